@@ -1,0 +1,24 @@
+package io.mamori.core.message;
+
+/**
+ * One leaf body part (or the single body of a non-multipart message).
+ *
+ * @param path        position in the tree, e.g. {@code 1.2} (1-based, {@code 1} for a single body)
+ * @param depth       multipart nesting depth (0 for a single body)
+ * @param contentType lower-case media type, e.g. {@code text/plain}; {@code text/plain} when missing
+ * @param charset     declared charset (lower case) or {@code null}
+ * @param filename    decoded file name (RFC 2231 / RFC 2047 / raw name parameter), or {@code null}
+ * @param attachment  whether it is an attachment (disposition attachment, or a file name on a non-text part)
+ * @param size        decoded (transfer-decoded) size in bytes
+ * @param text        decoded text of text/plain and text/html parts (capped, see ParseLimits), else {@code null}
+ */
+public record MimePart(
+        String path,
+        int depth,
+        String contentType,
+        String charset,
+        String filename,
+        boolean attachment,
+        long size,
+        String text) {
+}

@@ -1,0 +1,73 @@
+package io.mamori.core.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Durable, encrypted store and queue of messages: the hand-over between receiving and delivering.
+ *
+ * <p>Contract: every method is thread-safe. {@link #commit} returns only after the content and its row are
+ * durable (content fsynced, database transaction committed); implementations may batch concurrent commits
+ * into one transaction (group commit). Message content is encrypted at rest. Queue claims are leases, so
+ * several delivery workers (and several gateway nodes sharing one database) never deliver the same
+ * message at the same time, and a crashed worker's claim expires.
+ */
+public interface MessageStore {
+
+    /** Starts receiving a new message. */
+    Spool openSpool() throws IOException;
+
+    /**
+     * Makes the spooled message durable. {@code headerPrefix} (e.g. {@code Received:} and
+     * {@code X-Mamori-Verdict:} lines, CRLF-terminated) is stored with it and returned in front of the
+     * content by {@link #openContent}; the spooled bytes themselves stay verbatim.
+     *
+     * @return the stored message, with its queue id
+     */
+    StoredMessage commit(Spool spool, NewMessage message, String headerPrefix) throws IOException;
+
+    /** Header prefix followed by the verbatim spooled content, decrypted. */
+    InputStream openContent(String id) throws IOException;
+
+    Optional<StoredMessage> find(String id);
+
+    /** Newest first; {@code state == null} lists all states. */
+    List<StoredMessage> list(MessageState state, int limit);
+
+    /** Counts by state, for metrics and the console. */
+    java.util.Map<MessageState, Long> countByState();
+
+    /**
+     * Claims up to {@code limit} QUEUED messages whose next attempt is due at {@code now}, leasing each to
+     * the caller for {@code lease} (a claimed message is not returned again until its lease ends or
+     * {@link #recordAttempt} is called).
+     */
+    List<StoredMessage> claimDue(Instant now, int limit, Duration lease);
+
+    /**
+     * Records the outcome of one delivery attempt: recipient statuses and replies, the attempt count, and
+     * either the next attempt time (some recipients still PENDING) or the final state (DELIVERED when all
+     * recipients were delivered, BOUNCED when none is pending and at least one failed). Releases the lease.
+     *
+     * @param outcomes      new status per recipient address (recipients not named keep theirs)
+     * @param nextAttemptAt when to try PENDING recipients again; ignored when none is pending
+     * @param error         summary of the attempt's error, or {@code null}
+     * @return the updated message
+     */
+    StoredMessage recordAttempt(String id, List<StoredRecipient> outcomes, Instant nextAttemptAt, String error);
+
+    /**
+     * Moves a message to another state if the life cycle allows it ({@link MessageState#canMoveTo}).
+     * Moving to QUEUED makes it due at once.
+     *
+     * @return {@code false} if the message does not exist or is not in a state that may move to {@code to}
+     */
+    boolean transition(String id, MessageState to);
+
+    /** Re-encrypts stored content keys under the current primary key (after a key rotation). Returns how many. */
+    int rewrapKeys() throws IOException;
+}
