@@ -1,0 +1,65 @@
+package io.mamori.app;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.SpringApplication;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Unmatched;
+
+/**
+ * Entry point of the jar behind {@code ./mamori}. Only {@code start} boots Spring; the offline commands
+ * bind the same settings without it so they answer in well under a second of start-up.
+ */
+@Command(name = "mamori", mixinStandardHelpOptions = true, version = "Mamori 0.1",
+        description = "Mamori mail security gateway / メールセキュリティゲートウェイ",
+        subcommands = {
+            MamoriCli.Start.class,
+            ScanCommand.class,
+            QueueCommand.class,
+            PolicyCommand.class,
+            KeysCommand.class,
+            UsersCommand.class,
+            CommandLine.HelpCommand.class
+        })
+public final class MamoriCli implements Runnable {
+
+    public static void main(String[] args) {
+        int code = commandLine().execute(args);
+        if (code != 0 || !Start.running) {
+            System.exit(code);
+        }
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new MamoriCli()).setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    @Override
+    public void run() {
+        CommandLine.usage(this, System.out);
+    }
+
+    @Command(name = "start", mixinStandardHelpOptions = true,
+            description = {"Start the gateway (SMTP inbound/outbound, delivery, HTTP).",
+                "Any Spring or mamori.* setting can follow, e.g. --mamori.smtp.inbound.port=25 --server.port=8081"})
+    static final class Start implements Runnable {
+        static volatile boolean running;
+
+        @Unmatched
+        List<String> settings = new ArrayList<>();
+
+        @Override
+        public void run() {
+            for (String s : settings) {
+                if (!s.startsWith("--") || !s.contains("=")) {
+                    throw new CommandLine.ParameterException(new CommandLine(this),
+                            "expected --key=value settings, got: " + s);
+                }
+            }
+            SpringApplication app = new SpringApplication(MamoriApplication.class);
+            app.run(settings.toArray(String[]::new));
+            running = true;
+        }
+    }
+}

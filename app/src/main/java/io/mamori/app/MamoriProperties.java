@@ -1,0 +1,87 @@
+package io.mamori.app;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * All {@code mamori.*} settings, validated once at start (an invalid value refuses to start and names its key).
+ * Defaults live in {@code application.properties}; the offline CLI commands bind the same keys without
+ * starting Spring (see {@link Settings}).
+ */
+@ConfigurationProperties("mamori")
+public record MamoriProperties(
+        Path dataDir,
+        PolicySettings policy,
+        String hostname,
+        Db db,
+        Smtp smtp,
+        Tls tls,
+        Relay relay,
+        Delivery delivery,
+        Analysis analysis) {
+
+    public record PolicySettings(Path file) {
+    }
+
+    /** Empty {@code url} means the embedded H2 database under the data directory. */
+    public record Db(String url, String user, String password) {
+        public String effectiveUrl(Path dataDir) {
+            if (url != null && !url.isBlank()) {
+                return url;
+            }
+            return "jdbc:h2:file:" + dataDir.toAbsolutePath().normalize().resolve("db").resolve("mamori");
+        }
+    }
+
+    public record Smtp(
+            Listener inbound,
+            Listener outbound,
+            DataSize maxMessageSize,
+            int maxRecipients,
+            int maxLineLength,
+            Duration commandTimeout,
+            Duration dataTimeout,
+            int maxConnections,
+            int maxConnectionsPerIp) {
+    }
+
+    public record Listener(String bind, int port, List<String> trustedNetworks) {
+        public Listener {
+            trustedNetworks = trustedNetworks == null ? List.of() : List.copyOf(trustedNetworks);
+        }
+    }
+
+    /** PEM certificate chain and private key; both empty means a self-signed certificate under the data dir. */
+    public record Tls(Path certificate, Path privateKey) {
+    }
+
+    public record Relay(Route inbound, Route outbound, List<String> requireTlsDomains) {
+        public Relay {
+            requireTlsDomains = requireTlsDomains == null ? List.of() : List.copyOf(requireTlsDomains);
+        }
+    }
+
+    /** {@code nextHop} is {@code host:port}; empty means direct MX delivery (outbound only). */
+    public record Route(String nextHop) {
+    }
+
+    public record Delivery(int workers, Duration maxLifetime, Duration pollInterval) {
+    }
+
+    public record Analysis(Duration budget, int threads) {
+    }
+
+    public String effectiveHostname() {
+        if (hostname != null && !hostname.isBlank()) {
+            return hostname;
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getCanonicalHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
+    }
+}
