@@ -1,0 +1,465 @@
+package io.mamori.core.policy;
+
+import io.mamori.core.analysis.Action;
+import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.policy.Policy.DomainPattern;
+import io.mamori.core.policy.Policy.Organisation;
+import io.mamori.core.policy.Policy.Rules;
+import io.mamori.core.policy.Policy.Tagging;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+/**
+ * Walks one composed YAML document along the policy schema and collects every error with its position, so
+ * that an operator fixes a file in one round instead of one error per attempt. Single use, not thread-safe.
+ *
+ * <p>The walk follows the schema, never the document: nodes under unknown keys are not visited, so an alias
+ * bomb placed anywhere costs nothing beyond what the composer's alias limit already allows.
+ */
+final class PolicyDocument {
+
+    static final int SUPPORTED_VERSION = 1;
+    private static final int MAX_ERRORS = 100;
+    private static final int MAX_NAME_LENGTH = 200;
+    private static final int MAX_PREFIX_LENGTH = 64;
+    private static final List<Action> THRESHOLD_ACTIONS = List.of(Action.TAG, Action.HOLD, Action.QUARANTINE, Action.REJECT);
+
+    private final String file;
+    private final FindingCatalogue catalogue;
+    private final List<PolicyError> errors = new ArrayList<>();
+    private int suppressed;
+
+    PolicyDocument(String file, FindingCatalogue catalogue) {
+        this.file = file;
+        this.catalogue = catalogue;
+    }
+
+    Policy read(Node root) throws PolicyException {
+        if (root == null) {
+            errors.add(new PolicyError(file, 1, 1, "", "the file is empty"));
+            throw new PolicyException(errors);
+        }
+        Map<String, Node> top = fields(root, "", List.of("version", "organisation", "inbound", "outbound", "tag"),
+                Set.of("version", "organisation", "inbound", "outbound"));
+        if (top == null) {
+            throw result();
+        }
+        Integer version = top.containsKey("version") ? version(top.get("version")) : null;
+        Organisation organisation = top.containsKey("organisation") ? organisation(top.get("organisation")) : null;
+        Rules inbound = top.containsKey("inbound") ? rules(top.get("inbound"), "inbound") : null;
+        Rules outbound = top.containsKey("outbound") ? rules(top.get("outbound"), "outbound") : null;
+        Tagging tag = top.containsKey("tag") ? tagging(top.get("tag")) : new Tagging(Tagging.DEFAULT_SUBJECT_PREFIX);
+        if (!errors.isEmpty()) {
+            throw result();
+        }
+        return new Policy(version, organisation, inbound, outbound, tag);
+    }
+
+    private PolicyException result() {
+        List<PolicyError> sorted = new ArrayList<>(errors);
+        sorted.sort(Comparator.comparingInt(PolicyError::line).thenComparingInt(PolicyError::column));
+        if (suppressed > 0) {
+            PolicyError last = sorted.get(sorted.size() - 1);
+            sorted.add(new PolicyError(file, last.line(), last.column(), "", suppressed + " more errors not shown"));
+        }
+        return new PolicyException(sorted);
+    }
+
+    private Integer version(Node node) {
+        BigDecimal v = number(node, "version");
+        if (v == null) {
+            return null;
+        }
+        if (v.compareTo(BigDecimal.valueOf(SUPPORTED_VERSION)) != 0) {
+            error(node, "version", "unsupported version " + v.toPlainString() + "; expected " + SUPPORTED_VERSION);
+            return null;
+        }
+        return SUPPORTED_VERSION;
+    }
+
+    private Organisation organisation(Node node) {
+        Map<String, Node> f = fields(node, "organisation", List.of("name", "internal_domains"),
+                Set.of("name", "internal_domains"));
+        if (f == null) {
+            return null;
+        }
+        String name = null;
+        if (f.containsKey("name")) {
+            name = string(f.get("name"), "organisation.name");
+            if (name != null && name.isBlank()) {
+                error(f.get("name"), "organisation.name", "must not be empty");
+                name = null;
+            } else if (name != null && name.codePointCount(0, name.length()) > MAX_NAME_LENGTH) {
+                error(f.get("name"), "organisation.name", "longer than " + MAX_NAME_LENGTH + " characters");
+                name = null;
+            }
+        }
+        List<DomainPattern> domains = f.containsKey("internal_domains")
+                ? domains(f.get("internal_domains"), "organisation.internal_domains") : null;
+        return name == null || domains == null ? null : new Organisation(name, domains);
+    }
+
+    private List<DomainPattern> domains(Node node, String path) {
+        if (!(node instanceof SequenceNode seq) || !Tag.SEQ.equals(node.getTag())) {
+            error(node, path, "must be a list of domains, got " + describe(node));
+            return null;
+        }
+        if (seq.getValue().isEmpty()) {
+            error(node, path, "must list at least one domain");
+            return null;
+        }
+        List<DomainPattern> result = new ArrayList<>();
+        Map<DomainPattern, Integer> firstIndex = new LinkedHashMap<>();
+        boolean ok = true;
+        for (int i = 0; i < seq.getValue().size(); i++) {
+            Node item = seq.getValue().get(i);
+            String itemPath = path + "[" + i + "]";
+            String raw = string(item, itemPath);
+            if (raw == null) {
+                ok = false;
+                continue;
+            }
+            DomainPattern pattern = domainPattern(item, itemPath, raw);
+            if (pattern == null) {
+                ok = false;
+            } else if (firstIndex.containsKey(pattern)) {
+                error(item, itemPath, "duplicate of " + path + "[" + firstIndex.get(pattern) + "]");
+                ok = false;
+            } else {
+                firstIndex.put(pattern, i);
+                result.add(pattern);
+            }
+        }
+        return ok ? result : null;
+    }
+
+    private DomainPattern domainPattern(Node item, String path, String raw) {
+        boolean wildcard = raw.startsWith("*.");
+        String base = wildcard ? raw.substring(2) : raw;
+        if (base.contains("*")) {
+            error(item, path, "'*' is only allowed as the whole first label, as in \"*.example.co.jp\"");
+            return null;
+        }
+        try {
+            return new DomainPattern(DomainPattern.toAscii(base), wildcard);
+        } catch (IllegalArgumentException e) {
+            error(item, path, "'" + raw + "' is not a valid domain name (" + e.getMessage() + ")");
+            return null;
+        }
+    }
+
+    private Rules rules(Node node, String path) {
+        Map<String, Node> f = fields(node, path, List.of("thresholds", "forced"), Set.of("thresholds"));
+        if (f == null) {
+            return null;
+        }
+        Map<Action, Double> thresholds = f.containsKey("thresholds") ? thresholds(f.get("thresholds"), path + ".thresholds") : null;
+        Map<String, Action> forced = f.containsKey("forced") ? forced(f.get("forced"), path + ".forced") : Map.of();
+        return thresholds == null || forced == null ? null : new Rules(thresholds, forced);
+    }
+
+    private Map<Action, Double> thresholds(Node node, String path) {
+        List<String> names = THRESHOLD_ACTIONS.stream().map(a -> a.name().toLowerCase(Locale.ROOT)).toList();
+        Map<String, Node> f = fields(node, path, names, Set.of());
+        if (f == null) {
+            return null;
+        }
+        Map<Action, Double> result = new EnumMap<>(Action.class);
+        boolean ok = true;
+        BigDecimal highest = null;
+        String highestName = null;
+        for (Action action : THRESHOLD_ACTIONS) {
+            String name = action.name().toLowerCase(Locale.ROOT);
+            Node value = f.get(name);
+            if (value == null) {
+                continue;
+            }
+            BigDecimal t = number(value, path + "." + name);
+            if (t == null) {
+                ok = false;
+                continue;
+            }
+            if (t.signum() < 0) {
+                error(value, path + "." + name, "must be ≥ 0");
+                ok = false;
+                continue;
+            }
+            if (highest != null && t.compareTo(highest) < 0) {
+                error(value, path + "." + name, "must be ≥ " + highestName + " (" + highest.stripTrailingZeros().toPlainString() + ")");
+                ok = false;
+                continue;
+            }
+            highest = t;
+            highestName = name;
+            result.put(action, t.doubleValue());
+        }
+        return ok ? result : null;
+    }
+
+    private Map<String, Action> forced(Node node, String path) {
+        if (isNull(node)) {
+            return Map.of();
+        }
+        List<NodeTuple> entries = entries(node, path);
+        if (entries == null) {
+            return null;
+        }
+        Map<String, Action> result = new LinkedHashMap<>();
+        boolean ok = true;
+        for (NodeTuple t : entries) {
+            String code = ((ScalarNode) t.getKeyNode()).getValue();
+            String codePath = path + "." + code;
+            if (catalogue.entry(code).isEmpty()) {
+                error(t.getKeyNode(), codePath, "unknown finding code" + suggestion(code, catalogue.entries().keySet())
+                        .orElse(" (not in the finding catalogue)"));
+                ok = false;
+                continue;
+            }
+            Action action = action(t.getValueNode(), codePath);
+            if (action == null) {
+                ok = false;
+            } else if (action == Action.DELIVER) {
+                error(t.getValueNode(), codePath, "DELIVER cannot be forced; forced actions are minimums");
+                ok = false;
+            } else {
+                result.put(code, action);
+            }
+        }
+        return ok ? result : null;
+    }
+
+    private Action action(Node node, String path) {
+        String value = string(node, path);
+        if (value == null) {
+            return null;
+        }
+        List<String> names = Arrays.stream(Action.values()).map(Action::name).toList();
+        if (!names.contains(value)) {
+            error(node, path, "unknown action '" + value + "'" + suggestion(value, names)
+                    .orElse("; expected one of " + String.join(", ", names)));
+            return null;
+        }
+        return Action.valueOf(value);
+    }
+
+    private Tagging tagging(Node node) {
+        if (isNull(node)) {
+            return new Tagging(Tagging.DEFAULT_SUBJECT_PREFIX);
+        }
+        Map<String, Node> f = fields(node, "tag", List.of("subject_prefix"), Set.of());
+        if (f == null) {
+            return null;
+        }
+        Node prefixNode = f.get("subject_prefix");
+        if (prefixNode == null) {
+            return new Tagging(Tagging.DEFAULT_SUBJECT_PREFIX);
+        }
+        String prefix = string(prefixNode, "tag.subject_prefix");
+        if (prefix == null) {
+            return null;
+        }
+        if (prefix.codePoints().anyMatch(Character::isISOControl)) {
+            // A line break here would let the policy inject header fields into every tagged message.
+            error(prefixNode, "tag.subject_prefix", "must not contain control characters or line breaks");
+            return null;
+        }
+        if (prefix.codePointCount(0, prefix.length()) > MAX_PREFIX_LENGTH) {
+            error(prefixNode, "tag.subject_prefix", "longer than " + MAX_PREFIX_LENGTH + " characters");
+            return null;
+        }
+        return new Tagging(prefix);
+    }
+
+    /**
+     * The fixed keys of a schema mapping. Reports unknown keys, duplicates and missing required keys; returns
+     * null (after reporting) if the node is not a mapping.
+     */
+    private Map<String, Node> fields(Node node, String path, List<String> allowed, Set<String> required) {
+        List<NodeTuple> entries = entries(node, path);
+        if (entries == null) {
+            return null;
+        }
+        Map<String, Node> result = new LinkedHashMap<>();
+        for (NodeTuple t : entries) {
+            String name = ((ScalarNode) t.getKeyNode()).getValue();
+            if (allowed.contains(name)) {
+                result.put(name, t.getValueNode());
+            } else {
+                error(t.getKeyNode(), join(path, name), "unknown key" + suggestion(name, allowed)
+                        .orElse("; expected one of " + String.join(", ", allowed)));
+            }
+        }
+        for (String key : allowed) {
+            if (required.contains(key) && !result.containsKey(key)) {
+                error(node.getStartMark(), join(path, key), "missing required key");
+            }
+        }
+        return result;
+    }
+
+    /** Key/value pairs of a mapping whose keys are plain strings; first occurrence wins, later ones are errors. */
+    private List<NodeTuple> entries(Node node, String path) {
+        if (!(node instanceof MappingNode mapping) || !Tag.MAP.equals(node.getTag())) {
+            error(node, path, (path.isEmpty() ? "the policy must be a mapping of keys" : "must be a mapping")
+                    + ", got " + describe(node));
+            return null;
+        }
+        List<NodeTuple> result = new ArrayList<>();
+        Map<String, Mark> seen = new LinkedHashMap<>();
+        for (NodeTuple t : mapping.getValue()) {
+            Node key = t.getKeyNode();
+            if (Tag.MERGE.equals(key.getTag())) {
+                error(key, path, "merge keys (<<) are not supported; write the keys out");
+                continue;
+            }
+            if (!(key instanceof ScalarNode scalar) || !Tag.STR.equals(key.getTag())) {
+                error(key, path, "keys must be names, got " + describe(key));
+                continue;
+            }
+            String name = scalar.getValue();
+            Mark first = seen.putIfAbsent(name, key.getStartMark());
+            if (first != null) {
+                error(key, join(path, name), "duplicate key (first at line " + (first.getLine() + 1) + ")");
+                continue;
+            }
+            result.add(t);
+        }
+        return result;
+    }
+
+    private String string(Node node, String path) {
+        if (node instanceof ScalarNode scalar && Tag.STR.equals(node.getTag())) {
+            return scalar.getValue();
+        }
+        error(node, path, "must be a string, got " + describe(node));
+        return null;
+    }
+
+    private BigDecimal number(Node node, String path) {
+        if (node instanceof ScalarNode scalar && (Tag.INT.equals(node.getTag()) || Tag.FLOAT.equals(node.getTag()))) {
+            try {
+                BigDecimal value = new BigDecimal(scalar.getValue().replace("_", ""));
+                if (Double.isFinite(value.doubleValue())) {
+                    return value;
+                }
+            } catch (NumberFormatException e) {
+                // falls through: hexadecimal, octal, sexagesimal, .inf and .nan are not accepted
+            }
+            error(node, path, "must be a plain decimal number, got '" + scalar.getValue() + "'");
+            return null;
+        }
+        error(node, path, "must be a number, got " + describe(node));
+        return null;
+    }
+
+    private static boolean isNull(Node node) {
+        return node instanceof ScalarNode && Tag.NULL.equals(node.getTag());
+    }
+
+    private static String describe(Node node) {
+        if (node instanceof MappingNode) {
+            return Tag.MAP.equals(node.getTag()) ? "a mapping" : "a mapping tagged " + node.getTag();
+        }
+        if (node instanceof SequenceNode) {
+            return Tag.SEQ.equals(node.getTag()) ? "a list" : "a list tagged " + node.getTag();
+        }
+        if (!(node instanceof ScalarNode scalar)) {
+            return "an alias";
+        }
+        Tag tag = node.getTag();
+        String quoted = " '" + abbreviate(scalar.getValue()) + "'";
+        if (Tag.STR.equals(tag)) {
+            return "a string" + quoted;
+        } else if (Tag.INT.equals(tag)) {
+            return "an integer" + quoted;
+        } else if (Tag.FLOAT.equals(tag)) {
+            return "a number" + quoted;
+        } else if (Tag.BOOL.equals(tag)) {
+            return "a boolean" + quoted;
+        } else if (Tag.NULL.equals(tag)) {
+            return "an empty value";
+        } else if (Tag.TIMESTAMP.equals(tag)) {
+            return "a date" + quoted;
+        }
+        return "a value tagged " + tag;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+    }
+
+    private static String join(String path, String key) {
+        return path.isEmpty() ? key : path + "." + key;
+    }
+
+    private void error(Node node, String key, String message) {
+        error(node.getStartMark(), key, message);
+    }
+
+    private void error(Mark mark, String key, String message) {
+        if (errors.size() >= MAX_ERRORS) {
+            suppressed++;
+            return;
+        }
+        errors.add(new PolicyError(file, mark.getLine() + 1, mark.getColumn() + 1, key, message));
+    }
+
+    /** {@code "; did you mean 'x'?"} for the closest candidate within a small edit distance. */
+    static Optional<String> suggestion(String value, Collection<String> candidates) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String c : candidates) {
+            int d = editDistance(value.toLowerCase(Locale.ROOT), c.toLowerCase(Locale.ROOT));
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = c;
+            }
+        }
+        int allowed = Math.max(1, Math.min(3, value.length() / 4));
+        return best != null && bestDistance <= allowed
+                ? Optional.of("; did you mean '" + best + "'?") : Optional.empty();
+    }
+
+    /**
+     * Levenshtein distance, written out because core takes no text library for one suggestion; inputs are
+     * keys and codes, so the quadratic cost is bounded by their length cap.
+     */
+    private static int editDistance(String a, String b) {
+        if (a.length() > 64 || b.length() > 64) {
+            return Integer.MAX_VALUE;
+        }
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+}

@@ -1,0 +1,409 @@
+package io.mamori.core.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import io.mamori.core.analysis.Action;
+import io.mamori.core.policy.Policy.DomainPattern;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PolicyLoaderTest {
+
+    private static final Path EXAMPLE = Path.of("..", "config", "policy.example.yaml");
+
+    private final PolicyLoader loader = new PolicyLoader(TestCatalogue.CATALOGUE);
+
+    /** A valid policy; tests replace one line to make it invalid, so positions are easy to read. */
+    private static final String VALID = """
+            version: 1
+            organisation:
+              name: 株式会社サンプル
+              internal_domains: [example.co.jp, example.jp]
+            inbound:
+              thresholds:
+                tag: 4
+                hold: 8
+                quarantine: 10
+                reject: 20
+              forced:
+                ATTACHMENT_EXECUTABLE: QUARANTINE
+                ANALYZER_FAILED: TAG
+            outbound:
+              thresholds: { tag: 6, hold: 10, quarantine: 15 }
+              forced: {}
+            tag:
+              subject_prefix: "[要注意]"
+            """;
+
+    private List<PolicyError> errorsOf(String yaml) {
+        PolicyException e = catchThrowableOfType(PolicyException.class, () -> loader.parse(yaml, "policy.yaml"));
+        assertThat(e).as("expected the policy to be rejected").isNotNull();
+        return e.errors();
+    }
+
+    private static String replace(String line, String with) {
+        assertThat(VALID).contains(line);
+        return VALID.replace(line, with);
+    }
+
+    private static PolicyError error(int line, int column, String key, String message) {
+        return new PolicyError("policy.yaml", line, column, key, message);
+    }
+
+    @Test
+    void validPolicyIsReadIntoTheRecordTree() throws Exception {
+        Policy p = loader.parse(VALID, "policy.yaml");
+
+        assertThat(p.version()).isEqualTo(1);
+        assertThat(p.organisation().name()).isEqualTo("株式会社サンプル");
+        assertThat(p.organisation().internalDomains()).containsExactly(
+                new DomainPattern("example.co.jp", false), new DomainPattern("example.jp", false));
+        assertThat(p.inbound().thresholds()).isEqualTo(
+                Map.of(Action.TAG, 4.0, Action.HOLD, 8.0, Action.QUARANTINE, 10.0, Action.REJECT, 20.0));
+        assertThat(p.inbound().forced()).isEqualTo(
+                Map.of("ATTACHMENT_EXECUTABLE", Action.QUARANTINE, "ANALYZER_FAILED", Action.TAG));
+        assertThat(p.outbound().thresholds()).isEqualTo(Map.of(Action.TAG, 6.0, Action.HOLD, 10.0, Action.QUARANTINE, 15.0));
+        assertThat(p.outbound().forced()).isEmpty();
+        assertThat(p.tag().subjectPrefix()).isEqualTo("[要注意]");
+    }
+
+    @Test
+    void thresholdBelowAnEarlierActionNamesTheKeyAndTheBound() {
+        assertThat(errorsOf(replace("    hold: 8", "    hold: 3")))
+                .containsExactly(error(8, 11, "inbound.thresholds.hold", "must be ≥ tag (4)"));
+    }
+
+    @Test
+    void laterThresholdIsComparedWithTheHighestBeforeIt() {
+        String yaml = replace("    hold: 8", "    hold: 3").replace("    quarantine: 10", "    quarantine: 3.5");
+        assertThat(errorsOf(yaml)).containsExactly(
+                error(8, 11, "inbound.thresholds.hold", "must be ≥ tag (4)"),
+                error(9, 17, "inbound.thresholds.quarantine", "must be ≥ tag (4)"));
+    }
+
+    @Test
+    void misspelledActionIsRejectedWithASuggestion() {
+        assertThat(errorsOf(replace("ATTACHMENT_EXECUTABLE: QUARANTINE", "ATTACHMENT_EXECUTABLE: QUARANTIN")))
+                .containsExactly(error(12, 28, "inbound.forced.ATTACHMENT_EXECUTABLE",
+                        "unknown action 'QUARANTIN'; did you mean 'QUARANTINE'?"));
+    }
+
+    @Test
+    void lowerCaseActionIsNotAnAction() {
+        assertThat(errorsOf(replace("ANALYZER_FAILED: TAG", "ANALYZER_FAILED: Tagged")))
+                .containsExactly(error(13, 22, "inbound.forced.ANALYZER_FAILED",
+                        "unknown action 'Tagged'; expected one of DELIVER, TAG, HOLD, QUARANTINE, REJECT"));
+    }
+
+    @Test
+    void deliverCannotBeForced() {
+        assertThat(errorsOf(replace("ANALYZER_FAILED: TAG", "ANALYZER_FAILED: DELIVER")))
+                .containsExactly(error(13, 22, "inbound.forced.ANALYZER_FAILED",
+                        "DELIVER cannot be forced; forced actions are minimums"));
+    }
+
+    @Test
+    void misspelledTopLevelKeyIsUnknownAndTheRealKeyIsMissing() {
+        assertThat(errorsOf(replace("organisation:", "organisaton:"))).containsExactly(
+                error(1, 1, "organisation", "missing required key"),
+                error(2, 1, "organisaton", "unknown key; did you mean 'organisation'?"));
+    }
+
+    @Test
+    void unknownKeyFarFromAnyKnownOneListsTheExpectedKeys() {
+        assertThat(errorsOf(replace("  forced: {}", "  holdMinutes: 30")))
+                .containsExactly(error(16, 3, "outbound.holdMinutes", "unknown key; expected one of thresholds, forced"));
+    }
+
+    @Test
+    void quotedNumberIsAStringNotAThreshold() {
+        assertThat(errorsOf(replace("    tag: 4", "    tag: \"4\"")))
+                .containsExactly(error(7, 10, "inbound.thresholds.tag", "must be a number, got a string '4'"));
+    }
+
+    @Test
+    void domainListGivenAsOneStringIsTheWrongType() {
+        assertThat(errorsOf(replace("internal_domains: [example.co.jp, example.jp]", "internal_domains: example.jp")))
+                .containsExactly(error(4, 21, "organisation.internal_domains",
+                        "must be a list of domains, got a string 'example.jp'"));
+    }
+
+    @Test
+    void sectionGivenAsAScalarIsTheWrongType() {
+        assertThat(errorsOf(replace("  subject_prefix: \"[要注意]\"", "").replace("tag:\n", "tag: yes\n")))
+                .containsExactly(error(17, 6, "tag", "must be a mapping, got a boolean 'yes'"));
+    }
+
+    @Test
+    void badDomainsAreReportedEachWithItsIndex() {
+        String yaml = replace("internal_domains: [example.co.jp, example.jp]",
+                "internal_domains: [example.co.jp, exa mple.jp, -bad.jp, localhost, \"*.*.jp\", 192.0.2.1, example.co.jp]");
+        assertThat(errorsOf(yaml)).containsExactly(
+                error(4, 37, "organisation.internal_domains[1]", "'exa mple.jp' is not a valid domain name (contains non-LDH ASCII characters)"),
+                error(4, 50, "organisation.internal_domains[2]", "'-bad.jp' is not a valid domain name (has leading or trailing hyphen)"),
+                error(4, 59, "organisation.internal_domains[3]", "'localhost' is not a valid domain name (needs at least two labels)"),
+                error(4, 70, "organisation.internal_domains[4]", "'*' is only allowed as the whole first label, as in \"*.example.co.jp\""),
+                error(4, 80, "organisation.internal_domains[5]", "'192.0.2.1' is not a valid domain name (top-level label is all digits (IP addresses are not domains))"),
+                error(4, 91, "organisation.internal_domains[6]", "duplicate of organisation.internal_domains[0]"));
+    }
+
+    @Test
+    void emptyDomainListIsRejected() {
+        assertThat(errorsOf(replace("internal_domains: [example.co.jp, example.jp]", "internal_domains: []")))
+                .containsExactly(error(4, 21, "organisation.internal_domains", "must list at least one domain"));
+    }
+
+    @Test
+    void unknownFindingCodeIsRejectedWithASuggestion() {
+        assertThat(errorsOf(replace("ATTACHMENT_EXECUTABLE: QUARANTINE", "ATTACHMENT_EXECUTABEL: QUARANTINE")))
+                .containsExactly(error(12, 5, "inbound.forced.ATTACHMENT_EXECUTABEL",
+                        "unknown finding code; did you mean 'ATTACHMENT_EXECUTABLE'?"));
+    }
+
+    @Test
+    void findingCodeNothingLikeTheCatalogueSaysSo() {
+        assertThat(errorsOf(replace("ANALYZER_FAILED: TAG", "PHISHING_KIT: TAG")))
+                .containsExactly(error(13, 5, "inbound.forced.PHISHING_KIT",
+                        "unknown finding code (not in the finding catalogue)"));
+    }
+
+    @Test
+    void tabIndentationIsASyntaxErrorAtTheTab() {
+        assertThat(errorsOf(replace("    hold: 8", "\thold: 8")))
+                .containsExactly(error(8, 1, "", "YAML syntax: tab character; indent with spaces"));
+    }
+
+    @Test
+    void unclosedFlowMappingIsASyntaxError() {
+        List<PolicyError> errors = errorsOf(replace("  forced: {}", "  forced: {"));
+        assertThat(errors).hasSize(1);
+        assertThat(errors.get(0).key()).isEmpty();
+        assertThat(errors.get(0).line()).as("the parser notices at the end of the file").isEqualTo(18);
+        assertThat(errors.get(0).message()).startsWith("YAML syntax: ");
+    }
+
+    @Test
+    void duplicateKeyIsReportedAtTheSecondOccurrence() {
+        assertThat(errorsOf(replace("    hold: 8", "    hold: 8\n    tag: 5")))
+                .containsExactly(error(9, 5, "inbound.thresholds.tag", "duplicate key (first at line 7)"));
+    }
+
+    @Test
+    void duplicateSectionIsReported() {
+        assertThat(errorsOf(VALID + "inbound:\n  thresholds: {}\n"))
+                .containsExactly(error(19, 1, "inbound", "duplicate key (first at line 5)"));
+    }
+
+    @Test
+    void missingRequiredKeysAreReportedAtTheirParent() {
+        String yaml = replace("  name: 株式会社サンプル\n", "")
+                .replace("outbound:\n  thresholds: { tag: 6, hold: 10, quarantine: 15 }\n  forced: {}\n", "");
+        assertThat(errorsOf(yaml)).containsExactly(
+                error(1, 1, "outbound", "missing required key"),
+                error(3, 3, "organisation.name", "missing required key"));
+    }
+
+    @Test
+    void unsupportedVersionIsRejected() {
+        assertThat(errorsOf(replace("version: 1", "version: 2")))
+                .containsExactly(error(1, 10, "version", "unsupported version 2; expected 1"));
+    }
+
+    @Test
+    void negativeAndNonDecimalThresholdsAreRejected() {
+        String yaml = replace("    tag: 4", "    tag: -1").replace("    reject: 20", "    reject: .inf");
+        assertThat(errorsOf(yaml)).containsExactly(
+                error(7, 10, "inbound.thresholds.tag", "must be ≥ 0"),
+                error(10, 13, "inbound.thresholds.reject", "must be a plain decimal number, got '.inf'"));
+    }
+
+    @Test
+    void subjectPrefixWithALineBreakIsRejected() {
+        assertThat(errorsOf(replace("subject_prefix: \"[要注意]\"", "subject_prefix: \"[要注意]\\r\\nBcc: x@evil.example\"")))
+                .containsExactly(error(18, 19, "tag.subject_prefix", "must not contain control characters or line breaks"));
+    }
+
+    @Test
+    void everyErrorInTheFileIsReportedInDocumentOrder() {
+        String yaml = replace("version: 1", "version: 2")
+                .replace("    hold: 8", "    hold: 3")
+                .replace("ANALYZER_FAILED: TAG", "ANALYZER_FAILED: TAGG")
+                .replace("  forced: {}", "  forcd: {}");
+        List<PolicyError> errors = errorsOf(yaml);
+        assertThat(errors).extracting(PolicyError::key).containsExactly(
+                "version", "inbound.thresholds.hold", "inbound.forced.ANALYZER_FAILED", "outbound.forcd");
+    }
+
+    @Test
+    void exceptionMessageRendersOneLinePerError() {
+        PolicyException e = catchThrowableOfType(PolicyException.class,
+                () -> loader.parse(replace("    hold: 8", "    hold: 3").replace("version: 1", "version: 2"), "policy.yaml"));
+        assertThat(e.getMessage()).isEqualTo("""
+                policy.yaml:1:10: version: unsupported version 2; expected 1
+                policy.yaml:8:11: inbound.thresholds.hold: must be ≥ tag (4)""");
+    }
+
+    @Test
+    void unquotedWildcardDomainGetsAHintToQuoteIt() {
+        List<PolicyError> errors = errorsOf(replace("internal_domains: [example.co.jp, example.jp]",
+                "internal_domains:\n    - *.example.co.jp"));
+        assertThat(errors).hasSize(1);
+        assertThat(errors.get(0).line()).isEqualTo(5);
+        assertThat(errors.get(0).message()).endsWith("(quote wildcard domains: \"*.example.co.jp\")");
+    }
+
+    @Test
+    void aliasBombIsRefusedQuickly() {
+        StringBuilder bomb = new StringBuilder("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        for (char c = 'b'; c <= 'j'; c++) {
+            char p = (char) (c - 1);
+            bomb.append(c).append(": &").append(c).append(" [*").append(p).append(",*").append(p).append(",*").append(p)
+                    .append(",*").append(p).append(",*").append(p).append(",*").append(p).append(",*").append(p)
+                    .append(",*").append(p).append(",*").append(p).append("]\n");
+        }
+        List<PolicyError> errors = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> errorsOf(bomb.toString()));
+        assertThat(errors).hasSize(1);
+        assertThat(errors.get(0).message()).startsWith("YAML rejected: ").contains("aliases");
+    }
+
+    @Test
+    void aliasesUnderUnknownKeysAreNotExpanded() {
+        // Within the alias limit the composer shares nodes; the schema walk never visits unknown keys.
+        String yaml = VALID + "x: &x [1, 2, 3]\ny: [*x, *x, *x]\n";
+        assertThat(errorsOf(yaml)).containsExactly(
+                error(19, 1, "x", "unknown key; expected one of version, organisation, inbound, outbound, tag"),
+                error(20, 1, "y", "unknown key; expected one of version, organisation, inbound, outbound, tag"));
+    }
+
+    @Test
+    void explicitTypeTagsAreNeverInstantiated() {
+        assertThat(errorsOf(replace("  name: 株式会社サンプル", "  name: !!javax.script.ScriptEngineManager [!!java.net.URL [\"http://127.0.0.1/\"]]")))
+                .containsExactly(error(3, 9, "",
+                        "YAML tags naming types are not allowed: tag:yaml.org,2002:javax.script.ScriptEngineManager"));
+    }
+
+    @Test
+    void localTagsMakeAValueTheWrongType() {
+        assertThat(errorsOf(replace("  name: 株式会社サンプル", "  name: !secret 株式会社サンプル")))
+                .containsExactly(error(3, 9, "organisation.name", "must be a string, got a value tagged !secret"));
+    }
+
+    @Test
+    void mergeKeysAreRefused() {
+        String yaml = replace("outbound:\n  thresholds: { tag: 6, hold: 10, quarantine: 15 }",
+                "outbound:\n  <<: {}\n  thresholds: { tag: 6, hold: 10, quarantine: 15 }");
+        assertThat(errorsOf(yaml)).containsExactly(
+                error(15, 3, "outbound", "merge keys (<<) are not supported; write the keys out"));
+    }
+
+    @Test
+    void emptyAndNonMappingDocumentsAreRejected() {
+        assertThat(errorsOf("# nothing here\n")).containsExactly(error(1, 1, "", "the file is empty"));
+        assertThat(errorsOf("- a\n- b\n")).containsExactly(
+                error(1, 1, "", "the policy must be a mapping of keys, got a list"));
+    }
+
+    @Test
+    void secondDocumentInTheFileIsASyntaxError() {
+        List<PolicyError> errors = errorsOf(VALID + "---\nversion: 1\n");
+        assertThat(errors).hasSize(1);
+        assertThat(errors.get(0).line()).isEqualTo(19);
+        assertThat(errors.get(0).message()).startsWith("YAML syntax: ");
+    }
+
+    @Test
+    void oversizedTextIsRefusedBeforeParsing() {
+        String yaml = VALID + "#" + "x".repeat(PolicyLoader.MAX_BYTES) + "\n";
+        assertThat(errorsOf(yaml)).containsExactly(
+                error(1, 1, "", "larger than " + PolicyLoader.MAX_BYTES + " characters"));
+    }
+
+    @Test
+    void fileSavedAsShiftJisPointsAtTheFirstBadByte(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("policy.yaml");
+        Files.write(file, VALID.getBytes(Charset.forName("Shift_JIS")));
+        assertThatThrownBy(() -> loader.load(file))
+                .isInstanceOfSatisfying(PolicyException.class, e -> assertThat(e.errors()).containsExactly(
+                        new PolicyError(file.toString(), 3, 9, "", "not valid UTF-8; save the file as UTF-8")));
+    }
+
+    @Test
+    void missingFileIsAPolicyError(@TempDir Path dir) {
+        Path file = dir.resolve("absent.yaml");
+        assertThatThrownBy(() -> loader.load(file))
+                .isInstanceOfSatisfying(PolicyException.class, e -> {
+                    assertThat(e.errors()).hasSize(1);
+                    assertThat(e.errors().get(0).message()).startsWith("cannot read the file (NoSuchFileException");
+                });
+    }
+
+    @Test
+    void byteOrderMarkIsIgnored(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("policy.yaml");
+        Files.writeString(file, "\uFEFF" + VALID, StandardCharsets.UTF_8);
+        assertThat(loader.load(file).organisation().name()).isEqualTo("株式会社サンプル");
+    }
+
+    @Test
+    void optionalSectionsTakeTheirDefaults() throws Exception {
+        String yaml = replace("tag:\n  subject_prefix: \"[要注意]\"\n", "").replace("  forced: {}\n", "  forced:\n");
+        Policy p = loader.parse(yaml, "policy.yaml");
+        assertThat(p.tag().subjectPrefix()).isEqualTo("[要注意]");
+        assertThat(p.outbound().forced()).isEmpty();
+    }
+
+    @Test
+    void omittedThresholdsAreNeverReachedByScore() throws Exception {
+        Policy p = loader.parse(replace("  thresholds: { tag: 6, hold: 10, quarantine: 15 }", "  thresholds: { hold: 10 }"),
+                "policy.yaml");
+        assertThat(p.outbound().thresholds()).isEqualTo(Map.of(Action.HOLD, 10.0));
+        assertThat(p.outbound().actionForScore(9.99)).isEqualTo(Action.DELIVER);
+        assertThat(p.outbound().actionForScore(1000)).isEqualTo(Action.HOLD);
+    }
+
+    @Test
+    void wildcardAndJapaneseDomainsAreStoredInAsciiForm() throws Exception {
+        Policy p = loader.parse(replace("internal_domains: [example.co.jp, example.jp]",
+                "internal_domains: [\"*.Example.CO.JP\", 例え.jp, ｅｘａｍｐｌｅ．ｎｅｔ, sample.jp.]"), "policy.yaml");
+        assertThat(p.organisation().internalDomains()).containsExactly(
+                new DomainPattern("example.co.jp", true),
+                new DomainPattern("xn--r8jz45g.jp", false),
+                new DomainPattern("example.net", false),
+                new DomainPattern("sample.jp", false));
+    }
+
+    @Test
+    void shippedExampleIsTheBuiltInDefault() throws Exception {
+        byte[] example = Files.readAllBytes(EXAMPLE);
+        byte[] resource;
+        try (var in = PolicyLoader.class.getResourceAsStream("default-policy.yaml")) {
+            resource = in.readAllBytes();
+        }
+        assertThat(resource).as("core resource default-policy.yaml must be a copy of config/policy.example.yaml")
+                .isEqualTo(example);
+        assertThat(loader.defaults()).isEqualTo(loader.load(EXAMPLE));
+    }
+
+    @Test
+    void builtInDefaultMatchesTheDocumentedValues() {
+        Policy p = loader.defaults();
+        assertThat(p.organisation().internalDomains()).extracting(DomainPattern::toString)
+                .containsExactly("example.co.jp", "example.jp");
+        assertThat(p.inbound().thresholds()).isEqualTo(
+                Map.of(Action.TAG, 4.0, Action.HOLD, 8.0, Action.QUARANTINE, 10.0, Action.REJECT, 20.0));
+        assertThat(p.inbound().forced()).isEqualTo(
+                Map.of("ATTACHMENT_EXECUTABLE", Action.QUARANTINE, "ANALYZER_FAILED", Action.TAG));
+        assertThat(p.outbound().thresholds()).isEqualTo(Map.of(Action.TAG, 6.0, Action.HOLD, 10.0, Action.QUARANTINE, 15.0));
+        assertThat(p.tag().subjectPrefix()).isEqualTo("[要注意]");
+    }
+}
