@@ -1,0 +1,41 @@
+package io.mamori.app;
+
+import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.policy.Policy;
+import io.mamori.core.policy.PolicyException;
+import io.mamori.core.policy.PolicyLoader;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "policy", mixinStandardHelpOptions = true, description = "Policy file commands.",
+        subcommands = PolicyCommand.Validate.class)
+final class PolicyCommand implements Runnable {
+
+    @Override
+    public void run() {
+        picocli.CommandLine.usage(this, System.out);
+    }
+
+    @Command(name = "validate", mixinStandardHelpOptions = true,
+            description = "Check a policy file; errors name file, line, column and key. Exit code 1 if invalid.")
+    static final class Validate implements Callable<Integer> {
+
+        @Parameters(index = "0", paramLabel = "FILE", description = "policy.yaml to check")
+        Path file;
+
+        @Override
+        public Integer call() {
+            try {
+                Policy policy = new PolicyLoader(FindingCatalogue.builtIn()).load(file);
+                System.out.printf("%s: OK (%d internal domain(s), organisation %s)%n", file,
+                        policy.organisation().internalDomains().size(), policy.organisation().name());
+                return 0;
+            } catch (PolicyException e) {
+                System.err.println(e.getMessage());
+                return 1;
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.mamori.app;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.mamori.core.analysis.Finding;
+import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.message.Direction;
+import io.mamori.core.message.Envelope;
+import io.mamori.core.scan.MessageScanner;
+import io.mamori.core.scan.MessageScanner.ScanResult;
+import java.io.BufferedInputStream;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "scan", mixinStandardHelpOptions = true,
+        description = {"Parse, analyze and decide one message offline and print the findings and the verdict.",
+            "Exit code 0 whatever the verdict; 2 if the file cannot be read."})
+final class ScanCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "FILE.eml", description = "message file (RFC 5322)")
+    Path file;
+
+    @Option(names = "--direction", defaultValue = "inbound", description = "inbound or outbound (default ${DEFAULT-VALUE})")
+    Direction direction;
+
+    @Option(names = "--json", description = "print one JSON object (action, score, findings[code, evidence …])")
+    boolean json;
+
+    @Option(names = "--policy", paramLabel = "FILE", description = "policy file (default: mamori.policy.file, else the built-in policy)")
+    Path policyFile;
+
+    @Option(names = "--mail-from", defaultValue = "", description = "envelope sender to assume")
+    String mailFrom;
+
+    @Option(names = "--rcpt", description = "envelope recipient to assume (repeatable)")
+    List<String> recipients = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isRegularFile(file)) {
+            System.err.println("scan: not a readable file: " + file);
+            return 2;
+        }
+        try (OfflineScanner scanner = OfflineScanner.open(policyFile)) {
+            Envelope envelope = new Envelope(direction, mailFrom, recipients, "127.0.0.1", "", null, false, Instant.now());
+            ScanResult result;
+            try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 64 * 1024)) {
+                result = scanner.scanner().scan(envelope, in);
+            }
+            if (json) {
+                ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+                System.out.println(mapper.writeValueAsString(toJson(file, result, scanner.catalogue())));
+            } else {
+                printText(file, result, scanner.catalogue());
+            }
+            return 0;
+        }
+    }
+
+    static Map<String, Object> toJson(Path file, ScanResult result, FindingCatalogue catalogue) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("file", file.toString());
+        out.put("action", result.verdict().action().name());
+        out.put("score", result.verdict().score());
+        List<Map<String, Object>> findings = new ArrayList<>();
+        for (Finding f : result.findings()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("code", f.code());
+            m.put("evidence", f.evidence());
+            m.put("multiplier", f.multiplier());
+            m.put("weight", catalogue.weight(f.code()));
+            catalogue.entry(f.code()).ifPresent(e -> {
+                m.put("reason_ja", e.reasonJa());
+                m.put("reason_en", e.reasonEn());
+            });
+            findings.add(m);
+        }
+        out.put("findings", findings);
+        out.put("subject", result.message().subject());
+        out.put("parts", result.message().parts().size());
+        out.put("size", result.message().rawSize());
+        return out;
+    }
+
+    private static void printText(Path file, ScanResult result, FindingCatalogue catalogue) {
+        System.out.printf("File:     %s%n", file);
+        System.out.printf("Subject:  %s%n", result.message().subject());
+        System.out.printf("Parts:    %d (%d attachment(s)), %d bytes%n", result.message().parts().size(),
+                result.message().attachments().size(), result.message().rawSize());
+        System.out.printf("Verdict:  %s (score %.2f)%n", result.verdict().action(), result.verdict().score());
+        if (result.findings().isEmpty()) {
+            System.out.println("Findings: none / 検知なし");
+            return;
+        }
+        System.out.println("Findings:");
+        for (Finding f : result.findings()) {
+            System.out.printf("  %-28s ×%.2f  %s%n", f.code(), f.multiplier(), f.evidence());
+            catalogue.entry(f.code()).ifPresent(e -> System.out.printf("      %s / %s%n", e.reasonJa(), e.reasonEn()));
+        }
+    }
+}
