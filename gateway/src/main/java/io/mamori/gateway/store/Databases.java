@@ -1,0 +1,109 @@
+package io.mamori.gateway.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Objects;
+import org.flywaydb.core.Flyway;
+
+/**
+ * Opens the message database: a HikariCP pool for an H2 (embedded default) or PostgreSQL JDBC URL, with
+ * the Flyway migrations of that vendor applied ({@code db/migration/h2} or {@code db/migration/postgresql}).
+ */
+public final class Databases {
+
+    /**
+     * How to reach the database.
+     *
+     * @param url          {@code jdbc:h2:file:…} or {@code jdbc:postgresql://…}
+     * @param user         database user (H2: must be an admin, as the default {@code sa} is, for
+     *                     {@code SET WRITE_DELAY} and {@code CHECKPOINT SYNC})
+     * @param password     password, may be empty; never shown by {@link #toString()}
+     * @param maxPoolSize  connections in the pool (≥ 2: the group committer holds one while others read)
+     */
+    public record Settings(String url, String user, String password, int maxPoolSize) {
+
+        public Settings {
+            Objects.requireNonNull(url, "url");
+            SqlVendor.ofUrl(url);
+            user = user == null ? "" : user;
+            password = password == null ? "" : password;
+            if (maxPoolSize < 2) {
+                throw new IllegalArgumentException("maxPoolSize must be at least 2: " + maxPoolSize);
+            }
+        }
+
+        /** The embedded default: an H2 database file {@code <dataDir>/mamori.mv.db}, user {@code sa}. */
+        public static Settings embedded(Path dataDir) {
+            return new Settings(h2FileUrl(dataDir.resolve("mamori")), "sa", "", 8);
+        }
+
+        @Override
+        public String toString() {
+            return "Settings[url=" + withoutSecrets(url) + ", user=" + user + ", password=" + (password.isEmpty() ? "" : "***")
+                    + ", maxPoolSize=" + maxPoolSize + "]";
+        }
+    }
+
+    private Databases() {
+    }
+
+    /**
+     * The URL of an H2 database in file mode. {@code WRITE_DELAY=0} is what makes a commit survive a
+     * SIGKILL: with H2's default (500 ms) the MVStore writes committed changes in the background, and a
+     * killed process loses them (checked here: 50 committed rows, then kill -9, left an empty database).
+     */
+    public static String h2FileUrl(Path databaseFileWithoutSuffix) {
+        String path = databaseFileWithoutSuffix.toAbsolutePath().normalize().toString();
+        return "jdbc:h2:file:" + path + ";WRITE_DELAY=0";
+    }
+
+    /** Creates the pool and migrates the schema; the caller closes the returned pool. */
+    public static HikariDataSource open(Settings settings) {
+        SqlVendor vendor = SqlVendor.ofUrl(settings.url());
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(settings.url());
+        config.setUsername(settings.user());
+        config.setPassword(settings.password());
+        config.setMaximumPoolSize(settings.maxPoolSize());
+        config.setPoolName("mamori-store");
+        config.setAutoCommit(true);
+        HikariDataSource dataSource = new HikariDataSource(config);
+        try {
+            if (vendor == SqlVendor.H2) {
+                enforceH2WriteDelay(dataSource);
+            }
+            Flyway.configure()
+                    .dataSource(dataSource)
+                    .locations(vendor.migrations())
+                    .load()
+                    .migrate();
+            return dataSource;
+        } catch (RuntimeException | SQLException e) {
+            dataSource.close();
+            throw new IllegalStateException("cannot open the message database " + withoutSecrets(settings.url())
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * An operator-supplied H2 URL may lack {@code WRITE_DELAY=0}; the setting is database-wide and
+     * persistent, so it is applied once here as well.
+     */
+    private static void enforceH2WriteDelay(HikariDataSource dataSource) throws SQLException {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("SET WRITE_DELAY 0");
+        }
+    }
+
+    /** The URL without a {@code password=} parameter, for error messages and logs. */
+    static String withoutSecrets(String url) {
+        if (url == null) {
+            return "null";
+        }
+        return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
+    }
+}

@@ -1,0 +1,923 @@
+package io.mamori.gateway.store;
+
+import io.mamori.core.message.Direction;
+import io.mamori.core.message.Envelope;
+import io.mamori.core.store.MessageState;
+import io.mamori.core.store.MessageStore;
+import io.mamori.core.store.NewMessage;
+import io.mamori.core.store.RecipientStatus;
+import io.mamori.core.store.Spool;
+import io.mamori.core.store.StoredMessage;
+import io.mamori.core.store.StoredRecipient;
+import io.mamori.gateway.crypto.ContentKey;
+import io.mamori.gateway.crypto.MasterKeys;
+import io.mamori.gateway.crypto.WrappedKey;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.StringJoiner;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link MessageStore} on a JDBC database (H2 or PostgreSQL, schema from {@link Databases}) with content
+ * encrypted in files.
+ *
+ * <p><b>Content.</b> Each message has its own {@link ContentKey}; the spool writes its ciphertext to
+ * {@code spoolDir/<id>}. {@link #commit} fsyncs that file, renames it to {@code messageDir/<id>}, and hands
+ * the row to the group committer, which fsyncs the message directory once per batch and inserts the rows
+ * of the batch in one transaction (on H2 followed by {@code CHECKPOINT SYNC}, since H2 writes but does not
+ * fsync on commit). The content key is stored in the row wrapped by the {@link MasterKeys}.
+ *
+ * <p><b>Recovery.</b> At construction the store takes an exclusive lock on {@code spoolDir/.lock} and, if it
+ * gets it, deletes every spool file (never committed) and every file in the message directory without a
+ * live row (renamed but not committed before a crash, or deleted messages whose file removal failed).
+ * A second store on the same directories (e.g. a CLI command next to the running gateway) skips this.
+ *
+ * <p><b>Durability.</b> Rows written by {@link #commit} survive a process kill and a power loss. Later state
+ * changes (claims, attempts, transitions) survive a process kill; on H2 a power loss may undo the last
+ * ones, which at worst repeats a delivery (at-least-once).
+ *
+ * <p><b>Errors.</b> Database failures in methods without {@code throws IOException} surface as
+ * {@link UncheckedIOException}. {@link #recordAttempt} on an unknown id throws {@link NoSuchElementException};
+ * {@link #openContent} on an unknown or deleted message throws {@link NoSuchFileException}.
+ *
+ * <p>Thread-safe. Close it to stop the committer (the data source is the caller's to close).
+ */
+public final class JdbcMessageStore implements MessageStore, AutoCloseable {
+
+    /**
+     * Where content lives and how commits are grouped.
+     *
+     * @param spoolDir    messages being received (must be on the same file system as {@code messageDir})
+     * @param messageDir  committed messages
+     * @param maxBatch    most commits in one transaction
+     * @param batchWindow how long the committer lingers for more commits after the first; zero means it
+     *                    takes only what is already waiting
+     */
+    public record Settings(Path spoolDir, Path messageDir, int maxBatch, Duration batchWindow) {
+
+        public Settings {
+            Objects.requireNonNull(spoolDir, "spoolDir");
+            Objects.requireNonNull(messageDir, "messageDir");
+            Objects.requireNonNull(batchWindow, "batchWindow");
+            if (maxBatch < 1) {
+                throw new IllegalArgumentException("maxBatch must be at least 1: " + maxBatch);
+            }
+            if (batchWindow.isNegative() || batchWindow.compareTo(Duration.ofSeconds(1)) > 0) {
+                throw new IllegalArgumentException("batchWindow must be between 0 and 1 s: " + batchWindow);
+            }
+        }
+
+        /** {@code <dataDir>/spool} and {@code <dataDir>/messages}, batches of up to 128, no lingering. */
+        public static Settings under(Path dataDir) {
+            return new Settings(dataDir.resolve("spool"), dataDir.resolve("messages"), 128, Duration.ZERO);
+        }
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(JdbcMessageStore.class);
+    private static final int SUBJECT_LIMIT = 2000;
+    private static final int REPLY_LIMIT = 2000;
+    private static final int PAGE = 200;
+    private static final String LOCK_FILE = ".lock";
+    private static final String MESSAGE_COLUMNS = "id, direction, mail_from, client_address, subject, state, action, score,"
+            + " finding_codes, size, received_at, attempts, next_attempt_at, last_error";
+
+    private final DataSource dataSource;
+    private final SqlVendor vendor;
+    private final MasterKeys keys;
+    private final Path spoolDir;
+    private final Path messageDir;
+    private final Clock clock;
+    private final QueueIds ids;
+    private final GroupCommitter<NewRow> committer;
+    private final FileLock spoolLock;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Spool directories owned by a store of this JVM (an OS lock cannot tell two of our own stores apart). */
+    private static final Set<Path> OWNED_SPOOLS = new HashSet<>();
+
+    /** One message ready for insertion. */
+    private record NewRow(String id, NewMessage message, String subject, String headerPrefix, long size,
+                          WrappedKey key, Instant committedAt) {
+    }
+
+    public JdbcMessageStore(DataSource dataSource, MasterKeys keys, Settings settings, Clock clock) throws IOException {
+        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.keys = Objects.requireNonNull(keys, "keys");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.spoolDir = settings.spoolDir().toAbsolutePath().normalize();
+        this.messageDir = settings.messageDir().toAbsolutePath().normalize();
+        createPrivateDirectory(spoolDir);
+        createPrivateDirectory(messageDir);
+        if (!Files.getFileStore(spoolDir).equals(Files.getFileStore(messageDir))) {
+            throw new IllegalArgumentException("spool and message directories must be on one file system (atomic rename): "
+                    + spoolDir + ", " + messageDir);
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            this.vendor = SqlVendor.of(connection);
+        } catch (SQLException e) {
+            throw new IOException("cannot reach the message database: " + e.getMessage(), e);
+        }
+        this.ids = new QueueIds(clock, new SecureRandom());
+        this.spoolLock = lockSpool(spoolDir);
+        try {
+            if (spoolLock != null) {
+                recoverOrphans();
+            } else {
+                log.info("Spool {} is owned by another store; skipping orphan recovery", spoolDir);
+            }
+        } catch (IOException | RuntimeException e) {
+            releaseSpool();
+            throw e;
+        }
+        this.committer = new GroupCommitter<>("mamori-group-commit", settings.maxBatch(), settings.batchWindow(), this::writeBatch);
+    }
+
+    @Override
+    public Spool openSpool() throws IOException {
+        String id = ids.next();
+        return new EncryptedSpool(this, id, ContentKey.generate(), spoolDir.resolve(id));
+    }
+
+    @Override
+    public StoredMessage commit(Spool spool, NewMessage message, String headerPrefix) throws IOException {
+        Objects.requireNonNull(message, "message");
+        Objects.requireNonNull(headerPrefix, "headerPrefix");
+        if (!(spool instanceof EncryptedSpool own) || !own.ownedBy(this)) {
+            throw new IllegalArgumentException("spool was not opened by this store");
+        }
+        validate(message, headerPrefix);
+        own.finishAndForce();
+        own.moveTo(messageDir.resolve(own.id()));
+        Instant now = micros(clock.instant());
+        byte[] prefix = headerPrefix.getBytes(StandardCharsets.UTF_8);
+        NewRow row = new NewRow(own.id(), message, clip(message.subject() == null ? "" : message.subject(), SUBJECT_LIMIT),
+                headerPrefix, prefix.length + own.size(), keys.wrap(own.key(), own.id()), now);
+        try {
+            committer.commit(row);
+        } catch (IOException e) {
+            own.abandon(rowSurelyAbsent(own.id()));
+            throw e;
+        }
+        own.markCommitted();
+        return stored(row);
+    }
+
+    @Override
+    public InputStream openContent(String id) throws IOException {
+        String prefix;
+        byte[] wrapped;
+        String blob;
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT header_prefix, wrapped_key, blob_name FROM messages WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new NoSuchFileException("message " + id + " does not exist");
+                }
+                prefix = rs.getString(1);
+                wrapped = rs.getBytes(2);
+                blob = rs.getString(3);
+            }
+        } catch (SQLException e) {
+            throw new IOException("cannot read message " + id + ": " + e.getMessage(), e);
+        }
+        if (wrapped == null) {
+            throw new NoSuchFileException("content of message " + id + " was deleted");
+        }
+        if (!QueueIds.isWellFormed(blob)) {
+            throw new IOException("message " + id + " names an invalid content file");
+        }
+        ContentKey key = keys.unwrap(wrapped, id);
+        InputStream raw = new java.io.BufferedInputStream(Files.newInputStream(messageDir.resolve(blob)), EncryptedSpool.IO_BUFFER);
+        InputStream content;
+        try {
+            content = key.decrypt(raw, id);
+        } catch (IOException | RuntimeException e) {
+            raw.close();
+            throw e;
+        }
+        return new SequenceInputStream(new ByteArrayInputStream(prefix.getBytes(StandardCharsets.UTF_8)), content);
+    }
+
+    @Override
+    public Optional<StoredMessage> find(String id) {
+        try (Connection c = dataSource.getConnection()) {
+            List<StoredMessage> found = load(c, List.of(id));
+            return found.stream().findFirst();
+        } catch (SQLException e) {
+            throw failure("find message " + id, e);
+        }
+    }
+
+    @Override
+    public List<StoredMessage> list(MessageState state, int limit) {
+        requirePositive(limit);
+        String sql = "SELECT id FROM messages" + (state == null ? "" : " WHERE state = ?")
+                + " ORDER BY received_at DESC, id DESC LIMIT ?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 1;
+            if (state != null) {
+                ps.setString(i++, state.name());
+            }
+            ps.setInt(i, limit);
+            List<String> found = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    found.add(rs.getString(1));
+                }
+            }
+            return load(c, found);
+        } catch (SQLException e) {
+            throw failure("list messages", e);
+        }
+    }
+
+    @Override
+    public Map<MessageState, Long> countByState() {
+        Map<MessageState, Long> counts = new EnumMap<>(MessageState.class);
+        for (MessageState s : MessageState.values()) {
+            counts.put(s, 0L);
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT state, COUNT(*) FROM messages GROUP BY state");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                counts.put(MessageState.valueOf(rs.getString(1)), rs.getLong(2));
+            }
+            return Collections.unmodifiableMap(counts);
+        } catch (SQLException e) {
+            throw failure("count messages", e);
+        }
+    }
+
+    @Override
+    public List<StoredMessage> claimDue(Instant now, int limit, Duration lease) {
+        Objects.requireNonNull(now, "now");
+        requirePositive(limit);
+        if (lease == null || lease.isNegative() || lease.isZero()) {
+            throw new IllegalArgumentException("lease must be positive: " + lease);
+        }
+        Instant at = micros(now);
+        Instant until = micros(now.plus(lease));
+        try (Connection c = dataSource.getConnection()) {
+            List<String> claimed = vendor == SqlVendor.POSTGRESQL
+                    ? claimSkippingLocked(c, at, until, limit)
+                    : claimByGuardedUpdate(c, at, until, limit);
+            List<StoredMessage> messages = new ArrayList<>(load(c, claimed));
+            messages.sort((a, b) -> a.nextAttemptAt().compareTo(b.nextAttemptAt()));
+            return messages;
+        } catch (SQLException e) {
+            throw failure("claim due messages", e);
+        }
+    }
+
+    /** PostgreSQL: one statement; rows another node is claiming right now are skipped, not waited for. */
+    private List<String> claimSkippingLocked(Connection c, Instant now, Instant until, int limit) throws SQLException {
+        String sql = "UPDATE messages SET lease_until = ?, version = version + 1, updated_at = ? WHERE id IN ("
+                + " SELECT id FROM messages WHERE state = 'QUEUED' AND next_attempt_at <= ?"
+                + " AND (lease_until IS NULL OR lease_until <= ?)"
+                + " ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING id";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            setInstant(ps, 1, until);
+            setInstant(ps, 2, now);
+            setInstant(ps, 3, now);
+            setInstant(ps, 4, now);
+            ps.setInt(5, limit);
+            List<String> claimed = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    claimed.add(rs.getString(1));
+                }
+            }
+            return claimed;
+        }
+    }
+
+    /**
+     * H2: read candidates, then claim each with an UPDATE that repeats the due-and-unleased condition.
+     * A concurrent claimer's UPDATE waits for the row lock and re-checks the condition on the committed
+     * row, so exactly one of them sees a row count of 1. Twice the limit is read so that losing some
+     * races still fills the claim.
+     */
+    private List<String> claimByGuardedUpdate(Connection c, Instant now, Instant until, int limit) throws SQLException {
+        List<String> candidates = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM messages WHERE state = 'QUEUED' AND next_attempt_at <= ?"
+                + " AND (lease_until IS NULL OR lease_until <= ?) ORDER BY next_attempt_at, id LIMIT ?")) {
+            setInstant(ps, 1, now);
+            setInstant(ps, 2, now);
+            ps.setInt(3, (int) Math.min(Integer.MAX_VALUE, 2L * limit));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    candidates.add(rs.getString(1));
+                }
+            }
+        }
+        List<String> claimed = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("UPDATE messages SET lease_until = ?, version = version + 1, updated_at = ?"
+                + " WHERE id = ? AND state = 'QUEUED' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)")) {
+            for (String id : candidates) {
+                if (claimed.size() == limit) {
+                    break;
+                }
+                setInstant(ps, 1, until);
+                setInstant(ps, 2, now);
+                ps.setString(3, id);
+                setInstant(ps, 4, now);
+                setInstant(ps, 5, now);
+                if (ps.executeUpdate() == 1) {
+                    claimed.add(id);
+                }
+            }
+        }
+        return claimed;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>If the message is no longer QUEUED (an operator deleted it during the attempt), the recipient
+     * statuses, attempt count and error are still recorded but the state stays. A {@code null}
+     * {@code nextAttemptAt} with recipients still pending means "due at once".
+     *
+     * @throws NoSuchElementException   if no message has this id
+     * @throws IllegalArgumentException if an outcome names an address that is not a recipient
+     */
+    @Override
+    public StoredMessage recordAttempt(String id, List<StoredRecipient> outcomes, Instant nextAttemptAt, String error) {
+        Objects.requireNonNull(outcomes, "outcomes");
+        Instant now = micros(clock.instant());
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                MessageState state;
+                try (PreparedStatement ps = c.prepareStatement("SELECT state FROM messages WHERE id = ? FOR UPDATE")) {
+                    ps.setString(1, id);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) {
+                            throw new NoSuchElementException("message " + id + " does not exist");
+                        }
+                        state = MessageState.valueOf(rs.getString(1));
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE recipients SET status = ?, last_reply = ? WHERE message_id = ? AND address = ?")) {
+                    for (StoredRecipient outcome : outcomes) {
+                        ps.setString(1, outcome.status().name());
+                        ps.setString(2, outcome.lastReply() == null ? null : clip(outcome.lastReply(), REPLY_LIMIT));
+                        ps.setString(3, id);
+                        ps.setString(4, outcome.address());
+                        if (ps.executeUpdate() == 0) {
+                            throw new IllegalArgumentException("message " + id + " has no recipient " + outcome.address());
+                        }
+                    }
+                }
+                boolean pending = false;
+                boolean failed = false;
+                try (PreparedStatement ps = c.prepareStatement("SELECT status FROM recipients WHERE message_id = ?")) {
+                    ps.setString(1, id);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            RecipientStatus status = RecipientStatus.valueOf(rs.getString(1));
+                            pending |= status == RecipientStatus.PENDING;
+                            failed |= status == RecipientStatus.FAILED;
+                        }
+                    }
+                }
+                MessageState next = state;
+                Instant due = null;
+                if (state == MessageState.QUEUED) {
+                    if (pending) {
+                        due = nextAttemptAt == null ? now : micros(nextAttemptAt);
+                    } else {
+                        next = failed ? MessageState.BOUNCED : MessageState.DELIVERED;
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement("UPDATE messages SET attempts = attempts + 1, last_error = ?,"
+                        + " lease_until = NULL, state = ?, next_attempt_at = ?, version = version + 1, updated_at = ? WHERE id = ?")) {
+                    ps.setString(1, error == null ? null : clip(error, REPLY_LIMIT));
+                    ps.setString(2, next.name());
+                    if (state == MessageState.QUEUED) {
+                        setInstant(ps, 3, due);
+                    } else {
+                        ps.setNull(3, Types.TIMESTAMP_WITH_TIMEZONE);
+                    }
+                    setInstant(ps, 4, now);
+                    ps.setString(5, id);
+                    ps.executeUpdate();
+                }
+                StoredMessage result = load(c, List.of(id)).get(0);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw failure("record a delivery attempt for message " + id, e);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Moving to DELETED also drops the wrapped content key and deletes the content file; the row stays
+     * for tracking. Moving to QUEUED releases any lease.
+     */
+    @Override
+    public boolean transition(String id, MessageState to) {
+        Objects.requireNonNull(to, "to");
+        List<MessageState> from = new ArrayList<>();
+        for (MessageState s : MessageState.values()) {
+            if (s.canMoveTo(to)) {
+                from.add(s);
+            }
+        }
+        if (from.isEmpty()) {
+            return false;
+        }
+        Instant now = micros(clock.instant());
+        StringJoiner states = new StringJoiner(", ", "(", ")");
+        from.forEach(s -> states.add("'" + s.name() + "'"));
+        String sql = "UPDATE messages SET state = ?, next_attempt_at = ?, lease_until = NULL, version = version + 1, updated_at = ?"
+                + (to == MessageState.DELETED ? ", wrapped_key = NULL, wrap_key_id = NULL" : "")
+                + " WHERE id = ? AND state IN " + states;
+        int updated;
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, to.name());
+            setInstant(ps, 2, to == MessageState.QUEUED ? now : null);
+            setInstant(ps, 3, now);
+            ps.setString(4, id);
+            updated = ps.executeUpdate();
+        } catch (SQLException e) {
+            throw failure("move message " + id + " to " + to, e);
+        }
+        if (updated == 1 && to == MessageState.DELETED && QueueIds.isWellFormed(id)) {
+            try {
+                Files.deleteIfExists(messageDir.resolve(id));
+            } catch (IOException e) {
+                log.warn("Message {} deleted but its content file stays until the next start: {}", id, e.toString());
+            }
+        }
+        return updated == 1;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Works in pages and commits each, so it can be interrupted and run again; rows already on the
+     * primary key are skipped. A row whose key cannot be unwrapped is logged (by id) and left as it is.
+     */
+    @Override
+    public int rewrapKeys() throws IOException {
+        int rewrapped = 0;
+        String after = "";
+        while (true) {
+            int primary = keys.primaryKeyId();
+            Map<String, byte[]> page = new LinkedHashMap<>();
+            Map<String, Integer> oldKeyIds = new HashMap<>();
+            try (Connection c = dataSource.getConnection()) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT id, wrapped_key, wrap_key_id FROM messages"
+                        + " WHERE wrapped_key IS NOT NULL AND wrap_key_id <> ? AND id > ?"
+                        + " ORDER BY id LIMIT ?")) {
+                    ps.setInt(1, primary);
+                    ps.setString(2, after);
+                    ps.setInt(3, PAGE);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            page.put(rs.getString(1), rs.getBytes(2));
+                            oldKeyIds.put(rs.getString(1), rs.getInt(3));
+                        }
+                    }
+                }
+                if (page.isEmpty()) {
+                    return rewrapped;
+                }
+                c.setAutoCommit(false);
+                try (PreparedStatement ps = c.prepareStatement("UPDATE messages SET wrapped_key = ?, wrap_key_id = ?,"
+                        + " version = version + 1, updated_at = ? WHERE id = ? AND wrapped_key IS NOT NULL AND wrap_key_id = ?")) {
+                    Instant now = micros(clock.instant());
+                    int batched = 0;
+                    for (Map.Entry<String, byte[]> entry : page.entrySet()) {
+                        String id = entry.getKey();
+                        after = id;
+                        WrappedKey rewrappedKey;
+                        try {
+                            rewrappedKey = keys.wrap(keys.unwrap(entry.getValue(), id), id);
+                        } catch (IOException e) {
+                            log.warn("Cannot re-wrap the content key of message {}: {}", id, e.getMessage());
+                            continue;
+                        }
+                        ps.setBytes(1, rewrappedKey.ciphertext());
+                        ps.setInt(2, rewrappedKey.masterKeyId());
+                        setInstant(ps, 3, now);
+                        ps.setString(4, id);
+                        ps.setInt(5, oldKeyIds.get(id));
+                        ps.addBatch();
+                        batched++;
+                    }
+                    if (batched > 0) {
+                        for (int count : ps.executeBatch()) {
+                            rewrapped += count > 0 ? count : 0;
+                        }
+                    }
+                    c.commit();
+                } catch (SQLException | RuntimeException e) {
+                    c.rollback();
+                    throw e;
+                } finally {
+                    c.setAutoCommit(true);
+                }
+            } catch (SQLException e) {
+                throw new IOException("cannot re-wrap content keys: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Transactions the group committer has written (for metrics; compare with {@link #committedMessages()}). */
+    public long commitBatches() {
+        return committer.batches();
+    }
+
+    /** Messages committed through the group committer since start. */
+    public long committedMessages() {
+        return committer.items();
+    }
+
+    /** Stops the committer (waiting commits fail) and releases the spool lock; the data source stays open. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        committer.close();
+        releaseSpool();
+    }
+
+    private void releaseSpool() {
+        if (spoolLock == null) {
+            return;
+        }
+        try {
+            spoolLock.channel().close();
+        } catch (IOException e) {
+            log.warn("Cannot release spool lock: {}", e.toString());
+        } finally {
+            synchronized (OWNED_SPOOLS) {
+                OWNED_SPOOLS.remove(spoolDir);
+            }
+        }
+    }
+
+    private void writeBatch(List<NewRow> rows) throws IOException, SQLException {
+        forceDirectory(messageDir);
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                insert(c, rows);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+            if (vendor == SqlVendor.H2) {
+                // WRITE_DELAY=0 writes the commit to the file; this fsyncs it (one fsync per batch).
+                try (Statement st = c.createStatement()) {
+                    st.execute("CHECKPOINT SYNC");
+                }
+            }
+        }
+    }
+
+    private void insert(Connection c, List<NewRow> rows) throws SQLException {
+        try (PreparedStatement message = c.prepareStatement("INSERT INTO messages (id, direction, mail_from, client_address,"
+                + " helo, auth_user, tls, subject, state, action, score, finding_codes, size, header_prefix, wrapped_key,"
+                + " wrap_key_id, blob_name, received_at, attempts, next_attempt_at, lease_until, last_error, version, updated_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, NULL, NULL, 0, ?)");
+             PreparedStatement recipient = c.prepareStatement("INSERT INTO recipients (message_id, ordinal, address, status,"
+                     + " last_reply) VALUES (?, ?, ?, 'PENDING', NULL)")) {
+            for (NewRow row : rows) {
+                Envelope envelope = row.message().envelope();
+                MessageState state = row.message().initialState();
+                message.setString(1, row.id());
+                message.setString(2, envelope.direction().name());
+                message.setString(3, envelope.mailFrom());
+                message.setString(4, envelope.clientAddress());
+                message.setString(5, envelope.helo());
+                message.setString(6, envelope.authenticatedUser());
+                message.setBoolean(7, envelope.tls());
+                message.setString(8, row.subject());
+                message.setString(9, state.name());
+                message.setString(10, row.message().verdict().action().name());
+                message.setDouble(11, row.message().verdict().score());
+                message.setString(12, String.join(",", row.message().verdict().codes()));
+                message.setLong(13, row.size());
+                message.setString(14, row.headerPrefix());
+                message.setBytes(15, row.key().ciphertext());
+                message.setInt(16, row.key().masterKeyId());
+                message.setString(17, row.id());
+                setInstant(message, 18, row.committedAt());
+                setInstant(message, 19, state == MessageState.QUEUED ? row.committedAt() : null);
+                setInstant(message, 20, row.committedAt());
+                message.addBatch();
+                List<String> recipients = envelope.recipients();
+                for (int i = 0; i < recipients.size(); i++) {
+                    recipient.setString(1, row.id());
+                    recipient.setInt(2, i);
+                    recipient.setString(3, recipients.get(i));
+                    recipient.addBatch();
+                }
+            }
+            message.executeBatch();
+            recipient.executeBatch();
+        }
+    }
+
+    private List<StoredMessage> load(Connection c, List<String> wanted) throws SQLException {
+        if (wanted.isEmpty()) {
+            return List.of();
+        }
+        Map<String, List<StoredRecipient>> recipients = new LinkedHashMap<>();
+        List<Object[]> rows = new ArrayList<>();
+        for (int start = 0; start < wanted.size(); start += PAGE) {
+            List<String> chunk = wanted.subList(start, Math.min(wanted.size(), start + PAGE));
+            String in = placeholders(chunk.size());
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE id IN " + in)) {
+                for (int i = 0; i < chunk.size(); i++) {
+                    ps.setString(i + 1, chunk.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(new Object[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                                rs.getString(5), rs.getString(6), rs.getString(7), rs.getDouble(8), rs.getString(9),
+                                rs.getLong(10), instant(rs, 11), rs.getInt(12), instant(rs, 13), rs.getString(14)});
+                        recipients.put(rs.getString(1), new ArrayList<>());
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT message_id, address, status, last_reply FROM recipients"
+                    + " WHERE message_id IN " + in + " ORDER BY message_id, ordinal")) {
+                for (int i = 0; i < chunk.size(); i++) {
+                    ps.setString(i + 1, chunk.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        List<StoredRecipient> list = recipients.get(rs.getString(1));
+                        if (list != null) {
+                            list.add(new StoredRecipient(rs.getString(2), RecipientStatus.valueOf(rs.getString(3)), rs.getString(4)));
+                        }
+                    }
+                }
+            }
+        }
+        Map<String, StoredMessage> byId = new LinkedHashMap<>();
+        for (Object[] r : rows) {
+            String id = (String) r[0];
+            byId.put(id, new StoredMessage(id, Direction.valueOf((String) r[1]), (String) r[2], recipients.get(id),
+                    (String) r[3], (String) r[4], MessageState.valueOf((String) r[5]), (String) r[6], (double) r[7],
+                    (String) r[8], (long) r[9], (Instant) r[10], (int) r[11], (Instant) r[12], (String) r[13]));
+        }
+        List<StoredMessage> ordered = new ArrayList<>(byId.size());
+        for (String id : wanted) {
+            StoredMessage m = byId.get(id);
+            if (m != null) {
+                ordered.add(m);
+            }
+        }
+        return ordered;
+    }
+
+    private StoredMessage stored(NewRow row) {
+        Envelope e = row.message().envelope();
+        MessageState state = row.message().initialState();
+        List<StoredRecipient> recipients = e.recipients().stream()
+                .map(address -> new StoredRecipient(address, RecipientStatus.PENDING, null)).toList();
+        return new StoredMessage(row.id(), e.direction(), e.mailFrom(), recipients, e.clientAddress(), row.subject(), state,
+                row.message().verdict().action().name(), row.message().verdict().score(),
+                String.join(",", row.message().verdict().codes()), row.size(), row.committedAt(), 0,
+                state == MessageState.QUEUED ? row.committedAt() : null, null);
+    }
+
+    /** Whether the row is known not to exist (so a failed commit's file may go); unknown counts as "maybe". */
+    private boolean rowSurelyAbsent(String id) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT 1 FROM messages WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return !rs.next();
+            }
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    private void recoverOrphans() throws IOException {
+        int spooled = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(spoolDir)) {
+            for (Path file : files) {
+                if (!file.getFileName().toString().equals(LOCK_FILE) && Files.isRegularFile(file)) {
+                    Files.deleteIfExists(file);
+                    spooled++;
+                }
+            }
+        }
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(messageDir)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                if (QueueIds.isWellFormed(name) && Files.isRegularFile(file)) {
+                    names.add(name);
+                }
+            }
+        }
+        Set<String> live = new HashSet<>();
+        try (Connection c = dataSource.getConnection()) {
+            for (int start = 0; start < names.size(); start += PAGE) {
+                List<String> chunk = names.subList(start, Math.min(names.size(), start + PAGE));
+                try (PreparedStatement ps = c.prepareStatement("SELECT id FROM messages WHERE wrapped_key IS NOT NULL AND id IN "
+                        + placeholders(chunk.size()))) {
+                    for (int i = 0; i < chunk.size(); i++) {
+                        ps.setString(i + 1, chunk.get(i));
+                    }
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            live.add(rs.getString(1));
+                        }
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new IOException("cannot check stored messages for orphans: " + e.getMessage(), e);
+        }
+        int orphans = 0;
+        for (String name : names) {
+            if (!live.contains(name)) {
+                Files.deleteIfExists(messageDir.resolve(name));
+                orphans++;
+            }
+        }
+        if (spooled + orphans > 0) {
+            log.info("Removed {} uncommitted spool files and {} orphaned content files", spooled, orphans);
+        }
+    }
+
+    private static void validate(NewMessage message, String headerPrefix) {
+        Envelope e = Objects.requireNonNull(message.envelope(), "envelope");
+        MessageState state = Objects.requireNonNull(message.initialState(), "initialState");
+        if (state != MessageState.RECEIVED && state != MessageState.QUEUED && state != MessageState.HELD
+                && state != MessageState.QUARANTINED) {
+            throw new IllegalArgumentException("a new message cannot start in state " + state);
+        }
+        Objects.requireNonNull(message.verdict(), "verdict");
+        if (e.recipients().isEmpty()) {
+            throw new IllegalArgumentException("a message needs at least one recipient");
+        }
+        if (e.clientAddress() == null || e.clientAddress().length() > 64) {
+            throw new IllegalArgumentException("client address missing or longer than 64 characters");
+        }
+        // PostgreSQL refuses NUL in text; refusing it here fails only this message, not its whole batch.
+        requireNoNul("reverse path", e.mailFrom());
+        requireNoNul("client address", e.clientAddress());
+        requireNoNul("HELO", e.helo());
+        requireNoNul("authenticated user", e.authenticatedUser());
+        requireNoNul("header prefix", headerPrefix);
+        for (String recipient : e.recipients()) {
+            requireNoNul("recipient", recipient);
+        }
+    }
+
+    private static void requireNoNul(String what, String value) {
+        if (value != null && value.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException(what + " contains a NUL character");
+        }
+    }
+
+    /** Display-only text: NUL replaced (PostgreSQL refuses it), length bounded. */
+    private static String clip(String text, int limit) {
+        String cleaned = text.replace('\0', '\uFFFD');
+        if (cleaned.length() <= limit) {
+            return cleaned;
+        }
+        int end = Character.isHighSurrogate(cleaned.charAt(limit - 1)) ? limit - 1 : limit;
+        return cleaned.substring(0, end) + "…";
+    }
+
+    private static String placeholders(int n) {
+        return "(" + String.join(", ", Collections.nCopies(n, "?")) + ")";
+    }
+
+    private static void setInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
+        } else {
+            ps.setObject(index, OffsetDateTime.ofInstant(value, ZoneOffset.UTC));
+        }
+    }
+
+    private static Instant instant(ResultSet rs, int index) throws SQLException {
+        OffsetDateTime value = rs.getObject(index, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+
+    /** Both databases keep microseconds; truncating first makes what we return equal what we read back. */
+    private static Instant micros(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.MICROS);
+    }
+
+    private static void requirePositive(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive: " + limit);
+        }
+    }
+
+    private static UncheckedIOException failure(String what, SQLException e) {
+        return new UncheckedIOException(new IOException("cannot " + what + ": " + e.getMessage(), e));
+    }
+
+    /**
+     * Exclusive ownership of the spool directory, or {@code null} if another store has it. Stores of this
+     * JVM are told apart by a set, without opening the lock file: on Linux closing any descriptor of a file
+     * drops the whole process's lock on it.
+     */
+    private static FileLock lockSpool(Path spoolDir) throws IOException {
+        synchronized (OWNED_SPOOLS) {
+            if (OWNED_SPOOLS.contains(spoolDir)) {
+                return null;
+            }
+            FileChannel channel = FileChannel.open(spoolDir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
+            }
+            if (lock == null) {
+                channel.close();
+                return null;
+            }
+            OWNED_SPOOLS.add(spoolDir);
+            return lock;
+        }
+    }
+
+    private static void forceDirectory(Path directory) throws IOException {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
+    private static void createPrivateDirectory(Path directory) throws IOException {
+        if (Files.isDirectory(directory)) {
+            return;
+        }
+        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } else {
+            Files.createDirectories(directory);
+        }
+    }
+}

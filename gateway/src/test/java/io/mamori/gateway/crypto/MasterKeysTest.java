@@ -1,0 +1,111 @@
+package io.mamori.gateway.crypto;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MasterKeysTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void firstStartCreatesAPrivateKeysetThatLaterStartsReuse() throws Exception {
+        Path keysDir = dir.resolve("data/keys");
+        MasterKeys created = MasterKeys.openOrCreate(keysDir);
+
+        assertThat(created.keysetFile()).isEqualTo(keysDir.resolve("master-keyset.json").toAbsolutePath());
+        assertThat(Files.getPosixFilePermissions(created.keysetFile())).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(Files.getPosixFilePermissions(keysDir)).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+        assertThat(MasterKeys.openOrCreate(keysDir).primaryKeyId()).isEqualTo(created.primaryKeyId());
+        try (var files = Files.list(keysDir)) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("master-keyset.json", ".lock");
+        }
+        assertThat(created.toString()).doesNotContain("value");
+    }
+
+    @Test
+    void wrappedContentKeyDecryptsOnlyForItsOwnMessage() throws Exception {
+        MasterKeys keys = MasterKeys.openOrCreate(dir);
+        ContentKey key = ContentKey.generate();
+        byte[] ciphertext = encrypt(key, "01JAAAAAAAAAAAAAAAAAAAAAAA", "社外秘の本文");
+        WrappedKey wrapped = keys.wrap(key, "01JAAAAAAAAAAAAAAAAAAAAAAA");
+
+        assertThat(wrapped.masterKeyId()).isEqualTo(keys.primaryKeyId());
+        ContentKey unwrapped = keys.unwrap(wrapped.ciphertext(), "01JAAAAAAAAAAAAAAAAAAAAAAA");
+        assertThat(decrypt(unwrapped, "01JAAAAAAAAAAAAAAAAAAAAAAA", ciphertext)).isEqualTo("社外秘の本文");
+        assertThatThrownBy(() -> keys.unwrap(wrapped.ciphertext(), "01JBBBBBBBBBBBBBBBBBBBBBBB"))
+                .isInstanceOf(IOException.class).hasMessageContaining("01JBBBBBBBBBBBBBBBBBBBBBBB");
+        assertThatThrownBy(() -> decrypt(unwrapped, "01JBBBBBBBBBBBBBBBBBBBBBBB", ciphertext)).isInstanceOf(IOException.class);
+        MasterKeys other = MasterKeys.openOrCreate(dir.resolve("other"));
+        assertThatThrownBy(() -> other.unwrap(wrapped.ciphertext(), "01JAAAAAAAAAAAAAAAAAAAAAAA")).isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void rotationKeepsOldKeysSoEarlierWrapsStillOpen() throws Exception {
+        MasterKeys keys = MasterKeys.openOrCreate(dir);
+        ContentKey key = ContentKey.generate();
+        WrappedKey before = keys.wrap(key, "01JAAAAAAAAAAAAAAAAAAAAAAA");
+
+        MasterKeys.Rotation rotation = keys.rotate();
+
+        assertThat(keys.keyIds()).containsExactlyInAnyOrder(rotation.previousPrimaryId(), rotation.newPrimaryId());
+        assertThat(keys.enabledKeyIds()).hasSize(2);
+        assertThat(keys.wrap(key, "01JAAAAAAAAAAAAAAAAAAAAAAA").masterKeyId()).isEqualTo(rotation.newPrimaryId());
+        assertThat(keys.unwrap(before.ciphertext(), "01JAAAAAAAAAAAAAAAAAAAAAAA")).isNotNull();
+        assertThat(Files.readString(rotation.backup())).isNotEqualTo(Files.readString(keys.keysetFile()));
+        assertThat(MasterKeys.openOrCreate(dir).primaryKeyId()).isEqualTo(rotation.newPrimaryId());
+    }
+
+    @Test
+    void aRotationByAnotherInstanceIsPickedUpWhenUnwrapping() throws Exception {
+        MasterKeys gateway = MasterKeys.openOrCreate(dir);
+        MasterKeys command = MasterKeys.openOrCreate(dir);
+        command.rotate();
+        ContentKey key = ContentKey.generate();
+        WrappedKey underNewKey = command.wrap(key, "01JAAAAAAAAAAAAAAAAAAAAAAA");
+
+        assertThat(gateway.unwrap(underNewKey.ciphertext(), "01JAAAAAAAAAAAAAAAAAAAAAAA")).isNotNull();
+        assertThat(gateway.primaryKeyId()).isEqualTo(command.primaryKeyId());
+    }
+
+    @Test
+    void aDamagedKeysetFileIsReportedByName() throws Exception {
+        Files.writeString(dir.resolve("master-keyset.json"), "{\"primaryKeyId\": 1}");
+        assertThatThrownBy(() -> MasterKeys.openOrCreate(dir))
+                .isInstanceOf(IOException.class).hasMessageContaining("master-keyset.json");
+    }
+
+    @Test
+    void keysNeverShowTheirMaterial() throws Exception {
+        MasterKeys keys = MasterKeys.openOrCreate(dir);
+        WrappedKey wrapped = keys.wrap(ContentKey.generate(), "01JAAAAAAAAAAAAAAAAAAAAAAA");
+        assertThat(ContentKey.generate().toString()).isEqualTo("ContentKey[redacted]");
+        assertThat(wrapped.toString()).startsWith("WrappedKey[masterKeyId=").endsWith("bytes]");
+    }
+
+    private static byte[] encrypt(ContentKey key, String id, String text) throws IOException {
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        try (OutputStream out = key.encrypt(sink, id)) {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        return sink.toByteArray();
+    }
+
+    private static String decrypt(ContentKey key, String id, byte[] ciphertext) throws IOException {
+        try (InputStream in = key.decrypt(new ByteArrayInputStream(ciphertext), id)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}

@@ -1,0 +1,579 @@
+package io.mamori.gateway.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.mamori.core.analysis.Action;
+import io.mamori.core.analysis.Finding;
+import io.mamori.core.analysis.Verdict;
+import io.mamori.core.message.Direction;
+import io.mamori.core.message.Envelope;
+import io.mamori.core.store.MessageState;
+import io.mamori.core.store.NewMessage;
+import io.mamori.core.store.RecipientStatus;
+import io.mamori.core.store.Spool;
+import io.mamori.core.store.StoredMessage;
+import io.mamori.core.store.StoredRecipient;
+import io.mamori.gateway.crypto.MasterKeys;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@link io.mamori.core.store.MessageStore} contract, run against each supported database by a
+ * subclass that says how to reach a fresh, empty database.
+ */
+abstract class MessageStoreContract {
+
+    static final String PREFIX = "Received: from mx.example.org by mamori; Sat, 28 Nov 2026 04:00:00 +0000\r\n"
+            + "X-Mamori-Verdict: DELIVER; score=0.00; findings=none\r\n";
+    static final String MARKER = "MAMORI-PLAINTEXT-MARKER-0x5eed";
+
+    @TempDir
+    Path dir;
+    final TestClock clock = new TestClock(Instant.parse("2026-11-28T04:00:00.123456789Z"));
+    HikariDataSource dataSource;
+    MasterKeys keys;
+    JdbcMessageStore store;
+
+    /** Connection settings of a fresh database for one test. */
+    abstract io.mamori.gateway.store.Databases.Settings freshDatabase(Path dir) throws Exception;
+
+    /** Removes what {@link #freshDatabase} created, after the pool is closed. */
+    void dropDatabase() throws Exception {
+    }
+
+    @BeforeEach
+    void openStore() throws Exception {
+        dataSource = Databases.open(freshDatabase(dir));
+        keys = MasterKeys.openOrCreate(dir.resolve("keys"));
+        store = newStore();
+    }
+
+    @AfterEach
+    void closeStore() throws Exception {
+        store.close();
+        dataSource.close();
+        dropDatabase();
+    }
+
+    JdbcMessageStore newStore() throws IOException {
+        return new JdbcMessageStore(dataSource, keys, JdbcMessageStore.Settings.under(dir), clock);
+    }
+
+    @Test
+    void committedContentComesBackWithTheHeaderPrefixInFront() throws Exception {
+        byte[] body = ("Subject: =?UTF-8?B?5Lya6K2w?=\r\n\r\n会議の資料です。\r\n").getBytes(StandardCharsets.UTF_8);
+        StoredMessage stored = commit(body, MessageState.QUEUED, "会議", "a@example.jp", "b@example.jp");
+
+        assertThat(read(stored.id())).isEqualTo(concat(PREFIX.getBytes(StandardCharsets.US_ASCII), body));
+        assertThat(stored.size()).isEqualTo(PREFIX.length() + body.length);
+        StoredMessage found = store.find(stored.id()).orElseThrow();
+        assertThat(found).isEqualTo(stored);
+        assertThat(found.subject()).isEqualTo("会議");
+        assertThat(found.direction()).isEqualTo(Direction.INBOUND);
+        assertThat(found.mailFrom()).isEqualTo("sender@example.org");
+        assertThat(found.action()).isEqualTo("TAG");
+        assertThat(found.findingCodes()).isEqualTo("ATTACHMENT_EXECUTABLE,MIME_MALFORMED");
+        assertThat(found.score()).isEqualTo(4.5);
+        assertThat(found.receivedAt()).isEqualTo(Instant.parse("2026-11-28T04:00:00.123456Z"));
+        assertThat(found.nextAttemptAt()).isEqualTo(found.receivedAt());
+        assertThat(found.recipients()).containsExactly(
+                new StoredRecipient("a@example.jp", RecipientStatus.PENDING, null),
+                new StoredRecipient("b@example.jp", RecipientStatus.PENDING, null));
+        assertThat(stored.id()).hasSize(26).matches("[0-9A-HJKMNP-TV-Z]{26}");
+    }
+
+    @Test
+    void tenMegabyteMessageComesBackByteForByte() throws Exception {
+        Random random = new Random(42);
+        MessageDigest written = MessageDigest.getInstance("SHA-256");
+        written.update(PREFIX.getBytes(StandardCharsets.US_ASCII));
+        long total = 10L * 1024 * 1024;
+        StoredMessage stored;
+        try (Spool spool = store.openSpool()) {
+            try (OutputStream out = spool.output()) {
+                byte[] chunk = new byte[65_521];
+                for (long left = total; left > 0; left -= chunk.length) {
+                    random.nextBytes(chunk);
+                    int n = (int) Math.min(chunk.length, left);
+                    out.write(chunk, 0, n);
+                    written.update(chunk, 0, n);
+                }
+            }
+            stored = store.commit(spool, message(MessageState.QUEUED, "big", "a@example.jp"), PREFIX);
+        }
+        MessageDigest readBack = MessageDigest.getInstance("SHA-256");
+        long length = 0;
+        try (InputStream in = store.openContent(stored.id())) {
+            byte[] buffer = new byte[8192];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                readBack.update(buffer, 0, n);
+                length += n;
+            }
+        }
+        assertThat(length).isEqualTo(PREFIX.length() + total);
+        assertThat(readBack.digest()).isEqualTo(written.digest());
+        assertThat(stored.size()).isEqualTo(PREFIX.length() + total);
+    }
+
+    @Test
+    void contentIsNeverPlaintextOnDisk() throws Exception {
+        byte[] body = ("Subject: x\r\n\r\n" + MARKER.repeat(200)).getBytes(StandardCharsets.US_ASCII);
+        Spool spool = store.openSpool();
+        try (OutputStream out = spool.output()) {
+            out.write(body);
+        }
+        assertThat(filesUnder(dir.resolve("spool"))).hasSize(1);
+        assertNoFileContains(dir.resolve("spool"), MARKER);
+        StoredMessage stored = store.commit(spool, message(MessageState.QUEUED, "s", "a@example.jp"), PREFIX);
+
+        assertThat(filesUnder(dir.resolve("messages"))).hasSize(1);
+        assertNoFileContains(dir.resolve("messages"), MARKER);
+        assertThat(new String(read(stored.id()), StandardCharsets.US_ASCII)).contains(MARKER);
+    }
+
+    @Test
+    void spoolReadsBackWhatWasWrittenAndDiscardLeavesNothing() throws Exception {
+        Spool spool = store.openSpool();
+        try (OutputStream out = spool.output()) {
+            out.write("hello\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        try (InputStream in = spool.openInput()) {
+            assertThat(in.readAllBytes()).isEqualTo("hello\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        assertThat(spool.size()).isEqualTo(7);
+        spool.discard();
+        spool.discard();
+        assertThat(filesUnder(dir.resolve("spool"))).isEmpty();
+        assertThatThrownBy(() -> store.commit(spool, message(MessageState.QUEUED, "s", "a@example.jp"), PREFIX))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void lifeCycleAllowsOnlyTheDocumentedTransitions() throws Exception {
+        StoredMessage held = commit(bytes("held"), MessageState.HELD, "s", "a@example.jp");
+        assertThat(held.nextAttemptAt()).isNull();
+        assertThat(store.transition(held.id(), MessageState.DELIVERED)).isFalse();
+        assertThat(store.transition(held.id(), MessageState.RECEIVED)).isFalse();
+        clock.advance(Duration.ofMinutes(3));
+        assertThat(store.transition(held.id(), MessageState.QUEUED)).isTrue();
+        StoredMessage released = store.find(held.id()).orElseThrow();
+        assertThat(released.state()).isEqualTo(MessageState.QUEUED);
+        assertThat(released.nextAttemptAt()).isEqualTo(Instant.parse("2026-11-28T04:03:00.123456Z"));
+        assertThat(store.transition(held.id(), MessageState.HELD)).isFalse();
+        assertThat(store.transition(held.id(), MessageState.QUEUED)).isFalse();
+
+        StoredMessage quarantined = commit(bytes("q"), MessageState.QUARANTINED, "s", "a@example.jp");
+        assertThat(store.transition(quarantined.id(), MessageState.BOUNCED)).isFalse();
+        assertThat(store.transition(quarantined.id(), MessageState.DELETED)).isTrue();
+        assertThat(store.transition(quarantined.id(), MessageState.QUEUED)).isFalse();
+        assertThat(store.transition("01JNOSUCHMESSAGE000000000", MessageState.DELETED)).isFalse();
+        assertThat(store.find(quarantined.id()).orElseThrow().state()).isEqualTo(MessageState.DELETED);
+    }
+
+    @Test
+    void deletingDropsTheContentButKeepsTheRow() throws Exception {
+        StoredMessage stored = commit(bytes("to be deleted"), MessageState.QUEUED, "s", "a@example.jp");
+        assertThat(dir.resolve("messages").resolve(stored.id())).exists();
+
+        assertThat(store.transition(stored.id(), MessageState.DELETED)).isTrue();
+
+        assertThat(dir.resolve("messages").resolve(stored.id())).doesNotExist();
+        assertThatThrownBy(() -> store.openContent(stored.id())).isInstanceOf(NoSuchFileException.class);
+        assertThat(store.find(stored.id()).orElseThrow().state()).isEqualTo(MessageState.DELETED);
+        assertThat(store.claimDue(clock.instant(), 10, Duration.ofMinutes(1))).isEmpty();
+        assertThatThrownBy(() -> store.openContent("01JNOSUCHMESSAGE000000000")).isInstanceOf(NoSuchFileException.class);
+    }
+
+    @Test
+    void claimLeasesDueMessagesUntilTheLeaseEnds() throws Exception {
+        Set<String> queued = new HashSet<>();
+        for (int i = 0; i < 3; i++) {
+            queued.add(commit(bytes("m" + i), MessageState.QUEUED, "s", "a@example.jp").id());
+        }
+        commit(bytes("held"), MessageState.HELD, "s", "a@example.jp");
+        Instant now = clock.instant();
+
+        assertThat(ids(store.claimDue(now, 10, Duration.ofMinutes(5)))).isEqualTo(queued);
+        assertThat(store.claimDue(now.plus(Duration.ofMinutes(4)), 10, Duration.ofMinutes(5))).isEmpty();
+        List<StoredMessage> again = store.claimDue(now.plus(Duration.ofMinutes(5)), 2, Duration.ofMinutes(5));
+        assertThat(again).hasSize(2);
+        assertThat(ids(again)).isSubsetOf(queued);
+    }
+
+    @Test
+    void recordingAnAttemptReleasesTheLeaseAndSchedulesTheRetry() throws Exception {
+        StoredMessage stored = commit(bytes("m"), MessageState.QUEUED, "s", "a@example.jp");
+        Instant now = clock.instant();
+        assertThat(store.claimDue(now, 10, Duration.ofHours(1))).hasSize(1);
+        Instant retry = now.plus(Duration.ofMinutes(10));
+
+        StoredMessage after = store.recordAttempt(stored.id(),
+                List.of(new StoredRecipient("a@example.jp", RecipientStatus.PENDING, "451 4.3.0 try later")), retry, "451 from next hop");
+
+        assertThat(after.state()).isEqualTo(MessageState.QUEUED);
+        assertThat(after.attempts()).isEqualTo(1);
+        assertThat(after.nextAttemptAt()).isEqualTo(retry.truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+        assertThat(after.lastError()).isEqualTo("451 from next hop");
+        assertThat(after.recipients().get(0).lastReply()).isEqualTo("451 4.3.0 try later");
+        assertThat(store.claimDue(now.plus(Duration.ofMinutes(9)), 10, Duration.ofHours(1))).isEmpty();
+        assertThat(ids(store.claimDue(retry, 10, Duration.ofHours(1)))).containsExactly(stored.id());
+    }
+
+    @Test
+    void partialDeliveryStaysQueuedUntilNoRecipientIsPending() throws Exception {
+        StoredMessage stored = commit(bytes("m"), MessageState.QUEUED, "s", "a@example.jp", "b@example.jp", "c@example.jp");
+        Instant retry = clock.instant().plus(Duration.ofMinutes(5));
+
+        StoredMessage first = store.recordAttempt(stored.id(), List.of(
+                new StoredRecipient("a@example.jp", RecipientStatus.DELIVERED, "250 ok"),
+                new StoredRecipient("b@example.jp", RecipientStatus.PENDING, "451 later"),
+                new StoredRecipient("c@example.jp", RecipientStatus.FAILED, "550 no such user")), retry, null);
+        assertThat(first.state()).isEqualTo(MessageState.QUEUED);
+        assertThat(first.pendingRecipients()).containsExactly("b@example.jp");
+
+        StoredMessage second = store.recordAttempt(stored.id(),
+                List.of(new StoredRecipient("b@example.jp", RecipientStatus.DELIVERED, "250 ok")), retry, null);
+        assertThat(second.state()).isEqualTo(MessageState.BOUNCED);
+        assertThat(second.nextAttemptAt()).isNull();
+        assertThat(second.attempts()).isEqualTo(2);
+        assertThat(second.recipients()).extracting(StoredRecipient::status)
+                .containsExactly(RecipientStatus.DELIVERED, RecipientStatus.DELIVERED, RecipientStatus.FAILED);
+    }
+
+    @Test
+    void allRecipientsDeliveredMakesTheMessageDelivered() throws Exception {
+        StoredMessage stored = commit(bytes("m"), MessageState.QUEUED, "s", "a@example.jp", "b@example.jp");
+        StoredMessage after = store.recordAttempt(stored.id(), List.of(
+                new StoredRecipient("a@example.jp", RecipientStatus.DELIVERED, "250 ok"),
+                new StoredRecipient("b@example.jp", RecipientStatus.DELIVERED, "250 ok")), null, null);
+        assertThat(after.state()).isEqualTo(MessageState.DELIVERED);
+        assertThat(store.countByState().get(MessageState.DELIVERED)).isEqualTo(1);
+        assertThat(store.transition(stored.id(), MessageState.DELETED)).isFalse();
+    }
+
+    @Test
+    void failedRecipientsWithNonePendingBounceTheMessage() throws Exception {
+        StoredMessage stored = commit(bytes("m"), MessageState.QUEUED, "s", "a@example.jp");
+        StoredMessage after = store.recordAttempt(stored.id(),
+                List.of(new StoredRecipient("a@example.jp", RecipientStatus.FAILED, "550 5.1.1 unknown")), null, "550");
+        assertThat(after.state()).isEqualTo(MessageState.BOUNCED);
+        assertThat(store.claimDue(clock.instant().plus(Duration.ofDays(1)), 10, Duration.ofMinutes(1))).isEmpty();
+    }
+
+    @Test
+    void recordingAnAttemptForAnUnknownMessageOrRecipientFails() throws Exception {
+        StoredMessage stored = commit(bytes("m"), MessageState.QUEUED, "s", "a@example.jp");
+        assertThatThrownBy(() -> store.recordAttempt("01JNOSUCHMESSAGE000000000", List.of(), null, null))
+                .isInstanceOf(java.util.NoSuchElementException.class);
+        assertThatThrownBy(() -> store.recordAttempt(stored.id(),
+                List.of(new StoredRecipient("z@example.jp", RecipientStatus.DELIVERED, "250")), null, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("z@example.jp");
+        StoredMessage unchanged = store.find(stored.id()).orElseThrow();
+        assertThat(unchanged.attempts()).isZero();
+        assertThat(unchanged.state()).isEqualTo(MessageState.QUEUED);
+    }
+
+    @Test
+    void concurrentClaimersNeverGetTheSameMessage() throws Exception {
+        int messages = 120;
+        for (int i = 0; i < messages; i++) {
+            commit(bytes("m" + i), MessageState.QUEUED, "s", "a@example.jp");
+        }
+        Instant now = clock.instant();
+        int claimers = 4;
+        CyclicBarrier start = new CyclicBarrier(claimers);
+        ExecutorService pool = Executors.newFixedThreadPool(claimers);
+        List<Future<List<String>>> results = new ArrayList<>();
+        for (int t = 0; t < claimers; t++) {
+            results.add(pool.submit(() -> {
+                start.await();
+                List<String> mine = new ArrayList<>();
+                while (true) {
+                    List<StoredMessage> claimed = store.claimDue(now, 7, Duration.ofMinutes(5));
+                    if (claimed.isEmpty()) {
+                        return mine;
+                    }
+                    claimed.forEach(m -> mine.add(m.id()));
+                }
+            }));
+        }
+        List<String> all = new ArrayList<>();
+        for (Future<List<String>> result : results) {
+            all.addAll(result.get(60, TimeUnit.SECONDS));
+        }
+        pool.shutdown();
+        assertThat(all).doesNotHaveDuplicates().hasSize(messages);
+        assertThat(store.claimDue(now, 10, Duration.ofMinutes(5))).isEmpty();
+    }
+
+    @Test
+    void sixteenConcurrentCommitsShareTransactions() throws Exception {
+        int threads = 16;
+        int each = 25;
+        CyclicBarrier start = new CyclicBarrier(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        Set<String> committed = ConcurrentHashMap.newKeySet();
+        List<Future<?>> results = new ArrayList<>();
+        long batchesBefore = store.commitBatches();
+        for (int t = 0; t < threads; t++) {
+            int thread = t;
+            results.add(pool.submit(() -> {
+                start.await();
+                for (int i = 0; i < each; i++) {
+                    committed.add(commit(bytes("t" + thread + "-" + i), MessageState.QUEUED, "s", "a@example.jp").id());
+                }
+                return null;
+            }));
+        }
+        for (Future<?> result : results) {
+            result.get(120, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        long batches = store.commitBatches() - batchesBefore;
+        System.out.printf("%s: %d commits in %d transactions%n", getClass().getSimpleName(), threads * each, batches);
+
+        assertThat(committed).hasSize(threads * each);
+        assertThat(store.countByState().get(MessageState.QUEUED)).isEqualTo(threads * each);
+        assertThat(store.list(MessageState.QUEUED, 1000)).extracting(StoredMessage::id).containsExactlyInAnyOrderElementsOf(committed);
+        assertThat(store.committedMessages()).isEqualTo(threads * each);
+        assertThat(batches).isLessThan(threads * each);
+    }
+
+    @Test
+    void keyRotationRewrapsEveryContentKeyAndKeepsContentReadable() throws Exception {
+        List<StoredMessage> stored = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            stored.add(commit(bytes("secret " + i), MessageState.QUEUED, "s", "a@example.jp"));
+        }
+        StoredMessage deleted = commit(bytes("gone"), MessageState.QUEUED, "s", "a@example.jp");
+        store.transition(deleted.id(), MessageState.DELETED);
+        Map<String, byte[]> before = wrappedKeys();
+        int oldPrimary = keys.primaryKeyId();
+
+        MasterKeys.Rotation rotation = keys.rotate();
+        int rewrapped = store.rewrapKeys();
+
+        assertThat(rotation.previousPrimaryId()).isEqualTo(oldPrimary);
+        assertThat(rotation.newPrimaryId()).isNotEqualTo(oldPrimary).isEqualTo(keys.primaryKeyId());
+        assertThat(keys.keyIds()).containsExactlyInAnyOrder(oldPrimary, rotation.newPrimaryId());
+        assertThat(rotation.backup()).exists();
+        assertThat(Files.getPosixFilePermissions(rotation.backup())).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(rewrapped).isEqualTo(3);
+        Map<String, byte[]> after = wrappedKeys();
+        for (StoredMessage m : stored) {
+            assertThat(after.get(m.id())).isNotEqualTo(before.get(m.id()));
+            assertThat(wrapKeyId(m.id())).isEqualTo(rotation.newPrimaryId());
+            assertThat(read(m.id())).endsWith(bytes("secret " + stored.indexOf(m)));
+        }
+        assertThat(store.rewrapKeys()).isZero();
+
+        store.close();
+        keys = MasterKeys.openOrCreate(dir.resolve("keys"));
+        store = newStore();
+        assertThat(keys.primaryKeyId()).isEqualTo(rotation.newPrimaryId());
+        assertThat(read(stored.get(0).id())).endsWith(bytes("secret 0"));
+        StoredMessage fresh = commit(bytes("new"), MessageState.QUEUED, "s", "a@example.jp");
+        assertThat(wrapKeyId(fresh.id())).isEqualTo(rotation.newPrimaryId());
+    }
+
+    @Test
+    void uncommittedSpoolsAndOrphanedContentAreRemovedAtStart() throws Exception {
+        StoredMessage kept = commit(bytes("kept"), MessageState.QUEUED, "s", "a@example.jp");
+        Spool abandoned = store.openSpool();
+        try (OutputStream out = abandoned.output()) {
+            out.write(bytes("never committed"));
+        }
+        Path orphan = dir.resolve("messages").resolve("01JZZZZZZZ0000000000000000");
+        Files.write(orphan, bytes("renamed but never committed"));
+        assertThat(filesUnder(dir.resolve("spool"))).hasSize(1);
+
+        store.close();
+        store = newStore();
+
+        assertThat(filesUnder(dir.resolve("spool"))).isEmpty();
+        assertThat(orphan).doesNotExist();
+        assertThat(read(kept.id())).endsWith(bytes("kept"));
+    }
+
+    @Test
+    void aSecondStoreOnTheSameDirectoriesLeavesLiveSpoolsAlone() throws Exception {
+        Spool inFlight = store.openSpool();
+        try (OutputStream out = inFlight.output()) {
+            out.write(bytes("being received"));
+        }
+        try (JdbcMessageStore second = newStore()) {
+            assertThat(filesUnder(dir.resolve("spool"))).hasSize(1);
+            assertThat(second.list(null, 10)).isEmpty();
+        }
+        StoredMessage stored = store.commit(inFlight, message(MessageState.QUEUED, "s", "a@example.jp"), PREFIX);
+        assertThat(read(stored.id())).endsWith(bytes("being received"));
+    }
+
+    @Test
+    void listIsNewestFirstAndCountsCoverEveryState() throws Exception {
+        StoredMessage first = commit(bytes("1"), MessageState.QUEUED, "s", "a@example.jp");
+        clock.advance(Duration.ofSeconds(1));
+        StoredMessage second = commit(bytes("2"), MessageState.HELD, "s", "a@example.jp");
+        clock.advance(Duration.ofSeconds(1));
+        StoredMessage third = commit(bytes("3"), MessageState.QUEUED, "s", "a@example.jp");
+
+        assertThat(ids(store.list(null, 10))).isNotNull();
+        assertThat(store.list(null, 10)).extracting(StoredMessage::id).containsExactly(third.id(), second.id(), first.id());
+        assertThat(store.list(MessageState.QUEUED, 1)).extracting(StoredMessage::id).containsExactly(third.id());
+        Map<MessageState, Long> counts = store.countByState();
+        assertThat(counts).hasSize(MessageState.values().length);
+        assertThat(counts.get(MessageState.QUEUED)).isEqualTo(2);
+        assertThat(counts.get(MessageState.HELD)).isEqualTo(1);
+        assertThat(counts.get(MessageState.BOUNCED)).isZero();
+        assertThat(store.find("01JNOSUCHMESSAGE000000000")).isEmpty();
+    }
+
+    @Test
+    void nulInTheSubjectIsReplacedButNulInAnAddressIsRefused() throws Exception {
+        StoredMessage stored = commit(bytes("m"), MessageState.QUEUED, "bad\0subject", "a@example.jp");
+        assertThat(store.find(stored.id()).orElseThrow().subject()).isEqualTo("bad\uFFFDsubject");
+        try (Spool spool = store.openSpool()) {
+            assertThatThrownBy(() -> store.commit(spool, message(MessageState.QUEUED, "s", "a\0@example.jp"), PREFIX))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NUL");
+        }
+        assertThat(store.countByState().get(MessageState.QUEUED)).isEqualTo(1);
+    }
+
+    @Test
+    void commitAfterCloseFailsAndLeavesNoRow() throws Exception {
+        Spool spool = store.openSpool();
+        try (OutputStream out = spool.output()) {
+            out.write(bytes("late"));
+        }
+        store.close();
+        assertThatThrownBy(() -> store.commit(spool, message(MessageState.QUEUED, "s", "a@example.jp"), PREFIX))
+                .isInstanceOf(IOException.class).hasMessageContaining("closed");
+        assertThat(filesUnder(dir.resolve("messages"))).isEmpty();
+        store = newStore();
+        assertThat(store.list(null, 10)).isEmpty();
+    }
+
+    StoredMessage commit(byte[] content, MessageState state, String subject, String... recipients) throws IOException {
+        try (Spool spool = store.openSpool()) {
+            try (OutputStream out = spool.output()) {
+                out.write(content);
+            }
+            return store.commit(spool, message(state, subject, recipients), PREFIX);
+        }
+    }
+
+    NewMessage message(MessageState state, String subject, String... recipients) {
+        Envelope envelope = new Envelope(Direction.INBOUND, "sender@example.org", List.of(recipients), "192.0.2.10",
+                "mx.example.org", null, true, clock.instant());
+        Verdict verdict = new Verdict(Action.TAG, 4.5,
+                List.of(Finding.of("ATTACHMENT_EXECUTABLE", "a.exe"), Finding.of("MIME_MALFORMED", "boundary")));
+        return new NewMessage(envelope, subject, verdict, state);
+    }
+
+    byte[] read(String id) throws IOException {
+        try (InputStream in = store.openContent(id)) {
+            return in.readAllBytes();
+        }
+    }
+
+    Map<String, byte[]> wrappedKeys() throws Exception {
+        Map<String, byte[]> keys = new HashMap<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT id, wrapped_key FROM messages WHERE wrapped_key IS NOT NULL");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                keys.put(rs.getString(1), rs.getBytes(2));
+            }
+        }
+        return keys;
+    }
+
+    int wrapKeyId(String id) throws Exception {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT wrap_key_id FROM messages WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    static Set<String> ids(List<StoredMessage> messages) {
+        Set<String> ids = new HashSet<>();
+        messages.forEach(m -> ids.add(m.id()));
+        return ids;
+    }
+
+    static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] concat(byte[] a, byte[] b) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(a);
+        out.writeBytes(b);
+        return out.toByteArray();
+    }
+
+    static List<Path> filesUnder(Path directory) throws IOException {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.filter(f -> !f.getFileName().toString().startsWith(".")).toList();
+        }
+    }
+
+    static void assertNoFileContains(Path directory, String marker) throws IOException {
+        byte[] needle = marker.getBytes(StandardCharsets.US_ASCII);
+        for (Path file : filesUnder(directory)) {
+            byte[] content = Files.readAllBytes(file);
+            assertThat(indexOf(content, needle)).as("plaintext marker in %s", file).isEqualTo(-1);
+            assertThat(content.length).isGreaterThan(needle.length);
+        }
+    }
+
+    static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}
