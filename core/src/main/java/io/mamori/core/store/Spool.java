@@ -13,6 +13,9 @@ import java.io.OutputStream;
  */
 public interface Spool extends AutoCloseable {
 
+    /** The queue id the message gets if this spool is committed (shown in {@code Received} and replies). */
+    String id();
+
     /** The stream for the message content; closing it finishes the content (it is then fsynced at commit). */
     OutputStream output() throws IOException;
 

@@ -95,7 +95,8 @@ final class EncryptedSpool implements Spool {
         }
     }
 
-    String id() {
+    @Override
+    public String id() {
         return id;
     }
 
