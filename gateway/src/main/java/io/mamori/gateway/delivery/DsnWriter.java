@@ -34,6 +34,8 @@ public final class DsnWriter {
     private static final Pattern SMTP_REPLY = Pattern.compile("^([2-5]\\d\\d)(?:[ -]([245])\\.(\\d{1,3})\\.(\\d{1,3})\\b)?");
     private static final int MAX_DIAGNOSTIC = 900;
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String SUBJECT_JA = "配信不能のお知らせ";
+    private static final String SUBJECT_EN = "Undelivered Mail Returned to Sender";
 
     private final String reportingMta;
     private final Clock clock;
@@ -95,7 +97,7 @@ public final class DsnWriter {
 
     /** Subject of every DSN. */
     public static String subject() {
-        return "配信不能のお知らせ / Undelivered Mail Returned to Sender";
+        return SUBJECT_JA + " / " + SUBJECT_EN;
     }
 
     /**
@@ -120,7 +122,8 @@ public final class DsnWriter {
         StringBuilder head = new StringBuilder();
         head.append("From: Mail Delivery System <MAILER-DAEMON@").append(reportingMta).append(">\r\n");
         head.append("To: <").append(originalSender).append(">\r\n");
-        head.append("Subject: ").append(encodedWord(subject())).append("\r\n");
+        // RFC 2047 §2 limits an encoded word to 75 characters: only the Japanese half is encoded.
+        head.append("Subject: ").append(encodedWord(SUBJECT_JA)).append(" / ").append(SUBJECT_EN).append("\r\n");
         head.append("Date: ").append(rfc5322Date(now)).append("\r\n");
         head.append("Message-ID: <").append(HexFormat.of().formatHex(randomBytes(16))).append('@').append(reportingMta).append(">\r\n");
         // RFC 3834 §5: automatic responses are marked so that other automata do not answer them.
