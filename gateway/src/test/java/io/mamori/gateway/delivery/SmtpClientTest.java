@@ -301,6 +301,21 @@ class SmtpClientTest {
     }
 
     @Test
+    void failedOpportunisticHandshakeIsRetriedInPlainText() throws Exception {
+        javax.net.ssl.SSLContext withoutCertificate = javax.net.ssl.SSLContext.getInstance("TLS");
+        withoutCertificate.init(null, null, null);
+        server.close();
+        server = new TestSmtpServer(withoutCertificate).start();
+
+        DeliveryResult result = send(List.of("b@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
+
+        assertThat(result.addressesWith(Outcome.DELIVERED)).containsExactly("b@rcpt.test");
+        assertThat(result.tls()).isFalse();
+        assertThat(server.connectionCount()).isEqualTo(2);
+        assertThat(server.takeMessage(WAIT).data()).isEqualTo(CONTENT);
+    }
+
+    @Test
     void addressWithALineBreakIsRefusedLocallyAndNeverSent() {
         DeliveryResult result = send(List.of("b@rcpt.test>\r\nRSET", "c@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
 
