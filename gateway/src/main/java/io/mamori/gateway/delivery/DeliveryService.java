@@ -1,0 +1,247 @@
+package io.mamori.gateway.delivery;
+
+import io.mamori.core.analysis.Action;
+import io.mamori.core.analysis.Verdict;
+import io.mamori.core.message.Direction;
+import io.mamori.core.message.Envelope;
+import io.mamori.core.store.MessageState;
+import io.mamori.core.store.MessageStore;
+import io.mamori.core.store.NewMessage;
+import io.mamori.core.store.RecipientStatus;
+import io.mamori.core.store.Spool;
+import io.mamori.core.store.StoredMessage;
+import io.mamori.core.store.StoredRecipient;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The delivery workers: a fixed pool of threads that claim due messages from the {@link MessageStore},
+ * deliver their pending recipients (next hop or MX, per {@link DeliveryRoutes}), record each attempt, and
+ * queue a DSN to the sender for recipients that failed permanently or outlived the retry lifetime.
+ *
+ * <p>Delivery is at least once: an attempt is recorded only after the SMTP transactions, so a crash in
+ * between (or an expired lease) delivers the message again — duplicates happen only then. A DSN is
+ * committed to the store as a new OUTBOUND message (null sender, so it is durable and retried like any
+ * other mail) before the failure is recorded, so a crash can repeat a DSN but never lose it.
+ *
+ * <p>Thread-safe. {@link #start()} once; {@link #close()} stops the workers, letting each finish the
+ * message it is delivering (messages claimed but not started are released when their lease ends).
+ */
+public final class DeliveryService implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(DeliveryService.class);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(30);
+
+    private final MessageStore store;
+    private final RetrySchedule retry;
+    private final DsnWriter dsnWriter;
+    private final DeliverySettings settings;
+    private final Clock clock;
+    private final DeliveryMetrics metrics;
+    private final MessageDelivery delivery;
+    private final Object signal = new Object();
+    private boolean woken;
+    private volatile boolean running;
+    private ExecutorService workers;
+
+    /**
+     * @param store      the queue and content store
+     * @param routes     next hops and TLS policies per direction
+     * @param mxResolver for outbound mail without a smart host
+     * @param client     the SMTP client (shared by all workers)
+     * @param retry      back-off and lifetime
+     * @param dsnWriter  builds DSNs
+     * @param settings   worker count, polling, lease, EHLO name
+     * @param clock      the time source
+     * @param meters     where to publish meters, or {@code null} for none
+     */
+    public DeliveryService(MessageStore store, DeliveryRoutes routes, MxResolver mxResolver, SmtpClient client,
+                           RetrySchedule retry, DsnWriter dsnWriter, DeliverySettings settings, Clock clock,
+                           MeterRegistry meters) {
+        this.store = Objects.requireNonNull(store);
+        this.retry = Objects.requireNonNull(retry);
+        this.dsnWriter = Objects.requireNonNull(dsnWriter);
+        this.settings = Objects.requireNonNull(settings);
+        this.clock = Objects.requireNonNull(clock);
+        this.metrics = new DeliveryMetrics(meters);
+        this.delivery = new MessageDelivery(Objects.requireNonNull(routes), Objects.requireNonNull(mxResolver),
+                Objects.requireNonNull(client), settings.heloName(), retry, clock, metrics);
+    }
+
+    /** Starts the worker threads. */
+    public synchronized void start() {
+        if (workers != null) {
+            throw new IllegalStateException("already started");
+        }
+        running = true;
+        AtomicInteger n = new AtomicInteger();
+        workers = Executors.newFixedThreadPool(settings.workers(), r -> {
+            Thread t = new Thread(r, "mamori-delivery-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        for (int i = 0; i < settings.workers(); i++) {
+            workers.execute(this::workLoop);
+        }
+    }
+
+    /** Tells idle workers to look for due messages now (e.g. right after a commit). */
+    public void wakeUp() {
+        synchronized (signal) {
+            woken = true;
+            signal.notifyAll();
+        }
+    }
+
+    /**
+     * Delivers every message that is due now on the calling thread, until none is due; returns how many
+     * attempts were made. For tests and the CLI; the workers do the same continuously.
+     */
+    public int deliverDue() {
+        int count = 0;
+        List<StoredMessage> due;
+        while (!(due = store.claimDue(clock.instant(), settings.claimBatch(), settings.lease())).isEmpty()) {
+            for (StoredMessage m : due) {
+                process(m);
+                count++;
+            }
+        }
+        return count;
+    }
+
+    @Override
+    public void close() {
+        ExecutorService pool;
+        synchronized (this) {
+            running = false;
+            pool = workers;
+        }
+        wakeUp();
+        if (pool == null) {
+            return;
+        }
+        pool.shutdown();
+        try {
+            if (!pool.awaitTermination(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("delivery workers still busy after {}; their messages are retried when the lease ends", STOP_GRACE);
+                pool.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            pool.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void workLoop() {
+        while (running) {
+            List<StoredMessage> due;
+            try {
+                due = store.claimDue(clock.instant(), settings.claimBatch(), settings.lease());
+            } catch (RuntimeException e) {
+                log.warn("cannot claim due messages: {}", e.toString());
+                due = List.of();
+            }
+            if (due.isEmpty()) {
+                awaitWork();
+                continue;
+            }
+            for (StoredMessage m : due) {
+                process(m);
+            }
+        }
+    }
+
+    private void awaitWork() {
+        synchronized (signal) {
+            try {
+                if (!woken && running) {
+                    signal.wait(settings.pollInterval().toMillis());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running = false;
+            }
+            woken = false;
+        }
+    }
+
+    /** One attempt for one claimed message; never throws, so a bad message cannot stop a worker. */
+    void process(StoredMessage message) {
+        try {
+            MessageDelivery.Attempt attempt = delivery.attempt(message, () -> store.openContent(message.id()));
+            List<StoredRecipient> outcomes = attempt.outcomes();
+            Instant next = attempt.nextAttemptAt();
+            String error = attempt.error();
+            if (!attempt.failures().isEmpty() && DsnWriter.owesDsn(message.mailFrom())) {
+                try {
+                    String dsnId = queueDsn(message, attempt.failures());
+                    log.info("delivery {}: DSN {} queued for {} failed recipient(s)", message.id(), dsnId, attempt.failures().size());
+                } catch (IOException | RuntimeException e) {
+                    // Without a stored DSN the failure must not be recorded, or the sender would never hear of
+                    // it: keep those recipients pending so the next attempt tries again.
+                    outcomes = reopenFailed(outcomes);
+                    next = next != null ? next : clock.instant().plus(retry.initialDelay());
+                    error = "DSN could not be queued: " + e.getMessage();
+                    metrics.failure(message.direction(), "internal");
+                    log.warn("delivery {}: DSN could not be queued: {}", message.id(), e.toString());
+                }
+            }
+            StoredMessage updated = store.recordAttempt(message.id(), outcomes, next, error);
+            log.info("delivery {} attempt {}: delivered={} deferred={} failed={} state={}{}", message.id(),
+                    updated.attempts(), count(outcomes, RecipientStatus.DELIVERED), count(outcomes, RecipientStatus.PENDING),
+                    count(outcomes, RecipientStatus.FAILED), updated.state(), next == null ? "" : " next=" + next);
+        } catch (RuntimeException e) {
+            log.error("delivery {}: attempt failed unexpectedly", message.id(), e);
+            metrics.failure(message.direction(), "internal");
+            try {
+                store.recordAttempt(message.id(), List.of(), clock.instant().plus(retry.initialDelay()),
+                        "internal error: " + e.getClass().getSimpleName());
+            } catch (RuntimeException again) {
+                log.error("delivery {}: cannot record the attempt; it is retried when the lease ends", message.id(), again);
+            }
+        }
+    }
+
+    private String queueDsn(StoredMessage original, List<DsnWriter.Failure> failures) throws IOException {
+        Instant now = clock.instant();
+        try (Spool spool = store.openSpool()) {
+            try (OutputStream out = spool.output(); InputStream content = store.openContent(original.id())) {
+                dsnWriter.write(original.id(), original.mailFrom(), original.receivedAt(), failures, content, out);
+            }
+            Envelope envelope = new Envelope(Direction.OUTBOUND, "", List.of(original.mailFrom()), "127.0.0.1",
+                    settings.heloName(), null, false, now);
+            NewMessage dsn = new NewMessage(envelope, DsnWriter.subject(), new Verdict(Action.DELIVER, 0, List.of()),
+                    MessageState.QUEUED);
+            StoredMessage stored = store.commit(spool, dsn, "");
+            metrics.dsn();
+            wakeUp();
+            return stored.id();
+        }
+    }
+
+    private static List<StoredRecipient> reopenFailed(List<StoredRecipient> outcomes) {
+        List<StoredRecipient> result = new ArrayList<>();
+        for (StoredRecipient r : outcomes) {
+            result.add(r.status() == RecipientStatus.FAILED ? new StoredRecipient(r.address(), RecipientStatus.PENDING, r.lastReply()) : r);
+        }
+        return result;
+    }
+
+    private static long count(List<StoredRecipient> outcomes, RecipientStatus status) {
+        return outcomes.stream().filter(r -> r.status() == status).count();
+    }
+}

@@ -1,0 +1,212 @@
+package io.mamori.gateway.delivery;
+
+import io.mamori.core.store.RecipientStatus;
+import io.mamori.core.store.StoredMessage;
+import io.mamori.core.store.StoredRecipient;
+import io.mamori.gateway.delivery.DeliveryResult.RecipientResult;
+import io.mamori.gateway.delivery.DeliveryRoutes.RouteGroup;
+import io.mamori.gateway.delivery.DeliveryRoutes.Target;
+import io.mamori.gateway.delivery.MxResolver.MxResolution;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One delivery attempt of one stored message: routes its pending recipients, runs the SMTP transactions
+ * (trying the next MX host while every recipient is still deferred, RFC 5321 §5.1), and turns the replies
+ * into new recipient statuses, the next attempt time and the failures a DSN must report. It does not touch
+ * the store, so the caller decides how to record the attempt. Thread-safe.
+ */
+final class MessageDelivery {
+
+    /** Opens the stored content anew (one open per SMTP transaction). */
+    @FunctionalInterface
+    interface ContentSource {
+        InputStream open() throws IOException;
+    }
+
+    /**
+     * @param outcomes      new status of every recipient that was pending
+     * @param failures      recipients that failed in this attempt, for the DSN
+     * @param nextAttemptAt when to try again, or {@code null} when nothing is pending any more
+     * @param error         summary of what went wrong, or {@code null}
+     */
+    record Attempt(List<StoredRecipient> outcomes, List<DsnWriter.Failure> failures, Instant nextAttemptAt, String error) {
+        Attempt {
+            outcomes = List.copyOf(outcomes);
+            failures = List.copyOf(failures);
+        }
+    }
+
+    private static final int MAX_ERROR = 500;
+
+    private final DeliveryRoutes routes;
+    private final MxResolver mxResolver;
+    private final SmtpClient client;
+    private final String heloName;
+    private final RetrySchedule retry;
+    private final Clock clock;
+    private final DeliveryMetrics metrics;
+
+    MessageDelivery(DeliveryRoutes routes, MxResolver mxResolver, SmtpClient client, String heloName,
+                    RetrySchedule retry, Clock clock, DeliveryMetrics metrics) {
+        this.routes = routes;
+        this.mxResolver = mxResolver;
+        this.client = client;
+        this.heloName = heloName;
+        this.retry = retry;
+        this.clock = clock;
+        this.metrics = metrics;
+    }
+
+    Attempt attempt(StoredMessage message, ContentSource content) {
+        Map<String, StoredRecipient> outcomes = new LinkedHashMap<>();
+        List<DsnWriter.Failure> failures = new ArrayList<>();
+        Set<String> errors = new LinkedHashSet<>();
+        for (RouteGroup group : routes.plan(message.direction(), message.pendingRecipients())) {
+            deliverGroup(message, group, content, outcomes, failures, errors);
+        }
+        Instant next = null;
+        if (outcomes.values().stream().anyMatch(r -> r.status() == RecipientStatus.PENDING)) {
+            Optional<Instant> scheduled = retry.next(message.receivedAt(), message.attempts() + 1);
+            if (scheduled.isPresent()) {
+                next = scheduled.get();
+            } else {
+                expire(message, outcomes, failures, errors);
+            }
+        }
+        String error = errors.isEmpty() ? null : String.join("; ", errors);
+        if (error != null && error.length() > MAX_ERROR) {
+            error = error.substring(0, MAX_ERROR);
+        }
+        return new Attempt(new ArrayList<>(outcomes.values()), failures, next, error);
+    }
+
+    private void deliverGroup(StoredMessage message, RouteGroup group, ContentSource content,
+                              Map<String, StoredRecipient> outcomes, List<DsnWriter.Failure> failures, Set<String> errors) {
+        List<HostAndPort> hops;
+        if (group.target() instanceof Target.NextHop n) {
+            hops = List.of(n.hop());
+        } else {
+            String domain = ((Target.DirectMx) group.target()).domain();
+            if (domain.isEmpty()) {
+                failAll(message, group.recipients(), "5.1.3", "recipient address has no domain", outcomes, failures);
+                metrics.failure(message.direction(), "local");
+                return;
+            }
+            MxResolution resolution = mxResolver.resolve(domain);
+            if (resolution instanceof MxResolution.NoDomain no) {
+                failAll(message, group.recipients(), "5.1.2", no.reason(), outcomes, failures);
+                metrics.failure(message.direction(), "dns");
+                return;
+            }
+            if (resolution instanceof MxResolution.TempFail temp) {
+                deferAll(group.recipients(), temp.reason(), outcomes);
+                errors.add(temp.reason());
+                metrics.failure(message.direction(), "dns");
+                return;
+            }
+            hops = ((MxResolution.Hosts) resolution).hosts();
+        }
+        List<String> remaining = group.recipients();
+        for (HostAndPort hop : hops) {
+            Instant started = clock.instant();
+            DeliveryResult result;
+            try (InputStream in = content.open()) {
+                result = client.deliver(hop, heloName, message.mailFrom(), remaining, in, message.size(), group.tls());
+            } catch (IOException e) {
+                String reason = "cannot read stored content: " + e.getMessage();
+                deferAll(remaining, reason, outcomes);
+                errors.add(reason);
+                metrics.failure(message.direction(), "internal");
+                return;
+            }
+            Instant finished = clock.instant();
+            metrics.attempt(message.direction(), Duration.between(started, finished));
+            result.failure().ifPresent(f -> {
+                errors.add(f.detail());
+                metrics.failure(message.direction(), f.kind().name().toLowerCase(Locale.ROOT));
+            });
+            boolean deliveredAny = false;
+            for (RecipientResult r : result.recipients()) {
+                switch (r.outcome()) {
+                    case DELIVERED -> {
+                        outcomes.put(r.address(), new StoredRecipient(r.address(), RecipientStatus.DELIVERED, r.reply()));
+                        metrics.recipient(message.direction(), "delivered");
+                        deliveredAny = true;
+                    }
+                    case PERM_FAILED -> {
+                        outcomes.put(r.address(), new StoredRecipient(r.address(), RecipientStatus.FAILED, r.reply()));
+                        failures.add(new DsnWriter.Failure(r.address(), DsnWriter.statusFor(r.reply(), "5.0.0"), r.reply()));
+                        metrics.recipient(message.direction(), "perm_failed");
+                        if (result.failure().isEmpty()) {
+                            metrics.failure(message.direction(), "rejected");
+                        }
+                    }
+                    case TEMP_FAILED -> {
+                        outcomes.put(r.address(), new StoredRecipient(r.address(), RecipientStatus.PENDING, r.reply()));
+                        metrics.recipient(message.direction(), "temp_failed");
+                        if (result.failure().isEmpty()) {
+                            errors.add(r.reply());
+                        }
+                    }
+                }
+            }
+            if (deliveredAny) {
+                metrics.latency(message.direction(), Duration.between(message.receivedAt(), finished));
+            }
+            remaining = result.addressesWith(DeliveryResult.Outcome.TEMP_FAILED);
+            if (remaining.isEmpty() || !result.allTempFailed()) {
+                return;
+            }
+        }
+    }
+
+    /** RFC 5321 §4.5.4.1: a message that could not be delivered within its lifetime is returned to the sender. */
+    private void expire(StoredMessage message, Map<String, StoredRecipient> outcomes, List<DsnWriter.Failure> failures,
+                        Set<String> errors) {
+        String lifetime = "delivery time expired after " + humanDuration(retry.lifetime());
+        outcomes.replaceAll((address, r) -> {
+            if (r.status() != RecipientStatus.PENDING) {
+                return r;
+            }
+            String last = r.lastReply() == null ? "" : r.lastReply();
+            failures.add(new DsnWriter.Failure(address, "4.4.7", last.isEmpty() ? lifetime : last));
+            metrics.recipient(message.direction(), "expired");
+            metrics.failure(message.direction(), "expired");
+            return new StoredRecipient(address, RecipientStatus.FAILED, last.isEmpty() ? lifetime : lifetime + "; last: " + last);
+        });
+        errors.add(lifetime);
+    }
+
+    private static void failAll(StoredMessage message, List<String> recipients, String status, String reason,
+                                Map<String, StoredRecipient> outcomes, List<DsnWriter.Failure> failures) {
+        for (String r : recipients) {
+            outcomes.put(r, new StoredRecipient(r, RecipientStatus.FAILED, reason));
+            failures.add(new DsnWriter.Failure(r, status, reason));
+        }
+    }
+
+    private static void deferAll(List<String> recipients, String reason, Map<String, StoredRecipient> outcomes) {
+        for (String r : recipients) {
+            outcomes.put(r, new StoredRecipient(r, RecipientStatus.PENDING, reason));
+        }
+    }
+
+    private static String humanDuration(Duration d) {
+        if (d.toHours() >= 24 && d.toHoursPart() == 0 && d.toMinutesPart() == 0) {
+            return d.toDays() + (d.toDays() == 1 ? " day" : " days");
+        }
+        return d.toString().substring(2).toLowerCase(Locale.ROOT);
+    }
+}

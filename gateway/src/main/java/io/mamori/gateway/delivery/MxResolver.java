@@ -1,0 +1,41 @@
+package io.mamori.gateway.delivery;
+
+import java.util.List;
+
+/**
+ * Port: where to deliver mail for a domain (RFC 5321 §5.1).
+ *
+ * <p>Contract: thread-safe; never throws for DNS trouble — it answers {@link MxResolution.TempFail}, so a
+ * DNS outage delays mail and never bounces it. Answers {@link MxResolution.NoDomain} only for a definite
+ * answer that mail cannot be delivered (NXDOMAIN, a null MX per RFC 7505, no MX and no address).
+ */
+public interface MxResolver {
+
+    /**
+     * @param domain the recipient domain (an A-label or U-label; trailing dot optional)
+     * @return the hosts to try in order, each with its resolved address and port 25
+     */
+    MxResolution resolve(String domain);
+
+    /** The answer of {@link #resolve}. */
+    sealed interface MxResolution {
+
+        /** Hosts in the order to try: MX preference, shuffled among equal preferences. Never empty. */
+        record Hosts(List<HostAndPort> hosts) implements MxResolution {
+            public Hosts {
+                hosts = List.copyOf(hosts);
+                if (hosts.isEmpty()) {
+                    throw new IllegalArgumentException("no hosts");
+                }
+            }
+        }
+
+        /** The domain cannot receive mail: deliveries fail permanently with {@code reason}. */
+        record NoDomain(String reason) implements MxResolution {
+        }
+
+        /** DNS could not answer now (timeout, SERVFAIL): try again later. */
+        record TempFail(String reason) implements MxResolution {
+        }
+    }
+}

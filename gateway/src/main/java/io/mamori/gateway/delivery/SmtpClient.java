@@ -1,0 +1,711 @@
+package io.mamori.gateway.delivery;
+
+import io.mamori.gateway.delivery.DeliveryResult.Outcome;
+import io.mamori.gateway.delivery.DeliveryResult.RecipientResult;
+import io.mamori.gateway.delivery.DeliveryResult.SessionFailure;
+import io.mamori.gateway.delivery.DeliveryResult.SessionFailure.Kind;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers one message to one hop over SMTP (RFC 5321) with ESMTP PIPELINING, SIZE, 8BITMIME, SMTPUTF8 and
+ * STARTTLS.
+ *
+ * <p>Hand-written on plain sockets rather than Jakarta Mail's SMTP transport because a relay needs what
+ * that API hides or changes: the reply to every RCPT (so each recipient gets its own DELIVERED / retry /
+ * bounce), byte-for-byte streaming of the stored content (Jakarta Mail re-encodes a {@code MimeMessage},
+ * which would break DKIM signatures and would need the message in memory), PIPELINING, our own STARTTLS
+ * policy (opportunistic without certificate checks, or required with verification) and the per-stage
+ * timeouts of RFC 5321 §4.5.3.2.
+ *
+ * <p>Thread-safe: each {@code deliver} call uses its own connection; one client serves all workers.
+ * {@link #close()} stops the timer used to bound socket writes.
+ */
+public final class SmtpClient implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(SmtpClient.class);
+    private static final int MAX_REPLY_LINE = 2048;
+    private static final int MAX_REPLY_LINES = 100;
+    private static final int BLOCK = 64 * 1024;
+    private static final Duration QUIT_WAIT = Duration.ofSeconds(5);
+    private static final String[] TLS_PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+    /** CR, LF, NUL, angle brackets and spaces would let an address smuggle commands or break the path syntax. */
+    private static final Pattern BAD_PATH_CHARS = Pattern.compile("[\\x00-\\x20<>\\x7f]");
+
+    private final SmtpTimeouts timeouts;
+    private final SSLContext verifyingTls;
+    private final SSLContext opportunisticTls;
+    private final ScheduledExecutorService writeWatchdog;
+
+    /**
+     * @param timeouts     per-stage timeouts
+     * @param verifyingTls context used for {@link TlsPolicy#REQUIRED}: its trust managers decide which
+     *                     certificates are accepted (see {@link #trusting(KeyStore)}); the host name is
+     *                     checked in addition
+     */
+    public SmtpClient(SmtpTimeouts timeouts, SSLContext verifyingTls) {
+        this.timeouts = Objects.requireNonNull(timeouts);
+        this.verifyingTls = Objects.requireNonNull(verifyingTls);
+        this.opportunisticTls = unverifiedContext();
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "smtp-client-write-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        this.writeWatchdog = timer;
+    }
+
+    /** Verifies required TLS against the JDK's default trust store. */
+    public SmtpClient(SmtpTimeouts timeouts) {
+        this(timeouts, defaultContext());
+    }
+
+    /** A TLS context trusting exactly the certificates of {@code trustStore} (for {@code require_tls}). */
+    public static SSLContext trusting(KeyStore trustStore) {
+        try {
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trustStore);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("unusable trust store: " + e.getMessage(), e);
+        }
+    }
+
+    /** Same as {@link #deliver(HostAndPort, String, String, List, InputStream, long, TlsPolicy)} without a size hint. */
+    public DeliveryResult deliver(HostAndPort hop, String heloName, String mailFrom, List<String> rcpts,
+                                  InputStream content, TlsPolicy tls) {
+        return deliver(hop, heloName, mailFrom, rcpts, content, -1, tls);
+    }
+
+    /**
+     * Runs one SMTP transaction. Never throws for network or protocol trouble: every recipient gets an
+     * outcome. The content is read only after the peer answered 354, so it is untouched when the result has
+     * no DELIVERED or PERM_FAILED recipient from the data phase.
+     *
+     * @param hop      where to connect
+     * @param heloName our name for EHLO/HELO
+     * @param mailFrom reverse path without brackets, "" for the null sender
+     * @param rcpts    forward paths without brackets, at least one
+     * @param content  the message as stored (CRLF lines, not dot-stuffed); not closed here
+     * @param size     content size in bytes for the SIZE extension, or -1 if unknown
+     * @param tls      STARTTLS policy for this hop
+     */
+    public DeliveryResult deliver(HostAndPort hop, String heloName, String mailFrom, List<String> rcpts,
+                                  InputStream content, long size, TlsPolicy tls) {
+        Objects.requireNonNull(hop);
+        Objects.requireNonNull(content);
+        Objects.requireNonNull(tls);
+        if (rcpts.isEmpty()) {
+            throw new IllegalArgumentException("no recipients");
+        }
+        if (heloName == null || heloName.isEmpty() || BAD_PATH_CHARS.matcher(heloName).find()) {
+            throw new IllegalArgumentException("invalid HELO name: " + heloName);
+        }
+        String from = mailFrom == null ? "" : mailFrom;
+        Transaction tx = new Transaction(hop, heloName, from, rcpts, content, size, tls);
+        DeliveryResult result = tx.run(true);
+        if (tx.opportunisticHandshakeFailed) {
+            // RFC 7435: a failed opportunistic handshake must not block delivery; retry in plain text.
+            log.debug("TLS handshake with {} failed; retrying without STARTTLS", hop);
+            result = new Transaction(hop, heloName, from, rcpts, content, size, tls).run(false);
+        }
+        return result;
+    }
+
+    @Override
+    public void close() {
+        writeWatchdog.shutdownNow();
+    }
+
+    private static SSLContext defaultContext() {
+        try {
+            return SSLContext.getDefault();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no default TLS context", e);
+        }
+    }
+
+    /**
+     * Opportunistic TLS (RFC 7435) accepts any certificate: an unauthenticated encrypted channel still beats
+     * plain text, and most MX hosts present certificates that would not verify. REQUIRED never uses this.
+     */
+    private static SSLContext unverifiedContext() {
+        TrustManager acceptAll = new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        };
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, new TrustManager[] {acceptAll}, null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot create a TLS context", e);
+        }
+    }
+
+    private static boolean isAscii(String s) {
+        return s.chars().allMatch(c -> c < 0x80);
+    }
+
+    private static boolean isIpLiteral(String host) {
+        return host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
+    }
+
+    /** A parsed (possibly multi-line) SMTP reply. */
+    record Reply(int code, List<String> lines) {
+        boolean positive() {
+            return code >= 200 && code < 400;
+        }
+
+        boolean permanent() {
+            return code >= 500;
+        }
+
+        /** The reply on one line, e.g. {@code 550 5.1.1 User unknown}, with control characters removed. */
+        String text() {
+            String joined = code + " " + String.join(" ", lines).strip();
+            return joined.replaceAll("[\\x00-\\x1f\\x7f]", " ").strip();
+        }
+
+        /** Extension keywords of an EHLO reply (first line is the greeting), upper case. */
+        Map<String, String> extensions() {
+            Map<String, String> ext = new LinkedHashMap<>();
+            for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+                String[] parts = line.strip().split("\\s+", 2);
+                if (!parts[0].isEmpty()) {
+                    ext.put(parts[0].toUpperCase(Locale.ROOT), parts.length > 1 ? parts[1] : "");
+                }
+            }
+            return ext;
+        }
+    }
+
+    /** Ends a session early; every recipient without a definite answer gets {@code outcome}. */
+    private static final class Abort extends Exception {
+        final Kind kind;
+        final Outcome outcome;
+
+        Abort(Kind kind, Outcome outcome, String detail) {
+            super(detail, null, false, false);
+            this.kind = kind;
+            this.outcome = outcome;
+        }
+    }
+
+    private final class Transaction {
+        private final HostAndPort hop;
+        private final String heloName;
+        private final String mailFrom;
+        private final List<String> rcpts;
+        private final InputStream content;
+        private final long size;
+        private final TlsPolicy policy;
+        private final Map<String, RecipientResult> results = new LinkedHashMap<>();
+        private Socket socket;
+        private InputStream in;
+        private OutputStream out;
+        private byte[] readBuf = new byte[4096];
+        private int readPos;
+        private int readLimit;
+        private boolean secure;
+        private volatile boolean writeTimedOut;
+        private String stage = "connect";
+        boolean opportunisticHandshakeFailed;
+
+        Transaction(HostAndPort hop, String heloName, String mailFrom, List<String> rcpts, InputStream content,
+                    long size, TlsPolicy policy) {
+            this.hop = hop;
+            this.heloName = heloName;
+            this.mailFrom = mailFrom;
+            this.rcpts = List.copyOf(rcpts);
+            this.content = content;
+            this.size = size;
+            this.policy = policy;
+        }
+
+        DeliveryResult run(boolean allowTls) {
+            Optional<SessionFailure> failure = Optional.empty();
+            try {
+                converse(allowTls);
+            } catch (Abort a) {
+                failure = Optional.of(new SessionFailure(a.kind, a.getMessage()));
+                settleRemaining(a.outcome, a.getMessage());
+            } finally {
+                closeSocket();
+            }
+            List<RecipientResult> ordered = new ArrayList<>();
+            for (String r : rcpts) {
+                ordered.add(results.get(r));
+            }
+            return new DeliveryResult(hop, secure, ordered, failure);
+        }
+
+        private void converse(boolean allowTls) throws Abort {
+            for (String r : rcpts) {
+                if (r == null || r.isEmpty() || BAD_PATH_CHARS.matcher(r).find()) {
+                    results.put(r, new RecipientResult(r, Outcome.PERM_FAILED, "501 5.1.3 Bad recipient address syntax"));
+                }
+            }
+            if (BAD_PATH_CHARS.matcher(mailFrom).find()) {
+                throw new Abort(Kind.LOCAL, Outcome.PERM_FAILED, "501 5.1.7 Bad sender address syntax");
+            }
+            if (results.size() == rcpts.size()) {
+                return;
+            }
+            connect();
+            Reply greeting = read(timeouts.greeting());
+            if (greeting.code() != 220) {
+                quietQuit();
+                throw new Abort(Kind.REPLY, Outcome.TEMP_FAILED, "greeting from " + hop + ": " + greeting.text());
+            }
+            Map<String, String> ext = hello();
+            if (ext.containsKey("STARTTLS") && allowTls) {
+                stage = "STARTTLS";
+                send("STARTTLS\r\n", timeouts.command());
+                Reply r = read(timeouts.command());
+                if (r.code() == 220) {
+                    startTls();
+                    ext = hello();
+                } else if (policy == TlsPolicy.REQUIRED) {
+                    quietQuit();
+                    throw new Abort(Kind.TLS, Outcome.TEMP_FAILED, "TLS required but STARTTLS refused by " + hop + ": " + r.text());
+                }
+            } else if (policy == TlsPolicy.REQUIRED) {
+                quietQuit();
+                throw new Abort(Kind.TLS, Outcome.TEMP_FAILED, "TLS required but not available at " + hop);
+            }
+            long limit = parseSizeLimit(ext.get("SIZE"));
+            if (limit > 0 && size > limit) {
+                quietQuit();
+                throw new Abort(Kind.LOCAL, Outcome.PERM_FAILED,
+                        "552 5.3.4 Message size " + size + " exceeds the limit " + limit + " of " + hop);
+            }
+            boolean utf8 = ext.containsKey("SMTPUTF8");
+            if (!isAscii(mailFrom) && !utf8) {
+                quietQuit();
+                throw new Abort(Kind.LOCAL, Outcome.PERM_FAILED,
+                        "553 5.6.7 Non-ASCII sender address, and " + hop + " does not offer SMTPUTF8");
+            }
+            List<String> toSend = new ArrayList<>();
+            boolean needUtf8 = !isAscii(mailFrom);
+            for (String r : rcpts) {
+                if (results.containsKey(r)) {
+                    continue;
+                }
+                if (!isAscii(r) && !utf8) {
+                    results.put(r, new RecipientResult(r, Outcome.PERM_FAILED,
+                            "553 5.6.7 Non-ASCII recipient address, and " + hop + " does not offer SMTPUTF8"));
+                } else {
+                    needUtf8 |= !isAscii(r);
+                    toSend.add(r);
+                }
+            }
+            if (toSend.isEmpty()) {
+                quietQuit();
+                return;
+            }
+            StringBuilder mail = new StringBuilder("MAIL FROM:<").append(mailFrom).append('>');
+            if (limit >= 0 && size >= 0) {
+                mail.append(" SIZE=").append(size);
+            }
+            if (ext.containsKey("8BITMIME")) {
+                mail.append(" BODY=8BITMIME");
+            }
+            if (needUtf8) {
+                mail.append(" SMTPUTF8");
+            }
+            mail.append("\r\n");
+            transact(mail.toString(), toSend, ext.containsKey("PIPELINING"));
+        }
+
+        private void transact(String mailCommand, List<String> toSend, boolean pipelining) throws Abort {
+            List<String> accepted = new ArrayList<>();
+            Reply dataReply;
+            if (pipelining) {
+                // RFC 2920: MAIL, every RCPT and DATA go in one write; the replies come back in order.
+                StringBuilder batch = new StringBuilder(mailCommand);
+                for (String r : toSend) {
+                    batch.append("RCPT TO:<").append(r).append(">\r\n");
+                }
+                batch.append("DATA\r\n");
+                stage = "MAIL FROM";
+                send(batch.toString(), timeouts.command());
+                Reply mailReply = read(timeouts.command());
+                if (!mailReply.positive()) {
+                    quietQuit();
+                    throw rejected(mailReply);
+                }
+                stage = "RCPT TO";
+                for (String r : toSend) {
+                    recordRcpt(r, read(timeouts.command()), accepted);
+                }
+                stage = "DATA";
+                dataReply = read(timeouts.dataInitiation());
+                if (accepted.isEmpty()) {
+                    if (dataReply.code() == 354) {
+                        // Some servers answer 354 although no recipient was accepted; an empty body ends it.
+                        send(".\r\n", timeouts.dataBlock());
+                        read(timeouts.dataTermination());
+                    }
+                    quietQuit();
+                    return;
+                }
+            } else {
+                stage = "MAIL FROM";
+                send(mailCommand, timeouts.command());
+                Reply mailReply = read(timeouts.command());
+                if (!mailReply.positive()) {
+                    quietQuit();
+                    throw rejected(mailReply);
+                }
+                stage = "RCPT TO";
+                for (String r : toSend) {
+                    send("RCPT TO:<" + r + ">\r\n", timeouts.command());
+                    recordRcpt(r, read(timeouts.command()), accepted);
+                }
+                if (accepted.isEmpty()) {
+                    quietQuit();
+                    return;
+                }
+                stage = "DATA";
+                send("DATA\r\n", timeouts.command());
+                dataReply = read(timeouts.dataInitiation());
+            }
+            if (dataReply.code() != 354) {
+                quietQuit();
+                throw rejected(dataReply);
+            }
+            stage = "message content";
+            streamContent();
+            stage = "end of data";
+            Reply end = read(timeouts.dataTermination());
+            Outcome outcome = end.positive() ? Outcome.DELIVERED : end.permanent() ? Outcome.PERM_FAILED : Outcome.TEMP_FAILED;
+            for (String r : accepted) {
+                results.put(r, new RecipientResult(r, outcome, end.text()));
+            }
+            quietQuit();
+        }
+
+        private void recordRcpt(String rcpt, Reply reply, List<String> accepted) {
+            if (reply.positive()) {
+                accepted.add(rcpt);
+            } else {
+                results.put(rcpt, new RecipientResult(rcpt, reply.permanent() ? Outcome.PERM_FAILED : Outcome.TEMP_FAILED, reply.text()));
+            }
+        }
+
+        private Abort rejected(Reply reply) {
+            return new Abort(Kind.REPLY, reply.permanent() ? Outcome.PERM_FAILED : Outcome.TEMP_FAILED, reply.text());
+        }
+
+        private Map<String, String> hello() throws Abort {
+            stage = "EHLO";
+            send("EHLO " + heloName + "\r\n", timeouts.command());
+            Reply ehlo = read(timeouts.command());
+            if (ehlo.code() == 250) {
+                return ehlo.extensions();
+            }
+            if (ehlo.code() >= 500 && !secure) {
+                stage = "HELO";
+                send("HELO " + heloName + "\r\n", timeouts.command());
+                Reply helo = read(timeouts.command());
+                if (helo.code() == 250) {
+                    return Map.of();
+                }
+                ehlo = helo;
+            }
+            quietQuit();
+            throw new Abort(Kind.REPLY, Outcome.TEMP_FAILED, stage + " refused by " + hop + ": " + ehlo.text());
+        }
+
+        private void connect() throws Abort {
+            InetSocketAddress address;
+            try {
+                address = hop.socketAddress();
+            } catch (IllegalArgumentException e) {
+                throw new Abort(Kind.CONNECT, Outcome.TEMP_FAILED, "cannot resolve " + hop.host());
+            }
+            if (address.isUnresolved()) {
+                throw new Abort(Kind.CONNECT, Outcome.TEMP_FAILED, "cannot resolve " + hop.host());
+            }
+            Socket s = new Socket();
+            try {
+                s.setTcpNoDelay(true);
+                s.connect(address, (int) timeouts.connect().toMillis());
+            } catch (SocketTimeoutException e) {
+                closeQuietly(s);
+                throw new Abort(Kind.TIMEOUT, Outcome.TEMP_FAILED, "connect to " + hop + " timed out");
+            } catch (ConnectException | NoRouteToHostException | UnknownHostException e) {
+                closeQuietly(s);
+                throw new Abort(Kind.CONNECT, Outcome.TEMP_FAILED, "connect to " + hop + " failed: " + e.getMessage());
+            } catch (IOException e) {
+                closeQuietly(s);
+                throw new Abort(Kind.CONNECT, Outcome.TEMP_FAILED, "connect to " + hop + " failed: " + e);
+            }
+            attach(s);
+        }
+
+        private void attach(Socket s) throws Abort {
+            socket = s;
+            try {
+                in = s.getInputStream();
+                out = s.getOutputStream();
+            } catch (IOException e) {
+                throw new Abort(Kind.CONNECT, Outcome.TEMP_FAILED, "connection to " + hop + " lost: " + e.getMessage());
+            }
+            // Whatever was buffered in plain text must not be read as if it came over TLS (RFC 3207 §4.2).
+            readPos = 0;
+            readLimit = 0;
+        }
+
+        private void startTls() throws Abort {
+            SSLContext ctx = policy == TlsPolicy.REQUIRED ? verifyingTls : opportunisticTls;
+            try {
+                SSLSocket ssl = (SSLSocket) ctx.getSocketFactory().createSocket(socket, hop.host(), hop.port(), true);
+                ssl.setUseClientMode(true);
+                SSLParameters params = ssl.getSSLParameters();
+                List<String> supported = Arrays.asList(ssl.getSupportedProtocols());
+                params.setProtocols(Arrays.stream(TLS_PROTOCOLS).filter(supported::contains).toArray(String[]::new));
+                if (policy == TlsPolicy.REQUIRED) {
+                    params.setEndpointIdentificationAlgorithm("HTTPS");
+                }
+                if (!isIpLiteral(hop.host())) {
+                    try {
+                        params.setServerNames(List.of(new SNIHostName(hop.host())));
+                    } catch (IllegalArgumentException notAValidSniName) {
+                        // SNI is a courtesy to the server; its absence does not weaken verification.
+                    }
+                }
+                ssl.setSSLParameters(params);
+                ssl.setSoTimeout((int) timeouts.command().toMillis());
+                ssl.startHandshake();
+                attach(ssl);
+                secure = true;
+            } catch (SocketTimeoutException e) {
+                throw tlsFailure("TLS handshake with " + hop + " timed out");
+            } catch (IOException e) {
+                throw tlsFailure("TLS handshake with " + hop + " failed: " + e.getMessage());
+            }
+        }
+
+        private Abort tlsFailure(String detail) {
+            if (policy == TlsPolicy.OPPORTUNISTIC) {
+                opportunisticHandshakeFailed = true;
+            }
+            return new Abort(Kind.TLS, Outcome.TEMP_FAILED, detail);
+        }
+
+        private void streamContent() throws Abort {
+            DotStuffer stuffer = new DotStuffer();
+            byte[] src = new byte[BLOCK];
+            byte[] dst = new byte[DotStuffer.maxEncodedLength(BLOCK)];
+            while (true) {
+                int n;
+                try {
+                    n = content.read(src);
+                } catch (IOException e) {
+                    // Our own store failed to deliver the content: the peer must not get a truncated message.
+                    throw new Abort(Kind.LOCAL, Outcome.TEMP_FAILED, "cannot read stored content: " + e.getMessage());
+                }
+                if (n < 0) {
+                    break;
+                }
+                int len = stuffer.encode(src, n, dst);
+                write(dst, len, timeouts.dataBlock());
+            }
+            int len = stuffer.finish(dst);
+            write(dst, len, timeouts.dataBlock());
+        }
+
+        private void send(String command, Duration timeout) throws Abort {
+            byte[] bytes = command.getBytes(StandardCharsets.UTF_8);
+            write(bytes, bytes.length, timeout);
+        }
+
+        /**
+         * Blocking socket writes have no timeout of their own: a peer that stops reading would hang the
+         * worker forever, so a timer closes the socket if one write takes longer than {@code timeout}.
+         */
+        private void write(byte[] bytes, int len, Duration timeout) throws Abort {
+            Socket s = socket;
+            ScheduledFuture<?> guard = writeWatchdog.schedule(() -> {
+                writeTimedOut = true;
+                closeQuietly(s);
+            }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+            try {
+                out.write(bytes, 0, len);
+                out.flush();
+            } catch (IOException e) {
+                if (writeTimedOut) {
+                    throw new Abort(Kind.TIMEOUT, Outcome.TEMP_FAILED, "timeout writing " + stage + " to " + hop);
+                }
+                throw new Abort(Kind.CONNECT, Outcome.TEMP_FAILED, "connection to " + hop + " lost during " + stage + ": " + e.getMessage());
+            } finally {
+                guard.cancel(false);
+            }
+        }
+
+        private Reply read(Duration timeout) throws Abort {
+            try {
+                socket.setSoTimeout((int) timeout.toMillis());
+                List<String> lines = new ArrayList<>();
+                int code = -1;
+                while (true) {
+                    String line = readLine();
+                    if (line == null) {
+                        throw new Abort(Kind.CONNECT, Outcome.TEMP_FAILED,
+                                "connection closed by " + hop + " while waiting for the reply to " + stage);
+                    }
+                    if (line.length() < 3 || !Character.isDigit(line.charAt(0)) || !Character.isDigit(line.charAt(1))
+                            || !Character.isDigit(line.charAt(2)) || (line.length() > 3 && line.charAt(3) != ' ' && line.charAt(3) != '-')) {
+                        throw new Abort(Kind.PROTOCOL, Outcome.TEMP_FAILED, "malformed reply from " + hop + " to " + stage);
+                    }
+                    int lineCode = Integer.parseInt(line.substring(0, 3));
+                    if (code >= 0 && lineCode != code) {
+                        throw new Abort(Kind.PROTOCOL, Outcome.TEMP_FAILED, "inconsistent multi-line reply from " + hop);
+                    }
+                    code = lineCode;
+                    lines.add(line.length() > 4 ? line.substring(4) : "");
+                    if (line.length() == 3 || line.charAt(3) == ' ') {
+                        break;
+                    }
+                    if (lines.size() >= MAX_REPLY_LINES) {
+                        throw new Abort(Kind.PROTOCOL, Outcome.TEMP_FAILED, "over-long reply from " + hop);
+                    }
+                }
+                if (code < 200 || code > 599) {
+                    throw new Abort(Kind.PROTOCOL, Outcome.TEMP_FAILED, "reply code " + code + " from " + hop + " to " + stage);
+                }
+                return new Reply(code, lines);
+            } catch (SocketTimeoutException e) {
+                throw new Abort(Kind.TIMEOUT, Outcome.TEMP_FAILED, "timeout waiting for the reply to " + stage + " from " + hop);
+            } catch (IOException e) {
+                throw new Abort(Kind.CONNECT, Outcome.TEMP_FAILED, "connection to " + hop + " lost during " + stage + ": " + e.getMessage());
+            }
+        }
+
+        /** One reply line without CRLF, at most {@link #MAX_REPLY_LINE} bytes; null at end of stream. */
+        private String readLine() throws IOException, Abort {
+            ByteArrayOutputStream line = new ByteArrayOutputStream(128);
+            while (true) {
+                if (readPos == readLimit) {
+                    int n = in.read(readBuf);
+                    if (n < 0) {
+                        return null;
+                    }
+                    readPos = 0;
+                    readLimit = n;
+                }
+                int start = readPos;
+                while (readPos < readLimit && readBuf[readPos] != '\n') {
+                    readPos++;
+                }
+                boolean found = readPos < readLimit;
+                line.write(readBuf, start, readPos - start);
+                if (found) {
+                    readPos++;
+                }
+                if (line.size() > MAX_REPLY_LINE) {
+                    throw new Abort(Kind.PROTOCOL, Outcome.TEMP_FAILED, "over-long reply line from " + hop);
+                }
+                if (found) {
+                    String s = line.toString(StandardCharsets.UTF_8);
+                    return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+                }
+            }
+        }
+
+        private void quietQuit() {
+            try {
+                if (socket != null && !socket.isClosed()) {
+                    stage = "QUIT";
+                    send("QUIT\r\n", QUIT_WAIT);
+                    read(QUIT_WAIT);
+                }
+            } catch (Abort ignored) {
+                // The transaction is settled; a peer that drops QUIT changes nothing.
+            }
+        }
+
+        private void settleRemaining(Outcome outcome, String detail) {
+            for (String r : rcpts) {
+                results.computeIfAbsent(r, a -> new RecipientResult(a, outcome, detail));
+            }
+        }
+
+        private void closeSocket() {
+            if (socket != null) {
+                closeQuietly(socket);
+            }
+        }
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // nothing left to release
+        }
+    }
+
+    /** The numeric argument of the SIZE extension, 0 for "no limit", -1 when SIZE is not offered. */
+    private static long parseSizeLimit(String value) {
+        if (value == null) {
+            return -1;
+        }
+        try {
+            return value.isBlank() ? 0 : Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+}

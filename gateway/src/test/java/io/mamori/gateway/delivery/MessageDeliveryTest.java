@@ -1,0 +1,212 @@
+package io.mamori.gateway.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mamori.core.message.Direction;
+import io.mamori.core.store.MessageState;
+import io.mamori.core.store.RecipientStatus;
+import io.mamori.core.store.StoredMessage;
+import io.mamori.core.store.StoredRecipient;
+import io.mamori.gateway.testing.TestDnsServer;
+import io.mamori.gateway.testing.TestSmtpServer;
+import io.mamori.gateway.testing.TestSmtpServer.FailureMode;
+import io.mamori.gateway.testing.TestSmtpServer.Reply;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.xbill.DNS.SimpleResolver;
+
+/** One attempt end to end against real SMTP and DNS peers on loopback (the store is not involved). */
+class MessageDeliveryTest {
+
+    private static final Instant NOW = Instant.parse("2025-04-01T00:00:00Z");
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final byte[] CONTENT = "Subject: hi\r\n\r\n.dot line\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+    private final RetrySchedule retry = new RetrySchedule(Duration.ofMinutes(1), 2, Duration.ofHours(1), 0,
+            Duration.ofDays(5), clock, new SplittableRandom(1));
+    private final SmtpClient client = new SmtpClient(SmtpTimeouts.all(Duration.ofSeconds(5)));
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final TestSmtpServer downstream = new TestSmtpServer().start();
+    private final TestDnsServer dns = new TestDnsServer().start();
+
+    @AfterEach
+    void tearDown() {
+        downstream.close();
+        dns.close();
+        client.close();
+    }
+
+    private MessageDelivery delivery(RouteConfig outbound) {
+        DeliveryRoutes routes = new DeliveryRoutes(
+                RouteConfig.via(Direction.INBOUND, new HostAndPort("127.0.0.1", downstream.port())), outbound);
+        SimpleResolver resolver = new SimpleResolver(dns.address());
+        resolver.setTimeout(Duration.ofSeconds(2));
+        return new MessageDelivery(routes, new DnsjavaMxResolver(resolver, new SplittableRandom(1), downstream.port()),
+                client, "gw.test", retry, clock, new DeliveryMetrics(meters));
+    }
+
+    private MessageDelivery deliveryWithDirectMx() {
+        return delivery(new RouteConfig(Direction.OUTBOUND, Optional.empty(), Map.of(), TlsPolicy.OPPORTUNISTIC));
+    }
+
+    private static StoredMessage message(Direction direction, Instant receivedAt, int attempts, String... rcpts) {
+        List<StoredRecipient> recipients = java.util.Arrays.stream(rcpts)
+                .map(r -> new StoredRecipient(r, RecipientStatus.PENDING, null)).toList();
+        return new StoredMessage("Q1", direction, "taro@sender.test", recipients, "192.0.2.50", "hi",
+                MessageState.QUEUED, "DELIVER", 0, "", CONTENT.length, receivedAt, attempts, receivedAt, null);
+    }
+
+    private static MessageDelivery.ContentSource content() {
+        return () -> new ByteArrayInputStream(CONTENT);
+    }
+
+    @Test
+    void inboundMailGoesToTheNextHopAndIsDone() {
+        MessageDelivery.Attempt attempt = deliveryWithDirectMx().attempt(message(Direction.INBOUND, NOW, 0, "b@corp.test"), content());
+
+        assertThat(attempt.outcomes()).extracting(StoredRecipient::status).containsExactly(RecipientStatus.DELIVERED);
+        assertThat(attempt.nextAttemptAt()).isNull();
+        assertThat(attempt.failures()).isEmpty();
+        assertThat(downstream.takeMessage(WAIT).data()).isEqualTo(CONTENT);
+        assertThat(meters.counter("mamori.delivery.recipients", "direction", "inbound", "outcome", "delivered").count()).isEqualTo(1);
+        assertThat(meters.timer("mamori.delivery.latency", "direction", "inbound").count()).isEqualTo(1);
+    }
+
+    @Test
+    void temporaryFailureKeepsTheRecipientPendingForTheNextBackOff() {
+        downstream.enqueue(FailureMode.TEMPFAIL_451);
+
+        MessageDelivery.Attempt attempt = deliveryWithDirectMx().attempt(message(Direction.INBOUND, NOW, 2, "b@corp.test"), content());
+
+        assertThat(attempt.outcomes()).singleElement().satisfies(r -> {
+            assertThat(r.status()).isEqualTo(RecipientStatus.PENDING);
+            assertThat(r.lastReply()).startsWith("451 4.3.0");
+        });
+        assertThat(attempt.nextAttemptAt()).isEqualTo(NOW.plus(Duration.ofMinutes(4)));
+        assertThat(attempt.error()).startsWith("451 4.3.0");
+        assertThat(attempt.failures()).isEmpty();
+    }
+
+    @Test
+    void permanentRefusalOfOneRecipientOwesTheSenderADsn() {
+        downstream.enqueue(Reply.rcptReject("gone@corp.test", 550));
+
+        MessageDelivery.Attempt attempt = deliveryWithDirectMx().attempt(
+                message(Direction.INBOUND, NOW, 0, "b@corp.test", "gone@corp.test"), content());
+
+        assertThat(attempt.outcomes()).extracting(StoredRecipient::status)
+                .containsExactly(RecipientStatus.DELIVERED, RecipientStatus.FAILED);
+        assertThat(attempt.failures()).singleElement().satisfies(f -> {
+            assertThat(f.recipient()).isEqualTo("gone@corp.test");
+            assertThat(f.status()).isEqualTo("5.1.1");
+            assertThat(f.diagnosis()).startsWith("550 5.1.1");
+        });
+        assertThat(attempt.nextAttemptAt()).isNull();
+    }
+
+    @Test
+    void deferralPastTheLifetimeFailsTheRecipientAsExpired() {
+        downstream.enqueue(FailureMode.TEMPFAIL_451);
+
+        MessageDelivery.Attempt attempt = deliveryWithDirectMx().attempt(
+                message(Direction.INBOUND, NOW.minus(Duration.ofDays(6)), 40, "b@corp.test"), content());
+
+        assertThat(attempt.outcomes()).singleElement().satisfies(r -> {
+            assertThat(r.status()).isEqualTo(RecipientStatus.FAILED);
+            assertThat(r.lastReply()).startsWith("delivery time expired after 5 days; last: 451 4.3.0");
+        });
+        assertThat(attempt.failures()).singleElement().satisfies(f -> assertThat(f.status()).isEqualTo("4.4.7"));
+        assertThat(attempt.nextAttemptAt()).isNull();
+    }
+
+    @Test
+    void outboundMailWithoutSmartHostGoesToTheNextMxWhenTheFirstIsDown() {
+        // 127.0.0.2 is loopback too, but nothing listens there: the preferred MX refuses the connection.
+        dns.mx("partner.test", 10, "mx1.partner.test").mx("partner.test", 20, "mx2.partner.test")
+                .a("mx1.partner.test", "127.0.0.2").a("mx2.partner.test", "127.0.0.1");
+
+        MessageDelivery.Attempt attempt = deliveryWithDirectMx().attempt(
+                message(Direction.OUTBOUND, NOW, 0, "a@partner.test", "b@partner.test"), content());
+
+        assertThat(attempt.outcomes()).extracting(StoredRecipient::status)
+                .containsExactly(RecipientStatus.DELIVERED, RecipientStatus.DELIVERED);
+        assertThat(downstream.takeMessage(WAIT).rcpts()).containsExactly("a@partner.test", "b@partner.test");
+        assertThat(downstream.messageCount()).isEqualTo(1);
+    }
+
+    @Test
+    void recipientsOfEachDomainGetTheirOwnTransaction() {
+        dns.mx("one.test", 10, "mx.one.test").a("mx.one.test", "127.0.0.1").a("two.test", "127.0.0.1");
+
+        MessageDelivery.Attempt attempt = deliveryWithDirectMx().attempt(
+                message(Direction.OUTBOUND, NOW, 0, "a@one.test", "b@two.test", "c@one.test"), content());
+
+        assertThat(attempt.outcomes()).allSatisfy(r -> assertThat(r.status()).isEqualTo(RecipientStatus.DELIVERED));
+        assertThat(List.of(downstream.takeMessage(WAIT).rcpts(), downstream.takeMessage(WAIT).rcpts()))
+                .containsExactlyInAnyOrder(List.of("a@one.test", "c@one.test"), List.of("b@two.test"));
+    }
+
+    @Test
+    void nonexistentRecipientDomainFailsPermanentlyWithoutAConnection() {
+        MessageDelivery.Attempt attempt = deliveryWithDirectMx().attempt(
+                message(Direction.OUTBOUND, NOW, 0, "x@missing.test"), content());
+
+        assertThat(attempt.outcomes()).singleElement().satisfies(r -> assertThat(r.status()).isEqualTo(RecipientStatus.FAILED));
+        assertThat(attempt.failures()).singleElement().satisfies(f -> {
+            assertThat(f.status()).isEqualTo("5.1.2");
+            assertThat(f.diagnosis()).contains("NXDOMAIN");
+        });
+        assertThat(downstream.connectionCount()).isZero();
+    }
+
+    @Test
+    void domainThatRequiresTlsIsDeferredWhenItsMxOffersNone() {
+        dns.mx("strict.test", 10, "mx.strict.test").a("mx.strict.test", "127.0.0.1");
+        MessageDelivery delivery = delivery(new RouteConfig(Direction.OUTBOUND, Optional.empty(),
+                Map.of("STRICT.test", TlsPolicy.REQUIRED), TlsPolicy.OPPORTUNISTIC));
+
+        MessageDelivery.Attempt attempt = delivery.attempt(message(Direction.OUTBOUND, NOW, 0, "a@strict.test"), content());
+
+        assertThat(attempt.outcomes()).singleElement().satisfies(r -> {
+            assertThat(r.status()).isEqualTo(RecipientStatus.PENDING);
+            assertThat(r.lastReply()).contains("TLS required but not available");
+        });
+        assertThat(downstream.messageCount()).isZero();
+        assertThat(meters.counter("mamori.delivery.failures", "direction", "outbound", "kind", "tls").count()).isEqualTo(1);
+    }
+
+    @Test
+    void dnsOutageDefersInsteadOfBouncing() {
+        dns.fail("flaky.test", org.xbill.DNS.Rcode.SERVFAIL);
+
+        MessageDelivery.Attempt attempt = deliveryWithDirectMx().attempt(message(Direction.OUTBOUND, NOW, 0, "a@flaky.test"), content());
+
+        assertThat(attempt.outcomes()).singleElement().satisfies(r -> assertThat(r.status()).isEqualTo(RecipientStatus.PENDING));
+        assertThat(attempt.failures()).isEmpty();
+        assertThat(attempt.nextAttemptAt()).isEqualTo(NOW.plus(Duration.ofMinutes(1)));
+    }
+
+    @Test
+    void unreadableStoredContentDefersTheMessage() {
+        MessageDelivery.Attempt attempt = deliveryWithDirectMx().attempt(message(Direction.INBOUND, NOW, 0, "b@corp.test"),
+                () -> {
+                    throw new java.io.IOException("key unavailable");
+                });
+
+        assertThat(attempt.outcomes()).singleElement().satisfies(r -> assertThat(r.status()).isEqualTo(RecipientStatus.PENDING));
+        assertThat(attempt.error()).contains("cannot read stored content: key unavailable");
+        assertThat(downstream.connectionCount()).isZero();
+    }
+}

@@ -1,0 +1,326 @@
+package io.mamori.gateway.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mamori.gateway.delivery.DeliveryResult.Outcome;
+import io.mamori.gateway.delivery.DeliveryResult.SessionFailure.Kind;
+import io.mamori.gateway.testing.TestCertificates;
+import io.mamori.gateway.testing.TestSmtpServer;
+import io.mamori.gateway.testing.TestSmtpServer.FailureMode;
+import io.mamori.gateway.testing.TestSmtpServer.ReceivedMessage;
+import io.mamori.gateway.testing.TestSmtpServer.Reply;
+import java.io.ByteArrayInputStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class SmtpClientTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final byte[] CONTENT = ("From: a@sender.test\r\nTo: b@rcpt.test\r\nSubject: dots\r\n\r\n"
+            + "first line\r\n.hidden line starts with a dot\r\n..two dots\r\n.\r\nafter a lone dot\r\n"
+            + "日本語の本文\r\n").getBytes(StandardCharsets.UTF_8);
+
+    private final SmtpClient client = new SmtpClient(SmtpTimeouts.all(Duration.ofSeconds(5)));
+    private TestSmtpServer server = new TestSmtpServer().start();
+
+    @AfterEach
+    void tearDown() {
+        server.close();
+        client.close();
+    }
+
+    private HostAndPort hop() {
+        return new HostAndPort("127.0.0.1", server.port());
+    }
+
+    private DeliveryResult send(List<String> rcpts, TlsPolicy tls) {
+        return client.deliver(hop(), "gw.test", "a@sender.test", rcpts, new ByteArrayInputStream(CONTENT), CONTENT.length, tls);
+    }
+
+    @Test
+    void deliveredBytesEqualTheContentIncludingLinesStartingWithADot() {
+        DeliveryResult result = send(List.of("b@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
+
+        assertThat(result.recipients()).extracting(DeliveryResult.RecipientResult::outcome).containsExactly(Outcome.DELIVERED);
+        assertThat(result.recipients().get(0).reply()).startsWith("250 2.0.0");
+        assertThat(result.failure()).isEmpty();
+        ReceivedMessage m = server.takeMessage(WAIT);
+        assertThat(m.data()).isEqualTo(CONTENT);
+        assertThat(m.mailFrom()).isEqualTo("a@sender.test");
+        assertThat(m.rcpts()).containsExactly("b@rcpt.test");
+        assertThat(m.tls()).isFalse();
+    }
+
+    @Test
+    void mailFromCarriesSizeAndEightBitWhenOffered() {
+        send(List.of("b@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
+
+        assertThat(server.commandLog()).contains("MAIL FROM:<a@sender.test> SIZE=" + CONTENT.length + " BODY=8BITMIME");
+    }
+
+    @Test
+    void nonAsciiAddressesAskForSmtpUtf8() {
+        DeliveryResult result = client.deliver(hop(), "gw.test", "送信者@example.test", List.of("受信者@example.test"),
+                new ByteArrayInputStream(CONTENT), TlsPolicy.OPPORTUNISTIC);
+
+        assertThat(result.addressesWith(Outcome.DELIVERED)).containsExactly("受信者@example.test");
+        assertThat(server.commandLog()).anyMatch(c -> c.startsWith("MAIL FROM:<送信者@example.test>") && c.endsWith(" SMTPUTF8"));
+        assertThat(server.takeMessage(WAIT).rcpts()).containsExactly("受信者@example.test");
+    }
+
+    @Test
+    void tempFailureThenSuccessDeliversOnce() {
+        server.enqueue(Reply.tempFail451());
+
+        DeliveryResult first = send(List.of("b@rcpt.test", "c@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
+        assertThat(first.recipients()).allSatisfy(r -> {
+            assertThat(r.outcome()).isEqualTo(Outcome.TEMP_FAILED);
+            assertThat(r.reply()).startsWith("451 4.3.0");
+        });
+        assertThat(server.messageCount()).isZero();
+
+        DeliveryResult second = send(List.of("b@rcpt.test", "c@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
+        assertThat(second.addressesWith(Outcome.DELIVERED)).containsExactly("b@rcpt.test", "c@rcpt.test");
+        assertThat(server.messageCount()).isEqualTo(1);
+        assertThat(server.takeMessage(WAIT).data()).isEqualTo(CONTENT);
+    }
+
+    @Test
+    void oneRecipientRefusedWith550AmongAcceptedOnes() {
+        server.enqueue(Reply.rcptReject("c@rcpt.test", 550));
+
+        DeliveryResult result = send(List.of("b@rcpt.test", "c@rcpt.test", "d@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
+
+        assertThat(result.addressesWith(Outcome.DELIVERED)).containsExactly("b@rcpt.test", "d@rcpt.test");
+        assertThat(result.addressesWith(Outcome.PERM_FAILED)).containsExactly("c@rcpt.test");
+        assertThat(result.recipients().get(1).reply()).startsWith("550 5.1.1");
+        assertThat(server.takeMessage(WAIT).rcpts()).containsExactly("b@rcpt.test", "d@rcpt.test");
+    }
+
+    @Test
+    void recipientDeferredWith450StaysTemporaryWhileOthersAreDelivered() {
+        server.enqueue(Reply.rcptReject("b@rcpt.test", 450));
+
+        DeliveryResult result = send(List.of("b@rcpt.test", "c@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
+
+        assertThat(result.addressesWith(Outcome.TEMP_FAILED)).containsExactly("b@rcpt.test");
+        assertThat(result.addressesWith(Outcome.DELIVERED)).containsExactly("c@rcpt.test");
+        assertThat(result.allTempFailed()).isFalse();
+    }
+
+    @Test
+    void everyRecipientRefusedSendsNoData() {
+        server.enqueue(Reply.rcptReject("b@rcpt.test", 550));
+
+        DeliveryResult result = send(List.of("b@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
+
+        assertThat(result.addressesWith(Outcome.PERM_FAILED)).containsExactly("b@rcpt.test");
+        assertThat(server.messageCount()).isZero();
+    }
+
+    @Test
+    void rejectionAfterDataFailsEveryAcceptedRecipientPermanently() {
+        server.enqueue(Reply.reject550());
+
+        DeliveryResult result = send(List.of("b@rcpt.test", "c@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
+
+        assertThat(result.recipients()).allSatisfy(r -> {
+            assertThat(r.outcome()).isEqualTo(Outcome.PERM_FAILED);
+            assertThat(r.reply()).isEqualTo("550 5.7.1 Message rejected");
+        });
+    }
+
+    @Test
+    void senderRefusedAtMailFromFailsAllRecipientsWithThatReply() {
+        server.enqueue(Reply.at(TestSmtpServer.Stage.MAIL, 452, "4.3.1 Insufficient system storage"));
+
+        DeliveryResult result = send(List.of("b@rcpt.test", "c@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
+
+        assertThat(result.recipients()).allSatisfy(r -> assertThat(r.reply()).isEqualTo("452 4.3.1 Insufficient system storage"));
+        assertThat(result.allTempFailed()).isTrue();
+        assertThat(result.failure()).hasValueSatisfying(f -> assertThat(f.kind()).isEqualTo(Kind.REPLY));
+    }
+
+    @Test
+    void disconnectAfterDataIsATemporaryFailure() {
+        server.enqueue(FailureMode.DISCONNECT_AFTER_DATA);
+
+        DeliveryResult result = send(List.of("b@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
+
+        assertThat(result.recipients().get(0).outcome()).isEqualTo(Outcome.TEMP_FAILED);
+        assertThat(result.failure()).hasValueSatisfying(f -> {
+            assertThat(f.kind()).isEqualTo(Kind.CONNECT);
+            assertThat(f.detail()).contains("end of data");
+        });
+        assertThat(server.messageCount()).isZero();
+    }
+
+    @Test
+    void stalledServerTimesOutAsATemporaryFailure() {
+        server.enqueue(FailureMode.STALL);
+        SmtpTimeouts shortEnd = new SmtpTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5),
+                Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMillis(700));
+        long start = System.nanoTime();
+        DeliveryResult result;
+        try (SmtpClient impatient = new SmtpClient(shortEnd)) {
+            result = impatient.deliver(hop(), "gw.test", "a@sender.test", List.of("b@rcpt.test"),
+                    new ByteArrayInputStream(CONTENT), TlsPolicy.OPPORTUNISTIC);
+        }
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        assertThat(result.recipients().get(0).outcome()).isEqualTo(Outcome.TEMP_FAILED);
+        assertThat(result.failure()).hasValueSatisfying(f -> assertThat(f.kind()).isEqualTo(Kind.TIMEOUT));
+    }
+
+    @Test
+    void serverThatDropsConnectionsBeforeTheGreetingIsATemporaryFailure() {
+        server.enqueue(FailureMode.REFUSE_CONNECTIONS);
+
+        DeliveryResult result = send(List.of("b@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
+
+        assertThat(result.allTempFailed()).isTrue();
+        assertThat(result.failure()).hasValueSatisfying(f -> assertThat(f.kind()).isEqualTo(Kind.CONNECT));
+    }
+
+    @Test
+    void downstreamThatIsDownGetsTheMailOnceItIsBack() {
+        server.stop();
+        DeliveryResult whileDown = send(List.of("b@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
+        assertThat(whileDown.allTempFailed()).isTrue();
+        assertThat(whileDown.failure()).hasValueSatisfying(f -> assertThat(f.kind()).isEqualTo(Kind.CONNECT));
+
+        server.start();
+        DeliveryResult afterwards = send(List.of("b@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
+        assertThat(afterwards.addressesWith(Outcome.DELIVERED)).containsExactly("b@rcpt.test");
+        assertThat(server.takeMessage(WAIT).data()).isEqualTo(CONTENT);
+    }
+
+    @Test
+    void worksWithoutPipelining() {
+        server.close();
+        server = new TestSmtpServer().pipelining(false).start();
+        server.enqueue(Reply.rcptReject("c@rcpt.test", 550));
+
+        DeliveryResult result = send(List.of("b@rcpt.test", "c@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
+
+        assertThat(result.addressesWith(Outcome.DELIVERED)).containsExactly("b@rcpt.test");
+        assertThat(result.addressesWith(Outcome.PERM_FAILED)).containsExactly("c@rcpt.test");
+        assertThat(server.takeMessage(WAIT).data()).isEqualTo(CONTENT);
+    }
+
+    @Test
+    void messageLargerThanTheServersSizeLimitFailsPermanentlyWithoutSendingIt() {
+        server.close();
+        server = new TestSmtpServer().maxMessageSize(100).start();
+
+        DeliveryResult result = send(List.of("b@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
+
+        assertThat(result.recipients().get(0).outcome()).isEqualTo(Outcome.PERM_FAILED);
+        assertThat(result.recipients().get(0).reply()).startsWith("552 5.3.4");
+        assertThat(server.commandLog()).noneMatch(c -> c.startsWith("MAIL"));
+    }
+
+    @Test
+    void requiredTlsAgainstAServerWithoutStartTlsFailsTemporarilyAndSendsNothing() {
+        DeliveryResult result = send(List.of("b@rcpt.test"), TlsPolicy.REQUIRED);
+
+        assertThat(result.recipients().get(0).outcome()).isEqualTo(Outcome.TEMP_FAILED);
+        assertThat(result.recipients().get(0).reply()).contains("TLS required but not available");
+        assertThat(result.failure()).hasValueSatisfying(f -> assertThat(f.kind()).isEqualTo(Kind.TLS));
+        assertThat(server.commandLog()).noneMatch(c -> c.startsWith("MAIL"));
+    }
+
+    @Test
+    void requiredTlsWithATrustedCertificateForTheHostDelivers() throws Exception {
+        TestCertificates.Issued cert = TestCertificates.selfSigned("mx.partner.test");
+        server.close();
+        server = new TestSmtpServer(cert.server()).start();
+        HostAndPort mx = new HostAndPort("mx.partner.test", server.port(), InetAddress.getByName("127.0.0.1"));
+
+        DeliveryResult result;
+        try (SmtpClient verifying = new SmtpClient(SmtpTimeouts.all(WAIT), SmtpClient.trusting(cert.trust()))) {
+            result = verifying.deliver(mx, "gw.test", "a@sender.test", List.of("b@rcpt.test"),
+                    new ByteArrayInputStream(CONTENT), TlsPolicy.REQUIRED);
+        }
+
+        assertThat(result.addressesWith(Outcome.DELIVERED)).containsExactly("b@rcpt.test");
+        assertThat(result.tls()).isTrue();
+        ReceivedMessage m = server.takeMessage(WAIT);
+        assertThat(m.tls()).isTrue();
+        assertThat(m.data()).isEqualTo(CONTENT);
+        assertThat(server.commandLog()).containsSubsequence("EHLO gw.test", "STARTTLS", "EHLO gw.test");
+    }
+
+    @Test
+    void requiredTlsRefusesACertificateForAnotherHostName() throws Exception {
+        TestCertificates.Issued cert = TestCertificates.selfSigned("other.test");
+        server.close();
+        server = new TestSmtpServer(cert.server()).start();
+        HostAndPort mx = new HostAndPort("mx.partner.test", server.port(), InetAddress.getByName("127.0.0.1"));
+
+        DeliveryResult result;
+        try (SmtpClient verifying = new SmtpClient(SmtpTimeouts.all(WAIT), SmtpClient.trusting(cert.trust()))) {
+            result = verifying.deliver(mx, "gw.test", "a@sender.test", List.of("b@rcpt.test"),
+                    new ByteArrayInputStream(CONTENT), TlsPolicy.REQUIRED);
+        }
+
+        assertThat(result.recipients().get(0).outcome()).isEqualTo(Outcome.TEMP_FAILED);
+        assertThat(result.failure()).hasValueSatisfying(f -> assertThat(f.kind()).isEqualTo(Kind.TLS));
+        assertThat(server.messageCount()).isZero();
+    }
+
+    @Test
+    void requiredTlsRefusesACertificateOutsideTheTrustStore() throws Exception {
+        TestCertificates.Issued cert = TestCertificates.selfSigned("mx.partner.test");
+        server.close();
+        server = new TestSmtpServer(cert.server()).start();
+        HostAndPort mx = new HostAndPort("mx.partner.test", server.port(), InetAddress.getByName("127.0.0.1"));
+
+        DeliveryResult result = client.deliver(mx, "gw.test", "a@sender.test", List.of("b@rcpt.test"),
+                new ByteArrayInputStream(CONTENT), TlsPolicy.REQUIRED);
+
+        assertThat(result.recipients().get(0).outcome()).isEqualTo(Outcome.TEMP_FAILED);
+        assertThat(result.failure()).hasValueSatisfying(f -> assertThat(f.kind()).isEqualTo(Kind.TLS));
+        assertThat(server.messageCount()).isZero();
+    }
+
+    @Test
+    void opportunisticTlsEncryptsEvenWithAnUntrustedCertificate() {
+        server.close();
+        server = new TestSmtpServer(TestCertificates.selfSigned("self.signed.test").server()).start();
+
+        DeliveryResult result = send(List.of("b@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
+
+        assertThat(result.addressesWith(Outcome.DELIVERED)).containsExactly("b@rcpt.test");
+        assertThat(result.tls()).isTrue();
+        assertThat(server.takeMessage(WAIT).tls()).isTrue();
+    }
+
+    @Test
+    void failedOpportunisticHandshakeIsRetriedInPlainText() throws Exception {
+        javax.net.ssl.SSLContext withoutCertificate = javax.net.ssl.SSLContext.getInstance("TLS");
+        withoutCertificate.init(null, null, null);
+        server.close();
+        server = new TestSmtpServer(withoutCertificate).start();
+
+        DeliveryResult result = send(List.of("b@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
+
+        assertThat(result.addressesWith(Outcome.DELIVERED)).containsExactly("b@rcpt.test");
+        assertThat(result.tls()).isFalse();
+        assertThat(server.connectionCount()).isEqualTo(2);
+        assertThat(server.takeMessage(WAIT).data()).isEqualTo(CONTENT);
+    }
+
+    @Test
+    void addressWithALineBreakIsRefusedLocallyAndNeverSent() {
+        DeliveryResult result = send(List.of("b@rcpt.test>\r\nRSET", "c@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
+
+        assertThat(result.addressesWith(Outcome.PERM_FAILED)).containsExactly("b@rcpt.test>\r\nRSET");
+        assertThat(result.addressesWith(Outcome.DELIVERED)).containsExactly("c@rcpt.test");
+        assertThat(server.commandLog()).noneMatch(c -> c.equals("RSET"));
+    }
+}
