@@ -23,16 +23,13 @@ public record MamoriProperties(
         Delivery delivery,
         Analysis analysis) {
 
-    public record PolicySettings(Path file) {
+    public record PolicySettings(Path file, Duration reloadInterval) {
     }
 
     /** Empty {@code url} means the embedded H2 database under the data directory. */
-    public record Db(String url, String user, String password) {
-        public String effectiveUrl(Path dataDir) {
-            if (url != null && !url.isBlank()) {
-                return url;
-            }
-            return "jdbc:h2:file:" + dataDir.toAbsolutePath().normalize().resolve("db").resolve("mamori");
+    public record Db(String url, String user, String password, int poolSize) {
+        public boolean embedded() {
+            return url == null || url.isBlank();
         }
     }
 
@@ -68,7 +65,8 @@ public record MamoriProperties(
     public record Route(String nextHop) {
     }
 
-    public record Delivery(int workers, Duration maxLifetime, Duration pollInterval) {
+    public record Delivery(int workers, Duration maxLifetime, Duration pollInterval, Duration retryInitial,
+            Duration retryMax) {
     }
 
     public record Analysis(Duration budget, int threads) {

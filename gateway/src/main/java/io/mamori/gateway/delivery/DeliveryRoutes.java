@@ -26,10 +26,11 @@ public final class DeliveryRoutes {
         if (inbound.direction() != Direction.INBOUND || outbound.direction() != Direction.OUTBOUND) {
             throw new IllegalArgumentException("route directions are swapped");
         }
-        if (inbound.nextHop().isEmpty()) {
-            throw new IllegalArgumentException(
-                    "mamori.relay.inbound.next-hop is required: inbound mail is relayed to the cloud mailbox service");
-        }
+    }
+
+    /** Inbound mail waits in the queue (deferred, retried) until a next hop is configured. */
+    public boolean inboundRouted() {
+        return inbound.nextHop().isPresent();
     }
 
     public RouteConfig forDirection(Direction direction) {
@@ -44,6 +45,13 @@ public final class DeliveryRoutes {
 
         /** The MX hosts of {@code domain} ("" when the recipient has no domain, which cannot be routed). */
         record DirectMx(String domain) implements Target {
+        }
+
+        /**
+         * No route is configured (inbound without {@code mamori.relay.inbound.next-hop}): a temporary failure,
+         * so the mail waits in the queue instead of looping back to our own MX.
+         */
+        record Unrouted(String reason) implements Target {
         }
     }
 
@@ -61,6 +69,11 @@ public final class DeliveryRoutes {
      */
     public List<RouteGroup> plan(Direction direction, List<String> recipients) {
         RouteConfig route = forDirection(direction);
+        if (direction == Direction.INBOUND && route.nextHop().isEmpty()) {
+            return List.of(new RouteGroup(new Target.Unrouted(
+                    "mamori.relay.inbound.next-hop is not set: inbound mail waits for a route to the mailbox service"),
+                    route.defaultTls(), recipients));
+        }
         Map<Object, List<String>> groups = new LinkedHashMap<>();
         Map<Object, TlsPolicy> policies = new LinkedHashMap<>();
         for (String rcpt : recipients) {

@@ -97,6 +97,11 @@ final class MessageDelivery {
         List<HostAndPort> hops;
         if (group.target() instanceof Target.NextHop n) {
             hops = List.of(n.hop());
+        } else if (group.target() instanceof Target.Unrouted u) {
+            deferAll(group.recipients(), u.reason(), outcomes);
+            errors.add(u.reason());
+            metrics.failure(message.direction(), "unrouted");
+            return;
         } else {
             String domain = ((Target.DirectMx) group.target()).domain();
             if (domain.isEmpty()) {

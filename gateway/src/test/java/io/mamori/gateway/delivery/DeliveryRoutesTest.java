@@ -17,11 +17,18 @@ class DeliveryRoutesTest {
     private static final HostAndPort SMART_HOST = HostAndPort.parse("[::1]:2526");
 
     @Test
-    void inboundWithoutNextHopIsRefusedNamingTheSetting() {
+    void inboundWithoutNextHopIsUnroutedNamingTheSettingInsteadOfGoingToOurOwnMx() {
         RouteConfig inbound = new RouteConfig(Direction.INBOUND, Optional.empty(), Map.of(), TlsPolicy.OPPORTUNISTIC);
         RouteConfig outbound = new RouteConfig(Direction.OUTBOUND, Optional.empty(), Map.of(), TlsPolicy.OPPORTUNISTIC);
+        DeliveryRoutes routes = new DeliveryRoutes(inbound, outbound);
 
-        assertThatThrownBy(() -> new DeliveryRoutes(inbound, outbound)).hasMessageContaining("mamori.relay.inbound.next-hop");
+        List<RouteGroup> plan = routes.plan(Direction.INBOUND, List.of("a@example.co.jp", "b@example.jp"));
+
+        assertThat(routes.inboundRouted()).isFalse();
+        assertThat(plan).hasSize(1);
+        assertThat(plan.get(0).recipients()).containsExactly("a@example.co.jp", "b@example.jp");
+        assertThat(plan.get(0).target()).isInstanceOfSatisfying(Target.Unrouted.class,
+                u -> assertThat(u.reason()).contains("mamori.relay.inbound.next-hop"));
     }
 
     @Test

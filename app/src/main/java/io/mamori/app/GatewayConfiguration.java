@@ -1,0 +1,251 @@
+package io.mamori.app;
+
+import io.mamori.console.api.ApiTokenFilter;
+import io.mamori.core.analysis.AnalysisPipeline;
+import io.mamori.core.analysis.Analyzers;
+import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.message.Direction;
+import io.mamori.core.message.MessageParser;
+import io.mamori.core.message.ParseLimits;
+import io.mamori.core.policy.PolicyEngine;
+import io.mamori.core.policy.PolicyException;
+import io.mamori.core.policy.PolicyHolder;
+import io.mamori.core.policy.PolicyLoader;
+import io.mamori.core.policy.PolicyWatcher;
+import io.mamori.core.scan.MessageScanner;
+import io.mamori.core.store.MessageState;
+import io.mamori.core.store.MessageStore;
+import io.mamori.core.verdict.TagRewriter;
+import io.mamori.gateway.auth.AppPasswords;
+import io.mamori.gateway.delivery.DeliveryRoutes;
+import io.mamori.gateway.delivery.DeliveryService;
+import io.mamori.gateway.delivery.DeliverySettings;
+import io.mamori.gateway.delivery.DnsjavaMxResolver;
+import io.mamori.gateway.delivery.DsnWriter;
+import io.mamori.gateway.delivery.HostAndPort;
+import io.mamori.gateway.delivery.RetrySchedule;
+import io.mamori.gateway.delivery.RouteConfig;
+import io.mamori.gateway.delivery.SmtpClient;
+import io.mamori.gateway.delivery.SmtpTimeouts;
+import io.mamori.gateway.delivery.TlsPolicy;
+import io.mamori.gateway.receive.ReceptionPipeline;
+import io.mamori.gateway.smtp.Cidr;
+import io.mamori.gateway.smtp.ListenerConfig;
+import io.mamori.gateway.smtp.SmtpListener;
+import io.mamori.gateway.tls.ServerTls;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Wires the gateway's parts from {@link MamoriProperties}. Every part is a plain object; Spring only assembles. */
+@Configuration(proxyBeanMethods = false)
+class GatewayConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayConfiguration.class);
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    FindingCatalogue findingCatalogue() {
+        return FindingCatalogue.builtIn();
+    }
+
+    /** A missing policy file is created from the built-in default so that it can be edited (and hot-reloaded). */
+    @Bean
+    PolicyHolder policyHolder(MamoriProperties settings, FindingCatalogue catalogue) throws IOException, PolicyException {
+        Path file = settings.policy().file();
+        if (!Files.exists(file)) {
+            Path parent = file.toAbsolutePath().getParent();
+            Files.createDirectories(parent);
+            try (InputStream in = PolicyLoader.class.getResourceAsStream("default-policy.yaml")) {
+                Files.copy(in, file);
+            }
+            LOG.info("created {} from the built-in default policy; edit it to list your internal domains", file);
+        }
+        return new PolicyHolder(new PolicyLoader(catalogue), file);
+    }
+
+    @Bean(destroyMethod = "close")
+    PolicyWatcher policyWatcher(PolicyHolder holder, MamoriProperties settings) {
+        return PolicyWatcher.start(holder, settings.policy().reloadInterval());
+    }
+
+    @Bean(destroyMethod = "close")
+    LocalStore localStore(MamoriProperties settings, Clock clock) throws IOException {
+        return LocalStore.open(settings, clock);
+    }
+
+    @Bean
+    MessageStore messageStore(LocalStore local) {
+        return local.store();
+    }
+
+    @Bean(destroyMethod = "shutdownNow")
+    ExecutorService analyzerExecutor(MamoriProperties settings) {
+        int threads = Math.max(2, settings.analysis().threads());
+        AtomicInteger n = new AtomicInteger();
+        // Bounded: the SMTP listener bounds sessions, and each session waits for its own analyzers.
+        return new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(threads * 64), r -> {
+            Thread t = new Thread(r, "mamori-analyzer-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }, new ThreadPoolExecutor.CallerRunsPolicy());
+    }
+
+    @Bean
+    PolicyEngine policyEngine(FindingCatalogue catalogue) {
+        return new PolicyEngine(catalogue);
+    }
+
+    @Bean
+    MessageScanner messageScanner(FindingCatalogue catalogue, PolicyEngine engine, PolicyHolder policy,
+            ExecutorService analyzerExecutor, MamoriProperties settings) {
+        AnalysisPipeline pipeline = new AnalysisPipeline(Analyzers.defaults(), catalogue, settings.analysis().budget(),
+                analyzerExecutor);
+        return new MessageScanner(new MessageParser(ParseLimits.defaults()), pipeline, engine, policy::current);
+    }
+
+    @Bean
+    ReceptionPipeline receptionPipeline(MessageStore store, MessageScanner scanner, PolicyEngine engine,
+            PolicyHolder policy, FindingCatalogue catalogue, MamoriProperties settings, Clock clock, MeterRegistry meters) {
+        return new ReceptionPipeline(store, scanner, engine, policy::current, catalogue, new TagRewriter(),
+                settings.effectiveHostname(), clock, meters);
+    }
+
+    @Bean
+    ServerTls serverTls(MamoriProperties settings, Clock clock) {
+        MamoriProperties.Tls tls = settings.tls();
+        if (tls.certificate() != null && tls.privateKey() != null) {
+            return ServerTls.fromPem(tls.certificate(), tls.privateKey());
+        }
+        return ServerTls.selfSigned(settings.dataDir().resolve("tls"), settings.effectiveHostname(), clock);
+    }
+
+    @Bean
+    AppPasswords appPasswords(LocalStore local, Clock clock) {
+        return new AppPasswords(local.dataSource(), clock);
+    }
+
+    @Bean(destroyMethod = "close")
+    Listeners listeners(MamoriProperties settings, ServerTls tls, ReceptionPipeline receiver, PolicyHolder policy,
+            AppPasswords passwords, Clock clock, MeterRegistry meters) throws IOException {
+        SmtpListener inbound = new SmtpListener(listenerConfig(settings, Direction.INBOUND), tls, receiver,
+                domain -> policy.current().isInternal(domain), passwords, clock, meters);
+        SmtpListener outbound = new SmtpListener(listenerConfig(settings, Direction.OUTBOUND), tls, receiver,
+                domain -> policy.current().isInternal(domain), passwords, clock, meters);
+        inbound.start();
+        try {
+            outbound.start();
+        } catch (RuntimeException e) {
+            inbound.close();
+            throw e;
+        }
+        return new Listeners(inbound, outbound);
+    }
+
+    private static ListenerConfig listenerConfig(MamoriProperties settings, Direction role) throws IOException {
+        MamoriProperties.Smtp smtp = settings.smtp();
+        MamoriProperties.Listener l = role == Direction.INBOUND ? smtp.inbound() : smtp.outbound();
+        return ListenerConfig.defaults(role, InetAddress.getByName(l.bind()), l.port(), settings.effectiveHostname())
+                .withMaxMessageSize(smtp.maxMessageSize().toBytes())
+                .withMaxRecipients(smtp.maxRecipients())
+                .withMaxLineLength(smtp.maxLineLength())
+                .withTimeouts(smtp.commandTimeout(), smtp.dataTimeout())
+                .withConnectionLimits(smtp.maxConnections(), smtp.maxConnectionsPerIp())
+                .withTrustedNetworks(l.trustedNetworks().stream().map(Cidr::parse).toList());
+    }
+
+    @Bean(destroyMethod = "close")
+    DeliveryService deliveryService(MessageStore store, MamoriProperties settings, Clock clock, MeterRegistry meters) {
+        Map<String, TlsPolicy> requireTls = new LinkedHashMap<>();
+        settings.relay().requireTlsDomains().forEach(d -> requireTls.put(d, TlsPolicy.REQUIRED));
+        DeliveryRoutes routes = new DeliveryRoutes(
+                new RouteConfig(Direction.INBOUND, hop(settings.relay().inbound()), requireTls, TlsPolicy.OPPORTUNISTIC),
+                new RouteConfig(Direction.OUTBOUND, hop(settings.relay().outbound()), requireTls, TlsPolicy.OPPORTUNISTIC));
+        if (!routes.inboundRouted()) {
+            LOG.warn("mamori.relay.inbound.next-hop is not set: inbound mail is accepted and queued until it is");
+        }
+        MamoriProperties.Delivery d = settings.delivery();
+        RetrySchedule retry = new RetrySchedule(d.retryInitial(), 2.0, d.retryMax(), 0.1, d.maxLifetime(), clock,
+                new java.security.SecureRandom());
+        String helo = settings.effectiveHostname();
+        DeliveryService service = new DeliveryService(store, routes, DnsjavaMxResolver.usingSystemResolvers(Duration.ofSeconds(10)),
+                new SmtpClient(SmtpTimeouts.defaults()), retry, new DsnWriter(helo, clock, ZoneId.systemDefault()),
+                new DeliverySettings(d.workers(), d.pollInterval(), Duration.ofMinutes(30), 8, helo), clock, meters);
+        service.start();
+        return service;
+    }
+
+    private static Optional<HostAndPort> hop(MamoriProperties.Route route) {
+        return route == null || route.nextHop() == null || route.nextHop().isBlank()
+                ? Optional.empty() : Optional.of(HostAndPort.parse(route.nextHop().trim()));
+    }
+
+    @Bean
+    QueueGauges queueGauges(MessageStore store, MeterRegistry meters) {
+        return new QueueGauges(store, meters);
+    }
+
+    /** Queue depth per waiting state; one query per scrape, cached briefly so several gauges share it. */
+    static final class QueueGauges {
+        private final MessageStore store;
+        private volatile long fetchedAt;
+        private volatile Map<MessageState, Long> counts = new EnumMap<>(MessageState.class);
+
+        QueueGauges(MessageStore store, MeterRegistry meters) {
+            this.store = store;
+            for (MessageState s : new MessageState[] {MessageState.QUEUED, MessageState.HELD, MessageState.QUARANTINED}) {
+                Gauge.builder("mamori.queue.depth", () -> count(s)).tag("state", s.name()).register(meters);
+            }
+        }
+
+        private double count(MessageState state) {
+            long now = System.nanoTime();
+            if (now - fetchedAt > 1_000_000_000L) {
+                counts = store.countByState();
+                fetchedAt = now;
+            }
+            return counts.getOrDefault(state, 0L);
+        }
+    }
+
+    @Bean
+    FilterRegistrationBean<ApiTokenFilter> apiTokenFilter(MamoriProperties settings) throws IOException {
+        FilterRegistrationBean<ApiTokenFilter> bean = new FilterRegistrationBean<>(new ApiTokenFilter(ApiToken.load(settings.dataDir())));
+        bean.addUrlPatterns("/api/*");
+        return bean;
+    }
+
+    /** The two SMTP listeners, started; closed on shutdown. */
+    record Listeners(SmtpListener inbound, SmtpListener outbound) implements AutoCloseable {
+        @Override
+        public void close() {
+            inbound.close();
+            outbound.close();
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.mamori.app;
+
+import io.mamori.gateway.crypto.MasterKeys;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+
+@Command(name = "keys", mixinStandardHelpOptions = true, description = "Encryption-at-rest key commands.",
+        subcommands = KeysCommand.Rotate.class)
+final class KeysCommand implements Runnable {
+
+    @Override
+    public void run() {
+        picocli.CommandLine.usage(this, System.out);
+    }
+
+    @Command(name = "rotate", mixinStandardHelpOptions = true,
+            description = {"Add a new master key, make it primary, and re-wrap every stored message key under it.",
+                "Old master keys stay in the keyset (so nothing becomes unreadable); a backup of the previous keyset is kept."})
+    static final class Rotate implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            return QueueCommand.withStore(s -> {
+                MasterKeys.Rotation rotation = s.keys().rotate();
+                int rewrapped = s.store().rewrapKeys();
+                System.out.printf("new primary master key %d (was %d); %d message key(s) re-wrapped; previous keyset saved as %s%n",
+                        rotation.newPrimaryId(), rotation.previousPrimaryId(), rewrapped, rotation.backup());
+                return 0;
+            });
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package io.mamori.app;
+
+import io.mamori.core.store.MessageState;
+import io.mamori.core.store.StoredMessage;
+import io.mamori.core.store.StoredRecipient;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "queue", mixinStandardHelpOptions = true,
+        description = {"Queue operations on the configured store.",
+            "With the embedded H2 database the gateway must be stopped (the file is locked while it runs);",
+            "use the REST API (/api/v1/messages) against a running gateway."},
+        subcommands = {QueueCommand.ListMessages.class, QueueCommand.Show.class, QueueCommand.Release.class,
+            QueueCommand.Delete.class})
+final class QueueCommand implements Runnable {
+
+    @Override
+    public void run() {
+        picocli.CommandLine.usage(this, System.out);
+    }
+
+    interface StoreAction {
+        int apply(LocalStore store) throws Exception;
+    }
+
+    static int withStore(StoreAction action) throws Exception {
+        try (LocalStore store = LocalStore.open(Settings.load(List.of()), Clock.systemUTC())) {
+            return action.apply(store);
+        } catch (RuntimeException e) {
+            if (String.valueOf(e.getMessage()).contains("already in use") || causeMentions(e, "already in use")) {
+                System.err.println("queue: the embedded database is in use by a running gateway; stop it or use "
+                        + "the REST API / 組み込みデータベースは稼働中のゲートウェイが使用中です");
+                return 3;
+            }
+            throw e;
+        }
+    }
+
+    private static boolean causeMentions(Throwable t, String text) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (String.valueOf(c.getMessage()).contains(text)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List messages, newest first.")
+    static final class ListMessages implements Callable<Integer> {
+        @Option(names = "--state", description = "only this state: ${COMPLETION-CANDIDATES}")
+        MessageState state;
+
+        @Option(names = "--limit", defaultValue = "50")
+        int limit;
+
+        @Override
+        public Integer call() throws Exception {
+            return withStore(s -> {
+                List<StoredMessage> messages = s.store().list(state, limit);
+                System.out.printf("%-26s %-8s %-11s %-10s %6s  %s%n", "ID", "DIR", "STATE", "ACTION", "SCORE", "FROM → TO");
+                for (StoredMessage m : messages) {
+                    System.out.printf("%-26s %-8s %-11s %-10s %6.2f  <%s> → %s%n", m.id(), m.direction().lowerName(),
+                            m.state(), m.action(), m.score(), m.mailFrom(),
+                            String.join(",", m.recipients().stream().map(StoredRecipient::address).toList()));
+                }
+                System.out.printf("%d message(s)%n", messages.size());
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one message's metadata and recipients.")
+    static final class Show implements Callable<Integer> {
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Override
+        public Integer call() throws Exception {
+            return withStore(s -> s.store().find(id).map(m -> {
+                System.out.printf("ID:        %s%nDirection: %s%nState:     %s%nVerdict:   %s (score %.2f) %s%n"
+                                + "From:      <%s>%nClient:    %s%nSubject:   %s%nSize:      %d%nReceived:  %s%n"
+                                + "Attempts:  %d%nNext:      %s%nLast error: %s%n",
+                        m.id(), m.direction().lowerName(), m.state(), m.action(), m.score(), m.findingCodes(),
+                        m.mailFrom(), m.clientAddress(), m.subject(), m.size(), m.receivedAt(), m.attempts(),
+                        m.nextAttemptAt(), m.lastError());
+                for (StoredRecipient r : m.recipients()) {
+                    System.out.printf("  rcpt %-40s %-9s %s%n", r.address(), r.status(), r.lastReply() == null ? "" : r.lastReply());
+                }
+                return 0;
+            }).orElseGet(() -> {
+                System.err.println("queue: no message " + id);
+                return 1;
+            }));
+        }
+    }
+
+    @Command(name = "release", mixinStandardHelpOptions = true, description = "Release a HELD or QUARANTINED message for delivery.")
+    static final class Release implements Callable<Integer> {
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Override
+        public Integer call() throws Exception {
+            return withStore(s -> move(s, id, MessageState.QUEUED, "released"));
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a message (its content is erased; the record stays).")
+    static final class Delete implements Callable<Integer> {
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Override
+        public Integer call() throws Exception {
+            return withStore(s -> move(s, id, MessageState.DELETED, "deleted"));
+        }
+    }
+
+    private static int move(LocalStore s, String id, MessageState to, String done) {
+        StoredMessage before = s.store().find(id).orElse(null);
+        if (before == null) {
+            System.err.println("queue: no message " + id);
+            return 1;
+        }
+        if (!s.store().transition(id, to)) {
+            System.err.printf("queue: %s is %s and cannot move to %s%n", id, before.state(), to);
+            return 1;
+        }
+        org.slf4j.LoggerFactory.getLogger("mamori.audit").info("action={} object={} from={} to={} actor=cli user={}",
+                done, id, before.state(), to, System.getProperty("user.name"));
+        System.out.printf("%s %s%n", id, done);
+        return 0;
+    }
+}
