@@ -1,0 +1,93 @@
+package io.mamori.gateway.smtp;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.regex.Pattern;
+
+/**
+ * An IPv4 or IPv6 network in CIDR notation, e.g. {@code 192.0.2.0/24} or {@code 2001:db8::/32}; a bare
+ * address means a single host. Host bits below the prefix are cleared.
+ *
+ * <p>Hand-written because it is some thirty lines and the libraries that offer it (commons-net, Guava,
+ * IPAddress) would each be a new dependency for this alone.
+ */
+public record Cidr(InetAddress network, int prefixLength) {
+
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+
+    public Cidr {
+        int bits = network.getAddress().length * 8;
+        if (prefixLength < 0 || prefixLength > bits) {
+            throw new IllegalArgumentException("prefix length must be 0.." + bits + ": " + prefixLength);
+        }
+        network = mask(network, prefixLength);
+    }
+
+    /**
+     * Parses {@code address[/prefix]}. Only literal addresses are accepted (never a host name, so parsing
+     * never touches DNS).
+     *
+     * @throws IllegalArgumentException with the offending text if it is not a CIDR network
+     */
+    public static Cidr parse(String text) {
+        String value = text == null ? "" : text.strip();
+        int slash = value.indexOf('/');
+        String address = slash < 0 ? value : value.substring(0, slash);
+        boolean v4 = IPV4.matcher(address).matches();
+        if (!v4 && !IPV6.matcher(address).matches()) {
+            throw new IllegalArgumentException("not an IP network in CIDR notation: '" + text + "'");
+        }
+        InetAddress parsed;
+        try {
+            parsed = InetAddress.getByName(address);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("not an IP network in CIDR notation: '" + text + "'", e);
+        }
+        if (v4 && !address.equals(parsed.getHostAddress())) {
+            // getByName accepts octets above 255 in some forms; insist on the canonical dotted quad.
+            throw new IllegalArgumentException("not an IPv4 address: '" + text + "'");
+        }
+        int max = parsed.getAddress().length * 8;
+        int prefix = max;
+        if (slash >= 0) {
+            try {
+                prefix = Integer.parseInt(value.substring(slash + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("invalid prefix length in '" + text + "'", e);
+            }
+        }
+        return new Cidr(parsed, prefix);
+    }
+
+    public boolean contains(InetAddress address) {
+        byte[] candidate = address.getAddress();
+        byte[] net = network.getAddress();
+        if (candidate.length != net.length) {
+            return false;
+        }
+        return mask(candidate, prefixLength).equals(network);
+    }
+
+    private static InetAddress mask(InetAddress address, int prefix) {
+        return mask(address.getAddress(), prefix);
+    }
+
+    private static InetAddress mask(byte[] bytes, int prefix) {
+        byte[] masked = bytes.clone();
+        for (int i = 0; i < masked.length; i++) {
+            int keep = Math.max(0, Math.min(8, prefix - i * 8));
+            masked[i] &= (byte) (0xff << (8 - keep));
+        }
+        try {
+            return InetAddress.getByAddress(masked);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return network.getHostAddress() + "/" + prefixLength;
+    }
+}

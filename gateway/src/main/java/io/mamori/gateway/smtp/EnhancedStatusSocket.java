@@ -1,0 +1,238 @@
+package io.mamori.gateway.smtp;
+
+import java.io.ByteArrayOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A client socket (plain, or TLS after STARTTLS) whose output adds RFC 3463 enhanced status codes to the
+ * few replies that subethasmtp writes itself.
+ *
+ * <p>Why: we replace every SMTP command of subethasmtp with our own ({@link SmtpCommands}), but its session
+ * loop still answers some conditions with fixed texts and no enhanced code (unknown command, over-long
+ * command line, bare CR or LF, command timeout, too many connections). Once ENHANCEDSTATUSCODES is
+ * advertised every 2xx/4xx/5xx reply must carry one (RFC 2034 §3), and {@code Session} is final, so this is
+ * the one hook that reaches those replies: the server socket factory ({@link Server}) wraps each accepted
+ * socket, and our STARTTLS wraps the TLS socket again. All other methods delegate to the wrapped socket.
+ */
+final class EnhancedStatusSocket extends Socket {
+
+    /** subethasmtp 7.2.2's own replies, by prefix, and what we send instead. */
+    private static final List<Map.Entry<String, String>> REWRITES = List.of(
+            Map.entry("421 Too many connections", "421 4.3.2 Too many connections, try again later"),
+            Map.entry("421 Timeout waiting for data", "421 4.4.2 Timeout waiting for a command, closing connection"),
+            // RFC 5321 §4.5.3.1.6 asks for 500 on an over-long command line; the library then closes.
+            Map.entry("501 Input line length is too long", "500 5.5.2 Line too long, closing connection"),
+            Map.entry("501 Syntax error at character position", "501 5.5.2 Bare CR or LF in command (RFC 5321 section 2.3.8), closing connection"),
+            Map.entry("501 Syntax error: invalid character encoding", "501 5.5.2 Invalid UTF-8 in command, closing connection"),
+            Map.entry("500 Error: command not implemented", "500 5.5.1 Command unrecognized"),
+            Map.entry("500 Error: bad syntax", "500 5.5.2 Syntax error, command unrecognized"));
+
+    private final Socket delegate;
+    private final OutputStream output;
+
+    EnhancedStatusSocket(Socket delegate) throws IOException {
+        this.delegate = delegate;
+        this.output = new RewritingOutputStream(delegate.getOutputStream());
+    }
+
+    /** The wrapped socket (for STARTTLS, which layers TLS over the plain one). */
+    Socket delegate() {
+        return delegate;
+    }
+
+    static String rewrite(String line) {
+        for (Map.Entry<String, String> rewrite : REWRITES) {
+            if (line.startsWith(rewrite.getKey())) {
+                return rewrite.getValue();
+            }
+        }
+        return line;
+    }
+
+    @Override
+    public InputStream getInputStream() throws IOException {
+        return delegate.getInputStream();
+    }
+
+    @Override
+    public OutputStream getOutputStream() {
+        return output;
+    }
+
+    @Override
+    public void close() throws IOException {
+        delegate.close();
+    }
+
+    @Override
+    public boolean isClosed() {
+        return delegate.isClosed();
+    }
+
+    @Override
+    public boolean isConnected() {
+        return delegate.isConnected();
+    }
+
+    @Override
+    public boolean isBound() {
+        return delegate.isBound();
+    }
+
+    @Override
+    public void setSoTimeout(int timeout) throws SocketException {
+        delegate.setSoTimeout(timeout);
+    }
+
+    @Override
+    public int getSoTimeout() throws SocketException {
+        return delegate.getSoTimeout();
+    }
+
+    @Override
+    public InetAddress getInetAddress() {
+        return delegate.getInetAddress();
+    }
+
+    @Override
+    public int getPort() {
+        return delegate.getPort();
+    }
+
+    @Override
+    public SocketAddress getRemoteSocketAddress() {
+        return delegate.getRemoteSocketAddress();
+    }
+
+    @Override
+    public InetAddress getLocalAddress() {
+        return delegate.getLocalAddress();
+    }
+
+    @Override
+    public int getLocalPort() {
+        return delegate.getLocalPort();
+    }
+
+    @Override
+    public SocketAddress getLocalSocketAddress() {
+        return delegate.getLocalSocketAddress();
+    }
+
+    @Override
+    public void shutdownInput() throws IOException {
+        delegate.shutdownInput();
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        delegate.shutdownOutput();
+    }
+
+    @Override
+    public boolean isInputShutdown() {
+        return delegate.isInputShutdown();
+    }
+
+    @Override
+    public boolean isOutputShutdown() {
+        return delegate.isOutputShutdown();
+    }
+
+    @Override
+    public void setTcpNoDelay(boolean on) throws SocketException {
+        delegate.setTcpNoDelay(on);
+    }
+
+    @Override
+    public void setKeepAlive(boolean on) throws SocketException {
+        delegate.setKeepAlive(on);
+    }
+
+    @Override
+    public void setSoLinger(boolean on, int linger) throws SocketException {
+        delegate.setSoLinger(on, linger);
+    }
+
+    @Override
+    public String toString() {
+        return delegate.toString();
+    }
+
+    /** Passes bytes through line by line (replies are short), rewriting the lines listed above. */
+    private static final class RewritingOutputStream extends FilterOutputStream {
+
+        private static final int MAX_BUFFERED = 4096;
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+
+        RewritingOutputStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            line.write(b);
+            if (b == '\n' || line.size() >= MAX_BUFFERED) {
+                emitLine();
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            for (int i = off; i < off + len; i++) {
+                write(b[i]);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            if (line.size() > 0) {
+                emitLine();
+            }
+            out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+            out.close();
+        }
+
+        private void emitLine() throws IOException {
+            String text = line.toString(StandardCharsets.UTF_8);
+            line.reset();
+            String rewritten = text.endsWith("\r\n") ? rewrite(text.substring(0, text.length() - 2)) + "\r\n" : text;
+            out.write(rewritten.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Server socket whose accepted sockets are {@link EnhancedStatusSocket}s. */
+    static final class Server extends ServerSocket {
+
+        Server() throws IOException {
+            setReuseAddress(true);
+        }
+
+        @Override
+        public Socket accept() throws IOException {
+            Socket socket = super.accept();
+            try {
+                return new EnhancedStatusSocket(socket);
+            } catch (IOException e) {
+                socket.close();
+                throw e;
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.mamori.gateway.smtp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class DotTerminatedDataTest {
+
+    private static BufferedInputStream wire(String text) {
+        return new BufferedInputStream(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), 8192);
+    }
+
+    private static String readAll(InputStream in) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        in.transferTo(out);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static String rest(InputStream in) throws IOException {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void stopsExactlyAfterTheTerminatorAndLeavesPipelinedCommandsUnread() throws IOException {
+        BufferedInputStream in = wire("a\r\n..b\r\n.\r\nQUIT\r\n");
+        DotTerminatedData data = new DotTerminatedData(in, 1000, 1000);
+        assertThat(readAll(data)).isEqualTo("a\r\n.b\r\n");
+        assertThat(data.ended()).isTrue();
+        assertThat(rest(in)).isEqualTo("QUIT\r\n");
+    }
+
+    @Test
+    void anEmptyMessageIsJustTheTerminator() throws IOException {
+        BufferedInputStream in = wire(".\r\nNOOP\r\n");
+        assertThat(readAll(new DotTerminatedData(in, 1000, 1000))).isEmpty();
+        assertThat(rest(in)).isEqualTo("NOOP\r\n");
+    }
+
+    @Test
+    void onlyCrLfDotCrLfEndsTheData() throws IOException {
+        String content = "x\n.\ny\r\n.\rz\r\n.x\r\n";
+        BufferedInputStream in = wire(content + ".\r\nNEXT");
+        assertThat(readAll(new DotTerminatedData(in, 1000, 1000))).isEqualTo("x\n.\ny\r\n\rz\r\nx\r\n");
+        assertThat(rest(in)).isEqualTo("NEXT");
+    }
+
+    @Test
+    void worksByteByByteWithoutMarkSupport() throws IOException {
+        InputStream in = new ByteArrayInputStream("a\r\n..b\r\n.\r\nQUIT".getBytes(StandardCharsets.US_ASCII)) {
+            @Override
+            public boolean markSupported() {
+                return false;
+            }
+        };
+        assertThat(readAll(new DotTerminatedData(in, 1000, 1000))).isEqualTo("a\r\n.b\r\n");
+        assertThat(rest(in)).isEqualTo("QUIT");
+    }
+
+    @Test
+    void aMessageOfExactlyTheLimitPassesAndOneByteMoreIsRejectedThenDrained() throws IOException {
+        String body = "12345678\r\n";
+        assertThat(readAll(new DotTerminatedData(wire(body + ".\r\n"), 10, 1000))).isEqualTo(body);
+
+        BufferedInputStream in = wire(body + "9\r\n.\r\nRSET\r\n");
+        DotTerminatedData data = new DotTerminatedData(in, 10, 1000);
+        assertThatThrownBy(() -> readAll(data)).isInstanceOf(DotTerminatedData.LimitExceeded.class)
+                .hasMessage("552 5.3.4 Message size exceeds fixed maximum message size");
+        data.drain();
+        assertThat(data.ended()).isTrue();
+        assertThat(rest(in)).isEqualTo("RSET\r\n");
+    }
+
+    @Test
+    void aLineOf1000BytesWithCrLfPassesAnd1001IsRejected() throws IOException {
+        String ok = "a".repeat(998) + "\r\n";
+        assertThat(readAll(new DotTerminatedData(wire(ok + ".\r\n"), 100_000, 1000))).isEqualTo(ok);
+
+        DotTerminatedData data = new DotTerminatedData(wire("a".repeat(999) + "\r\n.\r\n"), 100_000, 1000);
+        assertThatThrownBy(() -> readAll(data)).isInstanceOf(DotTerminatedData.LimitExceeded.class)
+                .hasMessageStartingWith("554 5.6.0");
+        data.drain();
+        assertThat(data.rejection()).startsWith("554 5.6.0");
+    }
+
+    @Test
+    void bareLfLineEndsDoNotAddUpToOneLongLine() throws IOException {
+        String content = ("b".repeat(500) + "\n").repeat(10);
+        assertThat(readAll(new DotTerminatedData(wire(content + "\r\n.\r\n"), 100_000, 1000))).isEqualTo(content + "\r\n");
+    }
+
+    @Test
+    void drainingStopsAtTwiceTheLimitSoAnEndlessSenderIsCutOff() {
+        DotTerminatedData data = new DotTerminatedData(wire("z".repeat(200) + "\r\n".repeat(5000)), 1024, 100_000);
+        assertThatThrownBy(data::drain).isInstanceOf(DotTerminatedData.TooMuchData.class);
+    }
+
+    @Test
+    void aConnectionClosedBeforeTheTerminatorIsATransportFailure() {
+        DotTerminatedData data = new DotTerminatedData(wire("half a message\r\n"), 1000, 1000);
+        assertThatThrownBy(() -> readAll(data)).isInstanceOf(EOFException.class);
+        assertThat(data.transportFailure()).isInstanceOf(EOFException.class);
+    }
+
+    @Test
+    void largeMessagesAreStreamedInChunks() throws IOException {
+        String line = "0123456789".repeat(7) + "\r\n";
+        String content = line.repeat(20_000);
+        DotTerminatedData data = new DotTerminatedData(wire(content + ".\r\n"), 10_000_000, 1000);
+        byte[] buffer = new byte[65536];
+        int first = data.read(buffer, 0, buffer.length);
+        assertThat(first).as("one read returns at most one decoded chunk").isLessThanOrEqualTo(8192);
+        assertThat(first + readAll(data).length()).isEqualTo(content.length());
+        assertThat(data.size()).isEqualTo(content.length());
+    }
+}
