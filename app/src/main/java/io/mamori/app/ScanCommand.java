@@ -1,12 +1,10 @@
 package io.mamori.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.mamori.core.analysis.Finding;
 import io.mamori.core.analysis.FindingCatalogue;
 import io.mamori.core.message.Direction;
 import io.mamori.core.message.Envelope;
-import io.mamori.core.scan.MessageScanner;
 import io.mamori.core.scan.MessageScanner.ScanResult;
 import java.io.BufferedInputStream;
 import java.io.InputStream;
@@ -23,12 +21,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "scan", mixinStandardHelpOptions = true,
-        description = {"Parse, analyze and decide one message offline and print the findings and the verdict.",
-            "Exit code 0 whatever the verdict; 2 if the file cannot be read."})
+        description = {"Parse, analyze and decide messages offline and print the findings and the verdict.",
+            "With several files, --json prints one JSON object per line and a summary goes to standard error.",
+            "Exit code 0 whatever the verdicts; 2 if a file cannot be read or scanned."})
 final class ScanCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "FILE.eml", description = "message file (RFC 5322)")
-    Path file;
+    @Parameters(arity = "1..*", paramLabel = "FILE.eml", description = "message file(s) (RFC 5322)")
+    List<Path> files;
 
     @Option(names = "--direction", defaultValue = "inbound", description = "inbound or outbound (default ${DEFAULT-VALUE})")
     Direction direction;
@@ -47,24 +46,37 @@ final class ScanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isRegularFile(file)) {
-            System.err.println("scan: not a readable file: " + file);
-            return 2;
-        }
+        int failures = 0;
+        Map<String, Integer> byAction = new java.util.TreeMap<>();
+        ObjectMapper mapper = new ObjectMapper();
         try (OfflineScanner scanner = OfflineScanner.open(policyFile)) {
-            Envelope envelope = new Envelope(direction, mailFrom, recipients, "127.0.0.1", "", null, false, Instant.now());
-            ScanResult result;
-            try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 64 * 1024)) {
-                result = scanner.scanner().scan(envelope, in);
+            for (Path file : files) {
+                if (!Files.isRegularFile(file)) {
+                    System.err.println("scan: not a readable file: " + file);
+                    failures++;
+                    continue;
+                }
+                Envelope envelope = new Envelope(direction, mailFrom, recipients, "127.0.0.1", "", null, false, Instant.now());
+                ScanResult result;
+                try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 64 * 1024)) {
+                    result = scanner.scanner().scan(envelope, in);
+                } catch (java.io.IOException | RuntimeException e) {
+                    System.err.println("scan: " + file + ": " + e);
+                    failures++;
+                    continue;
+                }
+                byAction.merge(result.verdict().action().name(), 1, Integer::sum);
+                if (json) {
+                    System.out.println(mapper.writeValueAsString(toJson(file, result, scanner.catalogue())));
+                } else {
+                    printText(file, result, scanner.catalogue());
+                }
             }
-            if (json) {
-                ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-                System.out.println(mapper.writeValueAsString(toJson(file, result, scanner.catalogue())));
-            } else {
-                printText(file, result, scanner.catalogue());
-            }
-            return 0;
         }
+        if (files.size() > 1) {
+            System.err.printf("scanned %d file(s): %s; errors %d%n", files.size(), byAction, failures);
+        }
+        return failures == 0 ? 0 : 2;
     }
 
     static Map<String, Object> toJson(Path file, ScanResult result, FindingCatalogue catalogue) {

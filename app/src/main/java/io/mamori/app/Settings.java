@@ -20,7 +20,8 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 /**
  * Binds {@link MamoriProperties} for the offline commands (scan, queue, keys, users, policy) with the same
- * precedence as {@code start} — command line, environment, {@code ./config/mamori.properties}, built-in
+ * precedence as {@code start} — command line, Java system properties, environment,
+ * {@code ./config/mamori.properties}, built-in
  * defaults — but without starting a Spring context, which would cost seconds per command.
  */
 final class Settings {
@@ -50,6 +51,13 @@ final class Settings {
         Map<String, String> defaults = read(Settings.class.getResourceAsStream("/application.properties"));
         List<ConfigurationPropertySource> sources = new ArrayList<>();
         sources.add(new MapConfigurationPropertySource(args));
+        Map<String, String> system = new HashMap<>();
+        System.getProperties().forEach((k, v) -> {
+            if (k.toString().startsWith("mamori.")) {
+                system.put(k.toString(), v.toString());
+            }
+        });
+        sources.add(new MapConfigurationPropertySource(system));
         ConfigurationPropertySources.from(new SystemEnvironmentPropertySource(
                 StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, new HashMap<>(System.getenv())))
                 .forEach(sources::add);

@@ -1,0 +1,84 @@
+package io.mamori.app;
+
+import io.mamori.gateway.auth.AppPassword;
+import io.mamori.gateway.auth.AppPasswords;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "users", mixinStandardHelpOptions = true, description = "SMTP AUTH app passwords for the outbound listener.",
+        subcommands = {UsersCommand.AddAppPassword.class, UsersCommand.ListAppPasswords.class,
+            UsersCommand.RevokeAppPassword.class})
+final class UsersCommand implements Runnable {
+
+    @Override
+    public void run() {
+        picocli.CommandLine.usage(this, System.out);
+    }
+
+    private static final java.util.regex.Pattern EMAIL = java.util.regex.Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
+
+    @Command(name = "add-app-password", mixinStandardHelpOptions = true,
+            description = {"Issue an app password for USER (shown once; only its Argon2id hash is stored).",
+                "Use it for SMTP AUTH (PLAIN/LOGIN after STARTTLS) on the outbound listener."})
+    static final class AddAppPassword implements Callable<Integer> {
+        @Parameters(paramLabel = "USER", description = "the user's email address")
+        String user;
+
+        @Option(names = "--label", defaultValue = "default", description = "what the password is for, e.g. the device")
+        String label;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!EMAIL.matcher(user).matches()) {
+                System.err.println("users: not an email address: " + user);
+                return 2;
+            }
+            return QueueCommand.withStore(s -> {
+                String password = new AppPasswords(s.dataSource(), Clock.systemUTC()).issue(user, label);
+                System.out.printf("App password for %s (%s) — shown only once / 一度だけ表示されます:%n%s%n", user, label, password);
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "list-app-passwords", mixinStandardHelpOptions = true, description = "List a user's app passwords (never the passwords).")
+    static final class ListAppPasswords implements Callable<Integer> {
+        @Parameters(paramLabel = "USER")
+        String user;
+
+        @Override
+        public Integer call() throws Exception {
+            return QueueCommand.withStore(s -> {
+                List<AppPassword> list = new AppPasswords(s.dataSource(), Clock.systemUTC()).list(user);
+                for (AppPassword p : list) {
+                    System.out.printf("%6d  %-20s created %s  last used %s%s%n", p.id(), p.label(), p.createdAt(),
+                            p.lastUsedAt() == null ? "never" : p.lastUsedAt(), p.revoked() ? "  REVOKED" : "");
+                }
+                System.out.printf("%d app password(s)%n", list.size());
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "revoke-app-password", mixinStandardHelpOptions = true, description = "Revoke one app password by id.")
+    static final class RevokeAppPassword implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "USER")
+        String user;
+
+        @Parameters(index = "1", paramLabel = "ID")
+        long id;
+
+        @Override
+        public Integer call() throws Exception {
+            return QueueCommand.withStore(s -> {
+                boolean revoked = new AppPasswords(s.dataSource(), Clock.systemUTC()).revoke(user, id);
+                System.out.println(revoked ? "revoked" : "no such active app password");
+                return revoked ? 0 : 1;
+            });
+        }
+    }
+}

@@ -1,0 +1,402 @@
+package io.mamori.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mamori.core.store.MessageState;
+import io.mamori.core.store.MessageStore;
+import io.mamori.core.store.StoredMessage;
+import io.mamori.gateway.testing.TestSmtpServer;
+import io.mamori.gateway.testing.TestSmtpServer.ReceivedMessage;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The whole gateway in one Spring context with real peers on loopback: Python's smtplib and swaks send, a real
+ * SMTP server receives downstream, and the REST API releases quarantined mail.
+ */
+@SpringBootTest(classes = MamoriApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class GatewayEndToEndTest {
+
+    static final TestSmtpServer DOWNSTREAM = new TestSmtpServer().start();
+    static final Path DATA;
+    static final Path POLICY;
+
+    static {
+        try {
+            DATA = Files.createTempDirectory("mamori-e2e");
+            POLICY = DATA.resolve("policy.yaml");
+            Files.writeString(POLICY, policy("example.co.jp"), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    static String policy(String... domains) {
+        return """
+                version: 1
+                organisation:
+                  name: テスト株式会社
+                  internal_domains: [%s]
+                inbound:
+                  thresholds: { tag: 2, hold: 50, quarantine: 60, reject: 100 }
+                  forced:
+                    ATTACHMENT_EXECUTABLE: QUARANTINE
+                    ATTACHMENT_NAME_RTLO: REJECT
+                outbound:
+                  thresholds: { tag: 6, quarantine: 15 }
+                tag:
+                  subject_prefix: "[要注意]"
+                """.formatted(String.join(", ", domains));
+    }
+
+    @DynamicPropertySource
+    static void settings(DynamicPropertyRegistry r) {
+        r.add("mamori.data-dir", DATA::toString);
+        r.add("mamori.policy.file", POLICY::toString);
+        r.add("mamori.policy.reload-interval", () -> "200ms");
+        r.add("mamori.hostname", () -> "mamori.test");
+        r.add("mamori.smtp.inbound.bind", () -> "127.0.0.1");
+        r.add("mamori.smtp.inbound.port", () -> "0");
+        r.add("mamori.smtp.outbound.bind", () -> "127.0.0.1");
+        r.add("mamori.smtp.outbound.port", () -> "0");
+        r.add("mamori.relay.inbound.next-hop", () -> "127.0.0.1:" + DOWNSTREAM.port());
+        r.add("mamori.relay.outbound.next-hop", () -> "127.0.0.1:" + DOWNSTREAM.port());
+        r.add("mamori.delivery.retry-initial", () -> "1s");
+        r.add("mamori.delivery.retry-max", () -> "2s");
+        r.add("mamori.delivery.poll-interval", () -> "100ms");
+    }
+
+    @AfterAll
+    static void stopDownstream() {
+        DOWNSTREAM.close();
+    }
+
+    @Autowired
+    GatewayConfiguration.Listeners listeners;
+
+    @Autowired
+    MessageStore store;
+
+    @LocalServerPort
+    int httpPort;
+
+    /** Messages taken from the downstream server that an earlier wait did not want. */
+    private static final List<ReceivedMessage> UNCLAIMED = new ArrayList<>();
+
+    static ReceivedMessage awaitDownstream(Predicate<ReceivedMessage> wanted, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (UNCLAIMED) {
+            for (Iterator<ReceivedMessage> it = UNCLAIMED.iterator(); it.hasNext(); ) {
+                ReceivedMessage m = it.next();
+                if (wanted.test(m)) {
+                    it.remove();
+                    return m;
+                }
+            }
+            while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("no matching message downstream within " + timeout);
+                }
+                ReceivedMessage m;
+                try {
+                    m = DOWNSTREAM.takeMessage(Duration.ofNanos(left));
+                } catch (AssertionError e) {
+                    throw new AssertionError("no matching message downstream within " + timeout, e);
+                }
+                if (wanted.test(m)) {
+                    return m;
+                }
+                UNCLAIMED.add(m);
+            }
+        }
+    }
+
+    static byte[] message(String marker, String subjectEncodedWord, String extraHeaders, String body) {
+        String text = "From: =?UTF-8?B?5bGx55Sw?= <yamada@partner.example>\r\n"
+                + "To: sato@example.co.jp\r\n"
+                + "Subject: " + subjectEncodedWord + "\r\n"
+                + "Message-ID: <" + marker + "@partner.example>\r\n"
+                + "Date: Sat, 28 Nov 2026 10:00:00 +0900\r\n"
+                + "MIME-Version: 1.0\r\n"
+                + extraHeaders
+                + "\r\n"
+                + body;
+        return text.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    static byte[] plainJapanese(String marker) {
+        // ISO-2022-JP body "お世話になっております。" and a line starting with a dot (dot-stuffing on both hops).
+        String body = "\u001b$B$*@$OC$K$J$C$F$*$j$^$9!#\u001b(B\r\n.leading dot line\r\n" + marker + "\r\n";
+        return message(marker, "=?ISO-2022-JP?B?GyRCOEBKWCUGJTklSBsoQg==?=",
+                "Content-Type: text/plain; charset=ISO-2022-JP\r\nContent-Transfer-Encoding: 7bit\r\n", body);
+    }
+
+    static final Pattern ADDED_HEADERS = Pattern.compile(
+            "Received: from [^\r\n]+\r\n\tby mamori\\.test \\(Mamori\\) with ESMTP id [0-9A-Z]{26}\r\n\tfor <[^>]+>; [^\r\n]+\r\n"
+                    + "X-Mamori-Verdict: [A-Z]+; score=[0-9.]+; findings=[A-Z_,a-z]+\r\n");
+
+    /** Splits off the headers Mamori added and checks that the rest is byte-for-byte what was sent. */
+    static String assertSentBytesWithAddedHeaders(byte[] sent, byte[] delivered) {
+        String text = new String(delivered, StandardCharsets.ISO_8859_1);
+        var m = ADDED_HEADERS.matcher(text);
+        assertThat(m.lookingAt()).as("added headers at the top of:\n%s", text).isTrue();
+        byte[] rest = Arrays.copyOfRange(delivered, m.end(), delivered.length);
+        assertThat(rest).isEqualTo(sent);
+        return m.group();
+    }
+
+    static Process run(List<String> command, byte[] stdin) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        if (stdin != null) {
+            p.getOutputStream().write(stdin);
+        }
+        p.getOutputStream().close();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("%s finished", command).isTrue();
+        return p;
+    }
+
+    static String output(Process p) throws IOException {
+        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    private static final String SMTPLIB = """
+            import smtplib, sys
+            data = sys.stdin.buffer.read()
+            host, port, sender, rcpt = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+            s = smtplib.SMTP(host, port, timeout=30)
+            try:
+                s.ehlo("client.partner.example")
+                try:
+                    s.sendmail(sender, [rcpt], data)
+                    print("SENT")
+                except smtplib.SMTPDataError as e:
+                    print("DATA-REFUSED %d %s" % (e.smtp_code, e.smtp_error.decode()))
+                except smtplib.SMTPRecipientsRefused as e:
+                    code, text = list(e.recipients.values())[0]
+                    print("RCPT-REFUSED %d %s" % (code, text.decode()))
+            finally:
+                s.quit()
+            """;
+
+    String smtplib(String rcpt, byte[] data) throws Exception {
+        Process p = run(List.of("/usr/bin/python3", "-c", SMTPLIB, "127.0.0.1",
+                String.valueOf(listeners.inbound().port()), "yamada@partner.example", rcpt), data);
+        String out = output(p);
+        assertThat(p.exitValue()).as(out).isZero();
+        return out.trim();
+    }
+
+    @Test
+    void pythonSmtplibMessageArrivesDownstreamByteForByteWithAddedHeaders() throws Exception {
+        byte[] sent = plainJapanese("smtplib-1");
+
+        assertThat(smtplib("sato@example.co.jp", sent)).isEqualTo("SENT");
+
+        ReceivedMessage got = awaitDownstream(m -> m.dataAsString().contains("smtplib-1"), Duration.ofSeconds(30));
+        assertThat(got.mailFrom()).isEqualTo("yamada@partner.example");
+        assertThat(got.rcpts()).containsExactly("sato@example.co.jp");
+        String added = assertSentBytesWithAddedHeaders(sent, got.data());
+        assertThat(added).contains("X-Mamori-Verdict: DELIVER; score=0.00; findings=none");
+    }
+
+    @Test
+    void swaksMessageArrivesDownstreamByteForByteWithAddedHeaders() throws Exception {
+        byte[] sent = plainJapanese("swaks-1");
+        Path file = DATA.resolve("swaks-1.eml");
+        Files.write(file, sent);
+
+        Process p = run(List.of("swaks", "--server", "127.0.0.1:" + listeners.inbound().port(),
+                "--helo", "client.partner.example", "--from", "yamada@partner.example", "--to", "sato@example.co.jp",
+                "--data", "@" + file), null);
+        String out = output(p);
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).contains("<~  250 2.0.0");
+
+        ReceivedMessage got = awaitDownstream(m -> m.dataAsString().contains("swaks-1"), Duration.ofSeconds(30));
+        assertSentBytesWithAddedHeaders(sent, got.data());
+    }
+
+    @Test
+    void relayAttemptOnInboundIsRefusedWith550() throws Exception {
+        assertThat(smtplib("someone@elsewhere.example", plainJapanese("relay-1")))
+                .startsWith("RCPT-REFUSED 550").contains("5.7.1");
+    }
+
+    @Test
+    void malformedMimeIsTaggedWithSubjectPrefixAndBanner() throws Exception {
+        String body = "--XYZ\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nbroken-1 本文です\r\n";   // never closed
+        byte[] sent = message("broken-1", "=?UTF-8?B?6KuL5rGC5pu4?=",
+                "Content-Type: multipart/mixed; boundary=\"XYZ\"\r\n", body);
+
+        assertThat(smtplib("sato@example.co.jp", sent)).isEqualTo("SENT");
+
+        ReceivedMessage got = awaitDownstream(m -> m.dataAsString().contains("broken-1@partner.example"), Duration.ofSeconds(30));
+        String text = new String(got.data(), StandardCharsets.UTF_8);
+        assertThat(text).contains("X-Mamori-Verdict: TAG;").contains("MIME_MALFORMED");
+        assertThat(org.apache.james.mime4j.codec.DecoderUtil.decodeEncodedWords(
+                text.lines().filter(l -> l.startsWith("Subject:")).findFirst().orElseThrow().substring(8).trim(),
+                org.apache.james.mime4j.codec.DecodeMonitor.SILENT)).isEqualTo("[要注意] 請求書");
+    }
+
+    @Test
+    void executableAttachmentIsQuarantinedAndArrivesOnlyAfterReleaseThroughTheRestApi() throws Exception {
+        String body = "--B1\r\nContent-Type: text/plain\r\n\r\nplease see attached quarantine-1\r\n"
+                + "--B1\r\nContent-Type: application/octet-stream; name=\"invoice.exe\"\r\n"
+                + "Content-Disposition: attachment; filename=\"invoice.exe\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                + "TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAgAAAAA==\r\n--B1--\r\n";
+        byte[] sent = message("quarantine-1", "invoice", "Content-Type: multipart/mixed; boundary=\"B1\"\r\n", body);
+
+        assertThat(smtplib("sato@example.co.jp", sent)).isEqualTo("SENT");
+
+        StoredMessage q = waitFor(() -> store.list(MessageState.QUARANTINED, 50).stream()
+                .filter(m -> m.findingCodes().contains("ATTACHMENT_EXECUTABLE")).findFirst().orElse(null));
+        assertThat(q.action()).isEqualTo("QUARANTINE");
+        Thread.sleep(500);
+        assertThat(UNCLAIMED).noneMatch(m -> m.dataAsString().contains("quarantine-1"));
+
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> unauthorised = http.send(HttpRequest.newBuilder(api("/api/v1/messages/" + q.id() + "/release"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(unauthorised.statusCode()).isEqualTo(401);
+
+        String token = Files.readString(DATA.resolve("api-token")).trim();
+        HttpResponse<String> released = http.send(HttpRequest.newBuilder(api("/api/v1/messages/" + q.id() + "/release"))
+                .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(released.statusCode()).as(released.body()).isEqualTo(200);
+
+        ReceivedMessage got = awaitDownstream(m -> m.dataAsString().contains("quarantine-1"), Duration.ofSeconds(30));
+        assertThat(got.dataAsString()).contains("X-Mamori-Verdict: QUARANTINE;");
+    }
+
+    @Test
+    void rtloFileNameIsRejectedBeforeAcceptance() throws Exception {
+        String body = "--B2\r\nContent-Type: text/plain\r\n\r\nreject-1\r\n"
+                + "--B2\r\nContent-Type: application/octet-stream; name=\"=?UTF-8?B?aW52b2ljZeKArmZkcC5leGU=?=\"\r\n"
+                + "Content-Disposition: attachment; filename*=UTF-8''invoice%E2%80%AEfdp.exe\r\n\r\nxx\r\n--B2--\r\n";
+        byte[] sent = message("reject-1", "invoice", "Content-Type: multipart/mixed; boundary=\"B2\"\r\n", body);
+
+        assertThat(smtplib("sato@example.co.jp", sent)).startsWith("DATA-REFUSED 550").contains("5.7.1");
+        assertThat(store.list(null, 200)).noneMatch(m -> m.findingCodes().contains("ATTACHMENT_NAME_RTLO"));
+    }
+
+    @Test
+    void tempFailureDownstreamIsRetriedAndDeliveredOnce() throws Exception {
+        DOWNSTREAM.enqueue(TestSmtpServer.Reply.tempFail451());
+        byte[] sent = plainJapanese("retry-1");
+
+        assertThat(smtplib("retry@example.co.jp", sent)).isEqualTo("SENT");
+
+        awaitDownstream(m -> m.dataAsString().contains("retry-1"), Duration.ofSeconds(30));
+        Thread.sleep(3000);
+        assertThat(UNCLAIMED).noneMatch(m -> m.dataAsString().contains("retry-1"));
+        StoredMessage stored = waitFor(() -> store.list(null, 200).stream()
+                .filter(m -> m.recipients().get(0).address().equals("retry@example.co.jp"))
+                .filter(m -> m.state() == MessageState.DELIVERED).findFirst().orElse(null));
+        assertThat(stored.attempts()).as("delivered at the second attempt, once").isEqualTo(2);
+    }
+
+    @Test
+    void permanentRefusalDownstreamSendsADsnToTheSender() throws Exception {
+        DOWNSTREAM.enqueue(TestSmtpServer.Reply.rcptReject("nobody@example.co.jp", 550));
+        byte[] sent = plainJapanese("bounce-1");
+
+        assertThat(smtplib("nobody@example.co.jp", sent)).isEqualTo("SENT");
+
+        ReceivedMessage dsn = awaitDownstream(m -> m.mailFrom().isEmpty() && m.dataAsString().contains("bounce-1"),
+                Duration.ofSeconds(30));
+        assertThat(dsn.rcpts()).containsExactly("yamada@partner.example");
+        assertThat(dsn.dataAsString()).contains("multipart/report").contains("report-type=delivery-status")
+                .contains("Final-Recipient: rfc822; nobody@example.co.jp").contains("Action: failed")
+                .contains("Status: 5.1.1");
+    }
+
+    @Test
+    void downstreamThatIsDownForAWhileGetsTheMailOnceItIsBack() throws Exception {
+        DOWNSTREAM.stop();
+        try {
+            assertThat(smtplib("sato@example.co.jp", plainJapanese("outage-1"))).isEqualTo("SENT");
+            Thread.sleep(2500);
+        } finally {
+            DOWNSTREAM.start();
+        }
+        ReceivedMessage got = awaitDownstream(m -> m.dataAsString().contains("outage-1"), Duration.ofSeconds(30));
+        assertThat(got.rcpts()).containsExactly("sato@example.co.jp");
+    }
+
+    @Test
+    void aValidPolicyEditIsAppliedWithoutRestartAndAnInvalidOneIsNot() throws Exception {
+        try {
+            assertThat(smtplib("a@new.example", plainJapanese("policy-1"))).startsWith("RCPT-REFUSED 550");
+
+            Files.writeString(POLICY, policy("example.co.jp", "new.example"), StandardCharsets.UTF_8);
+            waitFor(() -> smtplibQuiet("a@new.example", plainJapanese("policy-2")).equals("SENT") ? "ok" : null);
+
+            Files.writeString(POLICY, policy("example.co.jp", "new.example").replace("tag: 2", "tag: 2\n  bogus: 1"),
+                    StandardCharsets.UTF_8);
+            Thread.sleep(1500);
+            assertThat(smtplib("a@new.example", plainJapanese("policy-3"))).isEqualTo("SENT");
+        } finally {
+            Files.writeString(POLICY, policy("example.co.jp"), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void prometheusEndpointCountsMessagesByDirectionAndVerdict() throws Exception {
+        assertThat(smtplib("sato@example.co.jp", plainJapanese("metrics-1"))).isEqualTo("SENT");
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(api("/actuator/prometheus")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).containsPattern("mamori_messages_total\\{.*action=\"DELIVER\".*direction=\"inbound\".*} [1-9]")
+                .contains("mamori_queue_depth");
+        HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(api("/actuator/health")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(health.body()).contains("\"UP\"");
+    }
+
+    private String smtplibQuiet(String rcpt, byte[] data) {
+        try {
+            return smtplib(rcpt, data);
+        } catch (Exception e) {
+            return "error";
+        }
+    }
+
+    private URI api(String path) {
+        return URI.create("http://127.0.0.1:" + httpPort + path);
+    }
+
+    static <T> T waitFor(java.util.function.Supplier<T> probe) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            T value = probe.get();
+            if (value != null) {
+                return value;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("condition not met within 20 s");
+    }
+}

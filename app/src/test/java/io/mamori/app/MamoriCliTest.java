@@ -1,0 +1,141 @@
+package io.mamori.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The offline commands, run in-process through picocli exactly as {@code ./mamori} runs them. */
+class MamoriCliTest {
+
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream savedOut;
+    private PrintStream savedErr;
+
+    @BeforeEach
+    void capture() {
+        savedOut = System.out;
+        savedErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        System.setProperty("mamori.data-dir", dir.resolve("data").toString());
+        System.setProperty("mamori.policy.file", dir.resolve("absent-policy.yaml").toString());
+    }
+
+    @AfterEach
+    void restore() {
+        System.setOut(savedOut);
+        System.setErr(savedErr);
+        System.clearProperty("mamori.data-dir");
+        System.clearProperty("mamori.policy.file");
+    }
+
+    private int run(String... args) {
+        out.reset();
+        err.reset();
+        return MamoriCli.commandLine().execute(args);
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void scanJsonReportsActionScoreAndFindingsWithEvidence() throws Exception {
+        Path eml = dir.resolve("exe.eml");
+        Files.writeString(eml, "From: a@partner.example\r\nTo: b@example.co.jp\r\nSubject: invoice\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
+                + "--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"請求書.pdf.exe\"\r\n\r\n"
+                + "MZ\r\n--b--\r\n", StandardCharsets.UTF_8);
+
+        assertThat(run("scan", eml.toString(), "--json")).as(err()).isZero();
+
+        JsonNode json = new ObjectMapper().readTree(out());
+        assertThat(json.get("action").asText()).isEqualTo("QUARANTINE");
+        assertThat(json.get("score").asDouble()).isPositive();
+        assertThat(json.get("findings")).anySatisfy(f -> {
+            assertThat(f.get("code").asText()).isEqualTo("ATTACHMENT_DOUBLE_EXTENSION");
+            assertThat(f.get("evidence").asText()).isEqualTo("請求書.pdf.exe");
+        });
+    }
+
+    @Test
+    void scanTextNamesTheVerdictAndTheReasonsInJapaneseAndEnglish() throws Exception {
+        Path eml = dir.resolve("plain.eml");
+        Files.writeString(eml, "From: a@partner.example\r\nSubject: hello\r\n\r\nbody\r\n");
+
+        assertThat(run("scan", eml.toString())).isZero();
+
+        assertThat(out()).contains("Verdict:  DELIVER").contains("Findings: none");
+    }
+
+    @Test
+    void scanOfAMissingFileIsAClearErrorNotACrash() {
+        assertThat(run("scan", dir.resolve("nope.eml").toString())).isEqualTo(2);
+        assertThat(err()).contains("not a readable file");
+    }
+
+    @Test
+    void policyValidateNamesFileLineAndKeyOfAnError() throws Exception {
+        Path bad = dir.resolve("policy.yaml");
+        Files.writeString(bad, "version: 1\norganisation:\n  name: x\n  internal_domains: [example.co.jp]\n"
+                + "inbound:\n  thresholds: { tag: 4, hold: 2 }\noutbound:\n  thresholds: {}\n");
+
+        assertThat(run("policy", "validate", bad.toString())).isEqualTo(1);
+
+        assertThat(err()).contains("policy.yaml:6:").contains("inbound.thresholds.hold");
+    }
+
+    @Test
+    void policyValidateAcceptsTheShippedExample() {
+        assertThat(run("policy", "validate", Path.of("..", "config", "policy.example.yaml").toString())).as(err()).isZero();
+        assertThat(out()).contains("OK");
+    }
+
+    @Test
+    void appPasswordIsShownOnceAndListedWithoutTheSecret() {
+        assertThat(run("users", "add-app-password", "sato@example.co.jp", "--label", "laptop")).as(err()).isZero();
+        String issued = out().lines().reduce((a, b) -> b).orElseThrow().trim();
+        assertThat(issued).hasSizeGreaterThanOrEqualTo(20);
+
+        assertThat(run("users", "list-app-passwords", "sato@example.co.jp")).isZero();
+        assertThat(out()).contains("laptop").doesNotContain(issued);
+
+        assertThat(run("users", "add-app-password", "not-an-address")).isEqualTo(2);
+    }
+
+    @Test
+    void keysRotateAddsANewPrimaryKeyAndQueueListWorksOnTheSameStore() {
+        assertThat(run("queue", "list")).as(err()).isZero();
+        assertThat(out()).contains("0 message(s)");
+
+        assertThat(run("keys", "rotate")).as(err()).isZero();
+        assertThat(out()).containsPattern("new primary master key \\d+ \\(was \\d+\\); 0 message key\\(s\\) re-wrapped");
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String[] cmd : new String[][] {{"--help"}, {"start", "--help"}, {"scan", "--help"}, {"queue", "--help"},
+                {"policy", "validate", "--help"}, {"keys", "rotate", "--help"}, {"users", "add-app-password", "--help"}}) {
+            assertThat(run(cmd)).as(String.join(" ", cmd)).isZero();
+            assertThat(out()).contains("Usage:");
+        }
+    }
+}
