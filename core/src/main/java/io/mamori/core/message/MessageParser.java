@@ -18,11 +18,14 @@ import org.apache.james.mime4j.MimeIOException;
 import org.apache.james.mime4j.codec.DecodeMonitor;
 import org.apache.james.mime4j.io.MaxHeaderLengthLimitException;
 import org.apache.james.mime4j.io.MaxLineLimitException;
+import org.apache.james.mime4j.stream.DefaultFieldBuilder;
 import org.apache.james.mime4j.stream.EntityState;
 import org.apache.james.mime4j.stream.Field;
 import org.apache.james.mime4j.stream.MimeConfig;
 import org.apache.james.mime4j.stream.MimeTokenStream;
+import org.apache.james.mime4j.stream.RawField;
 import org.apache.james.mime4j.stream.RecursionMode;
+import org.apache.james.mime4j.util.ByteArrayBuffer;
 import org.apache.james.mime4j.util.ByteSequence;
 
 /**
@@ -76,7 +79,8 @@ public final class MessageParser {
         LineScanningInputStream in = new LineScanningInputStream(raw);
         Walk walk = new Walk(limits, in);
         // A null descriptor builder makes Mime4j use its own lenient one.
-        MimeTokenStream tokens = new MimeTokenStream(config, walk.monitor, null);
+        MimeTokenStream tokens = new MimeTokenStream(config, walk.monitor,
+                new EmptyHeaderTolerantFieldBuilder(limits.maxHeaderFieldLength()), null);
         tokens.parse(in);
         try {
             walk.consume(tokens);
@@ -348,10 +352,29 @@ public final class MessageParser {
                 return; // the mbox "From " line of a message saved from a mailbox, not part of the message
             }
             String where = e == null ? "message" : e.where();
-            // "Unexpected base64 byte: 33" and friends: one defect per kind of problem and part, not per byte.
-            String kind = message.split(":", 2)[0];
-            defect(MimeDefect.Kind.MALFORMED, where + ": " + shorten(kind));
+            defect(MimeDefect.Kind.MALFORMED, where + ": " + describe(message));
         }
+
+        /** Mime4j's warning texts in our words; one defect per kind of problem and part, not per bad byte. */
+        private static String describe(String warning) {
+            for (String[] known : KNOWN_WARNINGS) {
+                if (warning.contains(known[0])) {
+                    return known[1];
+                }
+            }
+            return shorten(warning.split(":", 2)[0]);
+        }
+
+        private static final String[][] KNOWN_WARNINGS = {
+            {"Body part ended prematurely", "multipart ended without its closing boundary"},
+            {"end of headers", "header block cut off by a boundary or the end of the message"},
+            {"Invalid header", "invalid header field (no name or no colon)"},
+            {"Unexpected base64 byte", "invalid byte in base64 content"},
+            {"end of BASE64 stream", "base64 content ends in the middle of a quantum"},
+            {"padding character", "base64 padding in the middle of content"},
+            {"Malformed encoded value", "invalid quoted-printable escape"},
+            {"Unexpected ==", "invalid quoted-printable escape"},
+        };
 
         void defect(MimeDefect.Kind kind, String detail) {
             defect(new MimeDefect(kind, detail));
@@ -410,6 +433,37 @@ public final class MessageParser {
         /** Where a defect was met, for its detail: "message" for the top level, else "part 1.2". */
         String where() {
             return path.isEmpty() ? "message" : "part " + path;
+        }
+    }
+
+    /**
+     * Mime4j's field builder reports an empty header block (a body part that starts with its blank line, which
+     * RFC 2046 section 5.1.1 allows and bounce messages use) as an invalid header; this one reports no field.
+     */
+    private static final class EmptyHeaderTolerantFieldBuilder extends DefaultFieldBuilder {
+        private boolean empty = true;
+
+        EmptyHeaderTolerantFieldBuilder(int maxHeaderLength) {
+            super(maxHeaderLength);
+        }
+
+        @Override
+        public void reset() {
+            super.reset();
+            empty = true;
+        }
+
+        @Override
+        public void append(ByteArrayBuffer line) throws MaxHeaderLengthLimitException {
+            super.append(line);
+            if (line.length() > 0) {
+                empty = false;
+            }
+        }
+
+        @Override
+        public RawField build() throws MimeException {
+            return empty ? null : super.build();
         }
     }
 
