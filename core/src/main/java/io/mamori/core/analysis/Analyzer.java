@@ -1,6 +1,7 @@
 package io.mamori.core.analysis;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * Examines one message and reports findings. An analyzer never decides: it says what it saw, with
@@ -19,4 +20,13 @@ public interface Analyzer {
 
     /** Returns the findings for one message; an empty list means "nothing to report". */
     List<Finding> analyze(AnalysisInput input) throws Exception;
+
+    /**
+     * Every finding code this analyzer may emit. The {@link AnalysisPipeline} refuses, at construction, an
+     * analyzer that declares a code missing from the finding catalogue; a code emitted but not in the catalogue
+     * is reported as {@code ANALYZER_FAILED} at run time. Empty means "not declared".
+     */
+    default Set<String> codes() {
+        return Set.of();
+    }
 }

@@ -1,0 +1,130 @@
+package io.mamori.core.attachment;
+
+import io.mamori.core.analysis.AnalysisInput;
+import io.mamori.core.analysis.Analyzer;
+import io.mamori.core.analysis.Finding;
+import io.mamori.core.message.MimePart;
+import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Looks at the file names of body parts (any part with a name, attachment or inline) for what Windows would
+ * run when opened: {@code ATTACHMENT_EXECUTABLE} for an executable or script type (disk images, shortcuts and
+ * OneNote included, as current malware campaigns use them), {@code ATTACHMENT_DOUBLE_EXTENSION} for a
+ * document or image extension put before such a type ({@code 請求書.pdf.exe}, also with padding spaces), and
+ * {@code ATTACHMENT_NAME_RTLO} for right-to-left override characters that make {@code fdp.exe} read as
+ * {@code exe.pdf}. The name is judged as Windows sees it: NFKC (full-width {@code ．ｅｘｅ} is {@code .exe}),
+ * without invisible format characters, without the trailing dots and spaces Windows drops. The evidence is
+ * the name, with invisible characters shown as {@code <U+202E>} and long space runs as {@code [40 spaces]}.
+ * Stateless and thread-safe.
+ */
+public final class AttachmentNameAnalyzer implements Analyzer {
+
+    static final String EXECUTABLE = "ATTACHMENT_EXECUTABLE";
+    static final String DOUBLE_EXTENSION = "ATTACHMENT_DOUBLE_EXTENSION";
+    static final String RTLO = "ATTACHMENT_NAME_RTLO";
+
+    private static final Set<String> EXECUTABLE_EXTENSIONS = Set.of(
+            "exe", "scr", "com", "pif", "cpl", "js", "jse", "vbs", "vbe", "vb", "wsf", "wsh", "wsc", "ws", "sct",
+            "hta", "lnk", "url", "scf", "iso", "img", "vhd", "vhdx", "msi", "msp", "mst", "msc", "ps1", "psm1",
+            "psd1", "bat", "cmd", "jar", "jnlp", "reg", "inf", "one", "chm", "xll", "appx", "appxbundle", "msix",
+            "msixbundle", "application", "appref-ms", "gadget", "library-ms", "settingcontent-ms", "diagcab",
+            "xbap", "dll", "cab");
+
+    private static final Set<String> DECOY_EXTENSIONS = Set.of(
+            "pdf", "doc", "docx", "docm", "dot", "xls", "xlsx", "xlsm", "xlsb", "ppt", "pptx", "pptm", "rtf", "txt",
+            "csv", "odt", "ods", "odp", "jtd", "xdw", "hwp", "jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff",
+            "heic", "mp3", "mp4", "mov", "avi", "wav", "wmv", "zip", "rar", "7z", "lzh", "html", "htm", "eml", "msg");
+
+    /** Characters that reorder the displayed name: RLE, RLO, RLI and their left-to-right counterparts. */
+    private static final String BIDI_OVERRIDES = "\u202A\u202B\u202D\u202E\u2066\u2067\u2068";
+
+    @Override
+    public String name() {
+        return "attachment-name";
+    }
+
+    @Override
+    public Set<String> codes() {
+        return Set.of(EXECUTABLE, DOUBLE_EXTENSION, RTLO);
+    }
+
+    @Override
+    public List<Finding> analyze(AnalysisInput input) {
+        List<Finding> findings = new ArrayList<>();
+        for (MimePart part : input.message().parts()) {
+            String name = part.filename();
+            if (name != null && !name.isBlank()) {
+                judge(name, findings);
+            }
+        }
+        return findings;
+    }
+
+    private static void judge(String name, List<Finding> findings) {
+        String evidence = displayed(name);
+        if (name.chars().anyMatch(c -> BIDI_OVERRIDES.indexOf(c) >= 0)) {
+            findings.add(Finding.of(RTLO, evidence));
+        }
+        String asWindowsSeesIt = windowsName(name);
+        String extension = extension(asWindowsSeesIt);
+        if (!EXECUTABLE_EXTENSIONS.contains(extension)) {
+            return;
+        }
+        findings.add(Finding.of(EXECUTABLE, evidence));
+        String stem = asWindowsSeesIt.substring(0, asWindowsSeesIt.length() - extension.length() - 1).strip();
+        if (DECOY_EXTENSIONS.contains(extension(stem))) {
+            findings.add(Finding.of(DOUBLE_EXTENSION, evidence));
+        }
+    }
+
+    private static String windowsName(String name) {
+        String n = Normalizer.normalize(name, Normalizer.Form.NFKC);
+        StringBuilder visible = new StringBuilder(n.length());
+        n.codePoints().filter(c -> Character.getType(c) != Character.FORMAT && !Character.isISOControl(c))
+                .forEach(visible::appendCodePoint);
+        String s = visible.toString();
+        int end = s.length();
+        while (end > 0 && (s.charAt(end - 1) == '.' || Character.isWhitespace(s.charAt(end - 1)))) {
+            end--;
+        }
+        return s.substring(0, end).toLowerCase(Locale.ROOT);
+    }
+
+    private static String extension(String name) {
+        int dot = name.lastIndexOf('.');
+        return dot < 0 ? "" : name.substring(dot + 1).strip();
+    }
+
+    private static String displayed(String name) {
+        StringBuilder out = new StringBuilder(name.length());
+        int spaces = 0;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == ' ' || c == '\u3000') {
+                spaces++;
+                continue;
+            }
+            spaces = flushSpaces(out, spaces);
+            if (Character.getType(c) == Character.FORMAT || Character.isISOControl(c)) {
+                out.append(String.format(Locale.ROOT, "<U+%04X>", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        flushSpaces(out, spaces);
+        return out.toString();
+    }
+
+    private static int flushSpaces(StringBuilder out, int spaces) {
+        if (spaces > 3) {
+            out.append('[').append(spaces).append(" spaces]");
+        } else {
+            out.append(" ".repeat(spaces));
+        }
+        return 0;
+    }
+}

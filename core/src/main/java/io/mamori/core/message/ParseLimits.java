@@ -1,0 +1,45 @@
+package io.mamori.core.message;
+
+/**
+ * Bounds that keep parsing hostile mail finite in time and memory. Past a bound the parser records a
+ * {@link MimeDefect} and stops examining that much more, but still reads the input to its end.
+ *
+ * @param maxDepth             deepest multipart / embedded-message nesting examined
+ * @param maxParts             leaf body parts recorded
+ * @param maxHeaders           header fields per entity
+ * @param maxHeaderFieldLength bytes of one header field (all its folded lines)
+ * @param maxTextPerPart       decoded bytes of one text part kept for analysis
+ * @param maxTotalText         decoded bytes of text kept across all parts
+ */
+public record ParseLimits(
+        int maxDepth,
+        int maxParts,
+        int maxHeaders,
+        int maxHeaderFieldLength,
+        int maxTextPerPart,
+        long maxTotalText) {
+
+    public ParseLimits {
+        positive("maxDepth", maxDepth);
+        positive("maxParts", maxParts);
+        positive("maxHeaders", maxHeaders);
+        if (maxHeaderFieldLength < 1000) {
+            throw new IllegalArgumentException("maxHeaderFieldLength must be at least 1000 (RFC 5322 line length): "
+                    + maxHeaderFieldLength);
+        }
+        if (maxTextPerPart < 0 || maxTotalText < 0) {
+            throw new IllegalArgumentException("text limits must not be negative");
+        }
+    }
+
+    /** 50 levels, 1000 parts, 1000 header fields of at most 64 KiB, 1 MiB of text per part and 4 MiB in total. */
+    public static ParseLimits defaults() {
+        return new ParseLimits(50, 1000, 1000, 64 * 1024, 1024 * 1024, 4L * 1024 * 1024);
+    }
+
+    private static void positive(String name, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(name + " must be positive: " + value);
+        }
+    }
+}

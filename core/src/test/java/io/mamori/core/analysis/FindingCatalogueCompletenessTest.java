@@ -1,0 +1,36 @@
+package io.mamori.core.analysis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** Every code a shipped analyzer can emit has a weight and a reason in Japanese and English. */
+class FindingCatalogueCompletenessTest {
+
+    private final FindingCatalogue catalogue = FindingCatalogue.builtIn();
+
+    @Test
+    void everyShippedAnalyzerDeclaresCodesThatAreInTheCatalogueWithJapaneseAndEnglish() {
+        for (Analyzer analyzer : Analyzers.defaults()) {
+            assertThat(analyzer.codes()).as(analyzer.name()).isNotEmpty();
+            for (String code : analyzer.codes()) {
+                assertThat(catalogue.entry(code)).as(code).hasValueSatisfying(e -> {
+                    assertThat(e.weight()).isPositive();
+                    assertThat(e.reasonJa()).matches(".*[\\p{IsHiragana}\\p{IsKatakana}\\p{IsHan}].*");
+                    assertThat(e.reasonEn()).matches("[\\x20-\\x7E]+");
+                });
+            }
+        }
+    }
+
+    @Test
+    void theShippedAnalyzersAreTheMimeAndAttachmentOnesWithTheBriefedCodes() {
+        assertThat(Analyzers.defaults()).extracting(Analyzer::name).containsExactly("mime-sanity", "attachment-name");
+        assertThat(Analyzers.defaults()).flatExtracting(a -> a.codes().stream().sorted().toList()).containsExactly(
+                "MIME_HEADER_LIMIT", "MIME_LONG_LINE", "MIME_MALFORMED", "MIME_TOO_DEEP", "MIME_TOO_MANY_PARTS",
+                "ATTACHMENT_DOUBLE_EXTENSION", "ATTACHMENT_EXECUTABLE", "ATTACHMENT_NAME_RTLO");
+        assertThat(catalogue.weight("ATTACHMENT_EXECUTABLE")).isEqualTo(8.0);
+        assertThat(catalogue.weight("MIME_LONG_LINE")).isEqualTo(0.5);
+        assertThat(catalogue.entry(AnalysisPipeline.ANALYZER_FAILED)).isPresent();
+    }
+}

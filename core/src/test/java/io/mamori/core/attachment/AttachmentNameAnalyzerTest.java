@@ -1,0 +1,76 @@
+package io.mamori.core.attachment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mamori.core.analysis.AnalysisInput;
+import io.mamori.core.analysis.Finding;
+import io.mamori.core.message.Direction;
+import io.mamori.core.message.Envelope;
+import io.mamori.core.message.Fixtures;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AttachmentNameAnalyzerTest {
+
+    private final AttachmentNameAnalyzer analyzer = new AttachmentNameAnalyzer();
+
+    private List<Finding> analyze(String fixture) {
+        Envelope envelope = new Envelope(Direction.INBOUND, "sender@example.net", List.of("keiri@example.co.jp"),
+                "192.0.2.1", "mail.example.net", null, false, Instant.parse("2024-04-01T00:00:00Z"));
+        return analyzer.analyze(new AnalysisInput(envelope, Fixtures.parse("attachment/" + fixture)));
+    }
+
+    @Test
+    void documentExtensionBeforeAnExecutableIsADoubleExtension() {
+        assertThat(analyze("double-extension.eml")).containsExactly(
+                Finding.of("ATTACHMENT_EXECUTABLE", "請求書.pdf.exe"),
+                Finding.of("ATTACHMENT_DOUBLE_EXTENSION", "請求書.pdf.exe"));
+    }
+
+    @Test
+    void spacesPaddingTheFakeExtensionAwayStillCount() {
+        assertThat(analyze("padded-double-extension.eml")).containsExactly(
+                Finding.of("ATTACHMENT_EXECUTABLE", "請求書.pdf[40 spaces].exe"),
+                Finding.of("ATTACHMENT_DOUBLE_EXTENSION", "請求書.pdf[40 spaces].exe"));
+    }
+
+    @Test
+    void rightToLeftOverrideIsItsOwnFindingAndTheRealExtensionStillCounts() {
+        assertThat(analyze("rtlo.eml")).containsExactly(
+                Finding.of("ATTACHMENT_NAME_RTLO", "請求書<U+202E>fdp.scr"),
+                Finding.of("ATTACHMENT_EXECUTABLE", "請求書<U+202E>fdp.scr"));
+    }
+
+    @Test
+    void fullWidthExtensionIsReadAsWindowsReadsIt() {
+        assertThat(analyze("fullwidth-extension.eml")).containsExactly(
+                Finding.of("ATTACHMENT_EXECUTABLE", "納品書．ｅｘｅ"));
+    }
+
+    @Test
+    void diskImagesShortcutsOneNoteScriptsInstallersAndTrailingDotsAreExecutable() {
+        assertThat(analyze("executable-types.eml")).extracting(Finding::code, Finding::evidence).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("ATTACHMENT_EXECUTABLE", "document.iso"),
+                org.assertj.core.groups.Tuple.tuple("ATTACHMENT_EXECUTABLE", "shortcut.LNK"),
+                org.assertj.core.groups.Tuple.tuple("ATTACHMENT_EXECUTABLE", "notes.one"),
+                org.assertj.core.groups.Tuple.tuple("ATTACHMENT_EXECUTABLE", "update.ps1"),
+                org.assertj.core.groups.Tuple.tuple("ATTACHMENT_EXECUTABLE", "setup.msi"),
+                org.assertj.core.groups.Tuple.tuple("ATTACHMENT_EXECUTABLE", "invoice.exe. . "));
+    }
+
+    @Test
+    void ordinaryDocumentsArchivesAndDottedNamesRaiseNothing() {
+        assertThat(analyze("benign-names.eml")).isEmpty();
+    }
+
+    @Test
+    void rawShiftJisExecutableNameFromTheParserFixtureIsCaught() {
+        Envelope envelope = new Envelope(Direction.INBOUND, "", List.of("a@example.co.jp"), "192.0.2.1", "", null,
+                false, Instant.EPOCH);
+        List<Finding> findings = analyzer.analyze(new AnalysisInput(envelope,
+                Fixtures.parse("japanese/rfc2231-and-raw-file-names.eml")));
+
+        assertThat(findings).containsExactly(Finding.of("ATTACHMENT_EXECUTABLE", "納品書.exe"));
+    }
+}

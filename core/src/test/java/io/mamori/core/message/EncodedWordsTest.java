@@ -1,0 +1,62 @@
+package io.mamori.core.message;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
+
+class EncodedWordsTest {
+
+    private static String b(byte[] bytes) {
+        return Base64.getEncoder().encodeToString(bytes);
+    }
+
+    @Test
+    void adjacentWordsJoinAcrossFoldsAndTextBetweenWordsIsKept() {
+        assertThat(EncodedWords.decode("Re: =?UTF-8?B?5pel5pys?=\r\n =?UTF-8?Q?=E8=AA=9E?= end"))
+                .isEqualTo("Re: 日本語 end");
+    }
+
+    @Test
+    void utf8CharacterSplitBetweenTwoWordsSurvives() {
+        byte[] u = "日本".getBytes(StandardCharsets.UTF_8);
+        String value = "=?utf-8?B?" + b(java.util.Arrays.copyOfRange(u, 0, 2)) + "?= =?UTF-8?B?"
+                + b(java.util.Arrays.copyOfRange(u, 2, u.length)) + "?=";
+        assertThat(EncodedWords.decode(value)).isEqualTo("日本");
+    }
+
+    @Test
+    void base64SplitInsideAQuantumIsJoined() {
+        String whole = b("テスト".getBytes(StandardCharsets.UTF_8));
+        String value = "=?UTF-8?B?" + whole.substring(0, 5) + "?= =?UTF-8?B?" + whole.substring(5) + "?=";
+        assertThat(EncodedWords.decode(value)).isEqualTo("テスト");
+    }
+
+    @Test
+    void wordsInDifferentCharsetsDecodeSeparately() {
+        String sjis = b("①".getBytes(Charset.forName("windows-31j")));
+        assertThat(EncodedWords.decode("=?Shift_JIS?B?" + sjis + "?= =?UTF-8?Q?=E2=91=A1?=")).isEqualTo("①②");
+    }
+
+    @Test
+    void rfc2231LanguageSuffixAndUnderscoresInQWordsAreHandled() {
+        assertThat(EncodedWords.decode("=?US-ASCII*EN?Q?Keith_Moore?=")).isEqualTo("Keith Moore");
+    }
+
+    @Test
+    void rawEightBitHeaderBytesUseTheHintThenTheGuess() {
+        byte[] sjis = " 見積書".getBytes(Charset.forName("windows-31j"));
+        assertThat(EncodedWords.decode(sjis)).isEqualTo(" 見積書");
+        byte[] gb = "装硬碟".getBytes(Charset.forName("GB2312"));
+        assertThat(EncodedWords.decode(gb, "gb2312")).isEqualTo("装硬碟");
+    }
+
+    @Test
+    void malformedWordsAreLeftReadableInsteadOfThrowing() {
+        assertThat(EncodedWords.decode("=?UTF-8?B?@@@?= x")).isEqualTo(" x");
+        assertThat(EncodedWords.decode("=?UTF-8?X?abc?=")).isEqualTo("=?UTF-8?X?abc?=");
+        assertThat(EncodedWords.decode("plain =? text ?=")).isEqualTo("plain =? text ?=");
+    }
+}

@@ -1,0 +1,89 @@
+package io.mamori.core.message;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class MailCharsetsTest {
+
+    private static byte[] hex(String s) {
+        String h = s.replace(" ", "");
+        byte[] b = new byte[h.length() / 2];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) Integer.parseInt(h.substring(2 * i, 2 * i + 2), 16);
+        }
+        return b;
+    }
+
+    @Test
+    void iso2022JpVendorRowsDecodeAsCp50220Does() {
+        // ESC $ B, NEC row 13: 2D21 ①, 2D6A ㈱, 2D40 ㍉; NEC-selected IBM row 92: 7C62 髙; ESC ( B
+        byte[] bytes = hex("1b2442 2d21 2d6a 2d40 7c62 1b2842");
+
+        assertThat(MailCharsets.decode(bytes, "ISO-2022-JP")).isEqualTo("①㈱㍉髙");
+        assertThat(new String(bytes, StandardCharsets.ISO_8859_1)).isNotEqualTo("①㈱㍉髙");
+        assertThat(new String(bytes, Charset.forName("ISO-2022-JP"))).doesNotContain("①");
+    }
+
+    @Test
+    void everyJisX0208CodeTheJdkWindowsDecoderKnowsDecodesTheSameHere() {
+        Charset reference = Charset.forName("x-windows-iso2022jp");
+        int compared = 0;
+        for (int j1 = 0x21; j1 <= 0x7E; j1++) {
+            for (int j2 = 0x21; j2 <= 0x7E; j2++) {
+                byte[] bytes = {0x1B, '$', 'B', (byte) j1, (byte) j2, 0x1B, '(', 'B'};
+                String expected = new String(bytes, reference);
+                if (!expected.contains("\uFFFD")) {
+                    assertThat(MailCharsets.decode(bytes, "iso-2022-jp")).as("JIS %02X%02X", j1, j2).isEqualTo(expected);
+                    compared++;
+                }
+            }
+        }
+        assertThat(compared).isGreaterThan(7000);
+    }
+
+    @Test
+    void halfWidthKatakanaAndJisX0212RunsDecode() {
+        assertThat(MailCharsets.decode(hex("1b2849 3132 1b2842 41"), "iso-2022-jp")).isEqualTo("ｱｲA");
+        assertThat(MailCharsets.decode(hex("0e 3132 0f 41"), "iso-2022-jp")).isEqualTo("ｱｲA");
+        assertThat(MailCharsets.decode(hex("1b242844 2237 1b2842"), "iso-2022-jp")).isEqualTo("～");
+    }
+
+    @Test
+    void missingReturnToAsciiAtLineEndDoesNotSwallowTheNextLine() {
+        assertThat(MailCharsets.decode(hex("1b2442 3021 0d0a 41 42"), "iso-2022-jp")).isEqualTo("亜\r\nAB");
+    }
+
+    @Test
+    void truncatedAndUserDefinedJisSequencesBecomeReplacementCharacters() {
+        assertThat(MailCharsets.decode(hex("1b2442 3021 30"), "iso-2022-jp")).isEqualTo("亜\uFFFD");
+        assertThat(MailCharsets.decode(hex("1b2442 753a 1b2842 59"), "iso-2022-jp")).isEqualTo("\uFFFDY");
+    }
+
+    @Test
+    void utf8LabelledAsIso2022JpIsReadAsUtf8() {
+        byte[] utf8 = "請求書のご確認".getBytes(StandardCharsets.UTF_8);
+        assertThat(MailCharsets.decode(utf8, "iso-2022-jp")).isEqualTo("請求書のご確認");
+    }
+
+    @Test
+    void unlabelledEightBitTextIsGuessed() {
+        assertThat(MailCharsets.decode("①請求書".getBytes(Charset.forName("windows-31j")), null)).isEqualTo("①請求書");
+        assertThat(MailCharsets.decode("ご請求書について".getBytes(Charset.forName("EUC-JP")), null)).isEqualTo("ご請求書について");
+        assertThat(MailCharsets.decode("ご請求書".getBytes(StandardCharsets.UTF_8), "us-ascii")).isEqualTo("ご請求書");
+    }
+
+    @Test
+    void shiftJisLabelsMapToTheVendorCompleteCharset() {
+        assertThat(MailCharsets.lookup("Shift_JIS")).isEqualTo(Charset.forName("windows-31j"));
+        assertThat(MailCharsets.decode(hex("8740 878a"), "shift_jis")).isEqualTo("①㈱");
+        assertThat(MailCharsets.lookup("\"x-unknown-charset\"")).isNull();
+    }
+
+    @Test
+    void unknownLabelFallsBackToGuessingInsteadOfFailing() {
+        assertThat(MailCharsets.decode("テスト".getBytes(StandardCharsets.UTF_8), "x-no-such-charset")).isEqualTo("テスト");
+    }
+}

@@ -1,0 +1,212 @@
+package io.mamori.core.verdict;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.analysis.Finding;
+import io.mamori.core.message.Fixtures;
+import io.mamori.core.message.MessageParser;
+import io.mamori.core.message.MimePart;
+import io.mamori.core.message.ParsedMessage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TagRewriterTest {
+
+    private static final List<FindingCatalogue.Entry> REASONS = FindingCatalogue.builtIn().reasons(List.of(
+            Finding.of("ATTACHMENT_EXECUTABLE", "x.exe"), Finding.of("MIME_MALFORMED", "part 1")));
+
+    @TempDir
+    Path temp;
+
+    private byte[] rewrite(byte[] raw, String prefix, List<FindingCatalogue.Entry> reasons) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new TagRewriter(temp).rewrite(new ByteArrayInputStream(raw), out, prefix, reasons);
+        return out.toByteArray();
+    }
+
+    private static ParsedMessage parse(byte[] raw) throws IOException {
+        return new MessageParser().parse(new ByteArrayInputStream(raw));
+    }
+
+    private static String ascii(byte[] b) {
+        return new String(b, StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    void japaneseMessageGetsPrefixedSubjectAndAWarningAboveTheOriginalText() throws IOException {
+        byte[] raw = Fixtures.bytes("tag/iso2022jp-plain.eml");
+
+        byte[] tagged = rewrite(raw, "[要注意]", REASONS);
+        ParsedMessage m = parse(tagged);
+
+        assertThat(m.subject()).isEqualTo("[要注意] 元の件名");
+        assertThat(m.defects()).isEmpty();
+        MimePart body = m.parts().get(0);
+        assertThat(body.charset()).isEqualTo("utf-8");
+        assertThat(body.text()).startsWith("【要注意】このメールは Mamori の検査で注意が必要と判定されました。\r\n"
+                + "・開くとプログラムが実行される種類のファイルが添付されています\r\n"
+                + "・メールの構造（MIME）が壊れています。検査を逃れるための細工の可能性があります\r\n"
+                + "[Caution] Mamori's inspection flagged this message.\r\n"
+                + "- An attached file is of a type that runs a program when opened\r\n");
+        assertThat(body.text()).endsWith("本日の会議資料です。①をご確認ください。\r\nよろしくお願いします。\r\n");
+    }
+
+    @Test
+    void headersOtherThanSubjectStayByteIdenticalAndTheSubjectIsEncodedAsUtf8B() throws IOException {
+        byte[] raw = Fixtures.bytes("tag/iso2022jp-plain.eml");
+        String original = ascii(raw);
+        String headerBlock = original.substring(0, original.indexOf("\r\n\r\n") + 2);
+
+        String tagged = ascii(rewrite(raw, "[要注意]", REASONS));
+
+        for (String field : headerBlock.split("\r\n(?![ \t])")) {
+            if (field.startsWith("Subject:")) {
+                assertThat(tagged).doesNotContain(field);
+            } else if (!field.startsWith("Content-")) {
+                assertThat(tagged).contains(field);
+            }
+        }
+        assertThat(tagged).contains("Subject: =?UTF-8?B?");
+        assertThat(tagged.indexOf("Subject:")).isGreaterThan(tagged.indexOf("To: keiri@example.co.jp"));
+        assertThat(tagged.indexOf("Subject:")).isLessThan(tagged.indexOf("Date: Mon, 1 Apr 2024"));
+        assertThat(tagged.lines().filter(l -> l.startsWith("Subject:") || l.startsWith(" ")))
+                .isNotEmpty().allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(78));
+    }
+
+    @Test
+    void taggingTwiceDoesNotDoubleThePrefix() throws IOException {
+        byte[] once = rewrite(Fixtures.bytes("tag/iso2022jp-plain.eml"), "[要注意]", REASONS);
+        byte[] twice = rewrite(once, "[要注意]", REASONS);
+
+        assertThat(parse(twice).subject()).isEqualTo("[要注意] 元の件名");
+    }
+
+    @Test
+    void aContentTypeParameterWithoutValueDoesNotStopTheRewrite() throws IOException {
+        byte[] raw = "Subject: Verify\r\nContent-Type: text/html;iso-8859-1\r\n\r\n<p>ebay</p>\r\n"
+                .getBytes(StandardCharsets.US_ASCII);
+
+        ParsedMessage m = parse(rewrite(raw, "[要注意]", REASONS));
+
+        assertThat(m.subject()).isEqualTo("[要注意] Verify");
+        assertThat(m.parts().get(0).text()).startsWith("<div ").endsWith("<p>ebay</p>\r\n");
+    }
+
+    @Test
+    void asciiPrefixOnAnAsciiSubjectStaysUnencoded() throws IOException {
+        String tagged = ascii(rewrite(Fixtures.bytes("tag/alternative-with-attachments.eml"), "[SUSPICIOUS]", REASONS));
+
+        assertThat(tagged).contains("Subject: [SUSPICIOUS] Invoice April\r\n");
+    }
+
+    @Test
+    void multipartAlternativeGetsTheWarningInBothPartsAndHtmlIsEscaped() throws IOException {
+        List<FindingCatalogue.Entry> reasons = List.of(
+                new FindingCatalogue.Entry("X", 1.0, "危険な<b>添付</b>", "Dangerous <b>attachment</b> & more"));
+
+        ParsedMessage m = parse(rewrite(Fixtures.bytes("tag/alternative-with-attachments.eml"), "[要注意]", reasons));
+
+        assertThat(m.subject()).isEqualTo("[要注意] Invoice April");
+        MimePart plain = m.parts().get(0);
+        MimePart html = m.parts().get(1);
+        assertThat(plain.path()).isEqualTo("1.1");
+        assertThat(plain.text()).startsWith("【要注意】").contains("・危険な<b>添付</b>\r\n")
+                .endsWith("ご請求書をお送りします。");
+        assertThat(html.path()).isEqualTo("1.2");
+        assertThat(html.text()).startsWith("<html><head><meta charset=\"utf-8\"></head><BODY class=\"x\"><div ")
+                .contains("<li>危険な&lt;b&gt;添付&lt;/b&gt;</li>", "<li>Dangerous &lt;b&gt;attachment&lt;/b&gt; &amp; more</li>")
+                .endsWith("</div>\r\n<p>ご請求書をお送りします。</p></BODY></html>");
+        assertThat(m.parts()).extracting(MimePart::charset).startsWith("utf-8", "utf-8");
+    }
+
+    @Test
+    void attachmentsInlineImagesPreambleAndEpilogueAreUnchanged() throws IOException {
+        byte[] raw = Fixtures.bytes("tag/alternative-with-attachments.eml");
+        String original = ascii(raw);
+
+        String tagged = ascii(rewrite(raw, "[要注意]", REASONS));
+
+        String pdfPart = original.substring(original.indexOf("Content-Type: application/pdf"),
+                original.indexOf("--outer-1", original.indexOf("Content-Type: application/pdf")));
+        String notesPart = original.substring(original.indexOf("Content-Type: text/plain; charset=us-ascii; name"),
+                original.indexOf("--outer-1", original.indexOf("name=\"notes.txt\"")));
+        String imagePart = original.substring(original.indexOf("Content-Type: image/png"),
+                original.indexOf("--outer-1--"));
+        assertThat(tagged).contains(pdfPart, notesPart, imagePart);
+        assertThat(tagged).startsWith("From: partner@example.net\r\n")
+                .contains("\r\n\r\nThis is a multi-part message in MIME format.\r\n--outer-1\r\n")
+                .endsWith("--outer-1--\r\nepilogue text\r\n");
+        assertThat(decodedBase64After(tagged, "filename=\"invoice.pdf\"")).isEqualTo(decodedBase64After(original, "filename=\"invoice.pdf\""));
+        byte[] expectedPdf = new byte[256 * 40];
+        for (int i = 0; i < expectedPdf.length; i++) {
+            expectedPdf[i] = (byte) i;
+        }
+        assertThat(decodedBase64After(tagged, "filename=\"invoice.pdf\"")).isEqualTo(expectedPdf);
+    }
+
+    @Test
+    void bigAttachmentsPassThroughEncryptedTemporaryFilesThatAreDeletedAfterwards() throws IOException {
+        byte[] payload = new byte[3 * 1024 * 1024];
+        new java.util.Random(42).nextBytes(payload);
+        String base64 = Base64.getMimeEncoder(76, "\r\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(payload);
+        byte[] raw = ("From: a@example.net\r\nSubject: big\r\nContent-Type: multipart/mixed; boundary=q\r\n\r\n"
+                + "--q\r\nContent-Type: text/plain\r\n\r\nsee attachment\r\n"
+                + "--q\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n"
+                + "Content-Disposition: attachment; filename=data.bin\r\n\r\n" + base64 + "\r\n--q--\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        new TagRewriter(temp).rewrite(new SequenceCheckingStream(raw, temp), out, "[要注意]", REASONS);
+
+        assertThat(decodedBase64After(ascii(out.toByteArray()), "filename=data.bin")).isEqualTo(payload);
+        try (Stream<Path> left = Files.list(temp)) {
+            assertThat(left).isEmpty();
+        }
+    }
+
+    /** Reads like the input but checks, once half is read, that no clear text of it is on disk. */
+    private static final class SequenceCheckingStream extends ByteArrayInputStream {
+        private final Path dir;
+        private final byte[] probe;
+        private boolean checked;
+
+        SequenceCheckingStream(byte[] raw, Path dir) {
+            super(raw);
+            this.dir = dir;
+            int at = raw.length / 2;
+            this.probe = Arrays.copyOfRange(raw, at, at + 64);
+        }
+
+        @Override
+        public synchronized int read(byte[] b, int off, int len) {
+            if (!checked && pos > buf.length * 3 / 4) {
+                checked = true;
+                try (Stream<Path> files = Files.list(dir)) {
+                    for (Path f : files.toList()) {
+                        assertThat(ascii(Files.readAllBytes(f))).doesNotContain(ascii(probe));
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+            return super.read(b, off, len);
+        }
+    }
+
+    private static byte[] decodedBase64After(String message, String marker) {
+        int start = message.indexOf("\r\n\r\n", message.indexOf(marker)) + 4;
+        int end = message.indexOf("\r\n--", start);
+        return Base64.getMimeDecoder().decode(message.substring(start, end));
+    }
+}
