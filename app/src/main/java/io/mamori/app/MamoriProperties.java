@@ -23,6 +23,12 @@ public record MamoriProperties(
         Delivery delivery,
         Analysis analysis) {
 
+    /** Empty settings (e.g. {@code mamori.tls.certificate=}) bind to nothing; they mean "use the default". */
+    public MamoriProperties {
+        tls = tls == null ? new Tls(null, null) : tls;
+        relay = relay == null ? new Relay(null, null, null) : relay;
+    }
+
     public record PolicySettings(Path file, Duration reloadInterval) {
     }
 
@@ -57,6 +63,8 @@ public record MamoriProperties(
 
     public record Relay(Route inbound, Route outbound, List<String> requireTlsDomains) {
         public Relay {
+            inbound = inbound == null ? new Route(null) : inbound;
+            outbound = outbound == null ? new Route(null) : outbound;
             requireTlsDomains = requireTlsDomains == null ? List.of() : List.copyOf(requireTlsDomains);
         }
     }
