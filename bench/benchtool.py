@@ -1,0 +1,229 @@
+#!/usr/bin/python3
+"""Measuring helpers for relay-bench.sh (standard library only).
+
+Subcommands:
+  free-port                      print a free TCP port on 127.0.0.1
+  wait-smtp PORT TIMEOUT [PID]   wait until 127.0.0.1:PORT answers with a 220 greeting
+  sink-count FILE                print the message count an `smtp-sink -c` run has reported so far
+  cpu-ms PID                     CPU milliseconds of PID and all its live descendants (incl. reaped children)
+  peak-rss-kb PID                peak resident set size (VmHWM) of PID in KiB
+  drive ...                      run smtp-source once and time it until the sink holds the target count
+"""
+
+import argparse
+import os
+import re
+import shlex
+import socket
+import subprocess
+import sys
+import time
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+_MESG = re.compile(rb"mesg=(\d+)")
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def alive(pid):
+    if pid is None:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            state = f.read().rsplit(b")", 1)[1].split()[0]
+        return state not in (b"Z", b"X")
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def wait_smtp(port, timeout, pid=None):
+    """True once a connection to 127.0.0.1:port receives a 220 greeting."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not alive(pid):
+            return False, f"process {pid} exited"
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+                s.settimeout(10)
+                banner = s.recv(512)
+                if banner.startswith(b"220"):
+                    try:
+                        s.sendall(b"QUIT\r\n")
+                        s.recv(512)
+                    except OSError:
+                        pass
+                    return True, banner.decode("ascii", "replace").strip()
+        except OSError:
+            pass
+        time.sleep(0.25)
+    return False, f"no SMTP greeting on 127.0.0.1:{port} within {timeout:.0f}s"
+
+
+def sink_count(path):
+    """Last `mesg=N` value an `smtp-sink -c` process wrote (its counters are rewritten with CR)."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            size = f.tell()
+            f.seek(max(0, size - 256))
+            tail = f.read()
+    except FileNotFoundError:
+        return 0
+    found = _MESG.findall(tail)
+    return int(found[-1]) if found else 0
+
+
+def _stat_fields(pid):
+    with open(f"/proc/{pid}/stat", "rb") as f:
+        # the command name may hold spaces and parentheses: split after its last ')'
+        return f.read().rsplit(b")", 1)[1].split()
+
+
+def _process_table():
+    table = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = _stat_fields(entry)
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        ppid = int(fields[1])
+        ticks = sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+        table[int(entry)] = (ppid, ticks)
+    return table
+
+
+def tree_cpu_ms(root):
+    """CPU of root and its live descendants; children already reaped are in their parent's cutime/cstime."""
+    table = _process_table()
+    if root not in table:
+        return None
+    children = {}
+    for pid, (ppid, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += table[pid][1]
+        todo.extend(children.get(pid, ()))
+    return total * 1000.0 / CLK_TCK
+
+
+def peak_rss_kb(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except FileNotFoundError:
+        pass
+    return None
+
+
+def drive(args):
+    """Run smtp-source once; time from its start until the sink has counted `target` messages."""
+    relay_pid = args.relay_pid if args.relay_pid > 0 else None
+    cpu_before = tree_cpu_ms(relay_pid) if relay_pid else None
+    with open(args.source_log, "ab") as log:
+        t0 = time.monotonic()
+        source = subprocess.Popen(args.source, stdout=log, stderr=subprocess.STDOUT)
+        deadline = t0 + args.timeout
+        count, t_done, why = sink_count(args.sink_out), None, None
+        while True:
+            count = sink_count(args.sink_out)
+            if count >= args.target:
+                t_done = time.monotonic()
+                break
+            if relay_pid and not alive(relay_pid):
+                why = "relay process exited"
+                break
+            if time.monotonic() > deadline:
+                why = "timeout"
+                break
+            if source.poll() is not None and source.returncode != 0:
+                why = f"smtp-source exited with {source.returncode}"
+                break
+            time.sleep(0.005)
+        try:
+            rc = source.wait(timeout=max(1.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            source.kill()
+            rc = source.wait()
+            why = why or "smtp-source did not finish"
+    if rc != 0 and why is None:
+        why = f"smtp-source exited with {rc}"
+    # let the relay finish the last transactions' bookkeeping (queue file removal, QUIT) before sampling
+    time.sleep(args.settle)
+    cpu_after = tree_cpu_ms(relay_pid) if relay_pid else None
+    result = {
+        "ok": why is None,
+        "why": why or "",
+        "sink_count": count,
+        "wall_s": (t_done - t0) if t_done else (time.monotonic() - t0),
+        "cpu_ms": (cpu_after - cpu_before) if (cpu_before is not None and cpu_after is not None) else None,
+        "source_rc": rc,
+        "peak_rss_kb": peak_rss_kb(relay_pid) if relay_pid else None,
+    }
+    # shell assignments, so the calling script can `eval` them
+    for key, value in result.items():
+        text = "" if value is None else (("1" if value else "0") if isinstance(value, bool) else str(value))
+        print(f"R_{key}={shlex.quote(text)}")
+    return 0
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("free-port")
+    w = sub.add_parser("wait-smtp")
+    w.add_argument("port", type=int)
+    w.add_argument("timeout", type=float)
+    w.add_argument("pid", type=int, nargs="?")
+    s = sub.add_parser("sink-count")
+    s.add_argument("file")
+    c = sub.add_parser("cpu-ms")
+    c.add_argument("pid", type=int)
+    r = sub.add_parser("peak-rss-kb")
+    r.add_argument("pid", type=int)
+    d = sub.add_parser("drive")
+    d.add_argument("--sink-out", required=True)
+    d.add_argument("--target", type=int, required=True)
+    d.add_argument("--relay-pid", type=int, default=0)
+    d.add_argument("--timeout", type=float, default=600)
+    d.add_argument("--settle", type=float, default=0.3)
+    d.add_argument("--source-log", required=True)
+    d.add_argument("source", nargs=argparse.REMAINDER)
+    a = p.parse_args()
+
+    if a.cmd == "free-port":
+        print(free_port())
+    elif a.cmd == "wait-smtp":
+        ok, text = wait_smtp(a.port, a.timeout, a.pid)
+        print(text)
+        return 0 if ok else 1
+    elif a.cmd == "sink-count":
+        print(sink_count(a.file))
+    elif a.cmd == "cpu-ms":
+        v = tree_cpu_ms(a.pid)
+        if v is None:
+            return 1
+        print(f"{v:.0f}")
+    elif a.cmd == "peak-rss-kb":
+        v = peak_rss_kb(a.pid)
+        if v is None:
+            return 1
+        print(v)
+    elif a.cmd == "drive":
+        src = a.source[1:] if a.source and a.source[0] == "--" else a.source
+        a.source = src
+        return drive(a)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
