@@ -22,8 +22,8 @@ final class KeysCommand implements Runnable {
             return QueueCommand.withStore(s -> {
                 MasterKeys.Rotation rotation = s.keys().rotate();
                 int rewrapped = s.store().rewrapKeys();
-                System.out.printf("new primary master key %d (was %d); %d message key(s) re-wrapped; previous keyset saved as %s%n",
-                        rotation.newPrimaryId(), rotation.previousPrimaryId(), rewrapped, rotation.backup());
+                System.out.printf("new primary master key %s (was %s); %d message key(s) re-wrapped; previous keyset saved as %s%n",
+                        Integer.toUnsignedString(rotation.newPrimaryId()), Integer.toUnsignedString(rotation.previousPrimaryId()), rewrapped, rotation.backup());
                 return 0;
             });
         }

@@ -25,6 +25,9 @@ import picocli.CommandLine.Unmatched;
 public final class MamoriCli implements Runnable {
 
     public static void main(String[] args) {
+        if (args.length == 0 || !args[0].equals("start")) {
+            System.setProperty("logback.configurationFile", "mamori-cli-logback.xml");
+        }
         int code = commandLine().execute(args);
         if (code != 0 || !Start.running) {
             System.exit(code);
