@@ -23,7 +23,7 @@ Usage: bench/relay-bench.sh [options]
                       with -Xmx256m; reports PASS/FAIL and the java process's peak RSS
   --jar PATH          Mamori jar (default app/target/mamori.jar; built with ./mvnw if missing)
   --no-build          do not build the jar when it is missing
-  --policy FILE       policy.yaml for Mamori (default: a minimal one naming bench.example internal)
+  --policy FILE       policy.yaml for Mamori (default: config/policy.example.yaml with bench.example internal)
   --java-opt OPT      extra JVM option for Mamori (repeatable)
   --mamori-opt OPT    extra Mamori option, e.g. --mamori-opt=--mamori.smtp.max-message-size=60MB (repeatable)
   --start-timeout S   seconds to wait for Mamori's SMTP greeting (default 180)
@@ -314,7 +314,8 @@ start_mamori() { # heap-options... ; sets MAMORI_PORT MAMORI_PID
   if [[ -n $POLICY ]]; then
     cp "$POLICY" "$policy"
   else
-    printf 'version: 1\norganisation:\n  name: bench\n  internal_domains: [bench.example]\n' >"$policy"
+    # The shipped example policy (all analyzers and thresholds as a customer gets them), for the bench domain.
+    sed -e 's/- example\.co\.jp$/- bench.example/' "$ROOT/config/policy.example.yaml" >"$policy"
   fi
   MAMORI_PORT=$("$PY" "$TOOL" free-port)
   local out_port http_port
