@@ -346,7 +346,7 @@ start_mamori() { # heap-options... ; sets MAMORI_PORT MAMORI_PID
 
 stage_mamori() {
   start_sink mamori
-  start_mamori -Xms512m -Xmx512m -XX:+AlwaysPreTouch || return 0
+  start_mamori -Xms512m -Xmx512m -XX:+AlwaysPreTouch -XX:+UseParallelGC || return 0
   measure mamori "$MAMORI_PORT" "$MAMORI_PID" || true
   stop_java "$MAMORI_PID"
   MAMORI_PID=""

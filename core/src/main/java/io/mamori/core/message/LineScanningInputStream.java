@@ -37,10 +37,30 @@ final class LineScanningInputStream extends FilterInputStream {
     @Override
     public int read(byte[] buf, int off, int len) throws IOException {
         int n = super.read(buf, off, len);
-        for (int i = 0; i < n; i++) {
-            scan(buf[off + i] & 0xFF);
+        if (n > 0) {
+            scan(buf, off, n);
         }
         return n;
+    }
+
+    /** The per-byte work of {@link #scan(int)} over a whole buffer, with the line length kept in a local. */
+    private void scan(byte[] buf, int off, int n) {
+        for (int i = 0; bytes + i < start.length && i < n; i++) {
+            start[(int) bytes + i] = buf[off + i];
+        }
+        bytes += n;
+        long length = lineLength;
+        for (int i = off, end = off + n; i < end; i++) {
+            byte b = buf[i];
+            if (b == '\n') {
+                lineLength = length;
+                endLine();
+                length = 0;
+            } else if (b != '\r') {
+                length++;
+            }
+        }
+        lineLength = length;
     }
 
     @Override
