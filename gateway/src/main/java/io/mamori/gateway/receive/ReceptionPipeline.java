@@ -158,12 +158,24 @@ public final class ReceptionPipeline implements MessageReceiver {
         return b.toString();
     }
 
+    /** Recipients for the log line: addresses only (never content), at most ten. */
+    private static String recipients(List<String> rcpts) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < rcpts.size() && i < 10; i++) {
+            b.append(i == 0 ? "<" : ",<").append(sanitize(rcpts.get(i))).append('>');
+        }
+        if (rcpts.size() > 10) {
+            b.append(",+").append(rcpts.size() - 10).append(" more");
+        }
+        return b.toString();
+    }
+
     private void record(Envelope e, String id, Verdict v, long size, Timer.Sample sample) {
         String direction = e.direction().lowerName();
         meters.counter("mamori.messages", "direction", direction, "action", v.action().name()).increment();
         sample.stop(meters.timer("mamori.receive", "direction", direction));
-        LOG.info("message id={} direction={} client={} from=<{}> rcpts={} action={} score={} findings={} size={}",
-                id == null ? "-" : id, direction, e.clientAddress(), sanitize(e.mailFrom()), e.recipients().size(),
+        LOG.info("message id={} direction={} client={} from=<{}> to={} action={} score={} findings={} size={}",
+                id == null ? "-" : id, direction, e.clientAddress(), sanitize(e.mailFrom()), recipients(e.recipients()),
                 v.action(), String.format(Locale.ROOT, "%.2f", v.score()), String.join(",", v.codes()), size);
         for (Finding f : v.findings()) {
             meters.counter("mamori.findings", "code", f.code(), "direction", direction).increment();
