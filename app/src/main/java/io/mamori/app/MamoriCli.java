@@ -16,6 +16,7 @@ import picocli.CommandLine.Unmatched;
         subcommands = {
             MamoriCli.Start.class,
             ScanCommand.class,
+            EvalCommand.class,
             QueueCommand.class,
             PolicyCommand.class,
             KeysCommand.class,

@@ -131,8 +131,34 @@ class MamoriCliTest {
     }
 
     @Test
+    void evalCountsActionsOverEmlAndMboxFilesAndListsTheWrongWay() throws Exception {
+        Path corpus = Files.createDirectories(dir.resolve("corpus/sub"));
+        Files.writeString(corpus.resolve("plain.eml"), "From: a@partner.example\r\nSubject: hi\r\n\r\nhello\r\n");
+        Files.writeString(corpus.resolve("box.mbox"), "From a@x Sat Nov 28 10:00:00 2026\n"
+                + "From: a@partner.example\nSubject: one\nMIME-Version: 1.0\n"
+                + "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nsee\n"
+                + ">From the attachment\n--b\nContent-Type: application/octet-stream; name=\"run.exe\"\n"
+                + "Content-Disposition: attachment; filename=\"run.exe\"\n\nMZ\n--b--\n"
+                + "\nFrom b@x Sat Nov 28 10:01:00 2026\nFrom: b@partner.example\nSubject: two\n\nplain\n",
+                StandardCharsets.UTF_8);
+        Files.writeString(corpus.resolve("notes.txt"), "not mail, not counted");
+
+        assertThat(run("eval", dir.resolve("corpus").toString(), "--expect", "phishing", "--json")).as(err()).isZero();
+
+        JsonNode json = new ObjectMapper().readTree(out());
+        assertThat(json.get("total").asInt()).isEqualTo(3);
+        assertThat(json.get("byAction").get("QUARANTINE").asInt()).isEqualTo(1);
+        assertThat(json.get("byAction").get("DELIVER").asInt()).isEqualTo(2);
+        assertThat(json.get("wrongWayCount").asInt()).isEqualTo(2);
+        assertThat(json.get("topFindings").get(0).get("code").asText()).isEqualTo("ATTACHMENT_EXECUTABLE");
+
+        assertThat(run("eval", dir.resolve("corpus").toString(), "--expect", "ham")).isZero();
+        assertThat(out()).containsPattern("QUARANTINE +1 +33.3%").contains("box.mbox#1");
+    }
+
+    @Test
     void everyCommandHasHelp() {
-        for (String[] cmd : new String[][] {{"--help"}, {"start", "--help"}, {"scan", "--help"}, {"queue", "--help"},
+        for (String[] cmd : new String[][] {{"--help"}, {"start", "--help"}, {"scan", "--help"}, {"eval", "--help"}, {"queue", "--help"},
                 {"policy", "validate", "--help"}, {"keys", "rotate", "--help"}, {"users", "add-app-password", "--help"}}) {
             assertThat(run(cmd)).as(String.join(" ", cmd)).isZero();
             assertThat(out()).contains("Usage:");

@@ -1,0 +1,161 @@
+package io.mamori.app;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mamori.core.analysis.Action;
+import io.mamori.core.analysis.Finding;
+import io.mamori.core.message.Direction;
+import io.mamori.core.message.Envelope;
+import io.mamori.core.scan.MessageScanner.ScanResult;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = {"Run every message of a directory (recursively: .eml files and .mbox files) through the inbound",
+            "pipeline offline; print the share per action, the top findings and the messages that went the wrong way."})
+final class EvalCommand implements Callable<Integer> {
+
+    enum Expectation { PHISHING, HAM }
+
+    @Parameters(index = "0", paramLabel = "DIR", description = "directory (or one file) to evaluate")
+    Path dir;
+
+    @Option(names = "--expect", required = true, description = "what the messages are: phishing or ham")
+    Expectation expect;
+
+    @Option(names = "--json", description = "print one JSON object (total, byAction, topFindings, wrongWay, errors)")
+    boolean json;
+
+    @Option(names = "--policy", paramLabel = "FILE", description = "policy file (default: mamori.policy.file, else built-in)")
+    Path policyFile;
+
+    @Option(names = "--threads", defaultValue = "0", description = "scanning threads (default: number of cores)")
+    int threads;
+
+    @Option(names = "--list", defaultValue = "50", description = "wrong-way messages to list (default ${DEFAULT-VALUE})")
+    int list;
+
+    private record Outcome(MailFiles.Item item, ScanResult result, String error) {
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.exists(dir)) {
+            System.err.println("eval: no such directory: " + dir);
+            return 2;
+        }
+        List<MailFiles.Item> items = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        for (Path f : MailFiles.find(dir)) {
+            if (MailFiles.isMbox(f)) {
+                items.addAll(MailFiles.splitMbox(f, 64L << 20));
+            } else {
+                items.add(new MailFiles.Item(f, 0, null, null));
+            }
+        }
+        int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        long started = System.nanoTime();
+        List<Outcome> outcomes = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try (OfflineScanner scanner = OfflineScanner.open(policyFile)) {
+            List<Future<Outcome>> futures = new ArrayList<>();
+            for (MailFiles.Item item : items) {
+                futures.add(pool.submit(() -> scan(scanner, item)));
+            }
+            for (Future<Outcome> f : futures) {
+                outcomes.add(f.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+
+        Map<Action, Integer> byAction = new EnumMap<>(Action.class);
+        for (Action a : Action.values()) {
+            byAction.put(a, 0);
+        }
+        Map<String, Integer> findings = new TreeMap<>();
+        List<Outcome> wrong = new ArrayList<>();
+        for (Outcome o : outcomes) {
+            if (o.error() != null) {
+                errors.add(o.item().name() + ": " + o.error());
+                continue;
+            }
+            Action action = o.result().verdict().action();
+            byAction.merge(action, 1, Integer::sum);
+            o.result().findings().stream().map(Finding::code).distinct().forEach(c -> findings.merge(c, 1, Integer::sum));
+            boolean flagged = action.compareTo(Action.TAG) >= 0;
+            if (expect == Expectation.PHISHING ? !flagged : flagged) {
+                wrong.add(o);
+            }
+        }
+        int total = outcomes.size() - errors.size();
+        List<Map.Entry<String, Integer>> top = findings.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(20).toList();
+        wrong.sort(Comparator.comparingDouble((Outcome o) -> o.result().verdict().score()).reversed()
+                .thenComparing(o -> o.item().name()));
+
+        if (json) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("expect", expect.name().toLowerCase(java.util.Locale.ROOT));
+            out.put("total", total);
+            Map<String, Integer> actions = new LinkedHashMap<>();
+            byAction.forEach((a, c) -> actions.put(a.name(), c));
+            out.put("byAction", actions);
+            out.put("topFindings", top.stream().map(e -> Map.of("code", e.getKey(), "count", e.getValue())).toList());
+            out.put("wrongWay", wrong.stream().limit(list).map(o -> Map.of("message", o.item().name(),
+                    "action", o.result().verdict().action().name(), "score", o.result().verdict().score(),
+                    "findings", o.result().verdict().codes())).toList());
+            out.put("wrongWayCount", wrong.size());
+            out.put("errors", errors);
+            out.put("seconds", seconds);
+            System.out.println(new ObjectMapper().writeValueAsString(out));
+        } else {
+            System.out.printf("Evaluated %d message(s) from %s, expected %s, in %.1f s (%.0f/s, %d thread(s))%n",
+                    total, dir, expect.name().toLowerCase(java.util.Locale.ROOT), seconds, total / Math.max(seconds, 1e-9), n);
+            for (Action a : Action.values()) {
+                System.out.printf("  %-10s %6d  %5.1f%%%n", a, byAction.get(a), total == 0 ? 0 : 100.0 * byAction.get(a) / total);
+            }
+            System.out.println("Top findings:");
+            top.forEach(e -> System.out.printf("  %-30s %6d%n", e.getKey(), e.getValue()));
+            System.out.printf("Wrong way (%d):%n", wrong.size());
+            wrong.stream().limit(list).forEach(o -> System.out.printf("  %-10s %6.2f  %s  %s%n",
+                    o.result().verdict().action(), o.result().verdict().score(), o.item().name(),
+                    String.join(",", o.result().verdict().codes())));
+            if (!errors.isEmpty()) {
+                System.out.printf("Errors (%d):%n", errors.size());
+                errors.forEach(e -> System.out.println("  " + e));
+            }
+        }
+        return errors.isEmpty() ? 0 : 2;
+    }
+
+    private static Outcome scan(OfflineScanner scanner, MailFiles.Item item) {
+        if (item.error() != null) {
+            return new Outcome(item, null, item.error());
+        }
+        Envelope envelope = new Envelope(Direction.INBOUND, "", List.of(), "192.0.2.1", "", null, false, Instant.now());
+        try (InputStream in = item.bytes() != null ? new ByteArrayInputStream(item.bytes())
+                : new java.io.BufferedInputStream(Files.newInputStream(item.file()), 64 * 1024)) {
+            return new Outcome(item, scanner.scanner().scan(envelope, in), null);
+        } catch (Exception e) {
+            return new Outcome(item, null, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+}

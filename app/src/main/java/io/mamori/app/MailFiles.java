@@ -1,0 +1,129 @@
+package io.mamori.app;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Finds the messages of a directory tree for {@code eval}: every {@code .eml} file is one message, every
+ * {@code .mbox} file is split into its messages. Hand-written because Mime4j's mbox iterator is not
+ * published for the version we use, and it maps whole files into memory; this reads line by line and
+ * bounds each message.
+ */
+final class MailFiles {
+
+    /** One message: its file, its position in an mbox (0 for a plain file), and its bytes or why it was skipped. */
+    record Item(Path file, int index, byte[] bytes, String error) {
+        String name() {
+            return index == 0 ? file.toString() : file + "#" + index;
+        }
+    }
+
+    private MailFiles() {
+    }
+
+    static List<Path> find(Path root) throws IOException {
+        if (Files.isRegularFile(root)) {
+            return List.of(root);
+        }
+        try (Stream<Path> files = Files.walk(root)) {
+            return files.filter(Files::isRegularFile).filter(MailFiles::isMail).sorted().toList();
+        }
+    }
+
+    private static boolean isMail(Path p) {
+        String n = p.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        return n.endsWith(".eml") || n.endsWith(".mbox");
+    }
+
+    static boolean isMbox(Path p) {
+        return p.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".mbox");
+    }
+
+    /**
+     * Splits an mbox at "From " lines that start the file or follow an empty line (mboxo/mboxrd), removes one
+     * level of {@code >From } quoting (mboxrd), and skips messages larger than {@code maxBytes}.
+     */
+    static List<Item> splitMbox(Path file, long maxBytes) throws IOException {
+        List<Item> items = new ArrayList<>();
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 64 * 1024)) {
+            ByteArrayOutputStream current = null;
+            boolean previousBlank = true;
+            boolean oversize = false;
+            int index = 0;
+            byte[] line;
+            while ((line = readLine(in)) != null) {
+                if (previousBlank && startsWith(line, "From ")) {
+                    if (current != null) {
+                        items.add(item(file, index, current, oversize, maxBytes));
+                    }
+                    index++;
+                    current = new ByteArrayOutputStream();
+                    oversize = false;
+                    previousBlank = false;
+                    continue;
+                }
+                previousBlank = line.length == 0 || (line.length == 1 && line[0] == '\n')
+                        || (line.length == 2 && line[0] == '\r' && line[1] == '\n');
+                if (current == null || oversize) {
+                    continue;
+                }
+                int offset = isQuotedFrom(line) ? 1 : 0;
+                if (current.size() + line.length > maxBytes) {
+                    oversize = true;
+                    current.reset();
+                    continue;
+                }
+                current.write(line, offset, line.length - offset);
+            }
+            if (current != null) {
+                items.add(item(file, index, current, oversize, maxBytes));
+            }
+        }
+        return items;
+    }
+
+    private static Item item(Path file, int index, ByteArrayOutputStream content, boolean oversize, long maxBytes) {
+        return oversize ? new Item(file, index, null, "larger than " + maxBytes + " bytes")
+                : new Item(file, index, content.toByteArray(), null);
+    }
+
+    private static boolean isQuotedFrom(byte[] line) {
+        int i = 0;
+        while (i < line.length && line[i] == '>') {
+            i++;
+        }
+        return i > 0 && startsWith(java.util.Arrays.copyOfRange(line, i, line.length), "From ");
+    }
+
+    private static boolean startsWith(byte[] line, String prefix) {
+        if (line.length < prefix.length()) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            if (line[i] != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** One line including its terminator, or null at the end. Lines are capped at 1 MiB (the rest follows as more "lines"). */
+    private static byte[] readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream(128);
+        int b;
+        while ((b = in.read()) >= 0) {
+            line.write(b);
+            if (b == '\n' || line.size() >= 1 << 20) {
+                break;
+            }
+        }
+        return line.size() == 0 && b < 0 ? null : line.toByteArray();
+    }
+}
