@@ -111,10 +111,10 @@ final class ArcVerifier {
                     throw new Malformed("ARC-Message-Signature " + n + " lacks " + required + "=");
                 }
             }
-            if (DkimVerifier.headerNames(t.get("h")).stream().anyMatch(x -> x.equalsIgnoreCase("arc-seal"))) {
+            if (DkimVerifier.headerNames(t.get("h"), true).stream().anyMatch(x -> x.equalsIgnoreCase("arc-seal"))) {
                 throw new Malformed("ARC-Message-Signature " + n + " signs ARC-Seal");
             }
-            DkimVerifier.checkCommon(c, t, dkim.settings());
+            DkimVerifier.checkCommon(c, t, dkim.settings(), true);
             chain.newestAms = c;
         } catch (Malformed e) {
             chain.decided = fail(chain, e.getMessage());
@@ -169,7 +169,7 @@ final class ArcVerifier {
         int n = chain.sets.lastKey();
         try {
             DkimResult ams = chain.newestAms.decided != null ? chain.newestAms.decided
-                    : dkim.verify(chain.newestAms, mail, chain.newestAms.tags.get("h"), false);
+                    : dkim.verify(chain.newestAms, mail, chain.newestAms.tags.get("h"), true);
             if (ams.kind() == DkimResult.Kind.TEMPERROR) {
                 return new ArcResult(ArcResult.Kind.TEMPERROR, chain.summary(), ams.reason());
             }
