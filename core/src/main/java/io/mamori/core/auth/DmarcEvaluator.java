@@ -1,0 +1,210 @@
+package io.mamori.core.auth;
+
+import io.mamori.core.auth.DnsResolver.Type;
+import io.mamori.core.auth.DmarcResult.Kind;
+import io.mamori.core.auth.DmarcResult.Policy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * DMARC evaluation: identifier alignment and policy of RFC 7489, with policy discovery and the
+ * organizational domain found by the DNS tree walk of RFC 9989 (DMARCbis) instead of a public suffix list,
+ * so {@code psd=} and {@code np=} work and no suffix data has to be kept up to date.
+ *
+ * <p>A DNS temporary error never makes DMARC fail (RFC 7489 §6.6.2): where a missing answer could change
+ * the outcome, the result is {@code temperror}. Stateless and thread-safe; pass a per-message caching
+ * resolver, since the tree walks of the From, DKIM and SPF domains overlap.
+ */
+final class DmarcEvaluator {
+
+    private static final int MAX_WALK_LABELS = 8;
+
+    private final DnsResolver dns;
+
+    DmarcEvaluator(DnsResolver dns) {
+        this.dns = dns;
+    }
+
+    /** A DMARC record found by the tree walk. */
+    private record Found(String domain, Map<String, String> tags) {
+    }
+
+    private static final class TempError extends Exception {
+        TempError(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    DmarcResult evaluate(String fromDomain, SpfResult spf, List<DkimResult> dkim) {
+        String from = TableDnsResolver.normal(fromDomain);
+        try {
+            List<Found> walk = walk(from);
+            Found policyRecord = walk.isEmpty() ? null : walk.get(0);
+            if (policyRecord == null) {
+                return new DmarcResult(Kind.NONE, from, "", Policy.NONE, "no DMARC record");
+            }
+            Map<String, String> t = policyRecord.tags;
+            boolean strictSpf = "s".equals(t.get("aspf"));
+            boolean strictDkim = "s".equals(t.get("adkim"));
+            boolean tempError = false;
+            for (DkimResult d : dkim) {
+                if (d.kind() == DkimResult.Kind.PASS && aligned(from, d.domain(), strictDkim)) {
+                    return new DmarcResult(Kind.PASS, from, policyRecord.domain, Policy.NONE, "dkim d=" + d.domain() + " aligned");
+                }
+                tempError |= d.kind() == DkimResult.Kind.TEMPERROR;
+            }
+            if (spf != null && spf.kind() == SpfResult.Kind.PASS && aligned(from, spf.domain(), strictSpf)) {
+                return new DmarcResult(Kind.PASS, from, policyRecord.domain, Policy.NONE, "spf " + spf.domain() + " aligned");
+            }
+            tempError |= spf != null && spf.kind() == SpfResult.Kind.TEMPERROR;
+            if (tempError) {
+                return new DmarcResult(Kind.TEMPERROR, from, policyRecord.domain, Policy.NONE,
+                        "no aligned pass, and SPF or DKIM had a temporary DNS error");
+            }
+            Policy policy = policy(from, policyRecord);
+            return new DmarcResult(Kind.FAIL, from, policyRecord.domain, policy, "no aligned SPF or DKIM pass");
+        } catch (TempError e) {
+            return new DmarcResult(Kind.TEMPERROR, from, "", Policy.NONE, e.getMessage());
+        }
+    }
+
+    private Policy policy(String from, Found record) throws TempError {
+        Map<String, String> t = record.tags;
+        Policy p = parsePolicy(t.get("p"));
+        if (p == null) {
+            p = Policy.NONE; // RFC 7489 §6.6.3: an invalid p= with a usable record is treated as none
+        }
+        if (!record.domain.equals(from)) {
+            Policy sp = parsePolicy(t.get("sp"));
+            Policy np = parsePolicy(t.get("np"));
+            if (np != null && !exists(from)) {
+                p = np;
+            } else if (sp != null) {
+                p = sp;
+            }
+        }
+        if ("y".equals(t.get("t"))) {
+            p = p.lower(); // RFC 9989 testing mode: one step milder
+        }
+        String pct = t.get("pct");
+        if (pct != null && pct.matches("\\d{1,3}") && Integer.parseInt(pct) < 100) {
+            // RFC 7489 §6.6.4 samples; a gateway that cannot honour "this share of messages" fairly
+            // applies the next milder policy to all, the way RFC 9989 maps pct<100 to t=y
+            p = p.lower();
+        }
+        return p;
+    }
+
+    private static Policy parsePolicy(String v) {
+        if (v == null) {
+            return null;
+        }
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "none" -> Policy.NONE;
+            case "quarantine" -> Policy.QUARANTINE;
+            case "reject" -> Policy.REJECT;
+            default -> null;
+        };
+    }
+
+    /** RFC 9989 np=: a domain exists if it has any of A, AAAA or MX, or answers NODATA. */
+    private boolean exists(String domain) throws TempError {
+        for (Type type : new Type[] {Type.A, Type.AAAA, Type.MX}) {
+            DnsAnswer a = dns.lookup(domain, type);
+            if (a instanceof DnsAnswer.TempFail f) {
+                throw new TempError("existence of " + domain + ": " + f.reason());
+            }
+            if (a instanceof DnsAnswer.Records || (a instanceof DnsAnswer.NoRecords n && !n.nxdomain())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean aligned(String from, String other, boolean strict) throws TempError {
+        String o = TableDnsResolver.normal(other);
+        if (o.equals(from)) {
+            return true;
+        }
+        if (strict) {
+            return false;
+        }
+        return organizationalDomain(from).equals(organizationalDomain(o));
+    }
+
+    /**
+     * The DMARC records on the way from {@code domain} towards the root, nearest first (RFC 9989 §4.10):
+     * the domain itself, then, skipping to at most {@value #MAX_WALK_LABELS} labels, each parent.
+     * A temporary error for the domain itself is fatal; one for a parent ends the walk.
+     */
+    private List<Found> walk(String domain) throws TempError {
+        List<Found> found = new ArrayList<>();
+        String[] labels = domain.split("\\.");
+        List<String> names = new ArrayList<>();
+        names.add(domain);
+        int start = labels.length > MAX_WALK_LABELS ? labels.length - (MAX_WALK_LABELS - 1) : 1;
+        for (int i = start; i < labels.length; i++) {
+            names.add(String.join(".", java.util.Arrays.copyOfRange(labels, i, labels.length)));
+        }
+        for (int i = 0; i < names.size(); i++) {
+            DnsAnswer a = dns.lookup("_dmarc." + names.get(i), Type.TXT);
+            if (a instanceof DnsAnswer.TempFail f) {
+                throw new TempError("DMARC record of " + names.get(i) + ": " + f.reason());
+            }
+            if (a instanceof DnsAnswer.Records r) {
+                List<Map<String, String>> valid = new ArrayList<>();
+                for (String txt : r.values()) {
+                    Map<String, String> tags = parse(txt);
+                    if (tags != null) {
+                        valid.add(tags);
+                    }
+                }
+                if (valid.size() == 1) {
+                    found.add(new Found(names.get(i), valid.get(0)));
+                }
+            }
+        }
+        return found;
+    }
+
+    /** The organizational domain by the RFC 9989 §4.10.2 tree walk. */
+    String organizationalDomain(String domain) throws TempError {
+        String d = TableDnsResolver.normal(domain);
+        List<Found> records = walk(d);
+        String last = null;
+        String[] labels = d.split("\\.");
+        for (Found f : records) {
+            String psd = f.tags.get("psd");
+            if ("n".equals(psd)) {
+                return f.domain;
+            }
+            if ("y".equals(psd)) {
+                if (f.domain.equals(d)) {
+                    return d;
+                }
+                int depth = f.domain.split("\\.").length + 1;
+                return String.join(".", java.util.Arrays.copyOfRange(labels, labels.length - depth, labels.length));
+            }
+            last = f.domain;
+        }
+        return last != null ? last : d;
+    }
+
+    /** A DMARC record's tags, or {@code null} if it is not one (RFC 7489 §6.3: starts with v=DMARC1). */
+    static Map<String, String> parse(String txt) {
+        Map<String, String> tags;
+        try {
+            tags = DkimSignatures.tags(txt);
+        } catch (DkimSignatures.Malformed e) {
+            return null;
+        }
+        if (tags.isEmpty() || !"DMARC1".equals(tags.get("v")) || !tags.keySet().iterator().next().equals("v")) {
+            return null;
+        }
+        java.util.Map<String, String> lower = new java.util.LinkedHashMap<>();
+        tags.forEach((k, v) -> lower.put(k.toLowerCase(Locale.ROOT), k.equals("v") ? v : v.toLowerCase(Locale.ROOT)));
+        return lower;
+    }
+}

@@ -1,0 +1,31 @@
+package io.mamori.core.auth;
+
+/**
+ * The DNS as sender authentication needs it: one question, one typed answer. A port: production uses the
+ * gateway's dnsjava adapter, tests and conformance suites a {@link TableDnsResolver}.
+ *
+ * <p>Contract: {@link #lookup} never throws for DNS trouble; a timeout, SERVFAIL, REFUSED or network error is
+ * {@link DnsAnswer.TempFail} (RFC 7208 §4.4, RFC 7489 §6.6.2: a temporary error is never a failure). NXDOMAIN
+ * and an empty answer (NODATA) are {@link DnsAnswer.NoRecords}. A CNAME chain is followed by the
+ * implementation. Names are given in ASCII (A-labels), without a trailing dot, in any letter case.
+ *
+ * <p>Implementations must be thread-safe: one resolver serves all sessions.
+ */
+public interface DnsResolver {
+
+    /** The record types sender authentication asks for. */
+    enum Type {
+        /** IPv4 addresses, in textual form. */
+        A,
+        /** IPv6 addresses, in textual form. */
+        AAAA,
+        /** Exchange host names (without preference or trailing dot); a null MX ({@code .}) is left out. */
+        MX,
+        /** One string per record: the record's character-strings concatenated without separator (RFC 7208 §3.3). */
+        TXT,
+        /** Host names (without trailing dot) of a reverse name such as {@code 4.3.2.1.in-addr.arpa}. */
+        PTR
+    }
+
+    DnsAnswer lookup(String name, Type type);
+}

@@ -1,0 +1,255 @@
+package io.mamori.core.auth;
+
+import io.mamori.core.analysis.AnalysisInput;
+import io.mamori.core.analysis.Analyzer;
+import io.mamori.core.analysis.Finding;
+import io.mamori.core.message.Direction;
+import io.mamori.core.message.Envelope;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Sender authentication of inbound mail: SPF of the envelope sender, DKIM signatures, DMARC of the From
+ * domain, and ARC with trusted sealers. Reports what failed, with evidence; never decides. Temporary DNS
+ * errors give {@code AUTH_TEMPFAIL} (weight 0), never a failure (RFC 7208 §4.4, RFC 7489 §6.6.2). Mail on
+ * the outbound listener is skipped: it is ours, and asking the DNS about it costs time for nothing.
+ *
+ * <p>DNS answers are cached per message (the DMARC tree walks of the From, DKIM and SPF domains overlap);
+ * across messages, caching is the resolver's business. Thread-safe: no mutable state between messages.
+ */
+public final class SenderAuthAnalyzer implements Analyzer {
+
+    public static final String NAME = "sender-auth";
+
+    static final String SPF_FAIL = "SPF_FAIL";
+    static final String SPF_SOFTFAIL = "SPF_SOFTFAIL";
+    static final String SPF_PERMERROR = "SPF_PERMERROR";
+    static final String DKIM_FAIL = "DKIM_FAIL";
+    static final String DMARC_FAIL = "DMARC_FAIL";
+    static final String DMARC_REJECT_POLICY_FAIL = "DMARC_REJECT_POLICY_FAIL";
+    static final String AUTH_TEMPFAIL = "AUTH_TEMPFAIL";
+    static final String ARC_TRUSTED_OVERRIDE = "ARC_TRUSTED_OVERRIDE";
+
+    private static final Set<String> CODES = Set.of(SPF_FAIL, SPF_SOFTFAIL, SPF_PERMERROR, DKIM_FAIL, DMARC_FAIL,
+            DMARC_REJECT_POLICY_FAIL, AUTH_TEMPFAIL, ARC_TRUSTED_OVERRIDE);
+    private static final int MAX_DKIM_FINDINGS = 3;
+    private static final Pattern ANGLE_ADDRESS = Pattern.compile("<([^<>]*)>");
+    private static final Pattern DMARC_PASS = Pattern.compile("(?i)(^|;)\\s*dmarc\\s*=\\s*pass\\b");
+
+    private final DnsResolver dns;
+    private final SenderAuthSettings settings;
+    private final Clock clock;
+    private final DkimVerifier.Settings dkimSettings;
+
+    /**
+     * @param dns      the resolver (production: the gateway's dnsjava adapter; it should cache across messages)
+     * @param settings trusted ARC sealers
+     * @param clock    for DKIM expiry and the SPF {@code %{t}} macro
+     */
+    public SenderAuthAnalyzer(DnsResolver dns, SenderAuthSettings settings, Clock clock) {
+        this(dns, settings, clock, DkimVerifier.Settings.RFC_8301);
+    }
+
+    SenderAuthAnalyzer(DnsResolver dns, SenderAuthSettings settings, Clock clock, DkimVerifier.Settings dkimSettings) {
+        this.dns = Objects.requireNonNull(dns, "dns");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.dkimSettings = dkimSettings;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Set<String> codes() {
+        return CODES;
+    }
+
+    @Override
+    public List<Finding> analyze(AnalysisInput input) {
+        if (input.envelope().direction() != Direction.INBOUND) {
+            return List.of();
+        }
+        return findings(evaluate(input));
+    }
+
+    /**
+     * The typed results (also for the {@code Authentication-Results} header: see
+     * {@link SenderAuthResult#authenticationResults}). Does the DNS work; call it once per message.
+     */
+    public SenderAuthResult evaluate(AnalysisInput input) {
+        Envelope e = input.envelope();
+        DnsResolver cached = new CachingDnsResolver(dns);
+        InetAddress ip = IpAddresses.parse(e.clientAddress());
+        String mailFrom = e.mailFrom().strip();
+        if (mailFrom.startsWith("<") && mailFrom.endsWith(">")) {
+            mailFrom = mailFrom.substring(1, mailFrom.length() - 1);
+        }
+        SpfResult spf = ip == null ? new SpfResult(SpfResult.Kind.NONE, "", "", "no client IP address")
+                : new SpfEvaluator(cached, clock).check(ip, mailFrom, e.helo());
+        DkimVerifier dkim = new DkimVerifier(cached, clock, dkimSettings);
+        List<DkimResult> dkimResults = List.of();
+        ArcResult arc = new ArcResult(ArcResult.Kind.NONE, List.of(), "");
+        boolean rawChecked = false;
+        if (input.rawMessage().isPresent()) {
+            try {
+                SignatureChecks.Outcome o = new SignatureChecks(dkim, new ArcVerifier(cached, dkim)).run(input.raw());
+                dkimResults = o.dkim();
+                arc = o.arc();
+                rawChecked = true;
+            } catch (IOException ex) {
+                // the raw message could not be read (or its header block is absurdly large): DKIM and ARC
+                // stay unchecked, which DMARC then sees as "no DKIM pass"
+                arc = new ArcResult(ArcResult.Kind.NONE, List.of(), "raw message unreadable: " + ex.getClass().getSimpleName());
+            }
+        }
+        DmarcResult dmarc = dmarc(input, cached, spf, dkimResults, rawChecked);
+        Optional<ArcResult.ArcSet> override = Optional.empty();
+        if (dmarc.kind() == DmarcResult.Kind.FAIL && arc.kind() == ArcResult.Kind.PASS) {
+            override = trustedPass(arc);
+        }
+        return new SenderAuthResult(spf, dkimResults, dmarc, arc, override, e.clientAddress(), rawChecked);
+    }
+
+    private DmarcResult dmarc(AnalysisInput input, DnsResolver cached, SpfResult spf, List<DkimResult> dkim,
+            boolean rawChecked) {
+        List<String> froms = input.message().headers("From");
+        if (froms.size() != 1) {
+            return new DmarcResult(DmarcResult.Kind.PERMERROR, "", "", DmarcResult.Policy.NONE,
+                    froms.isEmpty() ? "no From header" : "more than one From header");
+        }
+        Optional<String> domain = fromDomain(froms.get(0));
+        if (domain.isEmpty()) {
+            return new DmarcResult(DmarcResult.Kind.PERMERROR, "", "", DmarcResult.Policy.NONE,
+                    "From does not hold exactly one address with a domain");
+        }
+        DmarcResult r = new DmarcEvaluator(cached).evaluate(domain.get(), spf, dkim);
+        if (r.kind() == DmarcResult.Kind.FAIL && !rawChecked) {
+            // without the raw message DKIM was never checked: a failure would be our blind spot, not theirs
+            return new DmarcResult(DmarcResult.Kind.NONE, r.fromDomain(), r.policyDomain(), DmarcResult.Policy.NONE,
+                    "DKIM not checked (raw message not available)");
+        }
+        return r;
+    }
+
+    /** The domain of the single address in a (decoded) From value. */
+    static Optional<String> fromDomain(String from) {
+        List<String> addresses = new ArrayList<>();
+        Matcher m = ANGLE_ADDRESS.matcher(from);
+        while (m.find()) {
+            addresses.add(m.group(1));
+        }
+        if (addresses.isEmpty()) {
+            String bare = from.replaceAll("\\([^()]*\\)", "").strip();
+            if (bare.contains(",")) {
+                return Optional.empty();
+            }
+            addresses.add(bare);
+        }
+        if (addresses.size() != 1) {
+            return Optional.empty();
+        }
+        String a = addresses.get(0).strip();
+        int at = a.lastIndexOf('@');
+        if (at < 1 || at == a.length() - 1) {
+            return Optional.empty();
+        }
+        String d = a.substring(at + 1).toLowerCase(Locale.ROOT);
+        try {
+            d = java.net.IDN.toASCII(d);
+        } catch (IllegalArgumentException ex) {
+            return Optional.empty();
+        }
+        return SpfEvaluator.validDomain(d) ? Optional.of(d) : Optional.empty();
+    }
+
+    /** The newest set sealed by a trusted sealer whose ARC-Authentication-Results recorded dmarc=pass. */
+    private Optional<ArcResult.ArcSet> trustedPass(ArcResult arc) {
+        List<ArcResult.ArcSet> sets = arc.sets();
+        for (int i = sets.size() - 1; i >= 0; i--) {
+            ArcResult.ArcSet s = sets.get(i);
+            if (trusted(s.sealer()) && DMARC_PASS.matcher(s.authenticationResults()).find()) {
+                return Optional.of(s);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private boolean trusted(String sealer) {
+        for (String t : settings.trustedArcSealers()) {
+            if (sealer.equals(t) || sealer.endsWith("." + t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static List<Finding> findings(SenderAuthResult r) {
+        List<Finding> out = new ArrayList<>();
+        // Once the From domain is authenticated (aligned DKIM or SPF, or a trusted ARC sealer's word), an SPF
+        // or DKIM failure is what forwarding and mailing lists do to genuine mail: not worth a finding.
+        boolean authenticated = r.effectiveDmarc() == DmarcResult.Kind.PASS;
+        SpfResult spf = r.spf();
+        String spfEvidence = "mailfrom=" + spf.domain() + " ip=" + r.clientIp();
+        switch (spf.kind()) {
+            case FAIL -> {
+                if (!authenticated) {
+                    out.add(Finding.of(SPF_FAIL, spfEvidence));
+                }
+            }
+            case SOFTFAIL -> {
+                if (!authenticated) {
+                    out.add(Finding.of(SPF_SOFTFAIL, spfEvidence));
+                }
+            }
+            case PERMERROR -> out.add(Finding.of(SPF_PERMERROR, "mailfrom=" + spf.domain() + " " + shortened(spf.detail())));
+            case TEMPERROR -> out.add(Finding.of(AUTH_TEMPFAIL, "spf " + spf.domain() + ": " + shortened(spf.detail())));
+            default -> { }
+        }
+        boolean dkimPassed = r.dkim().stream().anyMatch(d -> d.kind() == DkimResult.Kind.PASS);
+        int dkimFindings = 0;
+        for (DkimResult d : r.dkim()) {
+            if (d.kind() == DkimResult.Kind.TEMPERROR) {
+                out.add(Finding.of(AUTH_TEMPFAIL, "dkim d=" + d.domain() + ": " + shortened(d.reason())));
+            } else if (!dkimPassed && !authenticated && d.kind() != DkimResult.Kind.PASS && d.kind() != DkimResult.Kind.NEUTRAL
+                    && dkimFindings++ < MAX_DKIM_FINDINGS) {
+                out.add(Finding.of(DKIM_FAIL, "d=" + d.domain() + " reason=" + shortened(d.reason())));
+            }
+        }
+        DmarcResult dmarc = r.dmarc();
+        String dmarcEvidence = "from=" + dmarc.fromDomain() + " policy=" + dmarc.policy().lowerName();
+        if (dmarc.kind() == DmarcResult.Kind.TEMPERROR) {
+            out.add(Finding.of(AUTH_TEMPFAIL, "dmarc " + dmarc.fromDomain() + ": " + shortened(dmarc.detail())));
+        } else if (dmarc.kind() == DmarcResult.Kind.FAIL) {
+            if (r.arcOverride().isPresent()) {
+                ArcResult.ArcSet s = r.arcOverride().get();
+                out.add(Finding.of(ARC_TRUSTED_OVERRIDE, "from=" + dmarc.fromDomain() + " sealer=" + s.sealer() + " i=" + s.instance()));
+            } else if (dmarc.policy() == DmarcResult.Policy.REJECT) {
+                out.add(Finding.of(DMARC_REJECT_POLICY_FAIL, dmarcEvidence));
+            } else {
+                // the owner's own policy says how sure it is: p=none is a monitoring-only domain
+                out.add(new Finding(DMARC_FAIL, dmarc.policy() == DmarcResult.Policy.NONE ? 0.5 : 1.0, dmarcEvidence));
+            }
+        }
+        if (r.arc().kind() == ArcResult.Kind.TEMPERROR) {
+            out.add(Finding.of(AUTH_TEMPFAIL, "arc: " + shortened(r.arc().reason())));
+        }
+        return out;
+    }
+
+    private static String shortened(String s) {
+        String clean = s.replaceAll("[\\p{Cntrl}]", " ");
+        return clean.length() > 120 ? clean.substring(0, 120) + "…" : clean;
+    }
+}

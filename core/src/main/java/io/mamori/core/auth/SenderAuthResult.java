@@ -1,0 +1,102 @@
+package io.mamori.core.auth;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything sender authentication found for one message, typed, for the analyzer's findings and for the
+ * {@code Authentication-Results} header.
+ *
+ * @param spf         the SPF result of the MAIL FROM (or HELO) identity
+ * @param dkim        one result per DKIM signature looked at, in header order
+ * @param dmarc       the DMARC result before any ARC override
+ * @param arc         the ARC chain validation
+ * @param arcOverride the trusted sealer whose {@code dmarc=pass} overrode a DMARC failure, if any
+ * @param clientIp    the SMTP client address as given
+ * @param rawChecked  whether the raw message was available, so that DKIM and ARC could be checked
+ */
+public record SenderAuthResult(SpfResult spf, List<DkimResult> dkim, DmarcResult dmarc, ArcResult arc,
+        Optional<ArcResult.ArcSet> arcOverride, String clientIp, boolean rawChecked) {
+
+    public SenderAuthResult {
+        Objects.requireNonNull(spf, "spf");
+        dkim = List.copyOf(dkim);
+        Objects.requireNonNull(dmarc, "dmarc");
+        Objects.requireNonNull(arc, "arc");
+        Objects.requireNonNull(arcOverride, "arcOverride");
+        clientIp = clientIp == null ? "" : clientIp;
+    }
+
+    /** DMARC as the gateway acts on it: a failure with a trusted ARC override counts as pass. */
+    public DmarcResult.Kind effectiveDmarc() {
+        return dmarc.kind() == DmarcResult.Kind.FAIL && arcOverride.isPresent() ? DmarcResult.Kind.PASS : dmarc.kind();
+    }
+
+    /**
+     * The value of an {@code Authentication-Results} header field (RFC 8601), e.g.
+     * {@code mx.example.co.jp; spf=pass smtp.mailfrom=example.com; dkim=pass header.d=example.com
+     * header.s=sel header.b=abcd1234; dmarc=pass header.from=example.com; arc=none}.
+     *
+     * @param authservId the host name of this gateway (the authserv-id, RFC 8601 §2.5)
+     */
+    public String authenticationResults(String authservId) {
+        List<String> parts = new ArrayList<>();
+        parts.add(authservId);
+        String identity = spf.domain().isEmpty() ? "" : " smtp.mailfrom=" + value(spf.domain());
+        parts.add("spf=" + spf.kind().lowerName() + identity);
+        if (!rawChecked) {
+            parts.add("dkim=none (raw message not available)");
+        } else if (dkim.isEmpty()) {
+            parts.add("dkim=none");
+        } else {
+            for (DkimResult d : dkim) {
+                StringBuilder s = new StringBuilder("dkim=").append(d.kind().lowerName());
+                if (!d.reason().isEmpty()) {
+                    s.append(" (").append(comment(d.reason())).append(')');
+                }
+                if (!d.domain().isEmpty()) {
+                    s.append(" header.d=").append(value(d.domain()));
+                }
+                if (!d.selector().isEmpty()) {
+                    s.append(" header.s=").append(value(d.selector()));
+                }
+                if (!d.headerB().isEmpty()) {
+                    s.append(" header.b=").append(value(d.headerB()));
+                }
+                parts.add(s.toString());
+            }
+        }
+        StringBuilder dm = new StringBuilder("dmarc=").append(effectiveDmarc().lowerName());
+        if (arcOverride.isPresent()) {
+            dm.append(" (failed, overridden by trusted ARC sealer ").append(comment(arcOverride.get().sealer())).append(')');
+        } else if (dmarc.kind() == DmarcResult.Kind.FAIL) {
+            dm.append(" (p=").append(dmarc.policy().lowerName()).append(')');
+        }
+        if (!dmarc.fromDomain().isEmpty()) {
+            dm.append(" header.from=").append(value(dmarc.fromDomain()));
+        }
+        parts.add(dm.toString());
+        parts.add("arc=" + arc.kind().lowerName() + (rawChecked ? "" : " (raw message not available)"));
+        return String.join("; ", parts);
+    }
+
+    /** A pvalue: a token as is, anything else quoted (RFC 8601 §2.2, RFC 2045 token). */
+    private static String value(String v) {
+        if (!v.isEmpty() && v.chars().allMatch(c -> c > 0x20 && c < 0x7f && "()<>@,;:\\\"/[]?=".indexOf(c) < 0)) {
+            return v;
+        }
+        return '"' + v.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+    }
+
+    private static String comment(String c) {
+        StringBuilder s = new StringBuilder();
+        for (char ch : c.toCharArray()) {
+            if (ch >= 0x20 && ch < 0x7f && ch != '(' && ch != ')' && ch != '\\') {
+                s.append(ch);
+            }
+        }
+        return s.length() > 100 ? s.substring(0, 100) : s.toString();
+    }
+}

@@ -1,0 +1,83 @@
+package io.mamori.core.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mamori.core.auth.DnsResolver.Type;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** DMARC alignment and policy, with the RFC 9989 tree walk, np= and psd=. */
+class DmarcEvaluatorTest {
+
+    private static final SpfResult NO_SPF = new SpfResult(SpfResult.Kind.NONE, "", "", "");
+
+    private static DkimResult pass(String d) {
+        return new DkimResult(DkimResult.Kind.PASS, d, "s", "rsa-sha256", "", "");
+    }
+
+    @Test
+    void relaxedAlignmentAcceptsASignatureOfTheOrganizationalDomainFoundByTheTreeWalk() {
+        DnsResolver dns = TableDnsResolver.builder()
+                .add("_dmarc.example.co.jp", Type.TXT, "v=DMARC1; p=reject")
+                .add("_dmarc.co.jp", Type.TXT, "v=DMARC1; p=none; psd=y")
+                .build();
+        DmarcResult r = new DmarcEvaluator(dns).evaluate("news.example.co.jp", NO_SPF, List.of(pass("mail.example.co.jp")));
+        assertThat(r.kind()).isEqualTo(DmarcResult.Kind.PASS);
+        assertThat(r.policyDomain()).isEqualTo("example.co.jp");
+    }
+
+    @Test
+    void aPublicSuffixDomainIsNeverTheOrganizationalDomainOfTwoCustomers() throws Exception {
+        DnsResolver dns = TableDnsResolver.builder()
+                .add("_dmarc.co.jp", Type.TXT, "v=DMARC1; p=reject; psd=y")
+                .build();
+        DmarcEvaluator e = new DmarcEvaluator(dns);
+        assertThat(e.organizationalDomain("www.shop-a.co.jp")).isEqualTo("shop-a.co.jp");
+        DmarcResult r = e.evaluate("shop-a.co.jp", NO_SPF, List.of(pass("shop-b.co.jp")));
+        assertThat(r.kind()).isEqualTo(DmarcResult.Kind.FAIL);
+        assertThat(r.policy()).isEqualTo(DmarcResult.Policy.REJECT);
+    }
+
+    @Test
+    void strictAlignmentRefusesASubdomainSignature() {
+        DnsResolver dns = TableDnsResolver.builder().add("_dmarc.example.com", Type.TXT, "v=DMARC1; p=quarantine; adkim=s").build();
+        DmarcResult r = new DmarcEvaluator(dns).evaluate("example.com", NO_SPF, List.of(pass("mail.example.com")));
+        assertThat(r.kind()).isEqualTo(DmarcResult.Kind.FAIL);
+        assertThat(r.policy()).isEqualTo(DmarcResult.Policy.QUARANTINE);
+    }
+
+    @Test
+    void aNonExistentSubdomainGetsTheNpPolicy() {
+        DnsResolver dns = TableDnsResolver.builder()
+                .add("_dmarc.example.com", Type.TXT, "v=DMARC1; p=none; sp=quarantine; np=reject").build();
+        assertThat(new DmarcEvaluator(dns).evaluate("nosuch.example.com", NO_SPF, List.of()).policy())
+                .isEqualTo(DmarcResult.Policy.REJECT);
+        DnsResolver existing = TableDnsResolver.builder()
+                .add("_dmarc.example.com", Type.TXT, "v=DMARC1; p=none; sp=quarantine; np=reject")
+                .add("real.example.com", Type.MX, "mx.example.com").build();
+        assertThat(new DmarcEvaluator(existing).evaluate("real.example.com", NO_SPF, List.of()).policy())
+                .isEqualTo(DmarcResult.Policy.QUARANTINE);
+    }
+
+    @Test
+    void testingModeAndPartialPercentageSoftenThePolicyOneStep() {
+        DnsResolver t = TableDnsResolver.builder().add("_dmarc.example.com", Type.TXT, "v=DMARC1; p=reject; t=y").build();
+        assertThat(new DmarcEvaluator(t).evaluate("example.com", NO_SPF, List.of()).policy()).isEqualTo(DmarcResult.Policy.QUARANTINE);
+        DnsResolver pct = TableDnsResolver.builder().add("_dmarc.example.com", Type.TXT, "v=DMARC1; p=quarantine; pct=20").build();
+        assertThat(new DmarcEvaluator(pct).evaluate("example.com", NO_SPF, List.of()).policy()).isEqualTo(DmarcResult.Policy.NONE);
+    }
+
+    @Test
+    void aTemporaryErrorOfTheSignatureKeyIsNeverADmarcFailure() {
+        DnsResolver dns = TableDnsResolver.builder().add("_dmarc.example.com", Type.TXT, "v=DMARC1; p=reject").build();
+        DkimResult temp = new DkimResult(DkimResult.Kind.TEMPERROR, "example.com", "s", "rsa-sha256", "", "timeout");
+        assertThat(new DmarcEvaluator(dns).evaluate("example.com", NO_SPF, List.of(temp)).kind())
+                .isEqualTo(DmarcResult.Kind.TEMPERROR);
+    }
+
+    @Test
+    void aRecordThatDoesNotStartWithTheVersionIsNoRecord() {
+        DnsResolver dns = TableDnsResolver.builder().add("_dmarc.example.com", Type.TXT, "p=reject; v=DMARC1").build();
+        assertThat(new DmarcEvaluator(dns).evaluate("example.com", NO_SPF, List.of()).kind()).isEqualTo(DmarcResult.Kind.NONE);
+    }
+}

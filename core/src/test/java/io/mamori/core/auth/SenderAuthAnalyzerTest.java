@@ -1,0 +1,209 @@
+package io.mamori.core.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import io.mamori.core.analysis.AnalysisInput;
+import io.mamori.core.analysis.Finding;
+import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.analysis.RawMessage;
+import io.mamori.core.auth.DnsResolver.Type;
+import io.mamori.core.message.Direction;
+import io.mamori.core.message.Envelope;
+import io.mamori.core.message.MessageParser;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Fixture messages through {@link SenderAuthAnalyzer}: exact codes and evidence, and the benign look-alikes. */
+class SenderAuthAnalyzerTest {
+
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-01-05T00:00:00Z"), ZoneOffset.UTC);
+    private static final String RSA_TEST_KEY = "v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDkHlOQoBTzWRiGs5V6NpP3id"
+            + "Y6Wk08a5qhdR6wy5bdOKb2jLQiY/J16JYi0Qvx/byYzCNb3W91y3FutACDfzwQ/BC/e/8uBsCR+yz1Lxj+PL6lHvqMKrM3rG4hstT5QjvH"
+            + "O9PzoxZyVYLzBfO2EeC3Ip3G+2kryOTIKT+l/K4w3QIDAQAB";
+
+    static byte[] bytes(String resource) {
+        try (InputStream in = SenderAuthAnalyzerTest.class.getResourceAsStream(resource)) {
+            return in.readAllBytes();
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("no resource " + resource, e);
+        }
+    }
+
+    static AnalysisInput input(String resource, Direction direction, String ip, String mailFrom) throws IOException {
+        byte[] raw = bytes(resource);
+        Envelope envelope = new Envelope(direction, mailFrom, List.of("keiri@example.co.jp"), ip, "mail.sender.example",
+                null, true, CLOCK.instant());
+        return new AnalysisInput(envelope, new MessageParser().parse(new ByteArrayInputStream(raw)), RawMessage.of(raw));
+    }
+
+    static TableDnsResolver.Builder football() {
+        return TableDnsResolver.builder()
+                .add("brisbane._domainkey.football.example.com", Type.TXT, DkimConformanceTest.RFC8463_ED25519)
+                .add("test._domainkey.football.example.com", Type.TXT, RSA_TEST_KEY)
+                .add("football.example.com", Type.TXT, "v=spf1 ip4:192.0.2.0/24 -all")
+                .add("_dmarc.football.example.com", Type.TXT, "v=DMARC1; p=reject; rua=mailto:d@football.example.com");
+    }
+
+    static SenderAuthAnalyzer analyzer(DnsResolver dns, String... trusted) {
+        return new SenderAuthAnalyzer(dns, new SenderAuthSettings(Set.of(trusted)), CLOCK);
+    }
+
+    @Test
+    void anUnsignedMessageFromAnUnauthorisedServerFailsSpfAndTheRejectPolicy() throws IOException {
+        DnsResolver dns = TableDnsResolver.builder()
+                .add("bank.example", Type.TXT, "v=spf1 ip4:198.51.100.0/24 -all")
+                .add("_dmarc.bank.example", Type.TXT, "v=DMARC1; p=reject")
+                .build();
+        List<Finding> findings = analyzer(dns).analyze(
+                input("/messages/sender-auth/unsigned-bank.eml", Direction.INBOUND, "203.0.113.9", "support@bank.example"));
+        assertThat(findings).extracting(Finding::code, Finding::evidence).containsExactly(
+                tuple("SPF_FAIL", "mailfrom=bank.example ip=203.0.113.9"),
+                tuple("DMARC_REJECT_POLICY_FAIL", "from=bank.example policy=reject"));
+    }
+
+    @Test
+    void aSubdomainOfARejectDomainGetsTheSubdomainPolicyFromTheTreeWalk() throws IOException {
+        DnsResolver dns = TableDnsResolver.builder()
+                .add("bank.example", Type.TXT, "v=spf1 -all")
+                .add("_dmarc.bank.example", Type.TXT, "v=DMARC1; p=reject; sp=quarantine")
+                .build();
+        byte[] raw = bytes("/messages/sender-auth/unsigned-bank.eml");
+        String changed = new String(raw, java.nio.charset.StandardCharsets.UTF_8)
+                .replace("<support@bank.example>\r\nTo:", "<support@secure.mail.bank.example>\r\nTo:");
+        byte[] bytes = changed.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Envelope envelope = new Envelope(Direction.INBOUND, "support@bank.example", List.of("a@example.co.jp"),
+                "203.0.113.9", "mx.bank.example", null, true, CLOCK.instant());
+        List<Finding> findings = analyzer(dns).analyze(new AnalysisInput(envelope,
+                new MessageParser().parse(new ByteArrayInputStream(bytes)), RawMessage.of(bytes)));
+        assertThat(findings).extracting(Finding::code, Finding::evidence, Finding::multiplier).containsExactly(
+                tuple("SPF_FAIL", "mailfrom=bank.example ip=203.0.113.9", 1.0),
+                tuple("DMARC_FAIL", "from=secure.mail.bank.example policy=quarantine", 1.0));
+    }
+
+    @Test
+    void theRfc8463ExampleWithBothSignaturesValidRaisesNothingAndPassesDmarc() throws IOException {
+        TableDnsResolver dns = football().build();
+        AnalysisInput in = input("/conformance/dkimpy/rfc6376.signed.msg", Direction.INBOUND, "203.0.113.9",
+                "joe@football.example.com");
+        SenderAuthAnalyzer analyzer = analyzer(dns);
+        assertThat(analyzer.analyze(in)).isEmpty();
+        SenderAuthResult r = analyzer.evaluate(in);
+        assertThat(r.spf().kind()).isEqualTo(SpfResult.Kind.FAIL);
+        assertThat(r.dmarc().kind()).isEqualTo(DmarcResult.Kind.PASS);
+        assertThat(r.authenticationResults("mx.example.co.jp")).isEqualTo("mx.example.co.jp; "
+                + "spf=fail smtp.mailfrom=football.example.com; "
+                + "dkim=pass header.d=football.example.com header.s=brisbane header.b=\"9/dsDChY\"; "
+                + "dkim=pass header.d=football.example.com header.s=test header.b=icKcLSEZ; "
+                + "dmarc=pass header.from=football.example.com; arc=none");
+    }
+
+    @Test
+    void anAlteredBodyFailsBothSignaturesWithEvidenceAndThenDmarc() throws IOException {
+        List<Finding> findings = analyzer(football().build()).analyze(input(
+                "/messages/sender-auth/rfc8463-body-altered.eml", Direction.INBOUND, "192.0.2.77", "bounce@other.example"));
+        assertThat(findings).extracting(Finding::code, Finding::evidence).containsExactly(
+                tuple("DKIM_FAIL", "d=football.example.com reason=body hash mismatch"),
+                tuple("DKIM_FAIL", "d=football.example.com reason=body hash mismatch"),
+                tuple("DMARC_REJECT_POLICY_FAIL", "from=football.example.com policy=reject"));
+    }
+
+    @Test
+    void anAlignedSpfPassSatisfiesDmarcAndSilencesTheBrokenSignatures() throws IOException {
+        AnalysisInput in = input("/messages/sender-auth/rfc8463-body-altered.eml", Direction.INBOUND, "192.0.2.77",
+                "bounce@football.example.com");
+        assertThat(analyzer(football().build()).analyze(in)).isEmpty();
+        assertThat(analyzer(football().build()).evaluate(in).dkim()).extracting(DkimResult::kind)
+                .containsExactly(DkimResult.Kind.FAIL, DkimResult.Kind.FAIL);
+    }
+
+    @Test
+    void dnsTimeoutsAreReportedAsTemporaryAndNeverAsFailures() throws IOException {
+        TableDnsResolver dns = TableDnsResolver.builder().tempFail("bank.example").tempFail("_dmarc.bank.example").build();
+        List<Finding> findings = analyzer(dns).analyze(
+                input("/messages/sender-auth/unsigned-bank.eml", Direction.INBOUND, "203.0.113.9", "support@bank.example"));
+        assertThat(findings).extracting(Finding::code).containsOnly("AUTH_TEMPFAIL");
+        assertThat(findings).extracting(Finding::evidence).containsExactly(
+                "spf bank.example: TXT bank.example: timeout (table) for bank.example TXT",
+                "dmarc bank.example: DMARC record of bank.example: timeout (table) for _dmarc.bank.example TXT");
+        assertThat(FindingCatalogue.builtIn().weight("AUTH_TEMPFAIL")).isZero();
+    }
+
+    @Test
+    void aForwardedMailingListMessageSealedByATrustedSealerDoesNotFailDmarc() throws IOException {
+        TableDnsResolver dns = listDns();
+        List<Finding> findings = analyzer(dns, "example.org").analyze(forwarded());
+        assertThat(findings).extracting(Finding::code, Finding::evidence).containsExactly(
+                tuple("ARC_TRUSTED_OVERRIDE", "from=d1.example.org sealer=example.org i=1"));
+        SenderAuthResult r = analyzer(dns, "example.org").evaluate(forwarded());
+        assertThat(r.effectiveDmarc()).isEqualTo(DmarcResult.Kind.PASS);
+        assertThat(r.authenticationResults("mx.example.co.jp")).contains(
+                "dmarc=pass (failed, overridden by trusted ARC sealer example.org) header.from=d1.example.org; arc=pass");
+    }
+
+    @Test
+    void theSameForwardedMessageFailsDmarcWhenItsSealerIsNotTrusted() throws IOException {
+        List<Finding> findings = analyzer(listDns(), "google.com").analyze(forwarded());
+        assertThat(findings).extracting(Finding::code).containsExactly("SPF_FAIL", "DKIM_FAIL", "DMARC_REJECT_POLICY_FAIL");
+    }
+
+    private static TableDnsResolver listDns() {
+        return TableDnsResolver.builder()
+                .add("dummy._domainkey.example.org", Type.TXT, RSA_TEST_KEY)
+                .add("test._domainkey.d1.example.org", Type.TXT, RSA_TEST_KEY)
+                .add("d1.example.org", Type.TXT, "v=spf1 ip4:72.52.75.15 -all")
+                .add("_dmarc.d1.example.org", Type.TXT, "v=DMARC1; p=reject")
+                .build();
+    }
+
+    private static AnalysisInput forwarded() throws IOException {
+        return input("/messages/sender-auth/forwarded-list-arc.eml", Direction.INBOUND, "198.51.100.25", "jqd@d1.example.org");
+    }
+
+    @Test
+    void outboundMailIsNotCheckedAndCostsNoDnsQuestion() throws IOException {
+        TableDnsResolver dns = football().build();
+        assertThat(analyzer(dns).analyze(input("/messages/sender-auth/unsigned-bank.eml", Direction.OUTBOUND,
+                "203.0.113.9", "support@bank.example"))).isEmpty();
+        assertThat(dns.lookupCount()).isZero();
+    }
+
+    @Test
+    void eachDnsQuestionIsAskedOnlyOncePerMessage() throws IOException {
+        TableDnsResolver dns = football().build();
+        analyzer(dns).analyze(input("/conformance/dkimpy/rfc6376.signed.msg", Direction.INBOUND, "203.0.113.9",
+                "joe@football.example.com"));
+        // SPF TXT, two keys, and the DMARC tree walk: football.example.com, example.com, com (RFC 9989 §4.10)
+        assertThat(dns.lookupCount()).isEqualTo(6);
+    }
+
+    @Test
+    void withoutTheRawMessageDkimIsUncheckedAndDmarcDoesNotFailOnThatBlindSpot() throws IOException {
+        AnalysisInput full = input("/messages/sender-auth/rfc8463-body-altered.eml", Direction.INBOUND, "192.0.2.77",
+                "bounce@other.example");
+        AnalysisInput parsedOnly = new AnalysisInput(full.envelope(), full.message());
+        SenderAuthResult r = analyzer(football().build()).evaluate(parsedOnly);
+        assertThat(SenderAuthAnalyzer.findings(r)).isEmpty();
+        assertThat(r.authenticationResults("mx")).contains("dkim=none (raw message not available)");
+    }
+
+    @Test
+    void everyCodeHasAWeightAndJapaneseAndEnglishReasons() {
+        FindingCatalogue catalogue = FindingCatalogue.builtIn();
+        for (String code : new SenderAuthAnalyzer(football().build(), SenderAuthSettings.defaults(), CLOCK).codes()) {
+            assertThat(catalogue.entry(code)).as(code).hasValueSatisfying(e -> {
+                assertThat(e.reasonJa()).matches(".*[\\p{IsHiragana}\\p{IsKatakana}\\p{IsHan}].*");
+                assertThat(e.reasonEn()).matches("[\\x20-\\x7E]+");
+            });
+        }
+        assertThat(catalogue.weight("DMARC_REJECT_POLICY_FAIL")).isEqualTo(5.0);
+        assertThat(catalogue.weight("ARC_TRUSTED_OVERRIDE")).isZero();
+    }
+}
