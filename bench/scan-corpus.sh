@@ -10,6 +10,12 @@ out="$root/bench/out/scan-corpus"
 mkdir -p "$out"
 "$root/mamori" --version >/dev/null   # builds the jar if needed
 
+# Sender authentication asks DNS: a local responder answers (NXDOMAIN for every name), nothing leaves loopback.
+dns_port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+/usr/bin/python3 "$root/bench/nxdns.py" "$dns_port" & dns_pid=$!
+trap 'kill $dns_pid 2>/dev/null' EXIT
+export MAMORI_DNS_SERVER="127.0.0.1:$dns_port"
+
 total_errors=0
 printf '%-28s %6s %6s  %s\n' SET FILES ERRORS VERDICTS
 start=$(date +%s%N)

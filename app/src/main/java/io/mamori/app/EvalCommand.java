@@ -153,7 +153,9 @@ final class EvalCommand implements Callable<Integer> {
         Envelope envelope = new Envelope(Direction.INBOUND, "", List.of(), "192.0.2.1", "", null, false, Instant.now());
         try (InputStream in = item.bytes() != null ? new ByteArrayInputStream(item.bytes())
                 : new java.io.BufferedInputStream(Files.newInputStream(item.file()), 64 * 1024)) {
-            return new Outcome(item, scanner.scanner().scan(envelope, in), null);
+            io.mamori.core.analysis.RawMessage raw = item.bytes() != null ? io.mamori.core.analysis.RawMessage.of(item.bytes())
+                    : () -> Files.newInputStream(item.file());
+            return new Outcome(item, scanner.scanner().scan(envelope, in, raw), null);
         } catch (Exception e) {
             return new Outcome(item, null, e.getClass().getSimpleName() + ": " + e.getMessage());
         }

@@ -2,7 +2,6 @@ package io.mamori.app;
 
 import io.mamori.console.api.ApiTokenFilter;
 import io.mamori.core.analysis.AnalysisPipeline;
-import io.mamori.core.analysis.Analyzers;
 import io.mamori.core.analysis.FindingCatalogue;
 import io.mamori.core.message.Direction;
 import io.mamori.core.message.MessageParser;
@@ -12,7 +11,10 @@ import io.mamori.core.policy.PolicyException;
 import io.mamori.core.policy.PolicyHolder;
 import io.mamori.core.policy.PolicyLoader;
 import io.mamori.core.policy.PolicyWatcher;
+import io.mamori.core.auth.SenderAuthSettings;
+import io.mamori.core.scan.Analyzers;
 import io.mamori.core.scan.MessageScanner;
+import io.mamori.gateway.dns.DnsjavaResolver;
 import io.mamori.core.store.MessageState;
 import io.mamori.core.store.MessageStore;
 import io.mamori.core.verdict.TagRewriter;
@@ -124,9 +126,21 @@ class GatewayConfiguration {
     @Bean
     MessageScanner messageScanner(FindingCatalogue catalogue, PolicyEngine engine, PolicyHolder policy,
             ExecutorService analyzerExecutor, MamoriProperties settings) {
-        AnalysisPipeline pipeline = new AnalysisPipeline(Analyzers.defaults(), catalogue, settings.analysis().budget(),
-                analyzerExecutor);
+        AnalysisPipeline pipeline = new AnalysisPipeline(Analyzers.shipped(analyzerPorts(settings)), catalogue,
+                settings.analysis().budget(), analyzerExecutor);
         return new MessageScanner(new MessageParser(ParseLimits.defaults()), pipeline, engine, policy::current);
+    }
+
+    /** DNS and sender-authentication settings for the shipped analyzers; the offline commands use the same. */
+    static Analyzers.Ports analyzerPorts(MamoriProperties settings) {
+        Clock clock = Clock.systemUTC();
+        MamoriProperties.Dns dns = settings.dns();
+        DnsjavaResolver resolver = dns.serverAddress()
+                .map(server -> DnsjavaResolver.usingServer(server, dns.timeout(), clock))
+                .orElseGet(() -> DnsjavaResolver.usingSystemResolvers(dns.timeout(), clock));
+        SenderAuthSettings auth = settings.auth().trustedArcSealers().isEmpty() ? SenderAuthSettings.defaults()
+                : new SenderAuthSettings(java.util.Set.copyOf(settings.auth().trustedArcSealers()));
+        return new Analyzers.Ports(resolver, auth, clock);
     }
 
     @Bean
@@ -193,7 +207,10 @@ class GatewayConfiguration {
         RetrySchedule retry = new RetrySchedule(d.retryInitial(), 2.0, d.retryMax(), 0.1, d.maxLifetime(), clock,
                 new java.security.SecureRandom());
         String helo = settings.effectiveHostname();
-        DeliveryService service = new DeliveryService(store, routes, DnsjavaMxResolver.usingSystemResolvers(Duration.ofSeconds(10)),
+        MamoriProperties.Dns dns = settings.dns();
+        DnsjavaMxResolver mx = dns.serverAddress().map(server -> DnsjavaMxResolver.usingServer(server, dns.timeout()))
+                .orElseGet(() -> DnsjavaMxResolver.usingSystemResolvers(dns.timeout()));
+        DeliveryService service = new DeliveryService(store, routes, mx,
                 new SmtpClient(SmtpTimeouts.defaults()), retry, new DsnWriter(helo, clock, ZoneId.systemDefault()),
                 new DeliverySettings(d.workers(), d.pollInterval(), Duration.ofMinutes(30), 8, helo), clock, meters);
         service.start();

@@ -21,12 +21,39 @@ public record MamoriProperties(
         Tls tls,
         Relay relay,
         Delivery delivery,
-        Analysis analysis) {
+        Analysis analysis,
+        Dns dns,
+        SenderAuth auth) {
 
     /** Empty settings (e.g. {@code mamori.tls.certificate=}) bind to nothing; they mean "use the default". */
     public MamoriProperties {
         tls = tls == null ? new Tls(null, null) : tls;
         relay = relay == null ? new Relay(null, null, null) : relay;
+        dns = dns == null ? new Dns(null, Duration.ofSeconds(2)) : dns;
+        auth = auth == null ? new SenderAuth(List.of()) : auth;
+    }
+
+    /** {@code server} is {@code host:port} of a resolver; empty means the system's resolvers. */
+    public record Dns(String server, Duration timeout) {
+        public java.util.Optional<java.net.InetSocketAddress> serverAddress() {
+            if (server == null || server.isBlank()) {
+                return java.util.Optional.empty();
+            }
+            String s = server.trim();
+            int colon = s.lastIndexOf(':');
+            if (colon <= 0 || s.endsWith("]")) {
+                return java.util.Optional.of(new java.net.InetSocketAddress(s.replace("[", "").replace("]", ""), 53));
+            }
+            return java.util.Optional.of(new java.net.InetSocketAddress(
+                    s.substring(0, colon).replace("[", "").replace("]", ""), Integer.parseInt(s.substring(colon + 1))));
+        }
+    }
+
+    /** Domains whose ARC seals are trusted (mail forwarded by them must not fail DMARC). */
+    public record SenderAuth(List<String> trustedArcSealers) {
+        public SenderAuth {
+            trustedArcSealers = trustedArcSealers == null ? List.of() : List.copyOf(trustedArcSealers);
+        }
     }
 
     public record PolicySettings(Path file, Duration reloadInterval) {

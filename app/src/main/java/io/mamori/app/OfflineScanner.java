@@ -1,7 +1,6 @@
 package io.mamori.app;
 
 import io.mamori.core.analysis.AnalysisPipeline;
-import io.mamori.core.analysis.Analyzers;
 import io.mamori.core.analysis.FindingCatalogue;
 import io.mamori.core.message.MessageParser;
 import io.mamori.core.message.ParseLimits;
@@ -9,6 +8,7 @@ import io.mamori.core.policy.Policy;
 import io.mamori.core.policy.PolicyEngine;
 import io.mamori.core.policy.PolicyException;
 import io.mamori.core.policy.PolicyLoader;
+import io.mamori.core.scan.Analyzers;
 import io.mamori.core.scan.MessageScanner;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +40,7 @@ final class OfflineScanner implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        AnalysisPipeline pipeline = new AnalysisPipeline(Analyzers.defaults(), catalogue,
+        AnalysisPipeline pipeline = new AnalysisPipeline(Analyzers.shipped(GatewayConfiguration.analyzerPorts(settings)), catalogue,
                 settings.analysis().budget(), executor);
         MessageScanner scanner = new MessageScanner(new MessageParser(ParseLimits.defaults()), pipeline,
                 new PolicyEngine(catalogue), () -> policy);

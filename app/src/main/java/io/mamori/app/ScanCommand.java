@@ -59,7 +59,8 @@ final class ScanCommand implements Callable<Integer> {
                 Envelope envelope = new Envelope(direction, mailFrom, recipients, "127.0.0.1", "", null, false, Instant.now());
                 ScanResult result;
                 try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 64 * 1024)) {
-                    result = scanner.scanner().scan(envelope, in);
+                    Path source = file;
+                    result = scanner.scanner().scan(envelope, in, () -> Files.newInputStream(source));
                 } catch (java.io.IOException | RuntimeException e) {
                     System.err.println("scan: " + file + ": " + e);
                     failures++;

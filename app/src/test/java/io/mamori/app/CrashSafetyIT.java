@@ -35,11 +35,13 @@ class CrashSafetyIT {
                 outbound:
                   thresholds: { tag: 6 }
                 """);
-        try (TestSmtpServer downstream = new TestSmtpServer().start()) {
+        try (TestSmtpServer downstream = new TestSmtpServer().start();
+             io.mamori.gateway.testing.TestDnsServer dns = new io.mamori.gateway.testing.TestDnsServer().start()) {
             int downstreamPort = downstream.port();
             downstream.stop();
             int inbound = GatewayProcess.freePort();
             List<String> settings = List.of("--mamori.policy.file=" + data.resolve("policy.yaml"),
+                    "--mamori.dns.server=127.0.0.1:" + dns.address().getPort(),
                     "--mamori.relay.inbound.next-hop=127.0.0.1:" + downstreamPort,
                     "--mamori.delivery.retry-initial=1s", "--mamori.delivery.retry-max=1s",
                     "--mamori.delivery.poll-interval=100ms");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mamori.core.store.MessageState;
 import io.mamori.core.store.MessageStore;
 import io.mamori.core.store.StoredMessage;
+import io.mamori.gateway.testing.TestDnsServer;
 import io.mamori.gateway.testing.TestSmtpServer;
 import io.mamori.gateway.testing.TestSmtpServer.ReceivedMessage;
 import java.io.IOException;
@@ -41,6 +42,8 @@ import org.springframework.test.context.DynamicPropertySource;
 class GatewayEndToEndTest {
 
     static final TestSmtpServer DOWNSTREAM = new TestSmtpServer().start();
+    /** DNS for sender authentication and MX lookups comes from a local zone, never the internet. */
+    static final TestDnsServer DNS = new TestDnsServer().start();
     static final Path DATA;
     static final Path POLICY;
 
@@ -75,6 +78,7 @@ class GatewayEndToEndTest {
     @DynamicPropertySource
     static void settings(DynamicPropertyRegistry r) {
         r.add("mamori.data-dir", DATA::toString);
+        r.add("mamori.dns.server", () -> "127.0.0.1:" + DNS.address().getPort());
         r.add("mamori.policy.file", POLICY::toString);
         r.add("mamori.policy.reload-interval", () -> "200ms");
         r.add("mamori.hostname", () -> "mamori.test");
@@ -92,6 +96,7 @@ class GatewayEndToEndTest {
     @AfterAll
     static void stopDownstream() {
         DOWNSTREAM.close();
+        DNS.close();
     }
 
     @Autowired

@@ -20,6 +20,13 @@ class MamoriCliTest {
     @TempDir
     Path dir;
 
+    private static final io.mamori.gateway.testing.TestDnsServer DNS = new io.mamori.gateway.testing.TestDnsServer().start();
+
+    @org.junit.jupiter.api.AfterAll
+    static void stopDns() {
+        DNS.close();
+    }
+
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
     private PrintStream savedOut;
@@ -33,6 +40,7 @@ class MamoriCliTest {
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         System.setProperty("mamori.data-dir", dir.resolve("data").toString());
         System.setProperty("mamori.policy.file", dir.resolve("absent-policy.yaml").toString());
+        System.setProperty("mamori.dns.server", "127.0.0.1:" + DNS.address().getPort());
     }
 
     @AfterEach
@@ -41,6 +49,7 @@ class MamoriCliTest {
         System.setErr(savedErr);
         System.clearProperty("mamori.data-dir");
         System.clearProperty("mamori.policy.file");
+        System.clearProperty("mamori.dns.server");
     }
 
     private int run(String... args) {

@@ -3,6 +3,7 @@ package io.mamori.core.scan;
 import io.mamori.core.analysis.AnalysisInput;
 import io.mamori.core.analysis.AnalysisPipeline;
 import io.mamori.core.analysis.Finding;
+import io.mamori.core.analysis.RawMessage;
 import io.mamori.core.analysis.Verdict;
 import io.mamori.core.message.Envelope;
 import io.mamori.core.message.MessageParser;
@@ -17,6 +18,9 @@ import java.util.function.Supplier;
 /**
  * Parse → analyze → decide for one message: the part of the pipeline that is the same for the SMTP
  * receive path and the offline {@code scan}/{@code eval} commands. Thread-safe when its parts are.
+ *
+ * <p>Parsing and analysis are separate steps because the SMTP path parses while the bytes stream into the
+ * spool, and only once the spool is complete can analyzers that need the raw bytes (DKIM, ARC) read it.
  */
 public final class MessageScanner {
 
@@ -36,15 +40,21 @@ public final class MessageScanner {
         this.policy = policy;
     }
 
-    /**
-     * Scans a message read from {@code raw}, which is consumed to its end (the SMTP path tees it into the
-     * spool as it goes).
-     */
-    public ScanResult scan(Envelope envelope, InputStream raw) throws IOException {
-        ParsedMessage parsed = parser.parse(raw);
-        List<Finding> findings = pipeline.run(new AnalysisInput(envelope, parsed));
+    /** Reads {@code raw} to its end; never throws on malformed mail (defects are recorded instead). */
+    public ParsedMessage parse(InputStream raw) throws IOException {
+        return parser.parse(raw);
+    }
+
+    /** Runs the analyzers and the policy over a parsed message; {@code raw} may be null when unavailable. */
+    public ScanResult analyze(Envelope envelope, ParsedMessage parsed, RawMessage raw) {
+        List<Finding> findings = pipeline.run(new AnalysisInput(envelope, parsed, raw));
         Policy current = policy.get();
         Verdict verdict = engine.decide(current, envelope.direction(), findings);
         return new ScanResult(parsed, findings, verdict, current);
+    }
+
+    /** Both steps for a message that is already complete, e.g. a file ({@code raw} re-reads it). */
+    public ScanResult scan(Envelope envelope, InputStream in, RawMessage raw) throws IOException {
+        return analyze(envelope, parse(in), raw);
     }
 }

@@ -51,7 +51,7 @@ class AnalysisPipelineTest {
 
     @Test
     void shippedAnalyzersReportTheirFindingsInOrder() {
-        List<Finding> findings = pipeline(Duration.ofSeconds(5), Analyzers.defaults().toArray(Analyzer[]::new)).run(INPUT);
+        List<Finding> findings = pipeline(Duration.ofSeconds(5), io.mamori.core.scan.Analyzers.local().toArray(Analyzer[]::new)).run(INPUT);
 
         assertThat(findings).containsExactly(
                 Finding.of("ATTACHMENT_EXECUTABLE", "請求書.pdf.exe"),

@@ -391,18 +391,20 @@ class PolicyLoaderTest {
         }
         assertThat(resource).as("core resource default-policy.yaml must be a copy of config/policy.example.yaml")
                 .isEqualTo(example);
-        assertThat(loader.defaults()).isEqualTo(loader.load(EXAMPLE));
+        PolicyLoader shipped = new PolicyLoader(io.mamori.core.analysis.FindingCatalogue.builtIn());
+        assertThat(shipped.defaults()).isEqualTo(shipped.load(EXAMPLE));
     }
 
     @Test
     void builtInDefaultMatchesTheDocumentedValues() {
-        Policy p = loader.defaults();
+        Policy p = new PolicyLoader(io.mamori.core.analysis.FindingCatalogue.builtIn()).defaults();
         assertThat(p.organisation().internalDomains()).extracting(DomainPattern::toString)
                 .containsExactly("example.co.jp", "example.jp");
         assertThat(p.inbound().thresholds()).isEqualTo(
                 Map.of(Action.TAG, 4.0, Action.HOLD, 8.0, Action.QUARANTINE, 10.0, Action.REJECT, 20.0));
         assertThat(p.inbound().forced()).isEqualTo(
-                Map.of("ATTACHMENT_EXECUTABLE", Action.QUARANTINE, "ANALYZER_FAILED", Action.TAG));
+                Map.of("ATTACHMENT_EXECUTABLE", Action.QUARANTINE, "ANALYZER_FAILED", Action.TAG,
+                        "DMARC_REJECT_POLICY_FAIL", Action.QUARANTINE));
         assertThat(p.outbound().thresholds()).isEqualTo(Map.of(Action.TAG, 6.0, Action.HOLD, 10.0, Action.QUARANTINE, 15.0));
         assertThat(p.tag().subjectPrefix()).isEqualTo("[要注意]");
     }

@@ -3,8 +3,10 @@ package io.mamori.gateway.receive;
 import io.mamori.core.analysis.Action;
 import io.mamori.core.analysis.Finding;
 import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.analysis.RawMessage;
 import io.mamori.core.analysis.Verdict;
 import io.mamori.core.message.Envelope;
+import io.mamori.core.message.ParsedMessage;
 import io.mamori.core.policy.Policy;
 import io.mamori.core.policy.PolicyEngine;
 import io.mamori.core.scan.MessageScanner;
@@ -74,16 +76,17 @@ public final class ReceptionPipeline implements MessageReceiver {
         Spool spool = store.openSpool();
         Spool tagged = null;
         try {
-            Verdict verdict;
-            String subject;
+            ParsedMessage parsed;
             try (OutputStream out = spool.output()) {
                 InputStream tee = new TeeInputStream(data, out);
-                ScanOutcome outcome = scan(envelope, tee);
+                parsed = parse(tee);
                 // The parser reads to the end, but the spool must hold every byte whatever it did.
                 IOUtils.consume(tee);
-                verdict = outcome.verdict();
-                subject = outcome.subject();
             }
+            // The spool is complete now, so analyzers that need the exact bytes (DKIM, ARC) can read it.
+            ScanOutcome outcome = analyze(envelope, parsed, spool::openInput);
+            Verdict verdict = outcome.verdict();
+            String subject = outcome.subject();
             Action action = verdict.action();
             if (action == Action.REJECT) {
                 record(envelope, null, verdict, spool.size(), sample);
@@ -113,15 +116,23 @@ public final class ReceptionPipeline implements MessageReceiver {
     private record ScanOutcome(Verdict verdict, String subject) {
     }
 
-    /** A parser failure is a defined verdict (ANALYZER_FAILED for the parser), never a silent pass or a 4xx loop. */
-    private ScanOutcome scan(Envelope envelope, InputStream in) throws IOException {
+    /** A parser bug must not lose the message: it becomes {@code null} here and a defined verdict below. */
+    private ParsedMessage parse(InputStream in) throws IOException {
         try {
-            ScanResult r = scanner.scan(envelope, in);
-            return new ScanOutcome(r.verdict(), r.message().subject());
+            return scanner.parse(in);
         } catch (RuntimeException e) {
-            List<Finding> findings = List.of(new Finding("ANALYZER_FAILED", 1.0, "parser: " + e.getClass().getSimpleName()));
+            LOG.warn("parser failed ({}); the message gets ANALYZER_FAILED", e.getClass().getSimpleName());
+            return null;
+        }
+    }
+
+    private ScanOutcome analyze(Envelope envelope, ParsedMessage parsed, RawMessage raw) {
+        if (parsed == null) {
+            List<Finding> findings = List.of(new Finding("ANALYZER_FAILED", 1.0, "parser: failed"));
             return new ScanOutcome(engine.decide(policy.get(), envelope.direction(), findings), "");
         }
+        ScanResult r = scanner.analyze(envelope, parsed, raw);
+        return new ScanOutcome(r.verdict(), parsed.subject());
     }
 
     private static MessageState stateFor(Action action) {

@@ -1,0 +1,49 @@
+package io.mamori.core.scan;
+
+import io.mamori.core.analysis.Analyzer;
+import io.mamori.core.attachment.AttachmentNameAnalyzer;
+import io.mamori.core.auth.DnsResolver;
+import io.mamori.core.auth.SenderAuthAnalyzer;
+import io.mamori.core.auth.SenderAuthSettings;
+import io.mamori.core.mime.MimeSanityAnalyzer;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The analyzers shipped with the product, in the order their findings are reported. It lives beside
+ * {@link MessageScanner} (the assembly) so that {@code analysis} does not depend on the features built on it.
+ */
+public final class Analyzers {
+
+    /**
+     * What the shipped analyzers need from outside the core.
+     *
+     * @param dns        DNS for sender authentication (dnsjava in the gateway, a table in tests)
+     * @param senderAuth trusted ARC sealers and other sender-authentication settings
+     * @param clock      time for signature expiry checks
+     */
+    public record Ports(DnsResolver dns, SenderAuthSettings senderAuth, Clock clock) {
+        public Ports {
+            Objects.requireNonNull(dns, "dns");
+            Objects.requireNonNull(senderAuth, "senderAuth");
+            Objects.requireNonNull(clock, "clock");
+        }
+    }
+
+    private Analyzers() {
+    }
+
+    /** The analyzers that need nothing from outside: MIME structure and attachment names. Stateless, thread-safe. */
+    public static List<Analyzer> local() {
+        return List.of(new MimeSanityAnalyzer(), new AttachmentNameAnalyzer());
+    }
+
+    /** Every shipped analyzer. */
+    public static List<Analyzer> shipped(Ports ports) {
+        List<Analyzer> all = new ArrayList<>(local());
+        all.add(new SenderAuthAnalyzer(ports.dns(), ports.senderAuth(), ports.clock()));
+        return List.copyOf(all);
+    }
+}
