@@ -253,6 +253,27 @@ class AttachmentContentAnalyzerTest {
     }
 
     @Test
+    void aPdfThatNeedsAUserPasswordIsEncryptedWhateverTheRevision() throws Exception {
+        assertThat(analyze(file("rc4-40.pdf", sample("pdf/user-password-rc4-40.pdf")),
+                file("rc4-128.pdf", sample("pdf/user-password-rc4-128.pdf")),
+                file("aes128.pdf", sample("pdf/user-password-aes128.pdf")),
+                file("aes256.pdf", sample("pdf/user-password-aes256.pdf"))))
+                .containsExactly(
+                        Finding.of("ENCRYPTED_ARCHIVE", "rc4-40.pdf"),
+                        Finding.of("ENCRYPTED_ARCHIVE", "rc4-128.pdf"),
+                        Finding.of("ENCRYPTED_ARCHIVE", "aes128.pdf"),
+                        Finding.of("ENCRYPTED_ARCHIVE", "aes256.pdf"));
+    }
+
+    @Test
+    void aPdfWithOnlyAnOwnerPasswordOpensWithoutOneAndIsNotEncrypted() throws Exception {
+        assertThat(analyze(file("clean.pdf", sample("pdf/clean.pdf")),
+                file("rc4-40.pdf", sample("pdf/owner-only-rc4-40.pdf")),
+                file("aes128.pdf", sample("pdf/owner-only-aes128.pdf")),
+                file("aes256.pdf", sample("pdf/owner-only-aes256-objstm.pdf")))).isEmpty();
+    }
+
+    @Test
     void spamAssassinsEncryptedWordDocumentIsEncrypted() throws Exception {
         assertThat(fixtureMessage("spamassassin-encrypted.eml"))
                 .containsExactly(Finding.of("ENCRYPTED_ARCHIVE", "encrypted_word_doc.docx"));
