@@ -4,9 +4,11 @@ import io.mamori.core.analysis.AnalysisInput;
 import io.mamori.core.analysis.Analyzer;
 import io.mamori.core.analysis.Finding;
 import io.mamori.core.message.MimePart;
+import io.mamori.core.message.ParsedMessage;
 import io.mamori.core.message.PartContent;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -59,6 +61,31 @@ public final class AttachmentContentAnalyzer implements Analyzer {
                 AttachmentNameAnalyzer.EXECUTABLE, AttachmentNameAnalyzer.DOUBLE_EXTENSION, AttachmentNameAnalyzer.RTLO);
     }
 
+    /**
+     * The paths ({@link MimePart#path()}) of the attachments that findings with one of {@code codes} are about,
+     * e.g. every part an {@code ENCRYPTED_ARCHIVE} finding names, for {@code AttachmentStripper}. Matches the
+     * evidence this analyzer writes: the attachment's name (or {@code part 1.2}), alone or followed by
+     * {@code !/} (something inside it) or {@code : } (a detail).
+     */
+    public static Set<String> partsNamedBy(ParsedMessage message, List<Finding> findings, Set<String> codes) {
+        Set<String> paths = new LinkedHashSet<>();
+        for (MimePart part : message.parts()) {
+            String shown = displayedName(part);
+            for (Finding f : findings) {
+                String e = f.evidence();
+                if (codes.contains(f.code()) && (e.equals(shown) || e.startsWith(shown + "!/") || e.startsWith(shown + ": "))) {
+                    paths.add(part.path());
+                }
+            }
+        }
+        return paths;
+    }
+
+    private static String displayedName(MimePart part) {
+        return part.filename() == null || part.filename().isBlank()
+                ? "part " + part.path() : AttachmentNameAnalyzer.displayed(part.filename());
+    }
+
     @Override
     public List<Finding> analyze(AnalysisInput input) throws InterruptedException {
         ContentInspection inspection = new ContentInspection(limits, types);
@@ -70,8 +97,7 @@ public final class AttachmentContentAnalyzer implements Analyzer {
             if (Thread.interrupted()) {
                 throw new InterruptedException("attachment inspection interrupted");
             }
-            String path = part.filename() == null || part.filename().isBlank()
-                    ? "part " + part.path() : AttachmentNameAnalyzer.displayed(part.filename());
+            String path = displayedName(part);
             if (!content.complete()) {
                 inspection.add(ContentInspection.NOT_INSPECTED, path + ": " + part.size()
                         + " bytes, only the first " + content.length() + " inspected");
