@@ -50,6 +50,8 @@ final class ContentInspection {
 
     /** An entry must expand past this before its ratio counts: small, very compressible files are normal. */
     static final long RATIO_FLOOR = 1024 * 1024;
+    /** How much further than an archive an Office document's parts may go (entries and ratio). */
+    static final int DOCUMENT_FACTOR = 10;
 
     /** The kinds of content compared with what a file's name promises. */
     enum Kind { EXECUTABLE, PDF, OLE2, ZIP, RTF, IMAGE, ARCHIVE, HTML, TEXT, OFFICE, UNKNOWN }
@@ -61,6 +63,8 @@ final class ContentInspection {
     private final Set<Finding> findings = new LinkedHashSet<>();
     private int entries;
     private long expanded;
+    private int documentEntries;
+    private long documentExpanded;
 
     ContentInspection(ArchiveLimits limits, MimeTypes types) {
         this.limits = limits;
@@ -173,16 +177,28 @@ final class ContentInspection {
         }
     }
 
+    /**
+     * A zip archive, or an Office (OOXML, ODF) document, which is a zip too. A document's parts are only
+     * searched for macros, not inspected as files, and have per-message budgets of their own (ten times the
+     * entries and ratio, the same total): a large spreadsheet's XML legitimately expands far and compresses
+     * well, so a document past them is "not inspected", not a bomb.
+     */
     private void zip(String path, InputStream whole, int depth, boolean document) throws IOException {
         boolean encryptedSeen = false;
         boolean inDocument = document;
         ZipArchiveInputStream zip = new ZipArchiveInputStream(whole, StandardCharsets.UTF_8.name(), true, true);
+        int seen = 0;
         try {
             for (ZipArchiveEntry e; (e = zip.getNextEntry()) != null; ) {
-                entry(path);
                 String entryName = entryName(e);
-                if (entryName.equals("[Content_Types].xml") || (entries == 1 && entryName.equals("mimetype"))) {
+                if (entryName.equals("[Content_Types].xml") || (seen == 0 && entryName.equals("mimetype"))) {
                     inDocument = true;
+                }
+                seen++;
+                if (inDocument) {
+                    documentEntry(path);
+                } else {
+                    entry(path);
                 }
                 if (e.isDirectory()) {
                     continue;
@@ -212,13 +228,17 @@ final class ContentInspection {
                         && e.getSize() / e.getCompressedSize() > limits.maxRatio()) {
                     throw bomb(entryPath + ": declared to expand more than " + limits.maxRatio() + "×");
                 }
-                Metered content = new Metered(zip, zip::getCompressedCount, entryPath);
+                Metered content = new Metered(zip, zip::getCompressedCount, entryPath, inDocument);
                 if (!inDocument) {
                     nested(entryPath, lastSegment(entryName), content, depth + 1);
                 }
                 content.drain();
             }
         } catch (Stop stop) {
+            if (stop.finding != null && stop.finding.code().equals(NOT_INSPECTED)) {
+                findings.add(stop.finding);
+                return;
+            }
             throw stop;
         } catch (IOException | RuntimeException e) {
             if (!encryptedSeen) {
@@ -330,6 +350,16 @@ final class ContentInspection {
         }
         if (++entries > limits.maxEntries()) {
             throw bomb(archive + ": more than " + limits.maxEntries() + " archive entries");
+        }
+    }
+
+    private void documentEntry(String document) {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new Stop(null);
+        }
+        if (++documentEntries > DOCUMENT_FACTOR * limits.maxEntries()) {
+            throw new Stop(Finding.of(NOT_INSPECTED, document + ": document has more than "
+                    + DOCUMENT_FACTOR * limits.maxEntries() + " parts; the rest was not inspected"));
         }
     }
 
@@ -513,12 +543,18 @@ final class ContentInspection {
         private final InputStream in;
         private final LongSupplier compressed;
         private final String path;
+        private final boolean document;
         private long count;
 
         Metered(InputStream in, LongSupplier compressed, String path) {
+            this(in, compressed, path, false);
+        }
+
+        Metered(InputStream in, LongSupplier compressed, String path, boolean document) {
             this.in = in;
             this.compressed = compressed;
             this.path = path;
+            this.document = document;
         }
 
         @Override
@@ -533,7 +569,14 @@ final class ContentInspection {
                 throw new Stop(null);
             }
             int n = in.read(b, off, len);
-            if (n > 0) {
+            if (n > 0 && document) {
+                count += n;
+                documentExpanded += n;
+                if (documentExpanded > limits.maxTotalBytes() || (compressed != null && count > RATIO_FLOOR
+                        && count / Math.max(1, compressed.getAsLong()) > (long) DOCUMENT_FACTOR * limits.maxRatio())) {
+                    throw new Stop(Finding.of(NOT_INSPECTED, path + ": document part too large to inspect"));
+                }
+            } else if (n > 0) {
                 count += n;
                 expanded += n;
                 if (expanded > limits.maxTotalBytes()) {

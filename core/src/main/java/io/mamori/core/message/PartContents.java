@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.ref.Cleaner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -24,7 +25,9 @@ import javax.crypto.spec.IvParameterSpec;
  * on the heap (at most {@link #HEAP_PER_PART} each and {@link #HEAP_PER_MESSAGE} in all); the rest goes to
  * temporary files encrypted with AES-CTR under a key that exists only in this object, because mail is never
  * written to disk in clear (DESIGN.md, encryption at rest). {@link #close()} deletes the files and drops the
- * heap copies; the receive path must close it once analysis is over.
+ * heap copies; the receive path must close it once analysis is over. A holder dropped without being closed
+ * still has its files deleted when it is garbage-collected (a {@link Cleaner}), so a missed close costs disk
+ * space for a while, not forever.
  *
  * <p>Thread-safe for reading: once parsing is done, any number of analyzers may {@link PartContent#open()}
  * contents concurrently. Opening after {@link #close()} fails with an {@link IOException}.
@@ -38,8 +41,11 @@ public final class PartContents implements AutoCloseable {
 
     private static final PartContents NONE = new PartContents(null);
 
+    private static final Cleaner CLEANER = Cleaner.create();
+
     private final Path directory;
-    private final List<Path> files = new ArrayList<>();
+    private final TemporaryFiles files = new TemporaryFiles();
+    private Cleaner.Cleanable cleanable;
     private SecretKey key;
     private SecureRandom random;
     private long heapUsed;
@@ -70,15 +76,31 @@ public final class PartContents implements AutoCloseable {
             return;
         }
         closed = true;
-        for (Path f : files) {
-            try {
-                Files.deleteIfExists(f);
-            } catch (IOException e) {
-                // Nothing better to do than try the others: the file is encrypted under a key now forgotten.
-            }
+        if (cleanable != null) {
+            cleanable.clean();
         }
-        files.clear();
         key = null;
+    }
+
+    /** The temporary files of one holder; deletes them when run (by close or by the cleaner). */
+    private static final class TemporaryFiles implements Runnable {
+        private final List<Path> paths = new ArrayList<>();
+
+        synchronized void add(Path path) {
+            paths.add(path);
+        }
+
+        @Override
+        public synchronized void run() {
+            for (Path f : paths) {
+                try {
+                    Files.deleteIfExists(f);
+                } catch (IOException e) {
+                    // Nothing better to do than try the others: the file is encrypted under a key now forgotten.
+                }
+            }
+            paths.clear();
+        }
     }
 
     /** A sink for one part; confined to the parsing thread. */
@@ -89,6 +111,9 @@ public final class PartContents implements AutoCloseable {
     private synchronized Path newFile() throws IOException {
         if (closed) {
             throw new IOException("part contents are closed");
+        }
+        if (cleanable == null) {
+            cleanable = CLEANER.register(this, files);
         }
         Path path = Files.createTempFile(directory, "mamori-part-", ".enc");
         files.add(path);

@@ -429,6 +429,41 @@ class AttachmentContentAnalyzerTest {
                 .containsExactly(Finding.of("ARCHIVE_BOMB", "big.zip!/random.bin: archives expand beyond 2 MiB"));
     }
 
+    /** A worksheet of many near-identical rows: it compresses far better than 100 to 1, as real ones can. */
+    private static byte[] sparseWorksheet(int rows) {
+        StringBuilder x = new StringBuilder("<worksheet><sheetData>");
+        for (int r = 1; r <= rows; r++) {
+            x.append("<row r=\"").append(r).append("\">");
+            x.append("<c s=\"1\"/>".repeat(100)); // styled empty cells; the r attribute is optional
+            x.append("</row>");
+        }
+        return ascii(x.append("</sheetData></worksheet>").toString());
+    }
+
+    @Test
+    void aSpreadsheetWhosePartsCompressBetterThanTheArchiveRatioIsNoBombButTheSameAsAPlainZipIs() throws Exception {
+        byte[] sheet = sparseWorksheet(10_000);
+        byte[] xlsx = zip("[Content_Types].xml", ascii("<Types/>"), "xl/worksheets/sheet1.xml", sheet);
+        byte[] plain = zip("sheet1.xml", sheet);
+        assertThat(sheet.length / plain.length).as("precondition: compression ratio").isGreaterThan(100);
+
+        assertThat(analyze(file("売上.xlsx", xlsx))).isEmpty();
+        assertThat(analyze(file("sheet.zip", plain)))
+                .containsExactly(Finding.of("ARCHIVE_BOMB", "sheet.zip!/sheet1.xml: expands more than 100×"));
+    }
+
+    @Test
+    void documentPartsPastTheirOwnBudgetAreNotInspectedAndLaterAttachmentsStillAre() throws Exception {
+        byte[] xlsx = zip("[Content_Types].xml", ascii("<Types/>"), "xl/worksheets/sheet1.xml", sparseWorksheet(10_000));
+        AttachmentContentAnalyzer small = new AttachmentContentAnalyzer(new ArchiveLimits(5, 10, 100, 2L * 1024 * 1024, 1024 * 1024));
+
+        assertThat(analyze(small, mail(file("big.xlsx", xlsx), file("tools.zip", zip("setup.exe", pe()))), ParseLimits.defaults()))
+                .containsExactly(
+                        Finding.of("ATTACHMENT_NOT_INSPECTED", "big.xlsx!/xl/worksheets/sheet1.xml: document part too large to inspect"),
+                        Finding.of("ATTACHMENT_EXECUTABLE", "tools.zip!/setup.exe"),
+                        Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "tools.zip!/setup.exe: Windows executable (PE)"));
+    }
+
     @Test
     void anAttachmentPastTheMessagesContentBudgetIsReportedAsNotFullyInspected() throws Exception {
         List<Finding> findings = analyze(analyzer, mail(file("report.pdf", MINIMAL_PDF), file("big.bin", new byte[3000])),

@@ -90,6 +90,21 @@ class PartContentsTest {
     }
 
     @Test
+    void aHolderNobodyClosedHasItsFilesDeletedOnceItIsGarbage() throws Exception {
+        byte[] big = new byte[PartContents.HEAP_PER_PART + 1];
+        parse(new MessageParser(ParseLimits.defaults(), temp), message(base64Attachment("big.bin", big)));
+        assertThat(tempFiles()).hasSize(1);
+
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (!tempFiles().isEmpty() && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(50);
+        }
+
+        assertThat(tempFiles()).isEmpty();
+    }
+
+    @Test
     void theBudgetCutsALargeAttachmentAndLaterOnesKeepNothing() throws IOException {
         MessageParser parser = new MessageParser(ParseLimits.defaults().withMaxAttachmentBytes(1000), temp);
         try (ParsedMessage m = parse(parser, message(base64Attachment("a.bin", new byte[600]),
