@@ -65,7 +65,14 @@ public final class AttachmentNameAnalyzer implements Analyzer {
     }
 
     private static void judge(String name, List<Finding> findings) {
-        String evidence = displayed(name);
+        judge(name, displayed(name), findings);
+    }
+
+    /**
+     * The same checks for a file inside an archive: {@code name} is the entry's own name (its last path
+     * segment), {@code evidence} says where it is, e.g. {@code invoice.zip!/a/b.exe}.
+     */
+    static void judge(String name, String evidence, List<Finding> findings) {
         if (name.chars().anyMatch(c -> BIDI_OVERRIDES.indexOf(c) >= 0)) {
             findings.add(Finding.of(RTLO, evidence));
         }
@@ -81,7 +88,7 @@ public final class AttachmentNameAnalyzer implements Analyzer {
         }
     }
 
-    private static String windowsName(String name) {
+    static String windowsName(String name) {
         String n = Normalizer.normalize(name, Normalizer.Form.NFKC);
         StringBuilder visible = new StringBuilder(n.length());
         n.codePoints().filter(c -> Character.getType(c) != Character.FORMAT && !Character.isISOControl(c))
@@ -94,12 +101,12 @@ public final class AttachmentNameAnalyzer implements Analyzer {
         return s.substring(0, end).toLowerCase(Locale.ROOT);
     }
 
-    private static String extension(String name) {
+    static String extension(String name) {
         int dot = name.lastIndexOf('.');
         return dot < 0 ? "" : name.substring(dot + 1).strip();
     }
 
-    private static String displayed(String name) {
+    static String displayed(String name) {
         StringBuilder out = new StringBuilder(name.length());
         int spaces = 0;
         for (int i = 0; i < name.length(); i++) {

@@ -4,12 +4,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,7 +33,10 @@ import org.apache.james.mime4j.util.ByteSequence;
 /**
  * Streaming MIME parser (Apache Mime4j's {@link MimeTokenStream}) that keeps only what analysis needs:
  * decoded top-level headers, a description of each leaf part, and capped decoded text of text/plain and
- * text/html parts. Attachment bodies are counted and skipped, never held. Malformed structure never throws:
+ * text/html parts. The decoded bytes of attachment parts go, up to {@link ParseLimits#maxAttachmentBytes()}
+ * per message, to the message's {@link PartContents} (heap for small parts, encrypted temporary files for
+ * large ones), so memory stays bounded however large the message; the caller closes the returned
+ * {@link ParsedMessage} to release them. Malformed structure never throws:
  * it becomes a {@link MimeDefect}, and every {@link ParseLimits} bound turns into a defect plus "stop looking",
  * so time and memory stay bounded on hostile input. The input is always read to its end, because callers tee
  * it into the spool.
@@ -47,13 +52,25 @@ public final class MessageParser {
 
     private final ParseLimits limits;
     private final MimeConfig config;
+    private final Path tempDirectory;
 
     public MessageParser() {
         this(ParseLimits.defaults());
     }
 
+    /** Puts large attachment contents (encrypted) in the JVM's temporary directory. */
     public MessageParser(ParseLimits limits) {
+        this(limits, Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    /**
+     * @param limits        parsing bounds
+     * @param tempDirectory where attachment contents too large for the heap go, encrypted (e.g. the spool
+     *                      directory)
+     */
+    public MessageParser(ParseLimits limits, Path tempDirectory) {
         this.limits = limits;
+        this.tempDirectory = Objects.requireNonNull(tempDirectory, "tempDirectory");
         this.config = MimeConfig.custom()
                 .setStrictParsing(false)
                 // Mime4j applies the line limit while it reads header lines; body lines are streamed.
@@ -73,11 +90,22 @@ public final class MessageParser {
     /**
      * Parses one message, reading {@code raw} to its end (it is not closed).
      *
-     * @throws IOException only when reading {@code raw} itself fails; malformed content never throws
+     * @throws IOException only when reading {@code raw} itself, or writing an attachment's temporary file,
+     *                     fails; malformed content never throws
      */
     public ParsedMessage parse(InputStream raw) throws IOException {
+        PartContents contents = limits.maxAttachmentBytes() > 0 ? PartContents.in(tempDirectory) : PartContents.none();
+        try {
+            return parse(raw, contents);
+        } catch (IOException | RuntimeException | Error e) {
+            contents.close();
+            throw e;
+        }
+    }
+
+    private ParsedMessage parse(InputStream raw, PartContents contents) throws IOException {
         LineScanningInputStream in = new LineScanningInputStream(raw);
-        Walk walk = new Walk(limits, in);
+        Walk walk = new Walk(limits, in, contents);
         // A null descriptor builder makes Mime4j use its own lenient one.
         MimeTokenStream tokens = new MimeTokenStream(config, walk.monitor,
                 new EmptyHeaderTolerantFieldBuilder(limits.maxHeaderFieldLength()), null);
@@ -97,7 +125,7 @@ public final class MessageParser {
         if (longLines != null) {
             walk.defect(longLines);
         }
-        return new ParsedMessage(walk.headers, walk.parts, walk.defects, walk.maxDepth, in.bytesRead());
+        return new ParsedMessage(walk.headers, walk.parts, walk.defects, walk.maxDepth, in.bytesRead(), contents);
     }
 
     /** State of one parse; confined to the parsing thread. */
@@ -115,6 +143,7 @@ public final class MessageParser {
 
         final ParseLimits limits;
         final LineScanningInputStream input;
+        final PartContents contents;
         final List<HeaderField> headers = new ArrayList<>();
         final List<MimePart> parts = new ArrayList<>();
         final List<MimeDefect> defects = new ArrayList<>();
@@ -127,12 +156,14 @@ public final class MessageParser {
         int maxDepth;
         int leaves;
         long textKept;
+        long contentKept;
         boolean tooDeepRecorded;
         boolean mboxLineSeen;
 
-        Walk(ParseLimits limits, LineScanningInputStream input) {
+        Walk(ParseLimits limits, LineScanningInputStream input, PartContents contents) {
             this.limits = limits;
             this.input = input;
+            this.contents = contents;
         }
 
         void consume(MimeTokenStream tokens) throws IOException, MimeException {
@@ -290,6 +321,10 @@ public final class MessageParser {
             long remainingTotal = Math.max(0, limits.maxTotalText() - textKept);
             int keep = text ? (int) Math.min(limits.maxTextPerPart(), remainingTotal) : 0;
             ByteArrayOutputStream kept = new ByteArrayOutputStream(Math.min(keep, 8192));
+            // Files are what content analysis and the antivirus look at: attachments, and any part that is
+            // not a readable body (an unnamed application/octet-stream part is a file too).
+            PartContents.Sink sink = contents != PartContents.none() && (attachment || !text) ? contents.newSink() : null;
+            long contentRoom = sink == null ? 0 : Math.max(0, limits.maxAttachmentBytes() - contentKept);
             long size = 0;
             byte[] buf = new byte[8192];
             InputStream in = tokens.getDecodedInputStream();
@@ -298,7 +333,16 @@ public final class MessageParser {
                 if (room > 0) {
                     kept.write(buf, 0, Math.min(room, n));
                 }
+                if (size < contentRoom) {
+                    sink.write(buf, 0, (int) Math.min(n, contentRoom - size));
+                }
                 size += n;
+            }
+            PartContent content = null;
+            if (sink != null) {
+                long stored = Math.min(size, contentRoom);
+                contentKept += stored;
+                content = sink.finish(stored == size);
             }
             String decoded = null;
             if (text) {
@@ -310,7 +354,8 @@ public final class MessageParser {
                 }
                 decoded = MailCharsets.decode(bytes, cs);
             }
-            parts.add(new MimePart(e.leafPath(), nesting, contentType, charset, filename, attachment, size, decoded));
+            parts.add(new MimePart(e.leafPath(), nesting, contentType, charset, filename, attachment, size, decoded,
+                    content));
         }
 
         private static String metaCharset(byte[] html) {

@@ -11,6 +11,9 @@ package io.mamori.core.message;
  * @param attachment  whether it is an attachment (disposition attachment, or a file name on a non-text part)
  * @param size        decoded (transfer-decoded) size in bytes
  * @param text        decoded text of text/plain and text/html parts (capped, see ParseLimits), else {@code null}
+ * @param content     decoded bytes of an attachment or any part that is not a text/plain or text/html body, as
+ *                    far as {@link ParseLimits#maxAttachmentBytes()} reached (see {@link PartContent#complete()}),
+ *                    else {@code null}; valid until the message's {@link PartContents} is closed
  */
 public record MimePart(
         String path,
@@ -20,5 +23,12 @@ public record MimePart(
         String filename,
         boolean attachment,
         long size,
-        String text) {
+        String text,
+        PartContent content) {
+
+    /** A part described without its content. */
+    public MimePart(String path, int depth, String contentType, String charset, String filename, boolean attachment,
+            long size, String text) {
+        this(path, depth, contentType, charset, filename, attachment, size, text, null);
+    }
 }

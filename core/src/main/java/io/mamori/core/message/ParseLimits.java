@@ -10,6 +10,8 @@ package io.mamori.core.message;
  * @param maxHeaderFieldLength bytes of one header field (all its folded lines)
  * @param maxTextPerPart       decoded bytes of one text part kept for analysis
  * @param maxTotalText         decoded bytes of text kept across all parts
+ * @param maxAttachmentBytes   decoded bytes of attachment (non-text) parts kept for content analysis across
+ *                             all parts, see {@link PartContents}; 0 keeps none
  */
 public record ParseLimits(
         int maxDepth,
@@ -17,7 +19,11 @@ public record ParseLimits(
         int maxHeaders,
         int maxHeaderFieldLength,
         int maxTextPerPart,
-        long maxTotalText) {
+        long maxTotalText,
+        long maxAttachmentBytes) {
+
+    /** 25 MiB of attachment content per message: the common size limit of business mail services. */
+    public static final long DEFAULT_MAX_ATTACHMENT_BYTES = 25L * 1024 * 1024;
 
     public ParseLimits {
         positive("maxDepth", maxDepth);
@@ -30,11 +36,29 @@ public record ParseLimits(
         if (maxTextPerPart < 0 || maxTotalText < 0) {
             throw new IllegalArgumentException("text limits must not be negative");
         }
+        if (maxAttachmentBytes < 0) {
+            throw new IllegalArgumentException("maxAttachmentBytes must not be negative: " + maxAttachmentBytes);
+        }
     }
 
-    /** 50 levels, 1000 parts, 1000 header fields of at most 64 KiB, 1 MiB of text per part and 4 MiB in total. */
+    /** With the default attachment content budget. */
+    public ParseLimits(int maxDepth, int maxParts, int maxHeaders, int maxHeaderFieldLength, int maxTextPerPart,
+            long maxTotalText) {
+        this(maxDepth, maxParts, maxHeaders, maxHeaderFieldLength, maxTextPerPart, maxTotalText,
+                DEFAULT_MAX_ATTACHMENT_BYTES);
+    }
+
+    /** The same limits with another attachment content budget. */
+    public ParseLimits withMaxAttachmentBytes(long bytes) {
+        return new ParseLimits(maxDepth, maxParts, maxHeaders, maxHeaderFieldLength, maxTextPerPart, maxTotalText, bytes);
+    }
+
+    /**
+     * 50 levels, 1000 parts, 1000 header fields of at most 64 KiB, 1 MiB of text per part and 4 MiB in total,
+     * 25 MiB of attachment content.
+     */
     public static ParseLimits defaults() {
-        return new ParseLimits(50, 1000, 1000, 64 * 1024, 1024 * 1024, 4L * 1024 * 1024);
+        return new ParseLimits(50, 1000, 1000, 64 * 1024, 1024 * 1024, 4L * 1024 * 1024, DEFAULT_MAX_ATTACHMENT_BYTES);
     }
 
     private static void positive(String name, int value) {

@@ -359,7 +359,7 @@ public final class TagRewriter {
      * Writes bodies as they are stored (still transfer-encoded, as parsed with decoding off), where Mime4j's
      * writer would encode them a second time.
      */
-    private static final class RawPreservingWriter extends DefaultMessageWriter {
+    static final class RawPreservingWriter extends DefaultMessageWriter {
         @Override
         public void writeEntity(Entity entity, OutputStream out) throws IOException {
             writeHeader(entity.getHeader(), out);

@@ -1,0 +1,116 @@
+package io.mamori.core.attachment;
+
+import io.mamori.core.analysis.AnalysisInput;
+import io.mamori.core.analysis.Analyzer;
+import io.mamori.core.analysis.Finding;
+import io.mamori.core.message.MimePart;
+import io.mamori.core.message.ParsedMessage;
+import io.mamori.core.message.PartContent;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.apache.tika.mime.MimeTypes;
+
+/**
+ * Looks inside every kept part content ({@link MimePart#content()}) for what a file's name does not tell:
+ * <ul>
+ * <li>{@code ATTACHMENT_TYPE_MISMATCH}: the content (Apache Tika's magic detection and our signatures)
+ *     contradicts the name or declared type, e.g. {@code invoice.pdf: named .pdf, content is text/html};</li>
+ * <li>{@code ATTACHMENT_EXECUTABLE_CONTENT}: a program, script, shortcut, disk image, installer or OneNote
+ *     file by its content, e.g. {@code invoice.zip!/scan.pdf: Windows executable (PE)};</li>
+ * <li>{@code OFFICE_MACRO}: a VBA project in OLE2 (Apache POI) or OOXML ({@code vbaProject.bin}), or an
+ *     Excel 4 macro sheet; {@code RTF_DISGUISED}: RTF under a Word extension;</li>
+ * <li>archives (zip, 7z, gzip, tar; RAR is recognised but not unpacked) opened recursively within
+ *     {@link ArchiveLimits}, with the name checks of {@link AttachmentNameAnalyzer} and all of the above
+ *     applied to their entries (evidence {@code invoice.zip!/a/b.exe}); {@code ARCHIVE_BOMB} and
+ *     {@code ARCHIVE_TOO_DEEP} when a limit is passed;</li>
+ * <li>{@code ENCRYPTED_ARCHIVE}: a password-protected zip, 7z or RAR, Office file or PDF (a PDF that opens
+ *     without a password is not one), which no scanner can look into;</li>
+ * <li>{@code ATTACHMENT_NOT_INSPECTED}: a file larger than the message's content budget, a damaged archive,
+ *     RAR content, an unsupported compression method.</li>
+ * </ul>
+ * Work per message is bounded by the limits; the analyzer stops as soon as the calling thread is interrupted
+ * (the pipeline's time budget). Stateless and thread-safe.
+ */
+public final class AttachmentContentAnalyzer implements Analyzer {
+
+    private final ArchiveLimits limits;
+    private final MimeTypes types = MimeTypes.getDefaultMimeTypes();
+
+    public AttachmentContentAnalyzer() {
+        this(ArchiveLimits.defaults());
+    }
+
+    public AttachmentContentAnalyzer(ArchiveLimits limits) {
+        this.limits = Objects.requireNonNull(limits, "limits");
+    }
+
+    @Override
+    public String name() {
+        return "attachment-content";
+    }
+
+    @Override
+    public Set<String> codes() {
+        return Set.of(ContentInspection.TYPE_MISMATCH, ContentInspection.EXECUTABLE_CONTENT,
+                ContentInspection.OFFICE_MACRO, ContentInspection.RTF_DISGUISED, ContentInspection.ARCHIVE_BOMB,
+                ContentInspection.ARCHIVE_TOO_DEEP, ContentInspection.ENCRYPTED, ContentInspection.NOT_INSPECTED,
+                AttachmentNameAnalyzer.EXECUTABLE, AttachmentNameAnalyzer.DOUBLE_EXTENSION, AttachmentNameAnalyzer.RTLO);
+    }
+
+    /**
+     * The paths ({@link MimePart#path()}) of the attachments that findings with one of {@code codes} are about,
+     * e.g. every part an {@code ENCRYPTED_ARCHIVE} finding names, for {@code AttachmentStripper}. Matches the
+     * evidence this analyzer writes: the attachment's name (or {@code part 1.2}), alone or followed by
+     * {@code !/} (something inside it) or {@code : } (a detail).
+     */
+    public static Set<String> partsNamedBy(ParsedMessage message, List<Finding> findings, Set<String> codes) {
+        Set<String> paths = new LinkedHashSet<>();
+        for (MimePart part : message.parts()) {
+            String shown = displayedName(part);
+            for (Finding f : findings) {
+                String e = f.evidence();
+                if (codes.contains(f.code()) && (e.equals(shown) || e.startsWith(shown + "!/") || e.startsWith(shown + ": "))) {
+                    paths.add(part.path());
+                }
+            }
+        }
+        return paths;
+    }
+
+    private static String displayedName(MimePart part) {
+        return part.filename() == null || part.filename().isBlank()
+                ? "part " + part.path() : AttachmentNameAnalyzer.displayed(part.filename());
+    }
+
+    @Override
+    public List<Finding> analyze(AnalysisInput input) throws InterruptedException {
+        ContentInspection inspection = new ContentInspection(limits, types);
+        for (MimePart part : input.message().parts()) {
+            PartContent content = part.content();
+            if (content == null) {
+                continue;
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException("attachment inspection interrupted");
+            }
+            String path = displayedName(part);
+            if (!content.complete()) {
+                inspection.add(ContentInspection.NOT_INSPECTED, path + ": " + part.size()
+                        + " bytes, only the first " + content.length() + " inspected");
+            }
+            if (content.length() == 0) {
+                continue;
+            }
+            try (InputStream in = content.open()) {
+                inspection.attachment(path, part.filename(), part.contentType(), in);
+            } catch (IOException e) {
+                inspection.add(ContentInspection.NOT_INSPECTED, path + ": content unreadable");
+            }
+        }
+        return inspection.findings();
+    }
+}

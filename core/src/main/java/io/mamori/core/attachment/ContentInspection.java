@@ -1,0 +1,604 @@
+package io.mamori.core.attachment;
+
+import io.mamori.core.analysis.Finding;
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongSupplier;
+import org.apache.commons.compress.PasswordRequiredException;
+import org.apache.commons.compress.archivers.sevenz.SevenZArchiveEntry;
+import org.apache.commons.compress.archivers.sevenz.SevenZFile;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipArchiveInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
+import org.apache.tika.metadata.Metadata;
+import org.apache.tika.mime.MediaType;
+import org.apache.tika.mime.MimeTypes;
+
+/**
+ * One message's look inside its files: confined to one analyzer call, it carries the per-message budgets of
+ * {@link ArchiveLimits} and collects the findings. Files are streamed: archives are read entry by entry from
+ * their parent's stream; only OLE2 documents, PDFs and 7z archives, which need random access, are held in
+ * memory, each at most {@link ArchiveLimits#maxBufferBytes()}.
+ */
+final class ContentInspection {
+
+    static final String TYPE_MISMATCH = "ATTACHMENT_TYPE_MISMATCH";
+    static final String EXECUTABLE_CONTENT = "ATTACHMENT_EXECUTABLE_CONTENT";
+    static final String OFFICE_MACRO = "OFFICE_MACRO";
+    static final String RTF_DISGUISED = "RTF_DISGUISED";
+    static final String ARCHIVE_BOMB = "ARCHIVE_BOMB";
+    static final String ARCHIVE_TOO_DEEP = "ARCHIVE_TOO_DEEP";
+    static final String ENCRYPTED = "ENCRYPTED_ARCHIVE";
+    static final String NOT_INSPECTED = "ATTACHMENT_NOT_INSPECTED";
+
+    /** An entry must expand past this before its ratio counts: small, very compressible files are normal. */
+    static final long RATIO_FLOOR = 1024 * 1024;
+    /** How much further than an archive an Office document's parts may go (entries and ratio). */
+    static final int DOCUMENT_FACTOR = 10;
+
+    /** The kinds of content compared with what a file's name promises. */
+    enum Kind { EXECUTABLE, PDF, OLE2, ZIP, RTF, IMAGE, ARCHIVE, HTML, TEXT, OFFICE, UNKNOWN }
+
+    private static final Map<String, Kind> NAMED = names();
+
+    private final ArchiveLimits limits;
+    private final MimeTypes types;
+    private final Set<Finding> findings = new LinkedHashSet<>();
+    private int entries;
+    private long expanded;
+    private int documentEntries;
+    private long documentExpanded;
+
+    ContentInspection(ArchiveLimits limits, MimeTypes types) {
+        this.limits = limits;
+        this.types = types;
+    }
+
+    List<Finding> findings() {
+        return new ArrayList<>(findings);
+    }
+
+    void add(String code, String evidence) {
+        findings.add(Finding.of(code, evidence));
+    }
+
+    /**
+     * Inspects one attachment.
+     *
+     * @param path     how evidence names it: its file name, or {@code part 1.2}
+     * @param name     its file name (for the extension), or {@code null}
+     * @param declared its declared media type (lower case)
+     * @throws InterruptedException when the analysis was cancelled (the pipeline's time budget ran out)
+     */
+    void attachment(String path, String name, String declared, InputStream in) throws InterruptedException {
+        try {
+            file(path, name, declared, in, 0);
+        } catch (Stop stop) {
+            if (stop.finding == null) {
+                throw new InterruptedException("attachment inspection interrupted");
+            }
+            findings.add(stop.finding);
+        } catch (IOException | RuntimeException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedException("attachment inspection interrupted");
+            }
+            add(NOT_INSPECTED, path + ": unreadable (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    /** Inspects one file at {@code depth} (0 = an attachment) and whatever it contains. */
+    private void file(String path, String name, String declared, InputStream in, int depth) throws IOException {
+        byte[] head = in.readNBytes(FileSignatures.HEAD);
+        int n = head.length;
+        String contentType = detect(head);
+        Kind kind = kind(head, n, contentType);
+
+        String executable = FileSignatures.executable(head, n);
+        if (executable != null) {
+            add(EXECUTABLE_CONTENT, path + ": " + executable);
+            kind = Kind.EXECUTABLE;
+        } else if ((kind == Kind.TEXT || kind == Kind.HTML || kind == Kind.UNKNOWN) && !binary(head, n)) {
+            // A script stays text for the name comparison: memo.txt holding VBScript is not a disguised type.
+            String script = FileSignatures.script(head, n);
+            if (script != null) {
+                add(EXECUTABLE_CONTENT, path + ": " + script);
+            }
+        }
+        Kind promised = promised(name, declared);
+        String extension = name == null ? "" : AttachmentNameAnalyzer.extension(AttachmentNameAnalyzer.windowsName(name));
+        if (kind == Kind.RTF && Set.of("doc", "docx", "docm", "dot", "dotx", "dotm").contains(extension)) {
+            add(RTF_DISGUISED, path);
+        } else if (mismatch(promised, kind)) {
+            add(TYPE_MISMATCH, path + ": " + (name != null ? "named ." + extension : "declared " + declared)
+                    + ", content is " + contentType);
+        }
+
+        InputStream whole = new SequenceInputStream(new ByteArrayInputStream(head), in);
+        boolean container = kind == Kind.ZIP || kind == Kind.ARCHIVE;
+        if (container && depth >= limits.maxDepth()) {
+            add(ARCHIVE_TOO_DEEP, path + ": archive nested more than " + limits.maxDepth() + " levels deep");
+            return;
+        }
+        if (kind == Kind.ZIP) {
+            zip(path, whole, depth, "application/x-tika-ooxml".equals(contentType)
+                    || contentType.startsWith("application/vnd.oasis.opendocument"));
+        } else if (FileSignatures.isGzip(head, n)) {
+            gzip(path, name, whole, depth);
+        } else if (FileSignatures.isTar(head, n)) {
+            tar(path, whole, depth);
+        } else if (FileSignatures.isSevenZip(head, n)) {
+            sevenZip(path, whole, depth);
+        } else if (FileSignatures.isRar(head, n)) {
+            if (FileSignatures.rarEncrypted(head, n)) {
+                add(ENCRYPTED, path);
+            } else {
+                add(NOT_INSPECTED, path + ": RAR archives are not unpacked");
+            }
+        } else if (kind == Kind.OLE2) {
+            byte[] bytes = buffered(path, whole);
+            if (bytes != null) {
+                ole(path, bytes);
+            }
+        } else if (kind == Kind.PDF) {
+            byte[] bytes = buffered(path, whole);
+            if (bytes != null && PdfEncryption.needsPassword(bytes)) {
+                add(ENCRYPTED, path);
+            }
+        }
+    }
+
+    private void ole(String path, byte[] bytes) throws IOException {
+        OleInspection.Result r = OleInspection.inspect(bytes);
+        if (r.installer() != null) {
+            add(EXECUTABLE_CONTENT, path + ": " + r.installer());
+        }
+        if (r.encrypted()) {
+            add(ENCRYPTED, path);
+        }
+        if (r.macro()) {
+            add(OFFICE_MACRO, path + ("VBA".equals(r.macroKind()) ? "" : ": " + r.macroKind()));
+        }
+    }
+
+    /**
+     * A zip archive, or an Office (OOXML, ODF) document, which is a zip too. A document's parts are only
+     * searched for macros, not inspected as files, and have per-message budgets of their own (ten times the
+     * entries and ratio, the same total): a large spreadsheet's XML legitimately expands far and compresses
+     * well, so a document past them is "not inspected", not a bomb.
+     */
+    private void zip(String path, InputStream whole, int depth, boolean document) throws IOException {
+        boolean encryptedSeen = false;
+        boolean inDocument = document;
+        ZipArchiveInputStream zip = new ZipArchiveInputStream(whole, StandardCharsets.UTF_8.name(), true, true);
+        int seen = 0;
+        try {
+            for (ZipArchiveEntry e; (e = zip.getNextEntry()) != null; ) {
+                String entryName = entryName(e);
+                if (entryName.equals("[Content_Types].xml") || (seen == 0 && entryName.equals("mimetype"))) {
+                    inDocument = true;
+                }
+                seen++;
+                if (inDocument) {
+                    documentEntry(path);
+                } else {
+                    entry(path);
+                }
+                if (e.isDirectory()) {
+                    continue;
+                }
+                String entryPath = path + "!/" + AttachmentNameAnalyzer.displayed(entryName);
+                String lower = entryName.toLowerCase(Locale.ROOT);
+                if (lower.endsWith("vbaproject.bin")) {
+                    add(OFFICE_MACRO, path);
+                } else if (lower.startsWith("xl/macrosheets/")) {
+                    add(OFFICE_MACRO, path + ": Excel 4 macro sheet");
+                }
+                if (!inDocument) {
+                    names(entryName, entryPath);
+                }
+                if (e.getGeneralPurposeBit().usesEncryption()) {
+                    if (!encryptedSeen) {
+                        add(ENCRYPTED, path);
+                        encryptedSeen = true;
+                    }
+                    continue;
+                }
+                if (!zip.canReadEntryData(e)) {
+                    add(NOT_INSPECTED, entryPath + ": unsupported compression method " + e.getMethod());
+                    continue;
+                }
+                if (e.getSize() > RATIO_FLOOR && e.getCompressedSize() > 0
+                        && e.getSize() / e.getCompressedSize() > limits.maxRatio()) {
+                    throw bomb(entryPath + ": declared to expand more than " + limits.maxRatio() + "×");
+                }
+                Metered content = new Metered(zip, zip::getCompressedCount, entryPath, inDocument);
+                if (!inDocument) {
+                    nested(entryPath, lastSegment(entryName), content, depth + 1);
+                }
+                content.drain();
+            }
+        } catch (Stop stop) {
+            if (stop.finding != null && stop.finding.code().equals(NOT_INSPECTED)) {
+                findings.add(stop.finding);
+                return;
+            }
+            throw stop;
+        } catch (IOException | RuntimeException e) {
+            if (!encryptedSeen) {
+                add(NOT_INSPECTED, path + ": damaged archive (" + e.getClass().getSimpleName() + ")");
+            }
+        }
+    }
+
+    private void tar(String path, InputStream whole, int depth) throws IOException {
+        TarArchiveInputStream tar = new TarArchiveInputStream(whole);
+        try {
+            for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+                entry(path);
+                if (!e.isFile()) {
+                    continue;
+                }
+                String entryPath = path + "!/" + AttachmentNameAnalyzer.displayed(e.getName());
+                names(e.getName(), entryPath);
+                Metered content = new Metered(tar, null, entryPath);
+                nested(entryPath, lastSegment(e.getName()), content, depth + 1);
+                content.drain();
+            }
+        } catch (Stop stop) {
+            throw stop;
+        } catch (IOException | RuntimeException e) {
+            add(NOT_INSPECTED, path + ": damaged archive (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    private void gzip(String path, String name, InputStream whole, int depth) throws IOException {
+        try {
+            GzipCompressorInputStream gz = new GzipCompressorInputStream(whole);
+            String inner = gz.getMetaData().getFileName();
+            if (inner == null || inner.isBlank()) {
+                String base = name == null ? "" : name;
+                String lower = base.toLowerCase(Locale.ROOT);
+                inner = lower.endsWith(".tgz") ? base.substring(0, base.length() - 4) + ".tar"
+                        : lower.endsWith(".gz") ? base.substring(0, base.length() - 3) : "data";
+            }
+            entry(path);
+            String innerPath = path + "!/" + AttachmentNameAnalyzer.displayed(inner);
+            Metered content = new Metered(gz, gz::getCompressedCount, innerPath);
+            nested(innerPath, lastSegment(inner), content, depth + 1);
+            content.drain();
+        } catch (Stop stop) {
+            throw stop;
+        } catch (IOException | RuntimeException e) {
+            add(NOT_INSPECTED, path + ": damaged archive (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    private void sevenZip(String path, InputStream whole, int depth) throws IOException {
+        byte[] bytes = buffered(path, whole);
+        if (bytes == null) {
+            return;
+        }
+        try (SevenZFile archive = SevenZFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(bytes))
+                .setMaxMemoryLimitKiB(64 * 1024).get()) {
+            long declared = 0;
+            for (SevenZArchiveEntry e : archive.getEntries()) {
+                declared += e.hasStream() ? Math.max(0, e.getSize()) : 0;
+            }
+            if (declared > RATIO_FLOOR && declared / Math.max(1, bytes.length) > limits.maxRatio()) {
+                throw bomb(path + ": declared to expand more than " + limits.maxRatio() + "×");
+            }
+            for (SevenZArchiveEntry e; (e = archive.getNextEntry()) != null; ) {
+                entry(path);
+                if (e.isDirectory() || !e.hasStream()) {
+                    continue;
+                }
+                String entryPath = path + "!/" + AttachmentNameAnalyzer.displayed(e.getName());
+                names(e.getName(), entryPath);
+                Metered content = new Metered(archive.getInputStream(e), null, entryPath);
+                nested(entryPath, lastSegment(e.getName()), content, depth + 1);
+                content.drain();
+            }
+        } catch (PasswordRequiredException e) {
+            add(ENCRYPTED, path);
+        } catch (Stop stop) {
+            throw stop;
+        } catch (IOException | RuntimeException e) {
+            add(NOT_INSPECTED, path + ": damaged archive (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    /** A file inside an archive: damage stays local to it, budgets and cancellation end everything. */
+    private void nested(String path, String name, InputStream in, int depth) {
+        try {
+            file(path, name, null, nonClosing(in), depth);
+        } catch (Stop stop) {
+            throw stop;
+        } catch (IOException | RuntimeException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new Stop(null);
+            }
+            add(NOT_INSPECTED, path + ": unreadable (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    private void names(String entryName, String entryPath) {
+        List<Finding> found = new ArrayList<>();
+        AttachmentNameAnalyzer.judge(lastSegment(entryName), entryPath, found);
+        findings.addAll(found);
+    }
+
+    private void entry(String archive) {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new Stop(null);
+        }
+        if (++entries > limits.maxEntries()) {
+            throw bomb(archive + ": more than " + limits.maxEntries() + " archive entries");
+        }
+    }
+
+    private void documentEntry(String document) {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new Stop(null);
+        }
+        if (++documentEntries > DOCUMENT_FACTOR * limits.maxEntries()) {
+            throw new Stop(Finding.of(NOT_INSPECTED, document + ": document has more than "
+                    + DOCUMENT_FACTOR * limits.maxEntries() + " parts; the rest was not inspected"));
+        }
+    }
+
+    private Stop bomb(String evidence) {
+        return new Stop(Finding.of(ARCHIVE_BOMB, evidence));
+    }
+
+    /** The whole file in memory for a parser that needs random access, or {@code null} (and a finding) if too big. */
+    private byte[] buffered(String path, InputStream whole) throws IOException {
+        byte[] bytes = whole.readNBytes(limits.maxBufferBytes() + 1);
+        if (bytes.length > limits.maxBufferBytes()) {
+            add(NOT_INSPECTED, path + ": larger than " + limits.maxBufferBytes() / (1024 * 1024) + " MiB, not opened");
+            return null;
+        }
+        return bytes;
+    }
+
+    private String detect(byte[] head) {
+        try {
+            MediaType type = types.detect(new ByteArrayInputStream(head), new Metadata());
+            return type.getBaseType().toString();
+        } catch (IOException e) {
+            return "application/octet-stream";
+        }
+    }
+
+    /** What the content is, from our signatures first and Tika's detection for the rest. */
+    static Kind kind(byte[] head, int n, String contentType) {
+        if (FileSignatures.isOle2(head, n)) {
+            return Kind.OLE2;
+        }
+        if (FileSignatures.isZip(head, n)) {
+            return Kind.ZIP;
+        }
+        if (FileSignatures.isSevenZip(head, n) || FileSignatures.isRar(head, n) || FileSignatures.isGzip(head, n)
+                || FileSignatures.isTar(head, n)) {
+            return Kind.ARCHIVE;
+        }
+        if (FileSignatures.isRtf(head, n)) {
+            return Kind.RTF;
+        }
+        if (FileSignatures.isPdf(head, n)) {
+            return Kind.PDF;
+        }
+        if (contentType.startsWith("image/")) {
+            return Kind.IMAGE;
+        }
+        if (contentType.equals("text/html") || contentType.equals("application/xhtml+xml")) {
+            return Kind.HTML;
+        }
+        if (contentType.startsWith("text/") || contentType.endsWith("xml")) {
+            return Kind.TEXT;
+        }
+        return Kind.UNKNOWN;
+    }
+
+    /** What a file's name (or, without one, its declared media type) says it is. */
+    private static Kind promised(String name, String declared) {
+        if (name != null) {
+            return NAMED.getOrDefault(AttachmentNameAnalyzer.extension(AttachmentNameAnalyzer.windowsName(name)), Kind.UNKNOWN);
+        }
+        if (declared == null) {
+            return Kind.UNKNOWN;
+        }
+        if (declared.equals("application/pdf")) {
+            return Kind.PDF;
+        }
+        if (declared.startsWith("image/")) {
+            return Kind.IMAGE;
+        }
+        if (declared.equals("application/msword") || declared.startsWith("application/vnd.ms-")
+                || declared.startsWith("application/vnd.openxmlformats-officedocument.")) {
+            return Kind.OFFICE;
+        }
+        if (declared.equals("application/zip") || declared.equals("application/x-zip-compressed")) {
+            return Kind.ZIP;
+        }
+        return Kind.UNKNOWN;
+    }
+
+    /**
+     * Whether the content contradicts the name. Lenient where programs legitimately differ: Office opens OLE2,
+     * OOXML, RTF, HTML and text under any Office extension (old systems export HTML as .xls), an image under
+     * another image extension is still an image, and content nobody can recognise proves nothing.
+     */
+    static boolean mismatch(Kind promised, Kind content) {
+        if (promised == Kind.UNKNOWN || content == Kind.UNKNOWN || promised == content) {
+            return false;
+        }
+        return switch (promised) {
+            case OFFICE -> !Set.of(Kind.OLE2, Kind.ZIP, Kind.RTF, Kind.HTML, Kind.TEXT).contains(content);
+            case RTF -> !Set.of(Kind.OLE2, Kind.ZIP).contains(content);
+            case ARCHIVE -> content != Kind.ZIP;
+            case HTML -> content != Kind.TEXT;
+            case TEXT -> content != Kind.HTML;
+            default -> true;
+        };
+    }
+
+    private static boolean binary(byte[] head, int n) {
+        for (int i = 0; i < Math.min(n, 4096); i++) {
+            if (head[i] == 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Zip entry names without the UTF-8 flag are in the creator's code page; Japanese Windows writes CP932,
+     * so a name that is not valid UTF-8 is read as CP932 (the extension is ASCII either way).
+     */
+    private static String entryName(ZipArchiveEntry e) {
+        byte[] raw = e.getRawName();
+        if (raw == null || e.getGeneralPurposeBit().usesUTF8ForNames()) {
+            return e.getName();
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw)).toString();
+        } catch (CharacterCodingException notUtf8) {
+            return new String(raw, Charset.forName("MS932"));
+        }
+    }
+
+    private static String lastSegment(String entryName) {
+        String s = entryName.replace('\\', '/');
+        while (s.endsWith("/")) {
+            s = s.substring(0, s.length() - 1);
+        }
+        return s.substring(s.lastIndexOf('/') + 1);
+    }
+
+    private static Map<String, Kind> names() {
+        Map<String, Kind> m = new java.util.HashMap<>();
+        m.put("pdf", Kind.PDF);
+        for (String e : List.of("doc", "dot", "xls", "xlt", "ppt", "pps", "pot", "docx", "docm", "dotx", "dotm", "xlsx",
+                "xlsm", "xlsb", "xltx", "xltm", "pptx", "pptm", "ppsx", "ppsm", "potx", "odt", "ods", "odp")) {
+            m.put(e, Kind.OFFICE);
+        }
+        for (String e : List.of("jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "webp", "heic")) {
+            m.put(e, Kind.IMAGE);
+        }
+        m.put("zip", Kind.ZIP);
+        for (String e : List.of("7z", "rar", "gz", "tgz", "tar")) {
+            m.put(e, Kind.ARCHIVE);
+        }
+        m.put("rtf", Kind.RTF);
+        m.put("html", Kind.HTML);
+        m.put("htm", Kind.HTML);
+        m.put("txt", Kind.TEXT);
+        m.put("csv", Kind.TEXT);
+        return Map.copyOf(m);
+    }
+
+    private static InputStream nonClosing(InputStream in) {
+        return new FilterInputStream(in) {
+            @Override
+            public void close() {
+                // the archive stream it reads from stays open for the next entry
+            }
+        };
+    }
+
+    /** Ends the inspection of a message: a budget finding, or {@code null} for cancellation. */
+    private static final class Stop extends RuntimeException {
+        final transient Finding finding;
+
+        Stop(Finding finding) {
+            super(null, null, false, false);
+            this.finding = finding;
+        }
+    }
+
+    /**
+     * An entry's decompressed bytes, counted against the message's total and, where the compressed count is
+     * known, the entry's ratio; the archive is abandoned as a bomb the moment either is passed, so a bomb costs
+     * at most about the limits' worth of work. Also where cancellation is noticed.
+     */
+    private final class Metered extends InputStream {
+        private final InputStream in;
+        private final LongSupplier compressed;
+        private final String path;
+        private final boolean document;
+        private long count;
+
+        Metered(InputStream in, LongSupplier compressed, String path) {
+            this(in, compressed, path, false);
+        }
+
+        Metered(InputStream in, LongSupplier compressed, String path, boolean document) {
+            this.in = in;
+            this.compressed = compressed;
+            this.path = path;
+            this.document = document;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new Stop(null);
+            }
+            int n = in.read(b, off, len);
+            if (n > 0 && document) {
+                count += n;
+                documentExpanded += n;
+                if (documentExpanded > limits.maxTotalBytes() || (compressed != null && count > RATIO_FLOOR
+                        && count / Math.max(1, compressed.getAsLong()) > (long) DOCUMENT_FACTOR * limits.maxRatio())) {
+                    throw new Stop(Finding.of(NOT_INSPECTED, path + ": document part too large to inspect"));
+                }
+            } else if (n > 0) {
+                count += n;
+                expanded += n;
+                if (expanded > limits.maxTotalBytes()) {
+                    throw bomb(path + ": archives expand beyond " + limits.maxTotalBytes() / (1024 * 1024) + " MiB");
+                }
+                if (compressed != null && count > RATIO_FLOOR && count / Math.max(1, compressed.getAsLong()) > limits.maxRatio()) {
+                    throw bomb(path + ": expands more than " + limits.maxRatio() + "×");
+                }
+            }
+            return n;
+        }
+
+        @Override
+        public void close() {
+            // the archive stream it reads from stays open for the next entry
+        }
+
+        void drain() throws IOException {
+            byte[] buf = new byte[16 * 1024];
+            while (read(buf, 0, buf.length) >= 0) {
+                // counted in read
+            }
+        }
+    }
+}

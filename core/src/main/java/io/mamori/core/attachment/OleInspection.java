@@ -1,0 +1,176 @@
+package io.mamori.core.attachment;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Iterator;
+import java.util.Locale;
+import org.apache.poi.hpsf.ClassID;
+import org.apache.poi.poifs.filesystem.DirectoryEntry;
+import org.apache.poi.poifs.filesystem.DirectoryNode;
+import org.apache.poi.poifs.filesystem.DocumentEntry;
+import org.apache.poi.poifs.filesystem.Entry;
+import org.apache.poi.poifs.filesystem.POIFSFileSystem;
+
+/**
+ * What an OLE2 compound file (legacy Office, Outlook .msg, Windows Installer) holds that matters here, read
+ * with Apache POI's POIFS: a VBA project or Excel 4 macro sheet, encryption, or an installer. Only the storage
+ * structure and a few header fields are read, never the document content. Stateless.
+ */
+final class OleInspection {
+
+    /** Windows Installer package and patch root storage classes (msi.h: CLSID_MsiPackage, CLSID_MsiPatch). */
+    private static final ClassID MSI = new ClassID("{000C1084-0000-0000-C000-000000000046}");
+    private static final ClassID MSP = new ClassID("{000C1086-0000-0000-C000-000000000046}");
+    private static final ClassID MST = new ClassID("{000C1082-0000-0000-C000-000000000046}");
+
+    /**
+     * [MS-PPT] 2.4.1 VBAInfoContainer (recVer 0xF, recInstance 1, type 0x03FF, length 0x14) followed by its
+     * VBAInfoAtom (recVer 2, type 0x0400, length 0x0C): present exactly when the presentation has a VBA project.
+     */
+    private static final byte[] PPT_VBA_INFO = {0x1F, 0x00, (byte) 0xFF, 0x03, 0x14, 0, 0, 0, 0x02, 0x00, 0x00, 0x04, 0x0C, 0, 0, 0};
+
+    /** Storage entries walked at most, against a crafted directory of millions of entries. */
+    private static final int MAX_ENTRIES = 10_000;
+
+    /** What was found. */
+    record Result(boolean macro, String macroKind, boolean encrypted, String installer) {
+    }
+
+    private OleInspection() {
+    }
+
+    static Result inspect(byte[] bytes) throws IOException {
+        try (POIFSFileSystem fs = new POIFSFileSystem(new ByteArrayInputStream(bytes))) {
+            DirectoryNode root = fs.getRoot();
+            ClassID clsid = root.getStorageClsid();
+            String installer = MSI.equals(clsid) ? "Windows Installer package (MSI)"
+                    : MSP.equals(clsid) ? "Windows Installer patch (MSP)"
+                    : MST.equals(clsid) ? "Windows Installer transform (MST)" : null;
+            boolean encrypted = encrypted(root);
+            String macro = null;
+            if (hasVbaProject(root, new int[] {0}, 0)) {
+                macro = "VBA";
+            } else if (root.hasEntry("PowerPoint Document") && contains(root, "PowerPoint Document", PPT_VBA_INFO)) {
+                macro = "VBA";
+            } else if (!encrypted && excel4MacroSheet(root)) {
+                macro = "Excel 4 macro sheet";
+            }
+            return new Result(macro != null, macro, encrypted, installer);
+        }
+    }
+
+    /** Office's own encryption, whatever the format (the password-protected files a scanner cannot read). */
+    private static boolean encrypted(DirectoryNode root) throws IOException {
+        // [MS-OFFCRYPTO] 2.3.4: an encrypted OOXML file is an OLE2 file with these two streams.
+        if (root.hasEntry("EncryptionInfo") && root.hasEntry("EncryptedPackage")) {
+            return true;
+        }
+        // [MS-PPT] 2.3.7: an encrypted presentation has the EncryptedSummary stream.
+        if (root.hasEntry("EncryptedSummary")) {
+            return true;
+        }
+        // [MS-DOC] 2.5.2 FibBase: flags at offset 0x0A, fEncrypted = 0x0100 (also set for XOR obfuscation).
+        if (root.hasEntry("WordDocument")) {
+            byte[] fib = head(root, "WordDocument", 12);
+            if (fib.length >= 12 && (((fib[10] & 0xff) | (fib[11] & 0xff) << 8) & 0x0100) != 0) {
+                return true;
+            }
+        }
+        String workbook = root.hasEntry("Workbook") ? "Workbook" : root.hasEntry("Book") ? "Book" : null;
+        return workbook != null && biffGlobals(root, workbook).filePass;
+    }
+
+    private static boolean excel4MacroSheet(DirectoryNode root) throws IOException {
+        String workbook = root.hasEntry("Workbook") ? "Workbook" : root.hasEntry("Book") ? "Book" : null;
+        return workbook != null && biffGlobals(root, workbook).macroSheet;
+    }
+
+    private record Globals(boolean filePass, boolean macroSheet) {
+    }
+
+    /**
+     * Walks the records of the workbook globals substream ([MS-XLS] 2.1.4: type and size, 2 bytes each) up to
+     * its EOF: FILEPASS (0x002F) means the workbook is encrypted; BOUNDSHEET8 (0x0085) with dt = 1 is an
+     * Excel 4 macro sheet ([MS-XLS] 2.4.28).
+     */
+    private static Globals biffGlobals(DirectoryNode root, String name) throws IOException {
+        boolean macroSheet = false;
+        try (InputStream in = root.createDocumentInputStream(name)) {
+            byte[] header = new byte[4];
+            for (int records = 0; records < 100_000; records++) {
+                if (in.readNBytes(header, 0, 4) < 4) {
+                    break;
+                }
+                int type = (header[0] & 0xff) | (header[1] & 0xff) << 8;
+                int size = (header[2] & 0xff) | (header[3] & 0xff) << 8;
+                if (type == 0x002F) {
+                    return new Globals(true, macroSheet);
+                }
+                if (type == 0x0085 && size >= 6) {
+                    byte[] body = in.readNBytes(size);
+                    if (body.length >= 6 && body[5] == 0x01) {
+                        macroSheet = true;
+                    }
+                    continue;
+                }
+                if (type == 0x000A) {
+                    break;
+                }
+                if (in.skip(size) < size) {
+                    break;
+                }
+            }
+        }
+        return new Globals(false, macroSheet);
+    }
+
+    /**
+     * A VBA project ([MS-OVBA] 2.2.1): a storage named {@code VBA} holding a {@code dir} stream, wherever it
+     * sits (Word: Macros/VBA, Excel: _VBA_PROJECT_CUR/VBA, or the root of an OOXML vbaProject.bin).
+     */
+    private static boolean hasVbaProject(DirectoryEntry dir, int[] seen, int depth) {
+        if (depth > 16) {
+            return false;
+        }
+        for (Iterator<Entry> it = dir.getEntries(); it.hasNext() && seen[0] < MAX_ENTRIES; ) {
+            Entry e = it.next();
+            seen[0]++;
+            if (e instanceof DirectoryEntry d) {
+                if (d.getName().toUpperCase(Locale.ROOT).equals("VBA") && d.hasEntry("dir")) {
+                    return true;
+                }
+                if (hasVbaProject(d, seen, depth + 1)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static byte[] head(DirectoryNode root, String stream, int n) throws IOException {
+        try (InputStream in = root.createDocumentInputStream(stream)) {
+            return in.readNBytes(n);
+        }
+    }
+
+    private static boolean contains(DirectoryNode root, String stream, byte[] pattern) throws IOException {
+        Entry e = root.getEntry(stream);
+        if (!(e instanceof DocumentEntry)) {
+            return false;
+        }
+        try (InputStream in = root.createDocumentInputStream(stream)) {
+            byte[] data = in.readAllBytes();
+            outer:
+            for (int i = 0; i + pattern.length <= data.length; i++) {
+                for (int j = 0; j < pattern.length; j++) {
+                    if (data[i + j] != pattern[j]) {
+                        continue outer;
+                    }
+                }
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,519 @@
+package io.mamori.core.attachment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mamori.core.analysis.AnalysisInput;
+import io.mamori.core.analysis.Finding;
+import io.mamori.core.message.Direction;
+import io.mamori.core.message.Envelope;
+import io.mamori.core.message.Fixtures;
+import io.mamori.core.message.MessageParser;
+import io.mamori.core.message.ParseLimits;
+import io.mamori.core.message.ParsedMessage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.zip.Deflater;
+import java.util.zip.GZIPOutputStream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.apache.commons.compress.archivers.sevenz.SevenZArchiveEntry;
+import org.apache.commons.compress.archivers.sevenz.SevenZOutputFile;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AttachmentContentAnalyzerTest {
+
+    private static final Envelope ENVELOPE = new Envelope(Direction.INBOUND, "sender@example.net",
+            List.of("keiri@example.co.jp"), "192.0.2.1", "mail.example.net", null, false, Instant.parse("2025-04-01T00:00:00Z"));
+
+    private final AttachmentContentAnalyzer analyzer = new AttachmentContentAnalyzer();
+
+    @TempDir
+    Path temp;
+
+    // ---- helpers -------------------------------------------------------------------------------------------
+
+    private record Attachment(String name, String type, byte[] content) {
+    }
+
+    private static Attachment file(String name, byte[] content) {
+        return new Attachment(name, "application/octet-stream", content);
+    }
+
+    private static byte[] mail(Attachment... attachments) {
+        StringBuilder b = new StringBuilder("From: sender@example.net\r\nTo: keiri@example.co.jp\r\nSubject: files\r\n"
+                + "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+                + "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nご確認ください。\r\n");
+        for (Attachment a : attachments) {
+            b.append("--b\r\nContent-Type: ").append(a.type());
+            if (a.name() != null) {
+                b.append("; name*=UTF-8''").append(percent(a.name()));
+            }
+            b.append("\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment");
+            if (a.name() != null) {
+                b.append("; filename*=UTF-8''").append(percent(a.name()));
+            }
+            b.append("\r\n\r\n").append(Base64.getMimeEncoder().encodeToString(a.content())).append("\r\n");
+        }
+        return b.append("--b--\r\n").toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String percent(String s) {
+        StringBuilder out = new StringBuilder();
+        for (byte c : s.getBytes(StandardCharsets.UTF_8)) {
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_') {
+                out.append((char) c);
+            } else {
+                out.append('%').append(String.format("%02X", c & 0xff));
+            }
+        }
+        return out.toString();
+    }
+
+    private List<Finding> analyze(AttachmentContentAnalyzer a, byte[] raw, ParseLimits limits) throws Exception {
+        try (ParsedMessage m = new MessageParser(limits, temp).parse(new ByteArrayInputStream(raw))) {
+            return a.analyze(new AnalysisInput(ENVELOPE, m));
+        }
+    }
+
+    private List<Finding> analyze(byte[] raw) throws Exception {
+        return analyze(analyzer, raw, ParseLimits.defaults());
+    }
+
+    private List<Finding> analyze(Attachment... attachments) throws Exception {
+        return analyze(mail(attachments));
+    }
+
+    private List<Finding> fixtureMessage(String name) throws Exception {
+        return analyze(Fixtures.bytes("attachment-content/" + name));
+    }
+
+    private static byte[] sample(String path) {
+        try (InputStream in = AttachmentContentAnalyzerTest.class.getResourceAsStream("/files/" + path)) {
+            if (in == null) {
+                throw new IllegalArgumentException("no sample files/" + path);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A zip of (name, content) pairs, deflated. */
+    private static byte[] zip(Object... namesAndContents) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(out)) {
+            for (int i = 0; i < namesAndContents.length; i += 2) {
+                zip.putNextEntry(new ZipEntry((String) namesAndContents[i]));
+                zip.write((byte[]) namesAndContents[i + 1]);
+                zip.closeEntry();
+            }
+        }
+        return out.toByteArray();
+    }
+
+    /** The smallest thing Windows' loader calls a PE file: MZ, e_lfanew at 0x3C, and the PE signature there. */
+    private static byte[] pe() {
+        byte[] b = new byte[512];
+        b[0] = 'M';
+        b[1] = 'Z';
+        b[0x3C] = (byte) 0x80;
+        b[0x80] = 'P';
+        b[0x81] = 'E';
+        b[0x84] = 0x4C;
+        b[0x85] = 0x01;
+        return b;
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static final byte[] MINIMAL_PDF = ascii("%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+            + "2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
+
+    // ---- executables and scripts by content ----------------------------------------------------------------
+
+    @Test
+    void anExecutableNamedAsAPdfInsideAZipIsExecutableContentAndAMismatch() throws Exception {
+        assertThat(analyze(file("invoice.zip", zip("invoice.pdf", pe())))).containsExactly(
+                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "invoice.zip!/invoice.pdf: Windows executable (PE)"),
+                Finding.of("ATTACHMENT_TYPE_MISMATCH", "invoice.zip!/invoice.pdf: named .pdf, content is application/x-msdownload"));
+    }
+
+    @Test
+    void namesInsideArchivesGetTheNameChecksWithTheirPathAsEvidence() throws Exception {
+        assertThat(analyze(file("請求書.zip", zip("2025/04/請求書.pdf.exe", pe(), "readme.txt", ascii("hello")))))
+                .containsExactly(
+                        Finding.of("ATTACHMENT_EXECUTABLE", "請求書.zip!/2025/04/請求書.pdf.exe"),
+                        Finding.of("ATTACHMENT_DOUBLE_EXTENSION", "請求書.zip!/2025/04/請求書.pdf.exe"),
+                        Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "請求書.zip!/2025/04/請求書.pdf.exe: Windows executable (PE)"));
+    }
+
+    @Test
+    void shortcutsDiskImagesOneNoteAndScriptsAreRecognisedByContentWhateverTheirName() throws Exception {
+        byte[] lnk = new byte[0x4C + 16];
+        System.arraycopy(new byte[] {0x4C, 0, 0, 0, 0x01, 0x14, 0x02, 0, 0, 0, 0, 0, (byte) 0xC0, 0, 0, 0, 0, 0, 0, 0x46}, 0, lnk, 0, 20);
+        byte[] iso = new byte[0x8001 + 16];
+        System.arraycopy(ascii("CD001"), 0, iso, 0x8001, 5);
+        byte[] one = new byte[64];
+        System.arraycopy(new byte[] {(byte) 0xE4, 0x52, 0x5C, 0x7B, (byte) 0x8C, (byte) 0xD8, (byte) 0xA7, 0x4D, (byte) 0xAE,
+                (byte) 0xB1, 0x53, 0x78, (byte) 0xD0, 0x29, (byte) 0x96, (byte) 0xD3}, 0, one, 0, 16);
+
+        assertThat(analyze(file("document.dat", lnk), file("scan.dat", iso), file("notes.dat", one),
+                file("memo.txt", ascii("Set sh = CreateObject(\"WScript.Shell\")\r\nsh.Run \"cmd /c calc\"\r\n")),
+                file("page.html", ascii("<html><head><HTA:APPLICATION ID=\"x\"></head><body></body></html>")),
+                file("run.txt", ascii("powershell -w hidden -enc SQBFAFgA\r\n"))))
+                .containsExactly(
+                        Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "document.dat: Windows shortcut (LNK)"),
+                        Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "scan.dat: disk image (ISO 9660)"),
+                        Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "notes.dat: OneNote document"),
+                        Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "memo.txt: Windows script (wscript.shell)"),
+                        Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "page.html: HTML application (HTA)"),
+                        Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "run.txt: PowerShell command"));
+    }
+
+    @Test
+    void htmlDisguisedAsAPdfIsATypeMismatch() throws Exception {
+        assertThat(analyze(file("invoice.pdf", ascii("<!DOCTYPE html><html><body><form action=x>Login</form></body></html>"))))
+                .containsExactly(Finding.of("ATTACHMENT_TYPE_MISMATCH", "invoice.pdf: named .pdf, content is text/html"));
+    }
+
+    @Test
+    void withoutAFileNameTheDeclaredTypeIsWhatTheContentMustMatch() throws Exception {
+        assertThat(analyze(new Attachment(null, "application/pdf", pe()))).containsExactly(
+                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "part 2: Windows executable (PE)"),
+                Finding.of("ATTACHMENT_TYPE_MISMATCH", "part 2: declared application/pdf, content is application/x-msdownload"));
+    }
+
+    // ---- Office ---------------------------------------------------------------------------------------------
+
+    @Test
+    void vbaProjectsInOoxmlAndOle2AndExcel4MacroSheetsAreOfficeMacros() throws Exception {
+        assertThat(analyze(file("oleform-PR314.docm", sample("oletools/oleform-PR314.docm")),
+                file("sample_with_vba.ppt", sample("oletools/sample_with_vba.ppt")),
+                file("excel4_sample_macro.xls", sample("oletools/excel4_sample_macro.xls")),
+                file("excel4_sample_macro.xlsm", sample("oletools/excel4_sample_macro.xlsm"))))
+                .containsExactly(
+                        Finding.of("OFFICE_MACRO", "oleform-PR314.docm"),
+                        Finding.of("OFFICE_MACRO", "sample_with_vba.ppt"),
+                        Finding.of("OFFICE_MACRO", "excel4_sample_macro.xls: Excel 4 macro sheet"),
+                        Finding.of("OFFICE_MACRO", "excel4_sample_macro.xlsm: Excel 4 macro sheet"));
+    }
+
+    @Test
+    void spamAssassinsMacroWorkbookIsAnOfficeMacro() throws Exception {
+        assertThat(fixtureMessage("spamassassin-macro.eml")).containsExactly(Finding.of("OFFICE_MACRO", "macro.xlsm"));
+    }
+
+    @Test
+    void aMacroWorkbookRenamedAsAJpegIsBothAMacroAndAMismatch() throws Exception {
+        assertThat(fixtureMessage("spamassassin-renamedmacro.eml")).containsExactly(
+                Finding.of("ATTACHMENT_TYPE_MISMATCH", "renamed.jpg: named .jpg, content is application/x-tika-ooxml"),
+                Finding.of("OFFICE_MACRO", "renamed.jpg"));
+    }
+
+    @Test
+    void rtfUnderAWordExtensionIsDisguisedButUnderItsOwnNameIsNot() throws Exception {
+        byte[] rtf = sample("oletools/issue_251.rtf");
+
+        assertThat(analyze(file("見積書.doc", rtf), file("memo.rtf", rtf)))
+                .containsExactly(Finding.of("RTF_DISGUISED", "見積書.doc"));
+    }
+
+    // ---- encryption -----------------------------------------------------------------------------------------
+
+    @Test
+    void passwordProtectedOfficeFilesAreEncrypted() throws Exception {
+        assertThat(analyze(file("encrypted.doc", sample("oletools/encrypted.doc")),
+                file("encrypted.xls", sample("oletools/encrypted.xls")),
+                file("encrypted.ppt", sample("oletools/encrypted.ppt")),
+                file("encrypted.docx", sample("oletools/encrypted.docx"))))
+                .containsExactly(
+                        Finding.of("ENCRYPTED_ARCHIVE", "encrypted.doc"),
+                        Finding.of("ENCRYPTED_ARCHIVE", "encrypted.xls"),
+                        Finding.of("ENCRYPTED_ARCHIVE", "encrypted.ppt"),
+                        Finding.of("ENCRYPTED_ARCHIVE", "encrypted.docx"));
+    }
+
+    @Test
+    void aPdfThatNeedsAUserPasswordIsEncryptedWhateverTheRevision() throws Exception {
+        assertThat(analyze(file("rc4-40.pdf", sample("pdf/user-password-rc4-40.pdf")),
+                file("rc4-128.pdf", sample("pdf/user-password-rc4-128.pdf")),
+                file("aes128.pdf", sample("pdf/user-password-aes128.pdf")),
+                file("aes256.pdf", sample("pdf/user-password-aes256.pdf"))))
+                .containsExactly(
+                        Finding.of("ENCRYPTED_ARCHIVE", "rc4-40.pdf"),
+                        Finding.of("ENCRYPTED_ARCHIVE", "rc4-128.pdf"),
+                        Finding.of("ENCRYPTED_ARCHIVE", "aes128.pdf"),
+                        Finding.of("ENCRYPTED_ARCHIVE", "aes256.pdf"));
+    }
+
+    @Test
+    void aPdfWithOnlyAnOwnerPasswordOpensWithoutOneAndIsNotEncrypted() throws Exception {
+        assertThat(analyze(file("clean.pdf", sample("pdf/clean.pdf")),
+                file("rc4-40.pdf", sample("pdf/owner-only-rc4-40.pdf")),
+                file("aes128.pdf", sample("pdf/owner-only-aes128.pdf")),
+                file("aes256.pdf", sample("pdf/owner-only-aes256-objstm.pdf")))).isEmpty();
+    }
+
+    @Test
+    void spamAssassinsEncryptedWordDocumentIsEncrypted() throws Exception {
+        assertThat(fixtureMessage("spamassassin-encrypted.eml"))
+                .containsExactly(Finding.of("ENCRYPTED_ARCHIVE", "encrypted_word_doc.docx"));
+    }
+
+    @Test
+    void aPasswordZipWithTheMacroWorkbookFromSpamAssassinIsEncrypted() throws Exception {
+        assertThat(fixtureMessage("spamassassin-zippwmacro.eml")).containsExactly(Finding.of("ENCRYPTED_ARCHIVE", "macro.zip"));
+    }
+
+    @Test
+    void zipCryptoAesAndPkwareStrongEncryptionAreAllEncrypted() throws Exception {
+        assertThat(analyze(file("dde.zip", sample("oletools/dde-test-from-office2016.doc.zip")),
+                file("zipcrypto.zip", sample("zip4j/store_compression_made_with_v1.3.3.zip")),
+                file("aes.zip", sample("zip4j/aes_with_extra_data_record_and_corrupt_mac.zip")),
+                file("strong.zip", sample("zip4j/strong_encrypted.zip"))))
+                .extracting(Finding::code, Finding::evidence)
+                .contains(
+                        org.assertj.core.groups.Tuple.tuple("ENCRYPTED_ARCHIVE", "dde.zip"),
+                        org.assertj.core.groups.Tuple.tuple("ENCRYPTED_ARCHIVE", "zipcrypto.zip"),
+                        org.assertj.core.groups.Tuple.tuple("ENCRYPTED_ARCHIVE", "aes.zip"),
+                        org.assertj.core.groups.Tuple.tuple("ENCRYPTED_ARCHIVE", "strong.zip"));
+    }
+
+    @Test
+    void namesInsideAnEncryptedZipAreStillChecked() throws Exception {
+        // ZipCrypto encrypts contents, not names: build one by setting the encryption flag on a stored entry.
+        byte[] zip = zip("請求書.pdf.exe", pe());
+        zip[6] |= 1; // general purpose bit 0 of the local header
+        int central = indexOf(zip, new byte[] {'P', 'K', 1, 2});
+        zip[central + 8] |= 1;
+
+        assertThat(analyze(file("secret.zip", zip))).containsExactly(
+                Finding.of("ATTACHMENT_EXECUTABLE", "secret.zip!/請求書.pdf.exe"),
+                Finding.of("ATTACHMENT_DOUBLE_EXTENSION", "secret.zip!/請求書.pdf.exe"),
+                Finding.of("ENCRYPTED_ARCHIVE", "secret.zip"));
+    }
+
+    private static int indexOf(byte[] data, byte[] pattern) {
+        outer:
+        for (int i = 0; i + pattern.length <= data.length; i++) {
+            for (int j = 0; j < pattern.length; j++) {
+                if (data[i + j] != pattern[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new IllegalArgumentException("pattern not found");
+    }
+
+    @Test
+    void rarIsRecognisedEncryptedRarIsEncryptedAndNeitherIsUnpacked() throws Exception {
+        // RAR 5: signature, then a header with CRC32, size 2 and type 4 (archive encryption header).
+        byte[] rar5Encrypted = {'R', 'a', 'r', '!', 0x1A, 0x07, 0x01, 0x00, 0, 0, 0, 0, 0x02, 0x04, 0x00, 0x00};
+        // RAR 4: signature, then the main header (CRC16, type 0x73, flags 0x0000, size 13).
+        byte[] rar4 = {'R', 'a', 'r', '!', 0x1A, 0x07, 0x00, 0, 0, 0x73, 0x00, 0x00, 0x0D, 0x00, 0, 0, 0, 0, 0, 0};
+
+        assertThat(analyze(file("secret.rar", rar5Encrypted), file("photos.rar", rar4))).containsExactly(
+                Finding.of("ENCRYPTED_ARCHIVE", "secret.rar"),
+                Finding.of("ATTACHMENT_NOT_INSPECTED", "photos.rar: RAR archives are not unpacked"));
+    }
+
+    // ---- other archive formats ------------------------------------------------------------------------------
+
+    @Test
+    void gzippedTarAndSevenZipAreOpenedAndTheirEntriesChecked() throws Exception {
+        ByteArrayOutputStream tgz = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GZIPOutputStream(tgz))) {
+            TarArchiveEntry e = new TarArchiveEntry("logs/setup.log");
+            e.setSize(pe().length);
+            tar.putArchiveEntry(e);
+            tar.write(pe());
+            tar.closeArchiveEntry();
+        }
+        Path sevenZ = temp.resolve("a.7z");
+        try (SevenZOutputFile out = new SevenZOutputFile(sevenZ.toFile())) {
+            SevenZArchiveEntry e = out.createArchiveEntry(temp.toFile(), "docs/readme.js");
+            e.setDirectory(false);
+            out.putArchiveEntry(e);
+            out.write(ascii("var sh = WScript.CreateObject(\"WScript.Shell\");"));
+            out.closeArchiveEntry();
+        }
+
+        assertThat(analyze(file("logs.tar.gz", tgz.toByteArray()), file("docs.7z", Files.readAllBytes(sevenZ))))
+                .containsExactly(
+                        Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "logs.tar.gz!/logs.tar!/logs/setup.log: Windows executable (PE)"),
+                        Finding.of("ATTACHMENT_EXECUTABLE", "docs.7z!/docs/readme.js"),
+                        Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "docs.7z!/docs/readme.js: Windows script (wscript.shell)"));
+    }
+
+    @Test
+    void aDamagedZipIsNotInspectedRatherThanAnError() throws Exception {
+        byte[] truncated = java.util.Arrays.copyOf(zip("a.txt", ascii("x".repeat(5000)), "b.exe", pe()), 60);
+
+        assertThat(analyze(file("broken.zip", truncated))).containsExactly(
+                Finding.of("ATTACHMENT_NOT_INSPECTED", "broken.zip: damaged archive (EOFException)"));
+    }
+
+    // ---- limits ---------------------------------------------------------------------------------------------
+
+    @Test
+    void aGigabyteOfZerosInAZipIsABombStoppedEarlyInBoundedTimeAndMemory() throws Exception {
+        ByteArrayOutputStream bomb = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bomb)) {
+            zip.setLevel(Deflater.BEST_SPEED);
+            zip.putNextEntry(new ZipEntry("zeros.bin"));
+            byte[] zeros = new byte[1024 * 1024];
+            for (int i = 0; i < 1024; i++) {
+                zip.write(zeros);
+            }
+            zip.closeEntry();
+        }
+        byte[] raw = mail(file("bomb.zip", bomb.toByteArray()));
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
+        long start = System.nanoTime();
+
+        List<Finding> findings = analyze(raw);
+
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        long allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
+        assertThat(findings).containsExactly(Finding.of("ARCHIVE_BOMB", "bomb.zip!/zeros.bin: expands more than 100×"));
+        assertThat(took).isLessThan(Duration.ofSeconds(5));
+        assertThat(allocated).as("bytes allocated while parsing and inspecting").isLessThan(64L * 1024 * 1024);
+    }
+
+    @Test
+    void zipsNestedDeeperThanTheLimitAreTooDeep() throws Exception {
+        byte[] inner = zip("payload.exe", pe());
+        for (int level = 6; level >= 1; level--) {
+            inner = zip("level" + level + ".zip", inner);
+        }
+
+        assertThat(analyze(file("deep.zip", inner))).containsExactly(Finding.of("ARCHIVE_TOO_DEEP",
+                "deep.zip!/level1.zip!/level2.zip!/level3.zip!/level4.zip!/level5.zip: archive nested more than 5 levels deep"));
+    }
+
+    @Test
+    void tooManyEntriesAndTooManyBytesAreBombsUnderSmallerLimits() throws Exception {
+        List<Object> many = new ArrayList<>();
+        for (int i = 0; i < 11; i++) {
+            many.add("file" + i + ".txt");
+            many.add(ascii("entry " + i));
+        }
+        byte[] random = new byte[3 * 1024 * 1024];
+        new java.util.Random(7).nextBytes(random);
+        AttachmentContentAnalyzer small = new AttachmentContentAnalyzer(new ArchiveLimits(5, 10, 100, 2L * 1024 * 1024, 1024 * 1024));
+
+        assertThat(analyze(small, mail(file("many.zip", zip(many.toArray()))), ParseLimits.defaults()))
+                .containsExactly(Finding.of("ARCHIVE_BOMB", "many.zip: more than 10 archive entries"));
+        assertThat(analyze(small, mail(file("big.zip", zip("random.bin", random))), ParseLimits.defaults()))
+                .containsExactly(Finding.of("ARCHIVE_BOMB", "big.zip!/random.bin: archives expand beyond 2 MiB"));
+    }
+
+    /** A worksheet of many near-identical rows: it compresses far better than 100 to 1, as real ones can. */
+    private static byte[] sparseWorksheet(int rows) {
+        StringBuilder x = new StringBuilder("<worksheet><sheetData>");
+        for (int r = 1; r <= rows; r++) {
+            x.append("<row r=\"").append(r).append("\">");
+            x.append("<c s=\"1\"/>".repeat(100)); // styled empty cells; the r attribute is optional
+            x.append("</row>");
+        }
+        return ascii(x.append("</sheetData></worksheet>").toString());
+    }
+
+    @Test
+    void aSpreadsheetWhosePartsCompressBetterThanTheArchiveRatioIsNoBombButTheSameAsAPlainZipIs() throws Exception {
+        byte[] sheet = sparseWorksheet(10_000);
+        byte[] xlsx = zip("[Content_Types].xml", ascii("<Types/>"), "xl/worksheets/sheet1.xml", sheet);
+        byte[] plain = zip("sheet1.xml", sheet);
+        assertThat(sheet.length / plain.length).as("precondition: compression ratio").isGreaterThan(100);
+
+        assertThat(analyze(file("売上.xlsx", xlsx))).isEmpty();
+        assertThat(analyze(file("sheet.zip", plain)))
+                .containsExactly(Finding.of("ARCHIVE_BOMB", "sheet.zip!/sheet1.xml: expands more than 100×"));
+    }
+
+    @Test
+    void documentPartsPastTheirOwnBudgetAreNotInspectedAndLaterAttachmentsStillAre() throws Exception {
+        byte[] xlsx = zip("[Content_Types].xml", ascii("<Types/>"), "xl/worksheets/sheet1.xml", sparseWorksheet(10_000));
+        AttachmentContentAnalyzer small = new AttachmentContentAnalyzer(new ArchiveLimits(5, 10, 100, 2L * 1024 * 1024, 1024 * 1024));
+
+        assertThat(analyze(small, mail(file("big.xlsx", xlsx), file("tools.zip", zip("setup.exe", pe()))), ParseLimits.defaults()))
+                .containsExactly(
+                        Finding.of("ATTACHMENT_NOT_INSPECTED", "big.xlsx!/xl/worksheets/sheet1.xml: document part too large to inspect"),
+                        Finding.of("ATTACHMENT_EXECUTABLE", "tools.zip!/setup.exe"),
+                        Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "tools.zip!/setup.exe: Windows executable (PE)"));
+    }
+
+    @Test
+    void anAttachmentPastTheMessagesContentBudgetIsReportedAsNotFullyInspected() throws Exception {
+        List<Finding> findings = analyze(analyzer, mail(file("report.pdf", MINIMAL_PDF), file("big.bin", new byte[3000])),
+                ParseLimits.defaults().withMaxAttachmentBytes(MINIMAL_PDF.length + 1000));
+
+        assertThat(findings).containsExactly(
+                Finding.of("ATTACHMENT_NOT_INSPECTED", "big.bin: 3000 bytes, only the first 1000 inspected"));
+    }
+
+    @Test
+    void anInterruptedAnalysisStopsWithInterruptedException() throws Exception {
+        byte[] raw = mail(file("a.zip", zip("a.txt", ascii("hello"))));
+        try (ParsedMessage m = new MessageParser(ParseLimits.defaults(), temp).parse(new ByteArrayInputStream(raw))) {
+            Thread.currentThread().interrupt();
+            assertThatThrownBy(() -> analyzer.analyze(new AnalysisInput(ENVELOPE, m))).isInstanceOf(InterruptedException.class);
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
+    // ---- benign look-alikes ---------------------------------------------------------------------------------
+
+    @Test
+    void ordinaryDocumentsImagesAndArchivesOfTextRaiseNothing() throws Exception {
+        byte[] png = {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 'I', 'H', 'D', 'R', 0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0};
+        byte[] cp932Names = cp932Zip("見積書/議事録.txt", ascii("議事録です"));
+
+        assertThat(analyze(file("report.pdf", MINIMAL_PDF),
+                file("harmless-clean.docx", sample("oletools/harmless-clean.docx")),
+                file("harmless-clean.doc", sample("oletools/harmless-clean.doc")),
+                file("photo.jpg", png),
+                file("minutes.zip", zip("minutes/2025-04.txt", ascii("議事録\r\n".repeat(500)), "data.csv", ascii("a,b\r\n1,2\r\n"))),
+                file("見積書.zip", cp932Names),
+                file("chinese-names.zip", sample("zip4j/testfile_with_chinese_filename_by_7zip.zip")))).isEmpty();
+    }
+
+    @Test
+    void spamAssassinsWorkbookWithoutMacrosAndItsCsvRaiseNothing() throws Exception {
+        assertThat(fixtureMessage("spamassassin-nomacro.eml")).isEmpty();
+        assertThat(fixtureMessage("spamassassin-goodcsv.eml")).isEmpty();
+    }
+
+    /** A zip with a CP932 entry name and no UTF-8 flag, as Japanese Windows' Explorer writes it. */
+    private static byte[] cp932Zip(String name, byte[] content) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(out, Charset.forName("MS932"))) {
+            zip.putNextEntry(new ZipEntry(name));
+            zip.write(content);
+            zip.closeEntry();
+        }
+        return out.toByteArray();
+    }
+}

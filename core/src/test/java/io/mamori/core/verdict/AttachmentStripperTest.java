@@ -1,0 +1,95 @@
+package io.mamori.core.verdict;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mamori.core.analysis.AnalysisInput;
+import io.mamori.core.analysis.Finding;
+import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.attachment.AttachmentContentAnalyzer;
+import io.mamori.core.message.Direction;
+import io.mamori.core.message.Envelope;
+import io.mamori.core.message.Fixtures;
+import io.mamori.core.message.MessageParser;
+import io.mamori.core.message.MimePart;
+import io.mamori.core.message.ParsedMessage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AttachmentStripperTest {
+
+    private static final Envelope ENVELOPE = new Envelope(Direction.INBOUND, "a@example.net", List.of("b@example.co.jp"),
+            "192.0.2.1", "x", null, false, Instant.EPOCH);
+
+    @TempDir
+    Path temp;
+
+    private static ParsedMessage parse(byte[] raw) throws Exception {
+        return new MessageParser().parse(new ByteArrayInputStream(raw));
+    }
+
+    @Test
+    void theEncryptedZipOfTheSpamAssassinFixtureIsReplacedByABilingualNoticeAndTheRestIsKept() throws Exception {
+        byte[] raw = Fixtures.bytes("attachment-content/spamassassin-zippwmacro.eml");
+        FindingCatalogue catalogue = FindingCatalogue.builtIn();
+        Set<String> paths;
+        List<Finding> findings;
+        try (ParsedMessage m = parse(raw)) {
+            findings = new AttachmentContentAnalyzer().analyze(new AnalysisInput(ENVELOPE, m));
+            paths = AttachmentContentAnalyzer.partsNamedBy(m, findings, Set.of("ENCRYPTED_ARCHIVE"));
+        }
+        assertThat(paths).containsExactly("2");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        List<AttachmentStripper.Removed> removed = new AttachmentStripper(temp).strip(new ByteArrayInputStream(raw), out,
+                paths, catalogue.reasons(findings));
+
+        assertThat(removed).containsExactly(new AttachmentStripper.Removed("2", "macro.zip"));
+        try (ParsedMessage stripped = parse(out.toByteArray())) {
+            assertThat(stripped.parts()).extracting(MimePart::contentType).containsExactly("text/plain", "text/plain");
+            assertThat(stripped.attachments()).isEmpty();
+            String notice = stripped.parts().get(1).text();
+            assertThat(notice).contains("添付ファイル「macro.zip」は安全のため削除されました",
+                    "パスワード付き（暗号化された）ファイルが添付されており", "The attachment \"macro.zip\" was removed",
+                    "An attachment is password-protected");
+            try (ParsedMessage original = parse(raw)) {
+                assertThat(stripped.parts().get(0).text()).isEqualTo(original.parts().get(0).text());
+                assertThat(stripped.headers()).isEqualTo(original.headers());
+            }
+            assertThat(new AttachmentContentAnalyzer().analyze(new AnalysisInput(ENVELOPE, stripped))).isEmpty();
+        }
+        assertThat(new String(out.toByteArray(), StandardCharsets.ISO_8859_1)).doesNotContain("UEsDB");
+    }
+
+    @Test
+    void partsInsideAnEmbeddedMessageAreNumberedAsTheParserNumbersThem() throws Exception {
+        byte[] raw = ("Subject: fwd\r\nContent-Type: multipart/mixed; boundary=o\r\n\r\n"
+                + "--o\r\nContent-Type: text/plain\r\n\r\nsee below\r\n"
+                + "--o\r\nContent-Type: message/rfc822\r\n\r\n"
+                + "Subject: inner\r\nContent-Type: multipart/mixed; boundary=i\r\n\r\n"
+                + "--i\r\nContent-Type: text/plain\r\n\r\ninner text\r\n"
+                + "--i\r\nContent-Type: application/zip; name=a.zip\r\nContent-Disposition: attachment; filename=a.zip\r\n"
+                + "Content-Transfer-Encoding: base64\r\n\r\nUEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==\r\n--i--\r\n"
+                + "\r\n--o--\r\n").getBytes(StandardCharsets.US_ASCII);
+        try (ParsedMessage m = parse(raw)) {
+            assertThat(m.attachments()).extracting(MimePart::path).containsExactly("2.2");
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        List<AttachmentStripper.Removed> removed = new AttachmentStripper(temp).strip(new ByteArrayInputStream(raw), out,
+                Set.of("2.2"), List.of());
+
+        assertThat(removed).containsExactly(new AttachmentStripper.Removed("2.2", "a.zip"));
+        try (ParsedMessage stripped = parse(out.toByteArray())) {
+            assertThat(stripped.parts()).extracting(MimePart::path).containsExactly("1", "2.1", "2.2");
+            assertThat(stripped.attachments()).isEmpty();
+            assertThat(stripped.parts().get(1).text()).isEqualTo("inner text");
+        }
+    }
+}

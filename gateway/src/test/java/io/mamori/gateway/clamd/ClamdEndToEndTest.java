@@ -1,0 +1,213 @@
+package io.mamori.gateway.clamd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.mamori.core.analysis.AnalysisPipeline;
+import io.mamori.core.analysis.Analyzer;
+import io.mamori.core.analysis.Analyzers;
+import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.attachment.AttachmentContentAnalyzer;
+import io.mamori.core.malware.MalwareAnalyzer;
+import io.mamori.core.message.Direction;
+import io.mamori.core.message.MessageParser;
+import io.mamori.core.policy.Policy;
+import io.mamori.core.policy.PolicyEngine;
+import io.mamori.core.policy.PolicyLoader;
+import io.mamori.core.scan.MessageScanner;
+import io.mamori.core.store.MessageState;
+import io.mamori.core.store.StoredMessage;
+import io.mamori.core.verdict.TagRewriter;
+import io.mamori.gateway.crypto.MasterKeys;
+import io.mamori.gateway.receive.ReceptionPipeline;
+import io.mamori.gateway.smtp.ListenerConfig;
+import io.mamori.gateway.smtp.SmtpListener;
+import io.mamori.gateway.store.Databases;
+import io.mamori.gateway.store.JdbcMessageStore;
+import io.mamori.gateway.tls.ServerTls;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Must-show case of the threat-detection issue: the EICAR test file inside a zip inside a zip, sent over
+ * SMTP to the inbound listener, is caught by a real clamd and the message is quarantined; a clean zip is queued.
+ * The analyzers are wired here as the integrator will wire them (defaults plus content and antivirus).
+ */
+class ClamdEndToEndTest {
+
+    private static final String POLICY = """
+            version: 1
+            organisation:
+              name: テスト
+              internal_domains: [example.co.jp]
+            inbound:
+              thresholds: {tag: 4, hold: 8, quarantine: 10, reject: 30}
+              forced:
+                MALWARE_FOUND: QUARANTINE
+                ENCRYPTED_ARCHIVE: QUARANTINE
+            outbound:
+              thresholds: {tag: 6}
+              forced: {}
+            """;
+
+    @TempDir
+    Path dir;
+
+    private ClamdProcess clamd;
+    private HikariDataSource dataSource;
+    private JdbcMessageStore store;
+    private SmtpListener listener;
+    private ExecutorService analysis;
+
+    @BeforeEach
+    void start() throws Exception {
+        clamd = ClamdProcess.start();
+        dataSource = Databases.open(Databases.Settings.embedded(dir.resolve("db")));
+        store = new JdbcMessageStore(dataSource, MasterKeys.openOrCreate(dir.resolve("keys")),
+                JdbcMessageStore.Settings.under(dir), Clock.systemUTC());
+        FindingCatalogue catalogue = FindingCatalogue.builtIn();
+        Policy policy = new PolicyLoader(catalogue).parse(POLICY, "policy.yaml");
+        PolicyEngine engine = new PolicyEngine(catalogue);
+        List<Analyzer> analyzers = new ArrayList<>(Analyzers.defaults());
+        analyzers.add(new AttachmentContentAnalyzer());
+        analyzers.add(new MalwareAnalyzer(clamd.scanner()));
+        analysis = Executors.newFixedThreadPool(4);
+        MessageScanner scanner = new MessageScanner(new MessageParser(),
+                new AnalysisPipeline(analyzers, catalogue, Duration.ofSeconds(20), analysis), engine, () -> policy);
+        ReceptionPipeline reception = new ReceptionPipeline(store, scanner, engine, () -> policy, catalogue,
+                new TagRewriter(dir), "mx.example.co.jp", Clock.systemUTC(), new SimpleMeterRegistry());
+        listener = new SmtpListener(ListenerConfig.defaults(Direction.INBOUND, InetAddress.getLoopbackAddress(), 0,
+                "mx.example.co.jp"), ServerTls.selfSigned(dir.resolve("tls"), "mx.example.co.jp", Clock.systemUTC()),
+                reception, "example.co.jp"::equals, (user, password) -> false, Clock.systemUTC(), new SimpleMeterRegistry());
+        listener.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (listener != null) {
+            listener.close();
+        }
+        if (store != null) {
+            store.close();
+        }
+        if (dataSource != null) {
+            dataSource.close();
+        }
+        if (analysis != null) {
+            analysis.shutdownNow();
+        }
+        if (clamd != null) {
+            clamd.close();
+        }
+    }
+
+    private static byte[] zip(String name, byte[] content) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(out)) {
+            zip.putNextEntry(new ZipEntry(name));
+            zip.write(content);
+            zip.closeEntry();
+        }
+        return out.toByteArray();
+    }
+
+    private static String mail(String filename, byte[] attachment) {
+        return "From: billing@example.net\r\nTo: keiri@example.co.jp\r\nSubject: =?UTF-8?B?6KuL5rGC5pu4?=\r\n"
+                + "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+                + "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nPlease find the invoice attached.\r\n"
+                + "--b\r\nContent-Type: application/zip; name=\"" + filename + "\"\r\n"
+                + "Content-Disposition: attachment; filename=\"" + filename + "\"\r\n"
+                + "Content-Transfer-Encoding: base64\r\n\r\n"
+                + Base64.getMimeEncoder().encodeToString(attachment) + "\r\n--b--\r\n";
+    }
+
+    /** A plain SMTP client dialogue on a real socket; returns the reply to the end of DATA. */
+    private String send(String message) throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), listener.port())) {
+            socket.setSoTimeout(60_000);
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            OutputStream out = socket.getOutputStream();
+            assertThat(reply(in)).startsWith("220 ");
+            assertThat(command(out, in, "EHLO client.example.net")).startsWith("250");
+            assertThat(command(out, in, "MAIL FROM:<billing@example.net>")).startsWith("250");
+            assertThat(command(out, in, "RCPT TO:<keiri@example.co.jp>")).startsWith("250");
+            assertThat(command(out, in, "DATA")).startsWith("354");
+            out.write(message.getBytes(StandardCharsets.US_ASCII));
+            out.write(".\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String result = reply(in);
+            command(out, in, "QUIT");
+            return result;
+        }
+    }
+
+    private static String command(OutputStream out, BufferedReader in, String line) throws IOException {
+        out.write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return reply(in);
+    }
+
+    private static String reply(BufferedReader in) throws IOException {
+        StringBuilder b = new StringBuilder();
+        for (String line; (line = in.readLine()) != null; ) {
+            b.append(line).append('\n');
+            if (line.length() < 4 || line.charAt(3) != '-') {
+                break;
+            }
+        }
+        return b.toString().strip();
+    }
+
+    private StoredMessage stored(String reply) {
+        assertThat(reply).startsWith("250 2.0.0 Ok: queued as ");
+        String id = reply.substring("250 2.0.0 Ok: queued as ".length()).strip();
+        return store.find(id).orElseThrow();
+    }
+
+    private String content(StoredMessage m) throws IOException {
+        try (InputStream in = store.openContent(m.id())) {
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        }
+    }
+
+    @Test
+    void eicarInAZipInAZipSentOverSmtpIsCaughtByClamdAndQuarantined() throws Exception {
+        byte[] nested = zip("documents.zip", zip("readme.com", ClamdProcess.eicar()));
+
+        StoredMessage m = stored(send(mail("invoice.zip", nested)));
+
+        assertThat(m.state()).isEqualTo(MessageState.QUARANTINED);
+        assertThat(m.findingCodes()).contains("MALWARE_FOUND");
+        assertThat(content(m)).contains("X-Mamori-Verdict: QUARANTINE; score=").contains("MALWARE_FOUND");
+    }
+
+    @Test
+    void aCleanZipSentOverSmtpIsQueuedForDelivery() throws Exception {
+        StoredMessage m = stored(send(mail("minutes.zip", zip("minutes.txt", "議事録".repeat(100).getBytes(StandardCharsets.UTF_8)))));
+
+        assertThat(m.state()).isEqualTo(MessageState.QUEUED);
+        assertThat(content(m)).contains("X-Mamori-Verdict: DELIVER; score=0.00; findings=none");
+    }
+}
