@@ -128,7 +128,13 @@ class GatewayConfiguration {
             ExecutorService analyzerExecutor, MamoriProperties settings) {
         AnalysisPipeline pipeline = new AnalysisPipeline(Analyzers.shipped(analyzerPorts(settings)), catalogue,
                 settings.analysis().budget(), analyzerExecutor);
-        return new MessageScanner(new MessageParser(ParseLimits.defaults()), pipeline, engine, policy::current);
+        java.nio.file.Path temp = settings.dataDir().resolve("spool");
+        try {
+            java.nio.file.Files.createDirectories(temp);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot create " + temp, e);
+        }
+        return new MessageScanner(new MessageParser(ParseLimits.defaults(), temp), pipeline, engine, policy::current);
     }
 
     /** DNS and sender-authentication settings for the shipped analyzers; the offline commands use the same. */
@@ -140,7 +146,19 @@ class GatewayConfiguration {
                 .orElseGet(() -> DnsjavaResolver.usingSystemResolvers(dns.timeout(), clock));
         SenderAuthSettings auth = settings.auth().trustedArcSealers().isEmpty() ? SenderAuthSettings.defaults()
                 : new SenderAuthSettings(java.util.Set.copyOf(settings.auth().trustedArcSealers()));
-        return new Analyzers.Ports(resolver, auth, clock);
+        MamoriProperties.Antivirus av = settings.antivirus();
+        java.util.Optional<io.mamori.core.malware.MalwareScanner> malware = java.util.Optional.empty();
+        if (av.configured()) {
+            String target = av.clamd().trim();
+            int colon = target.lastIndexOf(':');
+            if (colon <= 0) {
+                throw new IllegalArgumentException("mamori.antivirus.clamd must be host:port, got: " + target);
+            }
+            malware = java.util.Optional.of(new io.mamori.gateway.clamd.ClamdScanner(target.substring(0, colon),
+                    Integer.parseInt(target.substring(colon + 1)), Duration.ofSeconds(2), av.timeout(),
+                    av.maxStreamSize().toBytes()));
+        }
+        return new Analyzers.Ports(resolver, auth, clock, malware);
     }
 
     @Bean

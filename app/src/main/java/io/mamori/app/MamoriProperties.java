@@ -23,7 +23,8 @@ public record MamoriProperties(
         Delivery delivery,
         Analysis analysis,
         Dns dns,
-        SenderAuth auth) {
+        SenderAuth auth,
+        Antivirus antivirus) {
 
     /** Empty settings (e.g. {@code mamori.tls.certificate=}) bind to nothing; they mean "use the default". */
     public MamoriProperties {
@@ -31,6 +32,14 @@ public record MamoriProperties(
         relay = relay == null ? new Relay(null, null, null) : relay;
         dns = dns == null ? new Dns(null, Duration.ofSeconds(2)) : dns;
         auth = auth == null ? new SenderAuth(List.of()) : auth;
+        antivirus = antivirus == null ? new Antivirus(null, Duration.ofSeconds(10), DataSize.ofMegabytes(25)) : antivirus;
+    }
+
+    /** {@code clamd} is {@code host:port} of a clamd TCP socket; empty means no antivirus engine is configured. */
+    public record Antivirus(String clamd, Duration timeout, DataSize maxStreamSize) {
+        public boolean configured() {
+            return clamd != null && !clamd.isBlank();
+        }
     }
 
     /** {@code server} is {@code host:port} of a resolver; empty means the system's resolvers. */

@@ -33,6 +33,7 @@ class StartupReport {
                   SMTP outbound (smart host)  %s:%d  -> %s  (STARTTLS; AUTH after STARTTLS; trusted %s)
                   HTTP                        http://localhost:%d  (/actuator/health, /actuator/prometheus, /api/v1/messages)
                   REST API token              %s
+                  antivirus                   %s
                   data                        %s
                   policy                      %s (internal domains: %s)
                 %n""",
@@ -42,6 +43,8 @@ class StartupReport {
                 blank(outboundHop) ? "direct MX delivery" : outboundHop,
                 String.join(",", settings.smtp().outbound().trustedNetworks()),
                 http, settings.dataDir().resolve(ApiToken.FILE).toAbsolutePath().normalize(),
+                settings.antivirus().configured() ? "clamd at " + settings.antivirus().clamd()
+                        : "off (set mamori.antivirus.clamd=host:port)",
                 settings.dataDir().toAbsolutePath().normalize(), settings.policy().file().toAbsolutePath().normalize(),
                 String.join(", ", policy.current().organisation().internalDomains().stream()
                         .map(d -> (d.subdomains() ? "*." : "") + d.domain()).toList()));

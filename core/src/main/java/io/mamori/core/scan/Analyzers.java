@@ -1,15 +1,19 @@
 package io.mamori.core.scan;
 
 import io.mamori.core.analysis.Analyzer;
+import io.mamori.core.attachment.AttachmentContentAnalyzer;
 import io.mamori.core.attachment.AttachmentNameAnalyzer;
 import io.mamori.core.auth.DnsResolver;
 import io.mamori.core.auth.SenderAuthAnalyzer;
 import io.mamori.core.auth.SenderAuthSettings;
+import io.mamori.core.malware.MalwareAnalyzer;
+import io.mamori.core.malware.MalwareScanner;
 import io.mamori.core.mime.MimeSanityAnalyzer;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The analyzers shipped with the product, in the order their findings are reported. It lives beside
@@ -23,12 +27,15 @@ public final class Analyzers {
      * @param dns        DNS for sender authentication (dnsjava in the gateway, a table in tests)
      * @param senderAuth trusted ARC sealers and other sender-authentication settings
      * @param clock      time for signature expiry checks
+     * @param malware    the antivirus engine, or empty when none is configured (then no antivirus analyzer runs,
+     *                   and the gateway says so at start; a configured engine that is down yields AV_UNAVAILABLE)
      */
-    public record Ports(DnsResolver dns, SenderAuthSettings senderAuth, Clock clock) {
+    public record Ports(DnsResolver dns, SenderAuthSettings senderAuth, Clock clock, Optional<MalwareScanner> malware) {
         public Ports {
             Objects.requireNonNull(dns, "dns");
             Objects.requireNonNull(senderAuth, "senderAuth");
             Objects.requireNonNull(clock, "clock");
+            Objects.requireNonNull(malware, "malware");
         }
     }
 
@@ -43,7 +50,9 @@ public final class Analyzers {
     /** Every shipped analyzer. */
     public static List<Analyzer> shipped(Ports ports) {
         List<Analyzer> all = new ArrayList<>(local());
+        all.add(new AttachmentContentAnalyzer());
         all.add(new SenderAuthAnalyzer(ports.dns(), ports.senderAuth(), ports.clock()));
+        ports.malware().ifPresent(scanner -> all.add(new MalwareAnalyzer(scanner)));
         return List.copyOf(all);
     }
 }

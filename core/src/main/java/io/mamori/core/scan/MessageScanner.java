@@ -45,9 +45,15 @@ public final class MessageScanner {
         return parser.parse(raw);
     }
 
-    /** Runs the analyzers and the policy over a parsed message; {@code raw} may be null when unavailable. */
+    /**
+     * Runs the analyzers and the policy over a parsed message; {@code raw} may be null when unavailable. Closes
+     * {@code parsed} afterwards (its kept attachment contents are released; its metadata stays readable).
+     */
     public ScanResult analyze(Envelope envelope, ParsedMessage parsed, RawMessage raw) {
-        List<Finding> findings = pipeline.run(new AnalysisInput(envelope, parsed, raw));
+        List<Finding> findings;
+        try (parsed) {
+            findings = pipeline.run(new AnalysisInput(envelope, parsed, raw));
+        }
         Policy current = policy.get();
         Verdict verdict = engine.decide(current, envelope.direction(), findings);
         return new ScanResult(parsed, findings, verdict, current);

@@ -404,7 +404,9 @@ class PolicyLoaderTest {
                 Map.of(Action.TAG, 4.0, Action.HOLD, 8.0, Action.QUARANTINE, 10.0, Action.REJECT, 20.0));
         assertThat(p.inbound().forced()).isEqualTo(
                 Map.of("ATTACHMENT_EXECUTABLE", Action.QUARANTINE, "ANALYZER_FAILED", Action.TAG,
-                        "DMARC_REJECT_POLICY_FAIL", Action.QUARANTINE));
+                        "DMARC_REJECT_POLICY_FAIL", Action.QUARANTINE, "MALWARE_FOUND", Action.QUARANTINE,
+                        "ATTACHMENT_EXECUTABLE_CONTENT", Action.QUARANTINE, "ARCHIVE_BOMB", Action.QUARANTINE,
+                        "ENCRYPTED_ARCHIVE", Action.QUARANTINE, "AV_UNAVAILABLE", Action.TAG));
         assertThat(p.outbound().thresholds()).isEqualTo(Map.of(Action.TAG, 6.0, Action.HOLD, 10.0, Action.QUARANTINE, 15.0));
         assertThat(p.tag().subjectPrefix()).isEqualTo("[要注意]");
     }
