@@ -20,7 +20,8 @@ import java.util.Objects;
  * @param outbound     rules for mail leaving through the smart-host listener
  * @param tag          how the TAG action marks a message
  */
-public record Policy(int version, Organisation organisation, Rules inbound, Rules outbound, Tagging tag) {
+public record Policy(int version, Organisation organisation, Rules inbound, Rules outbound, Tagging tag,
+        Antivirus antivirus) {
 
     public Policy {
         Objects.requireNonNull(organisation, "organisation");
@@ -175,6 +176,26 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
 
         public Tagging {
             Objects.requireNonNull(subjectPrefix, "subjectPrefix");
+        }
+    }
+
+    /**
+     * What to do with a message when the antivirus engine is configured but does not answer (finding
+     * {@code AV_UNAVAILABLE}).
+     *
+     * @param whenUnavailable TEMPFAIL answers {@code 451 4.7.1} so the sender retries later (nothing is accepted
+     *                        unscanned); DELIVER accepts it with the finding, and the policy's forced action for
+     *                        {@code AV_UNAVAILABLE} (TAG by default) applies
+     */
+    public record Antivirus(WhenUnavailable whenUnavailable) {
+
+        public enum WhenUnavailable { TEMPFAIL, DELIVER }
+
+        /** Used when {@code antivirus.when_unavailable} is absent. */
+        public static final Antivirus DEFAULT = new Antivirus(WhenUnavailable.TEMPFAIL);
+
+        public Antivirus {
+            Objects.requireNonNull(whenUnavailable, "whenUnavailable");
         }
     }
 }

@@ -56,7 +56,7 @@ final class PolicyDocument {
             errors.add(new PolicyError(file, 1, 1, "", "the file is empty"));
             throw new PolicyException(errors);
         }
-        Map<String, Node> top = fields(root, "", List.of("version", "organisation", "inbound", "outbound", "tag"),
+        Map<String, Node> top = fields(root, "", List.of("version", "organisation", "inbound", "outbound", "tag", "antivirus"),
                 Set.of("version", "organisation", "inbound", "outbound"));
         if (top == null) {
             throw result();
@@ -66,10 +66,11 @@ final class PolicyDocument {
         Rules inbound = top.containsKey("inbound") ? rules(top.get("inbound"), "inbound") : null;
         Rules outbound = top.containsKey("outbound") ? rules(top.get("outbound"), "outbound") : null;
         Tagging tag = top.containsKey("tag") ? tagging(top.get("tag")) : new Tagging(Tagging.DEFAULT_SUBJECT_PREFIX);
+        Policy.Antivirus antivirus = top.containsKey("antivirus") ? antivirus(top.get("antivirus")) : Policy.Antivirus.DEFAULT;
         if (!errors.isEmpty()) {
             throw result();
         }
-        return new Policy(version, organisation, inbound, outbound, tag);
+        return new Policy(version, organisation, inbound, outbound, tag, antivirus);
     }
 
     private PolicyException result() {
@@ -257,6 +258,32 @@ final class PolicyDocument {
             return null;
         }
         return Action.valueOf(value);
+    }
+
+    private Policy.Antivirus antivirus(Node node) {
+        if (isNull(node)) {
+            return Policy.Antivirus.DEFAULT;
+        }
+        Map<String, Node> f = fields(node, "antivirus", List.of("when_unavailable"), Set.of());
+        if (f == null) {
+            return null;
+        }
+        Node when = f.get("when_unavailable");
+        if (when == null) {
+            return Policy.Antivirus.DEFAULT;
+        }
+        String value = string(when, "antivirus.when_unavailable");
+        if (value == null) {
+            return null;
+        }
+        return switch (value) {
+            case "tempfail" -> new Policy.Antivirus(Policy.Antivirus.WhenUnavailable.TEMPFAIL);
+            case "deliver" -> new Policy.Antivirus(Policy.Antivirus.WhenUnavailable.DELIVER);
+            default -> {
+                error(when, "antivirus.when_unavailable", "must be tempfail or deliver, not '" + value + "'");
+                yield null;
+            }
+        };
     }
 
     private Tagging tagging(Node node) {

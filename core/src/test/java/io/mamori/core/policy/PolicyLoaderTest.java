@@ -281,8 +281,8 @@ class PolicyLoaderTest {
         // Within the alias limit the composer shares nodes; the schema walk never visits unknown keys.
         String yaml = VALID + "x: &x [1, 2, 3]\ny: [*x, *x, *x]\n";
         assertThat(errorsOf(yaml)).containsExactly(
-                error(19, 1, "x", "unknown key; expected one of version, organisation, inbound, outbound, tag"),
-                error(20, 1, "y", "unknown key; expected one of version, organisation, inbound, outbound, tag"));
+                error(19, 1, "x", "unknown key; expected one of version, organisation, inbound, outbound, tag, antivirus"),
+                error(20, 1, "y", "unknown key; expected one of version, organisation, inbound, outbound, tag, antivirus"));
     }
 
     @Test
@@ -380,6 +380,21 @@ class PolicyLoaderTest {
                 new DomainPattern("xn--r8jz45g.jp", false),
                 new DomainPattern("example.net", false),
                 new DomainPattern("sample.jp", false));
+    }
+
+    @Test
+    void antivirusWhenUnavailableDefaultsToTempfailAndRejectsUnknownValuesWithTheirPosition() throws Exception {
+        assertThat(loader.parse(VALID, "policy.yaml").antivirus()).isEqualTo(Policy.Antivirus.DEFAULT);
+        assertThat(loader.parse(VALID + "antivirus:\n  when_unavailable: deliver\n", "policy.yaml").antivirus().whenUnavailable())
+                .isEqualTo(Policy.Antivirus.WhenUnavailable.DELIVER);
+
+        int line = (int) VALID.lines().count() + 2;
+        assertThat(errorsOf(VALID + "antivirus:\n  when_unavailable: later\n")).singleElement().satisfies(e -> {
+            assertThat(e.key()).isEqualTo("antivirus.when_unavailable");
+            assertThat(e.line()).isEqualTo(line);
+            assertThat(e.column()).isEqualTo(21);
+            assertThat(e.message()).contains("tempfail or deliver");
+        });
     }
 
     @Test

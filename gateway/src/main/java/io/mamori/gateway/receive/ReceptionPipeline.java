@@ -44,6 +44,7 @@ import org.slf4j.LoggerFactory;
 public final class ReceptionPipeline implements MessageReceiver {
 
     private static final Logger LOG = LoggerFactory.getLogger("mamori.message");
+    private static final String AV_UNAVAILABLE = "AV_UNAVAILABLE";
     private static final DateTimeFormatter RFC5322 =
             DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ROOT);
 
@@ -88,10 +89,19 @@ public final class ReceptionPipeline implements MessageReceiver {
             Verdict verdict = outcome.verdict();
             String subject = outcome.subject();
             Action action = verdict.action();
+            // SMTP replies are ASCII (RFC 5321 §4.2); the finding codes tell the sender's admin why.
             if (action == Action.REJECT) {
                 record(envelope, null, verdict, spool.size(), sample);
                 return new ReceiveResult.Refused(550, "5.7.1",
-                        "Message rejected by policy / ポリシーにより受信を拒否しました (" + String.join(",", verdict.codes()) + ")");
+                        "Message rejected by policy (" + String.join(",", verdict.codes()) + ")");
+            }
+            if (verdict.codes().contains(AV_UNAVAILABLE)
+                    && policy.get().antivirus().whenUnavailable() == Policy.Antivirus.WhenUnavailable.TEMPFAIL) {
+                meters.counter("mamori.messages.tempfailed", "direction", envelope.direction().lowerName(),
+                        "reason", "antivirus").increment();
+                LOG.info("message id=- direction={} client={} from=<{}> tempfail=antivirus-unavailable",
+                        envelope.direction().lowerName(), envelope.clientAddress(), sanitize(envelope.mailFrom()));
+                return new ReceiveResult.Refused(451, "4.7.1", "Antivirus scan unavailable, try again later");
             }
             Spool content = spool;
             if (action == Action.TAG) {

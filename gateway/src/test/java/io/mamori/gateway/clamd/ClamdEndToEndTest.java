@@ -80,6 +80,8 @@ class ClamdEndToEndTest {
     private JdbcMessageStore store;
     private SmtpListener listener;
     private ExecutorService analysis;
+    private volatile Policy policy;
+    private Policy deliverPolicy;
 
     @BeforeEach
     void start() throws Exception {
@@ -88,7 +90,8 @@ class ClamdEndToEndTest {
         store = new JdbcMessageStore(dataSource, MasterKeys.openOrCreate(dir.resolve("keys")),
                 JdbcMessageStore.Settings.under(dir), Clock.systemUTC());
         FindingCatalogue catalogue = FindingCatalogue.builtIn();
-        Policy policy = new PolicyLoader(catalogue).parse(POLICY, "policy.yaml");
+        policy = new PolicyLoader(catalogue).parse(POLICY, "policy.yaml");
+        deliverPolicy = new PolicyLoader(catalogue).parse(POLICY + "antivirus: {when_unavailable: deliver}\n", "policy.yaml");
         PolicyEngine engine = new PolicyEngine(catalogue);
         List<Analyzer> analyzers = new ArrayList<>(Analyzers.local());
         analyzers.add(new AttachmentContentAnalyzer());
@@ -190,6 +193,30 @@ class ClamdEndToEndTest {
         try (InputStream in = store.openContent(m.id())) {
             return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
         }
+    }
+
+    @Test
+    void whenClamdIsDownThePolicyDefaultAnswers451AndNothingIsStored() throws Exception {
+        clamd.close();
+        clamd = null;
+
+        String reply = send(mail("report.zip", zip("report.txt", "quarterly numbers".getBytes(StandardCharsets.US_ASCII))));
+
+        assertThat(reply).startsWith("451 4.7.1");
+        assertThat(store.list(null, 10)).isEmpty();
+    }
+
+    @Test
+    void whenClamdIsDownAndThePolicySaysDeliverTheMessageIsAcceptedWithAvUnavailable() throws Exception {
+        clamd.close();
+        clamd = null;
+        policy = deliverPolicy;
+
+        String reply = send(mail("report.zip", zip("report.txt", "quarterly numbers".getBytes(StandardCharsets.US_ASCII))));
+
+        assertThat(reply).startsWith("250 2.0.0");
+        assertThat(store.list(null, 10)).singleElement()
+                .satisfies(m -> assertThat(m.findingCodes()).contains("AV_UNAVAILABLE"));
     }
 
     @Test
