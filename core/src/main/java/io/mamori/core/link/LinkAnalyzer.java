@@ -1,0 +1,419 @@
+package io.mamori.core.link;
+
+import io.mamori.core.analysis.AnalysisInput;
+import io.mamori.core.analysis.Analyzer;
+import io.mamori.core.analysis.Finding;
+import io.mamori.core.message.MimePart;
+import io.mamori.core.message.ParsedMessage;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.IDN;
+import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
+
+/**
+ * Examines the links of a message: {@code a[href]}, {@code area[href]} and {@code form[action]} of HTML parts
+ * (parsed by jsoup, never rendered), {@code img[src]} for IP-literal hosts only, and URLs in plain text. It
+ * reports {@code LINK_TEXT_MISMATCH} (the anchor text shows one registrable domain, the href goes to another),
+ * {@code LINK_IP_LITERAL}, {@code LINK_PUNYCODE} (xn-- or non-ASCII host; double multiplier when a label mixes
+ * scripts, the homograph trick), {@code LINK_SHORTENER}, {@code LINK_DANGEROUS_SCHEME} ({@code javascript:},
+ * {@code vbscript:}, {@code data:}), {@code HTML_CREDENTIAL_FORM} (a password input, or a form posting to another
+ * organisation than the From domain) and {@code LINK_SUSPICIOUS_TLD}. Each code appears at most once, its
+ * evidence listing the distinct hosts (up to {@value #MAX_EVIDENCE_ITEMS}), so that many links never add up to a
+ * high score by count alone: a newsletter with many links is normal. Work is bounded: at most
+ * {@value #MAX_LINKS} links, {@value #MAX_HTML_CHARS} characters of HTML per part and {@value #MAX_TEXT_CHARS}
+ * characters of plain text are examined. Immutable and thread-safe.
+ */
+public final class LinkAnalyzer implements Analyzer {
+
+    static final String TEXT_MISMATCH = "LINK_TEXT_MISMATCH";
+    static final String IP_LITERAL = "LINK_IP_LITERAL";
+    static final String PUNYCODE = "LINK_PUNYCODE";
+    static final String SHORTENER = "LINK_SHORTENER";
+    static final String DANGEROUS_SCHEME = "LINK_DANGEROUS_SCHEME";
+    static final String CREDENTIAL_FORM = "HTML_CREDENTIAL_FORM";
+    static final String SUSPICIOUS_TLD = "LINK_SUSPICIOUS_TLD";
+    private static final List<String> CODES = List.of(TEXT_MISMATCH, IP_LITERAL, PUNYCODE, SHORTENER,
+            DANGEROUS_SCHEME, CREDENTIAL_FORM, SUSPICIOUS_TLD);
+
+    static final int MAX_LINKS = 500;
+    static final int MAX_HTML_CHARS = 1_000_000;
+    static final int MAX_TEXT_CHARS = 200_000;
+    static final int MAX_EVIDENCE_ITEMS = 5;
+
+    private static final Set<String> DANGEROUS_SCHEMES = Set.of("javascript", "vbscript", "data");
+    private static final Set<String> WEB_SCHEMES = Set.of("http", "https", "ftp");
+    private static final Pattern SCHEME = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*):");
+    private static final Pattern TEXT_URL = Pattern.compile(
+            "(?i)(?<![a-z0-9@.-])(?:https?://|www\\.)[^\\s<>\"'`\\u3000「」『』（）()\\[\\]{}、。]+");
+    /** A domain name shown in anchor text (ASCII after NFKC, so full-width ｐａｙｐａｌ．ｃｏｍ counts too). */
+    private static final Pattern SHOWN_DOMAIN = Pattern.compile(
+            "(?<![a-z0-9-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59}))(?![a-z0-9-])");
+    private static final Pattern DOTTED_NUMBERS = Pattern.compile("^[0-9a-fx.]+$");
+    private static final Pattern NUMERIC_LABEL = Pattern.compile("^(?:[0-9]+|0x[0-9a-f]*)$");
+    private static final Pattern FROM_ADDRESS_DOMAIN = Pattern.compile("@([^\\s<>@,;\"()\\[\\]]+)\\s*>?\\s*$");
+
+    private static final Set<Character.UnicodeScript> JAPANESE_AND_LATIN =
+            Set.of(Character.UnicodeScript.HAN, Character.UnicodeScript.LATIN);
+
+    private final PublicSuffixList suffixes;
+    private final Set<String> shorteners;
+    private final Set<String> suspiciousTlds;
+
+    /** With the shipped Public Suffix List, shortener list and suspicious TLD list. */
+    public LinkAnalyzer() {
+        this.suffixes = PublicSuffixList.builtIn();
+        this.shorteners = loadList("shorteners.txt");
+        this.suspiciousTlds = loadList("suspicious-tlds.txt");
+    }
+
+    @Override
+    public String name() {
+        return "links";
+    }
+
+    @Override
+    public Set<String> codes() {
+        return new LinkedHashSet<>(CODES);
+    }
+
+    @Override
+    public List<Finding> analyze(AnalysisInput input) {
+        Scan scan = new Scan(fromDomain(input.message()));
+        for (MimePart part : input.message().parts()) {
+            if (scan.exhausted()) {
+                break;
+            }
+            if (part.attachment() || part.text() == null) {
+                continue;
+            }
+            if ("text/html".equals(part.contentType())) {
+                scanHtml(part.text(), scan);
+            } else if ("text/plain".equals(part.contentType())) {
+                scanText(part.text(), scan);
+            }
+        }
+        return scan.findings();
+    }
+
+    private void scanHtml(String html, Scan scan) {
+        Document doc = Jsoup.parse(html.length() > MAX_HTML_CHARS ? html.substring(0, MAX_HTML_CHARS) : html);
+        for (Element link : doc.select("a[href], area[href]")) {
+            if (scan.exhausted()) {
+                return;
+            }
+            examine(link.attr("href"), link.is("a") ? link.text() : null, scan);
+        }
+        for (Element form : doc.select("form")) {
+            if (scan.exhausted()) {
+                return;
+            }
+            examineForm(form, scan);
+        }
+        if (!doc.select("input[type=password]").isEmpty() && doc.select("form input[type=password]").isEmpty()) {
+            scan.add(CREDENTIAL_FORM, 1.0, "password input");
+        }
+        for (Element img : doc.select("img[src]")) {
+            if (scan.exhausted()) {
+                return;
+            }
+            scan.count();
+            host(img.attr("src")).filter(LinkAnalyzer::isIpLiteral).ifPresent(h -> scan.add(IP_LITERAL, 1.0, h));
+        }
+    }
+
+    private void scanText(String text, Scan scan) {
+        Matcher m = TEXT_URL.matcher(text.length() > MAX_TEXT_CHARS ? text.substring(0, MAX_TEXT_CHARS) : text);
+        while (m.find() && !scan.exhausted()) {
+            String url = m.group().replaceFirst("[.,;:!?'\"]+$", "");
+            examine(url.regionMatches(true, 0, "www.", 0, 4) ? "http://" + url : url, null, scan);
+        }
+    }
+
+    private void examineForm(Element form, Scan scan) {
+        String action = form.attr("action").strip();
+        Optional<String> actionHost = host(action);
+        if (!action.isEmpty()) {
+            examine(action, null, scan);
+        }
+        String where = actionHost.orElse("none");
+        if (!form.select("input[type=password]").isEmpty()) {
+            scan.add(CREDENTIAL_FORM, 1.0, "password action=" + where);
+        } else if (actionHost.isPresent() && !sameOrganisation(actionHost.get(), scan.fromDomain)) {
+            scan.add(CREDENTIAL_FORM, 1.0, "action=" + where + " from=" + scan.fromDomain.orElse("none"));
+        }
+    }
+
+    private boolean sameOrganisation(String host, Optional<String> fromDomain) {
+        return fromDomain.isPresent() && organisation(host).equals(organisation(fromDomain.get()));
+    }
+
+    private void examine(String rawUrl, String anchorText, Scan scan) {
+        scan.count();
+        String url = cleaned(rawUrl);
+        Matcher scheme = SCHEME.matcher(url);
+        String s = scheme.find() ? scheme.group(1).toLowerCase(Locale.ROOT) : "";
+        if (DANGEROUS_SCHEMES.contains(s)) {
+            scan.add(DANGEROUS_SCHEME, 1.0, dangerousEvidence(s, url));
+            return;
+        }
+        if (!(WEB_SCHEMES.contains(s) || (s.isEmpty() && url.startsWith("//")))) {
+            return;
+        }
+        Optional<String> maybeHost = host(url);
+        if (maybeHost.isEmpty()) {
+            return;
+        }
+        String host = maybeHost.get();
+        if (isIpLiteral(host)) {
+            scan.add(IP_LITERAL, 1.0, host);
+        } else {
+            judgeHostName(host, scan);
+        }
+        if (anchorText != null) {
+            shownDomain(anchorText).ifPresent(shown -> {
+                String target = organisation(host);
+                if (!shown.equals(target)) {
+                    scan.add(TEXT_MISMATCH, 1.0, "shown=" + shown + " href=" + target);
+                }
+            });
+        }
+    }
+
+    private void judgeHostName(String host, Scan scan) {
+        String ascii = PublicSuffixList.ascii(host);
+        if (ascii == null) {
+            return;
+        }
+        boolean international = !ascii.equals(host) || ascii.startsWith("xn--") || ascii.contains(".xn--");
+        if (international) {
+            String unicode = IDN.toUnicode(ascii, IDN.ALLOW_UNASSIGNED);
+            scan.add(PUNYCODE, mixesScripts(unicode) ? 2.0 : 1.0, ascii + " (" + unicode + ")");
+        }
+        Optional<String> registrable = suffixes.registrableDomain(ascii);
+        if (shorteners.contains(ascii) || registrable.filter(shorteners::contains).isPresent()) {
+            scan.add(SHORTENER, 1.0, ascii);
+        }
+        String tld = ascii.substring(ascii.lastIndexOf('.') + 1);
+        if (suspiciousTlds.contains(tld)) {
+            scan.add(SUSPICIOUS_TLD, 1.0, ascii);
+        }
+    }
+
+    /** The registrable domain of a host, or the host itself where there is none (IP literals, bare suffixes). */
+    private String organisation(String host) {
+        String ascii = PublicSuffixList.ascii(host);
+        if (ascii == null) {
+            return host;
+        }
+        return suffixes.registrableDomain(ascii).orElse(ascii);
+    }
+
+    private Optional<String> shownDomain(String anchorText) {
+        String text = Normalizer.normalize(anchorText, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
+        Matcher m = SHOWN_DOMAIN.matcher(text);
+        while (m.find()) {
+            String candidate = m.group(1);
+            if (suffixes.hasKnownTld(candidate)) {
+                Optional<String> registrable = suffixes.registrableDomain(candidate);
+                if (registrable.isPresent()) {
+                    return registrable;
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Browsers drop ASCII tabs and line breaks anywhere in a URL and leading or trailing controls and spaces
+     * (WHATWG URL standard, "basic URL parser"), so {@code java\tscript:} is still {@code javascript:}.
+     */
+    static String cleaned(String url) {
+        StringBuilder out = new StringBuilder(Math.min(url.length(), 4096));
+        for (int i = 0; i < url.length() && out.length() < 4096; i++) {
+            char c = url.charAt(i);
+            if (c != '\t' && c != '\n' && c != '\r') {
+                out.append(c);
+            }
+        }
+        int start = 0;
+        int end = out.length();
+        while (start < end && out.charAt(start) <= ' ') {
+            start++;
+        }
+        while (end > start && out.charAt(end - 1) <= ' ') {
+            end--;
+        }
+        return out.substring(start, end);
+    }
+
+    /** The host of an absolute or scheme-relative URL, lower-case, without user info, port or trailing dot. */
+    static Optional<String> host(String rawUrl) {
+        String url = cleaned(rawUrl);
+        Matcher scheme = SCHEME.matcher(url);
+        int i = scheme.find() ? scheme.end() : 0;
+        if (i == 0 && !url.startsWith("//")) {
+            return Optional.empty();
+        }
+        // Browsers read back-slashes as slashes and accept any number of them after a web scheme.
+        while (i < url.length() && (url.charAt(i) == '/' || url.charAt(i) == '\\')) {
+            i++;
+        }
+        int end = i;
+        while (end < url.length() && "/\\?#".indexOf(url.charAt(end)) < 0) {
+            end++;
+        }
+        String authority = url.substring(i, end);
+        authority = authority.substring(authority.lastIndexOf('@') + 1);
+        String host;
+        if (authority.startsWith("[")) {
+            int close = authority.indexOf(']');
+            host = close < 0 ? authority : authority.substring(0, close + 1);
+        } else {
+            int colon = authority.indexOf(':');
+            host = colon < 0 ? authority : authority.substring(0, colon);
+        }
+        host = host.toLowerCase(Locale.ROOT);
+        if (host.endsWith(".")) {
+            host = host.substring(0, host.length() - 1);
+        }
+        return host.isEmpty() ? Optional.empty() : Optional.of(host);
+    }
+
+    /**
+     * An IPv6 literal, or a host whose last label is a number: browsers then read the whole host as an IPv4
+     * address, also in the integer, octal and hex forms ({@code http://3232235777/}) used to hide one.
+     */
+    static boolean isIpLiteral(String host) {
+        if (host.startsWith("[")) {
+            return true;
+        }
+        if (!DOTTED_NUMBERS.matcher(host).matches()) {
+            return false;
+        }
+        String last = host.substring(host.lastIndexOf('.') + 1);
+        return NUMERIC_LABEL.matcher(last).matches();
+    }
+
+    /**
+     * Whether a label mixes writing systems the way homographs do ({@code pаypal} with a Cyrillic а). Japanese
+     * names mix kanji, hiragana and katakana, and Latin with them, legitimately; those count as one system.
+     */
+    static boolean mixesScripts(String unicodeHost) {
+        for (String label : unicodeHost.split("\\.")) {
+            Set<Character.UnicodeScript> scripts = new HashSet<>();
+            label.codePoints().forEach(c -> {
+                Character.UnicodeScript script = Character.UnicodeScript.of(c);
+                switch (script) {
+                    case COMMON, INHERITED, UNKNOWN -> { }
+                    case HIRAGANA, KATAKANA -> scripts.add(Character.UnicodeScript.HAN);
+                    default -> scripts.add(script);
+                }
+            });
+            if (scripts.size() > 1 && !JAPANESE_AND_LATIN.containsAll(scripts)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String dangerousEvidence(String scheme, String url) {
+        if (!scheme.equals("data")) {
+            return scheme + ":";
+        }
+        String rest = url.substring(5);
+        int end = 0;
+        while (end < rest.length() && end < 40 && ";,".indexOf(rest.charAt(end)) < 0) {
+            end++;
+        }
+        return "data:" + rest.substring(0, end).toLowerCase(Locale.ROOT);
+    }
+
+    private static Optional<String> fromDomain(ParsedMessage message) {
+        return message.header("From").map(v -> {
+            Matcher m = FROM_ADDRESS_DOMAIN.matcher(v.strip());
+            return m.find() ? m.group(1).toLowerCase(Locale.ROOT) : null;
+        });
+    }
+
+    private static Set<String> loadList(String resource) {
+        Set<String> entries = new HashSet<>();
+        try (InputStream in = LinkAnalyzer.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + resource);
+            }
+            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            String line;
+            while ((line = reader.readLine()) != null) {
+                String entry = line.strip().toLowerCase(Locale.ROOT);
+                if (!entry.isEmpty() && !entry.startsWith("#")) {
+                    entries.add(entry);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + resource, e);
+        }
+        return Set.copyOf(entries);
+    }
+
+    /** What one analysis collected: distinct evidence per code, the highest multiplier, and the link budget. */
+    private static final class Scan {
+        private final Optional<String> fromDomain;
+        private final Map<String, Set<String>> evidence = new LinkedHashMap<>();
+        private final Map<String, Double> multipliers = new LinkedHashMap<>();
+        private int links;
+
+        Scan(Optional<String> fromDomain) {
+            this.fromDomain = fromDomain;
+            for (String code : CODES) {
+                evidence.put(code, new LinkedHashSet<>());
+            }
+        }
+
+        void count() {
+            links++;
+        }
+
+        boolean exhausted() {
+            return links >= MAX_LINKS || Thread.currentThread().isInterrupted();
+        }
+
+        void add(String code, double multiplier, String item) {
+            evidence.get(code).add(item);
+            multipliers.merge(code, multiplier, Math::max);
+        }
+
+        List<Finding> findings() {
+            List<Finding> findings = new ArrayList<>();
+            for (Map.Entry<String, Set<String>> e : evidence.entrySet()) {
+                List<String> items = List.copyOf(e.getValue());
+                if (items.isEmpty()) {
+                    continue;
+                }
+                String shown = String.join("; ", items.subList(0, Math.min(items.size(), MAX_EVIDENCE_ITEMS)));
+                if (items.size() > MAX_EVIDENCE_ITEMS) {
+                    shown += "; +" + (items.size() - MAX_EVIDENCE_ITEMS) + " more";
+                }
+                findings.add(new Finding(e.getKey(), multipliers.get(e.getKey()), shown));
+            }
+            return findings;
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package io.mamori.core.link;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.IDN;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The registrable domain ("eTLD+1") of a host name by the Public Suffix List algorithm
+ * (https://publicsuffix.org/list/: normal, wildcard and exception rules, the longest matching rule prevails,
+ * an exception beats a wildcard, unlisted TLDs count as public suffixes). Hand-written rather than Guava's
+ * {@code InternetDomainName}: the algorithm is twenty lines, the list stays plain data that an operator can
+ * replace without a new release, and core keeps one dependency fewer. Rules are compared in their ASCII
+ * (punycode) form, so {@code 食狮.中国} and {@code xn--85x722f.xn--fiqs8s} give the same answer.
+ * Immutable and thread-safe.
+ */
+public final class PublicSuffixList {
+
+    private static final String RESOURCE = "public_suffix_list.dat";
+    private static final PublicSuffixList BUILT_IN = load();
+
+    private final Set<String> rules;
+    private final Set<String> wildcards;
+    private final Set<String> exceptions;
+
+    private PublicSuffixList(Set<String> rules, Set<String> wildcards, Set<String> exceptions) {
+        this.rules = Set.copyOf(rules);
+        this.wildcards = Set.copyOf(wildcards);
+        this.exceptions = Set.copyOf(exceptions);
+    }
+
+    /** The list shipped in core's resources (loaded once). */
+    public static PublicSuffixList builtIn() {
+        return BUILT_IN;
+    }
+
+    /**
+     * The registrable domain of a host, lower-case ASCII, e.g. {@code example.co.jp} for {@code www.example.co.jp};
+     * empty when the host is itself a public suffix, is not a valid domain name (empty labels, a leading dot)
+     * or cannot be converted to ASCII. IP literals are not domain names: callers check for them first.
+     */
+    public Optional<String> registrableDomain(String host) {
+        String ascii = ascii(host);
+        if (ascii == null) {
+            return Optional.empty();
+        }
+        String[] labels = ascii.split("\\.", -1);
+        for (String label : labels) {
+            if (label.isEmpty()) {
+                return Optional.empty();
+            }
+        }
+        int suffixStart = labels.length - 1;
+        for (int i = 0; i < labels.length; i++) {
+            String candidate = join(labels, i);
+            if (exceptions.contains(candidate)) {
+                suffixStart = i + 1;
+                break;
+            }
+            if (rules.contains(candidate) || (i + 1 < labels.length && wildcards.contains(join(labels, i + 1)))) {
+                suffixStart = i;
+                break;
+            }
+        }
+        return suffixStart == 0 ? Optional.empty() : Optional.of(join(labels, suffixStart - 1));
+    }
+
+    /** Whether the last label of a name is a top-level domain the list knows (to tell a domain from {@code v1.2}). */
+    public boolean hasKnownTld(String host) {
+        String ascii = ascii(host);
+        if (ascii == null) {
+            return false;
+        }
+        String tld = ascii.substring(ascii.lastIndexOf('.') + 1);
+        return rules.contains(tld) || wildcards.contains(tld) || exceptions.contains(tld);
+    }
+
+    /** Lower-case ASCII form of a host name, a trailing root dot removed; {@code null} when it is not one. */
+    static String ascii(String host) {
+        if (host == null || host.isEmpty() || host.length() > 253 * 4) {
+            return null;
+        }
+        String h = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+        try {
+            return IDN.toASCII(h, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static String join(String[] labels, int from) {
+        return String.join(".", java.util.Arrays.asList(labels).subList(from, labels.length));
+    }
+
+    private static PublicSuffixList load() {
+        Set<String> rules = new HashSet<>();
+        Set<String> wildcards = new HashSet<>();
+        Set<String> exceptions = new HashSet<>();
+        try (InputStream in = PublicSuffixList.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + RESOURCE);
+            }
+            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            String line;
+            while ((line = reader.readLine()) != null) {
+                // The format: one rule per line, up to the first whitespace; "//" starts a comment line.
+                String rule = line.strip().split("\\s", 2)[0];
+                if (rule.isEmpty() || rule.startsWith("//")) {
+                    continue;
+                }
+                if (rule.startsWith("!")) {
+                    add(exceptions, rule.substring(1));
+                } else if (rule.startsWith("*.")) {
+                    add(wildcards, rule.substring(2));
+                } else {
+                    add(rules, rule);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + RESOURCE, e);
+        }
+        return new PublicSuffixList(rules, wildcards, exceptions);
+    }
+
+    private static void add(Set<String> set, String rule) {
+        String ascii = ascii(rule);
+        if (ascii != null) {
+            set.add(ascii);
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package io.mamori.core.lure;
+
+import io.mamori.core.analysis.AnalysisInput;
+import io.mamori.core.analysis.Analyzer;
+import io.mamori.core.analysis.Finding;
+import io.mamori.core.message.MimePart;
+import io.mamori.core.message.ParsedMessage;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.jsoup.Jsoup;
+
+/**
+ * Looks for the wording of phishing and business e-mail compromise lures in the subject and the body text, in
+ * Japanese and English: urgency, account suspension, credential and identity checks, payment and bank-account
+ * changes, delivery pretexts. Phrases are data ({@code lure-phrases.tsv}); the text is folded first
+ * ({@link LureText}) so full-width, half-width and kana variants match. One finding per category, with the
+ * matched phrases as evidence and a multiplier growing with the number of distinct phrases (capped); and
+ * {@code LURE_COMBINED} when two or more categories appear, since a lure is a combination (urgency plus a
+ * credential check, or a bank-account change) while one category alone is ordinary business mail. HTML bodies
+ * are reduced to their text by jsoup, never rendered. Work is bounded: at most {@value #MAX_SCANNED_CHARS}
+ * characters are examined. Immutable and thread-safe.
+ */
+public final class LureWordingAnalyzer implements Analyzer {
+
+    /** Lure categories and their finding codes, in report order. */
+    enum Category {
+        URGENCY("urgency", "LURE_URGENCY"),
+        SUSPENSION("suspension", "LURE_ACCOUNT_SUSPENSION"),
+        CREDENTIAL("credential", "LURE_CREDENTIAL"),
+        PAYMENT("payment", "LURE_PAYMENT"),
+        DELIVERY("delivery", "LURE_DELIVERY");
+
+        final String key;
+        final String code;
+
+        Category(String key, String code) {
+            this.key = key;
+            this.code = code;
+        }
+    }
+
+    static final String COMBINED = "LURE_COMBINED";
+    static final int MAX_SCANNED_CHARS = 200_000;
+    /** An HTML part larger than this is cut before parsing, so that jsoup's work stays bounded too. */
+    private static final int MAX_HTML_CHARS = 1_000_000;
+    private static final double PER_EXTRA_PHRASE = 0.5;
+    private static final double MAX_CATEGORY_MULTIPLIER = 2.0;
+    private static final String RESOURCE = "lure-phrases.tsv";
+
+    /** A phrase as written in the data file (the evidence) and folded (what is matched). */
+    private record Phrase(String written, String folded, boolean ascii) {
+    }
+
+    private final Map<Category, List<Phrase>> phrases;
+
+    /** With the shipped phrase list. */
+    public LureWordingAnalyzer() {
+        this.phrases = load();
+    }
+
+    @Override
+    public String name() {
+        return "lure-wording";
+    }
+
+    @Override
+    public Set<String> codes() {
+        Set<String> codes = new LinkedHashSet<>();
+        for (Category c : Category.values()) {
+            codes.add(c.code);
+        }
+        codes.add(COMBINED);
+        return codes;
+    }
+
+    @Override
+    public List<Finding> analyze(AnalysisInput input) {
+        String folded = LureText.fold(scannedText(input.message()));
+        String compact = LureText.withoutSpaces(folded);
+        List<Finding> findings = new ArrayList<>();
+        List<String> seen = new ArrayList<>();
+        for (Map.Entry<Category, List<Phrase>> e : phrases.entrySet()) {
+            Set<String> matched = new LinkedHashSet<>();
+            for (Phrase p : e.getValue()) {
+                boolean hit = p.ascii() ? LureText.containsWord(folded, p.folded()) : compact.contains(p.folded());
+                if (hit) {
+                    matched.add(p.written());
+                }
+            }
+            if (!matched.isEmpty()) {
+                double multiplier = Math.min(MAX_CATEGORY_MULTIPLIER, 1.0 + PER_EXTRA_PHRASE * (matched.size() - 1));
+                findings.add(new Finding(e.getKey().code, multiplier, String.join(",", matched)));
+                seen.add(e.getKey().key);
+            }
+        }
+        if (seen.size() >= 2) {
+            // Two categories together weigh half the combined weight, each further one half more (capped):
+            // urgency with a password check is a lure, an urgent invoice alone is often just business.
+            double multiplier = Math.min(1.5, (seen.size() - 1) / 2.0);
+            findings.add(new Finding(COMBINED, multiplier, String.join(",", seen)));
+        }
+        return findings;
+    }
+
+    /** Subject and body text (plain and HTML, attachments excluded), cut at {@link #MAX_SCANNED_CHARS}. */
+    static String scannedText(ParsedMessage message) {
+        StringBuilder text = new StringBuilder();
+        append(text, message.subject());
+        for (MimePart part : message.parts()) {
+            if (text.length() >= MAX_SCANNED_CHARS || Thread.currentThread().isInterrupted()) {
+                break;
+            }
+            if (part.attachment() || part.text() == null) {
+                continue;
+            }
+            if ("text/html".equals(part.contentType())) {
+                String html = part.text();
+                append(text, Jsoup.parse(html.length() > MAX_HTML_CHARS ? html.substring(0, MAX_HTML_CHARS) : html).text());
+            } else if ("text/plain".equals(part.contentType())) {
+                append(text, part.text());
+            }
+        }
+        return text.length() > MAX_SCANNED_CHARS ? text.substring(0, MAX_SCANNED_CHARS) : text.toString();
+    }
+
+    private static void append(StringBuilder text, String s) {
+        int room = MAX_SCANNED_CHARS - text.length();
+        if (room <= 0) {
+            return;
+        }
+        text.append(s, 0, Math.min(s.length(), room)).append('\n');
+    }
+
+    private static Map<Category, List<Phrase>> load() {
+        Map<String, Category> byKey = new LinkedHashMap<>();
+        for (Category c : Category.values()) {
+            byKey.put(c.key, c);
+        }
+        Map<Category, List<Phrase>> result = new EnumMap<>(Category.class);
+        try (InputStream in = LureWordingAnalyzer.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + RESOURCE);
+            }
+            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            String line;
+            int number = 0;
+            while ((line = reader.readLine()) != null) {
+                number++;
+                if (line.isBlank() || line.startsWith("#")) {
+                    continue;
+                }
+                String[] fields = line.split("\t", -1);
+                Category category = fields.length == 2 ? byKey.get(fields[0].strip().toLowerCase(Locale.ROOT)) : null;
+                if (category == null || fields[1].isBlank()) {
+                    throw new IllegalStateException(RESOURCE + " line " + number + ": expected <category>\\t<phrase>"
+                            + " with a category among " + byKey.keySet());
+                }
+                String written = fields[1].strip();
+                String folded = LureText.fold(written);
+                boolean ascii = LureText.isAsciiWord(folded);
+                result.computeIfAbsent(category, k -> new ArrayList<>())
+                        .add(new Phrase(written, ascii ? folded : LureText.withoutSpaces(folded), ascii));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + RESOURCE, e);
+        }
+        return result.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> List.copyOf(e.getValue()),
+                (a, b) -> a, () -> new EnumMap<>(Category.class)));
+    }
+}

@@ -1,0 +1,133 @@
+package io.mamori.core.link;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mamori.core.analysis.AnalysisInput;
+import io.mamori.core.analysis.Finding;
+import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.message.Direction;
+import io.mamori.core.message.Envelope;
+import io.mamori.core.message.Fixtures;
+import io.mamori.core.message.HeaderField;
+import io.mamori.core.message.MimePart;
+import io.mamori.core.message.ParsedMessage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LinkAnalyzerTest {
+
+    private static final Envelope ENVELOPE = new Envelope(Direction.INBOUND, "sender@example.net",
+            List.of("keiri@example.co.jp"), "192.0.2.1", "mail.example.net", null, false,
+            Instant.parse("2024-04-01T00:00:00Z"));
+
+    private final LinkAnalyzer analyzer = new LinkAnalyzer();
+
+    private List<Finding> analyze(String fixture) {
+        return analyzer.analyze(new AnalysisInput(ENVELOPE, Fixtures.parse("link/" + fixture)));
+    }
+
+    private List<Finding> analyzeHtml(String html) {
+        ParsedMessage message = new ParsedMessage(List.of(new HeaderField("From", "a@example.com")),
+                List.of(new MimePart("1", 0, "text/html", "utf-8", null, false, html.length(), html)), List.of(), 0,
+                html.length());
+        return analyzer.analyze(new AnalysisInput(ENVELOPE, message));
+    }
+
+    @Test
+    void aPhishingPageReportsEveryKindOfBadLinkOnceWithItsEvidence() {
+        assertThat(analyze("phishing-links.eml")).containsExactly(
+                Finding.of("LINK_TEXT_MISMATCH", "shown=paypal.com href=paypa1-login.example"),
+                Finding.of("LINK_IP_LITERAL", "192.0.2.10; 198.51.100.7"),
+                new Finding("LINK_PUNYCODE", 2.0, "xn--pypal-4ve.com (pаypal.com)"),
+                Finding.of("LINK_SHORTENER", "bit.ly"),
+                Finding.of("LINK_DANGEROUS_SCHEME", "javascript:"),
+                Finding.of("HTML_CREDENTIAL_FORM", "password action=collect.example.net"),
+                Finding.of("LINK_SUSPICIOUS_TLD", "secure-update.top"));
+    }
+
+    @Test
+    void urlsInPlainTextAreExaminedButMailAddressesAreNotLinks() {
+        assertThat(analyze("text-urls.eml")).containsExactly(
+                Finding.of("LINK_IP_LITERAL", "203.0.113.5"),
+                Finding.of("LINK_SHORTENER", "tinyurl.com"),
+                Finding.of("LINK_SUSPICIOUS_TLD", "www.example-shop.xyz"));
+    }
+
+    @Test
+    void aNewsletterWithManyLinksToItsOwnDomainRaisesNothing() {
+        assertThat(analyze("newsletter.eml")).isEmpty();
+    }
+
+    @Test
+    void linkTextShowingTheSameOrganisationAsTheHrefIsNoMismatch() {
+        assertThat(analyze("same-domain.eml")).isEmpty();
+    }
+
+    @Test
+    void aFormPostingToAnotherOrganisationAndAJapaneseIdnAreReportedWithLowConfidence() {
+        assertThat(analyze("survey-form.eml")).containsExactly(
+                Finding.of("LINK_PUNYCODE", "xn--wgv71a119e.jp (日本語.jp)"),
+                Finding.of("HTML_CREDENTIAL_FORM", "action=survey.other.example from=sample-shoji.co.jp"));
+    }
+
+    @Test
+    void hiddenHostsAreFoundAsBrowsersWouldReadThem() {
+        assertThat(LinkAnalyzer.host("http://www.paypal.com@evil.example:8080/x")).contains("evil.example");
+        assertThat(LinkAnalyzer.host("https:\\\\Evil.Example.\\login")).contains("evil.example");
+        assertThat(LinkAnalyzer.host("//cdn.example.org/a")).contains("cdn.example.org");
+        assertThat(LinkAnalyzer.host("/relative/path")).isEmpty();
+        assertThat(LinkAnalyzer.isIpLiteral("3232235777")).isTrue();
+        assertThat(LinkAnalyzer.isIpLiteral("0x7f.1")).isTrue();
+        assertThat(LinkAnalyzer.isIpLiteral("[2001:db8::1]")).isTrue();
+        assertThat(LinkAnalyzer.isIpLiteral("cafe.be")).isFalse();
+        assertThat(LinkAnalyzer.mixesScripts("pаypal.com")).isTrue();
+        assertThat(LinkAnalyzer.mixesScripts("日本語ドメイン.jp")).isFalse();
+        assertThat(LinkAnalyzer.mixesScripts("sonyソニー.jp")).isFalse();
+    }
+
+    @Test
+    void dataAndVbscriptLinksAndIntegerHostsAreCaught() {
+        assertThat(analyzeHtml("<a href=' DATA:text/html;base64,PHNjcmlwdD4='>x</a><a href='vbscript:msgbox'>y</a>"
+                + "<a href='http://3232235777/'>z</a>")).containsExactly(
+                Finding.of("LINK_IP_LITERAL", "3232235777"),
+                Finding.of("LINK_DANGEROUS_SCHEME", "data:text/html; vbscript:"));
+    }
+
+    @Test
+    void anchorTextInFullWidthLettersIsStillCompared() {
+        assertThat(analyzeHtml("<a href='https://login.evil.example.net/'>ｗｗｗ．ａｍａｚｏｎ．ｃｏ．ｊｐ</a>"))
+                .containsExactly(Finding.of("LINK_TEXT_MISMATCH", "shown=amazon.co.jp href=example.net"));
+    }
+
+    @Test
+    void evidenceListsAtMostFiveHostsAndSaysHowManyMore() {
+        StringBuilder html = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            html.append("<a href='http://10.0.0.").append(i).append("/'>x</a>");
+        }
+        assertThat(analyzeHtml(html.toString())).containsExactly(Finding.of("LINK_IP_LITERAL",
+                "10.0.0.0; 10.0.0.1; 10.0.0.2; 10.0.0.3; 10.0.0.4; +3 more"));
+    }
+
+    @Test
+    void onlyTheFirstFiveHundredLinksAreExaminedAndAHugePageIsQuick() {
+        String html = "<a href='https://example.com/'>x</a>".repeat(30_000) + "<a href='javascript:evil()'>late</a>";
+        long start = System.nanoTime();
+        assertThat(analyzeHtml(html)).isEmpty();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void everyDeclaredCodeIsInTheCatalogueAndThereIsNoManyLinksFinding() {
+        FindingCatalogue catalogue = FindingCatalogue.builtIn();
+        assertThat(analyzer.name()).isEqualTo("links");
+        assertThat(analyzer.codes()).containsExactly("LINK_TEXT_MISMATCH", "LINK_IP_LITERAL", "LINK_PUNYCODE",
+                "LINK_SHORTENER", "LINK_DANGEROUS_SCHEME", "HTML_CREDENTIAL_FORM", "LINK_SUSPICIOUS_TLD");
+        for (String code : analyzer.codes()) {
+            assertThat(catalogue.entry(code)).as(code).isPresent();
+        }
+        assertThat(catalogue.entry("LINK_MANY")).isEmpty();
+    }
+}
