@@ -6,6 +6,8 @@ import io.mamori.core.attachment.AttachmentNameAnalyzer;
 import io.mamori.core.auth.DnsResolver;
 import io.mamori.core.auth.SenderAuthAnalyzer;
 import io.mamori.core.auth.SenderAuthSettings;
+import io.mamori.core.link.LinkAnalyzer;
+import io.mamori.core.lure.LureWordingAnalyzer;
 import io.mamori.core.malware.MalwareAnalyzer;
 import io.mamori.core.malware.MalwareScanner;
 import io.mamori.core.mime.MimeSanityAnalyzer;
@@ -51,6 +53,8 @@ public final class Analyzers {
     public static List<Analyzer> shipped(Ports ports) {
         List<Analyzer> all = new ArrayList<>(local());
         all.add(new AttachmentContentAnalyzer());
+        all.add(new LinkAnalyzer());
+        all.add(new LureWordingAnalyzer());
         all.add(new SenderAuthAnalyzer(ports.dns(), ports.senderAuth(), ports.clock()));
         ports.malware().ifPresent(scanner -> all.add(new MalwareAnalyzer(scanner)));
         return List.copyOf(all);

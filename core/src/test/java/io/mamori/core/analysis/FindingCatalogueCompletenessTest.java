@@ -36,7 +36,7 @@ class FindingCatalogueCompletenessTest {
     @Test
     void theShippedAnalyzersAreListedInReportOrder() {
         assertThat(shipped).extracting(Analyzer::name).containsExactly("mime-sanity", "attachment-name", "attachment-content",
-                "sender-auth", "antivirus");
+                "links", "lure-wording", "sender-auth", "antivirus");
     }
 
     @Test
