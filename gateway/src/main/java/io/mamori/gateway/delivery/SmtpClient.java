@@ -20,8 +20,11 @@ import java.security.KeyStore;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -54,8 +57,18 @@ import org.slf4j.LoggerFactory;
  * policy (opportunistic without certificate checks, or required with verification) and the per-stage
  * timeouts of RFC 5321 §4.5.3.2.
  *
- * <p>Thread-safe: each {@code deliver} call uses its own connection; one client serves all workers.
- * {@link #close()} stops the timer used to bound socket writes.
+ * <p>Connections are reused (as Postfix's SMTP client does): after a transaction that ended with a 2xx reply
+ * to the data, the connection goes back to a small per-hop idle pool, and the next transaction to the same
+ * hop with the same EHLO name and TLS policy starts at once with MAIL FROM on it — no new TCP connection,
+ * greeting, EHLO or STARTTLS handshake. Any other ending (an error, a timeout, a 4xx or 5xx to anything)
+ * closes the connection with QUIT as before. An idle connection is closed after {@code idleTimeout}, and none
+ * is used longer than {@link #MAX_CONNECTION_AGE}. If a reused connection turns out to be gone (closed by the
+ * peer, or {@code 421} to MAIL FROM) before any content was sent, the transaction runs again on a new
+ * connection, so reuse never changes the outcome of a delivery.
+ *
+ * <p>Thread-safe: a connection is used by one {@code deliver} call at a time (taken out of the pool while in
+ * use); one client serves all workers. {@link #close()} closes the idle connections and stops the timer used
+ * to bound socket writes and to expire idle connections.
  */
 public final class SmtpClient implements AutoCloseable {
 
@@ -64,6 +77,12 @@ public final class SmtpClient implements AutoCloseable {
     private static final int MAX_REPLY_LINES = 100;
     private static final int BLOCK = 64 * 1024;
     private static final Duration QUIT_WAIT = Duration.ofSeconds(5);
+    /** How long an unused connection stays open for the next message (Postfix: smtp_connection_cache_time_limit). */
+    static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(5);
+    /** No connection is reused after this age (Postfix: smtp_connection_reuse_time_limit). */
+    static final Duration MAX_CONNECTION_AGE = Duration.ofMinutes(5);
+    /** Idle connections kept per hop; each worker holds at most one connection at a time anyway. */
+    private static final int MAX_IDLE_PER_HOP = 16;
     private static final String[] TLS_PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
     /** CR, LF, NUL, angle brackets and spaces would let an address smuggle commands or break the path syntax. */
     private static final Pattern BAD_PATH_CHARS = Pattern.compile("[\\x00-\\x20<>\\x7f]");
@@ -72,6 +91,10 @@ public final class SmtpClient implements AutoCloseable {
     private final SSLContext verifyingTls;
     private final SSLContext opportunisticTls;
     private final ScheduledExecutorService writeWatchdog;
+    private final long idleTimeoutNanos;
+    /** Idle connections by destination; guarded by itself. The newest is at the head (taken first). */
+    private final Map<PoolKey, ArrayDeque<IdleConnection>> idle = new HashMap<>();
+    private boolean closed;
 
     /**
      * @param timeouts     per-stage timeouts
@@ -80,16 +103,26 @@ public final class SmtpClient implements AutoCloseable {
      *                     checked in addition
      */
     public SmtpClient(SmtpTimeouts timeouts, SSLContext verifyingTls) {
+        this(timeouts, verifyingTls, DEFAULT_IDLE_TIMEOUT);
+    }
+
+    /** As above, keeping an unused connection open for {@code idleTimeout} (zero: never reuse connections). */
+    SmtpClient(SmtpTimeouts timeouts, SSLContext verifyingTls, Duration idleTimeout) {
         this.timeouts = Objects.requireNonNull(timeouts);
         this.verifyingTls = Objects.requireNonNull(verifyingTls);
         this.opportunisticTls = unverifiedContext();
+        this.idleTimeoutNanos = idleTimeout.toNanos();
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "smtp-client-write-watchdog");
+            Thread t = new Thread(r, "smtp-client-timer");
             t.setDaemon(true);
             return t;
         });
         timer.setRemoveOnCancelPolicy(true);
         this.writeWatchdog = timer;
+        if (idleTimeoutNanos > 0) {
+            long period = Math.max(50, idleTimeout.toMillis() / 2);
+            timer.scheduleWithFixedDelay(this::closeExpired, period, period, TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Verifies required TLS against the JDK's default trust store. */
@@ -141,19 +174,122 @@ public final class SmtpClient implements AutoCloseable {
             throw new IllegalArgumentException("invalid HELO name: " + heloName);
         }
         String from = mailFrom == null ? "" : mailFrom;
-        Transaction tx = new Transaction(hop, heloName, from, rcpts, content, size, tls);
-        DeliveryResult result = tx.run(true);
+        PoolKey key = new PoolKey(hop, heloName, tls);
+        Transaction tx = new Transaction(key, from, rcpts, content, size);
+        DeliveryResult result = tx.run(true, true);
+        if (tx.staleConnection) {
+            log.debug("reused connection to {} was gone; retrying on a new one", hop);
+            tx = new Transaction(key, from, rcpts, content, size);
+            result = tx.run(true, false);
+        }
         if (tx.opportunisticHandshakeFailed) {
             // RFC 7435: a failed opportunistic handshake must not block delivery; retry in plain text.
             log.debug("TLS handshake with {} failed; retrying without STARTTLS", hop);
-            result = new Transaction(hop, heloName, from, rcpts, content, size, tls).run(false);
+            result = new Transaction(key, from, rcpts, content, size).run(false, false);
         }
         return result;
     }
 
+    /** Closes the idle connections and stops the timer; later deliveries still work but reuse nothing. */
     @Override
     public void close() {
+        List<IdleConnection> all = new ArrayList<>();
+        synchronized (idle) {
+            closed = true;
+            idle.values().forEach(all::addAll);
+            idle.clear();
+        }
+        all.forEach(IdleConnection::quitAndClose);
         writeWatchdog.shutdownNow();
+    }
+
+    /** Where a connection goes and how it was opened: only a connection with an equal key may be reused. */
+    private record PoolKey(HostAndPort hop, String heloName, TlsPolicy policy) {
+    }
+
+    /** An open connection between transactions, owned by the pool (no thread uses it while it is here). */
+    private record IdleConnection(Socket socket, InputStream in, OutputStream out, boolean secure,
+                                  Map<String, String> extensions, long openedAt, long idleSince) {
+
+        boolean usable(long now, long idleTimeoutNanos) {
+            return now - idleSince < idleTimeoutNanos && now - openedAt < MAX_CONNECTION_AGE.toNanos() && !socket.isClosed();
+        }
+
+        /** Best effort and never blocking for long: QUIT fits in the socket buffer, and nobody waits for 221. */
+        void quitAndClose() {
+            try {
+                out.write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+            closeQuietly(socket);
+        }
+    }
+
+    private IdleConnection takeIdle(PoolKey key) {
+        if (idleTimeoutNanos <= 0) {
+            return null;
+        }
+        List<IdleConnection> expired = new ArrayList<>();
+        IdleConnection found = null;
+        long now = System.nanoTime();
+        synchronized (idle) {
+            ArrayDeque<IdleConnection> queue = idle.get(key);
+            while (queue != null && !queue.isEmpty()) {
+                IdleConnection c = queue.pollFirst();
+                if (c.usable(now, idleTimeoutNanos)) {
+                    found = c;
+                    break;
+                }
+                expired.add(c);
+            }
+        }
+        expired.forEach(IdleConnection::quitAndClose);
+        return found;
+    }
+
+    /** Returns whether the pool took the connection (otherwise the caller closes it). */
+    private boolean offerIdle(PoolKey key, IdleConnection connection) {
+        if (idleTimeoutNanos <= 0 || !connection.usable(connection.idleSince(), idleTimeoutNanos)) {
+            return false;
+        }
+        IdleConnection surplus = null;
+        synchronized (idle) {
+            if (closed) {
+                return false;
+            }
+            ArrayDeque<IdleConnection> queue = idle.computeIfAbsent(key, k -> new ArrayDeque<>());
+            queue.addFirst(connection);
+            if (queue.size() > MAX_IDLE_PER_HOP) {
+                surplus = queue.pollLast();
+            }
+        }
+        if (surplus != null) {
+            surplus.quitAndClose();
+        }
+        return true;
+    }
+
+    private void closeExpired() {
+        List<IdleConnection> expired = new ArrayList<>();
+        long now = System.nanoTime();
+        synchronized (idle) {
+            for (Iterator<ArrayDeque<IdleConnection>> queues = idle.values().iterator(); queues.hasNext(); ) {
+                ArrayDeque<IdleConnection> queue = queues.next();
+                queue.removeIf(c -> {
+                    if (c.usable(now, idleTimeoutNanos)) {
+                        return false;
+                    }
+                    expired.add(c);
+                    return true;
+                });
+                if (queue.isEmpty()) {
+                    queues.remove();
+                }
+            }
+        }
+        expired.forEach(IdleConnection::quitAndClose);
     }
 
     private static SSLContext defaultContext() {
@@ -242,6 +378,7 @@ public final class SmtpClient implements AutoCloseable {
     }
 
     private final class Transaction {
+        private final PoolKey key;
         private final HostAndPort hop;
         private final String heloName;
         private final String mailFrom;
@@ -259,28 +396,42 @@ public final class SmtpClient implements AutoCloseable {
         private boolean secure;
         private volatile boolean writeTimedOut;
         private String stage = "connect";
+        private Map<String, String> extensions;
+        private long openedAt;
+        private boolean reused;
+        private int repliesRead;
+        private int firstReplyCode;
+        /** Set once the transaction ended cleanly with 2xx to the data: the connection may serve the next one. */
+        private boolean reusable;
         boolean opportunisticHandshakeFailed;
+        /** A reused connection failed before it carried anything: run the transaction again on a new one. */
+        boolean staleConnection;
 
-        Transaction(HostAndPort hop, String heloName, String mailFrom, List<String> rcpts, InputStream content,
-                    long size, TlsPolicy policy) {
-            this.hop = hop;
-            this.heloName = heloName;
+        Transaction(PoolKey key, String mailFrom, List<String> rcpts, InputStream content, long size) {
+            this.key = key;
+            this.hop = key.hop();
+            this.heloName = key.heloName();
             this.mailFrom = mailFrom;
             this.rcpts = List.copyOf(rcpts);
             this.content = content;
             this.size = size;
-            this.policy = policy;
+            this.policy = key.policy();
         }
 
-        DeliveryResult run(boolean allowTls) {
+        DeliveryResult run(boolean allowTls, boolean mayReuse) {
             Optional<SessionFailure> failure = Optional.empty();
             try {
-                converse(allowTls);
+                converse(allowTls, mayReuse);
             } catch (Abort a) {
+                if (reused && a.kind != Kind.LOCAL && (repliesRead == 0 || firstReplyCode == 421)) {
+                    staleConnection = true;
+                }
                 failure = Optional.of(new SessionFailure(a.kind, a.getMessage()));
                 settleRemaining(a.outcome, a.getMessage());
             } finally {
-                closeSocket();
+                if (!reusable || !offerIdle(key, new IdleConnection(socket, in, out, secure, extensions, openedAt, System.nanoTime()))) {
+                    closeSocket();
+                }
             }
             List<RecipientResult> ordered = new ArrayList<>();
             for (String r : rcpts) {
@@ -289,7 +440,7 @@ public final class SmtpClient implements AutoCloseable {
             return new DeliveryResult(hop, secure, ordered, failure);
         }
 
-        private void converse(boolean allowTls) throws Abort {
+        private void converse(boolean allowTls, boolean mayReuse) throws Abort {
             for (String r : rcpts) {
                 if (r == null || r.isEmpty() || BAD_PATH_CHARS.matcher(r).find()) {
                     results.put(r, new RecipientResult(r, Outcome.PERM_FAILED, "501 5.1.3 Bad recipient address syntax"));
@@ -301,28 +452,13 @@ public final class SmtpClient implements AutoCloseable {
             if (results.size() == rcpts.size()) {
                 return;
             }
-            connect();
-            Reply greeting = read(timeouts.greeting());
-            if (greeting.code() != 220) {
-                quietQuit();
-                throw new Abort(Kind.REPLY, Outcome.TEMP_FAILED, "greeting from " + hop + ": " + greeting.text());
+            IdleConnection idleConnection = mayReuse ? takeIdle(key) : null;
+            if (idleConnection != null) {
+                reuse(idleConnection);
+            } else {
+                open(allowTls);
             }
-            Map<String, String> ext = hello();
-            if (ext.containsKey("STARTTLS") && allowTls) {
-                stage = "STARTTLS";
-                send("STARTTLS\r\n", timeouts.command());
-                Reply r = read(timeouts.command());
-                if (r.code() == 220) {
-                    startTls();
-                    ext = hello();
-                } else if (policy == TlsPolicy.REQUIRED) {
-                    quietQuit();
-                    throw new Abort(Kind.TLS, Outcome.TEMP_FAILED, "TLS required but STARTTLS refused by " + hop + ": " + r.text());
-                }
-            } else if (policy == TlsPolicy.REQUIRED) {
-                quietQuit();
-                throw new Abort(Kind.TLS, Outcome.TEMP_FAILED, "TLS required but not available at " + hop);
-            }
+            Map<String, String> ext = extensions;
             long limit = parseSizeLimit(ext.get("SIZE"));
             if (limit > 0 && size > limit) {
                 quietQuit();
@@ -365,6 +501,45 @@ public final class SmtpClient implements AutoCloseable {
             }
             mail.append("\r\n");
             transact(mail.toString(), toSend, ext.containsKey("PIPELINING"));
+        }
+
+        /** A new connection up to the point where MAIL FROM may be sent: greeting, EHLO, STARTTLS. */
+        private void open(boolean allowTls) throws Abort {
+            connect();
+            openedAt = System.nanoTime();
+            Reply greeting = read(timeouts.greeting());
+            if (greeting.code() != 220) {
+                quietQuit();
+                throw new Abort(Kind.REPLY, Outcome.TEMP_FAILED, "greeting from " + hop + ": " + greeting.text());
+            }
+            Map<String, String> ext = hello();
+            if (ext.containsKey("STARTTLS") && allowTls) {
+                stage = "STARTTLS";
+                send("STARTTLS\r\n", timeouts.command());
+                Reply r = read(timeouts.command());
+                if (r.code() == 220) {
+                    startTls();
+                    ext = hello();
+                } else if (policy == TlsPolicy.REQUIRED) {
+                    quietQuit();
+                    throw new Abort(Kind.TLS, Outcome.TEMP_FAILED, "TLS required but STARTTLS refused by " + hop + ": " + r.text());
+                }
+            } else if (policy == TlsPolicy.REQUIRED) {
+                quietQuit();
+                throw new Abort(Kind.TLS, Outcome.TEMP_FAILED, "TLS required but not available at " + hop);
+            }
+            extensions = ext;
+            repliesRead = 0;
+        }
+
+        private void reuse(IdleConnection c) {
+            reused = true;
+            socket = c.socket();
+            in = c.in();
+            out = c.out();
+            secure = c.secure();
+            extensions = c.extensions();
+            openedAt = c.openedAt();
         }
 
         private void transact(String mailCommand, List<String> toSend, boolean pipelining) throws Abort {
@@ -432,7 +607,11 @@ public final class SmtpClient implements AutoCloseable {
             for (String r : accepted) {
                 results.put(r, new RecipientResult(r, outcome, end.text()));
             }
-            quietQuit();
+            if (end.positive() && readPos == readLimit) {
+                reusable = true;
+            } else {
+                quietQuit();
+            }
         }
 
         private void recordRcpt(String rcpt, Reply reply, List<String> accepted) {
@@ -624,6 +803,9 @@ public final class SmtpClient implements AutoCloseable {
                 }
                 if (code < 200 || code > 599) {
                     throw new Abort(Kind.PROTOCOL, Outcome.TEMP_FAILED, "reply code " + code + " from " + hop + " to " + stage);
+                }
+                if (repliesRead++ == 0) {
+                    firstReplyCode = code;
                 }
                 return new Reply(code, lines);
             } catch (SocketTimeoutException e) {

@@ -56,6 +56,85 @@ class SmtpClientTest {
     }
 
     @Test
+    void consecutiveMessagesToOneHopTravelOverOneConnectionWithoutANewGreeting() {
+        for (int i = 0; i < 3; i++) {
+            DeliveryResult result = send(List.of("b@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
+            assertThat(result.addressesWith(Outcome.DELIVERED)).containsExactly("b@rcpt.test");
+        }
+
+        assertThat(server.messageCount()).isEqualTo(3);
+        assertThat(server.connectionCount()).isEqualTo(1);
+        assertThat(server.commandLog()).filteredOn(c -> c.startsWith("EHLO")).hasSize(1);
+        assertThat(server.commandLog()).filteredOn(c -> c.startsWith("MAIL FROM")).hasSize(3);
+        for (int i = 0; i < 3; i++) {
+            assertThat(server.takeMessage(WAIT).data()).isEqualTo(CONTENT);
+        }
+    }
+
+    @Test
+    void aReusedConnectionThePeerClosedMeanwhileIsReplacedAndTheMessageStillDelivered() {
+        send(List.of("b@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
+        server.dropConnections();
+
+        DeliveryResult second = send(List.of("c@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
+
+        assertThat(second.addressesWith(Outcome.DELIVERED)).containsExactly("c@rcpt.test");
+        assertThat(second.failure()).isEmpty();
+        assertThat(server.connectionCount()).isEqualTo(2);
+        assertThat(server.messageCount()).isEqualTo(2);
+    }
+
+    @Test
+    void aReusedConnectionAnswering421ToMailIsReplacedAndTheMessageStillDelivered() {
+        send(List.of("b@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
+        server.enqueue(Reply.at(TestSmtpServer.Stage.MAIL, 421, "4.4.2 Idle timeout, closing connection"));
+
+        DeliveryResult second = send(List.of("c@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
+
+        assertThat(second.addressesWith(Outcome.DELIVERED)).containsExactly("c@rcpt.test");
+        assertThat(server.connectionCount()).isEqualTo(2);
+    }
+
+    @Test
+    void aConnectionIsNotReusedAfterATemporaryFailure() {
+        server.enqueue(Reply.tempFail451());
+        send(List.of("b@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
+
+        DeliveryResult second = send(List.of("b@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
+
+        assertThat(second.addressesWith(Outcome.DELIVERED)).containsExactly("b@rcpt.test");
+        assertThat(server.connectionCount()).isEqualTo(2);
+        assertThat(server.commandLog()).filteredOn("QUIT"::equals).hasSize(1);
+    }
+
+    @Test
+    void anIdleConnectionIsClosedWithQuitAfterTheIdleTimeout() throws Exception {
+        try (SmtpClient shortIdle = new SmtpClient(SmtpTimeouts.all(WAIT), SmtpClient.trusting(null), Duration.ofMillis(200))) {
+            shortIdle.deliver(hop(), "gw.test", "a@sender.test", List.of("b@rcpt.test"), new ByteArrayInputStream(CONTENT),
+                    TlsPolicy.OPPORTUNISTIC);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (!server.commandLog().contains("QUIT") && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(server.commandLog()).contains("QUIT");
+
+            shortIdle.deliver(hop(), "gw.test", "a@sender.test", List.of("b@rcpt.test"), new ByteArrayInputStream(CONTENT),
+                    TlsPolicy.OPPORTUNISTIC);
+            assertThat(server.connectionCount()).isEqualTo(2);
+            assertThat(server.messageCount()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aConnectionIsOnlyReusedUnderTheEhloNameItWasOpenedWith() {
+        send(List.of("b@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
+        client.deliver(hop(), "other-gw.test", "a@sender.test", List.of("b@rcpt.test"), new ByteArrayInputStream(CONTENT),
+                TlsPolicy.OPPORTUNISTIC);
+
+        assertThat(server.connectionCount()).isEqualTo(2);
+    }
+
+    @Test
     void mailFromCarriesSizeAndEightBitWhenOffered() {
         send(List.of("b@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
 

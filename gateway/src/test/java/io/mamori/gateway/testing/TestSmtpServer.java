@@ -291,6 +291,13 @@ public final class TestSmtpServer implements AutoCloseable {
         return messageCount.get();
     }
 
+    /** Closes every open session at once, as a server does whose idle timeout ran out (no 421, no reply). */
+    public void dropConnections() {
+        for (Socket s : openSockets) {
+            closeQuietly(s);
+        }
+    }
+
     /** TCP connections accepted since start. */
     public int connectionCount() {
         return connectionCount.get();
