@@ -103,6 +103,7 @@ cleanup() {
   if [[ -n $MAMORI_PID ]] && kill -0 "$MAMORI_PID" 2>/dev/null; then stop_java "$MAMORI_PID"; fi
   if [[ -n $PF_CONF ]]; then stop_postfix; fi
   for p in "${SINK_PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  if [[ -n ${DNS_PID:-} ]]; then kill "$DNS_PID" 2>/dev/null; wait "$DNS_PID" 2>/dev/null; fi
   if [[ $KEEP = 1 || $FAILED = 1 || $rc != 0 ]]; then
     log "work directory kept: $WORK"
   else
@@ -318,6 +319,12 @@ start_mamori() { # heap-options... ; sets MAMORI_PORT MAMORI_PID
     sed -e 's/- example\.co\.jp$/- bench.example/' "$ROOT/config/policy.example.yaml" >"$policy"
   fi
   MAMORI_PORT=$("$PY" "$TOOL" free-port)
+  # Sender authentication looks up SPF/DMARC records: a local responder answers them (NXDOMAIN for every
+  # name), so the whole analysis path runs and no query leaves loopback.
+  local dns_port
+  dns_port=$("$PY" "$TOOL" free-port)
+  "$PY" "$ROOT/bench/nxdns.py" "$dns_port" >"$dir/nxdns.log" 2>&1 &
+  DNS_PID=$!
   local out_port http_port
   out_port=$("$PY" "$TOOL" free-port)
   http_port=$("$PY" "$TOOL" free-port)
@@ -325,6 +332,7 @@ start_mamori() { # heap-options... ; sets MAMORI_PORT MAMORI_PID
     "--mamori.data-dir=$dir/data" "--mamori.smtp.inbound.port=$MAMORI_PORT"
     "--mamori.smtp.outbound.port=$out_port" "--server.port=$http_port"
     "--mamori.relay.inbound.next-hop=127.0.0.1:$SINK_PORT" "--mamori.policy.file=$policy"
+    "--mamori.dns.server=127.0.0.1:$dns_port"
     "${MAMORI_EXTRA[@]}")
   echo "${cmd[*]}" >"$dir/command"
   log "starting Mamori: ${cmd[*]}"
