@@ -1,0 +1,80 @@
+package io.mamori.core.impersonation;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The confusable skeleton of UTS #39 section 4 ({@code skeleton(X) = NFD(map(NFD(X)))}) from the shipped Unicode
+ * {@code confusables.txt}. Written here rather than taken from ICU4J's SpoofChecker because the data file and
+ * these few lines do the job, where ICU4J would add 15 MB to the gateway for one function. The skeleton is
+ * lower-cased afterwards: the data maps {@code 0} to {@code O} but leaves {@code o} alone, and domain names are
+ * case-insensitive anyway. Immutable and thread-safe.
+ */
+final class ConfusableSkeleton {
+
+    private static final String RESOURCE = "confusables.txt";
+    private static final ConfusableSkeleton BUILT_IN = load();
+
+    private final Map<Integer, String> prototypes;
+
+    private ConfusableSkeleton(Map<Integer, String> prototypes) {
+        this.prototypes = Map.copyOf(prototypes);
+    }
+
+    static ConfusableSkeleton builtIn() {
+        return BUILT_IN;
+    }
+
+    String skeleton(String text) {
+        String nfd = Normalizer.normalize(text, Normalizer.Form.NFD);
+        StringBuilder mapped = new StringBuilder(nfd.length());
+        nfd.codePoints().forEach(c -> {
+            String prototype = prototypes.get(c);
+            if (prototype == null) {
+                mapped.appendCodePoint(c);
+            } else {
+                mapped.append(prototype);
+            }
+        });
+        return Normalizer.normalize(mapped, Normalizer.Form.NFD).toLowerCase(Locale.ROOT);
+    }
+
+    private static ConfusableSkeleton load() {
+        Map<Integer, String> prototypes = new HashMap<>();
+        try (InputStream in = ConfusableSkeleton.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + RESOURCE);
+            }
+            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            String line;
+            while ((line = reader.readLine()) != null) {
+                // Format: "source ; target code points ; type # comment"; the first line may carry a BOM.
+                int hash = line.indexOf('#');
+                String data = (hash < 0 ? line : line.substring(0, hash)).replace("\uFEFF", "").strip();
+                if (data.isEmpty()) {
+                    continue;
+                }
+                String[] fields = data.split(";");
+                if (fields.length < 2) {
+                    continue;
+                }
+                StringBuilder target = new StringBuilder();
+                for (String hex : fields[1].strip().split("\\s+")) {
+                    target.appendCodePoint(Integer.parseInt(hex, 16));
+                }
+                prototypes.put(Integer.parseInt(fields[0].strip(), 16), target.toString());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + RESOURCE, e);
+        }
+        return new ConfusableSkeleton(prototypes);
+    }
+}

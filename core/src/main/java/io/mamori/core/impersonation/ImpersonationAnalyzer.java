@@ -1,0 +1,251 @@
+package io.mamori.core.impersonation;
+
+import io.mamori.core.analysis.AnalysisInput;
+import io.mamori.core.analysis.Analyzer;
+import io.mamori.core.analysis.Finding;
+import io.mamori.core.link.PublicSuffixList;
+import java.net.IDN;
+import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * Looks for a sender pretending to be someone the recipient trusts. It reports {@code LOOKALIKE_DOMAIN} (the From
+ * domain's organisation is not a protected one but looks like one: the same confusable skeleton, a small edit
+ * distance, or the protected name with extra words), {@code DISPLAY_NAME_IMPERSONATION} (the From display name is
+ * a protected person's name but the address is not theirs), {@code REPLY_TO_MISMATCH} (replies go to another
+ * organisation than From) and {@code RETURN_PATH_MISMATCH} (the envelope sender is another organisation; common
+ * and legitimate with mailing lists and mail services, hence its low catalogue weight). An organisation is the
+ * registrable domain of the Public Suffix List. Domain labels shorter than {@value #MIN_LABEL} characters are
+ * never compared: short names collide by chance. The settings are read from the supplier once per message, so a
+ * policy reload applies to the next message. Thread-safe when the supplier is.
+ */
+public final class ImpersonationAnalyzer implements Analyzer {
+
+    static final String LOOKALIKE_DOMAIN = "LOOKALIKE_DOMAIN";
+    static final String DISPLAY_NAME = "DISPLAY_NAME_IMPERSONATION";
+    static final String REPLY_TO = "REPLY_TO_MISMATCH";
+    static final String RETURN_PATH = "RETURN_PATH_MISMATCH";
+
+    static final int MIN_LABEL = 5;
+    /** Labels at least this long tolerate two edits instead of one. */
+    static final int LONG_LABEL = 10;
+    /** A protected name shorter than this must match the display name whole, not as a part of it. */
+    static final int MIN_CONTAINED_NAME = 3;
+    static final double SAME_NAME_OTHER_SUFFIX = 0.5;
+    private static final int MAX_LABEL = 63;
+    private static final int MAX_SHOWN_NAME = 64;
+    /** Characters people put between the parts of a name: spaces, commas, dots and the Japanese middle dot. */
+    private static final Pattern NAME_SEPARATORS = Pattern.compile("[\\s\\p{Z},.・･·]+");
+
+    private final Supplier<ImpersonationSettings> settings;
+    private final PublicSuffixList suffixes = PublicSuffixList.builtIn();
+    private final ConfusableSkeleton skeletons = ConfusableSkeleton.builtIn();
+
+    /** @param settings the protected domains and people, asked once per message (policy reloads apply) */
+    public ImpersonationAnalyzer(Supplier<ImpersonationSettings> settings) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+    }
+
+    @Override
+    public String name() {
+        return "impersonation";
+    }
+
+    @Override
+    public Set<String> codes() {
+        return new LinkedHashSet<>(List.of(LOOKALIKE_DOMAIN, DISPLAY_NAME, REPLY_TO, RETURN_PATH));
+    }
+
+    @Override
+    public List<Finding> analyze(AnalysisInput input) {
+        Optional<Mailbox> maybeFrom = input.message().header("From").flatMap(Mailbox::first);
+        if (maybeFrom.isEmpty()) {
+            return List.of();
+        }
+        ImpersonationSettings current = Objects.requireNonNull(settings.get(), "impersonation settings");
+        Mailbox from = maybeFrom.get();
+        Optional<String> fromOrganisation = from.domain().flatMap(this::organisation);
+        List<Finding> findings = new ArrayList<>();
+        fromOrganisation.flatMap(org -> lookalike(org, current)).ifPresent(findings::add);
+        displayName(from, current).ifPresent(findings::add);
+        if (fromOrganisation.isPresent()) {
+            String org = fromOrganisation.get();
+            replyTo(input, org).ifPresent(findings::add);
+            Mailbox.domainOf(input.envelope().mailFrom()).flatMap(this::organisation)
+                    .filter(envelopeOrg -> !envelopeOrg.equals(org))
+                    .ifPresent(envelopeOrg -> findings.add(
+                            Finding.of(RETURN_PATH, "from=" + org + " mail-from=" + envelopeOrg)));
+        }
+        return findings;
+    }
+
+    private Optional<Finding> replyTo(AnalysisInput input, String fromOrganisation) {
+        for (String value : input.message().headers("Reply-To")) {
+            for (Mailbox mailbox : Mailbox.parseList(value)) {
+                Optional<String> org = mailbox.domain().flatMap(this::organisation);
+                if (org.isPresent() && !org.get().equals(fromOrganisation)) {
+                    return Optional.of(Finding.of(REPLY_TO, "from=" + fromOrganisation + " reply-to=" + org.get()));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Optional<Finding> lookalike(String fromOrganisation, ImpersonationSettings current) {
+        Set<String> protectedOrganisations = new TreeSet<>();
+        for (Set<String> domains : List.of(current.internalDomains(), current.protectedPartnerDomains())) {
+            domains.forEach(d -> organisation(d).ifPresent(protectedOrganisations::add));
+        }
+        if (protectedOrganisations.contains(fromOrganisation)) {
+            return Optional.empty();
+        }
+        Name candidate = Name.of(fromOrganisation);
+        if (candidate.label().codePointCount(0, candidate.label().length()) < MIN_LABEL) {
+            return Optional.empty();
+        }
+        for (String protectedOrganisation : protectedOrganisations) {
+            Name target = Name.of(protectedOrganisation);
+            if (target.label().codePointCount(0, target.label().length()) < MIN_LABEL) {
+                continue;
+            }
+            double multiplier = 1.0;
+            String why = null;
+            if (candidate.label().equals(target.label())) {
+                // Same name under another suffix is how lookalikes are often registered, but also how groups
+                // spread over countries, so it counts for less.
+                multiplier = SAME_NAME_OTHER_SUFFIX;
+                why = "same name, other suffix";
+            } else {
+                int distance = editDistance(candidate.label(), target.label());
+                int allowed = target.label().length() >= LONG_LABEL ? 2 : 1;
+                String candidateSkeleton = skeletons.skeleton(candidate.label());
+                String targetSkeleton = skeletons.skeleton(target.label());
+                if (distance <= allowed) {
+                    why = "edit distance " + distance;
+                } else if (candidateSkeleton.equals(targetSkeleton)) {
+                    why = "confusable characters";
+                } else if (candidateSkeleton.contains(targetSkeleton)) {
+                    why = "contains " + target.label();
+                }
+            }
+            if (why != null) {
+                return Optional.of(new Finding(LOOKALIKE_DOMAIN, multiplier,
+                        "from=" + candidate.shown() + " looks like " + target.shown() + " (" + why + ")"));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Optional<Finding> displayName(Mailbox from, ImpersonationSettings current) {
+        String shown = from.displayName();
+        if (shown.isEmpty() || current.people().isEmpty()) {
+            return Optional.empty();
+        }
+        String compact = compactName(shown);
+        for (ProtectedPerson person : current.people()) {
+            if (person.addresses().contains(from.address())) {
+                continue;
+            }
+            for (String form : nameForms(person.displayName())) {
+                boolean contained = form.codePointCount(0, form.length()) >= MIN_CONTAINED_NAME
+                        && compact.contains(form);
+                if (!form.isEmpty() && (compact.equals(form) || contained)) {
+                    String name = shown.length() > MAX_SHOWN_NAME ? shown.substring(0, MAX_SHOWN_NAME) + "…" : shown;
+                    return Optional.of(Finding.of(DISPLAY_NAME, "name=" + name + " address=" + from.address()));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The name as written and, for a two-part name, the parts swapped (山田 太郎 / Taro Yamada either way round). */
+    static Set<String> nameForms(String displayName) {
+        String normalised = Normalizer.normalize(displayName, Normalizer.Form.NFKC).strip();
+        Set<String> forms = new LinkedHashSet<>();
+        forms.add(compactName(normalised));
+        String[] parts = NAME_SEPARATORS.split(normalised);
+        if (parts.length == 2) {
+            forms.add(compactName(parts[1] + parts[0]));
+        }
+        return forms;
+    }
+
+    /** NFKC (full-width to half-width), separators removed, case folded. */
+    static String compactName(String name) {
+        String nfkc = Normalizer.normalize(name, Normalizer.Form.NFKC);
+        return NAME_SEPARATORS.matcher(nfkc).replaceAll("").toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT);
+    }
+
+    /** The registrable domain (lower-case ASCII) of a domain name, or the name itself when it has none. */
+    private Optional<String> organisation(String domain) {
+        String ascii;
+        try {
+            ascii = IDN.toASCII(domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain,
+                    IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        if (ascii.isEmpty() || ascii.length() > 253) {
+            return Optional.empty();
+        }
+        return Optional.of(suffixes.registrableDomain(ascii).orElse(ascii));
+    }
+
+    /**
+     * Optimal string alignment distance (Damerau-Levenshtein where a transposed pair is not edited again), over
+     * code points. Hand-written: a dozen lines, and labels are at most 63 characters, so the table stays small.
+     */
+    static int editDistance(String a, String b) {
+        int[] x = a.codePoints().limit(MAX_LABEL).toArray();
+        int[] y = b.codePoints().limit(MAX_LABEL).toArray();
+        int[][] d = new int[x.length + 1][y.length + 1];
+        for (int i = 0; i <= x.length; i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= y.length; j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= x.length; i++) {
+            for (int j = 1; j <= y.length; j++) {
+                int cost = x[i - 1] == y[j - 1] ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && x[i - 1] == y[j - 2] && x[i - 2] == y[j - 1]) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[x.length][y.length];
+    }
+
+    /**
+     * A registrable domain split for comparison: its first label decoded from punycode, and how to show it.
+     *
+     * @param label the label before the public suffix, Unicode, lower-case
+     * @param shown the ASCII domain, with its Unicode form in brackets when that differs
+     */
+    private record Name(String label, String shown) {
+
+        static Name of(String asciiOrganisation) {
+            String unicode;
+            try {
+                unicode = IDN.toUnicode(asciiOrganisation, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+            } catch (IllegalArgumentException e) {
+                unicode = asciiOrganisation;
+            }
+            int dot = unicode.indexOf('.');
+            String label = dot < 0 ? unicode : unicode.substring(0, dot);
+            String shown = unicode.equals(asciiOrganisation) ? asciiOrganisation
+                    : asciiOrganisation + " (" + unicode + ")";
+            return new Name(label, shown);
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package io.mamori.core.impersonation;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * One mailbox of an address header whose encoded words are already decoded, as the message parser gives them.
+ * Hand-written because mime4j's address parsers work on the raw (ASCII) header and would turn the decoded
+ * Japanese display names into question marks; a display name is all we need beyond the address.
+ *
+ * @param displayName the phrase before {@code <...>} or the comment after a bare address, unquoted; may be empty
+ * @param address     the address, lower-case
+ */
+record Mailbox(String displayName, String address) {
+
+    private static final int MAX_MAILBOXES = 50;
+
+    /** The domain part of the address, or empty when there is none. */
+    Optional<String> domain() {
+        return domainOf(address);
+    }
+
+    static Optional<String> domainOf(String address) {
+        int at = address.lastIndexOf('@');
+        if (at < 0 || at == address.length() - 1) {
+            return Optional.empty();
+        }
+        String domain = address.substring(at + 1).strip();
+        if (domain.startsWith("[") || domain.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(domain.toLowerCase(Locale.ROOT));
+    }
+
+    /** The mailboxes of a header value, at most {@value #MAX_MAILBOXES}; group syntax is read as plain text. */
+    static List<Mailbox> parseList(String value) {
+        List<Mailbox> mailboxes = new ArrayList<>();
+        for (String item : splitOutsideQuotes(value)) {
+            parse(item).ifPresent(mailboxes::add);
+            if (mailboxes.size() >= MAX_MAILBOXES) {
+                break;
+            }
+        }
+        return mailboxes;
+    }
+
+    /** The first mailbox of a header value. */
+    static Optional<Mailbox> first(String value) {
+        List<Mailbox> all = parseList(value);
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
+    }
+
+    private static Optional<Mailbox> parse(String item) {
+        int open = indexOutsideQuotes(item, '<');
+        if (open >= 0) {
+            int close = item.indexOf('>', open);
+            String address = item.substring(open + 1, close < 0 ? item.length() : close).strip();
+            return address.isEmpty() ? Optional.empty()
+                    : Optional.of(new Mailbox(unquoted(item.substring(0, open)), address.toLowerCase(Locale.ROOT)));
+        }
+        StringBuilder bare = new StringBuilder();
+        StringBuilder comment = new StringBuilder();
+        int depth = 0;
+        for (int i = 0; i < item.length(); i++) {
+            char c = item.charAt(i);
+            if (c == '(') {
+                depth++;
+            } else if (c == ')' && depth > 0) {
+                depth--;
+            } else if (depth > 0) {
+                comment.append(c);
+            } else {
+                bare.append(c);
+            }
+        }
+        String address = bare.toString().strip();
+        if (address.isEmpty() || address.contains(" ")) {
+            return Optional.empty();
+        }
+        return Optional.of(new Mailbox(comment.toString().strip(), address.toLowerCase(Locale.ROOT)));
+    }
+
+    private static String unquoted(String phrase) {
+        String p = phrase.strip();
+        if (p.length() >= 2 && p.startsWith("\"") && p.endsWith("\"")) {
+            p = p.substring(1, p.length() - 1).replaceAll("\\\\(.)", "$1");
+        }
+        return p.strip();
+    }
+
+    private static List<String> splitOutsideQuotes(String value) {
+        List<String> items = new ArrayList<>();
+        boolean quoted = false;
+        boolean angle = false;
+        int comment = 0;
+        int start = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\\' && quoted) {
+                i++;
+            } else if (c == '"' && comment == 0) {
+                quoted = !quoted;
+            } else if (!quoted && c == '(') {
+                comment++;
+            } else if (!quoted && c == ')' && comment > 0) {
+                comment--;
+            } else if (comment > 0) {
+                continue;
+            } else if (!quoted && c == '<') {
+                angle = true;
+            } else if (!quoted && c == '>') {
+                angle = false;
+            } else if (!quoted && !angle && c == ',') {
+                items.add(value.substring(start, i));
+                start = i + 1;
+            }
+        }
+        items.add(value.substring(start));
+        return items;
+    }
+
+    private static int indexOutsideQuotes(String s, char wanted) {
+        boolean quoted = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && quoted) {
+                i++;
+            } else if (c == '"') {
+                quoted = !quoted;
+            } else if (!quoted && c == wanted) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,21 @@
+package io.mamori.core.impersonation;
+
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * A person whose name others may borrow (an executive, the head of accounting), with the addresses they really
+ * write from.
+ *
+ * @param displayName the name as people know it, e.g. {@code 山田 太郎} or {@code Taro Yamada}
+ * @param addresses   their own mail addresses; kept lower-case
+ */
+public record ProtectedPerson(String displayName, Set<String> addresses) {
+
+    public ProtectedPerson {
+        Objects.requireNonNull(displayName, "displayName");
+        addresses = addresses.stream().map(a -> a.strip().toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
+    }
+}

@@ -1,0 +1,194 @@
+package io.mamori.core.impersonation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mamori.core.analysis.AnalysisInput;
+import io.mamori.core.analysis.Finding;
+import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.message.Direction;
+import io.mamori.core.message.Envelope;
+import io.mamori.core.message.Fixtures;
+import io.mamori.core.message.HeaderField;
+import io.mamori.core.message.ParsedMessage;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class ImpersonationAnalyzerTest {
+
+    private static final ImpersonationSettings SETTINGS = new ImpersonationSettings(
+            Set.of("mamori-shoji.co.jp"),
+            Set.of("paypal.com", "Example.co.jp"),
+            List.of(new ProtectedPerson("山田 太郎", Set.of("Yamada@mamori-shoji.co.jp")),
+                    new ProtectedPerson("Taro Suzuki", Set.of("suzuki@mamori-shoji.co.jp"))));
+
+    private final AtomicReference<ImpersonationSettings> policy = new AtomicReference<>(SETTINGS);
+    private final ImpersonationAnalyzer analyzer = new ImpersonationAnalyzer(policy::get);
+
+    private static Envelope envelope(String mailFrom) {
+        return new Envelope(Direction.INBOUND, mailFrom, List.of("keiri@mamori-shoji.co.jp"), "192.0.2.1",
+                "mail.example.net", null, false, Instant.parse("2024-04-01T00:00:00Z"));
+    }
+
+    private List<Finding> analyze(String fixture, String mailFrom) {
+        return analyzer.analyze(new AnalysisInput(envelope(mailFrom), Fixtures.parse("impersonation/" + fixture)));
+    }
+
+    private List<Finding> analyzeHeaders(String mailFrom, String... nameValuePairs) {
+        List<HeaderField> headers = new ArrayList<>();
+        for (int i = 0; i < nameValuePairs.length; i += 2) {
+            headers.add(new HeaderField(nameValuePairs[i], nameValuePairs[i + 1]));
+        }
+        ParsedMessage message = new ParsedMessage(headers, List.of(), List.of(), 0, 100);
+        return analyzer.analyze(new AnalysisInput(envelope(mailFrom), message));
+    }
+
+    private List<Finding> lookalikes(String fromAddress) {
+        return analyzeHeaders("", "From", fromAddress);
+    }
+
+    @Test
+    void aDigitForALetterIsALookalikeAtEditDistanceOne() {
+        assertThat(analyze("lookalike-edit-distance.eml", "service@paypa1.com")).containsExactly(
+                Finding.of("LOOKALIKE_DOMAIN", "from=paypa1.com looks like paypal.com (edit distance 1)"));
+    }
+
+    @Test
+    void aPunycodeDomainWithCyrillicLettersIsALookalikeByItsConfusableSkeleton() {
+        assertThat(analyze("lookalike-confusable.eml", "service@xn--pypl-53dc.com")).containsExactly(
+                Finding.of("LOOKALIKE_DOMAIN",
+                        "from=xn--pypl-53dc.com (p\u0430yp\u0430l.com) looks like paypal.com (confusable characters)"));
+    }
+
+    @Test
+    void aPartnerNameWithExtraWordsIsALookalike() {
+        assertThat(analyze("lookalike-embedded.eml", "keiri@example-co-jp.com")).containsExactly(
+                Finding.of("LOOKALIKE_DOMAIN", "from=example-co-jp.com looks like example.co.jp (contains example)"));
+        assertThat(lookalikes("info@examplesecure.jp")).containsExactly(
+                Finding.of("LOOKALIKE_DOMAIN", "from=examplesecure.jp looks like example.co.jp (contains example)"));
+    }
+
+    @Test
+    void longNamesTolerateTwoEditsAndSwappedLettersCountAsOne() {
+        assertThat(lookalikes("a@rnamori-shoji.co.jp")).containsExactly(Finding.of("LOOKALIKE_DOMAIN",
+                "from=rnamori-shoji.co.jp looks like mamori-shoji.co.jp (edit distance 2)"));
+        assertThat(lookalikes("a@mamoir-shoji.com")).containsExactly(Finding.of("LOOKALIKE_DOMAIN",
+                "from=mamoir-shoji.com looks like mamori-shoji.co.jp (edit distance 1)"));
+        assertThat(lookalikes("a@pyapl.com")).isEmpty();
+    }
+
+    @Test
+    void theSameNameUnderAnotherSuffixCountsForHalf() {
+        assertThat(lookalikes("info@example.com")).containsExactly(new Finding("LOOKALIKE_DOMAIN", 0.5,
+                "from=example.com looks like example.co.jp (same name, other suffix)"));
+    }
+
+    @Test
+    void shortLabelsAreNeverComparedBecauseTheyCollideByChance() {
+        policy.set(new ImpersonationSettings(Set.of("abcd.jp"), Set.of(), List.of()));
+        assertThat(lookalikes("x@abce.jp")).isEmpty();
+        assertThat(lookalikes("x@abcd-secure.jp")).isEmpty();
+    }
+
+    @Test
+    void theRealDomainAndAPartnersOwnSubdomainAreNotLookalikes() {
+        assertThat(analyze("real-domain.eml", "yamada@mamori-shoji.co.jp")).isEmpty();
+        assertThat(analyze("partner-subdomain.eml", "bounce@example.co.jp")).isEmpty();
+        assertThat(lookalikes("service@mail.PayPal.com.")).isEmpty();
+        assertThat(lookalikes("someone@unrelated-company.jp")).isEmpty();
+    }
+
+    @Test
+    void aProtectedNameOnAnotherAddressIsImpersonation() {
+        assertThat(analyze("display-name.eml", "yamada.taro@gmail.com")).containsExactly(
+                Finding.of("DISPLAY_NAME_IMPERSONATION", "name=山田 太郎 address=yamada.taro@gmail.com"));
+    }
+
+    @Test
+    void theNameMatchesWithoutSpacesInFullWidthInEitherOrderAndWithATitle() {
+        assertThat(analyzeHeaders("", "From", "\"ＳＵＺＵＫＩ　ＴＡＲＯ\" <ceo.office@gmail.com>")).containsExactly(
+                Finding.of("DISPLAY_NAME_IMPERSONATION", "name=ＳＵＺＵＫＩ　ＴＡＲＯ address=ceo.office@gmail.com"));
+        assertThat(analyzeHeaders("", "From", "代表取締役 山田太郎 <ceo@outlook.jp>")).containsExactly(
+                Finding.of("DISPLAY_NAME_IMPERSONATION", "name=代表取締役 山田太郎 address=ceo@outlook.jp"));
+        assertThat(analyzeHeaders("", "From", "ceo@outlook.jp (Suzuki, Taro)")).containsExactly(
+                Finding.of("DISPLAY_NAME_IMPERSONATION", "name=Suzuki, Taro address=ceo@outlook.jp"));
+    }
+
+    @Test
+    void aRealAddressQuotedInsideTheDisplayNameDoesNotHideTheActualAddress() {
+        assertThat(analyzeHeaders("", "From", "\"山田 太郎 <yamada@mamori-shoji.co.jp>\" <x@gmail.com>")).containsExactly(
+                Finding.of("DISPLAY_NAME_IMPERSONATION", "name=山田 太郎 <yamada@mamori-shoji.co.jp> address=x@gmail.com"));
+    }
+
+    @Test
+    void theProtectedPersonsOwnAddressAndAColleagueWithASimilarNameAreNoImpersonation() {
+        assertThat(analyzeHeaders("", "From", "山田 太郎 <YAMADA@mamori-shoji.co.jp>")).isEmpty();
+        assertThat(analyze("colleague-similar-name.eml", "yamada.taichi@gmail.com")).isEmpty();
+        assertThat(analyzeHeaders("", "From", "Taro Suzukawa <t.suzukawa@gmail.com>")).isEmpty();
+    }
+
+    @Test
+    void aReplyToOnAnotherOrganisationAndADifferentEnvelopeSenderAreReported() {
+        assertThat(analyze("reply-to-other-organisation.eml", "bounce-123@esp.example")).containsExactly(
+                Finding.of("REPLY_TO_MISMATCH", "from=vendor-a.com reply-to=mail-b.net"),
+                Finding.of("RETURN_PATH_MISMATCH", "from=vendor-a.com mail-from=esp.example"));
+    }
+
+    @Test
+    void aNewsletterWhoseReplyToAndEnvelopeAreTheSameOrganisationRaisesNothing() {
+        assertThat(analyze("newsletter-same-organisation.eml", "bounce+x=y@mail.sample-shop.jp")).isEmpty();
+    }
+
+    @Test
+    void theNullEnvelopeSenderIsNotAMismatch() {
+        assertThat(analyzeHeaders("", "From", "a@vendor-a.com")).isEmpty();
+        assertThat(analyzeHeaders("b@other.org", "From", "a@vendor-a.com")).containsExactly(
+                Finding.of("RETURN_PATH_MISMATCH", "from=vendor-a.com mail-from=other.org"));
+    }
+
+    @Test
+    void aPolicyReloadAppliesToTheNextMessage() {
+        assertThat(lookalikes("a@contoso-bank.com")).isEmpty();
+        policy.set(new ImpersonationSettings(Set.of(), Set.of("contoso.co.jp"), List.of()));
+        assertThat(lookalikes("a@contoso-bank.com")).containsExactly(Finding.of("LOOKALIKE_DOMAIN",
+                "from=contoso-bank.com looks like contoso.co.jp (contains contoso)"));
+    }
+
+    @Test
+    void aMessageWithoutAUsableFromRaisesNothing() {
+        assertThat(analyzeHeaders("x@other.org", "Subject", "hello")).isEmpty();
+        assertThat(analyzeHeaders("x@other.org", "From", "undisclosed-recipients:;")).isEmpty();
+        assertThat(analyzeHeaders("x@other.org", "From", "山田 太郎 <>")).isEmpty();
+    }
+
+    @Test
+    void editDistanceCountsATranspositionAsOneEdit() {
+        assertThat(ImpersonationAnalyzer.editDistance("paypal", "paypal")).isZero();
+        assertThat(ImpersonationAnalyzer.editDistance("paypal", "pyapal")).isEqualTo(1);
+        assertThat(ImpersonationAnalyzer.editDistance("paypal", "paypa")).isEqualTo(1);
+        assertThat(ImpersonationAnalyzer.editDistance("kitten", "sitting")).isEqualTo(3);
+    }
+
+    @Test
+    void skeletonsFollowTheUnicodeConfusablesData() {
+        ConfusableSkeleton skeletons = ConfusableSkeleton.builtIn();
+        assertThat(skeletons.skeleton("rnicrosoft")).isEqualTo(skeletons.skeleton("microsoft"));
+        assertThat(skeletons.skeleton("g00gle")).isEqualTo(skeletons.skeleton("google"));
+        assertThat(skeletons.skeleton("p\u0430ypal")).isEqualTo(skeletons.skeleton("paypal"));
+        assertThat(skeletons.skeleton("paypal")).isNotEqualTo(skeletons.skeleton("paypol"));
+    }
+
+    @Test
+    void everyCodeIsInTheCatalogue() {
+        FindingCatalogue catalogue = FindingCatalogue.builtIn();
+        assertThat(analyzer.name()).isEqualTo("impersonation");
+        assertThat(analyzer.codes()).containsExactly("LOOKALIKE_DOMAIN", "DISPLAY_NAME_IMPERSONATION",
+                "REPLY_TO_MISMATCH", "RETURN_PATH_MISMATCH");
+        for (String code : analyzer.codes()) {
+            assertThat(catalogue.entry(code)).as(code).isPresent();
+        }
+    }
+}
