@@ -49,6 +49,8 @@ public final class ImpersonationAnalyzer implements Analyzer {
     private final Supplier<ImpersonationSettings> settings;
     private final PublicSuffixList suffixes = PublicSuffixList.builtIn();
     private final ConfusableSkeleton skeletons = ConfusableSkeleton.builtIn();
+    /** Racing threads may both prepare the same settings; either result is correct. */
+    private volatile Protected prepared;
 
     /** @param settings the protected domains and people, asked once per message (policy reloads apply) */
     public ImpersonationAnalyzer(Supplier<ImpersonationSettings> settings) {
@@ -101,21 +103,17 @@ public final class ImpersonationAnalyzer implements Analyzer {
     }
 
     private Optional<Finding> lookalike(String fromOrganisation, ImpersonationSettings current) {
-        Set<String> protectedOrganisations = new TreeSet<>();
-        for (Set<String> domains : List.of(current.internalDomains(), current.protectedPartnerDomains())) {
-            domains.forEach(d -> organisation(d).ifPresent(protectedOrganisations::add));
-        }
-        if (protectedOrganisations.contains(fromOrganisation)) {
+        Protected targets = protectedFor(current);
+        if (targets.organisations().contains(fromOrganisation)) {
             return Optional.empty();
         }
-        Name candidate = Name.of(fromOrganisation);
+        Name candidate = Name.of(fromOrganisation, skeletons);
         if (candidate.label().codePointCount(0, candidate.label().length()) < MIN_LABEL) {
             return Optional.empty();
         }
-        for (String protectedOrganisation : protectedOrganisations) {
-            Name target = Name.of(protectedOrganisation);
-            if (target.label().codePointCount(0, target.label().length()) < MIN_LABEL) {
-                continue;
+        for (Name target : targets.names()) {
+            if (Thread.currentThread().isInterrupted()) {
+                break;
             }
             double multiplier = 1.0;
             String why = null;
@@ -127,13 +125,11 @@ public final class ImpersonationAnalyzer implements Analyzer {
             } else {
                 int distance = editDistance(candidate.label(), target.label());
                 int allowed = target.label().length() >= LONG_LABEL ? 2 : 1;
-                String candidateSkeleton = skeletons.skeleton(candidate.label());
-                String targetSkeleton = skeletons.skeleton(target.label());
                 if (distance <= allowed) {
                     why = "edit distance " + distance;
-                } else if (candidateSkeleton.equals(targetSkeleton)) {
+                } else if (candidate.skeleton().equals(target.skeleton())) {
                     why = "confusable characters";
-                } else if (candidateSkeleton.contains(targetSkeleton)) {
+                } else if (candidate.skeleton().contains(target.skeleton())) {
                     why = "contains " + target.label();
                 }
             }
@@ -143,6 +139,23 @@ public final class ImpersonationAnalyzer implements Analyzer {
             }
         }
         return Optional.empty();
+    }
+
+    /** The protected names of these settings, prepared once per settings object rather than once per message. */
+    private Protected protectedFor(ImpersonationSettings current) {
+        Protected cached = prepared;
+        if (cached != null && cached.source() == current) {
+            return cached;
+        }
+        Set<String> organisations = new TreeSet<>();
+        for (Set<String> domains : List.of(current.internalDomains(), current.protectedPartnerDomains())) {
+            domains.forEach(d -> organisation(d).ifPresent(organisations::add));
+        }
+        List<Name> names = organisations.stream().map(o -> Name.of(o, skeletons))
+                .filter(n -> n.label().codePointCount(0, n.label().length()) >= MIN_LABEL).toList();
+        Protected fresh = new Protected(current, Set.copyOf(organisations), names);
+        prepared = fresh;
+        return fresh;
     }
 
     private Optional<Finding> displayName(Mailbox from, ImpersonationSettings current) {
@@ -227,14 +240,25 @@ public final class ImpersonationAnalyzer implements Analyzer {
     }
 
     /**
+     * The protected organisations of one settings object.
+     *
+     * @param source        the settings they were prepared from (compared by identity)
+     * @param organisations registrable domains, lower-case ASCII
+     * @param names         those whose label is long enough to compare, in domain order
+     */
+    private record Protected(ImpersonationSettings source, Set<String> organisations, List<Name> names) {
+    }
+
+    /**
      * A registrable domain split for comparison: its first label decoded from punycode, and how to show it.
      *
-     * @param label the label before the public suffix, Unicode, lower-case
-     * @param shown the ASCII domain, with its Unicode form in brackets when that differs
+     * @param label    the label before the public suffix, Unicode, lower-case
+     * @param skeleton the label's confusable skeleton
+     * @param shown    the ASCII domain, with its Unicode form in brackets when that differs
      */
-    private record Name(String label, String shown) {
+    private record Name(String label, String skeleton, String shown) {
 
-        static Name of(String asciiOrganisation) {
+        static Name of(String asciiOrganisation, ConfusableSkeleton skeletons) {
             String unicode;
             try {
                 unicode = IDN.toUnicode(asciiOrganisation, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
@@ -245,7 +269,7 @@ public final class ImpersonationAnalyzer implements Analyzer {
             String label = dot < 0 ? unicode : unicode.substring(0, dot);
             String shown = unicode.equals(asciiOrganisation) ? asciiOrganisation
                     : asciiOrganisation + " (" + unicode + ")";
-            return new Name(label, shown);
+            return new Name(label, skeletons.skeleton(label), shown);
         }
     }
 }
