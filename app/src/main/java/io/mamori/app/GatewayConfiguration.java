@@ -126,7 +126,7 @@ class GatewayConfiguration {
     @Bean
     MessageScanner messageScanner(FindingCatalogue catalogue, PolicyEngine engine, PolicyHolder policy,
             ExecutorService analyzerExecutor, MamoriProperties settings) {
-        AnalysisPipeline pipeline = new AnalysisPipeline(Analyzers.shipped(analyzerPorts(settings)), catalogue,
+        AnalysisPipeline pipeline = new AnalysisPipeline(Analyzers.shipped(analyzerPorts(settings, policy::current)), catalogue,
                 settings.analysis().budget(), analyzerExecutor);
         java.nio.file.Path temp = settings.dataDir().resolve("spool");
         try {
@@ -138,7 +138,7 @@ class GatewayConfiguration {
     }
 
     /** DNS and sender-authentication settings for the shipped analyzers; the offline commands use the same. */
-    static Analyzers.Ports analyzerPorts(MamoriProperties settings) {
+    static Analyzers.Ports analyzerPorts(MamoriProperties settings, java.util.function.Supplier<io.mamori.core.policy.Policy> policy) {
         Clock clock = Clock.systemUTC();
         MamoriProperties.Dns dns = settings.dns();
         DnsjavaResolver resolver = dns.serverAddress()
@@ -158,7 +158,7 @@ class GatewayConfiguration {
                     Integer.parseInt(target.substring(colon + 1)), Duration.ofSeconds(2), av.timeout(),
                     av.maxStreamSize().toBytes()));
         }
-        return new Analyzers.Ports(resolver, auth, clock, malware);
+        return new Analyzers.Ports(resolver, auth, clock, malware, policy);
     }
 
     @Bean

@@ -40,7 +40,7 @@ final class OfflineScanner implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        AnalysisPipeline pipeline = new AnalysisPipeline(Analyzers.shipped(GatewayConfiguration.analyzerPorts(settings)), catalogue,
+        AnalysisPipeline pipeline = new AnalysisPipeline(Analyzers.shipped(GatewayConfiguration.analyzerPorts(settings, () -> policy)), catalogue,
                 settings.analysis().budget(), executor);
         MessageScanner scanner = new MessageScanner(new MessageParser(ParseLimits.defaults()), pipeline,
                 new PolicyEngine(catalogue), () -> policy);

@@ -21,7 +21,7 @@ import java.util.Objects;
  * @param tag          how the TAG action marks a message
  */
 public record Policy(int version, Organisation organisation, Rules inbound, Rules outbound, Tagging tag,
-        Antivirus antivirus) {
+        Antivirus antivirus, Protection protection) {
 
     public Policy {
         Objects.requireNonNull(organisation, "organisation");
@@ -196,6 +196,33 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
 
         public Antivirus {
             Objects.requireNonNull(whenUnavailable, "whenUnavailable");
+        }
+    }
+
+    /**
+     * Who and what impersonation detection protects besides the internal domains.
+     *
+     * @param partnerDomains domains of partners whose lookalikes are suspicious (ASCII, lower case)
+     * @param people         executives and others whose display name on mail from another address is suspicious
+     */
+    public record Protection(List<DomainPattern> partnerDomains, List<Person> people) {
+
+        public static final Protection NONE = new Protection(List.of(), List.of());
+
+        public Protection {
+            partnerDomains = List.copyOf(partnerDomains);
+            people = List.copyOf(people);
+        }
+    }
+
+    /**
+     * @param name      display name as people write it, e.g. {@code 山田 太郎}
+     * @param addresses every real address of the person (lower case)
+     */
+    public record Person(String name, List<String> addresses) {
+        public Person {
+            Objects.requireNonNull(name, "name");
+            addresses = List.copyOf(addresses);
         }
     }
 }

@@ -56,7 +56,7 @@ final class PolicyDocument {
             errors.add(new PolicyError(file, 1, 1, "", "the file is empty"));
             throw new PolicyException(errors);
         }
-        Map<String, Node> top = fields(root, "", List.of("version", "organisation", "inbound", "outbound", "tag", "antivirus"),
+        Map<String, Node> top = fields(root, "", List.of("version", "organisation", "inbound", "outbound", "tag", "antivirus", "protection"),
                 Set.of("version", "organisation", "inbound", "outbound"));
         if (top == null) {
             throw result();
@@ -67,10 +67,11 @@ final class PolicyDocument {
         Rules outbound = top.containsKey("outbound") ? rules(top.get("outbound"), "outbound") : null;
         Tagging tag = top.containsKey("tag") ? tagging(top.get("tag")) : new Tagging(Tagging.DEFAULT_SUBJECT_PREFIX);
         Policy.Antivirus antivirus = top.containsKey("antivirus") ? antivirus(top.get("antivirus")) : Policy.Antivirus.DEFAULT;
+        Policy.Protection protection = top.containsKey("protection") ? protection(top.get("protection")) : Policy.Protection.NONE;
         if (!errors.isEmpty()) {
             throw result();
         }
-        return new Policy(version, organisation, inbound, outbound, tag, antivirus);
+        return new Policy(version, organisation, inbound, outbound, tag, antivirus, protection);
     }
 
     private PolicyException result() {
@@ -258,6 +259,68 @@ final class PolicyDocument {
             return null;
         }
         return Action.valueOf(value);
+    }
+
+    private Policy.Protection protection(Node node) {
+        if (isNull(node)) {
+            return Policy.Protection.NONE;
+        }
+        Map<String, Node> f = fields(node, "protection", List.of("partner_domains", "people"), Set.of());
+        if (f == null) {
+            return null;
+        }
+        List<DomainPattern> partners = f.containsKey("partner_domains")
+                ? domains(f.get("partner_domains"), "protection.partner_domains") : List.of();
+        List<Policy.Person> people = new ArrayList<>();
+        boolean ok = partners != null;
+        if (f.containsKey("people")) {
+            Node peopleNode = f.get("people");
+            if (!(peopleNode instanceof SequenceNode seq) || !Tag.SEQ.equals(peopleNode.getTag())) {
+                error(peopleNode, "protection.people", "must be a list of {name, addresses}, got " + describe(peopleNode));
+                return null;
+            }
+            for (int i = 0; i < seq.getValue().size(); i++) {
+                Policy.Person person = person(seq.getValue().get(i), "protection.people[" + i + "]");
+                if (person == null) {
+                    ok = false;
+                } else {
+                    people.add(person);
+                }
+            }
+        }
+        return ok ? new Policy.Protection(partners, people) : null;
+    }
+
+    private Policy.Person person(Node node, String path) {
+        Map<String, Node> f = fields(node, path, List.of("name", "addresses"), Set.of("name", "addresses"));
+        if (f == null) {
+            return null;
+        }
+        String name = f.containsKey("name") ? string(f.get("name"), path + ".name") : null;
+        if (name != null && name.isBlank()) {
+            error(f.get("name"), path + ".name", "must not be empty");
+            name = null;
+        }
+        List<String> addresses = new ArrayList<>();
+        Node list = f.get("addresses");
+        if (!(list instanceof SequenceNode seq) || !Tag.SEQ.equals(list.getTag()) || seq.getValue().isEmpty()) {
+            error(list, path + ".addresses", "must be a non-empty list of addresses, got " + describe(list));
+            return null;
+        }
+        boolean ok = true;
+        for (int i = 0; i < seq.getValue().size(); i++) {
+            Node item = seq.getValue().get(i);
+            String address = string(item, path + ".addresses[" + i + "]");
+            if (address == null) {
+                ok = false;
+            } else if (!address.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
+                error(item, path + ".addresses[" + i + "]", "'" + address + "' is not an email address");
+                ok = false;
+            } else {
+                addresses.add(address.toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        return ok && name != null ? new Policy.Person(name, addresses) : null;
     }
 
     private Policy.Antivirus antivirus(Node node) {

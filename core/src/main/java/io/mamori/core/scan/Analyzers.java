@@ -6,16 +6,23 @@ import io.mamori.core.attachment.AttachmentNameAnalyzer;
 import io.mamori.core.auth.DnsResolver;
 import io.mamori.core.auth.SenderAuthAnalyzer;
 import io.mamori.core.auth.SenderAuthSettings;
+import io.mamori.core.impersonation.ImpersonationAnalyzer;
+import io.mamori.core.impersonation.ImpersonationSettings;
+import io.mamori.core.impersonation.ProtectedPerson;
 import io.mamori.core.link.LinkAnalyzer;
 import io.mamori.core.lure.LureWordingAnalyzer;
 import io.mamori.core.malware.MalwareAnalyzer;
 import io.mamori.core.malware.MalwareScanner;
 import io.mamori.core.mime.MimeSanityAnalyzer;
+import io.mamori.core.policy.Policy;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * The analyzers shipped with the product, in the order their findings are reported. It lives beside
@@ -31,9 +38,12 @@ public final class Analyzers {
      * @param clock      time for signature expiry checks
      * @param malware    the antivirus engine, or empty when none is configured (then no antivirus analyzer runs,
      *                   and the gateway says so at start; a configured engine that is down yields AV_UNAVAILABLE)
+     * @param policy     the policy in force (impersonation reads the protected domains and people from it)
      */
-    public record Ports(DnsResolver dns, SenderAuthSettings senderAuth, Clock clock, Optional<MalwareScanner> malware) {
+    public record Ports(DnsResolver dns, SenderAuthSettings senderAuth, Clock clock, Optional<MalwareScanner> malware,
+            Supplier<Policy> policy) {
         public Ports {
+            Objects.requireNonNull(policy, "policy");
             Objects.requireNonNull(dns, "dns");
             Objects.requireNonNull(senderAuth, "senderAuth");
             Objects.requireNonNull(clock, "clock");
@@ -42,6 +52,38 @@ public final class Analyzers {
     }
 
     private Analyzers() {
+    }
+
+    /**
+     * Impersonation settings derived from the policy in force, rebuilt only when the policy object changes (the
+     * analyzer prepares its name tables once per settings object).
+     */
+    private static final class ProtectedFromPolicy implements Supplier<ImpersonationSettings> {
+        private final Supplier<Policy> policy;
+        private volatile Policy lastPolicy;
+        private volatile ImpersonationSettings last;
+
+        ProtectedFromPolicy(Supplier<Policy> policy) {
+            this.policy = policy;
+        }
+
+        @Override
+        public ImpersonationSettings get() {
+            Policy current = policy.get();
+            ImpersonationSettings settings = last;
+            if (current != lastPolicy || settings == null) {
+                Set<String> internal = current.organisation().internalDomains().stream()
+                        .map(Policy.DomainPattern::domain).collect(Collectors.toUnmodifiableSet());
+                Set<String> partners = current.protection().partnerDomains().stream()
+                        .map(Policy.DomainPattern::domain).collect(Collectors.toUnmodifiableSet());
+                List<ProtectedPerson> people = current.protection().people().stream()
+                        .map(p -> new ProtectedPerson(p.name(), Set.copyOf(p.addresses()))).toList();
+                settings = new ImpersonationSettings(internal, partners, people);
+                last = settings;
+                lastPolicy = current;
+            }
+            return settings;
+        }
     }
 
     /** The analyzers that need nothing from outside: MIME structure and attachment names. Stateless, thread-safe. */
@@ -55,6 +97,7 @@ public final class Analyzers {
         all.add(new AttachmentContentAnalyzer());
         all.add(new LinkAnalyzer());
         all.add(new LureWordingAnalyzer());
+        all.add(new ImpersonationAnalyzer(new ProtectedFromPolicy(ports.policy())));
         all.add(new SenderAuthAnalyzer(ports.dns(), ports.senderAuth(), ports.clock()));
         ports.malware().ifPresent(scanner -> all.add(new MalwareAnalyzer(scanner)));
         return List.copyOf(all);

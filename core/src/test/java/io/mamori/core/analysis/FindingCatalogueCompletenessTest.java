@@ -16,7 +16,7 @@ class FindingCatalogueCompletenessTest {
     private final List<Analyzer> shipped = Analyzers.shipped(new Analyzers.Ports(TableDnsResolver.builder().build(),
             SenderAuthSettings.defaults(), Clock.systemUTC(), java.util.Optional.of(file -> {
                 throw new AssertionError("not scanned in this test");
-            })));
+            }), () -> new io.mamori.core.policy.PolicyLoader(FindingCatalogue.builtIn()).defaults()));
 
     @Test
     void everyShippedAnalyzerDeclaresCodesThatAreInTheCatalogueWithJapaneseAndEnglish() {
@@ -36,7 +36,7 @@ class FindingCatalogueCompletenessTest {
     @Test
     void theShippedAnalyzersAreListedInReportOrder() {
         assertThat(shipped).extracting(Analyzer::name).containsExactly("mime-sanity", "attachment-name", "attachment-content",
-                "links", "lure-wording", "sender-auth", "antivirus");
+                "links", "lure-wording", "impersonation", "sender-auth", "antivirus");
     }
 
     @Test

@@ -281,8 +281,8 @@ class PolicyLoaderTest {
         // Within the alias limit the composer shares nodes; the schema walk never visits unknown keys.
         String yaml = VALID + "x: &x [1, 2, 3]\ny: [*x, *x, *x]\n";
         assertThat(errorsOf(yaml)).containsExactly(
-                error(19, 1, "x", "unknown key; expected one of version, organisation, inbound, outbound, tag, antivirus"),
-                error(20, 1, "y", "unknown key; expected one of version, organisation, inbound, outbound, tag, antivirus"));
+                error(19, 1, "x", "unknown key; expected one of version, organisation, inbound, outbound, tag, antivirus, protection"),
+                error(20, 1, "y", "unknown key; expected one of version, organisation, inbound, outbound, tag, antivirus, protection"));
     }
 
     @Test
@@ -395,6 +395,27 @@ class PolicyLoaderTest {
             assertThat(e.column()).isEqualTo(21);
             assertThat(e.message()).contains("tempfail or deliver");
         });
+    }
+
+    @Test
+    void protectionListsPartnerDomainsAndPeopleAndNamesABadAddress() throws Exception {
+        Policy p = loader.parse(VALID + """
+                protection:
+                  partner_domains: [partner.co.jp]
+                  people:
+                    - name: 山田 太郎
+                      addresses: [Yamada@example.co.jp, taro@example.jp]
+                """, "policy.yaml");
+        assertThat(p.protection().partnerDomains()).extracting(DomainPattern::domain).containsExactly("partner.co.jp");
+        assertThat(p.protection().people()).containsExactly(
+                new Policy.Person("山田 太郎", List.of("yamada@example.co.jp", "taro@example.jp")));
+        assertThat(loader.parse(VALID, "policy.yaml").protection()).isEqualTo(Policy.Protection.NONE);
+
+        assertThat(errorsOf(VALID + "protection:\n  people:\n    - name: x\n      addresses: [yamada]\n"))
+                .singleElement().satisfies(e -> {
+                    assertThat(e.key()).isEqualTo("protection.people[0].addresses[0]");
+                    assertThat(e.message()).contains("not an email address");
+                });
     }
 
     @Test
