@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = {"Run every message of a directory (recursively: .eml files and .mbox files) through the inbound",
+        description = {"Run every message of a directory (recursively: .eml files, mbox files, and extension-less",
+            "maildir files that begin like mail) through the inbound",
             "pipeline offline; print the share per action, the top findings and the messages that went the wrong way."})
 final class EvalCommand implements Callable<Integer> {
 

@@ -12,7 +12,8 @@ import java.util.stream.Stream;
 
 /**
  * Finds the messages of a directory tree for {@code eval}: every {@code .eml} file is one message, every
- * {@code .mbox} file is split into its messages. Hand-written because Mime4j's mbox iterator is not
+ * {@code .mbox} file (or any file that begins with an mbox {@code "From "} line) is split into its messages, and
+ * a file without an extension that begins like a mail header (maildir files) is one message. Hand-written because Mime4j's mbox iterator is not
  * published for the version we use, and it maps whole files into memory; this reads line by line and
  * bounds each message.
  */
@@ -37,13 +38,29 @@ final class MailFiles {
         }
     }
 
+    private static final java.util.regex.Pattern HEADER_START = java.util.regex.Pattern.compile(
+            "^(From |[A-Za-z0-9-]{1,76}:)");
+
     private static boolean isMail(Path p) {
         String n = p.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-        return n.endsWith(".eml") || n.endsWith(".mbox");
+        if (n.endsWith(".eml") || n.endsWith(".mbox")) {
+            return true;
+        }
+        return !n.contains(".") || n.matches(".*\\.\\d+$") || n.contains(":2,") || n.contains("_2_")
+                ? HEADER_START.matcher(head(p)).find() : false;
     }
 
     static boolean isMbox(Path p) {
-        return p.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".mbox");
+        return p.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".mbox") || head(p).startsWith("From ");
+    }
+
+    /** The first bytes of a file as Latin-1 text, or "" if it cannot be read. */
+    private static String head(Path p) {
+        try (InputStream in = Files.newInputStream(p)) {
+            return new String(in.readNBytes(80), java.nio.charset.StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /**

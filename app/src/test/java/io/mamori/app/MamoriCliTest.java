@@ -32,6 +32,11 @@ class MamoriCliTest {
     private PrintStream savedOut;
     private PrintStream savedErr;
 
+    static {
+        // Logging starts before standard output is captured, whichever test runs first.
+        org.slf4j.LoggerFactory.getLogger(MamoriCliTest.class);
+    }
+
     @BeforeEach
     void capture() {
         savedOut = System.out;
@@ -151,18 +156,20 @@ class MamoriCliTest {
                 + "\nFrom b@x Sat Nov 28 10:01:00 2026\nFrom: b@partner.example\nSubject: two\n\nplain\n",
                 StandardCharsets.UTF_8);
         Files.writeString(corpus.resolve("notes.txt"), "not mail, not counted");
+        Files.writeString(corpus.resolve("README"), "# not mail either\n");
+        Files.writeString(corpus.resolve("1234567890.M1P2.host_2_S"), "Subject: maildir\r\n\r\nplain\r\n");
 
         assertThat(run("eval", dir.resolve("corpus").toString(), "--expect", "phishing", "--json")).as(err()).isZero();
 
         JsonNode json = new ObjectMapper().readTree(out());
-        assertThat(json.get("total").asInt()).isEqualTo(3);
+        assertThat(json.get("total").asInt()).isEqualTo(4);
         assertThat(json.get("byAction").get("QUARANTINE").asInt()).isEqualTo(1);
-        assertThat(json.get("byAction").get("DELIVER").asInt()).isEqualTo(2);
-        assertThat(json.get("wrongWayCount").asInt()).isEqualTo(2);
+        assertThat(json.get("byAction").get("DELIVER").asInt()).isEqualTo(3);
+        assertThat(json.get("wrongWayCount").asInt()).isEqualTo(3);
         assertThat(json.get("topFindings").get(0).get("code").asText()).isEqualTo("ATTACHMENT_EXECUTABLE");
 
         assertThat(run("eval", dir.resolve("corpus").toString(), "--expect", "ham")).isZero();
-        assertThat(out()).containsPattern("QUARANTINE +1 +33.3%").contains("box.mbox#1");
+        assertThat(out()).containsPattern("QUARANTINE +1 +25.0%").contains("box.mbox#1");
     }
 
     @Test
