@@ -110,12 +110,15 @@ class GatewayConfiguration {
     ExecutorService analyzerExecutor(MamoriProperties settings) {
         int threads = Math.max(2, settings.analysis().threads());
         AtomicInteger n = new AtomicInteger();
-        // Bounded: the SMTP listener bounds sessions, and each session waits for its own analyzers.
-        return new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(threads * 64), r -> {
+        // Bounded, and large enough for every session's analyzers at once (sessions × analyzers); a task the
+        // queue cannot take is refused, which the pipeline reports as ANALYZER_FAILED. Running it on the session
+        // thread instead (CallerRuns) would escape the analyzer's time budget.
+        int capacity = Math.max(4096, settings.smtp().maxConnections() * 2 * 16);
+        return new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(capacity), r -> {
             Thread t = new Thread(r, "mamori-analyzer-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
-        }, new ThreadPoolExecutor.CallerRunsPolicy());
+        }, new ThreadPoolExecutor.AbortPolicy());
     }
 
     @Bean
