@@ -38,15 +38,18 @@ class CrashSafetyIT {
         try (TestSmtpServer downstream = new TestSmtpServer().start();
              io.mamori.gateway.testing.TestDnsServer dns = new io.mamori.gateway.testing.TestDnsServer().start()) {
             int downstreamPort = downstream.port();
+            // Every port is chosen while the downstream still holds its own, so none of the gateway's listeners
+            // can take the downstream's port while it is down.
+            GatewayProcess.Ports ports = GatewayProcess.Ports.free();
+            int inbound = ports.inbound();
             downstream.stop();
-            int inbound = GatewayProcess.freePort();
             List<String> settings = List.of("--mamori.policy.file=" + data.resolve("policy.yaml"),
                     "--mamori.dns.server=127.0.0.1:" + dns.address().getPort(),
                     "--mamori.relay.inbound.next-hop=127.0.0.1:" + downstreamPort,
                     "--mamori.delivery.retry-initial=1s", "--mamori.delivery.retry-max=1s",
                     "--mamori.delivery.poll-interval=100ms");
 
-            GatewayProcess first = GatewayProcess.start(data.resolve("gw"), inbound, settings);
+            GatewayProcess first = GatewayProcess.start(data.resolve("gw"), ports, settings);
             try (GatewayProcess.Client client = new GatewayProcess.Client(inbound)) {
                 for (int i = 0; i < N; i++) {
                     client.send("sender@partner.example", "user" + i + "@example.co.jp",
@@ -59,7 +62,7 @@ class CrashSafetyIT {
 
             downstream.start();
             assertThat(downstream.port()).isEqualTo(downstreamPort);
-            try (GatewayProcess second = GatewayProcess.start(data.resolve("gw"), inbound, settings)) {
+            try (GatewayProcess second = GatewayProcess.start(data.resolve("gw"), ports, settings)) {
                 Set<Integer> arrived = new HashSet<>();
                 int deliveries = 0;
                 while (arrived.size() < N) {

@@ -162,6 +162,7 @@ class GatewayEndToEndTest {
 
     static final Pattern ADDED_HEADERS = Pattern.compile(
             "Received: from [^\r\n]+\r\n\tby mamori\\.test \\(Mamori\\) with ESMTP id [0-9A-Z]{26}\r\n\tfor <[^>]+>; [^\r\n]+\r\n"
+                    + "Authentication-Results: mamori\\.test; [^\r\n]+\r\n"
                     + "X-Mamori-Verdict: [A-Z]+; score=[0-9.]+; findings=[A-Z_,a-z]+\r\n");
 
     /** Splits off the headers Mamori added and checks that the rest is byte-for-byte what was sent. */
@@ -225,7 +226,8 @@ class GatewayEndToEndTest {
         assertThat(got.mailFrom()).isEqualTo("yamada@partner.example");
         assertThat(got.rcpts()).containsExactly("sato@example.co.jp");
         String added = assertSentBytesWithAddedHeaders(sent, got.data());
-        assertThat(added).contains("X-Mamori-Verdict: DELIVER; score=0.00; findings=none");
+        assertThat(added).contains("X-Mamori-Verdict: DELIVER; score=0.00; findings=none")
+                .containsPattern("Authentication-Results: mamori\\.test; spf=none smtp\\.mailfrom=partner\\.example;[^\r\n]*dmarc=none");
     }
 
     @Test

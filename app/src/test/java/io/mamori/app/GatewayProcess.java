@@ -34,7 +34,20 @@ final class GatewayProcess implements AutoCloseable {
         }
     }
 
-    static GatewayProcess start(Path dataDir, int inboundPort, List<String> settings) throws Exception {
+    /** Ports the gateway listens on; chosen once by the test so that no port changes owner between runs. */
+    record Ports(int inbound, int outbound, int http) {
+        static Ports free() throws IOException {
+            // Held open together so that the three are distinct.
+            try (ServerSocket a = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                 ServerSocket b = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                 ServerSocket c = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return new Ports(a.getLocalPort(), b.getLocalPort(), c.getLocalPort());
+            }
+        }
+    }
+
+    static GatewayProcess start(Path dataDir, Ports ports, List<String> settings) throws Exception {
+        int inboundPort = ports.inbound();
         Path jar = Path.of("target", "mamori.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("target/mamori.jar is missing: integration tests run after `package`");
@@ -44,8 +57,8 @@ final class GatewayProcess implements AutoCloseable {
                 "--mamori.data-dir=" + dataDir,
                 "--mamori.hostname=mamori.test",
                 "--mamori.smtp.inbound.bind=127.0.0.1", "--mamori.smtp.inbound.port=" + inboundPort,
-                "--mamori.smtp.outbound.bind=127.0.0.1", "--mamori.smtp.outbound.port=" + freePort(),
-                "--server.port=" + freePort(), "--server.address=127.0.0.1"));
+                "--mamori.smtp.outbound.bind=127.0.0.1", "--mamori.smtp.outbound.port=" + ports.outbound(),
+                "--server.port=" + ports.http(), "--server.address=127.0.0.1"));
         cmd.addAll(settings);
         Files.createDirectories(dataDir);
         Path log = Files.createTempFile(dataDir, "gateway", ".log");

@@ -12,12 +12,18 @@ import java.util.Optional;
  * @param message  the parsed message
  * @param raw      opens the raw message; {@code null} when the caller cannot provide it (analyzers that need
  *                 it then report only what they can tell without it)
+ * @param trace    header fields analyzers ask the gateway to add (e.g. Authentication-Results)
  */
-public record AnalysisInput(Envelope envelope, ParsedMessage message, RawMessage raw) {
+public record AnalysisInput(Envelope envelope, ParsedMessage message, RawMessage raw, TraceFields trace) {
 
     /** Without the raw message. */
     public AnalysisInput(Envelope envelope, ParsedMessage message) {
         this(envelope, message, null);
+    }
+
+    /** Without trace fields: what analyzers add there is dropped (offline scans of files). */
+    public AnalysisInput(Envelope envelope, ParsedMessage message, RawMessage raw) {
+        this(envelope, message, raw, new TraceFields("localhost"));
     }
 
     public Optional<RawMessage> rawMessage() {

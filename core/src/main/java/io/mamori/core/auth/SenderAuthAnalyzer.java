@@ -81,7 +81,9 @@ public final class SenderAuthAnalyzer implements Analyzer {
         if (input.envelope().direction() != Direction.INBOUND) {
             return List.of();
         }
-        return findings(evaluate(input));
+        SenderAuthResult result = evaluate(input);
+        input.trace().add("Authentication-Results", result.authenticationResults(input.trace().authservId()));
+        return findings(result);
     }
 
     /**

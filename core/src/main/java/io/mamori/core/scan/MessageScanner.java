@@ -4,6 +4,7 @@ import io.mamori.core.analysis.AnalysisInput;
 import io.mamori.core.analysis.AnalysisPipeline;
 import io.mamori.core.analysis.Finding;
 import io.mamori.core.analysis.RawMessage;
+import io.mamori.core.analysis.TraceFields;
 import io.mamori.core.analysis.Verdict;
 import io.mamori.core.message.Envelope;
 import io.mamori.core.message.MessageParser;
@@ -24,8 +25,13 @@ import java.util.function.Supplier;
  */
 public final class MessageScanner {
 
-    /** The outcome of scanning one message. */
-    public record ScanResult(ParsedMessage message, List<Finding> findings, Verdict verdict, Policy policy) {
+    /**
+     * The outcome of scanning one message.
+     *
+     * @param traceFields header fields the analyzers asked to add (e.g. Authentication-Results)
+     */
+    public record ScanResult(ParsedMessage message, List<Finding> findings, Verdict verdict, Policy policy,
+            List<TraceFields.Field> traceFields) {
     }
 
     private final MessageParser parser;
@@ -50,13 +56,18 @@ public final class MessageScanner {
      * {@code parsed} afterwards (its kept attachment contents are released; its metadata stays readable).
      */
     public ScanResult analyze(Envelope envelope, ParsedMessage parsed, RawMessage raw) {
+        return analyze(envelope, parsed, raw, new TraceFields("localhost"));
+    }
+
+    /** As {@link #analyze(Envelope, ParsedMessage, RawMessage)}, collecting trace fields for {@code authservId}. */
+    public ScanResult analyze(Envelope envelope, ParsedMessage parsed, RawMessage raw, TraceFields trace) {
         List<Finding> findings;
         try (parsed) {
-            findings = pipeline.run(new AnalysisInput(envelope, parsed, raw));
+            findings = pipeline.run(new AnalysisInput(envelope, parsed, raw, trace));
         }
         Policy current = policy.get();
         Verdict verdict = engine.decide(current, envelope.direction(), findings);
-        return new ScanResult(parsed, findings, verdict, current);
+        return new ScanResult(parsed, findings, verdict, current, trace.fields());
     }
 
     /** Both steps for a message that is already complete, e.g. a file ({@code raw} re-reads it). */

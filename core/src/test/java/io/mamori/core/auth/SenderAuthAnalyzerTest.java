@@ -57,6 +57,25 @@ class SenderAuthAnalyzerTest {
     }
 
     @Test
+    void theAnalyzerAsksForAnAuthenticationResultsFieldNamingThisGateway() throws IOException {
+        DnsResolver dns = TableDnsResolver.builder()
+                .add("bank.example", Type.TXT, "v=spf1 ip4:198.51.100.0/24 -all")
+                .add("_dmarc.bank.example", Type.TXT, "v=DMARC1; p=reject")
+                .build();
+        AnalysisInput base = input("/messages/sender-auth/unsigned-bank.eml", Direction.INBOUND, "203.0.113.9",
+                "support@bank.example");
+        io.mamori.core.analysis.TraceFields trace = new io.mamori.core.analysis.TraceFields("mx.example.co.jp");
+
+        analyzer(dns).analyze(new AnalysisInput(base.envelope(), base.message(), base.raw(), trace));
+
+        assertThat(trace.fields()).singleElement().satisfies(f -> {
+            assertThat(f.name()).isEqualTo("Authentication-Results");
+            assertThat(f.value()).startsWith("mx.example.co.jp; spf=fail smtp.mailfrom=bank.example")
+                    .contains("dmarc=fail");
+        });
+    }
+
+    @Test
     void anUnsignedMessageFromAnUnauthorisedServerFailsSpfAndTheRejectPolicy() throws IOException {
         DnsResolver dns = TableDnsResolver.builder()
                 .add("bank.example", Type.TXT, "v=spf1 ip4:198.51.100.0/24 -all")

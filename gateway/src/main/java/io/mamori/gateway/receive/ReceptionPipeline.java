@@ -4,6 +4,7 @@ import io.mamori.core.analysis.Action;
 import io.mamori.core.analysis.Finding;
 import io.mamori.core.analysis.FindingCatalogue;
 import io.mamori.core.analysis.RawMessage;
+import io.mamori.core.analysis.TraceFields;
 import io.mamori.core.analysis.Verdict;
 import io.mamori.core.message.Envelope;
 import io.mamori.core.message.ParsedMessage;
@@ -88,6 +89,10 @@ public final class ReceptionPipeline implements MessageReceiver {
             ScanOutcome outcome = analyze(envelope, parsed, spool::openInput);
             Verdict verdict = outcome.verdict();
             String subject = outcome.subject();
+            StringBuilder trace = new StringBuilder();
+            for (TraceFields.Field f : outcome.traceFields()) {
+                trace.append(f.name()).append(": ").append(f.value()).append("\r\n");
+            }
             Action action = verdict.action();
             // SMTP replies are ASCII (RFC 5321 §4.2); the finding codes tell the sender's admin why.
             if (action == Action.REJECT) {
@@ -111,7 +116,8 @@ public final class ReceptionPipeline implements MessageReceiver {
                 }
                 content = tagged;
             }
-            String prefix = receivedHeader(envelope, content.id()) + "X-Mamori-Verdict: " + verdict.headerValue() + "\r\n";
+            String prefix = receivedHeader(envelope, content.id()) + trace
+                    + "X-Mamori-Verdict: " + verdict.headerValue() + "\r\n";
             StoredMessage stored = store.commit(content, new NewMessage(envelope, subject, verdict, stateFor(action)), prefix);
             record(envelope, stored.id(), verdict, stored.size(), sample);
             return new ReceiveResult.Accepted(stored.id());
@@ -123,7 +129,7 @@ public final class ReceptionPipeline implements MessageReceiver {
         }
     }
 
-    private record ScanOutcome(Verdict verdict, String subject) {
+    private record ScanOutcome(Verdict verdict, String subject, List<TraceFields.Field> traceFields) {
     }
 
     /** A parser bug must not lose the message: it becomes {@code null} here and a defined verdict below. */
@@ -139,10 +145,10 @@ public final class ReceptionPipeline implements MessageReceiver {
     private ScanOutcome analyze(Envelope envelope, ParsedMessage parsed, RawMessage raw) {
         if (parsed == null) {
             List<Finding> findings = List.of(new Finding("ANALYZER_FAILED", 1.0, "parser: failed"));
-            return new ScanOutcome(engine.decide(policy.get(), envelope.direction(), findings), "");
+            return new ScanOutcome(engine.decide(policy.get(), envelope.direction(), findings), "", List.of());
         }
-        ScanResult r = scanner.analyze(envelope, parsed, raw);
-        return new ScanOutcome(r.verdict(), parsed.subject());
+        ScanResult r = scanner.analyze(envelope, parsed, raw, new TraceFields(hostname));
+        return new ScanOutcome(r.verdict(), parsed.subject(), r.traceFields());
     }
 
     private static MessageState stateFor(Action action) {

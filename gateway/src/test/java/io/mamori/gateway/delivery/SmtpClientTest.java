@@ -269,7 +269,7 @@ class SmtpClientTest {
     void downstreamThatIsDownGetsTheMailOnceItIsBack() {
         server.stop();
         DeliveryResult whileDown = send(List.of("b@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
-        assertThat(whileDown.allTempFailed()).isTrue();
+        assertThat(whileDown.allTempFailed()).as("%s", whileDown).isTrue();
         assertThat(whileDown.failure()).hasValueSatisfying(f -> assertThat(f.kind()).isEqualTo(Kind.CONNECT));
 
         server.start();

@@ -185,6 +185,7 @@ public final class TestSmtpServer implements AutoCloseable {
     private volatile long maxMessageSize = 64L * 1024 * 1024;
     private volatile boolean pipelining = true;
     private volatile ServerSocket serverSocket;
+    private Thread acceptor;
     private volatile CountDownLatch stopped = new CountDownLatch(1);
     private int port;
 
@@ -225,9 +226,10 @@ public final class TestSmtpServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot bind test SMTP server", e);
         }
-        Thread acceptor = new Thread(this::acceptLoop, "test-smtp-accept-" + port);
-        acceptor.setDaemon(true);
-        acceptor.start();
+        Thread thread = new Thread(this::acceptLoop, "test-smtp-accept-" + port);
+        thread.setDaemon(true);
+        acceptor = thread;
+        thread.start();
         return this;
     }
 
@@ -237,6 +239,17 @@ public final class TestSmtpServer implements AutoCloseable {
         serverSocket = null;
         if (socket != null) {
             closeQuietly(socket);
+        }
+        // The JDK releases a listening socket only when a thread blocked in accept() returns, and until then
+        // the kernel may still complete connections: wait for the acceptor so that "stopped" means refused.
+        Thread thread = acceptor;
+        acceptor = null;
+        if (thread != null && thread != Thread.currentThread()) {
+            try {
+                thread.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         for (Socket s : openSockets) {
             closeQuietly(s);
@@ -315,6 +328,10 @@ public final class TestSmtpServer implements AutoCloseable {
         while (socket != null && !socket.isClosed()) {
             try {
                 Socket client = socket.accept();
+                if (serverSocket != socket) {
+                    closeQuietly(client);   // accepted while stopping: a stopped server refuses
+                    return;
+                }
                 connectionCount.incrementAndGet();
                 openSockets.add(client);
                 sessions.execute(() -> runSession(client));
