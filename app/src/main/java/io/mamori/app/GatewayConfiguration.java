@@ -6,6 +6,8 @@ import io.mamori.core.analysis.FindingCatalogue;
 import io.mamori.core.message.Direction;
 import io.mamori.core.message.MessageParser;
 import io.mamori.core.message.ParseLimits;
+import io.mamori.core.malware.MalwareScanner;
+import io.mamori.core.policy.Policy;
 import io.mamori.core.policy.PolicyEngine;
 import io.mamori.core.policy.PolicyException;
 import io.mamori.core.policy.PolicyHolder;
@@ -19,6 +21,7 @@ import io.mamori.core.store.MessageState;
 import io.mamori.core.store.MessageStore;
 import io.mamori.core.verdict.TagRewriter;
 import io.mamori.gateway.auth.AppPasswords;
+import io.mamori.gateway.clamd.ClamdScanner;
 import io.mamori.gateway.delivery.DeliveryRoutes;
 import io.mamori.gateway.delivery.DeliveryService;
 import io.mamori.gateway.delivery.DeliverySettings;
@@ -39,6 +42,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,11 +53,13 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -131,33 +137,33 @@ class GatewayConfiguration {
             ExecutorService analyzerExecutor, MamoriProperties settings) {
         AnalysisPipeline pipeline = new AnalysisPipeline(Analyzers.shipped(analyzerPorts(settings, policy::current)), catalogue,
                 settings.analysis().budget(), analyzerExecutor);
-        java.nio.file.Path temp = settings.dataDir().resolve("spool");
+        Path temp = settings.dataDir().resolve("spool");
         try {
-            java.nio.file.Files.createDirectories(temp);
+            Files.createDirectories(temp);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot create " + temp, e);
+            throw new UncheckedIOException("cannot create " + temp, e);
         }
         return new MessageScanner(new MessageParser(ParseLimits.defaults(), temp), pipeline, engine, policy::current);
     }
 
     /** DNS and sender-authentication settings for the shipped analyzers; the offline commands use the same. */
-    static Analyzers.Ports analyzerPorts(MamoriProperties settings, java.util.function.Supplier<io.mamori.core.policy.Policy> policy) {
+    static Analyzers.Ports analyzerPorts(MamoriProperties settings, Supplier<Policy> policy) {
         Clock clock = Clock.systemUTC();
         MamoriProperties.Dns dns = settings.dns();
         DnsjavaResolver resolver = dns.serverAddress()
                 .map(server -> DnsjavaResolver.usingServer(server, dns.timeout(), clock))
                 .orElseGet(() -> DnsjavaResolver.usingSystemResolvers(dns.timeout(), clock));
         SenderAuthSettings auth = settings.auth().trustedArcSealers().isEmpty() ? SenderAuthSettings.defaults()
-                : new SenderAuthSettings(java.util.Set.copyOf(settings.auth().trustedArcSealers()));
+                : new SenderAuthSettings(Set.copyOf(settings.auth().trustedArcSealers()));
         MamoriProperties.Antivirus av = settings.antivirus();
-        java.util.Optional<io.mamori.core.malware.MalwareScanner> malware = java.util.Optional.empty();
+        Optional<MalwareScanner> malware = Optional.empty();
         if (av.configured()) {
             String target = av.clamd().trim();
             int colon = target.lastIndexOf(':');
             if (colon <= 0) {
                 throw new IllegalArgumentException("mamori.antivirus.clamd must be host:port, got: " + target);
             }
-            malware = java.util.Optional.of(new io.mamori.gateway.clamd.ClamdScanner(target.substring(0, colon),
+            malware = Optional.of(new ClamdScanner(target.substring(0, colon),
                     Integer.parseInt(target.substring(colon + 1)), Duration.ofSeconds(2), av.timeout(),
                     av.maxStreamSize().toBytes()));
         }

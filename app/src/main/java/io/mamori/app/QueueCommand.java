@@ -98,14 +98,41 @@ final class QueueCommand implements Runnable {
         }
     }
 
-    @Command(name = "release", mixinStandardHelpOptions = true, description = "Release a HELD or QUARANTINED message for delivery.")
+    @Command(name = "release", mixinStandardHelpOptions = true,
+            description = {"Release HELD or QUARANTINED messages for delivery: one by ID, or in bulk by sender",
+                "(--sender, the envelope sender) or by finding code (--finding); the bulk forms act on QUARANTINED."})
     static final class Release implements Callable<Integer> {
-        @Parameters(paramLabel = "ID")
+        @Parameters(paramLabel = "ID", arity = "0..1")
         String id;
+
+        @Option(names = "--sender", description = "release every quarantined message from this envelope sender")
+        String sender;
+
+        @Option(names = "--finding", description = "release every quarantined message with this finding code")
+        String finding;
 
         @Override
         public Integer call() throws Exception {
-            return withStore(s -> move(s, id, MessageState.QUEUED, "released"));
+            int ways = (id != null ? 1 : 0) + (sender != null ? 1 : 0) + (finding != null ? 1 : 0);
+            if (ways != 1) {
+                System.err.println("queue release: give exactly one of ID, --sender or --finding");
+                return 2;
+            }
+            if (id != null) {
+                return withStore(s -> move(s, id, MessageState.QUEUED, "released"));
+            }
+            return withStore(s -> {
+                int released = 0;
+                for (StoredMessage m : s.store().list(MessageState.QUARANTINED, 10_000)) {
+                    boolean match = sender != null ? m.mailFrom().equalsIgnoreCase(sender)
+                            : List.of(m.findingCodes().split(",")).contains(finding);
+                    if (match && move(s, m.id(), MessageState.QUEUED, "released") == 0) {
+                        released++;
+                    }
+                }
+                System.out.printf("%d message(s) released%n", released);
+                return 0;
+            });
         }
     }
 

@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -170,6 +171,41 @@ class MamoriCliTest {
 
         assertThat(run("eval", dir.resolve("corpus").toString(), "--expect", "ham")).isZero();
         assertThat(out()).containsPattern("QUARANTINE +1 +25.0%").contains("box.mbox#1");
+    }
+
+    @Test
+    void bulkReleaseByFindingMovesOnlyTheMatchingQuarantinedMessages() throws Exception {
+        String exe;
+        String macro;
+        try (LocalStore local = LocalStore.open(Settings.load(List.of()), java.time.Clock.systemUTC())) {
+            exe = quarantine(local, "a@partner.example", "ATTACHMENT_EXECUTABLE");
+            macro = quarantine(local, "b@partner.example", "OFFICE_MACRO");
+        }
+
+        assertThat(run("queue", "release", "--finding", "ATTACHMENT_EXECUTABLE")).as(err()).isZero();
+        assertThat(out()).contains("1 message(s) released");
+        assertThat(run("queue", "release")).isEqualTo(2);
+
+        try (LocalStore local = LocalStore.open(Settings.load(List.of()), java.time.Clock.systemUTC())) {
+            assertThat(local.store().find(exe).orElseThrow().state()).isEqualTo(io.mamori.core.store.MessageState.QUEUED);
+            assertThat(local.store().find(macro).orElseThrow().state()).isEqualTo(io.mamori.core.store.MessageState.QUARANTINED);
+        }
+        assertThat(run("queue", "release", "--sender", "B@partner.example")).isZero();
+        assertThat(out()).contains("1 message(s) released");
+    }
+
+    private static String quarantine(LocalStore local, String from, String code) throws Exception {
+        io.mamori.core.store.Spool spool = local.store().openSpool();
+        try (java.io.OutputStream o = spool.output()) {
+            o.write(("From: " + from + "\r\nSubject: q\r\n\r\nbody\r\n").getBytes(StandardCharsets.US_ASCII));
+        }
+        io.mamori.core.message.Envelope envelope = new io.mamori.core.message.Envelope(
+                io.mamori.core.message.Direction.INBOUND, from, List.of("sato@example.co.jp"), "192.0.2.1", "h", null,
+                false, java.time.Instant.now());
+        io.mamori.core.analysis.Verdict verdict = new io.mamori.core.analysis.Verdict(
+                io.mamori.core.analysis.Action.QUARANTINE, 8, List.of(io.mamori.core.analysis.Finding.of(code, "x")));
+        return local.store().commit(spool, new io.mamori.core.store.NewMessage(envelope, "q", verdict,
+                io.mamori.core.store.MessageState.QUARANTINED), "").id();
     }
 
     @Test
