@@ -158,13 +158,8 @@ class GatewayConfiguration {
         MamoriProperties.Antivirus av = settings.antivirus();
         Optional<MalwareScanner> malware = Optional.empty();
         if (av.configured()) {
-            String target = av.clamd().trim();
-            int colon = target.lastIndexOf(':');
-            if (colon <= 0) {
-                throw new IllegalArgumentException("mamori.antivirus.clamd must be host:port, got: " + target);
-            }
-            malware = Optional.of(new ClamdScanner(target.substring(0, colon),
-                    Integer.parseInt(target.substring(colon + 1)), Duration.ofSeconds(2), av.timeout(),
+            HostAndPort clamd = MamoriProperties.hostAndPort("mamori.antivirus.clamd", av.clamd().trim());
+            malware = Optional.of(new ClamdScanner(clamd.host(), clamd.port(), Duration.ofSeconds(2), av.timeout(),
                     av.maxStreamSize().toBytes()));
         }
         return new Analyzers.Ports(resolver, auth, clock, malware, policy);
@@ -225,8 +220,8 @@ class GatewayConfiguration {
         Map<String, TlsPolicy> requireTls = new LinkedHashMap<>();
         settings.relay().requireTlsDomains().forEach(d -> requireTls.put(d, TlsPolicy.REQUIRED));
         DeliveryRoutes routes = new DeliveryRoutes(
-                new RouteConfig(Direction.INBOUND, hop(settings.relay().inbound()), requireTls, TlsPolicy.OPPORTUNISTIC),
-                new RouteConfig(Direction.OUTBOUND, hop(settings.relay().outbound()), requireTls, TlsPolicy.OPPORTUNISTIC));
+                new RouteConfig(Direction.INBOUND, hop("mamori.relay.inbound.next-hop", settings.relay().inbound()), requireTls, TlsPolicy.OPPORTUNISTIC),
+                new RouteConfig(Direction.OUTBOUND, hop("mamori.relay.outbound.next-hop", settings.relay().outbound()), requireTls, TlsPolicy.OPPORTUNISTIC));
         if (!routes.inboundRouted()) {
             LOG.warn("mamori.relay.inbound.next-hop is not set: inbound mail is accepted and queued until it is");
         }
@@ -244,9 +239,9 @@ class GatewayConfiguration {
         return service;
     }
 
-    private static Optional<HostAndPort> hop(MamoriProperties.Route route) {
+    private static Optional<HostAndPort> hop(String key, MamoriProperties.Route route) {
         return route == null || route.nextHop() == null || route.nextHop().isBlank()
-                ? Optional.empty() : Optional.of(HostAndPort.parse(route.nextHop().trim()));
+                ? Optional.empty() : Optional.of(MamoriProperties.hostAndPort(key, route.nextHop().trim()));
     }
 
     @Bean

@@ -1,5 +1,6 @@
 package io.mamori.app;
 
+import io.mamori.gateway.delivery.HostAndPort;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -44,17 +45,23 @@ public record MamoriProperties(
 
     /** {@code server} is {@code host:port} of a resolver; empty means the system's resolvers. */
     public record Dns(String server, Duration timeout) {
+        /** The resolver's address; a missing port means 53. Names the setting when the value is malformed. */
         public java.util.Optional<java.net.InetSocketAddress> serverAddress() {
             if (server == null || server.isBlank()) {
                 return java.util.Optional.empty();
             }
             String s = server.trim();
-            int colon = s.lastIndexOf(':');
-            if (colon <= 0 || s.endsWith("]")) {
-                return java.util.Optional.of(new java.net.InetSocketAddress(s.replace("[", "").replace("]", ""), 53));
-            }
-            return java.util.Optional.of(new java.net.InetSocketAddress(
-                    s.substring(0, colon).replace("[", "").replace("]", ""), Integer.parseInt(s.substring(colon + 1))));
+            HostAndPort hop = hostAndPort("mamori.dns.server", s.matches(".*:\\d+") ? s : s + ":53");
+            return java.util.Optional.of(new java.net.InetSocketAddress(hop.host(), hop.port()));
+        }
+    }
+
+    /** Parses a {@code host:port} setting with the gateway's parser, naming the key in the error. */
+    static HostAndPort hostAndPort(String key, String value) {
+        try {
+            return HostAndPort.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
         }
     }
 
