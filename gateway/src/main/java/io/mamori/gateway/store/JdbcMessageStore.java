@@ -162,6 +162,9 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
         try {
             if (spoolLock != null) {
                 recoverOrphans();
+                if (vendor == SqlVendor.H2) {
+                    releaseDeadLeases();
+                }
             } else {
                 log.info("Spool {} is owned by another store; skipping orphan recovery", spoolDir);
             }
@@ -751,6 +754,23 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
             }
         } catch (SQLException e) {
             return false;
+        }
+    }
+
+    /**
+     * An embedded H2 database is open in one process only (its file is locked), so every delivery lease found
+     * at start belongs to a process that died mid-attempt: release them, or those messages would wait for the
+     * whole lease (30 minutes) after a crash. On PostgreSQL other nodes' leases are live; they expire instead.
+     */
+    private void releaseDeadLeases() throws IOException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE messages SET lease_until = NULL WHERE lease_until IS NOT NULL")) {
+            int released = ps.executeUpdate();
+            if (released > 0) {
+                log.info("Released {} delivery lease(s) left by a stopped process", released);
+            }
+        } catch (SQLException e) {
+            throw new IOException("cannot release stale delivery leases: " + e.getMessage(), e);
         }
     }
 
