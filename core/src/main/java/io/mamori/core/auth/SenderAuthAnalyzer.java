@@ -34,12 +34,13 @@ public final class SenderAuthAnalyzer implements Analyzer {
     static final String SPF_SOFTFAIL = "SPF_SOFTFAIL";
     static final String SPF_PERMERROR = "SPF_PERMERROR";
     static final String DKIM_FAIL = "DKIM_FAIL";
+    static final String DKIM_PERMERROR = "DKIM_PERMERROR";
     static final String DMARC_FAIL = "DMARC_FAIL";
     static final String DMARC_REJECT_POLICY_FAIL = "DMARC_REJECT_POLICY_FAIL";
     static final String AUTH_TEMPFAIL = "AUTH_TEMPFAIL";
     static final String ARC_TRUSTED_OVERRIDE = "ARC_TRUSTED_OVERRIDE";
 
-    private static final Set<String> CODES = Set.of(SPF_FAIL, SPF_SOFTFAIL, SPF_PERMERROR, DKIM_FAIL, DMARC_FAIL,
+    private static final Set<String> CODES = Set.of(SPF_FAIL, SPF_SOFTFAIL, SPF_PERMERROR, DKIM_FAIL, DKIM_PERMERROR, DMARC_FAIL,
             DMARC_REJECT_POLICY_FAIL, AUTH_TEMPFAIL, ARC_TRUSTED_OVERRIDE);
     private static final int MAX_DKIM_FINDINGS = 3;
     private static final Pattern ANGLE_ADDRESS = Pattern.compile("<([^<>]*)>");
@@ -224,9 +225,19 @@ public final class SenderAuthAnalyzer implements Analyzer {
         for (DkimResult d : r.dkim()) {
             if (d.kind() == DkimResult.Kind.TEMPERROR) {
                 out.add(Finding.of(AUTH_TEMPFAIL, "dkim d=" + d.domain() + ": " + shortened(d.reason())));
-            } else if (!dkimPassed && !authenticated && d.kind() != DkimResult.Kind.PASS && d.kind() != DkimResult.Kind.NEUTRAL
-                    && dkimFindings++ < MAX_DKIM_FINDINGS) {
-                out.add(Finding.of(DKIM_FAIL, "d=" + d.domain() + " reason=" + shortened(d.reason())));
+            } else if (!dkimPassed && !authenticated && dkimFindings < MAX_DKIM_FINDINGS) {
+                // RFC 8601 §2.7.1: "fail" is a signature that was checked and did not verify; a signature that
+                // could not be checked at all (no key record, malformed tags, an algorithm RFC 8301 forbids) is
+                // "permerror", which RFC 6376 §6.1 says to treat like no signature: recorded, never scored.
+                String code = switch (d.kind()) {
+                    case FAIL -> DKIM_FAIL;
+                    case PERMERROR, POLICY -> DKIM_PERMERROR;
+                    default -> null;
+                };
+                if (code != null) {
+                    dkimFindings++;
+                    out.add(Finding.of(code, "d=" + d.domain() + " reason=" + shortened(d.reason())));
+                }
             }
         }
         DmarcResult dmarc = r.dmarc();

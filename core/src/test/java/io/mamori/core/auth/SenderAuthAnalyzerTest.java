@@ -135,6 +135,26 @@ class SenderAuthAnalyzerTest {
     }
 
     @Test
+    void aSignatureWhoseKeyRecordIsMissingIsAPermerrorThatDoesNotScore() throws IOException {
+        TableDnsResolver dns = TableDnsResolver.builder()
+                .add("test._domainkey.football.example.com", Type.TXT, RSA_TEST_KEY)
+                .build();
+        List<Finding> findings = analyzer(dns).analyze(input("/conformance/dkimpy/rfc6376.signed.msg", Direction.INBOUND,
+                "203.0.113.9", "joe@football.example.com"));
+        // the ed25519 signature's selector has no key record: RFC 6376 §6.1.2 "no key for signature", a permerror;
+        // the RSA signature verifies, so nothing at all is reported
+        assertThat(findings).isEmpty();
+
+        TableDnsResolver noKeys = TableDnsResolver.builder().build();
+        List<Finding> unverifiable = analyzer(noKeys).analyze(input("/conformance/dkimpy/rfc6376.signed.msg",
+                Direction.INBOUND, "203.0.113.9", "joe@football.example.com"));
+        assertThat(unverifiable).extracting(Finding::code, Finding::evidence).containsExactly(
+                tuple("DKIM_PERMERROR", "d=football.example.com reason=no key record at brisbane._domainkey.football.example.com"),
+                tuple("DKIM_PERMERROR", "d=football.example.com reason=no key record at test._domainkey.football.example.com"));
+        assertThat(FindingCatalogue.builtIn().weight("DKIM_PERMERROR")).isZero();
+    }
+
+    @Test
     void anAlignedSpfPassSatisfiesDmarcAndSilencesTheBrokenSignatures() throws IOException {
         AnalysisInput in = input("/messages/sender-auth/rfc8463-body-altered.eml", Direction.INBOUND, "192.0.2.77",
                 "bounce@football.example.com");
