@@ -13,6 +13,7 @@ import io.mamori.core.policy.PolicyException;
 import io.mamori.core.policy.PolicyHolder;
 import io.mamori.core.policy.PolicyLoader;
 import io.mamori.core.policy.PolicyWatcher;
+import io.mamori.core.auth.DnsResolver;
 import io.mamori.core.auth.SenderAuthSettings;
 import io.mamori.core.scan.Analyzers;
 import io.mamori.core.scan.MessageScanner;
@@ -148,11 +149,17 @@ class GatewayConfiguration {
 
     /** DNS and sender-authentication settings for the shipped analyzers; the offline commands use the same. */
     static Analyzers.Ports analyzerPorts(MamoriProperties settings, Supplier<Policy> policy) {
-        Clock clock = Clock.systemUTC();
         MamoriProperties.Dns dns = settings.dns();
+        Clock clock = Clock.systemUTC();
         DnsjavaResolver resolver = dns.serverAddress()
                 .map(server -> DnsjavaResolver.usingServer(server, dns.timeout(), clock))
                 .orElseGet(() -> DnsjavaResolver.usingSystemResolvers(dns.timeout(), clock));
+        return analyzerPorts(settings, policy, resolver);
+    }
+
+    /** As {@link #analyzerPorts(MamoriProperties, Supplier)} with the given resolver (the offline commands choose theirs). */
+    static Analyzers.Ports analyzerPorts(MamoriProperties settings, Supplier<Policy> policy, DnsResolver resolver) {
+        Clock clock = Clock.systemUTC();
         SenderAuthSettings auth = settings.auth().trustedArcSealers().isEmpty() ? SenderAuthSettings.defaults()
                 : new SenderAuthSettings(Set.copyOf(settings.auth().trustedArcSealers()));
         MamoriProperties.Antivirus av = settings.antivirus();

@@ -2,6 +2,8 @@ package io.mamori.app;
 
 import io.mamori.core.analysis.AnalysisPipeline;
 import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.auth.DnsAnswer;
+import io.mamori.core.auth.DnsResolver;
 import io.mamori.core.message.MessageParser;
 import io.mamori.core.message.ParseLimits;
 import io.mamori.core.policy.Policy;
@@ -10,41 +12,99 @@ import io.mamori.core.policy.PolicyException;
 import io.mamori.core.policy.PolicyLoader;
 import io.mamori.core.scan.Analyzers;
 import io.mamori.core.scan.MessageScanner;
+import io.mamori.gateway.dns.DnsjavaResolver;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-/** The scanner the offline commands use: same parser, analyzers and policy engine as the gateway, no Spring. */
+/**
+ * The scanner the offline commands use: same parser, analyzers and policy engine as the gateway, no Spring.
+ *
+ * <p>DNS: the offline commands never fall back to the system's resolvers (which would send look-ups for every
+ * sender domain of a corpus to the internet). They ask the resolver given with {@code --dns} or configured as
+ * {@code mamori.dns.server}; with neither, every DNS question is answered as a temporary error, so sender
+ * authentication reports {@code AUTH_TEMPFAIL} (weight 0) instead of guessing.
+ */
 final class OfflineScanner implements AutoCloseable {
+
+    /** The resolver used when no DNS server is given: every answer is a temporary error, nothing leaves the machine. */
+    static final DnsResolver NO_DNS = (name, type) -> new DnsAnswer.TempFail("offline: no DNS server configured");
+
+    /**
+     * The organisation of the policy {@code eval} uses when none is given: a reserved name (RFC 6761 {@code .invalid})
+     * that no corpus message can come from or imitate, because a corpus was not sent to any organisation of ours.
+     */
+    static final String NEUTRAL_DOMAIN = "evaluation.invalid";
 
     private final ExecutorService executor;
     private final MessageScanner scanner;
     private final FindingCatalogue catalogue;
+    private final String dnsDescription;
+    private final Policy policy;
 
-    private OfflineScanner(ExecutorService executor, MessageScanner scanner, FindingCatalogue catalogue) {
+    private OfflineScanner(ExecutorService executor, MessageScanner scanner, FindingCatalogue catalogue,
+            String dnsDescription, Policy policy) {
         this.executor = executor;
         this.scanner = scanner;
         this.catalogue = catalogue;
+        this.dnsDescription = dnsDescription;
+        this.policy = policy;
     }
 
+    /** With the configured policy (or the built-in one) and the configured DNS server (or none). */
     static OfflineScanner open(Path policyFile) throws PolicyException {
+        return open(policyFile, null, false);
+    }
+
+    /**
+     * @param policyFile       policy file, or null for {@code mamori.policy.file} if it exists, else the built-in policy
+     * @param dns              {@code host:port} of a resolver, {@code "offline"} for none, or null for
+     *                         {@code mamori.dns.server} if set, else none
+     * @param neutralByDefault when no policy file is given or configured, replace the built-in policy's example
+     *                         organisation by {@link #NEUTRAL_DOMAIN}
+     */
+    static OfflineScanner open(Path policyFile, String dns, boolean neutralByDefault) throws PolicyException {
         MamoriProperties settings = Settings.load(List.of());
         FindingCatalogue catalogue = FindingCatalogue.builtIn();
         PolicyLoader loader = new PolicyLoader(catalogue);
         Path file = policyFile != null ? policyFile : settings.policy().file();
-        Policy policy = policyFile != null || Files.isRegularFile(file) ? loader.load(file) : loader.defaults();
+        Policy policy;
+        if (policyFile != null || Files.isRegularFile(file)) {
+            policy = loader.load(file);
+        } else {
+            Policy builtIn = loader.defaults();
+            policy = neutralByDefault ? withNeutralOrganisation(builtIn) : builtIn;
+        }
+        Optional<InetSocketAddress> server = dns == null ? settings.dns().serverAddress()
+                : dns.equalsIgnoreCase("offline") ? Optional.empty()
+                : new MamoriProperties.Dns(dns, settings.dns().timeout()).serverAddress();
+        DnsResolver resolver = server.<DnsResolver>map(s -> DnsjavaResolver.usingServer(s, settings.dns().timeout(), Clock.systemUTC()))
+                .orElse(NO_DNS);
+        String dnsDescription = server.map(s -> "DNS server " + s.getHostString() + ":" + s.getPort())
+                .orElse("no DNS (offline: sender authentication gives temporary errors, weight 0)");
         ExecutorService executor = Executors.newFixedThreadPool(Math.max(2, settings.analysis().threads()), r -> {
             Thread t = new Thread(r, "mamori-analyzer");
             t.setDaemon(true);
             return t;
         });
-        AnalysisPipeline pipeline = new AnalysisPipeline(Analyzers.shipped(GatewayConfiguration.analyzerPorts(settings, () -> policy)), catalogue,
+        Policy chosen = policy;
+        AnalysisPipeline pipeline = new AnalysisPipeline(
+                Analyzers.shipped(GatewayConfiguration.analyzerPorts(settings, () -> chosen, resolver)), catalogue,
                 settings.analysis().budget(), executor);
         MessageScanner scanner = new MessageScanner(new MessageParser(ParseLimits.defaults()), pipeline,
-                new PolicyEngine(catalogue), () -> policy);
-        return new OfflineScanner(executor, scanner, catalogue);
+                new PolicyEngine(catalogue), () -> chosen);
+        return new OfflineScanner(executor, scanner, catalogue, dnsDescription, chosen);
+    }
+
+    private static Policy withNeutralOrganisation(Policy p) {
+        Policy.Organisation neutral = new Policy.Organisation("evaluation (no organisation)",
+                List.of(new Policy.DomainPattern(NEUTRAL_DOMAIN, false)));
+        return p.withOrganisation(neutral);
     }
 
     MessageScanner scanner() {
@@ -53,6 +113,15 @@ final class OfflineScanner implements AutoCloseable {
 
     FindingCatalogue catalogue() {
         return catalogue;
+    }
+
+    /** Which DNS the sender authentication asks, for the report. */
+    String dnsDescription() {
+        return dnsDescription;
+    }
+
+    Policy policy() {
+        return policy;
     }
 
     @Override

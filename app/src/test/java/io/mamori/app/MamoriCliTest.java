@@ -174,6 +174,29 @@ class MamoriCliTest {
     }
 
     @Test
+    void evalUsesANeutralOrganisationAndNoDnsUnlessToldOtherwise() throws Exception {
+        Path corpus = Files.createDirectories(dir.resolve("neutral"));
+        // example.com is "the same name under another suffix" as the built-in policy's example.co.jp
+        Files.writeString(corpus.resolve("a.eml"), "From: Billing <billing@example.com>\r\nTo: x@example.net\r\n"
+                + "Subject: hello\r\nDKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=sel; c=relaxed/relaxed;"
+                + " h=from:subject; bh=zS7KNTV0HyeorkDDGwxB1AV6enuRKzO5rthkhdHIRnY=; b=AAAA\r\n\r\nhello\r\n");
+
+        assertThat(run("scan", corpus.resolve("a.eml").toString(), "--json")).as(err()).isZero();
+        assertThat(out()).contains("\"code\":\"LOOKALIKE_DOMAIN\"");
+
+        assertThat(run("eval", corpus.toString(), "--expect", "ham", "--json", "--dns", "offline")).as(err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(out());
+        assertThat(json.get("internalDomains").asText()).isEqualTo("[evaluation.invalid]");
+        assertThat(json.get("dns").asText()).startsWith("no DNS");
+        assertThat(json.get("topFindings").findValuesAsText("code")).contains("AUTH_TEMPFAIL")
+                .doesNotContain("LOOKALIKE_DOMAIN", "DKIM_FAIL", "DKIM_PERMERROR");
+
+        assertThat(run("eval", corpus.toString(), "--expect", "ham", "--json")).as(err()).isZero();
+        assertThat(new ObjectMapper().readTree(out()).get("dns").asText())
+                .isEqualTo("DNS server 127.0.0.1:" + DNS.address().getPort());
+    }
+
+    @Test
     void bulkReleaseByFindingMovesOnlyTheMatchingQuarantinedMessages() throws Exception {
         String exe;
         String macro;

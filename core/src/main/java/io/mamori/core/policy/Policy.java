@@ -30,6 +30,11 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
         Objects.requireNonNull(tag, "tag");
     }
 
+    /** This policy with another organisation (e.g. a neutral one for evaluating a corpus). */
+    public Policy withOrganisation(Organisation other) {
+        return new Policy(version, other, inbound, outbound, tag, antivirus, protection);
+    }
+
     /** The rules for one direction. */
     public Rules rules(Direction direction) {
         return switch (direction) {
