@@ -93,7 +93,10 @@ public final class AnalysisPipeline {
         return analyzers;
     }
 
-    /** Findings of all analyzers in analyzer order; never throws for an analyzer's failure. */
+    /**
+     * Findings of all analyzers in analyzer order, then the catalogue's composites they meet; never throws for an
+     * analyzer's failure.
+     */
     public List<Finding> run(AnalysisInput input) {
         List<Attempt> attempts = new ArrayList<>(analyzers.size());
         for (Analyzer analyzer : analyzers) {
@@ -118,6 +121,7 @@ public final class AnalysisPipeline {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+        findings.addAll(catalogue.compositesOf(findings));
         return List.copyOf(findings);
     }
 

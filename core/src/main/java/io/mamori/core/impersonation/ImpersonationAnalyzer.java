@@ -3,7 +3,9 @@ package io.mamori.core.impersonation;
 import io.mamori.core.analysis.AnalysisInput;
 import io.mamori.core.analysis.Analyzer;
 import io.mamori.core.analysis.Finding;
+import io.mamori.core.brand.Brands;
 import io.mamori.core.link.PublicSuffixList;
+import io.mamori.core.message.Mailbox;
 import java.net.IDN;
 import java.text.Normalizer;
 import java.util.ArrayList;
@@ -15,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -23,7 +26,11 @@ import java.util.regex.Pattern;
  * distance, or the protected name with extra words), {@code DISPLAY_NAME_IMPERSONATION} (the From display name is
  * a protected person's name but the address is not theirs), {@code REPLY_TO_MISMATCH} (replies go to another
  * organisation than From) and {@code RETURN_PATH_MISMATCH} (the envelope sender is another organisation; common
- * and legitimate with mailing lists and mail services, hence its low catalogue weight). An organisation is the
+ * and legitimate with mailing lists and mail services, hence its low catalogue weight). It also reports
+ * {@code BRAND_IMPERSONATION} (the display name, or a word of the sender's domain, names a brand from
+ * {@link Brands} but the address is not at one of the brand's domains; more when it is a free mailbox) and
+ * {@code DISPLAY_NAME_ADDRESS_MISMATCH} (the display name shows an address of another organisation than the real
+ * one, {@code "service@paypal.com" <x@elsewhere.example>}). An organisation is the
  * registrable domain of the Public Suffix List. Domain labels shorter than {@value #MIN_LABEL} characters are
  * never compared: short names collide by chance. The settings are read from the supplier once per message, so a
  * policy reload applies to the next message. Thread-safe when the supplier is.
@@ -34,6 +41,14 @@ public final class ImpersonationAnalyzer implements Analyzer {
     static final String DISPLAY_NAME = "DISPLAY_NAME_IMPERSONATION";
     static final String REPLY_TO = "REPLY_TO_MISMATCH";
     static final String RETURN_PATH = "RETURN_PATH_MISMATCH";
+    static final String BRAND = "BRAND_IMPERSONATION";
+    static final String NAME_ADDRESS = "DISPLAY_NAME_ADDRESS_MISMATCH";
+    /** A brand named on a free mailbox: a brand never writes to its customers from one. */
+    static final double BRAND_ON_FREEMAIL = 1.5;
+    private static final Pattern ADDRESS_IN_NAME = Pattern.compile(
+            "[A-Za-z0-9._%+-]+@((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63})");
+    /** Mailing lists that rewrite From say so in the display name ("'Taro' via Group"): that is not a disguise. */
+    private static final Pattern VIA = Pattern.compile("(?i)(^|\\s)via\\s");
 
     static final int MIN_LABEL = 5;
     /** Labels at least this long tolerate two edits instead of one. */
@@ -49,6 +64,7 @@ public final class ImpersonationAnalyzer implements Analyzer {
     private final Supplier<ImpersonationSettings> settings;
     private final PublicSuffixList suffixes = PublicSuffixList.builtIn();
     private final ConfusableSkeleton skeletons = ConfusableSkeleton.builtIn();
+    private final Brands brands = Brands.builtIn();
     /** Racing threads may both prepare the same settings; either result is correct. */
     private volatile Protected prepared;
 
@@ -64,7 +80,7 @@ public final class ImpersonationAnalyzer implements Analyzer {
 
     @Override
     public Set<String> codes() {
-        return new LinkedHashSet<>(List.of(LOOKALIKE_DOMAIN, DISPLAY_NAME, REPLY_TO, RETURN_PATH));
+        return new LinkedHashSet<>(List.of(LOOKALIKE_DOMAIN, DISPLAY_NAME, REPLY_TO, RETURN_PATH, BRAND, NAME_ADDRESS));
     }
 
     @Override
@@ -79,6 +95,10 @@ public final class ImpersonationAnalyzer implements Analyzer {
         List<Finding> findings = new ArrayList<>();
         fromOrganisation.flatMap(org -> lookalike(org, current)).ifPresent(findings::add);
         displayName(from, current).ifPresent(findings::add);
+        if (fromOrganisation.isPresent() && !protectedFor(current).organisations().contains(fromOrganisation.get())) {
+            brand(from, fromOrganisation.get()).ifPresent(findings::add);
+            addressInName(from, fromOrganisation.get()).ifPresent(findings::add);
+        }
         if (fromOrganisation.isPresent()) {
             String org = fromOrganisation.get();
             replyTo(input, org).ifPresent(findings::add);
@@ -88,6 +108,46 @@ public final class ImpersonationAnalyzer implements Analyzer {
                             Finding.of(RETURN_PATH, "from=" + org + " mail-from=" + envelopeOrg)));
         }
         return findings;
+    }
+
+    /** A brand's name in the display name (or among the domain's words) on an address that is not the brand's. */
+    private Optional<Finding> brand(Mailbox from, String fromOrganisation) {
+        String domain = from.domain().orElse("");
+        boolean freemail = brands.isFreemail(domain);
+        Optional<Brands.Brand> named = brands.inDisplayName(from.displayName());
+        if (named.isPresent()) {
+            Brands.Brand b = named.get();
+            boolean owned = b.owns(fromOrganisation);
+            if (owned && !freemail) {
+                return Optional.empty();
+            }
+            // a brand's own free mailbox service (an outlook.com user calling himself Microsoft) counts once
+            double multiplier = freemail && !owned ? BRAND_ON_FREEMAIL : 1.0;
+            return Optional.of(new Finding(BRAND, multiplier, "name=" + shown(from.displayName()) + " from=" + domain
+                    + " brand=" + b.name() + (freemail ? " (free mailbox)" : "")));
+        }
+        return brands.inDomainName(domain).filter(b -> !b.owns(fromOrganisation))
+                .map(b -> Finding.of(BRAND, "from=" + domain + " brand=" + b.name() + " (brand name in the domain)"));
+    }
+
+    /** An address shown in the display name whose organisation is not the sender's. */
+    private Optional<Finding> addressInName(Mailbox from, String fromOrganisation) {
+        String name = from.displayName();
+        if (name.indexOf('@') < 0 || VIA.matcher(name).find()) {
+            return Optional.empty();
+        }
+        Matcher m = ADDRESS_IN_NAME.matcher(Normalizer.normalize(name, Normalizer.Form.NFKC));
+        while (m.find()) {
+            Optional<String> shownOrg = organisation(m.group(1));
+            if (shownOrg.isPresent() && !shownOrg.get().equals(fromOrganisation)) {
+                return Optional.of(Finding.of(NAME_ADDRESS, "name shows " + shownOrg.get() + ", from=" + fromOrganisation));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String shown(String name) {
+        return name.length() > MAX_SHOWN_NAME ? name.substring(0, MAX_SHOWN_NAME) + "…" : name;
     }
 
     private Optional<Finding> replyTo(AnalysisInput input, String fromOrganisation) {

@@ -3,6 +3,8 @@ package io.mamori.core.link;
 import io.mamori.core.analysis.AnalysisInput;
 import io.mamori.core.analysis.Analyzer;
 import io.mamori.core.analysis.Finding;
+import io.mamori.core.brand.Brands;
+import io.mamori.core.message.Mailbox;
 import io.mamori.core.message.MimePart;
 import io.mamori.core.message.ParsedMessage;
 import java.io.BufferedReader;
@@ -50,8 +52,12 @@ public final class LinkAnalyzer implements Analyzer {
     static final String DANGEROUS_SCHEME = "LINK_DANGEROUS_SCHEME";
     static final String CREDENTIAL_FORM = "HTML_CREDENTIAL_FORM";
     static final String SUSPICIOUS_TLD = "LINK_SUSPICIOUS_TLD";
+    static final String DECEPTIVE_HOST = "LINK_DECEPTIVE_HOST";
+    static final String OBFUSCATED = "LINK_OBFUSCATED";
+    static final String FREE_HOSTING = "LINK_FREE_HOSTING";
+    static final String BRAND_MISMATCH = "LINK_BRAND_MISMATCH";
     private static final List<String> CODES = List.of(TEXT_MISMATCH, IP_LITERAL, PUNYCODE, SHORTENER,
-            DANGEROUS_SCHEME, CREDENTIAL_FORM, SUSPICIOUS_TLD);
+            DANGEROUS_SCHEME, CREDENTIAL_FORM, SUSPICIOUS_TLD, DECEPTIVE_HOST, OBFUSCATED, FREE_HOSTING, BRAND_MISMATCH);
 
     static final int MAX_LINKS = 500;
     static final int MAX_HTML_CHARS = 1_000_000;
@@ -72,16 +78,39 @@ public final class LinkAnalyzer implements Analyzer {
 
     private static final Set<Character.UnicodeScript> JAPANESE_AND_LATIN =
             Set.of(Character.UnicodeScript.HAN, Character.UnicodeScript.LATIN);
+    /**
+     * Cyrillic and Greek letters that look like Latin ones. A label written only with them ("раураl") is a
+     * whole-script homograph of a Latin name; browsers (Chromium's IDN display policy) show such names as punycode.
+     */
+    private static final String LATIN_LOOKALIKES = "аеорсухіјѕԁһӏԛԝҽпгѵѡьъвкмтнАЕОРСУХІЈЅВКМТН" + "αοιρνκτυχεΑΟΙΡΝΚΤΥΧΕΒΗΜΖ";
+    /**
+     * Link text that asks the reader to act on an account; phishing puts its own address behind exactly these
+     * words, while a brand's own mail sends them to the brand's domains.
+     */
+    private static final Pattern ACCOUNT_ACTION = Pattern.compile("(?i)\\b(?:verify|confirm|update|log ?in|sign ?in|"
+            + "unlock|restore|reactivate|re-activate|validate|secure (?:your|my) account|access (?:your|my) account|"
+            + "review (?:your|my) account|resolve)\\b|ログイン|サインイン|本人確認|確認する|確認はこちら|更新する|更新はこちら|認証|手続き");
+    /** A domain name as a path segment ("evil.example/www.paypal.com/..."). */
+    private static final Pattern PATH_DOMAIN = Pattern.compile(
+            "(?i)^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.){1,8}[a-z]{2,63}$");
 
     private final PublicSuffixList suffixes;
     private final Set<String> shorteners;
     private final Set<String> suspiciousTlds;
+    /** Free hosting: domains ("web.app": any host under it) and host/path prefixes ("docs.google.com/forms/"). */
+    private final Set<String> freeHostingDomains;
+    private final List<String> freeHostingPrefixes;
+    private final Brands brands;
 
-    /** With the shipped Public Suffix List, shortener list and suspicious TLD list. */
+    /** With the shipped Public Suffix List, shortener, suspicious TLD, free hosting and brand lists. */
     public LinkAnalyzer() {
         this.suffixes = PublicSuffixList.builtIn();
         this.shorteners = loadList("shorteners.txt");
         this.suspiciousTlds = loadList("suspicious-tlds.txt");
+        Set<String> hosting = loadList("free-hosting.txt");
+        this.freeHostingDomains = hosting.stream().filter(e -> !e.contains("/")).collect(java.util.stream.Collectors.toUnmodifiableSet());
+        this.freeHostingPrefixes = hosting.stream().filter(e -> e.contains("/")).sorted().toList();
+        this.brands = Brands.builtIn();
     }
 
     @Override
@@ -97,6 +126,8 @@ public final class LinkAnalyzer implements Analyzer {
     @Override
     public List<Finding> analyze(AnalysisInput input) {
         Scan scan = new Scan(fromDomain(input.message()));
+        scan.fromOrganisation = scan.fromDomain.map(this::organisation);
+        scan.claimedBrand = claimedBrand(input.message(), scan.fromDomain);
         for (MimePart part : input.message().parts()) {
             if (scan.exhausted()) {
                 break;
@@ -151,7 +182,7 @@ public final class LinkAnalyzer implements Analyzer {
         String action = form.attr("action").strip();
         Optional<String> actionHost = host(action);
         if (!action.isEmpty()) {
-            examine(action, null, scan);
+            examine(action, null, true, scan);
         }
         String where = actionHost.orElse("none");
         if (!form.select("input[type=password]").isEmpty()) {
@@ -166,8 +197,13 @@ public final class LinkAnalyzer implements Analyzer {
     }
 
     private void examine(String rawUrl, String anchorText, Scan scan) {
+        examine(rawUrl, anchorText, false, scan);
+    }
+
+    private void examine(String rawUrl, String anchorText, boolean formAction, Scan scan) {
         scan.count();
         String url = cleaned(rawUrl);
+        scan.currentUrl = url;
         Matcher scheme = SCHEME.matcher(url);
         String s = scheme.find() ? scheme.group(1).toLowerCase(Locale.ROOT) : "";
         if (DANGEROUS_SCHEMES.contains(s)) {
@@ -181,20 +217,149 @@ public final class LinkAnalyzer implements Analyzer {
         if (maybeHost.isEmpty()) {
             return;
         }
-        String host = maybeHost.get();
-        if (isIpLiteral(host)) {
+        String written = maybeHost.get();
+        // browsers decode %-escapes in a host name: "%70aypal.com" is paypal.com, written to slip past filters
+        String host = written.indexOf('%') >= 0 ? percentDecoded(written) : written;
+        if (!host.equals(written)) {
+            scan.add(OBFUSCATED, 1.0, "encoded host " + shortened(written) + " = " + host);
+        }
+        boolean ip = isIpLiteral(host);
+        if (ip) {
             scan.add(IP_LITERAL, 1.0, host);
         } else {
             judgeHostName(host, scan);
+            deceptiveHost(url, host, scan);
         }
-        if (anchorText != null) {
-            shownDomain(anchorText).ifPresent(shown -> {
-                String target = organisation(host);
-                if (!shown.equals(target)) {
-                    scan.add(TEXT_MISMATCH, 1.0, "shown=" + shown + " href=" + target);
+        Optional<String> shown = anchorText == null ? Optional.empty() : shownDomain(anchorText);
+        String target = ip ? host : organisation(host);
+        shown.filter(d -> !d.equals(target)).ifPresent(d -> scan.add(TEXT_MISMATCH, 1.0, "shown=" + d + " href=" + target));
+        userInfo(url).ifPresent(info -> scan.add(DECEPTIVE_HOST, 1.0, "user info " + shortened(info) + " before host " + target));
+        scan.claimedBrand.ifPresent(brand -> {
+            if (brand.owns(target) || scan.fromOrganisation.filter(target::equals).isPresent()) {
+                return;
+            }
+            boolean showsBrand = shown.filter(brand::owns).isPresent();
+            boolean action = anchorText != null && ACCOUNT_ACTION.matcher(Normalizer.normalize(anchorText, Normalizer.Form.NFKC)).find();
+            boolean brandInUrl = !ip && brands.inDomainName(host).filter(brand::equals).isPresent();
+            if (ip || formAction || showsBrand || action || brandInUrl) {
+                scan.evidencePrefix.put(BRAND_MISMATCH, "brand=" + brand.name() + " href=");
+                scan.add(BRAND_MISMATCH, 1.0, target);
+            }
+        });
+    }
+
+    /**
+     * Another organisation's domain written where a reader looks for the site: in the sub-domain labels
+     * ({@code www.paypal.com.evil.example}) or as the first path segment ({@code evil.example/www.paypal.com/}).
+     */
+    private void deceptiveHost(String url, String host, Scan scan) {
+        String ascii = PublicSuffixList.ascii(host);
+        if (ascii == null) {
+            return;
+        }
+        Optional<String> registrable = suffixes.registrableDomain(ascii);
+        if (registrable.isEmpty()) {
+            return;
+        }
+        String reg = registrable.get();
+        if (ascii.length() > reg.length()) {
+            String[] labels = ascii.substring(0, ascii.length() - reg.length() - 1).split("\\.");
+            for (int end = labels.length; end >= 2; end--) {
+                for (int start = end - 2; start >= 0; start--) {
+                    String candidate = String.join(".", java.util.Arrays.asList(labels).subList(start, end));
+                    if (suffixes.hasKnownTld(candidate) && suffixes.registrableDomain(candidate).filter(candidate::equals).isPresent()) {
+                        scan.add(DECEPTIVE_HOST, 1.0, candidate + " inside " + ascii);
+                        return;
+                    }
                 }
-            });
+            }
         }
+        String segment = firstPathSegment(url);
+        if (segment != null && PATH_DOMAIN.matcher(segment).matches() && suffixes.hasKnownTld(segment)) {
+            String lower = segment.toLowerCase(Locale.ROOT);
+            Optional<String> inPath = suffixes.registrableDomain(lower);
+            // "www." or three labels make it a site name rather than a file name such as report.zip
+            boolean siteName = lower.startsWith("www.") || lower.chars().filter(c -> c == '.').count() >= 2
+                    || inPath.flatMap(brands::owner).isPresent();
+            if (siteName && inPath.isPresent() && !inPath.get().equals(reg)) {
+                scan.add(DECEPTIVE_HOST, 1.0, reg + "/" + lower);
+            }
+        }
+    }
+
+    /** The first segment of a URL's path, or null. */
+    private static String firstPathSegment(String url) {
+        Matcher scheme = SCHEME.matcher(url);
+        int i = scheme.find() ? scheme.end() : 0;
+        while (i < url.length() && (url.charAt(i) == '/' || url.charAt(i) == '\\')) {
+            i++;
+        }
+        int slash = i;
+        while (slash < url.length() && "/\\?#".indexOf(url.charAt(slash)) < 0) {
+            slash++;
+        }
+        if (slash >= url.length() || (url.charAt(slash) != '/' && url.charAt(slash) != '\\')) {
+            return null;
+        }
+        int end = slash + 1;
+        while (end < url.length() && "/\\?#".indexOf(url.charAt(end)) < 0) {
+            end++;
+        }
+        return end > slash + 1 ? url.substring(slash + 1, end) : null;
+    }
+
+    /** User information before the host ({@code http://www.paypal.com@evil.example/}) when it looks like a site. */
+    private static Optional<String> userInfo(String url) {
+        Matcher scheme = SCHEME.matcher(url);
+        int i = scheme.find() ? scheme.end() : 0;
+        while (i < url.length() && (url.charAt(i) == '/' || url.charAt(i) == '\\')) {
+            i++;
+        }
+        int end = i;
+        while (end < url.length() && "/\\?#".indexOf(url.charAt(end)) < 0) {
+            end++;
+        }
+        int at = url.lastIndexOf('@', end - 1);
+        if (at < i) {
+            return Optional.empty();
+        }
+        String info = url.substring(i, at);
+        return info.indexOf('.') > 0 ? Optional.of(info) : Optional.empty();
+    }
+
+    private static String percentDecoded(String host) {
+        StringBuilder out = new StringBuilder(host.length());
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (c == '%' && i + 2 < host.length() && Character.digit(host.charAt(i + 1), 16) >= 0
+                    && Character.digit(host.charAt(i + 2), 16) >= 0) {
+                out.append((char) Integer.parseInt(host.substring(i + 1, i + 3), 16));
+                i += 2;
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString().toLowerCase(Locale.ROOT);
+    }
+
+    private static String shortened(String s) {
+        return s.length() > 60 ? s.substring(0, 60) + "…" : s;
+    }
+
+    /**
+     * The brand a message presents itself as: named in the From display name, owning the From domain, or named
+     * among the From domain's words.
+     */
+    private Optional<Brands.Brand> claimedBrand(ParsedMessage message, Optional<String> fromDomain) {
+        Optional<Mailbox> from = message.header("From").flatMap(Mailbox::first);
+        Optional<Brands.Brand> named = from.flatMap(m -> brands.inDisplayName(m.displayName()));
+        if (named.isPresent()) {
+            return named;
+        }
+        return fromDomain.flatMap(d -> {
+            Optional<Brands.Brand> owner = brands.owner(organisation(d));
+            return owner.isPresent() ? owner : brands.inDomainName(d);
+        });
     }
 
     private void judgeHostName(String host, Scan scan) {
@@ -204,8 +369,17 @@ public final class LinkAnalyzer implements Analyzer {
         }
         boolean international = !ascii.equals(host) || ascii.startsWith("xn--") || ascii.contains(".xn--");
         if (international) {
+            // An internationalised name is ordinary (日本語.jp); a homograph is what deceives: letters of several
+            // scripts in one label, or a label written only with Latin look-alikes of another script.
             String unicode = IDN.toUnicode(ascii, IDN.ALLOW_UNASSIGNED);
-            scan.add(PUNYCODE, mixesScripts(unicode) ? 2.0 : 1.0, ascii + " (" + unicode + ")");
+            if (mixesScripts(unicode)) {
+                scan.add(PUNYCODE, 2.0, ascii + " (" + unicode + ")");
+            } else if (wholeScriptLookalike(unicode)) {
+                scan.add(PUNYCODE, 1.0, ascii + " (" + unicode + ")");
+            }
+        }
+        if (freeHosting(ascii, scan.currentUrl)) {
+            scan.add(FREE_HOSTING, 1.0, ascii);
         }
         Optional<String> registrable = suffixes.registrableDomain(ascii);
         if (shorteners.contains(ascii) || registrable.filter(shorteners::contains).isPresent()) {
@@ -334,6 +508,39 @@ public final class LinkAnalyzer implements Analyzer {
         return false;
     }
 
+    /** Whether a label consists only of Cyrillic or Greek letters that look like Latin ones (and has three or more). */
+    static boolean wholeScriptLookalike(String unicodeHost) {
+        for (String label : unicodeHost.split("\\.")) {
+            long letters = label.codePoints().filter(Character::isLetter).count();
+            if (letters >= 3 && label.codePoints().filter(Character::isLetter).allMatch(c -> LATIN_LOOKALIKES.indexOf(c) >= 0)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A host (or host and path) of a service where anyone can publish a page under the service's name. */
+    private boolean freeHosting(String asciiHost, String url) {
+        // a listed domain counts for the pages under it (user.web.app), not for the service's own site
+        int dot = asciiHost.indexOf('.');
+        while (dot >= 0) {
+            String parent = asciiHost.substring(dot + 1);
+            if (freeHostingDomains.contains(parent)) {
+                return !asciiHost.equals("www." + parent);
+            }
+            dot = asciiHost.indexOf('.', dot + 1);
+        }
+        if (!freeHostingPrefixes.isEmpty() && url != null) {
+            String rest = url.replaceFirst("(?i)^[a-z][a-z0-9+.-]*:[/\\\\]*", "").toLowerCase(Locale.ROOT);
+            for (String prefix : freeHostingPrefixes) {
+                if (rest.startsWith(prefix)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     private static String dangerousEvidence(String scheme, String url) {
         if (!scheme.equals("data")) {
             return scheme + ":";
@@ -376,8 +583,13 @@ public final class LinkAnalyzer implements Analyzer {
     /** What one analysis collected: distinct evidence per code, the highest multiplier, and the link budget. */
     private static final class Scan {
         private final Optional<String> fromDomain;
+        private Optional<String> fromOrganisation = Optional.empty();
+        private Optional<Brands.Brand> claimedBrand = Optional.empty();
+        /** The URL being examined, for checks that need its path. */
+        private String currentUrl;
         private final Map<String, Set<String>> evidence = new LinkedHashMap<>();
         private final Map<String, Double> multipliers = new LinkedHashMap<>();
+        private final Map<String, String> evidencePrefix = new LinkedHashMap<>();
         private int links;
 
         Scan(Optional<String> fromDomain) {
@@ -411,7 +623,8 @@ public final class LinkAnalyzer implements Analyzer {
                 if (items.size() > MAX_EVIDENCE_ITEMS) {
                     shown += "; +" + (items.size() - MAX_EVIDENCE_ITEMS) + " more";
                 }
-                findings.add(new Finding(e.getKey(), multipliers.get(e.getKey()), shown));
+                findings.add(new Finding(e.getKey(), multipliers.get(e.getKey()),
+                        evidencePrefix.getOrDefault(e.getKey(), "") + shown));
             }
             return findings;
         }

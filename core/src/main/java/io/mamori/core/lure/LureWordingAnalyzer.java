@@ -25,7 +25,7 @@ import org.jsoup.Jsoup;
 /**
  * Looks for the wording of phishing and business e-mail compromise lures in the subject and the body text, in
  * Japanese and English: urgency, account suspension, credential and identity checks, payment and bank-account
- * changes, delivery pretexts. Phrases are data ({@code lure-phrases.tsv}); the text is folded first
+ * changes, parcel delivery pretexts, prizes, shared-document and voicemail pretexts, and extortion. Phrases are data ({@code lure-phrases.tsv}); the text is folded first
  * ({@link LureText}) so full-width, half-width and kana variants match. One finding per category, with the
  * matched phrases as evidence and a multiplier growing with the number of distinct phrases (capped); and
  * {@code LURE_COMBINED} when two or more categories appear, since a lure is a combination (urgency plus a
@@ -41,7 +41,10 @@ public final class LureWordingAnalyzer implements Analyzer {
         SUSPENSION("suspension", "LURE_ACCOUNT_SUSPENSION"),
         CREDENTIAL("credential", "LURE_CREDENTIAL"),
         PAYMENT("payment", "LURE_PAYMENT"),
-        DELIVERY("delivery", "LURE_DELIVERY");
+        DELIVERY("delivery", "LURE_DELIVERY"),
+        PRIZE("prize", "LURE_PRIZE"),
+        DOCUMENT("document", "LURE_DOCUMENT_SHARE"),
+        EXTORTION("extortion", "LURE_EXTORTION");
 
         final String key;
         final String code;

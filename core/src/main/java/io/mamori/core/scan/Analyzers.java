@@ -3,6 +3,7 @@ package io.mamori.core.scan;
 import io.mamori.core.analysis.Analyzer;
 import io.mamori.core.attachment.AttachmentContentAnalyzer;
 import io.mamori.core.attachment.AttachmentNameAnalyzer;
+import io.mamori.core.attachment.HtmlAttachmentAnalyzer;
 import io.mamori.core.auth.DnsResolver;
 import io.mamori.core.auth.SenderAuthAnalyzer;
 import io.mamori.core.auth.SenderAuthSettings;
@@ -95,6 +96,7 @@ public final class Analyzers {
     public static List<Analyzer> shipped(Ports ports) {
         List<Analyzer> all = new ArrayList<>(local());
         all.add(new AttachmentContentAnalyzer());
+        all.add(new HtmlAttachmentAnalyzer());
         all.add(new LinkAnalyzer());
         all.add(new LureWordingAnalyzer());
         all.add(new ImpersonationAnalyzer(new ProtectedFromPolicy(ports.policy())));

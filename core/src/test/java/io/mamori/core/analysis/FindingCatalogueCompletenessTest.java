@@ -36,7 +36,7 @@ class FindingCatalogueCompletenessTest {
     @Test
     void theShippedAnalyzersAreListedInReportOrder() {
         assertThat(shipped).extracting(Analyzer::name).containsExactly("mime-sanity", "attachment-name", "attachment-content",
-                "links", "lure-wording", "impersonation", "sender-auth", "antivirus");
+                "html-attachment", "links", "lure-wording", "impersonation", "sender-auth", "antivirus");
     }
 
     @Test

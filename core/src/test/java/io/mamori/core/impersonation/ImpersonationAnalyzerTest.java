@@ -53,14 +53,16 @@ class ImpersonationAnalyzerTest {
     @Test
     void aDigitForALetterIsALookalikeAtEditDistanceOne() {
         assertThat(analyze("lookalike-edit-distance.eml", "service@paypa1.com")).containsExactly(
-                Finding.of("LOOKALIKE_DOMAIN", "from=paypa1.com looks like paypal.com (edit distance 1)"));
+                Finding.of("LOOKALIKE_DOMAIN", "from=paypa1.com looks like paypal.com (edit distance 1)"),
+                Finding.of("BRAND_IMPERSONATION", "name=PayPal from=paypa1.com brand=PayPal"));
     }
 
     @Test
     void aPunycodeDomainWithCyrillicLettersIsALookalikeByItsConfusableSkeleton() {
         assertThat(analyze("lookalike-confusable.eml", "service@xn--pypl-53dc.com")).containsExactly(
                 Finding.of("LOOKALIKE_DOMAIN",
-                        "from=xn--pypl-53dc.com (p\u0430yp\u0430l.com) looks like paypal.com (confusable characters)"));
+                        "from=xn--pypl-53dc.com (p\u0430yp\u0430l.com) looks like paypal.com (confusable characters)"),
+                Finding.of("BRAND_IMPERSONATION", "name=PayPal from=xn--pypl-53dc.com brand=PayPal"));
     }
 
     @Test
@@ -120,7 +122,8 @@ class ImpersonationAnalyzerTest {
     @Test
     void aRealAddressQuotedInsideTheDisplayNameDoesNotHideTheActualAddress() {
         assertThat(analyzeHeaders("", "From", "\"山田 太郎 <yamada@mamori-shoji.co.jp>\" <x@gmail.com>")).containsExactly(
-                Finding.of("DISPLAY_NAME_IMPERSONATION", "name=山田 太郎 <yamada@mamori-shoji.co.jp> address=x@gmail.com"));
+                Finding.of("DISPLAY_NAME_IMPERSONATION", "name=山田 太郎 <yamada@mamori-shoji.co.jp> address=x@gmail.com"),
+                Finding.of("DISPLAY_NAME_ADDRESS_MISMATCH", "name shows mamori-shoji.co.jp, from=gmail.com"));
     }
 
     @Test
@@ -186,7 +189,7 @@ class ImpersonationAnalyzerTest {
         FindingCatalogue catalogue = FindingCatalogue.builtIn();
         assertThat(analyzer.name()).isEqualTo("impersonation");
         assertThat(analyzer.codes()).containsExactly("LOOKALIKE_DOMAIN", "DISPLAY_NAME_IMPERSONATION",
-                "REPLY_TO_MISMATCH", "RETURN_PATH_MISMATCH");
+                "REPLY_TO_MISMATCH", "RETURN_PATH_MISMATCH", "BRAND_IMPERSONATION", "DISPLAY_NAME_ADDRESS_MISMATCH");
         for (String code : analyzer.codes()) {
             assertThat(catalogue.entry(code)).as(code).isPresent();
         }

@@ -56,7 +56,7 @@ class LureWordingAnalyzerTest {
     void deliveryPretextWithADeadlineCombinesTwoCategories() {
         assertThat(analyze("delivery-ja.eml")).containsExactly(
                 new Finding("LURE_URGENCY", 1.0, "24時間以内"),
-                new Finding("LURE_DELIVERY", 1.5, "不在通知,再配達"),
+                new Finding("LURE_DELIVERY", 2.0, "不在通知,再配達,お荷物,荷物のお届け"),
                 new Finding("LURE_COMBINED", 0.5, "urgency,delivery"));
     }
 
@@ -102,7 +102,7 @@ class LureWordingAnalyzerTest {
     void everyDeclaredCodeIsInTheCatalogueWithAModestWeight() {
         assertThat(analyzer.name()).isEqualTo("lure-wording");
         assertThat(analyzer.codes()).containsExactly("LURE_URGENCY", "LURE_ACCOUNT_SUSPENSION", "LURE_CREDENTIAL",
-                "LURE_PAYMENT", "LURE_DELIVERY", "LURE_COMBINED");
+                "LURE_PAYMENT", "LURE_DELIVERY", "LURE_PRIZE", "LURE_DOCUMENT_SHARE", "LURE_EXTORTION", "LURE_COMBINED");
         for (String code : analyzer.codes()) {
             assertThat(catalogue.entry(code)).as(code).isPresent();
             assertThat(catalogue.weight(code)).as(code).isBetween(1.0, 3.0);

@@ -1,0 +1,209 @@
+package io.mamori.core.brand;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The brands phishing impersonates most ({@code brands.tsv}: names and the brand's own registrable domains) and the
+ * free mailbox providers ({@code freemail.txt}), both data so that keeping them current never means editing code.
+ * Used by the impersonation analyzer (a brand's name on mail from elsewhere) and the link analyzer (mail that
+ * presents itself as a brand but sends the reader elsewhere). Immutable and thread-safe.
+ *
+ * <p>Names of ASCII letters match whole words of the folded text (NFKC, lower case), where consecutive words may
+ * be joined to catch {@code Pay.Pal} and {@code e-Tax}; other names (Japanese) match as substrings.
+ */
+public final class Brands {
+
+    /**
+     * One brand.
+     *
+     * @param name    how the brand is shown in evidence
+     * @param domains its own registrable domains, lower-case ASCII
+     */
+    public record Brand(String name, Set<String> domains) {
+        public Brand {
+            domains = Set.copyOf(domains);
+        }
+
+        /** Whether a registrable domain is one of the brand's own. */
+        public boolean owns(String registrableDomain) {
+            return domains.contains(registrableDomain);
+        }
+    }
+
+    /** Consecutive words joined when looking for a name: "bank of america" is three. */
+    private static final int MAX_JOINED_WORDS = 4;
+    /** A brand name found among a domain's labels must be at least this long ("dhl" yes, "au" no). */
+    private static final int MIN_DOMAIN_WORD = 3;
+    private static final Brands BUILT_IN = load();
+
+    private final List<Brand> brands;
+    /** Squeezed ASCII name ("bankofamerica") to its brand. */
+    private final Map<String, Brand> asciiNames;
+    /** Names with other characters, folded, to their brand (in file order). */
+    private final Map<String, Brand> otherNames;
+    private final Map<String, Brand> byDomain;
+    private final Set<String> freemail;
+
+    private Brands(List<Brand> brands, Map<String, Brand> asciiNames, Map<String, Brand> otherNames, Set<String> freemail) {
+        this.brands = List.copyOf(brands);
+        this.asciiNames = Map.copyOf(asciiNames);
+        this.otherNames = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(otherNames));
+        Map<String, Brand> domains = new HashMap<>();
+        for (Brand b : brands) {
+            b.domains().forEach(d -> domains.putIfAbsent(d, b));
+        }
+        this.byDomain = Map.copyOf(domains);
+        this.freemail = Set.copyOf(freemail);
+    }
+
+    /** The shipped lists (loaded once). */
+    public static Brands builtIn() {
+        return BUILT_IN;
+    }
+
+    public List<Brand> all() {
+        return brands;
+    }
+
+    /** The brand whose name a display name shows, if any (the first in the file when several do). */
+    public Optional<Brand> inDisplayName(String displayName) {
+        if (displayName == null || displayName.isBlank()) {
+            return Optional.empty();
+        }
+        String folded = fold(displayName);
+        for (Map.Entry<String, Brand> e : otherNames.entrySet()) {
+            if (folded.contains(e.getKey())) {
+                return Optional.of(e.getValue());
+            }
+        }
+        return joinedWords(words(folded), 1);
+    }
+
+    /**
+     * The brand whose name is one of a host name's words (labels split at dots and hyphens, consecutive words
+     * joined), e.g. PayPal for {@code paypal-secure.example} or {@code www.paypal.com.example.net}.
+     */
+    public Optional<Brand> inDomainName(String asciiHost) {
+        List<String> words = new ArrayList<>();
+        for (String w : asciiHost.toLowerCase(Locale.ROOT).split("[.-]+")) {
+            if (!w.isEmpty()) {
+                words.add(w);
+            }
+        }
+        return joinedWords(words, MIN_DOMAIN_WORD);
+    }
+
+    /** The brand that owns a registrable domain, if any. */
+    public Optional<Brand> owner(String registrableDomain) {
+        return Optional.ofNullable(byDomain.get(registrableDomain));
+    }
+
+    /** Whether a domain (exactly, not its organisation) is a free mailbox provider's. */
+    public boolean isFreemail(String domain) {
+        String d = domain.toLowerCase(Locale.ROOT);
+        return freemail.contains(d.endsWith(".") ? d.substring(0, d.length() - 1) : d);
+    }
+
+    private Optional<Brand> joinedWords(List<String> words, int minLength) {
+        for (int i = 0; i < words.size(); i++) {
+            StringBuilder joined = new StringBuilder();
+            for (int j = i; j < Math.min(words.size(), i + MAX_JOINED_WORDS); j++) {
+                joined.append(words.get(j));
+                if (joined.length() >= minLength) {
+                    Brand b = asciiNames.get(joined.toString());
+                    if (b != null) {
+                        return Optional.of(b);
+                    }
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** NFKC, lower case. */
+    static String fold(String text) {
+        return Normalizer.normalize(text, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
+    }
+
+    /** The runs of ASCII letters and digits of folded text. */
+    private static List<String> words(String folded) {
+        List<String> words = new ArrayList<>();
+        int start = -1;
+        for (int i = 0; i <= folded.length(); i++) {
+            char c = i < folded.length() ? folded.charAt(i) : ' ';
+            boolean word = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+            if (word && start < 0) {
+                start = i;
+            } else if (!word && start >= 0) {
+                words.add(folded.substring(start, i));
+                start = -1;
+            }
+        }
+        return words;
+    }
+
+    private static Brands load() {
+        List<Brand> brands = new ArrayList<>();
+        Map<String, Brand> ascii = new HashMap<>();
+        Map<String, Brand> other = new java.util.LinkedHashMap<>();
+        int number = 0;
+        for (String line : lines("brands.tsv")) {
+            number++;
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            String[] fields = line.split("\t", -1);
+            if (fields.length != 3 || fields[0].isBlank() || fields[1].isBlank() || fields[2].isBlank()) {
+                throw new IllegalStateException("brands.tsv line " + number + ": expected name<TAB>names<TAB>domains");
+            }
+            Set<String> domains = new LinkedHashSet<>(List.of(fields[2].strip().toLowerCase(Locale.ROOT).split("\\s+")));
+            Brand brand = new Brand(fields[0].strip(), domains);
+            brands.add(brand);
+            for (String name : fields[1].split("\\|")) {
+                String folded = fold(name.strip());
+                if (folded.isEmpty()) {
+                    continue;
+                }
+                if (folded.chars().allMatch(c -> c < 0x80)) {
+                    ascii.putIfAbsent(String.join("", words(folded)), brand);
+                } else {
+                    other.putIfAbsent(folded, brand);
+                }
+            }
+        }
+        Set<String> freemail = new HashSet<>();
+        for (String line : lines("freemail.txt")) {
+            String d = line.strip().toLowerCase(Locale.ROOT);
+            if (!d.isEmpty() && !d.startsWith("#")) {
+                freemail.add(d);
+            }
+        }
+        return new Brands(brands, ascii, other, freemail);
+    }
+
+    private static List<String> lines(String resource) {
+        try (InputStream in = Brands.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + resource);
+            }
+            return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).lines().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + resource, e);
+        }
+    }
+}
