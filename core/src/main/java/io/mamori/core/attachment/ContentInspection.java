@@ -126,8 +126,10 @@ final class ContentInspection {
         if (kind == Kind.RTF && Set.of("doc", "docx", "docm", "dot", "dotx", "dotm").contains(extension)) {
             add(RTF_DISGUISED, path);
         } else if (mismatch(promised, kind)) {
-            add(TYPE_MISMATCH, path + ": " + (name != null ? "named ." + extension : "declared " + declared)
-                    + ", content is " + contentType);
+            // plain text under another name hides nothing that runs (a truncated download, a mislabelled note):
+            // half weight; HTML, programs or archives under a false name are the disguise this finding is for
+            findings.add(new Finding(TYPE_MISMATCH, kind == Kind.TEXT ? 0.5 : 1.0, path + ": "
+                    + (name != null ? "named ." + extension : "declared " + declared) + ", content is " + contentType));
         }
 
         InputStream whole = new SequenceInputStream(new ByteArrayInputStream(head), in);

@@ -42,6 +42,7 @@ public final class SenderAuthAnalyzer implements Analyzer {
 
     private static final Set<String> CODES = Set.of(SPF_FAIL, SPF_SOFTFAIL, SPF_PERMERROR, DKIM_FAIL, DKIM_PERMERROR, DMARC_FAIL,
             DMARC_REJECT_POLICY_FAIL, AUTH_TEMPFAIL, ARC_TRUSTED_OVERRIDE);
+    /** Signatures named in one DKIM finding's evidence. */
     private static final int MAX_DKIM_FINDINGS = 3;
     private static final Pattern ANGLE_ADDRESS = Pattern.compile("<([^<>]*)>");
     private static final Pattern DMARC_PASS = Pattern.compile("(?i)(^|;)\\s*dmarc\\s*=\\s*pass\\b");
@@ -221,11 +222,13 @@ public final class SenderAuthAnalyzer implements Analyzer {
             default -> { }
         }
         boolean dkimPassed = r.dkim().stream().anyMatch(d -> d.kind() == DkimResult.Kind.PASS);
-        int dkimFindings = 0;
+        // One finding per kind, however many signatures: a list that rewrites the body breaks every signature
+        // at once, and that is one fact, not several.
+        java.util.Map<String, java.util.Set<String>> dkimEvidence = new java.util.LinkedHashMap<>();
         for (DkimResult d : r.dkim()) {
             if (d.kind() == DkimResult.Kind.TEMPERROR) {
                 out.add(Finding.of(AUTH_TEMPFAIL, "dkim d=" + d.domain() + ": " + shortened(d.reason())));
-            } else if (!dkimPassed && !authenticated && dkimFindings < MAX_DKIM_FINDINGS) {
+            } else if (!dkimPassed && !authenticated) {
                 // RFC 8601 §2.7.1: "fail" is a signature that was checked and did not verify; a signature that
                 // could not be checked at all (no key record, malformed tags, an algorithm RFC 8301 forbids) is
                 // "permerror", which RFC 6376 §6.1 says to treat like no signature: recorded, never scored.
@@ -235,11 +238,14 @@ public final class SenderAuthAnalyzer implements Analyzer {
                     default -> null;
                 };
                 if (code != null) {
-                    dkimFindings++;
-                    out.add(Finding.of(code, "d=" + d.domain() + " reason=" + shortened(d.reason())));
+                    java.util.Set<String> items = dkimEvidence.computeIfAbsent(code, k -> new java.util.LinkedHashSet<>());
+                    if (items.size() < MAX_DKIM_FINDINGS) {
+                        items.add("d=" + d.domain() + " reason=" + shortened(d.reason()));
+                    }
                 }
             }
         }
+        dkimEvidence.forEach((code, items) -> out.add(Finding.of(code, String.join("; ", items))));
         DmarcResult dmarc = r.dmarc();
         String dmarcEvidence = "from=" + dmarc.fromDomain() + " policy=" + dmarc.policy().lowerName();
         if (dmarc.kind() == DmarcResult.Kind.TEMPERROR) {

@@ -45,6 +45,9 @@ public final class ImpersonationAnalyzer implements Analyzer {
     static final String NAME_ADDRESS = "DISPLAY_NAME_ADDRESS_MISMATCH";
     /** A brand named on a free mailbox: a brand never writes to its customers from one. */
     static final double BRAND_ON_FREEMAIL = 1.5;
+    private static final Set<String> PROVIDER_MAILBOXES = Set.of("postmaster", "mailer-daemon", "hostmaster", "abuse");
+    /** Replies diverted to a free mailbox. */
+    static final double REPLY_TO_FREEMAIL = 1.5;
     private static final Pattern ADDRESS_IN_NAME = Pattern.compile(
             "[A-Za-z0-9._%+-]+@((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63})");
     /** Mailing lists that rewrite From say so in the display name ("'Taro' via Group"): that is not a disguise. */
@@ -118,7 +121,9 @@ public final class ImpersonationAnalyzer implements Analyzer {
         if (named.isPresent()) {
             Brands.Brand b = named.get();
             boolean owned = b.owns(fromOrganisation);
-            if (owned && !freemail) {
+            // postmaster@ and the like belong to the provider itself (RFC 5321 §4.5.1, RFC 2142), never to a user
+            // of its free mailboxes: Microsoft's own delivery reports come from postmaster@outlook.com
+            if (owned && (!freemail || PROVIDER_MAILBOXES.contains(localPart(from.address())))) {
                 return Optional.empty();
             }
             // a brand's own free mailbox service (an outlook.com user calling himself Microsoft) counts once
@@ -146,6 +151,11 @@ public final class ImpersonationAnalyzer implements Analyzer {
         return Optional.empty();
     }
 
+    private static String localPart(String address) {
+        int at = address.lastIndexOf('@');
+        return (at < 0 ? address : address.substring(0, at)).toLowerCase(Locale.ROOT);
+    }
+
     private static String shown(String name) {
         return name.length() > MAX_SHOWN_NAME ? name.substring(0, MAX_SHOWN_NAME) + "…" : name;
     }
@@ -155,7 +165,11 @@ public final class ImpersonationAnalyzer implements Analyzer {
             for (Mailbox mailbox : Mailbox.parseList(value)) {
                 Optional<String> org = mailbox.domain().flatMap(this::organisation);
                 if (org.isPresent() && !org.get().equals(fromOrganisation)) {
-                    return Optional.of(Finding.of(REPLY_TO, "from=" + fromOrganisation + " reply-to=" + org.get()));
+                    // Replies diverted to a free mailbox are how advance-fee and BEC fraud collect answers;
+                    // mailing lists and services divert them to their own domains instead.
+                    boolean freemail = mailbox.domain().filter(brands::isFreemail).isPresent();
+                    return Optional.of(new Finding(REPLY_TO, freemail ? REPLY_TO_FREEMAIL : 1.0,
+                            "from=" + fromOrganisation + " reply-to=" + org.get() + (freemail ? " (free mailbox)" : "")));
                 }
             }
         }

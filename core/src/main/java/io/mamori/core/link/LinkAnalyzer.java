@@ -56,8 +56,11 @@ public final class LinkAnalyzer implements Analyzer {
     static final String OBFUSCATED = "LINK_OBFUSCATED";
     static final String FREE_HOSTING = "LINK_FREE_HOSTING";
     static final String BRAND_MISMATCH = "LINK_BRAND_MISMATCH";
+    static final String SENDER_MISMATCH = "LINK_SENDER_MISMATCH";
+    static final String UNUSUAL_PORT = "LINK_UNUSUAL_PORT";
     private static final List<String> CODES = List.of(TEXT_MISMATCH, IP_LITERAL, PUNYCODE, SHORTENER,
-            DANGEROUS_SCHEME, CREDENTIAL_FORM, SUSPICIOUS_TLD, DECEPTIVE_HOST, OBFUSCATED, FREE_HOSTING, BRAND_MISMATCH);
+            DANGEROUS_SCHEME, CREDENTIAL_FORM, SUSPICIOUS_TLD, DECEPTIVE_HOST, OBFUSCATED, FREE_HOSTING, BRAND_MISMATCH,
+            SENDER_MISMATCH, UNUSUAL_PORT);
 
     static final int MAX_LINKS = 500;
     static final int MAX_HTML_CHARS = 1_000_000;
@@ -90,6 +93,9 @@ public final class LinkAnalyzer implements Analyzer {
     private static final Pattern ACCOUNT_ACTION = Pattern.compile("(?i)\\b(?:verify|confirm|update|log ?in|sign ?in|"
             + "unlock|restore|reactivate|re-activate|validate|secure (?:your|my) account|access (?:your|my) account|"
             + "review (?:your|my) account|resolve)\\b|ログイン|サインイン|本人確認|確認する|確認はこちら|更新する|更新はこちら|認証|手続き");
+    /** Generic calls to click, which a brand's own mail points at the brand's own domains. */
+    private static final Pattern CLICK_HERE = Pattern.compile("(?i)^\\W*(?:click\\s+(?:here|below|the\\s+link|this\\s+link)|here|"
+            + "こちら|ここ|ここをクリック|こちらをクリック)\\b|\\bclick here\\b");
     /** A domain name as a path segment ("evil.example/www.paypal.com/..."). */
     private static final Pattern PATH_DOMAIN = Pattern.compile(
             "(?i)^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.){1,8}[a-z]{2,63}$");
@@ -234,18 +240,55 @@ public final class LinkAnalyzer implements Analyzer {
         String target = ip ? host : organisation(host);
         shown.filter(d -> !d.equals(target)).ifPresent(d -> scan.add(TEXT_MISMATCH, 1.0, "shown=" + d + " href=" + target));
         userInfo(url).ifPresent(info -> scan.add(DECEPTIVE_HOST, 1.0, "user info " + shortened(info) + " before host " + target));
-        scan.claimedBrand.ifPresent(brand -> {
-            if (brand.owns(target) || scan.fromOrganisation.filter(target::equals).isPresent()) {
+        port(url).filter(p -> p != 80 && p != 443).ifPresent(p -> scan.add(UNUSUAL_PORT, 1.0, host + ":" + p));
+        String text = anchorText == null ? "" : Normalizer.normalize(anchorText, Normalizer.Form.NFKC).strip();
+        boolean accountAction = ACCOUNT_ACTION.matcher(text).find();
+        boolean ownSite = scan.fromOrganisation.filter(target::equals).isPresent();
+        if (scan.claimedBrand.isPresent()) {
+            Brands.Brand brand = scan.claimedBrand.get();
+            if (brand.owns(target) || ownSite) {
                 return;
             }
             boolean showsBrand = shown.filter(brand::owns).isPresent();
-            boolean action = anchorText != null && ACCOUNT_ACTION.matcher(Normalizer.normalize(anchorText, Normalizer.Form.NFKC)).find();
+            boolean click = CLICK_HERE.matcher(text).find();
             boolean brandInUrl = !ip && brands.inDomainName(host).filter(brand::equals).isPresent();
-            if (ip || formAction || showsBrand || action || brandInUrl) {
+            if (ip || formAction || showsBrand || accountAction || click || brandInUrl) {
                 scan.evidencePrefix.put(BRAND_MISMATCH, "brand=" + brand.name() + " href=");
                 scan.add(BRAND_MISMATCH, 1.0, target);
             }
-        });
+        } else if (scan.fromOrganisation.isPresent()) {
+            // The message links to its sender's own site (dressing itself as the sender) and sends the reader
+            // to sign in or verify somewhere else: decided once all links are seen (Scan.findings).
+            if (ownSite) {
+                scan.linksToSender = true;
+            } else if (ip || formAction || accountAction) {
+                scan.senderMismatch.add(target);
+            }
+        }
+    }
+
+    /** The explicit port of a URL's authority, if any. */
+    static Optional<Integer> port(String url) {
+        Matcher scheme = SCHEME.matcher(url);
+        int i = scheme.find() ? scheme.end() : 0;
+        while (i < url.length() && (url.charAt(i) == '/' || url.charAt(i) == '\\')) {
+            i++;
+        }
+        int end = i;
+        while (end < url.length() && "/\\?#".indexOf(url.charAt(end)) < 0) {
+            end++;
+        }
+        String authority = url.substring(i, end);
+        authority = authority.substring(authority.lastIndexOf('@') + 1);
+        int colon = authority.lastIndexOf(':');
+        if (colon < 0 || authority.endsWith("]") || colon == authority.length() - 1) {
+            return Optional.empty();
+        }
+        String digits = authority.substring(colon + 1);
+        if (digits.length() > 5 || !digits.chars().allMatch(Character::isDigit)) {
+            return Optional.empty();
+        }
+        return Optional.of(Integer.parseInt(digits));
     }
 
     /**
@@ -274,38 +317,44 @@ public final class LinkAnalyzer implements Analyzer {
                 }
             }
         }
-        String segment = firstPathSegment(url);
-        if (segment != null && PATH_DOMAIN.matcher(segment).matches() && suffixes.hasKnownTld(segment)) {
+        for (String segment : leadingPathSegments(url, 3)) {
+            if (!PATH_DOMAIN.matcher(segment).matches() || !suffixes.hasKnownTld(segment)) {
+                continue;
+            }
             String lower = segment.toLowerCase(Locale.ROOT);
             Optional<String> inPath = suffixes.registrableDomain(lower);
             // "www." or three labels make it a site name rather than a file name such as report.zip
             boolean siteName = lower.startsWith("www.") || lower.chars().filter(c -> c == '.').count() >= 2
                     || inPath.flatMap(brands::owner).isPresent();
             if (siteName && inPath.isPresent() && !inPath.get().equals(reg)) {
-                scan.add(DECEPTIVE_HOST, 1.0, reg + "/" + lower);
+                scan.add(DECEPTIVE_HOST, 1.0, reg + "/…/" + lower);
+                return;
             }
         }
     }
 
-    /** The first segment of a URL's path, or null. */
-    private static String firstPathSegment(String url) {
+    /** The first {@code max} segments of a URL's path (before any query or fragment). */
+    private static List<String> leadingPathSegments(String url, int max) {
         Matcher scheme = SCHEME.matcher(url);
         int i = scheme.find() ? scheme.end() : 0;
         while (i < url.length() && (url.charAt(i) == '/' || url.charAt(i) == '\\')) {
             i++;
         }
-        int slash = i;
-        while (slash < url.length() && "/\\?#".indexOf(url.charAt(slash)) < 0) {
-            slash++;
+        while (i < url.length() && "/\\?#".indexOf(url.charAt(i)) < 0) {
+            i++;
         }
-        if (slash >= url.length() || (url.charAt(slash) != '/' && url.charAt(slash) != '\\')) {
-            return null;
+        List<String> segments = new ArrayList<>(max);
+        while (segments.size() < max && i < url.length() && (url.charAt(i) == '/' || url.charAt(i) == '\\')) {
+            int end = i + 1;
+            while (end < url.length() && "/\\?#".indexOf(url.charAt(end)) < 0) {
+                end++;
+            }
+            if (end > i + 1) {
+                segments.add(url.substring(i + 1, end));
+            }
+            i = end;
         }
-        int end = slash + 1;
-        while (end < url.length() && "/\\?#".indexOf(url.charAt(end)) < 0) {
-            end++;
-        }
-        return end > slash + 1 ? url.substring(slash + 1, end) : null;
+        return segments;
     }
 
     /** User information before the host ({@code http://www.paypal.com@evil.example/}) when it looks like a site. */
@@ -590,6 +639,10 @@ public final class LinkAnalyzer implements Analyzer {
         private final Map<String, Set<String>> evidence = new LinkedHashMap<>();
         private final Map<String, Double> multipliers = new LinkedHashMap<>();
         private final Map<String, String> evidencePrefix = new LinkedHashMap<>();
+        /** Whether some link goes to the From organisation's own site. */
+        private boolean linksToSender;
+        /** Hosts of sign-in links, forms and IP links that leave the From organisation. */
+        private final Set<String> senderMismatch = new LinkedHashSet<>();
         private int links;
 
         Scan(Optional<String> fromDomain) {
@@ -613,6 +666,10 @@ public final class LinkAnalyzer implements Analyzer {
         }
 
         List<Finding> findings() {
+            if (linksToSender && !senderMismatch.isEmpty()) {
+                evidencePrefix.put(SENDER_MISMATCH, "sender=" + fromOrganisation.orElse("") + " href=");
+                senderMismatch.forEach(h -> add(SENDER_MISMATCH, 1.0, h));
+            }
             List<Finding> findings = new ArrayList<>();
             for (Map.Entry<String, Set<String>> e : evidence.entrySet()) {
                 List<String> items = List.copyOf(e.getValue());

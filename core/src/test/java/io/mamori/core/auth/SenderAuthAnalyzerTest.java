@@ -128,8 +128,8 @@ class SenderAuthAnalyzerTest {
     void anAlteredBodyFailsBothSignaturesWithEvidenceAndThenDmarc() throws IOException {
         List<Finding> findings = analyzer(football().build()).analyze(input(
                 "/messages/sender-auth/rfc8463-body-altered.eml", Direction.INBOUND, "192.0.2.77", "bounce@other.example"));
+        // both signatures fail for the same reason: one finding, counted once
         assertThat(findings).extracting(Finding::code, Finding::evidence).containsExactly(
-                tuple("DKIM_FAIL", "d=football.example.com reason=body hash mismatch"),
                 tuple("DKIM_FAIL", "d=football.example.com reason=body hash mismatch"),
                 tuple("DMARC_REJECT_POLICY_FAIL", "from=football.example.com policy=reject"));
     }
@@ -149,8 +149,8 @@ class SenderAuthAnalyzerTest {
         List<Finding> unverifiable = analyzer(noKeys).analyze(input("/conformance/dkimpy/rfc6376.signed.msg",
                 Direction.INBOUND, "203.0.113.9", "joe@football.example.com"));
         assertThat(unverifiable).extracting(Finding::code, Finding::evidence).containsExactly(
-                tuple("DKIM_PERMERROR", "d=football.example.com reason=no key record at brisbane._domainkey.football.example.com"),
-                tuple("DKIM_PERMERROR", "d=football.example.com reason=no key record at test._domainkey.football.example.com"));
+                tuple("DKIM_PERMERROR", "d=football.example.com reason=no key record at brisbane._domainkey.football.example.com; "
+                        + "d=football.example.com reason=no key record at test._domainkey.football.example.com"));
         assertThat(FindingCatalogue.builtIn().weight("DKIM_PERMERROR")).isZero();
     }
 

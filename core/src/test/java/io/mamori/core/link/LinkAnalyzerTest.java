@@ -45,7 +45,7 @@ class LinkAnalyzerTest {
                 Finding.of("LINK_DANGEROUS_SCHEME", "javascript:"),
                 Finding.of("HTML_CREDENTIAL_FORM", "password action=collect.example.net"),
                 Finding.of("LINK_SUSPICIOUS_TLD", "secure-update.top"),
-                Finding.of("LINK_BRAND_MISMATCH", "brand=PayPal href=paypa1-login.example; 192.0.2.10; example.net"));
+                Finding.of("LINK_BRAND_MISMATCH", "brand=PayPal href=paypa1-login.example; 192.0.2.10; bit.ly; example.net"));
     }
 
     @Test
@@ -126,7 +126,8 @@ class LinkAnalyzerTest {
         assertThat(analyzer.name()).isEqualTo("links");
         assertThat(analyzer.codes()).containsExactly("LINK_TEXT_MISMATCH", "LINK_IP_LITERAL", "LINK_PUNYCODE",
                 "LINK_SHORTENER", "LINK_DANGEROUS_SCHEME", "HTML_CREDENTIAL_FORM", "LINK_SUSPICIOUS_TLD",
-                "LINK_DECEPTIVE_HOST", "LINK_OBFUSCATED", "LINK_FREE_HOSTING", "LINK_BRAND_MISMATCH");
+                "LINK_DECEPTIVE_HOST", "LINK_OBFUSCATED", "LINK_FREE_HOSTING", "LINK_BRAND_MISMATCH",
+                "LINK_SENDER_MISMATCH", "LINK_UNUSUAL_PORT");
         for (String code : analyzer.codes()) {
             assertThat(catalogue.entry(code)).as(code).isPresent();
         }
