@@ -58,7 +58,12 @@ public final class ImpersonationAnalyzer implements Analyzer {
     static final int LONG_LABEL = 10;
     /** A protected name shorter than this must match the display name whole, not as a part of it. */
     static final int MIN_CONTAINED_NAME = 3;
-    static final double SAME_NAME_OTHER_SUFFIX = 0.5;
+    /**
+     * Same name under another suffix: how lookalikes are often registered, but also how groups spread over
+     * countries and how unrelated companies with a common name coexist (example.co.jp and example.org). Alone it
+     * stays below TAG with any one weak finding beside it; with lure wording the BEC_LURE composite counts.
+     */
+    static final double SAME_NAME_OTHER_SUFFIX = 0.35;
     private static final int MAX_LABEL = 63;
     private static final int MAX_SHOWN_NAME = 64;
     /** Characters people put between the parts of a name: spaces, commas, dots and the Japanese middle dot. */
@@ -192,8 +197,6 @@ public final class ImpersonationAnalyzer implements Analyzer {
             double multiplier = 1.0;
             String why = null;
             if (candidate.label().equals(target.label())) {
-                // Same name under another suffix is how lookalikes are often registered, but also how groups
-                // spread over countries, so it counts for less.
                 multiplier = SAME_NAME_OTHER_SUFFIX;
                 why = "same name, other suffix";
             } else {

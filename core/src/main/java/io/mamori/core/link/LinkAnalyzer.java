@@ -91,7 +91,7 @@ public final class LinkAnalyzer implements Analyzer {
      * words, while a brand's own mail sends them to the brand's domains.
      */
     private static final Pattern ACCOUNT_ACTION = Pattern.compile("(?i)\\b(?:verify|confirm|update|log ?in|sign ?in|"
-            + "unlock|restore|reactivate|re-activate|validate|secure (?:your|my) account|access (?:your|my) account|"
+            + "unlock|restore|reactivate|re-activate|activate|validate|prove|secure (?:your|my) account|access (?:your|my) account|"
             + "review (?:your|my) account|resolve)\\b|ログイン|サインイン|本人確認|確認する|確認はこちら|更新する|更新はこちら|認証|手続き");
     /** Generic calls to click, which a brand's own mail points at the brand's own domains. */
     private static final Pattern CLICK_HERE = Pattern.compile("(?i)^\\W*(?:click\\s+(?:here|below|the\\s+link|this\\s+link)|here|"
@@ -557,9 +557,17 @@ public final class LinkAnalyzer implements Analyzer {
         return false;
     }
 
-    /** Whether a label consists only of Cyrillic or Greek letters that look like Latin ones (and has three or more). */
+    /**
+     * Whether a label consists only of Cyrillic or Greek letters that look like Latin ones (three or more), under
+     * an ASCII top-level domain: under a TLD of the same script (москва.рф) the name reads as what it is, which is
+     * also where Chromium stops showing punycode.
+     */
     static boolean wholeScriptLookalike(String unicodeHost) {
-        for (String label : unicodeHost.split("\\.")) {
+        String[] labels = unicodeHost.split("\\.");
+        if (labels.length < 2 || !labels[labels.length - 1].chars().allMatch(c -> c < 0x80)) {
+            return false;
+        }
+        for (String label : labels) {
             long letters = label.codePoints().filter(Character::isLetter).count();
             if (letters >= 3 && label.codePoints().filter(Character::isLetter).allMatch(c -> LATIN_LOOKALIKES.indexOf(c) >= 0)) {
                 return true;

@@ -84,7 +84,7 @@ class ImpersonationAnalyzerTest {
 
     @Test
     void theSameNameUnderAnotherSuffixCountsForHalf() {
-        assertThat(lookalikes("info@example.com")).containsExactly(new Finding("LOOKALIKE_DOMAIN", 0.5,
+        assertThat(lookalikes("info@example.com")).containsExactly(new Finding("LOOKALIKE_DOMAIN", 0.35,
                 "from=example.com looks like example.co.jp (same name, other suffix)"));
     }
 
@@ -182,6 +182,50 @@ class ImpersonationAnalyzerTest {
         assertThat(skeletons.skeleton("g00gle")).isEqualTo(skeletons.skeleton("google"));
         assertThat(skeletons.skeleton("p\u0430ypal")).isEqualTo(skeletons.skeleton("paypal"));
         assertThat(skeletons.skeleton("paypal")).isNotEqualTo(skeletons.skeleton("paypol"));
+    }
+
+    @Test
+    void aBrandNameOnAFreeMailboxWeighsMoreThanOnSomeOtherDomain() {
+        assertThat(analyzeHeaders("", "From", "\"Microsoft 365 Team\" <it.helpdesk2024@gmail.com>")).containsExactly(
+                new Finding("BRAND_IMPERSONATION", 1.5,
+                        "name=Microsoft 365 Team from=gmail.com brand=Microsoft (free mailbox)"));
+        assertThat(analyzeHeaders("", "From", "Netflix <billing@netflix-account.example>")).containsExactly(
+                Finding.of("BRAND_IMPERSONATION", "name=Netflix from=netflix-account.example brand=Netflix"));
+        // a user of the brand's own free mailbox service calling himself the brand counts once
+        assertThat(analyzeHeaders("", "From", "Microsoft account team <ms.account.team@outlook.com>")).containsExactly(
+                Finding.of("BRAND_IMPERSONATION", "name=Microsoft account team from=outlook.com brand=Microsoft (free mailbox)"));
+    }
+
+    @Test
+    void aBrandNameInTheSendersDomainWithoutADisplayNameIsReported() {
+        assertThat(analyzeHeaders("", "From", "notice@docusign-secure-mail.example")).containsExactly(
+                Finding.of("BRAND_IMPERSONATION", "from=docusign-secure-mail.example brand=DocuSign (brand name in the domain)"));
+    }
+
+    @Test
+    void aBrandWritingFromItsOwnDomainOrItsProvidersPostmasterIsNotImpersonation() {
+        assertThat(analyzeHeaders("", "From", "\"PayPal\" <service@mail.paypal.com>")).isEmpty();
+        assertThat(analyzeHeaders("", "From", "Amazon.co.jp <shipment-tracking@amazon.co.jp>")).isEmpty();
+        assertThat(analyzeHeaders("", "From", "Microsoft Outlook <postmaster@outlook.com>")).isEmpty();
+        // our own organisation and protected partners may name brands ("Amazon 担当") freely
+        assertThat(analyzeHeaders("", "From", "Amazon 担当 鈴木 <suzuki@mamori-shoji.co.jp>")).isEmpty();
+    }
+
+    @Test
+    void aDisplayNameShowingAnotherOrganisationsAddressIsReportedUnlessAListSaysVia() {
+        assertThat(analyzeHeaders("", "From", "\"service@paypal.com\" <m0n1ca@isp-q.example>")).containsExactly(
+                Finding.of("BRAND_IMPERSONATION", "name=service@paypal.com from=isp-q.example brand=PayPal"),
+                Finding.of("DISPLAY_NAME_ADDRESS_MISMATCH", "name shows paypal.com, from=isp-q.example"));
+        assertThat(analyzeHeaders("", "From", "\"'taro@partner-shop.example' via Users\" <users@googlegroups.com>"))
+                .isEmpty();
+        assertThat(analyzeHeaders("", "From", "\"taro@partner-shop.example\" <taro@partner-shop.example>")).isEmpty();
+    }
+
+    @Test
+    void repliesDivertedToAFreeMailboxWeighMore() {
+        assertThat(analyzeHeaders("", "From", "Accounts <accounts@supplier.example>", "Reply-To", "accounts.supplier@gmail.com"))
+                .containsExactly(new Finding("REPLY_TO_MISMATCH", 1.5,
+                        "from=supplier.example reply-to=gmail.com (free mailbox)"));
     }
 
     @Test

@@ -102,6 +102,67 @@ class LinkAnalyzerTest {
                 .containsExactly(Finding.of("LINK_TEXT_MISMATCH", "shown=amazon.co.jp href=example.net"));
     }
 
+    private List<Finding> analyzeHtmlFrom(String from, String html) {
+        ParsedMessage message = new ParsedMessage(List.of(new HeaderField("From", from)),
+                List.of(new MimePart("1", 0, "text/html", "utf-8", null, false, html.length(), html)), List.of(), 0,
+                html.length());
+        return analyzer.analyze(new AnalysisInput(ENVELOPE, message));
+    }
+
+    @Test
+    void anotherSitesDomainInTheSubdomainsOrInUserInfoIsADeceptiveHost() {
+        assertThat(analyzeHtml("<a href='https://www.paypal.com.account-review.example/'>x</a>")).containsExactly(
+                Finding.of("LINK_DECEPTIVE_HOST", "paypal.com inside www.paypal.com.account-review.example"));
+        assertThat(analyzeHtml("<a href='http://www.paypal.com@account-review.example/'>x</a>")).containsExactly(
+                Finding.of("LINK_DECEPTIVE_HOST", "user info www.paypal.com before host account-review.example"));
+        // a file name that happens to end in a TLD (.zip) is not a site name
+        assertThat(analyzeHtml("<a href='https://files.example.com/reports/q1.zip'>x</a>")).isEmpty();
+    }
+
+    @Test
+    void portsOtherThan80And443AreUnusualInMailLinks() {
+        assertThat(analyzeHtml("<a href='http://shop.example:8081/login'>x</a><a href='https://shop.example:443/'>y</a>"))
+                .containsExactly(Finding.of("LINK_UNUSUAL_PORT", "shop.example:8081"));
+    }
+
+    @Test
+    void pagesOnFreeHostingServicesAreReportedButTheServicesOwnSiteIsNot() {
+        assertThat(analyzeHtml("<a href='https://login-portal.pages.dev/'>a</a><a href='https://forms.gle/AbCdEf'>b</a>"
+                + "<a href='https://pages.dev/'>c</a><a href='https://www.web.app/'>d</a>")).containsExactly(
+                Finding.of("LINK_FREE_HOSTING", "login-portal.pages.dev; forms.gle"));
+    }
+
+    @Test
+    void onlyHomographIdnsAreReported() {
+        // all-Cyrillic look-alike letters: "аррӏе" is a whole-script homograph of apple
+        assertThat(analyzeHtml("<a href='https://xn--80ak6aa92e.com/'>x</a>")).containsExactly(
+                Finding.of("LINK_PUNYCODE", "xn--80ak6aa92e.com (аррӏе.com)"));
+        assertThat(analyzeHtml("<a href='https://xn--bckg9lpd.xn--zckzah/'>x</a><a href='https://bücher.example/'>y</a>"))
+                .isEmpty();
+        assertThat(LinkAnalyzer.wholeScriptLookalike("москва.рф")).isFalse();
+    }
+
+    @Test
+    void aSenderWhoseMailLinksToItsOwnSiteButSendsSignInElsewhereIsReported() {
+        assertThat(analyzeHtmlFrom("Support <support@bank-of-somewhere.example>",
+                "<a href='https://www.bank-of-somewhere.example/privacy'>Privacy</a>"
+                        + "<a href='https://secure-login.other.example/x'>Sign in to verify</a>")).containsExactly(
+                Finding.of("LINK_SENDER_MISMATCH", "sender=bank-of-somewhere.example href=other.example"));
+        // a partner's notice with a sign-in link to its cloud service, and no link to its own site, is ordinary
+        assertThat(analyzeHtmlFrom("人事部 <jinji@partner.example>",
+                "<a href='https://partner.cloud-hr.example/login'>ログインしてください</a>")).isEmpty();
+    }
+
+    @Test
+    void aBrandsOwnDomainsAndItsSendersSiteAreNeverABrandMismatch() {
+        assertThat(analyzeHtmlFrom("Amazon.co.jp <order@amazon.co.jp>",
+                "<a href='https://www.amazon.co.jp/ap/signin'>ログイン</a><a href='https://www.amazon.com/'>click here</a>"))
+                .isEmpty();
+        assertThat(analyzeHtmlFrom("Amazon.co.jp <order@amazon.co.jp>",
+                "<a href='https://amazon.account-check.example/'>ログイン</a>")).containsExactly(
+                Finding.of("LINK_BRAND_MISMATCH", "brand=Amazon href=account-check.example"));
+    }
+
     @Test
     void evidenceListsAtMostFiveHostsAndSaysHowManyMore() {
         StringBuilder html = new StringBuilder();

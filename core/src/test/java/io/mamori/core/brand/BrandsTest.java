@@ -1,0 +1,55 @@
+package io.mamori.core.brand;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class BrandsTest {
+
+    private final Brands brands = Brands.builtIn();
+
+    private String named(String displayName) {
+        return brands.inDisplayName(displayName).map(Brands.Brand::name).orElse("-");
+    }
+
+    @Test
+    void brandNamesAreFoundAsWholeWordsAlsoWhenSqueezedWithDotsOrWrittenInFullWidth() {
+        assertThat(named("PayPal Service")).isEqualTo("PayPal");
+        assertThat(named("Pay.Pal.")).isEqualTo("PayPal");
+        assertThat(named("ＡＭＡＺＯＮ カスタマーサービス")).isEqualTo("Amazon");
+        assertThat(named("Bank of America Alerts")).isEqualTo("Bank of America");
+        assertThat(named("e-Tax（国税庁）")).isEqualTo("国税庁");
+        assertThat(named("三井住友カード株式会社")).isEqualTo("三井住友");
+        assertThat(named("ＪＲ東日本 えきねっと")).isEqualTo("ビューカード・えきねっと");
+    }
+
+    @Test
+    void wordsThatMerelyContainABrandOrCommonWordsAreNotBrands() {
+        assertThat(named("Googleplex Cafe")).isEqualTo("-");
+        assertThat(named("Applebee's Grill")).isEqualTo("-");
+        assertThat(named("Economic Outlook")).isEqualTo("-");
+        assertThat(named("John Norton")).isEqualTo("-");
+        assertThat(named("Pop-Ups Weekly")).isEqualTo("-");
+        assertThat(named("山田みずほ")).isEqualTo("-");
+        assertThat(named("")).isEqualTo("-");
+    }
+
+    @Test
+    void aBrandAmongTheWordsOfAHostNameIsFoundButNotInsideAnotherWord() {
+        assertThat(brands.inDomainName("paypal-secure.example")).map(Brands.Brand::name).contains("PayPal");
+        assertThat(brands.inDomainName("www.paypal.com.evil.example")).map(Brands.Brand::name).contains("PayPal");
+        assertThat(brands.inDomainName("ups-delivery-notice.example")).map(Brands.Brand::name).contains("UPS");
+        assertThat(brands.inDomainName("applebees.com")).isEmpty();
+        assertThat(brands.inDomainName("my-au.example")).isEmpty();
+    }
+
+    @Test
+    void ownersAndFreeMailboxesAreExactLookups() {
+        assertThat(brands.owner("amazon.co.jp")).map(Brands.Brand::name).contains("Amazon");
+        assertThat(brands.owner("amazon-jp-support.com")).isEmpty();
+        assertThat(brands.isFreemail("gmail.com")).isTrue();
+        assertThat(brands.isFreemail("docomo.ne.jp")).isTrue();
+        assertThat(brands.isFreemail("mail.docomo.ne.jp")).isFalse();
+        assertThat(brands.isFreemail("example.co.jp")).isFalse();
+    }
+}
