@@ -107,8 +107,32 @@ final class ContentInspection {
     private void file(String path, String name, String declared, InputStream in, int depth) throws IOException {
         byte[] head = in.readNBytes(FileSignatures.HEAD);
         int n = head.length;
-        String contentType = detect(head);
-        Kind kind = kind(head, n, contentType);
+        // Tika's magic detection walks a thousand signatures: ask it only where ours do not decide (the common
+        // images, PDF, RTF, OLE2, archives), where the name or declared type promises a specific kind the content
+        // must be compared with, for zip files (it tells an Office document from an archive) and for the evidence
+        // of a mismatch, which names Tika's type. Content that promises nothing in particular (a delivery status,
+        // an unnamed octet-stream) can only be text or unknown for the checks below, which Tika would not change.
+        Kind promised = promised(name, declared);
+        String image = FileSignatures.image(head, n);
+        String contentType;
+        Kind kind;
+        if (image != null) {
+            contentType = image;
+            kind = Kind.IMAGE;
+        } else {
+            Kind signed = kind(head, n, "");
+            boolean decided = signed != Kind.UNKNOWN && signed != Kind.ZIP;
+            if (decided) {
+                contentType = null;
+                kind = signed;
+            } else if (signed == Kind.UNKNOWN && promised == Kind.UNKNOWN) {
+                contentType = null;
+                kind = binary(head, n) ? Kind.UNKNOWN : Kind.TEXT;
+            } else {
+                contentType = detect(head);
+                kind = kind(head, n, contentType);
+            }
+        }
 
         String executable = FileSignatures.executable(head, n);
         if (executable != null) {
@@ -121,7 +145,6 @@ final class ContentInspection {
                 add(EXECUTABLE_CONTENT, path + ": " + script);
             }
         }
-        Kind promised = promised(name, declared);
         String extension = name == null ? "" : AttachmentNameAnalyzer.extension(AttachmentNameAnalyzer.windowsName(name));
         if (kind == Kind.RTF && Set.of("doc", "docx", "docm", "dot", "dotx", "dotm").contains(extension)) {
             add(RTF_DISGUISED, path);
@@ -129,7 +152,8 @@ final class ContentInspection {
             // plain text under another name hides nothing that runs (a truncated download, a mislabelled note):
             // half weight; HTML, programs or archives under a false name are the disguise this finding is for
             findings.add(new Finding(TYPE_MISMATCH, kind == Kind.TEXT ? 0.5 : 1.0, path + ": "
-                    + (name != null ? "named ." + extension : "declared " + declared) + ", content is " + contentType));
+                    + (name != null ? "named ." + extension : "declared " + declared) + ", content is "
+                    + (contentType != null ? contentType : detect(head))));
         }
 
         InputStream whole = new SequenceInputStream(new ByteArrayInputStream(head), in);

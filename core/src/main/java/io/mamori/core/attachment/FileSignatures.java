@@ -86,6 +86,32 @@ final class FileSignatures {
         return ascii(head, length, 257, "ustar");
     }
 
+    /**
+     * The media type of the common image formats by their signatures (PNG, JPEG, GIF, BMP, TIFF, WebP), named as
+     * Tika names them, or {@code null}: most attachments are images, and this spares them Tika's full magic scan.
+     */
+    static String image(byte[] head, int length) {
+        if (startsWith(head, length, new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'})) {
+            return "image/png";
+        }
+        if (startsWith(head, length, new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF})) {
+            return "image/jpeg";
+        }
+        if (ascii(head, length, 0, "GIF87a") || ascii(head, length, 0, "GIF89a")) {
+            return "image/gif";
+        }
+        if (ascii(head, length, 0, "BM") && length >= 26 && head[14] >= 12 && head[15] == 0 && head[16] == 0 && head[17] == 0) {
+            return "image/bmp";
+        }
+        if (ascii(head, length, 0, "II*\u0000") || ascii(head, length, 0, "MM\u0000*")) {
+            return "image/tiff";
+        }
+        if (ascii(head, length, 0, "RIFF") && ascii(head, length, 8, "WEBP")) {
+            return "image/webp";
+        }
+        return null;
+    }
+
     /** Word opens anything starting {@code {\rt} as RTF, whatever its name, so the check is that short. */
     static boolean isRtf(byte[] head, int length) {
         return ascii(head, length, 0, "{\\rt");

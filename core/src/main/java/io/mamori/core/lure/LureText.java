@@ -13,7 +13,8 @@ final class LureText {
     }
 
     static String fold(CharSequence text) {
-        String n = Normalizer.normalize(text, Normalizer.Form.NFKC);
+        // NFKC leaves ASCII as it is: most English mail skips the normaliser's pass over the whole text
+        String n = isAscii(text) ? text.toString() : Normalizer.normalize(text, Normalizer.Form.NFKC);
         StringBuilder out = new StringBuilder(n.length());
         boolean space = false;
         for (int i = 0; i < n.length(); i++) {
@@ -54,22 +55,75 @@ final class LureText {
         return phrase.chars().allMatch(c -> c < 0x80);
     }
 
-    static boolean containsWord(String folded, String phrase) {
-        int from = 0;
-        while (true) {
-            int at = folded.indexOf(phrase, from);
-            if (at < 0) {
-                return false;
-            }
-            int end = at + phrase.length();
-            if ((at == 0 || !isWordChar(folded.charAt(at - 1))) && (end == folded.length() || !isWordChar(folded.charAt(end)))) {
-                return true;
-            }
-            from = at + 1;
-        }
+    static boolean isWordChar(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
     }
 
-    private static boolean isWordChar(char c) {
-        return c < 0x80 && Character.isLetterOrDigit(c);
+    private static boolean isAscii(CharSequence text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The text of an HTML document for phrase matching: the contents of {@code script} and {@code style} elements
+     * and comments dropped, every tag replaced by a space, character references decoded (jsoup's entity table).
+     * Hand-written because building jsoup's document tree only to read its text cost as much as all of the
+     * phrase matching; phrase matching needs the words in order, not the tree. Never renders anything.
+     */
+    static String htmlText(String html) {
+        StringBuilder out = new StringBuilder(html.length() / 2);
+        int n = html.length();
+        int i = 0;
+        while (i < n) {
+            char c = html.charAt(i);
+            if (c != '<') {
+                out.append(c);
+                i++;
+                continue;
+            }
+            if (html.startsWith("<!--", i)) {
+                int end = html.indexOf("-->", i + 4);
+                i = end < 0 ? n : end + 3;
+                continue;
+            }
+            int close = html.indexOf('>', i + 1);
+            if (close < 0) {
+                out.append(html, i, n);
+                break;
+            }
+            String skipUntil = rawTextEnd(html, i + 1);
+            i = close + 1;
+            if (skipUntil != null) {
+                int end = indexOfIgnoreCase(html, skipUntil, i);
+                i = end < 0 ? n : end;
+            }
+            out.append(' ');
+        }
+        return org.jsoup.parser.Parser.unescapeEntities(out.toString(), false);
+    }
+
+    /** For an opening script or style tag at {@code from}, the closing tag to skip to; otherwise null. */
+    private static String rawTextEnd(String html, int from) {
+        for (String name : new String[] {"script", "style"}) {
+            int end = from + name.length();
+            if (html.regionMatches(true, from, name, 0, name.length())
+                    && (end >= html.length() || !Character.isLetterOrDigit(html.charAt(end)))) {
+                return "</" + name;
+            }
+        }
+        return null;
+    }
+
+    private static int indexOfIgnoreCase(String text, String wanted, int from) {
+        for (int i = from; i <= text.length() - wanted.length(); i++) {
+            if (text.charAt(i) == '<' && text.regionMatches(true, i, wanted, 0, wanted.length())) {
+                return i;
+            }
+        }
+        return -1;
     }
 }

@@ -20,7 +20,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.jsoup.Jsoup;
 
 /**
  * Looks for the wording of phishing and business e-mail compromise lures in the subject and the body text, in
@@ -30,7 +29,7 @@ import org.jsoup.Jsoup;
  * matched phrases as evidence and a multiplier growing with the number of distinct phrases (capped); and
  * {@code LURE_COMBINED} when two or more categories appear, since a lure is a combination (urgency plus a
  * credential check, or a bank-account change) while one category alone is ordinary business mail. HTML bodies
- * are reduced to their text by jsoup, never rendered. Work is bounded: at most {@value #MAX_SCANNED_CHARS}
+ * are reduced to their text ({@link LureText#htmlText}), never rendered. Work is bounded: at most {@value #MAX_SCANNED_CHARS}
  * characters are examined. Immutable and thread-safe.
  */
 public final class LureWordingAnalyzer implements Analyzer {
@@ -63,15 +62,32 @@ public final class LureWordingAnalyzer implements Analyzer {
     private static final double MAX_CATEGORY_MULTIPLIER = 2.0;
     private static final String RESOURCE = "lure-phrases.tsv";
 
-    /** A phrase as written in the data file (the evidence) and folded (what is matched). */
-    private record Phrase(String written, String folded, boolean ascii) {
+    /** A phrase as written in the data file (the evidence) and folded (what is matched), with its place in the file. */
+    private record Phrase(Category category, int order, String written, String folded, boolean ascii) {
     }
 
     private final Map<Category, List<Phrase>> phrases;
+    /** ASCII phrases by their first word: the text is scanned once, word by word, not once per phrase. */
+    private final Map<String, List<Phrase>> byFirstWord;
+    /** Other phrases (Japanese) by their first character, matched in the text without spaces. */
+    private final Map<Character, List<Phrase>> byFirstChar;
 
     /** With the shipped phrase list. */
     public LureWordingAnalyzer() {
         this.phrases = load();
+        Map<String, List<Phrase>> words = new java.util.HashMap<>();
+        Map<Character, List<Phrase>> chars = new java.util.HashMap<>();
+        for (List<Phrase> list : phrases.values()) {
+            for (Phrase p : list) {
+                if (p.ascii()) {
+                    words.computeIfAbsent(firstWord(p.folded(), 0), k -> new ArrayList<>()).add(p);
+                } else {
+                    chars.computeIfAbsent(p.folded().charAt(0), k -> new ArrayList<>()).add(p);
+                }
+            }
+        }
+        this.byFirstWord = Map.copyOf(words);
+        this.byFirstChar = Map.copyOf(chars);
     }
 
     @Override
@@ -92,14 +108,15 @@ public final class LureWordingAnalyzer implements Analyzer {
     @Override
     public List<Finding> analyze(AnalysisInput input) {
         String folded = LureText.fold(scannedText(input.message()));
-        String compact = LureText.withoutSpaces(folded);
+        Set<Phrase> hits = new java.util.HashSet<>();
+        matchWords(folded, hits);
+        matchCompact(LureText.withoutSpaces(folded), hits);
         List<Finding> findings = new ArrayList<>();
         List<String> seen = new ArrayList<>();
         for (Map.Entry<Category, List<Phrase>> e : phrases.entrySet()) {
             Set<String> matched = new LinkedHashSet<>();
             for (Phrase p : e.getValue()) {
-                boolean hit = p.ascii() ? LureText.containsWord(folded, p.folded()) : compact.contains(p.folded());
-                if (hit) {
+                if (hits.contains(p)) {
                     matched.add(p.written());
                 }
             }
@@ -118,6 +135,49 @@ public final class LureWordingAnalyzer implements Analyzer {
         return findings;
     }
 
+    /** ASCII phrases that occur in the folded text on word boundaries. */
+    private void matchWords(String folded, Set<Phrase> hits) {
+        int n = folded.length();
+        for (int i = 0; i < n; i++) {
+            if (!LureText.isWordChar(folded.charAt(i)) || (i > 0 && LureText.isWordChar(folded.charAt(i - 1)))) {
+                continue;
+            }
+            List<Phrase> candidates = byFirstWord.get(firstWord(folded, i));
+            if (candidates == null) {
+                continue;
+            }
+            for (Phrase p : candidates) {
+                int end = i + p.folded().length();
+                if (end <= n && folded.startsWith(p.folded(), i) && (end == n || !LureText.isWordChar(folded.charAt(end)))) {
+                    hits.add(p);
+                }
+            }
+        }
+    }
+
+    /** Other phrases that occur anywhere in the text without spaces. */
+    private void matchCompact(String compact, Set<Phrase> hits) {
+        for (int i = 0; i < compact.length(); i++) {
+            List<Phrase> candidates = byFirstChar.get(compact.charAt(i));
+            if (candidates != null) {
+                for (Phrase p : candidates) {
+                    if (compact.startsWith(p.folded(), i)) {
+                        hits.add(p);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The run of ASCII letters and digits starting at {@code from}. */
+    private static String firstWord(String text, int from) {
+        int end = from;
+        while (end < text.length() && LureText.isWordChar(text.charAt(end))) {
+            end++;
+        }
+        return text.substring(from, end);
+    }
+
     /** Subject and body text (plain and HTML, attachments excluded), cut at {@link #MAX_SCANNED_CHARS}. */
     static String scannedText(ParsedMessage message) {
         StringBuilder text = new StringBuilder();
@@ -131,7 +191,7 @@ public final class LureWordingAnalyzer implements Analyzer {
             }
             if ("text/html".equals(part.contentType())) {
                 String html = part.text();
-                append(text, Jsoup.parse(html.length() > MAX_HTML_CHARS ? html.substring(0, MAX_HTML_CHARS) : html).text());
+                append(text, LureText.htmlText(html.length() > MAX_HTML_CHARS ? html.substring(0, MAX_HTML_CHARS) : html));
             } else if ("text/plain".equals(part.contentType())) {
                 append(text, part.text());
             }
@@ -174,8 +234,8 @@ public final class LureWordingAnalyzer implements Analyzer {
                 String written = fields[1].strip();
                 String folded = LureText.fold(written);
                 boolean ascii = LureText.isAsciiWord(folded);
-                result.computeIfAbsent(category, k -> new ArrayList<>())
-                        .add(new Phrase(written, ascii ? folded : LureText.withoutSpaces(folded), ascii));
+                List<Phrase> list = result.computeIfAbsent(category, k -> new ArrayList<>());
+                list.add(new Phrase(category, list.size(), written, ascii ? folded : LureText.withoutSpaces(folded), ascii));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + RESOURCE, e);

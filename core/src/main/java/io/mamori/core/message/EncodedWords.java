@@ -41,6 +41,9 @@ public final class EncodedWords {
     /** Decodes the encoded words in an already-unstructured value and unfolds it (RFC 5322 section 2.2.3). */
     public static String decode(String value) {
         String unfolded = unfold(value);
+        if (unfolded.indexOf("=?") < 0) {
+            return unfolded;
+        }
         Matcher m = ENCODED_WORD.matcher(unfolded);
         StringBuilder out = new StringBuilder(unfolded.length());
         Run run = null;
@@ -65,11 +68,28 @@ public final class EncodedWords {
         return out.toString();
     }
 
+    /** Removes every CR and LF: a line break followed by white space is a fold, and a stray one is dropped too. */
     static String unfold(String value) {
-        if (value.indexOf('\r') < 0 && value.indexOf('\n') < 0) {
+        int first = -1;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\r' || c == '\n') {
+                first = i;
+                break;
+            }
+        }
+        if (first < 0) {
             return value;
         }
-        return value.replaceAll("\\r?\\n(?=[ \\t])", "").replaceAll("[\\r\\n]", "");
+        StringBuilder out = new StringBuilder(value.length());
+        out.append(value, 0, first);
+        for (int i = first; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c != '\r' && c != '\n') {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     /** Consecutive encoded words separated only by white space, which RFC 2047 says to join. */
