@@ -62,15 +62,28 @@ final class ConfusableSkeleton {
                 if (data.isEmpty()) {
                     continue;
                 }
-                String[] fields = data.split(";");
-                if (fields.length < 2) {
+                int first = data.indexOf(';');
+                int second = first < 0 ? -1 : data.indexOf(';', first + 1);
+                if (first < 0) {
                     continue;
                 }
+                String targets = data.substring(first + 1, second < 0 ? data.length() : second);
                 StringBuilder target = new StringBuilder();
-                for (String hex : fields[1].strip().split("\\s+")) {
-                    target.appendCodePoint(Integer.parseInt(hex, 16));
+                int i = 0;
+                while (i < targets.length()) {
+                    while (i < targets.length() && targets.charAt(i) <= ' ') {
+                        i++;
+                    }
+                    int end = i;
+                    while (end < targets.length() && targets.charAt(end) > ' ') {
+                        end++;
+                    }
+                    if (end > i) {
+                        target.appendCodePoint(Integer.parseInt(targets, i, end, 16));
+                    }
+                    i = end;
                 }
-                prototypes.put(Integer.parseInt(fields[0].strip(), 16), target.toString());
+                prototypes.put(Integer.parseInt(data.substring(0, first).strip(), 16), target.toString());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + RESOURCE, e);

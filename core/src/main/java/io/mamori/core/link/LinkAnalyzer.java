@@ -152,28 +152,36 @@ public final class LinkAnalyzer implements Analyzer {
 
     private void scanHtml(String html, Scan scan) {
         Document doc = Jsoup.parse(html.length() > MAX_HTML_CHARS ? html.substring(0, MAX_HTML_CHARS) : html);
-        for (Element link : doc.select("a[href], area[href]")) {
+        // one walk over the elements, in document order, instead of one CSS query per kind
+        boolean passwordOutsideForm = false;
+        for (Element e : doc.getAllElements()) {
             if (scan.exhausted()) {
                 return;
             }
-            examine(link.attr("href"), link.is("a") ? link.text() : null, scan);
-        }
-        for (Element form : doc.select("form")) {
-            if (scan.exhausted()) {
-                return;
+            switch (e.normalName()) {
+                case "a", "area" -> {
+                    if (e.hasAttr("href")) {
+                        examine(e.attr("href"), e.normalName().equals("a") ? e.text() : null, scan);
+                    }
+                }
+                case "form" -> examineForm(e, scan);
+                case "input" -> passwordOutsideForm |= isPassword(e) && e.closest("form") == null;
+                case "img" -> {
+                    if (e.hasAttr("src")) {
+                        scan.count();
+                        host(e.attr("src")).filter(LinkAnalyzer::isIpLiteral).ifPresent(h -> scan.add(IP_LITERAL, 1.0, h));
+                    }
+                }
+                default -> { }
             }
-            examineForm(form, scan);
         }
-        if (!doc.select("input[type=password]").isEmpty() && doc.select("form input[type=password]").isEmpty()) {
+        if (passwordOutsideForm) {
             scan.add(CREDENTIAL_FORM, 1.0, "password input");
         }
-        for (Element img : doc.select("img[src]")) {
-            if (scan.exhausted()) {
-                return;
-            }
-            scan.count();
-            host(img.attr("src")).filter(LinkAnalyzer::isIpLiteral).ifPresent(h -> scan.add(IP_LITERAL, 1.0, h));
-        }
+    }
+
+    private static boolean isPassword(Element input) {
+        return input.attr("type").strip().equalsIgnoreCase("password");
     }
 
     private void scanText(String text, Scan scan) {
@@ -191,7 +199,7 @@ public final class LinkAnalyzer implements Analyzer {
             examine(action, null, true, scan);
         }
         String where = actionHost.orElse("none");
-        if (!form.select("input[type=password]").isEmpty()) {
+        if (form.getElementsByTag("input").stream().anyMatch(LinkAnalyzer::isPassword)) {
             scan.add(CREDENTIAL_FORM, 1.0, "password action=" + where);
         } else if (actionHost.isPresent() && !sameOrganisation(actionHost.get(), scan.fromDomain)) {
             scan.add(CREDENTIAL_FORM, 1.0, "action=" + where + " from=" + scan.fromDomain.orElse("none"));

@@ -130,7 +130,8 @@ public final class PublicSuffixList {
     }
 
     private static void add(Set<String> set, String rule) {
-        String ascii = ascii(rule);
+        // most rules are ASCII already; IDNA conversion of all 10,000 would be a good part of start-up time
+        String ascii = rule.chars().allMatch(c -> c < 0x80) ? rule.toLowerCase(Locale.ROOT) : ascii(rule);
         if (ascii != null) {
             set.add(ascii);
         }

@@ -71,6 +71,8 @@ public final class LureWordingAnalyzer implements Analyzer {
     private final Map<String, List<Phrase>> byFirstWord;
     /** Other phrases (Japanese) by their first character, matched in the text without spaces. */
     private final Map<Character, List<Phrase>> byFirstChar;
+    /** Which characters start some phrase of {@link #byFirstChar}: most characters of a text start none. */
+    private final boolean[] startsPhrase = new boolean[Character.MAX_VALUE + 1];
 
     /** With the shipped phrase list. */
     public LureWordingAnalyzer() {
@@ -86,8 +88,9 @@ public final class LureWordingAnalyzer implements Analyzer {
                 }
             }
         }
-        this.byFirstWord = Map.copyOf(words);
-        this.byFirstChar = Map.copyOf(chars);
+        this.byFirstWord = new java.util.HashMap<>(words);
+        this.byFirstChar = new java.util.HashMap<>(chars);
+        chars.keySet().forEach(c -> startsPhrase[c] = true);
     }
 
     @Override
@@ -158,7 +161,11 @@ public final class LureWordingAnalyzer implements Analyzer {
     /** Other phrases that occur anywhere in the text without spaces. */
     private void matchCompact(String compact, Set<Phrase> hits) {
         for (int i = 0; i < compact.length(); i++) {
-            List<Phrase> candidates = byFirstChar.get(compact.charAt(i));
+            char c = compact.charAt(i);
+            if (!startsPhrase[c]) {
+                continue;
+            }
+            List<Phrase> candidates = byFirstChar.get(c);
             if (candidates != null) {
                 for (Phrase p : candidates) {
                     if (compact.startsWith(p.folded(), i)) {

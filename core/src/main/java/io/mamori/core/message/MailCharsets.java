@@ -118,8 +118,13 @@ public final class MailCharsets {
         if (charset == null) {
             return guess(bytes, off, len);
         }
-        if (charset.equals(StandardCharsets.UTF_8) && eightBit && !isUtf8(bytes, off, len)) {
-            return guess(bytes, off, len);
+        if (charset.equals(StandardCharsets.UTF_8) && eightBit) {
+            // the strict decoding that proves it UTF-8 is also the result: no second pass
+            String utf8 = strictDecode(StandardCharsets.UTF_8, bytes, off, len);
+            return utf8 != null ? utf8 : guess(bytes, off, len);
+        }
+        if (!eightBit && asciiCompatible(charset)) {
+            return new String(bytes, off, len, StandardCharsets.ISO_8859_1);
         }
         return replacingDecode(charset, bytes, off, len);
     }
@@ -327,6 +332,13 @@ public final class MailCharsets {
             }
         }
         return false;
+    }
+
+    /** Charsets that read 7-bit bytes as ASCII, so that 7-bit text needs no decoder. */
+    private static boolean asciiCompatible(Charset charset) {
+        String name = charset.name();
+        return charset.equals(StandardCharsets.UTF_8) || charset.equals(StandardCharsets.US_ASCII)
+                || name.startsWith("ISO-8859-") || name.startsWith("windows-125");
     }
 
     static boolean isUtf8(byte[] b, int off, int len) {
