@@ -43,6 +43,7 @@ public final class ImpersonationAnalyzer implements Analyzer {
     static final String RETURN_PATH = "RETURN_PATH_MISMATCH";
     static final String BRAND = "BRAND_IMPERSONATION";
     static final String NAME_ADDRESS = "DISPLAY_NAME_ADDRESS_MISMATCH";
+    static final String NAME_ORGANISATION = "DISPLAY_NAME_ORGANISATION_IMPERSONATION";
     /** A brand named on a free mailbox: a brand never writes to its customers from one. */
     static final double BRAND_ON_FREEMAIL = 1.5;
     private static final Set<String> PROVIDER_MAILBOXES = Set.of("postmaster", "mailer-daemon", "hostmaster", "abuse");
@@ -88,7 +89,8 @@ public final class ImpersonationAnalyzer implements Analyzer {
 
     @Override
     public Set<String> codes() {
-        return new LinkedHashSet<>(List.of(LOOKALIKE_DOMAIN, DISPLAY_NAME, REPLY_TO, RETURN_PATH, BRAND, NAME_ADDRESS));
+        return new LinkedHashSet<>(List.of(LOOKALIKE_DOMAIN, DISPLAY_NAME, REPLY_TO, RETURN_PATH, BRAND, NAME_ADDRESS,
+                NAME_ORGANISATION));
     }
 
     @Override
@@ -104,8 +106,14 @@ public final class ImpersonationAnalyzer implements Analyzer {
         fromOrganisation.flatMap(org -> lookalike(org, current)).ifPresent(findings::add);
         displayName(from, current).ifPresent(findings::add);
         if (fromOrganisation.isPresent() && !protectedFor(current).organisations().contains(fromOrganisation.get())) {
-            brand(from, fromOrganisation.get()).ifPresent(findings::add);
-            addressInName(from, fromOrganisation.get()).ifPresent(findings::add);
+            Optional<Finding> brand = brand(from, fromOrganisation.get());
+            Optional<Finding> address = addressInName(from, fromOrganisation.get());
+            brand.ifPresent(findings::add);
+            address.ifPresent(findings::add);
+            if (brand.isEmpty() && address.isEmpty()) {
+                // the same display name is one fact: reported once, by the most specific finding
+                organisationInName(from, fromOrganisation.get(), current).ifPresent(findings::add);
+            }
         }
         if (fromOrganisation.isPresent()) {
             String org = fromOrganisation.get();
@@ -138,6 +146,53 @@ public final class ImpersonationAnalyzer implements Analyzer {
         }
         return brands.inDomainName(domain).filter(b -> !b.owns(fromOrganisation))
                 .map(b -> Finding.of(BRAND, "from=" + domain + " brand=" + b.name() + " (brand name in the domain)"));
+    }
+
+    /**
+     * Our own or a protected partner's domain, or its name, in the display name of mail from outside it: "example.co.jp
+     * IT Support", "mamori-shoji 経理部", the pretext of mailbox-quota and password-expiry phishing aimed at a
+     * company's own staff.
+     */
+    private Optional<Finding> organisationInName(Mailbox from, String fromOrganisation, ImpersonationSettings current) {
+        String name = from.displayName();
+        if (name.isEmpty() || VIA.matcher(name).find()) {
+            return Optional.empty();
+        }
+        String folded = Normalizer.normalize(name, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
+        Protected targets = protectedFor(current);
+        for (String organisation : targets.organisations()) {
+            if (containsWord(folded, organisation)) {
+                return Optional.of(Finding.of(NAME_ORGANISATION, "name=" + shown(name) + " from=" + fromOrganisation
+                        + " shows " + organisation));
+            }
+        }
+        for (Name target : targets.names()) {
+            if (target.label().chars().allMatch(c -> c < 0x80) && containsWord(folded, target.label())) {
+                return Optional.of(Finding.of(NAME_ORGANISATION, "name=" + shown(name) + " from=" + fromOrganisation
+                        + " shows " + target.label()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Whether {@code word} occurs in {@code text} as a name of its own: no letter, digit, dot, hyphen or {@code @} on
+     * either side, so that it is not a piece of some other domain or address.
+     */
+    private static boolean containsWord(String text, String word) {
+        for (int at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
+            int end = at + word.length();
+            boolean before = at > 0 && partOfName(text.charAt(at - 1));
+            boolean after = end < text.length() && partOfName(text.charAt(end));
+            if (!before && !after) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean partOfName(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '@';
     }
 
     /** An address shown in the display name whose organisation is not the sender's. */

@@ -58,9 +58,12 @@ public final class LinkAnalyzer implements Analyzer {
     static final String BRAND_MISMATCH = "LINK_BRAND_MISMATCH";
     static final String SENDER_MISMATCH = "LINK_SENDER_MISMATCH";
     static final String UNUSUAL_PORT = "LINK_UNUSUAL_PORT";
+    static final String IMAGE_ONLY = "HTML_IMAGE_ONLY";
     private static final List<String> CODES = List.of(TEXT_MISMATCH, IP_LITERAL, PUNYCODE, SHORTENER,
             DANGEROUS_SCHEME, CREDENTIAL_FORM, SUSPICIOUS_TLD, DECEPTIVE_HOST, OBFUSCATED, FREE_HOSTING, BRAND_MISMATCH,
-            SENDER_MISMATCH, UNUSUAL_PORT);
+            SENDER_MISMATCH, UNUSUAL_PORT, IMAGE_ONLY);
+    /** Fewer visible characters than this beside images and a link: the message is a picture of its text. */
+    static final int IMAGE_ONLY_MAX_TEXT = 30;
 
     static final int MAX_LINKS = 500;
     static final int MAX_HTML_CHARS = 1_000_000;
@@ -154,6 +157,8 @@ public final class LinkAnalyzer implements Analyzer {
         Document doc = Jsoup.parse(html.length() > MAX_HTML_CHARS ? html.substring(0, MAX_HTML_CHARS) : html);
         // one walk over the elements, in document order, instead of one CSS query per kind
         boolean passwordOutsideForm = false;
+        int images = 0;
+        int links = 0;
         for (Element e : doc.getAllElements()) {
             if (scan.exhausted()) {
                 return;
@@ -161,12 +166,14 @@ public final class LinkAnalyzer implements Analyzer {
             switch (e.normalName()) {
                 case "a", "area" -> {
                     if (e.hasAttr("href")) {
+                        links++;
                         examine(e.attr("href"), e.normalName().equals("a") ? e.text() : null, scan);
                     }
                 }
                 case "form" -> examineForm(e, scan);
                 case "input" -> passwordOutsideForm |= isPassword(e) && e.closest("form") == null;
                 case "img" -> {
+                    images++;
                     if (e.hasAttr("src")) {
                         scan.count();
                         host(e.attr("src")).filter(LinkAnalyzer::isIpLiteral).ifPresent(h -> scan.add(IP_LITERAL, 1.0, h));
@@ -177,6 +184,13 @@ public final class LinkAnalyzer implements Analyzer {
         }
         if (passwordOutsideForm) {
             scan.add(CREDENTIAL_FORM, 1.0, "password input");
+        }
+        if (images > 0 && links > 0) {
+            // the words are in a picture, out of reach of text analysis (image spam, QR-code phishing)
+            int visible = (int) doc.text().codePoints().filter(c -> !Character.isWhitespace(c) && !Character.isSpaceChar(c)).count();
+            if (visible < IMAGE_ONLY_MAX_TEXT) {
+                scan.add(IMAGE_ONLY, 1.0, visible + " characters of text, " + images + " image(s), " + links + " link(s)");
+            }
         }
     }
 

@@ -222,6 +222,20 @@ class ImpersonationAnalyzerTest {
     }
 
     @Test
+    void ourOwnDomainOrNameInTheDisplayNameOfOutsideMailIsImpersonation() {
+        assertThat(analyzeHeaders("", "From", "\"mamori-shoji.co.jp IT Support\" <helpdesk@mail-quota.example>"))
+                .containsExactly(Finding.of("DISPLAY_NAME_ORGANISATION_IMPERSONATION",
+                        "name=mamori-shoji.co.jp IT Support from=mail-quota.example shows mamori-shoji.co.jp"));
+        assertThat(analyzeHeaders("", "From", "ＭＡＭＯＲＩ-ＳＨＯＪＩ 経理部 <keiri@billing.example>"))
+                .containsExactly(Finding.of("DISPLAY_NAME_ORGANISATION_IMPERSONATION",
+                        "name=ＭＡＭＯＲＩ-ＳＨＯＪＩ 経理部 from=billing.example shows mamori-shoji"));
+        // our own staff, and a name that merely contains ours, are not
+        assertThat(analyzeHeaders("", "From", "mamori-shoji 経理部 <keiri@mamori-shoji.co.jp>")).isEmpty();
+        assertThat(analyzeHeaders("", "From", "examplesoft sales <sales@examplesoft.example>"))
+                .extracting(Finding::code).doesNotContain("DISPLAY_NAME_ORGANISATION_IMPERSONATION");
+    }
+
+    @Test
     void repliesDivertedToAFreeMailboxWeighMore() {
         assertThat(analyzeHeaders("", "From", "Accounts <accounts@supplier.example>", "Reply-To", "accounts.supplier@gmail.com"))
                 .containsExactly(new Finding("REPLY_TO_MISMATCH", 1.5,
@@ -233,7 +247,8 @@ class ImpersonationAnalyzerTest {
         FindingCatalogue catalogue = FindingCatalogue.builtIn();
         assertThat(analyzer.name()).isEqualTo("impersonation");
         assertThat(analyzer.codes()).containsExactly("LOOKALIKE_DOMAIN", "DISPLAY_NAME_IMPERSONATION",
-                "REPLY_TO_MISMATCH", "RETURN_PATH_MISMATCH", "BRAND_IMPERSONATION", "DISPLAY_NAME_ADDRESS_MISMATCH");
+                "REPLY_TO_MISMATCH", "RETURN_PATH_MISMATCH", "BRAND_IMPERSONATION", "DISPLAY_NAME_ADDRESS_MISMATCH",
+                "DISPLAY_NAME_ORGANISATION_IMPERSONATION");
         for (String code : analyzer.codes()) {
             assertThat(catalogue.entry(code)).as(code).isPresent();
         }

@@ -164,6 +164,15 @@ class LinkAnalyzerTest {
     }
 
     @Test
+    void aMessageThatIsAPictureWithALinkIsImageOnlyButAPictureWithACaptionIsNot() {
+        assertThat(analyzeHtml("<p><a href='https://example.com/offer'><img src='cid:banner'></a></p><p>Hi!</p>"))
+                .containsExactly(Finding.of("HTML_IMAGE_ONLY", "3 characters of text, 1 image(s), 1 link(s)"));
+        assertThat(analyzeHtml("<p><a href='https://example.com/offer'><img src='cid:banner'></a></p>"
+                + "<p>Our spring catalogue is out: twenty new products for the office.</p>")).isEmpty();
+        assertThat(analyzeHtml("<p><img src='cid:photo'></p><p>写真です</p>")).isEmpty();
+    }
+
+    @Test
     void evidenceListsAtMostFiveHostsAndSaysHowManyMore() {
         StringBuilder html = new StringBuilder();
         for (int i = 0; i < 8; i++) {
@@ -188,7 +197,7 @@ class LinkAnalyzerTest {
         assertThat(analyzer.codes()).containsExactly("LINK_TEXT_MISMATCH", "LINK_IP_LITERAL", "LINK_PUNYCODE",
                 "LINK_SHORTENER", "LINK_DANGEROUS_SCHEME", "HTML_CREDENTIAL_FORM", "LINK_SUSPICIOUS_TLD",
                 "LINK_DECEPTIVE_HOST", "LINK_OBFUSCATED", "LINK_FREE_HOSTING", "LINK_BRAND_MISMATCH",
-                "LINK_SENDER_MISMATCH", "LINK_UNUSUAL_PORT");
+                "LINK_SENDER_MISMATCH", "LINK_UNUSUAL_PORT", "HTML_IMAGE_ONLY");
         for (String code : analyzer.codes()) {
             assertThat(catalogue.entry(code)).as(code).isPresent();
         }
