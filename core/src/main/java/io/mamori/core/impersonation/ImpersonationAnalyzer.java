@@ -62,9 +62,10 @@ public final class ImpersonationAnalyzer implements Analyzer {
     /**
      * Same name under another suffix: how lookalikes are often registered, but also how groups spread over
      * countries and how unrelated companies with a common name coexist (example.co.jp and example.org). Alone it
-     * stays below TAG with any one weak finding beside it; with lure wording the BEC_LURE composite counts.
+     * stays below TAG even with one other weak finding beside it (a broken MIME structure, a failed signature); with
+     * lure wording the BEC_LURE composite counts.
      */
-    static final double SAME_NAME_OTHER_SUFFIX = 0.35;
+    static final double SAME_NAME_OTHER_SUFFIX = 0.3;
     private static final int MAX_LABEL = 63;
     private static final int MAX_SHOWN_NAME = 64;
     /** Characters people put between the parts of a name: spaces, commas, dots and the Japanese middle dot. */
@@ -130,7 +131,11 @@ public final class ImpersonationAnalyzer implements Analyzer {
     private Optional<Finding> brand(Mailbox from, String fromOrganisation) {
         String domain = from.domain().orElse("");
         boolean freemail = brands.isFreemail(domain);
-        Optional<Brands.Brand> named = brands.inDisplayName(from.displayName());
+        // an address written as the display name ("taro@gmail.com") names its provider, not a brand claim; an
+        // address of another organisation there is DISPLAY_NAME_ADDRESS_MISMATCH's business
+        String nameWithoutAddresses = ADDRESS_IN_NAME.matcher(Normalizer.normalize(from.displayName(), Normalizer.Form.NFKC))
+                .replaceAll(" ");
+        Optional<Brands.Brand> named = brands.inDisplayName(nameWithoutAddresses);
         if (named.isPresent()) {
             Brands.Brand b = named.get();
             boolean owned = b.owns(fromOrganisation);
@@ -144,7 +149,10 @@ public final class ImpersonationAnalyzer implements Analyzer {
             return Optional.of(new Finding(BRAND, multiplier, "name=" + shown(from.displayName()) + " from=" + domain
                     + " brand=" + b.name() + (freemail ? " (free mailbox)" : "")));
         }
-        return brands.inDomainName(domain).filter(b -> !b.owns(fromOrganisation))
+        // the words of the registrable name only: paypal-secure.example, not a host someone named apple.example.com
+        String registrableLabel = fromOrganisation.contains(".") ? fromOrganisation.substring(0, fromOrganisation.indexOf('.'))
+                : fromOrganisation;
+        return brands.inDomainName(registrableLabel).filter(b -> !b.owns(fromOrganisation))
                 .map(b -> Finding.of(BRAND, "from=" + domain + " brand=" + b.name() + " (brand name in the domain)"));
     }
 
@@ -166,7 +174,13 @@ public final class ImpersonationAnalyzer implements Analyzer {
                         + " shows " + organisation));
             }
         }
+        String senderLabel = Name.of(fromOrganisation, skeletons).label();
         for (Name target : targets.names()) {
+            // a sender whose own name is the same word ("Example" from example.com, when we are example.co.jp) names
+            // itself; that coincidence is LOOKALIKE_DOMAIN's (same name, other suffix)
+            if (target.label().equals(senderLabel)) {
+                continue;
+            }
             if (target.label().chars().allMatch(c -> c < 0x80) && containsWord(folded, target.label())) {
                 return Optional.of(Finding.of(NAME_ORGANISATION, "name=" + shown(name) + " from=" + fromOrganisation
                         + " shows " + target.label()));

@@ -99,6 +99,13 @@ public final class LinkAnalyzer implements Analyzer {
     /** Generic calls to click, which a brand's own mail points at the brand's own domains. */
     private static final Pattern CLICK_HERE = Pattern.compile("(?i)^\\W*(?:click\\s+(?:here|below|the\\s+link|this\\s+link)|here|"
             + "こちら|ここ|ここをクリック|こちらをクリック)\\b|\\bclick here\\b");
+    private static final Pattern ADDRESS_IN_NAME = Pattern.compile(
+            "[A-Za-z0-9._%+-]+@((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63})");
+    /** Public suffixes under which the sites that phishing imitates usually are. */
+    private static final Set<String> COMMON_SUFFIXES = Set.of("com", "net", "org", "edu", "gov", "info", "biz",
+            "jp", "co.jp", "ne.jp", "or.jp", "ac.jp", "go.jp", "lg.jp", "us", "uk", "co.uk", "org.uk", "ac.uk",
+            "de", "fr", "it", "es", "nl", "ca", "au", "com.au", "br", "com.br", "cn", "com.cn", "kr", "co.kr", "in",
+            "co.in", "ru", "com.tw", "com.hk", "sg", "com.sg");
     /** A domain name as a path segment ("evil.example/www.paypal.com/..."). */
     private static final Pattern PATH_DOMAIN = Pattern.compile(
             "(?i)^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.){1,8}[a-z]{2,63}$");
@@ -332,7 +339,7 @@ public final class LinkAnalyzer implements Analyzer {
             for (int end = labels.length; end >= 2; end--) {
                 for (int start = end - 2; start >= 0; start--) {
                     String candidate = String.join(".", java.util.Arrays.asList(labels).subList(start, end));
-                    if (suffixes.hasKnownTld(candidate) && suffixes.registrableDomain(candidate).filter(candidate::equals).isPresent()) {
+                    if (looksLikeASite(candidate) && suffixes.registrableDomain(candidate).filter(candidate::equals).isPresent()) {
                         scan.add(DECEPTIVE_HOST, 1.0, candidate + " inside " + ascii);
                         return;
                     }
@@ -344,6 +351,9 @@ public final class LinkAnalyzer implements Analyzer {
                 continue;
             }
             String lower = segment.toLowerCase(Locale.ROOT);
+            if (!looksLikeASite(lower)) {
+                continue;
+            }
             Optional<String> inPath = suffixes.registrableDomain(lower);
             // "www." or three labels make it a site name rather than a file name such as report.zip
             boolean siteName = lower.startsWith("www.") || lower.chars().filter(c -> c == '.').count() >= 2
@@ -353,6 +363,23 @@ public final class LinkAnalyzer implements Analyzer {
                 return;
             }
         }
+    }
+
+    /**
+     * Whether a domain name embedded in another URL reads as a site people know: a brand's domain, or one under the
+     * top-level domains sites are commonly at. Many newer TLDs are ordinary words ({@code tech.support},
+     * {@code foo.bar}) that host names contain by chance.
+     */
+    private boolean looksLikeASite(String domain) {
+        Optional<String> registrable = suffixes.registrableDomain(domain);
+        if (registrable.isEmpty()) {
+            return false;
+        }
+        if (brands.owner(registrable.get()).isPresent()) {
+            return true;
+        }
+        String suffix = registrable.get().substring(registrable.get().indexOf('.') + 1);
+        return COMMON_SUFFIXES.contains(suffix);
     }
 
     /** The first {@code max} segments of a URL's path (before any query or fragment). */
@@ -423,9 +450,25 @@ public final class LinkAnalyzer implements Analyzer {
      */
     private Optional<Brands.Brand> claimedBrand(ParsedMessage message, Optional<String> fromDomain) {
         Optional<Mailbox> from = message.header("From").flatMap(Mailbox::first);
-        Optional<Brands.Brand> named = from.flatMap(m -> brands.inDisplayName(m.displayName()));
-        if (named.isPresent()) {
-            return named;
+        Optional<String> fromOrganisation = fromDomain.map(this::organisation);
+        if (from.isPresent()) {
+            // an address in the display name claims its own organisation's brand ("service@paypal.com" <x@...>);
+            // the sender's own address there ("taro@gmail.com") claims nothing
+            String name = Normalizer.normalize(from.get().displayName(), Normalizer.Form.NFKC);
+            Matcher addresses = ADDRESS_IN_NAME.matcher(name);
+            while (addresses.find()) {
+                String shownOrganisation = organisation(addresses.group(1).toLowerCase(Locale.ROOT));
+                if (fromOrganisation.filter(shownOrganisation::equals).isEmpty()) {
+                    Optional<Brands.Brand> owner = brands.owner(shownOrganisation);
+                    if (owner.isPresent()) {
+                        return owner;
+                    }
+                }
+            }
+            Optional<Brands.Brand> named = brands.inDisplayName(ADDRESS_IN_NAME.matcher(name).replaceAll(" "));
+            if (named.isPresent()) {
+                return named;
+            }
         }
         return fromDomain.flatMap(d -> {
             Optional<Brands.Brand> owner = brands.owner(organisation(d));

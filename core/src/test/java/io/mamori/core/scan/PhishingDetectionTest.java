@@ -217,7 +217,7 @@ class PhishingDetectionTest {
         // example.co.jp: both weak, together still below TAG.
         MessageScanner.ScanResult r = scan("sender-auth/forwarded-list-arc.eml");
         assertThat(r.findings()).extracting(Finding::code, Finding::evidence, Finding::multiplier).containsExactly(
-                tuple("LOOKALIKE_DOMAIN", "from=example.org looks like example.co.jp (same name, other suffix)", 0.35),
+                tuple("LOOKALIKE_DOMAIN", "from=example.org looks like example.co.jp (same name, other suffix)", 0.3),
                 tuple("DKIM_FAIL", "d=d1.example.org reason=body hash mismatch", 1.0));
         assertThat(r.verdict().action()).isEqualTo(Action.DELIVER);
     }
