@@ -15,8 +15,6 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.xbill.DNS.AAAARecord;
@@ -52,16 +50,14 @@ public final class DnsjavaResolver implements DnsResolver {
     static final long NEGATIVE_TTL_SECONDS = 60;
 
     /**
-     * Runs dnsjava's completion of each answer. Without it dnsjava uses {@code ForkJoinPool.commonPool()}, which
-     * {@code CompletableFuture} replaces by a new thread per task when the common pool has fewer than two threads
-     * (any machine with two cores): one thread created per DNS answer, about 160 µs each on this kind of VM.
-     * Cached daemon threads are reused instead; the tasks are short and never block.
+     * Runs dnsjava's completion of each answer on the thread that received it (dnsjava's selector thread). Without
+     * an executor dnsjava uses {@code ForkJoinPool.commonPool()}, which {@code CompletableFuture} replaces by a new
+     * thread per task when the common pool has fewer than two threads (any machine with two cores): one thread
+     * created per DNS answer, about 160 µs each on this kind of VM. The completion only parses the answer (or
+     * starts a TCP retry, asynchronously) and completes the future our caller waits on, so it never blocks the
+     * selector; running it in place saves a thread hand-off per answer. The caller's wait is bounded anyway.
      */
-    private static final ExecutorService CALLBACKS = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "mamori-dns");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final Executor IN_PLACE = Runnable::run;
 
     private record Key(String name, DnsResolver.Type type) {
     }
@@ -121,7 +117,7 @@ public final class DnsjavaResolver implements DnsResolver {
         };
         Message response;
         try {
-            response = send(Message.newQuery(Record.newRecord(qname, qtype, DClass.IN)), CALLBACKS);
+            response = send(Message.newQuery(Record.newRecord(qname, qtype, DClass.IN)), IN_PLACE);
         } catch (IOException e) {
             return new DnsAnswer.TempFail(type + " " + name + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
         }
