@@ -87,7 +87,11 @@ final class OfflineScanner implements AutoCloseable {
                 .orElse(NO_DNS);
         String dnsDescription = server.map(s -> "DNS server " + s.getHostString() + ":" + s.getPort())
                 .orElse("no DNS (offline: sender authentication gives temporary errors, weight 0)");
-        ExecutorService executor = Executors.newFixedThreadPool(Math.max(2, settings.analysis().threads()), r -> {
+        // Scanning files, analyzers wait on nothing but a local DNS answer now and then: more threads than about
+        // two per core only add context switches (the gateway's pool is sized for sessions waiting on the network)
+        int cores = Runtime.getRuntime().availableProcessors();
+        int threads = Math.max(2, Math.min(settings.analysis().threads(), 2 * cores));
+        ExecutorService executor = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "mamori-analyzer");
             t.setDaemon(true);
             return t;
