@@ -19,7 +19,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  *
  * <p>An entry with a {@code when} list is a <em>composite</em> (rspamd's term): no analyzer emits it; the
  * {@link AnalysisPipeline} adds it once every group of its {@code when} list is met by a finding of the message
- * (a group is a list of codes, any one of which meets it). That is how signals that mean little alone (a lure
+ * (a group is a list of codes, any one of which meets it, with a multiplier of at least
+ * {@value #COMPOSITE_MIN_MULTIPLIER}). That is how signals that mean little alone (a lure
  * word, an odd link) weigh more together than their sum, as a security analyst reads them.
  */
 public final class FindingCatalogue {
@@ -49,6 +50,8 @@ public final class FindingCatalogue {
     }
 
     private static final String RESOURCE = "findings.yaml";
+    /** The least multiplier with which a finding counts towards a composite. */
+    public static final double COMPOSITE_MIN_MULTIPLIER = 0.5;
 
     private final Map<String, Entry> entries;
     private final List<Composite> composites;
@@ -161,8 +164,9 @@ public final class FindingCatalogue {
 
     /**
      * The composite findings that {@code findings} meet, in catalogue order, each once; evidence names the
-     * codes that met its groups, e.g. {@code LURE_CREDENTIAL+LINK_IP_LITERAL}. Findings with multiplier 0 count as
-     * absent.
+     * codes that met its groups, e.g. {@code LURE_CREDENTIAL+LINK_IP_LITERAL}. A finding its analyzer reported with
+     * a multiplier below {@value #COMPOSITE_MIN_MULTIPLIER} (weak evidence by its own account, such as the same name
+     * under another suffix) does not meet a group.
      */
     public List<Finding> compositesOf(List<Finding> findings) {
         if (composites.isEmpty()) {
@@ -170,7 +174,7 @@ public final class FindingCatalogue {
         }
         Set<String> present = new LinkedHashSet<>();
         for (Finding f : findings) {
-            if (f.multiplier() > 0) {
+            if (f.multiplier() >= COMPOSITE_MIN_MULTIPLIER) {
                 present.add(f.code());
             }
         }

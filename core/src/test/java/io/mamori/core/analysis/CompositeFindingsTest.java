@@ -72,11 +72,15 @@ class CompositeFindingsTest {
     }
 
     @Test
-    void oneGroupAloneOrAFindingWithoutWeightDoesNotMeetAComposite() {
+    void oneGroupAloneOrAFindingItsAnalyzerCallsWeakDoesNotMeetAComposite() {
         assertThat(run(catalogue(CATALOGUE), Finding.of("LURE_A", "urgent"), Finding.of("LURE_B", "verify")))
                 .extracting(Finding::code).containsExactly("LURE_A", "LURE_B");
         assertThat(run(catalogue(CATALOGUE), Finding.of("LURE_A", "urgent"), new Finding("LINK_X", 0.0, "allowed")))
                 .extracting(Finding::code).containsExactly("LURE_A", "LINK_X");
+        assertThat(run(catalogue(CATALOGUE), Finding.of("LURE_A", "urgent"), new Finding("LINK_X", 0.3, "weak")))
+                .extracting(Finding::code).containsExactly("LURE_A", "LINK_X");
+        assertThat(run(catalogue(CATALOGUE), Finding.of("LURE_A", "urgent"), new Finding("LINK_X", 0.5, "half")))
+                .extracting(Finding::code).containsExactly("LURE_A", "LINK_X", "LURE_AND_LINK");
     }
 
     @Test
