@@ -57,6 +57,9 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--list", defaultValue = "50", description = "wrong-way messages to list (default ${DEFAULT-VALUE})")
     int list;
 
+    /** Messages up to this size are read into memory once rather than read twice from the file. */
+    private static final long IN_MEMORY_LIMIT = 4L << 20;
+
     private record Outcome(MailFiles.Item item, ScanResult result, String error) {
     }
 
@@ -175,11 +178,20 @@ final class EvalCommand implements Callable<Integer> {
         }
         // A file carries no SMTP session: no client address, so SPF is "none" rather than judged against an invented IP.
         Envelope envelope = new Envelope(Direction.INBOUND, "", List.of(), "", "", null, false, Instant.now());
-        try (InputStream in = item.bytes() != null ? new ByteArrayInputStream(item.bytes())
-                : new java.io.BufferedInputStream(Files.newInputStream(item.file()), 64 * 1024)) {
-            io.mamori.core.analysis.RawMessage raw = item.bytes() != null ? io.mamori.core.analysis.RawMessage.of(item.bytes())
-                    : () -> Files.newInputStream(item.file());
-            return new Outcome(item, scanner.scanner().scan(envelope, in, raw), null);
+        try {
+            // A message of ordinary size is read once into memory: the parser and the signature checks (DKIM, ARC)
+            // both read it, and a second read of the file costs system calls for nothing. Large ones are streamed.
+            byte[] bytes = item.bytes();
+            if (bytes == null && Files.size(item.file()) <= IN_MEMORY_LIMIT) {
+                bytes = Files.readAllBytes(item.file());
+            }
+            byte[] held = bytes;
+            try (InputStream in = held != null ? new ByteArrayInputStream(held)
+                    : new java.io.BufferedInputStream(Files.newInputStream(item.file()), 64 * 1024)) {
+                io.mamori.core.analysis.RawMessage raw = held != null ? io.mamori.core.analysis.RawMessage.of(held)
+                        : () -> Files.newInputStream(item.file());
+                return new Outcome(item, scanner.scanner().scan(envelope, in, raw), null);
+            }
         } catch (Exception e) {
             return new Outcome(item, null, e.getClass().getSimpleName() + ": " + e.getMessage());
         }
