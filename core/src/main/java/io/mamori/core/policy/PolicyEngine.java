@@ -11,7 +11,9 @@ import java.util.Objects;
 /**
  * Turns findings into a verdict: the score is the sum of catalogue weight × multiplier over all findings;
  * the action is the most severe of the threshold the score reaches and the forced minimums of the findings
- * present (a forced minimum applies even at multiplier 0). Stateless and thread-safe.
+ * present (a forced minimum applies even at multiplier 0), and, for inbound mail, the minimums of the policy's
+ * {@code attachments} section ({@code quarantine} or {@code tag} for encrypted or macro attachments).
+ * Stateless and thread-safe.
  */
 public final class PolicyEngine {
 
@@ -36,6 +38,9 @@ public final class PolicyEngine {
             Action forced = rules.forced().get(f.code());
             if (forced != null) {
                 action = action.atLeast(forced);
+            }
+            if (direction == Direction.INBOUND) {
+                action = action.atLeast(policy.attachments().minimum(f.code()));
             }
         }
         return new Verdict(action, score, findings);
