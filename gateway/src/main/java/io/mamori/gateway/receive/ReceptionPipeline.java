@@ -31,6 +31,7 @@ import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -181,9 +182,16 @@ public final class ReceptionPipeline implements MessageReceiver {
         }
         Set<String> codes = inbound ? current.attachments().stripCodes() : Set.of();
         List<Finding> strip = verdict.findings().stream().filter(f -> codes.contains(f.code())).toList();
-        Set<String> paths = strip.isEmpty() || parsed == null ? Set.of()
-                : AttachmentContentAnalyzer.partsNamedBy(parsed, strip, codes);
-        return new Transforms(plan, forged, disarm, strip, paths);
+        Set<String> paths = new LinkedHashSet<>();
+        for (Finding f : strip) {
+            Set<String> named = parsed == null ? Set.of() : AttachmentContentAnalyzer.partsNamedBy(parsed, List.of(f), codes);
+            if (named.isEmpty()) {
+                // Every finding must name a part, or something unscannable would be delivered after all.
+                return new Transforms(plan, forged, disarm, strip, Set.of());
+            }
+            paths.addAll(named);
+        }
+        return new Transforms(plan, forged, disarm, strip, Set.copyOf(paths));
     }
 
     /** Commits the message as one copy, transformed as planned; a message that cannot be rewritten is quarantined. */
