@@ -134,4 +134,31 @@ class AttachmentStripperTest {
                     .contains("The original message is kept in quarantine (ID: 01QUARANTINEDCOPY)");
         }
     }
+
+    /** {@code attachments.macros: strip} uses the same path: the macro workbook goes, the text stays. */
+    @Test
+    void anOfficeDocumentWithMacrosCanBeStrippedTheSameWay() throws Exception {
+        byte[] raw = Fixtures.bytes("attachment-content/spamassassin-macro.eml");
+        List<Finding> findings;
+        Set<String> paths;
+        try (ParsedMessage m = parse(raw)) {
+            findings = new AttachmentContentAnalyzer().analyze(new AnalysisInput(ENVELOPE, m));
+            paths = AttachmentContentAnalyzer.partsNamedBy(m, findings, Set.of("OFFICE_MACRO"));
+        }
+        assertThat(findings).extracting(Finding::code).contains("OFFICE_MACRO");
+        assertThat(paths).containsExactly("2");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        new MessageRewriter(temp).rewrite(new ByteArrayInputStream(raw), out, MessageRewriter.Plan.NONE.stripping(paths,
+                FindingCatalogue.builtIn().reasons(findings.stream().filter(f -> f.code().equals("OFFICE_MACRO")).toList()),
+                null));
+
+        try (ParsedMessage stripped = parse(out.toByteArray())) {
+            assertThat(stripped.attachments()).isEmpty();
+            assertThat(stripped.parts().get(1).text()).contains("添付ファイル「macro.xlsm」は安全のため削除されました")
+                    .contains("マクロ付きの Office 文書");
+            assertThat(new AttachmentContentAnalyzer().analyze(new AnalysisInput(ENVELOPE, stripped)))
+                    .extracting(Finding::code).doesNotContain("OFFICE_MACRO");
+        }
+    }
 }

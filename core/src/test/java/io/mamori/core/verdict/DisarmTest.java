@@ -146,6 +146,28 @@ class DisarmTest {
     }
 
     @Test
+    void shiftJisAndUtf8PartsAreReencodedAsUtf8WithTheirTextIntact() throws IOException {
+        String html = "<p>請求書①をご確認ください <a href=\"https://example.co.jp/a\">詳細</a></p>";
+        String sjis = new String(html.getBytes("windows-31j"), StandardCharsets.ISO_8859_1);
+        String utf8 = new String(("<p>髙橋様 " + html).getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        byte[] raw = ("From: a@example.net\r\nTo: b@example.co.jp\r\nSubject: s\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+                + "--b\r\nContent-Type: text/html; charset=Shift_JIS\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + sjis + "\r\n"
+                + "--b\r\nContent-Type: text/html; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + utf8 + "\r\n"
+                + "--b--\r\n").getBytes(StandardCharsets.ISO_8859_1);
+
+        String out = ascii(rewrite(raw, DISARM));
+        ParsedMessage m = parse(out.getBytes(StandardCharsets.ISO_8859_1));
+
+        assertThat(m.defects()).isEmpty();
+        assertThat(m.parts()).extracting(MimePart::charset).containsExactly("utf-8", "utf-8");
+        assertThat(shown(m.parts().get(0).text())).contains("請求書①をご確認ください 詳細 [hxxps://example[.]co[.]jp/a]");
+        assertThat(shown(m.parts().get(1).text())).contains("髙橋様 請求書①をご確認ください 詳細 [hxxps://example[.]co[.]jp/a]");
+        assertThat(out).doesNotContain("Shift_JIS").contains("Content-Type: text/html; charset=utf-8\r\n"
+                + "Content-Transfer-Encoding: base64\r\n");
+    }
+
+    @Test
     void htmlToTextReplacesTheHtmlPartWithTextThatShowsWhereLinksLead() throws IOException {
         byte[] raw = Fixtures.bytes("disarm/own-iso2022jp-phishing.eml");
 
