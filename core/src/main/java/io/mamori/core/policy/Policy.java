@@ -1,5 +1,6 @@
 package io.mamori.core.policy;
 
+import io.mamori.core.access.AccessRules;
 import io.mamori.core.analysis.Action;
 import io.mamori.core.message.Direction;
 import java.net.IDN;
@@ -19,11 +20,13 @@ import java.util.Objects;
  * @param inbound      rules for mail arriving on the MX listener
  * @param outbound     rules for mail leaving through the smart-host listener
  * @param tag          how the TAG action marks a message
+ * @param access       who may use the console from where and when ({@link AccessRules#DEFAULT} when absent)
  */
 public record Policy(int version, Organisation organisation, Rules inbound, Rules outbound, Tagging tag,
-        Antivirus antivirus, Protection protection) {
+        Antivirus antivirus, Protection protection, AccessRules access) {
 
     public Policy {
+        Objects.requireNonNull(access, "access");
         Objects.requireNonNull(organisation, "organisation");
         Objects.requireNonNull(inbound, "inbound");
         Objects.requireNonNull(outbound, "outbound");

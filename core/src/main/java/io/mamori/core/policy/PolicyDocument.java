@@ -1,17 +1,26 @@
 package io.mamori.core.policy;
 
+import io.mamori.core.access.AccessRules;
+import io.mamori.core.access.AccessRules.RoleAccess;
+import io.mamori.core.access.Role;
+import io.mamori.core.access.WeeklyHours;
 import io.mamori.core.analysis.Action;
 import io.mamori.core.analysis.FindingCatalogue;
 import io.mamori.core.policy.Policy.DomainPattern;
 import io.mamori.core.policy.Policy.Organisation;
 import io.mamori.core.policy.Policy.Rules;
 import io.mamori.core.policy.Policy.Tagging;
+import io.mamori.core.network.Cidr;
 import java.math.BigDecimal;
+import java.time.DateTimeException;
+import java.time.DayOfWeek;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -56,7 +65,7 @@ final class PolicyDocument {
             errors.add(new PolicyError(file, 1, 1, "", "the file is empty"));
             throw new PolicyException(errors);
         }
-        Map<String, Node> top = fields(root, "", List.of("version", "organisation", "inbound", "outbound", "tag", "antivirus", "protection"),
+        Map<String, Node> top = fields(root, "", List.of("version", "organisation", "inbound", "outbound", "tag", "antivirus", "protection", "access"),
                 Set.of("version", "organisation", "inbound", "outbound"));
         if (top == null) {
             throw result();
@@ -68,10 +77,11 @@ final class PolicyDocument {
         Tagging tag = top.containsKey("tag") ? tagging(top.get("tag")) : new Tagging(Tagging.DEFAULT_SUBJECT_PREFIX);
         Policy.Antivirus antivirus = top.containsKey("antivirus") ? antivirus(top.get("antivirus")) : Policy.Antivirus.DEFAULT;
         Policy.Protection protection = top.containsKey("protection") ? protection(top.get("protection")) : Policy.Protection.NONE;
+        AccessRules access = top.containsKey("access") ? access(top.get("access")) : AccessRules.DEFAULT;
         if (!errors.isEmpty()) {
             throw result();
         }
-        return new Policy(version, organisation, inbound, outbound, tag, antivirus, protection);
+        return new Policy(version, organisation, inbound, outbound, tag, antivirus, protection, access);
     }
 
     private PolicyException result() {
@@ -321,6 +331,216 @@ final class PolicyDocument {
             }
         }
         return ok && name != null ? new Policy.Person(name, addresses) : null;
+    }
+
+    private AccessRules access(Node node) {
+        if (isNull(node)) {
+            return AccessRules.DEFAULT;
+        }
+        Map<String, Node> f = fields(node, "access", List.of("roles"), Set.of());
+        if (f == null || !f.containsKey("roles") || isNull(f.get("roles"))) {
+            return f == null ? null : AccessRules.DEFAULT;
+        }
+        List<NodeTuple> entries = entries(f.get("roles"), "access.roles");
+        if (entries == null) {
+            return null;
+        }
+        List<String> names = Arrays.stream(Role.values()).map(Role::key).toList();
+        Map<Role, RoleAccess> result = new EnumMap<>(Role.class);
+        boolean ok = true;
+        for (NodeTuple t : entries) {
+            String name = ((ScalarNode) t.getKeyNode()).getValue();
+            String path = "access.roles." + name;
+            Optional<Role> role = names.contains(name) ? Role.parse(name) : Optional.empty();
+            if (role.isEmpty()) {
+                error(t.getKeyNode(), path, "unknown role" + suggestion(name, names)
+                        .orElse("; expected one of " + String.join(", ", names)));
+                ok = false;
+                continue;
+            }
+            RoleAccess rule = roleAccess(t.getValueNode(), path);
+            if (rule == null) {
+                ok = false;
+            } else {
+                result.put(role.get(), rule);
+            }
+        }
+        return ok ? new AccessRules(result) : null;
+    }
+
+    private RoleAccess roleAccess(Node node, String path) {
+        if (isNull(node)) {
+            return RoleAccess.UNRESTRICTED;
+        }
+        Map<String, Node> f = fields(node, path, List.of("networks", "hours", "mfa_required"), Set.of());
+        if (f == null) {
+            return null;
+        }
+        List<Cidr> networks = f.containsKey("networks") ? networks(f.get("networks"), path + ".networks") : List.of();
+        Optional<WeeklyHours> hours = f.containsKey("hours") ? hours(f.get("hours"), path + ".hours") : Optional.empty();
+        Boolean mfa = f.containsKey("mfa_required") ? bool(f.get("mfa_required"), path + ".mfa_required") : Boolean.TRUE;
+        return networks == null || hours == null || mfa == null ? null : new RoleAccess(networks, hours, mfa);
+    }
+
+    private List<Cidr> networks(Node node, String path) {
+        if (!(node instanceof SequenceNode seq) || !Tag.SEQ.equals(node.getTag())) {
+            error(node, path, "must be a list of networks (CIDR), got " + describe(node));
+            return null;
+        }
+        if (seq.getValue().isEmpty()) {
+            error(node, path, "must list at least one network; leave the key out to allow every network");
+            return null;
+        }
+        List<Cidr> result = new ArrayList<>();
+        boolean ok = true;
+        for (int i = 0; i < seq.getValue().size(); i++) {
+            Node item = seq.getValue().get(i);
+            String itemPath = path + "[" + i + "]";
+            String raw = string(item, itemPath);
+            if (raw == null) {
+                ok = false;
+                continue;
+            }
+            try {
+                result.add(Cidr.parse(raw));
+            } catch (IllegalArgumentException e) {
+                error(item, itemPath, e.getMessage());
+                ok = false;
+            }
+        }
+        return ok ? result : null;
+    }
+
+    private Optional<WeeklyHours> hours(Node node, String path) {
+        Map<String, Node> f = fields(node, path, List.of("time_zone", "windows"), Set.of("time_zone", "windows"));
+        if (f == null) {
+            return null;
+        }
+        ZoneId zone = null;
+        boolean ok = true;
+        if (f.containsKey("time_zone")) {
+            String id = string(f.get("time_zone"), path + ".time_zone");
+            if (id == null) {
+                ok = false;
+            } else {
+                try {
+                    zone = ZoneId.of(id);
+                } catch (DateTimeException e) {
+                    error(f.get("time_zone"), path + ".time_zone", "unknown time zone '" + id + "'; write an IANA name such as Asia/Tokyo");
+                    ok = false;
+                }
+            }
+        }
+        List<WeeklyHours.Window> windows = new ArrayList<>();
+        Node list = f.get("windows");
+        if (list != null) {
+            if (!(list instanceof SequenceNode seq) || !Tag.SEQ.equals(list.getTag()) || seq.getValue().isEmpty()) {
+                error(list, path + ".windows", "must be a non-empty list of {days, from, to}, got " + describe(list));
+                return null;
+            }
+            for (int i = 0; i < seq.getValue().size(); i++) {
+                WeeklyHours.Window w = window(seq.getValue().get(i), path + ".windows[" + i + "]");
+                if (w == null) {
+                    ok = false;
+                } else {
+                    windows.add(w);
+                }
+            }
+        }
+        return ok && zone != null && !windows.isEmpty() ? Optional.of(new WeeklyHours(zone, windows)) : null;
+    }
+
+    private static final Map<String, DayOfWeek> DAY_NAMES = Map.of("mon", DayOfWeek.MONDAY, "tue", DayOfWeek.TUESDAY,
+            "wed", DayOfWeek.WEDNESDAY, "thu", DayOfWeek.THURSDAY, "fri", DayOfWeek.FRIDAY,
+            "sat", DayOfWeek.SATURDAY, "sun", DayOfWeek.SUNDAY);
+    private static final Map<String, Set<DayOfWeek>> DAY_GROUPS = Map.of(
+            "weekdays", EnumSet.range(DayOfWeek.MONDAY, DayOfWeek.FRIDAY),
+            "weekends", EnumSet.of(DayOfWeek.SATURDAY, DayOfWeek.SUNDAY),
+            "every_day", EnumSet.allOf(DayOfWeek.class));
+
+    private WeeklyHours.Window window(Node node, String path) {
+        Map<String, Node> f = fields(node, path, List.of("days", "from", "to"), Set.of("days", "from", "to"));
+        if (f == null) {
+            return null;
+        }
+        Set<DayOfWeek> days = f.containsKey("days") ? days(f.get("days"), path + ".days") : null;
+        Integer from = f.containsKey("from") ? minuteOfDay(f.get("from"), path + ".from", false) : null;
+        Integer to = f.containsKey("to") ? minuteOfDay(f.get("to"), path + ".to", true) : null;
+        if (days == null || from == null || to == null) {
+            return null;
+        }
+        if (to <= from) {
+            error(f.get("to"), path + ".to", "must be after from; a window cannot cross midnight (write two windows)");
+            return null;
+        }
+        return new WeeklyHours.Window(days, from, to);
+    }
+
+    private Set<DayOfWeek> days(Node node, String path) {
+        String expected = "mon, tue, wed, thu, fri, sat, sun, or one of weekdays, weekends, every_day";
+        if (node instanceof ScalarNode && Tag.STR.equals(node.getTag())) {
+            String value = ((ScalarNode) node).getValue();
+            Set<DayOfWeek> group = DAY_GROUPS.get(value);
+            if (group == null && DAY_NAMES.containsKey(value)) {
+                group = EnumSet.of(DAY_NAMES.get(value));
+            }
+            if (group == null) {
+                error(node, path, "unknown day '" + value + "'; expected " + expected);
+            }
+            return group;
+        }
+        if (!(node instanceof SequenceNode seq) || !Tag.SEQ.equals(node.getTag()) || seq.getValue().isEmpty()) {
+            error(node, path, "must be a list of days or one of weekdays, weekends, every_day; got " + describe(node));
+            return null;
+        }
+        Set<DayOfWeek> result = EnumSet.noneOf(DayOfWeek.class);
+        boolean ok = true;
+        for (int i = 0; i < seq.getValue().size(); i++) {
+            Node item = seq.getValue().get(i);
+            String value = string(item, path + "[" + i + "]");
+            if (value == null) {
+                ok = false;
+            } else if (DAY_NAMES.containsKey(value)) {
+                result.add(DAY_NAMES.get(value));
+            } else if (DAY_GROUPS.containsKey(value)) {
+                result.addAll(DAY_GROUPS.get(value));
+            } else {
+                error(item, path + "[" + i + "]", "unknown day '" + value + "'; expected " + expected);
+                ok = false;
+            }
+        }
+        return ok ? result : null;
+    }
+
+    /**
+     * {@code HH:MM} as minutes since midnight; {@code 24:00} only as an end. YAML 1.1 reads an unquoted
+     * {@code 20:00} as a base-60 integer, so the scalar's text is taken whatever its resolved type.
+     */
+    private Integer minuteOfDay(Node node, String path, boolean end) {
+        if (!(node instanceof ScalarNode scalar) || !(Tag.STR.equals(node.getTag()) || Tag.INT.equals(node.getTag()))) {
+            error(node, path, "must be a time of day such as \"08:00\", got " + describe(node));
+            return null;
+        }
+        java.util.regex.Matcher m = TIME_OF_DAY.matcher(scalar.getValue());
+        int hour = m.matches() ? Integer.parseInt(m.group(1)) : -1;
+        int minute = m.matches() ? Integer.parseInt(m.group(2)) : -1;
+        boolean valid = hour >= 0 && minute >= 0 && minute < 60 && (hour < 24 || (end && hour == 24 && minute == 0));
+        if (!valid) {
+            error(node, path, "'" + scalar.getValue() + "' is not a time of day HH:MM (00:00.." + (end ? "24:00" : "23:59") + ")");
+            return null;
+        }
+        return hour * 60 + minute;
+    }
+
+    private static final java.util.regex.Pattern TIME_OF_DAY = java.util.regex.Pattern.compile("(\\d{1,2}):(\\d{2})");
+
+    private Boolean bool(Node node, String path) {
+        if (node instanceof ScalarNode scalar && Tag.BOOL.equals(node.getTag())) {
+            String v = scalar.getValue().toLowerCase(Locale.ROOT);
+            return v.equals("true") || v.equals("yes") || v.equals("on");
+        }
+        error(node, path, "must be true or false, got " + describe(node));
+        return null;
     }
 
     private Policy.Antivirus antivirus(Node node) {

@@ -281,8 +281,8 @@ class PolicyLoaderTest {
         // Within the alias limit the composer shares nodes; the schema walk never visits unknown keys.
         String yaml = VALID + "x: &x [1, 2, 3]\ny: [*x, *x, *x]\n";
         assertThat(errorsOf(yaml)).containsExactly(
-                error(19, 1, "x", "unknown key; expected one of version, organisation, inbound, outbound, tag, antivirus, protection"),
-                error(20, 1, "y", "unknown key; expected one of version, organisation, inbound, outbound, tag, antivirus, protection"));
+                error(19, 1, "x", "unknown key; expected one of version, organisation, inbound, outbound, tag, antivirus, protection, access"),
+                error(20, 1, "y", "unknown key; expected one of version, organisation, inbound, outbound, tag, antivirus, protection, access"));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.mamori.gateway.smtp;
+package io.mamori.core.network;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

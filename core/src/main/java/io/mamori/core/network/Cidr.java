@@ -1,4 +1,4 @@
-package io.mamori.gateway.smtp;
+package io.mamori.core.network;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
