@@ -1,6 +1,5 @@
 package io.mamori.app;
 
-import io.mamori.console.api.ApiTokenFilter;
 import io.mamori.core.analysis.AnalysisPipeline;
 import io.mamori.core.analysis.FindingCatalogue;
 import io.mamori.core.message.Direction;
@@ -62,7 +61,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -270,13 +268,6 @@ class GatewayConfiguration {
             }
             return counts.getOrDefault(state, 0L);
         }
-    }
-
-    @Bean
-    FilterRegistrationBean<ApiTokenFilter> apiTokenFilter(MamoriProperties settings) throws IOException {
-        FilterRegistrationBean<ApiTokenFilter> bean = new FilterRegistrationBean<>(new ApiTokenFilter(ApiToken.load(settings.dataDir())));
-        bean.addUrlPatterns("/api/*");
-        return bean;
     }
 
     /** The two SMTP listeners, started; closed on shutdown. */

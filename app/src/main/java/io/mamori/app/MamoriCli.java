@@ -21,6 +21,8 @@ import picocli.CommandLine.Unmatched;
             PolicyCommand.class,
             KeysCommand.class,
             UsersCommand.class,
+            DirectoryCommand.class,
+            ConsoleCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class MamoriCli implements Runnable {

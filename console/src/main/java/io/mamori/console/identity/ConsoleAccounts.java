@@ -162,12 +162,12 @@ public final class ConsoleAccounts {
         if (accounts.find(address).isPresent()) {
             throw new IllegalArgumentException(address + " already has a console account (reset it instead)");
         }
-        String password = codes.randomCode();
+        String password = RecoveryCodes.display(codes.randomCode());
         directory.save(person);
         if (!accounts.create(address, argon2.hash(password), clock.instant())) {
             throw new IllegalArgumentException(address + " already has a console account (reset it instead)");
         }
-        return RecoveryCodes.display(password);
+        return password;
     }
 
     /**
@@ -178,9 +178,9 @@ public final class ConsoleAccounts {
      */
     public Optional<String> resetUser(String email, boolean clearTotp) {
         String address = normalize(email);
-        String password = codes.randomCode();
+        String password = RecoveryCodes.display(codes.randomCode());
         return accounts.resetToInitialPassword(address, argon2.hash(password), clearTotp)
-                ? Optional.of(RecoveryCodes.display(password)) : Optional.empty();
+                ? Optional.of(password) : Optional.empty();
     }
 
     /**
