@@ -23,6 +23,7 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.authentication.AuthenticationDetailsSource;
+import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
 import org.springframework.security.web.context.SecurityContextRepository;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
@@ -141,7 +142,8 @@ class ConsoleSecurity {
         AuthenticationDetailsSource<jakarta.servlet.http.HttpServletRequest, java.net.InetAddress> details = clients::of;
         http.securityContext(c -> c.securityContextRepository(contexts))
                 .requestCache(c -> c.requestCache(requests))
-                .authenticationProvider(passwords)
+                // Its own manager without a parent: a refused password must be checked (and counted) once.
+                .authenticationManager(new ProviderManager(passwords))
                 .authorizeHttpRequests(a -> a
                         .requestMatchers("/login", "/login/locked", "/denied", "/language", "/error",
                                 "/css/**", "/img/**", "/favicon.ico").permitAll()
