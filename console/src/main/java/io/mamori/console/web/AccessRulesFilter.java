@@ -4,6 +4,7 @@ import io.mamori.console.directory.JdbcDirectory;
 import io.mamori.console.directory.Person;
 import io.mamori.console.identity.ConsoleUser;
 import io.mamori.core.access.AccessDecision;
+import io.mamori.core.network.Cidr;
 import io.mamori.core.policy.PolicyHolder;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -74,7 +75,7 @@ final class AccessRulesFilter extends OncePerRequestFilter {
         AccessDecision decision = policy.current().access().check(user.roles(), client, clock.instant());
         if (decision instanceof AccessDecision.Denied denied) {
             LOG.warn("Console session of {} from {} ended by the access rule of role {} ({})", email,
-                    client.getHostAddress(), denied.role().key(), denied.reason());
+                    Cidr.format(client), denied.role().key(), denied.reason());
             audit.record(email, client, "access.denied", request.getRequestURI(), SignInHandlers.describe(denied), false);
             flow.end(request);
             request.setAttribute(SignInHandlers.DENIED, denied);

@@ -2,6 +2,7 @@ package io.mamori.console.web;
 
 import io.mamori.console.audit.AuditEntry;
 import io.mamori.console.audit.AuditTrail;
+import io.mamori.core.network.Cidr;
 import java.net.InetAddress;
 import java.time.Clock;
 
@@ -24,7 +25,7 @@ final class ConsoleAudit {
     }
 
     void record(String actor, InetAddress source, String action, String object, String after, boolean success) {
-        trail.record(new AuditEntry(clock.instant(), clean(actor), source.getHostAddress(), action, clean(object),
+        trail.record(new AuditEntry(clock.instant(), clean(actor), Cidr.format(source), action, clean(object),
                 null, after == null ? null : clean(after), success));
     }
 

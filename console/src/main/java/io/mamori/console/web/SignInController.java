@@ -1,8 +1,9 @@
 package io.mamori.console.web;
 
-import io.mamori.console.identity.ConsoleAccounts;
 import io.mamori.console.identity.ConsoleAccounts.SecondFactorCheck;
+import io.mamori.console.identity.ConsoleAccounts;
 import io.mamori.core.access.AccessDecision;
+import io.mamori.core.network.Cidr;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.net.InetAddress;
@@ -63,7 +64,7 @@ class SignInController {
             model.addAttribute("reason", d.reason().name().toLowerCase(Locale.ROOT));
             model.addAttribute("rule", d.rule());
         }
-        model.addAttribute("client", clients.of(request).getHostAddress());
+        model.addAttribute("client", Cidr.format(clients.of(request)));
         model.addAttribute("at", clock.instant().toString());
         return "denied";
     }

@@ -1,5 +1,6 @@
 package io.mamori.console.web;
 
+import io.mamori.core.network.Cidr;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -47,7 +48,7 @@ final class SignInHandlers implements AuthenticationSuccessHandler, Authenticati
         String email = request.getParameter("email");
         if (e instanceof SignInRefused.ByAccessRule denied) {
             LOG.warn("Console sign-in of {} from {} refused by the access rule of role {} ({})",
-                    ConsoleAudit.clean(email), client.getHostAddress(), denied.decision().role().key(), denied.decision().reason());
+                    ConsoleAudit.clean(email), Cidr.format(client), denied.decision().role().key(), denied.decision().reason());
             audit.record(denied.email(), client, "access.denied", denied.email(), describe(denied.decision()), false);
             request.setAttribute(DENIED, denied.decision());
             request.getRequestDispatcher("/denied").forward(request, response);
@@ -57,7 +58,7 @@ final class SignInHandlers implements AuthenticationSuccessHandler, Authenticati
             request.setAttribute(LOCKED_UNTIL, locked.until());
             request.getRequestDispatcher("/login/locked").forward(request, response);
         } else if (e instanceof SignInRefused.TooManyAttempts throttled) {
-            LOG.warn("Console sign-in from {} refused: too many failures from this address", client.getHostAddress());
+            LOG.warn("Console sign-in from {} refused: too many failures from this address", Cidr.format(client));
             audit.record(ConsoleAudit.ANONYMOUS, client, "login.throttled", throttled.email(), null, false);
             request.setAttribute(THROTTLED, Boolean.TRUE);
             request.getRequestDispatcher("/login/locked").forward(request, response);
