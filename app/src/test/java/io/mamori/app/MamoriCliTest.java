@@ -209,9 +209,66 @@ class MamoriCliTest {
     }
 
     @Test
+    void directoryImportReportsWhatChangedAndASecondImportChangesNothing() throws Exception {
+        Path csv = dir.resolve("people.csv");
+        Files.write(csv, ("\uFEFFemail,display_name,department,roles,approver_departments\n"
+                + "yamada@example.co.jp,山田 太郎,営業部,approver,営業部\n"
+                + "sato@example.co.jp,佐藤 花子,経理部,admin,\n").getBytes(StandardCharsets.UTF_8));
+
+        assertThat(run("directory", "import", csv.toString(), "--dry-run")).as(err()).isZero();
+        assertThat(out()).contains("  + yamada@example.co.jp", "dry run, nothing changed");
+        assertThat(run("directory", "list")).isZero();
+        assertThat(out()).contains("0 person(s)");
+
+        assertThat(run("directory", "import", csv.toString())).as(err()).isZero();
+        assertThat(out()).contains("added 2, updated 0, deactivated 0, unchanged 0");
+        assertThat(err()).contains("action=directory.import").contains("added=2");
+        assertThat(run("directory", "import", csv.toString())).isZero();
+        assertThat(out()).contains("added 0, updated 0, deactivated 0, unchanged 2");
+        assertThat(run("directory", "list")).isZero();
+        assertThat(out()).contains("山田 太郎", "approver (営業部)", "2 person(s)");
+
+        Files.writeString(csv, "email,display_name\nyamada@,山田\n", StandardCharsets.UTF_8);
+        assertThat(run("directory", "import", csv.toString())).isEqualTo(1);
+        assertThat(err()).contains("people.csv:2: column 1 (email): 'yamada@' is not an email address", "nothing imported");
+    }
+
+    @Test
+    void consoleAddUserPrintsAOneTimePasswordThatSignsInOnce() throws Exception {
+        assertThat(run("console", "add-user", "Joho@example.co.jp", "--roles", "admin,analyst", "--name", "情報 太郎",
+                "--department", "情報システム部")).as(err()).isZero();
+        String password = out().lines().filter(l -> l.matches("[a-z2-7]{4}(-[a-z2-7]{4}){3}")).findFirst().orElseThrow();
+        assertThat(out()).contains("never written to a log file");
+        assertThat(err()).contains("action=user.created object=joho@example.co.jp").doesNotContain(password);
+        assertThat(run("directory", "list")).isZero();
+        assertThat(out()).contains("joho@example.co.jp", "admin,analyst");
+
+        assertThat(run("console", "add-user", "joho@example.co.jp")).isEqualTo(1);
+        assertThat(err()).contains("already has a console account");
+        assertThat(run("console", "add-user", "x@example.co.jp", "--roles", "root")).isEqualTo(2);
+
+        assertThat(run("console", "reset-user", "joho@example.co.jp", "--clear-totp")).as(err()).isZero();
+        String reset = out().lines().filter(l -> l.matches("[a-z2-7]{4}(-[a-z2-7]{4}){3}")).findFirst().orElseThrow();
+        try (LocalStore local = LocalStore.open(Settings.load(List.of()), java.time.Clock.systemUTC())) {
+            io.mamori.console.directory.JdbcDirectory directory = new io.mamori.console.directory.JdbcDirectory(
+                    local.dataSource(), java.time.Clock.systemUTC());
+            io.mamori.console.identity.ConsoleAccounts accounts = ConsoleConfiguration.accounts(local, directory,
+                    Settings.load(List.of()), java.time.Clock.systemUTC());
+            assertThat(accounts.checkPassword("joho@example.co.jp", password))
+                    .isInstanceOf(io.mamori.console.identity.ConsoleAccounts.PasswordCheck.Rejected.class);
+            assertThat(accounts.checkPassword("joho@example.co.jp", reset)).isInstanceOfSatisfying(
+                    io.mamori.console.identity.ConsoleAccounts.PasswordCheck.Accepted.class,
+                    a -> assertThat(a.mustChangePassword()).isTrue());
+        }
+        assertThat(run("console", "reset-user", "nobody@example.co.jp")).isEqualTo(1);
+    }
+
+    @Test
     void everyCommandHasHelp() {
         for (String[] cmd : new String[][] {{"--help"}, {"start", "--help"}, {"scan", "--help"}, {"eval", "--help"}, {"queue", "--help"},
-                {"policy", "validate", "--help"}, {"keys", "rotate", "--help"}, {"users", "add-app-password", "--help"}}) {
+                {"policy", "validate", "--help"}, {"keys", "rotate", "--help"}, {"users", "add-app-password", "--help"},
+                {"directory", "import", "--help"}, {"directory", "list", "--help"}, {"console", "add-user", "--help"},
+                {"console", "reset-user", "--help"}}) {
             assertThat(run(cmd)).as(String.join(" ", cmd)).isZero();
             assertThat(out()).contains("Usage:");
         }
