@@ -8,6 +8,10 @@ import io.mamori.app.MamoriApplication;
 import io.mamori.console.directory.JdbcDirectory;
 import io.mamori.console.identity.ConsoleAccounts;
 import io.mamori.core.access.Role;
+import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.policy.Policy;
+import io.mamori.core.policy.PolicyHolder;
+import io.mamori.core.policy.PolicyLoader;
 import io.mamori.gateway.testing.TestDnsServer;
 import io.mamori.gateway.tls.ServerTls;
 import java.io.IOException;
@@ -128,6 +132,9 @@ abstract class ConsoleContext {
     @Autowired
     JdbcDirectory directory;
 
+    @Autowired
+    PolicyHolder policy;
+
     @LocalServerPort
     int port;
 
@@ -139,6 +146,22 @@ abstract class ConsoleContext {
         if (audit.getAppender(AUDIT.getName()) == null) {
             AUDIT.setName("audit-capture");
             audit.addAppender(AUDIT);
+        }
+    }
+
+    /**
+     * Writes the test policy with {@code employeeRule} appended under {@code access.roles} and waits until the
+     * gateway's policy watcher has applied it.
+     */
+    void usePolicy(String employeeRule) throws Exception {
+        Policy expected = new PolicyLoader(FindingCatalogue.builtIn()).parse(policy(employeeRule), "expected");
+        Files.writeString(POLICY, policy(employeeRule), StandardCharsets.UTF_8);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!policy.current().access().equals(expected.access())) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the policy edit was not applied within 20 s");
+            }
+            Thread.sleep(50);
         }
     }
 

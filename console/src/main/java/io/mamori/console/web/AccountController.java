@@ -120,7 +120,7 @@ class AccountController {
         session.removeAttribute(ENROLLMENT);
         audit.record(email, clients.of(request), "mfa.enrolled", email, "totp, " + codes.get().size() + " recovery codes", true);
         flash.addFlashAttribute("recoveryCodes", codes.get());
-        flow.advance(request, response, signIn.withStage(ConsoleAuthentication.Stage.COMPLETE));
+        flow.advance(request, response, signIn.completedWithSecondFactor());
         return "redirect:/account/recovery-codes";
     }
 

@@ -49,12 +49,18 @@ final class ConsoleAuthentication extends AbstractAuthenticationToken {
     private final ConsoleUser user;
     private final Stage stage;
     private final InetAddress client;
+    private final boolean secondFactor;
 
     ConsoleAuthentication(ConsoleUser user, Stage stage, InetAddress client) {
+        this(user, stage, client, false);
+    }
+
+    private ConsoleAuthentication(ConsoleUser user, Stage stage, InetAddress client, boolean secondFactor) {
         super(authorities(user, stage));
         this.user = user;
         this.stage = stage;
         this.client = client;
+        this.secondFactor = secondFactor;
         setAuthenticated(true);
     }
 
@@ -72,11 +78,21 @@ final class ConsoleAuthentication extends AbstractAuthenticationToken {
     }
 
     ConsoleAuthentication withStage(Stage next) {
-        return new ConsoleAuthentication(user, next, client);
+        return new ConsoleAuthentication(user, next, client, secondFactor);
+    }
+
+    /** The sign-in completed by a TOTP or recovery code (or a TOTP enrollment, which proves the same). */
+    ConsoleAuthentication completedWithSecondFactor() {
+        return new ConsoleAuthentication(user, Stage.COMPLETE, client, true);
     }
 
     ConsoleAuthentication withUser(ConsoleUser refreshed) {
-        return new ConsoleAuthentication(refreshed, stage, client);
+        return new ConsoleAuthentication(refreshed, stage, client, secondFactor);
+    }
+
+    /** Whether this session passed a second factor; a policy that starts requiring one sends it back to do so. */
+    boolean secondFactor() {
+        return secondFactor;
     }
 
     ConsoleUser user() {

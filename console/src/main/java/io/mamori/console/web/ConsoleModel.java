@@ -30,6 +30,10 @@ class ConsoleModel {
     @ModelAttribute("here")
     String here(HttpServletRequest request) {
         String path = request.getRequestURI().substring(request.getContextPath().length());
-        return path.isEmpty() ? "/" : path;
+        // Pages reached by forward (refusals) and the error page have nothing to return to but the sign-in.
+        if (path.isEmpty() || path.equals("/denied") || path.startsWith("/login/locked") || path.equals("/error")) {
+            return path.isEmpty() ? "/" : "/login";
+        }
+        return path;
     }
 }

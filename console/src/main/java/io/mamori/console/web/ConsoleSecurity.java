@@ -137,8 +137,8 @@ class ConsoleSecurity {
     @Bean
     @Order(2)
     SecurityFilterChain consoleChain(HttpSecurity http, PasswordAuthenticationProvider passwords, SignInHandlers handlers,
-            SignInFlow flow, ClientAddress clients, JdbcDirectory directory, PolicyHolder policy, ConsoleAudit audit,
-            SecurityContextRepository contexts, RequestCache requests, Clock clock) throws Exception {
+            SignInFlow flow, ClientAddress clients, JdbcDirectory directory, ConsoleAccounts accounts, PolicyHolder policy,
+            ConsoleAudit audit, SecurityContextRepository contexts, RequestCache requests, Clock clock) throws Exception {
         AuthenticationDetailsSource<jakarta.servlet.http.HttpServletRequest, java.net.InetAddress> details = clients::of;
         http.securityContext(c -> c.securityContextRepository(contexts))
                 .requestCache(c -> c.requestCache(requests))
@@ -162,7 +162,8 @@ class ConsoleSecurity {
                         .logoutSuccessUrl("/login?logout").deleteCookies("JSESSIONID"))
                 .sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId()))
                 .exceptionHandling(e -> e.accessDeniedHandler(stageAware()))
-                .addFilterBefore(new AccessRulesFilter(directory, policy, clients, flow, audit, clock), AuthorizationFilter.class)
+                .addFilterBefore(new AccessRulesFilter(directory, accounts, policy, clients, flow, audit, clock),
+                        AuthorizationFilter.class)
                 .headers(h -> h
                         .contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY))
                         .frameOptions(f -> f.deny())

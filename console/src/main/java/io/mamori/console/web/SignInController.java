@@ -85,7 +85,7 @@ class SignInController {
             if (accepted.recoveryCode()) {
                 audit.record(email, client, "mfa.recovery-code.used", email, "remaining=" + accepted.remaining(), true);
             }
-            return "redirect:" + flow.advance(request, response, signIn.withStage(ConsoleAuthentication.Stage.COMPLETE));
+            return "redirect:" + flow.advance(request, response, signIn.completedWithSecondFactor());
         }
         if (check instanceof SecondFactorCheck.Locked locked) {
             audit.record(email, client, "login.locked", email, "attempt while locked until=" + locked.until(), false);
