@@ -121,6 +121,7 @@ class ConsoleBrowserTest extends ConsoleContext {
     void firstSignInChangesThePasswordEnrollsTotpAndLaterSignInsAskForACode() throws Exception {
         String email = newAddress("admin");
         String initial = accounts.createUser(email, "情報 太郎", "情報システム部", java.util.Set.of(Role.ADMIN));
+        int mark = auditMark();
 
         signIn(email, initial);
         // After the password the user's own language counts: Japanese for a new person.
@@ -169,6 +170,11 @@ class ConsoleBrowserTest extends ConsoleContext {
         click("#verify");
         assertText("#welcome", "情報 太郎 さん、ようこそ");
         assertThat(find("main").getText()).contains("未使用 9 個");
+        assertThat(auditSince(mark)).anyMatch(l -> l.startsWith("action=password.changed object=" + email))
+                .anyMatch(l -> l.startsWith("action=mfa.enrolled object=" + email))
+                .anyMatch(l -> l.startsWith("action=mfa.recovery-code.used object=" + email) && l.contains("remaining=9"))
+                .anyMatch(l -> l.startsWith("action=logout object=" + email))
+                .noneMatch(l -> l.contains(initial) || l.contains(PASSWORD) || l.contains(recovery) || l.contains(secret));
     }
 
     @Test

@@ -212,8 +212,12 @@ public final class ConsoleAccounts {
         Instant now = clock.instant();
         Optional<Person> person = address == null ? Optional.empty() : directory.find(address).filter(Person::active);
         Optional<Account> account = person.isEmpty() ? Optional.empty() : accounts.find(address);
-        if (account.isEmpty() || password == null || password.length() > MAX_PASSWORD * 4) {
-            Argon2id.verify(dummyHash, password == null ? "" : password);
+        if (password == null || password.length() > MAX_PASSWORD * 4) {
+            // Rejected on its form alone (no password is that long): no hash to compute, nothing to count.
+            return new PasswordCheck.Rejected(account.isPresent(), Optional.empty());
+        }
+        if (account.isEmpty()) {
+            Argon2id.verify(dummyHash, password);
             return new PasswordCheck.Rejected(false, Optional.empty());
         }
         Account a = account.get();
