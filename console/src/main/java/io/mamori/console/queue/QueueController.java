@@ -1,13 +1,14 @@
 package io.mamori.console.queue;
 
+import io.mamori.console.audit.AuditTrail;
+import io.mamori.console.audit.RequestAudit;
 import io.mamori.core.store.MessageState;
 import io.mamori.core.store.MessageStore;
 import io.mamori.core.store.StoredMessage;
 import jakarta.servlet.http.HttpServletRequest;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -18,20 +19,22 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * REST access to the queue: list, show, release (HELD/QUARANTINED → QUEUED) and delete. Every action is
- * written to the audit logger with actor address and object; the tamper-evident audit table replaces this
- * with the console's identity work.
+ * REST access to the queue: list, show, release (HELD/QUARANTINED → QUEUED) and delete. Every release and
+ * delete, refused ones included, is recorded in the audit log ({@code queue.release}, {@code queue.delete}; object
+ * the queue id, before/after the state) before the response is sent.
  */
 @RestController
 @RequestMapping("/api/v1/messages")
 class QueueController {
 
-    private static final Logger AUDIT = LoggerFactory.getLogger("mamori.audit");
-
     private final MessageStore store;
+    private final AuditTrail audit;
+    private final Clock clock;
 
-    QueueController(MessageStore store) {
+    QueueController(MessageStore store, AuditTrail audit, Clock clock) {
         this.store = store;
+        this.audit = audit;
+        this.clock = clock;
     }
 
     @GetMapping
@@ -48,12 +51,12 @@ class QueueController {
 
     @PostMapping("/{id}/release")
     ResponseEntity<?> release(@PathVariable String id, HttpServletRequest request) {
-        return move(id, MessageState.QUEUED, "release", request);
+        return move(id, MessageState.QUEUED, "queue.release", request);
     }
 
     @PostMapping("/{id}/delete")
     ResponseEntity<?> delete(@PathVariable String id, HttpServletRequest request) {
-        return move(id, MessageState.DELETED, "delete", request);
+        return move(id, MessageState.DELETED, "queue.delete", request);
     }
 
     @GetMapping("/counts")
@@ -64,11 +67,12 @@ class QueueController {
     private ResponseEntity<?> move(String id, MessageState to, String action, HttpServletRequest request) {
         StoredMessage before = store.find(id).orElse(null);
         if (before == null) {
+            audit.record(RequestAudit.entry(request, clock, action, id, null, "not found", false));
             return notFound(id);
         }
         boolean moved = store.transition(id, to);
-        AUDIT.info("action={} object={} from={} to={} ok={} actor=api-token source={}", action, id,
-                before.state(), to, moved, request.getRemoteAddr());
+        audit.record(RequestAudit.entry(request, clock, action, id, before.state().name(),
+                moved ? to.name() : "refused: not allowed in state " + before.state(), moved));
         if (!moved) {
             return ResponseEntity.status(HttpStatus.CONFLICT).body(Map.of("error", "invalid_state",
                     "message", "この状態のメッセージには実行できません / not allowed in state " + before.state()));
