@@ -1,6 +1,7 @@
 package io.mamori.app;
 
 import io.mamori.console.api.ApiTokenFilter;
+import io.mamori.console.audit.JdbcAuditTrail;
 import io.mamori.core.analysis.AnalysisPipeline;
 import io.mamori.core.analysis.FindingCatalogue;
 import io.mamori.core.message.Direction;
@@ -110,6 +111,12 @@ class GatewayConfiguration {
     @Bean
     MessageStore messageStore(LocalStore local) {
         return local.store();
+    }
+
+    /** The tamper-evident audit log (also injected as {@link io.mamori.console.audit.AuditTrail}). */
+    @Bean
+    JdbcAuditTrail auditTrail(LocalStore local) {
+        return local.audit();
     }
 
     @Bean(destroyMethod = "shutdownNow")

@@ -21,6 +21,7 @@ import picocli.CommandLine.Unmatched;
             PolicyCommand.class,
             KeysCommand.class,
             UsersCommand.class,
+            AuditCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class MamoriCli implements Runnable {

@@ -40,7 +40,7 @@ final class QueueCommand implements Runnable {
         }
     }
 
-    private static boolean causeMentions(Throwable t, String text) {
+    static boolean causeMentions(Throwable t, String text) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (String.valueOf(c.getMessage()).contains(text)) {
                 return true;
@@ -123,6 +123,7 @@ final class QueueCommand implements Runnable {
             }
             return withStore(s -> {
                 int released = 0;
+                String selector = sender != null ? "sender:" + sender : "finding:" + finding;
                 for (StoredMessage m : s.store().list(MessageState.QUARANTINED, 10_000)) {
                     boolean match = sender != null ? m.mailFrom().equalsIgnoreCase(sender)
                             : List.of(m.findingCodes().split(",")).contains(finding);
@@ -130,6 +131,8 @@ final class QueueCommand implements Runnable {
                         released++;
                     }
                 }
+                // Each message's release is recorded on its own above; this entry records the bulk request itself.
+                s.audit().record(CliAudit.entry("queue.release-bulk", selector, null, released + " released", true));
                 System.out.printf("%d message(s) released%n", released);
                 return 0;
             });
@@ -147,18 +150,22 @@ final class QueueCommand implements Runnable {
         }
     }
 
+    /** Moves one message and records the attempt, refused ones included, in the audit log. */
     private static int move(LocalStore s, String id, MessageState to, String done) {
+        String action = to == MessageState.DELETED ? "queue.delete" : "queue.release";
         StoredMessage before = s.store().find(id).orElse(null);
         if (before == null) {
+            s.audit().record(CliAudit.entry(action, id, null, "not found", false));
             System.err.println("queue: no message " + id);
             return 1;
         }
         if (!s.store().transition(id, to)) {
+            s.audit().record(CliAudit.entry(action, id, before.state().name(),
+                    "refused: not allowed in state " + before.state(), false));
             System.err.printf("queue: %s is %s and cannot move to %s%n", id, before.state(), to);
             return 1;
         }
-        org.slf4j.LoggerFactory.getLogger("mamori.audit").info("action={} object={} from={} to={} actor=cli user={}",
-                done, id, before.state(), to, System.getProperty("user.name"));
+        s.audit().record(CliAudit.entry(action, id, before.state().name(), to.name(), true));
         System.out.printf("%s %s%n", id, done);
         return 0;
     }
