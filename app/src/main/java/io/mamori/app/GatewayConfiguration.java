@@ -2,6 +2,9 @@ package io.mamori.app;
 
 import io.mamori.console.api.ApiTokenFilter;
 import io.mamori.console.audit.JdbcAuditTrail;
+import io.mamori.console.notice.NoticeTemplateException;
+import io.mamori.console.notice.NoticeTemplates;
+import io.mamori.console.notice.Notices;
 import io.mamori.core.analysis.AnalysisPipeline;
 import io.mamori.core.analysis.FindingCatalogue;
 import io.mamori.core.message.Direction;
@@ -117,6 +120,31 @@ class GatewayConfiguration {
     @Bean
     JdbcAuditTrail auditTrail(LocalStore local) {
         return local.audit();
+    }
+
+    /** Notice templates; an invalid or misnamed file in the templates directory refuses the start and says why. */
+    @Bean
+    NoticeTemplates noticeTemplates(MamoriProperties settings) throws IOException {
+        NoticeTemplates templates = new NoticeTemplates(settings.notices().templatesDir());
+        try {
+            templates.checkAll();
+        } catch (NoticeTemplateException e) {
+            throw new IllegalStateException("mamori.notices.templates-dir: invalid notice template(s):\n" + e.getMessage(), e);
+        }
+        return templates;
+    }
+
+    @Bean
+    Notices notices(MessageStore store, NoticeTemplates templates, PolicyHolder policy, MamoriProperties settings, Clock clock) {
+        if (settings.notices().setupUrl().isEmpty()) {
+            LOG.info("mamori.notices.setup-url is not set: MFA reminders cannot be sent until it is");
+        }
+        return new Notices(store, templates, policy::current, noticeSettings(settings), clock);
+    }
+
+    static Notices.Settings noticeSettings(MamoriProperties settings) {
+        return new Notices.Settings(settings.notices().from(), settings.notices().setupUrl(), settings.effectiveHostname(),
+                ZoneId.systemDefault());
     }
 
     @Bean(destroyMethod = "shutdownNow")

@@ -22,6 +22,7 @@ import picocli.CommandLine.Unmatched;
             KeysCommand.class,
             UsersCommand.class,
             AuditCommand.class,
+            NoticesCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class MamoriCli implements Runnable {

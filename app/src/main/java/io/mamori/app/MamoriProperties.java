@@ -25,7 +25,8 @@ public record MamoriProperties(
         Analysis analysis,
         Dns dns,
         SenderAuth auth,
-        Antivirus antivirus) {
+        Antivirus antivirus,
+        NoticeSettings notices) {
 
     /** Empty settings (e.g. {@code mamori.tls.certificate=}) bind to nothing; they mean "use the default". */
     public MamoriProperties {
@@ -34,6 +35,20 @@ public record MamoriProperties(
         dns = dns == null ? new Dns(null, Duration.ofSeconds(2)) : dns;
         auth = auth == null ? new SenderAuth(List.of()) : auth;
         antivirus = antivirus == null ? new Antivirus(null, Duration.ofSeconds(10), DataSize.ofMegabytes(25)) : antivirus;
+        notices = notices == null ? new NoticeSettings(null, null, null) : notices;
+    }
+
+    /**
+     * Notices to employees ({@code mamori.notices.*}): {@code from} is the From and envelope sender (empty:
+     * {@code mamori-noreply@<first internal domain>}), {@code setupUrl} the console's MFA enrollment page (for
+     * the {@code {setupUrl}} placeholder), {@code templatesDir} where edited templates override the shipped ones.
+     */
+    public record NoticeSettings(String from, String setupUrl, Path templatesDir) {
+        public NoticeSettings {
+            from = from == null ? "" : from.trim();
+            setupUrl = setupUrl == null ? "" : setupUrl.trim();
+            templatesDir = templatesDir == null ? Path.of("config", "notices") : templatesDir;
+        }
     }
 
     /** {@code clamd} is {@code host:port} of a clamd TCP socket; empty means no antivirus engine is configured. */
