@@ -35,7 +35,8 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The whole gateway in one Spring context with real peers on loopback: Python's smtplib and swaks send, a real
- * SMTP server receives downstream, and the REST API releases quarantined mail.
+ * SMTP server receives downstream, the REST API releases quarantined mail (recorded in the audit log), and
+ * notices go out through the gateway's own queue.
  */
 @AutoConfigureObservability(tracing = false)
 @SpringBootTest(classes = MamoriApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -91,6 +92,8 @@ class GatewayEndToEndTest {
         r.add("mamori.delivery.retry-initial", () -> "1s");
         r.add("mamori.delivery.retry-max", () -> "2s");
         r.add("mamori.delivery.poll-interval", () -> "100ms");
+        r.add("mamori.notices.setup-url", () -> "https://mamori.example.co.jp/console/mfa");
+        r.add("mamori.notices.templates-dir", () -> DATA.resolve("notices").toString());
     }
 
     @AfterAll
@@ -104,6 +107,12 @@ class GatewayEndToEndTest {
 
     @Autowired
     MessageStore store;
+
+    @Autowired
+    io.mamori.console.audit.JdbcAuditTrail audit;
+
+    @Autowired
+    io.mamori.console.notice.Notices notices;
 
     @LocalServerPort
     int httpPort;
@@ -385,6 +394,102 @@ class GatewayEndToEndTest {
         HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(api("/actuator/health")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(health.body()).contains("\"UP\"");
+    }
+
+    @Test
+    void restQueueActionsLandInTheAuditLogWhichIsSearchableAndExportableThroughTheRestApi() throws Exception {
+        io.mamori.core.store.Spool spool = store.openSpool();
+        try (java.io.OutputStream o = spool.output()) {
+            o.write("From: a@partner.example\r\nSubject: audit-1\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        String id = store.commit(spool, new io.mamori.core.store.NewMessage(new io.mamori.core.message.Envelope(
+                io.mamori.core.message.Direction.INBOUND, "a@partner.example", List.of("audit-rcpt@example.co.jp"), "192.0.2.1",
+                "h", null, false, java.time.Instant.now()), "audit-1", new io.mamori.core.analysis.Verdict(
+                io.mamori.core.analysis.Action.QUARANTINE, 8, List.of()), MessageState.QUARANTINED), "").id();
+        HttpClient http = HttpClient.newHttpClient();
+        String token = Files.readString(DATA.resolve("api-token")).trim();
+
+        assertThat(post(http, token, "/api/v1/messages/" + id + "/release").statusCode()).isEqualTo(200);
+        assertThat(post(http, token, "/api/v1/messages/" + id + "/delete").statusCode()).as("no longer quarantined").isEqualTo(409);
+
+        HttpResponse<String> unauthorised = http.send(HttpRequest.newBuilder(api("/api/v1/audit")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(unauthorised.statusCode()).isEqualTo(401);
+        HttpResponse<String> found = get(http, token, "/api/v1/audit?object=" + id);
+        assertThat(found.statusCode()).as(found.body()).isEqualTo(200);
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(found.body());
+        assertThat(json.get("entries")).hasSize(2);
+        var delete = json.get("entries").get(0);
+        var release = json.get("entries").get(1);
+        assertThat(release.get("action").asText()).isEqualTo("queue.release");
+        assertThat(release.get("actor").asText()).isEqualTo("api-token");
+        assertThat(release.get("sourceIp").asText()).isEqualTo("127.0.0.1");
+        assertThat(release.get("before").asText()).isEqualTo("QUARANTINED");
+        assertThat(release.get("after").asText()).isEqualTo("QUEUED");
+        assertThat(release.get("success").asBoolean()).isTrue();
+        assertThat(release.get("hash").asText()).matches("[0-9a-f]{64}");
+        assertThat(delete.get("action").asText()).isEqualTo("queue.delete");
+        assertThat(delete.get("success").asBoolean()).isFalse();
+        assertThat(delete.get("prevHash").asText()).as("consecutive rows").isEqualTo(release.get("hash").asText());
+        assertThat(delete.get("seq").asLong()).isEqualTo(release.get("seq").asLong() + 1);
+        assertThat(json.get("nextBefore").isNull()).isTrue();
+
+        HttpResponse<byte[]> csv = http.send(HttpRequest.newBuilder(api("/api/v1/audit.csv?action=queue.*&object=" + id))
+                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(csv.statusCode()).isEqualTo(200);
+        assertThat(csv.headers().firstValue("Content-Type").orElseThrow()).isEqualTo("text/csv;charset=UTF-8");
+        assertThat(csv.headers().firstValue("Content-Disposition").orElseThrow()).startsWith("attachment; filename=\"mamori-audit-");
+        assertThat(csv.body()).startsWith(0xEF, 0xBB, 0xBF);
+        String text = new String(csv.body(), StandardCharsets.UTF_8);
+        assertThat(text.lines().toList()).hasSize(3);
+        assertThat(text).contains(",api-token,127.0.0.1,queue.release," + id + ",QUARANTINED,QUEUED,true,");
+
+        HttpResponse<String> exports = get(http, token, "/api/v1/audit?action=audit.export&limit=1");
+        assertThat(exports.body()).contains("\"actor\":\"api-token\"").contains("object=" + id);
+        HttpResponse<String> bad = get(http, token, "/api/v1/audit?since=yesterday");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("not a time: 'yesterday'");
+
+        assertThat(audit.verify().intact()).isTrue();
+    }
+
+    @Test
+    void aNoticeSentThroughTheGatewayArrivesDownstreamWithItsSubjectAndBodyDecoded() throws Exception {
+        String id = notices.accessChanged("sato@example.co.jp", "佐藤 花子", "経理部", null,
+                List.of("役割: 承認者 → 管理者"));
+
+        ReceivedMessage got = awaitDownstream(m -> m.dataAsString().contains("(Mamori notice) id " + id), Duration.ofSeconds(30));
+
+        assertThat(got.mailFrom()).isEqualTo("mamori-noreply@example.co.jp");
+        assertThat(got.rcpts()).containsExactly("sato@example.co.jp");
+        org.apache.james.mime4j.dom.Message m = org.apache.james.mime4j.dom.Message.Builder.of(
+                new java.io.ByteArrayInputStream(got.data())).build();
+        assertThat(m.getSubject()).isEqualTo("【テスト株式会社】メールセキュリティ管理画面の権限が変更されました / "
+                + "[テスト株式会社] Your access to the mail security console has changed");
+        assertThat(m.getHeader().getField("Auto-Submitted").getBody()).isEqualTo("auto-generated");
+        String body;
+        try (java.io.InputStream in = ((org.apache.james.mime4j.dom.TextBody) m.getBody()).getInputStream()) {
+            body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertThat(body).contains("経理部 佐藤 花子 様").contains("・役割: 承認者 → 管理者")
+                .contains("Dear 佐藤 花子 (経理部)").contains("https://mamori.example.co.jp/console/mfa");
+
+        String en = notices.mfaReminder("ito@example.co.jp", "Ken Ito", "Sales", "en");
+        ReceivedMessage reminder = awaitDownstream(m2 -> m2.dataAsString().contains("(Mamori notice) id " + en), Duration.ofSeconds(30));
+        org.apache.james.mime4j.dom.Message r = org.apache.james.mime4j.dom.Message.Builder.of(
+                new java.io.ByteArrayInputStream(reminder.data())).build();
+        assertThat(r.getSubject()).isEqualTo("[テスト株式会社] Please set up multi-factor authentication (MFA)");
+        waitFor(() -> store.find(en).filter(x -> x.state() == MessageState.DELIVERED).orElse(null));
+    }
+
+    private HttpResponse<String> post(HttpClient http, String token, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(api(path)).header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(HttpClient http, String token, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(api(path)).header("Authorization", "Bearer " + token).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private String smtplibQuiet(String rcpt, byte[] data) {
