@@ -89,16 +89,17 @@ public final class JdbcAuditTrail implements AuditTrail {
                 AuditChain.clean(entry.before(), MAX_STATE), AuditChain.clean(entry.after(), MAX_STATE),
                 entry.success());
         AuditRecord stored;
-        try (Connection c = dataSource.getConnection()) {
+        try {
+            // The lock is taken before a pooled connection, so appenders queueing here hold no connection.
             appendLock.lock();
-            try {
+            try (Connection c = dataSource.getConnection()) {
                 stored = appendLocked(c, clean);
             } finally {
                 appendLock.unlock();
             }
             if (h2) {
                 // H2 neither writes nor fsyncs on commit; CHECKPOINT SYNC does both (see Databases.h2FileUrl).
-                try (Statement st = c.createStatement()) {
+                try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
                     st.execute("CHECKPOINT SYNC");
                 }
             }
