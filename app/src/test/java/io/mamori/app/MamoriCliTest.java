@@ -271,6 +271,32 @@ class MamoriCliTest {
     }
 
     @Test
+    void auditCommandsWorkOnPostgresqlToo() throws Exception {
+        String server = "jdbc:postgresql://127.0.0.1:5432/test";
+        String schema = "mamori_cli_" + Long.toHexString(System.nanoTime());
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(server, "postgres", "");
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA " + schema);
+        }
+        System.setProperty("mamori.db.url", server + "?currentSchema=" + schema);
+        System.setProperty("mamori.db.user", "postgres");
+        try {
+            assertThat(run("queue", "release", "NO-SUCH-PG")).isEqualTo(1);
+            assertThat(run("audit", "verify")).as(err()).isZero();
+            assertThat(out()).contains("audit log OK").contains("1 entry, last seq 1");
+            assertThat(run("audit", "list")).isZero();
+            assertThat(out()).contains("NO-SUCH-PG: - → not found");
+        } finally {
+            System.clearProperty("mamori.db.url");
+            System.clearProperty("mamori.db.user");
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(server, "postgres", "");
+                 java.sql.Statement st = c.createStatement()) {
+                st.execute("DROP SCHEMA " + schema + " CASCADE");
+            }
+        }
+    }
+
+    @Test
     void appPasswordsAndKeyRotationAreAuditedWithoutSecrets() throws Exception {
         assertThat(run("users", "add-app-password", "sato@example.co.jp", "--label", "laptop")).as(err()).isZero();
         String password = out().lines().reduce((x, y) -> y).orElseThrow().trim();
