@@ -409,8 +409,8 @@ class GatewayEndToEndTest {
         HttpClient http = HttpClient.newHttpClient();
         String token = Files.readString(DATA.resolve("api-token")).trim();
 
-        assertThat(post(http, token, "/api/v1/messages/" + id + "/release").statusCode()).isEqualTo(200);
-        assertThat(post(http, token, "/api/v1/messages/" + id + "/delete").statusCode()).as("no longer quarantined").isEqualTo(409);
+        assertThat(post(http, token, "/api/v1/messages/" + id + "/delete").statusCode()).isEqualTo(200);
+        assertThat(post(http, token, "/api/v1/messages/" + id + "/release").statusCode()).as("deleted").isEqualTo(409);
 
         HttpResponse<String> unauthorised = http.send(HttpRequest.newBuilder(api("/api/v1/audit")).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -419,19 +419,19 @@ class GatewayEndToEndTest {
         assertThat(found.statusCode()).as(found.body()).isEqualTo(200);
         var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(found.body());
         assertThat(json.get("entries")).hasSize(2);
-        var delete = json.get("entries").get(0);
-        var release = json.get("entries").get(1);
-        assertThat(release.get("action").asText()).isEqualTo("queue.release");
-        assertThat(release.get("actor").asText()).isEqualTo("api-token");
-        assertThat(release.get("sourceIp").asText()).isEqualTo("127.0.0.1");
-        assertThat(release.get("before").asText()).isEqualTo("QUARANTINED");
-        assertThat(release.get("after").asText()).isEqualTo("QUEUED");
-        assertThat(release.get("success").asBoolean()).isTrue();
-        assertThat(release.get("hash").asText()).matches("[0-9a-f]{64}");
+        var release = json.get("entries").get(0);
+        var delete = json.get("entries").get(1);
         assertThat(delete.get("action").asText()).isEqualTo("queue.delete");
-        assertThat(delete.get("success").asBoolean()).isFalse();
-        assertThat(delete.get("prevHash").asText()).as("consecutive rows").isEqualTo(release.get("hash").asText());
-        assertThat(delete.get("seq").asLong()).isEqualTo(release.get("seq").asLong() + 1);
+        assertThat(delete.get("actor").asText()).isEqualTo("api-token");
+        assertThat(delete.get("sourceIp").asText()).isEqualTo("127.0.0.1");
+        assertThat(delete.get("before").asText()).isEqualTo("QUARANTINED");
+        assertThat(delete.get("after").asText()).isEqualTo("DELETED");
+        assertThat(delete.get("success").asBoolean()).isTrue();
+        assertThat(delete.get("hash").asText()).matches("[0-9a-f]{64}");
+        assertThat(release.get("action").asText()).isEqualTo("queue.release");
+        assertThat(release.get("success").asBoolean()).isFalse();
+        assertThat(release.get("after").asText()).isEqualTo("refused: not allowed in state DELETED");
+        assertThat(release.get("seq").asLong()).isGreaterThan(delete.get("seq").asLong());
         assertThat(json.get("nextBefore").isNull()).isTrue();
 
         HttpResponse<byte[]> csv = http.send(HttpRequest.newBuilder(api("/api/v1/audit.csv?action=queue.*&object=" + id))
@@ -442,7 +442,7 @@ class GatewayEndToEndTest {
         assertThat(csv.body()).startsWith(0xEF, 0xBB, 0xBF);
         String text = new String(csv.body(), StandardCharsets.UTF_8);
         assertThat(text.lines().toList()).hasSize(3);
-        assertThat(text).contains(",api-token,127.0.0.1,queue.release," + id + ",QUARANTINED,QUEUED,true,");
+        assertThat(text).contains(",api-token,127.0.0.1,queue.delete," + id + ",QUARANTINED,DELETED,true,");
 
         HttpResponse<String> exports = get(http, token, "/api/v1/audit?action=audit.export&limit=1");
         assertThat(exports.body()).contains("\"actor\":\"api-token\"").contains("object=" + id);
