@@ -71,6 +71,19 @@ public final class ListFile {
     private ListFile() {
     }
 
+    /**
+     * Where {@code lists.file} points: an absolute path as it is, a relative one against the directory of the
+     * policy file that names it (so a policy and its list file can move together).
+     */
+    public static Path resolve(Path policyFile, String file) {
+        Path p = Path.of(file);
+        if (p.isAbsolute()) {
+            return p;
+        }
+        Path dir = policyFile.toAbsolutePath().getParent();
+        return (dir == null ? p : dir.resolve(p)).normalize();
+    }
+
     /** Reads and parses a list file; entries name it by its file name ({@code lists.txt:12}). */
     public static List<ListEntry> read(Path file) throws Invalid {
         String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
