@@ -18,6 +18,8 @@ import picocli.CommandLine.Unmatched;
             ScanCommand.class,
             EvalCommand.class,
             QueueCommand.class,
+            QuarantineCommand.class,
+            ListsCommand.class,
             PolicyCommand.class,
             KeysCommand.class,
             UsersCommand.class,

@@ -69,10 +69,14 @@ class GatewayEndToEndTest {
                   forced:
                     ATTACHMENT_EXECUTABLE: QUARANTINE
                     ATTACHMENT_NAME_RTLO: REJECT
+                    SENDER_BLOCKED: QUARANTINE
                 outbound:
                   thresholds: { tag: 6, quarantine: 15 }
                 tag:
                   subject_prefix: "[要注意]"
+                lists:
+                  block:
+                    senders: [blocked.example]
                 """.formatted(String.join(", ", domains));
     }
 
@@ -113,6 +117,9 @@ class GatewayEndToEndTest {
 
     @Autowired
     io.mamori.console.notice.Notices notices;
+
+    @Autowired
+    io.mamori.gateway.contact.JdbcSenderHistory senderHistory;
 
     @LocalServerPort
     int httpPort;
@@ -514,5 +521,122 @@ class GatewayEndToEndTest {
             Thread.sleep(100);
         }
         throw new AssertionError("condition not met within 20 s");
+    }
+
+    private HttpResponse<String> api(String method, String path, String json) throws Exception {
+        String token = Files.readString(DATA.resolve("api-token")).trim();
+        HttpRequest.Builder b = HttpRequest.newBuilder(api(path)).header("Authorization", "Bearer " + token);
+        b = json == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
+                : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static byte[] fromBlockedSender(String marker, String fromAddress) {
+        return ("From: Offers <" + fromAddress + ">\r\nTo: sato@example.co.jp\r\nSubject: " + marker + "\r\n"
+                + "Message-ID: <" + marker + "@blocked.example>\r\nDate: Sat, 28 Nov 2026 10:00:00 +0900\r\n"
+                + "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n" + marker + "\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void aBlockedSendersMessageIsReleasedOnAnEmployeesRequestApprovedThroughTheRestApi() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertThat(smtplib("sato@example.co.jp", fromBlockedSender("request-1", "offers@news.blocked.example")))
+                .isEqualTo("SENT");
+        StoredMessage q = waitFor(() -> store.list(MessageState.QUARANTINED, 50).stream()
+                .filter(m -> m.subject().equals("request-1")).findFirst().orElse(null));
+        assertThat(q.findingCodes().split(",")).contains("SENDER_BLOCKED");
+
+        HttpResponse<String> listed = api("GET", "/api/v1/quarantine?state=QUARANTINED", null);
+        assertThat(listed.statusCode()).isEqualTo(200);
+        assertThat(json.readTree(listed.body())).anySatisfy(m -> {
+            assertThat(m.get("id").asText()).isEqualTo(q.id());
+            assertThat(m.get("reasons")).anySatisfy(r -> {
+                assertThat(r.get("code").asText()).isEqualTo("SENDER_BLOCKED");
+                assertThat(r.get("reasonJa").asText()).contains("受信拒否リスト");
+                assertThat(r.get("reasonEn").asText()).isEqualTo("The sender is on a block list");
+            });
+        });
+
+        HttpResponse<String> stranger = api("POST", "/api/v1/quarantine/" + q.id() + "/requests",
+                "{\"requester\": \"tanaka@example.co.jp\", \"comment\": \"見せてください\"}");
+        assertThat(stranger.statusCode()).as(stranger.body()).isEqualTo(403);
+        assertThat(json.readTree(stranger.body()).get("message").asText()).contains("not a recipient");
+
+        HttpResponse<String> created = api("POST", "/api/v1/quarantine/" + q.id() + "/requests",
+                "{\"requester\": \"sato@example.co.jp\", \"comment\": \"取引先からの案内です\"}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        long requestId = json.readTree(created.body()).get("id").asLong();
+
+        HttpResponse<String> pending = api("GET", "/api/v1/quarantine/requests?status=PENDING", null);
+        assertThat(json.readTree(pending.body())).anySatisfy(r -> {
+            assertThat(r.get("request").get("id").asLong()).isEqualTo(requestId);
+            assertThat(r.get("request").get("comment").asText()).isEqualTo("取引先からの案内です");
+            assertThat(r.get("message").get("id").asText()).isEqualTo(q.id());
+        });
+        Thread.sleep(300);
+        assertThat(UNCLAIMED).noneMatch(m -> m.dataAsString().contains("request-1"));
+
+        HttpResponse<String> approved = api("POST", "/api/v1/quarantine/requests/" + requestId + "/approve",
+                "{\"comment\": \"確認しました\"}");
+        assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
+        assertThat(json.readTree(approved.body()).get("status").asText()).isEqualTo("APPROVED");
+
+        ReceivedMessage got = awaitDownstream(m -> m.dataAsString().contains("request-1@blocked.example"), Duration.ofSeconds(30));
+        assertThat(got.rcpts()).containsExactly("sato@example.co.jp");
+        assertThat(got.dataAsString()).containsPattern("X-Mamori-Verdict: QUARANTINE; score=[0-9.]+; findings=[A-Z_,]*SENDER_BLOCKED");
+        assertThat(api("POST", "/api/v1/quarantine/requests/" + requestId + "/approve", null).statusCode())
+                .as("decided once").isEqualTo(409);
+
+        java.util.List<io.mamori.console.audit.AuditRecord> entries = audit.search(
+                new io.mamori.console.audit.AuditFilter("api-token", "quarantine.*", null, null, null), null, 500).entries();
+        assertThat(entries)
+                .anySatisfy(e -> assertThat(e).extracting("action", "object", "success", "sourceIp")
+                        .containsExactly("quarantine.request.create", q.id() + " requester=tanaka@example.co.jp", false, "127.0.0.1"))
+                .anySatisfy(e -> assertThat(e).extracting("action", "object", "success")
+                        .containsExactly("quarantine.request.create", q.id() + " requester=sato@example.co.jp", true))
+                .anySatisfy(e -> assertThat(e).extracting("action", "object", "success", "after")
+                        .containsExactly("quarantine.request.approve", "request #" + requestId, true,
+                                "message " + q.id() + " QUARANTINED -> QUEUED"))
+                .anySatisfy(e -> assertThat(e.action()).isEqualTo("quarantine.list"));
+    }
+
+    @Test
+    void aBlockEntryAddedThroughTheRestApiQuarantinesTheNextMessageAndBulkReleaseFreesIt() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        HttpResponse<String> added = api("POST", "/api/v1/lists/block",
+                "{\"value\": \"Campaign.example\", \"user\": \"kato@example.co.jp\", \"comment\": \"asked by Kato\"}");
+        assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
+        long entry = json.readTree(added.body()).get("id").asLong();
+        assertThat(api("POST", "/api/v1/lists/block", "{\"value\": \"campaign.example\", \"user\": \"kato@example.co.jp\"}")
+                .statusCode()).isEqualTo(409);
+        assertThat(api("POST", "/api/v1/lists/block", "{\"value\": \"jp\"}").statusCode()).isEqualTo(400);
+        try {
+            assertThat(smtplib("kato@example.co.jp", fromBlockedSender("per-user-1", "news@campaign.example"))).isEqualTo("SENT");
+            assertThat(smtplib("sato@example.co.jp", fromBlockedSender("per-user-2", "news@campaign.example"))).isEqualTo("SENT");
+
+            StoredMessage q = waitFor(() -> store.list(MessageState.QUARANTINED, 50).stream()
+                    .filter(m -> m.subject().equals("per-user-1")).findFirst().orElse(null));
+            assertThat(q.findingCodes().split(",")).contains("SENDER_BLOCKED");
+            awaitDownstream(m -> m.dataAsString().contains("per-user-2@blocked.example"), Duration.ofSeconds(30));
+
+            HttpResponse<String> released = api("POST", "/api/v1/quarantine/release", "{\"finding\": \"SENDER_BLOCKED\"}");
+            assertThat(released.statusCode()).as(released.body()).isEqualTo(200);
+            assertThat(json.readTree(released.body()).get("released")).extracting(com.fasterxml.jackson.databind.JsonNode::asText)
+                    .contains(q.id());
+            awaitDownstream(m -> m.dataAsString().contains("per-user-1@blocked.example"), Duration.ofSeconds(30));
+        } finally {
+            assertThat(api("DELETE", "/api/v1/lists/entries/" + entry, null).statusCode()).isEqualTo(200);
+        }
+        assertThat(api("DELETE", "/api/v1/lists/entries/" + entry, null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void deliveredInboundMailMakesItsSenderDomainAKnownContact() throws Exception {
+        assertThat(smtplib("sato@example.co.jp", plainJapanese("contact-1"))).isEqualTo("SENT");
+        awaitDownstream(m -> m.dataAsString().contains("contact-1"), Duration.ofSeconds(30));
+        assertThat(senderHistory.lastContact("partner.example")).hasValueSatisfying(c ->
+                assertThat(c.count()).isPositive());
+        assertThat(senderHistory.lastContact("blocked.example")).as("quarantined mail makes nobody known").isEmpty();
     }
 }

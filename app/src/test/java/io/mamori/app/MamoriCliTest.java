@@ -425,9 +425,118 @@ class MamoriCliTest {
         for (String[] cmd : new String[][] {{"--help"}, {"start", "--help"}, {"scan", "--help"}, {"eval", "--help"}, {"queue", "--help"},
                 {"policy", "validate", "--help"}, {"keys", "rotate", "--help"}, {"users", "add-app-password", "--help"},
                 {"audit", "--help"}, {"audit", "verify", "--help"}, {"audit", "list", "--help"}, {"audit", "export", "--help"},
-                {"notices", "--help"}, {"notices", "mfa-reminders", "--help"}, {"notices", "templates", "--help"}}) {
+                {"notices", "--help"}, {"notices", "mfa-reminders", "--help"}, {"notices", "templates", "--help"},
+                {"quarantine", "--help"}, {"quarantine", "list", "--help"}, {"quarantine", "requests", "approve", "--help"},
+                {"quarantine", "requests", "deny", "--help"}, {"lists", "--help"}, {"lists", "allow", "add", "--help"},
+                {"lists", "block", "remove", "--help"}, {"lists", "block", "list", "--help"}}) {
             assertThat(run(cmd)).as(String.join(" ", cmd)).isZero();
             assertThat(out()).contains("Usage:");
         }
+    }
+
+    @Test
+    void scanSaysWhatIsNotEvaluatedOffline() throws Exception {
+        Path eml = dir.resolve("plain.eml");
+        Files.writeString(eml, "From: a@partner.example\r\nSubject: hello\r\n\r\nbody\r\n");
+
+        assertThat(run("scan", eml.toString())).isZero();
+        assertThat(out()).contains("FIRST_CONTACT(初めての相手)は評価せず").contains("FIRST_CONTACT is not evaluated");
+
+        assertThat(run("scan", eml.toString(), "--json")).isZero();
+        assertThat(new ObjectMapper().readTree(out()).get("notEvaluated").get(0).asText()).isEqualTo("FIRST_CONTACT");
+    }
+
+    @Test
+    void theListFileNamedByThePolicyIsAppliedOfflineAndValidatedWithTheLineOfABadEntry() throws Exception {
+        Path policy = dir.resolve("policy.yaml");
+        Files.writeString(policy, new String(Files.readAllBytes(Path.of("..", "config", "policy.example.yaml")),
+                StandardCharsets.UTF_8).replace("  # file: lists.txt", "  file: lists.txt"), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("lists.txt"), "# test\nblock sender spam.example\n", StandardCharsets.UTF_8);
+        Path eml = dir.resolve("spam.eml");
+        Files.writeString(eml, "From: Offers <offers@news.spam.example>\r\nSubject: sale\r\n\r\nbuy\r\n");
+
+        assertThat(run("scan", eml.toString(), "--policy", policy.toString(), "--json")).as(err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(out());
+        assertThat(json.get("action").asText()).isEqualTo("QUARANTINE");
+        assertThat(json.get("findings")).anySatisfy(f -> {
+            assertThat(f.get("code").asText()).isEqualTo("SENDER_BLOCKED");
+            assertThat(f.get("evidence").asText()).isEqualTo(
+                    "from=offers@news.spam.example entry=spam.example source=file:lists.txt:2");
+        });
+
+        assertThat(run("policy", "validate", policy.toString())).as(err()).isZero();
+        assertThat(out()).contains("lists.txt: OK (1 entries)");
+        Files.writeString(dir.resolve("lists.txt"), "block sender spam.example\nblock sendr x.example\n", StandardCharsets.UTF_8);
+        assertThat(run("policy", "validate", policy.toString())).isEqualTo(1);
+        assertThat(err()).contains("lists.txt:2: unknown target 'sendr'; expected sender or link");
+    }
+
+    @Test
+    void listEntriesAreAddedListedAndRemovedGloballyAndPerUser() {
+        assertThat(run("lists", "block", "add", "spam.example", "--comment", "campaign")).as(err()).isZero();
+        assertThat(out()).containsPattern("added block sender spam.example \\(global#\\d+\\)");
+        assertThat(run("lists", "block", "add", "--link", "evil.example")).as(err()).isZero();
+        assertThat(run("lists", "block", "add", "https://bit.ly/3abc")).as(err()).isZero();
+        assertThat(out()).contains("added block link https://bit.ly/3abc");
+        assertThat(run("lists", "allow", "add", "--user", "Sato@example.co.jp", "partner.example")).as(err()).isZero();
+        assertThat(out()).containsPattern("\\(user:sato@example.co.jp#\\d+\\)");
+
+        assertThat(run("lists", "block", "add", "SPAM.example")).isEqualTo(1);
+        assertThat(err()).contains("already on the list");
+        assertThat(run("lists", "block", "add", "co.jp")).isEqualTo(2);
+        assertThat(err()).contains("public suffix");
+        assertThat(run("lists", "allow", "add", "https://x.example/")).isEqualTo(2);
+        assertThat(err()).contains("allow entries are for senders only");
+
+        assertThat(run("lists", "block", "list")).as(err()).isZero();
+        assertThat(out()).contains("spam.example").contains("evil.example").contains("https://bit.ly/3abc")
+                .doesNotContain("partner.example").contains("3 entries");
+        assertThat(run("lists", "allow", "list", "--user", "sato@example.co.jp")).isZero();
+        assertThat(out()).contains("partner.example").contains("1 entry");
+
+        assertThat(run("lists", "block", "remove", "spam.example")).as(err()).isZero();
+        assertThat(run("lists", "block", "remove", "spam.example")).isEqualTo(1);
+        assertThat(err()).contains("not on the block list");
+        assertThat(run("lists", "block", "list")).isZero();
+        assertThat(out()).doesNotContain("spam.example").contains("2 entries");
+    }
+
+    @Test
+    void anEmployeesRequestIsListedApprovedOrDeniedFromTheCli() throws Exception {
+        String first;
+        String second;
+        try (LocalStore local = LocalStore.open(Settings.load(List.of()), java.time.Clock.systemUTC())) {
+            first = quarantine(local, "a@partner.example", "SENDER_BLOCKED");
+            second = quarantine(local, "b@partner.example", "LURE_COMBINED");
+        }
+
+        assertThat(run("quarantine", "list")).as(err()).isZero();
+        assertThat(out()).contains(first).contains("SENDER_BLOCKED").contains("差出人が受信拒否リスト")
+                .contains("The sender is on a block list").contains("2 message(s)");
+
+        assertThat(run("quarantine", "requests", "create", first, "--requester", "tanaka@example.co.jp")).isEqualTo(1);
+        assertThat(err()).contains("not a recipient");
+        assertThat(run("quarantine", "requests", "create", first, "--requester", "sato@example.co.jp", "--comment", "請求書です"))
+                .as(err()).isZero();
+        long firstRequest = Long.parseLong(out().replaceAll("(?s).*#(\\d+).*", "$1"));
+        assertThat(run("quarantine", "requests", "create", second, "--requester", "sato@example.co.jp")).isZero();
+        long secondRequest = Long.parseLong(out().replaceAll("(?s).*#(\\d+).*", "$1"));
+
+        assertThat(run("quarantine", "requests", "list", "--status", "PENDING")).isZero();
+        assertThat(out()).contains("#" + firstRequest).contains("請求書です").contains("2 request(s)");
+
+        assertThat(run("quarantine", "requests", "approve", String.valueOf(firstRequest))).as(err()).isZero();
+        assertThat(out()).contains("message " + first + " released");
+        assertThat(run("quarantine", "requests", "deny", String.valueOf(secondRequest))).isEqualTo(2);
+        assertThat(run("quarantine", "requests", "deny", String.valueOf(secondRequest), "--reason", "業務外のメールです")).isZero();
+        assertThat(run("quarantine", "requests", "approve", String.valueOf(secondRequest))).isEqualTo(1);
+        assertThat(err()).contains("already denied");
+
+        try (LocalStore local = LocalStore.open(Settings.load(List.of()), java.time.Clock.systemUTC())) {
+            assertThat(local.store().find(first).orElseThrow().state()).isEqualTo(io.mamori.core.store.MessageState.QUEUED);
+            assertThat(local.store().find(second).orElseThrow().state()).isEqualTo(io.mamori.core.store.MessageState.QUARANTINED);
+        }
+        assertThat(run("quarantine", "requests", "list", "--json")).isZero();
+        assertThat(out()).contains("\"status\":\"DENIED\"").contains("\"decisionReason\":\"業務外のメールです\"");
     }
 }

@@ -1,12 +1,11 @@
 package io.mamori.console.queue;
 
-import io.mamori.console.audit.AuditTrail;
 import io.mamori.console.audit.RequestAudit;
+import io.mamori.console.quarantine.QuarantineService;
 import io.mamori.core.store.MessageState;
 import io.mamori.core.store.MessageStore;
 import io.mamori.core.store.StoredMessage;
 import jakarta.servlet.http.HttpServletRequest;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
@@ -19,22 +18,20 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * REST access to the queue: list, show, release (HELD/QUARANTINED → QUEUED) and delete. Every release and
- * delete, refused ones included, is recorded in the audit log ({@code queue.release}, {@code queue.delete}; object
- * the queue id, before/after the state) before the response is sent.
+ * REST access to the queue: list, show, release (HELD/QUARANTINED → QUEUED) and delete. Release and delete go
+ * through the {@link QuarantineService}, which records them in the audit trail; bulk release, reasons and
+ * release requests are under {@code /api/v1/quarantine}.
  */
 @RestController
 @RequestMapping("/api/v1/messages")
 class QueueController {
 
     private final MessageStore store;
-    private final AuditTrail audit;
-    private final Clock clock;
+    private final QuarantineService quarantine;
 
-    QueueController(MessageStore store, AuditTrail audit, Clock clock) {
+    QueueController(MessageStore store, QuarantineService quarantine) {
         this.store = store;
-        this.audit = audit;
-        this.clock = clock;
+        this.quarantine = quarantine;
     }
 
     @GetMapping
@@ -51,12 +48,12 @@ class QueueController {
 
     @PostMapping("/{id}/release")
     ResponseEntity<?> release(@PathVariable String id, HttpServletRequest request) {
-        return move(id, MessageState.QUEUED, "queue.release", request);
+        return answer(id, quarantine.release(id, RequestAudit.actor(request), request.getRemoteAddr()));
     }
 
     @PostMapping("/{id}/delete")
     ResponseEntity<?> delete(@PathVariable String id, HttpServletRequest request) {
-        return move(id, MessageState.DELETED, "queue.delete", request);
+        return answer(id, quarantine.delete(id, RequestAudit.actor(request), request.getRemoteAddr()));
     }
 
     @GetMapping("/counts")
@@ -64,22 +61,21 @@ class QueueController {
         return store.countByState();
     }
 
-    private ResponseEntity<?> move(String id, MessageState to, String action, HttpServletRequest request) {
-        StoredMessage before = store.find(id).orElse(null);
-        if (before == null) {
-            audit.record(RequestAudit.entry(request, clock, action, id, null, "not found", false));
-            return notFound(id);
-        }
-        boolean moved = store.transition(id, to);
-        audit.record(RequestAudit.entry(request, clock, action, id, before.state().name(),
-                moved ? to.name() : "refused: not allowed in state " + before.state(), moved));
-        if (!moved) {
-            return ResponseEntity.status(HttpStatus.CONFLICT).body(Map.of("error", "invalid_state",
-                    "message", "この状態のメッセージには実行できません / not allowed in state " + before.state()));
+    private ResponseEntity<?> answer(String id, QuarantineService.Result<?> result) {
+        if (result instanceof QuarantineService.Result.Refused<?> r) {
+            HttpStatus status = switch (r.refusal()) {
+                case NOT_FOUND -> HttpStatus.NOT_FOUND;
+                case CONFLICT -> HttpStatus.CONFLICT;
+                case FORBIDDEN -> HttpStatus.FORBIDDEN;
+                case INVALID -> HttpStatus.BAD_REQUEST;
+            };
+            return ResponseEntity.status(status).body(Map.of("error", r.refusal() == QuarantineService.Refusal.CONFLICT
+                    ? "invalid_state" : r.refusal().name().toLowerCase(java.util.Locale.ROOT), "message", r.message(), "id", id));
         }
         return ResponseEntity.ok(store.find(id).orElseThrow());
     }
 
+    /** The authenticated principal, or {@code api-token} where only the administrator token authenticates. */
     private static ResponseEntity<?> notFound(String id) {
         return ResponseEntity.status(HttpStatus.NOT_FOUND).body(Map.of("error", "not_found",
                 "message", "メッセージが見つかりません / no such message", "id", id));
