@@ -1,25 +1,24 @@
 package io.mamori.app;
 
 import io.mamori.console.audit.AuditEntry;
-import io.mamori.console.audit.AuditTrail;
 import java.time.Instant;
 
 /**
- * Audit entries of the offline commands: actor {@code cli:<operating-system user>}, source {@code local}, recorded
- * through the same {@link AuditTrail} contract as the console.
+ * Audit entries for the CLI: the actor is {@code cli:<operating-system user>} (who ran the command; on a shared
+ * admin account that is all the system can tell) and the source is {@code local}.
  */
 final class CliAudit {
+
+    static final String SOURCE = "local";
 
     private CliAudit() {
     }
 
-    /** The trail of the store the command works on; log-only until the audit table exists. */
-    static AuditTrail trail(LocalStore store) {
-        return AuditTrail.LOG_ONLY;
+    static String actor() {
+        return "cli:" + System.getProperty("user.name", "unknown");
     }
 
-    static void record(LocalStore store, String action, String object, String after, boolean success) {
-        trail(store).record(new AuditEntry(Instant.now(), "cli:" + System.getProperty("user.name", "unknown"), "local",
-                action, object, null, after, success));
+    static AuditEntry entry(String action, String object, String before, String after, boolean success) {
+        return new AuditEntry(Instant.now(), actor(), SOURCE, action, object, before, after, success);
     }
 }

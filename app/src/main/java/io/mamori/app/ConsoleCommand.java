@@ -61,11 +61,11 @@ final class ConsoleCommand implements Runnable {
                     password = accounts.createUser(email, name, department, parsed);
                 } catch (IllegalArgumentException e) {
                     System.err.println("console: " + e.getMessage());
-                    CliAudit.record(s, "user.created", email, e.getMessage(), false);
+                    s.audit().record(CliAudit.entry("user.created", email, null, e.getMessage(), false));
                     return 1;
                 }
                 String address = email.strip().toLowerCase(java.util.Locale.ROOT);
-                CliAudit.record(s, "user.created", address, "roles=" + directory.find(address).map(p -> p.roles().toString()).orElse("?"), true);
+                s.audit().record(CliAudit.entry("user.created", address, null, "roles=" + directory.find(address).map(p -> p.roles().toString()).orElse("?"), true));
                 System.out.printf("Console account %s created. One-time password / 初期パスワード:%n%s%n" + SHOWN_ONCE, address, password);
                 return 0;
             });
@@ -90,7 +90,7 @@ final class ConsoleCommand implements Runnable {
                 Optional<String> password = ConsoleConfiguration.accounts(s, directory, settings, Clock.systemUTC())
                         .resetUser(email, clearTotp);
                 String address = email.strip().toLowerCase(java.util.Locale.ROOT);
-                CliAudit.record(s, "user.reset", address, clearTotp ? "password and totp" : "password", password.isPresent());
+                s.audit().record(CliAudit.entry("user.reset", address, null, clearTotp ? "password and totp" : "password", password.isPresent()));
                 if (password.isEmpty()) {
                     System.err.println("console: no console account " + address);
                     return 1;

@@ -1,7 +1,6 @@
 package io.mamori.app;
 
 import io.mamori.console.api.ApiTokenFilter;
-import io.mamori.console.audit.AuditTrail;
 import io.mamori.console.directory.JdbcDirectory;
 import io.mamori.console.identity.ConsoleAccounts;
 import io.mamori.console.identity.Scope;
@@ -13,15 +12,9 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Wires the console's identity parts (directory, accounts, scope, audit) from {@link MamoriProperties}. */
+/** Wires the console's identity parts (directory, accounts, scope, settings) from {@link MamoriProperties}. */
 @Configuration(proxyBeanMethods = false)
 class ConsoleConfiguration {
-
-    /** The audit trail of human actions; log-only until the tamper-evident audit table replaces it. */
-    @Bean
-    AuditTrail auditTrail() {
-        return AuditTrail.LOG_ONLY;
-    }
 
     @Bean
     JdbcDirectory directory(LocalStore local, Clock clock) {

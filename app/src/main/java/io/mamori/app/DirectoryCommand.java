@@ -55,13 +55,13 @@ final class DirectoryCommand implements Runnable {
                 try {
                     ImportReport report = new DirectoryImport(directory).run(content, file.getFileName().toString(), dryRun);
                     report.lines().forEach(System.out::println);
-                    CliAudit.record(s, "directory.import", file.toString(), (dryRun ? "dry-run " : "") + report.summary(), true);
+                    s.audit().record(CliAudit.entry("directory.import", file.toString(), null, (dryRun ? "dry-run " : "") + report.summary(), true));
                     return 0;
                 } catch (DirectoryFileException e) {
                     System.err.println(e.getMessage());
                     System.err.println("directory: nothing imported / 取り込みませんでした ("
                             + e.problems().size() + " problem(s))");
-                    CliAudit.record(s, "directory.import", file.toString(), e.problems().size() + " problem(s)", false);
+                    s.audit().record(CliAudit.entry("directory.import", file.toString(), null, e.problems().size() + " problem(s)", false));
                     return 1;
                 }
             });

@@ -18,9 +18,13 @@ import picocli.CommandLine.Unmatched;
             ScanCommand.class,
             EvalCommand.class,
             QueueCommand.class,
+            QuarantineCommand.class,
+            ListsCommand.class,
             PolicyCommand.class,
             KeysCommand.class,
             UsersCommand.class,
+            AuditCommand.class,
+            NoticesCommand.class,
             DirectoryCommand.class,
             ConsoleCommand.class,
             CommandLine.HelpCommand.class

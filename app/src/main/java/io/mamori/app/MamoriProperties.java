@@ -26,6 +26,7 @@ public record MamoriProperties(
         Dns dns,
         SenderAuth auth,
         Antivirus antivirus,
+        NoticeSettings notices,
         Console console) {
 
     /** Empty settings (e.g. {@code mamori.tls.certificate=}) bind to nothing; they mean "use the default". */
@@ -35,6 +36,7 @@ public record MamoriProperties(
         dns = dns == null ? new Dns(null, Duration.ofSeconds(2)) : dns;
         auth = auth == null ? new SenderAuth(List.of()) : auth;
         antivirus = antivirus == null ? new Antivirus(null, Duration.ofSeconds(10), DataSize.ofMegabytes(25)) : antivirus;
+        notices = notices == null ? new NoticeSettings(null, null, null) : notices;
         console = console == null ? new Console(null, null, null, null, null) : console;
     }
 
@@ -86,6 +88,19 @@ public record MamoriProperties(
 
     /** @param maxFailuresPerAddress failures per client address per window; @param addressWindow the window */
     public record Login(int maxFailuresPerAddress, Duration addressWindow) {
+    }
+
+    /**
+     * Notices to employees ({@code mamori.notices.*}): {@code from} is the From and envelope sender (empty:
+     * {@code mamori-noreply@<first internal domain>}), {@code setupUrl} the console's MFA enrollment page (for
+     * the {@code {setupUrl}} placeholder), {@code templatesDir} where edited templates override the shipped ones.
+     */
+    public record NoticeSettings(String from, String setupUrl, Path templatesDir) {
+        public NoticeSettings {
+            from = from == null ? "" : from.trim();
+            setupUrl = setupUrl == null ? "" : setupUrl.trim();
+            templatesDir = templatesDir == null ? Path.of("config", "notices") : templatesDir;
+        }
     }
 
     /** {@code clamd} is {@code host:port} of a clamd TCP socket; empty means no antivirus engine is configured. */

@@ -65,10 +65,10 @@ class ConsoleSecurityTest extends ConsoleContext {
         CLOCK.advance(Duration.ofMinutes(1));
         assertThat(c.signIn(email, PASSWORD).statusCode()).isEqualTo(200);
         assertThat(c.text("#welcome")).contains("ロック 確認");
-        assertThat(auditSince(mark)).anyMatch(l -> l.startsWith("action=login.failure object=" + email + " ok=false"))
-                .anyMatch(l -> l.startsWith("action=login.locked object=" + email) && l.contains("locked now"))
-                .anyMatch(l -> l.startsWith("action=login.locked object=" + email) && l.contains("attempt while locked"))
-                .anyMatch(l -> l.startsWith("action=login.success object=" + email + " ok=true actor=" + email + " source=198.51.100.2"))
+        assertThat(auditSince(mark)).anyMatch(l -> l.contains("action=login.failure object=" + email + " ok=false"))
+                .anyMatch(l -> l.contains("action=login.locked object=" + email) && l.contains("locked now"))
+                .anyMatch(l -> l.contains("action=login.locked object=" + email) && l.contains("attempt while locked"))
+                .anyMatch(l -> l.contains("action=login.success object=" + email + " ok=true actor=" + email + " source=198.51.100.2"))
                 .noneMatch(l -> l.contains(PASSWORD) || l.contains("wrong password"));
     }
 
@@ -99,7 +99,7 @@ class ConsoleSecurityTest extends ConsoleContext {
                 .contains("192.0.2.0/24");
         assertThat(client("203.0.113.5").signIn(email, "wrong").statusCode())
                 .as("refused before the password is checked").isEqualTo(403);
-        assertThat(auditSince(mark)).anyMatch(l -> l.startsWith("action=access.denied object=" + email)
+        assertThat(auditSince(mark)).anyMatch(l -> l.contains("action=access.denied object=" + email)
                 && l.contains("reason=network") && l.contains("source=203.0.113.5"));
 
         ConsoleClient office = client("192.0.2.44");
@@ -124,7 +124,7 @@ class ConsoleSecurityTest extends ConsoleContext {
         CLOCK.set(LocalDateTime.parse("2026-12-04T20:00:00").atZone(TOKYO).toInstant());
         assertThat(c.get("/").statusCode()).isEqualTo(403);
         assertThat(c.text("#denied")).isEqualTo("アクセスが拒否されました");
-        assertThat(auditSince(mark)).anyMatch(l -> l.startsWith("action=access.denied object=/") && l.contains("reason=hours"));
+        assertThat(auditSince(mark)).anyMatch(l -> l.contains("action=access.denied object=/") && l.contains("reason=hours"));
         CLOCK.set(LocalDateTime.parse("2026-12-07T09:00:00").atZone(TOKYO).toInstant());
         assertThat(c.get("/").statusCode()).as("the session was ended").isEqualTo(302);
     }

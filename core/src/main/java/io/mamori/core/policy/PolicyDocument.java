@@ -1,16 +1,21 @@
 package io.mamori.core.policy;
 
-import io.mamori.core.access.AccessRules;
 import io.mamori.core.access.AccessRules.RoleAccess;
+import io.mamori.core.access.AccessRules;
 import io.mamori.core.access.Role;
 import io.mamori.core.access.WeeklyHours;
 import io.mamori.core.analysis.Action;
 import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.lists.ListEntry;
+import io.mamori.core.lists.ListKind;
+import io.mamori.core.lists.ListPattern;
+import io.mamori.core.lists.ListSource;
+import io.mamori.core.lists.ListTarget;
+import io.mamori.core.network.Cidr;
 import io.mamori.core.policy.Policy.DomainPattern;
 import io.mamori.core.policy.Policy.Organisation;
 import io.mamori.core.policy.Policy.Rules;
 import io.mamori.core.policy.Policy.Tagging;
-import io.mamori.core.network.Cidr;
 import java.math.BigDecimal;
 import java.time.DateTimeException;
 import java.time.DayOfWeek;
@@ -65,7 +70,8 @@ final class PolicyDocument {
             errors.add(new PolicyError(file, 1, 1, "", "the file is empty"));
             throw new PolicyException(errors);
         }
-        Map<String, Node> top = fields(root, "", List.of("version", "organisation", "inbound", "outbound", "tag", "antivirus", "protection", "access"),
+        Map<String, Node> top = fields(root, "", List.of("version", "organisation", "inbound", "outbound", "tag", "antivirus",
+                        "protection", "lists", "first_contact", "access"),
                 Set.of("version", "organisation", "inbound", "outbound"));
         if (top == null) {
             throw result();
@@ -77,11 +83,14 @@ final class PolicyDocument {
         Tagging tag = top.containsKey("tag") ? tagging(top.get("tag")) : new Tagging(Tagging.DEFAULT_SUBJECT_PREFIX);
         Policy.Antivirus antivirus = top.containsKey("antivirus") ? antivirus(top.get("antivirus")) : Policy.Antivirus.DEFAULT;
         Policy.Protection protection = top.containsKey("protection") ? protection(top.get("protection")) : Policy.Protection.NONE;
+        Policy.Lists lists = top.containsKey("lists") ? lists(top.get("lists")) : Policy.Lists.NONE;
+        Policy.FirstContact firstContact = top.containsKey("first_contact")
+                ? firstContact(top.get("first_contact")) : Policy.FirstContact.DEFAULT;
         AccessRules access = top.containsKey("access") ? access(top.get("access")) : AccessRules.DEFAULT;
         if (!errors.isEmpty()) {
             throw result();
         }
-        return new Policy(version, organisation, inbound, outbound, tag, antivirus, protection, access);
+        return new Policy(version, organisation, inbound, outbound, tag, antivirus, protection, lists, firstContact, access);
     }
 
     private PolicyException result() {
@@ -331,6 +340,146 @@ final class PolicyDocument {
             }
         }
         return ok && name != null ? new Policy.Person(name, addresses) : null;
+    }
+
+    private Policy.Lists lists(Node node) {
+        if (isNull(node)) {
+            return Policy.Lists.NONE;
+        }
+        Map<String, Node> f = fields(node, "lists", List.of("allow", "block", "file"), Set.of());
+        if (f == null) {
+            return null;
+        }
+        boolean ok = true;
+        List<ListEntry> entries = new ArrayList<>();
+        java.util.Set<String> neverOverrides = Policy.Lists.DEFAULT_ALLOW_NEVER_OVERRIDES;
+        if (f.containsKey("allow") && !isNull(f.get("allow"))) {
+            Map<String, Node> allow = fields(f.get("allow"), "lists.allow", List.of("senders", "never_overrides"), Set.of());
+            if (allow == null) {
+                ok = false;
+            } else {
+                ok &= listEntries(allow.get("senders"), "lists.allow.senders", ListKind.ALLOW, ListTarget.SENDER, entries);
+                if (allow.containsKey("never_overrides")) {
+                    neverOverrides = codes(allow.get("never_overrides"), "lists.allow.never_overrides");
+                    ok &= neverOverrides != null;
+                }
+            }
+        }
+        if (f.containsKey("block") && !isNull(f.get("block"))) {
+            Map<String, Node> block = fields(f.get("block"), "lists.block", List.of("senders", "links"), Set.of());
+            if (block == null) {
+                ok = false;
+            } else {
+                ok &= listEntries(block.get("senders"), "lists.block.senders", ListKind.BLOCK, ListTarget.SENDER, entries);
+                ok &= listEntries(block.get("links"), "lists.block.links", ListKind.BLOCK, ListTarget.LINK, entries);
+            }
+        }
+        java.util.Optional<String> file = java.util.Optional.empty();
+        if (f.containsKey("file") && !isNull(f.get("file"))) {
+            String path = string(f.get("file"), "lists.file");
+            if (path == null) {
+                ok = false;
+            } else if (path.isBlank() || path.length() > 1024 || path.codePoints().anyMatch(Character::isISOControl)) {
+                error(f.get("file"), "lists.file", "must be a file path of 1 to 1024 characters without control characters");
+                ok = false;
+            } else {
+                file = java.util.Optional.of(path);
+            }
+        }
+        return ok ? new Policy.Lists(entries, file, neverOverrides) : null;
+    }
+
+    /** Adds the entries of one list ({@code null} or an empty value means none); false after reporting errors. */
+    private boolean listEntries(Node node, String path, ListKind kind, ListTarget target, List<ListEntry> out) {
+        if (node == null || isNull(node)) {
+            return true;
+        }
+        if (!(node instanceof SequenceNode seq) || !Tag.SEQ.equals(node.getTag())) {
+            error(node, path, "must be a list of " + (target == ListTarget.SENDER ? "addresses or domains" : "domains or URLs")
+                    + ", got " + describe(node));
+            return false;
+        }
+        boolean ok = true;
+        Map<String, Integer> first = new LinkedHashMap<>();
+        for (int i = 0; i < seq.getValue().size(); i++) {
+            Node item = seq.getValue().get(i);
+            String itemPath = path + "[" + i + "]";
+            String raw = string(item, itemPath);
+            if (raw == null) {
+                ok = false;
+                continue;
+            }
+            try {
+                ListPattern pattern = ListPattern.parse(target, raw);
+                Integer earlier = first.putIfAbsent(pattern.text(), i);
+                if (earlier != null) {
+                    error(item, itemPath, "duplicate of " + path + "[" + earlier + "]");
+                    ok = false;
+                } else {
+                    out.add(new ListEntry(kind, target, pattern, ListSource.POLICY, null, itemPath));
+                }
+            } catch (IllegalArgumentException e) {
+                error(item, itemPath, e.getMessage());
+                ok = false;
+            }
+        }
+        return ok;
+    }
+
+    private java.util.Set<String> codes(Node node, String path) {
+        if (!(node instanceof SequenceNode seq) || !Tag.SEQ.equals(node.getTag())) {
+            error(node, path, "must be a list of finding codes, got " + describe(node));
+            return null;
+        }
+        java.util.Set<String> result = new java.util.LinkedHashSet<>();
+        boolean ok = true;
+        for (int i = 0; i < seq.getValue().size(); i++) {
+            Node item = seq.getValue().get(i);
+            String code = string(item, path + "[" + i + "]");
+            if (code == null) {
+                ok = false;
+            } else if (catalogue.entry(code).isEmpty()) {
+                error(item, path + "[" + i + "]", "unknown finding code" + suggestion(code, catalogue.entries().keySet())
+                        .orElse(" (not in the finding catalogue)"));
+                ok = false;
+            } else if (!result.add(code)) {
+                error(item, path + "[" + i + "]", "duplicate code " + code);
+                ok = false;
+            }
+        }
+        return ok ? result : null;
+    }
+
+    private Policy.FirstContact firstContact(Node node) {
+        if (isNull(node)) {
+            return Policy.FirstContact.DEFAULT;
+        }
+        Map<String, Node> f = fields(node, "first_contact", List.of("window_days", "learning_days"), Set.of());
+        if (f == null) {
+            return null;
+        }
+        Integer window = Policy.FirstContact.DEFAULT.windowDays();
+        if (f.containsKey("window_days")) {
+            window = days(f.get("window_days"), "first_contact.window_days", 1);
+        }
+        Integer learning = Policy.FirstContact.DEFAULT.learningDays();
+        if (f.containsKey("learning_days")) {
+            learning = days(f.get("learning_days"), "first_contact.learning_days", 0);
+        }
+        return window == null || learning == null ? null : new Policy.FirstContact(window, learning);
+    }
+
+    private Integer days(Node node, String path, int minimum) {
+        BigDecimal v = number(node, path);
+        if (v == null) {
+            return null;
+        }
+        if (v.stripTrailingZeros().scale() > 0 || v.compareTo(BigDecimal.valueOf(minimum)) < 0
+                || v.compareTo(BigDecimal.valueOf(3650)) > 0) {
+            error(node, path, "must be a whole number of days from " + minimum + " to 3650");
+            return null;
+        }
+        return v.intValueExact();
     }
 
     private AccessRules access(Node node) {

@@ -18,6 +18,7 @@ import io.mamori.core.store.NewMessage;
 import io.mamori.core.store.Spool;
 import io.mamori.core.store.StoredMessage;
 import io.mamori.core.verdict.TagRewriter;
+import io.mamori.gateway.contact.ContactRecorder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
@@ -58,9 +59,18 @@ public final class ReceptionPipeline implements MessageReceiver {
     private final String hostname;
     private final Clock clock;
     private final MeterRegistry meters;
+    private final ContactRecorder contacts;
 
     public ReceptionPipeline(MessageStore store, MessageScanner scanner, PolicyEngine engine, Supplier<Policy> policy,
             FindingCatalogue catalogue, TagRewriter rewriter, String hostname, Clock clock, MeterRegistry meters) {
+        this(store, scanner, engine, policy, catalogue, rewriter, hostname, clock, meters, null);
+    }
+
+    /** @param contacts records the sender history of mail committed for delivery; {@code null} for none */
+    public ReceptionPipeline(MessageStore store, MessageScanner scanner, PolicyEngine engine, Supplier<Policy> policy,
+            FindingCatalogue catalogue, TagRewriter rewriter, String hostname, Clock clock, MeterRegistry meters,
+            ContactRecorder contacts) {
+        this.contacts = contacts;
         this.store = store;
         this.scanner = scanner;
         this.engine = engine;
@@ -120,6 +130,9 @@ public final class ReceptionPipeline implements MessageReceiver {
                     + "X-Mamori-Verdict: " + verdict.headerValue() + "\r\n";
             StoredMessage stored = store.commit(content, new NewMessage(envelope, subject, verdict, stateFor(action)), prefix);
             record(envelope, stored.id(), verdict, stored.size(), sample);
+            if (contacts != null && stored.state() == MessageState.QUEUED) {
+                contacts.accepted(envelope, parsed, stored.receivedAt());
+            }
             return new ReceiveResult.Accepted(stored.id());
         } finally {
             spool.discard();
