@@ -125,6 +125,7 @@ final class EvalCommand implements Callable<Integer> {
                     "findings", o.result().verdict().codes())).toList());
             out.put("wrongWayCount", wrong.size());
             out.put("errors", errors);
+            out.put("notEvaluated", OfflineScanner.NOT_EVALUATED);
             out.put("seconds", seconds);
             System.out.println(new ObjectMapper().writeValueAsString(out));
         } else {
@@ -143,6 +144,7 @@ final class EvalCommand implements Callable<Integer> {
                 System.out.printf("Errors (%d):%n", errors.size());
                 errors.forEach(e -> System.out.println("  " + e));
             }
+            System.out.println(OfflineScanner.NOTE);
         }
         return errors.isEmpty() ? 0 : 2;
     }

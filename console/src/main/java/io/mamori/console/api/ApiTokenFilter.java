@@ -7,14 +7,23 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.List;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.web.authentication.preauth.PreAuthenticatedAuthenticationToken;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Guards {@code /api/**} with the gateway's administrator API token ({@code Authorization: Bearer …}) until the
- * console's accounts, roles and scoped tokens exist. The comparison is constant-time; the token is never
- * logged.
+ * Guards {@code /api/**} with the gateway's administrator API token ({@code Authorization: Bearer …}) until
+ * scoped API tokens exist. Runs inside the API's stateless security filter chain: a valid token becomes the
+ * request's authentication (principal {@code api-token}, authority {@code API}); anything else is answered 401
+ * here. The comparison is constant-time; the token is never logged.
  */
 public final class ApiTokenFilter extends OncePerRequestFilter {
+
+    /** The principal (and audit actor) of requests made with the API token. */
+    public static final String PRINCIPAL = "api-token";
 
     private final byte[] expected;
 
@@ -44,6 +53,9 @@ public final class ApiTokenFilter extends OncePerRequestFilter {
             response.getWriter().write("{\"error\":\"unauthorized\",\"message\":\"認証が必要です / authentication required\"}");
             return;
         }
+        SecurityContext context = SecurityContextHolder.createEmptyContext();
+        context.setAuthentication(new PreAuthenticatedAuthenticationToken(PRINCIPAL, null, List.of(new SimpleGrantedAuthority("API"))));
+        SecurityContextHolder.setContext(context);
         chain.doFilter(request, response);
     }
 }

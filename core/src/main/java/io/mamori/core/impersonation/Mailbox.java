@@ -13,16 +13,16 @@ import java.util.Optional;
  * @param displayName the phrase before {@code <...>} or the comment after a bare address, unquoted; may be empty
  * @param address     the address, lower-case
  */
-record Mailbox(String displayName, String address) {
+public record Mailbox(String displayName, String address) {
 
     private static final int MAX_MAILBOXES = 50;
 
     /** The domain part of the address, or empty when there is none. */
-    Optional<String> domain() {
+    public Optional<String> domain() {
         return domainOf(address);
     }
 
-    static Optional<String> domainOf(String address) {
+    public static Optional<String> domainOf(String address) {
         int at = address.lastIndexOf('@');
         if (at < 0 || at == address.length() - 1) {
             return Optional.empty();
@@ -35,7 +35,7 @@ record Mailbox(String displayName, String address) {
     }
 
     /** The mailboxes of a header value, at most {@value #MAX_MAILBOXES}; group syntax is read as plain text. */
-    static List<Mailbox> parseList(String value) {
+    public static List<Mailbox> parseList(String value) {
         List<Mailbox> mailboxes = new ArrayList<>();
         for (String item : splitOutsideQuotes(value)) {
             parse(item).ifPresent(mailboxes::add);
@@ -47,7 +47,7 @@ record Mailbox(String displayName, String address) {
     }
 
     /** The first mailbox of a header value. */
-    static Optional<Mailbox> first(String value) {
+    public static Optional<Mailbox> first(String value) {
         List<Mailbox> all = parseList(value);
         return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
     }

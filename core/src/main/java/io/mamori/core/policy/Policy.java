@@ -1,14 +1,18 @@
 package io.mamori.core.policy;
 
+import io.mamori.core.access.AccessRules;
 import io.mamori.core.analysis.Action;
+import io.mamori.core.lists.ListEntry;
 import io.mamori.core.message.Direction;
 import java.net.IDN;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -24,18 +28,43 @@ import java.util.Set;
  * @param antivirus    what happens when the antivirus engine does not answer
  * @param protection   partners and people impersonation detection protects
  * @param attachments  handling of encrypted and macro attachments in inbound mail
- * @param disarm       disarm (メール無害化) of inbound mail
+ *                     ({@link Attachments#DEFAULT} when absent)
+ * @param disarm       disarm (メール無害化) of inbound mail ({@link Disarm#DEFAULT} when absent)
+ * @param lists        global allow and block lists
+ * @param firstContact when a sender domain counts as a first contact
+ * @param access       who may use the console from where and when ({@link AccessRules#DEFAULT} when absent)
  */
 public record Policy(int version, Organisation organisation, Rules inbound, Rules outbound, Tagging tag,
-        Antivirus antivirus, Protection protection, Attachments attachments, Disarm disarm) {
+        Antivirus antivirus, Protection protection, Attachments attachments, Disarm disarm, Lists lists,
+        FirstContact firstContact, AccessRules access) {
 
     public Policy {
         Objects.requireNonNull(organisation, "organisation");
         Objects.requireNonNull(inbound, "inbound");
         Objects.requireNonNull(outbound, "outbound");
         Objects.requireNonNull(tag, "tag");
-        Objects.requireNonNull(attachments, "attachments");
-        Objects.requireNonNull(disarm, "disarm");
+        attachments = attachments == null ? Attachments.DEFAULT : attachments;
+        disarm = disarm == null ? Disarm.DEFAULT : disarm;
+        lists = lists == null ? Lists.NONE : lists;
+        firstContact = firstContact == null ? FirstContact.DEFAULT : firstContact;
+        access = access == null ? AccessRules.DEFAULT : access;
+    }
+
+    /**
+     * With the default attachment handling, disarm off, without lists, with the default first-contact settings
+     * and the default (unrestricted) console access.
+     */
+    public Policy(int version, Organisation organisation, Rules inbound, Rules outbound, Tagging tag,
+            Antivirus antivirus, Protection protection) {
+        this(version, organisation, inbound, outbound, tag, antivirus, protection, Attachments.DEFAULT,
+                Disarm.DEFAULT, Lists.NONE, FirstContact.DEFAULT, AccessRules.DEFAULT);
+    }
+
+    /** With the default attachment handling and disarm off. */
+    public Policy(int version, Organisation organisation, Rules inbound, Rules outbound, Tagging tag,
+            Antivirus antivirus, Protection protection, Lists lists, FirstContact firstContact, AccessRules access) {
+        this(version, organisation, inbound, outbound, tag, antivirus, protection, Attachments.DEFAULT,
+                Disarm.DEFAULT, lists, firstContact, access);
     }
 
     /** The rules for one direction. */
@@ -331,6 +360,64 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
                 return false;
             }
             return applyTo == ApplyTo.EXTERNAL || action != Action.DELIVER;
+        }
+    }
+
+    /**
+     * The global allow and block lists of the policy ({@code lists}).
+     *
+     * @param entries             the entries written in the policy, in order (source POLICY, ref the key path)
+     * @param file                the list file as written ({@code lists.file}; relative to the policy file's
+     *                            directory), or empty
+     * @param allowNeverOverrides finding codes that keep their weight and forced action when the sender is
+     *                            allow-listed ({@code lists.allow.never_overrides})
+     */
+    public record Lists(List<ListEntry> entries, Optional<String> file, Set<String> allowNeverOverrides) {
+
+        /**
+         * What an allow entry never overrides unless the policy says otherwise: an allow list vouches for who
+         * sent a message, not for what it carries. Malware, programs and content that could not be inspected keep
+         * their weight, as do authentication failures and explicit blocks.
+         */
+        public static final Set<String> DEFAULT_ALLOW_NEVER_OVERRIDES = Set.of(
+                "MALWARE_FOUND", "AV_UNAVAILABLE", "ANALYZER_FAILED",
+                "ATTACHMENT_EXECUTABLE", "ATTACHMENT_EXECUTABLE_CONTENT", "ATTACHMENT_DOUBLE_EXTENSION",
+                "ATTACHMENT_NAME_RTLO", "ATTACHMENT_TYPE_MISMATCH", "OFFICE_MACRO", "RTF_DISGUISED",
+                "ARCHIVE_BOMB", "ARCHIVE_TOO_DEEP", "ENCRYPTED_ARCHIVE", "ATTACHMENT_NOT_INSPECTED",
+                "MIME_TOO_DEEP", "MIME_TOO_MANY_PARTS",
+                "DMARC_FAIL", "DMARC_REJECT_POLICY_FAIL", "SENDER_BLOCKED", "LINK_BLOCKED");
+
+        public static final Lists NONE = new Lists(List.of(), Optional.empty(), DEFAULT_ALLOW_NEVER_OVERRIDES);
+
+        public Lists {
+            entries = List.copyOf(entries);
+            Objects.requireNonNull(file, "file");
+            allowNeverOverrides = Set.copyOf(allowNeverOverrides);
+        }
+    }
+
+    /**
+     * When a sender domain is a first contact ({@code first_contact}).
+     *
+     * @param windowDays   a domain not contacted for this many days counts as new again
+     * @param learningDays no first contact is reported until the history is this many days old
+     */
+    public record FirstContact(int windowDays, int learningDays) {
+
+        public static final FirstContact DEFAULT = new FirstContact(90, 14);
+
+        public FirstContact {
+            if (windowDays < 1 || learningDays < 0) {
+                throw new IllegalArgumentException("window must be ≥ 1 day and learning ≥ 0 days");
+            }
+        }
+
+        public Duration window() {
+            return Duration.ofDays(windowDays);
+        }
+
+        public Duration learning() {
+            return Duration.ofDays(learningDays);
         }
     }
 }

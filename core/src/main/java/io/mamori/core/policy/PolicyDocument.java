@@ -1,17 +1,31 @@
 package io.mamori.core.policy;
 
+import io.mamori.core.access.AccessRules.RoleAccess;
+import io.mamori.core.access.AccessRules;
+import io.mamori.core.access.Role;
+import io.mamori.core.access.WeeklyHours;
 import io.mamori.core.analysis.Action;
 import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.lists.ListEntry;
+import io.mamori.core.lists.ListKind;
+import io.mamori.core.lists.ListPattern;
+import io.mamori.core.lists.ListSource;
+import io.mamori.core.lists.ListTarget;
+import io.mamori.core.network.Cidr;
 import io.mamori.core.policy.Policy.DomainPattern;
 import io.mamori.core.policy.Policy.Organisation;
 import io.mamori.core.policy.Policy.Rules;
 import io.mamori.core.policy.Policy.Tagging;
 import java.math.BigDecimal;
+import java.time.DateTimeException;
+import java.time.DayOfWeek;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -56,8 +70,8 @@ final class PolicyDocument {
             errors.add(new PolicyError(file, 1, 1, "", "the file is empty"));
             throw new PolicyException(errors);
         }
-        Map<String, Node> top = fields(root, "", List.of("version", "organisation", "inbound", "outbound", "tag", "antivirus", "protection",
-                        "attachments", "disarm"),
+        Map<String, Node> top = fields(root, "", List.of("version", "organisation", "inbound", "outbound", "tag", "antivirus",
+                        "protection", "attachments", "disarm", "lists", "first_contact", "access"),
                 Set.of("version", "organisation", "inbound", "outbound"));
         if (top == null) {
             throw result();
@@ -71,10 +85,15 @@ final class PolicyDocument {
         Policy.Protection protection = top.containsKey("protection") ? protection(top.get("protection")) : Policy.Protection.NONE;
         Policy.Attachments attachments = attachments(top.get("attachments"), top.get("inbound"));
         Policy.Disarm disarm = top.containsKey("disarm") ? disarm(top.get("disarm")) : Policy.Disarm.DEFAULT;
+        Policy.Lists lists = top.containsKey("lists") ? lists(top.get("lists")) : Policy.Lists.NONE;
+        Policy.FirstContact firstContact = top.containsKey("first_contact")
+                ? firstContact(top.get("first_contact")) : Policy.FirstContact.DEFAULT;
+        AccessRules access = top.containsKey("access") ? access(top.get("access")) : AccessRules.DEFAULT;
         if (!errors.isEmpty()) {
             throw result();
         }
-        return new Policy(version, organisation, inbound, outbound, tag, antivirus, protection, attachments, disarm);
+        return new Policy(version, organisation, inbound, outbound, tag, antivirus, protection, attachments, disarm,
+                lists, firstContact, access);
     }
 
     private PolicyException result() {
@@ -325,6 +344,347 @@ final class PolicyDocument {
         }
         return ok && name != null ? new Policy.Person(name, addresses) : null;
     }
+
+    private Policy.Lists lists(Node node) {
+        if (isNull(node)) {
+            return Policy.Lists.NONE;
+        }
+        Map<String, Node> f = fields(node, "lists", List.of("allow", "block", "file"), Set.of());
+        if (f == null) {
+            return null;
+        }
+        boolean ok = true;
+        List<ListEntry> entries = new ArrayList<>();
+        java.util.Set<String> neverOverrides = Policy.Lists.DEFAULT_ALLOW_NEVER_OVERRIDES;
+        if (f.containsKey("allow") && !isNull(f.get("allow"))) {
+            Map<String, Node> allow = fields(f.get("allow"), "lists.allow", List.of("senders", "never_overrides"), Set.of());
+            if (allow == null) {
+                ok = false;
+            } else {
+                ok &= listEntries(allow.get("senders"), "lists.allow.senders", ListKind.ALLOW, ListTarget.SENDER, entries);
+                if (allow.containsKey("never_overrides")) {
+                    neverOverrides = codes(allow.get("never_overrides"), "lists.allow.never_overrides");
+                    ok &= neverOverrides != null;
+                }
+            }
+        }
+        if (f.containsKey("block") && !isNull(f.get("block"))) {
+            Map<String, Node> block = fields(f.get("block"), "lists.block", List.of("senders", "links"), Set.of());
+            if (block == null) {
+                ok = false;
+            } else {
+                ok &= listEntries(block.get("senders"), "lists.block.senders", ListKind.BLOCK, ListTarget.SENDER, entries);
+                ok &= listEntries(block.get("links"), "lists.block.links", ListKind.BLOCK, ListTarget.LINK, entries);
+            }
+        }
+        java.util.Optional<String> file = java.util.Optional.empty();
+        if (f.containsKey("file") && !isNull(f.get("file"))) {
+            String path = string(f.get("file"), "lists.file");
+            if (path == null) {
+                ok = false;
+            } else if (path.isBlank() || path.length() > 1024 || path.codePoints().anyMatch(Character::isISOControl)) {
+                error(f.get("file"), "lists.file", "must be a file path of 1 to 1024 characters without control characters");
+                ok = false;
+            } else {
+                file = java.util.Optional.of(path);
+            }
+        }
+        return ok ? new Policy.Lists(entries, file, neverOverrides) : null;
+    }
+
+    /** Adds the entries of one list ({@code null} or an empty value means none); false after reporting errors. */
+    private boolean listEntries(Node node, String path, ListKind kind, ListTarget target, List<ListEntry> out) {
+        if (node == null || isNull(node)) {
+            return true;
+        }
+        if (!(node instanceof SequenceNode seq) || !Tag.SEQ.equals(node.getTag())) {
+            error(node, path, "must be a list of " + (target == ListTarget.SENDER ? "addresses or domains" : "domains or URLs")
+                    + ", got " + describe(node));
+            return false;
+        }
+        boolean ok = true;
+        Map<String, Integer> first = new LinkedHashMap<>();
+        for (int i = 0; i < seq.getValue().size(); i++) {
+            Node item = seq.getValue().get(i);
+            String itemPath = path + "[" + i + "]";
+            String raw = string(item, itemPath);
+            if (raw == null) {
+                ok = false;
+                continue;
+            }
+            try {
+                ListPattern pattern = ListPattern.parse(target, raw);
+                Integer earlier = first.putIfAbsent(pattern.text(), i);
+                if (earlier != null) {
+                    error(item, itemPath, "duplicate of " + path + "[" + earlier + "]");
+                    ok = false;
+                } else {
+                    out.add(new ListEntry(kind, target, pattern, ListSource.POLICY, null, itemPath));
+                }
+            } catch (IllegalArgumentException e) {
+                error(item, itemPath, e.getMessage());
+                ok = false;
+            }
+        }
+        return ok;
+    }
+
+    private java.util.Set<String> codes(Node node, String path) {
+        if (!(node instanceof SequenceNode seq) || !Tag.SEQ.equals(node.getTag())) {
+            error(node, path, "must be a list of finding codes, got " + describe(node));
+            return null;
+        }
+        java.util.Set<String> result = new java.util.LinkedHashSet<>();
+        boolean ok = true;
+        for (int i = 0; i < seq.getValue().size(); i++) {
+            Node item = seq.getValue().get(i);
+            String code = string(item, path + "[" + i + "]");
+            if (code == null) {
+                ok = false;
+            } else if (catalogue.entry(code).isEmpty()) {
+                error(item, path + "[" + i + "]", "unknown finding code" + suggestion(code, catalogue.entries().keySet())
+                        .orElse(" (not in the finding catalogue)"));
+                ok = false;
+            } else if (!result.add(code)) {
+                error(item, path + "[" + i + "]", "duplicate code " + code);
+                ok = false;
+            }
+        }
+        return ok ? result : null;
+    }
+
+    private Policy.FirstContact firstContact(Node node) {
+        if (isNull(node)) {
+            return Policy.FirstContact.DEFAULT;
+        }
+        Map<String, Node> f = fields(node, "first_contact", List.of("window_days", "learning_days"), Set.of());
+        if (f == null) {
+            return null;
+        }
+        Integer window = Policy.FirstContact.DEFAULT.windowDays();
+        if (f.containsKey("window_days")) {
+            window = days(f.get("window_days"), "first_contact.window_days", 1);
+        }
+        Integer learning = Policy.FirstContact.DEFAULT.learningDays();
+        if (f.containsKey("learning_days")) {
+            learning = days(f.get("learning_days"), "first_contact.learning_days", 0);
+        }
+        return window == null || learning == null ? null : new Policy.FirstContact(window, learning);
+    }
+
+    private Integer days(Node node, String path, int minimum) {
+        BigDecimal v = number(node, path);
+        if (v == null) {
+            return null;
+        }
+        if (v.stripTrailingZeros().scale() > 0 || v.compareTo(BigDecimal.valueOf(minimum)) < 0
+                || v.compareTo(BigDecimal.valueOf(3650)) > 0) {
+            error(node, path, "must be a whole number of days from " + minimum + " to 3650");
+            return null;
+        }
+        return v.intValueExact();
+    }
+
+    private AccessRules access(Node node) {
+        if (isNull(node)) {
+            return AccessRules.DEFAULT;
+        }
+        Map<String, Node> f = fields(node, "access", List.of("roles"), Set.of());
+        if (f == null || !f.containsKey("roles") || isNull(f.get("roles"))) {
+            return f == null ? null : AccessRules.DEFAULT;
+        }
+        List<NodeTuple> entries = entries(f.get("roles"), "access.roles");
+        if (entries == null) {
+            return null;
+        }
+        List<String> names = Arrays.stream(Role.values()).map(Role::key).toList();
+        Map<Role, RoleAccess> result = new EnumMap<>(Role.class);
+        boolean ok = true;
+        for (NodeTuple t : entries) {
+            String name = ((ScalarNode) t.getKeyNode()).getValue();
+            String path = "access.roles." + name;
+            Optional<Role> role = names.contains(name) ? Role.parse(name) : Optional.empty();
+            if (role.isEmpty()) {
+                error(t.getKeyNode(), path, "unknown role" + suggestion(name, names)
+                        .orElse("; expected one of " + String.join(", ", names)));
+                ok = false;
+                continue;
+            }
+            RoleAccess rule = roleAccess(t.getValueNode(), path);
+            if (rule == null) {
+                ok = false;
+            } else {
+                result.put(role.get(), rule);
+            }
+        }
+        return ok ? new AccessRules(result) : null;
+    }
+
+    private RoleAccess roleAccess(Node node, String path) {
+        if (isNull(node)) {
+            return RoleAccess.UNRESTRICTED;
+        }
+        Map<String, Node> f = fields(node, path, List.of("networks", "hours", "mfa_required"), Set.of());
+        if (f == null) {
+            return null;
+        }
+        List<Cidr> networks = f.containsKey("networks") ? networks(f.get("networks"), path + ".networks") : List.of();
+        Optional<WeeklyHours> hours = f.containsKey("hours") ? hours(f.get("hours"), path + ".hours") : Optional.empty();
+        Boolean mfa = f.containsKey("mfa_required") ? bool(f.get("mfa_required"), path + ".mfa_required") : Boolean.TRUE;
+        return networks == null || hours == null || mfa == null ? null : new RoleAccess(networks, hours, mfa);
+    }
+
+    private List<Cidr> networks(Node node, String path) {
+        if (!(node instanceof SequenceNode seq) || !Tag.SEQ.equals(node.getTag())) {
+            error(node, path, "must be a list of networks (CIDR), got " + describe(node));
+            return null;
+        }
+        if (seq.getValue().isEmpty()) {
+            error(node, path, "must list at least one network; leave the key out to allow every network");
+            return null;
+        }
+        List<Cidr> result = new ArrayList<>();
+        boolean ok = true;
+        for (int i = 0; i < seq.getValue().size(); i++) {
+            Node item = seq.getValue().get(i);
+            String itemPath = path + "[" + i + "]";
+            String raw = string(item, itemPath);
+            if (raw == null) {
+                ok = false;
+                continue;
+            }
+            try {
+                result.add(Cidr.parse(raw));
+            } catch (IllegalArgumentException e) {
+                error(item, itemPath, e.getMessage());
+                ok = false;
+            }
+        }
+        return ok ? result : null;
+    }
+
+    private Optional<WeeklyHours> hours(Node node, String path) {
+        Map<String, Node> f = fields(node, path, List.of("time_zone", "windows"), Set.of("time_zone", "windows"));
+        if (f == null) {
+            return null;
+        }
+        ZoneId zone = null;
+        boolean ok = true;
+        if (f.containsKey("time_zone")) {
+            String id = string(f.get("time_zone"), path + ".time_zone");
+            if (id == null) {
+                ok = false;
+            } else {
+                try {
+                    zone = ZoneId.of(id);
+                } catch (DateTimeException e) {
+                    error(f.get("time_zone"), path + ".time_zone", "unknown time zone '" + id + "'; write an IANA name such as Asia/Tokyo");
+                    ok = false;
+                }
+            }
+        }
+        List<WeeklyHours.Window> windows = new ArrayList<>();
+        Node list = f.get("windows");
+        if (list != null) {
+            if (!(list instanceof SequenceNode seq) || !Tag.SEQ.equals(list.getTag()) || seq.getValue().isEmpty()) {
+                error(list, path + ".windows", "must be a non-empty list of {days, from, to}, got " + describe(list));
+                return null;
+            }
+            for (int i = 0; i < seq.getValue().size(); i++) {
+                WeeklyHours.Window w = window(seq.getValue().get(i), path + ".windows[" + i + "]");
+                if (w == null) {
+                    ok = false;
+                } else {
+                    windows.add(w);
+                }
+            }
+        }
+        return ok && zone != null && !windows.isEmpty() ? Optional.of(new WeeklyHours(zone, windows)) : null;
+    }
+
+    private static final Map<String, DayOfWeek> DAY_NAMES = Map.of("mon", DayOfWeek.MONDAY, "tue", DayOfWeek.TUESDAY,
+            "wed", DayOfWeek.WEDNESDAY, "thu", DayOfWeek.THURSDAY, "fri", DayOfWeek.FRIDAY,
+            "sat", DayOfWeek.SATURDAY, "sun", DayOfWeek.SUNDAY);
+    private static final Map<String, Set<DayOfWeek>> DAY_GROUPS = Map.of(
+            "weekdays", EnumSet.range(DayOfWeek.MONDAY, DayOfWeek.FRIDAY),
+            "weekends", EnumSet.of(DayOfWeek.SATURDAY, DayOfWeek.SUNDAY),
+            "every_day", EnumSet.allOf(DayOfWeek.class));
+
+    private WeeklyHours.Window window(Node node, String path) {
+        Map<String, Node> f = fields(node, path, List.of("days", "from", "to"), Set.of("days", "from", "to"));
+        if (f == null) {
+            return null;
+        }
+        Set<DayOfWeek> days = f.containsKey("days") ? days(f.get("days"), path + ".days") : null;
+        Integer from = f.containsKey("from") ? minuteOfDay(f.get("from"), path + ".from", false) : null;
+        Integer to = f.containsKey("to") ? minuteOfDay(f.get("to"), path + ".to", true) : null;
+        if (days == null || from == null || to == null) {
+            return null;
+        }
+        if (to <= from) {
+            error(f.get("to"), path + ".to", "must be after from; a window cannot cross midnight (write two windows)");
+            return null;
+        }
+        return new WeeklyHours.Window(days, from, to);
+    }
+
+    private Set<DayOfWeek> days(Node node, String path) {
+        String expected = "mon, tue, wed, thu, fri, sat, sun, or one of weekdays, weekends, every_day";
+        if (node instanceof ScalarNode && Tag.STR.equals(node.getTag())) {
+            String value = ((ScalarNode) node).getValue();
+            Set<DayOfWeek> group = DAY_GROUPS.get(value);
+            if (group == null && DAY_NAMES.containsKey(value)) {
+                group = EnumSet.of(DAY_NAMES.get(value));
+            }
+            if (group == null) {
+                error(node, path, "unknown day '" + value + "'; expected " + expected);
+            }
+            return group;
+        }
+        if (!(node instanceof SequenceNode seq) || !Tag.SEQ.equals(node.getTag()) || seq.getValue().isEmpty()) {
+            error(node, path, "must be a list of days or one of weekdays, weekends, every_day; got " + describe(node));
+            return null;
+        }
+        Set<DayOfWeek> result = EnumSet.noneOf(DayOfWeek.class);
+        boolean ok = true;
+        for (int i = 0; i < seq.getValue().size(); i++) {
+            Node item = seq.getValue().get(i);
+            String value = string(item, path + "[" + i + "]");
+            if (value == null) {
+                ok = false;
+            } else if (DAY_NAMES.containsKey(value)) {
+                result.add(DAY_NAMES.get(value));
+            } else if (DAY_GROUPS.containsKey(value)) {
+                result.addAll(DAY_GROUPS.get(value));
+            } else {
+                error(item, path + "[" + i + "]", "unknown day '" + value + "'; expected " + expected);
+                ok = false;
+            }
+        }
+        return ok ? result : null;
+    }
+
+    /**
+     * {@code HH:MM} as minutes since midnight; {@code 24:00} only as an end. YAML 1.1 reads an unquoted
+     * {@code 20:00} as a base-60 integer, so the scalar's text is taken whatever its resolved type.
+     */
+    private Integer minuteOfDay(Node node, String path, boolean end) {
+        if (!(node instanceof ScalarNode scalar) || !(Tag.STR.equals(node.getTag()) || Tag.INT.equals(node.getTag()))) {
+            error(node, path, "must be a time of day such as \"08:00\", got " + describe(node));
+            return null;
+        }
+        java.util.regex.Matcher m = TIME_OF_DAY.matcher(scalar.getValue());
+        int hour = m.matches() ? Integer.parseInt(m.group(1)) : -1;
+        int minute = m.matches() ? Integer.parseInt(m.group(2)) : -1;
+        boolean valid = hour >= 0 && minute >= 0 && minute < 60 && (hour < 24 || (end && hour == 24 && minute == 0));
+        if (!valid) {
+            error(node, path, "'" + scalar.getValue() + "' is not a time of day HH:MM (00:00.." + (end ? "24:00" : "23:59") + ")");
+            return null;
+        }
+        return hour * 60 + minute;
+    }
+
+    private static final java.util.regex.Pattern TIME_OF_DAY = java.util.regex.Pattern.compile("(\\d{1,2}):(\\d{2})");
 
     private Policy.Antivirus antivirus(Node node) {
         if (isNull(node)) {

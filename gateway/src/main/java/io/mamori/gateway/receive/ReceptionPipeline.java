@@ -21,6 +21,7 @@ import io.mamori.core.attachment.AttachmentContentAnalyzer;
 import io.mamori.core.message.Direction;
 import io.mamori.core.verdict.AuthResultsHeaders;
 import io.mamori.core.verdict.MessageRewriter;
+import io.mamori.gateway.contact.ContactRecorder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
@@ -69,9 +70,18 @@ public final class ReceptionPipeline implements MessageReceiver {
     private final String hostname;
     private final Clock clock;
     private final MeterRegistry meters;
+    private final ContactRecorder contacts;
 
     public ReceptionPipeline(MessageStore store, MessageScanner scanner, PolicyEngine engine, Supplier<Policy> policy,
             FindingCatalogue catalogue, MessageRewriter rewriter, String hostname, Clock clock, MeterRegistry meters) {
+        this(store, scanner, engine, policy, catalogue, rewriter, hostname, clock, meters, null);
+    }
+
+    /** @param contacts records the sender history of mail committed for delivery; {@code null} for none */
+    public ReceptionPipeline(MessageStore store, MessageScanner scanner, PolicyEngine engine, Supplier<Policy> policy,
+            FindingCatalogue catalogue, MessageRewriter rewriter, String hostname, Clock clock, MeterRegistry meters,
+            ContactRecorder contacts) {
+        this.contacts = contacts;
         this.store = store;
         this.scanner = scanner;
         this.engine = engine;
@@ -124,13 +134,13 @@ public final class ReceptionPipeline implements MessageReceiver {
             if (t.stripPaths().isEmpty() && t.stripFindings().size() > 0) {
                 // The finding names no part we can find: keep the whole message from the recipient instead.
                 verdict = new Verdict(Action.QUARANTINE, verdict.score(), verdict.findings());
-                return commitWhole(envelope, subject, verdict, trace, spool, copies, t.withoutDeliveryTransforms(),
-                        "; strip=part-not-found", sample);
+                return commitWhole(envelope, parsed, subject, verdict, trace, spool, copies,
+                        t.withoutDeliveryTransforms(), "; strip=part-not-found", sample);
             }
             if (!t.stripPaths().isEmpty()) {
-                return commitStripped(envelope, subject, verdict, trace, spool, copies, t, sample);
+                return commitStripped(envelope, parsed, subject, verdict, trace, spool, copies, t, sample);
             }
-            return commitWhole(envelope, subject, verdict, trace, spool, copies, t, "", sample);
+            return commitWhole(envelope, parsed, subject, verdict, trace, spool, copies, t, "", sample);
         } finally {
             spool.discard();
             for (Spool copy : copies) {
@@ -181,7 +191,9 @@ public final class ReceptionPipeline implements MessageReceiver {
             plan = plan.disarming(current.disarm().htmlToText(), current.disarm().defangLinks());
         }
         Set<String> codes = inbound ? current.attachments().stripCodes() : Set.of();
-        List<Finding> strip = verdict.findings().stream().filter(f -> codes.contains(f.code())).toList();
+        // Only findings that count: an allow-listed sender whose policy lets it send such attachments gets them.
+        List<Finding> strip = PolicyEngine.counted(current, verdict.findings()).stream()
+                .filter(f -> codes.contains(f.code())).toList();
         Set<String> paths = new LinkedHashSet<>();
         for (Finding f : strip) {
             Set<String> named = parsed == null ? Set.of() : AttachmentContentAnalyzer.partsNamedBy(parsed, List.of(f), codes);
@@ -195,8 +207,9 @@ public final class ReceptionPipeline implements MessageReceiver {
     }
 
     /** Commits the message as one copy, transformed as planned; a message that cannot be rewritten is quarantined. */
-    private ReceiveResult commitWhole(Envelope envelope, String subject, Verdict verdict, StringBuilder trace,
-            Spool spool, List<Spool> copies, Transforms t, String note, Timer.Sample sample) throws IOException {
+    private ReceiveResult commitWhole(Envelope envelope, ParsedMessage parsed, String subject, Verdict verdict,
+            StringBuilder trace, Spool spool, List<Spool> copies, Transforms t, String note, Timer.Sample sample)
+            throws IOException {
         Spool content = spool;
         StringBuilder notes = new StringBuilder(note);
         if (!t.plan().isEmpty()) {
@@ -215,6 +228,7 @@ public final class ReceptionPipeline implements MessageReceiver {
                 + "X-Mamori-Verdict: " + verdict.headerValue() + notes + "\r\n";
         StoredMessage stored = store.commit(content, new NewMessage(envelope, subject, verdict, stateFor(verdict.action())), prefix);
         record(envelope, stored.id(), verdict, stored.size(), sample, notes.toString());
+        recordContacts(envelope, parsed, stored);
         return new ReceiveResult.Accepted(stored.id());
     }
 
@@ -222,10 +236,11 @@ public final class ReceptionPipeline implements MessageReceiver {
      * {@code attachments.*: strip}: the original (without forged Authentication-Results) is committed QUARANTINED
      * first, then the copy without the named parts with the verdict's own state; each names the other. In that
      * order, a failure between the two commits (the sender is told 451 and retries) leaves at most an extra
-     * quarantined copy, never a delivered message the sender will send again.
+     * quarantined copy, never a delivered message the sender will send again. Only the delivered copy counts as
+     * contact (the quarantined original is what the recipient did not get).
      */
-    private ReceiveResult commitStripped(Envelope envelope, String subject, Verdict verdict, StringBuilder trace,
-            Spool spool, List<Spool> copies, Transforms t, Timer.Sample sample) throws IOException {
+    private ReceiveResult commitStripped(Envelope envelope, ParsedMessage parsed, String subject, Verdict verdict,
+            StringBuilder trace, Spool spool, List<Spool> copies, Transforms t, Timer.Sample sample) throws IOException {
         Spool original = spool;
         if (t.forgedAuthResults()) {
             Spool cleaned = store.openSpool();
@@ -242,7 +257,7 @@ public final class ReceptionPipeline implements MessageReceiver {
         if (result == null) {
             Transforms cleaning = original == spool ? t.withoutDeliveryTransforms()
                     : new Transforms(MessageRewriter.Plan.NONE, false, false, List.of(), Set.of());
-            return commitWhole(envelope, subject, quarantined, trace, original, copies, cleaning,
+            return commitWhole(envelope, parsed, subject, quarantined, trace, original, copies, cleaning,
                     "; rewrite=failed" + (original == spool ? "" : "; forged-authres-removed=1"), sample);
         }
         String originalNotes = "; stripped-copy=" + delivered.id() + (t.forgedAuthResults() ? "; forged-authres-removed=1" : "");
@@ -255,7 +270,18 @@ public final class ReceptionPipeline implements MessageReceiver {
         StoredMessage stored = store.commit(delivered, new NewMessage(envelope, subject, verdict, stateFor(verdict.action())),
                 receivedHeader(envelope, delivered.id()) + trace + "X-Mamori-Verdict: " + verdict.headerValue() + notes + "\r\n");
         record(envelope, stored.id(), verdict, stored.size(), sample, notes);
+        recordContacts(envelope, parsed, stored);
         return new ReceiveResult.Accepted(stored.id());
+    }
+
+    /**
+     * Mail committed for delivery (QUEUED: DELIVER or TAG) feeds the sender history; held and quarantined mail
+     * never does, so an attacker's stopped attempts never make its domain known.
+     */
+    private void recordContacts(Envelope envelope, ParsedMessage parsed, StoredMessage stored) {
+        if (contacts != null && stored.state() == MessageState.QUEUED) {
+            contacts.accepted(envelope, parsed, stored.receivedAt());
+        }
     }
 
     /** Runs one rewrite; {@code null} when the message cannot be rewritten (the caller quarantines it instead). */

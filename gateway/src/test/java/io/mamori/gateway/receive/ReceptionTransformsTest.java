@@ -7,6 +7,7 @@ import io.mamori.core.analysis.AnalysisPipeline;
 import io.mamori.core.analysis.Analyzer;
 import io.mamori.core.analysis.FindingCatalogue;
 import io.mamori.core.attachment.AttachmentContentAnalyzer;
+import io.mamori.core.contact.InMemorySenderHistory;
 import io.mamori.core.message.Direction;
 import io.mamori.core.message.Envelope;
 import io.mamori.core.message.MessageParser;
@@ -18,6 +19,7 @@ import io.mamori.core.scan.MessageScanner;
 import io.mamori.core.store.MessageState;
 import io.mamori.core.store.StoredMessage;
 import io.mamori.core.verdict.MessageRewriter;
+import io.mamori.gateway.contact.ContactRecorder;
 import io.mamori.gateway.crypto.MasterKeys;
 import io.mamori.gateway.store.Databases;
 import io.mamori.gateway.store.JdbcMessageStore;
@@ -72,16 +74,20 @@ class ReceptionTransformsTest {
         dataSource = Databases.open(Databases.Settings.embedded(dir.resolve("db")));
         store = new JdbcMessageStore(dataSource, MasterKeys.openOrCreate(dir.resolve("keys")),
                 JdbcMessageStore.Settings.under(dir), Clock.systemUTC());
+        analysis = Executors.newFixedThreadPool(2);
+        reception = pipeline(POLICY, null);
+    }
+
+    private ReceptionPipeline pipeline(String policyText, ContactRecorder contacts) throws Exception {
         FindingCatalogue catalogue = FindingCatalogue.builtIn();
-        Policy policy = new PolicyLoader(catalogue).parse(POLICY, "policy.yaml");
+        Policy policy = new PolicyLoader(catalogue).parse(policyText, "policy.yaml");
         PolicyEngine engine = new PolicyEngine(catalogue);
         List<Analyzer> analyzers = new ArrayList<>(Analyzers.local());
         analyzers.add(new AttachmentContentAnalyzer());
-        analysis = Executors.newFixedThreadPool(2);
         MessageScanner scanner = new MessageScanner(new MessageParser(),
                 new AnalysisPipeline(analyzers, catalogue, Duration.ofSeconds(20), analysis), engine, () -> policy);
-        reception = new ReceptionPipeline(store, scanner, engine, () -> policy, catalogue, new MessageRewriter(dir),
-                HOST, Clock.systemUTC(), new SimpleMeterRegistry());
+        return new ReceptionPipeline(store, scanner, engine, () -> policy, catalogue, new MessageRewriter(dir),
+                HOST, Clock.systemUTC(), new SimpleMeterRegistry(), contacts);
     }
 
     @AfterEach
@@ -152,5 +158,43 @@ class ReceptionTransformsTest {
 
         assertThat(m.state()).isEqualTo(MessageState.QUEUED);
         assertThat(content(m)).containsPattern("X-Mamori-Verdict: DELIVER; [^\r\n]*; disarmed=1\r\n");
+    }
+
+    /** A ZipCrypto-encrypted zip from zip4j's test archives (see files/README.md). */
+    private static byte[] encryptedZip() throws Exception {
+        try (InputStream in = ReceptionTransformsTest.class.getResourceAsStream("/files/zip4j/store_compression_made_with_v1.3.3.zip")) {
+            return in.readAllBytes();
+        }
+    }
+
+    @Test
+    void onlyTheDeliveredCopyOfAStrippedMessageMakesItsSenderAKnownContact() throws Exception {
+        InMemorySenderHistory history = new InMemorySenderHistory();
+        String policyText = POLICY + "attachments:\n  encrypted: strip\n";
+        Policy policy = new PolicyLoader(FindingCatalogue.builtIn()).parse(policyText, "policy.yaml");
+        reception = pipeline(policyText, new ContactRecorder(history, () -> policy));
+        String zip = java.util.Base64.getMimeEncoder().encodeToString(encryptedZip());
+
+        StoredMessage delivered = receive(Direction.INBOUND, "From: a@partner.example\r\nTo: b@example.co.jp\r\n"
+                + "Subject: quote\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+                + "--b\r\nContent-Type: text/plain\r\n\r\nsee the quote\r\n"
+                + "--b\r\nContent-Type: application/zip; name=\"mitsumori.zip\"\r\n"
+                + "Content-Disposition: attachment; filename=\"mitsumori.zip\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                + zip + "\r\n--b--\r\n");
+
+        assertThat(delivered.state()).isEqualTo(MessageState.QUEUED);
+        var original = java.util.regex.Pattern.compile("; stripped=1; original=([0-9A-Z]{26})\r\n").matcher(content(delivered));
+        assertThat(original.find()).as(content(delivered)).isTrue();
+        assertThat(store.find(original.group(1)).orElseThrow().state()).isEqualTo(MessageState.QUARANTINED);
+        assertThat(history.lastContact("partner.example")).as("the delivered copy counts, once")
+                .map(io.mamori.core.contact.SenderHistory.Contact::count).contains(1L);
+
+        StoredMessage quarantined = receive(Direction.INBOUND, "From: x@other.example\r\nTo: b@example.co.jp\r\n"
+                + "Subject: run\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+                + "--b\r\nContent-Type: text/plain\r\n\r\nrun it\r\n"
+                + "--b\r\nContent-Type: application/octet-stream; name=\"setup.exe\"\r\n"
+                + "Content-Disposition: attachment; filename=\"setup.exe\"\r\n\r\nMZ\r\n--b--\r\n");
+        assertThat(quarantined.state()).isEqualTo(MessageState.QUARANTINED);
+        assertThat(history.lastContact("other.example")).as("quarantined mail makes nobody known").isEmpty();
     }
 }

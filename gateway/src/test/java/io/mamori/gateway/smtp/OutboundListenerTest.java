@@ -3,6 +3,7 @@ package io.mamori.gateway.smtp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mamori.core.message.Direction;
+import io.mamori.core.network.Cidr;
 import io.mamori.core.message.Envelope;
 import io.mamori.gateway.auth.AppPasswords;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

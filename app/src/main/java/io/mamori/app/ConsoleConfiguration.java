@@ -1,0 +1,60 @@
+package io.mamori.app;
+
+import io.mamori.console.api.ApiTokenFilter;
+import io.mamori.console.directory.JdbcDirectory;
+import io.mamori.console.identity.ConsoleAccounts;
+import io.mamori.console.identity.Scope;
+import io.mamori.console.web.ConsoleSettings;
+import io.mamori.gateway.auth.Argon2id;
+import java.io.IOException;
+import java.time.Clock;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Wires the console's identity parts (directory, accounts, scope, settings) from {@link MamoriProperties}. */
+@Configuration(proxyBeanMethods = false)
+class ConsoleConfiguration {
+
+    @Bean
+    JdbcDirectory directory(LocalStore local, Clock clock) {
+        return new JdbcDirectory(local.dataSource(), clock);
+    }
+
+    @Bean
+    ConsoleAccounts consoleAccounts(LocalStore local, JdbcDirectory directory, MamoriProperties settings, Clock clock) {
+        return accounts(local, directory, settings, clock);
+    }
+
+    /** The same accounts service for the offline commands. */
+    static ConsoleAccounts accounts(LocalStore local, JdbcDirectory directory, MamoriProperties settings, Clock clock) {
+        MamoriProperties.Lockout lockout = settings.console().lockout();
+        return new ConsoleAccounts(local.dataSource(), directory, local.keys(), Argon2id.OWASP,
+                new ConsoleAccounts.Lockout(lockout.maxFailures(), lockout.duration()), clock);
+    }
+
+    @Bean
+    Scope scope(JdbcDirectory directory) {
+        return new Scope(directory);
+    }
+
+    @Bean
+    ConsoleSettings consoleSettings(MamoriProperties settings) {
+        MamoriProperties.Console console = settings.console();
+        return new ConsoleSettings(console.sessionTimeout(), console.login().maxFailuresPerAddress(),
+                console.login().addressWindow(), console.trustedProxyNetworks(), "Mamori");
+    }
+
+    /** Runs inside the API's security filter chain only, never as a servlet filter of its own. */
+    @Bean
+    ApiTokenFilter apiTokenFilter(MamoriProperties settings) throws IOException {
+        return new ApiTokenFilter(ApiToken.load(settings.dataDir()));
+    }
+
+    @Bean
+    FilterRegistrationBean<ApiTokenFilter> apiTokenFilterRegistration(ApiTokenFilter filter) {
+        FilterRegistrationBean<ApiTokenFilter> registration = new FilterRegistrationBean<>(filter);
+        registration.setEnabled(false);
+        return registration;
+    }
+}
