@@ -1,6 +1,12 @@
 package io.mamori.app;
 
 import io.mamori.console.api.ApiTokenFilter;
+import io.mamori.console.audit.AuditTrail;
+import io.mamori.console.policy.PolicyEditor;
+import io.mamori.console.policy.PolicyVersions;
+import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.policy.PolicyHolder;
+import io.mamori.core.policy.PolicyLoader;
 import io.mamori.console.directory.JdbcDirectory;
 import io.mamori.console.identity.ConsoleAccounts;
 import io.mamori.console.identity.Scope;
@@ -31,6 +37,11 @@ class ConsoleConfiguration {
         MamoriProperties.Lockout lockout = settings.console().lockout();
         return new ConsoleAccounts(local.dataSource(), directory, local.keys(), Argon2id.OWASP,
                 new ConsoleAccounts.Lockout(lockout.maxFailures(), lockout.duration()), clock);
+    }
+
+    @Bean
+    PolicyEditor policyEditor(PolicyHolder holder, FindingCatalogue catalogue, LocalStore local, AuditTrail audit, Clock clock) {
+        return new PolicyEditor(holder, new PolicyLoader(catalogue), new PolicyVersions(local.dataSource()), audit, clock);
     }
 
     @Bean

@@ -39,6 +39,8 @@ final class ConsoleClient {
     private String language = "ja";
     private String csrf;
     HttpResponse<String> last;
+    /** The signed-in user's address, when known. */
+    String email;
 
     ConsoleClient(String base, Path certificate, String forwardedFor) {
         this.base = base;

@@ -200,6 +200,29 @@ abstract class ConsoleContext {
         }
     }
 
+    /**
+     * A client signed in (password, and TOTP when the policy requires it) as a new user with {@code roles}, from
+     * an address every role's rule allows (the analysts' network).
+     */
+    ConsoleClient signedIn(String prefix, String name, Role... roles) throws Exception {
+        String email = userWithPassword(newAddress(prefix), name, roles);
+        ConsoleClient c = new ConsoleClient(base(), CERTIFICATE, "192.0.2.10");
+        c.signIn(email, PASSWORD);
+        if (c.last.uri().getPath().equals("/login/totp") || c.last.uri().getPath().equals("/account/totp")) {
+            String secret = enrollTotp(email);
+            CLOCK.advance(Duration.ofSeconds(30));
+            c = new ConsoleClient(base(), CERTIFICATE, "192.0.2.10");
+            c.signIn(email, PASSWORD);
+            c.post("/login/totp", "code", code(secret, CLOCK.instant()));
+            c.follow();
+        }
+        if (c.last.statusCode() != 200 || c.text("#current-user") == null) {
+            throw new AssertionError("sign-in of " + email + " did not complete: " + c.last.statusCode() + " " + c.last.uri());
+        }
+        c.email = email;
+        return c;
+    }
+
     /** The audit lines recorded since {@code from} (an index into the log), as text. */
     static List<String> auditSince(int from) {
         synchronized (AUDIT.list) {
