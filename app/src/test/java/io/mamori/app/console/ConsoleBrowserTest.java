@@ -259,6 +259,16 @@ class ConsoleBrowserTest extends ConsoleContext {
                 Thread.sleep(50);
             }
             assertThat(policy.current().inbound().thresholds().get(io.mamori.core.analysis.Action.TAG)).isEqualTo(6.0);
+
+            click("#history-link");
+            assertThat(find("#versions tbody tr .author").getText()).isEqualTo(email);
+            click("#nav-users");
+            find("#people");
+            screenshot("12-users");
+            click("#nav-audit");
+            click("#verify");
+            assertThat(find("#chain-status").getText()).contains("改ざんは検出されませんでした");
+            screenshot("13-audit-log");
         } finally {
             usePolicy("");
         }

@@ -6,7 +6,6 @@ import io.mamori.console.audit.AuditEntry;
 import io.mamori.console.audit.AuditTrail;
 import io.mamori.core.access.Role;
 import org.springframework.beans.factory.annotation.Autowired;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;
@@ -205,9 +204,5 @@ class ConsolePolicyAndAuditPagesTest extends ConsoleContext {
             }
         }
         throw new AssertionError(needle);
-    }
-
-    static String utf8(byte[] bytes) {
-        return new String(bytes, StandardCharsets.UTF_8);
     }
 }

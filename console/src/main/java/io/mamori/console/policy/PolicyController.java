@@ -97,6 +97,7 @@ class PolicyController {
     String history(@AuthenticationPrincipal ConsoleUser user, Model model) {
         require(user, Role.ADMIN, Role.AUDITOR);
         model.addAttribute("versions", editor.versions().list(200));
+        model.addAttribute("zone", java.time.ZoneId.systemDefault());
         return "policy-history";
     }
 
@@ -112,6 +113,7 @@ class PolicyController {
         model.addAttribute("diff", base == null ? List.of() : PolicyEditor.diff(base.content(), version.content(),
                 "version-" + base.id() + "/policy.yaml", "version-" + version.id() + "/policy.yaml"));
         model.addAttribute("versions", editor.versions().list(200));
+        model.addAttribute("zone", java.time.ZoneId.systemDefault());
         return "policy-version";
     }
 
