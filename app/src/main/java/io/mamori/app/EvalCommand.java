@@ -139,6 +139,7 @@ final class EvalCommand implements Callable<Integer> {
                     "findings", o.result().verdict().codes())).toList());
             out.put("wrongWayCount", wrong.size());
             out.put("errors", errors);
+            out.put("notEvaluated", OfflineScanner.NOT_EVALUATED);
             out.put("seconds", seconds);
             out.put("cpuSeconds", cpuSeconds);
             out.put("dns", dnsUsed);
@@ -162,6 +163,7 @@ final class EvalCommand implements Callable<Integer> {
                 System.out.printf("Errors (%d):%n", errors.size());
                 errors.forEach(e -> System.out.println("  " + e));
             }
+            System.out.println(OfflineScanner.NOTE);
         }
         return errors.isEmpty() ? 0 : 2;
     }

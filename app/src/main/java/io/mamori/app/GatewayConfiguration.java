@@ -1,11 +1,27 @@
 package io.mamori.app;
 
-import io.mamori.console.api.ApiTokenFilter;
+import io.mamori.console.audit.JdbcAuditTrail;
+import io.mamori.console.notice.NoticeTemplateException;
+import io.mamori.console.notice.NoticeTemplates;
+import io.mamori.console.notice.Notices;
+import io.mamori.console.audit.AuditTrail;
+import io.mamori.console.lists.ListService;
+import io.mamori.console.quarantine.QuarantineService;
+import io.mamori.core.contact.SenderHistory;
+import io.mamori.core.lists.ListEntry;
+import io.mamori.core.lists.ListFile;
+import io.mamori.core.lists.ListFileWatcher;
+import io.mamori.core.lists.ListStore;
+import io.mamori.gateway.contact.ContactRecorder;
+import io.mamori.gateway.contact.JdbcSenderHistory;
+import io.mamori.gateway.lists.JdbcListStore;
+import io.mamori.gateway.quarantine.ReleaseRequests;
 import io.mamori.core.analysis.AnalysisPipeline;
 import io.mamori.core.analysis.FindingCatalogue;
 import io.mamori.core.message.Direction;
 import io.mamori.core.message.MessageParser;
 import io.mamori.core.message.ParseLimits;
+import io.mamori.core.network.Cidr;
 import io.mamori.core.malware.MalwareScanner;
 import io.mamori.core.policy.Policy;
 import io.mamori.core.policy.PolicyEngine;
@@ -20,7 +36,7 @@ import io.mamori.core.scan.MessageScanner;
 import io.mamori.gateway.dns.DnsjavaResolver;
 import io.mamori.core.store.MessageState;
 import io.mamori.core.store.MessageStore;
-import io.mamori.core.verdict.TagRewriter;
+import io.mamori.core.verdict.MessageRewriter;
 import io.mamori.gateway.auth.AppPasswords;
 import io.mamori.gateway.clamd.ClamdScanner;
 import io.mamori.gateway.delivery.DeliveryRoutes;
@@ -35,7 +51,6 @@ import io.mamori.gateway.delivery.SmtpClient;
 import io.mamori.gateway.delivery.SmtpTimeouts;
 import io.mamori.gateway.delivery.TlsPolicy;
 import io.mamori.gateway.receive.ReceptionPipeline;
-import io.mamori.gateway.smtp.Cidr;
 import io.mamori.gateway.smtp.ListenerConfig;
 import io.mamori.gateway.smtp.SmtpListener;
 import io.mamori.gateway.tls.ServerTls;
@@ -52,6 +67,7 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -63,7 +79,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -103,6 +118,45 @@ class GatewayConfiguration {
         return PolicyWatcher.start(holder, settings.policy().reloadInterval());
     }
 
+    /**
+     * The list file named by the policy in force ({@code lists.file}, relative to the policy file), hot-reloaded
+     * like the policy; a bad file at start refuses to start.
+     */
+    @Bean(destroyMethod = "close")
+    ListFileWatcher listFileWatcher(PolicyHolder holder, MamoriProperties settings) throws ListFile.Invalid {
+        return new ListFileWatcher(() -> holder.current().lists().file().map(f -> ListFile.resolve(holder.file(), f)))
+                .start(settings.policy().reloadInterval());
+    }
+
+    /** Database allow/block entries; other nodes' changes apply within {@link #LIST_REFRESH}. */
+    @Bean
+    JdbcListStore listStore(LocalStore local, Clock clock) {
+        return new JdbcListStore(local.dataSource(), clock, LIST_REFRESH);
+    }
+
+    static final Duration LIST_REFRESH = Duration.ofSeconds(10);
+
+    @Bean(destroyMethod = "close")
+    JdbcSenderHistory senderHistory(LocalStore local) {
+        return new JdbcSenderHistory(local.dataSource(), Duration.ofSeconds(1));
+    }
+
+    @Bean
+    ReleaseRequests releaseRequests(LocalStore local, Clock clock) {
+        return new ReleaseRequests(local.dataSource(), clock);
+    }
+
+    @Bean
+    QuarantineService quarantineService(MessageStore store, ReleaseRequests requests, FindingCatalogue catalogue,
+            AuditTrail audit, Clock clock) {
+        return new QuarantineService(store, requests, catalogue, audit, clock);
+    }
+
+    @Bean
+    ListService listService(JdbcListStore store, PolicyHolder policy, ListFileWatcher file, AuditTrail audit, Clock clock) {
+        return new ListService(store, () -> policy.current().lists().entries(), file, audit, clock);
+    }
+
     @Bean(destroyMethod = "close")
     LocalStore localStore(MamoriProperties settings, Clock clock) throws IOException {
         return LocalStore.open(settings, clock);
@@ -111,6 +165,37 @@ class GatewayConfiguration {
     @Bean
     MessageStore messageStore(LocalStore local) {
         return local.store();
+    }
+
+    /** The tamper-evident audit log (also injected as {@link io.mamori.console.audit.AuditTrail}). */
+    @Bean
+    JdbcAuditTrail auditTrail(LocalStore local) {
+        return local.audit();
+    }
+
+    /** Notice templates; an invalid or misnamed file in the templates directory refuses the start and says why. */
+    @Bean
+    NoticeTemplates noticeTemplates(MamoriProperties settings) throws IOException {
+        NoticeTemplates templates = new NoticeTemplates(settings.notices().templatesDir());
+        try {
+            templates.checkAll();
+        } catch (NoticeTemplateException e) {
+            throw new IllegalStateException("mamori.notices.templates-dir: invalid notice template(s):\n" + e.getMessage(), e);
+        }
+        return templates;
+    }
+
+    @Bean
+    Notices notices(MessageStore store, NoticeTemplates templates, PolicyHolder policy, MamoriProperties settings, Clock clock) {
+        if (settings.notices().setupUrl().isEmpty()) {
+            LOG.info("mamori.notices.setup-url is not set: MFA reminders cannot be sent until it is");
+        }
+        return new Notices(store, templates, policy::current, noticeSettings(settings), clock);
+    }
+
+    static Notices.Settings noticeSettings(MamoriProperties settings) {
+        return new Notices.Settings(settings.notices().from(), settings.notices().setupUrl(), settings.effectiveHostname(),
+                ZoneId.systemDefault());
     }
 
     @Bean(destroyMethod = "shutdownNow")
@@ -135,9 +220,10 @@ class GatewayConfiguration {
 
     @Bean
     MessageScanner messageScanner(FindingCatalogue catalogue, PolicyEngine engine, PolicyHolder policy,
-            ExecutorService analyzerExecutor, MamoriProperties settings) {
-        AnalysisPipeline pipeline = new AnalysisPipeline(Analyzers.shipped(analyzerPorts(settings, policy::current)), catalogue,
-                settings.analysis().budget(), analyzerExecutor);
+            ExecutorService analyzerExecutor, MamoriProperties settings, ListFileWatcher listFile, JdbcListStore listStore,
+            JdbcSenderHistory history) {
+        AnalysisPipeline pipeline = new AnalysisPipeline(Analyzers.shipped(analyzerPorts(settings, policy::current, listFile,
+                listStore, Optional.of(history))), catalogue, settings.analysis().budget(), analyzerExecutor);
         Path temp = settings.dataDir().resolve("spool");
         try {
             Files.createDirectories(temp);
@@ -148,17 +234,22 @@ class GatewayConfiguration {
     }
 
     /** DNS and sender-authentication settings for the shipped analyzers; the offline commands use the same. */
-    static Analyzers.Ports analyzerPorts(MamoriProperties settings, Supplier<Policy> policy) {
+    static Analyzers.Ports analyzerPorts(MamoriProperties settings, Supplier<Policy> policy, Supplier<List<ListEntry>> listFile,
+            ListStore listStore, Optional<SenderHistory> history) {
         MamoriProperties.Dns dns = settings.dns();
         Clock clock = Clock.systemUTC();
         DnsjavaResolver resolver = dns.serverAddress()
                 .map(server -> DnsjavaResolver.usingServer(server, dns.timeout(), clock))
                 .orElseGet(() -> DnsjavaResolver.usingSystemResolvers(dns.timeout(), clock));
-        return analyzerPorts(settings, policy, resolver);
+        return analyzerPorts(settings, policy, listFile, listStore, history, resolver);
     }
 
-    /** As {@link #analyzerPorts(MamoriProperties, Supplier)} with the given resolver (the offline commands choose theirs). */
-    static Analyzers.Ports analyzerPorts(MamoriProperties settings, Supplier<Policy> policy, DnsResolver resolver) {
+    /**
+     * As {@link #analyzerPorts(MamoriProperties, Supplier, Supplier, ListStore, Optional)} with the given resolver
+     * (the offline commands choose theirs).
+     */
+    static Analyzers.Ports analyzerPorts(MamoriProperties settings, Supplier<Policy> policy, Supplier<List<ListEntry>> listFile,
+            ListStore listStore, Optional<SenderHistory> history, DnsResolver resolver) {
         Clock clock = Clock.systemUTC();
         SenderAuthSettings auth = settings.auth().trustedArcSealers().isEmpty() ? SenderAuthSettings.defaults()
                 : new SenderAuthSettings(Set.copyOf(settings.auth().trustedArcSealers()));
@@ -169,14 +260,17 @@ class GatewayConfiguration {
             malware = Optional.of(new ClamdScanner(clamd.host(), clamd.port(), Duration.ofSeconds(2), av.timeout(),
                     av.maxStreamSize().toBytes()));
         }
-        return new Analyzers.Ports(resolver, auth, clock, malware, policy);
+        return new Analyzers.Ports(resolver, auth, clock, malware, policy, listFile, listStore, history);
     }
 
     @Bean
     ReceptionPipeline receptionPipeline(MessageStore store, MessageScanner scanner, PolicyEngine engine,
-            PolicyHolder policy, FindingCatalogue catalogue, MamoriProperties settings, Clock clock, MeterRegistry meters) {
-        return new ReceptionPipeline(store, scanner, engine, policy::current, catalogue, new TagRewriter(),
-                settings.effectiveHostname(), clock, meters);
+            PolicyHolder policy, FindingCatalogue catalogue, MamoriProperties settings, Clock clock, MeterRegistry meters,
+            JdbcSenderHistory history) {
+        // Big bodies of a message being rewritten spill (encrypted) next to the spool, like the parser's.
+        return new ReceptionPipeline(store, scanner, engine, policy::current, catalogue,
+                new MessageRewriter(settings.dataDir().resolve("spool")), settings.effectiveHostname(), clock, meters,
+                new ContactRecorder(history, policy::current));
     }
 
     @Bean
@@ -277,13 +371,6 @@ class GatewayConfiguration {
             }
             return counts.getOrDefault(state, 0L);
         }
-    }
-
-    @Bean
-    FilterRegistrationBean<ApiTokenFilter> apiTokenFilter(MamoriProperties settings) throws IOException {
-        FilterRegistrationBean<ApiTokenFilter> bean = new FilterRegistrationBean<>(new ApiTokenFilter(ApiToken.load(settings.dataDir())));
-        bean.addUrlPatterns("/api/*");
-        return bean;
     }
 
     /** The two SMTP listeners, started; closed on shutdown. */

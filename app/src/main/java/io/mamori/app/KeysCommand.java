@@ -20,8 +20,19 @@ final class KeysCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             return QueueCommand.withStore(s -> {
-                MasterKeys.Rotation rotation = s.keys().rotate();
-                int rewrapped = s.store().rewrapKeys();
+                MasterKeys.Rotation rotation;
+                int rewrapped;
+                try {
+                    rotation = s.keys().rotate();
+                    rewrapped = s.store().rewrapKeys();
+                } catch (Exception e) {
+                    s.audit().record(CliAudit.entry("keys.rotate", "master-key", null, "failed: " + e.getMessage(), false));
+                    throw e;
+                }
+                s.audit().record(CliAudit.entry("keys.rotate", "master-key",
+                        "primary " + Integer.toUnsignedString(rotation.previousPrimaryId()),
+                        "primary " + Integer.toUnsignedString(rotation.newPrimaryId()) + "; " + rewrapped
+                                + " message key(s) re-wrapped", true));
                 System.out.printf("new primary master key %s (was %s); %d message key(s) re-wrapped; previous keyset saved as %s%n",
                         Integer.toUnsignedString(rotation.newPrimaryId()), Integer.toUnsignedString(rotation.previousPrimaryId()), rewrapped, rotation.backup());
                 return 0;

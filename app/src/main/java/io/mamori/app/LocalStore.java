@@ -1,6 +1,7 @@
 package io.mamori.app;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.mamori.console.audit.JdbcAuditTrail;
 import io.mamori.gateway.crypto.MasterKeys;
 import io.mamori.gateway.store.Databases;
 import io.mamori.gateway.store.JdbcMessageStore;
@@ -8,19 +9,21 @@ import java.io.IOException;
 import java.time.Clock;
 
 /**
- * The database, master keys and message store as configured: opened the same way by the gateway and by the
- * offline commands. Closing it stops the group committer and the pool.
+ * The database, master keys, message store and audit log as configured: opened the same way by the gateway and
+ * by the offline commands. Closing it stops the group committer and the pool.
  */
 final class LocalStore implements AutoCloseable {
 
     private final HikariDataSource dataSource;
     private final MasterKeys keys;
     private final JdbcMessageStore store;
+    private final JdbcAuditTrail audit;
 
     private LocalStore(HikariDataSource dataSource, MasterKeys keys, JdbcMessageStore store) {
         this.dataSource = dataSource;
         this.keys = keys;
         this.store = store;
+        this.audit = new JdbcAuditTrail(dataSource);
     }
 
     static LocalStore open(MamoriProperties settings, Clock clock) throws IOException {
@@ -54,6 +57,10 @@ final class LocalStore implements AutoCloseable {
 
     JdbcMessageStore store() {
         return store;
+    }
+
+    JdbcAuditTrail audit() {
+        return audit;
     }
 
     @Override

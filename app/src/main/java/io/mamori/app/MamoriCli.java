@@ -18,9 +18,15 @@ import picocli.CommandLine.Unmatched;
             ScanCommand.class,
             EvalCommand.class,
             QueueCommand.class,
+            QuarantineCommand.class,
+            ListsCommand.class,
             PolicyCommand.class,
             KeysCommand.class,
             UsersCommand.class,
+            AuditCommand.class,
+            NoticesCommand.class,
+            DirectoryCommand.class,
+            ConsoleCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class MamoriCli implements Runnable {

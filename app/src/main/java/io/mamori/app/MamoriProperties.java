@@ -25,7 +25,9 @@ public record MamoriProperties(
         Analysis analysis,
         Dns dns,
         SenderAuth auth,
-        Antivirus antivirus) {
+        Antivirus antivirus,
+        NoticeSettings notices,
+        Console console) {
 
     /** Empty settings (e.g. {@code mamori.tls.certificate=}) bind to nothing; they mean "use the default". */
     public MamoriProperties {
@@ -34,6 +36,71 @@ public record MamoriProperties(
         dns = dns == null ? new Dns(null, Duration.ofSeconds(2)) : dns;
         auth = auth == null ? new SenderAuth(List.of()) : auth;
         antivirus = antivirus == null ? new Antivirus(null, Duration.ofSeconds(10), DataSize.ofMegabytes(25)) : antivirus;
+        notices = notices == null ? new NoticeSettings(null, null, null) : notices;
+        console = console == null ? new Console(null, null, null, null, null) : console;
+    }
+
+    /**
+     * The web console ({@code mamori.console.*}).
+     *
+     * @param sessionTimeout idle time after which a signed-in session ends (default 30 minutes)
+     * @param lockout        wrong passwords or codes in a row that lock an account, and for how long
+     * @param login          failed sign-ins one client address may make per window
+     * @param trustedProxies reverse proxies (CIDR) whose X-Forwarded-For is believed; empty: none
+     * @param initialAdmin   address of the first administrator a fresh gateway creates; empty: admin@ the first
+     *                       internal domain of the policy
+     */
+    public record Console(Duration sessionTimeout, Lockout lockout, Login login, List<String> trustedProxies,
+            String initialAdmin) {
+        public Console {
+            sessionTimeout = sessionTimeout == null ? Duration.ofMinutes(30) : sessionTimeout;
+            lockout = lockout == null ? new Lockout(10, Duration.ofMinutes(15)) : lockout;
+            login = login == null ? new Login(50, Duration.ofMinutes(15)) : login;
+            trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
+            if (sessionTimeout.toSeconds() < 60) {
+                throw new IllegalArgumentException("mamori.console.session-timeout must be at least 1m: " + sessionTimeout);
+            }
+            if (lockout.maxFailures() < 1 || lockout.duration().isNegative() || lockout.duration().isZero()) {
+                throw new IllegalArgumentException("mamori.console.lockout.max-failures must be at least 1 and"
+                        + " mamori.console.lockout.duration positive");
+            }
+            if (login.maxFailuresPerAddress() < 1 || login.addressWindow().isNegative() || login.addressWindow().isZero()) {
+                throw new IllegalArgumentException("mamori.console.login.max-failures-per-address must be at least 1 and"
+                        + " mamori.console.login.address-window positive");
+            }
+        }
+
+        /** The proxies, parsed; a malformed entry names the setting. */
+        public List<io.mamori.core.network.Cidr> trustedProxyNetworks() {
+            return trustedProxies.stream().filter(p -> !p.isBlank()).map(p -> {
+                try {
+                    return io.mamori.core.network.Cidr.parse(p);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("mamori.console.trusted-proxies: " + e.getMessage(), e);
+                }
+            }).toList();
+        }
+    }
+
+    /** @param maxFailures at least 1; @param duration how long a lock lasts */
+    public record Lockout(int maxFailures, Duration duration) {
+    }
+
+    /** @param maxFailuresPerAddress failures per client address per window; @param addressWindow the window */
+    public record Login(int maxFailuresPerAddress, Duration addressWindow) {
+    }
+
+    /**
+     * Notices to employees ({@code mamori.notices.*}): {@code from} is the From and envelope sender (empty:
+     * {@code mamori-noreply@<first internal domain>}), {@code setupUrl} the console's MFA enrollment page (for
+     * the {@code {setupUrl}} placeholder), {@code templatesDir} where edited templates override the shipped ones.
+     */
+    public record NoticeSettings(String from, String setupUrl, Path templatesDir) {
+        public NoticeSettings {
+            from = from == null ? "" : from.trim();
+            setupUrl = setupUrl == null ? "" : setupUrl.trim();
+            templatesDir = templatesDir == null ? Path.of("config", "notices") : templatesDir;
+        }
     }
 
     /** {@code clamd} is {@code host:port} of a clamd TCP socket; empty means no antivirus engine is configured. */

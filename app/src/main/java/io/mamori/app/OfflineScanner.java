@@ -4,10 +4,14 @@ import io.mamori.core.analysis.AnalysisPipeline;
 import io.mamori.core.analysis.FindingCatalogue;
 import io.mamori.core.auth.DnsAnswer;
 import io.mamori.core.auth.DnsResolver;
+import io.mamori.core.lists.ListEntry;
+import io.mamori.core.lists.ListFile;
+import io.mamori.core.lists.ListStore;
 import io.mamori.core.message.MessageParser;
 import io.mamori.core.message.ParseLimits;
 import io.mamori.core.policy.Policy;
 import io.mamori.core.policy.PolicyEngine;
+import io.mamori.core.policy.PolicyError;
 import io.mamori.core.policy.PolicyException;
 import io.mamori.core.policy.PolicyLoader;
 import io.mamori.core.scan.Analyzers;
@@ -29,6 +33,11 @@ import java.util.concurrent.Executors;
  * sender domain of a corpus to the internet). They ask the resolver given with {@code --dns} or configured as
  * {@code mamori.dns.server}; with neither, every DNS question is answered as a temporary error, so sender
  * authentication reports {@code AUTH_TEMPFAIL} (weight 0) instead of guessing.
+ *
+ * <p>What needs the gateway's database is not evaluated offline, and the commands say so: {@code FIRST_CONTACT}
+ * (there is no sender history, and building one from the scanned files would make their order decide the result)
+ * and the allow/block entries kept in the database (organisation-wide and per recipient). The policy's lists and
+ * its list file do apply.
  */
 final class OfflineScanner implements AutoCloseable {
 
@@ -40,6 +49,14 @@ final class OfflineScanner implements AutoCloseable {
      * that no corpus message can come from or imitate, because a corpus was not sent to any organisation of ours.
      */
     static final String NEUTRAL_DOMAIN = "evaluation.invalid";
+
+    /** Finding codes the offline scanner cannot produce. */
+    static final List<String> NOT_EVALUATED = List.of("FIRST_CONTACT");
+    static final String NOTE = "注: オフラインでは FIRST_CONTACT(初めての相手)は評価せず、データベースの許可・拒否リスト"
+            + "(組織全体・受信者ごと)も適用しません。ポリシーとリストファイルのリストは適用します。\n"
+            + "Note: offline, FIRST_CONTACT is not evaluated (there is no sender history) and the allow/block entries kept"
+            + " in the database (organisation-wide and per recipient) are not applied; the policy's lists and its list"
+            + " file are.";
 
     private final ExecutorService executor;
     private final MessageScanner scanner;
@@ -73,13 +90,24 @@ final class OfflineScanner implements AutoCloseable {
         FindingCatalogue catalogue = FindingCatalogue.builtIn();
         PolicyLoader loader = new PolicyLoader(catalogue);
         Path file = policyFile != null ? policyFile : settings.policy().file();
+        boolean fromFile = policyFile != null || Files.isRegularFile(file);
         Policy policy;
-        if (policyFile != null || Files.isRegularFile(file)) {
+        if (fromFile) {
             policy = loader.load(file);
         } else {
             Policy builtIn = loader.defaults();
             policy = neutralByDefault ? withNeutralOrganisation(builtIn) : builtIn;
         }
+        List<ListEntry> listFile = List.of();
+        if (fromFile && policy.lists().file().isPresent()) {
+            try {
+                listFile = ListFile.read(ListFile.resolve(file, policy.lists().file().get()));
+            } catch (ListFile.Invalid e) {
+                throw new PolicyException(e.errors().stream().map(er -> new PolicyError(er.file(), Math.max(1, er.line()), 1,
+                        "", er.message())).toList());
+            }
+        }
+        List<ListEntry> fileEntries = listFile;
         Optional<InetSocketAddress> server = dns == null ? settings.dns().serverAddress()
                 : dns.equalsIgnoreCase("offline") ? Optional.empty()
                 : new MamoriProperties.Dns(dns, settings.dns().timeout()).serverAddress();
@@ -97,8 +125,8 @@ final class OfflineScanner implements AutoCloseable {
             return t;
         });
         Policy chosen = policy;
-        AnalysisPipeline pipeline = new AnalysisPipeline(
-                Analyzers.shipped(GatewayConfiguration.analyzerPorts(settings, () -> chosen, resolver)), catalogue,
+        AnalysisPipeline pipeline = new AnalysisPipeline(Analyzers.shipped(GatewayConfiguration.analyzerPorts(settings,
+                () -> chosen, () -> fileEntries, ListStore.NONE, Optional.empty(), resolver)), catalogue,
                 settings.analysis().budget(), executor);
         MessageScanner scanner = new MessageScanner(new MessageParser(ParseLimits.defaults()), pipeline,
                 new PolicyEngine(catalogue), () -> chosen);

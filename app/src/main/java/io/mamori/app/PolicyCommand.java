@@ -1,6 +1,7 @@
 package io.mamori.app;
 
 import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.lists.ListFile;
 import io.mamori.core.policy.Policy;
 import io.mamori.core.policy.PolicyException;
 import io.mamori.core.policy.PolicyLoader;
@@ -19,7 +20,8 @@ final class PolicyCommand implements Runnable {
     }
 
     @Command(name = "validate", mixinStandardHelpOptions = true,
-            description = "Check a policy file; errors name file, line, column and key. Exit code 1 if invalid.")
+            description = {"Check a policy file, and the list file it names (lists.file); errors name file, line, column",
+                "and key (list file: file and line). Exit code 1 if either is invalid."})
     static final class Validate implements Callable<Integer> {
 
         @Parameters(index = "0", paramLabel = "FILE", description = "policy.yaml to check")
@@ -29,8 +31,18 @@ final class PolicyCommand implements Runnable {
         public Integer call() {
             try {
                 Policy policy = new PolicyLoader(FindingCatalogue.builtIn()).load(file);
-                System.out.printf("%s: OK (%d internal domain(s), organisation %s)%n", file,
-                        policy.organisation().internalDomains().size(), policy.organisation().name());
+                System.out.printf("%s: OK (%d internal domain(s), organisation %s, %d list entr%s)%n", file,
+                        policy.organisation().internalDomains().size(), policy.organisation().name(),
+                        policy.lists().entries().size(), policy.lists().entries().size() == 1 ? "y" : "ies");
+                if (policy.lists().file().isPresent()) {
+                    Path listFile = ListFile.resolve(file, policy.lists().file().get());
+                    try {
+                        System.out.printf("%s: OK (%d entries)%n", listFile, ListFile.read(listFile).size());
+                    } catch (ListFile.Invalid e) {
+                        System.err.println(e.getMessage());
+                        return 1;
+                    }
+                }
                 return 0;
             } catch (PolicyException e) {
                 System.err.println(e.getMessage());

@@ -1,5 +1,6 @@
 package io.mamori.app;
 
+import io.mamori.console.quarantine.QuarantineService;
 import io.mamori.core.store.MessageState;
 import io.mamori.core.store.StoredMessage;
 import io.mamori.core.store.StoredRecipient;
@@ -40,7 +41,7 @@ final class QueueCommand implements Runnable {
         }
     }
 
-    private static boolean causeMentions(Throwable t, String text) {
+    static boolean causeMentions(Throwable t, String text) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (String.valueOf(c.getMessage()).contains(text)) {
                 return true;
@@ -122,15 +123,16 @@ final class QueueCommand implements Runnable {
                 return withStore(s -> move(s, id, MessageState.QUEUED, "released"));
             }
             return withStore(s -> {
-                int released = 0;
-                for (StoredMessage m : s.store().list(MessageState.QUARANTINED, 10_000)) {
-                    boolean match = sender != null ? m.mailFrom().equalsIgnoreCase(sender)
-                            : List.of(m.findingCodes().split(",")).contains(finding);
-                    if (match && move(s, m.id(), MessageState.QUEUED, "released") == 0) {
-                        released++;
-                    }
+                QuarantineService.Result<QuarantineService.BulkRelease> r = QuarantineCommand.service(s)
+                        .releaseBulk(sender, finding, CliAudit.actor(), CliAudit.SOURCE);
+                if (r instanceof QuarantineService.Result.Refused<?> refused) {
+                    System.err.println("queue release: " + refused.message());
+                    return 2;
                 }
-                System.out.printf("%d message(s) released%n", released);
+                QuarantineService.BulkRelease done = ((QuarantineService.Result.Ok<QuarantineService.BulkRelease>) r).value();
+                done.released().forEach(released -> System.out.printf("%s released%n", released));
+                done.failed().forEach(failed -> System.err.printf("queue: %s could not be released%n", failed));
+                System.out.printf("%d message(s) released%n", done.released().size());
                 return 0;
             });
         }
@@ -147,18 +149,17 @@ final class QueueCommand implements Runnable {
         }
     }
 
+    /** Releases or deletes one message through the quarantine service, which records it in the audit trail. */
     private static int move(LocalStore s, String id, MessageState to, String done) {
-        StoredMessage before = s.store().find(id).orElse(null);
-        if (before == null) {
-            System.err.println("queue: no message " + id);
+        QuarantineService service = QuarantineCommand.service(s);
+        QuarantineService.Result<QuarantineService.Message> r = to == MessageState.DELETED
+                ? service.delete(id, CliAudit.actor(), CliAudit.SOURCE)
+                : service.release(id, CliAudit.actor(), CliAudit.SOURCE);
+        if (r instanceof QuarantineService.Result.Refused<?> refused) {
+            System.err.println("queue: " + (refused.refusal() == QuarantineService.Refusal.NOT_FOUND ? "no message " + id
+                    : id + ": " + refused.message()));
             return 1;
         }
-        if (!s.store().transition(id, to)) {
-            System.err.printf("queue: %s is %s and cannot move to %s%n", id, before.state(), to);
-            return 1;
-        }
-        org.slf4j.LoggerFactory.getLogger("mamori.audit").info("action={} object={} from={} to={} actor=cli user={}",
-                done, id, before.state(), to, System.getProperty("user.name"));
         System.out.printf("%s %s%n", id, done);
         return 0;
     }

@@ -77,6 +77,9 @@ final class ScanCommand implements Callable<Integer> {
         if (files.size() > 1) {
             System.err.printf("scanned %d file(s): %s; errors %d%n", files.size(), byAction, failures);
         }
+        if (!json) {
+            System.out.println(OfflineScanner.NOTE);
+        }
         return failures == 0 ? 0 : 2;
     }
 
@@ -99,6 +102,7 @@ final class ScanCommand implements Callable<Integer> {
             findings.add(m);
         }
         out.put("findings", findings);
+        out.put("notEvaluated", OfflineScanner.NOT_EVALUATED);
         out.put("subject", result.message().subject());
         out.put("parts", result.message().parts().size());
         out.put("size", result.message().rawSize());

@@ -1,23 +1,36 @@
 package io.mamori.app;
 
+import io.mamori.console.audit.AuditEntry;
+import io.mamori.console.audit.AuditTrail;
+import io.mamori.console.identity.ConsoleAccounts;
 import io.mamori.core.policy.PolicyHolder;
+import java.util.Optional;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
-/** Prints where the gateway can be reached once everything listens (the promise of {@code ./mamori start}). */
+/**
+ * Prints where the gateway can be reached once everything listens (the promise of {@code ./mamori start}). A
+ * fresh gateway has no console account: then the first administrator is created here and its one-time password
+ * printed on standard output only (never logged), as long as nobody has used it.
+ */
 @Component
 class StartupReport {
 
     private final GatewayConfiguration.Listeners listeners;
     private final MamoriProperties settings;
     private final PolicyHolder policy;
+    private final ConsoleAccounts accounts;
+    private final AuditTrail audit;
 
-    StartupReport(GatewayConfiguration.Listeners listeners, MamoriProperties settings, PolicyHolder policy) {
+    StartupReport(GatewayConfiguration.Listeners listeners, MamoriProperties settings, PolicyHolder policy,
+            ConsoleAccounts accounts, AuditTrail audit) {
         this.listeners = listeners;
         this.settings = settings;
         this.policy = policy;
+        this.accounts = accounts;
+        this.audit = audit;
     }
 
     @EventListener
@@ -32,6 +45,7 @@ class StartupReport {
                   SMTP inbound  (MX)          %s:%d  -> next hop %s
                   SMTP outbound (smart host)  %s:%d  -> %s  (STARTTLS; AUTH after STARTTLS; trusted %s)
                   HTTP                        http://localhost:%d  (/actuator/health, /actuator/prometheus, /api/v1/messages)
+                  console                     http://localhost:%d/  (sign-in with password and authenticator app)
                   REST API token              %s
                   antivirus                   %s
                   data                        %s
@@ -42,12 +56,42 @@ class StartupReport {
                 settings.smtp().outbound().bind(), listeners.outbound().port(),
                 blank(outboundHop) ? "direct MX delivery" : outboundHop,
                 String.join(",", settings.smtp().outbound().trustedNetworks()),
-                http, settings.dataDir().resolve(ApiToken.FILE).toAbsolutePath().normalize(),
+                http, http, settings.dataDir().resolve(ApiToken.FILE).toAbsolutePath().normalize(),
                 settings.antivirus().configured() ? "clamd at " + settings.antivirus().clamd()
                         : "off (set mamori.antivirus.clamd=host:port)",
                 settings.dataDir().toAbsolutePath().normalize(), settings.policy().file().toAbsolutePath().normalize(),
                 String.join(", ", policy.current().organisation().internalDomains().stream()
                         .map(d -> (d.subdomains() ? "*." : "") + d.domain()).toList()));
+        initialAdmin(http);
+    }
+
+    private void initialAdmin(int http) {
+        String email = initialAdminAddress();
+        Optional<String> password = accounts.ensureInitialAdmin(email);
+        if (password.isEmpty()) {
+            return;
+        }
+        audit.record(AuditEntry.of("system", "local", "user.created", email, true));
+        System.out.printf("""
+                First console administrator / 最初の管理者アカウント
+                  sign in at / ログイン先     http://localhost:%d/login
+                  address / メールアドレス    %s
+                  one-time password / 初期パスワード  %s
+                  Change it at first sign-in, then set up an authenticator app. This password is shown only here, on
+                  the console, and never written to a log file; it changes at every start until it has been used.
+                  初回ログイン時にパスワードの変更と認証アプリの設定を行ってください。このパスワードはここ(画面)にだけ
+                  表示され、ログファイルには書き込まれません。使われるまでは起動のたびに新しいものに替わります。
+                %n""", http, email, password.get());
+    }
+
+    private String initialAdminAddress() {
+        String configured = settings.console().initialAdmin();
+        if (configured != null && !configured.isBlank()) {
+            return configured.strip();
+        }
+        return "admin@" + policy.current().organisation().internalDomains().stream()
+                .filter(d -> !d.subdomains()).map(d -> d.domain()).findFirst()
+                .orElse(policy.current().organisation().internalDomains().get(0).domain());
     }
 
     private static boolean blank(String s) {

@@ -38,7 +38,16 @@ final class UsersCommand implements Runnable {
                 return 2;
             }
             return QueueCommand.withStore(s -> {
-                String password = new AppPasswords(s.dataSource(), Clock.systemUTC()).issue(user, label);
+                String password;
+                try {
+                    password = new AppPasswords(s.dataSource(), Clock.systemUTC()).issue(user, label);
+                } catch (RuntimeException e) {
+                    s.audit().record(CliAudit.entry("user.app-password.add", user, null,
+                            "failed: " + e.getMessage(), false));
+                    throw e;
+                }
+                // The password itself never goes into the log; the label says which one it is.
+                s.audit().record(CliAudit.entry("user.app-password.add", user, null, "label=" + label, true));
                 System.out.printf("App password for %s (%s) — shown only once / 一度だけ表示されます:%n%s%n", user, label, password);
                 return 0;
             });
@@ -76,6 +85,8 @@ final class UsersCommand implements Runnable {
         public Integer call() throws Exception {
             return QueueCommand.withStore(s -> {
                 boolean revoked = new AppPasswords(s.dataSource(), Clock.systemUTC()).revoke(user, id);
+                s.audit().record(CliAudit.entry("user.app-password.revoke", user, "id=" + id,
+                        revoked ? "revoked" : "refused: no such active app password", revoked));
                 System.out.println(revoked ? "revoked" : "no such active app password");
                 return revoked ? 0 : 1;
             });

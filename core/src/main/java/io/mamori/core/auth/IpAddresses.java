@@ -1,5 +1,6 @@
 package io.mamori.core.auth;
 
+import io.mamori.core.network.Cidr;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.regex.Pattern;
@@ -87,44 +88,7 @@ final class IpAddresses {
 
     /** Textual form for people: dotted quad, or the RFC 5952 compressed IPv6 form ({@code 2001:db8::1}). */
     static String text(InetAddress a) {
-        byte[] b = a.getAddress();
-        if (b.length == 4) {
-            return dotted(a);
-        }
-        int[] groups = new int[8];
-        for (int i = 0; i < 8; i++) {
-            groups[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
-        }
-        int bestStart = -1;
-        int bestLen = 1;
-        for (int i = 0; i < 8; ) {
-            if (groups[i] != 0) {
-                i++;
-                continue;
-            }
-            int j = i;
-            while (j < 8 && groups[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLen) {
-                bestStart = i;
-                bestLen = j - i;
-            }
-            i = j;
-        }
-        StringBuilder s = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                s.append("::");
-                i += bestLen - 1;
-                continue;
-            }
-            if (s.length() > 0 && s.charAt(s.length() - 1) != ':') {
-                s.append(':');
-            }
-            s.append(Integer.toHexString(groups[i]));
-        }
-        return s.toString();
+        return Cidr.format(a);
     }
 
     /** The reverse lookup name ({@code in-addr.arpa} / {@code ip6.arpa}). */

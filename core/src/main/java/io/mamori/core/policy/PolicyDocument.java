@@ -1,17 +1,31 @@
 package io.mamori.core.policy;
 
+import io.mamori.core.access.AccessRules.RoleAccess;
+import io.mamori.core.access.AccessRules;
+import io.mamori.core.access.Role;
+import io.mamori.core.access.WeeklyHours;
 import io.mamori.core.analysis.Action;
 import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.lists.ListEntry;
+import io.mamori.core.lists.ListKind;
+import io.mamori.core.lists.ListPattern;
+import io.mamori.core.lists.ListSource;
+import io.mamori.core.lists.ListTarget;
+import io.mamori.core.network.Cidr;
 import io.mamori.core.policy.Policy.DomainPattern;
 import io.mamori.core.policy.Policy.Organisation;
 import io.mamori.core.policy.Policy.Rules;
 import io.mamori.core.policy.Policy.Tagging;
 import java.math.BigDecimal;
+import java.time.DateTimeException;
+import java.time.DayOfWeek;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -56,7 +70,8 @@ final class PolicyDocument {
             errors.add(new PolicyError(file, 1, 1, "", "the file is empty"));
             throw new PolicyException(errors);
         }
-        Map<String, Node> top = fields(root, "", List.of("version", "organisation", "inbound", "outbound", "tag", "antivirus", "protection"),
+        Map<String, Node> top = fields(root, "", List.of("version", "organisation", "inbound", "outbound", "tag", "antivirus",
+                        "protection", "attachments", "disarm", "lists", "first_contact", "access"),
                 Set.of("version", "organisation", "inbound", "outbound"));
         if (top == null) {
             throw result();
@@ -68,10 +83,17 @@ final class PolicyDocument {
         Tagging tag = top.containsKey("tag") ? tagging(top.get("tag")) : new Tagging(Tagging.DEFAULT_SUBJECT_PREFIX);
         Policy.Antivirus antivirus = top.containsKey("antivirus") ? antivirus(top.get("antivirus")) : Policy.Antivirus.DEFAULT;
         Policy.Protection protection = top.containsKey("protection") ? protection(top.get("protection")) : Policy.Protection.NONE;
+        Policy.Attachments attachments = attachments(top.get("attachments"), top.get("inbound"));
+        Policy.Disarm disarm = top.containsKey("disarm") ? disarm(top.get("disarm")) : Policy.Disarm.DEFAULT;
+        Policy.Lists lists = top.containsKey("lists") ? lists(top.get("lists")) : Policy.Lists.NONE;
+        Policy.FirstContact firstContact = top.containsKey("first_contact")
+                ? firstContact(top.get("first_contact")) : Policy.FirstContact.DEFAULT;
+        AccessRules access = top.containsKey("access") ? access(top.get("access")) : AccessRules.DEFAULT;
         if (!errors.isEmpty()) {
             throw result();
         }
-        return new Policy(version, organisation, inbound, outbound, tag, antivirus, protection);
+        return new Policy(version, organisation, inbound, outbound, tag, antivirus, protection, attachments, disarm,
+                lists, firstContact, access);
     }
 
     private PolicyException result() {
@@ -323,6 +345,347 @@ final class PolicyDocument {
         return ok && name != null ? new Policy.Person(name, addresses) : null;
     }
 
+    private Policy.Lists lists(Node node) {
+        if (isNull(node)) {
+            return Policy.Lists.NONE;
+        }
+        Map<String, Node> f = fields(node, "lists", List.of("allow", "block", "file"), Set.of());
+        if (f == null) {
+            return null;
+        }
+        boolean ok = true;
+        List<ListEntry> entries = new ArrayList<>();
+        java.util.Set<String> neverOverrides = Policy.Lists.DEFAULT_ALLOW_NEVER_OVERRIDES;
+        if (f.containsKey("allow") && !isNull(f.get("allow"))) {
+            Map<String, Node> allow = fields(f.get("allow"), "lists.allow", List.of("senders", "never_overrides"), Set.of());
+            if (allow == null) {
+                ok = false;
+            } else {
+                ok &= listEntries(allow.get("senders"), "lists.allow.senders", ListKind.ALLOW, ListTarget.SENDER, entries);
+                if (allow.containsKey("never_overrides")) {
+                    neverOverrides = codes(allow.get("never_overrides"), "lists.allow.never_overrides");
+                    ok &= neverOverrides != null;
+                }
+            }
+        }
+        if (f.containsKey("block") && !isNull(f.get("block"))) {
+            Map<String, Node> block = fields(f.get("block"), "lists.block", List.of("senders", "links"), Set.of());
+            if (block == null) {
+                ok = false;
+            } else {
+                ok &= listEntries(block.get("senders"), "lists.block.senders", ListKind.BLOCK, ListTarget.SENDER, entries);
+                ok &= listEntries(block.get("links"), "lists.block.links", ListKind.BLOCK, ListTarget.LINK, entries);
+            }
+        }
+        java.util.Optional<String> file = java.util.Optional.empty();
+        if (f.containsKey("file") && !isNull(f.get("file"))) {
+            String path = string(f.get("file"), "lists.file");
+            if (path == null) {
+                ok = false;
+            } else if (path.isBlank() || path.length() > 1024 || path.codePoints().anyMatch(Character::isISOControl)) {
+                error(f.get("file"), "lists.file", "must be a file path of 1 to 1024 characters without control characters");
+                ok = false;
+            } else {
+                file = java.util.Optional.of(path);
+            }
+        }
+        return ok ? new Policy.Lists(entries, file, neverOverrides) : null;
+    }
+
+    /** Adds the entries of one list ({@code null} or an empty value means none); false after reporting errors. */
+    private boolean listEntries(Node node, String path, ListKind kind, ListTarget target, List<ListEntry> out) {
+        if (node == null || isNull(node)) {
+            return true;
+        }
+        if (!(node instanceof SequenceNode seq) || !Tag.SEQ.equals(node.getTag())) {
+            error(node, path, "must be a list of " + (target == ListTarget.SENDER ? "addresses or domains" : "domains or URLs")
+                    + ", got " + describe(node));
+            return false;
+        }
+        boolean ok = true;
+        Map<String, Integer> first = new LinkedHashMap<>();
+        for (int i = 0; i < seq.getValue().size(); i++) {
+            Node item = seq.getValue().get(i);
+            String itemPath = path + "[" + i + "]";
+            String raw = string(item, itemPath);
+            if (raw == null) {
+                ok = false;
+                continue;
+            }
+            try {
+                ListPattern pattern = ListPattern.parse(target, raw);
+                Integer earlier = first.putIfAbsent(pattern.text(), i);
+                if (earlier != null) {
+                    error(item, itemPath, "duplicate of " + path + "[" + earlier + "]");
+                    ok = false;
+                } else {
+                    out.add(new ListEntry(kind, target, pattern, ListSource.POLICY, null, itemPath));
+                }
+            } catch (IllegalArgumentException e) {
+                error(item, itemPath, e.getMessage());
+                ok = false;
+            }
+        }
+        return ok;
+    }
+
+    private java.util.Set<String> codes(Node node, String path) {
+        if (!(node instanceof SequenceNode seq) || !Tag.SEQ.equals(node.getTag())) {
+            error(node, path, "must be a list of finding codes, got " + describe(node));
+            return null;
+        }
+        java.util.Set<String> result = new java.util.LinkedHashSet<>();
+        boolean ok = true;
+        for (int i = 0; i < seq.getValue().size(); i++) {
+            Node item = seq.getValue().get(i);
+            String code = string(item, path + "[" + i + "]");
+            if (code == null) {
+                ok = false;
+            } else if (catalogue.entry(code).isEmpty()) {
+                error(item, path + "[" + i + "]", "unknown finding code" + suggestion(code, catalogue.entries().keySet())
+                        .orElse(" (not in the finding catalogue)"));
+                ok = false;
+            } else if (!result.add(code)) {
+                error(item, path + "[" + i + "]", "duplicate code " + code);
+                ok = false;
+            }
+        }
+        return ok ? result : null;
+    }
+
+    private Policy.FirstContact firstContact(Node node) {
+        if (isNull(node)) {
+            return Policy.FirstContact.DEFAULT;
+        }
+        Map<String, Node> f = fields(node, "first_contact", List.of("window_days", "learning_days"), Set.of());
+        if (f == null) {
+            return null;
+        }
+        Integer window = Policy.FirstContact.DEFAULT.windowDays();
+        if (f.containsKey("window_days")) {
+            window = days(f.get("window_days"), "first_contact.window_days", 1);
+        }
+        Integer learning = Policy.FirstContact.DEFAULT.learningDays();
+        if (f.containsKey("learning_days")) {
+            learning = days(f.get("learning_days"), "first_contact.learning_days", 0);
+        }
+        return window == null || learning == null ? null : new Policy.FirstContact(window, learning);
+    }
+
+    private Integer days(Node node, String path, int minimum) {
+        BigDecimal v = number(node, path);
+        if (v == null) {
+            return null;
+        }
+        if (v.stripTrailingZeros().scale() > 0 || v.compareTo(BigDecimal.valueOf(minimum)) < 0
+                || v.compareTo(BigDecimal.valueOf(3650)) > 0) {
+            error(node, path, "must be a whole number of days from " + minimum + " to 3650");
+            return null;
+        }
+        return v.intValueExact();
+    }
+
+    private AccessRules access(Node node) {
+        if (isNull(node)) {
+            return AccessRules.DEFAULT;
+        }
+        Map<String, Node> f = fields(node, "access", List.of("roles"), Set.of());
+        if (f == null || !f.containsKey("roles") || isNull(f.get("roles"))) {
+            return f == null ? null : AccessRules.DEFAULT;
+        }
+        List<NodeTuple> entries = entries(f.get("roles"), "access.roles");
+        if (entries == null) {
+            return null;
+        }
+        List<String> names = Arrays.stream(Role.values()).map(Role::key).toList();
+        Map<Role, RoleAccess> result = new EnumMap<>(Role.class);
+        boolean ok = true;
+        for (NodeTuple t : entries) {
+            String name = ((ScalarNode) t.getKeyNode()).getValue();
+            String path = "access.roles." + name;
+            Optional<Role> role = names.contains(name) ? Role.parse(name) : Optional.empty();
+            if (role.isEmpty()) {
+                error(t.getKeyNode(), path, "unknown role" + suggestion(name, names)
+                        .orElse("; expected one of " + String.join(", ", names)));
+                ok = false;
+                continue;
+            }
+            RoleAccess rule = roleAccess(t.getValueNode(), path);
+            if (rule == null) {
+                ok = false;
+            } else {
+                result.put(role.get(), rule);
+            }
+        }
+        return ok ? new AccessRules(result) : null;
+    }
+
+    private RoleAccess roleAccess(Node node, String path) {
+        if (isNull(node)) {
+            return RoleAccess.UNRESTRICTED;
+        }
+        Map<String, Node> f = fields(node, path, List.of("networks", "hours", "mfa_required"), Set.of());
+        if (f == null) {
+            return null;
+        }
+        List<Cidr> networks = f.containsKey("networks") ? networks(f.get("networks"), path + ".networks") : List.of();
+        Optional<WeeklyHours> hours = f.containsKey("hours") ? hours(f.get("hours"), path + ".hours") : Optional.empty();
+        Boolean mfa = f.containsKey("mfa_required") ? bool(f.get("mfa_required"), path + ".mfa_required") : Boolean.TRUE;
+        return networks == null || hours == null || mfa == null ? null : new RoleAccess(networks, hours, mfa);
+    }
+
+    private List<Cidr> networks(Node node, String path) {
+        if (!(node instanceof SequenceNode seq) || !Tag.SEQ.equals(node.getTag())) {
+            error(node, path, "must be a list of networks (CIDR), got " + describe(node));
+            return null;
+        }
+        if (seq.getValue().isEmpty()) {
+            error(node, path, "must list at least one network; leave the key out to allow every network");
+            return null;
+        }
+        List<Cidr> result = new ArrayList<>();
+        boolean ok = true;
+        for (int i = 0; i < seq.getValue().size(); i++) {
+            Node item = seq.getValue().get(i);
+            String itemPath = path + "[" + i + "]";
+            String raw = string(item, itemPath);
+            if (raw == null) {
+                ok = false;
+                continue;
+            }
+            try {
+                result.add(Cidr.parse(raw));
+            } catch (IllegalArgumentException e) {
+                error(item, itemPath, e.getMessage());
+                ok = false;
+            }
+        }
+        return ok ? result : null;
+    }
+
+    private Optional<WeeklyHours> hours(Node node, String path) {
+        Map<String, Node> f = fields(node, path, List.of("time_zone", "windows"), Set.of("time_zone", "windows"));
+        if (f == null) {
+            return null;
+        }
+        ZoneId zone = null;
+        boolean ok = true;
+        if (f.containsKey("time_zone")) {
+            String id = string(f.get("time_zone"), path + ".time_zone");
+            if (id == null) {
+                ok = false;
+            } else {
+                try {
+                    zone = ZoneId.of(id);
+                } catch (DateTimeException e) {
+                    error(f.get("time_zone"), path + ".time_zone", "unknown time zone '" + id + "'; write an IANA name such as Asia/Tokyo");
+                    ok = false;
+                }
+            }
+        }
+        List<WeeklyHours.Window> windows = new ArrayList<>();
+        Node list = f.get("windows");
+        if (list != null) {
+            if (!(list instanceof SequenceNode seq) || !Tag.SEQ.equals(list.getTag()) || seq.getValue().isEmpty()) {
+                error(list, path + ".windows", "must be a non-empty list of {days, from, to}, got " + describe(list));
+                return null;
+            }
+            for (int i = 0; i < seq.getValue().size(); i++) {
+                WeeklyHours.Window w = window(seq.getValue().get(i), path + ".windows[" + i + "]");
+                if (w == null) {
+                    ok = false;
+                } else {
+                    windows.add(w);
+                }
+            }
+        }
+        return ok && zone != null && !windows.isEmpty() ? Optional.of(new WeeklyHours(zone, windows)) : null;
+    }
+
+    private static final Map<String, DayOfWeek> DAY_NAMES = Map.of("mon", DayOfWeek.MONDAY, "tue", DayOfWeek.TUESDAY,
+            "wed", DayOfWeek.WEDNESDAY, "thu", DayOfWeek.THURSDAY, "fri", DayOfWeek.FRIDAY,
+            "sat", DayOfWeek.SATURDAY, "sun", DayOfWeek.SUNDAY);
+    private static final Map<String, Set<DayOfWeek>> DAY_GROUPS = Map.of(
+            "weekdays", EnumSet.range(DayOfWeek.MONDAY, DayOfWeek.FRIDAY),
+            "weekends", EnumSet.of(DayOfWeek.SATURDAY, DayOfWeek.SUNDAY),
+            "every_day", EnumSet.allOf(DayOfWeek.class));
+
+    private WeeklyHours.Window window(Node node, String path) {
+        Map<String, Node> f = fields(node, path, List.of("days", "from", "to"), Set.of("days", "from", "to"));
+        if (f == null) {
+            return null;
+        }
+        Set<DayOfWeek> days = f.containsKey("days") ? days(f.get("days"), path + ".days") : null;
+        Integer from = f.containsKey("from") ? minuteOfDay(f.get("from"), path + ".from", false) : null;
+        Integer to = f.containsKey("to") ? minuteOfDay(f.get("to"), path + ".to", true) : null;
+        if (days == null || from == null || to == null) {
+            return null;
+        }
+        if (to <= from) {
+            error(f.get("to"), path + ".to", "must be after from; a window cannot cross midnight (write two windows)");
+            return null;
+        }
+        return new WeeklyHours.Window(days, from, to);
+    }
+
+    private Set<DayOfWeek> days(Node node, String path) {
+        String expected = "mon, tue, wed, thu, fri, sat, sun, or one of weekdays, weekends, every_day";
+        if (node instanceof ScalarNode && Tag.STR.equals(node.getTag())) {
+            String value = ((ScalarNode) node).getValue();
+            Set<DayOfWeek> group = DAY_GROUPS.get(value);
+            if (group == null && DAY_NAMES.containsKey(value)) {
+                group = EnumSet.of(DAY_NAMES.get(value));
+            }
+            if (group == null) {
+                error(node, path, "unknown day '" + value + "'; expected " + expected);
+            }
+            return group;
+        }
+        if (!(node instanceof SequenceNode seq) || !Tag.SEQ.equals(node.getTag()) || seq.getValue().isEmpty()) {
+            error(node, path, "must be a list of days or one of weekdays, weekends, every_day; got " + describe(node));
+            return null;
+        }
+        Set<DayOfWeek> result = EnumSet.noneOf(DayOfWeek.class);
+        boolean ok = true;
+        for (int i = 0; i < seq.getValue().size(); i++) {
+            Node item = seq.getValue().get(i);
+            String value = string(item, path + "[" + i + "]");
+            if (value == null) {
+                ok = false;
+            } else if (DAY_NAMES.containsKey(value)) {
+                result.add(DAY_NAMES.get(value));
+            } else if (DAY_GROUPS.containsKey(value)) {
+                result.addAll(DAY_GROUPS.get(value));
+            } else {
+                error(item, path + "[" + i + "]", "unknown day '" + value + "'; expected " + expected);
+                ok = false;
+            }
+        }
+        return ok ? result : null;
+    }
+
+    /**
+     * {@code HH:MM} as minutes since midnight; {@code 24:00} only as an end. YAML 1.1 reads an unquoted
+     * {@code 20:00} as a base-60 integer, so the scalar's text is taken whatever its resolved type.
+     */
+    private Integer minuteOfDay(Node node, String path, boolean end) {
+        if (!(node instanceof ScalarNode scalar) || !(Tag.STR.equals(node.getTag()) || Tag.INT.equals(node.getTag()))) {
+            error(node, path, "must be a time of day such as \"08:00\", got " + describe(node));
+            return null;
+        }
+        java.util.regex.Matcher m = TIME_OF_DAY.matcher(scalar.getValue());
+        int hour = m.matches() ? Integer.parseInt(m.group(1)) : -1;
+        int minute = m.matches() ? Integer.parseInt(m.group(2)) : -1;
+        boolean valid = hour >= 0 && minute >= 0 && minute < 60 && (hour < 24 || (end && hour == 24 && minute == 0));
+        if (!valid) {
+            error(node, path, "'" + scalar.getValue() + "' is not a time of day HH:MM (00:00.." + (end ? "24:00" : "23:59") + ")");
+            return null;
+        }
+        return hour * 60 + minute;
+    }
+
+    private static final java.util.regex.Pattern TIME_OF_DAY = java.util.regex.Pattern.compile("(\\d{1,2}):(\\d{2})");
+
     private Policy.Antivirus antivirus(Node node) {
         if (isNull(node)) {
             return Policy.Antivirus.DEFAULT;
@@ -347,6 +710,111 @@ final class PolicyDocument {
                 yield null;
             }
         };
+    }
+
+    // ---- attachments and disarm ---------------------------------------------------------------------------------
+
+    /**
+     * {@code attachments.encrypted} and {@code attachments.macros}. An absent key whose finding code is named
+     * under {@code inbound.forced} means {@code score}, so files written before this section existed keep their
+     * meaning; naming both is an error, because two rules for one finding would leave the reader guessing.
+     */
+    private Policy.Attachments attachments(Node node, Node inboundNode) {
+        Map<String, Node> f = node == null || isNull(node) ? Map.of()
+                : fields(node, "attachments", List.of("encrypted", "macros"), Set.of());
+        if (f == null) {
+            return null;
+        }
+        Policy.Attachments.Handling encrypted = handling(f.get("encrypted"), "attachments.encrypted",
+                Policy.Attachments.ENCRYPTED_CODE, inboundNode, Policy.Attachments.DEFAULT.encrypted());
+        Policy.Attachments.Handling macros = handling(f.get("macros"), "attachments.macros",
+                Policy.Attachments.MACRO_CODE, inboundNode, Policy.Attachments.DEFAULT.macros());
+        return encrypted == null || macros == null ? null : new Policy.Attachments(encrypted, macros);
+    }
+
+    private Policy.Attachments.Handling handling(Node value, String path, String code, Node inboundNode,
+            Policy.Attachments.Handling fallback) {
+        Node forced = forcedKey(inboundNode, code);
+        if (value == null) {
+            return forced != null ? Policy.Attachments.Handling.SCORE : fallback;
+        }
+        String text = string(value, path);
+        if (text == null) {
+            return null;
+        }
+        List<String> names = Arrays.stream(Policy.Attachments.Handling.values())
+                .map(h -> h.name().toLowerCase(Locale.ROOT)).toList();
+        if (!names.contains(text)) {
+            error(value, path, "must be one of " + String.join(", ", names) + ", not '" + text + "'"
+                    + suggestion(text, names).orElse(""));
+            return null;
+        }
+        Policy.Attachments.Handling handling = Policy.Attachments.Handling.valueOf(text.toUpperCase(Locale.ROOT));
+        if (forced != null && handling != Policy.Attachments.Handling.SCORE) {
+            error(value, path, "conflicts with inbound.forced." + code + " (line " + (forced.getStartMark().getLine() + 1)
+                    + "); keep one of them");
+            return null;
+        }
+        return handling;
+    }
+
+    /** The key node of {@code inbound.forced.<code>}, or null; the inbound section is validated elsewhere. */
+    private static Node forcedKey(Node inboundNode, String code) {
+        if (!(inboundNode instanceof MappingNode inbound)) {
+            return null;
+        }
+        for (NodeTuple t : inbound.getValue()) {
+            if (t.getKeyNode() instanceof ScalarNode k && "forced".equals(k.getValue())
+                    && t.getValueNode() instanceof MappingNode forced) {
+                for (NodeTuple e : forced.getValue()) {
+                    if (e.getKeyNode() instanceof ScalarNode c && code.equals(c.getValue())) {
+                        return e.getKeyNode();
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private Policy.Disarm disarm(Node node) {
+        if (isNull(node)) {
+            return Policy.Disarm.DEFAULT;
+        }
+        Map<String, Node> f = fields(node, "disarm", List.of("enabled", "apply_to", "html_to_text", "defang_links"), Set.of());
+        if (f == null) {
+            return null;
+        }
+        Policy.Disarm d = Policy.Disarm.DEFAULT;
+        Boolean enabled = f.containsKey("enabled") ? bool(f.get("enabled"), "disarm.enabled") : Boolean.valueOf(d.enabled());
+        Boolean htmlToText = f.containsKey("html_to_text") ? bool(f.get("html_to_text"), "disarm.html_to_text") : Boolean.valueOf(d.htmlToText());
+        Boolean defang = f.containsKey("defang_links") ? bool(f.get("defang_links"), "disarm.defang_links") : Boolean.valueOf(d.defangLinks());
+        Policy.Disarm.ApplyTo applyTo = d.applyTo();
+        Node applyNode = f.get("apply_to");
+        if (applyNode != null) {
+            String value = string(applyNode, "disarm.apply_to");
+            applyTo = value == null ? null : switch (value) {
+                case "external" -> Policy.Disarm.ApplyTo.EXTERNAL;
+                case "tagged" -> Policy.Disarm.ApplyTo.TAGGED;
+                default -> {
+                    error(applyNode, "disarm.apply_to", "must be external or tagged, not '" + value + "'");
+                    yield null;
+                }
+            };
+        }
+        if (enabled == null || htmlToText == null || defang == null || applyTo == null) {
+            return null;
+        }
+        return new Policy.Disarm(enabled, applyTo, htmlToText, defang);
+    }
+
+    /** Only {@code true} and {@code false}: YAML 1.1 also reads yes/no/on/off as booleans, which surprises people. */
+    private Boolean bool(Node node, String path) {
+        if (node instanceof ScalarNode scalar && Tag.BOOL.equals(node.getTag())
+                && (scalar.getValue().equals("true") || scalar.getValue().equals("false"))) {
+            return Boolean.valueOf(scalar.getValue());
+        }
+        error(node, path, "must be true or false, got " + describe(node));
+        return null;
     }
 
     private Tagging tagging(Node node) {

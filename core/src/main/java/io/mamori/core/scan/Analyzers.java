@@ -10,7 +10,13 @@ import io.mamori.core.auth.SenderAuthSettings;
 import io.mamori.core.impersonation.ImpersonationAnalyzer;
 import io.mamori.core.impersonation.ImpersonationSettings;
 import io.mamori.core.impersonation.ProtectedPerson;
+import io.mamori.core.contact.FirstContactAnalyzer;
+import io.mamori.core.contact.SenderHistory;
 import io.mamori.core.link.LinkAnalyzer;
+import io.mamori.core.lists.DmarcAlignment;
+import io.mamori.core.lists.ListEntry;
+import io.mamori.core.lists.ListStore;
+import io.mamori.core.lists.SenderListAnalyzer;
 import io.mamori.core.lure.LureWordingAnalyzer;
 import io.mamori.core.malware.MalwareAnalyzer;
 import io.mamori.core.malware.MalwareScanner;
@@ -39,16 +45,31 @@ public final class Analyzers {
      * @param clock      time for signature expiry checks
      * @param malware    the antivirus engine, or empty when none is configured (then no antivirus analyzer runs,
      *                   and the gateway says so at start; a configured engine that is down yields AV_UNAVAILABLE)
-     * @param policy     the policy in force (impersonation reads the protected domains and people from it)
+     * @param policy     the policy in force (impersonation reads the protected domains and people from it, the
+     *                   lists their policy entries, first contact its window)
+     * @param listFile   the entries of the list file in force ({@code lists.file})
+     * @param listStore  the allow and block entries kept in the database ({@link ListStore#NONE} offline)
+     * @param history    the sender history; empty where there is none (offline scans): then no first-contact
+     *                   analyzer runs and {@code FIRST_CONTACT} is not evaluated
      */
     public record Ports(DnsResolver dns, SenderAuthSettings senderAuth, Clock clock, Optional<MalwareScanner> malware,
-            Supplier<Policy> policy) {
+            Supplier<Policy> policy, Supplier<List<ListEntry>> listFile, ListStore listStore,
+            Optional<SenderHistory> history) {
         public Ports {
             Objects.requireNonNull(policy, "policy");
             Objects.requireNonNull(dns, "dns");
             Objects.requireNonNull(senderAuth, "senderAuth");
             Objects.requireNonNull(clock, "clock");
             Objects.requireNonNull(malware, "malware");
+            Objects.requireNonNull(listFile, "listFile");
+            Objects.requireNonNull(listStore, "listStore");
+            Objects.requireNonNull(history, "history");
+        }
+
+        /** Without a list file, database lists or sender history. */
+        public Ports(DnsResolver dns, SenderAuthSettings senderAuth, Clock clock, Optional<MalwareScanner> malware,
+                Supplier<Policy> policy) {
+            this(dns, senderAuth, clock, malware, policy, List::of, ListStore.NONE, Optional.empty());
         }
     }
 
@@ -100,7 +121,14 @@ public final class Analyzers {
         all.add(new LinkAnalyzer());
         all.add(new LureWordingAnalyzer());
         all.add(new ImpersonationAnalyzer(new ProtectedFromPolicy(ports.policy())));
-        all.add(new SenderAuthAnalyzer(ports.dns(), ports.senderAuth(), ports.clock()));
+        SenderAuthAnalyzer senderAuth = new SenderAuthAnalyzer(ports.dns(), ports.senderAuth(), ports.clock());
+        all.add(senderAuth);
+        all.add(new SenderListAnalyzer(() -> ports.policy().get().lists().entries(), ports.listFile(), ports.listStore(),
+                new DmarcAlignment(senderAuth)));
+        ports.history().ifPresent(history -> all.add(new FirstContactAnalyzer(history, ports.clock(), () -> {
+            Policy p = ports.policy().get();
+            return new FirstContactAnalyzer.Settings(p.firstContact().window(), p.firstContact().learning(), p::isInternal);
+        })));
         ports.malware().ifPresent(scanner -> all.add(new MalwareAnalyzer(scanner)));
         return List.copyOf(all);
     }

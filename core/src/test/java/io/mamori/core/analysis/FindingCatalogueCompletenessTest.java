@@ -36,7 +36,20 @@ class FindingCatalogueCompletenessTest {
     @Test
     void theShippedAnalyzersAreListedInReportOrder() {
         assertThat(shipped).extracting(Analyzer::name).containsExactly("mime-sanity", "attachment-name", "attachment-content",
-                "html-attachment", "links", "lure-wording", "impersonation", "sender-auth", "antivirus");
+                "html-attachment", "links", "lure-wording", "impersonation", "sender-auth", "lists", "antivirus");
+    }
+
+    @Test
+    void withASenderHistoryTheFirstContactAnalyzerRunsToo() {
+        Analyzers.Ports ports = new Analyzers.Ports(TableDnsResolver.builder().build(), SenderAuthSettings.defaults(),
+                Clock.systemUTC(), java.util.Optional.empty(),
+                () -> new io.mamori.core.policy.PolicyLoader(FindingCatalogue.builtIn()).defaults(), List::of,
+                io.mamori.core.lists.ListStore.NONE, java.util.Optional.of(new io.mamori.core.contact.InMemorySenderHistory()));
+        List<Analyzer> analyzers = Analyzers.shipped(ports);
+        assertThat(analyzers).extracting(Analyzer::name).containsExactly("mime-sanity", "attachment-name",
+                "attachment-content", "html-attachment", "links", "lure-wording", "impersonation", "sender-auth", "lists",
+                "first-contact");
+        assertThat(analyzers).flatExtracting(Analyzer::codes).allSatisfy(code -> assertThat(catalogue.entry(code)).isPresent());
     }
 
     @Test

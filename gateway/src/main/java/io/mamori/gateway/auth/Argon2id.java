@@ -18,12 +18,14 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
  * module does not depend on Spring, and because the number of concurrent hashes must be bounded: each one
  * holds {@code m} KiB of memory, so 200 parallel SMTP AUTHs would otherwise need several GiB.
  *
+ * <p>Used for SMTP app passwords here and for console passwords and recovery codes by the console.
+ *
  * <p>Thread-safe.
  */
-final class Argon2id {
+public final class Argon2id {
 
     /** OWASP Password Storage Cheat Sheet (2024): m=19 MiB, t=2, p=1. */
-    static final Argon2id OWASP = new Argon2id(19 * 1024, 2, 1);
+    public static final Argon2id OWASP = new Argon2id(19 * 1024, 2, 1);
 
     private static final Pattern PHC = Pattern.compile(
             "\\$argon2id\\$v=19\\$m=(\\d{1,7}),t=(\\d{1,3}),p=(\\d{1,2})\\$([A-Za-z0-9+/]{11,64})\\$([A-Za-z0-9+/]{16,128})");
@@ -41,13 +43,15 @@ final class Argon2id {
     private final int lanes;
     private final SecureRandom random = new SecureRandom();
 
-    Argon2id(int memoryKib, int iterations, int lanes) {
+    /** Custom cost, e.g. a cheap one for tests; production code uses {@link #OWASP}. */
+    public Argon2id(int memoryKib, int iterations, int lanes) {
         this.memoryKib = memoryKib;
         this.iterations = iterations;
         this.lanes = lanes;
     }
 
-    String hash(String password) {
+    /** A new PHC string for {@code password} with a fresh random salt. */
+    public String hash(String password) {
         byte[] salt = new byte[SALT_BYTES];
         random.nextBytes(salt);
         byte[] hash = compute(password, salt, memoryKib, iterations, lanes, HASH_BYTES);
@@ -57,7 +61,7 @@ final class Argon2id {
     }
 
     /** Whether {@code password} matches {@code phc}; {@code false} for a malformed or out-of-bounds hash. */
-    static boolean verify(String phc, String password) {
+    public static boolean verify(String phc, String password) {
         Matcher m = PHC.matcher(phc);
         if (!m.matches()) {
             return false;

@@ -168,6 +168,43 @@ public final class MasterKeys {
         }
     }
 
+    /**
+     * Encrypts a small secret that is not message content (a console user's TOTP key) under the primary master
+     * key, bound to {@code context} (e.g. {@code totp:taro@example.co.jp}) so that a ciphertext copied into
+     * another row does not decrypt there. The ciphertext names its key, so it stays readable after a rotation.
+     */
+    public byte[] encryptSecret(byte[] plaintext, String context) throws IOException {
+        Objects.requireNonNull(context, "context");
+        try {
+            return current.aead().encrypt(plaintext, secretAssociatedData(context));
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot encrypt the secret for " + context, e);
+        }
+    }
+
+    /** Decrypts what {@link #encryptSecret} returned for the same {@code context}. */
+    public byte[] decryptSecret(byte[] ciphertext, String context) throws IOException {
+        Objects.requireNonNull(context, "context");
+        try {
+            return current.aead().decrypt(ciphertext, secretAssociatedData(context));
+        } catch (GeneralSecurityException first) {
+            if (reloadIfReplaced()) {
+                try {
+                    return current.aead().decrypt(ciphertext, secretAssociatedData(context));
+                } catch (GeneralSecurityException again) {
+                    first = again;
+                }
+            }
+            throw new IOException("cannot decrypt the secret for " + context + " with master keyset " + file
+                    + " (wrong keyset or damaged row)", first);
+        }
+    }
+
+    private static byte[] secretAssociatedData(String context) {
+        // A prefix of its own, so that no secret's associated data can equal a message's.
+        return ("mamori-secret\0" + context).getBytes(StandardCharsets.UTF_8);
+    }
+
     /** Id of the key that wraps new content keys. */
     public int primaryKeyId() {
         return current.primaryId();

@@ -1,6 +1,7 @@
 package io.mamori.gateway.smtp;
 
 import io.mamori.core.message.Direction;
+import io.mamori.core.network.Cidr;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;

@@ -81,6 +81,19 @@ class MasterKeysTest {
     }
 
     @Test
+    void aSecretDecryptsOnlyInItsOwnContextAndSurvivesARotation() throws Exception {
+        MasterKeys keys = MasterKeys.openOrCreate(dir);
+        byte[] secret = "12345678901234567890".getBytes(StandardCharsets.US_ASCII);
+        byte[] sealed = keys.encryptSecret(secret, "totp:taro@example.co.jp");
+
+        assertThat(new String(sealed, StandardCharsets.ISO_8859_1)).doesNotContain("1234567890");
+        assertThatThrownBy(() -> keys.decryptSecret(sealed, "totp:hanako@example.co.jp"))
+                .isInstanceOf(IOException.class).hasMessageContaining("totp:hanako@example.co.jp");
+        keys.rotate();
+        assertThat(keys.decryptSecret(sealed, "totp:taro@example.co.jp")).isEqualTo(secret);
+    }
+
+    @Test
     void aDamagedKeysetFileIsReportedByName() throws Exception {
         Files.writeString(dir.resolve("master-keyset.json"), "{\"primaryKeyId\": 1}");
         assertThatThrownBy(() -> MasterKeys.openOrCreate(dir))

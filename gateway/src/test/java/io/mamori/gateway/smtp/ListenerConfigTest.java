@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mamori.core.message.Direction;
+import io.mamori.core.network.Cidr;
 import java.net.InetAddress;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

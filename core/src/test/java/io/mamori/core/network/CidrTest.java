@@ -1,4 +1,4 @@
-package io.mamori.gateway.smtp;
+package io.mamori.core.network;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -35,9 +35,11 @@ class CidrTest {
     }
 
     @Test
-    void hostBitsAreClearedInTheNormalForm() {
+    void hostBitsAreClearedInTheNormalForm() throws UnknownHostException {
         assertThat(Cidr.parse("192.0.2.77/24")).hasToString("192.0.2.0/24");
-        assertThat(Cidr.parse(" 2001:db8::1/32 ")).hasToString("2001:db8:0:0:0:0:0:0/32");
+        assertThat(Cidr.parse(" 2001:db8::1/32 ")).hasToString("2001:db8::/32");
+        assertThat(Cidr.format(ip("2001:db8:0:0:1:0:0:1"))).isEqualTo("2001:db8::1:0:0:1");
+        assertThat(Cidr.format(ip("::ffff:192.0.2.1"))).isEqualTo("192.0.2.1");
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.mamori.gateway.smtp;
+package io.mamori.core.network;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -86,8 +86,51 @@ public record Cidr(InetAddress network, int prefixLength) {
         }
     }
 
+    /** Textual form for people: dotted quad, or the RFC 5952 compressed IPv6 form ({@code 2001:db8::1}). */
+    public static String format(InetAddress a) {
+        byte[] b = a.getAddress();
+        if (b.length == 4) {
+            return (b[0] & 0xff) + "." + (b[1] & 0xff) + "." + (b[2] & 0xff) + "." + (b[3] & 0xff);
+        }
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLen = 1;
+        for (int i = 0; i < 8; ) {
+            if (groups[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j;
+        }
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                s.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (s.length() > 0 && s.charAt(s.length() - 1) != ':') {
+                s.append(':');
+            }
+            s.append(Integer.toHexString(groups[i]));
+        }
+        return s.toString();
+    }
+
+    /** {@code 192.0.2.0/24}, {@code 2001:db8::/32}. */
     @Override
     public String toString() {
-        return network.getHostAddress() + "/" + prefixLength;
+        return format(network) + "/" + prefixLength;
     }
 }

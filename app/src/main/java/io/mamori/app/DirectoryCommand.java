@@ -1,0 +1,106 @@
+package io.mamori.app;
+
+import io.mamori.console.directory.DirectoryFileException;
+import io.mamori.console.directory.ImportReport;
+import io.mamori.console.directory.JdbcDirectory;
+import io.mamori.console.notice.NoticeTemplates;
+import io.mamori.console.notice.Notices;
+import io.mamori.console.users.UserAdministration;
+import io.mamori.core.policy.PolicyException;
+import io.mamori.console.directory.Person;
+import io.mamori.core.access.Role;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "directory", mixinStandardHelpOptions = true,
+        description = "The directory of people, departments and roles (console users and approval routes).",
+        subcommands = {DirectoryCommand.Import.class, DirectoryCommand.ListPeople.class})
+final class DirectoryCommand implements Runnable {
+
+    @Override
+    public void run() {
+        picocli.CommandLine.usage(this, System.out);
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true,
+            description = {"Bring the directory in line with a CSV file (UTF-8, with or without BOM):",
+                "  email,display_name,department,manager_email,roles,approver_departments,language,active",
+                "Only email and display_name are required; several roles or departments are separated by ';'.",
+                "People missing from the file are deactivated (never people created with 'console add-user').",
+                "Prints what changed; nothing changes when the file has any problem (exit code 1)."})
+    static final class Import implements Callable<Integer> {
+        @Parameters(paramLabel = "FILE.csv")
+        Path file;
+
+        @Option(names = "--dry-run", description = "only report what would change")
+        boolean dryRun;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!Files.isRegularFile(file)) {
+                System.err.println("directory: no such file: " + file);
+                return 2;
+            }
+            if (Files.size(file) > 16L * 1024 * 1024) {
+                System.err.println("directory: " + file + " is larger than 16 MiB");
+                return 2;
+            }
+            byte[] content = Files.readAllBytes(file);
+            MamoriProperties settings = Settings.load(List.of());
+            return QueueCommand.withStore(s -> {
+                JdbcDirectory directory = new JdbcDirectory(s.dataSource(), Clock.systemUTC());
+                // People whose roles or access the import changes get the access-changed notice, as from the console.
+                Notices notices = new Notices(s.store(), new NoticeTemplates(settings.notices().templatesDir()), () -> {
+                    try {
+                        return NoticesCommand.currentPolicy(settings);
+                    } catch (PolicyException e) {
+                        throw new IllegalStateException("the policy file is invalid, so no notice was sent: " + e.getMessage(), e);
+                    }
+                }, GatewayConfiguration.noticeSettings(settings), Clock.systemUTC());
+                UserAdministration administration = new UserAdministration(directory,
+                        ConsoleConfiguration.accounts(s, directory, settings, Clock.systemUTC()), notices, s.audit(), Clock.systemUTC());
+                try {
+                    ImportReport report = administration.importCsv(content, file.getFileName().toString(), dryRun,
+                            CliAudit.actor(), CliAudit.SOURCE);
+                    report.lines().forEach(System.out::println);
+                    return 0;
+                } catch (DirectoryFileException e) {
+                    System.err.println(e.getMessage());
+                    System.err.println("directory: nothing imported / 取り込みませんでした ("
+                            + e.problems().size() + " problem(s))");
+                    return 1;
+                }
+            });
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the people in the directory.")
+    static final class ListPeople implements Callable<Integer> {
+        @Option(names = "--inactive", description = "include deactivated people")
+        boolean inactive;
+
+        @Override
+        public Integer call() throws Exception {
+            return QueueCommand.withStore(s -> {
+                List<Person> people = new JdbcDirectory(s.dataSource(), Clock.systemUTC()).list().stream()
+                        .filter(p -> inactive || p.active()).toList();
+                System.out.printf("%-32s %-20s %-16s %-24s %-4s %s%n", "EMAIL", "NAME", "DEPARTMENT", "ROLES", "LANG", "ACTIVE");
+                for (Person p : people) {
+                    String roles = p.roles().stream().map(Role::key).collect(Collectors.joining(","))
+                            + (p.approverDepartments().isEmpty() ? "" : " (" + String.join(";", p.approverDepartments()) + ")");
+                    System.out.printf("%-32s %-20s %-16s %-24s %-4s %s%n", p.email(), p.displayName(),
+                            p.department() == null ? "-" : p.department(), roles, p.language(), p.active() ? "yes" : "no");
+                }
+                System.out.printf("%d person(s)%n", people.size());
+                return 0;
+            });
+        }
+    }
+}

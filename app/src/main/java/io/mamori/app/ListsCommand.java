@@ -1,0 +1,189 @@
+package io.mamori.app;
+
+import io.mamori.console.lists.ListService;
+import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.lists.ListEntry;
+import io.mamori.core.lists.ListFile;
+import io.mamori.core.lists.ListKind;
+import io.mamori.core.lists.ListTarget;
+import io.mamori.core.policy.Policy;
+import io.mamori.core.policy.PolicyLoader;
+import io.mamori.gateway.lists.JdbcListStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "lists", mixinStandardHelpOptions = true,
+        description = {"Allow and block lists kept in the database: organisation-wide, or one recipient's with --user.",
+            "'list' also shows the policy's and the list file's entries (edit those files to change them).",
+            "Values: an address (taro@partner.co.jp), a domain and its sub-domains (partner.co.jp) or, for block",
+            "link entries, a URL (https://bit.ly/3abc). With the embedded H2 database the gateway must be stopped;",
+            "use the REST API (/api/v1/lists) against a running gateway. A running gateway on a shared database",
+            "picks up changes within 10 seconds."},
+        subcommands = {ListsCommand.Allow.class, ListsCommand.Block.class})
+final class ListsCommand implements Runnable {
+
+    @Override
+    public void run() {
+        picocli.CommandLine.usage(this, System.out);
+    }
+
+    @Command(name = "allow", mixinStandardHelpOptions = true, description = "The allow list (senders only).",
+            subcommands = {Add.class, Remove.class, Show.class})
+    static final class Allow implements Runnable, Kind {
+        @Override
+        public void run() {
+            picocli.CommandLine.usage(this, System.out);
+        }
+
+        @Override
+        public ListKind kind() {
+            return ListKind.ALLOW;
+        }
+    }
+
+    @Command(name = "block", mixinStandardHelpOptions = true, description = "The block list (senders and links).",
+            subcommands = {Add.class, Remove.class, Show.class})
+    static final class Block implements Runnable, Kind {
+        @Override
+        public void run() {
+            picocli.CommandLine.usage(this, System.out);
+        }
+
+        @Override
+        public ListKind kind() {
+            return ListKind.BLOCK;
+        }
+    }
+
+    /** The list a sub-command acts on, from its parent command. */
+    interface Kind {
+        ListKind kind();
+    }
+
+    static ListService service(LocalStore s) {
+        MamoriProperties settings = Settings.load(List.of());
+        Path file = settings.policy().file();
+        PolicyLoader loader = new PolicyLoader(FindingCatalogue.builtIn());
+        Policy policy;
+        List<ListEntry> fileEntries;
+        try {
+            policy = Files.isRegularFile(file) ? loader.load(file) : loader.defaults();
+            fileEntries = Files.isRegularFile(file) && policy.lists().file().isPresent()
+                    ? ListFile.read(ListFile.resolve(file, policy.lists().file().get())) : List.of();
+        } catch (io.mamori.core.policy.PolicyException | ListFile.Invalid e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        return new ListService(new JdbcListStore(s.dataSource(), Clock.systemUTC(), Duration.ZERO),
+                () -> policy.lists().entries(), () -> fileEntries, s.audit(), Clock.systemUTC());
+    }
+
+    static ListTarget target(boolean link, String value) {
+        return link ? ListTarget.LINK : ListService.impliedTarget(value);
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true, description = "Add VALUE to the list.")
+    static final class Add implements Callable<Integer> {
+        @ParentCommand
+        Kind parent;
+
+        @Parameters(paramLabel = "VALUE")
+        String value;
+
+        @Option(names = "--user", paramLabel = "EMAIL", description = "the recipient whose own list it goes on")
+        String user;
+
+        @Option(names = "--link", description = "a link entry (a domain or URL that links may not lead to); block only")
+        boolean link;
+
+        @Option(names = "--comment", description = "why")
+        String comment;
+
+        @Override
+        public Integer call() throws Exception {
+            return QueueCommand.withStore(s -> {
+                try {
+                    ListService.View v = service(s).add(parent.kind(), target(link, value), user, value, comment,
+                            CliAudit.actor(), CliAudit.SOURCE);
+                    System.out.printf("added %s %s %s (%s)%n", v.list(), v.target(), v.value(), v.origin());
+                    return 0;
+                } catch (JdbcListStore.DuplicateEntry e) {
+                    System.err.println("lists: " + e.getMessage() + " / すでに登録されています");
+                    return 1;
+                } catch (IllegalArgumentException e) {
+                    System.err.println("lists: " + e.getMessage());
+                    return 2;
+                }
+            });
+        }
+    }
+
+    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove VALUE from the list.")
+    static final class Remove implements Callable<Integer> {
+        @ParentCommand
+        Kind parent;
+
+        @Parameters(paramLabel = "VALUE")
+        String value;
+
+        @Option(names = "--user", paramLabel = "EMAIL", description = "the recipient whose own list it is on")
+        String user;
+
+        @Option(names = "--link", description = "a link entry")
+        boolean link;
+
+        @Override
+        public Integer call() throws Exception {
+            return QueueCommand.withStore(s -> {
+                try {
+                    ListService.View v = service(s).remove(parent.kind(), target(link, value), user, value,
+                            CliAudit.actor(), CliAudit.SOURCE);
+                    System.out.printf("removed %s %s %s (%s)%n", v.list(), v.target(), v.value(), v.origin());
+                    return 0;
+                } catch (NoSuchElementException e) {
+                    System.err.println("lists: " + e.getMessage() + " / 登録されていません");
+                    return 1;
+                } catch (IllegalArgumentException e) {
+                    System.err.println("lists: " + e.getMessage());
+                    return 2;
+                }
+            });
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "Show the list: organisation-wide entries of every source, or one recipient's (--user).")
+    static final class Show implements Callable<Integer> {
+        @ParentCommand
+        Kind parent;
+
+        @Option(names = "--user", paramLabel = "EMAIL")
+        String user;
+
+        @Override
+        public Integer call() throws Exception {
+            return QueueCommand.withStore(s -> {
+                try {
+                    List<ListService.View> views = service(s).list(parent.kind(), user, CliAudit.actor(), CliAudit.SOURCE);
+                    for (ListService.View v : views) {
+                        System.out.printf("%-6s %-40s %-32s %s%n", v.target(), v.value(), v.origin(),
+                                v.comment() == null ? "" : v.comment());
+                    }
+                    System.out.printf("%d entr%s%n", views.size(), views.size() == 1 ? "y" : "ies");
+                    return 0;
+                } catch (IllegalArgumentException e) {
+                    System.err.println("lists: " + e.getMessage());
+                    return 2;
+                }
+            });
+        }
+    }
+}

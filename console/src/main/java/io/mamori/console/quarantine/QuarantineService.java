@@ -1,0 +1,320 @@
+package io.mamori.console.quarantine;
+
+import io.mamori.console.audit.AuditEntry;
+import io.mamori.console.audit.AuditTrail;
+import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.message.Direction;
+import io.mamori.core.store.MessageState;
+import io.mamori.core.store.MessageStore;
+import io.mamori.core.store.StoredMessage;
+import io.mamori.core.store.StoredRecipient;
+import io.mamori.gateway.quarantine.ReleaseRequests;
+import io.mamori.gateway.quarantine.ReleaseRequests.ReleaseRequest;
+import io.mamori.gateway.quarantine.ReleaseRequests.Status;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Quarantine operations shared by the REST API and the CLI: list held and quarantined mail with the reasons in
+ * Japanese and English, release and delete (one message or in bulk), and employees' release requests that an
+ * analyst approves (the message is released for delivery) or denies (with a reason). Every call records an
+ * {@link AuditEntry}, successful or not; listings too, since they reveal senders and subjects.
+ *
+ * <p>Callers say who acts ({@code actor}: a console user, {@code api-token}, {@code cli:<os user>}) and from where
+ * ({@code source}: an IP address or {@code local}); how they authenticated is not this class's business. The
+ * employee of a release request is passed as an address for now: once the console's identity work lands, it is
+ * the signed-in employee.
+ *
+ * <p>Thread-safe.
+ */
+public final class QuarantineService {
+
+    /** Bulk operations look at this many quarantined messages, newest first. */
+    static final int BULK_LIMIT = 10_000;
+
+    /** A finding code with its reason for people. */
+    public record Reason(String code, String reasonJa, String reasonEn) {
+    }
+
+    /** A held or quarantined message as analysts and employees see it. */
+    public record Message(String id, MessageState state, Direction direction, String mailFrom, List<String> recipients,
+            String subject, Instant receivedAt, String action, double score, List<Reason> reasons) {
+    }
+
+    /** A release request with the message it is about (empty if the message is gone). */
+    public record Request(ReleaseRequest request, Optional<Message> message) {
+    }
+
+    /** What a bulk release did. */
+    public record BulkRelease(int examined, int matched, List<String> released, List<String> failed) {
+    }
+
+    /** The outcome of an operation: the value, or why not (messages in Japanese and English). */
+    public sealed interface Result<T> {
+        record Ok<T>(T value) implements Result<T> {
+        }
+
+        /** A reason why not. */
+        record Refused<T>(Refusal refusal, String message) implements Result<T> {
+        }
+    }
+
+    /** Kinds of refusal, so each caller can map them (HTTP status, exit code). */
+    public enum Refusal { NOT_FOUND, CONFLICT, FORBIDDEN, INVALID }
+
+    private final MessageStore store;
+    private final ReleaseRequests requests;
+    private final FindingCatalogue catalogue;
+    private final AuditTrail audit;
+    private final Clock clock;
+
+    public QuarantineService(MessageStore store, ReleaseRequests requests, FindingCatalogue catalogue, AuditTrail audit,
+            Clock clock) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.requests = Objects.requireNonNull(requests, "requests");
+        this.catalogue = Objects.requireNonNull(catalogue, "catalogue");
+        this.audit = Objects.requireNonNull(audit, "audit");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * Held and quarantined messages, newest first.
+     *
+     * @param state HELD or QUARANTINED, or {@code null} for both
+     */
+    public Result<List<Message>> list(MessageState state, int limit, String actor, String source) {
+        if (state != null && state != MessageState.HELD && state != MessageState.QUARANTINED) {
+            record(actor, source, "quarantine.list", String.valueOf(state), null, false);
+            return refused(Refusal.INVALID, "state は HELD か QUARANTINED です / state must be HELD or QUARANTINED");
+        }
+        int n = Math.max(1, Math.min(limit, 1000));
+        List<StoredMessage> found = new ArrayList<>();
+        if (state == null || state == MessageState.QUARANTINED) {
+            found.addAll(store.list(MessageState.QUARANTINED, n));
+        }
+        if (state == null || state == MessageState.HELD) {
+            found.addAll(store.list(MessageState.HELD, n));
+        }
+        found.sort((a, b) -> b.receivedAt().compareTo(a.receivedAt()));
+        List<Message> out = found.stream().limit(n).map(this::view).toList();
+        record(actor, source, "quarantine.list", state == null ? "HELD,QUARANTINED" : state.name(), out.size() + " message(s)", true);
+        return new Result.Ok<>(out);
+    }
+
+    /** Releases one held or quarantined message for delivery. */
+    public Result<Message> release(String id, String actor, String source) {
+        return move(id, MessageState.QUEUED, "queue.release", actor, source);
+    }
+
+    /** Deletes one message (its content is erased; the record stays). */
+    public Result<Message> delete(String id, String actor, String source) {
+        return move(id, MessageState.DELETED, "queue.delete", actor, source);
+    }
+
+    /**
+     * Releases every quarantined message (the newest {@value #BULK_LIMIT}) from one envelope sender or with one
+     * finding code; exactly one of the two is given.
+     */
+    public Result<BulkRelease> releaseBulk(String sender, String finding, String actor, String source) {
+        boolean bySender = sender != null && !sender.isBlank();
+        boolean byFinding = finding != null && !finding.isBlank();
+        String object = bySender ? "sender=" + sender.strip() : "finding=" + (byFinding ? finding.strip() : "");
+        if (bySender == byFinding) {
+            record(actor, source, "queue.release_bulk", object, null, false);
+            return refused(Refusal.INVALID, "sender か finding のどちらか一方を指定してください / give exactly one of sender or finding");
+        }
+        if (byFinding && catalogue.entry(finding.strip()).isEmpty()) {
+            record(actor, source, "queue.release_bulk", object, null, false);
+            return refused(Refusal.INVALID, "不明な検知コードです / unknown finding code: " + finding.strip());
+        }
+        List<StoredMessage> quarantined = store.list(MessageState.QUARANTINED, BULK_LIMIT);
+        List<String> released = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
+        int matched = 0;
+        for (StoredMessage m : quarantined) {
+            boolean match = bySender ? m.mailFrom().equalsIgnoreCase(sender.strip())
+                    : Arrays.asList(m.findingCodes().split(",")).contains(finding.strip());
+            if (match) {
+                matched++;
+                (store.transition(m.id(), MessageState.QUEUED) ? released : failed).add(m.id());
+            }
+        }
+        BulkRelease result = new BulkRelease(quarantined.size(), matched, List.copyOf(released), List.copyOf(failed));
+        record(actor, source, "queue.release_bulk", object, "released " + released.size() + " of " + matched
+                + (released.isEmpty() ? "" : ": " + String.join(",", released.subList(0, Math.min(50, released.size())))),
+                true);
+        return new Result.Ok<>(result);
+    }
+
+    /**
+     * An employee asks for a held or quarantined message to be released.
+     *
+     * @param requester the employee's address; must be a recipient of the message
+     */
+    public Result<ReleaseRequest> requestRelease(String messageId, String requester, String comment, String actor, String source) {
+        String object = messageId + " requester=" + requester;
+        Optional<StoredMessage> message = store.find(messageId);
+        if (message.isEmpty()) {
+            record(actor, source, "quarantine.request.create", object, null, false);
+            return notFound(messageId);
+        }
+        StoredMessage m = message.get();
+        String who = requester == null ? "" : bare(requester).toLowerCase(Locale.ROOT);
+        boolean recipient = m.recipients().stream().map(StoredRecipient::address)
+                .anyMatch(a -> bare(a).toLowerCase(Locale.ROOT).equals(who));
+        if (!recipient) {
+            record(actor, source, "quarantine.request.create", object, "not a recipient", false);
+            return refused(Refusal.FORBIDDEN, "このメッセージの宛先ではないため、解放を依頼できません"
+                    + " / you are not a recipient of this message and cannot ask for its release");
+        }
+        if (m.state() != MessageState.QUARANTINED && m.state() != MessageState.HELD) {
+            record(actor, source, "quarantine.request.create", object, "state " + m.state(), false);
+            return refused(Refusal.CONFLICT, "このメッセージは隔離・保留されていません / the message is not held or quarantined (state "
+                    + m.state() + ")");
+        }
+        try {
+            ReleaseRequest r = requests.create(messageId, requester, comment);
+            record(actor, source, "quarantine.request.create", object, "request #" + r.id(), true);
+            return new Result.Ok<>(r);
+        } catch (ReleaseRequests.DuplicatePending e) {
+            record(actor, source, "quarantine.request.create", object, "already pending #" + e.existing(), false);
+            return refused(Refusal.CONFLICT, "解放依頼はすでに受け付けています / a release request is already pending (#"
+                    + e.existing() + ")");
+        } catch (IllegalArgumentException e) {
+            record(actor, source, "quarantine.request.create", object, e.getMessage(), false);
+            return refused(Refusal.INVALID, "入力が正しくありません / " + e.getMessage());
+        }
+    }
+
+    /** Release requests, newest first, with their messages; {@code status == null} lists all. */
+    public Result<List<Request>> requests(Status status, int limit, String actor, String source) {
+        List<Request> out = requests.list(status, Math.max(1, Math.min(limit, 1000))).stream()
+                .map(r -> new Request(r, store.find(r.messageId()).map(this::view))).toList();
+        record(actor, source, "quarantine.requests.list", status == null ? "all" : status.name(), out.size() + " request(s)", true);
+        return new Result.Ok<>(out);
+    }
+
+    /**
+     * Approves a pending request: the message is released for delivery and other pending requests for it are
+     * approved with it. If the message can no longer be released (deleted, already released) the request stays
+     * pending and the answer says why.
+     */
+    public Result<ReleaseRequest> approve(long requestId, String comment, String actor, String source) {
+        String object = "request #" + requestId;
+        Optional<ReleaseRequest> found = requests.find(requestId);
+        if (found.isEmpty()) {
+            record(actor, source, "quarantine.request.approve", object, null, false);
+            return refused(Refusal.NOT_FOUND, "解放依頼が見つかりません / no such release request: " + requestId);
+        }
+        ReleaseRequest r = found.get();
+        if (r.status() != Status.PENDING) {
+            record(actor, source, "quarantine.request.approve", object, "already " + r.status(), false);
+            return refused(Refusal.CONFLICT, "この依頼は処理済みです / the request was already " + r.status().name().toLowerCase(Locale.ROOT));
+        }
+        try {
+            if (!requests.decide(requestId, Status.APPROVED, actor, comment)) {
+                record(actor, source, "quarantine.request.approve", object, "decided concurrently", false);
+                return refused(Refusal.CONFLICT, "この依頼は処理済みです / the request was decided meanwhile");
+            }
+        } catch (IllegalArgumentException e) {
+            record(actor, source, "quarantine.request.approve", object, e.getMessage(), false);
+            return refused(Refusal.INVALID, "入力が正しくありません / " + e.getMessage());
+        }
+        MessageState before = store.find(r.messageId()).map(StoredMessage::state).orElse(null);
+        if (!store.transition(r.messageId(), MessageState.QUEUED)) {
+            requests.reopen(requestId);
+            record(actor, source, "quarantine.request.approve", object, "message " + r.messageId() + " not releasable ("
+                    + before + ")", false);
+            return refused(Refusal.CONFLICT, "メッセージを解放できません(状態: " + before + ") / the message cannot be released (state "
+                    + before + ")");
+        }
+        for (ReleaseRequest other : requests.forMessage(r.messageId())) {
+            if (other.id() != requestId && other.status() == Status.PENDING) {
+                requests.decide(other.id(), Status.APPROVED, actor, "released with request #" + requestId);
+            }
+        }
+        record(actor, source, "quarantine.request.approve", object, "message " + r.messageId() + " " + before + " -> QUEUED", true);
+        return new Result.Ok<>(requests.find(requestId).orElseThrow());
+    }
+
+    /** Denies a pending request with a reason the employee will see. */
+    public Result<ReleaseRequest> deny(long requestId, String reason, String actor, String source) {
+        String object = "request #" + requestId;
+        Optional<ReleaseRequest> found = requests.find(requestId);
+        if (found.isEmpty()) {
+            record(actor, source, "quarantine.request.deny", object, null, false);
+            return refused(Refusal.NOT_FOUND, "解放依頼が見つかりません / no such release request: " + requestId);
+        }
+        if (reason == null || reason.isBlank()) {
+            record(actor, source, "quarantine.request.deny", object, "no reason", false);
+            return refused(Refusal.INVALID, "却下の理由を入力してください / a denial needs a reason");
+        }
+        try {
+            if (!requests.decide(requestId, Status.DENIED, actor, reason)) {
+                record(actor, source, "quarantine.request.deny", object, "already " + found.get().status(), false);
+                return refused(Refusal.CONFLICT, "この依頼は処理済みです / the request was already decided");
+            }
+        } catch (IllegalArgumentException e) {
+            record(actor, source, "quarantine.request.deny", object, e.getMessage(), false);
+            return refused(Refusal.INVALID, "入力が正しくありません / " + e.getMessage());
+        }
+        record(actor, source, "quarantine.request.deny", object, "message " + found.get().messageId(), true);
+        return new Result.Ok<>(requests.find(requestId).orElseThrow());
+    }
+
+    private Result<Message> move(String id, MessageState to, String action, String actor, String source) {
+        Optional<StoredMessage> before = store.find(id);
+        if (before.isEmpty()) {
+            record(actor, source, action, id, "not found", false);
+            return notFound(id);
+        }
+        boolean moved = store.transition(id, to);
+        audit.record(new AuditEntry(clock.instant(), actor, source, action, id, before.get().state().name(),
+                moved ? to.name() : "refused: not allowed in state " + before.get().state(), moved));
+        if (!moved) {
+            return refused(Refusal.CONFLICT, "この状態のメッセージには実行できません / not allowed in state " + before.get().state());
+        }
+        return new Result.Ok<>(view(store.find(id).orElseThrow()));
+    }
+
+    /** The reasons of a stored message: its finding codes with the catalogue's Japanese and English texts. */
+    public List<Reason> reasons(String findingCodes) {
+        List<Reason> out = new ArrayList<>();
+        for (String code : findingCodes.split(",")) {
+            if (!code.isBlank()) {
+                out.add(catalogue.entry(code).map(e -> new Reason(code, e.reasonJa(), e.reasonEn()))
+                        .orElse(new Reason(code, "", "")));
+            }
+        }
+        return out;
+    }
+
+    private Message view(StoredMessage m) {
+        return new Message(m.id(), m.state(), m.direction(), m.mailFrom(),
+                m.recipients().stream().map(StoredRecipient::address).toList(), m.subject(), m.receivedAt(), m.action(),
+                m.score(), reasons(m.findingCodes()));
+    }
+
+    private void record(String actor, String source, String action, String object, String after, boolean success) {
+        audit.record(new AuditEntry(clock.instant(), actor, source, action, object, null, after, success));
+    }
+
+    private static <T> Result<T> refused(Refusal refusal, String message) {
+        return new Result.Refused<>(refusal, message);
+    }
+
+    private static <T> Result<T> notFound(String id) {
+        return new Result.Refused<>(Refusal.NOT_FOUND, "メッセージが見つかりません / no such message: " + id);
+    }
+
+    private static String bare(String address) {
+        String a = address.strip();
+        return a.startsWith("<") && a.endsWith(">") ? a.substring(1, a.length() - 1) : a;
+    }
+}

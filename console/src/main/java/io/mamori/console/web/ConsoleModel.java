@@ -1,0 +1,40 @@
+package io.mamori.console.web;
+
+import io.mamori.console.identity.ConsoleUser;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.Locale;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.web.bind.annotation.ControllerAdvice;
+import org.springframework.web.bind.annotation.ModelAttribute;
+
+/**
+ * What every console page's layout needs: the signed-in user (only once the sign-in is complete), the page's
+ * language, and the path the language switch returns to. Also given to Spring Boot's error page.
+ */
+@ControllerAdvice(basePackages = {"io.mamori.console.web", "org.springframework.boot.autoconfigure.web.servlet.error",
+        "io.mamori.console.policy", "io.mamori.console.directory", "io.mamori.console.audit", "io.mamori.console.notice", "io.mamori.console.users"})
+class ConsoleModel {
+
+    @ModelAttribute("user")
+    ConsoleUser user() {
+        Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+        return authentication instanceof ConsoleAuthentication signIn && signIn.stage() == ConsoleAuthentication.Stage.COMPLETE
+                ? signIn.user() : null;
+    }
+
+    @ModelAttribute("lang")
+    String lang(Locale locale) {
+        return locale.getLanguage();
+    }
+
+    @ModelAttribute("here")
+    String here(HttpServletRequest request) {
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        // Pages reached by forward (refusals) and the error page have nothing to return to but the sign-in.
+        if (path.isEmpty() || path.equals("/denied") || path.startsWith("/login/locked") || path.equals("/error")) {
+            return path.isEmpty() ? "/" : "/login";
+        }
+        return path;
+    }
+}

@@ -1,0 +1,208 @@
+package io.mamori.console.web;
+
+import io.mamori.console.api.ApiTokenFilter;
+import io.mamori.console.audit.AuditTrail;
+import io.mamori.console.directory.JdbcDirectory;
+import io.mamori.console.identity.ConsoleAccounts;
+import io.mamori.core.policy.PolicyHolder;
+import jakarta.servlet.http.HttpServletResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Locale;
+import org.springframework.context.MessageSource;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.support.ReloadableResourceBundleMessageSource;
+import org.springframework.core.annotation.Order;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
+import org.springframework.security.authentication.AuthenticationDetailsSource;
+import org.springframework.security.authentication.ProviderManager;
+import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
+import org.springframework.security.web.context.SecurityContextRepository;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
+import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
+import org.springframework.security.web.savedrequest.RequestCache;
+import org.springframework.web.servlet.LocaleResolver;
+
+/**
+ * The console's security: two filter chains.
+ *
+ * <ul>
+ * <li><b>{@code /api/**}</b> — stateless; the bearer token ({@link ApiTokenFilter}) is the only credential, so
+ * there is no session and no cookie, and CSRF protection (which guards cookie-authenticated forms) does not
+ * apply.</li>
+ * <li><b>everything else</b> — the web console: form sign-in with the password, then the stages of
+ * {@link ConsoleAuthentication} (password change, TOTP enrollment or code); the session id changes at every
+ * step up; CSRF tokens on every state-changing request; the policy's access rules on every request
+ * ({@link AccessRulesFilter}); strict headers (a content security policy without inline script or style,
+ * no framing, no MIME sniffing, no referrer, HSTS on TLS). Health and metrics stay open to monitoring.</li>
+ * </ul>
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableWebSecurity
+class ConsoleSecurity {
+
+    /** No inline script or style anywhere; QR codes are {@code data:} images. */
+    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
+            + "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+    @Bean
+    ClientAddress clientAddress(ConsoleSettings settings) {
+        return new ClientAddress(settings.trustedProxies());
+    }
+
+    @Bean
+    ConsoleAudit consoleAudit(AuditTrail trail, Clock clock) {
+        return new ConsoleAudit(trail, clock);
+    }
+
+    @Bean
+    LoginThrottle loginThrottle(ConsoleSettings settings, Clock clock) {
+        return new LoginThrottle(settings.maxFailuresPerAddress(), settings.addressWindow(), clock);
+    }
+
+    @Bean
+    SecurityContextRepository securityContextRepository() {
+        return new HttpSessionSecurityContextRepository();
+    }
+
+    @Bean
+    RequestCache requestCache() {
+        return new HttpSessionRequestCache();
+    }
+
+    @Bean
+    SignInFlow signInFlow(SecurityContextRepository contexts, RequestCache requests, ConsoleAccounts accounts,
+            ConsoleAudit audit, ConsoleSettings settings) {
+        return new SignInFlow(contexts, requests, accounts, audit, settings);
+    }
+
+    @Bean
+    SignInHandlers signInHandlers(SignInFlow flow, ConsoleAudit audit, ClientAddress clients) {
+        return new SignInHandlers(flow, audit, clients);
+    }
+
+    /** A bean so that Spring Boot does not create its default user with a generated password. */
+    @Bean
+    PasswordAuthenticationProvider passwordAuthenticationProvider(ConsoleAccounts accounts, JdbcDirectory directory,
+            PolicyHolder policy, LoginThrottle throttle, Clock clock) {
+        return new PasswordAuthenticationProvider(accounts, directory, policy, throttle, clock);
+    }
+
+    @Bean
+    LocaleResolver localeResolver() {
+        return new ConsoleLocaleResolver();
+    }
+
+    /** {@code messages_ja.properties} and {@code messages_en.properties} (UTF-8); Japanese when a key is missing. */
+    @Bean
+    MessageSource messageSource() {
+        ReloadableResourceBundleMessageSource messages = new ReloadableResourceBundleMessageSource();
+        messages.setBasename("classpath:messages");
+        messages.setDefaultEncoding(StandardCharsets.UTF_8.name());
+        messages.setFallbackToSystemLocale(false);
+        messages.setDefaultLocale(Locale.JAPANESE);
+        return messages;
+    }
+
+    @Bean
+    @Order(1)
+    SecurityFilterChain apiChain(HttpSecurity http, ApiTokenFilter tokens) throws Exception {
+        http.securityMatcher("/api/**")
+                .csrf(csrf -> csrf.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .requestCache(cache -> cache.disable())
+                .formLogin(form -> form.disable())
+                .httpBasic(basic -> basic.disable())
+                .logout(logout -> logout.disable())
+                .anonymous(anonymous -> anonymous.disable())
+                .addFilterBefore(tokens, AuthorizationFilter.class)
+                // Scoped tokens carry their owner's roles: the audit log is for administrators and auditors; the
+                // other endpoints act on any message or list and so stay with administrators and analysts (and the
+                // administrator token) until they check Scope per message.
+                .authorizeHttpRequests(a -> a
+                        .requestMatchers("/api/v1/openapi.json", "/api/v1/openapi.json/**").hasAuthority("API")
+                        .requestMatchers("/api/v1/audit", "/api/v1/audit.csv").hasAnyAuthority(
+                                ApiTokenFilter.ADMIN_TOKEN, "ROLE_ADMIN", "ROLE_AUDITOR")
+                        .anyRequest().hasAnyAuthority(ApiTokenFilter.ADMIN_TOKEN, "ROLE_ADMIN", "ROLE_ANALYST"))
+                .exceptionHandling(e -> e.authenticationEntryPoint((request, response, ex) -> {
+                    response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
+                    response.setHeader("WWW-Authenticate", "Bearer realm=\"mamori\"");
+                }).accessDeniedHandler((request, response, denied) -> {
+                    response.setStatus(HttpServletResponse.SC_FORBIDDEN);
+                    response.setContentType("application/json");
+                    response.setCharacterEncoding("UTF-8");
+                    response.getWriter().write("{\"error\":\"forbidden\",\"message\":"
+                            + "\"この操作の権限がありません / this token's user may not do this\"}");
+                }))
+                .headers(h -> h.contentSecurityPolicy(csp -> csp.policyDirectives("default-src 'none'; frame-ancestors 'none'"))
+                        .referrerPolicy(r -> r.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.NO_REFERRER)));
+        return http.build();
+    }
+
+    @Bean
+    @Order(2)
+    SecurityFilterChain consoleChain(HttpSecurity http, PasswordAuthenticationProvider passwords, SignInHandlers handlers,
+            SignInFlow flow, ClientAddress clients, JdbcDirectory directory, ConsoleAccounts accounts, PolicyHolder policy,
+            ConsoleAudit audit, SecurityContextRepository contexts, RequestCache requests, Clock clock) throws Exception {
+        AuthenticationDetailsSource<jakarta.servlet.http.HttpServletRequest, java.net.InetAddress> details = clients::of;
+        http.securityContext(c -> c.securityContextRepository(contexts))
+                .requestCache(c -> c.requestCache(requests))
+                // Its own manager without a parent: a refused password must be checked (and counted) once.
+                .authenticationManager(new ProviderManager(passwords))
+                .authorizeHttpRequests(a -> a
+                        .requestMatchers("/login", "/login/locked", "/denied", "/language", "/error",
+                                "/css/**", "/img/**", "/favicon.ico").permitAll()
+                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info",
+                                "/actuator/prometheus").permitAll()
+                        .requestMatchers("/login/totp").hasAuthority(ConsoleAuthentication.Stage.TOTP.authority())
+                        .requestMatchers("/account/totp").hasAuthority(ConsoleAuthentication.Stage.ENROLL_TOTP.authority())
+                        .requestMatchers("/account/password").hasAnyAuthority(
+                                ConsoleAuthentication.Stage.CHANGE_PASSWORD.authority(), ConsoleAuthentication.CONSOLE)
+                        .anyRequest().hasAuthority(ConsoleAuthentication.CONSOLE))
+                .formLogin(form -> form.loginPage("/login").loginProcessingUrl("/login")
+                        .usernameParameter("email").passwordParameter("password")
+                        .authenticationDetailsSource(details)
+                        .successHandler(handlers).failureHandler(handlers))
+                .logout(logout -> logout.logoutUrl("/logout").addLogoutHandler(handlers)
+                        .logoutSuccessUrl("/login?logout").deleteCookies("JSESSIONID"))
+                .sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId()))
+                .exceptionHandling(e -> e.accessDeniedHandler(stageAware()))
+                .addFilterBefore(new AccessRulesFilter(directory, accounts, policy, clients, flow, audit, clock),
+                        AuthorizationFilter.class)
+                .headers(h -> h
+                        .contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY))
+                        .frameOptions(f -> f.deny())
+                        .referrerPolicy(r -> r.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.NO_REFERRER))
+                        .httpStrictTransportSecurity(hsts -> hsts.includeSubDomains(true).maxAgeInSeconds(31_536_000))
+                        .permissionsPolicyHeader(p -> p.policy("camera=(), microphone=(), geolocation=(), payment=()")));
+        return http.build();
+    }
+
+    /**
+     * A session part-way through signing in is sent back to its stage; a missing or wrong CSRF token and anything
+     * else gets 403.
+     */
+    private static AccessDeniedHandler stageAware() {
+        return (request, response, denied) -> {
+            if (denied instanceof org.springframework.security.web.csrf.CsrfException) {
+                response.sendError(HttpServletResponse.SC_FORBIDDEN);
+                return;
+            }
+            Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+            if (authentication instanceof ConsoleAuthentication signIn
+                    && signIn.stage() != ConsoleAuthentication.Stage.COMPLETE) {
+                response.sendRedirect(request.getContextPath() + signIn.stage().page());
+                return;
+            }
+            response.sendError(HttpServletResponse.SC_FORBIDDEN);
+        };
+    }
+}

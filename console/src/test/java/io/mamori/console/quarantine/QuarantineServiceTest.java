@@ -1,0 +1,194 @@
+package io.mamori.console.quarantine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.mamori.console.audit.AuditEntry;
+import io.mamori.console.audit.AuditTrail;
+import io.mamori.console.quarantine.QuarantineService.Refusal;
+import io.mamori.console.quarantine.QuarantineService.Result;
+import io.mamori.core.analysis.Action;
+import io.mamori.core.analysis.Finding;
+import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.analysis.Verdict;
+import io.mamori.core.message.Direction;
+import io.mamori.core.message.Envelope;
+import io.mamori.core.store.MessageState;
+import io.mamori.core.store.NewMessage;
+import io.mamori.core.store.Spool;
+import io.mamori.core.store.StoredMessage;
+import io.mamori.gateway.crypto.MasterKeys;
+import io.mamori.gateway.quarantine.ReleaseRequests;
+import io.mamori.gateway.quarantine.ReleaseRequests.ReleaseRequest;
+import io.mamori.gateway.quarantine.ReleaseRequests.Status;
+import io.mamori.gateway.store.Databases;
+import io.mamori.gateway.store.JdbcMessageStore;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Quarantine operations on a real H2 store, with every call checked in the audit trail. */
+class QuarantineServiceTest {
+
+    @TempDir
+    Path dir;
+    HikariDataSource dataSource;
+    JdbcMessageStore store;
+    ReleaseRequests requests;
+    final List<AuditEntry> audited = new CopyOnWriteArrayList<>();
+    QuarantineService service;
+
+    @BeforeEach
+    void open() throws Exception {
+        dataSource = Databases.open(Databases.Settings.embedded(dir.resolve("db")));
+        store = new JdbcMessageStore(dataSource, MasterKeys.openOrCreate(dir.resolve("keys")), JdbcMessageStore.Settings.under(dir),
+                Clock.systemUTC());
+        requests = new ReleaseRequests(dataSource, Clock.systemUTC());
+        AuditTrail trail = entry -> {
+            AuditTrail.LOG_ONLY.record(entry);
+            audited.add(entry);
+        };
+        service = new QuarantineService(store, requests, FindingCatalogue.builtIn(), trail, Clock.systemUTC());
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+        dataSource.close();
+    }
+
+    private StoredMessage commit(MessageState state, String mailFrom, List<Finding> findings, String... recipients) throws Exception {
+        try (Spool spool = store.openSpool()) {
+            try (OutputStream out = spool.output()) {
+                out.write("Subject: test\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII));
+            }
+            Envelope e = new Envelope(Direction.INBOUND, mailFrom, List.of(recipients), "192.0.2.10", "mx", null, true,
+                    java.time.Instant.now());
+            return store.commit(spool, new NewMessage(e, "請求書", new Verdict(Action.QUARANTINE, 10, findings), state), "");
+        }
+    }
+
+    private static <T> T ok(Result<T> result) {
+        assertThat(result).isInstanceOf(Result.Ok.class);
+        return ((Result.Ok<T>) result).value();
+    }
+
+    private static Refusal refusal(Result<?> result) {
+        assertThat(result).isInstanceOf(Result.Refused.class);
+        return ((Result.Refused<?>) result).refusal();
+    }
+
+    @Test
+    void heldAndQuarantinedMailIsListedWithReasonsInJapaneseAndEnglish() throws Exception {
+        StoredMessage q = commit(MessageState.QUARANTINED, "spam@spam.example",
+                List.of(Finding.of("SENDER_BLOCKED", "from=spam@spam.example entry=spam.example source=policy:x")),
+                "sato@example.co.jp");
+        commit(MessageState.QUEUED, "ok@partner.example", List.of(), "sato@example.co.jp");
+
+        List<QuarantineService.Message> listed = ok(service.list(null, 50, "api-token", "127.0.0.1"));
+
+        assertThat(listed).singleElement().satisfies(m -> {
+            assertThat(m.id()).isEqualTo(q.id());
+            assertThat(m.subject()).isEqualTo("請求書");
+            assertThat(m.reasons()).containsExactly(new QuarantineService.Reason("SENDER_BLOCKED",
+                    "差出人が受信拒否リスト（ブロックリスト）に登録されています", "The sender is on a block list"));
+        });
+        assertThat(refusal(service.list(MessageState.QUEUED, 50, "api-token", "127.0.0.1"))).isEqualTo(Refusal.INVALID);
+        assertThat(audited).extracting(AuditEntry::action, AuditEntry::success)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("quarantine.list", true),
+                        org.assertj.core.groups.Tuple.tuple("quarantine.list", false));
+    }
+
+    @Test
+    void anEmployeeRequestIsApprovedByAnAnalystAndTheMessageIsReleasedForDelivery() throws Exception {
+        StoredMessage m = commit(MessageState.QUARANTINED, "keiri@partner.example", List.of(Finding.of("LURE_COMBINED", "x")),
+                "sato@example.co.jp", "suzuki@example.co.jp");
+
+        ReleaseRequest sato = ok(service.requestRelease(m.id(), "Sato@Example.co.jp", "取引先の請求書です", "api-token", "10.0.0.5"));
+        ReleaseRequest suzuki = ok(service.requestRelease(m.id(), "suzuki@example.co.jp", "", "api-token", "10.0.0.6"));
+        assertThat(refusal(service.requestRelease(m.id(), "sato@example.co.jp", "again", "api-token", "10.0.0.5")))
+                .isEqualTo(Refusal.CONFLICT);
+        assertThat(ok(service.requests(Status.PENDING, 10, "analyst@example.co.jp", "10.0.0.9")))
+                .extracting(r -> r.request().id()).containsExactly(suzuki.id(), sato.id());
+
+        ReleaseRequest approved = ok(service.approve(sato.id(), "確認済み", "analyst@example.co.jp", "10.0.0.9"));
+
+        assertThat(approved.status()).isEqualTo(Status.APPROVED);
+        assertThat(approved.decidedBy()).isEqualTo("analyst@example.co.jp");
+        assertThat(store.find(m.id()).orElseThrow().state()).isEqualTo(MessageState.QUEUED);
+        assertThat(requests.find(suzuki.id()).orElseThrow()).satisfies(r -> {
+            assertThat(r.status()).isEqualTo(Status.APPROVED);
+            assertThat(r.decisionReason()).isEqualTo("released with request #" + sato.id());
+        });
+        assertThat(refusal(service.approve(sato.id(), null, "analyst@example.co.jp", "10.0.0.9"))).isEqualTo(Refusal.CONFLICT);
+        assertThat(audited).filteredOn(AuditEntry::success).extracting(AuditEntry::action).containsExactly(
+                "quarantine.request.create", "quarantine.request.create", "quarantine.requests.list", "quarantine.request.approve");
+        assertThat(audited).filteredOn(e -> e.action().equals("quarantine.request.approve") && e.success())
+                .singleElement().satisfies(e -> {
+                    assertThat(e.actor()).isEqualTo("analyst@example.co.jp");
+                    assertThat(e.sourceIp()).isEqualTo("10.0.0.9");
+                    assertThat(e.after()).isEqualTo("message " + m.id() + " QUARANTINED -> QUEUED");
+                });
+    }
+
+    @Test
+    void aRequestForAMessageTheEmployeeDidNotReceiveIsRefused() throws Exception {
+        StoredMessage m = commit(MessageState.QUARANTINED, "x@spam.example", List.of(), "sato@example.co.jp");
+
+        Result<ReleaseRequest> r = service.requestRelease(m.id(), "tanaka@example.co.jp", "please", "api-token", "10.0.0.7");
+
+        assertThat(refusal(r)).isEqualTo(Refusal.FORBIDDEN);
+        assertThat(((Result.Refused<?>) r).message()).contains("宛先ではない").contains("not a recipient");
+        assertThat(requests.forMessage(m.id())).isEmpty();
+        assertThat(audited).singleElement().satisfies(e -> {
+            assertThat(e.action()).isEqualTo("quarantine.request.create");
+            assertThat(e.success()).isFalse();
+            assertThat(e.object()).isEqualTo(m.id() + " requester=tanaka@example.co.jp");
+        });
+        assertThat(refusal(service.requestRelease("NOSUCHID", "sato@example.co.jp", "", "api-token", "x"))).isEqualTo(Refusal.NOT_FOUND);
+        StoredMessage delivered = commit(MessageState.QUEUED, "x@partner.example", List.of(), "sato@example.co.jp");
+        assertThat(refusal(service.requestRelease(delivered.id(), "sato@example.co.jp", "", "api-token", "x")))
+                .isEqualTo(Refusal.CONFLICT);
+    }
+
+    @Test
+    void aDenialNeedsAReasonAndADeletedMessageCannotBeApproved() throws Exception {
+        StoredMessage m = commit(MessageState.QUARANTINED, "x@spam.example", List.of(), "sato@example.co.jp");
+        ReleaseRequest r = ok(service.requestRelease(m.id(), "sato@example.co.jp", "", "api-token", "x"));
+
+        assertThat(refusal(service.deny(r.id(), " ", "analyst", "x"))).isEqualTo(Refusal.INVALID);
+        ok(service.delete(m.id(), "analyst", "x"));
+        assertThat(refusal(service.approve(r.id(), null, "analyst", "x"))).isEqualTo(Refusal.CONFLICT);
+        assertThat(requests.find(r.id()).orElseThrow().status()).as("left pending").isEqualTo(Status.PENDING);
+
+        ReleaseRequest denied = ok(service.deny(r.id(), "不審なメールのため解放できません", "analyst", "x"));
+        assertThat(denied.status()).isEqualTo(Status.DENIED);
+        assertThat(denied.decisionReason()).isEqualTo("不審なメールのため解放できません");
+        assertThat(refusal(service.deny(999_999, "x", "analyst", "x"))).isEqualTo(Refusal.NOT_FOUND);
+    }
+
+    @Test
+    void bulkReleaseBySenderOrFindingActsOnQuarantinedMailOnly() throws Exception {
+        StoredMessage a = commit(MessageState.QUARANTINED, "news@shop.example", List.of(Finding.of("LINK_SHORTENER", "bit.ly")), "sato@example.co.jp");
+        StoredMessage b = commit(MessageState.QUARANTINED, "News@Shop.example", List.of(Finding.of("LURE_URGENCY", "至急")), "sato@example.co.jp");
+        StoredMessage c = commit(MessageState.QUARANTINED, "x@other.example", List.of(Finding.of("LINK_SHORTENER", "bit.ly")), "sato@example.co.jp");
+        StoredMessage held = commit(MessageState.HELD, "news@shop.example", List.of(), "sato@example.co.jp");
+
+        QuarantineService.BulkRelease bySender = ok(service.releaseBulk("news@shop.example", null, "api-token", "x"));
+        assertThat(bySender.released()).containsExactlyInAnyOrder(a.id(), b.id());
+        assertThat(store.find(held.id()).orElseThrow().state()).isEqualTo(MessageState.HELD);
+
+        QuarantineService.BulkRelease byFinding = ok(service.releaseBulk(null, "LINK_SHORTENER", "api-token", "x"));
+        assertThat(byFinding.released()).containsExactly(c.id());
+        assertThat(refusal(service.releaseBulk("a@b.example", "LINK_SHORTENER", "api-token", "x"))).isEqualTo(Refusal.INVALID);
+        assertThat(refusal(service.releaseBulk(null, "NO_SUCH_CODE", "api-token", "x"))).isEqualTo(Refusal.INVALID);
+        assertThat(audited).extracting(AuditEntry::action).containsOnly("queue.release_bulk").hasSize(4);
+    }
+}

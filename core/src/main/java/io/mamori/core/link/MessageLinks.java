@@ -1,0 +1,116 @@
+package io.mamori.core.link;
+
+import io.mamori.core.message.MimePart;
+import io.mamori.core.message.ParsedMessage;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
+
+/**
+ * The web links of a message, for checks that only need where links lead (such as the block list): {@code a[href]},
+ * {@code area[href]} and {@code form[action]} of HTML parts (jsoup, never rendered) and {@code http(s)://} or
+ * {@code www.} URLs in plain text; not attachments. Hosts are lower-case ASCII (Punycode). Bounded like
+ * {@link LinkAnalyzer}: at most {@code max} distinct links, {@value #MAX_HTML_CHARS} characters of HTML per part,
+ * {@value #MAX_TEXT_CHARS} of text. Stateless and thread-safe.
+ */
+public final class MessageLinks {
+
+    static final int MAX_HTML_CHARS = 1_000_000;
+    static final int MAX_TEXT_CHARS = 200_000;
+
+    private static final Pattern SCHEME = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*):");
+    private static final Pattern TEXT_URL = Pattern.compile(
+            "(?i)(?<![a-z0-9@.-])(?:https?://|www\\.)[^\\s<>\"'`\\u3000「」『』（）()\\[\\]{}、。]+");
+
+    /**
+     * One link destination.
+     *
+     * @param host         lower-case ASCII host, or an IP literal as written ({@code [2001:db8::1]}, {@code 192.0.2.1})
+     * @param pathAndQuery path and query as written, starting with {@code /}; empty for none; no fragment
+     */
+    public record Link(String host, String pathAndQuery) {
+        public Link {
+            Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(pathAndQuery, "pathAndQuery");
+        }
+    }
+
+    private MessageLinks() {
+    }
+
+    /** The distinct web links of the message's text and HTML parts, in order of appearance, at most {@code max}. */
+    public static List<Link> of(ParsedMessage message, int max) {
+        Set<Link> links = new LinkedHashSet<>();
+        for (MimePart part : message.parts()) {
+            if (links.size() >= max || Thread.currentThread().isInterrupted()) {
+                break;
+            }
+            if (part.attachment() || part.text() == null) {
+                continue;
+            }
+            if ("text/html".equals(part.contentType())) {
+                String html = part.text();
+                Document doc = Jsoup.parse(html.length() > MAX_HTML_CHARS ? html.substring(0, MAX_HTML_CHARS) : html);
+                for (Element e : doc.select("a[href], area[href], form[action]")) {
+                    if (links.size() >= max) {
+                        break;
+                    }
+                    parse(e.is("form") ? e.attr("action") : e.attr("href"), links);
+                }
+            } else if ("text/plain".equals(part.contentType())) {
+                String text = part.text();
+                Matcher m = TEXT_URL.matcher(text.length() > MAX_TEXT_CHARS ? text.substring(0, MAX_TEXT_CHARS) : text);
+                while (m.find() && links.size() < max) {
+                    String url = m.group().replaceFirst("[.,;:!?'\"]+$", "");
+                    parse(url.regionMatches(true, 0, "www.", 0, 4) ? "http://" + url : url, links);
+                }
+            }
+        }
+        return List.copyOf(links);
+    }
+
+    private static void parse(String rawUrl, Set<Link> out) {
+        String url = LinkAnalyzer.cleaned(rawUrl);
+        Matcher scheme = SCHEME.matcher(url);
+        String s = scheme.find() ? scheme.group(1).toLowerCase(Locale.ROOT) : "";
+        if (!(s.equals("http") || s.equals("https") || (s.isEmpty() && url.startsWith("//")))) {
+            return;
+        }
+        int i = s.isEmpty() ? 0 : scheme.end();
+        // Browsers read back-slashes as slashes and accept any number of them after a web scheme.
+        while (i < url.length() && (url.charAt(i) == '/' || url.charAt(i) == '\\')) {
+            i++;
+        }
+        int end = i;
+        while (end < url.length() && "/\\?#".indexOf(url.charAt(end)) < 0) {
+            end++;
+        }
+        String host = LinkAnalyzer.host(url).orElse(null);
+        if (host == null) {
+            return;
+        }
+        if (!LinkAnalyzer.isIpLiteral(host)) {
+            host = PublicSuffixList.ascii(host);
+            if (host == null) {
+                return;
+            }
+        }
+        String rest = url.substring(end).replace('\\', '/');
+        int fragment = rest.indexOf('#');
+        if (fragment >= 0) {
+            rest = rest.substring(0, fragment);
+        }
+        if (rest.startsWith("?")) {
+            rest = "/" + rest;
+        }
+        out.add(new Link(host, rest));
+    }
+}

@@ -1,0 +1,181 @@
+package io.mamori.core.lists;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The plain-text list file ({@code lists.file} in the policy): one entry per line,
+ *
+ * <pre>
+ * # comment
+ * block sender spam.example          # a domain and its sub-domains
+ * block sender someone@freemail.example
+ * block link   evil.example
+ * block link   https://bit.ly/3abcdef
+ * allow sender partner.co.jp
+ * </pre>
+ *
+ * {@code #} at the start of a line or after a space starts a comment (a {@code #} inside a URL does not).
+ * Blank lines are ignored; a repeated entry counts once. The file is UTF-8. Every bad line is reported with
+ * its number, all at once. Size is capped ({@value #MAX_BYTES} bytes, {@value #MAX_ENTRIES} entries) so that
+ * a wrong path never loads a huge file into memory. Stateless.
+ */
+public final class ListFile {
+
+    static final int MAX_BYTES = 4 * 1024 * 1024;
+    static final int MAX_ENTRIES = 100_000;
+    private static final int MAX_ERRORS = 100;
+
+    /**
+     * One bad line.
+     *
+     * @param file    file name as given
+     * @param line    1-based line number; 0 for problems with the whole file (unreadable, too large)
+     * @param message short English description
+     */
+    public record Error(String file, int line, String message) {
+        /** {@code lists.txt:4: unknown list 'alow'; expected allow or block} */
+        public String render() {
+            return file + (line > 0 ? ":" + line : "") + ": " + message;
+        }
+    }
+
+    /** The file could not be used; the last good list stays in force. */
+    public static final class Invalid extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final transient List<Error> errors;
+
+        public Invalid(List<Error> errors) {
+            super(errors.stream().map(Error::render).collect(Collectors.joining("\n")));
+            this.errors = List.copyOf(errors);
+        }
+
+        /** Every error, in line order; never empty. */
+        public List<Error> errors() {
+            return errors;
+        }
+    }
+
+    private ListFile() {
+    }
+
+    /**
+     * Where {@code lists.file} points: an absolute path as it is, a relative one against the directory of the
+     * policy file that names it (so a policy and its list file can move together).
+     */
+    public static Path resolve(Path policyFile, String file) {
+        Path p = Path.of(file);
+        if (p.isAbsolute()) {
+            return p;
+        }
+        Path dir = policyFile.toAbsolutePath().getParent();
+        return (dir == null ? p : dir.resolve(p)).normalize();
+    }
+
+    /** Reads and parses a list file; entries name it by its file name ({@code lists.txt:12}). */
+    public static List<ListEntry> read(Path file) throws Invalid {
+        String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
+        return parse(bytes(file), name);
+    }
+
+    /** The bytes of a list file, at most {@value #MAX_BYTES}; read errors become {@link Invalid}. */
+    static byte[] bytes(Path file) throws Invalid {
+        String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
+        byte[] content;
+        try (InputStream in = Files.newInputStream(file)) {
+            content = in.readNBytes(MAX_BYTES + 1);
+        } catch (IOException e) {
+            throw new Invalid(List.of(new Error(name, 0, "cannot read the file (" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")")));
+        }
+        if (content.length > MAX_BYTES) {
+            throw new Invalid(List.of(new Error(name, 0, "larger than " + MAX_BYTES + " bytes")));
+        }
+        return content;
+    }
+
+    /** Parses list file content; {@code fileName} labels errors and entries. */
+    public static List<ListEntry> parse(byte[] content, String fileName) throws Invalid {
+        String text = decode(content, fileName);
+        if (text.startsWith("\uFEFF")) {
+            text = text.substring(1);
+        }
+        List<Error> errors = new ArrayList<>();
+        Map<String, ListEntry> entries = new LinkedHashMap<>();
+        String[] lines = text.split("\r\n|\r|\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            int lineNo = i + 1;
+            String line = withoutComment(lines[i]).strip();
+            if (line.isEmpty()) {
+                continue;
+            }
+            String[] tokens = line.split("[ \\t\\u3000]+");
+            try {
+                if (tokens.length != 3) {
+                    throw new IllegalArgumentException("expected '<allow|block> <sender|link> <value>', got "
+                            + tokens.length + " word(s)");
+                }
+                ListKind kind = ListKind.parse(tokens[0]);
+                ListTarget target = ListTarget.parse(tokens[1]);
+                if (kind == ListKind.ALLOW && target == ListTarget.LINK) {
+                    throw new IllegalArgumentException("allow entries are for senders only");
+                }
+                ListPattern pattern = ListPattern.parse(target, tokens[2]);
+                String key = kind + " " + target + " " + pattern.text();
+                entries.putIfAbsent(key, new ListEntry(kind, target, pattern, ListSource.FILE, null, fileName + ":" + lineNo));
+                if (entries.size() > MAX_ENTRIES) {
+                    errors.add(new Error(fileName, lineNo, "more than " + MAX_ENTRIES + " entries"));
+                    break;
+                }
+            } catch (IllegalArgumentException e) {
+                if (errors.size() < MAX_ERRORS) {
+                    errors.add(new Error(fileName, lineNo, e.getMessage()));
+                }
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new Invalid(errors);
+        }
+        return List.copyOf(entries.values());
+    }
+
+    /** The line up to a {@code #} that starts it or follows white space. */
+    private static String withoutComment(String line) {
+        for (int i = 0; i < line.length(); i++) {
+            if (line.charAt(i) == '#' && (i == 0 || Character.isWhitespace(line.charAt(i - 1)))) {
+                return line.substring(0, i);
+            }
+        }
+        return line;
+    }
+
+    private static String decode(byte[] content, String fileName) throws Invalid {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(content);
+        CharBuffer out = CharBuffer.allocate(content.length);
+        if (decoder.decode(in, out, true).isError()) {
+            int line = 1;
+            for (int i = 0; i < in.position(); i++) {
+                if (content[i] == '\n') {
+                    line++;
+                }
+            }
+            throw new Invalid(List.of(new Error(fileName, line, "not valid UTF-8; save the file as UTF-8")));
+        }
+        decoder.flush(out);
+        return out.flip().toString();
+    }
+}

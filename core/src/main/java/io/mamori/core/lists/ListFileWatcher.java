@@ -1,0 +1,159 @@
+package io.mamori.core.lists;
+
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The entries of the list file in force, hot-reloaded the way the policy is (see
+ * {@code io.mamori.core.policy.PolicyWatcher} for why it polls the content instead of watching the directory):
+ * a change is applied once two consecutive polls see the same new content, so a half-written file is never
+ * loaded; a valid edit replaces the entries and is logged at INFO; an invalid edit, an unreadable or deleted
+ * file keeps the last good entries and logs every bad line at WARN. The path itself comes from the policy and
+ * may change with it; no path means no entries.
+ *
+ * <p>Thread-safe: {@link #get()} is a lock-free read used on every message; one daemon thread polls once
+ * {@link #start started}. {@link #close()} stops it.
+ */
+public final class ListFileWatcher implements Supplier<List<ListEntry>>, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ListFileWatcher.class);
+
+    private final Supplier<Optional<Path>> path;
+    private volatile List<ListEntry> current;
+    private volatile List<ListFile.Error> lastErrors = List.of();
+    private ScheduledExecutorService executor;
+    /** Touched only by the polling thread (or a test calling {@link #poll()} on an unstarted watcher). */
+    private String lastSeen;
+    private String applied;
+    private boolean settling;
+
+    /**
+     * Reads the file now.
+     *
+     * @param path the file named by the policy in force (resolved against the policy file's directory), or empty
+     * @throws ListFile.Invalid if it cannot be read or has a bad line: a gateway refuses to start with it
+     */
+    public ListFileWatcher(Supplier<Optional<Path>> path) throws ListFile.Invalid {
+        this.path = Objects.requireNonNull(path, "path");
+        Optional<Path> file = path.get();
+        this.current = file.isPresent() ? ListFile.read(file.get()) : List.of();
+        this.lastSeen = fingerprint(file);
+        this.applied = lastSeen;
+        file.ifPresent(f -> log.info("List file {} loaded: {} entries", f, current.size()));
+    }
+
+    /** Starts polling every {@code interval}. */
+    public synchronized ListFileWatcher start(Duration interval) {
+        if (interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("interval must be positive: " + interval);
+        }
+        if (executor == null) {
+            executor = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "mamori-list-file-watcher");
+                t.setDaemon(true);
+                return t;
+            });
+            long millis = Math.max(1, interval.toMillis());
+            executor.scheduleWithFixedDelay(this::pollSafely, millis, millis, TimeUnit.MILLISECONDS);
+        }
+        return this;
+    }
+
+    /** The entries in force. */
+    @Override
+    public List<ListEntry> get() {
+        return current;
+    }
+
+    /** The errors of the latest rejected edit, or empty when the latest look at the file found it valid. */
+    public List<ListFile.Error> lastErrors() {
+        return lastErrors;
+    }
+
+    private void pollSafely() {
+        try {
+            poll();
+        } catch (RuntimeException e) {
+            // An escaping exception would cancel the schedule and silently end hot reload.
+            log.warn("List file watcher poll failed; will retry", e);
+        }
+    }
+
+    /** One poll: note a change, or apply it once it has stayed the same for a poll. */
+    void poll() {
+        Optional<Path> file = path.get();
+        String now = fingerprint(file);
+        if (!now.equals(lastSeen)) {
+            lastSeen = now;
+            settling = true;
+            return;
+        }
+        if (!settling) {
+            return;
+        }
+        settling = false;
+        if (now.equals(applied)) {
+            return;
+        }
+        if (file.isEmpty()) {
+            current = List.of();
+            lastErrors = List.of();
+            applied = now;
+            log.info("List file no longer configured; its entries no longer apply");
+            return;
+        }
+        try {
+            List<ListEntry> next = ListFile.read(file.get());
+            current = next;
+            lastErrors = List.of();
+            applied = now;
+            log.info("List file {} reloaded: {} entries", file.get(), next.size());
+        } catch (ListFile.Invalid e) {
+            lastErrors = e.errors();
+            applied = now;
+            log.warn("List file edit rejected; keeping the last good list ({} entries). {} error(s):\n{}",
+                    current.size(), e.errors().size(), e.getMessage());
+        }
+    }
+
+    private static String fingerprint(Optional<Path> file) {
+        if (file.isEmpty()) {
+            return "none";
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(ListFile.bytes(file.get()));
+            return file.get().toAbsolutePath() + " " + HexFormat.of().formatHex(digest);
+        } catch (ListFile.Invalid e) {
+            return file.get().toAbsolutePath() + " unreadable: " + e.getMessage();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (executor == null) {
+            return;
+        }
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+                log.warn("List file watcher did not stop within 5 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,242 @@
+package io.mamori.core.lists;
+
+import io.mamori.core.link.PublicSuffixList;
+import java.net.IDN;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The value of a list entry, parsed and normalised once: an address ({@code taro@partner.co.jp}), a domain
+ * ({@code partner.co.jp}, which also covers its sub-domains) or, for link entries, a URL
+ * ({@code https://bit.ly/3abc}: that host, paths starting with that path). Immutable.
+ */
+public sealed interface ListPattern {
+
+    /** Longest value accepted; a URL prefix longer than this is not something an operator types. */
+    int MAX_LENGTH = 2048;
+
+    /** The normalised value, as shown in lists and evidence. */
+    String text();
+
+    /**
+     * An e-mail address, local part and domain in lower case, the domain in ASCII (Punycode). Local parts are
+     * case-sensitive in theory (RFC 5321 §2.4) but no mail system a company deals with treats them so.
+     */
+    record Address(String address) implements ListPattern {
+        public Address {
+            Objects.requireNonNull(address, "address");
+        }
+
+        @Override
+        public String text() {
+            return address;
+        }
+    }
+
+    /**
+     * A domain in lower-case ASCII. It matches itself and every sub-domain, so {@code partner.co.jp} covers the
+     * whole registrable domain (mail.partner.co.jp, news.partner.co.jp). A public suffix ({@code co.jp}) is
+     * refused when parsing: it would match every organisation under it.
+     */
+    record Domain(String domain) implements ListPattern {
+        public Domain {
+            Objects.requireNonNull(domain, "domain");
+        }
+
+        @Override
+        public String text() {
+            return domain;
+        }
+
+        /** Whether a lower-case ASCII host is this domain or one of its sub-domains. */
+        public boolean covers(String asciiHost) {
+            return asciiHost.equals(domain) || asciiHost.endsWith("." + domain);
+        }
+    }
+
+    /**
+     * A link destination: exact host (lower-case ASCII) and a path prefix (with query, if one was written). The
+     * scheme is not compared: {@code http} and {@code https} lead to the same place.
+     */
+    record Url(String host, String path) implements ListPattern {
+        public Url {
+            Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(path, "path");
+        }
+
+        @Override
+        public String text() {
+            return "https://" + host + path;
+        }
+
+        /**
+         * Whether a link to {@code asciiHost} with {@code pathAndQuery} (starting with {@code /}, or empty) is
+         * under this URL. The prefix must end at a boundary, so {@code /abc} matches {@code /abc}, {@code /abc/x}
+         * and {@code /abc?x} but not {@code /abcd}.
+         */
+        public boolean covers(String asciiHost, String pathAndQuery) {
+            if (!asciiHost.equals(host)) {
+                return false;
+            }
+            String p = pathAndQuery.isEmpty() ? "/" : pathAndQuery;
+            String prefix = path.isEmpty() ? "/" : path;
+            if (prefix.equals("/")) {
+                return true;
+            }
+            if (!p.startsWith(prefix)) {
+                return false;
+            }
+            if (p.length() == prefix.length() || prefix.endsWith("/")) {
+                return true;
+            }
+            char next = p.charAt(prefix.length());
+            return next == '/' || next == '?' || next == '#';
+        }
+    }
+
+    /**
+     * Parses a value as typed in the policy, the list file, the CLI or the REST API.
+     *
+     * @param target what the entry is matched against: SENDER takes an address or a domain, LINK a domain or an
+     *               {@code http(s)://} URL
+     * @throws IllegalArgumentException with a short English reason, e.g. {@code 'co.jp' is a public suffix …}
+     */
+    static ListPattern parse(ListTarget target, String raw) {
+        Objects.requireNonNull(target, "target");
+        if (raw == null || raw.strip().isEmpty()) {
+            throw new IllegalArgumentException("empty value");
+        }
+        String value = raw.strip();
+        if (value.length() > MAX_LENGTH) {
+            throw new IllegalArgumentException("longer than " + MAX_LENGTH + " characters");
+        }
+        if (value.codePoints().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+            throw new IllegalArgumentException("'" + shown(value) + "' contains spaces or control characters");
+        }
+        if (value.contains("://")) {
+            if (target != ListTarget.LINK) {
+                throw new IllegalArgumentException("'" + shown(value) + "' is a URL; URLs go on link entries");
+            }
+            return url(value);
+        }
+        if (value.contains("@")) {
+            if (target != ListTarget.SENDER) {
+                throw new IllegalArgumentException("'" + shown(value) + "' is an address; addresses go on sender entries");
+            }
+            return address(value);
+        }
+        return new Domain(registrableOrBelow(value));
+    }
+
+    private static Address address(String value) {
+        int at = value.lastIndexOf('@');
+        String local = value.substring(0, at);
+        if (local.isEmpty() || local.length() > 64 || local.contains("@") || local.contains("<") || local.contains(">")) {
+            throw new IllegalArgumentException("'" + shown(value) + "' is not an e-mail address");
+        }
+        String domain = ascii(value.substring(at + 1), value);
+        return new Address(local.toLowerCase(Locale.ROOT) + "@" + domain);
+    }
+
+    private static Url url(String value) {
+        int sep = value.indexOf("://");
+        String scheme = value.substring(0, sep).toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new IllegalArgumentException("'" + shown(value) + "': only http and https URLs can be listed");
+        }
+        String rest = value.substring(sep + 3);
+        int end = 0;
+        while (end < rest.length() && "/?#".indexOf(rest.charAt(end)) < 0) {
+            end++;
+        }
+        String authority = rest.substring(0, end);
+        authority = authority.substring(authority.lastIndexOf('@') + 1);
+        String host;
+        if (authority.startsWith("[")) {
+            int close = authority.indexOf(']');
+            if (close < 0) {
+                throw new IllegalArgumentException("'" + shown(value) + "' has an unterminated IPv6 address");
+            }
+            host = authority.substring(0, close + 1).toLowerCase(Locale.ROOT);
+        } else {
+            int colon = authority.indexOf(':');
+            String name = colon < 0 ? authority : authority.substring(0, colon);
+            if (name.isEmpty()) {
+                throw new IllegalArgumentException("'" + shown(value) + "' has no host");
+            }
+            host = name.matches("[0-9.]+") ? name : ascii(name, value);
+        }
+        String path = rest.substring(end);
+        int fragment = path.indexOf('#');
+        if (fragment >= 0) {
+            path = path.substring(0, fragment);
+        }
+        if (path.startsWith("?")) {
+            path = "/" + path;
+        }
+        return new Url(host, path);
+    }
+
+    /** A domain that is at least a registrable domain (a public suffix alone would cover whole countries). */
+    private static String registrableOrBelow(String value) {
+        if (value.startsWith("*.")) {
+            throw new IllegalArgumentException("'" + shown(value) + "': write the domain without '*.'; an entry covers its sub-domains");
+        }
+        String domain = ascii(value, value);
+        if (PublicSuffixList.builtIn().registrableDomain(domain).isEmpty()) {
+            throw new IllegalArgumentException("'" + shown(value) + "' is a public suffix; it would match every domain under it");
+        }
+        return domain;
+    }
+
+    /**
+     * Lower-case ASCII form of a domain (IDNA2003, which also folds full-width letters and {@code 。}); one
+     * trailing dot is dropped.
+     */
+    private static String ascii(String domain, String whole) {
+        String d = domain.endsWith(".") || domain.endsWith("。") ? domain.substring(0, domain.length() - 1) : domain;
+        String ascii;
+        try {
+            ascii = IDN.toASCII(d, IDN.USE_STD3_ASCII_RULES).toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + shown(whole) + "' is not a valid domain name");
+        }
+        String[] labels = ascii.split("\\.", -1);
+        if (ascii.isEmpty() || ascii.length() > 253 || labels.length < 2) {
+            throw new IllegalArgumentException("'" + shown(whole) + "' is not a valid domain name (needs at least two labels)");
+        }
+        for (String label : labels) {
+            if (label.isEmpty()) {
+                throw new IllegalArgumentException("'" + shown(whole) + "' is not a valid domain name (empty label)");
+            }
+        }
+        if (labels[labels.length - 1].chars().allMatch(Character::isDigit)) {
+            throw new IllegalArgumentException("'" + shown(whole) + "' is an IP address, not a domain; list a URL for a link to an IP address");
+        }
+        return ascii;
+    }
+
+    /**
+     * The lower-case ASCII form of an address's domain, for comparing a sender with entries; empty when it has
+     * none or it is not a valid domain (an address literal such as {@code [192.0.2.1]}).
+     */
+    static Optional<String> asciiDomainOf(String address) {
+        int at = address.lastIndexOf('@');
+        String domain = at < 0 ? address : address.substring(at + 1);
+        if (domain.isEmpty() || domain.startsWith("[")) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ascii(domain, domain));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Values echoed in errors are shortened and stripped of controls, so an error line stays one line. */
+    private static String shown(String value) {
+        String clean = value.replaceAll("\\p{Cntrl}", "?");
+        return clean.length() > 80 ? clean.substring(0, 80) + "…" : clean;
+    }
+}

@@ -1,0 +1,233 @@
+package io.mamori.core.lists;
+
+import io.mamori.core.analysis.AnalysisInput;
+import io.mamori.core.analysis.Analyzer;
+import io.mamori.core.analysis.Finding;
+import io.mamori.core.link.MessageLinks;
+import io.mamori.core.message.Direction;
+import io.mamori.core.message.Mailbox;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Applies the allow and block lists to inbound mail (outbound mail is the organisation's own and is not
+ * checked). Entries come from the policy, the list file and the database (organisation-wide and per recipient).
+ *
+ * <ul>
+ * <li>{@code SENDER_BLOCKED}: the From address or the envelope sender matches a block entry (address, or domain
+ *     with its sub-domains). Either identity suffices: blocking is about refusing a source, and a spammer
+ *     controls both.</li>
+ * <li>{@code LINK_BLOCKED}: a link of the text or HTML leads to a blocked domain (or sub-domain) or under a
+ *     blocked URL.</li>
+ * <li>{@code SENDER_ALLOWED}: the single From address matches an allow entry <em>and</em> the From domain is
+ *     authenticated ({@link SenderVerifier}). The policy engine then ignores the score-based findings except those
+ *     the policy says an allow never overrides (malware, executables, DMARC failure …). Never emitted when the
+ *     sender is also blocked: an explicit block wins.</li>
+ * <li>{@code SENDER_ALLOW_UNVERIFIED} (weight 0): the From matches an allow entry but is not authenticated, so the
+ *     allow is not applied; the analyst sees why. A forged From of an allow-listed partner lands here.</li>
+ * </ul>
+ *
+ * <p>One verdict serves every recipient of a message, so per-recipient entries are applied asymmetrically, in the
+ * safe direction: one recipient's block entry blocks the message (it can be released from quarantine), but a
+ * recipient's allow entry counts only when every recipient of the message allows the sender.
+ *
+ * <p>Evidence names the entry and where it is ({@code entry=evil.example source=file:lists.txt:3}). Thread-safe.
+ */
+public final class SenderListAnalyzer implements Analyzer {
+
+    public static final String NAME = "lists";
+    public static final String SENDER_BLOCKED = "SENDER_BLOCKED";
+    public static final String LINK_BLOCKED = "LINK_BLOCKED";
+    public static final String SENDER_ALLOWED = "SENDER_ALLOWED";
+    public static final String SENDER_ALLOW_UNVERIFIED = "SENDER_ALLOW_UNVERIFIED";
+
+    static final int MAX_LINKS = 500;
+    static final int MAX_EVIDENCE_ITEMS = 5;
+    private static final int MAX_FROM_ADDRESSES = 10;
+
+    private final Supplier<List<ListEntry>> policyEntries;
+    private final Supplier<List<ListEntry>> fileEntries;
+    private final ListStore store;
+    private final SenderVerifier verifier;
+
+    /**
+     * @param policyEntries the entries of the policy in force
+     * @param fileEntries   the entries of the list file in force
+     * @param store         the database entries ({@link ListStore#NONE} offline)
+     * @param verifier      whether the From domain is authenticated
+     */
+    public SenderListAnalyzer(Supplier<List<ListEntry>> policyEntries, Supplier<List<ListEntry>> fileEntries,
+            ListStore store, SenderVerifier verifier) {
+        this.policyEntries = Objects.requireNonNull(policyEntries, "policyEntries");
+        this.fileEntries = Objects.requireNonNull(fileEntries, "fileEntries");
+        this.store = Objects.requireNonNull(store, "store");
+        this.verifier = Objects.requireNonNull(verifier, "verifier");
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Set<String> codes() {
+        return Set.of(SENDER_BLOCKED, LINK_BLOCKED, SENDER_ALLOWED, SENDER_ALLOW_UNVERIFIED);
+    }
+
+    /** A sender identity: where it was seen ({@code from} or {@code mailfrom}), the address, its ASCII domain. */
+    private record Identity(String label, String address, Optional<String> domain) {
+        String shown() {
+            return label + "=" + address;
+        }
+    }
+
+    @Override
+    public List<Finding> analyze(AnalysisInput input) {
+        if (input.envelope().direction() != Direction.INBOUND) {
+            return List.of();
+        }
+        Set<String> recipients = new LinkedHashSet<>();
+        for (String r : input.envelope().recipients()) {
+            recipients.add(bare(r).toLowerCase(Locale.ROOT));
+        }
+        List<ListEntry> entries = new ArrayList<>();
+        entries.addAll(policyEntries.get());
+        entries.addAll(fileEntries.get());
+        entries.addAll(store.entriesFor(recipients));
+        entries.removeIf(e -> e.source() == ListSource.USER && !recipients.contains(e.owner()));
+        if (entries.isEmpty()) {
+            return List.of();
+        }
+
+        List<Identity> froms = fromIdentities(input);
+        List<Identity> senders = new ArrayList<>(froms);
+        String mailFrom = bare(input.envelope().mailFrom());
+        if (!mailFrom.isEmpty()) {
+            senders.add(identity("mailfrom", mailFrom));
+        }
+
+        List<Finding> findings = new ArrayList<>();
+        Optional<Finding> blocked = senderBlocked(senders, entries);
+        blocked.ifPresent(findings::add);
+        linkBlocked(input, entries).ifPresent(findings::add);
+        if (blocked.isEmpty() && froms.size() == 1) {
+            allowed(input, froms.get(0), entries, recipients).ifPresent(findings::add);
+        }
+        return findings;
+    }
+
+    private static Optional<Finding> senderBlocked(List<Identity> senders, List<ListEntry> entries) {
+        List<String> matches = new ArrayList<>();
+        for (Identity sender : senders) {
+            for (ListEntry e : entries) {
+                if (e.kind() == ListKind.BLOCK && e.target() == ListTarget.SENDER && matches(e.pattern(), sender)) {
+                    String item = sender.shown() + " " + e.evidence();
+                    if (!matches.contains(item)) {
+                        matches.add(item);
+                    }
+                }
+            }
+        }
+        return matches.isEmpty() ? Optional.empty() : Optional.of(Finding.of(SENDER_BLOCKED, joined(matches)));
+    }
+
+    private static Optional<Finding> linkBlocked(AnalysisInput input, List<ListEntry> entries) {
+        List<ListEntry> linkEntries = entries.stream()
+                .filter(e -> e.kind() == ListKind.BLOCK && e.target() == ListTarget.LINK).toList();
+        if (linkEntries.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> matches = new ArrayList<>();
+        for (MessageLinks.Link link : MessageLinks.of(input.message(), MAX_LINKS)) {
+            for (ListEntry e : linkEntries) {
+                boolean hit = e.pattern() instanceof ListPattern.Domain d ? d.covers(link.host())
+                        : e.pattern() instanceof ListPattern.Url u && u.covers(link.host(), link.pathAndQuery());
+                if (hit) {
+                    String item = "host=" + link.host() + " " + e.evidence();
+                    if (!matches.contains(item)) {
+                        matches.add(item);
+                    }
+                    break;
+                }
+            }
+        }
+        return matches.isEmpty() ? Optional.empty() : Optional.of(Finding.of(LINK_BLOCKED, joined(matches)));
+    }
+
+    private Optional<Finding> allowed(AnalysisInput input, Identity from, List<ListEntry> entries, Set<String> recipients) {
+        ListEntry global = null;
+        Map<String, ListEntry> byRecipient = new LinkedHashMap<>();
+        for (ListEntry e : entries) {
+            if (e.kind() != ListKind.ALLOW || !matches(e.pattern(), from)) {
+                continue;
+            }
+            if (e.source() == ListSource.USER) {
+                byRecipient.putIfAbsent(e.owner(), e);
+            } else if (global == null) {
+                global = e;
+            }
+        }
+        String entry;
+        if (global != null) {
+            entry = global.evidence();
+        } else if (!byRecipient.isEmpty() && byRecipient.keySet().containsAll(recipients)) {
+            entry = byRecipient.values().iterator().next().evidence()
+                    + (recipients.size() > 1 ? " (and the lists of all " + recipients.size() + " recipients)" : "");
+        } else {
+            return Optional.empty();
+        }
+        SenderVerifier.Verification v = verifier.verify(input);
+        String evidence = from.shown() + " " + entry + " (" + v.detail() + ")";
+        return Optional.of(v.authenticated() ? Finding.of(SENDER_ALLOWED, evidence)
+                : Finding.of(SENDER_ALLOW_UNVERIFIED, from.shown() + " " + entry + " (" + v.detail() + "; allow not applied)"));
+    }
+
+    private static boolean matches(ListPattern pattern, Identity sender) {
+        if (pattern instanceof ListPattern.Address a) {
+            return a.address().equals(sender.address());
+        }
+        return pattern instanceof ListPattern.Domain d && sender.domain().filter(d::covers).isPresent();
+    }
+
+    /** Every mailbox of every From field (a message with several is suspicious, and each may be blocked). */
+    private static List<Identity> fromIdentities(AnalysisInput input) {
+        List<Identity> out = new ArrayList<>();
+        for (String value : input.message().headers("From")) {
+            for (Mailbox m : Mailbox.parseList(value)) {
+                if (out.size() < MAX_FROM_ADDRESSES) {
+                    out.add(identity("from", m.address()));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Identity identity(String label, String rawAddress) {
+        String address = rawAddress.strip().toLowerCase(Locale.ROOT);
+        Optional<String> domain = ListPattern.asciiDomainOf(address);
+        int at = address.lastIndexOf('@');
+        String normal = at > 0 && domain.isPresent() ? address.substring(0, at) + "@" + domain.get() : address;
+        return new Identity(label, normal, domain);
+    }
+
+    private static String bare(String address) {
+        String a = address == null ? "" : address.strip();
+        if (a.startsWith("<") && a.endsWith(">")) {
+            a = a.substring(1, a.length() - 1);
+        }
+        return a;
+    }
+
+    private static String joined(List<String> items) {
+        String shown = String.join("; ", items.subList(0, Math.min(items.size(), MAX_EVIDENCE_ITEMS)));
+        return items.size() > MAX_EVIDENCE_ITEMS ? shown + "; +" + (items.size() - MAX_EVIDENCE_ITEMS) + " more" : shown;
+    }
+}

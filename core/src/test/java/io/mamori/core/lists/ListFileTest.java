@@ -1,0 +1,103 @@
+package io.mamori.core.lists;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ListFileTest {
+
+    @TempDir
+    Path dir;
+
+    private static List<ListEntry> parse(String text) throws ListFile.Invalid {
+        return ListFile.parse(text.getBytes(StandardCharsets.UTF_8), "lists.txt");
+    }
+
+    @Test
+    void entriesCommentsAndBlankLinesAreReadWithTheirLineNumbers() throws Exception {
+        List<ListEntry> entries = parse("""
+                # 取引先 / partners
+                allow sender partner.co.jp   # 経理部を含む
+
+                block\tsender  spam.example
+                block link https://evil.example/#not-a-comment
+                block link https://evil.example/#not-a-comment
+                """);
+        assertThat(entries).extracting(ListEntry::kind, ListEntry::target, e -> e.pattern().text(), ListEntry::origin)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(ListKind.ALLOW, ListTarget.SENDER, "partner.co.jp", "file:lists.txt:2"),
+                        org.assertj.core.groups.Tuple.tuple(ListKind.BLOCK, ListTarget.SENDER, "spam.example", "file:lists.txt:4"),
+                        org.assertj.core.groups.Tuple.tuple(ListKind.BLOCK, ListTarget.LINK, "https://evil.example/", "file:lists.txt:5"));
+    }
+
+    @Test
+    void everyBadLineIsReportedWithItsNumber() {
+        assertThatThrownBy(() -> parse("""
+                block sender spam.example
+                alow sender partner.co.jp
+                block sender co.jp
+                allow link evil.example
+                block sender
+                """)).isInstanceOfSatisfying(ListFile.Invalid.class, e -> assertThat(e.getMessage()).isEqualTo("""
+                lists.txt:2: unknown list 'alow'; expected allow or block
+                lists.txt:3: 'co.jp' is a public suffix; it would match every domain under it
+                lists.txt:4: allow entries are for senders only
+                lists.txt:5: expected '<allow|block> <sender|link> <value>', got 2 word(s)"""));
+    }
+
+    @Test
+    void aFileThatIsNotUtf8IsReportedAtItsLine() {
+        byte[] sjis = "block sender a.example\nblock sender 例え.jp\n".getBytes(java.nio.charset.Charset.forName("Shift_JIS"));
+        assertThatThrownBy(() -> ListFile.parse(sjis, "lists.txt")).hasMessage("lists.txt:2: not valid UTF-8; save the file as UTF-8");
+    }
+
+    @Test
+    void theWatcherAppliesAValidEditAndKeepsTheLastGoodListOnABadOne() throws Exception {
+        Path file = dir.resolve("lists.txt");
+        Files.writeString(file, "block sender spam.example\n");
+        AtomicReference<Optional<Path>> path = new AtomicReference<>(Optional.of(file));
+        ListFileWatcher watcher = new ListFileWatcher(path::get);
+        assertThat(watcher.get()).extracting(e -> e.pattern().text()).containsExactly("spam.example");
+
+        Files.writeString(file, "block sender spam.example\nblock link evil.example\n");
+        watcher.poll();
+        assertThat(watcher.get()).as("not applied until it has stayed the same for a poll").hasSize(1);
+        watcher.poll();
+        assertThat(watcher.get()).extracting(e -> e.pattern().text()).containsExactly("spam.example", "evil.example");
+
+        Files.writeString(file, "block sender spam.example\nblock lnk evil.example\n");
+        watcher.poll();
+        watcher.poll();
+        assertThat(watcher.get()).extracting(e -> e.pattern().text()).containsExactly("spam.example", "evil.example");
+        assertThat(watcher.lastErrors()).extracting(ListFile.Error::render)
+                .containsExactly("lists.txt:2: unknown target 'lnk'; expected sender or link");
+
+        Files.delete(file);
+        watcher.poll();
+        watcher.poll();
+        assertThat(watcher.get()).as("a deleted file keeps the last good list").hasSize(2);
+
+        path.set(Optional.empty());
+        watcher.poll();
+        watcher.poll();
+        assertThat(watcher.get()).as("no file configured any more").isEmpty();
+    }
+
+    @Test
+    void aBadFileAtStartIsRefused() throws Exception {
+        Path file = dir.resolve("lists.txt");
+        Files.writeString(file, "block sender\n");
+        assertThatThrownBy(() -> new ListFileWatcher(() -> Optional.of(file))).isInstanceOf(ListFile.Invalid.class)
+                .hasMessage("lists.txt:1: expected '<allow|block> <sender|link> <value>', got 2 word(s)");
+        assertThatThrownBy(() -> new ListFileWatcher(() -> Optional.of(dir.resolve("missing.txt"))))
+                .hasMessageStartingWith("missing.txt: cannot read the file (NoSuchFileException");
+    }
+}

@@ -1,0 +1,57 @@
+package io.mamori.core.lists;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class ListPatternTest {
+
+    @Test
+    void valuesAreClassifiedAndNormalised() {
+        assertThat(ListPattern.parse(ListTarget.SENDER, " Taro@Partner.CO.JP ")).isEqualTo(new ListPattern.Address("taro@partner.co.jp"));
+        assertThat(ListPattern.parse(ListTarget.SENDER, "例え.jp")).isEqualTo(new ListPattern.Domain("xn--r8jz45g.jp"));
+        assertThat(ListPattern.parse(ListTarget.SENDER, "ＰＡＲＴＮＥＲ。example.")).isEqualTo(new ListPattern.Domain("partner.example"));
+        assertThat(ListPattern.parse(ListTarget.LINK, "HTTPS://Bit.ly:443/3AbC?x=1#frag")).isEqualTo(new ListPattern.Url("bit.ly", "/3AbC?x=1"));
+        assertThat(ListPattern.parse(ListTarget.LINK, "http://192.0.2.1/login")).isEqualTo(new ListPattern.Url("192.0.2.1", "/login"));
+    }
+
+    @Test
+    void aDomainCoversItselfAndItsSubdomainsOnly() {
+        ListPattern.Domain d = new ListPattern.Domain("partner.co.jp");
+        assertThat(d.covers("partner.co.jp")).isTrue();
+        assertThat(d.covers("mail.partner.co.jp")).isTrue();
+        assertThat(d.covers("evilpartner.co.jp")).isFalse();
+        assertThat(d.covers("partner.co.jp.evil.example")).isFalse();
+    }
+
+    @Test
+    void aUrlCoversItsPathAtSegmentBoundaries() {
+        ListPattern.Url u = new ListPattern.Url("bit.ly", "/abc");
+        assertThat(u.covers("bit.ly", "/abc")).isTrue();
+        assertThat(u.covers("bit.ly", "/abc/x")).isTrue();
+        assertThat(u.covers("bit.ly", "/abc?utm=1")).isTrue();
+        assertThat(u.covers("bit.ly", "/abcd")).isFalse();
+        assertThat(u.covers("www.bit.ly", "/abc")).isFalse();
+        assertThat(new ListPattern.Url("evil.example", "").covers("evil.example", "/anything")).isTrue();
+    }
+
+    @Test
+    void badValuesAreRefusedWithASpecificReason() {
+        assertThatThrownBy(() -> ListPattern.parse(ListTarget.SENDER, "co.jp")).hasMessage(
+                "'co.jp' is a public suffix; it would match every domain under it");
+        assertThatThrownBy(() -> ListPattern.parse(ListTarget.SENDER, "*.partner.co.jp"))
+                .hasMessageContaining("without '*.'");
+        assertThatThrownBy(() -> ListPattern.parse(ListTarget.SENDER, "https://x.example/")).hasMessage(
+                "'https://x.example/' is a URL; URLs go on link entries");
+        assertThatThrownBy(() -> ListPattern.parse(ListTarget.LINK, "a@x.example")).hasMessage(
+                "'a@x.example' is an address; addresses go on sender entries");
+        assertThatThrownBy(() -> ListPattern.parse(ListTarget.LINK, "ftp://x.example/")).hasMessageContaining("only http and https");
+        assertThatThrownBy(() -> ListPattern.parse(ListTarget.SENDER, "exa mple.com")).hasMessageContaining("spaces");
+        assertThatThrownBy(() -> ListPattern.parse(ListTarget.SENDER, "192.0.2.1")).hasMessageContaining("IP address");
+        assertThatThrownBy(() -> ListPattern.parse(ListTarget.SENDER, "localhost")).hasMessageContaining("two labels");
+        assertThatThrownBy(() -> ListPattern.parse(ListTarget.SENDER, "")).hasMessage("empty value");
+        assertThatThrownBy(() -> ListPattern.parse(ListTarget.SENDER, "x".repeat(3000) + ".example"))
+                .hasMessageContaining("longer than 2048");
+    }
+}

@@ -1,0 +1,304 @@
+package io.mamori.core.lists;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import io.mamori.core.analysis.Action;
+import io.mamori.core.analysis.AnalysisInput;
+import io.mamori.core.analysis.Finding;
+import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.analysis.RawMessage;
+import io.mamori.core.analysis.Verdict;
+import io.mamori.core.attachment.AttachmentNameAnalyzer;
+import io.mamori.core.auth.DnsResolver.Type;
+import io.mamori.core.auth.SenderAuthAnalyzer;
+import io.mamori.core.auth.SenderAuthSettings;
+import io.mamori.core.auth.TableDnsResolver;
+import io.mamori.core.lure.LureWordingAnalyzer;
+import io.mamori.core.message.Direction;
+import io.mamori.core.message.Envelope;
+import io.mamori.core.message.Fixtures;
+import io.mamori.core.message.MessageParser;
+import io.mamori.core.policy.Policy;
+import io.mamori.core.policy.PolicyEngine;
+import io.mamori.core.policy.PolicyException;
+import io.mamori.core.policy.PolicyLoader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Fixture messages through {@link SenderListAnalyzer} with real sender authentication on a DNS table: exact codes
+ * and evidence naming the entry and its source, and what the policy engine then decides.
+ */
+class SenderListAnalyzerTest {
+
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-04-06T00:00:00Z"), ZoneOffset.UTC);
+    private static final FindingCatalogue CATALOGUE = FindingCatalogue.builtIn();
+    /** partner.example sends from 192.0.2.0/24 and asks for rejection of anything else; nodmarc.example has no DMARC. */
+    private static final TableDnsResolver DNS = TableDnsResolver.builder()
+            .add("partner.example", Type.TXT, "v=spf1 ip4:192.0.2.0/24 -all")
+            .add("_dmarc.partner.example", Type.TXT, "v=DMARC1; p=reject")
+            .add("nodmarc.example", Type.TXT, "v=spf1 ip4:198.51.100.0/24 -all")
+            .build();
+    private static final String PARTNER_IP = "192.0.2.10";
+    private static final String FORGER_IP = "203.0.113.66";
+
+    private final SenderAuthAnalyzer senderAuth = new SenderAuthAnalyzer(DNS, SenderAuthSettings.defaults(), CLOCK);
+
+    private static Policy policy(String listsYaml) throws PolicyException {
+        String yaml = """
+                version: 1
+                organisation:
+                  name: テスト株式会社
+                  internal_domains: [example.co.jp]
+                inbound:
+                  thresholds: { tag: 4, hold: 8, quarantine: 10, reject: 20 }
+                  forced: { ATTACHMENT_EXECUTABLE: QUARANTINE, SENDER_BLOCKED: QUARANTINE, LINK_BLOCKED: QUARANTINE }
+                outbound:
+                  thresholds: { tag: 6 }
+                """ + listsYaml;
+        return new PolicyLoader(CATALOGUE).parse(yaml, "policy.yaml");
+    }
+
+    private SenderListAnalyzer analyzer(Policy policy, List<ListEntry> file, ListStore store) {
+        return new SenderListAnalyzer(() -> policy.lists().entries(), () -> file, store, new DmarcAlignment(senderAuth));
+    }
+
+    private static AnalysisInput input(byte[] raw, String mailFrom, String ip, String... recipients) throws IOException {
+        Envelope envelope = new Envelope(Direction.INBOUND, mailFrom, List.of(recipients.length == 0
+                ? new String[] {"sato@example.co.jp"} : recipients), ip, "mail.sender.example", null, true, CLOCK.instant());
+        return new AnalysisInput(envelope, new MessageParser().parse(new ByteArrayInputStream(raw)), RawMessage.of(raw));
+    }
+
+    private static AnalysisInput fixture(String name, String mailFrom, String ip, String... recipients) throws IOException {
+        return input(Fixtures.bytes("lists/" + name), mailFrom, ip, recipients);
+    }
+
+    /** A database list of fixed entries, with the contract's filtering by recipient. */
+    private static ListStore store(ListEntry... entries) {
+        return (Collection<String> recipients) -> List.of(entries).stream()
+                .filter(e -> e.source() == ListSource.GLOBAL || recipients.contains(e.owner())).toList();
+    }
+
+    private static ListEntry user(ListKind kind, String owner, String value, long id) {
+        return new ListEntry(kind, ListTarget.SENDER, ListPattern.parse(ListTarget.SENDER, value), ListSource.USER, owner,
+                Long.toString(id));
+    }
+
+    @Test
+    void aSenderDomainInThePolicyBlockListBlocksItsSubdomainsWithTheEntryAndItsKeyAsEvidence() throws Exception {
+        Policy policy = policy("""
+                lists:
+                  block:
+                    senders: [other.example, spam.example]
+                """);
+        List<Finding> findings = analyzer(policy, List.of(), ListStore.NONE)
+                .analyze(fixture("blocked-sender.eml", "bounce@mailer.example", FORGER_IP));
+
+        assertThat(findings).containsExactly(Finding.of("SENDER_BLOCKED",
+                "from=offers@news.spam.example entry=spam.example source=policy:lists.block.senders[1]"));
+        Verdict verdict = new PolicyEngine(CATALOGUE).decide(policy, Direction.INBOUND, findings);
+        assertThat(verdict.action()).isEqualTo(Action.QUARANTINE);
+    }
+
+    @Test
+    void theEnvelopeSenderIsBlockedTooAndAnAddressEntryMatchesOnlyThatAddress() throws Exception {
+        Policy policy = policy("""
+                lists:
+                  block:
+                    senders: [bounce@mailer.example, someone@news.spam.example]
+                """);
+        List<Finding> findings = analyzer(policy, List.of(), ListStore.NONE)
+                .analyze(fixture("blocked-sender.eml", "<Bounce@Mailer.example>", FORGER_IP));
+
+        assertThat(findings).containsExactly(Finding.of("SENDER_BLOCKED",
+                "mailfrom=bounce@mailer.example entry=bounce@mailer.example source=policy:lists.block.senders[0]"));
+    }
+
+    @Test
+    void blockedLinkDomainsAndUrlsFromTheListFileAreNamedWithFileAndLine() throws Exception {
+        List<ListEntry> file = ListFile.parse("""
+                # links we never want clicked
+                block link evil.example
+                block link https://bit.ly/3abcdef
+                """.getBytes(StandardCharsets.UTF_8), "lists.txt");
+        List<Finding> findings = analyzer(policy(""), file, ListStore.NONE)
+                .analyze(fixture("blocked-links.eml", "support@service.example", FORGER_IP));
+
+        // Text part first, then the HTML links in order; bit.ly/3abcdefg is another short link and is not listed.
+        assertThat(findings).containsExactly(Finding.of("LINK_BLOCKED",
+                "host=evil.example entry=evil.example source=file:lists.txt:2; "
+                        + "host=login.evil.example entry=evil.example source=file:lists.txt:2; "
+                        + "host=bit.ly entry=https://bit.ly/3abcdef source=file:lists.txt:3"));
+    }
+
+    @Test
+    void aNewsletterWithManyLinksRaisesNothingWhenNoneIsListed() throws Exception {
+        Policy policy = policy("""
+                lists:
+                  block:
+                    senders: [spam.example]
+                    links: [evil.example]
+                """);
+        assertThat(analyzer(policy, List.of(), ListStore.NONE)
+                .analyze(input(Fixtures.bytes("link/newsletter.eml"), "news@shop.example", FORGER_IP))).isEmpty();
+    }
+
+    @Test
+    void anAllowListedPartnerThatPassesDmarcIsAllowedAndItsLureWordingNoLongerCounts() throws Exception {
+        Policy policy = policy("""
+                lists:
+                  allow:
+                    senders: [partner.example]
+                """);
+        AnalysisInput in = fixture("partner-invoice.eml", "keiri@partner.example", PARTNER_IP);
+        List<Finding> findings = new ArrayList<>(new LureWordingAnalyzer().analyze(in));
+        List<Finding> lures = List.copyOf(findings);
+        findings.addAll(analyzer(policy, List.of(), ListStore.NONE).analyze(in));
+
+        assertThat(lures).as("the fixture is lure-like on purpose").isNotEmpty();
+        assertThat(findings.get(findings.size() - 1)).isEqualTo(Finding.of("SENDER_ALLOWED",
+                "from=keiri@partner.example entry=partner.example source=policy:lists.allow.senders[0] (dmarc=pass)"));
+        PolicyEngine engine = new PolicyEngine(CATALOGUE);
+        assertThat(engine.decide(policy, Direction.INBOUND, lures).score()).isPositive();
+        Verdict allowed = engine.decide(policy, Direction.INBOUND, findings);
+        assertThat(allowed.action()).isEqualTo(Action.DELIVER);
+        assertThat(allowed.score()).isZero();
+        assertThat(allowed.findings()).as("the verdict still shows every finding").isEqualTo(findings);
+    }
+
+    @Test
+    void aForgedFromOfAnAllowListedDomainThatFailsDmarcIsNotAllowed() throws Exception {
+        Policy policy = policy("""
+                lists:
+                  allow:
+                    senders: [partner.example]
+                """);
+        AnalysisInput in = fixture("spoofed-partner.eml", "keiri@partner.example", FORGER_IP);
+        List<Finding> findings = new ArrayList<>(senderAuth.analyze(in));
+        findings.addAll(new LureWordingAnalyzer().analyze(in));
+        List<Finding> withoutLists = List.copyOf(findings);
+        List<Finding> listFindings = analyzer(policy, List.of(), ListStore.NONE).analyze(in);
+        findings.addAll(listFindings);
+
+        assertThat(listFindings).containsExactly(Finding.of("SENDER_ALLOW_UNVERIFIED",
+                "from=keiri@partner.example entry=partner.example source=policy:lists.allow.senders[0]"
+                        + " (dmarc=fail; allow not applied)"));
+        assertThat(findings).extracting(Finding::code).contains("DMARC_REJECT_POLICY_FAIL").doesNotContain("SENDER_ALLOWED");
+        PolicyEngine engine = new PolicyEngine(CATALOGUE);
+        Verdict verdict = engine.decide(policy, Direction.INBOUND, findings);
+        assertThat(verdict.score()).isEqualTo(engine.decide(policy, Direction.INBOUND, withoutLists).score()).isPositive();
+    }
+
+    @Test
+    void aPartnerWithoutDmarcIsAllowedOnAnAlignedSpfPassButNotFromAnotherServer() throws Exception {
+        Policy policy = policy("""
+                lists:
+                  allow:
+                    senders: [nodmarc.example]
+                """);
+        byte[] raw = new String(Fixtures.bytes("lists/partner-invoice.eml"), StandardCharsets.US_ASCII)
+                .replace("keiri@partner.example", "keiri@nodmarc.example").getBytes(StandardCharsets.US_ASCII);
+
+        assertThat(analyzer(policy, List.of(), ListStore.NONE).analyze(input(raw, "keiri@nodmarc.example", "198.51.100.7")))
+                .extracting(Finding::code, Finding::evidence).containsExactly(tuple("SENDER_ALLOWED",
+                        "from=keiri@nodmarc.example entry=nodmarc.example source=policy:lists.allow.senders[0]"
+                                + " (spf=pass aligned (no DMARC record))"));
+        assertThat(analyzer(policy, List.of(), ListStore.NONE).analyze(input(raw, "keiri@nodmarc.example", FORGER_IP)))
+                .extracting(Finding::code, Finding::evidence).containsExactly(tuple("SENDER_ALLOW_UNVERIFIED",
+                        "from=keiri@nodmarc.example entry=nodmarc.example source=policy:lists.allow.senders[0]"
+                                + " (dmarc=none, no aligned SPF or DKIM pass; allow not applied)"));
+    }
+
+    @Test
+    void anAllowNeverOverridesAnExecutableAttachment() throws Exception {
+        Policy policy = policy("""
+                lists:
+                  allow:
+                    senders: [keiri@partner.example]
+                """);
+        AnalysisInput in = fixture("partner-exe.eml", "keiri@partner.example", PARTNER_IP);
+        List<Finding> findings = new ArrayList<>(new AttachmentNameAnalyzer().analyze(in));
+        findings.addAll(analyzer(policy, List.of(), ListStore.NONE).analyze(in));
+
+        assertThat(findings).extracting(Finding::code).containsExactly("ATTACHMENT_EXECUTABLE", "SENDER_ALLOWED");
+        Verdict verdict = new PolicyEngine(CATALOGUE).decide(policy, Direction.INBOUND, findings);
+        assertThat(verdict.action()).isEqualTo(Action.QUARANTINE);
+        assertThat(verdict.score()).isEqualTo(CATALOGUE.weight("ATTACHMENT_EXECUTABLE"));
+    }
+
+    @Test
+    void oneRecipientsBlockEntryBlocksTheMessageAndNamesTheUserList() throws Exception {
+        ListStore store = store(user(ListKind.BLOCK, "suzuki@example.co.jp", "spam.example", 7));
+        List<Finding> findings = analyzer(policy(""), List.of(), store).analyze(
+                fixture("blocked-sender.eml", "", FORGER_IP, "sato@example.co.jp", "Suzuki@example.co.jp"));
+
+        assertThat(findings).containsExactly(Finding.of("SENDER_BLOCKED",
+                "from=offers@news.spam.example entry=spam.example source=user:suzuki@example.co.jp#7"));
+        assertThat(analyzer(policy(""), List.of(), store)
+                .analyze(fixture("blocked-sender.eml", "", FORGER_IP, "sato@example.co.jp")))
+                .as("another recipient's list does not apply").isEmpty();
+    }
+
+    @Test
+    void aRecipientsAllowEntryCountsOnlyWhenEveryRecipientAllowsTheSender() throws Exception {
+        ListStore store = store(user(ListKind.ALLOW, "sato@example.co.jp", "partner.example", 3),
+                user(ListKind.ALLOW, "suzuki@example.co.jp", "keiri@partner.example", 4));
+        SenderListAnalyzer analyzer = analyzer(policy(""), List.of(), store);
+
+        assertThat(analyzer.analyze(fixture("partner-invoice.eml", "keiri@partner.example", PARTNER_IP,
+                "sato@example.co.jp", "suzuki@example.co.jp"))).containsExactly(Finding.of("SENDER_ALLOWED",
+                        "from=keiri@partner.example entry=partner.example source=user:sato@example.co.jp#3"
+                                + " (and the lists of all 2 recipients) (dmarc=pass)"));
+        assertThat(analyzer.analyze(fixture("partner-invoice.eml", "keiri@partner.example", PARTNER_IP,
+                "sato@example.co.jp", "tanaka@example.co.jp"))).as("tanaka has not allowed it").isEmpty();
+    }
+
+    @Test
+    void aBlockWinsOverAnAllowForTheSameSender() throws Exception {
+        Policy policy = policy("""
+                lists:
+                  allow:
+                    senders: [partner.example]
+                """);
+        ListStore store = store(new ListEntry(ListKind.BLOCK, ListTarget.SENDER,
+                ListPattern.parse(ListTarget.SENDER, "keiri@partner.example"), ListSource.GLOBAL, null, "12"));
+
+        assertThat(analyzer(policy, List.of(), store).analyze(fixture("partner-invoice.eml", "keiri@partner.example", PARTNER_IP)))
+                .containsExactly(Finding.of("SENDER_BLOCKED",
+                        "from=keiri@partner.example entry=keiri@partner.example source=global#12; "
+                                + "mailfrom=keiri@partner.example entry=keiri@partner.example source=global#12"));
+    }
+
+    @Test
+    void outboundMailIsNotChecked() throws Exception {
+        Policy policy = policy("""
+                lists:
+                  block:
+                    senders: [spam.example]
+                """);
+        byte[] raw = Fixtures.bytes("lists/blocked-sender.eml");
+        Envelope envelope = new Envelope(Direction.OUTBOUND, "offers@news.spam.example", List.of("a@spam.example"),
+                "127.0.0.1", "client", null, false, CLOCK.instant());
+        assertThat(analyzer(policy, List.of(), ListStore.NONE).analyze(new AnalysisInput(envelope,
+                new MessageParser().parse(new ByteArrayInputStream(raw)), RawMessage.of(raw)))).isEmpty();
+    }
+
+    @Test
+    void theAnalyzerDeclaresItsCodesAndTheyAreInTheCatalogue() {
+        SenderListAnalyzer analyzer = analyzer(new PolicyLoader(CATALOGUE).defaults(), List.of(), ListStore.NONE);
+        assertThat(analyzer.codes()).containsExactlyInAnyOrder("SENDER_BLOCKED", "LINK_BLOCKED", "SENDER_ALLOWED",
+                "SENDER_ALLOW_UNVERIFIED");
+        assertThat(analyzer.codes()).allSatisfy(code -> assertThat(CATALOGUE.entry(code)).isPresent());
+        assertThat(Set.of("SENDER_ALLOWED", "SENDER_ALLOW_UNVERIFIED")).allSatisfy(c -> assertThat(CATALOGUE.weight(c)).isZero());
+    }
+}
