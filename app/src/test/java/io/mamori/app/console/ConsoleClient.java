@@ -76,6 +76,17 @@ final class ConsoleClient {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
+    /** A request with extra headers (e.g. {@code Authorization}) and no form; {@code body} null for GET. */
+    HttpResponse<String> call(String method, String path, String body, String... headerPairs)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = request(path).method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i < headerPairs.length; i += 2) {
+            b.setHeader(headerPairs[i], headerPairs[i + 1]);
+        }
+        return send(b.build());
+    }
+
     /** Follows one redirect (a {@code Location} on this site) with a GET. */
     HttpResponse<String> follow() throws IOException, InterruptedException {
         String location = last.headers().firstValue("Location").orElseThrow(() -> new AssertionError(
@@ -89,6 +100,14 @@ final class ConsoleClient {
         get("/login");
         post("/login", "email", email, "password", password);
         return last.statusCode() == 302 ? follow() : last;
+    }
+
+    /** Takes over a cookie (e.g. the browser's session) for this site. */
+    void cookie(String name, String value) {
+        HttpCookie c = new HttpCookie(name, value);
+        c.setPath("/");
+        c.setVersion(0);
+        cookies.getCookieStore().add(URI.create(base + "/"), c);
     }
 
     String sessionId() {
