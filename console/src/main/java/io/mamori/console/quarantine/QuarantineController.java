@@ -1,5 +1,8 @@
 package io.mamori.console.quarantine;
 
+import io.mamori.console.api.ApiCaller;
+import io.mamori.console.identity.ConsoleUser;
+import io.mamori.core.access.Role;
 import io.mamori.core.store.MessageState;
 import io.mamori.gateway.quarantine.ReleaseRequests.Status;
 import jakarta.servlet.http.HttpServletRequest;
@@ -8,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -30,8 +34,10 @@ import org.springframework.web.bind.annotation.RestController;
  * </pre>
  *
  * Who acts is the request's authenticated principal, or {@code api-token} while the bearer-token filter is the
- * only authentication; the controller does not care how authentication happened. The requester of a release
- * request is a body field until the console's identity work makes it the signed-in employee.
+ * only authentication. These operations span every department, so the caller ({@link ApiCaller}) must be an
+ * administrator or analyst (an auditor may list); per-message operations within a narrower scope are
+ * {@code /api/v1/messages/{id}/…} and the console pages ({@link ScopedQuarantine}). The requester of a release
+ * request is a body field (employees ask for themselves on the console's message page).
  */
 @RestController
 @RequestMapping("/api/v1/quarantine")
@@ -52,9 +58,23 @@ class QuarantineController {
     record DecisionBody(String comment, String reason) {
     }
 
+    /** 403 unless the caller may work across departments (or read, for listings). */
+    private static boolean refused(Authentication authentication, boolean reading) {
+        ConsoleUser caller = ApiCaller.user(authentication);
+        return !(caller.hasAnyRole(Role.ADMIN, Role.ANALYST) || (reading && caller.hasRole(Role.AUDITOR)));
+    }
+
+    private static ResponseEntity<?> forbidden() {
+        return ResponseEntity.status(HttpStatus.FORBIDDEN).body(Map.of("error", "forbidden",
+                "message", "この操作は許可されていません / you may not do this"));
+    }
+
     @GetMapping
     ResponseEntity<?> list(@RequestParam(required = false) String state, @RequestParam(defaultValue = "100") int limit,
-            HttpServletRequest request) {
+            HttpServletRequest request, Authentication authentication) {
+        if (refused(authentication, true)) {
+            return forbidden();
+        }
         MessageState s;
         try {
             s = state == null || state.isBlank() ? null : MessageState.valueOf(state.strip().toUpperCase(Locale.ROOT));
@@ -65,15 +85,22 @@ class QuarantineController {
     }
 
     @PostMapping("/release")
-    ResponseEntity<?> releaseBulk(@RequestBody(required = false) BulkReleaseBody body, HttpServletRequest request) {
+    ResponseEntity<?> releaseBulk(@RequestBody(required = false) BulkReleaseBody body, HttpServletRequest request,
+            Authentication authentication) {
+        if (refused(authentication, false)) {
+            return forbidden();
+        }
         BulkReleaseBody b = body == null ? new BulkReleaseBody(null, null) : body;
         return answer(service.releaseBulk(b.sender(), b.finding(), actor(request), request.getRemoteAddr()), HttpStatus.OK);
     }
 
     @PostMapping("/{id}/requests")
     ResponseEntity<?> requestRelease(@PathVariable String id, @RequestBody(required = false) RequestBodyFields body,
-            HttpServletRequest request) {
+            HttpServletRequest request, Authentication authentication) {
         RequestBodyFields b = body == null ? new RequestBodyFields(null, null) : body;
+        if (refused(authentication, false)) {
+            return forbidden();
+        }
         if (b.requester() == null || b.requester().isBlank()) {
             return invalid("依頼者のアドレス(requester)が必要です / requester (the employee's address) is required");
         }
@@ -83,7 +110,10 @@ class QuarantineController {
 
     @GetMapping("/requests")
     ResponseEntity<?> requests(@RequestParam(required = false) String status, @RequestParam(defaultValue = "100") int limit,
-            HttpServletRequest request) {
+            HttpServletRequest request, Authentication authentication) {
+        if (refused(authentication, true)) {
+            return forbidden();
+        }
         Status s;
         try {
             s = status == null || status.isBlank() ? null : Status.valueOf(status.strip().toUpperCase(Locale.ROOT));
@@ -95,14 +125,20 @@ class QuarantineController {
 
     @PostMapping("/requests/{requestId}/approve")
     ResponseEntity<?> approve(@PathVariable long requestId, @RequestBody(required = false) DecisionBody body,
-            HttpServletRequest request) {
+            HttpServletRequest request, Authentication authentication) {
+        if (refused(authentication, false)) {
+            return forbidden();
+        }
         String comment = body == null ? null : body.comment();
         return answer(service.approve(requestId, comment, actor(request), request.getRemoteAddr()), HttpStatus.OK);
     }
 
     @PostMapping("/requests/{requestId}/deny")
     ResponseEntity<?> deny(@PathVariable long requestId, @RequestBody(required = false) DecisionBody body,
-            HttpServletRequest request) {
+            HttpServletRequest request, Authentication authentication) {
+        if (refused(authentication, false)) {
+            return forbidden();
+        }
         String reason = body == null ? null : body.reason();
         return answer(service.deny(requestId, reason, actor(request), request.getRemoteAddr()), HttpStatus.OK);
     }
