@@ -33,10 +33,14 @@ class MailPagesSecurityTest extends ConsoleContext {
     }
 
     private StoredMessage quarantined(String recipient, String subject) throws Exception {
+        return quarantined(recipient, subject, "ATTACHMENT_EXECUTABLE");
+    }
+
+    private StoredMessage quarantined(String recipient, String subject, String finding) throws Exception {
         return commitMessage(Direction.INBOUND, "billing@partner.example", List.of(recipient), subject,
                 MessageState.QUARANTINED, Action.QUARANTINE,
                 MailPagesBrowserTest.eml(recipient, UUID.randomUUID().toString(), subject, "Partner", "invoice.exe"),
-                "ATTACHMENT_EXECUTABLE");
+                finding);
     }
 
     private MessageState state(StoredMessage m) {
@@ -200,5 +204,47 @@ class MailPagesSecurityTest extends ConsoleContext {
         assertThat(state(m)).isIn(MessageState.QUEUED, MessageState.DELIVERED);
         assertThat(auditSince(mark)).anyMatch(l -> l.contains("action=message.search") && l.contains("actor=api-token"))
                 .anyMatch(l -> l.contains("action=queue.release object=" + m.id()) && l.contains("actor=api-token"));
+    }
+
+    @Test
+    void anAnalystReleasesOrDeletesSelectedMessagesAndReleasesEveryMessageWithAFinding() throws Exception {
+        String analyst = newAddress("analyst");
+        String secret = userWithTotp(analyst, "分析 五郎", "情報システム部", Role.ANALYST);
+        String recipient = newAddress("sales");
+        StoredMessage first = quarantined(recipient, "選択1");
+        StoredMessage second = quarantined(recipient, "選択2");
+        StoredMessage third = quarantined(recipient, "選択3");
+        // A finding no other console test uses, since release-by-finding covers the whole quarantine.
+        StoredMessage rtf1 = quarantined(recipient, "RTF 1", "RTF_DISGUISED");
+        StoredMessage rtf2 = quarantined(recipient, "RTF 2", "RTF_DISGUISED");
+        CLOCK.advance(Duration.ofSeconds(30));
+        ConsoleClient c = new ConsoleClient(base(), CERTIFICATE, "192.0.2.44");
+        c.signIn(analyst, PASSWORD);
+        c.post("/login/totp", "code", code(secret, CLOCK.instant()));
+        assertThat(c.follow().statusCode()).isEqualTo(200);
+        int mark = auditMark();
+
+        assertThat(c.get("/quarantine").statusCode()).isEqualTo(200);
+        String csrf = c.page().selectFirst("#bulk-form input[name=_csrf]").attr("value");
+        HttpResponse<String> bulk = c.call("POST", "/quarantine/bulk", "_csrf=" + csrf + "&op=release&from=quarantine&ids="
+                + first.id() + "&ids=" + second.id(), "Content-Type", "application/x-www-form-urlencoded");
+        assertThat(bulk.statusCode()).isEqualTo(302);
+        assertThat(c.follow().statusCode()).isEqualTo(200);
+        assertThat(c.text("#mail-notice")).isEqualTo("2 件のメッセージを解放しました。");
+        assertThat(state(first)).isIn(MessageState.QUEUED, MessageState.DELIVERED);
+        assertThat(state(second)).isIn(MessageState.QUEUED, MessageState.DELIVERED);
+        assertThat(state(third)).isEqualTo(MessageState.QUARANTINED);
+
+        assertThat(c.post("/quarantine/bulk", "ids", third.id(), "op", "delete").statusCode()).isEqualTo(302);
+        assertThat(state(third)).isEqualTo(MessageState.DELETED);
+        c.get("/quarantine");
+        assertThat(c.post("/quarantine/release-by", "finding", "RTF_DISGUISED").statusCode()).isEqualTo(302);
+        assertThat(state(rtf1)).isIn(MessageState.QUEUED, MessageState.DELIVERED);
+        assertThat(state(rtf2)).isIn(MessageState.QUEUED, MessageState.DELIVERED);
+        assertThat(auditSince(mark)).anyMatch(l -> l.contains("action=queue.release object=" + first.id())
+                        && l.contains("actor=" + analyst) && l.contains("ok=true"))
+                .anyMatch(l -> l.contains("action=queue.delete object=" + third.id()) && l.contains("ok=true"))
+                .anyMatch(l -> l.contains("action=queue.release_bulk object=finding=RTF_DISGUISED")
+                        && l.contains("actor=" + analyst));
     }
 }
