@@ -78,7 +78,7 @@ class MailPagesBrowserTest extends ConsoleContext {
                 "請求書のご確認 " + marker, MessageState.QUARANTINED, Action.QUARANTINE,
                 eml(recipient, marker, "請求書のご確認 " + marker, "Partner Billing", "invoice.exe"),
                 "ATTACHMENT_EXECUTABLE");
-        commitMessage(Direction.OUTBOUND, "taro@example.co.jp", List.of("client@customer.example"), "見積書 " + marker,
+        StoredMessage held = commitMessage(Direction.OUTBOUND, "taro@example.co.jp", List.of("client@customer.example"), "見積書 " + marker,
                 MessageState.HELD, Action.HOLD, eml("client@customer.example", marker, "見積書", "Taro", "quote.pdf"));
         signInAsAdmin("管理 一郎");
         int mark = auditMark();
@@ -95,6 +95,10 @@ class MailPagesBrowserTest extends ConsoleContext {
         assertThat(browser.find("#row-" + m.id()).getText()).contains("請求書のご確認 " + marker)
                 .contains("ATTACHMENT_EXECUTABLE");
         browser.screenshot("21-quarantine");
+        browser.open("/held");
+        assertThat(browser.find("#row-" + held.id()).getText()).contains("見積書 " + marker);
+        browser.screenshot("25-held");
+        browser.open("/quarantine");
         browser.find("#row-" + m.id() + " a.subject").click();
 
         assertThat(browser.find("#message-id").getText()).isEqualTo(m.id());
@@ -108,6 +112,11 @@ class MailPagesBrowserTest extends ConsoleContext {
         assertThat(browser.find("#mail-notice").getText()).isEqualTo("メッセージを解放しました。配送されます。");
         ReceivedMessage arrived = awaitDownstream(marker, recipient);
         assertThat(arrived.dataAsString()).contains("Message-ID: <" + marker + "@partner.example>");
+        // The delivery worker records the attempt just after the downstream server's reply.
+        Instant recorded = Instant.now().plus(Duration.ofSeconds(20));
+        while (store.find(m.id()).orElseThrow().state() != MessageState.DELIVERED && Instant.now().isBefore(recorded)) {
+            Thread.sleep(50);
+        }
         assertThat(store.find(m.id()).orElseThrow().state()).isEqualTo(MessageState.DELIVERED);
         browser.open("/messages/" + m.id());
         assertThat(browser.find("#message-state").getText()).isEqualTo("配送済み");

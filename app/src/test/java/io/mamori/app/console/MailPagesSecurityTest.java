@@ -241,8 +241,22 @@ class MailPagesSecurityTest extends ConsoleContext {
         assertThat(c.post("/quarantine/release-by", "finding", "RTF_DISGUISED").statusCode()).isEqualTo(302);
         assertThat(state(rtf1)).isIn(MessageState.QUEUED, MessageState.DELIVERED);
         assertThat(state(rtf2)).isIn(MessageState.QUEUED, MessageState.DELIVERED);
+
+        String sender = "promo-" + UUID.randomUUID().toString().substring(0, 8) + "@partner.example";
+        StoredMessage promo = commitMessage(Direction.INBOUND, sender, List.of(recipient), "広告", MessageState.QUARANTINED,
+                Action.QUARANTINE, MailPagesBrowserTest.eml(recipient, "promo", "広告", "Promo", "a.pdf"), "LURE_PAYMENT");
+        c.get("/messages/" + promo.id());
+        assertThat(c.post("/messages/" + promo.id() + "/block-sender").statusCode()).isEqualTo(302);
+        assertThat(c.follow().statusCode()).isEqualTo(200);
+        assertThat(c.text("#mail-notice")).isEqualTo("送信者をブロックリストに追加しました。");
+        assertThat(c.post("/messages/" + promo.id() + "/block-sender").statusCode()).isEqualTo(302);
+        assertThat(c.follow().statusCode()).isEqualTo(200);
+        assertThat(c.text("#mail-failure")).contains("already listed: " + sender);
+
         assertThat(auditSince(mark)).anyMatch(l -> l.contains("action=queue.release object=" + first.id())
                         && l.contains("actor=" + analyst) && l.contains("ok=true"))
+                .anyMatch(l -> l.contains("action=lists.add") && l.contains(sender) && l.contains("ok=true")
+                        && l.contains("actor=" + analyst))
                 .anyMatch(l -> l.contains("action=queue.delete object=" + third.id()) && l.contains("ok=true"))
                 .anyMatch(l -> l.contains("action=queue.release_bulk object=finding=RTF_DISGUISED")
                         && l.contains("actor=" + analyst));
