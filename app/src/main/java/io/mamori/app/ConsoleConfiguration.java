@@ -1,6 +1,15 @@
 package io.mamori.app;
 
 import io.mamori.console.api.ApiTokenFilter;
+import io.mamori.console.api.ApiTokens;
+import io.mamori.console.notice.Notices;
+import io.mamori.console.users.UserAdministration;
+import io.mamori.console.audit.AuditTrail;
+import io.mamori.console.policy.PolicyEditor;
+import io.mamori.console.policy.PolicyVersions;
+import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.policy.PolicyHolder;
+import io.mamori.core.policy.PolicyLoader;
 import io.mamori.console.directory.JdbcDirectory;
 import io.mamori.console.identity.ConsoleAccounts;
 import io.mamori.console.identity.Scope;
@@ -34,6 +43,11 @@ class ConsoleConfiguration {
     }
 
     @Bean
+    PolicyEditor policyEditor(PolicyHolder holder, FindingCatalogue catalogue, LocalStore local, AuditTrail audit, Clock clock) {
+        return new PolicyEditor(holder, new PolicyLoader(catalogue), new PolicyVersions(local.dataSource()), audit, clock);
+    }
+
+    @Bean
     Scope scope(JdbcDirectory directory) {
         return new Scope(directory);
     }
@@ -47,8 +61,19 @@ class ConsoleConfiguration {
 
     /** Runs inside the API's security filter chain only, never as a servlet filter of its own. */
     @Bean
-    ApiTokenFilter apiTokenFilter(MamoriProperties settings) throws IOException {
-        return new ApiTokenFilter(ApiToken.load(settings.dataDir()));
+    ApiTokenFilter apiTokenFilter(MamoriProperties settings, ApiTokens tokens, JdbcDirectory directory) throws IOException {
+        return new ApiTokenFilter(ApiToken.load(settings.dataDir()), tokens, directory);
+    }
+
+    @Bean
+    ApiTokens apiTokens(LocalStore local, Clock clock) {
+        return new ApiTokens(local.dataSource(), clock);
+    }
+
+    @Bean
+    UserAdministration userAdministration(JdbcDirectory directory, ConsoleAccounts accounts, Notices notices,
+            AuditTrail audit, Clock clock) {
+        return new UserAdministration(directory, accounts, notices, audit, clock);
     }
 
     @Bean

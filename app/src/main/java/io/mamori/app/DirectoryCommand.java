@@ -1,9 +1,12 @@
 package io.mamori.app;
 
 import io.mamori.console.directory.DirectoryFileException;
-import io.mamori.console.directory.DirectoryImport;
 import io.mamori.console.directory.ImportReport;
 import io.mamori.console.directory.JdbcDirectory;
+import io.mamori.console.notice.NoticeTemplates;
+import io.mamori.console.notice.Notices;
+import io.mamori.console.users.UserAdministration;
+import io.mamori.core.policy.PolicyException;
 import io.mamori.console.directory.Person;
 import io.mamori.core.access.Role;
 import java.nio.file.Files;
@@ -50,18 +53,28 @@ final class DirectoryCommand implements Runnable {
                 return 2;
             }
             byte[] content = Files.readAllBytes(file);
+            MamoriProperties settings = Settings.load(List.of());
             return QueueCommand.withStore(s -> {
                 JdbcDirectory directory = new JdbcDirectory(s.dataSource(), Clock.systemUTC());
+                // People whose roles or access the import changes get the access-changed notice, as from the console.
+                Notices notices = new Notices(s.store(), new NoticeTemplates(settings.notices().templatesDir()), () -> {
+                    try {
+                        return NoticesCommand.currentPolicy(settings);
+                    } catch (PolicyException e) {
+                        throw new IllegalStateException("the policy file is invalid, so no notice was sent: " + e.getMessage(), e);
+                    }
+                }, GatewayConfiguration.noticeSettings(settings), Clock.systemUTC());
+                UserAdministration administration = new UserAdministration(directory,
+                        ConsoleConfiguration.accounts(s, directory, settings, Clock.systemUTC()), notices, s.audit(), Clock.systemUTC());
                 try {
-                    ImportReport report = new DirectoryImport(directory).run(content, file.getFileName().toString(), dryRun);
+                    ImportReport report = administration.importCsv(content, file.getFileName().toString(), dryRun,
+                            CliAudit.actor(), CliAudit.SOURCE);
                     report.lines().forEach(System.out::println);
-                    s.audit().record(CliAudit.entry("directory.import", file.toString(), null, (dryRun ? "dry-run " : "") + report.summary(), true));
                     return 0;
                 } catch (DirectoryFileException e) {
                     System.err.println(e.getMessage());
                     System.err.println("directory: nothing imported / 取り込みませんでした ("
                             + e.problems().size() + " problem(s))");
-                    s.audit().record(CliAudit.entry("directory.import", file.toString(), null, e.problems().size() + " problem(s)", false));
                     return 1;
                 }
             });

@@ -35,7 +35,7 @@ import io.mamori.core.scan.MessageScanner;
 import io.mamori.gateway.dns.DnsjavaResolver;
 import io.mamori.core.store.MessageState;
 import io.mamori.core.store.MessageStore;
-import io.mamori.core.verdict.TagRewriter;
+import io.mamori.core.verdict.MessageRewriter;
 import io.mamori.gateway.auth.AppPasswords;
 import io.mamori.gateway.clamd.ClamdScanner;
 import io.mamori.gateway.delivery.DeliveryRoutes;
@@ -256,8 +256,10 @@ class GatewayConfiguration {
     ReceptionPipeline receptionPipeline(MessageStore store, MessageScanner scanner, PolicyEngine engine,
             PolicyHolder policy, FindingCatalogue catalogue, MamoriProperties settings, Clock clock, MeterRegistry meters,
             JdbcSenderHistory history) {
-        return new ReceptionPipeline(store, scanner, engine, policy::current, catalogue, new TagRewriter(),
-                settings.effectiveHostname(), clock, meters, new ContactRecorder(history, policy::current));
+        // Big bodies of a message being rewritten spill (encrypted) next to the spool, like the parser's.
+        return new ReceptionPipeline(store, scanner, engine, policy::current, catalogue,
+                new MessageRewriter(settings.dataDir().resolve("spool")), settings.effectiveHostname(), clock, meters,
+                new ContactRecorder(history, policy::current));
     }
 
     @Bean

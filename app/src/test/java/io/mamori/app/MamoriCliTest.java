@@ -336,6 +336,42 @@ class MamoriCliTest {
     }
 
     @Test
+    void aDirectoryImportNotifiesPeopleWhoseAccessChangedAndRemindersCanComeFromTheDirectory() throws Exception {
+        System.setProperty("mamori.notices.setup-url", "https://mamori.example.co.jp/login");
+        try {
+            Path csv = dir.resolve("people.csv");
+            Files.write(csv, ("email,display_name,department,roles\n"
+                    + "yamada@example.co.jp,山田 太郎,営業部,\n"
+                    + "sato@example.co.jp,佐藤 花子,経理部,admin\n").getBytes(StandardCharsets.UTF_8));
+            assertThat(run("directory", "import", csv.toString())).as(err()).isZero();
+            Files.write(csv, ("email,display_name,department,roles,approver_departments\n"
+                    + "yamada@example.co.jp,山田 太郎,営業部,approver,営業部\n"
+                    + "sato@example.co.jp,佐藤 花子,経理部,admin,\n").getBytes(StandardCharsets.UTF_8));
+            assertThat(run("directory", "import", csv.toString())).as(err()).isZero();
+            assertThat(out()).contains("updated 1");
+            try (LocalStore local = LocalStore.open(Settings.load(List.of()), java.time.Clock.systemUTC())) {
+                List<io.mamori.core.store.StoredMessage> queued = local.store().list(io.mamori.core.store.MessageState.QUEUED, 10);
+                assertThat(queued).as("only the person whose access changed is told").singleElement().satisfies(m -> {
+                    assertThat(m.recipients().get(0).address()).isEqualTo("yamada@example.co.jp");
+                    assertThat(m.subject()).contains("権限が変更されました");
+                });
+            }
+
+            assertThat(run("console", "add-user", "sato@example.co.jp")).as(err()).isZero();
+            assertThat(run("notices", "mfa-reminders", "--from-directory", "--dry-run")).as(err()).isZero();
+            assertThat(out()).contains("would send to sato@example.co.jp [ja]").doesNotContain("yamada@");
+            assertThat(run("notices", "mfa-reminders", "--from-directory")).as(err()).isZero();
+            assertThat(out()).contains("1 of 1 reminder(s) queued");
+            assertThat(run("notices", "mfa-reminders", "--from-directory", csv.toString())).isEqualTo(2);
+            assertThat(run("audit", "list", "--action", "notice.*")).isZero();
+            assertThat(out()).containsPattern("notice\\.access-changed +yes +yamada@example\\.co\\.jp")
+                    .containsPattern("notice\\.mfa-reminders +yes +directory");
+        } finally {
+            System.clearProperty("mamori.notices.setup-url");
+        }
+    }
+
+    @Test
     void mfaRemindersAreQueuedForEveryUserInTheCsvAndAudited() throws Exception {
         System.setProperty("mamori.notices.setup-url", "https://mamori.example.co.jp/mfa");
         try {

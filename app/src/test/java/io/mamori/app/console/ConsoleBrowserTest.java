@@ -209,4 +209,68 @@ class ConsoleBrowserTest extends ConsoleContext {
         assertThat(find("main").getText()).contains("The role \"Security analyst\" may not use the console from this network");
         screenshot("08-access-denied");
     }
+
+    @Test
+    void thePolicyEditorShowsAnErrorBesideItsLineAndSavesAValidEditThatTheGatewayApplies() throws Exception {
+        String email = userWithPassword(newAddress("browser-policy"), "ポリシー 編集者", Role.ADMIN);
+        String secret = enrollTotp(email);
+        CLOCK.advance(Duration.ofSeconds(30));
+        try {
+            signIn(email, PASSWORD);
+            type("#code", code(secret, CLOCK.instant()));
+            click("#verify");
+            find("#welcome");
+            click("#nav-policy");
+            String original = find("#policy-text").getAttribute("value");
+            assertThat(original).contains("tag: 4, hold: 8");
+
+            String broken = original.replace("tag: 4, hold", "tag: many, hold");
+            type("#policy-text", broken);
+            click("#validate");
+            WebElement marked = find("li.error-line");
+            int line = Integer.parseInt(marked.findElement(By.cssSelector(".ln")).getText());
+            assertThat(broken.split("\n")[line - 1]).contains("tag: many");
+            assertThat(marked.findElement(By.cssSelector(".line-error")).getText()).contains("inbound.thresholds.tag");
+            assertThat(browser.findElements(By.cssSelector("#outcome"))).as("not saved, nothing to report").isEmpty();
+            screenshot("10-policy-error-in-place");
+
+            // The script (a file under /js, allowed by the content security policy) puts the cursor on the error.
+            WebElement link = find("#errors a.goto");
+            int column = Integer.parseInt(link.getAttribute("data-column"));
+            link.click();
+            long caret = (Long) browser.executeScript("return document.getElementById('policy-text').selectionStart;");
+            String text = find("#policy-text").getAttribute("value");
+            int lineStart = 0;
+            for (int i = 1; i < line; i++) {
+                lineStart = text.indexOf('\n', lineStart) + 1;
+            }
+            assertThat(caret).isEqualTo(lineStart + column - 1);
+
+            String edited = original.replace("tag: 4, hold", "tag: 6, hold");
+            type("#policy-text", edited);
+            click("#diff");
+            assertThat(find("#diff-view pre.diff").getText()).contains("+  thresholds: { tag: 6");
+            click("#save");
+            assertThat(find("#outcome").getText()).contains("保存しました");
+            screenshot("11-policy-saved");
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!edited.equals(policy.currentSource())) {
+                assertThat(System.nanoTime()).as("the gateway applies the saved policy").isLessThan(deadline);
+                Thread.sleep(50);
+            }
+            assertThat(policy.current().inbound().thresholds().get(io.mamori.core.analysis.Action.TAG)).isEqualTo(6.0);
+
+            click("#history-link");
+            assertThat(find("#versions tbody tr .author").getText()).isEqualTo(email);
+            click("#nav-users");
+            find("#people");
+            screenshot("12-users");
+            click("#nav-audit");
+            click("#verify");
+            assertThat(find("#chain-status").getText()).contains("改ざんは検出されませんでした");
+            screenshot("13-audit-log");
+        } finally {
+            usePolicy("");
+        }
+    }
 }

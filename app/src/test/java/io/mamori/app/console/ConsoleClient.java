@@ -39,6 +39,8 @@ final class ConsoleClient {
     private String language = "ja";
     private String csrf;
     HttpResponse<String> last;
+    /** The signed-in user's address, when known. */
+    String email;
 
     ConsoleClient(String base, Path certificate, String forwardedFor) {
         this.base = base;
@@ -85,6 +87,22 @@ final class ConsoleClient {
             b.setHeader(headerPairs[i], headerPairs[i + 1]);
         }
         return send(b.build());
+    }
+
+    /** Posts a multipart form with one file and the CSRF token of the last page read. */
+    HttpResponse<String> postFile(String path, String field, String fileName, byte[] content) throws IOException, InterruptedException {
+        String boundary = "----mamori" + System.nanoTime();
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        if (csrf != null) {
+            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n" + csrf + "\r\n")
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + field + "\"; filename=\"" + fileName
+                + "\"\r\nContent-Type: text/csv\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(content);
+        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        return send(request(path).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build());
     }
 
     /** Follows one redirect (a {@code Location} on this site) with a GET. */

@@ -37,7 +37,10 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.Set;
 import java.util.UUID;
 import javax.crypto.spec.SecretKeySpec;
@@ -69,12 +72,13 @@ abstract class ConsoleContext {
     static final String PASSWORD = "correct horse battery staple";
     static final MutableClock CLOCK = new MutableClock(WEDNESDAY_MORNING);
     static final TestDnsServer DNS = new TestDnsServer().start();
+    /** The next hop of both directions: notices and released mail arrive here. */
+    static final TestSmtpServer DOWNSTREAM = new TestSmtpServer().start();
+    private static final List<TestSmtpServer.ReceivedMessage> UNCLAIMED = new ArrayList<>();
     static final Path DATA;
     static final Path POLICY;
     static final Path CERTIFICATE;
     static final ListAppender<ILoggingEvent> AUDIT = new ListAppender<>();
-    /** The inbound next hop: released mail arrives here. */
-    static final TestSmtpServer DOWNSTREAM = new TestSmtpServer().start();
 
     static {
         try {
@@ -126,6 +130,8 @@ abstract class ConsoleContext {
         r.add("mamori.smtp.outbound.port", () -> "0");
         r.add("mamori.relay.inbound.next-hop", () -> "127.0.0.1:" + DOWNSTREAM.port());
         r.add("mamori.relay.outbound.next-hop", () -> "127.0.0.1:" + DOWNSTREAM.port());
+        r.add("mamori.delivery.poll-interval", () -> "100ms");
+        r.add("mamori.notices.setup-url", () -> "https://mamori.example.co.jp/login");
         r.add("mamori.console.trusted-proxies", () -> "127.0.0.1/32,::1/128");
         r.add("mamori.console.login.max-failures-per-address", () -> "20");
         r.add("mamori.console.initial-admin", () -> "first-admin@example.co.jp");
@@ -259,6 +265,56 @@ abstract class ConsoleContext {
             }
             return store.commit(spool, new NewMessage(envelope, subject, verdict, state),
                     "Received: from mx.partner.example by mamori.test\r\n");
+        }
+    }
+
+    /**
+     * A client signed in (password, and TOTP when the policy requires it) as a new user with {@code roles}, from
+     * an address every role's rule allows (the analysts' network).
+     */
+    ConsoleClient signedIn(String prefix, String name, Role... roles) throws Exception {
+        String email = userWithPassword(newAddress(prefix), name, roles);
+        ConsoleClient c = new ConsoleClient(base(), CERTIFICATE, "192.0.2.10");
+        c.signIn(email, PASSWORD);
+        if (c.last.uri().getPath().equals("/login/totp") || c.last.uri().getPath().equals("/account/totp")) {
+            String secret = enrollTotp(email);
+            CLOCK.advance(Duration.ofSeconds(30));
+            c = new ConsoleClient(base(), CERTIFICATE, "192.0.2.10");
+            c.signIn(email, PASSWORD);
+            c.post("/login/totp", "code", code(secret, CLOCK.instant()));
+            c.follow();
+        }
+        if (c.last.statusCode() != 200 || c.text("#current-user") == null) {
+            throw new AssertionError("sign-in of " + email + " did not complete: " + c.last.statusCode() + " " + c.last.uri());
+        }
+        c.email = email;
+        return c;
+    }
+
+    /**
+     * The first message downstream that {@code wanted} accepts; messages other tests wait for are kept for them.
+     */
+    static TestSmtpServer.ReceivedMessage awaitDownstream(Predicate<TestSmtpServer.ReceivedMessage> wanted, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (UNCLAIMED) {
+            for (Iterator<TestSmtpServer.ReceivedMessage> it = UNCLAIMED.iterator(); it.hasNext(); ) {
+                TestSmtpServer.ReceivedMessage m = it.next();
+                if (wanted.test(m)) {
+                    it.remove();
+                    return m;
+                }
+            }
+            while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("no matching message downstream within " + timeout);
+                }
+                TestSmtpServer.ReceivedMessage m = DOWNSTREAM.takeMessage(Duration.ofNanos(left));
+                if (wanted.test(m)) {
+                    return m;
+                }
+                UNCLAIMED.add(m);
+            }
         }
     }
 

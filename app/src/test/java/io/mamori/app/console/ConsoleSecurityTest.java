@@ -272,7 +272,7 @@ class ConsoleSecurityTest extends ConsoleContext {
         assertThat(c.get("/css/console.css").statusCode()).isEqualTo(200);
     }
 
-    private static javax.net.ssl.SSLContext sslFor(ConsoleClient c) throws Exception {
+    static javax.net.ssl.SSLContext sslFor(ConsoleClient c) throws Exception {
         java.security.KeyStore trust = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
         trust.load(null, null);
         try (var in = Files.newInputStream(CERTIFICATE)) {

@@ -124,10 +124,23 @@ class ConsoleSecurity {
                 .logout(logout -> logout.disable())
                 .anonymous(anonymous -> anonymous.disable())
                 .addFilterBefore(tokens, AuthorizationFilter.class)
-                .authorizeHttpRequests(a -> a.anyRequest().hasAuthority("API"))
+                // Scoped tokens carry their owner's roles: the audit log is for administrators and auditors; the
+                // other endpoints act on any message or list and so stay with administrators and analysts (and the
+                // administrator token) until they check Scope per message.
+                .authorizeHttpRequests(a -> a
+                        .requestMatchers("/api/v1/openapi.json", "/api/v1/openapi.json/**").hasAuthority("API")
+                        .requestMatchers("/api/v1/audit", "/api/v1/audit.csv").hasAnyAuthority(
+                                ApiTokenFilter.ADMIN_TOKEN, "ROLE_ADMIN", "ROLE_AUDITOR")
+                        .anyRequest().hasAnyAuthority(ApiTokenFilter.ADMIN_TOKEN, "ROLE_ADMIN", "ROLE_ANALYST"))
                 .exceptionHandling(e -> e.authenticationEntryPoint((request, response, ex) -> {
                     response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
                     response.setHeader("WWW-Authenticate", "Bearer realm=\"mamori\"");
+                }).accessDeniedHandler((request, response, denied) -> {
+                    response.setStatus(HttpServletResponse.SC_FORBIDDEN);
+                    response.setContentType("application/json");
+                    response.setCharacterEncoding("UTF-8");
+                    response.getWriter().write("{\"error\":\"forbidden\",\"message\":"
+                            + "\"この操作の権限がありません / this token's user may not do this\"}");
                 }))
                 .headers(h -> h.contentSecurityPolicy(csp -> csp.policyDirectives("default-src 'none'; frame-ancestors 'none'"))
                         .referrerPolicy(r -> r.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.NO_REFERRER)));

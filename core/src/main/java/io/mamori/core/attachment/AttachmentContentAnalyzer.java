@@ -64,16 +64,24 @@ public final class AttachmentContentAnalyzer implements Analyzer {
     /**
      * The paths ({@link MimePart#path()}) of the attachments that findings with one of {@code codes} are about,
      * e.g. every part an {@code ENCRYPTED_ARCHIVE} finding names, for {@code AttachmentStripper}. Matches the
-     * evidence this analyzer writes: the attachment's name (or {@code part 1.2}), alone or followed by
-     * {@code !/} (something inside it) or {@code : } (a detail).
+     * evidence this analyzer writes: evidence ending {@code (part 2)} names exactly that part; otherwise the
+     * attachment's name (or {@code part 1.2}), alone or followed by {@code !/} (something inside it) or
+     * {@code : } (a detail), names every part shown by that name.
      */
     public static Set<String> partsNamedBy(ParsedMessage message, List<Finding> findings, Set<String> codes) {
         Set<String> paths = new LinkedHashSet<>();
         for (MimePart part : message.parts()) {
             String shown = displayedName(part);
+            String located = " (part " + part.path() + ")";
             for (Finding f : findings) {
+                if (!codes.contains(f.code())) {
+                    continue;
+                }
                 String e = f.evidence();
-                if (codes.contains(f.code()) && (e.equals(shown) || e.startsWith(shown + "!/") || e.startsWith(shown + ": "))) {
+                boolean names = e.endsWith(")") && e.contains(" (part ")
+                        ? e.endsWith(located) && (e.equals(shown + located) || e.startsWith(shown + "!/"))
+                        : e.equals(shown) || e.startsWith(shown + "!/") || e.startsWith(shown + ": ");
+                if (names) {
                     paths.add(part.path());
                 }
             }
@@ -106,7 +114,7 @@ public final class AttachmentContentAnalyzer implements Analyzer {
                 continue;
             }
             try (InputStream in = content.open()) {
-                inspection.attachment(path, part.filename(), part.contentType(), in);
+                inspection.attachment(path, part.path(), part.filename(), part.contentType(), in);
             } catch (IOException e) {
                 inspection.add(ContentInspection.NOT_INSPECTED, path + ": content unreadable");
             }

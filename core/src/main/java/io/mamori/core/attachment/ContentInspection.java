@@ -65,6 +65,8 @@ final class ContentInspection {
     private long expanded;
     private int documentEntries;
     private long documentExpanded;
+    /** The MIME part being inspected, e.g. {@code 2} or {@code 1.3}; {@code null} when not known. */
+    private String partPath;
 
     ContentInspection(ArchiveLimits limits, MimeTypes types) {
         this.limits = limits;
@@ -80,6 +82,18 @@ final class ContentInspection {
     }
 
     /**
+     * Evidence that names the MIME part too, e.g. {@code 見積書.zip (part 2)} or {@code a.zip!/b.7z (part 2)}: two
+     * attachments may share a name, and {@code attachments.encrypted: strip} removes exactly the part named. An
+     * unnamed part is already shown as {@code part 2}.
+     */
+    private String locate(String path) {
+        if (partPath == null || path.startsWith("part " + partPath)) {
+            return path;
+        }
+        return path + " (part " + partPath + ")";
+    }
+
+    /**
      * Inspects one attachment.
      *
      * @param path     how evidence names it: its file name, or {@code part 1.2}
@@ -88,6 +102,16 @@ final class ContentInspection {
      * @throws InterruptedException when the analysis was cancelled (the pipeline's time budget ran out)
      */
     void attachment(String path, String name, String declared, InputStream in) throws InterruptedException {
+        attachment(path, null, name, declared, in);
+    }
+
+    /**
+     * As {@link #attachment(String, String, String, InputStream)}, naming the MIME part ({@code partPath}, e.g.
+     * {@code 2}) in the evidence of findings that act on a whole part (see {@link #locate}).
+     */
+    void attachment(String path, String partPath, String name, String declared, InputStream in)
+            throws InterruptedException {
+        this.partPath = partPath;
         try {
             file(path, name, declared, in, 0);
         } catch (Stop stop) {
@@ -147,7 +171,7 @@ final class ContentInspection {
             sevenZip(path, whole, depth);
         } else if (FileSignatures.isRar(head, n)) {
             if (FileSignatures.rarEncrypted(head, n)) {
-                add(ENCRYPTED, path);
+                add(ENCRYPTED, locate(path));
             } else {
                 add(NOT_INSPECTED, path + ": RAR archives are not unpacked");
             }
@@ -159,7 +183,7 @@ final class ContentInspection {
         } else if (kind == Kind.PDF) {
             byte[] bytes = buffered(path, whole);
             if (bytes != null && PdfEncryption.needsPassword(bytes)) {
-                add(ENCRYPTED, path);
+                add(ENCRYPTED, locate(path));
             }
         }
     }
@@ -170,7 +194,7 @@ final class ContentInspection {
             add(EXECUTABLE_CONTENT, path + ": " + r.installer());
         }
         if (r.encrypted()) {
-            add(ENCRYPTED, path);
+            add(ENCRYPTED, locate(path));
         }
         if (r.macro()) {
             add(OFFICE_MACRO, path + ("VBA".equals(r.macroKind()) ? "" : ": " + r.macroKind()));
@@ -215,7 +239,7 @@ final class ContentInspection {
                 }
                 if (e.getGeneralPurposeBit().usesEncryption()) {
                     if (!encryptedSeen) {
-                        add(ENCRYPTED, path);
+                        add(ENCRYPTED, locate(path));
                         encryptedSeen = true;
                     }
                     continue;
@@ -316,7 +340,7 @@ final class ContentInspection {
                 content.drain();
             }
         } catch (PasswordRequiredException e) {
-            add(ENCRYPTED, path);
+            add(ENCRYPTED, locate(path));
         } catch (Stop stop) {
             throw stop;
         } catch (IOException | RuntimeException e) {

@@ -7,6 +7,7 @@ import io.mamori.core.message.Direction;
 import java.net.IDN;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -24,28 +25,46 @@ import java.util.Set;
  * @param inbound      rules for mail arriving on the MX listener
  * @param outbound     rules for mail leaving through the smart-host listener
  * @param tag          how the TAG action marks a message
+ * @param antivirus    what happens when the antivirus engine does not answer
+ * @param protection   partners and people impersonation detection protects
+ * @param attachments  handling of encrypted and macro attachments in inbound mail
+ *                     ({@link Attachments#DEFAULT} when absent)
+ * @param disarm       disarm (メール無害化) of inbound mail ({@link Disarm#DEFAULT} when absent)
  * @param lists        global allow and block lists
  * @param firstContact when a sender domain counts as a first contact
  * @param access       who may use the console from where and when ({@link AccessRules#DEFAULT} when absent)
  */
 public record Policy(int version, Organisation organisation, Rules inbound, Rules outbound, Tagging tag,
-        Antivirus antivirus, Protection protection, Lists lists, FirstContact firstContact, AccessRules access) {
+        Antivirus antivirus, Protection protection, Attachments attachments, Disarm disarm, Lists lists,
+        FirstContact firstContact, AccessRules access) {
 
     public Policy {
         Objects.requireNonNull(organisation, "organisation");
         Objects.requireNonNull(inbound, "inbound");
         Objects.requireNonNull(outbound, "outbound");
         Objects.requireNonNull(tag, "tag");
+        attachments = attachments == null ? Attachments.DEFAULT : attachments;
+        disarm = disarm == null ? Disarm.DEFAULT : disarm;
         lists = lists == null ? Lists.NONE : lists;
         firstContact = firstContact == null ? FirstContact.DEFAULT : firstContact;
         access = access == null ? AccessRules.DEFAULT : access;
     }
 
-    /** Without lists, with the default first-contact settings and the default (unrestricted) console access. */
+    /**
+     * With the default attachment handling, disarm off, without lists, with the default first-contact settings
+     * and the default (unrestricted) console access.
+     */
     public Policy(int version, Organisation organisation, Rules inbound, Rules outbound, Tagging tag,
             Antivirus antivirus, Protection protection) {
-        this(version, organisation, inbound, outbound, tag, antivirus, protection, Lists.NONE, FirstContact.DEFAULT,
-                AccessRules.DEFAULT);
+        this(version, organisation, inbound, outbound, tag, antivirus, protection, Attachments.DEFAULT,
+                Disarm.DEFAULT, Lists.NONE, FirstContact.DEFAULT, AccessRules.DEFAULT);
+    }
+
+    /** With the default attachment handling and disarm off. */
+    public Policy(int version, Organisation organisation, Rules inbound, Rules outbound, Tagging tag,
+            Antivirus antivirus, Protection protection, Lists lists, FirstContact firstContact, AccessRules access) {
+        this(version, organisation, inbound, outbound, tag, antivirus, protection, Attachments.DEFAULT,
+                Disarm.DEFAULT, lists, firstContact, access);
     }
 
     /** The rules for one direction. */
@@ -241,6 +260,106 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
         public Person {
             Objects.requireNonNull(name, "name");
             addresses = List.copyOf(addresses);
+        }
+    }
+
+    // ---- attachments and disarm (inbound mail) ----------------------------------------------------------------
+
+    /**
+     * What happens to inbound mail with an attachment that cannot be scanned or carries macros
+     * ({@code attachments.*} in the policy file). Outbound mail is decided by {@code outbound.forced} alone.
+     *
+     * @param encrypted handling of {@code ENCRYPTED_ARCHIVE}
+     * @param macros    handling of {@code OFFICE_MACRO}
+     */
+    public record Attachments(Handling encrypted, Handling macros) {
+
+        /** Finding code whose handling {@code attachments.encrypted} sets. */
+        public static final String ENCRYPTED_CODE = "ENCRYPTED_ARCHIVE";
+        /** Finding code whose handling {@code attachments.macros} sets. */
+        public static final String MACRO_CODE = "OFFICE_MACRO";
+
+        /** Used when the section is absent and {@code inbound.forced} names neither code. */
+        public static final Attachments DEFAULT = new Attachments(Handling.QUARANTINE, Handling.SCORE);
+
+        /**
+         * How one kind of finding is handled.
+         * <ul>
+         * <li>{@code QUARANTINE}, {@code TAG}: at least that action whenever the finding is present (like
+         *     {@code inbound.forced});</li>
+         * <li>{@code STRIP}: the parts the finding names are replaced by a notice and the rest is delivered
+         *     (when the verdict otherwise delivers, tags or holds); the original is kept quarantined;</li>
+         * <li>{@code SCORE}: nothing special; the finding's weight and {@code inbound.forced} decide.</li>
+         * </ul>
+         */
+        public enum Handling { QUARANTINE, TAG, STRIP, SCORE }
+
+        public Attachments {
+            Objects.requireNonNull(encrypted, "encrypted");
+            Objects.requireNonNull(macros, "macros");
+        }
+
+        /** The handling for a finding code; {@code SCORE} for codes this section does not govern. */
+        public Handling handling(String code) {
+            return switch (code) {
+                case ENCRYPTED_CODE -> encrypted;
+                case MACRO_CODE -> macros;
+                default -> Handling.SCORE;
+            };
+        }
+
+        /** The minimum action a finding imposes through this section, or {@link Action#DELIVER}. */
+        public Action minimum(String code) {
+            return switch (handling(code)) {
+                case QUARANTINE -> Action.QUARANTINE;
+                case TAG -> Action.TAG;
+                case STRIP, SCORE -> Action.DELIVER;
+            };
+        }
+
+        /** The finding codes whose parts are stripped. */
+        public Set<String> stripCodes() {
+            Set<String> codes = new LinkedHashSet<>();
+            if (encrypted == Handling.STRIP) {
+                codes.add(ENCRYPTED_CODE);
+            }
+            if (macros == Handling.STRIP) {
+                codes.add(MACRO_CODE);
+            }
+            return Set.copyOf(codes);
+        }
+    }
+
+    /**
+     * Disarm (メール無害化) of inbound mail ({@code disarm.*}): active and remote content removed from HTML,
+     * optionally HTML turned into text, links shown but not clickable.
+     *
+     * @param enabled     whether disarm runs at all
+     * @param applyTo     which inbound messages are disarmed
+     * @param htmlToText  HTML body parts become text/plain
+     * @param defangLinks links become text such as {@code hxxps://example[.]com/} beside the link text
+     */
+    public record Disarm(boolean enabled, ApplyTo applyTo, boolean htmlToText, boolean defangLinks) {
+
+        /** Used for absent keys: off; when turned on, every external message, HTML kept, links defanged. */
+        public static final Disarm DEFAULT = new Disarm(false, ApplyTo.EXTERNAL, false, true);
+
+        /**
+         * {@code EXTERNAL}: every message that arrives on the inbound (MX) listener, i.e. from the internet,
+         * whatever its From says; {@code TAGGED}: only inbound messages whose verdict is TAG or HOLD.
+         */
+        public enum ApplyTo { EXTERNAL, TAGGED }
+
+        public Disarm {
+            Objects.requireNonNull(applyTo, "applyTo");
+        }
+
+        /** Whether an inbound message with this action is disarmed (QUARANTINE keeps the original for analysts). */
+        public boolean appliesTo(Action action) {
+            if (!enabled || action == Action.QUARANTINE || action == Action.REJECT) {
+                return false;
+            }
+            return applyTo == ApplyTo.EXTERNAL || action != Action.DELIVER;
         }
     }
 

@@ -71,7 +71,7 @@ final class PolicyDocument {
             throw new PolicyException(errors);
         }
         Map<String, Node> top = fields(root, "", List.of("version", "organisation", "inbound", "outbound", "tag", "antivirus",
-                        "protection", "lists", "first_contact", "access"),
+                        "protection", "attachments", "disarm", "lists", "first_contact", "access"),
                 Set.of("version", "organisation", "inbound", "outbound"));
         if (top == null) {
             throw result();
@@ -83,6 +83,8 @@ final class PolicyDocument {
         Tagging tag = top.containsKey("tag") ? tagging(top.get("tag")) : new Tagging(Tagging.DEFAULT_SUBJECT_PREFIX);
         Policy.Antivirus antivirus = top.containsKey("antivirus") ? antivirus(top.get("antivirus")) : Policy.Antivirus.DEFAULT;
         Policy.Protection protection = top.containsKey("protection") ? protection(top.get("protection")) : Policy.Protection.NONE;
+        Policy.Attachments attachments = attachments(top.get("attachments"), top.get("inbound"));
+        Policy.Disarm disarm = top.containsKey("disarm") ? disarm(top.get("disarm")) : Policy.Disarm.DEFAULT;
         Policy.Lists lists = top.containsKey("lists") ? lists(top.get("lists")) : Policy.Lists.NONE;
         Policy.FirstContact firstContact = top.containsKey("first_contact")
                 ? firstContact(top.get("first_contact")) : Policy.FirstContact.DEFAULT;
@@ -90,7 +92,8 @@ final class PolicyDocument {
         if (!errors.isEmpty()) {
             throw result();
         }
-        return new Policy(version, organisation, inbound, outbound, tag, antivirus, protection, lists, firstContact, access);
+        return new Policy(version, organisation, inbound, outbound, tag, antivirus, protection, attachments, disarm,
+                lists, firstContact, access);
     }
 
     private PolicyException result() {
@@ -683,15 +686,6 @@ final class PolicyDocument {
 
     private static final java.util.regex.Pattern TIME_OF_DAY = java.util.regex.Pattern.compile("(\\d{1,2}):(\\d{2})");
 
-    private Boolean bool(Node node, String path) {
-        if (node instanceof ScalarNode scalar && Tag.BOOL.equals(node.getTag())) {
-            String v = scalar.getValue().toLowerCase(Locale.ROOT);
-            return v.equals("true") || v.equals("yes") || v.equals("on");
-        }
-        error(node, path, "must be true or false, got " + describe(node));
-        return null;
-    }
-
     private Policy.Antivirus antivirus(Node node) {
         if (isNull(node)) {
             return Policy.Antivirus.DEFAULT;
@@ -716,6 +710,111 @@ final class PolicyDocument {
                 yield null;
             }
         };
+    }
+
+    // ---- attachments and disarm ---------------------------------------------------------------------------------
+
+    /**
+     * {@code attachments.encrypted} and {@code attachments.macros}. An absent key whose finding code is named
+     * under {@code inbound.forced} means {@code score}, so files written before this section existed keep their
+     * meaning; naming both is an error, because two rules for one finding would leave the reader guessing.
+     */
+    private Policy.Attachments attachments(Node node, Node inboundNode) {
+        Map<String, Node> f = node == null || isNull(node) ? Map.of()
+                : fields(node, "attachments", List.of("encrypted", "macros"), Set.of());
+        if (f == null) {
+            return null;
+        }
+        Policy.Attachments.Handling encrypted = handling(f.get("encrypted"), "attachments.encrypted",
+                Policy.Attachments.ENCRYPTED_CODE, inboundNode, Policy.Attachments.DEFAULT.encrypted());
+        Policy.Attachments.Handling macros = handling(f.get("macros"), "attachments.macros",
+                Policy.Attachments.MACRO_CODE, inboundNode, Policy.Attachments.DEFAULT.macros());
+        return encrypted == null || macros == null ? null : new Policy.Attachments(encrypted, macros);
+    }
+
+    private Policy.Attachments.Handling handling(Node value, String path, String code, Node inboundNode,
+            Policy.Attachments.Handling fallback) {
+        Node forced = forcedKey(inboundNode, code);
+        if (value == null) {
+            return forced != null ? Policy.Attachments.Handling.SCORE : fallback;
+        }
+        String text = string(value, path);
+        if (text == null) {
+            return null;
+        }
+        List<String> names = Arrays.stream(Policy.Attachments.Handling.values())
+                .map(h -> h.name().toLowerCase(Locale.ROOT)).toList();
+        if (!names.contains(text)) {
+            error(value, path, "must be one of " + String.join(", ", names) + ", not '" + text + "'"
+                    + suggestion(text, names).orElse(""));
+            return null;
+        }
+        Policy.Attachments.Handling handling = Policy.Attachments.Handling.valueOf(text.toUpperCase(Locale.ROOT));
+        if (forced != null && handling != Policy.Attachments.Handling.SCORE) {
+            error(value, path, "conflicts with inbound.forced." + code + " (line " + (forced.getStartMark().getLine() + 1)
+                    + "); keep one of them");
+            return null;
+        }
+        return handling;
+    }
+
+    /** The key node of {@code inbound.forced.<code>}, or null; the inbound section is validated elsewhere. */
+    private static Node forcedKey(Node inboundNode, String code) {
+        if (!(inboundNode instanceof MappingNode inbound)) {
+            return null;
+        }
+        for (NodeTuple t : inbound.getValue()) {
+            if (t.getKeyNode() instanceof ScalarNode k && "forced".equals(k.getValue())
+                    && t.getValueNode() instanceof MappingNode forced) {
+                for (NodeTuple e : forced.getValue()) {
+                    if (e.getKeyNode() instanceof ScalarNode c && code.equals(c.getValue())) {
+                        return e.getKeyNode();
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private Policy.Disarm disarm(Node node) {
+        if (isNull(node)) {
+            return Policy.Disarm.DEFAULT;
+        }
+        Map<String, Node> f = fields(node, "disarm", List.of("enabled", "apply_to", "html_to_text", "defang_links"), Set.of());
+        if (f == null) {
+            return null;
+        }
+        Policy.Disarm d = Policy.Disarm.DEFAULT;
+        Boolean enabled = f.containsKey("enabled") ? bool(f.get("enabled"), "disarm.enabled") : Boolean.valueOf(d.enabled());
+        Boolean htmlToText = f.containsKey("html_to_text") ? bool(f.get("html_to_text"), "disarm.html_to_text") : Boolean.valueOf(d.htmlToText());
+        Boolean defang = f.containsKey("defang_links") ? bool(f.get("defang_links"), "disarm.defang_links") : Boolean.valueOf(d.defangLinks());
+        Policy.Disarm.ApplyTo applyTo = d.applyTo();
+        Node applyNode = f.get("apply_to");
+        if (applyNode != null) {
+            String value = string(applyNode, "disarm.apply_to");
+            applyTo = value == null ? null : switch (value) {
+                case "external" -> Policy.Disarm.ApplyTo.EXTERNAL;
+                case "tagged" -> Policy.Disarm.ApplyTo.TAGGED;
+                default -> {
+                    error(applyNode, "disarm.apply_to", "must be external or tagged, not '" + value + "'");
+                    yield null;
+                }
+            };
+        }
+        if (enabled == null || htmlToText == null || defang == null || applyTo == null) {
+            return null;
+        }
+        return new Policy.Disarm(enabled, applyTo, htmlToText, defang);
+    }
+
+    /** Only {@code true} and {@code false}: YAML 1.1 also reads yes/no/on/off as booleans, which surprises people. */
+    private Boolean bool(Node node, String path) {
+        if (node instanceof ScalarNode scalar && Tag.BOOL.equals(node.getTag())
+                && (scalar.getValue().equals("true") || scalar.getValue().equals("false"))) {
+            return Boolean.valueOf(scalar.getValue());
+        }
+        error(node, path, "must be true or false, got " + describe(node));
+        return null;
     }
 
     private Tagging tagging(Node node) {

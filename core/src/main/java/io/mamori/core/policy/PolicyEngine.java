@@ -12,12 +12,14 @@ import java.util.Objects;
 /**
  * Turns findings into a verdict: the score is the sum of catalogue weight × multiplier over all findings;
  * the action is the most severe of the threshold the score reaches and the forced minimums of the findings
- * present (a forced minimum applies even at multiplier 0).
+ * present (a forced minimum applies even at multiplier 0), and, for inbound mail, the minimums of the policy's
+ * {@code attachments} section ({@code quarantine} or {@code tag} for encrypted or macro attachments).
  *
  * <p>An allow-listed, authenticated sender ({@code SENDER_ALLOWED}) changes what counts: only the findings the
- * policy names in {@code lists.allow.never_overrides} (malware, executables, DMARC failure … by default) add to
- * the score or force an action; the others stay in the verdict, for the analyst, but weigh nothing. The verdict
- * keeps every finding either way. Stateless and thread-safe.
+ * policy names in {@code lists.allow.never_overrides} (malware, executables, encrypted archives, macros, DMARC
+ * failure … by default) add to the score or force an action, through {@code inbound.forced} or
+ * {@code attachments}; the others stay in the verdict, for the analyst, but weigh nothing. The verdict keeps
+ * every finding either way. Stateless and thread-safe.
  */
 public final class PolicyEngine {
 
@@ -44,12 +46,19 @@ public final class PolicyEngine {
             if (forced != null) {
                 action = action.atLeast(forced);
             }
+            if (direction == Direction.INBOUND) {
+                action = action.atLeast(policy.attachments().minimum(f.code()));
+            }
         }
         return new Verdict(action, score, findings);
     }
 
-    /** The findings that weigh: all, or with an allow-listed sender only those an allow never overrides. */
-    private static List<Finding> counted(Policy policy, List<Finding> findings) {
+    /**
+     * The findings that weigh: all, or with an allow-listed sender only those an allow never overrides. Whatever
+     * acts on a finding after the decision (e.g. {@code attachments.*: strip}) must act only on these, or an allow
+     * would lift a quarantine but not a strip.
+     */
+    public static List<Finding> counted(Policy policy, List<Finding> findings) {
         boolean allowed = false;
         for (Finding f : findings) {
             allowed |= f.code().equals(SenderListAnalyzer.SENDER_ALLOWED);

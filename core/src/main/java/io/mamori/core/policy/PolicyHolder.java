@@ -41,6 +41,8 @@ public final class PolicyHolder {
     private volatile ReloadResult lastReload;
     /** Digest of the bytes {@link #current} was read from; guarded by {@code this}. */
     private byte[] currentDigest;
+    /** The text {@link #current} was parsed from (for the console's diff against the running version). */
+    private volatile String currentSource;
 
     /** Reads the file now. @throws PolicyException if it cannot be read or is invalid */
     public PolicyHolder(PolicyLoader loader, Path file) throws PolicyException {
@@ -50,11 +52,17 @@ public final class PolicyHolder {
         byte[] content = PolicyLoader.read(file, fileName);
         this.current = loader.parse(content, fileName);
         this.currentDigest = sha256(content);
+        this.currentSource = new String(content, java.nio.charset.StandardCharsets.UTF_8);
         log.info("Policy loaded from {}: {}", fileName, summary(current));
     }
 
     public Policy current() {
         return current;
+    }
+
+    /** The text of the policy in force (the last valid version of the file), as read. */
+    public String currentSource() {
+        return currentSource;
     }
 
     public Path file() {
@@ -99,6 +107,7 @@ public final class PolicyHolder {
         }
         current = next;
         currentDigest = sha256(content);
+        currentSource = new String(content, java.nio.charset.StandardCharsets.UTF_8);
         log.info("Policy reloaded from {}: {}", fileName, summary(next));
         return new ReloadResult.Applied(previous, next);
     }

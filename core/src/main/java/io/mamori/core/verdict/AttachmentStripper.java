@@ -13,7 +13,6 @@ import java.util.Objects;
 import java.util.Set;
 import org.apache.james.mime4j.MimeException;
 import org.apache.james.mime4j.codec.Base64OutputStream;
-import org.apache.james.mime4j.codec.DecodeMonitor;
 import org.apache.james.mime4j.dom.Body;
 import org.apache.james.mime4j.dom.Entity;
 import org.apache.james.mime4j.dom.Header;
@@ -22,17 +21,15 @@ import org.apache.james.mime4j.dom.Multipart;
 import org.apache.james.mime4j.dom.SingleBody;
 import org.apache.james.mime4j.field.DefaultFieldParser;
 import org.apache.james.mime4j.field.Fields;
-import org.apache.james.mime4j.message.DefaultMessageBuilder;
 import org.apache.james.mime4j.message.HeaderImpl;
 import org.apache.james.mime4j.stream.Field;
-import org.apache.james.mime4j.stream.MimeConfig;
 
 /**
  * Carries out "strip the attachment and deliver with a notice": each chosen leaf part is replaced by a short
  * text/plain part saying, in Japanese then English, which file was removed and why. Parts are chosen by the
  * path the {@link io.mamori.core.message.MessageParser} gave them ({@code MimePart.path()}, e.g. {@code 2} or
  * {@code 1.3}), so what the analyzers judged is exactly what is removed. Everything else is written back byte
- * for byte, as {@link TagRewriter} does, with large bodies kept in encrypted temporary files. Thread-safe: one
+ * for byte by {@link MessageRewriter}'s single pass, with large bodies kept in encrypted temporary files. Thread-safe: one
  * instance may rewrite many messages concurrently.
  */
 public final class AttachmentStripper {
@@ -63,64 +60,71 @@ public final class AttachmentStripper {
      */
     public List<Removed> strip(InputStream raw, OutputStream out, Set<String> partPaths,
             List<FindingCatalogue.Entry> reasons) throws IOException {
+        return new MessageRewriter(tempDirectory).rewrite(raw, out,
+                MessageRewriter.Plan.NONE.stripping(partPaths, reasons, null)).removed();
+    }
+
+    /**
+     * Strips a parsed message in place.
+     *
+     * @param originalId queue id of the quarantined original, named in the notice; {@code null} for none
+     */
+    static List<Removed> apply(Message message, Set<String> partPaths, List<FindingCatalogue.Entry> reasons,
+            String originalId, SpoolingBodyFactory bodies) throws IOException {
         Objects.requireNonNull(partPaths, "partPaths");
         Objects.requireNonNull(reasons, "reasons");
-        try (SpoolingBodyFactory bodies = new SpoolingBodyFactory(tempDirectory)) {
-            DefaultMessageBuilder builder = new DefaultMessageBuilder();
-            builder.setMimeEntityConfig(MimeConfig.custom().setMaxLineLen(1024 * 1024).setMaxHeaderLen(1024 * 1024)
-                    .setMaxHeaderCount(-1).setMaxContentLen(-1).build());
-            builder.setDecodeMonitor(DecodeMonitor.SILENT);
-            builder.setContentDecoding(false);
-            builder.setBodyFactory(bodies);
-            Message message = builder.parseMessage(raw);
-            try {
-                List<Removed> removed = new ArrayList<>();
-                walk(message, "", partPaths, reasons, bodies, removed);
-                new TagRewriter.RawPreservingWriter().writeMessage(message, out);
-                out.flush();
-                return removed;
-            } finally {
-                message.dispose();
-            }
-        }
+        List<Removed> removed = new ArrayList<>();
+        walk(message, "", partPaths, reasons, originalId, bodies, removed);
+        return removed;
     }
 
     /** Numbers parts as the parser does: children 1-based under their parent; an embedded message keeps its part's path. */
-    private void walk(Entity entity, String path, Set<String> chosen, List<FindingCatalogue.Entry> reasons,
-            SpoolingBodyFactory bodies, List<Removed> removed) throws IOException {
+    private static void walk(Entity entity, String path, Set<String> chosen, List<FindingCatalogue.Entry> reasons,
+            String originalId, SpoolingBodyFactory bodies, List<Removed> removed) throws IOException {
         Body body = entity.getBody();
         if (body instanceof Multipart multipart) {
             int i = 0;
             for (Entity child : multipart.getBodyParts()) {
                 i++;
-                walk(child, path.isEmpty() ? Integer.toString(i) : path + "." + i, chosen, reasons, bodies, removed);
+                walk(child, path.isEmpty() ? Integer.toString(i) : path + "." + i, chosen, reasons, originalId, bodies,
+                        removed);
             }
         } else if (body instanceof Message embedded && !path.isEmpty()) {
-            walk(embedded, path, chosen, reasons, bodies, removed);
+            walk(embedded, path, chosen, reasons, originalId, bodies, removed);
         } else if (body instanceof SingleBody) {
             String leaf = path.isEmpty() ? "1" : path;
             if (chosen.contains(leaf)) {
                 String filename = entity.getFilename();
-                replace(entity, filename, reasons, bodies);
+                replace(entity, filename, reasons, originalId, bodies);
                 removed.add(new Removed(leaf, filename));
             }
         }
     }
 
     private static void replace(Entity entity, String filename, List<FindingCatalogue.Entry> reasons,
-            SpoolingBodyFactory bodies) throws IOException {
+            String originalId, SpoolingBodyFactory bodies) throws IOException {
         String shown = filename == null || filename.isBlank() ? "(名前なし / unnamed)" : filename;
         StringBuilder text = new StringBuilder();
         text.append("【Mamori】添付ファイル「").append(shown).append("」は安全のため削除されました。\r\n");
         for (FindingCatalogue.Entry e : reasons) {
             text.append("・").append(e.reasonJa()).append("\r\n");
         }
-        text.append("必要な場合は、送信者に別の方法での送付を依頼するか、情報システム部門にお問い合わせください。\r\n\r\n");
+        if (originalId != null) {
+            text.append("元のメールは隔離して保管されています（ID: ").append(originalId)
+                    .append("）。必要な場合は、この ID を添えて情報システム部門にお問い合わせください。\r\n\r\n");
+        } else {
+            text.append("必要な場合は、送信者に別の方法での送付を依頼するか、情報システム部門にお問い合わせください。\r\n\r\n");
+        }
         text.append("[Mamori] The attachment \"").append(shown).append("\" was removed for your safety.\r\n");
         for (FindingCatalogue.Entry e : reasons) {
             text.append("- ").append(e.reasonEn()).append("\r\n");
         }
-        text.append("If you need it, ask the sender to send it another way or contact your IT department.\r\n");
+        if (originalId != null) {
+            text.append("The original message is kept in quarantine (ID: ").append(originalId)
+                    .append("). If you need it, contact your IT department with this ID.\r\n");
+        } else {
+            text.append("If you need it, ask the sender to send it another way or contact your IT department.\r\n");
+        }
         SingleBody notice;
         try (SpoolingBodyFactory.Sink sink = bodies.newSink()) {
             try (OutputStream encoder = new Base64OutputStream(sink.shielded())) {

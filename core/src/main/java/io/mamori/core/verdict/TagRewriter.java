@@ -2,41 +2,28 @@ package io.mamori.core.verdict;
 
 import io.mamori.core.analysis.FindingCatalogue;
 import io.mamori.core.message.EncodedWords;
-import io.mamori.core.message.MailCharsets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.Reader;
-import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.james.mime4j.MimeException;
-import org.apache.james.mime4j.codec.Base64InputStream;
-import org.apache.james.mime4j.codec.Base64OutputStream;
-import org.apache.james.mime4j.codec.DecodeMonitor;
 import org.apache.james.mime4j.codec.EncoderUtil;
-import org.apache.james.mime4j.codec.QuotedPrintableInputStream;
-import org.apache.james.mime4j.codec.QuotedPrintableOutputStream;
 import org.apache.james.mime4j.dom.Body;
 import org.apache.james.mime4j.dom.Entity;
 import org.apache.james.mime4j.dom.Header;
 import org.apache.james.mime4j.dom.Message;
 import org.apache.james.mime4j.dom.Multipart;
 import org.apache.james.mime4j.dom.SingleBody;
-import org.apache.james.mime4j.dom.field.ContentTypeField;
 import org.apache.james.mime4j.field.DefaultFieldParser;
-import org.apache.james.mime4j.field.Fields;
-import org.apache.james.mime4j.message.DefaultMessageBuilder;
 import org.apache.james.mime4j.message.DefaultMessageWriter;
 import org.apache.james.mime4j.stream.Field;
-import org.apache.james.mime4j.stream.MimeConfig;
 import org.apache.james.mime4j.util.ByteSequence;
 
 /**
@@ -46,14 +33,11 @@ import org.apache.james.mime4j.util.ByteSequence;
  * rewritten parts are re-encoded in UTF-8 (quoted-printable for mostly-ASCII text, else base64) with their
  * charset updated.
  *
- * <p>Built on Apache Mime4j's DOM with transfer decoding off and a body factory that keeps bodies over
- * 256 KiB in AES-encrypted temporary files (deleted when done), so big attachments are neither held in
- * memory nor written to disk in clear. Thread-safe: one instance may rewrite many messages concurrently.
+ * <p>The pass itself is {@link MessageRewriter}'s (Mime4j DOM, big bodies in AES-encrypted temporary files), so
+ * big attachments are neither held in memory nor written to disk in clear; this class holds the tagging edits
+ * and is the entry point for a TAG alone. Thread-safe: one instance may rewrite many messages concurrently.
  */
 public final class TagRewriter {
-
-    /** Decoded text parts larger than this are re-encoded while streaming, with the JDK charset for their label. */
-    private static final int IN_MEMORY_TEXT_LIMIT = 4 * 1024 * 1024;
 
     private static final Pattern HTML_BODY_TAG = Pattern.compile("<body[^>]*>", Pattern.CASE_INSENSITIVE);
 
@@ -79,40 +63,25 @@ public final class TagRewriter {
      */
     public void rewrite(InputStream raw, OutputStream out, String subjectPrefix, List<FindingCatalogue.Entry> reasons)
             throws IOException {
-        Objects.requireNonNull(subjectPrefix, "subjectPrefix");
-        Objects.requireNonNull(reasons, "reasons");
-        try (SpoolingBodyFactory bodies = new SpoolingBodyFactory(tempDirectory)) {
-            DefaultMessageBuilder builder = new DefaultMessageBuilder();
-            builder.setMimeEntityConfig(MimeConfig.custom()
-                    .setMaxLineLen(1024 * 1024)
-                    .setMaxHeaderLen(1024 * 1024)
-                    .setMaxHeaderCount(-1)
-                    .setMaxContentLen(-1)
-                    .build());
-            builder.setDecodeMonitor(DecodeMonitor.SILENT);
-            builder.setContentDecoding(false);
-            builder.setBodyFactory(bodies);
-            Message message = builder.parseMessage(raw);
-            try {
-                prefixSubject(message.getHeader(), subjectPrefix);
-                Banner banner = new Banner(reasons);
-                Targets targets = new Targets();
-                findTargets(message, targets);
-                if (targets.plain != null) {
-                    addBanner(targets.plain, banner.plain(), false, bodies);
-                }
-                if (targets.html != null) {
-                    addBanner(targets.html, banner.html(), true, bodies);
-                }
-                new RawPreservingWriter().writeMessage(message, out);
-                out.flush();
-            } finally {
-                message.dispose();
-            }
+        new MessageRewriter(tempDirectory).rewrite(raw, out,
+                MessageRewriter.Plan.NONE.tagging(subjectPrefix, reasons));
+    }
+
+    /** Tags a parsed message in place: the subject prefix, and the warning in the first plain and HTML parts. */
+    static void apply(Message message, String subjectPrefix, List<FindingCatalogue.Entry> reasons,
+            SpoolingBodyFactory bodies) throws IOException {
+        prefixSubject(message.getHeader(), subjectPrefix);
+        Banner banner = new Banner(reasons);
+        Targets targets = findTargets(message);
+        if (targets.plain != null) {
+            addBanner(targets.plain, banner.plain(), false, bodies);
+        }
+        if (targets.html != null) {
+            addBanner(targets.html, banner.html(), true, bodies);
         }
     }
 
-    private static void prefixSubject(Header header, String prefix) throws IOException {
+    static void prefixSubject(Header header, String prefix) throws IOException {
         Field current = header.getField("Subject");
         String subject = current == null ? "" : EncodedWords.decode(valueBytes(current)).strip();
         if (!prefix.isEmpty() && subject.startsWith(prefix)) {
@@ -169,9 +138,15 @@ public final class TagRewriter {
     }
 
     /** The first text/plain and text/html parts in document order that are not attachments. */
-    private static final class Targets {
+    static final class Targets {
         Entity plain;
         Entity html;
+    }
+
+    static Targets findTargets(Entity message) {
+        Targets targets = new Targets();
+        findTargets(message, targets);
+        return targets;
     }
 
     private static void findTargets(Entity entity, Targets targets) {
@@ -193,100 +168,37 @@ public final class TagRewriter {
         }
     }
 
-    private static void addBanner(Entity entity, String banner, boolean html, SpoolingBodyFactory bodies)
-            throws IOException {
+    static void addBanner(Entity entity, String banner, boolean html, SpoolingBodyFactory bodies) throws IOException {
         SingleBody body = (SingleBody) entity.getBody();
-        String label = declaredCharset(entity);
-        String transfer = entity.getContentTransferEncoding();
-        long encodedSize = body.size();
-        byte[] utf8;
-        boolean mostlyAscii;
-        Reader text;
-        if (encodedSize <= IN_MEMORY_TEXT_LIMIT) {
-            byte[] decoded;
-            try (InputStream in = transferDecoded(body.getInputStream(), transfer)) {
-                decoded = in.readAllBytes();
+        TextParts.Decoded decoded = TextParts.open(entity, html);
+        if (body.size() <= TextParts.IN_MEMORY_TEXT_LIMIT) {
+            String original;
+            try (Reader r = decoded.reader()) {
+                original = readAll(r);
             }
-            if (label == null && html) {
-                label = htmlMetaCharset(decoded);
-            }
-            String original = MailCharsets.decode(decoded, label);
             String tagged = html ? insertIntoHtml(original, banner) : banner + original;
-            utf8 = tagged.getBytes(StandardCharsets.UTF_8);
-            mostlyAscii = nonAsciiShare(tagged) < 0.2;
-            text = null;
+            boolean quotedPrintable = TextParts.nonAsciiShare(tagged) < 0.2;
+            SingleBody replacement = TextParts.encode(bodies, quotedPrintable, w -> w.write(tagged));
+            TextParts.replace(entity, entity.getMimeType(), replacement, quotedPrintable);
         } else {
-            Charset charset = label == null ? null : MailCharsets.lookup(label);
-            text = new java.io.InputStreamReader(transferDecoded(body.getInputStream(), transfer),
-                    charset == null ? StandardCharsets.UTF_8 : charset);
-            utf8 = null;
-            mostlyAscii = false;
-        }
-        String newTransfer = mostlyAscii ? "quoted-printable" : "base64";
-        SingleBody replacement;
-        try (SpoolingBodyFactory.Sink sink = bodies.newSink()) {
-            try (OutputStream encoder = mostlyAscii
-                    ? new QuotedPrintableOutputStream(sink.shielded(), false)
-                    : new Base64OutputStream(sink.shielded())) {
-                if (utf8 != null) {
-                    encoder.write(utf8);
-                } else {
-                    // Too big to hold: the banner goes first, so an HTML banner sits before <html>; browsers cope.
-                    encoder.write(banner.getBytes(StandardCharsets.UTF_8));
-                    try (Reader r = text) {
-                        char[] buf = new char[8192];
-                        for (int n; (n = r.read(buf)) >= 0; ) {
-                            encoder.write(new String(buf, 0, n).getBytes(StandardCharsets.UTF_8));
-                        }
-                    }
-                }
-            }
-            replacement = sink.toBody();
-        }
-        Header header = entity.getHeader();
-        Map<String, String> params = new LinkedHashMap<>();
-        Field typeField = header.getField("Content-Type");
-        if (typeField instanceof ContentTypeField ct) {
-            // "text/html;iso-8859-1" parses as a parameter without a value, which Mime4j cannot write back
-            ct.getParameters().forEach((name, value) -> {
-                if (name != null && !name.isBlank() && value != null) {
-                    params.put(name, value);
+            // Too big to hold: the banner goes first, so an HTML banner sits before <html>; browsers cope.
+            SingleBody replacement = TextParts.encode(bodies, false, w -> {
+                w.write(banner);
+                try (Reader r = decoded.reader()) {
+                    r.transferTo(w);
                 }
             });
+            TextParts.replace(entity, entity.getMimeType(), replacement, false);
         }
-        params.put("charset", "utf-8");
-        header.setField(Fields.contentType(entity.getMimeType(), params));
-        header.setField(Fields.contentTransferEncoding(newTransfer));
-        Body old = entity.removeBody();
-        if (old != null) {
-            old.dispose();
-        }
-        entity.setBody(replacement);
     }
 
-    private static String declaredCharset(Entity entity) {
-        Field field = entity.getHeader().getField("Content-Type");
-        if (field instanceof ContentTypeField ct && ct.getCharset() != null && !ct.getCharset().isBlank()) {
-            return ct.getCharset();
+    private static String readAll(Reader r) throws IOException {
+        StringBuilder b = new StringBuilder();
+        char[] buf = new char[8192];
+        for (int n; (n = r.read(buf)) >= 0; ) {
+            b.append(buf, 0, n);
         }
-        return null;
-    }
-
-    private static InputStream transferDecoded(InputStream raw, String transfer) {
-        String t = transfer == null ? "" : transfer.trim().toLowerCase(Locale.ROOT);
-        if (t.equals("base64")) {
-            return new Base64InputStream(raw, DecodeMonitor.SILENT);
-        }
-        if (t.equals("quoted-printable")) {
-            return new QuotedPrintableInputStream(raw, DecodeMonitor.SILENT);
-        }
-        return raw;
-    }
-
-    private static String htmlMetaCharset(byte[] html) {
-        String head = new String(html, 0, Math.min(html.length, 4096), StandardCharsets.ISO_8859_1);
-        Matcher m = Pattern.compile("charset\\s*=\\s*[\"']?([A-Za-z0-9_.:\\-]+)", Pattern.CASE_INSENSITIVE).matcher(head);
-        return m.find() ? m.group(1) : null;
+        return b.toString();
     }
 
     private static String insertIntoHtml(String html, String banner) {
@@ -297,16 +209,8 @@ public final class TagRewriter {
         return banner + html;
     }
 
-    private static double nonAsciiShare(String s) {
-        if (s.isEmpty()) {
-            return 0;
-        }
-        long nonAscii = s.chars().filter(c -> c >= 0x80).count();
-        return (double) nonAscii / s.length();
-    }
-
     /** The warning in both forms. */
-    private record Banner(List<FindingCatalogue.Entry> reasons) {
+    record Banner(List<FindingCatalogue.Entry> reasons) {
 
         String plain() {
             StringBuilder b = new StringBuilder();
@@ -338,7 +242,7 @@ public final class TagRewriter {
             return b.toString();
         }
 
-        private static String escape(String s) {
+        static String escape(String s) {
             StringBuilder out = new StringBuilder(s.length());
             for (int i = 0; i < s.length(); i++) {
                 char c = s.charAt(i);

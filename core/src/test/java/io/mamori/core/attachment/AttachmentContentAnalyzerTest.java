@@ -246,10 +246,10 @@ class AttachmentContentAnalyzerTest {
                 file("encrypted.ppt", sample("oletools/encrypted.ppt")),
                 file("encrypted.docx", sample("oletools/encrypted.docx"))))
                 .containsExactly(
-                        Finding.of("ENCRYPTED_ARCHIVE", "encrypted.doc"),
-                        Finding.of("ENCRYPTED_ARCHIVE", "encrypted.xls"),
-                        Finding.of("ENCRYPTED_ARCHIVE", "encrypted.ppt"),
-                        Finding.of("ENCRYPTED_ARCHIVE", "encrypted.docx"));
+                        Finding.of("ENCRYPTED_ARCHIVE", "encrypted.doc (part 2)"),
+                        Finding.of("ENCRYPTED_ARCHIVE", "encrypted.xls (part 3)"),
+                        Finding.of("ENCRYPTED_ARCHIVE", "encrypted.ppt (part 4)"),
+                        Finding.of("ENCRYPTED_ARCHIVE", "encrypted.docx (part 5)"));
     }
 
     @Test
@@ -259,10 +259,10 @@ class AttachmentContentAnalyzerTest {
                 file("aes128.pdf", sample("pdf/user-password-aes128.pdf")),
                 file("aes256.pdf", sample("pdf/user-password-aes256.pdf"))))
                 .containsExactly(
-                        Finding.of("ENCRYPTED_ARCHIVE", "rc4-40.pdf"),
-                        Finding.of("ENCRYPTED_ARCHIVE", "rc4-128.pdf"),
-                        Finding.of("ENCRYPTED_ARCHIVE", "aes128.pdf"),
-                        Finding.of("ENCRYPTED_ARCHIVE", "aes256.pdf"));
+                        Finding.of("ENCRYPTED_ARCHIVE", "rc4-40.pdf (part 2)"),
+                        Finding.of("ENCRYPTED_ARCHIVE", "rc4-128.pdf (part 3)"),
+                        Finding.of("ENCRYPTED_ARCHIVE", "aes128.pdf (part 4)"),
+                        Finding.of("ENCRYPTED_ARCHIVE", "aes256.pdf (part 5)"));
     }
 
     @Test
@@ -276,12 +276,12 @@ class AttachmentContentAnalyzerTest {
     @Test
     void spamAssassinsEncryptedWordDocumentIsEncrypted() throws Exception {
         assertThat(fixtureMessage("spamassassin-encrypted.eml"))
-                .containsExactly(Finding.of("ENCRYPTED_ARCHIVE", "encrypted_word_doc.docx"));
+                .containsExactly(Finding.of("ENCRYPTED_ARCHIVE", "encrypted_word_doc.docx (part 2)"));
     }
 
     @Test
     void aPasswordZipWithTheMacroWorkbookFromSpamAssassinIsEncrypted() throws Exception {
-        assertThat(fixtureMessage("spamassassin-zippwmacro.eml")).containsExactly(Finding.of("ENCRYPTED_ARCHIVE", "macro.zip"));
+        assertThat(fixtureMessage("spamassassin-zippwmacro.eml")).containsExactly(Finding.of("ENCRYPTED_ARCHIVE", "macro.zip (part 2)"));
     }
 
     @Test
@@ -292,10 +292,10 @@ class AttachmentContentAnalyzerTest {
                 file("strong.zip", sample("zip4j/strong_encrypted.zip"))))
                 .extracting(Finding::code, Finding::evidence)
                 .contains(
-                        org.assertj.core.groups.Tuple.tuple("ENCRYPTED_ARCHIVE", "dde.zip"),
-                        org.assertj.core.groups.Tuple.tuple("ENCRYPTED_ARCHIVE", "zipcrypto.zip"),
-                        org.assertj.core.groups.Tuple.tuple("ENCRYPTED_ARCHIVE", "aes.zip"),
-                        org.assertj.core.groups.Tuple.tuple("ENCRYPTED_ARCHIVE", "strong.zip"));
+                        org.assertj.core.groups.Tuple.tuple("ENCRYPTED_ARCHIVE", "dde.zip (part 2)"),
+                        org.assertj.core.groups.Tuple.tuple("ENCRYPTED_ARCHIVE", "zipcrypto.zip (part 3)"),
+                        org.assertj.core.groups.Tuple.tuple("ENCRYPTED_ARCHIVE", "aes.zip (part 4)"),
+                        org.assertj.core.groups.Tuple.tuple("ENCRYPTED_ARCHIVE", "strong.zip (part 5)"));
     }
 
     @Test
@@ -309,7 +309,7 @@ class AttachmentContentAnalyzerTest {
         assertThat(analyze(file("secret.zip", zip))).containsExactly(
                 Finding.of("ATTACHMENT_EXECUTABLE", "secret.zip!/請求書.pdf.exe"),
                 Finding.of("ATTACHMENT_DOUBLE_EXTENSION", "secret.zip!/請求書.pdf.exe"),
-                Finding.of("ENCRYPTED_ARCHIVE", "secret.zip"));
+                Finding.of("ENCRYPTED_ARCHIVE", "secret.zip (part 2)"));
     }
 
     private static int indexOf(byte[] data, byte[] pattern) {
@@ -333,7 +333,7 @@ class AttachmentContentAnalyzerTest {
         byte[] rar4 = {'R', 'a', 'r', '!', 0x1A, 0x07, 0x00, 0, 0, 0x73, 0x00, 0x00, 0x0D, 0x00, 0, 0, 0, 0, 0, 0};
 
         assertThat(analyze(file("secret.rar", rar5Encrypted), file("photos.rar", rar4))).containsExactly(
-                Finding.of("ENCRYPTED_ARCHIVE", "secret.rar"),
+                Finding.of("ENCRYPTED_ARCHIVE", "secret.rar (part 2)"),
                 Finding.of("ATTACHMENT_NOT_INSPECTED", "photos.rar: RAR archives are not unpacked"));
     }
 

@@ -138,4 +138,46 @@ class PolicyListsTest {
                 p.protection(), new Policy.Lists(List.of(), Optional.empty(), Set.of()), p.firstContact(), p.access());
         assertThat(engine.decide(narrow, Direction.INBOUND, allowed).action()).isEqualTo(Action.DELIVER);
     }
+
+    @Test
+    void attachmentHandlingOfAnAllowedSenderFollowsNeverOverrides() throws Exception {
+        PolicyEngine engine = new PolicyEngine(CATALOGUE);
+        Finding encrypted = Finding.of("ENCRYPTED_ARCHIVE", "見積書.zip (part 2)");
+        Finding allowedSender = Finding.of("SENDER_ALLOWED",
+                "from=a@partner.example entry=partner.example source=policy:x (dmarc=pass)");
+        Policy byDefault = loader.parse(BASE + "attachments: { encrypted: quarantine }\n", "policy.yaml");
+        assertThat(engine.decide(byDefault, Direction.INBOUND, List.of(encrypted, allowedSender)).action())
+                .as("ENCRYPTED_ARCHIVE is never overridden by default").isEqualTo(Action.QUARANTINE);
+        assertThat(PolicyEngine.counted(byDefault, List.of(encrypted, allowedSender))).containsExactly(encrypted);
+
+        Policy trusting = loader.parse(BASE + "attachments: { encrypted: quarantine }\n"
+                + "lists:\n  allow:\n    senders: [partner.example]\n    never_overrides: [MALWARE_FOUND]\n", "policy.yaml");
+        assertThat(engine.decide(trusting, Direction.INBOUND, List.of(encrypted, allowedSender)).action())
+                .isEqualTo(Action.DELIVER);
+        assertThat(PolicyEngine.counted(trusting, List.of(encrypted, allowedSender))).isEmpty();
+        assertThat(engine.decide(trusting, Direction.INBOUND, List.of(encrypted)).action())
+                .as("without the allow the section applies").isEqualTo(Action.QUARANTINE);
+    }
+
+    @Test
+    void everySectionLoadsTogether() throws Exception {
+        Policy p = loader.parse(BASE + """
+                attachments: { encrypted: strip, macros: tag }
+                disarm: { enabled: true, apply_to: tagged }
+                lists:
+                  block:
+                    senders: [spam.example]
+                first_contact: { window_days: 30, learning_days: 0 }
+                access:
+                  roles:
+                    admin: { networks: [192.0.2.0/24], mfa_required: true }
+                """, "policy.yaml");
+        assertThat(p.attachments()).isEqualTo(new Policy.Attachments(Policy.Attachments.Handling.STRIP,
+                Policy.Attachments.Handling.TAG));
+        assertThat(p.disarm().enabled()).isTrue();
+        assertThat(p.disarm().applyTo()).isEqualTo(Policy.Disarm.ApplyTo.TAGGED);
+        assertThat(p.lists().entries()).hasSize(1);
+        assertThat(p.firstContact()).isEqualTo(new Policy.FirstContact(30, 0));
+        assertThat(p.access().roles()).containsOnlyKeys(io.mamori.core.access.Role.ADMIN);
+    }
 }

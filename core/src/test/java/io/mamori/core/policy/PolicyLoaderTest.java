@@ -281,8 +281,8 @@ class PolicyLoaderTest {
         // Within the alias limit the composer shares nodes; the schema walk never visits unknown keys.
         String yaml = VALID + "x: &x [1, 2, 3]\ny: [*x, *x, *x]\n";
         assertThat(errorsOf(yaml)).containsExactly(
-                error(19, 1, "x", "unknown key; expected one of version, organisation, inbound, outbound, tag, antivirus, protection, lists, first_contact, access"),
-                error(20, 1, "y", "unknown key; expected one of version, organisation, inbound, outbound, tag, antivirus, protection, lists, first_contact, access"));
+                error(19, 1, "x", "unknown key; expected one of version, organisation, inbound, outbound, tag, antivirus, protection, attachments, disarm, lists, first_contact, access"),
+                error(20, 1, "y", "unknown key; expected one of version, organisation, inbound, outbound, tag, antivirus, protection, attachments, disarm, lists, first_contact, access"));
     }
 
     @Test
@@ -442,8 +442,11 @@ class PolicyLoaderTest {
                 Map.of("ATTACHMENT_EXECUTABLE", Action.QUARANTINE, "ANALYZER_FAILED", Action.TAG,
                         "DMARC_REJECT_POLICY_FAIL", Action.QUARANTINE, "MALWARE_FOUND", Action.QUARANTINE,
                         "ATTACHMENT_EXECUTABLE_CONTENT", Action.QUARANTINE, "ARCHIVE_BOMB", Action.QUARANTINE,
-                        "ENCRYPTED_ARCHIVE", Action.QUARANTINE, "AV_UNAVAILABLE", Action.TAG,
-                        "SENDER_BLOCKED", Action.QUARANTINE, "LINK_BLOCKED", Action.QUARANTINE));
+                        "AV_UNAVAILABLE", Action.TAG, "SENDER_BLOCKED", Action.QUARANTINE,
+                        "LINK_BLOCKED", Action.QUARANTINE));
+        assertThat(p.attachments()).isEqualTo(new Policy.Attachments(Policy.Attachments.Handling.QUARANTINE,
+                Policy.Attachments.Handling.SCORE));
+        assertThat(p.disarm()).isEqualTo(new Policy.Disarm(false, Policy.Disarm.ApplyTo.EXTERNAL, false, true));
         assertThat(p.outbound().thresholds()).isEqualTo(Map.of(Action.TAG, 6.0, Action.HOLD, 10.0, Action.QUARANTINE, 15.0));
         assertThat(p.tag().subjectPrefix()).isEqualTo("[要注意]");
     }

@@ -92,4 +92,73 @@ class AttachmentStripperTest {
             assertThat(stripped.parts().get(1).text()).isEqualTo("inner text");
         }
     }
+
+    @Test
+    void ofTwoAttachmentsWithTheSameNameOnlyTheEncryptedOneIsNamedAndStripped() throws Exception {
+        byte[] encrypted;
+        try (var in = AttachmentStripperTest.class.getResourceAsStream("/files/zip4j/strong_encrypted.zip")) {
+            encrypted = in.readAllBytes();
+        }
+        ByteArrayOutputStream plainZip = new ByteArrayOutputStream();
+        try (var zip = new java.util.zip.ZipOutputStream(plainZip)) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("readme.txt"));
+            zip.write("hello".getBytes(StandardCharsets.US_ASCII));
+            zip.closeEntry();
+        }
+        java.util.Base64.Encoder b64 = java.util.Base64.getMimeEncoder();
+        byte[] raw = ("From: a@example.net\r\nTo: b@example.co.jp\r\nSubject: files\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee both\r\n"
+                + "--b\r\nContent-Type: application/zip; name=report.zip\r\nContent-Disposition: attachment; filename=report.zip\r\n"
+                + "Content-Transfer-Encoding: base64\r\n\r\n" + b64.encodeToString(plainZip.toByteArray()) + "\r\n"
+                + "--b\r\nContent-Type: application/zip; name=report.zip\r\nContent-Disposition: attachment; filename=report.zip\r\n"
+                + "Content-Transfer-Encoding: base64\r\n\r\n" + b64.encodeToString(encrypted) + "\r\n--b--\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        List<Finding> findings;
+        Set<String> paths;
+        try (ParsedMessage m = parse(raw)) {
+            findings = new AttachmentContentAnalyzer().analyze(new AnalysisInput(ENVELOPE, m));
+            paths = AttachmentContentAnalyzer.partsNamedBy(m, findings, Set.of("ENCRYPTED_ARCHIVE"));
+        }
+        assertThat(findings).contains(Finding.of("ENCRYPTED_ARCHIVE", "report.zip (part 3)"));
+        assertThat(paths).containsExactly("3");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        MessageRewriter.Result result = new MessageRewriter(temp).rewrite(new ByteArrayInputStream(raw), out,
+                MessageRewriter.Plan.NONE.stripping(paths, FindingCatalogue.builtIn().reasons(findings), "01QUARANTINEDCOPY"));
+
+        assertThat(result.removed()).containsExactly(new AttachmentStripper.Removed("3", "report.zip"));
+        try (ParsedMessage stripped = parse(out.toByteArray())) {
+            assertThat(stripped.attachments()).extracting(MimePart::path).containsExactly("2");
+            assertThat(stripped.parts().get(2).text())
+                    .contains("元のメールは隔離して保管されています（ID: 01QUARANTINEDCOPY）")
+                    .contains("The original message is kept in quarantine (ID: 01QUARANTINEDCOPY)");
+        }
+    }
+
+    /** {@code attachments.macros: strip} uses the same path: the macro workbook goes, the text stays. */
+    @Test
+    void anOfficeDocumentWithMacrosCanBeStrippedTheSameWay() throws Exception {
+        byte[] raw = Fixtures.bytes("attachment-content/spamassassin-macro.eml");
+        List<Finding> findings;
+        Set<String> paths;
+        try (ParsedMessage m = parse(raw)) {
+            findings = new AttachmentContentAnalyzer().analyze(new AnalysisInput(ENVELOPE, m));
+            paths = AttachmentContentAnalyzer.partsNamedBy(m, findings, Set.of("OFFICE_MACRO"));
+        }
+        assertThat(findings).extracting(Finding::code).contains("OFFICE_MACRO");
+        assertThat(paths).containsExactly("2");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        new MessageRewriter(temp).rewrite(new ByteArrayInputStream(raw), out, MessageRewriter.Plan.NONE.stripping(paths,
+                FindingCatalogue.builtIn().reasons(findings.stream().filter(f -> f.code().equals("OFFICE_MACRO")).toList()),
+                null));
+
+        try (ParsedMessage stripped = parse(out.toByteArray())) {
+            assertThat(stripped.attachments()).isEmpty();
+            assertThat(stripped.parts().get(1).text()).contains("添付ファイル「macro.xlsm」は安全のため削除されました")
+                    .contains("マクロ付きの Office 文書");
+            assertThat(new AttachmentContentAnalyzer().analyze(new AnalysisInput(ENVELOPE, stripped)))
+                    .extracting(Finding::code).doesNotContain("OFFICE_MACRO");
+        }
+    }
 }

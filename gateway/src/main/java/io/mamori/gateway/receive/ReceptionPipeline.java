@@ -17,7 +17,10 @@ import io.mamori.core.store.MessageStore;
 import io.mamori.core.store.NewMessage;
 import io.mamori.core.store.Spool;
 import io.mamori.core.store.StoredMessage;
-import io.mamori.core.verdict.TagRewriter;
+import io.mamori.core.attachment.AttachmentContentAnalyzer;
+import io.mamori.core.message.Direction;
+import io.mamori.core.verdict.AuthResultsHeaders;
+import io.mamori.core.verdict.MessageRewriter;
 import io.mamori.gateway.contact.ContactRecorder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -28,8 +31,11 @@ import java.time.Clock;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.commons.io.IOUtils;
 import org.apache.commons.io.input.TeeInputStream;
@@ -40,8 +46,13 @@ import org.slf4j.LoggerFactory;
  * The receive half of the pipeline (DESIGN.md stages 2–5): the DATA stream is teed into an encrypted spool
  * while it is parsed, analyzed and decided; REJECT is answered before anything is accepted (no
  * backscatter); everything else is committed durably with its {@code Received} and {@code X-Mamori-Verdict}
- * headers before the listener may answer 250. The spooled bytes stay verbatim (DKIM needs them) except for
- * TAG, which stores a rewritten copy.
+ * headers before the listener may answer 250. The spooled bytes stay verbatim (DKIM needs them) unless the
+ * verdict transforms the message ({@link MessageRewriter}, one pass): forged {@code Authentication-Results}
+ * claiming our authserv-id are removed from inbound mail (RFC 8601 §5) before ours is added; a message to be
+ * delivered is tagged (TAG), disarmed (policy {@code disarm}) and stripped of attachments (policy
+ * {@code attachments.*: strip}, the original kept QUARANTINED). X-Mamori-Verdict records what was done
+ * ({@code ; disarmed=1}, {@code ; stripped=N; original=<id>}, {@code ; forged-authres-removed=N}); a message
+ * that cannot be rewritten is quarantined ({@code ; rewrite=failed}).
  */
 public final class ReceptionPipeline implements MessageReceiver {
 
@@ -55,20 +66,20 @@ public final class ReceptionPipeline implements MessageReceiver {
     private final PolicyEngine engine;
     private final Supplier<Policy> policy;
     private final FindingCatalogue catalogue;
-    private final TagRewriter rewriter;
+    private final MessageRewriter rewriter;
     private final String hostname;
     private final Clock clock;
     private final MeterRegistry meters;
     private final ContactRecorder contacts;
 
     public ReceptionPipeline(MessageStore store, MessageScanner scanner, PolicyEngine engine, Supplier<Policy> policy,
-            FindingCatalogue catalogue, TagRewriter rewriter, String hostname, Clock clock, MeterRegistry meters) {
+            FindingCatalogue catalogue, MessageRewriter rewriter, String hostname, Clock clock, MeterRegistry meters) {
         this(store, scanner, engine, policy, catalogue, rewriter, hostname, clock, meters, null);
     }
 
     /** @param contacts records the sender history of mail committed for delivery; {@code null} for none */
     public ReceptionPipeline(MessageStore store, MessageScanner scanner, PolicyEngine engine, Supplier<Policy> policy,
-            FindingCatalogue catalogue, TagRewriter rewriter, String hostname, Clock clock, MeterRegistry meters,
+            FindingCatalogue catalogue, MessageRewriter rewriter, String hostname, Clock clock, MeterRegistry meters,
             ContactRecorder contacts) {
         this.contacts = contacts;
         this.store = store;
@@ -86,7 +97,7 @@ public final class ReceptionPipeline implements MessageReceiver {
     public ReceiveResult receive(Envelope envelope, InputStream data) throws IOException {
         Timer.Sample sample = Timer.start(meters);
         Spool spool = store.openSpool();
-        Spool tagged = null;
+        List<Spool> copies = new ArrayList<>();
         try {
             ParsedMessage parsed;
             try (OutputStream out = spool.output()) {
@@ -106,43 +117,204 @@ public final class ReceptionPipeline implements MessageReceiver {
             Action action = verdict.action();
             // SMTP replies are ASCII (RFC 5321 §4.2); the finding codes tell the sender's admin why.
             if (action == Action.REJECT) {
-                record(envelope, null, verdict, spool.size(), sample);
+                record(envelope, null, verdict, spool.size(), sample, "");
                 return new ReceiveResult.Refused(550, "5.7.1",
                         "Message rejected by policy (" + String.join(",", verdict.codes()) + ")");
             }
+            Policy current = outcome.policy();
             if (verdict.codes().contains(AV_UNAVAILABLE)
-                    && policy.get().antivirus().whenUnavailable() == Policy.Antivirus.WhenUnavailable.TEMPFAIL) {
+                    && current.antivirus().whenUnavailable() == Policy.Antivirus.WhenUnavailable.TEMPFAIL) {
                 meters.counter("mamori.messages.tempfailed", "direction", envelope.direction().lowerName(),
                         "reason", "antivirus").increment();
                 LOG.info("message id=- direction={} client={} from=<{}> tempfail=antivirus-unavailable",
                         envelope.direction().lowerName(), envelope.clientAddress(), sanitize(envelope.mailFrom()));
                 return new ReceiveResult.Refused(451, "4.7.1", "Antivirus scan unavailable, try again later");
             }
-            Spool content = spool;
-            if (action == Action.TAG) {
-                tagged = store.openSpool();
-                try (InputStream in = spool.openInput(); OutputStream out = tagged.output()) {
-                    rewriter.rewrite(in, out, policy.get().tag().subjectPrefix(), catalogue.reasons(verdict.findings()));
-                }
-                content = tagged;
+            Transforms t = plan(envelope, parsed, verdict, current, spool);
+            if (t.stripPaths().isEmpty() && t.stripFindings().size() > 0) {
+                // The finding names no part we can find: keep the whole message from the recipient instead.
+                verdict = new Verdict(Action.QUARANTINE, verdict.score(), verdict.findings());
+                return commitWhole(envelope, parsed, subject, verdict, trace, spool, copies,
+                        t.withoutDeliveryTransforms(), "; strip=part-not-found", sample);
             }
-            String prefix = receivedHeader(envelope, content.id()) + trace
-                    + "X-Mamori-Verdict: " + verdict.headerValue() + "\r\n";
-            StoredMessage stored = store.commit(content, new NewMessage(envelope, subject, verdict, stateFor(action)), prefix);
-            record(envelope, stored.id(), verdict, stored.size(), sample);
-            if (contacts != null && stored.state() == MessageState.QUEUED) {
-                contacts.accepted(envelope, parsed, stored.receivedAt());
+            if (!t.stripPaths().isEmpty()) {
+                return commitStripped(envelope, parsed, subject, verdict, trace, spool, copies, t, sample);
             }
-            return new ReceiveResult.Accepted(stored.id());
+            return commitWhole(envelope, parsed, subject, verdict, trace, spool, copies, t, "", sample);
         } finally {
             spool.discard();
-            if (tagged != null) {
-                tagged.discard();
+            for (Spool copy : copies) {
+                copy.discard();
             }
         }
     }
 
-    private record ScanOutcome(Verdict verdict, String subject, List<TraceFields.Field> traceFields) {
+    /**
+     * The transforms a message gets (DESIGN.md stage 4): forged {@code Authentication-Results} removed from any
+     * inbound message (RFC 8601 §5); and, for a message that will be delivered (DELIVER, TAG, HOLD), the TAG
+     * rewrite, disarm of inbound mail, and the parts that {@code attachments.*: strip} removes.
+     */
+    private record Transforms(MessageRewriter.Plan plan, boolean forgedAuthResults, boolean disarm,
+            List<Finding> stripFindings, Set<String> stripPaths) {
+
+        /** Only what a quarantined message gets. */
+        Transforms withoutDeliveryTransforms() {
+            MessageRewriter.Plan cleaning = forgedAuthResults ? MessageRewriter.Plan.NONE.removingAuthResultsOf(
+                    plan.ownAuthservId()) : MessageRewriter.Plan.NONE;
+            return new Transforms(cleaning, forgedAuthResults, false, List.of(), Set.of());
+        }
+    }
+
+    private Transforms plan(Envelope envelope, ParsedMessage parsed, Verdict verdict, Policy current, Spool spool)
+            throws IOException {
+        boolean inbound = envelope.direction() == Direction.INBOUND;
+        MessageRewriter.Plan plan = MessageRewriter.Plan.NONE;
+        boolean forged = false;
+        if (inbound) {
+            try (InputStream in = spool.openInput()) {
+                forged = AuthResultsHeaders.present(in, hostname);
+            }
+            if (forged) {
+                plan = plan.removingAuthResultsOf(hostname);
+            }
+        }
+        Action action = verdict.action();
+        boolean deliverable = action == Action.DELIVER || action == Action.TAG || action == Action.HOLD;
+        if (!deliverable) {
+            return new Transforms(plan, forged, false, List.of(), Set.of());
+        }
+        if (action == Action.TAG) {
+            plan = plan.tagging(current.tag().subjectPrefix(), catalogue.reasons(verdict.findings()));
+        }
+        boolean disarm = inbound && current.disarm().appliesTo(action);
+        if (disarm) {
+            plan = plan.disarming(current.disarm().htmlToText(), current.disarm().defangLinks());
+        }
+        Set<String> codes = inbound ? current.attachments().stripCodes() : Set.of();
+        // Only findings that count: an allow-listed sender whose policy lets it send such attachments gets them.
+        List<Finding> strip = PolicyEngine.counted(current, verdict.findings()).stream()
+                .filter(f -> codes.contains(f.code())).toList();
+        Set<String> paths = new LinkedHashSet<>();
+        for (Finding f : strip) {
+            Set<String> named = parsed == null ? Set.of() : AttachmentContentAnalyzer.partsNamedBy(parsed, List.of(f), codes);
+            if (named.isEmpty()) {
+                // Every finding must name a part, or something unscannable would be delivered after all.
+                return new Transforms(plan, forged, disarm, strip, Set.of());
+            }
+            paths.addAll(named);
+        }
+        return new Transforms(plan, forged, disarm, strip, Set.copyOf(paths));
+    }
+
+    /** Commits the message as one copy, transformed as planned; a message that cannot be rewritten is quarantined. */
+    private ReceiveResult commitWhole(Envelope envelope, ParsedMessage parsed, String subject, Verdict verdict,
+            StringBuilder trace, Spool spool, List<Spool> copies, Transforms t, String note, Timer.Sample sample)
+            throws IOException {
+        Spool content = spool;
+        StringBuilder notes = new StringBuilder(note);
+        if (!t.plan().isEmpty()) {
+            Spool rewritten = store.openSpool();
+            copies.add(rewritten);
+            MessageRewriter.Result result = rewrite(spool, rewritten, t.plan());
+            if (result == null) {
+                verdict = new Verdict(Action.QUARANTINE, verdict.score(), verdict.findings());
+                notes.append("; rewrite=failed");
+            } else {
+                content = rewritten;
+                notes.append(transformNotes(t, result));
+            }
+        }
+        String prefix = receivedHeader(envelope, content.id()) + trace
+                + "X-Mamori-Verdict: " + verdict.headerValue() + notes + "\r\n";
+        StoredMessage stored = store.commit(content, new NewMessage(envelope, subject, verdict, stateFor(verdict.action())), prefix);
+        record(envelope, stored.id(), verdict, stored.size(), sample, notes.toString());
+        recordContacts(envelope, parsed, stored);
+        return new ReceiveResult.Accepted(stored.id());
+    }
+
+    /**
+     * {@code attachments.*: strip}: the original (without forged Authentication-Results) is committed QUARANTINED
+     * first, then the copy without the named parts with the verdict's own state; each names the other. In that
+     * order, a failure between the two commits (the sender is told 451 and retries) leaves at most an extra
+     * quarantined copy, never a delivered message the sender will send again. Only the delivered copy counts as
+     * contact (the quarantined original is what the recipient did not get).
+     */
+    private ReceiveResult commitStripped(Envelope envelope, ParsedMessage parsed, String subject, Verdict verdict,
+            StringBuilder trace, Spool spool, List<Spool> copies, Transforms t, Timer.Sample sample) throws IOException {
+        Spool original = spool;
+        if (t.forgedAuthResults()) {
+            Spool cleaned = store.openSpool();
+            copies.add(cleaned);
+            if (rewrite(spool, cleaned, MessageRewriter.Plan.NONE.removingAuthResultsOf(hostname)) != null) {
+                original = cleaned;
+            }
+        }
+        Spool delivered = store.openSpool();
+        copies.add(delivered);
+        MessageRewriter.Result result = rewrite(spool, delivered, t.plan().stripping(t.stripPaths(),
+                catalogue.reasons(t.stripFindings()), original.id()));
+        Verdict quarantined = new Verdict(Action.QUARANTINE, verdict.score(), verdict.findings());
+        if (result == null) {
+            Transforms cleaning = original == spool ? t.withoutDeliveryTransforms()
+                    : new Transforms(MessageRewriter.Plan.NONE, false, false, List.of(), Set.of());
+            return commitWhole(envelope, parsed, subject, quarantined, trace, original, copies, cleaning,
+                    "; rewrite=failed" + (original == spool ? "" : "; forged-authres-removed=1"), sample);
+        }
+        String originalNotes = "; stripped-copy=" + delivered.id() + (t.forgedAuthResults() ? "; forged-authres-removed=1" : "");
+        StoredMessage kept = store.commit(original, new NewMessage(envelope, subject, quarantined, MessageState.QUARANTINED),
+                receivedHeader(envelope, original.id()) + trace + "X-Mamori-Verdict: " + quarantined.headerValue()
+                        + originalNotes + "\r\n");
+        LOG.info("message id={} direction={} action=QUARANTINE size={} kept-original-of={}", kept.id(),
+                envelope.direction().lowerName(), kept.size(), delivered.id());
+        String notes = transformNotes(t, result) + "; original=" + kept.id();
+        StoredMessage stored = store.commit(delivered, new NewMessage(envelope, subject, verdict, stateFor(verdict.action())),
+                receivedHeader(envelope, delivered.id()) + trace + "X-Mamori-Verdict: " + verdict.headerValue() + notes + "\r\n");
+        record(envelope, stored.id(), verdict, stored.size(), sample, notes);
+        recordContacts(envelope, parsed, stored);
+        return new ReceiveResult.Accepted(stored.id());
+    }
+
+    /**
+     * Mail committed for delivery (QUEUED: DELIVER or TAG) feeds the sender history; held and quarantined mail
+     * never does, so an attacker's stopped attempts never make its domain known.
+     */
+    private void recordContacts(Envelope envelope, ParsedMessage parsed, StoredMessage stored) {
+        if (contacts != null && stored.state() == MessageState.QUEUED) {
+            contacts.accepted(envelope, parsed, stored.receivedAt());
+        }
+    }
+
+    /** Runs one rewrite; {@code null} when the message cannot be rewritten (the caller quarantines it instead). */
+    private MessageRewriter.Result rewrite(Spool from, Spool to, MessageRewriter.Plan plan) throws IOException {
+        try (InputStream in = from.openInput(); OutputStream out = to.output()) {
+            return rewriter.rewrite(in, out, plan);
+        } catch (IOException | RuntimeException e) {
+            // A store failure shows again at commit and becomes 451 there; here it is the content that failed.
+            LOG.warn("message id={} cannot be rewritten ({}); it is quarantined instead", from.id(), e.getClass().getSimpleName());
+            meters.counter("mamori.rewrites.failed").increment();
+            return null;
+        }
+    }
+
+    /** What X-Mamori-Verdict and the log say was done, e.g. {@code ; disarmed=1; stripped=1}. */
+    private String transformNotes(Transforms t, MessageRewriter.Result result) {
+        StringBuilder b = new StringBuilder();
+        if (t.disarm()) {
+            b.append("; disarmed=1");
+            meters.counter("mamori.rewrites", "kind", "disarm").increment();
+        }
+        if (!result.removed().isEmpty()) {
+            b.append("; stripped=").append(result.removed().size());
+            meters.counter("mamori.rewrites", "kind", "strip").increment(result.removed().size());
+        }
+        if (result.authResultsRemoved() > 0) {
+            b.append("; forged-authres-removed=").append(result.authResultsRemoved());
+            meters.counter("mamori.rewrites", "kind", "forged-authres").increment();
+        }
+        return b.toString();
+    }
+
+    private record ScanOutcome(Verdict verdict, String subject, List<TraceFields.Field> traceFields, Policy policy) {
     }
 
     /** A parser bug must not lose the message: it becomes {@code null} here and a defined verdict below. */
@@ -158,10 +330,11 @@ public final class ReceptionPipeline implements MessageReceiver {
     private ScanOutcome analyze(Envelope envelope, ParsedMessage parsed, RawMessage raw) {
         if (parsed == null) {
             List<Finding> findings = List.of(new Finding("ANALYZER_FAILED", 1.0, "parser: failed"));
-            return new ScanOutcome(engine.decide(policy.get(), envelope.direction(), findings), "", List.of());
+            Policy current = policy.get();
+            return new ScanOutcome(engine.decide(current, envelope.direction(), findings), "", List.of(), current);
         }
         ScanResult r = scanner.analyze(envelope, parsed, raw, new TraceFields(hostname));
-        return new ScanOutcome(r.verdict(), parsed.subject(), r.traceFields());
+        return new ScanOutcome(r.verdict(), parsed.subject(), r.traceFields(), r.policy());
     }
 
     private static MessageState stateFor(Action action) {
@@ -210,13 +383,14 @@ public final class ReceptionPipeline implements MessageReceiver {
         return b.toString();
     }
 
-    private void record(Envelope e, String id, Verdict v, long size, Timer.Sample sample) {
+    private void record(Envelope e, String id, Verdict v, long size, Timer.Sample sample, String transforms) {
         String direction = e.direction().lowerName();
         meters.counter("mamori.messages", "direction", direction, "action", v.action().name()).increment();
         sample.stop(meters.timer("mamori.receive", "direction", direction));
-        LOG.info("message id={} direction={} client={} from=<{}> to={} action={} score={} findings={} size={}",
+        LOG.info("message id={} direction={} client={} from=<{}> to={} action={} score={} findings={} size={}{}",
                 id == null ? "-" : id, direction, e.clientAddress(), sanitize(e.mailFrom()), recipients(e.recipients()),
-                v.action(), String.format(Locale.ROOT, "%.2f", v.score()), String.join(",", v.codes()), size);
+                v.action(), String.format(Locale.ROOT, "%.2f", v.score()), String.join(",", v.codes()), size,
+                transforms.isEmpty() ? "" : " transforms=" + transforms.substring(2).replace("; ", ","));
         for (Finding f : v.findings()) {
             meters.counter("mamori.findings", "code", f.code(), "direction", direction).increment();
         }

@@ -1,10 +1,12 @@
 package io.mamori.gateway.smtp;
 
+import java.io.IOException;
 import java.net.InetAddress;
+import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What one SMTP session knows; touched only by that session's thread. */
+/** What one SMTP session knows; touched only by that session's thread (but {@link #closeTransport()}). */
 final class SessionState {
 
     final InetAddress client;
@@ -19,9 +21,22 @@ final class SessionState {
     boolean smtputf8;
     final List<String> recipients = new ArrayList<>();
 
-    SessionState(InetAddress client, boolean trusted) {
+    /** The session's TCP connection as accepted, under any TLS layered on it later. */
+    private final Socket transport;
+
+    SessionState(InetAddress client, boolean trusted, Socket transport) {
         this.client = client;
         this.trusted = trusted;
+        this.transport = transport;
+    }
+
+    /** Closes the TCP connection (from the listener's thread at shutdown); a blocked read then fails at once. */
+    void closeTransport() {
+        try {
+            transport.close();
+        } catch (IOException e) {
+            // Closing is best effort at shutdown; the session ends either way.
+        }
     }
 
     boolean inTransaction() {

@@ -5,6 +5,7 @@ import io.mamori.gateway.receive.MessageReceiver;
 import io.mamori.gateway.tls.ServerTls;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
+import java.net.Socket;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Objects;
@@ -118,6 +119,14 @@ public final class SmtpListener implements AutoCloseable {
     @Override
     public synchronized void close() {
         if (server.isRunning()) {
+            // Close each session's TCP connection underneath any TLS layer first. subethasmtp's stop() closes the
+            // session's current socket, which after STARTTLS is the SSLSocket; closing that from another thread
+            // while the session thread is blocked reading it does not reliably wake the reader (JDK SSLSocketImpl
+            // close/read locking), so stop() then waited for the command timeout (300 s) to end the session.
+            // Closing the plain socket makes the blocked read fail at once.
+            for (SessionState state : sessions.values()) {
+                state.closeTransport();
+            }
             server.stop();
         }
         executor.shutdownNow();
@@ -135,7 +144,9 @@ public final class SmtpListener implements AutoCloseable {
                 metrics.connectionRejected();
                 return SessionAcceptance.failure(421, "4.7.0 Too many connections from your address");
             }
-            sessions.put(session, new SessionState(client, config.trusts(client)));
+            Socket socket = session.getSocket();
+            sessions.put(session, new SessionState(client, config.trusts(client),
+                    socket instanceof EnhancedStatusSocket wrapped ? wrapped.delegate() : socket));
             metrics.sessionStarted();
             return SessionAcceptance.success();
         }

@@ -17,7 +17,7 @@ import io.mamori.core.scan.Analyzers;
 import io.mamori.core.scan.MessageScanner;
 import io.mamori.core.store.MessageState;
 import io.mamori.core.store.StoredMessage;
-import io.mamori.core.verdict.TagRewriter;
+import io.mamori.core.verdict.MessageRewriter;
 import io.mamori.gateway.crypto.MasterKeys;
 import io.mamori.gateway.receive.ReceptionPipeline;
 import io.mamori.gateway.smtp.ListenerConfig;
@@ -100,7 +100,7 @@ class ClamdEndToEndTest {
         MessageScanner scanner = new MessageScanner(new MessageParser(),
                 new AnalysisPipeline(analyzers, catalogue, Duration.ofSeconds(20), analysis), engine, () -> policy);
         ReceptionPipeline reception = new ReceptionPipeline(store, scanner, engine, () -> policy, catalogue,
-                new TagRewriter(dir), "mx.example.co.jp", Clock.systemUTC(), new SimpleMeterRegistry());
+                new MessageRewriter(dir), "mx.example.co.jp", Clock.systemUTC(), new SimpleMeterRegistry());
         listener = new SmtpListener(ListenerConfig.defaults(Direction.INBOUND, InetAddress.getLoopbackAddress(), 0,
                 "mx.example.co.jp"), ServerTls.selfSigned(dir.resolve("tls"), "mx.example.co.jp", Clock.systemUTC()),
                 reception, "example.co.jp"::equals, (user, password) -> false, Clock.systemUTC(), new SimpleMeterRegistry());

@@ -216,6 +216,27 @@ class OutboundListenerTest {
     }
 
     @Test
+    void closeEndsIdleTlsSessionsWithoutWaitingForTheirCommandTimeout() throws Exception {
+        SmtpDialogue first = start(List.of());
+        first.command("EHLO pc.example.co.jp");
+        first.startTls(TestTls.client(), "TLSv1.3");
+        assertThat(first.command("EHLO pc.example.co.jp")).startsWith("250");
+        SmtpDialogue second = new SmtpDialogue(listener.port());
+        clients.add(second);
+        second.reply();
+        second.command("EHLO pc.example.co.jp");
+        second.startTls(TestTls.client(), "TLSv1.2");
+        assertThat(second.command("NOOP")).isEqualTo("250 2.0.0 Ok");
+        // Both session threads now block reading TLS records. The command timeout is 300 s; a close that only
+        // closed the TLS sockets could wait that long (seen as a rare hang of this suite). JUnit's preemptive
+        // timeout turns such a hang into a failure instead of a stuck build.
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> listener.close());
+        assertThat(listener.activeSessions()).isZero();
+        assertThat(first.closedByServer()).isTrue();
+        assertThat(second.closedByServer()).isTrue();
+    }
+
+    @Test
     void aTls11HandshakeIsRefused() throws IOException {
         SmtpDialogue client = start(List.of());
         client.command("EHLO pc.example.co.jp");

@@ -1,0 +1,208 @@
+package io.mamori.app.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mamori.console.audit.AuditEntry;
+import io.mamori.console.audit.AuditTrail;
+import io.mamori.core.access.Role;
+import org.springframework.beans.factory.annotation.Autowired;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Map;
+import org.jsoup.nodes.Element;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The policy editor and the audit log page over real HTTPS: validation errors in place, diff against the running
+ * version, saving (only valid, only from the version the editor started from) that the gateway's watcher then
+ * applies, the history of versions, who may do what, and the audit log's search, export and chain check.
+ */
+class ConsolePolicyAndAuditPagesTest extends ConsoleContext {
+
+    @Autowired
+    AuditTrail trail;
+
+    private static final String RUNNING_THRESHOLDS = "thresholds: { tag: 4, hold: 8, quarantine: 10, reject: 20 }";
+
+    @Test
+    void thePolicyEditorShowsErrorsInPlaceDiffsAndSavesAValidEditThatTheGatewayApplies() throws Exception {
+        ConsoleClient admin = signedIn("policy-admin", "ポリシー 管理者", Role.ADMIN);
+        int mark = auditMark();
+        try {
+            admin.get("/policy");
+            assertThat(admin.last.statusCode()).isEqualTo(200);
+            String original = admin.page().selectFirst("#policy-text").wholeText();
+            assertThat(original).contains(RUNNING_THRESHOLDS);
+            String baseHash = admin.page().selectFirst("input[name=baseHash]").attr("value");
+
+            String broken = original.replace("tag: 4, hold", "tag: many, hold");
+            int brokenLine = lineOf(broken, "tag: many");
+            admin.post("/policy/validate", "text", broken, "baseHash", baseHash);
+            assertThat(admin.text("#errors")).contains(brokenLine + " 行").contains("inbound.thresholds.tag");
+            Element marked = admin.page().selectFirst("#line-" + brokenLine);
+            assertThat(marked.hasClass("error-line")).isTrue();
+            assertThat(marked.text()).contains("tag: many").contains("inbound.thresholds.tag");
+            assertThat(admin.page().selectFirst("#policy-text").wholeText()).as("the edit is kept").isEqualTo(broken);
+
+            admin.post("/policy/save", "text", broken, "baseHash", baseHash);
+            assertThat(admin.last.statusCode()).isEqualTo(200);
+            assertThat(admin.text("#outcome")).contains("保存しませんでした");
+            assertThat(Files.readString(POLICY)).as("an invalid edit never reaches the file").isEqualTo(original);
+
+            String edited = original.replace("tag: 4, hold", "tag: 5, hold");
+            admin.post("/policy/diff", "text", edited, "baseHash", baseHash);
+            assertThat(admin.text("#diff-view")).contains("-  thresholds: { tag: 4").contains("+  thresholds: { tag: 5");
+
+            admin.post("/policy/save", "text", edited.replace("\n", "\r\n"), "baseHash", baseHash);
+            assertThat(admin.last.statusCode()).isEqualTo(302);
+            admin.follow();
+            assertThat(admin.text("#outcome")).contains("保存しました");
+            assertThat(Files.readString(POLICY)).as("saved with the file's own line ends").isEqualTo(edited);
+            awaitRunning(edited);
+
+            admin.post("/policy/save", "text", original, "baseHash", baseHash);
+            assertThat(admin.text("#outcome")).as("a save from the version before is stale").contains("別の人が");
+            assertThat(admin.text("#diff-view")).contains("tag: 5").contains("tag: 4");
+            assertThat(Files.readString(POLICY)).isEqualTo(edited);
+
+            admin.get("/policy/history");
+            Element newest = admin.page().selectFirst("#versions tbody tr");
+            assertThat(newest.selectFirst(".author").text()).isEqualTo(admin.email);
+            admin.get(newest.selectFirst("a").attr("href"));
+            assertThat(admin.text("#author")).isEqualTo(admin.email);
+            assertThat(admin.page().selectFirst("#content").wholeText()).isEqualTo(edited);
+
+            assertThat(auditSince(mark)).anySatisfy(line -> assertThat(line).contains("action=policy.save")
+                    .contains("ok=true").contains("actor=" + admin.email).contains("version"))
+                    .anySatisfy(line -> assertThat(line).contains("action=policy.save").contains("ok=false").contains("stale"))
+                    .anySatisfy(line -> assertThat(line).contains("action=policy.save").contains("ok=false").contains("error"));
+        } finally {
+            usePolicy("");
+        }
+    }
+
+    @Test
+    void historyShowsTheDifferenceBetweenAnyTwoVersions() throws Exception {
+        ConsoleClient admin = signedIn("policy-history", "履歴 確認", Role.ADMIN);
+        try {
+            admin.get("/policy");
+            String original = admin.page().selectFirst("#policy-text").wholeText();
+            String first = original.replace("hold: 8,", "hold: 7,");
+            admin.post("/policy/save", "text", first, "baseHash", admin.page().selectFirst("input[name=baseHash]").attr("value"));
+            admin.follow();
+            String second = first.replace("reject: 20", "reject: 25");
+            admin.post("/policy/save", "text", second, "baseHash", admin.page().selectFirst("input[name=baseHash]").attr("value"));
+            admin.follow();
+            admin.get("/policy/history");
+            var rows = admin.page().select("#versions tbody tr");
+            String newestId = rows.get(0).selectFirst("a").text();
+            String olderId = rows.get(1).selectFirst("a").text();
+            admin.get("/policy/history/" + newestId + "?against=" + olderId);
+            assertThat(admin.text("#diff-view")).contains("-  thresholds: { tag: 4, hold: 7, quarantine: 10, reject: 20 }")
+                    .contains("+  thresholds: { tag: 4, hold: 7, quarantine: 10, reject: 25 }");
+            assertThat(admin.get("/policy/history/999999").statusCode()).isEqualTo(404);
+        } finally {
+            usePolicy("");
+        }
+    }
+
+    @Test
+    void anAuditorMayReadThePolicyButNotSaveIt() throws Exception {
+        ConsoleClient auditor = signedIn("policy-auditor", "監査 担当", Role.AUDITOR);
+        String before = Files.readString(POLICY);
+        auditor.get("/policy");
+        assertThat(auditor.last.statusCode()).isEqualTo(200);
+        assertThat(auditor.page().selectFirst("#policy-text").hasAttr("readonly")).isTrue();
+        assertThat(auditor.page().selectFirst("#save")).isNull();
+        assertThat(auditor.page().selectFirst("#nav-policy")).isNotNull();
+        assertThat(auditor.page().selectFirst("#nav-users")).as("users are for administrators").isNull();
+        String baseHash = auditor.page().selectFirst("input[name=baseHash]").attr("value");
+        auditor.post("/policy/validate", "text", before, "baseHash", baseHash);
+        assertThat(auditor.text("#outcome")).contains("正しい形式");
+        assertThat(auditor.post("/policy/save", "text", before.replace("tag: 4,", "tag: 3,"), "baseHash", baseHash)
+                .statusCode()).isEqualTo(403);
+        assertThat(Files.readString(POLICY)).isEqualTo(before);
+        assertThat(auditor.get("/policy/history").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void otherRolesCannotOpenThePolicyUsersOrAuditPagesAndASaveWithoutCsrfIsRefused() throws Exception {
+        ConsoleClient analyst = signedIn("policy-analyst", "分析 担当", Role.ANALYST, Role.APPROVER);
+        for (String page : new String[] {"/policy", "/policy/history", "/audit", "/users"}) {
+            assertThat(analyst.get(page).statusCode()).as(page).isEqualTo(403);
+        }
+        assertThat(analyst.page().selectFirst("#nav-policy")).isNull();
+
+        ConsoleClient admin = signedIn("policy-csrf", "CSRF 管理者", Role.ADMIN);
+        admin.get("/policy");
+        String before = Files.readString(POLICY);
+        String baseHash = admin.page().selectFirst("input[name=baseHash]").attr("value");
+        assertThat(admin.postForm("/policy/save", Map.of("text", before.replace("tag: 4,", "tag: 3,"), "baseHash", baseHash))
+                .statusCode()).isEqualTo(403);
+        assertThat(Files.readString(POLICY)).isEqualTo(before);
+    }
+
+    @Test
+    void theAuditPageSearchesPagesExportsAndVerifiesTheChain() throws Exception {
+        ConsoleClient auditor = signedIn("audit-page", "監査 閲覧", Role.AUDITOR);
+        auditor.get("/audit?actor=" + auditor.email);
+        assertThat(auditor.last.statusCode()).isEqualTo(200);
+        assertThat(auditor.page().select("#entries tr.entry")).isNotEmpty()
+                .allSatisfy(row -> assertThat(row.selectFirst(".actor").text()).isEqualTo(auditor.email));
+        assertThat(auditor.page().select("#entries .action")).anySatisfy(a -> assertThat(a.text()).isEqualTo("login.success"));
+
+        auditor.get("/audit?action=login&actor=" + auditor.email);
+        assertThat(auditor.page().select("#entries .action")).isNotEmpty()
+                .allSatisfy(a -> assertThat(a.text()).startsWith("login."));
+        auditor.get("/audit?action=policy.&actor=" + auditor.email);
+        assertThat(auditor.page().selectFirst("#no-entries")).isNotNull();
+        auditor.get("/audit?from=2026-12-03&to=2026-12-03&actor=" + auditor.email);
+        assertThat(auditor.page().selectFirst("#no-entries")).as("nothing the day after").isNotNull();
+        auditor.get("/audit?from=yesterday");
+        assertThat(auditor.text("#search-error")).contains("yesterday");
+
+        String batch = "batch:" + newAddress("job");
+        for (int i = 0; i < 60; i++) {
+            trail.record(new AuditEntry(CLOCK.instant(), batch, "local", "test.step", "item-" + i, null, null, true));
+        }
+        auditor.get("/audit?actor=" + batch);
+        assertThat(auditor.page().select("#entries tr.entry")).hasSize(50);
+        assertThat(auditor.page().selectFirst("#entries .object").text()).isEqualTo("item-59");
+        auditor.get(auditor.page().selectFirst("#older").attr("href"));
+        assertThat(auditor.page().select("#entries .object")).extracting(Element::text)
+                .containsExactly("item-9", "item-8", "item-7", "item-6", "item-5", "item-4", "item-3", "item-2", "item-1", "item-0");
+        assertThat(auditor.page().selectFirst("#older")).isNull();
+
+        int mark = auditMark();
+        auditor.get("/audit/export?actor=" + auditor.email);
+        assertThat(auditor.last.statusCode()).isEqualTo(200);
+        assertThat(auditor.last.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/csv"));
+        assertThat(auditor.last.body()).startsWith("\uFEFF").contains("login.success").contains(auditor.email);
+        assertThat(auditSince(mark)).anySatisfy(l -> assertThat(l).contains("action=audit.export").contains("actor=" + auditor.email));
+
+        auditor.get("/audit");
+        auditor.post("/audit/verify");
+        assertThat(auditor.text("#chain-status")).contains("改ざんは検出されませんでした");
+        assertThat(auditor.page().selectFirst("#chain-status").hasClass("chain-ok")).isTrue();
+    }
+
+    private void awaitRunning(String text) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!text.equals(policy.currentSource())) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the saved policy was not applied within 20 s");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static int lineOf(String text, String needle) {
+        String[] lines = text.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].contains(needle)) {
+                return i + 1;
+            }
+        }
+        throw new AssertionError(needle);
+    }
+}

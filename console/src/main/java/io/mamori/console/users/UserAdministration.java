@@ -1,0 +1,233 @@
+package io.mamori.console.users;
+
+import io.mamori.console.audit.AuditEntry;
+import io.mamori.console.audit.AuditTrail;
+import io.mamori.console.directory.DirectoryFileException;
+import io.mamori.console.directory.DirectoryImport;
+import io.mamori.console.directory.ImportReport;
+import io.mamori.console.directory.JdbcDirectory;
+import io.mamori.console.directory.Person;
+import io.mamori.console.identity.ConsoleAccounts;
+import io.mamori.console.notice.NoticeTemplateException;
+import io.mamori.console.notice.Notices;
+import io.mamori.core.access.Role;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Changes to people and their access made by an administrator (console page, or a directory import from the
+ * page or the command line): saves them, records them in the audit trail with before and after, and sends the
+ * person an {@code access-changed} notice describing what changed in their language whenever their roles,
+ * approver departments, department or active state changed. A notice that cannot be sent never undoes the
+ * change; it is logged and audited as a refused {@code notice.access-changed}.
+ *
+ * <p>Thread-safe (its collaborators are).
+ */
+public final class UserAdministration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UserAdministration.class);
+
+    /** What a save changed and whether the person was told. */
+    public record Saved(List<String> changes, boolean notified) {
+    }
+
+    private final JdbcDirectory directory;
+    private final ConsoleAccounts accounts;
+    private final Notices notices;
+    private final AuditTrail audit;
+    private final Clock clock;
+
+    public UserAdministration(JdbcDirectory directory, ConsoleAccounts accounts, Notices notices, AuditTrail audit, Clock clock) {
+        this.directory = Objects.requireNonNull(directory);
+        this.accounts = Objects.requireNonNull(accounts);
+        this.notices = Objects.requireNonNull(notices);
+        this.audit = Objects.requireNonNull(audit);
+        this.clock = Objects.requireNonNull(clock);
+    }
+
+    /**
+     * Replaces {@code before} with {@code after} (same address). Refuses to deactivate or demote the last active
+     * administrator.
+     *
+     * @throws IllegalArgumentException when the change would leave no active administrator
+     */
+    public Saved update(Person before, Person after, String actor, String source) {
+        if (!before.email().equals(after.email())) {
+            throw new IllegalArgumentException("the address of a person cannot change");
+        }
+        boolean wasAdmin = before.active() && before.roles().contains(Role.ADMIN);
+        boolean isAdmin = after.active() && after.roles().contains(Role.ADMIN);
+        if (wasAdmin && !isAdmin && directory.list().stream()
+                .filter(p -> p.active() && p.roles().contains(Role.ADMIN) && !p.email().equals(before.email())).findAny().isEmpty()) {
+            audit.record(entry(actor, source, "user.update", before.email(), describe(before), "refused: last active administrator", false));
+            throw new IllegalArgumentException("the last active administrator cannot be demoted or deactivated");
+        }
+        List<String> changes = fieldChanges(before, after);
+        if (changes.isEmpty()) {
+            return new Saved(List.of(), false);
+        }
+        directory.save(after);
+        audit.record(entry(actor, source, "user.update", after.email(), describe(before), describe(after), true));
+        return new Saved(changes, notifyIfAccessChanged(before, after, actor, source));
+    }
+
+    /**
+     * Runs a directory import (see {@link DirectoryImport}); when applied, records it and notifies every person
+     * whose access it changed.
+     */
+    public ImportReport importCsv(byte[] content, String fileName, boolean dryRun, String actor, String source)
+            throws DirectoryFileException {
+        Map<String, Person> before = new LinkedHashMap<>();
+        directory.list().forEach(p -> before.put(p.email(), p));
+        ImportReport report;
+        try {
+            report = new DirectoryImport(directory).run(content, fileName, dryRun);
+        } catch (DirectoryFileException e) {
+            audit.record(entry(actor, source, "directory.import", fileName, null,
+                    (dryRun ? "dry-run " : "") + "refused: " + e.problems().size() + " problem(s)", false));
+            throw e;
+        }
+        audit.record(entry(actor, source, "directory.import", fileName, null, (dryRun ? "dry-run " : "") + report.summary(), true));
+        if (report.applied()) {
+            List<String> touched = new ArrayList<>(report.deactivated());
+            report.updated().forEach(c -> touched.add(c.email()));
+            for (String email : touched) {
+                Person was = before.get(email);
+                directory.find(email).ifPresent(now -> {
+                    if (was != null) {
+                        notifyIfAccessChanged(was, now, actor, source);
+                    }
+                });
+            }
+        }
+        return report;
+    }
+
+    /**
+     * Sends the {@code mfa-reminder} notice to every active person with a console account and no TOTP enrolled.
+     *
+     * @return the addresses reminded
+     */
+    public List<String> sendMfaReminders(String actor, String source) {
+        List<String> sent = new ArrayList<>();
+        for (Person p : directory.list()) {
+            if (!p.active() || !accounts.hasAccount(p.email()) || accounts.totpEnrolled(p.email())) {
+                continue;
+            }
+            try {
+                String id = notices.mfaReminder(p.email(), p.displayName(), p.department(), p.language());
+                audit.record(entry(actor, source, "notice.mfa-reminder", p.email(), null, "queued " + id, true));
+                sent.add(p.email());
+            } catch (NoticeTemplateException | IOException | RuntimeException e) {
+                LOG.warn("MFA reminder to {} not sent: {}", p.email(), e.getMessage());
+                audit.record(entry(actor, source, "notice.mfa-reminder", p.email(), null, "not sent: " + e.getMessage(), false));
+            }
+        }
+        audit.record(entry(actor, source, "notice.mfa-reminders", "directory", null, "sent " + sent.size(), true));
+        return sent;
+    }
+
+    /** The access-relevant changes from {@code before} to {@code after}, worded in {@code language}. */
+    public static List<String> accessChanges(Person before, Person after, String language) {
+        boolean ja = !"en".equals(language);
+        List<String> out = new ArrayList<>();
+        if (!before.roles().equals(after.roles())) {
+            out.add((ja ? "役割: " : "Roles: ") + roles(before.roles(), ja) + " → " + roles(after.roles(), ja));
+        }
+        if (!before.approverDepartments().equals(after.approverDepartments())) {
+            out.add((ja ? "承認する部署: " : "Approves for: ") + departments(before.approverDepartments(), ja) + " → "
+                    + departments(after.approverDepartments(), ja));
+        }
+        if (!Objects.equals(before.department(), after.department())) {
+            out.add((ja ? "部署: " : "Department: ") + none(before.department(), ja) + " → " + none(after.department(), ja));
+        }
+        if (before.active() != after.active()) {
+            out.add(ja ? (after.active() ? "アカウント: 無効 → 有効" : "アカウント: 有効 → 無効(コンソールにサインインできなくなります)")
+                    : (after.active() ? "Account: inactive → active" : "Account: active → inactive (you can no longer sign in to the console)"));
+        }
+        return out;
+    }
+
+    private boolean notifyIfAccessChanged(Person before, Person after, String actor, String source) {
+        List<String> changes = accessChanges(before, after, after.language());
+        if (changes.isEmpty()) {
+            return false;
+        }
+        try {
+            String id = notices.accessChanged(after.email(), after.displayName(), after.department(), after.language(), changes);
+            audit.record(entry(actor, source, "notice.access-changed", after.email(), null,
+                    "queued " + id + ": " + String.join("; ", changes), true));
+            return true;
+        } catch (NoticeTemplateException | IOException | RuntimeException e) {
+            LOG.warn("access-changed notice to {} not sent: {}", after.email(), e.getMessage());
+            audit.record(entry(actor, source, "notice.access-changed", after.email(), null, "not sent: " + e.getMessage(), false));
+            return false;
+        }
+    }
+
+    private static List<String> fieldChanges(Person a, Person b) {
+        List<String> changes = new ArrayList<>();
+        compare(changes, "display_name", a.displayName(), b.displayName());
+        compare(changes, "department", a.department(), b.department());
+        compare(changes, "manager_email", a.managerEmail(), b.managerEmail());
+        compare(changes, "roles", keys(a.roles()), keys(b.roles()));
+        compare(changes, "approver_departments", String.join(";", a.approverDepartments()), String.join(";", b.approverDepartments()));
+        compare(changes, "language", a.language(), b.language());
+        compare(changes, "active", String.valueOf(a.active()), String.valueOf(b.active()));
+        return changes;
+    }
+
+    private static void compare(List<String> changes, String field, String before, String after) {
+        if (!Objects.equals(before, after)) {
+            changes.add(field + ": " + (before == null ? "(none)" : before) + " → " + (after == null ? "(none)" : after));
+        }
+    }
+
+    /** A person as one line for the audit log's before/after. */
+    static String describe(Person p) {
+        return "name=" + p.displayName() + " department=" + none(p.department(), false) + " manager=" + none(p.managerEmail(), false)
+                + " roles=" + keys(p.roles()) + " approves=" + String.join(";", p.approverDepartments())
+                + " language=" + p.language() + " active=" + p.active();
+    }
+
+    private static String keys(Set<Role> roles) {
+        return roles.stream().map(Role::key).collect(Collectors.joining(";"));
+    }
+
+    private static String roles(Set<Role> roles, boolean ja) {
+        return roles.stream().map(r -> ja ? switch (r) {
+            case ADMIN -> "管理者";
+            case ANALYST -> "セキュリティ担当者";
+            case APPROVER -> "承認者";
+            case AUDITOR -> "監査担当者";
+            case EMPLOYEE -> "一般社員";
+        } : switch (r) {
+            case ADMIN -> "administrator";
+            case ANALYST -> "security analyst";
+            case APPROVER -> "approver";
+            case AUDITOR -> "auditor";
+            case EMPLOYEE -> "employee";
+        }).collect(Collectors.joining(ja ? "、" : ", "));
+    }
+
+    private static String departments(Set<String> departments, boolean ja) {
+        return departments.isEmpty() ? (ja ? "なし" : "none") : String.join(ja ? "、" : ", ", departments);
+    }
+
+    private static String none(String value, boolean ja) {
+        return value == null ? (ja ? "なし" : "none") : value;
+    }
+
+    private AuditEntry entry(String actor, String source, String action, String object, String before, String after, boolean ok) {
+        return new AuditEntry(clock.instant(), actor, source, action, object, before, after, ok);
+    }
+}

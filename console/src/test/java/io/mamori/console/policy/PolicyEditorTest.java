@@ -1,0 +1,101 @@
+package io.mamori.console.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mamori.console.audit.AuditEntry;
+import io.mamori.console.testing.MutableClock;
+import io.mamori.console.testing.TestDatabases;
+import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.policy.PolicyHolder;
+import io.mamori.core.policy.PolicyLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The policy editor with a real policy file and holder, and its history in H2 and PostgreSQL (V8). */
+class PolicyEditorTest {
+
+    private static final String POLICY = """
+            version: 1
+            organisation:
+              name: テスト株式会社
+              internal_domains: [example.co.jp]
+            inbound:
+              thresholds: { tag: 4, hold: 8, quarantine: 10, reject: 20 }
+            outbound:
+              thresholds: { tag: 6 }
+            """;
+
+    @TempDir
+    Path dir;
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-12-01T00:00:00Z"));
+    private final List<AuditEntry> audit = new ArrayList<>();
+
+    static java.util.stream.Stream<String> vendors() {
+        return TestDatabases.vendors();
+    }
+
+    @AfterAll
+    static void drop() throws Exception {
+        TestDatabases.dropSchemas();
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void savesOnlyValidEditsFromTheCurrentVersionAndKeepsEveryVersion(String vendor) throws Exception {
+        Path file = dir.resolve("policy.yaml");
+        Files.writeString(file, POLICY, StandardCharsets.UTF_8);
+        PolicyLoader loader = new PolicyLoader(FindingCatalogue.builtIn());
+        PolicyHolder holder = new PolicyHolder(loader, file);
+        PolicyEditor editor = new PolicyEditor(holder, loader, new PolicyVersions(TestDatabases.fresh(vendor)), audit::add, clock);
+        String base = PolicyEditor.hash(editor.fileText());
+
+        String invalid = POLICY.replace("hold: 8", "hold: 2");
+        assertThat(editor.validate(invalid)).singleElement().satisfies(e -> {
+            assertThat(e.line()).isEqualTo(6);
+            assertThat(e.key()).startsWith("inbound.thresholds");
+        });
+        assertThat(editor.save(invalid, base, "hanako@example.co.jp", "192.0.2.1")).isInstanceOf(PolicyEditor.SaveResult.Invalid.class);
+        assertThat(Files.readString(file)).isEqualTo(POLICY);
+
+        String first = POLICY.replace("tag: 4", "tag: 5");
+        var saved = (PolicyEditor.SaveResult.Saved) editor.save(first.replace("\n", "\r\n"), base, "hanako@example.co.jp", "192.0.2.1");
+        assertThat(Files.readString(file)).isEqualTo(first);
+        assertThat(editor.save(POLICY, base, "taro@example.co.jp", "192.0.2.2")).as("stale")
+                .isEqualTo(new PolicyEditor.SaveResult.Stale(PolicyEditor.hash(first)));
+        assertThat(editor.save(first, saved.contentHash(), "taro@example.co.jp", "192.0.2.2"))
+                .isInstanceOf(PolicyEditor.SaveResult.Unchanged.class);
+
+        assertThat(PolicyEditor.diff(holder.currentSource(), first, "a", "b")).contains("-  thresholds: { tag: 4, hold: 8, quarantine: 10, reject: 20 }",
+                "+  thresholds: { tag: 5, hold: 8, quarantine: 10, reject: 20 }");
+        holder.reload();
+        assertThat(holder.currentSource()).isEqualTo(first);
+        assertThat(PolicyEditor.diff(holder.currentSource(), first, "a", "b")).isEmpty();
+
+        clock.advance(java.time.Duration.ofMinutes(5));
+        String second = first.replace("reject: 20", "reject: 30");
+        var saved2 = (PolicyEditor.SaveResult.Saved) editor.save(second, saved.contentHash(), "taro@example.co.jp", "192.0.2.2");
+        List<PolicyVersions.Version> versions = editor.versions().list(10);
+        assertThat(versions).extracting(PolicyVersions.Version::author).containsExactly("taro@example.co.jp", "hanako@example.co.jp");
+        assertThat(versions.get(0).savedAt()).isEqualTo(clock.instant());
+        assertThat(versions.get(0).baseHash()).isEqualTo(saved.contentHash());
+        assertThat(editor.versions().find(saved2.versionId()).orElseThrow().content()).isEqualTo(second);
+        assertThat(editor.versions().previous(saved2.versionId()).orElseThrow().id()).isEqualTo(saved.versionId());
+        assertThat(editor.versions().previous(saved.versionId())).isEmpty();
+
+        assertThat(audit).extracting(AuditEntry::action).containsOnly("policy.save");
+        assertThat(audit).extracting(AuditEntry::success).containsExactly(false, true, false, true, true);
+        assertThat(audit.get(2).after()).contains("stale");
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).as("no temporary file left").containsExactly("policy.yaml");
+        }
+    }
+}

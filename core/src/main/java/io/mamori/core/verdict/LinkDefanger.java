@@ -1,0 +1,175 @@
+package io.mamori.core.verdict;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.net.IDN;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns URLs into text that shows where they lead but that no mail client turns back into a link: the scheme
+ * becomes {@code hxxp}/{@code hxxps}/{@code fxp} and every dot becomes {@code [.]}, e.g.
+ * {@code hxxps://login[.]example[.]com/a[.]html}. This is the convention of CyberChef's "Defang URL" and of
+ * threat-intelligence reports. Every dot, not only the host's: a path such as {@code /www.evil.example/} would
+ * otherwise still be linkified by clients that find {@code www.} or bare domains in text. Stateless and
+ * thread-safe.
+ */
+final class LinkDefanger {
+
+    /** Longest target shown beside a link; the rest is cut with an ellipsis. */
+    static final int MAX_SHOWN = 120;
+
+    /**
+     * URLs that mail clients linkify in text: a web or FTP scheme, or a host starting with {@code www.}. ASCII
+     * only, so Japanese text around a URL (no spaces in between) ends it.
+     */
+    private static final Pattern URL_IN_TEXT = Pattern.compile(
+            "(?i)(?:\\b(?:https?|ftp)(?::|%3a)(?://|%2f%2f)|\\bwww\\.)[A-Za-z0-9\\-._~:/?#\\[\\]@!$&'()*+,;=%]*");
+    private static final Pattern SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.\\-]*):");
+
+    private LinkDefanger() {
+    }
+
+    /**
+     * What to show for a link target, or {@code null} when there is nothing worth showing (a fragment or a
+     * relative reference). Web and FTP URLs and {@code mailto:} are defanged (when {@code defang}), hosts are
+     * shown in ASCII (Punycode); other schemes show the scheme only ({@code javascript:…}).
+     */
+    static String shown(String href, boolean defang) {
+        String h = clean(href);
+        if (h.isEmpty() || h.startsWith("#")) {
+            return null;
+        }
+        Matcher m = SCHEME.matcher(h);
+        String scheme = m.find() ? m.group(1).toLowerCase(Locale.ROOT) : null;
+        String target;
+        if (scheme == null) {
+            if (h.startsWith("//")) {
+                target = "http://" + asciiHost(h, 2);
+            } else if (h.regionMatches(true, 0, "www.", 0, 4)) {
+                target = asciiHost(h, 0);
+            } else {
+                return null;
+            }
+        } else if (scheme.equals("http") || scheme.equals("https") || scheme.equals("ftp")) {
+            int start = m.end();
+            while (start < h.length() && (h.charAt(start) == '/' || h.charAt(start) == '\\')) {
+                start++;
+            }
+            target = scheme + "://" + asciiHost(h, start);
+        } else if (scheme.equals("mailto")) {
+            target = h;
+        } else {
+            return scheme + ":…";
+        }
+        String result = defang ? defang(target) : target;
+        return result.length() > MAX_SHOWN ? result.substring(0, MAX_SHOWN) + "…" : result;
+    }
+
+    /** The URLs in a piece of text, defanged; the rest of the text unchanged. */
+    static String defangText(String text) {
+        Matcher m = URL_IN_TEXT.matcher(text);
+        if (!m.find()) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder(text.length() + 16);
+        int last = 0;
+        do {
+            out.append(text, last, m.start()).append(defang(m.group()));
+            last = m.end();
+        } while (m.find());
+        return out.append(text, last, text.length()).toString();
+    }
+
+    /**
+     * Copies text from {@code in} to {@code out} with its URLs defanged, in pieces cut where no URL can be (at
+     * whitespace or a non-ASCII character), so memory stays bounded whatever the length of the text.
+     */
+    static void defangStream(Reader in, Writer out) throws IOException {
+        char[] buffer = new char[64 * 1024];
+        int filled = 0;
+        for (int n; (n = in.read(buffer, filled, buffer.length - filled)) >= 0; ) {
+            filled += n;
+            if (filled < buffer.length) {
+                continue;
+            }
+            int cut = lastSafeCut(buffer, filled);
+            out.write(defangText(new String(buffer, 0, cut)));
+            System.arraycopy(buffer, cut, buffer, 0, filled - cut);
+            filled -= cut;
+        }
+        out.write(defangText(new String(buffer, 0, filled)));
+    }
+
+    /** Where text may be cut without cutting a URL; the whole buffer (keeping surrogate pairs) when nowhere. */
+    static int lastSafeCut(char[] buffer, int length) {
+        for (int i = length - 1; i > 0; i--) {
+            if (endsUrl(buffer[i])) {
+                return i;
+            }
+        }
+        return Character.isHighSurrogate(buffer[length - 1]) ? length - 1 : length;
+    }
+
+    static boolean endsUrl(char c) {
+        return c <= ' ' || c > 0x7e || c == '<' || c == '>' || c == '"';
+    }
+
+    private static String defang(String url) {
+        String s = url;
+        Matcher scheme = SCHEME.matcher(s);
+        if (scheme.find()) {
+            String name = scheme.group(1).toLowerCase(Locale.ROOT);
+            String replaced = switch (name) {
+                case "http" -> "hxxp";
+                case "https" -> "hxxps";
+                case "ftp" -> "fxp";
+                default -> scheme.group(1);
+            };
+            s = replaced + s.substring(scheme.end() - 1);
+        }
+        // Percent-encoded scheme separators (http%3A%2F%2F) are left alone: no client linkifies them.
+        return s.replace(".", "[.]");
+    }
+
+    /** {@code s} from {@code start} on, with the host that starts there in ASCII form (IDN). */
+    private static String asciiHost(String s, int start) {
+        int end = start;
+        while (end < s.length() && "/?#\\".indexOf(s.charAt(end)) < 0) {
+            end++;
+        }
+        String authority = s.substring(start, end);
+        int at = authority.lastIndexOf('@');
+        String userinfo = at >= 0 ? authority.substring(0, at + 1) : "";
+        String hostPort = authority.substring(at + 1);
+        String host = hostPort;
+        String port = "";
+        int colon = hostPort.lastIndexOf(':');
+        if (colon >= 0 && !hostPort.startsWith("[")) {
+            host = hostPort.substring(0, colon);
+            port = hostPort.substring(colon);
+        }
+        if (host.chars().anyMatch(c -> c > 0x7e)) {
+            try {
+                host = IDN.toASCII(host, IDN.ALLOW_UNASSIGNED);
+            } catch (IllegalArgumentException e) {
+                // shown as written: a host that is not even a valid IDN is still not a link once defanged
+            }
+        }
+        return userinfo + host + port + s.substring(end);
+    }
+
+    /** Drops control characters and whitespace that browsers ignore inside URLs (and that would break a line). */
+    private static String clean(String href) {
+        StringBuilder b = new StringBuilder(Math.min(href.length(), 4096));
+        for (int i = 0; i < href.length() && b.length() < 4096; i++) {
+            char c = href.charAt(i);
+            if (c > ' ' && c != 0x7f) {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,114 @@
+package io.mamori.core.verdict;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** RFC 8601 §5: forged Authentication-Results claiming our authserv-id are removed, others kept. */
+class AuthResultsHeadersTest {
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void theAuthservIdIsTheFirstTokenOrQuotedStringAfterComments() {
+        assertThat(AuthResultsHeaders.claims(" mamori.test; spf=pass smtp.mailfrom=example.net", "mamori.test")).isTrue();
+        assertThat(AuthResultsHeaders.claims(" (forged (nested) comment)\r\n\tMAMORI.Test.; dkim=pass", "mamori.test")).isTrue();
+        assertThat(AuthResultsHeaders.claims(" \"mamori.test\" 1; none", "mamori.test")).isTrue();
+        assertThat(AuthResultsHeaders.claims(" mamori.test 1 ; none", "mamori.test")).isTrue();
+        assertThat(AuthResultsHeaders.claims(" mx.partner.example; dkim=pass header.d=mamori.test", "mamori.test")).isFalse();
+        assertThat(AuthResultsHeaders.claims(" mamori.test.evil.example; spf=pass", "mamori.test")).isFalse();
+        assertThat(AuthResultsHeaders.claims(" sub.mamori.test; spf=pass", "mamori.test")).isFalse();
+        assertThat(AuthResultsHeaders.claims(" (only a comment", "mamori.test")).isFalse();
+        assertThat(AuthResultsHeaders.claims("", "mamori.test")).isFalse();
+    }
+
+    private static final String MESSAGE = "Received: from x by y; Mon, 1 Apr 2024 09:00:00 +0900\r\n"
+            + "Authentication-Results: mx.partner.example; spf=pass smtp.mailfrom=partner.example\r\n"
+            + "Authentication-Results: (the sender wrote this)\r\n"
+            + "\tmamori.test; spf=pass smtp.mailfrom=bank.example;\r\n"
+            + "\tdmarc=pass header.from=bank.example\r\n"
+            + "From: support@bank.example\r\n"
+            + "authentication-results: MAMORI.TEST; dkim=pass header.d=bank.example\r\n"
+            + "Subject: verify\r\n"
+            + "\r\n"
+            + "Authentication-Results: mamori.test; this line is in the body\r\n";
+
+    @Test
+    void onlyTheHeaderBlockIsSearched() throws Exception {
+        assertThat(AuthResultsHeaders.present(stream(MESSAGE), "mamori.test")).isTrue();
+        assertThat(AuthResultsHeaders.present(stream(MESSAGE), "mx.partner.example")).isTrue();
+        assertThat(AuthResultsHeaders.present(stream(MESSAGE), "other.example")).isFalse();
+        assertThat(AuthResultsHeaders.present(stream("Subject: a\r\n\r\nAuthentication-Results: mamori.test; x\r\n"),
+                "mamori.test")).isFalse();
+        assertThat(AuthResultsHeaders.present(stream("Subject: a\nAuthentication-Results:\n mamori.test; x\n\nbody\n"),
+                "mamori.test")).as("LF line ends and a folded value").isTrue();
+    }
+
+    @Test
+    void ourFieldsAreRemovedAndEveryOtherByteStays() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        MessageRewriter.Result result = new MessageRewriter(temp).rewrite(stream(MESSAGE), out,
+                MessageRewriter.Plan.NONE.removingAuthResultsOf("mamori.test"));
+
+        assertThat(result.authResultsRemoved()).isEqualTo(2);
+        assertThat(out.toString(StandardCharsets.ISO_8859_1)).isEqualTo(
+                "Received: from x by y; Mon, 1 Apr 2024 09:00:00 +0900\r\n"
+                + "Authentication-Results: mx.partner.example; spf=pass smtp.mailfrom=partner.example\r\n"
+                + "From: support@bank.example\r\n"
+                + "Subject: verify\r\n"
+                + "\r\n"
+                + "Authentication-Results: mamori.test; this line is in the body\r\n");
+    }
+
+    /**
+     * A forged field put on top of each corpus message (broken ones, LF line ends and mbox "From " lines included)
+     * is removed and the message comes out byte for byte as it was, so downstream DKIM verification still sees what
+     * the signer signed.
+     */
+    @Test
+    void removingAForgedFieldLeavesEveryCorpusMessageByteIdentical() throws Exception {
+        java.util.List<String> changed = new java.util.ArrayList<>();
+        int messages = 0;
+        for (Path f : CorpusFiles.messages()) {
+            byte[] original = java.nio.file.Files.readAllBytes(f);
+            ByteArrayOutputStream forged = new ByteArrayOutputStream();
+            forged.write("Authentication-Results: mamori.test; dmarc=pass header.from=bank.example\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            forged.write(original);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+            MessageRewriter.Result r = new MessageRewriter(temp).rewrite(new ByteArrayInputStream(forged.toByteArray()), out,
+                    MessageRewriter.Plan.NONE.removingAuthResultsOf("mamori.test"));
+
+            messages++;
+            if (r.authResultsRemoved() < 1 || !java.util.Arrays.equals(out.toByteArray(), original)) {
+                changed.add(f.toString());
+            }
+        }
+        assertThat(changed).isEmpty();
+        assertThat(messages).isGreaterThan(1500);
+    }
+
+    @Test
+    void aHugeFieldIsJudgedOnItsStartAndNeverHeldWhole() throws Exception {
+        String huge = "Authentication-Results: (" + "x".repeat(200_000) + ") mamori.test; spf=pass\r\n";
+        String other = "Authentication-Results: mx.partner.example; dkim=pass (" + "y".repeat(200_000) + ")\r\n";
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        int removed = AuthResultsHeaders.remove(stream(huge + other + "Subject: a\r\n\r\nbody\r\n"), out, "mamori.test");
+
+        assertThat(removed).isEqualTo(1);
+        assertThat(out.toString(StandardCharsets.ISO_8859_1)).isEqualTo(other + "Subject: a\r\n\r\nbody\r\n");
+    }
+
+    private static ByteArrayInputStream stream(String s) {
+        return new ByteArrayInputStream(s.getBytes(StandardCharsets.ISO_8859_1));
+    }
+}

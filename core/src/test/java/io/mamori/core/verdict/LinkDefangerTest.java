@@ -1,0 +1,75 @@
+package io.mamori.core.verdict;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.StringReader;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+class LinkDefangerTest {
+
+    @Test
+    void webLinksGetAMangledSchemeAndBracketedDots() {
+        assertThat(LinkDefanger.shown("https://login.example.com/a.html?x=1", true))
+                .isEqualTo("hxxps://login[.]example[.]com/a[.]html?x=1");
+        assertThat(LinkDefanger.shown("HTTP://Example.COM", true)).isEqualTo("hxxp://Example[.]COM");
+        assertThat(LinkDefanger.shown("ftp://files.example.org/x", true)).isEqualTo("fxp://files[.]example[.]org/x");
+        assertThat(LinkDefanger.shown("http://192.0.2.7:8080/p", true)).isEqualTo("hxxp://192[.]0[.]2[.]7:8080/p");
+    }
+
+    @Test
+    void aUrlHiddenInThePathCannotBeLinkifiedEither() {
+        assertThat(LinkDefanger.shown("https://evil.example/?next=www.bank.example/login", true))
+                .isEqualTo("hxxps://evil[.]example/?next=www[.]bank[.]example/login")
+                .doesNotContain("www.");
+    }
+
+    @Test
+    void userinfoTrickAndUnicodeHostShowWhatTheyReallyAre() {
+        assertThat(LinkDefanger.shown("https://www.paypal.com@evil.example/", true))
+                .isEqualTo("hxxps://www[.]paypal[.]com@evil[.]example/");
+        // Cyrillic "а" in pаypal: shown as Punycode, so the look-alike is visible.
+        assertThat(LinkDefanger.shown("https://p\u0430ypal.com/login", true)).isEqualTo("hxxps://xn--pypal-4ve[.]com/login");
+    }
+
+    @Test
+    void otherSchemesShowOnlyTheirNameAndRelativeLinksNothing() {
+        assertThat(LinkDefanger.shown("javascript:alert(document.cookie)", true)).isEqualTo("javascript:…");
+        assertThat(LinkDefanger.shown(" jav\tascript:alert(1)", true)).isEqualTo("javascript:…");
+        assertThat(LinkDefanger.shown("data:text/html;base64,PHNjcmlwdD4=", true)).isEqualTo("data:…");
+        assertThat(LinkDefanger.shown("mailto:taro.yamada@example.co.jp", true)).isEqualTo("mailto:taro[.]yamada@example[.]co[.]jp");
+        assertThat(LinkDefanger.shown("#top", true)).isNull();
+        assertThat(LinkDefanger.shown("/jump.htm?goto=x", true)).isNull();
+        assertThat(LinkDefanger.shown("www.example.com/x", true)).isEqualTo("www[.]example[.]com/x");
+        assertThat(LinkDefanger.shown("//cdn.example.net/x", true)).isEqualTo("hxxp://cdn[.]example[.]net/x");
+    }
+
+    @Test
+    void longTargetsAreCutAndUndefangedOnesStayAsWritten() {
+        String longUrl = "https://example.com/" + "a".repeat(300);
+        assertThat(LinkDefanger.shown(longUrl, true)).hasSize(LinkDefanger.MAX_SHOWN + 1).endsWith("…");
+        assertThat(LinkDefanger.shown("https://example.com/x", false)).isEqualTo("https://example.com/x");
+    }
+
+    @Test
+    void urlsInTextAreDefangedAndJapaneseAroundThemIsKept() {
+        assertThat(LinkDefanger.defangText("こちら→https://login.example.co/verify?id=1からログイン。詳しくは www.example.jp まで"))
+                .isEqualTo("こちら→hxxps://login[.]example[.]co/verify?id=1からログイン。詳しくは www[.]example[.]jp まで");
+        assertThat(LinkDefanger.defangText("version 1.2.3 and invoice.pdf stay")).isEqualTo("version 1.2.3 and invoice.pdf stay");
+    }
+
+    @Test
+    void streamingCutsBetweenUrlsSoEveryOneIsFound() throws Exception {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 20_000; i++) {
+            text.append("see https://host").append(i).append(".example/p ");
+        }
+        StringWriter out = new StringWriter();
+
+        LinkDefanger.defangStream(new StringReader(text.toString()), out);
+
+        assertThat(out.toString()).doesNotContain("https://").doesNotContain(".example");
+        assertThat(out.toString()).contains("hxxps://host19999[.]example/p ");
+        assertThat(out.toString().replace("hxxps", "https").replace("[.]", ".")).isEqualTo(text.toString());
+    }
+}

@@ -1,0 +1,200 @@
+package io.mamori.gateway.receive;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.mamori.core.analysis.AnalysisPipeline;
+import io.mamori.core.analysis.Analyzer;
+import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.attachment.AttachmentContentAnalyzer;
+import io.mamori.core.contact.InMemorySenderHistory;
+import io.mamori.core.message.Direction;
+import io.mamori.core.message.Envelope;
+import io.mamori.core.message.MessageParser;
+import io.mamori.core.policy.Policy;
+import io.mamori.core.policy.PolicyEngine;
+import io.mamori.core.policy.PolicyLoader;
+import io.mamori.core.scan.Analyzers;
+import io.mamori.core.scan.MessageScanner;
+import io.mamori.core.store.MessageState;
+import io.mamori.core.store.StoredMessage;
+import io.mamori.core.verdict.MessageRewriter;
+import io.mamori.gateway.contact.ContactRecorder;
+import io.mamori.gateway.crypto.MasterKeys;
+import io.mamori.gateway.store.Databases;
+import io.mamori.gateway.store.JdbcMessageStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The reception pipeline's transforms against a real store (embedded H2, encrypted content): what is stored,
+ * in which state, with which X-Mamori-Verdict, for the cases the SMTP end-to-end test does not reach.
+ */
+class ReceptionTransformsTest {
+
+    private static final String HOST = "mx.example.co.jp";
+    private static final String POLICY = """
+            version: 1
+            organisation:
+              name: テスト
+              internal_domains: [example.co.jp]
+            inbound:
+              thresholds: {tag: 40, quarantine: 50}
+              forced: {ATTACHMENT_EXECUTABLE: QUARANTINE}
+            outbound:
+              thresholds: {tag: 40}
+            disarm:
+              enabled: true
+            """;
+
+    @TempDir
+    Path dir;
+
+    private HikariDataSource dataSource;
+    private JdbcMessageStore store;
+    private ExecutorService analysis;
+    private ReceptionPipeline reception;
+
+    @BeforeEach
+    void start() throws Exception {
+        dataSource = Databases.open(Databases.Settings.embedded(dir.resolve("db")));
+        store = new JdbcMessageStore(dataSource, MasterKeys.openOrCreate(dir.resolve("keys")),
+                JdbcMessageStore.Settings.under(dir), Clock.systemUTC());
+        analysis = Executors.newFixedThreadPool(2);
+        reception = pipeline(POLICY, null);
+    }
+
+    private ReceptionPipeline pipeline(String policyText, ContactRecorder contacts) throws Exception {
+        FindingCatalogue catalogue = FindingCatalogue.builtIn();
+        Policy policy = new PolicyLoader(catalogue).parse(policyText, "policy.yaml");
+        PolicyEngine engine = new PolicyEngine(catalogue);
+        List<Analyzer> analyzers = new ArrayList<>(Analyzers.local());
+        analyzers.add(new AttachmentContentAnalyzer());
+        MessageScanner scanner = new MessageScanner(new MessageParser(),
+                new AnalysisPipeline(analyzers, catalogue, Duration.ofSeconds(20), analysis), engine, () -> policy);
+        return new ReceptionPipeline(store, scanner, engine, () -> policy, catalogue, new MessageRewriter(dir),
+                HOST, Clock.systemUTC(), new SimpleMeterRegistry(), contacts);
+    }
+
+    @AfterEach
+    void stop() {
+        store.close();
+        dataSource.close();
+        analysis.shutdownNow();
+    }
+
+    private StoredMessage receive(Direction direction, String message) throws Exception {
+        Envelope envelope = new Envelope(direction, "a@partner.example", List.of("b@example.co.jp"), "192.0.2.10",
+                "client.partner.example", null, false, Instant.now());
+        ReceiveResult r = reception.receive(envelope, new ByteArrayInputStream(message.getBytes(StandardCharsets.UTF_8)));
+        assertThat(r).isInstanceOf(ReceiveResult.Accepted.class);
+        return store.find(((ReceiveResult.Accepted) r).queueId()).orElseThrow();
+    }
+
+    private String content(StoredMessage m) throws Exception {
+        try (InputStream in = store.openContent(m.id())) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void aMessageDisarmCannotRewriteIsQuarantinedWholeInsteadOfDeliveredUndisarmed() throws Exception {
+        // A header field of 1.5 MB (folded into short lines): the Mime4j tree refuses header fields over 1 MiB.
+        String huge = "X-Padding: " + "a".repeat(70) + ("\r\n " + "b".repeat(70)).repeat(21_000) + "\r\n";
+        StoredMessage m = receive(Direction.INBOUND, "From: a@partner.example\r\nTo: b@example.co.jp\r\nSubject: x\r\n"
+                + huge + "Content-Type: text/html\r\n\r\n<script>alert(1)</script><a href=\"https://evil.example/\">x</a>\r\n");
+
+        assertThat(m.state()).isEqualTo(MessageState.QUARANTINED);
+        assertThat(m.action()).isEqualTo("QUARANTINE");
+        assertThat(content(m)).containsPattern("X-Mamori-Verdict: QUARANTINE; [^\r\n]*; rewrite=failed\r\n");
+    }
+
+    @Test
+    void aQuarantinedMessageIsStoredWithoutTheForgedFieldAndNotDisarmed() throws Exception {
+        String html = "<html><body><script>x()</script><p>hello</p></body></html>";
+        StoredMessage m = receive(Direction.INBOUND, "Authentication-Results: " + HOST + "; dmarc=pass\r\n"
+                + "From: a@partner.example\r\nTo: b@example.co.jp\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/html\r\n\r\n" + html + "\r\n"
+                + "--b\r\nContent-Type: application/octet-stream; name=\"setup.exe\"\r\n"
+                + "Content-Disposition: attachment; filename=\"setup.exe\"\r\n\r\nMZ\r\n--b--\r\n");
+
+        assertThat(m.state()).isEqualTo(MessageState.QUARANTINED);
+        String stored = content(m);
+        assertThat(stored).contains("; forged-authres-removed=1\r\n").doesNotContain("disarmed=1")
+                .doesNotContain("Authentication-Results: " + HOST + "; dmarc=pass")
+                .contains(html);
+    }
+
+    @Test
+    void outboundMailIsNeitherDisarmedNorCleaned() throws Exception {
+        String sent = "Authentication-Results: " + HOST + "; spf=pass\r\nFrom: b@example.co.jp\r\nTo: a@partner.example\r\n"
+                + "Subject: y\r\nContent-Type: text/html\r\n\r\n<p>see <a href=\"https://example.com/\">this</a></p>\r\n";
+
+        StoredMessage m = receive(Direction.OUTBOUND, sent);
+
+        assertThat(m.state()).isEqualTo(MessageState.QUEUED);
+        String stored = content(m);
+        assertThat(stored).endsWith("X-Mamori-Verdict: DELIVER; score=0.00; findings=none\r\n" + sent);
+    }
+
+    @Test
+    void inboundDeliveredMailIsDisarmedAndSaysSo() throws Exception {
+        StoredMessage m = receive(Direction.INBOUND, "From: a@partner.example\r\nTo: b@example.co.jp\r\nSubject: z\r\n"
+                + "Content-Type: text/plain; charset=us-ascii\r\n\r\nreset at https://evil.example/reset\r\n");
+
+        assertThat(m.state()).isEqualTo(MessageState.QUEUED);
+        assertThat(content(m)).containsPattern("X-Mamori-Verdict: DELIVER; [^\r\n]*; disarmed=1\r\n");
+    }
+
+    /** A ZipCrypto-encrypted zip from zip4j's test archives (see files/README.md). */
+    private static byte[] encryptedZip() throws Exception {
+        try (InputStream in = ReceptionTransformsTest.class.getResourceAsStream("/files/zip4j/store_compression_made_with_v1.3.3.zip")) {
+            return in.readAllBytes();
+        }
+    }
+
+    @Test
+    void onlyTheDeliveredCopyOfAStrippedMessageMakesItsSenderAKnownContact() throws Exception {
+        InMemorySenderHistory history = new InMemorySenderHistory();
+        String policyText = POLICY + "attachments:\n  encrypted: strip\n";
+        Policy policy = new PolicyLoader(FindingCatalogue.builtIn()).parse(policyText, "policy.yaml");
+        reception = pipeline(policyText, new ContactRecorder(history, () -> policy));
+        String zip = java.util.Base64.getMimeEncoder().encodeToString(encryptedZip());
+
+        StoredMessage delivered = receive(Direction.INBOUND, "From: a@partner.example\r\nTo: b@example.co.jp\r\n"
+                + "Subject: quote\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+                + "--b\r\nContent-Type: text/plain\r\n\r\nsee the quote\r\n"
+                + "--b\r\nContent-Type: application/zip; name=\"mitsumori.zip\"\r\n"
+                + "Content-Disposition: attachment; filename=\"mitsumori.zip\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                + zip + "\r\n--b--\r\n");
+
+        assertThat(delivered.state()).isEqualTo(MessageState.QUEUED);
+        var original = java.util.regex.Pattern.compile("; stripped=1; original=([0-9A-Z]{26})\r\n").matcher(content(delivered));
+        assertThat(original.find()).as(content(delivered)).isTrue();
+        assertThat(store.find(original.group(1)).orElseThrow().state()).isEqualTo(MessageState.QUARANTINED);
+        assertThat(history.lastContact("partner.example")).as("the delivered copy counts, once")
+                .map(io.mamori.core.contact.SenderHistory.Contact::count).contains(1L);
+
+        StoredMessage quarantined = receive(Direction.INBOUND, "From: x@other.example\r\nTo: b@example.co.jp\r\n"
+                + "Subject: run\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+                + "--b\r\nContent-Type: text/plain\r\n\r\nrun it\r\n"
+                + "--b\r\nContent-Type: application/octet-stream; name=\"setup.exe\"\r\n"
+                + "Content-Disposition: attachment; filename=\"setup.exe\"\r\n\r\nMZ\r\n--b--\r\n");
+        assertThat(quarantined.state()).isEqualTo(MessageState.QUARANTINED);
+        assertThat(history.lastContact("other.example")).as("quarantined mail makes nobody known").isEmpty();
+    }
+}
