@@ -2,6 +2,7 @@ package io.mamori.app.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mamori.console.api.ApiTokens;
 import io.mamori.core.access.Role;
 import io.mamori.core.analysis.Action;
 import io.mamori.core.message.Direction;
@@ -11,8 +12,10 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * Scope and refusals of the mail pages and the message API over real HTTPS: a department approver cannot read or
@@ -21,6 +24,9 @@ import org.junit.jupiter.api.Test;
  * refusal leaves the message as it was and is audited with the signed-in user as actor.
  */
 class MailPagesSecurityTest extends ConsoleContext {
+
+    @Autowired
+    ApiTokens apiTokens;
 
     private ConsoleClient signedIn(String email, String secret) throws Exception {
         CLOCK.advance(Duration.ofSeconds(30));
@@ -204,6 +210,136 @@ class MailPagesSecurityTest extends ConsoleContext {
         assertThat(state(m)).isIn(MessageState.QUEUED, MessageState.DELIVERED);
         assertThat(auditSince(mark)).anyMatch(l -> l.contains("action=message.search") && l.contains("actor=api-token"))
                 .anyMatch(l -> l.contains("action=queue.release object=" + m.id()) && l.contains("actor=api-token"));
+    }
+
+    /** A scoped API token of {@code owner}, as an administrator issues it on the user's page. */
+    private String tokenOf(String owner) {
+        return "Bearer " + apiTokens.issue(owner, "script", Duration.ofDays(30), "first-admin@example.co.jp").token();
+    }
+
+    @Test
+    void anApproversScopedTokenCannotReadOrReleaseAnotherDepartmentsMessageThroughTheApi() throws Exception {
+        String marker = UUID.randomUUID().toString().substring(0, 8);
+        String approver = newAddress("api-approver");
+        accounts.createUser(approver, "営業 部長", "営業部", Set.of(Role.APPROVER));
+        String sales = newAddress("sales");
+        String accounting = newAddress("acct");
+        person(sales, "営業 五郎", "営業部");
+        person(accounting, "経理 五郎", "経理部");
+        StoredMessage ours = quarantined(sales, "営業部宛 API " + marker);
+        StoredMessage theirs = quarantined(accounting, "経理部の秘密 API " + marker);
+        ConsoleClient c = new ConsoleClient(base(), CERTIFICATE, null);
+        String bearer = tokenOf(approver);
+        int mark = auditMark();
+
+        for (String path : List.of("/api/v1/messages/" + theirs.id(), "/api/v1/messages/" + theirs.id() + "/content")) {
+            HttpResponse<String> r = c.call("GET", path, null, "Authorization", bearer);
+            assertThat(r.statusCode()).as(path).isEqualTo(404);
+            assertThat(r.body()).doesNotContain("経理部の秘密").doesNotContain(accounting);
+        }
+        HttpResponse<String> none = c.call("GET", "/api/v1/messages/01ZZZZZZZZZZZZZZZZZZZZZZZZ", null, "Authorization", bearer);
+        assertThat(none.statusCode()).as("the same answer as no such message").isEqualTo(404);
+        for (String action : List.of("release", "delete")) {
+            HttpResponse<String> r = c.call("POST", "/api/v1/messages/" + theirs.id() + "/" + action, "", "Authorization", bearer);
+            assertThat(r.statusCode()).as(action).isEqualTo(404);
+            assertThat(r.body()).doesNotContain("経理部の秘密");
+        }
+        assertThat(c.call("POST", "/api/v1/quarantine/release", "{\"finding\": \"ATTACHMENT_EXECUTABLE\"}",
+                "Authorization", bearer, "Content-Type", "application/json").statusCode())
+                .as("bulk release spans departments").isEqualTo(403);
+        assertThat(state(theirs)).isEqualTo(MessageState.QUARANTINED);
+
+        HttpResponse<String> search = c.call("GET", "/api/v1/messages?subject=" + marker, null, "Authorization", bearer);
+        assertThat(search.statusCode()).isEqualTo(200);
+        assertThat(search.body()).contains(ours.id()).doesNotContain(theirs.id()).doesNotContain("経理部の秘密");
+        HttpResponse<String> listed = c.call("GET", "/api/v1/quarantine?state=QUARANTINED&limit=1000", null, "Authorization", bearer);
+        assertThat(listed.statusCode()).isEqualTo(200);
+        assertThat(listed.body()).contains(ours.id()).doesNotContain(theirs.id());
+        assertThat(c.call("GET", "/api/v1/lists", null, "Authorization", bearer).statusCode())
+                .as("lists stay with administrators and analysts").isEqualTo(403);
+
+        assertThat(c.call("GET", "/api/v1/messages/" + ours.id(), null, "Authorization", bearer).statusCode()).isEqualTo(200);
+        HttpResponse<String> content = c.call("GET", "/api/v1/messages/" + ours.id() + "/content", null, "Authorization", bearer);
+        assertThat(content.statusCode()).isEqualTo(200);
+        assertThat(content.body()).contains("invoice.exe").contains("\"canAct\":true");
+        assertThat(c.call("POST", "/api/v1/messages/" + ours.id() + "/release", "", "Authorization", bearer).statusCode())
+                .isEqualTo(200);
+        assertThat(state(ours)).isIn(MessageState.QUEUED, MessageState.DELIVERED);
+        assertThat(auditSince(mark))
+                .anyMatch(l -> l.contains("action=message.view object=" + theirs.id()) && l.contains("ok=false")
+                        && l.contains("actor=" + approver))
+                .anyMatch(l -> l.contains("action=queue.release object=" + theirs.id()) && l.contains("ok=false")
+                        && l.contains("actor=" + approver))
+                .anyMatch(l -> l.contains("action=queue.release object=" + ours.id()) && l.contains("ok=true")
+                        && l.contains("actor=" + approver));
+    }
+
+    @Test
+    void anEmployeesScopedTokenListsOnlyTheirOwnMailAndAsksForItsReleaseForThemselves() throws Exception {
+        String marker = UUID.randomUUID().toString().substring(0, 8);
+        String employee = newAddress("api-employee");
+        String colleague = newAddress("sales");
+        person(employee, "営業 六郎", "営業部");
+        person(colleague, "営業 七郎", "営業部");
+        StoredMessage own = quarantined(employee, "ご本人宛 API " + marker);
+        StoredMessage other = quarantined(colleague, "同僚宛 API " + marker);
+        ConsoleClient c = new ConsoleClient(base(), CERTIFICATE, null);
+        String bearer = tokenOf(employee);
+
+        HttpResponse<String> search = c.call("GET", "/api/v1/messages?subject=" + marker, null, "Authorization", bearer);
+        assertThat(search.statusCode()).isEqualTo(200);
+        assertThat(search.body()).contains(own.id()).doesNotContain(other.id()).doesNotContain("同僚宛");
+        HttpResponse<String> listed = c.call("GET", "/api/v1/quarantine?limit=1000", null, "Authorization", bearer);
+        assertThat(listed.statusCode()).isEqualTo(200);
+        assertThat(listed.body()).contains(own.id()).doesNotContain(other.id());
+        assertThat(c.call("GET", "/api/v1/messages/" + other.id(), null, "Authorization", bearer).statusCode()).isEqualTo(404);
+        assertThat(c.call("GET", "/api/v1/messages/" + own.id() + "/content", null, "Authorization", bearer).statusCode())
+                .isEqualTo(200);
+        assertThat(c.call("POST", "/api/v1/messages/" + own.id() + "/release", "", "Authorization", bearer).statusCode())
+                .as("inbound mail is released by others").isEqualTo(403);
+        assertThat(c.call("POST", "/api/v1/quarantine/" + other.id() + "/requests", "{\"comment\": \"見せて\"}",
+                "Authorization", bearer, "Content-Type", "application/json").statusCode()).isEqualTo(404);
+        assertThat(c.call("POST", "/api/v1/quarantine/" + own.id() + "/requests",
+                "{\"requester\": \"" + colleague + "\", \"comment\": \"代理\"}",
+                "Authorization", bearer, "Content-Type", "application/json").statusCode())
+                .as("an employee asks only for themselves").isEqualTo(403);
+        HttpResponse<String> asked = c.call("POST", "/api/v1/quarantine/" + own.id() + "/requests",
+                "{\"comment\": \"取引先からの請求書です\"}", "Authorization", bearer, "Content-Type", "application/json");
+        assertThat(asked.statusCode()).as(asked.body()).isEqualTo(201);
+        assertThat(asked.body()).contains(employee);
+        HttpResponse<String> requests = c.call("GET", "/api/v1/quarantine/requests?status=PENDING", null, "Authorization", bearer);
+        assertThat(requests.statusCode()).isEqualTo(200);
+        assertThat(requests.body()).contains(own.id()).doesNotContain(other.id());
+        assertThat(state(own)).isEqualTo(MessageState.QUARANTINED);
+        assertThat(state(other)).isEqualTo(MessageState.QUARANTINED);
+    }
+
+    @Test
+    void anAuditorsScopedTokenReadsEveryMessageButCannotRelease() throws Exception {
+        String auditor = newAddress("api-auditor");
+        accounts.createUser(auditor, "監査 八郎", "監査室", Set.of(Role.AUDITOR));
+        String recipient = newAddress("acct");
+        person(recipient, "経理 八郎", "経理部");
+        StoredMessage m = quarantined(recipient, "監査対象 API " + UUID.randomUUID());
+        ConsoleClient c = new ConsoleClient(base(), CERTIFICATE, null);
+        String bearer = tokenOf(auditor);
+        int mark = auditMark();
+
+        assertThat(c.call("GET", "/api/v1/messages/" + m.id(), null, "Authorization", bearer).statusCode()).isEqualTo(200);
+        HttpResponse<String> content = c.call("GET", "/api/v1/messages/" + m.id() + "/content", null, "Authorization", bearer);
+        assertThat(content.statusCode()).isEqualTo(200);
+        assertThat(content.body()).contains("\"canAct\":false");
+        for (String action : List.of("release", "delete")) {
+            assertThat(c.call("POST", "/api/v1/messages/" + m.id() + "/" + action, "", "Authorization", bearer).statusCode())
+                    .as(action).isEqualTo(403);
+        }
+        assertThat(c.call("POST", "/api/v1/quarantine/release", "{\"finding\": \"ATTACHMENT_EXECUTABLE\"}",
+                "Authorization", bearer, "Content-Type", "application/json").statusCode()).isEqualTo(403);
+        assertThat(c.call("POST", "/api/v1/quarantine/" + m.id() + "/requests", "{}",
+                "Authorization", bearer, "Content-Type", "application/json").statusCode()).isEqualTo(403);
+        assertThat(state(m)).isEqualTo(MessageState.QUARANTINED);
+        assertThat(auditSince(mark)).anyMatch(l -> l.contains("action=queue.release object=" + m.id())
+                && l.contains("ok=false") && l.contains("actor=" + auditor));
     }
 
     @Test
