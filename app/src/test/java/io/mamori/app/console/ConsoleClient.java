@@ -78,6 +78,17 @@ final class ConsoleClient {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
+    /** A request with extra headers (e.g. {@code Authorization}) and no form; {@code body} null for GET. */
+    HttpResponse<String> call(String method, String path, String body, String... headerPairs)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = request(path).method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i < headerPairs.length; i += 2) {
+            b.setHeader(headerPairs[i], headerPairs[i + 1]);
+        }
+        return send(b.build());
+    }
+
     /** Posts a multipart form with one file and the CSRF token of the last page read. */
     HttpResponse<String> postFile(String path, String field, String fileName, byte[] content) throws IOException, InterruptedException {
         String boundary = "----mamori" + System.nanoTime();
@@ -107,6 +118,14 @@ final class ConsoleClient {
         get("/login");
         post("/login", "email", email, "password", password);
         return last.statusCode() == 302 ? follow() : last;
+    }
+
+    /** Takes over a cookie (e.g. the browser's session) for this site. */
+    void cookie(String name, String value) {
+        HttpCookie c = new HttpCookie(name, value);
+        c.setPath("/");
+        c.setVersion(0);
+        cookies.getCookieStore().add(URI.create(base + "/"), c);
     }
 
     String sessionId() {

@@ -13,6 +13,18 @@ import io.mamori.core.policy.Policy;
 import io.mamori.core.policy.PolicyHolder;
 import io.mamori.core.policy.PolicyLoader;
 import io.mamori.gateway.testing.TestDnsServer;
+import io.mamori.console.directory.Person;
+import io.mamori.console.quarantine.QuarantineService;
+import io.mamori.core.analysis.Action;
+import io.mamori.core.analysis.Finding;
+import io.mamori.core.analysis.Verdict;
+import io.mamori.core.message.Direction;
+import io.mamori.core.message.Envelope;
+import io.mamori.core.store.MessageState;
+import io.mamori.core.store.MessageStore;
+import io.mamori.core.store.NewMessage;
+import io.mamori.core.store.Spool;
+import io.mamori.core.store.StoredMessage;
 import io.mamori.gateway.testing.TestSmtpServer;
 import io.mamori.gateway.tls.ServerTls;
 import java.io.IOException;
@@ -146,6 +158,12 @@ abstract class ConsoleContext {
     @Autowired
     PolicyHolder policy;
 
+    @Autowired
+    MessageStore store;
+
+    @Autowired
+    QuarantineService quarantineService;
+
     @LocalServerPort
     int port;
 
@@ -208,6 +226,45 @@ abstract class ConsoleContext {
             return new TimeBasedOneTimePasswordGenerator().generateOneTimePasswordString(new SecretKeySpec(key, "RAW"), at);
         } catch (java.security.InvalidKeyException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** The gateway's administrator API token (the file it created under its data directory). */
+    static String apiToken() throws IOException {
+        return Files.readString(DATA.resolve("api-token"), StandardCharsets.US_ASCII).trim();
+    }
+
+    /** A person of {@code department} in the directory (no console account), for message scope. */
+    void person(String email, String name, String department) {
+        directory.save(new Person(email, name, department, null, Set.of(Role.EMPLOYEE), new java.util.TreeSet<>(), "ja",
+                true, Person.Source.CONSOLE));
+    }
+
+    /** A user with {@link #PASSWORD} and an enrolled authenticator in {@code department}; returns the TOTP key. */
+    String userWithTotp(String email, String name, String department, Role... roles) {
+        String initial = accounts.createUser(email, name, department, Set.of(roles));
+        if (accounts.changePassword(email, initial, PASSWORD, PASSWORD).isPresent()) {
+            throw new IllegalStateException("test password refused");
+        }
+        return enrollTotp(email);
+    }
+
+    /**
+     * Commits a message straight into the gateway's store as the reception pipeline would, with the given
+     * verdict and state (the analysis itself is tested elsewhere; these tests are about the console).
+     */
+    StoredMessage commitMessage(Direction direction, String mailFrom, List<String> recipients, String subject,
+            MessageState state, Action action, byte[] content, String... findingCodes) throws IOException {
+        Envelope envelope = new Envelope(direction, mailFrom, recipients, "192.0.2.25", "mx.partner.example", null, true,
+                CLOCK.instant());
+        Verdict verdict = new Verdict(action, 12.0, java.util.Arrays.stream(findingCodes)
+                .map(code -> Finding.of(code, "test")).toList());
+        try (Spool spool = store.openSpool()) {
+            try (java.io.OutputStream out = spool.output()) {
+                out.write(content);
+            }
+            return store.commit(spool, new NewMessage(envelope, subject, verdict, state),
+                    "Received: from mx.partner.example by mamori.test\r\n");
         }
     }
 

@@ -3,7 +3,7 @@ package io.mamori.console.audit;
 import static io.mamori.console.identity.RoleRequirement.require;
 
 import io.mamori.console.identity.ConsoleUser;
-import io.mamori.console.web.RequestSource;
+import io.mamori.console.web.ClientAddress;
 import io.mamori.core.access.Role;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -61,7 +61,7 @@ class AuditPageController {
     String verify(@AuthenticationPrincipal ConsoleUser user, HttpServletRequest request, Model model) {
         require(user, Role.ADMIN, Role.AUDITOR);
         AuditVerification result = audit.verify();
-        audit.record(new AuditEntry(clock.instant(), user.email(), RequestSource.of(request), "audit.verify", "audit",
+        audit.record(new AuditEntry(clock.instant(), user.email(), ClientAddress.recorded(request), "audit.verify", "audit",
                 null, result instanceof AuditVerification.Intact ok ? "intact: " + ok.count() + " rows, last " + ok.lastSeq()
                         : "broken at seq " + ((AuditVerification.Broken) result).seq(), true));
         model.addAttribute("verification", result);
@@ -79,7 +79,7 @@ class AuditPageController {
             response.sendError(HttpServletResponse.SC_BAD_REQUEST);
             return;
         }
-        audit.record(new AuditEntry(clock.instant(), user.email(), RequestSource.of(request), "audit.export", "audit",
+        audit.record(new AuditEntry(clock.instant(), user.email(), ClientAddress.recorded(request), "audit.export", "audit",
                 null, filter.describe(), true));
         String name = "mamori-audit-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(clock.instant().atZone(zone)) + ".csv";
         response.setStatus(HttpServletResponse.SC_OK);

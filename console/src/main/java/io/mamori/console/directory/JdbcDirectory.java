@@ -103,6 +103,35 @@ public final class JdbcDirectory {
         }
     }
 
+    /** The addresses of the <em>active</em> people of these departments, lower case. */
+    public Set<String> activeAddressesIn(Collection<String> departments) {
+        List<String> names = departments.stream().filter(d -> d != null && !d.isBlank()).distinct().toList();
+        Set<String> result = new TreeSet<>();
+        if (names.isEmpty()) {
+            return result;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            for (int from = 0; from < names.size(); from += 100) {
+                List<String> chunk = names.subList(from, Math.min(names.size(), from + 100));
+                String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
+                try (PreparedStatement q = c.prepareStatement("SELECT email FROM directory_person"
+                        + " WHERE active = TRUE AND department IN (" + marks + ")")) {
+                    for (int i = 0; i < chunk.size(); i++) {
+                        q.setString(i + 1, chunk.get(i));
+                    }
+                    try (ResultSet rs = q.executeQuery()) {
+                        while (rs.next()) {
+                            result.add(rs.getString(1).toLowerCase(Locale.ROOT));
+                        }
+                    }
+                }
+            }
+            return result;
+        } catch (SQLException e) {
+            throw failure("read people of departments", e);
+        }
+    }
+
     /** Adds or replaces one person (roles and approver departments included). */
     public void save(Person person) {
         saveAll(List.of(person));

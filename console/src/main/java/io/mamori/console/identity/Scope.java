@@ -82,6 +82,29 @@ public final class Scope {
                 || (user.hasRole(Role.APPROVER) && user.approverDepartments().contains(department));
     }
 
+    /**
+     * The addresses whose messages {@code user} may see, for queries that filter in the database
+     * ({@link io.mamori.core.store.MessageQuery#parties()}): {@code null} when the user sees every message (admin,
+     * analyst, auditor), else their own address plus, for an approver, every active person of the departments
+     * they approve for. Agrees with {@link #canSeeMessage}; callers still check each message they show.
+     */
+    public Set<String> messageOwners(ConsoleUser user) {
+        if (user.hasAnyRole(Role.ADMIN, Role.ANALYST, Role.AUDITOR)) {
+            return null;
+        }
+        Set<String> owners = new java.util.TreeSet<>();
+        owners.add(user.email().strip().toLowerCase(Locale.ROOT));
+        if (user.hasRole(Role.APPROVER)) {
+            owners.addAll(directory.activeAddressesIn(user.approverDepartments()));
+        }
+        return owners;
+    }
+
+    /** Whether {@code user} may change anything at all (everyone but a user whose only power is reading). */
+    public boolean readOnly(ConsoleUser user) {
+        return user.hasRole(Role.AUDITOR) && !user.hasAnyRole(Role.ADMIN, Role.ANALYST, Role.APPROVER);
+    }
+
     private boolean inApproverScope(ConsoleUser user, List<String> parties) {
         if (user.approverDepartments().isEmpty() || parties.isEmpty()) {
             return false;

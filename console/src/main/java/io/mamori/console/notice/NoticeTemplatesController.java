@@ -5,7 +5,7 @@ import static io.mamori.console.identity.RoleRequirement.require;
 import io.mamori.console.audit.AuditEntry;
 import io.mamori.console.audit.AuditTrail;
 import io.mamori.console.identity.ConsoleUser;
-import io.mamori.console.web.RequestSource;
+import io.mamori.console.web.ClientAddress;
 import io.mamori.core.access.Role;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
@@ -76,7 +76,7 @@ class NoticeTemplatesController {
         String object = k.fileName() + "." + l.tag();
         if (action.equals("reset")) {
             templates.reset(k, l);
-            audit.record(new AuditEntry(clock.instant(), user.email(), RequestSource.of(request), "notice.template.reset", object, null, "default", true));
+            audit.record(new AuditEntry(clock.instant(), user.email(), ClientAddress.recorded(request), "notice.template.reset", object, null, "default", true));
             redirect.addFlashAttribute("outcome", "reset");
             return "redirect:/notices/templates/" + k.fileName() + "/" + l.tag();
         }
@@ -84,7 +84,7 @@ class NoticeTemplatesController {
         if (!problems.isEmpty() || action.equals("validate")) {
             model.addAttribute("problems", problems);
             if (action.equals("save")) {
-                audit.record(new AuditEntry(clock.instant(), user.email(), RequestSource.of(request), "notice.template.save", object,
+                audit.record(new AuditEntry(clock.instant(), user.email(), ClientAddress.recorded(request), "notice.template.save", object,
                         null, "refused: " + problems.get(0), false));
             }
             return show(model, k, l, content, problems.isEmpty() ? "valid" : "invalid");
@@ -96,7 +96,7 @@ class NoticeTemplatesController {
             model.addAttribute("problems", e.problems());
             return show(model, k, l, content, "invalid");
         }
-        audit.record(new AuditEntry(clock.instant(), user.email(), RequestSource.of(request), "notice.template.save", object,
+        audit.record(new AuditEntry(clock.instant(), user.email(), ClientAddress.recorded(request), "notice.template.save", object,
                 before, content, true));
         redirect.addFlashAttribute("outcome", "saved");
         return "redirect:/notices/templates/" + k.fileName() + "/" + l.tag();

@@ -3,7 +3,7 @@ package io.mamori.console.policy;
 import static io.mamori.console.identity.RoleRequirement.require;
 
 import io.mamori.console.identity.ConsoleUser;
-import io.mamori.console.web.RequestSource;
+import io.mamori.console.web.ClientAddress;
 import io.mamori.core.access.Role;
 import io.mamori.core.policy.PolicyError;
 import jakarta.servlet.http.HttpServletRequest;
@@ -72,7 +72,7 @@ class PolicyController {
             @RequestParam String baseHash, HttpServletRequest request, Model model, RedirectAttributes redirect)
             throws IOException {
         require(user, Role.ADMIN);
-        PolicyEditor.SaveResult result = editor.save(text, baseHash, user.email(), RequestSource.of(request));
+        PolicyEditor.SaveResult result = editor.save(text, baseHash, user.email(), ClientAddress.recorded(request));
         if (result instanceof PolicyEditor.SaveResult.Saved saved) {
             redirect.addFlashAttribute("outcome", "saved");
             redirect.addFlashAttribute("savedVersion", saved.versionId());

@@ -295,7 +295,8 @@ public final class QuarantineService {
         return out;
     }
 
-    private Message view(StoredMessage m) {
+    /** A stored message as the quarantine listings show it, with its reasons. */
+    public Message view(StoredMessage m) {
         return new Message(m.id(), m.state(), m.direction(), m.mailFrom(),
                 m.recipients().stream().map(StoredRecipient::address).toList(), m.subject(), m.receivedAt(), m.action(),
                 m.score(), reasons(m.findingCodes()));

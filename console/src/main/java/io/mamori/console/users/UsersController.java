@@ -10,7 +10,7 @@ import io.mamori.console.directory.JdbcDirectory;
 import io.mamori.console.directory.Person;
 import io.mamori.console.identity.ConsoleAccounts;
 import io.mamori.console.identity.ConsoleUser;
-import io.mamori.console.web.RequestSource;
+import io.mamori.console.web.ClientAddress;
 import io.mamori.console.audit.AuditEntry;
 import io.mamori.console.audit.AuditTrail;
 import io.mamori.core.access.Role;
@@ -142,7 +142,7 @@ class UsersController {
             Person after = new Person(before.email(), displayName.strip(), dept, manager, chosen, approves, language, active,
                     before.source());
             try {
-                UserAdministration.Saved saved = administration.update(before, after, user.email(), RequestSource.of(request));
+                UserAdministration.Saved saved = administration.update(before, after, user.email(), ClientAddress.recorded(request));
                 redirect.addFlashAttribute("outcome", saved.changes().isEmpty() ? "unchanged" : saved.notified() ? "savedNotified" : "saved");
                 return "redirect:/users/person?email=" + urlEncode(before.email());
             } catch (IllegalArgumentException e) {
@@ -204,7 +204,7 @@ class UsersController {
         require(user, Role.ADMIN);
         Person person = find(email);
         boolean revoked = appPasswords.revoke(person.email(), id);
-        audit.record(new AuditEntry(clock.instant(), user.email(), RequestSource.of(request), "user.app-password.revoke",
+        audit.record(new AuditEntry(clock.instant(), user.email(), ClientAddress.recorded(request), "user.app-password.revoke",
                 person.email(), null, "id=" + id + (revoked ? "" : " (not found or already revoked)"), revoked));
         redirect.addFlashAttribute("outcome", revoked ? "appPasswordRevoked" : "notFound");
         return "redirect:/users/person?email=" + urlEncode(person.email());
@@ -222,7 +222,7 @@ class UsersController {
             return show(model, person);
         }
         ApiTokens.Issued issued = apiTokens.issue(person.email(), cleanLabel, Duration.ofDays(days), user.email());
-        audit.record(new AuditEntry(clock.instant(), user.email(), RequestSource.of(request), "api-token.issue", person.email(),
+        audit.record(new AuditEntry(clock.instant(), user.email(), ClientAddress.recorded(request), "api-token.issue", person.email(),
                 null, "id=" + issued.id() + " label=" + cleanLabel + " expires=" + issued.expiresAt(), true));
         model.addAttribute("apiToken", issued.token());
         return show(model, person);
@@ -234,7 +234,7 @@ class UsersController {
         require(user, Role.ADMIN);
         Person person = find(email);
         boolean revoked = apiTokens.revoke(person.email(), id);
-        audit.record(new AuditEntry(clock.instant(), user.email(), RequestSource.of(request), "api-token.revoke", person.email(),
+        audit.record(new AuditEntry(clock.instant(), user.email(), ClientAddress.recorded(request), "api-token.revoke", person.email(),
                 null, "id=" + id + (revoked ? "" : " (not found or already revoked)"), revoked));
         redirect.addFlashAttribute("outcome", revoked ? "apiTokenRevoked" : "notFound");
         return "redirect:/users/person?email=" + urlEncode(person.email());
@@ -243,7 +243,7 @@ class UsersController {
     @PostMapping("/users/mfa-reminders")
     String mfaReminders(@AuthenticationPrincipal ConsoleUser user, HttpServletRequest request, RedirectAttributes redirect) {
         require(user, Role.ADMIN);
-        List<String> sent = administration.sendMfaReminders(user.email(), RequestSource.of(request));
+        List<String> sent = administration.sendMfaReminders(user.email(), ClientAddress.recorded(request));
         redirect.addFlashAttribute("reminded", sent);
         return "redirect:/users";
     }
@@ -268,7 +268,7 @@ class UsersController {
                 : file.getOriginalFilename().replaceAll("[\\p{Cntrl}/\\\\]", "_");
         byte[] content = file.getBytes();
         try {
-            ImportReport report = administration.importCsv(content, name, true, user.email(), RequestSource.of(request));
+            ImportReport report = administration.importCsv(content, name, true, user.email(), ClientAddress.recorded(request));
             PendingImport pending = new PendingImport(name, content, sha256(content));
             session.setAttribute(PENDING_IMPORT, pending);
             model.addAttribute("report", report);
@@ -291,7 +291,7 @@ class UsersController {
         session.removeAttribute(PENDING_IMPORT);
         try {
             model.addAttribute("report", administration.importCsv(pending.content(), pending.fileName(), false, user.email(),
-                    RequestSource.of(request)));
+                    ClientAddress.recorded(request)));
         } catch (DirectoryFileException e) {
             // The directory changed since the dry run in a way the file no longer fits.
             model.addAttribute("csvProblems", e.problems().stream().map(CsvProblem::render).toList());
@@ -316,7 +316,7 @@ class UsersController {
     }
 
     private void record(ConsoleUser user, HttpServletRequest request, String action, String object, String after) {
-        audit.record(new AuditEntry(clock.instant(), user.email(), RequestSource.of(request), action, object, null, after, true));
+        audit.record(new AuditEntry(clock.instant(), user.email(), ClientAddress.recorded(request), action, object, null, after, true));
     }
 
     private static String blankToNull(String s) {

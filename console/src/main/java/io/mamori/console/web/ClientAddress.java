@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * right (each proxy appends the address it received from), trusted proxies are skipped, and the first other
  * address counts. A header from any other peer is ignored, so a client cannot choose its own address.
  */
-final class ClientAddress {
+public final class ClientAddress {
 
     static final String ATTRIBUTE = ClientAddress.class.getName();
     private static final Pattern IPV4_WITH_PORT = Pattern.compile("(\\d{1,3}(?:\\.\\d{1,3}){3}):\\d+");
@@ -35,6 +35,15 @@ final class ClientAddress {
         InetAddress address = resolve(request.getRemoteAddr(), Collections.list(request.getHeaders("X-Forwarded-For")));
         request.setAttribute(ATTRIBUTE, address);
         return address;
+    }
+
+    /**
+     * The client address of a console request as the audit log records it: the one the console's filters
+     * computed (trusted proxies applied), or the TCP peer where no console filter ran (the token API).
+     */
+    public static String recorded(HttpServletRequest request) {
+        Object cached = request.getAttribute(ATTRIBUTE);
+        return cached instanceof InetAddress address ? Cidr.format(address) : request.getRemoteAddr();
     }
 
     InetAddress resolve(String remoteAddr, List<String> forwardedFor) {

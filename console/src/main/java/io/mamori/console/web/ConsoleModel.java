@@ -12,8 +12,7 @@ import org.springframework.web.bind.annotation.ModelAttribute;
  * What every console page's layout needs: the signed-in user (only once the sign-in is complete), the page's
  * language, and the path the language switch returns to. Also given to Spring Boot's error page.
  */
-@ControllerAdvice(basePackages = {"io.mamori.console.web", "org.springframework.boot.autoconfigure.web.servlet.error",
-        "io.mamori.console.policy", "io.mamori.console.directory", "io.mamori.console.audit", "io.mamori.console.notice", "io.mamori.console.users"})
+@ControllerAdvice(basePackages = {"io.mamori.console", "org.springframework.boot.autoconfigure.web.servlet.error"})
 class ConsoleModel {
 
     @ModelAttribute("user")

@@ -124,11 +124,14 @@ class ConsoleSecurity {
                 .logout(logout -> logout.disable())
                 .anonymous(anonymous -> anonymous.disable())
                 .addFilterBefore(tokens, AuthorizationFilter.class)
-                // Scoped tokens carry their owner's roles: the audit log is for administrators and auditors; the
-                // other endpoints act on any message or list and so stay with administrators and analysts (and the
-                // administrator token) until they check Scope per message.
+                // Scoped tokens carry their owner's roles. Messages and quarantine answer any valid token: their
+                // controllers act as the caller (ApiCaller) and ask Scope and ScopedQuarantine per message, as the
+                // pages do (404 outside the scope, auditors read-only, employees their own mail). The audit log is
+                // for administrators and auditors; lists act organisation-wide, so administrators and analysts.
                 .authorizeHttpRequests(a -> a
                         .requestMatchers("/api/v1/openapi.json", "/api/v1/openapi.json/**").hasAuthority("API")
+                        .requestMatchers("/api/v1/messages", "/api/v1/messages/**", "/api/v1/quarantine",
+                                "/api/v1/quarantine/**").hasAuthority("API")
                         .requestMatchers("/api/v1/audit", "/api/v1/audit.csv").hasAnyAuthority(
                                 ApiTokenFilter.ADMIN_TOKEN, "ROLE_ADMIN", "ROLE_AUDITOR")
                         .anyRequest().hasAnyAuthority(ApiTokenFilter.ADMIN_TOKEN, "ROLE_ADMIN", "ROLE_ANALYST"))

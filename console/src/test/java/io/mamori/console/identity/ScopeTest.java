@@ -84,4 +84,17 @@ class ScopeTest {
         assertThat(scope.canActOnMessage(auditor, Direction.INBOUND, "x@partner.example", List.of("acct1@example.co.jp"))).isFalse();
         assertThat(scope.coversDepartment(auditor, "経理部")).isFalse();
     }
+
+    @Test
+    void messageOwnersAreTheUsersOwnAddressAndTheActivePeopleOfTheDepartmentsTheyApproveFor() {
+        assertThat(scope.messageOwners(user("Acct1@Example.co.jp", Set.of(Role.EMPLOYEE)))).containsExactly("acct1@example.co.jp");
+        assertThat(scope.messageOwners(user("boss@example.co.jp", Set.of(Role.APPROVER), "営業部")))
+                .as("the deactivated sales2 is left out").containsExactlyInAnyOrder("boss@example.co.jp", "sales1@example.co.jp");
+        for (Role role : List.of(Role.ADMIN, Role.ANALYST, Role.AUDITOR)) {
+            assertThat(scope.messageOwners(user("admin@example.co.jp", Set.of(role)))).as("%s sees all", role).isNull();
+        }
+        assertThat(scope.readOnly(user("audit@example.co.jp", Set.of(Role.AUDITOR)))).isTrue();
+        assertThat(scope.readOnly(user("audit@example.co.jp", Set.of(Role.AUDITOR, Role.APPROVER), "営業部"))).isFalse();
+        assertThat(scope.readOnly(user("acct1@example.co.jp", Set.of(Role.EMPLOYEE)))).isFalse();
+    }
 }

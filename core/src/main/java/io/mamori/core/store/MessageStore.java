@@ -42,6 +42,21 @@ public interface MessageStore {
     java.util.Map<MessageState, Long> countByState();
 
     /**
+     * Counts by state of the messages {@code parties} own (see {@link MessageQuery#parties()}); every state is a
+     * key. {@code parties == null} counts every message.
+     */
+    java.util.Map<MessageState, Long> countByState(java.util.Set<String> parties);
+
+    /** Messages matching {@code query}, newest first, from its offset up to its limit. */
+    List<StoredMessage> search(MessageQuery query);
+
+    /**
+     * What was received in {@code [from, to)} among the messages {@code parties} own ({@code null}: all), counted
+     * in the database (memory does not grow with the number of messages).
+     */
+    Traffic traffic(Instant from, Instant to, java.util.Set<String> parties);
+
+    /**
      * Claims up to {@code limit} QUEUED messages whose next attempt is due at {@code now}, leasing each to
      * the caller for {@code lease} (a claimed message is not returned again until its lease ends or
      * {@link #recordAttempt} is called).

@@ -2,6 +2,7 @@ package io.mamori.gateway.store;
 
 import io.mamori.core.message.Direction;
 import io.mamori.core.message.Envelope;
+import io.mamori.core.store.MessageQuery;
 import io.mamori.core.store.MessageState;
 import io.mamori.core.store.MessageStore;
 import io.mamori.core.store.NewMessage;
@@ -9,6 +10,7 @@ import io.mamori.core.store.RecipientStatus;
 import io.mamori.core.store.Spool;
 import io.mamori.core.store.StoredMessage;
 import io.mamori.core.store.StoredRecipient;
+import io.mamori.core.store.Traffic;
 import io.mamori.gateway.crypto.ContentKey;
 import io.mamori.gateway.crypto.MasterKeys;
 import io.mamori.gateway.crypto.WrappedKey;
@@ -47,12 +49,14 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -291,6 +295,174 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
         } catch (SQLException e) {
             throw failure("count messages", e);
         }
+    }
+
+    @Override
+    public Map<MessageState, Long> countByState(Set<String> parties) {
+        if (parties == null) {
+            return countByState();
+        }
+        Map<MessageState, Long> counts = new EnumMap<>(MessageState.class);
+        for (MessageState s : MessageState.values()) {
+            counts.put(s, 0L);
+        }
+        Where where = new Where();
+        where.parties(lowerParties(parties));
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT m.state, COUNT(*) FROM messages m" + where.sql()
+                     + " GROUP BY m.state")) {
+            where.bind(ps, 1);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    counts.put(MessageState.valueOf(rs.getString(1)), rs.getLong(2));
+                }
+            }
+            return Collections.unmodifiableMap(counts);
+        } catch (SQLException e) {
+            throw failure("count messages", e);
+        }
+    }
+
+    @Override
+    public List<StoredMessage> search(MessageQuery query) {
+        Objects.requireNonNull(query, "query");
+        Where where = new Where();
+        if (query.id() != null) {
+            where.add("m.id = ?", query.id());
+        }
+        if (query.sender() != null) {
+            where.add("LOWER(m.mail_from) LIKE ? ESCAPE '!'", contains(query.sender()));
+        }
+        if (query.recipient() != null) {
+            where.add("EXISTS (SELECT 1 FROM recipients rr WHERE rr.message_id = m.id AND LOWER(rr.address) LIKE ? ESCAPE '!')",
+                    contains(query.recipient()));
+        }
+        if (query.subject() != null) {
+            where.add("LOWER(m.subject) LIKE ? ESCAPE '!'", contains(query.subject()));
+        }
+        if (query.action() != null) {
+            where.add("m.action = ?", query.action());
+        }
+        if (query.state() != null) {
+            where.add("m.state = ?", query.state().name());
+        }
+        if (query.direction() != null) {
+            where.add("m.direction = ?", query.direction().name());
+        }
+        if (query.from() != null) {
+            where.add("m.received_at >= ?", OffsetDateTime.ofInstant(query.from(), ZoneOffset.UTC));
+        }
+        if (query.to() != null) {
+            where.add("m.received_at < ?", OffsetDateTime.ofInstant(query.to(), ZoneOffset.UTC));
+        }
+        if (query.parties() != null) {
+            where.parties(query.parties());
+        }
+        String sql = "SELECT m.id FROM messages m" + where.sql() + " ORDER BY m.received_at DESC, m.id DESC LIMIT ? OFFSET ?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = where.bind(ps, 1);
+            ps.setInt(i++, query.limit());
+            ps.setInt(i, query.offset());
+            List<String> found = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    found.add(rs.getString(1));
+                }
+            }
+            return load(c, found);
+        } catch (SQLException e) {
+            throw failure("search messages", e);
+        }
+    }
+
+    @Override
+    public Traffic traffic(Instant from, Instant to, Set<String> parties) {
+        Objects.requireNonNull(from, "from");
+        Objects.requireNonNull(to, "to");
+        Where where = new Where();
+        where.add("m.received_at >= ?", OffsetDateTime.ofInstant(from, ZoneOffset.UTC));
+        where.add("m.received_at < ?", OffsetDateTime.ofInstant(to, ZoneOffset.UTC));
+        if (parties != null) {
+            where.parties(lowerParties(parties));
+        }
+        List<Traffic.Count> counts = new ArrayList<>();
+        Map<String, Long> findings = new TreeMap<>();
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT m.direction, m.action, m.tls, COUNT(*) FROM messages m"
+                    + where.sql() + " GROUP BY m.direction, m.action, m.tls")) {
+                where.bind(ps, 1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        counts.add(new Traffic.Count(Direction.valueOf(rs.getString(1)), rs.getString(2), rs.getBoolean(3),
+                                rs.getLong(4)));
+                    }
+                }
+            }
+            // Grouped by the stored code list: there are far fewer distinct lists than messages.
+            try (PreparedStatement ps = c.prepareStatement("SELECT m.finding_codes, COUNT(*) FROM messages m"
+                    + where.sql() + " AND m.finding_codes <> '' GROUP BY m.finding_codes")) {
+                where.bind(ps, 1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long n = rs.getLong(2);
+                        for (String code : new java.util.LinkedHashSet<>(List.of(rs.getString(1).split(",")))) {
+                            if (!code.isBlank()) {
+                                findings.merge(code.strip(), n, Long::sum);
+                            }
+                        }
+                    }
+                }
+            }
+            return new Traffic(counts, findings);
+        } catch (SQLException e) {
+            throw failure("count traffic", e);
+        }
+    }
+
+    /** A WHERE clause built from optional criteria, with its parameters in order. */
+    private static final class Where {
+        private final List<String> terms = new ArrayList<>();
+        private final List<Object> values = new ArrayList<>();
+
+        void add(String term, Object... parameters) {
+            terms.add(term);
+            values.addAll(List.of(parameters));
+        }
+
+        /** Owned by one of {@code parties} (lower case): a recipient, or the sender of outbound mail. */
+        void parties(Set<String> parties) {
+            if (parties.isEmpty()) {
+                terms.add("1 = 0");
+                return;
+            }
+            String in = placeholders(parties.size());
+            terms.add("(EXISTS (SELECT 1 FROM recipients rp WHERE rp.message_id = m.id AND LOWER(rp.address) IN " + in
+                    + ") OR (m.direction = 'OUTBOUND' AND LOWER(m.mail_from) IN " + in + "))");
+            values.addAll(parties);
+            values.addAll(parties);
+        }
+
+        String sql() {
+            return terms.isEmpty() ? " WHERE 1 = 1" : " WHERE " + String.join(" AND ", terms);
+        }
+
+        int bind(PreparedStatement ps, int first) throws SQLException {
+            int i = first;
+            for (Object v : values) {
+                ps.setObject(i++, v);
+            }
+            return i;
+        }
+    }
+
+    private static Set<String> lowerParties(Set<String> parties) {
+        return new MessageQuery(null, null, null, null, null, null, null, null, null, parties, 0, 1).parties();
+    }
+
+    /** A LIKE pattern for "contains", lower case, with the pattern characters escaped. */
+    private static String contains(String text) {
+        String lower = text.toLowerCase(Locale.ROOT);
+        return "%" + lower.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
     }
 
     @Override

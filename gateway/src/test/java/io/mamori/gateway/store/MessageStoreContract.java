@@ -9,12 +9,14 @@ import io.mamori.core.analysis.Finding;
 import io.mamori.core.analysis.Verdict;
 import io.mamori.core.message.Direction;
 import io.mamori.core.message.Envelope;
+import io.mamori.core.store.MessageQuery;
 import io.mamori.core.store.MessageState;
 import io.mamori.core.store.NewMessage;
 import io.mamori.core.store.RecipientStatus;
 import io.mamori.core.store.Spool;
 import io.mamori.core.store.StoredMessage;
 import io.mamori.core.store.StoredRecipient;
+import io.mamori.core.store.Traffic;
 import io.mamori.gateway.crypto.MasterKeys;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -459,6 +461,108 @@ abstract class MessageStoreContract {
         assertThat(counts.get(MessageState.HELD)).isEqualTo(1);
         assertThat(counts.get(MessageState.BOUNCED)).isZero();
         assertThat(store.find("01JNOSUCHMESSAGE000000000")).isEmpty();
+    }
+
+    @Test
+    void searchMatchesEachCriterionNewestFirstAndPages() throws Exception {
+        StoredMessage invoice = commitWith(Direction.INBOUND, "Billing@Vendor.example", true, Action.QUARANTINE,
+                MessageState.QUARANTINED, "請求書 100%_確認", "hanako@example.jp");
+        clock.advance(Duration.ofMinutes(1));
+        StoredMessage memo = commitWith(Direction.OUTBOUND, "taro@example.jp", false, Action.HOLD, MessageState.HELD,
+                "議事録", "client@customer.example");
+        clock.advance(Duration.ofMinutes(1));
+        StoredMessage news = commitWith(Direction.INBOUND, "news@list.example", true, Action.DELIVER, MessageState.QUEUED,
+                "News", "taro@example.jp", "jiro@example.jp");
+
+        assertThat(idsInOrder(store.search(MessageQuery.all(10)))).containsExactly(news.id(), memo.id(), invoice.id());
+        assertThat(idsInOrder(store.search(MessageQuery.all(2)))).containsExactly(news.id(), memo.id());
+        assertThat(idsInOrder(store.search(MessageQuery.all(2).withPage(2, 2)))).containsExactly(invoice.id());
+        assertThat(idsInOrder(store.search(query("sender", "billing@vendor")))).containsExactly(invoice.id());
+        assertThat(idsInOrder(store.search(query("recipient", "TARO@")))).containsExactly(news.id());
+        assertThat(idsInOrder(store.search(query("subject", "100%_")))).containsExactly(invoice.id());
+        assertThat(idsInOrder(store.search(query("subject", "0%x")))).as("% and _ are literal").isEmpty();
+        assertThat(idsInOrder(store.search(query("action", "hold")))).containsExactly(memo.id());
+        assertThat(idsInOrder(store.search(query("id", news.id())))).containsExactly(news.id());
+        assertThat(idsInOrder(store.search(MessageQuery.all(10).withState(MessageState.QUARANTINED)))).containsExactly(invoice.id());
+        assertThat(idsInOrder(store.search(new MessageQuery(null, null, null, null, null, null, Direction.OUTBOUND, null, null,
+                null, 0, 10)))).containsExactly(memo.id());
+        assertThat(idsInOrder(store.search(new MessageQuery(null, null, null, null, null, null, null, memo.receivedAt(),
+                news.receivedAt(), null, 0, 10)))).as("from inclusive, to exclusive").containsExactly(memo.id());
+    }
+
+    @Test
+    void searchAndCountsKeepToTheMessagesTheirPartiesOwn() throws Exception {
+        StoredMessage toTaro = commitWith(Direction.INBOUND, "taro@example.jp", true, Action.DELIVER, MessageState.QUEUED,
+                "inbound claiming taro as sender", "hanako@example.jp");
+        clock.advance(Duration.ofSeconds(1));
+        StoredMessage fromTaro = commitWith(Direction.OUTBOUND, "taro@example.jp", true, Action.HOLD, MessageState.HELD,
+                "outbound from taro", "client@customer.example");
+        clock.advance(Duration.ofSeconds(1));
+        StoredMessage forTaro = commitWith(Direction.INBOUND, "x@internet.example", false, Action.QUARANTINE,
+                MessageState.QUARANTINED, "inbound to taro", "Taro@Example.JP");
+
+        Set<String> taro = Set.of("TARO@example.jp");
+        assertThat(idsInOrder(store.search(MessageQuery.all(10).withParties(taro))))
+                .as("the envelope sender of inbound mail gives no scope").containsExactly(forTaro.id(), fromTaro.id());
+        assertThat(store.search(MessageQuery.all(10).withParties(Set.of()))).isEmpty();
+        assertThat(idsInOrder(store.search(MessageQuery.all(10).withParties(Set.of("hanako@example.jp", "nobody@example.jp")))))
+                .containsExactly(toTaro.id());
+        Map<MessageState, Long> counts = store.countByState(taro);
+        assertThat(counts).hasSize(MessageState.values().length);
+        assertThat(counts.get(MessageState.HELD)).isEqualTo(1);
+        assertThat(counts.get(MessageState.QUARANTINED)).isEqualTo(1);
+        assertThat(counts.get(MessageState.QUEUED)).isZero();
+        assertThat(store.countByState((Set<String>) null).get(MessageState.QUEUED)).isEqualTo(1);
+    }
+
+    @Test
+    void trafficCountsByDirectionActionAndTlsWithinTheWindow() throws Exception {
+        Instant start = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        commitWith(Direction.INBOUND, "a@internet.example", true, Action.DELIVER, MessageState.QUEUED, "1", "taro@example.jp");
+        commitWith(Direction.INBOUND, "b@internet.example", false, Action.DELIVER, MessageState.QUEUED, "2", "taro@example.jp");
+        commitWith(Direction.INBOUND, "c@internet.example", true, Action.QUARANTINE, MessageState.QUARANTINED, "3",
+                "hanako@example.jp");
+        commitWith(Direction.OUTBOUND, "taro@example.jp", true, Action.HOLD, MessageState.HELD, "4", "x@customer.example");
+        clock.advance(Duration.ofDays(1));
+        commitWith(Direction.INBOUND, "d@internet.example", true, Action.DELIVER, MessageState.QUEUED, "next day",
+                "taro@example.jp");
+
+        Traffic day = store.traffic(start, start.plus(Duration.ofDays(1)), null);
+        assertThat(day.total()).isEqualTo(4);
+        assertThat(day.overTls()).isEqualTo(3);
+        assertThat(day.count(Direction.INBOUND, "DELIVER")).isEqualTo(2);
+        assertThat(day.count(Direction.INBOUND, "QUARANTINE")).isEqualTo(1);
+        assertThat(day.count(Direction.OUTBOUND, "HOLD")).isEqualTo(1);
+        assertThat(day.findings()).containsEntry("ATTACHMENT_EXECUTABLE", 4L).containsEntry("MIME_MALFORMED", 4L).hasSize(2);
+
+        Traffic taros = store.traffic(start, start.plus(Duration.ofDays(2)), Set.of("taro@example.jp"));
+        assertThat(taros.total()).isEqualTo(4);
+        assertThat(taros.count(Direction.INBOUND, "QUARANTINE")).isZero();
+        assertThat(store.traffic(start.minus(Duration.ofDays(1)), start, null).total()).isZero();
+    }
+
+    StoredMessage commitWith(Direction direction, String sender, boolean tls, Action action, MessageState state,
+            String subject, String... recipients) throws IOException {
+        Envelope envelope = new Envelope(direction, sender, List.of(recipients), "192.0.2.10", "mx.example.org", null, tls,
+                clock.instant());
+        Verdict verdict = new Verdict(action, 4.5,
+                List.of(Finding.of("ATTACHMENT_EXECUTABLE", "a.exe"), Finding.of("MIME_MALFORMED", "boundary")));
+        try (Spool spool = store.openSpool()) {
+            try (OutputStream out = spool.output()) {
+                out.write(bytes("Subject: " + subject + "\r\n\r\nbody\r\n"));
+            }
+            return store.commit(spool, new NewMessage(envelope, subject, verdict, state), PREFIX);
+        }
+    }
+
+    static List<String> idsInOrder(List<StoredMessage> messages) {
+        return messages.stream().map(StoredMessage::id).toList();
+    }
+
+    static MessageQuery query(String field, String value) {
+        return new MessageQuery(field.equals("id") ? value : null, field.equals("sender") ? value : null,
+                field.equals("recipient") ? value : null, field.equals("subject") ? value : null,
+                field.equals("action") ? value : null, null, null, null, null, null, 0, 10);
     }
 
     @Test

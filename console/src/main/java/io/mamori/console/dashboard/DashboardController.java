@@ -1,0 +1,70 @@
+package io.mamori.console.dashboard;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mamori.console.identity.ConsoleUser;
+import io.mamori.core.message.Direction;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.context.MessageSource;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+
+/**
+ * {@code GET /dashboard}: the figures of {@link Dashboard} as tables, and the 30-day chart drawn by
+ * {@code /js/dashboard.js} with Chart.js from its WebJar. The chart's data travel in a {@code data-chart}
+ * attribute (JSON, escaped by Thymeleaf), since the content security policy allows no inline script.
+ */
+@Controller
+class DashboardController {
+
+    private final Dashboard dashboard;
+    private final MessageSource messages;
+    private final ObjectMapper json = new ObjectMapper();
+
+    DashboardController(Dashboard dashboard, MessageSource messages) {
+        this.dashboard = dashboard;
+        this.messages = messages;
+    }
+
+    @GetMapping("/dashboard")
+    String dashboard(@AuthenticationPrincipal ConsoleUser user, Model model, java.util.Locale locale)
+            throws JsonProcessingException {
+        Dashboard.View view = dashboard.view(user);
+        model.addAttribute("view", view);
+        model.addAttribute("directions", Direction.values());
+        model.addAttribute("actions", Dashboard.ACTIONS);
+        model.addAttribute("zone", dashboard.zone());
+        model.addAttribute("chart", json.writeValueAsString(chart(view, locale)));
+        return "dashboard";
+    }
+
+    /** Chart.js data: one bar per day and direction, stacked by action. */
+    private Map<String, Object> chart(Dashboard.View view, java.util.Locale locale) {
+        List<String> labels = view.days().stream().map(d -> d.date().toString().substring(5)).toList();
+        List<Map<String, Object>> datasets = new ArrayList<>();
+        for (Direction direction : Direction.values()) {
+            for (String action : Dashboard.ACTIONS) {
+                Map<String, Object> set = new LinkedHashMap<>();
+                set.put("label", text("mail.direction." + direction.name(), locale) + " · "
+                        + text("mail.action." + action, locale));
+                set.put("stack", direction.name());
+                set.put("action", action);
+                set.put("data", view.days().stream().map(d -> d.counts().get(direction).getOrDefault(action, 0L)).toList());
+                datasets.add(set);
+            }
+        }
+        Map<String, Object> chart = new LinkedHashMap<>();
+        chart.put("labels", labels);
+        chart.put("datasets", datasets);
+        return chart;
+    }
+
+    private String text(String key, java.util.Locale locale) {
+        return messages.getMessage(key, null, key, locale);
+    }
+}
