@@ -1,7 +1,7 @@
 package io.mamori.app;
 
 import io.mamori.console.directory.JdbcDirectory;
-import io.mamori.console.identity.ConsoleAccounts;
+import io.mamori.console.users.UserAdministration;
 import io.mamori.core.access.Role;
 import java.time.Clock;
 import java.util.EnumSet;
@@ -55,17 +55,18 @@ final class ConsoleCommand implements Runnable {
             return QueueCommand.withStore(s -> {
                 MamoriProperties settings = Settings.load(java.util.List.of());
                 JdbcDirectory directory = new JdbcDirectory(s.dataSource(), Clock.systemUTC());
-                ConsoleAccounts accounts = ConsoleConfiguration.accounts(s, directory, settings, Clock.systemUTC());
+                // The same path as the users page: an existing person whose access changes gets the notice.
+                UserAdministration administration = new UserAdministration(directory,
+                        ConsoleConfiguration.accounts(s, directory, settings, Clock.systemUTC()),
+                        DirectoryCommand.notices(s, settings), s.audit(), Clock.systemUTC());
                 String password;
                 try {
-                    password = accounts.createUser(email, name, department, parsed);
+                    password = administration.createAccount(email, name, department, parsed, CliAudit.actor(), CliAudit.SOURCE);
                 } catch (IllegalArgumentException e) {
                     System.err.println("console: " + e.getMessage());
-                    s.audit().record(CliAudit.entry("user.created", email, null, e.getMessage(), false));
                     return 1;
                 }
                 String address = email.strip().toLowerCase(java.util.Locale.ROOT);
-                s.audit().record(CliAudit.entry("user.created", address, null, "roles=" + directory.find(address).map(p -> p.roles().toString()).orElse("?"), true));
                 System.out.printf("Console account %s created. One-time password / 初期パスワード:%n%s%n" + SHOWN_ONCE, address, password);
                 return 0;
             });

@@ -1,6 +1,8 @@
 package io.mamori.app;
 
 import io.mamori.console.api.ApiTokenFilter;
+import io.mamori.console.web.ClientAddress;
+import org.springframework.context.MessageSource;
 import io.mamori.console.api.ApiTokens;
 import io.mamori.console.notice.Notices;
 import io.mamori.console.users.UserAdministration;
@@ -61,8 +63,10 @@ class ConsoleConfiguration {
 
     /** Runs inside the API's security filter chain only, never as a servlet filter of its own. */
     @Bean
-    ApiTokenFilter apiTokenFilter(MamoriProperties settings, ApiTokens tokens, JdbcDirectory directory) throws IOException {
-        return new ApiTokenFilter(ApiToken.load(settings.dataDir()), tokens, directory);
+    ApiTokenFilter apiTokenFilter(MamoriProperties settings, ApiTokens tokens, JdbcDirectory directory, PolicyHolder policy,
+            ClientAddress clients, AuditTrail audit, MessageSource messages, Clock clock) throws IOException {
+        return new ApiTokenFilter(ApiToken.load(settings.dataDir()), tokens, directory, policy, clients, audit, messages,
+                clock);
     }
 
     @Bean

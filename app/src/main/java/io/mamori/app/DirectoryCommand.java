@@ -57,13 +57,7 @@ final class DirectoryCommand implements Runnable {
             return QueueCommand.withStore(s -> {
                 JdbcDirectory directory = new JdbcDirectory(s.dataSource(), Clock.systemUTC());
                 // People whose roles or access the import changes get the access-changed notice, as from the console.
-                Notices notices = new Notices(s.store(), new NoticeTemplates(settings.notices().templatesDir()), () -> {
-                    try {
-                        return NoticesCommand.currentPolicy(settings);
-                    } catch (PolicyException e) {
-                        throw new IllegalStateException("the policy file is invalid, so no notice was sent: " + e.getMessage(), e);
-                    }
-                }, GatewayConfiguration.noticeSettings(settings), Clock.systemUTC());
+                Notices notices = notices(s, settings);
                 UserAdministration administration = new UserAdministration(directory,
                         ConsoleConfiguration.accounts(s, directory, settings, Clock.systemUTC()), notices, s.audit(), Clock.systemUTC());
                 try {
@@ -81,6 +75,17 @@ final class DirectoryCommand implements Runnable {
         }
     }
 
+    /** Notices sent through the gateway's store, with the policy file as it is now (for the CLI). */
+    static Notices notices(LocalStore s, MamoriProperties settings) {
+        return new Notices(s.store(), new NoticeTemplates(settings.notices().templatesDir()), () -> {
+            try {
+                return NoticesCommand.currentPolicy(settings);
+            } catch (PolicyException e) {
+                throw new IllegalStateException("the policy file is invalid, so no notice was sent: " + e.getMessage(), e);
+            }
+        }, GatewayConfiguration.noticeSettings(settings), Clock.systemUTC());
+    }
+
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List the people in the directory.")
     static final class ListPeople implements Callable<Integer> {
         @Option(names = "--inactive", description = "include deactivated people")
@@ -96,7 +101,7 @@ final class DirectoryCommand implements Runnable {
                     String roles = p.roles().stream().map(Role::key).collect(Collectors.joining(","))
                             + (p.approverDepartments().isEmpty() ? "" : " (" + String.join(";", p.approverDepartments()) + ")");
                     System.out.printf("%-32s %-20s %-16s %-24s %-4s %s%n", p.email(), p.displayName(),
-                            p.department() == null ? "-" : p.department(), roles, p.language(), p.active() ? "yes" : "no");
+                            p.department() == null ? "-" : p.department(), roles, p.language() == null ? "-" : p.language(), p.active() ? "yes" : "no");
                 }
                 System.out.printf("%d person(s)%n", people.size());
                 return 0;

@@ -382,13 +382,40 @@ class MamoriCliTest {
 
             assertThat(run("console", "add-user", "sato@example.co.jp")).as(err()).isZero();
             assertThat(run("notices", "mfa-reminders", "--from-directory", "--dry-run")).as(err()).isZero();
-            assertThat(out()).contains("would send to sato@example.co.jp [ja]").doesNotContain("yamada@");
+            assertThat(out()).as("no language in the file: both").contains("would send to sato@example.co.jp [ja, en]").doesNotContain("yamada@");
             assertThat(run("notices", "mfa-reminders", "--from-directory")).as(err()).isZero();
             assertThat(out()).contains("1 of 1 reminder(s) queued");
             assertThat(run("notices", "mfa-reminders", "--from-directory", csv.toString())).isEqualTo(2);
             assertThat(run("audit", "list", "--action", "notice.*")).isZero();
             assertThat(out()).containsPattern("notice\\.access-changed +yes +yamada@example\\.co\\.jp")
                     .containsPattern("notice\\.mfa-reminders +yes +directory");
+        } finally {
+            System.clearProperty("mamori.notices.setup-url");
+        }
+    }
+
+    @Test
+    void consoleAddUserThatChangesAnExistingPersonsRolesSendsTheAccessChangedNotice() throws Exception {
+        System.setProperty("mamori.notices.setup-url", "https://mamori.example.co.jp/login");
+        try {
+            Path csv = dir.resolve("people.csv");
+            Files.write(csv, ("email,display_name,department,roles,language\n"
+                    + "yamada@example.co.jp,山田 太郎,営業部,,en\n"
+                    + "sato@example.co.jp,佐藤 花子,経理部,admin,\n").getBytes(StandardCharsets.UTF_8));
+            assertThat(run("directory", "import", csv.toString())).as(err()).isZero();
+
+            assertThat(run("console", "add-user", "yamada@example.co.jp", "--roles", "approver")).as(err()).isZero();
+            assertThat(run("console", "add-user", "sato@example.co.jp")).as(err()).isZero();
+            try (LocalStore local = LocalStore.open(Settings.load(List.of()), java.time.Clock.systemUTC())) {
+                List<io.mamori.core.store.StoredMessage> queued = local.store().list(io.mamori.core.store.MessageState.QUEUED, 10);
+                assertThat(queued).as("only the person whose roles changed is told").singleElement().satisfies(m -> {
+                    assertThat(m.recipients().get(0).address()).isEqualTo("yamada@example.co.jp");
+                    assertThat(m.subject()).as("in the person's language").contains("Your access to the mail security console has changed");
+                });
+            }
+            assertThat(run("audit", "list", "--action", "notice.*")).isZero();
+            assertThat(out()).containsPattern("notice\\.access-changed +yes +yamada@example\\.co\\.jp")
+                    .doesNotContain("sato@example.co.jp");
         } finally {
             System.clearProperty("mamori.notices.setup-url");
         }

@@ -121,10 +121,11 @@ class ConsoleBrowserTest extends ConsoleContext {
     void firstSignInChangesThePasswordEnrollsTotpAndLaterSignInsAskForACode() throws Exception {
         String email = newAddress("admin");
         String initial = accounts.createUser(email, "情報 太郎", "情報システム部", java.util.Set.of(Role.ADMIN));
+        directory.setLanguage(email, "ja");
         int mark = auditMark();
 
         signIn(email, initial);
-        // After the password the user's own language counts: Japanese for a new person.
+        // After the password the user's own setting counts (Japanese here), not the browser's English.
         assertThat(find("#password-initial").getText()).startsWith("初回ログインです。");
         screenshot("01-initial-password-change");
         type("#current", initial);
@@ -190,15 +191,16 @@ class ConsoleBrowserTest extends ConsoleContext {
 
         String email = userWithPassword(newAddress("auditor"), "監査 花子", Role.AUDITOR);
         signIn(email, PASSWORD);
-        assertText("#welcome", "監査 花子 さん、ようこそ", "a new person's own language is Japanese");
+        assertText("#welcome", "Welcome, 監査 花子", "no setting of their own: the language chosen before sign-in");
+        assertThat(directory.find(email).orElseThrow().language()).isNull();
+        click("#lang-ja");
+        assertText("#welcome", "監査 花子 さん、ようこそ");
+        assertThat(directory.find(email).orElseThrow().language()).isEqualTo("ja");
         click("#lang-en");
         assertText("#welcome", "Welcome, 監査 花子");
         assertText("#logout", "Sign out");
         screenshot("07-home-english");
         assertThat(directory.find(email).orElseThrow().language()).isEqualTo("en");
-        click("#lang-ja");
-        assertText("#welcome", "監査 花子 さん、ようこそ");
-        assertThat(directory.find(email).orElseThrow().language()).isEqualTo("ja");
     }
 
     @Test
@@ -213,6 +215,7 @@ class ConsoleBrowserTest extends ConsoleContext {
     @Test
     void thePolicyEditorShowsAnErrorBesideItsLineAndSavesAValidEditThatTheGatewayApplies() throws Exception {
         String email = userWithPassword(newAddress("browser-policy"), "ポリシー 編集者", Role.ADMIN);
+        directory.setLanguage(email, "ja");
         String secret = enrollTotp(email);
         CLOCK.advance(Duration.ofSeconds(30));
         try {

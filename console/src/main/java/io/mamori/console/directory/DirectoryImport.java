@@ -52,7 +52,7 @@ public final class DirectoryImport {
                 continue;
             }
             Person before = current.get(e.email());
-            String language = e.language() != null ? e.language() : before != null ? before.language() : "ja";
+            String language = e.language() != null ? e.language() : before != null ? before.language() : null;
             Person target = new Person(e.email(), e.displayName(), e.department(), e.managerEmail(), e.roles(),
                     new java.util.TreeSet<>(e.approverDepartments()), language, e.active(), Person.Source.CSV);
             after.put(target.email(), target);

@@ -17,7 +17,8 @@ import java.util.TreeSet;
  * @param managerEmail        lower-case address of the manager, or {@code null}
  * @param roles               console roles; never empty (a person without a listed role is an {@link Role#EMPLOYEE})
  * @param approverDepartments departments the person approves for; non-empty only with {@link Role#APPROVER}
- * @param language            preferred language of pages and notices: {@code ja} or {@code en}
+ * @param language            preferred language of pages and notices: {@code ja} or {@code en}; {@code null} when
+ *                            not set (pages then follow the browser, notices come in both languages)
  * @param active              whether the person may sign in and counts for department scope
  * @param source              who manages the entry
  */
@@ -36,7 +37,7 @@ public record Person(String email, String displayName, String department, String
         }
         roles = java.util.Collections.unmodifiableSet(roles.isEmpty() ? EnumSet.of(Role.EMPLOYEE) : EnumSet.copyOf(roles));
         approverDepartments = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(approverDepartments));
-        if (!LANGUAGES.contains(language)) {
+        if (language != null && !LANGUAGES.contains(language)) {
             throw new IllegalArgumentException("language must be ja or en: " + language);
         }
     }

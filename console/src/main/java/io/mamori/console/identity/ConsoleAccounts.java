@@ -153,7 +153,7 @@ public final class ConsoleAccounts {
             String name = displayName == null || displayName.isBlank() ? address.substring(0, address.indexOf('@')) : displayName.strip();
             person = new Person(address, name, blankToNull(department), null, roles, new TreeSet<>(
                     roles.contains(Role.APPROVER) && blankToNull(department) != null ? Set.of(department.strip()) : Set.of()),
-                    "ja", true, Person.Source.CONSOLE);
+                    null, true, Person.Source.CONSOLE);
         } else {
             Person p = existing.get();
             person = new Person(p.email(), p.displayName(), p.department(), p.managerEmail(),

@@ -22,7 +22,8 @@ import java.util.TreeSet;
  * @param department          department, or {@code null}
  * @param roles               never empty
  * @param approverDepartments departments the user approves for (with {@link Role#APPROVER})
- * @param locale              preferred language ({@code ja} or {@code en})
+ * @param locale              preferred language ({@code ja} or {@code en}), or {@code null} when the person has not
+ *                            set one (pages then follow the browser)
  */
 public record ConsoleUser(String email, String name, String department, Set<Role> roles,
         SortedSet<String> approverDepartments, Locale locale) implements Serializable {
@@ -32,14 +33,13 @@ public record ConsoleUser(String email, String name, String department, Set<Role
     public ConsoleUser {
         Objects.requireNonNull(email, "email");
         Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(locale, "locale");
         roles = Collections.unmodifiableSet(roles.isEmpty() ? EnumSet.of(Role.EMPLOYEE) : EnumSet.copyOf(roles));
         approverDepartments = Collections.unmodifiableSortedSet(new TreeSet<>(approverDepartments));
     }
 
     public static ConsoleUser of(Person person) {
         return new ConsoleUser(person.email(), person.displayName(), person.department(), person.roles(),
-                person.approverDepartments(), Locale.forLanguageTag(person.language()));
+                person.approverDepartments(), person.language() == null ? null : Locale.forLanguageTag(person.language()));
     }
 
     public boolean hasRole(Role role) {

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -78,6 +79,32 @@ public final class UserAdministration {
         directory.save(after);
         audit.record(entry(actor, source, "user.update", after.email(), describe(before), describe(after), true));
         return new Saved(changes, notifyIfAccessChanged(before, after, actor, source));
+    }
+
+    /**
+     * Gives {@code email} a console account with a one-time password, as {@code mamori console add-user} does (see
+     * {@link ConsoleAccounts#createUser}): a person missing from the directory is added; an existing one gets
+     * {@code roles} when given and is made active. When that changes an existing person's access (roles, approver
+     * departments, department, active), they get the {@code access-changed} notice as from the users page.
+     *
+     * @return the one-time password (shown once, never logged)
+     * @throws IllegalArgumentException for an invalid address or when the person already has an account
+     */
+    public String createAccount(String email, String displayName, String department, Set<Role> roles, String actor,
+            String source) {
+        Optional<Person> before = directory.find(email.strip().toLowerCase(java.util.Locale.ROOT));
+        String password;
+        try {
+            password = accounts.createUser(email, displayName, department, roles);
+        } catch (IllegalArgumentException e) {
+            audit.record(entry(actor, source, "user.created", email, null, e.getMessage(), false));
+            throw e;
+        }
+        Person after = directory.find(email.strip().toLowerCase(java.util.Locale.ROOT)).orElseThrow();
+        audit.record(entry(actor, source, "user.created", after.email(), before.map(UserAdministration::describe).orElse(null),
+                describe(after), true));
+        before.ifPresent(was -> notifyIfAccessChanged(was, after, actor, source));
+        return password;
     }
 
     /**

@@ -111,7 +111,7 @@ class UsersController {
     String save(@AuthenticationPrincipal ConsoleUser user, @RequestParam String email, @RequestParam String displayName,
             @RequestParam(defaultValue = "") String department, @RequestParam(defaultValue = "") String managerEmail,
             @RequestParam(required = false) List<String> roles, @RequestParam(defaultValue = "") String approverDepartments,
-            @RequestParam(defaultValue = "ja") String language, @RequestParam(defaultValue = "false") boolean active,
+            @RequestParam(defaultValue = "") String language, @RequestParam(defaultValue = "false") boolean active,
             HttpServletRequest request, Model model, RedirectAttributes redirect) {
         require(user, Role.ADMIN);
         Person before = find(email);
@@ -130,7 +130,7 @@ class UsersController {
             problem = "manager";
         } else if (manager != null && manager.equals(before.email())) {
             problem = "managerSelf";
-        } else if (!Person.LANGUAGES.contains(language)) {
+        } else if (!language.isEmpty() && !Person.LANGUAGES.contains(language)) {
             problem = "language";
         } else if (!approves.isEmpty() && !chosen.contains(Role.APPROVER)) {
             problem = "approvesWithoutRole";
@@ -139,7 +139,8 @@ class UsersController {
             approves.add(dept);
         }
         if (problem == null) {
-            Person after = new Person(before.email(), displayName.strip(), dept, manager, chosen, approves, language, active,
+            Person after = new Person(before.email(), displayName.strip(), dept, manager, chosen, approves,
+                    language.isEmpty() ? null : language, active,
                     before.source());
             try {
                 UserAdministration.Saved saved = administration.update(before, after, user.email(), ClientAddress.recorded(request));

@@ -138,7 +138,7 @@ class AccountController {
         if (chosen != null) {
             locales.setLocale(request, response, chosen);
             Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
-            if (authentication instanceof ConsoleAuthentication signIn && !signIn.user().locale().equals(chosen)) {
+            if (authentication instanceof ConsoleAuthentication signIn && !chosen.equals(signIn.user().locale())) {
                 String email = signIn.user().email();
                 directory.setLanguage(email, chosen.getLanguage());
                 audit.record(email, clients.of(request), "account.language", email, chosen.getLanguage(), true);

@@ -27,7 +27,7 @@ public final class ClientAddress {
     }
 
     /** The client of {@code request}, computed once per request. */
-    InetAddress of(HttpServletRequest request) {
+    public InetAddress of(HttpServletRequest request) {
         Object cached = request.getAttribute(ATTRIBUTE);
         if (cached instanceof InetAddress address) {
             return address;

@@ -12,9 +12,9 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.servlet.LocaleResolver;
 
 /**
- * The language of console pages, Japanese or English: the signed-in user's own setting; otherwise the language
- * chosen with the switch (a cookie); otherwise the first of the browser's languages (Accept-Language) that the
- * console has; otherwise Japanese.
+ * The language of console pages, Japanese or English: the signed-in user's own setting, when they have one;
+ * otherwise the language chosen with the switch (a cookie); otherwise the first of the browser's languages
+ * (Accept-Language) that the console has; otherwise Japanese.
  */
 final class ConsoleLocaleResolver implements LocaleResolver {
 
@@ -24,7 +24,7 @@ final class ConsoleLocaleResolver implements LocaleResolver {
     @Override
     public Locale resolveLocale(HttpServletRequest request) {
         Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
-        if (authentication instanceof ConsoleAuthentication signIn) {
+        if (authentication instanceof ConsoleAuthentication signIn && signIn.user().locale() != null) {
             return signIn.user().locale();
         }
         if (request.getCookies() != null) {

@@ -1,0 +1,114 @@
+package io.mamori.app.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mamori.console.api.ApiTokens;
+import io.mamori.core.access.Role;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * REST API tokens obey the policy's access rules like console sessions do, and the console's language follows
+ * the browser for a person without a language setting of their own — over real HTTPS, in the shared gateway.
+ */
+class ApiAccessAndLanguageTest extends ConsoleContext {
+
+    @Autowired
+    ApiTokens apiTokens;
+
+    private String scopedToken(String owner) {
+        return "Bearer " + apiTokens.issue(owner, "script", Duration.ofDays(30), "first-admin@example.co.jp").token();
+    }
+
+    private HttpResponse<String> api(String clientAddress, String bearer, String path) throws Exception {
+        return new ConsoleClient(base(), CERTIFICATE, clientAddress).call("GET", path, null, "Authorization", bearer);
+    }
+
+    @Test
+    void aScopedTokenFromANetworkItsUsersRoleMayNotUseIsRefusedWithAReasonAndAudited() throws Exception {
+        String analyst = newAddress("api-analyst");
+        accounts.createUser(analyst, "分析 三郎", "情報システム部", java.util.Set.of(Role.ANALYST));
+        String bearer = scopedToken(analyst);
+        int mark = auditMark();
+
+        // X-Forwarded-For counts because loopback is a trusted proxy here (the console's ClientAddress logic).
+        HttpResponse<String> refused = api("198.51.100.7", bearer, "/api/v1/messages");
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(refused.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+        assertThat(refused.body()).contains("\"error\":\"access_denied\"", "\"role\":\"analyst\"", "\"reason\":\"network\"",
+                "192.0.2.0/24", "セキュリティ担当者", "このネットワーク", "The role \\\"Security analyst\\\" may not use the console from this network (198.51.100.7)");
+        assertThat(auditSince(mark)).anyMatch(l -> l.contains("action=access.denied object=GET /api/v1/messages ok=false actor=" + analyst)
+                && l.contains("source=198.51.100.7"));
+
+        assertThat(api("192.0.2.10", bearer, "/api/v1/messages").statusCode()).as("from the analysts' network").isEqualTo(200);
+        assertThat(api("2001:db8::5", bearer, "/api/v1/messages").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aScopedTokenOutsideItsUsersHoursIsRefused() throws Exception {
+        String auditor = newAddress("api-auditor");
+        accounts.createUser(auditor, "監査 四郎", "監査室", java.util.Set.of(Role.AUDITOR));
+        String bearer = scopedToken(auditor);
+        assertThat(api("198.51.100.9", bearer, "/api/v1/audit").statusCode()).as("in office hours").isEqualTo(200);
+
+        CLOCK.set(LocalDateTime.parse("2026-12-02T23:30:00").atZone(TOKYO).toInstant());
+        int mark = auditMark();
+        HttpResponse<String> refused = api("198.51.100.9", bearer, "/api/v1/audit");
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(refused.body()).contains("\"reason\":\"hours\"", "08:00-20:00", "現在の時間帯", "may not use the console at this time");
+        assertThat(auditSince(mark)).anyMatch(l -> l.contains("action=access.denied object=GET /api/v1/audit ok=false actor=" + auditor));
+    }
+
+    @Test
+    void theAdministratorTokenObeysTheAdministratorsRule() throws Exception {
+        String bearer = "Bearer " + apiToken();
+        try {
+            usePolicy("""
+                        admin:
+                          networks: [192.0.2.0/24]
+                    """);
+            int mark = auditMark();
+            HttpResponse<String> refused = api("198.51.100.20", bearer, "/api/v1/messages");
+            assertThat(refused.statusCode()).isEqualTo(403);
+            assertThat(refused.body()).contains("\"role\":\"admin\"", "\"reason\":\"network\"", "管理者", "Administrator");
+            assertThat(auditSince(mark)).anyMatch(l -> l.contains("action=access.denied") && l.contains("actor=api-token")
+                    && l.contains("source=198.51.100.20"));
+            assertThat(api("192.0.2.20", bearer, "/api/v1/messages").statusCode()).isEqualTo(200);
+        } finally {
+            usePolicy("");
+        }
+        assertThat(api("198.51.100.20", bearer, "/api/v1/messages").statusCode()).as("rule removed").isEqualTo(200);
+    }
+
+    @Test
+    void aPersonWithoutALanguageSettingGetsTheBrowsersLanguageAfterSignIn() throws Exception {
+        String email = userWithPassword(newAddress("lang-auditor"), "言語 未設定", Role.AUDITOR);
+        assertThat(directory.find(email).orElseThrow().language()).as("not set by add-user").isNull();
+
+        ConsoleClient english = new ConsoleClient(base(), CERTIFICATE, "192.0.2.10").acceptLanguage("en-US,en;q=0.9,ja;q=0.5");
+        assertThat(english.signIn(email, PASSWORD).statusCode()).isEqualTo(200);
+        assertThat(english.text("#welcome")).isEqualTo("Welcome, 言語 未設定");
+        assertThat(english.page().selectFirst("html").attr("lang")).isEqualTo("en");
+
+        ConsoleClient japanese = new ConsoleClient(base(), CERTIFICATE, "192.0.2.10").acceptLanguage("ja,en;q=0.5");
+        assertThat(japanese.signIn(email, PASSWORD).statusCode()).isEqualTo(200);
+        assertThat(japanese.text("#welcome")).isEqualTo("言語 未設定 さん、ようこそ");
+    }
+
+    @Test
+    void anExplicitLanguageSettingWinsOverTheBrowser() throws Exception {
+        String email = userWithPassword(newAddress("lang-set"), "言語 設定済", Role.AUDITOR);
+        directory.setLanguage(email, "ja");
+        ConsoleClient english = new ConsoleClient(base(), CERTIFICATE, "192.0.2.10").acceptLanguage("en-US,en");
+        assertThat(english.signIn(email, PASSWORD).statusCode()).isEqualTo(200);
+        assertThat(english.text("#welcome")).isEqualTo("言語 設定済 さん、ようこそ");
+
+        directory.setLanguage(email, "en");
+        ConsoleClient japanese = new ConsoleClient(base(), CERTIFICATE, "192.0.2.10").acceptLanguage("ja");
+        assertThat(japanese.signIn(email, PASSWORD).statusCode()).isEqualTo(200);
+        assertThat(japanese.text("#welcome")).isEqualTo("Welcome, 言語 設定済");
+    }
+}
