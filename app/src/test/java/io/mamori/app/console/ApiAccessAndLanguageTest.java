@@ -111,4 +111,71 @@ class ApiAccessAndLanguageTest extends ConsoleContext {
         assertThat(japanese.signIn(email, PASSWORD).statusCode()).isEqualTo(200);
         assertThat(japanese.text("#welcome")).isEqualTo("Welcome, 言語 設定済");
     }
+
+    private HttpResponse<String> call(String bearer, String method, String path, String json) throws Exception {
+        return new ConsoleClient(base(), CERTIFICATE, "192.0.2.10").call(method, path, json, "Authorization", bearer,
+                "Content-Type", "application/json");
+    }
+
+    private static String idOf(HttpResponse<String> created) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"id\":(\\d+)").matcher(created.body());
+        assertThat(m.find()).as(created.body()).isTrue();
+        return m.group(1);
+    }
+
+    @Test
+    void anEmployeesTokenManagesOnlyTheirOwnListEntries() throws Exception {
+        String employee = newAddress("list-employee");
+        String colleague = newAddress("list-colleague");
+        String analyst = newAddress("list-analyst");
+        accounts.createUser(employee, "社員 リスト", "営業部", java.util.Set.of(Role.EMPLOYEE));
+        person(colleague, "同僚 リスト", "営業部");
+        accounts.createUser(analyst, "分析 リスト", "情報システム部", java.util.Set.of(Role.ANALYST));
+        String mine = scopedToken(employee);
+        String analysts = scopedToken(analyst);
+        String marker = java.util.UUID.randomUUID().toString().substring(0, 8);
+        int mark = auditMark();
+
+        HttpResponse<String> added = call(mine, "POST", "/api/v1/lists/block",
+                "{\"value\": \"news-" + marker + ".example\", \"user\": \"" + employee.toUpperCase() + "\"}");
+        assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
+        String own = idOf(added);
+        assertThat(call(mine, "GET", "/api/v1/lists?user=" + employee, null).body()).contains("news-" + marker + ".example");
+
+        assertThat(call(mine, "GET", "/api/v1/lists", null).statusCode()).as("the organisation's lists").isEqualTo(403);
+        assertThat(call(mine, "GET", "/api/v1/lists?user=" + colleague, null).statusCode()).isEqualTo(403);
+        assertThat(call(mine, "POST", "/api/v1/lists/allow", "{\"value\": \"partner.example\"}").statusCode())
+                .as("organisation-wide").isEqualTo(403);
+        HttpResponse<String> foreign = call(mine, "POST", "/api/v1/lists/allow",
+                "{\"value\": \"x-" + marker + ".example\", \"user\": \"" + colleague + "\"}");
+        assertThat(foreign.statusCode()).isEqualTo(403);
+        assertThat(foreign.body()).contains("\"error\":\"forbidden\"", "your own list");
+
+        HttpResponse<String> theirs = call(analysts, "POST", "/api/v1/lists/block",
+                "{\"value\": \"theirs-" + marker + ".example\", \"user\": \"" + colleague + "\"}");
+        assertThat(theirs.statusCode()).as("analysts manage everyone's lists").isEqualTo(201);
+        String colleagues = idOf(theirs);
+        assertThat(call(mine, "DELETE", "/api/v1/lists/entries/" + colleagues, null).statusCode())
+                .as("someone else's entry is answered as if it did not exist").isEqualTo(404);
+        assertThat(call(analysts, "GET", "/api/v1/lists?user=" + colleague, null).body()).contains("theirs-" + marker);
+        assertThat(call(analysts, "GET", "/api/v1/lists", null).statusCode()).isEqualTo(200);
+
+        assertThat(call(mine, "DELETE", "/api/v1/lists/entries/" + own, null).statusCode()).isEqualTo(200);
+        assertThat(call(mine, "GET", "/api/v1/lists?user=" + employee, null).body()).doesNotContain("news-" + marker);
+        assertThat(auditSince(mark))
+                .anyMatch(l -> l.contains("action=lists.add") && l.contains("ok=true actor=" + employee))
+                .anyMatch(l -> l.contains("action=lists.add") && l.contains("user=" + colleague) && l.contains("ok=false actor=" + employee))
+                .anyMatch(l -> l.contains("action=lists.remove object=#" + colleagues + " ok=false actor=" + employee))
+                .anyMatch(l -> l.contains("action=lists.remove object=#" + own) && l.contains("ok=true actor=" + employee));
+    }
+
+    @Test
+    void anAuditorsTokenReadsItsOwnListButChangesNothing() throws Exception {
+        String auditor = newAddress("list-auditor");
+        accounts.createUser(auditor, "監査 リスト", "監査室", java.util.Set.of(Role.AUDITOR));
+        String bearer = scopedToken(auditor);
+        assertThat(call(bearer, "GET", "/api/v1/lists?user=" + auditor, null).statusCode()).isEqualTo(200);
+        assertThat(call(bearer, "POST", "/api/v1/lists/block", "{\"value\": \"ro.example\", \"user\": \"" + auditor + "\"}")
+                .statusCode()).isEqualTo(403);
+    }
 }

@@ -256,7 +256,7 @@ class MailPagesSecurityTest extends ConsoleContext {
         assertThat(listed.statusCode()).isEqualTo(200);
         assertThat(listed.body()).contains(ours.id()).doesNotContain(theirs.id());
         assertThat(c.call("GET", "/api/v1/lists", null, "Authorization", bearer).statusCode())
-                .as("lists stay with administrators and analysts").isEqualTo(403);
+                .as("the organisation-wide lists stay with administrators and analysts").isEqualTo(403);
 
         assertThat(c.call("GET", "/api/v1/messages/" + ours.id(), null, "Authorization", bearer).statusCode()).isEqualTo(200);
         HttpResponse<String> content = c.call("GET", "/api/v1/messages/" + ours.id() + "/content", null, "Authorization", bearer);

@@ -139,6 +139,16 @@ public final class ListService {
                 e.origin(), e.owner(), s.comment(), s.createdBy(), s.createdAt(), true);
     }
 
+    /** Records a request refused before it reached the lists (outside the caller's scope). */
+    public void refused(String action, String object, String reason, String actor, String source) {
+        record(actor, source, action, object, "refused: " + reason, false);
+    }
+
+    /** The owner of a database entry ({@code null} for an organisation-wide one), if there is such an entry. */
+    public java.util.Optional<java.util.Optional<String>> ownerOf(long id) {
+        return store.find(id).map(e -> java.util.Optional.ofNullable(e.entry().owner()));
+    }
+
     private static String object(ListKind kind, ListTarget target, String user, String value) {
         return kind.lowerName() + " " + target.lowerName() + " " + value + (user == null ? "" : " user=" + user);
     }

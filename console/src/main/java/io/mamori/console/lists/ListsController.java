@@ -1,14 +1,19 @@
 package io.mamori.console.lists;
 
+import io.mamori.console.api.ApiCaller;
+import io.mamori.console.identity.ConsoleUser;
+import io.mamori.console.web.ClientAddress;
+import io.mamori.core.access.Role;
 import io.mamori.core.lists.ListKind;
 import io.mamori.core.lists.ListTarget;
 import io.mamori.gateway.lists.JdbcListStore;
 import jakarta.servlet.http.HttpServletRequest;
-import java.security.Principal;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -29,6 +34,11 @@ import org.springframework.web.bind.annotation.RestController;
  *
  * {@code target} defaults to {@code link} for a URL and {@code sender} otherwise; without {@code user} the entry is
  * organisation-wide.
+ *
+ * <p>Scope (the caller as {@link ApiCaller} sees it): administrators and analysts (and the gateway's administrator
+ * token) manage every list. Anyone else manages only their own per-user entries: {@code user} must be themselves
+ * (403 otherwise, also for the organisation-wide lists), an entry of someone else is answered 404 as if it did
+ * not exist, and an auditor only reads. Refusals are audited with the caller as actor.
  */
 @RestController
 @RequestMapping("/api/v1/lists")
@@ -45,17 +55,26 @@ class ListsController {
 
     @GetMapping
     ResponseEntity<?> list(@RequestParam(name = "list", required = false) String list,
-            @RequestParam(required = false) String user, HttpServletRequest request) {
+            @RequestParam(required = false) String user, Authentication authentication, HttpServletRequest request) {
+        ConsoleUser caller = ApiCaller.user(authentication);
+        if (!managesEverything(caller) && !self(caller, user)) {
+            return refuse(caller, request, "lists.list", user == null ? "global" : "user " + user);
+        }
         try {
             ListKind kind = list == null || list.isBlank() ? null : ListKind.parse(list.strip());
-            return ResponseEntity.ok(service.list(kind, blankToNull(user), actor(request), request.getRemoteAddr()));
+            return ResponseEntity.ok(service.list(kind, blankToNull(user), caller.email(), ClientAddress.recorded(request)));
         } catch (IllegalArgumentException e) {
             return error(HttpStatus.BAD_REQUEST, "invalid", e.getMessage());
         }
     }
 
     @PostMapping("/{list}")
-    ResponseEntity<?> add(@PathVariable String list, @RequestBody(required = false) AddBody body, HttpServletRequest request) {
+    ResponseEntity<?> add(@PathVariable String list, @RequestBody(required = false) AddBody body,
+            Authentication authentication, HttpServletRequest request) {
+        ConsoleUser caller = ApiCaller.user(authentication);
+        if (!managesEverything(caller) && (readOnly(caller) || !self(caller, body == null ? null : body.user()))) {
+            return refuse(caller, request, "lists.add", list + (body == null || body.user() == null ? "" : " user=" + body.user()));
+        }
         try {
             ListKind kind = ListKind.parse(list);
             if (body == null || body.value() == null || body.value().isBlank()) {
@@ -64,7 +83,7 @@ class ListsController {
             ListTarget target = body.target() == null || body.target().isBlank()
                     ? ListService.impliedTarget(body.value()) : ListTarget.parse(body.target().strip());
             return ResponseEntity.status(HttpStatus.CREATED).body(service.add(kind, target, blankToNull(body.user()),
-                    body.value(), body.comment(), actor(request), request.getRemoteAddr()));
+                    body.value(), body.comment(), caller.email(), ClientAddress.recorded(request)));
         } catch (JdbcListStore.DuplicateEntry e) {
             return error(HttpStatus.CONFLICT, "duplicate", "すでに登録されています / " + e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -73,9 +92,20 @@ class ListsController {
     }
 
     @DeleteMapping("/entries/{id}")
-    ResponseEntity<?> remove(@PathVariable long id, HttpServletRequest request) {
+    ResponseEntity<?> remove(@PathVariable long id, Authentication authentication, HttpServletRequest request) {
+        ConsoleUser caller = ApiCaller.user(authentication);
+        if (!managesEverything(caller)) {
+            if (readOnly(caller)) {
+                return refuse(caller, request, "lists.remove", "#" + id);
+            }
+            // Someone else's entry (or an organisation-wide one) is answered like one that does not exist.
+            if (!service.ownerOf(id).flatMap(o -> o).map(o -> o.equals(caller.email())).orElse(false)) {
+                service.refused("lists.remove", "#" + id, "outside the caller's scope", caller.email(), ClientAddress.recorded(request));
+                return error(HttpStatus.NOT_FOUND, "not_found", "登録が見つかりません / no list entry #" + id);
+            }
+        }
         try {
-            return ResponseEntity.ok(service.remove(id, actor(request), request.getRemoteAddr()));
+            return ResponseEntity.ok(service.remove(id, caller.email(), ClientAddress.recorded(request)));
         } catch (NoSuchElementException e) {
             return error(HttpStatus.NOT_FOUND, "not_found", "登録が見つかりません / " + e.getMessage());
         }
@@ -85,9 +115,23 @@ class ListsController {
         return s == null || s.isBlank() ? null : s.strip();
     }
 
-    private static String actor(HttpServletRequest request) {
-        Principal p = request.getUserPrincipal();
-        return p == null || p.getName() == null || p.getName().isBlank() ? "api-token" : p.getName();
+    private static boolean managesEverything(ConsoleUser caller) {
+        return caller.hasAnyRole(Role.ADMIN, Role.ANALYST);
+    }
+
+    /** An auditor without a role that may change anything reads only. */
+    private static boolean readOnly(ConsoleUser caller) {
+        return caller.hasRole(Role.AUDITOR) && !caller.hasAnyRole(Role.ADMIN, Role.ANALYST, Role.APPROVER, Role.EMPLOYEE);
+    }
+
+    private static boolean self(ConsoleUser caller, String user) {
+        return user != null && user.strip().toLowerCase(Locale.ROOT).equals(caller.email());
+    }
+
+    private ResponseEntity<?> refuse(ConsoleUser caller, HttpServletRequest request, String action, String object) {
+        service.refused(action, object, "outside the caller's scope", caller.email(), ClientAddress.recorded(request));
+        return error(HttpStatus.FORBIDDEN, "forbidden",
+                "自分のリスト(user=自分のアドレス)だけを操作できます / you may only use your own list (user=your address)");
     }
 
     private static ResponseEntity<?> error(HttpStatus status, String code, String message) {
