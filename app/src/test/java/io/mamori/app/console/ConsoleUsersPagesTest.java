@@ -194,6 +194,24 @@ class ConsoleUsersPagesTest extends ConsoleContext {
     }
 
     @Test
+    void anAccountCreatedForAnInactivePersonReactivatesThemAndSendsTheNotice() throws Exception {
+        ConsoleClient admin = signedIn("users-reactivate", "再開 管理者", Role.ADMIN);
+        String rokuro = newAddress("rokuro");
+        directory.save(new Person(rokuro, "伊藤 六郎", "総務部", null, Set.of(Role.EMPLOYEE), new java.util.TreeSet<>(), "en", false,
+                Person.Source.CONSOLE));
+        int mark = auditMark();
+        admin.get("/users/person?email=" + rokuro);
+        admin.post("/users/person/account", "email", rokuro);
+        assertThat(admin.text("#one-time-password")).isNotBlank();
+        assertThat(directory.find(rokuro).orElseThrow().active()).isTrue();
+        ReceivedMessage mail = awaitDownstream(m -> m.rcpts().contains(rokuro), Duration.ofSeconds(30));
+        assertThat(Message.Builder.of(new ByteArrayInputStream(mail.data())).build().getSubject())
+                .contains("Your access to the mail security console has changed");
+        assertThat(auditSince(mark)).anyMatch(l -> l.contains("action=user.created object=" + rokuro) && l.contains("actor=" + admin.email))
+                .anyMatch(l -> l.contains("action=notice.access-changed object=" + rokuro) && l.contains("ok=true"));
+    }
+
+    @Test
     void noticeTemplatesAreCheckedInPlaceSavedAndReset() throws Exception {
         ConsoleClient admin = signedIn("users-templates", "テンプレート 管理者", Role.ADMIN);
         admin.get("/notices/templates/mfa-reminder/en");

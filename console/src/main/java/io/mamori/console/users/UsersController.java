@@ -162,8 +162,9 @@ class UsersController {
             model.addAttribute("problem", "accountExists");
             return show(model, person);
         }
-        String password = accounts.createUser(person.email(), person.displayName(), person.department(), Set.of());
-        record(user, request, "user.created", person.email(), "one-time password issued");
+        // The same path as `mamori console add-user`: audited, and a person it reactivates gets the notice.
+        String password = administration.createAccount(person.email(), person.displayName(), person.department(), Set.of(),
+                user.email(), ClientAddress.recorded(request));
         model.addAttribute("oneTimePassword", password);
         return show(model, find(email));
     }
