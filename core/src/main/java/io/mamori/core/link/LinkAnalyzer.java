@@ -73,8 +73,6 @@ public final class LinkAnalyzer implements Analyzer {
     private static final Set<String> DANGEROUS_SCHEMES = Set.of("javascript", "vbscript", "data");
     private static final Set<String> WEB_SCHEMES = Set.of("http", "https", "ftp");
     private static final Pattern SCHEME = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*):");
-    private static final Pattern TEXT_URL = Pattern.compile(
-            "(?i)(?<![a-z0-9@.-])(?:https?://|www\\.)[^\\s<>\"'`\\u3000「」『』（）()\\[\\]{}、。]+");
     /** A domain name shown in anchor text (ASCII after NFKC, so full-width ｐａｙｐａｌ．ｃｏｍ counts too). */
     private static final Pattern SHOWN_DOMAIN = Pattern.compile(
             "(?<![a-z0-9-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59}))(?![a-z0-9-])");
@@ -206,9 +204,9 @@ public final class LinkAnalyzer implements Analyzer {
     }
 
     private void scanText(String text, Scan scan) {
-        Matcher m = TEXT_URL.matcher(text.length() > MAX_TEXT_CHARS ? text.substring(0, MAX_TEXT_CHARS) : text);
-        while (m.find() && !scan.exhausted()) {
-            String url = m.group().replaceFirst("[.,;:!?'\"]+$", "");
+        TextUrls urls = new TextUrls(text.length() > MAX_TEXT_CHARS ? text.substring(0, MAX_TEXT_CHARS) : text);
+        for (String found = urls.next(); found != null && !scan.exhausted(); found = urls.next()) {
+            String url = found.replaceFirst("[.,;:!?'\"]+$", "");
             examine(url.regionMatches(true, 0, "www.", 0, 4) ? "http://" + url : url, null, scan);
         }
     }

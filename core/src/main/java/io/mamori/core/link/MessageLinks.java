@@ -27,8 +27,6 @@ public final class MessageLinks {
     static final int MAX_TEXT_CHARS = 200_000;
 
     private static final Pattern SCHEME = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*):");
-    private static final Pattern TEXT_URL = Pattern.compile(
-            "(?i)(?<![a-z0-9@.-])(?:https?://|www\\.)[^\\s<>\"'`\\u3000「」『』（）()\\[\\]{}、。]+");
 
     /**
      * One link destination.
@@ -67,9 +65,9 @@ public final class MessageLinks {
                 }
             } else if ("text/plain".equals(part.contentType())) {
                 String text = part.text();
-                Matcher m = TEXT_URL.matcher(text.length() > MAX_TEXT_CHARS ? text.substring(0, MAX_TEXT_CHARS) : text);
-                while (m.find() && links.size() < max) {
-                    String url = m.group().replaceFirst("[.,;:!?'\"]+$", "");
+                TextUrls urls = new TextUrls(text.length() > MAX_TEXT_CHARS ? text.substring(0, MAX_TEXT_CHARS) : text);
+                for (String found = urls.next(); found != null && links.size() < max; found = urls.next()) {
+                    String url = found.replaceFirst("[.,;:!?'\"]+$", "");
                     parse(url.regionMatches(true, 0, "www.", 0, 4) ? "http://" + url : url, links);
                 }
             }

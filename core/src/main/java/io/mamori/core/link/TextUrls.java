@@ -1,0 +1,46 @@
+package io.mamori.core.link;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Finds the bare {@code http(s)://} and {@code www.} URLs of plain text, left to right, as {@link #PATTERN}'s
+ * {@code Matcher.find()} would. The pattern starts with a look-behind and a case-insensitive alternation, so
+ * {@code find()} has no literal prefix to skip ahead by and runs the look-behind at every position of the text;
+ * on plain-text mail that was the costliest step of link analysis. Here a loop finds the few positions where
+ * {@code http} or {@code www.} begins and the pattern is only tried there, with transparent bounds so the
+ * look-behind still sees the character before. Not thread-safe (one per text).
+ */
+final class TextUrls {
+
+    static final Pattern PATTERN = Pattern.compile(
+            "(?i)(?<![a-z0-9@.-])(?:https?://|www\\.)[^\\s<>\"'`\\u3000「」『』（）()\\[\\]{}、。]+");
+
+    private final String text;
+    private final Matcher matcher;
+    private int from;
+
+    TextUrls(String text) {
+        this.text = text;
+        this.matcher = PATTERN.matcher(text).useTransparentBounds(true);
+    }
+
+    /** The next URL as matched (trailing punctuation included), or {@code null} when there is none. */
+    String next() {
+        int n = text.length();
+        for (int i = from; i + 4 <= n; i++) {
+            // ASCII letters only: the pattern's (?i) folds US-ASCII case and nothing else
+            int lower = text.charAt(i) | 0x20;
+            if ((lower == 'h' && text.regionMatches(true, i, "http", 0, 4))
+                    || (lower == 'w' && text.regionMatches(true, i, "www.", 0, 4))) {
+                matcher.region(i, n);
+                if (matcher.lookingAt()) {
+                    from = matcher.end();
+                    return matcher.group();
+                }
+            }
+        }
+        from = n;
+        return null;
+    }
+}

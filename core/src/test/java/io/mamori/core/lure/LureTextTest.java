@@ -1,0 +1,56 @@
+package io.mamori.core.lure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class LureTextTest {
+
+    /** The general folding rules applied to ASCII text (NFKC leaves ASCII as it is), for comparison. */
+    private static String reference(String text) {
+        StringBuilder out = new StringBuilder();
+        boolean space = false;
+        for (char c : text.toCharArray()) {
+            if (Character.isWhitespace(c) || Character.isSpaceChar(c)) {
+                space = true;
+                continue;
+            }
+            if (Character.getType(c) == Character.FORMAT) {
+                continue;
+            }
+            if (space && out.length() > 0) {
+                out.append(' ');
+            }
+            space = false;
+            out.append(Character.toLowerCase(c));
+        }
+        return out.toString();
+    }
+
+    @Test
+    void asciiTextFoldsByTheGeneralRules() {
+        for (char c = 0; c < 0x80; c++) {
+            String text = "A" + c + "b" + c + c + "Z" + c;
+            assertThat(LureText.fold(text)).as("U+%04X", (int) c).isEqualTo(reference(text));
+        }
+        Random random = new Random(20261128L);
+        for (int round = 0; round < 500; round++) {
+            char[] text = new char[random.nextInt(60)];
+            for (int i = 0; i < text.length; i++) {
+                text[i] = (char) random.nextInt(0x80);
+            }
+            assertThat(LureText.fold(new String(text))).isEqualTo(reference(new String(text)));
+        }
+    }
+
+    @Test
+    void asciiTextCollapsesSpacesAndLowerCases() {
+        assertThat(LureText.fold("  Verify\tYOUR\r\n\n account \u001F now ")).isEqualTo("verify your account now");
+    }
+
+    @Test
+    void nonAsciiTextIsNormalisedAndKatakanaFolded() {
+        assertThat(LureText.fold("ＰａｙＰａｌ\u200B アカウント")).isEqualTo("paypal あかうんと");
+    }
+}
