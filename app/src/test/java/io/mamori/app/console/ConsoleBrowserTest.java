@@ -3,22 +3,14 @@ package io.mamori.app.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mamori.core.access.Role;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -29,55 +21,29 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class ConsoleBrowserTest extends ConsoleContext {
 
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-    static final Path SCREENSHOTS = Path.of("target", "screenshots");
-
+    private ConsoleBrowser chrome;
     private ChromeDriver browser;
-    private Path profile;
-
-    @BeforeAll
-    static void browserIsInstalled() throws Exception {
-        assertThat(CHROMIUM).as("Debian package chromium (./run-tests installs it)").isExecutable();
-        assertThat(CHROMEDRIVER).as("Debian package chromium-driver (./run-tests installs it)").isExecutable();
-        Files.createDirectories(SCREENSHOTS);
-    }
 
     /** A fresh chromedriver and profile per test (quitting a driver stops its service). */
     @BeforeEach
     void openBrowser() throws Exception {
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort().build();
-        profile = Files.createTempDirectory("mamori-chromium");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                "--user-data-dir=" + profile, "--window-size=1280,900",
-                // the gateway's certificate is self-signed for localhost; the HTTP tests pin it instead
-                "--ignore-certificate-errors", "--lang=en-US");
-        options.setExperimentalOption("prefs", Map.of("intl.accept_languages", "en-US,en"));
-        browser = new ChromeDriver(service, options);
-        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+        chrome = new ConsoleBrowser(base());
+        browser = chrome.driver;
     }
 
     @AfterEach
     void closeBrowser() throws Exception {
-        if (browser != null) {
-            browser.quit();
-        }
-        try (var files = Files.walk(profile)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        if (chrome != null) {
+            chrome.close();
         }
     }
 
     private void open(String path) {
-        browser.get(base() + path);
+        chrome.open(path);
     }
 
     private WebElement find(String css) {
-        return new WebDriverWait(browser, Duration.ofSeconds(15))
-                .until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(css)));
+        return chrome.find(css);
     }
 
     private void assertText(String css, String expected) {
@@ -96,18 +62,15 @@ class ConsoleBrowserTest extends ConsoleContext {
     }
 
     private void type(String css, String text) {
-        WebElement e = find(css);
-        e.clear();
-        e.sendKeys(text);
+        chrome.type(css, text);
     }
 
     private void click(String css) {
-        find(css).click();
+        chrome.click(css);
     }
 
     private void screenshot(String name) throws Exception {
-        byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
-        Files.write(SCREENSHOTS.resolve(name + ".png"), png);
+        chrome.screenshot(name);
     }
 
     private void signIn(String email, String password) {
