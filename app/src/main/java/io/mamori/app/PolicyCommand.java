@@ -45,7 +45,8 @@ final class PolicyCommand implements Runnable {
                 }
                 return 0;
             } catch (PolicyException e) {
-                System.err.println(e.getMessage());
+                // Japanese first, then English, as every operator-facing text.
+                e.errors().forEach(error -> System.err.println(error.renderBilingual()));
                 return 1;
             }
         }

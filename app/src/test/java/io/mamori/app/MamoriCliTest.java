@@ -115,7 +115,8 @@ class MamoriCliTest {
 
         assertThat(run("policy", "validate", bad.toString())).isEqualTo(1);
 
-        assertThat(err()).contains("policy.yaml:6:").contains("inbound.thresholds.hold");
+        assertThat(err()).contains("policy.yaml:6:").contains("inbound.thresholds.hold")
+                .contains("inbound.thresholds.hold: tag (4) 以上にしてください / must be ≥ tag (4)");
     }
 
     @Test

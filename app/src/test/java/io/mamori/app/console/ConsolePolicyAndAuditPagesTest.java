@@ -42,6 +42,16 @@ class ConsolePolicyAndAuditPagesTest extends ConsoleContext {
             Element marked = admin.page().selectFirst("#line-" + brokenLine);
             assertThat(marked.hasClass("error-line")).isTrue();
             assertThat(marked.text()).contains("tag: many").contains("inbound.thresholds.tag");
+            assertThat(admin.text("#errors")).as("the error in the user's language")
+                    .contains("数値にしてください（文字列 'many' が指定されています）").doesNotContain("must be a number");
+            admin.post("/language", "lang", "en", "return", "/policy");
+            admin.get("/policy");
+            admin.post("/policy/validate", "text", broken, "baseHash", baseHash);
+            assertThat(admin.text("#errors")).contains("must be a number, got a string 'many'").doesNotContain("数値にしてください");
+            assertThat(admin.page().selectFirst("#line-" + brokenLine).text()).contains("must be a number");
+            admin.post("/language", "lang", "ja", "return", "/policy");
+            admin.get("/policy");
+            admin.post("/policy/validate", "text", broken, "baseHash", baseHash);
             assertThat(admin.page().selectFirst("#policy-text").wholeText()).as("the edit is kept").isEqualTo(broken);
 
             admin.post("/policy/save", "text", broken, "baseHash", baseHash);

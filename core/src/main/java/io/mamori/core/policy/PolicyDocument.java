@@ -67,7 +67,7 @@ final class PolicyDocument {
 
     Policy read(Node root) throws PolicyException {
         if (root == null) {
-            errors.add(new PolicyError(file, 1, 1, "", "the file is empty"));
+            errors.add(new PolicyError(file, 1, 1, "", "the file is empty", "ファイルが空です"));
             throw new PolicyException(errors);
         }
         Map<String, Node> top = fields(root, "", List.of("version", "organisation", "inbound", "outbound", "tag", "antivirus",
@@ -101,7 +101,8 @@ final class PolicyDocument {
         sorted.sort(Comparator.comparingInt(PolicyError::line).thenComparingInt(PolicyError::column));
         if (suppressed > 0) {
             PolicyError last = sorted.get(sorted.size() - 1);
-            sorted.add(new PolicyError(file, last.line(), last.column(), "", suppressed + " more errors not shown"));
+            sorted.add(new PolicyError(file, last.line(), last.column(), "", suppressed + " more errors not shown",
+                    "ほかに " + suppressed + " 件のエラーがあります（表示を省略）"));
         }
         return new PolicyException(sorted);
     }
@@ -112,7 +113,8 @@ final class PolicyDocument {
             return null;
         }
         if (v.compareTo(BigDecimal.valueOf(SUPPORTED_VERSION)) != 0) {
-            error(node, "version", "unsupported version " + v.toPlainString() + "; expected " + SUPPORTED_VERSION);
+            error(node, "version", "unsupported version " + v.toPlainString() + "; expected " + SUPPORTED_VERSION,
+                    "バージョン " + v.toPlainString() + " には対応していません。" + SUPPORTED_VERSION + " を指定してください");
             return null;
         }
         return SUPPORTED_VERSION;
@@ -128,10 +130,11 @@ final class PolicyDocument {
         if (f.containsKey("name")) {
             name = string(f.get("name"), "organisation.name");
             if (name != null && name.isBlank()) {
-                error(f.get("name"), "organisation.name", "must not be empty");
+                error(f.get("name"), "organisation.name", "must not be empty", "空にはできません");
                 name = null;
             } else if (name != null && name.codePointCount(0, name.length()) > MAX_NAME_LENGTH) {
-                error(f.get("name"), "organisation.name", "longer than " + MAX_NAME_LENGTH + " characters");
+                error(f.get("name"), "organisation.name", "longer than " + MAX_NAME_LENGTH + " characters",
+                        MAX_NAME_LENGTH + " 文字を超えています");
                 name = null;
             }
         }
@@ -142,11 +145,12 @@ final class PolicyDocument {
 
     private List<DomainPattern> domains(Node node, String path) {
         if (!(node instanceof SequenceNode seq) || !Tag.SEQ.equals(node.getTag())) {
-            error(node, path, "must be a list of domains, got " + describe(node));
+            error(node, path, "must be a list of domains, got " + describe(node),
+                    "ドメインのリストにしてください（" + describeJa(node) + "が指定されています）");
             return null;
         }
         if (seq.getValue().isEmpty()) {
-            error(node, path, "must list at least one domain");
+            error(node, path, "must list at least one domain", "ドメインを 1 つ以上指定してください");
             return null;
         }
         List<DomainPattern> result = new ArrayList<>();
@@ -164,7 +168,8 @@ final class PolicyDocument {
             if (pattern == null) {
                 ok = false;
             } else if (firstIndex.containsKey(pattern)) {
-                error(item, itemPath, "duplicate of " + path + "[" + firstIndex.get(pattern) + "]");
+                error(item, itemPath, "duplicate of " + path + "[" + firstIndex.get(pattern) + "]",
+                        path + "[" + firstIndex.get(pattern) + "] と重複しています");
                 ok = false;
             } else {
                 firstIndex.put(pattern, i);
@@ -178,13 +183,15 @@ final class PolicyDocument {
         boolean wildcard = raw.startsWith("*.");
         String base = wildcard ? raw.substring(2) : raw;
         if (base.contains("*")) {
-            error(item, path, "'*' is only allowed as the whole first label, as in \"*.example.co.jp\"");
+            error(item, path, "'*' is only allowed as the whole first label, as in \"*.example.co.jp\"",
+                    "'*' は \"*.example.co.jp\" のように先頭のラベル全体としてのみ使えます");
             return null;
         }
         try {
             return new DomainPattern(DomainPattern.toAscii(base), wildcard);
         } catch (IllegalArgumentException e) {
-            error(item, path, "'" + raw + "' is not a valid domain name (" + e.getMessage() + ")");
+            error(item, path, "'" + raw + "' is not a valid domain name (" + e.getMessage() + ")",
+                    "'" + raw + "' は有効なドメイン名ではありません（" + e.getMessage() + "）");
             return null;
         }
     }
@@ -221,12 +228,13 @@ final class PolicyDocument {
                 continue;
             }
             if (t.signum() < 0) {
-                error(value, path + "." + name, "must be ≥ 0");
+                error(value, path + "." + name, "must be ≥ 0", "0 以上にしてください");
                 ok = false;
                 continue;
             }
             if (highest != null && t.compareTo(highest) < 0) {
-                error(value, path + "." + name, "must be ≥ " + highestName + " (" + highest.stripTrailingZeros().toPlainString() + ")");
+                error(value, path + "." + name, "must be ≥ " + highestName + " (" + highest.stripTrailingZeros().toPlainString() + ")",
+                        highestName + " (" + highest.stripTrailingZeros().toPlainString() + ") 以上にしてください");
                 ok = false;
                 continue;
             }
@@ -252,7 +260,9 @@ final class PolicyDocument {
             String codePath = path + "." + code;
             if (catalogue.entry(code).isEmpty()) {
                 error(t.getKeyNode(), codePath, "unknown finding code" + suggestion(code, catalogue.entries().keySet())
-                        .orElse(" (not in the finding catalogue)"));
+                        .orElse(" (not in the finding catalogue)"),
+                        "不明な検知コードです" + suggestionJa(code, catalogue.entries().keySet())
+                        .orElse("（検知カタログにありません）"));
                 ok = false;
                 continue;
             }
@@ -260,7 +270,8 @@ final class PolicyDocument {
             if (action == null) {
                 ok = false;
             } else if (action == Action.DELIVER) {
-                error(t.getValueNode(), codePath, "DELIVER cannot be forced; forced actions are minimums");
+                error(t.getValueNode(), codePath, "DELIVER cannot be forced; forced actions are minimums",
+                        "DELIVER は強制できません。強制アクションは最低限の処置を指定するものです");
                 ok = false;
             } else {
                 result.put(code, action);
@@ -277,7 +288,9 @@ final class PolicyDocument {
         List<String> names = Arrays.stream(Action.values()).map(Action::name).toList();
         if (!names.contains(value)) {
             error(node, path, "unknown action '" + value + "'" + suggestion(value, names)
-                    .orElse("; expected one of " + String.join(", ", names)));
+                    .orElse("; expected one of " + String.join(", ", names)),
+                    "不明なアクション '" + value + "' です" + suggestionJa(value, names)
+                    .orElse("。" + String.join(", ", names) + " のいずれかを指定してください"));
             return null;
         }
         return Action.valueOf(value);
@@ -298,7 +311,8 @@ final class PolicyDocument {
         if (f.containsKey("people")) {
             Node peopleNode = f.get("people");
             if (!(peopleNode instanceof SequenceNode seq) || !Tag.SEQ.equals(peopleNode.getTag())) {
-                error(peopleNode, "protection.people", "must be a list of {name, addresses}, got " + describe(peopleNode));
+                error(peopleNode, "protection.people", "must be a list of {name, addresses}, got " + describe(peopleNode),
+                        "{name, addresses} のリストにしてください（" + describeJa(peopleNode) + "が指定されています）");
                 return null;
             }
             for (int i = 0; i < seq.getValue().size(); i++) {
@@ -320,13 +334,14 @@ final class PolicyDocument {
         }
         String name = f.containsKey("name") ? string(f.get("name"), path + ".name") : null;
         if (name != null && name.isBlank()) {
-            error(f.get("name"), path + ".name", "must not be empty");
+            error(f.get("name"), path + ".name", "must not be empty", "空にはできません");
             name = null;
         }
         List<String> addresses = new ArrayList<>();
         Node list = f.get("addresses");
         if (!(list instanceof SequenceNode seq) || !Tag.SEQ.equals(list.getTag()) || seq.getValue().isEmpty()) {
-            error(list, path + ".addresses", "must be a non-empty list of addresses, got " + describe(list));
+            error(list, path + ".addresses", "must be a non-empty list of addresses, got " + describe(list),
+                    "空でないアドレスのリストにしてください（" + describeJa(list) + "が指定されています）");
             return null;
         }
         boolean ok = true;
@@ -336,7 +351,8 @@ final class PolicyDocument {
             if (address == null) {
                 ok = false;
             } else if (!address.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
-                error(item, path + ".addresses[" + i + "]", "'" + address + "' is not an email address");
+                error(item, path + ".addresses[" + i + "]", "'" + address + "' is not an email address",
+                        "'" + address + "' はメールアドレスではありません");
                 ok = false;
             } else {
                 addresses.add(address.toLowerCase(java.util.Locale.ROOT));
@@ -383,7 +399,8 @@ final class PolicyDocument {
             if (path == null) {
                 ok = false;
             } else if (path.isBlank() || path.length() > 1024 || path.codePoints().anyMatch(Character::isISOControl)) {
-                error(f.get("file"), "lists.file", "must be a file path of 1 to 1024 characters without control characters");
+                error(f.get("file"), "lists.file", "must be a file path of 1 to 1024 characters without control characters",
+                        "制御文字を含まない 1〜1024 文字のファイルパスにしてください");
                 ok = false;
             } else {
                 file = java.util.Optional.of(path);
@@ -399,7 +416,9 @@ final class PolicyDocument {
         }
         if (!(node instanceof SequenceNode seq) || !Tag.SEQ.equals(node.getTag())) {
             error(node, path, "must be a list of " + (target == ListTarget.SENDER ? "addresses or domains" : "domains or URLs")
-                    + ", got " + describe(node));
+                    + ", got " + describe(node),
+                    (target == ListTarget.SENDER ? "アドレスまたはドメイン" : "ドメインまたは URL") + "のリストにしてください（"
+                    + describeJa(node) + "が指定されています）");
             return false;
         }
         boolean ok = true;
@@ -416,13 +435,14 @@ final class PolicyDocument {
                 ListPattern pattern = ListPattern.parse(target, raw);
                 Integer earlier = first.putIfAbsent(pattern.text(), i);
                 if (earlier != null) {
-                    error(item, itemPath, "duplicate of " + path + "[" + earlier + "]");
+                    error(item, itemPath, "duplicate of " + path + "[" + earlier + "]",
+                            path + "[" + earlier + "] と重複しています");
                     ok = false;
                 } else {
                     out.add(new ListEntry(kind, target, pattern, ListSource.POLICY, null, itemPath));
                 }
             } catch (IllegalArgumentException e) {
-                error(item, itemPath, e.getMessage());
+                error(item, itemPath, e.getMessage(), "'" + raw + "' はリストの項目として使えません（" + e.getMessage() + "）");
                 ok = false;
             }
         }
@@ -431,7 +451,8 @@ final class PolicyDocument {
 
     private java.util.Set<String> codes(Node node, String path) {
         if (!(node instanceof SequenceNode seq) || !Tag.SEQ.equals(node.getTag())) {
-            error(node, path, "must be a list of finding codes, got " + describe(node));
+            error(node, path, "must be a list of finding codes, got " + describe(node),
+                    "検知コードのリストにしてください（" + describeJa(node) + "が指定されています）");
             return null;
         }
         java.util.Set<String> result = new java.util.LinkedHashSet<>();
@@ -443,10 +464,12 @@ final class PolicyDocument {
                 ok = false;
             } else if (catalogue.entry(code).isEmpty()) {
                 error(item, path + "[" + i + "]", "unknown finding code" + suggestion(code, catalogue.entries().keySet())
-                        .orElse(" (not in the finding catalogue)"));
+                        .orElse(" (not in the finding catalogue)"),
+                        "不明な検知コードです" + suggestionJa(code, catalogue.entries().keySet())
+                        .orElse("（検知カタログにありません）"));
                 ok = false;
             } else if (!result.add(code)) {
-                error(item, path + "[" + i + "]", "duplicate code " + code);
+                error(item, path + "[" + i + "]", "duplicate code " + code, "コード " + code + " が重複しています");
                 ok = false;
             }
         }
@@ -479,7 +502,8 @@ final class PolicyDocument {
         }
         if (v.stripTrailingZeros().scale() > 0 || v.compareTo(BigDecimal.valueOf(minimum)) < 0
                 || v.compareTo(BigDecimal.valueOf(3650)) > 0) {
-            error(node, path, "must be a whole number of days from " + minimum + " to 3650");
+            error(node, path, "must be a whole number of days from " + minimum + " to 3650",
+                    minimum + "〜3650 の整数（日数）にしてください");
             return null;
         }
         return v.intValueExact();
@@ -506,7 +530,9 @@ final class PolicyDocument {
             Optional<Role> role = names.contains(name) ? Role.parse(name) : Optional.empty();
             if (role.isEmpty()) {
                 error(t.getKeyNode(), path, "unknown role" + suggestion(name, names)
-                        .orElse("; expected one of " + String.join(", ", names)));
+                        .orElse("; expected one of " + String.join(", ", names)),
+                        "不明なロールです" + suggestionJa(name, names)
+                        .orElse("。" + String.join(", ", names) + " のいずれかを指定してください"));
                 ok = false;
                 continue;
             }
@@ -536,11 +562,13 @@ final class PolicyDocument {
 
     private List<Cidr> networks(Node node, String path) {
         if (!(node instanceof SequenceNode seq) || !Tag.SEQ.equals(node.getTag())) {
-            error(node, path, "must be a list of networks (CIDR), got " + describe(node));
+            error(node, path, "must be a list of networks (CIDR), got " + describe(node),
+                    "ネットワーク（CIDR）のリストにしてください（" + describeJa(node) + "が指定されています）");
             return null;
         }
         if (seq.getValue().isEmpty()) {
-            error(node, path, "must list at least one network; leave the key out to allow every network");
+            error(node, path, "must list at least one network; leave the key out to allow every network",
+                    "ネットワークを 1 つ以上指定してください。すべてのネットワークを許可する場合はこのキーを省略してください");
             return null;
         }
         List<Cidr> result = new ArrayList<>();
@@ -556,7 +584,7 @@ final class PolicyDocument {
             try {
                 result.add(Cidr.parse(raw));
             } catch (IllegalArgumentException e) {
-                error(item, itemPath, e.getMessage());
+                error(item, itemPath, e.getMessage(), "'" + raw + "' は CIDR 表記の IP ネットワークとして正しくありません");
                 ok = false;
             }
         }
@@ -578,7 +606,8 @@ final class PolicyDocument {
                 try {
                     zone = ZoneId.of(id);
                 } catch (DateTimeException e) {
-                    error(f.get("time_zone"), path + ".time_zone", "unknown time zone '" + id + "'; write an IANA name such as Asia/Tokyo");
+                    error(f.get("time_zone"), path + ".time_zone", "unknown time zone '" + id + "'; write an IANA name such as Asia/Tokyo",
+                            "不明なタイムゾーン '" + id + "' です。Asia/Tokyo のような IANA の名前で指定してください");
                     ok = false;
                 }
             }
@@ -587,7 +616,8 @@ final class PolicyDocument {
         Node list = f.get("windows");
         if (list != null) {
             if (!(list instanceof SequenceNode seq) || !Tag.SEQ.equals(list.getTag()) || seq.getValue().isEmpty()) {
-                error(list, path + ".windows", "must be a non-empty list of {days, from, to}, got " + describe(list));
+                error(list, path + ".windows", "must be a non-empty list of {days, from, to}, got " + describe(list),
+                        "空でない {days, from, to} のリストにしてください（" + describeJa(list) + "が指定されています）");
                 return null;
             }
             for (int i = 0; i < seq.getValue().size(); i++) {
@@ -622,7 +652,8 @@ final class PolicyDocument {
             return null;
         }
         if (to <= from) {
-            error(f.get("to"), path + ".to", "must be after from; a window cannot cross midnight (write two windows)");
+            error(f.get("to"), path + ".to", "must be after from; a window cannot cross midnight (write two windows)",
+                    "from より後にしてください。時間帯は午前 0 時をまたげません（2 つの時間帯に分けて書いてください）");
             return null;
         }
         return new WeeklyHours.Window(days, from, to);
@@ -637,12 +668,14 @@ final class PolicyDocument {
                 group = EnumSet.of(DAY_NAMES.get(value));
             }
             if (group == null) {
-                error(node, path, "unknown day '" + value + "'; expected " + expected);
+                error(node, path, "unknown day '" + value + "'; expected " + expected,
+                        "不明な曜日 '" + value + "' です。" + expected + " のいずれかを指定してください");
             }
             return group;
         }
         if (!(node instanceof SequenceNode seq) || !Tag.SEQ.equals(node.getTag()) || seq.getValue().isEmpty()) {
-            error(node, path, "must be a list of days or one of weekdays, weekends, every_day; got " + describe(node));
+            error(node, path, "must be a list of days or one of weekdays, weekends, every_day; got " + describe(node),
+                    "曜日のリスト、または weekdays, weekends, every_day のいずれかにしてください（" + describeJa(node) + "が指定されています）");
             return null;
         }
         Set<DayOfWeek> result = EnumSet.noneOf(DayOfWeek.class);
@@ -657,7 +690,8 @@ final class PolicyDocument {
             } else if (DAY_GROUPS.containsKey(value)) {
                 result.addAll(DAY_GROUPS.get(value));
             } else {
-                error(item, path + "[" + i + "]", "unknown day '" + value + "'; expected " + expected);
+                error(item, path + "[" + i + "]", "unknown day '" + value + "'; expected " + expected,
+                        "不明な曜日 '" + value + "' です。" + expected + " のいずれかを指定してください");
                 ok = false;
             }
         }
@@ -670,7 +704,8 @@ final class PolicyDocument {
      */
     private Integer minuteOfDay(Node node, String path, boolean end) {
         if (!(node instanceof ScalarNode scalar) || !(Tag.STR.equals(node.getTag()) || Tag.INT.equals(node.getTag()))) {
-            error(node, path, "must be a time of day such as \"08:00\", got " + describe(node));
+            error(node, path, "must be a time of day such as \"08:00\", got " + describe(node),
+                    "\"08:00\" のような時刻にしてください（" + describeJa(node) + "が指定されています）");
             return null;
         }
         java.util.regex.Matcher m = TIME_OF_DAY.matcher(scalar.getValue());
@@ -678,7 +713,8 @@ final class PolicyDocument {
         int minute = m.matches() ? Integer.parseInt(m.group(2)) : -1;
         boolean valid = hour >= 0 && minute >= 0 && minute < 60 && (hour < 24 || (end && hour == 24 && minute == 0));
         if (!valid) {
-            error(node, path, "'" + scalar.getValue() + "' is not a time of day HH:MM (00:00.." + (end ? "24:00" : "23:59") + ")");
+            error(node, path, "'" + scalar.getValue() + "' is not a time of day HH:MM (00:00.." + (end ? "24:00" : "23:59") + ")",
+                    "'" + scalar.getValue() + "' は HH:MM 形式の時刻（00:00〜" + (end ? "24:00" : "23:59") + "）ではありません");
             return null;
         }
         return hour * 60 + minute;
@@ -706,7 +742,8 @@ final class PolicyDocument {
             case "tempfail" -> new Policy.Antivirus(Policy.Antivirus.WhenUnavailable.TEMPFAIL);
             case "deliver" -> new Policy.Antivirus(Policy.Antivirus.WhenUnavailable.DELIVER);
             default -> {
-                error(when, "antivirus.when_unavailable", "must be tempfail or deliver, not '" + value + "'");
+                error(when, "antivirus.when_unavailable", "must be tempfail or deliver, not '" + value + "'",
+                        "tempfail または deliver を指定してください（'" + value + "' は使えません）");
                 yield null;
             }
         };
@@ -746,13 +783,17 @@ final class PolicyDocument {
                 .map(h -> h.name().toLowerCase(Locale.ROOT)).toList();
         if (!names.contains(text)) {
             error(value, path, "must be one of " + String.join(", ", names) + ", not '" + text + "'"
-                    + suggestion(text, names).orElse(""));
+                    + suggestion(text, names).orElse(""),
+                    String.join(", ", names) + " のいずれかを指定してください（'" + text + "' は使えません）"
+                    + suggestionJa(text, names).orElse(""));
             return null;
         }
         Policy.Attachments.Handling handling = Policy.Attachments.Handling.valueOf(text.toUpperCase(Locale.ROOT));
         if (forced != null && handling != Policy.Attachments.Handling.SCORE) {
             error(value, path, "conflicts with inbound.forced." + code + " (line " + (forced.getStartMark().getLine() + 1)
-                    + "); keep one of them");
+                    + "); keep one of them",
+                    "inbound.forced." + code + "（" + (forced.getStartMark().getLine() + 1)
+                    + " 行目）と矛盾しています。どちらか一方だけにしてください");
             return null;
         }
         return handling;
@@ -796,7 +837,8 @@ final class PolicyDocument {
                 case "external" -> Policy.Disarm.ApplyTo.EXTERNAL;
                 case "tagged" -> Policy.Disarm.ApplyTo.TAGGED;
                 default -> {
-                    error(applyNode, "disarm.apply_to", "must be external or tagged, not '" + value + "'");
+                    error(applyNode, "disarm.apply_to", "must be external or tagged, not '" + value + "'",
+                            "external または tagged を指定してください（'" + value + "' は使えません）");
                     yield null;
                 }
             };
@@ -813,7 +855,8 @@ final class PolicyDocument {
                 && (scalar.getValue().equals("true") || scalar.getValue().equals("false"))) {
             return Boolean.valueOf(scalar.getValue());
         }
-        error(node, path, "must be true or false, got " + describe(node));
+        error(node, path, "must be true or false, got " + describe(node),
+                "true または false にしてください（" + describeJa(node) + "が指定されています）");
         return null;
     }
 
@@ -835,11 +878,13 @@ final class PolicyDocument {
         }
         if (prefix.codePoints().anyMatch(Character::isISOControl)) {
             // A line break here would let the policy inject header fields into every tagged message.
-            error(prefixNode, "tag.subject_prefix", "must not contain control characters or line breaks");
+            error(prefixNode, "tag.subject_prefix", "must not contain control characters or line breaks",
+                    "制御文字や改行は含められません");
             return null;
         }
         if (prefix.codePointCount(0, prefix.length()) > MAX_PREFIX_LENGTH) {
-            error(prefixNode, "tag.subject_prefix", "longer than " + MAX_PREFIX_LENGTH + " characters");
+            error(prefixNode, "tag.subject_prefix", "longer than " + MAX_PREFIX_LENGTH + " characters",
+                    MAX_PREFIX_LENGTH + " 文字を超えています");
             return null;
         }
         return new Tagging(prefix);
@@ -861,12 +906,14 @@ final class PolicyDocument {
                 result.put(name, t.getValueNode());
             } else {
                 error(t.getKeyNode(), join(path, name), "unknown key" + suggestion(name, allowed)
-                        .orElse("; expected one of " + String.join(", ", allowed)));
+                        .orElse("; expected one of " + String.join(", ", allowed)),
+                        "不明なキーです" + suggestionJa(name, allowed)
+                        .orElse("。" + String.join(", ", allowed) + " のいずれかを指定してください"));
             }
         }
         for (String key : allowed) {
             if (required.contains(key) && !result.containsKey(key)) {
-                error(node.getStartMark(), join(path, key), "missing required key");
+                error(node.getStartMark(), join(path, key), "missing required key", "必須のキーがありません");
             }
         }
         return result;
@@ -876,7 +923,9 @@ final class PolicyDocument {
     private List<NodeTuple> entries(Node node, String path) {
         if (!(node instanceof MappingNode mapping) || !Tag.MAP.equals(node.getTag())) {
             error(node, path, (path.isEmpty() ? "the policy must be a mapping of keys" : "must be a mapping")
-                    + ", got " + describe(node));
+                    + ", got " + describe(node),
+                    (path.isEmpty() ? "ポリシーはキーのマッピングにしてください" : "マッピングにしてください")
+                    + "（" + describeJa(node) + "が指定されています）");
             return null;
         }
         List<NodeTuple> result = new ArrayList<>();
@@ -884,17 +933,20 @@ final class PolicyDocument {
         for (NodeTuple t : mapping.getValue()) {
             Node key = t.getKeyNode();
             if (Tag.MERGE.equals(key.getTag())) {
-                error(key, path, "merge keys (<<) are not supported; write the keys out");
+                error(key, path, "merge keys (<<) are not supported; write the keys out",
+                        "マージキー（<<）には対応していません。キーを個別に書いてください");
                 continue;
             }
             if (!(key instanceof ScalarNode scalar) || !Tag.STR.equals(key.getTag())) {
-                error(key, path, "keys must be names, got " + describe(key));
+                error(key, path, "keys must be names, got " + describe(key),
+                        "キーは名前にしてください（" + describeJa(key) + "が指定されています）");
                 continue;
             }
             String name = scalar.getValue();
             Mark first = seen.putIfAbsent(name, key.getStartMark());
             if (first != null) {
-                error(key, join(path, name), "duplicate key (first at line " + (first.getLine() + 1) + ")");
+                error(key, join(path, name), "duplicate key (first at line " + (first.getLine() + 1) + ")",
+                        "キーが重複しています（最初は " + (first.getLine() + 1) + " 行目）");
                 continue;
             }
             result.add(t);
@@ -906,7 +958,8 @@ final class PolicyDocument {
         if (node instanceof ScalarNode scalar && Tag.STR.equals(node.getTag())) {
             return scalar.getValue();
         }
-        error(node, path, "must be a string, got " + describe(node));
+        error(node, path, "must be a string, got " + describe(node),
+                "文字列にしてください（" + describeJa(node) + "が指定されています）");
         return null;
     }
 
@@ -920,10 +973,12 @@ final class PolicyDocument {
             } catch (NumberFormatException e) {
                 // falls through: hexadecimal, octal, sexagesimal, .inf and .nan are not accepted
             }
-            error(node, path, "must be a plain decimal number, got '" + scalar.getValue() + "'");
+            error(node, path, "must be a plain decimal number, got '" + scalar.getValue() + "'",
+                    "通常の 10 進数にしてください（'" + scalar.getValue() + "' が指定されています）");
             return null;
         }
-        error(node, path, "must be a number, got " + describe(node));
+        error(node, path, "must be a number, got " + describe(node),
+                "数値にしてください（" + describeJa(node) + "が指定されています）");
         return null;
     }
 
@@ -959,6 +1014,35 @@ final class PolicyDocument {
         return "a value tagged " + tag;
     }
 
+    /** The Japanese form of {@link #describe}, e.g. {@code 真偽値 'yes'}. */
+    private static String describeJa(Node node) {
+        if (node instanceof MappingNode) {
+            return Tag.MAP.equals(node.getTag()) ? "マッピング" : "タグ " + node.getTag() + " 付きのマッピング";
+        }
+        if (node instanceof SequenceNode) {
+            return Tag.SEQ.equals(node.getTag()) ? "リスト" : "タグ " + node.getTag() + " 付きのリスト";
+        }
+        if (!(node instanceof ScalarNode scalar)) {
+            return "エイリアス";
+        }
+        Tag tag = node.getTag();
+        String quoted = " '" + abbreviate(scalar.getValue()) + "' ";
+        if (Tag.STR.equals(tag)) {
+            return "文字列" + quoted;
+        } else if (Tag.INT.equals(tag)) {
+            return "整数" + quoted;
+        } else if (Tag.FLOAT.equals(tag)) {
+            return "数値" + quoted;
+        } else if (Tag.BOOL.equals(tag)) {
+            return "真偽値" + quoted;
+        } else if (Tag.NULL.equals(tag)) {
+            return "空の値";
+        } else if (Tag.TIMESTAMP.equals(tag)) {
+            return "日付" + quoted;
+        }
+        return "タグ " + tag + " 付きの値";
+    }
+
     private static String abbreviate(String s) {
         return s.length() <= 40 ? s : s.substring(0, 40) + "…";
     }
@@ -967,20 +1051,29 @@ final class PolicyDocument {
         return path.isEmpty() ? key : path + "." + key;
     }
 
-    private void error(Node node, String key, String message) {
-        error(node.getStartMark(), key, message);
+    private void error(Node node, String key, String message, String messageJa) {
+        error(node.getStartMark(), key, message, messageJa);
     }
 
-    private void error(Mark mark, String key, String message) {
+    private void error(Mark mark, String key, String message, String messageJa) {
         if (errors.size() >= MAX_ERRORS) {
             suppressed++;
             return;
         }
-        errors.add(new PolicyError(file, mark.getLine() + 1, mark.getColumn() + 1, key, message));
+        errors.add(new PolicyError(file, mark.getLine() + 1, mark.getColumn() + 1, key, message, messageJa));
     }
 
     /** {@code "; did you mean 'x'?"} for the closest candidate within a small edit distance. */
     static Optional<String> suggestion(String value, Collection<String> candidates) {
+        return closest(value, candidates).map(best -> "; did you mean '" + best + "'?");
+    }
+
+    /** The Japanese form of {@link #suggestion}: {@code "。'x' のことですか？"}. */
+    static Optional<String> suggestionJa(String value, Collection<String> candidates) {
+        return closest(value, candidates).map(best -> "。'" + best + "' のことですか？");
+    }
+
+    private static Optional<String> closest(String value, Collection<String> candidates) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String c : candidates) {
@@ -992,7 +1085,7 @@ final class PolicyDocument {
         }
         int allowed = Math.max(1, Math.min(3, value.length() / 4));
         return best != null && bestDistance <= allowed
-                ? Optional.of("; did you mean '" + best + "'?") : Optional.empty();
+                ? Optional.of(best) : Optional.empty();
     }
 
     /**

@@ -56,7 +56,8 @@ public final class PolicyLoader {
     /** Parses policy text; {@code fileName} only labels the errors. */
     public Policy parse(String yaml, String fileName) throws PolicyException {
         if (yaml.length() > MAX_BYTES) {
-            throw single(fileName, 1, 1, "larger than " + MAX_BYTES + " characters");
+            throw single(fileName, 1, 1, "larger than " + MAX_BYTES + " characters",
+                    MAX_BYTES + " 文字を超えています");
         }
         String text = yaml.startsWith("\uFEFF") ? yaml.substring(1) : yaml;
         return new PolicyDocument(fileName, catalogue).read(compose(text, fileName));
@@ -87,10 +88,13 @@ public final class PolicyLoader {
             content = in.readNBytes(MAX_BYTES + 1);
         } catch (IOException e) {
             throw single(name, 1, 1, "cannot read the file (" + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")",
+                    "ファイルを読めません（" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "）");
         }
         if (content.length > MAX_BYTES) {
-            throw single(name, 1, 1, "larger than " + MAX_BYTES + " bytes");
+            throw single(name, 1, 1, "larger than " + MAX_BYTES + " bytes",
+                    MAX_BYTES + " バイトを超えています");
         }
         return content;
     }
@@ -120,7 +124,8 @@ public final class PolicyLoader {
             }
             String before = new String(content, lineStart, bad - lineStart, StandardCharsets.UTF_8);
             int column = before.codePointCount(0, before.length()) + 1;
-            throw single(fileName, line, column, "not valid UTF-8; save the file as UTF-8");
+            throw single(fileName, line, column, "not valid UTF-8; save the file as UTF-8",
+                    "UTF-8 として正しくありません。ファイルを UTF-8 で保存してください");
         }
         decoder.flush(out);
         return out.flip().toString();
@@ -142,9 +147,11 @@ public final class PolicyLoader {
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
             String problem = (e.getProblem() != null ? e.getProblem() : String.valueOf(e.getContext())).strip();
             throw single(fileName, mark == null ? 1 : mark.getLine() + 1, mark == null ? 1 : mark.getColumn() + 1,
-                    syntaxMessage(problem, mark != null && startsAlias(text, mark.getIndex())));
+                    syntaxMessage(problem, mark != null && startsAlias(text, mark.getIndex())),
+                    syntaxMessageJa(problem, mark != null && startsAlias(text, mark.getIndex())));
         } catch (YAMLException e) {
-            throw single(fileName, 1, 1, "YAML rejected: " + e.getMessage());
+            throw single(fileName, 1, 1, "YAML rejected: " + e.getMessage(),
+                    "YAML として受け付けられません: " + e.getMessage());
         }
     }
 
@@ -170,7 +177,21 @@ public final class PolicyLoader {
         return "YAML syntax: " + problem;
     }
 
-    private static PolicyException single(String fileName, int line, int column, String message) {
-        return new PolicyException(List.of(new PolicyError(fileName, line, column, "", message)));
+    /** The Japanese form of {@link #syntaxMessage}; the parser's own description stays in English. */
+    private static String syntaxMessageJa(String problem, boolean afterStar) {
+        if (problem.contains("\\t") || problem.contains("TAB")) {
+            return "YAML 構文エラー: タブ文字があります。インデントには空白を使ってください";
+        }
+        if (problem.startsWith("Global tag is not allowed")) {
+            return "型を指定する YAML タグは使えません" + problem.substring("Global tag is not allowed".length());
+        }
+        if (afterStar || problem.startsWith("found undefined alias")) {
+            return "YAML 構文エラー: " + problem + "（ワイルドカードのドメインは \"*.example.co.jp\" のように引用符で囲んでください）";
+        }
+        return "YAML 構文エラー: " + problem;
+    }
+
+    private static PolicyException single(String fileName, int line, int column, String message, String messageJa) {
+        return new PolicyException(List.of(new PolicyError(fileName, line, column, "", message, messageJa)));
     }
 }

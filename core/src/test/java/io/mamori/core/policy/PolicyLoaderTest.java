@@ -120,6 +120,28 @@ class PolicyLoaderTest {
     }
 
     @Test
+    void errorsAreDescribedInJapaneseAsWellAsEnglish() {
+        String yaml = replace("  subject_prefix: \"[要注意]\"", "  subject_prefx: \"[要注意]\"")
+                .replace("  name: 株式会社サンプル", "  name: 42")
+                + "access:\n  roles:\n    analyst:\n      networks: [10.0.0.0/8, 192.0.2.0/33]\n";
+
+        List<PolicyError> errors = errorsOf(yaml);
+
+        assertThat(errors).extracting(PolicyError::renderJa).containsExactly(
+                "policy.yaml:3:9: organisation.name: 文字列にしてください（整数 '42' が指定されています）",
+                "policy.yaml:18:3: tag.subject_prefx: 不明なキーです。'subject_prefix' のことですか？",
+                "policy.yaml:22:30: access.roles.analyst.networks[1]: '192.0.2.0/33' は CIDR 表記の IP ネットワークとして正しくありません");
+        assertThat(errors).extracting(PolicyError::render).containsExactly(
+                "policy.yaml:3:9: organisation.name: must be a string, got an integer '42'",
+                "policy.yaml:18:3: tag.subject_prefx: unknown key; did you mean 'subject_prefix'?",
+                "policy.yaml:22:30: access.roles.analyst.networks[1]: prefix length must be 0..32: 33");
+        assertThat(errors.get(1).message("ja")).isEqualTo("不明なキーです。'subject_prefix' のことですか？");
+        assertThat(errors.get(1).message("en")).isEqualTo("unknown key; did you mean 'subject_prefix'?");
+        assertThat(errors.get(0).renderBilingual()).isEqualTo(
+                "policy.yaml:3:9: organisation.name: 文字列にしてください（整数 '42' が指定されています） / must be a string, got an integer '42'");
+    }
+
+    @Test
     void unknownKeyFarFromAnyKnownOneListsTheExpectedKeys() {
         assertThat(errorsOf(replace("  forced: {}", "  holdMinutes: 30")))
                 .containsExactly(error(16, 3, "outbound.holdMinutes", "unknown key; expected one of thresholds, forced"));
