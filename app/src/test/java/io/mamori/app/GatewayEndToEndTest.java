@@ -466,7 +466,7 @@ class GatewayEndToEndTest {
     @Test
     void aNoticeSentThroughTheGatewayArrivesDownstreamWithItsSubjectAndBodyDecoded() throws Exception {
         String id = notices.accessChanged("sato@example.co.jp", "佐藤 花子", "経理部", null,
-                List.of("役割: 承認者 → 管理者"));
+                List.of(new io.mamori.console.notice.Notices.Change("役割: 承認者 → 管理者", "Roles: approver → administrator")));
 
         ReceivedMessage got = awaitDownstream(m -> m.dataAsString().contains("(Mamori notice) id " + id), Duration.ofSeconds(30));
 
@@ -482,7 +482,7 @@ class GatewayEndToEndTest {
             body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         assertThat(body).contains("経理部 佐藤 花子 様").contains("・役割: 承認者 → 管理者")
-                .contains("Dear 佐藤 花子 (経理部)").contains("https://mamori.example.co.jp/console/mfa");
+                .contains("Dear 佐藤 花子 (経理部)").contains("- Roles: approver → administrator").contains("https://mamori.example.co.jp/console/mfa");
 
         String en = notices.mfaReminder("ito@example.co.jp", "Ken Ito", "Sales", "en");
         ReceivedMessage reminder = awaitDownstream(m2 -> m2.dataAsString().contains("(Mamori notice) id " + en), Duration.ofSeconds(30));

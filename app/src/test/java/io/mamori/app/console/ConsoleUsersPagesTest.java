@@ -139,6 +139,8 @@ class ConsoleUsersPagesTest extends ConsoleContext {
             body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         assertThat(body).contains("役割: 一般社員 → 承認者").contains("承認する部署: なし → 経理部");
+        assertThat(body.substring(body.indexOf("Dear"))).as("no language set: the English part lists the changes in English")
+                .contains("- Roles: employee → approver").contains("- Approves for: none → 経理部").doesNotContain("役割");
     }
 
     @Test

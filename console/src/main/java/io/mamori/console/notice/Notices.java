@@ -65,6 +65,23 @@ public final class Notices {
         }
     }
 
+    /**
+     * One line of "what changed" in an {@code access-changed} notice, worded in both notice languages: the Japanese
+     * part of a notice lists {@code ja}, the English part {@code en}. Values that are not translated (names,
+     * addresses, department names) appear as they are in both.
+     */
+    public record Change(String ja, String en) {
+        public Change {
+            Objects.requireNonNull(ja, "ja");
+            Objects.requireNonNull(en, "en");
+        }
+
+        /** The line in {@code language}. */
+        public String text(NoticeLanguage language) {
+            return language == NoticeLanguage.JA ? ja : en;
+        }
+    }
+
     /** A notice as the recipient will read it. */
     public record Rendered(String subject, String body, String contentLanguage) {
     }
@@ -93,13 +110,14 @@ public final class Notices {
      * Tells a user that their roles or access changed.
      *
      * @param language the user's language ({@code ja}, {@code en}, {@code ja-JP} …); null or unknown sends both
-     * @param changes  what changed, one item per line of the notice (e.g. {@code 役割: 承認者 → 管理者}); not empty
+     * @param changes  what changed, one item per line of the notice, each in Japanese and English (e.g.
+     *                 {@code new Change("役割: 承認者 → 管理者", "Roles: approver → administrator")}); not empty
      * @return the queue id of the notice
      * @throws NoticeTemplateException if a template in use is invalid (it names file, line and column)
      * @throws IOException             if the notice could not be stored
      */
     public String accessChanged(String recipientEmail, String userName, String department, String language,
-            List<String> changes) throws NoticeTemplateException, IOException {
+            List<Change> changes) throws NoticeTemplateException, IOException {
         if (changes == null || changes.isEmpty()) {
             throw new IllegalArgumentException("an access-changed notice needs at least one change");
         }
@@ -114,7 +132,7 @@ public final class Notices {
 
     /** Renders and queues one notice; returns its queue id. */
     public String send(NoticeKind kind, String recipientEmail, String userName, String department, String language,
-            List<String> changes) throws NoticeTemplateException, IOException {
+            List<Change> changes) throws NoticeTemplateException, IOException {
         String to = NoticeMail.mailbox(recipientEmail, "recipient").getAddress();
         String name = oneLine(userName);
         Rendered notice = render(kind, NoticeLanguage.of(language), name, department, changes);
@@ -145,7 +163,7 @@ public final class Notices {
      * Japanese then English.
      */
     public Rendered render(NoticeKind kind, Optional<NoticeLanguage> language, String userName, String department,
-            List<String> changes) throws NoticeTemplateException {
+            List<Change> changes) throws NoticeTemplateException {
         List<NoticeLanguage> languages = language.map(List::of).orElse(List.of(NoticeLanguage.values()));
         List<String> subjects = new ArrayList<>();
         List<String> bodies = new ArrayList<>();
@@ -163,7 +181,7 @@ public final class Notices {
                 String.join(", ", languages.stream().map(NoticeLanguage::tag).toList()));
     }
 
-    private Map<String, String> values(NoticeLanguage language, String userName, String department, List<String> changes) {
+    private Map<String, String> values(NoticeLanguage language, String userName, String department, List<Change> changes) {
         Map<String, String> v = new HashMap<>();
         v.put("company", oneLine(policy.get().organisation().name()));
         v.put("department", oneLine(department));
@@ -171,12 +189,12 @@ public final class Notices {
         v.put("setupUrl", settings.setupUrl());
         String bullet = language == NoticeLanguage.JA ? "・" : "- ";
         StringBuilder list = new StringBuilder();
-        List<String> items = changes == null ? List.of() : changes;
+        List<Change> items = changes == null ? List.of() : changes;
         for (int i = 0; i < items.size() && i < MAX_CHANGES; i++) {
             if (i > 0) {
                 list.append('\n');
             }
-            list.append(bullet).append(oneLine(items.get(i)));
+            list.append(bullet).append(oneLine(items.get(i).text(language)));
         }
         if (items.size() > MAX_CHANGES) {
             list.append('\n').append(bullet).append(language == NoticeLanguage.JA

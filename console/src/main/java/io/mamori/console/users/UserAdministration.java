@@ -8,6 +8,7 @@ import io.mamori.console.directory.ImportReport;
 import io.mamori.console.directory.JdbcDirectory;
 import io.mamori.console.directory.Person;
 import io.mamori.console.identity.ConsoleAccounts;
+import io.mamori.console.notice.NoticeLanguage;
 import io.mamori.console.notice.NoticeTemplateException;
 import io.mamori.console.notice.Notices;
 import io.mamori.core.access.Role;
@@ -27,8 +28,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Changes to people and their access made by an administrator (console page, or a directory import from the
  * page or the command line): saves them, records them in the audit trail with before and after, and sends the
- * person an {@code access-changed} notice describing what changed in their language whenever their roles,
- * approver departments, department or active state changed. A notice that cannot be sent never undoes the
+ * person an {@code access-changed} notice describing what changed in their language (in both when it is unknown)
+ * whenever their roles, approver departments, department or active state changed. A notice that cannot be sent never undoes the
  * change; it is logged and audited as a refused {@code notice.access-changed}.
  *
  * <p>Thread-safe (its collaborators are).
@@ -163,36 +164,47 @@ public final class UserAdministration {
         return sent;
     }
 
-    /** The access-relevant changes from {@code before} to {@code after}, worded in {@code language}. */
-    public static List<String> accessChanges(Person before, Person after, String language) {
-        boolean ja = !"en".equals(language);
-        List<String> out = new ArrayList<>();
+    /**
+     * The access-relevant changes from {@code before} to {@code after}, each worded in Japanese and in English (role
+     * names, field names, active/inactive and "none" translated; names and department names as they are), so a
+     * notice in either language, or in both, lists them in its own language.
+     */
+    public static List<Notices.Change> accessChanges(Person before, Person after) {
+        List<Notices.Change> out = new ArrayList<>();
         if (!before.roles().equals(after.roles())) {
-            out.add((ja ? "役割: " : "Roles: ") + roles(before.roles(), ja) + " → " + roles(after.roles(), ja));
+            out.add(new Notices.Change("役割: " + roles(before.roles(), true) + " → " + roles(after.roles(), true),
+                    "Roles: " + roles(before.roles(), false) + " → " + roles(after.roles(), false)));
         }
         if (!before.approverDepartments().equals(after.approverDepartments())) {
-            out.add((ja ? "承認する部署: " : "Approves for: ") + departments(before.approverDepartments(), ja) + " → "
-                    + departments(after.approverDepartments(), ja));
+            out.add(new Notices.Change(
+                    "承認する部署: " + departments(before.approverDepartments(), true) + " → " + departments(after.approverDepartments(), true),
+                    "Approves for: " + departments(before.approverDepartments(), false) + " → "
+                            + departments(after.approverDepartments(), false)));
         }
         if (!Objects.equals(before.department(), after.department())) {
-            out.add((ja ? "部署: " : "Department: ") + none(before.department(), ja) + " → " + none(after.department(), ja));
+            out.add(new Notices.Change("部署: " + none(before.department(), true) + " → " + none(after.department(), true),
+                    "Department: " + none(before.department(), false) + " → " + none(after.department(), false)));
         }
         if (before.active() != after.active()) {
-            out.add(ja ? (after.active() ? "アカウント: 無効 → 有効" : "アカウント: 有効 → 無効(コンソールにサインインできなくなります)")
-                    : (after.active() ? "Account: inactive → active" : "Account: active → inactive (you can no longer sign in to the console)"));
+            out.add(after.active()
+                    ? new Notices.Change("アカウント: 無効 → 有効", "Account: inactive → active")
+                    : new Notices.Change("アカウント: 有効 → 無効(コンソールにサインインできなくなります)",
+                            "Account: active → inactive (you can no longer sign in to the console)"));
         }
         return out;
     }
 
     private boolean notifyIfAccessChanged(Person before, Person after, String actor, String source) {
-        List<String> changes = accessChanges(before, after, after.language());
+        List<Notices.Change> changes = accessChanges(before, after);
         if (changes.isEmpty()) {
             return false;
         }
         try {
             String id = notices.accessChanged(after.email(), after.displayName(), after.department(), after.language(), changes);
+            // The audit line names the changes in the notice's first language (Japanese when it has both).
+            NoticeLanguage first = NoticeLanguage.of(after.language()).orElse(NoticeLanguage.JA);
             audit.record(entry(actor, source, "notice.access-changed", after.email(), null,
-                    "queued " + id + ": " + String.join("; ", changes), true));
+                    "queued " + id + ": " + changes.stream().map(c -> c.text(first)).collect(Collectors.joining("; ")), true));
             return true;
         } catch (NoticeTemplateException | IOException | RuntimeException e) {
             LOG.warn("access-changed notice to {} not sent: {}", after.email(), e.getMessage());

@@ -89,7 +89,9 @@ class NoticesTest {
     @Test
     void accessChangedForAUserOfUnknownLanguageIsJapaneseThenEnglishInOneQueuedMail() throws Exception {
         String id = notices("", "https://mamori.example.co.jp/console")
-                .accessChanged("sato@example.co.jp", "佐藤 花子", "経理部", null, List.of("役割: 承認者 → 管理者", "許可ネットワーク: 192.0.2.0/24"));
+                .accessChanged("sato@example.co.jp", "佐藤 花子", "経理部", null, List.of(
+                        new Notices.Change("役割: 承認者 → 管理者", "Roles: approver → administrator"),
+                        new Notices.Change("許可ネットワーク: 192.0.2.0/24", "Allowed networks: 192.0.2.0/24")));
 
         StoredMessage stored = store.find(id).orElseThrow();
         assertThat(stored.state()).isEqualTo(MessageState.QUEUED);
@@ -112,10 +114,17 @@ class NoticesTest {
         assertThat(m.getTo().flatten().get(0).getName()).isEqualTo("佐藤 花子");
 
         String body = text(m);
-        assertThat(body).contains("経理部 佐藤 花子 様").contains("・役割: 承認者 → 管理者").contains("・許可ネットワーク: 192.0.2.0/24")
-                .contains("Dear 佐藤 花子 (経理部)").contains("- 役割: 承認者 → 管理者")
+        assertThat(body).contains("経理部 佐藤 花子 様").contains("Dear 佐藤 花子 (経理部)")
                 .contains("https://mamori.example.co.jp/console");
         assertThat(body.indexOf("様")).as("Japanese first").isLessThan(body.indexOf("Dear"));
+        String japanese = body.substring(0, body.indexOf("Dear"));
+        String english = body.substring(body.indexOf("Dear"));
+        assertThat(japanese).as("the Japanese part lists the changes in Japanese")
+                .contains("・役割: 承認者 → 管理者").contains("・許可ネットワーク: 192.0.2.0/24")
+                .doesNotContain("Roles:").doesNotContain("Allowed networks:");
+        assertThat(english).as("the English part lists the changes in English")
+                .contains("- Roles: approver → administrator").contains("- Allowed networks: 192.0.2.0/24")
+                .doesNotContain("役割").doesNotContain("許可ネットワーク");
         assertThat(body).doesNotContain("{").contains("\r\n").doesNotContain("\r\r");
 
         String raw = raw(store, id);
@@ -185,11 +194,25 @@ class NoticesTest {
     }
 
     @Test
+    void anAccessChangedNoticeInEnglishListsOnlyTheEnglishChanges() throws Exception {
+        String id = notices("", "https://mamori.example.co.jp/console").accessChanged("ito@example.co.jp", "Ken Ito", "Sales",
+                "en-US", List.of(new Notices.Change("役割: 一般社員 → 承認者", "Roles: employee → approver"),
+                        new Notices.Change("アカウント: 無効 → 有効", "Account: inactive → active")));
+
+        Message m = parse(id);
+        assertThat(m.getHeader().getField("Content-Language").getBody()).isEqualTo("en");
+        String body = text(m);
+        assertThat(body).contains("Dear Ken Ito (Sales)").contains("- Roles: employee → approver")
+                .contains("- Account: inactive → active")
+                .doesNotContain("役割").doesNotContain("アカウント").doesNotContain("様");
+    }
+
+    @Test
     void badInputGetsClearErrors() {
         Notices notices = notices("", "");
         assertThatThrownBy(() -> notices.mfaReminder("sato@example.co.jp", "Sato", "", "ja"))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("mamori.notices.setup-url is not set");
-        assertThatThrownBy(() -> notices.accessChanged("not an address", "x", "", "ja", List.of("a")))
+        assertThatThrownBy(() -> notices.accessChanged("not an address", "x", "", "ja", List.of(new Notices.Change("a", "a"))))
                 .hasMessageContaining("recipient: not an email address");
         assertThatThrownBy(() -> notices.accessChanged("sato@example.co.jp", "x", "", "ja", List.of()))
                 .hasMessageContaining("at least one change");
@@ -201,9 +224,12 @@ class NoticesTest {
 
     @Test
     void aLongListOfChangesIsCut() throws Exception {
-        List<String> changes = java.util.stream.IntStream.range(0, 150).mapToObj(i -> "change " + i).toList();
+        List<Notices.Change> changes = java.util.stream.IntStream.range(0, 150)
+                .mapToObj(i -> new Notices.Change("変更 " + i, "change " + i)).toList();
         Notices.Rendered r = notices("", "https://m.example/").render(NoticeKind.ACCESS_CHANGED,
                 java.util.Optional.of(NoticeLanguage.EN), "x", "", changes);
-        assertThat(r.body()).contains("- change 99").doesNotContain("change 100").contains("- and 50 more");
+        assertThat(r.body()).contains("- change 99").doesNotContain("change 100").contains("- and 50 more")
+                .doesNotContain("変更");
+        assertThatThrownBy(() -> new Notices.Change("役割", null)).isInstanceOf(NullPointerException.class);
     }
 }
