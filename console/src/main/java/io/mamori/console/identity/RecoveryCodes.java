@@ -1,5 +1,6 @@
 package io.mamori.console.identity;
 
+import io.mamori.gateway.auth.Base32Code;
 import io.mamori.gateway.auth.Argon2id;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -16,9 +17,8 @@ import java.util.Set;
 final class RecoveryCodes {
 
     static final int COUNT = 10;
-    private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
     private static final int LENGTH = 16;
-    static final int GROUP = 4;
+    static final int GROUP = Base32Code.GROUP;
 
     /** A code as stored: its lookup group and the Argon2id hash of the whole normalised code. */
     record Stored(String lookup, String hash) {
@@ -56,41 +56,15 @@ final class RecoveryCodes {
     }
 
     String randomCode() {
-        char[] chars = new char[LENGTH];
-        for (int i = 0; i < LENGTH; i++) {
-            chars[i] = ALPHABET[random.nextInt(ALPHABET.length)];
-        }
-        return new String(chars);
+        return Base32Code.random(random, LENGTH);
     }
 
     static String display(String code) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < code.length(); i += GROUP) {
-            if (i > 0) {
-                out.append('-');
-            }
-            out.append(code, i, Math.min(code.length(), i + GROUP));
-        }
-        return out.toString();
+        return Base32Code.display(code);
     }
 
     /** The code in canonical form (lower case, no separators), or {@code null} if it cannot be one. */
     static String normalize(String input) {
-        if (input == null || input.length() > 40) {
-            return null;
-        }
-        StringBuilder out = new StringBuilder(LENGTH);
-        for (int i = 0; i < input.length(); i++) {
-            char ch = input.charAt(i);
-            if (ch == '-' || ch == ' ') {
-                continue;
-            }
-            char lower = Character.toLowerCase(ch);
-            if (!((lower >= 'a' && lower <= 'z') || (lower >= '2' && lower <= '7'))) {
-                return null;
-            }
-            out.append(lower);
-        }
-        return out.length() == LENGTH ? out.toString() : null;
+        return Base32Code.normalize(input, LENGTH, 40);
     }
 }

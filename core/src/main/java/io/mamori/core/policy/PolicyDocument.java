@@ -987,60 +987,47 @@ final class PolicyDocument {
     }
 
     private static String describe(Node node) {
-        if (node instanceof MappingNode) {
-            return Tag.MAP.equals(node.getTag()) ? "a mapping" : "a mapping tagged " + node.getTag();
-        }
-        if (node instanceof SequenceNode) {
-            return Tag.SEQ.equals(node.getTag()) ? "a list" : "a list tagged " + node.getTag();
-        }
-        if (!(node instanceof ScalarNode scalar)) {
-            return "an alias";
-        }
-        Tag tag = node.getTag();
-        String quoted = " '" + abbreviate(scalar.getValue()) + "'";
-        if (Tag.STR.equals(tag)) {
-            return "a string" + quoted;
-        } else if (Tag.INT.equals(tag)) {
-            return "an integer" + quoted;
-        } else if (Tag.FLOAT.equals(tag)) {
-            return "a number" + quoted;
-        } else if (Tag.BOOL.equals(tag)) {
-            return "a boolean" + quoted;
-        } else if (Tag.NULL.equals(tag)) {
-            return "an empty value";
-        } else if (Tag.TIMESTAMP.equals(tag)) {
-            return "a date" + quoted;
-        }
-        return "a value tagged " + tag;
+        return describe(node, false);
     }
 
     /** The Japanese form of {@link #describe}, e.g. {@code 真偽値 'yes'}. */
     private static String describeJa(Node node) {
+        return describe(node, true);
+    }
+
+    /** What a YAML node is, for an error message: e.g. {@code a boolean 'yes'} / {@code 真偽値 'yes'}. */
+    private static String describe(Node node, boolean ja) {
         if (node instanceof MappingNode) {
-            return Tag.MAP.equals(node.getTag()) ? "マッピング" : "タグ " + node.getTag() + " 付きのマッピング";
+            return tagged(node, Tag.MAP, ja, "a mapping", "マッピング");
         }
         if (node instanceof SequenceNode) {
-            return Tag.SEQ.equals(node.getTag()) ? "リスト" : "タグ " + node.getTag() + " 付きのリスト";
+            return tagged(node, Tag.SEQ, ja, "a list", "リスト");
         }
         if (!(node instanceof ScalarNode scalar)) {
-            return "エイリアス";
+            return ja ? "エイリアス" : "an alias";
         }
         Tag tag = node.getTag();
-        String quoted = " '" + abbreviate(scalar.getValue()) + "' ";
-        if (Tag.STR.equals(tag)) {
-            return "文字列" + quoted;
-        } else if (Tag.INT.equals(tag)) {
-            return "整数" + quoted;
-        } else if (Tag.FLOAT.equals(tag)) {
-            return "数値" + quoted;
-        } else if (Tag.BOOL.equals(tag)) {
-            return "真偽値" + quoted;
-        } else if (Tag.NULL.equals(tag)) {
-            return "空の値";
-        } else if (Tag.TIMESTAMP.equals(tag)) {
-            return "日付" + quoted;
+        if (Tag.NULL.equals(tag)) {
+            return ja ? "空の値" : "an empty value";
         }
-        return "タグ " + tag + " 付きの値";
+        String[] kind = Tag.STR.equals(tag) ? new String[] {"a string", "文字列"}
+                : Tag.INT.equals(tag) ? new String[] {"an integer", "整数"}
+                : Tag.FLOAT.equals(tag) ? new String[] {"a number", "数値"}
+                : Tag.BOOL.equals(tag) ? new String[] {"a boolean", "真偽値"}
+                : Tag.TIMESTAMP.equals(tag) ? new String[] {"a date", "日付"}
+                : null;
+        if (kind == null) {
+            return ja ? "タグ " + tag + " 付きの値" : "a value tagged " + tag;
+        }
+        String value = " '" + abbreviate(scalar.getValue()) + "'";
+        return ja ? kind[1] + value + " " : kind[0] + value;
+    }
+
+    private static String tagged(Node node, Tag plain, boolean ja, String en, String jaName) {
+        if (plain.equals(node.getTag())) {
+            return ja ? jaName : en;
+        }
+        return ja ? "タグ " + node.getTag() + " 付きの" + jaName : en + " tagged " + node.getTag();
     }
 
     private static String abbreviate(String s) {

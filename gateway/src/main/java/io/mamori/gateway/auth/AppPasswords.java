@@ -35,9 +35,8 @@ import javax.sql.DataSource;
  */
 public final class AppPasswords implements PasswordVerifier {
 
-    private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
     private static final int LENGTH = 24;
-    private static final int GROUP = 4;
+    private static final int GROUP = Base32Code.GROUP;
     private static final int MAX_EMAIL = 320;
     private static final int MAX_LABEL = 200;
     private static final int ISSUE_ATTEMPTS = 5;
@@ -199,41 +198,15 @@ public final class AppPasswords implements PasswordVerifier {
     }
 
     private String randomPassword() {
-        char[] chars = new char[LENGTH];
-        for (int i = 0; i < LENGTH; i++) {
-            chars[i] = ALPHABET[random.nextInt(ALPHABET.length)];
-        }
-        return new String(chars);
+        return Base32Code.random(random, LENGTH);
     }
 
     private static String display(String password) {
-        StringBuilder out = new StringBuilder(LENGTH + LENGTH / GROUP);
-        for (int i = 0; i < LENGTH; i += GROUP) {
-            if (i > 0) {
-                out.append('-');
-            }
-            out.append(password, i, i + GROUP);
-        }
-        return out.toString();
+        return Base32Code.display(password);
     }
 
     static String normalizePassword(String password) {
-        if (password == null || password.length() > 64) {
-            return null;
-        }
-        StringBuilder out = new StringBuilder(LENGTH);
-        for (int i = 0; i < password.length(); i++) {
-            char ch = password.charAt(i);
-            if (ch == '-' || ch == ' ') {
-                continue;
-            }
-            char lower = Character.toLowerCase(ch);
-            if (!((lower >= 'a' && lower <= 'z') || (lower >= '2' && lower <= '7'))) {
-                return null;
-            }
-            out.append(lower);
-        }
-        return out.length() == LENGTH ? out.toString() : null;
+        return Base32Code.normalize(password, LENGTH, 64);
     }
 
     private static String normalizeUser(String email) {
