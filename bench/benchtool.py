@@ -114,6 +114,51 @@ def tree_cpu_ms(root):
     return total * 1000.0 / CLK_TCK
 
 
+def thread_cpu(pid):
+    """Lines 'tid<TAB>name<TAB>ticks' for every thread of pid (utime+stime)."""
+    lines = []
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                name = f.read().strip()
+            fields = _stat_fields(f"{pid}/task/{tid}")
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        lines.append(f"{tid}\t{name}\t{int(fields[11]) + int(fields[12])}")
+    return lines
+
+
+# Thread names are cut to 15 characters by the kernel; these prefixes group them.
+_GROUPS = [("C2 CompilerThre", "jit-c2"), ("C1 CompilerThre", "jit-c1"), ("GC Thread", "gc"), ("VM Thread", "vm"),
+           ("mamori-delivery", "delivery"), ("mamori-group-co", "group-commit"), ("mamori-analyzer", "analysis"), ("mamori-part-", "analysis"), ("mamori-body-", "analysis"),
+           ("smtp-", "smtp-session"), ("H2 ", "h2"), ("MVStore", "h2"),
+           ("HikariPool", "hikari")]
+
+
+def thread_cpu_diff(before, after, messages):
+    """CPU per thread group between two thread-cpu snapshots: ms in total and µs per message."""
+    def load(path):
+        with open(path) as f:
+            return {tuple(l.rstrip("\n").split("\t")[:2]): int(l.rstrip("\n").split("\t")[2]) for l in f if l.strip()}
+    b, a = load(before), load(after)
+    groups = {}
+    for key, ticks in a.items():
+        delta = ticks - b.get(key, 0)
+        name = key[1]
+        group = next((g for prefix, g in _GROUPS if name.startswith(prefix)), name)
+        groups[group] = groups.get(group, 0) + delta
+    total = sum(groups.values())
+    out = [f"{'threads':20} {'cpu_ms':>9} {'us_per_msg':>11} {'share':>6}"]
+    for group, ticks in sorted(groups.items(), key=lambda x: -x[1]):
+        if ticks <= 0:
+            continue
+        ms = ticks * 1000.0 / CLK_TCK
+        out.append(f"{group:20} {ms:9.0f} {ms * 1000 / max(messages, 1):11.0f} {100.0 * ticks / max(total, 1):5.1f}%")
+    ms = total * 1000.0 / CLK_TCK
+    out.append(f"{'total':20} {ms:9.0f} {ms * 1000 / max(messages, 1):11.0f}")
+    return out
+
+
 def peak_rss_kb(pid):
     try:
         with open(f"/proc/{pid}/status") as f:
@@ -188,6 +233,12 @@ def main():
     s.add_argument("file")
     c = sub.add_parser("cpu-ms")
     c.add_argument("pid", type=int)
+    t = sub.add_parser("thread-cpu")
+    t.add_argument("pid", type=int)
+    td = sub.add_parser("thread-cpu-diff")
+    td.add_argument("before")
+    td.add_argument("after")
+    td.add_argument("messages", type=int)
     r = sub.add_parser("peak-rss-kb")
     r.add_argument("pid", type=int)
     d = sub.add_parser("drive")
@@ -213,6 +264,10 @@ def main():
         if v is None:
             return 1
         print(f"{v:.0f}")
+    elif a.cmd == "thread-cpu":
+        print("\n".join(thread_cpu(a.pid)))
+    elif a.cmd == "thread-cpu-diff":
+        print("\n".join(thread_cpu_diff(a.before, a.after, a.messages)))
     elif a.cmd == "peak-rss-kb":
         v = peak_rss_kb(a.pid)
         if v is None:

@@ -28,6 +28,8 @@ Usage: bench/relay-bench.sh [options]
   --mamori-opt OPT    extra Mamori option, e.g. --mamori-opt=--mamori.smtp.max-message-size=60MB (repeatable)
   --start-timeout S   seconds to wait for Mamori's SMTP greeting (default 180)
   --timeout S         seconds a measured run may take before it counts as failed (default 600)
+  --profile DIR       Mamori only: over the measured window (after the warm-up), write the CPU of each group
+                      of Java threads (threads.txt) and a JFR recording (mamori.jfr) into DIR
   --keep              keep the work directory (configs, logs, queues) after the run
   -h, --help          this text
 
@@ -39,7 +41,7 @@ EOF
 
 MESSAGES=5000 SIZE=20480 SESSIONS=10 WARMUP=200 ONLY=all LARGE=0 BUILD=1 KEEP=0
 JAR="$ROOT/app/target/mamori.jar" POLICY="" START_TIMEOUT=180 TIMEOUT=600
-JAVA_EXTRA=() MAMORI_EXTRA=()
+JAVA_EXTRA=() MAMORI_EXTRA=() PROFILE=""
 while [[ $# -gt 0 ]]; do
   arg=$1
   case "$arg" in
@@ -60,6 +62,7 @@ while [[ $# -gt 0 ]]; do
     --start-timeout) START_TIMEOUT=$2; shift 2 ;;
     --timeout) TIMEOUT=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
+    --profile) PROFILE=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "relay-bench: unknown option '$arg' (see --help)" >&2; exit 2 ;;
   esac
@@ -159,8 +162,21 @@ measure() { # stage relay_port relay_pid(0 = none)
     fi
   fi
   log "$stage: measuring, $MESSAGES messages of $SIZE bytes over $SESSIONS sessions"
+  local profiling=0
+  if [[ -n $PROFILE && $stage == mamori && $pid != 0 ]]; then
+    profiling=1
+    mkdir -p "$PROFILE"
+    "$PY" "$TOOL" thread-cpu "$pid" >"$WORK/threads-before.tsv"
+    jcmd "$pid" JFR.start name=bench settings=profile filename="$(cd "$PROFILE" && pwd)/mamori.jfr" >/dev/null
+  fi
   source_cmd "$port" "$MESSAGES" "$SIZE" "$SESSIONS"
   drive "$stage" $(( warm + MESSAGES )) "$pid" "${SOURCE_CMD[@]}"
+  if [[ $profiling == 1 ]]; then
+    jcmd "$pid" JFR.stop name=bench >/dev/null || true
+    "$PY" "$TOOL" thread-cpu "$pid" >"$WORK/threads-after.tsv"
+    "$PY" "$TOOL" thread-cpu-diff "$WORK/threads-before.tsv" "$WORK/threads-after.tsv" $(( R_sink_count - warm )) \
+      | tee "$PROFILE/threads.txt" >&2
+  fi
   local delivered=$(( R_sink_count - warm ))
   local rate cpu status=ok
   rate=$(awk -v n="$delivered" -v t="$R_wall_s" 'BEGIN { printf "%.1f", n / t }')

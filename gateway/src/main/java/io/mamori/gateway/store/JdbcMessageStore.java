@@ -66,11 +66,13 @@ import org.slf4j.LoggerFactory;
  * {@link MessageStore} on a JDBC database (H2 or PostgreSQL, schema from {@link Databases}) with content
  * encrypted in files.
  *
- * <p><b>Content.</b> Each message has its own {@link ContentKey}; the spool writes its ciphertext to
- * {@code spoolDir/<id>}. {@link #commit} fsyncs that file, renames it to {@code messageDir/<id>}, and hands
- * the row to the group committer, which fsyncs the message directory once per batch and inserts the rows
- * of the batch in one transaction (on H2 followed by {@code CHECKPOINT SYNC}, since H2 writes but does not
- * fsync on commit). The content key is stored in the row wrapped by the {@link MasterKeys}.
+ * <p><b>Content.</b> Each message has its own {@link ContentKey}. A message of at most
+ * {@link Settings#inlineLimit()} bytes is encrypted in memory and its ciphertext inserted into
+ * {@code message_content} in the same transaction as its row (no file at all). A larger one is written as
+ * ciphertext to {@code spoolDir/<id>}; {@link #commit} fsyncs that file and renames it to
+ * {@code messageDir/<id>}. Either way the group committer then fsyncs the message directory once per batch
+ * and inserts the rows of the batch in one transaction (on H2 followed by {@code CHECKPOINT SYNC}, since H2
+ * writes but does not fsync on commit). The content key is stored in the row wrapped by the {@link MasterKeys}.
  *
  * <p><b>Recovery.</b> At construction the store takes an exclusive lock on {@code spoolDir/.lock} and, if it
  * gets it, deletes every spool file (never committed) and every file in the message directory without a
@@ -97,10 +99,22 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
      * @param maxBatch    most commits in one transaction
      * @param batchWindow how long the committer lingers for more commits after the first; zero means it
      *                    takes only what is already waiting
+     * @param inlineLimit messages up to this many bytes are kept in memory while received and stored in the
+     *                    database; larger ones go to files (0: always files)
      */
-    public record Settings(Path spoolDir, Path messageDir, int maxBatch, Duration batchWindow) {
+    public record Settings(Path spoolDir, Path messageDir, int maxBatch, Duration batchWindow, int inlineLimit) {
+
+        /** Most bytes of content kept in the database instead of a file, by default. */
+        public static final int DEFAULT_INLINE_LIMIT = 128 * 1024;
+
+        public Settings(Path spoolDir, Path messageDir, int maxBatch, Duration batchWindow) {
+            this(spoolDir, messageDir, maxBatch, batchWindow, DEFAULT_INLINE_LIMIT);
+        }
 
         public Settings {
+            if (inlineLimit < 0 || inlineLimit > 512 * 1024) {
+                throw new IllegalArgumentException("inlineLimit must be between 0 and 512 KiB: " + inlineLimit);
+            }
             Objects.requireNonNull(spoolDir, "spoolDir");
             Objects.requireNonNull(messageDir, "messageDir");
             Objects.requireNonNull(batchWindow, "batchWindow");
@@ -131,6 +145,7 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
     private final MasterKeys keys;
     private final Path spoolDir;
     private final Path messageDir;
+    private final int inlineLimit;
     private final Clock clock;
     private final QueueIds ids;
     private final GroupCommitter<NewRow> committer;
@@ -140,8 +155,9 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
     private static final Set<Path> OWNED_SPOOLS = new HashSet<>();
 
     /** One message ready for insertion. */
+    /** One message ready for insertion; {@code inlineContent} is its ciphertext, or null when it is in a file. */
     private record NewRow(String id, NewMessage message, String subject, String headerPrefix, long size,
-                          WrappedKey key, Instant committedAt) {
+                          WrappedKey key, Instant committedAt, byte[] inlineContent) {
     }
 
     public JdbcMessageStore(DataSource dataSource, MasterKeys keys, Settings settings, Clock clock) throws IOException {
@@ -150,6 +166,7 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.spoolDir = settings.spoolDir().toAbsolutePath().normalize();
         this.messageDir = settings.messageDir().toAbsolutePath().normalize();
+        this.inlineLimit = settings.inlineLimit();
         createPrivateDirectory(spoolDir);
         createPrivateDirectory(messageDir);
         if (!Files.getFileStore(spoolDir).equals(Files.getFileStore(messageDir))) {
@@ -182,7 +199,7 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
     @Override
     public Spool openSpool() throws IOException {
         String id = ids.next();
-        return new EncryptedSpool(this, id, ContentKey.generate(), spoolDir.resolve(id));
+        return new EncryptedSpool(this, id, ContentKey.generate(), spoolDir.resolve(id), inlineLimit);
     }
 
     @Override
@@ -198,7 +215,8 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
         Instant now = micros(clock.instant());
         byte[] prefix = headerPrefix.getBytes(StandardCharsets.UTF_8);
         NewRow row = new NewRow(own.id(), message, clip(message.subject() == null ? "" : message.subject(), SUBJECT_LIMIT),
-                headerPrefix, prefix.length + own.size(), keys.wrap(own.key(), own.id()), now);
+                headerPrefix, prefix.length + own.size(), keys.wrap(own.key(), own.id()), now,
+                own.inline() ? own.inlineCiphertext() : null);
         try {
             committer.commit(row);
         } catch (IOException e) {
@@ -214,8 +232,10 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
         String prefix;
         byte[] wrapped;
         String blob;
+        byte[] inline;
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT header_prefix, wrapped_key, blob_name FROM messages WHERE id = ?")) {
+             PreparedStatement ps = c.prepareStatement("SELECT m.header_prefix, m.wrapped_key, m.blob_name, c.content"
+                     + " FROM messages m LEFT JOIN message_content c ON c.message_id = m.id WHERE m.id = ?")) {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -224,6 +244,7 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
                 prefix = rs.getString(1);
                 wrapped = rs.getBytes(2);
                 blob = rs.getString(3);
+                inline = rs.getBytes(4);
             }
         } catch (SQLException e) {
             throw new IOException("cannot read message " + id + ": " + e.getMessage(), e);
@@ -231,11 +252,18 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
         if (wrapped == null) {
             throw new NoSuchFileException("content of message " + id + " was deleted");
         }
-        if (!QueueIds.isWellFormed(blob)) {
+        InputStream raw;
+        if (blob == null) {
+            if (inline == null) {
+                throw new IOException("message " + id + " has neither a content file nor stored content");
+            }
+            raw = new ByteArrayInputStream(inline);
+        } else if (!QueueIds.isWellFormed(blob)) {
             throw new IOException("message " + id + " names an invalid content file");
+        } else {
+            raw = new java.io.BufferedInputStream(Files.newInputStream(messageDir.resolve(blob)), EncryptedSpool.IO_BUFFER);
         }
         ContentKey key = keys.unwrap(wrapped, id);
-        InputStream raw = new java.io.BufferedInputStream(Files.newInputStream(messageDir.resolve(blob)), EncryptedSpool.IO_BUFFER);
         InputStream content;
         try {
             content = key.decrypt(raw, id);
@@ -564,39 +592,32 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                MessageState state;
-                try (PreparedStatement ps = c.prepareStatement("SELECT state FROM messages WHERE id = ? FOR UPDATE")) {
-                    ps.setString(1, id);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (!rs.next()) {
-                            throw new NoSuchElementException("message " + id + " does not exist");
-                        }
-                        state = MessageState.valueOf(rs.getString(1));
-                    }
-                }
+                // Four statements: the message row locked and read, its recipients, the outcomes, the message
+                // row; the result is built from what was read and written instead of being read back.
+                StoredMessage before = loadForUpdate(c, id);
+                MessageState state = before.state();
+                Map<String, StoredRecipient> recipients = new LinkedHashMap<>();
+                before.recipients().forEach(r -> recipients.put(r.address(), r));
                 try (PreparedStatement ps = c.prepareStatement(
                         "UPDATE recipients SET status = ?, last_reply = ? WHERE message_id = ? AND address = ?")) {
                     for (StoredRecipient outcome : outcomes) {
-                        ps.setString(1, outcome.status().name());
-                        ps.setString(2, outcome.lastReply() == null ? null : clip(outcome.lastReply(), REPLY_LIMIT));
-                        ps.setString(3, id);
-                        ps.setString(4, outcome.address());
-                        if (ps.executeUpdate() == 0) {
+                        if (!recipients.containsKey(outcome.address())) {
                             throw new IllegalArgumentException("message " + id + " has no recipient " + outcome.address());
                         }
+                        String reply = outcome.lastReply() == null ? null : clip(outcome.lastReply(), REPLY_LIMIT);
+                        ps.setString(1, outcome.status().name());
+                        ps.setString(2, reply);
+                        ps.setString(3, id);
+                        ps.setString(4, outcome.address());
+                        ps.executeUpdate();
+                        recipients.put(outcome.address(), new StoredRecipient(outcome.address(), outcome.status(), reply));
                     }
                 }
                 boolean pending = false;
                 boolean failed = false;
-                try (PreparedStatement ps = c.prepareStatement("SELECT status FROM recipients WHERE message_id = ?")) {
-                    ps.setString(1, id);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            RecipientStatus status = RecipientStatus.valueOf(rs.getString(1));
-                            pending |= status == RecipientStatus.PENDING;
-                            failed |= status == RecipientStatus.FAILED;
-                        }
-                    }
+                for (StoredRecipient r : recipients.values()) {
+                    pending |= r.status() == RecipientStatus.PENDING;
+                    failed |= r.status() == RecipientStatus.FAILED;
                 }
                 MessageState next = state;
                 Instant due = null;
@@ -607,20 +628,20 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
                         next = failed ? MessageState.BOUNCED : MessageState.DELIVERED;
                     }
                 }
+                String lastError = error == null ? null : clip(error, REPLY_LIMIT);
                 try (PreparedStatement ps = c.prepareStatement("UPDATE messages SET attempts = attempts + 1, last_error = ?,"
                         + " lease_until = NULL, state = ?, next_attempt_at = ?, version = version + 1, updated_at = ? WHERE id = ?")) {
-                    ps.setString(1, error == null ? null : clip(error, REPLY_LIMIT));
+                    ps.setString(1, lastError);
                     ps.setString(2, next.name());
-                    if (state == MessageState.QUEUED) {
-                        setInstant(ps, 3, due);
-                    } else {
-                        ps.setNull(3, Types.TIMESTAMP_WITH_TIMEZONE);
-                    }
+                    setInstant(ps, 3, due);
                     setInstant(ps, 4, now);
                     ps.setString(5, id);
                     ps.executeUpdate();
                 }
-                StoredMessage result = load(c, List.of(id)).get(0);
+                StoredMessage result = new StoredMessage(id, before.direction(), before.mailFrom(),
+                        List.copyOf(recipients.values()), before.clientAddress(), before.subject(), next, before.action(),
+                        before.score(), before.findingCodes(), before.size(), before.receivedAt(), before.attempts() + 1, due,
+                        lastError);
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
@@ -665,6 +686,12 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
             setInstant(ps, 3, now);
             ps.setString(4, id);
             updated = ps.executeUpdate();
+            if (updated == 1 && to == MessageState.DELETED) {
+                try (PreparedStatement content = c.prepareStatement("DELETE FROM message_content WHERE message_id = ?")) {
+                    content.setString(1, id);
+                    content.executeUpdate();
+                }
+            }
         } catch (SQLException e) {
             throw failure("move message " + id + " to " + to, e);
         }
@@ -813,7 +840,9 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
                 + " wrap_key_id, blob_name, received_at, attempts, next_attempt_at, lease_until, last_error, version, updated_at)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, NULL, NULL, 0, ?)");
              PreparedStatement recipient = c.prepareStatement("INSERT INTO recipients (message_id, ordinal, address, status,"
-                     + " last_reply) VALUES (?, ?, ?, 'PENDING', NULL)")) {
+                     + " last_reply) VALUES (?, ?, ?, 'PENDING', NULL)");
+             PreparedStatement content = c.prepareStatement("INSERT INTO message_content (message_id, content) VALUES (?, ?)")) {
+            boolean anyInline = false;
             for (NewRow row : rows) {
                 Envelope envelope = row.message().envelope();
                 MessageState state = row.message().initialState();
@@ -833,11 +862,17 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
                 message.setString(14, row.headerPrefix());
                 message.setBytes(15, row.key().ciphertext());
                 message.setInt(16, row.key().masterKeyId());
-                message.setString(17, row.id());
+                message.setString(17, row.inlineContent() == null ? row.id() : null);
                 setInstant(message, 18, row.committedAt());
                 setInstant(message, 19, state == MessageState.QUEUED ? row.committedAt() : null);
                 setInstant(message, 20, row.committedAt());
                 message.addBatch();
+                if (row.inlineContent() != null) {
+                    content.setString(1, row.id());
+                    content.setBytes(2, row.inlineContent());
+                    content.addBatch();
+                    anyInline = true;
+                }
                 List<String> recipients = envelope.recipients();
                 for (int i = 0; i < recipients.size(); i++) {
                     recipient.setString(1, row.id());
@@ -848,7 +883,48 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
             }
             message.executeBatch();
             recipient.executeBatch();
+            if (anyInline) {
+                content.executeBatch();
+            }
         }
+    }
+
+    /** One message with its row locked for the transaction; {@link NoSuchElementException} if there is none. */
+    private StoredMessage loadForUpdate(Connection c, String id) throws SQLException {
+        Object[] r;
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE id = ? FOR UPDATE")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new NoSuchElementException("message " + id + " does not exist");
+                }
+                r = messageRow(rs);
+            }
+        }
+        List<StoredRecipient> recipients = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT address, status, last_reply FROM recipients"
+                + " WHERE message_id = ? ORDER BY ordinal")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    recipients.add(new StoredRecipient(rs.getString(1), RecipientStatus.valueOf(rs.getString(2)), rs.getString(3)));
+                }
+            }
+        }
+        return storedMessage(r, recipients);
+    }
+
+    /** The {@link #MESSAGE_COLUMNS} of the current row. */
+    private static Object[] messageRow(ResultSet rs) throws SQLException {
+        return new Object[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                rs.getString(5), rs.getString(6), rs.getString(7), rs.getDouble(8), rs.getString(9),
+                rs.getLong(10), instant(rs, 11), rs.getInt(12), instant(rs, 13), rs.getString(14)};
+    }
+
+    private static StoredMessage storedMessage(Object[] r, List<StoredRecipient> recipients) {
+        return new StoredMessage((String) r[0], Direction.valueOf((String) r[1]), (String) r[2], recipients,
+                (String) r[3], (String) r[4], MessageState.valueOf((String) r[5]), (String) r[6], (double) r[7],
+                (String) r[8], (long) r[9], (Instant) r[10], (int) r[11], (Instant) r[12], (String) r[13]);
     }
 
     private List<StoredMessage> load(Connection c, List<String> wanted) throws SQLException {
@@ -866,9 +942,7 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
                 }
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        rows.add(new Object[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                                rs.getString(5), rs.getString(6), rs.getString(7), rs.getDouble(8), rs.getString(9),
-                                rs.getLong(10), instant(rs, 11), rs.getInt(12), instant(rs, 13), rs.getString(14)});
+                        rows.add(messageRow(rs));
                         recipients.put(rs.getString(1), new ArrayList<>());
                     }
                 }
@@ -891,9 +965,7 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
         Map<String, StoredMessage> byId = new LinkedHashMap<>();
         for (Object[] r : rows) {
             String id = (String) r[0];
-            byId.put(id, new StoredMessage(id, Direction.valueOf((String) r[1]), (String) r[2], recipients.get(id),
-                    (String) r[3], (String) r[4], MessageState.valueOf((String) r[5]), (String) r[6], (double) r[7],
-                    (String) r[8], (long) r[9], (Instant) r[10], (int) r[11], (Instant) r[12], (String) r[13]));
+            byId.put(id, storedMessage(r, recipients.get(id)));
         }
         List<StoredMessage> ordered = new ArrayList<>(byId.size());
         for (String id : wanted) {

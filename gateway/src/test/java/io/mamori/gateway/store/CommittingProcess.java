@@ -22,7 +22,8 @@ import java.util.ArrayList;
 /**
  * Run as its own JVM by {@link H2CrashDurabilityTest}: commits messages on the embedded H2 store, prints
  * {@code COMMITTED <index> <id>} after each commit returns, leaves one spool uncommitted, prints
- * {@code READY} and waits to be killed.
+ * {@code READY} and waits to be killed. Every fourth message and the uncommitted spool are larger than the
+ * store's inline limit, so both content paths (database row, file) are killed mid-flight.
  */
 public final class CommittingProcess {
 
@@ -58,7 +59,7 @@ public final class CommittingProcess {
         }
         Spool open = store.openSpool();
         try (OutputStream out = open.output()) {
-            out.write("never committed".getBytes(StandardCharsets.US_ASCII));
+            out.write(large("never committed"));
         }
         System.out.println("READY");
         System.out.flush();
@@ -66,6 +67,14 @@ public final class CommittingProcess {
     }
 
     static byte[] content(int index) {
-        return ("Subject: crash " + index + "\r\n\r\nbody " + index + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        String text = "Subject: crash " + index + "\r\n\r\nbody " + index + "\r\n";
+        return index % 4 == 3 ? large(text) : text.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] large(String text) {
+        byte[] start = text.getBytes(StandardCharsets.US_ASCII);
+        byte[] content = java.util.Arrays.copyOf(start, JdbcMessageStore.Settings.DEFAULT_INLINE_LIMIT + 4096);
+        java.util.Arrays.fill(content, start.length, content.length, (byte) 'x');
+        return content;
     }
 }

@@ -90,8 +90,85 @@ abstract class MessageStoreContract {
         dropDatabase();
     }
 
+    /** Messages up to this size stay in the database; the file-layout tests set 0 through {@link #useFiles()}. */
+    int inlineLimit = JdbcMessageStore.Settings.DEFAULT_INLINE_LIMIT;
+
     JdbcMessageStore newStore() throws IOException {
-        return new JdbcMessageStore(dataSource, keys, JdbcMessageStore.Settings.under(dir), clock);
+        JdbcMessageStore.Settings under = JdbcMessageStore.Settings.under(dir);
+        return new JdbcMessageStore(dataSource, keys, new JdbcMessageStore.Settings(under.spoolDir(), under.messageDir(),
+                under.maxBatch(), under.batchWindow(), inlineLimit), clock);
+    }
+
+    /** Reopens the store so that every message's content goes to a file. */
+    void useFiles() throws IOException {
+        store.close();
+        inlineLimit = 0;
+        store = newStore();
+    }
+
+    @Test
+    void smallMessagesStayInTheDatabaseEncryptedAndLargeOnesGoToFiles() throws Exception {
+        int limit = JdbcMessageStore.Settings.DEFAULT_INLINE_LIMIT;
+        byte[] atLimit = ("Subject: x\r\n\r\n" + MARKER).getBytes(StandardCharsets.US_ASCII);
+        atLimit = java.util.Arrays.copyOf(atLimit, limit);
+        java.util.Arrays.fill(atLimit, 16 + MARKER.length(), limit, (byte) 'a');
+        byte[] overLimit = java.util.Arrays.copyOf(atLimit, limit + 1);
+        overLimit[limit] = 'b';
+
+        StoredMessage inline = commit(atLimit, MessageState.QUEUED, "s", "a@example.jp");
+        StoredMessage file = commit(overLimit, MessageState.QUEUED, "s", "a@example.jp");
+
+        assertThat(filesUnder(dir.resolve("messages"))).containsExactly(dir.resolve("messages").resolve(file.id()));
+        assertThat(filesUnder(dir.resolve("spool"))).isEmpty();
+        byte[] stored = storedContent(inline.id());
+        assertThat(stored).isNotNull();
+        assertThat(indexOf(stored, MARKER.getBytes(StandardCharsets.US_ASCII))).isEqualTo(-1);
+        assertThat(storedContent(file.id())).isNull();
+
+        store.close();
+        store = newStore();
+        assertThat(read(inline.id())).isEqualTo(concat(PREFIX.getBytes(StandardCharsets.US_ASCII), atLimit));
+        assertThat(read(file.id())).isEqualTo(concat(PREFIX.getBytes(StandardCharsets.US_ASCII), overLimit));
+        assertThat(store.find(inline.id()).orElseThrow().size()).isEqualTo(PREFIX.length() + limit);
+
+        assertThat(store.transition(inline.id(), MessageState.DELETED)).isTrue();
+        assertThat(storedContent(inline.id())).isNull();
+        assertThatThrownBy(() -> store.openContent(inline.id())).isInstanceOf(NoSuchFileException.class);
+        assertThat(read(file.id())).endsWith(new byte[] {'b'});
+    }
+
+    @Test
+    void aSpoolThatOutgrowsTheLimitWhileWrittenReadsBackWhole() throws Exception {
+        int limit = JdbcMessageStore.Settings.DEFAULT_INLINE_LIMIT;
+        Random random = new Random(7);
+        byte[] body = new byte[limit * 3 + 123];
+        random.nextBytes(body);
+        StoredMessage stored;
+        try (Spool spool = store.openSpool()) {
+            try (OutputStream out = spool.output()) {
+                for (int off = 0; off < body.length; off += 1000) {
+                    out.write(body, off, Math.min(1000, body.length - off));
+                }
+            }
+            assertThat(filesUnder(dir.resolve("spool"))).hasSize(1);
+            try (InputStream in = spool.openInput()) {
+                assertThat(in.readAllBytes()).isEqualTo(body);
+            }
+            stored = store.commit(spool, message(MessageState.QUEUED, "s", "a@example.jp"), PREFIX);
+        }
+        assertThat(read(stored.id())).isEqualTo(concat(PREFIX.getBytes(StandardCharsets.US_ASCII), body));
+        assertThat(filesUnder(dir.resolve("messages"))).hasSize(1);
+    }
+
+    /** The ciphertext in message_content, or null when the message has none there. */
+    byte[] storedContent(String id) throws Exception {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT content FROM message_content WHERE message_id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getBytes(1) : null;
+            }
+        }
     }
 
     @Test
@@ -152,6 +229,7 @@ abstract class MessageStoreContract {
 
     @Test
     void contentIsNeverPlaintextOnDisk() throws Exception {
+        useFiles();
         byte[] body = ("Subject: x\r\n\r\n" + MARKER.repeat(200)).getBytes(StandardCharsets.US_ASCII);
         Spool spool = store.openSpool();
         try (OutputStream out = spool.output()) {
@@ -207,6 +285,7 @@ abstract class MessageStoreContract {
 
     @Test
     void deletingDropsTheContentButKeepsTheRow() throws Exception {
+        useFiles();
         StoredMessage stored = commit(bytes("to be deleted"), MessageState.QUEUED, "s", "a@example.jp");
         assertThat(dir.resolve("messages").resolve(stored.id())).exists();
 
@@ -413,6 +492,7 @@ abstract class MessageStoreContract {
 
     @Test
     void uncommittedSpoolsAndOrphanedContentAreRemovedAtStart() throws Exception {
+        useFiles();
         StoredMessage kept = commit(bytes("kept"), MessageState.QUEUED, "s", "a@example.jp");
         Spool abandoned = store.openSpool();
         try (OutputStream out = abandoned.output()) {
@@ -432,6 +512,7 @@ abstract class MessageStoreContract {
 
     @Test
     void aSecondStoreOnTheSameDirectoriesLeavesLiveSpoolsAlone() throws Exception {
+        useFiles();
         Spool inFlight = store.openSpool();
         try (OutputStream out = inFlight.output()) {
             out.write(bytes("being received"));
