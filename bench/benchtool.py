@@ -159,6 +159,21 @@ def thread_cpu_diff(before, after, messages):
     return out
 
 
+def jit_share(before, after):
+    """Share (%) of the process's CPU between two thread-cpu snapshots that went to JIT compiler threads."""
+    def load(path):
+        with open(path) as f:
+            return {tuple(l.rstrip("\n").split("\t")[:2]): int(l.rstrip("\n").split("\t")[2]) for l in f if l.strip()}
+    b, a = load(before), load(after)
+    total = jit = 0
+    for key, ticks in a.items():
+        delta = ticks - b.get(key, 0)
+        total += delta
+        if key[1].startswith(("C1 CompilerThre", "C2 CompilerThre")):
+            jit += delta
+    return 100.0 * jit / max(total, 1)
+
+
 def peak_rss_kb(pid):
     try:
         with open(f"/proc/{pid}/status") as f:
@@ -239,6 +254,9 @@ def main():
     td.add_argument("before")
     td.add_argument("after")
     td.add_argument("messages", type=int)
+    js = sub.add_parser("jit-share")
+    js.add_argument("before")
+    js.add_argument("after")
     r = sub.add_parser("peak-rss-kb")
     r.add_argument("pid", type=int)
     d = sub.add_parser("drive")
@@ -268,6 +286,8 @@ def main():
         print("\n".join(thread_cpu(a.pid)))
     elif a.cmd == "thread-cpu-diff":
         print("\n".join(thread_cpu_diff(a.before, a.after, a.messages)))
+    elif a.cmd == "jit-share":
+        print(f"{jit_share(a.before, a.after):.1f}")
     elif a.cmd == "peak-rss-kb":
         v = peak_rss_kb(a.pid)
         if v is None:

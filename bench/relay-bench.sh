@@ -17,7 +17,9 @@ Usage: bench/relay-bench.sh [options]
   --messages N        messages per measured run (default 5000)
   --size BYTES        message payload size, smtp-source -l (default 20480)
   --sessions S        concurrent SMTP sessions, smtp-source -s (default 10)
-  --warmup W          messages sent through each relay before measuring (default 200; 0 = none)
+  --warmup W          messages sent through each relay before measuring (default 200; 0 = none). 'settled':
+                      Mamori is warmed up in rounds of 5000 until its JIT compiler threads used under 5 %
+                      of its CPU in a round (at most 20 rounds); Postfix (no JIT) gets one round of 5000
   --only STAGE        run one stage only: baseline | postfix | mamori
   --large             instead of the throughput run: 10 concurrent 50 MB messages through Mamori
                       with -Xmx256m; reports PASS/FAIL and the java process's peak RSS
@@ -29,7 +31,9 @@ Usage: bench/relay-bench.sh [options]
   --start-timeout S   seconds to wait for Mamori's SMTP greeting (default 180)
   --timeout S         seconds a measured run may take before it counts as failed (default 600)
   --profile DIR       Mamori only: over the measured window (after the warm-up), write the CPU of each group
-                      of Java threads (threads.txt) and a JFR recording (mamori.jfr) into DIR
+                      of Java threads into DIR/threads.txt
+  --jfr               with --profile, also record the measured window with JFR (DIR/mamori.jfr). Starting JFR
+                      in a running JVM makes it recompile code, so CPU figures of such a run are inflated
   --keep              keep the work directory (configs, logs, queues) after the run
   -h, --help          this text
 
@@ -41,7 +45,7 @@ EOF
 
 MESSAGES=5000 SIZE=20480 SESSIONS=10 WARMUP=200 ONLY=all LARGE=0 BUILD=1 KEEP=0
 JAR="$ROOT/app/target/mamori.jar" POLICY="" START_TIMEOUT=180 TIMEOUT=600
-JAVA_EXTRA=() MAMORI_EXTRA=() PROFILE=""
+JAVA_EXTRA=() MAMORI_EXTRA=() PROFILE="" JFR=0
 while [[ $# -gt 0 ]]; do
   arg=$1
   case "$arg" in
@@ -63,10 +67,13 @@ while [[ $# -gt 0 ]]; do
     --timeout) TIMEOUT=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
     --profile) PROFILE=$2; shift 2 ;;
+    --jfr) JFR=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "relay-bench: unknown option '$arg' (see --help)" >&2; exit 2 ;;
   esac
 done
+[[ $WARMUP != settled ]] || WARMUP_SETTLED=1
+[[ ${WARMUP_SETTLED:-0} == 0 ]] || WARMUP=5000
 for v in MESSAGES SIZE SESSIONS WARMUP START_TIMEOUT TIMEOUT; do
   [[ ${!v} =~ ^[0-9]+$ ]] || { echo "relay-bench: $v must be a non-negative integer, got '${!v}'" >&2; exit 2; }
 done
@@ -149,35 +156,49 @@ drive() { # stage target-count relay_pid smtp-source-command... ; sets R_* from 
 
 measure() { # stage relay_port relay_pid(0 = none)
   local stage=$1 port=$2 pid=$3 sessions
-  local warm=$WARMUP
-  if [[ $warm -gt 0 ]]; then
-    sessions=$(( SESSIONS < warm ? SESSIONS : warm ))
-    log "$stage: warm-up, $warm messages"
-    source_cmd "$port" "$warm" "$SIZE" "$sessions"
+  local warm=0 round=0 rounds=1 jit=""
+  [[ ${WARMUP_SETTLED:-0} == 1 && $stage == mamori && $pid != 0 ]] && rounds=20
+  while [[ $WARMUP -gt 0 && $round -lt $rounds ]]; do
+    round=$(( round + 1 ))
+    sessions=$(( SESSIONS < WARMUP ? SESSIONS : WARMUP ))
+    log "$stage: warm-up${jit:+ round $round}, $WARMUP messages"
+    [[ $rounds -gt 1 ]] && "$PY" "$TOOL" thread-cpu "$pid" >"$WORK/warm-before.tsv"
+    source_cmd "$port" "$WARMUP" "$SIZE" "$sessions"
+    warm=$(( warm + WARMUP ))
     drive "$stage" "$warm" "$pid" "${SOURCE_CMD[@]}"
     if [[ $R_ok != 1 ]]; then
       ROWS+=("$stage $MESSAGES $SIZE $SESSIONS - - - $R_sink_count warm-up-failed:${R_why// /_}")
       FAILED=1
       return 1
     fi
-  fi
+    if [[ $rounds -gt 1 ]]; then
+      "$PY" "$TOOL" thread-cpu "$pid" >"$WORK/warm-after.tsv"
+      jit=$("$PY" "$TOOL" jit-share "$WORK/warm-before.tsv" "$WORK/warm-after.tsv")
+      log "$stage: JIT compiler threads used ${jit} % of the CPU in warm-up round $round"
+      awk -v j="$jit" 'BEGIN { exit !(j < 5) }' && break
+    fi
+  done
+  [[ -z $jit ]] || WARM_NOTE="$stage warmed up with $warm messages (JIT share of the last round: $jit %)"
   log "$stage: measuring, $MESSAGES messages of $SIZE bytes over $SESSIONS sessions"
   local profiling=0
   if [[ -n $PROFILE && $stage == mamori && $pid != 0 ]]; then
     profiling=1
     mkdir -p "$PROFILE"
     "$PY" "$TOOL" thread-cpu "$pid" >"$WORK/threads-before.tsv"
-    jcmd "$pid" JFR.start name=bench settings=profile filename="$(cd "$PROFILE" && pwd)/mamori.jfr" >/dev/null
+    if [[ $JFR == 1 ]]; then
+      jcmd "$pid" JFR.start name=bench settings=profile filename="$(cd "$PROFILE" && pwd)/mamori.jfr" >/dev/null
+    fi
   fi
   source_cmd "$port" "$MESSAGES" "$SIZE" "$SESSIONS"
   drive "$stage" $(( warm + MESSAGES )) "$pid" "${SOURCE_CMD[@]}"
   if [[ $profiling == 1 ]]; then
-    jcmd "$pid" JFR.stop name=bench >/dev/null || true
+    if [[ $JFR == 1 ]]; then jcmd "$pid" JFR.stop name=bench >/dev/null || true; fi
     "$PY" "$TOOL" thread-cpu "$pid" >"$WORK/threads-after.tsv"
     "$PY" "$TOOL" thread-cpu-diff "$WORK/threads-before.tsv" "$WORK/threads-after.tsv" $(( R_sink_count - warm )) \
       | tee "$PROFILE/threads.txt" >&2
   fi
   local delivered=$(( R_sink_count - warm ))
+  [[ -z ${WARM_NOTE:-} ]] || log "$WARM_NOTE"
   local rate cpu status=ok
   rate=$(awk -v n="$delivered" -v t="$R_wall_s" 'BEGIN { printf "%.1f", n / t }')
   if [[ -n $R_cpu_ms ]]; then
@@ -425,6 +446,7 @@ print_header
 [[ $ONLY == all || $ONLY == postfix ]] && stage_postfix
 [[ $ONLY == all || $ONLY == mamori ]] && stage_mamori
 print_table
+[[ -z ${WARM_NOTE:-} ]] || echo "$WARM_NOTE"
 if [[ -n ${RATE[mamori]:-} && -n ${RATE[postfix]:-} ]]; then
   echo "RATIO mamori/postfix = $(awk -v m="${RATE[mamori]}" -v p="${RATE[postfix]}" 'BEGIN { printf "%.2f", m / p }')"
 else

@@ -30,7 +30,10 @@ final class LocalStore implements AutoCloseable {
         HikariDataSource ds = Databases.open(databaseSettings(settings));
         try {
             MasterKeys keys = MasterKeys.openOrCreate(settings.dataDir().resolve("keys"));
-            JdbcMessageStore store = new JdbcMessageStore(ds, keys, JdbcMessageStore.Settings.under(settings.dataDir()), clock);
+            JdbcMessageStore.Settings under = JdbcMessageStore.Settings.under(settings.dataDir());
+            MamoriProperties.Store s = settings.store();
+            JdbcMessageStore store = new JdbcMessageStore(ds, keys, new JdbcMessageStore.Settings(under.spoolDir(),
+                    under.messageDir(), s.maxBatch(), s.batchWindow(), (int) Math.min(Integer.MAX_VALUE, s.inlineLimit().toBytes())), clock);
             return new LocalStore(ds, keys, store);
         } catch (IOException | RuntimeException e) {
             ds.close();

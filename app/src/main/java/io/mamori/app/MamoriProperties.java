@@ -18,6 +18,7 @@ public record MamoriProperties(
         PolicySettings policy,
         String hostname,
         Db db,
+        Store store,
         Smtp smtp,
         Tls tls,
         Relay relay,
@@ -31,6 +32,7 @@ public record MamoriProperties(
 
     /** Empty settings (e.g. {@code mamori.tls.certificate=}) bind to nothing; they mean "use the default". */
     public MamoriProperties {
+        store = store == null ? new Store(128, Duration.ZERO, DataSize.ofKilobytes(128)) : store;
         tls = tls == null ? new Tls(null, null) : tls;
         relay = relay == null ? new Relay(null, null, null) : relay;
         dns = dns == null ? new Dns(null, Duration.ofSeconds(2)) : dns;
@@ -188,6 +190,16 @@ public record MamoriProperties(
     }
 
     public record Analysis(Duration budget, int threads) {
+    }
+
+    /**
+     * The message store ({@code mamori.store.*}).
+     *
+     * @param maxBatch    most messages committed in one transaction (group commit)
+     * @param batchWindow how long a commit waits for others to join its transaction (0: only those already waiting)
+     * @param inlineLimit messages up to this size are stored encrypted in the database, larger ones in files
+     */
+    public record Store(int maxBatch, Duration batchWindow, DataSize inlineLimit) {
     }
 
     public String effectiveHostname() {
