@@ -102,11 +102,16 @@ public final class LinkAnalyzer implements Analyzer {
             + "こちら|ここ|ここをクリック|こちらをクリック)\\b|\\bclick here\\b");
     /**
      * Link text that starts like a button asking to act on something the message offers: view or download a shared
-     * document, pay, claim, track or reschedule, listen to a voicemail. With {@link #ACCOUNT_ACTION} and
-     * {@link #CLICK_HERE} it makes {@code LINK_ACTION_ELSEWHERE}.
+     * document, pay, claim, track or reschedule, listen to a voicemail; in Japanese and English, and the account
+     * buttons of the Portuguese, Spanish, German and French lures that {@code lure-phrases.tsv} knows. With
+     * {@link #ACCOUNT_ACTION} and {@link #CLICK_HERE} it makes {@code LINK_ACTION_ELSEWHERE}.
      */
-    private static final Pattern CALL_TO_ACTION = Pattern.compile("(?i)^\\W*(?:view|open|download|review|pay|claim|"
-            + "redeem|track|reschedule|listen|access|accept|sign|get started|continue|proceed)\\b|"
+    private static final Pattern CALL_TO_ACTION = Pattern.compile("(?iu)^\\W*(?:view|open|download|review|pay|claim|"
+            + "redeem|track|reschedule|listen|access|accept|sign|get started|continue|proceed|"
+            + "acessar|acesse|verificar|verifique|confirmar|confirme|atualizar|atualize|regularizar|"
+            + "acceder|accede|actualizar|actualice|"
+            + "(?:jetzt\\s+)?(?:bestätigen|verifizieren|anmelden|aktualisieren)|"
+            + "vérifier|confirmer|accéder|mettre à jour)\\b|"
             + "^\\W*(?:詳細|表示|開く|ダウンロード|お支払い|支払う|受け取る|受取|再配達|確認|申請|手続)");
     private static final Pattern ADDRESS_IN_NAME = Pattern.compile(
             "[A-Za-z0-9._%+-]+@((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63})");

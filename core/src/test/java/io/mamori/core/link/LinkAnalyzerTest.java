@@ -169,6 +169,10 @@ class LinkAnalyzerTest {
                 "<a href='https://sign-docs.example/v'>REVIEW DOCUMENT</a><a href='https://files.example.org/'>Download</a>"))
                 .containsExactly(Finding.of("LINK_ACTION_ELSEWHERE",
                         "sender=esign-mail.example href=sign-docs.example; example.org"));
+        assertThat(analyzeHtmlFrom("Banco <aviso@banco-aviso.example>",
+                "<a href='https://regulariza-conta.example/'>Acessar minha conta</a>"
+                        + "<a href='https://konto-check.example/'>Jetzt bestätigen</a>")).containsExactly(
+                Finding.of("LINK_ACTION_ELSEWHERE", "sender=banco-aviso.example href=regulariza-conta.example; konto-check.example"));
         // the same buttons on the sender's own site, links that ask nothing, and URLs in plain text are not noted
         assertThat(analyzeHtmlFrom("eSign <notice@esign-mail.example>",
                 "<a href='https://app.esign-mail.example/v'>Review document</a><a href='https://news.example.org/'>Our blog</a>"
