@@ -37,7 +37,9 @@ import org.jsoup.nodes.Element;
  * {@code LINK_IP_LITERAL}, {@code LINK_PUNYCODE} (xn-- or non-ASCII host; double multiplier when a label mixes
  * scripts, the homograph trick), {@code LINK_SHORTENER}, {@code LINK_DANGEROUS_SCHEME} ({@code javascript:},
  * {@code vbscript:}, {@code data:}), {@code HTML_CREDENTIAL_FORM} (a password input, or a form posting to another
- * organisation than the From domain) and {@code LINK_SUSPICIOUS_TLD}. Each code appears at most once, its
+ * organisation than the From domain), {@code LINK_SUSPICIOUS_TLD}, and {@code LINK_ACTION_ELSEWHERE} (weight 0: a
+ * form, or a link whose text asks to sign in, verify, pay, view or click, leads to another organisation than the
+ * From domain's and the claimed brand's; it only counts in composites with lure wording). Each code appears at most once, its
  * evidence listing the distinct hosts (up to {@value #MAX_EVIDENCE_ITEMS}), so that many links never add up to a
  * high score by count alone: a newsletter with many links is normal. Work is bounded: at most
  * {@value #MAX_LINKS} links, {@value #MAX_HTML_CHARS} characters of HTML per part and {@value #MAX_TEXT_CHARS}
@@ -59,9 +61,10 @@ public final class LinkAnalyzer implements Analyzer {
     static final String SENDER_MISMATCH = "LINK_SENDER_MISMATCH";
     static final String UNUSUAL_PORT = "LINK_UNUSUAL_PORT";
     static final String IMAGE_ONLY = "HTML_IMAGE_ONLY";
+    static final String ACTION_ELSEWHERE = "LINK_ACTION_ELSEWHERE";
     private static final List<String> CODES = List.of(TEXT_MISMATCH, IP_LITERAL, PUNYCODE, SHORTENER,
             DANGEROUS_SCHEME, CREDENTIAL_FORM, SUSPICIOUS_TLD, DECEPTIVE_HOST, OBFUSCATED, FREE_HOSTING, BRAND_MISMATCH,
-            SENDER_MISMATCH, UNUSUAL_PORT, IMAGE_ONLY);
+            SENDER_MISMATCH, UNUSUAL_PORT, IMAGE_ONLY, ACTION_ELSEWHERE);
     /** Fewer visible characters than this beside images and a link: the message is a picture of its text. */
     static final int IMAGE_ONLY_MAX_TEXT = 30;
 
@@ -97,6 +100,19 @@ public final class LinkAnalyzer implements Analyzer {
     /** Generic calls to click, which a brand's own mail points at the brand's own domains. */
     private static final Pattern CLICK_HERE = Pattern.compile("(?i)^\\W*(?:click\\s+(?:here|below|the\\s+link|this\\s+link)|here|"
             + "こちら|ここ|ここをクリック|こちらをクリック)\\b|\\bclick here\\b");
+    /**
+     * Link text that starts like a button asking to act on something the message offers: view or download a shared
+     * document, pay, claim, track or reschedule, listen to a voicemail; in Japanese and English, and the account
+     * buttons of the Portuguese, Spanish, German and French lures that {@code lure-phrases.tsv} knows. With
+     * {@link #ACCOUNT_ACTION} and {@link #CLICK_HERE} it makes {@code LINK_ACTION_ELSEWHERE}.
+     */
+    private static final Pattern CALL_TO_ACTION = Pattern.compile("(?iu)^\\W*(?:view|open|download|review|pay|claim|"
+            + "redeem|track|reschedule|listen|access|accept|sign|get started|continue|proceed|"
+            + "acessar|acesse|verificar|verifique|confirmar|confirme|atualizar|atualize|regularizar|"
+            + "acceder|accede|actualizar|actualice|"
+            + "(?:jetzt\\s+)?(?:bestätigen|verifizieren|anmelden|aktualisieren)|"
+            + "vérifier|confirmer|accéder|mettre à jour)\\b|"
+            + "^\\W*(?:詳細|表示|開く|ダウンロード|お支払い|支払う|受け取る|受取|再配達|確認|申請|手続)");
     private static final Pattern ADDRESS_IN_NAME = Pattern.compile(
             "[A-Za-z0-9._%+-]+@((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63})");
     /** Public suffixes under which the sites that phishing imitates usually are. */
@@ -271,6 +287,14 @@ public final class LinkAnalyzer implements Analyzer {
         String text = anchorText == null ? "" : Normalizer.normalize(anchorText, Normalizer.Form.NFKC).strip();
         boolean accountAction = ACCOUNT_ACTION.matcher(text).find();
         boolean ownSite = scan.fromOrganisation.filter(target::equals).isPresent();
+        boolean brandsOwn = scan.claimedBrand.filter(b -> b.owns(target)).isPresent();
+        if (!ownSite && !brandsOwn && (formAction || (anchorText != null && (accountAction
+                || CLICK_HERE.matcher(text).find() || CALL_TO_ACTION.matcher(text).find())))) {
+            // weight 0 alone (a newsletter's "update your preferences" goes to its mailing service); it counts in
+            // composites with lure wording, where "act on this, over there" is the lure's whole point
+            scan.evidencePrefix.put(ACTION_ELSEWHERE, "sender=" + scan.fromOrganisation.orElse("none") + " href=");
+            scan.add(ACTION_ELSEWHERE, 1.0, target);
+        }
         if (scan.claimedBrand.isPresent()) {
             Brands.Brand brand = scan.claimedBrand.get();
             if (brand.owns(target) || ownSite) {

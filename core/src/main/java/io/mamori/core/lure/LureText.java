@@ -4,12 +4,34 @@ import java.text.Normalizer;
 
 /**
  * Folds text so that the visual variants a lure uses to dodge filters compare equal: NFKC (full-width ASCII,
- * half-width katakana, circled and compatibility forms), katakana folded to hiragana, ASCII lower-cased,
- * invisible format characters (zero-width space and joiners) dropped, whitespace runs collapsed to one space.
+ * half-width katakana, circled and compatibility forms), katakana folded to hiragana, ASCII lower-cased, Latin
+ * letters with accents folded to their lower-case base letter (Portuguese, Spanish, German and French lures are
+ * written with and without accents alike), typographic apostrophes folded to {@code '}, invisible format characters
+ * (zero-width space and joiners) dropped, whitespace runs collapsed to one space.
  */
 final class LureText {
 
+    /** Latin-1 Supplement and Latin Extended-A/B letters ({@code À}..{@code ɏ}) and what each folds to. */
+    private static final char FIRST_LATIN = '\u00C0';
+    private static final char LAST_LATIN = '\u024F';
+    private static final char[] LATIN_FOLDED = latinFolded();
+
     private LureText() {
+    }
+
+    /**
+     * Each letter of the Latin blocks folded: lower-cased, then reduced to its first character under canonical
+     * decomposition when that is ASCII ({@code Ç} → {@code c}, {@code ã} → {@code a}, {@code ü} → {@code u}); letters
+     * without an ASCII base ({@code ß}, {@code ø}) are only lower-cased.
+     */
+    private static char[] latinFolded() {
+        char[] table = new char[LAST_LATIN - FIRST_LATIN + 1];
+        for (char c = FIRST_LATIN; c <= LAST_LATIN; c++) {
+            char lower = Character.toLowerCase(c);
+            String decomposed = Normalizer.normalize(String.valueOf(lower), Normalizer.Form.NFD);
+            table[c - FIRST_LATIN] = decomposed.charAt(0) < 0x80 ? decomposed.charAt(0) : lower;
+        }
+        return table;
     }
 
     static String fold(CharSequence text) {
@@ -71,6 +93,13 @@ final class LureText {
         }
         if (c < 0x80) {
             return Character.toLowerCase(c);
+        }
+        if (c >= FIRST_LATIN && c <= LAST_LATIN) {
+            return LATIN_FOLDED[c - FIRST_LATIN];
+        }
+        // "you\u2019ve won" is "you've won": mail clients and word processors turn apostrophes typographic
+        if (c == '\u2019' || c == '\u2018' || c == '\u02BC') {
+            return '\'';
         }
         return c;
     }

@@ -3,6 +3,7 @@ package io.mamori.core.lure;
 import io.mamori.core.analysis.AnalysisInput;
 import io.mamori.core.analysis.Analyzer;
 import io.mamori.core.analysis.Finding;
+import io.mamori.core.message.Direction;
 import io.mamori.core.message.MimePart;
 import io.mamori.core.message.ParsedMessage;
 import java.io.BufferedReader;
@@ -23,34 +24,51 @@ import java.util.stream.Collectors;
 
 /**
  * Looks for the wording of phishing and business e-mail compromise lures in the subject and the body text, in
- * Japanese and English: urgency, account suspension, credential and identity checks, payment and bank-account
- * changes, parcel delivery pretexts, prizes, shared-document and voicemail pretexts, and extortion. Phrases are data ({@code lure-phrases.tsv}); the text is folded first
- * ({@link LureText}) so full-width, half-width and kana variants match. One finding per category, with the
- * matched phrases as evidence and a multiplier growing with the number of distinct phrases (capped); and
- * {@code LURE_COMBINED} when two or more categories appear, since a lure is a combination (urgency plus a
- * credential check, or a bank-account change) while one category alone is ordinary business mail. HTML bodies
- * are reduced to their text ({@link LureText#htmlText}), never rendered. Work is bounded: at most {@value #MAX_SCANNED_CHARS}
- * characters are examined. Immutable and thread-safe.
+ * Japanese and English (and a compact set of Portuguese, Spanish, German and French phrases): urgency, account
+ * suspension and mailbox trouble, credential and identity checks, payment, billing and bank-account changes, parcel
+ * delivery pretexts, prizes and gains, shared-document, voicemail, fax and signature pretexts, extortion, and
+ * callback requests (phone this number about a charge). Phrases are data ({@code lure-phrases.tsv}); the text is
+ * folded first ({@link LureText}) so full-width, half-width, kana and accent variants match. One finding per
+ * category, with the matched phrases as evidence and a multiplier growing with the number of distinct phrases
+ * (capped); and {@code LURE_COMBINED} when two or more categories appear, since a lure is a combination (urgency
+ * plus a credential check, or a bank-account change) while one category alone is ordinary business mail.
+ *
+ * <p>On inbound mail a category whose phrase stands in the Subject counts half a phrase more: the subject is the
+ * hook a lure is built around and what the reader sees first, while the same words deep in a long body are more
+ * often quoted or incidental. Urgency and payment are the exception ({@link Category#hookInSubject}): 【至急】 and
+ * 請求書 are everyday subjects of genuine business mail. Evidence marks every phrase found in the Subject
+ * ({@code subject:至急}). The callback category counts only when
+ * the text also holds something shaped like a telephone number ({@link #hasPhoneNumber}): its phrases ask the reader
+ * to call, and without a number to call they are ordinary customer-service wording.
+ *
+ * <p>HTML bodies are reduced to their text ({@link LureText#htmlText}), never rendered. Work is bounded: at most
+ * {@value #MAX_SCANNED_CHARS} characters are examined. Immutable and thread-safe.
  */
 public final class LureWordingAnalyzer implements Analyzer {
 
     /** Lure categories and their finding codes, in report order. */
     enum Category {
-        URGENCY("urgency", "LURE_URGENCY"),
-        SUSPENSION("suspension", "LURE_ACCOUNT_SUSPENSION"),
-        CREDENTIAL("credential", "LURE_CREDENTIAL"),
-        PAYMENT("payment", "LURE_PAYMENT"),
-        DELIVERY("delivery", "LURE_DELIVERY"),
-        PRIZE("prize", "LURE_PRIZE"),
-        DOCUMENT("document", "LURE_DOCUMENT_SHARE"),
-        EXTORTION("extortion", "LURE_EXTORTION");
+        // Urgency and payment wording is everyday business in a subject (【至急】, 請求書送付の件, "Invoice 1234"):
+        // there it is no stronger a sign than in the body.
+        URGENCY("urgency", "LURE_URGENCY", false),
+        SUSPENSION("suspension", "LURE_ACCOUNT_SUSPENSION", true),
+        CREDENTIAL("credential", "LURE_CREDENTIAL", true),
+        PAYMENT("payment", "LURE_PAYMENT", false),
+        DELIVERY("delivery", "LURE_DELIVERY", true),
+        PRIZE("prize", "LURE_PRIZE", true),
+        DOCUMENT("document", "LURE_DOCUMENT_SHARE", true),
+        EXTORTION("extortion", "LURE_EXTORTION", true),
+        CALLBACK("callback", "LURE_CALLBACK", true);
 
         final String key;
         final String code;
+        /** Whether a phrase of this category in the Subject of inbound mail counts more than in the body. */
+        final boolean hookInSubject;
 
-        Category(String key, String code) {
+        Category(String key, String code, boolean hookInSubject) {
             this.key = key;
             this.code = code;
+            this.hookInSubject = hookInSubject;
         }
     }
 
@@ -60,10 +78,18 @@ public final class LureWordingAnalyzer implements Analyzer {
     private static final int MAX_HTML_CHARS = 1_000_000;
     private static final double PER_EXTRA_PHRASE = 0.5;
     private static final double MAX_CATEGORY_MULTIPLIER = 2.0;
+    /** What a phrase in the Subject of inbound mail adds to its category's multiplier: half a phrase more. */
+    private static final double SUBJECT_BONUS = 0.5;
+    /** Digits a telephone number has at least (a Japanese number has 10, a North American one 10 or 11). */
+    private static final int MIN_PHONE_DIGITS = 10;
+    /** At most this many digits in one number: longer runs are account, order or tracking numbers. */
+    private static final int MAX_PHONE_DIGITS = 15;
     private static final String RESOURCE = "lure-phrases.tsv";
+    /** Third column of a phrase that genuine business mail uses every day (請求書, "invoice"). */
+    private static final String EVERYDAY = "everyday";
 
     /** A phrase as written in the data file (the evidence) and folded (what is matched), with its place in the file. */
-    private record Phrase(Category category, int order, String written, String folded, boolean ascii) {
+    private record Phrase(Category category, int order, String written, String folded, boolean ascii, boolean everyday) {
     }
 
     private final Map<Category, List<Phrase>> phrases;
@@ -111,31 +137,82 @@ public final class LureWordingAnalyzer implements Analyzer {
     @Override
     public List<Finding> analyze(AnalysisInput input) {
         String folded = LureText.fold(scannedText(input.message()));
-        Set<Phrase> hits = new java.util.HashSet<>();
-        matchWords(folded, hits);
-        matchCompact(LureText.withoutSpaces(folded), hits);
+        Set<Phrase> hits = matches(folded);
+        Set<Phrase> inSubject = input.envelope().direction() == Direction.INBOUND
+                ? matches(LureText.fold(bounded(input.message().subject())))
+                : Set.of();
         List<Finding> findings = new ArrayList<>();
         List<String> seen = new ArrayList<>();
         for (Map.Entry<Category, List<Phrase>> e : phrases.entrySet()) {
-            Set<String> matched = new LinkedHashSet<>();
+            if (e.getKey() == Category.CALLBACK && !hasPhoneNumber(folded)) {
+                continue;
+            }
+            List<String> matched = new ArrayList<>();
+            boolean subject = false;
             for (Phrase p : e.getValue()) {
                 if (hits.contains(p)) {
-                    matched.add(p.written());
+                    boolean here = inSubject.contains(p);
+                    subject |= here;
+                    matched.add(here ? "subject:" + p.written() : p.written());
                 }
             }
             if (!matched.isEmpty()) {
-                double multiplier = Math.min(MAX_CATEGORY_MULTIPLIER, 1.0 + PER_EXTRA_PHRASE * (matched.size() - 1));
+                double bonus = subject && e.getKey().hookInSubject ? SUBJECT_BONUS : 0.0;
+                double multiplier = Math.min(MAX_CATEGORY_MULTIPLIER, 1.0 + PER_EXTRA_PHRASE * (matched.size() - 1) + bonus);
                 findings.add(new Finding(e.getKey().code, multiplier, String.join(",", matched)));
                 seen.add(e.getKey().key);
             }
         }
-        if (seen.size() >= 2) {
+        // An urgent invoice (【至急】請求書送付, "urgent: invoice attached") is everyday business, not a combination:
+        // urgency with payment counts only when the payment wording is more than the everyday words of the file.
+        boolean everydayPair = seen.size() == 2 && seen.contains(Category.URGENCY.key) && seen.contains(Category.PAYMENT.key)
+                && phrases.get(Category.PAYMENT).stream().filter(hits::contains).allMatch(Phrase::everyday);
+        if (seen.size() >= 2 && !everydayPair) {
             // Two categories together weigh half the combined weight, each further one half more (capped):
-            // urgency with a password check is a lure, an urgent invoice alone is often just business.
+            // urgency with a password check is a lure.
             double multiplier = Math.min(1.5, (seen.size() - 1) / 2.0);
             findings.add(new Finding(COMBINED, multiplier, String.join(",", seen)));
         }
         return findings;
+    }
+
+    private Set<Phrase> matches(String folded) {
+        Set<Phrase> hits = new java.util.HashSet<>();
+        matchWords(folded, hits);
+        matchCompact(LureText.withoutSpaces(folded), hits);
+        return hits;
+    }
+
+    /**
+     * Whether the folded text holds a run of {@value #MIN_PHONE_DIGITS} to {@value #MAX_PHONE_DIGITS} digits, with at
+     * most two of space, hyphen, dot, slash and parentheses between groups: {@code +1 (888) 555-0100},
+     * {@code 03-1234-5678}, {@code 0120-123-456}. Full-width digits are ASCII after folding. A run glued to letters
+     * (an identifier) or followed by a colon (a date and time, {@code 2024-04-01 12:00}) does not count. One pass.
+     */
+    static boolean hasPhoneNumber(String folded) {
+        int digits = 0;
+        int gap = 0;
+        boolean glued = false;
+        for (int i = 0; i <= folded.length(); i++) {
+            char c = i < folded.length() ? folded.charAt(i) : '\n';
+            if (c >= '0' && c <= '9') {
+                if (digits == 0) {
+                    glued = i > 0 && LureText.isWordChar(folded.charAt(i - 1));
+                }
+                digits++;
+                gap = 0;
+            } else if (digits > 0 && gap < 2 && " -./()".indexOf(c) >= 0) {
+                gap++;
+            } else if (digits > 0) {
+                boolean ends = gap > 0 || (!LureText.isWordChar(c) && c != ':');
+                if (!glued && ends && digits >= MIN_PHONE_DIGITS && digits <= MAX_PHONE_DIGITS) {
+                    return true;
+                }
+                digits = 0;
+                gap = 0;
+            }
+        }
+        return false;
     }
 
     /** ASCII phrases that occur in the folded text on word boundaries. */
@@ -206,6 +283,10 @@ public final class LureWordingAnalyzer implements Analyzer {
         return text.length() > MAX_SCANNED_CHARS ? text.substring(0, MAX_SCANNED_CHARS) : text.toString();
     }
 
+    private static String bounded(String s) {
+        return s.length() > MAX_SCANNED_CHARS ? s.substring(0, MAX_SCANNED_CHARS) : s;
+    }
+
     private static void append(StringBuilder text, String s) {
         int room = MAX_SCANNED_CHARS - text.length();
         if (room <= 0) {
@@ -233,16 +314,18 @@ public final class LureWordingAnalyzer implements Analyzer {
                     continue;
                 }
                 String[] fields = line.split("\t", -1);
-                Category category = fields.length == 2 ? byKey.get(fields[0].strip().toLowerCase(Locale.ROOT)) : null;
+                boolean shape = fields.length == 2 || (fields.length == 3 && fields[2].strip().equals(EVERYDAY));
+                Category category = shape ? byKey.get(fields[0].strip().toLowerCase(Locale.ROOT)) : null;
                 if (category == null || fields[1].isBlank()) {
                     throw new IllegalStateException(RESOURCE + " line " + number + ": expected <category>\\t<phrase>"
-                            + " with a category among " + byKey.keySet());
+                            + "[\\t" + EVERYDAY + "] with a category among " + byKey.keySet());
                 }
                 String written = fields[1].strip();
                 String folded = LureText.fold(written);
                 boolean ascii = LureText.isAsciiWord(folded);
                 List<Phrase> list = result.computeIfAbsent(category, k -> new ArrayList<>());
-                list.add(new Phrase(category, list.size(), written, ascii ? folded : LureText.withoutSpaces(folded), ascii));
+                list.add(new Phrase(category, list.size(), written, ascii ? folded : LureText.withoutSpaces(folded), ascii,
+                        fields.length == 3));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + RESOURCE, e);

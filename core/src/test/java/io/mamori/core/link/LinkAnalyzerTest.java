@@ -45,7 +45,8 @@ class LinkAnalyzerTest {
                 Finding.of("LINK_DANGEROUS_SCHEME", "javascript:"),
                 Finding.of("HTML_CREDENTIAL_FORM", "password action=collect.example.net"),
                 Finding.of("LINK_SUSPICIOUS_TLD", "secure-update.top"),
-                Finding.of("LINK_BRAND_MISMATCH", "brand=PayPal href=paypa1-login.example; 192.0.2.10; bit.ly; example.net"));
+                Finding.of("LINK_BRAND_MISMATCH", "brand=PayPal href=paypa1-login.example; 192.0.2.10; bit.ly; example.net"),
+                Finding.of("LINK_ACTION_ELSEWHERE", "sender=paypal.com href=paypa1-login.example; 192.0.2.10; bit.ly; example.net"));
     }
 
     @Test
@@ -70,7 +71,8 @@ class LinkAnalyzerTest {
     void aFormPostingToAnotherOrganisationIsReportedButALegitimateJapaneseIdnIsNot() {
         // the fixture links to 日本語.jp: an internationalised name in one writing system deceives nobody
         assertThat(analyze("survey-form.eml")).containsExactly(
-                Finding.of("HTML_CREDENTIAL_FORM", "action=survey.other.example from=sample-shoji.co.jp"));
+                Finding.of("HTML_CREDENTIAL_FORM", "action=survey.other.example from=sample-shoji.co.jp"),
+                Finding.of("LINK_ACTION_ELSEWHERE", "sender=sample-shoji.co.jp href=other.example"));
     }
 
     @Test
@@ -147,10 +149,36 @@ class LinkAnalyzerTest {
         assertThat(analyzeHtmlFrom("Support <support@bank-of-somewhere.example>",
                 "<a href='https://www.bank-of-somewhere.example/privacy'>Privacy</a>"
                         + "<a href='https://secure-login.other.example/x'>Sign in to verify</a>")).containsExactly(
-                Finding.of("LINK_SENDER_MISMATCH", "sender=bank-of-somewhere.example href=other.example"));
-        // a partner's notice with a sign-in link to its cloud service, and no link to its own site, is ordinary
+                Finding.of("LINK_SENDER_MISMATCH", "sender=bank-of-somewhere.example href=other.example"),
+                Finding.of("LINK_ACTION_ELSEWHERE", "sender=bank-of-somewhere.example href=other.example"));
+        // a partner's notice with a sign-in link to its cloud service, and no link to its own site, is ordinary:
+        // only the weightless note that the sign-in is elsewhere
         assertThat(analyzeHtmlFrom("人事部 <jinji@partner.example>",
-                "<a href='https://partner.cloud-hr.example/login'>ログインしてください</a>")).isEmpty();
+                "<a href='https://partner.cloud-hr.example/login'>ログインしてください</a>")).containsExactly(
+                Finding.of("LINK_ACTION_ELSEWHERE", "sender=partner.example href=cloud-hr.example"));
+    }
+
+    @Test
+    void aButtonOrSignInLinkToAnotherOrganisationIsNotedButOrdinaryLinksAreNot() {
+        assertThat(analyzeHtmlFrom("配送センター <info@delivery-notice.example>",
+                "<a href='https://redelivery-check.example/jp'>再配達のお手続きはこちら</a>"
+                        + "<a href='https://www.delivery-notice.example/'>ホーム</a>")).containsExactly(
+                Finding.of("LINK_SENDER_MISMATCH", "sender=delivery-notice.example href=redelivery-check.example"),
+                Finding.of("LINK_ACTION_ELSEWHERE", "sender=delivery-notice.example href=redelivery-check.example"));
+        assertThat(analyzeHtmlFrom("eSign <notice@esign-mail.example>",
+                "<a href='https://sign-docs.example/v'>REVIEW DOCUMENT</a><a href='https://files.example.org/'>Download</a>"))
+                .containsExactly(Finding.of("LINK_ACTION_ELSEWHERE",
+                        "sender=esign-mail.example href=sign-docs.example; example.org"));
+        assertThat(analyzeHtmlFrom("Banco <aviso@banco-aviso.example>",
+                "<a href='https://regulariza-conta.example/'>Acessar minha conta</a>"
+                        + "<a href='https://konto-check.example/'>Jetzt bestätigen</a>")).containsExactly(
+                Finding.of("LINK_ACTION_ELSEWHERE", "sender=banco-aviso.example href=regulariza-conta.example; konto-check.example"));
+        // the same buttons on the sender's own site, links that ask nothing, and URLs in plain text are not noted
+        assertThat(analyzeHtmlFrom("eSign <notice@esign-mail.example>",
+                "<a href='https://app.esign-mail.example/v'>Review document</a><a href='https://news.example.org/'>Our blog</a>"
+                        + "<a href='https://twitter.example/esign'><img src='cid:logo'></a>"
+                        + "<p>Contracts signed this month: 42. Thank you for using our service.</p>")).isEmpty();
+        assertThat(analyze("text-urls.eml")).extracting(Finding::code).doesNotContain("LINK_ACTION_ELSEWHERE");
     }
 
     @Test
@@ -160,7 +188,8 @@ class LinkAnalyzerTest {
                 .isEmpty();
         assertThat(analyzeHtmlFrom("Amazon.co.jp <order@amazon.co.jp>",
                 "<a href='https://amazon.account-check.example/'>ログイン</a>")).containsExactly(
-                Finding.of("LINK_BRAND_MISMATCH", "brand=Amazon href=account-check.example"));
+                Finding.of("LINK_BRAND_MISMATCH", "brand=Amazon href=account-check.example"),
+                Finding.of("LINK_ACTION_ELSEWHERE", "sender=amazon.co.jp href=account-check.example"));
     }
 
     @Test
@@ -197,7 +226,7 @@ class LinkAnalyzerTest {
         assertThat(analyzer.codes()).containsExactly("LINK_TEXT_MISMATCH", "LINK_IP_LITERAL", "LINK_PUNYCODE",
                 "LINK_SHORTENER", "LINK_DANGEROUS_SCHEME", "HTML_CREDENTIAL_FORM", "LINK_SUSPICIOUS_TLD",
                 "LINK_DECEPTIVE_HOST", "LINK_OBFUSCATED", "LINK_FREE_HOSTING", "LINK_BRAND_MISMATCH",
-                "LINK_SENDER_MISMATCH", "LINK_UNUSUAL_PORT", "HTML_IMAGE_ONLY");
+                "LINK_SENDER_MISMATCH", "LINK_UNUSUAL_PORT", "HTML_IMAGE_ONLY", "LINK_ACTION_ELSEWHERE");
         for (String code : analyzer.codes()) {
             assertThat(catalogue.entry(code)).as(code).isPresent();
         }

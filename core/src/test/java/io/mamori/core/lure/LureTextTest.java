@@ -50,6 +50,16 @@ class LureTextTest {
     }
 
     @Test
+    void latinLettersLoseTheirAccentsAndTypographicApostrophesBecomePlainOnes() {
+        assertThat(LureText.fold("ATUALIZAÇÃO Cadastral")).isEqualTo("atualizacao cadastral");
+        assertThat(LureText.fold("Bestätigen Sie Ihre Identität")).isEqualTo("bestatigen sie ihre identitat");
+        assertThat(LureText.fold("Échec de livraison, vous avez été sélectionné")).isEqualTo("echec de livraison, vous avez ete selectionne");
+        // letters without an ASCII base are only lower-cased; signs in the Latin-1 block stay as they are
+        assertThat(LureText.fold("STRAẞE Straße Øre 3×4")).isEqualTo("straẞe straße øre 3×4");
+        assertThat(LureText.fold("you\u2019ve won")).isEqualTo("you've won");
+    }
+
+    @Test
     void nonAsciiTextIsNormalisedAndKatakanaFolded() {
         assertThat(LureText.fold("ＰａｙＰａｌ\u200B アカウント")).isEqualTo("paypal あかうんと");
     }

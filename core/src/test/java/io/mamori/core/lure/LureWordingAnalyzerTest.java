@@ -37,8 +37,8 @@ class LureWordingAnalyzerTest {
     void japaneseSuspensionLureWithHalfWidthKanaAndABrokenLineMatchesEveryCategoryAndTheirCombination() {
         List<Finding> findings = analyze("account-suspension-ja.eml");
         assertThat(findings).containsExactly(
-                new Finding("LURE_URGENCY", 1.0, "至急"),
-                new Finding("LURE_ACCOUNT_SUSPENSION", 1.0, "アカウント停止"),
+                new Finding("LURE_URGENCY", 1.0, "subject:至急"),
+                new Finding("LURE_ACCOUNT_SUSPENSION", 1.5, "subject:アカウント停止"),
                 new Finding("LURE_CREDENTIAL", 1.5, "本人確認,パスワード"),
                 new Finding("LURE_COMBINED", 1.0, "urgency,suspension,credential"));
         assertThat(score(findings)).as("a combined lure reaches TAG on wording alone").isGreaterThanOrEqualTo(4.0);
@@ -56,15 +56,174 @@ class LureWordingAnalyzerTest {
     void deliveryPretextWithADeadlineCombinesTwoCategories() {
         assertThat(analyze("delivery-ja.eml")).containsExactly(
                 new Finding("LURE_URGENCY", 1.0, "24時間以内"),
-                new Finding("LURE_DELIVERY", 2.0, "不在通知,再配達,お荷物,荷物のお届け"),
+                new Finding("LURE_DELIVERY", 2.0, "subject:不在通知,再配達,subject:お荷物,subject:荷物のお届け"),
                 new Finding("LURE_COMBINED", 0.5, "urgency,delivery"));
     }
 
     @Test
     void aJapaneseInvoiceFromARealPartnerIsOneLowWeightFindingFarBelowTheTagThreshold() {
         List<Finding> findings = analyze("invoice-partner-ja.eml");
-        assertThat(findings).containsExactly(new Finding("LURE_PAYMENT", 1.5, "支払い,請求書"));
+        assertThat(findings).containsExactly(new Finding("LURE_PAYMENT", 1.5, "支払い,subject:請求書"));
         assertThat(score(findings)).isLessThan(4.0).isEqualTo(1.5);
+    }
+
+    @Test
+    void japaneseAccountSecurityAlertWithMfaAndPasswordExpiryIsThreeCategoriesWithTheSubjectCounted() {
+        List<Finding> findings = analyze("mfa-signin-ja.eml");
+        assertThat(findings).containsExactly(
+                new Finding("LURE_URGENCY", 1.5, "24時間以内,ご確認いただけない場合"),
+                new Finding("LURE_ACCOUNT_SUSPENSION", 2.0, "不審なサインイン,普段と異なる環境,セキュリティ上の理由により,一時的に制限"),
+                new Finding("LURE_CREDENTIAL", 2.0, "パスワード,subject:認証,パスワードの有効期限,ご本人様確認"),
+                new Finding("LURE_COMBINED", 1.0, "urgency,suspension,credential"));
+        assertThat(score(findings)).as("wording alone reaches TAG").isGreaterThanOrEqualTo(4.0);
+    }
+
+    @Test
+    void japaneseEtcTollLureIsUnpaidFeeWordingWithADeadline() {
+        assertThat(analyze("etc-toll-ja.eml")).containsExactly(
+                new Finding("LURE_URGENCY", 1.0, "本日中"),
+                new Finding("LURE_PAYMENT", 2.0, "支払い,subject:未払い,お支払い情報,お支払いが確認できない,subject:ETC利用照会,ETCサービス"),
+                new Finding("LURE_COMBINED", 0.5, "urgency,payment"));
+    }
+
+    @Test
+    void japanesePointsAboutToExpireAreAPrizeLureCountedMoreInTheSubjectButBelowTagAlone() {
+        List<Finding> findings = analyze("points-expire-ja.eml");
+        assertThat(findings).containsExactly(
+                new Finding("LURE_PRIZE", 2.0, "subject:ポイント失効,subject:ポイントの有効期限,ギフトカード"));
+        assertThat(score(findings)).isLessThan(4.0);
+    }
+
+    @Test
+    void englishMailboxFullLureIsSuspensionCredentialAndUrgency() {
+        assertThat(analyze("mailbox-full-en.eml")).containsExactly(
+                new Finding("LURE_URGENCY", 1.0, "within 24 hours"),
+                new Finding("LURE_ACCOUNT_SUSPENSION", 2.0,
+                        "subject:your mailbox is almost full,your mailbox has exceeded,exceeded its storage limit,pending incoming"),
+                new Finding("LURE_CREDENTIAL", 1.0, "verify your mailbox"),
+                new Finding("LURE_COMBINED", 1.0, "urgency,suspension,credential"));
+    }
+
+    @Test
+    void aRenewalChargeWithANumberToCallIsACallbackLure() {
+        assertThat(analyze("callback-en.eml")).containsExactly(
+                new Finding("LURE_URGENCY", 1.0, "within 24 hours"),
+                new Finding("LURE_PAYMENT", 1.0, "has been renewed"),
+                new Finding("LURE_CALLBACK", 1.5, "call our billing,did not authorize this"),
+                new Finding("LURE_COMBINED", 1.0, "urgency,payment,callback"));
+    }
+
+    @Test
+    void callbackWordingWithoutATelephoneNumberIsNotACallbackLure() {
+        List<Finding> findings = analyzer.analyze(new AnalysisInput(ENVELOPE, plain("Receipt",
+                "Your subscription has been renewed. If you did not authorize this charge, call our billing team"
+                        + " from the number in your contract. Order 8841-2203.")));
+        assertThat(findings).containsExactly(new Finding("LURE_PAYMENT", 1.0, "has been renewed"));
+    }
+
+    @Test
+    void telephoneNumbersAreRecognisedButDatesTimesAndIdentifiersAreNot() {
+        assertThat(LureWordingAnalyzer.hasPhoneNumber("call +1 (888) 555-0142 now")).isTrue();
+        assertThat(LureWordingAnalyzer.hasPhoneNumber("tel 03-1234-5678")).isTrue();
+        assertThat(LureWordingAnalyzer.hasPhoneNumber(LureText.fold("フリーダイヤル ０１２０-１２３-４５６７"))).isTrue();
+        assertThat(LureWordingAnalyzer.hasPhoneNumber("1-888-555-0142.")).isTrue();
+        assertThat(LureWordingAnalyzer.hasPhoneNumber("on 2024-04-01 12:00 jst")).isFalse();
+        assertThat(LureWordingAnalyzer.hasPhoneNumber("order 8841-2203")).isFalse();
+        assertThat(LureWordingAnalyzer.hasPhoneNumber("ref inv20240401123456")).isFalse();
+        assertThat(LureWordingAnalyzer.hasPhoneNumber("tracking 1234567890123456789")).isFalse();
+        assertThat(LureWordingAnalyzer.hasPhoneNumber("")).isFalse();
+    }
+
+    @Test
+    void portugueseLureMatchesWithAndWithoutAccentsAndInCapitals() {
+        assertThat(analyze("account-pt.eml")).containsExactly(
+                new Finding("LURE_URGENCY", 1.0, "nas próximas 24 horas"),
+                new Finding("LURE_ACCOUNT_SUSPENSION", 2.0, "subject:sua conta foi bloqueada,atividade suspeita"),
+                new Finding("LURE_CREDENTIAL", 1.5, "confirme seus dados,atualização cadastral"),
+                new Finding("LURE_COMBINED", 1.0, "urgency,suspension,credential"));
+    }
+
+    @Test
+    void spanishGermanAndFrenchLuresAreRecognised() {
+        assertThat(analyzer.analyze(new AnalysisInput(ENVELOPE, plain("Aviso",
+                "Su cuenta ha sido suspendida. Verifique su cuenta en las próximas 24 horas."))))
+                .extracting(Finding::code, Finding::evidence).containsExactly(
+                        org.assertj.core.api.Assertions.tuple("LURE_URGENCY", "en las próximas 24 horas"),
+                        org.assertj.core.api.Assertions.tuple("LURE_ACCOUNT_SUSPENSION", "su cuenta ha sido suspendida"),
+                        org.assertj.core.api.Assertions.tuple("LURE_CREDENTIAL", "verifique su cuenta"),
+                        org.assertj.core.api.Assertions.tuple("LURE_COMBINED", "urgency,suspension,credential"));
+        assertThat(analyzer.analyze(new AnalysisInput(ENVELOPE, plain("Sicherheitshinweis",
+                "IHR KONTO WURDE GESPERRT. Bestätigen Sie Ihre Identität innerhalb von 24 Stunden."))))
+                .extracting(Finding::evidence).containsExactly("innerhalb von 24 stunden", "ihr konto wurde gesperrt",
+                        "bestätigen sie ihre identität", "urgency,suspension,credential");
+        assertThat(analyzer.analyze(new AnalysisInput(ENVELOPE, plain("Livraison",
+                "Votre colis est en attente : échec de livraison. Frais de douane à régler sous 48 heures."))))
+                .extracting(Finding::evidence).containsExactly("sous 48 heures",
+                        "votre colis,échec de livraison,frais de douane", "urgency,delivery");
+    }
+
+    @Test
+    void typographicApostrophesMatchPlainOnes() {
+        assertThat(analyzer.analyze(new AnalysisInput(ENVELOPE, plain("Hello", "You\u2019ve won a prize!"))))
+                .containsExactly(new Finding("LURE_PRIZE", 1.0, "you've won"));
+    }
+
+    @Test
+    void theSubjectCountsMoreOnlyForInboundMailAndNotForUrgencyOrPayment() {
+        ParsedMessage message = plain("Verify your identity: urgent invoice", "See attached.");
+        assertThat(analyzer.analyze(new AnalysisInput(ENVELOPE, message))).containsExactly(
+                new Finding("LURE_URGENCY", 1.0, "subject:urgent"),
+                new Finding("LURE_CREDENTIAL", 1.5, "subject:verify your identity"),
+                new Finding("LURE_PAYMENT", 1.0, "subject:invoice"),
+                new Finding("LURE_COMBINED", 1.0, "urgency,credential,payment"));
+        Envelope outbound = new Envelope(Direction.OUTBOUND, "keiri@example.co.jp", List.of("a@example.net"),
+                "192.0.2.1", "mail.example.co.jp", null, true, Instant.parse("2024-04-01T00:00:00Z"));
+        assertThat(analyzer.analyze(new AnalysisInput(outbound, message))).containsExactly(
+                new Finding("LURE_URGENCY", 1.0, "urgent"),
+                new Finding("LURE_CREDENTIAL", 1.0, "verify your identity"),
+                new Finding("LURE_PAYMENT", 1.0, "invoice"),
+                new Finding("LURE_COMBINED", 1.0, "urgency,credential,payment"));
+    }
+
+    @Test
+    void aMailingListDiscussionAboutPasswordPolicyIsOneCategoryBelowTag() {
+        List<Finding> findings = analyze("list-password-en.eml");
+        assertThat(findings).containsExactly(new Finding("LURE_ACCOUNT_SUSPENSION", 1.0, "unauthorized access"));
+        assertThat(score(findings)).isLessThan(4.0);
+    }
+
+    @Test
+    void aJapaneseMaintenanceNoticeThatStopsAServiceAndAsksToSignInAgainIsOneCategoryBelowTag() {
+        List<Finding> findings = analyze("maintenance-ja.eml");
+        assertThat(findings).containsExactly(new Finding("LURE_CREDENTIAL", 2.0, "パスワード,ログイン,再度ログイン"));
+        assertThat(score(findings)).isLessThan(4.0);
+    }
+
+    @Test
+    void aBounceForAFullMailboxAndASuspendedDeliveryRaisesNothing() {
+        assertThat(analyze("bounce-en.eml")).isEmpty();
+    }
+
+    @Test
+    void aNewsletterMentioningPasswordsStorageSharedFilesAndPackagesIsOneWeakFinding() {
+        List<Finding> findings = analyze("newsletter-en.eml");
+        assertThat(findings).containsExactly(new Finding("LURE_DOCUMENT_SHARE", 1.0, "shared with you"));
+        assertThat(score(findings)).isLessThan(4.0);
+    }
+
+    private static ParsedMessage plain(String subject, String body) {
+        return new ParsedMessage(List.of(new HeaderField("Subject", subject)),
+                List.of(new MimePart("1", 0, "text/plain", "utf-8", null, false, body.length(), body)), List.of(), 0,
+                body.length());
+    }
+
+    @Test
+    void anUrgentInvoiceWithEverydayPaymentWordsIsNoCombination() {
+        List<Finding> findings = analyzer.analyze(new AnalysisInput(ENVELOPE, plain("【至急】3月分請求書送付のご案内",
+                "3月分の請求書をお送りします。お支払い期日は4月30日です。")));
+        assertThat(findings).containsExactly(new Finding("LURE_URGENCY", 1.0, "subject:至急"),
+                new Finding("LURE_PAYMENT", 1.5, "支払い,subject:請求書"));
+        assertThat(score(findings)).isLessThan(4.0);
     }
 
     @Test
@@ -102,7 +261,8 @@ class LureWordingAnalyzerTest {
     void everyDeclaredCodeIsInTheCatalogueWithAModestWeight() {
         assertThat(analyzer.name()).isEqualTo("lure-wording");
         assertThat(analyzer.codes()).containsExactly("LURE_URGENCY", "LURE_ACCOUNT_SUSPENSION", "LURE_CREDENTIAL",
-                "LURE_PAYMENT", "LURE_DELIVERY", "LURE_PRIZE", "LURE_DOCUMENT_SHARE", "LURE_EXTORTION", "LURE_COMBINED");
+                "LURE_PAYMENT", "LURE_DELIVERY", "LURE_PRIZE", "LURE_DOCUMENT_SHARE", "LURE_EXTORTION", "LURE_CALLBACK",
+                "LURE_COMBINED");
         for (String code : analyzer.codes()) {
             assertThat(catalogue.entry(code)).as(code).isPresent();
             assertThat(catalogue.weight(code)).as(code).isBetween(1.0, 3.0);

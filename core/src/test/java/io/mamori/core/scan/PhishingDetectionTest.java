@@ -67,12 +67,14 @@ class PhishingDetectionTest {
         assertThat(r.findings()).extracting(Finding::code, Finding::evidence).containsExactly(
                 tuple("LINK_IP_LITERAL", "211.235.241.129"),
                 tuple("LINK_BRAND_MISMATCH", "brand=PayPal href=211.235.241.129"),
-                tuple("LURE_ACCOUNT_SUSPENSION", "security measures"),
+                tuple("LINK_ACTION_ELSEWHERE", "sender=paypal.com href=211.235.241.129"),
+                tuple("LURE_ACCOUNT_SUSPENSION", "subject:security measures"),
                 tuple("LURE_CREDENTIAL", "verify your information"),
                 tuple("LURE_COMBINED", "suspension,credential"),
                 tuple("PHISHING_LURE_AND_LINK", "LURE_CREDENTIAL+LINK_BRAND_MISMATCH"),
                 tuple("PHISHING_BRAND_AND_LURE", "LINK_BRAND_MISMATCH+LURE_CREDENTIAL"),
-                tuple("PHISHING_DISGUISED_LINK", "LINK_BRAND_MISMATCH+LINK_IP_LITERAL"));
+                tuple("PHISHING_DISGUISED_LINK", "LINK_BRAND_MISMATCH+LINK_IP_LITERAL"),
+                tuple("PHISHING_LURES_AND_ACTION_LINK", "LURE_COMBINED+LINK_ACTION_ELSEWHERE"));
         assertThat(r.verdict().action()).isGreaterThanOrEqualTo(Action.QUARANTINE);
     }
 
@@ -82,7 +84,8 @@ class PhishingDetectionTest {
         assertThat(r.findings()).extracting(Finding::code, Finding::evidence).startsWith(
                 tuple("LINK_OBFUSCATED", "encoded host s6.%6d%79%68%6f%73%74center.com = s6.myhostcenter.com"),
                 tuple("LINK_BRAND_MISMATCH", "brand=PayPal href=myhostcenter.com"),
-                tuple("LURE_ACCOUNT_SUSPENSION", "security measures,flagged account"),
+                tuple("LINK_ACTION_ELSEWHERE", "sender=paypal.com href=myhostcenter.com"),
+                tuple("LURE_ACCOUNT_SUSPENSION", "security measures,subject:flagged account"),
                 tuple("LURE_CREDENTIAL", "verify your information"));
         assertThat(r.verdict().action()).isGreaterThanOrEqualTo(Action.QUARANTINE);
     }
@@ -93,6 +96,7 @@ class PhishingDetectionTest {
         assertThat(r.findings()).extracting(Finding::code, Finding::evidence).containsExactly(
                 tuple("LINK_TEXT_MISMATCH", "shown=huntington.com href=genesiscostarica.com"),
                 tuple("LINK_DECEPTIVE_HOST", "genesiscostarica.com/…/onlinebanking.huntington.com"),
+                tuple("LINK_ACTION_ELSEWHERE", "sender=huntington.com href=genesiscostarica.com"),
                 tuple("LURE_CREDENTIAL", "online banking"),
                 tuple("PHISHING_LURE_AND_LINK", "LURE_CREDENTIAL+LINK_DECEPTIVE_HOST"),
                 tuple("PHISHING_DISGUISED_LINK", "LINK_TEXT_MISMATCH+LINK_DECEPTIVE_HOST"));
@@ -105,12 +109,14 @@ class PhishingDetectionTest {
         assertThat(r.findings()).extracting(Finding::code, Finding::evidence).containsExactly(
                 tuple("LINK_SENDER_MISMATCH", "sender=key.com href=safe-keynet.com"),
                 tuple("LINK_UNUSUAL_PORT", "www.safe-keynet.com:5180"),
-                tuple("LURE_ACCOUNT_SUSPENSION", "security alert"),
+                tuple("LINK_ACTION_ELSEWHERE", "sender=key.com href=safe-keynet.com"),
+                tuple("LURE_ACCOUNT_SUSPENSION", "subject:security alert"),
                 tuple("LURE_CREDENTIAL", "online banking,prove your identity"),
                 tuple("LURE_COMBINED", "suspension,credential"),
                 tuple("PHISHING_LURE_AND_LINK", "LURE_CREDENTIAL+LINK_SENDER_MISMATCH"),
-                tuple("PHISHING_DISGUISED_LINK", "LINK_SENDER_MISMATCH+LINK_UNUSUAL_PORT"));
-        assertThat(r.verdict().action()).isEqualTo(Action.QUARANTINE);
+                tuple("PHISHING_DISGUISED_LINK", "LINK_SENDER_MISMATCH+LINK_UNUSUAL_PORT"),
+                tuple("PHISHING_LURES_AND_ACTION_LINK", "LURE_COMBINED+LINK_ACTION_ELSEWHERE"));
+        assertThat(r.verdict().action()).isGreaterThanOrEqualTo(Action.QUARANTINE);
     }
 
     @Test
@@ -140,14 +146,16 @@ class PhishingDetectionTest {
         assertThat(r.findings()).extracting(Finding::code, Finding::evidence).containsExactly(
                 tuple("LINK_SUSPICIOUS_TLD", "amazon-co-jp.account-verify.top"),
                 tuple("LINK_BRAND_MISMATCH", "brand=Amazon href=account-verify.top"),
-                tuple("LURE_URGENCY", "24時間以内"),
-                tuple("LURE_ACCOUNT_SUSPENSION", "ご利用を制限,一時停止,不審なログイン"),
-                tuple("LURE_CREDENTIAL", "本人確認,ログイン"),
+                tuple("LINK_ACTION_ELSEWHERE", "sender=amazon-jp-support.com href=account-verify.top"),
+                tuple("LURE_URGENCY", "24時間以内,確認が取れない場合"),
+                tuple("LURE_ACCOUNT_SUSPENSION", "ご利用を制限,アカウントを一時停止,不審なログイン"),
+                tuple("LURE_CREDENTIAL", "本人確認,ログイン,アカウントを確認"),
                 tuple("LURE_COMBINED", "urgency,suspension,credential"),
                 tuple("BRAND_IMPERSONATION", "name=Amazon.co.jp from=amazon-jp-support.com brand=Amazon"),
                 tuple("PHISHING_LURE_AND_LINK", "LURE_CREDENTIAL+LINK_BRAND_MISMATCH"),
                 tuple("PHISHING_BRAND_AND_LURE", "BRAND_IMPERSONATION+LURE_CREDENTIAL"),
-                tuple("PHISHING_SENDER_AND_LINK", "BRAND_IMPERSONATION+LINK_BRAND_MISMATCH"));
+                tuple("PHISHING_SENDER_AND_LINK", "BRAND_IMPERSONATION+LINK_BRAND_MISMATCH"),
+                tuple("PHISHING_LURES_AND_ACTION_LINK", "LURE_COMBINED+LINK_ACTION_ELSEWHERE"));
         assertThat(r.verdict().action()).isGreaterThanOrEqualTo(Action.QUARANTINE);
     }
 
@@ -157,7 +165,7 @@ class PhishingDetectionTest {
         assertThat(r.findings()).extracting(Finding::code, Finding::evidence).containsExactly(
                 tuple("HTML_ATTACHMENT", "Invoice_0401.html"),
                 tuple("HTML_ATTACHMENT_SCRIPT", "Invoice_0401.html: atob, document.write, window.location"),
-                tuple("LURE_PAYMENT", "支払い,請求書"),
+                tuple("LURE_PAYMENT", "支払い,subject:請求書"),
                 tuple("HTML_ATTACHMENT_LURE", "HTML_ATTACHMENT+LURE_PAYMENT"));
         assertThat(r.verdict().action()).isEqualTo(Action.QUARANTINE);
     }
@@ -167,7 +175,8 @@ class PhishingDetectionTest {
         MessageScanner.ScanResult r = scan("phishing/free-hosting-document.eml");
         assertThat(r.findings()).extracting(Finding::code, Finding::evidence).containsExactly(
                 tuple("LINK_FREE_HOSTING", "docs-share-portal.web.app"),
-                tuple("LURE_DOCUMENT_SHARE", "shared a document"),
+                tuple("LINK_ACTION_ELSEWHERE", "sender=share-notice.example href=docs-share-portal.web.app"),
+                tuple("LURE_DOCUMENT_SHARE", "subject:shared a document"),
                 tuple("PHISHING_LURE_AND_LINK", "LURE_DOCUMENT_SHARE+LINK_FREE_HOSTING"));
         assertThat(r.verdict().action()).isEqualTo(Action.TAG);
     }
