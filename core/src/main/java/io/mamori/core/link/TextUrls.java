@@ -31,8 +31,10 @@ final class TextUrls {
         for (int i = from; i + 4 <= n; i++) {
             // ASCII letters only: the pattern's (?i) folds US-ASCII case and nothing else
             int lower = text.charAt(i) | 0x20;
-            if ((lower == 'h' && text.regionMatches(true, i, "http", 0, 4))
-                    || (lower == 'w' && text.regionMatches(true, i, "www.", 0, 4))) {
+            if ((lower == 'h' && (text.charAt(i + 1) | 0x20) == 't' && (text.charAt(i + 2) | 0x20) == 't'
+                    && (text.charAt(i + 3) | 0x20) == 'p')
+                    || (lower == 'w' && (text.charAt(i + 1) | 0x20) == 'w' && (text.charAt(i + 2) | 0x20) == 'w'
+                    && text.charAt(i + 3) == '.')) {
                 matcher.region(i, n);
                 if (matcher.lookingAt()) {
                     from = matcher.end();

@@ -93,8 +93,8 @@ public final class LureWordingAnalyzer implements Analyzer {
     }
 
     private final Map<Category, List<Phrase>> phrases;
-    /** ASCII phrases by their first word: the text is scanned once, word by word, not once per phrase. */
-    private final Map<String, List<Phrase>> byFirstWord;
+    /** ASCII phrases: the text is scanned once, from each word start, not once per phrase. */
+    private final PhraseTrie asciiPhrases = new PhraseTrie();
     /** Other phrases (Japanese) by their first character, matched in the text without spaces. */
     private final Map<Character, List<Phrase>> byFirstChar;
     /** Which characters start some phrase of {@link #byFirstChar}: most characters of a text start none. */
@@ -103,18 +103,16 @@ public final class LureWordingAnalyzer implements Analyzer {
     /** With the shipped phrase list. */
     public LureWordingAnalyzer() {
         this.phrases = load();
-        Map<String, List<Phrase>> words = new java.util.HashMap<>();
         Map<Character, List<Phrase>> chars = new java.util.HashMap<>();
         for (List<Phrase> list : phrases.values()) {
             for (Phrase p : list) {
                 if (p.ascii()) {
-                    words.computeIfAbsent(firstWord(p.folded(), 0), k -> new ArrayList<>()).add(p);
+                    asciiPhrases.add(p);
                 } else {
                     chars.computeIfAbsent(p.folded().charAt(0), k -> new ArrayList<>()).add(p);
                 }
             }
         }
-        this.byFirstWord = new java.util.HashMap<>(words);
         this.byFirstChar = new java.util.HashMap<>(chars);
         chars.keySet().forEach(c -> startsPhrase[c] = true);
     }
@@ -179,7 +177,10 @@ public final class LureWordingAnalyzer implements Analyzer {
     private Set<Phrase> matches(String folded) {
         Set<Phrase> hits = new java.util.HashSet<>();
         matchWords(folded, hits);
-        matchCompact(LureText.withoutSpaces(folded), hits);
+        // The other phrases all hold a non-ASCII character, so ASCII text (most mail) cannot contain one.
+        if (!isAscii(folded)) {
+            matchCompact(LureText.withoutSpaces(folded), hits);
+        }
         return hits;
     }
 
@@ -218,20 +219,13 @@ public final class LureWordingAnalyzer implements Analyzer {
     /** ASCII phrases that occur in the folded text on word boundaries. */
     private void matchWords(String folded, Set<Phrase> hits) {
         int n = folded.length();
+        boolean previousWordChar = false;
         for (int i = 0; i < n; i++) {
-            if (!LureText.isWordChar(folded.charAt(i)) || (i > 0 && LureText.isWordChar(folded.charAt(i - 1)))) {
-                continue;
+            boolean wordChar = LureText.isWordChar(folded.charAt(i));
+            if (wordChar && !previousWordChar) {
+                asciiPhrases.match(folded, i, hits);
             }
-            List<Phrase> candidates = byFirstWord.get(firstWord(folded, i));
-            if (candidates == null) {
-                continue;
-            }
-            for (Phrase p : candidates) {
-                int end = i + p.folded().length();
-                if (end <= n && folded.startsWith(p.folded(), i) && (end == n || !LureText.isWordChar(folded.charAt(end)))) {
-                    hits.add(p);
-                }
-            }
+            previousWordChar = wordChar;
         }
     }
 
@@ -253,13 +247,113 @@ public final class LureWordingAnalyzer implements Analyzer {
         }
     }
 
-    /** The run of ASCII letters and digits starting at {@code from}. */
-    private static String firstWord(String text, int from) {
-        int end = from;
-        while (end < text.length() && LureText.isWordChar(text.charAt(end))) {
-            end++;
+    private static boolean isAscii(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) >= 0x80) {
+                return false;
+            }
         }
-        return text.substring(from, end);
+        return true;
+    }
+
+    /**
+     * The ASCII phrases as a trie over their folded characters. Hand-written because the obvious ways cost most of the
+     * phrase matching's time on long English mail: a hash look-up of each word of the text cost a substring and a hash
+     * per word, and then every phrase starting with a common word ("your", "please") was compared on its own. Walking
+     * the trie from a word start compares each character of the text once for all phrases sharing a prefix and stops
+     * at the first character no phrase continues with. Nodes keep their few children in small arrays.
+     */
+    private static final class PhraseTrie {
+        private static final char[] NO_KEYS = new char[0];
+        private static final int[] NO_NEXT = new int[0];
+        /** A node with more children than this gets a table indexed by character (ASCII phrases: 128 wide). */
+        private static final int SPARSE_MAX = 6;
+        private static final int DENSE = 128;
+        private char[][] keys = new char[256][];
+        private int[][] next = new int[256][];
+        private int[][] dense = new int[256][];
+        private final List<List<Phrase>> ending = new ArrayList<>();
+
+        PhraseTrie() {
+            newNode();
+        }
+
+        private int newNode() {
+            int node = ending.size();
+            if (node == keys.length) {
+                keys = java.util.Arrays.copyOf(keys, node * 2);
+                next = java.util.Arrays.copyOf(next, node * 2);
+                dense = java.util.Arrays.copyOf(dense, node * 2);
+            }
+            keys[node] = NO_KEYS;
+            next[node] = NO_NEXT;
+            ending.add(null);
+            return node;
+        }
+
+        private int child(int node, char c) {
+            int[] table = dense[node];
+            if (table != null) {
+                return c < DENSE ? table[c] : -1;
+            }
+            char[] k = keys[node];
+            for (int i = 0; i < k.length; i++) {
+                if (k[i] == c) {
+                    return next[node][i];
+                }
+            }
+            return -1;
+        }
+
+        void add(Phrase phrase) {
+            String text = phrase.folded();
+            int node = 0;
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                int child = child(node, c);
+                if (child < 0) {
+                    child = newNode();
+                    int size = keys[node].length;
+                    keys[node] = java.util.Arrays.copyOf(keys[node], size + 1);
+                    next[node] = java.util.Arrays.copyOf(next[node], size + 1);
+                    keys[node][size] = c;
+                    next[node][size] = child;
+                    if (size + 1 > SPARSE_MAX) {
+                        int[] table = new int[DENSE];
+                        java.util.Arrays.fill(table, -1);
+                        boolean ascii = true;
+                        for (int k = 0; k <= size; k++) {
+                            ascii &= keys[node][k] < DENSE;
+                            if (keys[node][k] < DENSE) {
+                                table[keys[node][k]] = next[node][k];
+                            }
+                        }
+                        dense[node] = ascii ? table : null;
+                    }
+                }
+                node = child;
+            }
+            if (ending.get(node) == null) {
+                ending.set(node, new ArrayList<>());
+            }
+            ending.get(node).add(phrase);
+        }
+
+        /** Adds to {@code hits} every phrase that starts at {@code from} and ends on a word boundary. */
+        void match(String text, int from, Set<Phrase> hits) {
+            int node = 0;
+            int n = text.length();
+            for (int i = from; i < n; i++) {
+                node = child(node, text.charAt(i));
+                if (node < 0) {
+                    return;
+                }
+                List<Phrase> found = ending.get(node);
+                if (found != null && (i + 1 == n || !LureText.isWordChar(text.charAt(i + 1)))) {
+                    hits.addAll(found);
+                }
+            }
+        }
     }
 
     /** Subject and body text (plain and HTML, attachments excluded), cut at {@link #MAX_SCANNED_CHARS}. */
