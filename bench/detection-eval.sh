@@ -50,7 +50,7 @@ for spec in sys.argv[3:]:
             os.symlink(os.path.join(dirpath, f), target)
 EOF
 
-printf '%-20s %-4s %-9s %6s %8s %8s %8s\n' SET HALF EXPECT N TAG+ QUAR+ CPU_S
+printf '%-26s %-4s %-9s %6s %8s %8s %8s\n' SET HALF EXPECT N TAG+ QUAR+ CPU_S
 for spec in $sets; do
   name=${spec%%:*}; name=${name//\//-}; expect=${spec##*:}
   for half in A B; do
@@ -63,13 +63,13 @@ path, name, half, expect = sys.argv[1:5]
 try:
     j = json.load(open(path))
 except ValueError:
-    print(f"{name:20s} {half:4s} {expect:9s} FAILED (see {path[:-5]}.err)")
+    print(f"{name:26s} {half:4s} {expect:9s} FAILED (see {path[:-5]}.err)")
     sys.exit(0)
 n, a = j['total'], j['byAction']
 tag = n - a['DELIVER']
 quar = a['QUARANTINE'] + a['REJECT']
 pct = lambda k: f"{100.0 * k / n:7.1f}%" if n else "      -"
-print(f"{name:20s} {half:4s} {expect:9s} {n:6d} {pct(tag)} {pct(quar)} {j['cpuSeconds']:8.1f}")
+print(f"{name:26s} {half:4s} {expect:9s} {n:6d} {pct(tag)} {pct(quar)} {j['cpuSeconds']:8.1f}")
 EOF
   done
 done

@@ -19,7 +19,8 @@ import java.util.stream.Collectors;
  * <ul>
  * <li>{@code HTML_HIDDEN_TEXT}: text in an HTML body that the reader never sees ({@link HtmlText}), either cut into
  * words ({@code pass<span style="display:none">x7q</span>word}: the filter reads "passx7qword") or so much of it
- * that it outweighs what is shown (hidden text salting, Cisco Talos 2025). A newsletter's hidden preview text
+ * that it outweighs what is shown (hidden text salting, Cisco Talos 2025). Cut words, or a page of hidden text five
+ * times longer than the visible text, weigh more than hidden text merely longer than the visible text. A newsletter's hidden preview text
  * (the "preheader", typically under 150 characters) and the hidden mobile version a {@code @media} rule shows again
  * stay below both thresholds.</li>
  * <li>{@code TEXT_INVISIBLE_CHARS}: zero-width and other invisible characters, or soft hyphens where no hyphenation
@@ -37,8 +38,14 @@ public final class FilterEvasionAnalyzer implements Analyzer {
 
     /** Hidden runs inside words from which the splitting is deliberate (one can be an editor's stray span). */
     static final int MIN_WORD_SPLITS = 3;
-    /** Hidden letters from which hidden text counts by its amount: well above a preheader. */
+    /** Hidden letters from which hidden text counts by its amount (when it is at least the visible text): well above a preheader. */
     static final int MIN_HIDDEN_LETTERS = 250;
+    /**
+     * Hidden letters, and how many times the visible letters, from which hidden text is salting beyond doubt: no layout
+     * hides five times more text than it shows, and a thousand letters is a page, not a preview line.
+     */
+    static final int BULK_HIDDEN_LETTERS = 1000;
+    static final int BULK_HIDDEN_RATIO = 5;
     /** Words split by invisible characters from which the finding weighs fully, and from which it weighs more. */
     static final int SPLIT_WORDS_FULL = 2;
     static final int SPLIT_WORDS_STRONG = 5;
@@ -101,11 +108,12 @@ public final class FilterEvasionAnalyzer implements Analyzer {
         List<Finding> findings = new ArrayList<>();
         boolean splitting = wordSplits >= MIN_WORD_SPLITS;
         boolean outweighing = hiddenLetters >= MIN_HIDDEN_LETTERS && hiddenLetters >= visibleLetters;
+        boolean bulk = hiddenLetters >= BULK_HIDDEN_LETTERS && hiddenLetters >= (long) BULK_HIDDEN_RATIO * visibleLetters;
         if (splitting || outweighing) {
-            // cutting words with hidden text is never layout: it weighs more than an amount of hidden text
+            // cutting words with hidden text, or hiding pages of it, is never layout: it weighs more than some hidden text
             String how = byTechnique.entrySet().stream().map(e -> e.getKey().label() + " " + e.getValue())
                     .collect(Collectors.joining(", "));
-            findings.add(new Finding(HIDDEN_TEXT, splitting ? 1.5 : 1.0, hiddenLetters + " hidden characters in "
+            findings.add(new Finding(HIDDEN_TEXT, splitting || bulk ? 1.5 : 1.0, hiddenLetters + " hidden characters in "
                     + hiddenRuns + " place(s) (" + how + "), " + wordSplits + " inside words; " + visibleLetters
                     + " visible"));
         }

@@ -12,7 +12,9 @@ import java.util.TreeSet;
  * does. Their legitimate uses are told apart by where they sit: zero-width joiners between emoji and in scripts that
  * need joining control (Arabic, Persian, the Indic scripts), zero-width spaces as word separators in scripts written
  * without spaces (Thai, Lao, Khmer, Myanmar, Tibetan), a byte order mark at the start of a text, and soft hyphens as
- * a hyphenation program places them. Stateless.
+ * a hyphenation program places them. In a body only characters inside a word count, since templates pad between
+ * words (a preview line's {@code &zwnj;&nbsp;} run); in a header field, which nothing lays out, one touching a word
+ * counts too. Stateless.
  */
 public final class Invisibles {
 
@@ -20,6 +22,7 @@ public final class Invisibles {
     private static final int ZWSP = 0x200B;
     private static final int ZWNJ = 0x200C;
     private static final int ZWJ = 0x200D;
+    private static final int BOM = 0xFEFF;
     /** A word is at most this long for the scan (a longer run of letters is no word). */
     private static final int MAX_WORD = 200;
 
@@ -80,11 +83,12 @@ public final class Invisibles {
     }
 
     /**
-     * The words of {@code text} that invisible characters split.
+     * The words of {@code text} that invisible characters split or, in a header field, touch.
      *
      * @param typeset whether the text is laid out in paragraphs (a body), where soft hyphens mark where a long word
-     *                may break; a header field (a subject, a display name) is never hyphenated, so there every soft
-     *                hyphen inside a word counts
+     *                may break and invisible padding between words is a template's habit; a header field (a subject, a
+     *                display name) is never laid out, so there every soft hyphen counts and so does an invisible
+     *                character at the start or end of a word (a byte order mark aside: some encoders prefix one)
      */
     public static Splits splits(CharSequence text, boolean typeset) {
         int words = 0;
@@ -93,50 +97,51 @@ public final class Invisibles {
         int i = 0;
         while (i < n) {
             int c = Character.codePointAt(text, i);
-            if (!Character.isLetterOrDigit(c)) {
+            if (!(Character.isLetterOrDigit(c) || (!typeset && isInvisible(c)))) {
                 i += Character.charCount(c);
                 continue;
             }
             // one word: letters, digits, combining marks and invisible characters
-            List<int[]> pieces = new ArrayList<>();
-            int start = i;
-            int length = 0;
-            while (i < n && length < MAX_WORD) {
+            List<Integer> word = new ArrayList<>();
+            while (i < n && word.size() < MAX_WORD) {
                 int d = Character.codePointAt(text, i);
                 if (!(Character.isLetterOrDigit(d) || isMark(d) || isInvisible(d))) {
                     break;
                 }
-                pieces.add(new int[] {d, i});
+                word.add(d);
                 i += Character.charCount(d);
-                length++;
             }
-            Set<String> inWord = splitBy(pieces, typeset);
+            Set<String> inWord = splitBy(word, typeset);
             if (!inWord.isEmpty()) {
                 words++;
                 seen.addAll(inWord);
-            }
-            if (i == start) {
-                i++;
             }
         }
         return new Splits(words, seen);
     }
 
     /** The invisible characters splitting one word, or none if its invisible characters have a legitimate job. */
-    private static Set<String> splitBy(List<int[]> word, boolean typeset) {
+    private static Set<String> splitBy(List<Integer> word, boolean typeset) {
         Set<String> found = new TreeSet<>();
         List<Integer> softHyphens = new ArrayList<>();
         int letters = 0;
         for (int k = 0; k < word.size(); k++) {
-            int c = word.get(k)[0];
+            int c = word.get(k);
             if (!isInvisible(c)) {
                 letters++;
                 continue;
             }
             int before = letterBefore(word, k);
             int after = letterAfter(word, k);
+            if (before < 0 && after < 0) {
+                continue; // no word at all (padding)
+            }
             if (before < 0 || after < 0) {
-                continue; // at the edge of a word (a BOM at the start, padding after it)
+                // at the edge of a word: padding in a body, a byte order mark at the start of a text
+                if (!typeset && c != BOM && ((c != ZWSP && c != ZWNJ && c != ZWJ) || plain(Math.max(before, after)))) {
+                    found.add(String.format("U+%04X", c));
+                }
+                continue;
             }
             if (c == SOFT_HYPHEN) {
                 softHyphens.add(letters);
@@ -173,9 +178,9 @@ public final class Invisibles {
         return true;
     }
 
-    private static int letterBefore(List<int[]> word, int k) {
+    private static int letterBefore(List<Integer> word, int k) {
         for (int j = k - 1; j >= 0; j--) {
-            int c = word.get(j)[0];
+            int c = word.get(j);
             if (!isInvisible(c) && !isMark(c)) {
                 return c;
             }
@@ -183,9 +188,9 @@ public final class Invisibles {
         return -1;
     }
 
-    private static int letterAfter(List<int[]> word, int k) {
+    private static int letterAfter(List<Integer> word, int k) {
         for (int j = k + 1; j < word.size(); j++) {
-            int c = word.get(j)[0];
+            int c = word.get(j);
             if (!isInvisible(c) && !isMark(c)) {
                 return c;
             }

@@ -36,6 +36,15 @@ class InvisiblesTest {
     }
 
     @Test
+    void inAHeaderAnInvisibleCharacterTouchingAWordCountsButABomAndEmojiJoinersDoNot() {
+        assertThat(Invisibles.splits("\u200BAmazon\u2060 Support\u00AD", false))
+                .isEqualTo(new Invisibles.Splits(2, Set.of("U+200B", "U+2060", "U+00AD")));
+        assertThat(Invisibles.splits("\uFEFFInvoice 42 \uD83D\uDC69\u200D\uD83D\uDCBB team", false).words()).isZero();
+        assertThat(Invisibles.splits("نامه\u200C", false).words()).as("Persian").isZero();
+        assertThat(Invisibles.splits("\u200BAmazon\u2060 Support", true).words()).as("a body's padding").isZero();
+    }
+
+    @Test
     void stripRemovesOnlyInvisibleCharacters() {
         assertThat(Invisibles.strip("pa\u200Bss\u00ADwo\u3164rd \uD83D\uDC4D")).isEqualTo("password \uD83D\uDC4D");
         assertThat(Invisibles.strip("plain")).isEqualTo("plain");

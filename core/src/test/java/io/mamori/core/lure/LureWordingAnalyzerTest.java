@@ -68,6 +68,31 @@ class LureWordingAnalyzerTest {
     }
 
     @Test
+    void hiddenTextCuttingTheWordsAndInvisibleCharactersInsideThemDoNotHideTheLure() {
+        // pass<span style="display:none">q7x</span>word, ver<span ...>kw</span>ify: read as the reader sees it
+        assertThat(analyzer.analyze(new AnalysisInput(ENVELOPE, Fixtures.parse("evasion/hidden-salting-en.eml"))))
+                .containsExactly(
+                        new Finding("LURE_URGENCY", 1.0, "expires today"),
+                        new Finding("LURE_CREDENTIAL", 1.5, "verify your account,password expires"),
+                        new Finding("LURE_COMBINED", 0.5, "urgency,credential"));
+        // "could not ver\u200Bify your": the folding drops the invisible characters
+        assertThat(analyzer.analyze(new AnalysisInput(ENVELOPE, Fixtures.parse("evasion/invisible-chars-en.eml"))))
+                .containsExactly(
+                        new Finding("LURE_URGENCY", 1.0, "within 24 hours"),
+                        new Finding("LURE_CREDENTIAL", 1.0, "could not verify your"),
+                        new Finding("LURE_COMBINED", 0.5, "urgency,credential"));
+    }
+
+    @Test
+    void hiddenWordsAreNotReadSoAHiddenLureIsNoLure() {
+        String html = "<p>Thank you for your order.</p><div style='display:none'>urgent: verify your account</div>";
+        ParsedMessage message = new ParsedMessage(List.of(new HeaderField("Subject", "Order")),
+                List.of(new MimePart("1", 0, "text/html", "utf-8", null, false, html.length(), html)), List.of(), 0,
+                html.length());
+        assertThat(analyzer.analyze(new AnalysisInput(ENVELOPE, message))).isEmpty();
+    }
+
+    @Test
     void englishPhrasesMatchOnlyWholeWords() {
         assertThat(analyze("word-boundaries-en.eml")).isEmpty();
     }
