@@ -131,12 +131,46 @@ final class CssRules {
             } else if (!prelude.isEmpty()) {
                 Map<String, String> declarations = Css.declarations(block);
                 declarations.keySet().retainAll(HIDING);
-                if (!declarations.isEmpty()) {
+                // only rules that can hide (or, on some screen, show) text are applied: selecting is the costly part
+                if (media ? shows(declarations) : hides(declarations)) {
                     out.add(new Rule(prelude, declarations, media));
                 }
             }
             i = close + 1;
         }
+    }
+
+    /** Whether plain declarations can hide text (the same tests as {@link HtmlText}'s, before inheritance). */
+    private static boolean hides(Map<String, String> d) {
+        String visibility = d.get("visibility");
+        Double font = Css.fontSizePx(d.containsKey("font-size") ? d.get("font-size") : Css.firstSizeIn(d.get("font")));
+        Double opacity = Css.number(d.get("opacity"));
+        Double indent = Css.lengthPx(d.get("text-indent"));
+        Colours.Rgba colour = d.containsKey("color") ? Colours.parse(d.get("color")) : null;
+        return "none".equals(d.get("display")) || "hidden".equals(visibility) || "collapse".equals(visibility)
+                || (font != null && font <= 1.0) || (opacity != null && opacity <= 0.05)
+                || "hidden".equals(d.get("overflow")) || "clip".equals(d.get("overflow"))
+                || (indent != null && indent <= -500) || "absolute".equals(d.get("position"))
+                || "fixed".equals(d.get("position")) || (colour != null && colour.transparent());
+    }
+
+    /** Whether {@code @media} declarations can show what inline styles hide (the responsive "mobile only" block). */
+    private static boolean shows(Map<String, String> d) {
+        String display = d.get("display");
+        Double font = Css.fontSizePx(d.get("font-size"));
+        Double opacity = Css.number(d.get("opacity"));
+        if ((display != null && !display.equals("none")) || "visible".equals(d.get("visibility"))
+                || "visible".equals(d.get("overflow")) || (font != null && font > 1) || (opacity != null && opacity > 0.05)) {
+            return true;
+        }
+        for (String p : new String[] {"max-height", "height"}) {
+            String v = d.get(p);
+            Double px = Css.lengthPx(v);
+            if (v != null && (v.equals("none") || v.equals("auto") || v.endsWith("%") || (px != null && px > 1))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The index of the brace closing the block opened at {@code open}, or the text's length. */
