@@ -59,24 +59,6 @@ public final class Invisibles {
                 || (c >= 0xE0020 && c <= 0xE007F);
     }
 
-    /** The text without invisible characters (for reading words). */
-    public static String strip(CharSequence text) {
-        StringBuilder out = null;
-        for (int i = 0; i < text.length(); ) {
-            int c = Character.codePointAt(text, i);
-            int next = i + Character.charCount(c);
-            if (isInvisible(c)) {
-                if (out == null) {
-                    out = new StringBuilder(text.length()).append(text, 0, i);
-                }
-            } else if (out != null) {
-                out.appendCodePoint(c);
-            }
-            i = next;
-        }
-        return out == null ? text.toString() : out.toString();
-    }
-
     /** The words of a body text that invisible characters split, with the exceptions of the class comment. */
     public static Splits splits(CharSequence text) {
         return splits(text, true);

@@ -43,10 +43,4 @@ class InvisiblesTest {
         assertThat(Invisibles.splits("نامه\u200C", false).words()).as("Persian").isZero();
         assertThat(Invisibles.splits("\u200BAmazon\u2060 Support", true).words()).as("a body's padding").isZero();
     }
-
-    @Test
-    void stripRemovesOnlyInvisibleCharacters() {
-        assertThat(Invisibles.strip("pa\u200Bss\u00ADwo\u3164rd \uD83D\uDC4D")).isEqualTo("password \uD83D\uDC4D");
-        assertThat(Invisibles.strip("plain")).isEqualTo("plain");
-    }
 }
