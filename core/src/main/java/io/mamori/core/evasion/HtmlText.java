@@ -24,9 +24,9 @@ import org.jsoup.select.NodeTraversor;
  * clients: {@code display:none}, {@code visibility:hidden}, a font size of (about) zero, {@code opacity:0}, a zero
  * height or width with {@code overflow:hidden}, text pushed far off-screen, the {@code hidden} attribute, a transparent
  * text colour, and a text colour within a few shades of the background colour declared on the element or an ancestor.
- * Styles come from {@code style} attributes, {@code bgcolor}/{@code color} attributes and the plain (not {@code @media})
- * rules of {@code <style>} elements that can hide text, applied with jsoup's selector engine; content a {@code @media} rule shows again (the
- * "mobile-only" blocks of responsive newsletters) counts as visible. Words are separated as a browser separates them:
+ * Styles come from {@code style} attributes, {@code bgcolor}/{@code color} attributes and the plain (not
+ * {@code @media}) rules of {@code <style>} elements that can hide text, applied with jsoup's selector engine; content a
+ * {@code @media} rule shows again (the "mobile-only" blocks of responsive newsletters) counts as visible. Words are separated as a browser separates them:
  * block and table elements and line breaks break words, inline tags do not ({@code pass<b>word</b>} reads
  * "password").
  *

@@ -31,8 +31,8 @@ import java.util.stream.Collectors;
  * {@code LURE_COMBINED} when two or more categories appear, since a lure is a combination (urgency plus a
  * credential check, or a bank-account change) while one category alone is ordinary business mail. HTML bodies
  * are read as the reader sees them ({@link HtmlText#visible}): text hidden from the reader is left out, so that hidden
- * junk cannot dilute or cut the lure's words, and invisible characters inside words are dropped by the folding. Work is bounded: at most {@value #MAX_SCANNED_CHARS}
- * characters are examined. Immutable and thread-safe.
+ * junk cannot dilute or cut the lure's words, and invisible characters inside words are dropped by the folding. Work
+ * is bounded: at most {@value #MAX_SCANNED_CHARS} characters are examined. Immutable and thread-safe.
  */
 public final class LureWordingAnalyzer implements Analyzer {
 
