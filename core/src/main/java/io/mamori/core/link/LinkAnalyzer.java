@@ -4,6 +4,8 @@ import io.mamori.core.analysis.AnalysisInput;
 import io.mamori.core.analysis.Analyzer;
 import io.mamori.core.analysis.Finding;
 import io.mamori.core.brand.Brands;
+import io.mamori.core.evasion.HtmlText;
+import io.mamori.core.evasion.Invisibles;
 import io.mamori.core.message.Mailbox;
 import io.mamori.core.message.MimePart;
 import io.mamori.core.message.ParsedMessage;
@@ -208,7 +210,9 @@ public final class LinkAnalyzer implements Analyzer {
         }
         if (images > 0 && links > 0) {
             // the words are in a picture, out of reach of text analysis (image spam, QR-code phishing)
-            int visible = (int) doc.text().codePoints().filter(c -> !Character.isWhitespace(c) && !Character.isSpaceChar(c)).count();
+            // what the reader sees: text hidden by styles and invisible padding would otherwise fake a text body
+            int visible = (int) HtmlText.visible(html).codePoints()
+                    .filter(c -> !Character.isWhitespace(c) && !Character.isSpaceChar(c) && !Invisibles.isInvisible(c)).count();
             if (visible < IMAGE_ONLY_MAX_TEXT) {
                 scan.add(IMAGE_ONLY, 1.0, visible + " characters of text, " + images + " image(s), " + links + " link(s)");
             }

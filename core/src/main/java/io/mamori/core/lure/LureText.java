@@ -1,13 +1,15 @@
 package io.mamori.core.lure;
 
+import io.mamori.core.evasion.Invisibles;
 import java.text.Normalizer;
 
 /**
  * Folds text so that the visual variants a lure uses to dodge filters compare equal: NFKC (full-width ASCII,
  * half-width katakana, circled and compatibility forms), katakana folded to hiragana, ASCII lower-cased, Latin
  * letters with accents folded to their lower-case base letter (Portuguese, Spanish, German and French lures are
- * written with and without accents alike), typographic apostrophes folded to {@code '}, invisible format characters
- * (zero-width space and joiners) dropped, whitespace runs collapsed to one space.
+ * written with and without accents alike), typographic apostrophes folded to {@code '}, invisible characters dropped
+ * (format characters such as the zero-width space, joiners and the soft hyphen, and the other {@link Invisibles} such
+ * as Hangul fillers), whitespace runs collapsed to one space.
  */
 final class LureText {
 
@@ -48,7 +50,7 @@ final class LureText {
                 space = true;
                 continue;
             }
-            if (Character.getType(c) == Character.FORMAT) {
+            if (Character.getType(c) == Character.FORMAT || Invisibles.isInvisible(c)) {
                 continue;
             }
             if (space && out.length() > 0) {
@@ -124,64 +126,5 @@ final class LureText {
             }
         }
         return true;
-    }
-
-    /**
-     * The text of an HTML document for phrase matching: the contents of {@code script} and {@code style} elements
-     * and comments dropped, every tag replaced by a space, character references decoded (jsoup's entity table).
-     * Hand-written because building jsoup's document tree only to read its text cost as much as all of the
-     * phrase matching; phrase matching needs the words in order, not the tree. Never renders anything.
-     */
-    static String htmlText(String html) {
-        StringBuilder out = new StringBuilder(html.length() / 2);
-        int n = html.length();
-        int i = 0;
-        while (i < n) {
-            char c = html.charAt(i);
-            if (c != '<') {
-                out.append(c);
-                i++;
-                continue;
-            }
-            if (html.startsWith("<!--", i)) {
-                int end = html.indexOf("-->", i + 4);
-                i = end < 0 ? n : end + 3;
-                continue;
-            }
-            int close = html.indexOf('>', i + 1);
-            if (close < 0) {
-                out.append(html, i, n);
-                break;
-            }
-            String skipUntil = rawTextEnd(html, i + 1);
-            i = close + 1;
-            if (skipUntil != null) {
-                int end = indexOfIgnoreCase(html, skipUntil, i);
-                i = end < 0 ? n : end;
-            }
-            out.append(' ');
-        }
-        return org.jsoup.parser.Parser.unescapeEntities(out.toString(), false);
-    }
-
-    /** For an opening script or style tag at {@code from}, the closing tag to skip to; otherwise null. */
-    private static String rawTextEnd(String html, int from) {
-        for (String name : new String[] {"script", "style"}) {
-            int end = from + name.length();
-            if (html.regionMatches(true, from, name, 0, name.length())
-                    && (end >= html.length() || !Character.isLetterOrDigit(html.charAt(end)))) {
-                return "</" + name;
-            }
-        }
-        return null;
-    }
-
-    private static int indexOfIgnoreCase(String text, String wanted, int from) {
-        for (int i = from; i <= text.length() - wanted.length(); i++) {
-            if (text.charAt(i) == '<' && text.regionMatches(true, i, wanted, 0, wanted.length())) {
-                return i;
-            }
-        }
-        return -1;
     }
 }

@@ -3,6 +3,7 @@ package io.mamori.core.lure;
 import io.mamori.core.analysis.AnalysisInput;
 import io.mamori.core.analysis.Analyzer;
 import io.mamori.core.analysis.Finding;
+import io.mamori.core.evasion.HtmlText;
 import io.mamori.core.message.Direction;
 import io.mamori.core.message.MimePart;
 import io.mamori.core.message.ParsedMessage;
@@ -41,8 +42,10 @@ import java.util.stream.Collectors;
  * the text also holds something shaped like a telephone number ({@link #hasPhoneNumber}): its phrases ask the reader
  * to call, and without a number to call they are ordinary customer-service wording.
  *
- * <p>HTML bodies are reduced to their text ({@link LureText#htmlText}), never rendered. Work is bounded: at most
- * {@value #MAX_SCANNED_CHARS} characters are examined. Immutable and thread-safe.
+ * <p>HTML bodies are read as the reader sees them ({@link HtmlText#visible}), never rendered: text hidden from the
+ * reader is left out, so that hidden junk cannot dilute or cut the lure's words, and invisible characters inside
+ * words are dropped by the folding. Work is bounded: at most {@value #MAX_SCANNED_CHARS} characters are examined.
+ * Immutable and thread-safe.
  */
 public final class LureWordingAnalyzer implements Analyzer {
 
@@ -74,8 +77,6 @@ public final class LureWordingAnalyzer implements Analyzer {
 
     static final String COMBINED = "LURE_COMBINED";
     static final int MAX_SCANNED_CHARS = 200_000;
-    /** An HTML part larger than this is cut before parsing, so that jsoup's work stays bounded too. */
-    private static final int MAX_HTML_CHARS = 1_000_000;
     private static final double PER_EXTRA_PHRASE = 0.5;
     private static final double MAX_CATEGORY_MULTIPLIER = 2.0;
     /** What a phrase in the Subject of inbound mail adds to its category's multiplier: half a phrase more. */
@@ -369,7 +370,7 @@ public final class LureWordingAnalyzer implements Analyzer {
             }
             if ("text/html".equals(part.contentType())) {
                 String html = part.text();
-                append(text, LureText.htmlText(html.length() > MAX_HTML_CHARS ? html.substring(0, MAX_HTML_CHARS) : html));
+                append(text, HtmlText.visible(html));
             } else if ("text/plain".equals(part.contentType())) {
                 append(text, part.text());
             }

@@ -11,6 +11,7 @@ import io.mamori.core.impersonation.ImpersonationAnalyzer;
 import io.mamori.core.impersonation.ImpersonationSettings;
 import io.mamori.core.impersonation.ProtectedPerson;
 import io.mamori.core.contact.FirstContactAnalyzer;
+import io.mamori.core.evasion.FilterEvasionAnalyzer;
 import io.mamori.core.contact.SenderHistory;
 import io.mamori.core.link.LinkAnalyzer;
 import io.mamori.core.lists.DmarcAlignment;
@@ -120,6 +121,7 @@ public final class Analyzers {
         all.add(new HtmlAttachmentAnalyzer());
         all.add(new LinkAnalyzer());
         all.add(new LureWordingAnalyzer());
+        all.add(new FilterEvasionAnalyzer());
         all.add(new ImpersonationAnalyzer(new ProtectedFromPolicy(ports.policy())));
         SenderAuthAnalyzer senderAuth = new SenderAuthAnalyzer(ports.dns(), ports.senderAuth(), ports.clock());
         all.add(senderAuth);

@@ -36,7 +36,8 @@ class FindingCatalogueCompletenessTest {
     @Test
     void theShippedAnalyzersAreListedInReportOrder() {
         assertThat(shipped).extracting(Analyzer::name).containsExactly("mime-sanity", "attachment-name", "attachment-content",
-                "html-attachment", "links", "lure-wording", "impersonation", "sender-auth", "lists", "antivirus");
+                "html-attachment", "links", "lure-wording", "filter-evasion", "impersonation", "sender-auth", "lists",
+                "antivirus");
     }
 
     @Test
@@ -47,8 +48,8 @@ class FindingCatalogueCompletenessTest {
                 io.mamori.core.lists.ListStore.NONE, java.util.Optional.of(new io.mamori.core.contact.InMemorySenderHistory()));
         List<Analyzer> analyzers = Analyzers.shipped(ports);
         assertThat(analyzers).extracting(Analyzer::name).containsExactly("mime-sanity", "attachment-name",
-                "attachment-content", "html-attachment", "links", "lure-wording", "impersonation", "sender-auth", "lists",
-                "first-contact");
+                "attachment-content", "html-attachment", "links", "lure-wording", "filter-evasion", "impersonation",
+                "sender-auth", "lists", "first-contact");
         assertThat(analyzers).flatExtracting(Analyzer::codes).allSatisfy(code -> assertThat(catalogue.entry(code)).isPresent());
     }
 

@@ -202,6 +202,14 @@ class LinkAnalyzerTest {
     }
 
     @Test
+    void hiddenTextAndInvisiblePaddingDoNotMakeAPictureWithALinkATextBody() {
+        assertThat(analyzeHtml("<div style='display:none'>Our spring catalogue is out: twenty new products for the office"
+                + "</div><p><a href='https://example.com/offer'><img src='cid:banner'></a></p>"
+                + "<p>Hi!" + "\u200C\u034F".repeat(40) + "</p>"))
+                .containsExactly(Finding.of("HTML_IMAGE_ONLY", "3 characters of text, 1 image(s), 1 link(s)"));
+    }
+
+    @Test
     void evidenceListsAtMostFiveHostsAndSaysHowManyMore() {
         StringBuilder html = new StringBuilder();
         for (int i = 0; i < 8; i++) {

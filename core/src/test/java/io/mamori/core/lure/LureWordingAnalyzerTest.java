@@ -227,6 +227,31 @@ class LureWordingAnalyzerTest {
     }
 
     @Test
+    void hiddenTextCuttingTheWordsAndInvisibleCharactersInsideThemDoNotHideTheLure() {
+        // pass<span style="display:none">q7x</span>word, ver<span ...>kw</span>ify: read as the reader sees it
+        assertThat(analyzer.analyze(new AnalysisInput(ENVELOPE, Fixtures.parse("evasion/hidden-salting-en.eml"))))
+                .containsExactly(
+                        new Finding("LURE_URGENCY", 1.0, "expires today"),
+                        new Finding("LURE_CREDENTIAL", 1.0, "verify your account"),
+                        new Finding("LURE_COMBINED", 0.5, "urgency,credential"));
+        // "could not ver\u200Bify your": the folding drops the invisible characters
+        assertThat(analyzer.analyze(new AnalysisInput(ENVELOPE, Fixtures.parse("evasion/invisible-chars-en.eml"))))
+                .containsExactly(
+                        new Finding("LURE_URGENCY", 1.0, "within 24 hours"),
+                        new Finding("LURE_CREDENTIAL", 1.0, "could not verify your"),
+                        new Finding("LURE_COMBINED", 0.5, "urgency,credential"));
+    }
+
+    @Test
+    void hiddenWordsAreNotReadSoAHiddenLureIsNoLure() {
+        String html = "<p>Thank you for your order.</p><div style='display:none'>urgent: verify your account</div>";
+        ParsedMessage message = new ParsedMessage(List.of(new HeaderField("Subject", "Order")),
+                List.of(new MimePart("1", 0, "text/html", "utf-8", null, false, html.length(), html)), List.of(), 0,
+                html.length());
+        assertThat(analyzer.analyze(new AnalysisInput(ENVELOPE, message))).isEmpty();
+    }
+
+    @Test
     void englishPhrasesMatchOnlyWholeWords() {
         assertThat(analyze("word-boundaries-en.eml")).isEmpty();
     }
@@ -267,13 +292,5 @@ class LureWordingAnalyzerTest {
             assertThat(catalogue.entry(code)).as(code).isPresent();
             assertThat(catalogue.weight(code)).as(code).isBetween(1.0, 3.0);
         }
-    }
-
-    @Test
-    void htmlTextDropsScriptsStylesAndCommentsAndDecodesCharacterReferences() {
-        assertThat(LureText.htmlText("<html><head><style>p{color:red}</style><SCRIPT type=x>var urgent=1;</SCRIPT></head>"
-                + "<body><!-- hidden comment --><p>Verify&nbsp;your <b>account</b> &amp; pay&#x21;</p></body></html>")
-                .replaceAll("\\s+", " ").strip()).isEqualTo("Verify\u00a0your account & pay!");
-        assertThat(LureText.htmlText("no tags < here")).isEqualTo("no tags < here");
     }
 }

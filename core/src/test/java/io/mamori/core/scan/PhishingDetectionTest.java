@@ -79,6 +79,30 @@ class PhishingDetectionTest {
     }
 
     @Test
+    void aLureWhoseWordsAreCutWithHiddenTextIsQuarantinedOnHidingAndWordingAlone() throws IOException {
+        MessageScanner.ScanResult r = scan("evasion/hidden-salting-en.eml");
+        assertThat(r.findings()).extracting(Finding::code, Finding::evidence).containsExactly(
+                tuple("LURE_URGENCY", "expires today"),
+                tuple("LURE_CREDENTIAL", "verify your account"),
+                tuple("LURE_COMBINED", "urgency,credential"),
+                tuple("HTML_HIDDEN_TEXT", "9 hidden characters in 4 place(s) (display:none 5, font-size:0 4), 4 inside"
+                        + " words; 90 visible"),
+                tuple("EVASION_AND_LURE", "HTML_HIDDEN_TEXT+LURE_URGENCY"));
+        assertThat(r.verdict().action()).isEqualTo(Action.QUARANTINE);
+    }
+
+    @Test
+    void newslettersWithAPreviewLineAMobileVersionAndJoinersAreDelivered() throws IOException {
+        for (String fixture : List.of("evasion/newsletter-preheader.eml", "evasion/japanese-html.eml",
+                "evasion/emoji-zwj.eml", "evasion/persian-zwnj.eml", "evasion/german-soft-hyphens.eml")) {
+            MessageScanner.ScanResult r = scan(fixture);
+            assertThat(r.findings()).as(fixture).extracting(Finding::code)
+                    .doesNotContain("HTML_HIDDEN_TEXT", "TEXT_INVISIBLE_CHARS");
+            assertThat(r.verdict().action()).as(fixture + " " + r.findings()).isEqualTo(Action.DELIVER);
+        }
+    }
+
+    @Test
     void aPercentEncodedHostIsDecodedAsBrowsersDoAndReported() throws IOException {
         MessageScanner.ScanResult r = scan("phishing-corpus/nazario-phishing0-00073.eml");
         assertThat(r.findings()).extracting(Finding::code, Finding::evidence).startsWith(

@@ -1,0 +1,205 @@
+package io.mamori.core.evasion;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
+import org.jsoup.select.Elements;
+import org.jsoup.select.Selector;
+
+/**
+ * The style rules of a document's {@code <style>} elements that matter for hidden text (properties that can hide
+ * content or give it a colour), applied to its elements with jsoup's selector engine; rules inside {@code @media} and
+ * {@code @supports} are kept apart, as the style of a screen they apply to. Rules are read in order, later ones overriding earlier
+ * ones; specificity is not ranked and selectors with pseudo-classes ({@code :hover}) are left out, since they do not
+ * describe what a reader first sees. The rule reader is hand-written (no CSS parser among the dependencies) and only
+ * splits preludes from blocks. Bounded: {@value #MAX_CSS_CHARS} characters of style text, a fixed number of rules.
+ * One per document; not thread-safe.
+ */
+final class CssRules {
+
+    static final int MAX_CSS_CHARS = 200_000;
+    private static final int MAX_NESTING = 3;
+
+    /** Properties whose value can hide text or give it a colour. */
+    private static final Set<String> HIDING = Set.of("display", "visibility", "font-size", "font", "opacity",
+            "overflow", "height", "max-height", "width", "max-width", "text-indent", "position", "left", "top",
+            "margin-left", "margin-top", "color", "background", "background-color", "background-image");
+
+    private record Rule(String selectors, Map<String, String> declarations, boolean media) {
+    }
+
+    private final Map<Element, Map<String, String>> fromRules;
+    private final Map<Element, Map<String, String>> fromMediaRules;
+
+    private CssRules(Map<Element, Map<String, String>> fromRules, Map<Element, Map<String, String>> fromMediaRules) {
+        this.fromRules = fromRules;
+        this.fromMediaRules = fromMediaRules;
+    }
+
+    /** The rules of the document's style elements, at most {@code maxRules} of them applied. */
+    static CssRules of(Document doc, int maxRules) {
+        StringBuilder css = new StringBuilder();
+        for (Element style : doc.getElementsByTag("style")) {
+            if (css.length() >= MAX_CSS_CHARS) {
+                break;
+            }
+            css.append(style.data()).append('\n');
+        }
+        Map<Element, Map<String, String>> fromRules = new IdentityHashMap<>();
+        Map<Element, Map<String, String>> fromMedia = new IdentityHashMap<>();
+        if (css.isEmpty()) {
+            return new CssRules(fromRules, fromMedia);
+        }
+        List<Rule> rules = new ArrayList<>();
+        read(withoutComments(css.length() > MAX_CSS_CHARS ? css.substring(0, MAX_CSS_CHARS) : css.toString()),
+                false, 0, rules, maxRules);
+        for (Rule rule : rules) {
+            for (String selector : rule.selectors().split(",")) {
+                Elements matched = select(doc, selector.strip());
+                for (Element e : matched) {
+                    (rule.media() ? fromMedia : fromRules).computeIfAbsent(e, k -> new LinkedHashMap<>())
+                            .putAll(rule.declarations());
+                }
+            }
+        }
+        return new CssRules(fromRules, fromMedia);
+    }
+
+    /** The element's declarations: matching rules first, its {@code style} attribute over them. */
+    Map<String, String> styleOf(Element e) {
+        Map<String, String> rules = fromRules.get(e);
+        String inline = e.attr("style");
+        if (rules == null) {
+            return inline.isEmpty() ? Map.of() : Css.declarations(inline);
+        }
+        Map<String, String> merged = new LinkedHashMap<>(rules);
+        merged.putAll(Css.declarations(inline));
+        return merged;
+    }
+
+    /**
+     * The element's declarations on a screen where its {@code @media} rules apply (they go over its style), or null
+     * when no such rule names it. Responsive mail hides its mobile version inline and shows it with such a rule.
+     */
+    Map<String, String> mediaStyleOf(Element e, Map<String, String> style) {
+        Map<String, String> media = fromMediaRules.get(e);
+        if (media == null) {
+            return null;
+        }
+        Map<String, String> merged = new LinkedHashMap<>(style);
+        merged.putAll(media);
+        return merged;
+    }
+
+    private static Elements select(Document doc, String selector) {
+        if (selector.isEmpty() || selector.indexOf(':') >= 0 || selector.startsWith("@")) {
+            return new Elements();
+        }
+        try {
+            return Selector.select(selector, doc);
+        } catch (RuntimeException e) {
+            // a selector jsoup does not understand describes nothing we can apply
+            return new Elements();
+        }
+    }
+
+    /** Reads the rules of {@code css} that matter into {@code out}. */
+    private static void read(String css, boolean media, int nesting, List<Rule> out, int max) {
+        int i = 0;
+        int n = css.length();
+        while (i < n && out.size() < max) {
+            int open = css.indexOf('{', i);
+            if (open < 0) {
+                return;
+            }
+            int close = matching(css, open);
+            String prelude = css.substring(i, open);
+            int statement = prelude.lastIndexOf(';');
+            prelude = (statement >= 0 ? prelude.substring(statement + 1) : prelude).strip();
+            String block = css.substring(open + 1, Math.min(close, n));
+            if (prelude.startsWith("@")) {
+                String at = prelude.toLowerCase(Locale.ROOT);
+                if ((at.startsWith("@media") || at.startsWith("@supports")) && nesting < MAX_NESTING) {
+                    read(block, true, nesting + 1, out, max);
+                }
+            } else if (!prelude.isEmpty()) {
+                Map<String, String> declarations = Css.declarations(block);
+                declarations.keySet().retainAll(HIDING);
+                // only rules that can hide (or, on some screen, show) text are applied: selecting is the costly part
+                if (media ? shows(declarations) : hides(declarations)) {
+                    out.add(new Rule(prelude, declarations, media));
+                }
+            }
+            i = close + 1;
+        }
+    }
+
+    /** Whether plain declarations can hide text (the same tests as {@link HtmlText}'s, before inheritance). */
+    private static boolean hides(Map<String, String> d) {
+        String visibility = d.get("visibility");
+        Double font = Css.fontSizePx(d.containsKey("font-size") ? d.get("font-size") : Css.firstSizeIn(d.get("font")));
+        Double opacity = Css.number(d.get("opacity"));
+        Double indent = Css.lengthPx(d.get("text-indent"));
+        Colours.Rgba colour = d.containsKey("color") ? Colours.parse(d.get("color")) : null;
+        return "none".equals(d.get("display")) || "hidden".equals(visibility) || "collapse".equals(visibility)
+                || (font != null && font <= 1.0) || (opacity != null && opacity <= 0.05)
+                || "hidden".equals(d.get("overflow")) || "clip".equals(d.get("overflow"))
+                || (indent != null && indent <= -500) || "absolute".equals(d.get("position"))
+                || "fixed".equals(d.get("position")) || (colour != null && colour.transparent());
+    }
+
+    /** Whether {@code @media} declarations can show what inline styles hide (the responsive "mobile only" block). */
+    private static boolean shows(Map<String, String> d) {
+        String display = d.get("display");
+        Double font = Css.fontSizePx(d.get("font-size"));
+        Double opacity = Css.number(d.get("opacity"));
+        if ((display != null && !display.equals("none")) || "visible".equals(d.get("visibility"))
+                || "visible".equals(d.get("overflow")) || (font != null && font > 1) || (opacity != null && opacity > 0.05)) {
+            return true;
+        }
+        for (String p : new String[] {"max-height", "height"}) {
+            String v = d.get(p);
+            Double px = Css.lengthPx(v);
+            if (v != null && (v.equals("none") || v.equals("auto") || v.endsWith("%") || (px != null && px > 1))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The index of the brace closing the block opened at {@code open}, or the text's length. */
+    private static int matching(String css, int open) {
+        int depth = 0;
+        for (int i = open; i < css.length(); i++) {
+            char c = css.charAt(i);
+            if (c == '{') {
+                depth++;
+            } else if (c == '}' && --depth == 0) {
+                return i;
+            }
+        }
+        return css.length();
+    }
+
+    private static String withoutComments(String css) {
+        StringBuilder out = new StringBuilder(css.length());
+        int i = 0;
+        while (i < css.length()) {
+            int start = css.indexOf("/*", i);
+            if (start < 0) {
+                out.append(css, i, css.length());
+                break;
+            }
+            out.append(css, i, start);
+            int end = css.indexOf("*/", start + 2);
+            i = end < 0 ? css.length() : end + 2;
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,129 @@
+package io.mamori.core.evasion;
+
+import io.mamori.core.analysis.AnalysisInput;
+import io.mamori.core.analysis.Analyzer;
+import io.mamori.core.analysis.Finding;
+import io.mamori.core.message.Mailbox;
+import io.mamori.core.message.MimePart;
+import io.mamori.core.message.ParsedMessage;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * Looks for the tricks that hide a message's words from content filters while the reader still sees them:
+ * <ul>
+ * <li>{@code HTML_HIDDEN_TEXT}: text in an HTML body that the reader never sees ({@link HtmlText}), either cut into
+ * words ({@code pass<span style="display:none">x7q</span>word}: the filter reads "passx7qword") or so much of it
+ * that it outweighs what is shown (hidden text salting, Cisco Talos 2025). Cut words, or a page of hidden text five
+ * times longer than the visible text, weigh more than hidden text merely longer than the visible text. A newsletter's hidden preview text
+ * (the "preheader", typically under 150 characters) and the hidden mobile version a {@code @media} rule shows again
+ * stay below both thresholds.</li>
+ * <li>{@code TEXT_INVISIBLE_CHARS}: zero-width and other invisible characters, or soft hyphens where no hyphenation
+ * program would put them, inside words of the subject, the From display name or the visible body text
+ * ({@link Invisibles}); joiners in emoji and in scripts that need them are not counted.</li>
+ * </ul>
+ * Attachments are not read. Work is bounded by {@link HtmlText}'s limits and {@value #MAX_TEXT_CHARS} characters of
+ * text per part. Immutable and thread-safe.
+ */
+public final class FilterEvasionAnalyzer implements Analyzer {
+
+    static final String HIDDEN_TEXT = "HTML_HIDDEN_TEXT";
+    static final String INVISIBLE_CHARS = "TEXT_INVISIBLE_CHARS";
+    static final int MAX_TEXT_CHARS = 400_000;
+
+    /** Hidden runs inside words from which the splitting is deliberate (one can be an editor's stray span). */
+    static final int MIN_WORD_SPLITS = 3;
+    /** Hidden letters from which hidden text counts by its amount (when it is at least the visible text): well above a preheader. */
+    static final int MIN_HIDDEN_LETTERS = 250;
+    /**
+     * Hidden letters, and how many times the visible letters, from which hidden text is salting beyond doubt: no layout
+     * hides five times more text than it shows, and a thousand letters is a page, not a preview line.
+     */
+    static final int BULK_HIDDEN_LETTERS = 1000;
+    static final int BULK_HIDDEN_RATIO = 5;
+    /** Words split by invisible characters from which the finding weighs fully, and from which it weighs more. */
+    static final int SPLIT_WORDS_FULL = 2;
+    static final int SPLIT_WORDS_STRONG = 5;
+
+    @Override
+    public String name() {
+        return "filter-evasion";
+    }
+
+    @Override
+    public Set<String> codes() {
+        return Set.of(HIDDEN_TEXT, INVISIBLE_CHARS);
+    }
+
+    @Override
+    public List<Finding> analyze(AnalysisInput input) {
+        ParsedMessage message = input.message();
+        int visibleLetters = 0;
+        int hiddenLetters = 0;
+        int hiddenRuns = 0;
+        int wordSplits = 0;
+        Map<HtmlText.Technique, Integer> byTechnique = new EnumMap<>(HtmlText.Technique.class);
+        Invisibles.Splits subject = Invisibles.splits(message.subject(), false);
+        int subjectSplits = subject.words();
+        Set<String> characters = new TreeSet<>(subject.characters());
+        int nameSplits = 0;
+        String from = message.header("From").orElse("");
+        Mailbox sender = Mailbox.first(from).orElse(null);
+        if (sender != null && sender.displayName() != null) {
+            Invisibles.Splits name = Invisibles.splits(sender.displayName(), false);
+            nameSplits = name.words();
+            characters.addAll(name.characters());
+        }
+        int bodySplits = 0;
+        for (MimePart part : message.parts()) {
+            if (Thread.currentThread().isInterrupted()) {
+                break;
+            }
+            if (part.attachment() || part.text() == null) {
+                continue;
+            }
+            String shown;
+            if ("text/html".equals(part.contentType())) {
+                HtmlText.Reading reading = HtmlText.read(part.text());
+                visibleLetters += reading.visibleLetters();
+                hiddenLetters += reading.hiddenLetters();
+                hiddenRuns += reading.hiddenRuns();
+                wordSplits += reading.wordSplits();
+                reading.byTechnique().forEach((t, n) -> byTechnique.merge(t, n, Integer::sum));
+                shown = reading.visible();
+            } else if ("text/plain".equals(part.contentType())) {
+                shown = part.text().length() > MAX_TEXT_CHARS ? part.text().substring(0, MAX_TEXT_CHARS) : part.text();
+            } else {
+                continue;
+            }
+            Invisibles.Splits body = Invisibles.splits(shown);
+            bodySplits += body.words();
+            characters.addAll(body.characters());
+        }
+        List<Finding> findings = new ArrayList<>();
+        boolean splitting = wordSplits >= MIN_WORD_SPLITS;
+        boolean outweighing = hiddenLetters >= MIN_HIDDEN_LETTERS && hiddenLetters >= visibleLetters;
+        boolean bulk = hiddenLetters >= BULK_HIDDEN_LETTERS && hiddenLetters >= (long) BULK_HIDDEN_RATIO * visibleLetters;
+        if (splitting || outweighing) {
+            // cutting words with hidden text, or hiding pages of it, is never layout: it weighs more than some hidden text
+            String how = byTechnique.entrySet().stream().map(e -> e.getKey().label() + " " + e.getValue())
+                    .collect(Collectors.joining(", "));
+            findings.add(new Finding(HIDDEN_TEXT, splitting || bulk ? 1.5 : 1.0, hiddenLetters + " hidden characters in "
+                    + hiddenRuns + " place(s) (" + how + "), " + wordSplits + " inside words; " + visibleLetters
+                    + " visible"));
+        }
+        int words = subjectSplits + nameSplits + bodySplits;
+        if (words > 0) {
+            double multiplier = words >= SPLIT_WORDS_STRONG ? 1.5
+                    : words >= SPLIT_WORDS_FULL || subjectSplits + nameSplits > 0 ? 1.0 : 0.4;
+            findings.add(new Finding(INVISIBLE_CHARS, multiplier, words + " word(s) split by " + String.join(",", characters)
+                    + " (subject " + subjectSplits + ", sender name " + nameSplits + ", body " + bodySplits + ")"));
+        }
+        return findings;
+    }
+}

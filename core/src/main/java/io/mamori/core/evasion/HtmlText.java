@@ -1,0 +1,382 @@
+package io.mamori.core.evasion;
+
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.WeakHashMap;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
+import org.jsoup.nodes.Node;
+import org.jsoup.nodes.TextNode;
+import org.jsoup.select.NodeFilter;
+import org.jsoup.select.NodeTraversor;
+
+/**
+ * The text of an HTML body as a reader sees it, and the text it hides from the reader ("hidden text salting": words
+ * or junk a filter reads but a mail client never shows). jsoup builds the tree (never rendered, no script, no network);
+ * one walk over the body then sorts each text node into visible or hidden by the styles that hide content in mail
+ * clients: {@code display:none}, {@code visibility:hidden}, a font size of (about) zero, {@code opacity:0}, a zero
+ * height or width with {@code overflow:hidden}, text pushed far off-screen, the {@code hidden} attribute, a transparent
+ * text colour, and a text colour within a few shades of the background colour declared on the element or an ancestor.
+ * Styles come from {@code style} attributes, {@code bgcolor}/{@code color} attributes and the plain (not
+ * {@code @media}) rules of {@code <style>} elements that can hide text, applied with jsoup's selector engine; content a
+ * {@code @media} rule shows again (the "mobile-only" blocks of responsive newsletters) counts as visible. Words are separated as a browser separates them:
+ * block and table elements and line breaks break words, inline tags do not ({@code pass<b>word</b>} reads
+ * "password").
+ *
+ * <p>Bounded: at most {@value #MAX_HTML_CHARS} characters of HTML are parsed, {@value #MAX_TEXT_CHARS} characters of
+ * visible text kept, {@value #MAX_STYLE_RULES} style rules applied. Readings are memoised weakly by the part's text, so
+ * that the analyzers reading the same part (evasion, lure wording) build its tree once. Thread-safe.
+ */
+public final class HtmlText {
+
+    static final int MAX_HTML_CHARS = 1_000_000;
+    static final int MAX_TEXT_CHARS = 400_000;
+    static final int MAX_STYLE_RULES = 200;
+
+    /** How a piece of text was hidden, in evidence order. */
+    public enum Technique {
+        DISPLAY_NONE("display:none"),
+        VISIBILITY_HIDDEN("visibility:hidden"),
+        HIDDEN_ATTRIBUTE("hidden attribute"),
+        ZERO_FONT("font-size:0"),
+        ZERO_OPACITY("opacity:0"),
+        ZERO_SIZE("zero size"),
+        OFF_SCREEN("off-screen"),
+        TRANSPARENT_COLOUR("transparent colour"),
+        BACKGROUND_COLOUR("colour of the background");
+
+        private final String label;
+
+        Technique(String label) {
+            this.label = label;
+        }
+
+        /** A short name for evidence, e.g. {@code display:none}. */
+        public String label() {
+            return label;
+        }
+    }
+
+    /**
+     * What one HTML part shows and hides. Letters are code points that are letters or digits (spaces, punctuation and
+     * invisible padding such as {@code &zwnj;&nbsp;} do not count).
+     *
+     * @param visible        the visible text, words in reading order (whitespace as written; block boundaries as a space)
+     * @param visibleLetters letters of the visible text
+     * @param hiddenLetters  letters of the hidden text
+     * @param hiddenRuns     places where hidden text with letters sits (consecutive hidden text nodes are one place)
+     * @param wordSplits     hidden runs sitting inside a word: a visible letter right before and right after them
+     * @param byTechnique    hidden letters by the technique that hid them
+     */
+    public record Reading(String visible, int visibleLetters, int hiddenLetters, int hiddenRuns, int wordSplits,
+            Map<Technique, Integer> byTechnique) {
+        public Reading {
+            Objects.requireNonNull(visible, "visible");
+            EnumMap<Technique, Integer> copy = new EnumMap<>(Technique.class);
+            copy.putAll(byTechnique);
+            byTechnique = Collections.unmodifiableMap(copy);
+        }
+    }
+
+    /** Elements whose content is not shown text. */
+    private static final Set<String> SKIPPED = Set.of("script", "style", "template", "head", "title", "noscript",
+            "object", "svg", "math", "select", "textarea", "iframe");
+    /** Elements whose boundaries separate words when rendered (block, list and table elements, line breaks, images). */
+    private static final Set<String> BREAKS = Set.of("address", "article", "aside", "blockquote", "br", "button",
+            "caption", "center", "dd", "details", "dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure",
+            "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "img", "input", "li", "main", "menu",
+            "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul");
+
+    /**
+     * Readings by the part's text, weakly: the analyzers of one message run in parallel and read the same part
+     * object, so the first to ask builds the tree and the other waits for it; an entry goes with its message.
+     */
+    private static final Map<String, Memo> READINGS = Collections.synchronizedMap(new WeakHashMap<>());
+
+    /** One part's reading, built once; it holds no reference to the part's text (the map's key must stay weak). */
+    private static final class Memo {
+        private Reading reading;
+
+        synchronized Reading get(String html) {
+            if (reading == null) {
+                Reading r = walk(Jsoup.parse(html.length() > MAX_HTML_CHARS ? html.substring(0, MAX_HTML_CHARS) : html));
+                if (Thread.currentThread().isInterrupted()) {
+                    return r; // cut short by the analysis budget: not kept, a later reader builds it whole
+                }
+                reading = r;
+            }
+            return reading;
+        }
+    }
+
+    private HtmlText() {
+    }
+
+    /** The visible text of an HTML part, for reading words (lure wording): hidden text left out. */
+    public static String visible(String html) {
+        return read(html).visible();
+    }
+
+    /** Reads an HTML part: its visible text and what it hides. */
+    public static Reading read(String html) {
+        return READINGS.computeIfAbsent(html, k -> new Memo()).get(html);
+    }
+
+    private static Reading walk(Document doc) {
+        CssRules rules = CssRules.of(doc, MAX_STYLE_RULES);
+        Walk walk = new Walk(rules);
+        Element root = doc.body() != null ? doc.body() : doc;
+        NodeTraversor.filter(walk, root);
+        return new Reading(walk.text.toString(), walk.visibleLetters, walk.hiddenLetters, walk.hiddenRuns,
+                walk.wordSplits, walk.byTechnique);
+    }
+
+    /** What an element passes on to its content. */
+    private record Frame(Technique gone, boolean visibilityHidden, boolean zeroFont, Colours.Rgba colour,
+            Colours.Rgba background) {
+    }
+
+    /** One walk over the body; not thread-safe (one per reading). */
+    private static final class Walk implements NodeFilter {
+        private final CssRules rules;
+        private final Deque<Frame> frames = new ArrayDeque<>();
+        private final StringBuilder text = new StringBuilder();
+        private final Map<Technique, Integer> byTechnique = new EnumMap<>(Technique.class);
+        private final Map<Element, Boolean> pushed = new IdentityHashMap<>();
+        private int visibleLetters;
+        private int hiddenLetters;
+        private int hiddenRuns;
+        private int wordSplits;
+        /** The last visible character was a letter, with no word break since. */
+        private boolean afterLetter;
+        /** Letters of the hidden run under way (0: none under way). */
+        private int runLetters;
+        /** {@link #afterLetter} when the hidden run under way began. */
+        private boolean runAfterLetter;
+        private int nodes;
+
+        Walk(CssRules rules) {
+            this.rules = rules;
+            frames.push(new Frame(null, false, false, null, null));
+        }
+
+        @Override
+        public FilterResult head(Node node, int depth) {
+            if ((++nodes & 0xFF) == 0 && Thread.currentThread().isInterrupted()) {
+                return FilterResult.STOP;
+            }
+            if (node instanceof TextNode t) {
+                onText(t.getWholeText());
+                return FilterResult.CONTINUE;
+            }
+            if (!(node instanceof Element e)) {
+                return FilterResult.CONTINUE;
+            }
+            String name = e.normalName();
+            if (SKIPPED.contains(name)) {
+                return FilterResult.SKIP_ENTIRELY;
+            }
+            Frame parent = frames.peek();
+            Frame frame = frame(e, parent);
+            if (frame != parent) {
+                frames.push(frame);
+                pushed.put(e, Boolean.TRUE);
+            }
+            if (BREAKS.contains(name)) {
+                wordBreak(frame);
+            }
+            return FilterResult.CONTINUE;
+        }
+
+        @Override
+        public FilterResult tail(Node node, int depth) {
+            if (node instanceof Element e) {
+                if (BREAKS.contains(e.normalName())) {
+                    wordBreak(frames.peek());
+                }
+                if (pushed.remove(e) != null) {
+                    frames.pop();
+                }
+            }
+            return FilterResult.CONTINUE;
+        }
+
+        /** A break of the text, unless the element has no box at all (not displayed), and so breaks no line. */
+        private void wordBreak(Frame at) {
+            if (at.gone() == Technique.DISPLAY_NONE || at.gone() == Technique.HIDDEN_ATTRIBUTE) {
+                return;
+            }
+            afterLetter = false;
+            runLetters = 0;
+            appendVisible(" ");
+        }
+
+        private void onText(String s) {
+            if (s.isEmpty()) {
+                return;
+            }
+            Technique hidden = hiddenBy(frames.peek());
+            int letters = letters(s);
+            if (hidden != null) {
+                if (letters > 0) {
+                    if (runLetters == 0) {
+                        hiddenRuns++;
+                        runAfterLetter = afterLetter;
+                    }
+                    runLetters += letters;
+                    hiddenLetters += letters;
+                    byTechnique.merge(hidden, letters, Integer::sum);
+                }
+                return;
+            }
+            int first = s.codePointAt(0);
+            if (runLetters > 0 && runAfterLetter && afterLetter && Character.isLetterOrDigit(first)) {
+                wordSplits++;
+            }
+            runLetters = 0;
+            visibleLetters += letters;
+            int last = s.codePointBefore(s.length());
+            afterLetter = Character.isLetterOrDigit(last);
+            appendVisible(s);
+        }
+
+        private void appendVisible(String s) {
+            int room = MAX_TEXT_CHARS - text.length();
+            if (room > 0) {
+                text.append(s, 0, Math.min(room, s.length()));
+            }
+        }
+
+        private Frame frame(Element e, Frame parent) {
+            Map<String, String> style = rules.styleOf(e);
+            if (style.isEmpty() && e.normalName().equals("a") && parent.colour() != null) {
+                return new Frame(parent.gone(), parent.visibilityHidden(), parent.zeroFont(), null, parent.background());
+            }
+            Map<String, String> media = rules.mediaStyleOf(e, style);
+            if (media != null) {
+                // content some screen shows (a responsive mail's mobile version) is not hidden from the reader
+                Frame onThatScreen = frame(e, parent, media);
+                if (hiddenBy(onThatScreen) == null) {
+                    return onThatScreen;
+                }
+            }
+            return frame(e, parent, style);
+        }
+
+        private Frame frame(Element e, Frame parent, Map<String, String> style) {
+            boolean attributes = e.hasAttr("hidden") || e.hasAttr("bgcolor") || e.hasAttr("background")
+                    || (e.normalName().equals("font") && e.hasAttr("color"));
+            if (style.isEmpty() && !attributes) {
+                return parent;
+            }
+            Technique gone = parent.gone() != null ? parent.gone() : gone(e, style);
+            boolean visibilityHidden = parent.visibilityHidden();
+            String visibility = style.get("visibility");
+            if (visibility != null) {
+                visibilityHidden = visibility.equals("hidden") || visibility.equals("collapse");
+            }
+            boolean zeroFont = parent.zeroFont();
+            Double fontPx = Css.fontSizePx(style.get("font-size"));
+            if (fontPx == null && style.containsKey("font")) {
+                fontPx = Css.fontSizePx(Css.firstSizeIn(style.get("font")));
+            }
+            if (fontPx != null) {
+                zeroFont = fontPx <= 1.0;
+            }
+            // a link has its own colour (blue) unless its style gives one: it does not inherit the text colour
+            Colours.Rgba colour = e.normalName().equals("a") && e.hasAttr("href") ? null : parent.colour();
+            String colourValue = style.containsKey("color") ? style.get("color")
+                    : e.normalName().equals("font") && e.hasAttr("color") ? e.attr("color") : null;
+            if (colourValue != null && !Colours.inherits(colourValue)) {
+                colour = Colours.parse(colourValue);
+            }
+            Colours.Rgba background = parent.background();
+            String bg = style.containsKey("background-color") ? style.get("background-color")
+                    : style.containsKey("background") ? Colours.firstColourIn(style.get("background"))
+                    : e.hasAttr("bgcolor") ? e.attr("bgcolor") : null;
+            boolean image = e.hasAttr("background") || Css.hasImage(style.get("background"))
+                    || Css.hasImage(style.get("background-image"));
+            if ((bg != null && !Colours.inherits(bg)) || image) {
+                // text over a picture may be any colour: the background is unknown then
+                Colours.Rgba declared = image ? null : Colours.parse(bg);
+                // a transparent background shows the one behind it
+                background = declared != null && declared.transparent() ? parent.background() : declared;
+            }
+            return new Frame(gone, visibilityHidden, zeroFont, colour, background);
+        }
+
+        private Technique gone(Element e, Map<String, String> style) {
+            if (e.hasAttr("hidden")) {
+                return Technique.HIDDEN_ATTRIBUTE;
+            }
+            if ("none".equals(style.get("display"))) {
+                return Technique.DISPLAY_NONE;
+            }
+            Double opacity = Css.number(style.get("opacity"));
+            if (opacity != null && opacity <= 0.05) {
+                return Technique.ZERO_OPACITY;
+            }
+            if ("hidden".equals(style.get("overflow")) || "clip".equals(style.get("overflow"))) {
+                for (String p : new String[] {"height", "max-height", "width", "max-width"}) {
+                    Double v = Css.lengthPx(style.get(p));
+                    if (v != null && v <= 1.0) {
+                        return Technique.ZERO_SIZE;
+                    }
+                }
+            }
+            Double indent = Css.lengthPx(style.get("text-indent"));
+            if (indent != null && indent <= -500) {
+                return Technique.OFF_SCREEN;
+            }
+            String position = style.get("position");
+            if ("absolute".equals(position) || "fixed".equals(position)) {
+                for (String p : new String[] {"left", "top", "margin-left", "margin-top"}) {
+                    Double v = Css.lengthPx(style.get(p));
+                    if (v != null && v <= -500) {
+                        return Technique.OFF_SCREEN;
+                    }
+                }
+            }
+            return null;
+        }
+
+        private static Technique hiddenBy(Frame f) {
+            if (f.gone() != null) {
+                return f.gone();
+            }
+            if (f.visibilityHidden()) {
+                return Technique.VISIBILITY_HIDDEN;
+            }
+            if (f.zeroFont()) {
+                return Technique.ZERO_FONT;
+            }
+            if (f.colour() != null && f.colour().transparent()) {
+                return Technique.TRANSPARENT_COLOUR;
+            }
+            if (f.colour() != null && f.background() != null && !f.background().transparent()
+                    && f.colour().closeTo(f.background())) {
+                return Technique.BACKGROUND_COLOUR;
+            }
+            return null;
+        }
+
+        private static int letters(String s) {
+            int n = 0;
+            for (int i = 0; i < s.length(); ) {
+                int c = s.codePointAt(i);
+                if (Character.isLetterOrDigit(c)) {
+                    n++;
+                }
+                i += Character.charCount(c);
+            }
+            return n;
+        }
+    }
+}
