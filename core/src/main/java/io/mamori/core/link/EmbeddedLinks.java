@@ -27,7 +27,7 @@ public final class EmbeddedLinks {
 
     static final int MAX_IMAGES = 5;
     static final int MAX_IMAGE_BYTES = 4 * 1024 * 1024;
-    static final int MIN_IMAGE_BYTES = 300;
+    static final int MIN_IMAGE_BYTES = 100;
     static final int MAX_PDFS = 3;
     static final long BUDGET_MILLIS = 1000;
     private static final int HEAD = 1024;

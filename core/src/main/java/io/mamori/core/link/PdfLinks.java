@@ -1,15 +1,28 @@
 package io.mamori.core.link;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.apache.fontbox.FontBoxFont;
+import org.apache.fontbox.ttf.TTFParser;
+import org.apache.fontbox.ttf.TrueTypeFont;
 import org.apache.pdfbox.Loader;
 import org.apache.pdfbox.io.MemoryUsageSetting;
+import org.apache.pdfbox.io.RandomAccessReadBuffer;
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.pdmodel.PDPage;
 import org.apache.pdfbox.pdmodel.common.PDRectangle;
+import org.apache.pdfbox.pdmodel.font.CIDFontMapping;
+import org.apache.pdfbox.pdmodel.font.FontMapper;
+import org.apache.pdfbox.pdmodel.font.FontMappers;
+import org.apache.pdfbox.pdmodel.font.FontMapping;
+import org.apache.pdfbox.pdmodel.font.PDCIDSystemInfo;
+import org.apache.pdfbox.pdmodel.font.PDFont;
+import org.apache.pdfbox.pdmodel.font.PDFontDescriptor;
 import org.apache.pdfbox.pdmodel.interactive.action.PDAction;
 import org.apache.pdfbox.pdmodel.interactive.action.PDActionURI;
 import org.apache.pdfbox.pdmodel.interactive.annotation.PDAnnotation;
@@ -45,7 +58,50 @@ final class PdfLinks {
     record Document(List<String> urls, int pages, int words, double largestLink) {
     }
 
+    static {
+        FontMappers.set(new BuiltInFontOnly());
+    }
+
     private PdfLinks() {
+    }
+
+    /**
+     * PDFBox stands in a system font for each font a PDF names but does not embed: on first use it scans every font
+     * directory of the machine (seconds of CPU) and writes a cache into the home directory. Links and words need no
+     * glyphs, so every font is mapped to the one PDFBox ships (Liberation Sans, parsed once), and the file system is
+     * never searched. Set for the whole JVM: nothing else here renders PDFs.
+     */
+    private static final class BuiltInFontOnly implements FontMapper {
+
+        private static final class Holder {
+            static final TrueTypeFont FONT = load();
+
+            private static TrueTypeFont load() {
+                try (InputStream in = PDFont.class.getResourceAsStream("/org/apache/pdfbox/resources/ttf/LiberationSans-Regular.ttf")) {
+                    if (in == null) {
+                        throw new IllegalStateException("PDFBox's built-in font is missing");
+                    }
+                    return new TTFParser().parse(new RandomAccessReadBuffer(in));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot read PDFBox's built-in font", e);
+                }
+            }
+        }
+
+        @Override
+        public FontMapping<TrueTypeFont> getTrueTypeFont(String baseFont, PDFontDescriptor descriptor) {
+            return new FontMapping<>(Holder.FONT, true);
+        }
+
+        @Override
+        public FontMapping<FontBoxFont> getFontBoxFont(String baseFont, PDFontDescriptor descriptor) {
+            return new FontMapping<>(Holder.FONT, true);
+        }
+
+        @Override
+        public CIDFontMapping getCIDFont(String baseFont, PDFontDescriptor descriptor, PDCIDSystemInfo systemInfo) {
+            return new CIDFontMapping(null, Holder.FONT, true);
+        }
     }
 
     /** Whether the bytes are a PDF: {@code %PDF-} within the first 1024 bytes, where readers look for it. */

@@ -3,12 +3,15 @@ package io.mamori.core.link;
 import com.google.zxing.BinaryBitmap;
 import com.google.zxing.DecodeHintType;
 import com.google.zxing.LuminanceSource;
+import com.google.zxing.PlanarYUVLuminanceSource;
 import com.google.zxing.ReaderException;
-import com.google.zxing.RGBLuminanceSource;
 import com.google.zxing.Result;
 import com.google.zxing.common.HybridBinarizer;
 import com.google.zxing.qrcode.QRCodeReader;
+import java.awt.Color;
+import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Iterator;
@@ -31,8 +34,11 @@ final class QrCodes {
 
     /** A code of 21 modules with its quiet zone at two pixels a module; smaller pictures are icons. */
     static final int MIN_SIDE = 50;
-    /** Header sizes above this are refused outright: decompression bombs declare huge sizes in a small file. */
-    static final long MAX_PIXELS = 40_000_000L;
+    /**
+     * Pictures with more pixels than this (2000 × 2000) are not decoded: decoding costs by the pixel, and photos and
+     * page scans are not how QR-code lures are drawn; decompression bombs declare huge sizes in a small file.
+     */
+    static final long MAX_PIXELS = 4_000_000L;
     /** Longest side handed to ZXing; a code that fills less than this share of a larger photo is not sought. */
     static final int MAX_SIDE = 800;
 
@@ -58,8 +64,18 @@ final class QrCodes {
             }
             int w = picture.getWidth();
             int h = picture.getHeight();
-            int[] pixels = picture.getRGB(0, 0, w, h, null, 0, w);
-            LuminanceSource source = new RGBLuminanceSource(w, h, pixels);
+            // Java 2D's native loops make the grey copy; getRGB would convert pixel by pixel through the colour model
+            BufferedImage grey = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+            Graphics2D g = grey.createGraphics();
+            try {
+                g.setColor(Color.WHITE);
+                g.fillRect(0, 0, w, h);
+                g.drawImage(picture, 0, 0, null);
+            } finally {
+                g.dispose();
+            }
+            byte[] luminance = ((DataBufferByte) grey.getRaster().getDataBuffer()).getData();
+            LuminanceSource source = new PlanarYUVLuminanceSource(luminance, w, h, 0, 0, w, h, false);
             Result result = new QRCodeReader().decode(new BinaryBitmap(new HybridBinarizer(source)), HINTS);
             String text = result.getText();
             return text == null || text.isBlank() ? Optional.empty() : Optional.of(text.strip());

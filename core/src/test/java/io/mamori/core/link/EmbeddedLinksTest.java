@@ -48,6 +48,11 @@ class EmbeddedLinksTest {
     private static final String LONG_TEXT = "Thank you for your order of 12 March. Please find the invoice for the "
             + "conference tickets attached; bring the ticket to the reception desk on the day of the event.";
 
+    static {
+        // installs the font mapper that keeps PDFBox off the machine's font directories before the PDFs below are made
+        PdfLinks.looksLikePdf(new byte[0], 0);
+    }
+
     private final LinkAnalyzer analyzer = new LinkAnalyzer();
 
     private record Part(String type, String name, byte[] bytes) {
