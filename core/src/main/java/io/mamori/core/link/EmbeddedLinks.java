@@ -26,7 +26,7 @@ import java.util.Set;
 public final class EmbeddedLinks {
 
     static final int MAX_IMAGES = 5;
-    static final int MAX_IMAGE_BYTES = 4 * 1024 * 1024;
+    static final int MAX_IMAGE_BYTES = 2 * 1024 * 1024;
     static final int MIN_IMAGE_BYTES = 100;
     static final int MAX_PDFS = 3;
     static final long BUDGET_MILLIS = 1000;

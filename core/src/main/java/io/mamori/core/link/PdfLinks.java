@@ -43,7 +43,7 @@ final class PdfLinks {
     static final int MAX_BYTES = 10 * 1024 * 1024;
     static final long MAX_MEMORY = 64L * 1024 * 1024;
     static final int MAX_PAGES = 20;
-    static final int TEXT_PAGES = 3;
+    static final int TEXT_PAGES = 2;
     static final int MAX_LINKS = 50;
     static final int MAX_TEXT_CHARS = 100_000;
 

@@ -12,6 +12,7 @@ import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
+import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Iterator;
@@ -21,6 +22,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Reads the text of a QR code in a PNG, JPEG, GIF or BMP image (javax.imageio to decode the picture, ZXing to find
@@ -40,7 +42,7 @@ final class QrCodes {
      */
     static final long MAX_PIXELS = 4_000_000L;
     /** Longest side handed to ZXing; a code that fills less than this share of a larger photo is not sought. */
-    static final int MAX_SIDE = 800;
+    static final int MAX_SIDE = 600;
 
     private static final Map<DecodeHintType, Object> HINTS = Map.of(DecodeHintType.CHARACTER_SET, "UTF-8");
 
@@ -58,24 +60,12 @@ final class QrCodes {
     /** The text of the first QR code found in the image, or empty. */
     static Optional<String> read(byte[] image) {
         try {
-            BufferedImage picture = decodeBounded(image);
+            Luminance picture = luminance(image);
             if (picture == null) {
                 return Optional.empty();
             }
-            int w = picture.getWidth();
-            int h = picture.getHeight();
-            // Java 2D's native loops make the grey copy; getRGB would convert pixel by pixel through the colour model
-            BufferedImage grey = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
-            Graphics2D g = grey.createGraphics();
-            try {
-                g.setColor(Color.WHITE);
-                g.fillRect(0, 0, w, h);
-                g.drawImage(picture, 0, 0, null);
-            } finally {
-                g.dispose();
-            }
-            byte[] luminance = ((DataBufferByte) grey.getRaster().getDataBuffer()).getData();
-            LuminanceSource source = new PlanarYUVLuminanceSource(luminance, w, h, 0, 0, w, h, false);
+            LuminanceSource source = new PlanarYUVLuminanceSource(picture.values(), picture.width(), picture.height(),
+                    0, 0, picture.width(), picture.height(), false);
             Result result = new QRCodeReader().decode(new BinaryBitmap(new HybridBinarizer(source)), HINTS);
             String text = result.getText();
             return text == null || text.isBlank() ? Optional.empty() : Optional.of(text.strip());
@@ -85,11 +75,13 @@ final class QrCodes {
         }
     }
 
-    private static BufferedImage decodeBounded(byte[] image) throws IOException {
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(image))) {
-            if (in == null) {
-                return null;
-            }
+    /** One byte of brightness per pixel, row by row. */
+    private record Luminance(byte[] values, int width, int height) {
+    }
+
+    private static Luminance luminance(byte[] image) throws IOException {
+        // in memory: ImageIO.createImageInputStream would cache the stream in a temporary file
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(image))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
                 return null;
@@ -107,10 +99,41 @@ final class QrCodes {
                 if (step > 1) {
                     param.setSourceSubsampling(step, step, 0, 0);
                 }
-                return reader.read(0, param);
+                if ("jpeg".equalsIgnoreCase(reader.getFormatName()) && reader.canReadRaster()) {
+                    // The raw raster of a JPEG is its YCbCr data (no colour conversion, no colour profile applied):
+                    // the first band is the brightness a QR reader needs. (In the rare RGB or CMYK JPEG it is the red
+                    // or cyan channel, which still shows a black-and-white code.)
+                    Raster raster = reader.readRaster(0, param);
+                    int rw = raster.getWidth();
+                    int rh = raster.getHeight();
+                    int[] band = raster.getSamples(raster.getMinX(), raster.getMinY(), rw, rh, 0, (int[]) null);
+                    byte[] values = new byte[band.length];
+                    for (int i = 0; i < band.length; i++) {
+                        values[i] = (byte) band[i];
+                    }
+                    return new Luminance(values, rw, rh);
+                }
+                return grey(reader.read(0, param));
             } finally {
                 reader.dispose();
             }
         }
+    }
+
+    /** A grey copy drawn by Java 2D's native loops; getRGB would convert pixel by pixel through the colour model. */
+    private static Luminance grey(BufferedImage picture) {
+        int w = picture.getWidth();
+        int h = picture.getHeight();
+        BufferedImage grey = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+        Graphics2D g = grey.createGraphics();
+        try {
+            // transparent pixels read as white, as on a mail reader's page
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, w, h);
+            g.drawImage(picture, 0, 0, null);
+        } finally {
+            g.dispose();
+        }
+        return new Luminance(((DataBufferByte) grey.getRaster().getDataBuffer()).getData(), w, h);
     }
 }
