@@ -41,7 +41,9 @@ import org.jsoup.nodes.Element;
  * {@code vbscript:}, {@code data:}), {@code HTML_CREDENTIAL_FORM} (a password input, or a form posting to another
  * organisation than the From domain), {@code LINK_SUSPICIOUS_TLD}, and {@code LINK_ACTION_ELSEWHERE} (weight 0: a
  * form, or a link whose text asks to sign in, verify, pay, view or click, leads to another organisation than the
- * From domain's and the claimed brand's; it only counts in composites with lure wording). Each code appears at most once, its
+ * From domain's and the claimed brand's; it only counts in composites with lure wording). The links of QR codes in
+ * pictures and of PDF attachments ({@link EmbeddedLinks}) go through the same checks and add {@code LINK_QR_CODE}
+ * and {@code LINK_IN_PDF} (see {@code scanEmbedded}). Each code appears at most once, its
  * evidence listing the distinct hosts (up to {@value #MAX_EVIDENCE_ITEMS}), so that many links never add up to a
  * high score by count alone: a newsletter with many links is normal. Work is bounded: at most
  * {@value #MAX_LINKS} links, {@value #MAX_HTML_CHARS} characters of HTML per part and {@value #MAX_TEXT_CHARS}
@@ -64,9 +66,18 @@ public final class LinkAnalyzer implements Analyzer {
     static final String UNUSUAL_PORT = "LINK_UNUSUAL_PORT";
     static final String IMAGE_ONLY = "HTML_IMAGE_ONLY";
     static final String ACTION_ELSEWHERE = "LINK_ACTION_ELSEWHERE";
+    static final String QR_CODE = "LINK_QR_CODE";
+    static final String IN_PDF = "LINK_IN_PDF";
     private static final List<String> CODES = List.of(TEXT_MISMATCH, IP_LITERAL, PUNYCODE, SHORTENER,
             DANGEROUS_SCHEME, CREDENTIAL_FORM, SUSPICIOUS_TLD, DECEPTIVE_HOST, OBFUSCATED, FREE_HOSTING, BRAND_MISMATCH,
-            SENDER_MISMATCH, UNUSUAL_PORT, IMAGE_ONLY, ACTION_ELSEWHERE);
+            SENDER_MISMATCH, UNUSUAL_PORT, IMAGE_ONLY, ACTION_ELSEWHERE, QR_CODE, IN_PDF);
+    /** The codes that say a link's destination itself is suspect, whatever the text around it. */
+    private static final Set<String> SUSPECT_DESTINATION = Set.of(IP_LITERAL, PUNYCODE, SHORTENER, DANGEROUS_SCHEME,
+            SUSPICIOUS_TLD, DECEPTIVE_HOST, OBFUSCATED, FREE_HOSTING, BRAND_MISMATCH, UNUSUAL_PORT);
+    /** Multiplier of LINK_QR_CODE for a code leading to the sender's own organisation (tickets, invoices). */
+    static final double QR_OWN_SITE = 0.4;
+    /** Multiplier of LINK_QR_CODE for a code leading to a suspect destination. */
+    static final double QR_SUSPECT = 1.5;
     /** Fewer visible characters than this beside images and a link: the message is a picture of its text. */
     static final int IMAGE_ONLY_MAX_TEXT = 30;
 
@@ -173,7 +184,72 @@ public final class LinkAnalyzer implements Analyzer {
                 scanText(part.text(), scan);
             }
         }
+        if (!scan.exhausted()) {
+            scanEmbedded(input.message(), scan);
+        }
         return scan.findings();
+    }
+
+    /**
+     * The links of QR codes and PDF attachments ({@link EmbeddedLinks}) go through the same checks as the links of
+     * the text; what they add is where they were. A QR code is how a link gets past every filter that reads text
+     * (and onto a phone, away from the company's protection): {@code LINK_QR_CODE} for any web address in one,
+     * weighted down when it leads to the sender's own organisation and up when its destination is suspect. A PDF
+     * link is ordinary (an invoice names its company's site): {@code LINK_IN_PDF} only when its destination is
+     * suspect, or when the PDF is little more than a button leading to another organisation than the sender's.
+     */
+    private void scanEmbedded(ParsedMessage message, Scan scan) {
+        boolean qr = false;
+        for (EmbeddedLinks.Link link : EmbeddedLinks.of(message)) {
+            if (scan.exhausted()) {
+                break;
+            }
+            String url = cleaned(link.url());
+            if (url.regionMatches(true, 0, "www.", 0, 4)) {
+                url = "http://" + url;
+            }
+            int suspectBefore = scan.suspectAdds;
+            examine(url, null, scan);
+            boolean suspect = scan.suspectAdds > suspectBefore;
+            Matcher scheme = SCHEME.matcher(url);
+            String s = scheme.find() ? scheme.group(1).toLowerCase(Locale.ROOT) : "";
+            Optional<String> host = WEB_SCHEMES.contains(s) ? host(url) : Optional.empty();
+            String shown = host.orElse(DANGEROUS_SCHEMES.contains(s) ? dangerousEvidence(s, url) : null);
+            if (shown == null) {
+                continue;
+            }
+            boolean ownSite = host.isPresent() && sameOrganisation(host.get(), scan.fromDomain);
+            if (link.source() == EmbeddedLinks.Source.QR_CODE) {
+                qr = true;
+                scan.add(QR_CODE, suspect ? QR_SUSPECT : ownSite ? QR_OWN_SITE : 1.0, shown);
+            } else if (suspect || (link.buttonLike() && !ownSite)) {
+                scan.add(IN_PDF, 1.0, shown);
+            }
+        }
+        if (qr && scan.evidence.get(IMAGE_ONLY).isEmpty()) {
+            int visible = visibleBodyText(message);
+            if (visible < IMAGE_ONLY_MAX_TEXT) {
+                scan.add(IMAGE_ONLY, 1.0, visible + " characters of text, a QR code");
+            }
+        }
+    }
+
+    /** The most visible characters of any one text or HTML body (alternatives say the same thing twice). */
+    private static int visibleBodyText(ParsedMessage message) {
+        int most = 0;
+        for (MimePart part : message.parts()) {
+            if (part.attachment() || part.text() == null) {
+                continue;
+            }
+            String text = part.text();
+            if ("text/html".equals(part.contentType())) {
+                text = Jsoup.parse(text.length() > MAX_HTML_CHARS ? text.substring(0, MAX_HTML_CHARS) : text).text();
+            } else if (!"text/plain".equals(part.contentType())) {
+                continue;
+            }
+            most = Math.max(most, (int) text.codePoints().filter(c -> !Character.isWhitespace(c) && !Character.isSpaceChar(c)).count());
+        }
+        return most;
     }
 
     private void scanHtml(String html, Scan scan) {
@@ -743,6 +819,8 @@ public final class LinkAnalyzer implements Analyzer {
         /** Hosts of sign-in links, forms and IP links that leave the From organisation. */
         private final Set<String> senderMismatch = new LinkedHashSet<>();
         private int links;
+        /** How many times a {@link #SUSPECT_DESTINATION} code was added, to tell which link raised one. */
+        private int suspectAdds;
 
         Scan(Optional<String> fromDomain) {
             this.fromDomain = fromDomain;
@@ -760,6 +838,9 @@ public final class LinkAnalyzer implements Analyzer {
         }
 
         void add(String code, double multiplier, String item) {
+            if (SUSPECT_DESTINATION.contains(code)) {
+                suspectAdds++;
+            }
             evidence.get(code).add(item);
             multipliers.merge(code, multiplier, Math::max);
         }

@@ -17,7 +17,8 @@ import org.jsoup.nodes.Element;
 /**
  * The web links of a message, for checks that only need where links lead (such as the block list): {@code a[href]},
  * {@code area[href]} and {@code form[action]} of HTML parts (jsoup, never rendered) and {@code http(s)://} or
- * {@code www.} URLs in plain text; not attachments. Hosts are lower-case ASCII (Punycode). Bounded like
+ * {@code www.} URLs in plain text, and the web links of QR codes in pictures and of PDF attachments
+ * ({@link EmbeddedLinks}); not other attachments. Hosts are lower-case ASCII (Punycode). Bounded like
  * {@link LinkAnalyzer}: at most {@code max} distinct links, {@value #MAX_HTML_CHARS} characters of HTML per part,
  * {@value #MAX_TEXT_CHARS} of text. Stateless and thread-safe.
  */
@@ -70,6 +71,15 @@ public final class MessageLinks {
                     String url = found.replaceFirst("[.,;:!?'\"]+$", "");
                     parse(url.regionMatches(true, 0, "www.", 0, 4) ? "http://" + url : url, links);
                 }
+            }
+        }
+        if (links.size() < max && !Thread.currentThread().isInterrupted()) {
+            for (EmbeddedLinks.Link link : EmbeddedLinks.of(message)) {
+                if (links.size() >= max) {
+                    break;
+                }
+                String url = link.url();
+                parse(url.regionMatches(true, 0, "www.", 0, 4) ? "http://" + url : url, links);
             }
         }
         return List.copyOf(links);

@@ -1,0 +1,198 @@
+package io.mamori.core.link;
+
+import io.mamori.core.message.MimePart;
+import io.mamori.core.message.ParsedMessage;
+import io.mamori.core.message.PartContent;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The links a message carries where text filters do not look: QR codes in its pictures (image parts, attached or
+ * inline, and {@code data:image/...;base64} images written into HTML bodies) and the links of its PDF attachments.
+ * These are one more source of links for {@link LinkAnalyzer} and {@link MessageLinks}, which examine them like the
+ * links of the text. Bounded per message: at most {@value #MAX_IMAGES} pictures of at most {@value #MAX_IMAGE_BYTES}
+ * bytes decoded (pictures of fewer than {@value #MIN_IMAGE_BYTES} bytes are skipped unread: no QR code a phone could
+ * scan is that small), at most {@value #MAX_PDFS} PDFs opened, and no new picture or PDF started after
+ * {@value #BUDGET_MILLIS} ms; see {@link QrCodes} and {@link PdfLinks} for the bounds on each. Stateless and
+ * thread-safe.
+ */
+public final class EmbeddedLinks {
+
+    static final int MAX_IMAGES = 5;
+    static final int MAX_IMAGE_BYTES = 2 * 1024 * 1024;
+    static final int MIN_IMAGE_BYTES = 100;
+    static final int MAX_PDFS = 3;
+    static final long BUDGET_MILLIS = 1000;
+    private static final int HEAD = 1024;
+
+    /** Where a link was found. */
+    public enum Source {
+        /** The text of a QR code in a picture. */
+        QR_CODE,
+        /** A link annotation or a URL in the text of a PDF attachment. */
+        PDF
+    }
+
+    /**
+     * One link found inside a picture or a document.
+     *
+     * @param source     where it was found
+     * @param url        the URL as written there (QR code text, URI action, URL of the text)
+     * @param buttonLike for a PDF: the document is little more than this link (few words, or a link covering a
+     *                   large part of a page), the "view document" button of phishing PDFs; {@code false} for QR codes
+     */
+    public record Link(Source source, String url, boolean buttonLike) {
+        public Link {
+            Objects.requireNonNull(source, "source");
+            Objects.requireNonNull(url, "url");
+        }
+    }
+
+    /** Fewer words than this on the pages read make a PDF with a link "a button". */
+    static final int BUTTON_MAX_WORDS = 60;
+    /** A link annotation covering this share of its page makes the page a button. */
+    static final double BUTTON_MIN_COVER = 0.25;
+    /** A PDF with more pages than this is a document, whatever its links. */
+    static final int BUTTON_MAX_PAGES = 3;
+
+    private EmbeddedLinks() {
+    }
+
+    /** The links in the message's pictures and PDFs, in part order, distinct. */
+    public static List<Link> of(ParsedMessage message) {
+        return of(message, BUDGET_MILLIS);
+    }
+
+    /** With another time budget (tests on a busy machine). */
+    static List<Link> of(ParsedMessage message, long budgetMillis) {
+        long deadline = System.nanoTime() + budgetMillis * 1_000_000L;
+        Set<Link> links = new LinkedHashSet<>();
+        int images = 0;
+        int pdfs = 0;
+        for (MimePart part : message.parts()) {
+            if (System.nanoTime() > deadline || Thread.currentThread().isInterrupted()) {
+                break;
+            }
+            if (part.text() != null && "text/html".equals(part.contentType()) && images < MAX_IMAGES) {
+                for (byte[] image : dataImages(part.text(), MAX_IMAGES - images)) {
+                    images++;
+                    qrLink(image).ifPresent(links::add);
+                    if (System.nanoTime() > deadline) {
+                        break;
+                    }
+                }
+                continue;
+            }
+            PartContent content = part.content();
+            if (content == null || content.length() < MIN_IMAGE_BYTES) {
+                continue;
+            }
+            byte[] head = head(content);
+            if (head == null) {
+                continue;
+            }
+            if (QrCodes.looksLikeImage(head, head.length)) {
+                if (images >= MAX_IMAGES || content.length() > MAX_IMAGE_BYTES || !content.complete()) {
+                    continue;
+                }
+                images++;
+                bytes(content).flatMap(EmbeddedLinks::qrLink).ifPresent(links::add);
+            } else if (PdfLinks.looksLikePdf(head, head.length)) {
+                if (pdfs >= MAX_PDFS || content.length() > PdfLinks.MAX_BYTES || !content.complete()) {
+                    continue;
+                }
+                pdfs++;
+                PdfLinks.Document doc = bytes(content).map(PdfLinks::read).orElse(null);
+                if (doc != null) {
+                    boolean button = doc.pages() <= BUTTON_MAX_PAGES
+                            && (doc.words() < BUTTON_MAX_WORDS || doc.largestLink() >= BUTTON_MIN_COVER);
+                    doc.urls().forEach(u -> links.add(new Link(Source.PDF, u, button)));
+                }
+            }
+        }
+        return List.copyOf(links);
+    }
+
+    private static Optional<Link> qrLink(byte[] image) {
+        return QrCodes.read(image).map(text -> new Link(Source.QR_CODE, text, false));
+    }
+
+    private static byte[] head(PartContent content) {
+        try (InputStream in = content.open()) {
+            return in.readNBytes(HEAD);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static Optional<byte[]> bytes(PartContent content) {
+        try (InputStream in = content.open()) {
+            return Optional.of(in.readAllBytes());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The pictures written into HTML as {@code data:image/png;base64,...} (or jpeg, gif, bmp), at most {@code max},
+     * each of {@value #MIN_IMAGE_BYTES} to {@value #MAX_IMAGE_BYTES} bytes. A plain search instead of an HTML parse:
+     * the URI is the same text wherever in the markup it stands, and the search costs nothing on HTML without one.
+     */
+    static List<byte[]> dataImages(String html, int max) {
+        List<byte[]> images = new ArrayList<>();
+        int from = 0;
+        while (images.size() < max) {
+            int at = indexOfIgnoreCase(html, "data:image/", from);
+            if (at < 0) {
+                break;
+            }
+            int comma = html.indexOf(',', at);
+            if (comma < 0 || comma - at > 60) {
+                from = at + 11;
+                continue;
+            }
+            String header = html.substring(at, comma).toLowerCase(java.util.Locale.ROOT);
+            int end = comma + 1;
+            long limit = comma + 1 + (MAX_IMAGE_BYTES / 3L * 4) + 8;
+            while (end < html.length() && end < limit && isBase64(html.charAt(end))) {
+                end++;
+            }
+            from = end;
+            if (!header.endsWith(";base64") || end >= limit) {
+                continue;
+            }
+            String data = html.substring(comma + 1, end).replaceAll("\\s+", "");
+            if (data.length() / 4 * 3 < MIN_IMAGE_BYTES) {
+                continue;
+            }
+            try {
+                images.add(Base64.getMimeDecoder().decode(data));
+            } catch (IllegalArgumentException e) {
+                // not base64 after all: no picture
+            }
+        }
+        return images;
+    }
+
+    private static boolean isBase64(char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/'
+                || c == '=' || c == '\r' || c == '\n' || c == ' ' || c == '\t';
+    }
+
+    private static int indexOfIgnoreCase(String s, String what, int from) {
+        for (int i = s.indexOf(':', from); i >= 0; i = s.indexOf(':', i + 1)) {
+            int start = i - 4;
+            if (start >= from && s.regionMatches(true, start, what, 0, what.length())) {
+                return start;
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,193 @@
+package io.mamori.core.link;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.fontbox.FontBoxFont;
+import org.apache.fontbox.ttf.TTFParser;
+import org.apache.fontbox.ttf.TrueTypeFont;
+import org.apache.pdfbox.Loader;
+import org.apache.pdfbox.io.MemoryUsageSetting;
+import org.apache.pdfbox.io.RandomAccessReadBuffer;
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.pdmodel.PDPage;
+import org.apache.pdfbox.pdmodel.common.PDRectangle;
+import org.apache.pdfbox.pdmodel.font.CIDFontMapping;
+import org.apache.pdfbox.pdmodel.font.FontMapper;
+import org.apache.pdfbox.pdmodel.font.FontMappers;
+import org.apache.pdfbox.pdmodel.font.FontMapping;
+import org.apache.pdfbox.pdmodel.font.PDCIDSystemInfo;
+import org.apache.pdfbox.pdmodel.font.PDFont;
+import org.apache.pdfbox.pdmodel.font.PDFontDescriptor;
+import org.apache.pdfbox.pdmodel.interactive.action.PDAction;
+import org.apache.pdfbox.pdmodel.interactive.action.PDActionURI;
+import org.apache.pdfbox.pdmodel.interactive.annotation.PDAnnotation;
+import org.apache.pdfbox.pdmodel.interactive.annotation.PDAnnotationLink;
+import org.apache.pdfbox.text.PDFTextStripper;
+
+/**
+ * The web links of a PDF (Apache PDFBox): the URI actions of its link annotations (what a click on the page opens)
+ * and the {@code http(s)://} and {@code www.} URLs written in its text, with how much text the document has and how
+ * much of a page its largest link covers, which tell a document that is only a button ("View document") from one
+ * that mentions a site. Bounded: PDFs over {@value #MAX_BYTES} bytes are not opened, PDFBox keeps at most
+ * {@value #MAX_MEMORY} bytes of decoded streams, annotations of the first {@value #MAX_PAGES} pages and the text of
+ * the first {@value #TEXT_PAGES} pages are read, at most {@value #MAX_LINKS} links kept. A PDF that does not open
+ * (damaged, or needing a password: {@code AttachmentContentAnalyzer} reports those) has no links. Stateless.
+ */
+final class PdfLinks {
+
+    static final int MAX_BYTES = 10 * 1024 * 1024;
+    static final long MAX_MEMORY = 64L * 1024 * 1024;
+    static final int MAX_PAGES = 20;
+    static final int TEXT_PAGES = 2;
+    static final int MAX_LINKS = 50;
+    static final int MAX_TEXT_CHARS = 100_000;
+
+    /**
+     * What one PDF links to.
+     *
+     * @param urls        distinct URLs of link annotations, then of the text, at most {@value #MAX_LINKS}
+     * @param pages       number of pages
+     * @param words       words of text on the pages read (a CJK character counts as half a word)
+     * @param largestLink share of its page (0 to 1) that the largest link annotation covers
+     */
+    record Document(List<String> urls, int pages, int words, double largestLink) {
+    }
+
+    static {
+        FontMappers.set(new BuiltInFontOnly());
+    }
+
+    private PdfLinks() {
+    }
+
+    /**
+     * PDFBox stands in a system font for each font a PDF names but does not embed: on first use it scans every font
+     * directory of the machine (seconds of CPU) and writes a cache into the home directory. Links and words need no
+     * glyphs, so every font is mapped to the one PDFBox ships (Liberation Sans, parsed once), and the file system is
+     * never searched. Set for the whole JVM: nothing else here renders PDFs.
+     */
+    private static final class BuiltInFontOnly implements FontMapper {
+
+        private static final class Holder {
+            static final TrueTypeFont FONT = load();
+
+            private static TrueTypeFont load() {
+                try (InputStream in = PDFont.class.getResourceAsStream("/org/apache/pdfbox/resources/ttf/LiberationSans-Regular.ttf")) {
+                    if (in == null) {
+                        throw new IllegalStateException("PDFBox's built-in font is missing");
+                    }
+                    return new TTFParser().parse(new RandomAccessReadBuffer(in));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot read PDFBox's built-in font", e);
+                }
+            }
+        }
+
+        @Override
+        public FontMapping<TrueTypeFont> getTrueTypeFont(String baseFont, PDFontDescriptor descriptor) {
+            return new FontMapping<>(Holder.FONT, true);
+        }
+
+        @Override
+        public FontMapping<FontBoxFont> getFontBoxFont(String baseFont, PDFontDescriptor descriptor) {
+            return new FontMapping<>(Holder.FONT, true);
+        }
+
+        @Override
+        public CIDFontMapping getCIDFont(String baseFont, PDFontDescriptor descriptor, PDCIDSystemInfo systemInfo) {
+            return new CIDFontMapping(null, Holder.FONT, true);
+        }
+    }
+
+    /** Whether the bytes are a PDF: {@code %PDF-} within the first 1024 bytes, where readers look for it. */
+    static boolean looksLikePdf(byte[] head, int length) {
+        for (int i = 0; i + 5 <= Math.min(length, 1024); i++) {
+            if (head[i] == '%' && head[i + 1] == 'P' && head[i + 2] == 'D' && head[i + 3] == 'F' && head[i + 4] == '-') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The links of the PDF, or {@code null} when it does not open. */
+    static Document read(byte[] pdf) {
+        if (pdf.length > MAX_BYTES) {
+            return null;
+        }
+        try (PDDocument doc = Loader.loadPDF(pdf, "", null, null, MemoryUsageSetting.setupMainMemoryOnly(MAX_MEMORY).streamCache)) {
+            Set<String> urls = new LinkedHashSet<>();
+            int pages = doc.getNumberOfPages();
+            double largest = 0;
+            for (int i = 0; i < Math.min(pages, MAX_PAGES) && urls.size() < MAX_LINKS; i++) {
+                if (Thread.currentThread().isInterrupted()) {
+                    return null;
+                }
+                PDPage page = doc.getPage(i);
+                PDRectangle box = page.getCropBox();
+                double pageArea = Math.abs((double) box.getWidth() * box.getHeight());
+                for (PDAnnotation annotation : page.getAnnotations()) {
+                    if (!(annotation instanceof PDAnnotationLink link)) {
+                        continue;
+                    }
+                    PDAction action = link.getAction();
+                    if (!(action instanceof PDActionURI uri) || uri.getURI() == null || uri.getURI().isBlank()) {
+                        continue;
+                    }
+                    if (urls.size() < MAX_LINKS) {
+                        urls.add(uri.getURI().strip());
+                    }
+                    PDRectangle r = link.getRectangle();
+                    if (r != null && pageArea > 0) {
+                        largest = Math.max(largest, Math.min(1.0, Math.abs((double) r.getWidth() * r.getHeight()) / pageArea));
+                    }
+                }
+            }
+            PDFTextStripper stripper = new PDFTextStripper();
+            stripper.setStartPage(1);
+            stripper.setEndPage(TEXT_PAGES);
+            String text = stripper.getText(doc);
+            if (text.length() > MAX_TEXT_CHARS) {
+                text = text.substring(0, MAX_TEXT_CHARS);
+            }
+            TextUrls found = new TextUrls(text);
+            for (String url = found.next(); url != null && urls.size() < MAX_LINKS; url = found.next()) {
+                String trimmed = url.replaceFirst("[.,;:!?'\"]+$", "");
+                urls.add(trimmed.regionMatches(true, 0, "www.", 0, 4) ? "http://" + trimmed : trimmed);
+            }
+            return new Document(new ArrayList<>(urls), pages, words(text), largest);
+        } catch (IOException | RuntimeException e) {
+            // RuntimeException: PDFBox throws unchecked exceptions on some damaged files; a PDF it cannot read has
+            // no links we can know of
+            return null;
+        }
+    }
+
+    /** Words of Latin-script text, plus half a word per CJK character (Japanese is written without spaces). */
+    static int words(String text) {
+        int words = 0;
+        int cjk = 0;
+        boolean inWord = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            Character.UnicodeScript script = Character.UnicodeScript.of(c);
+            if (script == Character.UnicodeScript.HAN || script == Character.UnicodeScript.HIRAGANA
+                    || script == Character.UnicodeScript.KATAKANA || script == Character.UnicodeScript.HANGUL) {
+                cjk++;
+                inWord = false;
+            } else if (Character.isLetterOrDigit(c)) {
+                if (!inWord) {
+                    words++;
+                }
+                inWord = true;
+            } else {
+                inWord = false;
+            }
+        }
+        return words + cjk / 2;
+    }
+}

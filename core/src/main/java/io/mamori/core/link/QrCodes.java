@@ -1,0 +1,139 @@
+package io.mamori.core.link;
+
+import com.google.zxing.BinaryBitmap;
+import com.google.zxing.DecodeHintType;
+import com.google.zxing.LuminanceSource;
+import com.google.zxing.PlanarYUVLuminanceSource;
+import com.google.zxing.ReaderException;
+import com.google.zxing.Result;
+import com.google.zxing.common.HybridBinarizer;
+import com.google.zxing.qrcode.QRCodeReader;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+
+/**
+ * Reads the text of a QR code in a PNG, JPEG, GIF or BMP image (javax.imageio to decode the picture, ZXing to find
+ * and read the code). Bounded before any pixel is decoded: the image's header gives its size, and a picture smaller
+ * than {@value #MIN_SIDE} pixels a side (icons, spacers, tracking pixels) or larger than {@value #MAX_PIXELS}
+ * pixels in its header is not decoded at all; a larger one within that is read sub-sampled so that ZXing never
+ * sees more than {@value #MAX_SIDE} pixels a side. Any failure (a damaged file, no code, a code ZXing cannot read)
+ * is "no QR code", never an error. Stateless and thread-safe.
+ */
+final class QrCodes {
+
+    /** A code of 21 modules with its quiet zone at two pixels a module; smaller pictures are icons. */
+    static final int MIN_SIDE = 50;
+    /**
+     * Pictures with more pixels than this (2000 × 2000) are not decoded: decoding costs by the pixel, and photos and
+     * page scans are not how QR-code lures are drawn; decompression bombs declare huge sizes in a small file.
+     */
+    static final long MAX_PIXELS = 4_000_000L;
+    /** Longest side handed to ZXing; a code that fills less than this share of a larger photo is not sought. */
+    static final int MAX_SIDE = 600;
+
+    private static final Map<DecodeHintType, Object> HINTS = Map.of(DecodeHintType.CHARACTER_SET, "UTF-8");
+
+    private QrCodes() {
+    }
+
+    /** Whether the bytes start like one of the image formats read here. */
+    static boolean looksLikeImage(byte[] head, int length) {
+        return (length >= 8 && (head[0] & 0xff) == 0x89 && head[1] == 'P' && head[2] == 'N' && head[3] == 'G')
+                || (length >= 3 && (head[0] & 0xff) == 0xff && (head[1] & 0xff) == 0xd8 && (head[2] & 0xff) == 0xff)
+                || (length >= 6 && head[0] == 'G' && head[1] == 'I' && head[2] == 'F' && head[3] == '8')
+                || (length >= 14 && head[0] == 'B' && head[1] == 'M');
+    }
+
+    /** The text of the first QR code found in the image, or empty. */
+    static Optional<String> read(byte[] image) {
+        try {
+            Luminance picture = luminance(image);
+            if (picture == null) {
+                return Optional.empty();
+            }
+            LuminanceSource source = new PlanarYUVLuminanceSource(picture.values(), picture.width(), picture.height(),
+                    0, 0, picture.width(), picture.height(), false);
+            Result result = new QRCodeReader().decode(new BinaryBitmap(new HybridBinarizer(source)), HINTS);
+            String text = result.getText();
+            return text == null || text.isBlank() ? Optional.empty() : Optional.of(text.strip());
+        } catch (ReaderException | IOException | RuntimeException e) {
+            // RuntimeException: image readers throw IllegalArgumentException and others on damaged files
+            return Optional.empty();
+        }
+    }
+
+    /** One byte of brightness per pixel, row by row. */
+    private record Luminance(byte[] values, int width, int height) {
+    }
+
+    private static Luminance luminance(byte[] image) throws IOException {
+        // in memory: ImageIO.createImageInputStream would cache the stream in a temporary file
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(image))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                return null;
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                int w = reader.getWidth(0);
+                int h = reader.getHeight(0);
+                if (w < MIN_SIDE || h < MIN_SIDE || (long) w * h > MAX_PIXELS) {
+                    return null;
+                }
+                ImageReadParam param = reader.getDefaultReadParam();
+                int step = (Math.max(w, h) + MAX_SIDE - 1) / MAX_SIDE;
+                if (step > 1) {
+                    param.setSourceSubsampling(step, step, 0, 0);
+                }
+                if ("jpeg".equalsIgnoreCase(reader.getFormatName()) && reader.canReadRaster()) {
+                    // The raw raster of a JPEG is its YCbCr data (no colour conversion, no colour profile applied):
+                    // the first band is the brightness a QR reader needs. (In the rare RGB or CMYK JPEG it is the red
+                    // or cyan channel, which still shows a black-and-white code.)
+                    Raster raster = reader.readRaster(0, param);
+                    int rw = raster.getWidth();
+                    int rh = raster.getHeight();
+                    int[] band = raster.getSamples(raster.getMinX(), raster.getMinY(), rw, rh, 0, (int[]) null);
+                    byte[] values = new byte[band.length];
+                    for (int i = 0; i < band.length; i++) {
+                        values[i] = (byte) band[i];
+                    }
+                    return new Luminance(values, rw, rh);
+                }
+                return grey(reader.read(0, param));
+            } finally {
+                reader.dispose();
+            }
+        }
+    }
+
+    /** A grey copy drawn by Java 2D's native loops; getRGB would convert pixel by pixel through the colour model. */
+    private static Luminance grey(BufferedImage picture) {
+        int w = picture.getWidth();
+        int h = picture.getHeight();
+        BufferedImage grey = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+        Graphics2D g = grey.createGraphics();
+        try {
+            // transparent pixels read as white, as on a mail reader's page
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, w, h);
+            g.drawImage(picture, 0, 0, null);
+        } finally {
+            g.dispose();
+        }
+        return new Luminance(((DataBufferByte) grey.getRaster().getDataBuffer()).getData(), w, h);
+    }
+}
