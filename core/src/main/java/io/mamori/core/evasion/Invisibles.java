@@ -59,6 +59,20 @@ public final class Invisibles {
                 || (c >= 0xE0020 && c <= 0xE007F);
     }
 
+    private static final Splits NONE = new Splits(0, Set.of());
+
+    /** Whether the text holds any invisible character at all (all of them lie at or above the soft hyphen). */
+    static boolean containsInvisible(CharSequence text) {
+        int n = text.length();
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (c >= SOFT_HYPHEN && isInvisible(Character.isHighSurrogate(c) ? Character.codePointAt(text, i) : c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The words of a body text that invisible characters split, with the exceptions of the class comment. */
     public static Splits splits(CharSequence text) {
         return splits(text, true);
@@ -73,6 +87,9 @@ public final class Invisibles {
      *                character at the start or end of a word (a byte order mark aside: some encoders prefix one)
      */
     public static Splits splits(CharSequence text, boolean typeset) {
+        if (!containsInvisible(text)) {
+            return NONE; // most text: one pass over its characters instead of building every word
+        }
         int words = 0;
         Set<String> seen = new TreeSet<>();
         int n = text.length();

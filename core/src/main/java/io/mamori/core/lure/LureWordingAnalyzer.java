@@ -262,48 +262,61 @@ public final class LureWordingAnalyzer implements Analyzer {
      * phrase matching's time on long English mail: a hash look-up of each word of the text cost a substring and a hash
      * per word, and then every phrase starting with a common word ("your", "please") was compared on its own. Walking
      * the trie from a word start compares each character of the text once for all phrases sharing a prefix and stops
-     * at the first character no phrase continues with. Nodes keep their few children in small arrays.
+     * at the first character no phrase continues with. Transitions live in one hash table.
      */
     private static final class PhraseTrie {
-        private static final char[] NO_KEYS = new char[0];
-        private static final int[] NO_NEXT = new int[0];
-        /** A node with more children than this gets a table indexed by character (ASCII phrases: 128 wide). */
-        private static final int SPARSE_MAX = 6;
-        private static final int DENSE = 128;
-        private char[][] keys = new char[256][];
-        private int[][] next = new int[256][];
-        private int[][] dense = new int[256][];
-        private final List<List<Phrase>> ending = new ArrayList<>();
+        /**
+         * Transitions (node, character) to child in one open-addressing table: {@code keys} holds
+         * {@code node * 128 + character + 1} (0 marks a free slot), {@code children} the child. ASCII phrases only hold
+         * characters below 128, so any other character of the text ends a walk at once.
+         */
+        private int[] keys = new int[1 << 12];
+        private int[] children = new int[1 << 12];
+        private int transitions;
+        private final List<List<Phrase>> ending = new ArrayList<>(List.of(new ArrayList<>()));
 
-        PhraseTrie() {
-            newNode();
-        }
-
-        private int newNode() {
-            int node = ending.size();
-            if (node == keys.length) {
-                keys = java.util.Arrays.copyOf(keys, node * 2);
-                next = java.util.Arrays.copyOf(next, node * 2);
-                dense = java.util.Arrays.copyOf(dense, node * 2);
-            }
-            keys[node] = NO_KEYS;
-            next[node] = NO_NEXT;
-            ending.add(null);
-            return node;
+        private static int slot(int key, int mask) {
+            return (key * 0x9E3779B9 >>> 7) & mask;
         }
 
         private int child(int node, char c) {
-            int[] table = dense[node];
-            if (table != null) {
-                return c < DENSE ? table[c] : -1;
+            if (c >= 128) {
+                return -1;
             }
-            char[] k = keys[node];
-            for (int i = 0; i < k.length; i++) {
-                if (k[i] == c) {
-                    return next[node][i];
+            int key = node * 128 + c + 1;
+            int mask = keys.length - 1;
+            for (int i = slot(key, mask); ; i = (i + 1) & mask) {
+                int k = keys[i];
+                if (k == key) {
+                    return children[i];
+                }
+                if (k == 0) {
+                    return -1;
                 }
             }
-            return -1;
+        }
+
+        private void put(int key, int child) {
+            if ((transitions + 1) * 2 > keys.length) {
+                int[] oldKeys = keys;
+                int[] oldChildren = children;
+                keys = new int[oldKeys.length * 2];
+                children = new int[oldKeys.length * 2];
+                transitions = 0;
+                for (int i = 0; i < oldKeys.length; i++) {
+                    if (oldKeys[i] != 0) {
+                        put(oldKeys[i], oldChildren[i]);
+                    }
+                }
+            }
+            int mask = keys.length - 1;
+            int i = slot(key, mask);
+            while (keys[i] != 0) {
+                i = (i + 1) & mask;
+            }
+            keys[i] = key;
+            children[i] = child;
+            transitions++;
         }
 
         void add(Phrase phrase) {
@@ -311,26 +324,14 @@ public final class LureWordingAnalyzer implements Analyzer {
             int node = 0;
             for (int i = 0; i < text.length(); i++) {
                 char c = text.charAt(i);
+                if (c >= 128) {
+                    return; // not an ASCII phrase: never walked
+                }
                 int child = child(node, c);
                 if (child < 0) {
-                    child = newNode();
-                    int size = keys[node].length;
-                    keys[node] = java.util.Arrays.copyOf(keys[node], size + 1);
-                    next[node] = java.util.Arrays.copyOf(next[node], size + 1);
-                    keys[node][size] = c;
-                    next[node][size] = child;
-                    if (size + 1 > SPARSE_MAX) {
-                        int[] table = new int[DENSE];
-                        java.util.Arrays.fill(table, -1);
-                        boolean ascii = true;
-                        for (int k = 0; k <= size; k++) {
-                            ascii &= keys[node][k] < DENSE;
-                            if (keys[node][k] < DENSE) {
-                                table[keys[node][k]] = next[node][k];
-                            }
-                        }
-                        dense[node] = ascii ? table : null;
-                    }
+                    child = ending.size();
+                    ending.add(null);
+                    put(node * 128 + c + 1, child);
                 }
                 node = child;
             }
