@@ -104,9 +104,10 @@ public final class HtmlText {
     private static final class Memo {
         private Reading reading;
 
-        synchronized Reading get(String html) {
+        synchronized Reading get(String html, Document parsed) {
             if (reading == null) {
-                Reading r = walk(Jsoup.parse(html.length() > MAX_HTML_CHARS ? html.substring(0, MAX_HTML_CHARS) : html));
+                Reading r = walk(parsed != null ? parsed
+                        : Jsoup.parse(html.length() > MAX_HTML_CHARS ? html.substring(0, MAX_HTML_CHARS) : html));
                 if (Thread.currentThread().isInterrupted()) {
                     return r; // cut short by the analysis budget: not kept, a later reader builds it whole
                 }
@@ -126,7 +127,20 @@ public final class HtmlText {
 
     /** Reads an HTML part: its visible text and what it hides. */
     public static Reading read(String html) {
-        return READINGS.computeIfAbsent(html, k -> new Memo()).get(html);
+        return read(html, null);
+    }
+
+    /**
+     * Reads an HTML part whose tree the caller has already built the same way ({@link #parse}), so that the part is
+     * parsed once for the link analyzer and this reading; the tree is only read, never changed, and not kept.
+     */
+    public static Reading read(String html, Document parsed) {
+        return READINGS.computeIfAbsent(html, k -> new Memo()).get(html, parsed);
+    }
+
+    /** The tree {@link #read} builds: jsoup's parse of at most the first {@value #MAX_HTML_CHARS} characters. */
+    public static Document parse(String html) {
+        return Jsoup.parse(html.length() > MAX_HTML_CHARS ? html.substring(0, MAX_HTML_CHARS) : html);
     }
 
     private static Reading walk(Document doc) {

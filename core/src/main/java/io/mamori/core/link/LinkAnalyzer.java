@@ -253,7 +253,9 @@ public final class LinkAnalyzer implements Analyzer {
     }
 
     private void scanHtml(String html, Scan scan) {
-        Document doc = Jsoup.parse(html.length() > MAX_HTML_CHARS ? html.substring(0, MAX_HTML_CHARS) : html);
+        // The same tree as the visible-text reading of the evasion and lure analyzers: parsed once, read by both.
+        Document doc = HtmlText.parse(html);
+        HtmlText.Reading reading = HtmlText.read(html, doc);
         // one walk over the elements, in document order, instead of one CSS query per kind
         boolean passwordOutsideForm = false;
         int images = 0;
@@ -287,7 +289,7 @@ public final class LinkAnalyzer implements Analyzer {
         if (images > 0 && links > 0) {
             // the words are in a picture, out of reach of text analysis (image spam, QR-code phishing)
             // what the reader sees: text hidden by styles and invisible padding would otherwise fake a text body
-            int visible = (int) HtmlText.visible(html).codePoints()
+            int visible = (int) reading.visible().codePoints()
                     .filter(c -> !Character.isWhitespace(c) && !Character.isSpaceChar(c) && !Invisibles.isInvisible(c)).count();
             if (visible < IMAGE_ONLY_MAX_TEXT) {
                 scan.add(IMAGE_ONLY, 1.0, visible + " characters of text, " + images + " image(s), " + links + " link(s)");
