@@ -242,6 +242,10 @@ final class EncryptedSpool implements Spool {
 
         @Override
         public void write(int b) throws IOException {
+            if (spilled == null && size < buffer.length) {
+                buffer[size++] = (byte) b;
+                return;
+            }
             write(new byte[] {(byte) b}, 0, 1);
         }
 
