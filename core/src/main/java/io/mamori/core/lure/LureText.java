@@ -69,12 +69,12 @@ final class LureText {
      * separators U+001C..U+001F, and its letters fold by lower-casing.
      */
     private static String foldAscii(CharSequence text) {
-        int n = text.length();
-        char[] out = new char[n];
+        char[] out = text.toString().toCharArray(); // folded in place: the result is never longer
+        int n = out.length;
         int length = 0;
         boolean space = false;
         for (int i = 0; i < n; i++) {
-            char c = text.charAt(i);
+            char c = out[i];
             if (c == ' ' || (c >= '\t' && c <= '\r') || (c >= '\u001C' && c <= '\u001F')) {
                 space = true;
                 continue;
