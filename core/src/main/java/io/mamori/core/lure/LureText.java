@@ -119,7 +119,7 @@ final class LureText {
         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
     }
 
-    private static boolean isAscii(CharSequence text) {
+    static boolean isAscii(CharSequence text) {
         for (int i = 0; i < text.length(); i++) {
             if (text.charAt(i) >= 0x80) {
                 return false;

@@ -180,7 +180,7 @@ public final class LureWordingAnalyzer implements Analyzer {
         Set<Phrase> hits = new java.util.HashSet<>();
         matchWords(folded, hits);
         // The other phrases all hold a non-ASCII character, so ASCII text (most mail) cannot contain one.
-        if (!isAscii(folded)) {
+        if (!LureText.isAscii(folded)) {
             matchCompact(LureText.withoutSpaces(folded), hits);
         }
         return hits;
@@ -247,15 +247,6 @@ public final class LureWordingAnalyzer implements Analyzer {
                 }
             }
         }
-    }
-
-    private static boolean isAscii(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            if (text.charAt(i) >= 0x80) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**

@@ -4,30 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.mamori.core.analysis.Action;
-import io.mamori.core.analysis.AnalysisPipeline;
 import io.mamori.core.analysis.Finding;
-import io.mamori.core.analysis.FindingCatalogue;
-import io.mamori.core.analysis.RawMessage;
-import io.mamori.core.auth.SenderAuthSettings;
-import io.mamori.core.auth.TableDnsResolver;
-import io.mamori.core.message.Direction;
-import io.mamori.core.message.Envelope;
-import io.mamori.core.message.Fixtures;
-import io.mamori.core.message.MessageParser;
-import io.mamori.core.policy.Policy;
-import io.mamori.core.policy.PolicyEngine;
-import io.mamori.core.policy.PolicyLoader;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,26 +19,8 @@ import org.junit.jupiter.api.Test;
  */
 class LureCampaignDetectionTest {
 
-    private static final Clock CLOCK = Clock.fixed(Instant.parse("2024-04-01T00:00:00Z"), ZoneOffset.UTC);
-    private static final ExecutorService POOL = Executors.newFixedThreadPool(4);
-    private static final FindingCatalogue CATALOGUE = FindingCatalogue.builtIn();
-    private static final Policy POLICY = new PolicyLoader(CATALOGUE).defaults();
-    private static final MessageScanner SCANNER = new MessageScanner(new MessageParser(),
-            new AnalysisPipeline(Analyzers.shipped(new Analyzers.Ports(TableDnsResolver.builder().build(),
-                    SenderAuthSettings.defaults(), CLOCK, Optional.empty(), () -> POLICY)), CATALOGUE,
-                    Duration.ofSeconds(10), POOL),
-            new PolicyEngine(CATALOGUE), () -> POLICY);
-
-    @AfterAll
-    static void stop() {
-        POOL.shutdownNow();
-    }
-
     private static MessageScanner.ScanResult scan(String fixture) throws IOException {
-        byte[] raw = Fixtures.bytes("lure/" + fixture);
-        Envelope envelope = new Envelope(Direction.INBOUND, "", List.of("keiri@example.co.jp"), "", "", null, false,
-                CLOCK.instant());
-        return SCANNER.scan(envelope, new ByteArrayInputStream(raw), RawMessage.of(raw));
+        return ShippedScanner.scan("lure/" + fixture);
     }
 
     @Test
