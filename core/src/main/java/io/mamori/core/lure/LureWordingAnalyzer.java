@@ -116,7 +116,6 @@ public final class LureWordingAnalyzer implements Analyzer {
         }
         this.byFirstChar = new java.util.HashMap<>(chars);
         chars.keySet().forEach(c -> startsPhrase[c] = true);
-        asciiPhrases.freeze();
     }
 
     @Override
@@ -333,64 +332,19 @@ public final class LureWordingAnalyzer implements Analyzer {
             ending.get(node).add(phrase);
         }
 
-        /**
-         * Direct tables for the first two characters of a walk, where nearly every walk ends: the child of the root by
-         * {@code c0} ({@code -1}: none) and of that child by {@code c1} (index {@code c0 * 128 + c1}). Made by
-         * {@link #freeze()} once every phrase is in.
-         */
-        private final int[] first = new int[128];
-        private final int[] second = new int[128 * 128];
-
-        /** {@link #ending} as an array, made by {@link #freeze()}: read at every step of every walk. */
-        private Phrase[][] endings;
-
-        void freeze() {
-            endings = new Phrase[ending.size()][];
-            for (int node = 0; node < endings.length; node++) {
-                List<Phrase> list = ending.get(node);
-                endings[node] = list == null || list.isEmpty() ? null : list.toArray(new Phrase[0]);
-            }
-            java.util.Arrays.fill(first, -1);
-            java.util.Arrays.fill(second, -1);
-            for (char c0 = 0; c0 < 128; c0++) {
-                int a = child(0, c0);
-                first[c0] = a;
-                if (a >= 0) {
-                    for (char c1 = 0; c1 < 128; c1++) {
-                        second[c0 * 128 + c1] = child(a, c1);
-                    }
-                }
-            }
-        }
-
         /** Adds to {@code hits} every phrase that starts at {@code from} and ends on a word boundary. */
         void match(String text, int from, Set<Phrase> hits) {
+            int node = 0;
             int n = text.length();
-            char c0 = text.charAt(from);
-            int node = c0 < 128 ? first[c0] : -1;
-            if (node < 0) {
-                return;
-            }
-            found(text, from, node, hits);
-            if (from + 1 >= n) {
-                return;
-            }
-            char c1 = text.charAt(from + 1);
-            node = c1 < 128 ? second[c0 * 128 + c1] : -1;
-            for (int i = from + 1; node >= 0; ) {
-                found(text, i, node, hits);
-                if (++i >= n) {
+            for (int i = from; i < n; i++) {
+                node = child(node, text.charAt(i));
+                if (node < 0) {
                     return;
                 }
-                node = child(node, text.charAt(i));
-            }
-        }
-
-        /** The phrases ending at {@code node}, reached at {@code i}, if the text's word ends there too. */
-        private void found(String text, int i, int node, Set<Phrase> hits) {
-            Phrase[] found = endings[node];
-            if (found != null && (i + 1 == text.length() || !LureText.isWordChar(text.charAt(i + 1)))) {
-                java.util.Collections.addAll(hits, found);
+                List<Phrase> found = ending.get(node);
+                if (found != null && (i + 1 == n || !LureText.isWordChar(text.charAt(i + 1)))) {
+                    hits.addAll(found);
+                }
             }
         }
     }

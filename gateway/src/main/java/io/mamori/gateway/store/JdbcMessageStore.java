@@ -891,27 +891,11 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
 
     /** One message with its row locked for the transaction; {@link NoSuchElementException} if there is none. */
     private StoredMessage loadForUpdate(Connection c, String id) throws SQLException {
-        Object[] r;
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE id = ? FOR UPDATE")) {
-            ps.setString(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new NoSuchElementException("message " + id + " does not exist");
-                }
-                r = messageRow(rs);
-            }
+        List<StoredMessage> found = load(c, List.of(id), true);
+        if (found.isEmpty()) {
+            throw new NoSuchElementException("message " + id + " does not exist");
         }
-        List<StoredRecipient> recipients = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT address, status, last_reply FROM recipients"
-                + " WHERE message_id = ? ORDER BY ordinal")) {
-            ps.setString(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    recipients.add(new StoredRecipient(rs.getString(1), RecipientStatus.valueOf(rs.getString(2)), rs.getString(3)));
-                }
-            }
-        }
-        return storedMessage(r, recipients);
+        return found.get(0);
     }
 
     /** The {@link #MESSAGE_COLUMNS} of the current row. */
@@ -928,6 +912,11 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
     }
 
     private List<StoredMessage> load(Connection c, List<String> wanted) throws SQLException {
+        return load(c, wanted, false);
+    }
+
+    /** The messages with these ids, in this order; {@code forUpdate} locks their rows for the transaction. */
+    private List<StoredMessage> load(Connection c, List<String> wanted, boolean forUpdate) throws SQLException {
         if (wanted.isEmpty()) {
             return List.of();
         }
@@ -936,7 +925,8 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
         for (int start = 0; start < wanted.size(); start += PAGE) {
             List<String> chunk = wanted.subList(start, Math.min(wanted.size(), start + PAGE));
             String in = placeholders(chunk.size());
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE id IN " + in)) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE id IN " + in
+                    + (forUpdate ? " FOR UPDATE" : ""))) {
                 for (int i = 0; i < chunk.size(); i++) {
                     ps.setString(i + 1, chunk.get(i));
                 }
