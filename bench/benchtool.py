@@ -11,6 +11,7 @@ Subcommands:
 """
 
 import argparse
+import json
 import os
 import re
 import shlex
@@ -236,6 +237,36 @@ def drive(args):
     return 0
 
 
+def jfr_top(profile_dir, thread_prefix, top):
+    """Hot methods of one group of threads over the measured window of a relay-bench --jfr run: the share of
+    execution samples whose top frame is a method (self) and whose stack holds it (inclusive)."""
+    import collections
+    import datetime
+    with open(os.path.join(profile_dir, "window.txt")) as f:
+        start, end = (float(x) for x in f.read().split()[:2])
+    out = subprocess.run(["jfr", "print", "--json", "--stack-depth", "64", "--events", "jdk.ExecutionSample",
+                          os.path.join(profile_dir, "mamori.jfr")], capture_output=True, text=True, check=True).stdout
+    own, within, total = collections.Counter(), collections.Counter(), 0
+    for e in json.loads(out)["recording"]["events"]:
+        v = e["values"]
+        # JFR writes nanoseconds; fromisoformat takes at most microseconds.
+        t = datetime.datetime.fromisoformat(v["startTime"][:26] + "+00:00").timestamp()
+        thread = (v.get("sampledThread") or {}).get("javaName") or ""
+        if not start <= t <= end or not thread.startswith(thread_prefix):
+            continue
+        frames = (v.get("stackTrace") or {}).get("frames") or []
+        names = [fr["method"]["type"]["name"].replace("/", ".") + "." + fr["method"]["name"] for fr in frames]
+        total += 1
+        if names:
+            own[names[0]] += 1
+        within.update(set(names))
+    lines = [f"{total} samples of threads '{thread_prefix}*' in the measured window", "self:"]
+    lines += [f"{100.0 * n / max(total, 1):5.1f}% {m}" for m, n in own.most_common(top)]
+    lines.append("inclusive:")
+    lines += [f"{100.0 * n / max(total, 1):5.1f}% {m}" for m, n in within.most_common(top)]
+    return lines
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -257,6 +288,10 @@ def main():
     js = sub.add_parser("jit-share")
     js.add_argument("before")
     js.add_argument("after")
+    jt = sub.add_parser("jfr-top")
+    jt.add_argument("profile_dir")
+    jt.add_argument("--thread", default="", help="thread name prefix, e.g. smtp-inbound- or mamori-delivery")
+    jt.add_argument("--top", type=int, default=30)
     r = sub.add_parser("peak-rss-kb")
     r.add_argument("pid", type=int)
     d = sub.add_parser("drive")
@@ -288,6 +323,8 @@ def main():
         print("\n".join(thread_cpu_diff(a.before, a.after, a.messages)))
     elif a.cmd == "jit-share":
         print(f"{jit_share(a.before, a.after):.1f}")
+    elif a.cmd == "jfr-top":
+        print("\n".join(jfr_top(a.profile_dir, a.thread, a.top)))
     elif a.cmd == "peak-rss-kb":
         v = peak_rss_kb(a.pid)
         if v is None:

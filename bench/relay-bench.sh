@@ -32,8 +32,10 @@ Usage: bench/relay-bench.sh [options]
   --timeout S         seconds a measured run may take before it counts as failed (default 600)
   --profile DIR       Mamori only: over the measured window (after the warm-up), write the CPU of each group
                       of Java threads into DIR/threads.txt
-  --jfr               with --profile, also record the measured window with JFR (DIR/mamori.jfr). Starting JFR
-                      in a running JVM makes it recompile code, so CPU figures of such a run are inflated
+  --jfr               with --profile, also record Mamori with JFR from its start (sampling the whole run does
+                      not make the JVM recompile, as starting JFR later would) and save it as DIR/mamori.jfr with
+                      the measured window in DIR/window.txt; 'benchtool.py jfr-top DIR' shows the hot methods
+                      of that window
   --keep              keep the work directory (configs, logs, queues) after the run
   -h, --help          this text
 
@@ -185,14 +187,15 @@ measure() { # stage relay_port relay_pid(0 = none)
     profiling=1
     mkdir -p "$PROFILE"
     "$PY" "$TOOL" thread-cpu "$pid" >"$WORK/threads-before.tsv"
-    if [[ $JFR == 1 ]]; then
-      jcmd "$pid" JFR.start name=bench settings=profile filename="$(cd "$PROFILE" && pwd)/mamori.jfr" >/dev/null
-    fi
+    date +%s.%N >"$PROFILE/window.txt"
   fi
   source_cmd "$port" "$MESSAGES" "$SIZE" "$SESSIONS"
   drive "$stage" $(( warm + MESSAGES )) "$pid" "${SOURCE_CMD[@]}"
   if [[ $profiling == 1 ]]; then
-    if [[ $JFR == 1 ]]; then jcmd "$pid" JFR.stop name=bench >/dev/null || true; fi
+    date +%s.%N >>"$PROFILE/window.txt"
+    if [[ $JFR == 1 ]]; then
+      jcmd "$pid" JFR.dump name=bench filename="$(cd "$PROFILE" && pwd)/mamori.jfr" >/dev/null || true
+    fi
     "$PY" "$TOOL" thread-cpu "$pid" >"$WORK/threads-after.tsv"
     "$PY" "$TOOL" thread-cpu-diff "$WORK/threads-before.tsv" "$WORK/threads-after.tsv" $(( R_sink_count - warm )) \
       | tee "$PROFILE/threads.txt" >&2
@@ -365,7 +368,9 @@ start_mamori() { # heap-options... ; sets MAMORI_PORT MAMORI_PID
   local out_port http_port
   out_port=$("$PY" "$TOOL" free-port)
   http_port=$("$PY" "$TOOL" free-port)
-  local cmd=(java "$@" "${JAVA_EXTRA[@]}" -jar "$JAR" start
+  local jfr=()
+  [[ $JFR == 1 && -n $PROFILE ]] && jfr=(-XX:StartFlightRecording=name=bench,settings=profile)
+  local cmd=(java "$@" "${JAVA_EXTRA[@]}" "${jfr[@]}" -jar "$JAR" start
     "--mamori.data-dir=$dir/data" "--mamori.smtp.inbound.port=$MAMORI_PORT"
     "--mamori.smtp.outbound.port=$out_port" "--server.port=$http_port"
     "--mamori.relay.inbound.next-hop=127.0.0.1:$SINK_PORT" "--mamori.policy.file=$policy"
