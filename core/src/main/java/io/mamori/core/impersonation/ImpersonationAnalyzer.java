@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  * domain's organisation is not a protected one but looks like one: the same confusable skeleton, a small edit
  * distance, or the protected name with extra words), {@code DISPLAY_NAME_IMPERSONATION} (the From display name is
  * a protected person's name but the address is not theirs), {@code REPLY_TO_MISMATCH} (replies go to another
- * organisation than From) and {@code RETURN_PATH_MISMATCH} (the envelope sender is another organisation; common
+ * organisation than From; with {@code REPLY_TO_FREEMAIL}, weight 0, when that is a free mailbox) and
+ * {@code RETURN_PATH_MISMATCH} (the envelope sender is another organisation; common
  * and legitimate with mailing lists and mail services, hence its low catalogue weight). It also reports
  * {@code BRAND_IMPERSONATION} (the display name, or a word of the sender's domain, names a brand from
  * {@link Brands} but the address is not at one of the brand's domains; more when it is a free mailbox) and
@@ -40,6 +41,7 @@ public final class ImpersonationAnalyzer implements Analyzer {
     static final String LOOKALIKE_DOMAIN = "LOOKALIKE_DOMAIN";
     static final String DISPLAY_NAME = "DISPLAY_NAME_IMPERSONATION";
     static final String REPLY_TO = "REPLY_TO_MISMATCH";
+    static final String REPLY_TO_FREEMAIL = "REPLY_TO_FREEMAIL";
     static final String RETURN_PATH = "RETURN_PATH_MISMATCH";
     static final String BRAND = "BRAND_IMPERSONATION";
     static final String NAME_ADDRESS = "DISPLAY_NAME_ADDRESS_MISMATCH";
@@ -48,7 +50,7 @@ public final class ImpersonationAnalyzer implements Analyzer {
     static final double BRAND_ON_FREEMAIL = 1.5;
     private static final Set<String> PROVIDER_MAILBOXES = Set.of("postmaster", "mailer-daemon", "hostmaster", "abuse");
     /** Replies diverted to a free mailbox. */
-    static final double REPLY_TO_FREEMAIL = 1.5;
+    static final double REPLY_TO_FREEMAIL_MULTIPLIER = 1.5;
     private static final Pattern ADDRESS_IN_NAME = Pattern.compile(
             "[A-Za-z0-9._%+-]+@((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63})");
     /** Mailing lists that rewrite From say so in the display name ("'Taro' via Group"): that is not a disguise. */
@@ -90,8 +92,8 @@ public final class ImpersonationAnalyzer implements Analyzer {
 
     @Override
     public Set<String> codes() {
-        return new LinkedHashSet<>(List.of(LOOKALIKE_DOMAIN, DISPLAY_NAME, REPLY_TO, RETURN_PATH, BRAND, NAME_ADDRESS,
-                NAME_ORGANISATION));
+        return new LinkedHashSet<>(List.of(LOOKALIKE_DOMAIN, DISPLAY_NAME, REPLY_TO, REPLY_TO_FREEMAIL, RETURN_PATH, BRAND,
+                NAME_ADDRESS, NAME_ORGANISATION));
     }
 
     @Override
@@ -118,7 +120,7 @@ public final class ImpersonationAnalyzer implements Analyzer {
         }
         if (fromOrganisation.isPresent()) {
             String org = fromOrganisation.get();
-            replyTo(input, org).ifPresent(findings::add);
+            findings.addAll(replyTo(input, org));
             Mailbox.domainOf(input.envelope().mailFrom()).flatMap(this::organisation)
                     .filter(envelopeOrg -> !envelopeOrg.equals(org))
                     .ifPresent(envelopeOrg -> findings.add(
@@ -234,7 +236,12 @@ public final class ImpersonationAnalyzer implements Analyzer {
         return name.length() > MAX_SHOWN_NAME ? name.substring(0, MAX_SHOWN_NAME) + "…" : name;
     }
 
-    private Optional<Finding> replyTo(AnalysisInput input, String fromOrganisation) {
+    /**
+     * {@code REPLY_TO_MISMATCH} when replies go to another organisation, and beside it {@code REPLY_TO_FREEMAIL}
+     * (weight 0) when that address is a free mailbox: a fact that composites combine with scam wording, since a
+     * mailing list or a mail service diverts replies to its own domain, never to a free mailbox.
+     */
+    private List<Finding> replyTo(AnalysisInput input, String fromOrganisation) {
         for (String value : input.message().headers("Reply-To")) {
             for (Mailbox mailbox : Mailbox.parseList(value)) {
                 Optional<String> org = mailbox.domain().flatMap(this::organisation);
@@ -242,12 +249,14 @@ public final class ImpersonationAnalyzer implements Analyzer {
                     // Replies diverted to a free mailbox are how advance-fee and BEC fraud collect answers;
                     // mailing lists and services divert them to their own domains instead.
                     boolean freemail = mailbox.domain().filter(brands::isFreemail).isPresent();
-                    return Optional.of(new Finding(REPLY_TO, freemail ? REPLY_TO_FREEMAIL : 1.0,
-                            "from=" + fromOrganisation + " reply-to=" + org.get() + (freemail ? " (free mailbox)" : "")));
+                    String evidence = "from=" + fromOrganisation + " reply-to=" + org.get();
+                    Finding mismatch = new Finding(REPLY_TO, freemail ? REPLY_TO_FREEMAIL_MULTIPLIER : 1.0,
+                            evidence + (freemail ? " (free mailbox)" : ""));
+                    return freemail ? List.of(mismatch, Finding.of(REPLY_TO_FREEMAIL, evidence)) : List.of(mismatch);
                 }
             }
         }
-        return Optional.empty();
+        return List.of();
     }
 
     private Optional<Finding> lookalike(String fromOrganisation, ImpersonationSettings current) {

@@ -241,7 +241,13 @@ class ImpersonationAnalyzerTest {
     void repliesDivertedToAFreeMailboxWeighMore() {
         assertThat(analyzeHeaders("", "From", "Accounts <accounts@supplier.example>", "Reply-To", "accounts.supplier@gmail.com"))
                 .containsExactly(new Finding("REPLY_TO_MISMATCH", 1.5,
-                        "from=supplier.example reply-to=gmail.com (free mailbox)"));
+                        "from=supplier.example reply-to=gmail.com (free mailbox)"),
+                        Finding.of("REPLY_TO_FREEMAIL", "from=supplier.example reply-to=gmail.com"));
+        // a mailing list's or a mail service's own domain is no free mailbox
+        assertThat(analyzeHeaders("", "From", "Taro <taro@member.example>", "Reply-To", "list@lists.example.org"))
+                .containsExactly(Finding.of("REPLY_TO_MISMATCH", "from=member.example reply-to=example.org"));
+        // a free mailbox writing from itself diverts nothing
+        assertThat(analyzeHeaders("", "From", "Taro <taro@gmail.com>", "Reply-To", "taro@gmail.com")).isEmpty();
     }
 
     @Test
@@ -249,7 +255,7 @@ class ImpersonationAnalyzerTest {
         FindingCatalogue catalogue = FindingCatalogue.builtIn();
         assertThat(analyzer.name()).isEqualTo("impersonation");
         assertThat(analyzer.codes()).containsExactly("LOOKALIKE_DOMAIN", "DISPLAY_NAME_IMPERSONATION",
-                "REPLY_TO_MISMATCH", "RETURN_PATH_MISMATCH", "BRAND_IMPERSONATION", "DISPLAY_NAME_ADDRESS_MISMATCH",
+                "REPLY_TO_MISMATCH", "REPLY_TO_FREEMAIL", "RETURN_PATH_MISMATCH", "BRAND_IMPERSONATION", "DISPLAY_NAME_ADDRESS_MISMATCH",
                 "DISPLAY_NAME_ORGANISATION_IMPERSONATION");
         for (String code : analyzer.codes()) {
             assertThat(catalogue.entry(code)).as(code).isPresent();
