@@ -31,7 +31,8 @@ import java.util.regex.Pattern;
  * {@code BRAND_IMPERSONATION} (the display name, or a word of the sender's domain, names a brand from
  * {@link Brands} but the address is not at one of the brand's domains; more when it is a free mailbox) and
  * {@code DISPLAY_NAME_ADDRESS_MISMATCH} (the display name shows an address of another organisation than the real
- * one, {@code "service@paypal.com" <x@elsewhere.example>}). An organisation is the
+ * one, {@code "service@paypal.com" <x@elsewhere.example>}) and {@code SERVICE_NAME_ON_FREEMAIL} (a service desk's or
+ * a system's name, "Customer Support", on a free mailbox). An organisation is the
  * registrable domain of the Public Suffix List. Domain labels shorter than {@value #MIN_LABEL} characters are
  * never compared: short names collide by chance. The settings are read from the supplier once per message, so a
  * policy reload applies to the next message. Thread-safe when the supplier is.
@@ -46,6 +47,20 @@ public final class ImpersonationAnalyzer implements Analyzer {
     static final String BRAND = "BRAND_IMPERSONATION";
     static final String NAME_ADDRESS = "DISPLAY_NAME_ADDRESS_MISMATCH";
     static final String NAME_ORGANISATION = "DISPLAY_NAME_ORGANISATION_IMPERSONATION";
+    static final String SERVICE_NAME_ON_FREEMAIL = "SERVICE_NAME_ON_FREEMAIL";
+    /**
+     * Display names of a company's service desks and systems. A support desk, a billing or security team, a mail
+     * administrator or a notification system writes from its company's domain, never from a free mailbox; on a free
+     * mailbox these names are a disguise. Names that small organisations do use on free mailboxes (事務局, 窓口, a
+     * shop's own name) are not listed.
+     */
+    private static final Pattern SERVICE_NAME = Pattern.compile("(?iu)\\b(?:customer (?:service|support|care)|"
+            + "(?:technical |tech |it |account |billing |security |client )?support(?: team| center| centre| desk)?|"
+            + "help ?desk|service ?desk|security (?:team|department|center|centre)|account(?:s)? (?:team|department)|"
+            + "billing (?:team|department)|(?:mail|email|e-mail|system|network) admin(?:istrator)?|administrator|webmaster|"
+            + "it (?:department|helpdesk|team)|no-?reply|notifications?|service (?:center|centre)|verification team)\\b"
+            + "|カスタマーサポート|カスタマーセンター|サポートセンター|サポートデスク|サポート窓口|お客様センター|お客さまセンター"
+            + "|ヘルプデスク|システム管理者|メール管理者|セキュリティセンター|セキュリティチーム");
     /** A brand named on a free mailbox: a brand never writes to its customers from one. */
     static final double BRAND_ON_FREEMAIL = 1.5;
     private static final Set<String> PROVIDER_MAILBOXES = Set.of("postmaster", "mailer-daemon", "hostmaster", "abuse");
@@ -93,7 +108,7 @@ public final class ImpersonationAnalyzer implements Analyzer {
     @Override
     public Set<String> codes() {
         return new LinkedHashSet<>(List.of(LOOKALIKE_DOMAIN, DISPLAY_NAME, REPLY_TO, REPLY_TO_FREEMAIL, RETURN_PATH, BRAND,
-                NAME_ADDRESS, NAME_ORGANISATION));
+                NAME_ADDRESS, NAME_ORGANISATION, SERVICE_NAME_ON_FREEMAIL));
     }
 
     @Override
@@ -115,7 +130,11 @@ public final class ImpersonationAnalyzer implements Analyzer {
             address.ifPresent(findings::add);
             if (brand.isEmpty() && address.isEmpty()) {
                 // the same display name is one fact: reported once, by the most specific finding
-                organisationInName(from, fromOrganisation.get(), current).ifPresent(findings::add);
+                Optional<Finding> organisation = organisationInName(from, fromOrganisation.get(), current);
+                organisation.ifPresent(findings::add);
+                if (organisation.isEmpty()) {
+                    serviceNameOnFreemail(from).ifPresent(findings::add);
+                }
             }
         }
         if (fromOrganisation.isPresent()) {
@@ -156,6 +175,18 @@ public final class ImpersonationAnalyzer implements Analyzer {
                 : fromOrganisation;
         return brands.inDomainName(registrableLabel).filter(b -> !b.owns(fromOrganisation))
                 .map(b -> Finding.of(BRAND, "from=" + domain + " brand=" + b.name() + " (brand name in the domain)"));
+    }
+
+    /** A service desk's or a system's name ("Customer Support", "Mail Administrator") on a free mailbox. */
+    private Optional<Finding> serviceNameOnFreemail(Mailbox from) {
+        String domain = from.domain().orElse("");
+        String name = from.displayName();
+        if (name.isEmpty() || !brands.isFreemail(domain) || VIA.matcher(name).find()) {
+            return Optional.empty();
+        }
+        Matcher m = SERVICE_NAME.matcher(Normalizer.normalize(name, Normalizer.Form.NFKC));
+        return m.find() ? Optional.of(Finding.of(SERVICE_NAME_ON_FREEMAIL, "name=" + shown(name) + " from=" + domain
+                + " shows " + m.group().strip())) : Optional.empty();
     }
 
     /**

@@ -12,8 +12,10 @@ import org.junit.jupiter.api.Test;
  * Scams that lure wording about accounts and parcels does not cover, and links that hide their destination (our own
  * fixtures, {@code messages/scam/}), through every shipped analyzer, the composites and the shipped default policy:
  * advance-fee fraud answering to a free mailbox, a Brazilian overdue-bill lure behind a shortener, a picture-only body
- * whose link is shortened, an IP-address link beside a shortened one. The benign look-alikes (a genuine Brazilian
- * bill, a newsletter with a shortened link and a free ticket, a mailing-list post about such letters) are delivered.
+ * whose link is shortened, an IP-address link beside a shortened one, a fake order with a number to call to cancel,
+ * a mailbox notice from a "Mail Administrator" on a free mailbox. The benign look-alikes (a genuine Brazilian
+ * bill, a newsletter with a shortened link and a free ticket, a mailing-list post about such letters, a small shop's
+ * invoice from a free mailbox under a "customer support" name) are delivered.
  * DNS answers come from an empty table, so sender authentication adds nothing here.
  */
 class ScamDetectionTest {
@@ -63,6 +65,38 @@ class ScamDetectionTest {
                 tuple("LINK_SHORTENER", "tinyurl.com"),
                 tuple("PHISHING_EVASIVE_LINKS", "LINK_IP_LITERAL+LINK_SHORTENER"));
         assertThat(r.verdict().action()).isEqualTo(Action.TAG);
+    }
+
+    @Test
+    void aFakeOrderWithARenewalAndANumberToCallToCancelIsTagged() throws IOException {
+        MessageScanner.ScanResult r = scan("fake-order-callback-en.eml");
+        assertThat(r.findings()).extracting(Finding::code, Finding::evidence).containsExactly(
+                tuple("LURE_PAYMENT", "auto-renewal"),
+                tuple("LURE_CALLBACK", "to cancel this order,call us at"),
+                tuple("LURE_COMBINED", "payment,callback"),
+                tuple("CALLBACK_PHISHING", "LURE_CALLBACK+LURE_PAYMENT"));
+        assertThat(r.verdict().action()).isEqualTo(Action.TAG);
+    }
+
+    @Test
+    void aMailboxNoticeFromAnAdministratorOnAFreeMailboxIsHeld() throws IOException {
+        MessageScanner.ScanResult r = scan("mailbox-admin-freemail-en.eml");
+        assertThat(r.findings()).extracting(Finding::code, Finding::evidence).containsExactly(
+                tuple("LURE_ACCOUNT_SUSPENSION", "your mailbox is almost full"),
+                tuple("LURE_CREDENTIAL", "verify your mailbox"),
+                tuple("LURE_COMBINED", "suspension,credential"),
+                tuple("SERVICE_NAME_ON_FREEMAIL", "name=Mail Administrator from=outlook.com shows Mail Administrator"),
+                tuple("SERVICE_NAME_FREEMAIL_LURE", "SERVICE_NAME_ON_FREEMAIL+LURE_CREDENTIAL"));
+        assertThat(r.verdict().action()).isEqualTo(Action.HOLD);
+    }
+
+    @Test
+    void aSmallShopsInvoiceFromAFreeMailboxUnderACustomerSupportNameIsDelivered() throws IOException {
+        MessageScanner.ScanResult r = scan("shop-invoice-freemail-ja.eml");
+        assertThat(r.findings()).extracting(Finding::code, Finding::evidence).containsExactly(
+                tuple("LURE_PAYMENT", "支払い,subject:請求書"),
+                tuple("SERVICE_NAME_ON_FREEMAIL", "name=ひまわり雑貨店 カスタマーサポート from=gmail.com shows カスタマーサポート"));
+        assertThat(r.verdict().action()).isEqualTo(Action.DELIVER);
     }
 
     @Test
