@@ -181,7 +181,9 @@ public final class ImpersonationAnalyzer implements Analyzer {
     private Optional<Finding> serviceNameOnFreemail(Mailbox from) {
         String domain = from.domain().orElse("");
         String name = from.displayName();
-        if (name.isEmpty() || !brands.isFreemail(domain) || VIA.matcher(name).find()) {
+        // postmaster@ and the like are the provider's own service mailboxes (RFC 2142): its bounces come from there
+        if (name.isEmpty() || !brands.isFreemail(domain) || VIA.matcher(name).find()
+                || PROVIDER_MAILBOXES.contains(localPart(from.address()))) {
             return Optional.empty();
         }
         Matcher m = SERVICE_NAME.matcher(Normalizer.normalize(name, Normalizer.Form.NFKC));

@@ -271,6 +271,8 @@ class ImpersonationAnalyzerTest {
         assertThat(analyzeHeaders("", "From", "Customer Support <support@shop.example>")).isEmpty();
         assertThat(analyzeHeaders("", "From", "Taro Yamada <taro.yamada@gmail.com>")).isEmpty();
         assertThat(analyzeHeaders("", "From", "さくら町内会 事務局 <sakura.chonaikai@gmail.com>")).isEmpty();
+        // a provider's own postmaster writes its bounces (RFC 2142)
+        assertThat(analyzeHeaders("", "From", "Mail Administrator <Postmaster@ezweb.ne.jp>")).isEmpty();
         // "supporter" and "supportive" are other words
         assertThat(analyzeHeaders("", "From", "Hanako (supporter) <hanako@gmail.com>")).isEmpty();
     }
