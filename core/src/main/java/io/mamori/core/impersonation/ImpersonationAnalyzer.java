@@ -25,12 +25,14 @@ import java.util.regex.Pattern;
  * domain's organisation is not a protected one but looks like one: the same confusable skeleton, a small edit
  * distance, or the protected name with extra words), {@code DISPLAY_NAME_IMPERSONATION} (the From display name is
  * a protected person's name but the address is not theirs), {@code REPLY_TO_MISMATCH} (replies go to another
- * organisation than From) and {@code RETURN_PATH_MISMATCH} (the envelope sender is another organisation; common
+ * organisation than From; with {@code REPLY_TO_FREEMAIL}, weight 0, when that is a free mailbox) and
+ * {@code RETURN_PATH_MISMATCH} (the envelope sender is another organisation; common
  * and legitimate with mailing lists and mail services, hence its low catalogue weight). It also reports
  * {@code BRAND_IMPERSONATION} (the display name, or a word of the sender's domain, names a brand from
  * {@link Brands} but the address is not at one of the brand's domains; more when it is a free mailbox) and
  * {@code DISPLAY_NAME_ADDRESS_MISMATCH} (the display name shows an address of another organisation than the real
- * one, {@code "service@paypal.com" <x@elsewhere.example>}). An organisation is the
+ * one, {@code "service@paypal.com" <x@elsewhere.example>}) and {@code SERVICE_NAME_ON_FREEMAIL} (a service desk's or
+ * a system's name, "Customer Support", on a free mailbox). An organisation is the
  * registrable domain of the Public Suffix List. Domain labels shorter than {@value #MIN_LABEL} characters are
  * never compared: short names collide by chance. The settings are read from the supplier once per message, so a
  * policy reload applies to the next message. Thread-safe when the supplier is.
@@ -40,15 +42,30 @@ public final class ImpersonationAnalyzer implements Analyzer {
     static final String LOOKALIKE_DOMAIN = "LOOKALIKE_DOMAIN";
     static final String DISPLAY_NAME = "DISPLAY_NAME_IMPERSONATION";
     static final String REPLY_TO = "REPLY_TO_MISMATCH";
+    static final String REPLY_TO_FREEMAIL = "REPLY_TO_FREEMAIL";
     static final String RETURN_PATH = "RETURN_PATH_MISMATCH";
     static final String BRAND = "BRAND_IMPERSONATION";
     static final String NAME_ADDRESS = "DISPLAY_NAME_ADDRESS_MISMATCH";
     static final String NAME_ORGANISATION = "DISPLAY_NAME_ORGANISATION_IMPERSONATION";
+    static final String SERVICE_NAME_ON_FREEMAIL = "SERVICE_NAME_ON_FREEMAIL";
+    /**
+     * Display names of a company's service desks and systems. A support desk, a billing or security team, a mail
+     * administrator or a notification system writes from its company's domain, never from a free mailbox; on a free
+     * mailbox these names are a disguise. Names that small organisations do use on free mailboxes (事務局, 窓口, a
+     * shop's own name) are not listed.
+     */
+    private static final Pattern SERVICE_NAME = Pattern.compile("(?iu)\\b(?:customer (?:service|support|care)|"
+            + "(?:technical |tech |it |account |billing |security |client )?support(?: team| center| centre| desk)?|"
+            + "help ?desk|service ?desk|security (?:team|department|center|centre)|account(?:s)? (?:team|department)|"
+            + "billing (?:team|department)|(?:mail|email|e-mail|system|network) admin(?:istrator)?|administrator|webmaster|"
+            + "it (?:department|helpdesk|team)|no-?reply|notifications?|service (?:center|centre)|verification team)\\b"
+            + "|カスタマーサポート|カスタマーセンター|サポートセンター|サポートデスク|サポート窓口|お客様センター|お客さまセンター"
+            + "|ヘルプデスク|システム管理者|メール管理者|セキュリティセンター|セキュリティチーム");
     /** A brand named on a free mailbox: a brand never writes to its customers from one. */
     static final double BRAND_ON_FREEMAIL = 1.5;
     private static final Set<String> PROVIDER_MAILBOXES = Set.of("postmaster", "mailer-daemon", "hostmaster", "abuse");
     /** Replies diverted to a free mailbox. */
-    static final double REPLY_TO_FREEMAIL = 1.5;
+    static final double REPLY_TO_FREEMAIL_MULTIPLIER = 1.5;
     private static final Pattern ADDRESS_IN_NAME = Pattern.compile(
             "[A-Za-z0-9._%+-]+@((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63})");
     /** Mailing lists that rewrite From say so in the display name ("'Taro' via Group"): that is not a disguise. */
@@ -90,8 +107,8 @@ public final class ImpersonationAnalyzer implements Analyzer {
 
     @Override
     public Set<String> codes() {
-        return new LinkedHashSet<>(List.of(LOOKALIKE_DOMAIN, DISPLAY_NAME, REPLY_TO, RETURN_PATH, BRAND, NAME_ADDRESS,
-                NAME_ORGANISATION));
+        return new LinkedHashSet<>(List.of(LOOKALIKE_DOMAIN, DISPLAY_NAME, REPLY_TO, REPLY_TO_FREEMAIL, RETURN_PATH, BRAND,
+                NAME_ADDRESS, NAME_ORGANISATION, SERVICE_NAME_ON_FREEMAIL));
     }
 
     @Override
@@ -113,12 +130,16 @@ public final class ImpersonationAnalyzer implements Analyzer {
             address.ifPresent(findings::add);
             if (brand.isEmpty() && address.isEmpty()) {
                 // the same display name is one fact: reported once, by the most specific finding
-                organisationInName(from, fromOrganisation.get(), current).ifPresent(findings::add);
+                Optional<Finding> organisation = organisationInName(from, fromOrganisation.get(), current);
+                organisation.ifPresent(findings::add);
+                if (organisation.isEmpty()) {
+                    serviceNameOnFreemail(from).ifPresent(findings::add);
+                }
             }
         }
         if (fromOrganisation.isPresent()) {
             String org = fromOrganisation.get();
-            replyTo(input, org).ifPresent(findings::add);
+            findings.addAll(replyTo(input, org));
             Mailbox.domainOf(input.envelope().mailFrom()).flatMap(this::organisation)
                     .filter(envelopeOrg -> !envelopeOrg.equals(org))
                     .ifPresent(envelopeOrg -> findings.add(
@@ -154,6 +175,20 @@ public final class ImpersonationAnalyzer implements Analyzer {
                 : fromOrganisation;
         return brands.inDomainName(registrableLabel).filter(b -> !b.owns(fromOrganisation))
                 .map(b -> Finding.of(BRAND, "from=" + domain + " brand=" + b.name() + " (brand name in the domain)"));
+    }
+
+    /** A service desk's or a system's name ("Customer Support", "Mail Administrator") on a free mailbox. */
+    private Optional<Finding> serviceNameOnFreemail(Mailbox from) {
+        String domain = from.domain().orElse("");
+        String name = from.displayName();
+        // postmaster@ and the like are the provider's own service mailboxes (RFC 2142): its bounces come from there
+        if (name.isEmpty() || !brands.isFreemail(domain) || VIA.matcher(name).find()
+                || PROVIDER_MAILBOXES.contains(localPart(from.address()))) {
+            return Optional.empty();
+        }
+        Matcher m = SERVICE_NAME.matcher(Normalizer.normalize(name, Normalizer.Form.NFKC));
+        return m.find() ? Optional.of(Finding.of(SERVICE_NAME_ON_FREEMAIL, "name=" + shown(name) + " from=" + domain
+                + " shows " + m.group().strip())) : Optional.empty();
     }
 
     /**
@@ -234,7 +269,12 @@ public final class ImpersonationAnalyzer implements Analyzer {
         return name.length() > MAX_SHOWN_NAME ? name.substring(0, MAX_SHOWN_NAME) + "…" : name;
     }
 
-    private Optional<Finding> replyTo(AnalysisInput input, String fromOrganisation) {
+    /**
+     * {@code REPLY_TO_MISMATCH} when replies go to another organisation, and beside it {@code REPLY_TO_FREEMAIL}
+     * (weight 0) when that address is a free mailbox: a fact that composites combine with scam wording, since a
+     * mailing list or a mail service diverts replies to its own domain, never to a free mailbox.
+     */
+    private List<Finding> replyTo(AnalysisInput input, String fromOrganisation) {
         for (String value : input.message().headers("Reply-To")) {
             for (Mailbox mailbox : Mailbox.parseList(value)) {
                 Optional<String> org = mailbox.domain().flatMap(this::organisation);
@@ -242,12 +282,14 @@ public final class ImpersonationAnalyzer implements Analyzer {
                     // Replies diverted to a free mailbox are how advance-fee and BEC fraud collect answers;
                     // mailing lists and services divert them to their own domains instead.
                     boolean freemail = mailbox.domain().filter(brands::isFreemail).isPresent();
-                    return Optional.of(new Finding(REPLY_TO, freemail ? REPLY_TO_FREEMAIL : 1.0,
-                            "from=" + fromOrganisation + " reply-to=" + org.get() + (freemail ? " (free mailbox)" : "")));
+                    String evidence = "from=" + fromOrganisation + " reply-to=" + org.get();
+                    Finding mismatch = new Finding(REPLY_TO, freemail ? REPLY_TO_FREEMAIL_MULTIPLIER : 1.0,
+                            evidence + (freemail ? " (free mailbox)" : ""));
+                    return freemail ? List.of(mismatch, Finding.of(REPLY_TO_FREEMAIL, evidence)) : List.of(mismatch);
                 }
             }
         }
-        return Optional.empty();
+        return List.of();
     }
 
     private Optional<Finding> lookalike(String fromOrganisation, ImpersonationSettings current) {

@@ -110,6 +110,12 @@ public final class LinkAnalyzer implements Analyzer {
     private static final Pattern ACCOUNT_ACTION = Pattern.compile("(?i)\\b(?:verify|confirm|update|log ?in|sign ?in|"
             + "unlock|restore|reactivate|re-activate|activate|validate|prove|secure (?:your|my) account|access (?:your|my) account|"
             + "review (?:your|my) account|resolve)\\b|ログイン|サインイン|本人確認|確認する|確認はこちら|更新する|更新はこちら|認証|手続き");
+    /**
+     * A mailing's own housekeeping links ("update your preferences", "manage your subscription"): their words ask to
+     * update, but a newsletter sends them to its mailing service, so they do not make the sender's own site a disguise.
+     */
+    private static final Pattern MAILING_HOUSEKEEPING = Pattern.compile("(?i)\\b(?:preferences?|subscriptions?|"
+            + "unsubscribe|opt[ -]?out|mailing list|email settings|e-mail settings)\\b|配信設定|配信停止|配信解除");
     /** Generic calls to click, which a brand's own mail points at the brand's own domains. */
     private static final Pattern CLICK_HERE = Pattern.compile("(?i)^\\W*(?:click\\s+(?:here|below|the\\s+link|this\\s+link)|here|"
             + "こちら|ここ|ここをクリック|こちらをクリック)\\b|\\bclick here\\b");
@@ -394,7 +400,7 @@ public final class LinkAnalyzer implements Analyzer {
             // to sign in or verify somewhere else: decided once all links are seen (Scan.findings).
             if (ownSite) {
                 scan.linksToSender = true;
-            } else if (ip || formAction || accountAction) {
+            } else if (ip || formAction || (accountAction && !MAILING_HOUSEKEEPING.matcher(text).find())) {
                 scan.senderMismatch.add(target);
             }
         }

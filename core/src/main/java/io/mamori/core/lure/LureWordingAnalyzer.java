@@ -27,7 +27,8 @@ import java.util.stream.Collectors;
  * Looks for the wording of phishing and business e-mail compromise lures in the subject and the body text, in
  * Japanese and English (and a compact set of Portuguese, Spanish, German and French phrases): urgency, account
  * suspension and mailbox trouble, credential and identity checks, payment, billing and bank-account changes, parcel
- * delivery pretexts, prizes and gains, shared-document, voicemail, fax and signature pretexts, extortion, and
+ * delivery pretexts, prizes and gains, advance-fee fraud (inheritances, compensation funds, money to transfer),
+ * shared-document, voicemail, fax and signature pretexts, extortion, and
  * callback requests (phone this number about a charge). Phrases are data ({@code lure-phrases.tsv}); the text is
  * folded first ({@link LureText}) so full-width, half-width, kana and accent variants match. One finding per
  * category, with the matched phrases as evidence and a multiplier growing with the number of distinct phrases
@@ -59,6 +60,7 @@ public final class LureWordingAnalyzer implements Analyzer {
         PAYMENT("payment", "LURE_PAYMENT", false),
         DELIVERY("delivery", "LURE_DELIVERY", true),
         PRIZE("prize", "LURE_PRIZE", true),
+        ADVANCE_FEE("advance-fee", "LURE_ADVANCE_FEE", true),
         DOCUMENT("document", "LURE_DOCUMENT_SHARE", true),
         EXTORTION("extortion", "LURE_EXTORTION", true),
         CALLBACK("callback", "LURE_CALLBACK", true);

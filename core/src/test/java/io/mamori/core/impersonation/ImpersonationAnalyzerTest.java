@@ -241,7 +241,40 @@ class ImpersonationAnalyzerTest {
     void repliesDivertedToAFreeMailboxWeighMore() {
         assertThat(analyzeHeaders("", "From", "Accounts <accounts@supplier.example>", "Reply-To", "accounts.supplier@gmail.com"))
                 .containsExactly(new Finding("REPLY_TO_MISMATCH", 1.5,
-                        "from=supplier.example reply-to=gmail.com (free mailbox)"));
+                        "from=supplier.example reply-to=gmail.com (free mailbox)"),
+                        Finding.of("REPLY_TO_FREEMAIL", "from=supplier.example reply-to=gmail.com"));
+        // a mailing list's or a mail service's own domain is no free mailbox
+        assertThat(analyzeHeaders("", "From", "Taro <taro@member.example>", "Reply-To", "list@lists.example.org"))
+                .containsExactly(Finding.of("REPLY_TO_MISMATCH", "from=member.example reply-to=example.org"));
+        // a free mailbox writing from itself diverts nothing
+        assertThat(analyzeHeaders("", "From", "Taro <taro@gmail.com>", "Reply-To", "taro@gmail.com")).isEmpty();
+    }
+
+    @Test
+    void aServiceDesksNameOnAFreeMailboxIsReported() {
+        assertThat(analyzeHeaders("", "From", "Customer Support <helpdesk.center2024@gmail.com>"))
+                .containsExactly(Finding.of("SERVICE_NAME_ON_FREEMAIL",
+                        "name=Customer Support from=gmail.com shows Customer Support"));
+        assertThat(analyzeHeaders("", "From", "Mail Administrator <admin.mailbox@outlook.com>"))
+                .containsExactly(Finding.of("SERVICE_NAME_ON_FREEMAIL",
+                        "name=Mail Administrator from=outlook.com shows Mail Administrator"));
+        assertThat(analyzeHeaders("", "From", "Amazon カスタマーセンター <shop-help@yahoo.co.jp>"))
+                .as("a brand's name is reported once, by the brand finding").extracting(Finding::code)
+                .containsExactly("BRAND_IMPERSONATION");
+        assertThat(analyzeHeaders("", "From", "カスタマーサポート <support-desk@yahoo.co.jp>"))
+                .containsExactly(Finding.of("SERVICE_NAME_ON_FREEMAIL",
+                        "name=カスタマーサポート from=yahoo.co.jp shows カスタマーサポート"));
+    }
+
+    @Test
+    void aServiceDesksNameOnItsCompanysDomainAPersonOnAFreeMailboxAndASmallOrganisationsOfficeAreNot() {
+        assertThat(analyzeHeaders("", "From", "Customer Support <support@shop.example>")).isEmpty();
+        assertThat(analyzeHeaders("", "From", "Taro Yamada <taro.yamada@gmail.com>")).isEmpty();
+        assertThat(analyzeHeaders("", "From", "さくら町内会 事務局 <sakura.chonaikai@gmail.com>")).isEmpty();
+        // a provider's own postmaster writes its bounces (RFC 2142)
+        assertThat(analyzeHeaders("", "From", "Mail Administrator <Postmaster@ezweb.ne.jp>")).isEmpty();
+        // "supporter" and "supportive" are other words
+        assertThat(analyzeHeaders("", "From", "Hanako (supporter) <hanako@gmail.com>")).isEmpty();
     }
 
     @Test
@@ -249,8 +282,8 @@ class ImpersonationAnalyzerTest {
         FindingCatalogue catalogue = FindingCatalogue.builtIn();
         assertThat(analyzer.name()).isEqualTo("impersonation");
         assertThat(analyzer.codes()).containsExactly("LOOKALIKE_DOMAIN", "DISPLAY_NAME_IMPERSONATION",
-                "REPLY_TO_MISMATCH", "RETURN_PATH_MISMATCH", "BRAND_IMPERSONATION", "DISPLAY_NAME_ADDRESS_MISMATCH",
-                "DISPLAY_NAME_ORGANISATION_IMPERSONATION");
+                "REPLY_TO_MISMATCH", "REPLY_TO_FREEMAIL", "RETURN_PATH_MISMATCH", "BRAND_IMPERSONATION", "DISPLAY_NAME_ADDRESS_MISMATCH",
+                "DISPLAY_NAME_ORGANISATION_IMPERSONATION", "SERVICE_NAME_ON_FREEMAIL");
         for (String code : analyzer.codes()) {
             assertThat(catalogue.entry(code)).as(code).isPresent();
         }

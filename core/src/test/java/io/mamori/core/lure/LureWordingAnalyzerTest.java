@@ -286,8 +286,8 @@ class LureWordingAnalyzerTest {
     void everyDeclaredCodeIsInTheCatalogueWithAModestWeight() {
         assertThat(analyzer.name()).isEqualTo("lure-wording");
         assertThat(analyzer.codes()).containsExactly("LURE_URGENCY", "LURE_ACCOUNT_SUSPENSION", "LURE_CREDENTIAL",
-                "LURE_PAYMENT", "LURE_DELIVERY", "LURE_PRIZE", "LURE_DOCUMENT_SHARE", "LURE_EXTORTION", "LURE_CALLBACK",
-                "LURE_COMBINED");
+                "LURE_PAYMENT", "LURE_DELIVERY", "LURE_PRIZE", "LURE_ADVANCE_FEE", "LURE_DOCUMENT_SHARE", "LURE_EXTORTION",
+                "LURE_CALLBACK", "LURE_COMBINED");
         for (String code : analyzer.codes()) {
             assertThat(catalogue.entry(code)).as(code).isPresent();
             assertThat(catalogue.weight(code)).as(code).isBetween(1.0, 3.0);
