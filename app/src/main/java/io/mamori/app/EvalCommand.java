@@ -60,7 +60,23 @@ final class EvalCommand implements Callable<Integer> {
     /** Messages up to this size are read into memory once rather than read twice from the file. */
     private static final long IN_MEMORY_LIMIT = 4L << 20;
 
-    private record Outcome(MailFiles.Item item, ScanResult result, String error) {
+    /**
+     * What the report needs of one message, and no more: keeping each ScanResult (its parsed message, texts and
+     * findings) until the end made the heap grow with the corpus, and every young collection copy and promote it.
+     *
+     * @param codes    the verdict's finding codes in order, without duplicates
+     * @param findings the distinct codes of all findings
+     */
+    private record Outcome(String name, Action action, double score, List<String> codes, List<String> findings,
+            String error) {
+        static Outcome of(MailFiles.Item item, ScanResult result) {
+            return new Outcome(item.name(), result.verdict().action(), result.verdict().score(), result.verdict().codes(),
+                    result.findings().stream().map(Finding::code).distinct().toList(), null);
+        }
+
+        static Outcome failed(MailFiles.Item item, String error) {
+            return new Outcome(item.name(), null, 0, List.of(), List.of(), error);
+        }
     }
 
     @Override
@@ -92,6 +108,7 @@ final class EvalCommand implements Callable<Integer> {
             for (MailFiles.Item item : items) {
                 futures.add(pool.submit(() -> scan(scanner, item)));
             }
+            items.clear(); // the messages of mbox files are held in memory: each goes once it has been scanned
             for (Future<Outcome> f : futures) {
                 outcomes.add(f.get());
             }
@@ -109,12 +126,12 @@ final class EvalCommand implements Callable<Integer> {
         List<Outcome> wrong = new ArrayList<>();
         for (Outcome o : outcomes) {
             if (o.error() != null) {
-                errors.add(o.item().name() + ": " + o.error());
+                errors.add(o.name() + ": " + o.error());
                 continue;
             }
-            Action action = o.result().verdict().action();
+            Action action = o.action();
             byAction.merge(action, 1, Integer::sum);
-            o.result().findings().stream().map(Finding::code).distinct().forEach(c -> findings.merge(c, 1, Integer::sum));
+            o.findings().forEach(c -> findings.merge(c, 1, Integer::sum));
             boolean flagged = action.compareTo(Action.TAG) >= 0;
             if (expect == Expectation.PHISHING ? !flagged : flagged) {
                 wrong.add(o);
@@ -123,8 +140,7 @@ final class EvalCommand implements Callable<Integer> {
         int total = outcomes.size() - errors.size();
         List<Map.Entry<String, Integer>> top = findings.entrySet().stream()
                 .sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(20).toList();
-        wrong.sort(Comparator.comparingDouble((Outcome o) -> o.result().verdict().score()).reversed()
-                .thenComparing(o -> o.item().name()));
+        wrong.sort(Comparator.comparingDouble(Outcome::score).reversed().thenComparing(Outcome::name));
 
         if (json) {
             Map<String, Object> out = new LinkedHashMap<>();
@@ -134,9 +150,8 @@ final class EvalCommand implements Callable<Integer> {
             byAction.forEach((a, c) -> actions.put(a.name(), c));
             out.put("byAction", actions);
             out.put("topFindings", top.stream().map(e -> Map.of("code", e.getKey(), "count", e.getValue())).toList());
-            out.put("wrongWay", wrong.stream().limit(list).map(o -> Map.of("message", o.item().name(),
-                    "action", o.result().verdict().action().name(), "score", o.result().verdict().score(),
-                    "findings", o.result().verdict().codes())).toList());
+            out.put("wrongWay", wrong.stream().limit(list).map(o -> Map.of("message", o.name(),
+                    "action", o.action().name(), "score", o.score(), "findings", o.codes())).toList());
             out.put("wrongWayCount", wrong.size());
             out.put("errors", errors);
             out.put("notEvaluated", OfflineScanner.NOT_EVALUATED);
@@ -157,8 +172,7 @@ final class EvalCommand implements Callable<Integer> {
             top.forEach(e -> System.out.printf("  %-30s %6d%n", e.getKey(), e.getValue()));
             System.out.printf("Wrong way (%d):%n", wrong.size());
             wrong.stream().limit(list).forEach(o -> System.out.printf("  %-10s %6.2f  %s  %s%n",
-                    o.result().verdict().action(), o.result().verdict().score(), o.item().name(),
-                    String.join(",", o.result().verdict().codes())));
+                    o.action(), o.score(), o.name(), String.join(",", o.codes())));
             if (!errors.isEmpty()) {
                 System.out.printf("Errors (%d):%n", errors.size());
                 errors.forEach(e -> System.out.println("  " + e));
@@ -176,7 +190,7 @@ final class EvalCommand implements Callable<Integer> {
 
     private static Outcome scan(OfflineScanner scanner, MailFiles.Item item) {
         if (item.error() != null) {
-            return new Outcome(item, null, item.error());
+            return Outcome.failed(item, item.error());
         }
         // A file carries no SMTP session: no client address, so SPF is "none" rather than judged against an invented IP.
         Envelope envelope = new Envelope(Direction.INBOUND, "", List.of(), "", "", null, false, Instant.now());
@@ -192,10 +206,10 @@ final class EvalCommand implements Callable<Integer> {
                     : new java.io.BufferedInputStream(Files.newInputStream(item.file()), 64 * 1024)) {
                 io.mamori.core.analysis.RawMessage raw = held != null ? io.mamori.core.analysis.RawMessage.of(held)
                         : () -> Files.newInputStream(item.file());
-                return new Outcome(item, scanner.scanner().scan(envelope, in, raw), null);
+                return Outcome.of(item, scanner.scanner().scan(envelope, in, raw));
             }
         } catch (Exception e) {
-            return new Outcome(item, null, e.getClass().getSimpleName() + ": " + e.getMessage());
+            return Outcome.failed(item, e.getClass().getSimpleName() + ": " + e.getMessage());
         }
     }
 }

@@ -168,16 +168,20 @@ final class FileSignatures {
     /** Script content that runs when its file is opened on Windows, or {@code null}; only for text files. */
     static String script(byte[] head, int length) {
         String text = new String(head, 0, length, StandardCharsets.ISO_8859_1);
-        if (HTA.matcher(text).find()) {
+        // The case-insensitive patterns run only where a plain search of the lower-case text finds the words they
+        // begin with: a case-insensitive pattern is tried at every position, and most text files have none of them.
+        // (No Latin-1 character but an ASCII one lower-cases to ASCII, so the plain search misses nothing.)
+        String lower = text.toLowerCase(Locale.ROOT);
+        if (lower.contains("<hta:application") && HTA.matcher(text).find()) {
             return "HTML application (HTA)";
         }
-        String lower = text.toLowerCase(Locale.ROOT);
         for (String marker : SCRIPT_MARKERS) {
             if (lower.contains(marker)) {
                 return "Windows script (" + marker + ")";
             }
         }
-        if (POWERSHELL.matcher(text).find()) {
+        if ((lower.contains("powershell") || lower.contains("iex") || lower.contains("invoke-expression")
+                || lower.contains("downloadstring")) && POWERSHELL.matcher(text).find()) {
             return "PowerShell command";
         }
         return null;

@@ -22,6 +22,7 @@ final class ArcVerifier {
 
     static final int MAX_INSTANCES = 50;
     private static final Pattern AAR_INSTANCE = Pattern.compile("[ \t\r\n]*i[ \t\r\n]*=[ \t\r\n]*(\\d+)[ \t\r\n]*;(.*)", Pattern.DOTALL);
+    private static final Pattern INSTANCE = Pattern.compile("[1-9]\\d{0,2}");
 
     /** The sets read from the header, or the structural failure. */
     static final class Chain {
@@ -152,7 +153,7 @@ final class ArcVerifier {
     }
 
     private static int parseInstance(String s) throws Malformed {
-        if (!s.matches("[1-9]\\d{0,2}")) {
+        if (!INSTANCE.matcher(s).matches()) {
             throw new Malformed("bad ARC instance '" + s + "'");
         }
         int i = Integer.parseInt(s);

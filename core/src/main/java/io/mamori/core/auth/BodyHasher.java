@@ -6,7 +6,8 @@ import java.security.NoSuchAlgorithmException;
 /**
  * Canonicalizes a body (RFC 6376 §3.4.3 simple, §3.4.4 relaxed) line by line and hashes it, up to an
  * optional length limit ({@code l=}). Empty lines are held back until a non-empty one follows, so trailing
- * empty lines never reach the hash. Not thread-safe.
+ * empty lines never reach the hash. Several signatures may share one hasher ({@link #sameHashAs}): {@link #finish}
+ * can be called more than once. Not thread-safe.
  */
 final class BodyHasher {
 
@@ -18,6 +19,7 @@ final class BodyHasher {
     private long pendingEmpty;
     private long length;
     private boolean any;
+    private byte[] result;
 
     /** @param limit bytes of canonical body to hash, or -1 for all */
     BodyHasher(boolean relaxed, String digestAlgorithm, long limit) {
@@ -46,10 +48,18 @@ final class BodyHasher {
 
     /** Finishes: the hash, and the canonical length (to check that {@code l=} is not longer than the body). */
     byte[] finish() {
-        if (!any && !relaxed) {
-            emit(CRLF, CRLF.length); // §3.4.3: an empty body is one CRLF in simple canonicalization
+        if (result == null) {
+            if (!any && !relaxed) {
+                emit(CRLF, CRLF.length); // §3.4.3: an empty body is one CRLF in simple canonicalization
+            }
+            result = digest.digest();
         }
-        return digest.digest();
+        return result.clone();
+    }
+
+    /** Whether {@code other} canonicalizes, limits and hashes the body the same way, so that its hash is this one's. */
+    boolean sameHashAs(BodyHasher other) {
+        return relaxed == other.relaxed && limit == other.limit && digest.getAlgorithm().equals(other.digest.getAlgorithm());
     }
 
     long canonicalLength() {

@@ -33,6 +33,7 @@ final class DkimSignatures {
 
     private static final Pattern TAG_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
     private static final Pattern WSP = Pattern.compile("[ \t\r\n]+");
+    private static final Pattern BLANKS = Pattern.compile("[ \t]+");
     /** DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410); DNS carries the bare 32-byte key. */
     private static final byte[] ED25519_SPKI_PREFIX = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
 
@@ -106,7 +107,7 @@ final class DkimSignatures {
         int colon = raw.indexOf(':');
         String name = raw.substring(0, colon).toLowerCase(Locale.ROOT).strip();
         String value = raw.substring(colon + 1).replace("\r\n", "");
-        value = value.replaceAll("[ \t]+", " ").strip();
+        value = BLANKS.matcher(value).replaceAll(" ").strip();
         return name + ":" + value + "\r\n";
     }
 

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * DKIM signature verification (RFC 6376 §6), rsa-sha256 and ed25519-sha256 (RFC 8463), with the RFC 8301
@@ -54,6 +55,8 @@ final class DkimVerifier {
             return new DkimResult(kind, domain, selector, algorithm, headerB, reason);
         }
     }
+
+    private static final Pattern NUMBER = Pattern.compile("\\d{1,18}");
 
     private final DnsResolver dns;
     private final Clock clock;
@@ -187,7 +190,7 @@ final class DkimVerifier {
         if (v == null) {
             return null;
         }
-        if (!v.matches("\\d{1,18}")) {
+        if (!NUMBER.matcher(v).matches()) {
             throw new Malformed("bad " + tag + "=");
         }
         return Long.parseLong(v);

@@ -45,6 +45,8 @@ public final class SenderAuthAnalyzer implements Analyzer {
     /** Signatures named in one DKIM finding's evidence. */
     private static final int MAX_DKIM_FINDINGS = 3;
     private static final Pattern ANGLE_ADDRESS = Pattern.compile("<([^<>]*)>");
+    private static final Pattern COMMENT = Pattern.compile("\\([^()]*\\)");
+    private static final Pattern CONTROL = Pattern.compile("[\\p{Cntrl}]");
     private static final Pattern DMARC_PASS = Pattern.compile("(?i)(^|;)\\s*dmarc\\s*=\\s*pass\\b");
 
     private final DnsResolver dns;
@@ -155,7 +157,7 @@ public final class SenderAuthAnalyzer implements Analyzer {
             addresses.add(m.group(1));
         }
         if (addresses.isEmpty()) {
-            String bare = from.replaceAll("\\([^()]*\\)", "").strip();
+            String bare = COMMENT.matcher(from).replaceAll("").strip();
             if (bare.contains(",")) {
                 return Optional.empty();
             }
@@ -268,7 +270,7 @@ public final class SenderAuthAnalyzer implements Analyzer {
     }
 
     private static String shortened(String s) {
-        String clean = s.replaceAll("[\\p{Cntrl}]", " ");
+        String clean = CONTROL.matcher(s).replaceAll(" ");
         return clean.length() > 120 ? clean.substring(0, 120) + "…" : clean;
     }
 }

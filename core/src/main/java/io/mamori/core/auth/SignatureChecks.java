@@ -8,7 +8,9 @@ import java.util.List;
 
 /**
  * DKIM and ARC over one read of the raw message: header fields first, then one pass over the body feeding
- * every signature's body hasher. Stateless and thread-safe.
+ * every signature's body hasher; signatures that canonicalize and hash the body the same way (a sender's and its
+ * mail service's DKIM signatures, the ARC-Message-Signature of a relay) share one hasher, since their body hashes
+ * are the same bytes. Stateless and thread-safe.
  */
 final class SignatureChecks {
 
@@ -30,11 +32,11 @@ final class SignatureChecks {
             List<BodyHasher> hashers = new ArrayList<>();
             for (DkimVerifier.Check c : checks) {
                 if (c.decided == null) {
-                    hashers.add(c.hasher());
+                    c.hasher = shared(hashers, c.hasher);
                 }
             }
             if (chain.decided == null && chain.newestAms.decided == null) {
-                hashers.add(chain.newestAms.hasher());
+                chain.newestAms.hasher = shared(hashers, chain.newestAms.hasher);
             }
             if (!hashers.isEmpty()) {
                 byte[] line;
@@ -53,5 +55,16 @@ final class SignatureChecks {
             }
             return new Outcome(results, arc.finish(chain, mail));
         }
+    }
+
+    /** A hasher of {@code hashers} that computes what {@code hasher} would, else {@code hasher}, added to them. */
+    private static BodyHasher shared(List<BodyHasher> hashers, BodyHasher hasher) {
+        for (BodyHasher h : hashers) {
+            if (h.sameHashAs(hasher)) {
+                return h;
+            }
+        }
+        hashers.add(hasher);
+        return hasher;
     }
 }

@@ -31,8 +31,8 @@ import org.jsoup.select.NodeTraversor;
  * "password").
  *
  * <p>Bounded: at most {@value #MAX_HTML_CHARS} characters of HTML are parsed, {@value #MAX_TEXT_CHARS} characters of
- * visible text kept, {@value #MAX_STYLE_RULES} style rules applied. Readings are memoised weakly by the part's text, so
- * that the analyzers reading the same part (evasion, lure wording) build its tree once. Thread-safe.
+ * visible text kept, {@value #MAX_STYLE_RULES} style rules applied. Trees and readings are memoised weakly by the
+ * part's text, so that the analyzers reading the same part (links, evasion, lure wording) build its tree once. Thread-safe.
  */
 public final class HtmlText {
 
@@ -95,25 +95,49 @@ public final class HtmlText {
             "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul");
 
     /**
-     * Readings by the part's text, weakly: the analyzers of one message run in parallel and read the same part
-     * object, so the first to ask builds the tree and the other waits for it; an entry goes with its message.
+     * Trees and readings by the part's text, weakly: the analyzers of one message run in parallel and read the same part
+     * object, so the first to ask parses it (links, evasion or lure wording, whichever comes first) and the others wait
+     * for that tree; an entry goes with its message.
      */
     private static final Map<String, Memo> READINGS = Collections.synchronizedMap(new WeakHashMap<>());
 
-    /** One part's reading, built once; it holds no reference to the part's text (the map's key must stay weak). */
+    /**
+     * One part's tree and reading, each built once. It holds no reference to the part's text (the map's key must stay
+     * weak). The tree goes to one caller only (the link analyzer), after the reading was built from it under this lock,
+     * so that no two threads ever read the same tree at once (jsoup's trees are not thread-safe), and the memo lets go
+     * of it then: a large tree is not kept beyond the analysis that needs it.
+     */
     private static final class Memo {
+        private Document document;
+        private boolean documentTaken;
         private Reading reading;
 
-        synchronized Reading get(String html, Document parsed) {
+        synchronized Reading get(String html) {
             if (reading == null) {
-                Reading r = walk(parsed != null ? parsed
-                        : Jsoup.parse(html.length() > MAX_HTML_CHARS ? html.substring(0, MAX_HTML_CHARS) : html));
+                Document d = document != null ? document : parse(html);
+                Reading r = walk(d);
+                if (!documentTaken) {
+                    document = d;
+                }
                 if (Thread.currentThread().isInterrupted()) {
                     return r; // cut short by the analysis budget: not kept, a later reader builds it whole
                 }
                 reading = r;
             }
             return reading;
+        }
+
+        synchronized Document document(String html) {
+            Document d = document != null ? document : parse(html);
+            document = null;
+            documentTaken = true;
+            if (reading == null) {
+                Reading r = walk(d);
+                if (!Thread.currentThread().isInterrupted()) {
+                    reading = r;
+                }
+            }
+            return d;
         }
     }
 
@@ -127,15 +151,17 @@ public final class HtmlText {
 
     /** Reads an HTML part: its visible text and what it hides. */
     public static Reading read(String html) {
-        return read(html, null);
+        return READINGS.computeIfAbsent(html, k -> new Memo()).get(html);
     }
 
     /**
-     * Reads an HTML part whose tree the caller has already built the same way ({@link #parse}), so that the part is
-     * parsed once for the link analyzer and this reading; the tree is only read, never changed, and not kept.
+     * The tree of an HTML part ({@link #parse}) for the one caller that walks it (the link analyzer), shared with
+     * {@link #read}: the part is parsed once per message for the link analyzer and the readings of the evasion and lure
+     * analyzers. The reading is built from the tree before it is returned, and the tree is not handed out again (a
+     * second call parses anew); the caller only reads it, never changes it.
      */
-    public static Reading read(String html, Document parsed) {
-        return READINGS.computeIfAbsent(html, k -> new Memo()).get(html, parsed);
+    public static Document document(String html) {
+        return READINGS.computeIfAbsent(html, k -> new Memo()).document(html);
     }
 
     /** The tree {@link #read} builds: jsoup's parse of at most the first {@value #MAX_HTML_CHARS} characters. */

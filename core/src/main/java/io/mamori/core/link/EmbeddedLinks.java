@@ -168,7 +168,7 @@ public final class EmbeddedLinks {
             if (!header.endsWith(";base64") || end >= limit) {
                 continue;
             }
-            String data = html.substring(comma + 1, end).replaceAll("\\s+", "");
+            String data = withoutWhitespace(html, comma + 1, end);
             if (data.length() / 4 * 3 < MIN_IMAGE_BYTES) {
                 continue;
             }
@@ -179,6 +179,18 @@ public final class EmbeddedLinks {
             }
         }
         return images;
+    }
+
+    /** The characters of {@code s} from {@code start} to {@code end} without the white space of regex {@code \\s}. */
+    private static String withoutWhitespace(String s, int start, int end) {
+        StringBuilder out = new StringBuilder(end - start);
+        for (int i = start; i < end; i++) {
+            char c = s.charAt(i);
+            if (c != ' ' && c != '\t' && c != '\n' && c != 0x0B && c != '\f' && c != '\r') {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     private static boolean isBase64(char c) {

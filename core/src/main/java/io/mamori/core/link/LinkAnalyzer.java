@@ -92,6 +92,7 @@ public final class LinkAnalyzer implements Analyzer {
     /** A domain name shown in anchor text (ASCII after NFKC, so full-width ｐａｙｐａｌ．ｃｏｍ counts too). */
     private static final Pattern SHOWN_DOMAIN = Pattern.compile(
             "(?<![a-z0-9-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59}))(?![a-z0-9-])");
+    private static final Pattern SCHEME_AND_SLASHES = Pattern.compile("(?i)^[a-z][a-z0-9+.-]*:[/\\\\]*");
     private static final Pattern DOTTED_NUMBERS = Pattern.compile("^[0-9a-fx.]+$");
     private static final Pattern NUMERIC_LABEL = Pattern.compile("^(?:[0-9]+|0x[0-9a-f]*)$");
     private static final Pattern FROM_ADDRESS_DOMAIN = Pattern.compile("@([^\\s<>@,;\"()\\[\\]]+)\\s*>?\\s*$");
@@ -259,9 +260,10 @@ public final class LinkAnalyzer implements Analyzer {
     }
 
     private void scanHtml(String html, Scan scan) {
-        // The same tree as the visible-text reading of the evasion and lure analyzers: parsed once, read by both.
-        Document doc = HtmlText.parse(html);
-        HtmlText.Reading reading = HtmlText.read(html, doc);
+        // The same tree as the visible-text reading of the evasion and lure analyzers: parsed once per message, by
+        // whichever of them comes first.
+        Document doc = HtmlText.document(html);
+        HtmlText.Reading reading = HtmlText.read(html);
         // one walk over the elements, in document order, instead of one CSS query per kind
         boolean passwordOutsideForm = false;
         int images = 0;
@@ -310,7 +312,7 @@ public final class LinkAnalyzer implements Analyzer {
     private void scanText(String text, Scan scan) {
         TextUrls urls = new TextUrls(text.length() > MAX_TEXT_CHARS ? text.substring(0, MAX_TEXT_CHARS) : text);
         for (String found = urls.next(); found != null && !scan.exhausted(); found = urls.next()) {
-            String url = found.replaceFirst("[.,;:!?'\"]+$", "");
+            String url = TextUrls.withoutTrailingPunctuation(found);
             examine(url.regionMatches(true, 0, "www.", 0, 4) ? "http://" + url : url, null, scan);
         }
     }
@@ -763,7 +765,7 @@ public final class LinkAnalyzer implements Analyzer {
             dot = asciiHost.indexOf('.', dot + 1);
         }
         if (!freeHostingPrefixes.isEmpty() && url != null) {
-            String rest = url.replaceFirst("(?i)^[a-z][a-z0-9+.-]*:[/\\\\]*", "").toLowerCase(Locale.ROOT);
+            String rest = SCHEME_AND_SLASHES.matcher(url).replaceFirst("").toLowerCase(Locale.ROOT);
             for (String prefix : freeHostingPrefixes) {
                 if (rest.startsWith(prefix)) {
                     return true;

@@ -68,7 +68,7 @@ public final class MessageLinks {
                 String text = part.text();
                 TextUrls urls = new TextUrls(text.length() > MAX_TEXT_CHARS ? text.substring(0, MAX_TEXT_CHARS) : text);
                 for (String found = urls.next(); found != null && links.size() < max; found = urls.next()) {
-                    String url = found.replaceFirst("[.,;:!?'\"]+$", "");
+                    String url = TextUrls.withoutTrailingPunctuation(found);
                     parse(url.regionMatches(true, 0, "www.", 0, 4) ? "http://" + url : url, links);
                 }
             }

@@ -156,7 +156,7 @@ final class PdfLinks {
             }
             TextUrls found = new TextUrls(text);
             for (String url = found.next(); url != null && urls.size() < MAX_LINKS; url = found.next()) {
-                String trimmed = url.replaceFirst("[.,;:!?'\"]+$", "");
+                String trimmed = TextUrls.withoutTrailingPunctuation(url);
                 urls.add(trimmed.regionMatches(true, 0, "www.", 0, 4) ? "http://" + trimmed : trimmed);
             }
             return new Document(new ArrayList<>(urls), pages, words(text), largest);

@@ -16,6 +16,9 @@ final class TextUrls {
     static final Pattern PATTERN = Pattern.compile(
             "(?i)(?<![a-z0-9@.-])(?:https?://|www\\.)[^\\s<>\"'`\\u3000「」『』（）()\\[\\]{}、。]+");
 
+    /** Punctuation that ends a sentence after a URL rather than belonging to it. */
+    private static final Pattern TRAILING_PUNCTUATION = Pattern.compile("[.,;:!?'\"]+$");
+
     private final String text;
     private final Matcher matcher;
     private int from;
@@ -23,6 +26,11 @@ final class TextUrls {
     TextUrls(String text) {
         this.text = text;
         this.matcher = PATTERN.matcher(text).useTransparentBounds(true);
+    }
+
+    /** A found URL without the sentence punctuation that follows it. */
+    static String withoutTrailingPunctuation(String url) {
+        return TRAILING_PUNCTUATION.matcher(url).replaceFirst("");
     }
 
     /** The next URL as matched (trailing punctuation included), or {@code null} when there is none. */

@@ -48,7 +48,7 @@ public final class EncodedWords {
         StringBuilder out = new StringBuilder(unfolded.length());
         Run run = null;
         int tail = 0;
-        while (m.find()) {
+        while (next(m, unfolded, tail)) {
             String between = unfolded.substring(tail, m.start());
             boolean adjacent = run != null && between.isBlank();
             if (!adjacent) {
@@ -68,27 +68,44 @@ public final class EncodedWords {
         return out.toString();
     }
 
+    /**
+     * What {@code m.find()} would find from {@code from} on: every encoded word begins with {@code =?}, so the pattern
+     * is tried only where that pair stands (found by {@code indexOf}) instead of at every position of the value, which
+     * made the search the costliest step of decoding long header fields.
+     */
+    private static boolean next(Matcher m, String value, int from) {
+        for (int at = value.indexOf("=?", from); at >= 0; at = value.indexOf("=?", at + 1)) {
+            m.region(at, value.length());
+            if (m.lookingAt()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Removes every CR and LF: a line break followed by white space is a fold, and a stray one is dropped too. */
     static String unfold(String value) {
-        int first = -1;
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '\r' || c == '\n') {
-                first = i;
-                break;
-            }
-        }
-        if (first < 0) {
+        int cr = value.indexOf('\r');
+        int lf = value.indexOf('\n');
+        if (cr < 0 && lf < 0) {
             return value;
         }
+        // copied in runs between line breaks (indexOf is intrinsic; a loop over charAt was not); each of the two
+        // searches is repeated only once the position it found is passed, so the work stays linear
         StringBuilder out = new StringBuilder(value.length());
-        out.append(value, 0, first);
-        for (int i = first; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c != '\r' && c != '\n') {
-                out.append(c);
+        int start = 0;
+        while (cr >= 0 || lf >= 0) {
+            int at = cr < 0 ? lf : lf < 0 ? cr : Math.min(cr, lf);
+            out.append(value, start, at);
+            start = at + 1;
+            if (cr >= 0 && cr < start) {
+                cr = value.indexOf('\r', start);
+            }
+            if (lf >= 0 && lf < start) {
+                lf = value.indexOf('\n', start);
             }
         }
+        out.append(value, start, value.length());
         return out.toString();
     }
 

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import org.apache.james.mime4j.stream.NameValuePair;
 
 /**
@@ -24,6 +25,8 @@ final class MimeParameters {
 
     /** More sections than any real file name needs; bounds the work on hostile input. */
     private static final int MAX_SECTIONS = 256;
+    /** A comment in a structured field value (RFC 5322 §3.2.2), not nested. */
+    private static final Pattern COMMENT = Pattern.compile("\\([^)]*\\)");
 
     private final String value;
     private final List<NameValuePair> params;
@@ -37,7 +40,10 @@ final class MimeParameters {
     static MimeParameters parse(byte[] rawValue) {
         String s = new String(rawValue, StandardCharsets.ISO_8859_1);
         int semicolon = s.indexOf(';');
-        String main = (semicolon < 0 ? s : s.substring(0, semicolon)).replaceAll("\\([^)]*\\)", "");
+        String main = semicolon < 0 ? s : s.substring(0, semicolon);
+        if (main.indexOf('(') >= 0) {
+            main = COMMENT.matcher(main).replaceAll("");
+        }
         List<NameValuePair> params = new ArrayList<>();
         int i = semicolon < 0 ? s.length() : semicolon + 1;
         while (i < s.length() && params.size() < MAX_SECTIONS * 4) {
