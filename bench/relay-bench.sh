@@ -19,7 +19,8 @@ Usage: bench/relay-bench.sh [options]
   --sessions S        concurrent SMTP sessions, smtp-source -s (default 10)
   --warmup W          messages sent through each relay before measuring (default 200; 0 = none). 'settled':
                       Mamori is warmed up in rounds of 5000 until its JIT compiler threads used under 5 %
-                      of its CPU in a round (at most 20 rounds); Postfix (no JIT) gets one round of 5000
+                      of its CPU in a round (at most 20 rounds); Postfix (no JIT) gets one round of 5000.
+                      The first round after Mamori's start is also reported, as the row 'mamori-cold'
   --only STAGE        run one stage only: baseline | postfix | mamori
   --large             instead of the throughput run: 10 concurrent 50 MB messages through Mamori
                       with -Xmx256m; reports PASS/FAIL and the java process's peak RSS
@@ -172,6 +173,13 @@ measure() { # stage relay_port relay_pid(0 = none)
       ROWS+=("$stage $MESSAGES $SIZE $SESSIONS - - - $R_sink_count warm-up-failed:${R_why// /_}")
       FAILED=1
       return 1
+    fi
+    if [[ $rounds -gt 1 && $round == 1 ]]; then
+      # The first round after a start is the cold figure (JIT still compiling): reported beside the steady one.
+      local cold_rate cold_cpu=-
+      cold_rate=$(awk -v n="$WARMUP" -v t="$R_wall_s" 'BEGIN { printf "%.1f", n / t }')
+      [[ -z $R_cpu_ms ]] || cold_cpu=$(awk -v c="$R_cpu_ms" -v n="$WARMUP" 'BEGIN { printf "%.2f", c / n }')
+      ROWS+=("$stage-cold $WARMUP $SIZE $sessions $(printf %.3f "$R_wall_s") $cold_rate $cold_cpu $WARMUP ok")
     fi
     if [[ $rounds -gt 1 ]]; then
       "$PY" "$TOOL" thread-cpu "$pid" >"$WORK/warm-after.tsv"
