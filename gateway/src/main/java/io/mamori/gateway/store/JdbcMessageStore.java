@@ -680,17 +680,28 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
                 + (to == MessageState.DELETED ? ", wrapped_key = NULL, wrap_key_id = NULL" : "")
                 + " WHERE id = ? AND state IN " + states;
         int updated;
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, to.name());
-            setInstant(ps, 2, to == MessageState.QUEUED ? now : null);
-            setInstant(ps, 3, now);
-            ps.setString(4, id);
-            updated = ps.executeUpdate();
-            if (updated == 1 && to == MessageState.DELETED) {
-                try (PreparedStatement content = c.prepareStatement("DELETE FROM message_content WHERE message_id = ?")) {
-                    content.setString(1, id);
-                    content.executeUpdate();
+        try (Connection c = dataSource.getConnection()) {
+            // One transaction: a crash between the two statements must not leave a content row behind whose key
+            // is already gone (unreadable, but never deleted by anything else).
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, to.name());
+                setInstant(ps, 2, to == MessageState.QUEUED ? now : null);
+                setInstant(ps, 3, now);
+                ps.setString(4, id);
+                updated = ps.executeUpdate();
+                if (updated == 1 && to == MessageState.DELETED) {
+                    try (PreparedStatement content = c.prepareStatement("DELETE FROM message_content WHERE message_id = ?")) {
+                        content.setString(1, id);
+                        content.executeUpdate();
+                    }
                 }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
             }
         } catch (SQLException e) {
             throw failure("move message " + id + " to " + to, e);
