@@ -17,7 +17,7 @@ Usage: bench/relay-bench.sh [options]
   --messages N        messages per measured run (default 5000)
   --size BYTES        message payload size, smtp-source -l (default 20480)
   --sessions S        concurrent SMTP sessions, smtp-source -s (default 10)
-  --warmup W          messages sent through each relay before measuring (default 200; 0 = none). 'settled':
+  --warmup W          messages sent through each relay before measuring (0 = none), or 'settled' (default):
                       Mamori is warmed up in rounds of 5000 until its JIT compiler threads used under 5 %
                       of its CPU in a round (at most 20 rounds); Postfix (no JIT) gets one round of 5000.
                       The first round after Mamori's start is also reported, as the row 'mamori-cold'
@@ -46,7 +46,7 @@ The last line is 'RATIO mamori/postfix = X.XX' (or n/a); with --large it is 'LAR
 EOF
 }
 
-MESSAGES=5000 SIZE=20480 SESSIONS=10 WARMUP=200 ONLY=all LARGE=0 BUILD=1 KEEP=0
+MESSAGES=5000 SIZE=20480 SESSIONS=10 WARMUP=settled ONLY=all LARGE=0 BUILD=1 KEEP=0
 JAR="$ROOT/app/target/mamori.jar" POLICY="" START_TIMEOUT=180 TIMEOUT=600
 JAVA_EXTRA=() MAMORI_EXTRA=() PROFILE="" JFR=0
 while [[ $# -gt 0 ]]; do
