@@ -590,69 +590,63 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
         Objects.requireNonNull(outcomes, "outcomes");
         Instant now = micros(clock.instant());
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                // Four statements: the message row locked and read, its recipients, the outcomes, the message
-                // row; the result is built from what was read and written instead of being read back.
-                StoredMessage before = loadForUpdate(c, id);
-                MessageState state = before.state();
-                Map<String, StoredRecipient> recipients = new LinkedHashMap<>();
-                before.recipients().forEach(r -> recipients.put(r.address(), r));
-                try (PreparedStatement ps = c.prepareStatement(
-                        "UPDATE recipients SET status = ?, last_reply = ? WHERE message_id = ? AND address = ?")) {
-                    for (StoredRecipient outcome : outcomes) {
-                        if (!recipients.containsKey(outcome.address())) {
-                            throw new IllegalArgumentException("message " + id + " has no recipient " + outcome.address());
-                        }
-                        String reply = outcome.lastReply() == null ? null : clip(outcome.lastReply(), REPLY_LIMIT);
-                        ps.setString(1, outcome.status().name());
-                        ps.setString(2, reply);
-                        ps.setString(3, id);
-                        ps.setString(4, outcome.address());
-                        ps.executeUpdate();
-                        recipients.put(outcome.address(), new StoredRecipient(outcome.address(), outcome.status(), reply));
-                    }
-                }
-                boolean pending = false;
-                boolean failed = false;
-                for (StoredRecipient r : recipients.values()) {
-                    pending |= r.status() == RecipientStatus.PENDING;
-                    failed |= r.status() == RecipientStatus.FAILED;
-                }
-                MessageState next = state;
-                Instant due = null;
-                if (state == MessageState.QUEUED) {
-                    if (pending) {
-                        due = nextAttemptAt == null ? now : micros(nextAttemptAt);
-                    } else {
-                        next = failed ? MessageState.BOUNCED : MessageState.DELIVERED;
-                    }
-                }
-                String lastError = error == null ? null : clip(error, REPLY_LIMIT);
-                try (PreparedStatement ps = c.prepareStatement("UPDATE messages SET attempts = attempts + 1, last_error = ?,"
-                        + " lease_until = NULL, state = ?, next_attempt_at = ?, version = version + 1, updated_at = ? WHERE id = ?")) {
-                    ps.setString(1, lastError);
-                    ps.setString(2, next.name());
-                    setInstant(ps, 3, due);
-                    setInstant(ps, 4, now);
-                    ps.setString(5, id);
-                    ps.executeUpdate();
-                }
-                StoredMessage result = new StoredMessage(id, before.direction(), before.mailFrom(),
-                        List.copyOf(recipients.values()), before.clientAddress(), before.subject(), next, before.action(),
-                        before.score(), before.findingCodes(), before.size(), before.receivedAt(), before.attempts() + 1, due,
-                        lastError);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
+            return inTransaction(c, () -> recordAttempt(c, id, outcomes, nextAttemptAt, error, now));
         } catch (SQLException e) {
             throw failure("record a delivery attempt for message " + id, e);
         }
+    }
+
+    private StoredMessage recordAttempt(Connection c, String id, List<StoredRecipient> outcomes, Instant nextAttemptAt,
+            String error, Instant now) throws SQLException {
+        // Four statements: the message row locked and read, its recipients, the outcomes, the message
+        // row; the result is built from what was read and written instead of being read back.
+        StoredMessage before = loadForUpdate(c, id);
+        MessageState state = before.state();
+        Map<String, StoredRecipient> recipients = new LinkedHashMap<>();
+        before.recipients().forEach(r -> recipients.put(r.address(), r));
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE recipients SET status = ?, last_reply = ? WHERE message_id = ? AND address = ?")) {
+            for (StoredRecipient outcome : outcomes) {
+                if (!recipients.containsKey(outcome.address())) {
+                    throw new IllegalArgumentException("message " + id + " has no recipient " + outcome.address());
+                }
+                String reply = outcome.lastReply() == null ? null : clip(outcome.lastReply(), REPLY_LIMIT);
+                ps.setString(1, outcome.status().name());
+                ps.setString(2, reply);
+                ps.setString(3, id);
+                ps.setString(4, outcome.address());
+                ps.executeUpdate();
+                recipients.put(outcome.address(), new StoredRecipient(outcome.address(), outcome.status(), reply));
+            }
+        }
+        boolean pending = false;
+        boolean failed = false;
+        for (StoredRecipient r : recipients.values()) {
+            pending |= r.status() == RecipientStatus.PENDING;
+            failed |= r.status() == RecipientStatus.FAILED;
+        }
+        MessageState next = state;
+        Instant due = null;
+        if (state == MessageState.QUEUED) {
+            if (pending) {
+                due = nextAttemptAt == null ? now : micros(nextAttemptAt);
+            } else {
+                next = failed ? MessageState.BOUNCED : MessageState.DELIVERED;
+            }
+        }
+        String lastError = error == null ? null : clip(error, REPLY_LIMIT);
+        try (PreparedStatement ps = c.prepareStatement("UPDATE messages SET attempts = attempts + 1, last_error = ?,"
+                + " lease_until = NULL, state = ?, next_attempt_at = ?, version = version + 1, updated_at = ? WHERE id = ?")) {
+            ps.setString(1, lastError);
+            ps.setString(2, next.name());
+            setInstant(ps, 3, due);
+            setInstant(ps, 4, now);
+            ps.setString(5, id);
+            ps.executeUpdate();
+        }
+        return new StoredMessage(id, before.direction(), before.mailFrom(), List.copyOf(recipients.values()),
+                before.clientAddress(), before.subject(), next, before.action(), before.score(), before.findingCodes(),
+                before.size(), before.receivedAt(), before.attempts() + 1, due, lastError);
     }
 
     /**
@@ -683,26 +677,23 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
         try (Connection c = dataSource.getConnection()) {
             // One transaction: a crash between the two statements must not leave a content row behind whose key
             // is already gone (unreadable, but never deleted by anything else).
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setString(1, to.name());
-                setInstant(ps, 2, to == MessageState.QUEUED ? now : null);
-                setInstant(ps, 3, now);
-                ps.setString(4, id);
-                updated = ps.executeUpdate();
-                if (updated == 1 && to == MessageState.DELETED) {
+            updated = inTransaction(c, () -> {
+                int rows;
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setString(1, to.name());
+                    setInstant(ps, 2, to == MessageState.QUEUED ? now : null);
+                    setInstant(ps, 3, now);
+                    ps.setString(4, id);
+                    rows = ps.executeUpdate();
+                }
+                if (rows == 1 && to == MessageState.DELETED) {
                     try (PreparedStatement content = c.prepareStatement("DELETE FROM message_content WHERE message_id = ?")) {
                         content.setString(1, id);
                         content.executeUpdate();
                     }
                 }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
+                return rows;
+            });
         } catch (SQLException e) {
             throw failure("move message " + id + " to " + to, e);
         }
@@ -823,19 +814,34 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
         }
     }
 
+    /** Work on a connection that may throw {@link SQLException}. */
+    @FunctionalInterface
+    private interface SqlWork<T> {
+        T run() throws SQLException;
+    }
+
+    /** Runs {@code work} as one transaction on {@code c}: committed, or rolled back on any failure; autocommit restored. */
+    private static <T> T inTransaction(Connection c, SqlWork<T> work) throws SQLException {
+        c.setAutoCommit(false);
+        try {
+            T result = work.run();
+            c.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
     private void writeBatch(List<NewRow> rows) throws IOException, SQLException {
         forceDirectory(messageDir);
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
+            inTransaction(c, () -> {
                 insert(c, rows);
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
+                return null;
+            });
             if (vendor == SqlVendor.H2) {
                 // H2 neither writes nor fsyncs on commit; CHECKPOINT SYNC does both, once per batch.
                 try (Statement st = c.createStatement()) {
