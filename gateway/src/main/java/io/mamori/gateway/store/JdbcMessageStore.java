@@ -602,26 +602,27 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
         // row; the result is built from what was read and written instead of being read back.
         StoredMessage before = loadForUpdate(c, id);
         MessageState state = before.state();
-        Map<String, StoredRecipient> recipients = new LinkedHashMap<>();
-        before.recipients().forEach(r -> recipients.put(r.address(), r));
+        // The outcomes by address (the UPDATE sets every row of an address), applied to the recipients as read.
+        Map<String, StoredRecipient> updated = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(
                 "UPDATE recipients SET status = ?, last_reply = ? WHERE message_id = ? AND address = ?")) {
             for (StoredRecipient outcome : outcomes) {
-                if (!recipients.containsKey(outcome.address())) {
-                    throw new IllegalArgumentException("message " + id + " has no recipient " + outcome.address());
-                }
                 String reply = outcome.lastReply() == null ? null : clip(outcome.lastReply(), REPLY_LIMIT);
                 ps.setString(1, outcome.status().name());
                 ps.setString(2, reply);
                 ps.setString(3, id);
                 ps.setString(4, outcome.address());
-                ps.executeUpdate();
-                recipients.put(outcome.address(), new StoredRecipient(outcome.address(), outcome.status(), reply));
+                if (ps.executeUpdate() == 0) {
+                    throw new IllegalArgumentException("message " + id + " has no recipient " + outcome.address());
+                }
+                updated.put(outcome.address(), new StoredRecipient(outcome.address(), outcome.status(), reply));
             }
         }
+        List<StoredRecipient> recipients = before.recipients().stream()
+                .map(r -> updated.getOrDefault(r.address(), r)).toList();
         boolean pending = false;
         boolean failed = false;
-        for (StoredRecipient r : recipients.values()) {
+        for (StoredRecipient r : recipients) {
             pending |= r.status() == RecipientStatus.PENDING;
             failed |= r.status() == RecipientStatus.FAILED;
         }
@@ -644,7 +645,7 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
             ps.setString(5, id);
             ps.executeUpdate();
         }
-        return new StoredMessage(id, before.direction(), before.mailFrom(), List.copyOf(recipients.values()),
+        return new StoredMessage(id, before.direction(), before.mailFrom(), recipients,
                 before.clientAddress(), before.subject(), next, before.action(), before.score(), before.findingCodes(),
                 before.size(), before.receivedAt(), before.attempts() + 1, due, lastError);
     }
