@@ -2,9 +2,10 @@
 # Detection figures per corpus set and per half: runs `./mamori eval DIR --expect phishing|ham --json` over each
 # half of each set and prints the share of messages at TAG or higher and at QUARANTINE or higher.
 #
-#   bench/detection-eval.sh [CORPUS_DIR] [--dns HOST:PORT|offline] [--policy FILE]
+#   bench/detection-eval.sh [CORPUS_DIR] [--dns HOST:PORT|offline] [--policy FILE] [--model FILE]
 #
-# Halves: a file belongs to half A (the tuning half) when the last number in its name (maildir flags ":2,"
+# --model evaluates with another content classifier model (e.g. one bench/train-content-model.sh trained on the A
+# halves of the phishing sets too). Halves (bench/halves.py): a file belongs to half A (the tuning half) when the last number in its name (maildir flags ":2,"
 # aside) is odd, to half B (held out, never looked at message by message) when it is even; a file whose name has no number goes by the parity of
 # the CRC-32 of its path inside the set. The halves are symbolic-link trees under bench/out/detection/.
 # Without --dns, eval runs offline (no DNS at all); nothing leaves the machine either way unless a server is given.
@@ -14,8 +15,8 @@ corpus="$root/../shared/corpus"
 extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --dns|--policy) extra+=("$1" "$2"); shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    --dns|--policy|--model) extra+=("$1" "$2"); shift 2 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) corpus="$1"; shift ;;
   esac
 done
@@ -31,24 +32,7 @@ mkdir -p "$out"
 sets="nazario-phishing0:phishing phishing-pot:phishing notmuch-ham:ham jpmobile-ja-mail:ham sisimai-bounces:ham
 mail-gem-fixtures:ham notmuch-fixtures:ham mimekit-testdata:ham spamassassin-testdata/nice:ham"
 
-/usr/bin/python3 - "$corpus" "$out" $sets <<'EOF'
-import os, re, sys, zlib
-corpus, out = sys.argv[1], sys.argv[2]
-for spec in sys.argv[3:]:
-    name = spec.split(':')[0]
-    data = os.path.join(corpus, name.split('/')[0], 'data', *name.split('/')[1:])
-    name = name.replace('/', '-')
-    for dirpath, _, files in os.walk(data):
-        for f in files:
-            rel = os.path.relpath(os.path.join(dirpath, f), data)
-            # maildir file names end in ":2,FLAGS" (stored as "_2_FLAGS"): that 2 is no message number
-            numbers = re.findall(r'\d+', re.sub(r'_2_[A-Za-z]*$', '', f))
-            parity = int(numbers[-1]) % 2 if numbers else zlib.crc32(rel.encode()) % 2
-            half = 'A' if parity == 1 else 'B'
-            target = os.path.join(out, name, half, rel)
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            os.symlink(os.path.join(dirpath, f), target)
-EOF
+"$root/bench/halves.py" "$corpus" "$out" $sets
 
 printf '%-26s %-4s %-9s %6s %8s %8s %8s\n' SET HALF EXPECT N TAG+ QUAR+ CPU_S
 for spec in $sets; do

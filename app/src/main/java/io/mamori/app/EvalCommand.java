@@ -51,6 +51,10 @@ final class EvalCommand implements Callable<Integer> {
         "(default: mamori.dns.server if set, else offline: no look-ups, temporary errors of weight 0)"})
     String dns;
 
+    @Option(names = "--model", paramLabel = "FILE", description = {"content classifier model written by `mamori learn`",
+        "(default: mamori.analysis.content-model if set, else none)"})
+    Path modelFile;
+
     @Option(names = "--threads", defaultValue = "0", description = "scanning threads (default: number of cores)")
     int threads;
 
@@ -85,6 +89,14 @@ final class EvalCommand implements Callable<Integer> {
             System.err.println("eval: no such directory: " + dir);
             return 2;
         }
+        if (modelFile != null) {
+            try {
+                io.mamori.core.classifier.ContentModelFile.read(modelFile);
+            } catch (java.io.IOException | RuntimeException e) {
+                System.err.println("eval: cannot read the content model " + modelFile + ": " + e.getMessage());
+                return 2;
+            }
+        }
         List<MailFiles.Item> items = new ArrayList<>();
         List<String> errors = new ArrayList<>();
         for (Path f : MailFiles.find(dir)) {
@@ -101,7 +113,7 @@ final class EvalCommand implements Callable<Integer> {
         ExecutorService pool = Executors.newFixedThreadPool(n);
         String dnsUsed;
         String organisation;
-        try (OfflineScanner scanner = OfflineScanner.open(policyFile, dns, true)) {
+        try (OfflineScanner scanner = OfflineScanner.open(policyFile, dns, true, modelFile)) {
             dnsUsed = scanner.dnsDescription();
             organisation = scanner.policy().organisation().internalDomains().toString();
             List<Future<Outcome>> futures = new ArrayList<>();

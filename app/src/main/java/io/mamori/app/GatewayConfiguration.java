@@ -250,6 +250,14 @@ class GatewayConfiguration {
      */
     static Analyzers.Ports analyzerPorts(MamoriProperties settings, Supplier<Policy> policy, Supplier<List<ListEntry>> listFile,
             ListStore listStore, Optional<SenderHistory> history, DnsResolver resolver) {
+        return analyzerPorts(settings, policy, listFile, listStore, history, resolver,
+                settings.analysis().contentModelSupplier());
+    }
+
+    /** As above with the given content model (the offline commands' {@code --model}). */
+    static Analyzers.Ports analyzerPorts(MamoriProperties settings, Supplier<Policy> policy, Supplier<List<ListEntry>> listFile,
+            ListStore listStore, Optional<SenderHistory> history, DnsResolver resolver,
+            Supplier<io.mamori.core.classifier.ContentModel> contentModel) {
         Clock clock = Clock.systemUTC();
         SenderAuthSettings auth = settings.auth().trustedArcSealers().isEmpty() ? SenderAuthSettings.defaults()
                 : new SenderAuthSettings(Set.copyOf(settings.auth().trustedArcSealers()));
@@ -260,7 +268,7 @@ class GatewayConfiguration {
             malware = Optional.of(new ClamdScanner(clamd.host(), clamd.port(), Duration.ofSeconds(2), av.timeout(),
                     av.maxStreamSize().toBytes()));
         }
-        return new Analyzers.Ports(resolver, auth, clock, malware, policy, listFile, listStore, history);
+        return new Analyzers.Ports(resolver, auth, clock, malware, policy, listFile, listStore, history, contentModel);
     }
 
     @Bean

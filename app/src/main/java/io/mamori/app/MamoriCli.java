@@ -20,6 +20,7 @@ public final class MamoriCli implements Runnable {
             Start.class,
             ScanCommand.class,
             EvalCommand.class,
+            LearnCommand.class,
             QueueCommand.class,
             QuarantineCommand.class,
             ListsCommand.class,

@@ -189,7 +189,29 @@ public record MamoriProperties(
             Duration retryMax) {
     }
 
-    public record Analysis(Duration budget, int threads) {
+    /**
+     * The inbound analysis ({@code mamori.analysis.*}).
+     *
+     * @param contentModel the content classifier's model file ({@code mamori learn} writes one); empty for none (the
+     *                     classifier then gives no opinion)
+     */
+    public record Analysis(Duration budget, int threads, String contentModel) {
+        public Analysis {
+            contentModel = contentModel == null ? "" : contentModel.trim();
+        }
+
+        /** The content model in force: the configured file (read again when it changes), or none. */
+        public java.util.function.Supplier<io.mamori.core.classifier.ContentModel> contentModelSupplier() {
+            if (contentModel.isEmpty()) {
+                return () -> io.mamori.core.classifier.ContentModel.EMPTY;
+            }
+            try {
+                return new io.mamori.core.classifier.ContentModelFile(Path.of(contentModel), java.time.Clock.systemUTC());
+            } catch (java.io.IOException | RuntimeException e) {
+                throw new IllegalArgumentException("mamori.analysis.content-model: cannot read the content model "
+                        + contentModel + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     /**

@@ -86,7 +86,26 @@ final class OfflineScanner implements AutoCloseable {
      *                         organisation by {@link #NEUTRAL_DOMAIN}
      */
     static OfflineScanner open(Path policyFile, String dns, boolean neutralByDefault) throws PolicyException {
+        return open(policyFile, dns, neutralByDefault, null);
+    }
+
+    /**
+     * As {@link #open(Path, String, boolean)}, with the content model read from {@code modelFile} (null: the one of
+     * {@code mamori.analysis.content-model}, else none); an unreadable model file is refused.
+     */
+    static OfflineScanner open(Path policyFile, String dns, boolean neutralByDefault, Path modelFile) throws PolicyException {
         MamoriProperties settings = Settings.load(List.of());
+        java.util.function.Supplier<io.mamori.core.classifier.ContentModel> contentModel;
+        if (modelFile != null) {
+            try {
+                io.mamori.core.classifier.ContentModel m = io.mamori.core.classifier.ContentModelFile.read(modelFile);
+                contentModel = () -> m;
+            } catch (java.io.IOException | RuntimeException e) {
+                throw new IllegalArgumentException("cannot read the content model " + modelFile + ": " + e.getMessage(), e);
+            }
+        } else {
+            contentModel = settings.analysis().contentModelSupplier();
+        }
         FindingCatalogue catalogue = FindingCatalogue.builtIn();
         PolicyLoader loader = new PolicyLoader(catalogue);
         Path file = policyFile != null ? policyFile : settings.policy().file();
@@ -126,7 +145,7 @@ final class OfflineScanner implements AutoCloseable {
         });
         Policy chosen = policy;
         AnalysisPipeline pipeline = new AnalysisPipeline(Analyzers.shipped(GatewayConfiguration.analyzerPorts(settings,
-                () -> chosen, () -> fileEntries, ListStore.NONE, Optional.empty(), resolver)), catalogue,
+                () -> chosen, () -> fileEntries, ListStore.NONE, Optional.empty(), resolver, contentModel)), catalogue,
                 settings.analysis().budget(), executor);
         MessageScanner scanner = new MessageScanner(new MessageParser(ParseLimits.defaults()), pipeline,
                 new PolicyEngine(catalogue), () -> chosen);

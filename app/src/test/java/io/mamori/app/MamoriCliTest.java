@@ -174,6 +174,93 @@ class MamoriCliTest {
         assertThat(out()).containsPattern("QUARANTINE +1 +25.0%").contains("box.mbox#1");
     }
 
+    /** Mail of two kinds, each message a different mix of its kind's sentences. */
+    private void writeMail(Path folder, String[] sentences, String subject, int count) throws Exception {
+        Files.createDirectories(folder);
+        for (int i = 0; i < count; i++) {
+            StringBuilder body = new StringBuilder();
+            for (int k = 0; k < sentences.length; k++) {
+                if (((i + 1) >> (k % 4) & 1) == 1 || k == i % sentences.length) {
+                    body.append(sentences[k]).append("\r\n");
+                }
+            }
+            Files.writeString(folder.resolve("m" + i + ".eml"), "From: someone" + i + "@sender.example\r\nTo: keiri@example.co.jp\r\n"
+                    + "Subject: " + subject + "\r\n\r\n" + body, StandardCharsets.UTF_8);
+        }
+    }
+
+    private static final String[] PHISHING_SENTENCES = {"Your mailbox has been suspended.", "Verify your password immediately.",
+        "Confirm your billing details to restore access.", "Unusual sign-in activity was detected on your account.",
+        "Failure to verify will result in permanent closure.", "Update your credentials using the secure portal."};
+    private static final String[] HAM_SENTENCES = {"The agenda for Thursday's meeting is attached.",
+        "Please review the minutes before the quarterly planning session.", "Lunch will be provided in room four.",
+        "The budget spreadsheet has the revised headcount.", "Thanks for presenting the roadmap yesterday.",
+        "Let me know if the schedule works for your team."};
+
+    @Test
+    void learnWritesAModelThatEvalAndScanUseAndRefusesWhatItCannotRead() throws Exception {
+        writeMail(dir.resolve("confirmed"), PHISHING_SENTENCES, "Account notice", 60);
+        writeMail(dir.resolve("mailbox"), HAM_SENTENCES, "Team update", 60);
+        Path model = dir.resolve("model.tsv.gz");
+
+        assertThat(run("learn", "--phishing", dir.resolve("confirmed").toString(), "--ham", dir.resolve("mailbox").toString(),
+                "--out", model.toString())).as(err()).isZero();
+        assertThat(out()).contains("Learnt 60 phishing and 60 legitimate message(s)").contains("学習: フィッシング 60 通、正常 60 通");
+        io.mamori.core.classifier.ContentModel learnt = io.mamori.core.classifier.ContentModelFile.read(model);
+        assertThat(learnt.phishingMessages()).isEqualTo(60);
+        assertThat(learnt.legitimateMessages()).isEqualTo(60);
+        assertThat(learnt.trained()).isTrue();
+
+        Path incoming = Files.createDirectories(dir.resolve("incoming"));
+        Files.writeString(incoming.resolve("lure.eml"), "From: Help Desk <desk@elsewhere.example>\r\nTo: keiri@example.co.jp\r\n"
+                + "Subject: Action required\r\n\r\nUnusual sign-in activity was detected. Verify your password to restore"
+                + " access to your mailbox.\r\n", StandardCharsets.UTF_8);
+        assertThat(run("eval", incoming.toString(), "--expect", "phishing", "--json", "--model", model.toString())).as(err()).isZero();
+        assertThat(new ObjectMapper().readTree(out()).get("topFindings").findValuesAsText("code")).contains("CONTENT_LIKE_PHISHING");
+        assertThat(run("eval", incoming.toString(), "--expect", "phishing", "--json")).as(err()).isZero();
+        assertThat(new ObjectMapper().readTree(out()).get("topFindings").findValuesAsText("code"))
+                .as("no model configured: no opinion").doesNotContain("CONTENT_LIKE_PHISHING");
+
+        System.setProperty("mamori.analysis.content-model", model.toString());
+        try {
+            assertThat(run("scan", incoming.resolve("lure.eml").toString(), "--json")).as(err()).isZero();
+            assertThat(out()).containsPattern("\"code\":\"CONTENT_LIKE_PHISHING\"[^}]*\"evidence\":\"p=0\\.9\\d\\d; ");
+        } finally {
+            System.clearProperty("mamori.analysis.content-model");
+        }
+
+        Files.writeString(dir.resolve("more.mbox"), "From x@y Sat Nov 28 10:00:00 2026\nFrom: a@b.example\nSubject: lunch\n\n"
+                + "Lunch will be provided.\n\nFrom x@y Sat Nov 28 10:01:00 2026\nFrom: c@d.example\nSubject: agenda\n\nagenda\n",
+                StandardCharsets.UTF_8);
+        assertThat(run("learn", "--from", model.toString(), "--ham", dir.resolve("more.mbox").toString(), "--out",
+                model.toString())).as(err()).isZero();
+        assertThat(io.mamori.core.classifier.ContentModelFile.read(model).legitimateMessages()).isEqualTo(62);
+
+        assertThat(run("learn", "--ham", dir.resolve("absent").toString(), "--out", model.toString())).isEqualTo(2);
+        assertThat(err()).contains("learn: no such directory: ");
+        Path bad = Files.writeString(dir.resolve("bad.tsv"), "not a model\n");
+        assertThat(run("learn", "--from", bad.toString(), "--ham", dir.resolve("mailbox").toString(), "--out",
+                dir.resolve("x.tsv").toString())).isEqualTo(2);
+        assertThat(err()).contains("learn: cannot read the starting model: ").contains("not a Mamori content model");
+        assertThat(run("eval", incoming.toString(), "--expect", "ham", "--model", bad.toString())).isEqualTo(2);
+        assertThat(err()).contains("eval: cannot read the content model ").contains("not a Mamori content model");
+        assertThat(io.mamori.core.classifier.ContentModelFile.read(model).legitimateMessages())
+                .as("a refused run leaves the model as it was").isEqualTo(62);
+    }
+
+    @Test
+    void learnFromTheShippedSeedKeepsItsPhishingAndAddsTheOrganisationsMail() throws Exception {
+        writeMail(dir.resolve("mailbox"), HAM_SENTENCES, "Team update", 5);
+        Path model = dir.resolve("site.tsv");
+        assertThat(run("learn", "--from", "shipped", "--ham", dir.resolve("mailbox").toString(), "--out", model.toString()))
+                .as(err()).isZero();
+        io.mamori.core.classifier.ContentModel seed = io.mamori.core.classifier.ShippedContentModel.get();
+        io.mamori.core.classifier.ContentModel site = io.mamori.core.classifier.ContentModelFile.read(model);
+        assertThat(site.phishingMessages()).isEqualTo(seed.phishingMessages()).isGreaterThanOrEqualTo(100);
+        assertThat(site.legitimateMessages()).isEqualTo(seed.legitimateMessages() + 5);
+        assertThat(Files.readString(model)).startsWith("# mamori content model 1\nmessages\t");
+    }
+
     @Test
     void evalUsesANeutralOrganisationAndNoDnsUnlessToldOtherwise() throws Exception {
         Path corpus = Files.createDirectories(dir.resolve("neutral"));
@@ -564,7 +651,7 @@ class MamoriCliTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String[] cmd : new String[][] {{"--help"}, {"start", "--help"}, {"scan", "--help"}, {"eval", "--help"}, {"queue", "--help"},
+        for (String[] cmd : new String[][] {{"--help"}, {"start", "--help"}, {"scan", "--help"}, {"eval", "--help"}, {"learn", "--help"}, {"queue", "--help"},
                 {"policy", "validate", "--help"}, {"keys", "rotate", "--help"}, {"users", "add-app-password", "--help"},
                 {"directory", "import", "--help"}, {"directory", "list", "--help"}, {"console", "add-user", "--help"},
                 {"console", "reset-user", "--help"},

@@ -11,7 +11,7 @@ import java.text.Normalizer;
  * (format characters such as the zero-width space, joiners and the soft hyphen, and the other {@link Invisibles} such
  * as Hangul fillers), whitespace runs collapsed to one space.
  */
-final class LureText {
+public final class LureText {
 
     /** Latin-1 Supplement and Latin Extended-A/B letters ({@code À}..{@code ɏ}) and what each folds to. */
     private static final char FIRST_LATIN = '\u00C0';
@@ -36,7 +36,7 @@ final class LureText {
         return table;
     }
 
-    static String fold(CharSequence text) {
+    public static String fold(CharSequence text) {
         // NFKC leaves ASCII as it is: most English mail skips the normaliser's pass over the whole text
         if (isAscii(text)) {
             return foldAscii(text);

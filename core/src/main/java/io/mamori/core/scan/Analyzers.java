@@ -5,6 +5,8 @@ import io.mamori.core.attachment.AttachmentContentAnalyzer;
 import io.mamori.core.attachment.AttachmentNameAnalyzer;
 import io.mamori.core.attachment.HtmlAttachmentAnalyzer;
 import io.mamori.core.auth.DnsResolver;
+import io.mamori.core.classifier.ContentClassifierAnalyzer;
+import io.mamori.core.classifier.ContentModel;
 import io.mamori.core.auth.SenderAuthAnalyzer;
 import io.mamori.core.auth.SenderAuthSettings;
 import io.mamori.core.impersonation.ImpersonationAnalyzer;
@@ -52,10 +54,12 @@ public final class Analyzers {
      * @param listStore  the allow and block entries kept in the database ({@link ListStore#NONE} offline)
      * @param history    the sender history; empty where there is none (offline scans): then no first-contact
      *                   analyzer runs and {@code FIRST_CONTACT} is not evaluated
+     * @param contentModel the content classifier's model in force: the one the site trained ({@code mamori learn}), or
+     *                   {@link ContentModel#EMPTY}, which gives no opinion
      */
     public record Ports(DnsResolver dns, SenderAuthSettings senderAuth, Clock clock, Optional<MalwareScanner> malware,
             Supplier<Policy> policy, Supplier<List<ListEntry>> listFile, ListStore listStore,
-            Optional<SenderHistory> history) {
+            Optional<SenderHistory> history, Supplier<ContentModel> contentModel) {
         public Ports {
             Objects.requireNonNull(policy, "policy");
             Objects.requireNonNull(dns, "dns");
@@ -65,6 +69,14 @@ public final class Analyzers {
             Objects.requireNonNull(listFile, "listFile");
             Objects.requireNonNull(listStore, "listStore");
             Objects.requireNonNull(history, "history");
+            Objects.requireNonNull(contentModel, "contentModel");
+        }
+
+        /** Without a content model (the content classifier gives no opinion). */
+        public Ports(DnsResolver dns, SenderAuthSettings senderAuth, Clock clock, Optional<MalwareScanner> malware,
+                Supplier<Policy> policy, Supplier<List<ListEntry>> listFile, ListStore listStore,
+                Optional<SenderHistory> history) {
+            this(dns, senderAuth, clock, malware, policy, listFile, listStore, history, () -> ContentModel.EMPTY);
         }
 
         /** Without a list file, database lists or sender history. */
@@ -122,6 +134,7 @@ public final class Analyzers {
         all.add(new LinkAnalyzer());
         all.add(new LureWordingAnalyzer());
         all.add(new FilterEvasionAnalyzer());
+        all.add(new ContentClassifierAnalyzer(ports.contentModel()));
         all.add(new ImpersonationAnalyzer(new ProtectedFromPolicy(ports.policy())));
         SenderAuthAnalyzer senderAuth = new SenderAuthAnalyzer(ports.dns(), ports.senderAuth(), ports.clock());
         all.add(senderAuth);

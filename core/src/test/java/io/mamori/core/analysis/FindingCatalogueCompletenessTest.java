@@ -36,7 +36,7 @@ class FindingCatalogueCompletenessTest {
     @Test
     void theShippedAnalyzersAreListedInReportOrder() {
         assertThat(shipped).extracting(Analyzer::name).containsExactly("mime-sanity", "attachment-name", "attachment-content",
-                "html-attachment", "links", "lure-wording", "filter-evasion", "impersonation", "sender-auth", "lists",
+                "html-attachment", "links", "lure-wording", "filter-evasion", "content-classifier", "impersonation", "sender-auth", "lists",
                 "antivirus");
     }
 
@@ -48,7 +48,7 @@ class FindingCatalogueCompletenessTest {
                 io.mamori.core.lists.ListStore.NONE, java.util.Optional.of(new io.mamori.core.contact.InMemorySenderHistory()));
         List<Analyzer> analyzers = Analyzers.shipped(ports);
         assertThat(analyzers).extracting(Analyzer::name).containsExactly("mime-sanity", "attachment-name",
-                "attachment-content", "html-attachment", "links", "lure-wording", "filter-evasion", "impersonation",
+                "attachment-content", "html-attachment", "links", "lure-wording", "filter-evasion", "content-classifier", "impersonation",
                 "sender-auth", "lists", "first-contact");
         assertThat(analyzers).flatExtracting(Analyzer::codes).allSatisfy(code -> assertThat(catalogue.entry(code)).isPresent());
     }
