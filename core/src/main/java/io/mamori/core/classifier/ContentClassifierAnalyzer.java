@@ -24,7 +24,7 @@ import java.util.function.Supplier;
  * newsletters p ≥ 0.99). Without one, the analyzer gives no opinion.
  *
  * <p>A model that has learnt fewer than {@link ContentModel#MIN_MESSAGES} messages of either kind gives no opinion
- * (nothing is reported). Outbound mail is not scored. Thread-safe: the model is immutable and read per message
+ * (nothing is reported), nor does a message with fewer than {@value #MIN_CLUES} words the model knows either way. Outbound mail is not scored. Thread-safe: the model is immutable and read per message
  * from the supplier, so a retrained model takes effect for the next message.
  */
 public final class ContentClassifierAnalyzer implements Analyzer {
@@ -33,6 +33,11 @@ public final class ContentClassifierAnalyzer implements Analyzer {
     static final double LIKELY = 0.9;
     static final double VERY_LIKELY = 0.99;
     static final double VERY_LIKELY_MULTIPLIER = 1.5;
+    /**
+     * Fewer words than this that the model knows either way is too little text to judge: two or three clues of a
+     * short note ("Some text") can reach any probability.
+     */
+    static final int MIN_CLUES = 5;
 
     private final Supplier<ContentModel> model;
 
@@ -60,7 +65,7 @@ public final class ContentClassifierAnalyzer implements Analyzer {
             return List.of();
         }
         ContentModel.Score score = m.score(ContentTokens.of(input.message()));
-        if (score.probability() < LIKELY) {
+        if (score.clues() < MIN_CLUES || score.probability() < LIKELY) {
             return List.of();
         }
         double multiplier = score.probability() >= VERY_LIKELY ? VERY_LIKELY_MULTIPLIER : 1.0;

@@ -25,7 +25,8 @@ class ContentClassifierAnalyzerTest {
             Instant.parse("2024-04-01T00:00:00Z"));
 
     private static final String PHISHING = "From: Support <support@sender.example>\r\nTo: keiri@example.co.jp\r\n"
-            + "Subject: Your account is suspended\r\n\r\nVerify your password today or your account stays suspended.\r\n";
+            + "Subject: Your account is suspended\r\n\r\nVerify your password today or your account stays suspended."
+            + " Uniquea, uniqueb.\r\n";
     private static final String MEETING = "From: Sato <sato@partner.example>\r\nTo: keiri@example.co.jp\r\n"
             + "Subject: Meeting agenda\r\n\r\nThe agenda and the minutes of the meeting are attached.\r\n";
 
@@ -38,21 +39,34 @@ class ContentClassifierAnalyzerTest {
     @Test
     void inboundMailWordedLikeLearntPhishingGetsTheFindingWithItsProbabilityAndStrongestWords() throws IOException {
         assertThat(analyze(ContentModelTest.trained(), INBOUND, PHISHING)).containsExactly(
-                new Finding("CONTENT_LIKE_PHISHING", 1.5, "p=0.999; password,suspended,verify"));
+                new Finding("CONTENT_LIKE_PHISHING", 1.5, "p=0.999; password,suspended,verify,uniquea,uniqueb"));
         assertThat(analyze(ContentModelTest.trained(), INBOUND, MEETING)).isEmpty();
     }
 
     @Test
     void aFindingBetweenLikelyAndVeryLikelyHasFullWeightOnly() throws IOException {
-        // "verify" in every phishing message and in 3 of 60 legitimate ones: p(w) = 1 / (1 + 0.05), and with 63
-        // messages behind it f(w) = (0.45 * 0.5 + 63 * p(w)) / 63.45 = 0.9492; one clue alone scores its own f(w)
+        // five words, each in every phishing message and in a quarter of the legitimate ones: f(w) = 0.8 each, which
+        // Fisher's method combines to about 0.96
         ContentModel.Builder b = new ContentModel.Builder();
+        List<String> words = List.of("alpha", "bravo", "charlie", "delta", "echo");
         for (int i = 0; i < 60; i++) {
-            b.learn(List.of("verify"), true);
-            b.learn(i < 3 ? List.of("verify") : List.of("agenda"), false);
+            b.learn(words, true);
+            b.learn(i < 15 ? words : List.of("agenda"), false);
         }
-        List<Finding> findings = analyze(b.build(), INBOUND, "From: a@sender.example\r\nSubject: x\r\n\r\nverify\r\n");
-        assertThat(findings).containsExactly(new Finding("CONTENT_LIKE_PHISHING", 1.0, "p=0.949; verify"));
+        List<Finding> findings = analyze(b.build(), INBOUND,
+                "From: a@sender.example\r\nSubject: x\r\n\r\nalpha bravo charlie delta echo\r\n");
+        assertThat(findings).hasSize(1);
+        assertThat(findings.get(0).multiplier()).isEqualTo(1.0);
+        assertThat(findings.get(0).evidence()).matches("p=0\\.9[0-8]\\d; alpha,bravo,charlie,delta,echo");
+    }
+
+    @Test
+    void tooFewKnownWordsGiveNoOpinion() throws IOException {
+        ContentModel model = ContentModelTest.trained();
+        // three clues, all phishing wording: p > 0.99, but three words are too little text to judge
+        assertThat(model.score(List.of("verify", "password", "suspended")).probability()).isGreaterThan(0.99);
+        assertThat(analyze(model, INBOUND, "From: a@sender.example\r\nSubject: x\r\n\r\nverify password suspended\r\n"))
+                .isEmpty();
     }
 
     @Test
