@@ -48,6 +48,7 @@ class StartupReport {
                   console                     http://localhost:%d/  (sign-in with password and authenticator app)
                   REST API token              %s
                   antivirus                   %s
+                  content classifier          %s
                   data                        %s
                   policy                      %s (internal domains: %s)
                 %n""",
@@ -59,6 +60,8 @@ class StartupReport {
                 http, http, settings.dataDir().resolve(ApiToken.FILE).toAbsolutePath().normalize(),
                 settings.antivirus().configured() ? "clamd at " + settings.antivirus().clamd()
                         : "off (set mamori.antivirus.clamd=host:port)",
+                settings.analysis().contentModel().isEmpty() ? "no model (train one: ./mamori learn; mamori.analysis.content-model)"
+                        : "model " + settings.analysis().contentModel(),
                 settings.dataDir().toAbsolutePath().normalize(), settings.policy().file().toAbsolutePath().normalize(),
                 String.join(", ", policy.current().organisation().internalDomains().stream()
                         .map(d -> (d.subdomains() ? "*." : "") + d.domain()).toList()));

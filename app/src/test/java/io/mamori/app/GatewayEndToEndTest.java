@@ -48,11 +48,22 @@ class GatewayEndToEndTest {
     static final Path DATA;
     static final Path POLICY;
 
+    static final java.util.List<String> CONTENT_PHISHING_WORDS = java.util.List.of("zorblefax", "quindlewort", "vextrapine",
+            "morglumate", "plinthoria");
+
     static {
         try {
             DATA = Files.createTempDirectory("mamori-e2e");
             POLICY = DATA.resolve("policy.yaml");
             Files.writeString(POLICY, policy("example.co.jp"), StandardCharsets.UTF_8);
+            // A content model as `mamori learn` writes one: made-up words, so no other test's mail is judged by it
+            io.mamori.core.classifier.ContentModel.Builder model = new io.mamori.core.classifier.ContentModel.Builder();
+            for (int i = 0; i < 60; i++) {
+                model.learn(CONTENT_PHISHING_WORDS, true).learn(java.util.List.of("agendum", "minutiae"), false);
+            }
+            try (java.io.OutputStream out = Files.newOutputStream(DATA.resolve("content-model.tsv"))) {
+                model.build().write(out, 1);
+            }
         } catch (IOException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -98,6 +109,7 @@ class GatewayEndToEndTest {
         r.add("mamori.delivery.poll-interval", () -> "100ms");
         r.add("mamori.notices.setup-url", () -> "https://mamori.example.co.jp/console/mfa");
         r.add("mamori.notices.templates-dir", () -> DATA.resolve("notices").toString());
+        r.add("mamori.analysis.content-model", () -> DATA.resolve("content-model.tsv").toString());
     }
 
     @AfterAll
@@ -288,6 +300,21 @@ class GatewayEndToEndTest {
         assertThat(org.apache.james.mime4j.codec.DecoderUtil.decodeEncodedWords(
                 text.lines().filter(l -> l.startsWith("Subject:")).findFirst().orElseThrow().substring(8).trim(),
                 org.apache.james.mime4j.codec.DecodeMonitor.SILENT)).isEqualTo("[要注意] 請求書");
+    }
+
+    @Test
+    void theContentModelNamedBySettingsJudgesInboundWording() throws Exception {
+        byte[] sent = message("content-1", "=?UTF-8?B?6KuL5rGC5pu4?=", "Content-Type: text/plain; charset=UTF-8\r\n",
+                "content-1: " + String.join(" ", CONTENT_PHISHING_WORDS) + "\r\n");
+        assertThat(smtplib("sato@example.co.jp", sent)).isEqualTo("SENT");
+        ReceivedMessage got = awaitDownstream(m -> m.dataAsString().contains("content-1@partner.example"), Duration.ofSeconds(30));
+        assertThat(got.dataAsString()).contains("X-Mamori-Verdict: TAG;").contains("CONTENT_LIKE_PHISHING");
+
+        byte[] plain = message("content-2", "=?UTF-8?B?6KuL5rGC5pu4?=", "Content-Type: text/plain; charset=UTF-8\r\n",
+                "content-2: agendum minutiae of the weekly meeting\r\n");
+        assertThat(smtplib("sato@example.co.jp", plain)).isEqualTo("SENT");
+        ReceivedMessage other = awaitDownstream(m -> m.dataAsString().contains("content-2@partner.example"), Duration.ofSeconds(30));
+        assertThat(other.dataAsString()).doesNotContain("CONTENT_LIKE_PHISHING");
     }
 
     @Test
