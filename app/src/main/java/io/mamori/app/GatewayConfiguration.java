@@ -146,10 +146,18 @@ class GatewayConfiguration {
         return new ReleaseRequests(local.dataSource(), clock);
     }
 
+    /** What analysts' releases and deletions teach the content classifier (mamori.analysis.learn-from-decisions). */
+    @Bean(destroyMethod = "close")
+    io.mamori.core.classifier.ContentLearner contentLearner(MessageStore store, MamoriProperties settings) throws IOException {
+        return new io.mamori.core.classifier.ContentLearner(store,
+                settings.analysis().contentModelFile(settings.dataDir()));
+    }
+
     @Bean
     QuarantineService quarantineService(MessageStore store, ReleaseRequests requests, FindingCatalogue catalogue,
-            AuditTrail audit, Clock clock) {
-        return new QuarantineService(store, requests, catalogue, audit, clock);
+            AuditTrail audit, Clock clock, MamoriProperties settings, io.mamori.core.classifier.ContentLearner learner) {
+        return new QuarantineService(store, requests, catalogue, audit, clock,
+                settings.analysis().learnFromDecisions() ? learner : io.mamori.core.classifier.DecisionLearning.NONE);
     }
 
     @Bean
@@ -241,7 +249,8 @@ class GatewayConfiguration {
         DnsjavaResolver resolver = dns.serverAddress()
                 .map(server -> DnsjavaResolver.usingServer(server, dns.timeout(), clock))
                 .orElseGet(() -> DnsjavaResolver.usingSystemResolvers(dns.timeout(), clock));
-        return analyzerPorts(settings, policy, listFile, listStore, history, resolver);
+        return analyzerPorts(settings, policy, listFile, listStore, history, resolver,
+                settings.analysis().gatewayModelSupplier(settings.dataDir()));
     }
 
     /**

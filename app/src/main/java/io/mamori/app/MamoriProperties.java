@@ -192,15 +192,38 @@ public record MamoriProperties(
     /**
      * The inbound analysis ({@code mamori.analysis.*}).
      *
-     * @param contentModel the content classifier's model file ({@code mamori learn} writes one); empty for none (the
-     *                     classifier then gives no opinion)
+     * @param contentModel       the content classifier's model file ({@code mamori learn} writes one); empty: the
+     *                           gateway's own, {@code content-model.tsv} in the data directory, which analysts'
+     *                           decisions teach (the offline commands use only a file named here or by --model)
+     * @param learnFromDecisions whether releases and deletions of held and quarantined inbound mail teach the model
      */
-    public record Analysis(Duration budget, int threads, String contentModel) {
+    public record Analysis(Duration budget, int threads, String contentModel, Boolean learnFromDecisions) {
         public Analysis {
             contentModel = contentModel == null ? "" : contentModel.trim();
+            learnFromDecisions = learnFromDecisions == null || learnFromDecisions;
         }
 
-        /** The content model in force: the configured file (read again when it changes), or none. */
+        /** The gateway's model file: the one named, or {@code content-model.tsv} in the data directory. */
+        public Path contentModelFile(Path dataDir) {
+            return contentModel.isEmpty() ? dataDir.resolve("content-model.tsv") : Path.of(contentModel);
+        }
+
+        /**
+         * The gateway's content model: the file named (it must exist) or its own in the data directory (none until
+         * analysts' decisions or {@code mamori learn} write it), read again when it changes.
+         */
+        public java.util.function.Supplier<io.mamori.core.classifier.ContentModel> gatewayModelSupplier(Path dataDir) {
+            Path file = contentModelFile(dataDir);
+            try {
+                return contentModel.isEmpty() ? io.mamori.core.classifier.ContentModelFile.optional(file, java.time.Clock.systemUTC())
+                        : new io.mamori.core.classifier.ContentModelFile(file, java.time.Clock.systemUTC());
+            } catch (java.io.IOException | RuntimeException e) {
+                throw new IllegalArgumentException("mamori.analysis.content-model: cannot read the content model "
+                        + file + ": " + e.getMessage(), e);
+            }
+        }
+
+        /** The offline commands' content model: the file named (read again when it changes), or none. */
         public java.util.function.Supplier<io.mamori.core.classifier.ContentModel> contentModelSupplier() {
             if (contentModel.isEmpty()) {
                 return () -> io.mamori.core.classifier.ContentModel.EMPTY;

@@ -60,8 +60,8 @@ class StartupReport {
                 http, http, settings.dataDir().resolve(ApiToken.FILE).toAbsolutePath().normalize(),
                 settings.antivirus().configured() ? "clamd at " + settings.antivirus().clamd()
                         : "off (set mamori.antivirus.clamd=host:port)",
-                settings.analysis().contentModel().isEmpty() ? "no model (train one: ./mamori learn; mamori.analysis.content-model)"
-                        : "model " + settings.analysis().contentModel(),
+                "model " + settings.analysis().contentModelFile(settings.dataDir()).toAbsolutePath().normalize()
+                        + (settings.analysis().learnFromDecisions() ? " (learns from analysts' releases and deletions)" : ""),
                 settings.dataDir().toAbsolutePath().normalize(), settings.policy().file().toAbsolutePath().normalize(),
                 String.join(", ", policy.current().organisation().internalDomains().stream()
                         .map(d -> (d.subdomains() ? "*." : "") + d.domain()).toList()));

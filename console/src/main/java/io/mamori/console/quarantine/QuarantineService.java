@@ -3,6 +3,7 @@ package io.mamori.console.quarantine;
 import io.mamori.console.audit.AuditEntry;
 import io.mamori.console.audit.AuditTrail;
 import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.classifier.DecisionLearning;
 import io.mamori.core.message.Direction;
 import io.mamori.core.store.MessageState;
 import io.mamori.core.store.MessageStore;
@@ -73,9 +74,21 @@ public final class QuarantineService {
     private final FindingCatalogue catalogue;
     private final AuditTrail audit;
     private final Clock clock;
+    private final DecisionLearning learning;
 
+    /** Without learning from decisions. */
     public QuarantineService(MessageStore store, ReleaseRequests requests, FindingCatalogue catalogue, AuditTrail audit,
             Clock clock) {
+        this(store, requests, catalogue, audit, clock, DecisionLearning.NONE);
+    }
+
+    /**
+     * @param learning what releases (legitimate) and deletions (phishing) of held and quarantined mail teach the
+     *                 content classifier
+     */
+    public QuarantineService(MessageStore store, ReleaseRequests requests, FindingCatalogue catalogue, AuditTrail audit,
+            Clock clock, DecisionLearning learning) {
+        this.learning = Objects.requireNonNull(learning, "learning");
         this.store = Objects.requireNonNull(store, "store");
         this.requests = Objects.requireNonNull(requests, "requests");
         this.catalogue = Objects.requireNonNull(catalogue, "catalogue");
@@ -142,7 +155,13 @@ public final class QuarantineService {
                     : Arrays.asList(m.findingCodes().split(",")).contains(finding.strip());
             if (match) {
                 matched++;
-                (store.transition(m.id(), MessageState.QUEUED) ? released : failed).add(m.id());
+                Runnable lesson = learning.prepare(m, true);
+                if (store.transition(m.id(), MessageState.QUEUED)) {
+                    released.add(m.id());
+                    lesson.run();
+                } else {
+                    failed.add(m.id());
+                }
             }
         }
         BulkRelease result = new BulkRelease(quarantined.size(), matched, List.copyOf(released), List.copyOf(failed));
@@ -226,7 +245,9 @@ public final class QuarantineService {
             record(actor, source, "quarantine.request.approve", object, e.getMessage(), false);
             return refused(Refusal.INVALID, "入力が正しくありません / " + e.getMessage());
         }
-        MessageState before = store.find(r.messageId()).map(StoredMessage::state).orElse(null);
+        Optional<StoredMessage> message = store.find(r.messageId());
+        MessageState before = message.map(StoredMessage::state).orElse(null);
+        Runnable lesson = message.map(m -> learning.prepare(m, true)).orElse(() -> { });
         if (!store.transition(r.messageId(), MessageState.QUEUED)) {
             requests.reopen(requestId);
             record(actor, source, "quarantine.request.approve", object, "message " + r.messageId() + " not releasable ("
@@ -234,6 +255,7 @@ public final class QuarantineService {
             return refused(Refusal.CONFLICT, "メッセージを解放できません(状態: " + before + ") / the message cannot be released (state "
                     + before + ")");
         }
+        lesson.run();
         for (ReleaseRequest other : requests.forMessage(r.messageId())) {
             if (other.id() != requestId && other.status() == Status.PENDING) {
                 requests.decide(other.id(), Status.APPROVED, actor, "released with request #" + requestId);
@@ -274,7 +296,12 @@ public final class QuarantineService {
             record(actor, source, action, id, "not found", false);
             return notFound(id);
         }
+        Runnable lesson = to == MessageState.QUEUED || to == MessageState.DELETED
+                ? learning.prepare(before.get(), to == MessageState.QUEUED) : () -> { };
         boolean moved = store.transition(id, to);
+        if (moved) {
+            lesson.run();
+        }
         audit.record(new AuditEntry(clock.instant(), actor, source, action, id, before.get().state().name(),
                 moved ? to.name() : "refused: not allowed in state " + before.get().state(), moved));
         if (!moved) {

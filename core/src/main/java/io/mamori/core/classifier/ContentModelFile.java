@@ -35,14 +35,32 @@ public final class ContentModelFile implements Supplier<ContentModel> {
     private volatile Instant nextCheck;
 
     public ContentModelFile(Path file, Clock clock) throws IOException {
+        this(file, clock, true);
+    }
+
+    private ContentModelFile(Path file, Clock clock, boolean required) throws IOException {
         this.file = Objects.requireNonNull(file, "file");
         this.clock = Objects.requireNonNull(clock, "clock");
-        FileTime t = Files.getLastModifiedTime(file);
-        long s = Files.size(file);
-        this.model = read(file);
-        this.modified = t;
-        this.size = s;
+        if (required || Files.exists(file)) {
+            FileTime t = Files.getLastModifiedTime(file);
+            long s = Files.size(file);
+            this.model = read(file);
+            this.modified = t;
+            this.size = s;
+        } else {
+            this.model = ContentModel.EMPTY;
+            this.modified = null;
+            this.size = -1;
+        }
         this.nextCheck = clock.instant().plus(CHECK_EVERY);
+    }
+
+    /**
+     * A model file that may not exist yet (the gateway's own, which {@link ContentLearner} writes once analysts have
+     * decided something): {@link ContentModel#EMPTY} until it appears. A file that exists must be readable.
+     */
+    public static ContentModelFile optional(Path file, Clock clock) throws IOException {
+        return new ContentModelFile(file, clock, false);
     }
 
     /** Reads a model file, gzip-compressed when its name ends in {@code .gz}. */
@@ -65,6 +83,9 @@ public final class ContentModelFile implements Supplier<ContentModel> {
             }
             nextCheck = now.plus(CHECK_EVERY);
             try {
+                if (modified == null && !Files.exists(file)) {
+                    return model;
+                }
                 FileTime t = Files.getLastModifiedTime(file);
                 long s = Files.size(file);
                 if (!t.equals(modified) || s != size) {
