@@ -18,12 +18,15 @@ final class LocalStore implements AutoCloseable {
     private final MasterKeys keys;
     private final JdbcMessageStore store;
     private final JdbcAuditTrail audit;
+    private final MamoriProperties settings;
+    private io.mamori.core.classifier.ContentLearner learner;
 
-    private LocalStore(HikariDataSource dataSource, MasterKeys keys, JdbcMessageStore store) {
+    private LocalStore(HikariDataSource dataSource, MasterKeys keys, JdbcMessageStore store, MamoriProperties settings) {
         this.dataSource = dataSource;
         this.keys = keys;
         this.store = store;
         this.audit = new JdbcAuditTrail(dataSource);
+        this.settings = settings;
     }
 
     static LocalStore open(MamoriProperties settings, Clock clock) throws IOException {
@@ -34,7 +37,7 @@ final class LocalStore implements AutoCloseable {
             MamoriProperties.Store s = settings.store();
             JdbcMessageStore store = new JdbcMessageStore(ds, keys, new JdbcMessageStore.Settings(under.spoolDir(),
                     under.messageDir(), s.maxBatch(), s.batchWindow(), (int) Math.min(Integer.MAX_VALUE, s.inlineLimit().toBytes())), clock);
-            return new LocalStore(ds, keys, store);
+            return new LocalStore(ds, keys, store, settings);
         } catch (IOException | RuntimeException e) {
             ds.close();
             throw e;
@@ -66,8 +69,25 @@ final class LocalStore implements AutoCloseable {
         return audit;
     }
 
+    /**
+     * What analysts' releases and deletions through the CLI teach the gateway's content model (as through the REST API
+     * and the console); written when the store is closed.
+     */
+    synchronized io.mamori.core.classifier.DecisionLearning learning() throws IOException {
+        if (!settings.analysis().learnFromDecisions()) {
+            return io.mamori.core.classifier.DecisionLearning.NONE;
+        }
+        if (learner == null) {
+            learner = new io.mamori.core.classifier.ContentLearner(store, settings.analysis().contentModelFile(settings.dataDir()));
+        }
+        return learner;
+    }
+
     @Override
     public void close() {
+        if (learner != null) {
+            learner.close();
+        }
         store.close();
         dataSource.close();
     }

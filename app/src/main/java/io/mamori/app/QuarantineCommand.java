@@ -28,10 +28,10 @@ final class QuarantineCommand implements Runnable {
         picocli.CommandLine.usage(this, System.out);
     }
 
-    static QuarantineService service(LocalStore s) {
+    static QuarantineService service(LocalStore s) throws java.io.IOException {
         Clock clock = Clock.systemUTC();
         return new QuarantineService(s.store(), new ReleaseRequests(s.dataSource(), clock), FindingCatalogue.builtIn(),
-                s.audit(), clock);
+                s.audit(), clock, s.learning());
     }
 
     static ObjectMapper json() {

@@ -150,7 +150,7 @@ final class QueueCommand implements Runnable {
     }
 
     /** Releases or deletes one message through the quarantine service, which records it in the audit trail. */
-    private static int move(LocalStore s, String id, MessageState to, String done) {
+    private static int move(LocalStore s, String id, MessageState to, String done) throws java.io.IOException {
         QuarantineService service = QuarantineCommand.service(s);
         QuarantineService.Result<QuarantineService.Message> r = to == MessageState.DELETED
                 ? service.delete(id, CliAudit.actor(), CliAudit.SOURCE)

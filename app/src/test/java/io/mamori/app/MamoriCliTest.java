@@ -342,6 +342,11 @@ class MamoriCliTest {
         assertThat(run("queue", "delete", b)).as(err()).isZero();
         assertThat(run("queue", "release", b)).isEqualTo(1);
         assertThat(run("queue", "delete", "NO-SUCH-ID")).isEqualTo(1);
+        // the release and the deletion taught the gateway's own content model (written when the CLI closed the store)
+        io.mamori.core.classifier.ContentModel learnt = io.mamori.core.classifier.ContentModelFile.read(
+                dir.resolve("data").resolve("content-model.tsv"));
+        assertThat(learnt.legitimateMessages()).isEqualTo(1);
+        assertThat(learnt.phishingMessages()).isEqualTo(1);
 
         assertThat(run("audit", "list", "--action", "queue.*")).as(err()).isZero();
         assertThat(out()).containsPattern("(?m)^ +1 .* " + java.util.regex.Pattern.quote(ME) + " +local +queue\\.release +yes +"
