@@ -60,8 +60,13 @@ public final class AnalyzerTimes {
         Policy policy = builtIn.withOrganisation(new Policy.Organisation("evaluation (no organisation)",
                 List.of(new Policy.DomainPattern("evaluation.invalid", false))));
         DnsResolver noDns = (name, type) -> new DnsAnswer.TempFail("offline: no DNS server configured");
+        // a content model (third argument) makes the content classifier score every message; without one it gives no
+        // opinion and costs nothing, as in `mamori eval` without --model
+        io.mamori.core.classifier.ContentModel model = args.length > 2
+                ? io.mamori.core.classifier.ContentModelFile.read(Path.of(args[2])) : io.mamori.core.classifier.ContentModel.EMPTY;
         List<Analyzer> analyzers = Analyzers.shipped(new Analyzers.Ports(noDns, SenderAuthSettings.defaults(),
-                Clock.systemUTC(), Optional.empty(), () -> policy));
+                Clock.systemUTC(), Optional.empty(), () -> policy, List::of, io.mamori.core.lists.ListStore.NONE,
+                Optional.empty(), () -> model));
         MessageParser parser = new MessageParser(ParseLimits.defaults());
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         Envelope envelope = new Envelope(Direction.INBOUND, "", List.of(), "", "", null, false, Instant.now());
