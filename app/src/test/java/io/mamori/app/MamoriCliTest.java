@@ -258,7 +258,7 @@ class MamoriCliTest {
         io.mamori.core.classifier.ContentModel site = io.mamori.core.classifier.ContentModelFile.read(model);
         assertThat(site.phishingMessages()).isEqualTo(seed.phishingMessages()).isGreaterThanOrEqualTo(100);
         assertThat(site.legitimateMessages()).isEqualTo(seed.legitimateMessages() + 5);
-        assertThat(Files.readString(model)).startsWith("# mamori content model 1\nmessages\t");
+        assertThat(Files.readString(model)).startsWith("# mamori content model 2\nmessages\t");
     }
 
     @Test

@@ -35,7 +35,7 @@ import java.util.Objects;
  */
 public final class ContentModel {
 
-    static final String MAGIC = "# mamori content model 1";
+    static final String MAGIC = "# mamori content model 2";
     static final double STRENGTH = 0.45;
     static final double MIN_STRENGTH = 0.1;
     static final int MAX_CLUES = 150;
@@ -47,10 +47,10 @@ public final class ContentModel {
 
     private final int phishingMessages;
     private final int legitimateMessages;
-    /** token → {phishing count, legitimate count} */
-    private final Map<String, int[]> counts;
+    /** hash of a token ({@link #key}) → {phishing count, legitimate count} */
+    private final Map<Long, int[]> counts;
 
-    private ContentModel(int phishingMessages, int legitimateMessages, Map<String, int[]> counts) {
+    private ContentModel(int phishingMessages, int legitimateMessages, Map<Long, int[]> counts) {
         this.phishingMessages = phishingMessages;
         this.legitimateMessages = legitimateMessages;
         this.counts = counts;
@@ -83,9 +83,20 @@ public final class ContentModel {
         return phishingMessages >= MIN_MESSAGES && legitimateMessages >= MIN_MESSAGES;
     }
 
+    /**
+     * What the model keeps of a token: 64 bits of its MurmurHash3, never the word itself, so that a model learnt from
+     * an organisation's mail (released and deleted messages included) holds no readable words of it — as SpamAssassin's
+     * Bayes database keeps 40 bits of a SHA-1. A dictionary can still test whether a given word was seen; a collision
+     * of two words is rare (about one in 10^10 pairs) and only blends their counts.
+     */
+    static long key(String token) {
+        byte[] bytes = token.getBytes(StandardCharsets.UTF_8);
+        return org.apache.commons.codec.digest.MurmurHash3.hash128x64(bytes, 0, bytes.length, 0)[0];
+    }
+
     /** Robinson's probability that a message holding this token is phishing, or 0.5 for an unknown token. */
     double tokenProbability(String token) {
-        int[] c = counts.get(token);
+        int[] c = counts.get(key(token));
         if (c == null) {
             return 0.5;
         }
@@ -145,22 +156,28 @@ public final class ContentModel {
 
     /**
      * Writes the model as UTF-8 text: a header line, {@code messages<TAB>phishing<TAB>legitimate}, then one
-     * {@code token<TAB>phishing<TAB>legitimate} line per token seen in at least {@code minCount} messages (sorted,
-     * so that two trainings on the same mail give the same file).
+     * {@code key<TAB>phishing<TAB>legitimate} line per token seen in at least {@code minCount} messages, the key being
+     * the token's hash ({@link #key}) in 16 hexadecimal digits, sorted, so that two trainings on the same mail give the
+     * same file.
      */
     public void write(OutputStream out, int minCount) throws IOException {
         BufferedWriter w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
         w.write(MAGIC + "\n");
         w.write("messages\t" + phishingMessages + "\t" + legitimateMessages + "\n");
-        List<String> tokens = new ArrayList<>(counts.keySet());
-        tokens.sort(null);
-        for (String t : tokens) {
-            int[] c = counts.get(t);
+        List<Long> keys = new ArrayList<>(counts.keySet());
+        keys.sort(Long::compareUnsigned);
+        for (Long k : keys) {
+            int[] c = counts.get(k);
             if (c[0] + c[1] >= minCount) {
-                w.write(t + "\t" + c[0] + "\t" + c[1] + "\n");
+                w.write(hex(k) + "\t" + c[0] + "\t" + c[1] + "\n");
             }
         }
         w.flush();
+    }
+
+    static String hex(long key) {
+        String h = Long.toHexString(key);
+        return "0".repeat(16 - h.length()) + h;
     }
 
     /** Reads a model {@link #write} wrote; a malformed file is refused with the line that is wrong. */
@@ -177,7 +194,7 @@ public final class ContentModel {
         }
         int phishing = count(m[1], source, 2);
         int legitimate = count(m[2], source, 2);
-        Map<String, int[]> counts = new HashMap<>();
+        Map<Long, int[]> counts = new HashMap<>();
         int lineNo = 2;
         while ((line = r.readLine()) != null) {
             lineNo++;
@@ -185,16 +202,22 @@ public final class ContentModel {
                 continue;
             }
             String[] f = line.split("\t");
-            if (f.length != 3 || f[0].isEmpty()) {
-                throw new IOException(source + ":" + lineNo + ": expected 'token<TAB>phishing<TAB>legitimate'");
+            if (f.length != 3 || f[0].length() != 16) {
+                throw new IOException(source + ":" + lineNo + ": expected 'key<TAB>phishing<TAB>legitimate' (a key of 16 hex digits)");
+            }
+            long key;
+            try {
+                key = Long.parseUnsignedLong(f[0], 16);
+            } catch (NumberFormatException e) {
+                throw new IOException(source + ":" + lineNo + ": '" + f[0] + "' is not a key of 16 hex digits");
             }
             int p = count(f[1], source, lineNo);
             int l = count(f[2], source, lineNo);
             if (p > phishing || l > legitimate) {
                 throw new IOException(source + ":" + lineNo + ": a token counted in more messages than the model has");
             }
-            if (counts.put(f[0], new int[] {p, l}) != null) {
-                throw new IOException(source + ":" + lineNo + ": token '" + f[0] + "' appears twice");
+            if (counts.put(key, new int[] {p, l}) != null) {
+                throw new IOException(source + ":" + lineNo + ": key " + f[0] + " appears twice");
             }
         }
         return new ContentModel(phishing, legitimate, counts);
@@ -216,7 +239,7 @@ public final class ContentModel {
     public static final class Builder {
         private int phishing;
         private int legitimate;
-        private final Map<String, int[]> counts = new HashMap<>();
+        private final Map<Long, int[]> counts = new HashMap<>();
 
         public Builder() {
         }
@@ -237,13 +260,13 @@ public final class ContentModel {
                 legitimate++;
             }
             for (String t : tokens) {
-                counts.computeIfAbsent(t, x -> new int[2])[k]++;
+                counts.computeIfAbsent(key(t), x -> new int[2])[k]++;
             }
             return this;
         }
 
         public ContentModel build() {
-            Map<String, int[]> copy = new HashMap<>(counts.size() * 4 / 3 + 1);
+            Map<Long, int[]> copy = new HashMap<>(counts.size() * 4 / 3 + 1);
             counts.forEach((t, c) -> copy.put(t, c.clone()));
             return new ContentModel(phishing, legitimate, copy);
         }

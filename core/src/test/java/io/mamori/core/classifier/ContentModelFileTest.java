@@ -76,7 +76,7 @@ class ContentModelFileTest {
         Path missing = dir.resolve("absent.tsv");
         assertThatThrownBy(() -> new ContentModelFile(missing, Clock.systemUTC())).isInstanceOf(IOException.class)
                 .hasMessageContaining("absent.tsv");
-        Path bad = Files.writeString(dir.resolve("bad.tsv"), "# mamori content model 1\nmessages\t1\n");
+        Path bad = Files.writeString(dir.resolve("bad.tsv"), "# mamori content model 2\nmessages\t1\n");
         assertThatThrownBy(() -> new ContentModelFile(bad, Clock.systemUTC())).isInstanceOf(IOException.class)
                 .hasMessageContaining("bad.tsv:2: expected 'messages");
     }

@@ -90,7 +90,9 @@ class ContentModelTest {
         List<String> words = List.of("verify", "agenda", "uniquea", "the");
         assertThat(back.score(words)).isEqualTo(m.score(words));
         String text = all.toString(StandardCharsets.UTF_8);
-        assertThat(text).startsWith("# mamori content model 1\nmessages\t60\t60\n").contains("\nverify\t60\t0\n");
+        assertThat(text).startsWith("# mamori content model 2\nmessages\t60\t60\n")
+                .contains("\n" + ContentModel.hex(ContentModel.key("verify")) + "\t60\t0\n")
+                .as("no word of the mail in the file").doesNotContain("verify", "password", "agenda");
 
         ByteArrayOutputStream pruned = new ByteArrayOutputStream();
         m.write(pruned, 3);
@@ -107,12 +109,16 @@ class ContentModelTest {
     void malformedModelFilesAreRefusedWithTheLineThatIsWrong() {
         List<String[]> cases = new ArrayList<>();
         cases.add(new String[] {"hello\n", "not a Mamori content model"});
-        cases.add(new String[] {"# mamori content model 1\nmessages\t5\n", "test:2: expected 'messages"});
-        cases.add(new String[] {"# mamori content model 1\nmessages\t5\t5\nword\t1\n", "test:3: expected 'token"});
-        cases.add(new String[] {"# mamori content model 1\nmessages\t5\t5\nword\t-1\t0\n", "test:3: '-1' is not a count"});
-        cases.add(new String[] {"# mamori content model 1\nmessages\t5\t5\nword\t6\t0\n", "test:3: a token counted in more"});
-        cases.add(new String[] {"# mamori content model 1\nmessages\t5\t5\nword\t1\t0\nword\t1\t1\n",
-            "test:4: token 'word' appears twice"});
+        String k = "00000000000000ff";
+        cases.add(new String[] {"# mamori content model 1\nmessages\t5\t5\n", "not a Mamori content model"});
+        cases.add(new String[] {"# mamori content model 2\nmessages\t5\n", "test:2: expected 'messages"});
+        cases.add(new String[] {"# mamori content model 2\nmessages\t5\t5\n" + k + "\t1\n", "test:3: expected 'key"});
+        cases.add(new String[] {"# mamori content model 2\nmessages\t5\t5\nword\t1\t0\n", "test:3: expected 'key"});
+        cases.add(new String[] {"# mamori content model 2\nmessages\t5\t5\nzzzzzzzzzzzzzzzz\t1\t0\n", "is not a key"});
+        cases.add(new String[] {"# mamori content model 2\nmessages\t5\t5\n" + k + "\t-1\t0\n", "test:3: '-1' is not a count"});
+        cases.add(new String[] {"# mamori content model 2\nmessages\t5\t5\n" + k + "\t6\t0\n", "test:3: a token counted in more"});
+        cases.add(new String[] {"# mamori content model 2\nmessages\t5\t5\n" + k + "\t1\t0\n" + k + "\t1\t1\n",
+            "test:4: key " + k + " appears twice"});
         for (String[] c : cases) {
             assertThatThrownBy(() -> ContentModel.read(new ByteArrayInputStream(c[0].getBytes(StandardCharsets.UTF_8)), "test"))
                     .isInstanceOf(IOException.class).hasMessageContaining(c[1]);
