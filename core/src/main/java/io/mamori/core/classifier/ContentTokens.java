@@ -128,7 +128,7 @@ public final class ContentTokens {
                 if (!digits && length >= MIN_WORD && length <= MAX_WORD) {
                     String word = text.substring(start, i);
                     if (!skip.contains(word)) {
-                        tokens.add(prefix + word);
+                        tokens.add(prefix.isEmpty() ? word : prefix + word);
                     }
                 }
                 continue;
