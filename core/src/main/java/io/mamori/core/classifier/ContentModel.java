@@ -39,6 +39,11 @@ public final class ContentModel {
     static final double STRENGTH = 0.45;
     static final double MIN_STRENGTH = 0.1;
     static final int MAX_CLUES = 150;
+    /**
+     * Most tokens a model holds: a model file with more is refused, and a {@link Builder} that grows past it forgets
+     * its rarest tokens (as SpamAssassin expires Bayes tokens), so years of learning stay within some tens of MB.
+     */
+    public static final int MAX_TOKENS = 1_000_000;
     /** A model that has seen fewer messages of either kind than this gives no opinion. */
     public static final int MIN_MESSAGES = 50;
 
@@ -216,6 +221,10 @@ public final class ContentModel {
             if (p > phishing || l > legitimate) {
                 throw new IOException(source + ":" + lineNo + ": a token counted in more messages than the model has");
             }
+            if (counts.size() >= MAX_TOKENS) {
+                throw new IOException(source + ":" + lineNo + ": more than " + MAX_TOKENS + " tokens: not a model this"
+                        + " gateway reads (mamori learn keeps fewer)");
+            }
             if (counts.put(key, new int[] {p, l}) != null) {
                 throw new IOException(source + ":" + lineNo + ": key " + f[0] + " appears twice");
             }
@@ -262,7 +271,26 @@ public final class ContentModel {
             for (String t : tokens) {
                 counts.computeIfAbsent(key(t), x -> new int[2])[k]++;
             }
+            if (counts.size() > MAX_TOKENS) {
+                forgetRarest();
+            }
             return this;
+        }
+
+        /**
+         * Drops the tokens seen in the fewest messages (once, then twice, …) until at most 80 % of {@link #MAX_TOKENS}
+         * remain: a token seen once says little, and most of a large vocabulary has been seen once.
+         */
+        private void forgetRarest() {
+            for (int seen = 1; counts.size() > MAX_TOKENS * 4 / 5; seen++) {
+                int limit = seen;
+                counts.values().removeIf(c -> c[0] + c[1] <= limit);
+            }
+        }
+
+        /** How many tokens the builder holds. */
+        public int tokens() {
+            return counts.size();
         }
 
         public ContentModel build() {

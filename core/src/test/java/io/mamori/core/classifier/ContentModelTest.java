@@ -106,6 +106,34 @@ class ContentModelTest {
     }
 
     @Test
+    void aBuilderThatOutgrowsItsTokenLimitForgetsTheRarestTokens() {
+        ContentModel.Builder b = new ContentModel.Builder();
+        b.learn(List.of("common"), true).learn(List.of("common"), false);
+        List<String> batch = new ArrayList<>();
+        int n = 0;
+        int grown = 0;
+        for (int round = 0; round < ContentModel.MAX_TOKENS / 5_000 - 1; round++) {
+            batch.clear();
+            for (int i = 0; i < 5_000; i++) {
+                batch.add("t" + n++);
+            }
+            b.learn(batch, round % 2 == 0);
+            grown = Math.max(grown, b.tokens());
+        }
+        assertThat(grown).as("below the limit nothing is forgotten").isEqualTo(ContentModel.MAX_TOKENS - 5_000 + 1);
+        batch.clear();
+        for (int i = 0; i < 5_000; i++) {
+            batch.add("t" + n++);
+        }
+        batch.add("common");
+        b.learn(batch, true); // past the limit: every token seen once goes
+        assertThat(b.tokens()).isLessThanOrEqualTo(ContentModel.MAX_TOKENS * 4 / 5);
+        ContentModel m = b.build();
+        assertThat(m.tokenProbability("common")).as("seen in three messages: kept").isNotEqualTo(0.5);
+        assertThat(m.tokenProbability("t1")).as("seen once: forgotten").isEqualTo(0.5);
+    }
+
+    @Test
     void malformedModelFilesAreRefusedWithTheLineThatIsWrong() {
         List<String[]> cases = new ArrayList<>();
         cases.add(new String[] {"hello\n", "not a Mamori content model"});
