@@ -1,11 +1,9 @@
 package io.mamori.core.message;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Decodes header values: raw 8-bit bytes (Japanese mailers send them unencoded), raw ISO-2022-JP, and
@@ -18,9 +16,6 @@ import java.util.regex.Pattern;
  * RFC 2047 section 6.2 permits, and base64 text split in the middle of a quantum is joined too.
  */
 public final class EncodedWords {
-
-    private static final Pattern ENCODED_WORD =
-            Pattern.compile("=\\?([^?\\s]+)\\?([bBqQ])\\?([^?\\s]*)\\?=");
 
     private EncodedWords() {
     }
@@ -44,11 +39,10 @@ public final class EncodedWords {
         if (unfolded.indexOf("=?") < 0) {
             return unfolded;
         }
-        Matcher m = ENCODED_WORD.matcher(unfolded);
         StringBuilder out = new StringBuilder(unfolded.length());
         Run run = null;
         int tail = 0;
-        while (next(m, unfolded, tail)) {
+        for (Word m = next(unfolded, tail); m != null; m = next(unfolded, tail)) {
             String between = unfolded.substring(tail, m.start());
             boolean adjacent = run != null && between.isBlank();
             if (!adjacent) {
@@ -58,7 +52,7 @@ public final class EncodedWords {
                 out.append(between);
                 run = new Run();
             }
-            run.add(m.group(1), m.group(2), m.group(3));
+            run.add(m.charset(), m.encoding(), m.text());
             tail = m.end();
         }
         if (run != null) {
@@ -69,18 +63,47 @@ public final class EncodedWords {
     }
 
     /**
-     * What {@code m.find()} would find from {@code from} on: every encoded word begins with {@code =?}, so the pattern
-     * is tried only where that pair stands (found by {@code indexOf}) instead of at every position of the value, which
-     * made the search the costliest step of decoding long header fields.
+     * The next encoded word from {@code from} on, as {@code =\\?([^?\\s]+)\\?([bBqQ])\\?([^?\\s]*)\\?=} would find it, or null.
+     * Matched by hand where each {@code =?} stands (found by {@code indexOf}): that pattern was the costliest step of
+     * decoding header fields. Neither run of the pattern can hold a {@code ?}, so each ends at the first {@code ?} or
+     * white space and no backtracking could find another match at the same place.
      */
-    private static boolean next(Matcher m, String value, int from) {
+    static Word next(String value, int from) {
+        int n = value.length();
         for (int at = value.indexOf("=?", from); at >= 0; at = value.indexOf("=?", at + 1)) {
-            m.region(at, value.length());
-            if (m.lookingAt()) {
-                return true;
+            int charsetEnd = runEnd(value, at + 2);
+            if (charsetEnd == at + 2 || charsetEnd + 3 >= n || value.charAt(charsetEnd) != '?') {
+                continue;
+            }
+            char encoding = value.charAt(charsetEnd + 1);
+            if ("bBqQ".indexOf(encoding) < 0 || value.charAt(charsetEnd + 2) != '?') {
+                continue;
+            }
+            int textStart = charsetEnd + 3;
+            int textEnd = runEnd(value, textStart);
+            if (textEnd + 1 < n && value.charAt(textEnd) == '?' && value.charAt(textEnd + 1) == '=') {
+                return new Word(at, textEnd + 2, value.substring(at + 2, charsetEnd), String.valueOf(encoding),
+                        value.substring(textStart, textEnd));
             }
         }
-        return false;
+        return null;
+    }
+
+    /** Where a run of characters other than {@code ?} and regex white space ({@code [ \\t\\n\\x0B\\f\\r]}) ends. */
+    private static int runEnd(String value, int from) {
+        int i = from;
+        while (i < value.length()) {
+            char c = value.charAt(i);
+            if (c == '?' || c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r') {
+                break;
+            }
+            i++;
+        }
+        return i;
+    }
+
+    /** One encoded word: where it starts and ends in the value, and its three fields. */
+    record Word(int start, int end, String charset, String encoding, String text) {
     }
 
     /** Removes every CR and LF: a line break followed by white space is a fold, and a stray one is dropped too. */
@@ -156,17 +179,19 @@ public final class EncodedWords {
     }
 
     static byte[] decodeBase64Leniently(CharSequence text) {
-        StringBuilder clean = new StringBuilder(text.length());
+        // the base64 alphabet into a byte array (what Base64.Decoder.decode(String) makes of a string), no builder
+        byte[] clean = new byte[text.length()];
+        int length = 0;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/') {
-                clean.append(c);
+                clean[length++] = (byte) c;
             }
         }
-        if (clean.length() % 4 == 1) {
-            clean.setLength(clean.length() - 1);
+        if (length % 4 == 1) {
+            length--;
         }
-        return Base64.getDecoder().decode(clean.toString());
+        return Base64.getDecoder().decode(length == clean.length ? clean : Arrays.copyOf(clean, length));
     }
 
     private static byte[] decodeQ(String text) {
@@ -179,7 +204,8 @@ public final class EncodedWords {
                 out.write(hex(text.charAt(i + 1)) << 4 | hex(text.charAt(i + 2)));
                 i += 2;
             } else {
-                out.writeBytes(String.valueOf(c).getBytes(StandardCharsets.ISO_8859_1));
+                // as String.valueOf(c).getBytes(ISO_8859_1) encodes it: a character beyond Latin-1 becomes '?'
+                out.write(c <= 0xFF ? c : '?');
             }
         }
         return out.toByteArray();
