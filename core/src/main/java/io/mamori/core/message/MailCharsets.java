@@ -102,26 +102,27 @@ public final class MailCharsets {
      */
     public static String decode(byte[] bytes, int off, int len, String label) {
         String n = normalize(label);
-        boolean eightBit = hasEightBit(bytes, off, len);
-        boolean jisEscapes = hasIso2022JpEscape(bytes, off, len);
+        int kinds = scan(bytes, off, len);
+        boolean eightBit = (kinds & EIGHT_BIT) != 0;
+        boolean jisEscapes = (kinds & JIS_ESCAPE) != 0;
         if (ISO_2022_JP_LABELS.contains(n)) {
             // 8-bit bytes and no escape: really Shift_JIS, EUC-JP or UTF-8 under the wrong label.
-            return eightBit && !jisEscapes ? guess(bytes, off, len) : decodeIso2022Jp(bytes, off, len);
+            return eightBit && !jisEscapes ? guess(bytes, off, len, kinds) : decodeIso2022Jp(bytes, off, len);
         }
         if (jisEscapes && !eightBit) {
             return decodeIso2022Jp(bytes, off, len);
         }
         if (n.isEmpty() || ASCII_LABELS.contains(n)) {
-            return eightBit ? guess(bytes, off, len) : new String(bytes, off, len, StandardCharsets.ISO_8859_1);
+            return eightBit ? guess(bytes, off, len, kinds) : new String(bytes, off, len, StandardCharsets.ISO_8859_1);
         }
         Charset charset = lookup(n);
         if (charset == null) {
-            return guess(bytes, off, len);
+            return guess(bytes, off, len, kinds);
         }
         if (charset.equals(StandardCharsets.UTF_8) && eightBit) {
             // the strict decoding that proves it UTF-8 is also the result: no second pass
             String utf8 = strictDecode(StandardCharsets.UTF_8, bytes, off, len);
-            return utf8 != null ? utf8 : guess(bytes, off, len);
+            return utf8 != null ? utf8 : guess(bytes, off, len, kinds);
         }
         if (!eightBit && asciiCompatible(charset)) {
             return new String(bytes, off, len, StandardCharsets.ISO_8859_1);
@@ -131,14 +132,21 @@ public final class MailCharsets {
 
     /** Decodes text with no usable label: ISO-2022-JP escapes, else ASCII, else UTF-8, else the likelier of Shift_JIS and EUC-JP. */
     static String guess(byte[] bytes, int off, int len) {
-        if (hasIso2022JpEscape(bytes, off, len)) {
+        return guess(bytes, off, len, scan(bytes, off, len));
+    }
+
+    /** {@link #guess(byte[], int, int)} with the {@link #scan} of the bytes already made. */
+    private static String guess(byte[] bytes, int off, int len, int kinds) {
+        if ((kinds & JIS_ESCAPE) != 0) {
             return decodeIso2022Jp(bytes, off, len);
         }
-        if (!hasEightBit(bytes, off, len)) {
+        if ((kinds & EIGHT_BIT) == 0) {
             return new String(bytes, off, len, StandardCharsets.ISO_8859_1);
         }
-        if (isUtf8(bytes, off, len)) {
-            return new String(bytes, off, len, StandardCharsets.UTF_8);
+        // the strict decoding that proves it UTF-8 is also the result (as in decode): no second pass
+        String utf8 = strictDecode(StandardCharsets.UTF_8, bytes, off, len);
+        if (utf8 != null) {
+            return utf8;
         }
         String sjis = strictDecode(WINDOWS_31J, bytes, off, len);
         String euc = strictDecode(EUC_JP, bytes, off, len);
@@ -322,6 +330,37 @@ public final class MailCharsets {
             }
         }
         return false;
+    }
+
+    /** {@link #scan} bit: some byte has its high bit set. */
+    private static final int EIGHT_BIT = 1;
+    /** {@link #scan} bit: an ISO-2022-JP escape sequence to a non-ASCII set stands somewhere. */
+    private static final int JIS_ESCAPE = 2;
+
+    /**
+     * {@link #hasEightBit} and {@link #hasIso2022JpEscape} in one pass (each text was scanned two to four times):
+     * one comparison per byte finds both the 8-bit bytes (negative) and ESC (below every printable byte).
+     */
+    static int scan(byte[] b, int off, int len) {
+        int kinds = 0;
+        int end = off + len;
+        for (int i = off; i < end; i++) {
+            byte c = b[i];
+            if (c <= ESC) {
+                if (c < 0) {
+                    kinds |= EIGHT_BIT;
+                } else if (c == ESC && (kinds & JIS_ESCAPE) == 0) {
+                    Mode m = escape(b, i, end);
+                    if (m != null && m != Mode.ASCII) {
+                        kinds |= JIS_ESCAPE;
+                    }
+                }
+                if (kinds == (EIGHT_BIT | JIS_ESCAPE)) {
+                    break;
+                }
+            }
+        }
+        return kinds;
     }
 
     static boolean hasIso2022JpEscape(byte[] b, int off, int len) {
