@@ -43,24 +43,42 @@ final class LineScanningInputStream extends FilterInputStream {
         return n;
     }
 
-    /** The per-byte work of {@link #scan(int)} over a whole buffer, with the line length kept in a local. */
+    /**
+     * The work of {@link #scan(int)} over a whole buffer: the loop only looks for line feeds; a line's carriage
+     * returns (which do not count towards its length) are counted only where the count can matter, for a line that
+     * would otherwise be too long and for the unfinished line carried into the next read. A line of at most
+     * {@value #RFC5322_MAX_LINE} bytes with its CRs is within the limit without them.
+     */
     private void scan(byte[] buf, int off, int n) {
         for (int i = 0; bytes + i < start.length && i < n; i++) {
             start[(int) bytes + i] = buf[off + i];
         }
         bytes += n;
-        long length = lineLength;
+        int lineStart = off;
         for (int i = off, end = off + n; i < end; i++) {
-            byte b = buf[i];
-            if (b == '\n') {
-                lineLength = length;
-                endLine();
-                length = 0;
-            } else if (b != '\r') {
+            if (buf[i] == '\n') {
+                if (lineLength + (i - lineStart) > RFC5322_MAX_LINE) {
+                    lineLength += withoutCr(buf, lineStart, i);
+                    endLine();
+                } else {
+                    line++;
+                    lineLength = 0;
+                }
+                lineStart = i + 1;
+            }
+        }
+        lineLength += withoutCr(buf, lineStart, off + n);
+    }
+
+    /** Bytes from {@code from} to {@code to} that are not CR. */
+    private static int withoutCr(byte[] buf, int from, int to) {
+        int length = 0;
+        for (int i = from; i < to; i++) {
+            if (buf[i] != '\r') {
                 length++;
             }
         }
-        lineLength = length;
+        return length;
     }
 
     @Override
