@@ -1,6 +1,7 @@
 package io.mamori.core.message;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Locale;
@@ -179,13 +180,13 @@ public final class EncodedWords {
     }
 
     static byte[] decodeBase64Leniently(CharSequence text) {
-        // the base64 alphabet into a byte array (what Base64.Decoder.decode(String) makes of a string), no builder
-        byte[] clean = new byte[text.length()];
+        // the base64 alphabet kept in place in a byte array (what Base64.Decoder.decode(String) makes of a string):
+        // a character beyond Latin-1 becomes '?', which is dropped like every other character outside the alphabet
+        byte[] clean = text.toString().getBytes(StandardCharsets.ISO_8859_1);
         int length = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
+        for (byte c : clean) {
             if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/') {
-                clean[length++] = (byte) c;
+                clean[length++] = c;
             }
         }
         if (length % 4 == 1) {
