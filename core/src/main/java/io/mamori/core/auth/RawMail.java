@@ -117,6 +117,13 @@ final class RawMail implements AutoCloseable {
             while (pos < len && buf[pos] != '\n') {
                 pos++;
             }
+            if (line == null && pos < len) {
+                // the whole line is in the buffer (nearly always): one copy, without its CR, no builder
+                int end = pos > start && buf[pos - 1] == '\r' ? pos - 1 : pos;
+                pos++;
+                terminated = true;
+                return java.util.Arrays.copyOfRange(buf, start, end);
+            }
             if (line == null) {
                 line = new ByteArrayOutputStream(Math.max(80, pos - start));
             }
