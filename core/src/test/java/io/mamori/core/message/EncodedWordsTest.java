@@ -80,4 +80,26 @@ class EncodedWordsTest {
             assertThat(w).as(value).isNull();
         }
     }
+
+    @Test
+    void thePlainFastPathGivesWhatTheFullDecodingGives() {
+        java.util.Random random = new java.util.Random(1128);
+        String[] pieces = {"a", "Subject text ", "\r\n ", "\n\t", "\r", "=", "?", "=?", "=\r\n ?", "=?utf-8?Q?a?=",
+            "=?UTF-8?B?5pel5pys?=", "\u001b$B", "\u001b(B", "\u000e", "\u00e9", "0123456789abcdef", "_"};
+        for (int round = 0; round < 20_000; round++) {
+            StringBuilder value = new StringBuilder();
+            for (int k = random.nextInt(10); k > 0; k--) {
+                value.append(pieces[random.nextInt(pieces.length)]);
+            }
+            byte[] raw = value.toString().getBytes(StandardCharsets.ISO_8859_1);
+            String full = EncodedWords.decode(MailCharsets.decode(raw, null));
+            String plain = EncodedWords.plainUnfolded(raw);
+            if (plain != null) {
+                assertThat(plain).as(value.toString()).isEqualTo(full);
+            }
+            assertThat(EncodedWords.decode(raw)).as(value.toString()).isEqualTo(full);
+        }
+        assertThat(EncodedWords.plainUnfolded("a long header value\r\n folded twice\r\n\tover lines".getBytes(
+                StandardCharsets.ISO_8859_1))).isEqualTo("a long header value folded twice\tover lines");
+    }
 }
