@@ -124,7 +124,7 @@ public final class MailCharsets {
         }
         if (charset.equals(StandardCharsets.UTF_8) && eightBit) {
             // the strict decoding that proves it UTF-8 is also the result: no second pass
-            String utf8 = strictDecode(StandardCharsets.UTF_8, bytes, off, len);
+            String utf8 = strictUtf8(bytes, off, len);
             return utf8 != null ? utf8 : guess(bytes, off, len, kinds);
         }
         if (!eightBit && asciiCompatible(charset)) {
@@ -147,7 +147,7 @@ public final class MailCharsets {
             return new String(bytes, off, len, StandardCharsets.ISO_8859_1);
         }
         // the strict decoding that proves it UTF-8 is also the result (as in decode): no second pass
-        String utf8 = strictDecode(StandardCharsets.UTF_8, bytes, off, len);
+        String utf8 = strictUtf8(bytes, off, len);
         if (utf8 != null) {
             return utf8;
         }
@@ -400,10 +400,20 @@ public final class MailCharsets {
     }
 
     static boolean isUtf8(byte[] b, int off, int len) {
-        return strictDecode(StandardCharsets.UTF_8, b, off, len) != null;
+        return strictUtf8(b, off, len) != null;
     }
 
-    private static String strictDecode(Charset charset, byte[] b, int off, int len) {
+    /**
+     * {@code strictDecode(UTF_8, …)}: String's own UTF-8 decoding (the JDK's fast path, no char buffer to copy and
+     * compress) is the result when it replaced nothing, since it replaces exactly what the strict decoder rejects;
+     * only text that holds U+FFFD, malformed or written so, goes through the strict decoder.
+     */
+    static String strictUtf8(byte[] b, int off, int len) {
+        String s = new String(b, off, len, StandardCharsets.UTF_8);
+        return s.indexOf('\uFFFD') < 0 ? s : strictDecode(StandardCharsets.UTF_8, b, off, len);
+    }
+
+    static String strictDecode(Charset charset, byte[] b, int off, int len) {
         CharsetDecoder decoder = charset.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);

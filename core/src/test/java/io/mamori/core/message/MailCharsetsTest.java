@@ -105,4 +105,28 @@ class MailCharsetsTest {
                     .isEqualTo(expected);
         }
     }
+
+    @Test
+    void utf8ThroughStringDecodingAcceptsAndRejectsWhatTheStrictDecoderDoes() {
+        java.util.Random random = new java.util.Random(17);
+        byte[][] pieces = {{'a'}, {(byte) 0xC3, (byte) 0xA9}, {(byte) 0xE3, (byte) 0x81, (byte) 0x82},
+            {(byte) 0xF0, (byte) 0x9F, (byte) 0x98, (byte) 0x80}, {(byte) 0xEF, (byte) 0xBF, (byte) 0xBD},
+            {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, {(byte) 0xC0, (byte) 0x80}, {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80},
+            {(byte) 0xE3, (byte) 0x81}, {(byte) 0x80}, {(byte) 0xFF}, {(byte) 0xF8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80},
+            {(byte) 0xE0, (byte) 0x80, (byte) 0xAF}, {(byte) 0xC2}};
+        for (int round = 0; round < 20_000; round++) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            for (int k = random.nextInt(6); k > 0; k--) {
+                out.writeBytes(pieces[random.nextInt(pieces.length)]);
+            }
+            if (random.nextInt(4) == 0) {
+                byte[] noise = new byte[random.nextInt(6)];
+                random.nextBytes(noise);
+                out.writeBytes(noise);
+            }
+            byte[] b = out.toByteArray();
+            assertThat(MailCharsets.strictUtf8(b, 0, b.length)).as(java.util.Arrays.toString(b))
+                    .isEqualTo(MailCharsets.strictDecode(StandardCharsets.UTF_8, b, 0, b.length));
+        }
+    }
 }
