@@ -63,8 +63,16 @@ final class RawMail implements AutoCloseable {
 
     /** The fields of one name (case-insensitive), in message order. */
     List<Field> fields(String name) {
+        // equalsIgnoreCase instead of lower-casing every field's name on every call (DKIM and ARC ask for four names):
+        // the same test here, since a name is Latin-1 and no Latin-1 letter but A-Z lower-cases to ASCII
         String n = name.toLowerCase(Locale.ROOT);
-        return fields.stream().filter(f -> f.lowerName().equals(n)).toList();
+        List<Field> out = new ArrayList<>();
+        for (Field f : fields) {
+            if (f.name().length() == n.length() && f.name().equalsIgnoreCase(n)) {
+                out.add(f);
+            }
+        }
+        return List.copyOf(out);
     }
 
     private void readHeaders() throws IOException {
@@ -116,6 +124,13 @@ final class RawMail implements AutoCloseable {
             int start = pos;
             while (pos < len && buf[pos] != '\n') {
                 pos++;
+            }
+            if (line == null && pos < len) {
+                // the whole line is in the buffer (nearly always): one copy, without its CR, no builder
+                int end = pos > start && buf[pos - 1] == '\r' ? pos - 1 : pos;
+                pos++;
+                terminated = true;
+                return java.util.Arrays.copyOfRange(buf, start, end);
             }
             if (line == null) {
                 line = new ByteArrayOutputStream(Math.max(80, pos - start));

@@ -1,6 +1,8 @@
 package io.mamori.core.evasion;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,6 +38,7 @@ final class CssRules {
 
     private final Map<Element, Map<String, String>> fromRules;
     private final Map<Element, Map<String, String>> fromMediaRules;
+    private final Map<String, Map<String, String>> inlineStyles = new HashMap<>();
 
     private CssRules(Map<Element, Map<String, String>> fromRules, Map<Element, Map<String, String>> fromMediaRules) {
         this.fromRules = fromRules;
@@ -76,11 +79,19 @@ final class CssRules {
         Map<String, String> rules = fromRules.get(e);
         String inline = e.attr("style");
         if (rules == null) {
-            return inline.isEmpty() ? Map.of() : Css.declarations(inline);
+            return inline.isEmpty() ? Map.of() : inline(inline);
         }
         Map<String, String> merged = new LinkedHashMap<>(rules);
-        merged.putAll(Css.declarations(inline));
+        merged.putAll(inline(inline));
         return merged;
+    }
+
+    /**
+     * The declarations of a {@code style} attribute, read once per distinct attribute in the document (newsletters
+     * repeat the same few styles on hundreds of elements); unmodifiable, since the same map goes to every element.
+     */
+    private Map<String, String> inline(String style) {
+        return inlineStyles.computeIfAbsent(style, s -> Collections.unmodifiableMap(Css.declarations(s)));
     }
 
     /**

@@ -18,6 +18,7 @@ import java.net.IDN;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -88,7 +89,6 @@ public final class LinkAnalyzer implements Analyzer {
 
     private static final Set<String> DANGEROUS_SCHEMES = Set.of("javascript", "vbscript", "data");
     private static final Set<String> WEB_SCHEMES = Set.of("http", "https", "ftp");
-    private static final Pattern SCHEME = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*):");
     /** A domain name shown in anchor text (ASCII after NFKC, so full-width ｐａｙｐａｌ．ｃｏｍ counts too). */
     private static final Pattern SHOWN_DOMAIN = Pattern.compile(
             "(?<![a-z0-9-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59}))(?![a-z0-9-])");
@@ -175,7 +175,7 @@ public final class LinkAnalyzer implements Analyzer {
 
     @Override
     public List<Finding> analyze(AnalysisInput input) {
-        Scan scan = new Scan(fromDomain(input.message()));
+        Scan scan = new Scan(fromDomain(input.message()), suffixes);
         scan.fromOrganisation = scan.fromDomain.map(this::organisation);
         scan.claimedBrand = claimedBrand(input.message(), scan.fromDomain);
         for (MimePart part : input.message().parts()) {
@@ -218,14 +218,13 @@ public final class LinkAnalyzer implements Analyzer {
             int suspectBefore = scan.suspectAdds;
             examine(url, null, scan);
             boolean suspect = scan.suspectAdds > suspectBefore;
-            Matcher scheme = SCHEME.matcher(url);
-            String s = scheme.find() ? scheme.group(1).toLowerCase(Locale.ROOT) : "";
+            String s = scheme(url);
             Optional<String> host = WEB_SCHEMES.contains(s) ? host(url) : Optional.empty();
             String shown = host.orElse(DANGEROUS_SCHEMES.contains(s) ? dangerousEvidence(s, url) : null);
             if (shown == null) {
                 continue;
             }
-            boolean ownSite = host.isPresent() && sameOrganisation(host.get(), scan.fromDomain);
+            boolean ownSite = host.isPresent() && sameOrganisation(host.get(), scan);
             if (link.source() == EmbeddedLinks.Source.QR_CODE) {
                 qr = true;
                 scan.add(QR_CODE, suspect ? QR_SUSPECT : ownSite ? QR_OWN_SITE : 1.0, shown);
@@ -326,13 +325,13 @@ public final class LinkAnalyzer implements Analyzer {
         String where = actionHost.orElse("none");
         if (form.getElementsByTag("input").stream().anyMatch(LinkAnalyzer::isPassword)) {
             scan.add(CREDENTIAL_FORM, 1.0, "password action=" + where);
-        } else if (actionHost.isPresent() && !sameOrganisation(actionHost.get(), scan.fromDomain)) {
+        } else if (actionHost.isPresent() && !sameOrganisation(actionHost.get(), scan)) {
             scan.add(CREDENTIAL_FORM, 1.0, "action=" + where + " from=" + scan.fromDomain.orElse("none"));
         }
     }
 
-    private boolean sameOrganisation(String host, Optional<String> fromDomain) {
-        return fromDomain.isPresent() && organisation(host).equals(organisation(fromDomain.get()));
+    private boolean sameOrganisation(String host, Scan scan) {
+        return scan.fromDomain.isPresent() && scan.organisation(host).equals(scan.organisation(scan.fromDomain.get()));
     }
 
     private void examine(String rawUrl, String anchorText, Scan scan) {
@@ -343,8 +342,7 @@ public final class LinkAnalyzer implements Analyzer {
         scan.count();
         String url = cleaned(rawUrl);
         scan.currentUrl = url;
-        Matcher scheme = SCHEME.matcher(url);
-        String s = scheme.find() ? scheme.group(1).toLowerCase(Locale.ROOT) : "";
+        String s = scheme(url);
         if (DANGEROUS_SCHEMES.contains(s)) {
             scan.add(DANGEROUS_SCHEME, 1.0, dangerousEvidence(s, url));
             return;
@@ -370,7 +368,7 @@ public final class LinkAnalyzer implements Analyzer {
             deceptiveHost(url, host, scan);
         }
         Optional<String> shown = anchorText == null ? Optional.empty() : shownDomain(anchorText);
-        String target = ip ? host : organisation(host);
+        String target = ip ? host : scan.organisation(host);
         shown.filter(d -> !d.equals(target)).ifPresent(d -> scan.add(TEXT_MISMATCH, 1.0, "shown=" + d + " href=" + target));
         userInfo(url).ifPresent(info -> scan.add(DECEPTIVE_HOST, 1.0, "user info " + shortened(info) + " before host " + target));
         port(url).filter(p -> p != 80 && p != 443).ifPresent(p -> scan.add(UNUSUAL_PORT, 1.0, host + ":" + p));
@@ -408,10 +406,40 @@ public final class LinkAnalyzer implements Analyzer {
         }
     }
 
+    /**
+     * Where {@code ^([a-zA-Z][a-zA-Z0-9+.-]*):} matches: the index after the scheme's colon, or 0 when the URL has no
+     * scheme. By hand: the pattern ran up to five times for every link of a message. Its one run cannot hold the
+     * colon, so the first character that is not a scheme character decides.
+     */
+    static int schemeEnd(String url) {
+        if (url.isEmpty() || !isAsciiLetter(url.charAt(0))) {
+            return 0;
+        }
+        for (int i = 1; i < url.length(); i++) {
+            char c = url.charAt(i);
+            if (c == ':') {
+                return i + 1;
+            }
+            if (!isAsciiLetter(c) && !(c >= '0' && c <= '9') && c != '+' && c != '.' && c != '-') {
+                return 0;
+            }
+        }
+        return 0;
+    }
+
+    /** The scheme of a URL in lower case, or empty: group 1 of that pattern. */
+    private static String scheme(String url) {
+        int end = schemeEnd(url);
+        return end == 0 ? "" : url.substring(0, end - 1).toLowerCase(Locale.ROOT);
+    }
+
+    private static boolean isAsciiLetter(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    }
+
     /** The explicit port of a URL's authority, if any. */
     static Optional<Integer> port(String url) {
-        Matcher scheme = SCHEME.matcher(url);
-        int i = scheme.find() ? scheme.end() : 0;
+        int i = schemeEnd(url);
         while (i < url.length() && (url.charAt(i) == '/' || url.charAt(i) == '\\')) {
             i++;
         }
@@ -437,11 +465,11 @@ public final class LinkAnalyzer implements Analyzer {
      * ({@code www.paypal.com.evil.example}) or as the first path segment ({@code evil.example/www.paypal.com/}).
      */
     private void deceptiveHost(String url, String host, Scan scan) {
-        String ascii = PublicSuffixList.ascii(host);
+        String ascii = scan.ascii(host);
         if (ascii == null) {
             return;
         }
-        Optional<String> registrable = suffixes.registrableDomain(ascii);
+        Optional<String> registrable = scan.registrable(ascii);
         if (registrable.isEmpty()) {
             return;
         }
@@ -496,8 +524,7 @@ public final class LinkAnalyzer implements Analyzer {
 
     /** The first {@code max} segments of a URL's path (before any query or fragment). */
     private static List<String> leadingPathSegments(String url, int max) {
-        Matcher scheme = SCHEME.matcher(url);
-        int i = scheme.find() ? scheme.end() : 0;
+        int i = schemeEnd(url);
         while (i < url.length() && (url.charAt(i) == '/' || url.charAt(i) == '\\')) {
             i++;
         }
@@ -520,8 +547,7 @@ public final class LinkAnalyzer implements Analyzer {
 
     /** User information before the host ({@code http://www.paypal.com@evil.example/}) when it looks like a site. */
     private static Optional<String> userInfo(String url) {
-        Matcher scheme = SCHEME.matcher(url);
-        int i = scheme.find() ? scheme.end() : 0;
+        int i = schemeEnd(url);
         while (i < url.length() && (url.charAt(i) == '/' || url.charAt(i) == '\\')) {
             i++;
         }
@@ -589,7 +615,7 @@ public final class LinkAnalyzer implements Analyzer {
     }
 
     private void judgeHostName(String host, Scan scan) {
-        String ascii = PublicSuffixList.ascii(host);
+        String ascii = scan.ascii(host);
         if (ascii == null) {
             return;
         }
@@ -607,7 +633,7 @@ public final class LinkAnalyzer implements Analyzer {
         if (freeHosting(ascii, scan.currentUrl)) {
             scan.add(FREE_HOSTING, 1.0, ascii);
         }
-        Optional<String> registrable = suffixes.registrableDomain(ascii);
+        Optional<String> registrable = scan.registrable(ascii);
         if (shorteners.contains(ascii) || registrable.filter(shorteners::contains).isPresent()) {
             scan.add(SHORTENER, 1.0, ascii);
         }
@@ -667,8 +693,7 @@ public final class LinkAnalyzer implements Analyzer {
     /** The host of an absolute or scheme-relative URL, lower-case, without user info, port or trailing dot. */
     static Optional<String> host(String rawUrl) {
         String url = cleaned(rawUrl);
-        Matcher scheme = SCHEME.matcher(url);
-        int i = scheme.find() ? scheme.end() : 0;
+        int i = schemeEnd(url);
         if (i == 0 && !url.startsWith("//")) {
             return Optional.empty();
         }
@@ -816,6 +841,9 @@ public final class LinkAnalyzer implements Analyzer {
 
     /** What one analysis collected: distinct evidence per code, the highest multiplier, and the link budget. */
     private static final class Scan {
+        /** Stands for "no ASCII form" in the memo (a map cannot hold null); compared by identity. */
+        private static final String NOT_A_HOST_NAME = new String("(not a host name)");
+
         private final Optional<String> fromDomain;
         private Optional<String> fromOrganisation = Optional.empty();
         private Optional<Brands.Brand> claimedBrand = Optional.empty();
@@ -832,8 +860,19 @@ public final class LinkAnalyzer implements Analyzer {
         /** How many times a {@link #SUSPECT_DESTINATION} code was added, to tell which link raised one. */
         private int suspectAdds;
 
-        Scan(Optional<String> fromDomain) {
+        /**
+         * Host names in ASCII and their registrable domains, memoised for this message only (a newsletter links to
+         * the same few hosts dozens of times, and each look-up converts the name with IDNA and walks the suffix
+         * list); pure functions of the name, so a memo cannot change a result. Bounded by {@link #MAX_LINKS}.
+         */
+        private final PublicSuffixList suffixes;
+        private final Map<String, String> asciiNames = new HashMap<>();
+        private final Map<String, Optional<String>> registrableDomains = new HashMap<>();
+        private final Map<String, String> organisations = new HashMap<>();
+
+        Scan(Optional<String> fromDomain, PublicSuffixList suffixes) {
             this.fromDomain = fromDomain;
+            this.suffixes = suffixes;
             for (String code : CODES) {
                 evidence.put(code, new LinkedHashSet<>());
             }
@@ -841,6 +880,28 @@ public final class LinkAnalyzer implements Analyzer {
 
         void count() {
             links++;
+        }
+
+        /** {@link PublicSuffixList#ascii}, memoised. */
+        String ascii(String host) {
+            String ascii = asciiNames.computeIfAbsent(host, h -> {
+                String a = PublicSuffixList.ascii(h);
+                return a == null ? NOT_A_HOST_NAME : a;
+            });
+            return ascii == NOT_A_HOST_NAME ? null : ascii;
+        }
+
+        /** {@link PublicSuffixList#registrableDomain}, memoised. */
+        Optional<String> registrable(String name) {
+            return registrableDomains.computeIfAbsent(name, suffixes::registrableDomain);
+        }
+
+        /** The registrable domain of a host, or the host itself where there is none (see LinkAnalyzer's). */
+        String organisation(String host) {
+            return organisations.computeIfAbsent(host, h -> {
+                String ascii = ascii(h);
+                return ascii == null ? h : registrable(ascii).orElse(ascii);
+            });
         }
 
         boolean exhausted() {

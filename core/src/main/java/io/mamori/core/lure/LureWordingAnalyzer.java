@@ -139,12 +139,16 @@ public final class LureWordingAnalyzer implements Analyzer {
     public List<Finding> analyze(AnalysisInput input) {
         String folded = LureText.fold(scannedText(input.message()));
         Set<Phrase> hits = matches(folded);
-        Set<Phrase> inSubject = input.envelope().direction() == Direction.INBOUND
+        // the subject only adds weight to phrases of the text: not read when the text has none
+        Set<Phrase> inSubject = !hits.isEmpty() && input.envelope().direction() == Direction.INBOUND
                 ? matches(LureText.fold(bounded(input.message().subject())))
                 : Set.of();
         List<Finding> findings = new ArrayList<>();
         List<String> seen = new ArrayList<>();
-        for (Map.Entry<Category, List<Phrase>> e : phrases.entrySet()) {
+        // most mail matches no phrase: then no category has a finding, and the loop below (one set look-up per phrase
+        // of the list, each hashing the phrase's record) would find none
+        for (Map.Entry<Category, List<Phrase>> e : hits.isEmpty() ? Map.<Category, List<Phrase>>of().entrySet()
+                : phrases.entrySet()) {
             if (e.getKey() == Category.CALLBACK && !hasPhoneNumber(folded)) {
                 continue;
             }

@@ -3,6 +3,9 @@ package io.mamori.core.message;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * Counts the bytes the parser reads and notices lines longer than RFC 5322's limit (section 2.1.1: 998
@@ -12,6 +15,7 @@ import java.io.InputStream;
 final class LineScanningInputStream extends FilterInputStream {
 
     static final int RFC5322_MAX_LINE = 998;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private long bytes;
     private long line = 1;
@@ -43,21 +47,41 @@ final class LineScanningInputStream extends FilterInputStream {
         return n;
     }
 
-    /** The per-byte work of {@link #scan(int)} over a whole buffer, with the line length kept in a local. */
+    /**
+     * The work of {@link #scan(int)} over a whole buffer, with the line length kept in a local. Eight bytes at a time
+     * where none is CR or LF (the bulk of every line): the JDK has no public vectorised byte search, and the
+     * short-lived commands run C1 code, where a loop over single bytes costs about a nanosecond a byte.
+     * (x - 0x01…) & ~x has a high bit set if, and only if, some byte of x is zero (x: the word XOR LF… or CR…).
+     */
     private void scan(byte[] buf, int off, int n) {
         for (int i = 0; bytes + i < start.length && i < n; i++) {
             start[(int) bytes + i] = buf[off + i];
         }
         bytes += n;
         long length = lineLength;
-        for (int i = off, end = off + n; i < end; i++) {
-            byte b = buf[i];
-            if (b == '\n') {
-                lineLength = length;
-                endLine();
-                length = 0;
-            } else if (b != '\r') {
-                length++;
+        int i = off;
+        int end = off + n;
+        while (i < end) {
+            if (i + 8 <= end) {
+                long w = (long) LONGS.get(buf, i);
+                long lf = w ^ 0x0A0A0A0A0A0A0A0AL;
+                long cr = w ^ 0x0D0D0D0D0D0D0D0DL;
+                if (((((lf - 0x0101010101010101L) & ~lf) | ((cr - 0x0101010101010101L) & ~cr))
+                        & 0x8080808080808080L) == 0) {
+                    length += 8;
+                    i += 8;
+                    continue;
+                }
+            }
+            for (int wordEnd = Math.min(i + 8, end); i < wordEnd; i++) {
+                byte b = buf[i];
+                if (b == '\n') {
+                    lineLength = length;
+                    endLine();
+                    length = 0;
+                } else if (b != '\r') {
+                    length++;
+                }
             }
         }
         lineLength = length;

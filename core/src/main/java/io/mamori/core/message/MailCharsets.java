@@ -1,7 +1,10 @@
 package io.mamori.core.message;
 
 import java.io.ByteArrayOutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
@@ -102,26 +105,27 @@ public final class MailCharsets {
      */
     public static String decode(byte[] bytes, int off, int len, String label) {
         String n = normalize(label);
-        boolean eightBit = hasEightBit(bytes, off, len);
-        boolean jisEscapes = hasIso2022JpEscape(bytes, off, len);
+        int kinds = scan(bytes, off, len);
+        boolean eightBit = (kinds & EIGHT_BIT) != 0;
+        boolean jisEscapes = (kinds & JIS_ESCAPE) != 0;
         if (ISO_2022_JP_LABELS.contains(n)) {
             // 8-bit bytes and no escape: really Shift_JIS, EUC-JP or UTF-8 under the wrong label.
-            return eightBit && !jisEscapes ? guess(bytes, off, len) : decodeIso2022Jp(bytes, off, len);
+            return eightBit && !jisEscapes ? guess(bytes, off, len, kinds) : decodeIso2022Jp(bytes, off, len);
         }
         if (jisEscapes && !eightBit) {
             return decodeIso2022Jp(bytes, off, len);
         }
         if (n.isEmpty() || ASCII_LABELS.contains(n)) {
-            return eightBit ? guess(bytes, off, len) : new String(bytes, off, len, StandardCharsets.ISO_8859_1);
+            return eightBit ? guess(bytes, off, len, kinds) : new String(bytes, off, len, StandardCharsets.ISO_8859_1);
         }
         Charset charset = lookup(n);
         if (charset == null) {
-            return guess(bytes, off, len);
+            return guess(bytes, off, len, kinds);
         }
         if (charset.equals(StandardCharsets.UTF_8) && eightBit) {
             // the strict decoding that proves it UTF-8 is also the result: no second pass
-            String utf8 = strictDecode(StandardCharsets.UTF_8, bytes, off, len);
-            return utf8 != null ? utf8 : guess(bytes, off, len);
+            String utf8 = strictUtf8(bytes, off, len);
+            return utf8 != null ? utf8 : guess(bytes, off, len, kinds);
         }
         if (!eightBit && asciiCompatible(charset)) {
             return new String(bytes, off, len, StandardCharsets.ISO_8859_1);
@@ -131,14 +135,21 @@ public final class MailCharsets {
 
     /** Decodes text with no usable label: ISO-2022-JP escapes, else ASCII, else UTF-8, else the likelier of Shift_JIS and EUC-JP. */
     static String guess(byte[] bytes, int off, int len) {
-        if (hasIso2022JpEscape(bytes, off, len)) {
+        return guess(bytes, off, len, scan(bytes, off, len));
+    }
+
+    /** {@link #guess(byte[], int, int)} with the {@link #scan} of the bytes already made. */
+    private static String guess(byte[] bytes, int off, int len, int kinds) {
+        if ((kinds & JIS_ESCAPE) != 0) {
             return decodeIso2022Jp(bytes, off, len);
         }
-        if (!hasEightBit(bytes, off, len)) {
+        if ((kinds & EIGHT_BIT) == 0) {
             return new String(bytes, off, len, StandardCharsets.ISO_8859_1);
         }
-        if (isUtf8(bytes, off, len)) {
-            return new String(bytes, off, len, StandardCharsets.UTF_8);
+        // the strict decoding that proves it UTF-8 is also the result (as in decode): no second pass
+        String utf8 = strictUtf8(bytes, off, len);
+        if (utf8 != null) {
+            return utf8;
         }
         String sjis = strictDecode(WINDOWS_31J, bytes, off, len);
         String euc = strictDecode(EUC_JP, bytes, off, len);
@@ -324,6 +335,53 @@ public final class MailCharsets {
         return false;
     }
 
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    /** {@link #scan} bit: some byte has its high bit set. */
+    private static final int EIGHT_BIT = 1;
+    /** {@link #scan} bit: an ISO-2022-JP escape sequence to a non-ASCII set stands somewhere. */
+    private static final int JIS_ESCAPE = 2;
+
+    /**
+     * {@link #hasEightBit} and {@link #hasIso2022JpEscape} in one pass (each text was scanned two to four times):
+     * one comparison per byte finds both the 8-bit bytes (negative) and ESC (below every printable byte).
+     */
+    static int scan(byte[] b, int off, int len) {
+        int kinds = 0;
+        int end = off + len;
+        int i = off;
+        // Eight bytes at a time, skipping words where no byte is of a kind still unseen (8-bit, ESC): the JDK has no
+        // public vectorised byte search, and the short-lived commands run C1 code, where a loop over single bytes
+        // costs about a nanosecond a byte. (x - 0x01…) & ~x has a high bit set if, and only if, some byte of x is
+        // zero (x: the word XOR ESC…), so no word holding an ESC is skipped.
+        while (i + 8 <= end && kinds != (EIGHT_BIT | JIS_ESCAPE)) {
+            long w = (long) LONGS.get(b, i);
+            long x = w ^ 0x1B1B1B1B1B1B1B1BL;
+            long candidates = ((x - 0x0101010101010101L) & ~x) | ((kinds & EIGHT_BIT) == 0 ? w : 0);
+            if ((candidates & 0x8080808080808080L) != 0) {
+                kinds = scan(b, i, i + 8, end, kinds);
+            }
+            i += 8;
+        }
+        return kinds == (EIGHT_BIT | JIS_ESCAPE) ? kinds : scan(b, i, end, end, kinds);
+    }
+
+    /** The kinds of the bytes from {@code from} to {@code to} added to {@code kinds}; escapes may reach to {@code end}. */
+    private static int scan(byte[] b, int from, int to, int end, int kinds) {
+        for (int i = from; i < to; i++) {
+            byte c = b[i];
+            if (c < 0) {
+                kinds |= EIGHT_BIT;
+            } else if (c == ESC && (kinds & JIS_ESCAPE) == 0) {
+                Mode m = escape(b, i, end);
+                if (m != null && m != Mode.ASCII) {
+                    kinds |= JIS_ESCAPE;
+                }
+            }
+        }
+        return kinds;
+    }
+
     static boolean hasIso2022JpEscape(byte[] b, int off, int len) {
         int end = off + len;
         for (int i = off; i < end; i++) {
@@ -342,10 +400,20 @@ public final class MailCharsets {
     }
 
     static boolean isUtf8(byte[] b, int off, int len) {
-        return strictDecode(StandardCharsets.UTF_8, b, off, len) != null;
+        return strictUtf8(b, off, len) != null;
     }
 
-    private static String strictDecode(Charset charset, byte[] b, int off, int len) {
+    /**
+     * {@code strictDecode(UTF_8, …)}: String's own UTF-8 decoding (the JDK's fast path, no char buffer to copy and
+     * compress) is the result when it replaced nothing, since it replaces exactly what the strict decoder rejects;
+     * only text that holds U+FFFD, malformed or written so, goes through the strict decoder.
+     */
+    static String strictUtf8(byte[] b, int off, int len) {
+        String s = new String(b, off, len, StandardCharsets.UTF_8);
+        return s.indexOf('\uFFFD') < 0 ? s : strictDecode(StandardCharsets.UTF_8, b, off, len);
+    }
+
+    static String strictDecode(Charset charset, byte[] b, int off, int len) {
         CharsetDecoder decoder = charset.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);

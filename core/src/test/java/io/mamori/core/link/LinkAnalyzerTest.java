@@ -241,4 +241,28 @@ class LinkAnalyzerTest {
         }
         assertThat(catalogue.entry("LINK_MANY")).isEmpty();
     }
+
+    @Test
+    void schemeEndIsWhereTheSchemePatternEnds() {
+        java.util.regex.Pattern scheme = java.util.regex.Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*):");
+        for (String url : List.of("https://a.example/", "HTTP:x", "a:", ":x", "1http://x", "h-t.t+p://x", "mail to:x",
+                "http//x", "//cdn.example", "", "h", "javascript:alert(1)", "ht\u00e9tp://x", "x1:y:z", "a_b:c")) {
+            java.util.regex.Matcher m = scheme.matcher(url);
+            assertThat(LinkAnalyzer.schemeEnd(url)).as(url).isEqualTo(m.find() ? m.end() : 0);
+        }
+    }
+
+    @Test
+    void theHostMemoOfOneMessageDoesNotCarryIntoTheNext() {
+        String first = "<a href=\"https://paypa1-login.example/x\">https://paypa1-login.example</a>"
+                + "<a href=\"https://bit.ly/a\">link</a>";
+        String second = "<a href=\"https://bit.ly/b\">https://www.example.com/</a>";
+        List<Finding> alone = new LinkAnalyzer().analyze(new AnalysisInput(ENVELOPE, new ParsedMessage(
+                List.of(new HeaderField("From", "a@example.com")),
+                List.of(new MimePart("1", 0, "text/html", "utf-8", null, false, second.length(), second)), List.of(), 0,
+                second.length())));
+        analyzeHtml(first);
+        assertThat(analyzeHtml(second)).isEqualTo(alone).contains(
+                Finding.of("LINK_SHORTENER", "bit.ly"), Finding.of("LINK_TEXT_MISMATCH", "shown=example.com href=bit.ly"));
+    }
 }

@@ -59,4 +59,47 @@ class EncodedWordsTest {
         assertThat(EncodedWords.decode("=?UTF-8?X?abc?=")).isEqualTo("=?UTF-8?X?abc?=");
         assertThat(EncodedWords.decode("plain =? text ?=")).isEqualTo("plain =? text ?=");
     }
+
+    @Test
+    void handMatcherFindsWhatTheEncodedWordPatternFinds() {
+        java.util.regex.Pattern pattern = java.util.regex.Pattern.compile("=\\?([^?\\s]+)\\?([bBqQ])\\?([^?\\s]*)\\?=");
+        String[] values = {"=?utf-8?Q?a?=", "=?=?utf-8?Q?a?=", "=?utf-8?Q??=", "=?utf-8?q?a b?= =?x?B?YQ==?=", "=??Q?a?=",
+            "=?utf-8?Z?a?= =?utf-8?b?YQ?=", "=?utf-8?Q?a?", "=?utf-8?Q?a?x?=", "x=?a\tb?Q?c?= =?a?Q?c\u000b?=", "=?", "=?a?",
+            "=?a?Q", "=?a?Q?", "=?a?Q?b", "=?a?Q?b?", "==?a?Q?b?==?c?B?d?=", "=?日本?Q?語?=", "=?a?Q?\u3000?="};
+        for (String value : values) {
+            java.util.regex.Matcher m = pattern.matcher(value);
+            int from = 0;
+            EncodedWords.Word w = EncodedWords.next(value, from);
+            while (m.find(from)) {
+                assertThat(w).as(value).isNotNull();
+                assertThat(new Object[] {w.start(), w.end(), w.charset(), w.encoding(), w.text()}).as(value)
+                        .containsExactly(m.start(), m.end(), m.group(1), m.group(2), m.group(3));
+                from = m.end();
+                w = EncodedWords.next(value, from);
+            }
+            assertThat(w).as(value).isNull();
+        }
+    }
+
+    @Test
+    void thePlainFastPathGivesWhatTheFullDecodingGives() {
+        java.util.Random random = new java.util.Random(1128);
+        String[] pieces = {"a", "Subject text ", "\r\n ", "\n\t", "\r", "=", "?", "=?", "=\r\n ?", "=?utf-8?Q?a?=",
+            "=?UTF-8?B?5pel5pys?=", "\u001b$B", "\u001b(B", "\u000e", "\u00e9", "0123456789abcdef", "_"};
+        for (int round = 0; round < 20_000; round++) {
+            StringBuilder value = new StringBuilder();
+            for (int k = random.nextInt(10); k > 0; k--) {
+                value.append(pieces[random.nextInt(pieces.length)]);
+            }
+            byte[] raw = value.toString().getBytes(StandardCharsets.ISO_8859_1);
+            String full = EncodedWords.decode(MailCharsets.decode(raw, null));
+            String plain = EncodedWords.plainUnfolded(raw);
+            if (plain != null) {
+                assertThat(plain).as(value.toString()).isEqualTo(full);
+            }
+            assertThat(EncodedWords.decode(raw)).as(value.toString()).isEqualTo(full);
+        }
+        assertThat(EncodedWords.plainUnfolded("a long header value\r\n folded twice\r\n\tover lines".getBytes(
+                StandardCharsets.ISO_8859_1))).isEqualTo("a long header value folded twice\tover lines");
+    }
 }

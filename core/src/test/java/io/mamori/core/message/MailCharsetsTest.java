@@ -86,4 +86,47 @@ class MailCharsetsTest {
     void unknownLabelFallsBackToGuessingInsteadOfFailing() {
         assertThat(MailCharsets.decode("テスト".getBytes(StandardCharsets.UTF_8), "x-no-such-charset")).isEqualTo("テスト");
     }
+
+    @Test
+    void oneScanFindsWhatTheTwoSeparateScansFind() {
+        java.util.Random random = new java.util.Random(20261128);
+        byte[][] pieces = {{0x1B, '$', 'B'}, {0x1B, '(', 'B'}, {0x1B, '$', '(', 'D'}, {0x1B, '(', 'I'}, {0x1B},
+            {(byte) 0xE3, (byte) 0x81, (byte) 0x82}, {'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'}, {'\r', '\n'}, {0x7F}};
+        for (int round = 0; round < 20_000; round++) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            for (int k = random.nextInt(12); k > 0; k--) {
+                out.writeBytes(pieces[random.nextInt(pieces.length)]);
+            }
+            byte[] b = out.toByteArray();
+            int off = b.length == 0 ? 0 : random.nextInt(b.length + 1);
+            int len = random.nextInt(b.length - off + 1);
+            int expected = (MailCharsets.hasEightBit(b, off, len) ? 1 : 0) | (MailCharsets.hasIso2022JpEscape(b, off, len) ? 2 : 0);
+            assertThat(MailCharsets.scan(b, off, len)).as("%s [%d, +%d]", java.util.Arrays.toString(b), off, len)
+                    .isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void utf8ThroughStringDecodingAcceptsAndRejectsWhatTheStrictDecoderDoes() {
+        java.util.Random random = new java.util.Random(17);
+        byte[][] pieces = {{'a'}, {(byte) 0xC3, (byte) 0xA9}, {(byte) 0xE3, (byte) 0x81, (byte) 0x82},
+            {(byte) 0xF0, (byte) 0x9F, (byte) 0x98, (byte) 0x80}, {(byte) 0xEF, (byte) 0xBF, (byte) 0xBD},
+            {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, {(byte) 0xC0, (byte) 0x80}, {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80},
+            {(byte) 0xE3, (byte) 0x81}, {(byte) 0x80}, {(byte) 0xFF}, {(byte) 0xF8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80},
+            {(byte) 0xE0, (byte) 0x80, (byte) 0xAF}, {(byte) 0xC2}};
+        for (int round = 0; round < 20_000; round++) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            for (int k = random.nextInt(6); k > 0; k--) {
+                out.writeBytes(pieces[random.nextInt(pieces.length)]);
+            }
+            if (random.nextInt(4) == 0) {
+                byte[] noise = new byte[random.nextInt(6)];
+                random.nextBytes(noise);
+                out.writeBytes(noise);
+            }
+            byte[] b = out.toByteArray();
+            assertThat(MailCharsets.strictUtf8(b, 0, b.length)).as(java.util.Arrays.toString(b))
+                    .isEqualTo(MailCharsets.strictDecode(StandardCharsets.UTF_8, b, 0, b.length));
+        }
+    }
 }
