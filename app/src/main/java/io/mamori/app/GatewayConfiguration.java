@@ -254,16 +254,9 @@ class GatewayConfiguration {
     }
 
     /**
-     * As {@link #analyzerPorts(MamoriProperties, Supplier, Supplier, ListStore, Optional)} with the given resolver
-     * (the offline commands choose theirs).
+     * As {@link #analyzerPorts(MamoriProperties, Supplier, Supplier, ListStore, Optional)} with the given resolver and
+     * content model (the offline commands choose theirs: their DNS, and a model named by the setting or --model).
      */
-    static Analyzers.Ports analyzerPorts(MamoriProperties settings, Supplier<Policy> policy, Supplier<List<ListEntry>> listFile,
-            ListStore listStore, Optional<SenderHistory> history, DnsResolver resolver) {
-        return analyzerPorts(settings, policy, listFile, listStore, history, resolver,
-                settings.analysis().contentModelSupplier());
-    }
-
-    /** As above with the given content model (the offline commands' {@code --model}). */
     static Analyzers.Ports analyzerPorts(MamoriProperties settings, Supplier<Policy> policy, Supplier<List<ListEntry>> listFile,
             ListStore listStore, Optional<SenderHistory> history, DnsResolver resolver,
             Supplier<io.mamori.core.classifier.ContentModel> contentModel) {
