@@ -82,25 +82,32 @@ public final class ContentTokens {
         if (raw == null || raw.length() == 0) {
             return;
         }
-        String text = LureText.fold(raw.length() > MAX_CHARS ? raw.subSequence(0, MAX_CHARS) : raw);
-        int n = text.length();
+        // One char array rather than charAt calls: most text of real mail is not Latin-1, and the C1 code of a short
+        // `eval` checks every charAt of such a string (it was the largest single cost). After folding, the only
+        // white space is the plain space.
+        char[] text = LureText.fold(raw.length() > MAX_CHARS ? raw.subSequence(0, MAX_CHARS) : raw).toCharArray();
+        int n = text.length;
         int i = 0;
         while (i < n && tokens.size() < MAX_TOKENS) {
-            char c = text.charAt(i);
+            char c = text[i];
+            if (c == ' ') {
+                i++;
+                continue;
+            }
             if (startsAddress(text, i)) {
                 i = endOfChunk(text, i); // a web or mail address: skipped whole
                 continue;
             }
             if (isIdeographic(c)) {
                 int start = i;
-                while (i < n && isIdeographic(text.charAt(i))) {
+                while (i < n && isIdeographic(text[i])) {
                     i++;
                 }
                 if (i - start == 1) {
-                    tokens.add(prefix + text.charAt(start));
+                    tokens.add(prefix + c);
                 } else {
                     for (int k = start; k + 1 < i; k++) {
-                        tokens.add(prefix + text.substring(k, k + 2));
+                        tokens.add(prefix + new String(text, k, 2));
                     }
                 }
                 continue;
@@ -109,24 +116,25 @@ public final class ContentTokens {
                 int start = i;
                 boolean digits = false;
                 while (i < n) {
-                    char d = text.charAt(i);
-                    if (Character.isLetterOrDigit(d) && !isIdeographic(d)) {
-                        digits |= Character.isDigit(d);
+                    char d = text[i];
+                    if (d < 0x80 ? (d >= 'a' && d <= 'z') || (d >= '0' && d <= '9') || (d >= 'A' && d <= 'Z')
+                            : Character.isLetterOrDigit(d) && !isIdeographic(d)) {
+                        digits |= d >= '0' && d <= '9' || d >= 0x80 && Character.isDigit(d);
                         i++;
-                    } else if (d == '\'' && i + 1 < n && Character.isLetter(text.charAt(i + 1))) {
+                    } else if (d == '\'' && i + 1 < n && Character.isLetter(text[i + 1])) {
                         i++;
                     } else {
                         break;
                     }
                 }
-                if (i < n && text.charAt(i) == '@') {
+                if (i < n && text[i] == '@') {
                     i = endOfChunk(text, i); // a mail address not preceded by a space
                     continue;
                 }
                 int length = i - start;
                 // numbers and words with digits (codes, ids, dates, "2fa") are no words
                 if (!digits && length >= MIN_WORD && length <= MAX_WORD) {
-                    String word = text.substring(start, i);
+                    String word = new String(text, start, length);
                     if (!skip.contains(word)) {
                         tokens.add(prefix.isEmpty() ? word : prefix + word);
                     }
@@ -138,18 +146,33 @@ public final class ContentTokens {
     }
 
     /** Whether a URL ({@code http:}, {@code https:}, {@code www.}) or a mail address starts at {@code i}. */
-    private static boolean startsAddress(String text, int i) {
-        if (i > 0 && !Character.isWhitespace(text.charAt(i - 1)) && text.charAt(i - 1) != '(' && text.charAt(i - 1) != '<') {
-            return false;
+    private static boolean startsAddress(char[] text, int i) {
+        if (i > 0) {
+            char before = text[i - 1];
+            if (before != ' ' && before != '(' && before != '<') {
+                return false;
+            }
         }
-        return text.startsWith("http://", i) || text.startsWith("https://", i) || text.startsWith("www.", i)
+        return startsWith(text, i, "http://") || startsWith(text, i, "https://") || startsWith(text, i, "www.")
                 || mailAddressAt(text, i);
     }
 
-    private static boolean mailAddressAt(String text, int i) {
+    private static boolean startsWith(char[] text, int i, String prefix) {
+        if (i + prefix.length() > text.length) {
+            return false;
+        }
+        for (int k = 0; k < prefix.length(); k++) {
+            if (text[i + k] != prefix.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean mailAddressAt(char[] text, int i) {
         int end = endOfChunk(text, i);
         for (int k = i + 1; k < end - 1; k++) {
-            if (text.charAt(k) == '@') {
+            if (text[k] == '@') {
                 return true;
             }
         }
@@ -157,9 +180,9 @@ public final class ContentTokens {
     }
 
     /** The end of the run of non-space characters that contains {@code i}. */
-    private static int endOfChunk(String text, int i) {
-        int n = text.length();
-        while (i < n && !Character.isWhitespace(text.charAt(i))) {
+    private static int endOfChunk(char[] text, int i) {
+        int n = text.length;
+        while (i < n && text[i] != ' ') {
             i++;
         }
         return i;
