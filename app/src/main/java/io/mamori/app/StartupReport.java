@@ -60,12 +60,20 @@ class StartupReport {
                 http, http, settings.dataDir().resolve(ApiToken.FILE).toAbsolutePath().normalize(),
                 settings.antivirus().configured() ? "clamd at " + settings.antivirus().clamd()
                         : "off (set mamori.antivirus.clamd=host:port)",
-                "model " + settings.analysis().contentModelFile(settings.dataDir()).toAbsolutePath().normalize()
-                        + (settings.analysis().learnFromDecisions() ? " (learns from analysts' releases and deletions)" : ""),
+                contentClassifier(settings),
                 settings.dataDir().toAbsolutePath().normalize(), settings.policy().file().toAbsolutePath().normalize(),
                 String.join(", ", policy.current().organisation().internalDomains().stream()
                         .map(d -> (d.subdomains() ? "*." : "") + d.domain()).toList()));
         initialAdmin(http);
+    }
+
+    /** Where the content model is, whether it exists yet, and whether analysts' decisions teach it. */
+    private static String contentClassifier(MamoriProperties settings) {
+        java.nio.file.Path file = settings.analysis().contentModelFile(settings.dataDir()).toAbsolutePath().normalize();
+        String learns = settings.analysis().learnFromDecisions() ? "; learns from analysts' releases and deletions" : "";
+        return java.nio.file.Files.exists(file) ? "model " + file + learns
+                : "no model yet (" + file + ": written by ./mamori learn" + (learns.isEmpty() ? "" : " or by analysts' decisions")
+                        + "; no opinion before 50 messages of each kind)";
     }
 
     private void initialAdmin(int http) {
