@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Trains content classifier models with `./mamori learn` on the A halves (bench/halves.py) of corpus sets, so that
-# the B halves stay held out for bench/detection-eval.sh and bench/ClassifierEval.java.
+# the B halves stay held out for bench/detection-eval.sh and bench/classifier-eval.sh.
 #
 #   bench/train-content-model.sh [CORPUS_DIR] [--site-ham] [--site-phishing] [--out FILE]
 #

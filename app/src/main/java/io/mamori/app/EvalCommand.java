@@ -89,31 +89,26 @@ final class EvalCommand implements Callable<Integer> {
             System.err.println("eval: no such directory: " + dir);
             return 2;
         }
-        if (modelFile != null) {
-            try {
-                io.mamori.core.classifier.ContentModelFile.read(modelFile);
-            } catch (java.io.IOException | RuntimeException e) {
-                System.err.println("eval: cannot read the content model " + modelFile + ": " + e.getMessage());
-                return 2;
-            }
-        }
         List<MailFiles.Item> items = new ArrayList<>();
         List<String> errors = new ArrayList<>();
         for (Path f : MailFiles.find(dir)) {
-            if (MailFiles.isMbox(f)) {
-                items.addAll(MailFiles.splitMbox(f, 64L << 20));
-            } else {
-                items.add(new MailFiles.Item(f, 0, null, null));
-            }
+            items.addAll(MailFiles.messagesOf(f));
         }
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         long started = System.nanoTime();
         long cpuStarted = processCpuNanos();
         List<Outcome> outcomes = new ArrayList<>();
+        OfflineScanner opened;
+        try {
+            opened = OfflineScanner.open(policyFile, dns, true, modelFile);
+        } catch (IllegalArgumentException e) { // an unreadable --model file
+            System.err.println("eval: " + e.getMessage());
+            return 2;
+        }
         ExecutorService pool = Executors.newFixedThreadPool(n);
         String dnsUsed;
         String organisation;
-        try (OfflineScanner scanner = OfflineScanner.open(policyFile, dns, true, modelFile)) {
+        try (OfflineScanner scanner = opened) {
             dnsUsed = scanner.dnsDescription();
             organisation = scanner.policy().organisation().internalDomains().toString();
             List<Future<Outcome>> futures = new ArrayList<>();

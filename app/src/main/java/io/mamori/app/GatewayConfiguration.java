@@ -250,7 +250,7 @@ class GatewayConfiguration {
                 .map(server -> DnsjavaResolver.usingServer(server, dns.timeout(), clock))
                 .orElseGet(() -> DnsjavaResolver.usingSystemResolvers(dns.timeout(), clock));
         return analyzerPorts(settings, policy, listFile, listStore, history, resolver,
-                settings.analysis().gatewayModelSupplier(settings.dataDir()));
+                settings.analysis().contentModelSupplier(settings.dataDir()));
     }
 
     /**

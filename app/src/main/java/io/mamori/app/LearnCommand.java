@@ -51,18 +51,23 @@ final class LearnCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (phishing.isEmpty() && ham.isEmpty()) {
-            System.err.println("learn: give at least one --phishing or --ham directory");
+            System.err.println("learn: give at least one --phishing or --ham directory / --phishing か --ham を指定してください");
             return 2;
         }
         if (minCount < 1) {
-            System.err.println("learn: --min-count must be at least 1");
+            System.err.println("learn: --min-count must be at least 1 / --min-count は 1 以上です");
             return 2;
         }
         for (Path dir : concat(phishing, ham)) {
             if (!Files.exists(dir)) {
-                System.err.println("learn: no such directory: " + dir);
+                System.err.println("learn: no such directory / ディレクトリがありません: " + dir);
                 return 2;
             }
+        }
+        Path outDir = out.toAbsolutePath().getParent();
+        if (outDir == null || !Files.isDirectory(outDir)) {
+            System.err.println("learn: the directory of --out does not exist / --out のディレクトリがありません: " + outDir);
+            return 2;
         }
         ContentModel.Builder builder;
         try {
@@ -70,7 +75,7 @@ final class LearnCommand implements Callable<Integer> {
                     : new ContentModel.Builder(from.equals("shipped") ? ShippedContentModel.get()
                             : ContentModelFile.read(Path.of(from)));
         } catch (IOException e) {
-            System.err.println("learn: cannot read the starting model: " + e.getMessage());
+            System.err.println("learn: cannot read the starting model / 元のモデルを読めません: " + e.getMessage());
             return 2;
         }
         MessageParser parser = new MessageParser(ParseLimits.defaults());
@@ -84,7 +89,7 @@ final class LearnCommand implements Callable<Integer> {
             learntHam += learn(dir, false, builder, parser, errors);
         }
         ContentModel model = builder.build();
-        Path tmp = Files.createTempFile(out.toAbsolutePath().getParent(), ".mamori-model", ".tmp");
+        Path tmp = Files.createTempFile(outDir, ".mamori-model", ".tmp");
         try {
             try (OutputStream o = Files.newOutputStream(tmp)) {
                 OutputStream target = out.getFileName().toString().endsWith(".gz") ? new GZIPOutputStream(o) : o;
@@ -102,7 +107,7 @@ final class LearnCommand implements Callable<Integer> {
         System.out.printf("学習: フィッシング %d 通、正常 %d 通。モデルの合計: フィッシング %d 通、正常 %d 通。%s%n", learntPhishing,
                 learntHam, model.phishingMessages(), model.legitimateMessages(), out);
         if (!errors.isEmpty()) {
-            System.out.printf("Not learnt (%d):%n", errors.size());
+            System.out.printf("Not learnt / 学習できなかったメール (%d):%n", errors.size());
             errors.forEach(e -> System.out.println("  " + e));
         }
         return errors.isEmpty() ? 0 : 1;
@@ -118,9 +123,7 @@ final class LearnCommand implements Callable<Integer> {
             List<String> errors) throws IOException {
         int n = 0;
         for (Path f : MailFiles.find(dir)) {
-            List<MailFiles.Item> items = MailFiles.isMbox(f) ? MailFiles.splitMbox(f, 64L << 20)
-                    : List.of(new MailFiles.Item(f, 0, null, null));
-            for (MailFiles.Item item : items) {
+            for (MailFiles.Item item : MailFiles.messagesOf(f)) {
                 if (item.error() != null) {
                     errors.add(item.name() + ": " + item.error());
                     continue;

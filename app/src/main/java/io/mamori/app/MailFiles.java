@@ -64,6 +64,14 @@ final class MailFiles {
         }
     }
 
+    /** Most bytes of one message of an mbox file; a larger one is skipped with the reason. */
+    static final long MAX_MBOX_MESSAGE = 64L << 20;
+
+    /** The messages of one file {@link #find} found: an mbox file split into its messages, any other file as one. */
+    static List<Item> messagesOf(Path file) throws IOException {
+        return isMbox(file) ? splitMbox(file, MAX_MBOX_MESSAGE) : List.of(new Item(file, 0, null, null));
+    }
+
     /**
      * Splits an mbox at "From " lines that start the file or follow an empty line (mboxo/mboxrd), removes one
      * level of {@code >From } quoting (mboxrd), and skips messages larger than {@code maxBytes}.

@@ -209,30 +209,21 @@ public record MamoriProperties(
         }
 
         /**
-         * The gateway's content model: the file named (it must exist) or its own in the data directory (none until
-         * analysts' decisions or {@code mamori learn} write it), read again when it changes.
+         * The content model in force, read again when its file changes: the file named (it must be readable); else,
+         * for the gateway ({@code ownModelDir}: its data directory), its own {@code content-model.tsv} there, none until
+         * analysts' decisions or {@code mamori learn} write it; else (the offline commands, {@code null}) none.
          */
-        public java.util.function.Supplier<io.mamori.core.classifier.ContentModel> gatewayModelSupplier(Path dataDir) {
-            Path file = contentModelFile(dataDir);
+        public java.util.function.Supplier<io.mamori.core.classifier.ContentModel> contentModelSupplier(Path ownModelDir) {
+            if (contentModel.isEmpty() && ownModelDir == null) {
+                return () -> io.mamori.core.classifier.ContentModel.EMPTY;
+            }
+            Path file = contentModelFile(ownModelDir);
             try {
                 return contentModel.isEmpty() ? io.mamori.core.classifier.ContentModelFile.optional(file, java.time.Clock.systemUTC())
                         : new io.mamori.core.classifier.ContentModelFile(file, java.time.Clock.systemUTC());
             } catch (java.io.IOException | RuntimeException e) {
                 throw new IllegalArgumentException("mamori.analysis.content-model: cannot read the content model "
                         + file + ": " + e.getMessage(), e);
-            }
-        }
-
-        /** The offline commands' content model: the file named (read again when it changes), or none. */
-        public java.util.function.Supplier<io.mamori.core.classifier.ContentModel> contentModelSupplier() {
-            if (contentModel.isEmpty()) {
-                return () -> io.mamori.core.classifier.ContentModel.EMPTY;
-            }
-            try {
-                return new io.mamori.core.classifier.ContentModelFile(Path.of(contentModel), java.time.Clock.systemUTC());
-            } catch (java.io.IOException | RuntimeException e) {
-                throw new IllegalArgumentException("mamori.analysis.content-model: cannot read the content model "
-                        + contentModel + ": " + e.getMessage(), e);
             }
         }
     }

@@ -237,13 +237,18 @@ class MamoriCliTest {
         assertThat(io.mamori.core.classifier.ContentModelFile.read(model).legitimateMessages()).isEqualTo(62);
 
         assertThat(run("learn", "--ham", dir.resolve("absent").toString(), "--out", model.toString())).isEqualTo(2);
-        assertThat(err()).contains("learn: no such directory: ");
+        assertThat(err()).contains("learn: no such directory / ディレクトリがありません: ");
+        assertThat(run("learn", "--ham", dir.resolve("mailbox").toString(), "--out", dir.resolve("absent/m.tsv").toString()))
+                .isEqualTo(2);
+        assertThat(err()).contains("learn: the directory of --out does not exist / --out のディレクトリがありません: ");
         Path bad = Files.writeString(dir.resolve("bad.tsv"), "not a model\n");
         assertThat(run("learn", "--from", bad.toString(), "--ham", dir.resolve("mailbox").toString(), "--out",
                 dir.resolve("x.tsv").toString())).isEqualTo(2);
-        assertThat(err()).contains("learn: cannot read the starting model: ").contains("not a Mamori content model");
+        assertThat(err()).contains("learn: cannot read the starting model / 元のモデルを読めません: ")
+                .contains("not a Mamori content model");
         assertThat(run("eval", incoming.toString(), "--expect", "ham", "--model", bad.toString())).isEqualTo(2);
-        assertThat(err()).contains("eval: cannot read the content model ").contains("not a Mamori content model");
+        assertThat(err()).contains("eval: cannot read the content model / モデルファイルを読めません ")
+                .contains("not a Mamori content model");
         assertThat(io.mamori.core.classifier.ContentModelFile.read(model).legitimateMessages())
                 .as("a refused run leaves the model as it was").isEqualTo(62);
     }

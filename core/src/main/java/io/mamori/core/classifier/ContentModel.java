@@ -44,6 +44,8 @@ public final class ContentModel {
      * its rarest tokens (as SpamAssassin expires Bayes tokens), so years of learning stay within some tens of MB.
      */
     public static final int MAX_TOKENS = 1_000_000;
+    /** Most bytes a model file may hold: a million lines of at most 40 bytes, with room to spare. */
+    static final long MAX_BYTES = 64L << 20;
     /** A model that has seen fewer messages of either kind than this gives no opinion. */
     public static final int MIN_MESSAGES = 50;
 
@@ -187,7 +189,13 @@ public final class ContentModel {
 
     /** Reads a model {@link #write} wrote; a malformed file is refused with the line that is wrong. */
     public static ContentModel read(InputStream in, String source) throws IOException {
-        BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        // bounded, so that a huge file or a single endless line (a gzip bomb, a wrong file) is an error, not the heap
+        InputStream bounded = org.apache.commons.io.input.BoundedInputStream.builder().setInputStream(in)
+                .setMaxCount(MAX_BYTES).setPropagateClose(false)
+                .setOnMaxCount((max, count) -> {
+                    throw new IOException(source + ": larger than " + (max >> 20) + " MB: not a model this gateway reads");
+                }).get();
+        BufferedReader r = new BufferedReader(new InputStreamReader(bounded, StandardCharsets.UTF_8));
         String line = r.readLine();
         if (!MAGIC.equals(line)) {
             throw new IOException(source + ": not a Mamori content model (first line must be '" + MAGIC + "')");

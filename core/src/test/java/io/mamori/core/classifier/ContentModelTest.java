@@ -134,6 +134,26 @@ class ContentModelTest {
     }
 
     @Test
+    void aModelFileLargerThanTheLimitIsRefusedWithoutReadingItWhole() {
+        // one endless line after a valid header: bytes produced on demand, never held
+        byte[] header = "# mamori content model 2\nmessages\t5\t5\n".getBytes(StandardCharsets.UTF_8);
+        java.io.InputStream endless = new java.io.SequenceInputStream(new ByteArrayInputStream(header), new java.io.InputStream() {
+            @Override
+            public int read() {
+                return 'a';
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                java.util.Arrays.fill(b, off, off + len, (byte) 'a');
+                return len;
+            }
+        });
+        assertThatThrownBy(() -> ContentModel.read(endless, "huge.tsv")).isInstanceOf(IOException.class)
+                .hasMessageContaining("huge.tsv: larger than 64 MB");
+    }
+
+    @Test
     void malformedModelFilesAreRefusedWithTheLineThatIsWrong() {
         List<String[]> cases = new ArrayList<>();
         cases.add(new String[] {"hello\n", "not a Mamori content model"});
