@@ -12,6 +12,10 @@ import io.mamori.core.analysis.Finding;
 import io.mamori.core.analysis.FindingCatalogue;
 import io.mamori.core.analysis.Verdict;
 import io.mamori.core.message.Direction;
+import io.mamori.core.classifier.ContentLearner;
+import io.mamori.core.classifier.ContentModel;
+import io.mamori.core.classifier.ContentModelFile;
+import java.nio.file.Files;
 import io.mamori.core.message.Envelope;
 import io.mamori.core.store.MessageState;
 import io.mamori.core.store.NewMessage;
@@ -65,11 +69,23 @@ class QuarantineServiceTest {
     }
 
     private StoredMessage commit(MessageState state, String mailFrom, List<Finding> findings, String... recipients) throws Exception {
+        return commit(state, Direction.INBOUND, mailFrom, findings, "Subject: test\r\n\r\nbody\r\n", recipients);
+    }
+
+    /** An inbound or outbound message with this body, quarantined or held for a lure. */
+    private StoredMessage commitText(MessageState state, Direction direction, String body) throws Exception {
+        return commit(state, direction, "a@sender.example", List.of(Finding.of("LURE_COMBINED", "x")),
+                "From: a@sender.example\r\nTo: sato@example.co.jp\r\nSubject: notice\r\n\r\n" + body + "\r\n",
+                "sato@example.co.jp");
+    }
+
+    private StoredMessage commit(MessageState state, Direction direction, String mailFrom, List<Finding> findings,
+            String content, String... recipients) throws Exception {
         try (Spool spool = store.openSpool()) {
             try (OutputStream out = spool.output()) {
-                out.write("Subject: test\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.write(content.getBytes(StandardCharsets.UTF_8));
             }
-            Envelope e = new Envelope(Direction.INBOUND, mailFrom, List.of(recipients), "192.0.2.10", "mx", null, true,
+            Envelope e = new Envelope(direction, mailFrom, List.of(recipients), "192.0.2.10", "mx", null, true,
                     java.time.Instant.now());
             return store.commit(spool, new NewMessage(e, "請求書", new Verdict(Action.QUARANTINE, 10, findings), state), "");
         }
@@ -190,5 +206,89 @@ class QuarantineServiceTest {
         assertThat(refusal(service.releaseBulk("a@b.example", "LINK_SHORTENER", "api-token", "x"))).isEqualTo(Refusal.INVALID);
         assertThat(refusal(service.releaseBulk(null, "NO_SUCH_CODE", "api-token", "x"))).isEqualTo(Refusal.INVALID);
         assertThat(audited).extracting(AuditEntry::action).containsOnly("queue.release_bulk").hasSize(4);
+    }
+
+    /** Analysts' decisions teach the content model. */
+    @org.junit.jupiter.api.Nested
+    class Learning {
+        Path model;
+        ContentLearner learner;
+        QuarantineService learning;
+
+        @BeforeEach
+        void openLearner() throws Exception {
+            model = dir.resolve("content-model.tsv");
+            learner = new ContentLearner(store, model);
+            learning = new QuarantineService(store, requests, FindingCatalogue.builtIn(), AuditTrail.LOG_ONLY, Clock.systemUTC(),
+                    learner);
+        }
+
+        @AfterEach
+        void closeLearner() {
+            learner.close();
+        }
+
+        @Test
+        void releasesTeachLegitimateAndDeletionsPhishingAndTheModelFileIsWritten() throws Exception {
+            StoredMessage invoice = commitText(MessageState.QUARANTINED, Direction.INBOUND, "Please find the quarterly invoice attached");
+            StoredMessage lure = commitText(MessageState.HELD, Direction.INBOUND, "Verify your mailbox password immediately");
+            StoredMessage outbound = commitText(MessageState.QUARANTINED, Direction.OUTBOUND, "Our quarterly figures");
+            StoredMessage queued = commitText(MessageState.QUEUED, Direction.INBOUND, "Lunch menu for Friday");
+
+            ok(learning.release(invoice.id(), "analyst@example.co.jp", "10.0.0.9"));
+            ok(learning.delete(lure.id(), "analyst@example.co.jp", "10.0.0.9"));
+            ok(learning.release(outbound.id(), "analyst@example.co.jp", "10.0.0.9"));
+            ok(learning.delete(queued.id(), "analyst@example.co.jp", "10.0.0.9"));
+            assertThat(learning.release(invoice.id(), "analyst@example.co.jp", "10.0.0.9"))
+                    .as("refused: already released").isInstanceOf(Result.Refused.class);
+
+            ContentModel learnt = learner.model();
+            assertThat(learnt.legitimateMessages()).as("the inbound release only").isEqualTo(1);
+            assertThat(learnt.phishingMessages()).as("the held inbound message deleted").isEqualTo(1);
+            assertThat(learnt.score(List.of("password", "mailbox", "verify")).probability()).isGreaterThan(0.5);
+            assertThat(learnt.score(List.of("quarterly", "invoice", "attached")).probability()).isLessThan(0.5);
+
+            learner.write();
+            ContentModel inFile = ContentModelFile.read(model);
+            assertThat(inFile.phishingMessages()).isEqualTo(1);
+            assertThat(inFile.legitimateMessages()).isEqualTo(1);
+        }
+
+        @Test
+        void bulkReleasesAndApprovedRequestsTeachLegitimate() throws Exception {
+            for (int i = 0; i < 3; i++) {
+                commitText(MessageState.QUARANTINED, Direction.INBOUND, "Monthly statement number " + i + " from our accounting team");
+            }
+            QuarantineService.BulkRelease bulk = ok(learning.releaseBulk(null, "LURE_COMBINED", "analyst", "10.0.0.9"));
+            assertThat(bulk.released()).hasSize(3);
+
+            StoredMessage asked = commitText(MessageState.QUARANTINED, Direction.INBOUND, "Minutes of the supplier meeting");
+            ReleaseRequest request = ok(learning.requestRelease(asked.id(), "sato@example.co.jp", "", "api", "10.0.0.5"));
+            ok(learning.approve(request.id(), "ok", "analyst", "10.0.0.9"));
+
+            assertThat(learner.model().legitimateMessages()).isEqualTo(4);
+            assertThat(learner.model().phishingMessages()).isZero();
+        }
+
+        @Test
+        void aModelRewrittenMeanwhileByMamoriLearnKeepsItsCountsAndGetsTheNewLessons() throws Exception {
+            StoredMessage lure = commitText(MessageState.QUARANTINED, Direction.INBOUND, "Your parcel is waiting, pay the customs fee");
+            ContentModel.Builder retrained = new ContentModel.Builder();
+            for (int i = 0; i < 70; i++) {
+                retrained.learn(List.of("agenda"), false).learn(List.of("parcel"), true);
+            }
+            try (OutputStream out = Files.newOutputStream(model)) {
+                retrained.build().write(out, 1);
+            }
+            Files.setLastModifiedTime(model, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
+
+            ok(learning.delete(lure.id(), "analyst", "10.0.0.9"));
+            learner.write();
+
+            ContentModel inFile = ContentModelFile.read(model);
+            assertThat(inFile.phishingMessages()).isEqualTo(71);
+            assertThat(inFile.legitimateMessages()).isEqualTo(70);
+            assertThat(inFile.trained()).isTrue();
+        }
     }
 }
