@@ -5,6 +5,7 @@ import io.mamori.core.analysis.Finding;
 import io.mamori.core.analysis.FindingCatalogue;
 import io.mamori.core.message.Direction;
 import io.mamori.core.message.Envelope;
+import io.mamori.core.policy.PolicyEngine;
 import io.mamori.core.scan.MessageScanner.ScanResult;
 import java.io.BufferedInputStream;
 import java.io.InputStream;
@@ -68,9 +69,9 @@ final class ScanCommand implements Callable<Integer> {
                 }
                 byAction.merge(result.verdict().action().name(), 1, Integer::sum);
                 if (json) {
-                    System.out.println(mapper.writeValueAsString(toJson(file, result, scanner.catalogue())));
+                    System.out.println(mapper.writeValueAsString(toJson(file, result, scanner.catalogue(), direction)));
                 } else {
-                    printText(file, result, scanner.catalogue());
+                    printText(file, result, scanner.catalogue(), direction);
                 }
             }
         }
@@ -83,7 +84,8 @@ final class ScanCommand implements Callable<Integer> {
         return failures == 0 ? 0 : 2;
     }
 
-    static Map<String, Object> toJson(Path file, ScanResult result, FindingCatalogue catalogue) {
+    static Map<String, Object> toJson(Path file, ScanResult result, FindingCatalogue catalogue, Direction direction) {
+        PolicyEngine engine = new PolicyEngine(catalogue);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("file", file.toString());
         out.put("action", result.verdict().action().name());
@@ -94,7 +96,7 @@ final class ScanCommand implements Callable<Integer> {
             m.put("code", f.code());
             m.put("evidence", f.evidence());
             m.put("multiplier", f.multiplier());
-            m.put("weight", catalogue.weight(f.code()));
+            m.put("weight", engine.weight(result.policy(), direction, f.code()));
             catalogue.entry(f.code()).ifPresent(e -> {
                 m.put("reason_ja", e.reasonJa());
                 m.put("reason_en", e.reasonEn());
@@ -109,7 +111,7 @@ final class ScanCommand implements Callable<Integer> {
         return out;
     }
 
-    private static void printText(Path file, ScanResult result, FindingCatalogue catalogue) {
+    private static void printText(Path file, ScanResult result, FindingCatalogue catalogue, Direction direction) {
         System.out.printf("File:     %s%n", file);
         System.out.printf("Subject:  %s%n", result.message().subject());
         System.out.printf("Parts:    %d (%d attachment(s)), %d bytes%n", result.message().parts().size(),
@@ -120,8 +122,10 @@ final class ScanCommand implements Callable<Integer> {
             return;
         }
         System.out.println("Findings:");
+        PolicyEngine engine = new PolicyEngine(catalogue);
         for (Finding f : result.findings()) {
-            System.out.printf("  %-28s ×%.2f  %s%n", f.code(), f.multiplier(), f.evidence());
+            System.out.printf("  %-28s %5.2f ×%.2f  %s%n", f.code(),
+                    engine.weight(result.policy(), direction, f.code()), f.multiplier(), f.evidence());
             catalogue.entry(f.code()).ifPresent(e -> System.out.printf("      %s / %s%n", e.reasonJa(), e.reasonEn()));
         }
     }

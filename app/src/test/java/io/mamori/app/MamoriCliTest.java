@@ -92,6 +92,34 @@ class MamoriCliTest {
     }
 
     @Test
+    void scanShowsThePolicysOwnWeightOfAFindingAndScoresWithIt() throws Exception {
+        Path eml = dir.resolve("exe.eml");
+        Files.writeString(eml, "From: a@partner.example\r\nTo: b@example.co.jp\r\nSubject: invoice\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
+                + "--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"請求書.pdf.exe\"\r\n\r\n"
+                + "MZ\r\n--b--\r\n", StandardCharsets.UTF_8);
+        assertThat(run("scan", eml.toString(), "--json")).as(err()).isZero();
+        JsonNode shipped = new ObjectMapper().readTree(out());
+        out.reset();
+        Path policy = dir.resolve("policy.yaml");
+        Files.writeString(policy, Files.readString(Path.of("..", "config", "policy.example.yaml"))
+                .replace("  # weights:\n", "  weights: { ATTACHMENT_DOUBLE_EXTENSION: 0.5 }\n"));
+
+        assertThat(run("scan", eml.toString(), "--json", "--policy", policy.toString())).as(err()).isZero();
+
+        JsonNode own = new ObjectMapper().readTree(out());
+        assertThat(own.get("findings")).anySatisfy(f -> {
+            assertThat(f.get("code").asText()).isEqualTo("ATTACHMENT_DOUBLE_EXTENSION");
+            assertThat(f.get("weight").asDouble()).isEqualTo(0.5);
+        });
+        assertThat(shipped.get("findings")).anySatisfy(f -> {
+            assertThat(f.get("code").asText()).isEqualTo("ATTACHMENT_DOUBLE_EXTENSION");
+            assertThat(f.get("weight").asDouble()).isEqualTo(8.0);
+        });
+        assertThat(own.get("score").asDouble()).isEqualTo(shipped.get("score").asDouble() - 7.5);
+    }
+
+    @Test
     void scanTextNamesTheVerdictAndTheReasonsInJapaneseAndEnglish() throws Exception {
         Path eml = dir.resolve("plain.eml");
         Files.writeString(eml, "From: a@partner.example\r\nSubject: hello\r\n\r\nbody\r\n");

@@ -177,8 +177,18 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
      *                   {@link Action#DELIVER}; non-decreasing in action order; a missing action is never
      *                   reached by score
      * @param forced     finding code → minimum action whenever that finding is present
+     * @param weights    finding code → the weight the organisation gives it instead of the catalogue's (0 to
+     *                   {@value #MAX_WEIGHT}); codes not named keep the catalogue's weight
      */
-    public record Rules(Map<Action, Double> thresholds, Map<String, Action> forced) {
+    public record Rules(Map<Action, Double> thresholds, Map<String, Action> forced, Map<String, Double> weights) {
+
+        /** Highest weight a policy may give a finding: five times the usual reject threshold. */
+        public static final double MAX_WEIGHT = 100.0;
+
+        /** Rules that keep every catalogue weight. */
+        public Rules(Map<Action, Double> thresholds, Map<String, Action> forced) {
+            this(thresholds, forced, Map.of());
+        }
 
         public Rules {
             EnumMap<Action, Double> copy = new EnumMap<>(Action.class);
@@ -195,6 +205,13 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
             }
             thresholds = Map.copyOf(copy);
             forced = Map.copyOf(forced);
+            for (Map.Entry<String, Double> w : weights.entrySet()) {
+                if (!(w.getValue() >= 0.0 && w.getValue() <= MAX_WEIGHT)) {
+                    throw new IllegalArgumentException("weight of " + w.getKey() + " must be between 0 and " + MAX_WEIGHT
+                            + ": " + w.getValue());
+                }
+            }
+            weights = Map.copyOf(weights);
         }
 
         /** The most severe action whose threshold the score reaches, or DELIVER. */

@@ -197,13 +197,62 @@ final class PolicyDocument {
     }
 
     private Rules rules(Node node, String path) {
-        Map<String, Node> f = fields(node, path, List.of("thresholds", "forced"), Set.of("thresholds"));
+        Map<String, Node> f = fields(node, path, List.of("thresholds", "forced", "weights"), Set.of("thresholds"));
         if (f == null) {
             return null;
         }
         Map<Action, Double> thresholds = f.containsKey("thresholds") ? thresholds(f.get("thresholds"), path + ".thresholds") : null;
         Map<String, Action> forced = f.containsKey("forced") ? forced(f.get("forced"), path + ".forced") : Map.of();
-        return thresholds == null || forced == null ? null : new Rules(thresholds, forced);
+        Map<String, Double> weights = f.containsKey("weights") ? weights(f.get("weights"), path + ".weights") : Map.of();
+        return thresholds == null || forced == null || weights == null ? null : new Rules(thresholds, forced, weights);
+    }
+
+    /**
+     * {@code <direction>.weights}: finding code → the weight this organisation gives it instead of the catalogue's.
+     * Codes must exist in the catalogue (composites included); weights are plain numbers from 0 (the finding stays
+     * in the verdict but weighs nothing) to {@value Rules#MAX_WEIGHT}.
+     */
+    private Map<String, Double> weights(Node node, String path) {
+        if (isNull(node)) {
+            return Map.of();
+        }
+        List<NodeTuple> entries = entries(node, path);
+        if (entries == null) {
+            return null;
+        }
+        Map<String, Double> result = new LinkedHashMap<>();
+        boolean ok = true;
+        for (NodeTuple t : entries) {
+            String code = ((ScalarNode) t.getKeyNode()).getValue();
+            String codePath = path + "." + code;
+            if (!knownCode(t.getKeyNode(), code, codePath)) {
+                ok = false;
+                continue;
+            }
+            BigDecimal weight = number(t.getValueNode(), codePath);
+            if (weight == null) {
+                ok = false;
+            } else if (weight.signum() < 0 || weight.compareTo(BigDecimal.valueOf(Rules.MAX_WEIGHT)) > 0) {
+                error(t.getValueNode(), codePath, "must be between 0 and " + (int) Rules.MAX_WEIGHT,
+                        "0 以上 " + (int) Rules.MAX_WEIGHT + " 以下にしてください");
+                ok = false;
+            } else {
+                result.put(code, weight.doubleValue());
+            }
+        }
+        return ok ? result : null;
+    }
+
+    /** Whether the catalogue has the code; if not, reports it (with a suggestion when one is close). */
+    private boolean knownCode(Node keyNode, String code, String codePath) {
+        if (catalogue.entry(code).isPresent()) {
+            return true;
+        }
+        error(keyNode, codePath, "unknown finding code" + suggestion(code, catalogue.entries().keySet())
+                .orElse(" (not in the finding catalogue)"),
+                "不明な検知コードです" + suggestionJa(code, catalogue.entries().keySet())
+                .orElse("（検知カタログにありません）"));
+        return false;
     }
 
     private Map<Action, Double> thresholds(Node node, String path) {
@@ -258,11 +307,7 @@ final class PolicyDocument {
         for (NodeTuple t : entries) {
             String code = ((ScalarNode) t.getKeyNode()).getValue();
             String codePath = path + "." + code;
-            if (catalogue.entry(code).isEmpty()) {
-                error(t.getKeyNode(), codePath, "unknown finding code" + suggestion(code, catalogue.entries().keySet())
-                        .orElse(" (not in the finding catalogue)"),
-                        "不明な検知コードです" + suggestionJa(code, catalogue.entries().keySet())
-                        .orElse("（検知カタログにありません）"));
+            if (!knownCode(t.getKeyNode(), code, codePath)) {
                 ok = false;
                 continue;
             }

@@ -12,7 +12,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Turns findings into a verdict: the score is the sum of catalogue weight × multiplier over all findings;
+ * Turns findings into a verdict: the score is the sum of weight × multiplier over all findings, the weight being
+ * the policy's ({@code <direction>.weights}) where it names the code and the catalogue's otherwise;
  * the action is the most severe of the threshold the score reaches and the forced minimums of the findings
  * present (a forced minimum applies even at multiplier 0), and, for inbound mail, the minimums of the policy's
  * {@code attachments} section ({@code quarantine} or {@code tag} for encrypted or macro attachments).
@@ -41,7 +42,7 @@ public final class PolicyEngine {
         List<Finding> counted = counted(policy, findings);
         double sum = 0.0;
         for (Finding f : counted) {
-            sum += catalogue.weight(f.code()) * f.multiplier();
+            sum += weight(rules, f.code()) * f.multiplier();
         }
         double score = Math.round(sum * SCALE) / SCALE;
         Action action = rules.actionForScore(score);
@@ -55,6 +56,16 @@ public final class PolicyEngine {
             }
         }
         return new Verdict(action, score, findings);
+    }
+
+    /** The weight of a finding under the policy: its {@code <direction>.weights} entry, else the catalogue's. */
+    public double weight(Policy policy, Direction direction, String code) {
+        return weight(policy.rules(direction), code);
+    }
+
+    private double weight(Policy.Rules rules, String code) {
+        Double own = rules.weights().get(code);
+        return own != null ? own : catalogue.weight(code);
     }
 
     /**

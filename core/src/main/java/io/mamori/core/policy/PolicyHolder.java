@@ -135,6 +135,7 @@ public final class PolicyHolder {
     private static String thresholds(Policy.Rules rules) {
         String byScore = Arrays.stream(Action.values()).filter(rules.thresholds()::containsKey)
                 .map(a -> a.name() + "≥" + rules.thresholds().get(a)).collect(Collectors.joining(" "));
-        return (byScore.isEmpty() ? "no thresholds" : byScore) + ", " + rules.forced().size() + " forced";
+        return (byScore.isEmpty() ? "no thresholds" : byScore) + ", " + rules.forced().size() + " forced"
+                + (rules.weights().isEmpty() ? "" : ", " + rules.weights().size() + " weights changed");
     }
 }

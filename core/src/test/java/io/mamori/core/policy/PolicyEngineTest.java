@@ -146,4 +146,45 @@ class PolicyEngineTest {
         assertThat(inbound(a, b).findings()).containsExactly(a, b);
         assertThat(inbound(a, b).headerValue()).isEqualTo("TAG; score=5.00; findings=MIME_MALFORMED,ANALYZER_FAILED");
     }
+
+    @Test
+    void policyWeightReplacesTheCatalogueWeightForItsDirectionOnly() throws PolicyException {
+        Policy own = new PolicyLoader(TestCatalogue.CATALOGUE).parse(POLICY.replace("""
+                outbound:
+                """, """
+                  weights:
+                    MIME_MALFORMED: 5
+                    ANALYZER_FAILED: 0
+                outbound:
+                """), "policy.yaml");
+        List<Finding> twoMime = List.of(mime(1.0), mime(1.0));
+
+        Verdict in = engine.decide(own, Direction.INBOUND, twoMime);
+        assertThat(in.score()).isEqualTo(10.0);
+        assertThat(in.action()).isEqualTo(Action.QUARANTINE);
+        // the shipped catalogue weight (2) still applies outbound, and everywhere under the other policy
+        assertThat(engine.decide(own, Direction.OUTBOUND, twoMime).score()).isEqualTo(4.0);
+        assertThat(inbound(mime(1.0), mime(1.0)).score()).isEqualTo(4.0);
+        assertThat(engine.weight(own, Direction.INBOUND, "MIME_MALFORMED")).isEqualTo(5.0);
+        assertThat(engine.weight(own, Direction.OUTBOUND, "MIME_MALFORMED")).isEqualTo(2.0);
+        assertThat(engine.weight(own, Direction.INBOUND, "ATTACHMENT_EXECUTABLE")).isEqualTo(5.0);
+    }
+
+    @Test
+    void weightZeroRemovesTheScoreButNotTheFindingOrItsForcedAction() throws PolicyException {
+        Policy own = new PolicyLoader(TestCatalogue.CATALOGUE).parse(POLICY.replace("""
+                outbound:
+                """, """
+                  weights: { ANALYZER_FAILED: 0, ATTACHMENT_EXECUTABLE: 0 }
+                outbound:
+                """), "policy.yaml");
+        Finding failed = Finding.of("ANALYZER_FAILED", "dkim");
+        Verdict v = engine.decide(own, Direction.INBOUND, List.of(failed, mime(1.0)));
+        assertThat(v.score()).isEqualTo(2.0);
+        assertThat(v.action()).isEqualTo(Action.TAG);   // forced ANALYZER_FAILED: TAG, not the score
+        assertThat(v.codes()).containsExactly("ANALYZER_FAILED", "MIME_MALFORMED");
+        Verdict exe = engine.decide(own, Direction.INBOUND, List.of(Finding.of("ATTACHMENT_EXECUTABLE", "a.exe")));
+        assertThat(exe.score()).isZero();
+        assertThat(exe.action()).isEqualTo(Action.QUARANTINE);
+    }
 }

@@ -144,7 +144,7 @@ class PolicyLoaderTest {
     @Test
     void unknownKeyFarFromAnyKnownOneListsTheExpectedKeys() {
         assertThat(errorsOf(replace("  forced: {}", "  holdMinutes: 30")))
-                .containsExactly(error(16, 3, "outbound.holdMinutes", "unknown key; expected one of thresholds, forced"));
+                .containsExactly(error(16, 3, "outbound.holdMinutes", "unknown key; expected one of thresholds, forced, weights"));
     }
 
     @Test
@@ -197,6 +197,27 @@ class PolicyLoaderTest {
         assertThat(errorsOf(replace("ANALYZER_FAILED: TAG", "PHISHING_KIT: TAG")))
                 .containsExactly(error(13, 5, "inbound.forced.PHISHING_KIT",
                         "unknown finding code (not in the finding catalogue)"));
+    }
+
+    @Test
+    void weightsAreReadPerDirection() throws Exception {
+        Policy p = loader.parse(replace("  forced: {}\n", "  forced: {}\n  weights: { MIME_MALFORMED: 0.5, TENTH: 0 }\n"),
+                "policy.yaml");
+        assertThat(p.outbound().weights()).containsExactlyInAnyOrderEntriesOf(Map.of("MIME_MALFORMED", 0.5, "TENTH", 0.0));
+        assertThat(p.inbound().weights()).isEmpty();
+    }
+
+    @Test
+    void weightOfAnUnknownCodeOrOutOfRangeIsRejectedInBothLanguages() {
+        List<PolicyError> errors = errorsOf(replace("  forced: {}\n",
+                "  forced: {}\n  weights: { MIME_MALFORMD: 1, TENTH: -1, FIFTH: 101, ANALYZER_FAILED: \"3\" }\n"));
+        assertThat(errors).containsExactly(
+                error(17, 14, "outbound.weights.MIME_MALFORMD", "unknown finding code; did you mean 'MIME_MALFORMED'?"),
+                error(17, 39, "outbound.weights.TENTH", "must be between 0 and 100"),
+                error(17, 50, "outbound.weights.FIFTH", "must be between 0 and 100"),
+                error(17, 72, "outbound.weights.ANALYZER_FAILED", "must be a number, got a string '3'"));
+        assertThat(errors.get(1).messageJa()).isEqualTo("0 以上 100 以下にしてください");
+        assertThat(errors.get(0).messageJa()).startsWith("不明な検知コードです");
     }
 
     @Test
