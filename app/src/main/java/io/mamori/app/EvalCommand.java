@@ -213,7 +213,7 @@ final class EvalCommand implements Callable<Integer> {
                     : new java.io.BufferedInputStream(Files.newInputStream(item.file()), 64 * 1024)) {
                 io.mamori.core.analysis.RawMessage raw = held != null ? io.mamori.core.analysis.RawMessage.of(held)
                         : () -> Files.newInputStream(item.file());
-                return Outcome.of(item, scanner.scanner().scan(envelope, in, raw));
+                return Outcome.of(item, scanner.scan(envelope, in, raw));
             }
         } catch (Exception e) {
             return Outcome.failed(item, e.getClass().getSimpleName() + ": " + e.getMessage());

@@ -2,13 +2,16 @@ package io.mamori.app;
 
 import io.mamori.core.analysis.AnalysisPipeline;
 import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.analysis.RawMessage;
 import io.mamori.core.auth.DnsAnswer;
 import io.mamori.core.auth.DnsResolver;
 import io.mamori.core.lists.ListEntry;
 import io.mamori.core.lists.ListFile;
 import io.mamori.core.lists.ListStore;
+import io.mamori.core.message.Envelope;
 import io.mamori.core.message.MessageParser;
 import io.mamori.core.message.ParseLimits;
+import io.mamori.core.message.ParsedMessage;
 import io.mamori.core.policy.Policy;
 import io.mamori.core.policy.PolicyEngine;
 import io.mamori.core.policy.PolicyError;
@@ -17,14 +20,22 @@ import io.mamori.core.policy.PolicyLoader;
 import io.mamori.core.scan.Analyzers;
 import io.mamori.core.scan.MessageScanner;
 import io.mamori.gateway.dns.DnsjavaResolver;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.apache.james.mime4j.codec.DecodeMonitor;
+import org.apache.james.mime4j.dom.field.DateTimeField;
+import org.apache.james.mime4j.field.DateTimeFieldLenientImpl;
+import org.apache.james.mime4j.stream.RawField;
 
 /**
  * The scanner the offline commands use: same parser, analyzers and policy engine as the gateway, no Spring.
@@ -161,6 +172,38 @@ final class OfflineScanner implements AutoCloseable {
 
     MessageScanner scanner() {
         return scanner;
+    }
+
+    /**
+     * Scans a stored message as of when it arrived: the envelope's time becomes the date of the message's topmost
+     * Received field (the one the receiving server added last), if that is earlier than the envelope's. Checks that
+     * depend on the time (a DKIM signature's {@code x=} expiry) then judge the message as the gateway would have on
+     * its arrival, not on the day of the scan: a signature that expired after the mail was delivered is not a defect
+     * of the message. Without a readable Received date the envelope stays as given.
+     */
+    MessageScanner.ScanResult scan(Envelope envelope, InputStream in, RawMessage raw) throws IOException {
+        ParsedMessage parsed = scanner.parse(in);
+        Envelope asOfArrival = arrival(parsed).filter(t -> envelope.receivedAt() == null || t.isBefore(envelope.receivedAt()))
+                .map(t -> new Envelope(envelope.direction(), envelope.mailFrom(), envelope.recipients(),
+                        envelope.clientAddress(), envelope.helo(), envelope.authenticatedUser(), envelope.tls(), t))
+                .orElse(envelope);
+        return scanner.analyze(asOfArrival, parsed, raw);
+    }
+
+    /** The date of the topmost Received field (after its last ';'), read leniently as mime4j reads Date fields. */
+    static Optional<Instant> arrival(ParsedMessage message) {
+        List<String> received = message.headers("Received");
+        if (received.isEmpty()) {
+            return Optional.empty();
+        }
+        String value = received.get(0);
+        int semicolon = value.lastIndexOf(';');
+        if (semicolon < 0) {
+            return Optional.empty();
+        }
+        DateTimeField date = DateTimeFieldLenientImpl.PARSER.parse(
+                new RawField("Date", value.substring(semicolon + 1).strip()), DecodeMonitor.SILENT);
+        return Optional.ofNullable(date.getDate()).map(Date::toInstant);
     }
 
     FindingCatalogue catalogue() {

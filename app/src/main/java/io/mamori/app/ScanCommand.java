@@ -61,7 +61,7 @@ final class ScanCommand implements Callable<Integer> {
                 ScanResult result;
                 try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 64 * 1024)) {
                     Path source = file;
-                    result = scanner.scanner().scan(envelope, in, () -> Files.newInputStream(source));
+                    result = scanner.scan(envelope, in, () -> Files.newInputStream(source));
                 } catch (java.io.IOException | RuntimeException e) {
                     System.err.println("scan: " + file + ": " + e);
                     failures++;

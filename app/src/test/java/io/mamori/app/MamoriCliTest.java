@@ -120,6 +120,36 @@ class MamoriCliTest {
     }
 
     @Test
+    void scanAndEvalJudgeAStoredMessageAsOfItsArrivalFromTheTopmostReceivedField() throws Exception {
+        // a signature valid for one day from 2020-09-13 12:26:40 UTC; offline there is no key, so the only question is
+        // whether it had expired: not when the message arrived, long since on the day of the scan
+        String signed = "DKIM-Signature: v=1; a=rsa-sha256; d=football.example.com; s=test; c=relaxed/relaxed;\r\n"
+                + " h=from:subject; t=1600000000; x=1600086400; bh=zS7KNTV0HyeorkDDGwxB1AV6enuRKzO5rthkhdHIRnY=; b=AAAA\r\n"
+                + "From: joe@football.example.com\r\nSubject: hello\r\n\r\nhello\r\n";
+        Path arrived = Files.writeString(dir.resolve("arrived.eml"), "Received: from mail.football.example.com"
+                + " (mail.football.example.com [192.0.2.1])\r\n\tby mx.example.co.jp with ESMTPS id 1; Sun, 13 Sep 2020"
+                + " 22:30:00 +0900 (JST)\r\nReceived: from client by mail.football.example.com; Sun, 1 Jan 2090 00:00:00 +0000\r\n"
+                + signed, StandardCharsets.US_ASCII);
+        Path undated = Files.writeString(dir.resolve("undated.eml"), signed, StandardCharsets.US_ASCII);
+
+        assertThat(run("scan", arrived.toString(), "--json")).as(err()).isZero();
+        assertThat(out()).contains("\"code\":\"DKIM_PERMERROR\"").doesNotContain("signature expired");
+        out.reset();
+        assertThat(run("scan", undated.toString(), "--json")).as(err()).isZero();
+        assertThat(out()).contains("reason=signature expired");
+        out.reset();
+        Path corpus = Files.createDirectories(dir.resolve("dated"));
+        Files.copy(arrived, corpus.resolve("a.eml"));
+        assertThat(run("eval", corpus.toString(), "--expect", "ham", "--json")).as(err()).isZero();
+        assertThat(new ObjectMapper().readTree(out()).get("topFindings").toString()).doesNotContain("DKIM_FAIL");
+        out.reset();
+        Path undatedCorpus = Files.createDirectories(dir.resolve("undated"));
+        Files.copy(undated, undatedCorpus.resolve("u.eml"));
+        assertThat(run("eval", undatedCorpus.toString(), "--expect", "ham", "--json")).as(err()).isZero();
+        assertThat(new ObjectMapper().readTree(out()).get("topFindings").toString()).contains("DKIM_FAIL");
+    }
+
+    @Test
     void scanTextNamesTheVerdictAndTheReasonsInJapaneseAndEnglish() throws Exception {
         Path eml = dir.resolve("plain.eml");
         Files.writeString(eml, "From: a@partner.example\r\nSubject: hello\r\n\r\nbody\r\n");

@@ -8,6 +8,7 @@ import io.mamori.core.message.Envelope;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Clock;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -57,7 +58,7 @@ public final class SenderAuthAnalyzer implements Analyzer {
     /**
      * @param dns      the resolver (production: the gateway's dnsjava adapter; it should cache across messages)
      * @param settings trusted ARC sealers
-     * @param clock    for DKIM expiry and the SPF {@code %{t}} macro
+     * @param clock    for DKIM expiry and the SPF {@code %{t}} macro when the envelope has no arrival time
      */
     public SenderAuthAnalyzer(DnsResolver dns, SenderAuthSettings settings, Clock clock) {
         this(dns, settings, clock, DkimVerifier.Settings.RFC_8301);
@@ -102,9 +103,12 @@ public final class SenderAuthAnalyzer implements Analyzer {
         if (mailFrom.startsWith("<") && mailFrom.endsWith(">")) {
             mailFrom = mailFrom.substring(1, mailFrom.length() - 1);
         }
+        // Judged as of the message's arrival (a signature's x= expiry, SPF's %{t}): in the gateway that is now; an
+        // offline re-scan of stored mail gives the time it arrived, not the day it is scanned.
+        Clock at = e.receivedAt() == null ? clock : Clock.fixed(e.receivedAt(), ZoneOffset.UTC);
         SpfResult spf = ip == null ? new SpfResult(SpfResult.Kind.NONE, "", "", "no client IP address")
-                : new SpfEvaluator(cached, clock).check(ip, mailFrom, e.helo());
-        DkimVerifier dkim = new DkimVerifier(cached, clock, dkimSettings);
+                : new SpfEvaluator(cached, at).check(ip, mailFrom, e.helo());
+        DkimVerifier dkim = new DkimVerifier(cached, at, dkimSettings);
         List<DkimResult> dkimResults = List.of();
         ArcResult arc = new ArcResult(ArcResult.Kind.NONE, List.of(), "");
         boolean rawChecked = false;

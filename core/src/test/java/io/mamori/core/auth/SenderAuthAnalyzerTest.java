@@ -11,14 +11,18 @@ import io.mamori.core.auth.DnsResolver.Type;
 import io.mamori.core.message.Direction;
 import io.mamori.core.message.Envelope;
 import io.mamori.core.message.MessageParser;
+import io.mamori.core.message.ParsedMessage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /** Fixture messages through {@link SenderAuthAnalyzer}: exact codes and evidence, and the benign look-alikes. */
@@ -132,6 +136,32 @@ class SenderAuthAnalyzerTest {
         assertThat(findings).extracting(Finding::code, Finding::evidence).containsExactly(
                 tuple("DKIM_FAIL", "d=football.example.com reason=body hash mismatch"),
                 tuple("DMARC_REJECT_POLICY_FAIL", "from=football.example.com policy=reject"));
+    }
+
+    @Test
+    void aSignaturesExpiryIsJudgedAtTheMessagesArrivalNotByTheAnalyzersClock() throws IOException {
+        // signed 2020-09-13 12:26:40 UTC, valid for a day (x=); the analyzer's clock says 2026
+        byte[] raw = ("DKIM-Signature: v=1; a=rsa-sha256; d=football.example.com; s=test; c=relaxed/relaxed;\r\n"
+                + " h=from:subject; t=1600000000; x=1600086400; bh=zS7KNTV0HyeorkDDGwxB1AV6enuRKzO5rthkhdHIRnY=; b=AAAA\r\n"
+                + "From: joe@football.example.com\r\nSubject: hello\r\n\r\nhello\r\n").getBytes(StandardCharsets.US_ASCII);
+        TableDnsResolver noKeys = TableDnsResolver.builder().build();
+        Function<Instant, List<Finding>> arrivingAt = t -> analyzer(noKeys).analyze(new AnalysisInput(
+                new Envelope(Direction.INBOUND, "", List.of("keiri@example.co.jp"), "", "", null, true, t),
+                parse(raw), RawMessage.of(raw)));
+
+        assertThat(arrivingAt.apply(Instant.parse("2020-09-13T13:00:00Z"))).extracting(Finding::code, Finding::evidence)
+                .containsExactly(tuple("DKIM_PERMERROR",
+                        "d=football.example.com reason=no key record at test._domainkey.football.example.com"));
+        assertThat(arrivingAt.apply(Instant.parse("2020-09-15T00:00:00Z"))).extracting(Finding::code, Finding::evidence)
+                .containsExactly(tuple("DKIM_FAIL", "d=football.example.com reason=signature expired"));
+    }
+
+    private static ParsedMessage parse(byte[] raw) {
+        try {
+            return new MessageParser().parse(new ByteArrayInputStream(raw));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Test
