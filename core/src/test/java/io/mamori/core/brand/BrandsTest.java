@@ -35,6 +35,23 @@ class BrandsTest {
     }
 
     @Test
+    void brandsOfThePublishedMostImpersonatedListsAreKnownButTheirOrdinaryWordsAreNot() {
+        assertThat(named("Bradesco Prime")).isEqualTo("Bradesco");
+        assertThat(named("Correios - Aviso de entrega")).isEqualTo("Correios");
+        assertThat(named("Mercado Pago")).isEqualTo("Mercado Libre・Mercado Pago");
+        assertThat(named("Ledger Support")).isEqualTo("Ledger");
+        assertThat(named("Booking.com Partner Hub")).isEqualTo("Booking.com");
+        assertThat(named("NHK受信料窓口")).isEqualTo("NHK");
+        assertThat(named("日本放送協会")).isEqualTo("NHK");
+        // the same words in their everyday sense
+        assertThat(named("General Ledger Team")).isEqualTo("-");
+        assertThat(named("Booking Confirmation")).isEqualTo("-");
+        assertThat(named("Steam Cleaning Services")).isEqualTo("-");
+        assertThat(brands.owner("correios.com.br")).map(Brands.Brand::name).contains("Correios");
+        assertThat(brands.owner("mercadolivre.com.br")).map(Brands.Brand::name).contains("Mercado Libre・Mercado Pago");
+    }
+
+    @Test
     void aBrandAmongTheWordsOfAHostNameIsFoundButNotInsideAnotherWord() {
         assertThat(brands.inDomainName("paypal-secure.example")).map(Brands.Brand::name).contains("PayPal");
         assertThat(brands.inDomainName("www.paypal.com.evil.example")).map(Brands.Brand::name).contains("PayPal");
