@@ -35,7 +35,8 @@ import org.apache.pdfbox.text.PDFTextStripper;
  * much of a page its largest link covers, which tell a document that is only a button ("View document") from one
  * that mentions a site. Bounded: PDFs over {@value #MAX_BYTES} bytes are not opened, PDFBox keeps at most
  * {@value #MAX_MEMORY} bytes of decoded streams, annotations of the first {@value #MAX_PAGES} pages and the text of
- * the first {@value #TEXT_PAGES} pages are read, at most {@value #MAX_LINKS} links kept. A PDF that does not open
+ * the first {@value #TEXT_PAGES} pages are read, at most {@value #MAX_LINKS} links kept. The same load reads the QR
+ * codes of its pictures ({@link PdfPictures}). A PDF that does not open
  * (damaged, or needing a password: {@code AttachmentContentAnalyzer} reports those) has no links. Stateless.
  */
 final class PdfLinks {
@@ -54,8 +55,9 @@ final class PdfLinks {
      * @param pages       number of pages
      * @param words       words of text on the pages read (a CJK character counts as half a word)
      * @param largestLink share of its page (0 to 1) that the largest link annotation covers
+     * @param qrCodes     QR codes in the pictures of its first pages ({@link PdfPictures})
      */
-    record Document(List<String> urls, int pages, int words, double largestLink) {
+    record Document(List<String> urls, int pages, int words, double largestLink, List<PdfPictures.Code> qrCodes) {
     }
 
     static {
@@ -114,8 +116,11 @@ final class PdfLinks {
         return false;
     }
 
-    /** The links of the PDF, or {@code null} when it does not open. */
-    static Document read(byte[] pdf) {
+    /**
+     * The links of the PDF, or {@code null} when it does not open; no picture is decoded for QR codes after
+     * {@code deadline} (nano time).
+     */
+    static Document read(byte[] pdf, long deadline) {
         if (pdf.length > MAX_BYTES) {
             return null;
         }
@@ -147,6 +152,8 @@ final class PdfLinks {
                     }
                 }
             }
+            // one load of the PDF for its links and its pictures
+            List<PdfPictures.Code> codes = PdfPictures.qrCodes(doc, deadline);
             PDFTextStripper stripper = new PDFTextStripper();
             stripper.setStartPage(1);
             stripper.setEndPage(TEXT_PAGES);
@@ -159,7 +166,7 @@ final class PdfLinks {
                 String trimmed = TextUrls.withoutTrailingPunctuation(url);
                 urls.add(trimmed.regionMatches(true, 0, "www.", 0, 4) ? "http://" + trimmed : trimmed);
             }
-            return new Document(new ArrayList<>(urls), pages, words(text), largest);
+            return new Document(new ArrayList<>(urls), pages, words(text), largest, codes);
         } catch (IOException | RuntimeException e) {
             // RuntimeException: PDFBox throws unchecked exceptions on some damaged files; a PDF it cannot read has
             // no links we can know of
