@@ -189,20 +189,27 @@ final class PdfPictures {
         return true;
     }
 
-    /**
-     * Whether the stream decodes to at most {@code limit} bytes, found by running PDFBox's filters into a counter that
-     * stops at the limit (intermediate results of a chain of filters are kept, each at most the limit).
-     */
+    /** Whether the stream decodes to at most {@code limit} bytes ({@link #decodedSize}). */
     static boolean decodesWithin(COSStream stream, long limit) throws IOException {
+        return decodedSize(stream, limit) >= 0;
+    }
+
+    /**
+     * How many bytes the stream decodes to, or -1 when more than {@code limit} or when a filter is not one that
+     * decodes as a stream; found by running PDFBox's filters into a counter that stops at the limit (intermediate
+     * results of a chain of filters are kept, each at most the limit). Also {@link PdfLinks}' check of page content.
+     */
+    static long decodedSize(COSStream stream, long limit) throws IOException {
         List<COSName> filters = filters(stream);
         for (COSName f : filters) {
             if (!STREAMING_FILTERS.contains(f)) {
-                return false;
+                return -1;
             }
         }
         if (filters.isEmpty()) {
-            return stream.getLength() <= limit;
+            return stream.getLength() <= limit ? stream.getLength() : -1;
         }
+        long size = 0;
         try (InputStream raw = stream.createRawInputStream()) {
             InputStream in = raw;
             for (int i = 0; i < filters.size(); i++) {
@@ -212,19 +219,20 @@ final class PdfPictures {
                     FilterFactory.INSTANCE.getFilter(filters.get(i)).decode(in, out, stream, i);
                 } catch (IOException e) {
                     if (out.exceeded) {
-                        return false;
+                        return -1;
                     }
                     throw e;
                 }
                 if (out.exceeded) {
-                    return false;
+                    return -1;
                 }
+                size = out.count;
                 if (!last) {
                     in = new ByteArrayInputStream(out.kept.toByteArray());
                 }
             }
         }
-        return true;
+        return size;
     }
 
     private static List<COSName> filters(COSStream stream) {

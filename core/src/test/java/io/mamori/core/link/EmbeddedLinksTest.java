@@ -314,6 +314,33 @@ class EmbeddedLinksTest {
     }
 
     @Test
+    void aPdfWhosePageContentExpandsBeyondItsBudgetIsReadWithoutItsText() throws IOException {
+        // page content that inflates to 512 MiB of spaces: PDFBox's text extraction would read every byte (seconds)
+        byte[] pdf = pdf(List.of("Open the document"), "https://docs-view.example.org/d/9", new PDRectangle(50, 40, 200, 14));
+        byte[] bombed;
+        try (PDDocument doc = org.apache.pdfbox.Loader.loadPDF(pdf)) {
+            COSStream content = doc.getDocument().createCOSStream();
+            byte[] spaces = new byte[1 << 20];
+            java.util.Arrays.fill(spaces, (byte) ' ');
+            try (java.io.OutputStream o = content.createRawOutputStream()) {
+                o.write(deflated(spaces, 512));
+            }
+            content.setItem(COSName.FILTER, COSName.FLATE_DECODE);
+            doc.getPage(0).getCOSObject().setItem(COSName.CONTENTS, content);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            doc.save(out);
+            bombed = out.toByteArray();
+        }
+        long start = System.nanoTime();
+        PdfLinks.Document read = PdfLinks.read(bombed, Long.MAX_VALUE);
+        assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(2_000);
+        assertThat(read.urls()).containsExactly("https://docs-view.example.org/d/9");
+        assertThat(read.words()).isZero();
+        // the same document with its text: the words are read
+        assertThat(PdfLinks.read(pdf, Long.MAX_VALUE).words()).isEqualTo(3);
+    }
+
+    @Test
     void onlyTheFirstFivePicturesOfAPdfAreDecoded() {
         List<BufferedImage> pictures = new ArrayList<>();
         for (int i = 0; i < PdfPictures.MAX_IMAGES - 1; i++) {
