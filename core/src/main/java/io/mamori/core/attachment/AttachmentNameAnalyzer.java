@@ -106,7 +106,11 @@ public final class AttachmentNameAnalyzer implements Analyzer {
         return dot < 0 ? "" : name.substring(dot + 1).strip();
     }
 
-    static String displayed(String name) {
+    /**
+     * A file name as evidence shows it: runs of spaces shortened, and invisible and control characters (such as the
+     * right-to-left override) written as {@code <U+202E>} so that the name cannot disguise itself in the console.
+     */
+    public static String displayed(String name) {
         StringBuilder out = new StringBuilder(name.length());
         int spaces = 0;
         for (int i = 0; i < name.length(); i++) {

@@ -1,5 +1,7 @@
 package io.mamori.core.link;
 
+import io.mamori.core.attachment.ArchiveLimits;
+import io.mamori.core.attachment.AttachmentNameAnalyzer;
 import io.mamori.core.message.MimePart;
 import io.mamori.core.message.ParsedMessage;
 import io.mamori.core.message.PartContent;
@@ -9,19 +11,22 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * The links a message carries where text filters do not look: QR codes in its pictures (image parts, attached or
- * inline, and {@code data:image/...;base64} images written into HTML bodies) and the links of its PDF attachments.
- * These are one more source of links for {@link LinkAnalyzer} and {@link MessageLinks}, which examine them like the
- * links of the text. Bounded per message: at most {@value #MAX_IMAGES} pictures of at most {@value #MAX_IMAGE_BYTES}
- * bytes decoded (pictures of fewer than {@value #MIN_IMAGE_BYTES} bytes are skipped unread: no QR code a phone could
- * scan is that small), at most {@value #MAX_PDFS} PDFs opened, and no new picture or PDF started after
- * {@value #BUDGET_MILLIS} ms; see {@link QrCodes} and {@link PdfLinks} for the bounds on each. Stateless and
- * thread-safe.
+ * inline, and {@code data:image/...;base64} images written into HTML bodies), the links of its PDF attachments, and
+ * QR codes in the pictures of its PDF and Office Open XML (docx, xlsx, pptx) attachments. These are one more source
+ * of links for {@link LinkAnalyzer} and {@link MessageLinks}, which examine them like the links of the text. Bounded
+ * per message: at most {@value #MAX_IMAGES} pictures of at most {@value #MAX_IMAGE_BYTES} bytes decoded (pictures
+ * of fewer than {@value #MIN_IMAGE_BYTES} bytes are skipped unread: no QR code a phone could scan is that small), at
+ * most {@value #MAX_PDFS} PDFs and {@value #MAX_OFFICE} Office documents opened, at most
+ * {@value #MAX_DOCUMENT_IMAGES} pictures decoded in each, and no new picture, PDF or document started after
+ * {@value #BUDGET_MILLIS} ms; see {@link QrCodes}, {@link PdfLinks}, {@link PdfPictures} and {@link OfficePictures}
+ * for the bounds on each. Stateless and thread-safe.
  */
 public final class EmbeddedLinks {
 
@@ -29,12 +34,17 @@ public final class EmbeddedLinks {
     static final int MAX_IMAGE_BYTES = 2 * 1024 * 1024;
     static final int MIN_IMAGE_BYTES = 100;
     static final int MAX_PDFS = 3;
+    static final int MAX_OFFICE = 3;
+    static final int MAX_DOCUMENT_IMAGES = PdfPictures.MAX_IMAGES;
+    /** Extensions of Office Open XML files (a zip file of another name is a document only by its first entry). */
+    private static final Set<String> OOXML = Set.of("docx", "docm", "dotx", "dotm", "xlsx", "xlsm", "xltx", "xltm",
+            "pptx", "pptm", "ppsx", "ppsm", "potx", "potm");
     static final long BUDGET_MILLIS = 1000;
     private static final int HEAD = 1024;
 
     /** Where a link was found. */
     public enum Source {
-        /** The text of a QR code in a picture. */
+        /** The text of a QR code in a picture (of the message, or inside a PDF or Office document). */
         QR_CODE,
         /** A link annotation or a URL in the text of a PDF attachment. */
         PDF
@@ -47,11 +57,18 @@ public final class EmbeddedLinks {
      * @param url        the URL as written there (QR code text, URI action, URL of the text)
      * @param buttonLike for a PDF: the document is little more than this link (few words, or a link covering a
      *                   large part of a page), the "view document" button of phishing PDFs; {@code false} for QR codes
+     * @param place      for a QR code inside an attached document, where: {@code invoice.pdf, page 1} or
+     *                   {@code report.docx!/word/media/image1.png}; empty otherwise
      */
-    public record Link(Source source, String url, boolean buttonLike) {
+    public record Link(Source source, String url, boolean buttonLike, String place) {
         public Link {
             Objects.requireNonNull(source, "source");
             Objects.requireNonNull(url, "url");
+            Objects.requireNonNull(place, "place");
+        }
+
+        Link(Source source, String url, boolean buttonLike) {
+            this(source, url, buttonLike, "");
         }
     }
 
@@ -76,6 +93,7 @@ public final class EmbeddedLinks {
         Set<Link> links = new LinkedHashSet<>();
         int images = 0;
         int pdfs = 0;
+        int office = 0;
         for (MimePart part : message.parts()) {
             if (System.nanoTime() > deadline || Thread.currentThread().isInterrupted()) {
                 break;
@@ -109,15 +127,52 @@ public final class EmbeddedLinks {
                     continue;
                 }
                 pdfs++;
-                PdfLinks.Document doc = bytes(content).map(PdfLinks::read).orElse(null);
+                PdfLinks.Document doc = bytes(content).map(pdf -> PdfLinks.read(pdf, deadline)).orElse(null);
                 if (doc != null) {
                     boolean button = doc.pages() <= BUTTON_MAX_PAGES
                             && (doc.words() < BUTTON_MAX_WORDS || doc.largestLink() >= BUTTON_MIN_COVER);
                     doc.urls().forEach(u -> links.add(new Link(Source.PDF, u, button)));
+                    String name = shownName(part);
+                    doc.qrCodes().forEach(c -> links.add(new Link(Source.QR_CODE, c.text(), false,
+                            name + ", page " + c.page())));
+                }
+            } else if (isZip(head) && office < MAX_OFFICE && content.complete()) {
+                office++;
+                String name = shownName(part);
+                try (InputStream in = content.open()) {
+                    for (OfficePictures.Picture p : OfficePictures.of(in, namedOffice(part), ArchiveLimits.defaults(),
+                            MAX_DOCUMENT_IMAGES, deadline)) {
+                        QrCodes.read(p.bytes()).ifPresent(text -> links.add(new Link(Source.QR_CODE, text, false,
+                                name + "!/" + AttachmentNameAnalyzer.displayed(p.entry()))));
+                        if (System.nanoTime() > deadline) {
+                            break;
+                        }
+                    }
+                } catch (IOException e) {
+                    // unreadable content: no pictures
                 }
             }
         }
         return List.copyOf(links);
+    }
+
+    private static boolean isZip(byte[] head) {
+        return head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
+    }
+
+    /** Whether the part's name or declared type says it is an Office Open XML file. */
+    private static boolean namedOffice(MimePart part) {
+        String name = part.filename() == null ? "" : part.filename().strip().toLowerCase(Locale.ROOT);
+        String type = part.contentType() == null ? "" : part.contentType();
+        return OOXML.contains(name.substring(name.lastIndexOf('.') + 1))
+                || type.startsWith("application/vnd.openxmlformats-officedocument.")
+                || (type.startsWith("application/vnd.ms-") && type.contains("macroenabled"));
+    }
+
+    /** The attachment as evidence names it: its file name, or {@code part 1.2}. */
+    private static String shownName(MimePart part) {
+        return part.filename() == null || part.filename().isBlank()
+                ? "part " + part.path() : AttachmentNameAnalyzer.displayed(part.filename());
     }
 
     private static Optional<Link> qrLink(byte[] image) {
@@ -158,7 +213,7 @@ public final class EmbeddedLinks {
                 from = at + 11;
                 continue;
             }
-            String header = html.substring(at, comma).toLowerCase(java.util.Locale.ROOT);
+            String header = html.substring(at, comma).toLowerCase(Locale.ROOT);
             int end = comma + 1;
             long limit = comma + 1 + (MAX_IMAGE_BYTES / 3L * 4) + 8;
             while (end < html.length() && end < limit && isBase64(html.charAt(end))) {

@@ -201,7 +201,8 @@ public final class LinkAnalyzer implements Analyzer {
      * The links of QR codes and PDF attachments ({@link EmbeddedLinks}) go through the same checks as the links of
      * the text; what they add is where they were. A QR code is how a link gets past every filter that reads text
      * (and onto a phone, away from the company's protection): {@code LINK_QR_CODE} for any web address in one,
-     * weighted down when it leads to the sender's own organisation and up when its destination is suspect. A PDF
+     * weighted down when it leads to the sender's own organisation and up when its destination is suspect; a code in
+     * a picture inside an attached document names where it is ({@code evil.example (invoice.pdf, page 1)}). A PDF
      * link is ordinary (an invoice names its company's site): {@code LINK_IN_PDF} only when its destination is
      * suspect, or when the PDF is little more than a button leading to another organisation than the sender's.
      */
@@ -227,7 +228,8 @@ public final class LinkAnalyzer implements Analyzer {
             boolean ownSite = host.isPresent() && sameOrganisation(host.get(), scan);
             if (link.source() == EmbeddedLinks.Source.QR_CODE) {
                 qr = true;
-                scan.add(QR_CODE, suspect ? QR_SUSPECT : ownSite ? QR_OWN_SITE : 1.0, shown);
+                scan.add(QR_CODE, suspect ? QR_SUSPECT : ownSite ? QR_OWN_SITE : 1.0,
+                        link.place().isEmpty() ? shown : shown + " (" + link.place() + ")");
             } else if (suspect || (link.buttonLike() && !ownSite)) {
                 scan.add(IN_PDF, 1.0, shown);
             }

@@ -11,6 +11,11 @@ import org.apache.fontbox.FontBoxFont;
 import org.apache.fontbox.ttf.TTFParser;
 import org.apache.fontbox.ttf.TrueTypeFont;
 import org.apache.pdfbox.Loader;
+import org.apache.pdfbox.cos.COSArray;
+import org.apache.pdfbox.cos.COSBase;
+import org.apache.pdfbox.cos.COSDictionary;
+import org.apache.pdfbox.cos.COSName;
+import org.apache.pdfbox.cos.COSStream;
 import org.apache.pdfbox.io.MemoryUsageSetting;
 import org.apache.pdfbox.io.RandomAccessReadBuffer;
 import org.apache.pdfbox.pdmodel.PDDocument;
@@ -35,7 +40,9 @@ import org.apache.pdfbox.text.PDFTextStripper;
  * much of a page its largest link covers, which tell a document that is only a button ("View document") from one
  * that mentions a site. Bounded: PDFs over {@value #MAX_BYTES} bytes are not opened, PDFBox keeps at most
  * {@value #MAX_MEMORY} bytes of decoded streams, annotations of the first {@value #MAX_PAGES} pages and the text of
- * the first {@value #TEXT_PAGES} pages are read, at most {@value #MAX_LINKS} links kept. A PDF that does not open
+ * the first {@value #TEXT_PAGES} pages are read (when their content decodes to at most {@value #MAX_CONTENT_BYTES}
+ * bytes), at most {@value #MAX_LINKS} links kept. The same load reads the QR
+ * codes of its pictures ({@link PdfPictures}). A PDF that does not open
  * (damaged, or needing a password: {@code AttachmentContentAnalyzer} reports those) has no links. Stateless.
  */
 final class PdfLinks {
@@ -46,6 +53,8 @@ final class PdfLinks {
     static final int TEXT_PAGES = 2;
     static final int MAX_LINKS = 50;
     static final int MAX_TEXT_CHARS = 100_000;
+    /** Decoded content (page content streams and the forms they draw) of the pages whose text is read. */
+    static final long MAX_CONTENT_BYTES = 8L * 1024 * 1024;
 
     /**
      * What one PDF links to.
@@ -54,8 +63,9 @@ final class PdfLinks {
      * @param pages       number of pages
      * @param words       words of text on the pages read (a CJK character counts as half a word)
      * @param largestLink share of its page (0 to 1) that the largest link annotation covers
+     * @param qrCodes     QR codes in the pictures of its first pages ({@link PdfPictures})
      */
-    record Document(List<String> urls, int pages, int words, double largestLink) {
+    record Document(List<String> urls, int pages, int words, double largestLink, List<PdfPictures.Code> qrCodes) {
     }
 
     static {
@@ -114,8 +124,11 @@ final class PdfLinks {
         return false;
     }
 
-    /** The links of the PDF, or {@code null} when it does not open. */
-    static Document read(byte[] pdf) {
+    /**
+     * The links of the PDF, or {@code null} when it does not open; no picture is decoded for QR codes after
+     * {@code deadline} (nano time).
+     */
+    static Document read(byte[] pdf, long deadline) {
         if (pdf.length > MAX_BYTES) {
             return null;
         }
@@ -147,10 +160,15 @@ final class PdfLinks {
                     }
                 }
             }
-            PDFTextStripper stripper = new PDFTextStripper();
-            stripper.setStartPage(1);
-            stripper.setEndPage(TEXT_PAGES);
-            String text = stripper.getText(doc);
+            // one load of the PDF for its links and its pictures
+            List<PdfPictures.Code> codes = PdfPictures.qrCodes(doc, deadline);
+            String text = "";
+            if (contentWithin(doc, MAX_CONTENT_BYTES)) {
+                PDFTextStripper stripper = new PDFTextStripper();
+                stripper.setStartPage(1);
+                stripper.setEndPage(TEXT_PAGES);
+                text = stripper.getText(doc);
+            }
             if (text.length() > MAX_TEXT_CHARS) {
                 text = text.substring(0, MAX_TEXT_CHARS);
             }
@@ -159,12 +177,54 @@ final class PdfLinks {
                 String trimmed = TextUrls.withoutTrailingPunctuation(url);
                 urls.add(trimmed.regionMatches(true, 0, "www.", 0, 4) ? "http://" + trimmed : trimmed);
             }
-            return new Document(new ArrayList<>(urls), pages, words(text), largest);
+            return new Document(new ArrayList<>(urls), pages, words(text), largest, codes);
         } catch (IOException | RuntimeException e) {
             // RuntimeException: PDFBox throws unchecked exceptions on some damaged files; a PDF it cannot read has
             // no links we can know of
             return null;
         }
+    }
+
+    /**
+     * Whether the content streams of the pages whose text is read, and of the forms on them, decode to at most
+     * {@code budget} bytes together. PDFBox's text extraction reads every byte of them: a megabyte of Flate data that
+     * expands to a gigabyte of spaces cost it about ten seconds of CPU (in bounded memory). Past the budget the text is
+     * not read, and the PDF counts as one without words: a document that hides its text that way is not an ordinary
+     * document.
+     */
+    private static boolean contentWithin(PDDocument doc, long budget) throws IOException {
+        long left = budget;
+        for (int i = 0; i < Math.min(doc.getNumberOfPages(), TEXT_PAGES); i++) {
+            PDPage page = doc.getPage(i);
+            List<COSStream> streams = new ArrayList<>();
+            COSBase contents = page.getCOSObject().getDictionaryObject(COSName.CONTENTS);
+            if (contents instanceof COSStream s) {
+                streams.add(s);
+            } else if (contents instanceof COSArray array) {
+                for (int k = 0; k < array.size(); k++) {
+                    if (array.getObject(k) instanceof COSStream s) {
+                        streams.add(s);
+                    }
+                }
+            }
+            COSDictionary resources = page.getCOSObject().getCOSDictionary(COSName.RESOURCES);
+            COSDictionary xobjects = resources == null ? null : resources.getCOSDictionary(COSName.XOBJECT);
+            if (xobjects != null) {
+                for (COSName name : xobjects.keySet()) {
+                    if (xobjects.getDictionaryObject(name) instanceof COSStream s && COSName.FORM.equals(s.getCOSName(COSName.SUBTYPE))) {
+                        streams.add(s);
+                    }
+                }
+            }
+            for (COSStream s : streams) {
+                long size = PdfPictures.decodedSize(s, left);
+                if (size < 0) {
+                    return false;
+                }
+                left -= size;
+            }
+        }
+        return true;
     }
 
     /** Words of Latin-script text, plus half a word per CJK character (Japanese is written without spaces). */

@@ -10,6 +10,7 @@ import com.google.zxing.common.HybridBinarizer;
 import com.google.zxing.qrcode.QRCodeReader;
 import java.awt.Color;
 import java.awt.Graphics2D;
+import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.awt.image.Raster;
@@ -30,7 +31,11 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * than {@value #MIN_SIDE} pixels a side (icons, spacers, tracking pixels) or larger than {@value #MAX_PIXELS}
  * pixels in its header is not decoded at all; a larger one within that is read sub-sampled so that ZXing never
  * sees more than {@value #MAX_SIDE} pixels a side. Any failure (a damaged file, no code, a code ZXing cannot read)
- * is "no QR code", never an error. Stateless and thread-safe.
+ * is "no QR code", never an error. Pictures taken out of documents ({@link #read(BufferedImage)}, already decoded and
+ * bounded by their reader) may be as small as a code of {@value #MIN_CODE_SIDE} modules at a pixel a module: a PDF
+ * scales its pictures on the page. ZXing does not find a code that small, so they are enlarged by whole pixels and
+ * put on a white margin (the quiet zone a picture cut at the code's edge lacks) before it looks.
+ * Stateless and thread-safe.
  */
 final class QrCodes {
 
@@ -43,6 +48,10 @@ final class QrCodes {
     static final long MAX_PIXELS = 4_000_000L;
     /** Longest side handed to ZXing; a code that fills less than this share of a larger photo is not sought. */
     static final int MAX_SIDE = 600;
+    /** The smallest QR code (version 1) is 21 modules a side. */
+    static final int MIN_CODE_SIDE = 21;
+    /** A document's picture smaller than this a side is enlarged by whole pixels to at least this. */
+    private static final int ENLARGED_SIDE = 2 * MIN_SIDE;
 
     private static final Map<DecodeHintType, Object> HINTS = Map.of(DecodeHintType.CHARACTER_SET, "UTF-8");
 
@@ -61,18 +70,37 @@ final class QrCodes {
     static Optional<String> read(byte[] image) {
         try {
             Luminance picture = luminance(image);
-            if (picture == null) {
-                return Optional.empty();
-            }
-            LuminanceSource source = new PlanarYUVLuminanceSource(picture.values(), picture.width(), picture.height(),
-                    0, 0, picture.width(), picture.height(), false);
-            Result result = new QRCodeReader().decode(new BinaryBitmap(new HybridBinarizer(source)), HINTS);
-            String text = result.getText();
-            return text == null || text.isBlank() ? Optional.empty() : Optional.of(text.strip());
+            return picture == null ? Optional.empty() : decode(picture);
         } catch (ReaderException | IOException | RuntimeException e) {
             // RuntimeException: image readers throw IllegalArgumentException and others on damaged files
             return Optional.empty();
         }
+    }
+
+    /**
+     * The text of the first QR code in a picture taken out of a document, or empty. The caller bounds its size (at
+     * most {@value #MAX_SIDE} pixels a side, sub-sampled by the document's reader); a picture of fewer than
+     * {@value #MIN_CODE_SIDE} pixels a side cannot hold a code.
+     */
+    static Optional<String> read(BufferedImage picture) {
+        int w = picture.getWidth();
+        int h = picture.getHeight();
+        if (w < MIN_CODE_SIDE || h < MIN_CODE_SIDE || w > 2 * MAX_SIDE || h > 2 * MAX_SIDE) {
+            return Optional.empty();
+        }
+        try {
+            return decode(framed(picture));
+        } catch (ReaderException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<String> decode(Luminance picture) throws ReaderException {
+        LuminanceSource source = new PlanarYUVLuminanceSource(picture.values(), picture.width(), picture.height(),
+                0, 0, picture.width(), picture.height(), false);
+        Result result = new QRCodeReader().decode(new BinaryBitmap(new HybridBinarizer(source)), HINTS);
+        String text = result.getText();
+        return text == null || text.isBlank() ? Optional.empty() : Optional.of(text.strip());
     }
 
     /** One byte of brightness per pixel, row by row. */
@@ -118,6 +146,30 @@ final class QrCodes {
                 reader.dispose();
             }
         }
+    }
+
+    /**
+     * A grey copy enlarged by whole pixels (nearest neighbour keeps the modules sharp) to at least
+     * {@value #ENLARGED_SIDE} pixels a side, on a white margin of a tenth of its side.
+     */
+    private static Luminance framed(BufferedImage picture) {
+        int w = picture.getWidth();
+        int h = picture.getHeight();
+        int scale = Math.max(1, (ENLARGED_SIDE + Math.min(w, h) - 1) / Math.min(w, h));
+        int margin = Math.max(8, Math.max(w, h) * scale / 10);
+        int cw = w * scale + 2 * margin;
+        int ch = h * scale + 2 * margin;
+        BufferedImage grey = new BufferedImage(cw, ch, BufferedImage.TYPE_BYTE_GRAY);
+        Graphics2D g = grey.createGraphics();
+        try {
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, cw, ch);
+            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
+            g.drawImage(picture, margin, margin, w * scale, h * scale, null);
+        } finally {
+            g.dispose();
+        }
+        return new Luminance(((DataBufferByte) grey.getRaster().getDataBuffer()).getData(), cw, ch);
     }
 
     /** A grey copy drawn by Java 2D's native loops; getRGB would convert pixel by pixel through the colour model. */

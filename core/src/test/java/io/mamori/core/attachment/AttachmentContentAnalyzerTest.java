@@ -274,6 +274,25 @@ class AttachmentContentAnalyzerTest {
     }
 
     @Test
+    void aDamagedPdfIsEncryptedWhenItDeclaresEncryptionAndOtherwiseNothing() throws Exception {
+        byte[] encrypted = sample("pdf/user-password-aes256.pdf");
+        String text = new String(encrypted, StandardCharsets.ISO_8859_1);
+        // the cross-reference table garbled: PDFBox rebuilds it and still finds the encryption dictionary
+        byte[] noXref = text.replace("xref\n0 7\n", "junk\n").replace("\n1084\n", "\n9\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        // cut before the trailer that names the encryption dictionary: nothing says it is encrypted
+        byte[] cut = java.util.Arrays.copyOf(encrypted, encrypted.length / 2);
+        // a trailer naming an encryption dictionary that is not there: nobody can open it
+        byte[] garbled = ascii("%PDF-1.7\ntrailer << /Encrypt 9 0 R /Root 1 0 R >>\n%%EOF\n");
+
+        assertThat(analyze(file("no-xref.pdf", noXref), file("cut.pdf", cut), file("garbled.pdf", garbled),
+                file("nothing.pdf", ascii("%PDF-1.7\nnothing here"))))
+                .containsExactly(
+                        Finding.of("ENCRYPTED_ARCHIVE", "no-xref.pdf (part 2)"),
+                        Finding.of("ENCRYPTED_ARCHIVE", "garbled.pdf (part 4)"));
+    }
+
+    @Test
     void spamAssassinsEncryptedWordDocumentIsEncrypted() throws Exception {
         assertThat(fixtureMessage("spamassassin-encrypted.eml"))
                 .containsExactly(Finding.of("ENCRYPTED_ARCHIVE", "encrypted_word_doc.docx (part 2)"));

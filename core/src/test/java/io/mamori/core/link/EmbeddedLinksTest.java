@@ -1,6 +1,7 @@
 package io.mamori.core.link;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.google.zxing.BarcodeFormat;
 import com.google.zxing.WriterException;
@@ -26,7 +27,16 @@ import java.util.Base64;
 import java.util.List;
 import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
+import org.apache.pdfbox.cos.COSName;
+import org.apache.pdfbox.cos.COSStream;
 import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.pdmodel.PDResources;
+import org.apache.pdfbox.pdmodel.common.PDStream;
+import org.apache.pdfbox.pdmodel.encryption.AccessPermission;
+import org.apache.pdfbox.pdmodel.encryption.StandardProtectionPolicy;
+import org.apache.pdfbox.pdmodel.graphics.image.JPEGFactory;
+import org.apache.pdfbox.pdmodel.graphics.image.LosslessFactory;
+import org.apache.pdfbox.pdmodel.graphics.image.PDImageXObject;
 import org.apache.pdfbox.pdmodel.PDPage;
 import org.apache.pdfbox.pdmodel.PDPageContentStream;
 import org.apache.pdfbox.pdmodel.common.PDRectangle;
@@ -219,6 +229,142 @@ class EmbeddedLinksTest {
         assertThat(catalogue.entry("LINK_IN_PDF").orElseThrow().weight()).isLessThan(4.0);
     }
 
+    // ---- QR codes drawn in attached documents -------------------------------------------------------------------
+
+    @Test
+    void aQrCodeDrawnAsAPictureInAPdfIsReportedWithTheFileAndPage() {
+        byte[] pdf = pdfWithPictures(null, List.of(qrImage("NOT A LINK, a ticket number 4821", 4)),
+                List.of(qrImage("https://secure-login.example.com/auth?u=abc", 4)));
+        ParsedMessage message = message("Accounts <ap@vendor.example.org>", LONG_TEXT,
+                new Part("application/pdf", "請求書.pdf", pdf));
+        assertThat(analyzer.analyze(input(message))).containsExactly(
+                Finding.of("LINK_QR_CODE", "secure-login.example.com (請求書.pdf, page 2)"));
+    }
+
+    @Test
+    void aJpegQrCodeInAPdfGoesThroughTheLinkChecksAndTheImageOnlyBodyIsReported() {
+        byte[] pdf = pdfWithPictures("jpeg", List.of(qrImage("https://bit.ly/3xYzAbC", 5)));
+        ParsedMessage message = message("HR <hr@payroll-notice.example.org>", "",
+                new Part("application/pdf", "scan.pdf", pdf));
+        assertThat(analyzer.analyze(input(message))).containsExactly(
+                Finding.of("LINK_SHORTENER", "bit.ly"),
+                Finding.of("HTML_IMAGE_ONLY", "0 characters of text, a QR code"),
+                new Finding("LINK_QR_CODE", 1.5, "bit.ly (scan.pdf, page 1)"));
+    }
+
+    @Test
+    void aCodeEmbeddedAtOnePixelAModuleIsEnlargedAndRead() {
+        // as PDF writers embed a code and scale it on the page; ZXing alone does not read it at this size
+        BufferedImage tiny = qrImage("https://evil.example.net/x", 1, 4);
+        assertThat(tiny.getWidth()).isLessThan(QrCodes.MIN_SIDE);
+        byte[] pdf = pdfWithPictures(null, List.of(tiny));
+        assertThat(EmbeddedLinks.of(message("a <a@example.com>", LONG_TEXT, new Part("application/pdf", "a.pdf", pdf)), 60_000))
+                .containsExactly(new EmbeddedLinks.Link(EmbeddedLinks.Source.QR_CODE, "https://evil.example.net/x", false,
+                        "a.pdf, page 1"));
+    }
+
+    @Test
+    void aQrCodeInAPictureOfAWordDocumentIsReportedWithItsEntry() throws IOException {
+        byte[] docx = ooxml("word/", "word/media/image1.png", qrPng("https://evil.example.net/login", 4));
+        ParsedMessage message = message("Legal <legal@partner.example.org>", LONG_TEXT,
+                new Part("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "契約書.docx", docx));
+        assertThat(analyzer.analyze(input(message))).containsExactly(
+                Finding.of("LINK_QR_CODE", "evil.example.net (契約書.docx!/word/media/image1.png)"));
+        // the same pictures in a spreadsheet and a presentation, named only by their first entry
+        byte[] xlsx = ooxml("xl/", "xl/media/image3.jpeg", qrJpeg("https://evil.example.net/pay", 5));
+        byte[] pptx = ooxml("ppt/", "ppt/media/image2.png", qrPng("https://evil.example.net/slides", 4));
+        assertThat(EmbeddedLinks.of(message("a <a@example.com>", LONG_TEXT,
+                new Part("application/octet-stream", "book", xlsx), new Part("application/octet-stream", "deck", pptx)), 60_000))
+                .extracting(EmbeddedLinks.Link::url, EmbeddedLinks.Link::place)
+                .containsExactly(tuple("https://evil.example.net/pay", "book!/xl/media/image3.jpeg"),
+                        tuple("https://evil.example.net/slides", "deck!/ppt/media/image2.png"));
+    }
+
+    @Test
+    void documentsWithOrdinaryPicturesAndZipArchivesOfPicturesHaveNoQrCodes() throws IOException {
+        BufferedImage photo = photo(400, 300);
+        byte[] pdf = pdfWithPictures(null, List.of(photo));
+        byte[] jpegPdf = pdfWithPictures("jpeg", List.of(photo));
+        byte[] docx = ooxml("word/", "word/media/image1.png", encode(photo, "png"));
+        // a zip archive is not a document: pictures in archives are not looked at
+        byte[] archive = zip("ppt/media/qr.png", qrPng("https://evil.example.net/a", 4));
+        ParsedMessage message = message("Shop <info@shop.example.com>", LONG_TEXT,
+                new Part("application/pdf", "catalogue.pdf", pdf), new Part("application/pdf", "photo.pdf", jpegPdf),
+                new Part("application/octet-stream", "report.docx", docx),
+                new Part("application/zip", "pictures.zip", archive));
+        assertThat(EmbeddedLinks.of(message, 60_000)).isEmpty();
+        assertThat(analyzer.analyze(input(message))).isEmpty();
+    }
+
+    @Test
+    void picturesDeclaringHugeSizesOrExpandingBeyondThemAreNotDecoded() throws IOException {
+        // 100000 × 100000 pixels declared over a few bytes, and 1000 × 1000 declared over a stream that inflates to
+        // 512 MiB: PDFBox would decode either whole into memory
+        COSStream huge = rawPicture(100_000, 100_000, deflated(new byte[1000], 1));
+        COSStream bomb = rawPicture(1000, 1000, deflated(new byte[1 << 20], 512));
+        assertThat(PdfPictures.decodesWithin(bomb, 1000 * 1000 * 3 + 1000 + 4096)).isFalse();
+        assertThat(PdfPictures.decodesWithin(rawPicture(1000, 1000, deflated(new byte[3000], 1000)), 1000 * 1000 * 3))
+                .isTrue();
+        byte[] pdf = pdfWithRawPictures(huge, bomb);
+
+        long start = System.nanoTime();
+        ParsedMessage message = message("a <a@example.com>", LONG_TEXT, new Part("application/pdf", "bomb.pdf", pdf));
+        assertThat(EmbeddedLinks.of(message, 60_000)).isEmpty();
+        assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(2_000);
+    }
+
+    @Test
+    void aPdfWhosePageContentExpandsBeyondItsBudgetIsReadWithoutItsText() throws IOException {
+        // page content that inflates to 512 MiB of spaces: PDFBox's text extraction would read every byte (seconds)
+        byte[] pdf = pdf(List.of("Open the document"), "https://docs-view.example.org/d/9", new PDRectangle(50, 40, 200, 14));
+        byte[] bombed;
+        try (PDDocument doc = org.apache.pdfbox.Loader.loadPDF(pdf)) {
+            COSStream content = doc.getDocument().createCOSStream();
+            byte[] spaces = new byte[1 << 20];
+            java.util.Arrays.fill(spaces, (byte) ' ');
+            try (java.io.OutputStream o = content.createRawOutputStream()) {
+                o.write(deflated(spaces, 512));
+            }
+            content.setItem(COSName.FILTER, COSName.FLATE_DECODE);
+            doc.getPage(0).getCOSObject().setItem(COSName.CONTENTS, content);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            doc.save(out);
+            bombed = out.toByteArray();
+        }
+        long start = System.nanoTime();
+        PdfLinks.Document read = PdfLinks.read(bombed, Long.MAX_VALUE);
+        assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(2_000);
+        assertThat(read.urls()).containsExactly("https://docs-view.example.org/d/9");
+        assertThat(read.words()).isZero();
+        // the same document with its text: the words are read
+        assertThat(PdfLinks.read(pdf, Long.MAX_VALUE).words()).isEqualTo(3);
+    }
+
+    @Test
+    void onlyTheFirstFivePicturesOfAPdfAreDecoded() {
+        List<BufferedImage> pictures = new ArrayList<>();
+        for (int i = 0; i < PdfPictures.MAX_IMAGES - 1; i++) {
+            pictures.add(photo(120 + i, 100));
+        }
+        pictures.add(qrImage("https://evil.example.net/fifth", 4));
+        pictures.add(qrImage("https://evil.example.net/sixth", 4));
+        assertThat(EmbeddedLinks.of(message("a <a@example.com>", LONG_TEXT,
+                new Part("application/pdf", "many.pdf", pdfWithPictures(null, pictures))), 60_000))
+                .extracting(EmbeddedLinks.Link::url).containsExactly("https://evil.example.net/fifth");
+    }
+
+    @Test
+    void aPdfWithAQrCodeThatNeedsAPasswordIsEncryptedAndAnOwnerPasswordOnlyOneIsRead() throws Exception {
+        byte[] locked = encrypted(pdfWithPictures(null, List.of(qrImage("https://evil.example.net/locked", 4))), "user-secret");
+        byte[] ownerOnly = encrypted(pdfWithPictures(null, List.of(qrImage("https://evil.example.net/open", 4))), "");
+        ParsedMessage message = message("a <a@example.com>", LONG_TEXT, new Part("application/pdf", "locked.pdf", locked),
+                new Part("application/pdf", "restricted.pdf", ownerOnly));
+        assertThat(new io.mamori.core.attachment.AttachmentContentAnalyzer().analyze(input(message)))
+                .containsExactly(Finding.of("ENCRYPTED_ARCHIVE", "locked.pdf (part 2)"));
+        assertThat(analyzer.analyze(input(message))).containsExactly(
+                Finding.of("LINK_QR_CODE", "evil.example.net (restricted.pdf, page 1)"));
+    }
+
     private static AnalysisInput input(ParsedMessage message) {
         return new AnalysisInput(ENVELOPE, message);
     }
@@ -260,6 +406,146 @@ class EmbeddedLinksTest {
         } catch (WriterException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static BufferedImage qrImage(String text, int scale, int margin) {
+        try {
+            BitMatrix matrix = new QRCodeWriter().encode(text, BarcodeFormat.QR_CODE, 0, 0,
+                    java.util.Map.of(com.google.zxing.EncodeHintType.MARGIN, margin));
+            int side = matrix.getWidth() * scale;
+            BufferedImage image = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < side; y++) {
+                for (int x = 0; x < side; x++) {
+                    image.setRGB(x, y, matrix.get(x / scale, y / scale) ? 0x000000 : 0xffffff);
+                }
+            }
+            return image;
+        } catch (WriterException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A picture with no code: smooth colour gradients and a few shapes, like a product photo. */
+    private static BufferedImage photo(int w, int h) {
+        BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                image.setRGB(x, y, ((x * 255 / w) << 16) | ((y * 255 / h) << 8) | 0x80);
+            }
+        }
+        java.awt.Graphics2D g = image.createGraphics();
+        g.setColor(java.awt.Color.DARK_GRAY);
+        g.fillOval(w / 4, h / 4, w / 2, h / 2);
+        g.dispose();
+        return image;
+    }
+
+    /**
+     * A PDF with one page per list of pictures, each drawn on its page (PDFBox's lossless factory, a Flate-encoded
+     * picture; or {@code "jpeg"}: its JPEG factory, a DCT-encoded one), with a line of text.
+     */
+    @SafeVarargs
+    private static byte[] pdfWithPictures(String format, List<BufferedImage>... pages) {
+        try (PDDocument doc = new PDDocument()) {
+            for (List<BufferedImage> pictures : pages) {
+                PDPage page = new PDPage(PDRectangle.A4);
+                doc.addPage(page);
+                try (PDPageContentStream content = new PDPageContentStream(doc, page)) {
+                    content.beginText();
+                    content.setFont(new PDType1Font(Standard14Fonts.FontName.HELVETICA), 10);
+                    content.newLineAtOffset(50, 780);
+                    content.showText("Please scan the code below.");
+                    content.endText();
+                    float y = 600;
+                    for (BufferedImage picture : pictures) {
+                        PDImageXObject x = "jpeg".equals(format) ? JPEGFactory.createFromImage(doc, picture, 0.9f)
+                                : LosslessFactory.createFromImage(doc, picture);
+                        content.drawImage(x, 50, y, 150, 150);
+                        y -= 200;
+                    }
+                }
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            doc.save(out);
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A Flate-encoded DeviceRGB picture stream declaring the size, over the given compressed samples. */
+    private static COSStream rawPicture(int width, int height, byte[] flate) throws IOException {
+        COSStream s = new COSStream();
+        try (java.io.OutputStream o = s.createRawOutputStream()) {
+            o.write(flate);
+        }
+        s.setItem(COSName.TYPE, COSName.XOBJECT);
+        s.setItem(COSName.SUBTYPE, COSName.IMAGE);
+        s.setItem(COSName.FILTER, COSName.FLATE_DECODE);
+        s.setInt(COSName.WIDTH, width);
+        s.setInt(COSName.HEIGHT, height);
+        s.setInt(COSName.BITS_PER_COMPONENT, 8);
+        s.setItem(COSName.COLORSPACE, COSName.DEVICERGB);
+        return s;
+    }
+
+    private static byte[] pdfWithRawPictures(COSStream... pictures) throws IOException {
+        try (PDDocument doc = new PDDocument()) {
+            PDPage page = new PDPage(PDRectangle.A4);
+            doc.addPage(page);
+            PDResources resources = new PDResources();
+            for (COSStream picture : pictures) {
+                resources.add(new PDImageXObject(new PDStream(picture), null));
+            }
+            page.setResources(resources);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            doc.save(out);
+            return out.toByteArray();
+        }
+    }
+
+    /** {@code block} deflated {@code times} over. */
+    private static byte[] deflated(byte[] block, int times) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (java.util.zip.DeflaterOutputStream d = new java.util.zip.DeflaterOutputStream(out,
+                new java.util.zip.Deflater(java.util.zip.Deflater.BEST_COMPRESSION))) {
+            for (int i = 0; i < times; i++) {
+                d.write(block);
+            }
+        }
+        return out.toByteArray();
+    }
+
+    /** The PDF encrypted with AES-256, an owner password, and the user password (empty: opens without one). */
+    private static byte[] encrypted(byte[] pdf, String userPassword) throws IOException {
+        try (PDDocument doc = org.apache.pdfbox.Loader.loadPDF(pdf)) {
+            StandardProtectionPolicy policy = new StandardProtectionPolicy("owner-secret", userPassword, new AccessPermission());
+            policy.setEncryptionKeyLength(256);
+            doc.protect(policy);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            doc.save(out);
+            return out.toByteArray();
+        }
+    }
+
+    /** An Office Open XML file as Office writes one: content types first, a main part, then one picture. */
+    private static byte[] ooxml(String folder, String picture, byte[] bytes) throws IOException {
+        return zip("[Content_Types].xml", "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>"
+                        .getBytes(StandardCharsets.UTF_8),
+                folder + "main.xml", "<document>契約書の本文</document>".getBytes(StandardCharsets.UTF_8),
+                picture, bytes);
+    }
+
+    private static byte[] zip(Object... namesAndContents) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(out)) {
+            for (int i = 0; i < namesAndContents.length; i += 2) {
+                zip.putNextEntry(new java.util.zip.ZipEntry((String) namesAndContents[i]));
+                zip.write((byte[]) namesAndContents[i + 1]);
+                zip.closeEntry();
+            }
+        }
+        return out.toByteArray();
     }
 
     private static byte[] qrPng(String text, int scale) {
