@@ -134,7 +134,7 @@ final class AuditCommand implements Runnable {
             try {
                 f = filter.filter();
                 if (limit < 1 || limit > 1000) {
-                    throw new IllegalArgumentException("--limit must be between 1 and 1000");
+                    throw new IllegalArgumentException("--limit は 1〜1000 にしてください / --limit must be between 1 and 1000");
                 }
             } catch (IllegalArgumentException e) {
                 System.err.println("audit list: " + e.getMessage());
