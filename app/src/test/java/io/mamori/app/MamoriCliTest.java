@@ -392,7 +392,8 @@ class MamoriCliTest {
 
         assertThat(run("audit", "verify", "--anchor", "3:" + "0".repeat(64))).isEqualTo(1);
         assertThat(run("audit", "verify", "--anchor", "bogus")).isEqualTo(2);
-        assertThat(err()).contains("SEQ:HASH");
+        assertThat(err()).contains("audit verify: アンカーは SEQ:HASH の形で指定してください（例: 42:9f86d0…）: bogus"
+                + " / anchor must be SEQ:HASH, e.g. 42:9f86d0…: bogus");
         assertThat(anchor).startsWith("3:");
     }
 
@@ -442,7 +443,7 @@ class MamoriCliTest {
         assertThat(run("audit", "list", "--actor", "someone-else")).isZero();
         assertThat(out()).contains("0 entries");
         assertThat(run("audit", "list", "--since", "tomorrow")).isEqualTo(2);
-        assertThat(err()).contains("not a time: 'tomorrow'");
+        assertThat(err()).contains("audit list: 日時として読めません: 'tomorrow'（例: ").contains(" / not a time: 'tomorrow'");
         assertThat(run("audit", "list", "--limit", "0")).isEqualTo(2);
         assertThat(err()).contains("audit list: --limit は 1〜1000 にしてください / --limit must be between 1 and 1000");
     }
@@ -782,6 +783,9 @@ class MamoriCliTest {
         assertThat(run("quarantine", "requests", "create", first, "--requester", "sato@example.co.jp", "--comment", "請求書です"))
                 .as(err()).isZero();
         long firstRequest = Long.parseLong(out().replaceAll("(?s).*#(\\d+).*", "$1"));
+        assertThat(run("quarantine", "requests", "create", second, "--requester", "sato@example.co.jp", "--comment",
+                "x".repeat(1001))).isEqualTo(2);
+        assertThat(err()).contains("quarantine: コメントは 1000 文字以内にしてください / comment must be at most 1000 characters");
         assertThat(run("quarantine", "requests", "create", second, "--requester", "sato@example.co.jp")).isZero();
         long secondRequest = Long.parseLong(out().replaceAll("(?s).*#(\\d+).*", "$1"));
 
@@ -791,6 +795,8 @@ class MamoriCliTest {
         assertThat(run("quarantine", "requests", "approve", String.valueOf(firstRequest))).as(err()).isZero();
         assertThat(out()).contains("message " + first + " released");
         assertThat(run("quarantine", "requests", "deny", String.valueOf(secondRequest))).isEqualTo(2);
+        assertThat(run("quarantine", "requests", "deny", String.valueOf(secondRequest), "--reason", " ")).isEqualTo(2);
+        assertThat(err()).contains("quarantine: 却下の理由を入力してください / a denial needs a reason");
         assertThat(run("quarantine", "requests", "deny", String.valueOf(secondRequest), "--reason", "業務外のメールです")).isZero();
         assertThat(run("quarantine", "requests", "approve", String.valueOf(secondRequest))).isEqualTo(1);
         assertThat(err()).contains("already denied");

@@ -245,7 +245,9 @@ abstract class ListsContactsRequestsContract {
     void badRequestsAreRefusedAndDeletingTheMessageRowRemovesItsRequests() throws Exception {
         StoredMessage m = quarantined("sato@example.co.jp");
         ReleaseRequests requests = new ReleaseRequests(dataSource, clock);
-        assertThatThrownBy(() -> requests.create(m.id(), "sato", "")).hasMessage("requester must be an e-mail address");
+        assertThatThrownBy(() -> requests.create(m.id(), "sato", "")).hasMessage("requester must be an e-mail address")
+                .isInstanceOfSatisfying(ReleaseRequests.InvalidRequest.class, e -> assertThat(e.bilingual())
+                        .isEqualTo("依頼者 (requester) はメールアドレスにしてください / requester must be an e-mail address"));
         assertThatThrownBy(() -> requests.create(m.id(), "sato@example.co.jp", "x".repeat(1001)))
                 .hasMessage("comment must be at most 1000 characters");
         assertThatThrownBy(() -> requests.create(m.id(), "sato@example.co.jp", "a\u001bb"))
