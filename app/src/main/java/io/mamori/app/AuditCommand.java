@@ -6,6 +6,7 @@ import io.mamori.console.audit.AuditFilter;
 import io.mamori.console.audit.AuditPage;
 import io.mamori.console.audit.AuditRecord;
 import io.mamori.console.audit.AuditVerification;
+import io.mamori.console.audit.InvalidAuditInput;
 import io.mamori.console.audit.JdbcAuditTrail;
 import io.mamori.gateway.store.Databases;
 import java.io.OutputStream;
@@ -55,6 +56,11 @@ final class AuditCommand implements Runnable {
         }
     }
 
+    /** Japanese first, then English, for the errors that have both (a bad time or anchor). */
+    static String bilingual(IllegalArgumentException e) {
+        return e instanceof InvalidAuditInput bad ? bad.bilingual() : e.getMessage();
+    }
+
     /** Filter options shared by list and export. */
     static final class FilterOptions {
         @Option(names = "--actor", description = "only this actor, e.g. cli:root, api-token, a user's email")
@@ -94,7 +100,7 @@ final class AuditCommand implements Runnable {
                 try {
                     parsed.add(AuditAnchor.parse(a));
                 } catch (IllegalArgumentException e) {
-                    System.err.println("audit verify: " + e.getMessage());
+                    System.err.println("audit verify: " + bilingual(e));
                     return 2;
                 }
             }
@@ -134,10 +140,10 @@ final class AuditCommand implements Runnable {
             try {
                 f = filter.filter();
                 if (limit < 1 || limit > 1000) {
-                    throw new IllegalArgumentException("--limit must be between 1 and 1000");
+                    throw new IllegalArgumentException("--limit は 1〜1000 にしてください / --limit must be between 1 and 1000");
                 }
             } catch (IllegalArgumentException e) {
-                System.err.println("audit list: " + e.getMessage());
+                System.err.println("audit list: " + bilingual(e));
                 return 2;
             }
             return withAudit(audit -> {
@@ -180,7 +186,7 @@ final class AuditCommand implements Runnable {
             try {
                 f = filter.filter();
             } catch (IllegalArgumentException e) {
-                System.err.println("audit export: " + e.getMessage());
+                System.err.println("audit export: " + bilingual(e));
                 return 2;
             }
             return withAudit(audit -> {

@@ -45,11 +45,11 @@ final class DirectoryCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             if (!Files.isRegularFile(file)) {
-                System.err.println("directory: no such file: " + file);
+                System.err.println("directory: ファイルがありません / no such file: " + file);
                 return 2;
             }
             if (Files.size(file) > 16L * 1024 * 1024) {
-                System.err.println("directory: " + file + " is larger than 16 MiB");
+                System.err.println("directory: " + file + " は 16 MiB を超えています / " + file + " is larger than 16 MiB");
                 return 2;
             }
             byte[] content = Files.readAllBytes(file);
@@ -81,7 +81,9 @@ final class DirectoryCommand implements Runnable {
             try {
                 return NoticesCommand.currentPolicy(settings);
             } catch (PolicyException e) {
-                throw new IllegalStateException("the policy file is invalid, so no notice was sent: " + e.getMessage(), e);
+                throw new IllegalStateException("ポリシーファイルが正しくないため、通知を送りませんでした / the policy file is invalid,"
+                        + " so no notice was sent:\n" + e.errors().stream().map(io.mamori.core.policy.PolicyError::renderBilingual)
+                        .collect(java.util.stream.Collectors.joining("\n")), e);
             }
         }, GatewayConfiguration.noticeSettings(settings), Clock.systemUTC());
     }

@@ -104,6 +104,9 @@ final class EvalCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) { // an unreadable --model file
             System.err.println("eval: " + e.getMessage());
             return 2;
+        } catch (io.mamori.core.policy.PolicyException e) { // the policy or the list file it names
+            e.errors().forEach(error -> System.err.println("eval: " + error.renderBilingual()));
+            return 2;
         }
         ExecutorService pool = Executors.newFixedThreadPool(n);
         String dnsUsed;

@@ -2,11 +2,14 @@ package io.mamori.app;
 
 import io.mamori.console.lists.ListService;
 import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.lists.InvalidListEntry;
 import io.mamori.core.lists.ListEntry;
 import io.mamori.core.lists.ListFile;
 import io.mamori.core.lists.ListKind;
 import io.mamori.core.lists.ListTarget;
 import io.mamori.core.policy.Policy;
+import io.mamori.core.policy.PolicyError;
+import io.mamori.core.policy.PolicyException;
 import io.mamori.core.policy.PolicyLoader;
 import io.mamori.gateway.lists.JdbcListStore;
 import java.nio.file.Files;
@@ -14,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -69,7 +71,24 @@ final class ListsCommand implements Runnable {
         ListKind kind();
     }
 
-    static ListService service(LocalStore s) {
+    /** The policy file or the list file it names cannot be read; each line is one error in Japanese and English. */
+    static final class UnusableFiles extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final transient List<String> lines;
+
+        UnusableFiles(List<String> lines, Throwable cause) {
+            super(String.join("\n", lines), cause);
+            this.lines = List.copyOf(lines);
+        }
+
+        /** Prints the errors and returns the exit code for them. */
+        int report() {
+            lines.forEach(line -> System.err.println("lists: " + line));
+            return 2;
+        }
+    }
+
+    static ListService service(LocalStore s) throws UnusableFiles {
         MamoriProperties settings = Settings.load(List.of());
         Path file = settings.policy().file();
         PolicyLoader loader = new PolicyLoader(FindingCatalogue.builtIn());
@@ -79,8 +98,10 @@ final class ListsCommand implements Runnable {
             policy = Files.isRegularFile(file) ? loader.load(file) : loader.defaults();
             fileEntries = Files.isRegularFile(file) && policy.lists().file().isPresent()
                     ? ListFile.read(ListFile.resolve(file, policy.lists().file().get())) : List.of();
-        } catch (io.mamori.core.policy.PolicyException | ListFile.Invalid e) {
-            throw new IllegalStateException(e.getMessage(), e);
+        } catch (PolicyException e) {
+            throw new UnusableFiles(e.errors().stream().map(PolicyError::renderBilingual).toList(), e);
+        } catch (ListFile.Invalid e) {
+            throw new UnusableFiles(e.errors().stream().map(ListFile.Error::renderBilingual).toList(), e);
         }
         return new ListService(new JdbcListStore(s.dataSource(), Clock.systemUTC(), Duration.ZERO),
                 () -> policy.lists().entries(), () -> fileEntries, s.audit(), Clock.systemUTC());
@@ -116,11 +137,13 @@ final class ListsCommand implements Runnable {
                     System.out.printf("added %s %s %s (%s)%n", v.list(), v.target(), v.value(), v.origin());
                     return 0;
                 } catch (JdbcListStore.DuplicateEntry e) {
-                    System.err.println("lists: " + e.getMessage() + " / すでに登録されています");
+                    System.err.println("lists: " + e.bilingual());
                     return 1;
-                } catch (IllegalArgumentException e) {
-                    System.err.println("lists: " + e.getMessage());
+                } catch (InvalidListEntry e) {
+                    System.err.println("lists: " + e.bilingual());
                     return 2;
+                } catch (UnusableFiles e) {
+                    return e.report();
                 }
             });
         }
@@ -148,12 +171,14 @@ final class ListsCommand implements Runnable {
                             CliAudit.actor(), CliAudit.SOURCE);
                     System.out.printf("removed %s %s %s (%s)%n", v.list(), v.target(), v.value(), v.origin());
                     return 0;
-                } catch (NoSuchElementException e) {
-                    System.err.println("lists: " + e.getMessage() + " / 登録されていません");
+                } catch (ListService.NotListed e) {
+                    System.err.println("lists: " + e.bilingual());
                     return 1;
-                } catch (IllegalArgumentException e) {
-                    System.err.println("lists: " + e.getMessage());
+                } catch (InvalidListEntry e) {
+                    System.err.println("lists: " + e.bilingual());
                     return 2;
+                } catch (UnusableFiles e) {
+                    return e.report();
                 }
             });
         }
@@ -179,9 +204,11 @@ final class ListsCommand implements Runnable {
                     }
                     System.out.printf("%d entr%s%n", views.size(), views.size() == 1 ? "y" : "ies");
                     return 0;
-                } catch (IllegalArgumentException e) {
-                    System.err.println("lists: " + e.getMessage());
+                } catch (InvalidListEntry e) {
+                    System.err.println("lists: " + e.bilingual());
                     return 2;
+                } catch (UnusableFiles e) {
+                    return e.report();
                 }
             });
         }

@@ -61,7 +61,7 @@ final class NoticesCommand implements Runnable {
      */
     static List<Recipient> readRecipients(Path file) throws IOException {
         if (Files.size(file) > MAX_CSV) {
-            throw new IllegalArgumentException(file + ": larger than 10 MB");
+            throw new IllegalArgumentException(file + ": 10 MB を超えています / larger than 10 MB");
         }
         String text = decode(Files.readAllBytes(file));
         List<String> problems = new ArrayList<>();
@@ -86,7 +86,8 @@ final class NoticesCommand implements Runnable {
             }
         } catch (java.io.UncheckedIOException | IllegalStateException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new IllegalArgumentException(file + ": not a valid CSV file: " + cause.getMessage(), e);
+            throw new IllegalArgumentException(file + ": CSV ファイルとして正しくありません / not a valid CSV file: "
+                    + cause.getMessage(), e);
         }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("\n", problems));
@@ -148,8 +149,14 @@ final class NoticesCommand implements Runnable {
             try {
                 recipients = fromDirectory ? directoryRecipients(settings) : readRecipients(file);
                 policy = currentPolicy(settings);
-            } catch (IllegalArgumentException | IOException | PolicyException e) {
+            } catch (PolicyException e) {
+                e.errors().forEach(error -> System.err.println("notices: " + error.renderBilingual()));
+                return 2;
+            } catch (IllegalArgumentException e) {
                 System.err.println("notices: " + e.getMessage());
+                return 2;
+            } catch (IOException e) {
+                System.err.println("notices: ファイルを読めません / cannot read the file: " + e);
                 return 2;
             }
             NoticeTemplates templates = new NoticeTemplates(settings.notices().templatesDir());
@@ -223,7 +230,8 @@ final class NoticesCommand implements Runnable {
                 Optional<NoticeKind> kind = dot > 0 ? NoticeKind.byFileName(show.substring(0, dot)) : Optional.empty();
                 Optional<NoticeLanguage> language = dot > 0 ? NoticeLanguage.of(show.substring(dot + 1)) : Optional.empty();
                 if (kind.isEmpty() || language.isEmpty()) {
-                    System.err.println("notices templates: expected KIND.LANG, e.g. mfa-reminder.ja or access-changed.en");
+                    System.err.println("notices templates: KIND.LANG の形で指定してください（例: mfa-reminder.ja、access-changed.en）"
+                            + " / expected KIND.LANG, e.g. mfa-reminder.ja or access-changed.en");
                     return 2;
                 }
                 System.out.print(templates.read(kind.get(), language.get()));

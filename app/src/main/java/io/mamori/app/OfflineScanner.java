@@ -135,7 +135,7 @@ final class OfflineScanner implements AutoCloseable {
                 listFile = ListFile.read(ListFile.resolve(file, policy.lists().file().get()));
             } catch (ListFile.Invalid e) {
                 throw new PolicyException(e.errors().stream().map(er -> new PolicyError(er.file(), Math.max(1, er.line()), 1,
-                        "", er.message())).toList());
+                        "", er.message(), er.messageJa())).toList());
             }
         }
         List<ListEntry> fileEntries = listFile;

@@ -39,7 +39,7 @@ final class PolicyCommand implements Runnable {
                     try {
                         System.out.printf("%s: OK (%d entries)%n", listFile, ListFile.read(listFile).size());
                     } catch (ListFile.Invalid e) {
-                        System.err.println(e.getMessage());
+                        e.errors().forEach(error -> System.err.println(error.renderBilingual()));
                         return 1;
                     }
                 }

@@ -41,6 +41,10 @@ final class QueueCommand implements Runnable {
         }
     }
 
+    private static String noMessage(String id) {
+        return "queue: メッセージ " + id + " はありません / no message " + id;
+    }
+
     static boolean causeMentions(Throwable t, String text) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (String.valueOf(c.getMessage()).contains(text)) {
@@ -93,7 +97,7 @@ final class QueueCommand implements Runnable {
                 }
                 return 0;
             }).orElseGet(() -> {
-                System.err.println("queue: no message " + id);
+                System.err.println(noMessage(id));
                 return 1;
             }));
         }
@@ -116,7 +120,8 @@ final class QueueCommand implements Runnable {
         public Integer call() throws Exception {
             int ways = (id != null ? 1 : 0) + (sender != null ? 1 : 0) + (finding != null ? 1 : 0);
             if (ways != 1) {
-                System.err.println("queue release: give exactly one of ID, --sender or --finding");
+                System.err.println("queue release: ID、--sender、--finding のどれか 1 つを指定してください"
+                        + " / give exactly one of ID, --sender or --finding");
                 return 2;
             }
             if (id != null) {
@@ -131,7 +136,8 @@ final class QueueCommand implements Runnable {
                 }
                 QuarantineService.BulkRelease done = ((QuarantineService.Result.Ok<QuarantineService.BulkRelease>) r).value();
                 done.released().forEach(released -> System.out.printf("%s released%n", released));
-                done.failed().forEach(failed -> System.err.printf("queue: %s could not be released%n", failed));
+                done.failed().forEach(failed -> System.err.printf("queue: %s を解放できませんでした / %s could not be released%n",
+                        failed, failed));
                 System.out.printf("%d message(s) released%n", done.released().size());
                 return 0;
             });
@@ -156,8 +162,8 @@ final class QueueCommand implements Runnable {
                 ? service.delete(id, CliAudit.actor(), CliAudit.SOURCE)
                 : service.release(id, CliAudit.actor(), CliAudit.SOURCE);
         if (r instanceof QuarantineService.Result.Refused<?> refused) {
-            System.err.println("queue: " + (refused.refusal() == QuarantineService.Refusal.NOT_FOUND ? "no message " + id
-                    : id + ": " + refused.message()));
+            System.err.println(refused.refusal() == QuarantineService.Refusal.NOT_FOUND ? noMessage(id)
+                    : "queue: " + id + ": " + refused.message());
             return 1;
         }
         System.out.printf("%s %s%n", id, done);

@@ -50,7 +50,15 @@ final class ScanCommand implements Callable<Integer> {
         int failures = 0;
         Map<String, Integer> byAction = new java.util.TreeMap<>();
         ObjectMapper mapper = new ObjectMapper();
-        try (OfflineScanner scanner = OfflineScanner.open(policyFile)) {
+        OfflineScanner opened;
+        try {
+            opened = OfflineScanner.open(policyFile);
+        } catch (io.mamori.core.policy.PolicyException e) {
+            // The policy or the list file it names; Japanese first, then English, as 'policy validate' prints them.
+            e.errors().forEach(error -> System.err.println("scan: " + error.renderBilingual()));
+            return 2;
+        }
+        try (OfflineScanner scanner = opened) {
             for (Path file : files) {
                 if (!Files.isRegularFile(file)) {
                     System.err.println("scan: not a readable file: " + file);

@@ -34,7 +34,7 @@ final class UsersCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             if (!EMAIL.matcher(user).matches()) {
-                System.err.println("users: not an email address: " + user);
+                System.err.println("users: メールアドレスではありません / not an email address: " + user);
                 return 2;
             }
             return QueueCommand.withStore(s -> {
@@ -87,7 +87,11 @@ final class UsersCommand implements Runnable {
                 boolean revoked = new AppPasswords(s.dataSource(), Clock.systemUTC()).revoke(user, id);
                 s.audit().record(CliAudit.entry("user.app-password.revoke", user, "id=" + id,
                         revoked ? "revoked" : "refused: no such active app password", revoked));
-                System.out.println(revoked ? "revoked" : "no such active app password");
+                if (revoked) {
+                    System.out.println("revoked");
+                } else {
+                    System.err.println("users: 有効なアプリパスワード #" + id + " はありません / no such active app password: #" + id);
+                }
                 return revoked ? 0 : 1;
             });
         }

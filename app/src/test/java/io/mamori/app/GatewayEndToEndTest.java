@@ -485,7 +485,7 @@ class GatewayEndToEndTest {
         assertThat(exports.body()).contains("\"actor\":\"api-token\"").contains("object=" + id);
         HttpResponse<String> bad = get(http, token, "/api/v1/audit?since=yesterday");
         assertThat(bad.statusCode()).isEqualTo(400);
-        assertThat(bad.body()).contains("not a time: 'yesterday'");
+        assertThat(bad.body()).contains("not a time: 'yesterday'").contains("\"message_ja\":\"検索条件が正しくありません: 日時として読めません: 'yesterday'");
 
         assertThat(audit.verify().intact()).isTrue();
     }

@@ -193,6 +193,7 @@ class MamoriCliTest {
         assertThat(out()).contains("laptop").doesNotContain(issued);
 
         assertThat(run("users", "add-app-password", "not-an-address")).isEqualTo(2);
+        assertThat(err()).contains("users: メールアドレスではありません / not an email address: not-an-address");
     }
 
     @Test
@@ -359,6 +360,10 @@ class MamoriCliTest {
         assertThat(run("queue", "release", "--finding", "ATTACHMENT_EXECUTABLE")).as(err()).isZero();
         assertThat(out()).contains("1 message(s) released");
         assertThat(run("queue", "release")).isEqualTo(2);
+        assertThat(err()).contains("queue release: ID、--sender、--finding のどれか 1 つを指定してください"
+                + " / give exactly one of ID, --sender or --finding");
+        assertThat(run("queue", "show", "NO-SUCH-ID")).isEqualTo(1);
+        assertThat(err()).contains("queue: メッセージ NO-SUCH-ID はありません / no message NO-SUCH-ID");
 
         try (LocalStore local = LocalStore.open(Settings.load(List.of()), java.time.Clock.systemUTC())) {
             assertThat(local.store().find(exe).orElseThrow().state()).isEqualTo(io.mamori.core.store.MessageState.QUEUED);
@@ -445,7 +450,8 @@ class MamoriCliTest {
 
         assertThat(run("audit", "verify", "--anchor", "3:" + "0".repeat(64))).isEqualTo(1);
         assertThat(run("audit", "verify", "--anchor", "bogus")).isEqualTo(2);
-        assertThat(err()).contains("SEQ:HASH");
+        assertThat(err()).contains("audit verify: アンカーは SEQ:HASH の形で指定してください（例: 42:9f86d0…）: bogus"
+                + " / anchor must be SEQ:HASH, e.g. 42:9f86d0…: bogus");
         assertThat(anchor).startsWith("3:");
     }
 
@@ -483,6 +489,7 @@ class MamoriCliTest {
         String id = out().lines().findFirst().orElseThrow().trim().split(" +")[0];
         assertThat(run("users", "revoke-app-password", "sato@example.co.jp", id)).isZero();
         assertThat(run("users", "revoke-app-password", "sato@example.co.jp", id)).isEqualTo(1);
+        assertThat(err()).contains("users: 有効なアプリパスワード #" + id + " はありません / no such active app password: #" + id);
         assertThat(run("keys", "rotate")).as(err()).isZero();
 
         assertThat(run("audit", "list")).isZero();
@@ -494,7 +501,9 @@ class MamoriCliTest {
         assertThat(run("audit", "list", "--actor", "someone-else")).isZero();
         assertThat(out()).contains("0 entries");
         assertThat(run("audit", "list", "--since", "tomorrow")).isEqualTo(2);
-        assertThat(err()).contains("not a time: 'tomorrow'");
+        assertThat(err()).contains("audit list: 日時として読めません: 'tomorrow'（例: ").contains(" / not a time: 'tomorrow'");
+        assertThat(run("audit", "list", "--limit", "0")).isEqualTo(2);
+        assertThat(err()).contains("audit list: --limit は 1〜1000 にしてください / --limit must be between 1 and 1000");
     }
 
     @Test
@@ -622,7 +631,8 @@ class MamoriCliTest {
 
         Files.writeString(users, "email,name\nok@example.co.jp,OK\n\"unterminated@example.co.jp,Y\n");
         assertThat(run("notices", "mfa-reminders", users.toString())).isEqualTo(2);
-        assertThat(err()).contains("bad.csv: not a valid CSV file: (startline 3) EOF reached before encapsulated token finished");
+        assertThat(err()).contains("bad.csv: CSV ファイルとして正しくありません / not a valid CSV file: (startline 3) EOF reached"
+                + " before encapsulated token finished");
 
         Files.writeString(users, "someone@example.co.jp,Someone\n");
         assertThat(run("notices", "mfa-reminders", users.toString())).isEqualTo(2);
@@ -767,7 +777,16 @@ class MamoriCliTest {
         assertThat(out()).contains("lists.txt: OK (1 entries)");
         Files.writeString(dir.resolve("lists.txt"), "block sender spam.example\nblock sendr x.example\n", StandardCharsets.UTF_8);
         assertThat(run("policy", "validate", policy.toString())).isEqualTo(1);
-        assertThat(err()).contains("lists.txt:2: unknown target 'sendr'; expected sender or link");
+        assertThat(err()).contains("lists.txt:2: 不明な対象 'sendr' です。sender か link を指定してください"
+                + " / unknown target 'sendr'; expected sender or link");
+
+        Files.writeString(dir.resolve("lists.txt"), "block sender co.jp\nblock sender\n", StandardCharsets.UTF_8);
+        assertThat(run("scan", eml.toString(), "--policy", policy.toString())).as("a bad list file is an error, not a crash")
+                .isEqualTo(2);
+        assertThat(err()).contains("scan: lists.txt:1:1: 'co.jp' はパブリックサフィックスです。その下のすべてのドメインに"
+                        + "一致してしまいます / 'co.jp' is a public suffix; it would match every domain under it")
+                .contains("scan: lists.txt:2:1: '<allow|block> <sender|link> <値>' の 3 語で書いてください（2 語あります）"
+                        + " / expected '<allow|block> <sender|link> <value>', got 2 word(s)");
     }
 
     @Test
@@ -781,11 +800,15 @@ class MamoriCliTest {
         assertThat(out()).containsPattern("\\(user:sato@example.co.jp#\\d+\\)");
 
         assertThat(run("lists", "block", "add", "SPAM.example")).isEqualTo(1);
-        assertThat(err()).contains("already on the list");
+        assertThat(err()).containsPattern("lists: すでにリストにあります \\(#\\d+\\) / already on the list \\(#\\d+\\)");
         assertThat(run("lists", "block", "add", "co.jp")).isEqualTo(2);
-        assertThat(err()).contains("public suffix");
+        assertThat(err()).as("Japanese first, then English, as the policy CLI").contains("lists: 'co.jp' はパブリックサフィックスです。"
+                + "その下のすべてのドメインに一致してしまいます / 'co.jp' is a public suffix; it would match every domain under it");
+        assertThat(run("lists", "block", "add", "taro@@partner.example")).isEqualTo(2);
+        assertThat(err()).contains("lists: 'taro@@partner.example' はメールアドレスではありません"
+                + " / 'taro@@partner.example' is not an e-mail address");
         assertThat(run("lists", "allow", "add", "https://x.example/")).isEqualTo(2);
-        assertThat(err()).contains("allow entries are for senders only");
+        assertThat(err()).contains("lists: 許可リスト (allow) には送信者 (sender) だけを登録できます / allow entries are for senders only");
 
         assertThat(run("lists", "block", "list")).as(err()).isZero();
         assertThat(out()).contains("spam.example").contains("evil.example").contains("https://bit.ly/3abc")
@@ -795,7 +818,7 @@ class MamoriCliTest {
 
         assertThat(run("lists", "block", "remove", "spam.example")).as(err()).isZero();
         assertThat(run("lists", "block", "remove", "spam.example")).isEqualTo(1);
-        assertThat(err()).contains("not on the block list");
+        assertThat(err()).contains("lists: block リストに登録されていません: spam.example / not on the block list: spam.example");
         assertThat(run("lists", "block", "list")).isZero();
         assertThat(out()).doesNotContain("spam.example").contains("2 entries");
     }
@@ -818,6 +841,9 @@ class MamoriCliTest {
         assertThat(run("quarantine", "requests", "create", first, "--requester", "sato@example.co.jp", "--comment", "請求書です"))
                 .as(err()).isZero();
         long firstRequest = Long.parseLong(out().replaceAll("(?s).*#(\\d+).*", "$1"));
+        assertThat(run("quarantine", "requests", "create", second, "--requester", "sato@example.co.jp", "--comment",
+                "x".repeat(1001))).isEqualTo(2);
+        assertThat(err()).contains("quarantine: コメントは 1000 文字以内にしてください / comment must be at most 1000 characters");
         assertThat(run("quarantine", "requests", "create", second, "--requester", "sato@example.co.jp")).isZero();
         long secondRequest = Long.parseLong(out().replaceAll("(?s).*#(\\d+).*", "$1"));
 
@@ -827,6 +853,8 @@ class MamoriCliTest {
         assertThat(run("quarantine", "requests", "approve", String.valueOf(firstRequest))).as(err()).isZero();
         assertThat(out()).contains("message " + first + " released");
         assertThat(run("quarantine", "requests", "deny", String.valueOf(secondRequest))).isEqualTo(2);
+        assertThat(run("quarantine", "requests", "deny", String.valueOf(secondRequest), "--reason", " ")).isEqualTo(2);
+        assertThat(err()).contains("quarantine: 却下の理由を入力してください / a denial needs a reason");
         assertThat(run("quarantine", "requests", "deny", String.valueOf(secondRequest), "--reason", "業務外のメールです")).isZero();
         assertThat(run("quarantine", "requests", "approve", String.valueOf(secondRequest))).isEqualTo(1);
         assertThat(err()).contains("already denied");

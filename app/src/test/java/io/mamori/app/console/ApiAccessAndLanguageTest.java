@@ -170,6 +170,39 @@ class ApiAccessAndLanguageTest extends ConsoleContext {
     }
 
     @Test
+    void listErrorsCarryTheReasonInJapaneseAndEnglish() throws Exception {
+        String analyst = newAddress("list-errors");
+        accounts.createUser(analyst, "分析 エラー", "情報システム部", java.util.Set.of(Role.ANALYST));
+        String bearer = scopedToken(analyst);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+
+        HttpResponse<String> suffix = call(bearer, "POST", "/api/v1/lists/block", "{\"value\": \"co.jp\"}");
+        assertThat(suffix.statusCode()).isEqualTo(400);
+        com.fasterxml.jackson.databind.JsonNode body = json.readTree(suffix.body());
+        assertThat(body.get("error").asText()).isEqualTo("invalid");
+        assertThat(body.get("message_ja").asText()).isEqualTo("'co.jp' はパブリックサフィックスです。その下のすべてのドメインに一致してしまいます");
+        assertThat(body.get("message_en").asText()).isEqualTo("'co.jp' is a public suffix; it would match every domain under it");
+        assertThat(body.get("message").asText()).as("the field older clients read: both, Japanese first")
+                .isEqualTo(body.get("message_ja").asText() + " / " + body.get("message_en").asText());
+
+        body = json.readTree(call(bearer, "POST", "/api/v1/lists/block", "{\"value\": \"taro@@partner.example\"}").body());
+        assertThat(body.get("message_ja").asText()).isEqualTo("'taro@@partner.example' はメールアドレスではありません");
+        assertThat(body.get("message_en").asText()).isEqualTo("'taro@@partner.example' is not an e-mail address");
+
+        HttpResponse<String> unknownList = call(bearer, "POST", "/api/v1/lists/link", "{\"value\": \"x.example\"}");
+        assertThat(unknownList.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(unknownList.body()).get("message").asText()).isEqualTo(
+                "不明なリスト 'link' です。allow か block を指定してください / unknown list 'link'; expected allow or block");
+
+        HttpResponse<String> missing = call(bearer, "DELETE", "/api/v1/lists/entries/987654321", null);
+        assertThat(missing.statusCode()).isEqualTo(404);
+        body = json.readTree(missing.body());
+        assertThat(body.get("error").asText()).isEqualTo("not_found");
+        assertThat(body.get("message_ja").asText()).isEqualTo("リストに #987654321 の項目はありません");
+        assertThat(body.get("message_en").asText()).isEqualTo("no list entry #987654321");
+    }
+
+    @Test
     void anAuditorsTokenReadsItsOwnListButChangesNothing() throws Exception {
         String auditor = newAddress("list-auditor");
         accounts.createUser(auditor, "監査 リスト", "監査室", java.util.Set.of(Role.AUDITOR));

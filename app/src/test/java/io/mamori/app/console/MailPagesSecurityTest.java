@@ -343,6 +343,36 @@ class MailPagesSecurityTest extends ConsoleContext {
     }
 
     @Test
+    void whyASenderCannotBeListedIsShownInTheOperatorsLanguage() throws Exception {
+        String analyst = newAddress("analyst-lang");
+        String secret = userWithTotp(analyst, "分析 六郎", "情報システム部", Role.ANALYST);
+        String recipient = newAddress("sales");
+        // An address literal is a valid envelope sender but not something a list can hold.
+        StoredMessage literal = commitMessage(Direction.INBOUND, "someone@[192.0.2.1]", List.of(recipient), "literal",
+                MessageState.QUARANTINED, Action.QUARANTINE, MailPagesBrowserTest.eml(recipient, "literal", "literal",
+                        "Someone", "a.pdf"), "LURE_PAYMENT");
+        CLOCK.advance(Duration.ofSeconds(30));
+        ConsoleClient c = new ConsoleClient(base(), CERTIFICATE, "192.0.2.44"); // analysts' network
+        c.signIn(analyst, PASSWORD);
+        c.post("/login/totp", "code", code(secret, CLOCK.instant()));
+        assertThat(c.follow().statusCode()).isEqualTo(200);
+
+        assertThat(c.get("/messages/" + literal.id()).statusCode()).isEqualTo(200);
+        assertThat(c.post("/messages/" + literal.id() + "/block-sender").statusCode()).isEqualTo(302);
+        assertThat(c.follow().statusCode()).isEqualTo(200);
+        assertThat(c.text("#mail-failure")).isEqualTo(
+                "送信者をリストに追加できません: 'someone@[192.0.2.1]' は正しいドメイン名ではありません");
+
+        assertThat(c.post("/language", "lang", "en", "return", "/messages/" + literal.id()).statusCode()).isEqualTo(302);
+        assertThat(c.follow().statusCode()).isEqualTo(200);
+        assertThat(c.post("/messages/" + literal.id() + "/block-sender").statusCode()).isEqualTo(302);
+        assertThat(c.follow().statusCode()).isEqualTo(200);
+        assertThat(c.text("#mail-failure")).isEqualTo(
+                "the sender cannot be listed: 'someone@[192.0.2.1]' is not a valid domain name");
+        assertThat(state(literal)).isEqualTo(MessageState.QUARANTINED);
+    }
+
+    @Test
     void anAnalystReleasesOrDeletesSelectedMessagesAndReleasesEveryMessageWithAFinding() throws Exception {
         String analyst = newAddress("analyst");
         String secret = userWithTotp(analyst, "分析 五郎", "情報システム部", Role.ANALYST);
@@ -387,7 +417,7 @@ class MailPagesSecurityTest extends ConsoleContext {
         assertThat(c.text("#mail-notice")).isEqualTo("送信者をブロックリストに追加しました。");
         assertThat(c.post("/messages/" + promo.id() + "/block-sender").statusCode()).isEqualTo(302);
         assertThat(c.follow().statusCode()).isEqualTo(200);
-        assertThat(c.text("#mail-failure")).contains("already listed: " + sender);
+        assertThat(c.text("#mail-failure")).as("in the page's language").isEqualTo("すでに登録されています: " + sender);
 
         assertThat(auditSince(mark)).anyMatch(l -> l.contains("action=queue.release object=" + first.id())
                         && l.contains("actor=" + analyst) && l.contains("ok=true"))

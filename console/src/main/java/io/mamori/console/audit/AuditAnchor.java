@@ -9,10 +9,11 @@ public record AuditAnchor(long seq, String hash) {
 
     public AuditAnchor {
         if (seq < 1) {
-            throw new IllegalArgumentException("anchor seq must be at least 1: " + seq);
+            throw new InvalidAuditInput("anchor seq must be at least 1: " + seq, "アンカーの seq は 1 以上にしてください: " + seq);
         }
         if (!AuditChain.isHash(hash)) {
-            throw new IllegalArgumentException("anchor hash must be 64 lower-case hex digits: " + hash);
+            throw new InvalidAuditInput("anchor hash must be 64 lower-case hex digits: " + hash,
+                    "アンカーのハッシュは 16 進数の小文字 64 桁にしてください: " + hash);
         }
     }
 
@@ -20,13 +21,14 @@ public record AuditAnchor(long seq, String hash) {
     public static AuditAnchor parse(String text) {
         int colon = text == null ? -1 : text.indexOf(':');
         if (colon <= 0) {
-            throw new IllegalArgumentException("anchor must be SEQ:HASH, e.g. 42:9f86d0…: " + text);
+            throw new InvalidAuditInput("anchor must be SEQ:HASH, e.g. 42:9f86d0…: " + text,
+                    "アンカーは SEQ:HASH の形で指定してください（例: 42:9f86d0…）: " + text);
         }
         try {
             return new AuditAnchor(Long.parseLong(text.substring(0, colon).trim()),
                     text.substring(colon + 1).trim().toLowerCase(java.util.Locale.ROOT));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("anchor seq is not a number: " + text);
+            throw new InvalidAuditInput("anchor seq is not a number: " + text, "アンカーの seq が数値ではありません: " + text);
         }
     }
 

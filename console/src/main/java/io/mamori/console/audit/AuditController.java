@@ -70,6 +70,12 @@ class AuditController {
 
     @ExceptionHandler(IllegalArgumentException.class)
     ResponseEntity<Map<String, String>> badRequest(IllegalArgumentException e) {
+        if (e instanceof InvalidAuditInput bad) {
+            String ja = "検索条件が正しくありません: " + bad.messageJa();
+            String en = "invalid search: " + bad.getMessage();
+            return ResponseEntity.status(HttpStatus.BAD_REQUEST).body(Map.of("error", "bad_request",
+                    "message", ja + " / " + en, "message_ja", ja, "message_en", en));
+        }
         return ResponseEntity.status(HttpStatus.BAD_REQUEST).body(Map.of("error", "bad_request",
                 "message", "検索条件が正しくありません / invalid search: " + e.getMessage()));
     }

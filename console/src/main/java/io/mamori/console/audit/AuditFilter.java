@@ -26,7 +26,8 @@ public record AuditFilter(String actor, String action, String object, Instant si
         action = blankToNull(action);
         object = blankToNull(object);
         if (since != null && until != null && !since.isBefore(until)) {
-            throw new IllegalArgumentException("since (" + since + ") must be before until (" + until + ")");
+            throw new InvalidAuditInput("since (" + since + ") must be before until (" + until + ")",
+                    "開始 (" + since + ") は終了 (" + until + ") より前にしてください");
         }
     }
 
@@ -34,7 +35,7 @@ public record AuditFilter(String actor, String action, String object, Instant si
      * Parses a time given by a person: an instant ({@code 2026-11-28T01:00:00Z}), a date-time with offset
      * ({@code 2026-11-28T10:00+09:00}), a local date-time or a date (start of that day), both in {@code zone}.
      *
-     * @throws IllegalArgumentException naming the value and the accepted forms
+     * @throws InvalidAuditInput naming the value and the accepted forms
      */
     public static Instant parseTime(String value, ZoneId zone) {
         if (value == null || value.isBlank()) {
@@ -59,8 +60,10 @@ public record AuditFilter(String actor, String action, String object, Instant si
         try {
             return LocalDate.parse(v).atStartOfDay(zone).toInstant();
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("not a time: '" + v + "' (expected e.g. 2026-11-28, 2026-11-28T10:00, "
-                    + "2026-11-28T10:00+09:00 or 2026-11-28T01:00:00Z)");
+            String shown = v.length() > 80 ? v.substring(0, 80) + "…" : v;
+            throw new InvalidAuditInput("not a time: '" + shown + "' (expected e.g. 2026-11-28, 2026-11-28T10:00, "
+                    + "2026-11-28T10:00+09:00 or 2026-11-28T01:00:00Z)", "日時として読めません: '" + shown
+                    + "'（例: 2026-11-28、2026-11-28T10:00、2026-11-28T10:00+09:00、2026-11-28T01:00:00Z）");
         }
     }
 

@@ -42,14 +42,15 @@ class AuditPageController {
     }
 
     @GetMapping("/audit")
-    String page(@AuthenticationPrincipal ConsoleUser user, Search search, Model model) {
+    String page(@AuthenticationPrincipal ConsoleUser user, Search search, Model model, java.util.Locale locale) {
         require(user, Role.ADMIN, Role.AUDITOR);
         model.addAttribute("search", search);
         try {
             AuditFilter filter = search.filter(zone);
             model.addAttribute("page", audit.search(filter, search.before(), PAGE_SIZE));
         } catch (IllegalArgumentException e) {
-            model.addAttribute("searchError", e.getMessage());
+            model.addAttribute("searchError", e instanceof InvalidAuditInput bad ? bad.message(locale.getLanguage())
+                    : e.getMessage());
         }
         model.addAttribute("zone", zone);
         model.addAttribute("head", audit.head());
@@ -58,14 +59,15 @@ class AuditPageController {
 
     /** Walks the chain and shows the result on the page. A POST: it is recorded and costs a full read. */
     @PostMapping("/audit/verify")
-    String verify(@AuthenticationPrincipal ConsoleUser user, HttpServletRequest request, Model model) {
+    String verify(@AuthenticationPrincipal ConsoleUser user, HttpServletRequest request, Model model,
+            java.util.Locale locale) {
         require(user, Role.ADMIN, Role.AUDITOR);
         AuditVerification result = audit.verify();
         audit.record(new AuditEntry(clock.instant(), user.email(), ClientAddress.recorded(request), "audit.verify", "audit",
                 null, result instanceof AuditVerification.Intact ok ? "intact: " + ok.count() + " rows, last " + ok.lastSeq()
                         : "broken at seq " + ((AuditVerification.Broken) result).seq(), true));
         model.addAttribute("verification", result);
-        return page(user, new Search(null, null, null, null, null, null), model);
+        return page(user, new Search(null, null, null, null, null, null), model, locale);
     }
 
     @GetMapping("/audit/export")

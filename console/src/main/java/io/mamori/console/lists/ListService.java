@@ -2,6 +2,7 @@ package io.mamori.console.lists;
 
 import io.mamori.console.audit.AuditEntry;
 import io.mamori.console.audit.AuditTrail;
+import io.mamori.core.lists.InvalidListEntry;
 import io.mamori.core.lists.ListEntry;
 import io.mamori.core.lists.ListKind;
 import io.mamori.core.lists.ListTarget;
@@ -20,9 +21,9 @@ import java.util.function.Supplier;
  * (organisation-wide, or one recipient's with {@code user}); the policy's and the list file's entries are shown
  * alongside, read-only (edit those files instead). Every call is recorded in the audit trail, refused ones too.
  *
- * <p>Errors are exceptions with a specific message: {@link IllegalArgumentException} for a bad value, user or
- * comment, {@link JdbcListStore.DuplicateEntry} for a value already listed, {@link NoSuchElementException} for an
- * unknown entry. Thread-safe.
+ * <p>Errors are exceptions with a specific message in English and Japanese: {@link InvalidListEntry} for a bad
+ * value, list, target, user or comment, {@link JdbcListStore.DuplicateEntry} for a value already listed,
+ * {@link NotListed} for an unknown entry. Thread-safe.
  */
 public final class ListService {
 
@@ -34,6 +35,33 @@ public final class ListService {
      */
     public record View(Long id, String list, String target, String value, String source, String origin, String owner,
             String comment, String createdBy, Instant createdAt, boolean editable) {
+    }
+
+    /** No such entry (by id), or the value is not on that list; the English text is the exception's message. */
+    public static final class NotListed extends NoSuchElementException {
+        private static final long serialVersionUID = 1L;
+        private final String messageJa;
+
+        NotListed(String message, String messageJa) {
+            super(message);
+            this.messageJa = messageJa;
+        }
+
+        /**
+         * No entry with this id; also the answer for an entry the caller may not see, so that both read the same.
+         */
+        public static NotListed entry(long id) {
+            return new NotListed("no list entry #" + id, "リストに #" + id + " の項目はありません");
+        }
+
+        public String messageJa() {
+            return messageJa;
+        }
+
+        /** Japanese first, then English. */
+        public String bilingual() {
+            return messageJa + " / " + getMessage();
+        }
     }
 
     private final JdbcListStore store;
@@ -69,19 +97,19 @@ public final class ListService {
         }
     }
 
-    /** Removes a database entry by id. @throws NoSuchElementException if there is none */
+    /** Removes a database entry by id. @throws NotListed if there is none */
     public View remove(long id, String actor, String source) {
         StoredEntry e = store.find(id).orElse(null);
         if (e == null || !store.remove(id)) {
             record(actor, source, "lists.remove", "#" + id, "no such entry", false);
-            throw new NoSuchElementException("no list entry #" + id);
+            throw NotListed.entry(id);
         }
         record(actor, source, "lists.remove", "#" + id, object(e.entry().kind(), e.entry().target(), e.entry().owner(),
                 e.entry().pattern().text()), true);
         return view(e);
     }
 
-    /** Removes a database entry by value. @throws NoSuchElementException if that value is not on that list */
+    /** Removes a database entry by value. @throws NotListed if that value is not on that list */
     public View remove(ListKind kind, ListTarget target, String user, String value, String actor, String source) {
         String object = object(kind, target, user, value);
         StoredEntry e;
@@ -93,8 +121,8 @@ public final class ListService {
         }
         if (e == null || !store.remove(e.id())) {
             record(actor, source, "lists.remove", object, "not listed", false);
-            throw new NoSuchElementException("not on the " + kind.lowerName() + " list"
-                    + (user == null ? "" : " of " + user) + ": " + value);
+            throw new NotListed("not on the " + kind.lowerName() + " list" + (user == null ? "" : " of " + user) + ": " + value,
+                    kind.lowerName() + " リスト" + (user == null ? "" : " (" + user + ")") + "に登録されていません: " + value);
         }
         record(actor, source, "lists.remove", object, e.entry().origin(), true);
         return view(e);

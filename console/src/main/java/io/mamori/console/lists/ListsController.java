@@ -4,13 +4,14 @@ import io.mamori.console.api.ApiCaller;
 import io.mamori.console.identity.ConsoleUser;
 import io.mamori.console.web.ClientAddress;
 import io.mamori.core.access.Role;
+import io.mamori.core.lists.InvalidListEntry;
 import io.mamori.core.lists.ListKind;
 import io.mamori.core.lists.ListTarget;
 import io.mamori.gateway.lists.JdbcListStore;
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.Authentication;
@@ -39,6 +40,10 @@ import org.springframework.web.bind.annotation.RestController;
  * token) manage every list. Anyone else manages only their own per-user entries: {@code user} must be themselves
  * (403 otherwise, also for the organisation-wide lists), an entry of someone else is answered 404 as if it did
  * not exist, and an auditor only reads. Refusals are audited with the caller as actor.
+ *
+ * <p>Errors are {@code {"error": "invalid|duplicate|not_found|forbidden", "message": "<ja> / <en>",
+ * "message_ja": "…", "message_en": "…"}}, as the access-rule refusal of {@code ApiTokenFilter}: {@code message}
+ * for a reader whose language is unknown, the other two for a client that shows one language.
  */
 @RestController
 @RequestMapping("/api/v1/lists")
@@ -63,8 +68,8 @@ class ListsController {
         try {
             ListKind kind = list == null || list.isBlank() ? null : ListKind.parse(list.strip());
             return ResponseEntity.ok(service.list(kind, blankToNull(user), caller.email(), ClientAddress.recorded(request)));
-        } catch (IllegalArgumentException e) {
-            return error(HttpStatus.BAD_REQUEST, "invalid", e.getMessage());
+        } catch (InvalidListEntry e) {
+            return error(HttpStatus.BAD_REQUEST, "invalid", e.messageJa(), e.getMessage());
         }
     }
 
@@ -78,16 +83,16 @@ class ListsController {
         try {
             ListKind kind = ListKind.parse(list);
             if (body == null || body.value() == null || body.value().isBlank()) {
-                return error(HttpStatus.BAD_REQUEST, "invalid", "値(value)が必要です / value is required");
+                return error(HttpStatus.BAD_REQUEST, "invalid", "値 (value) が必要です", "value is required");
             }
             ListTarget target = body.target() == null || body.target().isBlank()
                     ? ListService.impliedTarget(body.value()) : ListTarget.parse(body.target().strip());
             return ResponseEntity.status(HttpStatus.CREATED).body(service.add(kind, target, blankToNull(body.user()),
                     body.value(), body.comment(), caller.email(), ClientAddress.recorded(request)));
         } catch (JdbcListStore.DuplicateEntry e) {
-            return error(HttpStatus.CONFLICT, "duplicate", "すでに登録されています / " + e.getMessage());
-        } catch (IllegalArgumentException e) {
-            return error(HttpStatus.BAD_REQUEST, "invalid", "入力が正しくありません / " + e.getMessage());
+            return error(HttpStatus.CONFLICT, "duplicate", e.messageJa(), e.getMessage());
+        } catch (InvalidListEntry e) {
+            return error(HttpStatus.BAD_REQUEST, "invalid", e.messageJa(), e.getMessage());
         }
     }
 
@@ -101,13 +106,14 @@ class ListsController {
             // Someone else's entry (or an organisation-wide one) is answered like one that does not exist.
             if (!service.ownerOf(id).flatMap(o -> o).map(o -> o.equals(caller.email())).orElse(false)) {
                 service.refused("lists.remove", "#" + id, "outside the caller's scope", caller.email(), ClientAddress.recorded(request));
-                return error(HttpStatus.NOT_FOUND, "not_found", "登録が見つかりません / no list entry #" + id);
+                ListService.NotListed none = ListService.NotListed.entry(id);
+                return error(HttpStatus.NOT_FOUND, "not_found", none.messageJa(), none.getMessage());
             }
         }
         try {
             return ResponseEntity.ok(service.remove(id, caller.email(), ClientAddress.recorded(request)));
-        } catch (NoSuchElementException e) {
-            return error(HttpStatus.NOT_FOUND, "not_found", "登録が見つかりません / " + e.getMessage());
+        } catch (ListService.NotListed e) {
+            return error(HttpStatus.NOT_FOUND, "not_found", e.messageJa(), e.getMessage());
         }
     }
 
@@ -130,11 +136,16 @@ class ListsController {
 
     private ResponseEntity<?> refuse(ConsoleUser caller, HttpServletRequest request, String action, String object) {
         service.refused(action, object, "outside the caller's scope", caller.email(), ClientAddress.recorded(request));
-        return error(HttpStatus.FORBIDDEN, "forbidden",
-                "自分のリスト(user=自分のアドレス)だけを操作できます / you may only use your own list (user=your address)");
+        return error(HttpStatus.FORBIDDEN, "forbidden", "自分のリスト(user=自分のアドレス)だけを操作できます",
+                "you may only use your own list (user=your address)");
     }
 
-    private static ResponseEntity<?> error(HttpStatus status, String code, String message) {
-        return ResponseEntity.status(status).body(Map.of("error", code, "message", message));
+    private static ResponseEntity<?> error(HttpStatus status, String code, String messageJa, String messageEn) {
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("error", code);
+        body.put("message", messageJa + " / " + messageEn);
+        body.put("message_ja", messageJa);
+        body.put("message_en", messageEn);
+        return ResponseEntity.status(status).body(body);
     }
 }

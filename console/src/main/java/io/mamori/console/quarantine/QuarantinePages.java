@@ -127,15 +127,15 @@ class QuarantinePages {
 
     @PostMapping("/messages/{id}/allow-sender")
     String allowSender(@AuthenticationPrincipal ConsoleUser user, @PathVariable String id, HttpServletRequest request,
-            RedirectAttributes flash) {
-        done(quarantine.listSender(user, id, ListKind.ALLOW, ClientAddress.recorded(request)), "allowed", flash);
+            Locale locale, RedirectAttributes flash) {
+        done(quarantine.listSender(user, id, ListKind.ALLOW, ClientAddress.recorded(request), locale), "allowed", flash);
         return "redirect:/messages/" + id;
     }
 
     @PostMapping("/messages/{id}/block-sender")
     String blockSender(@AuthenticationPrincipal ConsoleUser user, @PathVariable String id, HttpServletRequest request,
-            RedirectAttributes flash) {
-        done(quarantine.listSender(user, id, ListKind.BLOCK, ClientAddress.recorded(request)), "blocked", flash);
+            Locale locale, RedirectAttributes flash) {
+        done(quarantine.listSender(user, id, ListKind.BLOCK, ClientAddress.recorded(request), locale), "blocked", flash);
         return "redirect:/messages/" + id;
     }
 

@@ -205,9 +205,9 @@ public final class QuarantineService {
             record(actor, source, "quarantine.request.create", object, "already pending #" + e.existing(), false);
             return refused(Refusal.CONFLICT, "解放依頼はすでに受け付けています / a release request is already pending (#"
                     + e.existing() + ")");
-        } catch (IllegalArgumentException e) {
+        } catch (ReleaseRequests.InvalidRequest e) {
             record(actor, source, "quarantine.request.create", object, e.getMessage(), false);
-            return refused(Refusal.INVALID, "入力が正しくありません / " + e.getMessage());
+            return refused(Refusal.INVALID, e.bilingual());
         }
     }
 
@@ -241,9 +241,9 @@ public final class QuarantineService {
                 record(actor, source, "quarantine.request.approve", object, "decided concurrently", false);
                 return refused(Refusal.CONFLICT, "この依頼は処理済みです / the request was decided meanwhile");
             }
-        } catch (IllegalArgumentException e) {
+        } catch (ReleaseRequests.InvalidRequest e) {
             record(actor, source, "quarantine.request.approve", object, e.getMessage(), false);
-            return refused(Refusal.INVALID, "入力が正しくありません / " + e.getMessage());
+            return refused(Refusal.INVALID, e.bilingual());
         }
         Optional<StoredMessage> message = store.find(r.messageId());
         MessageState before = message.map(StoredMessage::state).orElse(null);
@@ -282,9 +282,9 @@ public final class QuarantineService {
                 record(actor, source, "quarantine.request.deny", object, "already " + found.get().status(), false);
                 return refused(Refusal.CONFLICT, "この依頼は処理済みです / the request was already decided");
             }
-        } catch (IllegalArgumentException e) {
+        } catch (ReleaseRequests.InvalidRequest e) {
             record(actor, source, "quarantine.request.deny", object, e.getMessage(), false);
-            return refused(Refusal.INVALID, "入力が正しくありません / " + e.getMessage());
+            return refused(Refusal.INVALID, e.bilingual());
         }
         record(actor, source, "quarantine.request.deny", object, "message " + found.get().messageId(), true);
         return new Result.Ok<>(requests.find(requestId).orElseThrow());

@@ -8,6 +8,7 @@ import io.mamori.console.quarantine.QuarantineService.Refusal;
 import io.mamori.console.quarantine.QuarantineService.Result;
 import io.mamori.console.tracking.MessageTracking;
 import io.mamori.core.access.Role;
+import io.mamori.core.lists.InvalidListEntry;
 import io.mamori.core.lists.ListKind;
 import io.mamori.core.lists.ListTarget;
 import io.mamori.core.store.MessageQuery;
@@ -20,6 +21,7 @@ import io.mamori.gateway.quarantine.ReleaseRequests.Status;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -139,9 +141,11 @@ public final class ScopedQuarantine {
 
     /**
      * Adds the envelope sender of a message the user may see to the allow or block list: the organisation's list
-     * for analysts and administrators, the user's own list for anyone else.
+     * for analysts and administrators, the user's own list for anyone else. Why it could not be added is worded in
+     * {@code locale}, the language of the page that shows it.
      */
-    public Result<ListService.View> listSender(ConsoleUser user, String id, ListKind kind, String source) {
+    public Result<ListService.View> listSender(ConsoleUser user, String id, ListKind kind, String source, Locale locale) {
+        String lang = locale.getLanguage();
         String action = "lists.add";
         Optional<StoredMessage> m = tracking.visible(user, id);
         if (m.isEmpty()) {
@@ -155,15 +159,17 @@ public final class ScopedQuarantine {
         String sender = m.get().mailFrom();
         if (sender.isBlank()) {
             record(user, source, action, id, "null sender", false);
-            return new Result.Refused<>(Refusal.INVALID, "送信者が空のメッセージです / the message has no sender address");
+            return new Result.Refused<>(Refusal.INVALID, "ja".equals(lang) ? "送信者が空のメッセージです"
+                    : "the message has no sender address");
         }
         String owner = user.hasAnyRole(Role.ADMIN, Role.ANALYST) ? null : user.email();
         try {
             return new Result.Ok<>(lists.add(kind, ListTarget.SENDER, owner, sender, "from message " + id, user.email(), source));
         } catch (JdbcListStore.DuplicateEntry e) {
-            return new Result.Refused<>(Refusal.CONFLICT, "すでに登録されています / already listed: " + sender);
-        } catch (IllegalArgumentException e) {
-            return new Result.Refused<>(Refusal.INVALID, "入力が正しくありません / " + e.getMessage());
+            return new Result.Refused<>(Refusal.CONFLICT, ("ja".equals(lang) ? "すでに登録されています: " : "already listed: ") + sender);
+        } catch (InvalidListEntry e) {
+            return new Result.Refused<>(Refusal.INVALID, ("ja".equals(lang) ? "送信者をリストに追加できません: "
+                    : "the sender cannot be listed: ") + e.message(lang));
         }
     }
 

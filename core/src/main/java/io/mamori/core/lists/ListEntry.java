@@ -22,10 +22,11 @@ public record ListEntry(ListKind kind, ListTarget target, ListPattern pattern, L
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(ref, "ref");
         if (kind == ListKind.ALLOW && target != ListTarget.SENDER) {
-            throw new IllegalArgumentException("allow entries are for senders only");
+            throw InvalidListEntry.allowOnlyForSenders();
         }
         if ((source == ListSource.USER) != (owner != null)) {
-            throw new IllegalArgumentException("an owner is given exactly for user entries");
+            throw new InvalidListEntry("an owner is given exactly for user entries",
+                    "所有者 (owner) はユーザーごとの項目にだけ、必ず指定します");
         }
     }
 

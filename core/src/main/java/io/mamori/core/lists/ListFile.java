@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
@@ -39,26 +40,66 @@ public final class ListFile {
     private static final int MAX_ERRORS = 100;
 
     /**
-     * One bad line.
+     * One bad line, described in English and in Japanese (as {@code io.mamori.core.policy.PolicyError}: the console
+     * shows the operator's language, the command line and the log both).
      *
-     * @param file    file name as given
-     * @param line    1-based line number; 0 for problems with the whole file (unreadable, too large)
-     * @param message short English description
+     * @param file      file name as given
+     * @param line      1-based line number; 0 for problems with the whole file (unreadable, too large)
+     * @param message   short English description
+     * @param messageJa the same description in Japanese
      */
-    public record Error(String file, int line, String message) {
+    public record Error(String file, int line, String message, String messageJa) {
+
+        public Error {
+            Objects.requireNonNull(file, "file");
+            Objects.requireNonNull(message, "message");
+            Objects.requireNonNull(messageJa, "messageJa");
+        }
+
+        /** The line's entry could not be used: the reason of {@code e} on that line. */
+        static Error of(String file, int line, InvalidListEntry e) {
+            return new Error(file, line, e.getMessage(), e.messageJa());
+        }
+
+        /** The description in the given language: {@code "ja"} gives Japanese, anything else English. */
+        public String message(String lang) {
+            return "ja".equals(lang) ? messageJa : message;
+        }
+
         /** {@code lists.txt:4: unknown list 'alow'; expected allow or block} */
         public String render() {
-            return file + (line > 0 ? ":" + line : "") + ": " + message;
+            return prefix() + message;
+        }
+
+        /** {@code lists.txt:4: 不明なリスト 'alow' です。allow か block を指定してください} */
+        public String renderJa() {
+            return prefix() + messageJa;
+        }
+
+        /** Japanese first, then English: {@code lists.txt:4: 日本語 / English}. */
+        public String renderBilingual() {
+            return prefix() + messageJa + " / " + message;
+        }
+
+        private String prefix() {
+            return file + (line > 0 ? ":" + line : "") + ": ";
         }
     }
 
-    /** The file could not be used; the last good list stays in force. */
+    /**
+     * The file could not be used; the last good list stays in force. The message is every error on a line of its
+     * own, in Japanese and English ({@link Error#renderBilingual()}), because it is what an operator sees when a
+     * gateway refuses to start with the file.
+     */
     public static final class Invalid extends Exception {
         private static final long serialVersionUID = 1L;
         private final transient List<Error> errors;
 
         public Invalid(List<Error> errors) {
-            super(errors.stream().map(Error::render).collect(Collectors.joining("\n")));
+            super(errors.stream().map(Error::renderBilingual).collect(Collectors.joining("\n")));
+            if (errors.isEmpty()) {
+                throw new IllegalArgumentException("an Invalid list file needs at least one error");
+            }
             this.errors = List.copyOf(errors);
         }
 
@@ -97,11 +138,13 @@ public final class ListFile {
         try (InputStream in = Files.newInputStream(file)) {
             content = in.readNBytes(MAX_BYTES + 1);
         } catch (IOException e) {
-            throw new Invalid(List.of(new Error(name, 0, "cannot read the file (" + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")")));
+            String why = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            throw new Invalid(List.of(new Error(name, 0, "cannot read the file (" + why + ")",
+                    "ファイルを読めません（" + why + "）")));
         }
         if (content.length > MAX_BYTES) {
-            throw new Invalid(List.of(new Error(name, 0, "larger than " + MAX_BYTES + " bytes")));
+            throw new Invalid(List.of(new Error(name, 0, "larger than " + MAX_BYTES + " bytes",
+                    MAX_BYTES + " バイトを超えています")));
         }
         return content;
     }
@@ -124,24 +167,26 @@ public final class ListFile {
             String[] tokens = line.split("[ \\t\\u3000]+");
             try {
                 if (tokens.length != 3) {
-                    throw new IllegalArgumentException("expected '<allow|block> <sender|link> <value>', got "
-                            + tokens.length + " word(s)");
+                    throw new InvalidListEntry("expected '<allow|block> <sender|link> <value>', got "
+                            + tokens.length + " word(s)", "'<allow|block> <sender|link> <値>' の 3 語で書いてください（"
+                            + tokens.length + " 語あります）");
                 }
                 ListKind kind = ListKind.parse(tokens[0]);
                 ListTarget target = ListTarget.parse(tokens[1]);
                 if (kind == ListKind.ALLOW && target == ListTarget.LINK) {
-                    throw new IllegalArgumentException("allow entries are for senders only");
+                    throw InvalidListEntry.allowOnlyForSenders();
                 }
                 ListPattern pattern = ListPattern.parse(target, tokens[2]);
                 String key = kind + " " + target + " " + pattern.text();
                 entries.putIfAbsent(key, new ListEntry(kind, target, pattern, ListSource.FILE, null, fileName + ":" + lineNo));
                 if (entries.size() > MAX_ENTRIES) {
-                    errors.add(new Error(fileName, lineNo, "more than " + MAX_ENTRIES + " entries"));
+                    errors.add(new Error(fileName, lineNo, "more than " + MAX_ENTRIES + " entries",
+                            "項目が " + MAX_ENTRIES + " を超えています"));
                     break;
                 }
-            } catch (IllegalArgumentException e) {
+            } catch (InvalidListEntry e) {
                 if (errors.size() < MAX_ERRORS) {
-                    errors.add(new Error(fileName, lineNo, e.getMessage()));
+                    errors.add(Error.of(fileName, lineNo, e));
                 }
             }
         }
@@ -173,7 +218,8 @@ public final class ListFile {
                     line++;
                 }
             }
-            throw new Invalid(List.of(new Error(fileName, line, "not valid UTF-8; save the file as UTF-8")));
+            throw new Invalid(List.of(new Error(fileName, line, "not valid UTF-8; save the file as UTF-8",
+                    "UTF-8 として正しくありません。ファイルを UTF-8 で保存してください")));
         }
         decoder.flush(out);
         return out.flip().toString();

@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * {@code io.mamori.core.policy.PolicyWatcher} for why it polls the content instead of watching the directory):
  * a change is applied once two consecutive polls see the same new content, so a half-written file is never
  * loaded; a valid edit replaces the entries and is logged at INFO; an invalid edit, an unreadable or deleted
- * file keeps the last good entries and logs every bad line at WARN. The path itself comes from the policy and
- * may change with it; no path means no entries.
+ * file keeps the last good entries and logs every bad line at WARN, in Japanese and English. The path itself
+ * comes from the policy and may change with it; no path means no entries.
  *
  * <p>Thread-safe: {@link #get()} is a lock-free read used on every message; one daemon thread polls once
  * {@link #start started}. {@link #close()} stops it.
@@ -123,8 +123,10 @@ public final class ListFileWatcher implements Supplier<List<ListEntry>>, AutoClo
         } catch (ListFile.Invalid e) {
             lastErrors = e.errors();
             applied = now;
-            log.warn("List file edit rejected; keeping the last good list ({} entries). {} error(s):\n{}",
-                    current.size(), e.errors().size(), e.getMessage());
+            // The operator reads this line, so each error is in Japanese and English, as on the command line.
+            log.warn("List file edit rejected; keeping the last good list ({} entries) / リストファイルの変更を"
+                    + "受け付けませんでした。前の正しいリスト（{} 件）を使い続けます。{} error(s):\n{}",
+                    current.size(), current.size(), e.errors().size(), e.getMessage());
         }
     }
 

@@ -14,13 +14,14 @@ public enum ListKind {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** Parses {@code allow} or {@code block} (any case). @throws IllegalArgumentException otherwise */
+    /** Parses {@code allow} or {@code block} (any case). @throws InvalidListEntry otherwise */
     public static ListKind parse(String text) {
         for (ListKind k : values()) {
             if (k.name().equalsIgnoreCase(text)) {
                 return k;
             }
         }
-        throw new IllegalArgumentException("unknown list '" + text + "'; expected allow or block");
+        throw new InvalidListEntry("unknown list '" + text + "'; expected allow or block",
+                "不明なリスト '" + text + "' です。allow か block を指定してください");
     }
 }

@@ -100,29 +100,32 @@ public sealed interface ListPattern {
      *
      * @param target what the entry is matched against: SENDER takes an address or a domain, LINK a domain or an
      *               {@code http(s)://} URL
-     * @throws IllegalArgumentException with a short English reason, e.g. {@code 'co.jp' is a public suffix …}
+     * @throws InvalidListEntry with the reason in English and Japanese, e.g. {@code 'co.jp' is a public suffix …}
      */
     static ListPattern parse(ListTarget target, String raw) {
         Objects.requireNonNull(target, "target");
         if (raw == null || raw.strip().isEmpty()) {
-            throw new IllegalArgumentException("empty value");
+            throw new InvalidListEntry("empty value", "値が空です");
         }
         String value = raw.strip();
         if (value.length() > MAX_LENGTH) {
-            throw new IllegalArgumentException("longer than " + MAX_LENGTH + " characters");
+            throw new InvalidListEntry("longer than " + MAX_LENGTH + " characters", MAX_LENGTH + " 文字を超えています");
         }
         if (value.codePoints().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
-            throw new IllegalArgumentException("'" + shown(value) + "' contains spaces or control characters");
+            throw new InvalidListEntry("'" + shown(value) + "' contains spaces or control characters",
+                    "'" + shown(value) + "' に空白または制御文字が含まれています");
         }
         if (value.contains("://")) {
             if (target != ListTarget.LINK) {
-                throw new IllegalArgumentException("'" + shown(value) + "' is a URL; URLs go on link entries");
+                throw new InvalidListEntry("'" + shown(value) + "' is a URL; URLs go on link entries",
+                        "'" + shown(value) + "' は URL です。URL はリンク (link) の項目にしてください");
             }
             return url(value);
         }
         if (value.contains("@")) {
             if (target != ListTarget.SENDER) {
-                throw new IllegalArgumentException("'" + shown(value) + "' is an address; addresses go on sender entries");
+                throw new InvalidListEntry("'" + shown(value) + "' is an address; addresses go on sender entries",
+                        "'" + shown(value) + "' はメールアドレスです。アドレスは送信者 (sender) の項目にしてください");
             }
             return address(value);
         }
@@ -133,7 +136,8 @@ public sealed interface ListPattern {
         int at = value.lastIndexOf('@');
         String local = value.substring(0, at);
         if (local.isEmpty() || local.length() > 64 || local.contains("@") || local.contains("<") || local.contains(">")) {
-            throw new IllegalArgumentException("'" + shown(value) + "' is not an e-mail address");
+            throw new InvalidListEntry("'" + shown(value) + "' is not an e-mail address",
+                    "'" + shown(value) + "' はメールアドレスではありません");
         }
         String domain = ascii(value.substring(at + 1), value);
         return new Address(local.toLowerCase(Locale.ROOT) + "@" + domain);
@@ -143,7 +147,8 @@ public sealed interface ListPattern {
         int sep = value.indexOf("://");
         String scheme = value.substring(0, sep).toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new IllegalArgumentException("'" + shown(value) + "': only http and https URLs can be listed");
+            throw new InvalidListEntry("'" + shown(value) + "': only http and https URLs can be listed",
+                    "'" + shown(value) + "': 登録できる URL は http と https だけです");
         }
         String rest = value.substring(sep + 3);
         int end = 0;
@@ -156,14 +161,15 @@ public sealed interface ListPattern {
         if (authority.startsWith("[")) {
             int close = authority.indexOf(']');
             if (close < 0) {
-                throw new IllegalArgumentException("'" + shown(value) + "' has an unterminated IPv6 address");
+                throw new InvalidListEntry("'" + shown(value) + "' has an unterminated IPv6 address",
+                        "'" + shown(value) + "' の IPv6 アドレスが ] で閉じられていません");
             }
             host = authority.substring(0, close + 1).toLowerCase(Locale.ROOT);
         } else {
             int colon = authority.indexOf(':');
             String name = colon < 0 ? authority : authority.substring(0, colon);
             if (name.isEmpty()) {
-                throw new IllegalArgumentException("'" + shown(value) + "' has no host");
+                throw new InvalidListEntry("'" + shown(value) + "' has no host", "'" + shown(value) + "' にホスト名がありません");
             }
             host = name.matches("[0-9.]+") ? name : ascii(name, value);
         }
@@ -181,11 +187,13 @@ public sealed interface ListPattern {
     /** A domain that is at least a registrable domain (a public suffix alone would cover whole countries). */
     private static String registrableOrBelow(String value) {
         if (value.startsWith("*.")) {
-            throw new IllegalArgumentException("'" + shown(value) + "': write the domain without '*.'; an entry covers its sub-domains");
+            throw new InvalidListEntry("'" + shown(value) + "': write the domain without '*.'; an entry covers its sub-domains",
+                    "'" + shown(value) + "': ドメインは '*.' を付けずに書いてください（登録したドメインのサブドメインも対象になります）");
         }
         String domain = ascii(value, value);
         if (PublicSuffixList.builtIn().registrableDomain(domain).isEmpty()) {
-            throw new IllegalArgumentException("'" + shown(value) + "' is a public suffix; it would match every domain under it");
+            throw new InvalidListEntry("'" + shown(value) + "' is a public suffix; it would match every domain under it",
+                    "'" + shown(value) + "' はパブリックサフィックスです。その下のすべてのドメインに一致してしまいます");
         }
         return domain;
     }
@@ -200,19 +208,23 @@ public sealed interface ListPattern {
         try {
             ascii = IDN.toASCII(d, IDN.USE_STD3_ASCII_RULES).toLowerCase(Locale.ROOT);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("'" + shown(whole) + "' is not a valid domain name");
+            throw new InvalidListEntry("'" + shown(whole) + "' is not a valid domain name",
+                    "'" + shown(whole) + "' は正しいドメイン名ではありません");
         }
         String[] labels = ascii.split("\\.", -1);
         if (ascii.isEmpty() || ascii.length() > 253 || labels.length < 2) {
-            throw new IllegalArgumentException("'" + shown(whole) + "' is not a valid domain name (needs at least two labels)");
+            throw new InvalidListEntry("'" + shown(whole) + "' is not a valid domain name (needs at least two labels)",
+                    "'" + shown(whole) + "' は正しいドメイン名ではありません（ドットで区切られたラベルが 2 つ以上必要です）");
         }
         for (String label : labels) {
             if (label.isEmpty()) {
-                throw new IllegalArgumentException("'" + shown(whole) + "' is not a valid domain name (empty label)");
+                throw new InvalidListEntry("'" + shown(whole) + "' is not a valid domain name (empty label)",
+                        "'" + shown(whole) + "' は正しいドメイン名ではありません（空のラベルがあります）");
             }
         }
         if (labels[labels.length - 1].chars().allMatch(Character::isDigit)) {
-            throw new IllegalArgumentException("'" + shown(whole) + "' is an IP address, not a domain; list a URL for a link to an IP address");
+            throw new InvalidListEntry("'" + shown(whole) + "' is an IP address, not a domain; list a URL for a link to an IP address",
+                    "'" + shown(whole) + "' は IP アドレスで、ドメインではありません。IP アドレスへのリンクは URL で登録してください");
         }
         return ascii;
     }

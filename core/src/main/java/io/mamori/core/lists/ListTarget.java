@@ -14,13 +14,14 @@ public enum ListTarget {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** Parses {@code sender} or {@code link} (any case). @throws IllegalArgumentException otherwise */
+    /** Parses {@code sender} or {@code link} (any case). @throws InvalidListEntry otherwise */
     public static ListTarget parse(String text) {
         for (ListTarget t : values()) {
             if (t.name().equalsIgnoreCase(text)) {
                 return t;
             }
         }
-        throw new IllegalArgumentException("unknown target '" + text + "'; expected sender or link");
+        throw new InvalidListEntry("unknown target '" + text + "'; expected sender or link",
+                "不明な対象 '" + text + "' です。sender か link を指定してください");
     }
 }

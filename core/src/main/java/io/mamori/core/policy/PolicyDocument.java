@@ -6,6 +6,7 @@ import io.mamori.core.access.Role;
 import io.mamori.core.access.WeeklyHours;
 import io.mamori.core.analysis.Action;
 import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.lists.InvalidListEntry;
 import io.mamori.core.lists.ListEntry;
 import io.mamori.core.lists.ListKind;
 import io.mamori.core.lists.ListPattern;
@@ -486,8 +487,8 @@ final class PolicyDocument {
                 } else {
                     out.add(new ListEntry(kind, target, pattern, ListSource.POLICY, null, itemPath));
                 }
-            } catch (IllegalArgumentException e) {
-                error(item, itemPath, e.getMessage(), "'" + raw + "' はリストの項目として使えません（" + e.getMessage() + "）");
+            } catch (InvalidListEntry e) {
+                error(item, itemPath, e.getMessage(), e.messageJa());
                 ok = false;
             }
         }

@@ -46,17 +46,34 @@ class ListFileTest {
                 block sender co.jp
                 allow link evil.example
                 block sender
-                """)).isInstanceOfSatisfying(ListFile.Invalid.class, e -> assertThat(e.getMessage()).isEqualTo("""
-                lists.txt:2: unknown list 'alow'; expected allow or block
-                lists.txt:3: 'co.jp' is a public suffix; it would match every domain under it
-                lists.txt:4: allow entries are for senders only
-                lists.txt:5: expected '<allow|block> <sender|link> <value>', got 2 word(s)"""));
+                """)).isInstanceOfSatisfying(ListFile.Invalid.class, e -> {
+                    assertThat(e.errors()).extracting(ListFile.Error::render).containsExactly(
+                            "lists.txt:2: unknown list 'alow'; expected allow or block",
+                            "lists.txt:3: 'co.jp' is a public suffix; it would match every domain under it",
+                            "lists.txt:4: allow entries are for senders only",
+                            "lists.txt:5: expected '<allow|block> <sender|link> <value>', got 2 word(s)");
+                    assertThat(e.errors()).extracting(ListFile.Error::renderJa).containsExactly(
+                            "lists.txt:2: 不明なリスト 'alow' です。allow か block を指定してください",
+                            "lists.txt:3: 'co.jp' はパブリックサフィックスです。その下のすべてのドメインに一致してしまいます",
+                            "lists.txt:4: 許可リスト (allow) には送信者 (sender) だけを登録できます",
+                            "lists.txt:5: '<allow|block> <sender|link> <値>' の 3 語で書いてください（2 語あります）");
+                    assertThat(e.errors().get(1).message("ja")).isEqualTo(
+                            "'co.jp' はパブリックサフィックスです。その下のすべてのドメインに一致してしまいます");
+                    assertThat(e.errors().get(1).message("en")).isEqualTo(
+                            "'co.jp' is a public suffix; it would match every domain under it");
+                    assertThat(e.getMessage()).as("what a refused start shows: every line in Japanese, then English")
+                            .isEqualTo(e.errors().stream().map(ListFile.Error::renderBilingual)
+                                    .collect(java.util.stream.Collectors.joining("\n")))
+                            .startsWith("lists.txt:2: 不明なリスト 'alow' です。allow か block を指定してください"
+                                    + " / unknown list 'alow'; expected allow or block\n");
+                });
     }
 
     @Test
     void aFileThatIsNotUtf8IsReportedAtItsLine() {
         byte[] sjis = "block sender a.example\nblock sender 例え.jp\n".getBytes(java.nio.charset.Charset.forName("Shift_JIS"));
-        assertThatThrownBy(() -> ListFile.parse(sjis, "lists.txt")).hasMessage("lists.txt:2: not valid UTF-8; save the file as UTF-8");
+        assertThatThrownBy(() -> ListFile.parse(sjis, "lists.txt")).hasMessage(
+                "lists.txt:2: UTF-8 として正しくありません。ファイルを UTF-8 で保存してください / not valid UTF-8; save the file as UTF-8");
     }
 
     @Test
@@ -77,8 +94,8 @@ class ListFileTest {
         watcher.poll();
         watcher.poll();
         assertThat(watcher.get()).extracting(e -> e.pattern().text()).containsExactly("spam.example", "evil.example");
-        assertThat(watcher.lastErrors()).extracting(ListFile.Error::render)
-                .containsExactly("lists.txt:2: unknown target 'lnk'; expected sender or link");
+        assertThat(watcher.lastErrors()).extracting(ListFile.Error::renderBilingual).containsExactly(
+                "lists.txt:2: 不明な対象 'lnk' です。sender か link を指定してください / unknown target 'lnk'; expected sender or link");
 
         Files.delete(file);
         watcher.poll();
@@ -96,8 +113,10 @@ class ListFileTest {
         Path file = dir.resolve("lists.txt");
         Files.writeString(file, "block sender\n");
         assertThatThrownBy(() -> new ListFileWatcher(() -> Optional.of(file))).isInstanceOf(ListFile.Invalid.class)
-                .hasMessage("lists.txt:1: expected '<allow|block> <sender|link> <value>', got 2 word(s)");
+                .hasMessage("lists.txt:1: '<allow|block> <sender|link> <値>' の 3 語で書いてください（2 語あります）"
+                        + " / expected '<allow|block> <sender|link> <value>', got 2 word(s)");
         assertThatThrownBy(() -> new ListFileWatcher(() -> Optional.of(dir.resolve("missing.txt"))))
-                .hasMessageStartingWith("missing.txt: cannot read the file (NoSuchFileException");
+                .hasMessageStartingWith("missing.txt: ファイルを読めません（NoSuchFileException")
+                .hasMessageContaining(" / cannot read the file (NoSuchFileException");
     }
 }

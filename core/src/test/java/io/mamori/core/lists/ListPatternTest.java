@@ -37,6 +37,28 @@ class ListPatternTest {
     }
 
     @Test
+    void theReasonOfABadValueIsGivenInJapaneseAndEnglish() {
+        assertThatThrownBy(() -> ListPattern.parse(ListTarget.SENDER, "co.jp")).isInstanceOfSatisfying(InvalidListEntry.class,
+                e -> {
+                    assertThat(e.messageJa()).isEqualTo("'co.jp' はパブリックサフィックスです。その下のすべてのドメインに一致してしまいます");
+                    assertThat(e.message("ja")).isEqualTo(e.messageJa());
+                    assertThat(e.message("en")).isEqualTo("'co.jp' is a public suffix; it would match every domain under it");
+                    assertThat(e.bilingual()).isEqualTo("'co.jp' はパブリックサフィックスです。その下のすべてのドメインに一致してしまいます"
+                            + " / 'co.jp' is a public suffix; it would match every domain under it");
+                });
+        assertThatThrownBy(() -> ListPattern.parse(ListTarget.SENDER, "<taro>@partner.example"))
+                .isInstanceOfSatisfying(InvalidListEntry.class, e -> assertThat(e.bilingual()).isEqualTo(
+                        "'<taro>@partner.example' はメールアドレスではありません / '<taro>@partner.example' is not an e-mail address"));
+        assertThatThrownBy(() -> ListKind.parse("alow")).isInstanceOfSatisfying(InvalidListEntry.class,
+                e -> assertThat(e.messageJa()).isEqualTo("不明なリスト 'alow' です。allow か block を指定してください"));
+        assertThatThrownBy(() -> ListTarget.parse("lnk")).isInstanceOfSatisfying(InvalidListEntry.class,
+                e -> assertThat(e.messageJa()).isEqualTo("不明な対象 'lnk' です。sender か link を指定してください"));
+        assertThatThrownBy(() -> new ListEntry(ListKind.ALLOW, ListTarget.LINK, new ListPattern.Domain("x.example"),
+                ListSource.GLOBAL, null, "1")).isInstanceOfSatisfying(InvalidListEntry.class,
+                e -> assertThat(e.messageJa()).isEqualTo("許可リスト (allow) には送信者 (sender) だけを登録できます"));
+    }
+
+    @Test
     void badValuesAreRefusedWithASpecificReason() {
         assertThatThrownBy(() -> ListPattern.parse(ListTarget.SENDER, "co.jp")).hasMessage(
                 "'co.jp' is a public suffix; it would match every domain under it");

@@ -120,6 +120,18 @@ class PolicyListsTest {
     }
 
     @Test
+    void aBadListEntryInThePolicyIsExplainedInJapaneseToo() {
+        PolicyException e = catchThrowableOfType(PolicyException.class, () -> loader.parse(BASE + """
+                lists:
+                  allow:
+                    senders: [co.jp]
+                """, "policy.yaml"));
+        assertThat(e.errors()).extracting(PolicyError::renderBilingual).containsExactly("policy.yaml:12:15: "
+                + "lists.allow.senders[0]: 'co.jp' はパブリックサフィックスです。その下のすべてのドメインに一致してしまいます"
+                + " / 'co.jp' is a public suffix; it would match every domain under it");
+    }
+
+    @Test
     void anAllowedSenderKeepsOnlyTheFindingsAnAllowNeverOverrides() throws Exception {
         Policy p = loader.parse(BASE, "policy.yaml");
         PolicyEngine engine = new PolicyEngine(CATALOGUE);

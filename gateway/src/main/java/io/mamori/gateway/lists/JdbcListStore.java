@@ -1,5 +1,6 @@
 package io.mamori.gateway.lists;
 
+import io.mamori.core.lists.InvalidListEntry;
 import io.mamori.core.lists.ListEntry;
 import io.mamori.core.lists.ListKind;
 import io.mamori.core.lists.ListPattern;
@@ -74,6 +75,16 @@ public final class JdbcListStore implements ListStore {
             this.existing = existing;
         }
 
+        /** The same in Japanese: {@code すでにリストにあります (#17)}. */
+        public String messageJa() {
+            return "すでにリストにあります (#" + existing + ")";
+        }
+
+        /** Japanese first, then English. */
+        public String bilingual() {
+            return messageJa() + " / " + getMessage();
+        }
+
         public long existing() {
             return existing;
         }
@@ -121,20 +132,21 @@ public final class JdbcListStore implements ListStore {
      * @param value     as typed: an address, a domain or (links) a URL
      * @param comment   why; may be null or empty
      * @param createdBy who adds it
-     * @throws IllegalArgumentException with a specific reason for a bad value, owner or comment
+     * @throws InvalidListEntry         with the reason (ja/en) for a bad value, owner or comment
      * @throws DuplicateEntry           if the same value is already on that list
      */
     public StoredEntry add(ListKind kind, ListTarget target, String owner, String value, String comment, String createdBy) {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(target, "target");
         if (kind == ListKind.ALLOW && target != ListTarget.SENDER) {
-            throw new IllegalArgumentException("allow entries are for senders only");
+            throw InvalidListEntry.allowOnlyForSenders();
         }
         String own = owner(owner);
         ListPattern pattern = ListPattern.parse(target, value);
         String note = comment == null ? "" : comment.strip();
         if (note.length() > MAX_COMMENT || note.codePoints().anyMatch(Character::isISOControl)) {
-            throw new IllegalArgumentException("comment must be at most " + MAX_COMMENT + " characters without control characters");
+            throw new InvalidListEntry("comment must be at most " + MAX_COMMENT + " characters without control characters",
+                    "コメントは制御文字を含まない " + MAX_COMMENT + " 文字以内にしてください");
         }
         String by = Objects.requireNonNull(createdBy, "createdBy");
         by = by.length() > MAX_OWNER ? by.substring(0, MAX_OWNER) : by;
@@ -243,8 +255,9 @@ public final class JdbcListStore implements ListStore {
         }
         String o = owner.strip().toLowerCase(Locale.ROOT);
         if (o.length() > MAX_OWNER || !o.matches("[^@\\s<>]+@[^@\\s<>]+\\.[^@\\s<>]+")) {
-            throw new IllegalArgumentException("'" + (o.length() > 80 ? o.substring(0, 80) + "…" : o)
-                    + "' is not an e-mail address (user lists belong to one recipient address)");
+            String shown = (o.length() > 80 ? o.substring(0, 80) + "…" : o).replaceAll("\\p{Cntrl}", "?");
+            throw new InvalidListEntry("'" + shown + "' is not an e-mail address (user lists belong to one recipient address)",
+                    "'" + shown + "' はメールアドレスではありません（ユーザーごとのリストは受信者のアドレスごとにあります）");
         }
         return o;
     }

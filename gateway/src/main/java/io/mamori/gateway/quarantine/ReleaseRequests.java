@@ -59,6 +59,29 @@ public final class ReleaseRequests {
         }
     }
 
+    /**
+     * A requester, comment or reason that cannot be used, with the reason in English (the message, for the audit
+     * trail) and in Japanese, for the person who typed it.
+     */
+    public static final class InvalidRequest extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+        private final String messageJa;
+
+        InvalidRequest(String message, String messageJa) {
+            super(message);
+            this.messageJa = messageJa;
+        }
+
+        public String messageJa() {
+            return messageJa;
+        }
+
+        /** Japanese first, then English. */
+        public String bilingual() {
+            return messageJa + " / " + getMessage();
+        }
+    }
+
     static final int MAX_TEXT = 1000;
     private static final int MAX_ADDRESS = 320;
     private static final String UNIQUE_VIOLATION = "23505";
@@ -76,7 +99,7 @@ public final class ReleaseRequests {
     /**
      * Records a pending request.
      *
-     * @throws IllegalArgumentException for a requester that is not an address or a comment that is too long
+     * @throws InvalidRequest           for a requester that is not an address or a comment that is too long
      * @throws DuplicatePending         if the requester already has a pending request for this message
      */
     public ReleaseRequest create(String messageId, String requester, String comment) {
@@ -141,7 +164,7 @@ public final class ReleaseRequests {
         }
         String why = reason == null || reason.isBlank() ? null : text(reason, "reason");
         if (to == Status.DENIED && why == null) {
-            throw new IllegalArgumentException("a denial needs a reason");
+            throw new InvalidRequest("a denial needs a reason", "却下の理由を入力してください");
         }
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("UPDATE release_requests SET status = ?, decided_by = ?, decided_at = ?,"
@@ -201,7 +224,7 @@ public final class ReleaseRequests {
             a = a.substring(1, a.length() - 1);
         }
         if (a.length() > MAX_ADDRESS || !a.matches("[^@\\s<>]+@[^@\\s<>]+")) {
-            throw new IllegalArgumentException(what + " must be an e-mail address");
+            throw new InvalidRequest(what + " must be an e-mail address", ja(what) + "はメールアドレスにしてください");
         }
         return a;
     }
@@ -210,12 +233,23 @@ public final class ReleaseRequests {
     private static String text(String value, String what) {
         String t = value == null ? "" : value.strip();
         if (t.length() > MAX_TEXT) {
-            throw new IllegalArgumentException(what + " must be at most " + MAX_TEXT + " characters");
+            throw new InvalidRequest(what + " must be at most " + MAX_TEXT + " characters",
+                    ja(what) + "は " + MAX_TEXT + " 文字以内にしてください");
         }
         if (t.chars().anyMatch(ch -> Character.isISOControl(ch) && ch != '\n' && ch != '\r' && ch != '\t')) {
-            throw new IllegalArgumentException(what + " must not contain control characters");
+            throw new InvalidRequest(what + " must not contain control characters", ja(what) + "に制御文字は使えません");
         }
         return t;
+    }
+
+    /** The Japanese name of a field in errors. */
+    private static String ja(String what) {
+        return switch (what) {
+            case "requester" -> "依頼者 (requester) ";
+            case "comment" -> "コメント";
+            case "reason" -> "理由";
+            default -> what + " ";
+        };
     }
 
     private static String clip(String s) {

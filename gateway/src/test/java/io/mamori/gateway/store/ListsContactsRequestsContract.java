@@ -7,6 +7,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.mamori.core.analysis.Action;
 import io.mamori.core.analysis.Verdict;
 import io.mamori.core.contact.SenderHistory.Contact;
+import io.mamori.core.lists.InvalidListEntry;
 import io.mamori.core.lists.ListEntry;
 import io.mamori.core.lists.ListKind;
 import io.mamori.core.lists.ListPattern;
@@ -118,13 +119,19 @@ abstract class ListsContactsRequestsContract {
         JdbcListStore.StoredEntry first = lists.add(ListKind.BLOCK, ListTarget.SENDER, null, "spam.example", "", "t");
 
         assertThatThrownBy(() -> lists.add(ListKind.BLOCK, ListTarget.SENDER, null, "SPAM.example.", "", "t"))
-                .isInstanceOfSatisfying(JdbcListStore.DuplicateEntry.class, e -> assertThat(e.existing()).isEqualTo(first.id()));
+                .isInstanceOfSatisfying(JdbcListStore.DuplicateEntry.class, e -> {
+                    assertThat(e.existing()).isEqualTo(first.id());
+                    assertThat(e.bilingual()).isEqualTo("すでにリストにあります (#" + first.id() + ") / already on the list (#"
+                            + first.id() + ")");
+                });
         assertThat(lists.add(ListKind.BLOCK, ListTarget.SENDER, "a@example.co.jp", "spam.example", "", "t").id())
                 .as("the same value on a user's list is another entry").isNotEqualTo(first.id());
         assertThatThrownBy(() -> lists.add(ListKind.ALLOW, ListTarget.LINK, null, "x.example", "", "t"))
                 .hasMessage("allow entries are for senders only");
         assertThatThrownBy(() -> lists.add(ListKind.BLOCK, ListTarget.SENDER, "not-an-address", "x.example", "", "t"))
-                .hasMessageContaining("is not an e-mail address");
+                .hasMessageContaining("is not an e-mail address").isInstanceOfSatisfying(InvalidListEntry.class,
+                        e -> assertThat(e.messageJa()).isEqualTo(
+                                "'not-an-address' はメールアドレスではありません（ユーザーごとのリストは受信者のアドレスごとにあります）"));
         assertThatThrownBy(() -> lists.add(ListKind.BLOCK, ListTarget.SENDER, null, "co.jp", "", "t"))
                 .hasMessageContaining("public suffix");
         assertThatThrownBy(() -> lists.add(ListKind.BLOCK, ListTarget.SENDER, null, "x.example", "a\u0000b", "t"))
@@ -238,7 +245,9 @@ abstract class ListsContactsRequestsContract {
     void badRequestsAreRefusedAndDeletingTheMessageRowRemovesItsRequests() throws Exception {
         StoredMessage m = quarantined("sato@example.co.jp");
         ReleaseRequests requests = new ReleaseRequests(dataSource, clock);
-        assertThatThrownBy(() -> requests.create(m.id(), "sato", "")).hasMessage("requester must be an e-mail address");
+        assertThatThrownBy(() -> requests.create(m.id(), "sato", "")).hasMessage("requester must be an e-mail address")
+                .isInstanceOfSatisfying(ReleaseRequests.InvalidRequest.class, e -> assertThat(e.bilingual())
+                        .isEqualTo("依頼者 (requester) はメールアドレスにしてください / requester must be an e-mail address"));
         assertThatThrownBy(() -> requests.create(m.id(), "sato@example.co.jp", "x".repeat(1001)))
                 .hasMessage("comment must be at most 1000 characters");
         assertThatThrownBy(() -> requests.create(m.id(), "sato@example.co.jp", "a\u001bb"))
