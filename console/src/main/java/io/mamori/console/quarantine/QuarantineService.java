@@ -38,6 +38,13 @@ public final class QuarantineService {
 
     /** Bulk operations look at this many quarantined messages, newest first. */
     static final int BULK_LIMIT = 10_000;
+    /**
+     * A bulk release teaches the content model from this many of the messages it releases (the newest). What an
+     * analyst releases in bulk is usually one newsletter or one campaign many times over: learning every copy would
+     * count its words hundreds of times, as if they were hundreds of independent messages, and would keep the request
+     * parsing messages for tens of seconds.
+     */
+    static final int BULK_LESSONS = 200;
 
     /** A finding code with its reason for people. */
     public record Reason(String code, String reasonJa, String reasonEn) {
@@ -150,15 +157,17 @@ public final class QuarantineService {
         List<String> released = new ArrayList<>();
         List<String> failed = new ArrayList<>();
         int matched = 0;
+        int lessons = 0;
         for (StoredMessage m : quarantined) {
             boolean match = bySender ? m.mailFrom().equalsIgnoreCase(sender.strip())
                     : Arrays.asList(m.findingCodes().split(",")).contains(finding.strip());
             if (match) {
                 matched++;
-                Runnable lesson = learning.prepare(m, true);
+                Runnable lesson = lessons < BULK_LESSONS ? learning.prepare(m, true) : () -> { };
                 if (store.transition(m.id(), MessageState.QUEUED)) {
                     released.add(m.id());
                     lesson.run();
+                    lessons++;
                 } else {
                     failed.add(m.id());
                 }

@@ -271,6 +271,18 @@ class QuarantineServiceTest {
         }
 
         @Test
+        void aBulkReleaseTeachesFromAtMostItsFirstLessonsAndReleasesEveryMessage() throws Exception {
+            int copies = QuarantineService.BULK_LESSONS + 5;
+            for (int i = 0; i < copies; i++) {
+                commitText(MessageState.QUARANTINED, Direction.INBOUND, "Weekly newsletter of the supplier portal");
+            }
+            QuarantineService.BulkRelease bulk = ok(learning.releaseBulk("a@sender.example", null, "analyst", "10.0.0.9"));
+
+            assertThat(bulk.released()).hasSize(copies);
+            assertThat(learner.model().legitimateMessages()).isEqualTo(QuarantineService.BULK_LESSONS);
+        }
+
+        @Test
         void aModelRewrittenMeanwhileByMamoriLearnKeepsItsCountsAndGetsTheNewLessons() throws Exception {
             StoredMessage lure = commitText(MessageState.QUARANTINED, Direction.INBOUND, "Your parcel is waiting, pay the customs fee");
             ContentModel.Builder retrained = new ContentModel.Builder();
