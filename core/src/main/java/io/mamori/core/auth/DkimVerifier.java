@@ -208,15 +208,13 @@ final class DkimVerifier {
         }
     }
 
-    /** Body hash, key and signature of a DKIM-Signature or ARC-Message-Signature. */
+    /**
+     * Key, body hash and signature of a DKIM-Signature or ARC-Message-Signature, in the order of RFC 6376 §6.1: the
+     * public key first (§6.1.2), so a key that cannot be fetched is a temporary or permanent error whatever the body
+     * (a DNS time-out is never a failure), then the body hash and the signature (§6.1.3).
+     */
     DkimResult verify(Check c, RawMail mail, String h, boolean arc) throws Malformed {
         byte[] bodyHash = c.hasher.finish();
-        if (c.length >= 0 && c.hasher.canonicalLength() < c.length) {
-            return c.result(Kind.FAIL, "l= is longer than the body");
-        }
-        if (!MessageDigest.isEqual(bodyHash, DkimSignatures.base64(c.tags.get("bh"), "bh="))) {
-            return c.result(Kind.FAIL, "body hash mismatch");
-        }
         String keyType = c.algorithm.startsWith("ed25519") ? "ed25519" : "rsa";
         KeyAnswer key = DkimSignatures.key(dns, c.selector, c.domain, keyType, c.algorithm.endsWith("sha1") ? "sha1" : "sha256");
         if (key instanceof KeyAnswer.TempFail t) {
@@ -224,6 +222,12 @@ final class DkimVerifier {
         }
         if (key instanceof KeyAnswer.PermFail p) {
             return c.result(Kind.PERMERROR, p.reason());
+        }
+        if (c.length >= 0 && c.hasher.canonicalLength() < c.length) {
+            return c.result(Kind.FAIL, "l= is longer than the body");
+        }
+        if (!MessageDigest.isEqual(bodyHash, DkimSignatures.base64(c.tags.get("bh"), "bh="))) {
+            return c.result(Kind.FAIL, "body hash mismatch");
         }
         KeyAnswer.Found found = (KeyAnswer.Found) key;
         if (!arc && found.tags().containsKey("t") && c.tags.containsKey("i")
