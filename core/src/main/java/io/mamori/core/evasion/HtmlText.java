@@ -4,7 +4,6 @@ import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.EnumMap;
-import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -217,7 +216,11 @@ public final class HtmlText {
         private final Deque<Frame> frames = new ArrayDeque<>();
         private final StringBuilder text = new StringBuilder();
         private final Map<Technique, Integer> byTechnique = new EnumMap<>(Technique.class);
-        private final Map<Element, Boolean> pushed = new IdentityHashMap<>();
+        /**
+         * The elements that pushed a frame, innermost first: head and tail calls nest, and an element skipped whole
+         * pushes nothing, so the element whose tail comes is on top if it pushed one (a stack rather than a map).
+         */
+        private final Deque<Element> pushed = new ArrayDeque<>();
         private int visibleLetters;
         private int hiddenLetters;
         private int hiddenRuns;
@@ -255,7 +258,7 @@ public final class HtmlText {
             Frame frame = frame(e, parent);
             if (frame != parent) {
                 frames.push(frame);
-                pushed.put(e, Boolean.TRUE);
+                pushed.push(e);
             }
             if (BREAKS.contains(name)) {
                 wordBreak(frame);
@@ -269,7 +272,8 @@ public final class HtmlText {
                 if (BREAKS.contains(e.normalName())) {
                     wordBreak(frames.peek());
                 }
-                if (pushed.remove(e) != null) {
+                if (pushed.peek() == e) {
+                    pushed.pop();
                     frames.pop();
                 }
             }
