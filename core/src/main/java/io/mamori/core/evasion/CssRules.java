@@ -114,7 +114,9 @@ final class CssRules {
      */
     private static void applyInOneWalk(Document doc, List<Evaluator> evaluators, List<Rule> owners,
             Map<Element, Map<String, String>> fromRules, Map<Element, Map<String, String>> fromMedia) {
-        int n = evaluators.size();
+        // arrays rather than list look-ups in the inner loop (C1 code checks the index of every get)
+        Evaluator[] evaluator = evaluators.toArray(new Evaluator[0]);
+        int n = evaluator.length;
         boolean[] failed = new boolean[n];
         List<Element> elements = new ArrayList<>();
         List<int[]> matches = new ArrayList<>();
@@ -126,7 +128,7 @@ final class CssRules {
                     continue;
                 }
                 try {
-                    if (evaluators.get(i).matches(doc, e)) {
+                    if (evaluator[i].matches(doc, e)) {
                         scratch[count++] = i;
                     }
                 } catch (RuntimeException ex) {
@@ -148,11 +150,11 @@ final class CssRules {
                 }
             }
         }
-        for (Evaluator evaluator : evaluators) {
+        for (Evaluator each : evaluator) {
             // Element.is resets the evaluator before and after it matches: combinators keep a per-thread memo of the
             // elements they matched, which the selector engine clears after each select and is let go of here
             try {
-                doc.is(evaluator);
+                doc.is(each);
             } catch (RuntimeException ex) {
                 // nothing to release
             }
