@@ -58,6 +58,7 @@ public final class Brands {
     private final Map<String, Brand> otherNames;
     private final Map<String, Brand> byDomain;
     private final Set<String> freemail;
+    private static final java.util.regex.Pattern LABEL_SEPARATORS = java.util.regex.Pattern.compile("[.-]+");
 
     private Brands(List<Brand> brands, Map<String, Brand> asciiNames, Map<String, Brand> otherNames, Set<String> freemail) {
         this.brands = List.copyOf(brands);
@@ -100,7 +101,9 @@ public final class Brands {
      */
     public Optional<Brand> inDomainName(String asciiHost) {
         List<String> words = new ArrayList<>();
-        for (String w : asciiHost.toLowerCase(Locale.ROOT).split("[.-]+")) {
+        // a precompiled pattern: String.split compiles a regex of more than one character anew on every call, and
+        // this runs for every link of a message that claims a brand
+        for (String w : LABEL_SEPARATORS.split(asciiHost.toLowerCase(Locale.ROOT))) {
             if (!w.isEmpty()) {
                 words.add(w);
             }

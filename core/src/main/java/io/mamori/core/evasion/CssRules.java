@@ -12,6 +12,7 @@ import java.util.Set;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
 import org.jsoup.select.Elements;
+import org.jsoup.select.Evaluator;
 import org.jsoup.select.Selector;
 
 /**
@@ -36,6 +37,13 @@ final class CssRules {
     private record Rule(String selectors, Map<String, String> declarations, boolean media) {
     }
 
+    /**
+     * Whether jsoup runs queries in its default mode (the system property {@code jsoup.queryMode} unset or
+     * "legacy"), in which {@link #applyInOneWalk} gives what one select per selector gives; in another mode its
+     * selects filter differently, and each selector is selected on its own.
+     */
+    private static final boolean LEGACY_QUERIES = "legacy".equalsIgnoreCase(System.getProperty("jsoup.queryMode", "legacy"));
+
     private final Map<Element, Map<String, String>> fromRules;
     private final Map<Element, Map<String, String>> fromMediaRules;
     private final Map<String, Map<String, String>> inlineStyles = new HashMap<>();
@@ -47,6 +55,11 @@ final class CssRules {
 
     /** The rules of the document's style elements, at most {@code maxRules} of them applied. */
     static CssRules of(Document doc, int maxRules) {
+        return of(doc, maxRules, LEGACY_QUERIES);
+    }
+
+    /** {@link #of(Document, int)}, the elements matched in one walk or by one select per selector (as before). */
+    static CssRules of(Document doc, int maxRules, boolean oneWalk) {
         StringBuilder css = new StringBuilder();
         for (Element style : doc.getElementsByTag("style")) {
             if (css.length() >= MAX_CSS_CHARS) {
@@ -62,16 +75,90 @@ final class CssRules {
         List<Rule> rules = new ArrayList<>();
         read(withoutComments(css.length() > MAX_CSS_CHARS ? css.substring(0, MAX_CSS_CHARS) : css.toString()),
                 false, 0, rules, maxRules);
+        List<Evaluator> evaluators = new ArrayList<>();
+        List<Rule> owners = new ArrayList<>();
         for (Rule rule : rules) {
             for (String selector : rule.selectors().split(",")) {
-                Elements matched = select(doc, selector.strip());
-                for (Element e : matched) {
-                    (rule.media() ? fromMedia : fromRules).computeIfAbsent(e, k -> new LinkedHashMap<>())
+                Evaluator evaluator = evaluator(selector.strip());
+                if (evaluator != null) {
+                    evaluators.add(evaluator);
+                    owners.add(rule);
+                }
+            }
+        }
+        if (oneWalk) {
+            applyInOneWalk(doc, evaluators, owners, fromRules, fromMedia);
+        } else {
+            for (int i = 0; i < evaluators.size(); i++) {
+                apply(owners.get(i), select(doc, evaluators.get(i)), fromRules, fromMedia);
+            }
+        }
+        return new CssRules(fromRules, fromMedia);
+    }
+
+    private static void apply(Rule rule, List<Element> matched, Map<Element, Map<String, String>> fromRules,
+            Map<Element, Map<String, String>> fromMedia) {
+        for (Element e : matched) {
+            (rule.media() ? fromMedia : fromRules).computeIfAbsent(e, k -> new LinkedHashMap<>())
+                    .putAll(rule.declarations());
+        }
+    }
+
+    /**
+     * What {@code Selector.select(evaluator, doc)} for each selector in turn gives, in one walk over the elements:
+     * jsoup's selector engine walks the whole tree once per selector (a stream over all elements each time), and a
+     * newsletter's style block has dozens of selectors. In jsoup's default ("legacy") query mode that select is
+     * exactly the document's elements, in document order, for which {@link Evaluator#matches} holds with the
+     * document as root; each element then takes the declarations of its matching rules in rule order, as before. A
+     * selector whose evaluation throws matches nothing, as when {@link #select} caught the exception.
+     */
+    private static void applyInOneWalk(Document doc, List<Evaluator> evaluators, List<Rule> owners,
+            Map<Element, Map<String, String>> fromRules, Map<Element, Map<String, String>> fromMedia) {
+        // arrays rather than list look-ups in the inner loop (C1 code checks the index of every get)
+        Evaluator[] evaluator = evaluators.toArray(new Evaluator[0]);
+        int n = evaluator.length;
+        boolean[] failed = new boolean[n];
+        List<Element> elements = new ArrayList<>();
+        List<int[]> matches = new ArrayList<>();
+        int[] scratch = new int[n];
+        for (Element e : doc.getAllElements()) {
+            int count = 0;
+            for (int i = 0; i < n; i++) {
+                if (failed[i]) {
+                    continue;
+                }
+                try {
+                    if (evaluator[i].matches(doc, e)) {
+                        scratch[count++] = i;
+                    }
+                } catch (RuntimeException ex) {
+                    failed[i] = true;
+                }
+            }
+            if (count > 0) {
+                elements.add(e);
+                matches.add(java.util.Arrays.copyOf(scratch, count));
+            }
+        }
+        for (int k = 0; k < elements.size(); k++) {
+            Element e = elements.get(k);
+            for (int i : matches.get(k)) {
+                if (!failed[i]) {
+                    Rule rule = owners.get(i);
+                    (rule.media() ? fromMedia : fromRules).computeIfAbsent(e, x -> new LinkedHashMap<>())
                             .putAll(rule.declarations());
                 }
             }
         }
-        return new CssRules(fromRules, fromMedia);
+        for (Evaluator each : evaluator) {
+            // Element.is resets the evaluator before and after it matches: combinators keep a per-thread memo of the
+            // elements they matched, which the selector engine clears after each select and is let go of here
+            try {
+                doc.is(each);
+            } catch (RuntimeException ex) {
+                // nothing to release
+            }
+        }
     }
 
     /** The element's declarations: matching rules first, its {@code style} attribute over them. */
@@ -108,14 +195,23 @@ final class CssRules {
         return merged;
     }
 
-    private static Elements select(Document doc, String selector) {
+    /** The selector parsed by jsoup, or null for one left out (pseudo-classes) or one jsoup does not understand. */
+    private static Evaluator evaluator(String selector) {
         if (selector.isEmpty() || selector.indexOf(':') >= 0 || selector.startsWith("@")) {
-            return new Elements();
+            return null;
         }
         try {
-            return Selector.select(selector, doc);
+            return Selector.evaluatorOf(selector);
         } catch (RuntimeException e) {
             // a selector jsoup does not understand describes nothing we can apply
+            return null;
+        }
+    }
+
+    private static Elements select(Document doc, Evaluator evaluator) {
+        try {
+            return Selector.select(evaluator, doc);
+        } catch (RuntimeException e) {
             return new Elements();
         }
     }

@@ -4,7 +4,6 @@ import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.EnumMap;
-import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -178,6 +177,34 @@ public final class HtmlText {
                 walk.wordSplits, walk.byTechnique);
     }
 
+    /**
+     * Code points of {@code s} that are letters or digits. Over one char array rather than {@code codePointAt}:
+     * most text of real mail is not Latin-1, and the C1-compiled code of a short {@code eval} checks the index of
+     * every {@code charAt} of such a string (a large share of the walk). A surrogate without its pair counts as
+     * itself (no letter), as {@code codePointAt} reads it.
+     */
+    static int letters(String s) {
+        char[] chars = s.toCharArray();
+        int n = 0;
+        for (int i = 0; i < chars.length; i++) {
+            char c = chars[i];
+            if (c < 0x80) {
+                // ASCII letters and digits are exactly what Character.isLetterOrDigit accepts below 0x80
+                if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+                    n++;
+                }
+            } else if (Character.isHighSurrogate(c) && i + 1 < chars.length && Character.isLowSurrogate(chars[i + 1])) {
+                if (Character.isLetterOrDigit(Character.toCodePoint(c, chars[i + 1]))) {
+                    n++;
+                }
+                i++;
+            } else if (Character.isLetterOrDigit(c)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** What an element passes on to its content. */
     private record Frame(Technique gone, boolean visibilityHidden, boolean zeroFont, Colours.Rgba colour,
             Colours.Rgba background) {
@@ -189,7 +216,11 @@ public final class HtmlText {
         private final Deque<Frame> frames = new ArrayDeque<>();
         private final StringBuilder text = new StringBuilder();
         private final Map<Technique, Integer> byTechnique = new EnumMap<>(Technique.class);
-        private final Map<Element, Boolean> pushed = new IdentityHashMap<>();
+        /**
+         * The elements that pushed a frame, innermost first: head and tail calls nest, and an element skipped whole
+         * pushes nothing, so the element whose tail comes is on top if it pushed one (a stack rather than a map).
+         */
+        private final Deque<Element> pushed = new ArrayDeque<>();
         private int visibleLetters;
         private int hiddenLetters;
         private int hiddenRuns;
@@ -227,7 +258,7 @@ public final class HtmlText {
             Frame frame = frame(e, parent);
             if (frame != parent) {
                 frames.push(frame);
-                pushed.put(e, Boolean.TRUE);
+                pushed.push(e);
             }
             if (BREAKS.contains(name)) {
                 wordBreak(frame);
@@ -241,7 +272,8 @@ public final class HtmlText {
                 if (BREAKS.contains(e.normalName())) {
                     wordBreak(frames.peek());
                 }
-                if (pushed.remove(e) != null) {
+                if (pushed.peek() == e) {
+                    pushed.pop();
                     frames.pop();
                 }
             }
@@ -405,18 +437,6 @@ public final class HtmlText {
                 return Technique.BACKGROUND_COLOUR;
             }
             return null;
-        }
-
-        private static int letters(String s) {
-            int n = 0;
-            for (int i = 0; i < s.length(); ) {
-                int c = s.codePointAt(i);
-                if (Character.isLetterOrDigit(c)) {
-                    n++;
-                }
-                i += Character.charCount(c);
-            }
-            return n;
         }
     }
 }

@@ -24,9 +24,14 @@ final class ConfusableSkeleton {
     private static final ConfusableSkeleton BUILT_IN = load();
 
     private final Map<Integer, String> prototypes;
+    /** The prototypes of the Latin-1 code points (null: none), where most of a domain name's characters are. */
+    private final String[] latin1 = new String[0x100];
 
     private ConfusableSkeleton(Map<Integer, String> prototypes) {
         this.prototypes = Map.copyOf(prototypes);
+        for (int c = 0; c < latin1.length; c++) {
+            latin1[c] = this.prototypes.get(c);
+        }
     }
 
     static ConfusableSkeleton builtIn() {
@@ -36,15 +41,28 @@ final class ConfusableSkeleton {
     String skeleton(String text) {
         String nfd = Normalizer.normalize(text, Normalizer.Form.NFD);
         StringBuilder mapped = new StringBuilder(nfd.length());
-        nfd.codePoints().forEach(c -> {
-            String prototype = prototypes.get(c);
+        // a loop with a table for Latin-1 rather than a stream of code points each boxed and looked up in the map
+        for (int i = 0; i < nfd.length(); ) {
+            int c = nfd.codePointAt(i);
+            i += Character.charCount(c);
+            String prototype = prototypeOf(c);
             if (prototype == null) {
                 mapped.appendCodePoint(c);
             } else {
                 mapped.append(prototype);
             }
-        });
+        }
         return Normalizer.normalize(mapped, Normalizer.Form.NFD).toLowerCase(Locale.ROOT);
+    }
+
+    /** The prototype of a code point in the data, or null. */
+    String prototypeOf(int c) {
+        return c >= 0 && c < latin1.length ? latin1[c] : prototypes.get(c);
+    }
+
+    /** The prototype as the data's map gives it (what {@link #prototypeOf} gives, read from the map alone). */
+    String prototypeInData(int c) {
+        return prototypes.get(c);
     }
 
     private static ConfusableSkeleton load() {

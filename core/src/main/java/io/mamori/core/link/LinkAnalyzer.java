@@ -369,17 +369,21 @@ public final class LinkAnalyzer implements Analyzer {
             judgeHostName(host, scan);
             deceptiveHost(url, host, scan);
         }
-        Optional<String> shown = anchorText == null ? Optional.empty() : shownDomain(anchorText);
+        // the anchor text in NFKC once, for the shown domain and for its words
+        String normalized = anchorText == null ? null : Normalizer.normalize(anchorText, Normalizer.Form.NFKC);
+        Optional<String> shown = normalized == null ? Optional.empty() : shownDomain(normalized);
         String target = ip ? host : scan.organisation(host);
         shown.filter(d -> !d.equals(target)).ifPresent(d -> scan.add(TEXT_MISMATCH, 1.0, "shown=" + d + " href=" + target));
         userInfo(url).ifPresent(info -> scan.add(DECEPTIVE_HOST, 1.0, "user info " + shortened(info) + " before host " + target));
         port(url).filter(p -> p != 80 && p != 443).ifPresent(p -> scan.add(UNUSUAL_PORT, 1.0, host + ":" + p));
-        String text = anchorText == null ? "" : Normalizer.normalize(anchorText, Normalizer.Form.NFKC).strip();
+        String text = normalized == null ? "" : normalized.strip();
         boolean accountAction = ACCOUNT_ACTION.matcher(text).find();
+        // asked for at most once, by the first of the two tests below that needs it
+        Boolean click = null;
         boolean ownSite = scan.fromOrganisation.filter(target::equals).isPresent();
         boolean brandsOwn = scan.claimedBrand.filter(b -> b.owns(target)).isPresent();
         if (!ownSite && !brandsOwn && (formAction || (anchorText != null && (accountAction
-                || CLICK_HERE.matcher(text).find() || CALL_TO_ACTION.matcher(text).find())))) {
+                || (click = CLICK_HERE.matcher(text).find()) || CALL_TO_ACTION.matcher(text).find())))) {
             // weight 0 alone (a newsletter's "update your preferences" goes to its mailing service); it counts in
             // composites with lure wording, where "act on this, over there" is the lure's whole point
             scan.evidencePrefix.put(ACTION_ELSEWHERE, "sender=" + scan.fromOrganisation.orElse("none") + " href=");
@@ -391,7 +395,9 @@ public final class LinkAnalyzer implements Analyzer {
                 return;
             }
             boolean showsBrand = shown.filter(brand::owns).isPresent();
-            boolean click = CLICK_HERE.matcher(text).find();
+            if (click == null) {
+                click = CLICK_HERE.matcher(text).find();
+            }
             boolean brandInUrl = !ip && brands.inDomainName(host).filter(brand::equals).isPresent();
             if (ip || formAction || showsBrand || accountAction || click || brandInUrl) {
                 scan.evidencePrefix.put(BRAND_MISMATCH, "brand=" + brand.name() + " href=");
@@ -654,8 +660,9 @@ public final class LinkAnalyzer implements Analyzer {
         return suffixes.registrableDomain(ascii).orElse(ascii);
     }
 
-    private Optional<String> shownDomain(String anchorText) {
-        String text = Normalizer.normalize(anchorText, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
+    /** The registrable domain an anchor text (already in NFKC) shows, if any. */
+    private Optional<String> shownDomain(String normalizedAnchorText) {
+        String text = normalizedAnchorText.toLowerCase(Locale.ROOT);
         Matcher m = SHOWN_DOMAIN.matcher(text);
         while (m.find()) {
             String candidate = m.group(1);
@@ -674,6 +681,9 @@ public final class LinkAnalyzer implements Analyzer {
      * (WHATWG URL standard, "basic URL parser"), so {@code java\tscript:} is still {@code javascript:}.
      */
     static String cleaned(String url) {
+        if (alreadyClean(url)) {
+            return url; // most URLs: no copy (this runs several times for every link)
+        }
         StringBuilder out = new StringBuilder(Math.min(url.length(), 4096));
         for (int i = 0; i < url.length() && out.length() < 4096; i++) {
             char c = url.charAt(i);
@@ -690,6 +700,21 @@ public final class LinkAnalyzer implements Analyzer {
             end--;
         }
         return out.substring(start, end);
+    }
+
+    /** Whether {@link #cleaned} would return the URL as it is: short enough, no tab or line break, trimmed. */
+    private static boolean alreadyClean(String url) {
+        int n = url.length();
+        if (n > 4096 || (n > 0 && (url.charAt(0) <= ' ' || url.charAt(n - 1) <= ' '))) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = url.charAt(i);
+            if (c == '\t' || c == '\n' || c == '\r') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The host of an absolute or scheme-relative URL, lower-case, without user info, port or trailing dot. */

@@ -178,6 +178,11 @@ class ImpersonationAnalyzerTest {
     @Test
     void skeletonsFollowTheUnicodeConfusablesData() {
         ConfusableSkeleton skeletons = ConfusableSkeleton.builtIn();
+        // the Latin-1 table holds exactly the data's prototypes
+        for (int c = 0; c <= 0x10FFFF; c++) {
+            assertThat(skeletons.prototypeOf(c)).isEqualTo(skeletons.prototypeInData(c));
+        }
+        assertThat(skeletons.prototypeOf('0')).isEqualTo("O");
         assertThat(skeletons.skeleton("rnicrosoft")).isEqualTo(skeletons.skeleton("microsoft"));
         assertThat(skeletons.skeleton("g00gle")).isEqualTo(skeletons.skeleton("google"));
         assertThat(skeletons.skeleton("p\u0430ypal")).isEqualTo(skeletons.skeleton("paypal"));
