@@ -72,13 +72,17 @@ class MamoriCliTest {
         return err.toString(StandardCharsets.UTF_8);
     }
 
+    /** A message whose attachment hides a program behind a document name: 請求書.pdf.exe. */
+    private Path invoiceWithDoubleExtension() throws Exception {
+        return Files.writeString(dir.resolve("exe.eml"), "From: a@partner.example\r\nTo: b@example.co.jp\r\nSubject: invoice\r\n"
+                + "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n"
+                + "hi\r\n--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"請求書.pdf.exe\"\r\n"
+                + "\r\nMZ\r\n--b--\r\n", StandardCharsets.UTF_8);
+    }
+
     @Test
     void scanJsonReportsActionScoreAndFindingsWithEvidence() throws Exception {
-        Path eml = dir.resolve("exe.eml");
-        Files.writeString(eml, "From: a@partner.example\r\nTo: b@example.co.jp\r\nSubject: invoice\r\nMIME-Version: 1.0\r\n"
-                + "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
-                + "--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"請求書.pdf.exe\"\r\n\r\n"
-                + "MZ\r\n--b--\r\n", StandardCharsets.UTF_8);
+        Path eml = invoiceWithDoubleExtension();
 
         assertThat(run("scan", eml.toString(), "--json")).as(err()).isZero();
 
@@ -93,11 +97,7 @@ class MamoriCliTest {
 
     @Test
     void scanShowsThePolicysOwnWeightOfAFindingAndScoresWithIt() throws Exception {
-        Path eml = dir.resolve("exe.eml");
-        Files.writeString(eml, "From: a@partner.example\r\nTo: b@example.co.jp\r\nSubject: invoice\r\nMIME-Version: 1.0\r\n"
-                + "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
-                + "--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"請求書.pdf.exe\"\r\n\r\n"
-                + "MZ\r\n--b--\r\n", StandardCharsets.UTF_8);
+        Path eml = invoiceWithDoubleExtension();
         assertThat(run("scan", eml.toString(), "--json")).as(err()).isZero();
         JsonNode shipped = new ObjectMapper().readTree(out());
         out.reset();

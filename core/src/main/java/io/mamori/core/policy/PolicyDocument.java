@@ -33,6 +33,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiFunction;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
@@ -208,54 +209,6 @@ final class PolicyDocument {
         return thresholds == null || forced == null || weights == null ? null : new Rules(thresholds, forced, weights);
     }
 
-    /**
-     * {@code <direction>.weights}: finding code → the weight this organisation gives it instead of the catalogue's.
-     * Codes must exist in the catalogue (composites included); weights are plain numbers from 0 (the finding stays
-     * in the verdict but weighs nothing) to {@value Rules#MAX_WEIGHT}.
-     */
-    private Map<String, Double> weights(Node node, String path) {
-        if (isNull(node)) {
-            return Map.of();
-        }
-        List<NodeTuple> entries = entries(node, path);
-        if (entries == null) {
-            return null;
-        }
-        Map<String, Double> result = new LinkedHashMap<>();
-        boolean ok = true;
-        for (NodeTuple t : entries) {
-            String code = ((ScalarNode) t.getKeyNode()).getValue();
-            String codePath = path + "." + code;
-            if (!knownCode(t.getKeyNode(), code, codePath)) {
-                ok = false;
-                continue;
-            }
-            BigDecimal weight = number(t.getValueNode(), codePath);
-            if (weight == null) {
-                ok = false;
-            } else if (weight.signum() < 0 || weight.compareTo(BigDecimal.valueOf(Rules.MAX_WEIGHT)) > 0) {
-                error(t.getValueNode(), codePath, "must be between 0 and " + (int) Rules.MAX_WEIGHT,
-                        "0 以上 " + (int) Rules.MAX_WEIGHT + " 以下にしてください");
-                ok = false;
-            } else {
-                result.put(code, weight.doubleValue());
-            }
-        }
-        return ok ? result : null;
-    }
-
-    /** Whether the catalogue has the code; if not, reports it (with a suggestion when one is close). */
-    private boolean knownCode(Node keyNode, String code, String codePath) {
-        if (catalogue.entry(code).isPresent()) {
-            return true;
-        }
-        error(keyNode, codePath, "unknown finding code" + suggestion(code, catalogue.entries().keySet())
-                .orElse(" (not in the finding catalogue)"),
-                "不明な検知コードです" + suggestionJa(code, catalogue.entries().keySet())
-                .orElse("（検知カタログにありません）"));
-        return false;
-    }
-
     private Map<Action, Double> thresholds(Node node, String path) {
         List<String> names = THRESHOLD_ACTIONS.stream().map(a -> a.name().toLowerCase(Locale.ROOT)).toList();
         Map<String, Node> f = fields(node, path, names, Set.of());
@@ -295,7 +248,41 @@ final class PolicyDocument {
         return ok ? result : null;
     }
 
+    /**
+     * {@code <direction>.weights}: finding code → the weight this organisation gives it instead of the catalogue's.
+     * Codes must exist in the catalogue (composites included); weights are plain numbers from 0 (the finding stays
+     * in the verdict but weighs nothing) to {@value Rules#MAX_WEIGHT}.
+     */
+    private Map<String, Double> weights(Node node, String path) {
+        return byFindingCode(node, path, (value, codePath) -> {
+            BigDecimal weight = number(value, codePath);
+            if (weight != null && (weight.signum() < 0 || weight.compareTo(BigDecimal.valueOf(Rules.MAX_WEIGHT)) > 0)) {
+                error(value, codePath, "must be between 0 and " + (int) Rules.MAX_WEIGHT,
+                        "0 以上 " + (int) Rules.MAX_WEIGHT + " 以下にしてください");
+                return null;
+            }
+            return weight == null ? null : weight.doubleValue();
+        });
+    }
+
+    /** {@code <direction>.forced}: finding code → the minimum action whenever the finding is present. */
     private Map<String, Action> forced(Node node, String path) {
+        return byFindingCode(node, path, (value, codePath) -> {
+            Action action = action(value, codePath);
+            if (action == Action.DELIVER) {
+                error(value, codePath, "DELIVER cannot be forced; forced actions are minimums",
+                        "DELIVER は強制できません。強制アクションは最低限の処置を指定するものです");
+                return null;
+            }
+            return action;
+        });
+    }
+
+    /**
+     * A mapping from finding codes of the catalogue to values read by {@code value} (null after it reported an
+     * error); an unknown code is reported with a suggestion when one is close. Null if anything was wrong.
+     */
+    private <T> Map<String, T> byFindingCode(Node node, String path, BiFunction<Node, String, T> value) {
         if (isNull(node)) {
             return Map.of();
         }
@@ -303,24 +290,24 @@ final class PolicyDocument {
         if (entries == null) {
             return null;
         }
-        Map<String, Action> result = new LinkedHashMap<>();
+        Map<String, T> result = new LinkedHashMap<>();
         boolean ok = true;
         for (NodeTuple t : entries) {
             String code = ((ScalarNode) t.getKeyNode()).getValue();
             String codePath = path + "." + code;
-            if (!knownCode(t.getKeyNode(), code, codePath)) {
+            if (catalogue.entry(code).isEmpty()) {
+                error(t.getKeyNode(), codePath, "unknown finding code" + suggestion(code, catalogue.entries().keySet())
+                        .orElse(" (not in the finding catalogue)"),
+                        "不明な検知コードです" + suggestionJa(code, catalogue.entries().keySet())
+                        .orElse("（検知カタログにありません）"));
                 ok = false;
                 continue;
             }
-            Action action = action(t.getValueNode(), codePath);
-            if (action == null) {
-                ok = false;
-            } else if (action == Action.DELIVER) {
-                error(t.getValueNode(), codePath, "DELIVER cannot be forced; forced actions are minimums",
-                        "DELIVER は強制できません。強制アクションは最低限の処置を指定するものです");
+            T v = value.apply(t.getValueNode(), codePath);
+            if (v == null) {
                 ok = false;
             } else {
-                result.put(code, action);
+                result.put(code, v);
             }
         }
         return ok ? result : null;

@@ -1,5 +1,6 @@
 package io.mamori.gateway.quarantine;
 
+import io.mamori.core.text.InvalidInput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
@@ -63,22 +64,11 @@ public final class ReleaseRequests {
      * A requester, comment or reason that cannot be used, with the reason in English (the message, for the audit
      * trail) and in Japanese, for the person who typed it.
      */
-    public static final class InvalidRequest extends IllegalArgumentException {
+    public static final class InvalidRequest extends InvalidInput {
         private static final long serialVersionUID = 1L;
-        private final String messageJa;
 
         InvalidRequest(String message, String messageJa) {
-            super(message);
-            this.messageJa = messageJa;
-        }
-
-        public String messageJa() {
-            return messageJa;
-        }
-
-        /** Japanese first, then English. */
-        public String bilingual() {
-            return messageJa + " / " + getMessage();
+            super(message, messageJa);
         }
     }
 
