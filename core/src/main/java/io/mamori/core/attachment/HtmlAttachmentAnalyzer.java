@@ -28,8 +28,11 @@ import org.jsoup.nodes.Element;
  * runs from the mailbox, out of reach of web filters), {@code HTML_ATTACHMENT_SCRIPT} when its script navigates
  * the browser away, decodes or writes content ({@code location}, {@code atob}, {@code document.write},
  * {@code eval}, {@code fromCharCode} and similar) or a {@code meta refresh} redirects it. One finding per code;
- * evidence names the file and what was found. The file is parsed by jsoup, never rendered or run; at most
- * {@value #MAX_BYTES} bytes of each and {@value #MAX_FILES} files per message are read. Stateless and thread-safe.
+ * evidence names the file and what was found. Pages inside archive attachments (zip, 7z, gzip, tar, nested) are
+ * examined alike, found through {@link ArchiveContents} within the attachment analyzer's {@link ArchiveLimits}, and
+ * named by their path ({@code Invoice.zip!/invoice.html}). The file is parsed by jsoup, never rendered or run; at most
+ * {@value #MAX_BYTES} bytes of each and {@value #MAX_FILES} files per message (attached or archived) are read, and at
+ * most {@value #MAX_ARCHIVED_BYTES} bytes out of archives. Stateless and thread-safe.
  */
 public final class HtmlAttachmentAnalyzer implements Analyzer {
 
