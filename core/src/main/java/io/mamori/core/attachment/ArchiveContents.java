@@ -72,6 +72,14 @@ public final class ArchiveContents {
      * @param maxBytes the most bytes handed over across the message; the walk ends when they are used up
      */
     public ArchiveContents(ArchiveLimits limits, Map<Type, Integer> wanted, long maxBytes) {
+        this(limits, wanted, maxBytes, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #ArchiveContents(ArchiveLimits, Map, long)}, ending the walk once {@link System#nanoTime()} passes
+     * {@code deadline} (checked at every entry and every read).
+     */
+    public ArchiveContents(ArchiveLimits limits, Map<Type, Integer> wanted, long maxBytes, long deadline) {
         Objects.requireNonNull(limits, "limits");
         this.wanted = new EnumMap<>(Type.class);
         wanted.forEach((type, max) -> {
@@ -98,6 +106,14 @@ public final class ArchiveContents {
                         && handed < ArchiveContents.this.maxBytes && !ArchiveContents.this.wanted.isEmpty();
                 ended = !more;
                 return more;
+            }
+
+            @Override
+            public boolean expired() {
+                if (deadline != Long.MAX_VALUE && System.nanoTime() - deadline > 0) {
+                    ended = true;
+                }
+                return ended;
             }
         });
     }

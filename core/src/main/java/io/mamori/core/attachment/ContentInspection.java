@@ -96,6 +96,9 @@ final class ContentInspection {
          * @return whether to go on walking
          */
         boolean take(String path, ArchiveContents.Type type, byte[] bytes, boolean complete);
+
+        /** Whether the sink's time is up: the walk ends at the next entry or read. */
+        boolean expired();
     }
 
     /** Ends a {@link Sink}'s walk when it has had enough: not a finding. */
@@ -470,6 +473,9 @@ final class ContentInspection {
         if (Thread.currentThread().isInterrupted()) {
             throw new Stop(null);
         }
+        if (sink != null && sink.expired()) {
+            throw new Stop(ENOUGH);
+        }
         if (++entries > limits.maxEntries()) {
             throw bomb(archive + ": more than " + limits.maxEntries() + " archive entries");
         }
@@ -689,6 +695,9 @@ final class ContentInspection {
         public int read(byte[] b, int off, int len) throws IOException {
             if (Thread.currentThread().isInterrupted()) {
                 throw new Stop(null);
+            }
+            if (sink != null && sink.expired()) {
+                throw new Stop(ENOUGH);
             }
             int n = in.read(b, off, len);
             if (n > 0 && document) {

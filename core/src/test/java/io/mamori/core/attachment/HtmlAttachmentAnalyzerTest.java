@@ -178,6 +178,13 @@ class HtmlAttachmentAnalyzerTest {
         assertThat(complete).containsExactly(false, false, false);
         assertThat(more).isFalse();
         assertThat(contents.walk("y.zip", "y.zip", new ByteArrayInputStream(zip), f -> true)).isFalse();
+
+        // a walk whose deadline has passed hands nothing over and ends
+        ArchiveContents late = new ArchiveContents(ArchiveLimits.defaults(),
+                java.util.Map.of(ArchiveContents.Type.HTML, 2000), 5000, System.nanoTime() - 1);
+        List<String> none = new ArrayList<>();
+        assertThat(late.walk("z.zip", "z.zip", new ByteArrayInputStream(zip), f -> none.add(f.path()))).isFalse();
+        assertThat(none).isEmpty();
     }
 
     @Test
