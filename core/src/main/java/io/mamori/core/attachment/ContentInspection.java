@@ -265,14 +265,16 @@ final class ContentInspection {
     }
 
     /**
-     * Hands a file inside an archive to the {@link Sink} if it is of a type it wants: a PDF or picture by its
-     * content, an HTML or SVG file by its name (as a browser would open it). Whether it was handed over.
+     * Hands a file inside an archive to the {@link Sink} if it is of a type it wants: an HTML or SVG file by its name
+     * (a browser opens it as a page, whatever Tika makes of an SVG), unless its content is a program, a PDF or an
+     * archive; a PDF or picture by its content. Whether it was handed over.
      */
     private boolean hand(String path, String name, Kind kind, InputStream whole) throws IOException {
-        ArchiveContents.Type type = kind == Kind.PDF ? ArchiveContents.Type.PDF
-                : kind == Kind.IMAGE ? ArchiveContents.Type.PICTURE
-                : kind != Kind.EXECUTABLE && name != null && HtmlAttachmentAnalyzer.isHtmlName(name)
-                ? ArchiveContents.Type.HTML : null;
+        boolean page = name != null && HtmlAttachmentAnalyzer.isHtmlName(name)
+                && !Set.of(Kind.EXECUTABLE, Kind.PDF, Kind.ZIP, Kind.ARCHIVE, Kind.OLE2).contains(kind);
+        ArchiveContents.Type type = page ? ArchiveContents.Type.HTML
+                : kind == Kind.PDF ? ArchiveContents.Type.PDF
+                : kind == Kind.IMAGE ? ArchiveContents.Type.PICTURE : null;
         int max = type == null ? 0 : sink.wanted(type);
         if (max <= 0) {
             return false;

@@ -120,6 +120,24 @@ class HtmlAttachmentAnalyzerTest {
     }
 
     @Test
+    void aPageThatRefreshesElsewhereInsideAGzippedTarIsActive() throws Exception {
+        byte[] page = "<html><head><meta http-equiv='refresh' content='0;url=https://collect.example.net/'></head></html>"
+                .getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(
+                new org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream(out))) {
+            var entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("scan/remittance.htm");
+            entry.setSize(page.length);
+            tar.putArchiveEntry(entry);
+            tar.write(page);
+            tar.closeArchiveEntry();
+        }
+        assertThat(analyzeFile("remittance.tgz", out.toByteArray())).containsExactly(
+                Finding.of("HTML_ATTACHMENT", "remittance.tgz!/remittance.tar!/scan/remittance.htm"),
+                Finding.of("HTML_ATTACHMENT_SCRIPT", "remittance.tgz!/remittance.tar!/scan/remittance.htm: meta refresh"));
+    }
+
+    @Test
     void anOrdinaryNewsletterPageInsideAZipIsAnHtmlFileWithoutFormOrScript() throws Exception {
         byte[] zip = zip("newsletter-2024-04.html", "<html><head><meta charset='utf-8'><title>4月号</title></head><body>"
                 + "<h1>社内報 4月号</h1><p>新しい仲間を紹介します。</p><a href='https://www.example.co.jp/news'>続きを読む</a>"
