@@ -67,11 +67,42 @@ final class ContentInspection {
     private long documentExpanded;
     /** The MIME part being inspected, e.g. {@code 2} or {@code 1.3}; {@code null} when not known. */
     private String partPath;
+    /** For a walk that hands the files inside archives to {@link ArchiveContents}; {@code null} for inspection. */
+    private final Sink sink;
 
     ContentInspection(ArchiveLimits limits, MimeTypes types) {
+        this(limits, types, null);
+    }
+
+    ContentInspection(ArchiveLimits limits, MimeTypes types, Sink sink) {
         this.limits = limits;
         this.types = types;
+        this.sink = sink;
     }
+
+    /**
+     * Takes the files of some types found inside archives, instead of (not besides) inspecting them: the walk that
+     * feeds one is for other analyzers, and its findings are thrown away ({@link AttachmentContentAnalyzer} makes
+     * its own walk for those).
+     */
+    interface Sink {
+        /** The most bytes of one file of this type to hand over; 0 when the type is not wanted. */
+        int wanted(ArchiveContents.Type type);
+
+        /**
+         * One file inside an archive.
+         *
+         * @param complete whether {@code bytes} is the whole file (or its first {@link #wanted} bytes)
+         * @return whether to go on walking
+         */
+        boolean take(String path, ArchiveContents.Type type, byte[] bytes, boolean complete);
+
+        /** Whether the sink's time is up: the walk ends at the next entry or read. */
+        boolean expired();
+    }
+
+    /** Ends a {@link Sink}'s walk when it has had enough: not a finding. */
+    private static final Finding ENOUGH = Finding.of("ARCHIVE_WALK_ENDED", "");
 
     List<Finding> findings() {
         return new ArrayList<>(findings);
@@ -118,12 +149,28 @@ final class ContentInspection {
             if (stop.finding == null) {
                 throw new InterruptedException("attachment inspection interrupted");
             }
+            if (stop.finding == ENOUGH) {
+                throw stop;
+            }
             findings.add(stop.finding);
         } catch (IOException | RuntimeException e) {
             if (Thread.currentThread().isInterrupted()) {
                 throw new InterruptedException("attachment inspection interrupted");
             }
             add(NOT_INSPECTED, path + ": unreadable (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    /**
+     * For a {@link Sink}'s walk: the files inside one attachment. Whether to go on with the next attachment
+     * ({@code false} once the sink has had enough).
+     */
+    boolean walk(String path, String name, InputStream in) throws InterruptedException {
+        try {
+            attachment(path, null, name, null, in);
+            return true;
+        } catch (Stop enough) {
+            return false;
         }
     }
 
@@ -181,6 +228,9 @@ final class ContentInspection {
         }
 
         InputStream whole = new SequenceInputStream(new ByteArrayInputStream(head), in);
+        if (sink != null && depth > 0 && hand(path, name, kind, whole)) {
+            return;
+        }
         boolean container = kind == Kind.ZIP || kind == Kind.ARCHIVE;
         if (container && depth >= limits.maxDepth()) {
             add(ARCHIVE_TOO_DEEP, path + ": archive nested more than " + limits.maxDepth() + " levels deep");
@@ -201,17 +251,40 @@ final class ContentInspection {
             } else {
                 add(NOT_INSPECTED, path + ": RAR archives are not unpacked");
             }
-        } else if (kind == Kind.OLE2) {
+        } else if (kind == Kind.OLE2 && sink == null) {
             byte[] bytes = buffered(path, whole);
             if (bytes != null) {
                 ole(path, bytes);
             }
-        } else if (kind == Kind.PDF) {
+        } else if (kind == Kind.PDF && sink == null) {
             byte[] bytes = buffered(path, whole);
             if (bytes != null && PdfEncryption.needsPassword(bytes)) {
                 add(ENCRYPTED, locate(path));
             }
         }
+    }
+
+    /**
+     * Hands a file inside an archive to the {@link Sink} if it is of a type it wants: an HTML or SVG file by its name
+     * (a browser opens it as a page, whatever Tika makes of an SVG), unless its content is a program, a PDF or an
+     * archive; a PDF or picture by its content. Whether it was handed over.
+     */
+    private boolean hand(String path, String name, Kind kind, InputStream whole) throws IOException {
+        boolean page = name != null && HtmlAttachmentAnalyzer.isHtmlName(name)
+                && !Set.of(Kind.EXECUTABLE, Kind.PDF, Kind.ZIP, Kind.ARCHIVE, Kind.OLE2).contains(kind);
+        ArchiveContents.Type type = page ? ArchiveContents.Type.HTML
+                : kind == Kind.PDF ? ArchiveContents.Type.PDF
+                : kind == Kind.IMAGE ? ArchiveContents.Type.PICTURE : null;
+        int max = type == null ? 0 : sink.wanted(type);
+        if (max <= 0) {
+            return false;
+        }
+        byte[] bytes = whole.readNBytes(max);
+        boolean complete = whole.read() < 0;
+        if (!sink.take(path, type, bytes, complete)) {
+            throw new Stop(ENOUGH);
+        }
+        return true;
     }
 
     private void ole(String path, byte[] bytes) throws IOException {
@@ -245,6 +318,10 @@ final class ContentInspection {
                     inDocument = true;
                 }
                 seen++;
+                if (inDocument && sink != null) {
+                    // an Office document's parts hold no files for a sink (its pictures are another reader's)
+                    return;
+                }
                 if (inDocument) {
                     documentEntry(path);
                 } else {
@@ -397,6 +474,9 @@ final class ContentInspection {
     private void entry(String archive) {
         if (Thread.currentThread().isInterrupted()) {
             throw new Stop(null);
+        }
+        if (sink != null && sink.expired()) {
+            throw new Stop(ENOUGH);
         }
         if (++entries > limits.maxEntries()) {
             throw bomb(archive + ": more than " + limits.maxEntries() + " archive entries");
@@ -617,6 +697,9 @@ final class ContentInspection {
         public int read(byte[] b, int off, int len) throws IOException {
             if (Thread.currentThread().isInterrupted()) {
                 throw new Stop(null);
+            }
+            if (sink != null && sink.expired()) {
+                throw new Stop(ENOUGH);
             }
             int n = in.read(b, off, len);
             if (n > 0 && document) {

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,8 +28,11 @@ import org.jsoup.nodes.Element;
  * runs from the mailbox, out of reach of web filters), {@code HTML_ATTACHMENT_SCRIPT} when its script navigates
  * the browser away, decodes or writes content ({@code location}, {@code atob}, {@code document.write},
  * {@code eval}, {@code fromCharCode} and similar) or a {@code meta refresh} redirects it. One finding per code;
- * evidence names the file and what was found. The file is parsed by jsoup, never rendered or run; at most
- * {@value #MAX_BYTES} bytes of each and {@value #MAX_FILES} files per message are read. Stateless and thread-safe.
+ * evidence names the file and what was found. Pages inside archive attachments (zip, 7z, gzip, tar, nested) are
+ * examined alike, found through {@link ArchiveContents} within the attachment analyzer's {@link ArchiveLimits}, and
+ * named by their path ({@code Invoice.zip!/invoice.html}). The file is parsed by jsoup, never rendered or run; at most
+ * {@value #MAX_BYTES} bytes of each and {@value #MAX_FILES} files per message (attached or archived) are read, and at
+ * most {@value #MAX_ARCHIVED_BYTES} bytes out of archives. Stateless and thread-safe.
  */
 public final class HtmlAttachmentAnalyzer implements Analyzer {
 
@@ -37,6 +41,8 @@ public final class HtmlAttachmentAnalyzer implements Analyzer {
     static final String SCRIPT = "HTML_ATTACHMENT_SCRIPT";
     static final int MAX_BYTES = 2 * 1024 * 1024;
     static final int MAX_FILES = 10;
+    /** HTML bytes read from inside archives per message (each file at most {@value #MAX_BYTES}). */
+    static final int MAX_ARCHIVED_BYTES = 4 * MAX_BYTES;
 
     private static final Pattern HTML_NAME = Pattern.compile("(?i).*\\.(?:s?html?|xht(?:ml)?|svg|mht(?:ml)?)\\s*$");
     private static final Set<String> HTML_TYPES = Set.of("text/html", "application/xhtml+xml", "image/svg+xml");
@@ -57,24 +63,53 @@ public final class HtmlAttachmentAnalyzer implements Analyzer {
     }
 
     @Override
-    public List<Finding> analyze(AnalysisInput input) throws IOException {
-        Set<String> files = new LinkedHashSet<>();
-        Set<String> forms = new LinkedHashSet<>();
-        Set<String> scripts = new LinkedHashSet<>();
-        int examined = 0;
+    public List<Finding> analyze(AnalysisInput input) throws IOException, InterruptedException {
+        Found found = new Found();
+        ArchiveContents archives = new ArchiveContents(ArchiveLimits.defaults(),
+                Map.of(ArchiveContents.Type.HTML, MAX_BYTES), MAX_ARCHIVED_BYTES);
+        boolean walking = true;
         for (MimePart part : input.message().parts()) {
-            if (examined >= MAX_FILES || Thread.currentThread().isInterrupted()) {
+            if (found.examined >= MAX_FILES || Thread.currentThread().isInterrupted()) {
                 break;
             }
-            if (!isHtmlFile(part)) {
-                continue;
+            if (isHtmlFile(part)) {
+                String name = part.filename() != null ? part.filename().strip() : "part " + part.path();
+                found.examine(name, text(part));
+            } else if (walking && part.content() != null) {
+                String shown = part.filename() == null || part.filename().isBlank()
+                        ? "part " + part.path() : AttachmentNameAnalyzer.displayed(part.filename());
+                walking = archives.walkIfArchive(shown, part.filename(), part.content()::open, file -> {
+                    found.examine(file.path(), decode(file.bytes(), null));
+                    return found.examined < MAX_FILES;
+                });
             }
+        }
+        List<Finding> findings = new ArrayList<>();
+        if (!found.files.isEmpty()) {
+            findings.add(Finding.of(HTML_ATTACHMENT, String.join("; ", found.files)));
+        }
+        if (!found.forms.isEmpty()) {
+            findings.add(Finding.of(FORM, String.join("; ", found.forms)));
+        }
+        if (!found.scripts.isEmpty()) {
+            findings.add(Finding.of(SCRIPT, String.join("; ", found.scripts)));
+        }
+        return findings;
+    }
+
+    /** What the HTML files of one message show. */
+    private static final class Found {
+        final Set<String> files = new LinkedHashSet<>();
+        final Set<String> forms = new LinkedHashSet<>();
+        final Set<String> scripts = new LinkedHashSet<>();
+        int examined;
+
+        /** One file: {@code name} as evidence names it ({@code invoice.zip!/invoice.html} inside an archive). */
+        void examine(String name, String html) {
             examined++;
-            String name = part.filename() != null ? part.filename().strip() : "part " + part.path();
             files.add(name);
-            String html = text(part);
             if (html == null || html.isEmpty()) {
-                continue;
+                return;
             }
             Document doc = Jsoup.parse(html);
             List<String> formSigns = new ArrayList<>();
@@ -111,17 +146,6 @@ public final class HtmlAttachmentAnalyzer implements Analyzer {
                 scripts.add(name + ": " + String.join(", ", active));
             }
         }
-        List<Finding> findings = new ArrayList<>();
-        if (!files.isEmpty()) {
-            findings.add(Finding.of(HTML_ATTACHMENT, String.join("; ", files)));
-        }
-        if (!forms.isEmpty()) {
-            findings.add(Finding.of(FORM, String.join("; ", forms)));
-        }
-        if (!scripts.isEmpty()) {
-            findings.add(Finding.of(SCRIPT, String.join("; ", scripts)));
-        }
-        return findings;
     }
 
     /** An attached (or otherwise non-body) part that is an HTML or SVG file by name or declared type. */
@@ -129,6 +153,11 @@ public final class HtmlAttachmentAnalyzer implements Analyzer {
         boolean named = part.filename() != null && HTML_NAME.matcher(part.filename()).matches();
         boolean typed = HTML_TYPES.contains(part.contentType()) && (part.attachment() || part.filename() != null);
         return (part.attachment() || part.content() != null) && (named || typed);
+    }
+
+    /** Whether a file of this name opens in the browser: HTML, XHTML, SVG or MHTML. */
+    static boolean isHtmlName(String name) {
+        return HTML_NAME.matcher(name).matches();
     }
 
     private static String text(MimePart part) throws IOException {
@@ -143,7 +172,11 @@ public final class HtmlAttachmentAnalyzer implements Analyzer {
         try (InputStream in = content.open()) {
             bytes = in.readNBytes(MAX_BYTES);
         }
-        String charset = part.charset();
+        return decode(bytes, part.charset());
+    }
+
+    /** The file's text in its declared charset, else the one its {@code meta} names, else as detected. */
+    private static String decode(byte[] bytes, String charset) {
         if (charset == null) {
             Matcher m = META_CHARSET.matcher(new String(bytes, 0, Math.min(bytes.length, 4096), StandardCharsets.ISO_8859_1));
             charset = m.find() ? m.group(1) : null;

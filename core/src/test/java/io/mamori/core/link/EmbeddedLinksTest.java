@@ -286,14 +286,69 @@ class EmbeddedLinksTest {
         byte[] pdf = pdfWithPictures(null, List.of(photo));
         byte[] jpegPdf = pdfWithPictures("jpeg", List.of(photo));
         byte[] docx = ooxml("word/", "word/media/image1.png", encode(photo, "png"));
-        // a zip archive is not a document: pictures in archives are not looked at
-        byte[] archive = zip("ppt/media/qr.png", qrPng("https://evil.example.net/a", 4));
+        // a zip archive of ordinary pictures (under a document's folder names, too): pictures, but no codes
+        byte[] archive = zip("ppt/media/photo.png", encode(photo, "png"), "holiday/beach.jpg", encode(photo(640, 480), "jpg"));
         ParsedMessage message = message("Shop <info@shop.example.com>", LONG_TEXT,
                 new Part("application/pdf", "catalogue.pdf", pdf), new Part("application/pdf", "photo.pdf", jpegPdf),
                 new Part("application/octet-stream", "report.docx", docx),
                 new Part("application/zip", "pictures.zip", archive));
         assertThat(EmbeddedLinks.of(message, 60_000)).isEmpty();
         assertThat(analyzer.analyze(input(message))).isEmpty();
+    }
+
+    // ---- pictures and PDFs inside archives ----------------------------------------------------------------------
+
+    @Test
+    void aPdfInsideAZipThatIsOneBigButtonToALoginPageIsReportedWithItsPath() throws IOException {
+        byte[] pdf = pdf(List.of("Secure document", "You have received a document. Click to view."),
+                "https://secure-login.example.org/auth?u=abc", new PDRectangle(50, 200, 500, 400));
+        ParsedMessage message = message("Accounts <ap@vendor.example.com>", LONG_TEXT,
+                new Part("application/zip", "Invoice.zip", zip("readme.txt", "see the PDF".getBytes(StandardCharsets.UTF_8),
+                        "2024/invoice-0331.pdf", pdf)));
+        assertThat(EmbeddedLinks.of(message, 60_000)).containsExactly(new EmbeddedLinks.Link(EmbeddedLinks.Source.PDF,
+                "https://secure-login.example.org/auth?u=abc", true, "Invoice.zip!/2024/invoice-0331.pdf"));
+        assertThat(analyzer.analyze(input(message))).containsExactly(
+                Finding.of("LINK_IN_PDF", "secure-login.example.org (Invoice.zip!/2024/invoice-0331.pdf)"));
+        assertThat(MessageLinks.of(message, 100)).contains(new MessageLinks.Link("secure-login.example.org", "/auth?u=abc"));
+    }
+
+    @Test
+    void qrCodesInAPdfAndInAPictureInsideArchivesAreReportedWithTheirPaths() throws IOException {
+        byte[] pdf = pdfWithPictures(null, List.of(qrImage("https://secure-login.example.com/auth?u=abc", 4)));
+        byte[] inner = zip("code.png", qrPng("https://evil.example.net/mfa", 5));
+        ParsedMessage message = message("Accounts <ap@vendor.example.org>", LONG_TEXT,
+                new Part("application/zip", "scan.zip", zip("scan.pdf", pdf)),
+                new Part("application/x-zip-compressed", "codes.zip", zip("nested/inner.zip", inner)));
+        assertThat(analyzer.analyze(input(message))).containsExactly(Finding.of("LINK_QR_CODE",
+                "secure-login.example.com (scan.zip!/scan.pdf, page 1); evil.example.net (codes.zip!/nested/inner.zip!/code.png)"));
+    }
+
+    @Test
+    void picturesInsideArchivesCountAgainstTheMessagesPictureCapAndEncryptedArchivesAreNotOpened() throws Exception {
+        List<Object> entries = new ArrayList<>();
+        for (int i = 0; i < EmbeddedLinks.MAX_IMAGES; i++) {
+            entries.add("p" + i + ".png");
+            entries.add(qrPng("NOT A LINK " + i, 4));
+        }
+        entries.add("late.png");
+        entries.add(qrPng("https://evil.example.net/late", 4));
+        ParsedMessage many = message("a <a@example.com>", LONG_TEXT,
+                new Part("application/zip", "many.zip", zip(entries.toArray())));
+        assertThat(EmbeddedLinks.of(many, 60_000)).extracting(EmbeddedLinks.Link::url)
+                .containsExactly("NOT A LINK 0", "NOT A LINK 1", "NOT A LINK 2", "NOT A LINK 3", "NOT A LINK 4");
+
+        // ZipCrypto encrypts contents, not names: the encryption flag on a deflated entry makes it one to readers
+        byte[] secret = zip("code.png", qrPng("https://evil.example.net/locked", 4));
+        secret[6] |= 1;
+        for (int i = 0; i + 8 < secret.length; i++) {
+            if (secret[i] == 'P' && secret[i + 1] == 'K' && secret[i + 2] == 1 && secret[i + 3] == 2) {
+                secret[i + 8] |= 1;
+            }
+        }
+        ParsedMessage locked = message("a <a@example.com>", LONG_TEXT, new Part("application/zip", "secret.zip", secret));
+        assertThat(EmbeddedLinks.of(locked, 60_000)).isEmpty();
+        assertThat(new io.mamori.core.attachment.AttachmentContentAnalyzer().analyze(input(locked)))
+                .containsExactly(Finding.of("ENCRYPTED_ARCHIVE", "secret.zip (part 2)"));
     }
 
     @Test

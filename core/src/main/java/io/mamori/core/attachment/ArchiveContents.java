@@ -1,0 +1,190 @@
+package io.mamori.core.attachment;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.tika.mime.MimeTypes;
+
+/**
+ * The files inside a message's archives, for the analyzers that look at files of a kind wherever they are: HTML and
+ * SVG pages ({@link HtmlAttachmentAnalyzer}), PDFs and pictures (the link analyzers' {@code EmbeddedLinks}). It is
+ * the walk of {@link AttachmentContentAnalyzer} (zip, 7z, gzip, tar, nested within one another), under the same
+ * {@link ArchiveLimits} per message, handing over the files wanted instead of inspecting them: one archive reader
+ * and one set of bounds for every analyzer, rather than a second reader whose limits could drift from the first.
+ * Encrypted entries are not opened, Office documents inside archives are not walked, a file's evidence path is
+ * {@code invoice.zip!/a/invoice.html} as in the attachment analyzer's findings. Bounded besides the archive limits:
+ * at most {@code maxBytes} bytes handed over per message, and the walk ends as soon as the visitor says so. Not
+ * thread-safe: one instance per message and analyzer call.
+ */
+public final class ArchiveContents {
+
+    /** The kinds of files handed over. */
+    public enum Type {
+        /** An HTML, XHTML, SVG or MHTML file, by its name. */
+        HTML,
+        /** A PDF, by its content. */
+        PDF,
+        /** A PNG, JPEG, GIF, BMP, TIFF or WebP picture, by its content. */
+        PICTURE
+    }
+
+    /**
+     * One file inside an archive.
+     *
+     * @param path     where it is, as evidence names it: {@code invoice.zip!/invoice.html}
+     * @param type     what it is
+     * @param bytes    its content, or its first bytes (at most the maximum asked for its type)
+     * @param complete whether {@code bytes} is the whole file
+     */
+    public record File(String path, Type type, byte[] bytes, boolean complete) {
+        public File {
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(bytes, "bytes");
+        }
+    }
+
+    /** Receives the files, one at a time; the bytes are not kept by the walk. */
+    @FunctionalInterface
+    public interface Visitor {
+        /** Examines one file; {@code false} ends the walk (no more files, in this or later attachments). */
+        boolean visit(File file);
+    }
+
+    /** Enough of a file to tell an archive: tar's magic is at offset 257. */
+    private static final int HEAD = 512;
+    private static final MimeTypes TYPES = MimeTypes.getDefaultMimeTypes();
+
+    private final ContentInspection walk;
+    private final Map<Type, Integer> wanted;
+    private final long maxBytes;
+    private long handed;
+    private boolean ended;
+    private Visitor visitor;
+
+    /**
+     * @param limits   the per-message bounds on opening archives ({@link ArchiveLimits#defaults()}, as the
+     *                 attachment analyzer's)
+     * @param wanted   the types wanted, each with the most bytes of one file to hand over (a larger file comes with
+     *                 its first bytes and {@code complete = false})
+     * @param maxBytes the most bytes handed over across the message; the walk ends when they are used up
+     */
+    public ArchiveContents(ArchiveLimits limits, Map<Type, Integer> wanted, long maxBytes) {
+        this(limits, wanted, maxBytes, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #ArchiveContents(ArchiveLimits, Map, long)}, ending the walk once {@link System#nanoTime()} passes
+     * {@code deadline} (checked at every entry and every read).
+     */
+    public ArchiveContents(ArchiveLimits limits, Map<Type, Integer> wanted, long maxBytes, long deadline) {
+        Objects.requireNonNull(limits, "limits");
+        this.wanted = new EnumMap<>(Type.class);
+        wanted.forEach((type, max) -> {
+            if (max < 1) {
+                throw new IllegalArgumentException("at least one byte of a " + type + " file must be wanted");
+            }
+            this.wanted.put(type, max);
+        });
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("maxBytes must be positive: " + maxBytes);
+        }
+        this.maxBytes = maxBytes;
+        this.walk = new ContentInspection(limits, TYPES, new ContentInspection.Sink() {
+            @Override
+            public int wanted(Type type) {
+                Integer max = ArchiveContents.this.wanted.get(type);
+                return max == null ? 0 : (int) Math.min(max, ArchiveContents.this.maxBytes - handed);
+            }
+
+            @Override
+            public boolean take(String path, Type type, byte[] bytes, boolean complete) {
+                handed += bytes.length;
+                boolean more = visitor.visit(new File(path, type, bytes, complete))
+                        && handed < ArchiveContents.this.maxBytes && !ArchiveContents.this.wanted.isEmpty();
+                ended = !more;
+                return more;
+            }
+
+            @Override
+            public boolean expired() {
+                if (deadline != Long.MAX_VALUE && System.nanoTime() - deadline > 0) {
+                    ended = true;
+                }
+                return ended;
+            }
+        });
+    }
+
+    /**
+     * No more files of this type are wanted (the visitor's own cap for them is reached); the walk ends once no type
+     * is wanted.
+     */
+    public void enough(Type type) {
+        wanted.remove(type);
+        if (wanted.isEmpty()) {
+            ended = true;
+        }
+    }
+
+    /** Whether a file starting with {@code head} is an archive this walks into: zip, 7z, gzip or tar. */
+    public static boolean isArchive(byte[] head, int length) {
+        return FileSignatures.isZip(head, length) || FileSignatures.isSevenZip(head, length)
+                || FileSignatures.isGzip(head, length) || FileSignatures.isTar(head, length);
+    }
+
+    /**
+     * Hands the wanted files inside one attachment to the visitor, nested archives included, within what is left of
+     * the message's limits. A damaged archive yields the files before the damage.
+     *
+     * @param path how evidence names the attachment: its file name, or {@code part 1.2}
+     * @param name its file name (a gzip file's inner name may come from it), or {@code null}
+     * @return whether the walk may go on with the next attachment ({@code false} once the visitor or the byte budget
+     *         ended it)
+     * @throws InterruptedException when the calling thread was interrupted (the pipeline's time budget ran out)
+     */
+    public boolean walk(String path, String name, InputStream in, Visitor visitor) throws InterruptedException {
+        if (ended) {
+            return false;
+        }
+        this.visitor = Objects.requireNonNull(visitor, "visitor");
+        try {
+            ended = !walk.walk(path, name, in) || ended;
+        } finally {
+            this.visitor = null;
+        }
+        return !ended;
+    }
+
+    /**
+     * As {@link #walk(String, String, InputStream, Visitor)} for an attachment that may be an archive: its first bytes
+     * are read to tell ({@link #isArchive}), and only an archive is walked.
+     */
+    public boolean walkIfArchive(String path, String name, Opener content, Visitor visitor) throws InterruptedException {
+        if (ended) {
+            return false;
+        }
+        try (InputStream head = content.open()) {
+            byte[] bytes = head.readNBytes(HEAD);
+            if (!isArchive(bytes, bytes.length)) {
+                return true;
+            }
+        } catch (IOException unreadable) {
+            return true;
+        }
+        try (InputStream in = content.open()) {
+            return walk(path, name, in, visitor);
+        } catch (IOException unreadable) {
+            // the attachment analyzer reports content that cannot be read
+            return !ended;
+        }
+    }
+
+    /** Opens content to read, e.g. {@code part.content()::open}. */
+    @FunctionalInterface
+    public interface Opener {
+        InputStream open() throws IOException;
+    }
+}
