@@ -447,20 +447,9 @@ class EmbeddedLinksTest {
         }
     }
 
+    /** A QR code drawn at {@code scale} pixels a module with ZXing's default quiet zone of four modules. */
     private static BufferedImage qrImage(String text, int scale) {
-        try {
-            BitMatrix matrix = new QRCodeWriter().encode(text, BarcodeFormat.QR_CODE, 0, 0);
-            int side = matrix.getWidth() * scale;
-            BufferedImage image = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
-            for (int y = 0; y < side; y++) {
-                for (int x = 0; x < side; x++) {
-                    image.setRGB(x, y, matrix.get(x / scale, y / scale) ? 0x000000 : 0xffffff);
-                }
-            }
-            return image;
-        } catch (WriterException e) {
-            throw new IllegalStateException(e);
-        }
+        return qrImage(text, scale, 4);
     }
 
     private static BufferedImage qrImage(String text, int scale, int margin) {
