@@ -14,9 +14,11 @@ import java.util.regex.Pattern;
 /**
  * DKIM signature verification (RFC 6376 §6), rsa-sha256 and ed25519-sha256 (RFC 8463), with the RFC 8301
  * rules by default: rsa-sha1 signatures and RSA keys under 1024 bits are not valid (reported as
- * {@code policy}). Works in two steps so that one pass over the body serves every signature:
- * {@link #prepare} reads the signature fields and sets up a body hasher for each, the caller feeds the
- * body to {@link Check#hasher()}, then {@link #finish} checks hashes, keys and signatures.
+ * {@code policy}). Works in steps so that one pass over the body serves every signature:
+ * {@link #prepare} reads the signature fields and sets up a body hasher for each, {@link #fetchKey} fetches each
+ * one's key (a signature whose key cannot be had is decided then, and its body need not be hashed), the caller feeds
+ * the body to the {@link Check#hasher()} of each signature still undecided, then {@link #finish} checks hashes and
+ * signatures.
  *
  * <p>Stateless and thread-safe.
  */
@@ -37,6 +39,7 @@ final class DkimVerifier {
         Map<String, String> tags;
         BodyHasher hasher;
         DkimResult decided;
+        KeyAnswer.Found key;
         String domain = "";
         String selector = "";
         String algorithm = "";
@@ -209,27 +212,46 @@ final class DkimVerifier {
     }
 
     /**
+     * The public key of a signature not yet decided (RFC 6376 §6.1.2), fetched before its body is hashed: a key that
+     * cannot be fetched decides the signature (TEMPERROR or PERMERROR) and spares the body pass. Once per signature.
+     */
+    void fetchKey(Check c) {
+        if (c.decided != null || c.key != null) {
+            return;
+        }
+        KeyAnswer key = DkimSignatures.key(dns, c.selector, c.domain, keyType(c), c.algorithm.endsWith("sha1") ? "sha1" : "sha256");
+        if (key instanceof KeyAnswer.TempFail t) {
+            c.decided = c.result(Kind.TEMPERROR, t.reason());
+        } else if (key instanceof KeyAnswer.PermFail p) {
+            c.decided = c.result(Kind.PERMERROR, p.reason());
+        } else {
+            c.key = (KeyAnswer.Found) key;
+        }
+    }
+
+    private static String keyType(Check c) {
+        return c.algorithm.startsWith("ed25519") ? "ed25519" : "rsa";
+    }
+
+    /**
      * Key, body hash and signature of a DKIM-Signature or ARC-Message-Signature, in the order of RFC 6376 §6.1: the
      * public key first (§6.1.2), so a key that cannot be fetched is a temporary or permanent error whatever the body
      * (a DNS time-out is never a failure), then the body hash and the signature (§6.1.3).
      */
     DkimResult verify(Check c, RawMail mail, String h, boolean arc) throws Malformed {
+        fetchKey(c);
+        if (c.decided != null) {
+            return c.decided;
+        }
         byte[] bodyHash = c.hasher.finish();
-        String keyType = c.algorithm.startsWith("ed25519") ? "ed25519" : "rsa";
-        KeyAnswer key = DkimSignatures.key(dns, c.selector, c.domain, keyType, c.algorithm.endsWith("sha1") ? "sha1" : "sha256");
-        if (key instanceof KeyAnswer.TempFail t) {
-            return c.result(Kind.TEMPERROR, t.reason());
-        }
-        if (key instanceof KeyAnswer.PermFail p) {
-            return c.result(Kind.PERMERROR, p.reason());
-        }
         if (c.length >= 0 && c.hasher.canonicalLength() < c.length) {
             return c.result(Kind.FAIL, "l= is longer than the body");
         }
         if (!MessageDigest.isEqual(bodyHash, DkimSignatures.base64(c.tags.get("bh"), "bh="))) {
             return c.result(Kind.FAIL, "body hash mismatch");
         }
-        KeyAnswer.Found found = (KeyAnswer.Found) key;
+        KeyAnswer.Found found = c.key;
+        String keyType = keyType(c);
         if (!arc && found.tags().containsKey("t") && c.tags.containsKey("i")
                 && List.of(DkimSignatures.noWhitespace(found.tags().get("t")).split(":")).contains("s")) {
             String i = DkimSignatures.quotedPrintable(c.tags.get("i"));

@@ -7,8 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * DKIM and ARC over one read of the raw message: header fields first, then one pass over the body feeding
- * every signature's body hasher; signatures that canonicalize and hash the body the same way (a sender's and its
+ * DKIM and ARC over one read of the raw message: header fields first, then every signature's key, then one pass
+ * over the body feeding the body hasher of every signature whose key was found (none when no key can be had, as
+ * offline or for forged signatures); signatures that canonicalize and hash the body the same way (a sender's and its
  * mail service's DKIM signatures, the ARC-Message-Signature of a relay) share one hasher, since their body hashes
  * are the same bytes. Stateless and thread-safe.
  */
@@ -29,6 +30,13 @@ final class SignatureChecks {
         try (InputStream in = raw.open(); RawMail mail = RawMail.read(in)) {
             List<DkimVerifier.Check> checks = dkim.prepare(mail);
             ArcVerifier.Chain chain = arc.prepare(mail);
+            // keys before bodies (RFC 6376 §6.1.2, then §6.1.3): a signature whose key cannot be had needs no body hash
+            for (DkimVerifier.Check c : checks) {
+                dkim.fetchKey(c);
+            }
+            if (chain.decided == null) {
+                dkim.fetchKey(chain.newestAms);
+            }
             List<BodyHasher> hashers = new ArrayList<>();
             for (DkimVerifier.Check c : checks) {
                 if (c.decided == null) {
