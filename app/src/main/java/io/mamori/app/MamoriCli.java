@@ -77,14 +77,14 @@ public final class MamoriCli implements Runnable {
     @Command(name = "start", mixinStandardHelpOptions = true,
             description = {"Start the gateway (SMTP inbound/outbound, delivery, HTTP).",
                 "Any Spring or mamori.* setting can follow, e.g. --mamori.smtp.inbound.port=25 --server.port=8081"})
-    static final class Start implements Runnable {
+    static final class Start implements java.util.concurrent.Callable<Integer> {
         static volatile boolean running;
 
         @Unmatched
         List<String> settings = new ArrayList<>();
 
         @Override
-        public void run() {
+        public Integer call() {
             for (String s : settings) {
                 if (!s.startsWith("--") || !s.contains("=")) {
                     throw new CommandLine.ParameterException(new CommandLine(this),
@@ -92,8 +92,15 @@ public final class MamoriCli implements Runnable {
                 }
             }
             SpringApplication app = new SpringApplication(MamoriApplication.class);
-            app.run(settings.toArray(String[]::new));
+            try {
+                app.run(settings.toArray(String[]::new));
+            } catch (RuntimeException e) {
+                // Spring Boot has reported it already: its failure report (a bad policy or list file, a port in use …)
+                // or "Application run failed" with the stack trace; picocli would print the same trace again
+                return 1;
+            }
             running = true;
+            return 0;
         }
     }
 }

@@ -101,8 +101,9 @@ public final class PolicyHolder {
             }
             next = loader.parse(content, fileName);
         } catch (PolicyException e) {
-            log.warn("Policy edit rejected; keeping the last good policy. {} error(s):\n{}",
-                    e.errors().size(), e.getMessage());
+            log.warn("ポリシーの変更を拒否し、直前の有効なポリシーを使い続けます（エラー {} 件） / "
+                    + "Policy edit rejected; keeping the last good policy. {} error(s):\n{}",
+                    e.errors().size(), e.errors().size(), e.getMessage());
             return new ReloadResult.Rejected(previous, e.errors());
         }
         current = next;

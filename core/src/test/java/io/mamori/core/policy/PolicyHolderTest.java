@@ -106,7 +106,13 @@ class PolicyHolderTest {
         assertThat(heard).isEmpty();
         assertThat(logs.list).anySatisfy(e -> {
             assertThat(e.getLevel()).isEqualTo(Level.WARN);
-            assertThat(e.getFormattedMessage()).contains("keeping the last good policy").contains(expected.render());
+            // Japanese first, then English, for the warning and for each error (the error's Japanese text comes from
+            // the loader, so it is taken from the result rather than written here)
+            String bilingual = ((ReloadResult.Rejected) result).errors().get(0).renderBilingual();
+            assertThat(bilingual).startsWith(file + ":8:37: outbound.thresholds.quarantine: ")
+                    .endsWith(" / must be a number, got a string 'QUARANTIN'").isNotEqualTo(expected.render());
+            assertThat(e.getFormattedMessage()).contains("直前の有効なポリシーを使い続けます")
+                    .contains("keeping the last good policy").contains(bilingual);
         });
     }
 

@@ -288,12 +288,12 @@ class PolicyLoaderTest {
     }
 
     @Test
-    void exceptionMessageRendersOneLinePerError() {
+    void exceptionMessageRendersOneLinePerErrorJapaneseFirst() {
         PolicyException e = catchThrowableOfType(PolicyException.class,
                 () -> loader.parse(replace("    hold: 8", "    hold: 3").replace("version: 1", "version: 2"), "policy.yaml"));
         assertThat(e.getMessage()).isEqualTo("""
-                policy.yaml:1:10: version: unsupported version 2; expected 1
-                policy.yaml:8:11: inbound.thresholds.hold: must be ≥ tag (4)""");
+                policy.yaml:1:10: version: バージョン 2 には対応していません。1 を指定してください / unsupported version 2; expected 1
+                policy.yaml:8:11: inbound.thresholds.hold: tag (4) 以上にしてください / must be ≥ tag (4)""");
     }
 
     @Test

@@ -1,0 +1,72 @@
+package io.mamori.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.lists.ListFile;
+import io.mamori.core.policy.PolicyException;
+import io.mamori.core.policy.PolicyLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.BeanCreationException;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.diagnostics.FailureAnalyzer;
+import org.springframework.core.io.support.SpringFactoriesLoader;
+
+/** The start-up report of a bad policy or list file: found by Spring Boot, in Japanese and English, every error shown. */
+class StartupFailuresTest {
+
+    @TempDir
+    Path dir;
+
+    private static StartupFailures registered() {
+        // Spring Boot's own analyzers want the bean factory, which Boot gives them at a real failure; they are skipped
+        List<FailureAnalyzer> analyzers = SpringFactoriesLoader.forDefaultResourceLocation(StartupFailuresTest.class.getClassLoader())
+                .load(FailureAnalyzer.class, null, (type, name, problem) -> { });
+        return analyzers.stream().filter(StartupFailures.class::isInstance).map(StartupFailures.class::cast)
+                .findFirst().orElseThrow(() -> new AssertionError("StartupFailures is not registered: " + analyzers));
+    }
+
+    @Test
+    void aBadPolicyFileIsReportedWithEveryErrorInJapaneseAndEnglish() throws Exception {
+        Path bad = dir.resolve("policy.yaml");
+        Files.writeString(bad, "version: 1\norganisation:\n  name: x\n  internal_domains: [example.co.jp]\n"
+                + "inbound:\n  thresholds: { tag: 4, hold: 2 }\noutbound:\n  thresholds: {}\n");
+        PolicyException invalid = catchThrowableOfType(() -> new PolicyLoader(FindingCatalogue.builtIn()).load(bad),
+                PolicyException.class);
+        // as Spring reports a bean whose factory method threw
+        BeanCreationException failure = new BeanCreationException("policyHolder", "Failed to instantiate", invalid);
+
+        FailureAnalysis analysis = registered().analyze(failure);
+
+        assertThat(analysis).isNotNull();
+        assertThat(analysis.getDescription())
+                .contains("ポリシーファイルにエラーが 1 件あるため、起動しません。")
+                .contains("The policy file has 1 error(s); the gateway does not start.")
+                .contains("policy.yaml:6:").contains("inbound.thresholds.hold: tag (4) 以上にしてください / must be ≥ tag (4)");
+        assertThat(analysis.getAction()).contains("./mamori policy validate");
+        assertThat(analysis.getCause()).isSameAs(failure);
+    }
+
+    @Test
+    void aBadListFileIsReportedInJapaneseAndEnglish() throws Exception {
+        Path lists = dir.resolve("lists.txt");
+        Files.writeString(lists, "alow sender bank.example\n");
+        ListFile.Invalid invalid = catchThrowableOfType(() -> ListFile.read(lists), ListFile.Invalid.class);
+
+        FailureAnalysis analysis = registered().analyze(new BeanCreationException("listFileWatcher", "Failed", invalid));
+
+        assertThat(analysis).isNotNull();
+        assertThat(analysis.getDescription()).contains("リストファイルにエラーが 1 件").contains("The list file")
+                .contains(invalid.errors().get(0).renderBilingual());
+    }
+
+    @Test
+    void otherFailuresAreLeftToSpringBoot() {
+        assertThat(registered().analyze(new BeanCreationException("x", "y", new IllegalStateException("z")))).isNull();
+    }
+}
