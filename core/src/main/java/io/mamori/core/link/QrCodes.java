@@ -155,8 +155,8 @@ final class QrCodes {
     private static Luminance framed(BufferedImage picture) {
         int w = picture.getWidth();
         int h = picture.getHeight();
-        int scale = Math.max(1, (ENLARGED_SIDE + Math.min(w, h) - 1) / Math.min(w, h));
-        int margin = Math.max(8, Math.max(w, h) * scale / 10);
+        int scale = scale(w, h);
+        int margin = margin(w, h);
         int cw = w * scale + 2 * margin;
         int ch = h * scale + 2 * margin;
         BufferedImage grey = new BufferedImage(cw, ch, BufferedImage.TYPE_BYTE_GRAY);
@@ -170,6 +170,26 @@ final class QrCodes {
             g.dispose();
         }
         return new Luminance(((DataBufferByte) grey.getRaster().getDataBuffer()).getData(), cw, ch);
+    }
+
+    private static int scale(int w, int h) {
+        return Math.max(1, (ENLARGED_SIDE + Math.min(w, h) - 1) / Math.min(w, h));
+    }
+
+    /**
+     * The white margin: a tenth of the enlarged picture's shorter side (a code fills at most that side, and its quiet
+     * zone is a few modules), at least 8 pixels. Of the shorter side, so that a narrow strip (1200 × 21, enlarged five
+     * times) gets a margin of a few pixels rather than one of 600 on every side, which made it 9 million pixels.
+     */
+    private static int margin(int w, int h) {
+        return Math.max(8, Math.min(w, h) * scale(w, h) / 10);
+    }
+
+    /** Pixels of the grey picture ZXing is given for a document's picture of {@code w × h}. */
+    static long framedPixels(int w, int h) {
+        int scale = scale(w, h);
+        int margin = margin(w, h);
+        return (long) (w * scale + 2 * margin) * (h * scale + 2 * margin);
     }
 
     /** A grey copy drawn by Java 2D's native loops; getRGB would convert pixel by pixel through the colour model. */

@@ -264,6 +264,27 @@ class EmbeddedLinksTest {
     }
 
     @Test
+    void aCodeAtTheEndOfANarrowStripIsReadAndTheStripIsEnlargedWithinBounds() {
+        // a banner of 1200 × 33 pixels whose right end holds a code (25 modules and its quiet zone) at one pixel a
+        // module, as a PDF footer might
+        BufferedImage code = qrImage("https://evil.example.net/strip", 1, 4);
+        BufferedImage strip = new BufferedImage(1200, code.getHeight(), BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = strip.createGraphics();
+        g.setColor(java.awt.Color.WHITE);
+        g.fillRect(0, 0, strip.getWidth(), strip.getHeight());
+        g.drawImage(code, strip.getWidth() - code.getWidth(), 0, null);
+        g.dispose();
+
+        assertThat(QrCodes.read(strip)).contains("https://evil.example.net/strip");
+        // enlarged four times with a margin of a tenth of its shorter side: (4800 + 26) × (132 + 26), 0.76 million grey
+        // pixels, where a margin of a tenth of the longer side made it (4800 + 960) × (132 + 960), 6.3 million
+        assertThat(code.getHeight()).isEqualTo(33);
+        assertThat(QrCodes.framedPixels(1200, code.getHeight())).isEqualTo(4826L * 158);
+        // a square picture keeps its margin of a tenth of its side
+        assertThat(QrCodes.framedPixels(29, 29)).isEqualTo((116 + 2 * 11) * (116 + 2 * 11));
+    }
+
+    @Test
     void aQrCodeInAPictureOfAWordDocumentIsReportedWithItsEntry() throws IOException {
         byte[] docx = ooxml("word/", "word/media/image1.png", qrPng("https://evil.example.net/login", 4));
         ParsedMessage message = message("Legal <legal@partner.example.org>", LONG_TEXT,
