@@ -23,7 +23,7 @@ import org.apache.tika.mime.MimeTypes;
  *     file by its content, e.g. {@code invoice.zip!/scan.pdf: Windows executable (PE)};</li>
  * <li>{@code OFFICE_MACRO}: a VBA project in OLE2 (Apache POI) or OOXML ({@code vbaProject.bin}), or an
  *     Excel 4 macro sheet; {@code RTF_DISGUISED}: RTF under a Word extension;</li>
- * <li>archives (zip, 7z, gzip, tar; RAR is recognised but not unpacked) opened recursively within
+ * <li>archives (zip, 7z, gzip, tar; RAR as far as its headers and stored entries go) opened recursively within
  *     {@link ArchiveLimits}, with the name checks of {@link AttachmentNameAnalyzer} and all of the above
  *     applied to their entries (evidence {@code invoice.zip!/a/b.exe}); {@code ARCHIVE_BOMB} and
  *     {@code ARCHIVE_TOO_DEEP} when a limit is passed;</li>

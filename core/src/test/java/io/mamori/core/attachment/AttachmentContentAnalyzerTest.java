@@ -345,15 +345,56 @@ class AttachmentContentAnalyzerTest {
     }
 
     @Test
-    void rarIsRecognisedEncryptedRarIsEncryptedAndNeitherIsUnpacked() throws Exception {
+    void aRarWithEncryptedHeadersIsEncrypted() throws Exception {
         // RAR 5: signature, then a header with CRC32, size 2 and type 4 (archive encryption header).
         byte[] rar5Encrypted = {'R', 'a', 'r', '!', 0x1A, 0x07, 0x01, 0x00, 0, 0, 0, 0, 0x02, 0x04, 0x00, 0x00};
-        // RAR 4: signature, then the main header (CRC16, type 0x73, flags 0x0000, size 13).
-        byte[] rar4 = {'R', 'a', 'r', '!', 0x1A, 0x07, 0x00, 0, 0, 0x73, 0x00, 0x00, 0x0D, 0x00, 0, 0, 0, 0, 0, 0};
+        // RAR 4: signature, then the main header (CRC16, type 0x73, flags 0x0080: headers encrypted, size 13).
+        byte[] rar4Encrypted = {'R', 'a', 'r', '!', 0x1A, 0x07, 0x00, 0, 0, 0x73, (byte) 0x80, 0x00, 0x0D, 0x00, 0, 0, 0, 0, 0, 0};
 
-        assertThat(analyze(file("secret.rar", rar5Encrypted), file("photos.rar", rar4))).containsExactly(
+        assertThat(analyze(file("secret.rar", rar5Encrypted), file("photos.rar", rar4Encrypted))).containsExactly(
                 Finding.of("ENCRYPTED_ARCHIVE", "secret.rar (part 2)"),
-                Finding.of("ATTACHMENT_NOT_INSPECTED", "photos.rar: RAR archives are not unpacked"));
+                Finding.of("ENCRYPTED_ARCHIVE", "photos.rar (part 3)"));
+    }
+
+    @Test
+    void aRarIsListedItsStoredEntriesInspectedAndItsCompressedOnesNamedNotInspected() throws Exception {
+        // a program stored under a document's name, a program's name on compressed (not unpackable) data, a note
+        byte[] rar5 = RarWriter.rar5()
+                .add("請求書/invoice.pdf", RarWriter.Kind.STORED, pe())
+                .add("請求書/請求書.pdf.exe", RarWriter.Kind.COMPRESSED, pe())
+                .add("readme.txt", RarWriter.Kind.STORED, ascii("Please see the invoice.\r\n"))
+                .end();
+        byte[] rar4 = RarWriter.rar4()
+                .add("photo.jpg.scr", RarWriter.Kind.STORED, pe())
+                .add("secret.docx", RarWriter.Kind.ENCRYPTED, ascii("opaque"))
+                .end();
+
+        assertThat(analyze(file("請求書.rar", rar5), file("photos.rar", rar4))).containsExactly(
+                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "請求書.rar!/請求書/invoice.pdf: Windows executable (PE)"),
+                new Finding("ATTACHMENT_TYPE_MISMATCH", 1.0, "請求書.rar!/請求書/invoice.pdf: named .pdf, content is "
+                        + "application/x-msdownload"),
+                Finding.of("ATTACHMENT_EXECUTABLE", "請求書.rar!/請求書/請求書.pdf.exe"),
+                Finding.of("ATTACHMENT_DOUBLE_EXTENSION", "請求書.rar!/請求書/請求書.pdf.exe"),
+                Finding.of("ATTACHMENT_NOT_INSPECTED", "請求書.rar: 1 compressed RAR entry not unpacked (names checked)"),
+                Finding.of("ATTACHMENT_EXECUTABLE", "photos.rar!/photo.jpg.scr"),
+                Finding.of("ATTACHMENT_DOUBLE_EXTENSION", "photos.rar!/photo.jpg.scr"),
+                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "photos.rar!/photo.jpg.scr: Windows executable (PE)"),
+                Finding.of("ENCRYPTED_ARCHIVE", "photos.rar (part 3)"));
+    }
+
+    @Test
+    void aDamagedRarIsNotInspectedAndARarInAZipIsOpenedToo() throws Exception {
+        byte[] rar = RarWriter.rar5().add("a/run.exe", RarWriter.Kind.STORED, pe()).end();
+        // cut inside the entry's data: its name was read and is judged, its content and the archive are unreadable
+        byte[] cut = java.util.Arrays.copyOf(rar, rar.length - 40);
+        assertThat(analyze(file("cut.rar", cut), file("outer.zip", zip("inner.rar", rar))))
+                .extracting(Finding::code, Finding::evidence).containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("ATTACHMENT_EXECUTABLE", "cut.rar!/a/run.exe"),
+                        org.assertj.core.groups.Tuple.tuple("ATTACHMENT_NOT_INSPECTED", "cut.rar!/a/run.exe: unreadable (EOFException)"),
+                        org.assertj.core.groups.Tuple.tuple("ATTACHMENT_NOT_INSPECTED", "cut.rar: damaged archive (EOFException)"),
+                        org.assertj.core.groups.Tuple.tuple("ATTACHMENT_EXECUTABLE", "outer.zip!/inner.rar!/a/run.exe"),
+                        org.assertj.core.groups.Tuple.tuple("ATTACHMENT_EXECUTABLE_CONTENT",
+                                "outer.zip!/inner.rar!/a/run.exe: Windows executable (PE)"));
     }
 
     // ---- other archive formats ------------------------------------------------------------------------------

@@ -1,0 +1,150 @@
+package io.mamori.core.attachment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+
+import io.mamori.core.attachment.RarWriter.Kind;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * RAR 4 and RAR 5 headers read as a stream. The archives come from {@link RarWriter}; bsdtar (libarchive, from
+ * Debian's libarchive-tools, which the test command installs) reads each one too, so that the writer and the reader
+ * are not only checked against each other.
+ */
+class RarEntriesTest {
+
+    @TempDir
+    Path dir;
+
+    private static final byte[] PROGRAM = "MZ: this program cannot be run in DOS mode. ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NOTE = "Dear customer, the invoice is attached.\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private static List<RarEntries.Entry> list(byte[] archive) throws IOException {
+        RarEntries rar = new RarEntries(new ByteArrayInputStream(archive));
+        List<RarEntries.Entry> out = new ArrayList<>();
+        for (RarEntries.Entry e; (e = rar.next()) != null; ) {
+            out.add(e);
+        }
+        return out;
+    }
+
+    /** What bsdtar lists, one name a line. */
+    private List<String> bsdtar(byte[] archive, String... args) throws Exception {
+        Path file = Files.write(dir.resolve("a" + System.nanoTime() + ".rar"), archive);
+        List<String> command = new ArrayList<>(List.of("bsdtar"));
+        command.addAll(List.of(args));
+        command.add(file.toString());
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("bsdtar %s: %s", command, output).isZero();
+        return output.lines().toList();
+    }
+
+    @Test
+    void rar5NamesSizesAndKindsAsBsdtarListsThem() throws Exception {
+        byte[] archive = RarWriter.rar5()
+                .add("docs", Kind.FOLDER, new byte[0])
+                .add("docs/請求書.pdf.exe", Kind.STORED, PROGRAM)
+                .add("note.txt", Kind.COMPRESSED, NOTE)
+                .add("secret.docx", Kind.ENCRYPTED, NOTE)
+                .end();
+
+        assertThat(list(archive)).extracting(RarEntries.Entry::name, RarEntries.Entry::size, RarEntries.Entry::directory,
+                RarEntries.Entry::encrypted, RarEntries.Entry::stored).containsExactly(
+                tuple("docs", 0L, true, false, true),
+                tuple("docs/請求書.pdf.exe", (long) PROGRAM.length, false, false, true),
+                tuple("note.txt", (long) NOTE.length, false, false, false),
+                tuple("secret.docx", (long) NOTE.length, false, true, true));
+        assertThat(bsdtar(archive, "-tf")).containsExactly("docs", "docs/請求書.pdf.exe", "note.txt", "secret.docx");
+    }
+
+    @Test
+    void rar4NamesSizesAndKindsAsBsdtarListsThem() throws Exception {
+        byte[] archive = RarWriter.rar4()
+                .add("docs", Kind.FOLDER, new byte[0])
+                .add("docs/invoice.pdf.exe", Kind.STORED, PROGRAM)
+                .add("note.txt", Kind.COMPRESSED, NOTE)
+                .add("secret.docx", Kind.ENCRYPTED, NOTE)
+                .addUnicode4("????.exe", "請求書の写し.exe", PROGRAM)
+                .end();
+
+        assertThat(list(archive)).extracting(RarEntries.Entry::name, RarEntries.Entry::directory,
+                RarEntries.Entry::encrypted, RarEntries.Entry::stored).containsExactly(
+                tuple("docs", true, false, true),
+                tuple("docs/invoice.pdf.exe", false, false, true),
+                tuple("note.txt", false, false, false),
+                tuple("secret.docx", false, true, true),
+                tuple("請求書の写し.exe", false, false, true));
+        assertThat(bsdtar(archive, "-tf")).containsExactly("docs", "docs/invoice.pdf.exe", "note.txt", "secret.docx",
+                "請求書の写し.exe");
+    }
+
+    @Test
+    void theDataOfAStoredEntryIsItsContentAndTheNextEntryFollows() throws Exception {
+        for (RarWriter writer : List.of(RarWriter.rar5(), RarWriter.rar4())) {
+            byte[] archive = writer.add("a.exe", Kind.STORED, PROGRAM).add("b.txt", Kind.STORED, NOTE).end();
+            RarEntries rar = new RarEntries(new ByteArrayInputStream(archive));
+            assertThat(rar.next().name()).isEqualTo("a.exe");
+            assertThat(rar.data().readAllBytes()).isEqualTo(PROGRAM);
+            assertThat(rar.next().name()).isEqualTo("b.txt");
+            assertThat(rar.data().readNBytes(4)).isEqualTo("Dear".getBytes(StandardCharsets.US_ASCII));
+            assertThat(rar.next()).as("the rest of b.txt is skipped, then the end").isNull();
+            // bsdtar extracts the same bytes
+            assertThat(bsdtar(archive, "-xOf")).containsExactly(
+                    new String(PROGRAM, StandardCharsets.US_ASCII) + "Dear customer, the invoice is attached.");
+        }
+    }
+
+    @Test
+    void anArchiveCutAfterAnEntryGivesTheEntriesBeforeTheCutAndOneCutInsideAHeaderIsAnError() throws Exception {
+        byte[] whole = RarWriter.rar5().add("a.exe", Kind.STORED, PROGRAM).add("b.txt", Kind.STORED, NOTE).withoutEnd();
+        assertThat(list(whole)).extracting(RarEntries.Entry::name).containsExactly("a.exe", "b.txt");
+
+        byte[] cut = java.util.Arrays.copyOf(whole, whole.length - NOTE.length - 5);
+        assertThatThrownBy(() -> list(cut)).isInstanceOf(IOException.class);
+        byte[] cutInData = java.util.Arrays.copyOf(whole, whole.length - 3);
+        assertThatThrownBy(() -> list(cutInData)).isInstanceOf(IOException.class).hasMessageContaining("truncated");
+    }
+
+    @Test
+    void badInputIsAnErrorNotAHangOrAHugeAllocation() {
+        assertThatThrownBy(() -> list("PK\u0003\u0004".getBytes(StandardCharsets.ISO_8859_1)))
+                .isInstanceOf(IOException.class).hasMessage("not a RAR archive");
+        // RAR 5 header claiming 2^62 bytes; a number of eleven bytes
+        byte[] huge = concat(new byte[] {'R', 'a', 'r', '!', 0x1A, 0x07, 0x01, 0x00, 0, 0, 0, 0}, RarWriter.vint(1L << 62));
+        assertThatThrownBy(() -> list(huge)).isInstanceOf(IOException.class).hasMessageContaining("RAR header of");
+        byte[] endless = concat(new byte[] {'R', 'a', 'r', '!', 0x1A, 0x07, 0x01, 0x00, 0, 0, 0, 0},
+                new byte[] {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80,
+                    (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x01});
+        assertThatThrownBy(() -> list(endless)).isInstanceOf(IOException.class).hasMessageContaining("longer than 10 bytes");
+        // RAR 4 header shorter than its own fixed part
+        byte[] shortHeader = {'R', 'a', 'r', '!', 0x1A, 0x07, 0x00, 0, 0, 0x74, 0, (byte) 0x80, 5, 0};
+        assertThatThrownBy(() -> list(shortHeader)).isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void encryptedHeadersAreAnError() {
+        // RAR 5 archive encryption header (type 4); RAR 4 archive header with flag 0x0080
+        byte[] five = {'R', 'a', 'r', '!', 0x1A, 0x07, 0x01, 0x00, 0, 0, 0, 0, 0x02, 0x04, 0x00};
+        byte[] four = {'R', 'a', 'r', '!', 0x1A, 0x07, 0x00, 0, 0, 0x73, (byte) 0x80, 0x00, 0x0D, 0x00, 0, 0, 0, 0, 0, 0};
+        assertThatThrownBy(() -> list(five)).hasMessage("RAR headers are encrypted");
+        assertThatThrownBy(() -> list(four)).hasMessage("RAR headers are encrypted");
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}

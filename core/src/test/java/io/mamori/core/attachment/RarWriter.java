@@ -1,0 +1,195 @@
+package io.mamori.core.attachment;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32;
+
+/**
+ * Writes RAR archives for tests, in the RAR 5 and RAR 4 formats as RARLAB documents them, with correct header and
+ * data checksums (RarEntriesTest has bsdtar, libarchive's independent reader, list them). No RAR compressor exists
+ * under an open-source licence, so entries are either stored or carry opaque bytes marked as compressed or
+ * encrypted, which is all a reader that does not decompress can tell apart.
+ */
+final class RarWriter {
+
+    enum Kind { STORED, COMPRESSED, ENCRYPTED, FOLDER }
+
+    private final boolean five;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    private RarWriter(boolean five) {
+        this.five = five;
+        if (five) {
+            out.writeBytes(new byte[] {'R', 'a', 'r', '!', 0x1A, 0x07, 0x01, 0x00});
+            header5(1, vint(0), new byte[0], -1); // main archive header, archive flags 0
+        } else {
+            out.writeBytes(new byte[] {'R', 'a', 'r', '!', 0x1A, 0x07, 0x00});
+            block4(0x73, 0x0000, new byte[6]); // archive header: two reserved fields
+        }
+    }
+
+    static RarWriter rar5() {
+        return new RarWriter(true);
+    }
+
+    static RarWriter rar4() {
+        return new RarWriter(false);
+    }
+
+    RarWriter add(String name, Kind kind, byte[] data) {
+        if (five) {
+            file5(name, kind, data);
+        } else {
+            file4raw(name.replace('/', '\\').getBytes(StandardCharsets.ISO_8859_1), kind, data, 0);
+        }
+        return this;
+    }
+
+    /** A RAR 4 entry whose name is written with its Unicode form (flag 0x200): the code-page name, 0, then UTF-16 units. */
+    RarWriter addUnicode4(String ascii, String name, byte[] data) {
+        byte[] a = ascii.getBytes(StandardCharsets.ISO_8859_1);
+        ByteArrayOutputStream n = new ByteArrayOutputStream();
+        n.writeBytes(a);
+        n.write(0);
+        n.write(0); // the shared high byte, unused: every character below is written whole (two bits 10)
+        for (int i = 0; i < name.length(); i++) {
+            if (i % 4 == 0) {
+                n.write(0xAA);
+            }
+            char c = name.charAt(i);
+            n.write(c & 0xff);
+            n.write(c >> 8);
+        }
+        file4raw(n.toByteArray(), Kind.STORED, data, 0x0200);
+        return this;
+    }
+
+    byte[] end() {
+        if (five) {
+            header5(5, vint(0), new byte[0], -1); // end of archive, flags 0
+        } else {
+            block4(0x7B, 0x4000, new byte[0]);
+        }
+        return out.toByteArray();
+    }
+
+    /** The archive without its end block, as a truncated download would be. */
+    byte[] withoutEnd() {
+        return out.toByteArray();
+    }
+
+    // ---- RAR 5 ----
+
+    private void file5(String name, Kind kind, byte[] data) {
+        byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream f = new ByteArrayOutputStream();
+        int fileFlags = (kind == Kind.FOLDER ? 0x0001 : 0) | 0x0004; // folder; data CRC present
+        f.writeBytes(vint(fileFlags));
+        f.writeBytes(vint(kind == Kind.FOLDER ? 0 : data.length)); // unpacked size
+        f.writeBytes(vint(kind == Kind.FOLDER ? 0x10 : 0x20)); // Windows attributes
+        f.writeBytes(u32(kind == Kind.FOLDER ? 0 : crc(data)));
+        f.writeBytes(vint(kind == Kind.COMPRESSED ? 3 << 7 : 0)); // method 3 or stored (0)
+        f.writeBytes(vint(0)); // host OS: Windows
+        f.writeBytes(vint(nameBytes.length));
+        f.writeBytes(nameBytes);
+        byte[] extra = new byte[0];
+        if (kind == Kind.ENCRYPTED) {
+            ByteArrayOutputStream record = new ByteArrayOutputStream();
+            record.writeBytes(vint(0x01)); // file encryption record
+            record.writeBytes(vint(0)); // version: AES-256
+            record.writeBytes(vint(0)); // flags
+            record.write(15); // KDF count (log2)
+            record.writeBytes(new byte[16]); // salt
+            record.writeBytes(new byte[16]); // IV
+            byte[] r = record.toByteArray();
+            ByteArrayOutputStream e = new ByteArrayOutputStream();
+            e.writeBytes(vint(r.length));
+            e.writeBytes(r);
+            extra = e.toByteArray();
+        }
+        byte[] payload = kind == Kind.FOLDER ? new byte[0] : data;
+        header5(2, f.toByteArray(), extra, payload.length);
+        out.writeBytes(payload);
+    }
+
+    /** One RAR 5 header: CRC32, size, type, flags, [extra area size], [data size], the type's fields, the extra area. */
+    private void header5(int type, byte[] fields, byte[] extra, long dataSize) {
+        ByteArrayOutputStream h = new ByteArrayOutputStream();
+        h.writeBytes(vint(type));
+        h.writeBytes(vint((extra.length > 0 ? 0x0001 : 0) | (dataSize >= 0 ? 0x0002 : 0)));
+        if (extra.length > 0) {
+            h.writeBytes(vint(extra.length));
+        }
+        if (dataSize >= 0) {
+            h.writeBytes(vint(dataSize));
+        }
+        h.writeBytes(fields);
+        h.writeBytes(extra);
+        byte[] body = h.toByteArray();
+        ByteArrayOutputStream sized = new ByteArrayOutputStream();
+        sized.writeBytes(vint(body.length));
+        sized.writeBytes(body);
+        byte[] crcd = sized.toByteArray();
+        out.writeBytes(u32(crc(crcd)));
+        out.writeBytes(crcd);
+    }
+
+    // ---- RAR 4 ----
+
+    private void file4raw(byte[] nameBytes, Kind kind, byte[] data, int extraFlags) {
+        byte[] payload = kind == Kind.FOLDER ? new byte[0] : data;
+        int flags = 0x8000 | extraFlags | (kind == Kind.ENCRYPTED ? 0x0004 : 0) | (kind == Kind.FOLDER ? 0x00E0 : 0);
+        ByteArrayOutputStream f = new ByteArrayOutputStream();
+        f.writeBytes(u32(payload.length)); // PACK_SIZE
+        f.writeBytes(u32(payload.length)); // UNP_SIZE
+        f.write(2); // HOST_OS: Win32
+        f.writeBytes(u32(crc(payload))); // FILE_CRC
+        f.writeBytes(u32(0x5B7C0000L)); // FTIME (DOS time, 2025-11-28)
+        f.write(29); // UNP_VER
+        f.write(kind == Kind.COMPRESSED ? 0x33 : 0x30); // METHOD: normal or store
+        f.write(nameBytes.length & 0xff);
+        f.write(nameBytes.length >> 8);
+        f.writeBytes(u32(kind == Kind.FOLDER ? 0x10 : 0x20)); // ATTR
+        f.writeBytes(nameBytes);
+        block4(0x74, flags, f.toByteArray());
+        out.writeBytes(payload);
+    }
+
+    private void block4(int type, int flags, byte[] rest) {
+        int size = 7 + rest.length;
+        ByteArrayOutputStream h = new ByteArrayOutputStream();
+        h.write(type);
+        h.write(flags & 0xff);
+        h.write(flags >> 8);
+        h.write(size & 0xff);
+        h.write(size >> 8);
+        h.writeBytes(rest);
+        byte[] body = h.toByteArray();
+        long crc = crc(body) & 0xffff;
+        out.write((int) (crc & 0xff));
+        out.write((int) (crc >> 8));
+        out.writeBytes(body);
+    }
+
+    // ---- bytes ----
+
+    static byte[] vint(long v) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        do {
+            int low = (int) (v & 0x7f);
+            v >>>= 7;
+            b.write(v != 0 ? low | 0x80 : low);
+        } while (v != 0);
+        return b.toByteArray();
+    }
+
+    private static byte[] u32(long v) {
+        return new byte[] {(byte) v, (byte) (v >> 8), (byte) (v >> 16), (byte) (v >> 24)};
+    }
+
+    private static long crc(byte[] data) {
+        CRC32 c = new CRC32();
+        c.update(data);
+        return c.getValue();
+    }
+}
