@@ -30,7 +30,7 @@ import org.apache.tika.mime.MimeTypes;
  * <li>{@code ENCRYPTED_ARCHIVE}: a password-protected zip, 7z or RAR, Office file or PDF (a PDF that opens
  *     without a password is not one), which no scanner can look into;</li>
  * <li>{@code ATTACHMENT_NOT_INSPECTED}: a file larger than the message's content budget, a damaged archive,
- *     RAR content, an unsupported compression method.</li>
+ *     compressed RAR content, an unsupported compression method.</li>
  * </ul>
  * Work per message is bounded by the limits; the analyzer stops as soon as the calling thread is interrupted
  * (the pipeline's time budget). Stateless and thread-safe.
