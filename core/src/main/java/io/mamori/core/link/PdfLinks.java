@@ -42,7 +42,7 @@ import org.apache.pdfbox.text.PDFTextStripper;
  * {@value #MAX_MEMORY} bytes of decoded streams, annotations of the first {@value #MAX_PAGES} pages and the text of
  * the first {@value #TEXT_PAGES} pages are read (when their content decodes to at most {@value #MAX_CONTENT_BYTES}
  * bytes), at most {@value #MAX_LINKS} links kept. The same load reads the QR
- * codes of its pictures ({@link PdfPictures}). A PDF that does not open
+ * codes of its pictures ({@link PdfPictures}), or, when they hold none, of its drawings ({@link PdfDrawings}). A PDF that does not open
  * (damaged, or needing a password: {@code AttachmentContentAnalyzer} reports those) has no links. Stateless.
  */
 final class PdfLinks {
@@ -63,7 +63,8 @@ final class PdfLinks {
      * @param pages       number of pages
      * @param words       words of text on the pages read (a CJK character counts as half a word)
      * @param largestLink share of its page (0 to 1) that the largest link annotation covers
-     * @param qrCodes     QR codes in the pictures of its first pages ({@link PdfPictures})
+     * @param qrCodes     QR codes in the pictures of its first pages ({@link PdfPictures}) or, when they hold none, drawn
+     *                    on its first pages ({@link PdfDrawings})
      */
     record Document(List<String> urls, int pages, int words, double largestLink, List<PdfPictures.Code> qrCodes) {
     }
@@ -162,12 +163,16 @@ final class PdfLinks {
             }
             // one load of the PDF for its links and its pictures
             List<PdfPictures.Code> codes = PdfPictures.qrCodes(doc, deadline);
+            // a code drawn with vector graphics, when no picture held one: see PdfDrawings
             String text = "";
             if (contentWithin(doc, MAX_CONTENT_BYTES)) {
-                PDFTextStripper stripper = new PDFTextStripper();
+                Stripper stripper = new Stripper();
                 stripper.setStartPage(1);
                 stripper.setEndPage(TEXT_PAGES);
                 text = stripper.getText(doc);
+                if (codes.isEmpty()) {
+                    codes = drawnCodes(doc, stripper.pathOperators, deadline);
+                }
             }
             if (text.length() > MAX_TEXT_CHARS) {
                 text = text.substring(0, MAX_TEXT_CHARS);
@@ -225,6 +230,36 @@ final class PdfLinks {
             }
         }
         return true;
+    }
+
+    /**
+     * PDFBox's text extraction, counting per page (index from 0) the path operators its content streams hold: a page
+     * that draws many may draw a QR code ({@link PdfDrawings}). The count costs a set look-up per operator.
+     */
+    private static final class Stripper extends PDFTextStripper {
+        final int[] pathOperators = new int[TEXT_PAGES];
+
+        @Override
+        protected void processOperator(org.apache.pdfbox.contentstream.operator.Operator operator, List<COSBase> operands)
+                throws IOException {
+            int page = getCurrentPageNo() - 1;
+            if (page >= 0 && page < pathOperators.length && PdfDrawings.PATH_OPERATORS.contains(operator.getName())) {
+                pathOperators[page]++;
+            }
+            super.processOperator(operator, operands);
+        }
+    }
+
+    /** QR codes drawn on the pages that hold enough path operators, at most one per page. */
+    private static List<PdfPictures.Code> drawnCodes(PDDocument doc, int[] pathOperators, long deadline) {
+        List<PdfPictures.Code> codes = new ArrayList<>();
+        for (int i = 0; i < pathOperators.length && i < doc.getNumberOfPages(); i++) {
+            if (pathOperators[i] >= PdfDrawings.MIN_PATH_OPERATORS && System.nanoTime() < deadline) {
+                int page = i + 1;
+                PdfDrawings.qrCode(doc.getPage(i), deadline).ifPresent(text -> codes.add(new PdfPictures.Code(page, text)));
+            }
+        }
+        return codes;
     }
 
     /** Words of Latin-script text, plus half a word per CJK character (Japanese is written without spaces). */

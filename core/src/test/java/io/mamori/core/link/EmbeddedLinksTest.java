@@ -285,6 +285,47 @@ class EmbeddedLinksTest {
     }
 
     @Test
+    void aQrCodeDrawnWithTheDocumentsOwnVectorGraphicsIsRead() {
+        // one filled square per dark module (as PDF libraries draw codes), or one rectangle per run of them, in a
+        // colour that is not quite black; on page 2 of a document whose first page is an ordinary letter
+        byte[] squares = pdfWithDrawnCode("https://evil.example.net/sign", false, 0.15f);
+        byte[] runs = pdfWithDrawnCode("https://evil.example.net/sign", true, 0.0f);
+        for (byte[] pdf : List.of(squares, runs)) {
+            assertThat(EmbeddedLinks.of(message("a <a@example.com>", LONG_TEXT, new Part("application/pdf", "contract.pdf", pdf)), 60_000))
+                    .containsExactly(new EmbeddedLinks.Link(EmbeddedLinks.Source.QR_CODE, "https://evil.example.net/sign", false,
+                            "contract.pdf, page 2"));
+        }
+    }
+
+    @Test
+    void aPageOfTablesAndRulesIsDrawnButHoldsNoCode() {
+        // an invoice's grid: 40 rows of 6 cells, each cell a stroked and a filled rectangle, and horizontal rules
+        byte[] pdf;
+        try (PDDocument doc = new PDDocument()) {
+            PDPage page = new PDPage(PDRectangle.A4);
+            doc.addPage(page);
+            try (PDPageContentStream content = new PDPageContentStream(doc, page)) {
+                for (int row = 0; row < 40; row++) {
+                    for (int col = 0; col < 6; col++) {
+                        content.setNonStrokingColor(row % 2 == 0 ? 0.9f : 1.0f);
+                        content.addRect(50 + col * 80, 750 - row * 16, 80, 16);
+                        content.fill();
+                        content.addRect(50 + col * 80, 750 - row * 16, 80, 16);
+                        content.stroke();
+                    }
+                }
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            doc.save(out);
+            pdf = out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        assertThat(EmbeddedLinks.of(message("a <a@example.com>", LONG_TEXT, new Part("application/pdf", "invoice.pdf", pdf)), 60_000))
+                .isEmpty();
+    }
+
+    @Test
     void aQrCodeInAPictureOfAWordDocumentIsReportedWithItsEntry() throws IOException {
         byte[] docx = ooxml("word/", "word/media/image1.png", qrPng("https://evil.example.net/login", 4));
         ParsedMessage message = message("Legal <legal@partner.example.org>", LONG_TEXT,
@@ -535,6 +576,53 @@ class EmbeddedLinksTest {
             return out.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A two-page PDF: a letter, then a page with text and a QR code of {@code text} drawn as filled rectangles, 4
+     * points a module, one per dark module or ({@code runs}) one per horizontal run of them, in grey {@code grey}.
+     */
+    private static byte[] pdfWithDrawnCode(String text, boolean runs, float grey) {
+        try (PDDocument doc = new PDDocument()) {
+            BitMatrix matrix = new QRCodeWriter().encode(text, BarcodeFormat.QR_CODE, 0, 0,
+                    java.util.Map.of(com.google.zxing.EncodeHintType.MARGIN, 0));
+            for (int p = 0; p < 2; p++) {
+                PDPage page = new PDPage(PDRectangle.A4);
+                doc.addPage(page);
+                try (PDPageContentStream content = new PDPageContentStream(doc, page)) {
+                    content.beginText();
+                    content.setFont(new PDType1Font(Standard14Fonts.FontName.HELVETICA), 10);
+                    content.newLineAtOffset(50, 780);
+                    content.showText(p == 0 ? "Dear customer, please find the contract enclosed." : "Scan to sign the contract.");
+                    content.endText();
+                    if (p == 1) {
+                        content.setNonStrokingColor(grey);
+                        float module = 4;
+                        float left = 200;
+                        float top = 650;
+                        for (int y = 0; y < matrix.getHeight(); y++) {
+                            for (int x = 0; x < matrix.getWidth(); x++) {
+                                if (!matrix.get(x, y)) {
+                                    continue;
+                                }
+                                int end = x;
+                                while (runs && end + 1 < matrix.getWidth() && matrix.get(end + 1, y)) {
+                                    end++;
+                                }
+                                content.addRect(left + x * module, top - (y + 1) * module, (end - x + 1) * module, module);
+                                x = end;
+                            }
+                        }
+                        content.fill();
+                    }
+                }
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            doc.save(out);
+            return out.toByteArray();
+        } catch (IOException | WriterException e) {
+            throw new IllegalStateException(e);
         }
     }
 
