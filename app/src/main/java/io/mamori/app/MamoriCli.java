@@ -35,7 +35,7 @@ public final class MamoriCli implements Runnable {
 
     public static void main(String[] args) {
         if (args.length == 0 || !args[0].equals("start")) {
-            System.setProperty("logback.configurationFile", "mamori-cli-logback.xml");
+            System.setProperty(CliLogging.PROPERTY, "true");
         }
         int code = commandLine(args.length == 0 ? null : args[0]).execute(args);
         if (code != 0 || !Start.running) {

@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
-import org.apache.tika.mime.MimeTypes;
 
 /**
  * The files inside a message's archives, for the analyzers that look at files of a kind wherever they are: HTML and
@@ -55,7 +54,6 @@ public final class ArchiveContents {
 
     /** Enough of a file to tell an archive: tar's magic is at offset 257. */
     private static final int HEAD = 512;
-    private static final MimeTypes TYPES = MimeTypes.getDefaultMimeTypes();
 
     private final ContentInspection walk;
     private final Map<Type, Integer> wanted;
@@ -92,7 +90,7 @@ public final class ArchiveContents {
             throw new IllegalArgumentException("maxBytes must be positive: " + maxBytes);
         }
         this.maxBytes = maxBytes;
-        this.walk = new ContentInspection(limits, TYPES, new ContentInspection.Sink() {
+        this.walk = new ContentInspection(limits, new ContentInspection.Sink() {
             @Override
             public int wanted(Type type) {
                 Integer max = ArchiveContents.this.wanted.get(type);

@@ -12,7 +12,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import org.apache.tika.mime.MimeTypes;
 
 /**
  * Looks inside every kept part content ({@link MimePart#content()}) for what a file's name does not tell:
@@ -38,7 +37,6 @@ import org.apache.tika.mime.MimeTypes;
 public final class AttachmentContentAnalyzer implements Analyzer {
 
     private final ArchiveLimits limits;
-    private final MimeTypes types = MimeTypes.getDefaultMimeTypes();
 
     public AttachmentContentAnalyzer() {
         this(ArchiveLimits.defaults());
@@ -96,7 +94,7 @@ public final class AttachmentContentAnalyzer implements Analyzer {
 
     @Override
     public List<Finding> analyze(AnalysisInput input) throws InterruptedException {
-        ContentInspection inspection = new ContentInspection(limits, types);
+        ContentInspection inspection = new ContentInspection(limits);
         for (MimePart part : input.message().parts()) {
             PartContent content = part.content();
             if (content == null) {

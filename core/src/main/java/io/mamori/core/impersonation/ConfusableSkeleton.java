@@ -1,12 +1,11 @@
 package io.mamori.core.impersonation;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -28,7 +27,8 @@ final class ConfusableSkeleton {
     private final String[] latin1 = new String[0x100];
 
     private ConfusableSkeleton(Map<Integer, String> prototypes) {
-        this.prototypes = Map.copyOf(prototypes);
+        // kept as built (a copy of 6,500 entries cost start-up time); no one else holds the map
+        this.prototypes = Collections.unmodifiableMap(prototypes);
         for (int c = 0; c < latin1.length; c++) {
             latin1[c] = this.prototypes.get(c);
         }
@@ -66,46 +66,81 @@ final class ConfusableSkeleton {
     }
 
     private static ConfusableSkeleton load() {
-        Map<Integer, String> prototypes = new HashMap<>();
         try (InputStream in = ConfusableSkeleton.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException("missing resource " + RESOURCE);
             }
-            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            String line;
-            while ((line = reader.readLine()) != null) {
-                // Format: "source ; target code points ; type # comment"; the first line may carry a BOM.
-                int hash = line.indexOf('#');
-                String data = (hash < 0 ? line : line.substring(0, hash)).replace("\uFEFF", "").strip();
-                if (data.isEmpty()) {
-                    continue;
-                }
-                int first = data.indexOf(';');
-                int second = first < 0 ? -1 : data.indexOf(';', first + 1);
-                if (first < 0) {
-                    continue;
-                }
-                String targets = data.substring(first + 1, second < 0 ? data.length() : second);
-                StringBuilder target = new StringBuilder();
-                int i = 0;
-                while (i < targets.length()) {
-                    while (i < targets.length() && targets.charAt(i) <= ' ') {
-                        i++;
-                    }
-                    int end = i;
-                    while (end < targets.length() && targets.charAt(end) > ' ') {
-                        end++;
-                    }
-                    if (end > i) {
-                        target.appendCodePoint(Integer.parseInt(targets, i, end, 16));
-                    }
-                    i = end;
-                }
-                prototypes.put(Integer.parseInt(data.substring(0, first).strip(), 16), target.toString());
-            }
+            return new ConfusableSkeleton(parse(in.readAllBytes()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + RESOURCE, e);
         }
-        return new ConfusableSkeleton(prototypes);
+    }
+
+    /**
+     * The prototypes of the bytes of a {@code confusables.txt} (UTF-8). Format: "source ; target code points ; type #
+     * comment"; the first line may carry a BOM. The fields before the comment are hexadecimal code points in ASCII, so
+     * they are read from the bytes: decoding the whole file into lines of text (750 KB, its comments full of the
+     * characters they describe) cost more than the rest of reading it, at every start of an offline command.
+     */
+    static Map<Integer, String> parse(byte[] data) {
+        Map<Integer, String> prototypes = new HashMap<>();
+        int start = data.length >= 3 && (data[0] & 0xff) == 0xEF && (data[1] & 0xff) == 0xBB && (data[2] & 0xff) == 0xBF
+                ? 3 : 0;
+        while (start < data.length) {
+            int end = start;
+            int hash = -1;
+            while (end < data.length && data[end] != '\n' && data[end] != '\r') {
+                if (hash < 0 && data[end] == '#') {
+                    hash = end;
+                }
+                end++;
+            }
+            int dataEnd = hash < 0 ? end : hash;
+            int first = indexOf(data, ';', start, dataEnd);
+            if (first >= 0) {
+                int second = indexOf(data, ';', first + 1, dataEnd);
+                StringBuilder target = new StringBuilder();
+                int i = first + 1;
+                int targetsEnd = second < 0 ? dataEnd : second;
+                while (i < targetsEnd) {
+                    while (i < targetsEnd && (data[i] & 0xff) <= ' ') {
+                        i++;
+                    }
+                    int tokenEnd = i;
+                    while (tokenEnd < targetsEnd && (data[tokenEnd] & 0xff) > ' ') {
+                        tokenEnd++;
+                    }
+                    if (tokenEnd > i) {
+                        target.appendCodePoint(hex(data, i, tokenEnd));
+                    }
+                    i = tokenEnd;
+                }
+                int sourceStart = start;
+                int sourceEnd = first;
+                while (sourceStart < sourceEnd && (data[sourceStart] & 0xff) <= ' ') {
+                    sourceStart++;
+                }
+                while (sourceEnd > sourceStart && (data[sourceEnd - 1] & 0xff) <= ' ') {
+                    sourceEnd--;
+                }
+                prototypes.put(hex(data, sourceStart, sourceEnd), target.toString());
+            }
+            start = end + 1;
+        }
+        return prototypes;
+    }
+
+    private static int indexOf(byte[] data, char c, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (data[i] == c) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** A hexadecimal number in ASCII, as {@code Integer.parseInt(s, 16)} reads it (which names a malformed one). */
+    private static int hex(byte[] data, int from, int to) {
+        return Integer.parseInt(new String(data, from, to - from, StandardCharsets.ISO_8859_1), 16);
     }
 }

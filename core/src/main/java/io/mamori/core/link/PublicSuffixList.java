@@ -1,12 +1,11 @@
 package io.mamori.core.link;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.IDN;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Optional;
@@ -24,16 +23,31 @@ import java.util.Set;
 public final class PublicSuffixList {
 
     private static final String RESOURCE = "public_suffix_list.dat";
+    /** Where a rule ends: the first of these whitespace characters. */
+    private static final String RULE_END = " \t\n\u000B\f\r";
     private static final PublicSuffixList BUILT_IN = load();
 
     private final Set<String> rules;
     private final Set<String> wildcards;
     private final Set<String> exceptions;
 
+    /** Takes the sets as they are (built for this list alone; copying 10,000 rules cost start-up time). */
     private PublicSuffixList(Set<String> rules, Set<String> wildcards, Set<String> exceptions) {
-        this.rules = Set.copyOf(rules);
-        this.wildcards = Set.copyOf(wildcards);
-        this.exceptions = Set.copyOf(exceptions);
+        this.rules = Collections.unmodifiableSet(rules);
+        this.wildcards = Collections.unmodifiableSet(wildcards);
+        this.exceptions = Collections.unmodifiableSet(exceptions);
+    }
+
+    Set<String> rules() {
+        return rules;
+    }
+
+    Set<String> wildcards() {
+        return wildcards;
+    }
+
+    Set<String> exceptions() {
+        return exceptions;
     }
 
     /** The list shipped in core's resources (loaded once). */
@@ -100,40 +114,99 @@ public final class PublicSuffixList {
     }
 
     private static PublicSuffixList load() {
-        Set<String> rules = new HashSet<>();
-        Set<String> wildcards = new HashSet<>();
-        Set<String> exceptions = new HashSet<>();
         try (InputStream in = PublicSuffixList.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException("missing resource " + RESOURCE);
             }
-            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            String line;
-            while ((line = reader.readLine()) != null) {
-                // The format: one rule per line, up to the first whitespace; "//" starts a comment line. (A loop
-                // rather than split("\\s"): that compiles a regular expression for each of the 15,000 lines.)
-                String rule = line.strip();
-                for (int i = 0; i < rule.length(); i++) {
-                    if (" \t\n\u000B\f\r".indexOf(rule.charAt(i)) >= 0) {
-                        rule = rule.substring(0, i);
-                        break;
-                    }
-                }
-                if (rule.isEmpty() || rule.startsWith("//")) {
-                    continue;
-                }
-                if (rule.startsWith("!")) {
-                    add(exceptions, rule.substring(1));
-                } else if (rule.startsWith("*.")) {
-                    add(wildcards, rule.substring(2));
-                } else {
-                    add(rules, rule);
-                }
-            }
+            return parse(in.readAllBytes());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + RESOURCE, e);
         }
+    }
+
+    /**
+     * The list from the bytes of a {@code public_suffix_list.dat} (UTF-8). The format: one rule per line, up to the
+     * first whitespace; "//" starts a comment line. Lines of ASCII (all but a few hundred of 16,000) are read from
+     * the bytes as they are, without decoding the file into strings line by line: that decoding was the larger part
+     * of reading the list at every start of an offline command. Any other line is decoded and read as a string, the
+     * same way.
+     */
+    static PublicSuffixList parse(byte[] data) {
+        Set<String> rules = new HashSet<>();
+        Set<String> wildcards = new HashSet<>();
+        Set<String> exceptions = new HashSet<>();
+        int start = 0;
+        while (start < data.length) {
+            // lines end at LF, CR or CRLF, as BufferedReader.readLine reads them
+            int end = start;
+            boolean ascii = true;
+            while (end < data.length && data[end] != '\n' && data[end] != '\r') {
+                ascii &= data[end] >= 0;
+                end++;
+            }
+            if (ascii) {
+                asciiLine(data, start, end, rules, wildcards, exceptions);
+            } else {
+                line(new String(data, start, end - start, StandardCharsets.UTF_8), rules, wildcards, exceptions);
+            }
+            start = end < data.length && data[end] == '\r' && end + 1 < data.length && data[end + 1] == '\n'
+                    ? end + 2 : end + 1;
+        }
         return new PublicSuffixList(rules, wildcards, exceptions);
+    }
+
+    /** One line of ASCII: as {@link #line}, on its bytes. */
+    private static void asciiLine(byte[] data, int from, int to, Set<String> rules, Set<String> wildcards,
+            Set<String> exceptions) {
+        int start = from;
+        int end = to;
+        while (start < end && Character.isWhitespace(data[start])) {
+            start++;
+        }
+        while (end > start && Character.isWhitespace(data[end - 1])) {
+            end--;
+        }
+        for (int i = start; i < end; i++) {
+            if (RULE_END.indexOf(data[i]) >= 0) {
+                end = i;
+                break;
+            }
+        }
+        if (end == start || (end - start >= 2 && data[start] == '/' && data[start + 1] == '/')) {
+            return;
+        }
+        if (data[start] == '!') {
+            exceptions.add(lowerAscii(data, start + 1, end));
+        } else if (end - start >= 2 && data[start] == '*' && data[start + 1] == '.') {
+            wildcards.add(lowerAscii(data, start + 2, end));
+        } else {
+            rules.add(lowerAscii(data, start, end));
+        }
+    }
+
+    private static String lowerAscii(byte[] data, int from, int to) {
+        return new String(data, from, to - from, StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
+    }
+
+    private static void line(String line, Set<String> rules, Set<String> wildcards, Set<String> exceptions) {
+        // A loop rather than split("\\s"): that compiles a regular expression for each line.
+        String rule = line.strip();
+        for (int i = 0; i < rule.length(); i++) {
+            if (RULE_END.indexOf(rule.charAt(i)) >= 0) {
+                rule = rule.substring(0, i);
+                break;
+            }
+        }
+        if (rule.isEmpty() || rule.startsWith("//")) {
+            return;
+        }
+        if (rule.startsWith("!")) {
+            add(exceptions, rule.substring(1));
+        } else if (rule.startsWith("*.")) {
+            add(wildcards, rule.substring(2));
+        } else {
+            add(rules, rule);
+        }
     }
 
     private static void add(Set<String> set, String rule) {
