@@ -78,7 +78,7 @@ public final class HtmlAttachmentAnalyzer implements Analyzer {
             } else if (walking && part.content() != null) {
                 String shown = part.filename() == null || part.filename().isBlank()
                         ? "part " + part.path() : AttachmentNameAnalyzer.displayed(part.filename());
-                walking = archives.walkIfArchive(shown, part.filename(), part.content()::open, file -> {
+                walking = archives.walkIfArchive(shown, part.filename(), part.content(), file -> {
                     found.examine(file.path(), decode(file.bytes(), null));
                     return found.examined < MAX_FILES;
                 });

@@ -100,6 +100,53 @@ class HtmlAttachmentAnalyzerTest {
     }
 
     @Test
+    void eachPartIsReadOnceToTellWhatItIsWhenAnalyzersAskInParallel() throws Exception {
+        byte[] zip = zip("invoice.html", "<html><body><form><input type=password name=p></form></body></html>");
+        String mail = "From: a@partner.example\r\nSubject: files\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+                + "--b\r\nContent-Type: application/zip\r\nContent-Disposition: attachment; filename=\"Invoice.zip\"\r\n"
+                + "Content-Transfer-Encoding: base64\r\n\r\n" + Base64.getMimeEncoder().encodeToString(zip) + "\r\n"
+                + "--b\r\nContent-Type: image/png\r\nContent-Disposition: inline; filename=\"logo.png\"\r\n"
+                + "Content-Transfer-Encoding: base64\r\n\r\n" + Base64.getMimeEncoder().encodeToString(PNG) + "\r\n--b--\r\n";
+        try (var parsed = new MessageParser().parse(new ByteArrayInputStream(mail.getBytes(StandardCharsets.UTF_8)))) {
+            List<io.mamori.core.message.PartContent> contents = parsed.parts().stream()
+                    .map(io.mamori.core.message.MimePart::content).filter(java.util.Objects::nonNull).toList();
+            assertThat(contents).hasSize(2);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+                List<java.util.concurrent.Future<List<Finding>>> runs = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    runs.add(pool.submit(() -> {
+                        start.await();
+                        return analyzer.analyze(new AnalysisInput(ENVELOPE, parsed));
+                    }));
+                }
+                start.countDown();
+                for (java.util.concurrent.Future<List<Finding>> run : runs) {
+                    assertThat(run.get()).containsExactly(Finding.of("HTML_ATTACHMENT", "Invoice.zip!/invoice.html"),
+                            Finding.of("HTML_ATTACHMENT_FORM", "Invoice.zip!/invoice.html: password field, form"));
+                }
+            } finally {
+                pool.shutdown();
+            }
+            for (io.mamori.core.message.PartContent content : contents) {
+                assertThat(ArchiveContents.headReads(content)).isEqualTo(1);
+                byte[] whole;
+                try (var in = content.open()) {
+                    whole = in.readAllBytes();
+                }
+                assertThat(ArchiveContents.head(content))
+                        .isEqualTo(java.util.Arrays.copyOf(whole, Math.min(whole.length, ArchiveContents.HEAD)));
+            }
+            assertThat(ArchiveContents.headReads(contents.get(0))).isEqualTo(1);
+        }
+    }
+
+    /** The first bytes of a PNG file: enough to be told from an archive. */
+    private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
+
+    @Test
     void aLoginPageInsideAZipIsAFormNamedByItsPathInTheArchive() throws Exception {
         byte[] zip = zip("readme.txt", "Please open the invoice.",
                 "invoice.html", "<html><body><form action='https://collect.example.net/p'>"
