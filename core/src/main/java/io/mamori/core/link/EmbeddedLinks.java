@@ -9,8 +9,11 @@ import io.mamori.core.message.PartContent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
 import java.util.Base64;
-import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -18,7 +21,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.WeakHashMap;
 
 /**
  * The links a message carries where text filters do not look: QR codes in its pictures (image parts, attached or
@@ -51,11 +53,8 @@ public final class EmbeddedLinks {
     static final long BUDGET_MILLIS = 1000;
     /** Bytes of pictures and PDFs read out of archives per message (each within its own cap). */
     static final long MAX_ARCHIVED_BYTES = 32L * 1024 * 1024;
-    /**
-     * The links found in each message, weakly by its parts (all that they are found from: equal parts have the same
-     * links), so that an entry goes with its message.
-     */
-    private static final Map<List<MimePart>, Memo> FOUND = Collections.synchronizedMap(new WeakHashMap<>());
+    /** The links found in each message, weakly by its parts list, so that an entry goes with its message. */
+    private static final Found FOUND = new Found();
 
     /** Where a link was found. */
     public enum Source {
@@ -105,12 +104,12 @@ public final class EmbeddedLinks {
 
     /** With another time budget (tests on a busy machine). */
     static List<Link> of(ParsedMessage message, long budgetMillis) {
-        return FOUND.computeIfAbsent(message.parts(), k -> new Memo()).get(message, budgetMillis);
+        return FOUND.memo(message.parts()).get(message, budgetMillis);
     }
 
     /** How many times the links of the message were looked for, and how many archives walked then: for tests. */
     static int[] searches(ParsedMessage message) {
-        Memo memo = FOUND.get(message.parts());
+        Memo memo = FOUND.existing(message.parts());
         return memo == null ? new int[2] : memo.counts();
     }
 
@@ -141,6 +140,57 @@ public final class EmbeddedLinks {
 
         synchronized int[] counts() {
             return new int[] {searches, archiveWalks};
+        }
+    }
+
+    /**
+     * Memos by the identity of a message's parts list, held weakly. Hand-written because {@link java.util.WeakHashMap} compares
+     * keys with {@code equals}, and two parses of the same message have equal parts lists (records), so a second parse
+     * (a benchmark's next pass, the same message scanned again) would get the first one's links without a search; and
+     * the libraries with weak identity keys (Guava's {@code MapMaker}, Caffeine) are not dependencies of the core.
+     */
+    private static final class Found {
+        private final Map<Key, Memo> memos = new HashMap<>();
+        private final ReferenceQueue<Object> gone = new ReferenceQueue<>();
+
+        synchronized Memo memo(List<MimePart> parts) {
+            expunge();
+            return memos.computeIfAbsent(new Key(parts, gone), k -> new Memo());
+        }
+
+        synchronized Memo existing(List<MimePart> parts) {
+            expunge();
+            return memos.get(new Key(parts, null));
+        }
+
+        private void expunge() {
+            for (Reference<?> r; (r = gone.poll()) != null; ) {
+                memos.remove(r);
+            }
+        }
+
+        /** A weak reference equal to another to the same object; its hash is the object's identity hash. */
+        private static final class Key extends WeakReference<Object> {
+            private final int hash;
+
+            Key(Object referent, ReferenceQueue<Object> queue) {
+                super(referent, queue);
+                hash = System.identityHashCode(referent);
+            }
+
+            @Override
+            public int hashCode() {
+                return hash;
+            }
+
+            @Override
+            public boolean equals(Object o) {
+                if (this == o) {
+                    return true;
+                }
+                Object referent = get();
+                return o instanceof Key k && referent != null && referent == k.get();
+            }
         }
     }
 
