@@ -1,5 +1,6 @@
 package io.mamori.core.link;
 
+import io.mamori.core.analysis.PerMessage;
 import io.mamori.core.attachment.ArchiveContents;
 import io.mamori.core.attachment.ArchiveLimits;
 import io.mamori.core.attachment.AttachmentNameAnalyzer;
@@ -9,11 +10,7 @@ import io.mamori.core.message.PartContent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.lang.ref.Reference;
-import java.lang.ref.ReferenceQueue;
-import java.lang.ref.WeakReference;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -53,8 +50,8 @@ public final class EmbeddedLinks {
     static final long BUDGET_MILLIS = 1000;
     /** Bytes of pictures and PDFs read out of archives per message (each within its own cap). */
     static final long MAX_ARCHIVED_BYTES = 32L * 1024 * 1024;
-    /** The links found in each message, weakly by its parts list, so that an entry goes with its message. */
-    private static final Found FOUND = new Found();
+    /** The links found in each message, while it lives. */
+    private static final PerMessage<Memo> FOUND = new PerMessage<>(Memo::new);
 
     /** Where a link was found. */
     public enum Source {
@@ -104,7 +101,7 @@ public final class EmbeddedLinks {
 
     /** With another time budget (tests on a busy machine). */
     static List<Link> of(ParsedMessage message, long budgetMillis) {
-        return FOUND.memo(message.parts()).get(message, budgetMillis);
+        return FOUND.of(message.parts()).get(message, budgetMillis);
     }
 
     /** How many times the links of the message were looked for, and how many archives walked then: for tests. */
@@ -140,57 +137,6 @@ public final class EmbeddedLinks {
 
         synchronized int[] counts() {
             return new int[] {searches, archiveWalks};
-        }
-    }
-
-    /**
-     * Memos by the identity of a message's parts list, held weakly. Hand-written because {@link java.util.WeakHashMap} compares
-     * keys with {@code equals}, and two parses of the same message have equal parts lists (records), so a second parse
-     * (a benchmark's next pass, the same message scanned again) would get the first one's links without a search; and
-     * the libraries with weak identity keys (Guava's {@code MapMaker}, Caffeine) are not dependencies of the core.
-     */
-    private static final class Found {
-        private final Map<Key, Memo> memos = new HashMap<>();
-        private final ReferenceQueue<Object> gone = new ReferenceQueue<>();
-
-        synchronized Memo memo(List<MimePart> parts) {
-            expunge();
-            return memos.computeIfAbsent(new Key(parts, gone), k -> new Memo());
-        }
-
-        synchronized Memo existing(List<MimePart> parts) {
-            expunge();
-            return memos.get(new Key(parts, null));
-        }
-
-        private void expunge() {
-            for (Reference<?> r; (r = gone.poll()) != null; ) {
-                memos.remove(r);
-            }
-        }
-
-        /** A weak reference equal to another to the same object; its hash is the object's identity hash. */
-        private static final class Key extends WeakReference<Object> {
-            private final int hash;
-
-            Key(Object referent, ReferenceQueue<Object> queue) {
-                super(referent, queue);
-                hash = System.identityHashCode(referent);
-            }
-
-            @Override
-            public int hashCode() {
-                return hash;
-            }
-
-            @Override
-            public boolean equals(Object o) {
-                if (this == o) {
-                    return true;
-                }
-                Object referent = get();
-                return o instanceof Key k && referent != null && referent == k.get();
-            }
         }
     }
 
