@@ -12,8 +12,9 @@ import java.util.WeakHashMap;
 import org.apache.tika.mime.MimeTypes;
 
 /**
- * The files inside a message's archives, for the analyzers that look at files of a kind wherever they are: HTML and
- * SVG pages ({@link HtmlAttachmentAnalyzer}), PDFs and pictures (the link analyzers' {@code EmbeddedLinks}). It is
+ * The files inside a message's archives, for the analyzers that look at files of a kind wherever they are: PDFs and
+ * pictures (the link analyzers' {@code EmbeddedLinks}), HTML and SVG pages ({@link HtmlAttachmentAnalyzer}, which
+ * takes them from the attachment analyzer's inspection and walks with this only where that does not fit). It is
  * the walk of {@link AttachmentContentAnalyzer} (zip, 7z, gzip, tar, nested within one another), under the same
  * {@link ArchiveLimits} per message, handing over the files wanted instead of inspecting them: one archive reader
  * and one set of bounds for every analyzer, rather than a second reader whose limits could drift from the first.

@@ -35,7 +35,8 @@ import org.apache.tika.mime.MimeTypes;
  * One message's look inside its files: confined to one analyzer call, it carries the per-message budgets of
  * {@link ArchiveLimits} and collects the findings. Files are streamed: archives are read entry by entry from
  * their parent's stream; only OLE2 documents, PDFs and 7z archives, which need random access, are held in
- * memory, each at most {@link ArchiveLimits#maxBufferBytes()}.
+ * memory, each at most {@link ArchiveLimits#maxBufferBytes()}. An inspection may take the HTML pages inside archives
+ * on its way ({@link Pages}), for {@link HtmlAttachmentAnalyzer}, so that the archives are not walked a second time.
  */
 final class ContentInspection {
 

@@ -29,10 +29,12 @@ import org.jsoup.nodes.Element;
  * the browser away, decodes or writes content ({@code location}, {@code atob}, {@code document.write},
  * {@code eval}, {@code fromCharCode} and similar) or a {@code meta refresh} redirects it. One finding per code;
  * evidence names the file and what was found. Pages inside archive attachments (zip, 7z, gzip, tar, nested) are
- * examined alike, found through {@link ArchiveContents} within the attachment analyzer's {@link ArchiveLimits}, and
- * named by their path ({@code Invoice.zip!/invoice.html}). The file is parsed by jsoup, never rendered or run; at most
+ * examined alike, within the attachment analyzer's {@link ArchiveLimits}, and named by their path
+ * ({@code Invoice.zip!/invoice.html}): taken from that analyzer's inspection of the message, made once for both
+ * ({@link AttachmentContentAnalyzer#inspected}), or, when an attachment this analyzer takes for a page is an archive
+ * (which it does not open, but the inspection does), found by a walk of its own ({@link ArchiveContents}). The file is parsed by jsoup, never rendered or run; at most
  * {@value #MAX_BYTES} bytes of each and {@value #MAX_FILES} files per message (attached or archived) are read, and at
- * most {@value #MAX_ARCHIVED_BYTES} bytes out of archives. Stateless and thread-safe.
+ * most {@value #MAX_ARCHIVED_BYTES} bytes out of archives. Thread-safe.
  */
 public final class HtmlAttachmentAnalyzer implements Analyzer {
 
