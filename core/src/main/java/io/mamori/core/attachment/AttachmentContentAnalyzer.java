@@ -109,7 +109,22 @@ public final class AttachmentContentAnalyzer implements Analyzer {
      * What the inspection of a message found: its findings, and the HTML pages inside its archives, examined for
      * {@link HtmlAttachmentAnalyzer} on the way, in the order of the walk.
      */
-    record Inspected(List<Finding> findings, List<HtmlAttachmentAnalyzer.Page> pages) {
+    record Inspected(List<Finding> findings, List<HtmlAttachmentAnalyzer.Page> pages, boolean pdfOrPictureInside) {
+    }
+
+    /**
+     * Whether a walk through the message's archives for PDFs and pictures ({@link ArchiveContents}) may find any:
+     * {@code false} only when the inspection (made once per message, {@link #inspected}) read every archive to its end
+     * (no {@code ARCHIVE_BOMB}: no limit cut it short) and met no PDF or picture inside one. A walk reads archives as
+     * the inspection does, within the same limits, and covers no archive the inspection does not, so it would find
+     * nothing: the link analyzer need not open them a second time.
+     *
+     * @throws InterruptedException when the calling thread was interrupted (the pipeline's time budget ran out)
+     */
+    public static boolean pdfsOrPicturesInArchives(ParsedMessage message) throws InterruptedException {
+        Inspected inspected = inspected(message);
+        return inspected.pdfOrPictureInside() || Thread.currentThread().isInterrupted()
+                || inspected.findings().stream().anyMatch(f -> f.code().equals(ContentInspection.ARCHIVE_BOMB));
     }
 
     /** The inspection of each message with the default limits, while it lives. */
@@ -191,6 +206,7 @@ public final class AttachmentContentAnalyzer implements Analyzer {
                 inspection.add(ContentInspection.NOT_INSPECTED, path + ": content unreadable");
             }
         }
-        return new Inspected(inspection.findings(), pages == null ? List.of() : pages.pages());
+        return new Inspected(inspection.findings(), pages == null ? List.of() : pages.pages(),
+                inspection.pdfOrPictureInside());
     }
 }

@@ -115,6 +115,7 @@ final class ContentInspection {
         void take(String path, byte[] bytes, boolean complete);
     }
 
+    private boolean pdfOrPictureInside;
     /** Where pages go in an inspection; {@code null} for none. */
     private Pages pages;
     /** A page inside an archive whose rest the caller's drain of its entry reads; {@code null} for none. */
@@ -164,6 +165,14 @@ final class ContentInspection {
 
     /** Ends a {@link Sink}'s walk when it has had enough: not a finding. */
     private static final Finding ENOUGH = Finding.of("ARCHIVE_WALK_ENDED", "");
+
+    /**
+     * Whether a PDF or a picture (by content) was met inside an archive: a walk for them ({@link ArchiveContents},
+     * which reads archives as this does) finds none in archives this inspected to the end without one.
+     */
+    boolean pdfOrPictureInside() {
+        return pdfOrPictureInside;
+    }
 
     List<Finding> findings() {
         return new ArrayList<>(findings);
@@ -288,6 +297,9 @@ final class ContentInspection {
                     + (contentType != null ? contentType : detect(head))));
         }
 
+        if (depth > 0 && (kind == Kind.PDF || kind == Kind.IMAGE)) {
+            pdfOrPictureInside = true;
+        }
         InputStream whole = new SequenceInputStream(new ByteArrayInputStream(head), in);
         if (sink != null && depth > 0 && hand(path, name, kind, whole)) {
             return;

@@ -3,6 +3,7 @@ package io.mamori.core.link;
 import io.mamori.core.analysis.PerMessage;
 import io.mamori.core.attachment.ArchiveContents;
 import io.mamori.core.attachment.ArchiveLimits;
+import io.mamori.core.attachment.AttachmentContentAnalyzer;
 import io.mamori.core.attachment.AttachmentNameAnalyzer;
 import io.mamori.core.message.MimePart;
 import io.mamori.core.message.ParsedMessage;
@@ -151,6 +152,7 @@ public final class EmbeddedLinks {
         int pdfs = 0;
         int office = 0;
         ArchiveContents archives = null;
+        Boolean filesInArchives = null;
         for (MimePart part : message.parts()) {
             if (System.nanoTime() > deadline || Thread.currentThread().isInterrupted()) {
                 break;
@@ -195,6 +197,19 @@ public final class EmbeddedLinks {
                 }
             } else if (ArchiveContents.isArchive(head, head.length) && !officeDocument(part, head)) {
                 if (!content.complete()) {
+                    continue;
+                }
+                if (filesInArchives == null) {
+                    // the attachment analyzer's inspection of the message (made once) tells whether there is
+                    // anything to find: most archives hold neither, and are then not opened a second time
+                    try {
+                        filesInArchives = AttachmentContentAnalyzer.pdfsOrPicturesInArchives(message);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+                if (!filesInArchives) {
                     continue;
                 }
                 if (archives == null) {

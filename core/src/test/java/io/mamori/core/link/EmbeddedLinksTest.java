@@ -364,6 +364,25 @@ class EmbeddedLinksTest {
     }
 
     @Test
+    void archivesWithoutPdfsOrPicturesAreNotOpenedASecondTime() throws Exception {
+        byte[] data = zip("readme.txt", "see the figures".getBytes(StandardCharsets.UTF_8),
+                "2024/figures.csv", "a,b\n1,2\n".getBytes(StandardCharsets.UTF_8),
+                "2024/notes.zip", zip("notes.txt", "nothing to scan".getBytes(StandardCharsets.UTF_8)));
+        ParsedMessage plain = message("Accounts <ap@vendor.example.com>", LONG_TEXT,
+                new Part("application/zip", "data.zip", data));
+        assertThat(EmbeddedLinks.of(plain, 60_000)).isEmpty();
+        // the attachment analyzer's inspection found nothing to scan inside: the link analyzer did not walk the archive
+        assertThat(EmbeddedLinks.searches(plain)).containsExactly(1, 0);
+
+        ParsedMessage mixed = message("Accounts <ap@vendor.example.com>", LONG_TEXT,
+                new Part("application/zip", "data.zip", data),
+                new Part("application/zip", "scan.zip", zip("deep/inner.zip", zip("code.png", qrPng("https://evil.example.net/mfa", 5)))));
+        assertThat(EmbeddedLinks.of(mixed, 60_000)).containsExactly(new EmbeddedLinks.Link(EmbeddedLinks.Source.QR_CODE,
+                "https://evil.example.net/mfa", false, "scan.zip!/deep/inner.zip!/code.png"));
+        assertThat(EmbeddedLinks.searches(mixed)).containsExactly(1, 2);
+    }
+
+    @Test
     void aSearchCutShortByItsTimeBudgetIsNotKeptForTheNextCaller() throws Exception {
         ParsedMessage message = message("Shop <info@shop.example.com>", "",
                 new Part("application/zip", "codes.zip", zip("code.png", qrPng("https://evil.example.net/mfa", 5))));
