@@ -116,6 +116,8 @@ final class ContentInspection {
     }
 
     private boolean pdfOrPictureInside;
+    /** Whether the attachment being inspected is one a walk for pages opens: a zip, 7z, gzip or tar file. */
+    private boolean pagesHere;
     /** Where pages go in an inspection; {@code null} for none. */
     private Pages pages;
     /** A page inside an archive whose rest the caller's drain of its entry reads; {@code null} for none. */
@@ -304,7 +306,11 @@ final class ContentInspection {
         if (sink != null && depth > 0 && hand(path, name, kind, whole)) {
             return;
         }
-        if (pages != null && depth > 0 && page(name, kind)) {
+        if (depth == 0) {
+            // pages are taken only from the attachments a walk for them opens (ArchiveContents.walkIfArchive)
+            pagesHere = ArchiveContents.isArchive(head, n);
+        }
+        if (pages != null && pagesHere && depth > 0 && page(name, kind)) {
             // The page is what hand() would read: its first max bytes, complete if nothing follows. Its head may
             // already tell; otherwise the rest is taken from the bytes the caller's drain reads anyway (Metered), so
             // that the inspection reads every entry exactly as before (same reads, same counts, same checks).
