@@ -32,9 +32,10 @@ import org.jsoup.nodes.Element;
  * examined alike, within the attachment analyzer's {@link ArchiveLimits}, and named by their path
  * ({@code Invoice.zip!/invoice.html}): taken from that analyzer's inspection of the message, made once for both
  * ({@link AttachmentContentAnalyzer#inspected}), or, when an attachment this analyzer takes for a page is an archive
- * (which it does not open, but the inspection does), found by a walk of its own ({@link ArchiveContents}). The file is parsed by jsoup, never rendered or run; at most
- * {@value #MAX_BYTES} bytes of each and {@value #MAX_FILES} files per message (attached or archived) are read, and at
- * most {@value #MAX_ARCHIVED_BYTES} bytes out of archives. Thread-safe.
+ * (which it does not open, but the inspection does), found by a walk of its own ({@link ArchiveContents}). The file
+ * is parsed by jsoup, never rendered or run; at most {@value #MAX_BYTES} bytes of each and {@value #MAX_FILES} files
+ * per message (attached or archived) are read, and at most {@value #MAX_ARCHIVED_BYTES} bytes out of archives.
+ * Thread-safe.
  */
 public final class HtmlAttachmentAnalyzer implements Analyzer {
 
