@@ -1,17 +1,22 @@
 package io.mamori.core.attachment;
 
+import io.mamori.core.message.PartContent;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.WeakHashMap;
 
 /**
- * The files inside a message's archives, for the analyzers that look at files of a kind wherever they are: HTML and
- * SVG pages ({@link HtmlAttachmentAnalyzer}), PDFs and pictures (the link analyzers' {@code EmbeddedLinks}). It is
- * the walk of {@link AttachmentContentAnalyzer} (zip, 7z, gzip, tar, nested within one another), under the same
- * {@link ArchiveLimits} per message, handing over the files wanted instead of inspecting them: one archive reader
- * and one set of bounds for every analyzer, rather than a second reader whose limits could drift from the first.
+ * The files inside a message's archives, for the analyzers that look at files of a kind wherever they are: PDFs and
+ * pictures (the link analyzers' {@code EmbeddedLinks}), HTML and SVG pages ({@link HtmlAttachmentAnalyzer}, which
+ * takes them from the attachment analyzer's inspection and walks with this only where that does not fit). It is
+ * the walk of {@link AttachmentContentAnalyzer} (zip, 7z, gzip, tar and stored RAR entries, nested within one
+ * another), under the same {@link ArchiveLimits} per message, handing over the files wanted instead of inspecting
+ * them: one archive reader and one set of bounds for every analyzer, rather than a second reader whose limits could drift from the first.
  * Encrypted entries are not opened, Office documents inside archives are not walked, a file's evidence path is
  * {@code invoice.zip!/a/invoice.html} as in the attachment analyzer's findings. Bounded besides the archive limits:
  * at most {@code maxBytes} bytes handed over per message, and the walk ends as soon as the visitor says so. Not
@@ -52,8 +57,17 @@ public final class ArchiveContents {
         boolean visit(File file);
     }
 
-    /** Enough of a file to tell an archive: tar's magic is at offset 257. */
-    private static final int HEAD = 512;
+    /**
+     * Enough of a file to tell what it is: an archive (tar's magic is at offset 257), a picture or PDF, an Office
+     * document by its first zip entry's name.
+     */
+    public static final int HEAD = 1024;
+    /**
+     * The first bytes of each part's content, weakly by the content (whose identity is the part's): the analyzers of
+     * one message run in parallel and each asks of every attachment and inline picture what it is (is it an archive,
+     * a picture, a PDF); the first to ask reads it, the others use that reading. An entry goes with its message.
+     */
+    private static final Map<PartContent, Head> HEADS = Collections.synchronizedMap(new WeakHashMap<>());
 
     private final ContentInspection walk;
     private final Map<Type, Integer> wanted;
@@ -130,7 +144,8 @@ public final class ArchiveContents {
     /** Whether a file starting with {@code head} is an archive this walks into: zip, 7z, gzip or tar. */
     public static boolean isArchive(byte[] head, int length) {
         return FileSignatures.isZip(head, length) || FileSignatures.isSevenZip(head, length)
-                || FileSignatures.isGzip(head, length) || FileSignatures.isTar(head, length);
+                || FileSignatures.isGzip(head, length) || FileSignatures.isTar(head, length)
+                || FileSignatures.isRar(head, length);
     }
 
     /**
@@ -158,18 +173,15 @@ public final class ArchiveContents {
 
     /**
      * As {@link #walk(String, String, InputStream, Visitor)} for an attachment that may be an archive: its first bytes
-     * are read to tell ({@link #isArchive}), and only an archive is walked.
+     * ({@link #head}) tell ({@link #isArchive}), and only an archive is opened and walked.
      */
-    public boolean walkIfArchive(String path, String name, Opener content, Visitor visitor) throws InterruptedException {
+    public boolean walkIfArchive(String path, String name, PartContent content, Visitor visitor)
+            throws InterruptedException {
         if (ended) {
             return false;
         }
-        try (InputStream head = content.open()) {
-            byte[] bytes = head.readNBytes(HEAD);
-            if (!isArchive(bytes, bytes.length)) {
-                return true;
-            }
-        } catch (IOException unreadable) {
+        byte[] head = head(content);
+        if (head == null || !isArchive(head, head.length)) {
             return true;
         }
         try (InputStream in = content.open()) {
@@ -180,9 +192,43 @@ public final class ArchiveContents {
         }
     }
 
-    /** Opens content to read, e.g. {@code part.content()::open}. */
-    @FunctionalInterface
-    public interface Opener {
-        InputStream open() throws IOException;
+    /**
+     * The first {@value #HEAD} bytes of a part's content (fewer for a shorter one), read once per part and shared by
+     * the analyzers of its message; {@code null} when it cannot be read. A copy: the caller may change it.
+     */
+    public static byte[] head(PartContent content) {
+        byte[] head = HEADS.computeIfAbsent(Objects.requireNonNull(content, "content"), k -> new Head()).get(content);
+        return head == null ? null : Arrays.copyOf(head, head.length);
+    }
+
+    /** How many times the content was read for {@link #head} (once while its message lives): for tests. */
+    static int headReads(PartContent content) {
+        Head head = HEADS.get(content);
+        return head == null ? 0 : head.reads();
+    }
+
+    /**
+     * One part's first bytes, read once. It holds no reference to the content (the map's key must stay weak). An
+     * unreadable content is not remembered: it stays unreadable, and a later caller finds that out itself.
+     */
+    private static final class Head {
+        private byte[] bytes;
+        private int reads;
+
+        synchronized byte[] get(PartContent content) {
+            if (bytes == null) {
+                reads++;
+                try (InputStream in = content.open()) {
+                    bytes = in.readNBytes(HEAD);
+                } catch (IOException unreadable) {
+                    return null;
+                }
+            }
+            return bytes;
+        }
+
+        synchronized int reads() {
+            return reads;
+        }
     }
 }

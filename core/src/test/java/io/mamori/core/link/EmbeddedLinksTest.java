@@ -386,6 +386,79 @@ class EmbeddedLinksTest {
     }
 
     @Test
+    void theLinkAnalyzerAndTheSenderListsShareOneSearchAndOneArchiveWalkPerMessage() throws Exception {
+        byte[] pdf = pdf(List.of("Secure document", "You have received a document. Click to view."),
+                "https://secure-login.example.org/auth?u=abc", new PDRectangle(50, 200, 500, 400));
+        byte[] archive = zip("code.png", qrPng("https://evil.example.net/mfa", 5), "2024/invoice.pdf", pdf);
+        ParsedMessage message = message("Accounts <ap@vendor.example.com>", LONG_TEXT,
+                new Part("application/zip", "Invoice.zip", archive));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.Future<List<Finding>> findings = pool.submit(() -> {
+                start.await();
+                return analyzer.analyze(input(message));
+            });
+            java.util.concurrent.Future<List<MessageLinks.Link>> listed = pool.submit(() -> {
+                start.await();
+                return MessageLinks.of(message, 100);
+            });
+            start.countDown();
+            assertThat(findings.get()).containsExactlyInAnyOrder(
+                    Finding.of("LINK_QR_CODE", "evil.example.net (Invoice.zip!/code.png)"),
+                    Finding.of("LINK_IN_PDF", "secure-login.example.org (Invoice.zip!/2024/invoice.pdf)"));
+            assertThat(listed.get()).contains(new MessageLinks.Link("evil.example.net", "/mfa"),
+                    new MessageLinks.Link("secure-login.example.org", "/auth?u=abc"));
+        } finally {
+            pool.shutdown();
+        }
+        // one search, one walk through the archive, for both
+        assertThat(EmbeddedLinks.searches(message)).containsExactly(1, 1);
+        // and what both were given is what a search of its own finds: the same message parsed again is searched anew
+        ParsedMessage again = message("Accounts <ap@vendor.example.com>", LONG_TEXT,
+                new Part("application/zip", "Invoice.zip", archive));
+        assertThat(EmbeddedLinks.of(again, 60_000)).isEqualTo(EmbeddedLinks.of(message)).containsExactly(
+                new EmbeddedLinks.Link(EmbeddedLinks.Source.QR_CODE, "https://evil.example.net/mfa", false, "Invoice.zip!/code.png"),
+                new EmbeddedLinks.Link(EmbeddedLinks.Source.PDF, "https://secure-login.example.org/auth?u=abc", true,
+                        "Invoice.zip!/2024/invoice.pdf"));
+        assertThat(EmbeddedLinks.searches(again)).containsExactly(1, 1);
+        assertThat(EmbeddedLinks.searches(message)).containsExactly(1, 1);
+    }
+
+    @Test
+    void archivesWithoutPdfsOrPicturesAreNotOpenedASecondTime() throws Exception {
+        byte[] data = zip("readme.txt", "see the figures".getBytes(StandardCharsets.UTF_8),
+                "2024/figures.csv", "a,b\n1,2\n".getBytes(StandardCharsets.UTF_8),
+                "2024/notes.zip", zip("notes.txt", "nothing to scan".getBytes(StandardCharsets.UTF_8)));
+        ParsedMessage plain = message("Accounts <ap@vendor.example.com>", LONG_TEXT,
+                new Part("application/zip", "data.zip", data));
+        assertThat(EmbeddedLinks.of(plain, 60_000)).isEmpty();
+        // the attachment analyzer's inspection found nothing to scan inside: the link analyzer did not walk the archive
+        assertThat(EmbeddedLinks.searches(plain)).containsExactly(1, 0);
+
+        ParsedMessage mixed = message("Accounts <ap@vendor.example.com>", LONG_TEXT,
+                new Part("application/zip", "data.zip", data),
+                new Part("application/zip", "scan.zip", zip("deep/inner.zip", zip("code.png", qrPng("https://evil.example.net/mfa", 5)))));
+        assertThat(EmbeddedLinks.of(mixed, 60_000)).containsExactly(new EmbeddedLinks.Link(EmbeddedLinks.Source.QR_CODE,
+                "https://evil.example.net/mfa", false, "scan.zip!/deep/inner.zip!/code.png"));
+        assertThat(EmbeddedLinks.searches(mixed)).containsExactly(1, 2);
+    }
+
+    @Test
+    void aSearchCutShortByItsTimeBudgetIsNotKeptForTheNextCaller() throws Exception {
+        ParsedMessage message = message("Shop <info@shop.example.com>", "",
+                new Part("application/zip", "codes.zip", zip("code.png", qrPng("https://evil.example.net/mfa", 5))));
+        // no time at all: nothing is read, and that is not the message's answer
+        assertThat(EmbeddedLinks.of(message, 0)).isEmpty();
+        assertThat(EmbeddedLinks.searches(message)).containsExactly(1, 0);
+        assertThat(EmbeddedLinks.of(message, 60_000)).extracting(EmbeddedLinks.Link::url)
+                .containsExactly("https://evil.example.net/mfa");
+        assertThat(EmbeddedLinks.of(message, 0)).extracting(EmbeddedLinks.Link::url)
+                .containsExactly("https://evil.example.net/mfa");
+        assertThat(EmbeddedLinks.searches(message)).containsExactly(2, 1);
+    }
+
+    @Test
     void picturesInsideArchivesCountAgainstTheMessagesPictureCapAndEncryptedArchivesAreNotOpened() throws Exception {
         List<Object> entries = new ArrayList<>();
         for (int i = 0; i < EmbeddedLinks.MAX_IMAGES; i++) {
