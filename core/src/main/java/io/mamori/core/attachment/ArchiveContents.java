@@ -16,7 +16,8 @@ import java.util.WeakHashMap;
  * takes them from the attachment analyzer's inspection and walks with this only where that does not fit). It is
  * the walk of {@link AttachmentContentAnalyzer} (zip, 7z, gzip, tar and stored RAR entries, nested within one
  * another), under the same {@link ArchiveLimits} per message, handing over the files wanted instead of inspecting
- * them: one archive reader and one set of bounds for every analyzer, rather than a second reader whose limits could drift from the first.
+ * them: one archive reader and one set of bounds for every analyzer, rather than a second reader whose limits could
+ * drift from the first.
  * Encrypted entries are not opened, Office documents inside archives are not walked, a file's evidence path is
  * {@code invoice.zip!/a/invoice.html} as in the attachment analyzer's findings. Bounded besides the archive limits:
  * at most {@code maxBytes} bytes handed over per message, and the walk ends as soon as the visitor says so. Not
