@@ -131,7 +131,7 @@ final class RarEntries {
         if (crc.length < 4) {
             throw new EOFException("RAR header truncated");
         }
-        long size = vint(in);
+        long size = vint(in::read);
         if (size < 2 || size > MAX_HEADER) {
             throw new IOException("RAR header of " + size + " bytes");
         }
@@ -194,11 +194,17 @@ final class RarEntries {
         return new Entry(name, dataSize, (fileFlags & 0x0008) != 0 ? -1 : unpacked, directory, encrypted, stored);
     }
 
+    /** Where a number's bytes come from: the next byte, or -1 at the end. */
+    @FunctionalInterface
+    private interface Bytes {
+        int next() throws IOException;
+    }
+
     /** A RAR 5 variable-length integer: 7 bits a byte, lowest first, the high bit set on all but the last. */
-    static long vint(InputStream in) throws IOException {
+    private static long vint(Bytes bytes) throws IOException {
         long v = 0;
         for (int shift = 0; shift < 64; shift += 7) {
-            int b = in.read();
+            int b = bytes.next();
             if (b < 0) {
                 throw new EOFException("RAR header truncated");
             }
@@ -220,18 +226,7 @@ final class RarEntries {
         }
 
         long vint() throws IOException {
-            long v = 0;
-            for (int shift = 0; shift < 64; shift += 7) {
-                if (at >= bytes.length) {
-                    throw new IOException("RAR header field past its end");
-                }
-                int b = bytes[at++] & 0xff;
-                v |= (long) (b & 0x7f) << shift;
-                if ((b & 0x80) == 0) {
-                    return v;
-                }
-            }
-            throw new IOException("RAR number longer than 10 bytes");
+            return RarEntries.vint(() -> at < bytes.length ? bytes[at++] & 0xff : -1);
         }
 
         void skip(int n) throws IOException {
