@@ -263,7 +263,8 @@ final class PdfLinks {
                         && operator.getImageParameters() != null
                         && PdfPictures.Inline.plausible(operator.getImageParameters())) {
                     inlineCount[page]++;
-                    inlinePictures.add(new PdfPictures.Inline(page + 1, operator.getImageParameters(), operator.getImageData()));
+                    inlinePictures.add(new PdfPictures.Inline(page + 1, operator.getImageParameters(),
+                            operator.getImageData()));
                 }
             }
             super.processOperator(operator, operands);

@@ -161,7 +161,8 @@ final class PdfPictures {
                 }
             }
             boolean stencil = p.getBoolean(COSName.IM, COSName.IMAGE_MASK, false);
-            int components = stencil ? 1 : DEVICE_COMPONENTS.getOrDefault(p.getDictionaryObject(COSName.CS, COSName.COLORSPACE), 0);
+            int components = stencil ? 1
+                    : DEVICE_COMPONENTS.getOrDefault(p.getDictionaryObject(COSName.CS, COSName.COLORSPACE), 0);
             int bits = stencil ? 1 : p.getInt(COSName.BPC, COSName.BITS_PER_COMPONENT, -1);
             if (components < 1 || bits < 1 || bits > 16) {
                 return Optional.empty();
@@ -299,7 +300,7 @@ final class PdfPictures {
         }
     }
 
-    /** {@link #decodedSize(COSStream, long)} of raw data whose filters (all streaming) and their parameters are given. */
+    /** {@link #decodedSize(COSStream, long)} of raw data, given its filters (all streaming) and their parameters. */
     private static long decodedSize(List<COSName> filters, InputStream raw, COSDictionary parameters, long limit)
             throws IOException {
         long size = 0;

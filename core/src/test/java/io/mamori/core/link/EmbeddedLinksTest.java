@@ -555,24 +555,68 @@ class EmbeddedLinksTest {
                 Finding.of("LINK_QR_CODE", "evil.example.net (restricted.pdf, page 1)"));
     }
 
+    // ---- QR codes in the pictures of Office documents inside archives ---------------------------------------------
+
+    @Test
+    void aQrCodeInAPictureOfAnOfficeDocumentInsideAnArchiveIsReportedWithItsPath() throws IOException {
+        byte[] docx = ooxml("word/", "word/media/image1.png", qrPng("https://evil.example.net/login", 4));
+        byte[] xlsx = ooxml("xl/", "xl/media/image3.jpeg", qrJpeg("https://evil.example.net/pay", 5));
+        ParsedMessage message = message("Accounts <ap@vendor.example.org>", LONG_TEXT,
+                new Part("application/zip", "Invoice.zip",
+                        zip("report.docx", docx, "nested/sheet.zip", zip("book.xlsx", xlsx))));
+        assertThat(EmbeddedLinks.of(message, 60_000)).containsExactly(
+                new EmbeddedLinks.Link(EmbeddedLinks.Source.QR_CODE, "https://evil.example.net/login", false,
+                        "Invoice.zip!/report.docx!/word/media/image1.png"),
+                new EmbeddedLinks.Link(EmbeddedLinks.Source.QR_CODE, "https://evil.example.net/pay", false,
+                        "Invoice.zip!/nested/sheet.zip!/book.xlsx!/xl/media/image3.jpeg"));
+        assertThat(analyzer.analyze(input(message))).containsExactly(Finding.of("LINK_QR_CODE",
+                "evil.example.net (Invoice.zip!/report.docx!/word/media/image1.png); "
+                        + "evil.example.net (Invoice.zip!/nested/sheet.zip!/book.xlsx!/xl/media/image3.jpeg)"));
+    }
+
+    @Test
+    void picturesOfOfficeDocumentsInsideArchivesCountAgainstTheMessagesCapAndOnlyMediaAreRead() throws IOException {
+        List<Object> entries = new ArrayList<>();
+        for (int i = 0; i < EmbeddedLinks.MAX_IMAGES; i++) {
+            entries.add("p" + i + ".png");
+            entries.add(qrPng("NOT A LINK " + i, 4));
+        }
+        entries.add("late.docx");
+        entries.add(ooxml("word/", "word/media/image1.png", qrPng("https://evil.example.net/late", 4)));
+        ParsedMessage many = message("a <a@example.com>", LONG_TEXT,
+                new Part("application/zip", "many.zip", zip(entries.toArray())));
+        assertThat(EmbeddedLinks.of(many, 60_000)).extracting(EmbeddedLinks.Link::url)
+                .containsExactly("NOT A LINK 0", "NOT A LINK 1", "NOT A LINK 2", "NOT A LINK 3", "NOT A LINK 4");
+
+        // a picture outside the media folders, and a media picture without a code: nothing
+        byte[] elsewhere = ooxml("word/", "word/theme/code.png", qrPng("https://evil.example.net/theme", 4));
+        byte[] photoDoc = ooxml("word/", "word/media/image1.png", encode(photo(200, 150), "png"));
+        ParsedMessage none = message("a <a@example.com>", LONG_TEXT,
+                new Part("application/zip", "docs.zip", zip("a.docx", elsewhere, "b.docx", photoDoc)));
+        assertThat(EmbeddedLinks.of(none, 60_000)).isEmpty();
+        assertThat(analyzer.analyze(input(none))).isEmpty();
+    }
+
     // ---- QR codes in inline pictures of PDFs (BI … ID … EI) -----------------------------------------------------
 
     @Test
     void aQrCodeInAnInlinePictureOfAPdfIsRead() throws IOException {
         BufferedImage code = qrImage("https://secure-login.example.com/auth?u=abc", 3);
-        byte[] flate = pdfWithInlinePicture(2, code.getWidth(), code.getHeight(), COSName.G, 8, COSName.FLATE_DECODE_ABBREVIATION,
-                deflated(greySamples(code), 1));
+        byte[] flate = pdfWithInlinePicture(2, code.getWidth(), code.getHeight(), COSName.G, 8,
+                COSName.FLATE_DECODE_ABBREVIATION, deflated(greySamples(code), 1));
         ParsedMessage message = message("Accounts <ap@vendor.example.org>", LONG_TEXT,
                 new Part("application/pdf", "請求書.pdf", flate));
         assertThat(analyzer.analyze(input(message))).containsExactly(
                 Finding.of("LINK_QR_CODE", "secure-login.example.com (請求書.pdf, page 2)"));
 
         // unfiltered samples, inside an archive
-        byte[] plain = pdfWithInlinePicture(1, code.getWidth(), code.getHeight(), COSName.DEVICEGRAY, 8, null, greySamples(code));
+        byte[] plain = pdfWithInlinePicture(1, code.getWidth(), code.getHeight(), COSName.DEVICEGRAY, 8, null,
+                greySamples(code));
         ParsedMessage zipped = message("Accounts <ap@vendor.example.org>", LONG_TEXT,
                 new Part("application/zip", "Invoice.zip", zip("scan.pdf", plain)));
-        assertThat(EmbeddedLinks.of(zipped, 60_000)).containsExactly(new EmbeddedLinks.Link(EmbeddedLinks.Source.QR_CODE,
-                "https://secure-login.example.com/auth?u=abc", false, "Invoice.zip!/scan.pdf, page 1"));
+        assertThat(EmbeddedLinks.of(zipped, 60_000)).containsExactly(new EmbeddedLinks.Link(
+                EmbeddedLinks.Source.QR_CODE, "https://secure-login.example.com/auth?u=abc", false,
+                "Invoice.zip!/scan.pdf, page 1"));
     }
 
     @Test
@@ -637,11 +681,14 @@ class EmbeddedLinksTest {
     @Test
     void aPdfWithACodeInAPictureXObjectReportsThatOneAndNotItsInlinePictures() throws IOException {
         BufferedImage inline = qrImage("https://evil.example.net/inline", 3);
-        byte[] pdf = pdfWithInlinePicture(1, inline.getWidth(), inline.getHeight(), COSName.G, 8, null, greySamples(inline));
+        byte[] pdf = pdfWithInlinePicture(1, inline.getWidth(), inline.getHeight(), COSName.G, 8, null,
+                greySamples(inline));
         try (PDDocument doc = org.apache.pdfbox.Loader.loadPDF(pdf)) {
             PDPage page = doc.getPage(0);
-            try (PDPageContentStream content = new PDPageContentStream(doc, page, PDPageContentStream.AppendMode.APPEND, false)) {
-                content.drawImage(LosslessFactory.createFromImage(doc, qrImage("https://evil.example.net/xobject", 4)), 300, 300, 150, 150);
+            try (PDPageContentStream content = new PDPageContentStream(doc, page, PDPageContentStream.AppendMode.APPEND,
+                    false)) {
+                content.drawImage(LosslessFactory.createFromImage(doc, qrImage("https://evil.example.net/xobject", 4)),
+                        300, 300, 150, 150);
             }
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             doc.save(out);
@@ -801,14 +848,16 @@ class EmbeddedLinksTest {
         for (int y = 0; y < image.getHeight(); y++) {
             for (int x = 0; x < image.getWidth(); x++) {
                 int rgb = image.getRGB(x, y);
-                samples[y * image.getWidth() + x] = (byte) (((rgb >> 16 & 0xff) + (rgb >> 8 & 0xff) + (rgb & 0xff)) / 3);
+                int grey = ((rgb >> 16 & 0xff) + (rgb >> 8 & 0xff) + (rgb & 0xff)) / 3;
+                samples[y * image.getWidth() + x] = (byte) grey;
             }
         }
         return samples;
     }
 
     /** An inline picture's dictionary with abbreviated keys, as writers put them in page content. */
-    private static org.apache.pdfbox.cos.COSDictionary inlineParameters(int w, int h, COSName colourSpace, int bits, COSName filter) {
+    private static org.apache.pdfbox.cos.COSDictionary inlineParameters(int w, int h, COSName colourSpace, int bits,
+            COSName filter) {
         org.apache.pdfbox.cos.COSDictionary p = new org.apache.pdfbox.cos.COSDictionary();
         p.setInt(COSName.W, w);
         p.setInt(COSName.H, h);
@@ -841,7 +890,8 @@ class EmbeddedLinksTest {
                     // written by hand: PDFBox's PDInlineImage decodes its data when made, which the bomb below must not
                     ByteArrayOutputStream inline = new ByteArrayOutputStream();
                     inline.writeBytes(("q 150 0 0 150 50 400 cm BI /W " + w + " /H " + h
-                            + (colourSpace == null ? " /IM true" : " /CS /" + colourSpace.getName()) + " /BPC " + bits + (filter == null ? "" : " /F /" + filter.getName()) + " ID ")
+                            + (colourSpace == null ? " /IM true" : " /CS /" + colourSpace.getName()) + " /BPC " + bits
+                            + (filter == null ? "" : " /F /" + filter.getName()) + " ID ")
                             .getBytes(StandardCharsets.US_ASCII));
                     inline.writeBytes(data);
                     inline.writeBytes("\nEI Q\n".getBytes(StandardCharsets.US_ASCII));
