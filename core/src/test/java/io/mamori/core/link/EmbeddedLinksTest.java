@@ -679,6 +679,20 @@ class EmbeddedLinksTest {
     }
 
     @Test
+    void onlyTheFirstThreeInlinePicturesOfAPageThatCouldHoldACodeAreKept() throws IOException {
+        BufferedImage code = qrImage("https://evil.example.net/fourth", 3);
+        byte[] codeOp = inlinePicture(code.getWidth(), code.getHeight(), COSName.G, 8, null, greySamples(code));
+        byte[] photoOp = inlinePicture(120, 100, COSName.G, 8, null, greySamples(photo(120, 100)));
+        // too small to hold a code: not counted against the page's three
+        byte[] iconOp = inlinePicture(16, 16, COSName.G, 8, null, new byte[16 * 16]);
+        byte[] fourth = pdfWithInlinePictures(1, List.of(iconOp, photoOp, iconOp, photoOp, photoOp, codeOp));
+        assertThat(PdfLinks.read(fourth, Long.MAX_VALUE).qrCodes()).isEmpty();
+        byte[] third = pdfWithInlinePictures(1, List.of(iconOp, photoOp, iconOp, photoOp, iconOp, codeOp, photoOp));
+        assertThat(PdfLinks.read(third, Long.MAX_VALUE).qrCodes())
+                .containsExactly(new PdfPictures.Code(1, "https://evil.example.net/fourth"));
+    }
+
+    @Test
     void aPdfWithACodeInAPictureXObjectReportsThatOneAndNotItsInlinePictures() throws IOException {
         BufferedImage inline = qrImage("https://evil.example.net/inline", 3);
         byte[] pdf = pdfWithInlinePicture(1, inline.getWidth(), inline.getHeight(), COSName.G, 8, null,
@@ -875,6 +889,26 @@ class EmbeddedLinksTest {
      */
     private static byte[] pdfWithInlinePicture(int pages, int w, int h, COSName colourSpace, int bits, COSName filter,
             byte[] data) throws IOException {
+        return pdfWithInlinePictures(pages, List.of(inlinePicture(w, h, colourSpace, bits, filter, data)));
+    }
+
+    /**
+     * An inline picture operator ({@code BI … ID … EI}, drawn 150 points a side), written by hand: PDFBox's
+     * PDInlineImage decodes its data when made, which the bomb above must not.
+     */
+    private static byte[] inlinePicture(int w, int h, COSName colourSpace, int bits, COSName filter, byte[] data) {
+        ByteArrayOutputStream inline = new ByteArrayOutputStream();
+        inline.writeBytes(("q 150 0 0 150 50 400 cm BI /W " + w + " /H " + h
+                + (colourSpace == null ? " /IM true" : " /CS /" + colourSpace.getName()) + " /BPC " + bits
+                + (filter == null ? "" : " /F /" + filter.getName()) + " ID ")
+                .getBytes(StandardCharsets.US_ASCII));
+        inline.writeBytes(data);
+        inline.writeBytes("\nEI Q\n".getBytes(StandardCharsets.US_ASCII));
+        return inline.toByteArray();
+    }
+
+    /** A PDF of {@code pages} pages with a line of text each; the last page also draws the inline pictures given. */
+    private static byte[] pdfWithInlinePictures(int pages, List<byte[]> inlinePictures) throws IOException {
         try (PDDocument doc = new PDDocument()) {
             for (int i = 1; i <= pages; i++) {
                 PDPage page = new PDPage(PDRectangle.A4);
@@ -887,17 +921,11 @@ class EmbeddedLinksTest {
                     content.endText();
                 }
                 if (i == pages) {
-                    // written by hand: PDFBox's PDInlineImage decodes its data when made, which the bomb below must not
-                    ByteArrayOutputStream inline = new ByteArrayOutputStream();
-                    inline.writeBytes(("q 150 0 0 150 50 400 cm BI /W " + w + " /H " + h
-                            + (colourSpace == null ? " /IM true" : " /CS /" + colourSpace.getName()) + " /BPC " + bits
-                            + (filter == null ? "" : " /F /" + filter.getName()) + " ID ")
-                            .getBytes(StandardCharsets.US_ASCII));
-                    inline.writeBytes(data);
-                    inline.writeBytes("\nEI Q\n".getBytes(StandardCharsets.US_ASCII));
                     COSStream second = doc.getDocument().createCOSStream();
                     try (java.io.OutputStream o = second.createRawOutputStream()) {
-                        o.write(inline.toByteArray());
+                        for (byte[] inline : inlinePictures) {
+                            o.write(inline);
+                        }
                     }
                     org.apache.pdfbox.cos.COSArray contents = new org.apache.pdfbox.cos.COSArray();
                     contents.add(page.getCOSObject().getDictionaryObject(COSName.CONTENTS));
