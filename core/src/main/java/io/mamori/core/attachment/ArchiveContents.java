@@ -18,10 +18,12 @@ import java.util.WeakHashMap;
  * another), under the same {@link ArchiveLimits} per message, handing over the files wanted instead of inspecting
  * them: one archive reader and one set of bounds for every analyzer, rather than a second reader whose limits could
  * drift from the first.
- * Encrypted entries are not opened, Office documents inside archives are not walked, a file's evidence path is
- * {@code invoice.zip!/a/invoice.html} as in the attachment analyzer's findings. Bounded besides the archive limits:
- * at most {@code maxBytes} bytes handed over per message, and the walk ends as soon as the visitor says so. Not
- * thread-safe: one instance per message and analyzer call.
+ * Encrypted entries are not opened; of an Office Open XML document inside an archive only its pictures
+ * ({@code word/media/}, {@code xl/media/}, {@code ppt/media/}, by content) are handed over, as pictures, and only while
+ * pictures are wanted. A file's evidence path is {@code invoice.zip!/a/invoice.html} (a document's picture:
+ * {@code invoice.zip!/report.docx!/word/media/image1.png}) as in the attachment analyzer's findings. Bounded
+ * besides the archive limits: at most {@code maxBytes} bytes handed over per message, and the walk ends as soon as
+ * the visitor says so. Not thread-safe: one instance per message and analyzer call.
  */
 public final class ArchiveContents {
 

@@ -408,7 +408,9 @@ final class ContentInspection {
      * A zip archive, or an Office (OOXML, ODF) document, which is a zip too. A document's parts are only
      * searched for macros, not inspected as files, and have per-message budgets of their own (ten times the
      * entries and ratio, the same total): a large spreadsheet's XML legitimately expands far and compresses
-     * well, so a document past them is "not inspected", not a bomb.
+     * well, so a document past them is "not inspected", not a bomb. For a {@link Sink} that wants pictures, the
+     * pictures of a document inside an archive (its {@code word/media/}, {@code xl/media/}, {@code ppt/media/}
+     * parts, by content) are handed over, within the same budgets; the sink gets nothing else of a document.
      */
     private void zip(String path, InputStream whole, int depth, boolean document) throws IOException {
         boolean encryptedSeen = false;
@@ -422,8 +424,9 @@ final class ContentInspection {
                     inDocument = true;
                 }
                 seen++;
-                if (inDocument && sink != null) {
-                    // an Office document's parts hold no files for a sink (its pictures are another reader's)
+                if (inDocument && sink != null && (depth == 0 || sink.wanted(ArchiveContents.Type.PICTURE) <= 0)) {
+                    // an Office document's parts hold no files for a sink but the pictures of one inside an archive
+                    // (an attached document's pictures are another reader's: the link analyzers' OfficePictures)
                     return;
                 }
                 if (inDocument) {
@@ -443,6 +446,8 @@ final class ContentInspection {
                 }
                 if (!inDocument) {
                     names(entryName, entryPath);
+                } else if (depth > 0 && officeMedia(lower)) {
+                    pdfOrPictureInside = true;
                 }
                 if (e.getGeneralPurposeBit().usesEncryption()) {
                     if (!encryptedSeen) {
@@ -462,6 +467,12 @@ final class ContentInspection {
                 Metered content = new Metered(zip, zip::getCompressedCount, entryPath, inDocument);
                 if (!inDocument) {
                     nested(entryPath, lastSegment(entryName), content, depth + 1);
+                } else if (sink != null && officeMedia(lower)) {
+                    byte[] head = content.readNBytes(FileSignatures.HEAD);
+                    if (FileSignatures.image(head, head.length) != null) {
+                        hand(entryPath, null, Kind.IMAGE,
+                                new SequenceInputStream(new ByteArrayInputStream(head), content));
+                    }
                 }
                 content.drain();
             }
@@ -637,10 +648,19 @@ final class ContentInspection {
         if (Thread.currentThread().isInterrupted()) {
             throw new Stop(null);
         }
+        if (sink != null && sink.expired()) {
+            throw new Stop(ENOUGH);
+        }
         if (++documentEntries > DOCUMENT_FACTOR * limits.maxEntries()) {
             throw new Stop(Finding.of(NOT_INSPECTED, document + ": document has more than "
                     + DOCUMENT_FACTOR * limits.maxEntries() + " parts; the rest was not inspected"));
         }
+    }
+
+    /** Whether an Office Open XML part is one of its pictures: Word, Excel and PowerPoint keep them there. */
+    private static boolean officeMedia(String lowerName) {
+        return lowerName.startsWith("word/media/") || lowerName.startsWith("xl/media/")
+                || lowerName.startsWith("ppt/media/");
     }
 
     private Stop bomb(String evidence) {

@@ -23,9 +23,10 @@ import java.util.Set;
 /**
  * The links a message carries where text filters do not look: QR codes in its pictures (image parts, attached or
  * inline, and {@code data:image/...;base64} images written into HTML bodies), the links of its PDF attachments, and
- * QR codes in the pictures of its PDF and Office Open XML (docx, xlsx, pptx) attachments; pictures and PDFs inside
- * archive attachments too ({@link ArchiveContents}, within the attachment analyzer's {@link ArchiveLimits}, at most
- * {@value #MAX_ARCHIVED_BYTES} bytes read out of archives, counted against the same caps). These are one more source
+ * QR codes in the pictures of its PDF and Office Open XML (docx, xlsx, pptx) attachments; pictures, PDFs and the
+ * pictures of Office Open XML documents inside archive attachments too ({@link ArchiveContents}, within the
+ * attachment analyzer's {@link ArchiveLimits}, at most {@value #MAX_ARCHIVED_BYTES} bytes read out of archives,
+ * counted against the same caps). These are one more source
  * of links for {@link LinkAnalyzer} and {@link MessageLinks}, which examine them like the links of the text. Bounded
  * per message: at most {@value #MAX_IMAGES} pictures of at most {@value #MAX_IMAGE_BYTES} bytes decoded (pictures
  * of fewer than {@value #MIN_IMAGE_BYTES} bytes are skipped unread: no QR code a phone could scan is that small), at

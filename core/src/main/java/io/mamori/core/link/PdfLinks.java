@@ -42,7 +42,8 @@ import org.apache.pdfbox.text.PDFTextStripper;
  * {@value #MAX_MEMORY} bytes of decoded streams, annotations of the first {@value #MAX_PAGES} pages and the text of
  * the first {@value #TEXT_PAGES} pages are read (when their content decodes to at most {@value #MAX_CONTENT_BYTES}
  * bytes), at most {@value #MAX_LINKS} links kept. The same load reads the QR
- * codes of its pictures ({@link PdfPictures}), or, when they hold none, of its drawings ({@link PdfDrawings}). A PDF that does not open
+ * codes of its pictures ({@link PdfPictures}), or, when they hold none, of the inline pictures of the pages whose text
+ * is read, or, when those hold none either, of its drawings ({@link PdfDrawings}). A PDF that does not open
  * (damaged, or needing a password: {@code AttachmentContentAnalyzer} reports those) has no links. Stateless.
  */
 final class PdfLinks {
@@ -63,8 +64,9 @@ final class PdfLinks {
      * @param pages       number of pages
      * @param words       words of text on the pages read (a CJK character counts as half a word)
      * @param largestLink share of its page (0 to 1) that the largest link annotation covers
-     * @param qrCodes     QR codes in the pictures of its first pages ({@link PdfPictures}) or, when they hold none, drawn
-     *                    on its first pages ({@link PdfDrawings})
+     * @param qrCodes     QR codes in the pictures of its first pages ({@link PdfPictures}) or, when they hold none, in
+     *                    the inline pictures of its first pages, or, when neither holds one, drawn on its first pages
+     *                    ({@link PdfDrawings})
      */
     record Document(List<String> urls, int pages, int words, double largestLink, List<PdfPictures.Code> qrCodes) {
     }
@@ -163,13 +165,17 @@ final class PdfLinks {
             }
             // one load of the PDF for its links and its pictures
             List<PdfPictures.Code> codes = PdfPictures.qrCodes(doc, deadline);
-            // a code drawn with vector graphics, when no picture held one: see PdfDrawings
+            // a code in an inline picture of the first pages, or drawn with vector graphics, when no picture held one:
+            // both are met during the text extraction (Stripper)
             String text = "";
             if (contentWithin(doc, MAX_CONTENT_BYTES)) {
                 Stripper stripper = new Stripper();
                 stripper.setStartPage(1);
                 stripper.setEndPage(TEXT_PAGES);
                 text = stripper.getText(doc);
+                if (codes.isEmpty()) {
+                    codes = PdfPictures.qrCodes(stripper.inlinePictures, deadline);
+                }
                 if (codes.isEmpty()) {
                     codes = drawnCodes(doc, stripper.pathOperators, deadline);
                 }
@@ -234,17 +240,32 @@ final class PdfLinks {
 
     /**
      * PDFBox's text extraction, counting per page (index from 0) the path operators its content streams hold: a page
-     * that draws many may draw a QR code ({@link PdfDrawings}). The count costs a set look-up per operator.
+     * that draws many may draw a QR code ({@link PdfDrawings}). The count costs a set look-up per operator. It also
+     * keeps the first {@value #INLINE_PER_PAGE} inline pictures per page that declare a size a code can have: PDFBox's
+     * content parser has already read their data (the text extraction itself ignores them), so keeping them here
+     * spares {@link PdfPictures} another pass over the content.
      */
     private static final class Stripper extends PDFTextStripper {
+        static final int INLINE_PER_PAGE = 3;
         final int[] pathOperators = new int[TEXT_PAGES];
+        final int[] inlineCount = new int[TEXT_PAGES];
+        final List<PdfPictures.Inline> inlinePictures = new ArrayList<>();
 
         @Override
         protected void processOperator(org.apache.pdfbox.contentstream.operator.Operator operator, List<COSBase> operands)
                 throws IOException {
             int page = getCurrentPageNo() - 1;
-            if (page >= 0 && page < pathOperators.length && PdfDrawings.PATH_OPERATORS.contains(operator.getName())) {
-                pathOperators[page]++;
+            if (page >= 0 && page < pathOperators.length) {
+                String name = operator.getName();
+                if (PdfDrawings.PATH_OPERATORS.contains(name)) {
+                    pathOperators[page]++;
+                } else if ("BI".equals(name) && inlineCount[page] < INLINE_PER_PAGE && operator.getImageData() != null
+                        && operator.getImageParameters() != null
+                        && PdfPictures.Inline.plausible(operator.getImageParameters())) {
+                    inlineCount[page]++;
+                    inlinePictures.add(new PdfPictures.Inline(page + 1, operator.getImageParameters(),
+                            operator.getImageData()));
+                }
             }
             super.processOperator(operator, operands);
         }

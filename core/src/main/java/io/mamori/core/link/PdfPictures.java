@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.pdfbox.cos.COSArray;
@@ -23,6 +24,7 @@ import org.apache.pdfbox.pdmodel.PDResources;
 import org.apache.pdfbox.pdmodel.graphics.PDXObject;
 import org.apache.pdfbox.pdmodel.graphics.form.PDFormXObject;
 import org.apache.pdfbox.pdmodel.graphics.image.PDImageXObject;
+import org.apache.pdfbox.pdmodel.graphics.image.PDInlineImage;
 
 /**
  * The QR codes drawn as pictures in a PDF ("quishing" documents): the image XObjects of the first {@value #MAX_PAGES}
@@ -39,7 +41,9 @@ import org.apache.pdfbox.pdmodel.graphics.image.PDImageXObject;
  * the size the picture's dictionary promises ({@value #MAX_DECODED_BYTES} bytes at most); only the filters that
  * decode as a stream (Flate, LZW, run length, ASCII hex and 85) are accepted there. A picture that is a JPEG file as
  * it stands ({@code DCTDecode} alone) goes to {@link QrCodes#read(byte[])}, which reads the JPEG's own header before
- * any pixel. Other encodings (CCITT fax, JBIG2, JPEG 2000) are not read. Stateless.
+ * any pixel. Other encodings (CCITT fax, JBIG2, JPEG 2000) are not read. Inline pictures ({@code BI … ID … EI}),
+ * which {@link PdfLinks} meets during its text extraction, are read the same way ({@link #qrCodes(List, long)}).
+ * Stateless.
  */
 final class PdfPictures {
 
@@ -47,6 +51,10 @@ final class PdfPictures {
     static final int MAX_IMAGES = 5;
     static final int MAX_CANDIDATES = 100;
     static final long MAX_DECODED_BYTES = 16L * 1024 * 1024;
+
+    /** Colour components of the device colour spaces an inline picture may name (long and abbreviated names). */
+    private static final Map<COSBase, Integer> DEVICE_COMPONENTS = Map.of(COSName.DEVICEGRAY, 1, COSName.G, 1,
+            COSName.DEVICERGB, 3, COSName.RGB, 3, COSName.DEVICECMYK, 4, COSName.CMYK, 4);
 
     private static final Set<COSName> STREAMING_FILTERS = Set.of(COSName.FLATE_DECODE, COSName.FLATE_DECODE_ABBREVIATION,
             COSName.LZW_DECODE, COSName.LZW_DECODE_ABBREVIATION, COSName.RUN_LENGTH_DECODE,
@@ -95,6 +103,84 @@ final class PdfPictures {
         return codes;
     }
 
+    /**
+     * An inline picture of a page's content ({@code BI … ID … EI}), as PDFBox's content parser gives it: the picture's
+     * dictionary and its still encoded data, which live in the page content (bounded by its reader).
+     *
+     * @param page       the page (1 = the first) whose content draws it
+     * @param parameters the picture's dictionary (abbreviated keys: {@code /W}, {@code /H}, {@code /CS}, {@code /F} …)
+     * @param data       its encoded samples
+     */
+    record Inline(int page, COSDictionary parameters, byte[] data) {
+
+        /** Whether the picture declares a size a code can have: {@link #qrCodes} reads it only then. */
+        static boolean plausible(COSDictionary parameters) {
+            int w = parameters.getInt(COSName.W, COSName.WIDTH, -1);
+            int h = parameters.getInt(COSName.H, COSName.HEIGHT, -1);
+            return w >= QrCodes.MIN_CODE_SIDE && h >= QrCodes.MIN_CODE_SIDE && (long) w * h <= QrCodes.MAX_PIXELS;
+        }
+    }
+
+    /**
+     * The QR codes of inline pictures, in order; at most {@value #MAX_IMAGES} decoded, none after {@code deadline}.
+     * Only pictures in a device colour space (grey, RGB, CMYK) or stencil masks are decoded: a named colour space
+     * would bring a resource stream (an ICC profile) of its own. PDFBox's {@link PDInlineImage} decodes its data whole
+     * when made, so the data is first run through the filters into the counter ({@link #decodedSize}), as for image
+     * XObjects.
+     */
+    static List<Code> qrCodes(List<Inline> pictures, long deadline) {
+        List<Code> codes = new ArrayList<>();
+        int decoded = 0;
+        for (Inline picture : pictures) {
+            if (decoded >= MAX_IMAGES || System.nanoTime() > deadline || Thread.currentThread().isInterrupted()) {
+                break;
+            }
+            if (!Inline.plausible(picture.parameters())) {
+                continue;
+            }
+            decoded++;
+            read(picture).ifPresent(text -> codes.add(new Code(picture.page(), text)));
+        }
+        return codes;
+    }
+
+    private static Optional<String> read(Inline picture) {
+        try {
+            COSDictionary p = picture.parameters();
+            byte[] data = picture.data();
+            int w = p.getInt(COSName.W, COSName.WIDTH, -1);
+            int h = p.getInt(COSName.H, COSName.HEIGHT, -1);
+            List<COSName> filters = filters(p.getDictionaryObject(COSName.F, COSName.FILTER));
+            if (filters.size() == 1 && (COSName.DCT_DECODE.equals(filters.get(0))
+                    || COSName.DCT_DECODE_ABBREVIATION.equals(filters.get(0)))) {
+                return data.length > EmbeddedLinks.MAX_IMAGE_BYTES ? Optional.empty() : QrCodes.read(data);
+            }
+            for (COSName f : filters) {
+                if (!STREAMING_FILTERS.contains(f)) {
+                    return Optional.empty();
+                }
+            }
+            boolean stencil = p.getBoolean(COSName.IM, COSName.IMAGE_MASK, false);
+            int components = stencil ? 1
+                    : DEVICE_COMPONENTS.getOrDefault(p.getDictionaryObject(COSName.CS, COSName.COLORSPACE), 0);
+            int bits = stencil ? 1 : p.getInt(COSName.BPC, COSName.BITS_PER_COMPONENT, -1);
+            if (components < 1 || bits < 1 || bits > 16) {
+                return Optional.empty();
+            }
+            long expected = ((long) w * components * bits + 7) / 8 * h;
+            long limit = expected + h + 4096;
+            if (expected > MAX_DECODED_BYTES || (filters.isEmpty() ? data.length > limit
+                    : decodedSize(filters, new ByteArrayInputStream(data), p, limit) < 0)) {
+                return Optional.empty();
+            }
+            int step = (Math.max(w, h) + QrCodes.MAX_SIDE - 1) / QrCodes.MAX_SIDE;
+            return QrCodes.read(new PDInlineImage(p, data, null).getImage(new Rectangle(0, 0, w, h), step));
+        } catch (IOException | RuntimeException e) {
+            // RuntimeException: PDFBox throws unchecked exceptions on damaged pictures
+            return Optional.empty();
+        }
+    }
+
     /** The pictures of the resources and, {@code depth} 0 only, of their forms; at most {@value #MAX_CANDIDATES}. */
     private static void collect(PDResources resources, int depth, List<PDImageXObject> out, Set<COSStream> seen)
             throws IOException {
@@ -129,7 +215,7 @@ final class PdfPictures {
     private static Optional<String> read(PDImageXObject picture, int w, int h) {
         try {
             COSStream stream = picture.getCOSObject();
-            List<COSName> filters = filters(stream);
+            List<COSName> filters = filters(stream.getFilters());
             if (filters.size() == 1 && (COSName.DCT_DECODE.equals(filters.get(0))
                     || COSName.DCT_DECODE_ABBREVIATION.equals(filters.get(0)))) {
                 byte[] jpeg;
@@ -200,7 +286,7 @@ final class PdfPictures {
      * results of a chain of filters are kept, each at most the limit). Also {@link PdfLinks}' check of page content.
      */
     static long decodedSize(COSStream stream, long limit) throws IOException {
-        List<COSName> filters = filters(stream);
+        List<COSName> filters = filters(stream.getFilters());
         for (COSName f : filters) {
             if (!STREAMING_FILTERS.contains(f)) {
                 return -1;
@@ -209,34 +295,40 @@ final class PdfPictures {
         if (filters.isEmpty()) {
             return stream.getLength() <= limit ? stream.getLength() : -1;
         }
-        long size = 0;
         try (InputStream raw = stream.createRawInputStream()) {
-            InputStream in = raw;
-            for (int i = 0; i < filters.size(); i++) {
-                boolean last = i == filters.size() - 1;
-                Capped out = new Capped(limit, !last);
-                try {
-                    FilterFactory.INSTANCE.getFilter(filters.get(i)).decode(in, out, stream, i);
-                } catch (IOException e) {
-                    if (out.exceeded) {
-                        return -1;
-                    }
-                    throw e;
-                }
+            return decodedSize(filters, raw, stream, limit);
+        }
+    }
+
+    /** {@link #decodedSize(COSStream, long)} of raw data, given its filters (all streaming) and their parameters. */
+    private static long decodedSize(List<COSName> filters, InputStream raw, COSDictionary parameters, long limit)
+            throws IOException {
+        long size = 0;
+        InputStream in = raw;
+        for (int i = 0; i < filters.size(); i++) {
+            boolean last = i == filters.size() - 1;
+            Capped out = new Capped(limit, !last);
+            try {
+                FilterFactory.INSTANCE.getFilter(filters.get(i)).decode(in, out, parameters, i);
+            } catch (IOException e) {
                 if (out.exceeded) {
                     return -1;
                 }
-                size = out.count;
-                if (!last) {
-                    in = new ByteArrayInputStream(out.kept.toByteArray());
-                }
+                throw e;
+            }
+            if (out.exceeded) {
+                return -1;
+            }
+            size = out.count;
+            if (!last) {
+                in = new ByteArrayInputStream(out.kept.toByteArray());
             }
         }
         return size;
     }
 
-    private static List<COSName> filters(COSStream stream) {
-        COSBase f = stream.getFilters();
+    private static List<COSName> filters(COSBase value) {
+        COSBase f = value instanceof COSObject o ? o.getObject() : value;
         if (f instanceof COSName name) {
             return List.of(name);
         }

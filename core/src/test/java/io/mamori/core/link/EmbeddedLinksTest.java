@@ -555,6 +555,163 @@ class EmbeddedLinksTest {
                 Finding.of("LINK_QR_CODE", "evil.example.net (restricted.pdf, page 1)"));
     }
 
+    // ---- QR codes in the pictures of Office documents inside archives ---------------------------------------------
+
+    @Test
+    void aQrCodeInAPictureOfAnOfficeDocumentInsideAnArchiveIsReportedWithItsPath() throws IOException {
+        byte[] docx = ooxml("word/", "word/media/image1.png", qrPng("https://evil.example.net/login", 4));
+        byte[] xlsx = ooxml("xl/", "xl/media/image3.jpeg", qrJpeg("https://evil.example.net/pay", 5));
+        ParsedMessage message = message("Accounts <ap@vendor.example.org>", LONG_TEXT,
+                new Part("application/zip", "Invoice.zip",
+                        zip("report.docx", docx, "nested/sheet.zip", zip("book.xlsx", xlsx))));
+        assertThat(EmbeddedLinks.of(message, 60_000)).containsExactly(
+                new EmbeddedLinks.Link(EmbeddedLinks.Source.QR_CODE, "https://evil.example.net/login", false,
+                        "Invoice.zip!/report.docx!/word/media/image1.png"),
+                new EmbeddedLinks.Link(EmbeddedLinks.Source.QR_CODE, "https://evil.example.net/pay", false,
+                        "Invoice.zip!/nested/sheet.zip!/book.xlsx!/xl/media/image3.jpeg"));
+        assertThat(analyzer.analyze(input(message))).containsExactly(Finding.of("LINK_QR_CODE",
+                "evil.example.net (Invoice.zip!/report.docx!/word/media/image1.png); "
+                        + "evil.example.net (Invoice.zip!/nested/sheet.zip!/book.xlsx!/xl/media/image3.jpeg)"));
+    }
+
+    @Test
+    void picturesOfOfficeDocumentsInsideArchivesCountAgainstTheMessagesCapAndOnlyMediaAreRead() throws IOException {
+        List<Object> entries = new ArrayList<>();
+        for (int i = 0; i < EmbeddedLinks.MAX_IMAGES; i++) {
+            entries.add("p" + i + ".png");
+            entries.add(qrPng("NOT A LINK " + i, 4));
+        }
+        entries.add("late.docx");
+        entries.add(ooxml("word/", "word/media/image1.png", qrPng("https://evil.example.net/late", 4)));
+        ParsedMessage many = message("a <a@example.com>", LONG_TEXT,
+                new Part("application/zip", "many.zip", zip(entries.toArray())));
+        assertThat(EmbeddedLinks.of(many, 60_000)).extracting(EmbeddedLinks.Link::url)
+                .containsExactly("NOT A LINK 0", "NOT A LINK 1", "NOT A LINK 2", "NOT A LINK 3", "NOT A LINK 4");
+
+        // a picture outside the media folders, and a media picture without a code: nothing
+        byte[] elsewhere = ooxml("word/", "word/theme/code.png", qrPng("https://evil.example.net/theme", 4));
+        byte[] photoDoc = ooxml("word/", "word/media/image1.png", encode(photo(200, 150), "png"));
+        ParsedMessage none = message("a <a@example.com>", LONG_TEXT,
+                new Part("application/zip", "docs.zip", zip("a.docx", elsewhere, "b.docx", photoDoc)));
+        assertThat(EmbeddedLinks.of(none, 60_000)).isEmpty();
+        assertThat(analyzer.analyze(input(none))).isEmpty();
+    }
+
+    // ---- QR codes in inline pictures of PDFs (BI … ID … EI) -----------------------------------------------------
+
+    @Test
+    void aQrCodeInAnInlinePictureOfAPdfIsRead() throws IOException {
+        BufferedImage code = qrImage("https://secure-login.example.com/auth?u=abc", 3);
+        byte[] flate = pdfWithInlinePicture(2, code.getWidth(), code.getHeight(), COSName.G, 8,
+                COSName.FLATE_DECODE_ABBREVIATION, deflated(greySamples(code), 1));
+        ParsedMessage message = message("Accounts <ap@vendor.example.org>", LONG_TEXT,
+                new Part("application/pdf", "請求書.pdf", flate));
+        assertThat(analyzer.analyze(input(message))).containsExactly(
+                Finding.of("LINK_QR_CODE", "secure-login.example.com (請求書.pdf, page 2)"));
+
+        // unfiltered samples, inside an archive
+        byte[] plain = pdfWithInlinePicture(1, code.getWidth(), code.getHeight(), COSName.DEVICEGRAY, 8, null,
+                greySamples(code));
+        ParsedMessage zipped = message("Accounts <ap@vendor.example.org>", LONG_TEXT,
+                new Part("application/zip", "Invoice.zip", zip("scan.pdf", plain)));
+        assertThat(EmbeddedLinks.of(zipped, 60_000)).containsExactly(new EmbeddedLinks.Link(
+                EmbeddedLinks.Source.QR_CODE, "https://secure-login.example.com/auth?u=abc", false,
+                "Invoice.zip!/scan.pdf, page 1"));
+    }
+
+    @Test
+    void aQrCodeInAnInlineStencilMaskIsRead() throws IOException {
+        // one bit a pixel, rows padded to whole bytes; a 0 bit is painted (the default /Decode of a mask)
+        BufferedImage code = qrImage("https://evil.example.net/mask", 2);
+        int w = code.getWidth();
+        int h = code.getHeight();
+        int row = (w + 7) / 8;
+        byte[] bits = new byte[row * h];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                if ((code.getRGB(x, y) & 0xff) > 128) {
+                    bits[y * row + x / 8] |= (byte) (0x80 >> (x % 8));
+                }
+            }
+        }
+        byte[] pdf = pdfWithInlinePicture(1, w, h, null, 1, COSName.FLATE_DECODE, deflated(bits, 1));
+        assertThat(PdfLinks.read(pdf, Long.MAX_VALUE).qrCodes())
+                .containsExactly(new PdfPictures.Code(1, "https://evil.example.net/mask"));
+    }
+
+    @Test
+    void anInlinePictureWithoutACodeOrInAColourSpaceOfItsOwnGivesNoCode() throws IOException {
+        BufferedImage photo = photo(120, 100);
+        byte[] pdf = pdfWithInlinePicture(1, 120, 100, COSName.G, 8, COSName.FLATE_DECODE_ABBREVIATION,
+                deflated(greySamples(photo), 1));
+        assertThat(PdfLinks.read(pdf, Long.MAX_VALUE).qrCodes()).isEmpty();
+        // a code, but in a named colour space (a resource of the page): not decoded
+        BufferedImage code = qrImage("https://evil.example.net/named", 3);
+        byte[] named = pdfWithInlinePicture(1, code.getWidth(), code.getHeight(), COSName.getPDFName("CS0"), 8, null,
+                greySamples(code));
+        assertThat(PdfLinks.read(named, Long.MAX_VALUE).qrCodes()).isEmpty();
+        // the same code in DeviceGray is read, so the colour space is what kept it out
+        byte[] grey = pdfWithInlinePicture(1, code.getWidth(), code.getHeight(), COSName.G, 8, null, greySamples(code));
+        assertThat(PdfLinks.read(grey, Long.MAX_VALUE).qrCodes())
+                .containsExactly(new PdfPictures.Code(1, "https://evil.example.net/named"));
+    }
+
+    @Test
+    void inlinePicturesDeclaringHugeSizesOrInflatingBeyondThemAreNotDecoded() throws IOException {
+        // 100000 × 100000 pixels declared over a few bytes; 1000 × 1000 grey pixels over data inflating to 512 MiB
+        // (PDFBox's PDInlineImage would inflate it whole into memory when made)
+        byte[] huge = pdfWithInlinePicture(1, 100_000, 100_000, COSName.G, 8, COSName.FLATE_DECODE_ABBREVIATION,
+                deflated(new byte[1000], 1));
+        byte[] bomb = pdfWithInlinePicture(1, 1000, 1000, COSName.G, 8, COSName.FLATE_DECODE_ABBREVIATION,
+                deflated(new byte[1 << 20], 512));
+        for (byte[] pdf : List.of(huge, bomb)) {
+            long start = System.nanoTime();
+            PdfLinks.Document read = PdfLinks.read(pdf, Long.MAX_VALUE);
+            assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(2_000);
+            assertThat(read.qrCodes()).isEmpty();
+            assertThat(read.words()).isEqualTo(4);
+        }
+        assertThat(PdfPictures.Inline.plausible(inlineParameters(100_000, 100_000, COSName.G, 8, null))).isFalse();
+        assertThat(PdfPictures.Inline.plausible(inlineParameters(20, 400, COSName.G, 8, null))).isFalse();
+        assertThat(PdfPictures.Inline.plausible(inlineParameters(21, 21, COSName.G, 8, null))).isTrue();
+        // the bomb declares a plausible size: what keeps it out is its decoded size, checked before PDFBox decodes it
+        assertThat(PdfPictures.Inline.plausible(inlineParameters(1000, 1000, COSName.G, 8, null))).isTrue();
+    }
+
+    @Test
+    void onlyTheFirstThreeInlinePicturesOfAPageThatCouldHoldACodeAreKept() throws IOException {
+        BufferedImage code = qrImage("https://evil.example.net/fourth", 3);
+        byte[] codeOp = inlinePicture(code.getWidth(), code.getHeight(), COSName.G, 8, null, greySamples(code));
+        byte[] photoOp = inlinePicture(120, 100, COSName.G, 8, null, greySamples(photo(120, 100)));
+        // too small to hold a code: not counted against the page's three
+        byte[] iconOp = inlinePicture(16, 16, COSName.G, 8, null, new byte[16 * 16]);
+        byte[] fourth = pdfWithInlinePictures(1, List.of(iconOp, photoOp, iconOp, photoOp, photoOp, codeOp));
+        assertThat(PdfLinks.read(fourth, Long.MAX_VALUE).qrCodes()).isEmpty();
+        byte[] third = pdfWithInlinePictures(1, List.of(iconOp, photoOp, iconOp, photoOp, iconOp, codeOp, photoOp));
+        assertThat(PdfLinks.read(third, Long.MAX_VALUE).qrCodes())
+                .containsExactly(new PdfPictures.Code(1, "https://evil.example.net/fourth"));
+    }
+
+    @Test
+    void aPdfWithACodeInAPictureXObjectReportsThatOneAndNotItsInlinePictures() throws IOException {
+        BufferedImage inline = qrImage("https://evil.example.net/inline", 3);
+        byte[] pdf = pdfWithInlinePicture(1, inline.getWidth(), inline.getHeight(), COSName.G, 8, null,
+                greySamples(inline));
+        try (PDDocument doc = org.apache.pdfbox.Loader.loadPDF(pdf)) {
+            PDPage page = doc.getPage(0);
+            try (PDPageContentStream content = new PDPageContentStream(doc, page, PDPageContentStream.AppendMode.APPEND,
+                    false)) {
+                content.drawImage(LosslessFactory.createFromImage(doc, qrImage("https://evil.example.net/xobject", 4)),
+                        300, 300, 150, 150);
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            doc.save(out);
+            pdf = out.toByteArray();
+        }
+        assertThat(PdfLinks.read(pdf, Long.MAX_VALUE).qrCodes())
+                .containsExactly(new PdfPictures.Code(1, "https://evil.example.net/xobject"));
+    }
+
     private static AnalysisInput input(ParsedMessage message) {
         return new AnalysisInput(ENVELOPE, message);
     }
@@ -696,6 +853,89 @@ class EmbeddedLinksTest {
             return out.toByteArray();
         } catch (IOException | WriterException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** The picture's grey levels, one byte a pixel, row by row. */
+    private static byte[] greySamples(BufferedImage image) {
+        byte[] samples = new byte[image.getWidth() * image.getHeight()];
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = 0; x < image.getWidth(); x++) {
+                int rgb = image.getRGB(x, y);
+                int grey = ((rgb >> 16 & 0xff) + (rgb >> 8 & 0xff) + (rgb & 0xff)) / 3;
+                samples[y * image.getWidth() + x] = (byte) grey;
+            }
+        }
+        return samples;
+    }
+
+    /** An inline picture's dictionary with abbreviated keys, as writers put them in page content. */
+    private static org.apache.pdfbox.cos.COSDictionary inlineParameters(int w, int h, COSName colourSpace, int bits,
+            COSName filter) {
+        org.apache.pdfbox.cos.COSDictionary p = new org.apache.pdfbox.cos.COSDictionary();
+        p.setInt(COSName.W, w);
+        p.setInt(COSName.H, h);
+        p.setItem(COSName.CS, colourSpace);
+        p.setInt(COSName.BPC, bits);
+        if (filter != null) {
+            p.setItem(COSName.F, filter);
+        }
+        return p;
+    }
+
+    /**
+     * A PDF of {@code pages} pages with a line of text each; the last page also draws an inline picture
+     * ({@code BI … ID … EI}) of the given dictionary (no colour space: a stencil mask) over the given (encoded) data.
+     */
+    private static byte[] pdfWithInlinePicture(int pages, int w, int h, COSName colourSpace, int bits, COSName filter,
+            byte[] data) throws IOException {
+        return pdfWithInlinePictures(pages, List.of(inlinePicture(w, h, colourSpace, bits, filter, data)));
+    }
+
+    /**
+     * An inline picture operator ({@code BI … ID … EI}, drawn 150 points a side), written by hand: PDFBox's
+     * PDInlineImage decodes its data when made, which the bomb above must not.
+     */
+    private static byte[] inlinePicture(int w, int h, COSName colourSpace, int bits, COSName filter, byte[] data) {
+        ByteArrayOutputStream inline = new ByteArrayOutputStream();
+        inline.writeBytes(("q 150 0 0 150 50 400 cm BI /W " + w + " /H " + h
+                + (colourSpace == null ? " /IM true" : " /CS /" + colourSpace.getName()) + " /BPC " + bits
+                + (filter == null ? "" : " /F /" + filter.getName()) + " ID ")
+                .getBytes(StandardCharsets.US_ASCII));
+        inline.writeBytes(data);
+        inline.writeBytes("\nEI Q\n".getBytes(StandardCharsets.US_ASCII));
+        return inline.toByteArray();
+    }
+
+    /** A PDF of {@code pages} pages with a line of text each; the last page also draws the inline pictures given. */
+    private static byte[] pdfWithInlinePictures(int pages, List<byte[]> inlinePictures) throws IOException {
+        try (PDDocument doc = new PDDocument()) {
+            for (int i = 1; i <= pages; i++) {
+                PDPage page = new PDPage(PDRectangle.A4);
+                doc.addPage(page);
+                try (PDPageContentStream content = new PDPageContentStream(doc, page)) {
+                    content.beginText();
+                    content.setFont(new PDType1Font(Standard14Fonts.FontName.HELVETICA), 10);
+                    content.newLineAtOffset(50, 780);
+                    content.showText("Please scan the code.");
+                    content.endText();
+                }
+                if (i == pages) {
+                    COSStream second = doc.getDocument().createCOSStream();
+                    try (java.io.OutputStream o = second.createRawOutputStream()) {
+                        for (byte[] inline : inlinePictures) {
+                            o.write(inline);
+                        }
+                    }
+                    org.apache.pdfbox.cos.COSArray contents = new org.apache.pdfbox.cos.COSArray();
+                    contents.add(page.getCOSObject().getDictionaryObject(COSName.CONTENTS));
+                    contents.add(second);
+                    page.getCOSObject().setItem(COSName.CONTENTS, contents);
+                }
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            doc.save(out);
+            return out.toByteArray();
         }
     }
 
