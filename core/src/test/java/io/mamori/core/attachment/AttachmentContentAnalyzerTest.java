@@ -397,6 +397,18 @@ class AttachmentContentAnalyzerTest {
                                 "outer.zip!/inner.rar!/a/run.exe: Windows executable (PE)"));
     }
 
+    @Test
+    void damagedRarArchivesGiveFindingsNeverAFailure() throws Exception {
+        // every cut of a RAR 5 archive with a stored program: the analyzer always answers, at worst "not inspected"
+        byte[] rar = RarWriter.rar5().add("a/run.exe", RarWriter.Kind.STORED, pe())
+                .add("b.txt", RarWriter.Kind.COMPRESSED, ascii("text")).end();
+        for (int cut = 8; cut < rar.length; cut += 3) {
+            List<Finding> findings = analyze(file("cut.rar", java.util.Arrays.copyOf(rar, cut)));
+            assertThat(findings).extracting(Finding::code).doesNotContain("ANALYZER_FAILED")
+                    .isSubsetOf("ATTACHMENT_EXECUTABLE", "ATTACHMENT_EXECUTABLE_CONTENT", "ATTACHMENT_NOT_INSPECTED");
+        }
+    }
+
     // ---- other archive formats ------------------------------------------------------------------------------
 
     @Test
