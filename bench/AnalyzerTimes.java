@@ -106,10 +106,9 @@ public final class AnalyzerTimes {
                         }
                     }
                     nanos[parts] += threads.getCurrentThreadCpuTime() - s;
-                }
-                // the links analyzer's search is shared with the sender lists per message (EmbeddedLinks keeps it by
-                // the message's parts): searched again on a second parse of the message, not timed, to count it whole
-                try (ParsedMessage again = parser.parse(new ByteArrayInputStream(m))) {
+                    // the links analyzer's search is shared with the sender lists through the input's memo: searched
+                    // again with an input of its own (a new, empty memo), to count it whole
+                    AnalysisInput again = new AnalysisInput(envelope, parsed, RawMessage.of(m));
                     long e = threads.getCurrentThreadCpuTime();
                     EmbeddedLinks.of(again);
                     nanos[parts + 1] += threads.getCurrentThreadCpuTime() - e;

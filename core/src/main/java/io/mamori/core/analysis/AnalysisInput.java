@@ -2,6 +2,7 @@ package io.mamori.core.analysis;
 
 import io.mamori.core.message.Envelope;
 import io.mamori.core.message.ParsedMessage;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -13,8 +14,20 @@ import java.util.Optional;
  * @param raw      opens the raw message; {@code null} when the caller cannot provide it (analyzers that need
  *                 it then report only what they can tell without it)
  * @param trace    header fields analyzers ask the gateway to add (e.g. Authentication-Results)
+ * @param memo     work several analyzers of this message share, done once (see {@link MessageMemo}); a new, empty
+ *                 one with every input made by the shorter constructors, so that one input is one message's analysis
  */
-public record AnalysisInput(Envelope envelope, ParsedMessage message, RawMessage raw, TraceFields trace) {
+public record AnalysisInput(Envelope envelope, ParsedMessage message, RawMessage raw, TraceFields trace,
+        MessageMemo memo) {
+
+    public AnalysisInput {
+        Objects.requireNonNull(memo, "memo");
+    }
+
+    /** With a new, empty memo. */
+    public AnalysisInput(Envelope envelope, ParsedMessage message, RawMessage raw, TraceFields trace) {
+        this(envelope, message, raw, trace, new MessageMemo());
+    }
 
     /** Without the raw message. */
     public AnalysisInput(Envelope envelope, ParsedMessage message) {

@@ -28,6 +28,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * saturated pool cannot stall a session. A timed-out analyzer is cancelled and interrupted; one that ignores
  * interruption keeps its pool thread until it returns, so size the pool with headroom.
  *
+ * <p>Every analyzer of a message is given the same {@link AnalysisInput}: work several of them need (an HTML part's
+ * parse, the inspection of the attachments, sender authentication) is done once, through its {@link MessageMemo}.
+ *
  * <p>Thread-safe: {@link #run} may be called concurrently for different messages.
  */
 public final class AnalysisPipeline {

@@ -1,14 +1,15 @@
 package io.mamori.core.attachment;
 
+import io.mamori.core.analysis.AnalysisInput;
+import io.mamori.core.analysis.MessageMemo;
 import io.mamori.core.message.PartContent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.EnumMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.WeakHashMap;
 
 /**
  * The files inside a message's archives, for the analyzers that look at files of a kind wherever they are: PDFs and
@@ -65,12 +66,8 @@ public final class ArchiveContents {
      * document by its first zip entry's name.
      */
     public static final int HEAD = 1024;
-    /**
-     * The first bytes of each part's content, weakly by the content (whose identity is the part's): the analyzers of
-     * one message run in parallel and each asks of every attachment and inline picture what it is (is it an archive,
-     * a picture, a PDF); the first to ask reads it, the others use that reading. An entry goes with its message.
-     */
-    private static final Map<PartContent, Head> HEADS = Collections.synchronizedMap(new WeakHashMap<>());
+    /** The first bytes of each part's content, in the message's memo ({@link #heads}). */
+    private static final MessageMemo.Key<Heads> HEADS = MessageMemo.Key.of("first bytes of parts");
 
     private final ContentInspection walk;
     private final Map<Type, Integer> wanted;
@@ -78,6 +75,7 @@ public final class ArchiveContents {
     private long handed;
     private boolean ended;
     private Visitor visitor;
+    private Heads heads = new Heads();
 
     /**
      * @param limits   the per-message bounds on opening archives ({@link ArchiveLimits#defaults()}, as the
@@ -183,7 +181,7 @@ public final class ArchiveContents {
         if (ended) {
             return false;
         }
-        byte[] head = head(content);
+        byte[] head = heads.head(content);
         if (head == null || !isArchive(head, head.length)) {
             return true;
         }
@@ -196,23 +194,57 @@ public final class ArchiveContents {
     }
 
     /**
-     * The first {@value #HEAD} bytes of a part's content (fewer for a shorter one), read once per part and shared by
-     * the analyzers of its message; {@code null} when it cannot be read. A copy: the caller may change it.
+     * Reads the first bytes of the parts through {@code heads} (those of the message, {@link #heads}) rather than
+     * reading them again for this walk.
+     *
+     * @return this
      */
-    public static byte[] head(PartContent content) {
-        byte[] head = HEADS.computeIfAbsent(Objects.requireNonNull(content, "content"), k -> new Head()).get(content);
-        return head == null ? null : Arrays.copyOf(head, head.length);
-    }
-
-    /** How many times the content was read for {@link #head} (once while its message lives): for tests. */
-    static int headReads(PartContent content) {
-        Head head = HEADS.get(content);
-        return head == null ? 0 : head.reads();
+    public ArchiveContents sharing(Heads heads) {
+        this.heads = Objects.requireNonNull(heads, "heads");
+        return this;
     }
 
     /**
-     * One part's first bytes, read once. It holds no reference to the content (the map's key must stay weak). An
-     * unreadable content is not remembered: it stays unreadable, and a later caller finds that out itself.
+     * The first bytes of the parts of the input's message, shared by its analyzers: they run in parallel and each asks
+     * of every attachment and inline picture what it is (is it an archive, a picture, a PDF); the first to ask reads
+     * it, the others use that reading.
+     */
+    public static Heads heads(AnalysisInput input) {
+        return input.memo().computeIfAbsent(HEADS, Heads::new);
+    }
+
+    /** The first bytes of part contents, each read once. Thread-safe. */
+    public static final class Heads {
+        /** By the content's identity (a part's content is its own object). */
+        private final Map<PartContent, Head> heads = new IdentityHashMap<>();
+
+        /**
+         * The first {@value #HEAD} bytes of a part's content (fewer for a shorter one), read once;
+         * {@code null} when it cannot be read. A copy: the caller may change it.
+         */
+        public byte[] head(PartContent content) {
+            Objects.requireNonNull(content, "content");
+            Head h;
+            synchronized (heads) {
+                h = heads.computeIfAbsent(content, k -> new Head());
+            }
+            byte[] head = h.get(content);
+            return head == null ? null : Arrays.copyOf(head, head.length);
+        }
+
+        /** How many times the content was read for {@link #head} (once): for tests. */
+        int reads(PartContent content) {
+            Head h;
+            synchronized (heads) {
+                h = heads.get(content);
+            }
+            return h == null ? 0 : h.reads();
+        }
+    }
+
+    /**
+     * One part's first bytes, read once. An unreadable content is not remembered: it stays unreadable, and a later
+     * caller finds that out itself.
      */
     private static final class Head {
         private byte[] bytes;

@@ -3,7 +3,7 @@ package io.mamori.core.attachment;
 import io.mamori.core.analysis.AnalysisInput;
 import io.mamori.core.analysis.Analyzer;
 import io.mamori.core.analysis.Finding;
-import io.mamori.core.analysis.PerMessage;
+import io.mamori.core.analysis.MessageMemo;
 import io.mamori.core.message.MimePart;
 import io.mamori.core.message.ParsedMessage;
 import io.mamori.core.message.PartContent;
@@ -98,7 +98,7 @@ public final class AttachmentContentAnalyzer implements Analyzer {
     @Override
     public List<Finding> analyze(AnalysisInput input) throws InterruptedException {
         if (limits.equals(ArchiveLimits.defaults())) {
-            return inspected(input.message()).findings();
+            return inspected(input).findings();
         }
         return inspect(input.message(), limits, null).findings();
     }
@@ -119,14 +119,17 @@ public final class AttachmentContentAnalyzer implements Analyzer {
      *
      * @throws InterruptedException when the calling thread was interrupted (the pipeline's time budget ran out)
      */
-    public static boolean pdfsOrPicturesInArchives(ParsedMessage message) throws InterruptedException {
-        Inspected inspected = inspected(message);
+    public static boolean pdfsOrPicturesInArchives(AnalysisInput input) throws InterruptedException {
+        Inspected inspected = inspected(input);
         return inspected.pdfOrPictureInside() || Thread.currentThread().isInterrupted()
                 || inspected.findings().stream().anyMatch(f -> f.code().equals(ContentInspection.ARCHIVE_BOMB));
     }
 
-    /** The inspection of each message with the default limits, while it lives. */
-    private static final PerMessage<Memo> INSPECTED = new PerMessage<>(Memo::new);
+    /**
+     * The inspection of the message with the default limits, in the message's memo: it holds only the findings and the
+     * pages' evidence, never the parts' bytes. An inspection cut short by the analysis budget is not kept.
+     */
+    static final MessageMemo.Key<Inspected> INSPECTED = MessageMemo.Key.of("attachment inspection");
 
     /**
      * The inspection of the message with the default limits, made once and shared by this analyzer and
@@ -135,39 +138,14 @@ public final class AttachmentContentAnalyzer implements Analyzer {
      *
      * @throws InterruptedException when the calling thread was interrupted (the pipeline's time budget ran out)
      */
-    static Inspected inspected(ParsedMessage message) throws InterruptedException {
-        return INSPECTED.of(message.parts()).get(message);
+    static Inspected inspected(AnalysisInput input) throws InterruptedException {
+        return input.memo().computeIfAbsent(INSPECTED, () -> inspect(input.message(), ArchiveLimits.defaults(),
+                new HtmlAttachmentAnalyzer.Pages()));
     }
 
-    /** How many times the message's parts were inspected (once while it lives): for tests. */
-    static int inspections(ParsedMessage message) {
-        Memo memo = INSPECTED.existing(message.parts());
-        return memo == null ? 0 : memo.inspections();
-    }
-
-    /**
-     * One message's inspection, made once. It holds no reference to the parts (the key must stay weak), only the
-     * findings and the pages' evidence. An inspection cut short by the analysis budget is not kept.
-     */
-    private static final class Memo {
-        private Inspected inspected;
-        private int inspections;
-
-        synchronized Inspected get(ParsedMessage message) throws InterruptedException {
-            if (inspected == null) {
-                inspections++;
-                Inspected done = inspect(message, ArchiveLimits.defaults(), new HtmlAttachmentAnalyzer.Pages());
-                if (Thread.currentThread().isInterrupted()) {
-                    return done;
-                }
-                inspected = done;
-            }
-            return inspected;
-        }
-
-        synchronized int inspections() {
-            return inspections;
-        }
+    /** How many times the message's parts were inspected (once per input): for tests. */
+    static int inspections(AnalysisInput input) {
+        return input.memo().computations(INSPECTED);
     }
 
     /** Inspects every kept part content; also examines the pages inside archives if {@code pages} is given. */

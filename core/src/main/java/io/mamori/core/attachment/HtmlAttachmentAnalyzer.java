@@ -68,9 +68,9 @@ public final class HtmlAttachmentAnalyzer implements Analyzer {
     @Override
     public List<Finding> analyze(AnalysisInput input) throws IOException, InterruptedException {
         Found found = new Found();
-        List<Page> archived = sharedPages(input.message());
+        List<Page> archived = sharedPages(input);
         ArchiveContents archives = new ArchiveContents(ArchiveLimits.defaults(),
-                Map.of(ArchiveContents.Type.HTML, MAX_BYTES), MAX_ARCHIVED_BYTES);
+                Map.of(ArchiveContents.Type.HTML, MAX_BYTES), MAX_ARCHIVED_BYTES).sharing(ArchiveContents.heads(input));
         boolean walking = true;
         for (MimePart part : input.message().parts()) {
             if (found.examined >= MAX_FILES || Thread.currentThread().isInterrupted()) {
@@ -116,16 +116,16 @@ public final class HtmlAttachmentAnalyzer implements Analyzer {
      * it takes for an HTML file is an archive, which it never opens but the inspection walks (its entries count against
      * the message's limits before the pages of later archives).
      */
-    private static List<Page> sharedPages(io.mamori.core.message.ParsedMessage message) throws InterruptedException {
-        for (MimePart part : message.parts()) {
+    private static List<Page> sharedPages(AnalysisInput input) throws InterruptedException {
+        for (MimePart part : input.message().parts()) {
             if (isHtmlFile(part) && part.content() != null) {
-                byte[] head = ArchiveContents.head(part.content());
+                byte[] head = ArchiveContents.heads(input).head(part.content());
                 if (head != null && ArchiveContents.isArchive(head, head.length)) {
                     return null;
                 }
             }
         }
-        return AttachmentContentAnalyzer.inspected(message).pages();
+        return AttachmentContentAnalyzer.inspected(input).pages();
     }
 
     /**

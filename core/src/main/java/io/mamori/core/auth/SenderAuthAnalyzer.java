@@ -3,6 +3,7 @@ package io.mamori.core.auth;
 import io.mamori.core.analysis.AnalysisInput;
 import io.mamori.core.analysis.Analyzer;
 import io.mamori.core.analysis.Finding;
+import io.mamori.core.analysis.MessageMemo;
 import io.mamori.core.message.Direction;
 import io.mamori.core.message.Envelope;
 import java.io.IOException;
@@ -54,6 +55,8 @@ public final class SenderAuthAnalyzer implements Analyzer {
     private final SenderAuthSettings settings;
     private final Clock clock;
     private final DkimVerifier.Settings dkimSettings;
+    /** This analyzer's results in the inputs' memos (its own key: another analyzer may use other DNS or settings). */
+    private final MessageMemo.Key<SenderAuthResult> evaluated = MessageMemo.Key.of("sender authentication");
 
     /**
      * @param dns      the resolver (production: the gateway's dnsjava adapter; it should cache across messages)
@@ -93,9 +96,16 @@ public final class SenderAuthAnalyzer implements Analyzer {
 
     /**
      * The typed results (also for the {@code Authentication-Results} header: see
-     * {@link SenderAuthResult#authenticationResults}). Does the DNS work; call it once per message.
+     * {@link SenderAuthResult#authenticationResults}). Does the DNS work once per input: this analyzer and
+     * {@code DmarcAlignment} (the sender lists' check of an allow-listed sender) both ask, in parallel, and the first
+     * to ask evaluates while the other waits for its result ({@link AnalysisInput#memo()}). The result depends only
+     * on the input (envelope, message, raw message) and this analyzer's settings, so the key is this analyzer's.
      */
     public SenderAuthResult evaluate(AnalysisInput input) {
+        return input.memo().computeIfAbsent(evaluated, () -> evaluateNow(input));
+    }
+
+    private SenderAuthResult evaluateNow(AnalysisInput input) {
         Envelope e = input.envelope();
         DnsResolver cached = new CachingDnsResolver(dns);
         InetAddress ip = IpAddresses.parse(e.clientAddress());

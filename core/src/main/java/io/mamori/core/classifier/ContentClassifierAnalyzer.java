@@ -64,7 +64,7 @@ public final class ContentClassifierAnalyzer implements Analyzer {
         if (m == null || !m.trained()) {
             return List.of();
         }
-        ContentModel.Score score = m.score(ContentTokens.of(input.message()));
+        ContentModel.Score score = m.score(ContentTokens.of(input));
         if (score.clues() < MIN_CLUES || score.probability() < LIKELY) {
             return List.of();
         }

@@ -1,5 +1,6 @@
 package io.mamori.core.classifier;
 
+import io.mamori.core.analysis.AnalysisInput;
 import io.mamori.core.evasion.HtmlText;
 import io.mamori.core.lure.LureText;
 import io.mamori.core.message.Mailbox;
@@ -9,6 +10,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * The words the content classifier reads in a message: what its reader reads, and nothing about how it travelled.
@@ -38,8 +40,17 @@ public final class ContentTokens {
     private ContentTokens() {
     }
 
-    /** The tokens of one message, in first-seen order. */
+    /** The tokens of one message, in first-seen order (its HTML parts parsed anew: no other analyzer reads them). */
     public static Set<String> of(ParsedMessage message) {
+        return of(message, HtmlText::visible);
+    }
+
+    /** The tokens of the input's message, its HTML parts read once with the other analyzers ({@link HtmlText}). */
+    public static Set<String> of(AnalysisInput input) {
+        return of(input.message(), html -> HtmlText.visible(input, html));
+    }
+
+    private static Set<String> of(ParsedMessage message, UnaryOperator<String> visible) {
         Set<String> recipientWords = recipientWords(message);
         Set<String> tokens = new LinkedHashSet<>();
         add(tokens, message.subject(), SUBJECT, recipientWords);
@@ -51,7 +62,7 @@ public final class ContentTokens {
             if (part.attachment() || part.text() == null) {
                 continue;
             }
-            String text = "text/html".equals(part.contentType()) ? HtmlText.visible(part.text())
+            String text = "text/html".equals(part.contentType()) ? visible.apply(part.text())
                     : "text/plain".equals(part.contentType()) ? part.text() : null;
             if (text != null) {
                 body.append(text, 0, Math.min(text.length(), MAX_CHARS - body.length())).append('\n');

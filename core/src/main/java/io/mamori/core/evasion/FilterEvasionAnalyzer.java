@@ -89,7 +89,7 @@ public final class FilterEvasionAnalyzer implements Analyzer {
             }
             String shown;
             if ("text/html".equals(part.contentType())) {
-                HtmlText.Reading reading = HtmlText.read(part.text());
+                HtmlText.Reading reading = HtmlText.read(input, part.text());
                 visibleLetters += reading.visibleLetters();
                 hiddenLetters += reading.hiddenLetters();
                 hiddenRuns += reading.hiddenRuns();

@@ -1,13 +1,15 @@
 package io.mamori.core.evasion;
 
+import io.mamori.core.analysis.AnalysisInput;
+import io.mamori.core.analysis.MessageMemo;
 import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.WeakHashMap;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
@@ -30,8 +32,10 @@ import org.jsoup.select.NodeTraversor;
  * "password").
  *
  * <p>Bounded: at most {@value #MAX_HTML_CHARS} characters of HTML are parsed, {@value #MAX_TEXT_CHARS} characters of
- * visible text kept, {@value #MAX_STYLE_RULES} style rules applied. Trees and readings are memoised weakly by the
- * part's text, so that the analyzers reading the same part (links, evasion, lure wording) build its tree once. Thread-safe.
+ * visible text kept, {@value #MAX_STYLE_RULES} style rules applied. Given the {@link AnalysisInput}, trees and
+ * readings are kept in the message's memo ({@link AnalysisInput#memo()}) by the part's text, so that the analyzers
+ * reading the same part (links, evasion, lure wording, content classifier) build its tree once; without one (training
+ * the content model, tools) each call parses anew. Thread-safe.
  */
 public final class HtmlText {
 
@@ -93,27 +97,58 @@ public final class HtmlText {
             "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "img", "input", "li", "main", "menu",
             "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul");
 
-    /**
-     * Trees and readings by the part's text, weakly: the analyzers of one message run in parallel and read the same part
-     * object, so the first to ask parses it (links, evasion or lure wording, whichever comes first) and the others wait
-     * for that tree; an entry goes with its message.
-     */
-    private static final Map<String, Memo> READINGS = Collections.synchronizedMap(new WeakHashMap<>());
+    /** The trees and readings of a message's HTML parts, in its memo. */
+    private static final MessageMemo.Key<Readings> READINGS = MessageMemo.Key.of("HTML readings");
 
     /**
-     * One part's tree and reading, each built once. It holds no reference to the part's text (the map's key must stay
-     * weak). The tree goes to one caller only (the link analyzer), after the reading was built from it under this lock,
-     * so that no two threads ever read the same tree at once (jsoup's trees are not thread-safe), and the memo lets go
-     * of it then: a large tree is not kept beyond the analysis that needs it.
+     * The trees and readings of one message's HTML parts by the part's text: the analyzers of one message run in
+     * parallel and read the same part, so the first to ask parses it (links, evasion, lure wording or the content
+     * classifier, whichever comes first) and the others wait for that tree. Each part has a lock of its own, so that
+     * two parts are parsed in parallel; this map's lock is held only for the look-up.
+     */
+    private static final class Readings {
+        private final Map<String, Memo> parts = new HashMap<>();
+        private int parses;
+
+        Memo of(String html) {
+            synchronized (parts) {
+                return parts.computeIfAbsent(Objects.requireNonNull(html, "html"), k -> new Memo(this));
+            }
+        }
+
+        Document parse(String html) {
+            synchronized (parts) {
+                parses++;
+            }
+            return HtmlText.parse(html);
+        }
+
+        int parses() {
+            synchronized (parts) {
+                return parses;
+            }
+        }
+    }
+
+    /**
+     * One part's tree and reading, each built once. The tree goes to one caller only (the link analyzer), after the
+     * reading was built from it under this lock, so that no two threads ever read the same tree at once (jsoup's trees
+     * are not thread-safe), and the memo lets go of it then: a large tree is not kept beyond the analysis that needs
+     * it. A reading cut short by the analysis budget (interruption) is not kept: a later reader builds it whole.
      */
     private static final class Memo {
+        private final Readings readings;
         private Document document;
         private boolean documentTaken;
         private Reading reading;
 
+        Memo(Readings readings) {
+            this.readings = readings;
+        }
+
         synchronized Reading get(String html) {
             if (reading == null) {
-                Document d = document != null ? document : parse(html);
+                Document d = document != null ? document : readings.parse(html);
                 Reading r = walk(d);
                 if (!documentTaken) {
                     document = d;
@@ -127,7 +162,7 @@ public final class HtmlText {
         }
 
         synchronized Document document(String html) {
-            Document d = document != null ? document : parse(html);
+            Document d = document != null ? document : readings.parse(html);
             document = null;
             documentTaken = true;
             if (reading == null) {
@@ -143,24 +178,44 @@ public final class HtmlText {
     private HtmlText() {
     }
 
-    /** The visible text of an HTML part, for reading words (lure wording): hidden text left out. */
+    /** The visible text of an HTML part, for reading words (lure wording): hidden text left out. Parses anew. */
     public static String visible(String html) {
         return read(html).visible();
     }
 
-    /** Reads an HTML part: its visible text and what it hides. */
+    /** As {@link #visible(String)}, for a part of the input's message: shared with its other analyzers. */
+    public static String visible(AnalysisInput input, String html) {
+        return read(input, html).visible();
+    }
+
+    /** Reads an HTML part: its visible text and what it hides. Parses anew (no message to share it with). */
     public static Reading read(String html) {
-        return READINGS.computeIfAbsent(html, k -> new Memo()).get(html);
+        return walk(parse(html));
+    }
+
+    /** Reads an HTML part of the input's message, parsed once for all its analyzers. */
+    public static Reading read(AnalysisInput input, String html) {
+        return readings(input).of(html).get(html);
     }
 
     /**
-     * The tree of an HTML part ({@link #parse}) for the one caller that walks it (the link analyzer), shared with
-     * {@link #read}: the part is parsed once per message for the link analyzer and the readings of the evasion and lure
-     * analyzers. The reading is built from the tree before it is returned, and the tree is not handed out again (a
-     * second call parses anew); the caller only reads it, never changes it.
+     * The tree of an HTML part of the input's message ({@link #parse}) for the one caller that walks it (the link
+     * analyzer), shared with {@link #read(AnalysisInput, String)}: the part is parsed once per message for the link
+     * analyzer and the readings of the evasion and lure analyzers. The reading is built from the tree before it is
+     * returned, and the tree is not handed out again (a second call parses anew); the caller only reads it, never
+     * changes it.
      */
-    public static Document document(String html) {
-        return READINGS.computeIfAbsent(html, k -> new Memo()).document(html);
+    public static Document document(AnalysisInput input, String html) {
+        return readings(input).of(html).document(html);
+    }
+
+    /** How many times HTML parts of the input's message were parsed here: for tests. */
+    static int parses(AnalysisInput input) {
+        return readings(input).parses();
+    }
+
+    private static Readings readings(AnalysisInput input) {
+        return input.memo().computeIfAbsent(READINGS, Readings::new);
     }
 
     /** The tree {@link #read} builds: jsoup's parse of at most the first {@value #MAX_HTML_CHARS} characters. */

@@ -1,10 +1,13 @@
 package io.mamori.core.link;
 
-import io.mamori.core.analysis.PerMessage;
+import io.mamori.core.analysis.AnalysisInput;
+import io.mamori.core.analysis.MessageMemo;
 import io.mamori.core.attachment.ArchiveContents;
 import io.mamori.core.attachment.ArchiveLimits;
 import io.mamori.core.attachment.AttachmentContentAnalyzer;
 import io.mamori.core.attachment.AttachmentNameAnalyzer;
+import io.mamori.core.message.Direction;
+import io.mamori.core.message.Envelope;
 import io.mamori.core.message.MimePart;
 import io.mamori.core.message.ParsedMessage;
 import io.mamori.core.message.PartContent;
@@ -19,6 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The links a message carries where text filters do not look: QR codes in its pictures (image parts, attached or
@@ -52,8 +56,12 @@ public final class EmbeddedLinks {
     static final long BUDGET_MILLIS = 1000;
     /** Bytes of pictures and PDFs read out of archives per message (each within its own cap). */
     static final long MAX_ARCHIVED_BYTES = 32L * 1024 * 1024;
-    /** The links found in each message, while it lives. */
-    private static final PerMessage<Memo> FOUND = new PerMessage<>(Memo::new);
+    /**
+     * The links found in a message, in its memo. A search cut short, by its time budget or by the analysis budget
+     * (interruption), is not kept: a later caller searches anew within its own budget, as it did before the links were
+     * shared. What is kept is the links, never the bytes read.
+     */
+    private static final MessageMemo.Key<Found> FOUND = MessageMemo.Key.of("embedded links", Found::whole);
 
     /** Where a link was found. */
     public enum Source {
@@ -96,50 +104,39 @@ public final class EmbeddedLinks {
     private EmbeddedLinks() {
     }
 
-    /** The links in the message's pictures and PDFs, in part order, distinct. */
-    public static List<Link> of(ParsedMessage message) {
-        return of(message, BUDGET_MILLIS);
+    /** The links in the message's pictures and PDFs, in part order, distinct; found once per input. */
+    public static List<Link> of(AnalysisInput input) {
+        return of(input, BUDGET_MILLIS);
     }
 
     /** With another time budget (tests on a busy machine). */
+    static List<Link> of(AnalysisInput input, long budgetMillis) {
+        return input.memo().computeIfAbsent(FOUND, () -> {
+            long deadline = System.nanoTime() + budgetMillis * 1_000_000L;
+            Search search = new Search();
+            List<Link> found = search(input, deadline, search);
+            input.memo().computeIfAbsent(ARCHIVE_WALKS, AtomicInteger::new).addAndGet(search.archiveWalks);
+            return new Found(found, System.nanoTime() - deadline <= 0);
+        }).links();
+    }
+
+    /** Without sharing: the links of a message alone, as an input of its own (tests). */
     static List<Link> of(ParsedMessage message, long budgetMillis) {
-        return FOUND.of(message.parts()).get(message, budgetMillis);
+        Envelope none = new Envelope(Direction.INBOUND, "", List.of(), "", "", null, false, null);
+        return of(new AnalysisInput(none, message), budgetMillis);
     }
 
-    /** How many times the links of the message were looked for, and how many archives walked then: for tests. */
-    static int[] searches(ParsedMessage message) {
-        Memo memo = FOUND.existing(message.parts());
-        return memo == null ? new int[2] : memo.counts();
+    /** How many times the links of the input's message were looked for, and how many archives walked then: for tests. */
+    static int[] searches(AnalysisInput input) {
+        return new int[] {input.memo().computations(FOUND),
+                input.memo().computeIfAbsent(ARCHIVE_WALKS, AtomicInteger::new).get()};
     }
 
-    /**
-     * One message's links, found once. It holds no reference to the parts (the map's key must stay weak). A search cut
-     * short, by its time budget or by the analysis budget (interruption), is not kept: a later caller searches anew
-     * within its own budget, as it did before the links were shared.
-     */
-    private static final class Memo {
-        private List<Link> links;
-        private int searches;
-        private int archiveWalks;
+    /** Archives walked by the searches of a message's links, kept or not: for {@link #searches}. */
+    private static final MessageMemo.Key<AtomicInteger> ARCHIVE_WALKS = MessageMemo.Key.of("archive walks");
 
-        synchronized List<Link> get(ParsedMessage message, long budgetMillis) {
-            if (links == null) {
-                long deadline = System.nanoTime() + budgetMillis * 1_000_000L;
-                Search search = new Search();
-                List<Link> found = search(message, deadline, search);
-                searches++;
-                archiveWalks += search.archiveWalks;
-                if (System.nanoTime() - deadline > 0 || Thread.currentThread().isInterrupted()) {
-                    return found;
-                }
-                links = found;
-            }
-            return links;
-        }
-
-        synchronized int[] counts() {
-            return new int[] {searches, archiveWalks};
-        }
+    /** One search's links; {@code whole} when it finished within its time budget. */
+    private record Found(List<Link> links, boolean whole) {
     }
 
     /** What one search did, for {@link #searches}. */
@@ -147,7 +144,9 @@ public final class EmbeddedLinks {
         int archiveWalks;
     }
 
-    private static List<Link> search(ParsedMessage message, long deadline, Search search) {
+    private static List<Link> search(AnalysisInput input, long deadline, Search search) {
+        ParsedMessage message = input.message();
+        ArchiveContents.Heads heads = ArchiveContents.heads(input);
         Set<Link> links = new LinkedHashSet<>();
         int images = 0;
         int pdfs = 0;
@@ -172,7 +171,7 @@ public final class EmbeddedLinks {
             if (content == null || content.length() < MIN_IMAGE_BYTES) {
                 continue;
             }
-            byte[] head = ArchiveContents.head(content);
+            byte[] head = heads.head(content);
             if (head == null) {
                 continue;
             }
@@ -204,7 +203,7 @@ public final class EmbeddedLinks {
                     // the attachment analyzer's inspection of the message (made once) tells whether there is
                     // anything to find: most archives hold neither, and are then not opened a second time
                     try {
-                        filesInArchives = AttachmentContentAnalyzer.pdfsOrPicturesInArchives(message);
+                        filesInArchives = AttachmentContentAnalyzer.pdfsOrPicturesInArchives(input);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         break;
@@ -215,7 +214,8 @@ public final class EmbeddedLinks {
                 }
                 if (archives == null) {
                     archives = new ArchiveContents(ArchiveLimits.defaults(), Map.of(ArchiveContents.Type.PICTURE,
-                            MAX_IMAGE_BYTES, ArchiveContents.Type.PDF, PdfLinks.MAX_BYTES), MAX_ARCHIVED_BYTES, deadline);
+                            MAX_IMAGE_BYTES, ArchiveContents.Type.PDF, PdfLinks.MAX_BYTES), MAX_ARCHIVED_BYTES, deadline)
+                            .sharing(heads);
                 }
                 Counts counts = new Counts(images, pdfs);
                 search.archiveWalks++;

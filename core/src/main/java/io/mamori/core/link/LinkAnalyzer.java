@@ -186,13 +186,13 @@ public final class LinkAnalyzer implements Analyzer {
                 continue;
             }
             if ("text/html".equals(part.contentType())) {
-                scanHtml(part.text(), scan);
+                scanHtml(input, part.text(), scan);
             } else if ("text/plain".equals(part.contentType())) {
                 scanText(part.text(), scan);
             }
         }
         if (!scan.exhausted()) {
-            scanEmbedded(input.message(), scan);
+            scanEmbedded(input, scan);
         }
         return scan.findings();
     }
@@ -208,9 +208,10 @@ public final class LinkAnalyzer implements Analyzer {
      * to another organisation than the sender's; a PDF inside an archive is named ({@code evil.example
      * (invoice.zip!/invoice.pdf)}).
      */
-    private void scanEmbedded(ParsedMessage message, Scan scan) {
+    private void scanEmbedded(AnalysisInput input, Scan scan) {
+        ParsedMessage message = input.message();
         boolean qr = false;
-        for (EmbeddedLinks.Link link : EmbeddedLinks.of(message)) {
+        for (EmbeddedLinks.Link link : EmbeddedLinks.of(input)) {
             if (scan.exhausted()) {
                 break;
             }
@@ -262,11 +263,11 @@ public final class LinkAnalyzer implements Analyzer {
         return most;
     }
 
-    private void scanHtml(String html, Scan scan) {
+    private void scanHtml(AnalysisInput input, String html, Scan scan) {
         // The same tree as the visible-text reading of the evasion and lure analyzers: parsed once per message, by
         // whichever of them comes first.
-        Document doc = HtmlText.document(html);
-        HtmlText.Reading reading = HtmlText.read(html);
+        Document doc = HtmlText.document(input, html);
+        HtmlText.Reading reading = HtmlText.read(input, html);
         // one walk over the elements, in document order, instead of one CSS query per kind
         boolean passwordOutsideForm = false;
         int images = 0;

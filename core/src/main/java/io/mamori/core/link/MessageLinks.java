@@ -1,5 +1,6 @@
 package io.mamori.core.link;
 
+import io.mamori.core.analysis.AnalysisInput;
 import io.mamori.core.message.MimePart;
 import io.mamori.core.message.ParsedMessage;
 import java.util.ArrayList;
@@ -45,8 +46,12 @@ public final class MessageLinks {
     private MessageLinks() {
     }
 
-    /** The distinct web links of the message's text and HTML parts, in order of appearance, at most {@code max}. */
-    public static List<Link> of(ParsedMessage message, int max) {
+    /**
+     * The distinct web links of the message's text and HTML parts, in order of appearance, at most {@code max}; then
+     * those of its pictures and PDFs, found once per input ({@link EmbeddedLinks#of}) for this and the link analyzer.
+     */
+    public static List<Link> of(AnalysisInput input, int max) {
+        ParsedMessage message = input.message();
         Set<Link> links = new LinkedHashSet<>();
         for (MimePart part : message.parts()) {
             if (links.size() >= max || Thread.currentThread().isInterrupted()) {
@@ -74,7 +79,7 @@ public final class MessageLinks {
             }
         }
         if (links.size() < max && !Thread.currentThread().isInterrupted()) {
-            for (EmbeddedLinks.Link link : EmbeddedLinks.of(message)) {
+            for (EmbeddedLinks.Link link : EmbeddedLinks.of(input)) {
                 if (links.size() >= max) {
                     break;
                 }

@@ -18,9 +18,9 @@ import java.util.Optional;
  * partners publish SPF and sign with DKIM but have no DMARC record, and their genuine mail is just as
  * authenticated. Anything else (fail, temporary error, nothing aligned) is not.
  *
- * <p>It runs the sender-authentication checks itself ({@link SenderAuthAnalyzer#evaluate}), because analyzers run
- * in parallel and cannot see each other's results; it is asked only for messages whose From is on an allow
- * list, so the second evaluation is rare. Thread-safe.
+ * <p>It takes the results of the sender-authentication checks from {@link SenderAuthAnalyzer#evaluate}, which
+ * evaluates once per input: the analyzers run in parallel, and whichever of the sender-auth analyzer and this check
+ * asks first does the DNS work while the other waits for its result. Thread-safe.
  */
 public final class DmarcAlignment implements SenderVerifier {
 

@@ -146,7 +146,7 @@ public final class SenderListAnalyzer implements Analyzer {
             return Optional.empty();
         }
         List<String> matches = new ArrayList<>();
-        for (MessageLinks.Link link : MessageLinks.of(input.message(), MAX_LINKS)) {
+        for (MessageLinks.Link link : MessageLinks.of(input, MAX_LINKS)) {
             for (ListEntry e : linkEntries) {
                 boolean hit = e.pattern() instanceof ListPattern.Domain d ? d.covers(link.host())
                         : e.pattern() instanceof ListPattern.Url u && u.covers(link.host(), link.pathAndQuery());

@@ -149,7 +149,7 @@ public final class LureWordingAnalyzer implements Analyzer {
 
     @Override
     public List<Finding> analyze(AnalysisInput input) {
-        String folded = LureText.fold(scannedText(input.message()));
+        String folded = LureText.fold(scannedText(input));
         Set<Phrase> hits = matches(folded);
         // the subject only adds weight to phrases of the text: not read when the text has none
         Set<Phrase> inSubject = !hits.isEmpty() && input.envelope().direction() == Direction.INBOUND
@@ -368,7 +368,8 @@ public final class LureWordingAnalyzer implements Analyzer {
     }
 
     /** Subject and body text (plain and HTML, attachments excluded), cut at {@link #MAX_SCANNED_CHARS}. */
-    static String scannedText(ParsedMessage message) {
+    static String scannedText(AnalysisInput input) {
+        ParsedMessage message = input.message();
         StringBuilder text = new StringBuilder();
         append(text, message.subject());
         for (MimePart part : message.parts()) {
@@ -380,7 +381,7 @@ public final class LureWordingAnalyzer implements Analyzer {
             }
             if ("text/html".equals(part.contentType())) {
                 String html = part.text();
-                append(text, HtmlText.visible(html));
+                append(text, HtmlText.visible(input, html));
             } else if ("text/plain".equals(part.contentType())) {
                 append(text, part.text());
             }

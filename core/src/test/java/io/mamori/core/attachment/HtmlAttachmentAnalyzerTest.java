@@ -106,6 +106,8 @@ class HtmlAttachmentAnalyzerTest {
                 "Invoice.zip", zip("invoice.pdf.exe", "MZ", "invoice.html", "<form><input type=password name=p></form>"),
                 "logo.png", PNG);
         AttachmentContentAnalyzer content = new AttachmentContentAnalyzer();
+        // one input per message, as the pipeline gives all analyzers of a message
+        AnalysisInput input = new AnalysisInput(ENVELOPE, message);
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
         List<java.util.concurrent.Future<List<Finding>>> pages = new ArrayList<>();
         List<java.util.concurrent.Future<List<Finding>>> contents = new ArrayList<>();
@@ -114,17 +116,17 @@ class HtmlAttachmentAnalyzerTest {
             for (int i = 0; i < 2; i++) {
                 pages.add(pool.submit(() -> {
                     start.await();
-                    return analyzer.analyze(new AnalysisInput(ENVELOPE, message));
+                    return analyzer.analyze(input);
                 }));
                 contents.add(pool.submit(() -> {
                     start.await();
-                    return content.analyze(new AnalysisInput(ENVELOPE, message));
+                    return content.analyze(input);
                 }));
             }
             start.countDown();
             // limits equal in all that matters but not the defaults: an inspection of its own, without the memo
             ArchiveLimits own = new ArchiveLimits(5, 1000, 100, 200L * 1024 * 1024, 32 * 1024 * 1024 + 1);
-            List<Finding> alone = new AttachmentContentAnalyzer(own).analyze(new AnalysisInput(ENVELOPE, message));
+            List<Finding> alone = new AttachmentContentAnalyzer(own).analyze(input);
             assertThat(alone).extracting(Finding::code).contains("ATTACHMENT_EXECUTABLE");
             for (int i = 0; i < 2; i++) {
                 assertThat(pages.get(i).get()).containsExactly(Finding.of("HTML_ATTACHMENT", "Invoice.zip!/invoice.html"),
@@ -134,14 +136,15 @@ class HtmlAttachmentAnalyzerTest {
         } finally {
             pool.shutdown();
         }
-        // four analyses, one walk through the archive
-        assertThat(AttachmentContentAnalyzer.inspections(message)).isEqualTo(1);
-        // the same message parsed again is inspected anew
-        ParsedMessage again = message("Invoice.zip", zip("invoice.html", "<p>hello</p>"));
+        // four analyses, one walk through the archive (the analyzer with other limits does not use the memo)
+        assertThat(AttachmentContentAnalyzer.inspections(input)).isEqualTo(1);
+        // another scan of the same message (another input) is inspected anew
+        AnalysisInput again = new AnalysisInput(ENVELOPE, message);
         assertThat(AttachmentContentAnalyzer.inspections(again)).isZero();
-        analyzer.analyze(new AnalysisInput(ENVELOPE, again));
+        analyzer.analyze(again);
+        content.analyze(again);
         assertThat(AttachmentContentAnalyzer.inspections(again)).isEqualTo(1);
-        assertThat(AttachmentContentAnalyzer.inspections(message)).isEqualTo(1);
+        assertThat(AttachmentContentAnalyzer.inspections(input)).isEqualTo(1);
     }
 
     @Test
@@ -183,7 +186,7 @@ class HtmlAttachmentAnalyzerTest {
                 });
             }
         }
-        List<HtmlAttachmentAnalyzer.Page> inspected = AttachmentContentAnalyzer.inspected(message).pages();
+        List<HtmlAttachmentAnalyzer.Page> inspected = AttachmentContentAnalyzer.inspected(new AnalysisInput(ENVELOPE, message)).pages();
         assertThat(inspected).isEqualTo(walked);
         assertThat(inspected).extracting(HtmlAttachmentAnalyzer.Page::path).containsExactly("login.zip!/login.htm",
                 "fax.zip!/inner.zip!/docs/scan.svg", "many.zip!/p0.html", "many.zip!/p1.html", "many.zip!/p2.html",
@@ -200,7 +203,7 @@ class HtmlAttachmentAnalyzerTest {
             walked.add(new HtmlAttachmentAnalyzer.Page("2", file.path(), signs[0], signs[1]));
             return true;
         });
-        assertThat(AttachmentContentAnalyzer.inspected(large2).pages()).isEqualTo(walked)
+        assertThat(AttachmentContentAnalyzer.inspected(new AnalysisInput(ENVELOPE, large2)).pages()).isEqualTo(walked)
                 .extracting(HtmlAttachmentAnalyzer.Page::path)
                 .containsExactly("large.zip!/a.html", "large.zip!/b.html", "large.zip!/c.html", "large.zip!/d.html");
     }
@@ -209,6 +212,7 @@ class HtmlAttachmentAnalyzerTest {
     void eachPartIsReadOnceToTellWhetherItIsAnArchiveWhenAnalyzersAskInParallel() throws Exception {
         // a zip named as a page: the HTML analyzer asks whether it is an archive (and then walks the message itself)
         ParsedMessage message = message("invoice.html", zip("a.html", "<form></form>"), "logo.png", PNG);
+        AnalysisInput input = new AnalysisInput(ENVELOPE, message);
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
         try {
             java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
@@ -216,7 +220,7 @@ class HtmlAttachmentAnalyzerTest {
             for (int i = 0; i < 4; i++) {
                 runs.add(pool.submit(() -> {
                     start.await();
-                    return analyzer.analyze(new AnalysisInput(ENVELOPE, message));
+                    return analyzer.analyze(input);
                 }));
             }
             start.countDown();
@@ -227,14 +231,17 @@ class HtmlAttachmentAnalyzerTest {
             pool.shutdown();
         }
         var page = message.parts().get(1).content();
-        assertThat(ArchiveContents.headReads(page)).isEqualTo(1);
-        assertThat(AttachmentContentAnalyzer.inspections(message)).isZero();
+        ArchiveContents.Heads heads = ArchiveContents.heads(input);
+        assertThat(heads.reads(page)).isEqualTo(1);
+        assertThat(AttachmentContentAnalyzer.inspections(input)).isZero();
         byte[] whole;
         try (var in = page.open()) {
             whole = in.readAllBytes();
         }
-        assertThat(ArchiveContents.head(page)).isEqualTo(java.util.Arrays.copyOf(whole, Math.min(whole.length, ArchiveContents.HEAD)));
-        assertThat(ArchiveContents.headReads(page)).isEqualTo(1);
+        assertThat(heads.head(page)).isEqualTo(java.util.Arrays.copyOf(whole, Math.min(whole.length, ArchiveContents.HEAD)));
+        assertThat(heads.reads(page)).isEqualTo(1);
+        // another input (another scan of the message) reads it anew
+        assertThat(ArchiveContents.heads(new AnalysisInput(ENVELOPE, message)).reads(page)).isZero();
     }
 
     /** A message with a line of text and the given attachments (name, content pairs), parsed. */

@@ -36,6 +36,40 @@ class FilterEvasionAnalyzerTest {
     }
 
     @Test
+    void theAnalyzersReadingAnHtmlPartShareOneParseOfItPerMessage() throws Exception {
+        ParsedMessage message = Fixtures.parse("evasion/hidden-salting-en.eml");
+        long htmlParts = message.parts().stream().filter(p -> "text/html".equals(p.contentType())).count();
+        assertThat(htmlParts).isEqualTo(1);
+        AnalysisInput input = new AnalysisInput(ENVELOPE, message);
+        List<io.mamori.core.analysis.Analyzer> readers = List.of(analyzer, new io.mamori.core.link.LinkAnalyzer(),
+                new io.mamori.core.lure.LureWordingAnalyzer(), analyzer);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        List<java.util.concurrent.Future<List<Finding>>> runs = new java.util.ArrayList<>();
+        try {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            for (io.mamori.core.analysis.Analyzer a : readers) {
+                runs.add(pool.submit(() -> {
+                    start.await();
+                    return a.analyze(input);
+                }));
+            }
+            start.countDown();
+            for (int i = 0; i < readers.size(); i++) {
+                // each finds what it finds on an input of its own
+                assertThat(runs.get(i).get()).isEqualTo(readers.get(i).analyze(new AnalysisInput(ENVELOPE, message)));
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(HtmlText.parses(input)).isEqualTo(1);
+        // the tree went to the link analyzer: a second one asking for it gets a parse of its own
+        HtmlText.document(input, message.parts().stream().filter(p -> "text/html".equals(p.contentType()))
+                .findFirst().orElseThrow().text());
+        assertThat(HtmlText.parses(input)).isEqualTo(2);
+        assertThat(HtmlText.parses(new AnalysisInput(ENVELOPE, message))).isZero();
+    }
+
+    @Test
     void hiddenTextCuttingWordsIsReportedWithHowMuchWasHiddenAndHowAndReachesTagAlone() {
         List<Finding> findings = analyze("evasion/hidden-salting-en.eml");
         assertThat(findings).containsExactly(new Finding("HTML_HIDDEN_TEXT", 1.5,

@@ -205,7 +205,7 @@ class EmbeddedLinksTest {
                 new Part("image/png", "qr.png", qrPng("https://evil.example.net/login?x=1", 4)),
                 new Part("application/pdf", "d.pdf", pdf(List.of("Open"), "https://files.example.org/f/2",
                         new PDRectangle(0, 0, 600, 800))));
-        assertThat(MessageLinks.of(message, 100)).containsExactly(
+        assertThat(MessageLinks.of(input(message), 100)).containsExactly(
                 new MessageLinks.Link("www.example.com", "/"),
                 new MessageLinks.Link("evil.example.net", "/login?x=1"),
                 new MessageLinks.Link("files.example.org", "/f/2"));
@@ -371,7 +371,7 @@ class EmbeddedLinksTest {
                 "https://secure-login.example.org/auth?u=abc", true, "Invoice.zip!/2024/invoice-0331.pdf"));
         assertThat(analyzer.analyze(input(message))).containsExactly(
                 Finding.of("LINK_IN_PDF", "secure-login.example.org (Invoice.zip!/2024/invoice-0331.pdf)"));
-        assertThat(MessageLinks.of(message, 100)).contains(new MessageLinks.Link("secure-login.example.org", "/auth?u=abc"));
+        assertThat(MessageLinks.of(input(message), 100)).contains(new MessageLinks.Link("secure-login.example.org", "/auth?u=abc"));
     }
 
     @Test
@@ -392,16 +392,18 @@ class EmbeddedLinksTest {
         byte[] archive = zip("code.png", qrPng("https://evil.example.net/mfa", 5), "2024/invoice.pdf", pdf);
         ParsedMessage message = message("Accounts <ap@vendor.example.com>", LONG_TEXT,
                 new Part("application/zip", "Invoice.zip", archive));
+        // one input per message, as the pipeline gives all analyzers of a message
+        AnalysisInput input = input(message);
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
         try {
             java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
             java.util.concurrent.Future<List<Finding>> findings = pool.submit(() -> {
                 start.await();
-                return analyzer.analyze(input(message));
+                return analyzer.analyze(input);
             });
             java.util.concurrent.Future<List<MessageLinks.Link>> listed = pool.submit(() -> {
                 start.await();
-                return MessageLinks.of(message, 100);
+                return MessageLinks.of(input, 100);
             });
             start.countDown();
             assertThat(findings.get()).containsExactlyInAnyOrder(
@@ -413,16 +415,16 @@ class EmbeddedLinksTest {
             pool.shutdown();
         }
         // one search, one walk through the archive, for both
-        assertThat(EmbeddedLinks.searches(message)).containsExactly(1, 1);
-        // and what both were given is what a search of its own finds: the same message parsed again is searched anew
-        ParsedMessage again = message("Accounts <ap@vendor.example.com>", LONG_TEXT,
-                new Part("application/zip", "Invoice.zip", archive));
-        assertThat(EmbeddedLinks.of(again, 60_000)).isEqualTo(EmbeddedLinks.of(message)).containsExactly(
+        assertThat(EmbeddedLinks.searches(input)).containsExactly(1, 1);
+        // and what both were given is what a search of its own finds: another input (another scan of the same
+        // message) is searched anew
+        AnalysisInput again = input(message);
+        assertThat(EmbeddedLinks.of(again, 60_000)).isEqualTo(EmbeddedLinks.of(input)).containsExactly(
                 new EmbeddedLinks.Link(EmbeddedLinks.Source.QR_CODE, "https://evil.example.net/mfa", false, "Invoice.zip!/code.png"),
                 new EmbeddedLinks.Link(EmbeddedLinks.Source.PDF, "https://secure-login.example.org/auth?u=abc", true,
                         "Invoice.zip!/2024/invoice.pdf"));
         assertThat(EmbeddedLinks.searches(again)).containsExactly(1, 1);
-        assertThat(EmbeddedLinks.searches(message)).containsExactly(1, 1);
+        assertThat(EmbeddedLinks.searches(input)).containsExactly(1, 1);
     }
 
     @Test
@@ -430,15 +432,15 @@ class EmbeddedLinksTest {
         byte[] data = zip("readme.txt", "see the figures".getBytes(StandardCharsets.UTF_8),
                 "2024/figures.csv", "a,b\n1,2\n".getBytes(StandardCharsets.UTF_8),
                 "2024/notes.zip", zip("notes.txt", "nothing to scan".getBytes(StandardCharsets.UTF_8)));
-        ParsedMessage plain = message("Accounts <ap@vendor.example.com>", LONG_TEXT,
-                new Part("application/zip", "data.zip", data));
+        AnalysisInput plain = input(message("Accounts <ap@vendor.example.com>", LONG_TEXT,
+                new Part("application/zip", "data.zip", data)));
         assertThat(EmbeddedLinks.of(plain, 60_000)).isEmpty();
         // the attachment analyzer's inspection found nothing to scan inside: the link analyzer did not walk the archive
         assertThat(EmbeddedLinks.searches(plain)).containsExactly(1, 0);
 
-        ParsedMessage mixed = message("Accounts <ap@vendor.example.com>", LONG_TEXT,
+        AnalysisInput mixed = input(message("Accounts <ap@vendor.example.com>", LONG_TEXT,
                 new Part("application/zip", "data.zip", data),
-                new Part("application/zip", "scan.zip", zip("deep/inner.zip", zip("code.png", qrPng("https://evil.example.net/mfa", 5)))));
+                new Part("application/zip", "scan.zip", zip("deep/inner.zip", zip("code.png", qrPng("https://evil.example.net/mfa", 5))))));
         assertThat(EmbeddedLinks.of(mixed, 60_000)).containsExactly(new EmbeddedLinks.Link(EmbeddedLinks.Source.QR_CODE,
                 "https://evil.example.net/mfa", false, "scan.zip!/deep/inner.zip!/code.png"));
         assertThat(EmbeddedLinks.searches(mixed)).containsExactly(1, 2);
@@ -446,8 +448,8 @@ class EmbeddedLinksTest {
 
     @Test
     void aSearchCutShortByItsTimeBudgetIsNotKeptForTheNextCaller() throws Exception {
-        ParsedMessage message = message("Shop <info@shop.example.com>", "",
-                new Part("application/zip", "codes.zip", zip("code.png", qrPng("https://evil.example.net/mfa", 5))));
+        AnalysisInput message = input(message("Shop <info@shop.example.com>", "",
+                new Part("application/zip", "codes.zip", zip("code.png", qrPng("https://evil.example.net/mfa", 5)))));
         // no time at all: nothing is read, and that is not the message's answer
         assertThat(EmbeddedLinks.of(message, 0)).isEmpty();
         assertThat(EmbeddedLinks.searches(message)).containsExactly(1, 0);

@@ -177,6 +177,53 @@ class SenderListAnalyzerTest {
     }
 
     @Test
+    void theSenderAuthAnalyzerAndTheAllowListCheckEvaluateOncePerMessageInParallel() throws Exception {
+        Policy policy = policy("""
+                lists:
+                  allow:
+                    senders: [partner.example]
+                """);
+        TableDnsResolver dns = TableDnsResolver.builder()
+                .add("partner.example", Type.TXT, "v=spf1 ip4:192.0.2.0/24 -all")
+                .add("_dmarc.partner.example", Type.TXT, "v=DMARC1; p=reject")
+                .build();
+        SenderAuthAnalyzer auth = new SenderAuthAnalyzer(dns, SenderAuthSettings.defaults(), CLOCK);
+        SenderListAnalyzer lists = new SenderListAnalyzer(() -> policy.lists().entries(), List::of, ListStore.NONE,
+                new DmarcAlignment(auth));
+        // the questions one evaluation asks
+        auth.evaluate(fixture("partner-invoice.eml", "keiri@partner.example", PARTNER_IP));
+        int once = dns.lookupCount();
+        assertThat(once).isPositive();
+
+        AnalysisInput in = fixture("partner-invoice.eml", "keiri@partner.example", PARTNER_IP);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.Future<List<Finding>> authFindings = pool.submit(() -> {
+                start.await();
+                return auth.analyze(in);
+            });
+            java.util.concurrent.Future<List<Finding>> listFindings = pool.submit(() -> {
+                start.await();
+                return lists.analyze(in);
+            });
+            start.countDown();
+            assertThat(authFindings.get()).isEmpty();
+            assertThat(listFindings.get()).containsExactly(Finding.of("SENDER_ALLOWED",
+                    "from=keiri@partner.example entry=partner.example source=policy:lists.allow.senders[0] (dmarc=pass)"));
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(dns.lookupCount()).as("one evaluation for both").isEqualTo(2 * once);
+        assertThat(in.trace().fields()).hasSize(1);
+        // another input (another scan of the message) is evaluated anew, once for both again
+        AnalysisInput again = fixture("partner-invoice.eml", "keiri@partner.example", PARTNER_IP);
+        lists.analyze(again);
+        auth.analyze(again);
+        assertThat(dns.lookupCount()).isEqualTo(3 * once);
+    }
+
+    @Test
     void aForgedFromOfAnAllowListedDomainThatFailsDmarcIsNotAllowed() throws Exception {
         Policy policy = policy("""
                 lists:
