@@ -3,6 +3,8 @@ package io.mamori.core.analysis;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 
 /**
@@ -62,6 +64,8 @@ public final class MessageMemo {
     /**
      * The value of {@code key} for this message: computed by {@code computation} if none is kept yet, the other callers
      * waiting meanwhile. An exception of the computation goes to its caller, and nothing is kept.
+     *
+     * @throws CancellationException when the calling thread is interrupted while it waits for another's computation
      */
     public <T, E extends Exception> T computeIfAbsent(Key<T> key, Computation<? extends T, E> computation) throws E {
         Objects.requireNonNull(computation, "computation");
@@ -92,27 +96,51 @@ public final class MessageMemo {
         }
     }
 
-    /** One key's value, computed once under its own lock. */
+    /**
+     * One key's value, computed once under its own lock. The lock is taken interruptibly: a caller whose analysis
+     * budget runs out while another computes stops waiting (and its analyzer counts as failed, as the pipeline has
+     * already decided), instead of holding its pool thread until the computation ends.
+     */
     private static final class Slot<T> {
+        private final ReentrantLock lock = new ReentrantLock();
         private T value;
         private boolean kept;
         private int computations;
 
-        synchronized <E extends Exception> T get(Key<T> key, Computation<? extends T, E> computation) throws E {
-            if (!kept) {
-                computations++;
-                T v = computation.compute();
-                if (Thread.currentThread().isInterrupted() || !key.whole.test(v)) {
-                    return v; // cut short: not kept, a later caller computes it whole
+        <E extends Exception> T get(Key<T> key, Computation<? extends T, E> computation) throws E {
+            // free: taken whatever the interrupt status (the computation itself answers an interruption, as the
+            // analyzers' contract asks); held by another caller: waited for interruptibly
+            if (!lock.tryLock()) {
+                try {
+                    lock.lockInterruptibly();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CancellationException("interrupted while waiting for " + key);
                 }
-                value = v;
-                kept = true;
             }
-            return value;
+            try {
+                if (!kept) {
+                    computations++;
+                    T v = computation.compute();
+                    if (Thread.currentThread().isInterrupted() || !key.whole.test(v)) {
+                        return v; // cut short: not kept, a later caller computes it whole
+                    }
+                    value = v;
+                    kept = true;
+                }
+                return value;
+            } finally {
+                lock.unlock();
+            }
         }
 
-        synchronized int computations() {
-            return computations;
+        int computations() {
+            lock.lock();
+            try {
+                return computations;
+            } finally {
+                lock.unlock();
+            }
         }
     }
 }

@@ -52,6 +52,45 @@ class MessageMemoTest {
     }
 
     @Test
+    void aCallerInterruptedWhileWaitingStopsWaitingAndTheComputationIsStillKept() throws Exception {
+        MessageMemo memo = new MessageMemo();
+        CountDownLatch computing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<String> first = pool.submit(() -> memo.computeIfAbsent(TEXT, () -> {
+                computing.countDown();
+                release.await();
+                return "value";
+            }));
+            assertThat(computing.await(10, TimeUnit.SECONDS)).isTrue();
+            java.util.concurrent.atomic.AtomicReference<Object> outcome = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread waiter = new Thread(() -> {
+                try {
+                    outcome.set(memo.computeIfAbsent(TEXT, () -> "other"));
+                } catch (RuntimeException e) {
+                    outcome.set(e);
+                }
+            });
+            waiter.start();
+            while (waiter.getState() != Thread.State.WAITING && waiter.getState() != Thread.State.BLOCKED) { // on the lock
+                assertThat(waiter.isAlive()).isTrue();
+                Thread.sleep(5);
+            }
+            waiter.interrupt(); // as the pipeline cancels an analyzer whose budget ran out
+            waiter.join(10_000);
+            assertThat(waiter.isAlive()).as("stopped waiting while the computation goes on").isFalse();
+            assertThat(outcome.get()).isInstanceOf(java.util.concurrent.CancellationException.class);
+            release.countDown();
+            assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("value");
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(memo.computeIfAbsent(TEXT, () -> "again")).isEqualTo("value");
+        assertThat(memo.computations(TEXT)).isEqualTo(1);
+    }
+
+    @Test
     void keysAreDistinctByIdentityAndMemosByInput() {
         MessageMemo memo = new MessageMemo();
         MessageMemo.Key<String> sameName = MessageMemo.Key.of("text");
