@@ -139,6 +139,10 @@ final class QueueCommand implements Runnable {
                 done.failed().forEach(failed -> System.err.printf("queue: %s を解放できませんでした / %s could not be released%n",
                         failed, failed));
                 System.out.printf("%d message(s) released%n", done.released().size());
+                if (done.more()) {
+                    System.err.println("queue release: 10,000 件を確認したところで止めました。古いメッセージが残っている可能性があります。"
+                            + "もう一度実行してください / stopped after 10,000 messages looked at; older ones may remain: run it again");
+                }
                 return 0;
             });
         }

@@ -164,7 +164,7 @@ class QuarantinePages {
             @RequestParam(required = false) String finding, HttpServletRequest request, RedirectAttributes flash) {
         Result<QuarantineService.BulkRelease> r = quarantine.releaseBulk(user, sender, finding, ClientAddress.recorded(request));
         if (r instanceof Result.Ok<QuarantineService.BulkRelease> ok) {
-            flash.addFlashAttribute("mailNotice", "bulkReleased");
+            flash.addFlashAttribute("mailNotice", ok.value().more() ? "bulkReleasedMore" : "bulkReleased");
             flash.addFlashAttribute("done", (long) ok.value().released().size());
         } else {
             done(r, "bulkReleased", flash);

@@ -5,6 +5,7 @@ import io.mamori.console.audit.AuditTrail;
 import io.mamori.core.analysis.FindingCatalogue;
 import io.mamori.core.classifier.DecisionLearning;
 import io.mamori.core.message.Direction;
+import io.mamori.core.store.MessageQuery;
 import io.mamori.core.store.MessageState;
 import io.mamori.core.store.MessageStore;
 import io.mamori.core.store.StoredMessage;
@@ -36,8 +37,12 @@ import java.util.Optional;
  */
 public final class QuarantineService {
 
-    /** Bulk operations look at this many quarantined messages, newest first. */
+    /**
+     * A bulk release looks at most at this many candidates per request, newest first, in pages of {@value #BULK_PAGE}
+     * (each a search of the store by state and by sender or finding); past it the result says that more may remain.
+     */
     static final int BULK_LIMIT = 10_000;
+    static final int BULK_PAGE = 500;
     /**
      * A bulk release teaches the content model from this many of the messages it releases (the newest). What an
      * analyst releases in bulk is usually one newsletter or one campaign many times over: learning every copy would
@@ -59,8 +64,14 @@ public final class QuarantineService {
     public record Request(ReleaseRequest request, Optional<Message> message) {
     }
 
-    /** What a bulk release did. */
-    public record BulkRelease(int examined, int matched, List<String> released, List<String> failed) {
+    /**
+     * What a bulk release did.
+     *
+     * @param examined quarantined messages looked at (those the store's search found for the sender or finding)
+     * @param matched  of those, the ones from exactly that sender, or with that finding
+     * @param more     whether it stopped at {@value #BULK_LIMIT} examined, so that older matches may remain
+     */
+    public record BulkRelease(int examined, int matched, List<String> released, List<String> failed, boolean more) {
     }
 
     /** The outcome of an operation: the value, or why not (messages in Japanese and English). */
@@ -82,6 +93,8 @@ public final class QuarantineService {
     private final AuditTrail audit;
     private final Clock clock;
     private final DecisionLearning learning;
+    private final int bulkPage;
+    private final int bulkLimit;
 
     /** Without learning from decisions. */
     public QuarantineService(MessageStore store, ReleaseRequests requests, FindingCatalogue catalogue, AuditTrail audit,
@@ -95,6 +108,17 @@ public final class QuarantineService {
      */
     public QuarantineService(MessageStore store, ReleaseRequests requests, FindingCatalogue catalogue, AuditTrail audit,
             Clock clock, DecisionLearning learning) {
+        this(store, requests, catalogue, audit, clock, learning, BULK_PAGE, BULK_LIMIT);
+    }
+
+    /** With other page and request sizes for bulk releases (tests: the paging without ten thousand messages). */
+    QuarantineService(MessageStore store, ReleaseRequests requests, FindingCatalogue catalogue, AuditTrail audit,
+            Clock clock, DecisionLearning learning, int bulkPage, int bulkLimit) {
+        if (bulkPage < 1 || bulkPage > 1000 || bulkLimit < bulkPage) {
+            throw new IllegalArgumentException("bulk page 1 to 1000 and limit at least a page: " + bulkPage + ", " + bulkLimit);
+        }
+        this.bulkPage = bulkPage;
+        this.bulkLimit = bulkLimit;
         this.learning = Objects.requireNonNull(learning, "learning");
         this.store = Objects.requireNonNull(store, "store");
         this.requests = Objects.requireNonNull(requests, "requests");
@@ -138,8 +162,9 @@ public final class QuarantineService {
     }
 
     /**
-     * Releases every quarantined message (the newest {@value #BULK_LIMIT}) from one envelope sender or with one
-     * finding code; exactly one of the two is given.
+     * Releases every quarantined message from one envelope sender or with one finding code; exactly one of the two is
+     * given. The store is searched for them page by page (released messages leave the search, the others are stepped
+     * over), at most {@value #BULK_LIMIT} per request.
      */
     public Result<BulkRelease> releaseBulk(String sender, String finding, String actor, String source) {
         boolean bySender = sender != null && !sender.isBlank();
@@ -153,15 +178,26 @@ public final class QuarantineService {
             record(actor, source, "queue.release_bulk", object, null, false);
             return refused(Refusal.INVALID, "不明な検知コードです / unknown finding code: " + finding.strip());
         }
-        List<StoredMessage> quarantined = store.list(MessageState.QUARANTINED, BULK_LIMIT);
+        MessageQuery query = new MessageQuery(null, bySender ? sender.strip() : null, null, null, null,
+                MessageState.QUARANTINED, null, null, null, null, 0, bulkPage, byFinding ? finding.strip() : null);
         List<String> released = new ArrayList<>();
         List<String> failed = new ArrayList<>();
+        int examined = 0;
         int matched = 0;
         int lessons = 0;
-        for (StoredMessage m : quarantined) {
-            boolean match = bySender ? m.mailFrom().equalsIgnoreCase(sender.strip())
-                    : Arrays.asList(m.findingCodes().split(",")).contains(finding.strip());
-            if (match) {
+        int stepped = 0; // messages of the search that stay quarantined: the next page starts after them
+        boolean more = false;
+        while (true) {
+            List<StoredMessage> page = store.search(query.withPage(stepped, bulkPage));
+            for (StoredMessage m : page) {
+                examined++;
+                // the search finds the sender as part of the address; the finding exactly (checked again here)
+                boolean match = bySender ? m.mailFrom().equalsIgnoreCase(sender.strip())
+                        : Arrays.asList(m.findingCodes().split(",")).contains(finding.strip());
+                if (!match) {
+                    stepped++;
+                    continue;
+                }
                 matched++;
                 Runnable lesson = lessons < BULK_LESSONS ? learning.prepare(m, true) : () -> { };
                 if (store.transition(m.id(), MessageState.QUEUED)) {
@@ -169,12 +205,20 @@ public final class QuarantineService {
                     lesson.run();
                     lessons++;
                 } else {
-                    failed.add(m.id());
+                    failed.add(m.id()); // moved meanwhile (released or deleted by someone else): gone from the search
                 }
             }
+            if (page.size() < bulkPage) {
+                break;
+            }
+            if (examined >= bulkLimit) {
+                more = true;
+                break;
+            }
         }
-        BulkRelease result = new BulkRelease(quarantined.size(), matched, List.copyOf(released), List.copyOf(failed));
+        BulkRelease result = new BulkRelease(examined, matched, List.copyOf(released), List.copyOf(failed), more);
         record(actor, source, "queue.release_bulk", object, "released " + released.size() + " of " + matched
+                + (more ? " (stopped after " + examined + " examined; more may remain)" : "")
                 + (released.isEmpty() ? "" : ": " + String.join(",", released.subList(0, Math.min(50, released.size())))),
                 true);
         return new Result.Ok<>(result);

@@ -208,6 +208,50 @@ class QuarantineServiceTest {
         assertThat(audited).extracting(AuditEntry::action).containsOnly("queue.release_bulk").hasSize(4);
     }
 
+    @Test
+    void bulkReleaseGoesThroughEveryPageOfTheSearchAndSaysWhenItStoppedEarly() throws Exception {
+        // newest first: pages of 4, where messages from look-alike senders (the search finds the sender as a part of
+        // the address) and the sender's own interleave, so that each page both releases and steps over messages
+        List<String> own = new java.util.ArrayList<>();
+        List<String> others = new java.util.ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            own.add(commit(MessageState.QUARANTINED, "news@shop.example", List.of(), "sato@example.co.jp").id());
+            others.add(commit(MessageState.QUARANTINED, "old-news@shop.example", List.of(), "sato@example.co.jp").id());
+        }
+        QuarantineService paged = new QuarantineService(store, requests, FindingCatalogue.builtIn(), AuditTrail.LOG_ONLY,
+                Clock.systemUTC(), io.mamori.core.classifier.DecisionLearning.NONE, 4, 1000);
+
+        QuarantineService.BulkRelease all = ok(paged.releaseBulk("news@shop.example", null, "analyst", "x"));
+
+        assertThat(all.released()).containsExactlyInAnyOrderElementsOf(own);
+        assertThat(all.matched()).isEqualTo(9);
+        assertThat(all.examined()).isEqualTo(18);
+        assertThat(all.more()).isFalse();
+        for (String id : others) {
+            assertThat(store.find(id).orElseThrow().state()).isEqualTo(MessageState.QUARANTINED);
+        }
+
+        // a limit of 8 looked at per request: two pages, then it stops and says so; a second request goes on
+        for (String id : others) {
+            store.transition(id, MessageState.QUEUED);
+        }
+        List<String> flagged = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            flagged.add(commit(MessageState.QUARANTINED, "x" + i + "@spam.example", List.of(Finding.of("LINK_SHORTENER", "bit.ly")),
+                    "sato@example.co.jp").id());
+        }
+        QuarantineService limited = new QuarantineService(store, requests, FindingCatalogue.builtIn(), AuditTrail.LOG_ONLY,
+                Clock.systemUTC(), io.mamori.core.classifier.DecisionLearning.NONE, 4, 8);
+        QuarantineService.BulkRelease first = ok(limited.releaseBulk(null, "LINK_SHORTENER", "analyst", "x"));
+        assertThat(first.released()).hasSize(8);
+        assertThat(first.more()).isTrue();
+        QuarantineService.BulkRelease second = ok(limited.releaseBulk(null, "LINK_SHORTENER", "analyst", "x"));
+        assertThat(second.released()).hasSize(2);
+        assertThat(second.more()).isFalse();
+        assertThat(java.util.stream.Stream.concat(first.released().stream(), second.released().stream()))
+                .containsExactlyInAnyOrderElementsOf(flagged);
+    }
+
     /** Analysts' decisions teach the content model. */
     @org.junit.jupiter.api.Nested
     class Learning {

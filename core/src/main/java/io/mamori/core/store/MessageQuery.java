@@ -24,9 +24,11 @@ import java.util.TreeSet;
  *                  Addresses compare case-insensitively.
  * @param offset    rows to skip (newest first)
  * @param limit     most rows to return, 1 to 1000
+ * @param finding   a finding code the message's verdict or findings name, exact (e.g. {@code LINK_SHORTENER})
  */
 public record MessageQuery(String id, String sender, String recipient, String subject, String action,
-        MessageState state, Direction direction, Instant from, Instant to, Set<String> parties, int offset, int limit) {
+        MessageState state, Direction direction, Instant from, Instant to, Set<String> parties, int offset, int limit,
+        String finding) {
 
     /** Most addresses a scope may name (an approver's departments); more is refused rather than silently cut. */
     public static final int MAX_PARTIES = 10_000;
@@ -52,6 +54,16 @@ public record MessageQuery(String id, String sender, String recipient, String su
         if (limit < 1 || limit > 1000) {
             throw new IllegalArgumentException("limit must be between 1 and 1000: " + limit);
         }
+        finding = blankToNull(finding);
+        if (finding != null && !finding.matches("[A-Z][A-Z0-9_]{0,63}")) {
+            throw new IllegalArgumentException("not a finding code: " + finding);
+        }
+    }
+
+    /** Without a finding criterion. */
+    public MessageQuery(String id, String sender, String recipient, String subject, String action, MessageState state,
+            Direction direction, Instant from, Instant to, Set<String> parties, int offset, int limit) {
+        this(id, sender, recipient, subject, action, state, direction, from, to, parties, offset, limit, null);
     }
 
     /** Every message, newest first, {@code limit} at a time. */
@@ -60,15 +72,23 @@ public record MessageQuery(String id, String sender, String recipient, String su
     }
 
     public MessageQuery withParties(Set<String> owners) {
-        return new MessageQuery(id, sender, recipient, subject, action, state, direction, from, to, owners, offset, limit);
+        return new MessageQuery(id, sender, recipient, subject, action, state, direction, from, to, owners, offset, limit,
+                finding);
     }
 
     public MessageQuery withPage(int newOffset, int newLimit) {
-        return new MessageQuery(id, sender, recipient, subject, action, state, direction, from, to, parties, newOffset, newLimit);
+        return new MessageQuery(id, sender, recipient, subject, action, state, direction, from, to, parties, newOffset,
+                newLimit, finding);
     }
 
     public MessageQuery withState(MessageState newState) {
-        return new MessageQuery(id, sender, recipient, subject, action, newState, direction, from, to, parties, offset, limit);
+        return new MessageQuery(id, sender, recipient, subject, action, newState, direction, from, to, parties, offset,
+                limit, finding);
+    }
+
+    public MessageQuery withFinding(String code) {
+        return new MessageQuery(id, sender, recipient, subject, action, state, direction, from, to, parties, offset, limit,
+                code);
     }
 
     private static String blankToNull(String s) {

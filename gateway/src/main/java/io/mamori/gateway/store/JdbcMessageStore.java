@@ -386,6 +386,10 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
         if (query.parties() != null) {
             where.parties(query.parties());
         }
+        if (query.finding() != null) {
+            // the codes are stored comma-separated; a code is [A-Z0-9_], and '_' is LIKE's one-character wildcard
+            where.add("(',' || m.finding_codes || ',') LIKE ? ESCAPE '!'", "%," + query.finding().replace("_", "!_") + ",%");
+        }
         String sql = "SELECT m.id FROM messages m" + where.sql() + " ORDER BY m.received_at DESC, m.id DESC LIMIT ? OFFSET ?";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             int i = where.bind(ps, 1);

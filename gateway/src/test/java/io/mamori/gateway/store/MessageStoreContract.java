@@ -572,6 +572,28 @@ abstract class MessageStoreContract {
     }
 
     @Test
+    void searchByFindingMatchesTheWholeCodeOnly() throws Exception {
+        StoredMessage shortener = commitWith(Direction.INBOUND, "a@x.example", true, Action.QUARANTINE, MessageState.QUARANTINED,
+                "a", List.of(Finding.of("LURE_URGENCY", "至急"), Finding.of("LINK_SHORTENER", "bit.ly")), "hanako@example.jp");
+        clock.advance(Duration.ofMinutes(1));
+        StoredMessage first = commitWith(Direction.INBOUND, "b@x.example", true, Action.QUARANTINE, MessageState.QUARANTINED,
+                "b", List.of(Finding.of("LINK_SHORTENER", "bit.ly")), "hanako@example.jp");
+        clock.advance(Duration.ofMinutes(1));
+        StoredMessage other = commitWith(Direction.INBOUND, "c@x.example", true, Action.QUARANTINE, MessageState.QUARANTINED,
+                "c", List.of(Finding.of("LINK_SHORTENER_PLUS", "x"), Finding.of("XLINK_SHORTENER", "y"),
+                        Finding.of("LINKASHORTENER", "z")), "hanako@example.jp");
+
+        MessageQuery all = MessageQuery.all(10);
+        assertThat(idsInOrder(store.search(all.withFinding("LINK_SHORTENER")))).as("not a prefix, suffix or _ wildcard")
+                .containsExactly(first.id(), shortener.id());
+        assertThat(idsInOrder(store.search(all.withFinding("LURE_URGENCY")))).containsExactly(shortener.id());
+        assertThat(idsInOrder(store.search(all.withFinding("LINKASHORTENER")))).containsExactly(other.id());
+        assertThat(idsInOrder(store.search(all.withFinding("LINK_SHORTENER").withState(MessageState.QUEUED)))).isEmpty();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> all.withFinding("LINK%"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void searchAndCountsKeepToTheMessagesTheirPartiesOwn() throws Exception {
         StoredMessage toTaro = commitWith(Direction.INBOUND, "taro@example.jp", true, Action.DELIVER, MessageState.QUEUED,
                 "inbound claiming taro as sender", "hanako@example.jp");
@@ -624,10 +646,15 @@ abstract class MessageStoreContract {
 
     StoredMessage commitWith(Direction direction, String sender, boolean tls, Action action, MessageState state,
             String subject, String... recipients) throws IOException {
+        return commitWith(direction, sender, tls, action, state, subject,
+                List.of(Finding.of("ATTACHMENT_EXECUTABLE", "a.exe"), Finding.of("MIME_MALFORMED", "boundary")), recipients);
+    }
+
+    StoredMessage commitWith(Direction direction, String sender, boolean tls, Action action, MessageState state,
+            String subject, List<Finding> findings, String... recipients) throws IOException {
         Envelope envelope = new Envelope(direction, sender, List.of(recipients), "192.0.2.10", "mx.example.org", null, tls,
                 clock.instant());
-        Verdict verdict = new Verdict(action, 4.5,
-                List.of(Finding.of("ATTACHMENT_EXECUTABLE", "a.exe"), Finding.of("MIME_MALFORMED", "boundary")));
+        Verdict verdict = new Verdict(action, 4.5, findings);
         try (Spool spool = store.openSpool()) {
             try (OutputStream out = spool.output()) {
                 out.write(bytes("Subject: " + subject + "\r\n\r\nbody\r\n"));
