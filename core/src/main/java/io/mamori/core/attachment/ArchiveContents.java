@@ -142,7 +142,7 @@ public final class ArchiveContents {
         }
     }
 
-    /** Whether a file starting with {@code head} is an archive this walks into: zip, 7z, gzip or tar. */
+    /** Whether a file starting with {@code head} is an archive this walks into: zip, 7z, gzip, tar or RAR. */
     public static boolean isArchive(byte[] head, int length) {
         return FileSignatures.isZip(head, length) || FileSignatures.isSevenZip(head, length)
                 || FileSignatures.isGzip(head, length) || FileSignatures.isTar(head, length)

@@ -123,7 +123,7 @@ final class ContentInspection {
     }
 
     private boolean pdfOrPictureInside;
-    /** Whether the attachment being inspected is one a walk for pages opens: a zip, 7z, gzip or tar file. */
+    /** Whether the attachment being inspected is one a walk for pages opens: a zip, 7z, gzip, tar or RAR file. */
     private boolean pagesHere;
     /** Where pages go in an inspection; {@code null} for none. */
     private Pages pages;
