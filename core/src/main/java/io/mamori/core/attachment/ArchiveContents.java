@@ -142,6 +142,15 @@ public final class ArchiveContents {
         }
     }
 
+    /**
+     * Whether an Office Open XML part (its name in lower case) is one of the document's pictures: Word, Excel and
+     * PowerPoint keep them under {@code word/media/}, {@code xl/media/} and {@code ppt/media/}.
+     */
+    public static boolean isOfficeMedia(String lowerName) {
+        return lowerName.startsWith("word/media/") || lowerName.startsWith("xl/media/")
+                || lowerName.startsWith("ppt/media/");
+    }
+
     /** Whether a file starting with {@code head} is an archive this walks into: zip, 7z, gzip, tar or RAR. */
     public static boolean isArchive(byte[] head, int length) {
         return FileSignatures.isZip(head, length) || FileSignatures.isSevenZip(head, length)

@@ -446,7 +446,7 @@ final class ContentInspection {
                 }
                 if (!inDocument) {
                     names(entryName, entryPath);
-                } else if (depth > 0 && officeMedia(lower)) {
+                } else if (depth > 0 && ArchiveContents.isOfficeMedia(lower)) {
                     pdfOrPictureInside = true;
                 }
                 if (e.getGeneralPurposeBit().usesEncryption()) {
@@ -467,7 +467,7 @@ final class ContentInspection {
                 Metered content = new Metered(zip, zip::getCompressedCount, entryPath, inDocument);
                 if (!inDocument) {
                     nested(entryPath, lastSegment(entryName), content, depth + 1);
-                } else if (sink != null && officeMedia(lower)) {
+                } else if (sink != null && ArchiveContents.isOfficeMedia(lower)) {
                     byte[] head = content.readNBytes(FileSignatures.HEAD);
                     if (FileSignatures.image(head, head.length) != null) {
                         hand(entryPath, null, Kind.IMAGE,
@@ -655,12 +655,6 @@ final class ContentInspection {
             throw new Stop(Finding.of(NOT_INSPECTED, document + ": document has more than "
                     + DOCUMENT_FACTOR * limits.maxEntries() + " parts; the rest was not inspected"));
         }
-    }
-
-    /** Whether an Office Open XML part is one of its pictures: Word, Excel and PowerPoint keep them there. */
-    private static boolean officeMedia(String lowerName) {
-        return lowerName.startsWith("word/media/") || lowerName.startsWith("xl/media/")
-                || lowerName.startsWith("ppt/media/");
     }
 
     private Stop bomb(String evidence) {

@@ -1,5 +1,6 @@
 package io.mamori.core.link;
 
+import io.mamori.core.attachment.ArchiveContents;
 import io.mamori.core.attachment.ArchiveLimits;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,8 +23,6 @@ import org.apache.commons.compress.archivers.zip.ZipArchiveInputStream;
  * Stateless.
  */
 final class OfficePictures {
-
-    private static final List<String> MEDIA = List.of("word/media/", "xl/media/", "ppt/media/");
 
     /**
      * One picture of a document.
@@ -60,7 +59,7 @@ final class OfficePictures {
                 }
                 boolean readable = !e.isDirectory() && !e.getGeneralPurposeBit().usesEncryption() && zip.canReadEntryData(e);
                 String lower = name.toLowerCase(Locale.ROOT);
-                if (readable && MEDIA.stream().anyMatch(lower::startsWith)
+                if (readable && ArchiveContents.isOfficeMedia(lower)
                         && e.getSize() <= EmbeddedLinks.MAX_IMAGE_BYTES) {
                     byte[] bytes = zip.readNBytes(EmbeddedLinks.MAX_IMAGE_BYTES + 1);
                     expanded += bytes.length;

@@ -482,11 +482,7 @@ class EmbeddedLinksTest {
 
     @Test
     void picturesInsideArchivesCountAgainstTheMessagesPictureCapAndEncryptedArchivesAreNotOpened() throws Exception {
-        List<Object> entries = new ArrayList<>();
-        for (int i = 0; i < EmbeddedLinks.MAX_IMAGES; i++) {
-            entries.add("p" + i + ".png");
-            entries.add(qrPng("NOT A LINK " + i, 4));
-        }
+        List<Object> entries = capFillingEntries();
         entries.add("late.png");
         entries.add(qrPng("https://evil.example.net/late", 4));
         ParsedMessage many = message("a <a@example.com>", LONG_TEXT,
@@ -598,11 +594,7 @@ class EmbeddedLinksTest {
 
     @Test
     void picturesOfOfficeDocumentsInsideArchivesCountAgainstTheMessagesCapAndOnlyMediaAreRead() throws IOException {
-        List<Object> entries = new ArrayList<>();
-        for (int i = 0; i < EmbeddedLinks.MAX_IMAGES; i++) {
-            entries.add("p" + i + ".png");
-            entries.add(qrPng("NOT A LINK " + i, 4));
-        }
+        List<Object> entries = capFillingEntries();
         entries.add("late.docx");
         entries.add(ooxml("word/", "word/media/image1.png", qrPng("https://evil.example.net/late", 4)));
         ParsedMessage many = message("a <a@example.com>", LONG_TEXT,
@@ -759,6 +751,16 @@ class EmbeddedLinksTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Zip entries (name, bytes) of as many pictures with codes as a message's cap allows, "NOT A LINK 0" onwards. */
+    private static List<Object> capFillingEntries() {
+        List<Object> entries = new ArrayList<>();
+        for (int i = 0; i < EmbeddedLinks.MAX_IMAGES; i++) {
+            entries.add("p" + i + ".png");
+            entries.add(qrPng("NOT A LINK " + i, 4));
+        }
+        return entries;
     }
 
     /** A QR code drawn at {@code scale} pixels a module with ZXing's default quiet zone of four modules. */
