@@ -7,12 +7,22 @@ import java.util.zip.CRC32;
 /**
  * Writes RAR archives for tests, in the RAR 5 and RAR 4 formats as RARLAB documents them, with correct header and
  * data checksums (RarEntriesTest has bsdtar, libarchive's independent reader, list them). No RAR compressor exists
- * under an open-source licence, so entries are either stored or carry opaque bytes marked as compressed or
- * encrypted, which is all a reader that does not decompress can tell apart.
+ * under an open-source licence, so entries are stored, carry opaque bytes marked as compressed or encrypted, or (RAR
+ * 5 only) are really compressed with a minimal encoder: one block whose Huffman tables give every byte an 8-bit code
+ * and no matches, which libarchive decodes (RarPackedTest extracts such entries with bsdtar). Real RAR compresses
+ * far better, but the format is the same.
  */
 final class RarWriter {
 
-    enum Kind { STORED, COMPRESSED, ENCRYPTED, FOLDER }
+    /**
+     * STORED: the bytes as they are. COMPRESSED: the bytes as they are, marked as compressed (method 3), so no reader
+     * can decode them. PACKED (RAR 5 only): the bytes really compressed (method 1), as {@link #packed} encodes them.
+     * ENCRYPTED: opaque bytes behind a file encryption record. FOLDER: a folder, no data.
+     */
+    enum Kind { STORED, COMPRESSED, PACKED, ENCRYPTED, FOLDER }
+
+    /** The dictionary of PACKED entries, the smallest RAR 5 has (dictionary bits 0 in the compression information). */
+    static final int PACKED_WINDOW = 128 * 1024;
 
     private final boolean five;
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -37,6 +47,20 @@ final class RarWriter {
     }
 
     RarWriter add(String name, Kind kind, byte[] data) {
+        if (kind == Kind.PACKED) {
+            if (!five) {
+                throw new IllegalArgumentException("PACKED entries are written in RAR 5 only");
+            }
+            // libarchive 3.6.2 (and the newer rar5 reader in its repository, as far as read) hands out what a block
+            // decodes in steps of 64 KiB + 1 bytes (more than half the 128 KiB window); when the data ends exactly
+            // at a step, or is empty, the next read finds no output left and takes the bytes after the entry for
+            // another block header ("Block checksum error", "Unsupported block header size"). Such entries would
+            // test libarchive's limit, not our archives.
+            if (data.length % (PACKED_WINDOW / 2 + 1) == 0) {
+                throw new IllegalArgumentException("libarchive cannot extract " + data.length
+                        + " bytes packed: the length is a multiple of " + (PACKED_WINDOW / 2 + 1));
+            }
+        }
         if (five) {
             file5(name, kind, data);
         } else {
@@ -88,7 +112,8 @@ final class RarWriter {
         f.writeBytes(vint(kind == Kind.FOLDER ? 0 : data.length)); // unpacked size
         f.writeBytes(vint(kind == Kind.FOLDER ? 0x10 : 0x20)); // Windows attributes
         f.writeBytes(u32(kind == Kind.FOLDER ? 0 : crc(data)));
-        f.writeBytes(vint(kind == Kind.COMPRESSED ? 3 << 7 : 0)); // method 3 or stored (0)
+        // method 3 (opaque), method 1 with the smallest dictionary, 128 KiB (bits 10-13 zero), or stored (0)
+        f.writeBytes(vint(kind == Kind.COMPRESSED ? 3 << 7 : kind == Kind.PACKED ? 1 << 7 : 0));
         f.writeBytes(vint(0)); // host OS: Windows
         f.writeBytes(vint(nameBytes.length));
         f.writeBytes(nameBytes);
@@ -107,9 +132,91 @@ final class RarWriter {
             e.writeBytes(r);
             extra = e.toByteArray();
         }
-        byte[] payload = kind == Kind.FOLDER ? new byte[0] : data;
+        byte[] payload = kind == Kind.FOLDER ? new byte[0] : kind == Kind.PACKED ? packed(data) : data;
         header5(2, f.toByteArray(), extra, payload.length);
         out.writeBytes(payload);
+    }
+
+    /**
+     * The data compressed as one RAR 5 block (libarchive's rar5 reader decodes it, as RarPackedTest checks):
+     * a block header, Huffman tables, then one main-table code per byte. Every literal has the code length 8 and every
+     * other symbol none, so the canonical code of byte b is b itself and the bytes follow the tables unchanged: no
+     * match, no filter. Real RAR compresses better, but the format is the same.
+     */
+    private static byte[] packed(byte[] data) {
+        BitWriter bits = new BitWriter();
+        // the code lengths of the 20 symbols that encode the table lengths, one nibble each (15 would be an escape):
+        // 8 (a length of 8) gets "0", 18 (3 + 3 bits zeros) "10", 19 (11 + 7 bits zeros) "11"
+        for (int symbol = 0; symbol < 20; symbol++) {
+            bits.write(symbol == 8 ? 1 : symbol == 18 || symbol == 19 ? 2 : 0, 4);
+        }
+        // 430 lengths: main table (256 literals, then 50 other symbols), 64 distances, 16 low distances, 44 lengths
+        for (int i = 0; i < 256; i++) {
+            bits.write(0b0, 1);
+        }
+        for (int zeros = 430 - 256; zeros > 0; ) {
+            if (zeros >= 11) {
+                int run = Math.min(zeros, 138);
+                bits.write(0b11, 2);
+                bits.write(run - 11, 7);
+                zeros -= run;
+            } else {
+                int run = Math.max(zeros, 3); // a run past the end of the tables stops there
+                bits.write(0b10, 2);
+                bits.write(run - 3, 3);
+                zeros -= run;
+            }
+        }
+        for (byte b : data) {
+            bits.write(b & 0xff, 8);
+        }
+        byte[] body = bits.toByteArray();
+        if (body.length > 0xFFFFFF) {
+            throw new IllegalArgumentException("one block holds at most 16 MiB");
+        }
+        int sizeBytes = body.length > 0xFFFF ? 3 : body.length > 0xFF ? 2 : 1;
+        int bitsInLastByte = bits.length() % 8 == 0 ? 8 : (int) (bits.length() % 8);
+        int flags = 0x80 | 0x40 | (sizeBytes - 1) << 3 | (bitsInLastByte - 1); // tables present, last block
+        int checksum = 0x5A ^ flags ^ body.length & 0xff ^ body.length >> 8 & 0xff ^ body.length >> 16;
+        ByteArrayOutputStream block = new ByteArrayOutputStream();
+        block.write(flags);
+        block.write(checksum);
+        for (int i = 0; i < sizeBytes; i++) {
+            block.write(body.length >> 8 * i);
+        }
+        block.writeBytes(body);
+        return block.toByteArray();
+    }
+
+    /** Bits written most significant first, as RAR 5 reads them. */
+    private static final class BitWriter {
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        private int current;
+        private long length;
+
+        void write(int value, int count) {
+            for (int i = count - 1; i >= 0; i--) {
+                current = current << 1 | (value >> i & 1);
+                if (++length % 8 == 0) {
+                    out.write(current);
+                    current = 0;
+                }
+            }
+        }
+
+        long length() {
+            return length;
+        }
+
+        byte[] toByteArray() {
+            ByteArrayOutputStream copy = new ByteArrayOutputStream();
+            copy.writeBytes(out.toByteArray());
+            int pending = (int) (length % 8);
+            if (pending != 0) {
+                copy.write(current << (8 - pending));
+            }
+            return copy.toByteArray();
+        }
     }
 
     /** One RAR 5 header: CRC32, size, type, flags, [extra area size], [data size], the type's fields, the extra area. */
