@@ -23,14 +23,15 @@ import java.util.Set;
  *     file by its content, e.g. {@code invoice.zip!/scan.pdf: Windows executable (PE)};</li>
  * <li>{@code OFFICE_MACRO}: a VBA project in OLE2 (Apache POI) or OOXML ({@code vbaProject.bin}), or an
  *     Excel 4 macro sheet; {@code RTF_DISGUISED}: RTF under a Word extension;</li>
- * <li>archives (zip, 7z, gzip, tar; RAR as far as its headers and stored entries go) opened recursively within
+ * <li>archives (zip, 7z, gzip, tar, RAR; compressed RAR entries unpacked by libarchive, {@link RarUnpacker}) opened
+ *     recursively within
  *     {@link ArchiveLimits}, with the name checks of {@link AttachmentNameAnalyzer} and all of the above
  *     applied to their entries (evidence {@code invoice.zip!/a/b.exe}); {@code ARCHIVE_BOMB} and
  *     {@code ARCHIVE_TOO_DEEP} when a limit is passed;</li>
  * <li>{@code ENCRYPTED_ARCHIVE}: a password-protected zip, 7z or RAR, Office file or PDF (a PDF that opens
  *     without a password is not one), which no scanner can look into;</li>
  * <li>{@code ATTACHMENT_NOT_INSPECTED}: a file larger than the message's content budget, a damaged archive,
- *     compressed RAR content, an unsupported compression method.</li>
+ *     compressed RAR content that could not be unpacked, an unsupported compression method.</li>
  * </ul>
  * Work per message is bounded by the limits; the analyzer stops as soon as the calling thread is interrupted
  * (the pipeline's time budget). With the default limits, a message is inspected once, and the HTML pages inside its
@@ -40,13 +41,21 @@ import java.util.Set;
 public final class AttachmentContentAnalyzer implements Analyzer {
 
     private final ArchiveLimits limits;
+    /** The unpacker of compressed RAR archives; {@code null} for the system's ({@link RarUnpacker#system()}). */
+    private final RarUnpacker unpacker;
 
     public AttachmentContentAnalyzer() {
         this(ArchiveLimits.defaults());
     }
 
     public AttachmentContentAnalyzer(ArchiveLimits limits) {
+        this(limits, null);
+    }
+
+    /** With its own unpacker of compressed RAR archives ({@link RarUnpacker#NONE}: none): for tests. */
+    AttachmentContentAnalyzer(ArchiveLimits limits, RarUnpacker unpacker) {
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.unpacker = unpacker;
     }
 
     @Override
@@ -97,10 +106,10 @@ public final class AttachmentContentAnalyzer implements Analyzer {
 
     @Override
     public List<Finding> analyze(AnalysisInput input) throws InterruptedException {
-        if (limits.equals(ArchiveLimits.defaults())) {
+        if (limits.equals(ArchiveLimits.defaults()) && unpacker == null) {
             return inspected(input).findings();
         }
-        return inspect(input.message(), limits, null).findings();
+        return inspect(input.message(), limits, unpacker, null).findings();
     }
 
     /**
@@ -139,7 +148,7 @@ public final class AttachmentContentAnalyzer implements Analyzer {
      * @throws InterruptedException when the calling thread was interrupted (the pipeline's time budget ran out)
      */
     static Inspected inspected(AnalysisInput input) throws InterruptedException {
-        return input.memo().computeIfAbsent(INSPECTED, () -> inspect(input.message(), ArchiveLimits.defaults(),
+        return input.memo().computeIfAbsent(INSPECTED, () -> inspect(input.message(), ArchiveLimits.defaults(), null,
                 new HtmlAttachmentAnalyzer.Pages()));
     }
 
@@ -149,9 +158,10 @@ public final class AttachmentContentAnalyzer implements Analyzer {
     }
 
     /** Inspects every kept part content; also examines the pages inside archives if {@code pages} is given. */
-    private static Inspected inspect(ParsedMessage message, ArchiveLimits limits, HtmlAttachmentAnalyzer.Pages pages)
-            throws InterruptedException {
+    private static Inspected inspect(ParsedMessage message, ArchiveLimits limits, RarUnpacker unpacker,
+            HtmlAttachmentAnalyzer.Pages pages) throws InterruptedException {
         ContentInspection inspection = new ContentInspection(limits);
+        inspection.unpackRarWith(unpacker);
         if (pages != null) {
             inspection.collectPages(pages);
         }

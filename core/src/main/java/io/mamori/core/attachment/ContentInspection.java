@@ -12,6 +12,7 @@ import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -78,6 +79,8 @@ final class ContentInspection {
     private String partPath;
     /** For a walk that hands the files inside archives to {@link ArchiveContents}; {@code null} for inspection. */
     private final Sink sink;
+    /** Unpacks compressed RAR archives; {@code null} for the system's ({@link RarUnpacker#system()}). */
+    private RarUnpacker unpacker;
 
     ContentInspection(ArchiveLimits limits) {
         this(limits, null);
@@ -162,6 +165,11 @@ final class ContentInspection {
         void end() {
             pages.take(path, java.util.Arrays.copyOf(bytes, length), true);
         }
+    }
+
+    /** Unpacks compressed RAR archives with {@code unpacker} instead of the system's ({@link RarUnpacker#NONE}: none). */
+    void unpackRarWith(RarUnpacker unpacker) {
+        this.unpacker = unpacker;
     }
 
     /** Hands the HTML pages inside archives to {@code pages} as well during this inspection. */
@@ -513,12 +521,37 @@ final class ContentInspection {
     /**
      * A RAR archive, from its headers ({@link RarEntries}): every entry's name is judged, encrypted entries are
      * {@code ENCRYPTED_ARCHIVE}, and entries stored without compression are inspected like the files of any other
-     * archive. Compressed entries cannot be unpacked (no open-source decoder), so their content is
-     * {@code ATTACHMENT_NOT_INSPECTED}, once per archive with their number.
+     * archive. Compressed entries are unpacked by libarchive ({@link RarUnpacker}) when it is at hand and the archive is
+     * whole and unencrypted, and inspected the same way; those that cannot be unpacked are
+     * {@code ATTACHMENT_NOT_INSPECTED}, once per archive with their number and why.
      */
     private void rar(String path, InputStream whole, int depth) throws IOException {
+        RarUnpacker unpacker = this.unpacker != null ? this.unpacker : RarUnpacker.system();
+        if (!unpacker.available()) {
+            rarFromHeaders(path, whole, depth, null);
+            return;
+        }
+        byte[] bytes = whole.readNBytes(limits.maxBufferBytes() + 1);
+        if (bytes.length > limits.maxBufferBytes()) {
+            // too large to hand over whole: its headers and stored entries only
+            rarFromHeaders(path, new SequenceInputStream(new ByteArrayInputStream(bytes), whole), depth, null);
+            return;
+        }
+        List<String> compressed = new ArrayList<>();
+        rarFromHeaders(path, new ByteArrayInputStream(bytes), depth, compressed);
+        if (!compressed.isEmpty()) {
+            rarUnpacked(path, bytes, compressed, depth, unpacker);
+        }
+    }
+
+    /**
+     * A RAR archive read from its headers: names judged, encryption found, stored entries inspected. Its compressed
+     * entries are either added to {@code unpack} (when given, and the archive was read to its end without damage or
+     * encryption) or reported as not inspected.
+     */
+    private void rarFromHeaders(String path, InputStream whole, int depth, List<String> unpack) throws IOException {
         boolean encryptedSeen = false;
-        int compressed = 0;
+        List<String> compressed = new ArrayList<>();
         try {
             RarEntries rar = new RarEntries(whole);
             for (RarEntries.Entry e; (e = rar.next()) != null; ) {
@@ -536,7 +569,10 @@ final class ContentInspection {
                     continue;
                 }
                 if (!e.stored()) {
-                    compressed++;
+                    if (e.size() > RATIO_FLOOR && e.packedSize() > 0 && e.size() / e.packedSize() > limits.maxRatio()) {
+                        throw bomb(entryPath + ": declared to expand more than " + limits.maxRatio() + "×");
+                    }
+                    compressed.add(e.name());
                     continue;
                 }
                 Metered content = new Metered(rar.data(), null, entryPath);
@@ -549,10 +585,73 @@ final class ContentInspection {
             add(NOT_INSPECTED, path + ": damaged archive (" + e.getClass().getSimpleName() + ")");
             return;
         }
-        if (compressed > 0) {
-            add(NOT_INSPECTED, path + ": " + compressed + " compressed RAR "
-                    + (compressed == 1 ? "entry" : "entries") + " not unpacked (names checked)");
+        if (unpack != null && !encryptedSeen) {
+            unpack.addAll(compressed);
+        } else if (!compressed.isEmpty()) {
+            add(NOT_INSPECTED, path + ": " + compressed.size() + " compressed RAR "
+                    + (compressed.size() == 1 ? "entry" : "entries") + " not unpacked (names checked)");
         }
+    }
+
+    /**
+     * The compressed entries of a RAR archive ({@code names}, as its headers give them), unpacked by {@code unpacker}
+     * and inspected; its stored entries, which come along in the unpacker's stream, were inspected from the headers
+     * and are passed over.
+     */
+    private void rarUnpacked(String path, byte[] bytes, List<String> names, int depth, RarUnpacker unpacker)
+            throws IOException {
+        Map<String, Integer> wanted = new HashMap<>();
+        for (String name : names) {
+            wanted.merge(unpackedName(name), 1, Integer::sum);
+        }
+        int unpacked = 0;
+        boolean late = false;
+        try (RarUnpacker.Unpacking run = unpacker.start(bytes)) {
+            try {
+                TarArchiveInputStream tar = new TarArchiveInputStream(run.tar(), StandardCharsets.UTF_8.name());
+                for (TarArchiveEntry e; unpacked < names.size() && (e = tar.getNextEntry()) != null; ) {
+                    if (!e.isFile()) {
+                        continue;
+                    }
+                    if (wanted.merge(unpackedName(e.getName()), -1, Integer::sum) < 0) {
+                        if (e.getSize() > bytes.length) {
+                            break; // not a stored entry, which is never larger than its archive: unaccounted for
+                        }
+                        continue; // a stored entry, inspected already
+                    }
+                    unpacked++;
+                    String entryPath = path + "!/" + AttachmentNameAnalyzer.displayed(e.getName());
+                    // the whole archive's size is the ratio's measure: the tar stream does not carry packed sizes
+                    Metered content = new Metered(tar, () -> bytes.length, entryPath);
+                    nested(entryPath, lastSegment(e.getName()), content, depth + 1);
+                    content.drain();
+                }
+            } catch (IOException | RuntimeException e) {
+                if (e instanceof Stop stop) {
+                    throw stop;
+                }
+                // the stream broke off (damaged or unsupported data): what came before was inspected
+            }
+            late = run.timedOut();
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            throw new Stop(null); // the analysis budget ended the unpacking: not a finding about the archive
+        }
+        int missing = names.size() - unpacked;
+        if (missing > 0) {
+            add(NOT_INSPECTED, path + ": " + missing + " compressed RAR " + (missing == 1 ? "entry" : "entries")
+                    + " not unpacked (" + (late ? "took longer than " + unpacker.wall().toSeconds() + " s"
+                    : "damaged or unsupported") + "; names checked)");
+        }
+    }
+
+    /** An entry's name as both the RAR headers and the unpacker's tar stream give it: without leading slashes. */
+    private static String unpackedName(String name) {
+        String n = name.replace('\\', '/');
+        while (n.startsWith("/") || n.startsWith("./")) {
+            n = n.substring(n.startsWith("/") ? 1 : 2);
+        }
+        return n;
     }
 
     private void gzip(String path, String name, InputStream whole, int depth) throws IOException {

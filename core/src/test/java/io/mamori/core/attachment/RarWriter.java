@@ -12,14 +12,14 @@ import java.util.zip.CRC32;
  * and no matches, which libarchive decodes (RarPackedTest extracts such entries with bsdtar). Real RAR compresses
  * far better, but the format is the same.
  */
-final class RarWriter {
+public final class RarWriter {
 
     /**
      * STORED: the bytes as they are. COMPRESSED: the bytes as they are, marked as compressed (method 3), so no reader
      * can decode them. PACKED (RAR 5 only): the bytes really compressed (method 1), as {@link #packed} encodes them.
      * ENCRYPTED: opaque bytes behind a file encryption record. FOLDER: a folder, no data.
      */
-    enum Kind { STORED, COMPRESSED, PACKED, ENCRYPTED, FOLDER }
+    public enum Kind { STORED, COMPRESSED, PACKED, ENCRYPTED, FOLDER }
 
     /** The dictionary of PACKED entries, the smallest RAR 5 has (dictionary bits 0 in the compression information). */
     static final int PACKED_WINDOW = 128 * 1024;
@@ -38,7 +38,7 @@ final class RarWriter {
         }
     }
 
-    static RarWriter rar5() {
+    public static RarWriter rar5() {
         return new RarWriter(true);
     }
 
@@ -46,7 +46,7 @@ final class RarWriter {
         return new RarWriter(false);
     }
 
-    RarWriter add(String name, Kind kind, byte[] data) {
+    public RarWriter add(String name, Kind kind, byte[] data) {
         if (kind == Kind.PACKED) {
             if (!five) {
                 throw new IllegalArgumentException("PACKED entries are written in RAR 5 only");
@@ -88,7 +88,7 @@ final class RarWriter {
         return this;
     }
 
-    byte[] end() {
+    public byte[] end() {
         if (five) {
             header5(5, vint(0), new byte[0], -1); // end of archive, flags 0
         } else {

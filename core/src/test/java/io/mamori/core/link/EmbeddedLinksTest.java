@@ -406,6 +406,20 @@ class EmbeddedLinksTest {
     }
 
     @Test
+    void aQrCodeCompressedInARarArchiveIsReadAfterLibarchiveUnpacksIt() throws IOException {
+        byte[] rar = io.mamori.core.attachment.RarWriter.rar5()
+                .add("readme.txt", io.mamori.core.attachment.RarWriter.Kind.STORED,
+                        "scan the code".getBytes(StandardCharsets.UTF_8))
+                .add("2024/code.png", io.mamori.core.attachment.RarWriter.Kind.PACKED,
+                        qrPng("https://evil.example.net/mfa", 5))
+                .end();
+        ParsedMessage message = message("Accounts <ap@vendor.example.org>", LONG_TEXT,
+                new Part("application/x-rar-compressed", "codes.rar", rar));
+        assertThat(analyzer.analyze(input(message))).containsExactly(
+                Finding.of("LINK_QR_CODE", "evil.example.net (codes.rar!/2024/code.png)"));
+    }
+
+    @Test
     void theLinkAnalyzerAndTheSenderListsShareOneSearchAndOneArchiveWalkPerMessage() throws Exception {
         byte[] pdf = pdf(List.of("Secure document", "You have received a document. Click to view."),
                 "https://secure-login.example.org/auth?u=abc", new PDRectangle(50, 200, 500, 400));

@@ -1,0 +1,211 @@
+package io.mamori.core.attachment;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Unpacks RAR archives with libarchive, through its command-line front end {@code bsdtar} (Debian's
+ * {@code libarchive-tools}): the archive goes in on standard input and comes out as a POSIX (pax) tar stream with
+ * every entry decompressed, which Commons Compress reads like any tar.
+ *
+ * <p>Why a separate program: no Java library under an open-source licence decompresses RAR (Commons Compress does
+ * not; junrar and 7-Zip's RAR code are under the UnRAR licence), while libarchive's RAR 4 and RAR 5 readers are its
+ * own BSD-licensed code, well kept and fuzzed. {@link RarEntries} still reads the headers in Java, so names,
+ * encryption and stored entries never depend on the program; it is used only when an archive holds compressed
+ * entries.
+ *
+ * <p>Bounded: the program runs under {@code prlimit} (where present) with at most {@value #MEMORY_MIB} MiB of address
+ * space and {@value #CPU_SECONDS} s of CPU, and is killed after {@value #WALL_SECONDS} s of wall time, when the reading
+ * thread is interrupted (within 50 ms), or as soon as the reader closes the stream. What it writes is read only as fast as the inspection consumes it (the pipe holds it
+ * back), so a RAR bomb costs no more than the inspection's own byte budget. Its diagnostics are discarded: they
+ * would carry the attachment's file names into the log.
+ *
+ * <p>Which program: the setting {@code mamori.analysis.rar-unpacker} ({@link #configure}) names it, or {@code none} to
+ * unpack nothing; otherwise {@code bsdtar} in {@code /usr/bin}, {@code /bin} or {@code /usr/local/bin}. Thread-safe.
+ */
+public final class RarUnpacker {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RarUnpacker.class);
+
+    static final int MEMORY_MIB = 1024;
+    static final int CPU_SECONDS = 20;
+    static final int WALL_SECONDS = 30;
+
+    /** Unpacks nothing: compressed RAR entries stay uninspected. */
+    static final RarUnpacker NONE = new RarUnpacker(null, null, Duration.ZERO);
+
+    private final Path program;
+    private final Path prlimit;
+    private final Duration wall;
+
+    private RarUnpacker(Path program, Path prlimit, Duration wall) {
+        this.program = program;
+        this.prlimit = prlimit;
+        this.wall = wall;
+    }
+
+    /** {@code program} (bsdtar's arguments, no limits) killed after {@code wall}: for tests. */
+    static RarUnpacker of(Path program, Duration wall) {
+        return new RarUnpacker(program, null, wall);
+    }
+
+    /** The first bsdtar found, looked for once (holder idiom): only when a RAR archive first needs it. */
+    private static final class Found {
+        static final RarUnpacker INSTANCE = find("");
+    }
+
+    /** The unpacker set by {@link #configure}; {@code null} until then. */
+    private static volatile RarUnpacker configured;
+
+    /**
+     * Sets the unpacker of this process from the setting {@code mamori.analysis.rar-unpacker}: a path, {@code none},
+     * or blank for the first bsdtar found. Says at INFO when compressed entries will not be unpacked.
+     */
+    public static void configure(String setting) {
+        configured = find(setting);
+    }
+
+    /** The unpacker of this process: the configured one, or the first bsdtar found, or {@link #NONE}. */
+    public static RarUnpacker system() {
+        RarUnpacker c = configured;
+        return c != null ? c : Found.INSTANCE;
+    }
+
+    /** The unpacker named by a setting: a path, {@code none}, or blank for the first bsdtar found. */
+    static RarUnpacker find(String setting) {
+        String named = setting == null ? "" : setting.trim();
+        if (named.toLowerCase(Locale.ROOT).equals("none")) {
+            return NONE;
+        }
+        Optional<Path> program = named.isEmpty()
+                ? executable(List.of("/usr/bin/bsdtar", "/bin/bsdtar", "/usr/local/bin/bsdtar"))
+                : executable(List.of(named));
+        if (program.isEmpty()) {
+            LOG.info("RAR archives: compressed entries are not unpacked ({}) / RAR の圧縮されたエントリは展開しません({})",
+                    named.isEmpty() ? "bsdtar not found; install libarchive-tools" : "not executable: " + named,
+                    named.isEmpty() ? "bsdtar がありません。libarchive-tools を入れてください" : "実行できません: " + named);
+            return NONE;
+        }
+        return new RarUnpacker(program.get(), executable(List.of("/usr/bin/prlimit", "/bin/prlimit")).orElse(null),
+                Duration.ofSeconds(WALL_SECONDS));
+    }
+
+    private static Optional<Path> executable(List<String> candidates) {
+        return candidates.stream().map(Path::of).filter(Files::isRegularFile).filter(Files::isExecutable).findFirst();
+    }
+
+    /** How long the program may run on one archive. */
+    Duration wall() {
+        return wall;
+    }
+
+    /** Whether this unpacker unpacks anything. */
+    boolean available() {
+        return program != null;
+    }
+
+    /**
+     * Starts unpacking {@code rar}. The caller reads the tar stream ({@link Unpacking#tar()}) and closes the
+     * {@link Unpacking}, which ends the program whatever it was doing.
+     */
+    Unpacking start(byte[] rar) throws IOException {
+        if (program == null) {
+            throw new IllegalStateException("no RAR unpacker");
+        }
+        List<String> command = new ArrayList<>();
+        if (prlimit != null) {
+            command.addAll(List.of(prlimit.toString(), "--as=" + (long) MEMORY_MIB * 1024 * 1024,
+                    "--cpu=" + CPU_SECONDS, "--core=0"));
+        }
+        // -c -f -: write an archive to standard output; @-: its entries are those of the archive on standard input
+        command.addAll(List.of(program.toString(), "-c", "-f", "-", "--format", "pax", "@-"));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        Map<String, String> env = builder.environment();
+        env.clear();
+        env.put("LC_ALL", "C.UTF-8"); // names are written to the tar stream in UTF-8
+        env.put("PATH", "/usr/bin:/bin");
+        return new Unpacking(builder.start(), rar, wall);
+    }
+
+    /** One run of the program over one archive. */
+    static final class Unpacking implements AutoCloseable {
+
+        private static final ScheduledExecutorService WATCH = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "rar-unpacker-watch");
+            t.setDaemon(true);
+            return t;
+        });
+
+        private final Process process;
+        private final ScheduledFuture<?> deadline;
+        private final ScheduledFuture<?> interruption;
+        private final AtomicBoolean killed = new AtomicBoolean();
+
+        private Unpacking(Process process, byte[] rar, Duration wall) {
+            this.process = process;
+            this.deadline = WATCH.schedule(() -> {
+                killed.set(true);
+                process.destroyForcibly();
+            }, wall.toMillis(), TimeUnit.MILLISECONDS);
+            // a read from the pipe does not notice an interrupt (the analysis budget): ending the program ends the read
+            Thread reader = Thread.currentThread();
+            this.interruption = WATCH.scheduleWithFixedDelay(() -> {
+                if (reader.isInterrupted()) {
+                    process.destroyForcibly();
+                }
+            }, 50, 50, TimeUnit.MILLISECONDS);
+            // the archive is fed from another thread: the program may write (and block on a full pipe) before it has
+            // read all of its input
+            Thread feed = new Thread(() -> {
+                try (OutputStream in = process.getOutputStream()) {
+                    in.write(rar);
+                } catch (IOException e) {
+                    // the program stopped reading (it failed, or was ended): its exit status tells
+                }
+            }, "rar-unpacker-feed");
+            feed.setDaemon(true);
+            feed.start();
+        }
+
+        /** The tar stream the program writes. */
+        InputStream tar() {
+            return process.getInputStream();
+        }
+
+        /** Whether the program was ended for taking too long. */
+        boolean timedOut() {
+            return killed.get();
+        }
+
+        @Override
+        public void close() {
+            deadline.cancel(false);
+            interruption.cancel(false);
+            if (process.isAlive()) {
+                process.destroyForcibly();
+            }
+            try {
+                process.getInputStream().close();
+            } catch (IOException e) {
+                // nothing more to read
+            }
+        }
+    }
+}
