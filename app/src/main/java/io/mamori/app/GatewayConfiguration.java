@@ -261,6 +261,8 @@ class GatewayConfiguration {
             ListStore listStore, Optional<SenderHistory> history, DnsResolver resolver,
             Supplier<io.mamori.core.classifier.ContentModel> contentModel) {
         Clock clock = Clock.systemUTC();
+        // the attachment walks of every analyzer unpack compressed RAR archives with the process's unpacker
+        io.mamori.core.attachment.RarUnpacker.configure(settings.analysis().rarUnpacker());
         SenderAuthSettings auth = settings.auth().trustedArcSealers().isEmpty() ? SenderAuthSettings.defaults()
                 : new SenderAuthSettings(Set.copyOf(settings.auth().trustedArcSealers()));
         MamoriProperties.Antivirus av = settings.antivirus();

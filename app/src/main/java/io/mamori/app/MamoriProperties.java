@@ -197,9 +197,11 @@ public record MamoriProperties(
      *                           decisions teach (the offline commands use only a file named here or by --model)
      * @param learnFromDecisions whether releases and deletions of held and quarantined inbound mail teach the model
      */
-    public record Analysis(Duration budget, int threads, String contentModel, Boolean learnFromDecisions) {
+    public record Analysis(Duration budget, int threads, String contentModel, Boolean learnFromDecisions,
+            String rarUnpacker) {
         public Analysis {
             contentModel = contentModel == null ? "" : contentModel.trim();
+            rarUnpacker = rarUnpacker == null ? "" : rarUnpacker.trim();
             learnFromDecisions = learnFromDecisions == null || learnFromDecisions;
         }
 
