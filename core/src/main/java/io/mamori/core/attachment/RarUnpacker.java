@@ -116,8 +116,28 @@ public final class RarUnpacker {
     }
 
     /** Whether this unpacker unpacks anything. */
-    boolean available() {
+    public boolean available() {
         return program != null;
+    }
+
+    /**
+     * Whether {@code head} (a file's first bytes) is a RAR archive this unpacker can hand over as a tar stream: RAR 4
+     * or RAR 5, headers not encrypted, and an unpacker at hand.
+     */
+    public boolean unpacks(byte[] head) {
+        return available() && FileSignatures.isRar(head, head.length) && !FileSignatures.rarEncrypted(head, head.length);
+    }
+
+    /**
+     * Hands {@code rar} to {@code reader} as a tar stream of its unpacked entries, for a reader that opens tar files
+     * itself (the antivirus engine: clamd reads tar, but not compressed RAR without the non-free unrar module). The
+     * stream ends early where the archive is damaged or unsupported. The program is ended when {@code reader}
+     * returns.
+     */
+    public <T> T asTar(byte[] rar, java.util.function.Function<InputStream, T> reader) throws IOException {
+        try (Unpacking run = start(rar)) {
+            return reader.apply(run.tar());
+        }
     }
 
     /**

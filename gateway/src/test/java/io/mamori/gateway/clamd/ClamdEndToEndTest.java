@@ -231,6 +231,23 @@ class ClamdEndToEndTest {
     }
 
     @Test
+    void eicarCompressedInARarSentOverSmtpIsCaughtByClamdOnceLibarchiveUnpacksIt() throws Exception {
+        // clamd from Debian cannot open compressed RAR (its unrar module is non-free); the analyzer hands it the
+        // archive unpacked by libarchive as a tar stream
+        byte[] rar = io.mamori.core.attachment.RarWriter.rar5()
+                .add("請求書/readme.txt", io.mamori.core.attachment.RarWriter.Kind.PACKED,
+                        "see the program".getBytes(StandardCharsets.US_ASCII))
+                .add("請求書/setup.com", io.mamori.core.attachment.RarWriter.Kind.PACKED, ClamdProcess.eicar())
+                .end();
+
+        StoredMessage m = stored(send(mail("invoice.rar", rar)));
+
+        assertThat(m.state()).isEqualTo(MessageState.QUARANTINED);
+        assertThat(m.findingCodes()).contains("MALWARE_FOUND");
+        assertThat(content(m)).contains("MALWARE_FOUND");
+    }
+
+    @Test
     void aCleanZipSentOverSmtpIsQueuedForDelivery() throws Exception {
         StoredMessage m = stored(send(mail("minutes.zip", zip("minutes.txt", "議事録".repeat(100).getBytes(StandardCharsets.UTF_8)))));
 
