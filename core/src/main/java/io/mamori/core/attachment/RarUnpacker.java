@@ -27,14 +27,14 @@ import org.slf4j.LoggerFactory;
  * <p>Why a separate program: no Java library under an open-source licence decompresses RAR (Commons Compress does
  * not; junrar and 7-Zip's RAR code are under the UnRAR licence), while libarchive's RAR 4 and RAR 5 readers are its
  * own BSD-licensed code, well kept and fuzzed. {@link RarEntries} still reads the headers in Java, so names,
- * encryption and stored entries never depend on the program; it is used only when an archive holds compressed
- * entries.
+ * encryption and stored entries never depend on the program. The attachment walks use it for archives with
+ * compressed entries; the antivirus analyzer hands clamd every attached RAR archive unpacked ({@link #asTar}).
  *
  * <p>Bounded: the program runs under {@code prlimit} (where present) with at most {@value #MEMORY_MIB} MiB of address
  * space and {@value #CPU_SECONDS} s of CPU, and is killed after {@value #WALL_SECONDS} s of wall time, when the reading
- * thread is interrupted (within 50 ms), or as soon as the reader closes the stream. What it writes is read only as fast as the inspection consumes it (the pipe holds it
- * back), so a RAR bomb costs no more than the inspection's own byte budget. Its diagnostics are discarded: they
- * would carry the attachment's file names into the log.
+ * thread is interrupted (within 50 ms), or as soon as the reader closes the stream. What it writes is read only as
+ * fast as the reader consumes it (the pipe holds it back), so a RAR bomb costs no more than the reader's own byte
+ * budget. Its diagnostics are discarded: they would carry the attachment's file names into the log.
  *
  * <p>Which program: the setting {@code mamori.analysis.rar-unpacker} ({@link #configure}) names it, or {@code none} to
  * unpack nothing; otherwise {@code bsdtar} in {@code /usr/bin}, {@code /bin} or {@code /usr/local/bin}. Thread-safe.
