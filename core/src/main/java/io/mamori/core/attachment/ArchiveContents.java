@@ -19,10 +19,11 @@ import java.util.Objects;
  * another), under the same {@link ArchiveLimits} per message, handing over the files wanted instead of inspecting
  * them: one archive reader and one set of bounds for every analyzer, rather than a second reader whose limits could
  * drift from the first.
- * Encrypted entries are not opened; of an Office Open XML document inside an archive only its pictures
+ * Encrypted entries are not opened; of an Office Open XML document, attached or inside an archive, only its pictures
  * ({@code word/media/}, {@code xl/media/}, {@code ppt/media/}, by content) are handed over, as pictures, and only while
- * pictures are wanted. A file's evidence path is {@code invoice.zip!/a/invoice.html} (a document's picture:
- * {@code invoice.zip!/report.docx!/word/media/image1.png}) as in the attachment analyzer's findings. Bounded
+ * pictures are wanted (a walk for pages alone does not open documents). A file's evidence path is
+ * {@code invoice.zip!/a/invoice.html} (a document's picture: {@code invoice.zip!/report.docx!/word/media/image1.png},
+ * or {@code report.docx!/word/media/image1.png} for an attached one) as in the attachment analyzer's findings. Bounded
  * besides the archive limits: at most {@code maxBytes} bytes handed over per message, and the walk ends as soon as
  * the visitor says so. Not thread-safe: one instance per message and analyzer call.
  */
@@ -151,7 +152,10 @@ public final class ArchiveContents {
                 || lowerName.startsWith("ppt/media/");
     }
 
-    /** Whether a file starting with {@code head} is an archive this walks into: zip, 7z, gzip, tar or RAR. */
+    /**
+     * Whether a file starting with {@code head} is an archive this walks into: zip (an Office Open XML document is one
+     * too), 7z, gzip, tar or RAR.
+     */
     public static boolean isArchive(byte[] head, int length) {
         return FileSignatures.isZip(head, length) || FileSignatures.isSevenZip(head, length)
                 || FileSignatures.isGzip(head, length) || FileSignatures.isTar(head, length)

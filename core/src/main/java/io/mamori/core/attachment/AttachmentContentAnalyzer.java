@@ -120,11 +120,12 @@ public final class AttachmentContentAnalyzer implements Analyzer {
     }
 
     /**
-     * Whether a walk through the message's archives for PDFs and pictures ({@link ArchiveContents}) may find any:
-     * {@code false} only when the inspection (made once per message, {@link #inspected}) read every archive to its end
-     * (no {@code ARCHIVE_BOMB}: no limit cut it short) and met no PDF or picture inside one. A walk reads archives as
-     * the inspection does, within the same limits, and covers no archive the inspection does not, so it would find
-     * nothing: the link analyzer need not open them a second time.
+     * Whether a walk through the message's archives and Office documents for PDFs and pictures
+     * ({@link ArchiveContents}) may find any: {@code false} only when the inspection (made once per message,
+     * {@link #inspected}) read every archive and document to its end (no {@code ARCHIVE_BOMB}, no document cut short by
+     * its budgets) and met no PDF or picture inside an archive and no picture part in a document, attached or archived.
+     * A walk reads archives as the inspection does, within the same limits, and covers no archive or document the
+     * inspection does not, so it would find nothing: the link analyzer need not open them a second time.
      *
      * @throws InterruptedException when the calling thread was interrupted (the pipeline's time budget ran out)
      */

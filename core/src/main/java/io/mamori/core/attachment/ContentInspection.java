@@ -184,8 +184,10 @@ final class ContentInspection {
     private static final Finding ENOUGH = Finding.of("ARCHIVE_WALK_ENDED", "");
 
     /**
-     * Whether a PDF or a picture (by content) was met inside an archive: a walk for them ({@link ArchiveContents},
-     * which reads archives as this does) finds none in archives this inspected to the end without one.
+     * Whether a PDF or a picture (by content) was met inside an archive, or a picture part ({@code word/media/} ...)
+     * in an Office document, attached or inside an archive, or a document was cut short by its budgets: a walk for
+     * them ({@link ArchiveContents}, which reads archives as this does) finds none in archives and documents this
+     * inspected to the end without one.
      */
     boolean pdfOrPictureInside() {
         return pdfOrPictureInside;
@@ -417,8 +419,10 @@ final class ContentInspection {
      * searched for macros, not inspected as files, and have per-message budgets of their own (ten times the
      * entries and ratio, the same total): a large spreadsheet's XML legitimately expands far and compresses
      * well, so a document past them is "not inspected", not a bomb. For a {@link Sink} that wants pictures, the
-     * pictures of a document inside an archive (its {@code word/media/}, {@code xl/media/}, {@code ppt/media/}
-     * parts, by content) are handed over, within the same budgets; the sink gets nothing else of a document.
+     * pictures of a document, attached or inside an archive (its {@code word/media/}, {@code xl/media/},
+     * {@code ppt/media/} parts, by content), are handed over, within the same budgets; the sink gets nothing else of
+     * a document, and its other parts are decompressed only where the zip format needs it to find the next part (a
+     * data descriptor), counted against the budgets.
      */
     private void zip(String path, InputStream whole, int depth, boolean document) throws IOException {
         boolean encryptedSeen = false;
@@ -432,9 +436,9 @@ final class ContentInspection {
                     inDocument = true;
                 }
                 seen++;
-                if (inDocument && sink != null && (depth == 0 || sink.wanted(ArchiveContents.Type.PICTURE) <= 0)) {
-                    // an Office document's parts hold no files for a sink but the pictures of one inside an archive
-                    // (an attached document's pictures are another reader's: the link analyzers' OfficePictures)
+                if (inDocument && sink != null && sink.wanted(ArchiveContents.Type.PICTURE) <= 0) {
+                    // an Office document's parts hold no files for a sink but its pictures, attached or inside an
+                    // archive alike
                     return;
                 }
                 if (inDocument) {
@@ -454,7 +458,7 @@ final class ContentInspection {
                 }
                 if (!inDocument) {
                     names(entryName, entryPath);
-                } else if (depth > 0 && ArchiveContents.isOfficeMedia(lower)) {
+                } else if (ArchiveContents.isOfficeMedia(lower)) {
                     pdfOrPictureInside = true;
                 }
                 if (e.getGeneralPurposeBit().usesEncryption()) {
@@ -482,11 +486,18 @@ final class ContentInspection {
                                 new SequenceInputStream(new ByteArrayInputStream(head), content));
                     }
                 }
-                content.drain();
+                if (sink == null || !inDocument || e.getGeneralPurposeBit().usesDataDescriptor()) {
+                    content.drain();
+                }
+                // else a sink's walk takes nothing but pictures from a document: the zip stream passes over the rest
+                // of the part without decompressing it, as it can when the part's compressed size comes first
             }
         } catch (Stop stop) {
             if (stop.finding != null && stop.finding.code().equals(NOT_INSPECTED)) {
                 findings.add(stop.finding);
+                // a document cut short by its budgets: a sink's walk, which decompresses less of documents, may get
+                // further and find pictures this did not
+                pdfOrPictureInside = true;
                 return;
             }
             throw stop;

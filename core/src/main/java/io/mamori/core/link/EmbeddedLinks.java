@@ -27,16 +27,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The links a message carries where text filters do not look: QR codes in its pictures (image parts, attached or
  * inline, and {@code data:image/...;base64} images written into HTML bodies), the links of its PDF attachments, and
- * QR codes in the pictures of its PDF and Office Open XML (docx, xlsx, pptx) attachments; pictures, PDFs and the
- * pictures of Office Open XML documents inside archive attachments too ({@link ArchiveContents}, within the
- * attachment analyzer's {@link ArchiveLimits}, at most {@value #MAX_ARCHIVED_BYTES} bytes read out of archives,
- * counted against the same caps). These are one more source
+ * QR codes in the pictures of its PDFs; pictures and PDFs inside archive attachments too, and the pictures of Office
+ * Open XML (docx, xlsx, pptx) documents, attached or inside archives: all of these are read by one walk
+ * ({@link ArchiveContents}, within the attachment analyzer's {@link ArchiveLimits}, at most
+ * {@value #MAX_ARCHIVED_BYTES} bytes read out of archives and documents, counted against the same caps). These are
+ * one more source
  * of links for {@link LinkAnalyzer} and {@link MessageLinks}, which examine them like the links of the text. Bounded
- * per message: at most {@value #MAX_IMAGES} pictures of at most {@value #MAX_IMAGE_BYTES} bytes decoded (pictures
- * of fewer than {@value #MIN_IMAGE_BYTES} bytes are skipped unread: no QR code a phone could scan is that small), at
- * most {@value #MAX_PDFS} PDFs and {@value #MAX_OFFICE} Office documents opened, at most
+ * per message: at most {@value #MAX_IMAGES} pictures of at most {@value #MAX_IMAGE_BYTES} bytes decoded, those of
+ * archives and documents included (pictures of fewer than {@value #MIN_IMAGE_BYTES} bytes are skipped unread: no QR
+ * code a phone could scan is that small), at most {@value #MAX_PDFS} PDFs opened, at most
  * {@value #MAX_DOCUMENT_IMAGES} pictures decoded in each, and no new picture, PDF or document started after
- * {@value #BUDGET_MILLIS} ms; see {@link QrCodes}, {@link PdfLinks}, {@link PdfPictures} and {@link OfficePictures}
+ * {@value #BUDGET_MILLIS} ms; see {@link QrCodes}, {@link PdfLinks} and {@link PdfPictures}
  * for the bounds on each. Found once per message: the link analyzer and {@link MessageLinks} (for the sender lists)
  * both ask, in parallel, and the first to ask reads the pictures, PDFs and archives while the other waits for its
  * answer (as {@code HtmlText} shares one parse of an HTML part); what is kept is the links, never the bytes read.
@@ -48,11 +49,7 @@ public final class EmbeddedLinks {
     static final int MAX_IMAGE_BYTES = 2 * 1024 * 1024;
     static final int MIN_IMAGE_BYTES = 100;
     static final int MAX_PDFS = 3;
-    static final int MAX_OFFICE = 3;
     static final int MAX_DOCUMENT_IMAGES = PdfPictures.MAX_IMAGES;
-    /** Extensions of Office Open XML files (a zip file of another name is a document only by its first entry). */
-    private static final Set<String> OOXML = Set.of("docx", "docm", "dotx", "dotm", "xlsx", "xlsm", "xltx", "xltm",
-            "pptx", "pptm", "ppsx", "ppsm", "potx", "potm");
     static final long BUDGET_MILLIS = 1000;
     /** Bytes of pictures and PDFs read out of archives per message (each within its own cap). */
     static final long MAX_ARCHIVED_BYTES = 32L * 1024 * 1024;
@@ -150,7 +147,6 @@ public final class EmbeddedLinks {
         Set<Link> links = new LinkedHashSet<>();
         int images = 0;
         int pdfs = 0;
-        int office = 0;
         ArchiveContents archives = null;
         Boolean filesInArchives = null;
         for (MimePart part : message.parts()) {
@@ -195,13 +191,15 @@ public final class EmbeddedLinks {
                     doc.qrCodes().forEach(c -> links.add(new Link(Source.QR_CODE, c.text(), false,
                             name + ", page " + c.page())));
                 }
-            } else if (ArchiveContents.isArchive(head, head.length) && !officeDocument(part, head)) {
+            } else if (ArchiveContents.isArchive(head, head.length)) {
+                // an archive, or an Office Open XML document (a zip file too), whose pictures the walk hands over
                 if (!content.complete()) {
                     continue;
                 }
                 if (filesInArchives == null) {
                     // the attachment analyzer's inspection of the message (made once) tells whether there is
-                    // anything to find: most archives hold neither, and are then not opened a second time
+                    // anything to find: most archives and documents hold neither, and are then not opened a second
+                    // time
                     try {
                         filesInArchives = AttachmentContentAnalyzer.pdfsOrPicturesInArchives(input);
                     } catch (InterruptedException e) {
@@ -227,21 +225,6 @@ public final class EmbeddedLinks {
                 }
                 images = counts.images;
                 pdfs = counts.pdfs;
-            } else if (isZip(head) && office < MAX_OFFICE && content.complete()) {
-                office++;
-                String name = shownName(part);
-                try (InputStream in = content.open()) {
-                    for (OfficePictures.Picture p : OfficePictures.of(in, namedOffice(part), ArchiveLimits.defaults(),
-                            MAX_DOCUMENT_IMAGES, deadline)) {
-                        QrCodes.read(p.bytes()).ifPresent(text -> links.add(new Link(Source.QR_CODE, text, false,
-                                name + "!/" + AttachmentNameAnalyzer.displayed(p.entry()))));
-                        if (System.nanoTime() > deadline) {
-                            break;
-                        }
-                    }
-                } catch (IOException e) {
-                    // unreadable content: no pictures
-                }
             }
         }
         return List.copyOf(links);
@@ -259,9 +242,10 @@ public final class EmbeddedLinks {
     }
 
     /**
-     * The pictures and PDFs inside an archive attachment (nested archives too), read as the message's own: counted
-     * against the same per-message caps and deadline, their links placed by their path in the archive
-     * ({@code invoice.zip!/scan.png}, {@code invoice.zip!/a.pdf, page 1}).
+     * The pictures and PDFs inside an archive attachment (nested archives too), or the pictures of an attached Office
+     * document, read as the message's own: counted against the same per-message caps and deadline, their links placed
+     * by their path in the archive or document ({@code invoice.zip!/scan.png}, {@code invoice.zip!/a.pdf, page 1},
+     * {@code report.docx!/word/media/image1.png}).
      */
     private static void archived(ArchiveContents archives, MimePart part, Counts counts, Set<Link> links, long deadline)
             throws InterruptedException {
@@ -292,34 +276,6 @@ public final class EmbeddedLinks {
             }
             return System.nanoTime() <= deadline;
         });
-    }
-
-    /** An Office Open XML file: named or declared one, or a zip file whose first entry is {@code [Content_Types].xml}. */
-    private static boolean officeDocument(MimePart part, byte[] head) {
-        if (!isZip(head)) {
-            return false;
-        }
-        if (namedOffice(part)) {
-            return true;
-        }
-        // APPNOTE 4.3.7: the local file header's name length at offset 26 (little-endian), the name at 30
-        byte[] first = "[Content_Types].xml".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        int length = head.length >= 30 ? (head[26] & 0xff) | (head[27] & 0xff) << 8 : -1;
-        return length == first.length && head.length >= 30 + length
-                && java.util.Arrays.equals(head, 30, 30 + length, first, 0, length);
-    }
-
-    private static boolean isZip(byte[] head) {
-        return head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
-    }
-
-    /** Whether the part's name or declared type says it is an Office Open XML file. */
-    private static boolean namedOffice(MimePart part) {
-        String name = part.filename() == null ? "" : part.filename().strip().toLowerCase(Locale.ROOT);
-        String type = part.contentType() == null ? "" : part.contentType();
-        return OOXML.contains(name.substring(name.lastIndexOf('.') + 1))
-                || type.startsWith("application/vnd.openxmlformats-officedocument.")
-                || (type.startsWith("application/vnd.ms-") && type.contains("macroenabled"));
     }
 
     /** The attachment as evidence names it: its file name, or {@code part 1.2}. */

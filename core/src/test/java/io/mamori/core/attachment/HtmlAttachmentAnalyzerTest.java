@@ -363,6 +363,27 @@ class HtmlAttachmentAnalyzerTest {
     }
 
     @Test
+    void anAttachedOfficeDocumentIsOpenedForItsPicturesOnlyAndPagesInsideItAreNoHtmlFiles() throws Exception {
+        byte[] png = new byte[300];
+        System.arraycopy(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'}, 0, png, 0, 8);
+        byte[] docx = zip("[Content_Types].xml", "<Types/>", "word/document.xml", "<document/>",
+                "word/page.html", "<form action='https://collect.example.net/p'><input type=password></form>",
+                "word/media/image1.png", png);
+        assertThat(analyzeFile("report.docx", docx)).isEmpty();
+
+        // a walk for pages does not open the document; a walk for pictures takes its picture parts, and only them
+        List<String> pages = new ArrayList<>();
+        new ArchiveContents(ArchiveLimits.defaults(), java.util.Map.of(ArchiveContents.Type.HTML, 2000), 5000)
+                .walk("report.docx", "report.docx", new ByteArrayInputStream(docx), f -> pages.add(f.path()));
+        assertThat(pages).isEmpty();
+        List<String> pictures = new ArrayList<>();
+        new ArchiveContents(ArchiveLimits.defaults(), java.util.Map.of(ArchiveContents.Type.HTML, 2000,
+                ArchiveContents.Type.PICTURE, 2000), 5000)
+                .walk("report.docx", "report.docx", new ByteArrayInputStream(docx), f -> pictures.add(f.path()));
+        assertThat(pictures).containsExactly("report.docx!/word/media/image1.png");
+    }
+
+    @Test
     void theBytesHandedOverFromArchivesAreCappedPerMessage() throws Exception {
         byte[] page = ("<p>" + "x".repeat(3000) + "</p>").getBytes(StandardCharsets.UTF_8);
         byte[] zip = zip("a.html", page, "b.html", page, "c.html", page);

@@ -378,6 +378,71 @@ class EmbeddedLinksTest {
         assertThat(analyzer.analyze(input(message))).isEmpty();
     }
 
+    @Test
+    void anAttachedDocumentsQrCodeIsFoundBesideAZipWithoutPicturesAndADocumentWithoutPicturesIsNotOpenedAgain()
+            throws Exception {
+        byte[] data = zip("readme.txt", "see the figures".getBytes(StandardCharsets.UTF_8),
+                "2024/figures.csv", "a,b\n1,2\n".getBytes(StandardCharsets.UTF_8));
+        byte[] docx = ooxml("word/", "word/media/image1.png", qrPng("https://evil.example.net/login", 4));
+        AnalysisInput both = input(message("Legal <legal@partner.example.org>", LONG_TEXT,
+                new Part("application/zip", "data.zip", data),
+                new Part("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "契約書.docx", docx)));
+        // the inspection met no picture inside the zip, but one in the document: the walk does not skip it
+        assertThat(EmbeddedLinks.of(both, 60_000)).containsExactly(new EmbeddedLinks.Link(EmbeddedLinks.Source.QR_CODE,
+                "https://evil.example.net/login", false, "契約書.docx!/word/media/image1.png"));
+        assertThat(analyzer.analyze(both)).containsExactly(
+                Finding.of("LINK_QR_CODE", "evil.example.net (契約書.docx!/word/media/image1.png)"));
+
+        byte[] text = zip("[Content_Types].xml", "<Types/>".getBytes(StandardCharsets.UTF_8),
+                "word/document.xml", "<document>契約書の本文</document>".getBytes(StandardCharsets.UTF_8));
+        AnalysisInput plain = input(message("Legal <legal@partner.example.org>", LONG_TEXT,
+                new Part("application/zip", "data.zip", data), new Part("application/octet-stream", "契約書.docx", text)));
+        assertThat(EmbeddedLinks.of(plain, 60_000)).isEmpty();
+        // neither the zip nor the document holds a picture: neither is opened a second time
+        assertThat(EmbeddedLinks.searches(plain)).containsExactly(1, 0);
+    }
+
+    @Test
+    void anAttachedDocumentIsOneWhereverItsContentTypesStandAndItsPicturesAreReadWithoutThem() throws IOException {
+        byte[] contentTypes = "<Types/>".getBytes(StandardCharsets.UTF_8);
+        byte[] main = "<document>本文</document>".getBytes(StandardCharsets.UTF_8);
+        // named a document, content types last (as some generators write them)
+        byte[] last = zip("word/document.xml", main, "word/media/image1.png", qrPng("https://evil.example.net/a", 4),
+                "[Content_Types].xml", contentTypes);
+        // no name, relationships first (a document to Tika), content types later
+        byte[] rels = zip("_rels/.rels", "<Relationships/>".getBytes(StandardCharsets.UTF_8),
+                "[Content_Types].xml", contentTypes, "ppt/media/image2.png", qrPng("https://evil.example.net/b", 4));
+        // no name, content types after another part
+        byte[] later = zip("docProps/app.xml", main, "[Content_Types].xml", contentTypes,
+                "xl/media/image3.png", qrPng("https://evil.example.net/c", 4));
+        // declared a document, without content types at all: its pictures are read as those of an archive
+        byte[] none = zip("word/document.xml", main, "word/media/image4.png", qrPng("https://evil.example.net/d", 4));
+        ParsedMessage message = message("a <a@example.com>", LONG_TEXT,
+                new Part("application/octet-stream", "report.docx", last),
+                new Part("application/octet-stream", "deck", rels),
+                new Part("application/octet-stream", "book", later),
+                new Part("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "scan", none));
+        assertThat(EmbeddedLinks.of(message, 60_000))
+                .extracting(EmbeddedLinks.Link::url, EmbeddedLinks.Link::place)
+                .containsExactly(tuple("https://evil.example.net/a", "report.docx!/word/media/image1.png"),
+                        tuple("https://evil.example.net/b", "deck!/ppt/media/image2.png"),
+                        tuple("https://evil.example.net/c", "book!/xl/media/image3.png"),
+                        tuple("https://evil.example.net/d", "scan!/word/media/image4.png"));
+    }
+
+    @Test
+    void picturesOfAnAttachedDocumentCountAgainstTheMessagesPictureCap() throws IOException {
+        List<Part> parts = new ArrayList<>();
+        for (int i = 0; i < EmbeddedLinks.MAX_IMAGES; i++) {
+            parts.add(new Part("image/png", "p" + i + ".png", qrPng("NOT A LINK " + i, 4)));
+        }
+        parts.add(new Part("application/octet-stream", "report.docx",
+                ooxml("word/", "word/media/image1.png", qrPng("https://evil.example.net/late", 4))));
+        assertThat(EmbeddedLinks.of(message("a <a@example.com>", LONG_TEXT, parts.toArray(Part[]::new)), 60_000))
+                .extracting(EmbeddedLinks.Link::url)
+                .containsExactly("NOT A LINK 0", "NOT A LINK 1", "NOT A LINK 2", "NOT A LINK 3", "NOT A LINK 4");
+    }
+
     // ---- pictures and PDFs inside archives ----------------------------------------------------------------------
 
     @Test
