@@ -34,9 +34,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * one more source
  * of links for {@link LinkAnalyzer} and {@link MessageLinks}, which examine them like the links of the text. Bounded
  * per message: at most {@value #MAX_IMAGES} pictures of at most {@value #MAX_IMAGE_BYTES} bytes decoded, those of
- * archives and documents included (pictures of fewer than {@value #MIN_IMAGE_BYTES} bytes are skipped unread: no QR
- * code a phone could scan is that small), at most {@value #MAX_PDFS} PDFs opened, at most
- * {@value #MAX_DOCUMENT_IMAGES} pictures decoded in each, and no new picture, PDF or document started after
+ * archives included (pictures of fewer than {@value #MIN_IMAGE_BYTES} bytes are skipped unread: no QR code a phone
+ * could scan is that small), at most {@value #MAX_PDFS} PDFs and {@value #MAX_OFFICE} attached Office documents
+ * opened, at most {@value #MAX_DOCUMENT_IMAGES} pictures decoded in each, and no new picture, PDF or document started
+ * after
  * {@value #BUDGET_MILLIS} ms; see {@link QrCodes}, {@link PdfLinks} and {@link PdfPictures}
  * for the bounds on each. Found once per message: the link analyzer and {@link MessageLinks} (for the sender lists)
  * both ask, in parallel, and the first to ask reads the pictures, PDFs and archives while the other waits for its
@@ -49,7 +50,11 @@ public final class EmbeddedLinks {
     static final int MAX_IMAGE_BYTES = 2 * 1024 * 1024;
     static final int MIN_IMAGE_BYTES = 100;
     static final int MAX_PDFS = 3;
+    static final int MAX_OFFICE = 3;
     static final int MAX_DOCUMENT_IMAGES = PdfPictures.MAX_IMAGES;
+    /** Extensions of Office Open XML files (a zip file of another name is a document by its type or first entry). */
+    private static final Set<String> OOXML = Set.of("docx", "docm", "dotx", "dotm", "xlsx", "xlsm", "xltx", "xltm",
+            "pptx", "pptm", "ppsx", "ppsm", "potx", "potm");
     static final long BUDGET_MILLIS = 1000;
     /** Bytes of pictures and PDFs read out of archives per message (each within its own cap). */
     static final long MAX_ARCHIVED_BYTES = 32L * 1024 * 1024;
@@ -147,6 +152,7 @@ public final class EmbeddedLinks {
         Set<Link> links = new LinkedHashSet<>();
         int images = 0;
         int pdfs = 0;
+        int documents = 0;
         ArchiveContents archives = null;
         Boolean filesInArchives = null;
         for (MimePart part : message.parts()) {
@@ -210,6 +216,23 @@ public final class EmbeddedLinks {
                 if (!filesInArchives) {
                     continue;
                 }
+                if (officeDocument(part, head)) {
+                    // an attached document's pictures have their own allowance, as a PDF's do: decoy pictures before
+                    // it do not hide its QR code
+                    if (documents++ < MAX_OFFICE) {
+                        search.archiveWalks++;
+                        ArchiveContents own = new ArchiveContents(ArchiveLimits.defaults(),
+                                Map.of(ArchiveContents.Type.PICTURE, MAX_IMAGE_BYTES), MAX_ARCHIVED_BYTES, deadline)
+                                .sharing(heads);
+                        try {
+                            archived(own, part, new Counts(0, MAX_PDFS), MAX_DOCUMENT_IMAGES, links, deadline);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            break;
+                        }
+                    }
+                    continue;
+                }
                 if (archives == null) {
                     archives = new ArchiveContents(ArchiveLimits.defaults(), Map.of(ArchiveContents.Type.PICTURE,
                             MAX_IMAGE_BYTES, ArchiveContents.Type.PDF, PdfLinks.MAX_BYTES), MAX_ARCHIVED_BYTES, deadline)
@@ -218,7 +241,7 @@ public final class EmbeddedLinks {
                 Counts counts = new Counts(images, pdfs);
                 search.archiveWalks++;
                 try {
-                    archived(archives, part, counts, links, deadline);
+                    archived(archives, part, counts, MAX_IMAGES, links, deadline);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     break;
@@ -247,11 +270,11 @@ public final class EmbeddedLinks {
      * by their path in the archive or document ({@code invoice.zip!/scan.png}, {@code invoice.zip!/a.pdf, page 1},
      * {@code report.docx!/word/media/image1.png}).
      */
-    private static void archived(ArchiveContents archives, MimePart part, Counts counts, Set<Link> links, long deadline)
-            throws InterruptedException {
+    private static void archived(ArchiveContents archives, MimePart part, Counts counts, int maxImages, Set<Link> links,
+            long deadline) throws InterruptedException {
         String name = shownName(part);
         archives.walkIfArchive(name, part.filename(), part.content(), file -> {
-            if (file.type() == ArchiveContents.Type.PICTURE && counts.images < MAX_IMAGES) {
+            if (file.type() == ArchiveContents.Type.PICTURE && counts.images < maxImages) {
                 if (file.complete() && file.bytes().length >= MIN_IMAGE_BYTES) {
                     counts.images++;
                     QrCodes.read(file.bytes()).ifPresent(text -> links.add(new Link(Source.QR_CODE, text, false,
@@ -268,7 +291,7 @@ public final class EmbeddedLinks {
                             file.path() + ", page " + c.page())));
                 }
             }
-            if (counts.images >= MAX_IMAGES) {
+            if (counts.images >= maxImages) {
                 archives.enough(ArchiveContents.Type.PICTURE);
             }
             if (counts.pdfs >= MAX_PDFS) {
@@ -276,6 +299,29 @@ public final class EmbeddedLinks {
             }
             return System.nanoTime() <= deadline;
         });
+    }
+
+    /**
+     * An attached Office Open XML document, whose pictures have an allowance of their own: named or declared one, or a
+     * zip file whose first entry is {@code [Content_Types].xml} (as Office writes it). Other documents are walked as
+     * archives, their pictures counted against the message's.
+     */
+    private static boolean officeDocument(MimePart part, byte[] head) {
+        if (!(head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4)) {
+            return false;
+        }
+        String name = part.filename() == null ? "" : part.filename().strip().toLowerCase(Locale.ROOT);
+        String type = part.contentType() == null ? "" : part.contentType();
+        if (OOXML.contains(name.substring(name.lastIndexOf('.') + 1))
+                || type.startsWith("application/vnd.openxmlformats-officedocument.")
+                || (type.startsWith("application/vnd.ms-") && type.contains("macroenabled"))) {
+            return true;
+        }
+        // APPNOTE 4.3.7: the local file header's name length at offset 26 (little-endian), the name at 30
+        byte[] first = "[Content_Types].xml".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int length = head.length >= 30 ? (head[26] & 0xff) | (head[27] & 0xff) << 8 : -1;
+        return length == first.length && head.length >= 30 + length
+                && java.util.Arrays.equals(head, 30, 30 + length, first, 0, length);
     }
 
     /** The attachment as evidence names it: its file name, or {@code part 1.2}. */

@@ -431,16 +431,19 @@ class EmbeddedLinksTest {
     }
 
     @Test
-    void picturesOfAnAttachedDocumentCountAgainstTheMessagesPictureCap() throws IOException {
+    void anAttachedDocumentsPicturesHaveTheirOwnAllowanceSoDecoyPicturesBeforeItDoNotHideItsCode() throws IOException {
         List<Part> parts = new ArrayList<>();
         for (int i = 0; i < EmbeddedLinks.MAX_IMAGES; i++) {
             parts.add(new Part("image/png", "p" + i + ".png", qrPng("NOT A LINK " + i, 4)));
         }
         parts.add(new Part("application/octet-stream", "report.docx",
                 ooxml("word/", "word/media/image1.png", qrPng("https://evil.example.net/late", 4))));
+        // a zip archive's pictures share the message's allowance: past it, they are not read
+        parts.add(new Part("application/zip", "more.zip", zip("code.png", qrPng("https://evil.example.net/zip", 4))));
         assertThat(EmbeddedLinks.of(message("a <a@example.com>", LONG_TEXT, parts.toArray(Part[]::new)), 60_000))
                 .extracting(EmbeddedLinks.Link::url)
-                .containsExactly("NOT A LINK 0", "NOT A LINK 1", "NOT A LINK 2", "NOT A LINK 3", "NOT A LINK 4");
+                .containsExactly("NOT A LINK 0", "NOT A LINK 1", "NOT A LINK 2", "NOT A LINK 3", "NOT A LINK 4",
+                        "https://evil.example.net/late");
     }
 
     // ---- pictures and PDFs inside archives ----------------------------------------------------------------------
