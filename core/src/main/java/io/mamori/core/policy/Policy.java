@@ -289,21 +289,25 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
     // ---- attachments and disarm (inbound mail) ----------------------------------------------------------------
 
     /**
-     * What happens to inbound mail with an attachment that cannot be scanned or carries macros
+     * What happens to inbound mail with an attachment that cannot be scanned or inspected, or carries macros
      * ({@code attachments.*} in the policy file). Outbound mail is decided by {@code outbound.forced} alone.
      *
-     * @param encrypted handling of {@code ENCRYPTED_ARCHIVE}
-     * @param macros    handling of {@code OFFICE_MACRO}
+     * @param encrypted   handling of {@code ENCRYPTED_ARCHIVE}
+     * @param macros      handling of {@code OFFICE_MACRO}
+     * @param uninspected handling of {@code ATTACHMENT_NOT_INSPECTED} (content that could not be inspected: a damaged
+     *                    archive, compressed RAR entries that could not be unpacked, a file past the size limits)
      */
-    public record Attachments(Handling encrypted, Handling macros) {
+    public record Attachments(Handling encrypted, Handling macros, Handling uninspected) {
 
         /** Finding code whose handling {@code attachments.encrypted} sets. */
         public static final String ENCRYPTED_CODE = "ENCRYPTED_ARCHIVE";
         /** Finding code whose handling {@code attachments.macros} sets. */
         public static final String MACRO_CODE = "OFFICE_MACRO";
+        /** Finding code whose handling {@code attachments.uninspected} sets. */
+        public static final String UNINSPECTED_CODE = "ATTACHMENT_NOT_INSPECTED";
 
-        /** Used when the section is absent and {@code inbound.forced} names neither code. */
-        public static final Attachments DEFAULT = new Attachments(Handling.QUARANTINE, Handling.SCORE);
+        /** Used when the section is absent and {@code inbound.forced} names none of the codes. */
+        public static final Attachments DEFAULT = new Attachments(Handling.QUARANTINE, Handling.SCORE, Handling.SCORE);
 
         /**
          * How one kind of finding is handled.
@@ -320,6 +324,12 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
         public Attachments {
             Objects.requireNonNull(encrypted, "encrypted");
             Objects.requireNonNull(macros, "macros");
+            Objects.requireNonNull(uninspected, "uninspected");
+        }
+
+        /** Encrypted and macro attachments handled so, content not inspected left to the score. */
+        public Attachments(Handling encrypted, Handling macros) {
+            this(encrypted, macros, Handling.SCORE);
         }
 
         /** The handling for a finding code; {@code SCORE} for codes this section does not govern. */
@@ -327,6 +337,7 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
             return switch (code) {
                 case ENCRYPTED_CODE -> encrypted;
                 case MACRO_CODE -> macros;
+                case UNINSPECTED_CODE -> uninspected;
                 default -> Handling.SCORE;
             };
         }
@@ -348,6 +359,9 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
             }
             if (macros == Handling.STRIP) {
                 codes.add(MACRO_CODE);
+            }
+            if (uninspected == Handling.STRIP) {
+                codes.add(UNINSPECTED_CODE);
             }
             return Set.copyOf(codes);
         }

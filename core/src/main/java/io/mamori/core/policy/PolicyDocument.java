@@ -785,13 +785,13 @@ final class PolicyDocument {
     // ---- attachments and disarm ---------------------------------------------------------------------------------
 
     /**
-     * {@code attachments.encrypted} and {@code attachments.macros}. An absent key whose finding code is named
+     * {@code attachments.encrypted}, {@code attachments.macros} and {@code attachments.uninspected}. An absent key whose finding code is named
      * under {@code inbound.forced} means {@code score}, so files written before this section existed keep their
      * meaning; naming both is an error, because two rules for one finding would leave the reader guessing.
      */
     private Policy.Attachments attachments(Node node, Node inboundNode) {
         Map<String, Node> f = node == null || isNull(node) ? Map.of()
-                : fields(node, "attachments", List.of("encrypted", "macros"), Set.of());
+                : fields(node, "attachments", List.of("encrypted", "macros", "uninspected"), Set.of());
         if (f == null) {
             return null;
         }
@@ -799,7 +799,10 @@ final class PolicyDocument {
                 Policy.Attachments.ENCRYPTED_CODE, inboundNode, Policy.Attachments.DEFAULT.encrypted());
         Policy.Attachments.Handling macros = handling(f.get("macros"), "attachments.macros",
                 Policy.Attachments.MACRO_CODE, inboundNode, Policy.Attachments.DEFAULT.macros());
-        return encrypted == null || macros == null ? null : new Policy.Attachments(encrypted, macros);
+        Policy.Attachments.Handling uninspected = handling(f.get("uninspected"), "attachments.uninspected",
+                Policy.Attachments.UNINSPECTED_CODE, inboundNode, Policy.Attachments.DEFAULT.uninspected());
+        return encrypted == null || macros == null || uninspected == null ? null
+                : new Policy.Attachments(encrypted, macros, uninspected);
     }
 
     private Policy.Attachments.Handling handling(Node value, String path, String code, Node inboundNode,

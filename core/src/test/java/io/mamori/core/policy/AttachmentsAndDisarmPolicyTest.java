@@ -65,6 +65,31 @@ class AttachmentsAndDisarmPolicyTest {
     }
 
     @Test
+    void contentThatCouldNotBeInspectedIsScoredByDefaultAndQuarantinedOrStrippedWhenThePolicySaysSo() throws Exception {
+        Finding notUnpacked = Finding.of("ATTACHMENT_NOT_INSPECTED",
+                "請求書.rar: 2 compressed RAR entries not unpacked (damaged or unsupported; names checked)");
+        Policy byDefault = loader.parse(BASE, "policy.yaml");
+        assertThat(byDefault.attachments().uninspected()).isEqualTo(Handling.SCORE);
+        assertThat(engine.decide(byDefault, Direction.INBOUND, List.of(notUnpacked)).action()).isEqualTo(Action.DELIVER);
+
+        Policy quarantine = loader.parse(BASE + "attachments:\n  uninspected: quarantine\n", "policy.yaml");
+        assertThat(quarantine.attachments()).isEqualTo(
+                new Policy.Attachments(Handling.QUARANTINE, Handling.SCORE, Handling.QUARANTINE));
+        assertThat(engine.decide(quarantine, Direction.INBOUND, List.of(notUnpacked)).action())
+                .isEqualTo(Action.QUARANTINE);
+        assertThat(engine.decide(quarantine, Direction.OUTBOUND, List.of(notUnpacked)).action())
+                .as("inbound mail only").isEqualTo(Action.DELIVER);
+
+        Policy strip = loader.parse(BASE + "attachments:\n  uninspected: strip\n  macros: strip\n", "policy.yaml");
+        assertThat(strip.attachments().stripCodes()).containsExactlyInAnyOrder("OFFICE_MACRO", "ATTACHMENT_NOT_INSPECTED");
+
+        List<PolicyError> errors = errorsOf(BASE.replace("ANALYZER_FAILED: TAG",
+                "ANALYZER_FAILED: TAG\n    ATTACHMENT_NOT_INSPECTED: TAG") + "attachments:\n  uninspected: tag\n");
+        assertThat(errors).containsExactly(new PolicyError("policy.yaml", 13, 16, "attachments.uninspected",
+                "conflicts with inbound.forced.ATTACHMENT_NOT_INSPECTED (line 9); keep one of them"));
+    }
+
+    @Test
     void aFileThatForcesTheCodeItselfKeepsItsMeaningWhenTheSectionIsAbsent() throws Exception {
         Policy p = loader.parse(BASE.replace("ANALYZER_FAILED: TAG", "ANALYZER_FAILED: TAG\n    ENCRYPTED_ARCHIVE: HOLD"),
                 "policy.yaml");

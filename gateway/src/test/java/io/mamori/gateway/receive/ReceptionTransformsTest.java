@@ -168,6 +168,35 @@ class ReceptionTransformsTest {
     }
 
     @Test
+    void anAttachmentThatCouldNotBeInspectedIsStrippedWhenThePolicySaysSoAndTheOriginalKept() throws Exception {
+        reception = pipeline(POLICY + "attachments:\n  uninspected: strip\n", null);
+        // a zip cut off inside its only entry: its content cannot be inspected
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(out)) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("report.txt"));
+            byte[] text = new byte[20_000];
+            new java.util.Random(5).nextBytes(text);
+            zip.write(text);
+            zip.closeEntry();
+        }
+        byte[] cut = java.util.Arrays.copyOf(out.toByteArray(), 5_000);
+
+        StoredMessage delivered = receive(Direction.INBOUND, "From: a@partner.example\r\nTo: b@example.co.jp\r\n"
+                + "Subject: report\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+                + "--b\r\nContent-Type: text/plain\r\n\r\nsee the report\r\n"
+                + "--b\r\nContent-Type: application/zip; name=\"report.zip\"\r\n"
+                + "Content-Disposition: attachment; filename=\"report.zip\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                + java.util.Base64.getMimeEncoder().encodeToString(cut) + "\r\n--b--\r\n");
+
+        assertThat(delivered.state()).isEqualTo(MessageState.QUEUED);
+        String content = content(delivered);
+        assertThat(content).contains("ATTACHMENT_NOT_INSPECTED").doesNotContain("Content-Type: application/zip");
+        var original = java.util.regex.Pattern.compile("; stripped=1; original=([0-9A-Z]{26})\r\n").matcher(content);
+        assertThat(original.find()).as(content).isTrue();
+        assertThat(store.find(original.group(1)).orElseThrow().state()).isEqualTo(MessageState.QUARANTINED);
+    }
+
+    @Test
     void onlyTheDeliveredCopyOfAStrippedMessageMakesItsSenderAKnownContact() throws Exception {
         InMemorySenderHistory history = new InMemorySenderHistory();
         String policyText = POLICY + "attachments:\n  encrypted: strip\n";
