@@ -36,7 +36,12 @@ public final class ArchiveContents {
         /** A PDF, by its content. */
         PDF,
         /** A PNG, JPEG, GIF, BMP, TIFF or WebP picture, by its content. */
-        PICTURE
+        PICTURE,
+        /**
+         * A RAR archive inside another archive, by its content: when wanted, handed over whole instead of walked (the
+         * antivirus analyzer has it unpacked for the engine, {@link RarUnpacker#asTar}).
+         */
+        RAR
     }
 
     /**

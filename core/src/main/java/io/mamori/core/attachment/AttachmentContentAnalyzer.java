@@ -113,10 +113,24 @@ public final class AttachmentContentAnalyzer implements Analyzer {
     }
 
     /**
+     * Whether a walk through the message's archives for RAR archives inside them ({@link ArchiveContents.Type#RAR})
+     * may find any: {@code false} only when the inspection (made once per message) read every archive to its end and
+     * met no RAR archive inside one.
+     *
+     * @throws InterruptedException when the calling thread was interrupted (the pipeline's time budget ran out)
+     */
+    public static boolean rarsInArchives(AnalysisInput input) throws InterruptedException {
+        Inspected inspected = inspected(input);
+        return inspected.rarInside() || Thread.currentThread().isInterrupted()
+                || inspected.findings().stream().anyMatch(f -> f.code().equals(ContentInspection.ARCHIVE_BOMB));
+    }
+
+    /**
      * What the inspection of a message found: its findings, and the HTML pages inside its archives, examined for
      * {@link HtmlAttachmentAnalyzer} on the way, in the order of the walk.
      */
-    record Inspected(List<Finding> findings, List<HtmlAttachmentAnalyzer.Page> pages, boolean pdfOrPictureInside) {
+    record Inspected(List<Finding> findings, List<HtmlAttachmentAnalyzer.Page> pages, boolean pdfOrPictureInside,
+            boolean rarInside) {
     }
 
     /**
@@ -192,6 +206,6 @@ public final class AttachmentContentAnalyzer implements Analyzer {
             }
         }
         return new Inspected(inspection.findings(), pages == null ? List.of() : pages.pages(),
-                inspection.pdfOrPictureInside());
+                inspection.pdfOrPictureInside(), inspection.rarInside());
     }
 }

@@ -126,6 +126,8 @@ final class ContentInspection {
     }
 
     private boolean pdfOrPictureInside;
+    /** Whether a RAR archive was met inside another archive. */
+    private boolean rarInside;
     /** Whether the attachment being inspected is one a walk for pages opens: a zip, 7z, gzip, tar or RAR file. */
     private boolean pagesHere;
     /** Where pages go in an inspection; {@code null} for none. */
@@ -191,6 +193,11 @@ final class ContentInspection {
      */
     boolean pdfOrPictureInside() {
         return pdfOrPictureInside;
+    }
+
+    /** Whether a RAR archive (by content) was met inside another archive. */
+    boolean rarInside() {
+        return rarInside;
     }
 
     List<Finding> findings() {
@@ -319,8 +326,12 @@ final class ContentInspection {
         if (depth > 0 && (kind == Kind.PDF || kind == Kind.IMAGE)) {
             pdfOrPictureInside = true;
         }
+        boolean rar = FileSignatures.isRar(head, n);
+        if (depth > 0 && rar) {
+            rarInside = true;
+        }
         InputStream whole = new SequenceInputStream(new ByteArrayInputStream(head), in);
-        if (sink != null && depth > 0 && hand(path, name, kind, whole)) {
+        if (sink != null && depth > 0 && hand(path, name, kind, rar, whole)) {
             return;
         }
         if (depth == 0) {
@@ -374,12 +385,13 @@ final class ContentInspection {
     /**
      * Hands a file inside an archive to the {@link Sink} if it is of a type it wants: an HTML or SVG file by its name
      * (a browser opens it as a page, whatever Tika makes of an SVG), unless its content is a program, a PDF or an
-     * archive; a PDF or picture by its content. Whether it was handed over.
+     * archive; a PDF, picture or RAR archive by its content. Whether it was handed over.
      */
-    private boolean hand(String path, String name, Kind kind, InputStream whole) throws IOException {
+    private boolean hand(String path, String name, Kind kind, boolean rar, InputStream whole) throws IOException {
         ArchiveContents.Type type = page(name, kind) ? ArchiveContents.Type.HTML
                 : kind == Kind.PDF ? ArchiveContents.Type.PDF
-                : kind == Kind.IMAGE ? ArchiveContents.Type.PICTURE : null;
+                : kind == Kind.IMAGE ? ArchiveContents.Type.PICTURE
+                : rar ? ArchiveContents.Type.RAR : null;
         int max = type == null ? 0 : sink.wanted(type);
         if (max <= 0) {
             return false;
@@ -482,7 +494,7 @@ final class ContentInspection {
                 } else if (sink != null && ArchiveContents.isOfficeMedia(lower)) {
                     byte[] head = content.readNBytes(FileSignatures.HEAD);
                     if (FileSignatures.image(head, head.length) != null) {
-                        hand(entryPath, null, Kind.IMAGE,
+                        hand(entryPath, null, Kind.IMAGE, false,
                                 new SequenceInputStream(new ByteArrayInputStream(head), content));
                     }
                 }

@@ -248,6 +248,20 @@ class ClamdEndToEndTest {
     }
 
     @Test
+    void eicarCompressedInARarInsideAZipIsCaughtToo() throws Exception {
+        byte[] rar = io.mamori.core.attachment.RarWriter.rar5()
+                .add("setup.com", io.mamori.core.attachment.RarWriter.Kind.PACKED, ClamdProcess.eicar())
+                .end();
+        byte[] zip = zip("documents/scan.rar", rar);
+
+        StoredMessage m = stored(send(mail("invoice.zip", zip)));
+
+        assertThat(m.state()).isEqualTo(MessageState.QUARANTINED);
+        assertThat(content(m)).contains("MALWARE_FOUND");
+        assertThat(m.findingCodes()).contains("MALWARE_FOUND");
+    }
+
+    @Test
     void aCleanZipSentOverSmtpIsQueuedForDelivery() throws Exception {
         StoredMessage m = stored(send(mail("minutes.zip", zip("minutes.txt", "議事録".repeat(100).getBytes(StandardCharsets.UTF_8)))));
 
