@@ -449,16 +449,22 @@ class AttachmentContentAnalyzerTest {
                 "broken\\.rar: [12] compressed RAR entr(y|ies) not unpacked \\(damaged or unsupported; names checked\\)");
     }
 
-    @Test
-    void anUnpackerThatTakesTooLongIsEndedAndSaysSo() throws Exception {
-        // a program that never answers stands in for libarchive stuck on an archive (exec: the shell becomes sleep,
-        // so that ending it closes the pipe)
+    /**
+     * A program that never answers, standing in for libarchive stuck on an archive (exec: the shell becomes sleep, so
+     * that ending it closes the pipe).
+     */
+    private Path slowUnpacker() throws IOException {
         Path slow = temp.resolve("slow-unpacker");
         Files.writeString(slow, "#!/bin/sh\nexec sleep 60\n");
         assertThat(slow.toFile().setExecutable(true)).isTrue();
+        return slow;
+    }
+
+    @Test
+    void anUnpackerThatTakesTooLongIsEndedAndSaysSo() throws Exception {
         byte[] rar = RarWriter.rar5().add("invoice.pdf", RarWriter.Kind.PACKED, pe()).end();
         AttachmentContentAnalyzer stuck = new AttachmentContentAnalyzer(ArchiveLimits.defaults(),
-                RarUnpacker.of(slow, Duration.ofSeconds(1)));
+                RarUnpacker.of(slowUnpacker(), Duration.ofSeconds(1)));
         long start = System.nanoTime();
         assertThat(analyze(stuck, mail(file("invoice.rar", rar)), ParseLimits.defaults())).containsExactly(
                 Finding.of("ATTACHMENT_NOT_INSPECTED",
@@ -468,12 +474,9 @@ class AttachmentContentAnalyzerTest {
 
     @Test
     void anInterruptedAnalysisEndsTheUnpackerAtOnce() throws Exception {
-        Path slow = temp.resolve("slow-unpacker");
-        Files.writeString(slow, "#!/bin/sh\nexec sleep 60\n");
-        assertThat(slow.toFile().setExecutable(true)).isTrue();
         byte[] rar = RarWriter.rar5().add("invoice.pdf", RarWriter.Kind.PACKED, pe()).end();
         AttachmentContentAnalyzer stuck = new AttachmentContentAnalyzer(ArchiveLimits.defaults(),
-                RarUnpacker.of(slow, Duration.ofSeconds(60)));
+                RarUnpacker.of(slowUnpacker(), Duration.ofSeconds(60)));
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
         try {
             java.util.concurrent.Future<List<Finding>> analysis =

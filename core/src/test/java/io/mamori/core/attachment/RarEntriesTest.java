@@ -29,15 +29,6 @@ class RarEntriesTest {
     private static final byte[] PROGRAM = "MZ: this program cannot be run in DOS mode. ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NOTE = "Dear customer, the invoice is attached.\r\n".getBytes(StandardCharsets.US_ASCII);
 
-    private static List<RarEntries.Entry> list(byte[] archive) throws IOException {
-        RarEntries rar = new RarEntries(new ByteArrayInputStream(archive));
-        List<RarEntries.Entry> out = new ArrayList<>();
-        for (RarEntries.Entry e; (e = rar.next()) != null; ) {
-            out.add(e);
-        }
-        return out;
-    }
-
     /** What bsdtar lists, one name a line. */
     private List<String> bsdtar(byte[] archive, String... args) throws Exception {
         Path file = Files.write(dir.resolve("a" + System.nanoTime() + ".rar"), archive);
@@ -60,7 +51,7 @@ class RarEntriesTest {
                 .add("secret.docx", Kind.ENCRYPTED, NOTE)
                 .end();
 
-        assertThat(list(archive)).extracting(RarEntries.Entry::name, RarEntries.Entry::size, RarEntries.Entry::directory,
+        assertThat(RarWriter.entries(archive)).extracting(RarEntries.Entry::name, RarEntries.Entry::size, RarEntries.Entry::directory,
                 RarEntries.Entry::encrypted, RarEntries.Entry::stored).containsExactly(
                 tuple("docs", 0L, true, false, true),
                 tuple("docs/請求書.pdf.exe", (long) PROGRAM.length, false, false, true),
@@ -79,7 +70,7 @@ class RarEntriesTest {
                 .addUnicode4("????.exe", "請求書の写し.exe", PROGRAM)
                 .end();
 
-        assertThat(list(archive)).extracting(RarEntries.Entry::name, RarEntries.Entry::directory,
+        assertThat(RarWriter.entries(archive)).extracting(RarEntries.Entry::name, RarEntries.Entry::directory,
                 RarEntries.Entry::encrypted, RarEntries.Entry::stored).containsExactly(
                 tuple("docs", true, false, true),
                 tuple("docs/invoice.pdf.exe", false, false, true),
@@ -109,28 +100,28 @@ class RarEntriesTest {
     @Test
     void anArchiveCutAfterAnEntryGivesTheEntriesBeforeTheCutAndOneCutInsideAHeaderIsAnError() throws Exception {
         byte[] whole = RarWriter.rar5().add("a.exe", Kind.STORED, PROGRAM).add("b.txt", Kind.STORED, NOTE).withoutEnd();
-        assertThat(list(whole)).extracting(RarEntries.Entry::name).containsExactly("a.exe", "b.txt");
+        assertThat(RarWriter.entries(whole)).extracting(RarEntries.Entry::name).containsExactly("a.exe", "b.txt");
 
         byte[] cut = java.util.Arrays.copyOf(whole, whole.length - NOTE.length - 5);
-        assertThatThrownBy(() -> list(cut)).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> RarWriter.entries(cut)).isInstanceOf(IOException.class);
         byte[] cutInData = java.util.Arrays.copyOf(whole, whole.length - 3);
-        assertThatThrownBy(() -> list(cutInData)).isInstanceOf(IOException.class).hasMessageContaining("truncated");
+        assertThatThrownBy(() -> RarWriter.entries(cutInData)).isInstanceOf(IOException.class).hasMessageContaining("truncated");
     }
 
     @Test
     void badInputIsAnErrorNotAHangOrAHugeAllocation() {
-        assertThatThrownBy(() -> list("PK\u0003\u0004".getBytes(StandardCharsets.ISO_8859_1)))
+        assertThatThrownBy(() -> RarWriter.entries("PK\u0003\u0004".getBytes(StandardCharsets.ISO_8859_1)))
                 .isInstanceOf(IOException.class).hasMessage("not a RAR archive");
         // RAR 5 header claiming 2^62 bytes; a number of eleven bytes
         byte[] huge = concat(new byte[] {'R', 'a', 'r', '!', 0x1A, 0x07, 0x01, 0x00, 0, 0, 0, 0}, RarWriter.vint(1L << 62));
-        assertThatThrownBy(() -> list(huge)).isInstanceOf(IOException.class).hasMessageContaining("RAR header of");
+        assertThatThrownBy(() -> RarWriter.entries(huge)).isInstanceOf(IOException.class).hasMessageContaining("RAR header of");
         byte[] endless = concat(new byte[] {'R', 'a', 'r', '!', 0x1A, 0x07, 0x01, 0x00, 0, 0, 0, 0},
                 new byte[] {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80,
                     (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x01});
-        assertThatThrownBy(() -> list(endless)).isInstanceOf(IOException.class).hasMessageContaining("longer than 10 bytes");
+        assertThatThrownBy(() -> RarWriter.entries(endless)).isInstanceOf(IOException.class).hasMessageContaining("longer than 10 bytes");
         // RAR 4 header shorter than its own fixed part
         byte[] shortHeader = {'R', 'a', 'r', '!', 0x1A, 0x07, 0x00, 0, 0, 0x74, 0, (byte) 0x80, 5, 0};
-        assertThatThrownBy(() -> list(shortHeader)).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> RarWriter.entries(shortHeader)).isInstanceOf(IOException.class);
     }
 
     @Test
@@ -138,8 +129,8 @@ class RarEntriesTest {
         // RAR 5 archive encryption header (type 4); RAR 4 archive header with flag 0x0080
         byte[] five = {'R', 'a', 'r', '!', 0x1A, 0x07, 0x01, 0x00, 0, 0, 0, 0, 0x02, 0x04, 0x00};
         byte[] four = {'R', 'a', 'r', '!', 0x1A, 0x07, 0x00, 0, 0, 0x73, (byte) 0x80, 0x00, 0x0D, 0x00, 0, 0, 0, 0, 0, 0};
-        assertThatThrownBy(() -> list(five)).hasMessage("RAR headers are encrypted");
-        assertThatThrownBy(() -> list(four)).hasMessage("RAR headers are encrypted");
+        assertThatThrownBy(() -> RarWriter.entries(five)).hasMessage("RAR headers are encrypted");
+        assertThatThrownBy(() -> RarWriter.entries(four)).hasMessage("RAR headers are encrypted");
     }
 
     @Test
@@ -175,7 +166,7 @@ class RarEntriesTest {
                 }
             }
             try {
-                List<RarEntries.Entry> entries = list(archive);
+                List<RarEntries.Entry> entries = RarWriter.entries(archive);
                 assertThat(entries.size()).isLessThanOrEqualTo(archive.length);
                 entries.forEach(e -> assertThat(e.name().length()).isLessThanOrEqualTo(RarEntries.MAX_NAME));
                 listed++;

@@ -48,15 +48,6 @@ class RarPackedTest {
         return output;
     }
 
-    private static List<RarEntries.Entry> list(byte[] archive) throws IOException {
-        RarEntries rar = new RarEntries(new ByteArrayInputStream(archive));
-        List<RarEntries.Entry> out = new ArrayList<>();
-        for (RarEntries.Entry e; (e = rar.next()) != null; ) {
-            out.add(e);
-        }
-        return out;
-    }
-
     private static byte[] random(int length, long seed) {
         byte[] b = new byte[length];
         new Random(seed).nextBytes(b);
@@ -89,7 +80,7 @@ class RarPackedTest {
         for (Map.Entry<String, byte[]> c : contents.entrySet()) {
             byte[] archive = RarWriter.rar5().add(c.getKey(), Kind.PACKED, c.getValue()).end();
             assertThat(bsdtar(archive, "-xOf")).as(c.getKey()).isEqualTo(c.getValue());
-            assertThat(list(archive)).extracting(RarEntries.Entry::name, RarEntries.Entry::size,
+            assertThat(RarWriter.entries(archive)).extracting(RarEntries.Entry::name, RarEntries.Entry::size,
                     RarEntries.Entry::stored).containsExactly(tuple(c.getKey(), (long) c.getValue().length, false));
         }
     }
@@ -108,7 +99,7 @@ class RarPackedTest {
                 .add("copy.exe", Kind.STORED, program)
                 .end();
 
-        assertThat(list(archive)).extracting(RarEntries.Entry::name, RarEntries.Entry::size,
+        assertThat(RarWriter.entries(archive)).extracting(RarEntries.Entry::name, RarEntries.Entry::size,
                 RarEntries.Entry::directory, RarEntries.Entry::stored).containsExactly(
                 tuple("docs", 0L, true, true),
                 tuple("docs/請求書.pdf.exe", (long) program.length, false, false),
@@ -135,7 +126,7 @@ class RarPackedTest {
         // literal-only: each byte costs 8 bits, plus a block header and 354 bits of tables, whatever the content
         byte[] text = "a".repeat(10_000).getBytes(StandardCharsets.US_ASCII);
         byte[] archive = RarWriter.rar5().add("a.txt", Kind.PACKED, text).end();
-        RarEntries.Entry entry = list(archive).get(0);
+        RarEntries.Entry entry = RarWriter.entries(archive).get(0);
         assertThat(entry.packedSize()).isEqualTo(2 + 2 + (354 + 8 * 10_000 + 7) / 8);
         RarEntries rar = new RarEntries(new ByteArrayInputStream(archive));
         rar.next();

@@ -102,6 +102,16 @@ public final class RarWriter {
         return out.toByteArray();
     }
 
+    /** The entries {@link RarEntries} lists in an archive, in order. */
+    static java.util.List<RarEntries.Entry> entries(byte[] archive) throws java.io.IOException {
+        RarEntries rar = new RarEntries(new java.io.ByteArrayInputStream(archive));
+        java.util.List<RarEntries.Entry> out = new java.util.ArrayList<>();
+        for (RarEntries.Entry e; (e = rar.next()) != null; ) {
+            out.add(e);
+        }
+        return out;
+    }
+
     // ---- RAR 5 ----
 
     private void file5(String name, Kind kind, byte[] data) {
