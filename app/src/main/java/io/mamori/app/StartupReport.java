@@ -48,6 +48,7 @@ class StartupReport {
                   console                     http://localhost:%d/  (sign-in with password and authenticator app)
                   REST API token              %s
                   antivirus                   %s
+                  RAR archives                %s
                   content classifier          %s
                   data                        %s
                   policy                      %s (internal domains: %s)
@@ -60,6 +61,9 @@ class StartupReport {
                 http, http, settings.dataDir().resolve(ApiToken.FILE).toAbsolutePath().normalize(),
                 settings.antivirus().configured() ? "clamd at " + settings.antivirus().clamd()
                         : "off (set mamori.antivirus.clamd=host:port)",
+                io.mamori.core.attachment.RarUnpacker.system().program()
+                        .map(p -> "compressed entries unpacked by " + p)
+                        .orElse("compressed entries not unpacked (install libarchive-tools, or set mamori.analysis.rar-unpacker)"),
                 contentClassifier(settings),
                 settings.dataDir().toAbsolutePath().normalize(), settings.policy().file().toAbsolutePath().normalize(),
                 String.join(", ", policy.current().organisation().internalDomains().stream()

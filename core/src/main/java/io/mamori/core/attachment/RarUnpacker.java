@@ -115,6 +115,11 @@ public final class RarUnpacker {
         return wall;
     }
 
+    /** The program that unpacks, or empty for {@link #NONE}. */
+    public Optional<Path> program() {
+        return Optional.ofNullable(program);
+    }
+
     /** Whether this unpacker unpacks anything. */
     public boolean available() {
         return program != null;
