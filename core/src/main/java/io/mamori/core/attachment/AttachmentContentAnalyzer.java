@@ -68,6 +68,7 @@ public final class AttachmentContentAnalyzer implements Analyzer {
         return Set.of(ContentInspection.TYPE_MISMATCH, ContentInspection.EXECUTABLE_CONTENT,
                 ContentInspection.OFFICE_MACRO, ContentInspection.RTF_DISGUISED, ContentInspection.ARCHIVE_BOMB,
                 ContentInspection.ARCHIVE_TOO_DEEP, ContentInspection.ENCRYPTED, ContentInspection.NOT_INSPECTED,
+                ContentInspection.PASSWORD_IN_MESSAGE,
                 AttachmentNameAnalyzer.EXECUTABLE, AttachmentNameAnalyzer.DOUBLE_EXTENSION, AttachmentNameAnalyzer.RTLO);
     }
 
@@ -109,7 +110,7 @@ public final class AttachmentContentAnalyzer implements Analyzer {
         if (limits.equals(ArchiveLimits.defaults()) && unpacker == null) {
             return inspected(input).findings();
         }
-        return inspect(input.message(), limits, unpacker, null).findings();
+        return inspect(input, limits, unpacker, null).findings();
     }
 
     /**
@@ -126,11 +127,21 @@ public final class AttachmentContentAnalyzer implements Analyzer {
     }
 
     /**
+     * Whether the message's inspection (made once) opened this encrypted zip attachment with a password the message
+     * gives ({@link ArchivePasswords}): then its files can be had again with {@link ArchivePasswords#open}.
+     *
+     * @throws InterruptedException when the calling thread was interrupted (the pipeline's time budget ran out)
+     */
+    public static boolean openedWithPassword(AnalysisInput input, MimePart part) throws InterruptedException {
+        return inspected(input).openedWithPasswords().contains(part.path());
+    }
+
+    /**
      * What the inspection of a message found: its findings, and the HTML pages inside its archives, examined for
      * {@link HtmlAttachmentAnalyzer} on the way, in the order of the walk.
      */
     record Inspected(List<Finding> findings, List<HtmlAttachmentAnalyzer.Page> pages, boolean pdfOrPictureInside,
-            boolean rarInside) {
+            boolean rarInside, Set<String> openedWithPasswords) {
     }
 
     /**
@@ -163,7 +174,7 @@ public final class AttachmentContentAnalyzer implements Analyzer {
      * @throws InterruptedException when the calling thread was interrupted (the pipeline's time budget ran out)
      */
     static Inspected inspected(AnalysisInput input) throws InterruptedException {
-        return input.memo().computeIfAbsent(INSPECTED, () -> inspect(input.message(), ArchiveLimits.defaults(), null,
+        return input.memo().computeIfAbsent(INSPECTED, () -> inspect(input, ArchiveLimits.defaults(), null,
                 new HtmlAttachmentAnalyzer.Pages()));
     }
 
@@ -173,8 +184,11 @@ public final class AttachmentContentAnalyzer implements Analyzer {
     }
 
     /** Inspects every kept part content; also examines the pages inside archives if {@code pages} is given. */
-    private static Inspected inspect(ParsedMessage message, ArchiveLimits limits, RarUnpacker unpacker,
+    private static Inspected inspect(AnalysisInput input, ArchiveLimits limits, RarUnpacker unpacker,
             HtmlAttachmentAnalyzer.Pages pages) throws InterruptedException {
+        ParsedMessage message = input.message();
+        List<String> passwords = null;
+        Set<String> opened = new LinkedHashSet<>();
         ContentInspection inspection = new ContentInspection(limits);
         inspection.unpackRarWith(unpacker);
         if (pages != null) {
@@ -204,8 +218,22 @@ public final class AttachmentContentAnalyzer implements Analyzer {
             } catch (IOException e) {
                 inspection.add(ContentInspection.NOT_INSPECTED, path + ": content unreadable");
             }
+            if (inspection.encryptedZip() && content.complete()) {
+                if (passwords == null) {
+                    passwords = ArchivePasswords.of(input);
+                }
+                if (!passwords.isEmpty()) {
+                    try (InputStream in = content.open()) {
+                        if (inspection.openWithPasswords(path, part.path(), in, passwords)) {
+                            opened.add(part.path());
+                        }
+                    } catch (IOException e) {
+                        // read once already: the inspection said what it could
+                    }
+                }
+            }
         }
         return new Inspected(inspection.findings(), pages == null ? List.of() : pages.pages(),
-                inspection.pdfOrPictureInside(), inspection.rarInside());
+                inspection.pdfOrPictureInside(), inspection.rarInside(), Set.copyOf(opened));
     }
 }

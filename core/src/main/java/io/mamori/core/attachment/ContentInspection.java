@@ -17,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.LongSupplier;
 import org.apache.commons.compress.PasswordRequiredException;
@@ -49,6 +50,7 @@ final class ContentInspection {
     static final String ARCHIVE_TOO_DEEP = "ARCHIVE_TOO_DEEP";
     static final String ENCRYPTED = "ENCRYPTED_ARCHIVE";
     static final String NOT_INSPECTED = "ATTACHMENT_NOT_INSPECTED";
+    static final String PASSWORD_IN_MESSAGE = "ARCHIVE_PASSWORD_IN_MESSAGE";
 
     /** An entry must expand past this before its ratio counts: small, very compressible files are normal. */
     static final long RATIO_FLOOR = 1024 * 1024;
@@ -126,6 +128,8 @@ final class ContentInspection {
     }
 
     private boolean pdfOrPictureInside;
+    /** Whether the attachment last inspected is a zip archive with encrypted entries (not an Office document). */
+    private boolean encryptedZip;
     /** Whether a RAR archive was met inside another archive. */
     private boolean rarInside;
     /** Whether the attachment being inspected is one a walk for pages opens: a zip, 7z, gzip, tar or RAR file. */
@@ -174,7 +178,57 @@ final class ContentInspection {
         this.unpacker = unpacker;
     }
 
-    /** Hands the HTML pages inside archives to {@code pages} as well during this inspection. */
+    /** Whether the attachment last inspected ({@link #attachment}) is a zip archive with encrypted entries. */
+    boolean encryptedZip() {
+        return encryptedZip;
+    }
+
+    /**
+     * Opens an encrypted zip attachment (one {@link #encryptedZip} said so of) with the first of the passwords the
+     * message gives that opens it ({@link ArchivePasswords#open}), and inspects its files like those of any archive
+     * (their names were judged already), within the message's byte budget. When one opens it:
+     * {@code ARCHIVE_PASSWORD_IN_MESSAGE}; the {@code ENCRYPTED_ARCHIVE} finding stays, for the policy. Whether it
+     * was opened.
+     */
+    boolean openWithPasswords(String path, String partPath, InputStream in, List<String> passwords)
+            throws InterruptedException {
+        this.partPath = partPath;
+        try {
+            byte[] zip = in.readNBytes(limits.maxBufferBytes() + 1);
+            if (zip.length > limits.maxBufferBytes()) {
+                return false;
+            }
+            Optional<List<ArchivePasswords.File>> files = ArchivePasswords.open(zip, passwords, limits.maxEntries(),
+                    limits.maxBufferBytes(), Math.max(0, limits.maxTotalBytes() - expanded));
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedException("attachment inspection interrupted");
+            }
+            if (files.isEmpty()) {
+                return false;
+            }
+            add(PASSWORD_IN_MESSAGE, locate(path));
+            for (ArchivePasswords.File f : files.get()) {
+                String entryPath = path + "!/" + AttachmentNameAnalyzer.displayed(f.name());
+                Metered content = new Metered(new ByteArrayInputStream(f.bytes()), null, entryPath);
+                nested(entryPath, lastSegment(f.name()), content, 1);
+                content.drain();
+            }
+            return true;
+        } catch (Stop stop) {
+            if (stop.finding == null) {
+                throw new InterruptedException("attachment inspection interrupted");
+            }
+            if (stop.finding == ENOUGH) {
+                throw stop;
+            }
+            findings.add(stop.finding);
+            return true;
+        } catch (IOException e) {
+            return false; // unreadable: the inspection already said what it could
+        }
+    }
+
+    /** Hands the HTML pages inside archives to {@code pages} as well during this inspection. */    /** Hands the HTML pages inside archives to {@code pages} as well during this inspection. */
     void collectPages(Pages pages) {
         if (sink != null) {
             throw new IllegalStateException("a sink's walk hands its pages to the sink");
@@ -239,6 +293,7 @@ final class ContentInspection {
     void attachment(String path, String partPath, String name, String declared, InputStream in)
             throws InterruptedException {
         this.partPath = partPath;
+        this.encryptedZip = false;
         try {
             file(path, name, declared, in, 0);
         } catch (Stop stop) {
@@ -477,6 +532,9 @@ final class ContentInspection {
                     if (!encryptedSeen) {
                         add(ENCRYPTED, locate(path));
                         encryptedSeen = true;
+                    }
+                    if (depth == 0 && !inDocument) {
+                        encryptedZip = true;
                     }
                     continue;
                 }

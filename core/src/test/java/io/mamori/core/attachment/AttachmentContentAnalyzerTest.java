@@ -394,6 +394,60 @@ class AttachmentContentAnalyzerTest {
                 Finding.of("ATTACHMENT_NOT_INSPECTED", "請求書.rar: 1 compressed RAR entry not unpacked (names checked)"));
     }
 
+    // ---- encrypted zip archives whose password the message gives (PPAP) -------------------------------------
+
+    /** A zip archive encrypted by Zip4j (AES-256 or the traditional ZipCrypto) with one password. */
+    private static byte[] encryptedZip(String password, boolean aes, Object... namesAndContents) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (net.lingala.zip4j.io.outputstream.ZipOutputStream zip =
+                new net.lingala.zip4j.io.outputstream.ZipOutputStream(out, password.toCharArray())) {
+            for (int i = 0; i < namesAndContents.length; i += 2) {
+                net.lingala.zip4j.model.ZipParameters p = new net.lingala.zip4j.model.ZipParameters();
+                p.setFileNameInZip((String) namesAndContents[i]);
+                p.setEncryptFiles(true);
+                p.setEncryptionMethod(aes ? net.lingala.zip4j.model.enums.EncryptionMethod.AES
+                        : net.lingala.zip4j.model.enums.EncryptionMethod.ZIP_STANDARD);
+                zip.putNextEntry(p);
+                zip.write((byte[]) namesAndContents[i + 1]);
+                zip.closeEntry();
+            }
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] mailWithBody(String bodyType, String body, Attachment attachment) {
+        String raw = new String(mail(attachment), StandardCharsets.UTF_8);
+        return raw.replace("Content-Type: text/plain; charset=utf-8\r\n\r\nご確認ください。\r\n",
+                "Content-Type: " + bodyType + "; charset=utf-8\r\n\r\n" + body + "\r\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void anEncryptedZipWhosePasswordTheMessageGivesIsOpenedAndInspected() throws Exception {
+        // the custom of a password-protected zip with its password in the same mail (PPAP), as Emotet used it
+        byte[] aes = encryptedZip("Inv0ice-2025", true, "請求書/請求書.pdf", pe(), "readme.txt", ascii("see the invoice"));
+        String body = "お世話になっております。\r\n請求書を送付いたします。\r\nパスワード：Inv0ice-2025\r\n";
+        assertThat(analyze(mailWithBody("text/plain", body, file("請求書.zip", aes)))).containsExactly(
+                Finding.of("ENCRYPTED_ARCHIVE", "請求書.zip (part 2)"),
+                Finding.of("ARCHIVE_PASSWORD_IN_MESSAGE", "請求書.zip (part 2)"),
+                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "請求書.zip!/請求書/請求書.pdf: Windows executable (PE)"),
+                new Finding("ATTACHMENT_TYPE_MISMATCH", 1.0, "請求書.zip!/請求書/請求書.pdf: named .pdf, content is "
+                        + "application/x-msdownload"));
+
+        // ZipCrypto, the password full-width in an HTML body, on the line after the word
+        byte[] zipCrypto = encryptedZip("Abc12345", false, "scan.js", ascii("var sh = WScript.CreateObject(\"WScript.Shell\");"));
+        String html = "<html><body><p>ファイルを送ります。</p><p>【解凍パスワード】<br>Ａｂｃ１２３４５</p></body></html>";
+        assertThat(analyze(mailWithBody("text/html", html, file("scan.zip", zipCrypto))))
+                .extracting(Finding::code, Finding::evidence).contains(
+                        org.assertj.core.groups.Tuple.tuple("ARCHIVE_PASSWORD_IN_MESSAGE", "scan.zip (part 2)"),
+                        org.assertj.core.groups.Tuple.tuple("ATTACHMENT_EXECUTABLE_CONTENT", "scan.zip!/scan.js: Windows script (wscript.shell)"));
+
+        // a wrong password, or none: encrypted and nothing more
+        for (String other : List.of("パスワード：Wrong-Pass1", "パスワードは別途お送りします。")) {
+            assertThat(analyze(mailWithBody("text/plain", other, file("請求書.zip", aes)))).containsExactly(
+                    Finding.of("ENCRYPTED_ARCHIVE", "請求書.zip (part 2)"));
+        }
+    }
+
     @Test
     void compressedRarEntriesAreUnpackedByLibarchiveAndInspectedLikeAnyArchivesFiles() throws Exception {
         // a program compressed under a document's name, a compressed zip holding a program, and stored entries

@@ -262,6 +262,30 @@ class ClamdEndToEndTest {
     }
 
     @Test
+    void eicarInAPasswordZipWhosePasswordIsInTheMailIsCaughtOnceDecrypted() throws Exception {
+        // PPAP, as Emotet spread: the engine cannot open the archive; the password in the body opens it
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (net.lingala.zip4j.io.outputstream.ZipOutputStream zip =
+                new net.lingala.zip4j.io.outputstream.ZipOutputStream(out, "Seikyu-2025".toCharArray())) {
+            net.lingala.zip4j.model.ZipParameters p = new net.lingala.zip4j.model.ZipParameters();
+            p.setFileNameInZip("請求書.com");
+            p.setEncryptFiles(true);
+            p.setEncryptionMethod(net.lingala.zip4j.model.enums.EncryptionMethod.AES);
+            zip.putNextEntry(p);
+            zip.write(ClamdProcess.eicar());
+            zip.closeEntry();
+        }
+        String message = mail("請求書.zip", out.toByteArray()).replace("Please find the invoice attached.",
+                "The invoice is attached.\r\nPassword: Seikyu-2025");
+
+        // malware, a program and an encrypted archive together score past the shipped policy's REJECT threshold
+        assertThat(send(message)).startsWith("550 5.7.1")
+                .contains("MALWARE_FOUND", "ENCRYPTED_ARCHIVE", "ARCHIVE_PASSWORD_IN_MESSAGE");
+        assertThat(send(message.replace("Password: Seikyu-2025", "The password follows in another mail.")))
+                .as("without the password the engine cannot see inside").startsWith("250 2.0.0");
+    }
+
+    @Test
     void aCleanZipSentOverSmtpIsQueuedForDelivery() throws Exception {
         StoredMessage m = stored(send(mail("minutes.zip", zip("minutes.txt", "議事録".repeat(100).getBytes(StandardCharsets.UTF_8)))));
 

@@ -1,0 +1,154 @@
+package io.mamori.core.attachment;
+
+import io.mamori.core.analysis.AnalysisInput;
+import io.mamori.core.evasion.HtmlText;
+import io.mamori.core.message.MimePart;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Passwords a message gives for its own encrypted attachments, as in 「パスワード：Abc12345」 or "Password: x7Kp-29q":
+ * the custom of sending a password-protected zip with its password (PPAP), which malware (Emotet among others) used
+ * to pass scanners. Tried on the message's encrypted zip attachments so that their content can be inspected after
+ * all.
+ *
+ * <p>Hand-written: a search of the text, not a standard anyone implements. The text is NFKC-folded (full-width letters
+ * and colons become ASCII); a candidate is the run of 4 to 32 printable ASCII characters after a password word
+ * (パスワード, パス, 暗証番号, 解凍キー, password, passcode, PW …) and a separator on the same line, or the whole next
+ * line when it is one such run. Bounded: at most {@value #MAX_TEXT} characters of text are searched and at most
+ * {@value #MAX_CANDIDATES} candidates kept, in order of appearance. {@link #open} tries them on a zip archive.
+ */
+public final class ArchivePasswords {
+
+    static final int MAX_TEXT = 64 * 1024;
+    static final int MAX_CANDIDATES = 8;
+
+    private static final Pattern WORD = Pattern.compile(
+            "(?i)(パスワード|パス|暗証番号|解凍キー|解凍用|password|passcode|passwd|pass ?word|\\bpw\\b|\\bpwd\\b)");
+    /** What may stand between the word and the password: spaces, colons, は, brackets, "is". */
+    private static final Pattern SEPARATOR = Pattern.compile(
+            "(?i)^(?:[\\s:=は→⇒\\-–—「『【\\[(<\"'」』】\\])>]|is\\b|です)*");
+    private static final Pattern CANDIDATE = Pattern.compile("^[!-~]{4,32}");
+    /** Closing marks and sentence ends around a password in running text, never part of it. */
+    private static final String TRAILING = "」』】])>\"'.,;。、";
+
+    private ArchivePasswords() {
+    }
+
+    /** The candidates in the message's text parts (HTML as its visible text), in order, without repeats. */
+    public static List<String> of(AnalysisInput input) {
+        StringBuilder text = new StringBuilder();
+        for (MimePart part : input.message().parts()) {
+            if (part.text() == null || text.length() >= MAX_TEXT) {
+                continue;
+            }
+            text.append(part.contentType() != null && part.contentType().toLowerCase(Locale.ROOT).contains("html")
+                    ? HtmlText.visible(input, part.text()) : part.text()).append('\n');
+        }
+        return candidates(text.length() > MAX_TEXT ? text.substring(0, MAX_TEXT) : text.toString());
+    }
+
+    /** The candidates in a text, in order, without repeats. */
+    static List<String> candidates(String text) {
+        String folded = Normalizer.normalize(text, Normalizer.Form.NFKC);
+        String[] lines = folded.split("\\r?\\n|\\r", -1);
+        Set<String> found = new LinkedHashSet<>();
+        for (int i = 0; i < lines.length && found.size() < MAX_CANDIDATES; i++) {
+            Matcher word = WORD.matcher(lines[i]);
+            while (word.find() && found.size() < MAX_CANDIDATES) {
+                String after = lines[i].substring(word.end());
+                Matcher sep = SEPARATOR.matcher(after);
+                String rest = sep.find() ? after.substring(sep.end()) : after;
+                String candidate = candidate(rest);
+                if (candidate == null && rest.isBlank() && i + 1 < lines.length) {
+                    String next = lines[i + 1].strip();
+                    String whole = candidate(next);
+                    candidate = whole != null && whole.length() == trimmed(next).length() ? whole : null;
+                }
+                if (candidate != null) {
+                    found.add(candidate);
+                }
+            }
+        }
+        return new ArrayList<>(found);
+    }
+
+    /** One file of an archive opened with a password: its name in the archive and its content. */
+    public record File(String name, byte[] bytes) {
+    }
+
+    /**
+     * The files of a zip archive decrypted with the first of {@code passwords} that opens it, or empty. Decryption is
+     * Zip4j's (ZipCrypto and AES); a password is taken only when every encrypted file it opens passes its check (CRC
+     * or AES authentication code) and at least one file was encrypted. Bounded: at most {@code maxEntries} entries,
+     * {@code maxFile} bytes a file and {@code maxTotal} bytes in all per password; past them the archive is not
+     * opened with that password. Stops (empty) when the calling thread is interrupted.
+     */
+    public static Optional<List<File>> open(byte[] zip, List<String> passwords, int maxEntries, int maxFile,
+            long maxTotal) {
+        for (String password : passwords) {
+            if (Thread.currentThread().isInterrupted()) {
+                return Optional.empty();
+            }
+            List<File> files = decrypted(zip, password, maxEntries, maxFile, maxTotal);
+            if (files != null) {
+                return Optional.of(files);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static List<File> decrypted(byte[] zip, String password, int maxEntries, int maxFile, long maxTotal) {
+        List<File> files = new ArrayList<>();
+        boolean encrypted = false;
+        long total = 0;
+        try (net.lingala.zip4j.io.inputstream.ZipInputStream in = new net.lingala.zip4j.io.inputstream.ZipInputStream(
+                new ByteArrayInputStream(zip), password.toCharArray())) {
+            int count = 0;
+            for (net.lingala.zip4j.model.LocalFileHeader h; (h = in.getNextEntry()) != null; ) {
+                if (++count > maxEntries || Thread.currentThread().isInterrupted()) {
+                    return null;
+                }
+                if (h.isDirectory()) {
+                    continue;
+                }
+                byte[] bytes = in.readNBytes(maxFile + 1);
+                total += bytes.length;
+                if (bytes.length > maxFile || total > maxTotal) {
+                    return null;
+                }
+                encrypted |= h.isEncrypted();
+                files.add(new File(h.getFileName(), bytes));
+            }
+        } catch (IOException | RuntimeException e) {
+            return null; // a wrong password (Zip4j checks each file's CRC or AES authentication code), or damage
+        }
+        return encrypted ? files : null;
+    }
+
+    private static String candidate(String s) {
+        Matcher m = CANDIDATE.matcher(s);
+        if (!m.find()) {
+            return null;
+        }
+        String c = trimmed(m.group());
+        return c.length() >= 4 ? c : null;
+    }
+
+    private static String trimmed(String s) {
+        int end = s.length();
+        while (end > 0 && TRAILING.indexOf(s.charAt(end - 1)) >= 0) {
+            end--;
+        }
+        return s.substring(0, end);
+    }
+}
