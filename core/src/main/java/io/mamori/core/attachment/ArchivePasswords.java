@@ -87,27 +87,45 @@ public final class ArchivePasswords {
     }
 
     /**
-     * The files of a zip archive decrypted with the first of {@code passwords} that opens it, or empty. Decryption is
-     * Zip4j's (ZipCrypto and AES); a password is taken only when every encrypted file it opens passes its check (CRC
-     * or AES authentication code) and at least one file was encrypted. Bounded: at most {@code maxEntries} entries,
-     * {@code maxFile} bytes a file and {@code maxTotal} bytes in all per password; past them the archive is not
-     * opened with that password. Stops (empty) when the calling thread is interrupted.
+     * What the passwords did to an archive.
+     *
+     * @param files    the files, decrypted, when a password opened it
+     * @param tooLarge whether a password might open it but its content is larger than the bytes allowed (then no
+     *                 files)
      */
-    public static Optional<List<File>> open(byte[] zip, List<String> passwords, int maxEntries, int maxFile,
-            long maxTotal) {
+    public record Opened(List<File> files, boolean tooLarge) {
+    }
+
+    /** A wrong password, or damage (a sentinel: compared by identity). */
+    private static final List<File> WRONG = java.util.Collections.unmodifiableList(new ArrayList<>());
+    /** Past the bytes allowed before the password could be checked to the end (a sentinel: compared by identity). */
+    private static final List<File> TOO_LARGE = java.util.Collections.unmodifiableList(new ArrayList<>());
+
+    /**
+     * The files of a zip archive decrypted with the first of {@code passwords} that opens it, or empty when none does.
+     * Decryption is Zip4j's (ZipCrypto and AES); a password is taken only when every encrypted file it opens passes
+     * its check (CRC or AES authentication code) and at least one file was encrypted. Bounded: at most
+     * {@code maxEntries} entries and {@code maxBytes} decrypted bytes in all are read per password (they are held in
+     * memory); past them the archive counts as {@link Opened#tooLarge}. Stops (empty) when the calling thread is
+     * interrupted.
+     */
+    public static Optional<Opened> open(byte[] zip, List<String> passwords, int maxEntries, int maxBytes) {
+        boolean tooLarge = false;
         for (String password : passwords) {
             if (Thread.currentThread().isInterrupted()) {
                 return Optional.empty();
             }
-            List<File> files = decrypted(zip, password, maxEntries, maxFile, maxTotal);
-            if (files != null) {
-                return Optional.of(files);
+            List<File> files = decrypted(zip, password, maxEntries, maxBytes);
+            if (files == TOO_LARGE) {
+                tooLarge = true;
+            } else if (files != WRONG) {
+                return Optional.of(new Opened(files, false));
             }
         }
-        return Optional.empty();
+        return tooLarge ? Optional.of(new Opened(List.of(), true)) : Optional.empty();
     }
 
-    private static List<File> decrypted(byte[] zip, String password, int maxEntries, int maxFile, long maxTotal) {
+    private static List<File> decrypted(byte[] zip, String password, int maxEntries, int maxBytes) {
         List<File> files = new ArrayList<>();
         boolean encrypted = false;
         long total = 0;
@@ -115,24 +133,27 @@ public final class ArchivePasswords {
                 new ByteArrayInputStream(zip), password.toCharArray())) {
             int count = 0;
             for (net.lingala.zip4j.model.LocalFileHeader h; (h = in.getNextEntry()) != null; ) {
-                if (++count > maxEntries || Thread.currentThread().isInterrupted()) {
-                    return null;
+                if (++count > maxEntries) {
+                    return TOO_LARGE;
+                }
+                if (Thread.currentThread().isInterrupted()) {
+                    return WRONG;
                 }
                 if (h.isDirectory()) {
                     continue;
                 }
-                byte[] bytes = in.readNBytes(maxFile + 1);
+                byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes - total + 1));
                 total += bytes.length;
-                if (bytes.length > maxFile || total > maxTotal) {
-                    return null;
+                if (total > maxBytes) {
+                    return TOO_LARGE;
                 }
                 encrypted |= h.isEncrypted();
                 files.add(new File(h.getFileName(), bytes));
             }
         } catch (IOException | RuntimeException e) {
-            return null; // a wrong password (Zip4j checks each file's CRC or AES authentication code), or damage
+            return WRONG; // a wrong password (Zip4j checks each file's CRC or AES authentication code), or damage
         }
-        return encrypted ? files : null;
+        return encrypted ? files : WRONG;
     }
 
     private static String candidate(String s) {

@@ -186,7 +186,8 @@ final class ContentInspection {
     /**
      * Opens an encrypted zip attachment (one {@link #encryptedZip} said so of) with the first of the passwords the
      * message gives that opens it ({@link ArchivePasswords#open}), and inspects its files like those of any archive
-     * (their names were judged already), within the message's byte budget. When one opens it:
+     * (their names were judged already), within the message's byte budget; one that holds more than
+     * {@link ArchiveLimits#maxBufferBytes()} decrypted is {@code ATTACHMENT_NOT_INSPECTED}. When one opens it:
      * {@code ARCHIVE_PASSWORD_IN_MESSAGE}; the {@code ENCRYPTED_ARCHIVE} finding stays, for the policy. Whether it
      * was opened.
      */
@@ -198,16 +199,22 @@ final class ContentInspection {
             if (zip.length > limits.maxBufferBytes()) {
                 return false;
             }
-            Optional<List<ArchivePasswords.File>> files = ArchivePasswords.open(zip, passwords, limits.maxEntries(),
-                    limits.maxBufferBytes(), Math.max(0, limits.maxTotalBytes() - expanded));
+            Optional<ArchivePasswords.Opened> opened = ArchivePasswords.open(zip, passwords, limits.maxEntries(),
+                    limits.maxBufferBytes());
             if (Thread.currentThread().isInterrupted()) {
                 throw new InterruptedException("attachment inspection interrupted");
             }
-            if (files.isEmpty()) {
+            if (opened.isEmpty()) {
+                return false;
+            }
+            if (opened.get().tooLarge()) {
+                add(NOT_INSPECTED, path + ": a password written in the message may open it, but it holds more than "
+                        + limits.maxBufferBytes() / (1024 * 1024) + " MiB or " + limits.maxEntries()
+                        + " entries; not opened");
                 return false;
             }
             add(PASSWORD_IN_MESSAGE, locate(path));
-            for (ArchivePasswords.File f : files.get()) {
+            for (ArchivePasswords.File f : opened.get().files()) {
                 String entryPath = path + "!/" + AttachmentNameAnalyzer.displayed(f.name());
                 Metered content = new Metered(new ByteArrayInputStream(f.bytes()), null, entryPath);
                 nested(entryPath, lastSegment(f.name()), content, 1);

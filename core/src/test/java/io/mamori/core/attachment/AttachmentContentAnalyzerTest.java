@@ -449,6 +449,20 @@ class AttachmentContentAnalyzerTest {
     }
 
     @Test
+    void anEncryptedZipThatWouldExpandPastTheBufferIsNotOpenedAndSaysSo() throws Exception {
+        // 40 MiB of zeros compress to almost nothing: decrypted it would be held in memory, so it is not opened
+        byte[] zeros = new byte[40 * 1024 * 1024];
+        byte[] bomb = encryptedZip("Abc12345", true, "data.bin", zeros);
+        assertThat(bomb.length).isLessThan(1024 * 1024);
+        List<Finding> found = analyze(mailWithBody("text/plain", "password: Abc12345", file("data.zip", bomb)));
+        assertThat(found).containsExactly(
+                Finding.of("ENCRYPTED_ARCHIVE", "data.zip (part 2)"),
+                Finding.of("ATTACHMENT_NOT_INSPECTED",
+                        "data.zip: a password written in the message may open it, but it holds more than 32 MiB or "
+                        + "1000 entries; not opened"));
+    }
+
+    @Test
     void compressedRarEntriesAreUnpackedByLibarchiveAndInspectedLikeAnyArchivesFiles() throws Exception {
         // a program compressed under a document's name, a compressed zip holding a program, and stored entries
         byte[] rar = RarWriter.rar5()
