@@ -31,6 +31,10 @@ public final class ArchivePasswords {
 
     static final int MAX_TEXT = 64 * 1024;
     static final int MAX_CANDIDATES = 8;
+    /** Encrypted Office documents tried per message: each password costs up to {@value #MAX_SPIN_COUNT} hash rounds. */
+    static final int MAX_DOCUMENTS = 3;
+    /** The most hash rounds a document may ask of each password try (Office writes 100,000). */
+    static final int MAX_SPIN_COUNT = 100_000;
 
     private static final Pattern WORD = Pattern.compile(
             "(?i)(パスワード|パス|暗証番号|解凍キー|解凍用|password|passcode|passwd|pass ?word|\\bpw\\b|\\bpwd\\b)");
@@ -154,6 +158,45 @@ public final class ArchivePasswords {
             return WRONG; // a wrong password (Zip4j checks each file's CRC or AES authentication code), or damage
         }
         return encrypted ? files : WRONG;
+    }
+
+    /**
+     * The decrypted package (a docx, xlsx or pptx zip file) of an encrypted Office Open XML document — an OLE2 file with
+     * the streams {@code EncryptionInfo} and {@code EncryptedPackage} ([MS-OFFCRYPTO] 2.3.4, agile or standard
+     * encryption) — opened with the first of {@code passwords} that Apache POI verifies, or empty. Bounded: at most
+     * {@value #MAX_SPIN_COUNT} hash rounds a password (Office's own default; the file names its count, and a larger
+     * one is not tried) and {@code maxBytes} bytes decrypted. Legacy binary encryption (RC4 of .doc and .xls) is not
+     * tried.
+     */
+    public static Optional<byte[]> openDocument(byte[] ole, List<String> passwords, int maxBytes) {
+        try (org.apache.poi.poifs.filesystem.POIFSFileSystem fs =
+                new org.apache.poi.poifs.filesystem.POIFSFileSystem(new ByteArrayInputStream(ole))) {
+            if (!fs.getRoot().hasEntry("EncryptionInfo") || !fs.getRoot().hasEntry("EncryptedPackage")) {
+                return Optional.empty();
+            }
+            org.apache.poi.poifs.crypt.EncryptionInfo info = new org.apache.poi.poifs.crypt.EncryptionInfo(fs);
+            if (info.getVerifier().getSpinCount() > MAX_SPIN_COUNT) {
+                return Optional.empty();
+            }
+            org.apache.poi.poifs.crypt.Decryptor decryptor = info.getDecryptor();
+            for (String password : passwords) {
+                if (Thread.currentThread().isInterrupted()) {
+                    return Optional.empty();
+                }
+                if (decryptor.verifyPassword(password)) {
+                    try (java.io.InputStream in = decryptor.getDataStream(fs)) {
+                        if (decryptor.getLength() > maxBytes) {
+                            return Optional.empty();
+                        }
+                        byte[] pkg = in.readNBytes(maxBytes + 1);
+                        return pkg.length > maxBytes ? Optional.empty() : Optional.of(pkg);
+                    }
+                }
+            }
+        } catch (IOException | java.security.GeneralSecurityException | RuntimeException e) {
+            // damaged, or an encryption POI does not read: not opened
+        }
+        return Optional.empty();
     }
 
     private static String candidate(String s) {

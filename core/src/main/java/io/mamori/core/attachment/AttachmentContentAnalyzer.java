@@ -9,6 +9,7 @@ import io.mamori.core.message.ParsedMessage;
 import io.mamori.core.message.PartContent;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -187,9 +188,15 @@ public final class AttachmentContentAnalyzer implements Analyzer {
     private static Inspected inspect(AnalysisInput input, ArchiveLimits limits, RarUnpacker unpacker,
             HtmlAttachmentAnalyzer.Pages pages) throws InterruptedException {
         ParsedMessage message = input.message();
-        List<String> passwords = null;
         Set<String> opened = new LinkedHashSet<>();
         ContentInspection inspection = new ContentInspection(limits);
+        List<List<String>> found = new ArrayList<>(1);
+        inspection.passwordsFrom(() -> {
+            if (found.isEmpty()) {
+                found.add(ArchivePasswords.of(input));
+            }
+            return found.get(0);
+        });
         inspection.unpackRarWith(unpacker);
         if (pages != null) {
             inspection.collectPages(pages);
@@ -218,10 +225,11 @@ public final class AttachmentContentAnalyzer implements Analyzer {
             } catch (IOException e) {
                 inspection.add(ContentInspection.NOT_INSPECTED, path + ": content unreadable");
             }
+            if (inspection.openedWithPassword()) {
+                opened.add(part.path());
+            }
             if (inspection.encryptedZip() && content.complete()) {
-                if (passwords == null) {
-                    passwords = ArchivePasswords.of(input);
-                }
+                List<String> passwords = inspection.passwords();
                 if (!passwords.isEmpty()) {
                     try (InputStream in = content.open()) {
                         if (inspection.openWithPasswords(path, part.path(), in, passwords)) {

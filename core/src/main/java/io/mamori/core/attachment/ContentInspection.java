@@ -130,6 +130,12 @@ final class ContentInspection {
     private boolean pdfOrPictureInside;
     /** Whether the attachment last inspected is a zip archive with encrypted entries (not an Office document). */
     private boolean encryptedZip;
+    /** Whether the attachment last inspected is an encrypted Office document opened with a password of the message. */
+    private boolean openedWithPassword;
+    /** The passwords the message gives ({@link ArchivePasswords}), asked for only when something is encrypted. */
+    private java.util.function.Supplier<List<String>> passwords = List::of;
+    /** Encrypted Office documents tried with those passwords (each try costs up to 100,000 hash rounds). */
+    private int documentsTried;
     /** Whether a RAR archive was met inside another archive. */
     private boolean rarInside;
     /** Whether the attachment being inspected is one a walk for pages opens: a zip, 7z, gzip, tar or RAR file. */
@@ -181,6 +187,24 @@ final class ContentInspection {
     /** Whether the attachment last inspected ({@link #attachment}) is a zip archive with encrypted entries. */
     boolean encryptedZip() {
         return encryptedZip;
+    }
+
+    /**
+     * Whether the attachment last inspected ({@link #attachment}) is an encrypted Office document that a password of
+     * the message opened (its decrypted package was inspected).
+     */
+    boolean openedWithPassword() {
+        return openedWithPassword;
+    }
+
+    /** The passwords the message gives (asked for once, when something encrypted is met). */
+    List<String> passwords() {
+        return passwords.get();
+    }
+
+    /** Where the passwords the message gives come from, for encrypted Office documents ({@link ArchivePasswords}). */
+    void passwordsFrom(java.util.function.Supplier<List<String>> passwords) {
+        this.passwords = passwords;
     }
 
     /**
@@ -301,6 +325,7 @@ final class ContentInspection {
             throws InterruptedException {
         this.partPath = partPath;
         this.encryptedZip = false;
+        this.openedWithPassword = false;
         try {
             file(path, name, declared, in, 0);
         } catch (Stop stop) {
@@ -434,7 +459,7 @@ final class ContentInspection {
         } else if (kind == Kind.OLE2 && sink == null) {
             byte[] bytes = buffered(path, whole);
             if (bytes != null) {
-                ole(path, bytes);
+                ole(path, name, bytes, depth);
             }
         } else if (kind == Kind.PDF && sink == null) {
             byte[] bytes = buffered(path, whole);
@@ -475,13 +500,26 @@ final class ContentInspection {
                 && !Set.of(Kind.EXECUTABLE, Kind.PDF, Kind.ZIP, Kind.ARCHIVE, Kind.OLE2).contains(kind);
     }
 
-    private void ole(String path, byte[] bytes) throws IOException {
+    private void ole(String path, String name, byte[] bytes, int depth) throws IOException {
         OleInspection.Result r = OleInspection.inspect(bytes);
         if (r.installer() != null) {
             add(EXECUTABLE_CONTENT, path + ": " + r.installer());
         }
         if (r.encrypted()) {
             add(ENCRYPTED, locate(path));
+            if (depth == 0 && documentsTried < ArchivePasswords.MAX_DOCUMENTS) {
+                List<String> candidates = passwords.get();
+                if (!candidates.isEmpty()) {
+                    documentsTried++;
+                    Optional<byte[]> pkg = ArchivePasswords.openDocument(bytes, candidates, limits.maxBufferBytes());
+                    if (pkg.isPresent()) {
+                        // the document itself, decrypted: its macros are found as an unencrypted one's
+                        add(PASSWORD_IN_MESSAGE, locate(path));
+                        openedWithPassword = true;
+                        nested(path, name, new Metered(new ByteArrayInputStream(pkg.get()), null, path), depth);
+                    }
+                }
+            }
         }
         if (r.macro()) {
             add(OFFICE_MACRO, path + ("VBA".equals(r.macroKind()) ? "" : ": " + r.macroKind()));

@@ -293,9 +293,11 @@ class AttachmentContentAnalyzerTest {
     }
 
     @Test
-    void spamAssassinsEncryptedWordDocumentIsEncrypted() throws Exception {
-        assertThat(fixtureMessage("spamassassin-encrypted.eml"))
-                .containsExactly(Finding.of("ENCRYPTED_ARCHIVE", "encrypted_word_doc.docx (part 2)"));
+    void spamAssassinsEncryptedWordDocumentIsEncryptedAndThePasswordItsMessageGivesOpensIt() throws Exception {
+        // "Doc password is password": the real file (SpamAssassin's test data) opens with it; it holds no macro
+        assertThat(fixtureMessage("spamassassin-encrypted.eml")).containsExactly(
+                Finding.of("ENCRYPTED_ARCHIVE", "encrypted_word_doc.docx (part 2)"),
+                Finding.of("ARCHIVE_PASSWORD_IN_MESSAGE", "encrypted_word_doc.docx (part 2)"));
     }
 
     @Test
@@ -446,6 +448,37 @@ class AttachmentContentAnalyzerTest {
             assertThat(analyze(mailWithBody("text/plain", other, file("請求書.zip", aes)))).containsExactly(
                     Finding.of("ENCRYPTED_ARCHIVE", "請求書.zip (part 2)"));
         }
+    }
+
+    /** A macro-enabled Word document (a VBA project part) encrypted by Apache POI as Office does (agile, AES). */
+    private static byte[] encryptedDocm(String password) throws Exception {
+        byte[] docm = zip("[Content_Types].xml", ascii("<Types/>"), "word/document.xml", ascii("<document/>"),
+                "word/vbaProject.bin", ascii("VBA project (opaque for this test)"));
+        org.apache.poi.poifs.crypt.EncryptionInfo info =
+                new org.apache.poi.poifs.crypt.EncryptionInfo(org.apache.poi.poifs.crypt.EncryptionMode.agile);
+        org.apache.poi.poifs.crypt.Encryptor encryptor = info.getEncryptor();
+        encryptor.confirmPassword(password);
+        try (org.apache.poi.poifs.filesystem.POIFSFileSystem fs = new org.apache.poi.poifs.filesystem.POIFSFileSystem()) {
+            try (java.io.OutputStream out = encryptor.getDataStream(fs)) {
+                out.write(docm);
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            fs.writeFilesystem(out);
+            return out.toByteArray();
+        }
+    }
+
+    @Test
+    void anEncryptedOfficeDocumentWhosePasswordTheMessageGivesIsDecryptedAndItsMacrosFound() throws Exception {
+        // Emotet's form in Japan: a password-protected Word file with macros, the password in the body
+        byte[] docm = encryptedDocm("Himitsu-77");
+        assertThat(analyze(mailWithBody("text/plain", "見積書です。\r\nパスワード：Himitsu-77", file("見積書.docm", docm))))
+                .containsExactly(
+                        Finding.of("ENCRYPTED_ARCHIVE", "見積書.docm (part 2)"),
+                        Finding.of("ARCHIVE_PASSWORD_IN_MESSAGE", "見積書.docm (part 2)"),
+                        Finding.of("OFFICE_MACRO", "見積書.docm"));
+        assertThat(analyze(mailWithBody("text/plain", "パスワード：Wrong-77", file("見積書.docm", docm))))
+                .containsExactly(Finding.of("ENCRYPTED_ARCHIVE", "見積書.docm (part 2)"));
     }
 
     @Test
