@@ -246,20 +246,28 @@ final class ContentInspection {
             }
             return true;
         } catch (Stop stop) {
-            if (stop.finding == null) {
-                throw new InterruptedException("attachment inspection interrupted");
-            }
-            if (stop.finding == ENOUGH) {
-                throw stop;
-            }
-            findings.add(stop.finding);
+            stopped(stop);
             return true;
         } catch (IOException e) {
             return false; // unreadable: the inspection already said what it could
         }
     }
 
-    /** Hands the HTML pages inside archives to {@code pages} as well during this inspection. */    /** Hands the HTML pages inside archives to {@code pages} as well during this inspection. */
+    /**
+     * An attachment's inspection ended early: cancellation (the analysis budget) becomes an InterruptedException, a
+     * sink's "enough" goes on up, a budget finding is kept.
+     */
+    private void stopped(Stop stop) throws InterruptedException {
+        if (stop.finding == null) {
+            throw new InterruptedException("attachment inspection interrupted");
+        }
+        if (stop.finding == ENOUGH) {
+            throw stop;
+        }
+        findings.add(stop.finding);
+    }
+
+    /** Hands the HTML pages inside archives to {@code pages} as well during this inspection. */
     void collectPages(Pages pages) {
         if (sink != null) {
             throw new IllegalStateException("a sink's walk hands its pages to the sink");
@@ -329,13 +337,7 @@ final class ContentInspection {
         try {
             file(path, name, declared, in, 0);
         } catch (Stop stop) {
-            if (stop.finding == null) {
-                throw new InterruptedException("attachment inspection interrupted");
-            }
-            if (stop.finding == ENOUGH) {
-                throw stop;
-            }
-            findings.add(stop.finding);
+            stopped(stop);
         } catch (IOException | RuntimeException e) {
             if (Thread.currentThread().isInterrupted()) {
                 throw new InterruptedException("attachment inspection interrupted");
