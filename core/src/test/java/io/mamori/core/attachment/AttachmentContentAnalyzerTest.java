@@ -482,6 +482,17 @@ class AttachmentContentAnalyzerTest {
     }
 
     @Test
+    void zip4jsOwnArchivesWithTheirPasswordsInTheMessageOpenOnlyWhenTheyVerify() throws Exception {
+        // third-party archives (zip4j's test data): an AES archive with a deliberately bad authentication code is not
+        // taken as opened with its right password ("test123!"); PKWARE strong encryption is not read at all
+        for (String name : List.of("aes_with_extra_data_record_and_corrupt_mac.zip", "strong_encrypted.zip")) {
+            String body = "password: test123!\r\npassword: 12345678\r\n";
+            assertThat(analyze(mailWithBody("text/plain", body, file(name, sample("zip4j/" + name)))))
+                    .extracting(Finding::code).containsOnly("ENCRYPTED_ARCHIVE");
+        }
+    }
+
+    @Test
     void anEncryptedZipThatWouldExpandPastTheBufferIsNotOpenedAndSaysSo() throws Exception {
         // 40 MiB of zeros compress to almost nothing: decrypted it would be held in memory, so it is not opened
         byte[] zeros = new byte[40 * 1024 * 1024];
