@@ -96,8 +96,13 @@ public final class ArchivePasswords {
      * @param files    the files, decrypted, when a password opened it
      * @param tooLarge whether a password might open it but its content is larger than the bytes allowed (then no
      *                 files)
+     * @param password the password that opened it, or {@code null}
      */
-    public record Opened(List<File> files, boolean tooLarge) {
+    public record Opened(List<File> files, boolean tooLarge, String password) {
+    }
+
+    /** An encrypted Office document's package, decrypted, and the password that opened it. */
+    public record Decrypted(String password, byte[] bytes) {
     }
 
     /** A wrong password, or damage (a sentinel: compared by identity). */
@@ -123,10 +128,10 @@ public final class ArchivePasswords {
             if (files == TOO_LARGE) {
                 tooLarge = true;
             } else if (files != WRONG) {
-                return Optional.of(new Opened(files, false));
+                return Optional.of(new Opened(files, false, password));
             }
         }
-        return tooLarge ? Optional.of(new Opened(List.of(), true)) : Optional.empty();
+        return tooLarge ? Optional.of(new Opened(List.of(), true, null)) : Optional.empty();
     }
 
     private static List<File> decrypted(byte[] zip, String password, int maxEntries, int maxBytes) {
@@ -168,7 +173,7 @@ public final class ArchivePasswords {
      * one is not tried) and {@code maxBytes} bytes decrypted. Legacy binary encryption (RC4 of .doc and .xls) is not
      * tried.
      */
-    public static Optional<byte[]> openDocument(byte[] ole, List<String> passwords, int maxBytes) {
+    public static Optional<Decrypted> openDocument(byte[] ole, List<String> passwords, int maxBytes) {
         try (org.apache.poi.poifs.filesystem.POIFSFileSystem fs =
                 new org.apache.poi.poifs.filesystem.POIFSFileSystem(new ByteArrayInputStream(ole))) {
             if (!fs.getRoot().hasEntry("EncryptionInfo") || !fs.getRoot().hasEntry("EncryptedPackage")) {
@@ -189,7 +194,7 @@ public final class ArchivePasswords {
                             return Optional.empty();
                         }
                         byte[] pkg = in.readNBytes(maxBytes + 1);
-                        return pkg.length > maxBytes ? Optional.empty() : Optional.of(pkg);
+                        return pkg.length > maxBytes ? Optional.empty() : Optional.of(new Decrypted(password, pkg));
                     }
                 }
             }

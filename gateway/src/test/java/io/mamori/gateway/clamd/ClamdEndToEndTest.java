@@ -264,18 +264,8 @@ class ClamdEndToEndTest {
     @Test
     void eicarInAPasswordZipWhosePasswordIsInTheMailIsCaughtOnceDecrypted() throws Exception {
         // PPAP, as Emotet spread: the engine cannot open the archive; the password in the body opens it
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        try (net.lingala.zip4j.io.outputstream.ZipOutputStream zip =
-                new net.lingala.zip4j.io.outputstream.ZipOutputStream(out, "Seikyu-2025".toCharArray())) {
-            net.lingala.zip4j.model.ZipParameters p = new net.lingala.zip4j.model.ZipParameters();
-            p.setFileNameInZip("請求書.com");
-            p.setEncryptFiles(true);
-            p.setEncryptionMethod(net.lingala.zip4j.model.enums.EncryptionMethod.AES);
-            zip.putNextEntry(p);
-            zip.write(ClamdProcess.eicar());
-            zip.closeEntry();
-        }
-        String message = mail("請求書.zip", out.toByteArray()).replace("Please find the invoice attached.",
+        byte[] zip = io.mamori.core.attachment.EncryptedFiles.zip("Seikyu-2025", true, "請求書.com", ClamdProcess.eicar());
+        String message = mail("請求書.zip", zip).replace("Please find the invoice attached.",
                 "The invoice is attached.\r\nPassword: Seikyu-2025");
 
         // malware, a program and an encrypted archive together score past the shipped policy's REJECT threshold
