@@ -16,12 +16,19 @@ import java.util.Optional;
  * @param trace    header fields analyzers ask the gateway to add (e.g. Authentication-Results)
  * @param memo     work several analyzers of this message share, done once (see {@link MessageMemo}); a new, empty
  *                 one with every input made by the shorter constructors, so that one input is one message's analysis
+ * @param passwordMail passwords a separate mail gave for this message's encrypted attachments; {@code null} for none
+ *                 (every input but the gateway's re-analysis of a quarantined message)
  */
 public record AnalysisInput(Envelope envelope, ParsedMessage message, RawMessage raw, TraceFields trace,
-        MessageMemo memo) {
+        MessageMemo memo, PasswordMail passwordMail) {
 
     public AnalysisInput {
         Objects.requireNonNull(memo, "memo");
+    }
+
+    /** Without passwords from a separate mail. */
+    public AnalysisInput(Envelope envelope, ParsedMessage message, RawMessage raw, TraceFields trace, MessageMemo memo) {
+        this(envelope, message, raw, trace, memo, null);
     }
 
     /** With a new, empty memo. */
@@ -41,5 +48,9 @@ public record AnalysisInput(Envelope envelope, ParsedMessage message, RawMessage
 
     public Optional<RawMessage> rawMessage() {
         return Optional.ofNullable(raw);
+    }
+
+    public Optional<PasswordMail> separatePasswords() {
+        return Optional.ofNullable(passwordMail);
     }
 }

@@ -1,8 +1,10 @@
 package io.mamori.core.attachment;
 
 import io.mamori.core.analysis.AnalysisInput;
+import io.mamori.core.analysis.PasswordMail;
 import io.mamori.core.evasion.HtmlText;
 import io.mamori.core.message.MimePart;
+import io.mamori.core.message.ParsedMessage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.text.Normalizer;
@@ -26,6 +28,10 @@ import java.util.regex.Pattern;
  * (パスワード, パス, 暗証番号, 解凍キー, password, passcode, PW …) and a separator on the same line, or the whole next
  * line when it is one such run. Bounded: at most {@value #MAX_TEXT} characters of text are searched and at most
  * {@value #MAX_CANDIDATES} candidates kept, in order of appearance. {@link #open} tries them on a zip archive.
+ *
+ * <p>The same search finds the password in a separate password mail (パスワード別送, the usual form of the custom): the
+ * gateway reads a later mail's candidates with {@link #in(ParsedMessage)} and analyzes the quarantined message again
+ * with them ({@link io.mamori.core.analysis.PasswordMail}); {@link #of} then offers the message's own first.
  */
 public final class ArchivePasswords {
 
@@ -48,17 +54,64 @@ public final class ArchivePasswords {
     private ArchivePasswords() {
     }
 
-    /** The candidates in the message's text parts (HTML as its visible text), in order, without repeats. */
-    public static List<String> of(AnalysisInput input) {
+    /**
+     * The passwords to try on the input's encrypted attachments: those its own text gives, then those of a separate
+     * password mail the gateway re-analyzes it with ({@link AnalysisInput#separatePasswords()}).
+     */
+    public static Candidates of(AnalysisInput input) {
+        return new Candidates(in(input.message(), html -> HtmlText.visible(input, html)),
+                input.separatePasswords().orElse(null));
+    }
+
+    /** The candidates in a message's text parts (HTML as its visible text), in order, without repeats. */
+    public static List<String> in(ParsedMessage message) {
+        return in(message, HtmlText::visible);
+    }
+
+    private static List<String> in(ParsedMessage message, java.util.function.UnaryOperator<String> visible) {
         StringBuilder text = new StringBuilder();
-        for (MimePart part : input.message().parts()) {
+        for (MimePart part : message.parts()) {
             if (part.text() == null || text.length() >= MAX_TEXT) {
                 continue;
             }
             text.append(part.contentType() != null && part.contentType().toLowerCase(Locale.ROOT).contains("html")
-                    ? HtmlText.visible(input, part.text()) : part.text()).append('\n');
+                    ? visible.apply(part.text()) : part.text()).append('\n');
         }
         return candidates(text.length() > MAX_TEXT ? text.substring(0, MAX_TEXT) : text.toString());
+    }
+
+    /**
+     * The passwords to try on one message's encrypted attachments.
+     *
+     * @param own  those its own text gives, in order
+     * @param mail those a separate password mail gave, or {@code null}
+     */
+    public record Candidates(List<String> own, PasswordMail mail) {
+
+        public Candidates {
+            own = List.copyOf(own);
+        }
+
+        /** Its own first, then the password mail's that it does not give itself. */
+        public List<String> all() {
+            if (mail == null) {
+                return own;
+            }
+            Set<String> all = new LinkedHashSet<>(own);
+            all.addAll(mail.passwords());
+            return List.copyOf(all);
+        }
+
+        /** The queue id of the password mail that gave {@code password}; empty when the message itself gives it. */
+        public Optional<String> mailThatGave(String password) {
+            return mail == null || own.contains(password) ? Optional.empty() : Optional.of(mail.messageId());
+        }
+
+        /** Never shows the passwords. */
+        @Override
+        public String toString() {
+            return "Candidates[" + own.size() + " own" + (mail == null ? "" : ", " + mail) + "]";
+        }
     }
 
     /** The candidates in a text, in order, without repeats. */

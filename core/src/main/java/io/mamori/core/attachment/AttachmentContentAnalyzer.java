@@ -34,6 +34,10 @@ import java.util.Set;
  *     {@code ARCHIVE_TOO_DEEP} when a limit is passed;</li>
  * <li>{@code ENCRYPTED_ARCHIVE}: a password-protected zip, 7z or RAR, Office file or PDF (a PDF that opens
  *     without a password is not one), which no scanner can look into;</li>
+ * <li>{@code ENCRYPTED_ARCHIVE_OPENED} instead, for an encrypted zip attachment or Office document that a password the
+ *     message gives ({@link ArchivePasswords}: {@code ARCHIVE_PASSWORD_IN_MESSAGE}) or a separate password mail gave
+ *     ({@link io.mamori.core.analysis.AnalysisInput#separatePasswords()}: {@code ARCHIVE_PASSWORD_SENT_SEPARATELY})
+ *     opened: its content was inspected like an unencrypted one's;</li>
  * <li>{@code ATTACHMENT_NOT_INSPECTED}: a file larger than the message's content budget, a damaged archive,
  *     compressed RAR content that could not be unpacked, an unsupported compression method.</li>
  * </ul>
@@ -72,7 +76,7 @@ public final class AttachmentContentAnalyzer implements Analyzer {
         return Set.of(ContentInspection.TYPE_MISMATCH, ContentInspection.EXECUTABLE_CONTENT,
                 ContentInspection.OFFICE_MACRO, ContentInspection.RTF_DISGUISED, ContentInspection.ARCHIVE_BOMB,
                 ContentInspection.ARCHIVE_TOO_DEEP, ContentInspection.ENCRYPTED, ContentInspection.NOT_INSPECTED,
-                ContentInspection.PASSWORD_IN_MESSAGE,
+                ContentInspection.PASSWORD_IN_MESSAGE, ContentInspection.OPENED, ContentInspection.PASSWORD_SENT_SEPARATELY,
                 AttachmentNameAnalyzer.EXECUTABLE, AttachmentNameAnalyzer.DOUBLE_EXTENSION, AttachmentNameAnalyzer.RTLO);
     }
 
@@ -194,7 +198,7 @@ public final class AttachmentContentAnalyzer implements Analyzer {
         ParsedMessage message = input.message();
         Map<String, String> opened = new HashMap<>();
         ContentInspection inspection = new ContentInspection(limits);
-        List<List<String>> found = new ArrayList<>(1);
+        List<ArchivePasswords.Candidates> found = new ArrayList<>(1);
         inspection.passwordsFrom(() -> {
             if (found.isEmpty()) {
                 found.add(ArchivePasswords.of(input));
@@ -233,8 +237,8 @@ public final class AttachmentContentAnalyzer implements Analyzer {
                 opened.put(part.path(), inspection.openedWith());
             }
             if (inspection.encryptedZip() && content.complete()) {
-                List<String> passwords = inspection.passwords();
-                if (!passwords.isEmpty()) {
+                ArchivePasswords.Candidates passwords = inspection.passwords();
+                if (!passwords.all().isEmpty()) {
                     try (InputStream in = content.open()) {
                         String password = inspection.openWithPasswords(path, part.path(), in, passwords);
                         if (password != null) {

@@ -51,6 +51,9 @@ final class ContentInspection {
     static final String ENCRYPTED = "ENCRYPTED_ARCHIVE";
     static final String NOT_INSPECTED = "ATTACHMENT_NOT_INSPECTED";
     static final String PASSWORD_IN_MESSAGE = "ARCHIVE_PASSWORD_IN_MESSAGE";
+    /** An encrypted attachment a password given by mail opened; it replaces {@link #ENCRYPTED} for that attachment. */
+    static final String OPENED = "ENCRYPTED_ARCHIVE_OPENED";
+    static final String PASSWORD_SENT_SEPARATELY = "ARCHIVE_PASSWORD_SENT_SEPARATELY";
 
     /** An entry must expand past this before its ratio counts: small, very compressible files are normal. */
     static final long RATIO_FLOOR = 1024 * 1024;
@@ -136,7 +139,8 @@ final class ContentInspection {
      */
     private String openedWith;
     /** The passwords the message gives ({@link ArchivePasswords}), asked for only when something is encrypted. */
-    private java.util.function.Supplier<List<String>> passwords = List::of;
+    private java.util.function.Supplier<ArchivePasswords.Candidates> passwords =
+            () -> new ArchivePasswords.Candidates(List.of(), null);
     /** Encrypted Office documents tried with those passwords (each try costs up to 100,000 hash rounds). */
     private int documentsTried;
     /** Whether a RAR archive was met inside another archive. */
@@ -200,25 +204,42 @@ final class ContentInspection {
         return openedWith;
     }
 
-    /** The passwords the message gives (asked for once, when something encrypted is met). */
-    List<String> passwords() {
+    /** The passwords the message or its password mail gives (asked for once, when something encrypted is met). */
+    ArchivePasswords.Candidates passwords() {
         return passwords.get();
     }
 
     /** Where the passwords the message gives come from, for encrypted Office documents ({@link ArchivePasswords}). */
-    void passwordsFrom(java.util.function.Supplier<List<String>> passwords) {
+    void passwordsFrom(java.util.function.Supplier<ArchivePasswords.Candidates> passwords) {
         this.passwords = passwords;
+    }
+
+    /**
+     * An encrypted attachment a password opened: {@code ENCRYPTED_ARCHIVE_OPENED} takes the place of its
+     * {@code ENCRYPTED_ARCHIVE} (it could be inspected after all; {@code attachments.opened} decides), with where the
+     * password came from: {@code ARCHIVE_PASSWORD_IN_MESSAGE} or {@code ARCHIVE_PASSWORD_SENT_SEPARATELY} (naming the
+     * password mail, never the password).
+     */
+    private void opened(String path, ArchivePasswords.Candidates candidates, String password) {
+        String where = locate(path);
+        findings.remove(Finding.of(ENCRYPTED, where));
+        add(OPENED, where);
+        Optional<String> mail = candidates.mailThatGave(password);
+        if (mail.isPresent()) {
+            add(PASSWORD_SENT_SEPARATELY, where + ": password from message " + mail.get());
+        } else {
+            add(PASSWORD_IN_MESSAGE, where);
+        }
     }
 
     /**
      * Opens an encrypted zip attachment (one {@link #encryptedZip} said so of) with the first of the passwords the
      * message gives that opens it ({@link ArchivePasswords#open}), and inspects its files like those of any archive
      * (their names were judged already), within the message's byte budget; one that holds more than
-     * {@link ArchiveLimits#maxBufferBytes()} decrypted is {@code ATTACHMENT_NOT_INSPECTED}. When one opens it:
-     * {@code ARCHIVE_PASSWORD_IN_MESSAGE}; the {@code ENCRYPTED_ARCHIVE} finding stays, for the policy. The password
-     * that opened it, or {@code null}.
+     * {@link ArchiveLimits#maxBufferBytes()} decrypted is {@code ATTACHMENT_NOT_INSPECTED}. When one opens it, see
+     * {@link #opened}. The password that opened it, or {@code null}.
      */
-    String openWithPasswords(String path, String partPath, InputStream in, List<String> passwords)
+    String openWithPasswords(String path, String partPath, InputStream in, ArchivePasswords.Candidates passwords)
             throws InterruptedException {
         this.partPath = partPath;
         String password = null;
@@ -227,7 +248,7 @@ final class ContentInspection {
             if (zip.length > limits.maxBufferBytes()) {
                 return null;
             }
-            Optional<ArchivePasswords.Opened> opened = ArchivePasswords.open(zip, passwords, limits.maxEntries(),
+            Optional<ArchivePasswords.Opened> opened = ArchivePasswords.open(zip, passwords.all(), limits.maxEntries(),
                     limits.maxBufferBytes());
             if (Thread.currentThread().isInterrupted()) {
                 throw new InterruptedException("attachment inspection interrupted");
@@ -241,8 +262,8 @@ final class ContentInspection {
                         + " entries; not opened");
                 return null;
             }
-            add(PASSWORD_IN_MESSAGE, locate(path));
             password = opened.get().password();
+            opened(path, passwords, password);
             for (ArchivePasswords.File f : opened.get().files()) {
                 String entryPath = path + "!/" + AttachmentNameAnalyzer.displayed(f.name());
                 Metered content = new Metered(new ByteArrayInputStream(f.bytes()), null, entryPath);
@@ -515,15 +536,15 @@ final class ContentInspection {
         if (r.encrypted()) {
             add(ENCRYPTED, locate(path));
             if (depth == 0 && documentsTried < ArchivePasswords.MAX_DOCUMENTS) {
-                List<String> candidates = passwords.get();
-                if (!candidates.isEmpty()) {
+                ArchivePasswords.Candidates candidates = passwords.get();
+                if (!candidates.all().isEmpty()) {
                     documentsTried++;
                     Optional<ArchivePasswords.Decrypted> pkg =
-                            ArchivePasswords.openDocument(bytes, candidates, limits.maxBufferBytes());
+                            ArchivePasswords.openDocument(bytes, candidates.all(), limits.maxBufferBytes());
                     if (pkg.isPresent()) {
                         // the document itself, decrypted: its macros are found as an unencrypted one's
-                        add(PASSWORD_IN_MESSAGE, locate(path));
                         openedWith = pkg.get().password();
+                        opened(path, candidates, openedWith);
                         nested(path, name, new Metered(new ByteArrayInputStream(pkg.get().bytes()), null, path), depth);
                     }
                 }

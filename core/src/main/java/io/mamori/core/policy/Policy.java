@@ -292,12 +292,20 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
      * What happens to inbound mail with an attachment that cannot be scanned or inspected, or carries macros
      * ({@code attachments.*} in the policy file). Outbound mail is decided by {@code outbound.forced} alone.
      *
-     * @param encrypted   handling of {@code ENCRYPTED_ARCHIVE}
-     * @param macros      handling of {@code OFFICE_MACRO}
-     * @param uninspected handling of {@code ATTACHMENT_NOT_INSPECTED} (content that could not be inspected: a damaged
-     *                    archive, compressed RAR entries that could not be unpacked, a file past the size limits)
+     * @param encrypted           handling of {@code ENCRYPTED_ARCHIVE} (an encrypted attachment no password opened)
+     * @param macros              handling of {@code OFFICE_MACRO}
+     * @param uninspected         handling of {@code ATTACHMENT_NOT_INSPECTED} (content that could not be inspected: a
+     *                            damaged archive, compressed RAR entries that could not be unpacked, a file past the
+     *                            size limits)
+     * @param opened              handling of {@code ENCRYPTED_ARCHIVE_OPENED} (an encrypted attachment opened with a
+     *                            password the same message or a separate password mail gave, and inspected); when the
+     *                            file does not say, that of {@code encrypted}
+     * @param passwordMailMinutes how long after a message quarantined for an encrypted attachment a password mail of the
+     *                            same sender to one of its recipients is used to open it (PPAP's パスワード別送); 0 for
+     *                            never
      */
-    public record Attachments(Handling encrypted, Handling macros, Handling uninspected) {
+    public record Attachments(Handling encrypted, Handling macros, Handling uninspected, Handling opened,
+            int passwordMailMinutes) {
 
         /** Finding code whose handling {@code attachments.encrypted} sets. */
         public static final String ENCRYPTED_CODE = "ENCRYPTED_ARCHIVE";
@@ -305,6 +313,12 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
         public static final String MACRO_CODE = "OFFICE_MACRO";
         /** Finding code whose handling {@code attachments.uninspected} sets. */
         public static final String UNINSPECTED_CODE = "ATTACHMENT_NOT_INSPECTED";
+        /** Finding code whose handling {@code attachments.opened} sets. */
+        public static final String OPENED_CODE = "ENCRYPTED_ARCHIVE_OPENED";
+        /** {@code attachments.password_mail_minutes} when the file does not say. */
+        public static final int DEFAULT_PASSWORD_MAIL_MINUTES = 30;
+        /** The longest {@code attachments.password_mail_minutes} (a day). */
+        public static final int MAX_PASSWORD_MAIL_MINUTES = 1440;
 
         /** Used when the section is absent and {@code inbound.forced} names none of the codes. */
         public static final Attachments DEFAULT = new Attachments(Handling.QUARANTINE, Handling.SCORE, Handling.SCORE);
@@ -325,6 +339,16 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
             Objects.requireNonNull(encrypted, "encrypted");
             Objects.requireNonNull(macros, "macros");
             Objects.requireNonNull(uninspected, "uninspected");
+            Objects.requireNonNull(opened, "opened");
+            if (passwordMailMinutes < 0 || passwordMailMinutes > MAX_PASSWORD_MAIL_MINUTES) {
+                throw new IllegalArgumentException("passwordMailMinutes must be 0 to " + MAX_PASSWORD_MAIL_MINUTES
+                        + ": " + passwordMailMinutes);
+            }
+        }
+
+        /** Opened encrypted attachments handled as unopened ones, password mails looked for 30 minutes. */
+        public Attachments(Handling encrypted, Handling macros, Handling uninspected) {
+            this(encrypted, macros, uninspected, encrypted, DEFAULT_PASSWORD_MAIL_MINUTES);
         }
 
         /** Encrypted and macro attachments handled so, content not inspected left to the score. */
@@ -338,6 +362,7 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
                 case ENCRYPTED_CODE -> encrypted;
                 case MACRO_CODE -> macros;
                 case UNINSPECTED_CODE -> uninspected;
+                case OPENED_CODE -> opened;
                 default -> Handling.SCORE;
             };
         }
@@ -362,6 +387,9 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
             }
             if (uninspected == Handling.STRIP) {
                 codes.add(UNINSPECTED_CODE);
+            }
+            if (opened == Handling.STRIP) {
+                codes.add(OPENED_CODE);
             }
             return Set.copyOf(codes);
         }
@@ -420,7 +448,7 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
                 "MALWARE_FOUND", "AV_UNAVAILABLE", "ANALYZER_FAILED",
                 "ATTACHMENT_EXECUTABLE", "ATTACHMENT_EXECUTABLE_CONTENT", "ATTACHMENT_DOUBLE_EXTENSION",
                 "ATTACHMENT_NAME_RTLO", "ATTACHMENT_TYPE_MISMATCH", "OFFICE_MACRO", "RTF_DISGUISED",
-                "ARCHIVE_BOMB", "ARCHIVE_TOO_DEEP", "ENCRYPTED_ARCHIVE", "ATTACHMENT_NOT_INSPECTED",
+                "ARCHIVE_BOMB", "ARCHIVE_TOO_DEEP", "ENCRYPTED_ARCHIVE", "ENCRYPTED_ARCHIVE_OPENED", "ATTACHMENT_NOT_INSPECTED",
                 "MIME_TOO_DEEP", "MIME_TOO_MANY_PARTS",
                 "DMARC_FAIL", "DMARC_REJECT_POLICY_FAIL", "SENDER_BLOCKED", "LINK_BLOCKED");
 

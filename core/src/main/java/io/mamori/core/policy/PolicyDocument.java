@@ -785,13 +785,17 @@ final class PolicyDocument {
     // ---- attachments and disarm ---------------------------------------------------------------------------------
 
     /**
-     * {@code attachments.encrypted}, {@code attachments.macros} and {@code attachments.uninspected}. An absent key whose finding code is named
-     * under {@code inbound.forced} means {@code score}, so files written before this section existed keep their
-     * meaning; naming both is an error, because two rules for one finding would leave the reader guessing.
+     * {@code attachments.encrypted}, {@code attachments.macros}, {@code attachments.uninspected},
+     * {@code attachments.opened} and {@code attachments.password_mail_minutes}. An absent key whose finding code is
+     * named under {@code inbound.forced} means {@code score}, so files written before this section existed keep their
+     * meaning; naming both is an error, because two rules for one finding would leave the reader guessing. An absent
+     * {@code opened} takes the handling of {@code encrypted}: an attachment that could be opened and inspected is never
+     * treated more strictly than one that could not.
      */
     private Policy.Attachments attachments(Node node, Node inboundNode) {
         Map<String, Node> f = node == null || isNull(node) ? Map.of()
-                : fields(node, "attachments", List.of("encrypted", "macros", "uninspected"), Set.of());
+                : fields(node, "attachments", List.of("encrypted", "macros", "uninspected", "opened",
+                        "password_mail_minutes"), Set.of());
         if (f == null) {
             return null;
         }
@@ -801,8 +805,28 @@ final class PolicyDocument {
                 Policy.Attachments.MACRO_CODE, inboundNode, Policy.Attachments.DEFAULT.macros());
         Policy.Attachments.Handling uninspected = handling(f.get("uninspected"), "attachments.uninspected",
                 Policy.Attachments.UNINSPECTED_CODE, inboundNode, Policy.Attachments.DEFAULT.uninspected());
-        return encrypted == null || macros == null || uninspected == null ? null
-                : new Policy.Attachments(encrypted, macros, uninspected);
+        Policy.Attachments.Handling opened = encrypted == null ? null : handling(f.get("opened"),
+                "attachments.opened", Policy.Attachments.OPENED_CODE, inboundNode, encrypted);
+        Integer minutes = Policy.Attachments.DEFAULT_PASSWORD_MAIL_MINUTES;
+        if (f.containsKey("password_mail_minutes")) {
+            minutes = minutes(f.get("password_mail_minutes"), "attachments.password_mail_minutes",
+                    Policy.Attachments.MAX_PASSWORD_MAIL_MINUTES);
+        }
+        return encrypted == null || macros == null || uninspected == null || opened == null || minutes == null ? null
+                : new Policy.Attachments(encrypted, macros, uninspected, opened, minutes);
+    }
+
+    private Integer minutes(Node node, String path, int maximum) {
+        BigDecimal v = number(node, path);
+        if (v == null) {
+            return null;
+        }
+        if (v.stripTrailingZeros().scale() > 0 || v.signum() < 0 || v.compareTo(BigDecimal.valueOf(maximum)) > 0) {
+            error(node, path, "must be a whole number of minutes from 0 to " + maximum,
+                    "0〜" + maximum + " の整数（分）にしてください");
+            return null;
+        }
+        return v.intValueExact();
     }
 
     private Policy.Attachments.Handling handling(Node value, String path, String code, Node inboundNode,

@@ -1,6 +1,8 @@
 package io.mamori.core.scan;
 
 import io.mamori.core.analysis.AnalysisInput;
+import io.mamori.core.analysis.MessageMemo;
+import io.mamori.core.analysis.PasswordMail;
 import io.mamori.core.analysis.AnalysisPipeline;
 import io.mamori.core.analysis.Finding;
 import io.mamori.core.analysis.RawMessage;
@@ -61,9 +63,18 @@ public final class MessageScanner {
 
     /** As {@link #analyze(Envelope, ParsedMessage, RawMessage)}, collecting trace fields for {@code authservId}. */
     public ScanResult analyze(Envelope envelope, ParsedMessage parsed, RawMessage raw, TraceFields trace) {
+        return analyze(envelope, parsed, raw, trace, null);
+    }
+
+    /**
+     * As {@link #analyze(Envelope, ParsedMessage, RawMessage, TraceFields)}, also trying on the message's encrypted
+     * attachments the passwords a separate password mail gave ({@code null}: none).
+     */
+    public ScanResult analyze(Envelope envelope, ParsedMessage parsed, RawMessage raw, TraceFields trace,
+            PasswordMail passwordMail) {
         List<Finding> findings;
         try (parsed) {
-            findings = pipeline.run(new AnalysisInput(envelope, parsed, raw, trace));
+            findings = pipeline.run(new AnalysisInput(envelope, parsed, raw, trace, new MessageMemo(), passwordMail));
         }
         Policy current = policy.get();
         Verdict verdict = engine.decide(current, envelope.direction(), findings);

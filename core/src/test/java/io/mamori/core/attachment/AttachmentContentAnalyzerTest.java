@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mamori.core.analysis.AnalysisInput;
+import io.mamori.core.analysis.PasswordMail;
 import io.mamori.core.analysis.Finding;
 import io.mamori.core.message.Direction;
 import io.mamori.core.message.Envelope;
@@ -296,7 +297,7 @@ class AttachmentContentAnalyzerTest {
     void spamAssassinsEncryptedWordDocumentIsEncryptedAndThePasswordItsMessageGivesOpensIt() throws Exception {
         // "Doc password is password": the real file (SpamAssassin's test data) opens with it; it holds no macro
         assertThat(fixtureMessage("spamassassin-encrypted.eml")).containsExactly(
-                Finding.of("ENCRYPTED_ARCHIVE", "encrypted_word_doc.docx (part 2)"),
+                Finding.of("ENCRYPTED_ARCHIVE_OPENED", "encrypted_word_doc.docx (part 2)"),
                 Finding.of("ARCHIVE_PASSWORD_IN_MESSAGE", "encrypted_word_doc.docx (part 2)"));
     }
 
@@ -414,7 +415,7 @@ class AttachmentContentAnalyzerTest {
         byte[] aes = encryptedZip("Inv0ice-2025", true, "請求書/請求書.pdf", pe(), "readme.txt", ascii("see the invoice"));
         String body = "お世話になっております。\r\n請求書を送付いたします。\r\nパスワード：Inv0ice-2025\r\n";
         assertThat(analyze(mailWithBody("text/plain", body, file("請求書.zip", aes)))).containsExactly(
-                Finding.of("ENCRYPTED_ARCHIVE", "請求書.zip (part 2)"),
+                Finding.of("ENCRYPTED_ARCHIVE_OPENED", "請求書.zip (part 2)"),
                 Finding.of("ARCHIVE_PASSWORD_IN_MESSAGE", "請求書.zip (part 2)"),
                 Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "請求書.zip!/請求書/請求書.pdf: Windows executable (PE)"),
                 new Finding("ATTACHMENT_TYPE_MISMATCH", 1.0, "請求書.zip!/請求書/請求書.pdf: named .pdf, content is "
@@ -425,6 +426,7 @@ class AttachmentContentAnalyzerTest {
         String html = "<html><body><p>ファイルを送ります。</p><p>【解凍パスワード】<br>Ａｂｃ１２３４５</p></body></html>";
         assertThat(analyze(mailWithBody("text/html", html, file("scan.zip", zipCrypto))))
                 .extracting(Finding::code, Finding::evidence).contains(
+                        org.assertj.core.groups.Tuple.tuple("ENCRYPTED_ARCHIVE_OPENED", "scan.zip (part 2)"),
                         org.assertj.core.groups.Tuple.tuple("ARCHIVE_PASSWORD_IN_MESSAGE", "scan.zip (part 2)"),
                         org.assertj.core.groups.Tuple.tuple("ATTACHMENT_EXECUTABLE_CONTENT", "scan.zip!/scan.js: Windows script (wscript.shell)"));
 
@@ -433,6 +435,43 @@ class AttachmentContentAnalyzerTest {
             assertThat(analyze(mailWithBody("text/plain", other, file("請求書.zip", aes)))).containsExactly(
                     Finding.of("ENCRYPTED_ARCHIVE", "請求書.zip (part 2)"));
         }
+    }
+
+    private List<Finding> analyzeWithPasswordMail(byte[] raw, PasswordMail mail) throws Exception {
+        try (ParsedMessage m = new MessageParser(ParseLimits.defaults(), temp).parse(new ByteArrayInputStream(raw))) {
+            return analyzer.analyze(new AnalysisInput(ENVELOPE, m, null, new io.mamori.core.analysis.TraceFields("localhost"),
+                    new io.mamori.core.analysis.MessageMemo(), mail));
+        }
+    }
+
+    @Test
+    void anEncryptedAttachmentIsOpenedWithThePasswordsOfASeparatePasswordMail() throws Exception {
+        // パスワード別送: the zip in one mail, "パスワード：…" in the next; the gateway hands the second's passwords over
+        byte[] aes = encryptedZip("Inv0ice-2025", true, "請求書/請求書.pdf", pe());
+        byte[] first = mailWithBody("text/plain", "請求書を送付いたします。パスワードは別途お送りします。", file("請求書.zip", aes));
+        assertThat(analyzeWithPasswordMail(first, new PasswordMail("0Q1PASSWORDMAIL", List.of("wrong-one", "Inv0ice-2025"))))
+                .containsExactly(
+                        Finding.of("ENCRYPTED_ARCHIVE_OPENED", "請求書.zip (part 2)"),
+                        Finding.of("ARCHIVE_PASSWORD_SENT_SEPARATELY",
+                                "請求書.zip (part 2): password from message 0Q1PASSWORDMAIL"),
+                        Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "請求書.zip!/請求書/請求書.pdf: Windows executable (PE)"),
+                        new Finding("ATTACHMENT_TYPE_MISMATCH", 1.0, "請求書.zip!/請求書/請求書.pdf: named .pdf, content is "
+                                + "application/x-msdownload"));
+        // the mail's passwords do not open it: encrypted, as without them
+        assertThat(analyzeWithPasswordMail(first, new PasswordMail("0Q1PASSWORDMAIL", List.of("Wrong-Pass1"))))
+                .containsExactly(Finding.of("ENCRYPTED_ARCHIVE", "請求書.zip (part 2)"));
+        // the message gives the password itself too: it counts as the message's
+        byte[] both = mailWithBody("text/plain", "パスワード：Inv0ice-2025", file("請求書.zip", aes));
+        assertThat(analyzeWithPasswordMail(both, new PasswordMail("0Q1PASSWORDMAIL", List.of("Inv0ice-2025"))))
+                .extracting(Finding::code).containsSubsequence("ENCRYPTED_ARCHIVE_OPENED", "ARCHIVE_PASSWORD_IN_MESSAGE")
+                .doesNotContain("ARCHIVE_PASSWORD_SENT_SEPARATELY", "ENCRYPTED_ARCHIVE");
+        // an encrypted Office document the same way
+        byte[] docm = encryptedDocm("Himitsu-77");
+        assertThat(analyzeWithPasswordMail(mailWithBody("text/plain", "見積書です。", file("見積書.docm", docm)),
+                new PasswordMail("0Q2", List.of("Himitsu-77")))).containsExactly(
+                        Finding.of("ENCRYPTED_ARCHIVE_OPENED", "見積書.docm (part 2)"),
+                        Finding.of("ARCHIVE_PASSWORD_SENT_SEPARATELY", "見積書.docm (part 2): password from message 0Q2"),
+                        Finding.of("OFFICE_MACRO", "見積書.docm"));
     }
 
     /** A macro-enabled Word document (a VBA project part) encrypted by Apache POI as Office does (agile, AES). */
@@ -447,7 +486,7 @@ class AttachmentContentAnalyzerTest {
         byte[] docm = encryptedDocm("Himitsu-77");
         assertThat(analyze(mailWithBody("text/plain", "見積書です。\r\nパスワード：Himitsu-77", file("見積書.docm", docm))))
                 .containsExactly(
-                        Finding.of("ENCRYPTED_ARCHIVE", "見積書.docm (part 2)"),
+                        Finding.of("ENCRYPTED_ARCHIVE_OPENED", "見積書.docm (part 2)"),
                         Finding.of("ARCHIVE_PASSWORD_IN_MESSAGE", "見積書.docm (part 2)"),
                         Finding.of("OFFICE_MACRO", "見積書.docm"));
         assertThat(analyze(mailWithBody("text/plain", "パスワード：Wrong-77", file("見積書.docm", docm))))

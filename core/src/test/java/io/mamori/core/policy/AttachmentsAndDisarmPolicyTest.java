@@ -60,7 +60,7 @@ class AttachmentsAndDisarmPolicyTest {
                 """, "policy.yaml");
 
         assertThat(p.attachments()).isEqualTo(new Policy.Attachments(Handling.STRIP, Handling.TAG));
-        assertThat(p.attachments().stripCodes()).containsExactly("ENCRYPTED_ARCHIVE");
+        assertThat(p.attachments().stripCodes()).containsExactlyInAnyOrder("ENCRYPTED_ARCHIVE", "ENCRYPTED_ARCHIVE_OPENED");
         assertThat(p.disarm()).isEqualTo(new Policy.Disarm(true, ApplyTo.TAGGED, true, false));
     }
 
@@ -153,6 +153,40 @@ class AttachmentsAndDisarmPolicyTest {
         assertThat(engine.decide(strip, Direction.INBOUND, encrypted).action())
                 .as("strip imposes no minimum (weight 6 < tag 7): the pipeline removes the part").isEqualTo(Action.DELIVER);
         assertThat(engine.decide(strip, Direction.INBOUND, encrypted).score()).isEqualTo(6.0);
+    }
+
+    @Test
+    void openedEncryptedAttachmentsFollowEncryptedUnlessThePolicySaysOtherwise() throws Exception {
+        List<Finding> opened = List.of(Finding.of("ENCRYPTED_ARCHIVE_OPENED", "a.zip (part 2)"),
+                Finding.of("ARCHIVE_PASSWORD_SENT_SEPARATELY", "a.zip (part 2): password from message 0Q1"));
+        List<Finding> notOpened = List.of(Finding.of("ENCRYPTED_ARCHIVE", "a.zip (part 2)"));
+        Policy shipped = loader.parse(BASE, "policy.yaml");
+        Policy tag = loader.parse(BASE + "attachments: { encrypted: tag }\n", "policy.yaml");
+        Policy byContent = loader.parse(BASE + "attachments: { encrypted: quarantine, opened: score,"
+                + " password_mail_minutes: 0 }\n", "policy.yaml");
+
+        assertThat(shipped.attachments().opened()).isEqualTo(Handling.QUARANTINE);
+        assertThat(shipped.attachments().passwordMailMinutes()).isEqualTo(30);
+        assertThat(engine.decide(shipped, Direction.INBOUND, opened).action()).isEqualTo(Action.QUARANTINE);
+        assertThat(tag.attachments().opened()).as("never stricter than an attachment nobody could open")
+                .isEqualTo(Handling.TAG);
+        assertThat(byContent.attachments()).isEqualTo(new Policy.Attachments(Handling.QUARANTINE, Handling.SCORE,
+                Handling.SCORE, Handling.SCORE, 0));
+        assertThat(engine.decide(byContent, Direction.INBOUND, opened).action())
+                .as("opened and inspected: its content decides (weight 6 < tag 7)").isEqualTo(Action.DELIVER);
+        assertThat(engine.decide(byContent, Direction.INBOUND, notOpened).action()).isEqualTo(Action.QUARANTINE);
+    }
+
+    @Test
+    void badPasswordMailMinutesAndOpenedValuesAreReported() {
+        for (String bad : List.of("-1", "1441", "2.5", "soon")) {
+            assertThat(errorsOf(BASE + "attachments:\n  password_mail_minutes: " + bad + "\n"))
+                    .extracting(PolicyError::key).as(bad).containsExactly("attachments.password_mail_minutes");
+        }
+        assertThat(errorsOf(BASE + "attachments:\n  password_mail_minutes: 1441\n")).extracting(PolicyError::message)
+                .containsExactly("must be a whole number of minutes from 0 to 1440");
+        assertThat(errorsOf(BASE + "attachments:\n  opened: release\n")).extracting(PolicyError::message)
+                .containsExactly("must be one of quarantine, tag, strip, score, not 'release'");
     }
 
     @Test
