@@ -275,14 +275,28 @@ class GatewayConfiguration {
         return new Analyzers.Ports(resolver, auth, clock, malware, policy, listFile, listStore, history, contentModel);
     }
 
+    /**
+     * Where quarantined messages are analyzed again with the passwords of a later mail (PPAP's パスワード別送): one
+     * thread, off the SMTP sessions', with a bounded queue; a password mail that finds it full is logged and its
+     * message stays quarantined for an analyst.
+     */
+    @Bean(destroyMethod = "shutdownNow")
+    ThreadPoolExecutor passwordMailExecutor() {
+        return new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(100), r -> {
+            Thread t = new Thread(r, "mamori-password-mail");
+            t.setDaemon(true);
+            return t;
+        }, new ThreadPoolExecutor.AbortPolicy());
+    }
+
     @Bean
     ReceptionPipeline receptionPipeline(MessageStore store, MessageScanner scanner, PolicyEngine engine,
             PolicyHolder policy, FindingCatalogue catalogue, MamoriProperties settings, Clock clock, MeterRegistry meters,
-            JdbcSenderHistory history) {
+            JdbcSenderHistory history, ThreadPoolExecutor passwordMailExecutor) {
         // Big bodies of a message being rewritten spill (encrypted) next to the spool, like the parser's.
         return new ReceptionPipeline(store, scanner, engine, policy::current, catalogue,
                 new MessageRewriter(settings.dataDir().resolve("spool")), settings.effectiveHostname(), clock, meters,
-                new ContactRecorder(history, policy::current));
+                new ContactRecorder(history, policy::current), passwordMailExecutor);
     }
 
     @Bean

@@ -1,5 +1,7 @@
 package io.mamori.core.store;
 
+import io.mamori.core.analysis.Verdict;
+import io.mamori.core.message.Envelope;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -32,6 +34,23 @@ public interface MessageStore {
 
     /** Header prefix followed by the verbatim spooled content, decrypted. */
     InputStream openContent(String id) throws IOException;
+
+    /**
+     * The verbatim spooled content, decrypted, without the header prefix: the message as it was received (or as it was
+     * committed, when a rewrite made it), for analyzing it again.
+     */
+    InputStream openOriginal(String id) throws IOException;
+
+    /** The SMTP envelope the message was committed with (recipients in RCPT order); empty if there is no such message. */
+    Optional<Envelope> envelope(String id);
+
+    /**
+     * Records a new verdict (action, score, finding codes) for a message that is still in {@code state}, e.g. a
+     * quarantined message analyzed again with more to go on. The stored content and its header prefix are unchanged.
+     *
+     * @return {@code false} if the message does not exist or is no longer in {@code state}
+     */
+    boolean revise(String id, MessageState state, Verdict verdict);
 
     Optional<StoredMessage> find(String id);
 

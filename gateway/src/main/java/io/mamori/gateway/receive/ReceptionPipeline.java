@@ -3,6 +3,7 @@ package io.mamori.gateway.receive;
 import io.mamori.core.analysis.Action;
 import io.mamori.core.analysis.Finding;
 import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.analysis.PasswordMail;
 import io.mamori.core.analysis.RawMessage;
 import io.mamori.core.analysis.TraceFields;
 import io.mamori.core.analysis.Verdict;
@@ -35,6 +36,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.commons.io.IOUtils;
@@ -58,6 +60,7 @@ public final class ReceptionPipeline implements MessageReceiver {
 
     private static final Logger LOG = LoggerFactory.getLogger("mamori.message");
     private static final String AV_UNAVAILABLE = "AV_UNAVAILABLE";
+    private static final String PASSWORD_SENT_SEPARATELY = "ARCHIVE_PASSWORD_SENT_SEPARATELY";
     private static final DateTimeFormatter RFC5322 =
             DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ROOT);
 
@@ -71,17 +74,23 @@ public final class ReceptionPipeline implements MessageReceiver {
     private final Clock clock;
     private final MeterRegistry meters;
     private final ContactRecorder contacts;
+    private final PasswordMails passwordMails;
 
     public ReceptionPipeline(MessageStore store, MessageScanner scanner, PolicyEngine engine, Supplier<Policy> policy,
             FindingCatalogue catalogue, MessageRewriter rewriter, String hostname, Clock clock, MeterRegistry meters) {
-        this(store, scanner, engine, policy, catalogue, rewriter, hostname, clock, meters, null);
+        this(store, scanner, engine, policy, catalogue, rewriter, hostname, clock, meters, null, null);
     }
 
-    /** @param contacts records the sender history of mail committed for delivery; {@code null} for none */
+    /**
+     * @param contacts          records the sender history of mail committed for delivery; {@code null} for none
+     * @param passwordMailWork  where quarantined messages are analyzed again with the passwords of a later mail
+     *                          ({@link PasswordMails}); {@code null}: never
+     */
     public ReceptionPipeline(MessageStore store, MessageScanner scanner, PolicyEngine engine, Supplier<Policy> policy,
             FindingCatalogue catalogue, MessageRewriter rewriter, String hostname, Clock clock, MeterRegistry meters,
-            ContactRecorder contacts) {
+            ContactRecorder contacts, java.util.concurrent.Executor passwordMailWork) {
         this.contacts = contacts;
+        this.passwordMails = passwordMailWork == null ? null : new PasswordMails(store, passwordMailWork, this::reassess);
         this.store = store;
         this.scanner = scanner;
         this.engine = engine;
@@ -95,6 +104,18 @@ public final class ReceptionPipeline implements MessageReceiver {
 
     @Override
     public ReceiveResult receive(Envelope envelope, InputStream data) throws IOException {
+        Received r = receiveOne(envelope, data);
+        if (passwordMails != null && r.result() instanceof ReceiveResult.Accepted accepted) {
+            passwordMails.received(envelope, r.parsed(), accepted.queueId(), r.policy());
+        }
+        return r.result();
+    }
+
+    /** What one message's reception gave, and what the password-mail look-up needs of it. */
+    private record Received(ReceiveResult result, ParsedMessage parsed, Policy policy) {
+    }
+
+    private Received receiveOne(Envelope envelope, InputStream data) throws IOException {
         Timer.Sample sample = Timer.start(meters);
         Spool spool = store.openSpool();
         List<Spool> copies = new ArrayList<>();
@@ -116,31 +137,107 @@ public final class ReceptionPipeline implements MessageReceiver {
             }
             Action action = verdict.action();
             // SMTP replies are ASCII (RFC 5321 §4.2); the finding codes tell the sender's admin why.
+            Policy current = outcome.policy();
             if (action == Action.REJECT) {
                 record(envelope, null, verdict, spool.size(), sample, "");
-                return new ReceiveResult.Refused(550, "5.7.1",
-                        "Message rejected by policy (" + String.join(",", verdict.codes()) + ")");
+                return new Received(new ReceiveResult.Refused(550, "5.7.1",
+                        "Message rejected by policy (" + String.join(",", verdict.codes()) + ")"), parsed, current);
             }
-            Policy current = outcome.policy();
             if (verdict.codes().contains(AV_UNAVAILABLE)
                     && current.antivirus().whenUnavailable() == Policy.Antivirus.WhenUnavailable.TEMPFAIL) {
                 meters.counter("mamori.messages.tempfailed", "direction", envelope.direction().lowerName(),
                         "reason", "antivirus").increment();
                 LOG.info("message id=- direction={} client={} from=<{}> tempfail=antivirus-unavailable",
                         envelope.direction().lowerName(), envelope.clientAddress(), sanitize(envelope.mailFrom()));
-                return new ReceiveResult.Refused(451, "4.7.1", "Antivirus scan unavailable, try again later");
+                return new Received(new ReceiveResult.Refused(451, "4.7.1",
+                        "Antivirus scan unavailable, try again later"), parsed, current);
             }
-            Transforms t = plan(envelope, parsed, verdict, current, spool);
-            if (t.stripPaths().isEmpty() && t.stripFindings().size() > 0) {
-                // The finding names no part we can find: keep the whole message from the recipient instead.
-                verdict = new Verdict(Action.QUARANTINE, verdict.score(), verdict.findings());
-                return commitWhole(envelope, parsed, subject, verdict, trace, spool, copies,
-                        t.withoutDeliveryTransforms(), "; strip=part-not-found", sample);
+            return new Received(commit(envelope, parsed, subject, verdict, current, trace, spool, copies, "", sample),
+                    parsed, current);
+        } finally {
+            spool.discard();
+            for (Spool copy : copies) {
+                copy.discard();
             }
-            if (!t.stripPaths().isEmpty()) {
-                return commitStripped(envelope, parsed, subject, verdict, trace, spool, copies, t, sample);
+        }
+    }
+
+    /** Commits a message as its verdict and the policy say: whole, or stripped with its original kept. */
+    private ReceiveResult commit(Envelope envelope, ParsedMessage parsed, String subject, Verdict verdict, Policy current,
+            StringBuilder trace, Spool spool, List<Spool> copies, String note, Timer.Sample sample) throws IOException {
+        Transforms t = plan(envelope, parsed, verdict, current, spool);
+        if (t.stripPaths().isEmpty() && t.stripFindings().size() > 0) {
+            // The finding names no part we can find: keep the whole message from the recipient instead.
+            verdict = new Verdict(Action.QUARANTINE, verdict.score(), verdict.findings());
+            return commitWhole(envelope, parsed, subject, verdict, trace, spool, copies,
+                    t.withoutDeliveryTransforms(), note + "; strip=part-not-found", sample);
+        }
+        if (!t.stripPaths().isEmpty()) {
+            return commitStripped(envelope, parsed, subject, verdict, trace, spool, copies, t, note, sample);
+        }
+        return commitWhole(envelope, parsed, subject, verdict, trace, spool, copies, t, note, sample);
+    }
+
+    /**
+     * Analyzes a quarantined inbound message again with the passwords of a later mail ({@link PasswordMails}). When
+     * they open nothing of it, nothing changes. When they open an encrypted attachment, the message's new verdict is
+     * what it would have been with the password in it: if that is QUARANTINE or REJECT (the content is bad, or
+     * {@code attachments.opened} quarantines), the quarantined message keeps its place with the new verdict recorded
+     * ({@link MessageStore#revise}), so an analyst sees what is inside; otherwise the message is committed again as the
+     * verdict says (tagged, disarmed or stripped as for any message; X-Mamori-Verdict names the password mail and the
+     * quarantined message) and the quarantined one is deleted. In that order, a failure in between leaves the
+     * quarantined message where it was, never a lost one. A message the antivirus engine could not scan stays as it
+     * was.
+     */
+    void reassess(String id, PasswordMail mail) throws IOException {
+        Optional<Envelope> stored = store.envelope(id);
+        Optional<StoredMessage> before = store.find(id);
+        if (stored.isEmpty() || before.isEmpty() || before.get().state() != MessageState.QUARANTINED) {
+            return;
+        }
+        Envelope envelope = stored.get();
+        Timer.Sample sample = Timer.start(meters);
+        Spool spool = store.openSpool();
+        List<Spool> copies = new ArrayList<>();
+        try {
+            try (InputStream in = store.openOriginal(id); OutputStream out = spool.output()) {
+                in.transferTo(out);
             }
-            return commitWhole(envelope, parsed, subject, verdict, trace, spool, copies, t, "", sample);
+            ParsedMessage parsed;
+            try (InputStream in = spool.openInput()) {
+                parsed = parse(in);
+            }
+            if (parsed == null) {
+                return;
+            }
+            ScanResult r = scanner.analyze(envelope, parsed, spool::openInput, new TraceFields(hostname), mail);
+            Verdict verdict = r.verdict();
+            String source = "password from message " + mail.messageId();
+            boolean opened = verdict.findings().stream().anyMatch(f -> PASSWORD_SENT_SEPARATELY.equals(f.code())
+                    && f.evidence() != null && f.evidence().endsWith(source));
+            if (!opened || verdict.codes().contains(AV_UNAVAILABLE)) {
+                return;
+            }
+            meters.counter("mamori.password-mail.opened").increment();
+            if (verdict.action() == Action.QUARANTINE || verdict.action() == Action.REJECT) {
+                Verdict kept = new Verdict(Action.QUARANTINE, verdict.score(), verdict.findings());
+                if (store.revise(id, MessageState.QUARANTINED, kept)) {
+                    LOG.info("message id={} opened with the password mail id={}; stays quarantined score={} findings={}",
+                            id, mail.messageId(), String.format(Locale.ROOT, "%.2f", kept.score()),
+                            String.join(",", kept.codes()));
+                }
+                return;
+            }
+            StringBuilder trace = new StringBuilder();
+            for (TraceFields.Field f : r.traceFields()) {
+                trace.append(f.name()).append(": ").append(f.value()).append("\r\n");
+            }
+            ReceiveResult result = commit(envelope, parsed, parsed.subject(), verdict, r.policy(), trace, spool, copies,
+                    "; password-mail=" + mail.messageId() + "; reassessed=" + id, sample);
+            if (result instanceof ReceiveResult.Accepted accepted && store.transition(id, MessageState.DELETED)) {
+                LOG.info("message id={} opened with the password mail id={} and committed again as id={}; the"
+                        + " quarantined copy is deleted", id, mail.messageId(), accepted.queueId());
+            }
         } finally {
             spool.discard();
             for (Spool copy : copies) {
@@ -240,7 +337,8 @@ public final class ReceptionPipeline implements MessageReceiver {
      * contact (the quarantined original is what the recipient did not get).
      */
     private ReceiveResult commitStripped(Envelope envelope, ParsedMessage parsed, String subject, Verdict verdict,
-            StringBuilder trace, Spool spool, List<Spool> copies, Transforms t, Timer.Sample sample) throws IOException {
+            StringBuilder trace, Spool spool, List<Spool> copies, Transforms t, String note, Timer.Sample sample)
+            throws IOException {
         Spool original = spool;
         if (t.forgedAuthResults()) {
             Spool cleaned = store.openSpool();
@@ -258,15 +356,16 @@ public final class ReceptionPipeline implements MessageReceiver {
             Transforms cleaning = original == spool ? t.withoutDeliveryTransforms()
                     : new Transforms(MessageRewriter.Plan.NONE, false, false, List.of(), Set.of());
             return commitWhole(envelope, parsed, subject, quarantined, trace, original, copies, cleaning,
-                    "; rewrite=failed" + (original == spool ? "" : "; forged-authres-removed=1"), sample);
+                    note + "; rewrite=failed" + (original == spool ? "" : "; forged-authres-removed=1"), sample);
         }
-        String originalNotes = "; stripped-copy=" + delivered.id() + (t.forgedAuthResults() ? "; forged-authres-removed=1" : "");
+        String originalNotes = note + "; stripped-copy=" + delivered.id()
+                + (t.forgedAuthResults() ? "; forged-authres-removed=1" : "");
         StoredMessage kept = store.commit(original, new NewMessage(envelope, subject, quarantined, MessageState.QUARANTINED),
                 receivedHeader(envelope, original.id()) + trace + "X-Mamori-Verdict: " + quarantined.headerValue()
                         + originalNotes + "\r\n");
         LOG.info("message id={} direction={} action=QUARANTINE size={} kept-original-of={}", kept.id(),
                 envelope.direction().lowerName(), kept.size(), delivered.id());
-        String notes = transformNotes(t, result) + "; original=" + kept.id();
+        String notes = note + transformNotes(t, result) + "; original=" + kept.id();
         StoredMessage stored = store.commit(delivered, new NewMessage(envelope, subject, verdict, stateFor(verdict.action())),
                 receivedHeader(envelope, delivered.id()) + trace + "X-Mamori-Verdict: " + verdict.headerValue() + notes + "\r\n");
         record(envelope, stored.id(), verdict, stored.size(), sample, notes);

@@ -1,5 +1,6 @@
 package io.mamori.gateway.store;
 
+import io.mamori.core.analysis.Verdict;
 import io.mamori.core.message.Direction;
 import io.mamori.core.message.Envelope;
 import io.mamori.core.store.MessageQuery;
@@ -229,6 +230,66 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
 
     @Override
     public InputStream openContent(String id) throws IOException {
+        return open(id, true);
+    }
+
+    @Override
+    public InputStream openOriginal(String id) throws IOException {
+        return open(id, false);
+    }
+
+    @Override
+    public Optional<Envelope> envelope(String id) {
+        try (Connection c = dataSource.getConnection()) {
+            Envelope envelope;
+            try (PreparedStatement ps = c.prepareStatement("SELECT direction, mail_from, client_address, helo, auth_user,"
+                    + " tls, received_at FROM messages WHERE id = ?")) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    envelope = new Envelope(Direction.valueOf(rs.getString(1)), rs.getString(2), List.of("-"),
+                            rs.getString(3), rs.getString(4), rs.getString(5), rs.getBoolean(6), instant(rs, 7));
+                }
+            }
+            List<String> recipients = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT address FROM recipients WHERE message_id = ?"
+                    + " ORDER BY ordinal")) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        recipients.add(rs.getString(1));
+                    }
+                }
+            }
+            return Optional.of(new Envelope(envelope.direction(), envelope.mailFrom(), recipients,
+                    envelope.clientAddress(), envelope.helo(), envelope.authenticatedUser(), envelope.tls(),
+                    envelope.receivedAt()));
+        } catch (SQLException e) {
+            throw failure("read the envelope of message " + id, e);
+        }
+    }
+
+    @Override
+    public boolean revise(String id, MessageState state, Verdict verdict) {
+        Objects.requireNonNull(verdict, "verdict");
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE messages SET action = ?, score = ?, finding_codes = ?,"
+                     + " version = version + 1, updated_at = ? WHERE id = ? AND state = ?")) {
+            ps.setString(1, verdict.action().name());
+            ps.setDouble(2, verdict.score());
+            ps.setString(3, String.join(",", verdict.codes()));
+            setInstant(ps, 4, micros(clock.instant()));
+            ps.setString(5, id);
+            ps.setString(6, state.name());
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw failure("revise the verdict of message " + id, e);
+        }
+    }
+
+    private InputStream open(String id, boolean withPrefix) throws IOException {
         String prefix;
         byte[] wrapped;
         String blob;
@@ -271,7 +332,8 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
             raw.close();
             throw e;
         }
-        return new SequenceInputStream(new ByteArrayInputStream(prefix.getBytes(StandardCharsets.UTF_8)), content);
+        return withPrefix ? new SequenceInputStream(new ByteArrayInputStream(prefix.getBytes(StandardCharsets.UTF_8)), content)
+                : content;
     }
 
     @Override

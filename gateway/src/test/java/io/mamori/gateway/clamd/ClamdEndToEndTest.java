@@ -100,7 +100,8 @@ class ClamdEndToEndTest {
         MessageScanner scanner = new MessageScanner(new MessageParser(),
                 new AnalysisPipeline(analyzers, catalogue, Duration.ofSeconds(20), analysis), engine, () -> policy);
         ReceptionPipeline reception = new ReceptionPipeline(store, scanner, engine, () -> policy, catalogue,
-                new MessageRewriter(dir), "mx.example.co.jp", Clock.systemUTC(), new SimpleMeterRegistry());
+                new MessageRewriter(dir), "mx.example.co.jp", Clock.systemUTC(), new SimpleMeterRegistry(), null,
+                Runnable::run);
         listener = new SmtpListener(ListenerConfig.defaults(Direction.INBOUND, InetAddress.getLoopbackAddress(), 0,
                 "mx.example.co.jp"), ServerTls.selfSigned(dir.resolve("tls"), "mx.example.co.jp", Clock.systemUTC()),
                 reception, "example.co.jp"::equals, (user, password) -> false, Clock.systemUTC(), new SimpleMeterRegistry());
@@ -270,9 +271,19 @@ class ClamdEndToEndTest {
 
         // malware, a program and an encrypted archive together score past the shipped policy's REJECT threshold
         assertThat(send(message)).startsWith("550 5.7.1")
-                .contains("MALWARE_FOUND", "ENCRYPTED_ARCHIVE", "ARCHIVE_PASSWORD_IN_MESSAGE");
-        assertThat(send(message.replace("Password: Seikyu-2025", "The password follows in another mail.")))
-                .as("without the password the engine cannot see inside").startsWith("250 2.0.0");
+                .contains("MALWARE_FOUND", "ENCRYPTED_ARCHIVE_OPENED", "ARCHIVE_PASSWORD_IN_MESSAGE");
+        StoredMessage waiting = stored(send(message.replace("Password: Seikyu-2025", "The password follows in another mail.")));
+        assertThat(waiting.state()).as("without the password the engine cannot see inside").isEqualTo(MessageState.QUARANTINED);
+        assertThat(waiting.findingCodes()).doesNotContain("MALWARE_FOUND");
+
+        // パスワード別送: the password in a second mail of the same sender opens the quarantined zip for clamd
+        StoredMessage passwordMail = stored(send("From: billing@example.net\r\nTo: keiri@example.co.jp\r\n"
+                + "Subject: password\r\n\r\nThe password of the invoice follows.\r\nPassword: Seikyu-2025\r\n"));
+        assertThat(passwordMail.state()).isEqualTo(MessageState.QUEUED);
+        StoredMessage after = store.find(waiting.id()).orElseThrow();
+        assertThat(after.state()).isEqualTo(MessageState.QUARANTINED);
+        assertThat(after.findingCodes()).contains("MALWARE_FOUND", "ENCRYPTED_ARCHIVE_OPENED",
+                "ARCHIVE_PASSWORD_SENT_SEPARATELY");
     }
 
     @Test

@@ -87,7 +87,7 @@ class ReceptionTransformsTest {
         MessageScanner scanner = new MessageScanner(new MessageParser(),
                 new AnalysisPipeline(analyzers, catalogue, Duration.ofSeconds(20), analysis), engine, () -> policy);
         return new ReceptionPipeline(store, scanner, engine, () -> policy, catalogue, new MessageRewriter(dir),
-                HOST, Clock.systemUTC(), new SimpleMeterRegistry(), contacts);
+                HOST, Clock.systemUTC(), new SimpleMeterRegistry(), contacts, null);
     }
 
     @AfterEach

@@ -1,0 +1,108 @@
+package io.mamori.gateway.receive;
+
+import io.mamori.core.analysis.PasswordMail;
+import io.mamori.core.attachment.ArchivePasswords;
+import io.mamori.core.message.Direction;
+import io.mamori.core.message.Envelope;
+import io.mamori.core.message.ParsedMessage;
+import io.mamori.core.policy.Policy;
+import io.mamori.core.store.MessageQuery;
+import io.mamori.core.store.MessageState;
+import io.mamori.core.store.MessageStore;
+import io.mamori.core.store.StoredMessage;
+import io.mamori.core.store.StoredRecipient;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * PPAP's パスワード別送: a password-protected zip or Office file in one mail, its password in the next. The gateway
+ * quarantines the first (it cannot be inspected, {@code attachments.encrypted}); when an inbound mail of the same
+ * envelope sender to one of its recipients comes within {@code attachments.password_mail_minutes} and its text gives
+ * passwords ({@link ArchivePasswords#in}), the quarantined message is analyzed again with them
+ * ({@link ReceptionPipeline#reassess}), off the SMTP session's thread. A sender who can send the password could as
+ * well have written it into the first mail, which is opened the same way: the second mail opens nothing the first
+ * could not, and what it opens is inspected and scanned before anything is delivered.
+ *
+ * <p>Looked up in the store (so it works across restarts and gateway nodes): only for mail whose text gives a
+ * password, and at most {@value #MAX_MESSAGES} quarantined messages per password mail, newest first.
+ */
+final class PasswordMails {
+
+    private static final Logger LOG = LoggerFactory.getLogger("mamori.message");
+    /** Quarantined messages one password mail is tried on. */
+    static final int MAX_MESSAGES = 3;
+    private static final String ENCRYPTED = Policy.Attachments.ENCRYPTED_CODE;
+
+    /** Analyzes a quarantined message again with a password mail's passwords. */
+    interface Reassessment {
+        void reassess(String quarantinedId, PasswordMail mail) throws Exception;
+    }
+
+    private final MessageStore store;
+    private final Executor executor;
+    private final Reassessment reassessment;
+
+    PasswordMails(MessageStore store, Executor executor, Reassessment reassessment) {
+        this.store = store;
+        this.executor = executor;
+        this.reassessment = reassessment;
+    }
+
+    /**
+     * An inbound message was committed as {@code storedId}: if it can be a password mail, the quarantined messages it
+     * may give the password of are analyzed again on the executor. Never throws: the message is accepted already.
+     */
+    void received(Envelope envelope, ParsedMessage parsed, String storedId, Policy policy) {
+        int minutes = policy.attachments().passwordMailMinutes();
+        if (minutes == 0 || envelope.direction() != Direction.INBOUND || envelope.mailFrom().isEmpty() || parsed == null) {
+            return;
+        }
+        try {
+            List<String> passwords = ArchivePasswords.in(parsed);
+            if (passwords.isEmpty()) {
+                return;
+            }
+            List<StoredMessage> waiting = waiting(envelope, storedId, envelope.receivedAt().minus(Duration.ofMinutes(minutes)));
+            PasswordMail mail = new PasswordMail(storedId, passwords);
+            for (StoredMessage m : waiting) {
+                executor.execute(() -> {
+                    try {
+                        reassessment.reassess(m.id(), mail);
+                    } catch (Exception | LinkageError e) {
+                        // it stays quarantined, as it was: an analyst can still release it
+                        LOG.warn("message id={} could not be analyzed again with the password mail id={} ({})", m.id(),
+                                storedId, e.getClass().getSimpleName());
+                    }
+                });
+            }
+        } catch (RejectedExecutionException e) {
+            LOG.warn("message id={} is a password mail, but the gateway is too busy to try it now", storedId);
+        } catch (RuntimeException e) {
+            LOG.warn("message id={} is a password mail, but its quarantined messages could not be looked up ({})",
+                    storedId, e.getClass().getSimpleName());
+        }
+    }
+
+    /** Inbound messages of the same envelope sender to one of these recipients, quarantined for encryption since then. */
+    private List<StoredMessage> waiting(Envelope envelope, String storedId, Instant since) {
+        Set<String> recipients = envelope.recipients().stream().map(r -> r.toLowerCase(Locale.ROOT))
+                .collect(Collectors.toSet());
+        // the sender criterion matches a part of the address; only the same address counts
+        List<StoredMessage> found = store.search(new MessageQuery(null, envelope.mailFrom(), null, null, null,
+                MessageState.QUARANTINED, Direction.INBOUND, since, null, null, 0, 50, ENCRYPTED));
+        return found.stream()
+                .filter(m -> !m.id().equals(storedId) && m.mailFrom().equalsIgnoreCase(envelope.mailFrom()))
+                .filter(m -> m.recipients().stream().map(StoredRecipient::address)
+                        .anyMatch(a -> recipients.contains(a.toLowerCase(Locale.ROOT))))
+                .limit(MAX_MESSAGES)
+                .toList();
+    }
+}

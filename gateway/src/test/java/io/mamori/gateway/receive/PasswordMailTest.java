@@ -1,0 +1,247 @@
+package io.mamori.gateway.receive;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.mamori.core.analysis.AnalysisPipeline;
+import io.mamori.core.analysis.Analyzer;
+import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.attachment.AttachmentContentAnalyzer;
+import io.mamori.core.attachment.EncryptedFiles;
+import io.mamori.core.message.Direction;
+import io.mamori.core.message.Envelope;
+import io.mamori.core.message.MessageParser;
+import io.mamori.core.policy.Policy;
+import io.mamori.core.policy.PolicyEngine;
+import io.mamori.core.policy.PolicyLoader;
+import io.mamori.core.scan.Analyzers;
+import io.mamori.core.scan.MessageScanner;
+import io.mamori.core.store.MessageQuery;
+import io.mamori.core.store.MessageState;
+import io.mamori.core.store.StoredMessage;
+import io.mamori.core.verdict.MessageRewriter;
+import io.mamori.gateway.crypto.MasterKeys;
+import io.mamori.gateway.store.Databases;
+import io.mamori.gateway.store.JdbcMessageStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * PPAP's パスワード別送 against a real store (embedded H2) and the real analyzers: a message quarantined for a
+ * password-protected zip is opened with the password a later mail of the same sender gives, and then kept with what
+ * was found, or committed again for delivery when the policy lets its content decide.
+ */
+class PasswordMailTest {
+
+    private static final String HOST = "mx.example.co.jp";
+    private static final String SENDER = "a@partner.example";
+    private static final String RECIPIENT = "b@example.co.jp";
+    private static final String PASSWORD = "Mitsumori-2025";
+    private static final String POLICY = """
+            version: 1
+            organisation:
+              name: テスト
+              internal_domains: [example.co.jp]
+            inbound:
+              thresholds: {tag: 40, quarantine: 50}
+              forced: {ATTACHMENT_EXECUTABLE: QUARANTINE}
+            outbound:
+              thresholds: {tag: 40}
+            """;
+    /** The organisation lets the content of an opened attachment decide. */
+    private static final String BY_CONTENT = POLICY + "attachments:\n  opened: score\n";
+
+    @TempDir
+    Path dir;
+
+    private HikariDataSource dataSource;
+    private JdbcMessageStore store;
+    private ExecutorService analysis;
+    private ReceptionPipeline reception;
+
+    @BeforeEach
+    void start() throws Exception {
+        dataSource = Databases.open(Databases.Settings.embedded(dir.resolve("db")));
+        store = new JdbcMessageStore(dataSource, MasterKeys.openOrCreate(dir.resolve("keys")),
+                JdbcMessageStore.Settings.under(dir), Clock.systemUTC());
+        analysis = Executors.newFixedThreadPool(2);
+        // the password mail's work runs on the receiving thread here, so that each step can be checked in turn
+        reception = pipeline(POLICY, Runnable::run);
+    }
+
+    private ReceptionPipeline pipeline(String policyText, Executor passwordMailWork) throws Exception {
+        FindingCatalogue catalogue = FindingCatalogue.builtIn();
+        Policy policy = new PolicyLoader(catalogue).parse(policyText, "policy.yaml");
+        PolicyEngine engine = new PolicyEngine(catalogue);
+        List<Analyzer> analyzers = new ArrayList<>(Analyzers.local());
+        analyzers.add(new AttachmentContentAnalyzer());
+        MessageScanner scanner = new MessageScanner(new MessageParser(),
+                new AnalysisPipeline(analyzers, catalogue, Duration.ofSeconds(20), analysis), engine, () -> policy);
+        return new ReceptionPipeline(store, scanner, engine, () -> policy, catalogue, new MessageRewriter(dir),
+                HOST, Clock.systemUTC(), new SimpleMeterRegistry(), null, passwordMailWork);
+    }
+
+    @AfterEach
+    void stop() {
+        store.close();
+        dataSource.close();
+        analysis.shutdownNow();
+    }
+
+    private StoredMessage receive(String from, String to, Instant at, String message) throws Exception {
+        Envelope envelope = new Envelope(Direction.INBOUND, from, List.of(to), "192.0.2.10", "client.partner.example",
+                null, false, at);
+        ReceiveResult r = reception.receive(envelope, new ByteArrayInputStream(message.getBytes(StandardCharsets.UTF_8)));
+        assertThat(r).isInstanceOf(ReceiveResult.Accepted.class);
+        return store.find(((ReceiveResult.Accepted) r).queueId()).orElseThrow();
+    }
+
+    private StoredMessage receive(String message) throws Exception {
+        return receive(SENDER, RECIPIENT, Instant.now(), message);
+    }
+
+    private static String withZip(byte[] zip) {
+        return "From: " + SENDER + "\r\nTo: " + RECIPIENT + "\r\nSubject: お見積書\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+                + "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nお見積書をお送りします。パスワードは別途お送りします。\r\n"
+                + "--b\r\nContent-Type: application/zip; name=\"mitsumori.zip\"\r\n"
+                + "Content-Disposition: attachment; filename=\"mitsumori.zip\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                + Base64.getMimeEncoder().encodeToString(zip) + "\r\n--b--\r\n";
+    }
+
+    private static String passwordMail(String password) {
+        return "From: " + SENDER + "\r\nTo: " + RECIPIENT + "\r\nSubject: パスワードのお知らせ\r\n"
+                + "Content-Type: text/plain; charset=utf-8\r\n\r\n先ほどお送りしたファイルのパスワードです。\r\nパスワード：" + password + "\r\n";
+    }
+
+    private static byte[] cleanZip() throws Exception {
+        return EncryptedFiles.zip(PASSWORD, true, "見積書.txt", "お見積り金額 120,000 円".getBytes(StandardCharsets.UTF_8));
+    }
+
+    private StoredMessage now(StoredMessage m) {
+        return store.find(m.id()).orElseThrow();
+    }
+
+    private String content(String id) throws Exception {
+        try (InputStream in = store.openContent(id)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void byDefaultTheOpenedMessageStaysQuarantinedWithWhatItsContentShowed() throws Exception {
+        StoredMessage zip = receive(withZip(cleanZip()));
+        assertThat(zip.state()).isEqualTo(MessageState.QUARANTINED);
+        assertThat(zip.findingCodes()).isEqualTo("ENCRYPTED_ARCHIVE");
+
+        StoredMessage password = receive(passwordMail(PASSWORD));
+
+        assertThat(password.state()).as("the password mail itself is ordinary mail").isEqualTo(MessageState.QUEUED);
+        StoredMessage after = now(zip);
+        assertThat(after.state()).as("attachments.opened follows encrypted: quarantine").isEqualTo(MessageState.QUARANTINED);
+        assertThat(after.findingCodes()).isEqualTo("ENCRYPTED_ARCHIVE_OPENED,ARCHIVE_PASSWORD_SENT_SEPARATELY");
+        assertThat(after.action()).isEqualTo("QUARANTINE");
+    }
+
+    @Test
+    void whenTheContentDecidesACleanOpenedMessageIsCommittedAgainAndTheQuarantinedCopyDeleted() throws Exception {
+        reception = pipeline(BY_CONTENT, Runnable::run);
+        byte[] zip = cleanZip();
+        StoredMessage quarantined = receive(withZip(zip));
+        assertThat(quarantined.state()).isEqualTo(MessageState.QUARANTINED);
+
+        StoredMessage password = receive(passwordMail(PASSWORD));
+
+        assertThat(now(quarantined).state()).isEqualTo(MessageState.DELETED);
+        List<StoredMessage> queued = store.search(new MessageQuery(null, SENDER, null, "お見積書", null,
+                MessageState.QUEUED, Direction.INBOUND, null, null, null, 0, 10));
+        assertThat(queued).hasSize(1);
+        StoredMessage released = queued.get(0);
+        assertThat(released.id()).isNotEqualTo(quarantined.id());
+        assertThat(released.recipients()).extracting(r -> r.address()).containsExactly(RECIPIENT);
+        assertThat(released.findingCodes()).isEqualTo("ENCRYPTED_ARCHIVE_OPENED,ARCHIVE_PASSWORD_SENT_SEPARATELY");
+        String content = content(released.id());
+        assertThat(content).contains("X-Mamori-Verdict: DELIVER; score=6.00; findings=ENCRYPTED_ARCHIVE_OPENED,"
+                + "ARCHIVE_PASSWORD_SENT_SEPARATELY; password-mail=" + password.id() + "; reassessed=" + quarantined.id()
+                + "\r\n");
+        assertThat(content).as("the attachment as it came").contains(Base64.getMimeEncoder().encodeToString(zip));
+    }
+
+    @Test
+    void whatTheOpenedContentHoldsKeepsItQuarantinedWhateverThePolicyLetsDecide() throws Exception {
+        reception = pipeline(BY_CONTENT, Runnable::run);
+        byte[] program = new byte[512];
+        program[0] = 'M';
+        program[1] = 'Z';
+        StoredMessage quarantined = receive(withZip(EncryptedFiles.zip(PASSWORD, true, "見積書.exe", program)));
+
+        receive(passwordMail(PASSWORD));
+
+        StoredMessage after = now(quarantined);
+        assertThat(after.state()).isEqualTo(MessageState.QUARANTINED);
+        assertThat(after.findingCodes()).contains("ENCRYPTED_ARCHIVE_OPENED", "ARCHIVE_PASSWORD_SENT_SEPARATELY",
+                "ATTACHMENT_EXECUTABLE").doesNotContain("ENCRYPTED_ARCHIVE,");
+        assertThat(store.search(new MessageQuery(null, SENDER, null, "お見積書", null, MessageState.QUEUED,
+                Direction.INBOUND, null, null, null, 0, 10))).isEmpty();
+    }
+
+    @Test
+    void onlyAPasswordMailOfTheSameSenderToTheSameRecipientInTimeThatOpensItChangesAnything() throws Exception {
+        reception = pipeline(BY_CONTENT, Runnable::run);
+        StoredMessage quarantined = receive(withZip(cleanZip()));
+
+        receive("someone@elsewhere.example", RECIPIENT, Instant.now(), passwordMail(PASSWORD));
+        receive(SENDER, "c@example.co.jp", Instant.now(), passwordMail(PASSWORD));
+        receive(SENDER, RECIPIENT, Instant.now().plus(Duration.ofMinutes(31)), passwordMail(PASSWORD));
+        receive(passwordMail("Wrong-Password-1"));
+        receive(SENDER, RECIPIENT, Instant.now(), "From: " + SENDER + "\r\nSubject: x\r\n\r\nno password here\r\n");
+
+        StoredMessage after = now(quarantined);
+        assertThat(after.state()).isEqualTo(MessageState.QUARANTINED);
+        assertThat(after.findingCodes()).isEqualTo("ENCRYPTED_ARCHIVE");
+    }
+
+    @Test
+    void theWindowCanBeTurnedOff() throws Exception {
+        reception = pipeline(BY_CONTENT + "  password_mail_minutes: 0\n", Runnable::run);
+        StoredMessage quarantined = receive(withZip(cleanZip()));
+
+        receive(passwordMail(PASSWORD));
+
+        assertThat(now(quarantined).findingCodes()).isEqualTo("ENCRYPTED_ARCHIVE");
+    }
+
+    @Test
+    void onItsOwnThreadThePasswordMailIsAnsweredFirstAndTheMessageOpenedAfter() throws Exception {
+        ExecutorService work = Executors.newSingleThreadExecutor();
+        try {
+            reception = pipeline(POLICY, work);
+            StoredMessage quarantined = receive(withZip(cleanZip()));
+
+            receive(passwordMail(PASSWORD));
+
+            work.shutdown();
+            assertThat(work.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(now(quarantined).findingCodes()).isEqualTo("ENCRYPTED_ARCHIVE_OPENED,ARCHIVE_PASSWORD_SENT_SEPARATELY");
+        } finally {
+            work.shutdownNow();
+        }
+    }
+}
