@@ -30,8 +30,9 @@ import java.util.regex.Pattern;
  * {@value #MAX_CANDIDATES} candidates kept, in order of appearance. {@link #open} tries them on a zip archive.
  *
  * <p>The same search finds the password in a separate password mail (パスワード別送, the usual form of the custom): the
- * gateway reads a later mail's candidates with {@link #in(ParsedMessage)} and analyzes the quarantined message again
- * with them ({@link io.mamori.core.analysis.PasswordMail}); {@link #of} then offers the message's own first.
+ * gateway reads a later mail's own candidates ({@link #of}, after its analysis: the HTML parts' visible text is then
+ * read already) and analyzes the quarantined message again with them ({@link io.mamori.core.analysis.PasswordMail});
+ * {@link #of} then offers the message's own first.
  */
 public final class ArchivePasswords {
 
@@ -64,10 +65,6 @@ public final class ArchivePasswords {
     }
 
     /** The candidates in a message's text parts (HTML as its visible text), in order, without repeats. */
-    public static List<String> in(ParsedMessage message) {
-        return in(message, HtmlText::visible);
-    }
-
     private static List<String> in(ParsedMessage message, java.util.function.UnaryOperator<String> visible) {
         StringBuilder text = new StringBuilder();
         for (MimePart part : message.parts()) {
@@ -116,18 +113,27 @@ public final class ArchivePasswords {
 
     /** The candidates in a text, in order, without repeats. */
     static List<String> candidates(String text) {
-        String folded = Normalizer.normalize(text, Normalizer.Form.NFKC);
-        String[] lines = folded.split("\\r?\\n|\\r", -1);
+        if (!mayNameAPassword(text)) {
+            return List.of();
+        }
+        // Folded line by line, and only the lines that may name a password (no compatibility mapping makes or takes
+        // a line break, so this is the folding of the whole text, cut into lines): folding and the regular
+        // expression's alternatives tried at every position cost far more than the scan.
+        List<String> lines = lines(text);
         Set<String> found = new LinkedHashSet<>();
-        for (int i = 0; i < lines.length && found.size() < MAX_CANDIDATES; i++) {
-            Matcher word = WORD.matcher(lines[i]);
+        for (int i = 0; i < lines.size() && found.size() < MAX_CANDIDATES; i++) {
+            if (!mayNameAPassword(lines.get(i))) {
+                continue;
+            }
+            String line = Normalizer.normalize(lines.get(i), Normalizer.Form.NFKC);
+            Matcher word = WORD.matcher(line);
             while (word.find() && found.size() < MAX_CANDIDATES) {
-                String after = lines[i].substring(word.end());
+                String after = line.substring(word.end());
                 Matcher sep = SEPARATOR.matcher(after);
                 String rest = sep.find() ? after.substring(sep.end()) : after;
                 String candidate = candidate(rest);
-                if (candidate == null && rest.isBlank() && i + 1 < lines.length) {
-                    String next = lines[i + 1].strip();
+                if (candidate == null && rest.isBlank() && i + 1 < lines.size()) {
+                    String next = Normalizer.normalize(lines.get(i + 1), Normalizer.Form.NFKC).strip();
                     String whole = candidate(next);
                     candidate = whole != null && whole.length() == trimmed(next).length() ? whole : null;
                 }
@@ -255,6 +261,81 @@ public final class ArchivePasswords {
             // damaged, or an encryption POI does not read: not opened
         }
         return Optional.empty();
+    }
+
+    /** The lines of a text, split at CR LF, LF or CR (by hand: {@code String.split} compiles its pattern every call). */
+    private static List<String> lines(String text) {
+        List<String> lines = new ArrayList<>();
+        int start = 0;
+        int n = text.length();
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (c == '\n' || c == '\r') {
+                lines.add(text.substring(start, i));
+                if (c == '\r' && i + 1 < n && text.charAt(i + 1) == '\n') {
+                    i++;
+                }
+                start = i + 1;
+            }
+        }
+        lines.add(text.substring(start));
+        return lines;
+    }
+
+    /**
+     * Characters that NFKC folds into something else holding a letter of a password word (p, a, s, w in either case)
+     * or ハ, パ, 暗 or 解: full-width and other compatibility forms, ª, ſ, squared units, enclosed letters, compatibility
+     * ideographs. Computed once from the JDK's own NFKC tables (a pass over the BMP, some milliseconds), so that
+     * {@link #mayNameAPassword} is exactly as wide as the folding.
+     */
+    private static final java.util.BitSet FOLDS_INTO_A_WORD_LETTER = new java.util.BitSet(0x10000);
+
+    static {
+        for (int c = 0x80; c < 0x10000; c++) {
+            if (Character.isSurrogate((char) c)) {
+                continue;
+            }
+            String one = String.valueOf((char) c);
+            String folded = Normalizer.normalize(one, Normalizer.Form.NFKC);
+            if (!folded.equals(one) && folded.chars().anyMatch(f -> "pPaAsSwWハパ暗解".indexOf(f) >= 0)) {
+                FOLDS_INTO_A_WORD_LETTER.set(c);
+            }
+        }
+    }
+
+    /**
+     * Whether {@code text} may hold a password word once NFKC-folded: a quick scan that spares the folding and the
+     * regular expression (whose alternatives are tried at every position) the great majority of mail, which names no
+     * password (every inbound message's text is searched for the gateway's password-mail look-up). A superset: "pw"
+     * and "pass" in ASCII, ハ, パ, 暗, 解, any character that folds into a letter of these
+     * ({@link #FOLDS_INTO_A_WORD_LETTER}), and any character outside the BMP. Also used line by line, so that only the
+     * lines that may name a password are folded and searched.
+     */
+    static boolean mayNameAPassword(String text) {
+        int n = text.length();
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                if ((c == 'p' || c == 'P') && i + 1 < n) {
+                    char d = text.charAt(i + 1);
+                    if (d == 'w' || d == 'W' || d >= 0x80) {
+                        return true;
+                    }
+                    if ((d == 'a' || d == 'A') && i + 3 < n && s(text.charAt(i + 2)) && s(text.charAt(i + 3))) {
+                        return true;
+                    }
+                }
+            } else if (c == 'ハ' || c == 'パ' || c == '暗' || c == '解' || Character.isSurrogate(c)
+                    || FOLDS_INTO_A_WORD_LETTER.get(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** An s, or a character that may fold into one. */
+    private static boolean s(char c) {
+        return c == 's' || c == 'S' || c >= 0x80;
     }
 
     private static String candidate(String s) {

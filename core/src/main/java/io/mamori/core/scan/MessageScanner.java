@@ -31,9 +31,12 @@ public final class MessageScanner {
      * The outcome of scanning one message.
      *
      * @param traceFields header fields the analyzers asked to add (e.g. Authentication-Results)
+     * @param input       what the analyzers saw, with the work they shared ({@link AnalysisInput#memo()}): for reading
+     *                    more of the message afterwards without doing that work again (its attachment contents are
+     *                    released)
      */
     public record ScanResult(ParsedMessage message, List<Finding> findings, Verdict verdict, Policy policy,
-            List<TraceFields.Field> traceFields) {
+            List<TraceFields.Field> traceFields, AnalysisInput input) {
     }
 
     private final MessageParser parser;
@@ -73,12 +76,13 @@ public final class MessageScanner {
     public ScanResult analyze(Envelope envelope, ParsedMessage parsed, RawMessage raw, TraceFields trace,
             PasswordMail passwordMail) {
         List<Finding> findings;
+        AnalysisInput input = new AnalysisInput(envelope, parsed, raw, trace, new MessageMemo(), passwordMail);
         try (parsed) {
-            findings = pipeline.run(new AnalysisInput(envelope, parsed, raw, trace, new MessageMemo(), passwordMail));
+            findings = pipeline.run(input);
         }
         Policy current = policy.get();
         Verdict verdict = engine.decide(current, envelope.direction(), findings);
-        return new ScanResult(parsed, findings, verdict, current, trace.fields());
+        return new ScanResult(parsed, findings, verdict, current, trace.fields(), input);
     }
 
     /** Both steps for a message that is already complete, e.g. a file ({@code raw} re-reads it). */

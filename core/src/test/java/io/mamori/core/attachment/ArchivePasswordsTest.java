@@ -32,4 +32,39 @@ class ArchivePasswordsTest {
                 .startsWith("pass1000", "pass1001");
         assertThat(ArchivePasswords.candidates("password: same1234\npassword: same1234")).containsExactly("same1234");
     }
+
+    @Test
+    void passwordWordsInCompatibilityFormsAreFound() {
+        assertThat(ArchivePasswords.candidates("ﾊﾟｽﾜｰﾄﾞ：Abcd1234")).containsExactly("Abcd1234");
+        assertThat(ArchivePasswords.candidates("ハ\u309Aスワード: Abcd1234")).containsExactly("Abcd1234");
+        assertThat(ArchivePasswords.candidates("ⓅⒶⓈⓈⓌⓄⓇⒹ: Abcd1234")).containsExactly("Abcd1234");
+        assertThat(ArchivePasswords.candidates("paſſword: Abcd1234")).containsExactly("Abcd1234");
+        assertThat(ArchivePasswords.candidates("ＰＷ：Ａｂｃｄ１２３４")).containsExactly("Abcd1234");
+    }
+
+    @Test
+    void theQuickScanPassesEveryTextWhoseFoldingNamesAPassword() {
+        // Exhaustive over the BMP: whatever single character stands in for a letter of a password word, the scan that
+        // spares most mail the folding lets the text through whenever the folded text holds the word.
+        java.util.regex.Pattern word = java.util.regex.Pattern.compile(
+                "(?i)(パスワード|パス|暗証番号|解凍キー|解凍用|password|passcode|passwd|pass ?word|\\bpw\\b|\\bpwd\\b)");
+        int folded = 0;
+        for (int c = 0x80; c < 0x10000; c++) {
+            if (Character.isSurrogate((char) c)) {
+                continue;
+            }
+            String x = String.valueOf((char) c);
+            for (String text : java.util.List.of(x + "assword", "p" + x + "ssword", "pa" + x + "sword", "pas" + x + "word",
+                    "p" + x + " ", x + "w ", x + "スワード", "ハ" + x + "スワード", x + "証番号", x + "凍キー")) {
+                if (word.matcher(java.text.Normalizer.normalize(text, java.text.Normalizer.Form.NFKC)).find()) {
+                    folded++;
+                    assertThat(ArchivePasswords.mayNameAPassword(text)).as("U+%04X in %s", c, text).isTrue();
+                }
+            }
+        }
+        assertThat(folded).as("compatibility forms that fold into a password word's letters (57 on JDK 17)").isGreaterThan(40);
+        assertThat(ArchivePasswords.mayNameAPassword("お世話になっております。請求書を送付いたします。\nThe report is attached."))
+                .isFalse();
+        assertThat(ArchivePasswords.mayNameAPassword("→ see the attachment ←")).isFalse();
+    }
 }

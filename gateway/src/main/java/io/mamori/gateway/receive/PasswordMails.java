@@ -1,10 +1,10 @@
 package io.mamori.gateway.receive;
 
+import io.mamori.core.analysis.AnalysisInput;
 import io.mamori.core.analysis.PasswordMail;
 import io.mamori.core.attachment.ArchivePasswords;
 import io.mamori.core.message.Direction;
 import io.mamori.core.message.Envelope;
-import io.mamori.core.message.ParsedMessage;
 import io.mamori.core.policy.Policy;
 import io.mamori.core.store.MessageQuery;
 import io.mamori.core.store.MessageState;
@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * PPAP's パスワード別送: a password-protected zip or Office file in one mail, its password in the next. The gateway
  * quarantines the first (it cannot be inspected, {@code attachments.encrypted}); when an inbound mail of the same
  * envelope sender to one of its recipients comes within {@code attachments.password_mail_minutes} and its text gives
- * passwords ({@link ArchivePasswords#in}), the quarantined message is analyzed again with them
+ * passwords ({@link ArchivePasswords#of}), the quarantined message is analyzed again with them
  * ({@link ReceptionPipeline#reassess}), off the SMTP session's thread. A sender who can send the password could as
  * well have written it into the first mail, which is opened the same way: the second mail opens nothing the first
  * could not, and what it opens is inspected and scanned before anything is delivered.
@@ -57,16 +57,18 @@ final class PasswordMails {
     }
 
     /**
-     * An inbound message was committed as {@code storedId}: if it can be a password mail, the quarantined messages it
-     * may give the password of are analyzed again on the executor. Never throws: the message is accepted already.
+     * An inbound message was committed as {@code storedId} ({@code analyzed}: what its analyzers saw, {@code null} when
+     * it could not be parsed): if it can be a password mail, the quarantined messages it may give the password of are
+     * analyzed again on the executor. Never throws: the message is accepted already.
      */
-    void received(Envelope envelope, ParsedMessage parsed, String storedId, Policy policy) {
+    void received(Envelope envelope, AnalysisInput analyzed, String storedId, Policy policy) {
         int minutes = policy.attachments().passwordMailMinutes();
-        if (minutes == 0 || envelope.direction() != Direction.INBOUND || envelope.mailFrom().isEmpty() || parsed == null) {
+        if (minutes == 0 || envelope.direction() != Direction.INBOUND || envelope.mailFrom().isEmpty() || analyzed == null) {
             return;
         }
         try {
-            List<String> passwords = ArchivePasswords.in(parsed);
+            // the HTML parts' visible text is the analyzers', kept in the input's memo: only the search itself costs
+            List<String> passwords = ArchivePasswords.of(analyzed).own();
             if (passwords.isEmpty()) {
                 return;
             }

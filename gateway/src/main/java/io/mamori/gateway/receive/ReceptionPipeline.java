@@ -1,6 +1,7 @@
 package io.mamori.gateway.receive;
 
 import io.mamori.core.analysis.Action;
+import io.mamori.core.analysis.AnalysisInput;
 import io.mamori.core.analysis.Finding;
 import io.mamori.core.analysis.FindingCatalogue;
 import io.mamori.core.analysis.PasswordMail;
@@ -106,13 +107,16 @@ public final class ReceptionPipeline implements MessageReceiver {
     public ReceiveResult receive(Envelope envelope, InputStream data) throws IOException {
         Received r = receiveOne(envelope, data);
         if (passwordMails != null && r.result() instanceof ReceiveResult.Accepted accepted) {
-            passwordMails.received(envelope, r.parsed(), accepted.queueId(), r.policy());
+            passwordMails.received(envelope, r.input(), accepted.queueId(), r.policy());
         }
         return r.result();
     }
 
-    /** What one message's reception gave, and what the password-mail look-up needs of it. */
-    private record Received(ReceiveResult result, ParsedMessage parsed, Policy policy) {
+    /**
+     * What one message's reception gave, and what the password-mail look-up needs of it: what the analyzers saw
+     * ({@code null} when the message could not be parsed) and the policy in force.
+     */
+    private record Received(ReceiveResult result, AnalysisInput input, Policy policy) {
     }
 
     private Received receiveOne(Envelope envelope, InputStream data) throws IOException {
@@ -141,7 +145,7 @@ public final class ReceptionPipeline implements MessageReceiver {
             if (action == Action.REJECT) {
                 record(envelope, null, verdict, spool.size(), sample, "");
                 return new Received(new ReceiveResult.Refused(550, "5.7.1",
-                        "Message rejected by policy (" + String.join(",", verdict.codes()) + ")"), parsed, current);
+                        "Message rejected by policy (" + String.join(",", verdict.codes()) + ")"), outcome.input(), current);
             }
             if (verdict.codes().contains(AV_UNAVAILABLE)
                     && current.antivirus().whenUnavailable() == Policy.Antivirus.WhenUnavailable.TEMPFAIL) {
@@ -150,10 +154,10 @@ public final class ReceptionPipeline implements MessageReceiver {
                 LOG.info("message id=- direction={} client={} from=<{}> tempfail=antivirus-unavailable",
                         envelope.direction().lowerName(), envelope.clientAddress(), sanitize(envelope.mailFrom()));
                 return new Received(new ReceiveResult.Refused(451, "4.7.1",
-                        "Antivirus scan unavailable, try again later"), parsed, current);
+                        "Antivirus scan unavailable, try again later"), outcome.input(), current);
             }
             return new Received(commit(envelope, parsed, subject, verdict, current, trace, spool, copies, "", sample),
-                    parsed, current);
+                    outcome.input(), current);
         } finally {
             spool.discard();
             for (Spool copy : copies) {
@@ -413,7 +417,9 @@ public final class ReceptionPipeline implements MessageReceiver {
         return b.toString();
     }
 
-    private record ScanOutcome(Verdict verdict, String subject, List<TraceFields.Field> traceFields, Policy policy) {
+    /** @param input what the analyzers saw; {@code null} when the message could not be parsed */
+    private record ScanOutcome(Verdict verdict, String subject, List<TraceFields.Field> traceFields, Policy policy,
+            AnalysisInput input) {
     }
 
     /** A parser bug must not lose the message: it becomes {@code null} here and a defined verdict below. */
@@ -430,10 +436,10 @@ public final class ReceptionPipeline implements MessageReceiver {
         if (parsed == null) {
             List<Finding> findings = List.of(new Finding("ANALYZER_FAILED", 1.0, "parser: failed"));
             Policy current = policy.get();
-            return new ScanOutcome(engine.decide(current, envelope.direction(), findings), "", List.of(), current);
+            return new ScanOutcome(engine.decide(current, envelope.direction(), findings), "", List.of(), current, null);
         }
         ScanResult r = scanner.analyze(envelope, parsed, raw, new TraceFields(hostname));
-        return new ScanOutcome(r.verdict(), parsed.subject(), r.traceFields(), r.policy());
+        return new ScanOutcome(r.verdict(), parsed.subject(), r.traceFields(), r.policy(), r.input());
     }
 
     private static MessageState stateFor(Action action) {
