@@ -3,27 +3,15 @@ package io.mamori.gateway.receive;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.mamori.core.analysis.AnalysisPipeline;
-import io.mamori.core.analysis.Analyzer;
-import io.mamori.core.analysis.FindingCatalogue;
-import io.mamori.core.attachment.AttachmentContentAnalyzer;
 import io.mamori.core.attachment.EncryptedFiles;
 import io.mamori.core.message.Direction;
 import io.mamori.core.message.Envelope;
-import io.mamori.core.message.MessageParser;
-import io.mamori.core.policy.Policy;
-import io.mamori.core.policy.PolicyEngine;
-import io.mamori.core.policy.PolicyLoader;
-import io.mamori.core.scan.Analyzers;
-import io.mamori.core.scan.MessageScanner;
 import io.mamori.core.store.MessageQuery;
 import io.mamori.core.store.MessageState;
 import io.mamori.core.store.StoredMessage;
-import io.mamori.core.verdict.MessageRewriter;
 import io.mamori.gateway.crypto.MasterKeys;
 import io.mamori.gateway.store.Databases;
 import io.mamori.gateway.store.JdbcMessageStore;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -87,15 +74,7 @@ class PasswordMailTest {
     }
 
     private ReceptionPipeline pipeline(String policyText, Executor passwordMailWork) throws Exception {
-        FindingCatalogue catalogue = FindingCatalogue.builtIn();
-        Policy policy = new PolicyLoader(catalogue).parse(policyText, "policy.yaml");
-        PolicyEngine engine = new PolicyEngine(catalogue);
-        List<Analyzer> analyzers = new ArrayList<>(Analyzers.local());
-        analyzers.add(new AttachmentContentAnalyzer());
-        MessageScanner scanner = new MessageScanner(new MessageParser(),
-                new AnalysisPipeline(analyzers, catalogue, Duration.ofSeconds(20), analysis), engine, () -> policy);
-        return new ReceptionPipeline(store, scanner, engine, () -> policy, catalogue, new MessageRewriter(dir),
-                HOST, Clock.systemUTC(), new SimpleMeterRegistry(), null, passwordMailWork);
+        return TestReception.pipeline(store, dir, analysis, policyText, null, passwordMailWork);
     }
 
     @AfterEach

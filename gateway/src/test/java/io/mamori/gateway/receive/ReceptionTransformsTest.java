@@ -3,35 +3,24 @@ package io.mamori.gateway.receive;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.mamori.core.analysis.AnalysisPipeline;
-import io.mamori.core.analysis.Analyzer;
 import io.mamori.core.analysis.FindingCatalogue;
-import io.mamori.core.attachment.AttachmentContentAnalyzer;
 import io.mamori.core.contact.InMemorySenderHistory;
 import io.mamori.core.message.Direction;
 import io.mamori.core.message.Envelope;
-import io.mamori.core.message.MessageParser;
 import io.mamori.core.policy.Policy;
-import io.mamori.core.policy.PolicyEngine;
 import io.mamori.core.policy.PolicyLoader;
-import io.mamori.core.scan.Analyzers;
-import io.mamori.core.scan.MessageScanner;
 import io.mamori.core.store.MessageState;
 import io.mamori.core.store.StoredMessage;
-import io.mamori.core.verdict.MessageRewriter;
 import io.mamori.gateway.contact.ContactRecorder;
 import io.mamori.gateway.crypto.MasterKeys;
 import io.mamori.gateway.store.Databases;
 import io.mamori.gateway.store.JdbcMessageStore;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -79,15 +68,7 @@ class ReceptionTransformsTest {
     }
 
     private ReceptionPipeline pipeline(String policyText, ContactRecorder contacts) throws Exception {
-        FindingCatalogue catalogue = FindingCatalogue.builtIn();
-        Policy policy = new PolicyLoader(catalogue).parse(policyText, "policy.yaml");
-        PolicyEngine engine = new PolicyEngine(catalogue);
-        List<Analyzer> analyzers = new ArrayList<>(Analyzers.local());
-        analyzers.add(new AttachmentContentAnalyzer());
-        MessageScanner scanner = new MessageScanner(new MessageParser(),
-                new AnalysisPipeline(analyzers, catalogue, Duration.ofSeconds(20), analysis), engine, () -> policy);
-        return new ReceptionPipeline(store, scanner, engine, () -> policy, catalogue, new MessageRewriter(dir),
-                HOST, Clock.systemUTC(), new SimpleMeterRegistry(), contacts, null);
+        return TestReception.pipeline(store, dir, analysis, policyText, contacts, null);
     }
 
     @AfterEach

@@ -1,0 +1,45 @@
+package io.mamori.gateway.receive;
+
+import io.mamori.core.analysis.AnalysisPipeline;
+import io.mamori.core.analysis.Analyzer;
+import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.attachment.AttachmentContentAnalyzer;
+import io.mamori.core.message.MessageParser;
+import io.mamori.core.policy.Policy;
+import io.mamori.core.policy.PolicyEngine;
+import io.mamori.core.policy.PolicyLoader;
+import io.mamori.core.scan.Analyzers;
+import io.mamori.core.scan.MessageScanner;
+import io.mamori.core.store.MessageStore;
+import io.mamori.core.verdict.MessageRewriter;
+import io.mamori.gateway.contact.ContactRecorder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+
+/** A reception pipeline as the gateway wires it (the local analyzers plus attachment content), for the tests here. */
+final class TestReception {
+
+    static final String HOST = "mx.example.co.jp";
+
+    private TestReception() {
+    }
+
+    static ReceptionPipeline pipeline(MessageStore store, Path dir, ExecutorService analysis, String policyText,
+            ContactRecorder contacts, Executor passwordMailWork) throws Exception {
+        FindingCatalogue catalogue = FindingCatalogue.builtIn();
+        Policy policy = new PolicyLoader(catalogue).parse(policyText, "policy.yaml");
+        PolicyEngine engine = new PolicyEngine(catalogue);
+        List<Analyzer> analyzers = new ArrayList<>(Analyzers.local());
+        analyzers.add(new AttachmentContentAnalyzer());
+        MessageScanner scanner = new MessageScanner(new MessageParser(),
+                new AnalysisPipeline(analyzers, catalogue, Duration.ofSeconds(20), analysis), engine, () -> policy);
+        return new ReceptionPipeline(store, scanner, engine, () -> policy, catalogue, new MessageRewriter(dir),
+                HOST, Clock.systemUTC(), new SimpleMeterRegistry(), contacts, passwordMailWork);
+    }
+}
