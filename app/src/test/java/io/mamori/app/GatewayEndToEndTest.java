@@ -639,6 +639,55 @@ class GatewayEndToEndTest {
     }
 
     @Test
+    void aZipQuarantinedForItsPasswordIsOpenedByTheSendersPasswordMailAndDeliveredWhenItsContentDecides() throws Exception {
+        // PPAP's パスワード別送 through the gateway's own wiring: the password mail is accepted first, and the
+        // quarantined zip is opened on the password-mail thread afterwards
+        java.io.ByteArrayOutputStream zipBytes = new java.io.ByteArrayOutputStream();
+        try (var zip = new net.lingala.zip4j.io.outputstream.ZipOutputStream(zipBytes, "Mitsumori-77".toCharArray())) {
+            var entry = new net.lingala.zip4j.model.ZipParameters();
+            entry.setFileNameInZip("mitsumori.txt");
+            entry.setEncryptFiles(true);
+            entry.setEncryptionMethod(net.lingala.zip4j.model.enums.EncryptionMethod.AES);
+            zip.putNextEntry(entry);
+            zip.write("お見積り金額 120,000 円".getBytes(StandardCharsets.UTF_8));
+            zip.closeEntry();
+        }
+        String zipBase64 = java.util.Base64.getMimeEncoder().encodeToString(zipBytes.toByteArray());
+        String zipMail = "--P1\r\nContent-Type: text/plain; charset=US-ASCII\r\n\r\nThe quote is attached. ppap-1\r\n"
+                + "--P1\r\nContent-Type: application/zip; name=\"mitsumori.zip\"\r\n"
+                + "Content-Disposition: attachment; filename=\"mitsumori.zip\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                + zipBase64 + "\r\n--P1--\r\n";
+        String passwordText = new String("先ほどのファイルのパスワード：Mitsumori-77\r\nppap-2\r\n".getBytes(StandardCharsets.UTF_8),
+                StandardCharsets.ISO_8859_1);
+
+        withPolicy("attachments:\n  opened: score\n",
+                p -> p.attachments().opened() == io.mamori.core.policy.Policy.Attachments.Handling.SCORE, () -> {
+                    assertThat(smtplib("sato@example.co.jp", message("ppap-1", "quote",
+                            "Content-Type: multipart/mixed; boundary=\"P1\"\r\n", zipMail))).isEqualTo("SENT");
+                    StoredMessage quarantined = waitFor(() -> store.list(MessageState.QUARANTINED, 50).stream()
+                            .filter(m -> "quote".equals(m.subject()) && m.findingCodes().contains("ENCRYPTED_ARCHIVE"))
+                            .findFirst().orElse(null));
+
+                    assertThat(smtplib("sato@example.co.jp", message("ppap-2", "password",
+                            "Content-Type: text/plain; charset=UTF-8\r\n", passwordText))).isEqualTo("SENT");
+
+                    ReceivedMessage opened = awaitDownstream(m -> m.dataAsString().contains("ppap-1@partner.example"),
+                            Duration.ofSeconds(30));
+                    String delivered = opened.dataAsString();
+                    var verdict = Pattern.compile("X-Mamori-Verdict: TAG; [^\r\n]*ENCRYPTED_ARCHIVE_OPENED,"
+                            + "ARCHIVE_PASSWORD_SENT_SEPARATELY[^\r\n]*; password-mail=([0-9A-Z]{26}); reassessed="
+                            + quarantined.id() + "\r\n").matcher(delivered);
+                    assertThat(verdict.find()).as(delivered).isTrue();
+                    assertThat(delivered).contains(zipBase64.substring(0, 60));
+                    assertThat(store.find(verdict.group(1)).orElseThrow().subject()).isEqualTo("password");
+                    // deleted just after its re-judged copy was committed (which may already have been delivered)
+                    assertThat(waitFor(() -> store.find(quarantined.id()).orElseThrow().state() == MessageState.DELETED
+                            ? "deleted" : null)).isEqualTo("deleted");
+                    awaitDownstream(m -> m.dataAsString().contains("ppap-2"), Duration.ofSeconds(30));
+                });
+    }
+
+    @Test
     void japaneseHtmlPhishingIsDisarmedOnTheWay() throws Exception {
         String html = "<html><head><script>location='http://evil.example/'</script></head><body onload=\"steal()\">"
                 + "<p>お客様のアカウントは停止されました。<a href=\"https://login.example-bank.co/verify\">こちら</a>から"
