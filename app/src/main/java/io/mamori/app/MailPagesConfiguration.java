@@ -42,8 +42,11 @@ class MailPagesConfiguration {
 
     @Bean
     ScopedQuarantine scopedQuarantine(QuarantineService quarantine, ListService lists, ReleaseRequests requests,
-            MessageTracking tracking, AuditTrail audit, Clock clock) {
-        return new ScopedQuarantine(quarantine, lists, requests, tracking, audit, clock);
+            MessageTracking tracking, AuditTrail audit, Clock clock, MessageStore store,
+            org.springframework.beans.factory.ObjectProvider<io.mamori.gateway.receive.ReceptionPipeline> reception) {
+        io.mamori.gateway.receive.ReceptionPipeline pipeline = reception.getIfAvailable();
+        return new ScopedQuarantine(quarantine, lists, requests, tracking, audit, clock, pipeline == null ? null
+                : new io.mamori.console.quarantine.PasswordOpening(pipeline, store, quarantine, audit, clock));
     }
 
     @Bean

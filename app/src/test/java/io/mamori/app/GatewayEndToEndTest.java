@@ -638,12 +638,10 @@ class GatewayEndToEndTest {
                 });
     }
 
-    @Test
-    void aZipQuarantinedForItsPasswordIsOpenedByTheSendersPasswordMailAndDeliveredWhenItsContentDecides() throws Exception {
-        // PPAP's パスワード別送 through the gateway's own wiring: the password mail is accepted first, and the
-        // quarantined zip is opened on the password-mail thread afterwards
+    /** A zip holding a short quote, AES-encrypted with {@code password}, in base64. */
+    private static String encryptedZipBase64(String password) throws IOException {
         java.io.ByteArrayOutputStream zipBytes = new java.io.ByteArrayOutputStream();
-        try (var zip = new net.lingala.zip4j.io.outputstream.ZipOutputStream(zipBytes, "Mitsumori-77".toCharArray())) {
+        try (var zip = new net.lingala.zip4j.io.outputstream.ZipOutputStream(zipBytes, password.toCharArray())) {
             var entry = new net.lingala.zip4j.model.ZipParameters();
             entry.setFileNameInZip("mitsumori.txt");
             entry.setEncryptFiles(true);
@@ -652,11 +650,83 @@ class GatewayEndToEndTest {
             zip.write("お見積り金額 120,000 円".getBytes(StandardCharsets.UTF_8));
             zip.closeEntry();
         }
-        String zipBase64 = java.util.Base64.getMimeEncoder().encodeToString(zipBytes.toByteArray());
-        String zipMail = "--P1\r\nContent-Type: text/plain; charset=US-ASCII\r\n\r\nThe quote is attached. ppap-1\r\n"
+        return java.util.Base64.getMimeEncoder().encodeToString(zipBytes.toByteArray());
+    }
+
+    /** A multipart body (boundary P1) with a line naming {@code marker} and the zip attached. */
+    private static String ppapMail(String zipBase64, String marker) {
+        return "--P1\r\nContent-Type: text/plain; charset=US-ASCII\r\n\r\nThe quote is attached. " + marker + "\r\n"
                 + "--P1\r\nContent-Type: application/zip; name=\"mitsumori.zip\"\r\n"
                 + "Content-Disposition: attachment; filename=\"mitsumori.zip\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
                 + zipBase64 + "\r\n--P1--\r\n";
+    }
+
+    private HttpResponse<String> open(HttpClient http, String token, String id, String jsonBody) throws Exception {
+        return http.send(HttpRequest.newBuilder(api("/api/v1/messages/" + id + "/open")).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(jsonBody)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void anAnalystOpensAQuarantinedZipWithThePasswordTheSenderGaveByTelephoneThroughTheRestApi() throws Exception {
+        String zipBase64 = encryptedZipBase64("Denwa-2025");
+        HttpClient http = HttpClient.newHttpClient();
+        String token = Files.readString(DATA.resolve("api-token")).trim();
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+
+        // the shipped handling: opened encrypted attachments stay quarantined, now with what is inside
+        assertThat(smtplib("sato@example.co.jp", message("ppap-3", "quote-3",
+                "Content-Type: multipart/mixed; boundary=\"P1\"\r\n", ppapMail(zipBase64, "ppap-3")))).isEqualTo("SENT");
+        StoredMessage first = waitFor(() -> store.list(MessageState.QUARANTINED, 50).stream()
+                .filter(m -> "quote-3".equals(m.subject())).findFirst().orElse(null));
+        assertThat(open(http, token, first.id(), "{\"password\":\"\"}").statusCode()).isEqualTo(400);
+        HttpResponse<String> wrong = open(http, token, first.id(), "{\"password\":\"Wrong-2025\"}");
+        assertThat(wrong.statusCode()).as(wrong.body()).isEqualTo(200);
+        assertThat(json.readTree(wrong.body()).get("outcome").asText()).isEqualTo("NOT_OPENED");
+        HttpResponse<String> kept = open(http, token, first.id(), "{\"password\":\"Denwa-2025\"}");
+        assertThat(kept.statusCode()).as(kept.body()).isEqualTo(200);
+        var keptJson = json.readTree(kept.body());
+        assertThat(keptJson.get("outcome").asText()).isEqualTo("KEPT");
+        assertThat(keptJson.get("message").get("reasons").toString()).contains("ENCRYPTED_ARCHIVE_OPENED")
+                .contains("ARCHIVE_PASSWORD_FROM_ANALYST").contains("管理者が入力したパスワード");
+        assertThat(store.find(first.id()).orElseThrow().findingCodes())
+                .isEqualTo("ENCRYPTED_ARCHIVE_OPENED,ARCHIVE_PASSWORD_FROM_ANALYST");
+
+        // audited with the outcome, never with the password
+        HttpResponse<String> trail = get(http, token, "/api/v1/audit?object=" + first.id());
+        assertThat(trail.body()).contains("quarantine.open-with-password").contains("NOT_OPENED").contains("KEPT")
+                .doesNotContain("Denwa-2025").doesNotContain("Wrong-2025");
+
+        // an organisation that lets the opened content decide: the clean quote is committed again and delivered
+        withPolicy("attachments:\n  opened: score\n",
+                p -> p.attachments().opened() == io.mamori.core.policy.Policy.Attachments.Handling.SCORE, () -> {
+                    assertThat(smtplib("sato@example.co.jp", message("ppap-4", "quote-4",
+                            "Content-Type: multipart/mixed; boundary=\"P1\"\r\n", ppapMail(zipBase64, "ppap-4"))))
+                            .isEqualTo("SENT");
+                    StoredMessage second = waitFor(() -> store.list(MessageState.QUARANTINED, 50).stream()
+                            .filter(m -> "quote-4".equals(m.subject())).findFirst().orElse(null));
+                    HttpResponse<String> opened = open(http, token, second.id(), "{\"password\":\"Denwa-2025\"}");
+                    assertThat(opened.statusCode()).as(opened.body()).isEqualTo(200);
+                    var openedJson = json.readTree(opened.body());
+                    assertThat(openedJson.get("outcome").asText()).isEqualTo("COMMITTED_AGAIN");
+                    String again = openedJson.get("committedAs").asText();
+                    ReceivedMessage delivered = awaitDownstream(m -> m.dataAsString().contains("ppap-4@partner.example"),
+                            Duration.ofSeconds(30));
+                    assertThat(delivered.dataAsString()).contains("; password=analyst; reassessed=" + second.id() + "\r\n")
+                            .doesNotContain("Denwa-2025").contains(zipBase64.substring(0, 60));
+                    assertThat(store.find(again).orElseThrow().findingCodes()).contains("ARCHIVE_PASSWORD_FROM_ANALYST");
+                    assertThat(store.find(second.id()).orElseThrow().state()).isEqualTo(MessageState.DELETED);
+                    assertThat(open(http, token, second.id(), "{\"password\":\"Denwa-2025\"}").statusCode())
+                            .as("no longer quarantined").isEqualTo(409);
+                });
+    }
+
+    @Test
+    void aZipQuarantinedForItsPasswordIsOpenedByTheSendersPasswordMailAndDeliveredWhenItsContentDecides() throws Exception {
+        // PPAP's パスワード別送 through the gateway's own wiring: the password mail is accepted first, and the
+        // quarantined zip is opened on the password-mail thread afterwards
+        String zipBase64 = encryptedZipBase64("Mitsumori-77");
+        String zipMail = ppapMail(zipBase64, "ppap-1");
         String passwordText = new String("先ほどのファイルのパスワード：Mitsumori-77\r\nppap-2\r\n".getBytes(StandardCharsets.UTF_8),
                 StandardCharsets.ISO_8859_1);
 

@@ -47,9 +47,18 @@ public final class ScopedQuarantine {
     private final MessageTracking tracking;
     private final AuditTrail audit;
     private final Clock clock;
+    /** Opens quarantined messages with an analyst's password; {@code null} where the gateway does not run. */
+    private final PasswordOpening opening;
 
     public ScopedQuarantine(QuarantineService quarantine, ListService lists, ReleaseRequests requests,
             MessageTracking tracking, AuditTrail audit, Clock clock) {
+        this(quarantine, lists, requests, tracking, audit, clock, null);
+    }
+
+    /** @param opening opens quarantined messages with an analyst's password; {@code null}: not offered */
+    public ScopedQuarantine(QuarantineService quarantine, ListService lists, ReleaseRequests requests,
+            MessageTracking tracking, AuditTrail audit, Clock clock, PasswordOpening opening) {
+        this.opening = opening;
         this.quarantine = Objects.requireNonNull(quarantine, "quarantine");
         this.lists = Objects.requireNonNull(lists, "lists");
         this.requests = Objects.requireNonNull(requests, "requests");
@@ -95,6 +104,27 @@ public final class ScopedQuarantine {
             return forbidden();
         }
         return quarantine.releaseBulk(sender, finding, user.email(), source);
+    }
+
+    /**
+     * Opens a quarantined message the user may act on with a password the sender gave another way
+     * ({@link PasswordOpening}); a read-only user, or one who may not act on it, is refused.
+     */
+    public Result<PasswordOpening.Opened> openWithPassword(ConsoleUser user, String id, String password, String source) {
+        String action = "quarantine.open-with-password";
+        Optional<Result<PasswordOpening.Opened>> refused = mayAct(user, id, action, source);
+        if (refused.isPresent()) {
+            return refused.get();
+        }
+        if (readOnly(user)) {
+            record(user, source, action, id, "read-only role", false);
+            return forbidden();
+        }
+        if (opening == null) {
+            record(user, source, action, id, "not offered here", false);
+            return new Result.Refused<>(Refusal.CONFLICT, "この環境ではパスワードで開けません / opening with a password is not available here");
+        }
+        return opening.open(id, password, user.email(), source);
     }
 
     /** The signed-in employee asks for the release of a message they received. */

@@ -22,6 +22,7 @@ import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -35,6 +36,7 @@ import org.springframework.web.bind.annotation.RestController;
  * GET  /api/v1/messages/{id}            the stored record (404 if absent or out of scope)
  * GET  /api/v1/messages/{id}/content    headers, findings with reasons, body as text, links, attachments
  * POST /api/v1/messages/{id}/release    HELD/QUARANTINED → QUEUED (403 without the right to act, 409 wrong state)
+ * POST /api/v1/messages/{id}/open       {"password": "…"}: a quarantined message opened with the sender's password
  * POST /api/v1/messages/{id}/delete
  * GET  /api/v1/messages/counts          messages by state
  * </pre>
@@ -93,6 +95,24 @@ class QueueController {
     @PostMapping("/{id}/release")
     ResponseEntity<?> release(Authentication authentication, @PathVariable String id, HttpServletRequest request) {
         return answer(id, quarantine.release(ApiCaller.user(authentication), id, ClientAddress.recorded(request)));
+    }
+
+    /**
+     * Opens a quarantined message with a password the sender gave another way ({@code {"password": "…"}}): its
+     * encrypted attachments are inspected and scanned, and it stays quarantined with what was found or is committed
+     * again for delivery ({@link io.mamori.console.quarantine.PasswordOpening}). 200 with the outcome, 400 for an
+     * unusable password, 409 when it is not quarantined.
+     */
+    @PostMapping("/{id}/open")
+    ResponseEntity<?> open(Authentication authentication, @PathVariable String id,
+            @RequestBody(required = false) Map<String, String> body, HttpServletRequest request) {
+        String password = body == null ? null : body.get("password");
+        QuarantineService.Result<io.mamori.console.quarantine.PasswordOpening.Opened> result = quarantine.openWithPassword(
+                ApiCaller.user(authentication), id, password, ClientAddress.recorded(request));
+        if (result instanceof QuarantineService.Result.Ok<io.mamori.console.quarantine.PasswordOpening.Opened> ok) {
+            return ResponseEntity.ok(ok.value());
+        }
+        return answer(id, result);
     }
 
     @PostMapping("/{id}/delete")

@@ -99,9 +99,9 @@ public final class ArchivePasswords {
             return List.copyOf(all);
         }
 
-        /** The queue id of the password mail that gave {@code password}; empty when the message itself gives it. */
-        public Optional<String> mailThatGave(String password) {
-            return mail == null || own.contains(password) ? Optional.empty() : Optional.of(mail.messageId());
+        /** The password mail (or analyst) that gave {@code password}; empty when the message itself gives it. */
+        public Optional<PasswordMail> givenElsewhere(String password) {
+            return mail == null || own.contains(password) ? Optional.empty() : Optional.of(mail);
         }
 
         /** Never shows the passwords. */

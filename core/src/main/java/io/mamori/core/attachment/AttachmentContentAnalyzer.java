@@ -36,7 +36,8 @@ import java.util.Set;
  *     without a password is not one), which no scanner can look into;</li>
  * <li>{@code ENCRYPTED_ARCHIVE_OPENED} instead, for an encrypted zip attachment or Office document that a password the
  *     message gives ({@link ArchivePasswords}: {@code ARCHIVE_PASSWORD_IN_MESSAGE}) or a separate password mail gave
- *     ({@link io.mamori.core.analysis.AnalysisInput#separatePasswords()}: {@code ARCHIVE_PASSWORD_SENT_SEPARATELY})
+ *     ({@link io.mamori.core.analysis.AnalysisInput#separatePasswords()}: {@code ARCHIVE_PASSWORD_SENT_SEPARATELY}), or
+ *     an analyst gave ({@code ARCHIVE_PASSWORD_FROM_ANALYST})
  *     opened: its content was inspected like an unencrypted one's;</li>
  * <li>{@code ATTACHMENT_NOT_INSPECTED}: a file larger than the message's content budget, a damaged archive,
  *     compressed RAR content that could not be unpacked, an unsupported compression method.</li>
@@ -77,6 +78,7 @@ public final class AttachmentContentAnalyzer implements Analyzer {
                 ContentInspection.OFFICE_MACRO, ContentInspection.RTF_DISGUISED, ContentInspection.ARCHIVE_BOMB,
                 ContentInspection.ARCHIVE_TOO_DEEP, ContentInspection.ENCRYPTED, ContentInspection.NOT_INSPECTED,
                 ContentInspection.PASSWORD_IN_MESSAGE, ContentInspection.OPENED, ContentInspection.PASSWORD_SENT_SEPARATELY,
+                ContentInspection.PASSWORD_FROM_ANALYST,
                 AttachmentNameAnalyzer.EXECUTABLE, AttachmentNameAnalyzer.DOUBLE_EXTENSION, AttachmentNameAnalyzer.RTLO);
     }
 

@@ -54,6 +54,7 @@ final class ContentInspection {
     /** An encrypted attachment a password given by mail opened; it replaces {@link #ENCRYPTED} for that attachment. */
     static final String OPENED = "ENCRYPTED_ARCHIVE_OPENED";
     static final String PASSWORD_SENT_SEPARATELY = "ARCHIVE_PASSWORD_SENT_SEPARATELY";
+    static final String PASSWORD_FROM_ANALYST = "ARCHIVE_PASSWORD_FROM_ANALYST";
 
     /** An entry must expand past this before its ratio counts: small, very compressible files are normal. */
     static final long RATIO_FLOOR = 1024 * 1024;
@@ -217,18 +218,19 @@ final class ContentInspection {
     /**
      * An encrypted attachment a password opened: {@code ENCRYPTED_ARCHIVE_OPENED} takes the place of its
      * {@code ENCRYPTED_ARCHIVE} (it could be inspected after all; {@code attachments.opened} decides), with where the
-     * password came from: {@code ARCHIVE_PASSWORD_IN_MESSAGE} or {@code ARCHIVE_PASSWORD_SENT_SEPARATELY} (naming the
-     * password mail, never the password).
+     * password came from: {@code ARCHIVE_PASSWORD_IN_MESSAGE}, {@code ARCHIVE_PASSWORD_SENT_SEPARATELY} (naming the
+     * password mail) or {@code ARCHIVE_PASSWORD_FROM_ANALYST} (naming the analyst) — never the password.
      */
     private void opened(String path, ArchivePasswords.Candidates candidates, String password) {
         String where = locate(path);
         findings.remove(Finding.of(ENCRYPTED, where));
         add(OPENED, where);
-        Optional<String> mail = candidates.mailThatGave(password);
-        if (mail.isPresent()) {
-            add(PASSWORD_SENT_SEPARATELY, where + ": password from message " + mail.get());
-        } else {
+        Optional<io.mamori.core.analysis.PasswordMail> elsewhere = candidates.givenElsewhere(password);
+        if (elsewhere.isEmpty()) {
             add(PASSWORD_IN_MESSAGE, where);
+        } else {
+            add(elsewhere.get().fromAnalyst() ? PASSWORD_FROM_ANALYST : PASSWORD_SENT_SEPARATELY,
+                    where + ": password from " + elsewhere.get().source());
         }
     }
 

@@ -465,6 +465,14 @@ class AttachmentContentAnalyzerTest {
         assertThat(analyzeWithPasswordMail(both, new PasswordMail("0Q1PASSWORDMAIL", List.of("Inv0ice-2025"))))
                 .extracting(Finding::code).containsSubsequence("ENCRYPTED_ARCHIVE_OPENED", "ARCHIVE_PASSWORD_IN_MESSAGE")
                 .doesNotContain("ARCHIVE_PASSWORD_SENT_SEPARATELY", "ENCRYPTED_ARCHIVE");
+        // an analyst who got the password by telephone
+        assertThat(analyzeWithPasswordMail(first, PasswordMail.fromAnalyst("kanri@example.co.jp", "Inv0ice-2025")))
+                .extracting(Finding::code, Finding::evidence).startsWith(
+                        org.assertj.core.groups.Tuple.tuple("ENCRYPTED_ARCHIVE_OPENED", "請求書.zip (part 2)"),
+                        org.assertj.core.groups.Tuple.tuple("ARCHIVE_PASSWORD_FROM_ANALYST",
+                                "請求書.zip (part 2): password from analyst kanri@example.co.jp"));
+        assertThat(PasswordMail.fromAnalyst("kanri@example.co.jp", "Inv0ice-2025").toString())
+                .as("never the password").doesNotContain("Inv0ice");
         // an encrypted Office document the same way
         byte[] docm = encryptedDocm("Himitsu-77");
         assertThat(analyzeWithPasswordMail(mailWithBody("text/plain", "見積書です。", file("見積書.docm", docm)),

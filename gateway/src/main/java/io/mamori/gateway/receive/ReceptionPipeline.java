@@ -62,6 +62,7 @@ public final class ReceptionPipeline implements MessageReceiver {
     private static final Logger LOG = LoggerFactory.getLogger("mamori.message");
     private static final String AV_UNAVAILABLE = "AV_UNAVAILABLE";
     private static final String PASSWORD_SENT_SEPARATELY = "ARCHIVE_PASSWORD_SENT_SEPARATELY";
+    private static final String PASSWORD_FROM_ANALYST = "ARCHIVE_PASSWORD_FROM_ANALYST";
     private static final DateTimeFormatter RFC5322 =
             DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ROOT);
 
@@ -183,21 +184,44 @@ public final class ReceptionPipeline implements MessageReceiver {
     }
 
     /**
-     * Analyzes a quarantined inbound message again with the passwords of a later mail ({@link PasswordMails}). When
-     * they open nothing of it, nothing changes. When they open an encrypted attachment, the message's new verdict is
-     * what it would have been with the password in it: if that is QUARANTINE or REJECT (the content is bad, or
-     * {@code attachments.opened} quarantines), the quarantined message keeps its place with the new verdict recorded
-     * ({@link MessageStore#revise}), so an analyst sees what is inside; otherwise the message is committed again as the
-     * verdict says (tagged, disarmed or stripped as for any message; X-Mamori-Verdict names the password mail and the
-     * quarantined message) and the quarantined one is deleted. In that order, a failure in between leaves the
-     * quarantined message where it was, never a lost one. A message the antivirus engine could not scan stays as it
-     * was.
+     * What analyzing a quarantined message again with passwords given outside it did ({@link #reassess}).
+     *
+     * @param outcome     what happened
+     * @param verdict     the new verdict when a password opened something, else {@code null}
+     * @param committedAs the queue id of the copy committed again ({@link Outcome#COMMITTED_AGAIN}), else {@code null}
      */
-    void reassess(String id, PasswordMail mail) throws IOException {
+    public record Reassessment(Outcome outcome, Verdict verdict, String committedAs) {
+
+        public enum Outcome {
+            /** No such message, or it is not (or no longer) quarantined. */
+            NOT_QUARANTINED,
+            /** No password opened any of its encrypted attachments (or it could not be read): nothing changed. */
+            NOT_OPENED,
+            /** The antivirus engine did not answer: nothing changed, it can be tried again. */
+            ANTIVIRUS_UNAVAILABLE,
+            /** Opened; it stays quarantined with the new verdict recorded. */
+            KEPT,
+            /** Opened and judged deliverable: committed again, the quarantined copy deleted. */
+            COMMITTED_AGAIN
+        }
+    }
+
+    /**
+     * Analyzes a quarantined inbound message again with the passwords of a later mail ({@link PasswordMails}) or of an
+     * analyst. When they open nothing of it, nothing changes. When they open an encrypted attachment, the message's new
+     * verdict is what it would have been with the password in it: if that is QUARANTINE or REJECT (the content is bad,
+     * or {@code attachments.opened} quarantines), the quarantined message keeps its place with the new verdict recorded
+     * ({@link MessageStore#revise}), so an analyst sees what is inside; otherwise the message is committed again as the
+     * verdict says (tagged, disarmed or stripped as for any message; X-Mamori-Verdict names the password mail, or says
+     * an analyst gave the password, and the quarantined message) and the quarantined one is deleted. In that order, a
+     * failure in between leaves the quarantined message where it was, never a lost one. A message the antivirus engine
+     * could not scan stays as it was.
+     */
+    public Reassessment reassess(String id, PasswordMail passwords) throws IOException {
         Optional<Envelope> stored = store.envelope(id);
         Optional<StoredMessage> before = store.find(id);
         if (stored.isEmpty() || before.isEmpty() || before.get().state() != MessageState.QUARANTINED) {
-            return;
+            return new Reassessment(Reassessment.Outcome.NOT_QUARANTINED, null, null);
         }
         Envelope envelope = stored.get();
         Timer.Sample sample = Timer.start(meters);
@@ -212,36 +236,46 @@ public final class ReceptionPipeline implements MessageReceiver {
                 parsed = parse(in);
             }
             if (parsed == null) {
-                return;
+                return new Reassessment(Reassessment.Outcome.NOT_OPENED, null, null);
             }
-            ScanResult r = scanner.analyze(envelope, parsed, spool::openInput, new TraceFields(hostname), mail);
+            ScanResult r = scanner.analyze(envelope, parsed, spool::openInput, new TraceFields(hostname), passwords);
             Verdict verdict = r.verdict();
-            String source = "password from message " + mail.messageId();
-            boolean opened = verdict.findings().stream().anyMatch(f -> PASSWORD_SENT_SEPARATELY.equals(f.code())
-                    && f.evidence() != null && f.evidence().endsWith(source));
-            if (!opened || verdict.codes().contains(AV_UNAVAILABLE)) {
-                return;
+            String source = "password from " + passwords.source();
+            boolean opened = verdict.findings().stream().anyMatch(f -> (PASSWORD_SENT_SEPARATELY.equals(f.code())
+                    || PASSWORD_FROM_ANALYST.equals(f.code())) && f.evidence() != null && f.evidence().endsWith(source));
+            if (!opened) {
+                return new Reassessment(Reassessment.Outcome.NOT_OPENED, null, null);
             }
-            meters.counter("mamori.password-mail.opened").increment();
+            if (verdict.codes().contains(AV_UNAVAILABLE)) {
+                return new Reassessment(Reassessment.Outcome.ANTIVIRUS_UNAVAILABLE, null, null);
+            }
+            meters.counter("mamori.password-mail.opened", "source", passwords.fromAnalyst() ? "analyst" : "mail")
+                    .increment();
+            String from = passwords.fromAnalyst() ? "an analyst's password" : "the password mail id=" + passwords.messageId();
             if (verdict.action() == Action.QUARANTINE || verdict.action() == Action.REJECT) {
                 Verdict kept = new Verdict(Action.QUARANTINE, verdict.score(), verdict.findings());
-                if (store.revise(id, MessageState.QUARANTINED, kept)) {
-                    LOG.info("message id={} opened with the password mail id={}; stays quarantined score={} findings={}",
-                            id, mail.messageId(), String.format(Locale.ROOT, "%.2f", kept.score()),
-                            String.join(",", kept.codes()));
+                if (!store.revise(id, MessageState.QUARANTINED, kept)) {
+                    return new Reassessment(Reassessment.Outcome.NOT_QUARANTINED, null, null);
                 }
-                return;
+                LOG.info("message id={} opened with {}; stays quarantined score={} findings={}", id, from,
+                        String.format(Locale.ROOT, "%.2f", kept.score()), String.join(",", kept.codes()));
+                return new Reassessment(Reassessment.Outcome.KEPT, kept, null);
             }
             StringBuilder trace = new StringBuilder();
             for (TraceFields.Field f : r.traceFields()) {
                 trace.append(f.name()).append(": ").append(f.value()).append("\r\n");
             }
+            // the analyst's name stays out of the delivered message's header (the audit log has it)
+            String note = (passwords.fromAnalyst() ? "; password=analyst" : "; password-mail=" + passwords.messageId())
+                    + "; reassessed=" + id;
             ReceiveResult result = commit(envelope, parsed, parsed.subject(), verdict, r.policy(), trace, spool, copies,
-                    "; password-mail=" + mail.messageId() + "; reassessed=" + id, sample);
-            if (result instanceof ReceiveResult.Accepted accepted && store.transition(id, MessageState.DELETED)) {
-                LOG.info("message id={} opened with the password mail id={} and committed again as id={}; the"
-                        + " quarantined copy is deleted", id, mail.messageId(), accepted.queueId());
+                    note, sample);
+            String again = ((ReceiveResult.Accepted) result).queueId();
+            if (store.transition(id, MessageState.DELETED)) {
+                LOG.info("message id={} opened with {} and committed again as id={}; the quarantined copy is deleted", id,
+                        from, again);
             }
+            return new Reassessment(Reassessment.Outcome.COMMITTED_AGAIN, verdict, again);
         } finally {
             spool.discard();
             for (Spool copy : copies) {
