@@ -129,6 +129,52 @@ class MailPagesBrowserTest extends ConsoleContext {
     }
 
     @Test
+    void anAnalystOpensAPasswordProtectedZipWithThePasswordTheSenderGaveByTelephone() throws Exception {
+        String marker = "ppap-" + UUID.randomUUID();
+        String recipient = newAddress("sales");
+        person(recipient, "営業 三郎", "営業部");
+        java.io.ByteArrayOutputStream zip = new java.io.ByteArrayOutputStream();
+        try (var out = new net.lingala.zip4j.io.outputstream.ZipOutputStream(zip, "Tel-0120-77".toCharArray())) {
+            var entry = new net.lingala.zip4j.model.ZipParameters();
+            entry.setFileNameInZip("見積書.txt");
+            entry.setEncryptFiles(true);
+            entry.setEncryptionMethod(net.lingala.zip4j.model.enums.EncryptionMethod.AES);
+            out.putNextEntry(entry);
+            out.write("お見積り金額 120,000 円".getBytes(StandardCharsets.UTF_8));
+            out.closeEntry();
+        }
+        byte[] eml = ("From: Partner <billing@partner.example>\r\nTo: " + recipient + "\r\nSubject: quote " + marker + "\r\n"
+                + "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+                + "--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nパスワードはお電話でお伝えします。\r\n"
+                + "--b1\r\nContent-Type: application/zip; name=\"mitsumori.zip\"\r\n"
+                + "Content-Disposition: attachment; filename=\"mitsumori.zip\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                + java.util.Base64.getMimeEncoder().encodeToString(zip.toByteArray()) + "\r\n--b1--\r\n")
+                .getBytes(StandardCharsets.UTF_8);
+        StoredMessage m = commitMessage(Direction.INBOUND, "billing@partner.example", List.of(recipient),
+                "quote " + marker, MessageState.QUARANTINED, Action.QUARANTINE, eml, "ENCRYPTED_ARCHIVE");
+        signInAsAdmin("管理 四郎");
+        int mark = auditMark();
+
+        browser.open("/messages/" + m.id());
+        browser.type("#open-password", "Wrong-0120");
+        browser.click("#open-with-password");
+        assertThat(browser.find("#mail-notice").getText()).isEqualTo("そのパスワードでは開けませんでした。メッセージは隔離されたままです。");
+        browser.type("#open-password", "Tel-0120-77");
+        browser.screenshot("26-open-with-password");
+        browser.click("#open-with-password");
+
+        assertThat(browser.find("#mail-notice").getText())
+                .isEqualTo("パスワードで開いて検査しました。検知内容を更新し、メッセージは隔離されたままです。");
+        assertThat(browser.find("#findings").getText()).contains("ENCRYPTED_ARCHIVE_OPENED")
+                .contains("ARCHIVE_PASSWORD_FROM_ANALYST").doesNotContain("ENCRYPTED_ARCHIVE ");
+        assertThat(browser.driver.findElements(By.id("open-with-password"))).as("opened: nothing more to open").isEmpty();
+        assertThat(store.find(m.id()).orElseThrow().state()).isEqualTo(MessageState.QUARANTINED);
+        browser.screenshot("27-opened-with-password");
+        assertThat(auditSince(mark)).anyMatch(l -> l.contains("action=quarantine.open-with-password object=" + m.id())
+                && l.contains("ok=true")).noneMatch(l -> l.contains("Tel-0120-77") || l.contains("Wrong-0120"));
+    }
+
+    @Test
     void scriptInASubjectSenderNameAndAttachmentNameIsShownAsInertTextOnEveryPage() throws Exception {
         String marker = "xss-" + UUID.randomUUID();
         String recipient = newAddress("acct");

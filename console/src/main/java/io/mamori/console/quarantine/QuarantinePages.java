@@ -111,6 +111,23 @@ class QuarantinePages {
         return "redirect:/messages/" + id;
     }
 
+    /**
+     * Opens a quarantined message with the password its sender gave another way ({@link PasswordOpening}); the notice
+     * says what was found, and a message committed again is shown under its new id.
+     */
+    @PostMapping("/messages/{id}/open")
+    String openWithPassword(@AuthenticationPrincipal ConsoleUser user, @PathVariable String id,
+            @RequestParam(required = false) String password, HttpServletRequest request, RedirectAttributes flash) {
+        Result<PasswordOpening.Opened> result = quarantine.openWithPassword(user, id, password,
+                ClientAddress.recorded(request));
+        if (result instanceof Result.Ok<PasswordOpening.Opened> ok) {
+            done(result, "opened." + ok.value().outcome(), flash);
+            return "redirect:/messages/" + (ok.value().committedAs() != null ? ok.value().committedAs() : id);
+        }
+        done(result, "", flash);
+        return "redirect:/messages/" + id;
+    }
+
     @PostMapping("/messages/{id}/delete")
     String delete(@AuthenticationPrincipal ConsoleUser user, @PathVariable String id, HttpServletRequest request,
             RedirectAttributes flash) {

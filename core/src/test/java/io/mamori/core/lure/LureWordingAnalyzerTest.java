@@ -39,7 +39,7 @@ class LureWordingAnalyzerTest {
         assertThat(findings).containsExactly(
                 new Finding("LURE_URGENCY", 1.0, "subject:至急"),
                 new Finding("LURE_ACCOUNT_SUSPENSION", 1.5, "subject:アカウント停止"),
-                new Finding("LURE_CREDENTIAL", 1.5, "本人確認,パスワード"),
+                new Finding("LURE_CREDENTIAL", 1.5, "本人確認,パスワードを再設定"),
                 new Finding("LURE_COMBINED", 1.0, "urgency,suspension,credential"));
         assertThat(score(findings)).as("a combined lure reaches TAG on wording alone").isGreaterThanOrEqualTo(4.0);
     }
@@ -73,7 +73,7 @@ class LureWordingAnalyzerTest {
         assertThat(findings).containsExactly(
                 new Finding("LURE_URGENCY", 1.5, "24時間以内,ご確認いただけない場合"),
                 new Finding("LURE_ACCOUNT_SUSPENSION", 2.0, "不審なサインイン,普段と異なる環境,セキュリティ上の理由により,一時的に制限"),
-                new Finding("LURE_CREDENTIAL", 2.0, "パスワード,subject:認証,パスワードの有効期限,ご本人様確認"),
+                new Finding("LURE_CREDENTIAL", 2.0, "subject:認証,パスワードの有効期限,ご本人様確認"),
                 new Finding("LURE_COMBINED", 1.0, "urgency,suspension,credential"));
         assertThat(score(findings)).as("wording alone reaches TAG").isGreaterThanOrEqualTo(4.0);
     }
@@ -186,6 +186,21 @@ class LureWordingAnalyzerTest {
     }
 
     @Test
+    void aJapaneseInvoiceWhoseZipPasswordFollowsSeparatelyIsNoCredentialLure() {
+        // the PPAP custom: the invoice in a password-protected zip, "the password follows", then the password mail
+        String invoice = "お世話になっております。\n請求書を送付いたします。ご確認ください。\nパスワードは別途お送りします。";
+        String passwordMail = "先ほどお送りした請求書のパスワードをお知らせします。\nパスワード：Seikyu-2025";
+        for (String text : List.of(invoice, passwordMail)) {
+            ParsedMessage message = new ParsedMessage(List.of(new HeaderField("Subject", "請求書の送付")),
+                    List.of(new MimePart("1", 0, "text/plain", "utf-8", null, false, text.length(), text)), List.of(), 0,
+                    text.length());
+            List<Finding> findings = analyzer.analyze(new AnalysisInput(ENVELOPE, message));
+            assertThat(findings).as(text).extracting(Finding::code).containsExactly("LURE_PAYMENT");
+            assertThat(score(findings)).isLessThan(4.0);
+        }
+    }
+
+    @Test
     void aMailingListDiscussionAboutPasswordPolicyIsOneCategoryBelowTag() {
         List<Finding> findings = analyze("list-password-en.eml");
         assertThat(findings).containsExactly(new Finding("LURE_ACCOUNT_SUSPENSION", 1.0, "unauthorized access"));
@@ -195,7 +210,7 @@ class LureWordingAnalyzerTest {
     @Test
     void aJapaneseMaintenanceNoticeThatStopsAServiceAndAsksToSignInAgainIsOneCategoryBelowTag() {
         List<Finding> findings = analyze("maintenance-ja.eml");
-        assertThat(findings).containsExactly(new Finding("LURE_CREDENTIAL", 2.0, "パスワード,ログイン,再度ログイン"));
+        assertThat(findings).containsExactly(new Finding("LURE_CREDENTIAL", 2.0, "パスワードの変更,ログイン,再度ログイン"));
         assertThat(score(findings)).isLessThan(4.0);
     }
 
