@@ -292,11 +292,11 @@ class GatewayConfiguration {
     @Bean
     ReceptionPipeline receptionPipeline(MessageStore store, MessageScanner scanner, PolicyEngine engine,
             PolicyHolder policy, FindingCatalogue catalogue, MamoriProperties settings, Clock clock, MeterRegistry meters,
-            JdbcSenderHistory history, ThreadPoolExecutor passwordMailExecutor) {
+            JdbcSenderHistory history, ThreadPoolExecutor passwordMailExecutor, ReleaseRequests releaseRequests) {
         // Big bodies of a message being rewritten spill (encrypted) next to the spool, like the parser's.
         return new ReceptionPipeline(store, scanner, engine, policy::current, catalogue,
                 new MessageRewriter(settings.dataDir().resolve("spool")), settings.effectiveHostname(), clock, meters,
-                new ContactRecorder(history, policy::current), passwordMailExecutor);
+                new ContactRecorder(history, policy::current), passwordMailExecutor, releaseRequests);
     }
 
     @Bean

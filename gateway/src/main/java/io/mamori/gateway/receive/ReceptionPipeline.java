@@ -77,6 +77,7 @@ public final class ReceptionPipeline implements MessageReceiver {
     private final MeterRegistry meters;
     private final ContactRecorder contacts;
     private final PasswordMails passwordMails;
+    private final io.mamori.gateway.quarantine.ReleaseRequests releaseRequests;
 
     public ReceptionPipeline(MessageStore store, MessageScanner scanner, PolicyEngine engine, Supplier<Policy> policy,
             FindingCatalogue catalogue, MessageRewriter rewriter, String hostname, Clock clock, MeterRegistry meters) {
@@ -91,6 +92,18 @@ public final class ReceptionPipeline implements MessageReceiver {
     public ReceptionPipeline(MessageStore store, MessageScanner scanner, PolicyEngine engine, Supplier<Policy> policy,
             FindingCatalogue catalogue, MessageRewriter rewriter, String hostname, Clock clock, MeterRegistry meters,
             ContactRecorder contacts, java.util.concurrent.Executor passwordMailWork) {
+        this(store, scanner, engine, policy, catalogue, rewriter, hostname, clock, meters, contacts, passwordMailWork, null);
+    }
+
+    /**
+     * @param releaseRequests employees' release requests: those still pending for a quarantined message that a password
+     *                        opened and that was committed again are approved by the gateway; {@code null}: none kept
+     */
+    public ReceptionPipeline(MessageStore store, MessageScanner scanner, PolicyEngine engine, Supplier<Policy> policy,
+            FindingCatalogue catalogue, MessageRewriter rewriter, String hostname, Clock clock, MeterRegistry meters,
+            ContactRecorder contacts, java.util.concurrent.Executor passwordMailWork,
+            io.mamori.gateway.quarantine.ReleaseRequests releaseRequests) {
+        this.releaseRequests = releaseRequests;
         this.contacts = contacts;
         this.passwordMails = passwordMailWork == null ? null : new PasswordMails(store, passwordMailWork, this::reassess);
         this.store = store;
@@ -275,12 +288,36 @@ public final class ReceptionPipeline implements MessageReceiver {
                 LOG.info("message id={} opened with {} and committed again as id={}; the quarantined copy is deleted", id,
                         from, again);
             }
+            approvePendingRequests(id, again);
             return new Reassessment(Reassessment.Outcome.COMMITTED_AGAIN, verdict, again);
         } finally {
             spool.discard();
             for (Spool copy : copies) {
                 copy.discard();
             }
+        }
+    }
+
+    /**
+     * An employee who asked for the release of a message that was then opened and committed again gets it anyway: the
+     * request is approved by the gateway, naming the copy, instead of waiting for an approver who could no longer
+     * release the deleted quarantined copy. A failure here changes nothing delivered, so it is only logged.
+     */
+    private void approvePendingRequests(String quarantinedId, String committedAs) {
+        if (releaseRequests == null) {
+            return;
+        }
+        try {
+            for (io.mamori.gateway.quarantine.ReleaseRequests.ReleaseRequest r : releaseRequests.forMessage(quarantinedId)) {
+                if (r.status() == io.mamori.gateway.quarantine.ReleaseRequests.Status.PENDING) {
+                    releaseRequests.decide(r.id(), io.mamori.gateway.quarantine.ReleaseRequests.Status.APPROVED, "mamori",
+                            "パスワードで開いて検査し、" + committedAs + " として配送します / opened with its password,"
+                                    + " inspected and delivered as " + committedAs);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("release requests of message id={} could not be closed ({})", quarantinedId,
+                    e.getClass().getSimpleName());
         }
     }
 

@@ -164,6 +164,24 @@ class PasswordMailTest {
     }
 
     @Test
+    void anEmployeesPendingReleaseRequestIsApprovedByTheGatewayWhenTheMessageIsCommittedAgain() throws Exception {
+        io.mamori.gateway.quarantine.ReleaseRequests requests =
+                new io.mamori.gateway.quarantine.ReleaseRequests(dataSource, Clock.systemUTC());
+        reception = TestReception.pipeline(store, dir, analysis, BY_CONTENT, null, Runnable::run, requests);
+        StoredMessage quarantined = receive(withZip(cleanZip()));
+        long asked = requests.create(quarantined.id(), RECIPIENT, "見積書が届かないので確認したいです").id();
+
+        receive(passwordMail(PASSWORD));
+
+        var request = requests.find(asked).orElseThrow();
+        StoredMessage released = store.search(new MessageQuery(null, SENDER, null, "お見積書", null, MessageState.QUEUED,
+                Direction.INBOUND, null, null, null, 0, 10)).get(0);
+        assertThat(request.status()).isEqualTo(io.mamori.gateway.quarantine.ReleaseRequests.Status.APPROVED);
+        assertThat(request.decidedBy()).isEqualTo("mamori");
+        assertThat(request.decisionReason()).contains(released.id()).contains("パスワードで開いて検査し");
+    }
+
+    @Test
     void whatTheOpenedContentHoldsKeepsItQuarantinedWhateverThePolicyLetsDecide() throws Exception {
         reception = pipeline(BY_CONTENT, Runnable::run);
         byte[] program = new byte[512];

@@ -13,6 +13,7 @@ import io.mamori.core.scan.MessageScanner;
 import io.mamori.core.store.MessageStore;
 import io.mamori.core.verdict.MessageRewriter;
 import io.mamori.gateway.contact.ContactRecorder;
+import io.mamori.gateway.quarantine.ReleaseRequests;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -32,6 +33,11 @@ final class TestReception {
 
     static ReceptionPipeline pipeline(MessageStore store, Path dir, ExecutorService analysis, String policyText,
             ContactRecorder contacts, Executor passwordMailWork) throws Exception {
+        return pipeline(store, dir, analysis, policyText, contacts, passwordMailWork, null);
+    }
+
+    static ReceptionPipeline pipeline(MessageStore store, Path dir, ExecutorService analysis, String policyText,
+            ContactRecorder contacts, Executor passwordMailWork, ReleaseRequests requests) throws Exception {
         FindingCatalogue catalogue = FindingCatalogue.builtIn();
         Policy policy = new PolicyLoader(catalogue).parse(policyText, "policy.yaml");
         PolicyEngine engine = new PolicyEngine(catalogue);
@@ -40,6 +46,6 @@ final class TestReception {
         MessageScanner scanner = new MessageScanner(new MessageParser(),
                 new AnalysisPipeline(analyzers, catalogue, Duration.ofSeconds(20), analysis), engine, () -> policy);
         return new ReceptionPipeline(store, scanner, engine, () -> policy, catalogue, new MessageRewriter(dir),
-                HOST, Clock.systemUTC(), new SimpleMeterRegistry(), contacts, passwordMailWork);
+                HOST, Clock.systemUTC(), new SimpleMeterRegistry(), contacts, passwordMailWork, requests);
     }
 }
