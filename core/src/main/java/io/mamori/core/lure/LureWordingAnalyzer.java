@@ -156,7 +156,7 @@ public final class LureWordingAnalyzer implements Analyzer {
                 ? matches(LureText.fold(bounded(input.message().subject())))
                 : Set.of();
         List<Finding> findings = new ArrayList<>();
-        List<String> seen = new ArrayList<>();
+        List<Category> seen = new ArrayList<>();
         // most mail matches no phrase: then no category has a finding, and the loop below (one set look-up per phrase
         // of the list, each hashing the phrase's record) would find none
         for (Map.Entry<Category, List<Phrase>> e : hits.isEmpty() ? Map.<Category, List<Phrase>>of().entrySet()
@@ -177,18 +177,23 @@ public final class LureWordingAnalyzer implements Analyzer {
                 double bonus = subject && e.getKey().hookInSubject ? SUBJECT_BONUS : 0.0;
                 double multiplier = Math.min(MAX_CATEGORY_MULTIPLIER, 1.0 + PER_EXTRA_PHRASE * (matched.size() - 1) + bonus);
                 findings.add(new Finding(e.getKey().code, multiplier, String.join(",", matched)));
-                seen.add(e.getKey().key);
+                seen.add(e.getKey());
             }
         }
-        // An urgent invoice (【至急】請求書送付, "urgent: invoice attached") is everyday business, not a combination:
-        // urgency with payment counts only when the payment wording is more than the everyday words of the file.
-        boolean everydayPair = seen.size() == 2 && seen.contains(Category.URGENCY.key) && seen.contains(Category.PAYMENT.key)
-                && phrases.get(Category.PAYMENT).stream().filter(hits::contains).allMatch(Phrase::everyday);
-        if (seen.size() >= 2 && !everydayPair) {
+        // The everyday words of the file (請求書, 支払い, "invoice") are genuine business mail's own: a category found
+        // only through them keeps its finding but combines with no other. An urgent invoice (【至急】請求書送付), or a
+        // card company's statement that names the card details page (お支払い日 … カード情報), is no lure.
+        List<String> combining = new ArrayList<>(seen.size());
+        for (Category c : seen) {
+            if (!phrases.get(c).stream().filter(hits::contains).allMatch(Phrase::everyday)) {
+                combining.add(c.key);
+            }
+        }
+        if (combining.size() >= 2) {
             // Two categories together weigh half the combined weight, each further one half more (capped):
             // urgency with a password check is a lure.
-            double multiplier = Math.min(1.5, (seen.size() - 1) / 2.0);
-            findings.add(new Finding(COMBINED, multiplier, String.join(",", seen)));
+            double multiplier = Math.min(1.5, (combining.size() - 1) / 2.0);
+            findings.add(new Finding(COMBINED, multiplier, String.join(",", combining)));
         }
         return findings;
     }

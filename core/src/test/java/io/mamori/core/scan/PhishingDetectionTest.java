@@ -134,7 +134,7 @@ class PhishingDetectionTest {
                 tuple("LINK_ACTION_ELSEWHERE", "sender=amazon-jp-support.com href=account-verify.top"),
                 tuple("LURE_URGENCY", "24時間以内,確認が取れない場合"),
                 tuple("LURE_ACCOUNT_SUSPENSION", "ご利用を制限,アカウントを一時停止,不審なログイン"),
-                tuple("LURE_CREDENTIAL", "本人確認,ログイン,アカウントを確認"),
+                tuple("LURE_CREDENTIAL", "本人確認,アカウントを確認"),
                 tuple("LURE_COMBINED", "urgency,suspension,credential"),
                 tuple("BRAND_IMPERSONATION", "name=Amazon.co.jp from=amazon-jp-support.com brand=Amazon"),
                 tuple("PHISHING_LURE_AND_LINK", "LURE_CREDENTIAL+LINK_BRAND_MISMATCH"),
@@ -178,8 +178,8 @@ class PhishingDetectionTest {
     @Test
     void aBrandsGenuineNoticeFromItsOwnDomainIsDelivered() throws IOException {
         MessageScanner.ScanResult r = scan("phishing/brand-amazon-genuine-ja.eml");
-        assertThat(r.findings()).extracting(Finding::code, Finding::evidence).containsExactly(
-                tuple("LURE_CREDENTIAL", "ログイン"));
+        // its "ログイン" once was a credential lure phrase of its own; the specific phrases leave it nothing
+        assertThat(r.findings()).isEmpty();
         assertThat(r.verdict().action()).isEqualTo(Action.DELIVER);
     }
 
