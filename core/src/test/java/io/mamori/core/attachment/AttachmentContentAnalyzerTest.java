@@ -617,6 +617,25 @@ class AttachmentContentAnalyzerTest {
     }
 
     @Test
+    void aDamagedEncrypted7zWithItsRightPasswordYieldsNoFilesAndCutHeadersAreNotRead() throws Exception {
+        // one byte of the encrypted content changed: the right password no longer gives files that pass their CRC
+        byte[] sevenZip = SevenZipArchives.encrypted("Abc12345", true, "setup.bin", pe());
+        byte[] damaged = sevenZip.clone();
+        damaged[40] ^= 0x55;
+        assertThat(ArchivePasswords.openSevenZip(damaged, List.of("Abc12345"), 1000, 1024 * 1024)).isEmpty();
+        assertThat(ArchivePasswords.openSevenZip(sevenZip, List.of("Abc12345"), 1000, 1024 * 1024))
+                .hasValueSatisfying(o -> assertThat(o.files()).extracting(ArchivePasswords.File::name)
+                        .containsExactly("setup.bin"));
+        // every cut of the archive: the header reader answers (mostly empty), never throws
+        for (int n = 0; n < sevenZip.length; n++) {
+            byte[] cut = java.util.Arrays.copyOf(sevenZip, n);
+            assertThat(SevenZipKeys.of(cut)).as("cut at " + n).satisfiesAnyOf(
+                    c -> assertThat(c).isEmpty(), c -> assertThat(c).contains(new SevenZipKeys.Cost(1, 19)));
+            assertThat(ArchivePasswords.openSevenZip(cut, List.of("Abc12345"), 1000, 1024 * 1024)).isEmpty();
+        }
+    }
+
+    @Test
     void compressedRarEntriesAreUnpackedByLibarchiveAndInspectedLikeAnyArchivesFiles() throws Exception {
         // a program compressed under a document's name, a compressed zip holding a program, and stored entries
         byte[] rar = RarWriter.rar5()
