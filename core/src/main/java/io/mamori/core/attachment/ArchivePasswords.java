@@ -238,7 +238,8 @@ public final class ArchivePasswords {
      * the header or the content fails to decompress or to match): a damaged archive never yields garbage as files.
      * Tried only when its header shows at most {@value #MAX_ENCRYPTED_FOLDERS} encrypted folders and none asks more
      * than 2^{@value #MAX_CYCLES_POWER} hash rounds ({@link SevenZipKeys}; Commons Compress's key derivation has no cap
-     * and cannot be interrupted). Bounded as {@link #open}: at most {@code maxEntries} entries and {@code maxBytes}
+     * and cannot be interrupted); with an encrypted header, each password first decrypts the header alone, and the
+     * content's folders it shows are held to the same bounds before any file is read. Bounded as {@link #open}: at most {@code maxEntries} entries and {@code maxBytes}
      * decrypted bytes per password, past them {@link Opened#tooLarge}. Stops (empty) when the calling thread is
      * interrupted, between passwords and between files.
      */
@@ -253,6 +254,19 @@ public final class ArchivePasswords {
         for (String password : passwords) {
             if (Thread.currentThread().isInterrupted()) {
                 return Optional.empty();
+            }
+            if (cost.get().headerEncrypted()) {
+                // the content's folders were hidden in the header: read them with this password before the files
+                char[] chars = password.toCharArray();
+                Optional<SevenZipKeys.Cost> content = SevenZipKeys.hidden(archive, chars);
+                java.util.Arrays.fill(chars, '\0');
+                if (content.isEmpty()) {
+                    continue; // a wrong password, or a header not read here
+                }
+                if (content.get().encryptedFolders() > MAX_ENCRYPTED_FOLDERS
+                        || content.get().maxCyclesPower() > MAX_CYCLES_POWER) {
+                    return Optional.empty();
+                }
             }
             List<File> files = sevenZipFiles(archive, password, maxEntries, maxBytes);
             if (files == TOO_LARGE) {

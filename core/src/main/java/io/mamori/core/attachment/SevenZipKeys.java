@@ -10,12 +10,11 @@ import java.util.Optional;
  * <p>Hand-written, a reader of just the coder lists of the 7z header (7-Zip's {@code 7zFormat.txt}): Commons Compress
  * keeps the coders' properties to itself ({@code SevenZMethodConfiguration.getOptions()} is {@code null} for AES), and
  * its key derivation runs every round the archive asks for, up to 2<sup>62</sup>, without a cap and without noticing
- * interruption: a crafted archive would hold a thread for ever. When the header is encrypted ({@code 7z -mhe=on}) this
- * sees the coders of the header's own folder; those of the content's folders are inside the encrypted header. A header
- * that is only compressed (7-Zip's default) is decompressed here (xz's LZMA decoder, at most 4 MiB) to read them. 7-Zip
- * writes the same properties for both, but a crafted archive need not: there the per-message count of archives tried
- * ({@link ArchivePasswords#MAX_SEVEN_ZIPS}) and the analysis budget are the only bounds left, and a content folder
- * that asks for more rounds than the header's still costs them once the header opened (see {@link ArchivePasswords}).
+ * interruption: a crafted archive would hold a thread for ever. A header that is only compressed (7-Zip's default) is
+ * decompressed here (xz's LZMA decoder, at most 4 MiB) to read them. When the header is encrypted ({@code 7z -mhe=on})
+ * {@link #of} sees the coders of the header's own folder; those of the content's folders are inside it, and
+ * {@link #hidden} reads them with a password, once the header's own cost is known to be bounded: 7-Zip writes the
+ * same properties for both, but a crafted archive need not.
  * Anything this reader does not expect (archive properties, additional streams, external folders, a coder with
  * alternative methods, numbers out of range) gives empty: the archive is then not tried.
  */
@@ -29,8 +28,14 @@ final class SevenZipKeys {
     /**
      * @param encryptedFolders the folders with an AES coder (each costs one key derivation per password try)
      * @param maxCyclesPower   the largest {@code numCyclesPower} among them (0 for none; 63, "no hashing", counts 0)
+     * @param headerEncrypted  whether these are the folders of an encrypted header ({@code 7z -mhe=on}), whose
+     *                         content's folders are seen only with the password ({@link #hidden})
      */
-    record Cost(int encryptedFolders, int maxCyclesPower) {
+    record Cost(int encryptedFolders, int maxCyclesPower, boolean headerEncrypted) {
+
+        Cost(int encryptedFolders, int maxCyclesPower) {
+            this(encryptedFolders, maxCyclesPower, false);
+        }
     }
 
     private final byte[] b;
@@ -63,12 +68,75 @@ final class SevenZipKeys {
             // kEncodedHeader: the streams info of the header, which is compressed, encrypted or both
             Streams encoded = r.streamsInfo();
             if (encoded.cost.encryptedFolders() > 0) {
-                return Optional.of(encoded.cost);
+                return Optional.of(new Cost(encoded.cost.encryptedFolders(), encoded.cost.maxCyclesPower(), true));
             }
             // compressed only (7-Zip's default, -mhc=on): the content's coders are in the header, LZMA-compressed
             byte[] header = lzma(archive, encoded);
             return Optional.of(new SevenZipKeys(header, 0, header.length).header());
         } catch (IllegalStateException | ArrayIndexOutOfBoundsException | java.io.IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * For an archive whose header is encrypted ({@code 7z -mhe=on}): the cost of its content's folders, read from the
+     * header decrypted with {@code password}; empty when the password does not open the header (or the header is not
+     * one read here). Commons Compress decrypts it (one key derivation, of the cost {@link #of} saw) as the one file of an
+     * archive made for the purpose: the same bytes with a plain header whose main streams are the encoded header's.
+     */
+    static Optional<Cost> hidden(byte[] archive, char[] password) {
+        long offset = le64(archive, 12);
+        int start = (int) (32 + offset);
+        int end = (int) (start + le64(archive, 20));
+        if (archive[start] != 0x17 || archive[end - 1] != 0x00) {
+            return Optional.empty();
+        }
+        long expected;
+        try {
+            expected = new SevenZipKeys(archive, start + 1, end).streamsInfo().crc;
+        } catch (IllegalStateException | ArrayIndexOutOfBoundsException e) {
+            return Optional.empty();
+        }
+        if (expected < 0) {
+            return Optional.empty(); // nothing would tell a wrong password's garbage from the header
+        }
+        // kHeader, kMainStreamsInfo, the encoded header's streams info with an empty kSubStreamsInfo (one file a
+        // folder; Commons Compress then does not check the folder's CRC, so it is checked below) before its kEnd, kFilesInfo of one file named "h" (Commons Compress makes
+        // entries only for files a property names), kEnd
+        java.io.ByteArrayOutputStream header = new java.io.ByteArrayOutputStream();
+        header.write(0x01);
+        header.write(0x04);
+        header.write(archive, start + 1, end - start - 2);
+        header.writeBytes(new byte[] {0x08, 0x00, 0x00, 0x05, 0x01, 0x11, 0x05, 0x00, 0x68, 0x00, 0x00, 0x00, 0x00, 0x00});
+        byte[] made = java.util.Arrays.copyOf(archive, start + header.size());
+        System.arraycopy(header.toByteArray(), 0, made, start, header.size());
+        java.nio.ByteBuffer le = java.nio.ByteBuffer.wrap(made).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        le.putLong(20, header.size());
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(made, start, header.size());
+        le.putInt(28, (int) crc.getValue());
+        crc.reset();
+        crc.update(made, 12, 20);
+        le.putInt(8, (int) crc.getValue());
+        try (org.apache.commons.compress.archivers.sevenz.SevenZFile in =
+                org.apache.commons.compress.archivers.sevenz.SevenZFile.builder()
+                        .setSeekableByteChannel(new org.apache.commons.compress.utils.SeekableInMemoryByteChannel(made))
+                        .setPassword(password).setMaxMemoryLimitKiB(64 * 1024).get()) {
+            org.apache.commons.compress.archivers.sevenz.SevenZArchiveEntry e = in.getNextEntry();
+            if (e == null || e.getSize() > MAX_HEADER || in.getNextEntry() != null) {
+                return Optional.empty();
+            }
+            byte[] plain;
+            try (java.io.InputStream content = in.getInputStream(e)) {
+                plain = content.readNBytes(MAX_HEADER + 1); // to the end: Commons Compress checks the CRC there
+            }
+            java.util.zip.CRC32 check = new java.util.zip.CRC32();
+            check.update(plain);
+            if (plain.length > MAX_HEADER || check.getValue() != expected) {
+                return Optional.empty();
+            }
+            return Optional.of(new SevenZipKeys(plain, 0, plain.length).header());
+        } catch (java.io.IOException | RuntimeException wrongOrDamaged) {
             return Optional.empty();
         }
     }
@@ -127,6 +195,8 @@ final class SevenZipKeys {
         long packSize = -1;
         long folders;
         long unpackSize = -1;
+        /** The CRC of the only folder's output; -1 when none is given. */
+        long crc = -1;
         /** The properties of the only coder when a single folder has a single LZMA coder; otherwise {@code null}. */
         byte[] lzmaProps;
     }
@@ -174,6 +244,17 @@ final class SevenZipKeys {
                 if (folders == 1 && outs[f] == 1) {
                     streams.unpackSize = size;
                 }
+            }
+        }
+        if (pos < end && b[pos] == 0x0A) { // kCRC of the folders' output
+            pos++;
+            if (folders == 1) {
+                boolean defined = u8() != 0 || (u8() & 0x80) != 0;
+                if (defined) {
+                    streams.crc = (u8() | u8() << 8 | u8() << 16 | (long) u8() << 24) & 0xFFFFFFFFL;
+                }
+            } else {
+                digests(folders);
             }
         }
         return streams;

@@ -608,11 +608,35 @@ class AttachmentContentAnalyzerTest {
         byte[] sevenZip = SevenZipArchives.encrypted("Abc12345", false, "setup.bin", pe());
         assertThat(SevenZipKeys.of(sevenZip)).contains(new SevenZipKeys.Cost(1, 19));
         assertThat(SevenZipKeys.of(SevenZipArchives.encrypted("Abc12345", true, "setup.bin", pe())))
-                .as("the header's own folder, when the header is encrypted").contains(new SevenZipKeys.Cost(1, 19));
+                .as("the header's own folder, when the header is encrypted").contains(new SevenZipKeys.Cost(1, 19, true));
         byte[] costly = SevenZipArchives.withCyclesPower(sevenZip, 40);
         assertThat(SevenZipKeys.of(costly)).contains(new SevenZipKeys.Cost(1, 40));
         List<Finding> found = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
                 () -> analyze(mailWithBody("text/plain", "password: Abc12345", file("setup.7z", costly))));
+        assertThat(found).containsExactly(Finding.of("ENCRYPTED_ARCHIVE", "setup.7z (part 2)"));
+    }
+
+    @Test
+    void anEncryptedHeaderIsDecryptedAloneFirstSoThatItsContentsCostIsKnownBeforeAnyFileIsRead() throws Exception {
+        // 7z -mhe=on: the content's folder (one, solid) is seen only in the header decrypted with the right password
+        byte[] three = SevenZipArchives.encrypted("Abc12345", true, "a.txt", ascii("one"), "b.txt", ascii("two"),
+                "c.txt", ascii("three"));
+        assertThat(SevenZipKeys.of(three)).contains(new SevenZipKeys.Cost(1, 19, true));
+        assertThat(SevenZipKeys.hidden(three, "Abc12345".toCharArray())).contains(new SevenZipKeys.Cost(1, 19));
+        assertThat(SevenZipKeys.hidden(three, "Abc12346".toCharArray())).as("a wrong password").isEmpty();
+
+        // a crafted archive: its header asks 7-Zip's 2^19 rounds, its content 2^40; the right password opens the
+        // header, which shows the content's cost, and nothing more is tried
+        byte[] plain = SevenZipArchives.encrypted("Abc12345", false, "setup.bin", pe());
+        byte[] fair = SevenZipArchives.withEncryptedHeader(plain, "Abc12345");
+        assertThat(ArchivePasswords.openSevenZip(fair, List.of("Abc12345"), 1000, 1024 * 1024))
+                .as("the hand-made encrypted header opens as 7-Zip's").hasValueSatisfying(o ->
+                        assertThat(o.files()).extracting(ArchivePasswords.File::name).containsExactly("setup.bin"));
+        byte[] crafted = SevenZipArchives.withEncryptedHeader(SevenZipArchives.withCyclesPower(plain, 40), "Abc12345");
+        assertThat(SevenZipKeys.of(crafted)).contains(new SevenZipKeys.Cost(1, 19, true));
+        assertThat(SevenZipKeys.hidden(crafted, "Abc12345".toCharArray())).contains(new SevenZipKeys.Cost(1, 40));
+        List<Finding> found = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
+                () -> analyze(mailWithBody("text/plain", "password: Abc12345", file("setup.7z", crafted))));
         assertThat(found).containsExactly(Finding.of("ENCRYPTED_ARCHIVE", "setup.7z (part 2)"));
     }
 
@@ -630,7 +654,7 @@ class AttachmentContentAnalyzerTest {
         for (int n = 0; n < sevenZip.length; n++) {
             byte[] cut = java.util.Arrays.copyOf(sevenZip, n);
             assertThat(SevenZipKeys.of(cut)).as("cut at " + n).satisfiesAnyOf(
-                    c -> assertThat(c).isEmpty(), c -> assertThat(c).contains(new SevenZipKeys.Cost(1, 19)));
+                    c -> assertThat(c).isEmpty(), c -> assertThat(c).contains(new SevenZipKeys.Cost(1, 19, true)));
             assertThat(ArchivePasswords.openSevenZip(cut, List.of("Abc12345"), 1000, 1024 * 1024)).isEmpty();
         }
     }

@@ -77,4 +77,81 @@ public final class SevenZipArchives {
         }
         throw new IllegalArgumentException("no AES coder in an unencrypted header");
     }
+
+    /**
+     * A 7z archive with an unencrypted, uncompressed header (one small file, {@code hiddenNames} off) given an encrypted
+     * header as 7-Zip writes one (AES-256-CBC, 2^19 rounds of SHA-256 over the password, no salt, a 16-byte IV), made by
+     * hand so that the header's cost and the content's can differ, as in a crafted archive.
+     */
+    public static byte[] withEncryptedHeader(byte[] archive, String password) throws Exception {
+        java.nio.ByteBuffer le = java.nio.ByteBuffer.wrap(archive).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int start = (int) (32 + le.getLong(12));
+        int size = (int) le.getLong(20);
+        if (archive[start] != 0x01) {
+            throw new IllegalArgumentException("not a plain header");
+        }
+        byte[] header = java.util.Arrays.copyOfRange(archive, start, start + size);
+        byte[] padded = java.util.Arrays.copyOf(header, (header.length + 15) / 16 * 16);
+        byte[] iv = new byte[16];
+        new java.security.SecureRandom().nextBytes(iv);
+        java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+        byte[] pw = password.getBytes(StandardCharsets.UTF_16LE);
+        byte[] counter = new byte[8];
+        for (long round = 0; round < 1L << 19; round++) {
+            sha.update(pw);
+            sha.update(counter);
+            for (int k = 0; k < 8 && ++counter[k] == 0; k++) {
+                // carry
+            }
+        }
+        javax.crypto.Cipher aes = javax.crypto.Cipher.getInstance("AES/CBC/NoPadding");
+        aes.init(javax.crypto.Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(sha.digest(), "AES"),
+                new javax.crypto.spec.IvParameterSpec(iv));
+        byte[] encrypted = aes.doFinal(padded);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(header);
+        java.io.ByteArrayOutputStream encoded = new java.io.ByteArrayOutputStream();
+        encoded.write(0x17);
+        encoded.write(0x06);
+        number(encoded, start - 32);
+        encoded.write(0x01);
+        encoded.write(0x09);
+        number(encoded, encrypted.length);
+        encoded.writeBytes(new byte[] {0x00, 0x07, 0x0B, 0x01, 0x00, 0x01, 0x24, 0x06, (byte) 0xF1, 0x07, 0x01, 0x12,
+                0x53, 0x0F});
+        encoded.writeBytes(iv);
+        encoded.write(0x0C);
+        number(encoded, header.length);
+        encoded.write(0x0A);
+        encoded.write(0x01);
+        int c = (int) crc.getValue();
+        encoded.writeBytes(new byte[] {(byte) c, (byte) (c >>> 8), (byte) (c >>> 16), (byte) (c >>> 24)});
+        encoded.write(0x00);
+        encoded.write(0x00);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(archive, 0, start);
+        out.writeBytes(encrypted);
+        out.writeBytes(encoded.toByteArray());
+        byte[] made = out.toByteArray();
+        java.nio.ByteBuffer m = java.nio.ByteBuffer.wrap(made).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        m.putLong(12, start - 32L + encrypted.length);
+        m.putLong(20, encoded.size());
+        java.util.zip.CRC32 next = new java.util.zip.CRC32();
+        next.update(made, start + encrypted.length, encoded.size());
+        m.putInt(28, (int) next.getValue());
+        java.util.zip.CRC32 startHeader = new java.util.zip.CRC32();
+        startHeader.update(made, 12, 20);
+        m.putInt(8, (int) startHeader.getValue());
+        return made;
+    }
+
+    /** 7z's variable-length number, for values below 2^14. */
+    private static void number(java.io.ByteArrayOutputStream out, int value) {
+        if (value < 0x80) {
+            out.write(value);
+        } else {
+            out.write(0x80 | value >>> 8);
+            out.write(value & 0xFF);
+        }
+    }
 }
