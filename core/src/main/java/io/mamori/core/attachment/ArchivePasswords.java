@@ -239,8 +239,9 @@ public final class ArchivePasswords {
      * Tried only when its header shows at most {@value #MAX_ENCRYPTED_FOLDERS} encrypted folders and none asks more
      * than 2^{@value #MAX_CYCLES_POWER} hash rounds ({@link SevenZipKeys}; Commons Compress's key derivation has no cap
      * and cannot be interrupted); with an encrypted header, each password first decrypts the header alone, and the
-     * content's folders it shows are held to the same bounds before any file is read. Bounded as {@link #open}: at most {@code maxEntries} entries and {@code maxBytes}
-     * decrypted bytes per password, past them {@link Opened#tooLarge}. Stops (empty) when the calling thread is
+     * content's folders it shows are held to the same bounds before any file is read. Bounded as {@link #open}: at
+     * most {@code maxEntries} entries and {@code maxBytes} decrypted bytes per password, past them
+     * {@link Opened#tooLarge}. Stops (empty) when the calling thread is
      * interrupted, between passwords and between files.
      */
     public static Optional<Opened> openSevenZip(byte[] archive, List<String> passwords, int maxEntries, int maxBytes) {

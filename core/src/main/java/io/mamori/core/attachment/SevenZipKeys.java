@@ -81,14 +81,18 @@ final class SevenZipKeys {
     /**
      * For an archive whose header is encrypted ({@code 7z -mhe=on}): the cost of its content's folders, read from the
      * header decrypted with {@code password}; empty when the password does not open the header (or the header is not
-     * one read here). Commons Compress decrypts it (one key derivation, of the cost {@link #of} saw) as the one file of an
-     * archive made for the purpose: the same bytes with a plain header whose main streams are the encoded header's.
+     * one read here). Commons Compress decrypts it (one key derivation, of the cost {@link #of} saw) as the one file
+     * of an archive made for the purpose: the same bytes with a plain header whose main streams are the encoded
+     * header's. Call it only once {@link #of} said the header is encrypted and its cost is bounded.
      */
     static Optional<Cost> hidden(byte[] archive, char[] password) {
-        long offset = le64(archive, 12);
-        int start = (int) (32 + offset);
+        Optional<Cost> seen = of(archive);
+        if (seen.isEmpty() || !seen.get().headerEncrypted()) {
+            return Optional.empty();
+        }
+        int start = (int) (32 + le64(archive, 12));
         int end = (int) (start + le64(archive, 20));
-        if (archive[start] != 0x17 || archive[end - 1] != 0x00) {
+        if (archive[end - 1] != 0x00) {
             return Optional.empty();
         }
         long expected;
@@ -107,7 +111,8 @@ final class SevenZipKeys {
         header.write(0x01);
         header.write(0x04);
         header.write(archive, start + 1, end - start - 2);
-        header.writeBytes(new byte[] {0x08, 0x00, 0x00, 0x05, 0x01, 0x11, 0x05, 0x00, 0x68, 0x00, 0x00, 0x00, 0x00, 0x00});
+        header.writeBytes(new byte[] {0x08, 0x00, 0x00, 0x05, 0x01, 0x11, 0x05, 0x00, 0x68, 0x00, 0x00, 0x00, 0x00,
+            0x00});
         byte[] made = java.util.Arrays.copyOf(archive, start + header.size());
         System.arraycopy(header.toByteArray(), 0, made, start, header.size());
         java.nio.ByteBuffer le = java.nio.ByteBuffer.wrap(made).order(java.nio.ByteOrder.LITTLE_ENDIAN);
