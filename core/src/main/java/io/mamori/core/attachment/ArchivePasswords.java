@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  * and colons become ASCII); a candidate is the run of 4 to 32 printable ASCII characters after a password word
  * (パスワード, パス, 暗証番号, 解凍キー, password, passcode, PW …) and a separator on the same line, or the whole next
  * line when it is one such run. Bounded: at most {@value #MAX_TEXT} characters of text are searched and at most
- * {@value #MAX_CANDIDATES} candidates kept, in order of appearance. {@link #open} tries them on a zip archive.
+ * {@value #MAX_CANDIDATES} candidates kept, in order of appearance. {@link #open} tries them on a zip archive,
+ * {@link #openSevenZip} on a 7z archive, {@link #openDocument} on an encrypted Office document.
  *
  * <p>The same search finds the password in a separate password mail (パスワード別送, the usual form of the custom): the
  * gateway reads a later mail's own candidates ({@link #of}, after its analysis: the HTML parts' visible text is then
@@ -42,6 +43,12 @@ public final class ArchivePasswords {
     static final int MAX_DOCUMENTS = 3;
     /** The most hash rounds a document may ask of each password try (Office writes 100,000). */
     static final int MAX_SPIN_COUNT = 100_000;
+    /** Encrypted 7z attachments tried per message: each password costs 2^numCyclesPower SHA-256 rounds per folder. */
+    static final int MAX_SEVEN_ZIPS = 3;
+    /** The largest numCyclesPower a 7z archive may ask of a password try: 7-Zip's own (2^19 SHA-256 rounds). */
+    static final int MAX_CYCLES_POWER = 19;
+    /** The most encrypted folders (one key derivation each, per password) a 7z archive may have to be tried. */
+    static final int MAX_ENCRYPTED_FOLDERS = 16;
 
     private static final Pattern WORD = Pattern.compile(
             "(?i)(パスワード|パス|暗証番号|解凍キー|解凍用|password|passcode|passwd|pass ?word|\\bpw\\b|\\bpwd\\b)");
@@ -222,6 +229,101 @@ public final class ArchivePasswords {
             return WRONG; // a wrong password (Zip4j checks each file's CRC or AES authentication code), or damage
         }
         return encrypted ? files : WRONG;
+    }
+
+    /**
+     * The files of an encrypted 7z archive (7-Zip's AES-256, content only or headers too) decrypted with the first of
+     * {@code passwords} that opens it, or empty when none does. Decryption is Commons Compress's; a password is taken only
+     * when every file has a CRC and the whole archive reads to its end with every CRC matching (with a wrong password
+     * the header or the content fails to decompress or to match): a damaged archive never yields garbage as files.
+     * Tried only when its header shows at most {@value #MAX_ENCRYPTED_FOLDERS} encrypted folders and none asks more
+     * than 2^{@value #MAX_CYCLES_POWER} hash rounds ({@link SevenZipKeys}; Commons Compress's key derivation has no cap
+     * and cannot be interrupted); with an encrypted header, each password first decrypts the header alone, and the
+     * content's folders it shows are held to the same bounds before any file is read. Bounded as {@link #open}: at
+     * most {@code maxEntries} entries and {@code maxBytes} decrypted bytes per password, past them
+     * {@link Opened#tooLarge}. Stops (empty) when the calling thread is
+     * interrupted, between passwords and between files.
+     */
+    public static Optional<Opened> openSevenZip(byte[] archive, List<String> passwords, int maxEntries, int maxBytes) {
+        Optional<SevenZipKeys.Cost> cost = SevenZipKeys.of(archive);
+        if (cost.isEmpty() || cost.get().encryptedFolders() == 0
+                || cost.get().encryptedFolders() > MAX_ENCRYPTED_FOLDERS
+                || cost.get().maxCyclesPower() > MAX_CYCLES_POWER) {
+            return Optional.empty();
+        }
+        boolean tooLarge = false;
+        for (String password : passwords) {
+            if (Thread.currentThread().isInterrupted()) {
+                return Optional.empty();
+            }
+            if (cost.get().headerEncrypted()) {
+                // the content's folders were hidden in the header: read them with this password before the files
+                char[] chars = password.toCharArray();
+                Optional<SevenZipKeys.Cost> content = SevenZipKeys.hidden(archive, chars);
+                java.util.Arrays.fill(chars, '\0');
+                if (content.isEmpty()) {
+                    continue; // a wrong password, or a header not read here
+                }
+                if (content.get().encryptedFolders() > MAX_ENCRYPTED_FOLDERS
+                        || content.get().maxCyclesPower() > MAX_CYCLES_POWER) {
+                    return Optional.empty();
+                }
+            }
+            List<File> files = sevenZipFiles(archive, password, maxEntries, maxBytes);
+            if (files == TOO_LARGE) {
+                tooLarge = true;
+            } else if (files != WRONG) {
+                return Optional.of(new Opened(files, false, password));
+            }
+        }
+        return tooLarge ? Optional.of(new Opened(List.of(), true, null)) : Optional.empty();
+    }
+
+    private static List<File> sevenZipFiles(byte[] archive, String password, int maxEntries, int maxBytes) {
+        List<File> files = new ArrayList<>();
+        long total = 0;
+        char[] chars = password.toCharArray();
+        try (org.apache.commons.compress.archivers.sevenz.SevenZFile in =
+                org.apache.commons.compress.archivers.sevenz.SevenZFile.builder()
+                        .setSeekableByteChannel(new org.apache.commons.compress.utils.SeekableInMemoryByteChannel(archive))
+                        .setPassword(chars).setMaxMemoryLimitKiB(64 * 1024).get()) {
+            int count = 0;
+            long declared = 0;
+            for (org.apache.commons.compress.archivers.sevenz.SevenZArchiveEntry e : in.getEntries()) {
+                if (++count > maxEntries) {
+                    return TOO_LARGE;
+                }
+                if (e.hasStream() && !e.getHasCrc()) {
+                    return WRONG; // nothing would tell a wrong password's garbage from the file
+                }
+                declared += e.hasStream() ? Math.max(0, e.getSize()) : 0;
+            }
+            if (declared > maxBytes) {
+                return TOO_LARGE;
+            }
+            for (org.apache.commons.compress.archivers.sevenz.SevenZArchiveEntry e; (e = in.getNextEntry()) != null; ) {
+                if (Thread.currentThread().isInterrupted()) {
+                    return WRONG;
+                }
+                if (e.isDirectory() || !e.hasStream()) {
+                    continue;
+                }
+                try (java.io.InputStream content = in.getInputStream(e)) {
+                    // read to the end (or past the bytes allowed): Commons Compress checks the CRC at the end
+                    byte[] bytes = content.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes - total + 1));
+                    total += bytes.length;
+                    if (total > maxBytes) {
+                        return TOO_LARGE;
+                    }
+                    files.add(new File(e.getName(), bytes));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return WRONG; // a wrong password (the header or content fails to decompress, or its CRC differs), or damage
+        } finally {
+            java.util.Arrays.fill(chars, '\0');
+        }
+        return files.isEmpty() ? WRONG : files;
     }
 
     /**

@@ -34,7 +34,7 @@ import java.util.Set;
  *     {@code ARCHIVE_TOO_DEEP} when a limit is passed;</li>
  * <li>{@code ENCRYPTED_ARCHIVE}: a password-protected zip, 7z or RAR, Office file or PDF (a PDF that opens
  *     without a password is not one), which no scanner can look into;</li>
- * <li>{@code ENCRYPTED_ARCHIVE_OPENED} instead, for an encrypted zip attachment or Office document that a password the
+ * <li>{@code ENCRYPTED_ARCHIVE_OPENED} instead, for an encrypted zip or 7z attachment or Office document that a password the
  *     message gives ({@link ArchivePasswords}: {@code ARCHIVE_PASSWORD_IN_MESSAGE}) or a separate password mail gave
  *     ({@link io.mamori.core.analysis.AnalysisInput#separatePasswords()}: {@code ARCHIVE_PASSWORD_SENT_SEPARATELY}), or
  *     an analyst gave ({@code ARCHIVE_PASSWORD_FROM_ANALYST})
@@ -137,7 +137,7 @@ public final class AttachmentContentAnalyzer implements Analyzer {
     }
 
     /**
-     * The password the message gives ({@link ArchivePasswords}) that opened this encrypted zip attachment or Office
+     * The password the message gives ({@link ArchivePasswords}) that opened this encrypted zip or 7z attachment or Office
      * document in the message's inspection (made once), or empty: with it the files can be had again
      * ({@link ArchivePasswords#open}, {@link ArchivePasswords#openDocument}) without trying every candidate again.
      *

@@ -135,8 +135,8 @@ final class ContentInspection {
     /** Whether the attachment last inspected is a zip archive with encrypted entries (not an Office document). */
     private boolean encryptedZip;
     /**
-     * The password of the message that opened the attachment last inspected, an encrypted Office document; {@code null}
-     * for none.
+     * The password of the message that opened the attachment last inspected, an encrypted Office document or 7z
+     * archive; {@code null} for none.
      */
     private String openedWith;
     /** The passwords the message gives ({@link ArchivePasswords}), asked for only when something is encrypted. */
@@ -144,6 +144,8 @@ final class ContentInspection {
             () -> new ArchivePasswords.Candidates(List.of(), null);
     /** Encrypted Office documents tried with those passwords (each try costs up to 100,000 hash rounds). */
     private int documentsTried;
+    /** Encrypted 7z attachments tried with those passwords (each try costs 2^19 hash rounds or fewer a folder). */
+    private int sevenZipsTried;
     /** Whether a RAR archive was met inside another archive. */
     private boolean rarInside;
     /** Whether the attachment being inspected is one a walk for pages opens: a zip, 7z, gzip, tar or RAR file. */
@@ -199,7 +201,7 @@ final class ContentInspection {
 
     /**
      * The password of the message that opened the attachment last inspected ({@link #attachment}), an encrypted Office
-     * document whose decrypted package was inspected; {@code null} for none.
+     * document whose decrypted package was inspected or an encrypted 7z archive whose files were; {@code null} for none.
      */
     String openedWith() {
         return openedWith;
@@ -847,6 +849,7 @@ final class ContentInspection {
             if (declared > RATIO_FLOOR && declared / Math.max(1, bytes.length) > limits.maxRatio()) {
                 throw bomb(path + ": declared to expand more than " + limits.maxRatio() + "×");
             }
+            boolean encrypted = false;
             for (SevenZArchiveEntry e; (e = archive.getNextEntry()) != null; ) {
                 entry(path);
                 if (e.isDirectory() || !e.hasStream()) {
@@ -854,16 +857,90 @@ final class ContentInspection {
                 }
                 String entryPath = path + "!/" + AttachmentNameAnalyzer.displayed(e.getName());
                 names(e.getName(), entryPath);
+                if (encrypted(e)) {
+                    // its name is judged; its content needs the password (tried below, on the attachment)
+                    encrypted = true;
+                    continue;
+                }
                 Metered content = new Metered(archive.getInputStream(e), null, entryPath);
                 nested(entryPath, lastSegment(e.getName()), content, depth + 1);
                 content.drain();
             }
+            if (encrypted) {
+                throw new PasswordRequiredException(path);
+            }
         } catch (PasswordRequiredException e) {
+            // the content is encrypted, or the header too (7z -mhe=on: then Commons Compress says so on opening)
             add(ENCRYPTED, locate(path));
+            if (depth == 0 && sink == null) {
+                openSevenZip(path, bytes);
+            }
         } catch (Stop stop) {
             throw stop;
         } catch (IOException | RuntimeException e) {
             add(NOT_INSPECTED, path + ": damaged archive (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    /** Whether a 7z entry's content is AES-encrypted (its folder's coders, set once {@code getNextEntry} reached it). */
+    private static boolean encrypted(SevenZArchiveEntry e) {
+        Iterable<? extends org.apache.commons.compress.archivers.sevenz.SevenZMethodConfiguration> methods =
+                e.getContentMethods();
+        if (methods == null) {
+            return false;
+        }
+        for (org.apache.commons.compress.archivers.sevenz.SevenZMethodConfiguration m : methods) {
+            if (m.getMethod() == org.apache.commons.compress.archivers.sevenz.SevenZMethod.AES256SHA256) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Opens an encrypted 7z attachment with the first of the passwords the message or its password mail gives that
+     * opens it ({@link ArchivePasswords#openSevenZip}), at most {@value ArchivePasswords#MAX_SEVEN_ZIPS} a message (each
+     * password try costs a key derivation), and inspects its files as {@link #openWithPasswords} does a zip's: the
+     * findings of {@link #opened}, the files' names judged (an encrypted header hid them) and their content inspected
+     * within the message's budgets; one that holds more than {@link ArchiveLimits#maxBufferBytes()} decrypted is
+     * {@code ATTACHMENT_NOT_INSPECTED}. The password is kept for {@link #openedWith}.
+     */
+    private void openSevenZip(String path, byte[] bytes) {
+        if (sevenZipsTried >= ArchivePasswords.MAX_SEVEN_ZIPS) {
+            return;
+        }
+        ArchivePasswords.Candidates candidates = passwords.get();
+        if (candidates.all().isEmpty()) {
+            return;
+        }
+        sevenZipsTried++;
+        Optional<ArchivePasswords.Opened> opened = ArchivePasswords.openSevenZip(bytes, candidates.all(),
+                limits.maxEntries(), limits.maxBufferBytes());
+        if (Thread.currentThread().isInterrupted()) {
+            throw new Stop(null);
+        }
+        if (opened.isEmpty()) {
+            return;
+        }
+        if (opened.get().tooLarge()) {
+            add(NOT_INSPECTED, path + ": a password written in the message may open it, but it holds more than "
+                    + limits.maxBufferBytes() / (1024 * 1024) + " MiB or " + limits.maxEntries()
+                    + " entries; not opened");
+            return;
+        }
+        openedWith = opened.get().password();
+        opened(path, candidates, openedWith);
+        for (ArchivePasswords.File f : opened.get().files()) {
+            entry(path);
+            String entryPath = path + "!/" + AttachmentNameAnalyzer.displayed(f.name());
+            names(f.name(), entryPath);
+            Metered content = new Metered(new ByteArrayInputStream(f.bytes()), null, entryPath);
+            nested(entryPath, lastSegment(f.name()), content, 1);
+            try {
+                content.drain();
+            } catch (IOException e) {
+                // an array does not fail to read
+            }
         }
     }
 

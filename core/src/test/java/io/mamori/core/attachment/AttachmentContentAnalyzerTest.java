@@ -403,8 +403,8 @@ class AttachmentContentAnalyzerTest {
         return EncryptedFiles.zip(password, aes, namesAndContents);
     }
 
-    private static byte[] mailWithBody(String bodyType, String body, Attachment attachment) {
-        String raw = new String(mail(attachment), StandardCharsets.UTF_8);
+    private static byte[] mailWithBody(String bodyType, String body, Attachment... attachments) {
+        String raw = new String(mail(attachments), StandardCharsets.UTF_8);
         return raw.replace("Content-Type: text/plain; charset=utf-8\r\n\r\nご確認ください。\r\n",
                 "Content-Type: " + bodyType + "; charset=utf-8\r\n\r\n" + body + "\r\n").getBytes(StandardCharsets.UTF_8);
     }
@@ -524,6 +524,147 @@ class AttachmentContentAnalyzerTest {
                 Finding.of("ATTACHMENT_NOT_INSPECTED",
                         "data.zip: a password written in the message may open it, but it holds more than 32 MiB or "
                         + "1000 entries; not opened"));
+    }
+
+    // ---- encrypted 7z archives whose password the message gives (PPAP), written by the real 7-Zip ---------------
+
+    @Test
+    void anEncrypted7zWhosePasswordTheMessageGivesIsOpenedAndInspected() throws Exception {
+        byte[] sevenZip = SevenZipArchives.encrypted("Inv0ice-2025", false, "請求書/請求書.pdf", pe(), "readme.txt",
+                ascii("see the invoice"));
+        String body = "お世話になっております。\r\n請求書を送付いたします。\r\nパスワード：Inv0ice-2025\r\n";
+        assertThat(analyze(mailWithBody("text/plain", body, file("請求書.7z", sevenZip)))).containsExactly(
+                Finding.of("ENCRYPTED_ARCHIVE_OPENED", "請求書.7z (part 2)"),
+                Finding.of("ARCHIVE_PASSWORD_IN_MESSAGE", "請求書.7z (part 2)"),
+                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "請求書.7z!/請求書/請求書.pdf: Windows executable (PE)"),
+                new Finding("ATTACHMENT_TYPE_MISMATCH", 1.0, "請求書.7z!/請求書/請求書.pdf: named .pdf, content is "
+                        + "application/x-msdownload"));
+
+        // a wrong password, or none: encrypted and nothing more
+        for (String other : List.of("パスワード：Wrong-Pass1", "パスワードは別途お送りします。")) {
+            assertThat(analyze(mailWithBody("text/plain", other, file("請求書.7z", sevenZip)))).containsExactly(
+                    Finding.of("ENCRYPTED_ARCHIVE", "請求書.7z (part 2)"));
+        }
+    }
+
+    @Test
+    void anEncrypted7zWithHiddenNamesOpensAndItsNamesAreJudgedThen() throws Exception {
+        // 7z -mhe=on: the header is encrypted too, so nothing, not even the names, is seen without the password
+        byte[] hidden = SevenZipArchives.encrypted("x7Kp-29q", true, "scan/invoice.pdf.exe", pe());
+        assertThat(analyze(mailWithBody("text/plain", "Password: x7Kp-29q", file("scan.7z", hidden)))).containsExactly(
+                Finding.of("ENCRYPTED_ARCHIVE_OPENED", "scan.7z (part 2)"),
+                Finding.of("ARCHIVE_PASSWORD_IN_MESSAGE", "scan.7z (part 2)"),
+                Finding.of("ATTACHMENT_EXECUTABLE", "scan.7z!/scan/invoice.pdf.exe"),
+                Finding.of("ATTACHMENT_DOUBLE_EXTENSION", "scan.7z!/scan/invoice.pdf.exe"),
+                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "scan.7z!/scan/invoice.pdf.exe: Windows executable (PE)"));
+        for (String other : List.of("Password: x7Kp-29Q", "The password follows.")) {
+            assertThat(analyze(mailWithBody("text/plain", other, file("scan.7z", hidden)))).containsExactly(
+                    Finding.of("ENCRYPTED_ARCHIVE", "scan.7z (part 2)"));
+        }
+    }
+
+    @Test
+    void anEncrypted7zIsOpenedWithThePasswordsOfASeparatePasswordMail() throws Exception {
+        byte[] sevenZip = SevenZipArchives.encrypted("Inv0ice-2025", true, "請求書.js",
+                ascii("var sh = WScript.CreateObject(\"WScript.Shell\");"));
+        byte[] first = mailWithBody("text/plain", "請求書を送付いたします。パスワードは別途お送りします。",
+                file("請求書.7z", sevenZip));
+        assertThat(analyzeWithPasswordMail(first, new PasswordMail("0Q1PASSWORDMAIL", List.of("wrong-one", "Inv0ice-2025"))))
+                .containsExactly(
+                        Finding.of("ENCRYPTED_ARCHIVE_OPENED", "請求書.7z (part 2)"),
+                        Finding.of("ARCHIVE_PASSWORD_SENT_SEPARATELY",
+                                "請求書.7z (part 2): password from message 0Q1PASSWORDMAIL"),
+                        Finding.of("ATTACHMENT_EXECUTABLE", "請求書.7z!/請求書.js"),
+                        Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "請求書.7z!/請求書.js: Windows script (wscript.shell)"));
+        assertThat(analyzeWithPasswordMail(first, new PasswordMail("0Q1PASSWORDMAIL", List.of("Wrong-Pass1"))))
+                .containsExactly(Finding.of("ENCRYPTED_ARCHIVE", "請求書.7z (part 2)"));
+    }
+
+    @Test
+    void atMostThreeEncrypted7zArchivesAreTriedInOneMessage() throws Exception {
+        // each password try costs 7-Zip's key derivation (2^19 SHA-256 rounds): the fourth archive is not tried
+        byte[] sevenZip = SevenZipArchives.encrypted("Abc12345", true, "setup.bin", pe());
+        List<Finding> found = analyze(mailWithBody("text/plain", "password: Abc12345", file("a.7z", sevenZip),
+                file("b.7z", sevenZip), file("c.7z", sevenZip), file("d.7z", sevenZip)));
+        assertThat(found).filteredOn(f -> f.code().equals("ENCRYPTED_ARCHIVE_OPENED")).extracting(Finding::evidence)
+                .containsExactly("a.7z (part 2)", "b.7z (part 3)", "c.7z (part 4)");
+        assertThat(found).filteredOn(f -> f.code().equals("ENCRYPTED_ARCHIVE")).extracting(Finding::evidence)
+                .containsExactly("d.7z (part 5)");
+        assertThat(found).filteredOn(f -> f.code().equals("ATTACHMENT_EXECUTABLE_CONTENT")).hasSize(3);
+    }
+
+    @Test
+    void anEncrypted7zThatWouldExpandPastTheBufferIsNotOpenedAndSaysSo() throws Exception {
+        // 2 MiB of zeros compress to almost nothing; with a 1 MiB buffer they are not held decrypted
+        byte[] zeros = new byte[2 * 1024 * 1024];
+        byte[] bomb = SevenZipArchives.encrypted("Abc12345", true, "data.bin", zeros);
+        assertThat(bomb.length).isLessThan(16 * 1024);
+        AttachmentContentAnalyzer small = new AttachmentContentAnalyzer(new ArchiveLimits(5, 1000, 100,
+                200L * 1024 * 1024, 1024 * 1024));
+        assertThat(analyze(small, mailWithBody("text/plain", "password: Abc12345", file("data.7z", bomb)),
+                ParseLimits.defaults())).containsExactly(
+                        Finding.of("ENCRYPTED_ARCHIVE", "data.7z (part 2)"),
+                        Finding.of("ATTACHMENT_NOT_INSPECTED",
+                                "data.7z: a password written in the message may open it, but it holds more than 1 MiB or "
+                                + "1000 entries; not opened"));
+    }
+
+    @Test
+    void anEncrypted7zAskingForMoreKeyDerivationRoundsThan7ZipWritesIsNotTried() throws Exception {
+        // the same archive with its AES coder asking for 2^40 rounds instead of 2^19 (CRCs fixed): Commons Compress
+        // would hash for days without noticing interruption, so it is not tried at all
+        byte[] sevenZip = SevenZipArchives.encrypted("Abc12345", false, "setup.bin", pe());
+        assertThat(SevenZipKeys.of(sevenZip)).contains(new SevenZipKeys.Cost(1, 19));
+        assertThat(SevenZipKeys.of(SevenZipArchives.encrypted("Abc12345", true, "setup.bin", pe())))
+                .as("the header's own folder, when the header is encrypted").contains(new SevenZipKeys.Cost(1, 19, true));
+        byte[] costly = SevenZipArchives.withCyclesPower(sevenZip, 40);
+        assertThat(SevenZipKeys.of(costly)).contains(new SevenZipKeys.Cost(1, 40));
+        List<Finding> found = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
+                () -> analyze(mailWithBody("text/plain", "password: Abc12345", file("setup.7z", costly))));
+        assertThat(found).containsExactly(Finding.of("ENCRYPTED_ARCHIVE", "setup.7z (part 2)"));
+    }
+
+    @Test
+    void anEncryptedHeaderIsDecryptedAloneFirstSoThatItsContentsCostIsKnownBeforeAnyFileIsRead() throws Exception {
+        // 7z -mhe=on: the content's folder (one, solid) is seen only in the header decrypted with the right password
+        byte[] three = SevenZipArchives.encrypted("Abc12345", true, "a.txt", ascii("one"), "b.txt", ascii("two"),
+                "c.txt", ascii("three"));
+        assertThat(SevenZipKeys.of(three)).contains(new SevenZipKeys.Cost(1, 19, true));
+        assertThat(SevenZipKeys.hidden(three, "Abc12345".toCharArray())).contains(new SevenZipKeys.Cost(1, 19));
+        assertThat(SevenZipKeys.hidden(three, "Abc12346".toCharArray())).as("a wrong password").isEmpty();
+
+        // a crafted archive: its header asks 7-Zip's 2^19 rounds, its content 2^40; the right password opens the
+        // header, which shows the content's cost, and nothing more is tried
+        byte[] plain = SevenZipArchives.encrypted("Abc12345", false, "setup.bin", pe());
+        byte[] fair = SevenZipArchives.withEncryptedHeader(plain, "Abc12345");
+        assertThat(ArchivePasswords.openSevenZip(fair, List.of("Abc12345"), 1000, 1024 * 1024))
+                .as("the hand-made encrypted header opens as 7-Zip's").hasValueSatisfying(o ->
+                        assertThat(o.files()).extracting(ArchivePasswords.File::name).containsExactly("setup.bin"));
+        byte[] crafted = SevenZipArchives.withEncryptedHeader(SevenZipArchives.withCyclesPower(plain, 40), "Abc12345");
+        assertThat(SevenZipKeys.of(crafted)).contains(new SevenZipKeys.Cost(1, 19, true));
+        assertThat(SevenZipKeys.hidden(crafted, "Abc12345".toCharArray())).contains(new SevenZipKeys.Cost(1, 40));
+        List<Finding> found = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
+                () -> analyze(mailWithBody("text/plain", "password: Abc12345", file("setup.7z", crafted))));
+        assertThat(found).containsExactly(Finding.of("ENCRYPTED_ARCHIVE", "setup.7z (part 2)"));
+    }
+
+    @Test
+    void aDamagedEncrypted7zWithItsRightPasswordYieldsNoFilesAndCutHeadersAreNotRead() throws Exception {
+        // one byte of the encrypted content changed: the right password no longer gives files that pass their CRC
+        byte[] sevenZip = SevenZipArchives.encrypted("Abc12345", true, "setup.bin", pe());
+        byte[] damaged = sevenZip.clone();
+        damaged[40] ^= 0x55;
+        assertThat(ArchivePasswords.openSevenZip(damaged, List.of("Abc12345"), 1000, 1024 * 1024)).isEmpty();
+        assertThat(ArchivePasswords.openSevenZip(sevenZip, List.of("Abc12345"), 1000, 1024 * 1024))
+                .hasValueSatisfying(o -> assertThat(o.files()).extracting(ArchivePasswords.File::name)
+                        .containsExactly("setup.bin"));
+        // every cut of the archive: the header reader answers (mostly empty), never throws
+        for (int n = 0; n < sevenZip.length; n++) {
+            byte[] cut = java.util.Arrays.copyOf(sevenZip, n);
+            assertThat(SevenZipKeys.of(cut)).as("cut at " + n).satisfiesAnyOf(
+                    c -> assertThat(c).isEmpty(), c -> assertThat(c).contains(new SevenZipKeys.Cost(1, 19, true)));
+            assertThat(ArchivePasswords.openSevenZip(cut, List.of("Abc12345"), 1000, 1024 * 1024)).isEmpty();
+        }
     }
 
     @Test

@@ -287,6 +287,21 @@ class ClamdEndToEndTest {
     }
 
     @Test
+    void eicarInAnEncrypted7zWhosePasswordIsInTheMailIsCaughtOnceDecrypted() throws Exception {
+        // the same with 7-Zip's AES-256 and the names hidden too (-mhe=on), written by the real 7z command
+        byte[] sevenZip = io.mamori.core.attachment.SevenZipArchives.encrypted("Seikyu-2025", true, "請求書/請求書.com",
+                ClamdProcess.eicar());
+        String message = mail("請求書.7z", sevenZip).replace("Please find the invoice attached.",
+                "The invoice is attached.\r\nPassword: Seikyu-2025");
+
+        assertThat(send(message)).startsWith("550 5.7.1")
+                .contains("MALWARE_FOUND", "ENCRYPTED_ARCHIVE_OPENED", "ARCHIVE_PASSWORD_IN_MESSAGE");
+        StoredMessage waiting = stored(send(message.replace("Password: Seikyu-2025", "The password follows in another mail.")));
+        assertThat(waiting.state()).as("without the password the engine cannot see inside").isEqualTo(MessageState.QUARANTINED);
+        assertThat(waiting.findingCodes()).contains("ENCRYPTED_ARCHIVE").doesNotContain("MALWARE_FOUND");
+    }
+
+    @Test
     void aCleanZipSentOverSmtpIsQueuedForDelivery() throws Exception {
         StoredMessage m = stored(send(mail("minutes.zip", zip("minutes.txt", "議事録".repeat(100).getBytes(StandardCharsets.UTF_8)))));
 
