@@ -261,7 +261,7 @@ final class ContentInspection {
                 return null;
             }
             if (opened.get().tooLarge()) {
-                add(NOT_INSPECTED, path + ": a password written in the message may open it, but it holds more than "
+                add(NOT_INSPECTED, path + ": a password given for it may open it, but it holds more than "
                         + limits.maxBufferBytes() / (1024 * 1024) + " MiB or " + limits.maxEntries()
                         + " entries; not opened");
                 return null;
@@ -923,7 +923,7 @@ final class ContentInspection {
             return;
         }
         if (opened.get().tooLarge()) {
-            add(NOT_INSPECTED, path + ": a password written in the message may open it, but it holds more than "
+            add(NOT_INSPECTED, path + ": a password given for it may open it, but it holds more than "
                     + limits.maxBufferBytes() / (1024 * 1024) + " MiB or " + limits.maxEntries()
                     + " entries; not opened");
             return;

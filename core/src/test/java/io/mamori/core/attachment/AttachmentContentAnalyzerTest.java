@@ -522,7 +522,7 @@ class AttachmentContentAnalyzerTest {
         assertThat(found).containsExactly(
                 Finding.of("ENCRYPTED_ARCHIVE", "data.zip (part 2)"),
                 Finding.of("ATTACHMENT_NOT_INSPECTED",
-                        "data.zip: a password written in the message may open it, but it holds more than 32 MiB or "
+                        "data.zip: a password given for it may open it, but it holds more than 32 MiB or "
                         + "1000 entries; not opened"));
     }
 
@@ -605,7 +605,7 @@ class AttachmentContentAnalyzerTest {
                 ParseLimits.defaults())).containsExactly(
                         Finding.of("ENCRYPTED_ARCHIVE", "data.7z (part 2)"),
                         Finding.of("ATTACHMENT_NOT_INSPECTED",
-                                "data.7z: a password written in the message may open it, but it holds more than 1 MiB or "
+                                "data.7z: a password given for it may open it, but it holds more than 1 MiB or "
                                 + "1000 entries; not opened"));
     }
 
