@@ -638,21 +638,6 @@ class GatewayEndToEndTest {
                 });
     }
 
-    /** A zip holding a short quote, AES-encrypted with {@code password}, in base64. */
-    private static String encryptedZipBase64(String password) throws IOException {
-        java.io.ByteArrayOutputStream zipBytes = new java.io.ByteArrayOutputStream();
-        try (var zip = new net.lingala.zip4j.io.outputstream.ZipOutputStream(zipBytes, password.toCharArray())) {
-            var entry = new net.lingala.zip4j.model.ZipParameters();
-            entry.setFileNameInZip("mitsumori.txt");
-            entry.setEncryptFiles(true);
-            entry.setEncryptionMethod(net.lingala.zip4j.model.enums.EncryptionMethod.AES);
-            zip.putNextEntry(entry);
-            zip.write("お見積り金額 120,000 円".getBytes(StandardCharsets.UTF_8));
-            zip.closeEntry();
-        }
-        return java.util.Base64.getMimeEncoder().encodeToString(zipBytes.toByteArray());
-    }
-
     /** A multipart body (boundary P1) with a line naming {@code marker} and the zip attached. */
     private static String ppapMail(String zipBase64, String marker) {
         return "--P1\r\nContent-Type: text/plain; charset=US-ASCII\r\n\r\nThe quote is attached. " + marker + "\r\n"
@@ -669,7 +654,7 @@ class GatewayEndToEndTest {
 
     @Test
     void anAnalystOpensAQuarantinedZipWithThePasswordTheSenderGaveByTelephoneThroughTheRestApi() throws Exception {
-        String zipBase64 = encryptedZipBase64("Denwa-2025");
+        String zipBase64 = EncryptedZips.base64("Denwa-2025");
         HttpClient http = HttpClient.newHttpClient();
         String token = Files.readString(DATA.resolve("api-token")).trim();
         var json = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -725,7 +710,7 @@ class GatewayEndToEndTest {
     void aZipQuarantinedForItsPasswordIsOpenedByTheSendersPasswordMailAndDeliveredWhenItsContentDecides() throws Exception {
         // PPAP's パスワード別送 through the gateway's own wiring: the password mail is accepted first, and the
         // quarantined zip is opened on the password-mail thread afterwards
-        String zipBase64 = encryptedZipBase64("Mitsumori-77");
+        String zipBase64 = EncryptedZips.base64("Mitsumori-77");
         String zipMail = ppapMail(zipBase64, "ppap-1");
         String passwordText = new String("先ほどのファイルのパスワード：Mitsumori-77\r\nppap-2\r\n".getBytes(StandardCharsets.UTF_8),
                 StandardCharsets.ISO_8859_1);

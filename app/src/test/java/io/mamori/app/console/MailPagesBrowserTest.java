@@ -133,22 +133,12 @@ class MailPagesBrowserTest extends ConsoleContext {
         String marker = "ppap-" + UUID.randomUUID();
         String recipient = newAddress("sales");
         person(recipient, "営業 三郎", "営業部");
-        java.io.ByteArrayOutputStream zip = new java.io.ByteArrayOutputStream();
-        try (var out = new net.lingala.zip4j.io.outputstream.ZipOutputStream(zip, "Tel-0120-77".toCharArray())) {
-            var entry = new net.lingala.zip4j.model.ZipParameters();
-            entry.setFileNameInZip("見積書.txt");
-            entry.setEncryptFiles(true);
-            entry.setEncryptionMethod(net.lingala.zip4j.model.enums.EncryptionMethod.AES);
-            out.putNextEntry(entry);
-            out.write("お見積り金額 120,000 円".getBytes(StandardCharsets.UTF_8));
-            out.closeEntry();
-        }
         byte[] eml = ("From: Partner <billing@partner.example>\r\nTo: " + recipient + "\r\nSubject: quote " + marker + "\r\n"
                 + "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
                 + "--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nパスワードはお電話でお伝えします。\r\n"
                 + "--b1\r\nContent-Type: application/zip; name=\"mitsumori.zip\"\r\n"
                 + "Content-Disposition: attachment; filename=\"mitsumori.zip\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
-                + java.util.Base64.getMimeEncoder().encodeToString(zip.toByteArray()) + "\r\n--b1--\r\n")
+                + io.mamori.app.EncryptedZips.base64("Tel-0120-77") + "\r\n--b1--\r\n")
                 .getBytes(StandardCharsets.UTF_8);
         StoredMessage m = commitMessage(Direction.INBOUND, "billing@partner.example", List.of(recipient),
                 "quote " + marker, MessageState.QUARANTINED, Action.QUARANTINE, eml, "ENCRYPTED_ARCHIVE");

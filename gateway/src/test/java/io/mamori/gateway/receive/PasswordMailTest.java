@@ -9,8 +9,6 @@ import io.mamori.core.message.Envelope;
 import io.mamori.core.store.MessageQuery;
 import io.mamori.core.store.MessageState;
 import io.mamori.core.store.StoredMessage;
-import io.mamori.gateway.crypto.MasterKeys;
-import io.mamori.gateway.store.Databases;
 import io.mamori.gateway.store.JdbcMessageStore;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -58,6 +56,7 @@ class PasswordMailTest {
     @TempDir
     Path dir;
 
+    private TestReception.Rig rig;
     private HikariDataSource dataSource;
     private JdbcMessageStore store;
     private ExecutorService analysis;
@@ -65,10 +64,10 @@ class PasswordMailTest {
 
     @BeforeEach
     void start() throws Exception {
-        dataSource = Databases.open(Databases.Settings.embedded(dir.resolve("db")));
-        store = new JdbcMessageStore(dataSource, MasterKeys.openOrCreate(dir.resolve("keys")),
-                JdbcMessageStore.Settings.under(dir), Clock.systemUTC());
-        analysis = Executors.newFixedThreadPool(2);
+        rig = TestReception.Rig.open(dir);
+        dataSource = rig.dataSource();
+        store = rig.store();
+        analysis = rig.analysis();
         // the password mail's work runs on the receiving thread here, so that each step can be checked in turn
         reception = pipeline(POLICY, Runnable::run);
     }
@@ -79,9 +78,7 @@ class PasswordMailTest {
 
     @AfterEach
     void stop() {
-        store.close();
-        dataSource.close();
-        analysis.shutdownNow();
+        rig.close();
     }
 
     private StoredMessage receive(String from, String to, Instant at, String message) throws Exception {

@@ -12,18 +12,14 @@ import io.mamori.core.policy.PolicyLoader;
 import io.mamori.core.store.MessageState;
 import io.mamori.core.store.StoredMessage;
 import io.mamori.gateway.contact.ContactRecorder;
-import io.mamori.gateway.crypto.MasterKeys;
-import io.mamori.gateway.store.Databases;
 import io.mamori.gateway.store.JdbcMessageStore;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,6 +49,7 @@ class ReceptionTransformsTest {
     @TempDir
     Path dir;
 
+    private TestReception.Rig rig;
     private HikariDataSource dataSource;
     private JdbcMessageStore store;
     private ExecutorService analysis;
@@ -60,10 +57,10 @@ class ReceptionTransformsTest {
 
     @BeforeEach
     void start() throws Exception {
-        dataSource = Databases.open(Databases.Settings.embedded(dir.resolve("db")));
-        store = new JdbcMessageStore(dataSource, MasterKeys.openOrCreate(dir.resolve("keys")),
-                JdbcMessageStore.Settings.under(dir), Clock.systemUTC());
-        analysis = Executors.newFixedThreadPool(2);
+        rig = TestReception.Rig.open(dir);
+        dataSource = rig.dataSource();
+        store = rig.store();
+        analysis = rig.analysis();
         reception = pipeline(POLICY, null);
     }
 
@@ -73,9 +70,7 @@ class ReceptionTransformsTest {
 
     @AfterEach
     void stop() {
-        store.close();
-        dataSource.close();
-        analysis.shutdownNow();
+        rig.close();
     }
 
     private StoredMessage receive(Direction direction, String message) throws Exception {

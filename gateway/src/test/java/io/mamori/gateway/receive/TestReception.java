@@ -31,6 +31,27 @@ final class TestReception {
     private TestReception() {
     }
 
+    /** A real store (embedded H2, encrypted content) under {@code dir} and an analysis pool, closed together. */
+    record Rig(com.zaxxer.hikari.HikariDataSource dataSource, io.mamori.gateway.store.JdbcMessageStore store,
+            ExecutorService analysis) implements AutoCloseable {
+
+        static Rig open(Path dir) throws Exception {
+            com.zaxxer.hikari.HikariDataSource dataSource = io.mamori.gateway.store.Databases.open(
+                    io.mamori.gateway.store.Databases.Settings.embedded(dir.resolve("db")));
+            io.mamori.gateway.store.JdbcMessageStore store = new io.mamori.gateway.store.JdbcMessageStore(dataSource,
+                    io.mamori.gateway.crypto.MasterKeys.openOrCreate(dir.resolve("keys")),
+                    io.mamori.gateway.store.JdbcMessageStore.Settings.under(dir), Clock.systemUTC());
+            return new Rig(dataSource, store, java.util.concurrent.Executors.newFixedThreadPool(2));
+        }
+
+        @Override
+        public void close() {
+            store.close();
+            dataSource.close();
+            analysis.shutdownNow();
+        }
+    }
+
     static ReceptionPipeline pipeline(MessageStore store, Path dir, ExecutorService analysis, String policyText,
             ContactRecorder contacts, Executor passwordMailWork) throws Exception {
         return pipeline(store, dir, analysis, policyText, contacts, passwordMailWork, null);
