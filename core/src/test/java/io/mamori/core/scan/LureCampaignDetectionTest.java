@@ -29,7 +29,7 @@ class LureCampaignDetectionTest {
         assertThat(r.findings()).extracting(Finding::code, Finding::evidence).containsExactly(
                 tuple("LINK_ACTION_ELSEWHERE", "sender=delivery-notice.example href=redelivery-check.example"),
                 tuple("LURE_URGENCY", "本日中"),
-                tuple("LURE_DELIVERY", "再配達,subject:お荷物,荷物のお届け,保管期限,お届けにあがりましたが,持ち帰りました"),
+                tuple("LURE_DELIVERY", "再配達,荷物のお届け,保管期限,お届けにあがりましたが,持ち帰りました"),
                 tuple("LURE_COMBINED", "urgency,delivery"),
                 tuple("PHISHING_LURES_AND_ACTION_LINK", "LURE_COMBINED+LINK_ACTION_ELSEWHERE"));
         assertThat(r.verdict().action()).isEqualTo(Action.TAG);
