@@ -102,6 +102,12 @@ public interface MessageStore {
      */
     boolean transition(String id, MessageState to);
 
+    /**
+     * As {@link #transition(String, MessageState)}, but only from {@code from}: {@code false} when the message is in any
+     * other state (someone else moved it first), e.g. a quarantined message deleted only while still quarantined.
+     */
+    boolean transition(String id, MessageState from, MessageState to);
+
     /** Re-encrypts stored content keys under the current primary key (after a key rotation). Returns how many. */
     int rewrapKeys() throws IOException;
 }

@@ -284,10 +284,16 @@ public final class ReceptionPipeline implements MessageReceiver {
             ReceiveResult result = commit(envelope, parsed, parsed.subject(), verdict, r.policy(), trace, spool, copies,
                     note, sample);
             String again = ((ReceiveResult.Accepted) result).queueId();
-            if (store.transition(id, MessageState.DELETED)) {
-                LOG.info("message id={} opened with {} and committed again as id={}; the quarantined copy is deleted", id,
+            if (!store.transition(id, MessageState.QUARANTINED, MessageState.DELETED)) {
+                // An analyst released or deleted it meanwhile (or another password opened it first): that decision
+                // stands, and the copy is withdrawn before the delivery worker, which polls, takes it.
+                store.transition(again, MessageState.DELETED);
+                LOG.info("message id={} opened with {}, but it was no longer quarantined; the copy id={} is withdrawn", id,
                         from, again);
+                return new Reassessment(Reassessment.Outcome.NOT_QUARANTINED, null, null);
             }
+            LOG.info("message id={} opened with {} and committed again as id={}; the quarantined copy is deleted", id,
+                    from, again);
             approvePendingRequests(id, again);
             return new Reassessment(Reassessment.Outcome.COMMITTED_AGAIN, verdict, again);
         } finally {

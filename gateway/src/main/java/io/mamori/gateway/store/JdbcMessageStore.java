@@ -731,6 +731,17 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
                 from.add(s);
             }
         }
+        return transition(id, from, to);
+    }
+
+    @Override
+    public boolean transition(String id, MessageState from, MessageState to) {
+        Objects.requireNonNull(from, "from");
+        Objects.requireNonNull(to, "to");
+        return from.canMoveTo(to) && transition(id, List.of(from), to);
+    }
+
+    private boolean transition(String id, List<MessageState> from, MessageState to) {
         if (from.isEmpty()) {
             return false;
         }

@@ -179,6 +179,39 @@ class PasswordMailTest {
     }
 
     @Test
+    void anAnalystsReleaseWhileTheMessageIsOpenedStandsAndTheCopyIsWithdrawn() throws Exception {
+        // the analyst releases the quarantined message while the password mail's analysis of it runs: an analyzer of
+        // that analysis makes the release at exactly that moment
+        java.util.concurrent.atomic.AtomicReference<String> target = new java.util.concurrent.atomic.AtomicReference<>();
+        io.mamori.core.analysis.Analyzer analystMeanwhile = new io.mamori.core.analysis.Analyzer() {
+            @Override
+            public String name() {
+                return "analyst-meanwhile";
+            }
+
+            @Override
+            public List<io.mamori.core.analysis.Finding> analyze(io.mamori.core.analysis.AnalysisInput input) {
+                if (input.separatePasswords().isPresent() && target.get() != null) {
+                    store.transition(target.get(), MessageState.QUEUED);
+                }
+                return List.of();
+            }
+        };
+        reception = TestReception.pipeline(store, dir, analysis, BY_CONTENT, null, Runnable::run, null,
+                List.of(analystMeanwhile));
+        StoredMessage quarantined = receive(withZip(cleanZip()));
+        target.set(quarantined.id());
+
+        receive(passwordMail(PASSWORD));
+
+        assertThat(now(quarantined).state()).as("the analyst's release stands").isEqualTo(MessageState.QUEUED);
+        List<StoredMessage> copies = store.search(new MessageQuery(null, SENDER, null, "お見積書", null, null,
+                Direction.INBOUND, null, null, null, 0, 10));
+        assertThat(copies).extracting(StoredMessage::state).as("the re-judged copy is withdrawn, not delivered twice")
+                .containsExactlyInAnyOrder(MessageState.QUEUED, MessageState.DELETED);
+    }
+
+    @Test
     void whatTheOpenedContentHoldsKeepsItQuarantinedWhateverThePolicyLetsDecide() throws Exception {
         reception = pipeline(BY_CONTENT, Runnable::run);
         byte[] program = new byte[512];

@@ -59,11 +59,19 @@ final class TestReception {
 
     static ReceptionPipeline pipeline(MessageStore store, Path dir, ExecutorService analysis, String policyText,
             ContactRecorder contacts, Executor passwordMailWork, ReleaseRequests requests) throws Exception {
+        return pipeline(store, dir, analysis, policyText, contacts, passwordMailWork, requests, List.of());
+    }
+
+    /** @param more analyzers run besides the gateway's (e.g. one that acts on the store while a message is analyzed) */
+    static ReceptionPipeline pipeline(MessageStore store, Path dir, ExecutorService analysis, String policyText,
+            ContactRecorder contacts, Executor passwordMailWork, ReleaseRequests requests, List<Analyzer> more)
+            throws Exception {
         FindingCatalogue catalogue = FindingCatalogue.builtIn();
         Policy policy = new PolicyLoader(catalogue).parse(policyText, "policy.yaml");
         PolicyEngine engine = new PolicyEngine(catalogue);
         List<Analyzer> analyzers = new ArrayList<>(Analyzers.local());
         analyzers.add(new AttachmentContentAnalyzer());
+        analyzers.addAll(more);
         MessageScanner scanner = new MessageScanner(new MessageParser(),
                 new AnalysisPipeline(analyzers, catalogue, Duration.ofSeconds(20), analysis), engine, () -> policy);
         return new ReceptionPipeline(store, scanner, engine, () -> policy, catalogue, new MessageRewriter(dir),

@@ -284,6 +284,43 @@ abstract class MessageStoreContract {
     }
 
     @Test
+    void aQuarantinedMessageCanBeReadAsReceivedRevisedAndDeletedOnlyWhileStillQuarantined() throws Exception {
+        // what a quarantined message analyzed again with a password needs of the store
+        byte[] body = "Subject: zip\r\n\r\nencrypted\r\n".getBytes(StandardCharsets.US_ASCII);
+        StoredMessage q = commit(body, MessageState.QUARANTINED, "zip", "a@example.jp", "b@example.jp");
+
+        try (InputStream in = store.openOriginal(q.id())) {
+            assertThat(in.readAllBytes()).as("without the header prefix").isEqualTo(body);
+        }
+        Envelope envelope = store.envelope(q.id()).orElseThrow();
+        assertThat(envelope).isEqualTo(new Envelope(Direction.INBOUND, "sender@example.org",
+                List.of("a@example.jp", "b@example.jp"), "192.0.2.10", "mx.example.org", null, true,
+                Instant.parse("2026-11-28T04:00:00.123456Z")));
+        assertThat(store.envelope("01JNOSUCHMESSAGE000000000")).isEmpty();
+
+        Verdict revised = new Verdict(Action.QUARANTINE, 6.0, List.of(Finding.of("ENCRYPTED_ARCHIVE_OPENED", "a.zip"),
+                Finding.of("ARCHIVE_PASSWORD_SENT_SEPARATELY", "a.zip: password from message X")));
+        assertThat(store.revise(q.id(), MessageState.HELD, revised)).as("not in that state").isFalse();
+        assertThat(store.revise(q.id(), MessageState.QUARANTINED, revised)).isTrue();
+        StoredMessage after = store.find(q.id()).orElseThrow();
+        assertThat(after.findingCodes()).isEqualTo("ENCRYPTED_ARCHIVE_OPENED,ARCHIVE_PASSWORD_SENT_SEPARATELY");
+        assertThat(after.action()).isEqualTo("QUARANTINE");
+        assertThat(after.score()).isEqualTo(6.0);
+        assertThat(read(q.id())).as("content and prefix unchanged")
+                .isEqualTo(concat(PREFIX.getBytes(StandardCharsets.US_ASCII), body));
+
+        assertThat(store.transition(q.id(), MessageState.QUEUED)).as("an analyst releases it").isTrue();
+        assertThat(store.transition(q.id(), MessageState.QUARANTINED, MessageState.DELETED))
+                .as("no longer quarantined: not deleted").isFalse();
+        assertThat(store.find(q.id()).orElseThrow().state()).isEqualTo(MessageState.QUEUED);
+        StoredMessage other = commit(body, MessageState.QUARANTINED, "zip", "a@example.jp");
+        assertThat(store.transition(other.id(), MessageState.QUARANTINED, MessageState.DELETED)).isTrue();
+        assertThat(store.transition(other.id(), MessageState.QUARANTINED, MessageState.QUEUED)).isFalse();
+        assertThat(store.transition(q.id(), MessageState.QUEUED, MessageState.RECEIVED)).as("not in the life cycle")
+                .isFalse();
+    }
+
+    @Test
     void deletingDropsTheContentButKeepsTheRow() throws Exception {
         useFiles();
         StoredMessage stored = commit(bytes("to be deleted"), MessageState.QUEUED, "s", "a@example.jp");
