@@ -668,21 +668,28 @@ class EmbeddedLinksTest {
     @Test
     void aQrCodeInsideAnAesZipWhosePasswordTheBodyGivesIsFoundAsInAnUnencryptedZip() throws Exception {
         byte[] code = qrPng("https://evil.example.net/mfa", 5);
+        byte[] inner = zip("code2.png", qrPng("https://evil.example.net/inner", 5));
         byte[] aes = io.mamori.core.attachment.EncryptedFiles.zip("Inv0ice-2025", true,
-                "readme.txt", "scan the code".getBytes(StandardCharsets.UTF_8), "scan/code.png", code);
+                "readme.txt", "scan the code".getBytes(StandardCharsets.UTF_8), "scan/code.png", code,
+                "more/inner.zip", inner);
         ParsedMessage locked = message("Accounts <ap@vendor.example.org>", PASSWORD_BODY,
                 new Part("application/zip", "請求書.zip", aes));
         ParsedMessage open = message("Accounts <ap@vendor.example.org>", PASSWORD_BODY,
                 new Part("application/zip", "請求書.zip", zip("readme.txt", "scan the code".getBytes(StandardCharsets.UTF_8),
-                        "scan/code.png", code)));
+                        "scan/code.png", code, "more/inner.zip", inner)));
         List<Finding> found = analyzer.analyze(input(locked));
-        assertThat(found).contains(Finding.of("LINK_QR_CODE", "evil.example.net (請求書.zip!/scan/code.png)"))
+        assertThat(found).contains(Finding.of("LINK_QR_CODE", "evil.example.net (請求書.zip!/scan/code.png); "
+                        + "evil.example.net (請求書.zip!/more/inner.zip!/code2.png)"))
                 .isEqualTo(analyzer.analyze(input(open)));
         assertThat(MessageLinks.of(input(locked), 100)).contains(new MessageLinks.Link("evil.example.net", "/mfa"));
-        // the inspection opened it with the body's password; one walk, through the decrypted files
+        // the inspection opened it with the body's password; one walk, through the decrypted files and the archive
+        // inside them
         AnalysisInput input = input(locked);
-        assertThat(EmbeddedLinks.of(input, 60_000)).containsExactly(new EmbeddedLinks.Link(EmbeddedLinks.Source.QR_CODE,
-                "https://evil.example.net/mfa", false, "請求書.zip!/scan/code.png"));
+        assertThat(EmbeddedLinks.of(input, 60_000)).containsExactly(
+                new EmbeddedLinks.Link(EmbeddedLinks.Source.QR_CODE, "https://evil.example.net/mfa", false,
+                        "請求書.zip!/scan/code.png"),
+                new EmbeddedLinks.Link(EmbeddedLinks.Source.QR_CODE, "https://evil.example.net/inner", false,
+                        "請求書.zip!/more/inner.zip!/code2.png"));
         assertThat(EmbeddedLinks.searches(input)).containsExactly(1, 1);
         // ZipCrypto, the traditional encryption most PPAP tools still write, the same
         byte[] zipCrypto = io.mamori.core.attachment.EncryptedFiles.zip("Inv0ice-2025", false, "scan/code.png", code);
