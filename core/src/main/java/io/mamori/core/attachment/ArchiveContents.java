@@ -3,13 +3,16 @@ package io.mamori.core.attachment;
 import io.mamori.core.analysis.AnalysisInput;
 import io.mamori.core.analysis.MessageMemo;
 import io.mamori.core.message.PartContent;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The files inside a message's archives, for the analyzers that look at files of a kind wherever they are: PDFs and
@@ -19,7 +22,9 @@ import java.util.Objects;
  * another), under the same {@link ArchiveLimits} per message, handing over the files wanted instead of inspecting
  * them: one archive reader and one set of bounds for every analyzer, rather than a second reader whose limits could
  * drift from the first.
- * Encrypted entries are not opened; of an Office Open XML document, attached or inside an archive, only its pictures
+ * Encrypted entries are not opened by the walk itself; an encrypted attachment that a password opened in the
+ * attachment analyzer's inspection is walked, decrypted again with that password, by {@link #walkOpened}. Of an Office
+ * Open XML document, attached or inside an archive, only its pictures
  * ({@code word/media/}, {@code xl/media/}, {@code ppt/media/}, by content) are handed over, as pictures, and only while
  * pictures are wanted (a walk for pages alone does not open documents). A file's evidence path is
  * {@code invoice.zip!/a/invoice.html} (a document's picture: {@code invoice.zip!/report.docx!/word/media/image1.png},
@@ -76,6 +81,8 @@ public final class ArchiveContents {
     private static final MessageMemo.Key<Heads> HEADS = MessageMemo.Key.of("first bytes of parts");
 
     private final ContentInspection walk;
+    private final ArchiveLimits limits;
+    private final long deadline;
     private final Map<Type, Integer> wanted;
     private final long maxBytes;
     private long handed;
@@ -99,7 +106,8 @@ public final class ArchiveContents {
      * {@code deadline} (checked at every entry and every read).
      */
     public ArchiveContents(ArchiveLimits limits, Map<Type, Integer> wanted, long maxBytes, long deadline) {
-        Objects.requireNonNull(limits, "limits");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.deadline = deadline;
         this.wanted = new EnumMap<>(Type.class);
         wanted.forEach((type, max) -> {
             if (max < 1) {
@@ -209,6 +217,84 @@ public final class ArchiveContents {
             // the attachment analyzer reports content that cannot be read
             return !ended;
         }
+    }
+
+    /**
+     * As {@link #walkIfArchive} for an encrypted attachment that {@code password} opened in the attachment analyzer's
+     * inspection ({@link AttachmentContentAnalyzer#passwordThatOpened}): decrypted again with that password alone
+     * ({@link ArchivePasswords}, within {@link ArchiveLimits#maxBufferBytes()}, as the inspection and the antivirus
+     * analyzer do), the files of a zip or 7z archive are walked as its entries ({@code invoice.zip!/scan.pdf}), and the
+     * package of an Office document as the attached document ({@code report.docx!/word/media/image1.png}), within the
+     * same bounds as any walk. An attachment the password does not open after all is walked as it is. Not started once
+     * the deadline has passed (a 7z key derivation alone takes a noticeable part of a second).
+     *
+     * @throws InterruptedException when the calling thread was interrupted (the pipeline's time budget ran out)
+     */
+    public boolean walkOpened(String path, String name, PartContent content, String password, Visitor visitor)
+            throws InterruptedException {
+        Objects.requireNonNull(password, "password");
+        if (ended) {
+            return false;
+        }
+        if (deadline != Long.MAX_VALUE && System.nanoTime() - deadline > 0) {
+            ended = true;
+            return false;
+        }
+        byte[] head = heads.head(content);
+        if (head == null) {
+            return true;
+        }
+        boolean document = FileSignatures.isOle2(head, head.length);
+        boolean zip = FileSignatures.isZip(head, head.length);
+        boolean sevenZip = FileSignatures.isSevenZip(head, head.length);
+        if (!document && !zip && !sevenZip) {
+            return walkIfArchive(path, name, content, visitor);
+        }
+        byte[] bytes;
+        try (InputStream in = content.open()) {
+            bytes = in.readNBytes(limits.maxBufferBytes() + 1);
+        } catch (IOException unreadable) {
+            return !ended; // the attachment analyzer reports content that cannot be read
+        }
+        if (bytes.length > limits.maxBufferBytes()) {
+            return !ended; // the inspection did not open it either
+        }
+        List<String> opener = List.of(password);
+        if (document) {
+            Optional<ArchivePasswords.Decrypted> pkg =
+                    ArchivePasswords.openDocument(bytes, opener, limits.maxBufferBytes());
+            interrupted();
+            return pkg.isEmpty() ? !ended : walk(path, name, new ByteArrayInputStream(pkg.get().bytes()), visitor);
+        }
+        Optional<ArchivePasswords.Opened> opened = zip
+                ? ArchivePasswords.open(bytes, opener, limits.maxEntries(), limits.maxBufferBytes())
+                : ArchivePasswords.openSevenZip(bytes, opener, limits.maxEntries(), limits.maxBufferBytes());
+        interrupted();
+        if (opened.isEmpty() || opened.get().tooLarge()) {
+            return walkIfArchive(path, name, content, visitor);
+        }
+        this.visitor = Objects.requireNonNull(visitor, "visitor");
+        try {
+            ended = !walk.walkOpened(path, opened.get().files()) || ended;
+        } finally {
+            this.visitor = null;
+        }
+        return !ended;
+    }
+
+    private static void interrupted() throws InterruptedException {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new InterruptedException("archive walk interrupted");
+        }
+    }
+
+    /**
+     * Whether a file starting with {@code head} may be an encrypted attachment a password opens: a zip or 7z archive,
+     * or an OLE2 file (an encrypted Office Open XML document is one).
+     */
+    public static boolean mayBeOpenedWithPassword(byte[] head, int length) {
+        return FileSignatures.isZip(head, length) || FileSignatures.isSevenZip(head, length)
+                || FileSignatures.isOle2(head, length);
     }
 
     /**

@@ -389,6 +389,36 @@ final class ContentInspection {
         }
     }
 
+    /**
+     * For a {@link Sink}'s walk: the files of an encrypted zip or 7z attachment that a password opened
+     * ({@link ArchivePasswords#open}, {@link ArchivePasswords#openSevenZip}), walked as its entries: each counted as an
+     * entry, read against the message's byte budget, handed over or opened as a nested archive, as the inspection does
+     * with them ({@link #openWithPasswords}, {@link #openSevenZip}). Whether to go on with the next attachment
+     * ({@code false} once the sink has had enough).
+     */
+    boolean walkOpened(String path, List<ArchivePasswords.File> files) throws InterruptedException {
+        this.partPath = null;
+        try {
+            for (ArchivePasswords.File f : files) {
+                entry(path);
+                String entryPath = path + "!/" + AttachmentNameAnalyzer.displayed(f.name());
+                Metered content = new Metered(new ByteArrayInputStream(f.bytes()), null, entryPath);
+                nested(entryPath, lastSegment(f.name()), content, 1);
+                content.drain();
+            }
+            return true;
+        } catch (Stop stop) {
+            try {
+                stopped(stop);
+            } catch (Stop enough) {
+                return false;
+            }
+            return true;
+        } catch (IOException e) {
+            return true; // an array does not fail to read
+        }
+    }
+
     /** Inspects one file at {@code depth} (0 = an attachment) and whatever it contains. */
     private void file(String path, String name, String declared, InputStream in, int depth) throws IOException {
         byte[] head = in.readNBytes(FileSignatures.HEAD);

@@ -30,7 +30,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * QR codes in the pictures of its PDFs; pictures and PDFs inside archive attachments too, and the pictures of Office
  * Open XML (docx, xlsx, pptx) documents, attached or inside archives: all of these are read by one walk
  * ({@link ArchiveContents}, within the attachment analyzer's {@link ArchiveLimits}, at most
- * {@value #MAX_ARCHIVED_BYTES} bytes read out of archives and documents, counted against the same caps). These are
+ * {@value #MAX_ARCHIVED_BYTES} bytes read out of archives and documents, counted against the same caps; an encrypted
+ * zip or 7z archive or Office document that a password the message or a password mail gives opened in the attachment
+ * analyzer's inspection is read decrypted, {@link ArchiveContents#walkOpened}). These are
  * one more source
  * of links for {@link LinkAnalyzer} and {@link MessageLinks}, which examine them like the links of the text. Bounded
  * per message: at most {@value #MAX_IMAGES} pictures of at most {@value #MAX_IMAGE_BYTES} bytes decoded, those of
@@ -197,8 +199,10 @@ public final class EmbeddedLinks {
                     doc.qrCodes().forEach(c -> links.add(new Link(Source.QR_CODE, c.text(), false,
                             name + ", page " + c.page())));
                 }
-            } else if (ArchiveContents.isArchive(head, head.length)) {
-                // an archive, or an Office Open XML document (a zip file too), whose pictures the walk hands over
+            } else if (ArchiveContents.isArchive(head, head.length)
+                    || ArchiveContents.mayBeOpenedWithPassword(head, head.length)) {
+                // an archive, or an Office Open XML document (a zip file too), whose pictures the walk hands over; or
+                // an OLE2 file, which may be an encrypted Office Open XML document a password opened
                 if (!content.complete()) {
                     continue;
                 }
@@ -216,7 +220,21 @@ public final class EmbeddedLinks {
                 if (!filesInArchives) {
                     continue;
                 }
-                if (officeDocument(part, head)) {
+                // an encrypted attachment that a password the message or a password mail gives opened in the
+                // inspection (PPAP): its files are read decrypted, as the inspection and the antivirus analyzer read
+                // them; a QR code or a phishing PDF inside a password zip is no way around this search
+                String password;
+                try {
+                    password = AttachmentContentAnalyzer.passwordThatOpened(input, part).orElse(null);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                boolean ole2 = !ArchiveContents.isArchive(head, head.length);
+                if (ole2 && password == null) {
+                    continue; // an OLE2 file that no password opened: no pictures for this search
+                }
+                if (ole2 || (password == null && officeDocument(part, head))) {
                     // an attached document's pictures have their own allowance, as a PDF's do: decoy pictures before
                     // it do not hide its QR code
                     if (documents++ < MAX_OFFICE) {
@@ -225,7 +243,8 @@ public final class EmbeddedLinks {
                                 Map.of(ArchiveContents.Type.PICTURE, MAX_IMAGE_BYTES), MAX_ARCHIVED_BYTES, deadline)
                                 .sharing(heads);
                         try {
-                            archived(own, part, new Counts(0, MAX_PDFS), MAX_DOCUMENT_IMAGES, links, deadline);
+                            archived(own, part, password, new Counts(0, MAX_PDFS), MAX_DOCUMENT_IMAGES, links,
+                                    deadline);
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                             break;
@@ -241,7 +260,7 @@ public final class EmbeddedLinks {
                 Counts counts = new Counts(images, pdfs);
                 search.archiveWalks++;
                 try {
-                    archived(archives, part, counts, MAX_IMAGES, links, deadline);
+                    archived(archives, part, password, counts, MAX_IMAGES, links, deadline);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     break;
@@ -268,12 +287,13 @@ public final class EmbeddedLinks {
      * The pictures and PDFs inside an archive attachment (nested archives too), or the pictures of an attached Office
      * document, read as the message's own: counted against the same per-message caps and deadline, their links placed
      * by their path in the archive or document ({@code invoice.zip!/scan.png}, {@code invoice.zip!/a.pdf, page 1},
-     * {@code report.docx!/word/media/image1.png}).
+     * {@code report.docx!/word/media/image1.png}). An attachment that {@code password} (when not {@code null}) opened
+     * in the inspection is walked decrypted ({@link ArchiveContents#walkOpened}), with the same paths.
      */
-    private static void archived(ArchiveContents archives, MimePart part, Counts counts, int maxImages, Set<Link> links,
-            long deadline) throws InterruptedException {
+    private static void archived(ArchiveContents archives, MimePart part, String password, Counts counts,
+            int maxImages, Set<Link> links, long deadline) throws InterruptedException {
         String name = shownName(part);
-        archives.walkIfArchive(name, part.filename(), part.content(), file -> {
+        ArchiveContents.Visitor visitor = file -> {
             if (file.type() == ArchiveContents.Type.PICTURE && counts.images < maxImages) {
                 if (file.complete() && file.bytes().length >= MIN_IMAGE_BYTES) {
                     counts.images++;
@@ -298,7 +318,12 @@ public final class EmbeddedLinks {
                 archives.enough(ArchiveContents.Type.PDF);
             }
             return System.nanoTime() <= deadline;
-        });
+        };
+        if (password == null) {
+            archives.walkIfArchive(name, part.filename(), part.content(), visitor);
+        } else {
+            archives.walkOpened(name, part.filename(), part.content(), password, visitor);
+        }
     }
 
     /**

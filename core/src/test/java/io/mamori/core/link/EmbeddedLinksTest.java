@@ -655,6 +655,138 @@ class EmbeddedLinksTest {
                 Finding.of("LINK_QR_CODE", "evil.example.net (restricted.pdf, page 1)"));
     }
 
+    // ---- encrypted archives and documents that a password opened (PPAP) --------------------------------------------
+
+    private static final String PASSWORD_BODY = "請求書を送付いたします。\r\nパスワード：Inv0ice-2025\r\n";
+    private static final String SENT_SEPARATELY = "請求書を送付いたします。パスワードは別途お送りします。";
+
+    private static AnalysisInput withPasswordMail(ParsedMessage message, io.mamori.core.analysis.PasswordMail mail) {
+        return new AnalysisInput(ENVELOPE, message, null, new io.mamori.core.analysis.TraceFields("localhost"),
+                new io.mamori.core.analysis.MessageMemo(), mail);
+    }
+
+    @Test
+    void aQrCodeInsideAnAesZipWhosePasswordTheBodyGivesIsFoundAsInAnUnencryptedZip() throws Exception {
+        byte[] code = qrPng("https://evil.example.net/mfa", 5);
+        byte[] inner = zip("code2.png", qrPng("https://evil.example.net/inner", 5));
+        byte[] aes = io.mamori.core.attachment.EncryptedFiles.zip("Inv0ice-2025", true,
+                "readme.txt", "scan the code".getBytes(StandardCharsets.UTF_8), "scan/code.png", code,
+                "more/inner.zip", inner);
+        ParsedMessage locked = message("Accounts <ap@vendor.example.org>", PASSWORD_BODY,
+                new Part("application/zip", "請求書.zip", aes));
+        ParsedMessage open = message("Accounts <ap@vendor.example.org>", PASSWORD_BODY,
+                new Part("application/zip", "請求書.zip", zip("readme.txt", "scan the code".getBytes(StandardCharsets.UTF_8),
+                        "scan/code.png", code, "more/inner.zip", inner)));
+        List<Finding> found = analyzer.analyze(input(locked));
+        assertThat(found).contains(Finding.of("LINK_QR_CODE", "evil.example.net (請求書.zip!/scan/code.png); "
+                        + "evil.example.net (請求書.zip!/more/inner.zip!/code2.png)"))
+                .isEqualTo(analyzer.analyze(input(open)));
+        assertThat(MessageLinks.of(input(locked), 100)).contains(new MessageLinks.Link("evil.example.net", "/mfa"));
+        // the inspection opened it with the body's password; one walk, through the decrypted files and the archive
+        // inside them
+        AnalysisInput input = input(locked);
+        assertThat(EmbeddedLinks.of(input, 60_000)).containsExactly(
+                new EmbeddedLinks.Link(EmbeddedLinks.Source.QR_CODE, "https://evil.example.net/mfa", false,
+                        "請求書.zip!/scan/code.png"),
+                new EmbeddedLinks.Link(EmbeddedLinks.Source.QR_CODE, "https://evil.example.net/inner", false,
+                        "請求書.zip!/more/inner.zip!/code2.png"));
+        assertThat(EmbeddedLinks.searches(input)).containsExactly(1, 1);
+        // ZipCrypto, the traditional encryption most PPAP tools still write, the same
+        byte[] zipCrypto = io.mamori.core.attachment.EncryptedFiles.zip("Inv0ice-2025", false, "scan/code.png", code);
+        assertThat(EmbeddedLinks.of(message("Accounts <ap@vendor.example.org>", PASSWORD_BODY,
+                new Part("application/zip", "請求書.zip", zipCrypto)), 60_000)).extracting(EmbeddedLinks.Link::place)
+                .containsExactly("請求書.zip!/scan/code.png");
+    }
+
+    @Test
+    void aPdfLinkInsideAnEncrypted7zWhosePasswordTheBodyGivesIsFound() throws Exception {
+        byte[] pdf = pdf(List.of("Secure document", "You have received a document. Click to view."),
+                "https://secure-login.example.org/auth?u=abc", new PDRectangle(50, 200, 500, 400));
+        for (boolean hiddenNames : List.of(false, true)) {
+            byte[] sevenZip = io.mamori.core.attachment.SevenZipArchives.encrypted("Inv0ice-2025", hiddenNames,
+                    "2024/invoice.pdf", pdf);
+            ParsedMessage message = message("Accounts <ap@vendor.example.com>", PASSWORD_BODY,
+                    new Part("application/x-7z-compressed", "Invoice.7z", sevenZip));
+            assertThat(EmbeddedLinks.of(message, 60_000)).containsExactly(new EmbeddedLinks.Link(EmbeddedLinks.Source.PDF,
+                    "https://secure-login.example.org/auth?u=abc", true, "Invoice.7z!/2024/invoice.pdf"));
+            assertThat(analyzer.analyze(input(message))).contains(
+                    Finding.of("LINK_IN_PDF", "secure-login.example.org (Invoice.7z!/2024/invoice.pdf)"));
+        }
+    }
+
+    @Test
+    void aPasswordFromAPasswordMailOrAnAnalystOpensTheArchiveForTheLinksToo() throws Exception {
+        byte[] pdf = pdfWithPictures(null, List.of(qrImage("https://secure-login.example.com/auth?u=abc", 4)));
+        byte[] code = qrPng("https://evil.example.net/mfa", 5);
+        ParsedMessage zipped = message("Accounts <ap@vendor.example.org>", SENT_SEPARATELY,
+                new Part("application/zip", "請求書.zip",
+                        io.mamori.core.attachment.EncryptedFiles.zip("Inv0ice-2025", true, "code.png", code)));
+        ParsedMessage sevenZipped = message("Accounts <ap@vendor.example.org>", SENT_SEPARATELY,
+                new Part("application/x-7z-compressed", "請求書.7z",
+                        io.mamori.core.attachment.SevenZipArchives.encrypted("Inv0ice-2025", true, "scan.pdf", pdf)));
+        for (io.mamori.core.analysis.PasswordMail mail : List.of(
+                new io.mamori.core.analysis.PasswordMail("0Q1PASSWORDMAIL", List.of("wrong-one", "Inv0ice-2025")),
+                io.mamori.core.analysis.PasswordMail.fromAnalyst("kanri@example.co.jp", "Inv0ice-2025"))) {
+            assertThat(analyzer.analyze(withPasswordMail(zipped, mail))).contains(
+                    Finding.of("LINK_QR_CODE", "evil.example.net (請求書.zip!/code.png)"));
+            assertThat(analyzer.analyze(withPasswordMail(sevenZipped, mail))).contains(
+                    Finding.of("LINK_QR_CODE", "secure-login.example.com (請求書.7z!/scan.pdf, page 1)"));
+        }
+        // without the password mail the same messages hide their links
+        assertThat(EmbeddedLinks.of(zipped, 60_000)).isEmpty();
+        assertThat(EmbeddedLinks.of(sevenZipped, 60_000)).isEmpty();
+    }
+
+    @Test
+    void aWrongPasswordOpensNothingAndFindsNoLinkWithoutAnError() throws Exception {
+        byte[] code = qrPng("https://evil.example.net/mfa", 5);
+        byte[] pdf = pdf(List.of("Secure document"), "https://secure-login.example.org/auth?u=abc",
+                new PDRectangle(50, 200, 500, 400));
+        String wrong = "請求書を送付いたします。\r\nパスワード：Wrong-Pass1\r\n";
+        ParsedMessage message = message("Accounts <ap@vendor.example.org>", wrong,
+                new Part("application/zip", "請求書.zip",
+                        io.mamori.core.attachment.EncryptedFiles.zip("Inv0ice-2025", true, "code.png", code)),
+                new Part("application/x-7z-compressed", "請求書.7z",
+                        io.mamori.core.attachment.SevenZipArchives.encrypted("Inv0ice-2025", false, "a.pdf", pdf)));
+        AnalysisInput input = input(message);
+        assertThat(EmbeddedLinks.of(input, 60_000)).isEmpty();
+        assertThat(analyzer.analyze(input)).isEmpty();
+        assertThat(new io.mamori.core.attachment.AttachmentContentAnalyzer().analyze(input)).containsExactly(
+                Finding.of("ENCRYPTED_ARCHIVE", "請求書.zip (part 2)"), Finding.of("ENCRYPTED_ARCHIVE", "請求書.7z (part 3)"));
+        assertThat(analyzer.analyze(withPasswordMail(message,
+                new io.mamori.core.analysis.PasswordMail("0Q1PASSWORDMAIL", List.of("Wrong-Pass2"))))).isEmpty();
+    }
+
+    @Test
+    void aQrCodeInAPictureOfAnEncryptedWordDocumentWhosePasswordTheBodyGivesIsFound() throws Exception {
+        byte[] docx = ooxml("word/", "word/media/image1.png", qrPng("https://evil.example.net/login", 4));
+        byte[] encrypted = io.mamori.core.attachment.EncryptedFiles.officeDocument("Himitsu-77", docx);
+        ParsedMessage message = message("Legal <legal@partner.example.org>", "契約書です。\r\nパスワード：Himitsu-77\r\n",
+                new Part("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "契約書.docx",
+                        encrypted));
+        assertThat(analyzer.analyze(input(message))).contains(
+                Finding.of("LINK_QR_CODE", "evil.example.net (契約書.docx!/word/media/image1.png)"));
+        // an Office document no password opened (the wrong one) gives nothing
+        ParsedMessage wrong = message("Legal <legal@partner.example.org>", "契約書です。\r\nパスワード：Himitsu-78\r\n",
+                new Part("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "契約書.docx",
+                        encrypted));
+        assertThat(EmbeddedLinks.of(wrong, 60_000)).isEmpty();
+    }
+
+    @Test
+    void picturesInsideAnOpenedArchiveCountAgainstTheMessagesCapsAndItsTimeBudget() throws Exception {
+        List<Object> entries = capFillingEntries();
+        entries.add("late.png");
+        entries.add(qrPng("https://evil.example.net/late", 4));
+        AnalysisInput input = input(message("a <a@example.com>", PASSWORD_BODY, new Part("application/zip", "many.zip",
+                io.mamori.core.attachment.EncryptedFiles.zip("Inv0ice-2025", true, entries.toArray()))));
+        // no time at all: nothing is decrypted or read, and that is not the message's answer
+        assertThat(EmbeddedLinks.of(input, 0)).isEmpty();
+        assertThat(EmbeddedLinks.of(input, 60_000)).extracting(EmbeddedLinks.Link::url)
+                .containsExactly("NOT A LINK 0", "NOT A LINK 1", "NOT A LINK 2", "NOT A LINK 3", "NOT A LINK 4");
+        assertThat(EmbeddedLinks.searches(input)).containsExactly(2, 1);
+    }
+
     // ---- QR codes in the pictures of Office documents inside archives ---------------------------------------------
 
     @Test
