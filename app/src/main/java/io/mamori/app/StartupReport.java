@@ -49,6 +49,7 @@ class StartupReport {
                   REST API token              %s
                   antivirus                   %s
                   RAR archives                %s
+                  encrypted attachments       %s
                   content classifier          %s
                   data                        %s
                   policy                      %s (internal domains: %s)
@@ -64,11 +65,24 @@ class StartupReport {
                 io.mamori.core.attachment.RarUnpacker.system().program()
                         .map(p -> "compressed entries unpacked by " + p)
                         .orElse("compressed entries not unpacked (install libarchive-tools, or set mamori.analysis.rar-unpacker)"),
+                encryptedAttachments(policy.current().attachments()),
                 contentClassifier(settings),
                 settings.dataDir().toAbsolutePath().normalize(), settings.policy().file().toAbsolutePath().normalize(),
                 String.join(", ", policy.current().organisation().internalDomains().stream()
                         .map(d -> (d.subdomains() ? "*." : "") + d.domain()).toList()));
         initialAdmin(http);
+    }
+
+    /**
+     * How password-protected attachments are handled: unopened, opened with a password given by mail, and whether a
+     * later password mail is looked for (PPAP). The policy can change while the gateway runs; this is the start.
+     */
+    static String encryptedAttachments(io.mamori.core.policy.Policy.Attachments a) {
+        String name = a.encrypted().name().toLowerCase(java.util.Locale.ROOT);
+        String opened = a.opened().name().toLowerCase(java.util.Locale.ROOT);
+        return name + "; opened with a password given by mail: " + opened + "; password mails "
+                + (a.passwordMailMinutes() == 0 ? "not looked for" : "looked for " + a.passwordMailMinutes() + " min")
+                + " (policy attachments.*)";
     }
 
     /** Where the content model is, whether it exists yet, and whether analysts' decisions teach it. */
