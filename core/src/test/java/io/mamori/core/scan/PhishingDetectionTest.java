@@ -176,6 +176,35 @@ class PhishingDetectionTest {
     }
 
     @Test
+    void aPartnersPpapInvoiceIsHeldForItsEncryptedZipOnlyAndItsPasswordMailIsDelivered() throws IOException {
+        // the Japanese custom: an invoice in a password-protected zip, then the password in a second mail. Only the
+        // encryption holds the first (the shipped attachments.encrypted: quarantine); neither is a lure.
+        byte[] zip = io.mamori.core.attachment.EncryptedFiles.zip("Seikyu-1128", true, "請求書_11月分.txt",
+                "ご請求金額 120,000 円".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String invoice = "From: 経理部 <keiri@partner.co.jp>\r\nTo: keiri@example.co.jp\r\n"
+                + "Subject: =?UTF-8?B?" + java.util.Base64.getEncoder().encodeToString("【請求書】11月分のご請求".getBytes(
+                        java.nio.charset.StandardCharsets.UTF_8)) + "?=\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+                + "いつもお世話になっております。\r\n11月分の請求書を送付いたします。ご確認ください。\r\n"
+                + "パスワードは別途お送りします。\r\n--b\r\nContent-Type: application/zip; name=\"seikyu.zip\"\r\n"
+                + "Content-Disposition: attachment; filename=\"seikyu.zip\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                + java.util.Base64.getMimeEncoder().encodeToString(zip) + "\r\n--b--\r\n";
+        String password = "From: 経理部 <keiri@partner.co.jp>\r\nTo: keiri@example.co.jp\r\n"
+                + "Subject: =?UTF-8?B?" + java.util.Base64.getEncoder().encodeToString("【パスワード】11月分のご請求".getBytes(
+                        java.nio.charset.StandardCharsets.UTF_8)) + "?=\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+                + "先ほどお送りした請求書のパスワードをお知らせします。\r\nパスワード：Seikyu-1128\r\n";
+
+        MessageScanner.ScanResult first = ShippedScanner.scan(invoice.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(first.findings()).extracting(Finding::code).contains("ENCRYPTED_ARCHIVE")
+                .doesNotContain("LURE_CREDENTIAL", "LURE_COMBINED");
+        assertThat(first.verdict().action()).isEqualTo(Action.QUARANTINE);
+        MessageScanner.ScanResult second = ShippedScanner.scan(password.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(second.findings()).extracting(Finding::code).doesNotContain("LURE_CREDENTIAL", "LURE_COMBINED");
+        assertThat(second.verdict().action()).as(second.findings().toString()).isEqualTo(Action.DELIVER);
+    }
+
+    @Test
     void aBrandsGenuineNoticeFromItsOwnDomainIsDelivered() throws IOException {
         MessageScanner.ScanResult r = scan("phishing/brand-amazon-genuine-ja.eml");
         // its "ログイン" once was a credential lure phrase of its own; the specific phrases leave it nothing

@@ -49,7 +49,11 @@ final class ShippedScanner {
 
     /** Scans a test fixture as inbound mail to {@code keiri@example.co.jp}. */
     static MessageScanner.ScanResult scan(String fixture) throws IOException {
-        byte[] raw = Fixtures.bytes(fixture);
+        return scan(Fixtures.bytes(fixture));
+    }
+
+    /** A message written by the test itself (e.g. one with an archive the test encrypts). */
+    static MessageScanner.ScanResult scan(byte[] raw) throws IOException {
         Envelope envelope = new Envelope(Direction.INBOUND, "", List.of("keiri@example.co.jp"), "", "", null, false,
                 CLOCK.instant());
         return SCANNER.scan(envelope, new ByteArrayInputStream(raw), RawMessage.of(raw));
