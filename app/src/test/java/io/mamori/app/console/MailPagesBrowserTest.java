@@ -160,6 +160,12 @@ class MailPagesBrowserTest extends ConsoleContext {
         assertThat(browser.driver.findElements(By.id("open-with-password"))).as("opened: nothing more to open").isEmpty();
         assertThat(store.find(m.id()).orElseThrow().state()).isEqualTo(MessageState.QUARANTINED);
         browser.screenshot("27-opened-with-password");
+        // message tracking finds it by its new finding
+        browser.open("/messages");
+        browser.type("#q-finding", "encrypted_archive_opened");
+        browser.type("#q-subject", marker);
+        browser.click("#search");
+        assertThat(browser.find("#row-" + m.id()).getText()).contains("quote " + marker);
         assertThat(auditSince(mark)).anyMatch(l -> l.contains("action=quarantine.open-with-password object=" + m.id())
                 && l.contains("ok=true")).noneMatch(l -> l.contains("Tel-0120-77") || l.contains("Wrong-0120"));
     }

@@ -205,6 +205,13 @@ class MailPagesSecurityTest extends ConsoleContext {
         assertThat(content.body()).contains("\"bodyFromHtml\":true").contains("https://phish.example/login")
                 .contains("invoice.exe").contains("\"remoteContentBlocked\":1");
         assertThat(c.call("GET", "/api/v1/messages?from=yesterday", null, "Authorization", bearer).statusCode()).isEqualTo(400);
+        // by finding code: the whole code, in any case
+        assertThat(c.call("GET", "/api/v1/messages?subject=" + marker + "&finding=attachment_executable", null,
+                "Authorization", bearer).body()).contains(m.id());
+        assertThat(c.call("GET", "/api/v1/messages?subject=" + marker + "&finding=ATTACHMENT", null,
+                "Authorization", bearer).body()).doesNotContain(m.id());
+        assertThat(c.call("GET", "/api/v1/messages?finding=" + java.net.URLEncoder.encode("not a code!",
+                java.nio.charset.StandardCharsets.UTF_8), null, "Authorization", bearer).statusCode()).isEqualTo(400);
         assertThat(c.call("POST", "/api/v1/messages/" + m.id() + "/release", "", "Authorization", bearer).statusCode())
                 .isEqualTo(200);
         assertThat(state(m)).isIn(MessageState.QUEUED, MessageState.DELIVERED);

@@ -32,7 +32,7 @@ import org.springframework.web.bind.annotation.RestController;
  * the gateway's API token is an administrator):
  *
  * <pre>
- * GET  /api/v1/messages?state=&amp;sender=&amp;recipient=&amp;subject=&amp;action=&amp;direction=&amp;from=&amp;to=&amp;id=&amp;limit=100&amp;offset=0
+ * GET  /api/v1/messages?state=&amp;sender=&amp;recipient=&amp;subject=&amp;action=&amp;direction=&amp;from=&amp;to=&amp;id=&amp;finding=&amp;limit=100&amp;offset=0
  * GET  /api/v1/messages/{id}            the stored record (404 if absent or out of scope)
  * GET  /api/v1/messages/{id}/content    headers, findings with reasons, body as text, links, attachments
  * POST /api/v1/messages/{id}/release    HELD/QUARANTINED → QUEUED (403 without the right to act, 409 wrong state)
