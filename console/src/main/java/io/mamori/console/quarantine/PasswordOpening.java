@@ -28,11 +28,11 @@ public final class PasswordOpening {
     /**
      * What opening did.
      *
-     * @param outcome     NOT_OPENED, ANTIVIRUS_UNAVAILABLE, KEPT or COMMITTED_AGAIN ({@link Reassessment.Outcome})
+     * @param outcome     NOT_OPENED, ANTIVIRUS_UNAVAILABLE, KEPT or COMMITTED_AGAIN
      * @param message     the quarantined message as it is now (KEPT: with its new verdict), or the copy committed again
      * @param committedAs the queue id of the copy committed again, or {@code null}
      */
-    public record Opened(String outcome, QuarantineService.Message message, String committedAs) {
+    public record Opened(Reassessment.Outcome outcome, QuarantineService.Message message, String committedAs) {
     }
 
     private final ReceptionPipeline reception;
@@ -76,15 +76,15 @@ public final class PasswordOpening {
             }
             case NOT_OPENED, ANTIVIRUS_UNAVAILABLE -> {
                 record(actor, source, id, r.outcome().name(), false);
-                yield new Result.Ok<>(new Opened(r.outcome().name(), quarantine.view(store.find(id).orElseThrow()), null));
+                yield new Result.Ok<>(new Opened(r.outcome(), quarantine.view(store.find(id).orElseThrow()), null));
             }
             case KEPT -> {
                 record(actor, source, id, "KEPT " + r.verdict().action() + " " + String.join(",", r.verdict().codes()), true);
-                yield new Result.Ok<>(new Opened(r.outcome().name(), quarantine.view(store.find(id).orElseThrow()), null));
+                yield new Result.Ok<>(new Opened(r.outcome(), quarantine.view(store.find(id).orElseThrow()), null));
             }
             case COMMITTED_AGAIN -> {
                 record(actor, source, id, "COMMITTED_AGAIN as " + r.committedAs() + " " + r.verdict().action(), true);
-                yield new Result.Ok<>(new Opened(r.outcome().name(),
+                yield new Result.Ok<>(new Opened(r.outcome(),
                         quarantine.view(store.find(r.committedAs()).orElseThrow()), r.committedAs()));
             }
         };

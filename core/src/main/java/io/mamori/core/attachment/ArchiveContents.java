@@ -244,38 +244,27 @@ public final class ArchiveContents {
         if (head == null) {
             return true;
         }
-        boolean document = FileSignatures.isOle2(head, head.length);
-        boolean zip = FileSignatures.isZip(head, head.length);
-        boolean sevenZip = FileSignatures.isSevenZip(head, head.length);
-        if (!document && !zip && !sevenZip) {
+        if (!mayBeOpenedWithPassword(head, head.length)) {
             return walkIfArchive(path, name, content, visitor);
         }
-        byte[] bytes;
+        boolean document = FileSignatures.isOle2(head, head.length);
+        Optional<ArchivePasswords.Reopened> reopened;
         try (InputStream in = content.open()) {
-            bytes = in.readNBytes(limits.maxBufferBytes() + 1);
+            reopened = ArchivePasswords.reopen(in, password, limits.maxEntries(), limits.maxBufferBytes());
         } catch (IOException unreadable) {
             return !ended; // the attachment analyzer reports content that cannot be read
         }
-        if (bytes.length > limits.maxBufferBytes()) {
-            return !ended; // the inspection did not open it either
-        }
-        List<String> opener = List.of(password);
-        if (document) {
-            Optional<ArchivePasswords.Decrypted> pkg =
-                    ArchivePasswords.openDocument(bytes, opener, limits.maxBufferBytes());
-            interrupted();
-            return pkg.isEmpty() ? !ended : walk(path, name, new ByteArrayInputStream(pkg.get().bytes()), visitor);
-        }
-        Optional<ArchivePasswords.Opened> opened = zip
-                ? ArchivePasswords.open(bytes, opener, limits.maxEntries(), limits.maxBufferBytes())
-                : ArchivePasswords.openSevenZip(bytes, opener, limits.maxEntries(), limits.maxBufferBytes());
         interrupted();
-        if (opened.isEmpty() || opened.get().tooLarge()) {
-            return walkIfArchive(path, name, content, visitor);
+        if (reopened.isEmpty()) {
+            // the password does not open it after all, or it is past the limits: an archive is walked as it is
+            return document ? !ended : walkIfArchive(path, name, content, visitor);
+        }
+        if (reopened.get().documentPackage() != null) {
+            return walk(path, name, new ByteArrayInputStream(reopened.get().documentPackage()), visitor);
         }
         this.visitor = Objects.requireNonNull(visitor, "visitor");
         try {
-            ended = !walk.walkOpened(path, opened.get().files()) || ended;
+            ended = !walk.walkOpened(path, reopened.get().files()) || ended;
         } finally {
             this.visitor = null;
         }

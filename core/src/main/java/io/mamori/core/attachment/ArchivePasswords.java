@@ -7,6 +7,7 @@ import io.mamori.core.message.MimePart;
 import io.mamori.core.message.ParsedMessage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -175,6 +176,8 @@ public final class ArchivePasswords {
     private static final List<File> WRONG = java.util.Collections.unmodifiableList(new ArrayList<>());
     /** Past the bytes allowed before the password could be checked to the end (a sentinel: compared by identity). */
     private static final List<File> TOO_LARGE = java.util.Collections.unmodifiableList(new ArrayList<>());
+    /** An archive not to be tried with any further password (a sentinel: compared by identity). */
+    private static final List<File> REFUSED = java.util.Collections.unmodifiableList(new ArrayList<>());
 
     /**
      * The files of a zip archive decrypted with the first of {@code passwords} that opens it, or empty when none does.
@@ -185,13 +188,25 @@ public final class ArchivePasswords {
      * interrupted.
      */
     public static Optional<Opened> open(byte[] zip, List<String> passwords, int maxEntries, int maxBytes) {
+        return firstThatOpens(passwords, password -> decrypted(zip, password, maxEntries, maxBytes));
+    }
+
+    /**
+     * The files the first of {@code passwords} gives ({@code attempt}: the files, {@link #WRONG}, {@link #TOO_LARGE},
+     * or {@link #REFUSED} to stop trying), or empty; {@link Opened#tooLarge} when a password might open it but the
+     * content is past the bytes allowed. Stops (empty) when the calling thread is interrupted.
+     */
+    private static Optional<Opened> firstThatOpens(List<String> passwords,
+            java.util.function.Function<String, List<File>> attempt) {
         boolean tooLarge = false;
         for (String password : passwords) {
             if (Thread.currentThread().isInterrupted()) {
                 return Optional.empty();
             }
-            List<File> files = decrypted(zip, password, maxEntries, maxBytes);
-            if (files == TOO_LARGE) {
+            List<File> files = attempt.apply(password);
+            if (files == REFUSED) {
+                return Optional.empty();
+            } else if (files == TOO_LARGE) {
                 tooLarge = true;
             } else if (files != WRONG) {
                 return Optional.of(new Opened(files, false, password));
@@ -251,32 +266,22 @@ public final class ArchivePasswords {
                 || cost.get().maxCyclesPower() > MAX_CYCLES_POWER) {
             return Optional.empty();
         }
-        boolean tooLarge = false;
-        for (String password : passwords) {
-            if (Thread.currentThread().isInterrupted()) {
-                return Optional.empty();
-            }
+        return firstThatOpens(passwords, password -> {
             if (cost.get().headerEncrypted()) {
                 // the content's folders were hidden in the header: read them with this password before the files
                 char[] chars = password.toCharArray();
                 Optional<SevenZipKeys.Cost> content = SevenZipKeys.hidden(archive, chars);
                 java.util.Arrays.fill(chars, '\0');
                 if (content.isEmpty()) {
-                    continue; // a wrong password, or a header not read here
+                    return WRONG; // a wrong password, or a header not read here
                 }
                 if (content.get().encryptedFolders() > MAX_ENCRYPTED_FOLDERS
                         || content.get().maxCyclesPower() > MAX_CYCLES_POWER) {
-                    return Optional.empty();
+                    return REFUSED;
                 }
             }
-            List<File> files = sevenZipFiles(archive, password, maxEntries, maxBytes);
-            if (files == TOO_LARGE) {
-                tooLarge = true;
-            } else if (files != WRONG) {
-                return Optional.of(new Opened(files, false, password));
-            }
-        }
-        return tooLarge ? Optional.of(new Opened(List.of(), true, null)) : Optional.empty();
+            return sevenZipFiles(archive, password, maxEntries, maxBytes);
+        });
     }
 
     private static List<File> sevenZipFiles(byte[] archive, String password, int maxEntries, int maxBytes) {
@@ -363,6 +368,35 @@ public final class ArchivePasswords {
             // damaged, or an encryption POI does not read: not opened
         }
         return Optional.empty();
+    }
+
+    /**
+     * An encrypted attachment opened again with the one password that opened it in the inspection: the package of an
+     * Office document, or the files of a zip or 7z archive; exactly one is not {@code null}.
+     */
+    public record Reopened(byte[] documentPackage, List<File> files) {
+    }
+
+    /**
+     * Opens an encrypted attachment again with {@code password} (the one that opened it in the inspection), by its
+     * kind: an OLE2 file as an encrypted Office document, a zip or 7z archive as one; at most {@code maxBytes} read
+     * from {@code in} and decrypted, {@code maxEntries} entries. Empty when it is none of these, too large, or the
+     * password does not open it after all. What the antivirus and link analyzers read an opened attachment with.
+     */
+    public static Optional<Reopened> reopen(InputStream in, String password, int maxEntries, int maxBytes)
+            throws IOException {
+        byte[] bytes = in.readNBytes(maxBytes + 1);
+        if (bytes.length > maxBytes) {
+            return Optional.empty();
+        }
+        List<String> opener = List.of(password);
+        if (FileSignatures.isOle2(bytes, bytes.length)) {
+            return openDocument(bytes, opener, maxBytes).map(d -> new Reopened(d.bytes(), null));
+        }
+        Optional<Opened> opened = FileSignatures.isZip(bytes, bytes.length) ? open(bytes, opener, maxEntries, maxBytes)
+                : FileSignatures.isSevenZip(bytes, bytes.length) ? openSevenZip(bytes, opener, maxEntries, maxBytes)
+                : Optional.empty();
+        return opened.filter(o -> !o.tooLarge()).map(o -> new Reopened(null, o.files()));
     }
 
     /** The lines of a text, split at CR LF, LF or CR (by hand: {@code String.split} compiles its pattern every call). */

@@ -257,22 +257,11 @@ final class ContentInspection {
             if (Thread.currentThread().isInterrupted()) {
                 throw new InterruptedException("attachment inspection interrupted");
             }
-            if (opened.isEmpty()) {
-                return null;
-            }
-            if (opened.get().tooLarge()) {
-                add(NOT_INSPECTED, path + ": a password given for it may open it, but it holds more than "
-                        + limits.maxBufferBytes() / (1024 * 1024) + " MiB or " + limits.maxEntries()
-                        + " entries; not opened");
-                return null;
-            }
-            password = opened.get().password();
-            opened(path, passwords, password);
-            for (ArchivePasswords.File f : opened.get().files()) {
-                String entryPath = path + "!/" + AttachmentNameAnalyzer.displayed(f.name());
-                Metered content = new Metered(new ByteArrayInputStream(f.bytes()), null, entryPath);
-                nested(entryPath, lastSegment(f.name()), content, 1);
-                content.drain();
+            if (openable(path, opened)) {
+                password = opened.get().password();
+                opened(path, passwords, password);
+                // the walk that met it encrypted counted its entries and judged their names
+                inspectFiles(path, opened.get().files(), false, false);
             }
             return password;
         } catch (Stop stop) {
@@ -399,13 +388,7 @@ final class ContentInspection {
     boolean walkOpened(String path, List<ArchivePasswords.File> files) throws InterruptedException {
         this.partPath = null;
         try {
-            for (ArchivePasswords.File f : files) {
-                entry(path);
-                String entryPath = path + "!/" + AttachmentNameAnalyzer.displayed(f.name());
-                Metered content = new Metered(new ByteArrayInputStream(f.bytes()), null, entryPath);
-                nested(entryPath, lastSegment(f.name()), content, 1);
-                content.drain();
-            }
+            inspectFiles(path, files, true, false);
             return true;
         } catch (Stop stop) {
             try {
@@ -949,28 +932,50 @@ final class ContentInspection {
         if (Thread.currentThread().isInterrupted()) {
             throw new Stop(null);
         }
-        if (opened.isEmpty()) {
-            return;
-        }
-        if (opened.get().tooLarge()) {
-            add(NOT_INSPECTED, path + ": a password given for it may open it, but it holds more than "
-                    + limits.maxBufferBytes() / (1024 * 1024) + " MiB or " + limits.maxEntries()
-                    + " entries; not opened");
+        if (!openable(path, opened)) {
             return;
         }
         openedWith = opened.get().password();
         opened(path, candidates, openedWith);
-        for (ArchivePasswords.File f : opened.get().files()) {
-            entry(path);
+        try {
+            // counted and named here: an encrypted header hid the entries from the walk
+            inspectFiles(path, opened.get().files(), true, true);
+        } catch (IOException e) {
+            // arrays do not fail to read
+        }
+    }
+
+    /**
+     * Whether a password opened an archive ({@code opened} present); one it might open but that holds more than the
+     * bytes or entries allowed is {@code ATTACHMENT_NOT_INSPECTED}, not opened.
+     */
+    private boolean openable(String path, Optional<ArchivePasswords.Opened> opened) {
+        if (opened.isPresent() && opened.get().tooLarge()) {
+            add(NOT_INSPECTED, path + ": a password given for it may open it, but it holds more than "
+                    + limits.maxBufferBytes() / (1024 * 1024) + " MiB or " + limits.maxEntries() + " entries; not opened");
+            return false;
+        }
+        return opened.isPresent();
+    }
+
+    /**
+     * The decrypted files of an archive a password opened, inspected as its entries ({@code a.zip!/b.pdf}): counted as
+     * entries when {@code count}, their names judged when {@code judgeNames}, their content within the message's
+     * budgets.
+     */
+    private void inspectFiles(String path, List<ArchivePasswords.File> files, boolean count, boolean judgeNames)
+            throws IOException {
+        for (ArchivePasswords.File f : files) {
+            if (count) {
+                entry(path);
+            }
             String entryPath = path + "!/" + AttachmentNameAnalyzer.displayed(f.name());
-            names(f.name(), entryPath);
+            if (judgeNames) {
+                names(f.name(), entryPath);
+            }
             Metered content = new Metered(new ByteArrayInputStream(f.bytes()), null, entryPath);
             nested(entryPath, lastSegment(f.name()), content, 1);
-            try {
-                content.drain();
-            } catch (IOException e) {
-                // an array does not fail to read
-            }
+            content.drain();
         }
     }
 

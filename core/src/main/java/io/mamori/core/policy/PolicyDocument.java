@@ -529,14 +529,19 @@ final class PolicyDocument {
     }
 
     private Integer days(Node node, String path, int minimum) {
+        return wholeNumber(node, path, minimum, 3650, "days", "日数");
+    }
+
+    /** A whole number from {@code minimum} to {@code maximum} of {@code unit} (日本語: {@code unitJa}), or an error. */
+    private Integer wholeNumber(Node node, String path, int minimum, int maximum, String unit, String unitJa) {
         BigDecimal v = number(node, path);
         if (v == null) {
             return null;
         }
         if (v.stripTrailingZeros().scale() > 0 || v.compareTo(BigDecimal.valueOf(minimum)) < 0
-                || v.compareTo(BigDecimal.valueOf(3650)) > 0) {
-            error(node, path, "must be a whole number of days from " + minimum + " to 3650",
-                    minimum + "〜3650 の整数（日数）にしてください");
+                || v.compareTo(BigDecimal.valueOf(maximum)) > 0) {
+            error(node, path, "must be a whole number of " + unit + " from " + minimum + " to " + maximum,
+                    minimum + "〜" + maximum + " の整数（" + unitJa + "）にしてください");
             return null;
         }
         return v.intValueExact();
@@ -809,24 +814,11 @@ final class PolicyDocument {
                 "attachments.opened", Policy.Attachments.OPENED_CODE, inboundNode, encrypted);
         Integer minutes = Policy.Attachments.DEFAULT_PASSWORD_MAIL_MINUTES;
         if (f.containsKey("password_mail_minutes")) {
-            minutes = minutes(f.get("password_mail_minutes"), "attachments.password_mail_minutes",
-                    Policy.Attachments.MAX_PASSWORD_MAIL_MINUTES);
+            minutes = wholeNumber(f.get("password_mail_minutes"), "attachments.password_mail_minutes", 0,
+                    Policy.Attachments.MAX_PASSWORD_MAIL_MINUTES, "minutes", "分");
         }
         return encrypted == null || macros == null || uninspected == null || opened == null || minutes == null ? null
                 : new Policy.Attachments(encrypted, macros, uninspected, opened, minutes);
-    }
-
-    private Integer minutes(Node node, String path, int maximum) {
-        BigDecimal v = number(node, path);
-        if (v == null) {
-            return null;
-        }
-        if (v.stripTrailingZeros().scale() > 0 || v.signum() < 0 || v.compareTo(BigDecimal.valueOf(maximum)) > 0) {
-            error(node, path, "must be a whole number of minutes from 0 to " + maximum,
-                    "0〜" + maximum + " の整数（分）にしてください");
-            return null;
-        }
-        return v.intValueExact();
     }
 
     private Policy.Attachments.Handling handling(Node value, String path, String code, Node inboundNode,

@@ -81,23 +81,16 @@ public final class ReceptionPipeline implements MessageReceiver {
 
     public ReceptionPipeline(MessageStore store, MessageScanner scanner, PolicyEngine engine, Supplier<Policy> policy,
             FindingCatalogue catalogue, MessageRewriter rewriter, String hostname, Clock clock, MeterRegistry meters) {
-        this(store, scanner, engine, policy, catalogue, rewriter, hostname, clock, meters, null, null);
+        this(store, scanner, engine, policy, catalogue, rewriter, hostname, clock, meters, null, null, null);
     }
 
     /**
-     * @param contacts          records the sender history of mail committed for delivery; {@code null} for none
-     * @param passwordMailWork  where quarantined messages are analyzed again with the passwords of a later mail
-     *                          ({@link PasswordMails}); {@code null}: never
-     */
-    public ReceptionPipeline(MessageStore store, MessageScanner scanner, PolicyEngine engine, Supplier<Policy> policy,
-            FindingCatalogue catalogue, MessageRewriter rewriter, String hostname, Clock clock, MeterRegistry meters,
-            ContactRecorder contacts, java.util.concurrent.Executor passwordMailWork) {
-        this(store, scanner, engine, policy, catalogue, rewriter, hostname, clock, meters, contacts, passwordMailWork, null);
-    }
-
-    /**
-     * @param releaseRequests employees' release requests: those still pending for a quarantined message that a password
-     *                        opened and that was committed again are approved by the gateway; {@code null}: none kept
+     * @param contacts         records the sender history of mail committed for delivery; {@code null} for none
+     * @param passwordMailWork where quarantined messages are analyzed again with the passwords of a later mail
+     *                         ({@link PasswordMails}); {@code null}: never
+     * @param releaseRequests  employees' release requests: those still pending for a quarantined message that a
+     *                         password opened and that was committed again are approved by the gateway; {@code null}:
+     *                         none kept
      */
     public ReceptionPipeline(MessageStore store, MessageScanner scanner, PolicyEngine engine, Supplier<Policy> policy,
             FindingCatalogue catalogue, MessageRewriter rewriter, String hostname, Clock clock, MeterRegistry meters,
@@ -149,10 +142,7 @@ public final class ReceptionPipeline implements MessageReceiver {
             ScanOutcome outcome = analyze(envelope, parsed, spool::openInput);
             Verdict verdict = outcome.verdict();
             String subject = outcome.subject();
-            StringBuilder trace = new StringBuilder();
-            for (TraceFields.Field f : outcome.traceFields()) {
-                trace.append(f.name()).append(": ").append(f.value()).append("\r\n");
-            }
+            StringBuilder trace = trace(outcome.traceFields());
             Action action = verdict.action();
             // SMTP replies are ASCII (RFC 5321 §4.2); the finding codes tell the sender's admin why.
             Policy current = outcome.policy();
@@ -253,10 +243,8 @@ public final class ReceptionPipeline implements MessageReceiver {
             }
             ScanResult r = scanner.analyze(envelope, parsed, spool::openInput, new TraceFields(hostname), passwords);
             Verdict verdict = r.verdict();
-            String source = "password from " + passwords.source();
-            boolean opened = verdict.findings().stream().anyMatch(f -> (PASSWORD_SENT_SEPARATELY.equals(f.code())
-                    || PASSWORD_FROM_ANALYST.equals(f.code())) && f.evidence() != null && f.evidence().endsWith(source));
-            if (!opened) {
+            // only this analysis had passwords from outside the message: their finding says one of them opened it
+            if (!verdict.codes().contains(passwords.fromAnalyst() ? PASSWORD_FROM_ANALYST : PASSWORD_SENT_SEPARATELY)) {
                 return new Reassessment(Reassessment.Outcome.NOT_OPENED, null, null);
             }
             if (verdict.codes().contains(AV_UNAVAILABLE)) {
@@ -274,10 +262,7 @@ public final class ReceptionPipeline implements MessageReceiver {
                         String.format(Locale.ROOT, "%.2f", kept.score()), String.join(",", kept.codes()));
                 return new Reassessment(Reassessment.Outcome.KEPT, kept, null);
             }
-            StringBuilder trace = new StringBuilder();
-            for (TraceFields.Field f : r.traceFields()) {
-                trace.append(f.name()).append(": ").append(f.value()).append("\r\n");
-            }
+            StringBuilder trace = trace(r.traceFields());
             // the analyst's name stays out of the delivered message's header (the audit log has it)
             String note = (passwords.fromAnalyst() ? "; password=analyst" : "; password-mail=" + passwords.messageId())
                     + "; reassessed=" + id;
@@ -541,6 +526,15 @@ public final class ReceptionPipeline implements MessageReceiver {
         b.append("; ").append(RFC5322.format(ZonedDateTime.ofInstant(e.receivedAt(), ZoneId.systemDefault())))
                 .append("\r\n");
         return b.toString();
+    }
+
+    /** The header fields analyzers asked for (e.g. Authentication-Results), CRLF-terminated. */
+    private static StringBuilder trace(List<TraceFields.Field> fields) {
+        StringBuilder trace = new StringBuilder();
+        for (TraceFields.Field f : fields) {
+            trace.append(f.name()).append(": ").append(f.value()).append("\r\n");
+        }
+        return trace;
     }
 
     /** Keeps client-supplied words from breaking the header (no CR, LF, or other controls). */

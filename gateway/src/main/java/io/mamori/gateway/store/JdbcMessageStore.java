@@ -240,32 +240,24 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
 
     @Override
     public Optional<Envelope> envelope(String id) {
-        try (Connection c = dataSource.getConnection()) {
-            Envelope envelope;
-            try (PreparedStatement ps = c.prepareStatement("SELECT direction, mail_from, client_address, helo, auth_user,"
-                    + " tls, received_at FROM messages WHERE id = ?")) {
-                ps.setString(1, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return Optional.empty();
-                    }
-                    envelope = new Envelope(Direction.valueOf(rs.getString(1)), rs.getString(2), List.of("-"),
-                            rs.getString(3), rs.getString(4), rs.getString(5), rs.getBoolean(6), instant(rs, 7));
-                }
-            }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement row = c.prepareStatement("SELECT direction, mail_from, client_address, helo, auth_user, tls,"
+                     + " received_at FROM messages WHERE id = ?");
+             PreparedStatement rcpts = c.prepareStatement("SELECT address FROM recipients WHERE message_id = ?"
+                     + " ORDER BY ordinal")) {
+            row.setString(1, id);
+            rcpts.setString(1, id);
             List<String> recipients = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT address FROM recipients WHERE message_id = ?"
-                    + " ORDER BY ordinal")) {
-                ps.setString(1, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        recipients.add(rs.getString(1));
-                    }
+            try (ResultSet rs = rcpts.executeQuery()) {
+                while (rs.next()) {
+                    recipients.add(rs.getString(1));
                 }
             }
-            return Optional.of(new Envelope(envelope.direction(), envelope.mailFrom(), recipients,
-                    envelope.clientAddress(), envelope.helo(), envelope.authenticatedUser(), envelope.tls(),
-                    envelope.receivedAt()));
+            try (ResultSet rs = row.executeQuery()) {
+                return rs.next() ? Optional.of(new Envelope(Direction.valueOf(rs.getString(1)), rs.getString(2), recipients,
+                        rs.getString(3), rs.getString(4), rs.getString(5), rs.getBoolean(6), instant(rs, 7)))
+                        : Optional.empty();
+            }
         } catch (SQLException e) {
             throw failure("read the envelope of message " + id, e);
         }

@@ -2,14 +2,12 @@ package io.mamori.gateway.receive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.zaxxer.hikari.HikariDataSource;
 import io.mamori.core.attachment.EncryptedFiles;
 import io.mamori.core.message.Direction;
 import io.mamori.core.message.Envelope;
 import io.mamori.core.store.MessageQuery;
 import io.mamori.core.store.MessageState;
 import io.mamori.core.store.StoredMessage;
-import io.mamori.gateway.store.JdbcMessageStore;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PasswordMailTest {
 
-    private static final String HOST = "mx.example.co.jp";
     private static final String SENDER = "a@partner.example";
     private static final String RECIPIENT = "b@example.co.jp";
     private static final String PASSWORD = "Mitsumori-2025";
@@ -57,23 +54,17 @@ class PasswordMailTest {
     Path dir;
 
     private TestReception.Rig rig;
-    private HikariDataSource dataSource;
-    private JdbcMessageStore store;
-    private ExecutorService analysis;
     private ReceptionPipeline reception;
 
     @BeforeEach
     void start() throws Exception {
         rig = TestReception.Rig.open(dir);
-        dataSource = rig.dataSource();
-        store = rig.store();
-        analysis = rig.analysis();
         // the password mail's work runs on the receiving thread here, so that each step can be checked in turn
         reception = pipeline(POLICY, Runnable::run);
     }
 
     private ReceptionPipeline pipeline(String policyText, Executor passwordMailWork) throws Exception {
-        return TestReception.pipeline(store, dir, analysis, policyText, null, passwordMailWork);
+        return TestReception.pipeline(rig, dir, policyText, null, passwordMailWork, null, List.of());
     }
 
     @AfterEach
@@ -86,7 +77,7 @@ class PasswordMailTest {
                 null, false, at);
         ReceiveResult r = reception.receive(envelope, new ByteArrayInputStream(message.getBytes(StandardCharsets.UTF_8)));
         assertThat(r).isInstanceOf(ReceiveResult.Accepted.class);
-        return store.find(((ReceiveResult.Accepted) r).queueId()).orElseThrow();
+        return rig.store().find(((ReceiveResult.Accepted) r).queueId()).orElseThrow();
     }
 
     private StoredMessage receive(String message) throws Exception {
@@ -112,11 +103,11 @@ class PasswordMailTest {
     }
 
     private StoredMessage now(StoredMessage m) {
-        return store.find(m.id()).orElseThrow();
+        return rig.store().find(m.id()).orElseThrow();
     }
 
     private String content(String id) throws Exception {
-        try (InputStream in = store.openContent(id)) {
+        try (InputStream in = rig.store().openContent(id)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
@@ -146,7 +137,7 @@ class PasswordMailTest {
         StoredMessage password = receive(passwordMail(PASSWORD));
 
         assertThat(now(quarantined).state()).isEqualTo(MessageState.DELETED);
-        List<StoredMessage> queued = store.search(new MessageQuery(null, SENDER, null, "お見積書", null,
+        List<StoredMessage> queued = rig.store().search(new MessageQuery(null, SENDER, null, "お見積書", null,
                 MessageState.QUEUED, Direction.INBOUND, null, null, null, 0, 10));
         assertThat(queued).hasSize(1);
         StoredMessage released = queued.get(0);
@@ -163,15 +154,15 @@ class PasswordMailTest {
     @Test
     void anEmployeesPendingReleaseRequestIsApprovedByTheGatewayWhenTheMessageIsCommittedAgain() throws Exception {
         io.mamori.gateway.quarantine.ReleaseRequests requests =
-                new io.mamori.gateway.quarantine.ReleaseRequests(dataSource, Clock.systemUTC());
-        reception = TestReception.pipeline(store, dir, analysis, BY_CONTENT, null, Runnable::run, requests);
+                new io.mamori.gateway.quarantine.ReleaseRequests(rig.dataSource(), Clock.systemUTC());
+        reception = TestReception.pipeline(rig, dir, BY_CONTENT, null, Runnable::run, requests, List.of());
         StoredMessage quarantined = receive(withZip(cleanZip()));
         long asked = requests.create(quarantined.id(), RECIPIENT, "見積書が届かないので確認したいです").id();
 
         receive(passwordMail(PASSWORD));
 
         var request = requests.find(asked).orElseThrow();
-        StoredMessage released = store.search(new MessageQuery(null, SENDER, null, "お見積書", null, MessageState.QUEUED,
+        StoredMessage released = rig.store().search(new MessageQuery(null, SENDER, null, "お見積書", null, MessageState.QUEUED,
                 Direction.INBOUND, null, null, null, 0, 10)).get(0);
         assertThat(request.status()).isEqualTo(io.mamori.gateway.quarantine.ReleaseRequests.Status.APPROVED);
         assertThat(request.decidedBy()).isEqualTo("mamori");
@@ -192,12 +183,12 @@ class PasswordMailTest {
             @Override
             public List<io.mamori.core.analysis.Finding> analyze(io.mamori.core.analysis.AnalysisInput input) {
                 if (input.separatePasswords().isPresent() && target.get() != null) {
-                    store.transition(target.get(), MessageState.QUEUED);
+                    rig.store().transition(target.get(), MessageState.QUEUED);
                 }
                 return List.of();
             }
         };
-        reception = TestReception.pipeline(store, dir, analysis, BY_CONTENT, null, Runnable::run, null,
+        reception = TestReception.pipeline(rig, dir, BY_CONTENT, null, Runnable::run, null,
                 List.of(analystMeanwhile));
         StoredMessage quarantined = receive(withZip(cleanZip()));
         target.set(quarantined.id());
@@ -205,7 +196,7 @@ class PasswordMailTest {
         receive(passwordMail(PASSWORD));
 
         assertThat(now(quarantined).state()).as("the analyst's release stands").isEqualTo(MessageState.QUEUED);
-        List<StoredMessage> copies = store.search(new MessageQuery(null, SENDER, null, "お見積書", null, null,
+        List<StoredMessage> copies = rig.store().search(new MessageQuery(null, SENDER, null, "お見積書", null, null,
                 Direction.INBOUND, null, null, null, 0, 10));
         assertThat(copies).extracting(StoredMessage::state).as("the re-judged copy is withdrawn, not delivered twice")
                 .containsExactlyInAnyOrder(MessageState.QUEUED, MessageState.DELETED);
@@ -225,7 +216,7 @@ class PasswordMailTest {
         assertThat(after.state()).isEqualTo(MessageState.QUARANTINED);
         assertThat(after.findingCodes()).contains("ENCRYPTED_ARCHIVE_OPENED", "ARCHIVE_PASSWORD_SENT_SEPARATELY",
                 "ATTACHMENT_EXECUTABLE").doesNotContain("ENCRYPTED_ARCHIVE,");
-        assertThat(store.search(new MessageQuery(null, SENDER, null, "お見積書", null, MessageState.QUEUED,
+        assertThat(rig.store().search(new MessageQuery(null, SENDER, null, "お見積書", null, MessageState.QUEUED,
                 Direction.INBOUND, null, null, null, 0, 10))).isEmpty();
     }
 

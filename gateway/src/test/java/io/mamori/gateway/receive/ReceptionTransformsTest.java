@@ -2,7 +2,6 @@ package io.mamori.gateway.receive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.zaxxer.hikari.HikariDataSource;
 import io.mamori.core.analysis.FindingCatalogue;
 import io.mamori.core.contact.InMemorySenderHistory;
 import io.mamori.core.message.Direction;
@@ -12,14 +11,12 @@ import io.mamori.core.policy.PolicyLoader;
 import io.mamori.core.store.MessageState;
 import io.mamori.core.store.StoredMessage;
 import io.mamori.gateway.contact.ContactRecorder;
-import io.mamori.gateway.store.JdbcMessageStore;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReceptionTransformsTest {
 
-    private static final String HOST = "mx.example.co.jp";
+    private static final String HOST = TestReception.HOST;
     private static final String POLICY = """
             version: 1
             organisation:
@@ -50,22 +47,16 @@ class ReceptionTransformsTest {
     Path dir;
 
     private TestReception.Rig rig;
-    private HikariDataSource dataSource;
-    private JdbcMessageStore store;
-    private ExecutorService analysis;
     private ReceptionPipeline reception;
 
     @BeforeEach
     void start() throws Exception {
         rig = TestReception.Rig.open(dir);
-        dataSource = rig.dataSource();
-        store = rig.store();
-        analysis = rig.analysis();
         reception = pipeline(POLICY, null);
     }
 
     private ReceptionPipeline pipeline(String policyText, ContactRecorder contacts) throws Exception {
-        return TestReception.pipeline(store, dir, analysis, policyText, contacts, null);
+        return TestReception.pipeline(rig, dir, policyText, contacts, null, null, List.of());
     }
 
     @AfterEach
@@ -78,11 +69,11 @@ class ReceptionTransformsTest {
                 "client.partner.example", null, false, Instant.now());
         ReceiveResult r = reception.receive(envelope, new ByteArrayInputStream(message.getBytes(StandardCharsets.UTF_8)));
         assertThat(r).isInstanceOf(ReceiveResult.Accepted.class);
-        return store.find(((ReceiveResult.Accepted) r).queueId()).orElseThrow();
+        return rig.store().find(((ReceiveResult.Accepted) r).queueId()).orElseThrow();
     }
 
     private String content(StoredMessage m) throws Exception {
-        try (InputStream in = store.openContent(m.id())) {
+        try (InputStream in = rig.store().openContent(m.id())) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
@@ -169,7 +160,7 @@ class ReceptionTransformsTest {
         assertThat(content).contains("ATTACHMENT_NOT_INSPECTED").doesNotContain("Content-Type: application/zip");
         var original = java.util.regex.Pattern.compile("; stripped=1; original=([0-9A-Z]{26})\r\n").matcher(content);
         assertThat(original.find()).as(content).isTrue();
-        assertThat(store.find(original.group(1)).orElseThrow().state()).isEqualTo(MessageState.QUARANTINED);
+        assertThat(rig.store().find(original.group(1)).orElseThrow().state()).isEqualTo(MessageState.QUARANTINED);
     }
 
     @Test
@@ -190,7 +181,7 @@ class ReceptionTransformsTest {
         assertThat(delivered.state()).isEqualTo(MessageState.QUEUED);
         var original = java.util.regex.Pattern.compile("; stripped=1; original=([0-9A-Z]{26})\r\n").matcher(content(delivered));
         assertThat(original.find()).as(content(delivered)).isTrue();
-        assertThat(store.find(original.group(1)).orElseThrow().state()).isEqualTo(MessageState.QUARANTINED);
+        assertThat(rig.store().find(original.group(1)).orElseThrow().state()).isEqualTo(MessageState.QUARANTINED);
         assertThat(history.lastContact("partner.example")).as("the delivered copy counts, once")
                 .map(io.mamori.core.contact.SenderHistory.Contact::count).contains(1L);
 

@@ -52,20 +52,18 @@ final class TestReception {
         }
     }
 
-    static ReceptionPipeline pipeline(MessageStore store, Path dir, ExecutorService analysis, String policyText,
-            ContactRecorder contacts, Executor passwordMailWork) throws Exception {
-        return pipeline(store, dir, analysis, policyText, contacts, passwordMailWork, null);
-    }
-
-    static ReceptionPipeline pipeline(MessageStore store, Path dir, ExecutorService analysis, String policyText,
-            ContactRecorder contacts, Executor passwordMailWork, ReleaseRequests requests) throws Exception {
-        return pipeline(store, dir, analysis, policyText, contacts, passwordMailWork, requests, List.of());
-    }
-
-    /** @param more analyzers run besides the gateway's (e.g. one that acts on the store while a message is analyzed) */
-    static ReceptionPipeline pipeline(MessageStore store, Path dir, ExecutorService analysis, String policyText,
-            ContactRecorder contacts, Executor passwordMailWork, ReleaseRequests requests, List<Analyzer> more)
-            throws Exception {
+    /**
+     * A pipeline over the rig's store and pool, temporary files under {@code dir}.
+     *
+     * @param contacts         sender history recorder, or {@code null}
+     * @param passwordMailWork where password mails' re-analyses run, or {@code null} for none
+     * @param requests         release requests the gateway approves for messages committed again, or {@code null}
+     * @param more             analyzers run besides the gateway's (e.g. one that acts on the store mid-analysis)
+     */
+    static ReceptionPipeline pipeline(Rig rig, Path dir, String policyText, ContactRecorder contacts,
+            Executor passwordMailWork, ReleaseRequests requests, List<Analyzer> more) throws Exception {
+        MessageStore store = rig.store();
+        ExecutorService analysis = rig.analysis();
         FindingCatalogue catalogue = FindingCatalogue.builtIn();
         Policy policy = new PolicyLoader(catalogue).parse(policyText, "policy.yaml");
         PolicyEngine engine = new PolicyEngine(catalogue);
