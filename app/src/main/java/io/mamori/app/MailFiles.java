@@ -12,7 +12,7 @@ import java.util.stream.Stream;
 
 /**
  * Finds the messages of a directory tree for {@code eval}: every {@code .eml} file is one message, every
- * {@code .mbox} file (or any file that begins with an mbox {@code "From "} line) is split into its messages, and
+ * {@code .mbox} file (or any file that begins with an mbox {@code "From sender"} line) is split into its messages, and
  * a file without an extension that begins like a mail header (maildir files) is one message. Hand-written because Mime4j's mbox iterator is not
  * published for the version we use, and it maps whole files into memory; this reads line by line and
  * bounds each message.
@@ -52,7 +52,8 @@ final class MailFiles {
     }
 
     static boolean isMbox(Path p) {
-        return p.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".mbox") || head(p).startsWith("From ");
+        return p.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".mbox")
+                || isFromLine(head(p).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
     }
 
     /** The first bytes of a file as Latin-1 text, or "" if it cannot be read. */
@@ -85,7 +86,7 @@ final class MailFiles {
             int index = 0;
             byte[] line;
             while ((line = readLine(in)) != null) {
-                if (previousBlank && startsWith(line, "From ")) {
+                if (previousBlank && isFromLine(line)) {
                     if (current != null) {
                         items.add(item(file, index, current, oversize, maxBytes));
                     }
@@ -126,6 +127,14 @@ final class MailFiles {
             i++;
         }
         return i > 0 && startsWith(java.util.Arrays.copyOfRange(line, i, line.length), "From ");
+    }
+
+    /**
+     * An mbox separator: "From " and then the sender (RFC 4155), not a header field written with the obsolete
+     * space before its colon ("From  : John Doe", RFC 5322 §4.5), with which a plain message may begin.
+     */
+    private static boolean isFromLine(byte[] line) {
+        return startsWith(line, "From ") && line.length > 5 && line[5] != ' ' && line[5] != '\t' && line[5] != ':';
     }
 
     private static boolean startsWith(byte[] line, String prefix) {

@@ -218,19 +218,24 @@ class MamoriCliTest {
                 StandardCharsets.UTF_8);
         Files.writeString(corpus.resolve("notes.txt"), "not mail, not counted");
         Files.writeString(corpus.resolve("README"), "# not mail either\n");
-        Files.writeString(corpus.resolve("1234567890.M1P2.host_2_S"), "Subject: maildir\r\n\r\nplain\r\n");
+        Files.writeString(corpus.resolve("1234567890.M1P2.host_2_S"), "From: c@partner.example\r\nSubject: maildir\r\n\r\nplain\r\n");
+        // a plain message in RFC 5322's obsolete syntax (space before the colon) is no mbox
+        Files.writeString(corpus.resolve("obsolete"), "From  : John Doe <jdoe@machine(comment).  example>\r\n"
+                + "Subject     : Saying Hello\r\n\r\nhello\r\n");
 
         assertThat(run("eval", dir.resolve("corpus").toString(), "--expect", "phishing", "--json")).as(err()).isZero();
 
         JsonNode json = new ObjectMapper().readTree(out());
-        assertThat(json.get("total").asInt()).isEqualTo(4);
+        assertThat(json.get("total").asInt()).isEqualTo(5);
         assertThat(json.get("byAction").get("QUARANTINE").asInt()).isEqualTo(1);
-        assertThat(json.get("byAction").get("DELIVER").asInt()).isEqualTo(3);
-        assertThat(json.get("wrongWayCount").asInt()).isEqualTo(3);
+        assertThat(json.get("byAction").get("DELIVER").asInt()).isEqualTo(4);
+        assertThat(json.get("wrongWayCount").asInt()).isEqualTo(4);
         assertThat(json.get("topFindings").get(0).get("code").asText()).isEqualTo("ATTACHMENT_EXECUTABLE");
+        assertThat(json.get("wrongWay").findValuesAsText("message")).anyMatch(m -> m.endsWith("obsolete"))
+                .noneMatch(m -> m.contains("obsolete#"));
 
         assertThat(run("eval", dir.resolve("corpus").toString(), "--expect", "ham")).isZero();
-        assertThat(out()).containsPattern("QUARANTINE +1 +25.0%").contains("box.mbox#1");
+        assertThat(out()).containsPattern("QUARANTINE +1 +20.0%").contains("box.mbox#1");
     }
 
     /** Mail of two kinds, each message a different mix of its kind's sentences. */

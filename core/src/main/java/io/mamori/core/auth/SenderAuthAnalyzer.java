@@ -6,6 +6,7 @@ import io.mamori.core.analysis.Finding;
 import io.mamori.core.analysis.MessageMemo;
 import io.mamori.core.message.Direction;
 import io.mamori.core.message.Envelope;
+import io.mamori.core.message.ParsedMessage;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -41,13 +42,16 @@ public final class SenderAuthAnalyzer implements Analyzer {
     static final String DMARC_REJECT_POLICY_FAIL = "DMARC_REJECT_POLICY_FAIL";
     static final String AUTH_TEMPFAIL = "AUTH_TEMPFAIL";
     static final String ARC_TRUSTED_OVERRIDE = "ARC_TRUSTED_OVERRIDE";
+    static final String FROM_INVALID = "FROM_INVALID";
 
     private static final Set<String> CODES = Set.of(SPF_FAIL, SPF_SOFTFAIL, SPF_PERMERROR, DKIM_FAIL, DKIM_PERMERROR, DMARC_FAIL,
-            DMARC_REJECT_POLICY_FAIL, AUTH_TEMPFAIL, ARC_TRUSTED_OVERRIDE);
+            DMARC_REJECT_POLICY_FAIL, AUTH_TEMPFAIL, ARC_TRUSTED_OVERRIDE, FROM_INVALID);
     /** Signatures named in one DKIM finding's evidence. */
     private static final int MAX_DKIM_FINDINGS = 3;
     private static final Pattern ANGLE_ADDRESS = Pattern.compile("<([^<>]*)>");
     private static final Pattern COMMENT = Pattern.compile("\\([^()]*\\)");
+    private static final Pattern WHITE_SPACE = Pattern.compile("\\s+");
+    private static final Pattern MAIL_SYSTEM = Pattern.compile("(?i)|mailer-daemon|postmaster");
     private static final Pattern CONTROL = Pattern.compile("[\\p{Cntrl}]");
     private static final Pattern DMARC_PASS = Pattern.compile("(?i)(^|;)\\s*dmarc\\s*=\\s*pass\\b");
 
@@ -91,7 +95,45 @@ public final class SenderAuthAnalyzer implements Analyzer {
         }
         SenderAuthResult result = evaluate(input);
         input.trace().add("Authentication-Results", result.authenticationResults(input.trace().authservId()));
-        return findings(result);
+        List<Finding> out = findings(result);
+        // RFC 5322 §3.6 asks for exactly one From field, and DMARC (RFC 7489 §6.6.1) for one author domain in it:
+        // otherwise the sender the reader sees cannot be authenticated at all (a brand written where the domain
+        // belongs, "<support@bank>", passes no DMARC check because there is none to fail). Gmail and Exchange
+        // Online refuse such mail outright. Delivery reports are the one legitimate kind: mail servers send them
+        // from "MAILER-DAEMON" or "<>" with no domain.
+        fromProblem(input.message()).filter(p -> !deliveryReport(input.message()))
+                .ifPresent(p -> out.add(Finding.of(FROM_INVALID, shortened(p))));
+        return out;
+    }
+
+    /** Why the From fields name no single author domain, if they do not. */
+    static Optional<String> fromProblem(ParsedMessage message) {
+        List<String> froms = message.headers("From");
+        if (froms.size() != 1) {
+            return Optional.of(froms.isEmpty() ? "no From header" : froms.size() + " From headers");
+        }
+        return fromDomain(froms.get(0)).isPresent() ? Optional.empty()
+                : Optional.of("From does not hold exactly one address with a domain: " + froms.get(0));
+    }
+
+    /**
+     * A delivery status notification or other mail-system report (RFC 6522 multipart/report, RFC 3464
+     * message/delivery-status), or mail from a server's own mailbox ("MAILER-DAEMON", "postmaster", "<>"), which
+     * sends bounces without a domain or with a local one ("MAILER-DAEMON@localhost").
+     */
+    static boolean deliveryReport(ParsedMessage message) {
+        String type = message.header("Content-Type").orElse("").strip().toLowerCase(Locale.ROOT);
+        if (type.startsWith("multipart/report") || type.startsWith("message/delivery-status")) {
+            return true;
+        }
+        List<String> froms = message.headers("From");
+        if (froms.size() != 1) {
+            return false;
+        }
+        Matcher m = ANGLE_ADDRESS.matcher(froms.get(0));
+        String address = (m.find() ? m.group(1) : COMMENT.matcher(froms.get(0)).replaceAll("")).strip();
+        int at = address.lastIndexOf('@');
+        return MAIL_SYSTEM.matcher(at < 0 ? address : address.substring(0, at)).matches();
     }
 
     /**
@@ -144,17 +186,12 @@ public final class SenderAuthAnalyzer implements Analyzer {
 
     private DmarcResult dmarc(AnalysisInput input, DnsResolver cached, SpfResult spf, List<DkimResult> dkim,
             boolean rawChecked) {
-        List<String> froms = input.message().headers("From");
-        if (froms.size() != 1) {
-            return new DmarcResult(DmarcResult.Kind.PERMERROR, "", "", DmarcResult.Policy.NONE,
-                    froms.isEmpty() ? "no From header" : "more than one From header");
+        Optional<String> problem = fromProblem(input.message());
+        if (problem.isPresent()) {
+            return new DmarcResult(DmarcResult.Kind.PERMERROR, "", "", DmarcResult.Policy.NONE, problem.get());
         }
-        Optional<String> domain = fromDomain(froms.get(0));
-        if (domain.isEmpty()) {
-            return new DmarcResult(DmarcResult.Kind.PERMERROR, "", "", DmarcResult.Policy.NONE,
-                    "From does not hold exactly one address with a domain");
-        }
-        DmarcResult r = new DmarcEvaluator(cached).evaluate(domain.get(), spf, dkim);
+        String domain = fromDomain(input.message().headers("From").get(0)).orElseThrow();
+        DmarcResult r = new DmarcEvaluator(cached).evaluate(domain, spf, dkim);
         if (r.kind() == DmarcResult.Kind.FAIL && !rawChecked) {
             // without the raw message DKIM was never checked: a failure would be our blind spot, not theirs
             return new DmarcResult(DmarcResult.Kind.NONE, r.fromDomain(), r.policyDomain(), DmarcResult.Policy.NONE,
@@ -180,7 +217,8 @@ public final class SenderAuthAnalyzer implements Analyzer {
         if (addresses.size() != 1) {
             return Optional.empty();
         }
-        String a = addresses.get(0).strip();
+        // RFC 5322 §4.4 (obsolete syntax, still to be read): comments and folding white space around the dots
+        String a = WHITE_SPACE.matcher(COMMENT.matcher(addresses.get(0)).replaceAll("")).replaceAll("");
         int at = a.lastIndexOf('@');
         if (at < 1 || at == a.length() - 1) {
             return Optional.empty();

@@ -42,7 +42,10 @@ class SenderAuthAnalyzerTest {
     }
 
     static AnalysisInput input(String resource, Direction direction, String ip, String mailFrom) throws IOException {
-        byte[] raw = bytes(resource);
+        return input(bytes(resource), direction, ip, mailFrom);
+    }
+
+    static AnalysisInput input(byte[] raw, Direction direction, String ip, String mailFrom) throws IOException {
         Envelope envelope = new Envelope(direction, mailFrom, List.of("keiri@example.co.jp"), ip, "mail.sender.example",
                 null, true, CLOCK.instant());
         return new AnalysisInput(envelope, new MessageParser().parse(new ByteArrayInputStream(raw)), RawMessage.of(raw));
@@ -261,6 +264,68 @@ class SenderAuthAnalyzerTest {
         SenderAuthResult r = analyzer(football().build()).evaluate(parsedOnly);
         assertThat(SenderAuthAnalyzer.findings(r)).isEmpty();
         assertThat(r.authenticationResults("mx")).contains("dkim=none (raw message not available)");
+    }
+
+    private static List<Finding> fromFindings(byte[] raw, String mailFrom) throws IOException {
+        AnalysisInput in = input(raw, Direction.INBOUND, "203.0.113.9", mailFrom);
+        return analyzer(TableDnsResolver.builder().build()).analyze(in).stream()
+                .filter(f -> f.code().equals("FROM_INVALID")).toList();
+    }
+
+    private static byte[] message(String header) {
+        return (header + "To: keiri@example.co.jp\r\nSubject: お知らせ\r\n\r\nbody\r\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void twoFromFieldsOfARealSpamAreReportedAsNoSingleAuthor() throws IOException {
+        byte[] mbox = bytes("/messages/sender-auth/spamassassin-spam-008-two-from.mbox");
+        int separator = new String(mbox, StandardCharsets.ISO_8859_1).indexOf('\n') + 1; // eval drops the "From " line
+        byte[] raw = java.util.Arrays.copyOfRange(mbox, separator, mbox.length);
+
+        assertThat(fromFindings(raw, "pertand@email.mondolink.com")).extracting(Finding::code, Finding::evidence)
+                .containsExactly(tuple("FROM_INVALID", "2 From headers"));
+    }
+
+    @Test
+    void aFromWithoutAnAuthorDomainIsReportedWithTheValueAsEvidence() throws IOException {
+        assertThat(fromFindings(message(""), "x@sender.example")).extracting(Finding::evidence)
+                .containsExactly("no From header");
+        // a brand written where the domain belongs: no DMARC record can ever be asked for, so none fails
+        assertThat(fromFindings(message("From: Correios <rastreio@correios>\r\n"), "x@sender.example"))
+                .extracting(Finding::evidence)
+                .containsExactly("From does not hold exactly one address with a domain: Correios <rastreio@correios>");
+        assertThat(fromFindings(message("From: news@shop,example\r\n"), "x@sender.example")).hasSize(1);
+        assertThat(fromFindings(message("From: 👉 test\r\n"), "x@sender.example")).hasSize(1);
+        assertThat(fromFindings(message("From: a@one.example, b@two.example\r\n"), "x@sender.example"))
+                .extracting(Finding::evidence)
+                .containsExactly("From does not hold exactly one address with a domain: a@one.example, b@two.example");
+    }
+
+    @Test
+    void bouncesFromAMailSystemWithoutADomainAreNotReported() throws IOException {
+        // Sendmail's multipart/report from "Mail Delivery Subsystem <MAILER-DAEMON>", DragonFly's plain text from
+        // "MAILER-DAEMON <>": real bounces, sent with the null reverse path
+        assertThat(fromFindings(bytes("/messages/sender-auth/sisimai-lhost-sendmail-05.eml"), "")).isEmpty();
+        assertThat(fromFindings(bytes("/messages/sender-auth/sisimai-lhost-dragonfly-02.eml"), "")).isEmpty();
+        assertThat(fromFindings(message("From: Mailer Daemon <MAILER-DAEMON@localhost>\r\n"), "")).isEmpty();
+        assertThat(fromFindings(message("From: postmaster\r\n"), "")).isEmpty();
+        // the same brand trick from a "mailer" that is not the mail system's own mailbox is still reported
+        assertThat(fromFindings(message("From: Correios <mailer@correios>\r\n"), "")).hasSize(1);
+    }
+
+    @Test
+    void benignLookAlikesOfABrokenFromAreNotReported() throws IOException {
+        // RFC 5322 §4.4 obsolete syntax: a comment and spaces around the dot still make one address
+        byte[] obsolete = message("From  : John Doe <jdoe@machine(comment).  example>\r\n");
+        assertThat(fromFindings(obsolete, "jdoe@machine.example")).isEmpty();
+        AnalysisInput in = input(obsolete, Direction.INBOUND, "203.0.113.9", "jdoe@machine.example");
+        assertThat(analyzer(TableDnsResolver.builder().build()).evaluate(in).authenticationResults("mx"))
+                .contains("header.from=machine.example");
+        // an address in the display name is impersonation's business, not a broken From
+        assertThat(fromFindings(message("From: \"support@bank.example\" <notice@mailer.example>\r\n"),
+                "notice@mailer.example")).isEmpty();
+        assertThat(fromFindings(message("From: =?UTF-8?B?5qCq5byP5Lya56S+?= <info@example.co.jp>\r\n"),
+                "info@example.co.jp")).isEmpty();
     }
 
     @Test
