@@ -53,6 +53,24 @@ class PhishingDetectionTest {
     }
 
     @Test
+    void aBrandWrittenWhereTheSendersDomainBelongsCountsAsAnAuthenticationFailureWithALure() throws IOException {
+        // our own message after a pattern of real campaigns: no DMARC check can fail for a domain that is no domain
+        byte[] raw = ("From: Correios <rastreio@correios>\r\nTo: keiri@example.co.jp\r\n"
+                + "Subject: Your parcel is on hold\r\n\r\nYour parcel is on hold. Confirm your delivery address and pay"
+                + " the customs fee to release it.\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        MessageScanner.ScanResult r = ShippedScanner.scan(raw);
+        assertThat(r.findings()).extracting(Finding::code, Finding::evidence).contains(
+                tuple("FROM_INVALID", "From does not hold exactly one address with a domain: Correios <rastreio@correios>"));
+        assertThat(r.findings()).extracting(Finding::code).contains("LURE_AND_AUTH_FAILURE");
+        assertThat(r.verdict().action()).isGreaterThanOrEqualTo(Action.TAG);
+
+        // a real bounce from Sendmail's MAILER-DAEMON (no domain) is a delivery report, not a broken From
+        MessageScanner.ScanResult bounce = scan("sender-auth/sisimai-lhost-sendmail-05.eml");
+        assertThat(bounce.findings()).extracting(Finding::code).doesNotContain("FROM_INVALID", "LURE_AND_AUTH_FAILURE");
+        assertThat(bounce.verdict().action()).isEqualTo(Action.DELIVER);
+    }
+
+    @Test
     void newslettersWithAPreviewLineAMobileVersionAndJoinersAreDelivered() throws IOException {
         for (String fixture : List.of("evasion/newsletter-preheader.eml", "evasion/japanese-html.eml",
                 "evasion/emoji-zwj.eml", "evasion/persian-zwnj.eml", "evasion/german-soft-hyphens.eml")) {
