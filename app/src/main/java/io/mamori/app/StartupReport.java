@@ -11,7 +11,8 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Prints where the gateway can be reached once everything listens (the promise of {@code ./mamori start}). A
+ * Prints where the gateway can be reached once everything listens (the promise of {@code ./mamori start}), each row
+ * in Japanese and English. A
  * fresh gateway has no console account: then the first administrator is created here and its one-time password
  * printed on standard output only (never logged), as long as nobody has used it.
  */
@@ -41,30 +42,43 @@ class StartupReport {
         String outboundHop = settings.relay().outbound().nextHop();
         System.out.printf("""
 
-                Mamori is running / Mamori が起動しました
-                  SMTP inbound  (MX)          %s:%d  -> next hop %s
-                  SMTP outbound (smart host)  %s:%d  -> %s  (STARTTLS; AUTH after STARTTLS; trusted %s)
-                  HTTP                        http://localhost:%d  (/actuator/health, /actuator/prometheus, /api/v1/messages)
-                  console                     http://localhost:%d/  (sign-in with password and authenticator app)
-                  REST API token              %s
-                  antivirus                   %s
-                  RAR archives                %s
-                  encrypted attachments       %s
-                  content classifier          %s
-                  data                        %s
-                  policy                      %s (internal domains: %s)
+                Mamori が起動しました / Mamori is running
+                  受信 SMTP (MX) / SMTP inbound (MX)
+                      %s:%d  -> 転送先 / next hop %s
+                  送信 SMTP (スマートホスト) / SMTP outbound (smart host)
+                      %s:%d  -> %s  (STARTTLS; STARTTLS 後に AUTH / AUTH after STARTTLS; 信頼するネットワーク / trusted %s)
+                  HTTP
+                      http://localhost:%d  (/actuator/health, /actuator/prometheus, /api/v1/messages)
+                  管理コンソール / console
+                      http://localhost:%d/  (パスワードと認証アプリでログイン / sign-in with password and authenticator app)
+                  REST API トークン / REST API token
+                      %s
+                  ウイルス検査 / antivirus
+                      %s
+                  RAR 圧縮ファイル / RAR archives
+                      %s
+                  暗号化された添付 / encrypted attachments
+                      %s
+                  内容の分類モデル / content classifier
+                      %s
+                  データ / data
+                      %s
+                  ポリシー / policy
+                      %s (社内ドメイン / internal domains: %s)
                 %n""",
                 settings.smtp().inbound().bind(), listeners.inbound().port(),
-                blank(inboundHop) ? "(not set: mail is queued until mamori.relay.inbound.next-hop is set)" : inboundHop,
+                blank(inboundHop) ? "(未設定: mamori.relay.inbound.next-hop を設定するまでメールはキューで待ちます"
+                        + " / not set: mail is queued until mamori.relay.inbound.next-hop is set)" : inboundHop,
                 settings.smtp().outbound().bind(), listeners.outbound().port(),
-                blank(outboundHop) ? "direct MX delivery" : outboundHop,
+                blank(outboundHop) ? "MX へ直接配送 / direct MX delivery" : outboundHop,
                 String.join(",", settings.smtp().outbound().trustedNetworks()),
                 http, http, settings.dataDir().resolve(ApiToken.FILE).toAbsolutePath().normalize(),
-                settings.antivirus().configured() ? "clamd at " + settings.antivirus().clamd()
-                        : "off (set mamori.antivirus.clamd=host:port)",
+                settings.antivirus().configured() ? "clamd " + settings.antivirus().clamd()
+                        : "無効 (mamori.antivirus.clamd=host:port で有効) / off (set mamori.antivirus.clamd=host:port)",
                 io.mamori.core.attachment.RarUnpacker.system().program()
-                        .map(p -> "compressed entries unpacked by " + p)
-                        .orElse("compressed entries not unpacked (install libarchive-tools, or set mamori.analysis.rar-unpacker)"),
+                        .map(p -> "圧縮されたエントリーを " + p + " で展開 / compressed entries unpacked by " + p)
+                        .orElse("圧縮されたエントリーは展開しません (libarchive-tools を入れるか mamori.analysis.rar-unpacker を設定)"
+                                + " / compressed entries not unpacked (install libarchive-tools, or set mamori.analysis.rar-unpacker)"),
                 encryptedAttachments(policy.current().attachments()),
                 contentClassifier(settings),
                 settings.dataDir().toAbsolutePath().normalize(), settings.policy().file().toAbsolutePath().normalize(),
@@ -80,18 +94,23 @@ class StartupReport {
     static String encryptedAttachments(io.mamori.core.policy.Policy.Attachments a) {
         String name = a.encrypted().name().toLowerCase(java.util.Locale.ROOT);
         String opened = a.opened().name().toLowerCase(java.util.Locale.ROOT);
-        return name + "; opened with a password given by mail: " + opened + "; password mails "
-                + (a.passwordMailMinutes() == 0 ? "not looked for" : "looked for " + a.passwordMailMinutes() + " min")
-                + " (policy attachments.*)";
+        int minutes = a.passwordMailMinutes();
+        return name + "; メールのパスワードで開けたもの: " + opened + "; パスワード別送メール: "
+                + (minutes == 0 ? "待たない" : minutes + " 分待つ") + " (ポリシー attachments.*)"
+                + " / " + name + "; opened with a password given by mail: " + opened + "; password mails "
+                + (minutes == 0 ? "not looked for" : "looked for " + minutes + " min") + " (policy attachments.*)";
     }
 
     /** Where the content model is, whether it exists yet, and whether analysts' decisions teach it. */
     private static String contentClassifier(MamoriProperties settings) {
         java.nio.file.Path file = settings.analysis().contentModelFile(settings.dataDir()).toAbsolutePath().normalize();
-        String learns = settings.analysis().learnFromDecisions() ? "; learns from analysts' releases and deletions" : "";
-        return java.nio.file.Files.exists(file) ? "model " + file + learns
-                : "no model yet (" + file + ": written by ./mamori learn" + (learns.isEmpty() ? "" : " or by analysts' decisions")
-                        + "; no opinion before 50 messages of each kind)";
+        boolean learns = settings.analysis().learnFromDecisions();
+        if (java.nio.file.Files.exists(file)) {
+            return file + (learns ? " (管理者の解放・削除から学習 / learns from analysts' releases and deletions)" : "");
+        }
+        return "モデルなし (" + file + ": ./mamori learn" + (learns ? " または管理者の判断" : "") + "で作成;"
+                + " 各 50 通までは判定しません) / no model yet (written by ./mamori learn"
+                + (learns ? " or by analysts' decisions" : "") + "; no opinion before 50 messages of each kind)";
     }
 
     private void initialAdmin(int http) {
@@ -102,14 +121,14 @@ class StartupReport {
         }
         audit.record(AuditEntry.of("system", "local", "user.created", email, true));
         System.out.printf("""
-                First console administrator / 最初の管理者アカウント
-                  sign in at / ログイン先     http://localhost:%d/login
-                  address / メールアドレス    %s
-                  one-time password / 初期パスワード  %s
-                  Change it at first sign-in, then set up an authenticator app. This password is shown only here, on
-                  the console, and never written to a log file; it changes at every start until it has been used.
+                最初の管理者アカウント / First console administrator
+                  ログイン先 / sign in at     http://localhost:%d/login
+                  メールアドレス / address    %s
+                  初期パスワード / one-time password  %s
                   初回ログイン時にパスワードの変更と認証アプリの設定を行ってください。このパスワードはここ(画面)にだけ
                   表示され、ログファイルには書き込まれません。使われるまでは起動のたびに新しいものに替わります。
+                  Change it at first sign-in, then set up an authenticator app. This password is shown only here, on
+                  the console, and never written to a log file; it changes at every start until it has been used.
                 %n""", http, email, password.get());
     }
 
