@@ -75,7 +75,7 @@ final class QuarantineCommand implements Runnable {
                         System.out.printf("    %-26s %s / %s%n", reason.code(), reason.reasonJa(), reason.reasonEn());
                     }
                 }
-                System.out.printf("%d message(s)%n", messages.size());
+                System.out.printf("%d 件 / %d message(s)%n", messages.size(), messages.size());
                 return 0;
             });
         }
@@ -124,7 +124,7 @@ final class QuarantineCommand implements Runnable {
                                 r.decidedAt(), r.decisionReason() == null ? "" : ": " + r.decisionReason());
                     }
                 }
-                System.out.printf("%d request(s)%n", list.size());
+                System.out.printf("%d 件 / %d request(s)%n", list.size(), list.size());
                 return 0;
             });
         }
@@ -149,7 +149,8 @@ final class QuarantineCommand implements Runnable {
                 if (r instanceof Result.Refused<?> refusal) {
                     return refused(refusal);
                 }
-                System.out.printf("release request #%d recorded%n", ((Result.Ok<ReleaseRequest>) r).value().id());
+                long requestId = ((Result.Ok<ReleaseRequest>) r).value().id();
+                System.out.printf("解放申請 #%d を登録しました / release request #%d recorded%n", requestId, requestId);
                 return 0;
             });
         }
@@ -171,7 +172,9 @@ final class QuarantineCommand implements Runnable {
                 if (r instanceof Result.Refused<?> refusal) {
                     return refused(refusal);
                 }
-                System.out.printf("request #%d approved; message %s released%n", id, ((Result.Ok<ReleaseRequest>) r).value().messageId());
+                String messageId = ((Result.Ok<ReleaseRequest>) r).value().messageId();
+                System.out.printf("申請 #%d を承認し、メッセージ %s を解放しました / request #%d approved; message %s released%n", id,
+                        messageId, id, messageId);
                 return 0;
             });
         }
@@ -192,7 +195,7 @@ final class QuarantineCommand implements Runnable {
                 if (r instanceof Result.Refused<?> refusal) {
                     return refused(refusal);
                 }
-                System.out.printf("request #%d denied%n", id);
+                System.out.printf("申請 #%d を却下しました / request #%d denied%n", id, id);
                 return 0;
             });
         }

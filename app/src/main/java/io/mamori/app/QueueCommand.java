@@ -72,7 +72,7 @@ final class QueueCommand implements Runnable {
                             m.state(), m.action(), m.score(), m.mailFrom(),
                             String.join(",", m.recipients().stream().map(StoredRecipient::address).toList()));
                 }
-                System.out.printf("%d message(s)%n", messages.size());
+                System.out.printf("%d 件 / %d message(s)%n", messages.size(), messages.size());
                 return 0;
             });
         }
@@ -125,7 +125,7 @@ final class QueueCommand implements Runnable {
                 return 2;
             }
             if (id != null) {
-                return withStore(s -> move(s, id, MessageState.QUEUED, "released"));
+                return withStore(s -> move(s, id, MessageState.QUEUED, "を解放しました", "released"));
             }
             return withStore(s -> {
                 QuarantineService.Result<QuarantineService.BulkRelease> r = QuarantineCommand.service(s)
@@ -135,10 +135,10 @@ final class QueueCommand implements Runnable {
                     return 2;
                 }
                 QuarantineService.BulkRelease done = ((QuarantineService.Result.Ok<QuarantineService.BulkRelease>) r).value();
-                done.released().forEach(released -> System.out.printf("%s released%n", released));
+                done.released().forEach(released -> System.out.printf("%s を解放しました / %s released%n", released, released));
                 done.failed().forEach(failed -> System.err.printf("queue: %s を解放できませんでした / %s could not be released%n",
                         failed, failed));
-                System.out.printf("%d message(s) released%n", done.released().size());
+                System.out.printf("%d 件を解放しました / %d message(s) released%n", done.released().size(), done.released().size());
                 if (done.more()) {
                     System.err.println("queue release: 10,000 件を確認したところで止めました。古いメッセージが残っている可能性があります。"
                             + "もう一度実行してください / stopped after 10,000 messages looked at; older ones may remain: run it again");
@@ -155,12 +155,13 @@ final class QueueCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            return withStore(s -> move(s, id, MessageState.DELETED, "deleted"));
+            return withStore(s -> move(s, id, MessageState.DELETED, "を削除しました", "deleted"));
         }
     }
 
     /** Releases or deletes one message through the quarantine service, which records it in the audit trail. */
-    private static int move(LocalStore s, String id, MessageState to, String done) throws java.io.IOException {
+    private static int move(LocalStore s, String id, MessageState to, String doneJa, String doneEn)
+            throws java.io.IOException {
         QuarantineService service = QuarantineCommand.service(s);
         QuarantineService.Result<QuarantineService.Message> r = to == MessageState.DELETED
                 ? service.delete(id, CliAudit.actor(), CliAudit.SOURCE)
@@ -170,7 +171,7 @@ final class QueueCommand implements Runnable {
                     : "queue: " + id + ": " + refused.message());
             return 1;
         }
-        System.out.printf("%s %s%n", id, done);
+        System.out.printf("%s %s / %s %s%n", id, doneJa, id, doneEn);
         return 0;
     }
 }

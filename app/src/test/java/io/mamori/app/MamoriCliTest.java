@@ -363,7 +363,7 @@ class MamoriCliTest {
         }
 
         assertThat(run("queue", "release", "--finding", "ATTACHMENT_EXECUTABLE")).as(err()).isZero();
-        assertThat(out()).contains("1 message(s) released");
+        assertThat(out()).contains("1 件を解放しました / 1 message(s) released");
         assertThat(run("queue", "release")).isEqualTo(2);
         assertThat(err()).contains("queue release: ID、--sender、--finding のどれか 1 つを指定してください"
                 + " / give exactly one of ID, --sender or --finding");
@@ -856,7 +856,7 @@ class MamoriCliTest {
         assertThat(out()).contains("#" + firstRequest).contains("請求書です").contains("2 request(s)");
 
         assertThat(run("quarantine", "requests", "approve", String.valueOf(firstRequest))).as(err()).isZero();
-        assertThat(out()).contains("message " + first + " released");
+        assertThat(out()).contains("メッセージ " + first + " を解放しました").contains("message " + first + " released");
         assertThat(run("quarantine", "requests", "deny", String.valueOf(secondRequest))).isEqualTo(2);
         assertThat(run("quarantine", "requests", "deny", String.valueOf(secondRequest), "--reason", " ")).isEqualTo(2);
         assertThat(err()).contains("quarantine: 却下の理由を入力してください / a denial needs a reason");
