@@ -171,20 +171,21 @@ final class EvalCommand implements Callable<Integer> {
             out.put("internalDomains", organisation);
             System.out.println(new ObjectMapper().writeValueAsString(out));
         } else {
-            System.out.printf("Evaluated %d message(s) from %s, expected %s, in %.1f s (%.0f/s, %d thread(s); CPU %.1f s,"
-                    + " %.2f ms/message)%n", total, dir, expect.name().toLowerCase(java.util.Locale.ROOT), seconds,
-                    total / Math.max(seconds, 1e-9), n, cpuSeconds, total == 0 ? 0 : cpuSeconds * 1000 / total);
-            System.out.printf("Internal domains %s; %s%n", organisation, dnsUsed);
+            String expected = expect.name().toLowerCase(java.util.Locale.ROOT);
+            System.out.printf("評価: %d 通 (%s、期待 %s) / Evaluated %d message(s) from %s, expected %s,"
+                    + " in %.1f s (%.0f/s, %d thread(s); CPU %.1f s, %.2f ms/message)%n", total, dir, expected, total, dir,
+                    expected, seconds, total / Math.max(seconds, 1e-9), n, cpuSeconds, total == 0 ? 0 : cpuSeconds * 1000 / total);
+            System.out.printf("社内ドメイン / Internal domains %s; %s%n", organisation, dnsUsed);
             for (Action a : Action.values()) {
                 System.out.printf("  %-10s %6d  %5.1f%%%n", a, byAction.get(a), total == 0 ? 0 : 100.0 * byAction.get(a) / total);
             }
-            System.out.println("Top findings:");
+            System.out.println("多い検知 / Top findings:");
             top.forEach(e -> System.out.printf("  %-30s %6d%n", e.getKey(), e.getValue()));
-            System.out.printf("Wrong way (%d):%n", wrong.size());
+            System.out.printf("期待と逆の判定 / Wrong way (%d):%n", wrong.size());
             wrong.stream().limit(list).forEach(o -> System.out.printf("  %-10s %6.2f  %s  %s%n",
                     o.action(), o.score(), o.name(), String.join(",", o.codes())));
             if (!errors.isEmpty()) {
-                System.out.printf("Errors (%d):%n", errors.size());
+                System.out.printf("エラー / Errors (%d):%n", errors.size());
                 errors.forEach(e -> System.out.println("  " + e));
             }
             System.out.println(OfflineScanner.NOTE);

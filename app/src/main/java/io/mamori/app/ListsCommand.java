@@ -134,7 +134,7 @@ final class ListsCommand implements Runnable {
                 try {
                     ListService.View v = service(s).add(parent.kind(), target(link, value), user, value, comment,
                             CliAudit.actor(), CliAudit.SOURCE);
-                    System.out.printf("added %s %s %s (%s)%n", v.list(), v.target(), v.value(), v.origin());
+                    System.out.printf("追加しました / added %s %s %s (%s)%n", v.list(), v.target(), v.value(), v.origin());
                     return 0;
                 } catch (JdbcListStore.DuplicateEntry e) {
                     System.err.println("lists: " + e.bilingual());
@@ -169,7 +169,7 @@ final class ListsCommand implements Runnable {
                 try {
                     ListService.View v = service(s).remove(parent.kind(), target(link, value), user, value,
                             CliAudit.actor(), CliAudit.SOURCE);
-                    System.out.printf("removed %s %s %s (%s)%n", v.list(), v.target(), v.value(), v.origin());
+                    System.out.printf("削除しました / removed %s %s %s (%s)%n", v.list(), v.target(), v.value(), v.origin());
                     return 0;
                 } catch (ListService.NotListed e) {
                     System.err.println("lists: " + e.bilingual());
@@ -202,7 +202,7 @@ final class ListsCommand implements Runnable {
                         System.out.printf("%-6s %-40s %-32s %s%n", v.target(), v.value(), v.origin(),
                                 v.comment() == null ? "" : v.comment());
                     }
-                    System.out.printf("%d entr%s%n", views.size(), views.size() == 1 ? "y" : "ies");
+                    System.out.printf("%d 件 / %d entr%s%n", views.size(), views.size(), views.size() == 1 ? "y" : "ies");
                     return 0;
                 } catch (InvalidListEntry e) {
                     System.err.println("lists: " + e.bilingual());

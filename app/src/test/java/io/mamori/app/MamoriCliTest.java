@@ -235,7 +235,8 @@ class MamoriCliTest {
                 .noneMatch(m -> m.contains("obsolete#"));
 
         assertThat(run("eval", dir.resolve("corpus").toString(), "--expect", "ham")).isZero();
-        assertThat(out()).containsPattern("QUARANTINE +1 +20.0%").contains("box.mbox#1");
+        assertThat(out()).containsPattern("QUARANTINE +1 +20.0%").contains("box.mbox#1")
+                .contains("期待と逆の判定 / Wrong way (1):");
     }
 
     /** Mail of two kinds, each message a different mix of its kind's sentences. */
@@ -797,7 +798,7 @@ class MamoriCliTest {
     @Test
     void listEntriesAreAddedListedAndRemovedGloballyAndPerUser() {
         assertThat(run("lists", "block", "add", "spam.example", "--comment", "campaign")).as(err()).isZero();
-        assertThat(out()).containsPattern("added block sender spam.example \\(global#\\d+\\)");
+        assertThat(out()).containsPattern("追加しました / added block sender spam.example \\(global#\\d+\\)");
         assertThat(run("lists", "block", "add", "--link", "evil.example")).as(err()).isZero();
         assertThat(run("lists", "block", "add", "https://bit.ly/3abc")).as(err()).isZero();
         assertThat(out()).contains("added block link https://bit.ly/3abc");
