@@ -48,24 +48,31 @@ def is_mail(path):
 
 
 def messages(path):
-    """(name, bytes) of each message of one file; an mbox file is split like eval splits it."""
+    """(name, bytes or None, error or None) of each message of one file: an mbox file split like eval splits it (a
+    message past MAX_BYTES is reported, not kept), any other file as one message read later."""
     if not (path.lower().endswith('.mbox') or FROM_LINE.match(head(path))):
-        yield path, None
+        yield path, None, None
         return
     current, index, previous_blank = None, 0, True
+
+    def done():
+        if len(current) > MAX_BYTES:
+            return f'{path}#{index}', None, f'more than {MAX_BYTES} bytes'
+        return f'{path}#{index}', bytes(current), None
+
     with open(path, 'rb') as f:
         for line in f:
             if previous_blank and FROM_LINE.match(line):
                 if current is not None:
-                    yield f'{path}#{index}', bytes(current)
+                    yield done()
                 index += 1
                 current, previous_blank = bytearray(), False
                 continue
             previous_blank = line in (b'\n', b'\r\n', b'')
-            if current is not None:
+            if current is not None and len(current) <= MAX_BYTES:
                 current += line[1:] if re.match(rb'>+From ', line) else line
     if current is not None:
-        yield f'{path}#{index}', bytes(current)
+        yield done()
 
 
 def loopback(hostport):
@@ -128,12 +135,12 @@ def main():
     def work():
         while True:
             with lock:
-                path, data = next(todo, (None, None))
+                path, data, error = next(todo, (None, None, None))
             if path is None:
                 return
             size = len(data) if data is not None else os.path.getsize(path)
-            if size > MAX_BYTES:
-                r = {'error': f'{size} bytes, larger than {MAX_BYTES}'}
+            if error or size > MAX_BYTES:
+                r = {'error': error or f'{size} bytes, larger than {MAX_BYTES}'}
             else:
                 if data is None:
                     with open(path, 'rb') as f:

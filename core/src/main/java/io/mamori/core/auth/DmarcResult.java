@@ -43,4 +43,12 @@ public record DmarcResult(Kind kind, String fromDomain, String policyDomain, Pol
         policyDomain = policyDomain == null ? "" : policyDomain;
         detail = detail == null ? "" : detail;
     }
+
+    /**
+     * The message names no single author domain (no From, several, or one without exactly one address with a valid
+     * domain), so there was nothing to check; {@link #detail} says which.
+     */
+    public boolean noAuthorDomain() {
+        return kind == Kind.PERMERROR && fromDomain.isEmpty();
+    }
 }

@@ -101,13 +101,14 @@ public final class SenderAuthAnalyzer implements Analyzer {
         // belongs, "<support@bank>", passes no DMARC check because there is none to fail). Gmail and Exchange
         // Online refuse such mail outright. Delivery reports are the one legitimate kind: mail servers send them
         // from "MAILER-DAEMON" or "<>" with no domain.
-        fromProblem(input.message()).filter(p -> !deliveryReport(input.message()))
-                .ifPresent(p -> out.add(Finding.of(FROM_INVALID, shortened(p))));
+        if (result.dmarc().noAuthorDomain() && !deliveryReport(input.message())) {
+            out.add(Finding.of(FROM_INVALID, shortened(result.dmarc().detail())));
+        }
         return out;
     }
 
-    /** Why the From fields name no single author domain, if they do not. */
-    static Optional<String> fromProblem(ParsedMessage message) {
+    /** Why the From fields name no single author domain, if they do not (DMARC's {@code permerror} then). */
+    private static Optional<String> fromProblem(ParsedMessage message) {
         List<String> froms = message.headers("From");
         if (froms.size() != 1) {
             return Optional.of(froms.isEmpty() ? "no From header" : froms.size() + " From headers");

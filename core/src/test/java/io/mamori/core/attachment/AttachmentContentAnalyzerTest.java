@@ -412,14 +412,8 @@ class AttachmentContentAnalyzerTest {
     @Test
     void anEncryptedZipWhosePasswordTheMessageGivesIsOpenedAndInspected() throws Exception {
         // the custom of a password-protected zip with its password in the same mail (PPAP), as Emotet used it
-        byte[] aes = encryptedZip("Inv0ice-2025", true, "請求書/請求書.pdf", pe(), "readme.txt", ascii("see the invoice"));
-        String body = "お世話になっております。\r\n請求書を送付いたします。\r\nパスワード：Inv0ice-2025\r\n";
-        assertThat(analyze(mailWithBody("text/plain", body, file("請求書.zip", aes)))).containsExactly(
-                Finding.of("ENCRYPTED_ARCHIVE_OPENED", "請求書.zip (part 2)"),
-                Finding.of("ARCHIVE_PASSWORD_IN_MESSAGE", "請求書.zip (part 2)"),
-                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "請求書.zip!/請求書/請求書.pdf: Windows executable (PE)"),
-                new Finding("ATTACHMENT_TYPE_MISMATCH", 1.0, "請求書.zip!/請求書/請求書.pdf: named .pdf, content is "
-                        + "application/x-msdownload"));
+        assertAnInvoiceArchiveOpensWithThePasswordInItsMessageOnly("請求書.zip",
+                encryptedZip("Inv0ice-2025", true, "請求書/請求書.pdf", pe(), "readme.txt", ascii("see the invoice")));
 
         // ZipCrypto, the password full-width in an HTML body, on the line after the word
         byte[] zipCrypto = encryptedZip("Abc12345", false, "scan.js", ascii("var sh = WScript.CreateObject(\"WScript.Shell\");"));
@@ -429,11 +423,24 @@ class AttachmentContentAnalyzerTest {
                         org.assertj.core.groups.Tuple.tuple("ENCRYPTED_ARCHIVE_OPENED", "scan.zip (part 2)"),
                         org.assertj.core.groups.Tuple.tuple("ARCHIVE_PASSWORD_IN_MESSAGE", "scan.zip (part 2)"),
                         org.assertj.core.groups.Tuple.tuple("ATTACHMENT_EXECUTABLE_CONTENT", "scan.zip!/scan.js: Windows script (wscript.shell)"));
+    }
 
-        // a wrong password, or none: encrypted and nothing more
+    /**
+     * A partner-style PPAP invoice: {@code archive} (password Inv0ice-2025) holds 請求書/請求書.pdf, a program, and a
+     * readme. With its password in the message it is opened and inspected; with a wrong password, or none, it is
+     * encrypted and nothing more.
+     */
+    private void assertAnInvoiceArchiveOpensWithThePasswordInItsMessageOnly(String name, byte[] archive) throws Exception {
+        String body = "お世話になっております。\r\n請求書を送付いたします。\r\nパスワード：Inv0ice-2025\r\n";
+        assertThat(analyze(mailWithBody("text/plain", body, file(name, archive)))).containsExactly(
+                Finding.of("ENCRYPTED_ARCHIVE_OPENED", name + " (part 2)"),
+                Finding.of("ARCHIVE_PASSWORD_IN_MESSAGE", name + " (part 2)"),
+                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", name + "!/請求書/請求書.pdf: Windows executable (PE)"),
+                new Finding("ATTACHMENT_TYPE_MISMATCH", 1.0, name + "!/請求書/請求書.pdf: named .pdf, content is "
+                        + "application/x-msdownload"));
         for (String other : List.of("パスワード：Wrong-Pass1", "パスワードは別途お送りします。")) {
-            assertThat(analyze(mailWithBody("text/plain", other, file("請求書.zip", aes)))).containsExactly(
-                    Finding.of("ENCRYPTED_ARCHIVE", "請求書.zip (part 2)"));
+            assertThat(analyze(mailWithBody("text/plain", other, file(name, archive)))).containsExactly(
+                    Finding.of("ENCRYPTED_ARCHIVE", name + " (part 2)"));
         }
     }
 
@@ -530,21 +537,8 @@ class AttachmentContentAnalyzerTest {
 
     @Test
     void anEncrypted7zWhosePasswordTheMessageGivesIsOpenedAndInspected() throws Exception {
-        byte[] sevenZip = SevenZipArchives.encrypted("Inv0ice-2025", false, "請求書/請求書.pdf", pe(), "readme.txt",
-                ascii("see the invoice"));
-        String body = "お世話になっております。\r\n請求書を送付いたします。\r\nパスワード：Inv0ice-2025\r\n";
-        assertThat(analyze(mailWithBody("text/plain", body, file("請求書.7z", sevenZip)))).containsExactly(
-                Finding.of("ENCRYPTED_ARCHIVE_OPENED", "請求書.7z (part 2)"),
-                Finding.of("ARCHIVE_PASSWORD_IN_MESSAGE", "請求書.7z (part 2)"),
-                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "請求書.7z!/請求書/請求書.pdf: Windows executable (PE)"),
-                new Finding("ATTACHMENT_TYPE_MISMATCH", 1.0, "請求書.7z!/請求書/請求書.pdf: named .pdf, content is "
-                        + "application/x-msdownload"));
-
-        // a wrong password, or none: encrypted and nothing more
-        for (String other : List.of("パスワード：Wrong-Pass1", "パスワードは別途お送りします。")) {
-            assertThat(analyze(mailWithBody("text/plain", other, file("請求書.7z", sevenZip)))).containsExactly(
-                    Finding.of("ENCRYPTED_ARCHIVE", "請求書.7z (part 2)"));
-        }
+        assertAnInvoiceArchiveOpensWithThePasswordInItsMessageOnly("請求書.7z", SevenZipArchives.encrypted("Inv0ice-2025",
+                false, "請求書/請求書.pdf", pe(), "readme.txt", ascii("see the invoice")));
     }
 
     @Test

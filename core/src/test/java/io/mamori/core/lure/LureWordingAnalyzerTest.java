@@ -31,10 +31,16 @@ class LureWordingAnalyzerTest {
 
     /** A plain-text message with this subject and text. */
     private List<Finding> analyzePlain(String subject, String text) {
-        ParsedMessage message = new ParsedMessage(List.of(new HeaderField("Subject", subject)),
-                List.of(new MimePart("1", 0, "text/plain", "utf-8", null, false, text.length(), text)), List.of(), 0,
-                text.length());
-        return analyzer.analyze(new AnalysisInput(ENVELOPE, message));
+        return analyzer.analyze(new AnalysisInput(ENVELOPE, plain(subject, text)));
+    }
+
+    /** Each {subject, text} mail stays below TAG and raises none of {@code codes}. */
+    private void assertBelowTagWithout(List<String[]> mails, String... codes) {
+        for (String[] mail : mails) {
+            List<Finding> findings = analyzePlain(mail[0], mail[1]);
+            assertThat(findings).as(mail[0]).extracting(Finding::code).doesNotContain(codes);
+            assertThat(score(findings)).as(mail[0]).isLessThan(4.0);
+        }
     }
 
     private double score(List<Finding> findings) {
@@ -200,10 +206,7 @@ class LureWordingAnalyzerTest {
         String invoice = "お世話になっております。\n請求書を送付いたします。ご確認ください。\nパスワードは別途お送りします。";
         String passwordMail = "先ほどお送りした請求書のパスワードをお知らせします。\nパスワード：Seikyu-2025";
         for (String text : List.of(invoice, passwordMail)) {
-            ParsedMessage message = new ParsedMessage(List.of(new HeaderField("Subject", "請求書の送付")),
-                    List.of(new MimePart("1", 0, "text/plain", "utf-8", null, false, text.length(), text)), List.of(), 0,
-                    text.length());
-            List<Finding> findings = analyzer.analyze(new AnalysisInput(ENVELOPE, message));
+            List<Finding> findings = analyzePlain("請求書の送付", text);
             assertThat(findings).as(text).extracting(Finding::code).containsExactly("LURE_PAYMENT");
             assertThat(score(findings)).isLessThan(4.0);
         }
@@ -213,31 +216,25 @@ class LureWordingAnalyzerTest {
     void everydayJapaneseSignInWordsAreNoLure() {
         // a one-time code, an ISO certification and a seminar one signs up for on a member page: "ログイン" and
         // "認証" alone once made the seminar's deadline (至急) a combination, and so a TAG
-        for (String[] mail : List.of(
+        assertBelowTagWithout(List.of(
                 new String[] {"認証コードのお知らせ", "ログイン認証コード：482913\nこのコードの有効期限は10分です。"},
                 new String[] {"ISO認証取得のお知らせ", "弊社はこのたびISO27001の認証を取得いたしました。"},
-                new String[] {"セミナーのご案内", "至急のご案内です。マイページにログインしてお申し込みください。"})) {
-            List<Finding> findings = analyzePlain(mail[0], mail[1]);
-            assertThat(findings).as(mail[0]).extracting(Finding::code).doesNotContain("LURE_CREDENTIAL", "LURE_COMBINED");
-            assertThat(score(findings)).as(mail[0]).isLessThan(4.0);
-        }
+                new String[] {"セミナーのご案内", "至急のご案内です。マイページにログインしてお申し込みください。"}),
+                "LURE_CREDENTIAL", "LURE_COMBINED");
     }
 
     @Test
     void aServicesPasswordResetOrChangeNoticeIsNoCredentialLureButAskingToUpdateOneIs() {
         // a SaaS reset the reader asked for (valid 24 hours) was tagged on wording alone (24時間以内 + パスワードの再設定);
         // English never counted "reset your password" either
-        for (String[] mail : List.of(
+        assertBelowTagWithout(List.of(
                 new String[] {"パスワード再設定のご案内", "パスワードの再設定が申請されました。以下のリンクから24時間以内に"
                         + "新しいパスワードを設定してください。このメールに心当たりがない場合は、破棄してください。"},
                 new String[] {"パスワード変更完了のお知らせ", "パスワードの変更が完了しました。お心当たりがない場合は、"
                         + "至急サポートまでご連絡ください。"},
                 new String[] {"Reset your password", "We received a request to reset your password. Use the link below"
-                        + " within 24 hours to choose a new one."})) {
-            List<Finding> findings = analyzePlain(mail[0], mail[1]);
-            assertThat(findings).as(mail[0]).extracting(Finding::code).doesNotContain("LURE_CREDENTIAL", "LURE_COMBINED");
-            assertThat(score(findings)).as(mail[0]).isLessThan(4.0);
-        }
+                        + " within 24 hours to choose a new one."}),
+                "LURE_CREDENTIAL", "LURE_COMBINED");
         List<Finding> phishing = analyzePlain("【重要】アカウント停止のお知らせ",
                 "お客様のアカウントが停止されました。24時間以内にパスワードを更新してください。");
         assertThat(phishing).extracting(Finding::code).contains("LURE_ACCOUNT_SUSPENSION", "LURE_CREDENTIAL", "LURE_COMBINED");
@@ -249,16 +246,13 @@ class LureWordingAnalyzerTest {
         // a card statement naming its member page, a shop's points-and-free-shipping newsletter, an urgent maintenance
         // notice: each was tagged on wording alone (カード情報 + 支払い, 配送料 + ギフトカード, 緊急 + アカウント情報); a
         // shop's shipping notice with its points (お荷物 + ポイントの有効期限) was a combination one sign short of TAG
-        for (String[] mail : List.of(
+        assertBelowTagWithout(List.of(
                 new String[] {"ご利用代金のお知らせ", "今月のご利用代金が確定しました。お支払い日は27日です。カード情報の変更は会員サイトから行えます。"},
                 new String[] {"【期間限定】ポイント最大10倍", "お持ちのポイントの有効期限が近づいています。今なら配送料無料！抽選でギフトカードが当たります。"},
                 new String[] {"【緊急】メールサーバ緊急メンテナンス", "本日中に緊急メンテナンスを実施します。アカウント情報の変更は不要です。"},
                 new String[] {"【発送完了】ご注文商品の発送のお知らせ", "ご注文の商品を発送いたしました。お荷物の到着予定日は12月3日です。"
-                        + "今回のお買い物で付与されたポイントの有効期限は1年間です。"})) {
-            List<Finding> findings = analyzePlain(mail[0], mail[1]);
-            assertThat(findings).as(mail[0]).extracting(Finding::code).doesNotContain("LURE_COMBINED");
-            assertThat(score(findings)).as(mail[0]).isLessThan(4.0);
-        }
+                        + "今回のお買い物で付与されたポイントの有効期限は1年間です。"}),
+                "LURE_COMBINED");
     }
 
     @Test
