@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Coverage-guided fuzzing (Jazzer, libFuzzer's engine for the JVM) of the parsers and readers Mamori wrote itself
+# and of the whole inbound scan: the *FuzzTest classes of core. Each target is fuzzed for the given time in a JVM of
+# its own; a finding stops its target and is written by Jazzer under
+# core/src/test/resources/<package>/<Class>Inputs/<method>/ (crash-…, timeout-…), where the test suite runs it from
+# then on as a regression case. Fix the code, keep the input, commit both.
+#
+#   bench/fuzz.sh [--seconds N] [TARGET ...]        TARGET: Class#method, e.g. RarEntriesFuzzTest#listsEntriesOrFailsWithAnIoException
+#
+# Default: every target, 300 s each. The inputs Jazzer keeps as it goes (the generated corpus) are in core/.cifuzz-corpus/
+# (not committed); the next run starts from them. The first run seeds it: the whole-scan target with the test
+# messages of core/src/test/resources/messages/, the attachment target with small archives of each kind written
+# here by zip, 7z, tar and gzip (each input's first byte chooses the file name and declared type).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+seconds=300
+targets=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seconds) seconds="$2"; shift 2 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    *) targets+=("$1"); shift ;;
+  esac
+done
+all=(
+  attachment.RarEntriesFuzzTest#listsEntriesOrFailsWithAnIoException
+  attachment.ArchiveParsersFuzzTest#inspectsAnyAttachment
+  attachment.ArchiveParsersFuzzTest#readsAny7zHeader
+  attachment.ArchiveParsersFuzzTest#findsPasswordCandidatesInAnyText
+  link.TextReadersFuzzTest#findsTheUrlsTheRegularExpressionFinds
+  link.TextReadersFuzzTest#cleansUrlsAsBrowsersDo
+  link.TextReadersFuzzTest#readsAnyHtml
+  scan.MessageScannerFuzzTest#scansAnyMessage
+)
+if [ ${#targets[@]} -eq 0 ]; then
+  targets=("${all[@]}")
+fi
+corpus="$root/core/.cifuzz-corpus"
+
+seed_messages() {
+  local dir="$corpus/io.mamori.core.scan.MessageScannerFuzzTest/scansAnyMessage"
+  [ -d "$dir" ] && return 0
+  mkdir -p "$dir"
+  # the messages of the tests (ours and the copied real ones), at most 64 KiB each: libFuzzer mutates small inputs best
+  find "$root/core/src/test/resources/messages" -type f \( -name '*.eml' -o -name '*.msg' \) -size -64k -print0 \
+    | while IFS= read -r -d '' f; do cp "$f" "$dir/$(sha1sum "$f" | cut -c1-40)"; done
+}
+
+seed_archives() {
+  local dir="$corpus/io.mamori.core.attachment.ArchiveParsersFuzzTest/inspectsAnyAttachment"
+  [ -d "$dir" ] && return 0
+  mkdir -p "$dir"
+  local work
+  work="$(mktemp -d)"
+  mkdir -p "$work/in/sub"
+  printf 'Invoice 2026-11\n' > "$work/in/invoice.txt"
+  printf '<form action="https://login.example/"><input type="password"></form>\n' > "$work/in/sub/page.html"
+  printf 'MZ\x90\x00' > "$work/in/sub/invoice.pdf.exe"
+  (cd "$work/in" && zip -q -r "$work/a.zip" . && zip -q -P infected "$work/enc.zip" invoice.txt \
+    && 7z a -bd -y "$work/a.7z" . >/dev/null && 7z a -bd -y -pinfected -mhe=on "$work/enc.7z" . >/dev/null \
+    && tar -cf "$work/a.tar" . && gzip -c "$work/a.tar" > "$work/a.tar.gz")
+  (cd "$work" && zip -q nested.zip a.zip)
+  # the first byte picks the name and declared type (ArchiveParsersFuzzTest.NAMED): 0 zip, 1 7z, 3 gzip, 4 tar
+  local kind file
+  for pair in 0:a.zip 0:enc.zip 0:nested.zip 1:a.7z 1:enc.7z 3:a.tar.gz 4:a.tar; do
+    kind="${pair%%:*}"; file="${pair#*:}"
+    { printf "\\x0$kind"; cat "$work/$file"; } > "$dir/seed-$file"
+  done
+  rm -rf "$work"
+}
+
+command -v zip >/dev/null && command -v 7z >/dev/null || {
+  echo "fuzz: needs zip and 7z (Debian: zip, p7zip-full) for the archive seeds" >&2; exit 1; }
+seed_messages
+seed_archives
+cd "$root"
+summary="$root/bench/out/fuzz-summary.txt"
+mkdir -p "$root/bench/out/fuzz"
+: > "$summary"
+for t in "${targets[@]}"; do
+  case "$t" in *.*) ;; *) t="$(printf '%s\n' "${all[@]}" | grep -F "$t" | head -1)";; esac
+  class="io.mamori.core.${t%%#*}"
+  method="${t#*#}"
+  log="$root/bench/out/fuzz/${t//[#.]/-}.log"
+  echo "== $class#$method, ${seconds} s"
+  start=$(date +%s)
+  status=0
+  JAZZER_FUZZ=1 JAZZER_MAX_DURATION="${seconds}s" ./mvnw -B -ntp -o verify -pl core \
+    -Dtest="$class#$method" -Dsurefire.failIfNoSpecifiedTests=false -DskipITs > "$log" 2>&1 || status=$?
+  # libFuzzer's last status line: executions, coverage (edges), features, corpus size
+  last="$(grep -aE '^#[0-9]+' "$log" | tail -1 || true)"
+  done_line="$(grep -aE '^Done [0-9]+ runs' "$log" | tail -1 || true)"
+  verdict=$([ "$status" -eq 0 ] && echo "no finding" || echo "FINDING (see $log)")
+  printf '%-70s %5ss  %s | %s | %s\n' "$t" "$(( $(date +%s) - start ))" "$verdict" "$done_line" "$last" | tee -a "$summary"
+done
+echo "summary in $summary"
