@@ -159,6 +159,9 @@ final class RarEntries {
         }
         long fileFlags = h.vint();
         long unpacked = h.vint();
+        if (unpacked < 0) {
+            throw new IOException("RAR file size out of range"); // a tenth byte past 2^63: no real archive's
+        }
         h.vint(); // attributes
         if ((fileFlags & 0x0002) != 0) {
             h.skip(4); // modification time
@@ -302,6 +305,9 @@ final class RarEntries {
         if ((flags & 0x0100) != 0) {
             add |= h.u32() << 32;
             unpacked |= h.u32() << 32;
+            if (add < 0 || unpacked < 0) {
+                throw new IOException("RAR file sizes out of range"); // past 2^63: no real archive's
+            }
         }
         if (nameSize > MAX_NAME) {
             throw new IOException("RAR name of " + nameSize + " bytes");
