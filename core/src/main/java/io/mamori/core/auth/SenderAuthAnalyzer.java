@@ -230,7 +230,9 @@ public final class SenderAuthAnalyzer implements Analyzer {
         } catch (IllegalArgumentException ex) {
             return Optional.empty();
         }
-        return SpfEvaluator.validDomain(d) ? Optional.of(d) : Optional.empty();
+        // control characters, spaces and DEL are no part of a domain (RFC 5322 §3.4.1: atext); IDNA leaves them be
+        boolean printable = d.chars().allMatch(c -> c > 0x20 && c < 0x7f);
+        return printable && SpfEvaluator.validDomain(d) ? Optional.of(d) : Optional.empty();
     }
 
     /** The newest set sealed by a trusted sealer whose ARC-Authentication-Results recorded dmarc=pass. */

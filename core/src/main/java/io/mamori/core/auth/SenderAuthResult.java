@@ -82,12 +82,35 @@ public record SenderAuthResult(SpfResult spf, List<DkimResult> dkim, DmarcResult
         return String.join("; ", parts);
     }
 
-    /** A pvalue: a token as is, anything else quoted (RFC 8601 §2.2, RFC 2045 token). */
-    private static String value(String v) {
-        if (!v.isEmpty() && v.chars().allMatch(c -> c > 0x20 && c < 0x7f && "()<>@,;:\\\"/[]?=".indexOf(c) < 0)) {
-            return v;
+    /**
+     * A pvalue: a token as is, anything else quoted (RFC 8601 §2.2, RFC 2045 token). The field is written in ASCII
+     * ({@link io.mamori.core.analysis.TraceFields}): an internationalised domain is given as its A-label
+     * ({@code 例え.jp} → {@code xn--r8jz45g.jp}), and what is left outside printable ASCII in a value taken from the
+     * message (a From domain with control characters, say) is written as {@code ?}, so that no such value can cost the
+     * message its authentication results.
+     */
+    static String value(String v) {
+        String ascii = v;
+        if (ascii.chars().anyMatch(c -> c > 0x7e)) {
+            try {
+                ascii = java.net.IDN.toASCII(ascii, java.net.IDN.ALLOW_UNASSIGNED);
+            } catch (IllegalArgumentException notADomain) {
+                // not a domain name IDNA can convert: the characters are replaced below
+            }
         }
-        return '"' + v.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+        if (!ascii.isEmpty() && ascii.chars().allMatch(c -> c > 0x20 && c < 0x7f && "()<>@,;:\\\"/[]?=".indexOf(c) < 0)) {
+            return ascii;
+        }
+        StringBuilder quoted = new StringBuilder(ascii.length() + 2).append('"');
+        for (int i = 0; i < ascii.length(); i++) {
+            char c = ascii.charAt(i);
+            if (c == '\\' || c == '"') {
+                quoted.append('\\').append(c);
+            } else {
+                quoted.append(c >= 0x20 && c < 0x7f ? c : '?');
+            }
+        }
+        return quoted.append('"').toString();
     }
 
     private static String comment(String c) {

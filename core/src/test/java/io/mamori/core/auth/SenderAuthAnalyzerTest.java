@@ -82,6 +82,39 @@ class SenderAuthAnalyzerTest {
         });
     }
 
+    /**
+     * A From domain with control characters (found by fuzzing: {@code MessageScannerFuzzTest}) went into the field's
+     * value, the field was refused as not ASCII, and the analyzer failed: the message lost SPF, DKIM and DMARC
+     * altogether. Such a From names no author domain ({@code FROM_INVALID}); and values taken from a signature (a
+     * DKIM {@code d=} in UTF-8, a selector with a control character) are written in ASCII too.
+     */
+    @Test
+    void valuesOutsidePrintableAsciiStillGetTheMessageItsAuthenticationResults() throws IOException {
+        DnsResolver dns = TableDnsResolver.builder().build();
+        String[][] cases = {
+            {"From: Keiri <keiri@sample-shoji.\u007f\u0000.jp>\r\n", "dmarc=permerror", "FROM_INVALID"},
+            {"From: Keiri <keiri@sample-shoji.example>\r\nDKIM-Signature: v=1; a=rsa-sha256; d=例え.jp; s=se\u0001l;"
+                    + " h=from; bh=AAAA; b=AAAA\r\n", "header.d=\"??????.jp\" header.s=\"se?l\"", "DKIM_PERMERROR"},
+        };
+        for (String[] c : cases) {
+            byte[] raw = (c[0] + "To: keiri@example.co.jp\r\nSubject: invoice\r\nMIME-Version: 1.0\r\n"
+                    + "Content-Type: text/plain; charset=utf-8\r\n\r\nHello\r\n").getBytes(StandardCharsets.UTF_8);
+            AnalysisInput base = input(raw, Direction.INBOUND, "203.0.113.9", "keiri@sample-shoji.example");
+            io.mamori.core.analysis.TraceFields trace = new io.mamori.core.analysis.TraceFields("mx.example.co.jp");
+
+            List<Finding> findings = analyzer(dns).analyze(new AnalysisInput(base.envelope(), base.message(), base.raw(),
+                    trace));
+
+            assertThat(findings).as(c[0]).extracting(Finding::code).contains(c[2]);
+            assertThat(trace.fields()).as(c[0]).singleElement().satisfies(f -> assertThat(f.value())
+                    .startsWith("mx.example.co.jp; spf=none smtp.mailfrom=sample-shoji.example").contains(c[1]));
+        }
+        // a signature's header is read as bytes, so a UTF-8 d= arrives as Latin-1 characters IDNA refuses (above);
+        // an internationalised name that does arrive as such is written as its A-label
+        assertThat(SenderAuthResult.value("例え.jp")).isEqualTo("xn--r8jz45g.jp");
+        assertThat(SenderAuthResult.value("a b\"c\\")).isEqualTo("\"a b\\\"c\\\\\"");
+    }
+
     @Test
     void anUnsignedMessageFromAnUnauthorisedServerFailsSpfAndTheRejectPolicy() throws IOException {
         DnsResolver dns = TableDnsResolver.builder()
