@@ -14,6 +14,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs every analyzer on a message, each under its own time budget, and enforces the {@link Analyzer}
@@ -34,6 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Thread-safe: {@link #run} may be called concurrently for different messages.
  */
 public final class AnalysisPipeline {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AnalysisPipeline.class);
 
     /** The code of the finding that reports a failed analyzer. */
     public static final String ANALYZER_FAILED = "ANALYZER_FAILED";
@@ -142,6 +146,16 @@ public final class AnalysisPipeline {
         }
     }
 
+    /**
+     * An analyzer's exception is a defect to fix: its stack trace goes to the log, for whoever runs the gateway to
+     * report. Its message does not: exceptions of parsers and libraries quote what they read, i.e. the mail.
+     */
+    private static void logFailure(Analyzer analyzer, Throwable cause) {
+        Throwable shown = new Throwable(cause.getClass().getName() + " (message withheld: it may quote the mail)");
+        shown.setStackTrace(cause.getStackTrace());
+        LOG.warn("analyzer {} failed; the message gets ANALYZER_FAILED", analyzer.name(), shown);
+    }
+
     private static Finding failed(Analyzer analyzer, String reason) {
         return new Finding(ANALYZER_FAILED, 1.0, analyzer.name() + ": " + reason);
     }
@@ -197,6 +211,7 @@ public final class AnalysisPipeline {
                     // loop: re-evaluate the deadline
                 } catch (ExecutionException e) {
                     Throwable cause = e.getCause() == null ? e : e.getCause();
+                    logFailure(analyzer, cause);
                     return List.of(failed(analyzer, cause.getClass().getSimpleName()));
                 } catch (CancellationException e) {
                     return List.of(failed(analyzer, "cancelled"));

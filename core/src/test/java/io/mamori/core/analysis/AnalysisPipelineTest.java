@@ -60,15 +60,33 @@ class AnalysisPipelineTest {
 
     @Test
     void anAnalyzerThatThrowsIsReportedByNameAndExceptionType() {
-        List<Finding> findings = pipeline(Duration.ofSeconds(5),
-                new Scripted("exploding", () -> {
-                    throw new IllegalStateException("boom");
-                }),
-                new Scripted("fine", () -> List.of(Finding.of("MIME_LONG_LINE", "line 3")))).run(INPUT);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+                new ch.qos.logback.core.read.ListAppender<>();
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                AnalysisPipeline.class);
+        logs.start();
+        log.addAppender(logs);
+        List<Finding> findings;
+        try {
+            findings = pipeline(Duration.ofSeconds(5),
+                    new Scripted("exploding", () -> {
+                        throw new IllegalStateException("boom from keiri@example.co.jp");
+                    }),
+                    new Scripted("fine", () -> List.of(Finding.of("MIME_LONG_LINE", "line 3")))).run(INPUT);
+        } finally {
+            log.detachAppender(logs);
+        }
 
         assertThat(findings).containsExactly(
                 new Finding("ANALYZER_FAILED", 1.0, "exploding: IllegalStateException"),
                 Finding.of("MIME_LONG_LINE", "line 3"));
+        // the defect is logged with where it happened, but not with the exception's message, which may quote the mail
+        assertThat(logs.list).singleElement().satisfies(e -> {
+            assertThat(e.getFormattedMessage()).contains("exploding");
+            assertThat(e.getThrowableProxy().getMessage()).contains("java.lang.IllegalStateException")
+                    .doesNotContain("keiri@example.co.jp");
+            assertThat(e.getThrowableProxy().getStackTraceElementProxyArray()).isNotEmpty();
+        });
     }
 
     @Test
