@@ -27,8 +27,10 @@ all=(
   attachment.ArchiveParsersFuzzTest#inspectsAnyAttachment
   attachment.ArchiveParsersFuzzTest#readsAny7zHeader
   attachment.ArchiveParsersFuzzTest#findsPasswordCandidatesInAnyText
+  attachment.ArchiveParsersFuzzTest#thePasswordPrefilterMissesNoPasswordWord
   link.TextReadersFuzzTest#findsTheUrlsTheRegularExpressionFinds
   link.TextReadersFuzzTest#cleansUrlsAsBrowsersDo
+  link.TextReadersFuzzTest#foldsAsciiAsTheGeneralPassDoes
   link.TextReadersFuzzTest#readsAnyHtml
   scan.MessageScannerFuzzTest#scansAnyMessage
 )
@@ -90,7 +92,7 @@ for t in "${targets[@]}"; do
   # libFuzzer's last status line: executions, coverage (edges), features, corpus size
   last="$(grep -aE '^#[0-9]+' "$log" | tail -1 || true)"
   done_line="$(grep -aE '^Done [0-9]+ runs' "$log" | tail -1 || true)"
-  verdict=$([ "$status" -eq 0 ] && echo "no finding" || echo "FINDING (see $log)")
+  if [ "$status" -eq 0 ]; then verdict="no finding"; else verdict="FINDING, see $log"; fi
   printf '%-70s %5ss  %s | %s | %s\n' "$t" "$(( $(date +%s) - start ))" "$verdict" "$done_line" "$last" | tee -a "$summary"
 done
 echo "summary in $summary"

@@ -573,6 +573,23 @@ final class ContentInspection {
     }
 
     /**
+     * Commons Compress's zip reader, with Zstandard (method 93, which WinZip writes) decoded by aircompressor's pure-Java
+     * decoder: Commons Compress would ask for zstd-jni, a native library Mamori does not ship, and fail with an error
+     * while moving to such an entry, so that the analysis of the whole message failed and an archive compressed this
+     * way went uninspected (found by fuzzing).
+     */
+    private static final class ZipEntries extends ZipArchiveInputStream {
+        ZipEntries(InputStream in) {
+            super(in, StandardCharsets.UTF_8.name(), true, true);
+        }
+
+        @Override
+        protected InputStream createZstdInputStream(InputStream in) {
+            return new io.airlift.compress.zstd.ZstdInputStream(in);
+        }
+    }
+
+    /**
      * A zip archive, or an Office (OOXML, ODF) document, which is a zip too. A document's parts are only
      * searched for macros, not inspected as files, and have per-message budgets of their own (ten times the
      * entries and ratio, the same total): a large spreadsheet's XML legitimately expands far and compresses
@@ -585,7 +602,7 @@ final class ContentInspection {
     private void zip(String path, InputStream whole, int depth, boolean document) throws IOException {
         boolean encryptedSeen = false;
         boolean inDocument = document;
-        ZipArchiveInputStream zip = new ZipArchiveInputStream(whole, StandardCharsets.UTF_8.name(), true, true);
+        ZipArchiveInputStream zip = new ZipEntries(whole);
         int seen = 0;
         try {
             for (ZipArchiveEntry e; (e = zip.getNextEntry()) != null; ) {
