@@ -51,7 +51,8 @@ public final class ArchivePasswords {
     /** The most encrypted folders (one key derivation each, per password) a 7z archive may have to be tried. */
     static final int MAX_ENCRYPTED_FOLDERS = 16;
 
-    private static final Pattern WORD = Pattern.compile(
+    /** The words that introduce a password, searched in NFKC-folded text ({@link #mayNameAPassword} first). */
+    static final Pattern WORD = Pattern.compile(
             "(?i)(パスワード|パス|暗証番号|解凍キー|解凍用|password|passcode|passwd|pass ?word|\\bpw\\b|\\bpwd\\b)");
     /** What may stand between the word and the password: spaces, colons, は, brackets, "is". */
     private static final Pattern SEPARATOR = Pattern.compile(

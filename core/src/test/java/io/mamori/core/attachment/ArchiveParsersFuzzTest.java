@@ -73,6 +73,18 @@ class ArchiveParsersFuzzTest {
         });
     }
 
+    /**
+     * The quick scan that spares most mail the folding and the regular expression may say yes to text without a
+     * password word, never no to text with one.
+     */
+    @FuzzTest(maxDuration = "30s")
+    void thePasswordPrefilterMissesNoPasswordWord(FuzzedDataProvider data) {
+        String text = data.consumeRemainingAsString();
+        if (ArchivePasswords.WORD.matcher(java.text.Normalizer.normalize(text, java.text.Normalizer.Form.NFKC)).find()) {
+            assertThat(ArchivePasswords.mayNameAPassword(text)).as(text).isTrue();
+        }
+    }
+
     /** The password search: at most eight candidates, each 4 to 32 printable ASCII characters, none repeated. */
     @FuzzTest(maxDuration = "30s")
     void findsPasswordCandidatesInAnyText(FuzzedDataProvider data) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.mamori.core.evasion.HtmlText;
+import io.mamori.core.lure.LureText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -12,7 +13,8 @@ import java.util.regex.Matcher;
 /**
  * Coverage-guided fuzzing of the hand-written readers of message text: {@link TextUrls} must find exactly what its
  * regular expression's {@code find()} finds (it is a faster way to the same answer), {@link LinkAnalyzer#cleaned}
- * must do what the WHATWG URL parser's first step does and nothing more, and {@link HtmlText} must read any HTML
+ * must do what the WHATWG URL parser's first step does and nothing more, {@link LureText#fold} must fold ASCII text
+ * the same way on its fast path as on its general one, and {@link HtmlText} must read any HTML
  * (our walk of jsoup's tree and the style rules it applies) without an exception. In the test suite each runs the
  * inputs under {@code TextReadersFuzzTestInputs/}; {@code bench/fuzz.sh} fuzzes them (bench/README.md).
  */
@@ -44,6 +46,16 @@ class TextReadersFuzzTest {
         String expected = stripped.substring(0, Math.min(stripped.length(), 4096))
                 .replaceAll("\\A[\\x00-\\x20]+|[\\x00-\\x20]+\\z", "");
         assertThat(cleaned).isEqualTo(expected);
+    }
+
+    /**
+     * {@link LureText#fold}'s pass for ASCII text gives what the general pass gives (which a format character, removed
+     * by folding, makes it take).
+     */
+    @FuzzTest(maxDuration = "30s")
+    void foldsAsciiAsTheGeneralPassDoes(FuzzedDataProvider data) {
+        String ascii = data.consumeRemainingAsAsciiString();
+        assertThat(LureText.fold(ascii)).isEqualTo(LureText.fold(ascii + "\u200B"));
     }
 
     @FuzzTest(maxDuration = "30s")
