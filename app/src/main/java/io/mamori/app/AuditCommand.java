@@ -26,12 +26,7 @@ import picocli.CommandLine.Parameters;
             "Works on the configured database; with the embedded H2 database the gateway must be stopped",
             "(use GET /api/v1/audit against a running gateway)."},
         subcommands = {AuditCommand.Verify.class, AuditCommand.ListEntries.class, AuditCommand.Export.class})
-final class AuditCommand implements Runnable {
-
-    @Override
-    public void run() {
-        picocli.CommandLine.usage(this, System.out);
-    }
+final class AuditCommand extends CliHelp.Group {
 
     interface AuditAction {
         int apply(JdbcAuditTrail audit) throws Exception;

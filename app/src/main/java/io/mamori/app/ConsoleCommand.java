@@ -14,12 +14,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "console", mixinStandardHelpOptions = true, description = "Web console accounts.",
         subcommands = {ConsoleCommand.AddUser.class, ConsoleCommand.ResetUser.class})
-final class ConsoleCommand implements Runnable {
-
-    @Override
-    public void run() {
-        picocli.CommandLine.usage(this, System.out);
-    }
+final class ConsoleCommand extends CliHelp.Group {
 
     private static final String SHOWN_ONCE = "Shown only here, never written to a log file; it must be changed at the"
             + " first sign-in.%n画面にだけ表示され、ログには残りません。初回ログイン時に変更が必要です。%n";

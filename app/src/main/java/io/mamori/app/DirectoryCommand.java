@@ -22,12 +22,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "directory", mixinStandardHelpOptions = true,
         description = "The directory of people, departments and roles (console users and approval routes).",
         subcommands = {DirectoryCommand.Import.class, DirectoryCommand.ListPeople.class})
-final class DirectoryCommand implements Runnable {
-
-    @Override
-    public void run() {
-        picocli.CommandLine.usage(this, System.out);
-    }
+final class DirectoryCommand extends CliHelp.Group {
 
     @Command(name = "import", mixinStandardHelpOptions = true,
             description = {"Bring the directory in line with a CSV file (UTF-8, with or without BOM):",

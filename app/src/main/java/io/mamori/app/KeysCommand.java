@@ -6,12 +6,7 @@ import picocli.CommandLine.Command;
 
 @Command(name = "keys", mixinStandardHelpOptions = true, description = "Encryption-at-rest key commands.",
         subcommands = KeysCommand.Rotate.class)
-final class KeysCommand implements Runnable {
-
-    @Override
-    public void run() {
-        picocli.CommandLine.usage(this, System.out);
-    }
+final class KeysCommand extends CliHelp.Group {
 
     @Command(name = "rotate", mixinStandardHelpOptions = true,
             description = {"Add a new master key, make it primary, and re-wrap every stored message key under it.",

@@ -31,21 +31,11 @@ import picocli.CommandLine.Parameters;
             "use the REST API (/api/v1/lists) against a running gateway. A running gateway on a shared database",
             "picks up changes within 10 seconds."},
         subcommands = {ListsCommand.Allow.class, ListsCommand.Block.class})
-final class ListsCommand implements Runnable {
-
-    @Override
-    public void run() {
-        picocli.CommandLine.usage(this, System.out);
-    }
+final class ListsCommand extends CliHelp.Group {
 
     @Command(name = "allow", mixinStandardHelpOptions = true, description = "The allow list (senders only).",
             subcommands = {Add.class, Remove.class, Show.class})
-    static final class Allow implements Runnable, Kind {
-        @Override
-        public void run() {
-            picocli.CommandLine.usage(this, System.out);
-        }
-
+    static final class Allow extends CliHelp.Group implements Kind {
         @Override
         public ListKind kind() {
             return ListKind.ALLOW;
@@ -54,12 +44,7 @@ final class ListsCommand implements Runnable {
 
     @Command(name = "block", mixinStandardHelpOptions = true, description = "The block list (senders and links).",
             subcommands = {Add.class, Remove.class, Show.class})
-    static final class Block implements Runnable, Kind {
-        @Override
-        public void run() {
-            picocli.CommandLine.usage(this, System.out);
-        }
-
+    static final class Block extends CliHelp.Group implements Kind {
         @Override
         public ListKind kind() {
             return ListKind.BLOCK;

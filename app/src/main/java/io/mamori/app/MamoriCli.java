@@ -11,9 +11,9 @@ import picocli.CommandLine.Unmatched;
  * Entry point of the jar behind {@code ./mamori}. Only {@code start} boots Spring; the offline commands
  * bind the same settings without it so they answer in well under a second of start-up.
  */
-@Command(name = "mamori", mixinStandardHelpOptions = true, version = "Mamori 0.1",
-        description = "Mamori mail security gateway / メールセキュリティゲートウェイ")
-public final class MamoriCli implements Runnable {
+@Command(name = "mamori", mixinStandardHelpOptions = true, version = "Mamori 0.1", resourceBundle = CliHelp.BUNDLE,
+        description = {"Mamori メールセキュリティゲートウェイ", "Mamori mail security gateway"})
+public final class MamoriCli extends CliHelp.Group {
 
     /** The subcommands, in the order the help lists them. */
     private static final List<Class<?>> SUBCOMMANDS = List.of(
@@ -65,13 +65,8 @@ public final class MamoriCli implements Runnable {
         for (Class<?> c : only != null ? List.<Class<?>>of(only) : SUBCOMMANDS) {
             cli.addSubcommand(c);
         }
-        // after the subcommands: picocli applies such a setting to the ones it already has
-        return cli.setCaseInsensitiveEnumValuesAllowed(true);
-    }
-
-    @Override
-    public void run() {
-        CommandLine.usage(this, System.out);
+        // after the subcommands: picocli applies such settings to the ones it already has
+        return CliHelp.install(cli.setCaseInsensitiveEnumValuesAllowed(true));
     }
 
     @Command(name = "start", mixinStandardHelpOptions = true,

@@ -38,12 +38,7 @@ import picocli.CommandLine.Parameters;
         description = {"Notices to employees (Japanese and English), sent through this gateway's queue.",
             "With the embedded H2 database the gateway must be stopped; queued notices go out when it runs."},
         subcommands = {NoticesCommand.MfaReminders.class, NoticesCommand.Templates.class})
-final class NoticesCommand implements Runnable {
-
-    @Override
-    public void run() {
-        picocli.CommandLine.usage(this, System.out);
-    }
+final class NoticesCommand extends CliHelp.Group {
 
     private static final Pattern EMAIL = Pattern.compile("[^@\\s<>\"]+@[^@\\s<>\"]+\\.[^@\\s<>\"]+");
     private static final long MAX_CSV = 10L * 1024 * 1024;

@@ -12,12 +12,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "policy", mixinStandardHelpOptions = true, description = "Policy file commands.",
         subcommands = PolicyCommand.Validate.class)
-final class PolicyCommand implements Runnable {
-
-    @Override
-    public void run() {
-        picocli.CommandLine.usage(this, System.out);
-    }
+final class PolicyCommand extends CliHelp.Group {
 
     @Command(name = "validate", mixinStandardHelpOptions = true,
             description = {"Check a policy file, and the list file it names (lists.file); errors name file, line, column",

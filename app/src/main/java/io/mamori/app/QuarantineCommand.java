@@ -21,12 +21,7 @@ import picocli.CommandLine.Parameters;
             "Release, delete and bulk release: see 'queue'. With the embedded H2 database the gateway must be stopped;",
             "use the REST API (/api/v1/quarantine) against a running gateway."},
         subcommands = {QuarantineCommand.ListHeld.class, QuarantineCommand.Requests.class})
-final class QuarantineCommand implements Runnable {
-
-    @Override
-    public void run() {
-        picocli.CommandLine.usage(this, System.out);
-    }
+final class QuarantineCommand extends CliHelp.Group {
 
     static QuarantineService service(LocalStore s) throws java.io.IOException {
         Clock clock = Clock.systemUTC();
@@ -83,11 +78,7 @@ final class QuarantineCommand implements Runnable {
 
     @Command(name = "requests", mixinStandardHelpOptions = true, description = "Employees' release requests.",
             subcommands = {ListRequests.class, Create.class, Approve.class, Deny.class})
-    static final class Requests implements Runnable {
-        @Override
-        public void run() {
-            picocli.CommandLine.usage(this, System.out);
-        }
+    static final class Requests extends CliHelp.Group {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List release requests, newest first.")

@@ -17,12 +17,7 @@ import picocli.CommandLine.Parameters;
             "use the REST API (/api/v1/messages) against a running gateway."},
         subcommands = {QueueCommand.ListMessages.class, QueueCommand.Show.class, QueueCommand.Release.class,
             QueueCommand.Delete.class})
-final class QueueCommand implements Runnable {
-
-    @Override
-    public void run() {
-        picocli.CommandLine.usage(this, System.out);
-    }
+final class QueueCommand extends CliHelp.Group {
 
     interface StoreAction {
         int apply(LocalStore store) throws Exception;

@@ -12,12 +12,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "users", mixinStandardHelpOptions = true, description = "SMTP AUTH app passwords for the outbound listener.",
         subcommands = {UsersCommand.AddAppPassword.class, UsersCommand.ListAppPasswords.class,
             UsersCommand.RevokeAppPassword.class})
-final class UsersCommand implements Runnable {
-
-    @Override
-    public void run() {
-        picocli.CommandLine.usage(this, System.out);
-    }
+final class UsersCommand extends CliHelp.Group {
 
     private static final java.util.regex.Pattern EMAIL = java.util.regex.Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
 
