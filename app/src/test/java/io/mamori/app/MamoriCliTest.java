@@ -180,17 +180,24 @@ class MamoriCliTest {
     @Test
     void policyValidateAcceptsTheShippedExample() {
         assertThat(run("policy", "validate", Path.of("..", "config", "policy.example.yaml").toString())).as(err()).isZero();
-        assertThat(out()).contains("OK");
+        assertThat(out()).contains("policy.example.yaml: 正常です（社内ドメイン 2 件、").contains(" / OK (2 internal domain(s), ");
     }
 
     @Test
     void appPasswordIsShownOnceAndListedWithoutTheSecret() {
         assertThat(run("users", "add-app-password", "sato@example.co.jp", "--label", "laptop")).as(err()).isZero();
+        assertThat(out()).startsWith("sato@example.co.jp（laptop）のアプリパスワード。表示はこの一度だけです"
+                + " / App password for sato@example.co.jp (laptop), shown only once:");
         String issued = out().lines().reduce((a, b) -> b).orElseThrow().trim();
         assertThat(issued).hasSizeGreaterThanOrEqualTo(20);
 
         assertThat(run("users", "list-app-passwords", "sato@example.co.jp")).isZero();
-        assertThat(out()).contains("laptop").doesNotContain(issued);
+        assertThat(out()).contains("laptop").doesNotContain(issued).contains("作成 / created ")
+                .contains("最終使用 / last used 未使用 / never").contains("1 件 / 1 app password(s)");
+
+        assertThat(run("users", "add-app-password", "sato@example.co.jp", "--label", "tab\tbed"))
+                .as("a label AppPasswords refuses is an error, not a crash").isEqualTo(2);
+        assertThat(err()).contains("users: アプリパスワードを発行できません / cannot issue the app password: label must be");
 
         assertThat(run("users", "add-app-password", "not-an-address")).isEqualTo(2);
         assertThat(err()).contains("users: メールアドレスではありません / not an email address: not-an-address");
@@ -202,7 +209,8 @@ class MamoriCliTest {
         assertThat(out()).contains("0 message(s)");
 
         assertThat(run("keys", "rotate")).as(err()).isZero();
-        assertThat(out()).containsPattern("new primary master key \\d+ \\(was \\d+\\); 0 message key\\(s\\) re-wrapped");
+        assertThat(out()).containsPattern("新しい主マスター鍵 \\d+（以前は \\d+）。メッセージ鍵 0 件を包み直し、変更前のキーセットを .+ に保存しました"
+                + " / new primary master key \\d+ \\(was \\d+\\); 0 message key\\(s\\) re-wrapped; previous keyset saved as ");
     }
 
     @Test
@@ -494,6 +502,7 @@ class MamoriCliTest {
         assertThat(run("users", "list-app-passwords", "sato@example.co.jp")).isZero();
         String id = out().lines().findFirst().orElseThrow().trim().split(" +")[0];
         assertThat(run("users", "revoke-app-password", "sato@example.co.jp", id)).isZero();
+        assertThat(out()).isEqualTo("アプリパスワード #" + id + " を失効させました / app password #" + id + " revoked\n");
         assertThat(run("users", "revoke-app-password", "sato@example.co.jp", id)).isEqualTo(1);
         assertThat(err()).contains("users: 有効なアプリパスワード #" + id + " はありません / no such active app password: #" + id);
         assertThat(run("keys", "rotate")).as(err()).isZero();
@@ -780,7 +789,9 @@ class MamoriCliTest {
         });
 
         assertThat(run("policy", "validate", policy.toString())).as(err()).isZero();
-        assertThat(out()).contains("lists.txt: OK (1 entries)");
+        assertThat(out()).contains("policy.yaml: 正常です（社内ドメイン 2 件、組織 株式会社サンプル、リスト ")
+                .containsPattern("件） / OK \\(2 internal domain\\(s\\), organisation 株式会社サンプル, \\d+ list entr")
+                .contains("lists.txt: 正常です（1 件） / OK (1 entry)");
         Files.writeString(dir.resolve("lists.txt"), "block sender spam.example\nblock sendr x.example\n", StandardCharsets.UTF_8);
         assertThat(run("policy", "validate", policy.toString())).isEqualTo(1);
         assertThat(err()).contains("lists.txt:2: 不明な対象 'sendr' です。sender か link を指定してください"
