@@ -23,13 +23,16 @@ final class QueueCommand extends CliHelp.Group {
         int apply(LocalStore store) throws Exception;
     }
 
+    /** The embedded H2 database is locked by a running gateway. */
+    static final String DATABASE_IN_USE = "組み込みデータベースは稼働中のゲートウェイが使用中です。ゲートウェイを停止するか、"
+            + "REST API を使ってください / the embedded database is in use by a running gateway; stop it or use the REST API";
+
     static int withStore(StoreAction action) throws Exception {
         try (LocalStore store = LocalStore.open(Settings.load(List.of()), Clock.systemUTC())) {
             return action.apply(store);
         } catch (RuntimeException e) {
             if (String.valueOf(e.getMessage()).contains("already in use") || causeMentions(e, "already in use")) {
-                System.err.println("queue: the embedded database is in use by a running gateway; stop it or use "
-                        + "the REST API / 組み込みデータベースは稼働中のゲートウェイが使用中です");
+                System.err.println("queue: " + DATABASE_IN_USE);
                 return 3;
             }
             throw e;

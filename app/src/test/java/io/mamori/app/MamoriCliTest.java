@@ -436,18 +436,22 @@ class MamoriCliTest {
                 .containsPattern("(?m)^ +2 .* queue\\.delete +yes +" + b + ": QUARANTINED → DELETED$")
                 .containsPattern("(?m)^ +3 .* queue\\.release +NO +" + b + ": DELETED → refused: not allowed in state DELETED$")
                 .containsPattern("(?m)^ +4 .* queue\\.delete +NO +NO-SUCH-ID: - → not found$")
-                .contains("4 entries");
+                .contains("4 件 / 4 entries");
         assertThat(run("audit", "list", "--object", a)).isZero();
-        assertThat(out()).contains("1 entry");
+        assertThat(out()).contains("1 件 / 1 entry");
+        assertThat(run("audit", "list", "--limit", "3")).isZero();
+        assertThat(out()).contains("3 件。それより古い記録は --before 2 で表示します / 3 entries; older ones with --before 2");
 
         assertThat(run("audit", "verify")).as(err()).isZero();
-        assertThat(out()).contains("audit log OK").contains("4 entries, last seq 4").containsPattern("anchor / アンカー: 4:[0-9a-f]{64}");
+        assertThat(out()).contains("監査ログは正常です: 4 件、最後の seq 4 / audit log OK: 4 entries, last seq 4")
+                .containsPattern("(?m)^アンカー / anchor: 4:[0-9a-f]{64}$");
 
         sql("UPDATE audit_log SET after_state = 'HELD' WHERE seq = 2");
 
         assertThat(run("audit", "verify")).isEqualTo(1);
-        assertThat(out()).contains("audit log BROKEN").contains("first broken seq 2 (EDITED)")
-                .contains("row seq 2 was edited").contains("1 entry before it checked out");
+        assertThat(out()).contains("監査ログが改ざんされています: 最初に壊れている seq 2（EDITED） / audit log BROKEN: first broken"
+                        + " seq 2 (EDITED)")
+                .contains("row seq 2 was edited").contains("それより前の 1 件は正常でした / 1 entry before it checked out");
     }
 
     @Test
@@ -456,7 +460,7 @@ class MamoriCliTest {
             assertThat(run("queue", "delete", "NO-SUCH-" + i)).isEqualTo(1);
         }
         assertThat(run("audit", "verify")).isZero();
-        String anchor = out().lines().filter(l -> l.startsWith("anchor")).findFirst().orElseThrow().replaceAll(".*: ", "");
+        String anchor = out().lines().filter(l -> l.startsWith("アンカー / anchor: ")).findFirst().orElseThrow().replaceAll(".*: ", "");
 
         sql("DELETE FROM audit_log WHERE seq = 2");
         assertThat(run("audit", "verify")).isEqualTo(1);
@@ -514,7 +518,7 @@ class MamoriCliTest {
                 .containsPattern("keys\\.rotate +yes +master-key: primary \\d+ → primary \\d+; 0 message key\\(s\\) re-wrapped")
                 .doesNotContain(password);
         assertThat(run("audit", "list", "--actor", "someone-else")).isZero();
-        assertThat(out()).contains("0 entries");
+        assertThat(out()).contains("0 件 / 0 entries");
         assertThat(run("audit", "list", "--since", "tomorrow")).isEqualTo(2);
         assertThat(err()).contains("audit list: 日時として読めません: 'tomorrow'（例: ").contains(" / not a time: 'tomorrow'");
         assertThat(run("audit", "list", "--limit", "0")).isEqualTo(2);
@@ -528,7 +532,7 @@ class MamoriCliTest {
 
         assertThat(run("audit", "export", csv.toString())).as(err()).isZero();
 
-        assertThat(out()).contains("2 entries written to");
+        assertThat(out()).contains("2 件を " + csv + " に書き出しました / 2 entries written to " + csv);
         byte[] bytes = Files.readAllBytes(csv);
         assertThat(bytes).startsWith(0xEF, 0xBB, 0xBF);
         String text = new String(bytes, StandardCharsets.UTF_8);
