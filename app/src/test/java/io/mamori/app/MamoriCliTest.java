@@ -566,9 +566,13 @@ class MamoriCliTest {
 
             assertThat(run("console", "add-user", "sato@example.co.jp")).as(err()).isZero();
             assertThat(run("notices", "mfa-reminders", "--from-directory", "--dry-run")).as(err()).isZero();
-            assertThat(out()).as("no language in the file: both").contains("would send to sato@example.co.jp [ja, en]").doesNotContain("yamada@");
+            assertThat(out()).as("no language in the file: both").contains("送信予定 / would send to sato@example.co.jp [ja, en]")
+                    .doesNotContain("yamada@")
+                    .contains("1 件中 1 件のリマインダーをキューに入れます（ドライランのため何もしていません） / 1 of 1 reminder(s)"
+                            + " would be queued (dry run)");
             assertThat(run("notices", "mfa-reminders", "--from-directory")).as(err()).isZero();
-            assertThat(out()).contains("1 of 1 reminder(s) queued");
+            assertThat(out()).containsPattern("sato@example\\.co\\.jp 宛ての通知 ([0-9A-Z]{26}) をキューに入れました / \\1 queued for"
+                    + " sato@example\\.co\\.jp").contains("1 件中 1 件のリマインダーをキューに入れました / 1 of 1 reminder(s) queued");
             assertThat(run("notices", "mfa-reminders", "--from-directory", csv.toString())).isEqualTo(2);
             assertThat(run("audit", "list", "--action", "notice.*")).isZero();
             assertThat(out()).containsPattern("notice\\.access-changed +yes +yamada@example\\.co\\.jp")
@@ -620,7 +624,7 @@ class MamoriCliTest {
                     .contains("would send to ito@partner.example [ja, en]: 【株式会社サンプル】");
 
             assertThat(run("notices", "mfa-reminders", users.toString())).as(err()).isZero();
-            assertThat(out()).contains("2 of 2 reminder(s) queued");
+            assertThat(out()).contains("2 件中 2 件のリマインダーをキューに入れました / 2 of 2 reminder(s) queued");
 
             try (LocalStore local = LocalStore.open(Settings.load(List.of()), java.time.Clock.systemUTC())) {
                 List<io.mamori.core.store.StoredMessage> queued = local.store().list(io.mamori.core.store.MessageState.QUEUED, 10);
@@ -645,8 +649,8 @@ class MamoriCliTest {
         Path users = dir.resolve("bad.csv");
         Files.writeString(users, "email,name\nok@example.co.jp,OK\nnot-an-address,X\nalso bad,Y\n");
         assertThat(run("notices", "mfa-reminders", users.toString())).isEqualTo(2);
-        assertThat(err()).contains("bad.csv:3: not an email address / メールアドレスではありません: 'not-an-address'")
-                .contains("bad.csv:4: not an email address");
+        assertThat(err()).contains("bad.csv:3: 'not-an-address' はメールアドレスではありません / not an email address: 'not-an-address'")
+                .contains("bad.csv:4: 'also bad' はメールアドレスではありません / not an email address");
 
         Files.writeString(users, "email,name\nok@example.co.jp,OK\n\"unterminated@example.co.jp,Y\n");
         assertThat(run("notices", "mfa-reminders", users.toString())).isEqualTo(2);
@@ -655,11 +659,12 @@ class MamoriCliTest {
 
         Files.writeString(users, "someone@example.co.jp,Someone\n");
         assertThat(run("notices", "mfa-reminders", users.toString())).isEqualTo(2);
-        assertThat(err()).contains("bad.csv:1: the first line must name the columns");
+        assertThat(err()).contains("bad.csv:1: 1 行目に列名（例: email,name,department,language）が必要です"
+                + " / the first line must name the columns");
 
         Files.writeString(users, "email\nsato@example.co.jp\n");
         assertThat(run("notices", "mfa-reminders", users.toString())).as("no setup URL configured").isEqualTo(1);
-        assertThat(err()).contains("mamori.notices.setup-url is not set");
+        assertThat(err()).contains("notices: 通知を作成できません / cannot make the notices: mamori.notices.setup-url is not set");
     }
 
     @Test
@@ -677,7 +682,8 @@ class MamoriCliTest {
         System.setProperty("mamori.notices.templates-dir", templates.toString());
         try {
             assertThat(run("notices", "templates")).as(err()).isZero();
-            assertThat(out()).contains("mfa-reminder     ja  (shipped default)").contains("all templates OK");
+            assertThat(out()).contains("mfa-reminder     ja  (製品の既定 / shipped default)")
+                    .contains("すべてのテンプレートは正常です / all templates OK");
 
             Files.writeString(templates.resolve("mfa-reminder.ja.txt"), "Subject: {company}\n\n{userName} {setupUrl} {url}\n");
             assertThat(run("notices", "templates")).isEqualTo(1);
@@ -699,21 +705,23 @@ class MamoriCliTest {
                 + "sato@example.co.jp,佐藤 花子,経理部,admin,\n").getBytes(StandardCharsets.UTF_8));
 
         assertThat(run("directory", "import", csv.toString(), "--dry-run")).as(err()).isZero();
-        assertThat(out()).contains("  + yamada@example.co.jp", "dry run, nothing changed");
+        assertThat(out()).contains("  + yamada@example.co.jp").endsWith("ドライランのため何も変更していません: 追加 2 人、更新 0 人、無効化 0 人、"
+                + "変更なし 0 人 / dry run, nothing changed: added 2, updated 0, deactivated 0, unchanged 0\n");
         assertThat(run("directory", "list")).isZero();
-        assertThat(out()).contains("0 person(s)");
+        assertThat(out()).contains("0 人 / 0 person(s)");
 
         assertThat(run("directory", "import", csv.toString())).as(err()).isZero();
-        assertThat(out()).contains("added 2, updated 0, deactivated 0, unchanged 0");
+        assertThat(out()).endsWith("\n追加 2 人、更新 0 人、無効化 0 人、変更なし 0 人 / added 2, updated 0, deactivated 0, unchanged 0\n");
         assertThat(err()).contains("action=directory.import").contains("added=2");
         assertThat(run("directory", "import", csv.toString())).isZero();
         assertThat(out()).contains("added 0, updated 0, deactivated 0, unchanged 2");
         assertThat(run("directory", "list")).isZero();
-        assertThat(out()).contains("山田 太郎", "approver (営業部)", "2 person(s)");
+        assertThat(out()).contains("山田 太郎", "approver (営業部)", "2 人 / 2 person(s)");
 
         Files.writeString(csv, "email,display_name\nyamada@,山田\n", StandardCharsets.UTF_8);
         assertThat(run("directory", "import", csv.toString())).isEqualTo(1);
-        assertThat(err()).contains("people.csv:2: column 1 (email): 'yamada@' is not an email address", "nothing imported");
+        assertThat(err()).contains("people.csv:2: column 1 (email): 'yamada@' is not an email address",
+                "directory: 取り込みませんでした（問題 1 件） / nothing imported (1 problem(s))");
     }
 
     @Test
@@ -721,16 +729,21 @@ class MamoriCliTest {
         assertThat(run("console", "add-user", "Joho@example.co.jp", "--roles", "admin,analyst", "--name", "情報 太郎",
                 "--department", "情報システム部")).as(err()).isZero();
         String password = out().lines().filter(l -> l.matches("[a-z2-7]{4}(-[a-z2-7]{4}){3}")).findFirst().orElseThrow();
-        assertThat(out()).contains("never written to a log file");
+        assertThat(out()).startsWith("コンソールアカウント joho@example.co.jp を作成しました。初期パスワード / Console account"
+                + " joho@example.co.jp created. One-time password:\n").contains("画面にだけ表示され、ログには残りません。")
+                .contains("never written to a log file");
         assertThat(err()).contains("action=user.created object=joho@example.co.jp").doesNotContain(password);
         assertThat(run("directory", "list")).isZero();
         assertThat(out()).contains("joho@example.co.jp", "admin,analyst");
 
         assertThat(run("console", "add-user", "joho@example.co.jp")).isEqualTo(1);
-        assertThat(err()).contains("already has a console account");
+        assertThat(err()).contains("console: アカウントを作成できません / cannot create the account: joho@example.co.jp already has"
+                + " a console account");
         assertThat(run("console", "add-user", "x@example.co.jp", "--roles", "root")).isEqualTo(2);
+        assertThat(err()).contains("console: 不明なロール 'root' です。").contains(" / unknown role 'root'; expected admin, ");
 
         assertThat(run("console", "reset-user", "joho@example.co.jp", "--clear-totp")).as(err()).isZero();
+        assertThat(out()).startsWith("joho@example.co.jp の新しい初期パスワード / New one-time password for joho@example.co.jp:\n");
         String reset = out().lines().filter(l -> l.matches("[a-z2-7]{4}(-[a-z2-7]{4}){3}")).findFirst().orElseThrow();
         try (LocalStore local = LocalStore.open(Settings.load(List.of()), java.time.Clock.systemUTC())) {
             io.mamori.console.directory.JdbcDirectory directory = new io.mamori.console.directory.JdbcDirectory(
@@ -744,6 +757,8 @@ class MamoriCliTest {
                     a -> assertThat(a.mustChangePassword()).isTrue());
         }
         assertThat(run("console", "reset-user", "nobody@example.co.jp")).isEqualTo(1);
+        assertThat(err()).contains("console: コンソールアカウント nobody@example.co.jp はありません / no console account"
+                + " nobody@example.co.jp");
     }
 
     @Test
