@@ -59,6 +59,14 @@ final class CliHelp {
         return JAPANESE.matcher(line).find();
     }
 
+    /** Whether a terminal shows the character in two columns (kana, kanji, full-width forms). */
+    static boolean isWide(int codePoint) {
+        return codePoint >= 0x1100 && (codePoint <= 0x115F || (codePoint >= 0x2E80 && codePoint <= 0xA4CF)
+                || (codePoint >= 0xAC00 && codePoint <= 0xD7A3) || (codePoint >= 0xF900 && codePoint <= 0xFAFF)
+                || (codePoint >= 0xFE30 && codePoint <= 0xFE4F) || (codePoint >= 0xFF00 && codePoint <= 0xFF60)
+                || (codePoint >= 0xFFE0 && codePoint <= 0xFFE6));
+    }
+
     /** Picocli's list of subcommands, with each one's first Japanese and first English line of summary. */
     static String commandList(Help help) {
         Map<String, Help> subcommands = help.subcommands();

@@ -70,10 +70,16 @@ public final class MamoriCli extends CliHelp.Group {
     }
 
     @Command(name = "start", mixinStandardHelpOptions = true,
-            description = {"Start the gateway (SMTP inbound/outbound, delivery, HTTP).",
+            description = {"ゲートウェイを起動します（SMTP の受信と送信、配送、HTTP）。",
+                "Spring や mamori.* の設定を続けて指定できます。",
+                "例: --mamori.smtp.inbound.port=25 --server.port=8081",
+                "Start the gateway (SMTP inbound/outbound, delivery, HTTP).",
                 "Any Spring or mamori.* setting can follow, e.g. --mamori.smtp.inbound.port=25 --server.port=8081"})
     static final class Start implements java.util.concurrent.Callable<Integer> {
         static volatile boolean running;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
 
         @Unmatched
         List<String> settings = new ArrayList<>();
@@ -82,8 +88,8 @@ public final class MamoriCli extends CliHelp.Group {
         public Integer call() {
             for (String s : settings) {
                 if (!s.startsWith("--") || !s.contains("=")) {
-                    throw new CommandLine.ParameterException(new CommandLine(this),
-                            "expected --key=value settings, got: " + s);
+                    throw new CommandLine.ParameterException(spec.commandLine(),
+                            "設定は --key=value の形で指定してください: " + s + " / expected --key=value settings, got: " + s);
                 }
             }
             SpringApplication app = new SpringApplication(MamoriApplication.class);

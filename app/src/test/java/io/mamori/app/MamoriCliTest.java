@@ -156,13 +156,27 @@ class MamoriCliTest {
 
         assertThat(run("scan", eml.toString())).isZero();
 
-        assertThat(out()).contains("Verdict:  DELIVER").contains("Findings: none");
+        assertThat(out()).contains("ファイル / File:  " + eml + "\n")
+                .contains("件名 / Subject:   hello\n")
+                .contains("パート / Parts:   1（うち添付 0 件）、")
+                .contains("判定 / Verdict:   DELIVER (スコア / score 0.00)\n")
+                .contains("検知 / Findings:  なし / none\n");
+
+        Path exe = invoiceWithDoubleExtension();
+        assertThat(run("scan", exe.toString())).isZero();
+        assertThat(out()).contains("判定 / Verdict:   QUARANTINE (スコア / score ").contains("\n検知 / Findings:\n")
+                .containsPattern("(?m)^  ATTACHMENT_DOUBLE_EXTENSION .* 請求書\\.pdf\\.exe$");
     }
 
     @Test
-    void scanOfAMissingFileIsAClearErrorNotACrash() {
+    void scanOfAMissingFileIsAClearErrorNotACrash() throws Exception {
         assertThat(run("scan", dir.resolve("nope.eml").toString())).isEqualTo(2);
-        assertThat(err()).contains("not a readable file");
+        assertThat(err()).contains("scan: 読み取れるファイルではありません / not a readable file: " + dir.resolve("nope.eml"));
+
+        Path eml = Files.writeString(dir.resolve("plain.eml"), "From: a@partner.example\r\nSubject: hello\r\n\r\nbody\r\n");
+        assertThat(run("scan", eml.toString(), dir.resolve("nope.eml").toString(), "--json")).isEqualTo(2);
+        assertThat(err()).as("the summary of several files does not look like an error line to bench/scan-corpus.sh")
+                .contains("\n2 件のファイルをスキャンしました: {DELIVER=1}、エラー 1 件 / scanned 2 file(s): {DELIVER=1}; errors 1\n");
     }
 
     @Test
@@ -278,7 +292,8 @@ class MamoriCliTest {
 
         assertThat(run("learn", "--phishing", dir.resolve("confirmed").toString(), "--ham", dir.resolve("mailbox").toString(),
                 "--out", model.toString())).as(err()).isZero();
-        assertThat(out()).contains("Learnt 60 phishing and 60 legitimate message(s)").contains("学習: フィッシング 60 通、正常 60 通");
+        assertThat(out()).startsWith("学習: フィッシング 60 通、正常 60 通。モデルの合計: フィッシング 60 通、正常 60 通。" + model
+                + " に書き出しました\nLearnt 60 phishing and 60 legitimate message(s)");
         io.mamori.core.classifier.ContentModel learnt = io.mamori.core.classifier.ContentModelFile.read(model);
         assertThat(learnt.phishingMessages()).isEqualTo(60);
         assertThat(learnt.legitimateMessages()).isEqualTo(60);
@@ -310,20 +325,25 @@ class MamoriCliTest {
         assertThat(io.mamori.core.classifier.ContentModelFile.read(model).legitimateMessages()).isEqualTo(62);
 
         assertThat(run("learn", "--ham", dir.resolve("absent").toString(), "--out", model.toString())).isEqualTo(2);
-        assertThat(err()).contains("learn: no such directory / ディレクトリがありません: ");
+        assertThat(err()).contains("learn: ディレクトリがありません / no such directory: ");
         assertThat(run("learn", "--ham", dir.resolve("mailbox").toString(), "--out", dir.resolve("absent/m.tsv").toString()))
                 .isEqualTo(2);
-        assertThat(err()).contains("learn: the directory of --out does not exist / --out のディレクトリがありません: ");
+        assertThat(err()).contains("learn: --out のディレクトリがありません / the directory of --out does not exist: ");
         Path bad = Files.writeString(dir.resolve("bad.tsv"), "not a model\n");
         assertThat(run("learn", "--from", bad.toString(), "--ham", dir.resolve("mailbox").toString(), "--out",
                 dir.resolve("x.tsv").toString())).isEqualTo(2);
-        assertThat(err()).contains("learn: cannot read the starting model / 元のモデルを読めません: ")
+        assertThat(err()).contains("learn: 元のモデルを読めません / cannot read the starting model: ")
                 .contains("not a Mamori content model");
         assertThat(run("eval", incoming.toString(), "--expect", "ham", "--model", bad.toString())).isEqualTo(2);
-        assertThat(err()).contains("eval: cannot read the content model / モデルファイルを読めません ")
+        assertThat(err()).contains("eval: モデルファイル " + bad + " を読めません / cannot read the content model " + bad + ": ")
                 .contains("not a Mamori content model");
         assertThat(io.mamori.core.classifier.ContentModelFile.read(model).legitimateMessages())
                 .as("a refused run leaves the model as it was").isEqualTo(62);
+        assertThat(run("learn", "--out", dir.resolve("x.tsv").toString())).isEqualTo(2);
+        assertThat(err()).contains("learn: --phishing か --ham のディレクトリを 1 つ以上指定してください / give at least one"
+                + " --phishing or --ham directory");
+        assertThat(run("eval", dir.resolve("absent").toString(), "--expect", "ham")).isEqualTo(2);
+        assertThat(err()).contains("eval: ディレクトリがありません / no such directory: " + dir.resolve("absent"));
     }
 
     @Test
