@@ -129,9 +129,14 @@ final class ScanCommand implements Callable<Integer> {
 
     /** {@code 判定 / Verdict:} padded so that the values after it line up (a Japanese character takes two columns). */
     static String label(String japanese, String english) {
+        return label(japanese, english, 18);
+    }
+
+    /** {@code 判定 / Verdict:} padded to {@code width} columns. */
+    static String label(String japanese, String english, int width) {
         String label = japanese + " / " + english + ":";
         int columns = label.length() + (int) japanese.codePoints().filter(CliHelp::isWide).count();
-        return label + " ".repeat(Math.max(1, 18 - columns));
+        return label + " ".repeat(Math.max(1, width - columns));
     }
 
     private static void printText(Path file, ScanResult result, FindingCatalogue catalogue, Direction direction) {

@@ -396,6 +396,10 @@ class MamoriCliTest {
         assertThat(run("queue", "release")).isEqualTo(2);
         assertThat(err()).contains("queue release: ID、--sender、--finding のどれか 1 つを指定してください"
                 + " / give exactly one of ID, --sender or --finding");
+        assertThat(run("queue", "show", macro)).as(err()).isZero();
+        assertThat(out()).startsWith("ID:                         " + macro + "\n方向 / Direction:           inbound\n")
+                .contains("\n判定 / Verdict:             QUARANTINE (スコア / score 8.00) OFFICE_MACRO\n")
+                .contains("\n最後のエラー / Last error:  ").containsPattern("(?m)^  宛先 / rcpt sato@example\\.co\\.jp ");
         assertThat(run("queue", "show", "NO-SUCH-ID")).isEqualTo(1);
         assertThat(err()).contains("queue: メッセージ NO-SUCH-ID はありません / no message NO-SUCH-ID");
 
@@ -890,7 +894,7 @@ class MamoriCliTest {
 
         assertThat(run("quarantine", "list")).as(err()).isZero();
         assertThat(out()).contains(first).contains("SENDER_BLOCKED").contains("差出人が受信拒否リスト")
-                .contains("The sender is on a block list").contains("2 message(s)");
+                .contains("The sender is on a block list").contains("  件名 / Subject: q\n").contains("2 件 / 2 message(s)");
 
         assertThat(run("quarantine", "requests", "create", first, "--requester", "tanaka@example.co.jp")).isEqualTo(1);
         assertThat(err()).contains("not a recipient");
@@ -904,7 +908,8 @@ class MamoriCliTest {
         long secondRequest = Long.parseLong(out().replaceAll("(?s).*#(\\d+).*", "$1"));
 
         assertThat(run("quarantine", "requests", "list", "--status", "PENDING")).isZero();
-        assertThat(out()).contains("#" + firstRequest).contains("請求書です").contains("2 request(s)");
+        assertThat(out()).contains("#" + firstRequest).contains("メッセージ / message " + first + "  申請者 / by sato@example.co.jp")
+                .contains("    コメント / comment: 請求書です\n").contains("2 件 / 2 request(s)");
 
         assertThat(run("quarantine", "requests", "approve", String.valueOf(firstRequest))).as(err()).isZero();
         assertThat(out()).contains("メッセージ " + first + " を解放しました").contains("message " + first + " released");
@@ -921,5 +926,8 @@ class MamoriCliTest {
         }
         assertThat(run("quarantine", "requests", "list", "--json")).isZero();
         assertThat(out()).contains("\"status\":\"DENIED\"").contains("\"decisionReason\":\"業務外のメールです\"");
+        assertThat(run("quarantine", "requests", "list")).isZero();
+        assertThat(out()).containsPattern("(?m)^    承認 / approved: " + java.util.regex.Pattern.quote(ME) + ", \\S+$")
+                .containsPattern("(?m)^    却下 / denied: " + java.util.regex.Pattern.quote(ME) + ", \\S+: 業務外のメールです$");
     }
 }
