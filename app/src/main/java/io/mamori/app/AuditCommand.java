@@ -23,11 +23,12 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "audit", mixinStandardHelpOptions = true,
         description = {"人の操作（コンソール、REST API、CLI）を記録した、改ざんを検出できる監査ログです。",
-            "設定されたデータベースを使います。組み込み H2 データベースの場合はゲートウェイを停止してください",
-            "（稼働中のゲートウェイには GET /api/v1/audit を使います）。",
+            "設定されたデータベースを使います。"
+                + "組み込み H2 データベースの場合はゲートウェイを停止してください（稼働中のゲートウェイには GET"
+                + " /api/v1/audit を使います）。",
             "The tamper-evident audit log of human actions (console, REST API, CLI).",
-            "Works on the configured database; with the embedded H2 database the gateway must be stopped",
-            "(use GET /api/v1/audit against a running gateway)."},
+            "Works on the configured database; with the embedded H2 database the gateway must be stopped (use"
+                + " GET /api/v1/audit against a running gateway)."},
         subcommands = {AuditCommand.Verify.class, AuditCommand.ListEntries.class, AuditCommand.Export.class})
 final class AuditCommand extends CliHelp.Group {
 
@@ -87,14 +88,16 @@ final class AuditCommand extends CliHelp.Group {
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = {"最初の記録からハッシュチェーンをたどり、正常なら件数を、壊れていれば最初に壊れている seq と理由",
-                "（編集、削除、順序の入れ替え）を表示します。正常なら終了コード 0、壊れていれば 1 です。",
-                "表示されたアンカー（SEQ:HASH）はデータベースの外に控えてください。後で --anchor に指定すると、",
-                "ハッシュを計算し直して作り直されたチェーンも見つけられます。",
-                "Walk the hash chain from the first entry and report OK with the count, or the first",
-                "broken seq and why (edited, deleted, reordered). Exit code 0 if intact, 1 if broken.",
-                "Note the printed anchor (SEQ:HASH) somewhere outside the database; giving it later with",
-                "--anchor also finds a chain that was rebuilt with recomputed hashes."})
+            description = {"監査ログのハッシュチェーンを検証します。",
+                "最初の記録からチェーンをたどり、正常なら件数を、壊れていれば最初に壊れている seq と理由（編集、"
+                    + "削除、順序の入れ替え）を表示します。正常なら終了コード 0、壊れていれば 1 です。",
+                "表示されたアンカー（SEQ:HASH）はデータベースの外に控えてください。後で --anchor に指定すると、"
+                    + "ハッシュを計算し直して作り直されたチェーンも見つけられます。",
+                "Verify the audit log's hash chain.",
+                "Walk the chain from the first entry and report OK with the count, or the first broken seq and"
+                    + " why (edited, deleted, reordered). Exit code 0 if intact, 1 if broken.",
+                "Note the printed anchor (SEQ:HASH) somewhere outside the database; giving it later with --anchor"
+                    + " also finds a chain that was rebuilt with recomputed hashes."})
     static final class Verify implements Callable<Integer> {
         @Option(names = "--anchor", paramLabel = "SEQ:HASH", description = {"以前に控えた、チェーンに残っているはずのハッシュ（繰り返し指定可）",
             "a hash noted earlier that must still be in the chain (repeatable)"})
@@ -184,10 +187,12 @@ final class AuditCommand extends CliHelp.Group {
     }
 
     @Command(name = "export", mixinStandardHelpOptions = true,
-            description = {"監査ログの記録を古い順に CSV ファイルへ書き出します（RFC 4180、Excel で日本語が正しく表示されるよう",
-                "BOM 付き UTF-8）。書き出したこと自体も audit.export として記録します。",
-                "Write audit entries, oldest first, to a CSV file (RFC 4180, UTF-8 with BOM so that",
-                "Excel shows Japanese correctly). The export itself is recorded as audit.export."})
+            description = {"監査ログの記録を古い順に CSV ファイルへ書き出します。",
+                "形式は RFC 4180、Excel で日本語が正しく表示されるよう BOM 付きの UTF-8 です。"
+                    + "書き出したこと自体も audit.export として記録します。",
+                "Write audit entries, oldest first, to a CSV file.",
+                "RFC 4180, UTF-8 with BOM so that Excel shows Japanese correctly. The export itself is recorded"
+                    + " as audit.export."})
     static final class Export implements Callable<Integer> {
         @Parameters(paramLabel = "FILE.csv", description = "書き出す CSV ファイル / the CSV file to write")
         Path file;

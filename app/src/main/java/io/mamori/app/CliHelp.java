@@ -18,9 +18,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * What the usage help of every command shares beyond its own texts, in Japanese and English, Japanese first. The
  * headings and the descriptions of picocli's own -h, -V and {@code help} come from the resource bundle
  * {@code io/mamori/app/CliHelp.properties}, named once on the root command: picocli hands a parent's bundle to every
- * subcommand added to it, at any depth. The list of subcommands shows two lines of each, its first Japanese and its
- * first English line (picocli shows the first line only), and a mistake in the command line is introduced in both
- * languages before picocli's own English message.
+ * subcommand added to it, at any depth. The list of subcommands shows two lines of each, its first Japanese line and
+ * the first line of its English (picocli shows the first line only), and a mistake in the command line is introduced
+ * in both languages before picocli's own English message.
  */
 final class CliHelp {
 
@@ -67,7 +67,7 @@ final class CliHelp {
                 || (codePoint >= 0xFFE0 && codePoint <= 0xFFE6));
     }
 
-    /** Picocli's list of subcommands, with each one's first Japanese and first English line of summary. */
+    /** Picocli's list of subcommands, with each one's first Japanese and first English line. */
     static String commandList(Help help) {
         Map<String, Help> subcommands = help.subcommands();
         if (subcommands.isEmpty()) {
@@ -85,6 +85,7 @@ final class CliHelp {
         for (Help sub : subcommands.values()) {
             UsageMessageSpec subUsage = sub.commandSpec().usageMessage();
             String[] lines = subUsage.header().length > 0 ? subUsage.header() : subUsage.description();
+            // the first Japanese line, and the first line after the last Japanese one (where the English begins)
             String japanese = null;
             String english = null;
             for (String line : lines) {
@@ -94,8 +95,9 @@ final class CliHelp {
                 }
                 if (isJapanese(text)) {
                     japanese = japanese == null ? text : japanese;
-                } else {
-                    english = english == null ? text : english;
+                    english = null;
+                } else if (english == null) {
+                    english = text;
                 }
             }
             Help.Ansi.Text name = sub.commandNamesText(", ");

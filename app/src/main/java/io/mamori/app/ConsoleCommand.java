@@ -21,7 +21,8 @@ final class ConsoleCommand extends CliHelp.Group {
             + "Shown only here, never written to a log file; it must be changed at the first sign-in.%n";
 
     @Command(name = "add-user", mixinStandardHelpOptions = true,
-            description = {"コンソールのアカウントを、一度だけ使える初期パスワード付きで作成します（パスワードの表示は一度だけです）。",
+            description = {"コンソールのアカウントを、"
+                    + "一度だけ使える初期パスワード付きで作成します（パスワードの表示は一度だけです）。",
                 "名簿にない人は名簿に追加し、名簿にいる人には指定したロールを与えます。",
                 "Create a console account with a one-time initial password (printed once).",
                 "A person missing from the directory is added; an existing one gets the given roles."})

@@ -26,16 +26,18 @@ import picocli.CommandLine.Parameters;
 final class DirectoryCommand extends CliHelp.Group {
 
     @Command(name = "import", mixinStandardHelpOptions = true,
-            description = {"名簿を CSV ファイル（UTF-8、BOM の有無は問いません）の内容に合わせます。列:",
-                "  email,display_name,department,manager_email,roles,approver_departments,language,active",
-                "必須は email と display_name だけです。複数のロールや部署は ';' で区切ります。",
-                "ファイルにない人は無効にします（'console add-user' で作成した人は除きます）。",
-                "変更内容を表示します。ファイルに問題が 1 つでもあれば何も変更しません（終了コード 1）。",
-                "Bring the directory in line with a CSV file (UTF-8, with or without BOM):",
-                "  email,display_name,department,manager_email,roles,approver_departments,language,active",
-                "Only email and display_name are required; several roles or departments are separated by ';'.",
-                "People missing from the file are deactivated (never people created with 'console add-user').",
-                "Prints what changed; nothing changes when the file has any problem (exit code 1)."})
+            description = {"名簿を CSV ファイルの内容に合わせます。",
+                "ファイルは UTF-8（BOM の有無は問いません）で、"
+                    + "列は email,display_name,department,manager_email,roles,approver_departments,language,active"
+                    + " です。必須は email と display_name だけで、複数のロールや部署は ';' で区切ります。",
+                "ファイルにない人は無効にします（'console add-user' で作成した人は除きます）。"
+                    + "変更内容を表示します。ファイルに問題が 1 つでもあれば何も変更しません（終了コード 1）。",
+                "Bring the directory in line with a CSV file.",
+                "The file is UTF-8 (with or without BOM) with the columns"
+                    + " email,display_name,department,manager_email,roles,approver_departments,language,active. Only"
+                    + " email and display_name are required; several roles or departments are separated by ';'.",
+                "People missing from the file are deactivated (never people created with 'console add-user')."
+                    + " Prints what changed; nothing changes when the file has any problem (exit code 1)."})
     static final class Import implements Callable<Integer> {
         @Parameters(paramLabel = "FILE.csv", description = "取り込む CSV ファイル / the CSV file to import")
         Path file;

@@ -23,14 +23,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "learn", mixinStandardHelpOptions = true,
-        description = {"種類のわかっているメールで本文分類器を学習します。分析担当者が確認したフィッシング・詐欺メールと、",
-            "自組織の正常なメール（eval と同じく .eml、mbox、maildir のファイルを含むディレクトリ）を使います。",
-            "mamori.analysis.content-model（稼働中のゲートウェイは変更を検知して読み直します）と eval --model 用の",
-            "モデルファイルを書き出します。",
-            "Train the content classifier on mail whose kind is known: the phishing and fraud your analysts",
-            "confirmed and your organisation's legitimate mail (directories of .eml, mbox or maildir files, as eval",
-            "reads them). Writes a model file for mamori.analysis.content-model (a running gateway reads it again",
-            "when it changes) and eval --model."})
+        description = {"種類のわかっているメールで本文分類器を学習し、モデルファイルを書き出します。",
+            "分析担当者が確認したフィッシング・詐欺メールと、自組織の正常なメール（eval と同じく .eml、mbox、"
+                + "maildir のファイルのディレクトリ）を使います。"
+                + "モデルは mamori.analysis.content-model（稼働中のゲートウェイは変更されると読み直します）"
+                + "と eval --model で使います。",
+            "Train the content classifier on mail whose kind is known and write a model file.",
+            "It learns from the phishing and fraud your analysts confirmed and from your organisation's"
+                + " legitimate mail (directories of .eml, mbox or maildir files, as eval reads them). The model is"
+                + " for mamori.analysis.content-model (a running gateway reads it again when it changes) and eval"
+                + " --model."})
 final class LearnCommand implements Callable<Integer> {
 
     @Option(names = "--phishing", paramLabel = "DIR", description = {"フィッシング・詐欺メール（繰り返し指定可）",
@@ -45,16 +47,16 @@ final class LearnCommand implements Callable<Integer> {
                 "model file to write (gzip-compressed when the name ends in .gz); replaced atomically"})
     Path out;
 
-    @Option(names = "--from", paramLabel = "FILE|shipped", description = {"このモデルファイル、または製品に同梱のフィッシングの",
-        "初期データ（'shipped': オープンライセンスのコーパスのフィッシング・詐欺・スパム）から始め、学習した内容を加えます",
-        "（既定: 空から始めます）", "start from this model file, or from the",
-        "phishing seed shipped with the product ('shipped': phishing, fraud and spam of openly licensed corpora), and",
-        "add what is learnt (default: start empty)"})
+    @Option(names = "--from", paramLabel = "FILE|shipped", description = {"このモデルファイル、または製品に同梱のフィッシングの"
+        + "初期データ（'shipped': オープンライセンスのコーパスのフィッシング・詐欺・スパム）から始め、学習した内容を加えます"
+        + "（既定: 空から始めます）",
+        "start from this model file, or from the phishing seed shipped with the product ('shipped': phishing, fraud and"
+            + " spam of openly licensed corpora), and add what is learnt (default: start empty)"})
     String from;
 
-    @Option(names = "--min-count", defaultValue = "2", description = {"この数以上のメールに現れた語だけを残します",
-        "（既定値 ${DEFAULT-VALUE}。1 ならすべて残し、ファイルが大きくなります）", "keep only tokens seen in at least this many",
-        "messages (default ${DEFAULT-VALUE}; 1 keeps all, a larger file)"})
+    @Option(names = "--min-count", defaultValue = "2", description = {"この数以上のメールに現れた語だけを残します"
+        + "（既定値 ${DEFAULT-VALUE}。1 ならすべて残し、ファイルが大きくなります）",
+        "keep only tokens seen in at least this many messages (default ${DEFAULT-VALUE}; 1 keeps all, a larger file)"})
     int minCount;
 
     @Override

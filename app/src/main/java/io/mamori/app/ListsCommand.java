@@ -24,18 +24,20 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "lists", mixinStandardHelpOptions = true,
-        description = {"データベースに保存する許可リストと拒否リストを扱います。組織全体、または --user で受信者ごとのリストです。",
+        description = {"データベースに保存する許可リストと拒否リストを扱います（組織全体、または --user で受信者ごと）。",
             "'list' はポリシーとリストファイルの項目も表示します（それらはファイルを編集して変更します）。",
-            "値: メールアドレス（taro@partner.co.jp）、ドメインとそのサブドメイン（partner.co.jp）、拒否リストのリンク項目では",
-            "URL（https://bit.ly/3abc）も指定できます。組み込み H2 データベースの場合はゲートウェイを停止してください。",
-            "稼働中のゲートウェイには REST API（/api/v1/lists）を使います。共有データベースで稼働中のゲートウェイは",
-            "10 秒以内に変更を反映します。",
+            "値: メールアドレス（taro@partner.co.jp）、ドメインとそのサブドメイン（partner.co.jp）、"
+                + "拒否リストのリンク項目では URL（https://bit.ly/3abc）も指定できます。",
+            "組み込み H2 データベースの場合はゲートウェイを停止してください。"
+                + "稼働中のゲートウェイには REST API（/api/v1/lists）を使います。"
+                + "共有データベースで稼働中のゲートウェイは 10 秒以内に変更を反映します。",
             "Allow and block lists kept in the database: organisation-wide, or one recipient's with --user.",
             "'list' also shows the policy's and the list file's entries (edit those files to change them).",
-            "Values: an address (taro@partner.co.jp), a domain and its sub-domains (partner.co.jp) or, for block",
-            "link entries, a URL (https://bit.ly/3abc). With the embedded H2 database the gateway must be stopped;",
-            "use the REST API (/api/v1/lists) against a running gateway. A running gateway on a shared database",
-            "picks up changes within 10 seconds."},
+            "Values: an address (taro@partner.co.jp), a domain and its sub-domains (partner.co.jp) or, for"
+                + " block link entries, a URL (https://bit.ly/3abc).",
+            "With the embedded H2 database the gateway must be stopped; use the REST API (/api/v1/lists)"
+                + " against a running gateway. A running gateway on a shared database picks up changes within 10"
+                + " seconds."},
         subcommands = {ListsCommand.Allow.class, ListsCommand.Block.class})
 final class ListsCommand extends CliHelp.Group {
 

@@ -71,10 +71,9 @@ public final class MamoriCli extends CliHelp.Group {
 
     @Command(name = "start", mixinStandardHelpOptions = true,
             description = {"ゲートウェイを起動します（SMTP の受信と送信、配送、HTTP）。",
-                "Spring や mamori.* の設定を続けて指定できます。",
-                "例: --mamori.smtp.inbound.port=25 --server.port=8081",
-                "Start the gateway (SMTP inbound/outbound, delivery, HTTP).",
-                "Any Spring or mamori.* setting can follow, e.g. --mamori.smtp.inbound.port=25 --server.port=8081"})
+            "Spring や mamori.* の設定を続けて指定できます。例: --mamori.smtp.inbound.port=25 --server.port=8081",
+            "Start the gateway (SMTP inbound/outbound, delivery, HTTP).",
+            "Any Spring or mamori.* setting can follow, e.g. --mamori.smtp.inbound.port=25 --server.port=8081"})
     static final class Start implements java.util.concurrent.Callable<Integer> {
         static volatile boolean running;
 

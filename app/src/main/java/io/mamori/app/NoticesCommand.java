@@ -36,7 +36,8 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "notices", mixinStandardHelpOptions = true,
         description = {"従業員への通知（日本語と英語）を、このゲートウェイのキューから送ります。",
-            "組み込み H2 データベースの場合はゲートウェイを停止してください。キューに入れた通知はゲートウェイの稼働中に送信されます。",
+            "組み込み H2 データベースの場合はゲートウェイを停止してください。"
+                + "キューに入れた通知はゲートウェイの稼働中に送信されます。",
             "Notices to employees (Japanese and English), sent through this gateway's queue.",
             "With the embedded H2 database the gateway must be stopped; queued notices go out when it runs."},
         subcommands = {NoticesCommand.MfaReminders.class, NoticesCommand.Templates.class})
@@ -120,12 +121,15 @@ final class NoticesCommand extends CliHelp.Group {
     }
 
     @Command(name = "mfa-reminders", mixinStandardHelpOptions = true,
-            description = {"FILE.csv の各利用者（列は email,name,department,language。1 行目の列名は必須。language は ja か en、",
-                "空欄なら日本語と英語の両方）、または --from-directory で認証アプリを設定していない有効なコンソール利用者全員に、",
-                "多要素認証（MFA）設定のリマインダーをキューに入れます。通知ごとに notice.mfa-reminder として監査ログに記録します。",
-                "Queue an MFA enrollment reminder for each user in FILE.csv (columns email,name,department,",
-                "language; header line required; language ja or en, empty = Japanese then English),",
-                "or with --from-directory for every active console user who has not set up an authenticator app.",
+            description = {"多要素認証（MFA）設定のリマインダーをキューに入れます。",
+                "宛先は FILE.csv の各利用者（列は email,name,department,language。1 行目の列名は必須。"
+                    + "language は ja か en で、空欄なら日本語と英語の両方）、または --from-directory で、"
+                    + "認証アプリを設定していない有効なコンソール利用者全員です。",
+                "通知ごとに notice.mfa-reminder として監査ログに記録します。",
+                "Queue an MFA enrollment reminder for each recipient.",
+                "The recipients are the users in FILE.csv (columns email,name,department,language; header line"
+                    + " required; language ja or en, empty = Japanese then English), or with --from-directory every"
+                    + " active console user who has not set up an authenticator app.",
                 "Each notice is recorded in the audit log as notice.mfa-reminder."})
     static final class MfaReminders implements Callable<Integer> {
         @Parameters(paramLabel = "FILE.csv", arity = "0..1", description = {"宛先の CSV ファイル（UTF-8、または Excel の Shift_JIS）",
@@ -227,10 +231,12 @@ final class NoticesCommand extends CliHelp.Group {
     }
 
     @Command(name = "templates", mixinStandardHelpOptions = true,
-            description = {"使用中の通知テンプレート（製品の既定、または mamori.notices.templates-dir のファイル）を一覧表示して",
-                "検査します。誤りがあれば終了コード 1 です。",
-                "List the notice templates in use (shipped default or a file in mamori.notices.templates-dir)",
-                "and check them; exit code 1 if any is invalid."})
+            description = {"使用中の通知テンプレートを一覧表示して検査します。",
+                "テンプレートは製品の既定、または mamori.notices.templates-dir のファイルです。"
+                    + "誤りがあれば終了コード 1 です。",
+                "List the notice templates in use and check them.",
+                "A template is the shipped default or a file in mamori.notices.templates-dir. Exit code 1 if any"
+                    + " is invalid."})
     static final class Templates implements Callable<Integer> {
         @Option(names = "--show", paramLabel = "KIND.LANG",
                 description = "テンプレートを 1 つ表示（例: mfa-reminder.ja） / print one template, e.g. mfa-reminder.ja")

@@ -17,9 +17,10 @@ final class PolicyCommand extends CliHelp.Group {
 
     @Command(name = "validate", mixinStandardHelpOptions = true,
             description = {"ポリシーファイルと、そこで指定したリストファイル（lists.file）を検査します。",
-                "エラーはファイル・行・列・キー（リストファイルはファイルと行）で示します。どちらかに誤りがあれば終了コード 1 です。",
-                "Check a policy file, and the list file it names (lists.file); errors name file, line, column",
-                "and key (list file: file and line). Exit code 1 if either is invalid."})
+                "エラーはファイル・行・列・キー（リストファイルはファイルと行）で示します。"
+                    + "どちらかに誤りがあれば終了コード 1 です。",
+                "Check a policy file and the list file it names (lists.file).",
+                "Errors name file, line, column and key (list file: file and line). Exit code 1 if either is invalid."})
     static final class Validate implements Callable<Integer> {
 
         @Parameters(index = "0", paramLabel = "FILE", description = "検査する policy.yaml / policy.yaml to check")

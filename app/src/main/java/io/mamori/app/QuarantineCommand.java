@@ -18,11 +18,12 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "quarantine", mixinStandardHelpOptions = true,
         description = {"保留・隔離されたメールとその理由、従業員からの解放申請を扱います。",
-            "解放、削除、一括解放は 'queue' を使います。組み込み H2 データベースの場合はゲートウェイを停止してください。",
-            "稼働中のゲートウェイには REST API（/api/v1/quarantine）を使います。",
+            "解放、削除、一括解放は 'queue' を使います。"
+                + "組み込み H2 データベースの場合はゲートウェイを停止してください。"
+                + "稼働中のゲートウェイには REST API（/api/v1/quarantine）を使います。",
             "Held and quarantined mail with its reasons, and employees' release requests.",
-            "Release, delete and bulk release: see 'queue'. With the embedded H2 database the gateway must be stopped;",
-            "use the REST API (/api/v1/quarantine) against a running gateway."},
+            "Release, delete and bulk release: see 'queue'. With the embedded H2 database the gateway must be"
+                + " stopped; use the REST API (/api/v1/quarantine) against a running gateway."},
         subcommands = {QuarantineCommand.ListHeld.class, QuarantineCommand.Requests.class})
 final class QuarantineCommand extends CliHelp.Group {
 

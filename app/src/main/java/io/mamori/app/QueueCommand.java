@@ -13,11 +13,12 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "queue", mixinStandardHelpOptions = true,
         description = {"設定された保存先のキューを操作します。",
-            "組み込み H2 データベースの場合はゲートウェイを停止してください（稼働中はファイルがロックされます）。",
-            "稼働中のゲートウェイには REST API（/api/v1/messages）を使います。",
+            "組み込み H2"
+                + " データベースの場合はゲートウェイを停止してください（稼働中はファイルがロックされます）。"
+                + "稼働中のゲートウェイには REST API（/api/v1/messages）を使います。",
             "Queue operations on the configured store.",
-            "With the embedded H2 database the gateway must be stopped (the file is locked while it runs);",
-            "use the REST API (/api/v1/messages) against a running gateway."},
+            "With the embedded H2 database the gateway must be stopped (the file is locked while it runs);"
+                + " use the REST API (/api/v1/messages) against a running gateway."},
         subcommands = {QueueCommand.ListMessages.class, QueueCommand.Show.class, QueueCommand.Release.class,
             QueueCommand.Delete.class})
 final class QueueCommand extends CliHelp.Group {
@@ -117,10 +118,12 @@ final class QueueCommand extends CliHelp.Group {
     }
 
     @Command(name = "release", mixinStandardHelpOptions = true,
-            description = {"HELD または QUARANTINED のメッセージを解放して配送します。ID で 1 通ずつ、または送信者",
-                "（--sender、エンベロープ送信者）や検知コード（--finding）でまとめて解放します。まとめて解放するのは QUARANTINED です。",
-                "Release HELD or QUARANTINED messages for delivery: one by ID, or in bulk by sender",
-                "(--sender, the envelope sender) or by finding code (--finding); the bulk forms act on QUARANTINED."})
+            description = {"HELD または QUARANTINED のメッセージを解放して配送します。",
+                "ID で 1 通ずつ、または送信者（--sender、エンベロープ送信者）や検知コード（--finding）"
+                    + "でまとめて解放します。まとめて解放するのは QUARANTINED のメッセージです。",
+                "Release HELD or QUARANTINED messages for delivery.",
+                "One by ID, or in bulk by sender (--sender, the envelope sender) or by finding code (--finding);"
+                    + " the bulk forms act on QUARANTINED messages."})
     static final class Release implements Callable<Integer> {
         @Parameters(paramLabel = "ID", arity = "0..1", description = "解放するメッセージの ID / the id of the message to release")
         String id;

@@ -23,11 +23,12 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "scan", mixinStandardHelpOptions = true,
         description = {"メールをオフラインで解析・判定し、検知内容と判定結果を表示します。",
-            "複数のファイルを指定すると、--json では 1 行に 1 つの JSON オブジェクトを出力し、集計を標準エラー出力に書きます。",
-            "終了コードは判定にかかわらず 0、読めない・スキャンできないファイルがあれば 2 です。",
+            "複数のファイルを指定すると、--json では 1 行に 1 つの JSON オブジェクトを出力し、"
+                + "集計は標準エラー出力に書きます。終了コードは判定にかかわらず 0、"
+                + "読めない・スキャンできないファイルがあれば 2 です。",
             "Parse, analyze and decide messages offline and print the findings and the verdict.",
-            "With several files, --json prints one JSON object per line and a summary goes to standard error.",
-            "Exit code 0 whatever the verdicts; 2 if a file cannot be read or scanned."})
+            "With several files, --json prints one JSON object per line and a summary goes to standard error."
+                + " Exit code 0 whatever the verdicts; 2 if a file cannot be read or scanned."})
 final class ScanCommand implements Callable<Integer> {
 
     @Parameters(arity = "1..*", paramLabel = "FILE.eml", description = "メールのファイル（RFC 5322） / message file(s) (RFC 5322)")

@@ -797,7 +797,94 @@ class MamoriCliTest {
                 {"quarantine", "requests", "deny", "--help"}, {"lists", "--help"}, {"lists", "allow", "add", "--help"},
                 {"lists", "block", "remove", "--help"}, {"lists", "block", "list", "--help"}}) {
             assertThat(run(cmd)).as(String.join(" ", cmd)).isZero();
-            assertThat(out()).contains("Usage:");
+            assertThat(out()).as(String.join(" ", cmd)).startsWith("使い方 / Usage: mamori").contains("\nオプション / Options:\n")
+                    .contains("  -h, --help ").contains("この使い方を表示して終了します").contains("Show this help message and exit.");
+        }
+    }
+
+    @Test
+    void helpShowsJapaneseThenEnglishDescriptionsAndHeadings() {
+        assertThat(run("--help")).isZero();
+        assertThat(out()).startsWith("使い方 / Usage: mamori [-hV] [COMMAND]\n\nMamori メールセキュリティゲートウェイ\n"
+                        + "Mamori mail security gateway\n\nオプション / Options:\n")
+                .contains("\n  -V, --version   バージョンを表示して終了します\n                  Print version information and exit.\n")
+                .contains("\nコマンド / Commands:\n")
+                .as("each command listed with its Japanese and its English summary")
+                .containsPattern("(?m)^  users +送信リスナーの SMTP AUTH で使うアプリパスワードを管理します。\n +SMTP AUTH app passwords for"
+                        + " the outbound listener\\.$")
+                .containsPattern("(?m)^  scan +メールをオフラインで解析・判定し、.*\n(?: {14}\\S.*\n)* +Parse, analyze and decide")
+                .containsPattern("(?m)^  help +コマンドの使い方を表示します。\n +Display help information about the specified command\\.$");
+
+        assertThat(run("users", "add-app-password", "--help")).isZero();
+        assertThat(out()).startsWith("使い方 / Usage: mamori users add-app-password [-hV] [--label=<label>] USER\n\n"
+                        + "USER のアプリパスワードを発行します")
+                .contains("\nIssue an app password for USER (shown once; only its Argon2id hash is stored).\n")
+                .contains("\n引数 / Parameters:\n      USER              利用者のメールアドレス / the user's email address\n")
+                .contains("\nオプション / Options:\n")
+                .contains("パスワードの用途（例: 使う端末）。既定値: default").contains("what the password is for, e.g. the device");
+        assertThat(out().indexOf("USER のアプリパスワードを発行します")).isLessThan(out().indexOf("Issue an app password"));
+
+        assertThat(run("users")).as("a group command on its own prints its usage, with the same headings").isZero();
+        assertThat(out()).startsWith("使い方 / Usage: mamori users [-hV] [COMMAND]").contains("\nコマンド / Commands:\n")
+                .containsPattern("(?m)^  revoke-app-password +アプリパスワードを ID で指定して失効させます。\n +Revoke one app password by id\\.$");
+        assertThat(run("help", "audit")).isZero();
+        assertThat(out()).startsWith("使い方 / Usage: mamori audit ").contains("改ざんを検出できる監査ログ")
+                .contains("The tamper-evident audit log");
+        assertThat(run("help", "--help")).isZero();
+        assertThat(out()).contains("COMMAND を省略すると mamori 全体の使い方を").contains("When no COMMAND is given")
+                .contains("使い方を表示するコマンド").contains("The COMMAND to display the usage help message for.");
+
+        out.reset();
+        assertThat(MamoriCli.commandLine("lists").execute("lists", "block", "add", "--help"))
+                .as("the command line of ./mamori, which holds only the subcommand that runs").isZero();
+        assertThat(out()).startsWith("使い方 / Usage: mamori lists block add ").contains("VALUE をリストに追加します。")
+                .contains("Add VALUE to the list.").contains("\n引数 / Parameters:\n").contains("この使い方を表示して終了します");
+
+        assertThat(run("users", "add-app-password")).isEqualTo(2);
+        assertThat(err()).startsWith("mamori: コマンドの指定に誤りがあります / invalid command line: Missing required parameter: 'USER'\n"
+                + "使い方 / Usage: mamori users add-app-password ");
+        assertThat(run("start", "port=25")).isEqualTo(2);
+        assertThat(err()).startsWith("mamori: コマンドの指定に誤りがあります / invalid command line: 設定は --key=value の形で"
+                + "指定してください: port=25 / expected --key=value settings, got: port=25\n使い方 / Usage: mamori start ");
+    }
+
+    /** Every command, option and parameter of every command: Japanese first, then English. */
+    @Test
+    void everyDescriptionIsInJapaneseThenEnglish() {
+        List<String> problems = new java.util.ArrayList<>();
+        describedInBothLanguages(MamoriCli.commandLine(), problems);
+        assertThat(problems).isEmpty();
+    }
+
+    private static void describedInBothLanguages(picocli.CommandLine cli, List<String> problems) {
+        picocli.CommandLine.Model.CommandSpec spec = cli.getCommandSpec();
+        String name = spec.qualifiedName();
+        checkJapaneseThenEnglish(name, spec.usageMessage().header().length > 0 ? spec.usageMessage().header()
+                : spec.usageMessage().description(), problems);
+        if (spec.usageMessage().header().length > 0) {
+            checkJapaneseThenEnglish(name + " (description)", spec.usageMessage().description(), problems);
+        }
+        spec.options().forEach(o -> checkJapaneseThenEnglish(name + " " + o.longestName(), o.description(), problems));
+        spec.positionalParameters().forEach(p -> checkJapaneseThenEnglish(name + " " + p.paramLabel(), p.description(), problems));
+        cli.getSubcommands().values().forEach(sub -> describedInBothLanguages(sub, problems));
+    }
+
+    private static final java.util.regex.Pattern JAPANESE = java.util.regex.Pattern.compile("[\\p{IsHiragana}\\p{IsKatakana}\\p{IsHan}]");
+
+    /** Either lines in Japanese followed by lines in English, or one line 'Japanese / English'. */
+    private static void checkJapaneseThenEnglish(String what, String[] description, List<String> problems) {
+        List<String> lines = java.util.Arrays.stream(description).map(String::strip).filter(l -> !l.isEmpty()
+                && !l.equals("%n")).toList();
+        if (lines.isEmpty()) {
+            problems.add(what + ": no description");
+            return;
+        }
+        boolean japaneseFirst = JAPANESE.matcher(lines.get(0)).find();
+        String last = lines.get(lines.size() - 1);
+        String english = lines.size() == 1 && last.contains(" / ") ? last.substring(last.lastIndexOf(" / ") + 3) : last;
+        boolean englishLast = lines.size() > 1 || last.contains(" / ");
+        if (!japaneseFirst || !englishLast || JAPANESE.matcher(english).find() || !english.matches(".*[A-Za-z]{3}.*")) {
+            problems.add(what + ": " + lines);
         }
     }
 
