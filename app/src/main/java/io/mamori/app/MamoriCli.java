@@ -11,7 +11,7 @@ import picocli.CommandLine.Unmatched;
  * Entry point of the jar behind {@code ./mamori}. Only {@code start} boots Spring; the offline commands
  * bind the same settings without it so they answer in well under a second of start-up.
  */
-@Command(name = "mamori", mixinStandardHelpOptions = true, version = "Mamori 0.1", resourceBundle = CliHelp.BUNDLE,
+@Command(name = "mamori", mixinStandardHelpOptions = true, version = "Mamori 0.1",
         description = {"Mamori メールセキュリティゲートウェイ", "Mamori mail security gateway"})
 public final class MamoriCli extends CliHelp.Group {
 
