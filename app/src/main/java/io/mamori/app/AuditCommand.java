@@ -22,16 +22,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "audit", mixinStandardHelpOptions = true,
-        description = {"The tamper-evident audit log of human actions (console, REST API, CLI).",
-            "Works on the configured database; with the embedded H2 database the gateway must be stopped",
-            "(use GET /api/v1/audit against a running gateway)."},
+        description = {"人の操作（コンソール、REST API、CLI）を記録した、改ざんを検出できる監査ログです。",
+            "設定されたデータベースを使います。"
+                + "組み込み H2 データベースの場合はゲートウェイを停止してください（稼働中のゲートウェイには GET"
+                + " /api/v1/audit を使います）。",
+            "The tamper-evident audit log of human actions (console, REST API, CLI).",
+            "Works on the configured database; with the embedded H2 database the gateway must be stopped (use"
+                + " GET /api/v1/audit against a running gateway)."},
         subcommands = {AuditCommand.Verify.class, AuditCommand.ListEntries.class, AuditCommand.Export.class})
-final class AuditCommand implements Runnable {
-
-    @Override
-    public void run() {
-        picocli.CommandLine.usage(this, System.out);
-    }
+final class AuditCommand extends CliHelp.Group {
 
     interface AuditAction {
         int apply(JdbcAuditTrail audit) throws Exception;
@@ -45,8 +44,7 @@ final class AuditCommand implements Runnable {
             ds = Databases.open(LocalStore.databaseSettings(settings));
         } catch (RuntimeException e) {
             if (QueueCommand.causeMentions(e, "already in use")) {
-                System.err.println("audit: the embedded database is in use by a running gateway; stop it or use "
-                        + "the REST API / 組み込みデータベースは稼働中のゲートウェイが使用中です");
+                System.err.println("audit: " + QueueCommand.DATABASE_IN_USE);
                 return 3;
             }
             throw e;
@@ -63,19 +61,24 @@ final class AuditCommand implements Runnable {
 
     /** Filter options shared by list and export. */
     static final class FilterOptions {
-        @Option(names = "--actor", description = "only this actor, e.g. cli:root, api-token, a user's email")
+        @Option(names = "--actor", description = {"この操作者の記録だけ（例: cli:root、api-token、利用者のメールアドレス）",
+            "only this actor, e.g. cli:root, api-token, a user's email"})
         String actor;
 
-        @Option(names = "--action", description = "only this action, or a prefix ending in *, e.g. queue.*")
+        @Option(names = "--action", description = {"この操作の記録だけ。* で終わる前方一致も可（例: queue.*）",
+            "only this action, or a prefix ending in *, e.g. queue.*"})
         String action;
 
-        @Option(names = "--object", description = "only this object, e.g. a queue id or an email address")
+        @Option(names = "--object", description = {"この対象の記録だけ（例: キューの ID、メールアドレス）",
+            "only this object, e.g. a queue id or an email address"})
         String object;
 
-        @Option(names = "--since", description = "from this time (2026-11-28, 2026-11-28T10:00, or ISO-8601 with offset; local forms in this machine's time zone)")
+        @Option(names = "--since", description = {"この日時から（2026-11-28、2026-11-28T10:00、またはオフセット付きの ISO-8601。"
+            + "オフセットのない形はこのマシンのタイムゾーン）", "from this time (2026-11-28, 2026-11-28T10:00, or ISO-8601 with"
+            + " offset; local forms in this machine's time zone)"})
         String since;
 
-        @Option(names = "--until", description = "before this time (same forms as --since)")
+        @Option(names = "--until", description = {"この日時より前（--since と同じ形）", "before this time (same forms as --since)"})
         String until;
 
         AuditFilter filter() {
@@ -85,12 +88,19 @@ final class AuditCommand implements Runnable {
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = {"Walk the hash chain from the first entry and report OK with the count, or the first",
-                "broken seq and why (edited, deleted, reordered). Exit code 0 if intact, 1 if broken.",
-                "Note the printed anchor (SEQ:HASH) somewhere outside the database; giving it later with",
-                "--anchor also finds a chain that was rebuilt with recomputed hashes."})
+            description = {"監査ログのハッシュチェーンを検証します。",
+                "最初の記録からチェーンをたどり、正常なら件数を、壊れていれば最初に壊れている seq と理由（編集、"
+                    + "削除、順序の入れ替え）を表示します。正常なら終了コード 0、壊れていれば 1 です。",
+                "表示されたアンカー（SEQ:HASH）はデータベースの外に控えてください。後で --anchor に指定すると、"
+                    + "ハッシュを計算し直して作り直されたチェーンも見つけられます。",
+                "Verify the audit log's hash chain.",
+                "Walk the chain from the first entry and report OK with the count, or the first broken seq and"
+                    + " why (edited, deleted, reordered). Exit code 0 if intact, 1 if broken.",
+                "Note the printed anchor (SEQ:HASH) somewhere outside the database; giving it later with --anchor"
+                    + " also finds a chain that was rebuilt with recomputed hashes."})
     static final class Verify implements Callable<Integer> {
-        @Option(names = "--anchor", paramLabel = "SEQ:HASH", description = "a hash noted earlier that must still be in the chain")
+        @Option(names = "--anchor", paramLabel = "SEQ:HASH", description = {"以前に控えた、チェーンに残っているはずのハッシュ（繰り返し指定可）",
+            "a hash noted earlier that must still be in the chain (repeatable)"})
         List<String> anchors = new ArrayList<>();
 
         @Override
@@ -107,31 +117,35 @@ final class AuditCommand implements Runnable {
             return withAudit(audit -> {
                 AuditVerification v = audit.verify(parsed);
                 if (v instanceof AuditVerification.Intact ok) {
-                    System.out.printf("audit log OK / 監査ログは正常です: %d entr%s, last seq %d%n", ok.count(),
-                            ok.count() == 1 ? "y" : "ies", ok.lastSeq());
+                    System.out.printf("監査ログは正常です: %d 件、最後の seq %d / audit log OK: %d entr%s, last seq %d%n",
+                            ok.count(), ok.lastSeq(), ok.count(), ok.count() == 1 ? "y" : "ies", ok.lastSeq());
                     if (ok.lastSeq() > 0) {
-                        System.out.printf("anchor / アンカー: %d:%s%n", ok.lastSeq(), ok.lastHash());
+                        System.out.printf("アンカー / anchor: %d:%s%n", ok.lastSeq(), ok.lastHash());
                     }
                     return 0;
                 }
                 AuditVerification.Broken b = (AuditVerification.Broken) v;
-                System.out.printf("audit log BROKEN / 監査ログが改ざんされています: first broken seq %d (%s)%n%s%n"
-                        + "%d entr%s before it checked out%n", b.seq(), b.problem(), b.detail(), b.checked(),
+                System.out.printf("監査ログが改ざんされています: 最初に壊れている seq %d（%s） / audit log BROKEN: first broken"
+                        + " seq %d (%s)%n%s%n", b.seq(), b.problem(), b.seq(), b.problem(), b.detail());
+                System.out.printf("それより前の %d 件は正常でした / %d entr%s before it checked out%n", b.checked(), b.checked(),
                         b.checked() == 1 ? "y" : "ies");
                 return 1;
             });
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List audit entries, newest first.")
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = {"監査ログの記録を新しい順に表示します。", "List audit entries, newest first."})
     static final class ListEntries implements Callable<Integer> {
         @picocli.CommandLine.Mixin
         FilterOptions filter = new FilterOptions();
 
-        @Option(names = "--limit", defaultValue = "50", description = "at most this many (1–1000)")
+        @Option(names = "--limit", defaultValue = "50",
+                description = "表示する最大件数（1〜1000、既定値 ${DEFAULT-VALUE}） / at most this many (1–1000, default ${DEFAULT-VALUE})")
         int limit;
 
-        @Option(names = "--before", paramLabel = "SEQ", description = "only entries older than this seq (the next page)")
+        @Option(names = "--before", paramLabel = "SEQ",
+                description = {"この seq より古い記録だけ（次のページ）", "only entries older than this seq (the next page)"})
         Long before;
 
         @Override
@@ -158,8 +172,10 @@ final class AuditCommand implements Runnable {
                                     : ": " + (r.before() == null ? "-" : oneLine(r.before())) + " → "
                                     + (r.after() == null ? "-" : oneLine(r.after())));
                 }
-                System.out.printf("%d entr%s%s%n", page.entries().size(), page.entries().size() == 1 ? "y" : "ies",
-                        page.nextBefore() == null ? "" : "; older ones with --before " + page.nextBefore());
+                int n = page.entries().size();
+                System.out.printf("%d 件%s / %d entr%s%s%n", n,
+                        page.nextBefore() == null ? "" : "。それより古い記録は --before " + page.nextBefore() + " で表示します", n,
+                        n == 1 ? "y" : "ies", page.nextBefore() == null ? "" : "; older ones with --before " + page.nextBefore());
                 return 0;
             });
         }
@@ -171,10 +187,14 @@ final class AuditCommand implements Runnable {
     }
 
     @Command(name = "export", mixinStandardHelpOptions = true,
-            description = {"Write audit entries, oldest first, to a CSV file (RFC 4180, UTF-8 with BOM so that",
-                "Excel shows Japanese correctly). The export itself is recorded as audit.export."})
+            description = {"監査ログの記録を古い順に CSV ファイルへ書き出します。",
+                "形式は RFC 4180、Excel で日本語が正しく表示されるよう BOM 付きの UTF-8 です。"
+                    + "書き出したこと自体も audit.export として記録します。",
+                "Write audit entries, oldest first, to a CSV file.",
+                "RFC 4180, UTF-8 with BOM so that Excel shows Japanese correctly. The export itself is recorded"
+                    + " as audit.export."})
     static final class Export implements Callable<Integer> {
-        @Parameters(paramLabel = "FILE.csv")
+        @Parameters(paramLabel = "FILE.csv", description = "書き出す CSV ファイル / the CSV file to write")
         Path file;
 
         @picocli.CommandLine.Mixin
@@ -195,7 +215,8 @@ final class AuditCommand implements Runnable {
                 try (OutputStream out = Files.newOutputStream(file)) {
                     rows = audit.exportCsv(f, out, ZoneId.systemDefault());
                 }
-                System.out.printf("%d entr%s written to %s%n", rows, rows == 1 ? "y" : "ies", file);
+                System.out.printf("%d 件を %s に書き出しました / %d entr%s written to %s%n", rows, file, rows,
+                        rows == 1 ? "y" : "ies", file);
                 return 0;
             });
         }

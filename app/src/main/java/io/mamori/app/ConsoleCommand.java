@@ -12,33 +12,34 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "console", mixinStandardHelpOptions = true, description = "Web console accounts.",
+@Command(name = "console", mixinStandardHelpOptions = true,
+        description = {"Web コンソールのアカウントを管理します。", "Web console accounts."},
         subcommands = {ConsoleCommand.AddUser.class, ConsoleCommand.ResetUser.class})
-final class ConsoleCommand implements Runnable {
+final class ConsoleCommand extends CliHelp.Group {
 
-    @Override
-    public void run() {
-        picocli.CommandLine.usage(this, System.out);
-    }
-
-    private static final String SHOWN_ONCE = "Shown only here, never written to a log file; it must be changed at the"
-            + " first sign-in.%n画面にだけ表示され、ログには残りません。初回ログイン時に変更が必要です。%n";
+    private static final String SHOWN_ONCE = "画面にだけ表示され、ログには残りません。初回ログイン時に変更が必要です。%n"
+            + "Shown only here, never written to a log file; it must be changed at the first sign-in.%n";
 
     @Command(name = "add-user", mixinStandardHelpOptions = true,
-            description = {"Create a console account with a one-time initial password (printed once).",
+            description = {"コンソールのアカウントを、"
+                    + "一度だけ使える初期パスワード付きで作成します（パスワードの表示は一度だけです）。",
+                "名簿にない人は名簿に追加し、名簿にいる人には指定したロールを与えます。",
+                "Create a console account with a one-time initial password (printed once).",
                 "A person missing from the directory is added; an existing one gets the given roles."})
     static final class AddUser implements Callable<Integer> {
-        @Parameters(paramLabel = "EMAIL")
+        @Parameters(paramLabel = "EMAIL", description = "利用者のメールアドレス / the user's email address")
         String email;
 
         @Option(names = "--roles", split = ",", paramLabel = "ROLE",
-                description = "admin, analyst, approver, auditor, employee (comma-separated); default: the directory's, else employee")
+                description = {"admin、analyst、approver、auditor、employee（カンマ区切り）。既定: 名簿のロール、なければ employee",
+                    "admin, analyst, approver, auditor, employee (comma-separated); default: the directory's, else employee"})
         java.util.List<String> roles = new java.util.ArrayList<>();
 
-        @Option(names = "--name", description = "display name for a person new to the directory")
+        @Option(names = "--name", description = {"名簿にいない人の表示名", "display name for a person new to the directory"})
         String name;
 
-        @Option(names = "--department", description = "department for a person new to the directory (an approver approves for it)")
+        @Option(names = "--department", description = {"名簿にいない人の部署（approver はその部署の申請を承認します）",
+            "department for a person new to the directory (an approver approves for it)"})
         String department;
 
         @Override
@@ -47,7 +48,8 @@ final class ConsoleCommand implements Runnable {
             for (String r : roles) {
                 Optional<Role> role = Role.parse(r);
                 if (role.isEmpty()) {
-                    System.err.println("console: unknown role '" + r + "'; expected admin, analyst, approver, auditor or employee");
+                    System.err.println("console: 不明なロール '" + r + "' です。admin、analyst、approver、auditor、employee のいずれかを"
+                            + "指定してください / unknown role '" + r + "'; expected admin, analyst, approver, auditor or employee");
                     return 2;
                 }
                 parsed.add(role.get());
@@ -62,25 +64,29 @@ final class ConsoleCommand implements Runnable {
                 String password;
                 try {
                     password = administration.createAccount(email, name, department, parsed, CliAudit.actor(), CliAudit.SOURCE);
-                } catch (IllegalArgumentException e) {
-                    System.err.println("console: " + e.getMessage());
+                } catch (IllegalArgumentException e) { // in English only, from the console's accounts
+                    System.err.println("console: アカウントを作成できません / cannot create the account: " + e.getMessage());
                     return 1;
                 }
                 String address = email.strip().toLowerCase(java.util.Locale.ROOT);
-                System.out.printf("Console account %s created. One-time password / 初期パスワード:%n%s%n" + SHOWN_ONCE, address, password);
+                System.out.printf("コンソールアカウント %s を作成しました。初期パスワード / Console account %s created."
+                        + " One-time password:%n%s%n" + SHOWN_ONCE, address, address, password);
                 return 0;
             });
         }
     }
 
     @Command(name = "reset-user", mixinStandardHelpOptions = true,
-            description = {"Give an account a new one-time password (printed once) and lift a lockout.",
+            description = {"アカウントに新しい初期パスワードを発行し（表示は一度だけです）、ロックを解除します。",
+                "--clear-totp を付けると、認証アプリも設定し直してもらいます（スマートフォンを紛失したときなど）。",
+                "Give an account a new one-time password (printed once) and lift a lockout.",
                 "With --clear-totp the user also sets up the authenticator app again (a lost phone)."})
     static final class ResetUser implements Callable<Integer> {
-        @Parameters(paramLabel = "EMAIL")
+        @Parameters(paramLabel = "EMAIL", description = "利用者のメールアドレス / the user's email address")
         String email;
 
-        @Option(names = "--clear-totp", description = "remove the TOTP key and recovery codes")
+        @Option(names = "--clear-totp", description = {"TOTP の鍵とリカバリーコードを削除します",
+            "remove the TOTP key and recovery codes"})
         boolean clearTotp;
 
         @Override
@@ -93,10 +99,11 @@ final class ConsoleCommand implements Runnable {
                 String address = email.strip().toLowerCase(java.util.Locale.ROOT);
                 s.audit().record(CliAudit.entry("user.reset", address, null, clearTotp ? "password and totp" : "password", password.isPresent()));
                 if (password.isEmpty()) {
-                    System.err.println("console: no console account " + address);
+                    System.err.println("console: コンソールアカウント " + address + " はありません / no console account " + address);
                     return 1;
                 }
-                System.out.printf("New one-time password for %s / 新しい初期パスワード:%n%s%n" + SHOWN_ONCE, address, password.get());
+                System.out.printf("%s の新しい初期パスワード / New one-time password for %s:%n%s%n" + SHOWN_ONCE, address, address,
+                        password.get());
                 return 0;
             });
         }

@@ -20,26 +20,29 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "directory", mixinStandardHelpOptions = true,
-        description = "The directory of people, departments and roles (console users and approval routes).",
+        description = {"人、部署、ロールの名簿（コンソールの利用者と承認経路）を管理します。",
+            "The directory of people, departments and roles (console users and approval routes)."},
         subcommands = {DirectoryCommand.Import.class, DirectoryCommand.ListPeople.class})
-final class DirectoryCommand implements Runnable {
-
-    @Override
-    public void run() {
-        picocli.CommandLine.usage(this, System.out);
-    }
+final class DirectoryCommand extends CliHelp.Group {
 
     @Command(name = "import", mixinStandardHelpOptions = true,
-            description = {"Bring the directory in line with a CSV file (UTF-8, with or without BOM):",
-                "  email,display_name,department,manager_email,roles,approver_departments,language,active",
-                "Only email and display_name are required; several roles or departments are separated by ';'.",
-                "People missing from the file are deactivated (never people created with 'console add-user').",
-                "Prints what changed; nothing changes when the file has any problem (exit code 1)."})
+            description = {"名簿を CSV ファイルの内容に合わせます。",
+                "ファイルは UTF-8（BOM の有無は問いません）で、"
+                    + "列は email,display_name,department,manager_email,roles,approver_departments,language,active"
+                    + " です。必須は email と display_name だけで、複数のロールや部署は ';' で区切ります。",
+                "ファイルにない人は無効にします（'console add-user' で作成した人は除きます）。"
+                    + "変更内容を表示します。ファイルに問題が 1 つでもあれば何も変更しません（終了コード 1）。",
+                "Bring the directory in line with a CSV file.",
+                "The file is UTF-8 (with or without BOM) with the columns"
+                    + " email,display_name,department,manager_email,roles,approver_departments,language,active. Only"
+                    + " email and display_name are required; several roles or departments are separated by ';'.",
+                "People missing from the file are deactivated (never people created with 'console add-user')."
+                    + " Prints what changed; nothing changes when the file has any problem (exit code 1)."})
     static final class Import implements Callable<Integer> {
-        @Parameters(paramLabel = "FILE.csv")
+        @Parameters(paramLabel = "FILE.csv", description = "取り込む CSV ファイル / the CSV file to import")
         Path file;
 
-        @Option(names = "--dry-run", description = "only report what would change")
+        @Option(names = "--dry-run", description = "変更内容を表示するだけで、何も変更しません / only report what would change")
         boolean dryRun;
 
         @Override
@@ -63,16 +66,31 @@ final class DirectoryCommand implements Runnable {
                 try {
                     ImportReport report = administration.importCsv(content, file.getFileName().toString(), dryRun,
                             CliAudit.actor(), CliAudit.SOURCE);
-                    report.lines().forEach(System.out::println);
+                    // one line per change (addresses and field values), then the totals, which lines() ends with in
+                    // English only
+                    List<String> lines = report.lines();
+                    lines.subList(0, lines.size() - 1).forEach(System.out::println);
+                    System.out.println(totals(report));
                     return 0;
                 } catch (DirectoryFileException e) {
                     System.err.println(e.getMessage());
-                    System.err.println("directory: nothing imported / 取り込みませんでした ("
-                            + e.problems().size() + " problem(s))");
+                    System.err.printf("directory: 取り込みませんでした（問題 %d 件） / nothing imported (%d problem(s))%n",
+                            e.problems().size(), e.problems().size());
                     return 1;
                 }
             });
         }
+    }
+
+    /** The last line of an import's report: how many people were added, updated, deactivated and left as they were. */
+    static String totals(ImportReport report) {
+        int added = report.added().size();
+        int updated = report.updated().size();
+        int deactivated = report.deactivated().size();
+        int unchanged = report.unchanged();
+        return String.format("%s追加 %d 人、更新 %d 人、無効化 %d 人、変更なし %d 人 / %sadded %d, updated %d, deactivated %d,"
+                + " unchanged %d", report.applied() ? "" : "ドライランのため何も変更していません: ", added, updated, deactivated,
+                unchanged, report.applied() ? "" : "dry run, nothing changed: ", added, updated, deactivated, unchanged);
     }
 
     /** Notices sent through the gateway's store, with the policy file as it is now (for the CLI). */
@@ -88,9 +106,10 @@ final class DirectoryCommand implements Runnable {
         }, GatewayConfiguration.noticeSettings(settings), Clock.systemUTC());
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the people in the directory.")
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = {"名簿の人を一覧表示します。", "List the people in the directory."})
     static final class ListPeople implements Callable<Integer> {
-        @Option(names = "--inactive", description = "include deactivated people")
+        @Option(names = "--inactive", description = "無効にした人も含めます / include deactivated people")
         boolean inactive;
 
         @Override
@@ -105,7 +124,7 @@ final class DirectoryCommand implements Runnable {
                     System.out.printf("%-32s %-20s %-16s %-24s %-4s %s%n", p.email(), p.displayName(),
                             p.department() == null ? "-" : p.department(), roles, p.language() == null ? "-" : p.language(), p.active() ? "yes" : "no");
                 }
-                System.out.printf("%d person(s)%n", people.size());
+                System.out.printf("%d 人 / %d person(s)%n", people.size(), people.size());
                 return 0;
             });
         }

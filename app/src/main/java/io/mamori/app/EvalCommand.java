@@ -27,38 +27,53 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = {"Run every message of a directory (recursively: .eml files, mbox files, and extension-less",
-            "maildir files that begin like mail) through the inbound",
-            "pipeline offline; print the share per action, the top findings and the messages that went the wrong way."})
+        description = {"ディレクトリ内のすべてのメールをオフラインで受信処理にかけ、結果を集計します。",
+            "下位ディレクトリも含め、.eml ファイル、mbox ファイル、"
+                + "メールらしく始まる拡張子のない maildir のファイルを読み、判定ごとの割合、多い検知、"
+                + "期待と逆に判定されたメールを表示します。",
+            "Run every message of a directory through the inbound pipeline offline and sum up the results.",
+            "It reads .eml files, mbox files and extension-less maildir files that begin like mail,"
+                + " recursively, and prints the share per action, the top findings and the messages that went the"
+                + " wrong way."})
 final class EvalCommand implements Callable<Integer> {
 
     enum Expectation { PHISHING, HAM }
 
-    @Parameters(index = "0", paramLabel = "DIR", description = "directory (or one file) to evaluate")
+    @Parameters(index = "0", paramLabel = "DIR", description = {"評価するディレクトリ（またはファイル 1 つ）",
+        "directory (or one file) to evaluate"})
     Path dir;
 
-    @Option(names = "--expect", required = true, description = "what the messages are: phishing or ham")
+    @Option(names = "--expect", required = true, description = {"メールの種類: phishing（フィッシング）か ham（正常）",
+        "what the messages are: phishing or ham"})
     Expectation expect;
 
-    @Option(names = "--json", description = "print one JSON object (total, byAction, topFindings, wrongWay, errors)")
+    @Option(names = "--json", description = {"JSON オブジェクトで出力（total、byAction、topFindings、wrongWay、errors）",
+        "print one JSON object (total, byAction, topFindings, wrongWay, errors)"})
     boolean json;
 
-    @Option(names = "--policy", paramLabel = "FILE", description = {"policy file (default: mamori.policy.file if it exists,",
-        "else the built-in policy with a neutral organisation, " + OfflineScanner.NEUTRAL_DOMAIN + ")"})
+    @Option(names = "--policy", paramLabel = "FILE", description = {"ポリシーファイル（既定: mamori.policy.file があればそれ、"
+        + "なければ中立な組織 " + OfflineScanner.NEUTRAL_DOMAIN + " の組み込みポリシー）",
+        "policy file (default: mamori.policy.file if it exists, else the built-in policy with a neutral organisation, "
+            + OfflineScanner.NEUTRAL_DOMAIN + ")"})
     Path policyFile;
 
-    @Option(names = "--dns", paramLabel = "HOST:PORT|offline", description = {"resolver for sender authentication",
-        "(default: mamori.dns.server if set, else offline: no look-ups, temporary errors of weight 0)"})
+    @Option(names = "--dns", paramLabel = "HOST:PORT|offline", description = {"送信者認証に使う DNS リゾルバー（既定: 設定が"
+        + "あれば mamori.dns.server、なければ offline: 問い合わせをせず、重み 0 の一時エラーになります）",
+        "resolver for sender authentication (default: mamori.dns.server if set, else offline: no look-ups, temporary"
+            + " errors of weight 0)"})
     String dns;
 
-    @Option(names = "--model", paramLabel = "FILE", description = {"content classifier model written by `mamori learn`",
-        "(default: mamori.analysis.content-model if set, else none)"})
+    @Option(names = "--model", paramLabel = "FILE", description = {"`mamori learn` で作った本文分類器のモデル"
+        + "（既定: 設定があれば mamori.analysis.content-model、なければなし）",
+        "content classifier model written by `mamori learn` (default: mamori.analysis.content-model if set, else none)"})
     Path modelFile;
 
-    @Option(names = "--threads", defaultValue = "0", description = "scanning threads (default: number of cores)")
+    @Option(names = "--threads", defaultValue = "0", description = {"スキャンのスレッド数（既定: CPU コア数）",
+        "scanning threads (default: number of cores)"})
     int threads;
 
-    @Option(names = "--list", defaultValue = "50", description = "wrong-way messages to list (default ${DEFAULT-VALUE})")
+    @Option(names = "--list", defaultValue = "50", description = {"表示する、期待と逆に判定されたメールの数（既定値 ${DEFAULT-VALUE}）",
+        "wrong-way messages to list (default ${DEFAULT-VALUE})"})
     int list;
 
     /** Messages up to this size are read into memory once rather than read twice from the file. */
@@ -86,7 +101,7 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!Files.exists(dir)) {
-            System.err.println("eval: no such directory: " + dir);
+            System.err.println("eval: ディレクトリがありません / no such directory: " + dir);
             return 2;
         }
         List<MailFiles.Item> items = new ArrayList<>();

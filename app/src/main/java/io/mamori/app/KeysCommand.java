@@ -4,17 +4,15 @@ import io.mamori.gateway.crypto.MasterKeys;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
-@Command(name = "keys", mixinStandardHelpOptions = true, description = "Encryption-at-rest key commands.",
+@Command(name = "keys", mixinStandardHelpOptions = true,
+        description = {"保存データの暗号鍵を管理します。", "Encryption-at-rest key commands."},
         subcommands = KeysCommand.Rotate.class)
-final class KeysCommand implements Runnable {
-
-    @Override
-    public void run() {
-        picocli.CommandLine.usage(this, System.out);
-    }
+final class KeysCommand extends CliHelp.Group {
 
     @Command(name = "rotate", mixinStandardHelpOptions = true,
-            description = {"Add a new master key, make it primary, and re-wrap every stored message key under it.",
+            description = {"新しいマスター鍵を追加して主鍵にし、保存済みのすべてのメッセージ鍵をその鍵で包み直します。",
+                "古いマスター鍵もキーセットに残るため、読めなくなるデータはありません。変更前のキーセットはバックアップとして残します。",
+                "Add a new master key, make it primary, and re-wrap every stored message key under it.",
                 "Old master keys stay in the keyset (so nothing becomes unreadable); a backup of the previous keyset is kept."})
     static final class Rotate implements Callable<Integer> {
         @Override
@@ -33,8 +31,11 @@ final class KeysCommand implements Runnable {
                         "primary " + Integer.toUnsignedString(rotation.previousPrimaryId()),
                         "primary " + Integer.toUnsignedString(rotation.newPrimaryId()) + "; " + rewrapped
                                 + " message key(s) re-wrapped", true));
-                System.out.printf("new primary master key %s (was %s); %d message key(s) re-wrapped; previous keyset saved as %s%n",
-                        Integer.toUnsignedString(rotation.newPrimaryId()), Integer.toUnsignedString(rotation.previousPrimaryId()), rewrapped, rotation.backup());
+                String newId = Integer.toUnsignedString(rotation.newPrimaryId());
+                String oldId = Integer.toUnsignedString(rotation.previousPrimaryId());
+                System.out.printf("新しい主マスター鍵 %s（以前は %s）。メッセージ鍵 %d 件を包み直し、変更前のキーセットを %s に保存しました"
+                        + " / new primary master key %s (was %s); %d message key(s) re-wrapped; previous keyset saved as %s%n",
+                        newId, oldId, rewrapped, rotation.backup(), newId, oldId, rewrapped, rotation.backup());
                 return 0;
             });
         }

@@ -23,50 +23,62 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "learn", mixinStandardHelpOptions = true,
-        description = {"Train the content classifier on mail whose kind is known: the phishing and fraud your analysts",
-            "confirmed and your organisation's legitimate mail (directories of .eml, mbox or maildir files, as eval",
-            "reads them). Writes a model file for mamori.analysis.content-model (a running gateway reads it again",
-            "when it changes) and eval --model. / 判定済みのメールで本文分類器を学習し、モデルファイルを書き出します。"})
+        description = {"種類のわかっているメールで本文分類器を学習し、モデルファイルを書き出します。",
+            "分析担当者が確認したフィッシング・詐欺メールと、自組織の正常なメール（eval と同じく .eml、mbox、"
+                + "maildir のファイルのディレクトリ）を使います。"
+                + "モデルは mamori.analysis.content-model（稼働中のゲートウェイは変更されると読み直します）"
+                + "と eval --model で使います。",
+            "Train the content classifier on mail whose kind is known and write a model file.",
+            "It learns from the phishing and fraud your analysts confirmed and from your organisation's"
+                + " legitimate mail (directories of .eml, mbox or maildir files, as eval reads them). The model is"
+                + " for mamori.analysis.content-model (a running gateway reads it again when it changes) and eval"
+                + " --model."})
 final class LearnCommand implements Callable<Integer> {
 
-    @Option(names = "--phishing", paramLabel = "DIR", description = "phishing or fraud mail (repeatable)")
+    @Option(names = "--phishing", paramLabel = "DIR", description = {"フィッシング・詐欺メール（繰り返し指定可）",
+        "phishing or fraud mail (repeatable)"})
     List<Path> phishing = new ArrayList<>();
 
-    @Option(names = "--ham", paramLabel = "DIR", description = "legitimate mail (repeatable)")
+    @Option(names = "--ham", paramLabel = "DIR", description = "正常なメール（繰り返し指定可） / legitimate mail (repeatable)")
     List<Path> ham = new ArrayList<>();
 
     @Option(names = "--out", required = true, paramLabel = "FILE",
-            description = "model file to write (gzip-compressed when the name ends in .gz); replaced atomically")
+            description = {"書き出すモデルファイル（名前が .gz で終われば gzip 圧縮）。置き換えはアトミックに行います",
+                "model file to write (gzip-compressed when the name ends in .gz); replaced atomically"})
     Path out;
 
-    @Option(names = "--from", paramLabel = "FILE|shipped", description = {"start from this model file, or from the",
-        "phishing seed shipped with the product ('shipped': phishing, fraud and spam of openly licensed corpora), and",
-        "add what is learnt (default: start empty)"})
+    @Option(names = "--from", paramLabel = "FILE|shipped", description = {"このモデルファイル、または製品に同梱のフィッシングの"
+        + "初期データ（'shipped': オープンライセンスのコーパスのフィッシング・詐欺・スパム）から始め、学習した内容を加えます"
+        + "（既定: 空から始めます）",
+        "start from this model file, or from the phishing seed shipped with the product ('shipped': phishing, fraud and"
+            + " spam of openly licensed corpora), and add what is learnt (default: start empty)"})
     String from;
 
-    @Option(names = "--min-count", defaultValue = "2", description = {"keep only tokens seen in at least this many",
-        "messages (default ${DEFAULT-VALUE}; 1 keeps all, a larger file)"})
+    @Option(names = "--min-count", defaultValue = "2", description = {"この数以上のメールに現れた語だけを残します"
+        + "（既定値 ${DEFAULT-VALUE}。1 ならすべて残し、ファイルが大きくなります）",
+        "keep only tokens seen in at least this many messages (default ${DEFAULT-VALUE}; 1 keeps all, a larger file)"})
     int minCount;
 
     @Override
     public Integer call() throws Exception {
         if (phishing.isEmpty() && ham.isEmpty()) {
-            System.err.println("learn: give at least one --phishing or --ham directory / --phishing か --ham を指定してください");
+            System.err.println("learn: --phishing か --ham のディレクトリを 1 つ以上指定してください / give at least one --phishing"
+                    + " or --ham directory");
             return 2;
         }
         if (minCount < 1) {
-            System.err.println("learn: --min-count must be at least 1 / --min-count は 1 以上です");
+            System.err.println("learn: --min-count は 1 以上にしてください / --min-count must be at least 1");
             return 2;
         }
         for (Path dir : concat(phishing, ham)) {
             if (!Files.exists(dir)) {
-                System.err.println("learn: no such directory / ディレクトリがありません: " + dir);
+                System.err.println("learn: ディレクトリがありません / no such directory: " + dir);
                 return 2;
             }
         }
         Path outDir = out.toAbsolutePath().getParent();
         if (outDir == null || !Files.isDirectory(outDir)) {
-            System.err.println("learn: the directory of --out does not exist / --out のディレクトリがありません: " + outDir);
+            System.err.println("learn: --out のディレクトリがありません / the directory of --out does not exist: " + outDir);
             return 2;
         }
         ContentModel.Builder builder;
@@ -75,7 +87,7 @@ final class LearnCommand implements Callable<Integer> {
                     : new ContentModel.Builder(from.equals("shipped") ? ShippedContentModel.get()
                             : ContentModelFile.read(Path.of(from)));
         } catch (IOException e) {
-            System.err.println("learn: cannot read the starting model / 元のモデルを読めません: " + e.getMessage());
+            System.err.println("learn: 元のモデルを読めません / cannot read the starting model: " + e.getMessage());
             return 2;
         }
         MessageParser parser = new MessageParser(ParseLimits.defaults());
@@ -100,14 +112,15 @@ final class LearnCommand implements Callable<Integer> {
         } finally {
             Files.deleteIfExists(tmp);
         }
+        System.out.printf("学習: フィッシング %d 通、正常 %d 通。モデルの合計: フィッシング %d 通、正常 %d 通%s。%s に書き出しました%n",
+                learntPhishing, learntHam, model.phishingMessages(), model.legitimateMessages(), model.trained() ? ""
+                        : "（それぞれ " + ContentModel.MIN_MESSAGES + " 通を学習するまでは判定に加わりません）", out);
         System.out.printf("Learnt %d phishing and %d legitimate message(s); the model now holds %d phishing and %d"
                 + " legitimate message(s)%s; wrote %s%n", learntPhishing, learntHam, model.phishingMessages(),
                 model.legitimateMessages(), model.trained() ? ""
                         : " (it gives no opinion until it has learnt " + ContentModel.MIN_MESSAGES + " of each kind)", out);
-        System.out.printf("学習: フィッシング %d 通、正常 %d 通。モデルの合計: フィッシング %d 通、正常 %d 通。%s%n", learntPhishing,
-                learntHam, model.phishingMessages(), model.legitimateMessages(), out);
         if (!errors.isEmpty()) {
-            System.out.printf("Not learnt / 学習できなかったメール (%d):%n", errors.size());
+            System.out.printf("学習できなかったメール / Not learnt (%d):%n", errors.size());
             errors.forEach(e -> System.out.println("  " + e));
         }
         return errors.isEmpty() ? 0 : 1;

@@ -24,42 +24,37 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "lists", mixinStandardHelpOptions = true,
-        description = {"Allow and block lists kept in the database: organisation-wide, or one recipient's with --user.",
+        description = {"データベースに保存する許可リストと拒否リストを扱います（組織全体、または --user で受信者ごと）。",
+            "'list' はポリシーとリストファイルの項目も表示します（それらはファイルを編集して変更します）。",
+            "値: メールアドレス（taro@partner.co.jp）、ドメインとそのサブドメイン（partner.co.jp）、"
+                + "拒否リストのリンク項目では URL（https://bit.ly/3abc）も指定できます。",
+            "組み込み H2 データベースの場合はゲートウェイを停止してください。"
+                + "稼働中のゲートウェイには REST API（/api/v1/lists）を使います。"
+                + "共有データベースで稼働中のゲートウェイは 10 秒以内に変更を反映します。",
+            "Allow and block lists kept in the database: organisation-wide, or one recipient's with --user.",
             "'list' also shows the policy's and the list file's entries (edit those files to change them).",
-            "Values: an address (taro@partner.co.jp), a domain and its sub-domains (partner.co.jp) or, for block",
-            "link entries, a URL (https://bit.ly/3abc). With the embedded H2 database the gateway must be stopped;",
-            "use the REST API (/api/v1/lists) against a running gateway. A running gateway on a shared database",
-            "picks up changes within 10 seconds."},
+            "Values: an address (taro@partner.co.jp), a domain and its sub-domains (partner.co.jp) or, for"
+                + " block link entries, a URL (https://bit.ly/3abc).",
+            "With the embedded H2 database the gateway must be stopped; use the REST API (/api/v1/lists)"
+                + " against a running gateway. A running gateway on a shared database picks up changes within 10"
+                + " seconds."},
         subcommands = {ListsCommand.Allow.class, ListsCommand.Block.class})
-final class ListsCommand implements Runnable {
+final class ListsCommand extends CliHelp.Group {
 
-    @Override
-    public void run() {
-        picocli.CommandLine.usage(this, System.out);
-    }
-
-    @Command(name = "allow", mixinStandardHelpOptions = true, description = "The allow list (senders only).",
+    @Command(name = "allow", mixinStandardHelpOptions = true,
+            description = {"許可リスト（送信者のみ）を扱います。", "The allow list (senders only)."},
             subcommands = {Add.class, Remove.class, Show.class})
-    static final class Allow implements Runnable, Kind {
-        @Override
-        public void run() {
-            picocli.CommandLine.usage(this, System.out);
-        }
-
+    static final class Allow extends CliHelp.Group implements Kind {
         @Override
         public ListKind kind() {
             return ListKind.ALLOW;
         }
     }
 
-    @Command(name = "block", mixinStandardHelpOptions = true, description = "The block list (senders and links).",
+    @Command(name = "block", mixinStandardHelpOptions = true,
+            description = {"拒否リスト（送信者とリンク）を扱います。", "The block list (senders and links)."},
             subcommands = {Add.class, Remove.class, Show.class})
-    static final class Block implements Runnable, Kind {
-        @Override
-        public void run() {
-            picocli.CommandLine.usage(this, System.out);
-        }
-
+    static final class Block extends CliHelp.Group implements Kind {
         @Override
         public ListKind kind() {
             return ListKind.BLOCK;
@@ -111,21 +106,24 @@ final class ListsCommand implements Runnable {
         return link ? ListTarget.LINK : ListService.impliedTarget(value);
     }
 
-    @Command(name = "add", mixinStandardHelpOptions = true, description = "Add VALUE to the list.")
+    @Command(name = "add", mixinStandardHelpOptions = true,
+            description = {"VALUE をリストに追加します。", "Add VALUE to the list."})
     static final class Add implements Callable<Integer> {
         @ParentCommand
         Kind parent;
 
-        @Parameters(paramLabel = "VALUE")
+        @Parameters(paramLabel = "VALUE", description = "メールアドレス、ドメイン、または URL / an address, a domain or a URL")
         String value;
 
-        @Option(names = "--user", paramLabel = "EMAIL", description = "the recipient whose own list it goes on")
+        @Option(names = "--user", paramLabel = "EMAIL", description = {"この受信者の個人のリストに追加",
+            "the recipient whose own list it goes on"})
         String user;
 
-        @Option(names = "--link", description = "a link entry (a domain or URL that links may not lead to); block only")
+        @Option(names = "--link", description = {"リンク項目（リンク先として認めないドメインや URL）。拒否リストのみ",
+            "a link entry (a domain or URL that links may not lead to); block only"})
         boolean link;
 
-        @Option(names = "--comment", description = "why")
+        @Option(names = "--comment", description = "登録の理由 / why")
         String comment;
 
         @Override
@@ -149,18 +147,20 @@ final class ListsCommand implements Runnable {
         }
     }
 
-    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove VALUE from the list.")
+    @Command(name = "remove", mixinStandardHelpOptions = true,
+            description = {"VALUE をリストから削除します。", "Remove VALUE from the list."})
     static final class Remove implements Callable<Integer> {
         @ParentCommand
         Kind parent;
 
-        @Parameters(paramLabel = "VALUE")
+        @Parameters(paramLabel = "VALUE", description = "メールアドレス、ドメイン、または URL / an address, a domain or a URL")
         String value;
 
-        @Option(names = "--user", paramLabel = "EMAIL", description = "the recipient whose own list it is on")
+        @Option(names = "--user", paramLabel = "EMAIL", description = {"この受信者の個人のリストから削除",
+            "the recipient whose own list it is on"})
         String user;
 
-        @Option(names = "--link", description = "a link entry")
+        @Option(names = "--link", description = "リンク項目 / a link entry")
         boolean link;
 
         @Override
@@ -185,12 +185,14 @@ final class ListsCommand implements Runnable {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = "Show the list: organisation-wide entries of every source, or one recipient's (--user).")
+            description = {"リストを表示します。組織全体の項目をすべての登録元から、または 1 人の受信者の項目（--user）を表示します。",
+                "Show the list: organisation-wide entries of every source, or one recipient's (--user)."})
     static final class Show implements Callable<Integer> {
         @ParentCommand
         Kind parent;
 
-        @Option(names = "--user", paramLabel = "EMAIL")
+        @Option(names = "--user", paramLabel = "EMAIL", description = {"この受信者の個人のリストを表示",
+            "the recipient whose own list to show"})
         String user;
 
         @Override

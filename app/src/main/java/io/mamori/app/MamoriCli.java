@@ -12,8 +12,8 @@ import picocli.CommandLine.Unmatched;
  * bind the same settings without it so they answer in well under a second of start-up.
  */
 @Command(name = "mamori", mixinStandardHelpOptions = true, version = "Mamori 0.1",
-        description = "Mamori mail security gateway / メールセキュリティゲートウェイ")
-public final class MamoriCli implements Runnable {
+        description = {"Mamori メールセキュリティゲートウェイ", "Mamori mail security gateway"})
+public final class MamoriCli extends CliHelp.Group {
 
     /** The subcommands, in the order the help lists them. */
     private static final List<Class<?>> SUBCOMMANDS = List.of(
@@ -65,20 +65,20 @@ public final class MamoriCli implements Runnable {
         for (Class<?> c : only != null ? List.<Class<?>>of(only) : SUBCOMMANDS) {
             cli.addSubcommand(c);
         }
-        // after the subcommands: picocli applies such a setting to the ones it already has
-        return cli.setCaseInsensitiveEnumValuesAllowed(true);
-    }
-
-    @Override
-    public void run() {
-        CommandLine.usage(this, System.out);
+        // after the subcommands: picocli applies such settings to the ones it already has
+        return CliHelp.install(cli.setCaseInsensitiveEnumValuesAllowed(true));
     }
 
     @Command(name = "start", mixinStandardHelpOptions = true,
-            description = {"Start the gateway (SMTP inbound/outbound, delivery, HTTP).",
-                "Any Spring or mamori.* setting can follow, e.g. --mamori.smtp.inbound.port=25 --server.port=8081"})
+            description = {"ゲートウェイを起動します（SMTP の受信と送信、配送、HTTP）。",
+            "Spring や mamori.* の設定を続けて指定できます。例: --mamori.smtp.inbound.port=25 --server.port=8081",
+            "Start the gateway (SMTP inbound/outbound, delivery, HTTP).",
+            "Any Spring or mamori.* setting can follow, e.g. --mamori.smtp.inbound.port=25 --server.port=8081"})
     static final class Start implements java.util.concurrent.Callable<Integer> {
         static volatile boolean running;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
 
         @Unmatched
         List<String> settings = new ArrayList<>();
@@ -87,8 +87,8 @@ public final class MamoriCli implements Runnable {
         public Integer call() {
             for (String s : settings) {
                 if (!s.startsWith("--") || !s.contains("=")) {
-                    throw new CommandLine.ParameterException(new CommandLine(this),
-                            "expected --key=value settings, got: " + s);
+                    throw new CommandLine.ParameterException(spec.commandLine(),
+                            "設定は --key=value の形で指定してください: " + s + " / expected --key=value settings, got: " + s);
                 }
             }
             SpringApplication app = new SpringApplication(MamoriApplication.class);

@@ -35,15 +35,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "notices", mixinStandardHelpOptions = true,
-        description = {"Notices to employees (Japanese and English), sent through this gateway's queue.",
+        description = {"従業員への通知（日本語と英語）を、このゲートウェイのキューから送ります。",
+            "組み込み H2 データベースの場合はゲートウェイを停止してください。"
+                + "キューに入れた通知はゲートウェイの稼働中に送信されます。",
+            "Notices to employees (Japanese and English), sent through this gateway's queue.",
             "With the embedded H2 database the gateway must be stopped; queued notices go out when it runs."},
         subcommands = {NoticesCommand.MfaReminders.class, NoticesCommand.Templates.class})
-final class NoticesCommand implements Runnable {
-
-    @Override
-    public void run() {
-        picocli.CommandLine.usage(this, System.out);
-    }
+final class NoticesCommand extends CliHelp.Group {
 
     private static final Pattern EMAIL = Pattern.compile("[^@\\s<>\"]+@[^@\\s<>\"]+\\.[^@\\s<>\"]+");
     private static final long MAX_CSV = 10L * 1024 * 1024;
@@ -71,14 +69,15 @@ final class NoticesCommand implements Runnable {
         try (CSVParser parser = format.parse(new StringReader(text))) {
             Map<String, Integer> header = parser.getHeaderMap();
             if (header == null || header.keySet().stream().noneMatch(h -> h.equalsIgnoreCase("email"))) {
-                throw new IllegalArgumentException(file + ":1: the first line must name the columns, e.g. "
-                        + "email,name,department,language / 1行目に列名（email,name,department,language）が必要です");
+                throw new IllegalArgumentException(file + ":1: 1 行目に列名（例: email,name,department,language）が必要です"
+                        + " / the first line must name the columns, e.g. email,name,department,language");
             }
             for (CSVRecord r : parser) {
                 int line = (int) r.getParser().getCurrentLineNumber();
                 String email = get(r, "email");
                 if (!EMAIL.matcher(email).matches()) {
-                    problems.add(file + ":" + line + ": not an email address / メールアドレスではありません: '" + email + "'");
+                    problems.add(file + ":" + line + ": '" + email + "' はメールアドレスではありません / not an email address: '"
+                            + email + "'");
                     continue;
                 }
                 byEmail.putIfAbsent(email.toLowerCase(Locale.ROOT),
@@ -122,19 +121,27 @@ final class NoticesCommand implements Runnable {
     }
 
     @Command(name = "mfa-reminders", mixinStandardHelpOptions = true,
-            description = {"Queue an MFA enrollment reminder for each user in FILE.csv (columns email,name,department,",
-                "language; header line required; language ja or en, empty = Japanese then English),",
-                "or with --from-directory for every active console user who has not set up an authenticator app.",
+            description = {"多要素認証（MFA）設定のリマインダーをキューに入れます。",
+                "宛先は FILE.csv の各利用者（列は email,name,department,language。1 行目の列名は必須。"
+                    + "language は ja か en で、空欄なら日本語と英語の両方）、または --from-directory で、"
+                    + "認証アプリを設定していない有効なコンソール利用者全員です。",
+                "通知ごとに notice.mfa-reminder として監査ログに記録します。",
+                "Queue an MFA enrollment reminder for each recipient.",
+                "The recipients are the users in FILE.csv (columns email,name,department,language; header line"
+                    + " required; language ja or en, empty = Japanese then English), or with --from-directory every"
+                    + " active console user who has not set up an authenticator app.",
                 "Each notice is recorded in the audit log as notice.mfa-reminder."})
     static final class MfaReminders implements Callable<Integer> {
-        @Parameters(paramLabel = "FILE.csv", arity = "0..1")
+        @Parameters(paramLabel = "FILE.csv", arity = "0..1", description = {"宛先の CSV ファイル（UTF-8、または Excel の Shift_JIS）",
+            "the recipients' CSV file (UTF-8, or Excel's Shift_JIS)"})
         Path file;
 
-        @Option(names = "--from-directory", description = "instead of a file: every active person with a console account "
-                + "and no authenticator app set up")
+        @Option(names = "--from-directory", description = {"ファイルの代わりに、コンソールのアカウントがあり認証アプリを設定していない有効な全員",
+            "instead of a file: every active person with a console account and no authenticator app set up"})
         boolean fromDirectory;
 
-        @Option(names = "--dry-run", description = "show who would get which subject; queue nothing")
+        @Option(names = "--dry-run", description = {"誰にどの件名で送るかを表示するだけで、キューには入れません",
+            "show who would get which subject; queue nothing"})
         boolean dryRun;
 
         @Override
@@ -143,7 +150,8 @@ final class NoticesCommand implements Runnable {
             List<Recipient> recipients;
             Policy policy;
             if (fromDirectory == (file != null)) {
-                System.err.println("notices: give either FILE.csv or --from-directory / FILE.csv か --from-directory のどちらかを指定してください");
+                System.err.println("notices: FILE.csv か --from-directory のどちらかを指定してください / give either FILE.csv or"
+                        + " --from-directory");
                 return 2;
             }
             try {
@@ -169,27 +177,35 @@ final class NoticesCommand implements Runnable {
                         if (dryRun) {
                             Notices.Rendered preview = notices.render(NoticeKind.MFA_REMINDER,
                                     NoticeLanguage.of(r.language()), r.name(), r.department(), List.of());
-                            System.out.printf("would send to %s [%s]: %s%n", r.email(), preview.contentLanguage(), preview.subject());
+                            System.out.printf("送信予定 / would send to %s [%s]: %s%n", r.email(), preview.contentLanguage(),
+                                    preview.subject());
                             continue;
                         }
                         String id = notices.mfaReminder(r.email(), r.name(), r.department(), r.language());
                         s.audit().record(CliAudit.entry("notice.mfa-reminder", r.email(), null, "queued " + id, true));
-                        System.out.printf("%s queued for %s%n", id, r.email());
+                        System.out.printf("%s 宛ての通知 %s をキューに入れました / %s queued for %s%n", r.email(), id, id, r.email());
                         queued++;
-                    } catch (NoticeTemplateException | IllegalStateException e) {
+                    } catch (NoticeTemplateException e) {
                         // A template or setting problem fails every notice alike: stop at the first.
                         System.err.println("notices: " + e.getMessage());
                         return 1;
+                    } catch (IllegalStateException e) {
+                        // the console's Notices says what is missing in English only
+                        System.err.println("notices: 通知を作成できません / cannot make the notices: " + e.getMessage());
+                        return 1;
                     } catch (IllegalArgumentException e) {
-                        System.err.printf("notices: %s:%d: %s%n", source(), r.line(), e.getMessage());
+                        System.err.printf("notices: %s:%d: キューに入れられません / cannot queue it: %s%n", source(), r.line(),
+                                e.getMessage());
                     }
                 }
                 if (!dryRun) {
                     s.audit().record(CliAudit.entry("notice.mfa-reminders", source(), null,
                             queued + " of " + recipients.size() + " queued", queued == recipients.size()));
                 }
-                System.out.printf("%d of %d reminder(s) %s%n", dryRun ? recipients.size() : queued, recipients.size(),
-                        dryRun ? "would be queued (dry run)" : "queued");
+                int done = dryRun ? recipients.size() : queued;
+                System.out.printf("%d 件中 %d 件のリマインダーを%s / %d of %d reminder(s) %s%n", recipients.size(), done,
+                        dryRun ? "キューに入れます（ドライランのため何もしていません）" : "キューに入れました", done,
+                        recipients.size(), dryRun ? "would be queued (dry run)" : "queued");
                 return queued == recipients.size() || dryRun ? 0 : 1;
             });
         }
@@ -215,10 +231,15 @@ final class NoticesCommand implements Runnable {
     }
 
     @Command(name = "templates", mixinStandardHelpOptions = true,
-            description = {"List the notice templates in use (shipped default or a file in mamori.notices.templates-dir)",
-                "and check them; exit code 1 if any is invalid."})
+            description = {"使用中の通知テンプレートを一覧表示して検査します。",
+                "テンプレートは製品の既定、または mamori.notices.templates-dir のファイルです。"
+                    + "誤りがあれば終了コード 1 です。",
+                "List the notice templates in use and check them.",
+                "A template is the shipped default or a file in mamori.notices.templates-dir. Exit code 1 if any"
+                    + " is invalid."})
     static final class Templates implements Callable<Integer> {
-        @Option(names = "--show", paramLabel = "KIND.LANG", description = "print one template, e.g. mfa-reminder.ja")
+        @Option(names = "--show", paramLabel = "KIND.LANG",
+                description = "テンプレートを 1 つ表示（例: mfa-reminder.ja） / print one template, e.g. mfa-reminder.ja")
         String show;
 
         @Override
@@ -240,12 +261,12 @@ final class NoticesCommand implements Runnable {
             for (NoticeKind kind : NoticeKind.values()) {
                 for (NoticeLanguage language : NoticeLanguage.values()) {
                     System.out.printf("%-16s %-3s %s%n", kind.fileName(), language.tag(), templates.overridden(kind, language)
-                            ? templates.file(kind, language) : "(shipped default)");
+                            ? templates.file(kind, language) : "(製品の既定 / shipped default)");
                 }
             }
             try {
                 templates.checkAll();
-                System.out.println("all templates OK / すべてのテンプレートは正常です");
+                System.out.println("すべてのテンプレートは正常です / all templates OK");
                 return 0;
             } catch (NoticeTemplateException e) {
                 System.err.println(e.getMessage());

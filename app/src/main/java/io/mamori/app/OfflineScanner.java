@@ -112,8 +112,8 @@ final class OfflineScanner implements AutoCloseable {
                 io.mamori.core.classifier.ContentModel m = io.mamori.core.classifier.ContentModelFile.read(modelFile);
                 contentModel = () -> m;
             } catch (java.io.IOException | RuntimeException e) {
-                throw new IllegalArgumentException("cannot read the content model / モデルファイルを読めません " + modelFile
-                        + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException("モデルファイル " + modelFile + " を読めません / cannot read the content model "
+                        + modelFile + ": " + e.getMessage(), e);
             }
         } else {
             contentModel = settings.analysis().contentModelSupplier(null);

@@ -17,16 +17,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "quarantine", mixinStandardHelpOptions = true,
-        description = {"Held and quarantined mail with its reasons, and employees' release requests.",
-            "Release, delete and bulk release: see 'queue'. With the embedded H2 database the gateway must be stopped;",
-            "use the REST API (/api/v1/quarantine) against a running gateway."},
+        description = {"保留・隔離されたメールとその理由、従業員からの解放申請を扱います。",
+            "解放、削除、一括解放は 'queue' を使います。"
+                + "組み込み H2 データベースの場合はゲートウェイを停止してください。"
+                + "稼働中のゲートウェイには REST API（/api/v1/quarantine）を使います。",
+            "Held and quarantined mail with its reasons, and employees' release requests.",
+            "Release, delete and bulk release: see 'queue'. With the embedded H2 database the gateway must be"
+                + " stopped; use the REST API (/api/v1/quarantine) against a running gateway."},
         subcommands = {QuarantineCommand.ListHeld.class, QuarantineCommand.Requests.class})
-final class QuarantineCommand implements Runnable {
-
-    @Override
-    public void run() {
-        picocli.CommandLine.usage(this, System.out);
-    }
+final class QuarantineCommand extends CliHelp.Group {
 
     static QuarantineService service(LocalStore s) throws java.io.IOException {
         Clock clock = Clock.systemUTC();
@@ -45,15 +44,17 @@ final class QuarantineCommand implements Runnable {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = "List held and quarantined messages, newest first, with their reasons (ja / en).")
+            description = {"保留・隔離されたメッセージを新しい順に、理由（日本語 / 英語）とともに一覧表示します。",
+                "List held and quarantined messages, newest first, with their reasons (ja / en)."})
     static final class ListHeld implements Callable<Integer> {
-        @Option(names = "--state", description = "HELD or QUARANTINED (default: both)")
+        @Option(names = "--state", description = "HELD か QUARANTINED（既定: 両方） / HELD or QUARANTINED (default: both)")
         MessageState state;
 
-        @Option(names = "--limit", defaultValue = "50")
+        @Option(names = "--limit", defaultValue = "50",
+                description = "表示する最大件数（既定値 ${DEFAULT-VALUE}） / at most this many (default ${DEFAULT-VALUE})")
         int limit;
 
-        @Option(names = "--json", description = "print a JSON array")
+        @Option(names = "--json", description = "JSON 配列で出力 / print a JSON array")
         boolean json;
 
         @Override
@@ -69,7 +70,7 @@ final class QuarantineCommand implements Runnable {
                     return 0;
                 }
                 for (QuarantineService.Message m : messages) {
-                    System.out.printf("%s  %-11s %-10s %6.2f  %s  <%s> → %s%n  Subject: %s%n", m.id(), m.state(), m.action(),
+                    System.out.printf("%s  %-11s %-10s %6.2f  %s  <%s> → %s%n  件名 / Subject: %s%n", m.id(), m.state(), m.action(),
                             m.score(), m.receivedAt(), m.mailFrom(), String.join(",", m.recipients()), m.subject());
                     for (QuarantineService.Reason reason : m.reasons()) {
                         System.out.printf("    %-26s %s / %s%n", reason.code(), reason.reasonJa(), reason.reasonEn());
@@ -81,24 +82,24 @@ final class QuarantineCommand implements Runnable {
         }
     }
 
-    @Command(name = "requests", mixinStandardHelpOptions = true, description = "Employees' release requests.",
+    @Command(name = "requests", mixinStandardHelpOptions = true,
+            description = {"従業員からの解放申請を扱います。", "Employees' release requests."},
             subcommands = {ListRequests.class, Create.class, Approve.class, Deny.class})
-    static final class Requests implements Runnable {
-        @Override
-        public void run() {
-            picocli.CommandLine.usage(this, System.out);
-        }
+    static final class Requests extends CliHelp.Group {
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List release requests, newest first.")
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = {"解放申請を新しい順に一覧表示します。", "List release requests, newest first."})
     static final class ListRequests implements Callable<Integer> {
-        @Option(names = "--status", description = "PENDING, APPROVED or DENIED (default: all)")
+        @Option(names = "--status", description = {"PENDING、APPROVED、DENIED のいずれか（既定: すべて）",
+            "PENDING, APPROVED or DENIED (default: all)"})
         ReleaseRequests.Status status;
 
-        @Option(names = "--limit", defaultValue = "50")
+        @Option(names = "--limit", defaultValue = "50",
+                description = "表示する最大件数（既定値 ${DEFAULT-VALUE}） / at most this many (default ${DEFAULT-VALUE})")
         int limit;
 
-        @Option(names = "--json", description = "print a JSON array")
+        @Option(names = "--json", description = "JSON 配列で出力 / print a JSON array")
         boolean json;
 
         @Override
@@ -112,16 +113,18 @@ final class QuarantineCommand implements Runnable {
                 }
                 for (QuarantineService.Request q : list) {
                     ReleaseRequest r = q.request();
-                    System.out.printf("#%-6d %-8s %s  message %s  by %s%n", r.id(), r.status(), r.requestedAt(), r.messageId(),
-                            r.requester());
+                    System.out.printf("#%-6d %-8s %s  メッセージ / message %s  申請者 / by %s%n", r.id(), r.status(),
+                            r.requestedAt(), r.messageId(), r.requester());
                     if (!r.comment().isEmpty()) {
-                        System.out.printf("    comment: %s%n", r.comment());
+                        System.out.printf("    コメント / comment: %s%n", r.comment());
                     }
                     q.message().ifPresent(m -> System.out.printf("    <%s> %s [%s]%n", m.mailFrom(), m.subject(),
                             String.join(",", m.reasons().stream().map(QuarantineService.Reason::code).toList())));
                     if (r.status() != ReleaseRequests.Status.PENDING) {
-                        System.out.printf("    %s by %s at %s%s%n", r.status().name().toLowerCase(Locale.ROOT), r.decidedBy(),
-                                r.decidedAt(), r.decisionReason() == null ? "" : ": " + r.decisionReason());
+                        System.out.printf("    %s / %s: %s, %s%s%n",
+                                r.status() == ReleaseRequests.Status.APPROVED ? "承認" : "却下",
+                                r.status().name().toLowerCase(Locale.ROOT), r.decidedBy(), r.decidedAt(),
+                                r.decisionReason() == null ? "" : ": " + r.decisionReason());
                     }
                 }
                 System.out.printf("%d 件 / %d request(s)%n", list.size(), list.size());
@@ -131,15 +134,17 @@ final class QuarantineCommand implements Runnable {
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true,
-            description = "Record an employee's request to release a message (the employee must be a recipient).")
+            description = {"従業員からのメッセージ解放の申請を登録します（申請者はそのメッセージの宛先である必要があります）。",
+                "Record an employee's request to release a message (the employee must be a recipient)."})
     static final class Create implements Callable<Integer> {
-        @Parameters(paramLabel = "MESSAGE_ID")
+        @Parameters(paramLabel = "MESSAGE_ID", description = "解放を申請するメッセージの ID / the id of the message to release")
         String messageId;
 
-        @Option(names = "--requester", required = true, description = "the employee's address")
+        @Option(names = "--requester", required = true, description = "申請する従業員のメールアドレス / the employee's address")
         String requester;
 
-        @Option(names = "--comment", defaultValue = "", description = "why the employee needs the message")
+        @Option(names = "--comment", defaultValue = "", description = {"従業員がそのメッセージを必要とする理由",
+            "why the employee needs the message"})
         String comment;
 
         @Override
@@ -157,12 +162,13 @@ final class QuarantineCommand implements Runnable {
     }
 
     @Command(name = "approve", mixinStandardHelpOptions = true,
-            description = "Approve a pending request: the message is released for delivery.")
+            description = {"保留中の申請を承認します。メッセージは解放されて配送されます。",
+                "Approve a pending request: the message is released for delivery."})
     static final class Approve implements Callable<Integer> {
-        @Parameters(paramLabel = "ID")
+        @Parameters(paramLabel = "ID", description = "申請の番号 / the request's number")
         long id;
 
-        @Option(names = "--comment", description = "a note for the record")
+        @Option(names = "--comment", description = "記録に残すメモ / a note for the record")
         String comment;
 
         @Override
@@ -180,12 +186,13 @@ final class QuarantineCommand implements Runnable {
         }
     }
 
-    @Command(name = "deny", mixinStandardHelpOptions = true, description = "Deny a pending request with a reason.")
+    @Command(name = "deny", mixinStandardHelpOptions = true,
+            description = {"保留中の申請を理由を付けて却下します。", "Deny a pending request with a reason."})
     static final class Deny implements Callable<Integer> {
-        @Parameters(paramLabel = "ID")
+        @Parameters(paramLabel = "ID", description = "申請の番号 / the request's number")
         long id;
 
-        @Option(names = "--reason", required = true, description = "the reason the employee will see")
+        @Option(names = "--reason", required = true, description = "従業員に表示する却下の理由 / the reason the employee will see")
         String reason;
 
         @Override

@@ -12,29 +12,31 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "queue", mixinStandardHelpOptions = true,
-        description = {"Queue operations on the configured store.",
-            "With the embedded H2 database the gateway must be stopped (the file is locked while it runs);",
-            "use the REST API (/api/v1/messages) against a running gateway."},
+        description = {"設定された保存先のキューを操作します。",
+            "組み込み H2"
+                + " データベースの場合はゲートウェイを停止してください（稼働中はファイルがロックされます）。"
+                + "稼働中のゲートウェイには REST API（/api/v1/messages）を使います。",
+            "Queue operations on the configured store.",
+            "With the embedded H2 database the gateway must be stopped (the file is locked while it runs);"
+                + " use the REST API (/api/v1/messages) against a running gateway."},
         subcommands = {QueueCommand.ListMessages.class, QueueCommand.Show.class, QueueCommand.Release.class,
             QueueCommand.Delete.class})
-final class QueueCommand implements Runnable {
-
-    @Override
-    public void run() {
-        picocli.CommandLine.usage(this, System.out);
-    }
+final class QueueCommand extends CliHelp.Group {
 
     interface StoreAction {
         int apply(LocalStore store) throws Exception;
     }
+
+    /** The embedded H2 database is locked by a running gateway. */
+    static final String DATABASE_IN_USE = "組み込みデータベースは稼働中のゲートウェイが使用中です。ゲートウェイを停止するか、"
+            + "REST API を使ってください / the embedded database is in use by a running gateway; stop it or use the REST API";
 
     static int withStore(StoreAction action) throws Exception {
         try (LocalStore store = LocalStore.open(Settings.load(List.of()), Clock.systemUTC())) {
             return action.apply(store);
         } catch (RuntimeException e) {
             if (String.valueOf(e.getMessage()).contains("already in use") || causeMentions(e, "already in use")) {
-                System.err.println("queue: the embedded database is in use by a running gateway; stop it or use "
-                        + "the REST API / 組み込みデータベースは稼働中のゲートウェイが使用中です");
+                System.err.println("queue: " + DATABASE_IN_USE);
                 return 3;
             }
             throw e;
@@ -54,12 +56,15 @@ final class QueueCommand implements Runnable {
         return false;
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List messages, newest first.")
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = {"メッセージを新しい順に一覧表示します。", "List messages, newest first."})
     static final class ListMessages implements Callable<Integer> {
-        @Option(names = "--state", description = "only this state: ${COMPLETION-CANDIDATES}")
+        @Option(names = "--state", description = {"この状態のメッセージだけ: ${COMPLETION-CANDIDATES}",
+            "only this state: ${COMPLETION-CANDIDATES}"})
         MessageState state;
 
-        @Option(names = "--limit", defaultValue = "50")
+        @Option(names = "--limit", defaultValue = "50",
+                description = "表示する最大件数（既定値 ${DEFAULT-VALUE}） / at most this many (default ${DEFAULT-VALUE})")
         int limit;
 
         @Override
@@ -78,22 +83,31 @@ final class QueueCommand implements Runnable {
         }
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one message's metadata and recipients.")
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = {"メッセージ 1 通の属性と宛先を表示します。", "Show one message's metadata and recipients."})
     static final class Show implements Callable<Integer> {
-        @Parameters(paramLabel = "ID")
+        @Parameters(paramLabel = "ID", description = "メッセージの ID / the message's id")
         String id;
 
         @Override
         public Integer call() throws Exception {
             return withStore(s -> s.store().find(id).map(m -> {
-                System.out.printf("ID:        %s%nDirection: %s%nState:     %s%nVerdict:   %s (score %.2f) %s%n"
-                                + "From:      <%s>%nClient:    %s%nSubject:   %s%nSize:      %d%nReceived:  %s%n"
-                                + "Attempts:  %d%nNext:      %s%nLast error: %s%n",
-                        m.id(), m.direction().lowerName(), m.state(), m.action(), m.score(), m.findingCodes(),
-                        m.mailFrom(), m.clientAddress(), m.subject(), m.size(), m.receivedAt(), m.attempts(),
-                        m.nextAttemptAt(), m.lastError());
+                System.out.printf("%-28s%s%n", "ID:", m.id());
+                System.out.printf("%s%s%n", ScanCommand.label("方向", "Direction", 28), m.direction().lowerName());
+                System.out.printf("%s%s%n", ScanCommand.label("状態", "State", 28), m.state());
+                System.out.printf("%s%s (スコア / score %.2f) %s%n", ScanCommand.label("判定", "Verdict", 28), m.action(),
+                        m.score(), m.findingCodes());
+                System.out.printf("%s<%s>%n", ScanCommand.label("送信者", "From", 28), m.mailFrom());
+                System.out.printf("%s%s%n", ScanCommand.label("クライアント", "Client", 28), m.clientAddress());
+                System.out.printf("%s%s%n", ScanCommand.label("件名", "Subject", 28), m.subject());
+                System.out.printf("%s%d%n", ScanCommand.label("サイズ", "Size", 28), m.size());
+                System.out.printf("%s%s%n", ScanCommand.label("受信日時", "Received", 28), m.receivedAt());
+                System.out.printf("%s%d%n", ScanCommand.label("配送試行", "Attempts", 28), m.attempts());
+                System.out.printf("%s%s%n", ScanCommand.label("次回の試行", "Next", 28), m.nextAttemptAt());
+                System.out.printf("%s%s%n", ScanCommand.label("最後のエラー", "Last error", 28), m.lastError());
                 for (StoredRecipient r : m.recipients()) {
-                    System.out.printf("  rcpt %-40s %-9s %s%n", r.address(), r.status(), r.lastReply() == null ? "" : r.lastReply());
+                    System.out.printf("  宛先 / rcpt %-40s %-9s %s%n", r.address(), r.status(),
+                            r.lastReply() == null ? "" : r.lastReply());
                 }
                 return 0;
             }).orElseGet(() -> {
@@ -104,16 +118,22 @@ final class QueueCommand implements Runnable {
     }
 
     @Command(name = "release", mixinStandardHelpOptions = true,
-            description = {"Release HELD or QUARANTINED messages for delivery: one by ID, or in bulk by sender",
-                "(--sender, the envelope sender) or by finding code (--finding); the bulk forms act on QUARANTINED."})
+            description = {"HELD または QUARANTINED のメッセージを解放して配送します。",
+                "ID で 1 通ずつ、または送信者（--sender、エンベロープ送信者）や検知コード（--finding）"
+                    + "でまとめて解放します。まとめて解放するのは QUARANTINED のメッセージです。",
+                "Release HELD or QUARANTINED messages for delivery.",
+                "One by ID, or in bulk by sender (--sender, the envelope sender) or by finding code (--finding);"
+                    + " the bulk forms act on QUARANTINED messages."})
     static final class Release implements Callable<Integer> {
-        @Parameters(paramLabel = "ID", arity = "0..1")
+        @Parameters(paramLabel = "ID", arity = "0..1", description = "解放するメッセージの ID / the id of the message to release")
         String id;
 
-        @Option(names = "--sender", description = "release every quarantined message from this envelope sender")
+        @Option(names = "--sender", description = {"このエンベロープ送信者からの隔離メッセージをすべて解放",
+            "release every quarantined message from this envelope sender"})
         String sender;
 
-        @Option(names = "--finding", description = "release every quarantined message with this finding code")
+        @Option(names = "--finding", description = {"この検知コードの付いた隔離メッセージをすべて解放",
+            "release every quarantined message with this finding code"})
         String finding;
 
         @Override
@@ -148,9 +168,11 @@ final class QueueCommand implements Runnable {
         }
     }
 
-    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a message (its content is erased; the record stays).")
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = {"メッセージを削除します（本文は消去し、記録は残します）。",
+                "Delete a message (its content is erased; the record stays)."})
     static final class Delete implements Callable<Integer> {
-        @Parameters(paramLabel = "ID")
+        @Parameters(paramLabel = "ID", description = "削除するメッセージの ID / the id of the message to delete")
         String id;
 
         @Override

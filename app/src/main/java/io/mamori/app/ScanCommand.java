@@ -22,27 +22,34 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "scan", mixinStandardHelpOptions = true,
-        description = {"Parse, analyze and decide messages offline and print the findings and the verdict.",
-            "With several files, --json prints one JSON object per line and a summary goes to standard error.",
-            "Exit code 0 whatever the verdicts; 2 if a file cannot be read or scanned."})
+        description = {"メールをオフラインで解析・判定し、検知内容と判定結果を表示します。",
+            "複数のファイルを指定すると、--json では 1 行に 1 つの JSON オブジェクトを出力し、"
+                + "集計は標準エラー出力に書きます。終了コードは判定にかかわらず 0、"
+                + "読めない・スキャンできないファイルがあれば 2 です。",
+            "Parse, analyze and decide messages offline and print the findings and the verdict.",
+            "With several files, --json prints one JSON object per line and a summary goes to standard error."
+                + " Exit code 0 whatever the verdicts; 2 if a file cannot be read or scanned."})
 final class ScanCommand implements Callable<Integer> {
 
-    @Parameters(arity = "1..*", paramLabel = "FILE.eml", description = "message file(s) (RFC 5322)")
+    @Parameters(arity = "1..*", paramLabel = "FILE.eml", description = "メールのファイル（RFC 5322） / message file(s) (RFC 5322)")
     List<Path> files;
 
-    @Option(names = "--direction", defaultValue = "inbound", description = "inbound or outbound (default ${DEFAULT-VALUE})")
+    @Option(names = "--direction", defaultValue = "inbound",
+            description = "inbound か outbound（既定値 ${DEFAULT-VALUE}） / inbound or outbound (default ${DEFAULT-VALUE})")
     Direction direction;
 
-    @Option(names = "--json", description = "print one JSON object (action, score, findings[code, evidence …])")
+    @Option(names = "--json", description = {"JSON オブジェクトで出力（action、score、findings[code, evidence …]）",
+        "print one JSON object (action, score, findings[code, evidence …])"})
     boolean json;
 
-    @Option(names = "--policy", paramLabel = "FILE", description = "policy file (default: mamori.policy.file, else the built-in policy)")
+    @Option(names = "--policy", paramLabel = "FILE", description = {"ポリシーファイル（既定: mamori.policy.file、なければ組み込みのポリシー）",
+        "policy file (default: mamori.policy.file, else the built-in policy)"})
     Path policyFile;
 
-    @Option(names = "--mail-from", defaultValue = "", description = "envelope sender to assume")
+    @Option(names = "--mail-from", defaultValue = "", description = "想定するエンベロープ送信者 / envelope sender to assume")
     String mailFrom;
 
-    @Option(names = "--rcpt", description = "envelope recipient to assume (repeatable)")
+    @Option(names = "--rcpt", description = {"想定するエンベロープ受信者（繰り返し指定可）", "envelope recipient to assume (repeatable)"})
     List<String> recipients = new ArrayList<>();
 
     @Override
@@ -61,7 +68,7 @@ final class ScanCommand implements Callable<Integer> {
         try (OfflineScanner scanner = opened) {
             for (Path file : files) {
                 if (!Files.isRegularFile(file)) {
-                    System.err.println("scan: not a readable file: " + file);
+                    System.err.println("scan: 読み取れるファイルではありません / not a readable file: " + file);
                     failures++;
                     continue;
                 }
@@ -71,7 +78,7 @@ final class ScanCommand implements Callable<Integer> {
                     Path source = file;
                     result = scanner.scan(envelope, in, () -> Files.newInputStream(source));
                 } catch (java.io.IOException | RuntimeException e) {
-                    System.err.println("scan: " + file + ": " + e);
+                    System.err.println("scan: " + file + ": スキャンできません / cannot scan it: " + e);
                     failures++;
                     continue;
                 }
@@ -84,7 +91,9 @@ final class ScanCommand implements Callable<Integer> {
             }
         }
         if (files.size() > 1) {
-            System.err.printf("scanned %d file(s): %s; errors %d%n", files.size(), byAction, failures);
+            // not "scan: …", which bench/scan-corpus.sh counts as errors
+            System.err.printf("%d 件のファイルをスキャンしました: %s、エラー %d 件 / scanned %d file(s): %s; errors %d%n",
+                    files.size(), byAction, failures, files.size(), byAction, failures);
         }
         if (!json) {
             System.out.println(OfflineScanner.NOTE);
@@ -119,17 +128,33 @@ final class ScanCommand implements Callable<Integer> {
         return out;
     }
 
+    /** {@code 判定 / Verdict:} padded so that the values after it line up (a Japanese character takes two columns). */
+    static String label(String japanese, String english) {
+        return label(japanese, english, 18);
+    }
+
+    /** {@code 判定 / Verdict:} padded to {@code width} columns. */
+    static String label(String japanese, String english, int width) {
+        String label = japanese + " / " + english + ":";
+        int columns = label.length() + (int) japanese.codePoints().filter(CliHelp::isWide).count();
+        return label + " ".repeat(Math.max(1, width - columns));
+    }
+
     private static void printText(Path file, ScanResult result, FindingCatalogue catalogue, Direction direction) {
-        System.out.printf("File:     %s%n", file);
-        System.out.printf("Subject:  %s%n", result.message().subject());
-        System.out.printf("Parts:    %d (%d attachment(s)), %d bytes%n", result.message().parts().size(),
-                result.message().attachments().size(), result.message().rawSize());
-        System.out.printf("Verdict:  %s (score %.2f)%n", result.verdict().action(), result.verdict().score());
+        int parts = result.message().parts().size();
+        int attachments = result.message().attachments().size();
+        long bytes = result.message().rawSize();
+        System.out.printf("%s%s%n", label("ファイル", "File"), file);
+        System.out.printf("%s%s%n", label("件名", "Subject"), result.message().subject());
+        System.out.printf("%s%d（うち添付 %d 件）、%d バイト / %d (%d attachment(s)), %d bytes%n", label("パート", "Parts"),
+                parts, attachments, bytes, parts, attachments, bytes);
+        System.out.printf("%s%s (スコア / score %.2f)%n", label("判定", "Verdict"), result.verdict().action(),
+                result.verdict().score());
         if (result.findings().isEmpty()) {
-            System.out.println("Findings: none / 検知なし");
+            System.out.println(label("検知", "Findings") + "なし / none");
             return;
         }
-        System.out.println("Findings:");
+        System.out.println(label("検知", "Findings").strip());
         PolicyEngine engine = new PolicyEngine(catalogue);
         for (Finding f : result.findings()) {
             System.out.printf("  %-28s %5.2f ×%.2f  %s%n", f.code(),

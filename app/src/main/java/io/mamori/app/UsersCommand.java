@@ -9,26 +9,27 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "users", mixinStandardHelpOptions = true, description = "SMTP AUTH app passwords for the outbound listener.",
+@Command(name = "users", mixinStandardHelpOptions = true,
+        description = {"送信リスナーの SMTP AUTH で使うアプリパスワードを管理します。",
+            "SMTP AUTH app passwords for the outbound listener."},
         subcommands = {UsersCommand.AddAppPassword.class, UsersCommand.ListAppPasswords.class,
             UsersCommand.RevokeAppPassword.class})
-final class UsersCommand implements Runnable {
-
-    @Override
-    public void run() {
-        picocli.CommandLine.usage(this, System.out);
-    }
+final class UsersCommand extends CliHelp.Group {
 
     private static final java.util.regex.Pattern EMAIL = java.util.regex.Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
 
     @Command(name = "add-app-password", mixinStandardHelpOptions = true,
-            description = {"Issue an app password for USER (shown once; only its Argon2id hash is stored).",
+            description = {"USER のアプリパスワードを発行します（表示は一度だけで、保存するのは Argon2id ハッシュのみです）。",
+                "送信リスナーの SMTP AUTH（STARTTLS 後の PLAIN/LOGIN）で使います。",
+                "Issue an app password for USER (shown once; only its Argon2id hash is stored).",
                 "Use it for SMTP AUTH (PLAIN/LOGIN after STARTTLS) on the outbound listener."})
     static final class AddAppPassword implements Callable<Integer> {
-        @Parameters(paramLabel = "USER", description = "the user's email address")
+        @Parameters(paramLabel = "USER", description = "利用者のメールアドレス / the user's email address")
         String user;
 
-        @Option(names = "--label", defaultValue = "default", description = "what the password is for, e.g. the device")
+        @Option(names = "--label", defaultValue = "default",
+                description = {"パスワードの用途（例: 使う端末）。既定値: ${DEFAULT-VALUE}",
+                    "what the password is for, e.g. the device (default: ${DEFAULT-VALUE})"})
         String label;
 
         @Override
@@ -41,6 +42,12 @@ final class UsersCommand implements Runnable {
                 String password;
                 try {
                     password = new AppPasswords(s.dataSource(), Clock.systemUTC()).issue(user, label);
+                } catch (IllegalArgumentException e) { // a label or address AppPasswords refuses
+                    s.audit().record(CliAudit.entry("user.app-password.add", user, null,
+                            "failed: " + e.getMessage(), false));
+                    System.err.println("users: アプリパスワードを発行できません / cannot issue the app password: "
+                            + e.getMessage());
+                    return 2;
                 } catch (RuntimeException e) {
                     s.audit().record(CliAudit.entry("user.app-password.add", user, null,
                             "failed: " + e.getMessage(), false));
@@ -48,15 +55,18 @@ final class UsersCommand implements Runnable {
                 }
                 // The password itself never goes into the log; the label says which one it is.
                 s.audit().record(CliAudit.entry("user.app-password.add", user, null, "label=" + label, true));
-                System.out.printf("App password for %s (%s) — shown only once / 一度だけ表示されます:%n%s%n", user, label, password);
+                System.out.printf("%s（%s）のアプリパスワード。表示はこの一度だけです / App password for %s (%s), shown only"
+                        + " once:%n%s%n", user, label, user, label, password);
                 return 0;
             });
         }
     }
 
-    @Command(name = "list-app-passwords", mixinStandardHelpOptions = true, description = "List a user's app passwords (never the passwords).")
+    @Command(name = "list-app-passwords", mixinStandardHelpOptions = true,
+            description = {"利用者のアプリパスワードを一覧表示します（パスワードそのものは表示しません）。",
+                "List a user's app passwords (never the passwords)."})
     static final class ListAppPasswords implements Callable<Integer> {
-        @Parameters(paramLabel = "USER")
+        @Parameters(paramLabel = "USER", description = "利用者のメールアドレス / the user's email address")
         String user;
 
         @Override
@@ -64,21 +74,25 @@ final class UsersCommand implements Runnable {
             return QueueCommand.withStore(s -> {
                 List<AppPassword> list = new AppPasswords(s.dataSource(), Clock.systemUTC()).list(user);
                 for (AppPassword p : list) {
-                    System.out.printf("%6d  %-20s created %s  last used %s%s%n", p.id(), p.label(), p.createdAt(),
-                            p.lastUsedAt() == null ? "never" : p.lastUsedAt(), p.revoked() ? "  REVOKED" : "");
+                    System.out.printf("%6d  %-20s 作成 / created %s  最終使用 / last used %s%s%n", p.id(), p.label(),
+                            p.createdAt(), p.lastUsedAt() == null ? "未使用 / never" : p.lastUsedAt(),
+                            p.revoked() ? "  失効 / REVOKED" : "");
                 }
-                System.out.printf("%d app password(s)%n", list.size());
+                System.out.printf("%d 件 / %d app password(s)%n", list.size(), list.size());
                 return 0;
             });
         }
     }
 
-    @Command(name = "revoke-app-password", mixinStandardHelpOptions = true, description = "Revoke one app password by id.")
+    @Command(name = "revoke-app-password", mixinStandardHelpOptions = true,
+            description = {"アプリパスワードを ID で指定して失効させます。", "Revoke one app password by id."})
     static final class RevokeAppPassword implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "USER")
+        @Parameters(index = "0", paramLabel = "USER", description = "利用者のメールアドレス / the user's email address")
         String user;
 
-        @Parameters(index = "1", paramLabel = "ID")
+        @Parameters(index = "1", paramLabel = "ID",
+                description = {"アプリパスワードの ID（list-app-passwords が表示する番号）",
+                    "the app password's id, as list-app-passwords shows it"})
         long id;
 
         @Override
@@ -88,7 +102,7 @@ final class UsersCommand implements Runnable {
                 s.audit().record(CliAudit.entry("user.app-password.revoke", user, "id=" + id,
                         revoked ? "revoked" : "refused: no such active app password", revoked));
                 if (revoked) {
-                    System.out.println("revoked");
+                    System.out.printf("アプリパスワード #%d を失効させました / app password #%d revoked%n", id, id);
                 } else {
                     System.err.println("users: 有効なアプリパスワード #" + id + " はありません / no such active app password: #" + id);
                 }

@@ -156,13 +156,27 @@ class MamoriCliTest {
 
         assertThat(run("scan", eml.toString())).isZero();
 
-        assertThat(out()).contains("Verdict:  DELIVER").contains("Findings: none");
+        assertThat(out()).contains("ファイル / File:  " + eml + "\n")
+                .contains("件名 / Subject:   hello\n")
+                .contains("パート / Parts:   1（うち添付 0 件）、")
+                .contains("判定 / Verdict:   DELIVER (スコア / score 0.00)\n")
+                .contains("検知 / Findings:  なし / none\n");
+
+        Path exe = invoiceWithDoubleExtension();
+        assertThat(run("scan", exe.toString())).isZero();
+        assertThat(out()).contains("判定 / Verdict:   QUARANTINE (スコア / score ").contains("\n検知 / Findings:\n")
+                .containsPattern("(?m)^  ATTACHMENT_DOUBLE_EXTENSION .* 請求書\\.pdf\\.exe$");
     }
 
     @Test
-    void scanOfAMissingFileIsAClearErrorNotACrash() {
+    void scanOfAMissingFileIsAClearErrorNotACrash() throws Exception {
         assertThat(run("scan", dir.resolve("nope.eml").toString())).isEqualTo(2);
-        assertThat(err()).contains("not a readable file");
+        assertThat(err()).contains("scan: 読み取れるファイルではありません / not a readable file: " + dir.resolve("nope.eml"));
+
+        Path eml = Files.writeString(dir.resolve("plain.eml"), "From: a@partner.example\r\nSubject: hello\r\n\r\nbody\r\n");
+        assertThat(run("scan", eml.toString(), dir.resolve("nope.eml").toString(), "--json")).isEqualTo(2);
+        assertThat(err()).as("the summary of several files does not look like an error line to bench/scan-corpus.sh")
+                .contains("\n2 件のファイルをスキャンしました: {DELIVER=1}、エラー 1 件 / scanned 2 file(s): {DELIVER=1}; errors 1\n");
     }
 
     @Test
@@ -180,17 +194,24 @@ class MamoriCliTest {
     @Test
     void policyValidateAcceptsTheShippedExample() {
         assertThat(run("policy", "validate", Path.of("..", "config", "policy.example.yaml").toString())).as(err()).isZero();
-        assertThat(out()).contains("OK");
+        assertThat(out()).contains("policy.example.yaml: 正常です（社内ドメイン 2 件、").contains(" / OK (2 internal domain(s), ");
     }
 
     @Test
     void appPasswordIsShownOnceAndListedWithoutTheSecret() {
         assertThat(run("users", "add-app-password", "sato@example.co.jp", "--label", "laptop")).as(err()).isZero();
+        assertThat(out()).startsWith("sato@example.co.jp（laptop）のアプリパスワード。表示はこの一度だけです"
+                + " / App password for sato@example.co.jp (laptop), shown only once:");
         String issued = out().lines().reduce((a, b) -> b).orElseThrow().trim();
         assertThat(issued).hasSizeGreaterThanOrEqualTo(20);
 
         assertThat(run("users", "list-app-passwords", "sato@example.co.jp")).isZero();
-        assertThat(out()).contains("laptop").doesNotContain(issued);
+        assertThat(out()).contains("laptop").doesNotContain(issued).contains("作成 / created ")
+                .contains("最終使用 / last used 未使用 / never").contains("1 件 / 1 app password(s)");
+
+        assertThat(run("users", "add-app-password", "sato@example.co.jp", "--label", "tab\tbed"))
+                .as("a label AppPasswords refuses is an error, not a crash").isEqualTo(2);
+        assertThat(err()).contains("users: アプリパスワードを発行できません / cannot issue the app password: label must be");
 
         assertThat(run("users", "add-app-password", "not-an-address")).isEqualTo(2);
         assertThat(err()).contains("users: メールアドレスではありません / not an email address: not-an-address");
@@ -202,7 +223,8 @@ class MamoriCliTest {
         assertThat(out()).contains("0 message(s)");
 
         assertThat(run("keys", "rotate")).as(err()).isZero();
-        assertThat(out()).containsPattern("new primary master key \\d+ \\(was \\d+\\); 0 message key\\(s\\) re-wrapped");
+        assertThat(out()).containsPattern("新しい主マスター鍵 \\d+（以前は \\d+）。メッセージ鍵 0 件を包み直し、変更前のキーセットを .+ に保存しました"
+                + " / new primary master key \\d+ \\(was \\d+\\); 0 message key\\(s\\) re-wrapped; previous keyset saved as ");
     }
 
     @Test
@@ -270,7 +292,8 @@ class MamoriCliTest {
 
         assertThat(run("learn", "--phishing", dir.resolve("confirmed").toString(), "--ham", dir.resolve("mailbox").toString(),
                 "--out", model.toString())).as(err()).isZero();
-        assertThat(out()).contains("Learnt 60 phishing and 60 legitimate message(s)").contains("学習: フィッシング 60 通、正常 60 通");
+        assertThat(out()).startsWith("学習: フィッシング 60 通、正常 60 通。モデルの合計: フィッシング 60 通、正常 60 通。" + model
+                + " に書き出しました\nLearnt 60 phishing and 60 legitimate message(s)");
         io.mamori.core.classifier.ContentModel learnt = io.mamori.core.classifier.ContentModelFile.read(model);
         assertThat(learnt.phishingMessages()).isEqualTo(60);
         assertThat(learnt.legitimateMessages()).isEqualTo(60);
@@ -302,20 +325,25 @@ class MamoriCliTest {
         assertThat(io.mamori.core.classifier.ContentModelFile.read(model).legitimateMessages()).isEqualTo(62);
 
         assertThat(run("learn", "--ham", dir.resolve("absent").toString(), "--out", model.toString())).isEqualTo(2);
-        assertThat(err()).contains("learn: no such directory / ディレクトリがありません: ");
+        assertThat(err()).contains("learn: ディレクトリがありません / no such directory: ");
         assertThat(run("learn", "--ham", dir.resolve("mailbox").toString(), "--out", dir.resolve("absent/m.tsv").toString()))
                 .isEqualTo(2);
-        assertThat(err()).contains("learn: the directory of --out does not exist / --out のディレクトリがありません: ");
+        assertThat(err()).contains("learn: --out のディレクトリがありません / the directory of --out does not exist: ");
         Path bad = Files.writeString(dir.resolve("bad.tsv"), "not a model\n");
         assertThat(run("learn", "--from", bad.toString(), "--ham", dir.resolve("mailbox").toString(), "--out",
                 dir.resolve("x.tsv").toString())).isEqualTo(2);
-        assertThat(err()).contains("learn: cannot read the starting model / 元のモデルを読めません: ")
+        assertThat(err()).contains("learn: 元のモデルを読めません / cannot read the starting model: ")
                 .contains("not a Mamori content model");
         assertThat(run("eval", incoming.toString(), "--expect", "ham", "--model", bad.toString())).isEqualTo(2);
-        assertThat(err()).contains("eval: cannot read the content model / モデルファイルを読めません ")
+        assertThat(err()).contains("eval: モデルファイル " + bad + " を読めません / cannot read the content model " + bad + ": ")
                 .contains("not a Mamori content model");
         assertThat(io.mamori.core.classifier.ContentModelFile.read(model).legitimateMessages())
                 .as("a refused run leaves the model as it was").isEqualTo(62);
+        assertThat(run("learn", "--out", dir.resolve("x.tsv").toString())).isEqualTo(2);
+        assertThat(err()).contains("learn: --phishing か --ham のディレクトリを 1 つ以上指定してください / give at least one"
+                + " --phishing or --ham directory");
+        assertThat(run("eval", dir.resolve("absent").toString(), "--expect", "ham")).isEqualTo(2);
+        assertThat(err()).contains("eval: ディレクトリがありません / no such directory: " + dir.resolve("absent"));
     }
 
     @Test
@@ -368,6 +396,10 @@ class MamoriCliTest {
         assertThat(run("queue", "release")).isEqualTo(2);
         assertThat(err()).contains("queue release: ID、--sender、--finding のどれか 1 つを指定してください"
                 + " / give exactly one of ID, --sender or --finding");
+        assertThat(run("queue", "show", macro)).as(err()).isZero();
+        assertThat(out()).startsWith("ID:                         " + macro + "\n方向 / Direction:           inbound\n")
+                .contains("\n判定 / Verdict:             QUARANTINE (スコア / score 8.00) OFFICE_MACRO\n")
+                .contains("\n最後のエラー / Last error:  ").containsPattern("(?m)^  宛先 / rcpt sato@example\\.co\\.jp ");
         assertThat(run("queue", "show", "NO-SUCH-ID")).isEqualTo(1);
         assertThat(err()).contains("queue: メッセージ NO-SUCH-ID はありません / no message NO-SUCH-ID");
 
@@ -428,18 +460,22 @@ class MamoriCliTest {
                 .containsPattern("(?m)^ +2 .* queue\\.delete +yes +" + b + ": QUARANTINED → DELETED$")
                 .containsPattern("(?m)^ +3 .* queue\\.release +NO +" + b + ": DELETED → refused: not allowed in state DELETED$")
                 .containsPattern("(?m)^ +4 .* queue\\.delete +NO +NO-SUCH-ID: - → not found$")
-                .contains("4 entries");
+                .contains("4 件 / 4 entries");
         assertThat(run("audit", "list", "--object", a)).isZero();
-        assertThat(out()).contains("1 entry");
+        assertThat(out()).contains("1 件 / 1 entry");
+        assertThat(run("audit", "list", "--limit", "3")).isZero();
+        assertThat(out()).contains("3 件。それより古い記録は --before 2 で表示します / 3 entries; older ones with --before 2");
 
         assertThat(run("audit", "verify")).as(err()).isZero();
-        assertThat(out()).contains("audit log OK").contains("4 entries, last seq 4").containsPattern("anchor / アンカー: 4:[0-9a-f]{64}");
+        assertThat(out()).contains("監査ログは正常です: 4 件、最後の seq 4 / audit log OK: 4 entries, last seq 4")
+                .containsPattern("(?m)^アンカー / anchor: 4:[0-9a-f]{64}$");
 
         sql("UPDATE audit_log SET after_state = 'HELD' WHERE seq = 2");
 
         assertThat(run("audit", "verify")).isEqualTo(1);
-        assertThat(out()).contains("audit log BROKEN").contains("first broken seq 2 (EDITED)")
-                .contains("row seq 2 was edited").contains("1 entry before it checked out");
+        assertThat(out()).contains("監査ログが改ざんされています: 最初に壊れている seq 2（EDITED） / audit log BROKEN: first broken"
+                        + " seq 2 (EDITED)")
+                .contains("row seq 2 was edited").contains("それより前の 1 件は正常でした / 1 entry before it checked out");
     }
 
     @Test
@@ -448,7 +484,7 @@ class MamoriCliTest {
             assertThat(run("queue", "delete", "NO-SUCH-" + i)).isEqualTo(1);
         }
         assertThat(run("audit", "verify")).isZero();
-        String anchor = out().lines().filter(l -> l.startsWith("anchor")).findFirst().orElseThrow().replaceAll(".*: ", "");
+        String anchor = out().lines().filter(l -> l.startsWith("アンカー / anchor: ")).findFirst().orElseThrow().replaceAll(".*: ", "");
 
         sql("DELETE FROM audit_log WHERE seq = 2");
         assertThat(run("audit", "verify")).isEqualTo(1);
@@ -494,6 +530,7 @@ class MamoriCliTest {
         assertThat(run("users", "list-app-passwords", "sato@example.co.jp")).isZero();
         String id = out().lines().findFirst().orElseThrow().trim().split(" +")[0];
         assertThat(run("users", "revoke-app-password", "sato@example.co.jp", id)).isZero();
+        assertThat(out()).isEqualTo("アプリパスワード #" + id + " を失効させました / app password #" + id + " revoked\n");
         assertThat(run("users", "revoke-app-password", "sato@example.co.jp", id)).isEqualTo(1);
         assertThat(err()).contains("users: 有効なアプリパスワード #" + id + " はありません / no such active app password: #" + id);
         assertThat(run("keys", "rotate")).as(err()).isZero();
@@ -505,7 +542,7 @@ class MamoriCliTest {
                 .containsPattern("keys\\.rotate +yes +master-key: primary \\d+ → primary \\d+; 0 message key\\(s\\) re-wrapped")
                 .doesNotContain(password);
         assertThat(run("audit", "list", "--actor", "someone-else")).isZero();
-        assertThat(out()).contains("0 entries");
+        assertThat(out()).contains("0 件 / 0 entries");
         assertThat(run("audit", "list", "--since", "tomorrow")).isEqualTo(2);
         assertThat(err()).contains("audit list: 日時として読めません: 'tomorrow'（例: ").contains(" / not a time: 'tomorrow'");
         assertThat(run("audit", "list", "--limit", "0")).isEqualTo(2);
@@ -519,7 +556,7 @@ class MamoriCliTest {
 
         assertThat(run("audit", "export", csv.toString())).as(err()).isZero();
 
-        assertThat(out()).contains("2 entries written to");
+        assertThat(out()).contains("2 件を " + csv + " に書き出しました / 2 entries written to " + csv);
         byte[] bytes = Files.readAllBytes(csv);
         assertThat(bytes).startsWith(0xEF, 0xBB, 0xBF);
         String text = new String(bytes, StandardCharsets.UTF_8);
@@ -553,9 +590,13 @@ class MamoriCliTest {
 
             assertThat(run("console", "add-user", "sato@example.co.jp")).as(err()).isZero();
             assertThat(run("notices", "mfa-reminders", "--from-directory", "--dry-run")).as(err()).isZero();
-            assertThat(out()).as("no language in the file: both").contains("would send to sato@example.co.jp [ja, en]").doesNotContain("yamada@");
+            assertThat(out()).as("no language in the file: both").contains("送信予定 / would send to sato@example.co.jp [ja, en]")
+                    .doesNotContain("yamada@")
+                    .contains("1 件中 1 件のリマインダーをキューに入れます（ドライランのため何もしていません） / 1 of 1 reminder(s)"
+                            + " would be queued (dry run)");
             assertThat(run("notices", "mfa-reminders", "--from-directory")).as(err()).isZero();
-            assertThat(out()).contains("1 of 1 reminder(s) queued");
+            assertThat(out()).containsPattern("sato@example\\.co\\.jp 宛ての通知 ([0-9A-Z]{26}) をキューに入れました / \\1 queued for"
+                    + " sato@example\\.co\\.jp").contains("1 件中 1 件のリマインダーをキューに入れました / 1 of 1 reminder(s) queued");
             assertThat(run("notices", "mfa-reminders", "--from-directory", csv.toString())).isEqualTo(2);
             assertThat(run("audit", "list", "--action", "notice.*")).isZero();
             assertThat(out()).containsPattern("notice\\.access-changed +yes +yamada@example\\.co\\.jp")
@@ -607,7 +648,7 @@ class MamoriCliTest {
                     .contains("would send to ito@partner.example [ja, en]: 【株式会社サンプル】");
 
             assertThat(run("notices", "mfa-reminders", users.toString())).as(err()).isZero();
-            assertThat(out()).contains("2 of 2 reminder(s) queued");
+            assertThat(out()).contains("2 件中 2 件のリマインダーをキューに入れました / 2 of 2 reminder(s) queued");
 
             try (LocalStore local = LocalStore.open(Settings.load(List.of()), java.time.Clock.systemUTC())) {
                 List<io.mamori.core.store.StoredMessage> queued = local.store().list(io.mamori.core.store.MessageState.QUEUED, 10);
@@ -632,8 +673,8 @@ class MamoriCliTest {
         Path users = dir.resolve("bad.csv");
         Files.writeString(users, "email,name\nok@example.co.jp,OK\nnot-an-address,X\nalso bad,Y\n");
         assertThat(run("notices", "mfa-reminders", users.toString())).isEqualTo(2);
-        assertThat(err()).contains("bad.csv:3: not an email address / メールアドレスではありません: 'not-an-address'")
-                .contains("bad.csv:4: not an email address");
+        assertThat(err()).contains("bad.csv:3: 'not-an-address' はメールアドレスではありません / not an email address: 'not-an-address'")
+                .contains("bad.csv:4: 'also bad' はメールアドレスではありません / not an email address");
 
         Files.writeString(users, "email,name\nok@example.co.jp,OK\n\"unterminated@example.co.jp,Y\n");
         assertThat(run("notices", "mfa-reminders", users.toString())).isEqualTo(2);
@@ -642,11 +683,12 @@ class MamoriCliTest {
 
         Files.writeString(users, "someone@example.co.jp,Someone\n");
         assertThat(run("notices", "mfa-reminders", users.toString())).isEqualTo(2);
-        assertThat(err()).contains("bad.csv:1: the first line must name the columns");
+        assertThat(err()).contains("bad.csv:1: 1 行目に列名（例: email,name,department,language）が必要です"
+                + " / the first line must name the columns");
 
         Files.writeString(users, "email\nsato@example.co.jp\n");
         assertThat(run("notices", "mfa-reminders", users.toString())).as("no setup URL configured").isEqualTo(1);
-        assertThat(err()).contains("mamori.notices.setup-url is not set");
+        assertThat(err()).contains("notices: 通知を作成できません / cannot make the notices: mamori.notices.setup-url is not set");
     }
 
     @Test
@@ -664,7 +706,8 @@ class MamoriCliTest {
         System.setProperty("mamori.notices.templates-dir", templates.toString());
         try {
             assertThat(run("notices", "templates")).as(err()).isZero();
-            assertThat(out()).contains("mfa-reminder     ja  (shipped default)").contains("all templates OK");
+            assertThat(out()).contains("mfa-reminder     ja  (製品の既定 / shipped default)")
+                    .contains("すべてのテンプレートは正常です / all templates OK");
 
             Files.writeString(templates.resolve("mfa-reminder.ja.txt"), "Subject: {company}\n\n{userName} {setupUrl} {url}\n");
             assertThat(run("notices", "templates")).isEqualTo(1);
@@ -686,21 +729,23 @@ class MamoriCliTest {
                 + "sato@example.co.jp,佐藤 花子,経理部,admin,\n").getBytes(StandardCharsets.UTF_8));
 
         assertThat(run("directory", "import", csv.toString(), "--dry-run")).as(err()).isZero();
-        assertThat(out()).contains("  + yamada@example.co.jp", "dry run, nothing changed");
+        assertThat(out()).contains("  + yamada@example.co.jp").endsWith("ドライランのため何も変更していません: 追加 2 人、更新 0 人、無効化 0 人、"
+                + "変更なし 0 人 / dry run, nothing changed: added 2, updated 0, deactivated 0, unchanged 0\n");
         assertThat(run("directory", "list")).isZero();
-        assertThat(out()).contains("0 person(s)");
+        assertThat(out()).contains("0 人 / 0 person(s)");
 
         assertThat(run("directory", "import", csv.toString())).as(err()).isZero();
-        assertThat(out()).contains("added 2, updated 0, deactivated 0, unchanged 0");
+        assertThat(out()).endsWith("\n追加 2 人、更新 0 人、無効化 0 人、変更なし 0 人 / added 2, updated 0, deactivated 0, unchanged 0\n");
         assertThat(err()).contains("action=directory.import").contains("added=2");
         assertThat(run("directory", "import", csv.toString())).isZero();
         assertThat(out()).contains("added 0, updated 0, deactivated 0, unchanged 2");
         assertThat(run("directory", "list")).isZero();
-        assertThat(out()).contains("山田 太郎", "approver (営業部)", "2 person(s)");
+        assertThat(out()).contains("山田 太郎", "approver (営業部)", "2 人 / 2 person(s)");
 
         Files.writeString(csv, "email,display_name\nyamada@,山田\n", StandardCharsets.UTF_8);
         assertThat(run("directory", "import", csv.toString())).isEqualTo(1);
-        assertThat(err()).contains("people.csv:2: column 1 (email): 'yamada@' is not an email address", "nothing imported");
+        assertThat(err()).contains("people.csv:2: column 1 (email): 'yamada@' is not an email address",
+                "directory: 取り込みませんでした（問題 1 件） / nothing imported (1 problem(s))");
     }
 
     @Test
@@ -708,16 +753,21 @@ class MamoriCliTest {
         assertThat(run("console", "add-user", "Joho@example.co.jp", "--roles", "admin,analyst", "--name", "情報 太郎",
                 "--department", "情報システム部")).as(err()).isZero();
         String password = out().lines().filter(l -> l.matches("[a-z2-7]{4}(-[a-z2-7]{4}){3}")).findFirst().orElseThrow();
-        assertThat(out()).contains("never written to a log file");
+        assertThat(out()).startsWith("コンソールアカウント joho@example.co.jp を作成しました。初期パスワード / Console account"
+                + " joho@example.co.jp created. One-time password:\n").contains("画面にだけ表示され、ログには残りません。")
+                .contains("never written to a log file");
         assertThat(err()).contains("action=user.created object=joho@example.co.jp").doesNotContain(password);
         assertThat(run("directory", "list")).isZero();
         assertThat(out()).contains("joho@example.co.jp", "admin,analyst");
 
         assertThat(run("console", "add-user", "joho@example.co.jp")).isEqualTo(1);
-        assertThat(err()).contains("already has a console account");
+        assertThat(err()).contains("console: アカウントを作成できません / cannot create the account: joho@example.co.jp already has"
+                + " a console account");
         assertThat(run("console", "add-user", "x@example.co.jp", "--roles", "root")).isEqualTo(2);
+        assertThat(err()).contains("console: 不明なロール 'root' です。").contains(" / unknown role 'root'; expected admin, ");
 
         assertThat(run("console", "reset-user", "joho@example.co.jp", "--clear-totp")).as(err()).isZero();
+        assertThat(out()).startsWith("joho@example.co.jp の新しい初期パスワード / New one-time password for joho@example.co.jp:\n");
         String reset = out().lines().filter(l -> l.matches("[a-z2-7]{4}(-[a-z2-7]{4}){3}")).findFirst().orElseThrow();
         try (LocalStore local = LocalStore.open(Settings.load(List.of()), java.time.Clock.systemUTC())) {
             io.mamori.console.directory.JdbcDirectory directory = new io.mamori.console.directory.JdbcDirectory(
@@ -731,6 +781,8 @@ class MamoriCliTest {
                     a -> assertThat(a.mustChangePassword()).isTrue());
         }
         assertThat(run("console", "reset-user", "nobody@example.co.jp")).isEqualTo(1);
+        assertThat(err()).contains("console: コンソールアカウント nobody@example.co.jp はありません / no console account"
+                + " nobody@example.co.jp");
     }
 
     @Test
@@ -745,7 +797,94 @@ class MamoriCliTest {
                 {"quarantine", "requests", "deny", "--help"}, {"lists", "--help"}, {"lists", "allow", "add", "--help"},
                 {"lists", "block", "remove", "--help"}, {"lists", "block", "list", "--help"}}) {
             assertThat(run(cmd)).as(String.join(" ", cmd)).isZero();
-            assertThat(out()).contains("Usage:");
+            assertThat(out()).as(String.join(" ", cmd)).startsWith("使い方 / Usage: mamori").contains("\nオプション / Options:\n")
+                    .contains("  -h, --help ").contains("この使い方を表示して終了します").contains("Show this help message and exit.");
+        }
+    }
+
+    @Test
+    void helpShowsJapaneseThenEnglishDescriptionsAndHeadings() {
+        assertThat(run("--help")).isZero();
+        assertThat(out()).startsWith("使い方 / Usage: mamori [-hV] [COMMAND]\n\nMamori メールセキュリティゲートウェイ\n"
+                        + "Mamori mail security gateway\n\nオプション / Options:\n")
+                .contains("\n  -V, --version   バージョンを表示して終了します\n                  Print version information and exit.\n")
+                .contains("\nコマンド / Commands:\n")
+                .as("each command listed with its Japanese and its English summary")
+                .containsPattern("(?m)^  users +送信リスナーの SMTP AUTH で使うアプリパスワードを管理します。\n +SMTP AUTH app passwords for"
+                        + " the outbound listener\\.$")
+                .containsPattern("(?m)^  scan +メールをオフラインで解析・判定し、.*\n(?: {14}\\S.*\n)* +Parse, analyze and decide")
+                .containsPattern("(?m)^  help +コマンドの使い方を表示します。\n +Display help information about the specified command\\.$");
+
+        assertThat(run("users", "add-app-password", "--help")).isZero();
+        assertThat(out()).startsWith("使い方 / Usage: mamori users add-app-password [-hV] [--label=<label>] USER\n\n"
+                        + "USER のアプリパスワードを発行します")
+                .contains("\nIssue an app password for USER (shown once; only its Argon2id hash is stored).\n")
+                .contains("\n引数 / Parameters:\n      USER              利用者のメールアドレス / the user's email address\n")
+                .contains("\nオプション / Options:\n")
+                .contains("パスワードの用途（例: 使う端末）。既定値: default").contains("what the password is for, e.g. the device");
+        assertThat(out().indexOf("USER のアプリパスワードを発行します")).isLessThan(out().indexOf("Issue an app password"));
+
+        assertThat(run("users")).as("a group command on its own prints its usage, with the same headings").isZero();
+        assertThat(out()).startsWith("使い方 / Usage: mamori users [-hV] [COMMAND]").contains("\nコマンド / Commands:\n")
+                .containsPattern("(?m)^  revoke-app-password +アプリパスワードを ID で指定して失効させます。\n +Revoke one app password by id\\.$");
+        assertThat(run("help", "audit")).isZero();
+        assertThat(out()).startsWith("使い方 / Usage: mamori audit ").contains("改ざんを検出できる監査ログ")
+                .contains("The tamper-evident audit log");
+        assertThat(run("help", "--help")).isZero();
+        assertThat(out()).contains("COMMAND を省略すると mamori 全体の使い方を").contains("When no COMMAND is given")
+                .contains("使い方を表示するコマンド").contains("The COMMAND to display the usage help message for.");
+
+        out.reset();
+        assertThat(MamoriCli.commandLine("lists").execute("lists", "block", "add", "--help"))
+                .as("the command line of ./mamori, which holds only the subcommand that runs").isZero();
+        assertThat(out()).startsWith("使い方 / Usage: mamori lists block add ").contains("VALUE をリストに追加します。")
+                .contains("Add VALUE to the list.").contains("\n引数 / Parameters:\n").contains("この使い方を表示して終了します");
+
+        assertThat(run("users", "add-app-password")).isEqualTo(2);
+        assertThat(err()).startsWith("mamori: コマンドの指定に誤りがあります / invalid command line: Missing required parameter: 'USER'\n"
+                + "使い方 / Usage: mamori users add-app-password ");
+        assertThat(run("start", "port=25")).isEqualTo(2);
+        assertThat(err()).startsWith("mamori: コマンドの指定に誤りがあります / invalid command line: 設定は --key=value の形で"
+                + "指定してください: port=25 / expected --key=value settings, got: port=25\n使い方 / Usage: mamori start ");
+    }
+
+    /** Every command, option and parameter of every command: Japanese first, then English. */
+    @Test
+    void everyDescriptionIsInJapaneseThenEnglish() {
+        List<String> problems = new java.util.ArrayList<>();
+        describedInBothLanguages(MamoriCli.commandLine(), problems);
+        assertThat(problems).isEmpty();
+    }
+
+    private static void describedInBothLanguages(picocli.CommandLine cli, List<String> problems) {
+        picocli.CommandLine.Model.CommandSpec spec = cli.getCommandSpec();
+        String name = spec.qualifiedName();
+        checkJapaneseThenEnglish(name, spec.usageMessage().header().length > 0 ? spec.usageMessage().header()
+                : spec.usageMessage().description(), problems);
+        if (spec.usageMessage().header().length > 0) {
+            checkJapaneseThenEnglish(name + " (description)", spec.usageMessage().description(), problems);
+        }
+        spec.options().forEach(o -> checkJapaneseThenEnglish(name + " " + o.longestName(), o.description(), problems));
+        spec.positionalParameters().forEach(p -> checkJapaneseThenEnglish(name + " " + p.paramLabel(), p.description(), problems));
+        cli.getSubcommands().values().forEach(sub -> describedInBothLanguages(sub, problems));
+    }
+
+    private static final java.util.regex.Pattern JAPANESE = java.util.regex.Pattern.compile("[\\p{IsHiragana}\\p{IsKatakana}\\p{IsHan}]");
+
+    /** Either lines in Japanese followed by lines in English, or one line 'Japanese / English'. */
+    private static void checkJapaneseThenEnglish(String what, String[] description, List<String> problems) {
+        List<String> lines = java.util.Arrays.stream(description).map(String::strip).filter(l -> !l.isEmpty()
+                && !l.equals("%n")).toList();
+        if (lines.isEmpty()) {
+            problems.add(what + ": no description");
+            return;
+        }
+        boolean japaneseFirst = JAPANESE.matcher(lines.get(0)).find();
+        String last = lines.get(lines.size() - 1);
+        String english = lines.size() == 1 && last.contains(" / ") ? last.substring(last.lastIndexOf(" / ") + 3) : last;
+        boolean englishLast = lines.size() > 1 || last.contains(" / ");
+        if (!japaneseFirst || !englishLast || JAPANESE.matcher(english).find() || !english.matches(".*[A-Za-z]{3}.*")) {
+            problems.add(what + ": " + lines);
         }
     }
 
@@ -780,7 +919,9 @@ class MamoriCliTest {
         });
 
         assertThat(run("policy", "validate", policy.toString())).as(err()).isZero();
-        assertThat(out()).contains("lists.txt: OK (1 entries)");
+        assertThat(out()).contains("policy.yaml: 正常です（社内ドメイン 2 件、組織 株式会社サンプル、リスト ")
+                .containsPattern("件） / OK \\(2 internal domain\\(s\\), organisation 株式会社サンプル, \\d+ list entr")
+                .contains("lists.txt: 正常です（1 件） / OK (1 entry)");
         Files.writeString(dir.resolve("lists.txt"), "block sender spam.example\nblock sendr x.example\n", StandardCharsets.UTF_8);
         assertThat(run("policy", "validate", policy.toString())).isEqualTo(1);
         assertThat(err()).contains("lists.txt:2: 不明な対象 'sendr' です。sender か link を指定してください"
@@ -840,7 +981,7 @@ class MamoriCliTest {
 
         assertThat(run("quarantine", "list")).as(err()).isZero();
         assertThat(out()).contains(first).contains("SENDER_BLOCKED").contains("差出人が受信拒否リスト")
-                .contains("The sender is on a block list").contains("2 message(s)");
+                .contains("The sender is on a block list").contains("  件名 / Subject: q\n").contains("2 件 / 2 message(s)");
 
         assertThat(run("quarantine", "requests", "create", first, "--requester", "tanaka@example.co.jp")).isEqualTo(1);
         assertThat(err()).contains("not a recipient");
@@ -854,7 +995,8 @@ class MamoriCliTest {
         long secondRequest = Long.parseLong(out().replaceAll("(?s).*#(\\d+).*", "$1"));
 
         assertThat(run("quarantine", "requests", "list", "--status", "PENDING")).isZero();
-        assertThat(out()).contains("#" + firstRequest).contains("請求書です").contains("2 request(s)");
+        assertThat(out()).contains("#" + firstRequest).contains("メッセージ / message " + first + "  申請者 / by sato@example.co.jp")
+                .contains("    コメント / comment: 請求書です\n").contains("2 件 / 2 request(s)");
 
         assertThat(run("quarantine", "requests", "approve", String.valueOf(firstRequest))).as(err()).isZero();
         assertThat(out()).contains("メッセージ " + first + " を解放しました").contains("message " + first + " released");
@@ -871,5 +1013,8 @@ class MamoriCliTest {
         }
         assertThat(run("quarantine", "requests", "list", "--json")).isZero();
         assertThat(out()).contains("\"status\":\"DENIED\"").contains("\"decisionReason\":\"業務外のメールです\"");
+        assertThat(run("quarantine", "requests", "list")).isZero();
+        assertThat(out()).containsPattern("(?m)^    承認 / approved: " + java.util.regex.Pattern.quote(ME) + ", \\S+$")
+                .containsPattern("(?m)^    却下 / denied: " + java.util.regex.Pattern.quote(ME) + ", \\S+: 業務外のメールです$");
     }
 }
