@@ -46,7 +46,13 @@ public final class ArchiveContents {
          * A RAR archive inside another archive, by its content: when wanted, handed over whole instead of walked (the
          * antivirus analyzer has it unpacked for the engine, {@link RarUnpacker#asTar}).
          */
-        RAR
+        RAR,
+        /**
+         * The file of a zip entry compressed with Zstandard (method 93, or 20 of older writers), whatever it is: when
+         * wanted, handed over instead of walked (the antivirus engine cannot decompress such an entry, so the antivirus
+         * analyzer has the file scanned on its own; an archive inside it the engine opens itself).
+         */
+        ZSTD_FILE
     }
 
     /**

@@ -137,6 +137,19 @@ public final class AttachmentContentAnalyzer implements Analyzer {
     }
 
     /**
+     * Whether a walk through the message's archives for files of Zstandard zip entries
+     * ({@link ArchiveContents.Type#ZSTD_FILE}) may find any: {@code false} only when the inspection (made once per
+     * message) read every archive to its end and met no such entry.
+     *
+     * @throws InterruptedException when the calling thread was interrupted (the pipeline's time budget ran out)
+     */
+    public static boolean zstdInArchives(AnalysisInput input) throws InterruptedException {
+        Inspected inspected = inspected(input);
+        return inspected.zstdInside() || Thread.currentThread().isInterrupted()
+                || inspected.findings().stream().anyMatch(f -> f.code().equals(ContentInspection.ARCHIVE_BOMB));
+    }
+
+    /**
      * The password the message gives ({@link ArchivePasswords}) that opened this encrypted zip or 7z attachment or Office
      * document in the message's inspection (made once), or empty: with it the files can be had again
      * ({@link ArchivePasswords#open}, {@link ArchivePasswords#openDocument}) without trying every candidate again.
@@ -152,7 +165,7 @@ public final class AttachmentContentAnalyzer implements Analyzer {
      * {@link HtmlAttachmentAnalyzer} on the way, in the order of the walk.
      */
     record Inspected(List<Finding> findings, List<HtmlAttachmentAnalyzer.Page> pages, boolean pdfOrPictureInside,
-            boolean rarInside, Map<String, String> openedWithPasswords) {
+            boolean rarInside, boolean zstdInside, Map<String, String> openedWithPasswords) {
     }
 
     /**
@@ -253,6 +266,7 @@ public final class AttachmentContentAnalyzer implements Analyzer {
             }
         }
         return new Inspected(inspection.findings(), pages == null ? List.of() : pages.pages(),
-                inspection.pdfOrPictureInside(), inspection.rarInside(), Map.copyOf(opened));
+                inspection.pdfOrPictureInside(), inspection.rarInside(), inspection.zstdInside(),
+                Map.copyOf(opened));
     }
 }

@@ -148,6 +148,8 @@ final class ContentInspection {
     private int sevenZipsTried;
     /** Whether a RAR archive was met inside another archive. */
     private boolean rarInside;
+    /** Whether a zip entry compressed with Zstandard was met, in an attachment or an archive inside one. */
+    private boolean zstdInside;
     /** Whether the attachment being inspected is one a walk for pages opens: a zip, 7z, gzip, tar or RAR file. */
     private boolean pagesHere;
     /** Where pages go in an inspection; {@code null} for none. */
@@ -308,6 +310,10 @@ final class ContentInspection {
     }
 
     /** Whether a RAR archive (by content) was met inside another archive. */
+    boolean zstdInside() {
+        return zstdInside;
+    }
+
     boolean rarInside() {
         return rarInside;
     }
@@ -655,7 +661,15 @@ final class ContentInspection {
                     throw bomb(entryPath + ": declared to expand more than " + limits.maxRatio() + "×");
                 }
                 Metered content = new Metered(zip, zip::getCompressedCount, entryPath, inDocument);
-                if (!inDocument) {
+                boolean zstd = e.getMethod() == org.apache.commons.compress.archivers.zip.ZipMethod.ZSTD.getCode()
+                        || e.getMethod() == org.apache.commons.compress.archivers.zip.ZipMethod.ZSTD_DEPRECATED.getCode();
+                zstdInside |= zstd;
+                if (!inDocument && zstd && sink != null && sink.wanted(ArchiveContents.Type.ZSTD_FILE) > 0) {
+                    byte[] bytes = content.readNBytes(sink.wanted(ArchiveContents.Type.ZSTD_FILE));
+                    if (!sink.take(entryPath, ArchiveContents.Type.ZSTD_FILE, bytes, content.read() < 0)) {
+                        throw new Stop(ENOUGH);
+                    }
+                } else if (!inDocument) {
                     nested(entryPath, lastSegment(entryName), content, depth + 1);
                 } else if (sink != null && ArchiveContents.isOfficeMedia(lower)) {
                     byte[] head = content.readNBytes(FileSignatures.HEAD);
