@@ -166,39 +166,18 @@ class AttachmentContentAnalyzerTest {
     @Test
     void aZipEntryCompressedWithZstandardIsInspected() throws Exception {
         byte[] program = pe();
-        io.airlift.compress.zstd.ZstdCompressor zstd = new io.airlift.compress.zstd.ZstdCompressor();
-        byte[] packed = new byte[zstd.maxCompressedLength(program.length)];
-        int length = zstd.compress(program, 0, program.length, packed, 0, packed.length);
 
-        assertThat(analyze(file("invoice.zip", zstdZip("invoice.pdf", program, java.util.Arrays.copyOf(packed, length)))))
+        assertThat(analyze(file("invoice.zip", ZstdZips.of("invoice.pdf", program))))
                 .containsExactly(
                         Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "invoice.zip!/invoice.pdf: Windows executable (PE)"),
                         Finding.of("ATTACHMENT_TYPE_MISMATCH",
                                 "invoice.zip!/invoice.pdf: named .pdf, content is application/x-msdownload"));
-        assertThat(analyze(file("invoice.zip", zstdZip("invoice.pdf", program, ascii("not zstd at all")))))
+        assertThat(analyze(file("invoice.zip", ZstdZips.raw("invoice.pdf", program, ascii("not zstd at all")))))
                 .extracting(Finding::code, Finding::evidence).containsExactly(
                         org.assertj.core.groups.Tuple.tuple("ATTACHMENT_NOT_INSPECTED",
                                 "invoice.zip!/invoice.pdf: unreadable (MalformedInputException)"),
                         org.assertj.core.groups.Tuple.tuple("ATTACHMENT_NOT_INSPECTED",
                                 "invoice.zip: damaged archive (MalformedInputException)"));
-    }
-
-    /** A zip holding one entry whose data is {@code packed}, declared as Zstandard (method 93) of {@code content}. */
-    private static byte[] zstdZip(String name, byte[] content, byte[] packed) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream zip =
-                new org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream(out)) {
-            org.apache.commons.compress.archivers.zip.ZipArchiveEntry e =
-                    new org.apache.commons.compress.archivers.zip.ZipArchiveEntry(name);
-            e.setMethod(93);
-            e.setSize(content.length);
-            e.setCompressedSize(packed.length);
-            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-            crc.update(content);
-            e.setCrc(crc.getValue());
-            zip.addRawArchiveEntry(e, new ByteArrayInputStream(packed));
-        }
-        return out.toByteArray();
     }
 
     @Test

@@ -269,7 +269,7 @@ class ClamdEndToEndTest {
      */
     @Test
     void eicarInAZstandardZipAttachedOrInsideAZipIsCaught() throws Exception {
-        byte[] zstd = zstdZip("請求書.txt", ClamdProcess.eicar());
+        byte[] zstd = io.mamori.core.attachment.ZstdZips.of("請求書.txt", ClamdProcess.eicar());
         assertThat(clamd.scanner().scan(new java.io.ByteArrayInputStream(zstd))).as("clamd alone").isInstanceOf(
                         io.mamori.core.malware.MalwareScanner.Clean.class);
 
@@ -280,27 +280,6 @@ class ClamdEndToEndTest {
             assertThat(m.findingCodes()).contains("MALWARE_FOUND").doesNotContain("ATTACHMENT_EXECUTABLE");
             assertThat(content(m)).contains("MALWARE_FOUND");
         }
-    }
-
-    /** A zip of one file compressed with Zstandard (aircompressor). */
-    private static byte[] zstdZip(String name, byte[] content) throws IOException {
-        io.airlift.compress.zstd.ZstdCompressor zstd = new io.airlift.compress.zstd.ZstdCompressor();
-        byte[] packed = new byte[zstd.maxCompressedLength(content.length)];
-        int length = zstd.compress(content, 0, content.length, packed, 0, packed.length);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream zip =
-                new org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream(out)) {
-            org.apache.commons.compress.archivers.zip.ZipArchiveEntry e =
-                    new org.apache.commons.compress.archivers.zip.ZipArchiveEntry(name);
-            e.setMethod(org.apache.commons.compress.archivers.zip.ZipMethod.ZSTD.getCode());
-            e.setSize(content.length);
-            e.setCompressedSize(length);
-            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-            crc.update(content);
-            e.setCrc(crc.getValue());
-            zip.addRawArchiveEntry(e, new java.io.ByteArrayInputStream(packed, 0, length));
-        }
-        return out.toByteArray();
     }
 
     @Test
