@@ -132,7 +132,12 @@ public final class AttachmentContentAnalyzer implements Analyzer {
      */
     public static boolean rarsInArchives(AnalysisInput input) throws InterruptedException {
         Inspected inspected = inspected(input);
-        return inspected.rarInside() || Thread.currentThread().isInterrupted()
+        return mayFind(inspected, inspected.rarInside());
+    }
+
+    /** Whether a walk may find what the inspection {@code met}, or what it did not read to the end (cut or a bomb). */
+    private static boolean mayFind(Inspected inspected, boolean met) {
+        return met || Thread.currentThread().isInterrupted()
                 || inspected.findings().stream().anyMatch(f -> f.code().equals(ContentInspection.ARCHIVE_BOMB));
     }
 
@@ -145,8 +150,7 @@ public final class AttachmentContentAnalyzer implements Analyzer {
      */
     public static boolean zstdInArchives(AnalysisInput input) throws InterruptedException {
         Inspected inspected = inspected(input);
-        return inspected.zstdInside() || Thread.currentThread().isInterrupted()
-                || inspected.findings().stream().anyMatch(f -> f.code().equals(ContentInspection.ARCHIVE_BOMB));
+        return mayFind(inspected, inspected.zstdInside());
     }
 
     /**

@@ -309,11 +309,12 @@ final class ContentInspection {
         return pdfOrPictureInside;
     }
 
-    /** Whether a RAR archive (by content) was met inside another archive. */
+    /** Whether a zip entry compressed with Zstandard was met, in an attachment or an archive inside one. */
     boolean zstdInside() {
         return zstdInside;
     }
 
+    /** Whether a RAR archive (by content) was met inside another archive. */
     boolean rarInside() {
         return rarInside;
     }
