@@ -32,6 +32,8 @@ all=(
   link.TextReadersFuzzTest#cleansUrlsAsBrowsersDo
   link.TextReadersFuzzTest#foldsAsciiAsTheGeneralPassDoes
   link.TextReadersFuzzTest#readsAnyHtml
+  message.HeaderValuesFuzzTest#decodesAnyHeaderValue
+  message.HeaderValuesFuzzTest#thePlainFastPathGivesTheFullDecodingsAnswer
   scan.MessageScannerFuzzTest#scansAnyMessage
 )
 if [ ${#targets[@]} -eq 0 ]; then
