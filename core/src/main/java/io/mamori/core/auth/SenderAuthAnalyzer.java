@@ -107,14 +107,16 @@ public final class SenderAuthAnalyzer implements Analyzer {
         return out;
     }
 
-    /** Why the From fields name no single author domain, if they do not (DMARC's {@code permerror} then). */
-    private static Optional<String> fromProblem(ParsedMessage message) {
-        List<String> froms = message.headers("From");
-        if (froms.size() != 1) {
-            return Optional.of(froms.isEmpty() ? "no From header" : froms.size() + " From headers");
+    /** The single author domain of the From fields, or why there is none (DMARC's {@code permerror} then). */
+    private record Author(String domain, String problem) {
+        static Author of(ParsedMessage message) {
+            List<String> froms = message.headers("From");
+            if (froms.size() != 1) {
+                return new Author(null, froms.isEmpty() ? "no From header" : froms.size() + " From headers");
+            }
+            return fromDomain(froms.get(0)).map(d -> new Author(d, null)).orElseGet(() -> new Author(null,
+                    "From does not hold exactly one address with a domain: " + froms.get(0)));
         }
-        return fromDomain(froms.get(0)).isPresent() ? Optional.empty()
-                : Optional.of("From does not hold exactly one address with a domain: " + froms.get(0));
     }
 
     /**
@@ -187,12 +189,11 @@ public final class SenderAuthAnalyzer implements Analyzer {
 
     private DmarcResult dmarc(AnalysisInput input, DnsResolver cached, SpfResult spf, List<DkimResult> dkim,
             boolean rawChecked) {
-        Optional<String> problem = fromProblem(input.message());
-        if (problem.isPresent()) {
-            return new DmarcResult(DmarcResult.Kind.PERMERROR, "", "", DmarcResult.Policy.NONE, problem.get());
+        Author author = Author.of(input.message());
+        if (author.domain() == null) {
+            return new DmarcResult(DmarcResult.Kind.PERMERROR, "", "", DmarcResult.Policy.NONE, author.problem());
         }
-        String domain = fromDomain(input.message().headers("From").get(0)).orElseThrow();
-        DmarcResult r = new DmarcEvaluator(cached).evaluate(domain, spf, dkim);
+        DmarcResult r = new DmarcEvaluator(cached).evaluate(author.domain(), spf, dkim);
         if (r.kind() == DmarcResult.Kind.FAIL && !rawChecked) {
             // without the raw message DKIM was never checked: a failure would be our blind spot, not theirs
             return new DmarcResult(DmarcResult.Kind.NONE, r.fromDomain(), r.policyDomain(), DmarcResult.Policy.NONE,
