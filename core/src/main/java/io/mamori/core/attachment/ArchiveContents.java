@@ -50,7 +50,8 @@ public final class ArchiveContents {
         /**
          * The file of a zip entry compressed with Zstandard (method 93, or 20 of older writers), whatever it is: when
          * wanted, handed over instead of walked (the antivirus engine cannot decompress such an entry, so the antivirus
-         * analyzer has the file scanned on its own; an archive inside it the engine opens itself).
+         * analyzer has the file scanned on its own; an archive in it the engine opens itself), and walked on only when
+         * it is an archive, for the Zstandard entries of a zip in it, which the engine cannot decompress either.
          */
         ZSTD_FILE
     }

@@ -667,8 +667,14 @@ final class ContentInspection {
                 zstdInside |= zstd;
                 if (!inDocument && zstd && sink != null && sink.wanted(ArchiveContents.Type.ZSTD_FILE) > 0) {
                     byte[] bytes = content.readNBytes(sink.wanted(ArchiveContents.Type.ZSTD_FILE));
-                    if (!sink.take(entryPath, ArchiveContents.Type.ZSTD_FILE, bytes, content.read() < 0)) {
+                    boolean complete = content.read() < 0;
+                    if (!sink.take(entryPath, ArchiveContents.Type.ZSTD_FILE, bytes, complete)) {
                         throw new Stop(ENOUGH);
+                    }
+                    if (complete && ArchiveContents.isArchive(bytes, Math.min(bytes.length, FileSignatures.HEAD))) {
+                        // the engine opens an archive in the handed file itself, but not the Zstandard entries of a
+                        // zip in it: the walk goes on into the file for those
+                        nested(entryPath, lastSegment(entryName), new ByteArrayInputStream(bytes), depth + 1);
                     }
                 } else if (!inDocument) {
                     nested(entryPath, lastSegment(entryName), content, depth + 1);

@@ -265,15 +265,17 @@ class ClamdEndToEndTest {
 
     /**
      * Debian's clamd does not decompress zip entries compressed with Zstandard (method 93, which WinZip writes): it
-     * found EICAR in such a zip "OK". The analyzer hands it each such entry's file, decoded, attached or nested.
+     * found EICAR in such a zip "OK". The analyzer hands it each such entry's file, decoded, attached or nested (in a
+     * deflated zip, or in another Zstandard entry).
      */
     @Test
-    void eicarInAZstandardZipAttachedOrInsideAZipIsCaught() throws Exception {
+    void eicarInAZstandardZipAttachedInsideAZipOrInsideAZstandardEntryIsCaught() throws Exception {
         byte[] zstd = io.mamori.core.attachment.ZstdZips.of("請求書.txt", ClamdProcess.eicar());
         assertThat(clamd.scanner().scan(new java.io.ByteArrayInputStream(zstd))).as("clamd alone").isInstanceOf(
                         io.mamori.core.malware.MalwareScanner.Clean.class);
 
-        for (byte[] attachment : List.of(zstd, zip("documents/scan.zip", zstd))) {
+        byte[] zstdInZstd = io.mamori.core.attachment.ZstdZips.of("documents/scan.zip", zstd);
+        for (byte[] attachment : List.of(zstd, zip("documents/scan.zip", zstd), zstdInZstd)) {
             StoredMessage m = stored(send(mail("invoice.zip", attachment)));
 
             assertThat(m.state()).isEqualTo(MessageState.QUARANTINED);
