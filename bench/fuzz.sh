@@ -28,6 +28,7 @@ all=(
   attachment.ArchiveParsersFuzzTest#readsAny7zHeader
   attachment.ArchiveParsersFuzzTest#findsPasswordCandidatesInAnyText
   attachment.ArchiveParsersFuzzTest#thePasswordPrefilterMissesNoPasswordWord
+  impersonation.ConfusableSkeletonFuzzTest#givesTheSkeletonIcuGives
   link.TextReadersFuzzTest#findsTheUrlsTheRegularExpressionFinds
   link.TextReadersFuzzTest#cleansUrlsAsBrowsersDo
   link.TextReadersFuzzTest#foldsAsciiAsTheGeneralPassDoes

@@ -15,6 +15,51 @@ import org.junit.jupiter.api.Test;
 
 class ConfusableSkeletonTest {
 
+    /**
+     * Every code point's skeleton is ICU4J's ({@code SpoofChecker.getSkeleton}, ICU 78, Unicode 17 as the shipped
+     * data), lower-cased as ours is, except for characters added to Unicode since the JDK's (13 in JDK 17), which its
+     * normaliser cannot decompose: few, the letters of scripts added since.
+     */
+    @Test
+    void everyCodePointHasTheSkeletonIcuGives() {
+        ConfusableSkeleton ours = ConfusableSkeleton.builtIn();
+        com.ibm.icu.text.SpoofChecker icu = new com.ibm.icu.text.SpoofChecker.Builder().build();
+        List<String> differ = new java.util.ArrayList<>();
+        List<String> olderNormaliser = new java.util.ArrayList<>();
+        for (int c = 0; c <= Character.MAX_CODE_POINT; c++) {
+            String s = new String(Character.toChars(c));
+            String expected = icu.getSkeleton(s).toLowerCase(java.util.Locale.ROOT);
+            if (!ours.skeleton(s).equals(expected)) {
+                (unknownToTheJdk(s) ? olderNormaliser : differ).add(String.format("U+%04X", c));
+            }
+        }
+        assertThat(differ).isEmpty();
+        assertThat(olderNormaliser).hasSizeLessThan(40);
+    }
+
+    @Test
+    void invisibleCharactersAreNotPartOfTheSkeleton() {
+        ConfusableSkeleton skeletons = ConfusableSkeleton.builtIn();
+        String paypal = skeletons.skeleton("paypal");
+        for (String hidden : List.of("pay\u200Bpal", "pay\u00ADpal", "p\u200Da\u200Cypal", "paypal\uFE0F", "\u202Epaypal",
+                "pay\u2060pal", "pay\uDB40\uDC20pal")) {
+            assertThat(skeletons.skeleton(hidden)).as(hidden).isEqualTo(paypal);
+        }
+        assertThat(skeletons.skeleton("pay pal")).isNotEqualTo(paypal);
+        assertThat(ConfusableSkeleton.defaultIgnorable(' ')).isFalse();
+        assertThat(ConfusableSkeleton.defaultIgnorable(0xE0FFF)).isTrue();
+        assertThat(ConfusableSkeleton.defaultIgnorable(0xE1000)).isFalse();
+    }
+
+    /**
+     * Whether the text holds a character the JDK's Unicode does not know yet and ICU's does: the JDK cannot normalise
+     * it as ICU does (no decomposition, combining class 0). Unicode's stability policy keeps the decompositions and
+     * combining classes of assigned characters from changing, so these are the only place the two normalisers differ.
+     */
+    static boolean unknownToTheJdk(String s) {
+        return s.codePoints().anyMatch(c -> !Character.isDefined(c) && com.ibm.icu.lang.UCharacter.isDefined(c));
+    }
+
     @Test
     void readingTheBytesGivesThePrototypesTheLineReaderGave() throws IOException {
         byte[] data;
