@@ -35,6 +35,7 @@ all=(
   link.TextReadersFuzzTest#readsAnyHtml
   message.HeaderValuesFuzzTest#decodesAnyHeaderValue
   message.HeaderValuesFuzzTest#thePlainFastPathGivesTheFullDecodingsAnswer
+  message.HeaderValuesFuzzTest#readsBackWhatMime4jEncodes
   scan.MessageScannerFuzzTest#scansAnyMessage
 )
 if [ ${#targets[@]} -eq 0 ]; then
