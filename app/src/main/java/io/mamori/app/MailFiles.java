@@ -75,18 +75,28 @@ final class MailFiles {
 
     /**
      * Splits an mbox at "From " lines that start the file or follow an empty line (mboxo/mboxrd), removes one
-     * level of {@code >From } quoting (mboxrd), and skips messages larger than {@code maxBytes}.
+     * level of {@code >From } quoting (mboxrd), and skips messages larger than {@code maxBytes}. Text before the first
+     * separator is an item with an error (index 0), not a message.
      */
     static List<Item> splitMbox(Path file, long maxBytes) throws IOException {
         List<Item> items = new ArrayList<>();
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 64 * 1024)) {
             ByteArrayOutputStream current = null;
             boolean previousBlank = true;
+            // whether the chunk read starts a line: a line longer than readLine's cap comes in several chunks, and
+            // the rest of one is never a separator, a quoted From or (a lone LF after a CR that ended the previous
+            // chunk) a blank line
+            boolean lineStart = true;
             boolean oversize = false;
+            boolean preamble = false;
             int index = 0;
             byte[] line;
             while ((line = readLine(in)) != null) {
-                if (previousBlank && isFromLine(line)) {
+                boolean startsLine = lineStart;
+                lineStart = line[line.length - 1] == '\n';
+                if (!startsLine) {
+                    previousBlank = false;
+                } else if (previousBlank && isFromLine(line)) {
                     if (current != null) {
                         items.add(item(file, index, current, oversize, maxBytes));
                     }
@@ -96,12 +106,17 @@ final class MailFiles {
                     previousBlank = false;
                     continue;
                 }
-                previousBlank = line.length == 0 || (line.length == 1 && line[0] == '\n')
-                        || (line.length == 2 && line[0] == '\r' && line[1] == '\n');
-                if (current == null || oversize) {
+                if (startsLine) {
+                    previousBlank = (line.length == 1 && line[0] == '\n') || (line.length == 2 && line[0] == '\r' && line[1] == '\n');
+                }
+                if (current == null) {
+                    preamble |= !previousBlank;
                     continue;
                 }
-                int offset = isQuotedFrom(line) ? 1 : 0;
+                if (oversize) {
+                    continue;
+                }
+                int offset = startsLine && isQuotedFrom(line) ? 1 : 0;
                 if (current.size() + line.length > maxBytes) {
                     oversize = true;
                     current.reset();
@@ -112,12 +127,17 @@ final class MailFiles {
             if (current != null) {
                 items.add(item(file, index, current, oversize, maxBytes));
             }
+            if (preamble) {
+                // not skipped silently: a file named .mbox that is one plain message, or an mbox with a damaged start
+                items.add(0, new Item(file, 0, null, "最初の区切り行 (\"From \") より前の部分はメッセージとして読みません"
+                        + " / text before the first mbox separator (\"From \" line): not read as a message"));
+            }
         }
         return items;
     }
 
     private static Item item(Path file, int index, ByteArrayOutputStream content, boolean oversize, long maxBytes) {
-        return oversize ? new Item(file, index, null, "larger than " + maxBytes + " bytes")
+        return oversize ? new Item(file, index, null, maxBytes + " バイトを超えます / larger than " + maxBytes + " bytes")
                 : new Item(file, index, content.toByteArray(), null);
     }
 
@@ -149,13 +169,19 @@ final class MailFiles {
         return true;
     }
 
-    /** One line including its terminator, or null at the end. Lines are capped at 1 MiB (the rest follows as more "lines"). */
+    /** Most bytes {@link #readLine} returns at once. */
+    static final int LINE_CHUNK = 1 << 20;
+
+    /**
+     * One line including its terminator, or null at the end; never empty. A line longer than {@value #LINE_CHUNK} bytes
+     * comes in several chunks (only the last one ends with LF).
+     */
     private static byte[] readLine(InputStream in) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream(128);
         int b;
         while ((b = in.read()) >= 0) {
             line.write(b);
-            if (b == '\n' || line.size() >= 1 << 20) {
+            if (b == '\n' || line.size() >= LINE_CHUNK) {
                 break;
             }
         }
