@@ -36,6 +36,13 @@ import org.slf4j.LoggerFactory;
  * fast as the reader consumes it (the pipe holds it back), so a RAR bomb costs no more than the reader's own byte
  * budget. Its diagnostics are discarded: they would carry the attachment's file names into the log.
  *
+ * <p>Sandboxed: the program parses what an attacker sent, in native code, so where bubblewrap ({@code bwrap}, Debian's
+ * {@code bubblewrap}) is installed and works here, it runs in namespaces of its own: no network (not even loopback),
+ * no other process, no file system but {@code /usr} and the program read-only (no {@code /etc}, no home, no
+ * {@code /tmp}, nothing writable), no capabilities, killed with the gateway. Whether the sandbox works is tried once,
+ * with the program's {@code --version}; if bubblewrap is missing or cannot start (user namespaces switched off), the
+ * program runs as before, and the start says so at WARN.
+ *
  * <p>Which program: the setting {@code mamori.analysis.rar-unpacker} ({@link #configure}) names it, or {@code none} to
  * unpack nothing; otherwise {@code bsdtar} in {@code /usr/bin}, {@code /bin} or {@code /usr/local/bin}. Thread-safe.
  */
@@ -48,21 +55,24 @@ public final class RarUnpacker {
     static final int WALL_SECONDS = 30;
 
     /** Unpacks nothing: compressed RAR entries stay uninspected. */
-    static final RarUnpacker NONE = new RarUnpacker(null, null, Duration.ZERO);
+    static final RarUnpacker NONE = new RarUnpacker(null, null, List.of(), Duration.ZERO);
 
     private final Path program;
     private final Path prlimit;
+    /** The sandbox's command line before the program's, or empty for none. */
+    private final List<String> sandbox;
     private final Duration wall;
 
-    private RarUnpacker(Path program, Path prlimit, Duration wall) {
+    private RarUnpacker(Path program, Path prlimit, List<String> sandbox, Duration wall) {
         this.program = program;
         this.prlimit = prlimit;
+        this.sandbox = List.copyOf(sandbox);
         this.wall = wall;
     }
 
-    /** {@code program} (bsdtar's arguments, no limits) killed after {@code wall}: for tests. */
+    /** {@code program} (bsdtar's arguments, no limits, no sandbox) killed after {@code wall}: for tests. */
     static RarUnpacker of(Path program, Duration wall) {
-        return new RarUnpacker(program, null, wall);
+        return new RarUnpacker(program, null, List.of(), wall);
     }
 
     /** The first bsdtar found, looked for once (holder idiom): only when a RAR archive first needs it. */
@@ -103,7 +113,69 @@ public final class RarUnpacker {
             return NONE;
         }
         return new RarUnpacker(program.get(), executable(List.of("/usr/bin/prlimit", "/bin/prlimit")).orElse(null),
-                Duration.ofSeconds(WALL_SECONDS));
+                sandboxFor(program.get()), Duration.ofSeconds(WALL_SECONDS));
+    }
+
+    /**
+     * The bubblewrap command line that confines {@code program}, if bubblewrap is installed and the program starts in
+     * it (its {@code --version}, within 10 s); otherwise empty, said at WARN.
+     */
+    static List<String> sandboxFor(Path program) {
+        Optional<Path> bwrap = executable(List.of("/usr/bin/bwrap", "/bin/bwrap"));
+        if (bwrap.isEmpty()) {
+            LOG.warn("RAR archives: bsdtar runs without a sandbox (bubblewrap not installed) / RAR の展開 (bsdtar) は"
+                    + "サンドボックスなしで動きます (bubblewrap がありません)");
+            return List.of();
+        }
+        List<String> command = new ArrayList<>(List.of(bwrap.get().toString(), "--unshare-all", "--die-with-parent",
+                "--new-session", "--cap-drop", "ALL", "--ro-bind", "/usr", "/usr", "--dev", "/dev"));
+        // the top-level directories a merged /usr links into it (/lib, /lib64, /bin, /sbin), as links; where they are
+        // directories of their own (a system without merged /usr), read-only
+        for (String top : List.of("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")) {
+            Path p = Path.of(top);
+            try {
+                if (Files.isSymbolicLink(p)) {
+                    command.addAll(List.of("--symlink", Files.readSymbolicLink(p).toString(), top));
+                } else if (Files.isDirectory(p)) {
+                    command.addAll(List.of("--ro-bind", top, top));
+                }
+            } catch (IOException e) {
+                // unreadable link: left out, the probe below tells whether the program still starts
+            }
+        }
+        if (!program.startsWith("/usr/")) {
+            command.addAll(List.of("--ro-bind", program.toString(), program.toString()));
+        }
+        List<String> probe = new ArrayList<>(command);
+        probe.addAll(List.of(program.toString(), "--version"));
+        String failure;
+        try {
+            Process p = new ProcessBuilder(probe).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            p.getOutputStream().close();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                failure = "no answer in 10 s";
+            } else {
+                failure = p.exitValue() == 0 ? null : "exit status " + p.exitValue();
+            }
+        } catch (IOException e) {
+            failure = e.getClass().getSimpleName();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failure = "interrupted";
+        }
+        if (failure != null) {
+            LOG.warn("RAR archives: bsdtar runs without a sandbox (bubblewrap failed: {}) / RAR の展開 (bsdtar) は"
+                    + "サンドボックスなしで動きます (bubblewrap が失敗: {})", failure, failure);
+            return List.of();
+        }
+        return List.copyOf(command);
+    }
+
+    /** Whether the program runs in a sandbox. */
+    public boolean sandboxed() {
+        return !sandbox.isEmpty();
     }
 
     private static Optional<Path> executable(List<String> candidates) {
@@ -158,6 +230,7 @@ public final class RarUnpacker {
             command.addAll(List.of(prlimit.toString(), "--as=" + (long) MEMORY_MIB * 1024 * 1024,
                     "--cpu=" + CPU_SECONDS, "--core=0"));
         }
+        command.addAll(sandbox);
         // -c -f -: write an archive to standard output; @-: its entries are those of the archive on standard input
         command.addAll(List.of(program.toString(), "-c", "-f", "-", "--format", "pax", "@-"));
         ProcessBuilder builder = new ProcessBuilder(command)
