@@ -39,6 +39,7 @@ all=(
   link.TextReadersFuzzTest#cleansUrlsAsBrowsersDo
   link.TextReadersFuzzTest#foldsAsciiAsTheGeneralPassDoes
   link.TextReadersFuzzTest#readsAnyHtml
+  verdict.DisarmFuzzTest#disarmedHtmlHoldsNothingActive
   message.HeaderValuesFuzzTest#decodesAnyHeaderValue
   message.HeaderValuesFuzzTest#thePlainFastPathGivesTheFullDecodingsAnswer
   message.HeaderValuesFuzzTest#readsBackWhatMime4jEncodes

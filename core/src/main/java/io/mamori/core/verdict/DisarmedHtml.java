@@ -40,7 +40,7 @@ final class DisarmedHtml {
 
     private static final Pattern CID = Pattern.compile("(?i)\\s*cid:\\S+");
 
-    private static final String[] FORMATTING = {
+    static final String[] FORMATTING = {
         "p", "div", "span", "br", "hr", "b", "i", "u", "s", "strike", "strong", "em", "small", "big", "sub", "sup",
         "font", "center", "blockquote", "pre", "code", "tt", "kbd", "samp", "var", "cite", "q", "abbr", "acronym",
         "address", "dfn", "del", "ins", "mark", "nobr", "wbr", "bdi", "bdo", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -71,10 +71,16 @@ final class DisarmedHtml {
     /** Links neither kept nor clickable: LinksAndImages has already turned every anchor into text. */
     private static final PolicyFactory WITHOUT_LINKS = formatting().allowUrlProtocols("cid").toFactory();
 
+    /**
+     * Absolute web and mail addresses: the sanitizer's protocol list lets relative references through ({@code href="/settings"}
+     * would resolve against the webmail that shows the message).
+     */
+    private static final Pattern WEB_OR_MAIL = Pattern.compile("(?i)\\s*(?:https?:|mailto:)\\S.*", Pattern.DOTALL);
+
     /** {@code defang_links: false}: web and mail links stay, with rel=noopener noreferrer. */
     private static final PolicyFactory WITH_LINKS = formatting()
             .allowElements("a")
-            .allowAttributes("href").onElements("a")
+            .allowAttributes("href").matching(WEB_OR_MAIL).onElements("a")
             .allowUrlProtocols("http", "https", "mailto", "cid")
             .requireRelsOnLinks("noopener", "noreferrer")
             .toFactory();

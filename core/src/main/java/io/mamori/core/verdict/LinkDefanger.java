@@ -22,11 +22,13 @@ final class LinkDefanger {
     static final int MAX_SHOWN = 120;
 
     /**
-     * URLs that mail clients linkify in text: a web or FTP scheme, or a host starting with {@code www.}. ASCII
-     * only, so Japanese text around a URL (no spaces in between) ends it.
+     * URLs that mail clients linkify in text: a web or FTP scheme, or a host starting with {@code www.}, wherever they
+     * start: Japanese is written without spaces ({@code 詳細はhttps://…}), and a word boundary ({@code \\b}, which in
+     * Java counts a kanji as a word character) before the scheme left such URLs clickable. Defanging one more
+     * {@code www.} inside a word costs nothing. ASCII only after the start, so Japanese text after a URL ends it.
      */
     private static final Pattern URL_IN_TEXT = Pattern.compile(
-            "(?i)(?:\\b(?:https?|ftp)(?::|%3a)(?://|%2f%2f)|\\bwww\\.)[A-Za-z0-9\\-._~:/?#\\[\\]@!$&'()*+,;=%]*");
+            "(?i)(?:(?:https?|ftp)(?::|%3a)(?://|%2f%2f)|www\\.)[A-Za-z0-9\\-._~:/?#\\[\\]@!$&'()*+,;=%]*");
     private static final Pattern SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.\\-]*):");
 
     private LinkDefanger() {
@@ -62,7 +64,8 @@ final class LinkDefanger {
         } else if (scheme.equals("mailto")) {
             target = h;
         } else {
-            return scheme + ":…";
+            // the scheme's name may hold dots (www.:x is a scheme "www."): defanged like any other text
+            return (defang ? scheme.replace(".", "[.]") : scheme) + ":…";
         }
         String result = defang ? defang(target) : target;
         return result.length() > MAX_SHOWN ? result.substring(0, MAX_SHOWN) + "…" : result;

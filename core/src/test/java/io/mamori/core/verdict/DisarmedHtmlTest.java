@@ -92,11 +92,14 @@ class DisarmedHtmlTest {
     @Test
     void withoutDefangingWebLinksStayClickableWithNoopenerAndOthersGo() throws Exception {
         String out = sanitize("<a href='https://example.com/a' target=_top onmouseover=x()>A</a>"
-                + "<a href='javascript:alert(1)'>B</a><a href='mailto:x@example.com'>C</a>", false);
+                + "<a href='javascript:alert(1)'>B</a><a href='mailto:x@example.com'>C</a>"
+                + "<a href='/settings/forwarding?to=x'>D</a><a href='//evil.example/'>E</a>", false);
 
         assertThat(out).contains("href=\"https://example.com/a\"").contains("rel=\"noopener noreferrer\"")
                 .contains("href=\"mailto:x&#64;example.com\"").doesNotContain("javascript").doesNotContain("onmouseover")
                 .contains("B");
+        // relative references would resolve against the webmail showing the message: they go, their text stays
+        assertThat(out).doesNotContain("settings").doesNotContain("evil").contains("D", "E");
     }
 
     @Test

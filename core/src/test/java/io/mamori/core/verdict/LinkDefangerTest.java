@@ -37,6 +37,7 @@ class LinkDefangerTest {
         assertThat(LinkDefanger.shown("javascript:alert(document.cookie)", true)).isEqualTo("javascript:…");
         assertThat(LinkDefanger.shown(" jav\tascript:alert(1)", true)).isEqualTo("javascript:…");
         assertThat(LinkDefanger.shown("data:text/html;base64,PHNjcmlwdD4=", true)).isEqualTo("data:…");
+        assertThat(LinkDefanger.shown("www.:x", true)).isEqualTo("www[.]:…");
         assertThat(LinkDefanger.shown("mailto:taro.yamada@example.co.jp", true)).isEqualTo("mailto:taro[.]yamada@example[.]co[.]jp");
         assertThat(LinkDefanger.shown("#top", true)).isNull();
         assertThat(LinkDefanger.shown("/jump.htm?goto=x", true)).isNull();
@@ -56,6 +57,9 @@ class LinkDefangerTest {
         assertThat(LinkDefanger.defangText("こちら→https://login.example.co/verify?id=1からログイン。詳しくは www.example.jp まで"))
                 .isEqualTo("こちら→hxxps://login[.]example[.]co/verify?id=1からログイン。詳しくは www[.]example[.]jp まで");
         assertThat(LinkDefanger.defangText("version 1.2.3 and invoice.pdf stay")).isEqualTo("version 1.2.3 and invoice.pdf stay");
+        // Japanese written without spaces: the URL starts right after a kanji or kana (a word character to \\b)
+        assertThat(LinkDefanger.defangText("詳細はhttps://login.example.co/verify をご確認ください。こちらwww.example.jpへ"))
+                .isEqualTo("詳細はhxxps://login[.]example[.]co/verify をご確認ください。こちらwww[.]example[.]jpへ");
     }
 
     @Test
