@@ -51,9 +51,13 @@ public final class ArchivePasswords {
     /** The most encrypted folders (one key derivation each, per password) a 7z archive may have to be tried. */
     static final int MAX_ENCRYPTED_FOLDERS = 16;
 
-    /** The words that introduce a password, searched in NFKC-folded text ({@link #mayNameAPassword} first). */
+    /**
+     * The words that introduce a password, searched in NFKC-folded text ({@link #mayNameAPassword} first). "PW" and
+     * "PWD" not inside an ASCII word: in Japanese they follow kana or kanji directly ({@code 添付ファイルのPW：…},
+     * {@code 解凍PWは…}), where Java 17's {@code \\b} (kanji and kana are word characters to it) found no boundary.
+     */
     static final Pattern WORD = Pattern.compile(
-            "(?i)(パスワード|パス|暗証番号|解凍キー|解凍用|password|passcode|passwd|pass ?word|\\bpw\\b|\\bpwd\\b)");
+            "(?i)(パスワード|パス|暗証番号|解凍キー|解凍用|password|passcode|passwd|pass ?word|(?<![a-z0-9])pwd?(?![a-z0-9]))");
     /** What may stand between the word and the password: spaces, colons, は, brackets, "is". */
     private static final Pattern SEPARATOR = Pattern.compile(
             "(?i)^(?:[\\s:=は→⇒\\-–—「『【\\[(<\"'」』】\\])>]|is\\b|です)*");

@@ -106,20 +106,27 @@ public final class LinkAnalyzer implements Analyzer {
     private static final String LATIN_LOOKALIKES = "аеорсухіјѕԁһӏԛԝҽпгѵѡьъвкмтнАЕОРСУХІЈЅВКМТН" + "αοιρνκτυχεΑΟΙΡΝΚΤΥΧΕΒΗΜΖ";
     /**
      * Link text that asks the reader to act on an account; phishing puts its own address behind exactly these
-     * words, while a brand's own mail sends them to the brand's domains.
+     * words, while a brand's own mail sends them to the brand's domains. The English words not inside an ASCII word
+     * rather than between word boundaries: Japanese link text glues them to kana ({@code Loginはこちら}), which Java
+     * 17's {@code \\b} counts as word characters.
      */
-    private static final Pattern ACCOUNT_ACTION = Pattern.compile("(?i)\\b(?:verify|confirm|update|log ?in|sign ?in|"
+    private static final Pattern ACCOUNT_ACTION = Pattern.compile("(?i)(?<![a-z0-9])(?:verify|confirm|update|log ?in|sign ?in|"
             + "unlock|restore|reactivate|re-activate|activate|validate|prove|secure (?:your|my) account|access (?:your|my) account|"
-            + "review (?:your|my) account|resolve)\\b|ログイン|サインイン|本人確認|確認する|確認はこちら|更新する|更新はこちら|認証|手続き");
+            + "review (?:your|my) account|resolve)(?![a-z0-9])|ログイン|サインイン|本人確認|確認する|確認はこちら|更新する|更新はこちら|認証|手続き");
     /**
      * A mailing's own housekeeping links ("update your preferences", "manage your subscription"): their words ask to
      * update, but a newsletter sends them to its mailing service, so they do not make the sender's own site a disguise.
      */
-    private static final Pattern MAILING_HOUSEKEEPING = Pattern.compile("(?i)\\b(?:preferences?|subscriptions?|"
-            + "unsubscribe|opt[ -]?out|mailing list|email settings|e-mail settings)\\b|配信設定|配信停止|配信解除");
-    /** Generic calls to click, which a brand's own mail points at the brand's own domains. */
-    private static final Pattern CLICK_HERE = Pattern.compile("(?i)^\\W*(?:click\\s+(?:here|below|the\\s+link|this\\s+link)|here|"
-            + "こちら|ここ|ここをクリック|こちらをクリック)\\b|\\bclick here\\b");
+    private static final Pattern MAILING_HOUSEKEEPING = Pattern.compile("(?i)(?<![a-z0-9])(?:preferences?|subscriptions?|"
+            + "unsubscribe|opt[ -]?out|mailing list|email settings|e-mail settings)(?![a-z0-9])|配信設定|配信停止|配信解除");
+    /**
+     * Generic calls to click, which a brand's own mail points at the brand's own domains. The Japanese ones without a
+     * word boundary after them: Japanese runs on without spaces ({@code こちらをクリックしてください}, {@code こちらから}),
+     * and Java 17's {@code \\b} counts kana as word characters, so it never held there. こちら begins nothing else in
+     * link text; ここ only before a particle of direction or the end ({@code ここの天気} is no call to click).
+     */
+    private static final Pattern CLICK_HERE = Pattern.compile("(?i)^\\W*(?:click\\s+(?:here|below|the\\s+link|this\\s+link)|here)\\b"
+            + "|^\\W*(?:こちら|ここ(?:[をからへで]|$|\\P{L}))|\\bclick here\\b");
     /**
      * Link text that starts like a button asking to act on something the message offers: view or download a shared
      * document, pay, claim, track or reschedule, listen to a voicemail; in Japanese and English, and the account

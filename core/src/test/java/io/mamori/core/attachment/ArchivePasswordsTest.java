@@ -13,6 +13,10 @@ class ArchivePasswordsTest {
         assertThat(ArchivePasswords.candidates("Password: Sales#2025.")).containsExactly("Sales#2025");
         assertThat(ArchivePasswords.candidates("The password is qwerty77")).containsExactly("qwerty77");
         assertThat(ArchivePasswords.candidates("PW=ab12cd34")).containsExactly("ab12cd34");
+        // PW and PWD right after Japanese, as Japanese mail writes them; not inside an English word
+        assertThat(ArchivePasswords.candidates("添付ファイルのPW：Seikyu2025")).containsExactly("Seikyu2025");
+        assertThat(ArchivePasswords.candidates("解凍pwdは「k8Df3Qa1」です")).containsExactly("k8Df3Qa1");
+        assertThat(ArchivePasswords.candidates("the account was pwned: hunter22")).isEmpty();
         // full-width letters and colon, as Japanese mail often writes them
         assertThat(ArchivePasswords.candidates("解凍キー：ＡＢＣ－１２３")).containsExactly("ABC-123");
         // on the next line, when that line is the password alone

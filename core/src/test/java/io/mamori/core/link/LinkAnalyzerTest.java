@@ -165,6 +165,16 @@ class LinkAnalyzerTest {
                         + "<a href='https://www.delivery-notice.example/'>ホーム</a>")).containsExactly(
                 Finding.of("LINK_SENDER_MISMATCH", "sender=delivery-notice.example href=redelivery-check.example"),
                 Finding.of("LINK_ACTION_ELSEWHERE", "sender=delivery-notice.example href=redelivery-check.example"));
+        // a generic Japanese call to click, written on without a space
+        assertThat(analyzeHtmlFrom("配送センター <info@delivery-notice.example>",
+                "<a href='https://redelivery-check.example/jp'>こちらをクリックしてください</a>")).contains(
+                Finding.of("LINK_ACTION_ELSEWHERE", "sender=delivery-notice.example href=redelivery-check.example"));
+        assertThat(analyzeHtmlFrom("カード会員センター <info@card-notice.example>",
+                "<a href='https://card-check.example/jp'>Loginはこちら</a>")).contains(
+                Finding.of("LINK_ACTION_ELSEWHERE", "sender=card-notice.example href=card-check.example"));
+        assertThat(analyzeHtmlFrom("配送センター <info@delivery-notice.example>",
+                "<a href='https://redelivery-check.example/jp'>ここの天気</a>")).doesNotContain(
+                Finding.of("LINK_ACTION_ELSEWHERE", "sender=delivery-notice.example href=redelivery-check.example"));
         assertThat(analyzeHtmlFrom("eSign <notice@esign-mail.example>",
                 "<a href='https://sign-docs.example/v'>REVIEW DOCUMENT</a><a href='https://files.example.org/'>Download</a>"))
                 .containsExactly(Finding.of("LINK_ACTION_ELSEWHERE",
