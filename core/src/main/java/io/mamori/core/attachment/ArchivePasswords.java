@@ -57,7 +57,7 @@ public final class ArchivePasswords {
      * {@code 解凍PWは…}), where Java 17's {@code \\b} (kanji and kana are word characters to it) found no boundary.
      */
     static final Pattern WORD = Pattern.compile(
-            "(?i)(パスワード|パス|暗証番号|解凍キー|解凍用|password|passcode|passwd|pass ?word|(?<![a-z0-9])pwd?(?![a-z0-9]))");
+            "(?i)(パスワード|パス|暗証番号|解凍キー|解凍用|password|passcode|passwd|pass ?word|(?<![a-z0-9_])pwd?(?![a-z0-9_]))");
     /** What may stand between the word and the password: spaces, colons, は, brackets, "is". */
     private static final Pattern SEPARATOR = Pattern.compile(
             "(?i)^(?:[\\s:=は→⇒\\-–—「『【\\[(<\"'」』】\\])>]|is\\b|です)*");

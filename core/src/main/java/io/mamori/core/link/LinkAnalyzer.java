@@ -110,15 +110,15 @@ public final class LinkAnalyzer implements Analyzer {
      * rather than between word boundaries: Japanese link text glues them to kana ({@code Loginはこちら}), which Java
      * 17's {@code \\b} counts as word characters.
      */
-    private static final Pattern ACCOUNT_ACTION = Pattern.compile("(?i)(?<![a-z0-9])(?:verify|confirm|update|log ?in|sign ?in|"
+    private static final Pattern ACCOUNT_ACTION = Pattern.compile("(?i)(?<![a-z0-9_])(?:verify|confirm|update|log ?in|sign ?in|"
             + "unlock|restore|reactivate|re-activate|activate|validate|prove|secure (?:your|my) account|access (?:your|my) account|"
-            + "review (?:your|my) account|resolve)(?![a-z0-9])|ログイン|サインイン|本人確認|確認する|確認はこちら|更新する|更新はこちら|認証|手続き");
+            + "review (?:your|my) account|resolve)(?![a-z0-9_])|ログイン|サインイン|本人確認|確認する|確認はこちら|更新する|更新はこちら|認証|手続き");
     /**
      * A mailing's own housekeeping links ("update your preferences", "manage your subscription"): their words ask to
      * update, but a newsletter sends them to its mailing service, so they do not make the sender's own site a disguise.
      */
-    private static final Pattern MAILING_HOUSEKEEPING = Pattern.compile("(?i)(?<![a-z0-9])(?:preferences?|subscriptions?|"
-            + "unsubscribe|opt[ -]?out|mailing list|email settings|e-mail settings)(?![a-z0-9])|配信設定|配信停止|配信解除");
+    private static final Pattern MAILING_HOUSEKEEPING = Pattern.compile("(?i)(?<![a-z0-9_])(?:preferences?|subscriptions?|"
+            + "unsubscribe|opt[ -]?out|mailing list|email settings|e-mail settings)(?![a-z0-9_])|配信設定|配信停止|配信解除");
     /**
      * Generic calls to click, which a brand's own mail points at the brand's own domains. The Japanese ones without a
      * word boundary after them: Japanese runs on without spaces ({@code こちらをクリックしてください}, {@code こちらから}),
