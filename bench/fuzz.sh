@@ -40,6 +40,7 @@ all=(
   link.TextReadersFuzzTest#foldsAsciiAsTheGeneralPassDoes
   link.TextReadersFuzzTest#readsAnyHtml
   verdict.DisarmFuzzTest#disarmedHtmlHoldsNothingActive
+  verdict.DisarmFuzzTest#disarmedTextHoldsNoClickableUrl
   message.HeaderValuesFuzzTest#decodesAnyHeaderValue
   message.HeaderValuesFuzzTest#thePlainFastPathGivesTheFullDecodingsAnswer
   message.HeaderValuesFuzzTest#readsBackWhatMime4jEncodes

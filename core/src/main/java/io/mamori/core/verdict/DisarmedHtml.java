@@ -133,8 +133,14 @@ final class DisarmedHtml {
     /** Writes the text of {@code in} to {@code out}: paragraphs and lines kept, links as {@code text [target]}. */
     static void toText(Reader in, Writer out, boolean defangLinks) throws IOException {
         IOException[] failure = new IOException[1];
-        TextRenderer text = new TextRenderer(out, failure);
+        // defanged as written, not only per text event: inline elements cut a page's text into events ("ht<b></b>tp://…")
+        // that the text joins again, and a mail client linkifies the joined text
+        Writer target = defangLinks ? LinkDefanger.defanging(out) : out;
+        TextRenderer text = new TextRenderer(target, failure);
         run(new HtmlChunks(in), new LinksAndImages(balanced(text), defangLinks, false), failure);
+        if (defangLinks) {
+            target.close();
+        }
     }
 
     private static HtmlStreamEventReceiver balanced(HtmlStreamEventReceiver sink) {

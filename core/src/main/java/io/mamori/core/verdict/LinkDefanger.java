@@ -91,19 +91,63 @@ final class LinkDefanger {
      * whitespace or a non-ASCII character), so memory stays bounded whatever the length of the text.
      */
     static void defangStream(Reader in, Writer out) throws IOException {
-        char[] buffer = new char[64 * 1024];
-        int filled = 0;
-        for (int n; (n = in.read(buffer, filled, buffer.length - filled)) >= 0; ) {
-            filled += n;
-            if (filled < buffer.length) {
-                continue;
-            }
-            int cut = lastSafeCut(buffer, filled);
-            out.write(defangText(new String(buffer, 0, cut)));
-            System.arraycopy(buffer, cut, buffer, 0, filled - cut);
-            filled -= cut;
+        Writer defanging = defanging(out);
+        in.transferTo(defanging);
+        defanging.close();
+    }
+
+    /**
+     * A writer that passes what is written to {@code out} with its URLs defanged, however the text arrives: a URL
+     * written in several pieces ({@code ht} and {@code tp://…}, as an HTML page's inline elements cut its text) is
+     * defanged whole. Text is held until a place where no URL can be cut ({@link #lastSafeCut}) past 64 KiB; closing
+     * it writes the rest and leaves {@code out} open.
+     */
+    static Writer defanging(Writer out) {
+        return new Defanging(out);
+    }
+
+    private static final class Defanging extends Writer {
+        private static final int CHUNK = 64 * 1024;
+        private final Writer out;
+        private final StringBuilder pending = new StringBuilder();
+
+        Defanging(Writer out) {
+            this.out = out;
         }
-        out.write(defangText(new String(buffer, 0, filled)));
+
+        @Override
+        public void write(char[] chars, int off, int len) throws IOException {
+            pending.append(chars, off, len);
+            drainPastChunk();
+        }
+
+        @Override
+        public void write(String text, int off, int len) throws IOException {
+            pending.append(text, off, off + len);
+            drainPastChunk();
+        }
+
+        private void drainPastChunk() throws IOException {
+            if (pending.length() >= CHUNK) {
+                char[] chars = pending.toString().toCharArray();
+                int cut = lastSafeCut(chars, chars.length);
+                out.write(defangText(new String(chars, 0, cut)));
+                pending.delete(0, cut);
+            }
+        }
+
+        /** Flushes {@code out}; the text after the last safe cut stays held, since a URL may go on in it. */
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.write(defangText(pending.toString()));
+            pending.setLength(0);
+            out.flush();
+        }
     }
 
     /** Where text may be cut without cutting a URL; the whole buffer (keeping surrogate pairs) when nowhere. */

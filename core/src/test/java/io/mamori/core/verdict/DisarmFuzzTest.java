@@ -83,4 +83,13 @@ class DisarmFuzzTest {
             }
         }
     }
+
+    /** HTML turned into text (the policy's {@code html_to_text}), links defanged: no URL a client would linkify. */
+    @FuzzTest(maxDuration = "30s")
+    void disarmedTextHoldsNoClickableUrl(FuzzedDataProvider data) throws IOException {
+        String html = data.consumeRemainingAsString();
+        StringWriter out = new StringWriter();
+        DisarmedHtml.toText(new StringReader(html), out, true);
+        assertThat(CLICKABLE.matcher(out.toString()).find()).as(out.toString()).isFalse();
+    }
 }

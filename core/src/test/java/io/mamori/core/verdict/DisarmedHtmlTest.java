@@ -124,6 +124,15 @@ class DisarmedHtmlTest {
                 + "Line\r\nbreak here [hxxps://x[.]example/p]\r\n\r\n  keep\r\n   spacing\r\n");
     }
 
+    /** Inline elements cut a URL into text events that the text joins again: it is defanged as the reader sees it. */
+    @Test
+    void aUrlCutByInlineElementsIsDefangedInTheText() throws Exception {
+        String out = text("<p>Sign in: ht<b></b>tps://evil.example/login or w<i>ww.</i>evil.example</p>", true);
+
+        assertThat(out).isEqualTo("Sign in: hxxps://evil[.]example/login or www[.]evil[.]example\r\n");
+        assertThat(text("<p>ht<b></b>tps://evil.example/login</p>", false)).isEqualTo("https://evil.example/login\r\n");
+    }
+
     /**
      * Cutting HTML into pieces of about 256 characters gives the same result as sanitizing it whole, on every HTML
      * body part of the shared corpus (over a thousand, many of them broken on purpose by phishers), so the
