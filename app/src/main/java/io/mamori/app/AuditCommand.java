@@ -32,6 +32,10 @@ import picocli.CommandLine.Parameters;
         subcommands = {AuditCommand.Verify.class, AuditCommand.ListEntries.class, AuditCommand.Export.class})
 final class AuditCommand extends CliHelp.Group {
 
+    /** While the gateway runs, its REST API reads the audit log. */
+    static final LocalStore.Command STORE = new LocalStore.Command("audit", "REST API（GET /api/v1/audit）",
+            "the REST API (GET /api/v1/audit)");
+
     interface AuditAction {
         int apply(JdbcAuditTrail audit) throws Exception;
     }
@@ -43,8 +47,8 @@ final class AuditCommand extends CliHelp.Group {
         try {
             ds = Databases.open(LocalStore.databaseSettings(settings));
         } catch (RuntimeException e) {
-            if (QueueCommand.causeMentions(e, "already in use")) {
-                System.err.println("audit: " + QueueCommand.DATABASE_IN_USE);
+            if (LocalStore.databaseInUse(e)) {
+                System.err.println(STORE.databaseInUse());
                 return 3;
             }
             throw e;

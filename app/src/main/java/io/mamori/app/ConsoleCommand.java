@@ -17,6 +17,10 @@ import picocli.CommandLine.Parameters;
         subcommands = {ConsoleCommand.AddUser.class, ConsoleCommand.ResetUser.class})
 final class ConsoleCommand extends CliHelp.Group {
 
+    /** While the gateway runs, the web console's user page creates and resets accounts. */
+    static final LocalStore.Command STORE = new LocalStore.Command("console", "Web コンソールの「ユーザーとロール」のページ",
+            "the web console's page Users and roles");
+
     private static final String SHOWN_ONCE = "画面にだけ表示され、ログには残りません。初回ログイン時に変更が必要です。%n"
             + "Shown only here, never written to a log file; it must be changed at the first sign-in.%n";
 
@@ -54,7 +58,7 @@ final class ConsoleCommand extends CliHelp.Group {
                 }
                 parsed.add(role.get());
             }
-            return QueueCommand.withStore(s -> {
+            return LocalStore.with(STORE, s -> {
                 MamoriProperties settings = Settings.load(java.util.List.of());
                 JdbcDirectory directory = new JdbcDirectory(s.dataSource(), Clock.systemUTC());
                 // The same path as the users page: an existing person whose access changes gets the notice.
@@ -91,7 +95,7 @@ final class ConsoleCommand extends CliHelp.Group {
 
         @Override
         public Integer call() throws Exception {
-            return QueueCommand.withStore(s -> {
+            return LocalStore.with(STORE, s -> {
                 MamoriProperties settings = Settings.load(java.util.List.of());
                 JdbcDirectory directory = new JdbcDirectory(s.dataSource(), Clock.systemUTC());
                 Optional<String> password = ConsoleConfiguration.accounts(s, directory, settings, Clock.systemUTC())

@@ -25,6 +25,10 @@ import picocli.CommandLine.Parameters;
         subcommands = {DirectoryCommand.Import.class, DirectoryCommand.ListPeople.class})
 final class DirectoryCommand extends CliHelp.Group {
 
+    /** While the gateway runs, the web console imports the file and lists the directory. */
+    static final LocalStore.Command STORE = new LocalStore.Command("directory",
+            "Web コンソールの「ユーザーとロール」のページ（CSV から取り込む）", "the web console's page Users and roles (Import from CSV)");
+
     @Command(name = "import", mixinStandardHelpOptions = true,
             description = {"名簿を CSV ファイルの内容に合わせます。",
                 "ファイルは UTF-8（BOM の有無は問いません）で、"
@@ -57,7 +61,7 @@ final class DirectoryCommand extends CliHelp.Group {
             }
             byte[] content = Files.readAllBytes(file);
             MamoriProperties settings = Settings.load(List.of());
-            return QueueCommand.withStore(s -> {
+            return LocalStore.with(STORE, s -> {
                 JdbcDirectory directory = new JdbcDirectory(s.dataSource(), Clock.systemUTC());
                 // People whose roles or access the import changes get the access-changed notice, as from the console.
                 Notices notices = notices(s, settings);
@@ -114,7 +118,7 @@ final class DirectoryCommand extends CliHelp.Group {
 
         @Override
         public Integer call() throws Exception {
-            return QueueCommand.withStore(s -> {
+            return LocalStore.with(STORE, s -> {
                 List<Person> people = new JdbcDirectory(s.dataSource(), Clock.systemUTC()).list().stream()
                         .filter(p -> inactive || p.active()).toList();
                 System.out.printf("%-32s %-20s %-16s %-24s %-4s %s%n", "EMAIL", "NAME", "DEPARTMENT", "ROLES", "LANG", "ACTIVE");

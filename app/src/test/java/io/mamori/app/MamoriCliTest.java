@@ -450,6 +450,58 @@ class MamoriCliTest {
     }
 
     @Test
+    void eachStoreCommandSaysItselfWhatToUseWhileAGatewayHoldsTheEmbeddedDatabase() throws Exception {
+        assertThat(run("users", "list-app-passwords", "sato@example.co.jp")).as(err()).isZero();
+        Path csv = Files.writeString(dir.resolve("people.csv"), "email,display_name\nsato@example.co.jp,佐藤");
+        // another process holding the H2 file, as a running gateway does: H2's own shell, connected until its input ends
+        // (it answers a query once it is)
+        io.mamori.gateway.store.Databases.Settings db = LocalStore.databaseSettings(Settings.load(List.of()));
+        Process holder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "org.h2.tools.Shell", "-url", db.url(), "-user", db.user(),
+                "-password", db.password()).redirectErrorStream(true).start();
+        try {
+            holder.getOutputStream().write("SELECT 'HOLDING' AS X;\n".getBytes(StandardCharsets.US_ASCII));
+            holder.getOutputStream().flush();
+            java.io.BufferedReader shell = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream(),
+                    StandardCharsets.UTF_8));
+            String line;
+            do {
+                line = shell.readLine();
+                assertThat(line).as("H2's shell ended before it connected").isNotNull();
+            } while (!line.contains("HOLDING"));
+            // each open waits about a second for H2's file lock: the commands with code of their own, not all
+            String busy = ": 組み込みデータベースは稼働中のゲートウェイが使用中です。ゲートウェイを停止";
+
+            assertThat(run("users", "add-app-password", "sato@example.co.jp")).isEqualTo(3);
+            assertThat(lastErrorLine()).isEqualTo("users" + busy + "するか、Web コンソールの「ユーザーとロール」のページを使ってください / the"
+                    + " embedded database is in use by a running gateway; stop it or use the web console's page Users and roles");
+            assertThat(run("keys", "rotate")).isEqualTo(3);
+            assertThat(lastErrorLine()).isEqualTo("keys" + busy + "してください / the embedded database is in use by a running gateway;"
+                    + " stop it first");
+            assertThat(run("queue", "list")).isEqualTo(3);
+            assertThat(lastErrorLine()).startsWith("queue" + busy + "するか、REST API（/api/v1/messages）を使ってください / ")
+                    .endsWith(" or use the REST API (/api/v1/messages)");
+            assertThat(run("audit", "verify")).isEqualTo(3);
+            assertThat(lastErrorLine()).startsWith("audit" + busy).endsWith(" or use the REST API (GET /api/v1/audit)");
+            assertThat(run("directory", "import", csv.toString())).isEqualTo(3);
+            assertThat(lastErrorLine()).startsWith("directory" + busy).endsWith(" (Import from CSV)");
+            assertThat(run("notices", "mfa-reminders", "--from-directory")).isEqualTo(3);
+            assertThat(lastErrorLine()).startsWith("notices" + busy).endsWith(" (Send MFA set-up reminders)");
+        } finally {
+            holder.getOutputStream().close();
+            if (!holder.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                holder.destroyForcibly();
+            }
+        }
+        assertThat(run("users", "list-app-passwords", "sato@example.co.jp")).as("free again: " + err()).isZero();
+    }
+
+    /** The last line the command wrote to standard error (the test's logging writes the pool's INFO lines there too). */
+    private String lastErrorLine() {
+        return err().lines().reduce((first, second) -> second).orElse("");
+    }
+
+    @Test
     void queueActionsAreRecordedInTheAuditLogAndAnEditedRowIsFoundByVerify() throws Exception {
         String a;
         String b;
