@@ -5,18 +5,23 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.PropertyResourceBundle;
 import java.util.ResourceBundle;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.Help;
 import picocli.CommandLine.Help.Column;
 import picocli.CommandLine.Help.TextTable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.UsageMessageSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
 
@@ -66,6 +71,47 @@ final class CliHelp {
             // the command's own CommandLine, with the root's resource bundle and sections (CommandLine.usage(this, …)
             // would build a new one without them)
             spec.commandLine().usage(System.out);
+        }
+    }
+
+    /**
+     * The {@code help} command. Picocli's own looks up one name only, so {@code help users add-app-password} showed the
+     * help of {@code users}; this one follows every name given down the subcommands. Its texts come from the resource
+     * bundle ({@code mamori.help.usage.*}, {@code helpCommand.*}), as picocli's did.
+     */
+    @Command(name = "help", helpCommand = true)
+    static final class HelpCommand implements CommandLine.IHelpCommandInitializable2, Runnable {
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, descriptionKey = "helpCommand.help")
+        boolean helpRequested;
+
+        @Parameters(paramLabel = "COMMAND", arity = "0..*", descriptionKey = "helpCommand.command")
+        List<String> path = new ArrayList<>();
+
+        private CommandLine self;
+        private Help.ColorScheme colors;
+        private PrintWriter out;
+
+        @Override
+        public void init(CommandLine helpCommandLine, Help.ColorScheme colorScheme, PrintWriter out, PrintWriter err) {
+            this.self = helpCommandLine;
+            this.colors = colorScheme;
+            this.out = out;
+        }
+
+        @Override
+        public void run() {
+            CommandLine command = self.getParent();
+            for (String name : path) {
+                CommandLine sub = command.getSubcommands().get(name);
+                if (sub == null) {
+                    throw new ParameterException(command, "'" + command.getCommandSpec().qualifiedName() + "' に '" + name
+                            + "' というコマンドはありません / '" + command.getCommandSpec().qualifiedName()
+                            + "' has no command '" + name + "'", null, name);
+                }
+                command = sub;
+            }
+            command.usage(out, colors);
         }
     }
 

@@ -896,8 +896,11 @@ class MamoriCliTest {
         assertThat(out()).startsWith("使い方 / Usage: mamori audit ").contains("改ざんを検出できる監査ログ")
                 .contains("The tamper-evident audit log");
         assertThat(run("help", "--help")).isZero();
-        assertThat(out()).contains("COMMAND を省略すると mamori 全体の使い方を").contains("When no COMMAND is given")
-                .contains("使い方を表示するコマンド").contains("The COMMAND to display the usage help message for.");
+        assertThat(out()).startsWith("コマンドの使い方を表示します。\nDisplay help information about the specified command.\n"
+                        + "使い方 / Usage: mamori help [-h] [COMMAND...]\n")
+                .contains("COMMAND を省略すると mamori 全体の使い方を").contains("When no COMMAND is given")
+                .contains("\n      [COMMAND...]   使い方を表示するコマンドとサブコマンド\n"
+                        + "                     The COMMAND and subcommands to show the usage help for.\n");
 
         out.reset();
         assertThat(MamoriCli.commandLine("lists").execute("lists", "block", "add", "--help"))
@@ -911,6 +914,24 @@ class MamoriCliTest {
         assertThat(run("start", "port=25")).isEqualTo(2);
         assertThat(err()).startsWith("mamori: コマンドの指定に誤りがあります / invalid command line: 設定は --key=value の形で"
                 + "指定してください: port=25 / expected --key=value settings, got: port=25\n使い方 / Usage: mamori start ");
+    }
+
+    @Test
+    void helpFollowsTheWholePathOfSubcommands() {
+        assertThat(run("help", "users", "add-app-password")).as(err()).isZero();
+        assertThat(out()).startsWith("使い方 / Usage: mamori users add-app-password [-hV] [--label=<label>] USER\n")
+                .contains("Issue an app password for USER");
+        out.reset();
+        assertThat(MamoriCli.commandLine("help").execute("help", "lists", "block", "add")).as("as ./mamori runs it").isZero();
+        assertThat(out()).startsWith("使い方 / Usage: mamori lists block add ").contains("Add VALUE to the list.");
+        assertThat(run("help")).isZero();
+        assertThat(out()).startsWith("使い方 / Usage: mamori [-hV] [COMMAND]\n");
+
+        assertThat(run("help", "users", "add-app-pasword")).isEqualTo(2);
+        assertThat(err()).startsWith("mamori: コマンドの指定に誤りがあります / invalid command line: 'mamori users' に"
+                        + " 'add-app-pasword' というコマンドはありません / 'mamori users' has no command 'add-app-pasword'\n")
+                .as("the usage of the command where the name was looked for").contains("使い方 / Usage: mamori users ");
+        assertThat(out()).isEmpty();
     }
 
     /** Every command, option and parameter of every command: Japanese first, then English. */
