@@ -113,6 +113,12 @@ final class DirectoryCommand extends CliHelp.Group {
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = {"名簿の人を一覧表示します。", "List the people in the directory."})
     static final class ListPeople implements Callable<Integer> {
+        /** The words of the console's users page. */
+        private static final TerminalTable TABLE = new TerminalTable(" ",
+                TerminalTable.Column.left("メールアドレス", "EMAIL", 32), TerminalTable.Column.left("氏名", "NAME", 20),
+                TerminalTable.Column.left("部署", "DEPARTMENT", 16), TerminalTable.Column.left("役割", "ROLES", 24),
+                TerminalTable.Column.left("言語", "LANG", 4), TerminalTable.Column.left("有効", "ACTIVE", 0));
+
         @Option(names = "--inactive", description = "無効にした人も含めます / include deactivated people")
         boolean inactive;
 
@@ -121,12 +127,12 @@ final class DirectoryCommand extends CliHelp.Group {
             return LocalStore.with(STORE, s -> {
                 List<Person> people = new JdbcDirectory(s.dataSource(), Clock.systemUTC()).list().stream()
                         .filter(p -> inactive || p.active()).toList();
-                System.out.printf("%-32s %-20s %-16s %-24s %-4s %s%n", "EMAIL", "NAME", "DEPARTMENT", "ROLES", "LANG", "ACTIVE");
+                System.out.print(TABLE.headings());
                 for (Person p : people) {
                     String roles = p.roles().stream().map(Role::key).collect(Collectors.joining(","))
                             + (p.approverDepartments().isEmpty() ? "" : " (" + String.join(";", p.approverDepartments()) + ")");
-                    System.out.printf("%-32s %-20s %-16s %-24s %-4s %s%n", p.email(), p.displayName(),
-                            p.department() == null ? "-" : p.department(), roles, p.language() == null ? "-" : p.language(), p.active() ? "yes" : "no");
+                    System.out.print(TABLE.line(p.email(), p.displayName(), p.department() == null ? "-" : p.department(), roles,
+                            p.language() == null ? "-" : p.language(), p.active() ? "yes" : "no"));
                 }
                 System.out.printf("%d 人 / %d person(s)%n", people.size(), people.size());
                 return 0;

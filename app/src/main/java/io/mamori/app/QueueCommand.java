@@ -33,6 +33,12 @@ final class QueueCommand extends CliHelp.Group {
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = {"メッセージを新しい順に一覧表示します。", "List messages, newest first."})
     static final class ListMessages implements Callable<Integer> {
+        /** The words of queue show's labels. */
+        private static final TerminalTable TABLE = new TerminalTable("  ", TerminalTable.Column.left("ID", "ID", 26),
+                TerminalTable.Column.left("方向", "DIR", 8), TerminalTable.Column.left("状態", "STATE", 11),
+                TerminalTable.Column.left("判定", "ACTION", 10), TerminalTable.Column.right("スコア", "SCORE", 6),
+                TerminalTable.Column.left("送信者 → 宛先", "FROM → TO", 0));
+
         @Option(names = "--state", description = {"この状態のメッセージだけ: ${COMPLETION-CANDIDATES}",
             "only this state: ${COMPLETION-CANDIDATES}"})
         MessageState state;
@@ -45,11 +51,11 @@ final class QueueCommand extends CliHelp.Group {
         public Integer call() throws Exception {
             return LocalStore.with(STORE, s -> {
                 List<StoredMessage> messages = s.store().list(state, limit);
-                System.out.printf("%-26s %-8s %-11s %-10s %6s  %s%n", "ID", "DIR", "STATE", "ACTION", "SCORE", "FROM → TO");
+                System.out.print(TABLE.headings());
                 for (StoredMessage m : messages) {
-                    System.out.printf("%-26s %-8s %-11s %-10s %6.2f  <%s> → %s%n", m.id(), m.direction().lowerName(),
-                            m.state(), m.action(), m.score(), m.mailFrom(),
-                            String.join(",", m.recipients().stream().map(StoredRecipient::address).toList()));
+                    System.out.print(TABLE.line(m.id(), m.direction().lowerName(), m.state(), m.action(),
+                            String.format("%.2f", m.score()), "<" + m.mailFrom() + "> → "
+                                    + String.join(",", m.recipients().stream().map(StoredRecipient::address).toList())));
                 }
                 System.out.printf("%d 件 / %d message(s)%n", messages.size(), messages.size());
                 return 0;

@@ -814,6 +814,53 @@ class MamoriCliTest {
     }
 
     @Test
+    void listTablesHaveHeadingsInJapaneseThenEnglishAndLineUpJapaneseValues() throws Exception {
+        Path csv = dir.resolve("people.csv");
+        Files.write(csv, ("email,display_name,department,roles,language\n"
+                + "yamada@example.co.jp,山田 太郎,営業部,admin,ja\n"
+                + "ito@example.co.jp,Ken Ito,Sales,employee,en\n").getBytes(StandardCharsets.UTF_8));
+        assertThat(run("directory", "import", csv.toString())).as(err()).isZero();
+
+        assertThat(run("directory", "list")).isZero();
+        List<String> lines = out().lines().toList();
+        assertThat(lines.get(0)).startsWith("メールアドレス").contains("氏名").endsWith(" 有効");
+        assertThat(lines.get(1)).startsWith("EMAIL").contains("NAME").endsWith(" ACTIVE");
+        // each column begins at the same terminal column on every line, a kanji or kana taking two
+        String[][] cells = {{"氏名", "部署", "役割", "言語", "有効"}, {"NAME", "DEPARTMENT", "ROLES", "LANG", "ACTIVE"},
+            {"Ken Ito", "Sales", "employee", "en", "yes"}, {"山田 太郎", "営業部", "admin", "ja", "yes"}};
+        int[] starts = {33, 54, 71, 96, 101};
+        List<String> rows = List.of(lines.get(0), lines.get(1),
+                lines.stream().filter(l -> l.startsWith("ito@")).findFirst().orElseThrow(),
+                lines.stream().filter(l -> l.startsWith("yamada@")).findFirst().orElseThrow());
+        for (int row = 0; row < cells.length; row++) {
+            String line = rows.get(row);
+            int from = line.indexOf(' ');
+            for (int column = 0; column < starts.length; column++) {
+                int at = line.indexOf(cells[row][column], from);
+                assertThat(terminalColumns(line.substring(0, at))).as(line + ": " + cells[row][column]).isEqualTo(starts[column]);
+                from = at + cells[row][column].length();
+            }
+        }
+
+        assertThat(run("queue", "list")).isZero();
+        assertThat(out()).startsWith("ID                          方向      状態         判定        スコア  送信者 → 宛先\n"
+                + "ID                          DIR       STATE        ACTION       SCORE  FROM → TO\n");
+        assertThat(run("audit", "list")).isZero();
+        assertThat(out()).startsWith("  番号  日時                 実行者                    送信元           操作                        結果"
+                + "  対象: 変更前 → 変更後\n   SEQ  TIME                 ACTOR                     SOURCE           ACTION"
+                + "                      OK    OBJECT: BEFORE → AFTER\n");
+    }
+
+    /** Columns of a terminal: two for each kana (ー too), kanji, Japanese punctuation and full-width form, else one. */
+    private static int terminalColumns(String text) {
+        java.util.Set<Character.UnicodeBlock> wide = java.util.Set.of(Character.UnicodeBlock.HIRAGANA,
+                Character.UnicodeBlock.KATAKANA, Character.UnicodeBlock.CJK_UNIFIED_IDEOGRAPHS,
+                Character.UnicodeBlock.CJK_SYMBOLS_AND_PUNCTUATION);
+        return text.codePoints().map(c -> wide.contains(Character.UnicodeBlock.of(c)) || (c >= 0xFF01 && c <= 0xFF60) ? 2 : 1)
+                .sum();
+    }
+
+    @Test
     void consoleAddUserPrintsAOneTimePasswordThatSignsInOnce() throws Exception {
         assertThat(run("console", "add-user", "Joho@example.co.jp", "--roles", "admin,analyst", "--name", "情報 太郎",
                 "--department", "情報システム部")).as(err()).isZero();
