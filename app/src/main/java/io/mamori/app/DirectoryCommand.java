@@ -77,7 +77,7 @@ final class DirectoryCommand extends CliHelp.Group {
                     System.out.println(totals(report));
                     return 0;
                 } catch (DirectoryFileException e) {
-                    System.err.println(e.getMessage());
+                    e.problems().forEach(problem -> System.err.println(problem.renderBilingual()));
                     System.err.printf("directory: 取り込みませんでした（問題 %d 件） / nothing imported (%d problem(s))%n",
                             e.problems().size(), e.problems().size());
                     return 1;

@@ -807,10 +807,20 @@ class MamoriCliTest {
         assertThat(run("directory", "list")).isZero();
         assertThat(out()).contains("山田 太郎", "approver (営業部)", "2 人 / 2 person(s)");
 
-        Files.writeString(csv, "email,display_name\nyamada@,山田\n", StandardCharsets.UTF_8);
+        Files.writeString(csv, "email,display_name,roles\nyamada@,山田,approver;root\n", StandardCharsets.UTF_8);
         assertThat(run("directory", "import", csv.toString())).isEqualTo(1);
-        assertThat(err()).contains("people.csv:2: column 1 (email): 'yamada@' is not an email address",
-                "directory: 取り込みませんでした（問題 1 件） / nothing imported (1 problem(s))");
+        assertThat(err()).contains("people.csv:2:1: email: 'yamada@' はメールアドレスではありません / 'yamada@' is not an email"
+                        + " address\n", "people.csv:2:3: roles: 不明な役割 'root' です。admin、analyst、approver、auditor、employee の"
+                        + "いずれかを指定してください(複数は ; で区切ります) / unknown role 'root'; expected admin, analyst, approver,"
+                        + " auditor or employee (separate several with ;)\n",
+                "people.csv:2: approver_departments: 承認者には承認する部署が必要です(この列か、本人の部署) / an approver needs"
+                        + " a department to approve for (this one or a department of their own)\n",
+                "directory: 取り込みませんでした（問題 3 件） / nothing imported (3 problem(s))");
+        Files.writeString(csv, "email,display_name\nyamada@example.co.jp,山田\n", StandardCharsets.UTF_8);
+        assertThat(run("directory", "import", csv.toString())).isEqualTo(1);
+        assertThat(err()).as("the console's check that an administrator remains").contains("people.csv:1: 取り込むと有効な管理者が"
+                + "いなくなります。役割 admin の人を 1 人以上残してください / the import would leave no active administrator;"
+                + " keep at least one person with the role admin\n");
     }
 
     @Test
