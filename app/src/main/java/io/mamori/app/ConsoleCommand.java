@@ -3,6 +3,7 @@ package io.mamori.app;
 import io.mamori.console.directory.JdbcDirectory;
 import io.mamori.console.users.UserAdministration;
 import io.mamori.core.access.Role;
+import io.mamori.core.text.InvalidInput;
 import java.time.Clock;
 import java.util.EnumSet;
 import java.util.Optional;
@@ -65,14 +66,16 @@ final class ConsoleCommand extends CliHelp.Group {
                 UserAdministration administration = new UserAdministration(directory,
                         ConsoleConfiguration.accounts(s, directory, settings, Clock.systemUTC()),
                         DirectoryCommand.notices(s, settings), s.audit(), Clock.systemUTC());
+                String address = email.strip().toLowerCase(java.util.Locale.ROOT);
                 String password;
                 try {
                     password = administration.createAccount(email, name, department, parsed, CliAudit.actor(), CliAudit.SOURCE);
-                } catch (IllegalArgumentException e) { // in English only, from the console's accounts
-                    System.err.println("console: アカウントを作成できません / cannot create the account: " + e.getMessage());
+                } catch (IllegalArgumentException e) {
+                    String japanese = e instanceof InvalidInput refused ? refused.messageJa() : e.getMessage();
+                    System.err.println("console: " + address + " のアカウントを作成できません: " + japanese
+                            + " / cannot create the account of " + address + ": " + e.getMessage());
                     return 1;
                 }
-                String address = email.strip().toLowerCase(java.util.Locale.ROOT);
                 System.out.printf("コンソールアカウント %s を作成しました。初期パスワード / Console account %s created."
                         + " One-time password:%n%s%n" + SHOWN_ONCE, address, address, password);
                 return 0;

@@ -883,8 +883,12 @@ class MamoriCliTest {
         assertThat(out()).contains("joho@example.co.jp", "admin,analyst");
 
         assertThat(run("console", "add-user", "joho@example.co.jp")).isEqualTo(1);
-        assertThat(err()).contains("console: アカウントを作成できません / cannot create the account: joho@example.co.jp already has"
-                + " a console account");
+        assertThat(err()).as("the users page's words").contains("console: joho@example.co.jp のアカウントを作成できません:"
+                + " このユーザーにはすでにアカウントがあります。 / cannot create the account of joho@example.co.jp: This user"
+                + " already has an account.\n");
+        assertThat(run("console", "add-user", "joho@")).isEqualTo(1);
+        assertThat(err()).contains("console: joho@ のアカウントを作成できません: 'joho@' はメールアドレスではありません / cannot"
+                + " create the account of joho@: 'joho@' is not an email address\n");
         assertThat(run("console", "add-user", "x@example.co.jp", "--roles", "root")).isEqualTo(2);
         assertThat(err()).contains("console: 不明なロール 'root' です。").contains(" / unknown role 'root'; expected admin, ");
 

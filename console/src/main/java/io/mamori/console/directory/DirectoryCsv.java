@@ -280,7 +280,7 @@ public final class DirectoryCsv {
                 return null;
             }
             if (!EMAIL.matcher(value).matches()) {
-                problem(column, "users.problem.notEmail", value);
+                problem(column, "email.invalid", value);
                 return null;
             }
             return value.toLowerCase(Locale.ROOT);
