@@ -9,6 +9,7 @@ import io.mamori.core.analysis.FindingCatalogue;
 import io.mamori.core.policy.Policy;
 import io.mamori.core.policy.PolicyException;
 import io.mamori.core.policy.PolicyLoader;
+import io.mamori.core.text.InvalidInput;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
@@ -196,13 +197,11 @@ final class NoticesCommand extends CliHelp.Group {
                         // A template or setting problem fails every notice alike: stop at the first.
                         System.err.println("notices: " + e.getMessage());
                         return 1;
-                    } catch (IllegalStateException e) {
-                        // the console's Notices says what is missing in English only
-                        System.err.println("notices: 通知を作成できません / cannot make the notices: " + e.getMessage());
-                        return 1;
                     } catch (IllegalArgumentException e) {
-                        System.err.printf("notices: %s:%d: キューに入れられません / cannot queue it: %s%n", source(), r.line(),
-                                e.getMessage());
+                        // an address the notice's mail cannot carry, in the console's words
+                        String japanese = e instanceof InvalidInput refused ? refused.messageJa() : e.getMessage();
+                        System.err.printf("notices: %s:%d: キューに入れられません: %s / cannot queue it: %s%n", source(), r.line(),
+                                japanese, e.getMessage());
                     }
                 }
                 if (!dryRun) {

@@ -753,7 +753,20 @@ class MamoriCliTest {
 
         Files.writeString(users, "email\nsato@example.co.jp\n");
         assertThat(run("notices", "mfa-reminders", users.toString())).as("no setup URL configured").isEqualTo(1);
-        assertThat(err()).contains("notices: 通知を作成できません / cannot make the notices: mamori.notices.setup-url is not set");
+        assertThat(err()).contains("notices: mfa-reminder.ja.txt: mamori.notices.setup-url が設定されていないため、{setupUrl}"
+                + " を使うこのテンプレートで通知を作れません / mamori.notices.setup-url is not set, and this template uses {setupUrl}\n");
+
+        System.setProperty("mamori.notices.setup-url", "https://mamori.example.co.jp/mfa");
+        try {
+            Files.writeString(users, "email\nsato@example.co.jp\na(b@example.co.jp\n");
+            assertThat(run("notices", "mfa-reminders", users.toString())).as("one of two not queued").isEqualTo(1);
+            assertThat(err()).as("an address the notice's mail cannot carry").contains("notices: bad.csv:3: キューに入れられません:"
+                    + " 'a(b@example.co.jp' はメールアドレスではありません / cannot queue it: 'a(b@example.co.jp' is not an email"
+                    + " address\n");
+            assertThat(out()).contains("2 件中 1 件のリマインダーをキューに入れました / 1 of 2 reminder(s) queued");
+        } finally {
+            System.clearProperty("mamori.notices.setup-url");
+        }
     }
 
     @Test
