@@ -1,6 +1,7 @@
 package io.mamori.app;
 
 import io.mamori.gateway.auth.AppPassword;
+import io.mamori.core.text.InvalidInput;
 import io.mamori.gateway.auth.AppPasswords;
 import java.time.Clock;
 import java.util.List;
@@ -46,11 +47,11 @@ final class UsersCommand extends CliHelp.Group {
                 String password;
                 try {
                     password = new AppPasswords(s.dataSource(), Clock.systemUTC()).issue(user, label);
-                } catch (IllegalArgumentException e) { // a label or address AppPasswords refuses
+                } catch (InvalidInput e) { // a label or address AppPasswords refuses
                     s.audit().record(CliAudit.entry("user.app-password.add", user, null,
                             "failed: " + e.getMessage(), false));
-                    System.err.println("users: アプリパスワードを発行できません / cannot issue the app password: "
-                            + e.getMessage());
+                    System.err.println("users: アプリパスワードを発行できません: " + e.messageJa()
+                            + " / cannot issue the app password: " + e.getMessage());
                     return 2;
                 } catch (RuntimeException e) {
                     s.audit().record(CliAudit.entry("user.app-password.add", user, null,

@@ -224,7 +224,8 @@ class MamoriCliTest {
 
         assertThat(run("users", "add-app-password", "sato@example.co.jp", "--label", "tab\tbed"))
                 .as("a label AppPasswords refuses is an error, not a crash").isEqualTo(2);
-        assertThat(err()).contains("users: アプリパスワードを発行できません / cannot issue the app password: label must be");
+        assertThat(err()).contains("users: アプリパスワードを発行できません: ラベルは 1〜200 文字で、制御文字は使えません / cannot issue"
+                + " the app password: label must be 1..200 characters without control characters\n");
 
         assertThat(run("users", "add-app-password", "not-an-address")).isEqualTo(2);
         assertThat(err()).contains("users: メールアドレスではありません / not an email address: not-an-address");
