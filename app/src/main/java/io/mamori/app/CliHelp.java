@@ -1,5 +1,6 @@
 package io.mamori.app;
 
+import io.mamori.core.text.InvalidInput;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.PropertyResourceBundle;
 import java.util.ResourceBundle;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help;
@@ -45,7 +47,7 @@ final class CliHelp {
         Map<String, CommandLine.IHelpSectionRenderer> sections = new LinkedHashMap<>(cli.getHelpSectionMap());
         sections.put(UsageMessageSpec.SECTION_KEY_COMMAND_LIST, CliHelp::commandList);
         return cli.setResourceBundle(texts()).setHelpSectionMap(sections)
-                .setParameterExceptionHandler(CliHelp::invalidInput);
+                .setParameterExceptionHandler(CliHelp::invalidInput).setExecutionExceptionHandler(CliHelp::refused);
     }
 
     /**
@@ -171,6 +173,27 @@ final class CliHelp {
             }
         }
         return table.toString();
+    }
+
+    /**
+     * A command that stopped at something a person gave that cannot be used, a setting above all ({@link InvalidSetting},
+     * which names key and value), or another input a command does not report itself: one line, Japanese then English,
+     * and exit code 2. Anything else goes on to picocli, which prints its stack trace.
+     */
+    static int refused(Exception e, CommandLine cli, CommandLine.ParseResult parsed) throws Exception {
+        InvalidInput refused = null;
+        for (Throwable t = e; t != null && refused == null; t = t.getCause()) {
+            refused = t instanceof InvalidInput input ? input : null;
+        }
+        if (refused == null) {
+            throw e;
+        }
+        LoggerFactory.getLogger(CliHelp.class).debug("{} refused", cli.getCommandSpec().qualifiedName(), e);
+        String line = refused instanceof InvalidSetting
+                ? "mamori: 設定に誤りがあります: " + refused.messageJa() + " / invalid setting: " + refused.getMessage()
+                : "mamori: " + refused.bilingual();
+        cli.getErr().println(cli.getColorScheme().errorText(line));
+        return 2;
     }
 
     /** Picocli's handling of a mistake in the command line, with a Japanese and English first line. */

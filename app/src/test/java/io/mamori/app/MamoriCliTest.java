@@ -192,6 +192,54 @@ class MamoriCliTest {
                 .contains("\n2 件のファイルをスキャンしました: {DELIVER=1}、エラー 1 件 / scanned 2 file(s): {DELIVER=1}; errors 1\n");
     }
 
+    /** Runs the command with one more setting, as -Dmamori.… or MAMORI_… would give it. */
+    private int runWith(String key, String value, String... args) {
+        System.setProperty(key, value);
+        try {
+            return run(args);
+        } finally {
+            System.clearProperty(key);
+        }
+    }
+
+    @Test
+    void aSettingThatCannotBeUsedIsOneLineInJapaneseAndEnglishNamingKeyAndValue() throws Exception {
+        assertThat(runWith("mamori.smtp.inbound.port", "abc", "queue", "list")).isEqualTo(2);
+        assertThat(err()).as("Spring could not convert it").isEqualTo("mamori: 設定に誤りがあります: mamori.smtp.inbound.port='abc':"
+                + " 整数にしてください / invalid setting: mamori.smtp.inbound.port='abc': must be a whole number\n");
+        assertThat(out()).isEmpty();
+
+        assertThat(runWith("mamori.smtp.inbound.port", "70000", "users", "list-app-passwords", "sato@example.co.jp"))
+                .isEqualTo(2);
+        assertThat(err()).as("a port no listener can bind, not a stack trace at start").isEqualTo("mamori: 設定に誤りがあります:"
+                + " mamori.smtp.inbound.port='70000': 0〜65535 にしてください（0 は空いているポート） / invalid setting:"
+                + " mamori.smtp.inbound.port='70000': must be 0 to 65535 (0: any free port)\n");
+        assertThat(runWith("mamori.console.session-timeout", "10s", "console", "reset-user", "sato@example.co.jp")).isEqualTo(2);
+        assertThat(err()).as("the value as written").isEqualTo("mamori: 設定に誤りがあります: mamori.console.session-timeout='10s':"
+                + " 1m 以上にしてください / invalid setting: mamori.console.session-timeout='10s': must be at least 1m\n");
+        assertThat(runWith("mamori.store.batch-window", "soon", "keys", "rotate")).isEqualTo(2);
+        assertThat(err()).contains("mamori.store.batch-window='soon': 時間の長さにしてください（例: 500ms、30s、15m、2h、5d） /")
+                .endsWith(" must be a duration such as 500ms, 30s, 15m, 2h or 5d\n");
+        assertThat(runWith("mamori.console.trusted-proxies", "10.0.0.0/8, nonsense", "audit", "verify")).isEqualTo(2);
+        assertThat(err()).startsWith("mamori: 設定に誤りがあります: mamori.console.trusted-proxies='nonsense': CIDR 表記の");
+        Path eml = Files.writeString(dir.resolve("plain.eml"), "From: a@partner.example\r\nSubject: hello\r\n\r\nbody\r\n");
+        assertThat(runWith("mamori.dns.server", "[::1", "scan", eml.toString())).isEqualTo(2);
+        assertThat(err()).startsWith("mamori: 設定に誤りがあります: mamori.dns.server='[::1': ホスト名か IP アドレスと、ポートにしてください");
+        assertThat(run("eval", dir.toString(), "--expect", "ham", "--dns", "[::1")).as("the option, not the setting").isEqualTo(2);
+        assertThat(err()).isEqualTo("eval: --dns '[::1': host:port か offline にしてください / --dns '[::1': must be host:port or"
+                + " offline\n");
+        assertThat(runWith("mamori.db.url", "jdbc:mysql://db.example/mamori?user=m&password=hunter2", "queue", "list"))
+                .isEqualTo(2);
+        assertThat(err()).as("never a secret's value").contains("mamori.db.url='jdbc:mysql://db.example/mamori?user=m&password=***':"
+                + " jdbc:postgresql:… か jdbc:h2:… にしてください").doesNotContain("hunter2");
+        assertThat(new InvalidSetting("mamori.db.password", "hunter2", "使えません", "cannot be used").bilingual())
+                .isEqualTo("mamori.db.password='****': 使えません / mamori.db.password='****': cannot be used");
+        assertThat(runWith("mamori.notices.from", "nobody", "notices", "mfa-reminders", "--from-directory")).isEqualTo(2);
+        assertThat(lastErrorLine()).as("checked by the console's notices, when they are made").isEqualTo("mamori:"
+                + " mamori.notices.from: 'nobody' はメールアドレスではありません / mamori.notices.from: 'nobody' is not an email address");
+        assertThat(err()).doesNotContain("Exception", "\tat ");
+    }
+
     @Test
     void policyValidateNamesFileLineAndKeyOfAnError() throws Exception {
         Path bad = dir.resolve("policy.yaml");
