@@ -32,6 +32,10 @@ import picocli.CommandLine.Parameters;
         subcommands = {AuditCommand.Verify.class, AuditCommand.ListEntries.class, AuditCommand.Export.class})
 final class AuditCommand extends CliHelp.Group {
 
+    /** While the gateway runs, its REST API reads the audit log. */
+    static final LocalStore.Command STORE = new LocalStore.Command("audit", "REST API（GET /api/v1/audit）",
+            "the REST API (GET /api/v1/audit)");
+
     interface AuditAction {
         int apply(JdbcAuditTrail audit) throws Exception;
     }
@@ -43,8 +47,8 @@ final class AuditCommand extends CliHelp.Group {
         try {
             ds = Databases.open(LocalStore.databaseSettings(settings));
         } catch (RuntimeException e) {
-            if (QueueCommand.causeMentions(e, "already in use")) {
-                System.err.println("audit: " + QueueCommand.DATABASE_IN_USE);
+            if (LocalStore.databaseInUse(e)) {
+                System.err.println(STORE.databaseInUse());
                 return 3;
             }
             throw e;
@@ -137,6 +141,13 @@ final class AuditCommand extends CliHelp.Group {
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = {"監査ログの記録を新しい順に表示します。", "List audit entries, newest first."})
     static final class ListEntries implements Callable<Integer> {
+        /** The words of the console's audit page. */
+        private static final TerminalTable TABLE = new TerminalTable("  ", TerminalTable.Column.right("番号", "SEQ", 6),
+                TerminalTable.Column.left("日時", "TIME", 19), TerminalTable.Column.left("実行者", "ACTOR", 24),
+                TerminalTable.Column.left("送信元", "SOURCE", 15), TerminalTable.Column.left("操作", "ACTION", 26),
+                TerminalTable.Column.left("結果", "OK", 3),
+                TerminalTable.Column.left("対象: 変更前 → 変更後", "OBJECT: BEFORE → AFTER", 0));
+
         @picocli.CommandLine.Mixin
         FilterOptions filter = new FilterOptions();
 
@@ -163,14 +174,12 @@ final class AuditCommand extends CliHelp.Group {
             return withAudit(audit -> {
                 AuditPage page = audit.search(f, before, limit);
                 DateTimeFormatter time = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
-                System.out.printf("%6s  %-19s  %-24s  %-15s  %-26s  %-3s  %s%n", "SEQ", "TIME", "ACTOR", "SOURCE",
-                        "ACTION", "OK", "OBJECT: BEFORE → AFTER");
+                System.out.print(TABLE.headings());
                 for (AuditRecord r : page.entries()) {
-                    System.out.printf("%6d  %-19s  %-24s  %-15s  %-26s  %-3s  %s%s%n", r.seq(), time.format(r.at()),
-                            r.actor(), r.sourceIp(), r.action(), r.success() ? "yes" : "NO", r.object(),
-                            r.before() == null && r.after() == null ? ""
+                    System.out.print(TABLE.line(r.seq(), time.format(r.at()), r.actor(), r.sourceIp(), r.action(),
+                            r.success() ? "yes" : "NO", r.object() + (r.before() == null && r.after() == null ? ""
                                     : ": " + (r.before() == null ? "-" : oneLine(r.before())) + " → "
-                                    + (r.after() == null ? "-" : oneLine(r.after())));
+                                    + (r.after() == null ? "-" : oneLine(r.after())))));
                 }
                 int n = page.entries().size();
                 System.out.printf("%d 件%s / %d entr%s%s%n", n,

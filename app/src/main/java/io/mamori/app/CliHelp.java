@@ -1,22 +1,29 @@
 package io.mamori.app;
 
+import io.mamori.core.text.InvalidInput;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.PropertyResourceBundle;
 import java.util.ResourceBundle;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.Help;
 import picocli.CommandLine.Help.Column;
 import picocli.CommandLine.Help.TextTable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.UsageMessageSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
 
@@ -40,7 +47,7 @@ final class CliHelp {
         Map<String, CommandLine.IHelpSectionRenderer> sections = new LinkedHashMap<>(cli.getHelpSectionMap());
         sections.put(UsageMessageSpec.SECTION_KEY_COMMAND_LIST, CliHelp::commandList);
         return cli.setResourceBundle(texts()).setHelpSectionMap(sections)
-                .setParameterExceptionHandler(CliHelp::invalidInput);
+                .setParameterExceptionHandler(CliHelp::invalidInput).setExecutionExceptionHandler(CliHelp::refused);
     }
 
     /**
@@ -66,6 +73,47 @@ final class CliHelp {
             // the command's own CommandLine, with the root's resource bundle and sections (CommandLine.usage(this, …)
             // would build a new one without them)
             spec.commandLine().usage(System.out);
+        }
+    }
+
+    /**
+     * The {@code help} command. Picocli's own looks up one name only, so {@code help users add-app-password} showed the
+     * help of {@code users}; this one follows every name given down the subcommands. Its texts come from the resource
+     * bundle ({@code mamori.help.usage.*}, {@code helpCommand.*}), as picocli's did.
+     */
+    @Command(name = "help", helpCommand = true)
+    static final class HelpCommand implements CommandLine.IHelpCommandInitializable2, Runnable {
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, descriptionKey = "helpCommand.help")
+        boolean helpRequested;
+
+        @Parameters(paramLabel = "COMMAND", arity = "0..*", descriptionKey = "helpCommand.command")
+        List<String> path = new ArrayList<>();
+
+        private CommandLine self;
+        private Help.ColorScheme colors;
+        private PrintWriter out;
+
+        @Override
+        public void init(CommandLine helpCommandLine, Help.ColorScheme colorScheme, PrintWriter out, PrintWriter err) {
+            this.self = helpCommandLine;
+            this.colors = colorScheme;
+            this.out = out;
+        }
+
+        @Override
+        public void run() {
+            CommandLine command = self.getParent();
+            for (String name : path) {
+                CommandLine sub = command.getSubcommands().get(name);
+                if (sub == null) {
+                    throw new ParameterException(command, "'" + command.getCommandSpec().qualifiedName() + "' に '" + name
+                            + "' というコマンドはありません / '" + command.getCommandSpec().qualifiedName()
+                            + "' has no command '" + name + "'", null, name);
+                }
+                command = sub;
+            }
+            command.usage(out, colors);
         }
     }
 
@@ -125,6 +173,27 @@ final class CliHelp {
             }
         }
         return table.toString();
+    }
+
+    /**
+     * A command that stopped at something a person gave that cannot be used, a setting above all ({@link InvalidSetting},
+     * which names key and value), or another input a command does not report itself: one line, Japanese then English,
+     * and exit code 2. Anything else goes on to picocli, which prints its stack trace.
+     */
+    static int refused(Exception e, CommandLine cli, CommandLine.ParseResult parsed) throws Exception {
+        InvalidInput refused = null;
+        for (Throwable t = e; t != null && refused == null; t = t.getCause()) {
+            refused = t instanceof InvalidInput input ? input : null;
+        }
+        if (refused == null) {
+            throw e;
+        }
+        LoggerFactory.getLogger(CliHelp.class).debug("{} refused", cli.getCommandSpec().qualifiedName(), e);
+        String line = refused instanceof InvalidSetting
+                ? "mamori: 設定に誤りがあります: " + refused.messageJa() + " / invalid setting: " + refused.getMessage()
+                : "mamori: " + refused.bilingual();
+        cli.getErr().println(cli.getColorScheme().errorText(line));
+        return 2;
     }
 
     /** Picocli's handling of a mistake in the command line, with a Japanese and English first line. */

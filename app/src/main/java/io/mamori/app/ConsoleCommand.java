@@ -3,6 +3,7 @@ package io.mamori.app;
 import io.mamori.console.directory.JdbcDirectory;
 import io.mamori.console.users.UserAdministration;
 import io.mamori.core.access.Role;
+import io.mamori.core.text.InvalidInput;
 import java.time.Clock;
 import java.util.EnumSet;
 import java.util.Optional;
@@ -16,6 +17,10 @@ import picocli.CommandLine.Parameters;
         description = {"Web コンソールのアカウントを管理します。", "Web console accounts."},
         subcommands = {ConsoleCommand.AddUser.class, ConsoleCommand.ResetUser.class})
 final class ConsoleCommand extends CliHelp.Group {
+
+    /** While the gateway runs, the web console's user page creates and resets accounts. */
+    static final LocalStore.Command STORE = new LocalStore.Command("console", "Web コンソールの「ユーザーとロール」のページ",
+            "the web console's page Users and roles");
 
     private static final String SHOWN_ONCE = "画面にだけ表示され、ログには残りません。初回ログイン時に変更が必要です。%n"
             + "Shown only here, never written to a log file; it must be changed at the first sign-in.%n";
@@ -54,21 +59,23 @@ final class ConsoleCommand extends CliHelp.Group {
                 }
                 parsed.add(role.get());
             }
-            return QueueCommand.withStore(s -> {
+            return LocalStore.with(STORE, s -> {
                 MamoriProperties settings = Settings.load(java.util.List.of());
                 JdbcDirectory directory = new JdbcDirectory(s.dataSource(), Clock.systemUTC());
                 // The same path as the users page: an existing person whose access changes gets the notice.
                 UserAdministration administration = new UserAdministration(directory,
                         ConsoleConfiguration.accounts(s, directory, settings, Clock.systemUTC()),
                         DirectoryCommand.notices(s, settings), s.audit(), Clock.systemUTC());
+                String address = email.strip().toLowerCase(java.util.Locale.ROOT);
                 String password;
                 try {
                     password = administration.createAccount(email, name, department, parsed, CliAudit.actor(), CliAudit.SOURCE);
-                } catch (IllegalArgumentException e) { // in English only, from the console's accounts
-                    System.err.println("console: アカウントを作成できません / cannot create the account: " + e.getMessage());
+                } catch (IllegalArgumentException e) {
+                    String japanese = e instanceof InvalidInput refused ? refused.messageJa() : e.getMessage();
+                    System.err.println("console: " + address + " のアカウントを作成できません: " + japanese
+                            + " / cannot create the account of " + address + ": " + e.getMessage());
                     return 1;
                 }
-                String address = email.strip().toLowerCase(java.util.Locale.ROOT);
                 System.out.printf("コンソールアカウント %s を作成しました。初期パスワード / Console account %s created."
                         + " One-time password:%n%s%n" + SHOWN_ONCE, address, address, password);
                 return 0;
@@ -91,7 +98,7 @@ final class ConsoleCommand extends CliHelp.Group {
 
         @Override
         public Integer call() throws Exception {
-            return QueueCommand.withStore(s -> {
+            return LocalStore.with(STORE, s -> {
                 MamoriProperties settings = Settings.load(java.util.List.of());
                 JdbcDirectory directory = new JdbcDirectory(s.dataSource(), Clock.systemUTC());
                 Optional<String> password = ConsoleConfiguration.accounts(s, directory, settings, Clock.systemUTC())

@@ -25,6 +25,10 @@ import picocli.CommandLine.Parameters;
         subcommands = {DirectoryCommand.Import.class, DirectoryCommand.ListPeople.class})
 final class DirectoryCommand extends CliHelp.Group {
 
+    /** While the gateway runs, the web console imports the file and lists the directory. */
+    static final LocalStore.Command STORE = new LocalStore.Command("directory",
+            "Web コンソールの「ユーザーとロール」のページ（CSV から取り込む）", "the web console's page Users and roles (Import from CSV)");
+
     @Command(name = "import", mixinStandardHelpOptions = true,
             description = {"名簿を CSV ファイルの内容に合わせます。",
                 "ファイルは UTF-8（BOM の有無は問いません）で、"
@@ -57,7 +61,7 @@ final class DirectoryCommand extends CliHelp.Group {
             }
             byte[] content = Files.readAllBytes(file);
             MamoriProperties settings = Settings.load(List.of());
-            return QueueCommand.withStore(s -> {
+            return LocalStore.with(STORE, s -> {
                 JdbcDirectory directory = new JdbcDirectory(s.dataSource(), Clock.systemUTC());
                 // People whose roles or access the import changes get the access-changed notice, as from the console.
                 Notices notices = notices(s, settings);
@@ -73,7 +77,7 @@ final class DirectoryCommand extends CliHelp.Group {
                     System.out.println(totals(report));
                     return 0;
                 } catch (DirectoryFileException e) {
-                    System.err.println(e.getMessage());
+                    e.problems().forEach(problem -> System.err.println(problem.renderBilingual()));
                     System.err.printf("directory: 取り込みませんでした（問題 %d 件） / nothing imported (%d problem(s))%n",
                             e.problems().size(), e.problems().size());
                     return 1;
@@ -109,20 +113,26 @@ final class DirectoryCommand extends CliHelp.Group {
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = {"名簿の人を一覧表示します。", "List the people in the directory."})
     static final class ListPeople implements Callable<Integer> {
+        /** The words of the console's users page. */
+        private static final TerminalTable TABLE = new TerminalTable(" ",
+                TerminalTable.Column.left("メールアドレス", "EMAIL", 32), TerminalTable.Column.left("氏名", "NAME", 20),
+                TerminalTable.Column.left("部署", "DEPARTMENT", 16), TerminalTable.Column.left("役割", "ROLES", 24),
+                TerminalTable.Column.left("言語", "LANG", 4), TerminalTable.Column.left("有効", "ACTIVE", 0));
+
         @Option(names = "--inactive", description = "無効にした人も含めます / include deactivated people")
         boolean inactive;
 
         @Override
         public Integer call() throws Exception {
-            return QueueCommand.withStore(s -> {
+            return LocalStore.with(STORE, s -> {
                 List<Person> people = new JdbcDirectory(s.dataSource(), Clock.systemUTC()).list().stream()
                         .filter(p -> inactive || p.active()).toList();
-                System.out.printf("%-32s %-20s %-16s %-24s %-4s %s%n", "EMAIL", "NAME", "DEPARTMENT", "ROLES", "LANG", "ACTIVE");
+                System.out.print(TABLE.headings());
                 for (Person p : people) {
                     String roles = p.roles().stream().map(Role::key).collect(Collectors.joining(","))
                             + (p.approverDepartments().isEmpty() ? "" : " (" + String.join(";", p.approverDepartments()) + ")");
-                    System.out.printf("%-32s %-20s %-16s %-24s %-4s %s%n", p.email(), p.displayName(),
-                            p.department() == null ? "-" : p.department(), roles, p.language() == null ? "-" : p.language(), p.active() ? "yes" : "no");
+                    System.out.print(TABLE.line(p.email(), p.displayName(), p.department() == null ? "-" : p.department(), roles,
+                            p.language() == null ? "-" : p.language(), p.active() ? "yes" : "no"));
                 }
                 System.out.printf("%d 人 / %d person(s)%n", people.size(), people.size());
                 return 0;

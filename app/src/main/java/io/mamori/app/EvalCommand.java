@@ -116,8 +116,10 @@ final class EvalCommand implements Callable<Integer> {
         OfflineScanner opened;
         try {
             opened = OfflineScanner.open(policyFile, dns, true, modelFile);
-        } catch (IllegalArgumentException e) { // an unreadable --model file
-            System.err.println("eval: " + e.getMessage());
+        } catch (InvalidSetting e) { // for the command line to report as every command does
+            throw e;
+        } catch (IllegalArgumentException e) { // an unreadable --model file, a --dns that is no address
+            System.err.println("eval: " + (e instanceof io.mamori.core.text.InvalidInput input ? input.bilingual() : e.getMessage()));
             return 2;
         } catch (io.mamori.core.policy.PolicyException e) { // the policy or the list file it names
             e.errors().forEach(error -> System.err.println("eval: " + error.renderBilingual()));

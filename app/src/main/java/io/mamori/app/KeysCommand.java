@@ -9,6 +9,9 @@ import picocli.CommandLine.Command;
         subcommands = KeysCommand.Rotate.class)
 final class KeysCommand extends CliHelp.Group {
 
+    /** Nothing rotates the keys of a running gateway. */
+    static final LocalStore.Command STORE = new LocalStore.Command("keys", null, null);
+
     @Command(name = "rotate", mixinStandardHelpOptions = true,
             description = {"新しいマスター鍵を追加して主鍵にし、保存済みのすべてのメッセージ鍵をその鍵で包み直します。",
                 "古いマスター鍵もキーセットに残るため、読めなくなるデータはありません。変更前のキーセットはバックアップとして残します。",
@@ -17,7 +20,7 @@ final class KeysCommand extends CliHelp.Group {
     static final class Rotate implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
-            return QueueCommand.withStore(s -> {
+            return LocalStore.with(STORE, s -> {
                 MasterKeys.Rotation rotation;
                 int rewrapped;
                 try {

@@ -41,6 +41,10 @@ import picocli.CommandLine.Parameters;
         subcommands = {ListsCommand.Allow.class, ListsCommand.Block.class})
 final class ListsCommand extends CliHelp.Group {
 
+    /** While the gateway runs, its REST API does what this command does. */
+    static final LocalStore.Command STORE = new LocalStore.Command("lists", "REST API（/api/v1/lists）",
+            "the REST API (/api/v1/lists)");
+
     @Command(name = "allow", mixinStandardHelpOptions = true,
             description = {"許可リスト（送信者のみ）を扱います。", "The allow list (senders only)."},
             subcommands = {Add.class, Remove.class, Show.class})
@@ -128,7 +132,7 @@ final class ListsCommand extends CliHelp.Group {
 
         @Override
         public Integer call() throws Exception {
-            return QueueCommand.withStore(s -> {
+            return LocalStore.with(STORE, s -> {
                 try {
                     ListService.View v = service(s).add(parent.kind(), target(link, value), user, value, comment,
                             CliAudit.actor(), CliAudit.SOURCE);
@@ -165,7 +169,7 @@ final class ListsCommand extends CliHelp.Group {
 
         @Override
         public Integer call() throws Exception {
-            return QueueCommand.withStore(s -> {
+            return LocalStore.with(STORE, s -> {
                 try {
                     ListService.View v = service(s).remove(parent.kind(), target(link, value), user, value,
                             CliAudit.actor(), CliAudit.SOURCE);
@@ -197,7 +201,7 @@ final class ListsCommand extends CliHelp.Group {
 
         @Override
         public Integer call() throws Exception {
-            return QueueCommand.withStore(s -> {
+            return LocalStore.with(STORE, s -> {
                 try {
                     List<ListService.View> views = service(s).list(parent.kind(), user, CliAudit.actor(), CliAudit.SOURCE);
                     for (ListService.View v : views) {

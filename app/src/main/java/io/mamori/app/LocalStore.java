@@ -29,6 +29,57 @@ final class LocalStore implements AutoCloseable {
         this.settings = settings;
     }
 
+    /** What a command does with the store, once it is open. */
+    interface Action {
+        int apply(LocalStore store) throws Exception;
+    }
+
+    /**
+     * A command of the command line that works on the store, for the error it prints when a running gateway holds the
+     * embedded H2 database (which locks its file): the command's name, which begins the error, and what does the same
+     * while the gateway runs, in Japanese and English ({@code null} when nothing does: the gateway must be stopped).
+     */
+    record Command(String name, String insteadJa, String insteadEn) {
+
+        /** {@code users: 組み込みデータベースは… / the embedded database is in use …; stop it or use …} */
+        String databaseInUse() {
+            return name + ": 組み込みデータベースは稼働中のゲートウェイが使用中です。ゲートウェイを停止"
+                    + (insteadJa == null ? "してください" : "するか、" + insteadJa + "を使ってください")
+                    + " / the embedded database is in use by a running gateway; stop it"
+                    + (insteadEn == null ? " first" : " or use " + insteadEn);
+        }
+    }
+
+    /**
+     * Opens the store as configured, runs {@code action} on it and closes it. When a running gateway holds the embedded
+     * database, says so on standard error as {@code command} and returns 3.
+     */
+    static int with(Command command, Action action) throws Exception {
+        LocalStore store;
+        try {
+            store = open(Settings.load(java.util.List.of()), Clock.systemUTC());
+        } catch (RuntimeException e) {
+            if (databaseInUse(e)) {
+                System.err.println(command.databaseInUse());
+                return 3;
+            }
+            throw e;
+        }
+        try (store) {
+            return action.apply(store);
+        }
+    }
+
+    /** Whether opening the database failed because another process (a running gateway) holds the H2 file. */
+    static boolean databaseInUse(Throwable failure) {
+        for (Throwable c = failure; c != null; c = c.getCause()) {
+            if (String.valueOf(c.getMessage()).contains("already in use")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static LocalStore open(MamoriProperties settings, Clock clock) throws IOException {
         HikariDataSource ds = Databases.open(databaseSettings(settings));
         try {

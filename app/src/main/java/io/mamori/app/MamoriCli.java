@@ -31,7 +31,7 @@ public final class MamoriCli extends CliHelp.Group {
             NoticesCommand.class,
             DirectoryCommand.class,
             ConsoleCommand.class,
-            CommandLine.HelpCommand.class);
+            CliHelp.HelpCommand.class);
 
     public static void main(String[] args) {
         if (args.length == 0 || !args[0].equals("start")) {
@@ -58,7 +58,7 @@ public final class MamoriCli extends CliHelp.Group {
         CommandLine cli = new CommandLine(new MamoriCli());
         Class<?> only = null;
         for (Class<?> c : SUBCOMMANDS) {
-            if (c != CommandLine.HelpCommand.class && c.getAnnotation(Command.class).name().equals(first)) {
+            if (c != CliHelp.HelpCommand.class && c.getAnnotation(Command.class).name().equals(first)) {
                 only = c;
             }
         }

@@ -8,9 +8,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
 /**
- * All {@code mamori.*} settings, validated once at start (an invalid value refuses to start and names its key).
- * Defaults live in {@code application.properties}; the offline CLI commands bind the same keys without
- * starting Spring (see {@link Settings}).
+ * All {@code mamori.*} settings, validated once at start: a value that cannot be used refuses the start, or a command,
+ * with an {@link InvalidSetting} naming its key and value (ports, networks, host:port addresses, the database URL, the
+ * store's and the console's limits; the SMTP limits are checked by the listener). Defaults live in
+ * {@code application.properties}; the offline CLI commands bind the same keys without starting Spring (see
+ * {@link Settings}).
  */
 @ConfigurationProperties("mamori")
 public record MamoriProperties(
@@ -60,27 +62,19 @@ public record MamoriProperties(
             login = login == null ? new Login(50, Duration.ofMinutes(15)) : login;
             trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
             if (sessionTimeout.toSeconds() < 60) {
-                throw new IllegalArgumentException("mamori.console.session-timeout must be at least 1m: " + sessionTimeout);
+                throw new InvalidSetting("mamori.console.session-timeout", sessionTimeout, "1m 以上にしてください",
+                        "must be at least 1m");
             }
-            if (lockout.maxFailures() < 1 || lockout.duration().isNegative() || lockout.duration().isZero()) {
-                throw new IllegalArgumentException("mamori.console.lockout.max-failures must be at least 1 and"
-                        + " mamori.console.lockout.duration positive");
-            }
-            if (login.maxFailuresPerAddress() < 1 || login.addressWindow().isNegative() || login.addressWindow().isZero()) {
-                throw new IllegalArgumentException("mamori.console.login.max-failures-per-address must be at least 1 and"
-                        + " mamori.console.login.address-window positive");
-            }
+            atLeastOne("mamori.console.lockout.max-failures", lockout.maxFailures());
+            positive("mamori.console.lockout.duration", lockout.duration());
+            atLeastOne("mamori.console.login.max-failures-per-address", login.maxFailuresPerAddress());
+            positive("mamori.console.login.address-window", login.addressWindow());
+            networks("mamori.console.trusted-proxies", trustedProxies);
         }
 
-        /** The proxies, parsed; a malformed entry names the setting. */
+        /** The proxies, parsed (they were checked when the settings were bound). */
         public List<io.mamori.core.network.Cidr> trustedProxyNetworks() {
-            return trustedProxies.stream().filter(p -> !p.isBlank()).map(p -> {
-                try {
-                    return io.mamori.core.network.Cidr.parse(p);
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("mamori.console.trusted-proxies: " + e.getMessage(), e);
-                }
-            }).toList();
+            return networks("mamori.console.trusted-proxies", trustedProxies);
         }
     }
 
@@ -107,6 +101,12 @@ public record MamoriProperties(
 
     /** {@code clamd} is {@code host:port} of a clamd TCP socket; empty means no antivirus engine is configured. */
     public record Antivirus(String clamd, Duration timeout, DataSize maxStreamSize) {
+        public Antivirus {
+            if (clamd != null && !clamd.isBlank()) {
+                hostAndPort("mamori.antivirus.clamd", clamd.trim());
+            }
+        }
+
         public boolean configured() {
             return clamd != null && !clamd.isBlank();
         }
@@ -114,23 +114,76 @@ public record MamoriProperties(
 
     /** {@code server} is {@code host:port} of a resolver; empty means the system's resolvers. */
     public record Dns(String server, Duration timeout) {
-        /** The resolver's address; a missing port means 53. Names the setting when the value is malformed. */
+        public Dns {
+            if (server != null && !server.isBlank()) {
+                resolver(server);
+            }
+        }
+
+        /** The resolver's address; a missing port means 53. */
         public java.util.Optional<java.net.InetSocketAddress> serverAddress() {
             if (server == null || server.isBlank()) {
                 return java.util.Optional.empty();
             }
-            String s = server.trim();
-            HostAndPort hop = hostAndPort("mamori.dns.server", s.matches(".*:\\d+") ? s : s + ":53");
+            HostAndPort hop = resolver(server);
             return java.util.Optional.of(new java.net.InetSocketAddress(hop.host(), hop.port()));
+        }
+
+        private static HostAndPort resolver(String server) {
+            String s = server.trim();
+            return hostAndPort("mamori.dns.server", s, s.matches(".*:\\d+") ? s : s + ":53");
         }
     }
 
-    /** Parses a {@code host:port} setting with the gateway's parser, naming the key in the error. */
+    /** Parses a {@code host:port} setting with the gateway's parser; a malformed one is an {@link InvalidSetting}. */
     static HostAndPort hostAndPort(String key, String value) {
+        return hostAndPort(key, value, value);
+    }
+
+    /** {@code value} as given, and as parsed (with a port added where the setting has a default one). */
+    private static HostAndPort hostAndPort(String key, String value, String parsed) {
         try {
-            return HostAndPort.parse(value);
+            return HostAndPort.parse(parsed);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+            InvalidSetting invalid = new InvalidSetting(key, value, "ホスト名か IP アドレスと、ポートにしてください（例:"
+                    + " mail.example.co.jp:25、127.0.0.1:3310、[::1]:25）", "must be a host name or IP address and a port, e.g."
+                    + " mail.example.co.jp:25, 127.0.0.1:3310 or [::1]:25");
+            invalid.initCause(e);
+            throw invalid;
+        }
+    }
+
+    /** Each entry an IP network in CIDR notation; the first that is not is an {@link InvalidSetting}. */
+    static List<io.mamori.core.network.Cidr> networks(String key, List<String> entries) {
+        return entries.stream().filter(p -> !p.isBlank()).map(p -> {
+            try {
+                return io.mamori.core.network.Cidr.parse(p.strip());
+            } catch (IllegalArgumentException e) {
+                InvalidSetting invalid = new InvalidSetting(key, p, "CIDR 表記の IP ネットワークにしてください（例: 192.0.2.0/24、"
+                        + "2001:db8::/32）", "must be IP networks in CIDR notation, e.g. 192.0.2.0/24 or 2001:db8::/32");
+                invalid.initCause(e);
+                throw invalid;
+            }
+        }).toList();
+    }
+
+    private static void atLeastOne(String key, long value) {
+        if (value < 1) {
+            throw new InvalidSetting(key, value, "1 以上にしてください", "must be at least 1");
+        }
+    }
+
+    private static void positive(String key, Duration value) {
+        if (value.isNegative() || value.isZero()) {
+            throw new InvalidSetting(key, value, "0 より長くしてください", "must be longer than 0");
+        }
+    }
+
+    /** A port a listener can bind: 1 to 65535, or 0 for any free one. */
+    private static void port(String key, int value) {
+        if (value < 0 || value > 65535) {
+            throw new InvalidSetting(key, value, "0〜65535 にしてください（0 は空いているポート）",
+                    "must be 0 to 65535 (0: any free port)");
         }
     }
 
@@ -146,6 +199,14 @@ public record MamoriProperties(
 
     /** Empty {@code url} means the embedded H2 database under the data directory. */
     public record Db(String url, String user, String password, int poolSize) {
+        public Db {
+            String lower = url == null ? "" : url.strip().toLowerCase(java.util.Locale.ROOT);
+            if (!lower.isEmpty() && !lower.startsWith("jdbc:h2:") && !lower.startsWith("jdbc:postgresql:")) {
+                throw new InvalidSetting("mamori.db.url", url, "jdbc:postgresql:… か jdbc:h2:… にしてください（空なら組み込みの H2）",
+                        "must be jdbc:postgresql:… or jdbc:h2:… (empty: the embedded H2 database)");
+            }
+        }
+
         public boolean embedded() {
             return url == null || url.isBlank();
         }
@@ -161,6 +222,16 @@ public record MamoriProperties(
             Duration dataTimeout,
             int maxConnections,
             int maxConnectionsPerIp) {
+        public Smtp {
+            if (inbound != null) {
+                port("mamori.smtp.inbound.port", inbound.port());
+                networks("mamori.smtp.inbound.trusted-networks", inbound.trustedNetworks());
+            }
+            if (outbound != null) {
+                port("mamori.smtp.outbound.port", outbound.port());
+                networks("mamori.smtp.outbound.trusted-networks", outbound.trustedNetworks());
+            }
+        }
     }
 
     public record Listener(String bind, int port, List<String> trustedNetworks) {
@@ -178,6 +249,12 @@ public record MamoriProperties(
             inbound = inbound == null ? new Route(null) : inbound;
             outbound = outbound == null ? new Route(null) : outbound;
             requireTlsDomains = requireTlsDomains == null ? List.of() : List.copyOf(requireTlsDomains);
+            if (inbound.nextHop() != null && !inbound.nextHop().isBlank()) {
+                hostAndPort("mamori.relay.inbound.next-hop", inbound.nextHop().trim());
+            }
+            if (outbound.nextHop() != null && !outbound.nextHop().isBlank()) {
+                hostAndPort("mamori.relay.outbound.next-hop", outbound.nextHop().trim());
+            }
         }
     }
 
@@ -224,8 +301,11 @@ public record MamoriProperties(
                 return contentModel.isEmpty() ? io.mamori.core.classifier.ContentModelFile.optional(file, java.time.Clock.systemUTC())
                         : new io.mamori.core.classifier.ContentModelFile(file, java.time.Clock.systemUTC());
             } catch (java.io.IOException | RuntimeException e) {
-                throw new IllegalArgumentException("mamori.analysis.content-model: cannot read the content model "
-                        + file + ": " + e.getMessage(), e);
+                // the file that the setting (or, when it is empty, the data directory) names
+                InvalidSetting invalid = new InvalidSetting("mamori.analysis.content-model", file,
+                        "本文分類器のモデルとして読めません: " + e.getMessage(), "cannot read the content model: " + e.getMessage());
+                invalid.initCause(e);
+                throw invalid;
             }
         }
     }
@@ -238,6 +318,19 @@ public record MamoriProperties(
      * @param inlineLimit messages up to this size are stored encrypted in the database, larger ones in files
      */
     public record Store(int maxBatch, Duration batchWindow, DataSize inlineLimit) {
+        public Store {
+            // the limits of JdbcMessageStore.Settings, named by their keys
+            atLeastOne("mamori.store.max-batch", maxBatch);
+            batchWindow = batchWindow == null ? Duration.ZERO : batchWindow;
+            inlineLimit = inlineLimit == null ? DataSize.ofKilobytes(128) : inlineLimit;
+            if (batchWindow.isNegative() || batchWindow.compareTo(Duration.ofSeconds(1)) > 0) {
+                throw new InvalidSetting("mamori.store.batch-window", batchWindow, "0〜1s にしてください", "must be 0 to 1s");
+            }
+            if (inlineLimit.isNegative() || inlineLimit.toBytes() > 512 * 1024) {
+                throw new InvalidSetting("mamori.store.inline-limit", inlineLimit, "0〜512KB にしてください",
+                        "must be 0 to 512KB");
+            }
+        }
     }
 
     public String effectiveHostname() {

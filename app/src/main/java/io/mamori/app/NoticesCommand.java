@@ -9,6 +9,7 @@ import io.mamori.core.analysis.FindingCatalogue;
 import io.mamori.core.policy.Policy;
 import io.mamori.core.policy.PolicyException;
 import io.mamori.core.policy.PolicyLoader;
+import io.mamori.core.text.InvalidInput;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
@@ -42,6 +43,11 @@ import picocli.CommandLine.Parameters;
             "With the embedded H2 database the gateway must be stopped; queued notices go out when it runs."},
         subcommands = {NoticesCommand.MfaReminders.class, NoticesCommand.Templates.class})
 final class NoticesCommand extends CliHelp.Group {
+
+    /** While the gateway runs, the web console's user page sends the reminders. */
+    static final LocalStore.Command STORE = new LocalStore.Command("notices",
+            "Web コンソールの「ユーザーとロール」のページ（多要素認証の設定を促すメールを送る）",
+            "the web console's page Users and roles (Send MFA set-up reminders)");
 
     private static final Pattern EMAIL = Pattern.compile("[^@\\s<>\"]+@[^@\\s<>\"]+\\.[^@\\s<>\"]+");
     private static final long MAX_CSV = 10L * 1024 * 1024;
@@ -147,7 +153,7 @@ final class NoticesCommand extends CliHelp.Group {
         @Override
         public Integer call() throws Exception {
             MamoriProperties settings = Settings.load(List.of());
-            List<Recipient> recipients;
+            List<Recipient> listed;
             Policy policy;
             if (fromDirectory == (file != null)) {
                 System.err.println("notices: FILE.csv か --from-directory のどちらかを指定してください / give either FILE.csv or"
@@ -155,7 +161,8 @@ final class NoticesCommand extends CliHelp.Group {
                 return 2;
             }
             try {
-                recipients = fromDirectory ? directoryRecipients(settings) : readRecipients(file);
+                // the directory's recipients are read once the store is open
+                listed = fromDirectory ? List.of() : readRecipients(file);
                 policy = currentPolicy(settings);
             } catch (PolicyException e) {
                 e.errors().forEach(error -> System.err.println("notices: " + error.renderBilingual()));
@@ -168,7 +175,8 @@ final class NoticesCommand extends CliHelp.Group {
                 return 2;
             }
             NoticeTemplates templates = new NoticeTemplates(settings.notices().templatesDir());
-            return QueueCommand.withStore(s -> {
+            return LocalStore.with(STORE, s -> {
+                List<Recipient> recipients = fromDirectory ? directoryRecipients(s, settings) : listed;
                 Notices notices = new Notices(s.store(), templates, () -> policy,
                         GatewayConfiguration.noticeSettings(settings), Clock.systemUTC());
                 int queued = 0;
@@ -189,13 +197,11 @@ final class NoticesCommand extends CliHelp.Group {
                         // A template or setting problem fails every notice alike: stop at the first.
                         System.err.println("notices: " + e.getMessage());
                         return 1;
-                    } catch (IllegalStateException e) {
-                        // the console's Notices says what is missing in English only
-                        System.err.println("notices: 通知を作成できません / cannot make the notices: " + e.getMessage());
-                        return 1;
                     } catch (IllegalArgumentException e) {
-                        System.err.printf("notices: %s:%d: キューに入れられません / cannot queue it: %s%n", source(), r.line(),
-                                e.getMessage());
+                        // an address the notice's mail cannot carry, in the console's words
+                        String japanese = e instanceof InvalidInput refused ? refused.messageJa() : e.getMessage();
+                        System.err.printf("notices: %s:%d: キューに入れられません: %s / cannot queue it: %s%n", source(), r.line(),
+                                japanese, e.getMessage());
                     }
                 }
                 if (!dryRun) {
@@ -216,15 +222,13 @@ final class NoticesCommand extends CliHelp.Group {
     }
 
     /** Active people with a console account and no TOTP enrolled, as reminder recipients (line = position). */
-    static List<Recipient> directoryRecipients(MamoriProperties settings) throws Exception {
+    static List<Recipient> directoryRecipients(LocalStore local, MamoriProperties settings) {
         List<Recipient> out = new ArrayList<>();
-        try (LocalStore local = LocalStore.open(settings, Clock.systemUTC())) {
-            io.mamori.console.directory.JdbcDirectory directory = new io.mamori.console.directory.JdbcDirectory(local.dataSource(), Clock.systemUTC());
-            io.mamori.console.identity.ConsoleAccounts accounts = ConsoleConfiguration.accounts(local, directory, settings, Clock.systemUTC());
-            for (io.mamori.console.directory.Person p : directory.list()) {
-                if (p.active() && accounts.hasAccount(p.email()) && !accounts.totpEnrolled(p.email())) {
-                    out.add(new Recipient(out.size() + 1, p.email(), p.displayName(), p.department(), p.language()));
-                }
+        io.mamori.console.directory.JdbcDirectory directory = new io.mamori.console.directory.JdbcDirectory(local.dataSource(), Clock.systemUTC());
+        io.mamori.console.identity.ConsoleAccounts accounts = ConsoleConfiguration.accounts(local, directory, settings, Clock.systemUTC());
+        for (io.mamori.console.directory.Person p : directory.list()) {
+            if (p.active() && accounts.hasAccount(p.email()) && !accounts.totpEnrolled(p.email())) {
+                out.add(new Recipient(out.size() + 1, p.email(), p.displayName(), p.department(), p.language()));
             }
         }
         return out;

@@ -140,8 +140,7 @@ final class OfflineScanner implements AutoCloseable {
         }
         List<ListEntry> fileEntries = listFile;
         Optional<InetSocketAddress> server = dns == null ? settings.dns().serverAddress()
-                : dns.equalsIgnoreCase("offline") ? Optional.empty()
-                : new MamoriProperties.Dns(dns, settings.dns().timeout()).serverAddress();
+                : dns.equalsIgnoreCase("offline") ? Optional.empty() : dnsOption(dns, settings);
         DnsResolver resolver = server.<DnsResolver>map(s -> DnsjavaResolver.usingServer(s, settings.dns().timeout(), Clock.systemUTC()))
                 .orElse(NO_DNS);
         String dnsDescription = server.map(s -> "DNS server " + s.getHostString() + ":" + s.getPort())
@@ -222,5 +221,15 @@ final class OfflineScanner implements AutoCloseable {
     @Override
     public void close() {
         executor.shutdownNow();
+    }
+
+    /** The resolver {@code --dns} names, parsed as {@code mamori.dns.server} is; refused as the option it is. */
+    private static Optional<InetSocketAddress> dnsOption(String dns, MamoriProperties settings) {
+        try {
+            return new MamoriProperties.Dns(dns, settings.dns().timeout()).serverAddress();
+        } catch (InvalidSetting e) {
+            throw new io.mamori.core.text.InvalidInput("--dns '" + dns + "': must be host:port or offline",
+                    "--dns '" + dns + "': host:port か offline にしてください");
+        }
     }
 }

@@ -27,6 +27,10 @@ import picocli.CommandLine.Parameters;
         subcommands = {QuarantineCommand.ListHeld.class, QuarantineCommand.Requests.class})
 final class QuarantineCommand extends CliHelp.Group {
 
+    /** While the gateway runs, its REST API does what this command does. */
+    static final LocalStore.Command STORE = new LocalStore.Command("quarantine", "REST API（/api/v1/quarantine）",
+            "the REST API (/api/v1/quarantine)");
+
     static QuarantineService service(LocalStore s) throws java.io.IOException {
         Clock clock = Clock.systemUTC();
         return new QuarantineService(s.store(), new ReleaseRequests(s.dataSource(), clock), FindingCatalogue.builtIn(),
@@ -59,7 +63,7 @@ final class QuarantineCommand extends CliHelp.Group {
 
         @Override
         public Integer call() throws Exception {
-            return QueueCommand.withStore(s -> {
+            return LocalStore.with(STORE, s -> {
                 Result<List<QuarantineService.Message>> r = service(s).list(state, limit, CliAudit.actor(), CliAudit.SOURCE);
                 if (r instanceof Result.Refused<?> refusal) {
                     return refused(refusal);
@@ -104,7 +108,7 @@ final class QuarantineCommand extends CliHelp.Group {
 
         @Override
         public Integer call() throws Exception {
-            return QueueCommand.withStore(s -> {
+            return LocalStore.with(STORE, s -> {
                 List<QuarantineService.Request> list = ((Result.Ok<List<QuarantineService.Request>>) service(s)
                         .requests(status, limit, CliAudit.actor(), CliAudit.SOURCE)).value();
                 if (json) {
@@ -149,7 +153,7 @@ final class QuarantineCommand extends CliHelp.Group {
 
         @Override
         public Integer call() throws Exception {
-            return QueueCommand.withStore(s -> {
+            return LocalStore.with(STORE, s -> {
                 Result<ReleaseRequest> r = service(s).requestRelease(messageId, requester, comment, CliAudit.actor(), CliAudit.SOURCE);
                 if (r instanceof Result.Refused<?> refusal) {
                     return refused(refusal);
@@ -173,7 +177,7 @@ final class QuarantineCommand extends CliHelp.Group {
 
         @Override
         public Integer call() throws Exception {
-            return QueueCommand.withStore(s -> {
+            return LocalStore.with(STORE, s -> {
                 Result<ReleaseRequest> r = service(s).approve(id, comment, CliAudit.actor(), CliAudit.SOURCE);
                 if (r instanceof Result.Refused<?> refusal) {
                     return refused(refusal);
@@ -197,7 +201,7 @@ final class QuarantineCommand extends CliHelp.Group {
 
         @Override
         public Integer call() throws Exception {
-            return QueueCommand.withStore(s -> {
+            return LocalStore.with(STORE, s -> {
                 Result<ReleaseRequest> r = service(s).deny(id, reason, CliAudit.actor(), CliAudit.SOURCE);
                 if (r instanceof Result.Refused<?> refusal) {
                     return refused(refusal);

@@ -4,7 +4,6 @@ import io.mamori.console.quarantine.QuarantineService;
 import io.mamori.core.store.MessageState;
 import io.mamori.core.store.StoredMessage;
 import io.mamori.core.store.StoredRecipient;
-import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -23,42 +22,23 @@ import picocli.CommandLine.Parameters;
             QueueCommand.Delete.class})
 final class QueueCommand extends CliHelp.Group {
 
-    interface StoreAction {
-        int apply(LocalStore store) throws Exception;
-    }
-
-    /** The embedded H2 database is locked by a running gateway. */
-    static final String DATABASE_IN_USE = "組み込みデータベースは稼働中のゲートウェイが使用中です。ゲートウェイを停止するか、"
-            + "REST API を使ってください / the embedded database is in use by a running gateway; stop it or use the REST API";
-
-    static int withStore(StoreAction action) throws Exception {
-        try (LocalStore store = LocalStore.open(Settings.load(List.of()), Clock.systemUTC())) {
-            return action.apply(store);
-        } catch (RuntimeException e) {
-            if (String.valueOf(e.getMessage()).contains("already in use") || causeMentions(e, "already in use")) {
-                System.err.println("queue: " + DATABASE_IN_USE);
-                return 3;
-            }
-            throw e;
-        }
-    }
+    /** While the gateway runs, its REST API does what this command does. */
+    static final LocalStore.Command STORE = new LocalStore.Command("queue", "REST API（/api/v1/messages）",
+            "the REST API (/api/v1/messages)");
 
     private static String noMessage(String id) {
         return "queue: メッセージ " + id + " はありません / no message " + id;
     }
 
-    static boolean causeMentions(Throwable t, String text) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (String.valueOf(c.getMessage()).contains(text)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = {"メッセージを新しい順に一覧表示します。", "List messages, newest first."})
     static final class ListMessages implements Callable<Integer> {
+        /** The words of queue show's labels. */
+        private static final TerminalTable TABLE = new TerminalTable("  ", TerminalTable.Column.left("ID", "ID", 26),
+                TerminalTable.Column.left("方向", "DIR", 8), TerminalTable.Column.left("状態", "STATE", 11),
+                TerminalTable.Column.left("判定", "ACTION", 10), TerminalTable.Column.right("スコア", "SCORE", 6),
+                TerminalTable.Column.left("送信者 → 宛先", "FROM → TO", 0));
+
         @Option(names = "--state", description = {"この状態のメッセージだけ: ${COMPLETION-CANDIDATES}",
             "only this state: ${COMPLETION-CANDIDATES}"})
         MessageState state;
@@ -69,13 +49,13 @@ final class QueueCommand extends CliHelp.Group {
 
         @Override
         public Integer call() throws Exception {
-            return withStore(s -> {
+            return LocalStore.with(STORE, s -> {
                 List<StoredMessage> messages = s.store().list(state, limit);
-                System.out.printf("%-26s %-8s %-11s %-10s %6s  %s%n", "ID", "DIR", "STATE", "ACTION", "SCORE", "FROM → TO");
+                System.out.print(TABLE.headings());
                 for (StoredMessage m : messages) {
-                    System.out.printf("%-26s %-8s %-11s %-10s %6.2f  <%s> → %s%n", m.id(), m.direction().lowerName(),
-                            m.state(), m.action(), m.score(), m.mailFrom(),
-                            String.join(",", m.recipients().stream().map(StoredRecipient::address).toList()));
+                    System.out.print(TABLE.line(m.id(), m.direction().lowerName(), m.state(), m.action(),
+                            String.format("%.2f", m.score()), "<" + m.mailFrom() + "> → "
+                                    + String.join(",", m.recipients().stream().map(StoredRecipient::address).toList())));
                 }
                 System.out.printf("%d 件 / %d message(s)%n", messages.size(), messages.size());
                 return 0;
@@ -91,7 +71,7 @@ final class QueueCommand extends CliHelp.Group {
 
         @Override
         public Integer call() throws Exception {
-            return withStore(s -> s.store().find(id).map(m -> {
+            return LocalStore.with(STORE, s -> s.store().find(id).map(m -> {
                 System.out.printf("%-28s%s%n", "ID:", m.id());
                 System.out.printf("%s%s%n", ScanCommand.label("方向", "Direction", 28), m.direction().lowerName());
                 System.out.printf("%s%s%n", ScanCommand.label("状態", "State", 28), m.state());
@@ -145,9 +125,9 @@ final class QueueCommand extends CliHelp.Group {
                 return 2;
             }
             if (id != null) {
-                return withStore(s -> move(s, id, MessageState.QUEUED, "を解放しました", "released"));
+                return LocalStore.with(STORE, s -> move(s, id, MessageState.QUEUED, "を解放しました", "released"));
             }
-            return withStore(s -> {
+            return LocalStore.with(STORE, s -> {
                 QuarantineService.Result<QuarantineService.BulkRelease> r = QuarantineCommand.service(s)
                         .releaseBulk(sender, finding, CliAudit.actor(), CliAudit.SOURCE);
                 if (r instanceof QuarantineService.Result.Refused<?> refused) {
@@ -177,7 +157,7 @@ final class QueueCommand extends CliHelp.Group {
 
         @Override
         public Integer call() throws Exception {
-            return withStore(s -> move(s, id, MessageState.DELETED, "を削除しました", "deleted"));
+            return LocalStore.with(STORE, s -> move(s, id, MessageState.DELETED, "を削除しました", "deleted"));
         }
     }
 

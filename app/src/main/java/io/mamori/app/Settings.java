@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
@@ -29,6 +30,11 @@ final class Settings {
     private Settings() {
     }
 
+    /**
+     * The settings as configured.
+     *
+     * @throws InvalidSetting naming the first key whose value cannot be used (and the value, unless it is a secret)
+     */
     static MamoriProperties load(List<String> overrides) {
         Map<String, String> args = new HashMap<>();
         for (String arg : overrides) {
@@ -63,8 +69,12 @@ final class Settings {
                 .forEach(sources::add);
         sources.add(new MapConfigurationPropertySource(file));
         sources.add(new MapConfigurationPropertySource(defaults));
-        return new Binder(sources).bind("mamori", MamoriProperties.class)
-                .orElseThrow(() -> new IllegalStateException("no mamori.* settings found"));
+        try {
+            return new Binder(sources).bind("mamori", MamoriProperties.class)
+                    .orElseThrow(() -> new IllegalStateException("no mamori.* settings found"));
+        } catch (BindException e) {
+            throw InvalidSetting.of(e);
+        }
     }
 
     private static Map<String, String> read(InputStream in) {

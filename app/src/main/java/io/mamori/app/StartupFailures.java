@@ -2,20 +2,32 @@ package io.mamori.app;
 
 import io.mamori.core.lists.ListFile;
 import io.mamori.core.policy.PolicyException;
+import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 
 /**
- * What `./mamori start` prints when the policy file or the list file it names cannot be used: Spring Boot's failure
- * report ("APPLICATION FAILED TO START", description and action) instead of a stack trace, in Japanese and English,
- * with every error on a line of its own (the exceptions' messages are already bilingual). Registered in
- * META-INF/spring.factories.
+ * What `./mamori start` prints when the policy file or the list file it names cannot be used, or a {@code mamori.*}
+ * setting: Spring Boot's failure report ("APPLICATION FAILED TO START", description and action) instead of a stack
+ * trace, in Japanese and English, with every error on a line of its own (the exceptions' messages are already
+ * bilingual; a setting is named with its value, as the other commands name it). Registered in
+ * META-INF/spring.factories, and asked before Spring Boot's own analyzers, whose report of a setting it cannot bind is
+ * in English.
  */
+@Order(Ordered.HIGHEST_PRECEDENCE)
 final class StartupFailures implements FailureAnalyzer {
 
     @Override
     public FailureAnalysis analyze(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof InvalidSetting setting) {
+                return setting(failure, setting);
+            }
+            if (t instanceof BindException bind && bind.getName().toString().startsWith("mamori.")) {
+                return setting(failure, InvalidSetting.of(bind));
+            }
             if (t instanceof PolicyException p) {
                 return report(failure, "ポリシーファイル", "The policy file", p.errors().size(), p.getMessage(),
                         "<ファイル>", "<file>");
@@ -26,6 +38,17 @@ final class StartupFailures implements FailureAnalyzer {
             }
         }
         return null;
+    }
+
+    private static FailureAnalysis setting(Throwable failure, InvalidSetting setting) {
+        return new FailureAnalysis("""
+                設定に誤りがあるため、起動しません。
+                A setting is invalid; the gateway does not start.
+                %s
+                %s""".formatted(setting.messageJa(), setting.getMessage()), """
+                設定（コマンドラインの --%1$s=…、環境変数、./config/mamori.properties のいずれか）を直してから起動し直してください。
+                Correct the setting (--%1$s=… on the command line, an environment variable or ./config/mamori.properties) and\
+                 start again.""".formatted(setting.key()), failure);
     }
 
     private static FailureAnalysis report(Throwable failure, String fileJa, String fileEn, int errors, String lines,

@@ -1,6 +1,7 @@
 package io.mamori.app;
 
 import io.mamori.gateway.auth.AppPassword;
+import io.mamori.core.text.InvalidInput;
 import io.mamori.gateway.auth.AppPasswords;
 import java.time.Clock;
 import java.util.List;
@@ -15,6 +16,10 @@ import picocli.CommandLine.Parameters;
         subcommands = {UsersCommand.AddAppPassword.class, UsersCommand.ListAppPasswords.class,
             UsersCommand.RevokeAppPassword.class})
 final class UsersCommand extends CliHelp.Group {
+
+    /** While the gateway runs, the web console's user page issues, lists and revokes app passwords. */
+    static final LocalStore.Command STORE = new LocalStore.Command("users", "Web コンソールの「ユーザーとロール」のページ",
+            "the web console's page Users and roles");
 
     private static final java.util.regex.Pattern EMAIL = java.util.regex.Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
 
@@ -38,15 +43,15 @@ final class UsersCommand extends CliHelp.Group {
                 System.err.println("users: メールアドレスではありません / not an email address: " + user);
                 return 2;
             }
-            return QueueCommand.withStore(s -> {
+            return LocalStore.with(STORE, s -> {
                 String password;
                 try {
                     password = new AppPasswords(s.dataSource(), Clock.systemUTC()).issue(user, label);
-                } catch (IllegalArgumentException e) { // a label or address AppPasswords refuses
+                } catch (InvalidInput e) { // a label or address AppPasswords refuses
                     s.audit().record(CliAudit.entry("user.app-password.add", user, null,
                             "failed: " + e.getMessage(), false));
-                    System.err.println("users: アプリパスワードを発行できません / cannot issue the app password: "
-                            + e.getMessage());
+                    System.err.println("users: アプリパスワードを発行できません: " + e.messageJa()
+                            + " / cannot issue the app password: " + e.getMessage());
                     return 2;
                 } catch (RuntimeException e) {
                     s.audit().record(CliAudit.entry("user.app-password.add", user, null,
@@ -71,7 +76,7 @@ final class UsersCommand extends CliHelp.Group {
 
         @Override
         public Integer call() throws Exception {
-            return QueueCommand.withStore(s -> {
+            return LocalStore.with(STORE, s -> {
                 List<AppPassword> list = new AppPasswords(s.dataSource(), Clock.systemUTC()).list(user);
                 for (AppPassword p : list) {
                     System.out.printf("%6d  %-20s 作成 / created %s  最終使用 / last used %s%s%n", p.id(), p.label(),
@@ -97,7 +102,7 @@ final class UsersCommand extends CliHelp.Group {
 
         @Override
         public Integer call() throws Exception {
-            return QueueCommand.withStore(s -> {
+            return LocalStore.with(STORE, s -> {
                 boolean revoked = new AppPasswords(s.dataSource(), Clock.systemUTC()).revoke(user, id);
                 s.audit().record(CliAudit.entry("user.app-password.revoke", user, "id=" + id,
                         revoked ? "revoked" : "refused: no such active app password", revoked));

@@ -30,6 +30,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -37,9 +38,14 @@ import org.springframework.test.context.DynamicPropertySource;
  * The whole gateway in one Spring context with real peers on loopback: Python's smtplib and swaks send, a real
  * SMTP server receives downstream, the REST API releases quarantined mail (recorded in the audit log), and
  * notices go out through the gateway's own queue.
+ *
+ * <p>No other test class uses this context, and it ends with the class ({@code @DirtiesContext}): left in Spring's test
+ * context cache, its delivery workers went on retrying the mail the tests left deferred (every two seconds, and to a
+ * downstream server already closed) and logged into the standard error that later test classes capture.
  */
 @AutoConfigureObservability(tracing = false)
 @SpringBootTest(classes = MamoriApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@DirtiesContext
 class GatewayEndToEndTest {
 
     static final TestSmtpServer DOWNSTREAM = new TestSmtpServer().start();

@@ -69,16 +69,21 @@ class MamoriCliTest {
     }
 
     /**
-     * What the command wrote to standard error, without the log lines of a gateway's own threads ({@code mamori-…}): a
-     * gateway another test class started in this JVM may still be retrying a delivery, and its log goes to the same
-     * System.err. The command's own log lines (its audit entries) stay.
+     * What the command wrote to standard error, as it wrote it. No gateway of another test class may still be running
+     * in this JVM and log into it (GatewayEndToEndTest ends its Spring context with the class).
      */
     private String err() {
-        return LOG_LINE.matcher(err.toString(StandardCharsets.UTF_8)).replaceAll("");
+        return err.toString(StandardCharsets.UTF_8);
     }
 
-    private static final java.util.regex.Pattern LOG_LINE = java.util.regex.Pattern.compile(
-            "(?m)^\\d{2}:\\d{2}:\\d{2}\\.\\d{3} (?:TRACE|DEBUG|INFO|WARN|ERROR) +\\[mamori-[^\\]]*\\] .*\\R");
+    @Test
+    void noGatewayLeftRunningByAnotherTestClassLogsIntoTheCapturedStandardError() throws Exception {
+        assertThat(run("--version")).isZero();
+        // GatewayEndToEndTest's gateway, left in Spring's test context cache, retried its deferred mail every 2 s
+        // (mamori.delivery.retry-max) for as long as the JVM ran, and logged each attempt here
+        Thread.sleep(2_500);
+        assertThat(err()).doesNotContain("[mamori-");
+    }
 
     /** A message whose attachment hides a program behind a document name: 請求書.pdf.exe. */
     private Path invoiceWithDoubleExtension() throws Exception {
@@ -187,6 +192,54 @@ class MamoriCliTest {
                 .contains("\n2 件のファイルをスキャンしました: {DELIVER=1}、エラー 1 件 / scanned 2 file(s): {DELIVER=1}; errors 1\n");
     }
 
+    /** Runs the command with one more setting, as -Dmamori.… or MAMORI_… would give it. */
+    private int runWith(String key, String value, String... args) {
+        System.setProperty(key, value);
+        try {
+            return run(args);
+        } finally {
+            System.clearProperty(key);
+        }
+    }
+
+    @Test
+    void aSettingThatCannotBeUsedIsOneLineInJapaneseAndEnglishNamingKeyAndValue() throws Exception {
+        assertThat(runWith("mamori.smtp.inbound.port", "abc", "queue", "list")).isEqualTo(2);
+        assertThat(err()).as("Spring could not convert it").isEqualTo("mamori: 設定に誤りがあります: mamori.smtp.inbound.port='abc':"
+                + " 整数にしてください / invalid setting: mamori.smtp.inbound.port='abc': must be a whole number\n");
+        assertThat(out()).isEmpty();
+
+        assertThat(runWith("mamori.smtp.inbound.port", "70000", "users", "list-app-passwords", "sato@example.co.jp"))
+                .isEqualTo(2);
+        assertThat(err()).as("a port no listener can bind, not a stack trace at start").isEqualTo("mamori: 設定に誤りがあります:"
+                + " mamori.smtp.inbound.port='70000': 0〜65535 にしてください（0 は空いているポート） / invalid setting:"
+                + " mamori.smtp.inbound.port='70000': must be 0 to 65535 (0: any free port)\n");
+        assertThat(runWith("mamori.console.session-timeout", "10s", "console", "reset-user", "sato@example.co.jp")).isEqualTo(2);
+        assertThat(err()).as("the value as written").isEqualTo("mamori: 設定に誤りがあります: mamori.console.session-timeout='10s':"
+                + " 1m 以上にしてください / invalid setting: mamori.console.session-timeout='10s': must be at least 1m\n");
+        assertThat(runWith("mamori.store.batch-window", "soon", "keys", "rotate")).isEqualTo(2);
+        assertThat(err()).contains("mamori.store.batch-window='soon': 時間の長さにしてください（例: 500ms、30s、15m、2h、5d） /")
+                .endsWith(" must be a duration such as 500ms, 30s, 15m, 2h or 5d\n");
+        assertThat(runWith("mamori.console.trusted-proxies", "10.0.0.0/8, nonsense", "audit", "verify")).isEqualTo(2);
+        assertThat(err()).startsWith("mamori: 設定に誤りがあります: mamori.console.trusted-proxies='nonsense': CIDR 表記の");
+        Path eml = Files.writeString(dir.resolve("plain.eml"), "From: a@partner.example\r\nSubject: hello\r\n\r\nbody\r\n");
+        assertThat(runWith("mamori.dns.server", "[::1", "scan", eml.toString())).isEqualTo(2);
+        assertThat(err()).startsWith("mamori: 設定に誤りがあります: mamori.dns.server='[::1': ホスト名か IP アドレスと、ポートにしてください");
+        assertThat(run("eval", dir.toString(), "--expect", "ham", "--dns", "[::1")).as("the option, not the setting").isEqualTo(2);
+        assertThat(err()).isEqualTo("eval: --dns '[::1': host:port か offline にしてください / --dns '[::1': must be host:port or"
+                + " offline\n");
+        assertThat(runWith("mamori.db.url", "jdbc:mysql://db.example/mamori?user=m&password=hunter2", "queue", "list"))
+                .isEqualTo(2);
+        assertThat(err()).as("never a secret's value").contains("mamori.db.url='jdbc:mysql://db.example/mamori?user=m&password=***':"
+                + " jdbc:postgresql:… か jdbc:h2:… にしてください").doesNotContain("hunter2");
+        assertThat(new InvalidSetting("mamori.db.password", "hunter2", "使えません", "cannot be used").bilingual())
+                .isEqualTo("mamori.db.password='****': 使えません / mamori.db.password='****': cannot be used");
+        assertThat(runWith("mamori.notices.from", "nobody", "notices", "mfa-reminders", "--from-directory")).isEqualTo(2);
+        assertThat(lastErrorLine()).as("checked by the console's notices, when they are made").isEqualTo("mamori:"
+                + " mamori.notices.from: 'nobody' はメールアドレスではありません / mamori.notices.from: 'nobody' is not an email address");
+        assertThat(err()).doesNotContain("Exception", "\tat ");
+    }
+
     @Test
     void policyValidateNamesFileLineAndKeyOfAnError() throws Exception {
         Path bad = dir.resolve("policy.yaml");
@@ -219,7 +272,8 @@ class MamoriCliTest {
 
         assertThat(run("users", "add-app-password", "sato@example.co.jp", "--label", "tab\tbed"))
                 .as("a label AppPasswords refuses is an error, not a crash").isEqualTo(2);
-        assertThat(err()).contains("users: アプリパスワードを発行できません / cannot issue the app password: label must be");
+        assertThat(err()).contains("users: アプリパスワードを発行できません: ラベルは 1〜200 文字で、制御文字は使えません / cannot issue"
+                + " the app password: label must be 1..200 characters without control characters\n");
 
         assertThat(run("users", "add-app-password", "not-an-address")).isEqualTo(2);
         assertThat(err()).contains("users: メールアドレスではありません / not an email address: not-an-address");
@@ -442,6 +496,58 @@ class MamoriCliTest {
              java.sql.Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement()) {
             st.executeUpdate(statement);
         }
+    }
+
+    @Test
+    void eachStoreCommandSaysItselfWhatToUseWhileAGatewayHoldsTheEmbeddedDatabase() throws Exception {
+        assertThat(run("users", "list-app-passwords", "sato@example.co.jp")).as(err()).isZero();
+        Path csv = Files.writeString(dir.resolve("people.csv"), "email,display_name\nsato@example.co.jp,佐藤");
+        // another process holding the H2 file, as a running gateway does: H2's own shell, connected until its input ends
+        // (it answers a query once it is)
+        io.mamori.gateway.store.Databases.Settings db = LocalStore.databaseSettings(Settings.load(List.of()));
+        Process holder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "org.h2.tools.Shell", "-url", db.url(), "-user", db.user(),
+                "-password", db.password()).redirectErrorStream(true).start();
+        try {
+            holder.getOutputStream().write("SELECT 'HOLDING' AS X;\n".getBytes(StandardCharsets.US_ASCII));
+            holder.getOutputStream().flush();
+            java.io.BufferedReader shell = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream(),
+                    StandardCharsets.UTF_8));
+            String line;
+            do {
+                line = shell.readLine();
+                assertThat(line).as("H2's shell ended before it connected").isNotNull();
+            } while (!line.contains("HOLDING"));
+            // each open waits about a second for H2's file lock: the commands with code of their own, not all
+            String busy = ": 組み込みデータベースは稼働中のゲートウェイが使用中です。ゲートウェイを停止";
+
+            assertThat(run("users", "add-app-password", "sato@example.co.jp")).isEqualTo(3);
+            assertThat(lastErrorLine()).isEqualTo("users" + busy + "するか、Web コンソールの「ユーザーとロール」のページを使ってください / the"
+                    + " embedded database is in use by a running gateway; stop it or use the web console's page Users and roles");
+            assertThat(run("keys", "rotate")).isEqualTo(3);
+            assertThat(lastErrorLine()).isEqualTo("keys" + busy + "してください / the embedded database is in use by a running gateway;"
+                    + " stop it first");
+            assertThat(run("queue", "list")).isEqualTo(3);
+            assertThat(lastErrorLine()).startsWith("queue" + busy + "するか、REST API（/api/v1/messages）を使ってください / ")
+                    .endsWith(" or use the REST API (/api/v1/messages)");
+            assertThat(run("audit", "verify")).isEqualTo(3);
+            assertThat(lastErrorLine()).startsWith("audit" + busy).endsWith(" or use the REST API (GET /api/v1/audit)");
+            assertThat(run("directory", "import", csv.toString())).isEqualTo(3);
+            assertThat(lastErrorLine()).startsWith("directory" + busy).endsWith(" (Import from CSV)");
+            assertThat(run("notices", "mfa-reminders", "--from-directory")).isEqualTo(3);
+            assertThat(lastErrorLine()).startsWith("notices" + busy).endsWith(" (Send MFA set-up reminders)");
+        } finally {
+            holder.getOutputStream().close();
+            if (!holder.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                holder.destroyForcibly();
+            }
+        }
+        assertThat(run("users", "list-app-passwords", "sato@example.co.jp")).as("free again: " + err()).isZero();
+    }
+
+    /** The last line the command wrote to standard error (the test's logging writes the pool's INFO lines there too). */
+    private String lastErrorLine() {
+        return err().lines().reduce((first, second) -> second).orElse("");
     }
 
     @Test
@@ -696,7 +802,20 @@ class MamoriCliTest {
 
         Files.writeString(users, "email\nsato@example.co.jp\n");
         assertThat(run("notices", "mfa-reminders", users.toString())).as("no setup URL configured").isEqualTo(1);
-        assertThat(err()).contains("notices: 通知を作成できません / cannot make the notices: mamori.notices.setup-url is not set");
+        assertThat(err()).contains("notices: mfa-reminder.ja.txt: mamori.notices.setup-url が設定されていないため、{setupUrl}"
+                + " を使うこのテンプレートで通知を作れません / mamori.notices.setup-url is not set, and this template uses {setupUrl}\n");
+
+        System.setProperty("mamori.notices.setup-url", "https://mamori.example.co.jp/mfa");
+        try {
+            Files.writeString(users, "email\nsato@example.co.jp\na(b@example.co.jp\n");
+            assertThat(run("notices", "mfa-reminders", users.toString())).as("one of two not queued").isEqualTo(1);
+            assertThat(err()).as("an address the notice's mail cannot carry").contains("notices: bad.csv:3: キューに入れられません:"
+                    + " 'a(b@example.co.jp' はメールアドレスではありません / cannot queue it: 'a(b@example.co.jp' is not an email"
+                    + " address\n");
+            assertThat(out()).contains("2 件中 1 件のリマインダーをキューに入れました / 1 of 2 reminder(s) queued");
+        } finally {
+            System.clearProperty("mamori.notices.setup-url");
+        }
     }
 
     @Test
@@ -750,10 +869,67 @@ class MamoriCliTest {
         assertThat(run("directory", "list")).isZero();
         assertThat(out()).contains("山田 太郎", "approver (営業部)", "2 人 / 2 person(s)");
 
-        Files.writeString(csv, "email,display_name\nyamada@,山田\n", StandardCharsets.UTF_8);
+        Files.writeString(csv, "email,display_name,roles\nyamada@,山田,approver;root\n", StandardCharsets.UTF_8);
         assertThat(run("directory", "import", csv.toString())).isEqualTo(1);
-        assertThat(err()).contains("people.csv:2: column 1 (email): 'yamada@' is not an email address",
-                "directory: 取り込みませんでした（問題 1 件） / nothing imported (1 problem(s))");
+        assertThat(err()).contains("people.csv:2:1: email: 'yamada@' はメールアドレスではありません / 'yamada@' is not an email"
+                        + " address\n", "people.csv:2:3: roles: 不明な役割 'root' です。admin、analyst、approver、auditor、employee の"
+                        + "いずれかを指定してください(複数は ; で区切ります) / unknown role 'root'; expected admin, analyst, approver,"
+                        + " auditor or employee (separate several with ;)\n",
+                "people.csv:2: approver_departments: 承認者には承認する部署が必要です(この列か、本人の部署) / an approver needs"
+                        + " a department to approve for (this one or a department of their own)\n",
+                "directory: 取り込みませんでした（問題 3 件） / nothing imported (3 problem(s))");
+        Files.writeString(csv, "email,display_name\nyamada@example.co.jp,山田\n", StandardCharsets.UTF_8);
+        assertThat(run("directory", "import", csv.toString())).isEqualTo(1);
+        assertThat(err()).as("the console's check that an administrator remains").contains("people.csv:1: 取り込むと有効な管理者が"
+                + "いなくなります。役割 admin の人を 1 人以上残してください / the import would leave no active administrator;"
+                + " keep at least one person with the role admin\n");
+    }
+
+    @Test
+    void listTablesHaveHeadingsInJapaneseThenEnglishAndLineUpJapaneseValues() throws Exception {
+        Path csv = dir.resolve("people.csv");
+        Files.write(csv, ("email,display_name,department,roles,language\n"
+                + "yamada@example.co.jp,山田 太郎,営業部,admin,ja\n"
+                + "ito@example.co.jp,Ken Ito,Sales,employee,en\n").getBytes(StandardCharsets.UTF_8));
+        assertThat(run("directory", "import", csv.toString())).as(err()).isZero();
+
+        assertThat(run("directory", "list")).isZero();
+        List<String> lines = out().lines().toList();
+        assertThat(lines.get(0)).startsWith("メールアドレス").contains("氏名").endsWith(" 有効");
+        assertThat(lines.get(1)).startsWith("EMAIL").contains("NAME").endsWith(" ACTIVE");
+        // each column begins at the same terminal column on every line, a kanji or kana taking two
+        String[][] cells = {{"氏名", "部署", "役割", "言語", "有効"}, {"NAME", "DEPARTMENT", "ROLES", "LANG", "ACTIVE"},
+            {"Ken Ito", "Sales", "employee", "en", "yes"}, {"山田 太郎", "営業部", "admin", "ja", "yes"}};
+        int[] starts = {33, 54, 71, 96, 101};
+        List<String> rows = List.of(lines.get(0), lines.get(1),
+                lines.stream().filter(l -> l.startsWith("ito@")).findFirst().orElseThrow(),
+                lines.stream().filter(l -> l.startsWith("yamada@")).findFirst().orElseThrow());
+        for (int row = 0; row < cells.length; row++) {
+            String line = rows.get(row);
+            int from = line.indexOf(' ');
+            for (int column = 0; column < starts.length; column++) {
+                int at = line.indexOf(cells[row][column], from);
+                assertThat(terminalColumns(line.substring(0, at))).as(line + ": " + cells[row][column]).isEqualTo(starts[column]);
+                from = at + cells[row][column].length();
+            }
+        }
+
+        assertThat(run("queue", "list")).isZero();
+        assertThat(out()).startsWith("ID                          方向      状態         判定        スコア  送信者 → 宛先\n"
+                + "ID                          DIR       STATE        ACTION       SCORE  FROM → TO\n");
+        assertThat(run("audit", "list")).isZero();
+        assertThat(out()).startsWith("  番号  日時                 実行者                    送信元           操作                        結果"
+                + "  対象: 変更前 → 変更後\n   SEQ  TIME                 ACTOR                     SOURCE           ACTION"
+                + "                      OK    OBJECT: BEFORE → AFTER\n");
+    }
+
+    /** Columns of a terminal: two for each kana (ー too), kanji, Japanese punctuation and full-width form, else one. */
+    private static int terminalColumns(String text) {
+        java.util.Set<Character.UnicodeBlock> wide = java.util.Set.of(Character.UnicodeBlock.HIRAGANA,
+                Character.UnicodeBlock.KATAKANA, Character.UnicodeBlock.CJK_UNIFIED_IDEOGRAPHS,
+                Character.UnicodeBlock.CJK_SYMBOLS_AND_PUNCTUATION);
+        return text.codePoints().map(c -> wide.contains(Character.UnicodeBlock.of(c)) || (c >= 0xFF01 && c <= 0xFF60) ? 2 : 1)
+                .sum();
     }
 
     @Test
@@ -769,8 +945,12 @@ class MamoriCliTest {
         assertThat(out()).contains("joho@example.co.jp", "admin,analyst");
 
         assertThat(run("console", "add-user", "joho@example.co.jp")).isEqualTo(1);
-        assertThat(err()).contains("console: アカウントを作成できません / cannot create the account: joho@example.co.jp already has"
-                + " a console account");
+        assertThat(err()).as("the users page's words").contains("console: joho@example.co.jp のアカウントを作成できません:"
+                + " このユーザーにはすでにアカウントがあります。 / cannot create the account of joho@example.co.jp: This user"
+                + " already has an account.\n");
+        assertThat(run("console", "add-user", "joho@")).isEqualTo(1);
+        assertThat(err()).contains("console: joho@ のアカウントを作成できません: 'joho@' はメールアドレスではありません / cannot"
+                + " create the account of joho@: 'joho@' is not an email address\n");
         assertThat(run("console", "add-user", "x@example.co.jp", "--roles", "root")).isEqualTo(2);
         assertThat(err()).contains("console: 不明なロール 'root' です。").contains(" / unknown role 'root'; expected admin, ");
 
@@ -839,8 +1019,11 @@ class MamoriCliTest {
         assertThat(out()).startsWith("使い方 / Usage: mamori audit ").contains("改ざんを検出できる監査ログ")
                 .contains("The tamper-evident audit log");
         assertThat(run("help", "--help")).isZero();
-        assertThat(out()).contains("COMMAND を省略すると mamori 全体の使い方を").contains("When no COMMAND is given")
-                .contains("使い方を表示するコマンド").contains("The COMMAND to display the usage help message for.");
+        assertThat(out()).startsWith("コマンドの使い方を表示します。\nDisplay help information about the specified command.\n"
+                        + "使い方 / Usage: mamori help [-h] [COMMAND...]\n")
+                .contains("COMMAND を省略すると mamori 全体の使い方を").contains("When no COMMAND is given")
+                .contains("\n      [COMMAND...]   使い方を表示するコマンドとサブコマンド\n"
+                        + "                     The COMMAND and subcommands to show the usage help for.\n");
 
         out.reset();
         assertThat(MamoriCli.commandLine("lists").execute("lists", "block", "add", "--help"))
@@ -854,6 +1037,24 @@ class MamoriCliTest {
         assertThat(run("start", "port=25")).isEqualTo(2);
         assertThat(err()).startsWith("mamori: コマンドの指定に誤りがあります / invalid command line: 設定は --key=value の形で"
                 + "指定してください: port=25 / expected --key=value settings, got: port=25\n使い方 / Usage: mamori start ");
+    }
+
+    @Test
+    void helpFollowsTheWholePathOfSubcommands() {
+        assertThat(run("help", "users", "add-app-password")).as(err()).isZero();
+        assertThat(out()).startsWith("使い方 / Usage: mamori users add-app-password [-hV] [--label=<label>] USER\n")
+                .contains("Issue an app password for USER");
+        out.reset();
+        assertThat(MamoriCli.commandLine("help").execute("help", "lists", "block", "add")).as("as ./mamori runs it").isZero();
+        assertThat(out()).startsWith("使い方 / Usage: mamori lists block add ").contains("Add VALUE to the list.");
+        assertThat(run("help")).isZero();
+        assertThat(out()).startsWith("使い方 / Usage: mamori [-hV] [COMMAND]\n");
+
+        assertThat(run("help", "users", "add-app-pasword")).isEqualTo(2);
+        assertThat(err()).startsWith("mamori: コマンドの指定に誤りがあります / invalid command line: 'mamori users' に"
+                        + " 'add-app-pasword' というコマンドはありません / 'mamori users' has no command 'add-app-pasword'\n")
+                .as("the usage of the command where the name was looked for").contains("使い方 / Usage: mamori users ");
+        assertThat(out()).isEmpty();
     }
 
     /** Every command, option and parameter of every command: Japanese first, then English. */

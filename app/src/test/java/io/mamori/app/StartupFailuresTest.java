@@ -10,14 +10,21 @@ import io.mamori.core.policy.PolicyLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.BeanCreationException;
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.core.io.support.SpringFactoriesLoader;
 
-/** The start-up report of a bad policy or list file: found by Spring Boot, in Japanese and English, every error shown. */
+/**
+ * The start-up report of a bad policy or list file, or of a setting: found by Spring Boot, in Japanese and English,
+ * every error shown.
+ */
 class StartupFailuresTest {
 
     @TempDir
@@ -63,6 +70,24 @@ class StartupFailuresTest {
         assertThat(analysis).isNotNull();
         assertThat(analysis.getDescription()).contains("リストファイルにエラーが 1 件").contains("The list file")
                 .contains(invalid.errors().get(0).renderBilingual());
+    }
+
+    @Test
+    void aSettingThatCannotBeUsedIsReportedWithKeyAndValueInJapaneseAndEnglish() {
+        for (String[] setting : new String[][] {
+            {"abc", "mamori.smtp.outbound.port='abc': 整数にしてください", "mamori.smtp.outbound.port='abc': must be a whole number"},
+            {"70000", "mamori.smtp.outbound.port='70000': 0〜65535 にしてください（0 は空いているポート）",
+                "mamori.smtp.outbound.port='70000': must be 0 to 65535 (0: any free port)"}}) {
+            // bound as Spring Boot binds @ConfigurationProperties at start, and reported as its bean failure
+            BindException bind = catchThrowableOfType(() -> new Binder(new MapConfigurationPropertySource(
+                    Map.of("mamori.smtp.outbound.port", setting[0]))).bind("mamori", MamoriProperties.class), BindException.class);
+            FailureAnalysis analysis = registered().analyze(new BeanCreationException("gateway", "Unsatisfied dependency", bind));
+
+            assertThat(analysis).as(setting[0]).isNotNull();
+            assertThat(analysis.getDescription()).isEqualTo("設定に誤りがあるため、起動しません。\n"
+                    + "A setting is invalid; the gateway does not start.\n" + setting[1] + "\n" + setting[2]);
+            assertThat(analysis.getAction()).contains("--mamori.smtp.outbound.port=…");
+        }
     }
 
     @Test

@@ -62,7 +62,7 @@ public final class DirectoryCsv {
     public List<Entry> parse(byte[] content, String fileName) throws DirectoryFileException {
         Problems problems = new Problems(fileName);
         if (content.length > MAX_BYTES) {
-            problems.add(1, 0, "", "larger than " + MAX_BYTES / (1024 * 1024) + " MiB");
+            problems.add(1, 0, "", "users.import.tooLarge");
             throw problems.exception();
         }
         String text = decode(content, problems);
@@ -88,7 +88,7 @@ public final class DirectoryCsv {
                     continue;
                 }
                 if (entries.size() >= MAX_PEOPLE) {
-                    problems.add(line, 0, "", "more than " + MAX_PEOPLE + " people; split the file");
+                    problems.add(line, 0, "", "users.import.csv.tooManyPeople", MAX_PEOPLE);
                     break;
                 }
                 Entry entry = entry(record, line, header, problems);
@@ -97,11 +97,11 @@ public final class DirectoryCsv {
                 }
             }
             if (header == null) {
-                problems.add(1, 0, "", "the file is empty; the first line must be a header such as " + String.join(",", COLUMNS));
+                problems.add(1, 0, "", "users.import.csv.empty", String.join(",", COLUMNS));
             }
         } catch (IOException | UncheckedIOException | IllegalStateException e) {
             // commons-csv reports an unterminated quoted field as an I/O error naming the line it started on
-            problems.add((int) Math.max(1, lineOf(e)), 0, "", "CSV syntax: " + e.getMessage());
+            problems.add((int) Math.max(1, lineOf(e)), 0, "", "users.import.csv.syntax", e.getMessage());
         }
         if (header != null) {
             checkDuplicates(entries, header.get("email") + 1, problems);
@@ -118,16 +118,16 @@ public final class DirectoryCsv {
         for (int i = 0; i < record.size(); i++) {
             String name = record.get(i).strip().toLowerCase(Locale.ROOT);
             if (!COLUMNS.contains(name)) {
-                problems.add(line, i + 1, name, "unknown column; expected some of " + String.join(", ", COLUMNS));
+                problems.add(line, i + 1, name, "users.import.csv.unknownColumn", String.join(", ", COLUMNS));
                 ok = false;
             } else if (header.putIfAbsent(name, i) != null) {
-                problems.add(line, i + 1, name, "duplicate column (first is column " + (header.get(name) + 1) + ")");
+                problems.add(line, i + 1, name, "users.import.csv.duplicateColumn", String.valueOf(header.get(name) + 1));
                 ok = false;
             }
         }
         for (String required : List.of("email", "display_name")) {
             if (!header.containsKey(required)) {
-                problems.add(line, 0, "", "missing required column '" + required + "'");
+                problems.add(line, 0, "", "users.import.csv.missingColumn", required);
                 ok = false;
             }
         }
@@ -136,8 +136,7 @@ public final class DirectoryCsv {
 
     private static Entry entry(CSVRecord record, int line, Map<String, Integer> header, Problems problems) {
         if (record.size() != header.size()) {
-            problems.add(line, 0, "", "has " + record.size() + " fields, the header has " + header.size()
-                    + " (a comma inside a value must be quoted)");
+            problems.add(line, 0, "", "users.import.csv.fields", String.valueOf(record.size()), String.valueOf(header.size()));
             return null;
         }
         int before = problems.size();
@@ -147,36 +146,35 @@ public final class DirectoryCsv {
         String department = normalizedName(f.text("department", false, MAX_NAME));
         String manager = f.email("manager_email", false);
         if (manager != null && manager.equals(email)) {
-            f.problem("manager_email", "a person cannot be their own manager");
+            f.problem("manager_email", "users.problem.managerSelf");
         }
         Set<Role> roles = EnumSet.noneOf(Role.class);
         for (String value : f.list("roles")) {
-            Role.parse(value).ifPresentOrElse(roles::add, () -> f.problem("roles", "unknown role '" + value
-                    + "'; expected admin, analyst, approver, auditor or employee (separate several with ;)"));
+            Role.parse(value).ifPresentOrElse(roles::add, () -> f.problem("roles", "users.import.csv.unknownRole", value));
         }
         Set<String> approves = new TreeSet<>();
         for (String value : f.list("approver_departments")) {
             String name = normalizedName(value);
             if (name.length() > MAX_NAME || name.codePoints().anyMatch(Character::isISOControl)) {
-                f.problem("approver_departments", "department names are at most " + MAX_NAME + " characters, without control characters");
+                f.problem("approver_departments", "users.import.csv.departmentName", String.valueOf(MAX_NAME));
             } else {
                 approves.add(name);
             }
         }
         if (roles.contains(Role.APPROVER) && approves.isEmpty()) {
             if (department == null) {
-                f.problem("approver_departments", "an approver needs a department to approve for (this one or a department of their own)");
+                f.problem("approver_departments", "users.import.csv.approverWithoutDepartment");
             } else {
                 approves.add(department);
             }
         } else if (!roles.contains(Role.APPROVER) && !approves.isEmpty()) {
-            f.problem("approver_departments", "only people with the role approver approve for departments");
+            f.problem("approver_departments", "users.problem.approvesWithoutRole");
         }
         String language = f.optional("language");
         if (language != null) {
             language = language.toLowerCase(Locale.ROOT);
             if (!Person.LANGUAGES.contains(language)) {
-                f.problem("language", "'" + language + "' is not a console language; expected ja or en");
+                f.problem("language", "users.import.csv.language", language);
             }
         }
         Boolean active = f.bool("active");
@@ -191,7 +189,7 @@ public final class DirectoryCsv {
         for (Entry e : entries) {
             Integer earlier = first.putIfAbsent(e.email(), e.line());
             if (earlier != null) {
-                problems.add(e.line(), emailColumn, "email", e.email() + " is listed twice (first on line " + earlier + ")");
+                problems.add(e.line(), emailColumn, "email", "users.import.csv.listedTwice", e.email(), String.valueOf(earlier));
             }
         }
     }
@@ -227,7 +225,7 @@ public final class DirectoryCsv {
                     line++;
                 }
             }
-            problems.add(line, 0, "", "not valid UTF-8; save the file as UTF-8 (in Excel: \"CSV UTF-8\"), not Shift_JIS");
+            problems.add(line, 0, "", "users.import.csv.notUtf8");
             throw problems.exception();
         }
         decoder.flush(out);
@@ -261,16 +259,16 @@ public final class DirectoryCsv {
             String value = optional(column);
             if (value == null) {
                 if (required) {
-                    problem(column, "must not be empty");
+                    problem(column, "users.import.csv.emptyValue");
                 }
                 return null;
             }
             if (value.codePointCount(0, value.length()) > max) {
-                problem(column, "longer than " + max + " characters");
+                problem(column, "users.import.csv.tooLong", String.valueOf(max));
                 return null;
             }
             if (value.codePoints().anyMatch(Character::isISOControl)) {
-                problem(column, "must not contain control characters or line breaks");
+                problem(column, "users.import.csv.controlCharacters");
                 return null;
             }
             return value;
@@ -282,7 +280,7 @@ public final class DirectoryCsv {
                 return null;
             }
             if (!EMAIL.matcher(value).matches()) {
-                problem(column, "'" + value + "' is not an email address");
+                problem(column, "email.invalid", value);
                 return null;
             }
             return value.toLowerCase(Locale.ROOT);
@@ -307,14 +305,14 @@ public final class DirectoryCsv {
                 case "false", "no", "0", "n":
                     return Boolean.FALSE;
                 default:
-                    problem(column, "'" + value + "' is not true or false");
+                    problem(column, "users.import.csv.notBoolean", value);
                     return Boolean.FALSE;
             }
         }
 
-        void problem(String column, String message) {
+        void problem(String column, String key, Object... arguments) {
             Integer index = header.get(column);
-            problems.add(line, index == null ? 0 : index + 1, column, message);
+            problems.add(line, index == null ? 0 : index + 1, column, key, arguments);
         }
     }
 
@@ -327,12 +325,13 @@ public final class DirectoryCsv {
             this.file = file;
         }
 
-        void add(int line, int column, String name, String message) {
+        /** A problem worded by {@code key} of the console's texts, with its arguments. */
+        void add(int line, int column, String name, String key, Object... arguments) {
             if (list.size() >= MAX_PROBLEMS) {
                 suppressed++;
                 return;
             }
-            list.add(new CsvProblem(file, line, column, name, message));
+            list.add(CsvProblem.of(file, line, column, name, key, arguments));
         }
 
         int size() {
@@ -348,7 +347,7 @@ public final class DirectoryCsv {
             sorted.sort(java.util.Comparator.comparingInt(CsvProblem::line).thenComparingInt(CsvProblem::column));
             if (suppressed > 0) {
                 CsvProblem last = sorted.get(sorted.size() - 1);
-                sorted.add(new CsvProblem(file, last.line(), 0, "", suppressed + " more problems not shown"));
+                sorted.add(CsvProblem.of(file, last.line(), 0, "", "users.import.csv.moreProblems", suppressed));
             }
             return new DirectoryFileException(sorted);
         }

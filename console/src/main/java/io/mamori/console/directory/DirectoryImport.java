@@ -47,8 +47,8 @@ public final class DirectoryImport {
         Map<String, Person> after = new LinkedHashMap<>(current);
         for (DirectoryCsv.Entry e : entries) {
             if (e.managerEmail() != null && !inFile.contains(e.managerEmail()) && !current.containsKey(e.managerEmail())) {
-                problems.add(new CsvProblem(fileName, e.line(), 0, "manager_email",
-                        "manager " + e.managerEmail() + " is neither in the file nor in the directory"));
+                problems.add(CsvProblem.of(fileName, e.line(), 0, "manager_email", "users.import.csv.unknownManager",
+                        e.managerEmail()));
                 continue;
             }
             Person before = current.get(e.email());
@@ -82,8 +82,7 @@ public final class DirectoryImport {
             }
         }
         if (activeAdmins(current) > 0 && activeAdmins(after) == 0) {
-            throw new DirectoryFileException(List.of(new CsvProblem(fileName, 1, 0, "",
-                    "the import would leave no active administrator; keep at least one person with the role admin")));
+            throw new DirectoryFileException(List.of(CsvProblem.of(fileName, 1, 0, "", "users.import.csv.noAdministrator")));
         }
         if (!dryRun && !writes.isEmpty()) {
             directory.saveAll(writes);

@@ -2,6 +2,7 @@ package io.mamori.console.identity;
 
 import io.mamori.console.directory.JdbcDirectory;
 import io.mamori.console.directory.Person;
+import io.mamori.console.text.ConsoleMessages;
 import io.mamori.core.access.Role;
 import io.mamori.gateway.auth.Argon2id;
 import io.mamori.gateway.crypto.MasterKeys;
@@ -143,7 +144,8 @@ public final class ConsoleAccounts {
      * them); an existing person gets {@code roles} when given and is reactivated.
      *
      * @param roles roles to give; empty keeps an existing person's roles (a new person becomes an employee)
-     * @throws IllegalArgumentException if {@code email} is not an address or already has an account
+     * @throws io.mamori.core.text.InvalidInput if {@code email} is not an address or already has an account, with the
+     *                                          users page's words for it
      */
     public String createUser(String email, String displayName, String department, Set<Role> roles) {
         String address = requireEmail(email);
@@ -160,12 +162,12 @@ public final class ConsoleAccounts {
                     roles.isEmpty() ? p.roles() : roles, p.approverDepartments(), p.language(), true, p.source());
         }
         if (accounts.find(address).isPresent()) {
-            throw new IllegalArgumentException(address + " already has a console account (reset it instead)");
+            throw ConsoleMessages.invalid("users.problem.accountExists");
         }
         String password = RecoveryCodes.display(codes.randomCode());
         directory.save(person);
         if (!accounts.create(address, argon2.hash(password), clock.instant())) {
-            throw new IllegalArgumentException(address + " already has a console account (reset it instead)");
+            throw ConsoleMessages.invalid("users.problem.accountExists");
         }
         return password;
     }
@@ -384,7 +386,7 @@ public final class ConsoleAccounts {
     private static String requireEmail(String email) {
         String address = normalize(email);
         if (address == null || address.length() > 320 || !EMAIL.matcher(address).matches()) {
-            throw new IllegalArgumentException("not an email address: " + email);
+            throw ConsoleMessages.invalid("email.invalid", email);
         }
         return address;
     }

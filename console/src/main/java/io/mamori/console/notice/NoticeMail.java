@@ -1,5 +1,7 @@
 package io.mamori.console.notice;
 
+import io.mamori.console.text.ConsoleMessages;
+import io.mamori.core.text.InvalidInput;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +60,7 @@ final class NoticeMail {
      * @param contentLanguage e.g. {@code ja}, {@code en} or {@code ja, en}
      */
     byte[] compose(String to, String toName, String subject, String body, String contentLanguage, Instant date) {
-        Mailbox recipient = mailbox(to, "recipient");
+        Mailbox recipient = mailbox(to, null);
         Mailbox named = toName == null || toName.isBlank() ? recipient
                 : new Mailbox(toName, recipient.getLocalPart(), recipient.getDomain());
         byte[] random = new byte[12];
@@ -85,23 +87,36 @@ final class NoticeMail {
         }
     }
 
-    /** Parses one mailbox; names what was wrong and where it came from. */
-    static Mailbox mailbox(String text, String what) {
+    /**
+     * Parses one mailbox. One that is not an address is refused in English and Japanese, in the console's words
+     * ({@code email.invalid}), after the name of the setting it came from when it came from one.
+     *
+     * @param setting the setting, e.g. {@code mamori.notices.from}, or {@code null} for a recipient's address
+     * @throws InvalidInput when {@code text} is not one mailbox with a domain
+     */
+    static Mailbox mailbox(String text, String setting) {
         if (text == null || text.isBlank() || text.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-            throw new IllegalArgumentException(what + ": not an email address: '" + text + "'");
+            throw notAnAddress(text, setting, null);
         }
+        Mailbox m;
         try {
-            Mailbox m = DefaultAddressParser.DEFAULT.parseMailbox(text.trim());
-            if (m.getDomain() == null || m.getDomain().isBlank() || !m.getDomain().contains(".")
-                    || m.getLocalPart().isBlank()) {
-                throw new IllegalArgumentException(what + ": not an email address: '" + text + "'");
-            }
-            return m;
+            m = DefaultAddressParser.DEFAULT.parseMailbox(text.trim());
         } catch (org.apache.james.mime4j.dom.field.ParseException | RuntimeException e) {
-            if (e instanceof IllegalArgumentException iae) {
-                throw iae;
-            }
-            throw new IllegalArgumentException(what + ": not an email address: '" + text + "'", e);
+            throw notAnAddress(text, setting, e);
         }
+        if (m.getDomain() == null || m.getDomain().isBlank() || !m.getDomain().contains(".") || m.getLocalPart().isBlank()) {
+            throw notAnAddress(text, setting, null);
+        }
+        return m;
+    }
+
+    private static InvalidInput notAnAddress(String text, String setting, Exception cause) {
+        InvalidInput reason = ConsoleMessages.invalid("email.invalid", text);
+        InvalidInput named = setting == null ? reason
+                : new InvalidInput(setting + ": " + reason.getMessage(), setting + ": " + reason.messageJa());
+        if (cause != null) {
+            named.initCause(cause);
+        }
+        return named;
     }
 }

@@ -41,14 +41,21 @@ public final class NoticeTemplate {
 
     private final NoticeKind kind;
     private final NoticeLanguage language;
+    private final String source;
     private final List<Part> subject;
     private final List<Part> body;
 
-    private NoticeTemplate(NoticeKind kind, NoticeLanguage language, List<Part> subject, List<Part> body) {
+    private NoticeTemplate(NoticeKind kind, NoticeLanguage language, String source, List<Part> subject, List<Part> body) {
         this.kind = kind;
         this.language = language;
+        this.source = source;
         this.subject = subject;
         this.body = body;
+    }
+
+    /** Where the text came from (a file, or the shipped default's name), as its problems name it. */
+    public String source() {
+        return source;
     }
 
     public NoticeKind kind() {
@@ -126,7 +133,7 @@ public final class NoticeTemplate {
         if (!problems.isEmpty()) {
             throw new NoticeTemplateException(problems);
         }
-        return new NoticeTemplate(kind, language, List.copyOf(subject), List.copyOf(trimTrailingNewlines(body)));
+        return new NoticeTemplate(kind, language, source, List.copyOf(subject), List.copyOf(trimTrailingNewlines(body)));
     }
 
     private static List<Part> parts(String line, int lineNo, int firstColumn, String source,

@@ -10,6 +10,7 @@ import io.mamori.core.store.MessageStore;
 import io.mamori.core.store.NewMessage;
 import io.mamori.core.store.Spool;
 import io.mamori.core.store.StoredMessage;
+import io.mamori.core.text.InvalidInput;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Clock;
@@ -60,7 +61,8 @@ public final class Notices {
                 NoticeMail.mailbox(from, "mamori.notices.from");
             }
             if (!setupUrl.isEmpty() && !setupUrl.matches("https?://\\S+")) {
-                throw new IllegalArgumentException("mamori.notices.setup-url: not an http(s) URL: " + setupUrl);
+                throw new InvalidInput("mamori.notices.setup-url: not an http(s) URL: " + setupUrl,
+                        "mamori.notices.setup-url: http(s) の URL ではありません: " + setupUrl);
             }
         }
     }
@@ -113,7 +115,9 @@ public final class Notices {
      * @param changes  what changed, one item per line of the notice, each in Japanese and English (e.g.
      *                 {@code new Change("役割: 承認者 → 管理者", "Roles: approver → administrator")}); not empty
      * @return the queue id of the notice
-     * @throws NoticeTemplateException if a template in use is invalid (it names file, line and column)
+     * @throws NoticeTemplateException if a template in use is invalid (it names file, line and column), or uses
+     *                                 {@code {setupUrl}} while {@code mamori.notices.setup-url} is empty
+     * @throws InvalidInput            if the recipient's address is not one (Japanese and English)
      * @throws IOException             if the notice could not be stored
      */
     public String accessChanged(String recipientEmail, String userName, String department, String language,
@@ -133,7 +137,7 @@ public final class Notices {
     /** Renders and queues one notice; returns its queue id. */
     public String send(NoticeKind kind, String recipientEmail, String userName, String department, String language,
             List<Change> changes) throws NoticeTemplateException, IOException {
-        String to = NoticeMail.mailbox(recipientEmail, "recipient").getAddress();
+        String to = NoticeMail.mailbox(recipientEmail, null).getAddress();
         String name = oneLine(userName);
         Rendered notice = render(kind, NoticeLanguage.of(language), name, department, changes);
         Policy current = policy.get();
@@ -161,6 +165,9 @@ public final class Notices {
     /**
      * The notice as it would be sent (for a preview in the console, or a dry run). {@code language} empty means
      * Japanese then English.
+     *
+     * @throws NoticeTemplateException if a template in use is invalid, or uses {@code {setupUrl}} while
+     *                                 {@code mamori.notices.setup-url} is empty
      */
     public Rendered render(NoticeKind kind, Optional<NoticeLanguage> language, String userName, String department,
             List<Change> changes) throws NoticeTemplateException {
@@ -170,8 +177,10 @@ public final class Notices {
         for (NoticeLanguage l : languages) {
             NoticeTemplate template = templates.template(kind, l);
             if (template.uses("setupUrl") && settings.setupUrl().isEmpty()) {
-                throw new IllegalStateException("mamori.notices.setup-url is not set, and the " + kind.fileName() + "."
-                        + l.tag() + " template uses {setupUrl}");
+                // the template is fine, but cannot be used until the setting it needs is there
+                throw new NoticeTemplateException(List.of(new NoticeTemplateException.Problem(template.source(), 0, 0,
+                        "mamori.notices.setup-url が設定されていないため、{setupUrl} を使うこのテンプレートで通知を作れません"
+                                + " / mamori.notices.setup-url is not set, and this template uses {setupUrl}")));
             }
             Map<String, String> values = values(l, userName, department, changes);
             subjects.add(oneLine(template.subject(values)));

@@ -3,7 +3,6 @@ package io.mamori.console.users;
 import static io.mamori.console.identity.RoleRequirement.require;
 
 import io.mamori.console.api.ApiTokens;
-import io.mamori.console.directory.CsvProblem;
 import io.mamori.console.directory.DirectoryFileException;
 import io.mamori.console.directory.ImportReport;
 import io.mamori.console.directory.JdbcDirectory;
@@ -259,7 +258,7 @@ class UsersController {
     /** Step one: a dry run; the file waits in the session for step two. */
     @PostMapping("/users/import")
     String dryRun(@AuthenticationPrincipal ConsoleUser user, @RequestParam("file") MultipartFile file, HttpServletRequest request,
-            HttpSession session, Model model) throws IOException {
+            HttpSession session, Model model, Locale locale) throws IOException {
         require(user, Role.ADMIN);
         session.removeAttribute(PENDING_IMPORT);
         if (file.isEmpty() || file.getSize() > MAX_IMPORT_BYTES) {
@@ -276,7 +275,7 @@ class UsersController {
             model.addAttribute("report", report);
             model.addAttribute("pending", pending);
         } catch (DirectoryFileException e) {
-            model.addAttribute("csvProblems", e.problems().stream().map(CsvProblem::render).toList());
+            model.addAttribute("csvProblems", e.problems().stream().map(p -> p.render(locale.getLanguage())).toList());
         }
         return "users-import";
     }
@@ -284,7 +283,7 @@ class UsersController {
     /** Step two: applies exactly the file the dry run showed. */
     @PostMapping("/users/import/apply")
     String apply(@AuthenticationPrincipal ConsoleUser user, @RequestParam String hash, HttpServletRequest request,
-            HttpSession session, Model model) {
+            HttpSession session, Model model, Locale locale) {
         require(user, Role.ADMIN);
         if (!(session.getAttribute(PENDING_IMPORT) instanceof PendingImport pending) || !pending.hash().equals(hash)) {
             model.addAttribute("problem", "noPending");
@@ -296,7 +295,7 @@ class UsersController {
                     ClientAddress.recorded(request)));
         } catch (DirectoryFileException e) {
             // The directory changed since the dry run in a way the file no longer fits.
-            model.addAttribute("csvProblems", e.problems().stream().map(CsvProblem::render).toList());
+            model.addAttribute("csvProblems", e.problems().stream().map(p -> p.render(locale.getLanguage())).toList());
         }
         return "users-import";
     }

@@ -4,15 +4,13 @@ import io.mamori.console.api.ApiTokenFilter;
 import io.mamori.console.audit.AuditTrail;
 import io.mamori.console.directory.JdbcDirectory;
 import io.mamori.console.identity.ConsoleAccounts;
+import io.mamori.console.text.ConsoleMessages;
 import io.mamori.core.policy.PolicyHolder;
 import jakarta.servlet.http.HttpServletResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.Locale;
 import org.springframework.context.MessageSource;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.support.ReloadableResourceBundleMessageSource;
 import org.springframework.core.annotation.Order;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
@@ -104,12 +102,7 @@ class ConsoleSecurity {
     /** {@code messages_ja.properties} and {@code messages_en.properties} (UTF-8); Japanese when a key is missing. */
     @Bean
     MessageSource messageSource() {
-        ReloadableResourceBundleMessageSource messages = new ReloadableResourceBundleMessageSource();
-        messages.setBasename("classpath:messages");
-        messages.setDefaultEncoding(StandardCharsets.UTF_8.name());
-        messages.setFallbackToSystemLocale(false);
-        messages.setDefaultLocale(Locale.JAPANESE);
-        return messages;
+        return ConsoleMessages.newSource();
     }
 
     @Bean

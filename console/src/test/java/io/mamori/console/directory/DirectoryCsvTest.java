@@ -80,10 +80,29 @@ class DirectoryCsvTest {
                 "people.csv:3: column 7 (language): 'fr' is not a console language; expected ja or en",
                 "people.csv:3: column 8 (active): 'maybe' is not true or false",
                 "people.csv:4: column 6 (approver_departments): an approver needs a department to approve for (this one or a department of their own)",
-                "people.csv:5: column 6 (approver_departments): only people with the role approver approve for departments",
-                "people.csv:6: column 4 (manager_email): a person cannot be their own manager",
+                "people.csv:5: column 6 (approver_departments): Departments to approve for need the approver role.",
+                "people.csv:6: column 4 (manager_email): A person cannot be their own manager.",
                 "people.csv:7: has 2 fields, the header has 8 (a comma inside a value must be quoted)",
                 "people.csv:9: column 1 (email): taro@example.co.jp is listed twice (first on line 8)");
+    }
+
+    @Test
+    void everyProblemIsWordedInJapaneseTooAsTheConsolesPagesWordIt() {
+        List<CsvProblem> problems = problemsOf("""
+                email,display_name,manager_email,roles,active
+                taro@,山田 太郎,,approver,maybe
+                goro@example.co.jp,五郎,goro@example.co.jp,employee,true
+                """);
+        assertThat(problems).extracting(p -> p.render("ja")).containsExactly(
+                "people.csv:2: approver_departments: 承認者には承認する部署が必要です(この列か、本人の部署)",
+                "people.csv:2: 1 列目 (email): 'taro@' はメールアドレスではありません",
+                "people.csv:2: 5 列目 (active): 'maybe' は true でも false でもありません",
+                "people.csv:3: 3 列目 (manager_email): 本人を上長にはできません。");
+        assertThat(problems.get(3).message()).as("the users page's own text (users.problem.managerSelf)")
+                .isEqualTo("A person cannot be their own manager.");
+        assertThat(problems.get(1).renderBilingual())
+                .isEqualTo("people.csv:2:1: email: 'taro@' はメールアドレスではありません / 'taro@' is not an email address");
+        assertThat(problems).allSatisfy(p -> assertThat(p.messageJa()).isNotEqualTo(p.message()));
     }
 
     @Test

@@ -102,9 +102,11 @@ class ConsoleAccountsTest {
         assertThat(accounts.checkPassword("taro@example.co.jp", NEW_PASSWORD))
                 .isEqualTo(new PasswordCheck.Accepted(person, false, false));
         assertThatThrownBy(() -> accounts.createUser("taro@example.co.jp", null, null, Set.of()))
-                .hasMessageContaining("already has a console account");
+                .as("the users page's words, in both languages").isInstanceOfSatisfying(io.mamori.core.text.InvalidInput.class,
+                        e -> assertThat(e.bilingual()).isEqualTo("このユーザーにはすでにアカウントがあります。 / This user already has an account."));
         assertThatThrownBy(() -> accounts.createUser("not-an-address", null, null, Set.of()))
-                .hasMessageContaining("not an email address");
+                .isInstanceOfSatisfying(io.mamori.core.text.InvalidInput.class, e -> assertThat(e.bilingual())
+                        .isEqualTo("'not-an-address' はメールアドレスではありません / 'not-an-address' is not an email address"));
     }
 
     @ParameterizedTest

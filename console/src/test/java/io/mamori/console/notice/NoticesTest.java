@@ -211,15 +211,21 @@ class NoticesTest {
     void badInputGetsClearErrors() {
         Notices notices = notices("", "");
         assertThatThrownBy(() -> notices.mfaReminder("sato@example.co.jp", "Sato", "", "ja"))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("mamori.notices.setup-url is not set");
+                .isInstanceOf(NoticeTemplateException.class).hasMessage("mfa-reminder.ja.txt: mamori.notices.setup-url が"
+                        + "設定されていないため、{setupUrl} を使うこのテンプレートで通知を作れません / mamori.notices.setup-url is not"
+                        + " set, and this template uses {setupUrl}");
         assertThatThrownBy(() -> notices.accessChanged("not an address", "x", "", "ja", List.of(new Notices.Change("a", "a"))))
-                .hasMessageContaining("recipient: not an email address");
+                .isInstanceOfSatisfying(io.mamori.core.text.InvalidInput.class, e -> assertThat(e.bilingual())
+                        .isEqualTo("'not an address' はメールアドレスではありません / 'not an address' is not an email address"));
         assertThatThrownBy(() -> notices.accessChanged("sato@example.co.jp", "x", "", "ja", List.of()))
                 .hasMessageContaining("at least one change");
         assertThatThrownBy(() -> new Notices.Settings("not-an-address", "", "h", ZoneId.of("UTC")))
-                .hasMessageContaining("mamori.notices.from");
+                .isInstanceOfSatisfying(io.mamori.core.text.InvalidInput.class, e -> assertThat(e.bilingual())
+                        .isEqualTo("mamori.notices.from: 'not-an-address' はメールアドレスではありません / mamori.notices.from:"
+                                + " 'not-an-address' is not an email address"));
         assertThatThrownBy(() -> new Notices.Settings("", "javascript:alert(1)", "h", ZoneId.of("UTC")))
-                .hasMessageContaining("mamori.notices.setup-url");
+                .isInstanceOfSatisfying(io.mamori.core.text.InvalidInput.class, e -> assertThat(e.messageJa())
+                        .isEqualTo("mamori.notices.setup-url: http(s) の URL ではありません: javascript:alert(1)"));
     }
 
     @Test

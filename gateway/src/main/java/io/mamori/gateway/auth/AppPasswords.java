@@ -1,5 +1,6 @@
 package io.mamori.gateway.auth;
 
+import io.mamori.core.text.InvalidInput;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -65,16 +66,18 @@ public final class AppPasswords implements PasswordVerifier {
      * Issues a new app password for {@code userEmail} and returns it; only its hash is stored, so this is the
      * only time it can be shown.
      *
-     * @throws IllegalArgumentException if the e-mail address or label is empty, too long or contains
-     *                                  control characters
+     * @throws InvalidInput if the e-mail address or label is empty, too long or contains control characters (the
+     *                      reason in English and Japanese)
      */
     public String issue(String userEmail, String label) {
         String user = normalizeUser(userEmail);
         if (user == null) {
-            throw new IllegalArgumentException("user e-mail must look like local@domain, at most " + MAX_EMAIL + " characters");
+            throw new InvalidInput("user e-mail must look like local@domain, at most " + MAX_EMAIL + " characters",
+                    "利用者のメールアドレスは local@domain の形で、" + MAX_EMAIL + " 文字以内にしてください");
         }
         if (label == null || label.isBlank() || label.length() > MAX_LABEL || label.chars().anyMatch(Character::isISOControl)) {
-            throw new IllegalArgumentException("label must be 1.." + MAX_LABEL + " characters without control characters");
+            throw new InvalidInput("label must be 1.." + MAX_LABEL + " characters without control characters",
+                    "ラベルは 1〜" + MAX_LABEL + " 文字で、制御文字は使えません");
         }
         for (int attempt = 0; attempt < ISSUE_ATTEMPTS; attempt++) {
             String password = randomPassword();

@@ -92,7 +92,7 @@ public final class Databases {
     }
 
     /** The URL without a {@code password=} parameter, for error messages and logs. */
-    static String withoutSecrets(String url) {
+    public static String withoutSecrets(String url) {
         if (url == null) {
             return "null";
         }

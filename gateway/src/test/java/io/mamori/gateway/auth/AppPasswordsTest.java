@@ -3,6 +3,7 @@ package io.mamori.gateway.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mamori.core.text.InvalidInput;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -79,6 +80,18 @@ class AppPasswordsTest {
         assertThat(store.verify("TARO@example.co.jp", password.toUpperCase())).isTrue();
         assertThat(store.verify("taro@example.co.jp", password.replace("-", " "))).isTrue();
         assertThat(store.verify("taro@example.co.jp", password.replace("-", ""))).isTrue();
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aBadAddressOrLabelIsRefusedInEnglishAndJapanese(String database) {
+        AppPasswords store = store(database);
+        assertThatThrownBy(() -> store.issue("taro", "Outlook")).isInstanceOfSatisfying(InvalidInput.class,
+                e -> assertThat(e.bilingual()).isEqualTo("利用者のメールアドレスは local@domain の形で、320 文字以内にしてください"
+                        + " / user e-mail must look like local@domain, at most 320 characters"));
+        assertThatThrownBy(() -> store.issue("taro@example.co.jp", "tab\tbed")).isInstanceOfSatisfying(InvalidInput.class,
+                e -> assertThat(e.messageJa()).isEqualTo("ラベルは 1〜200 文字で、制御文字は使えません"));
+        assertThat(store.list("taro@example.co.jp")).isEmpty();
     }
 
     @ParameterizedTest
