@@ -167,6 +167,12 @@ class ConsoleUsersPagesTest extends ConsoleContext {
         again.signIn(saburo, reset);
         assertThat(again.last.uri().getPath()).isEqualTo("/account/password");
 
+        // a label the gateway would refuse (a control character) is the page's problem, not an error page
+        admin.post("/users/person/app-passwords", "email", saburo, "label", "Out\u0007look");
+        assertThat(admin.last.statusCode()).isEqualTo(200);
+        assertThat(admin.text("#problem")).contains("制御文字");
+        assertThat(appPasswords.list(saburo)).isEmpty();
+
         admin.post("/users/person/app-passwords", "email", saburo, "label", "Outlook");
         String appPassword = admin.text("#app-password");
         assertThat(appPasswords.verify(saburo, appPassword)).isTrue();

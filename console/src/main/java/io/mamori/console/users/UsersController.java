@@ -189,7 +189,7 @@ class UsersController {
         require(user, Role.ADMIN);
         Person person = find(email);
         String cleanLabel = label.strip().isEmpty() ? "console" : label.strip();
-        if (cleanLabel.length() > 100) {
+        if (cleanLabel.length() > 100 || cleanLabel.chars().anyMatch(Character::isISOControl)) {
             model.addAttribute("problem", "label");
             return show(model, person);
         }
