@@ -167,6 +167,13 @@ public record MamoriProperties(
         }).toList();
     }
 
+    /** {@code amount} (the setting's {@code value} as a number) within {@code min..max}, worded as given. */
+    private static void between(String key, Object value, long amount, long min, long max, String rangeJa, String rangeEn) {
+        if (amount < min || amount > max) {
+            throw new InvalidSetting(key, value, rangeJa + " にしてください", "must be " + rangeEn);
+        }
+    }
+
     private static void atLeastOne(String key, long value) {
         if (value < 1) {
             throw new InvalidSetting(key, value, "1 以上にしてください", "must be at least 1");
@@ -223,6 +230,23 @@ public record MamoriProperties(
             int maxConnections,
             int maxConnectionsPerIp) {
         public Smtp {
+            // the ranges ListenerConfig enforces when the listeners start, checked here with the setting's name
+            if (maxMessageSize != null) {
+                between("mamori.smtp.max-message-size", maxMessageSize, maxMessageSize.toBytes(), 1024, Integer.MAX_VALUE,
+                        "1KB〜2047MB", "1KB to 2047MB");
+            }
+            between("mamori.smtp.max-recipients", maxRecipients, maxRecipients, 1, 100_000, "1〜100000", "1 to 100000");
+            between("mamori.smtp.max-line-length", maxLineLength, maxLineLength, 1000, 1_000_000, "1000〜1000000",
+                    "1000 to 1000000");
+            if (commandTimeout != null) {
+                positive("mamori.smtp.command-timeout", commandTimeout);
+            }
+            if (dataTimeout != null) {
+                positive("mamori.smtp.data-timeout", dataTimeout);
+            }
+            between("mamori.smtp.max-connections", maxConnections, maxConnections, 1, 100_000, "1〜100000", "1 to 100000");
+            between("mamori.smtp.max-connections-per-ip", maxConnectionsPerIp, maxConnectionsPerIp, 1,
+                    Math.max(1, maxConnections), "1〜mamori.smtp.max-connections", "1 to mamori.smtp.max-connections");
             if (inbound != null) {
                 port("mamori.smtp.inbound.port", inbound.port());
                 networks("mamori.smtp.inbound.trusted-networks", inbound.trustedNetworks());

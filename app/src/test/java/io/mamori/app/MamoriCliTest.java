@@ -214,6 +214,12 @@ class MamoriCliTest {
         assertThat(err()).as("a port no listener can bind, not a stack trace at start").isEqualTo("mamori: 設定に誤りがあります:"
                 + " mamori.smtp.inbound.port='70000': 0〜65535 にしてください（0 は空いているポート） / invalid setting:"
                 + " mamori.smtp.inbound.port='70000': must be 0 to 65535 (0: any free port)\n");
+        assertThat(runWith("mamori.smtp.max-message-size", "100B", "queue", "list")).isEqualTo(2);
+        assertThat(err()).as("the listener's limits, checked before any listener starts").isEqualTo("mamori: 設定に誤りがあります:"
+                + " mamori.smtp.max-message-size='100B': 1KB〜2047MB にしてください / invalid setting:"
+                + " mamori.smtp.max-message-size='100B': must be 1KB to 2047MB\n");
+        assertThat(runWith("mamori.smtp.max-connections-per-ip", "500", "queue", "list")).isEqualTo(2);
+        assertThat(err()).contains("mamori.smtp.max-connections-per-ip='500': 1〜mamori.smtp.max-connections にしてください");
         assertThat(runWith("mamori.console.session-timeout", "10s", "console", "reset-user", "sato@example.co.jp")).isEqualTo(2);
         assertThat(err()).as("the value as written").isEqualTo("mamori: 設定に誤りがあります: mamori.console.session-timeout='10s':"
                 + " 1m 以上にしてください / invalid setting: mamori.console.session-timeout='10s': must be at least 1m\n");
