@@ -70,10 +70,8 @@ final class DirectoryCommand extends CliHelp.Group {
                 try {
                     ImportReport report = administration.importCsv(content, file.getFileName().toString(), dryRun,
                             CliAudit.actor(), CliAudit.SOURCE);
-                    // one line per change (addresses and field values), then the totals, which lines() ends with in
-                    // English only
-                    List<String> lines = report.lines();
-                    lines.subList(0, lines.size() - 1).forEach(System.out::println);
+                    // one line per change (addresses and field values), then the totals
+                    report.changeLines().forEach(System.out::println);
                     System.out.println(totals(report));
                     return 0;
                 } catch (DirectoryFileException e) {

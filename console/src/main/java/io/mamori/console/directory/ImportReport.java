@@ -42,16 +42,18 @@ public record ImportReport(String file, List<String> added, List<Change> updated
                 + " unchanged=" + unchanged;
     }
 
-    /** A readable report, one line per change, for the command line. */
-    public List<String> lines() {
+    /**
+     * One line per change, for the command line: {@code + address} added, {@code ~ address: field: old → new} updated,
+     * {@code - address} deactivated. The totals are the caller's to word (the command line writes them in both
+     * languages).
+     */
+    public List<String> changeLines() {
         List<String> lines = new ArrayList<>();
         added.forEach(e -> lines.add("  + " + e));
         for (Change c : updated) {
             lines.add("  ~ " + c.email() + ": " + String.join("; ", c.changes()));
         }
         deactivated.forEach(e -> lines.add("  - " + e));
-        lines.add((applied ? "" : "dry run, nothing changed / 試行のみ(変更なし): ") + "added " + added.size()
-                + ", updated " + updated.size() + ", deactivated " + deactivated.size() + ", unchanged " + unchanged);
         return lines;
     }
 }
