@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 
 /**
  * Turns URLs into text that shows where they lead but that no mail client turns back into a link: the scheme
- * becomes {@code hxxp}/{@code hxxps}/{@code fxp} and every dot becomes {@code [.]}, e.g.
+ * becomes {@code hxxp}/{@code hxxps}/{@code fxp} and every dot becomes {@code [.]} (in bare host names with a known
+ * top-level domain too, {@code evil[.]example[.]com/login}), e.g.
  * {@code hxxps://login[.]example[.]com/a[.]html}. This is the convention of CyberChef's "Defang URL" and of
  * threat-intelligence reports. Every dot, not only the host's: a path such as {@code /www.evil.example/} would
  * otherwise still be linkified by clients that find {@code www.} or bare domains in text. Stateless and
@@ -30,6 +31,15 @@ final class LinkDefanger {
     private static final Pattern URL_IN_TEXT = Pattern.compile(
             "(?i)(?:(?:https?|ftp)(?::|%3a)(?://|%2f%2f)|www\\.)[A-Za-z0-9\\-._~:/?#\\[\\]@!$&'()*+,;=%]*");
     private static final Pattern SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.\\-]*):");
+    /**
+     * A bare host name in text ({@code evil.example/login}, no scheme and no {@code www.}), which webmail such as
+     * Gmail also turns into a link when its last label is a top-level domain: labels of ASCII letters, digits and
+     * hyphens, not part of an e-mail address or a longer name. Defanged only when the public suffix list knows its
+     * top-level domain, so that {@code invoice.pdf} and {@code v1.2.3} stay as written.
+     */
+    private static final Pattern BARE_HOST = Pattern.compile(
+            "(?<![A-Za-z0-9@._%+\\-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}(?![A-Za-z0-9\\-])");
+    private static final io.mamori.core.link.PublicSuffixList SUFFIXES = io.mamori.core.link.PublicSuffixList.builtIn();
 
     private LinkDefanger() {
     }
@@ -71,19 +81,41 @@ final class LinkDefanger {
         return result.length() > MAX_SHOWN ? result.substring(0, MAX_SHOWN) + "…" : result;
     }
 
-    /** The URLs in a piece of text, defanged; the rest of the text unchanged. */
+    /** The URLs and bare host names in a piece of text, defanged; the rest of the text unchanged. */
     static String defangText(String text) {
         Matcher m = URL_IN_TEXT.matcher(text);
-        if (!m.find()) {
+        String urls = text;
+        if (m.find()) {
+            StringBuilder out = new StringBuilder(text.length() + 16);
+            int last = 0;
+            do {
+                out.append(text, last, m.start()).append(defang(m.group()));
+                last = m.end();
+            } while (m.find());
+            urls = out.append(text, last, text.length()).toString();
+        }
+        return bareHostsDefanged(urls);
+    }
+
+    /** The bare host names of {@link #BARE_HOST} whose top-level domain is known, their dots bracketed. */
+    private static String bareHostsDefanged(String text) {
+        if (text.indexOf('.') < 0) {
             return text;
         }
-        StringBuilder out = new StringBuilder(text.length() + 16);
+        Matcher m = BARE_HOST.matcher(text);
+        StringBuilder out = null;
         int last = 0;
-        do {
-            out.append(text, last, m.start()).append(defang(m.group()));
+        while (m.find()) {
+            if (!SUFFIXES.hasKnownTld(m.group())) {
+                continue;
+            }
+            if (out == null) {
+                out = new StringBuilder(text.length() + 16);
+            }
+            out.append(text, last, m.start()).append(m.group().replace(".", "[.]"));
             last = m.end();
-        } while (m.find());
-        return out.append(text, last, text.length()).toString();
+        }
+        return out == null ? text : out.append(text, last, text.length()).toString();
     }
 
     /**

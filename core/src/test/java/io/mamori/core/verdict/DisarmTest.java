@@ -107,7 +107,7 @@ class DisarmTest {
         String html = part(m, "text/html").text();
         assertThat(DisarmedHtmlTest.activeContent(html)).isEmpty();
         assertThat(html).doesNotContain("usbank.com/internetBankingStatic/js").doesNotContain("wamucom_logo_blue.gif");
-        assertThat(shown(html)).contains("[wamu.com A Washington Mutual, Inc. Web site] [hxxp://www[.]gixxer[.]hu/[.]process-sk/index[.]php?");
+        assertThat(shown(html)).contains("[wamu[.]com A Washington Mutual, Inc. Web site] [hxxp://www[.]gixxer[.]hu/[.]process-sk/index[.]php?");
     }
 
     @Test

@@ -57,6 +57,11 @@ class LinkDefangerTest {
         assertThat(LinkDefanger.defangText("こちら→https://login.example.co/verify?id=1からログイン。詳しくは www.example.jp まで"))
                 .isEqualTo("こちら→hxxps://login[.]example[.]co/verify?id=1からログイン。詳しくは www[.]example[.]jp まで");
         assertThat(LinkDefanger.defangText("version 1.2.3 and invoice.pdf stay")).isEqualTo("version 1.2.3 and invoice.pdf stay");
+        // bare host names that webmail linkifies, when their top-level domain is one; not an address's domain
+        assertThat(LinkDefanger.defangText("Sign in at secure-login.example.com/verify or paypal.co.jp, mail taro@example.co.jp"))
+                .isEqualTo("Sign in at secure-login[.]example[.]com/verify or paypal[.]co[.]jp, mail taro@example.co.jp");
+        assertThat(LinkDefanger.defangText("請求書はevil.zipからダウンロード")).isEqualTo("請求書はevil[.]zipからダウンロード");
+        assertThat(LinkDefanger.defangText("node.js and config.yaml and Mr.Tanaka")).isEqualTo("node.js and config.yaml and Mr.Tanaka");
         // Japanese written without spaces: the URL starts right after a kanji or kana (a word character to \\b)
         assertThat(LinkDefanger.defangText("詳細はhttps://login.example.co/verify をご確認ください。こちらwww.example.jpへ"))
                 .isEqualTo("詳細はhxxps://login[.]example[.]co/verify をご確認ください。こちらwww[.]example[.]jpへ");
