@@ -269,6 +269,10 @@ class ImpersonationAnalyzerTest {
         assertThat(analyzeHeaders("", "From", "カスタマーサポート <support-desk@yahoo.co.jp>"))
                 .containsExactly(Finding.of("SERVICE_NAME_ON_FREEMAIL",
                         "name=カスタマーサポート from=yahoo.co.jp shows カスタマーサポート"));
+        // the English name glued to Japanese, as Japanese display names write it
+        assertThat(analyzeHeaders("", "From", "IT Support窓口 <it.desk.2024@gmail.com>"))
+                .containsExactly(Finding.of("SERVICE_NAME_ON_FREEMAIL",
+                        "name=IT Support窓口 from=gmail.com shows IT Support"));
     }
 
     @Test
