@@ -41,7 +41,8 @@ for r in $(seq 1 "$runs"); do
   /usr/bin/python3 - "$out/eval-$r.json" "$out/time-$r.txt" "$r" <<'EOF'
 import json, sys
 j = json.load(open(sys.argv[1]))
-user, system, wall, rss = open(sys.argv[2]).read().split()[:4]
+# the last line: GNU time writes "Command exited with non-zero status 2" first when eval could not read a file
+user, system, wall, rss = open(sys.argv[2]).read().strip().splitlines()[-1].split()[:4]
 cpu = float(user) + float(system)
 n = j['total']
 print(f"{sys.argv[3]:4s} {n:8d} {float(wall):8.2f} {cpu:10.2f} {j['cpuSeconds']:10.2f} {1000 * cpu / n:12.3f}"
