@@ -73,14 +73,17 @@ class StartupFailuresTest {
     }
 
     @Test
-    void aSettingThatCannotBeUsedIsReportedWithKeyAndValueInJapaneseAndEnglish() {
+    void aSettingThatCannotBeUsedIsReportedWithKeyAndValueInJapaneseAndEnglish() throws Exception {
         for (String[] setting : new String[][] {
             {"abc", "mamori.smtp.outbound.port='abc': 整数にしてください", "mamori.smtp.outbound.port='abc': must be a whole number"},
             {"70000", "mamori.smtp.outbound.port='70000': 0〜65535 にしてください（0 は空いているポート）",
                 "mamori.smtp.outbound.port='70000': must be 0 to 65535 (0: any free port)"}}) {
-            // bound as Spring Boot binds @ConfigurationProperties at start, and reported as its bean failure
-            BindException bind = catchThrowableOfType(() -> new Binder(new MapConfigurationPropertySource(
-                    Map.of("mamori.smtp.outbound.port", setting[0]))).bind("mamori", MamoriProperties.class), BindException.class);
+            // bound as Spring Boot binds @ConfigurationProperties at start (over the shipped application.properties),
+            // and reported as its bean failure
+            Map<Object, Object> settings = shippedSettings();
+            settings.put("mamori.smtp.outbound.port", setting[0]);
+            BindException bind = catchThrowableOfType(() -> new Binder(new MapConfigurationPropertySource(settings))
+                    .bind("mamori", MamoriProperties.class), BindException.class);
             FailureAnalysis analysis = registered().analyze(new BeanCreationException("gateway", "Unsatisfied dependency", bind));
 
             assertThat(analysis).as(setting[0]).isNotNull();
@@ -88,6 +91,15 @@ class StartupFailuresTest {
                     + "A setting is invalid; the gateway does not start.\n" + setting[1] + "\n" + setting[2]);
             assertThat(analysis.getAction()).contains("--mamori.smtp.outbound.port=…");
         }
+    }
+
+    /** The application's own defaults, as the running gateway binds them first. */
+    private static Map<Object, Object> shippedSettings() throws java.io.IOException {
+        java.util.Properties shipped = new java.util.Properties();
+        try (java.io.InputStream in = StartupFailuresTest.class.getResourceAsStream("/application.properties")) {
+            shipped.load(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return new java.util.HashMap<>(shipped);
     }
 
     @Test
