@@ -37,6 +37,7 @@ all=(
   attachment.ArchiveParsersFuzzTest#findsPasswordCandidatesInAnyText
   attachment.ArchiveParsersFuzzTest#thePasswordPrefilterMissesNoPasswordWord
   impersonation.ConfusableSkeletonFuzzTest#givesTheSkeletonIcuGives
+  link.PdfLinksFuzzTest#readsAnyPdf
   link.TextReadersFuzzTest#findsTheUrlsTheRegularExpressionFinds
   link.TextReadersFuzzTest#cleansUrlsAsBrowsersDo
   link.TextReadersFuzzTest#foldsAsciiAsTheGeneralPassDoes
@@ -85,10 +86,19 @@ seed_archives() {
   rm -rf "$work"
 }
 
+seed_pdfs() {
+  local dir="$corpus/io.mamori.core.link.PdfLinksFuzzTest/readsAnyPdf"
+  [ -d "$dir" ] && return 0
+  mkdir -p "$dir"
+  # the test PDFs: plain, encrypted with an owner or a user password (RC4, AES-128, AES-256, object streams)
+  cp "$root"/core/src/test/resources/files/pdf/*.pdf "$dir/"
+}
+
 command -v zip >/dev/null && command -v 7z >/dev/null || {
   echo "fuzz: needs zip and 7z (Debian: zip, p7zip-full) for the archive seeds" >&2; exit 1; }
 seed_messages
 seed_archives
+seed_pdfs
 cd "$root"
 summary="$root/bench/out/fuzz-summary.txt"
 mkdir -p "$root/bench/out/fuzz"
