@@ -10,7 +10,7 @@ import org.springframework.util.unit.DataSize;
 /**
  * All {@code mamori.*} settings, validated once at start: a value that cannot be used refuses the start, or a command,
  * with an {@link InvalidSetting} naming its key and value (ports, networks, host:port addresses, the database URL, the
- * store's and the console's limits; the SMTP limits are checked by the listener). Defaults live in
+ * SMTP listeners', the store's and the console's limits). Defaults live in
  * {@code application.properties}; the offline CLI commands bind the same keys without starting Spring (see
  * {@link Settings}).
  */
