@@ -150,8 +150,8 @@ public final class RarUnpacker {
         probe.addAll(List.of(program.toString(), "--version"));
         String failure;
         try {
-            Process p = new ProcessBuilder(probe).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start();
+            Process p = withCleanEnvironment(new ProcessBuilder(probe).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)).start();
             p.getOutputStream().close();
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
@@ -233,13 +233,21 @@ public final class RarUnpacker {
         command.addAll(sandbox);
         // -c -f -: write an archive to standard output; @-: its entries are those of the archive on standard input
         command.addAll(List.of(program.toString(), "-c", "-f", "-", "--format", "pax", "@-"));
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        ProcessBuilder builder = withCleanEnvironment(new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.DISCARD));
+        return new Unpacking(builder.start(), rar, wall);
+    }
+
+    /**
+     * The builder with none of the gateway's environment (which may hold the database password) passed on: only a
+     * UTF-8 locale, in which names are written to the tar stream, and a plain PATH.
+     */
+    private static ProcessBuilder withCleanEnvironment(ProcessBuilder builder) {
         Map<String, String> env = builder.environment();
         env.clear();
-        env.put("LC_ALL", "C.UTF-8"); // names are written to the tar stream in UTF-8
+        env.put("LC_ALL", "C.UTF-8");
         env.put("PATH", "/usr/bin:/bin");
-        return new Unpacking(builder.start(), rar, wall);
+        return builder;
     }
 
     /** One run of the program over one archive. */
