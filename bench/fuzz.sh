@@ -9,7 +9,7 @@
 #                                                   TARGET: Class#method, e.g. RarEntriesFuzzTest#listsEntriesOrFailsWithAnIoException
 #
 # --libraries also instruments the parsing libraries the scan hands the mail to (Mime4j, Commons Compress, jsoup,
-# PDFBox, POI, Tika, dnsjava), so that coverage guides the fuzzer through their branches too: slower
+# PDFBox, POI, Tika, dnsjava, ZXing), so that coverage guides the fuzzer through their branches too: slower
 # per input, but it reaches what our own branches alone do not tell apart; the whole-scan target then gives each
 # analyzer 120 s instead of the gateway's 10 (instrumenting thousands of library classes as the first inputs load them
 # took longer than 10 s). Default: Mamori's classes only.
@@ -25,7 +25,7 @@ targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
-    --libraries) export MAMORI_ANALYZER_SECONDS=120 JAZZER_INSTRUMENT='io.mamori.**,org.apache.james.**,org.apache.commons.compress.**,org.jsoup.**,org.apache.pdfbox.**,org.apache.poi.**,org.apache.tika.**,org.xbill.**'; shift ;;
+    --libraries) export MAMORI_ANALYZER_SECONDS=120 JAZZER_INSTRUMENT='io.mamori.**,org.apache.james.**,org.apache.commons.compress.**,org.jsoup.**,org.apache.pdfbox.**,org.apache.poi.**,org.apache.tika.**,org.xbill.**,com.google.zxing.**'; shift ;;
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) targets+=("$1"); shift ;;
   esac
@@ -34,10 +34,12 @@ all=(
   attachment.RarEntriesFuzzTest#listsEntriesOrFailsWithAnIoException
   attachment.ArchiveParsersFuzzTest#inspectsAnyAttachment
   attachment.ArchiveParsersFuzzTest#readsAny7zHeader
+  attachment.ArchiveParsersFuzzTest#readsAnyRelationshipPart
   attachment.ArchiveParsersFuzzTest#findsPasswordCandidatesInAnyText
   attachment.ArchiveParsersFuzzTest#thePasswordPrefilterMissesNoPasswordWord
   impersonation.ConfusableSkeletonFuzzTest#givesTheSkeletonIcuGives
   link.PdfLinksFuzzTest#readsAnyPdf
+  link.QrCodesFuzzTest#readsAnyPicture
   link.TextReadersFuzzTest#findsTheUrlsTheRegularExpressionFinds
   link.TextReadersFuzzTest#cleansUrlsAsBrowsersDo
   link.TextReadersFuzzTest#foldsAsciiAsTheGeneralPassDoes
@@ -83,6 +85,9 @@ seed_archives() {
     kind="${pair%%:*}"; file="${pair#*:}"
     { printf "\\x0$kind"; cat "$work/$file"; } > "$dir/seed-$file"
   done
+  # 5 docx: a document with an OLE object linked to a URL (oletools' test data, core/src/test/resources/files/README.md)
+  { printf '\x05'; cat "$root/core/src/test/resources/files/oletools/sample_with_external_link_to_doc.docx"; } \
+    > "$dir/seed-external-link.docx"
   rm -rf "$work"
 }
 

@@ -25,8 +25,8 @@ import java.util.Optional;
  * Encrypted entries are not opened by the walk itself; an encrypted attachment that a password opened in the
  * attachment analyzer's inspection is walked, decrypted again with that password, by {@link #walkOpened}. Of an Office
  * Open XML document, attached or inside an archive, only its pictures
- * ({@code word/media/}, {@code xl/media/}, {@code ppt/media/}, by content) are handed over, as pictures, and only while
- * pictures are wanted (a walk for pages alone does not open documents). A file's evidence path is
+ * ({@code word/media/}, {@code xl/media/}, {@code ppt/media/}, by content) and its relationship parts are handed over,
+ * and only while they are wanted (a walk for pages alone does not open documents). A file's evidence path is
  * {@code invoice.zip!/a/invoice.html} (a document's picture: {@code invoice.zip!/report.docx!/word/media/image1.png},
  * or {@code report.docx!/word/media/image1.png} for an attached one) as in the attachment analyzer's findings. Bounded
  * besides the archive limits: at most {@code maxBytes} bytes handed over per message, and the walk ends as soon as
@@ -53,7 +53,13 @@ public final class ArchiveContents {
          * analyzer has the file scanned on its own; an archive in it the engine opens itself), and walked on only when
          * it is an archive, for the Zstandard entries of a zip in it, which the engine cannot decompress either.
          */
-        ZSTD_FILE
+        ZSTD_FILE,
+        /**
+         * A relationship part of an Office Open XML document ({@code word/_rels/document.xml.rels}), attached or
+         * inside an archive: its first bytes ({@link OfficeRelationships#MAX_PART_BYTES} at most), for the
+         * document's external links ({@link OfficeRelationships}).
+         */
+        OFFICE_RELATIONSHIPS
     }
 
     /**

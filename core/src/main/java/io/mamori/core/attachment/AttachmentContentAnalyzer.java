@@ -26,7 +26,9 @@ import java.util.Set;
  * <li>{@code ATTACHMENT_EXECUTABLE_CONTENT}: a program, script, shortcut, disk image, installer or OneNote
  *     file by its content, e.g. {@code invoice.zip!/scan.pdf: Windows executable (PE)};</li>
  * <li>{@code OFFICE_MACRO}: a VBA project in OLE2 (Apache POI) or OOXML ({@code vbaProject.bin}), or an
- *     Excel 4 macro sheet; {@code RTF_DISGUISED}: RTF under a Word extension;</li>
+ *     Excel 4 macro sheet; {@code OFFICE_REMOTE_CONTENT}: an Office Open XML document that loads a template, OLE
+ *     object, frame or sub-document from a network address when opened (template injection,
+ *     {@link OfficeRelationships}); {@code RTF_DISGUISED}: RTF under a Word extension;</li>
  * <li>archives (zip, 7z, gzip, tar, RAR; compressed RAR entries unpacked by libarchive, {@link RarUnpacker}) opened
  *     recursively within
  *     {@link ArchiveLimits}, with the name checks of {@link AttachmentNameAnalyzer} and all of the above
@@ -75,7 +77,8 @@ public final class AttachmentContentAnalyzer implements Analyzer {
     @Override
     public Set<String> codes() {
         return Set.of(ContentInspection.TYPE_MISMATCH, ContentInspection.EXECUTABLE_CONTENT,
-                ContentInspection.OFFICE_MACRO, ContentInspection.RTF_DISGUISED, ContentInspection.ARCHIVE_BOMB,
+                ContentInspection.OFFICE_MACRO, ContentInspection.REMOTE_CONTENT, ContentInspection.RTF_DISGUISED,
+                ContentInspection.ARCHIVE_BOMB,
                 ContentInspection.ARCHIVE_TOO_DEEP, ContentInspection.ENCRYPTED, ContentInspection.NOT_INSPECTED,
                 ContentInspection.PASSWORD_IN_MESSAGE, ContentInspection.OPENED, ContentInspection.PASSWORD_SENT_SEPARATELY,
                 ContentInspection.PASSWORD_FROM_ANALYST,
@@ -168,23 +171,24 @@ public final class AttachmentContentAnalyzer implements Analyzer {
      * What the inspection of a message found: its findings, and the HTML pages inside its archives, examined for
      * {@link HtmlAttachmentAnalyzer} on the way, in the order of the walk.
      */
-    record Inspected(List<Finding> findings, List<HtmlAttachmentAnalyzer.Page> pages, boolean pdfOrPictureInside,
+    record Inspected(List<Finding> findings, List<HtmlAttachmentAnalyzer.Page> pages, boolean linkSourcesInside,
             boolean rarInside, boolean zstdInside, Map<String, String> openedWithPasswords) {
     }
 
     /**
-     * Whether a walk through the message's archives and Office documents for PDFs and pictures
+     * Whether a walk through the message's archives and Office documents for PDFs, pictures and documents' links
      * ({@link ArchiveContents}) may find any: {@code false} only when the inspection (made once per message,
      * {@link #inspected}) read every archive and document to its end (no {@code ARCHIVE_BOMB}, no document cut short by
-     * its budgets) and met no PDF or picture inside an archive and no picture part in a document, attached or archived.
+     * its budgets) and met no PDF or picture inside an archive and no picture part or external hyperlink in a document,
+     * attached or archived.
      * A walk reads archives as the inspection does, within the same limits, and covers no archive or document the
      * inspection does not, so it would find nothing: the link analyzer need not open them a second time.
      *
      * @throws InterruptedException when the calling thread was interrupted (the pipeline's time budget ran out)
      */
-    public static boolean pdfsOrPicturesInArchives(AnalysisInput input) throws InterruptedException {
+    public static boolean linkSourcesInArchives(AnalysisInput input) throws InterruptedException {
         Inspected inspected = inspected(input);
-        return inspected.pdfOrPictureInside() || Thread.currentThread().isInterrupted()
+        return inspected.linkSourcesInside() || Thread.currentThread().isInterrupted()
                 || inspected.findings().stream().anyMatch(f -> f.code().equals(ContentInspection.ARCHIVE_BOMB));
     }
 
@@ -270,7 +274,7 @@ public final class AttachmentContentAnalyzer implements Analyzer {
             }
         }
         return new Inspected(inspection.findings(), pages == null ? List.of() : pages.pages(),
-                inspection.pdfOrPictureInside(), inspection.rarInside(), inspection.zstdInside(),
+                inspection.linkSourcesInside(), inspection.rarInside(), inspection.zstdInside(),
                 Map.copyOf(opened));
     }
 }

@@ -46,6 +46,8 @@ final class ContentInspection {
     static final String EXECUTABLE_CONTENT = "ATTACHMENT_EXECUTABLE_CONTENT";
     static final String OFFICE_MACRO = "OFFICE_MACRO";
     static final String RTF_DISGUISED = "RTF_DISGUISED";
+    /** An Office document that loads a template, OLE object or frame from a network address when opened. */
+    static final String REMOTE_CONTENT = "OFFICE_REMOTE_CONTENT";
     static final String ARCHIVE_BOMB = "ARCHIVE_BOMB";
     static final String ARCHIVE_TOO_DEEP = "ARCHIVE_TOO_DEEP";
     static final String ENCRYPTED = "ENCRYPTED_ARCHIVE";
@@ -58,6 +60,8 @@ final class ContentInspection {
 
     /** An entry must expand past this before its ratio counts: small, very compressible files are normal. */
     static final long RATIO_FLOOR = 1024 * 1024;
+    /** Characters of a remote target shown in evidence at most. */
+    private static final int MAX_TARGET_SHOWN = 200;
     /** How much further than an archive an Office document's parts may go (entries and ratio). */
     static final int DOCUMENT_FACTOR = 10;
 
@@ -131,7 +135,7 @@ final class ContentInspection {
         void take(String path, byte[] bytes, boolean complete);
     }
 
-    private boolean pdfOrPictureInside;
+    private boolean linkSourcesInside;
     /** Whether the attachment last inspected is a zip archive with encrypted entries (not an Office document). */
     private boolean encryptedZip;
     /**
@@ -301,12 +305,13 @@ final class ContentInspection {
 
     /**
      * Whether a PDF or a picture (by content) was met inside an archive, or a picture part ({@code word/media/} ...)
-     * in an Office document, attached or inside an archive, or a document was cut short by its budgets: a walk for
+     * or an external hyperlink in an Office document, attached or inside an archive, or a document was cut short by
+     * its budgets: a walk for
      * them ({@link ArchiveContents}, which reads archives as this does) finds none in archives and documents this
      * inspected to the end without one.
      */
-    boolean pdfOrPictureInside() {
-        return pdfOrPictureInside;
+    boolean linkSourcesInside() {
+        return linkSourcesInside;
     }
 
     /** Whether a zip entry compressed with Zstandard was met, in an attachment or an archive inside one. */
@@ -463,7 +468,7 @@ final class ContentInspection {
         }
 
         if (depth > 0 && (kind == Kind.PDF || kind == Kind.IMAGE)) {
-            pdfOrPictureInside = true;
+            linkSourcesInside = true;
         }
         boolean rar = FileSignatures.isRar(head, n);
         if (depth > 0 && rar) {
@@ -618,9 +623,10 @@ final class ContentInspection {
                     inDocument = true;
                 }
                 seen++;
-                if (inDocument && sink != null && sink.wanted(ArchiveContents.Type.PICTURE) <= 0) {
-                    // an Office document's parts hold no files for a sink but its pictures, attached or inside an
-                    // archive alike
+                if (inDocument && sink != null && sink.wanted(ArchiveContents.Type.PICTURE) <= 0
+                        && sink.wanted(ArchiveContents.Type.OFFICE_RELATIONSHIPS) <= 0) {
+                    // an Office document's parts hold no files for a sink but its pictures and relationship parts,
+                    // attached or inside an archive alike
                     return;
                 }
                 if (inDocument) {
@@ -641,7 +647,7 @@ final class ContentInspection {
                 if (!inDocument) {
                     names(entryName, entryPath);
                 } else if (ArchiveContents.isOfficeMedia(lower)) {
-                    pdfOrPictureInside = true;
+                    linkSourcesInside = true;
                 }
                 if (e.getGeneralPurposeBit().usesEncryption()) {
                     if (!encryptedSeen) {
@@ -677,13 +683,24 @@ final class ContentInspection {
                         nested(entryPath, lastSegment(entryName), new ByteArrayInputStream(bytes), depth + 1);
                     }
                 } else if (!inDocument) {
-                    nested(entryPath, lastSegment(entryName), content, depth + 1);
+                    InputStream file = content;
+                    if (OfficeRelationships.isRelationshipPart(lower)) {
+                        // a document whose content types come later (some generators write them last): its
+                        // relationship parts are read here, and inspected as files as well, as any entry of a zip
+                        byte[] rels = content.readNBytes(OfficeRelationships.MAX_PART_BYTES);
+                        relationships(path, entryPath, rels, rels.length < OfficeRelationships.MAX_PART_BYTES);
+                        file = new SequenceInputStream(new ByteArrayInputStream(rels), content);
+                    }
+                    nested(entryPath, lastSegment(entryName), file, depth + 1);
                 } else if (sink != null && ArchiveContents.isOfficeMedia(lower)) {
                     byte[] head = content.readNBytes(FileSignatures.HEAD);
                     if (FileSignatures.image(head, head.length) != null) {
                         hand(entryPath, null, Kind.IMAGE, false,
                                 new SequenceInputStream(new ByteArrayInputStream(head), content));
                     }
+                } else if (OfficeRelationships.isRelationshipPart(lower)) {
+                    byte[] rels = content.readNBytes(OfficeRelationships.MAX_PART_BYTES);
+                    relationships(path, entryPath, rels, rels.length < OfficeRelationships.MAX_PART_BYTES);
                 }
                 if (sink == null || !inDocument || e.getGeneralPurposeBit().usesDataDescriptor()) {
                     content.drain();
@@ -696,13 +713,47 @@ final class ContentInspection {
                 findings.add(stop.finding);
                 // a document cut short by its budgets: a sink's walk, which decompresses less of documents, may get
                 // further and find pictures this did not
-                pdfOrPictureInside = true;
+                linkSourcesInside = true;
                 return;
             }
             throw stop;
         } catch (IOException | RuntimeException e) {
             if (!encryptedSeen) {
                 add(NOT_INSPECTED, path + ": damaged archive (" + e.getClass().getSimpleName() + ")");
+            }
+        }
+    }
+
+    /**
+     * A relationship part of an Office Open XML document ({@link OfficeRelationships}), its first
+     * {@link OfficeRelationships#MAX_PART_BYTES} bytes ({@code complete} when that is all of it): in an inspection, {@code OFFICE_REMOTE_CONTENT} for each template, OLE
+     * object, frame or sub-document the document loads from a network address when opened ({@code report.docx:
+     * attachedTemplate https://evil.example/t.dotm}), and a note that the document has links for the link analyzers
+     * ({@link #linkSourcesInside()}); in a sink's walk, the part handed over when wanted, for those links.
+     */
+    private void relationships(String document, String entryPath, byte[] bytes, boolean complete) {
+        if (sink != null) {
+            int max = sink.wanted(ArchiveContents.Type.OFFICE_RELATIONSHIPS);
+            if (max > 0) {
+                byte[] taken = bytes.length <= max ? bytes : java.util.Arrays.copyOf(bytes, max);
+                if (!sink.take(entryPath, ArchiveContents.Type.OFFICE_RELATIONSHIPS, taken,
+                        complete && taken.length == bytes.length)) {
+                    throw new Stop(ENOUGH);
+                }
+            }
+            return;
+        }
+        for (OfficeRelationships.External external : OfficeRelationships.externals(bytes)) {
+            if (external.remoteContent()) {
+                String target = external.target();
+                if (target.length() > MAX_TARGET_SHOWN) {
+                    int cut = Character.isHighSurrogate(target.charAt(MAX_TARGET_SHOWN - 1))
+                            ? MAX_TARGET_SHOWN - 1 : MAX_TARGET_SHOWN;
+                    target = target.substring(0, cut) + "…";
+                }
+                add(REMOTE_CONTENT, document + ": " + external.kind() + " " + AttachmentNameAnalyzer.displayed(target));
+            } else if (external.hyperlink()) {
+                linkSourcesInside = true;
             }
         }
     }

@@ -6,6 +6,7 @@ import io.mamori.core.attachment.ArchiveContents;
 import io.mamori.core.attachment.ArchiveLimits;
 import io.mamori.core.attachment.AttachmentContentAnalyzer;
 import io.mamori.core.attachment.AttachmentNameAnalyzer;
+import io.mamori.core.attachment.OfficeRelationships;
 import io.mamori.core.message.Direction;
 import io.mamori.core.message.Envelope;
 import io.mamori.core.message.MimePart;
@@ -54,6 +55,8 @@ public final class EmbeddedLinks {
     static final int MAX_PDFS = 3;
     static final int MAX_OFFICE = 3;
     static final int MAX_DOCUMENT_IMAGES = PdfPictures.MAX_IMAGES;
+    /** External hyperlinks of Office documents kept per message (their documents' other links are not read). */
+    static final int MAX_DOCUMENT_LINKS = 50;
     /** Extensions of Office Open XML files (a zip file of another name is a document by its type or first entry). */
     private static final Set<String> OOXML = Set.of("docx", "docm", "dotx", "dotm", "xlsx", "xlsm", "xltx", "xltm",
             "pptx", "pptm", "ppsx", "ppsm", "potx", "potm");
@@ -72,7 +75,12 @@ public final class EmbeddedLinks {
         /** The text of a QR code in a picture (of the message, or inside a PDF or Office document). */
         QR_CODE,
         /** A link annotation or a URL in the text of a PDF attachment. */
-        PDF
+        PDF,
+        /**
+         * An external hyperlink of an Office Open XML document (docx, xlsx, pptx …), attached or inside an archive
+         * ({@link OfficeRelationships}).
+         */
+        DOCUMENT
     }
 
     /**
@@ -84,7 +92,9 @@ public final class EmbeddedLinks {
      *                   large part of a page), the "view document" button of phishing PDFs; {@code false} for QR codes
      * @param place      for a QR code inside an attached document or archive, where: {@code invoice.pdf, page 1},
      *                   {@code report.docx!/word/media/image1.png} or {@code scan.zip!/code.png}; for a link of a PDF
-     *                   inside an archive, the PDF: {@code invoice.zip!/invoice.pdf}; empty otherwise
+     *                   inside an archive, the PDF: {@code invoice.zip!/invoice.pdf}; for a link of an Office
+     *                   document, the document: {@code report.docx}, {@code invoice.zip!/report.xlsx}; empty
+     *                   otherwise
      */
     public record Link(Source source, String url, boolean buttonLike, String place) {
         public Link {
@@ -155,6 +165,7 @@ public final class EmbeddedLinks {
         int images = 0;
         int pdfs = 0;
         int documents = 0;
+        int documentLinks = 0;
         ArchiveContents archives = null;
         Boolean filesInArchives = null;
         for (MimePart part : message.parts()) {
@@ -211,7 +222,7 @@ public final class EmbeddedLinks {
                     // anything to find: most archives and documents hold neither, and are then not opened a second
                     // time
                     try {
-                        filesInArchives = AttachmentContentAnalyzer.pdfsOrPicturesInArchives(input);
+                        filesInArchives = AttachmentContentAnalyzer.linkSourcesInArchives(input);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         break;
@@ -240,24 +251,27 @@ public final class EmbeddedLinks {
                     if (documents++ < MAX_OFFICE) {
                         search.archiveWalks++;
                         ArchiveContents own = new ArchiveContents(ArchiveLimits.defaults(),
-                                Map.of(ArchiveContents.Type.PICTURE, MAX_IMAGE_BYTES), MAX_ARCHIVED_BYTES, deadline)
-                                .sharing(heads);
+                                Map.of(ArchiveContents.Type.PICTURE, MAX_IMAGE_BYTES,
+                                        ArchiveContents.Type.OFFICE_RELATIONSHIPS, OfficeRelationships.MAX_PART_BYTES),
+                                MAX_ARCHIVED_BYTES, deadline).sharing(heads);
+                        Counts counts = new Counts(0, MAX_PDFS, documentLinks);
                         try {
-                            archived(own, part, password, new Counts(0, MAX_PDFS), MAX_DOCUMENT_IMAGES, links,
-                                    deadline);
+                            archived(own, part, password, counts, MAX_DOCUMENT_IMAGES, links, deadline);
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                             break;
                         }
+                        documentLinks = counts.documentLinks;
                     }
                     continue;
                 }
                 if (archives == null) {
                     archives = new ArchiveContents(ArchiveLimits.defaults(), Map.of(ArchiveContents.Type.PICTURE,
-                            MAX_IMAGE_BYTES, ArchiveContents.Type.PDF, PdfLinks.MAX_BYTES), MAX_ARCHIVED_BYTES, deadline)
-                            .sharing(heads);
+                            MAX_IMAGE_BYTES, ArchiveContents.Type.PDF, PdfLinks.MAX_BYTES,
+                            ArchiveContents.Type.OFFICE_RELATIONSHIPS, OfficeRelationships.MAX_PART_BYTES),
+                            MAX_ARCHIVED_BYTES, deadline).sharing(heads);
                 }
-                Counts counts = new Counts(images, pdfs);
+                Counts counts = new Counts(images, pdfs, documentLinks);
                 search.archiveWalks++;
                 try {
                     archived(archives, part, password, counts, MAX_IMAGES, links, deadline);
@@ -267,19 +281,25 @@ public final class EmbeddedLinks {
                 }
                 images = counts.images;
                 pdfs = counts.pdfs;
+                documentLinks = counts.documentLinks;
             }
         }
         return List.copyOf(links);
     }
 
-    /** Pictures and PDFs decoded so far in a message, shared with the walk through its archives. */
+    /**
+     * Pictures and PDFs decoded and documents' links kept so far in a message, shared with the walk through its
+     * archives.
+     */
     private static final class Counts {
         int images;
         int pdfs;
+        int documentLinks;
 
-        Counts(int images, int pdfs) {
+        Counts(int images, int pdfs, int documentLinks) {
             this.images = images;
             this.pdfs = pdfs;
+            this.documentLinks = documentLinks;
         }
     }
 
@@ -310,6 +330,19 @@ public final class EmbeddedLinks {
                     doc.qrCodes().forEach(c -> links.add(new Link(Source.QR_CODE, c.text(), false,
                             file.path() + ", page " + c.page())));
                 }
+            } else if (file.type() == ArchiveContents.Type.OFFICE_RELATIONSHIPS
+                    && counts.documentLinks < MAX_DOCUMENT_LINKS) {
+                // the document is what the path names before its part: report.docx!/word/_rels/document.xml.rels
+                String document = file.path().substring(0, file.path().lastIndexOf("!/"));
+                for (OfficeRelationships.External external : OfficeRelationships.externals(file.bytes())) {
+                    if (external.hyperlink() && counts.documentLinks < MAX_DOCUMENT_LINKS
+                            && links.add(new Link(Source.DOCUMENT, external.target(), false, document))) {
+                        counts.documentLinks++;
+                    }
+                }
+            }
+            if (counts.documentLinks >= MAX_DOCUMENT_LINKS) {
+                archives.enough(ArchiveContents.Type.OFFICE_RELATIONSHIPS);
             }
             if (counts.images >= maxImages) {
                 archives.enough(ArchiveContents.Type.PICTURE);

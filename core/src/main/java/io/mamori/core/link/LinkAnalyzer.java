@@ -43,8 +43,8 @@ import org.jsoup.nodes.Element;
  * organisation than the From domain), {@code LINK_SUSPICIOUS_TLD}, and {@code LINK_ACTION_ELSEWHERE} (weight 0: a
  * form, or a link whose text asks to sign in, verify, pay, view or click, leads to another organisation than the
  * From domain's and the claimed brand's; it only counts in composites with lure wording). The links of QR codes in
- * pictures and of PDF attachments ({@link EmbeddedLinks}) go through the same checks and add {@code LINK_QR_CODE}
- * and {@code LINK_IN_PDF} (see {@code scanEmbedded}). Each code appears at most once, its
+ * pictures, of PDF attachments and of Office documents ({@link EmbeddedLinks}) go through the same checks and add
+ * {@code LINK_QR_CODE}, {@code LINK_IN_PDF} and {@code LINK_IN_DOCUMENT} (see {@code scanEmbedded}). Each code appears at most once, its
  * evidence listing the distinct hosts (up to {@value #MAX_EVIDENCE_ITEMS}), so that many links never add up to a
  * high score by count alone: a newsletter with many links is normal. Work is bounded: at most
  * {@value #MAX_LINKS} links, {@value #MAX_HTML_CHARS} characters of HTML per part and {@value #MAX_TEXT_CHARS}
@@ -69,9 +69,10 @@ public final class LinkAnalyzer implements Analyzer {
     static final String ACTION_ELSEWHERE = "LINK_ACTION_ELSEWHERE";
     static final String QR_CODE = "LINK_QR_CODE";
     static final String IN_PDF = "LINK_IN_PDF";
+    static final String IN_DOCUMENT = "LINK_IN_DOCUMENT";
     private static final List<String> CODES = List.of(TEXT_MISMATCH, IP_LITERAL, PUNYCODE, SHORTENER,
             DANGEROUS_SCHEME, CREDENTIAL_FORM, SUSPICIOUS_TLD, DECEPTIVE_HOST, OBFUSCATED, FREE_HOSTING, BRAND_MISMATCH,
-            SENDER_MISMATCH, UNUSUAL_PORT, IMAGE_ONLY, ACTION_ELSEWHERE, QR_CODE, IN_PDF);
+            SENDER_MISMATCH, UNUSUAL_PORT, IMAGE_ONLY, ACTION_ELSEWHERE, QR_CODE, IN_PDF, IN_DOCUMENT);
     /** The codes that say a link's destination itself is suspect, whatever the text around it. */
     private static final Set<String> SUSPECT_DESTINATION = Set.of(IP_LITERAL, PUNYCODE, SHORTENER, DANGEROUS_SCHEME,
             SUSPICIOUS_TLD, DECEPTIVE_HOST, OBFUSCATED, FREE_HOSTING, BRAND_MISMATCH, UNUSUAL_PORT);
@@ -213,7 +214,8 @@ public final class LinkAnalyzer implements Analyzer {
      * {@code evil.example (scan.zip!/code.png)}). A PDF link is ordinary (an invoice names its company's site):
      * {@code LINK_IN_PDF} only when its destination is suspect, or when the PDF is little more than a button leading
      * to another organisation than the sender's; a PDF inside an archive is named ({@code evil.example
-     * (invoice.zip!/invoice.pdf)}).
+     * (invoice.zip!/invoice.pdf)}). A hyperlink of an Office document is ordinary too: {@code LINK_IN_DOCUMENT} only
+     * when its destination is suspect, with the document ({@code 198.51.100.7 (report.docx)}).
      */
     private void scanEmbedded(AnalysisInput input, Scan scan) {
         ParsedMessage message = input.message();
@@ -240,6 +242,10 @@ public final class LinkAnalyzer implements Analyzer {
                 qr = true;
                 scan.add(QR_CODE, suspect ? QR_SUSPECT : ownSite ? QR_OWN_SITE : 1.0,
                         link.place().isEmpty() ? shown : shown + " (" + link.place() + ")");
+            } else if (link.source() == EmbeddedLinks.Source.DOCUMENT) {
+                if (suspect) {
+                    scan.add(IN_DOCUMENT, 1.0, shown + " (" + link.place() + ")");
+                }
             } else if (suspect || (link.buttonLike() && !ownSite)) {
                 scan.add(IN_PDF, 1.0, link.place().isEmpty() ? shown : shown + " (" + link.place() + ")");
             }

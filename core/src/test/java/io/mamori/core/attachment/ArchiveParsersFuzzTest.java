@@ -11,7 +11,8 @@ import java.util.List;
 
 /**
  * Coverage-guided fuzzing of what reads attachments byte by byte: the whole inspection of one attachment (archives
- * within archives, Office documents, RAR headers, 7z headers, type detection), the 7z header reader that decides
+ * within archives, Office documents, RAR headers, 7z headers, type detection), Office documents' relationship parts,
+ * the 7z header reader that decides
  * whether a password may be tried, and the password search in message text. Each must end with findings or nothing,
  * never with another exception, a hang or unbounded memory: a damaged attachment is a finding, not a failed
  * analysis. In the test suite each runs the inputs under {@code ArchiveParsersFuzzTestInputs/} (seeds and what
@@ -57,6 +58,24 @@ class ArchiveParsersFuzzTest {
         for (Finding f : inspection.findings()) {
             assertThat(CATALOGUE.entry(f.code())).as(f.code()).isPresent();
             assertThat(f.evidence()).isNotNull();
+        }
+    }
+
+    /**
+     * An Office Open XML relationship part, read with the JDK's StAX parser: external relationships or nothing, never an
+     * exception, at most {@link OfficeRelationships#MAX_RELATIONSHIPS} (seeded with the relationship parts of
+     * SpamAssassin's {@code uridoc.docx} and oletools' {@code sample_with_external_link_to_doc.docx}, see
+     * {@code files/README.md}).
+     */
+    @FuzzTest(maxDuration = "30s")
+    void readsAnyRelationshipPart(byte[] part) {
+        List<OfficeRelationships.External> found = OfficeRelationships.externals(part);
+        assertThat(found).hasSizeLessThanOrEqualTo(OfficeRelationships.MAX_RELATIONSHIPS);
+        for (OfficeRelationships.External e : found) {
+            assertThat(e.kind()).doesNotContain("/");
+            if (e.hyperlink()) {
+                assertThat(e.remoteContent()).as("a hyperlink is clicked, not loaded").isFalse();
+            }
         }
     }
 

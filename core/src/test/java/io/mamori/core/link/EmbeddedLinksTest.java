@@ -211,6 +211,78 @@ class EmbeddedLinksTest {
                 new MessageLinks.Link("files.example.org", "/f/2"));
     }
 
+    // ---- hyperlinks of Office documents -----------------------------------------------------------------------
+
+    /** A Word document with {@code word/_rels/document.xml.rels} holding these external hyperlinks. */
+    private static byte[] docxLinking(String... targets) throws IOException {
+        StringBuilder rels = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>"
+                + "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+                + "<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/"
+                + "relationships/styles\" Target=\"styles.xml\"/>");
+        for (int i = 0; i < targets.length; i++) {
+            rels.append("<Relationship Id=\"rId").append(i + 2).append("\" Type=\"http://schemas.openxmlformats.org/")
+                    .append("officeDocument/2006/relationships/hyperlink\" Target=\"").append(targets[i])
+                    .append("\" TargetMode=\"External\"/>");
+        }
+        rels.append("</Relationships>");
+        return zip("[Content_Types].xml", "<Types/>".getBytes(StandardCharsets.UTF_8),
+                "word/document.xml", "<w:document>ご請求書を確認してください</w:document>".getBytes(StandardCharsets.UTF_8),
+                "word/_rels/document.xml.rels", rels.toString().getBytes(StandardCharsets.UTF_8),
+                "word/styles.xml", "<w:styles/>".getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theHyperlinkOfSpamAssassinsWordDocumentIsFoundAndAnOrdinaryDestinationRaisesNothing() throws Exception {
+        try (ParsedMessage message = io.mamori.core.message.Fixtures.parse("attachment-content/spamassassin-target_uri.eml")) {
+            AnalysisInput input = input(message);
+            assertThat(EmbeddedLinks.of(input)).containsExactly(new EmbeddedLinks.Link(EmbeddedLinks.Source.DOCUMENT,
+                    "https://spamassassin.apache.org/", false, "uridoc.docx"));
+            assertThat(analyzer.analyze(input)).extracting(Finding::code).doesNotContain("LINK_IN_DOCUMENT");
+            assertThat(MessageLinks.of(input, 100)).containsExactly(new MessageLinks.Link("spamassassin.apache.org", "/"));
+        }
+    }
+
+    @Test
+    void aDocumentHyperlinkToASuspectDestinationIsReportedWithTheDocumentAttachedOrInsideAnArchive() throws IOException {
+        ParsedMessage message = message("Accounts <ap@vendor.example.com>", LONG_TEXT,
+                new Part("application/octet-stream", "請求書.docx", docxLinking("http://198.51.100.7/login",
+                        "https://www.vendor.example.com/")),
+                new Part("application/zip", "Invoice.zip", zip("2024/report.docx",
+                        docxLinking("https://bit.ly/3xYz", "mailto:ap@vendor.example.com"))));
+        assertThat(EmbeddedLinks.of(message, 60_000)).containsExactly(
+                new EmbeddedLinks.Link(EmbeddedLinks.Source.DOCUMENT, "http://198.51.100.7/login", false, "請求書.docx"),
+                new EmbeddedLinks.Link(EmbeddedLinks.Source.DOCUMENT, "https://www.vendor.example.com/", false, "請求書.docx"),
+                new EmbeddedLinks.Link(EmbeddedLinks.Source.DOCUMENT, "https://bit.ly/3xYz", false,
+                        "Invoice.zip!/2024/report.docx"),
+                new EmbeddedLinks.Link(EmbeddedLinks.Source.DOCUMENT, "mailto:ap@vendor.example.com", false,
+                        "Invoice.zip!/2024/report.docx"));
+        assertThat(analyzer.analyze(input(message))).contains(
+                Finding.of("LINK_IP_LITERAL", "198.51.100.7"),
+                Finding.of("LINK_SHORTENER", "bit.ly"),
+                Finding.of("LINK_IN_DOCUMENT", "198.51.100.7 (請求書.docx); bit.ly (Invoice.zip!/2024/report.docx)"));
+        assertThat(MessageLinks.of(input(message), 100)).contains(new MessageLinks.Link("198.51.100.7", "/login"),
+                new MessageLinks.Link("bit.ly", "/3xYz"));
+    }
+
+    @Test
+    void aDocumentWithoutExternalHyperlinksIsNotOpenedASecondTimeAndOnlyFiftyLinksAreKept() throws Exception {
+        AnalysisInput plain = input(message("a <a@example.com>", LONG_TEXT,
+                new Part("application/octet-stream", "report.docx", docxLinking())));
+        assertThat(EmbeddedLinks.of(plain, 60_000)).isEmpty();
+        assertThat(EmbeddedLinks.searches(plain)).containsExactly(1, 0);
+
+        String[] many = new String[EmbeddedLinks.MAX_DOCUMENT_LINKS + 20];
+        for (int i = 0; i < many.length; i++) {
+            many[i] = "https://site" + i + ".example.org/";
+        }
+        AnalysisInput full = input(message("a <a@example.com>", LONG_TEXT,
+                new Part("application/octet-stream", "a.docx", docxLinking(many)),
+                new Part("application/octet-stream", "b.docx", docxLinking("https://late.example.org/"))));
+        List<EmbeddedLinks.Link> links = EmbeddedLinks.of(full, 60_000);
+        assertThat(links).hasSize(EmbeddedLinks.MAX_DOCUMENT_LINKS).allMatch(l -> l.place().equals("a.docx"));
+        assertThat(EmbeddedLinks.searches(full)).containsExactly(1, 2);
+    }
+
     @Test
     void aQrCodeOrPdfLinkWithLureWordingMakesAPhishingCompositeButAloneStaysBelowTag() {
         FindingCatalogue catalogue = FindingCatalogue.builtIn();
@@ -227,6 +299,9 @@ class EmbeddedLinksTest {
                 .containsExactly("PHISHING_PDF_LINK");
         assertThat(catalogue.entry("LINK_QR_CODE").orElseThrow().weight()).isLessThan(4.0);
         assertThat(catalogue.entry("LINK_IN_PDF").orElseThrow().weight()).isLessThan(4.0);
+        assertThat(catalogue.compositesOf(List.of(Finding.of("LINK_IN_DOCUMENT", "x.example (a.docx)"),
+                Finding.of("LURE_PAYMENT", "請求書")))).extracting(Finding::code).containsExactly("PHISHING_DOCUMENT_LINK");
+        assertThat(catalogue.entry("LINK_IN_DOCUMENT").orElseThrow().weight()).isLessThan(4.0);
     }
 
     // ---- QR codes drawn in attached documents -------------------------------------------------------------------

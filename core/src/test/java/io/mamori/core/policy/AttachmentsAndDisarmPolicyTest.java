@@ -65,6 +65,19 @@ class AttachmentsAndDisarmPolicyTest {
     }
 
     @Test
+    void aDocumentThatFetchesATemplateIsHandledAsAMacroDocument() throws Exception {
+        Finding template = Finding.of("OFFICE_REMOTE_CONTENT", "見積書.docx: attachedTemplate https://evil.example/t.dotm");
+        Policy byDefault = loader.parse(BASE, "policy.yaml");
+        assertThat(byDefault.attachments().handling("OFFICE_REMOTE_CONTENT")).isEqualTo(Handling.SCORE);
+        assertThat(engine.decide(byDefault, Direction.INBOUND, List.of(template)).action())
+                .as("weight 5, below this policy's tag threshold of 7").isEqualTo(Action.DELIVER);
+
+        Policy quarantine = loader.parse(BASE + "attachments:\n  macros: quarantine\n", "policy.yaml");
+        assertThat(quarantine.attachments().handling("OFFICE_REMOTE_CONTENT")).isEqualTo(Handling.QUARANTINE);
+        assertThat(engine.decide(quarantine, Direction.INBOUND, List.of(template)).action()).isEqualTo(Action.QUARANTINE);
+    }
+
+    @Test
     void contentThatCouldNotBeInspectedIsScoredByDefaultAndQuarantinedOrStrippedWhenThePolicySaysSo() throws Exception {
         Finding notUnpacked = Finding.of("ATTACHMENT_NOT_INSPECTED",
                 "請求書.rar: 2 compressed RAR entries not unpacked (damaged or unsupported; names checked)");
@@ -81,7 +94,8 @@ class AttachmentsAndDisarmPolicyTest {
                 .as("inbound mail only").isEqualTo(Action.DELIVER);
 
         Policy strip = loader.parse(BASE + "attachments:\n  uninspected: strip\n  macros: strip\n", "policy.yaml");
-        assertThat(strip.attachments().stripCodes()).containsExactlyInAnyOrder("OFFICE_MACRO", "ATTACHMENT_NOT_INSPECTED");
+        assertThat(strip.attachments().stripCodes()).containsExactlyInAnyOrder("OFFICE_MACRO", "OFFICE_REMOTE_CONTENT",
+                "ATTACHMENT_NOT_INSPECTED");
 
         List<PolicyError> errors = errorsOf(BASE.replace("ANALYZER_FAILED: TAG",
                 "ANALYZER_FAILED: TAG\n    ATTACHMENT_NOT_INSPECTED: TAG") + "attachments:\n  uninspected: tag\n");

@@ -1,0 +1,155 @@
+package io.mamori.core.attachment;
+
+import java.io.ByteArrayInputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import javax.xml.stream.XMLInputFactory;
+import javax.xml.stream.XMLStreamConstants;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
+
+/**
+ * The external relationships of an Office Open XML document: what a relationship part ({@code word/_rels/document.xml.rels},
+ * {@code ppt/slides/_rels/slide1.xml.rels}, ECMA-376 Part 2, Open Packaging Conventions §9.3) points to outside the
+ * document ({@code TargetMode="External"}). Two kinds matter here:
+ * <ul>
+ * <li><b>hyperlinks</b> ({@code …/relationships/hyperlink}): the links a reader clicks in the document, which the link
+ *     analyzers examine like the links of the mail's text;</li>
+ * <li><b>remote content</b>: an attached template, OLE object, frame or sub-document that Office fetches from a network
+ *     address when the document is opened (remote template injection, MITRE ATT&amp;CK T1221; the OLE object links of
+ *     CVE-2017-0199 and CVE-2021-40444), or whose UNC path makes Windows hand the reader's NTLM credentials to that
+ *     host. A template on the author's own disk ({@code file:///C:/…}), which Word writes into ordinary documents, is
+ *     not remote.</li>
+ * </ul>
+ * Read with the JDK's own StAX parser, without DTDs or external entities (a relationship part is attacker input: no
+ * XXE, no entity expansion); a damaged or hostile part yields the relationships before the damage. Bounded: at most
+ * {@value #MAX_RELATIONSHIPS} relationships read per part (the caller bounds the part's bytes). Stateless.
+ */
+public final class OfficeRelationships {
+
+    /** Bytes of one relationship part read at most (Word writes a few kilobytes). */
+    public static final int MAX_PART_BYTES = 1024 * 1024;
+    /** Relationships read from one part at most. */
+    static final int MAX_RELATIONSHIPS = 10_000;
+
+    /**
+     * The JDK's parser (not whichever StAX implementation a library brings), hardened; one factory per thread, since
+     * the JDK's factory reuses its last reader and is not safe to share.
+     */
+    private static final ThreadLocal<XMLInputFactory> XML = ThreadLocal.withInitial(OfficeRelationships::secured);
+
+    /** A URI scheme of two or more characters: one letter before the colon is a Windows drive ({@code C:\…}). */
+    private static final Pattern SCHEME = Pattern.compile("^[a-z][a-z0-9+.-]+:");
+
+    /**
+     * One external relationship.
+     *
+     * @param kind   the last segment of its type ({@code hyperlink}, {@code attachedTemplate}, {@code oleObject} …)
+     * @param target its target as written (entities decoded)
+     */
+    public record External(String kind, String target) {
+        public External {
+            Objects.requireNonNull(kind, "kind");
+            Objects.requireNonNull(target, "target");
+        }
+
+        /** A link a reader clicks in the document. */
+        public boolean hyperlink() {
+            return kind.equals("hyperlink");
+        }
+
+        /**
+         * Content Office loads by itself when the document opens, from another host: an attached template, OLE
+         * object, frame or sub-document at a network address ({@link OfficeRelationships#remote}).
+         */
+        public boolean remoteContent() {
+            return LOADED.contains(kind) && remote(target);
+        }
+    }
+
+    /** Relationship kinds whose target Office loads when the document is opened, without a click. */
+    private static final java.util.Set<String> LOADED = java.util.Set.of("attachedTemplate", "oleObject", "frame",
+            "subDocument");
+
+    private OfficeRelationships() {
+    }
+
+    /** Whether an entry of an Office Open XML document (its name in lower case) is a relationship part. */
+    public static boolean isRelationshipPart(String lowerName) {
+        return lowerName.endsWith(".rels");
+    }
+
+    /**
+     * The external relationships of a relationship part, in document order; those before any damage when the XML is
+     * damaged or not a relationship part at all (then usually none).
+     */
+    public static List<External> externals(byte[] part) {
+        List<External> found = new ArrayList<>();
+        XMLStreamReader xml = null;
+        try {
+            xml = XML.get().createXMLStreamReader(new ByteArrayInputStream(part));
+            int read = 0;
+            while (xml.hasNext() && read < MAX_RELATIONSHIPS) {
+                if (xml.next() != XMLStreamConstants.START_ELEMENT || !xml.getLocalName().equals("Relationship")) {
+                    continue;
+                }
+                read++;
+                String mode = xml.getAttributeValue(null, "TargetMode");
+                String type = xml.getAttributeValue(null, "Type");
+                String target = xml.getAttributeValue(null, "Target");
+                if (mode == null || !mode.strip().equalsIgnoreCase("External") || type == null || target == null) {
+                    continue;
+                }
+                String kind = type.strip();
+                found.add(new External(kind.substring(kind.lastIndexOf('/') + 1), target.strip()));
+            }
+        } catch (XMLStreamException | RuntimeException damaged) {
+            // RuntimeException: the JDK's parser throws some (IllegalStateException, …) on malformed input; what was
+            // read before stands
+        } finally {
+            if (xml != null) {
+                try {
+                    xml.close();
+                } catch (XMLStreamException ignored) {
+                    // nothing held but the byte array
+                }
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Whether a relationship's target is on another host: a URL of any scheme but {@code file:} ({@code https://…},
+     * {@code mhtml:http://…}, {@code \\host\share} as {@code file://host/share}), or a UNC path ({@code \\host\share},
+     * {@code //host/share}). A path on the reader's own disk ({@code file:///C:/…}, {@code C:\…}) or inside the
+     * document is not.
+     */
+    static boolean remote(String target) {
+        String t = target.strip().toLowerCase(Locale.ROOT);
+        if (t.startsWith("\\\\") || t.startsWith("//") || t.startsWith("/\\") || t.startsWith("\\/")) {
+            return true;
+        }
+        if (t.startsWith("file:")) {
+            String rest = t.substring(5).replace('\\', '/');
+            if (!rest.startsWith("//")) {
+                return false; // file:C:/… or file:/C:/…: local
+            }
+            rest = rest.substring(2);
+            // file:///C:/… has an empty host; file://localhost/… is the reader's own machine
+            return !(rest.isEmpty() || rest.startsWith("/") || rest.startsWith("localhost/"));
+        }
+        return SCHEME.matcher(t).find();
+    }
+
+    private static XMLInputFactory secured() {
+        XMLInputFactory factory = XMLInputFactory.newDefaultFactory();
+        factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
+        factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
+        factory.setProperty(XMLInputFactory.IS_REPLACING_ENTITY_REFERENCES, false);
+        factory.setProperty(XMLInputFactory.IS_COALESCING, false);
+        return factory;
+    }
+}
