@@ -84,6 +84,26 @@ class RarUnpackerSandboxTest {
     }
 
     @Test
+    void theUnpackerSeesNoneOfTheGatewaysEnvironmentConfinedOrNot() throws Exception {
+        // what a shell sets itself, and the two the unpacker is given
+        java.util.Set<String> own = java.util.Set.of("LC_ALL", "PATH", "PWD", "OLDPWD", "SHLVL", "_");
+        // the test JVM's environment (HOME, JAVA_HOME, Maven's …) stands in for the gateway's, which may hold the
+        // database password: were it passed on, the program would print it
+        assertThat(System.getenv().keySet()).as("the test's environment has variables to leak").isNotEmpty()
+                .anyMatch(name -> !own.contains(name));
+        Path script = temp.resolve("env");
+        Files.writeString(script, "#!/bin/sh\n[ \"$1\" = --version ] && exit 0\n/usr/bin/env\n");
+        assertThat(script.toFile().setExecutable(true)).isTrue();
+        for (RarUnpacker unpacker : java.util.List.of(RarUnpacker.of(script, Duration.ofSeconds(20)),
+                RarUnpacker.find(script.toString()))) {
+            java.util.List<String> names = run(unpacker).lines().map(line -> line.substring(0, line.indexOf('=')))
+                    .toList();
+            assertThat(names).as("sandboxed: " + unpacker.sandboxed()).contains("LC_ALL", "PATH")
+                    .allMatch(own::contains);
+        }
+    }
+
+    @Test
     void bsdtarUnpacksInTheSandbox() throws Exception {
         byte[] program = {'M', 'Z', (byte) 0x90, 0, 3, 0, 0, 0};
         byte[] rar = RarWriter.rar5().add("invoice.pdf", RarWriter.Kind.PACKED, program).end();
