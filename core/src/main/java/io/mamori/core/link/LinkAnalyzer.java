@@ -7,6 +7,7 @@ import io.mamori.core.brand.Brands;
 import io.mamori.core.evasion.HtmlText;
 import io.mamori.core.evasion.Invisibles;
 import io.mamori.core.message.Mailbox;
+import io.mamori.core.message.CalendarText;
 import io.mamori.core.message.MimePart;
 import io.mamori.core.message.ParsedMessage;
 import java.io.BufferedReader;
@@ -189,6 +190,11 @@ public final class LinkAnalyzer implements Analyzer {
         for (MimePart part : input.message().parts()) {
             if (scan.exhausted()) {
                 break;
+            }
+            if (CalendarText.isCalendar(part)) {
+                // a meeting request or an attached .ics: the client shows its description and links as the message
+                CalendarText.of(part).ifPresent(calendar -> scanText(calendar.links(), scan));
+                continue;
             }
             if (part.attachment() || part.text() == null) {
                 continue;

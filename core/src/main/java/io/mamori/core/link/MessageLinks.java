@@ -1,6 +1,7 @@
 package io.mamori.core.link;
 
 import io.mamori.core.analysis.AnalysisInput;
+import io.mamori.core.message.CalendarText;
 import io.mamori.core.message.MimePart;
 import io.mamori.core.message.ParsedMessage;
 import java.util.ArrayList;
@@ -57,6 +58,10 @@ public final class MessageLinks {
             if (links.size() >= max || Thread.currentThread().isInterrupted()) {
                 break;
             }
+            if (CalendarText.isCalendar(part)) {
+                CalendarText.of(part).ifPresent(calendar -> textLinks(calendar.links(), max, links));
+                continue;
+            }
             if (part.attachment() || part.text() == null) {
                 continue;
             }
@@ -70,12 +75,7 @@ public final class MessageLinks {
                     parse(e.is("form") ? e.attr("action") : e.attr("href"), links);
                 }
             } else if ("text/plain".equals(part.contentType())) {
-                String text = part.text();
-                TextUrls urls = new TextUrls(text.length() > MAX_TEXT_CHARS ? text.substring(0, MAX_TEXT_CHARS) : text);
-                for (String found = urls.next(); found != null && links.size() < max; found = urls.next()) {
-                    String url = TextUrls.withoutTrailingPunctuation(found);
-                    parse(url.regionMatches(true, 0, "www.", 0, 4) ? "http://" + url : url, links);
-                }
+                textLinks(part.text(), max, links);
             }
         }
         if (links.size() < max && !Thread.currentThread().isInterrupted()) {
@@ -88,6 +88,15 @@ public final class MessageLinks {
             }
         }
         return List.copyOf(links);
+    }
+
+    /** The web links of plain text, up to {@code max} links in all. */
+    private static void textLinks(String text, int max, Set<Link> links) {
+        TextUrls urls = new TextUrls(text.length() > MAX_TEXT_CHARS ? text.substring(0, MAX_TEXT_CHARS) : text);
+        for (String found = urls.next(); found != null && links.size() < max; found = urls.next()) {
+            String url = TextUrls.withoutTrailingPunctuation(found);
+            parse(url.regionMatches(true, 0, "www.", 0, 4) ? "http://" + url : url, links);
+        }
     }
 
     private static void parse(String rawUrl, Set<Link> out) {

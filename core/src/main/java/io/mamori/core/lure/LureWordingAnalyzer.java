@@ -5,6 +5,7 @@ import io.mamori.core.analysis.Analyzer;
 import io.mamori.core.analysis.Finding;
 import io.mamori.core.evasion.HtmlText;
 import io.mamori.core.message.Direction;
+import io.mamori.core.message.CalendarText;
 import io.mamori.core.message.MimePart;
 import io.mamori.core.message.ParsedMessage;
 import java.io.BufferedReader;
@@ -372,7 +373,10 @@ public final class LureWordingAnalyzer implements Analyzer {
         }
     }
 
-    /** Subject and body text (plain and HTML, attachments excluded), cut at {@link #MAX_SCANNED_CHARS}. */
+    /**
+     * Subject and body text (plain and HTML, attachments excluded; the words of calendar invitations, attached or not,
+     * included), cut at {@link #MAX_SCANNED_CHARS}.
+     */
     static String scannedText(AnalysisInput input) {
         ParsedMessage message = input.message();
         StringBuilder text = new StringBuilder();
@@ -380,6 +384,11 @@ public final class LureWordingAnalyzer implements Analyzer {
         for (MimePart part : message.parts()) {
             if (text.length() >= MAX_SCANNED_CHARS || Thread.currentThread().isInterrupted()) {
                 break;
+            }
+            if (CalendarText.isCalendar(part)) {
+                // a meeting request or an attached .ics: its title, description and place are what the reader reads
+                CalendarText.of(part).ifPresent(calendar -> append(text, calendar.words()));
+                continue;
             }
             if (part.attachment() || part.text() == null) {
                 continue;
