@@ -35,6 +35,7 @@ all=(
   attachment.ArchiveParsersFuzzTest#inspectsAnyAttachment
   attachment.ArchiveParsersFuzzTest#readsAny7zHeader
   attachment.ArchiveParsersFuzzTest#readsAnyRelationshipPart
+  attachment.ArchiveParsersFuzzTest#searchesAnyWordPartForDde
   attachment.ArchiveParsersFuzzTest#findsPasswordCandidatesInAnyText
   attachment.ArchiveParsersFuzzTest#thePasswordPrefilterMissesNoPasswordWord
   impersonation.ConfusableSkeletonFuzzTest#givesTheSkeletonIcuGives

@@ -28,7 +28,8 @@ import java.util.Set;
  * <li>{@code OFFICE_MACRO}: a VBA project in OLE2 (Apache POI) or OOXML ({@code vbaProject.bin}), or an
  *     Excel 4 macro sheet; {@code OFFICE_REMOTE_CONTENT}: an Office Open XML document that loads a template, OLE
  *     object, frame or sub-document from a network address when opened (template injection,
- *     {@link OfficeRelationships}); {@code RTF_DISGUISED}: RTF under a Word extension;</li>
+ *     {@link OfficeRelationships}); {@code OFFICE_DDE}: a Word DDE field or Excel DDE link, which starts a program
+ *     ({@link OfficeFields}); {@code RTF_DISGUISED}: RTF under a Word extension;</li>
  * <li>archives (zip, 7z, gzip, tar, RAR; compressed RAR entries unpacked by libarchive, {@link RarUnpacker}) opened
  *     recursively within
  *     {@link ArchiveLimits}, with the name checks of {@link AttachmentNameAnalyzer} and all of the above
@@ -77,7 +78,8 @@ public final class AttachmentContentAnalyzer implements Analyzer {
     @Override
     public Set<String> codes() {
         return Set.of(ContentInspection.TYPE_MISMATCH, ContentInspection.EXECUTABLE_CONTENT,
-                ContentInspection.OFFICE_MACRO, ContentInspection.REMOTE_CONTENT, ContentInspection.RTF_DISGUISED,
+                ContentInspection.OFFICE_MACRO, ContentInspection.REMOTE_CONTENT, ContentInspection.DDE,
+                ContentInspection.RTF_DISGUISED,
                 ContentInspection.ARCHIVE_BOMB,
                 ContentInspection.ARCHIVE_TOO_DEEP, ContentInspection.ENCRYPTED, ContentInspection.NOT_INSPECTED,
                 ContentInspection.PASSWORD_IN_MESSAGE, ContentInspection.OPENED, ContentInspection.PASSWORD_SENT_SEPARATELY,

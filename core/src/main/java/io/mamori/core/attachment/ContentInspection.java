@@ -48,6 +48,10 @@ final class ContentInspection {
     static final String RTF_DISGUISED = "RTF_DISGUISED";
     /** An Office document that loads a template, OLE object or frame from a network address when opened. */
     static final String REMOTE_CONTENT = "OFFICE_REMOTE_CONTENT";
+    /** An Office document with a DDE field or link, which starts a program ({@link OfficeFields}). */
+    static final String DDE = "OFFICE_DDE";
+    /** Bytes of a Word or Excel part searched for DDE in a zip not yet known to be a document (content types last). */
+    static final int MAX_DDE_PART_BYTES = 8 * 1024 * 1024;
     static final String ARCHIVE_BOMB = "ARCHIVE_BOMB";
     static final String ARCHIVE_TOO_DEEP = "ARCHIVE_TOO_DEEP";
     static final String ENCRYPTED = "ENCRYPTED_ARCHIVE";
@@ -60,7 +64,7 @@ final class ContentInspection {
 
     /** An entry must expand past this before its ratio counts: small, very compressible files are normal. */
     static final long RATIO_FLOOR = 1024 * 1024;
-    /** Characters of a remote target shown in evidence at most. */
+    /** Characters of a remote target or a field instruction shown in evidence at most. */
     private static final int MAX_TARGET_SHOWN = 200;
     /** How much further than an archive an Office document's parts may go (entries and ratio). */
     static final int DOCUMENT_FACTOR = 10;
@@ -684,12 +688,16 @@ final class ContentInspection {
                     }
                 } else if (!inDocument) {
                     InputStream file = content;
+                    // a document whose content types come later (some generators write them last): its relationship
+                    // parts and its parts with fields are read here, and inspected as files as well, as any entry
                     if (OfficeRelationships.isRelationshipPart(lower)) {
-                        // a document whose content types come later (some generators write them last): its
-                        // relationship parts are read here, and inspected as files as well, as any entry of a zip
                         byte[] rels = content.readNBytes(OfficeRelationships.MAX_PART_BYTES);
                         relationships(path, entryPath, rels, rels.length < OfficeRelationships.MAX_PART_BYTES);
                         file = new SequenceInputStream(new ByteArrayInputStream(rels), content);
+                    } else if (sink == null && OfficeFields.mayHoldDde(lower)) {
+                        byte[] part = content.readNBytes(MAX_DDE_PART_BYTES);
+                        dde(path, new ByteArrayInputStream(part));
+                        file = new SequenceInputStream(new ByteArrayInputStream(part), content);
                     }
                     nested(entryPath, lastSegment(entryName), file, depth + 1);
                 } else if (sink != null && ArchiveContents.isOfficeMedia(lower)) {
@@ -701,6 +709,8 @@ final class ContentInspection {
                 } else if (OfficeRelationships.isRelationshipPart(lower)) {
                     byte[] rels = content.readNBytes(OfficeRelationships.MAX_PART_BYTES);
                     relationships(path, entryPath, rels, rels.length < OfficeRelationships.MAX_PART_BYTES);
+                } else if (sink == null && OfficeFields.mayHoldDde(lower)) {
+                    dde(path, content);
                 }
                 if (sink == null || !inDocument || e.getGeneralPurposeBit().usesDataDescriptor()) {
                     content.drain();
@@ -745,17 +755,35 @@ final class ContentInspection {
         }
         for (OfficeRelationships.External external : OfficeRelationships.externals(bytes)) {
             if (external.remoteContent()) {
-                String target = external.target();
-                if (target.length() > MAX_TARGET_SHOWN) {
-                    int cut = Character.isHighSurrogate(target.charAt(MAX_TARGET_SHOWN - 1))
-                            ? MAX_TARGET_SHOWN - 1 : MAX_TARGET_SHOWN;
-                    target = target.substring(0, cut) + "…";
-                }
-                add(REMOTE_CONTENT, document + ": " + external.kind() + " " + AttachmentNameAnalyzer.displayed(target));
+                add(REMOTE_CONTENT, document + ": " + external.kind() + " " + shown(external.target()));
             } else if (external.hyperlink()) {
                 linkSourcesInside = true;
             }
         }
+    }
+
+    /**
+     * A Word part that may hold fields, or an Excel external link, streamed: {@code OFFICE_DDE} for the document's first
+     * DDE field or link ({@code report.docx: DDEAUTO c:\\windows\\system32\\cmd.exe "/k calc.exe"}), once per
+     * document.
+     */
+    private void dde(String document, InputStream part) throws IOException {
+        if (findings.stream().anyMatch(f -> f.code().equals(DDE) && f.evidence().startsWith(document + ": "))) {
+            return;
+        }
+        OfficeFields.dde(part).ifPresent(instruction -> add(DDE, document + ": " + shown(instruction)));
+    }
+
+    /**
+     * Text of a document shown in evidence: cut at {@value #MAX_TARGET_SHOWN} characters, control and format
+     * characters written as {@code <U+202E>}.
+     */
+    private static String shown(String text) {
+        if (text.length() > MAX_TARGET_SHOWN) {
+            int cut = Character.isHighSurrogate(text.charAt(MAX_TARGET_SHOWN - 1)) ? MAX_TARGET_SHOWN - 1 : MAX_TARGET_SHOWN;
+            text = text.substring(0, cut) + "…";
+        }
+        return AttachmentNameAnalyzer.displayed(text);
     }
 
     private void tar(String path, InputStream whole, int depth) throws IOException {

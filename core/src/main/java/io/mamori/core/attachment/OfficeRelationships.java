@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
-import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
@@ -24,8 +23,7 @@ import javax.xml.stream.XMLStreamReader;
  *     host. A template on the author's own disk ({@code file:///C:/…}), which Word writes into ordinary documents, is
  *     not remote.</li>
  * </ul>
- * Read with the JDK's own StAX parser, without DTDs or external entities (a relationship part is attacker input: no
- * XXE, no entity expansion); a damaged or hostile part yields the relationships before the damage. Bounded: at most
+ * Read with the JDK's own StAX parser, without DTDs or external entities ({@link OfficeXml}); a damaged or hostile part yields the relationships before the damage. Bounded: at most
  * {@value #MAX_RELATIONSHIPS} relationships read per part (the caller bounds the part's bytes). Stateless.
  */
 public final class OfficeRelationships {
@@ -34,12 +32,6 @@ public final class OfficeRelationships {
     public static final int MAX_PART_BYTES = 1024 * 1024;
     /** Relationships read from one part at most. */
     static final int MAX_RELATIONSHIPS = 10_000;
-
-    /**
-     * The JDK's parser (not whichever StAX implementation a library brings), hardened; one factory per thread, since
-     * the JDK's factory reuses its last reader and is not safe to share.
-     */
-    private static final ThreadLocal<XMLInputFactory> XML = ThreadLocal.withInitial(OfficeRelationships::secured);
 
     /** A URI scheme of two or more characters: one letter before the colon is a Windows drive ({@code C:\…}). */
     private static final Pattern SCHEME = Pattern.compile("^[a-z][a-z0-9+.-]+:");
@@ -90,7 +82,7 @@ public final class OfficeRelationships {
         List<External> found = new ArrayList<>();
         XMLStreamReader xml = null;
         try {
-            xml = XML.get().createXMLStreamReader(new ByteArrayInputStream(part));
+            xml = OfficeXml.reader(new ByteArrayInputStream(part));
             int read = 0;
             while (xml.hasNext() && read < MAX_RELATIONSHIPS) {
                 if (xml.next() != XMLStreamConstants.START_ELEMENT || !xml.getLocalName().equals("Relationship")) {
@@ -110,13 +102,7 @@ public final class OfficeRelationships {
             // RuntimeException: the JDK's parser throws some (IllegalStateException, …) on malformed input; what was
             // read before stands
         } finally {
-            if (xml != null) {
-                try {
-                    xml.close();
-                } catch (XMLStreamException ignored) {
-                    // nothing held but the byte array
-                }
-            }
+            OfficeXml.close(xml);
         }
         return found;
     }
@@ -144,12 +130,4 @@ public final class OfficeRelationships {
         return SCHEME.matcher(t).find();
     }
 
-    private static XMLInputFactory secured() {
-        XMLInputFactory factory = XMLInputFactory.newDefaultFactory();
-        factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
-        factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
-        factory.setProperty(XMLInputFactory.IS_REPLACING_ENTITY_REFERENCES, false);
-        factory.setProperty(XMLInputFactory.IS_COALESCING, false);
-        return factory;
-    }
 }

@@ -293,8 +293,9 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
      * ({@code attachments.*} in the policy file). Outbound mail is decided by {@code outbound.forced} alone.
      *
      * @param encrypted           handling of {@code ENCRYPTED_ARCHIVE} (an encrypted attachment no password opened)
-     * @param macros              handling of {@code OFFICE_MACRO} and {@code OFFICE_REMOTE_CONTENT} (a document that
-     *                            fetches a template or object when opened, which may carry the macros)
+     * @param macros              handling of {@code OFFICE_MACRO}, {@code OFFICE_REMOTE_CONTENT} (a document that
+     *                            fetches a template or object when opened, which may carry the macros) and
+     *                            {@code OFFICE_DDE} (a document that starts a program through DDE)
      * @param uninspected         handling of {@code ATTACHMENT_NOT_INSPECTED} (content that could not be inspected: a
      *                            damaged archive, compressed RAR entries that could not be unpacked, a file past the
      *                            size limits)
@@ -314,6 +315,8 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
         public static final String MACRO_CODE = "OFFICE_MACRO";
         /** Finding code handled as {@link #MACRO_CODE}: a template or object fetched when the document opens. */
         public static final String REMOTE_CONTENT_CODE = "OFFICE_REMOTE_CONTENT";
+        /** Finding code handled as {@link #MACRO_CODE}: a DDE field or link, which starts a program. */
+        public static final String DDE_CODE = "OFFICE_DDE";
         /** Finding code whose handling {@code attachments.uninspected} sets. */
         public static final String UNINSPECTED_CODE = "ATTACHMENT_NOT_INSPECTED";
         /** Finding code whose handling {@code attachments.opened} sets. */
@@ -363,7 +366,7 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
         public Handling handling(String code) {
             return switch (code) {
                 case ENCRYPTED_CODE -> encrypted;
-                case MACRO_CODE, REMOTE_CONTENT_CODE -> macros;
+                case MACRO_CODE, REMOTE_CONTENT_CODE, DDE_CODE -> macros;
                 case UNINSPECTED_CODE -> uninspected;
                 case OPENED_CODE -> opened;
                 default -> Handling.SCORE;
@@ -388,6 +391,7 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
             if (macros == Handling.STRIP) {
                 codes.add(MACRO_CODE);
                 codes.add(REMOTE_CONTENT_CODE);
+                codes.add(DDE_CODE);
             }
             if (uninspected == Handling.STRIP) {
                 codes.add(UNINSPECTED_CODE);
@@ -452,7 +456,7 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
                 "MALWARE_FOUND", "AV_UNAVAILABLE", "ANALYZER_FAILED",
                 "ATTACHMENT_EXECUTABLE", "ATTACHMENT_EXECUTABLE_CONTENT", "ATTACHMENT_DOUBLE_EXTENSION",
                 "ATTACHMENT_NAME_RTLO", "ATTACHMENT_TYPE_MISMATCH", "OFFICE_MACRO", "OFFICE_REMOTE_CONTENT",
-                "RTF_DISGUISED",
+                "OFFICE_DDE", "RTF_DISGUISED",
                 "ARCHIVE_BOMB", "ARCHIVE_TOO_DEEP", "ENCRYPTED_ARCHIVE", "ENCRYPTED_ARCHIVE_OPENED", "ATTACHMENT_NOT_INSPECTED",
                 "MIME_TOO_DEEP", "MIME_TOO_MANY_PARTS",
                 "DMARC_FAIL", "DMARC_REJECT_POLICY_FAIL", "SENDER_BLOCKED", "LINK_BLOCKED");

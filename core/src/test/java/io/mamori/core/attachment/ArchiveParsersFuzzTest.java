@@ -11,7 +11,8 @@ import java.util.List;
 
 /**
  * Coverage-guided fuzzing of what reads attachments byte by byte: the whole inspection of one attachment (archives
- * within archives, Office documents, RAR headers, 7z headers, type detection), Office documents' relationship parts,
+ * within archives, Office documents, RAR headers, 7z headers, type detection), Office documents' relationship parts
+ * and fields,
  * the 7z header reader that decides
  * whether a password may be tried, and the password search in message text. Each must end with findings or nothing,
  * never with another exception, a hang or unbounded memory: a damaged attachment is a finding, not a failed
@@ -77,6 +78,19 @@ class ArchiveParsersFuzzTest {
                 assertThat(e.remoteContent()).as("a hyperlink is clicked, not loaded").isFalse();
             }
         }
+    }
+
+    /**
+     * A Word or Excel part searched for DDE ({@link OfficeFields}, StAX): an instruction or nothing, never an exception,
+     * within {@link OfficeFields#MAX_INSTRUCTION} characters (seeded with the document part of oletools'
+     * {@code dde-test.docx}).
+     */
+    @FuzzTest(maxDuration = "30s")
+    void searchesAnyWordPartForDde(byte[] part) throws java.io.IOException {
+        OfficeFields.dde(new ByteArrayInputStream(part)).ifPresent(instruction -> {
+            assertThat(instruction.length()).isLessThanOrEqualTo(Math.max(OfficeFields.MAX_INSTRUCTION, part.length));
+            assertThat(OfficeFields.isDde(instruction) || instruction.contains("|")).isTrue();
+        });
     }
 
     /** A 7z header: a cost to try passwords with, or empty; nothing else. */

@@ -299,6 +299,64 @@ class AttachmentContentAnalyzerTest {
     }
 
     @Test
+    void ddeFieldsAndLinksInOletoolsDocumentsAreFound() throws Exception {
+        assertThat(analyze(file("dde-test.docx", sample("oletools/dde-test.docx")),
+                file("dde-test.xlsx", sample("oletools/dde-test.xlsx"))))
+                .containsExactly(
+                        Finding.of("OFFICE_DDE", "dde-test.docx: DDEAUTO c:\\\\windows\\\\system32\\\\cmd.exe \"/k calc.exe\""),
+                        Finding.of("OFFICE_DDE", "dde-test.xlsx: cmd|/c calc.exe"));
+    }
+
+    /** A Word document whose main part is {@code body} (inside {@code <w:body>}), content types first or last. */
+    private static byte[] wordDocument(String body, boolean contentTypesFirst) throws IOException {
+        byte[] types = ascii("<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>");
+        byte[] document = ("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><w:document xmlns:w="
+                + "\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>" + body
+                + "</w:body></w:document>").getBytes(StandardCharsets.UTF_8);
+        return contentTypesFirst ? zip("[Content_Types].xml", types, "word/document.xml", document)
+                : zip("word/document.xml", document, "[Content_Types].xml", types);
+    }
+
+    private static String run(String inner) {
+        return "<w:r>" + inner + "</w:r>";
+    }
+
+    @Test
+    void ddeHiddenInSplitRunsQuoteFieldsSimpleFieldsAndLatePackagesIsFound() throws Exception {
+        String begin = run("<w:fldChar w:fldCharType=\"begin\"/>");
+        String separate = run("<w:fldChar w:fldCharType=\"separate\"/>");
+        String end = run("<w:fldChar w:fldCharType=\"end\"/>");
+        // the keyword cut over runs, as Word itself writes an edited field
+        String split = "<w:p>" + begin + run("<w:instrText>DD</w:instrText>") + run("<w:instrText xml:space=\"preserve\">"
+                + "EAUTO c:\\\\Windows\\\\System32\\\\cmd.exe \"/c calc\"</w:instrText>") + separate
+                + run("<w:t>!</w:t>") + end + "</w:p>";
+        // { { QUOTE 68 68 69 } "C:\\Programs\\..." }: the keyword made by a nested field of character codes
+        String quote = "<w:p>" + begin + begin + run("<w:instrText>QUOTE 68 68 69 </w:instrText>") + end
+                + run("<w:instrText> c:\\\\x.exe</w:instrText>") + end + "</w:p>";
+        String simple = "<w:p><w:fldSimple w:instr=\" ddeauto cmd &quot;/c calc&quot; \"><w:r><w:t>x</w:t></w:r></w:fldSimple></w:p>";
+        assertThat(analyze(file("split.docx", wordDocument(split, true)), file("quote.docx", wordDocument(quote, true)),
+                file("simple.docx", wordDocument(simple, true)),
+                file("late.zip", zip("請求書.docx", wordDocument(split, false)))))
+                .containsExactly(
+                        Finding.of("OFFICE_DDE", "split.docx: DDEAUTO c:\\\\Windows\\\\System32\\\\cmd.exe \"/c calc\""),
+                        Finding.of("OFFICE_DDE", "quote.docx: DDE c:\\\\x.exe"),
+                        Finding.of("OFFICE_DDE", "simple.docx: ddeauto cmd \"/c calc\""),
+                        Finding.of("OFFICE_DDE", "late.zip!/請求書.docx: DDEAUTO c:\\\\Windows\\\\System32\\\\cmd.exe \"/c calc\""));
+    }
+
+    @Test
+    void ordinaryFieldsAndTheWordDdeInTextAreNoDde() throws Exception {
+        String page = "<w:p><w:r><w:fldChar w:fldCharType=\"begin\"/></w:r><w:r><w:instrText> PAGE \\\\* MERGEFORMAT "
+                + "</w:instrText></w:r><w:r><w:fldChar w:fldCharType=\"end\"/></w:r>"
+                + "<w:r><w:t>DDE と DDEAUTO の説明</w:t></w:r></w:p>"
+                + "<w:p><w:fldSimple w:instr=\" HYPERLINK &quot;https://www.example.co.jp/&quot; \"/></w:p>"
+                + "<w:p><w:r><w:fldChar w:fldCharType=\"begin\"/></w:r><w:r><w:instrText>QUOTE 72 73</w:instrText></w:r>"
+                + "<w:r><w:fldChar w:fldCharType=\"end\"/></w:r></w:p>";
+        assertThat(analyze(file("manual.docx", wordDocument(page, true)),
+                file("harmless-clean.docx", sample("oletools/harmless-clean.docx")))).isEmpty();
+    }
+
+    @Test
     void spamAssassinsMacroWorkbookIsAnOfficeMacro() throws Exception {
         assertThat(fixtureMessage("spamassassin-macro.eml")).containsExactly(Finding.of("OFFICE_MACRO", "macro.xlsm"));
     }

@@ -94,7 +94,7 @@ class AttachmentsAndDisarmPolicyTest {
                 .as("inbound mail only").isEqualTo(Action.DELIVER);
 
         Policy strip = loader.parse(BASE + "attachments:\n  uninspected: strip\n  macros: strip\n", "policy.yaml");
-        assertThat(strip.attachments().stripCodes()).containsExactlyInAnyOrder("OFFICE_MACRO", "OFFICE_REMOTE_CONTENT",
+        assertThat(strip.attachments().stripCodes()).containsExactlyInAnyOrder("OFFICE_MACRO", "OFFICE_REMOTE_CONTENT", "OFFICE_DDE",
                 "ATTACHMENT_NOT_INSPECTED");
 
         List<PolicyError> errors = errorsOf(BASE.replace("ANALYZER_FAILED: TAG",

@@ -1,0 +1,191 @@
+package io.mamori.core.attachment;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Locale;
+import java.util.Optional;
+import javax.xml.stream.XMLStreamConstants;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
+
+/**
+ * Dynamic Data Exchange in Office Open XML documents: a Word field {@code DDE} or {@code DDEAUTO} (ECMA-376 Part 1
+ * §17.16), or an Excel DDE link ({@code <ddeLink ddeService="cmd" ddeTopic="/c calc.exe">}, §18.14.4), which start a
+ * program of the sender's choosing when the document is opened or its links are updated: macro-less code execution
+ * as spread in 2017 (oletools' {@code msodde} finds the same).
+ *
+ * <p>Hand-written over StAX ({@link OfficeXml}): Apache POI's XWPF would need {@code poi-ooxml} and XMLBeans' full
+ * schemas for what is one pass over the field characters. A Word field's instruction is the text of its
+ * {@code w:instrText} runs between {@code w:fldChar} begin and separate (or end), or a {@code w:fldSimple}'s
+ * {@code w:instr}; fields nest, and a nested {@code QUOTE} field of character codes ({@code QUOTE 68 68 69}, "DDE")
+ * stands in its parent's instruction for the characters it makes, as Word evaluates it, the way DDE instructions were
+ * hidden from keyword filters. Streamed: bounded memory (at most {@value #MAX_INSTRUCTION} characters of an instruction
+ * kept, fields nested at most {@value #MAX_DEPTH} deep), one pass. Stateless.
+ */
+final class OfficeFields {
+
+    static final int MAX_INSTRUCTION = 4096;
+    static final int MAX_DEPTH = 32;
+
+    private static final String WORD_MAIN = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+    private static final String WORD_STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main";
+
+    private OfficeFields() {
+    }
+
+    /**
+     * Whether an Office Open XML part (its name in lower case) may hold Word fields (the document, its headers,
+     * footers, notes, comments and glossary) or an Excel DDE link.
+     */
+    static boolean mayHoldDde(String lowerName) {
+        if (lowerName.startsWith("xl/externallinks/") && lowerName.endsWith(".xml")) {
+            return true;
+        }
+        if (!lowerName.startsWith("word/") || !lowerName.endsWith(".xml")) {
+            return false;
+        }
+        String name = lowerName.substring(lowerName.lastIndexOf('/') + 1);
+        return name.startsWith("document") || name.startsWith("header") || name.startsWith("footer")
+                || name.startsWith("footnotes") || name.startsWith("endnotes") || name.startsWith("comments");
+    }
+
+    /**
+     * The first DDE instruction of a part ({@code DDEAUTO c:\windows\system32\cmd.exe "/k calc.exe"}, or
+     * {@code cmd|/c calc.exe} for an Excel link), or empty. Damaged XML ends the search with what was found before it.
+     *
+     * @throws IOException what reading {@code in} itself threw (never the XML's damage)
+     */
+    static Optional<String> dde(InputStream in) throws IOException {
+        OfficeXml.Watched watched = new OfficeXml.Watched(in);
+        XMLStreamReader xml = null;
+        Optional<String> found = Optional.empty();
+        try {
+            xml = OfficeXml.reader(watched);
+            found = search(xml);
+        } catch (XMLStreamException | RuntimeException damaged) {
+            // the JDK's parser throws some runtime exceptions on malformed input; the input's own failure is
+            // passed on below
+        } finally {
+            OfficeXml.close(xml);
+        }
+        watched.rethrow();
+        return found;
+    }
+
+    private static Optional<String> search(XMLStreamReader xml) throws XMLStreamException {
+        // the instructions of the fields open at this point, innermost last
+        Deque<Field> open = new ArrayDeque<>();
+        boolean inInstruction = false;
+        while (xml.hasNext()) {
+            int event = xml.next();
+            if (event == XMLStreamConstants.START_ELEMENT) {
+                String name = xml.getLocalName();
+                boolean word = WORD_MAIN.equals(xml.getNamespaceURI()) || WORD_STRICT.equals(xml.getNamespaceURI());
+                if (name.equals("ddeLink")) {
+                    String service = xml.getAttributeValue(null, "ddeService");
+                    String topic = xml.getAttributeValue(null, "ddeTopic");
+                    return Optional.of((service == null ? "" : service) + "|" + (topic == null ? "" : topic));
+                } else if (word && name.equals("fldSimple")) {
+                    String instruction = attribute(xml, "instr");
+                    if (instruction != null && isDde(instruction)) {
+                        return Optional.of(instruction.strip());
+                    }
+                } else if (word && name.equals("fldChar")) {
+                    String type = attribute(xml, "fldCharType");
+                    if ("begin".equals(type)) {
+                        if (open.size() >= MAX_DEPTH) {
+                            return Optional.empty();
+                        }
+                        open.push(new Field());
+                    } else if ("separate".equals(type) && !open.isEmpty()) {
+                        open.peek().instructionEnded = true;
+                    } else if ("end".equals(type) && !open.isEmpty()) {
+                        Field field = open.pop();
+                        String instruction = field.instruction.toString();
+                        if (isDde(instruction)) {
+                            return Optional.of(instruction.strip());
+                        }
+                        if (!open.isEmpty() && !open.peek().instructionEnded) {
+                            // a nested field stands in its parent's instruction for what it makes: a QUOTE of
+                            // character codes for those characters
+                            open.peek().append(quoted(instruction));
+                        }
+                    }
+                } else if (word && name.equals("instrText")) {
+                    inInstruction = true;
+                }
+            } else if (event == XMLStreamConstants.END_ELEMENT && xml.getLocalName().equals("instrText")) {
+                inInstruction = false;
+            } else if (inInstruction && (event == XMLStreamConstants.CHARACTERS || event == XMLStreamConstants.CDATA
+                    || event == XMLStreamConstants.SPACE) && !open.isEmpty() && !open.peek().instructionEnded) {
+                open.peek().append(xml.getText());
+            }
+        }
+        // fields left open at the end: Word evaluates what it read
+        for (Field field : open) {
+            if (isDde(field.instruction.toString())) {
+                return Optional.of(field.instruction.toString().strip());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A Word attribute, in either namespace Word writes ({@code w:instr}), or none. */
+    private static String attribute(XMLStreamReader xml, String name) {
+        String value = xml.getAttributeValue(WORD_MAIN, name);
+        if (value == null) {
+            value = xml.getAttributeValue(WORD_STRICT, name);
+        }
+        return value;
+    }
+
+    /** Whether a field instruction is a DDE field: its first word {@code DDE} or {@code DDEAUTO}, in any case. */
+    static boolean isDde(String instruction) {
+        String s = instruction.strip();
+        int end = 0;
+        while (end < s.length() && !Character.isWhitespace(s.charAt(end)) && s.charAt(end) != '"') {
+            end++;
+        }
+        String keyword = s.substring(0, end).toUpperCase(Locale.ROOT);
+        return keyword.equals("DDE") || keyword.equals("DDEAUTO");
+    }
+
+    /**
+     * What a nested field gives its parent's instruction: for {@code QUOTE} followed by decimal character codes, those
+     * characters; nothing otherwise (its result is not known without evaluating it).
+     */
+    static String quoted(String instruction) {
+        String[] words = instruction.strip().split("\\s+");
+        if (words.length < 2 || !words[0].equalsIgnoreCase("QUOTE")) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 1; i < words.length; i++) {
+            String w = words[i];
+            if (w.isEmpty() || w.length() > 5 || !w.chars().allMatch(Character::isDigit)) {
+                return "";
+            }
+            int code = Integer.parseInt(w);
+            if (code == 0 || code > 0xFFFF) {
+                return "";
+            }
+            out.append((char) code);
+        }
+        return out.toString();
+    }
+
+    /** One Word field being read: its instruction so far, cut at {@value #MAX_INSTRUCTION} characters. */
+    private static final class Field {
+        final StringBuilder instruction = new StringBuilder();
+        boolean instructionEnded;
+
+        void append(String text) {
+            int room = MAX_INSTRUCTION - instruction.length();
+            if (room > 0) {
+                instruction.append(text, 0, Math.min(room, text.length()));
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.mamori.core.attachment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class OfficeFieldsTest {
+
+    private static InputStream xml(String s) {
+        return new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theKeywordIsTheInstructionsFirstWordInAnyCase() {
+        assertThat(OfficeFields.isDde(" DDEAUTO c:\\\\x.exe")).isTrue();
+        assertThat(OfficeFields.isDde("dde \"c:\\\\x.exe\"")).isTrue();
+        assertThat(OfficeFields.isDde("DDE\"cmd\"")).isTrue();
+        assertThat(OfficeFields.isDde("DDEX x")).isFalse();
+        assertThat(OfficeFields.isDde("HYPERLINK \"https://example.com/DDE\"")).isFalse();
+        assertThat(OfficeFields.isDde("")).isFalse();
+    }
+
+    @Test
+    void aQuoteOfCharacterCodesGivesItsCharactersAndAnythingElseNothing() {
+        assertThat(OfficeFields.quoted(" QUOTE 68 68 69 65 85 84 79 ")).isEqualTo("DDEAUTO");
+        assertThat(OfficeFields.quoted("quote 100 100 101")).isEqualTo("dde");
+        assertThat(OfficeFields.quoted("QUOTE \"DDE\"")).isEmpty();
+        assertThat(OfficeFields.quoted("QUOTE 0 68")).isEmpty();
+        assertThat(OfficeFields.quoted("QUOTE 99999999999")).isEmpty();
+        assertThat(OfficeFields.quoted("PAGE")).isEmpty();
+    }
+
+    @Test
+    void damagedXmlEndsTheSearchQuietlyAndTheInputsOwnFailureIsPassedOn() throws IOException {
+        assertThat(OfficeFields.dde(xml("<w:document xmlns:w=\"x\"><unclosed"))).isEmpty();
+        assertThat(OfficeFields.dde(xml(""))).isEmpty();
+        assertThat(OfficeFields.dde(xml("<?xml version=\"1.0\"?><!DOCTYPE d [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>"
+                + "<externalLink><ddeLink ddeService=\"&e;\"/></externalLink>"))).isEmpty();
+        // a DDE link before the damage is found
+        assertThat(OfficeFields.dde(xml("<externalLink><ddeLink ddeService=\"cmd\" ddeTopic=\"/c calc\"/><broken"))).hasValue("cmd|/c calc");
+
+        RuntimeException budget = new IllegalStateException("budget passed");
+        InputStream failing = new SequenceInputStream(xml("<w:document xmlns:w=\"x\"><w:body>"), new InputStream() {
+            @Override
+            public int read() {
+                throw budget;
+            }
+        });
+        assertThatThrownBy(() -> OfficeFields.dde(failing)).isSameAs(budget);
+        InputStream broken = new SequenceInputStream(xml("<a>"), new InputStream() {
+            @Override
+            public int read() throws IOException {
+                throw new IOException("truncated");
+            }
+        });
+        assertThatThrownBy(() -> OfficeFields.dde(broken)).isInstanceOf(IOException.class).hasMessage("truncated");
+    }
+
+    @Test
+    void fieldsNestedTooDeepEndTheSearchAndLongInstructionsAreCut() throws IOException {
+        String w = "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"";
+        String begin = "<w:r><w:fldChar w:fldCharType=\"begin\"/></w:r>";
+        assertThat(OfficeFields.dde(xml("<w:document " + w + ">" + begin.repeat(OfficeFields.MAX_DEPTH + 1)
+                + "<w:r><w:instrText>DDE x</w:instrText></w:r></w:document>"))).isEmpty();
+        String longField = "<w:document " + w + ">" + begin + "<w:r><w:instrText>DDE " + "x".repeat(10_000)
+                + "</w:instrText></w:r><w:r><w:fldChar w:fldCharType=\"end\"/></w:r></w:document>";
+        assertThat(OfficeFields.dde(xml(longField))).hasValueSatisfying(
+                i -> assertThat(i).hasSize(OfficeFields.MAX_INSTRUCTION).startsWith("DDE xxx"));
+    }
+}
