@@ -21,13 +21,23 @@ import javax.xml.stream.XMLStreamReader;
  * {@code w:instrText} runs between {@code w:fldChar} begin and separate (or end), or a {@code w:fldSimple}'s
  * {@code w:instr}; fields nest, and a nested {@code QUOTE} field of character codes ({@code QUOTE 68 68 69}, "DDE")
  * stands in its parent's instruction for the characters it makes, as Word evaluates it, the way DDE instructions were
- * hidden from keyword filters. Streamed: bounded memory (at most {@value #MAX_INSTRUCTION} characters of an instruction
- * kept, fields nested at most {@value #MAX_DEPTH} deep), one pass. Stateless.
+ * hidden from keyword filters. Bounded memory (the first {@value #PREFILTER_BYTES} bytes of a part held, at most
+ * {@value #MAX_INSTRUCTION} characters of an instruction kept, fields nested at most {@value #MAX_DEPTH} deep), one
+ * pass. Stateless.
  */
 final class OfficeFields {
 
     static final int MAX_INSTRUCTION = 4096;
     static final int MAX_DEPTH = 32;
+    /**
+     * A part up to this size is first searched for the names a DDE field or link needs ({@code instr} of
+     * {@code w:instrText} and {@code w:instr}, {@code ddeLink}; XML names cannot be written with character references)
+     * and parsed only when one is there: most documents have no field at all, and parsing costs by the byte. A larger
+     * part is parsed as it streams.
+     */
+    static final int PREFILTER_BYTES = 2 * 1024 * 1024;
+    private static final byte[] INSTR = "instr".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] DDE_LINK = "ddeLink".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private static final String WORD_MAIN = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
     private static final String WORD_STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main";
@@ -58,7 +68,13 @@ final class OfficeFields {
      * @throws IOException what reading {@code in} itself threw (never the XML's damage)
      */
     static Optional<String> dde(InputStream in) throws IOException {
-        OfficeXml.Watched watched = new OfficeXml.Watched(in);
+        byte[] head = in.readNBytes(PREFILTER_BYTES);
+        boolean whole = head.length < PREFILTER_BYTES;
+        if (whole && !namesAField(head)) {
+            return Optional.empty();
+        }
+        InputStream all = new java.io.ByteArrayInputStream(head);
+        OfficeXml.Watched watched = new OfficeXml.Watched(whole ? all : new java.io.SequenceInputStream(all, in));
         XMLStreamReader xml = null;
         Optional<String> found = Optional.empty();
         try {
@@ -130,6 +146,29 @@ final class OfficeFields {
             }
         }
         return Optional.empty();
+    }
+
+    /** Whether {@code data} holds {@code instr} or {@code ddeLink}, in one pass. */
+    static boolean namesAField(byte[] data) {
+        for (int i = 0, n = data.length; i < n; i++) {
+            byte b = data[i];
+            if ((b == 'i' && matches(data, i, INSTR)) || (b == 'd' && matches(data, i, DDE_LINK))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean matches(byte[] data, int at, byte[] pattern) {
+        if (at + pattern.length > data.length) {
+            return false;
+        }
+        for (int j = 1; j < pattern.length; j++) {
+            if (data[at + j] != pattern[j]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A Word attribute, in either namespace Word writes ({@code w:instr}), or none. */

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class OfficeFieldsTest {
@@ -60,6 +61,23 @@ class OfficeFieldsTest {
             }
         });
         assertThatThrownBy(() -> OfficeFields.dde(broken)).isInstanceOf(IOException.class).hasMessage("truncated");
+    }
+
+    @Test
+    void aPartWithoutFieldNamesIsNotParsedAndALargePartIsParsedWhole() throws IOException {
+        // XML names are case-sensitive: "ddelink" is not Excel's element, and the part holds neither name
+        for (String with : List.of("<w:instrText>", "w:instr=", "<ddeLink ", "instr")) {
+            assertThat(OfficeFields.namesAField(with.getBytes(StandardCharsets.US_ASCII))).as(with).isTrue();
+        }
+        for (String without : List.of("", "inst", "ddeLin", "<w:t>instruction</w:t>".replace("instr", "inst r"), "ddelink")) {
+            assertThat(OfficeFields.namesAField(without.getBytes(StandardCharsets.US_ASCII))).as(without).isFalse();
+        }
+        assertThat(OfficeFields.dde(xml("<externalLink><ddelink ddeService=\"cmd\"/></externalLink>"))).isEmpty();
+        // a field after the first two megabytes of text is found
+        String w = "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"";
+        String padding = "<w:p><w:r><w:t>" + "本文".repeat(OfficeFields.PREFILTER_BYTES / 3) + "</w:t></w:r></w:p>";
+        assertThat(OfficeFields.dde(xml("<w:document " + w + "><w:body>" + padding
+                + "<w:p><w:fldSimple w:instr=\"DDEAUTO cmd\"/></w:p></w:body></w:document>"))).hasValue("DDEAUTO cmd");
     }
 
     @Test
