@@ -28,7 +28,8 @@ import java.util.Set;
  * <li>{@code OFFICE_MACRO}: a VBA project in OLE2 (Apache POI) or OOXML ({@code vbaProject.bin}), or an
  *     Excel 4 macro sheet; {@code OFFICE_REMOTE_CONTENT}: an Office Open XML document that loads a template, OLE
  *     object, frame or sub-document from a network address when opened (template injection,
- *     {@link OfficeRelationships}), or an RTF file whose template is there ({@link RtfTemplate}); {@code OFFICE_DDE}: a Word DDE field or Excel DDE link, which starts a program
+ *     {@link OfficeRelationships}), or an RTF file whose template is there ({@link RtfTemplate});
+ *     {@code OFFICE_DDE}: a Word DDE field, an Excel DDE link or a DDE formula in a CSV file, which starts a program
  *     ({@link OfficeFields}); {@code RTF_DISGUISED}: RTF under a Word extension;</li>
  * <li>archives (zip, 7z, gzip, tar, RAR; compressed RAR entries unpacked by libarchive, {@link RarUnpacker}) opened
  *     recursively within

@@ -50,7 +50,7 @@ final class ContentInspection {
     static final String REMOTE_CONTENT = "OFFICE_REMOTE_CONTENT";
     /** An Office document with a DDE field or link, which starts a program ({@link OfficeFields}). */
     static final String DDE = "OFFICE_DDE";
-    /** Bytes at the start of an RTF file searched for its template (document information comes first). */
+    /** Bytes at the start of an RTF file searched for its template (document information comes first), or of a CSV file for DDE. */
     static final int MAX_RTF_BYTES = 1024 * 1024;
     /** Bytes of a Word or Excel part searched for DDE in a zip not yet known to be a document (content types last). */
     static final int MAX_DDE_PART_BYTES = 8 * 1024 * 1024;
@@ -481,6 +481,13 @@ final class ContentInspection {
             rarInside = true;
         }
         InputStream whole = new SequenceInputStream(new ByteArrayInputStream(head), in);
+        if (kind == Kind.TEXT && sink == null && csv(name, declared)) {
+            // Excel evaluates the cells of a CSV file it opens: a DDE formula there starts a program
+            byte[] text = whole.readNBytes(MAX_RTF_BYTES);
+            OfficeFields.csvDde(new String(text, StandardCharsets.ISO_8859_1))
+                    .ifPresent(formula -> add(DDE, path + ": " + shown(formula)));
+            whole = new SequenceInputStream(new ByteArrayInputStream(text), whole);
+        }
         if (kind == Kind.RTF && sink == null) {
             // a template at a network address, which Word loads with the document (RTF template injection)
             byte[] rtf = whole.readNBytes(MAX_RTF_BYTES);
@@ -793,6 +800,14 @@ final class ContentInspection {
             text = text.substring(0, cut) + "…";
         }
         return AttachmentNameAnalyzer.displayed(text);
+    }
+
+    /** Whether a text file is comma- or tab-separated values, which Excel opens: by its name or declared type. */
+    private static boolean csv(String name, String declared) {
+        String lower = name == null ? "" : name.strip().toLowerCase(Locale.ROOT);
+        return lower.endsWith(".csv") || lower.endsWith(".tsv")
+                || (declared != null && (declared.equals("text/csv") || declared.equals("text/tab-separated-values")
+                        || declared.equals("application/csv")));
     }
 
     private void tar(String path, InputStream whole, int depth) throws IOException {

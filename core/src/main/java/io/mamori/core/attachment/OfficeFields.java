@@ -148,6 +148,28 @@ final class OfficeFields {
         return Optional.empty();
     }
 
+    /**
+     * A DDE formula in a cell of comma- or tab-separated text, which Excel evaluates when it opens the file
+     * ({@code =cmd|'/c calc.exe'!A0}, "CSV injection"): a cell starting with {@code = + - @} and holding
+     * {@code service|topic!item}, the topic quoted or not, after anything else ({@code -2+3+cmd|' /C calc'!A0}). The
+     * service name is possessive and follows the cell's start or a character that is none of a name's: a cell of
+     * letters is tried once, not once per letter (no catastrophic backtracking on a crafted file).
+     */
+    private static final java.util.regex.Pattern CSV_DDE = java.util.regex.Pattern.compile(
+            "(?:^|[,;\\t\"])[ \\t]*[=+\\-@](?:[^,;\\t\\r\\n\"|]{0,200}?[^A-Za-z0-9_.,;\\t\\r\\n\"|])?"
+                    + "([A-Za-z0-9_.]{1,64}+)[ \\t]*\\|[ \\t]*"
+                    + "(?:'([^'\\r\\n]{0,500})'|([^!'\\r\\n,;\"]{1,500}))[ \\t]*!", java.util.regex.Pattern.MULTILINE);
+
+    /** The first DDE formula of a CSV file's text ({@code cmd|/c calc.exe}), or empty. */
+    static Optional<String> csvDde(String text) {
+        java.util.regex.Matcher m = CSV_DDE.matcher(text);
+        if (!m.find()) {
+            return Optional.empty();
+        }
+        String topic = m.group(2) != null ? m.group(2) : m.group(3).strip();
+        return Optional.of(m.group(1) + "|" + topic);
+    }
+
     /** Whether {@code data} holds {@code instr} or {@code ddeLink}, in one pass. */
     static boolean namesAField(byte[] data) {
         for (int i = 0, n = data.length; i < n; i++) {

@@ -359,6 +359,14 @@ class AttachmentContentAnalyzerTest {
     }
 
     @Test
+    void aDdeFormulaInOletoolsCsvFileIsDdeAndOrdinaryCsvIsNot() throws Exception {
+        assertThat(analyze(file("dde-in-csv.csv", sample("oletools/dde-in-csv.csv")),
+                file("売上.csv", ascii("month,total\r\n2026-10,=SUM(B2:B9)\r\nnote,\"a|b!\"\r\n"))))
+                .containsExactly(Finding.of("OFFICE_DDE",
+                        "dde-in-csv.csv: cmd|/k \\..\\..\\..\\Windows\\System32\\calc.exe"));
+    }
+
+    @Test
     void ordinaryFieldsAndTheWordDdeInTextAreNoDde() throws Exception {
         String page = "<w:p><w:r><w:fldChar w:fldCharType=\"begin\"/></w:r><w:r><w:instrText> PAGE \\\\* MERGEFORMAT "
                 + "</w:instrText></w:r><w:r><w:fldChar w:fldCharType=\"end\"/></w:r>"

@@ -81,6 +81,17 @@ class OfficeFieldsTest {
     }
 
     @Test
+    void ddeFormulasInCsvCellsAreFoundWhereverTheCellStarts() {
+        assertThat(OfficeFields.csvDde("=cmd|'/k \\..\\..\\calc.exe'!A0")).hasValue("cmd|/k \\..\\..\\calc.exe");
+        assertThat(OfficeFields.csvDde("name,amount\r\nx,-2+3+cmd|' /C calc'!A0\r\n")).hasValue("cmd| /C calc");
+        assertThat(OfficeFields.csvDde("a;\"@SUM(1+1)*MSEXCEL|'\\..\\Windows\\System32\\regsvr32 /s'!''\"")).isPresent();
+        assertThat(OfficeFields.csvDde("a\t+msexcel|calc!A1")).hasValue("msexcel|calc");
+        // formulas and pipes that are no DDE
+        assertThat(OfficeFields.csvDde("=SUM(A1:A3),=A1&\"|\"&B1,note: a|b!,=IF(A1>0,\"x\",\"y\")")).isEmpty();
+        assertThat(OfficeFields.csvDde("text cmd|'/c calc'!A0 not at a cell's start")).isEmpty();
+    }
+
+    @Test
     void fieldsNestedTooDeepEndTheSearchAndLongInstructionsAreCut() throws IOException {
         String w = "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"";
         String begin = "<w:r><w:fldChar w:fldCharType=\"begin\"/></w:r>";
