@@ -21,7 +21,8 @@ import javax.xml.stream.XMLStreamReader;
  * {@code w:instrText} runs between {@code w:fldChar} begin and separate (or end), or a {@code w:fldSimple}'s
  * {@code w:instr}; fields nest, and a nested {@code QUOTE} field of character codes ({@code QUOTE 68 68 69}, "DDE")
  * stands in its parent's instruction for the characters it makes, as Word evaluates it, the way DDE instructions were
- * hidden from keyword filters. Bounded memory (the first {@value #PREFILTER_BYTES} bytes of a part held, at most
+ * hidden from keyword filters. Bounded: at most {@value #MAX_PARSED_BYTES} bytes of a part parsed (the rest is left to the
+ * caller), the first {@value #PREFILTER_BYTES} bytes of a part held, at most
  * {@value #MAX_INSTRUCTION} characters of an instruction kept, fields nested at most {@value #MAX_DEPTH} deep), one
  * pass. Stateless.
  */
@@ -36,6 +37,11 @@ final class OfficeFields {
      * part is parsed as it streams.
      */
     static final int PREFILTER_BYTES = 2 * 1024 * 1024;
+    /**
+     * Bytes of one part parsed at most: parsing costs about 20–40 ms a megabyte, and a document's part may expand to
+     * the archive limits' 200 MiB from a small attachment; a field after this much text is not found.
+     */
+    static final long MAX_PARSED_BYTES = 32L * 1024 * 1024;
     private static final byte[] INSTR = "instr".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] DDE_LINK = "ddeLink".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
@@ -79,7 +85,7 @@ final class OfficeFields {
         Optional<String> found = Optional.empty();
         try {
             xml = OfficeXml.reader(watched);
-            found = search(xml);
+            found = search(xml, watched);
         } catch (XMLStreamException | RuntimeException damaged) {
             // the JDK's parser throws some runtime exceptions on malformed input; the input's own failure is
             // passed on below
@@ -90,13 +96,16 @@ final class OfficeFields {
         return found;
     }
 
-    private static Optional<String> search(XMLStreamReader xml) throws XMLStreamException {
+    private static Optional<String> search(XMLStreamReader xml, OfficeXml.Watched input) throws XMLStreamException {
         // the instructions of the fields open at this point, innermost last
         Deque<Field> open = new ArrayDeque<>();
         boolean inInstruction = false;
         while (xml.hasNext()) {
             int event = xml.next();
             if (event == XMLStreamConstants.START_ELEMENT) {
+                if (input.bytesRead() > MAX_PARSED_BYTES) {
+                    break;
+                }
                 String name = xml.getLocalName();
                 boolean word = WORD_MAIN.equals(xml.getNamespaceURI()) || WORD_STRICT.equals(xml.getNamespaceURI());
                 if (name.equals("ddeLink")) {

@@ -52,6 +52,7 @@ final class OfficeXml {
     static final class Watched extends FilterInputStream {
         private RuntimeException unchecked;
         private IOException checked;
+        private long read;
 
         Watched(InputStream in) {
             super(in);
@@ -60,7 +61,9 @@ final class OfficeXml {
         @Override
         public int read() throws IOException {
             try {
-                return super.read();
+                int b = super.read();
+                read += b < 0 ? 0 : 1;
+                return b;
             } catch (RuntimeException e) {
                 unchecked = e;
                 throw e;
@@ -73,7 +76,9 @@ final class OfficeXml {
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             try {
-                return super.read(b, off, len);
+                int n = super.read(b, off, len);
+                read += Math.max(n, 0);
+                return n;
             } catch (RuntimeException e) {
                 unchecked = e;
                 throw e;
@@ -86,6 +91,11 @@ final class OfficeXml {
         @Override
         public void close() {
             // the caller's stream stays open
+        }
+
+        /** Bytes read so far. */
+        long bytesRead() {
+            return read;
         }
 
         /** Throws what the input threw, if it did. */

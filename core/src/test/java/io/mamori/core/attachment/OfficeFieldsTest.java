@@ -91,6 +91,48 @@ class OfficeFieldsTest {
         assertThat(OfficeFields.csvDde("text cmd|'/c calc'!A0 not at a cell's start")).isEmpty();
     }
 
+    /** {@code count} paragraphs of text, made as they are read. */
+    private static InputStream paragraphs(long count) {
+        byte[] one = "<w:p><w:r><w:t>本文の段落です。</w:t></w:r></w:p>".getBytes(StandardCharsets.UTF_8);
+        return new InputStream() {
+            long left = count * one.length;
+
+            @Override
+            public int read() {
+                return left <= 0 ? -1 : one[(int) (count * one.length - left--) % one.length] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (left <= 0) {
+                    return -1;
+                }
+                int n = (int) Math.min(len, left);
+                for (int i = 0; i < n; i++) {
+                    b[off + i] = one[(int) ((count * one.length - left + i) % one.length)];
+                }
+                left -= n;
+                return n;
+            }
+        };
+    }
+
+    @Test
+    void aFieldPastTheParsedBytesIsNotSoughtAndTheRestIsLeftUnread() throws IOException {
+        String w = "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"";
+        byte[] start = ("<w:document " + w + "><w:body>").getBytes(StandardCharsets.UTF_8);
+        byte[] field = "<w:p><w:fldSimple w:instr=\"DDEAUTO cmd\"/></w:p></w:body></w:document>".getBytes(StandardCharsets.UTF_8);
+        long early = 1_000_000 / 60;
+        assertThat(OfficeFields.dde(new SequenceInputStream(java.util.Collections.enumeration(List.of(
+                new ByteArrayInputStream(start), paragraphs(early), new ByteArrayInputStream(field))))))
+                .as("a field after a megabyte").hasValue("DDEAUTO cmd");
+        long past = OfficeFields.MAX_PARSED_BYTES / 50 + 1000;
+        InputStream late = new SequenceInputStream(java.util.Collections.enumeration(List.of(
+                new ByteArrayInputStream(start), paragraphs(past), new ByteArrayInputStream(field))));
+        assertThat(OfficeFields.dde(late)).isEmpty();
+        assertThat(late.read()).as("the rest of the part is the caller's").isNotNegative();
+    }
+
     @Test
     void fieldsNestedTooDeepEndTheSearchAndLongInstructionsAreCut() throws IOException {
         String w = "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"";
