@@ -25,7 +25,8 @@ import java.util.Optional;
  * Encrypted entries are not opened by the walk itself; an encrypted attachment that a password opened in the
  * attachment analyzer's inspection is walked, decrypted again with that password, by {@link #walkOpened}. Of an Office
  * Open XML document, attached or inside an archive, only its pictures
- * ({@code word/media/}, {@code xl/media/}, {@code ppt/media/}, by content) and its relationship parts are handed over,
+ * ({@code word/media/}, {@code xl/media/}, {@code ppt/media/}, by content), its relationship parts and a Word
+ * document's main part are handed over,
  * and only while they are wanted (a walk for pages alone does not open documents). A file's evidence path is
  * {@code invoice.zip!/a/invoice.html} (a document's picture: {@code invoice.zip!/report.docx!/word/media/image1.png},
  * or {@code report.docx!/word/media/image1.png} for an attached one) as in the attachment analyzer's findings. Bounded
@@ -59,7 +60,12 @@ public final class ArchiveContents {
          * inside an archive: its first bytes ({@link OfficeRelationships#MAX_PART_BYTES} at most), for the
          * document's external links ({@link OfficeRelationships}).
          */
-        OFFICE_RELATIONSHIPS
+        OFFICE_RELATIONSHIPS,
+        /**
+         * The main part of a Word document ({@code word/document.xml}), attached or inside an archive: its first bytes,
+         * for how much text the document has ({@link OfficeText}).
+         */
+        WORD_DOCUMENT
     }
 
     /**

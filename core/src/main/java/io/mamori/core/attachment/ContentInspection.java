@@ -644,9 +644,10 @@ final class ContentInspection {
                 }
                 seen++;
                 if (inDocument && sink != null && sink.wanted(ArchiveContents.Type.PICTURE) <= 0
-                        && sink.wanted(ArchiveContents.Type.OFFICE_RELATIONSHIPS) <= 0) {
-                    // an Office document's parts hold no files for a sink but its pictures and relationship parts,
-                    // attached or inside an archive alike
+                        && sink.wanted(ArchiveContents.Type.OFFICE_RELATIONSHIPS) <= 0
+                        && sink.wanted(ArchiveContents.Type.WORD_DOCUMENT) <= 0) {
+                    // an Office document's parts hold no files for a sink but its pictures, relationship parts and
+                    // main text, attached or inside an archive alike
                     return;
                 }
                 if (inDocument) {
@@ -727,6 +728,13 @@ final class ContentInspection {
                     relationships(path, entryPath, rels, rels.length < OfficeRelationships.MAX_PART_BYTES);
                 } else if (sink == null && OfficeFields.mayHoldDde(lower)) {
                     dde(path, content);
+                } else if (sink != null && lower.equals("word/document.xml")
+                        && sink.wanted(ArchiveContents.Type.WORD_DOCUMENT) > 0) {
+                    int max = sink.wanted(ArchiveContents.Type.WORD_DOCUMENT);
+                    byte[] main = content.readNBytes(max);
+                    if (!sink.take(entryPath, ArchiveContents.Type.WORD_DOCUMENT, main, main.length < max)) {
+                        throw new Stop(ENOUGH);
+                    }
                 }
                 if (sink == null || !inDocument || e.getGeneralPurposeBit().usesDataDescriptor()) {
                     content.drain();

@@ -7,6 +7,7 @@ import io.mamori.core.attachment.ArchiveLimits;
 import io.mamori.core.attachment.AttachmentContentAnalyzer;
 import io.mamori.core.attachment.AttachmentNameAnalyzer;
 import io.mamori.core.attachment.OfficeRelationships;
+import io.mamori.core.attachment.OfficeText;
 import io.mamori.core.message.Direction;
 import io.mamori.core.message.Envelope;
 import io.mamori.core.message.MimePart;
@@ -89,7 +90,8 @@ public final class EmbeddedLinks {
      * @param source     where it was found
      * @param url        the URL as written there (QR code text, URI action, URL of the text)
      * @param buttonLike for a PDF: the document is little more than this link (few words, or a link covering a
-     *                   large part of a page), the "view document" button of phishing PDFs; {@code false} for QR codes
+     *                   large part of a page), the "view document" button of phishing PDFs; for an Office document: a
+     *                   Word document of fewer words than that; {@code false} for QR codes and other documents
      * @param place      for a QR code inside an attached document or archive, where: {@code invoice.pdf, page 1},
      *                   {@code report.docx!/word/media/image1.png} or {@code scan.zip!/code.png}; for a link of a PDF
      *                   inside an archive, the PDF: {@code invoice.zip!/invoice.pdf}; for a link of an Office
@@ -114,6 +116,8 @@ public final class EmbeddedLinks {
     static final double BUTTON_MIN_COVER = 0.25;
     /** A PDF with more pages than this is a document, whatever its links. */
     static final int BUTTON_MAX_PAGES = 3;
+    /** A Word document whose main part is larger than this is a document, whatever its links (about 60 words fit). */
+    static final int BUTTON_MAX_DOCUMENT_BYTES = 256 * 1024;
 
     private EmbeddedLinks() {
     }
@@ -252,7 +256,8 @@ public final class EmbeddedLinks {
                         search.archiveWalks++;
                         ArchiveContents own = new ArchiveContents(ArchiveLimits.defaults(),
                                 Map.of(ArchiveContents.Type.PICTURE, MAX_IMAGE_BYTES,
-                                        ArchiveContents.Type.OFFICE_RELATIONSHIPS, OfficeRelationships.MAX_PART_BYTES),
+                                        ArchiveContents.Type.OFFICE_RELATIONSHIPS, OfficeRelationships.MAX_PART_BYTES,
+                                        ArchiveContents.Type.WORD_DOCUMENT, BUTTON_MAX_DOCUMENT_BYTES),
                                 MAX_ARCHIVED_BYTES, deadline).sharing(heads);
                         Counts counts = new Counts(0, MAX_PDFS, documentLinks);
                         try {
@@ -268,7 +273,8 @@ public final class EmbeddedLinks {
                 if (archives == null) {
                     archives = new ArchiveContents(ArchiveLimits.defaults(), Map.of(ArchiveContents.Type.PICTURE,
                             MAX_IMAGE_BYTES, ArchiveContents.Type.PDF, PdfLinks.MAX_BYTES,
-                            ArchiveContents.Type.OFFICE_RELATIONSHIPS, OfficeRelationships.MAX_PART_BYTES),
+                            ArchiveContents.Type.OFFICE_RELATIONSHIPS, OfficeRelationships.MAX_PART_BYTES,
+                            ArchiveContents.Type.WORD_DOCUMENT, BUTTON_MAX_DOCUMENT_BYTES),
                             MAX_ARCHIVED_BYTES, deadline).sharing(heads);
                 }
                 Counts counts = new Counts(images, pdfs, documentLinks);
@@ -313,6 +319,9 @@ public final class EmbeddedLinks {
     private static void archived(ArchiveContents archives, MimePart part, String password, Counts counts,
             int maxImages, Set<Link> links, long deadline) throws InterruptedException {
         String name = shownName(part);
+        // an Office document's hyperlinks and its words, by the document's path, until the walk has read both
+        Map<String, List<String>> documentLinks = new java.util.LinkedHashMap<>();
+        Map<String, Integer> documentWords = new java.util.HashMap<>();
         ArchiveContents.Visitor visitor = file -> {
             if (file.type() == ArchiveContents.Type.PICTURE && counts.images < maxImages) {
                 if (file.complete() && file.bytes().length >= MIN_IMAGE_BYTES) {
@@ -335,11 +344,17 @@ public final class EmbeddedLinks {
                 // the document is what the path names before its part: report.docx!/word/_rels/document.xml.rels
                 String document = file.path().substring(0, file.path().lastIndexOf("!/"));
                 for (OfficeRelationships.External external : OfficeRelationships.externals(file.bytes())) {
+                    List<String> targets = documentLinks.computeIfAbsent(document, d -> new ArrayList<>());
                     if (external.hyperlink() && counts.documentLinks < MAX_DOCUMENT_LINKS
-                            && links.add(new Link(Source.DOCUMENT, external.target(), false, document))) {
+                            && !targets.contains(external.target())) {
+                        targets.add(external.target());
                         counts.documentLinks++;
                     }
                 }
+            } else if (file.type() == ArchiveContents.Type.WORD_DOCUMENT) {
+                // a larger main part is a document, however few its links
+                documentWords.put(file.path().substring(0, file.path().lastIndexOf("!/")),
+                        file.complete() ? PdfLinks.words(OfficeText.of(file.bytes())) : Integer.MAX_VALUE);
             }
             if (counts.documentLinks >= MAX_DOCUMENT_LINKS) {
                 archives.enough(ArchiveContents.Type.OFFICE_RELATIONSHIPS);
@@ -352,10 +367,19 @@ public final class EmbeddedLinks {
             }
             return System.nanoTime() <= deadline;
         };
-        if (password == null) {
-            archives.walkIfArchive(name, part.filename(), part.content(), visitor);
-        } else {
-            archives.walkOpened(name, part.filename(), part.content(), password, visitor);
+        try {
+            if (password == null) {
+                archives.walkIfArchive(name, part.filename(), part.content(), visitor);
+            } else {
+                archives.walkOpened(name, part.filename(), part.content(), password, visitor);
+            }
+        } finally {
+            // a Word document that is little more than its links is a "view document" button, as such a PDF is
+            documentLinks.forEach((document, targets) -> {
+                Integer words = documentWords.get(document);
+                boolean button = words != null && words < BUTTON_MAX_WORDS;
+                targets.forEach(t -> links.add(new Link(Source.DOCUMENT, t, button, document)));
+            });
         }
     }
 

@@ -221,7 +221,8 @@ public final class LinkAnalyzer implements Analyzer {
      * {@code LINK_IN_PDF} only when its destination is suspect, or when the PDF is little more than a button leading
      * to another organisation than the sender's; a PDF inside an archive is named ({@code evil.example
      * (invoice.zip!/invoice.pdf)}). A hyperlink of an Office document is ordinary too: {@code LINK_IN_DOCUMENT} only
-     * when its destination is suspect, with the document ({@code 198.51.100.7 (report.docx)}).
+     * when its destination is suspect, or when the document is a Word document of fewer words than a PDF button and
+     * the link leads to another organisation than the sender's, with the document ({@code 198.51.100.7 (report.docx)}).
      */
     private void scanEmbedded(AnalysisInput input, Scan scan) {
         ParsedMessage message = input.message();
@@ -249,7 +250,7 @@ public final class LinkAnalyzer implements Analyzer {
                 scan.add(QR_CODE, suspect ? QR_SUSPECT : ownSite ? QR_OWN_SITE : 1.0,
                         link.place().isEmpty() ? shown : shown + " (" + link.place() + ")");
             } else if (link.source() == EmbeddedLinks.Source.DOCUMENT) {
-                if (suspect) {
+                if (suspect || (link.buttonLike() && !ownSite)) {
                     scan.add(IN_DOCUMENT, 1.0, shown + " (" + link.place() + ")");
                 }
             } else if (suspect || (link.buttonLike() && !ownSite)) {

@@ -213,8 +213,13 @@ class EmbeddedLinksTest {
 
     // ---- hyperlinks of Office documents -----------------------------------------------------------------------
 
-    /** A Word document with {@code word/_rels/document.xml.rels} holding these external hyperlinks. */
+    /** A Word document with {@code word/_rels/document.xml.rels} holding these external hyperlinks, and one line of text. */
     private static byte[] docxLinking(String... targets) throws IOException {
+        return docx("ご請求書を確認してください", targets);
+    }
+
+    /** A Word document of one paragraph of {@code text} whose hyperlinks are {@code targets}. */
+    private static byte[] docx(String text, String... targets) throws IOException {
         StringBuilder rels = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>"
                 + "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
                 + "<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/"
@@ -226,18 +231,21 @@ class EmbeddedLinksTest {
         }
         rels.append("</Relationships>");
         return zip("[Content_Types].xml", "<Types/>".getBytes(StandardCharsets.UTF_8),
-                "word/document.xml", "<w:document>ご請求書を確認してください</w:document>".getBytes(StandardCharsets.UTF_8),
+                "word/document.xml", ("<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">"
+                        + "<w:body><w:p><w:r><w:t>" + text + "</w:t></w:r></w:p></w:body></w:document>")
+                        .getBytes(StandardCharsets.UTF_8),
                 "word/_rels/document.xml.rels", rels.toString().getBytes(StandardCharsets.UTF_8),
                 "word/styles.xml", "<w:styles/>".getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
-    void theHyperlinkOfSpamAssassinsWordDocumentIsFoundAndAnOrdinaryDestinationRaisesNothing() throws Exception {
+    void spamAssassinsWordDocumentOfOneLinkToAnotherOrganisationIsAButton() throws Exception {
         try (ParsedMessage message = io.mamori.core.message.Fixtures.parse("attachment-content/spamassassin-target_uri.eml")) {
             AnalysisInput input = input(message);
+            // the document's only text is its link: a "view document" button
             assertThat(EmbeddedLinks.of(input)).containsExactly(new EmbeddedLinks.Link(EmbeddedLinks.Source.DOCUMENT,
-                    "https://spamassassin.apache.org/", false, "uridoc.docx"));
-            assertThat(analyzer.analyze(input)).extracting(Finding::code).doesNotContain("LINK_IN_DOCUMENT");
+                    "https://spamassassin.apache.org/", true, "uridoc.docx"));
+            assertThat(analyzer.analyze(input)).contains(Finding.of("LINK_IN_DOCUMENT", "spamassassin.apache.org (uridoc.docx)"));
             assertThat(MessageLinks.of(input, 100)).containsExactly(new MessageLinks.Link("spamassassin.apache.org", "/"));
         }
     }
@@ -250,11 +258,11 @@ class EmbeddedLinksTest {
                 new Part("application/zip", "Invoice.zip", zip("2024/report.docx",
                         docxLinking("https://bit.ly/3xYz", "mailto:ap@vendor.example.com"))));
         assertThat(EmbeddedLinks.of(message, 60_000)).containsExactly(
-                new EmbeddedLinks.Link(EmbeddedLinks.Source.DOCUMENT, "http://198.51.100.7/login", false, "請求書.docx"),
-                new EmbeddedLinks.Link(EmbeddedLinks.Source.DOCUMENT, "https://www.vendor.example.com/", false, "請求書.docx"),
-                new EmbeddedLinks.Link(EmbeddedLinks.Source.DOCUMENT, "https://bit.ly/3xYz", false,
+                new EmbeddedLinks.Link(EmbeddedLinks.Source.DOCUMENT, "http://198.51.100.7/login", true, "請求書.docx"),
+                new EmbeddedLinks.Link(EmbeddedLinks.Source.DOCUMENT, "https://www.vendor.example.com/", true, "請求書.docx"),
+                new EmbeddedLinks.Link(EmbeddedLinks.Source.DOCUMENT, "https://bit.ly/3xYz", true,
                         "Invoice.zip!/2024/report.docx"),
-                new EmbeddedLinks.Link(EmbeddedLinks.Source.DOCUMENT, "mailto:ap@vendor.example.com", false,
+                new EmbeddedLinks.Link(EmbeddedLinks.Source.DOCUMENT, "mailto:ap@vendor.example.com", true,
                         "Invoice.zip!/2024/report.docx"));
         assertThat(analyzer.analyze(input(message))).contains(
                 Finding.of("LINK_IP_LITERAL", "198.51.100.7"),
@@ -262,6 +270,23 @@ class EmbeddedLinksTest {
                 Finding.of("LINK_IN_DOCUMENT", "198.51.100.7 (請求書.docx); bit.ly (Invoice.zip!/2024/report.docx)"));
         assertThat(MessageLinks.of(input(message), 100)).contains(new MessageLinks.Link("198.51.100.7", "/login"),
                 new MessageLinks.Link("bit.ly", "/3xYz"));
+    }
+
+    @Test
+    void aWordDocumentOfLittleTextLinkingElsewhereIsAButtonButADocumentOfTextOrTheSendersOwnSiteIsNot() throws IOException {
+        String longText = "本契約の条項について、甲および乙は誠実に協議するものとする。".repeat(5)
+                + " The parties shall negotiate in good faith on any matter not set out in this agreement.".repeat(3);
+        ParsedMessage message = message("Accounts <ap@vendor.example.com>", LONG_TEXT,
+                new Part("application/octet-stream", "請求書.docx", docx("請求書を表示", "https://docs-view.example.org/s/1")),
+                new Part("application/octet-stream", "契約書.docx", docx(longText, "https://law.example.org/terms")),
+                new Part("application/octet-stream", "お知らせ.docx", docx("詳細", "https://www.vendor.example.com/news")));
+        assertThat(EmbeddedLinks.of(message, 60_000)).containsExactly(
+                new EmbeddedLinks.Link(EmbeddedLinks.Source.DOCUMENT, "https://docs-view.example.org/s/1", true, "請求書.docx"),
+                new EmbeddedLinks.Link(EmbeddedLinks.Source.DOCUMENT, "https://law.example.org/terms", false, "契約書.docx"),
+                new EmbeddedLinks.Link(EmbeddedLinks.Source.DOCUMENT, "https://www.vendor.example.com/news", true,
+                        "お知らせ.docx"));
+        assertThat(analyzer.analyze(input(message))).containsExactly(
+                Finding.of("LINK_IN_DOCUMENT", "docs-view.example.org (請求書.docx)"));
     }
 
     @Test
