@@ -29,8 +29,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The links a message carries where text filters do not look: QR codes in its pictures (image parts, attached or
  * inline, and {@code data:image/...;base64} images written into HTML bodies), the links of its PDF attachments, and
- * QR codes in the pictures of its PDFs; pictures and PDFs inside archive attachments too, and the pictures of Office
- * Open XML (docx, xlsx, pptx) documents, attached or inside archives: all of these are read by one walk
+ * QR codes in the pictures of its PDFs; pictures and PDFs inside archive attachments too, and the pictures and external
+ * hyperlinks ({@link OfficeRelationships}) of Office Open XML (docx, xlsx, pptx) documents, attached or inside
+ * archives: all of these are read by one walk
  * ({@link ArchiveContents}, within the attachment analyzer's {@link ArchiveLimits}, at most
  * {@value #MAX_ARCHIVED_BYTES} bytes read out of archives and documents, counted against the same caps; an encrypted
  * zip or 7z archive or Office document that a password the message or a password mail gives opened in the attachment
