@@ -60,17 +60,8 @@ final class OfficeXml {
 
         @Override
         public int read() throws IOException {
-            try {
-                int b = super.read();
-                read += b < 0 ? 0 : 1;
-                return b;
-            } catch (RuntimeException e) {
-                unchecked = e;
-                throw e;
-            } catch (IOException e) {
-                checked = e;
-                throw e;
-            }
+            byte[] one = new byte[1];
+            return read(one, 0, 1) <= 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
