@@ -321,7 +321,7 @@ public final class EmbeddedLinks {
             int maxImages, Set<Link> links, long deadline) throws InterruptedException {
         String name = shownName(part);
         // an Office document's hyperlinks and its words, by the document's path, until the walk has read both
-        Map<String, List<String>> documentLinks = new java.util.LinkedHashMap<>();
+        Map<String, List<String>> hyperlinks = new java.util.LinkedHashMap<>();
         Map<String, Integer> documentWords = new java.util.HashMap<>();
         ArchiveContents.Visitor visitor = file -> {
             if (file.type() == ArchiveContents.Type.PICTURE && counts.images < maxImages) {
@@ -345,7 +345,7 @@ public final class EmbeddedLinks {
                 // the document is what the path names before its part: report.docx!/word/_rels/document.xml.rels
                 String document = file.path().substring(0, file.path().lastIndexOf("!/"));
                 for (OfficeRelationships.External external : OfficeRelationships.externals(file.bytes())) {
-                    List<String> targets = documentLinks.computeIfAbsent(document, d -> new ArrayList<>());
+                    List<String> targets = hyperlinks.computeIfAbsent(document, d -> new ArrayList<>());
                     if (external.hyperlink() && counts.documentLinks < MAX_DOCUMENT_LINKS
                             && !targets.contains(external.target())) {
                         targets.add(external.target());
@@ -376,7 +376,7 @@ public final class EmbeddedLinks {
             }
         } finally {
             // a Word document that is little more than its links is a "view document" button, as such a PDF is
-            documentLinks.forEach((document, targets) -> {
+            hyperlinks.forEach((document, targets) -> {
                 Integer words = documentWords.get(document);
                 boolean button = words != null && words < BUTTON_MAX_WORDS;
                 targets.forEach(t -> links.add(new Link(Source.DOCUMENT, t, button, document)));

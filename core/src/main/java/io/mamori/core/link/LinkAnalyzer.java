@@ -191,9 +191,11 @@ public final class LinkAnalyzer implements Analyzer {
             if (scan.exhausted()) {
                 break;
             }
-            if (CalendarText.isCalendar(part)) {
-                // a meeting request or an attached .ics: the client shows its description and links as the message
-                CalendarText.of(part).ifPresent(calendar -> scanText(calendar.links(), scan));
+            // a meeting request or an attached .ics: the client shows its description and links as the message (a
+            // text body merely named .ics is read as the text it is)
+            java.util.Optional<CalendarText> calendar = CalendarText.of(part);
+            if (calendar.isPresent()) {
+                scanText(calendar.get().links(), scan);
                 continue;
             }
             if (part.attachment() || part.text() == null) {

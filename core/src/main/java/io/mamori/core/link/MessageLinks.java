@@ -58,8 +58,9 @@ public final class MessageLinks {
             if (links.size() >= max || Thread.currentThread().isInterrupted()) {
                 break;
             }
-            if (CalendarText.isCalendar(part)) {
-                CalendarText.of(part).ifPresent(calendar -> textLinks(calendar.links(), max, links));
+            java.util.Optional<CalendarText> calendar = CalendarText.of(part);
+            if (calendar.isPresent()) {
+                textLinks(calendar.get().links(), max, links);
                 continue;
             }
             if (part.attachment() || part.text() == null) {

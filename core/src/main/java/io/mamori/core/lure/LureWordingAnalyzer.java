@@ -385,9 +385,10 @@ public final class LureWordingAnalyzer implements Analyzer {
             if (text.length() >= MAX_SCANNED_CHARS || Thread.currentThread().isInterrupted()) {
                 break;
             }
-            if (CalendarText.isCalendar(part)) {
-                // a meeting request or an attached .ics: its title, description and place are what the reader reads
-                CalendarText.of(part).ifPresent(calendar -> append(text, calendar.words()));
+            // a meeting request or an attached .ics: its title, description and place are what the reader reads
+            java.util.Optional<CalendarText> calendar = CalendarText.of(part);
+            if (calendar.isPresent()) {
+                append(text, calendar.get().words());
                 continue;
             }
             if (part.attachment() || part.text() == null) {

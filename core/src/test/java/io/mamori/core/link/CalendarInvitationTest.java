@@ -81,6 +81,19 @@ class CalendarInvitationTest {
     }
 
     @Test
+    void aTextBodyMerelyNamedIcsIsReadAsTheTextItIs() throws Exception {
+        String raw = "From: a@example.net\r\nTo: keiri@example.co.jp\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: text/plain; charset=utf-8; name=invite.ics\r\nContent-Disposition: inline; filename=invite.ics"
+                + "\r\n\r\nSign in: http://198.51.100.7/login\r\n";
+        try (ParsedMessage message = new MessageParser(ParseLimits.defaults(), temp)
+                .parse(new ByteArrayInputStream(raw.getBytes(StandardCharsets.UTF_8)))) {
+            AnalysisInput input = new AnalysisInput(ENVELOPE, message);
+            assertThat(new LinkAnalyzer().analyze(input)).contains(Finding.of("LINK_IP_LITERAL", "198.51.100.7"));
+            assertThat(MessageLinks.of(input, 100)).containsExactly(new MessageLinks.Link("198.51.100.7", "/login"));
+        }
+    }
+
+    @Test
     void anOrdinaryInvitationRaisesNothing() throws Exception {
         String calendar = invite("定例会議", "定例会議です。資料: https://www.example.co.jp/agenda\\n会議室A",
                 "https://www.example.co.jp/meetings/42");
