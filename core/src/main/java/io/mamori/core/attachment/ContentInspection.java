@@ -601,6 +601,9 @@ final class ContentInspection {
                 }
             }
         }
+        if (r.dde() != null) {
+            add(DDE, path + ": " + shown(r.dde()));
+        }
         if (r.macro()) {
             add(OFFICE_MACRO, path + ("VBA".equals(r.macroKind()) ? "" : ": " + r.macroKind()));
         }

@@ -34,7 +34,7 @@ final class OleInspection {
     private static final int MAX_ENTRIES = 10_000;
 
     /** What was found. */
-    record Result(boolean macro, String macroKind, boolean encrypted, String installer) {
+    record Result(boolean macro, String macroKind, boolean encrypted, String installer, String dde) {
     }
 
     private OleInspection() {
@@ -56,9 +56,49 @@ final class OleInspection {
             } else if (!encrypted && excel4MacroSheet(root)) {
                 macro = "Excel 4 macro sheet";
             }
-            return new Result(macro != null, macro, encrypted, installer);
+            String dde = !encrypted && root.hasEntry("WordDocument") ? wordDde(root) : null;
+            return new Result(macro != null, macro, encrypted, installer, dde);
         }
     }
+
+    /** Bytes of a Word document's text stream searched for fields at most. */
+    static final int MAX_WORD_STREAM = 32 * 1024 * 1024;
+
+    /**
+     * The first DDE field of a Word 97–2003 document ({@code DDEAUTO c:\\windows\\system32\\cmd.exe "/k calc.exe"}),
+     * or {@code null}. [MS-DOC] 2.8.25: a field is its begin character (0x13), its instruction, a separator (0x14) and
+     * its end (0x15), in the document's text, which the WordDocument stream holds as 8-bit (Windows-1252) or UTF-16LE
+     * pieces. Hand-written (POI's HWPF is in the scratchpad module Mamori does not ship): the stream is searched for a
+     * field begin followed by an instruction in either encoding, as oletools' msodde does; a piece table that cuts an
+     * instruction in two is not followed.
+     */
+    private static String wordDde(DirectoryNode root) throws IOException {
+        byte[] text;
+        try (InputStream in = root.createDocumentInputStream("WordDocument")) {
+            text = in.readNBytes(MAX_WORD_STREAM);
+        }
+        for (int i = 0; i < text.length; i++) {
+            if (text[i] != 0x13) {
+                continue;
+            }
+            boolean wide = i + 1 < text.length && text[i + 1] == 0;
+            StringBuilder instruction = new StringBuilder();
+            for (int j = i + (wide ? 2 : 1); j < text.length && instruction.length() < OfficeFields.MAX_INSTRUCTION;
+                    j += wide ? 2 : 1) {
+                int c = wide ? (j + 1 < text.length ? (text[j] & 0xff) | (text[j + 1] & 0xff) << 8 : 0x15) : text[j] & 0xff;
+                if (c == 0x13 || c == 0x14 || c == 0x15 || c == 0) {
+                    break;
+                }
+                instruction.append(wide ? (char) c : new String(new byte[] {(byte) c}, WINDOWS_1252).charAt(0));
+            }
+            if (OfficeFields.isDde(instruction.toString())) {
+                return instruction.toString().strip();
+            }
+        }
+        return null;
+    }
+
+    private static final java.nio.charset.Charset WINDOWS_1252 = java.nio.charset.Charset.forName("windows-1252");
 
     /** Office's own encryption, whatever the format (the password-protected files a scanner cannot read). */
     private static boolean encrypted(DirectoryNode root) throws IOException {

@@ -367,6 +367,23 @@ class AttachmentContentAnalyzerTest {
     }
 
     @Test
+    void ddeFieldsInWord97DocumentsInsideOletoolsPasswordZipsAreFoundOnceTheMessagesPasswordOpensThem() throws Exception {
+        // the zips' password is given in the message (PPAP); each holds a Word 97-2003 document with a DDEAUTO field,
+        // its text 8-bit in one and UTF-16 in the other
+        String body = "資料を送付いたします。\r\nパスワード：infected-test\r\n";
+        assertThat(analyze(mailWithBody("text/plain", body,
+                file("dde.zip", sample("oletools/dde-test-from-office2016.doc.zip")),
+                file("korean.zip", sample("oletools/dde-test-from-office2013-utf_16le-korean.doc.zip")))))
+                .filteredOn(f -> f.code().equals("OFFICE_DDE"))
+                .containsExactly(
+                        Finding.of("OFFICE_DDE", "dde.zip!/dde-test-from-office2016.doc: DDEAUTO "
+                                + "c:\\\\windows\\\\system32\\\\cmd.exe \"/k calc.exe\""),
+                        Finding.of("OFFICE_DDE", "korean.zip!/dde-test-from-office2013-utf_16le-korean.doc: DDEAUTO "
+                                + "c:\\\\windows\\\\system32\\\\cmd.exe \"/k calc.exe\""));
+        assertThat(analyze(file("harmless-clean.doc", sample("oletools/harmless-clean.doc")))).isEmpty();
+    }
+
+    @Test
     void ordinaryFieldsAndTheWordDdeInTextAreNoDde() throws Exception {
         String page = "<w:p><w:r><w:fldChar w:fldCharType=\"begin\"/></w:r><w:r><w:instrText> PAGE \\\\* MERGEFORMAT "
                 + "</w:instrText></w:r><w:r><w:fldChar w:fldCharType=\"end\"/></w:r>"
