@@ -50,8 +50,11 @@ final class ContentInspection {
     static final String REMOTE_CONTENT = "OFFICE_REMOTE_CONTENT";
     /** An Office document with a DDE field or link, which starts a program ({@link OfficeFields}). */
     static final String DDE = "OFFICE_DDE";
-    /** Bytes at the start of an RTF file searched for its template (document information comes first), or of a CSV file for DDE. */
-    static final int MAX_RTF_BYTES = 1024 * 1024;
+    /**
+     * Bytes at the start of an RTF file searched for its template (document information comes first), or of a CSV file
+     * for DDE formulas.
+     */
+    static final int MAX_SEARCHED_TEXT_BYTES = 1024 * 1024;
     /** Bytes of a Word or Excel part searched for DDE in a zip not yet known to be a document (content types last). */
     static final int MAX_DDE_PART_BYTES = 8 * 1024 * 1024;
     static final String ARCHIVE_BOMB = "ARCHIVE_BOMB";
@@ -485,14 +488,14 @@ final class ContentInspection {
         // must be all of them (a page declared text/csv would otherwise hide its first megabyte from the page checks)
         if (kind == Kind.TEXT && sink == null && csv(name, declared) && !page(name, kind)) {
             // Excel evaluates the cells of a CSV file it opens: a DDE formula there starts a program
-            byte[] text = whole.readNBytes(MAX_RTF_BYTES);
+            byte[] text = whole.readNBytes(MAX_SEARCHED_TEXT_BYTES);
             OfficeFields.csvDde(new String(text, StandardCharsets.ISO_8859_1))
                     .ifPresent(formula -> add(DDE, path + ": " + shown(formula)));
             whole = new SequenceInputStream(new ByteArrayInputStream(text), whole);
         }
         if (kind == Kind.RTF && sink == null && !page(name, kind)) {
             // a template at a network address, which Word loads with the document (RTF template injection)
-            byte[] rtf = whole.readNBytes(MAX_RTF_BYTES);
+            byte[] rtf = whole.readNBytes(MAX_SEARCHED_TEXT_BYTES);
             RtfTemplate.of(rtf).filter(OfficeRelationships::remote)
                     .ifPresent(template -> add(REMOTE_CONTENT, path + ": template " + shown(template)));
             whole = new SequenceInputStream(new ByteArrayInputStream(rtf), whole);

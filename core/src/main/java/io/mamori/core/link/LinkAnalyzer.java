@@ -251,12 +251,9 @@ public final class LinkAnalyzer implements Analyzer {
                 qr = true;
                 scan.add(QR_CODE, suspect ? QR_SUSPECT : ownSite ? QR_OWN_SITE : 1.0,
                         link.place().isEmpty() ? shown : shown + " (" + link.place() + ")");
-            } else if (link.source() == EmbeddedLinks.Source.DOCUMENT) {
-                if (suspect || (link.buttonLike() && !ownSite)) {
-                    scan.add(IN_DOCUMENT, 1.0, shown + " (" + link.place() + ")");
-                }
             } else if (suspect || (link.buttonLike() && !ownSite)) {
-                scan.add(IN_PDF, 1.0, link.place().isEmpty() ? shown : shown + " (" + link.place() + ")");
+                scan.add(link.source() == EmbeddedLinks.Source.DOCUMENT ? IN_DOCUMENT : IN_PDF, 1.0,
+                        link.place().isEmpty() ? shown : shown + " (" + link.place() + ")");
             }
         }
         if (qr && scan.evidence.get(IMAGE_ONLY).isEmpty()) {
