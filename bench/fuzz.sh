@@ -69,8 +69,13 @@ seed_messages() {
 
 seed_archives() {
   local dir="$corpus/io.mamori.core.attachment.ArchiveParsersFuzzTest/inspectsAnyAttachment"
-  [ -d "$dir" ] && return 0
   mkdir -p "$dir"
+  # files embedded in documents (oletools' test data, core/src/test/resources/files/README.md), added to a corpus that
+  # lacks them: 6 xls: a shortcut embedded as an OLE Package in a Word document, 5 docx: a text file embedded so
+  local oletools="$root/core/src/test/resources/files/oletools"
+  [ -f "$dir/seed-lnk-package.doc" ] || { printf '\x06'; cat "$oletools/sample_with_lnk_file.doc"; } > "$dir/seed-lnk-package.doc"
+  [ -f "$dir/seed-embedded.docx" ] || { printf '\x05'; cat "$oletools/embedded-simple-2007.docx"; } > "$dir/seed-embedded.docx"
+  [ -f "$dir/seed-a.zip" ] && return 0
   local work
   work="$(mktemp -d)"
   mkdir -p "$work/in/sub"

@@ -610,6 +610,47 @@ final class ContentInspection {
         if (r.macro()) {
             add(OFFICE_MACRO, path + ("VBA".equals(r.macroKind()) ? "" : ": " + r.macroKind()));
         }
+        for (OleInspection.Embedded embedded : r.embedded()) {
+            embedded(path, embedded.name(), embedded.data(), depth);
+        }
+    }
+
+    /**
+     * A file embedded in a document ({@link OleInspection.Embedded}, or an OOXML document's embedded part): counted
+     * as one of the document's parts, its name judged as an archive entry's ({@code 請求書.doc!/invoice.pdf.lnk} is
+     * {@code ATTACHMENT_EXECUTABLE} and {@code ATTACHMENT_DOUBLE_EXTENSION}) and its content inspected as a file inside
+     * the document, one level deeper. An embedded object without a name shows as {@code embedded object}.
+     */
+    private void embedded(String document, String name, byte[] data, int depth) throws IOException {
+        documentEntry(document);
+        String file = name == null || name.isBlank() ? null : lastSegment(name);
+        String entryPath = document + "!/" + (file == null ? "embedded object" : AttachmentNameAnalyzer.displayed(file));
+        if (file != null) {
+            names(file, entryPath);
+        }
+        if (data == null) {
+            return;
+        }
+        if (depth + 1 > limits.maxDepth()) {
+            add(ARCHIVE_TOO_DEEP, entryPath + ": nested more than " + limits.maxDepth() + " levels deep");
+            return;
+        }
+        embeddedFile(entryPath, file, new Metered(new ByteArrayInputStream(data), null, entryPath, true), depth);
+    }
+
+    /**
+     * Inspects a file embedded in a document (counted against the document's budgets), without taking it as a page:
+     * a {@link Sink}'s walk, which {@link Pages} stand in for, does not open documents' embedded objects.
+     */
+    private void embeddedFile(String entryPath, String name, Metered content, int depth) throws IOException {
+        Pages taking = pages;
+        pages = null;
+        try {
+            nested(entryPath, name, content, depth + 1);
+            content.drain();
+        } finally {
+            pages = taking;
+        }
     }
 
     /**
@@ -736,6 +777,9 @@ final class ContentInspection {
                     relationships(path, entryPath, rels, rels.length < OfficeRelationships.MAX_PART_BYTES);
                 } else if (sink == null && OfficeFields.mayHoldDde(lower)) {
                     dde(path, content);
+                } else if (sink == null && embedding(lower)) {
+                    // an OLE object (Package, another document) or a document embedded as it is
+                    embeddedFile(entryPath, lastSegment(entryName), content, depth);
                 } else if (sink != null && lower.equals("word/document.xml")
                         && sink.wanted(ArchiveContents.Type.WORD_DOCUMENT) > 0) {
                     int max = sink.wanted(ArchiveContents.Type.WORD_DOCUMENT);
@@ -764,6 +808,20 @@ final class ContentInspection {
                 add(NOT_INSPECTED, path + ": damaged archive (" + e.getClass().getSimpleName() + ")");
             }
         }
+    }
+
+    /**
+     * Whether a document's part (lower case) is an embedded object: an OOXML document's {@code word/embeddings/},
+     * {@code xl/embeddings/} or {@code ppt/embeddings/} parts, an ODF document's {@code Object <n>} files (its
+     * {@code Object <n>/} folders are charts and formulas in ODF itself, its {@code ObjectReplacements/} their pictures).
+     */
+    static boolean embedding(String lower) {
+        int slash = lower.indexOf('/');
+        if (slash < 0) {
+            return lower.startsWith("object ");
+        }
+        int file = slash + "/embeddings/".length();
+        return lower.startsWith("/embeddings/", slash) && lower.length() > file && lower.indexOf('/', file) < 0;
     }
 
     /**

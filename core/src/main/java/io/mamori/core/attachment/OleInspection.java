@@ -3,19 +3,24 @@ package io.mamori.core.attachment;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import org.apache.poi.hpsf.ClassID;
 import org.apache.poi.poifs.filesystem.DirectoryEntry;
 import org.apache.poi.poifs.filesystem.DirectoryNode;
 import org.apache.poi.poifs.filesystem.DocumentEntry;
 import org.apache.poi.poifs.filesystem.Entry;
+import org.apache.poi.poifs.filesystem.Ole10Native;
+import org.apache.poi.poifs.filesystem.Ole10NativeException;
 import org.apache.poi.poifs.filesystem.POIFSFileSystem;
 
 /**
  * What an OLE2 compound file (legacy Office, Outlook .msg, Windows Installer) holds that matters here, read
- * with Apache POI's POIFS: a VBA project or Excel 4 macro sheet, encryption, or an installer. Only the storage
- * structure and a few header fields are read, never the document content. Stateless.
+ * with Apache POI's POIFS: a VBA project or Excel 4 macro sheet, encryption, an installer, a DDE field, and the files
+ * embedded in it. Only the storage structure, a few header fields, Word's text stream and embedded objects are read,
+ * never the rest of the document content. Stateless.
  */
 final class OleInspection {
 
@@ -33,8 +38,25 @@ final class OleInspection {
     /** Storage entries walked at most, against a crafted directory of millions of entries. */
     private static final int MAX_ENTRIES = 10_000;
 
-    /** What was found. */
-    record Result(boolean macro, String macroKind, boolean encrypted, String installer, String dde) {
+    /** Objects embedded in one compound file taken at most (each is inspected as a file inside the document). */
+    static final int MAX_EMBEDDED = 64;
+
+    /**
+     * What was found; {@code embedded} are the files embedded in the document (or in the OLE object it is), in storage
+     * order, at most {@link #MAX_EMBEDDED}.
+     */
+    record Result(boolean macro, String macroKind, boolean encrypted, String installer, String dde,
+            List<Embedded> embedded) {
+    }
+
+    /**
+     * A file embedded in a document: an OLE Package object (Windows' Object Packager, which Office shows as an icon
+     * that opens the file with a double click: the way programs, scripts and shortcuts ride in documents), named by
+     * the file name it carries ({@code C:\\Users\\x\\invoice.pdf.lnk}), or an Office Open XML document embedded as
+     * an object (its {@code Package} stream; no name). {@code data} is the file, or {@code null} when the package
+     * only links to a file on the recipient's disk (its name is still what runs) or could not be read.
+     */
+    record Embedded(String name, byte[] data) {
     }
 
     private OleInspection() {
@@ -57,8 +79,70 @@ final class OleInspection {
                 macro = "Excel 4 macro sheet";
             }
             String dde = !encrypted && root.hasEntry("WordDocument") ? wordDde(root) : null;
-            return new Result(macro != null, macro, encrypted, installer, dde);
+            List<Embedded> embedded = new ArrayList<>();
+            if (!encrypted) {
+                embedded(root, new int[] {0}, 0, embedded);
+            }
+            return new Result(macro != null, macro, encrypted, installer, dde, List.copyOf(embedded));
         }
+    }
+
+    /**
+     * The embedded objects of a storage and those below it: Word keeps them in {@code ObjectPool/_<id>}, Excel in
+     * {@code MBD<id>} storages, an OOXML document's {@code oleObject<n>.bin} and an ODF document's {@code Object <n>} are
+     * such an object themselves (root). PowerPoint 97–2003 keeps its objects compressed inside its document stream:
+     * not read.
+     */
+    private static void embedded(DirectoryEntry dir, int[] seen, int depth, List<Embedded> out) throws IOException {
+        if (depth > 16) {
+            return;
+        }
+        for (Iterator<Entry> it = dir.getEntries(); it.hasNext() && seen[0] < MAX_ENTRIES && out.size() < MAX_EMBEDDED; ) {
+            Entry e = it.next();
+            seen[0]++;
+            if (e instanceof DirectoryEntry d) {
+                embedded(d, seen, depth + 1, out);
+            } else if (e.getName().equals(Ole10Native.OLE10_NATIVE) && dir instanceof DirectoryNode node) {
+                out.add(packaged(node));
+            } else if (e.getName().equals("Package") && e instanceof DocumentEntry doc) {
+                try (InputStream in = new org.apache.poi.poifs.filesystem.DocumentInputStream(doc)) {
+                    out.add(new Embedded(null, in.readAllBytes()));
+                }
+            }
+        }
+    }
+
+    /**
+     * An OLE Package object's file, read by POI; a package POI cannot read (the Packager's link form, which names a
+     * file on the recipient's disk instead of carrying it, or a damaged one) still gives its name, read by hand from
+     * the stream's start: its size (4 bytes), a type (2), then the label and the file name, each ending in a NUL.
+     */
+    private static Embedded packaged(DirectoryNode storage) throws IOException {
+        try {
+            Ole10Native pkg = Ole10Native.createFromEmbeddedOleObject(storage);
+            String name = pkg.getFileName2() != null && !pkg.getFileName2().isBlank() ? pkg.getFileName2()
+                    : pkg.getFileName() != null && !pkg.getFileName().isBlank() ? pkg.getFileName() : pkg.getLabel();
+            return new Embedded(name, pkg.getDataBuffer());
+        } catch (Ole10NativeException | RuntimeException unreadable) {
+            byte[] head = head(storage, Ole10Native.OLE10_NATIVE, 4 + 2 + 2 * MAX_PACKAGE_NAME);
+            int labelEnd = nul(head, 6);
+            int nameEnd = labelEnd < 0 ? -1 : nul(head, labelEnd + 1);
+            String name = nameEnd > labelEnd + 1 ? new String(head, labelEnd + 1, nameEnd - labelEnd - 1, WINDOWS_1252_CHARSET)
+                    : labelEnd > 6 ? new String(head, 6, labelEnd - 6, WINDOWS_1252_CHARSET) : null;
+            return new Embedded(name, null);
+        }
+    }
+
+    /** Bytes of a package's label or file name read by hand at most (Windows' MAX_PATH is 260). */
+    private static final int MAX_PACKAGE_NAME = 1024;
+
+    private static int nul(byte[] bytes, int from) {
+        for (int i = from; i < bytes.length; i++) {
+            if (bytes[i] == 0) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Bytes of a Word document's text stream searched for fields at most. */
@@ -98,6 +182,8 @@ final class OleInspection {
         return null;
     }
 
+    private static final java.nio.charset.Charset WINDOWS_1252_CHARSET = java.nio.charset.Charset.forName("windows-1252");
+
     /** The character of each 8-bit byte of Word's text (Windows-1252), decoded once. */
     private static final char[] WINDOWS_1252 = windows1252();
 
@@ -107,7 +193,7 @@ final class OleInspection {
             all[b] = (byte) b;
         }
         // five bytes Windows-1252 leaves undefined decode to U+FFFD: still one character each
-        return new String(all, java.nio.charset.Charset.forName("windows-1252")).toCharArray();
+        return new String(all, WINDOWS_1252_CHARSET).toCharArray();
     }
 
     /** Office's own encryption, whatever the format (the password-protected files a scanner cannot read). */

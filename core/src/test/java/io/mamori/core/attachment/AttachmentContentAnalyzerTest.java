@@ -255,6 +255,121 @@ class AttachmentContentAnalyzerTest {
                                 + target + "oleobj/embedded-simple-2007.doc"));
     }
 
+    // ---- files embedded in documents (OLE Package objects, embedded documents) ------------------------------
+
+    /**
+     * An OLE object as Office stores one for a file embedded with Object Packager: a compound file with the
+     * {@code &#92;u0001Ole10Native} stream, written by POI; {@code storage} is where it sits ({@code null}: the root, as in an
+     * OOXML document's {@code oleObject1.bin} or an ODF document's {@code Object 1}; {@code "MBD0001"}: Excel's layout,
+     * beside a {@code Workbook} stream).
+     */
+    private static byte[] packaged(String storage, String fileName, byte[] data) throws Exception {
+        org.apache.poi.poifs.filesystem.Ole10Native pkg = new org.apache.poi.poifs.filesystem.Ole10Native(
+                fileName.substring(fileName.lastIndexOf('\\') + 1), fileName, "C:\\Temp\\" + fileName, data);
+        ByteArrayOutputStream stream = new ByteArrayOutputStream();
+        pkg.writeOut(stream);
+        try (org.apache.poi.poifs.filesystem.POIFSFileSystem fs = new org.apache.poi.poifs.filesystem.POIFSFileSystem()) {
+            org.apache.poi.poifs.filesystem.DirectoryEntry dir = fs.getRoot();
+            if (storage != null) {
+                dir.createDocument("Workbook", new ByteArrayInputStream(new byte[64]));
+                dir = dir.createDirectory(storage);
+            }
+            dir.createDocument(org.apache.poi.poifs.filesystem.Ole10Native.OLE10_NATIVE,
+                    new ByteArrayInputStream(stream.toByteArray()));
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            fs.writeFilesystem(out);
+            return out.toByteArray();
+        }
+    }
+
+    @Test
+    void theFilesEmbeddedInOletoolsDocumentsAreReadWithTheirNames() throws Exception {
+        assertThat(OleInspection.inspect(sample("oletools/sample_with_lnk_file.doc")).embedded())
+                .singleElement().satisfies(e -> {
+                    assertThat(e.name()).isEqualTo("C:\\Users\\user\\Desktop\\calc.lnk");
+                    assertThat(FileSignatures.executable(e.data(), e.data().length)).isEqualTo("Windows shortcut (LNK)");
+                });
+        assertThat(OleInspection.inspect(sample("oletools/embedded-simple-2007.xls")).embedded())
+                .singleElement().satisfies(e -> {
+                    assertThat(e.name()).isEqualTo("C:\\Users\\user\\Documents\\simple-text-file.txt");
+                    assertThat(new String(e.data(), StandardCharsets.US_ASCII)).isEqualTo("This is a simple ascii contents of this simple text file.");
+                });
+        // the Unicode file name Packager stores besides the ANSI one (which has question marks for the Korean)
+        assertThat(OleInspection.inspect(sample("oletools/embedded-unicode.doc")).embedded())
+                .singleElement().satisfies(e -> assertThat(e.name())
+                        .isEqualTo("C:\\Users\\user\\Documents\\ünicöde-수식끝이잘못되었습니다.txt"));
+        // a package that links to a program on the recipient's disk: POI cannot read it, its name is read by hand
+        assertThat(OleInspection.inspect(sample("oletools/sample_with_lnk_to_calc.doc")).embedded())
+                .containsExactly(new OleInspection.Embedded("C:\\Windows\\System32\\calc.exe", null));
+    }
+
+    @Test
+    void aShortcutOrAProgramEmbeddedInAWordDocumentIsAnExecutable() throws Exception {
+        assertThat(analyze(file("sample_with_lnk_file.doc", sample("oletools/sample_with_lnk_file.doc")),
+                file("sample_with_lnk_to_calc.doc", sample("oletools/sample_with_lnk_to_calc.doc"))))
+                .containsExactly(
+                        Finding.of("ATTACHMENT_EXECUTABLE", "sample_with_lnk_file.doc!/calc.lnk"),
+                        Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "sample_with_lnk_file.doc!/calc.lnk: Windows shortcut (LNK)"),
+                        Finding.of("ATTACHMENT_EXECUTABLE", "sample_with_lnk_to_calc.doc!/calc.exe"));
+    }
+
+    @Test
+    void aTextFileEmbeddedInDocumentsOfEachFormatIsNothing() throws Exception {
+        assertThat(analyze(file("embedded-simple-2007.xls", sample("oletools/embedded-simple-2007.xls")),
+                file("embedded-simple-2007.odt", sample("oletools/embedded-simple-2007.odt")),
+                file("embedded-unicode.doc", sample("oletools/embedded-unicode.doc")),
+                file("embedded-simple-2007.docx", sample("oletools/embedded-simple-2007.docx")))).isEmpty();
+    }
+
+    @Test
+    void aProgramEmbeddedInWordExcelAndOdfDocumentsIsFoundWhereEachFormatKeepsIt() throws Exception {
+        byte[] program = pe();
+        byte[] docx = zip("[Content_Types].xml", ascii("<Types/>"), "word/document.xml", ascii("<w:document/>"),
+                "word/embeddings/oleObject1.bin", packaged(null, "C:\\Users\\taro\\invoice.pdf.exe", program));
+        byte[] xls = packaged("MBD0001", "setup.js", ascii("WScript.CreateObject(\"WScript.Shell\").Run(\"calc\")"));
+        byte[] odt = zip("mimetype", ascii("application/vnd.oasis.opendocument.text"), "content.xml", ascii("<x/>"),
+                "Object 1", packaged(null, "readme.hta", ascii("<html><script>alert(1)</script></html>")),
+                "ObjectReplacements/Object 1", pe());
+        assertThat(analyze(file("見積.docx", docx), file("売上.xls", xls), file("議事録.odt", odt)))
+                .containsExactly(
+                        Finding.of("ATTACHMENT_EXECUTABLE", "見積.docx!/word/embeddings/oleObject1.bin!/invoice.pdf.exe"),
+                        Finding.of("ATTACHMENT_DOUBLE_EXTENSION", "見積.docx!/word/embeddings/oleObject1.bin!/invoice.pdf.exe"),
+                        Finding.of("ATTACHMENT_EXECUTABLE_CONTENT",
+                                "見積.docx!/word/embeddings/oleObject1.bin!/invoice.pdf.exe: Windows executable (PE)"),
+                        Finding.of("ATTACHMENT_EXECUTABLE", "売上.xls!/setup.js"),
+                        Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "売上.xls!/setup.js: Windows script (wscript.shell)"),
+                        Finding.of("ATTACHMENT_EXECUTABLE", "議事録.odt!/Object 1!/readme.hta"));
+    }
+
+    @Test
+    void aMacroDocumentEmbeddedInAWorkbookIsAnOfficeMacro() throws Exception {
+        byte[] docm = zip("[Content_Types].xml", ascii("<Types/>"), "word/document.xml", ascii("<w:document/>"),
+                "word/vbaProject.bin", new byte[16]);
+        byte[] xlsx = zip("[Content_Types].xml", ascii("<Types/>"), "xl/workbook.xml", ascii("<workbook/>"),
+                "xl/embeddings/Microsoft_Word_Macro-Enabled_Document.docm", docm);
+        assertThat(analyze(file("report.xlsx", xlsx))).containsExactly(Finding.of("OFFICE_MACRO",
+                "report.xlsx!/xl/embeddings/Microsoft_Word_Macro-Enabled_Document.docm"));
+    }
+
+    @Test
+    void packagesInsidePackagesEndAtTheDepthLimit() throws Exception {
+        byte[] inner = pe();
+        String name = "run.exe";
+        for (int level = 0; level < 6; level++) {
+            inner = packaged(null, name, inner);
+            name = "level" + level + ".doc";
+        }
+        List<Finding> findings = analyze(file("nested.doc", inner));
+        assertThat(findings).anySatisfy(f -> {
+            assertThat(f.code()).isEqualTo("ARCHIVE_TOO_DEEP");
+            assertThat(f.evidence()).startsWith("nested.doc!/level4.doc!/level3.doc!/level2.doc!/level1.doc!/level0.doc");
+        });
+        // the innermost file's name is judged (it needs no opening), its content is not inspected
+        assertThat(findings).contains(Finding.of("ATTACHMENT_EXECUTABLE",
+                "nested.doc!/level4.doc!/level3.doc!/level2.doc!/level1.doc!/level0.doc!/run.exe"));
+        assertThat(findings).noneMatch(f -> f.code().equals("ATTACHMENT_EXECUTABLE_CONTENT"));
+    }
+
     /** A Word document as Word writes one, with {@code word/_rels/settings.xml.rels} holding {@code relationships}. */
     private static byte[] docx(String relationships) throws IOException {
         return zip("[Content_Types].xml", ascii("<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>"),
