@@ -37,6 +37,7 @@ all=(
   attachment.ArchiveParsersFuzzTest#readsAnyRelationshipPart
   attachment.ArchiveParsersFuzzTest#searchesAnyWordPartForDde
   attachment.ArchiveParsersFuzzTest#readsAnyRtfTemplate
+  attachment.ArchiveParsersFuzzTest#readsAnyRtfObjects
   attachment.ArchiveParsersFuzzTest#findsPasswordCandidatesInAnyText
   attachment.ArchiveParsersFuzzTest#thePasswordPrefilterMissesNoPasswordWord
   impersonation.ConfusableSkeletonFuzzTest#givesTheSkeletonIcuGives
@@ -71,10 +72,12 @@ seed_archives() {
   local dir="$corpus/io.mamori.core.attachment.ArchiveParsersFuzzTest/inspectsAnyAttachment"
   mkdir -p "$dir"
   # files embedded in documents (oletools' test data, core/src/test/resources/files/README.md), added to a corpus that
-  # lacks them: 6 xls: a shortcut embedded as an OLE Package in a Word document, 5 docx: a text file embedded so
+  # lacks them: 6 xls: a shortcut embedded as an OLE Package in a Word document, 5 docx: a text file embedded so,
   local oletools="$root/core/src/test/resources/files/oletools"
   [ -f "$dir/seed-lnk-package.doc" ] || { printf '\x06'; cat "$oletools/sample_with_lnk_file.doc"; } > "$dir/seed-lnk-package.doc"
   [ -f "$dir/seed-embedded.docx" ] || { printf '\x05'; cat "$oletools/embedded-simple-2007.docx"; } > "$dir/seed-embedded.docx"
+  # 8 rtf: an obfuscated Equation Editor exploit
+  [ -f "$dir/seed-equation.rtf" ] || { printf '\x08'; cat "$oletools/issue_251.rtf"; } > "$dir/seed-equation.rtf"
   [ -f "$dir/seed-a.zip" ] && return 0
   local work
   work="$(mktemp -d)"

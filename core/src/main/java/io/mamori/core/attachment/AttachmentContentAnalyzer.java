@@ -30,7 +30,11 @@ import java.util.Set;
  *     object, frame or sub-document from a network address when opened (template injection,
  *     {@link OfficeRelationships}), or an RTF file whose template is there ({@link RtfTemplate});
  *     {@code OFFICE_DDE}: a Word DDE field, an Excel DDE link or a DDE formula in a CSV file, which starts a program
- *     ({@link OfficeFields}); {@code RTF_DISGUISED}: RTF under a Word extension;</li>
+ *     ({@link OfficeFields}); {@code OFFICE_EQUATION_EDITOR}: an object for Equation Editor 3.0, the CVE-2017-11882
+ *     exploits' carrier, in a compound file or an RTF file ({@link RtfObjects}); {@code RTF_DISGUISED}: RTF under a
+ *     Word extension;</li>
+ * <li>files embedded in documents (OLE Package objects, embedded documents, RTF objects) inspected as files inside
+ *     them, with the name checks (evidence {@code 請求書.doc!/calc.lnk});</li>
  * <li>archives (zip, 7z, gzip, tar, RAR; compressed RAR entries unpacked by libarchive, {@link RarUnpacker}) opened
  *     recursively within
  *     {@link ArchiveLimits}, with the name checks of {@link AttachmentNameAnalyzer} and all of the above

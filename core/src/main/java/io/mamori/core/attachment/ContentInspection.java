@@ -51,6 +51,11 @@ final class ContentInspection {
     /** An Office document with a DDE field or link, which starts a program ({@link OfficeFields}). */
     static final String DDE = "OFFICE_DDE";
     /**
+     * An Office document or RTF file with an object for Microsoft Equation Editor 3.0 ({@link OleInspection#EQUATION_EDITOR}),
+     * the carrier of the CVE-2017-11882 and CVE-2018-0802 exploits.
+     */
+    static final String EQUATION_EDITOR = "OFFICE_EQUATION_EDITOR";
+    /**
      * Bytes at the start of an RTF file searched for its template (document information comes first), or of a CSV file
      * for DDE formulas.
      */
@@ -494,10 +499,17 @@ final class ContentInspection {
             whole = new SequenceInputStream(new ByteArrayInputStream(text), whole);
         }
         if (kind == Kind.RTF && sink == null && !page(name, kind)) {
+            byte[] rtf = whole.readNBytes(limits.maxBufferBytes() + 1);
             // a template at a network address, which Word loads with the document (RTF template injection)
-            byte[] rtf = whole.readNBytes(MAX_SEARCHED_TEXT_BYTES);
-            RtfTemplate.of(rtf).filter(OfficeRelationships::remote)
+            RtfTemplate.of(rtf.length > MAX_SEARCHED_TEXT_BYTES ? java.util.Arrays.copyOf(rtf, MAX_SEARCHED_TEXT_BYTES) : rtf)
+                    .filter(OfficeRelationships::remote)
                     .ifPresent(template -> add(REMOTE_CONTENT, path + ": template " + shown(template)));
+            if (rtf.length > limits.maxBufferBytes()) {
+                add(NOT_INSPECTED, path + ": larger than " + limits.maxBufferBytes() / (1024 * 1024)
+                        + " MiB, its objects not read");
+            } else if (RtfObjects.mayHoldObjects(rtf)) {
+                rtfObjects(path, rtf, depth);
+            }
             whole = new SequenceInputStream(new ByteArrayInputStream(rtf), whole);
         }
         if (sink != null && depth > 0 && hand(path, name, kind, rar, whole)) {
@@ -610,8 +622,48 @@ final class ContentInspection {
         if (r.macro()) {
             add(OFFICE_MACRO, path + ("VBA".equals(r.macroKind()) ? "" : ": " + r.macroKind()));
         }
+        if (r.equationEditor()) {
+            add(EQUATION_EDITOR, path);
+        }
         for (OleInspection.Embedded embedded : r.embedded()) {
             embedded(path, embedded.name(), embedded.data(), depth);
+        }
+    }
+
+    /**
+     * The OLE objects of an RTF file ({@link RtfObjects}), the way exploit documents and droppers use them: an Equation
+     * Editor 3.0 object is {@code OFFICE_EQUATION_EDITOR} ({@code order.rtf: Equation.3 object}, once per file; its
+     * data, the exploit, is not read further); a linked object that fetches its source from the network (an
+     * {@code OLE2Link} object, CVE-2017-0199, or a linked file on another host) is {@code OFFICE_REMOTE_CONTENT}
+     * ({@code order.rtf: linked object http://…}); a Package's file and any other embedded object's data (a Word
+     * document, a workbook) are inspected as files embedded in the document.
+     */
+    private void rtfObjects(String path, byte[] rtf, int depth) throws IOException {
+        boolean equation = false;
+        for (RtfObjects.RtfObject object : RtfObjects.of(rtf, limits.maxBufferBytes())) {
+            if (object.equationEditor()) {
+                if (!equation) {
+                    add(EQUATION_EDITOR, path + ": " + shown(object.equationClass()) + " object");
+                }
+                equation = true;
+            } else if (object.ole2Link()) {
+                String url = object.nativeData() == null ? null : RtfObjects.linkedUrl(object.nativeData());
+                add(REMOTE_CONTENT, path + ": linked object " + (url != null ? shown(url) : "(OLE2Link)"));
+            } else if (object.linkedFile() != null && OfficeRelationships.remote(object.linkedFile())) {
+                add(REMOTE_CONTENT, path + ": linked object " + shown(object.linkedFile()));
+            } else if (object.packaged()) {
+                byte[] stream = new byte[4 + object.nativeData().length];
+                int n = object.nativeData().length;
+                stream[0] = (byte) n;
+                stream[1] = (byte) (n >>> 8);
+                stream[2] = (byte) (n >>> 16);
+                stream[3] = (byte) (n >>> 24);
+                System.arraycopy(object.nativeData(), 0, stream, 4, n);
+                OleInspection.Embedded packaged = OleInspection.packaged(stream);
+                embedded(path, packaged.name(), packaged.data(), depth);
+            } else if (object.nativeData() != null && object.nativeData().length > 0) {
+                embedded(path, null, object.nativeData(), depth);
+            }
         }
     }
 

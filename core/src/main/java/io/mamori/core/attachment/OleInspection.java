@@ -46,8 +46,16 @@ final class OleInspection {
      * order, at most {@link #MAX_EMBEDDED}.
      */
     record Result(boolean macro, String macroKind, boolean encrypted, String installer, String dde,
-            List<Embedded> embedded) {
+            List<Embedded> embedded, boolean equationEditor) {
     }
+
+    /**
+     * The class of Microsoft Equation Editor 3.0 (EQNEDT32.EXE, ProgID {@code Equation.3}): an object of this class makes
+     * Office start that program, whose overflows CVE-2017-11882 and CVE-2018-0802 run an attacker's code; Microsoft
+     * removed it from Office in January 2018. (MathType's objects, which also have an {@code Equation Native} stream,
+     * have a class of their own.)
+     */
+    static final ClassID EQUATION_EDITOR = new ClassID("{0002CE02-0000-0000-C000-000000000046}");
 
     /**
      * A file embedded in a document: an OLE Package object (Windows' Object Packager, which Office shows as an icon
@@ -80,10 +88,11 @@ final class OleInspection {
             }
             String dde = !encrypted && root.hasEntry("WordDocument") ? wordDde(root) : null;
             List<Embedded> embedded = new ArrayList<>();
+            boolean[] equation = {EQUATION_EDITOR.equals(clsid)};
             if (!encrypted) {
-                embedded(root, new int[] {0}, 0, embedded);
+                embedded(root, new int[] {0}, 0, embedded, equation);
             }
-            return new Result(macro != null, macro, encrypted, installer, dde, List.copyOf(embedded));
+            return new Result(macro != null, macro, encrypted, installer, dde, List.copyOf(embedded), equation[0]);
         }
     }
 
@@ -93,7 +102,8 @@ final class OleInspection {
      * such an object themselves (root). PowerPoint 97–2003 keeps its objects compressed inside its document stream:
      * not read.
      */
-    private static void embedded(DirectoryEntry dir, int[] seen, int depth, List<Embedded> out) throws IOException {
+    private static void embedded(DirectoryEntry dir, int[] seen, int depth, List<Embedded> out, boolean[] equation)
+            throws IOException {
         if (depth > 16) {
             return;
         }
@@ -101,7 +111,8 @@ final class OleInspection {
             Entry e = it.next();
             seen[0]++;
             if (e instanceof DirectoryEntry d) {
-                embedded(d, seen, depth + 1, out);
+                equation[0] |= EQUATION_EDITOR.equals(d.getStorageClsid());
+                embedded(d, seen, depth + 1, out, equation);
             } else if (e.getName().equals(Ole10Native.OLE10_NATIVE) && dir instanceof DirectoryNode node) {
                 out.add(packaged(node));
             } else if (e.getName().equals("Package") && e instanceof DocumentEntry doc) {
@@ -118,13 +129,24 @@ final class OleInspection {
      * the stream's start: its size (4 bytes), a type (2), then the label and the file name, each ending in a NUL.
      */
     private static Embedded packaged(DirectoryNode storage) throws IOException {
+        Entry stream = storage.getEntry(Ole10Native.OLE10_NATIVE);
+        try (InputStream in = new org.apache.poi.poifs.filesystem.DocumentInputStream((DocumentEntry) stream)) {
+            return packaged(in.readAllBytes());
+        }
+    }
+
+    /**
+     * An OLE Package object's file from the bytes of its {@code &#92;u0001Ole10Native} stream, or of an RTF object's native
+     * data with its 4-byte size before it (the same layout): see {@link #packaged(DirectoryNode)}.
+     */
+    static Embedded packaged(byte[] stream) {
         try {
-            Ole10Native pkg = Ole10Native.createFromEmbeddedOleObject(storage);
+            Ole10Native pkg = new Ole10Native(stream, 0);
             String name = pkg.getFileName2() != null && !pkg.getFileName2().isBlank() ? pkg.getFileName2()
                     : pkg.getFileName() != null && !pkg.getFileName().isBlank() ? pkg.getFileName() : pkg.getLabel();
             return new Embedded(name, pkg.getDataBuffer());
         } catch (Ole10NativeException | RuntimeException unreadable) {
-            byte[] head = head(storage, Ole10Native.OLE10_NATIVE, 4 + 2 + 2 * MAX_PACKAGE_NAME);
+            byte[] head = java.util.Arrays.copyOf(stream, Math.min(stream.length, 4 + 2 + 2 * MAX_PACKAGE_NAME));
             int labelEnd = nul(head, 6);
             int nameEnd = labelEnd < 0 ? -1 : nul(head, labelEnd + 1);
             String name = nameEnd > labelEnd + 1 ? new String(head, labelEnd + 1, nameEnd - labelEnd - 1, WINDOWS_1252_CHARSET)

