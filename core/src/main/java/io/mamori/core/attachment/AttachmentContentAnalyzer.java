@@ -165,7 +165,8 @@ public final class AttachmentContentAnalyzer implements Analyzer {
 
     /**
      * The password the message gives ({@link ArchivePasswords}) that opened this encrypted zip or 7z attachment or Office
-     * document in the message's inspection (made once), or empty: with it the files can be had again
+     * document in the message's inspection (made once), or Excel's default password for a document encrypted with it
+     * ({@link OleInspection#DEFAULT_PASSWORD}, which Office opens without asking), or empty: with it the files can be had again
      * ({@link ArchivePasswords#open}, {@link ArchivePasswords#openDocument}) without trying every candidate again.
      *
      * @throws InterruptedException when the calling thread was interrupted (the pipeline's time budget ran out)

@@ -162,6 +162,8 @@ final class ContentInspection {
             () -> new ArchivePasswords.Candidates(List.of(), null);
     /** Encrypted Office documents tried with those passwords (each try costs up to 100,000 hash rounds). */
     private int documentsTried;
+    /** Encrypted Office documents tried with Excel's default password ({@link OleInspection#DEFAULT_PASSWORD}). */
+    private int defaultsTried;
     /** Encrypted 7z attachments tried with those passwords (each try costs 2^19 hash rounds or fewer a folder). */
     private int sevenZipsTried;
     /** Whether a RAR archive was met inside another archive. */
@@ -599,7 +601,20 @@ final class ContentInspection {
         if (r.installer() != null) {
             add(EXECUTABLE_CONTENT, path + ": " + r.installer());
         }
-        if (r.encrypted()) {
+        Optional<ArchivePasswords.Decrypted> byDefault = Optional.empty();
+        if (r.encrypted() && defaultsTried < ArchivePasswords.MAX_DOCUMENTS) {
+            defaultsTried++;
+            byDefault = ArchivePasswords.openDocument(bytes, List.of(OleInspection.DEFAULT_PASSWORD), limits.maxBufferBytes());
+        }
+        if (byDefault.isPresent()) {
+            // Excel's default password, with which Office opens the document without asking its reader for one: not an
+            // encrypted document for the reader, nor here; its package is inspected as an unencrypted one's (the
+            // antivirus and link walks open it again with the same password)
+            if (depth == 0) {
+                openedWith = OleInspection.DEFAULT_PASSWORD;
+            }
+            nested(path, name, new Metered(new ByteArrayInputStream(byDefault.get().bytes()), null, path), depth);
+        } else if (r.encrypted()) {
             add(ENCRYPTED, locate(path));
             if (depth == 0 && documentsTried < ArchivePasswords.MAX_DOCUMENTS) {
                 ArchivePasswords.Candidates candidates = passwords.get();

@@ -77,16 +77,19 @@ final class OleInspection {
             String installer = MSI.equals(clsid) ? "Windows Installer package (MSI)"
                     : MSP.equals(clsid) ? "Windows Installer patch (MSP)"
                     : MST.equals(clsid) ? "Windows Installer transform (MST)" : null;
-            boolean encrypted = encrypted(root);
+            String workbook = root.hasEntry("Workbook") ? "Workbook" : root.hasEntry("Book") ? "Book" : null;
+            Globals globals = workbook == null ? null : globals(root, workbook);
+            boolean encrypted = encrypted(root, globals);
             String macro = null;
             if (hasVbaProject(root, new int[] {0}, 0)) {
                 macro = "VBA";
             } else if (root.hasEntry("PowerPoint Document") && contains(root, "PowerPoint Document", PPT_VBA_INFO)) {
                 macro = "VBA";
-            } else if (!encrypted && excel4MacroSheet(root)) {
+            } else if (!encrypted && globals != null && globals.macroSheet()) {
                 macro = "Excel 4 macro sheet";
             }
-            String dde = !encrypted && root.hasEntry("WordDocument") ? wordDde(root) : null;
+            String dde = encrypted ? null : root.hasEntry("WordDocument") ? wordDde(root)
+                    : globals != null ? globals.dde() : null;
             List<Embedded> embedded = new ArrayList<>();
             boolean[] equation = {EQUATION_EDITOR.equals(clsid)};
             if (!encrypted) {
@@ -219,7 +222,7 @@ final class OleInspection {
     }
 
     /** Office's own encryption, whatever the format (the password-protected files a scanner cannot read). */
-    private static boolean encrypted(DirectoryNode root) throws IOException {
+    private static boolean encrypted(DirectoryNode root, Globals workbook) throws IOException {
         // [MS-OFFCRYPTO] 2.3.4: an encrypted OOXML file is an OLE2 file with these two streams.
         if (root.hasEntry("EncryptionInfo") && root.hasEntry("EncryptedPackage")) {
             return true;
@@ -235,25 +238,109 @@ final class OleInspection {
                 return true;
             }
         }
-        String workbook = root.hasEntry("Workbook") ? "Workbook" : root.hasEntry("Book") ? "Book" : null;
-        return workbook != null && biffGlobals(root, workbook).filePass;
+        return workbook != null && workbook.filePass();
     }
 
-    private static boolean excel4MacroSheet(DirectoryNode root) throws IOException {
-        String workbook = root.hasEntry("Workbook") ? "Workbook" : root.hasEntry("Book") ? "Book" : null;
-        return workbook != null && biffGlobals(root, workbook).macroSheet;
+    /**
+     * What a workbook's globals say: {@code filePass}, it asks its reader for a password (it is not encrypted with
+     * Excel's default one); {@code macroSheet}, it has an Excel 4 macro sheet; {@code dde}, its first DDE or OLE link
+     * ({@code cmd /c calc.exe}), or {@code null}.
+     */
+    private record Globals(boolean filePass, boolean macroSheet, String dde) {
     }
 
-    private record Globals(boolean filePass, boolean macroSheet) {
+    /**
+     * Excel's default password, which Excel tries itself and opens the workbook with, without asking: it encrypts a
+     * workbook whose structure is protected without an opening password, and malware uses it to hide a workbook's
+     * content from scanners that take any encrypted file as unreadable ([MS-OFFCRYPTO] 2.3.6; POI's
+     * {@code Decryptor.DEFAULT_PASSWORD}).
+     */
+    static final String DEFAULT_PASSWORD = org.apache.poi.poifs.crypt.Decryptor.DEFAULT_PASSWORD;
+
+    /**
+     * The workbook globals' FILEPASS and macro sheets ({@link #biffGlobals}); a workbook encrypted with Excel's default
+     * password ({@link #DEFAULT_PASSWORD}) is read decrypted, by POI's record reader, and is not encrypted for this.
+     */
+    private static Globals globals(DirectoryNode root, String name) throws IOException {
+        Globals plain = biffGlobals(root, name);
+        if (!plain.filePass) {
+            return plain;
+        }
+        Globals decrypted = decryptedGlobals(root, name);
+        return decrypted == null ? plain : decrypted;
+    }
+
+    /**
+     * The globals of a workbook encrypted with Excel's default password (its records are encrypted but for a few
+     * fields), or {@code null} when the default password does not open it. POI's record reader decrypts with the
+     * default password when none is set for the thread (Mamori never sets one).
+     */
+    private static Globals decryptedGlobals(DirectoryNode root, String name) throws IOException {
+        boolean macroSheet = false;
+        String dde = null;
+        try (InputStream in = root.createDocumentInputStream(name)) {
+            org.apache.poi.hssf.record.RecordFactoryInputStream records =
+                    new org.apache.poi.hssf.record.RecordFactoryInputStream(in, false);
+            for (int n = 0; n < 100_000; n++) {
+                org.apache.poi.hssf.record.Record r = records.nextRecord();
+                if (r == null || r instanceof org.apache.poi.hssf.record.EOFRecord) {
+                    break;
+                }
+                if (r instanceof org.apache.poi.hssf.record.BoundSheetRecord
+                        || r instanceof org.apache.poi.hssf.record.SupBookRecord) {
+                    // the record as it is in the file, decrypted: its header (4 bytes), then its body
+                    byte[] record = r.serialize();
+                    byte[] body = java.util.Arrays.copyOfRange(record, 4, record.length);
+                    macroSheet |= r instanceof org.apache.poi.hssf.record.BoundSheetRecord && macroSheet(body);
+                    if (dde == null && r instanceof org.apache.poi.hssf.record.SupBookRecord) {
+                        dde = supBookLink(body);
+                    }
+                }
+            }
+            return new Globals(false, macroSheet, dde);
+        } catch (org.apache.poi.EncryptedDocumentException wrongPassword) {
+            return null;
+        } catch (RuntimeException damaged) {
+            return null;
+        }
+    }
+
+    /** [MS-XLS] 2.4.28 BoundSheet8: lbPlyPos (4 bytes), hsState (1), dt (1): 1 is a macro sheet. */
+    private static boolean macroSheet(byte[] body) {
+        return body.length >= 6 && body[5] == 0x01;
+    }
+
+    /**
+     * A DDE or OLE link of a workbook, as Excel starts it ({@code cmd /c calc.exe}), from a SupBook record ([MS-XLS]
+     * 2.4.271: ctab (2 bytes), cch (2), then virtPath, an XLUnicodeStringNoCch of cch characters: a flag byte, 0x01
+     * for UTF-16LE, else 8-bit): a virtPath holding 0x0003 names a DDE server and topic, or an OLE class and file
+     * (cch 0x0401 and 0x3A01 are the workbook itself and add-ins), as oletools' msodde reads it; else {@code null}.
+     */
+    private static String supBookLink(byte[] body) {
+        if (body.length < 5) {
+            return null;
+        }
+        int cch = (body[2] & 0xff) | (body[3] & 0xff) << 8;
+        if (cch == 0x0401 || cch == 0x3A01) {
+            return null;
+        }
+        boolean wide = (body[4] & 0x01) != 0;
+        StringBuilder path = new StringBuilder();
+        for (int i = 0, at = 5; i < cch && at + (wide ? 1 : 0) < body.length; i++, at += wide ? 2 : 1) {
+            path.append(wide ? (char) ((body[at] & 0xff) | (body[at + 1] & 0xff) << 8) : WINDOWS_1252[body[at] & 0xff]);
+        }
+        String p = path.toString();
+        return p.indexOf(3) > 0 ? p.replace((char) 3, ' ').strip() : null;
     }
 
     /**
      * Walks the records of the workbook globals substream ([MS-XLS] 2.1.4: type and size, 2 bytes each) up to
      * its EOF: FILEPASS (0x002F) means the workbook is encrypted; BOUNDSHEET8 (0x0085) with dt = 1 is an
-     * Excel 4 macro sheet ([MS-XLS] 2.4.28).
+     * Excel 4 macro sheet ([MS-XLS] 2.4.28); SUPBOOK (0x01AE) may be a DDE link ({@link #supBookLink}).
      */
     private static Globals biffGlobals(DirectoryNode root, String name) throws IOException {
         boolean macroSheet = false;
+        String dde = null;
         try (InputStream in = root.createDocumentInputStream(name)) {
             byte[] header = new byte[4];
             for (int records = 0; records < 100_000; records++) {
@@ -263,12 +350,13 @@ final class OleInspection {
                 int type = (header[0] & 0xff) | (header[1] & 0xff) << 8;
                 int size = (header[2] & 0xff) | (header[3] & 0xff) << 8;
                 if (type == 0x002F) {
-                    return new Globals(true, macroSheet);
+                    return new Globals(true, macroSheet, dde);
                 }
-                if (type == 0x0085 && size >= 6) {
+                if (type == 0x0085 || type == 0x01AE) {
                     byte[] body = in.readNBytes(size);
-                    if (body.length >= 6 && body[5] == 0x01) {
-                        macroSheet = true;
+                    macroSheet |= type == 0x0085 && macroSheet(body);
+                    if (dde == null && type == 0x01AE) {
+                        dde = supBookLink(body);
                     }
                     continue;
                 }
@@ -280,7 +368,7 @@ final class OleInspection {
                 }
             }
         }
-        return new Globals(false, macroSheet);
+        return new Globals(false, macroSheet, dde);
     }
 
     /**

@@ -677,6 +677,31 @@ class AttachmentContentAnalyzerTest {
     }
 
     @Test
+    void documentsEncryptedWithExcelsDefaultPasswordAreReadAsOfficeReadsThem() throws Exception {
+        // Office opens them without asking (VelvetSweatshop): no encrypted document for the reader, and what they hide
+        // from scanners that stop at the encryption is found: macros, Excel 4 macro sheets, DDE links
+        assertThat(analyze(file("autostart.xls", sample("oletools/autostart-encrypt-standardpassword.xls")),
+                file("autostart.xlsm", sample("oletools/autostart-encrypt-standardpassword.xlsm")),
+                file("dde.xls", sample("oletools/dde-test-encrypt-standardpassword.xls")),
+                file("dde.xlsx", sample("oletools/dde-test-encrypt-standardpassword.xlsx"))))
+                .containsExactly(
+                        Finding.of("OFFICE_MACRO", "autostart.xls"),
+                        Finding.of("OFFICE_MACRO", "autostart.xlsm"),
+                        Finding.of("OFFICE_DDE", "dde.xls: cmd /c calc.exe"),
+                        Finding.of("OFFICE_DDE", "dde.xlsx: cmd|/c calc.exe"));
+        // the same workbook's DDE link without the encryption (POI writes the decrypted workbook out as it is)
+        byte[] plain;
+        try (org.apache.poi.hssf.usermodel.HSSFWorkbook wb = new org.apache.poi.hssf.usermodel.HSSFWorkbook(
+                new ByteArrayInputStream(sample("oletools/dde-test-encrypt-standardpassword.xls")))) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            wb.write(out);
+            plain = out.toByteArray();
+        }
+        assertThat(OleInspection.inspect(plain).encrypted()).isFalse();
+        assertThat(analyze(file("dde.xls", plain))).containsExactly(Finding.of("OFFICE_DDE", "dde.xls: cmd /c calc.exe"));
+    }
+
+    @Test
     void aPdfThatNeedsAUserPasswordIsEncryptedWhateverTheRevision() throws Exception {
         assertThat(analyze(file("rc4-40.pdf", sample("pdf/user-password-rc4-40.pdf")),
                 file("rc4-128.pdf", sample("pdf/user-password-rc4-128.pdf")),
