@@ -805,13 +805,14 @@ final class PolicyDocument {
             return null;
         }
         Policy.Attachments.Handling encrypted = handling(f.get("encrypted"), "attachments.encrypted",
-                Policy.Attachments.ENCRYPTED_CODE, inboundNode, Policy.Attachments.DEFAULT.encrypted());
+                List.of(Policy.Attachments.ENCRYPTED_CODE), inboundNode, Policy.Attachments.DEFAULT.encrypted());
         Policy.Attachments.Handling macros = handling(f.get("macros"), "attachments.macros",
-                Policy.Attachments.MACRO_CODE, inboundNode, Policy.Attachments.DEFAULT.macros());
+                List.of(Policy.Attachments.MACRO_CODE, Policy.Attachments.REMOTE_CONTENT_CODE,
+                        Policy.Attachments.DDE_CODE), inboundNode, Policy.Attachments.DEFAULT.macros());
         Policy.Attachments.Handling uninspected = handling(f.get("uninspected"), "attachments.uninspected",
-                Policy.Attachments.UNINSPECTED_CODE, inboundNode, Policy.Attachments.DEFAULT.uninspected());
+                List.of(Policy.Attachments.UNINSPECTED_CODE), inboundNode, Policy.Attachments.DEFAULT.uninspected());
         Policy.Attachments.Handling opened = encrypted == null ? null : handling(f.get("opened"),
-                "attachments.opened", Policy.Attachments.OPENED_CODE, inboundNode, encrypted);
+                "attachments.opened", List.of(Policy.Attachments.OPENED_CODE), inboundNode, encrypted);
         Integer minutes = Policy.Attachments.DEFAULT_PASSWORD_MAIL_MINUTES;
         if (f.containsKey("password_mail_minutes")) {
             minutes = wholeNumber(f.get("password_mail_minutes"), "attachments.password_mail_minutes", 0,
@@ -821,9 +822,20 @@ final class PolicyDocument {
                 : new Policy.Attachments(encrypted, macros, uninspected, opened, minutes);
     }
 
-    private Policy.Attachments.Handling handling(Node value, String path, String code, Node inboundNode,
+    /**
+     * One {@code attachments} key, which governs the findings {@code codes}: naming it and one of them under
+     * {@code inbound.forced} with another handling than {@code score} is a conflict.
+     */
+    private Policy.Attachments.Handling handling(Node value, String path, List<String> codes, Node inboundNode,
             Policy.Attachments.Handling fallback) {
-        Node forced = forcedKey(inboundNode, code);
+        Node forced = null;
+        String code = codes.get(0);
+        for (String c : codes) {
+            if (forced == null) {
+                forced = forcedKey(inboundNode, c);
+                code = c;
+            }
+        }
         if (value == null) {
             return forced != null ? Policy.Attachments.Handling.SCORE : fallback;
         }

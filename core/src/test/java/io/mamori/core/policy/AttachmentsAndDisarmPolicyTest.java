@@ -101,6 +101,12 @@ class AttachmentsAndDisarmPolicyTest {
                 "ANALYZER_FAILED: TAG\n    ATTACHMENT_NOT_INSPECTED: TAG") + "attachments:\n  uninspected: tag\n");
         assertThat(errors).containsExactly(new PolicyError("policy.yaml", 13, 16, "attachments.uninspected",
                 "conflicts with inbound.forced.ATTACHMENT_NOT_INSPECTED (line 9); keep one of them"));
+        // attachments.macros governs the DDE and remote-content findings as well as OFFICE_MACRO
+        for (String code : List.of("OFFICE_DDE", "OFFICE_REMOTE_CONTENT")) {
+            assertThat(errorsOf(BASE.replace("ANALYZER_FAILED: TAG", "ANALYZER_FAILED: TAG\n    " + code + ": TAG")
+                    + "attachments:\n  macros: quarantine\n")).containsExactly(new PolicyError("policy.yaml", 13, 11,
+                    "attachments.macros", "conflicts with inbound.forced." + code + " (line 9); keep one of them"));
+        }
     }
 
     @Test
