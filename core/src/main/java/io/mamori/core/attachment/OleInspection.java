@@ -81,10 +81,12 @@ final class OleInspection {
             Globals globals = workbook == null ? null : globals(root, workbook);
             boolean encrypted = encrypted(root, globals);
             String macro = null;
+            boolean presentationVba = false;
             if (hasVbaProject(root, new int[] {0}, 0)) {
                 macro = "VBA";
             } else if (root.hasEntry("PowerPoint Document") && contains(root, "PowerPoint Document", PPT_VBA_INFO)) {
                 macro = "VBA";
+                presentationVba = true;
             } else if (!encrypted && globals != null && globals.macroSheet()) {
                 macro = "Excel 4 macro sheet";
             }
@@ -94,6 +96,9 @@ final class OleInspection {
             boolean[] equation = {EQUATION_EDITOR.equals(clsid)};
             if (!encrypted) {
                 embedded(root, new int[] {0}, 0, embedded, equation);
+                if (root.hasEntry("PowerPoint Document")) {
+                    presentationObjects(root, embedded, presentationVba);
+                }
             }
             return new Result(macro != null, macro, encrypted, installer, dde, List.copyOf(embedded), equation[0]);
         }
@@ -155,6 +160,86 @@ final class OleInspection {
             String name = nameEnd > labelEnd + 1 ? new String(head, labelEnd + 1, nameEnd - labelEnd - 1, WINDOWS_1252_CHARSET)
                     : labelEnd > 6 ? new String(head, 6, labelEnd - 6, WINDOWS_1252_CHARSET) : null;
             return new Embedded(name, null);
+        }
+    }
+
+    /** Bytes of the embedded objects of a presentation decompressed at most, all together. */
+    static final int MAX_PRESENTATION_OBJECTS = 32 * 1024 * 1024;
+
+    /**
+     * The embedded objects of a PowerPoint 97–2003 presentation ([MS-PPT] 2.10.34 ExOleObjStg, record type 0x1011, in
+     * the PowerPoint Document stream): each a compound file of its own, stored as it is (recInstance 0) or compressed
+     * with zlib after its decompressed size (recInstance 1), handed over without a name (its Package, if it is one,
+     * names the file; the presentation's VBA project, stored so as well, is left out when {@code vbaFound}).
+     * Hand-written: POI reads presentations in its scratchpad module, which Mamori does not ship; the
+     * record headers ([MS-PPT] 2.3.1: version and instance, type, length) are walked in order, containers (version
+     * 0xF) entered, atoms skipped.
+     */
+    private static void presentationObjects(DirectoryNode root, List<Embedded> out, boolean vbaFound)
+            throws IOException {
+        byte[] stream;
+        try (InputStream in = root.createDocumentInputStream("PowerPoint Document")) {
+            stream = in.readAllBytes();
+        }
+        int[] budget = {MAX_PRESENTATION_OBJECTS};
+        for (int at = 0; at + 8 <= stream.length && out.size() < MAX_EMBEDDED && budget[0] > 0; ) {
+            int verInstance = (stream[at] & 0xff) | (stream[at + 1] & 0xff) << 8;
+            int type = (stream[at + 2] & 0xff) | (stream[at + 3] & 0xff) << 8;
+            long length = (stream[at + 4] & 0xffL) | (stream[at + 5] & 0xffL) << 8 | (stream[at + 6] & 0xffL) << 16
+                    | (stream[at + 7] & 0xffL) << 24;
+            int body = at + 8;
+            if ((verInstance & 0x0F) == 0x0F) {
+                at = body; // a container: its children follow
+                continue;
+            }
+            int end = (int) Math.min(stream.length, body + length);
+            if (type == 0x1011 && end > body) {
+                byte[] data = (verInstance >>> 4) == 1 ? inflate(stream, body + 4, end, budget)
+                        : java.util.Arrays.copyOfRange(stream, body, end);
+                if (data != null && data.length > 0 && !(vbaFound && vbaProject(data))) {
+                    out.add(new Embedded(null, data));
+                }
+            }
+            at = end;
+        }
+    }
+
+    /**
+     * Whether an object of a presentation is its VBA project (PowerPoint stores it as such an object too): left out
+     * when the presentation's macros were found already, not to report them twice.
+     */
+    private static boolean vbaProject(byte[] data) {
+        try (POIFSFileSystem fs = new POIFSFileSystem(new ByteArrayInputStream(data))) {
+            return fs.getRoot().hasEntry("VBA") && fs.getRoot().getEntry("VBA") instanceof DirectoryEntry vba
+                    && vba.hasEntry("dir");
+        } catch (IOException | RuntimeException notOne) {
+            return false;
+        }
+    }
+
+    /** zlib data from {@code from} to {@code to}, at most {@code budget[0]} bytes (taken from it), or {@code null}. */
+    private static byte[] inflate(byte[] b, int from, int to, int[] budget) {
+        if (from >= to) {
+            return null;
+        }
+        java.util.zip.Inflater inflater = new java.util.zip.Inflater();
+        try {
+            inflater.setInput(b, from, to - from);
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            byte[] buf = new byte[16 * 1024];
+            while (!inflater.finished() && out.size() < budget[0]) {
+                int n = inflater.inflate(buf);
+                if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                    break;
+                }
+                out.write(buf, 0, Math.min(n, budget[0] - out.size()));
+            }
+            budget[0] -= out.size();
+            return out.toByteArray();
+        } catch (java.util.zip.DataFormatException damaged) {
+            return null;
+        } finally {
+            inflater.end();
         }
     }
 

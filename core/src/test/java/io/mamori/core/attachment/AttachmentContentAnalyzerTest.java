@@ -314,8 +314,20 @@ class AttachmentContentAnalyzerTest {
     }
 
     @Test
+    void aShortcutEmbeddedInAPowerPointPresentationIsAnExecutable() throws Exception {
+        // PowerPoint 97-2003 keeps the object, a compound file with the Package, compressed in its document stream
+        assertThat(OleInspection.inspect(sample("oletools/sample_with_lnk_file.ppt")).embedded()).singleElement()
+                .satisfies(object -> assertThat(OleInspection.inspect(object.data()).embedded()).singleElement()
+                        .satisfies(pkg -> assertThat(pkg.name()).endsWith("\\calc.lnk")));
+        assertThat(analyze(file("提案書.ppt", sample("oletools/sample_with_lnk_file.ppt")))).containsExactly(
+                Finding.of("ATTACHMENT_EXECUTABLE", "提案書.ppt!/embedded object!/calc.lnk"),
+                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "提案書.ppt!/embedded object!/calc.lnk: Windows shortcut (LNK)"));
+    }
+
+    @Test
     void aTextFileEmbeddedInDocumentsOfEachFormatIsNothing() throws Exception {
-        assertThat(analyze(file("embedded-simple-2007.xls", sample("oletools/embedded-simple-2007.xls")),
+        assertThat(analyze(file("embedded-simple-2007.ppt", sample("oletools/embedded-simple-2007.ppt")),
+                file("embedded-simple-2007.xls", sample("oletools/embedded-simple-2007.xls")),
                 file("embedded-simple-2007.odt", sample("oletools/embedded-simple-2007.odt")),
                 file("embedded-unicode.doc", sample("oletools/embedded-unicode.doc")),
                 file("embedded-simple-2007.docx", sample("oletools/embedded-simple-2007.docx")))).isEmpty();
