@@ -780,6 +780,8 @@ final class ContentInspection {
                     add(OFFICE_MACRO, path);
                 } else if (lower.startsWith("xl/macrosheets/")) {
                     add(OFFICE_MACRO, path + ": Excel 4 macro sheet");
+                } else if (inDocument && odfMacro(lower)) {
+                    add(OFFICE_MACRO, path + (lower.startsWith("basic/") ? ": LibreOffice Basic" : ": document script"));
                 }
                 if (!inDocument) {
                     names(entryName, entryPath);
@@ -875,6 +877,27 @@ final class ContentInspection {
                 add(NOT_INSPECTED, path + ": damaged archive (" + e.getClass().getSimpleName() + ")");
             }
         }
+    }
+
+    /**
+     * Whether a document's part (lower case) is a macro of an OpenDocument file, which LibreOffice runs (on opening,
+     * when an event is bound to it): a Basic module ({@code Basic/<library>/<module>.xml}; the library and container
+     * indexes {@code script-lb.xml}, {@code script-lc.xml} and the dialogs' are not code) or a script in Python,
+     * JavaScript or BeanShell ({@code Scripts/<language>/…}).
+     */
+    static boolean odfMacro(String lower) {
+        String[] parts = lower.split("/", -1);
+        if (parts[0].equals("scripts")) {
+            String file = parts[parts.length - 1];
+            return parts.length >= 3 && !parts[1].isEmpty() && !file.isEmpty() && !file.equals("parcel-descriptor.xml");
+        }
+        if (!parts[0].equals("basic") || !lower.endsWith(".xml")) {
+            return false;
+        }
+        if (parts.length != 3 || parts[1].isEmpty()) {
+            return false;
+        }
+        return !Set.of("script-lb.xml", "script-lc.xml", "dialog-lb.xml", "dialog-lc.xml").contains(parts[2]);
     }
 
     /**

@@ -353,6 +353,29 @@ class AttachmentContentAnalyzerTest {
                         Finding.of("ATTACHMENT_EXECUTABLE", "議事録.odt!/Object 1!/readme.hta"));
     }
 
+    /** An OpenDocument text as LibreOffice writes one, with {@code extra} parts (name, content pairs). */
+    private static byte[] odt(Object... extra) throws IOException {
+        List<Object> parts = new ArrayList<>(List.of("mimetype", ascii("application/vnd.oasis.opendocument.text"),
+                "content.xml", ascii("<office:document-content/>"), "META-INF/manifest.xml", ascii("<manifest/>")));
+        parts.addAll(List.of(extra));
+        return zip(parts.toArray());
+    }
+
+    @Test
+    void macrosOfOpenDocumentFilesAreOfficeMacros() throws Exception {
+        byte[] basic = odt("Basic/script-lc.xml", ascii("<library:libraries/>"),
+                "Basic/Standard/script-lb.xml", ascii("<library:library library:name=\"Standard\"/>"),
+                "Basic/Standard/Module1.xml", ascii("<script:module script:name=\"Module1\">Sub Main\n"
+                        + "Shell(\"cmd /c calc.exe\")\nEnd Sub</script:module>"));
+        byte[] python = odt("Scripts/python/run.py", ascii("import os\nos.system('calc.exe')\n"));
+        // a document whose Standard library is there but empty, as LibreOffice may leave it
+        byte[] emptyLibrary = odt("Basic/script-lc.xml", ascii("<library:libraries/>"),
+                "Basic/Standard/script-lb.xml", ascii("<library:library library:name=\"Standard\"/>"));
+        assertThat(analyze(file("議事録.odt", basic), file("集計.ods", python), file("空.odt", emptyLibrary)))
+                .containsExactly(Finding.of("OFFICE_MACRO", "議事録.odt: LibreOffice Basic"),
+                        Finding.of("OFFICE_MACRO", "集計.ods: document script"));
+    }
+
     @Test
     void aMacroDocumentEmbeddedInAWorkbookIsAnOfficeMacro() throws Exception {
         byte[] docm = zip("[Content_Types].xml", ascii("<Types/>"), "word/document.xml", ascii("<w:document/>"),
