@@ -500,6 +500,16 @@ final class ContentInspection {
                     .ifPresent(formula -> add(DDE, path + ": " + shown(formula)));
             whole = new SequenceInputStream(new ByteArrayInputStream(text), whole);
         }
+        if ((kind == Kind.TEXT || kind == Kind.UNKNOWN) && sink == null && !page(name, kind)
+                && OfficeFields.flatXml(head, n)) {
+            // Word 2003 XML, Word's flat OPC package and Excel 2003 XML: documents in one XML text, which Office opens
+            byte[] xml = whole.readNBytes(limits.maxBufferBytes());
+            OfficeFields.flatXmlDde(xml).ifPresent(instruction -> add(DDE, path + ": " + shown(instruction)));
+            if (flatXmlMacros(xml)) {
+                add(OFFICE_MACRO, path);
+            }
+            whole = new SequenceInputStream(new ByteArrayInputStream(xml), whole);
+        }
         if (kind == Kind.RTF && sink == null && !page(name, kind)) {
             byte[] rtf = whole.readNBytes(limits.maxBufferBytes() + 1);
             // a template at a network address, which Word loads with the document (RTF template injection)
@@ -643,6 +653,31 @@ final class ContentInspection {
         for (OleInspection.Embedded embedded : r.embedded()) {
             embedded(path, embedded.name(), embedded.data(), depth);
         }
+    }
+
+    private static final byte[] WORD_2003_MACROS = "editdata.mso\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] FLAT_OPC_MACROS = "vbaProject.bin\"".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * Whether a flat XML document carries a VBA project: Word 2003 XML keeps it base64-encoded in a
+     * {@code w:binData w:name="editdata.mso"} element, a flat OPC package in a {@code pkg:part} named
+     * {@code .../vbaProject.bin}. A byte search for those names, as the XML parse for DDE does not look at them.
+     */
+    private static boolean flatXmlMacros(byte[] xml) {
+        return indexOf(xml, WORD_2003_MACROS) >= 0 || indexOf(xml, FLAT_OPC_MACROS) >= 0;
+    }
+
+    private static int indexOf(byte[] data, byte[] pattern) {
+        outer:
+        for (int i = 0; i + pattern.length <= data.length; i++) {
+            for (int j = 0; j < pattern.length; j++) {
+                if (data[i + j] != pattern[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     /**

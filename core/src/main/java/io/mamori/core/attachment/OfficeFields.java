@@ -47,6 +47,10 @@ final class OfficeFields {
 
     private static final String WORD_MAIN = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
     private static final String WORD_STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main";
+    /** Word 2003's XML document format (WordprocessingML 2003), which has the same field elements. */
+    private static final String WORD_2003 = "http://schemas.microsoft.com/office/word/2003/wordml";
+    /** Excel 2003's XML spreadsheet format (SpreadsheetML 2003): a cell's formula is its {@code ss:Formula}. */
+    private static final String SPREADSHEET_2003 = "urn:schemas-microsoft-com:office:spreadsheet";
 
     private OfficeFields() {
     }
@@ -107,8 +111,15 @@ final class OfficeFields {
                     break;
                 }
                 String name = xml.getLocalName();
-                boolean word = WORD_MAIN.equals(xml.getNamespaceURI()) || WORD_STRICT.equals(xml.getNamespaceURI());
-                if (name.equals("ddeLink")) {
+                String namespace = xml.getNamespaceURI();
+                boolean word = WORD_MAIN.equals(namespace) || WORD_STRICT.equals(namespace) || WORD_2003.equals(namespace);
+                if (name.equals("Cell") && SPREADSHEET_2003.equals(namespace)) {
+                    String formula = xml.getAttributeValue(SPREADSHEET_2003, "Formula");
+                    Optional<String> dde = formula == null ? Optional.empty() : csvDde(formula);
+                    if (dde.isPresent()) {
+                        return dde;
+                    }
+                } else if (name.equals("ddeLink")) {
                     String service = xml.getAttributeValue(null, "ddeService");
                     String topic = xml.getAttributeValue(null, "ddeTopic");
                     return Optional.of((service == null ? "" : service) + "|" + (topic == null ? "" : topic));
@@ -179,6 +190,35 @@ final class OfficeFields {
         return Optional.of(m.group(1) + "|" + topic);
     }
 
+    /**
+     * The first DDE instruction of a document in one of Office's flat XML formats ({@link #flatXml}): Word 2003 XML and
+     * Word's flat OPC package (fields as in a .docx), or Excel 2003 XML (a cell formula {@code =cmd|'/c calc.exe'!A1});
+     * the whole text is parsed (up to {@link #MAX_PARSED_BYTES}), without the prefilter for parts.
+     */
+    static Optional<String> flatXmlDde(byte[] xml) throws IOException {
+        OfficeXml.Watched watched = new OfficeXml.Watched(new java.io.ByteArrayInputStream(xml));
+        XMLStreamReader reader = null;
+        try {
+            reader = OfficeXml.reader(watched);
+            return search(reader, watched);
+        } catch (XMLStreamException | RuntimeException damaged) {
+            return Optional.empty();
+        } finally {
+            OfficeXml.close(reader);
+        }
+    }
+
+    /**
+     * Whether a text is an Office document in a flat XML format, which Word or Excel opens whatever its name
+     * ({@code .xml}, or {@code .doc} on a disguise): the {@code <?mso-application progid="Word.Document"?>} or
+     * {@code "Excel.Sheet"} instruction near its start.
+     */
+    static boolean flatXml(byte[] head, int n) {
+        String text = new String(head, 0, Math.min(n, 1024), java.nio.charset.StandardCharsets.ISO_8859_1);
+        int pi = text.indexOf("<?mso-application");
+        return pi >= 0 && (text.indexOf("Word.Document", pi) > 0 || text.indexOf("Excel.Sheet", pi) > 0);
+    }
+
     /** Whether {@code data} holds {@code instr} or {@code ddeLink}, in one pass. */
     static boolean namesAField(byte[] data) {
         for (int i = 0, n = data.length; i < n; i++) {
@@ -207,6 +247,9 @@ final class OfficeFields {
         String value = xml.getAttributeValue(WORD_MAIN, name);
         if (value == null) {
             value = xml.getAttributeValue(WORD_STRICT, name);
+        }
+        if (value == null) {
+            value = xml.getAttributeValue(WORD_2003, name);
         }
         return value;
     }

@@ -662,6 +662,34 @@ class AttachmentContentAnalyzerTest {
     }
 
     @Test
+    void ddeInOfficesFlatXmlDocumentsIsFound() throws Exception {
+        // Word 2003 XML and Word's flat OPC package (in oletools' password zips) and Excel 2003 XML: one XML text each,
+        // which Word and Excel open whatever the file is called
+        String body = "資料を送付いたします。\r\nパスワード：infected-test\r\n";
+        assertThat(analyze(mailWithBody("text/plain", body,
+                file("word2003.zip", sample("oletools/dde-in-word2003.xml.zip")),
+                file("word2007.zip", sample("oletools/dde-in-word2007.xml.zip")),
+                file("集計.xml", sample("oletools/dde-in-excel2003.xml")))))
+                .filteredOn(f -> f.code().equals("OFFICE_DDE"))
+                .containsExactly(
+                        Finding.of("OFFICE_DDE", "word2003.zip!/dde-in-word2003.xml: DDEAUTO "
+                                + "c:\\\\windows\\\\system32\\\\cmd.exe \"/k calc.exe\""),
+                        Finding.of("OFFICE_DDE", "word2007.zip!/dde-in-word2007.xml: DDEAUTO "
+                                + "c:\\\\windows\\\\system32\\\\cmd.exe \"/k calc.exe\""),
+                        Finding.of("OFFICE_DDE", "集計.xml: cmd|/c calc.exe"));
+        assertThat(analyze(file("a.xml", sample("oletools/harmless-clean-2003.xml")),
+                file("b.xml", sample("oletools/harmless-clean.xml")))).isEmpty();
+    }
+
+    @Test
+    void aVbaProjectInAFlatXmlDocumentIsAnOfficeMacro() throws Exception {
+        byte[] word2003 = ascii("<?xml version=\"1.0\"?>\n<?mso-application progid=\"Word.Document\"?>\n"
+                + "<w:wordDocument xmlns:w=\"http://schemas.microsoft.com/office/word/2003/wordml\"><w:docSuppData>"
+                + "<w:binData w:name=\"editdata.mso\">QWN0aXZlTWltZQ==</w:binData></w:docSuppData><w:body/></w:wordDocument>");
+        assertThat(analyze(file("請求書.doc", word2003))).contains(Finding.of("OFFICE_MACRO", "請求書.doc"));
+    }
+
+    @Test
     void ordinaryFieldsAndTheWordDdeInTextAreNoDde() throws Exception {
         String page = "<w:p><w:r><w:fldChar w:fldCharType=\"begin\"/></w:r><w:r><w:instrText> PAGE \\\\* MERGEFORMAT "
                 + "</w:instrText></w:r><w:r><w:fldChar w:fldCharType=\"end\"/></w:r>"
