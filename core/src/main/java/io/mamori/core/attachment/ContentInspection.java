@@ -516,11 +516,13 @@ final class ContentInspection {
             RtfTemplate.of(rtf.length > MAX_SEARCHED_TEXT_BYTES ? java.util.Arrays.copyOf(rtf, MAX_SEARCHED_TEXT_BYTES) : rtf)
                     .filter(OfficeRelationships::remote)
                     .ifPresent(template -> add(REMOTE_CONTENT, path + ": template " + shown(template)));
-            if (rtf.length > limits.maxBufferBytes()) {
+            byte[] read = rtf.length > limits.maxBufferBytes() ? java.util.Arrays.copyOf(rtf, limits.maxBufferBytes()) : rtf;
+            if (RtfObjects.mayHoldObjects(read)) {
+                rtfObjects(path, read, depth);
+            }
+            if (read != rtf) {
                 add(NOT_INSPECTED, path + ": larger than " + limits.maxBufferBytes() / (1024 * 1024)
-                        + " MiB, its objects not read");
-            } else if (RtfObjects.mayHoldObjects(rtf)) {
-                rtfObjects(path, rtf, depth);
+                        + " MiB, objects after that not read");
             }
             whole = new SequenceInputStream(new ByteArrayInputStream(rtf), whole);
         }

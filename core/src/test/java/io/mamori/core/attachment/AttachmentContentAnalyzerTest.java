@@ -524,6 +524,29 @@ class AttachmentContentAnalyzerTest {
     }
 
     @Test
+    void rtfObjectsAreReadWithinTheirBounds() throws Exception {
+        // at most 16 objects a file: of 20 packaged programs, the first 16 are judged
+        StringBuilder many = new StringBuilder("{\\rtf1\\ansi ");
+        for (int i = 0; i < 20; i++) {
+            many.append("{\\object\\objemb{\\*\\objdata ")
+                    .append(hex(ole1("Package", packageNative("tool" + i + ".exe", ascii("x"))))).append("}}");
+        }
+        List<Finding> findings = analyze(file("many.rtf", ascii(many.append("}").toString())));
+        assertThat(findings).filteredOn(f -> f.code().equals("ATTACHMENT_EXECUTABLE")).hasSize(RtfObjects.MAX_OBJECTS)
+                .first().isEqualTo(Finding.of("ATTACHMENT_EXECUTABLE", "many.rtf!/tool0.exe"));
+        // a file larger than the buffer: its objects are read in the first part, and it says that the rest was not
+        AttachmentContentAnalyzer small = new AttachmentContentAnalyzer(new ArchiveLimits(5, 1000, 100,
+                200L * 1024 * 1024, 1024 * 1024));
+        StringBuilder large = new StringBuilder("{\\rtf1\\ansi {\\*\\objclass Equation.3}");
+        while (large.length() < 1536 * 1024) {
+            large.append("本契約の条項について協議する。\\par\r\n");
+        }
+        assertThat(analyze(small, mail(file("large.rtf", ascii(large.append("}").toString()))), ParseLimits.defaults()))
+                .containsExactly(Finding.of("OFFICE_EQUATION_EDITOR", "large.rtf: Equation.3 object"),
+                        Finding.of("ATTACHMENT_NOT_INSPECTED", "large.rtf: larger than 1 MiB, objects after that not read"));
+    }
+
+    @Test
     void ordinaryRtfObjectsAreNothing() throws Exception {
         // a Word document without macros, a MathType equation (its own class), an object without data
         byte[] word = rtfWithObject("Word.Document.8", hex(ole1("Word.Document.8", sample("oletools/harmless-clean.doc"))));
