@@ -500,6 +500,14 @@ final class ContentInspection {
                     .ifPresent(formula -> add(DDE, path + ": " + shown(formula)));
             whole = new SequenceInputStream(new ByteArrayInputStream(text), whole);
         }
+        if (kind == Kind.TEXT && sink == null && !page(name, kind) && sylk(head, n)) {
+            // a SYLK file, which Excel opens (by its first bytes, whatever its name) and runs the macros of
+            byte[] text = whole.readNBytes(MAX_SEARCHED_TEXT_BYTES);
+            if (sylkMacroSheet(text)) {
+                add(OFFICE_MACRO, path + ": Excel 4 macro sheet (SYLK)");
+            }
+            whole = new SequenceInputStream(new ByteArrayInputStream(text), whole);
+        }
         if ((kind == Kind.TEXT || kind == Kind.UNKNOWN) && sink == null && !page(name, kind)
                 && OfficeFields.flatXml(head, n)) {
             // Word 2003 XML, Word's flat OPC package and Excel 2003 XML: documents in one XML text, which Office opens
@@ -655,6 +663,33 @@ final class ContentInspection {
         for (OleInspection.Embedded embedded : r.embedded()) {
             embedded(path, embedded.name(), embedded.data(), depth);
         }
+    }
+
+    /** Whether a text is a SYLK file: its first record {@code ID;P…} (how Excel recognises one). */
+    private static boolean sylk(byte[] head, int n) {
+        return n >= 4 && head[0] == 'I' && head[1] == 'D' && head[2] == ';' && head[3] == 'P';
+    }
+
+    /**
+     * Whether a SYLK file is a macro sheet: an options record ({@code O;…}) with the field {@code E}, which makes the
+     * sheet an Excel 4 macro sheet (its formulas {@code EXEC}, {@code CALL} and the like run, from {@code Auto_Open}
+     * on opening). Read line by line in the first {@value #MAX_SEARCHED_TEXT_BYTES} bytes.
+     */
+    static boolean sylkMacroSheet(byte[] text) {
+        int start = 0;
+        for (int i = 0; i <= text.length; i++) {
+            if (i == text.length || text[i] == '\n' || text[i] == '\r') {
+                if (i - start > 2 && text[start] == 'O' && text[start + 1] == ';') {
+                    for (String field : new String(text, start + 2, i - start - 2, StandardCharsets.ISO_8859_1).split(";")) {
+                        if (field.equals("E")) {
+                            return true;
+                        }
+                    }
+                }
+                start = i + 1;
+            }
+        }
+        return false;
     }
 
     private static final byte[] WORD_2003_MACROS = "editdata.mso\"".getBytes(StandardCharsets.US_ASCII);
@@ -883,6 +918,11 @@ final class ContentInspection {
                     relationships(path, entryPath, rels, rels.length < OfficeRelationships.MAX_PART_BYTES);
                 } else if (sink == null && OfficeFields.mayHoldDde(lower)) {
                     dde(path, content);
+                } else if (sink == null && lower.startsWith("xl/externallinks/") && lower.endsWith(".bin")) {
+                    byte[] part = content.readNBytes(OfficeRelationships.MAX_PART_BYTES);
+                    if (findings.stream().noneMatch(f -> f.code().equals(DDE) && f.evidence().startsWith(path + ": "))) {
+                        OfficeFields.xlsbDde(part).ifPresent(link -> add(DDE, path + ": " + shown(link)));
+                    }
                 } else if (sink == null && embedding(lower)) {
                     // an OLE object (Package, another document) or a document embedded as it is
                     embeddedFile(entryPath, lastSegment(entryName), content, depth);

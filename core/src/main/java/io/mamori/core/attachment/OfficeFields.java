@@ -191,6 +191,77 @@ final class OfficeFields {
     }
 
     /**
+     * The DDE link of an Excel binary workbook's external link part ({@code xl/externalLinks/*.bin} of an
+     * {@code .xlsb}), as {@code service|topic} ({@code cmd|/c calc.exe}), or empty, as an {@code .xlsx}'s
+     * {@code ddeLink}. [MS-XLSB] 2.1.4: records of a type and a size, each a variable-length integer (7 bits a byte,
+     * the high bit for "more"); 2.4.158 BrtBeginSupBook (type 360): sbt (2 bytes: 1 a DDE link; 2, an OLE link, is
+     * the document's relationship to its source, read with the relationships), then the server and the topic, each an
+     * XLWideString (a 4-byte count of UTF-16LE characters, then those). Hand-written: POI does not read .xlsb
+     * external links.
+     */
+    static Optional<String> xlsbDde(byte[] part) {
+        int at = 0;
+        for (int records = 0; records < 10_000 && at < part.length; records++) {
+            long[] type = varint(part, at, 2);
+            if (type == null) {
+                break;
+            }
+            long[] size = varint(part, (int) type[1], 4);
+            if (size == null) {
+                break;
+            }
+            int body = (int) size[1];
+            int end = (int) Math.min(part.length, body + size[0]);
+            if (type[0] == 360 && end - body >= 2) {
+                int sbt = (part[body] & 0xff) | (part[body + 1] & 0xff) << 8;
+                if (sbt == 1) {
+                    int[] cursor = {body + 2};
+                    String server = wideString(part, cursor, end);
+                    String topic = server == null ? null : wideString(part, cursor, end);
+                    if (server != null) {
+                        return Optional.of(server + "|" + (topic == null ? "" : topic));
+                    }
+                }
+            }
+            at = end;
+        }
+        return Optional.empty();
+    }
+
+    /** A BIFF12 variable-length integer of at most {@code bytes} bytes at {@code at}: {value, offset after}. */
+    private static long[] varint(byte[] b, int at, int bytes) {
+        long value = 0;
+        for (int i = 0; i < bytes; i++) {
+            if (at + i >= b.length) {
+                return null;
+            }
+            value |= (long) (b[at + i] & 0x7f) << (7 * i);
+            if ((b[at + i] & 0x80) == 0) {
+                return new long[] {value, at + i + 1};
+            }
+        }
+        return null;
+    }
+
+    private static String wideString(byte[] b, int[] cursor, int end) {
+        int at = cursor[0];
+        if (at + 4 > end) {
+            return null;
+        }
+        long count = (b[at] & 0xffL) | (b[at + 1] & 0xffL) << 8 | (b[at + 2] & 0xffL) << 16 | (b[at + 3] & 0xffL) << 24;
+        if (count > MAX_INSTRUCTION || at + 4 + 2 * count > end) {
+            return null;
+        }
+        StringBuilder s = new StringBuilder((int) count);
+        for (int i = 0; i < count; i++) {
+            int p = at + 4 + 2 * i;
+            s.append((char) ((b[p] & 0xff) | (b[p + 1] & 0xff) << 8));
+        }
+        cursor[0] = at + 4 + 2 * (int) count;
+        return s.toString();
+    }
+
+    /**
      * The first DDE instruction of a document in one of Office's flat XML formats ({@link #flatXml}): Word 2003 XML and
      * Word's flat OPC package (fields as in a .docx), or Excel 2003 XML (a cell formula {@code =cmd|'/c calc.exe'!A1});
      * the whole text is parsed (up to {@link #MAX_PARSED_BYTES}), without the prefilter for parts.

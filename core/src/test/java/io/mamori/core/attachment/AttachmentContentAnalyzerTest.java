@@ -685,6 +685,18 @@ class AttachmentContentAnalyzerTest {
     }
 
     @Test
+    void aDdeLinkOfABinaryWorkbookAndAnExcel4MacroSheetInSylkAreFound() throws Exception {
+        assertThat(analyze(file("dde-test.xlsb", sample("oletools/dde-test.xlsb")),
+                file("sample.slk", sample("oletools/excel4_sample_macro.slk"))))
+                .containsExactly(
+                        Finding.of("OFFICE_DDE", "dde-test.xlsb: cmd|/c calc.exe"),
+                        Finding.of("OFFICE_MACRO", "sample.slk: Excel 4 macro sheet (SYLK)"));
+        // a SYLK sheet of plain values, and an options record without the macro-sheet field
+        byte[] values = ascii("ID;PWXL;N;E\r\nO;L;D;V0;K47;G100 0.001\r\nC;Y1;X1;K42\r\nC;Y2;X1;K\"E\"\r\nE\r\n");
+        assertThat(analyze(file("values.slk", values))).isEmpty();
+    }
+
+    @Test
     void ddeInOfficesFlatXmlDocumentsIsFound() throws Exception {
         // Word 2003 XML and Word's flat OPC package (in oletools' password zips) and Excel 2003 XML: one XML text each,
         // which Word and Excel open whatever the file is called
