@@ -701,20 +701,7 @@ final class ContentInspection {
      * {@code .../vbaProject.bin}. A byte search for those names, as the XML parse for DDE does not look at them.
      */
     private static boolean flatXmlMacros(byte[] xml) {
-        return indexOf(xml, WORD_2003_MACROS) >= 0 || indexOf(xml, FLAT_OPC_MACROS) >= 0;
-    }
-
-    private static int indexOf(byte[] data, byte[] pattern) {
-        outer:
-        for (int i = 0; i + pattern.length <= data.length; i++) {
-            for (int j = 0; j < pattern.length; j++) {
-                if (data[i + j] != pattern[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
+        return FileSignatures.indexOf(xml, WORD_2003_MACROS, 0) >= 0 || FileSignatures.indexOf(xml, FLAT_OPC_MACROS, 0) >= 0;
     }
 
     /**

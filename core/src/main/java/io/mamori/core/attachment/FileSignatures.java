@@ -232,4 +232,18 @@ final class FileSignatures {
         }
         return null;
     }
+
+    /** The first index of {@code pattern} in {@code data} at or after {@code from}, or -1. */
+    static int indexOf(byte[] data, byte[] pattern, int from) {
+        outer:
+        for (int i = Math.max(0, from); i + pattern.length <= data.length; i++) {
+            for (int j = 0; j < pattern.length; j++) {
+                if (data[i + j] != pattern[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
 }

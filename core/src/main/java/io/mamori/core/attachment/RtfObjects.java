@@ -69,7 +69,7 @@ final class RtfObjects {
 
     /** Whether the file has an object destination at all (a byte search, for the common RTF without one). */
     static boolean mayHoldObjects(byte[] rtf) {
-        return indexOf(rtf, OBJDATA, 0) >= 0 || indexOf(rtf, OBJCLASS, 0) >= 0;
+        return FileSignatures.indexOf(rtf, OBJDATA, 0) >= 0 || FileSignatures.indexOf(rtf, OBJCLASS, 0) >= 0;
     }
 
     private static final byte[] OBJDATA = "\\objdata".getBytes(StandardCharsets.US_ASCII);
@@ -84,12 +84,12 @@ final class RtfObjects {
         // every byte of the file is looked at a bounded number of times, however many destinations it holds
         int[] budget = {2 * rtf.length + 1024 * 1024};
         String declared = null;
-        int data = indexOf(rtf, OBJDATA, 0);
-        int cls = indexOf(rtf, OBJCLASS, 0);
+        int data = FileSignatures.indexOf(rtf, OBJDATA, 0);
+        int cls = FileSignatures.indexOf(rtf, OBJCLASS, 0);
         while (objects.size() < MAX_OBJECTS && budget[0] > 0 && (data >= 0 || cls >= 0)) {
             if (cls >= 0 && (data < 0 || cls < data)) {
                 int after = cls + OBJCLASS.length;
-                cls = indexOf(rtf, OBJCLASS, after);
+                cls = FileSignatures.indexOf(rtf, OBJCLASS, after);
                 if (!letter(rtf, after)) {
                     if (declared != null) {
                         objects.add(new RtfObject(declared, declared, null, null));
@@ -99,7 +99,7 @@ final class RtfObjects {
                 continue;
             }
             int after = data + OBJDATA.length;
-            data = indexOf(rtf, OBJDATA, after);
+            data = FileSignatures.indexOf(rtf, OBJDATA, after);
             if (!letter(rtf, after)) { // not another control word that begins the same way
                 objects.add(object(decode(rtf, after, maxBytes, budget), declared));
                 declared = null;
@@ -309,18 +309,5 @@ final class RtfObjects {
             }
         }
         return true;
-    }
-
-    private static int indexOf(byte[] data, byte[] pattern, int from) {
-        outer:
-        for (int i = Math.max(0, from); i + pattern.length <= data.length; i++) {
-            for (int j = 0; j < pattern.length; j++) {
-                if (data[i + j] != pattern[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }
