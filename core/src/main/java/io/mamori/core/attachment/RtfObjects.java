@@ -1,6 +1,5 @@
 package io.mamori.core.attachment;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,8 +68,28 @@ final class RtfObjects {
 
     /** Whether the file has an object destination at all (a byte search, for the common RTF without one). */
     static boolean mayHoldObjects(byte[] rtf) {
-        return FileSignatures.indexOf(rtf, OBJDATA, 0) >= 0 || FileSignatures.indexOf(rtf, OBJCLASS, 0) >= 0;
+        // one pass for "\obj", then the rest of either name
+        for (int at = FileSignatures.indexOf(rtf, OBJ, 0); at >= 0; at = FileSignatures.indexOf(rtf, OBJ, at + 1)) {
+            if (startsAt(rtf, at, OBJDATA) || startsAt(rtf, at, OBJCLASS)) {
+                return true;
+            }
+        }
+        return false;
     }
+
+    private static boolean startsAt(byte[] data, int at, byte[] pattern) {
+        if (at + pattern.length > data.length) {
+            return false;
+        }
+        for (int j = 0; j < pattern.length; j++) {
+            if (data[at + j] != pattern[j]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static final byte[] OBJ = "\\obj".getBytes(StandardCharsets.US_ASCII);
 
     private static final byte[] OBJDATA = "\\objdata".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] OBJCLASS = "\\objclass".getBytes(StandardCharsets.US_ASCII);
@@ -138,12 +157,27 @@ final class RtfObjects {
 
     /** The bytes of an {@code \objdata} destination from {@code from}, as Word decodes them (see the class comment). */
     private static byte[] decode(byte[] rtf, int from, int maxBytes, int[] budget) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        // hexadecimal data halves in size; raw \binN bytes do not, so the buffer grows if they need it
+        byte[] out = new byte[(int) Math.min(maxBytes, (rtf.length - (long) from) / 2 + 16)];
+        int size = 0;
         int depth = 0;
         int high = -1;
-        for (int i = skipDelimiter(rtf, from); i < rtf.length && out.size() < maxBytes && budget[0]-- > 0; i++) {
+        for (int i = skipDelimiter(rtf, from); i < rtf.length && size < maxBytes && budget[0]-- > 0; i++) {
             int c = rtf[i] & 0xff;
-            if (c == '{') {
+            int nibble = HEX[c];
+            if (nibble >= 0) {
+                if (depth == 0) {
+                    if (high < 0) {
+                        high = nibble;
+                    } else {
+                        if (size == out.length) {
+                            out = java.util.Arrays.copyOf(out, (int) Math.min(maxBytes, 2L * out.length));
+                        }
+                        out[size++] = (byte) (high << 4 | nibble);
+                        high = -1;
+                    }
+                }
+            } else if (c == '{') {
                 depth++;
             } else if (c == '}') {
                 if (depth-- == 0) {
@@ -152,25 +186,34 @@ final class RtfObjects {
             } else if (c == '\\') {
                 int[] word = controlWord(rtf, i);
                 if (word[1] == BIN && depth == 0) {
-                    int n = (int) Math.min(Math.min(word[2], rtf.length - word[0]), maxBytes - out.size());
-                    out.write(rtf, word[0], Math.max(0, n));
-                    i = word[0] + Math.max(0, n) - 1;
+                    int n = Math.max(0, (int) Math.min(Math.min(word[2], rtf.length - word[0]), maxBytes - size));
+                    if (size + n > out.length) {
+                        out = java.util.Arrays.copyOf(out, (int) Math.min(maxBytes, Math.max(2L * out.length, size + n)));
+                    }
+                    System.arraycopy(rtf, word[0], out, size, n);
+                    size += n;
+                    i = word[0] + n - 1;
                 } else {
                     i = word[0] - 1;
                 }
-            } else if (depth == 0) {
-                int nibble = Character.digit(c, 16);
-                if (nibble >= 0) {
-                    if (high < 0) {
-                        high = nibble;
-                    } else {
-                        out.write(high << 4 | nibble);
-                        high = -1;
-                    }
-                }
             }
         }
-        return out.toByteArray();
+        return java.util.Arrays.copyOf(out, size);
+    }
+
+    /** The value of each byte as a hexadecimal digit, or -1. */
+    private static final byte[] HEX = hexDigits();
+
+    private static byte[] hexDigits() {
+        byte[] table = new byte[256];
+        java.util.Arrays.fill(table, (byte) -1);
+        for (int c = 0; c < 256; c++) {
+            int d = Character.digit(c, 16);
+            if (d >= 0 && c < 128) {
+                table[c] = (byte) d;
+            }
+        }
+        return table;
     }
 
     private static final int OTHER = 0;
