@@ -76,6 +76,8 @@ seed_archives() {
   local oletools="$root/core/src/test/resources/files/oletools"
   [ -f "$dir/seed-lnk-package.doc" ] || { printf '\x06'; cat "$oletools/sample_with_lnk_file.doc"; } > "$dir/seed-lnk-package.doc"
   [ -f "$dir/seed-embedded.docx" ] || { printf '\x05'; cat "$oletools/embedded-simple-2007.docx"; } > "$dir/seed-embedded.docx"
+  # 7 pdf: a plain PDF (core/src/test/resources/files/pdf)
+  [ -f "$dir/seed-clean.pdf" ] || { printf '\x07'; cat "$root/core/src/test/resources/files/pdf/clean.pdf"; } > "$dir/seed-clean.pdf"
   # 8 rtf: an obfuscated Equation Editor exploit
   [ -f "$dir/seed-equation.rtf" ] || { printf '\x08'; cat "$oletools/issue_251.rtf"; } > "$dir/seed-equation.rtf"
   [ -f "$dir/seed-a.zip" ] && return 0

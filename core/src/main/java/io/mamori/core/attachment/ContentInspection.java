@@ -55,6 +55,10 @@ final class ContentInspection {
      * the carrier of the CVE-2017-11882 and CVE-2018-0802 exploits.
      */
     static final String EQUATION_EDITOR = "OFFICE_EQUATION_EDITOR";
+    /** A PDF with JavaScript that runs without the reader asking for it ({@link PdfInspection}). */
+    static final String PDF_JAVASCRIPT = "PDF_JAVASCRIPT";
+    /** A PDF with a Launch action, which starts a program or opens a file ({@link PdfInspection}). */
+    static final String PDF_LAUNCH = "PDF_LAUNCH_ACTION";
     /**
      * Bytes at the start of an RTF file searched for its template (document information comes first), or of a CSV file
      * for DDE formulas.
@@ -579,8 +583,8 @@ final class ContentInspection {
             }
         } else if (kind == Kind.PDF && sink == null) {
             byte[] bytes = buffered(path, whole);
-            if (bytes != null && PdfEncryption.needsPassword(bytes)) {
-                add(ENCRYPTED, locate(path));
+            if (bytes != null) {
+                pdf(path, bytes, depth);
             }
         }
     }
@@ -662,6 +666,29 @@ final class ContentInspection {
         }
         for (OleInspection.Embedded embedded : r.embedded()) {
             embedded(path, embedded.name(), embedded.data(), depth);
+        }
+    }
+
+    /**
+     * A PDF ({@link PdfInspection}): {@code ENCRYPTED_ARCHIVE} when it needs a password; {@code PDF_JAVASCRIPT}
+     * ({@code invoice.pdf: open action}) for JavaScript that runs unasked, {@code PDF_LAUNCH_ACTION}
+     * ({@code invoice.pdf: cmd.exe}) for an action that starts a program or opens a file; its embedded files inspected
+     * as files embedded in a document ({@code invoice.pdf!/invoice.exe}).
+     */
+    private void pdf(String path, byte[] bytes, int depth) throws IOException {
+        PdfInspection.Result r = PdfInspection.inspect(bytes, limits.maxBufferBytes());
+        if (r.needsPassword()) {
+            add(ENCRYPTED, locate(path));
+            return;
+        }
+        if (r.javascript() != null) {
+            add(PDF_JAVASCRIPT, path + ": " + shown(r.javascript()));
+        }
+        if (r.launch() != null) {
+            add(PDF_LAUNCH, path + ": " + shown(r.launch()));
+        }
+        for (PdfInspection.EmbeddedFile file : r.files()) {
+            embedded(path, file.name(), file.data(), depth);
         }
     }
 

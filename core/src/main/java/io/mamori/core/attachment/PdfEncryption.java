@@ -1,16 +1,12 @@
 package io.mamori.core.attachment;
 
-import java.io.IOException;
-import org.apache.pdfbox.Loader;
-import org.apache.pdfbox.io.MemoryUsageSetting;
-import org.apache.pdfbox.pdmodel.PDDocument;
-import org.apache.pdfbox.pdmodel.encryption.InvalidPasswordException;
 
 /**
- * Whether a PDF needs a password to be opened. Many business PDFs are encrypted with only an owner password
+ * Whether a PDF needs a password to be opened (decided in {@link PdfInspection}, which loads the PDF once for this and
+ * for its active content). Many business PDFs are encrypted with only an owner password
  * (printing or copying restricted) and open, and can be scanned, without one; only a PDF whose empty user
  * password fails is "encrypted, cannot be inspected". Apache PDFBox opens the PDF with the empty password (its
- * standard security handler runs the user password test of every revision, RC4 and AES): {@link
+ * standard security handler runs the user password test of every revision, RC4 and AES): {@code
  * InvalidPasswordException} means a password is needed. A damaged PDF that declares an encryption dictionary
  * ({@code /Encrypt}) needs one when PDFBox cannot open it at all (or it uses another security handler, such as
  * certificates), and also when PDFBox opens it unencrypted: rebuilding a damaged file's trailer, PDFBox leaves the
@@ -21,7 +17,7 @@ import org.apache.pdfbox.pdmodel.encryption.InvalidPasswordException;
  *
  * <p>The link analyzer loads the same PDF again for its links and pictures ({@code io.mamori.core.link.PdfLinks}).
  * The two loads are not shared: loading is the small part (about 1 ms for a 20-page, 400 KB PDF on the test machine,
- * against about 40 ms for its annotations and text), the two analyzers run in parallel, a {@link PDDocument} is not
+ * against about 40 ms for its annotations and text), the two analyzers run in parallel, a {@code PDDocument} is not
  * thread-safe, and this check covers PDFs the link analyzer never opens (inside archives, up to
  * {@link ArchiveLimits#maxBufferBytes()}).
  */
@@ -30,18 +26,6 @@ final class PdfEncryption {
     static final long MAX_MEMORY = 64L * 1024 * 1024;
 
     private PdfEncryption() {
-    }
-
-    static boolean needsPassword(byte[] pdf) {
-        try (PDDocument doc = Loader.loadPDF(pdf, "", null, null,
-                MemoryUsageSetting.setupMainMemoryOnly(MAX_MEMORY).streamCache)) {
-            return !doc.isEncrypted() && declaresEncryption(pdf);
-        } catch (InvalidPasswordException e) {
-            return true;
-        } catch (IOException | RuntimeException e) {
-            // RuntimeException: PDFBox throws unchecked exceptions on some damaged files
-            return declaresEncryption(pdf);
-        }
     }
 
     /**

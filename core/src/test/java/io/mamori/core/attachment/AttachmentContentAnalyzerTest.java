@@ -799,6 +799,94 @@ class AttachmentContentAnalyzerTest {
         assertThat(analyze(file("dde.xls", plain))).containsExactly(Finding.of("OFFICE_DDE", "dde.xls: cmd /c calc.exe"));
     }
 
+    // ---- PDF active content and files embedded in PDFs ------------------------------------------------------
+
+    /** A one-page PDF written by PDFBox, {@code setUp} adding what the test needs. */
+    private static byte[] pdf(PdfSetUp setUp) throws Exception {
+        try (org.apache.pdfbox.pdmodel.PDDocument doc = new org.apache.pdfbox.pdmodel.PDDocument()) {
+            doc.addPage(new org.apache.pdfbox.pdmodel.PDPage());
+            setUp.apply(doc);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            doc.save(out);
+            return out.toByteArray();
+        }
+    }
+
+    private interface PdfSetUp {
+        void apply(org.apache.pdfbox.pdmodel.PDDocument doc) throws Exception;
+    }
+
+    /** A PDF whose EmbeddedFiles name tree holds {@code name} with {@code data}. */
+    private static byte[] pdfWithFile(String name, byte[] data) throws Exception {
+        return pdf(doc -> {
+            var spec = new org.apache.pdfbox.pdmodel.common.filespecification.PDComplexFileSpecification();
+            spec.setFile(name);
+            spec.setFileUnicode(name);
+            var file = new org.apache.pdfbox.pdmodel.common.filespecification.PDEmbeddedFile(doc,
+                    new ByteArrayInputStream(data));
+            spec.setEmbeddedFile(file);
+            spec.setEmbeddedFileUnicode(file);
+            var tree = new org.apache.pdfbox.pdmodel.PDEmbeddedFilesNameTreeNode();
+            tree.setNames(java.util.Map.of(name, spec));
+            var names = new org.apache.pdfbox.pdmodel.PDDocumentNameDictionary(doc.getDocumentCatalog());
+            names.setEmbeddedFiles(tree);
+            doc.getDocumentCatalog().setNames(names);
+        });
+    }
+
+    @Test
+    void javascriptThatRunsOnOpeningAndLaunchActionsInPdfsAreFound() throws Exception {
+        byte[] onOpen = pdf(doc -> doc.getDocumentCatalog().setOpenAction(
+                new org.apache.pdfbox.pdmodel.interactive.action.PDActionJavaScript("this.exportDataObject({})")));
+        byte[] script = pdf(doc -> {
+            var tree = new org.apache.pdfbox.pdmodel.PDJavascriptNameTreeNode();
+            tree.setNames(java.util.Map.of("init",
+                    new org.apache.pdfbox.pdmodel.interactive.action.PDActionJavaScript("app.launchURL('x')")));
+            var names = new org.apache.pdfbox.pdmodel.PDDocumentNameDictionary(doc.getDocumentCatalog());
+            names.setJavascript(tree);
+            doc.getDocumentCatalog().setNames(names);
+        });
+        byte[] launch = pdf(doc -> {
+            var action = new org.apache.pdfbox.pdmodel.interactive.action.PDActionLaunch();
+            var file = new org.apache.pdfbox.pdmodel.common.filespecification.PDSimpleFileSpecification();
+            file.setFile("cmd.exe");
+            action.setFile(file);
+            var link = new org.apache.pdfbox.pdmodel.interactive.annotation.PDAnnotationLink();
+            link.setAction(action);
+            doc.getPage(0).getAnnotations().add(link);
+        });
+        assertThat(analyze(file("a.pdf", onOpen), file("b.pdf", script), file("請求書.pdf", launch))).containsExactly(
+                Finding.of("PDF_JAVASCRIPT", "a.pdf: open action"),
+                Finding.of("PDF_JAVASCRIPT", "b.pdf: document script \"init\""),
+                Finding.of("PDF_LAUNCH_ACTION", "請求書.pdf: cmd.exe"));
+    }
+
+    @Test
+    void filesEmbeddedInPdfsAreInspected() throws Exception {
+        byte[] docm = zip("[Content_Types].xml", ascii("<Types/>"), "word/document.xml", ascii("<w:document/>"),
+                "word/vbaProject.bin", new byte[16]);
+        assertThat(analyze(file("scan.pdf", pdfWithFile("invoice.pdf.exe", pe())),
+                file("order.pdf", pdfWithFile("注文書.docm", docm))))
+                .containsExactly(
+                        Finding.of("ATTACHMENT_EXECUTABLE", "scan.pdf!/invoice.pdf.exe"),
+                        Finding.of("ATTACHMENT_DOUBLE_EXTENSION", "scan.pdf!/invoice.pdf.exe"),
+                        Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "scan.pdf!/invoice.pdf.exe: Windows executable (PE)"),
+                        Finding.of("OFFICE_MACRO", "order.pdf!/注文書.docm"));
+    }
+
+    @Test
+    void ordinaryPdfsWithFormScriptsOrAnInvoicesXmlAreNothing() throws Exception {
+        // a link that runs a script when clicked (as a form's button does), and a Factur-X invoice's XML
+        byte[] button = pdf(doc -> {
+            var link = new org.apache.pdfbox.pdmodel.interactive.annotation.PDAnnotationLink();
+            link.setAction(new org.apache.pdfbox.pdmodel.interactive.action.PDActionJavaScript("this.print()"));
+            doc.getPage(0).getAnnotations().add(link);
+        });
+        byte[] invoice = pdfWithFile("factur-x.xml", ascii("<?xml version=\"1.0\"?><rsm:CrossIndustryInvoice/>"));
+        assertThat(analyze(file("form.pdf", button), file("invoice.pdf", invoice),
+                file("clean.pdf", sample("pdf/clean.pdf")))).isEmpty();
+    }
+
     @Test
     void aPdfThatNeedsAUserPasswordIsEncryptedWhateverTheRevision() throws Exception {
         assertThat(analyze(file("rc4-40.pdf", sample("pdf/user-password-rc4-40.pdf")),
