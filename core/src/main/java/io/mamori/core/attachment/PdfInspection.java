@@ -111,9 +111,21 @@ final class PdfInspection {
             }
         }
         int n = 0;
-        for (PDPage page : doc.getPages()) {
-            if (n++ >= MAX_PAGES) {
-                break;
+        java.util.Iterator<PDPage> pages;
+        try {
+            pages = doc.getPages().iterator();
+        } catch (RuntimeException damaged) {
+            pages = java.util.Collections.emptyIterator();
+        }
+        while (n++ < MAX_PAGES) {
+            PDPage page;
+            try {
+                if (!pages.hasNext()) {
+                    break;
+                }
+                page = pages.next();
+            } catch (RuntimeException damaged) {
+                break; // a damaged page tree: what was found so far stands
             }
             try {
                 for (PDAnnotation annotation : page.getAnnotations()) {
