@@ -157,8 +157,8 @@ final class RtfObjects {
 
     /** The bytes of an {@code \objdata} destination from {@code from}, as Word decodes them (see the class comment). */
     private static byte[] decode(byte[] rtf, int from, int maxBytes, int[] budget) {
-        // hexadecimal data halves in size; raw \binN bytes do not, so the buffer grows if they need it
-        byte[] out = new byte[(int) Math.min(maxBytes, (rtf.length - (long) from) / 2 + 16)];
+        // hexadecimal data halves in size (raw \binN bytes do not): the buffer starts small and doubles as needed
+        byte[] out = new byte[(int) Math.min(Math.min(maxBytes, (rtf.length - (long) from) / 2 + 16), 64 * 1024)];
         int size = 0;
         int depth = 0;
         int high = -1;

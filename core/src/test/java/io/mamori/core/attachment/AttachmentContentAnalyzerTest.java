@@ -534,14 +534,21 @@ class AttachmentContentAnalyzerTest {
         List<Finding> findings = analyze(file("many.rtf", ascii(many.append("}").toString())));
         assertThat(findings).filteredOn(f -> f.code().equals("ATTACHMENT_EXECUTABLE")).hasSize(RtfObjects.MAX_OBJECTS)
                 .first().isEqualTo(Finding.of("ATTACHMENT_EXECUTABLE", "many.rtf!/tool0.exe"));
+        // an object's data larger than the decoder's first buffer comes out whole, through the obfuscation
+        byte[] large = new byte[200 * 1024];
+        for (int i = 0; i < large.length; i++) {
+            large[i] = (byte) (i * 31 + (i >>> 8));
+        }
+        assertThat(RtfObjects.of(rtfWithObject("Word.Document.8", obfuscated(hex(ole1("Word.Document.8", large)))),
+                1024 * 1024)).singleElement().satisfies(o -> assertThat(o.nativeData()).isEqualTo(large));
         // a file larger than the buffer: its objects are read in the first part, and it says that the rest was not
         AttachmentContentAnalyzer small = new AttachmentContentAnalyzer(new ArchiveLimits(5, 1000, 100,
                 200L * 1024 * 1024, 1024 * 1024));
-        StringBuilder large = new StringBuilder("{\\rtf1\\ansi {\\*\\objclass Equation.3}");
-        while (large.length() < 1536 * 1024) {
-            large.append("本契約の条項について協議する。\\par\r\n");
+        StringBuilder longRtf = new StringBuilder("{\\rtf1\\ansi {\\*\\objclass Equation.3}");
+        while (longRtf.length() < 1536 * 1024) {
+            longRtf.append("本契約の条項について協議する。\\par\r\n");
         }
-        assertThat(analyze(small, mail(file("large.rtf", ascii(large.append("}").toString()))), ParseLimits.defaults()))
+        assertThat(analyze(small, mail(file("large.rtf", ascii(longRtf.append("}").toString()))), ParseLimits.defaults()))
                 .containsExactly(Finding.of("OFFICE_EQUATION_EDITOR", "large.rtf: Equation.3 object"),
                         Finding.of("ATTACHMENT_NOT_INSPECTED", "large.rtf: larger than 1 MiB, objects after that not read"));
     }
