@@ -235,15 +235,24 @@ final class FileSignatures {
 
     /** The first index of {@code pattern} in {@code data} at or after {@code from}, or -1. */
     static int indexOf(byte[] data, byte[] pattern, int from) {
-        outer:
         for (int i = Math.max(0, from); i + pattern.length <= data.length; i++) {
-            for (int j = 0; j < pattern.length; j++) {
-                if (data[i + j] != pattern[j]) {
-                    continue outer;
-                }
+            if (data[i] == pattern[0] && startsAt(data, i, pattern)) {
+                return i;
             }
-            return i;
         }
         return -1;
+    }
+
+    /** Whether {@code data} holds {@code pattern} at {@code at}. */
+    static boolean startsAt(byte[] data, int at, byte[] pattern) {
+        if (at < 0 || at + pattern.length > data.length) {
+            return false;
+        }
+        for (int j = 0; j < pattern.length; j++) {
+            if (data[at + j] != pattern[j]) {
+                return false;
+            }
+        }
+        return true;
     }
 }

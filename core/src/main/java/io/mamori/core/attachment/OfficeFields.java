@@ -285,6 +285,15 @@ final class OfficeFields {
      * {@code "Excel.Sheet"} instruction near its start.
      */
     static boolean flatXml(byte[] head, int n) {
+        // most texts (every text body among them) are told by their first character: XML starts with '<', after a
+        // UTF-8 byte order mark or white space
+        int first = n >= 3 && (head[0] & 0xff) == 0xEF && (head[1] & 0xff) == 0xBB && (head[2] & 0xff) == 0xBF ? 3 : 0;
+        while (first < n && (head[first] == ' ' || head[first] == '\t' || head[first] == '\r' || head[first] == '\n')) {
+            first++;
+        }
+        if (first >= n || head[first] != '<') {
+            return false;
+        }
         String text = new String(head, 0, Math.min(n, 1024), java.nio.charset.StandardCharsets.ISO_8859_1);
         int pi = text.indexOf("<?mso-application");
         return pi >= 0 && (text.indexOf("Word.Document", pi) > 0 || text.indexOf("Excel.Sheet", pi) > 0);
@@ -294,23 +303,12 @@ final class OfficeFields {
     static boolean namesAField(byte[] data) {
         for (int i = 0, n = data.length; i < n; i++) {
             byte b = data[i];
-            if ((b == 'i' && matches(data, i, INSTR)) || (b == 'd' && matches(data, i, DDE_LINK))) {
+            if ((b == 'i' && FileSignatures.startsAt(data, i, INSTR))
+                    || (b == 'd' && FileSignatures.startsAt(data, i, DDE_LINK))) {
                 return true;
             }
         }
         return false;
-    }
-
-    private static boolean matches(byte[] data, int at, byte[] pattern) {
-        if (at + pattern.length > data.length) {
-            return false;
-        }
-        for (int j = 1; j < pattern.length; j++) {
-            if (data[at + j] != pattern[j]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** A Word attribute, in either namespace Word writes ({@code w:instr}), or none. */

@@ -70,23 +70,11 @@ final class RtfObjects {
     static boolean mayHoldObjects(byte[] rtf) {
         // one pass for "\obj", then the rest of either name
         for (int at = FileSignatures.indexOf(rtf, OBJ, 0); at >= 0; at = FileSignatures.indexOf(rtf, OBJ, at + 1)) {
-            if (startsAt(rtf, at, OBJDATA) || startsAt(rtf, at, OBJCLASS)) {
+            if (FileSignatures.startsAt(rtf, at, OBJDATA) || FileSignatures.startsAt(rtf, at, OBJCLASS)) {
                 return true;
             }
         }
         return false;
-    }
-
-    private static boolean startsAt(byte[] data, int at, byte[] pattern) {
-        if (at + pattern.length > data.length) {
-            return false;
-        }
-        for (int j = 0; j < pattern.length; j++) {
-            if (data[at + j] != pattern[j]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static final byte[] OBJ = "\\obj".getBytes(StandardCharsets.US_ASCII);
