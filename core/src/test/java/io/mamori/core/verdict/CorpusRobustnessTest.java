@@ -13,35 +13,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every file of ../shared/corpus (real third-party mail, much of it broken on purpose) parses to a defined
- * result with every byte read, and every message in it can be tagged. The corpus is found through the
- * {@code mamori.corpus} system property the build sets.
+ * Every file of a corpus (real third-party mail, much of it broken on purpose, and the documents and archives kept
+ * beside it) parses to a defined result with every byte read, and every message in it can be tagged: the module's own
+ * test resources, or the directory {@code bench/corpus-robustness.sh} names ({@link CorpusFiles}).
  */
 class CorpusRobustnessTest {
-
-    private static List<Path> corpusFiles() throws IOException {
-        Path corpus = Path.of(System.getProperty("mamori.corpus", "../../shared/corpus"));
-        assertThat(corpus).as("the shared corpus next to the repository").isDirectory();
-        try (Stream<Path> files = Files.walk(corpus)) {
-            return files.filter(Files::isRegularFile).sorted().toList();
-        }
-    }
 
     @Test
     void everyCorpusFileParsesAndIsReadToItsEnd() throws IOException {
         MessageParser parser = new MessageParser();
-        List<Path> files = corpusFiles();
+        List<Path> files = CorpusFiles.files();
         for (Path f : files) {
             try (InputStream in = Files.newInputStream(f)) {
                 ParsedMessage m = parser.parse(in);
                 assertThat(m.rawSize()).as(f.toString()).isEqualTo(Files.size(f));
             }
         }
-        assertThat(files).hasSizeGreaterThan(2000);
+        assertThat(files).hasSizeGreaterThan(CorpusFiles.expectedMessages());
     }
 
     @Test
@@ -50,7 +41,7 @@ class CorpusRobustnessTest {
         List<FindingCatalogue.Entry> reasons = List.copyOf(FindingCatalogue.builtIn().entries().values());
         List<String> untagged = new ArrayList<>();
         int messages = 0;
-        for (Path f : corpusFiles()) {
+        for (Path f : CorpusFiles.files()) {
             String name = f.getFileName().toString();
             if (!name.endsWith(".eml") && !name.endsWith(".msg")) {
                 continue;
@@ -66,6 +57,6 @@ class CorpusRobustnessTest {
             }
         }
         assertThat(untagged).isEmpty();
-        assertThat(messages).isGreaterThan(1500);
+        assertThat(messages).isGreaterThan(CorpusFiles.expectedMessages());
     }
 }

@@ -135,7 +135,8 @@ class DisarmedHtmlTest {
 
     /**
      * Cutting HTML into pieces of about 256 characters gives the same result as sanitizing it whole, on every HTML
-     * body part of the shared corpus (over a thousand, many of them broken on purpose by phishers), so the
+     * body part of a corpus ({@link CorpusFiles}: the module's real test messages, or ../shared/corpus's over a
+     * thousand through {@code bench/corpus-robustness.sh}; many of them broken on purpose by phishers), so the
      * piecewise streaming changes nothing but memory use.
      */
     @Test
@@ -149,15 +150,14 @@ class DisarmedHtmlTest {
             assertThat(pieces.toString()).as("document %d", documents).isEqualTo(whole.toString());
             documents++;
         }
-        assertThat(documents).isGreaterThan(1000);
+        assertThat(documents).isGreaterThan(CorpusFiles.expectedMessages() / 2);
     }
 
     /** The decoded text/html parts of the corpus's messages, as our parser reads them. */
     private static List<String> corpusHtml() throws IOException {
-        Path corpus = Path.of(System.getProperty("mamori.corpus", "../../shared/corpus"));
         List<String> result = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(corpus)) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".eml")).sorted().toList()) {
+        for (Path f : CorpusFiles.files()) {
+            if (f.toString().endsWith(".eml")) {
                 ParsedMessage m;
                 try (InputStream in = Files.newInputStream(f)) {
                     m = new MessageParser().parse(in);
