@@ -120,6 +120,16 @@ public final class EmbeddedLinks {
     /** A Word document whose main part is larger than this is a document, whatever its links (about 60 words fit). */
     static final int BUTTON_MAX_DOCUMENT_BYTES = 256 * 1024;
 
+    /**
+     * Whether a PDF is little more than a button leading to its links ("view document"): at most
+     * {@value #BUTTON_MAX_PAGES} pages with fewer than {@value #BUTTON_MAX_WORDS} words or a link covering a quarter of
+     * a page or more; or a PDF that opens a web address as soon as it is opened, whatever it looks like.
+     */
+    static boolean button(PdfLinks.Document doc) {
+        return doc.opensLink() || doc.pages() <= BUTTON_MAX_PAGES
+                && (doc.words() < BUTTON_MAX_WORDS || doc.largestLink() >= BUTTON_MIN_COVER);
+    }
+
     private EmbeddedLinks() {
     }
 
@@ -208,8 +218,7 @@ public final class EmbeddedLinks {
                 pdfs++;
                 PdfLinks.Document doc = bytes(content).map(pdf -> PdfLinks.read(pdf, deadline)).orElse(null);
                 if (doc != null) {
-                    boolean button = doc.pages() <= BUTTON_MAX_PAGES
-                            && (doc.words() < BUTTON_MAX_WORDS || doc.largestLink() >= BUTTON_MIN_COVER);
+                    boolean button = button(doc);
                     doc.urls().forEach(u -> links.add(new Link(Source.PDF, u, button)));
                     String name = shownName(part);
                     doc.qrCodes().forEach(c -> links.add(new Link(Source.QR_CODE, c.text(), false,
@@ -334,8 +343,7 @@ public final class EmbeddedLinks {
                 counts.pdfs++;
                 PdfLinks.Document doc = PdfLinks.read(file.bytes(), deadline);
                 if (doc != null) {
-                    boolean button = doc.pages() <= BUTTON_MAX_PAGES
-                            && (doc.words() < BUTTON_MAX_WORDS || doc.largestLink() >= BUTTON_MIN_COVER);
+                    boolean button = button(doc);
                     doc.urls().forEach(u -> links.add(new Link(Source.PDF, u, button, file.path())));
                     doc.qrCodes().forEach(c -> links.add(new Link(Source.QR_CODE, c.text(), false,
                             file.path() + ", page " + c.page())));

@@ -29,14 +29,17 @@ import org.apache.pdfbox.pdmodel.font.PDCIDSystemInfo;
 import org.apache.pdfbox.pdmodel.font.PDFont;
 import org.apache.pdfbox.pdmodel.font.PDFontDescriptor;
 import org.apache.pdfbox.pdmodel.interactive.action.PDAction;
+import org.apache.pdfbox.pdmodel.interactive.action.PDActionSubmitForm;
 import org.apache.pdfbox.pdmodel.interactive.action.PDActionURI;
 import org.apache.pdfbox.pdmodel.interactive.annotation.PDAnnotation;
 import org.apache.pdfbox.pdmodel.interactive.annotation.PDAnnotationLink;
+import org.apache.pdfbox.pdmodel.interactive.annotation.PDAnnotationWidget;
 import org.apache.pdfbox.text.PDFTextStripper;
 
 /**
- * The web links of a PDF (Apache PDFBox): the URI actions of its link annotations (what a click on the page opens)
- * and the {@code http(s)://} and {@code www.} URLs written in its text, with how much text the document has and how
+ * The web links of a PDF (Apache PDFBox): the URI actions of its link annotations and buttons (what a click on the
+ * page opens), the address its form buttons submit to, the URI its open action or a page's open action goes to
+ * (what merely opening the document opens), and the {@code http(s)://} and {@code www.} URLs written in its text, with how much text the document has and how
  * much of a page its largest link covers, which tell a document that is only a button ("View document") from one
  * that mentions a site. Bounded: PDFs over {@value #MAX_BYTES} bytes are not opened, PDFBox keeps at most
  * {@value #MAX_MEMORY} bytes of decoded streams, annotations of the first {@value #MAX_PAGES} pages and the text of
@@ -67,8 +70,11 @@ final class PdfLinks {
      * @param qrCodes     QR codes in the pictures of its first pages ({@link PdfPictures}) or, when they hold none, in
      *                    the inline pictures of its first pages, or, when neither holds one, drawn on its first pages
      *                    ({@link PdfDrawings})
+     * @param opensLink   whether opening the document (its open action, or the open action of one of the pages read)
+     *                    opens a web address, with no click: the document is then a link itself
      */
-    record Document(List<String> urls, int pages, int words, double largestLink, List<PdfPictures.Code> qrCodes) {
+    record Document(List<String> urls, int pages, int words, double largestLink, List<PdfPictures.Code> qrCodes,
+            boolean opensLink) {
     }
 
     static {
@@ -139,25 +145,25 @@ final class PdfLinks {
             Set<String> urls = new LinkedHashSet<>();
             int pages = doc.getNumberOfPages();
             double largest = 0;
+            boolean opensLink = add(urls, address(openAction(doc)));
             for (int i = 0; i < Math.min(pages, MAX_PAGES) && urls.size() < MAX_LINKS; i++) {
                 if (Thread.currentThread().isInterrupted()) {
                     return null;
                 }
                 PDPage page = doc.getPage(i);
+                if (page.getActions() != null && add(urls, address(page.getActions().getO()))) {
+                    opensLink = true;
+                }
                 PDRectangle box = page.getCropBox();
                 double pageArea = Math.abs((double) box.getWidth() * box.getHeight());
                 for (PDAnnotation annotation : page.getAnnotations()) {
-                    if (!(annotation instanceof PDAnnotationLink link)) {
+                    // a link, or a form's button: what a click on it opens or submits to
+                    PDAction action = annotation instanceof PDAnnotationLink link ? link.getAction()
+                            : annotation instanceof PDAnnotationWidget widget ? widget.getAction() : null;
+                    if (!add(urls, address(action))) {
                         continue;
                     }
-                    PDAction action = link.getAction();
-                    if (!(action instanceof PDActionURI uri) || uri.getURI() == null || uri.getURI().isBlank()) {
-                        continue;
-                    }
-                    if (urls.size() < MAX_LINKS) {
-                        urls.add(uri.getURI().strip());
-                    }
-                    PDRectangle r = link.getRectangle();
+                    PDRectangle r = annotation.getRectangle();
                     if (r != null && pageArea > 0) {
                         largest = Math.max(largest, Math.min(1.0, Math.abs((double) r.getWidth() * r.getHeight()) / pageArea));
                     }
@@ -188,12 +194,50 @@ final class PdfLinks {
                 String trimmed = TextUrls.withoutTrailingPunctuation(url);
                 urls.add(trimmed.regionMatches(true, 0, "www.", 0, 4) ? "http://" + trimmed : trimmed);
             }
-            return new Document(new ArrayList<>(urls), pages, words(text), largest, codes);
+            return new Document(new ArrayList<>(urls), pages, words(text), largest, codes, opensLink);
         } catch (IOException | RuntimeException e) {
             // RuntimeException: PDFBox throws unchecked exceptions on some damaged files; a PDF it cannot read has
             // no links we can know of
             return null;
         }
+    }
+
+    /** The document's open action, or {@code null} (none, a page to show, or unreadable). */
+    private static PDAction openAction(PDDocument doc) {
+        try {
+            return doc.getDocumentCatalog().getOpenAction() instanceof PDAction action ? action : null;
+        } catch (IOException | RuntimeException damaged) {
+            return null;
+        }
+    }
+
+    /**
+     * The web address an action opens ({@code URI}) or sends a form to ({@code SubmitForm}, whose target is a URL
+     * file specification), or {@code null}.
+     */
+    private static String address(PDAction action) {
+        try {
+            if (action instanceof PDActionURI uri) {
+                return uri.getURI();
+            }
+            if (action instanceof PDActionSubmitForm submit && submit.getFile() != null) {
+                return submit.getFile().getFile();
+            }
+        } catch (IOException | RuntimeException damaged) {
+            // an action that cannot be read opens nothing we can know of
+        }
+        return null;
+    }
+
+    /** Adds {@code url} (stripped) when it is one and there is room; whether it was one. */
+    private static boolean add(Set<String> urls, String url) {
+        if (url == null || url.isBlank()) {
+            return false;
+        }
+        if (urls.size() < MAX_LINKS) {
+            urls.add(url.strip());
+        }
+        return true;
     }
 
     /**

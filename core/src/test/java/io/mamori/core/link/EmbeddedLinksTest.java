@@ -42,7 +42,11 @@ import org.apache.pdfbox.pdmodel.PDPageContentStream;
 import org.apache.pdfbox.pdmodel.common.PDRectangle;
 import org.apache.pdfbox.pdmodel.font.PDType1Font;
 import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
+import org.apache.pdfbox.pdmodel.common.filespecification.PDComplexFileSpecification;
+import org.apache.pdfbox.pdmodel.interactive.action.PDActionSubmitForm;
 import org.apache.pdfbox.pdmodel.interactive.action.PDActionURI;
+import org.apache.pdfbox.pdmodel.interactive.action.PDPageAdditionalActions;
+import org.apache.pdfbox.pdmodel.interactive.annotation.PDAnnotationWidget;
 import org.apache.pdfbox.pdmodel.interactive.annotation.PDAnnotationLink;
 import org.junit.jupiter.api.Test;
 
@@ -188,6 +192,79 @@ class EmbeddedLinksTest {
                 Finding.of("LINK_SUSPICIOUS_TLD", "www.report-download.top"),
                 Finding.of("LINK_UNUSUAL_PORT", "203.0.113.80:8080"),
                 Finding.of("LINK_IN_PDF", "203.0.113.80; www.report-download.top"));
+    }
+
+    @Test
+    void aPdfThatOpensAWebAddressWhenOpenedIsReportedHoweverLongItIs() {
+        // six pages of ordinary text, no link to click: the open action alone takes the reader to the site
+        List<String> report = new ArrayList<>();
+        for (int i = 1; i <= 40; i++) {
+            report.add("Paragraph " + i + " of the quarterly report, with enough words to read as a real document.");
+        }
+        byte[] opensSite = pdf(report, 6, doc -> {
+            PDActionURI open = new PDActionURI();
+            open.setURI("https://docs-view.example.org/q3");
+            doc.getDocumentCatalog().setOpenAction(open);
+        });
+        ParsedMessage message = message("Reports <reports@vendor.example.com>", LONG_TEXT,
+                new Part("application/pdf", "q3.pdf", opensSite));
+        assertThat(analyzer.analyze(input(message))).containsExactly(Finding.of("LINK_IN_PDF", "docs-view.example.org"));
+
+        // a page's own open action does the same
+        byte[] pageOpens = pdf(report, 6, doc -> {
+            PDActionURI open = new PDActionURI();
+            open.setURI("https://docs-view.example.org/q3");
+            PDPageAdditionalActions actions = new PDPageAdditionalActions();
+            actions.setO(open);
+            doc.getPage(1).setActions(actions);
+        });
+        assertThat(analyzer.analyze(input(message("Reports <reports@vendor.example.com>", LONG_TEXT,
+                new Part("application/pdf", "q3.pdf", pageOpens))))).containsExactly(
+                        Finding.of("LINK_IN_PDF", "docs-view.example.org"));
+
+        // the same document opening its sender's own site is nothing; so is the same report without the action
+        ParsedMessage own = message("Reports <reports@docs-view.example.org>", LONG_TEXT,
+                new Part("application/pdf", "q3.pdf", opensSite));
+        assertThat(analyzer.analyze(input(own))).isEmpty();
+        assertThat(analyzer.analyze(input(message("Reports <reports@vendor.example.com>", LONG_TEXT,
+                new Part("application/pdf", "q3.pdf", pdf(report, 6, doc -> { })))))).isEmpty();
+    }
+
+    @Test
+    void aFormButtonOfAPdfIsALinkAndWhereItsFormIsSentIsExamined() {
+        // a "view document" push button (a widget annotation, not a link annotation) over most of the page
+        byte[] button = pdf(List.of("Secure document", "Press the button to view."), 1, doc -> {
+            PDAnnotationWidget widget = new PDAnnotationWidget();
+            PDActionURI view = new PDActionURI();
+            view.setURI("https://docs-view.example.org/d/8812");
+            widget.setAction(view);
+            widget.setRectangle(new PDRectangle(50, 200, 500, 400));
+            doc.getPage(0).getAnnotations().add(widget);
+        });
+        assertThat(analyzer.analyze(input(message("Accounts <ap@vendor.example.com>", LONG_TEXT,
+                new Part("application/pdf", "document.pdf", button))))).containsExactly(
+                        Finding.of("LINK_IN_PDF", "docs-view.example.org"));
+
+        // a long sign-in form whose submit button sends what is typed to an address by number
+        List<String> form = new ArrayList<>();
+        for (int i = 1; i <= 40; i++) {
+            form.add("Field " + i + ": please complete every field of this form before you submit it to us today.");
+        }
+        byte[] submits = pdf(form, 4, doc -> {
+            PDAnnotationWidget widget = new PDAnnotationWidget();
+            PDActionSubmitForm submit = new PDActionSubmitForm();
+            PDComplexFileSpecification target = new PDComplexFileSpecification();
+            target.getCOSObject().setName(COSName.FS, "URL");
+            target.setFile("http://203.0.113.80/collect.php");
+            submit.setFile(target);
+            widget.setAction(submit);
+            widget.setRectangle(new PDRectangle(50, 40, 80, 20));
+            doc.getPage(3).getAnnotations().add(widget);
+        });
+        assertThat(analyzer.analyze(input(message("Accounts <ap@vendor.example.com>", LONG_TEXT,
+                new Part("application/pdf", "form.pdf", submits))))).containsExactly(
+                        Finding.of("LINK_IP_LITERAL", "203.0.113.80"),
+                        Finding.of("LINK_IN_PDF", "203.0.113.80"));
     }
 
     @Test
@@ -1387,6 +1464,36 @@ class EmbeddedLinksTest {
         crc.update(t);
         crc.update(data);
         out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
+
+    /** A PDF of {@code pages} pages, the lines of text on each, changed by {@code change} before it is saved. */
+    private static byte[] pdf(List<String> lines, int pages, PdfChange change) {
+        try (PDDocument doc = new PDDocument()) {
+            for (int p = 0; p < pages; p++) {
+                PDPage page = new PDPage(PDRectangle.A4);
+                doc.addPage(page);
+                try (PDPageContentStream content = new PDPageContentStream(doc, page)) {
+                    content.beginText();
+                    content.setFont(new PDType1Font(Standard14Fonts.FontName.HELVETICA), 10);
+                    content.newLineAtOffset(50, 780);
+                    for (String line : lines) {
+                        content.showText(line);
+                        content.newLineAtOffset(0, -14);
+                    }
+                    content.endText();
+                }
+            }
+            change.apply(doc);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            doc.save(out);
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private interface PdfChange {
+        void apply(PDDocument doc) throws IOException;
     }
 
     /** A one-page PDF with the lines of text and one link annotation opening {@code uri} over {@code area}. */
