@@ -294,8 +294,9 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
      *
      * @param encrypted           handling of {@code ENCRYPTED_ARCHIVE} (an encrypted attachment no password opened)
      * @param macros              handling of {@code OFFICE_MACRO}, {@code OFFICE_REMOTE_CONTENT} (a document that
-     *                            fetches a template or object when opened, which may carry the macros) and
-     *                            {@code OFFICE_DDE} (a document that starts a program through DDE)
+     *                            fetches a template or object when opened, which may carry the macros),
+     *                            {@code OFFICE_DDE} (a document that starts a program through DDE) and
+     *                            {@code PDF_LAUNCH_ACTION} (a PDF that starts a program or opens a file)
      * @param uninspected         handling of {@code ATTACHMENT_NOT_INSPECTED} (content that could not be inspected: a
      *                            damaged archive, compressed RAR entries that could not be unpacked, a file past the
      *                            size limits)
@@ -317,6 +318,10 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
         public static final String REMOTE_CONTENT_CODE = "OFFICE_REMOTE_CONTENT";
         /** Finding code handled as {@link #MACRO_CODE}: a DDE field or link, which starts a program. */
         public static final String DDE_CODE = "OFFICE_DDE";
+        /** Finding code handled as {@link #MACRO_CODE}: a PDF's Launch action, which starts a program or opens a file. */
+        public static final String PDF_LAUNCH_CODE = "PDF_LAUNCH_ACTION";
+        /** The finding codes whose handling {@code attachments.macros} sets: documents that run something. */
+        public static final List<String> MACRO_CODES = List.of(MACRO_CODE, REMOTE_CONTENT_CODE, DDE_CODE, PDF_LAUNCH_CODE);
         /** Finding code whose handling {@code attachments.uninspected} sets. */
         public static final String UNINSPECTED_CODE = "ATTACHMENT_NOT_INSPECTED";
         /** Finding code whose handling {@code attachments.opened} sets. */
@@ -366,7 +371,7 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
         public Handling handling(String code) {
             return switch (code) {
                 case ENCRYPTED_CODE -> encrypted;
-                case MACRO_CODE, REMOTE_CONTENT_CODE, DDE_CODE -> macros;
+                case MACRO_CODE, REMOTE_CONTENT_CODE, DDE_CODE, PDF_LAUNCH_CODE -> macros;
                 case UNINSPECTED_CODE -> uninspected;
                 case OPENED_CODE -> opened;
                 default -> Handling.SCORE;
@@ -389,9 +394,7 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
                 codes.add(ENCRYPTED_CODE);
             }
             if (macros == Handling.STRIP) {
-                codes.add(MACRO_CODE);
-                codes.add(REMOTE_CONTENT_CODE);
-                codes.add(DDE_CODE);
+                codes.addAll(MACRO_CODES);
             }
             if (uninspected == Handling.STRIP) {
                 codes.add(UNINSPECTED_CODE);

@@ -807,8 +807,7 @@ final class PolicyDocument {
         Policy.Attachments.Handling encrypted = handling(f.get("encrypted"), "attachments.encrypted",
                 List.of(Policy.Attachments.ENCRYPTED_CODE), inboundNode, Policy.Attachments.DEFAULT.encrypted());
         Policy.Attachments.Handling macros = handling(f.get("macros"), "attachments.macros",
-                List.of(Policy.Attachments.MACRO_CODE, Policy.Attachments.REMOTE_CONTENT_CODE,
-                        Policy.Attachments.DDE_CODE), inboundNode, Policy.Attachments.DEFAULT.macros());
+                Policy.Attachments.MACRO_CODES, inboundNode, Policy.Attachments.DEFAULT.macros());
         Policy.Attachments.Handling uninspected = handling(f.get("uninspected"), "attachments.uninspected",
                 List.of(Policy.Attachments.UNINSPECTED_CODE), inboundNode, Policy.Attachments.DEFAULT.uninspected());
         Policy.Attachments.Handling opened = encrypted == null ? null : handling(f.get("opened"),

@@ -95,14 +95,20 @@ class AttachmentsAndDisarmPolicyTest {
 
         Policy strip = loader.parse(BASE + "attachments:\n  uninspected: strip\n  macros: strip\n", "policy.yaml");
         assertThat(strip.attachments().stripCodes()).containsExactlyInAnyOrder("OFFICE_MACRO", "OFFICE_REMOTE_CONTENT", "OFFICE_DDE",
-                "ATTACHMENT_NOT_INSPECTED");
+                "PDF_LAUNCH_ACTION", "ATTACHMENT_NOT_INSPECTED");
+        // a PDF that starts a program is handled as a macro document: quarantined when macros are
+        Policy macros = loader.parse(BASE + "attachments:\n  macros: quarantine\n", "policy.yaml");
+        assertThat(engine.decide(macros, Direction.INBOUND, List.of(Finding.of("PDF_LAUNCH_ACTION",
+                "invoice.pdf: cmd.exe"))).action()).isEqualTo(Action.QUARANTINE);
+        assertThat(engine.decide(byDefault, Direction.INBOUND, List.of(Finding.of("PDF_LAUNCH_ACTION",
+                "invoice.pdf: cmd.exe"))).action()).as("scored by default: weight 5, below this tag threshold").isEqualTo(Action.DELIVER);
 
         List<PolicyError> errors = errorsOf(BASE.replace("ANALYZER_FAILED: TAG",
                 "ANALYZER_FAILED: TAG\n    ATTACHMENT_NOT_INSPECTED: TAG") + "attachments:\n  uninspected: tag\n");
         assertThat(errors).containsExactly(new PolicyError("policy.yaml", 13, 16, "attachments.uninspected",
                 "conflicts with inbound.forced.ATTACHMENT_NOT_INSPECTED (line 9); keep one of them"));
-        // attachments.macros governs the DDE and remote-content findings as well as OFFICE_MACRO
-        for (String code : List.of("OFFICE_DDE", "OFFICE_REMOTE_CONTENT")) {
+        // attachments.macros governs the DDE, remote-content and PDF Launch findings as well as OFFICE_MACRO
+        for (String code : List.of("OFFICE_DDE", "OFFICE_REMOTE_CONTENT", "PDF_LAUNCH_ACTION")) {
             assertThat(errorsOf(BASE.replace("ANALYZER_FAILED: TAG", "ANALYZER_FAILED: TAG\n    " + code + ": TAG")
                     + "attachments:\n  macros: quarantine\n")).containsExactly(new PolicyError("policy.yaml", 13, 11,
                     "attachments.macros", "conflicts with inbound.forced." + code + " (line 9); keep one of them"));
