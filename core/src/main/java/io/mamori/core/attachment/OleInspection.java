@@ -145,22 +145,93 @@ final class OleInspection {
 
     /**
      * An OLE Package object's file from the bytes of its {@code &#92;u0001Ole10Native} stream, or of an RTF object's native
-     * data with its 4-byte size before it (the same layout): see {@link #packaged(DirectoryNode)}.
+     * data with its 4-byte size before it (the same layout): see {@link #packaged(DirectoryNode)}. The name is the
+     * Unicode file name newer Packagers add after the data, else the ANSI file name, else the label. The ANSI names,
+     * and the data when POI does not find them, are read here: POI decodes those names as UTF-8, which turns the
+     * Shift_JIS names of Japanese Windows into replacement characters, and it takes a package whose label starts with
+     * a byte from 0x80 to 0x9F (a C1 control in Latin-1, but the lead byte of most kanji in Shift_JIS) for one without
+     * names, and its header for data: a program named {@code 請求書.exe} would have had neither name nor content.
      */
     static Embedded packaged(byte[] stream) {
+        Embedded byHand = packagerLayout(stream);
         try {
             Ole10Native pkg = new Ole10Native(stream, 0);
-            String name = pkg.getFileName2() != null && !pkg.getFileName2().isBlank() ? pkg.getFileName2()
-                    : pkg.getFileName() != null && !pkg.getFileName().isBlank() ? pkg.getFileName() : pkg.getLabel();
-            return new Embedded(name, pkg.getDataBuffer());
+            if (pkg.getFileName2() != null && !pkg.getFileName2().isBlank()) {
+                return new Embedded(pkg.getFileName2(), pkg.getDataBuffer());
+            }
+            if (byHand.name() != null && byHand.data() != null) {
+                return byHand;
+            }
+            return new Embedded(pkg.getFileName() != null && !pkg.getFileName().isBlank() ? pkg.getFileName()
+                    : pkg.getLabel(), pkg.getDataBuffer());
         } catch (Ole10NativeException | RuntimeException unreadable) {
-            byte[] head = java.util.Arrays.copyOf(stream, Math.min(stream.length, 4 + 2 + 2 * MAX_PACKAGE_NAME));
-            int labelEnd = nul(head, 6);
-            int nameEnd = labelEnd < 0 ? -1 : nul(head, labelEnd + 1);
-            String name = nameEnd > labelEnd + 1 ? new String(head, labelEnd + 1, nameEnd - labelEnd - 1, WINDOWS_1252_CHARSET)
-                    : labelEnd > 6 ? new String(head, 6, labelEnd - 6, WINDOWS_1252_CHARSET) : null;
+            return byHand;
+        }
+    }
+
+    /**
+     * A package read by hand in Packager's layout: its size (4 bytes), type (2; 2 for an embedded file), the label
+     * and the file name each ending in a NUL ({@link #ansi}), two reserved shorts, the command's length (4) and the
+     * command, the data's length (4) and the data. The name is the file name, else the label, else {@code null}; the
+     * data is {@code null} unless the type is 2 and every length fits in the stream (the Packager's link form names a
+     * file on the reader's disk and carries none).
+     */
+    private static Embedded packagerLayout(byte[] stream) {
+        byte[] head = java.util.Arrays.copyOf(stream, Math.min(stream.length, 4 + 2 + 2 * MAX_PACKAGE_NAME));
+        int labelEnd = nul(head, 6);
+        int nameEnd = labelEnd < 0 ? -1 : nul(head, labelEnd + 1);
+        String name = nameEnd > labelEnd + 1 ? ansi(head, labelEnd + 1, nameEnd)
+                : labelEnd > 6 ? ansi(head, 6, labelEnd) : null;
+        if (nameEnd < 0 || stream.length < 6 || (stream[4] & 0xff | (stream[5] & 0xff) << 8) != 2) {
             return new Embedded(name, null);
         }
+        long at = nameEnd + 1L + 4;
+        long command = int32(stream, at);
+        at += 4 + command;
+        long length = command < 0 ? -1 : int32(stream, at);
+        at += 4;
+        if (length < 0 || at + length > stream.length) {
+            return new Embedded(name, null);
+        }
+        return new Embedded(name, java.util.Arrays.copyOfRange(stream, (int) at, (int) (at + length)));
+    }
+
+    /** The little-endian 32-bit integer at {@code at}, or -1 when it is past the end or negative. */
+    private static long int32(byte[] b, long at) {
+        if (at < 0 || at + 4 > b.length) {
+            return -1;
+        }
+        int i = (int) at;
+        int v = b[i] & 0xff | (b[i + 1] & 0xff) << 8 | (b[i + 2] & 0xff) << 16 | (b[i + 3] & 0xff) << 24;
+        return v < 0 ? -1 : v;
+    }
+
+    /**
+     * A package name Packager wrote in the sender's ANSI code page, which the stream does not record: ASCII as it is;
+     * else UTF-8 if the bytes are that (as POI writes); else Shift_JIS as Japanese Windows writes it (CP932) if the
+     * bytes are valid there; else Windows-1252. Japanese first, since this gateway's senders are mostly Japanese: a
+     * Latin name with accents is usually invalid CP932 (an accented small letter is a lead byte whose next byte, a
+     * dot or letter, is no trail byte), but one of capitals only can read as half-width katakana. The name is evidence
+     * and its extension, which is ASCII, is what is judged, so a wrong guess only garbles what the analyst reads.
+     */
+    static String ansi(byte[] bytes, int from, int to) {
+        boolean ascii = true;
+        for (int i = from; i < to && ascii; i++) {
+            ascii = bytes[i] >= 0;
+        }
+        if (ascii) {
+            return new String(bytes, from, to - from, java.nio.charset.StandardCharsets.US_ASCII);
+        }
+        for (java.nio.charset.Charset charset : List.of(java.nio.charset.StandardCharsets.UTF_8, WINDOWS_31J_CHARSET)) {
+            try {
+                return charset.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                        .decode(java.nio.ByteBuffer.wrap(bytes, from, to - from)).toString();
+            } catch (java.nio.charset.CharacterCodingException notThis) {
+                // the next guess
+            }
+        }
+        return new String(bytes, from, to - from, WINDOWS_1252_CHARSET);
     }
 
     /** Bytes of the embedded objects of a presentation decompressed at most, all together. */
@@ -293,6 +364,7 @@ final class OleInspection {
     }
 
     private static final java.nio.charset.Charset WINDOWS_1252_CHARSET = java.nio.charset.Charset.forName("windows-1252");
+    private static final java.nio.charset.Charset WINDOWS_31J_CHARSET = java.nio.charset.Charset.forName("windows-31j");
 
     /** The character of each 8-bit byte of Word's text (Windows-1252), decoded once. */
     private static final char[] WINDOWS_1252 = windows1252();

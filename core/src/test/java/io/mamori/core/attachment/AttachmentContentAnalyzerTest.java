@@ -268,14 +268,18 @@ class AttachmentContentAnalyzerTest {
                 fileName.substring(fileName.lastIndexOf('\\') + 1), fileName, "C:\\Temp\\" + fileName, data);
         ByteArrayOutputStream stream = new ByteArrayOutputStream();
         pkg.writeOut(stream);
+        return packagedStream(storage, stream.toByteArray());
+    }
+
+    /** A compound file holding {@code stream} as its {@code &#92;u0001Ole10Native} stream, where {@code storage} says. */
+    private static byte[] packagedStream(String storage, byte[] stream) throws Exception {
         try (org.apache.poi.poifs.filesystem.POIFSFileSystem fs = new org.apache.poi.poifs.filesystem.POIFSFileSystem()) {
             org.apache.poi.poifs.filesystem.DirectoryEntry dir = fs.getRoot();
             if (storage != null) {
                 dir.createDocument("Workbook", new ByteArrayInputStream(new byte[64]));
                 dir = dir.createDirectory(storage);
             }
-            dir.createDocument(org.apache.poi.poifs.filesystem.Ole10Native.OLE10_NATIVE,
-                    new ByteArrayInputStream(stream.toByteArray()));
+            dir.createDocument(org.apache.poi.poifs.filesystem.Ole10Native.OLE10_NATIVE, new ByteArrayInputStream(stream));
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             fs.writeFilesystem(out);
             return out.toByteArray();
@@ -322,6 +326,49 @@ class AttachmentContentAnalyzerTest {
         assertThat(analyze(file("提案書.ppt", sample("oletools/sample_with_lnk_file.ppt")))).containsExactly(
                 Finding.of("ATTACHMENT_EXECUTABLE", "提案書.ppt!/embedded object!/calc.lnk"),
                 Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "提案書.ppt!/embedded object!/calc.lnk: Windows shortcut (LNK)"));
+    }
+
+    @Test
+    void aPackageNameWrittenByJapaneseWindowsReadsAsJapanese() throws Exception {
+        // Packager on Japanese Windows writes the label and file name in Shift_JIS (CP932), with no Unicode names after
+        // the data: POI reads them as UTF-8 (replacement characters); the evidence must show what the sender saw
+        java.nio.charset.Charset sjis = java.nio.charset.Charset.forName("windows-31j");
+        byte[] program = pe();
+        OleInspection.Embedded japanese = OleInspection.packaged(ansiPackage("請求書.exe", "C:\\Users\\太郎\\請求書.exe", sjis, program));
+        assertThat(japanese.name()).isEqualTo("C:\\Users\\太郎\\請求書.exe");
+        assertThat(japanese.data()).isEqualTo(program);
+        // a Western sender's Windows-1252 name is not valid Shift_JIS and reads as Windows-1252
+        assertThat(OleInspection.packaged(ansiPackage("café.pdf.exe", "C:\\Temp\\café.pdf.exe",
+                java.nio.charset.Charset.forName("windows-1252"), program)).name()).isEqualTo("C:\\Temp\\café.pdf.exe");
+        // and the finding names the file as the sender wrote it
+        assertThat(analyze(file("見積.xls", packagedStream("MBD0001",
+                ansiPackage("請求書.exe", "C:\\Users\\太郎\\請求書.exe", sjis, program)))))
+                .contains(Finding.of("ATTACHMENT_EXECUTABLE", "見積.xls!/請求書.exe"));
+    }
+
+    /**
+     * An {@code &#92;u0001Ole10Native} stream as Packager writes one ([MS-OLEDS] 2.3.6 and the Packager layout oletools
+     * reads): size, type 2, label and file name each ending in a NUL in {@code charset}, two reserved shorts, the
+     * command's length and the command, the data's length and the data; no Unicode names after it.
+     */
+    private static byte[] ansiPackage(String label, String fileName, java.nio.charset.Charset charset, byte[] data) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.write(2);
+        body.write(0);
+        body.writeBytes(label.getBytes(charset));
+        body.write(0);
+        body.writeBytes(fileName.getBytes(charset));
+        body.write(0);
+        body.writeBytes(new byte[] {0, 0, 3, 0});
+        byte[] command = (fileName + "\0").getBytes(charset);
+        body.writeBytes(java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(command.length).array());
+        body.writeBytes(command);
+        body.writeBytes(java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(data.length).array());
+        body.writeBytes(data);
+        ByteArrayOutputStream stream = new ByteArrayOutputStream();
+        stream.writeBytes(java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(body.size()).array());
+        stream.writeBytes(body.toByteArray());
+        return stream.toByteArray();
     }
 
     @Test
