@@ -3,6 +3,7 @@ package io.mamori.core.classifier;
 import io.mamori.core.analysis.AnalysisInput;
 import io.mamori.core.evasion.HtmlText;
 import io.mamori.core.lure.LureText;
+import io.mamori.core.message.CalendarText;
 import io.mamori.core.message.Mailbox;
 import io.mamori.core.message.MimePart;
 import io.mamori.core.message.ParsedMessage;
@@ -17,7 +18,8 @@ import java.util.function.UnaryOperator;
  *
  * <p>Read: the Subject (its words marked {@code s:}, since a word in the subject says more than the same word in a
  * long body) and the body text as the reader sees it (plain text parts, and HTML parts as {@link HtmlText#visible}
- * shows them, so hidden salting text teaches nothing), folded by {@link LureText#fold} (NFKC, case, accents, kana).
+ * shows them, so hidden salting text teaches nothing; the title, description, place and comment of a calendar
+ * invitation, attached or not, as {@link CalendarText} reads them), folded by {@link LureText#fold} (NFKC, case, accents, kana).
  * Latin, Cyrillic and other alphabetic scripts give words of {@value #MIN_WORD}..{@value #MAX_WORD} letters; Chinese
  * characters and kana, written without spaces, give overlapping pairs of characters (the usual way to index
  * Japanese without a dictionary), a lone character giving itself. Each token counts once per message.
@@ -58,6 +60,13 @@ public final class ContentTokens {
         for (MimePart part : message.parts()) {
             if (body.length() >= MAX_CHARS || tokens.size() >= MAX_TOKENS) {
                 break;
+            }
+            // a meeting request or an attached .ics: its title, description and place are what the reader reads
+            java.util.Optional<CalendarText> calendar = CalendarText.of(part);
+            if (calendar.isPresent()) {
+                String words = calendar.get().words();
+                body.append(words, 0, Math.min(words.length(), MAX_CHARS - body.length())).append('\n');
+                continue;
             }
             if (part.attachment() || part.text() == null) {
                 continue;

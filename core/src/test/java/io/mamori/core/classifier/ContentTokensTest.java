@@ -59,6 +59,24 @@ class ContentTokensTest {
     }
 
     @Test
+    void theWordsOfACalendarInvitationAreReadAsTheReaderSeesThem() throws IOException {
+        // a meeting request whose lure is in the invitation, not the nearly empty body; an attached .ics the same way
+        String ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:1@sender.example\r\n"
+                + "DTSTART:20261201T010000Z\r\nSUMMARY:Payroll review\r\nDESCRIPTION:Confirm your mailbox credentials"
+                + " before\\n the meeting\r\nLOCATION:Online\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        Set<String> inline = tokens("From: a@sender.example\r\nSubject: Invitation\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
+                + "--b\r\nContent-Type: text/calendar; method=REQUEST\r\n\r\n" + ics + "--b--\r\n");
+        assertThat(inline).containsExactly("s:invitation", "payroll", "review", "confirm", "your", "mailbox",
+                "credentials", "before", "the", "meeting", "online");
+        Set<String> attached = tokens("From: a@sender.example\r\nSubject: Invitation\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
+                + "--b\r\nContent-Type: application/octet-stream; name=invite.ics\r\n"
+                + "Content-Disposition: attachment; filename=invite.ics\r\n\r\n" + ics + "--b--\r\n");
+        assertThat(attached).contains("payroll", "credentials", "meeting");
+    }
+
+    @Test
     void attachmentsAreNotReadAndTheTokenCountIsBounded() throws IOException {
         StringBuilder body = new StringBuilder();
         for (int i = 0; i < 20_000; i++) {
