@@ -40,7 +40,7 @@ all=(
   attachment.ArchiveParsersFuzzTest#readsAnyRtfObjects
   attachment.ArchiveParsersFuzzTest#findsPasswordCandidatesInAnyText
   attachment.ArchiveParsersFuzzTest#thePasswordPrefilterMissesNoPasswordWord
-  impersonation.ConfusableSkeletonFuzzTest#givesTheSkeletonIcuGives
+  text.ConfusableSkeletonFuzzTest#givesTheSkeletonIcuGives
   link.PdfLinksFuzzTest#readsAnyPdf
   link.QrCodesFuzzTest#readsAnyPicture
   link.TextReadersFuzzTest#findsTheUrlsTheRegularExpressionFinds

@@ -6,6 +6,7 @@ import io.mamori.core.analysis.Finding;
 import io.mamori.core.brand.Brands;
 import io.mamori.core.link.PublicSuffixList;
 import io.mamori.core.message.Mailbox;
+import io.mamori.core.text.ConfusableSkeleton;
 import java.net.IDN;
 import java.text.Normalizer;
 import java.util.ArrayList;

@@ -10,6 +10,7 @@ import io.mamori.core.message.Envelope;
 import io.mamori.core.message.Fixtures;
 import io.mamori.core.message.HeaderField;
 import io.mamori.core.message.ParsedMessage;
+import io.mamori.core.text.ConfusableSkeleton;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

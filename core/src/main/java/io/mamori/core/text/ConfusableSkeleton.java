@@ -1,4 +1,4 @@
-package io.mamori.core.impersonation;
+package io.mamori.core.text;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,7 +21,7 @@ import java.util.Map;
  * (Vithkuqi, Tulu-Tigalari, Kirat Rai, …). The skeleton is lower-cased afterwards: the data maps {@code 0} to
  * {@code O} but leaves {@code o} alone, and domain names are case-insensitive anyway. Immutable and thread-safe.
  */
-final class ConfusableSkeleton {
+public final class ConfusableSkeleton {
 
     private static final String RESOURCE = "confusables.txt";
     private static final ConfusableSkeleton BUILT_IN = load();
@@ -38,11 +38,11 @@ final class ConfusableSkeleton {
         }
     }
 
-    static ConfusableSkeleton builtIn() {
+    public static ConfusableSkeleton builtIn() {
         return BUILT_IN;
     }
 
-    String skeleton(String text) {
+    public String skeleton(String text) {
         String nfd = Normalizer.normalize(text, Normalizer.Form.NFD);
         StringBuilder mapped = new StringBuilder(nfd.length());
         // a loop with a table for Latin-1 rather than a stream of code points each boxed and looked up in the map
@@ -73,7 +73,7 @@ final class ConfusableSkeleton {
     };
 
     /** Whether the code point is default-ignorable (invisible, left out of the skeleton). */
-    static boolean defaultIgnorable(int c) {
+    public static boolean defaultIgnorable(int c) {
         if (c < 0xAD) {
             return false;
         }
@@ -89,12 +89,12 @@ final class ConfusableSkeleton {
     }
 
     /** The prototype of a code point in the data, or null. */
-    String prototypeOf(int c) {
+    public String prototypeOf(int c) {
         return c >= 0 && c < latin1.length ? latin1[c] : prototypes.get(c);
     }
 
     /** The prototype as the data's map gives it (what {@link #prototypeOf} gives, read from the map alone). */
-    String prototypeInData(int c) {
+    public String prototypeInData(int c) {
         return prototypes.get(c);
     }
 

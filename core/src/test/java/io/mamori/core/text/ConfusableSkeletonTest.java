@@ -1,4 +1,4 @@
-package io.mamori.core.impersonation;
+package io.mamori.core.text;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
