@@ -6,6 +6,7 @@ import io.mamori.core.analysis.Finding;
 import io.mamori.core.message.Mailbox;
 import io.mamori.core.message.MimePart;
 import io.mamori.core.message.ParsedMessage;
+import io.mamori.core.text.Homoglyphs;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -26,6 +27,8 @@ import java.util.stream.Collectors;
  * <li>{@code TEXT_INVISIBLE_CHARS}: zero-width and other invisible characters, or soft hyphens where no hyphenation
  * program would put them, inside words of the subject, the From display name or the visible body text
  * ({@link Invisibles}); joiners in emoji and in scripts that need them are not counted.</li>
+ * <li>{@code TEXT_HOMOGLYPHS}: Latin words of the same texts written partly with Cyrillic, Greek or other letters that
+ * look the same ({@code Vеrіfy Yоur Wаllеt}; {@link Homoglyphs}).</li>
  * </ul>
  * Attachments are not read. Work is bounded by {@link HtmlText}'s limits and {@value #MAX_TEXT_CHARS} characters of
  * text per part. Immutable and thread-safe.
@@ -34,6 +37,9 @@ public final class FilterEvasionAnalyzer implements Analyzer {
 
     static final String HIDDEN_TEXT = "HTML_HIDDEN_TEXT";
     static final String INVISIBLE_CHARS = "TEXT_INVISIBLE_CHARS";
+    static final String HOMOGLYPHS = "TEXT_HOMOGLYPHS";
+    /** Disguised words shown in the evidence at most. */
+    static final int SHOWN_WORDS = 3;
     static final int MAX_TEXT_CHARS = 400_000;
 
     /** Hidden runs inside words from which the splitting is deliberate (one can be an editor's stray span). */
@@ -57,7 +63,7 @@ public final class FilterEvasionAnalyzer implements Analyzer {
 
     @Override
     public Set<String> codes() {
-        return Set.of(HIDDEN_TEXT, INVISIBLE_CHARS);
+        return Set.of(HIDDEN_TEXT, INVISIBLE_CHARS, HOMOGLYPHS);
     }
 
     @Override
@@ -71,15 +77,20 @@ public final class FilterEvasionAnalyzer implements Analyzer {
         Invisibles.Splits subject = Invisibles.splits(message.subject(), false);
         int subjectSplits = subject.words();
         Set<String> characters = new TreeSet<>(subject.characters());
+        List<Homoglyphs.Word> disguised = new ArrayList<>();
+        int subjectDisguised = disguised(message.subject(), disguised);
         int nameSplits = 0;
+        int nameDisguised = 0;
         String from = message.header("From").orElse("");
         Mailbox sender = Mailbox.first(from).orElse(null);
         if (sender != null && sender.displayName() != null) {
             Invisibles.Splits name = Invisibles.splits(sender.displayName(), false);
             nameSplits = name.words();
             characters.addAll(name.characters());
+            nameDisguised = disguised(sender.displayName(), disguised);
         }
         int bodySplits = 0;
+        int bodyDisguised = 0;
         for (MimePart part : message.parts()) {
             if (Thread.currentThread().isInterrupted()) {
                 break;
@@ -104,6 +115,7 @@ public final class FilterEvasionAnalyzer implements Analyzer {
             Invisibles.Splits body = Invisibles.splits(shown);
             bodySplits += body.words();
             characters.addAll(body.characters());
+            bodyDisguised += disguised(shown, disguised);
         }
         List<Finding> findings = new ArrayList<>();
         boolean splitting = wordSplits >= MIN_WORD_SPLITS;
@@ -124,6 +136,24 @@ public final class FilterEvasionAnalyzer implements Analyzer {
             findings.add(new Finding(INVISIBLE_CHARS, multiplier, words + " word(s) split by " + String.join(",", characters)
                     + " (subject " + subjectSplits + ", sender name " + nameSplits + ", body " + bodySplits + ")"));
         }
+        int disguisedWords = subjectDisguised + nameDisguised + bodyDisguised;
+        if (disguisedWords > 0) {
+            // weighed as words split by invisible characters: one word of a body may be a slip between keyboard layouts
+            double multiplier = disguisedWords >= SPLIT_WORDS_STRONG ? 1.5
+                    : disguisedWords >= SPLIT_WORDS_FULL || subjectDisguised + nameDisguised > 0 ? 1.0 : 0.4;
+            String shown = disguised.stream().limit(SHOWN_WORDS).map(w -> w.written() + " (" + w.reads() + ")")
+                    .collect(Collectors.joining(", "));
+            findings.add(new Finding(HOMOGLYPHS, multiplier, disguisedWords + " word(s) written with look-alike letters of "
+                    + "other scripts: " + shown + " (subject " + subjectDisguised + ", sender name " + nameDisguised
+                    + ", body " + bodyDisguised + ")"));
+        }
         return findings;
+    }
+
+    /** Adds the disguised words of {@code text} to {@code found} and says how many it has. */
+    private static int disguised(String text, List<Homoglyphs.Word> found) {
+        List<Homoglyphs.Word> words = Homoglyphs.find(text, Integer.MAX_VALUE);
+        found.addAll(words.subList(0, Math.min(words.size(), Math.max(0, SHOWN_WORDS - found.size()))));
+        return words.size();
     }
 }

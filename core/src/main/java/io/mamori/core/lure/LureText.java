@@ -1,6 +1,7 @@
 package io.mamori.core.lure;
 
 import io.mamori.core.evasion.Invisibles;
+import io.mamori.core.text.Homoglyphs;
 import java.text.Normalizer;
 
 /**
@@ -9,7 +10,8 @@ import java.text.Normalizer;
  * letters with accents folded to their lower-case base letter (Portuguese, Spanish, German and French lures are
  * written with and without accents alike), typographic apostrophes folded to {@code '}, invisible characters dropped
  * (format characters such as the zero-width space, joiners and the soft hyphen, and the other {@link Invisibles} such
- * as Hangul fillers), whitespace runs collapsed to one space.
+ * as Hangul fillers), whitespace runs collapsed to one space, and Latin words written partly with look-alike letters of
+ * other scripts read as Latin ({@link Homoglyphs}).
  */
 public final class LureText {
 
@@ -41,7 +43,8 @@ public final class LureText {
         if (isAscii(text)) {
             return foldAscii(text);
         }
-        String n = Normalizer.normalize(text, Normalizer.Form.NFKC);
+        // Latin words written with Cyrillic or Greek look-alikes (Vеrіfy yоur аccount) read as the reader reads them
+        String n = Homoglyphs.asRead(Normalizer.normalize(text, Normalizer.Form.NFKC));
         StringBuilder out = new StringBuilder(n.length());
         boolean space = false;
         for (int i = 0; i < n.length(); i++) {

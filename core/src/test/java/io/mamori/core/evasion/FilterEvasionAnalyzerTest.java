@@ -70,6 +70,23 @@ class FilterEvasionAnalyzerTest {
     }
 
     @Test
+    void latinWordsWrittenWithLookAlikeLettersOfOtherScriptsAreReported() {
+        List<Finding> findings = analyze("evasion/homoglyphs-en.eml");
+        assertThat(findings).containsExactly(new Finding("TEXT_HOMOGLYPHS", 1.5, "22 word(s) written with look-alike "
+                + "letters of other scripts: V\u0435r\u0456fy (verify), y\u043eur (your), w\u0430ll\u0435t (wallet) "
+                + "(subject 4, sender name 2, body 16)"));
+        assertThat(score(findings)).isGreaterThanOrEqualTo(4.0);
+    }
+
+    @Test
+    void russianEnglishAndGreekTextAndARussianNameWithAStrayLatinLetterAreNotHomoglyphs() {
+        // a bilingual newsletter, Greek letters in science; and a real Russian display name ending in a Latin a
+        // (mail gem fixture raw_email_bad_time.eml: =?windows-1251?B?wPLo6u7iYQ==?= is "Атиковa")
+        assertThat(analyze("evasion/bilingual-ru-en.eml")).isEmpty();
+        assertThat(analyze("evasion/mail-gem-russian-name.eml")).extracting(Finding::code).doesNotContain("TEXT_HOMOGLYPHS");
+    }
+
+    @Test
     void hiddenTextCuttingWordsIsReportedWithHowMuchWasHiddenAndHowAndReachesTagAlone() {
         List<Finding> findings = analyze("evasion/hidden-salting-en.eml");
         assertThat(findings).containsExactly(new Finding("HTML_HIDDEN_TEXT", 1.5,
@@ -142,7 +159,7 @@ class FilterEvasionAnalyzerTest {
     @Test
     void everyDeclaredCodeIsInTheCatalogueBelowTagAtFullWeight() {
         assertThat(analyzer.name()).isEqualTo("filter-evasion");
-        assertThat(analyzer.codes()).containsExactlyInAnyOrder("HTML_HIDDEN_TEXT", "TEXT_INVISIBLE_CHARS");
+        assertThat(analyzer.codes()).containsExactlyInAnyOrder("HTML_HIDDEN_TEXT", "TEXT_INVISIBLE_CHARS", "TEXT_HOMOGLYPHS");
         for (String code : analyzer.codes()) {
             assertThat(catalogue.entry(code)).as(code).isPresent();
             assertThat(catalogue.weight(code)).as(code).isLessThan(4.0);

@@ -313,6 +313,14 @@ class LureWordingAnalyzerTest {
     }
 
     @Test
+    void aLureWrittenWithCyrillicLookAlikeLettersIsReadAsTheReaderReadsIt() {
+        // "cоnfirm yоur password" with Cyrillic о: the phrase a filter matching words would not see
+        assertThat(analyzer.analyze(new AnalysisInput(ENVELOPE, Fixtures.parse("evasion/homoglyphs-en.eml"))))
+                .extracting(Finding::code).contains("LURE_CREDENTIAL");
+        assertThat(LureText.fold("Vеrіfy yоur Wаllеt")).isEqualTo("verify your wallet");
+    }
+
+    @Test
     void hiddenWordsAreNotReadSoAHiddenLureIsNoLure() {
         String html = "<p>Thank you for your order.</p><div style='display:none'>urgent: verify your account</div>";
         ParsedMessage message = new ParsedMessage(List.of(new HeaderField("Subject", "Order")),
