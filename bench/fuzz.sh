@@ -41,6 +41,7 @@ all=(
   attachment.ArchiveParsersFuzzTest#findsPasswordCandidatesInAnyText
   attachment.ArchiveParsersFuzzTest#thePasswordPrefilterMissesNoPasswordWord
   text.ConfusableSkeletonFuzzTest#givesTheSkeletonIcuGives
+  text.HomoglyphsFuzzTest#findsLatinWordsInDisguiseAndReadsThemAway
   link.PdfLinksFuzzTest#readsAnyPdf
   link.QrCodesFuzzTest#readsAnyPicture
   link.TextReadersFuzzTest#findsTheUrlsTheRegularExpressionFinds
