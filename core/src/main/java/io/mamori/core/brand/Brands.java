@@ -1,5 +1,6 @@
 package io.mamori.core.brand;
 
+import io.mamori.core.text.ConfusableSkeleton;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,6 +50,9 @@ public final class Brands {
     private static final int MAX_JOINED_WORDS = 4;
     /** A brand name found among a domain's labels must be at least this long ("dhl" yes, "au" no). */
     private static final int MIN_DOMAIN_WORD = 3;
+    /** A brand name found in disguise must be at least this long. */
+    private static final int MIN_DISGUISED_NAME = 4;
+    private static final ConfusableSkeleton SKELETONS = ConfusableSkeleton.builtIn();
     private static final Brands BUILT_IN = load();
 
     private final List<Brand> brands;
@@ -56,6 +60,8 @@ public final class Brands {
     private final Map<String, Brand> asciiNames;
     /** Names with other characters, folded, to their brand (in file order). */
     private final Map<String, Brand> otherNames;
+    /** Squeezed confusable skeleton of each ASCII name ("arnazon" for amazon) to its brand. */
+    private final Map<String, Brand> skeletonNames;
     private final Map<String, Brand> byDomain;
     private final Set<String> freemail;
     private static final java.util.regex.Pattern LABEL_SEPARATORS = java.util.regex.Pattern.compile("[.-]+");
@@ -64,6 +70,9 @@ public final class Brands {
         this.brands = List.copyOf(brands);
         this.asciiNames = Map.copyOf(asciiNames);
         this.otherNames = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(otherNames));
+        Map<String, Brand> skeletons = new HashMap<>();
+        asciiNames.forEach((name, brand) -> skeletons.putIfAbsent(String.join("", words(SKELETONS.skeleton(name))), brand));
+        this.skeletonNames = Map.copyOf(skeletons);
         Map<String, Brand> domains = new HashMap<>();
         for (Brand b : brands) {
             b.domains().forEach(d -> domains.putIfAbsent(d, b));
@@ -93,6 +102,59 @@ public final class Brands {
             }
         }
         return joinedWords(words(folded), 1);
+    }
+
+    /**
+     * The brand whose name a display name shows in disguise, for a display name in which {@link #inDisplayName} finds
+     * none: letters replaced by look-alikes ({@code PayPaI} with a capital I, {@code Arnazon}, {@code Micr0soft},
+     * Cyrillic {@code а} in {@code Аpple}; the names' confusable skeletons of UTS #39 compared with the display
+     * name's), or spelt out letter by letter ({@code N e t f l i x}). Names shorter than {@value #MIN_DISGUISED_NAME}
+     * letters are left out: three letters of a skeleton ({@code ups}, {@code dhl}) are met by chance.
+     */
+    public Optional<Brand> inDisplayNameDisguised(String displayName) {
+        if (displayName == null || displayName.isBlank()) {
+            return Optional.empty();
+        }
+        String nfkc = Normalizer.normalize(displayName, Normalizer.Form.NFKC);
+        // as written (a capital I stands for l: PayPaI) and in lower case (the data maps m, not M, to rn: Micr0soft)
+        Optional<Brand> found = disguised(lettersJoined(words(SKELETONS.skeleton(nfkc))));
+        return found.isPresent() ? found : disguised(lettersJoined(words(SKELETONS.skeleton(nfkc.toLowerCase(Locale.ROOT)))));
+    }
+
+    private Optional<Brand> disguised(List<String> words) {
+        for (int i = 0; i < words.size(); i++) {
+            StringBuilder joined = new StringBuilder();
+            for (int j = i; j < Math.min(words.size(), i + MAX_JOINED_WORDS); j++) {
+                joined.append(words.get(j));
+                if (joined.length() >= MIN_DISGUISED_NAME) {
+                    Brand b = skeletonNames.get(joined.toString());
+                    if (b != null) {
+                        return Optional.of(b);
+                    }
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The words with each run of at least three one-letter words ("n e t f l i x") joined into one. */
+    private static List<String> lettersJoined(List<String> words) {
+        List<String> out = new ArrayList<>(words.size());
+        int i = 0;
+        while (i < words.size()) {
+            int j = i;
+            while (j < words.size() && words.get(j).length() == 1) {
+                j++;
+            }
+            if (j - i >= 3) {
+                out.add(String.join("", words.subList(i, j)));
+                i = j;
+            } else {
+                out.add(words.get(i));
+                i++;
+            }
+        }
+        return out;
     }
 
     /**

@@ -65,6 +65,8 @@ public final class ImpersonationAnalyzer implements Analyzer {
             + "|ヘルプデスク|システム管理者|メール管理者|セキュリティセンター|セキュリティチーム");
     /** A brand named on a free mailbox: a brand never writes to its customers from one. */
     static final double BRAND_ON_FREEMAIL = 1.5;
+    /** A brand named in disguise (look-alike letters, spelt out letter by letter): no one writes an honest name so. */
+    static final double BRAND_DISGUISED = 1.5;
     private static final Set<String> PROVIDER_MAILBOXES = Set.of("postmaster", "mailer-daemon", "hostmaster", "abuse");
     /** Replies diverted to a free mailbox. */
     static final double REPLY_TO_FREEMAIL_MULTIPLIER = 1.5;
@@ -159,6 +161,11 @@ public final class ImpersonationAnalyzer implements Analyzer {
         String nameWithoutAddresses = ADDRESS_IN_NAME.matcher(Normalizer.normalize(from.displayName(), Normalizer.Form.NFKC))
                 .replaceAll(" ");
         Optional<Brands.Brand> named = brands.inDisplayName(nameWithoutAddresses);
+        boolean disguised = false;
+        if (named.isEmpty()) {
+            named = brands.inDisplayNameDisguised(nameWithoutAddresses);
+            disguised = named.isPresent();
+        }
         if (named.isPresent()) {
             Brands.Brand b = named.get();
             boolean owned = b.owns(fromOrganisation);
@@ -168,9 +175,10 @@ public final class ImpersonationAnalyzer implements Analyzer {
                 return Optional.empty();
             }
             // a brand's own free mailbox service (an outlook.com user calling himself Microsoft) counts once
-            double multiplier = freemail && !owned ? BRAND_ON_FREEMAIL : 1.0;
+            // a name in disguise (look-alike letters, spelt out) is never a partner's honest mention of the brand
+            double multiplier = disguised ? BRAND_DISGUISED : freemail && !owned ? BRAND_ON_FREEMAIL : 1.0;
             return Optional.of(new Finding(BRAND, multiplier, "name=" + shown(from.displayName()) + " from=" + domain
-                    + " brand=" + b.name() + (freemail ? " (free mailbox)" : "")));
+                    + " brand=" + b.name() + (disguised ? " (disguised name)" : "") + (freemail ? " (free mailbox)" : "")));
         }
         // the words of the registrable name only: paypal-secure.example, not a host someone named apple.example.com
         String registrableLabel = fromOrganisation.contains(".") ? fromOrganisation.substring(0, fromOrganisation.indexOf('.'))

@@ -23,6 +23,29 @@ class BrandsTest {
         assertThat(named("ＪＲ東日本 えきねっと")).isEqualTo("ビューカード・えきねっと");
     }
 
+    private String disguised(String displayName) {
+        return brands.inDisplayNameDisguised(displayName).map(Brands.Brand::name).orElse("-");
+    }
+
+    @Test
+    void brandNamesInDisguiseAreFoundByTheirConfusableSkeletonOrSpeltOutLetters() {
+        assertThat(named("PayPaI Service")).as("capital I for l").isEqualTo("-");
+        assertThat(disguised("PayPaI Service")).isEqualTo("PayPal");
+        assertThat(disguised("Arnazon.co.jp")).isEqualTo("Amazon");
+        assertThat(disguised("Micr0soft Account Team")).isEqualTo("Microsoft");
+        assertThat(disguised("\u0410pple Support")).as("Cyrillic A").isEqualTo("Apple");
+        assertThat(disguised("N e t f l i x !")).isEqualTo("Netflix");
+        assertThat(disguised("C o i n b a s e")).isEqualTo("Coinbase");
+        assertThat(disguised("Trust WaIIet")).isEqualTo("Trust Wallet");
+        // people and companies whose names look like nothing, short names, a word that merely contains a name
+        assertThat(disguised("Taro Yamada")).isEqualTo("-");
+        assertThat(disguised("D H L")).as("three letters are met by chance").isEqualTo("-");
+        assertThat(disguised("A B C Trading")).isEqualTo("-");
+        assertThat(disguised("Arnazonia Tours")).isEqualTo("-");
+        assertThat(disguised("山田 太郎")).isEqualTo("-");
+        assertThat(disguised("")).isEqualTo("-");
+    }
+
     @Test
     void wordsThatMerelyContainABrandOrCommonWordsAreNotBrands() {
         assertThat(named("Googleplex Cafe")).isEqualTo("-");

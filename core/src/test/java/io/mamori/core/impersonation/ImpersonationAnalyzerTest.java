@@ -203,6 +203,15 @@ class ImpersonationAnalyzerTest {
     }
 
     @Test
+    void aBrandNameInDisguiseWeighsMoreAndSaysSo() {
+        assertThat(analyzeHeaders("", "From", "N e t f l i x ! <billing@mailer.promo-mail.click>")).containsExactly(
+                new Finding("BRAND_IMPERSONATION", 1.5,
+                        "name=N e t f l i x ! from=mailer.promo-mail.click brand=Netflix (disguised name)"));
+        assertThat(analyzeHeaders("", "From", "\"PayPaI Service\" <service@paypal.com>"))
+                .as("the brand's own domain may write its name any way").isEmpty();
+    }
+
+    @Test
     void aBrandNameInTheSendersDomainWithoutADisplayNameIsReported() {
         assertThat(analyzeHeaders("", "From", "notice@docusign-secure-mail.example")).containsExactly(
                 Finding.of("BRAND_IMPERSONATION", "from=docusign-secure-mail.example brand=DocuSign (brand name in the domain)"));
