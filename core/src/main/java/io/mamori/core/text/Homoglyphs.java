@@ -33,17 +33,47 @@ public final class Homoglyphs {
     /** The disguised words of {@code text}, in order, at most {@code max}. */
     public static List<Word> find(CharSequence text, int max) {
         List<Word> words = new ArrayList<>();
+        for (Found f : scan(text, max)) {
+            words.add(new Word(text.subSequence(f.start(), f.end()).toString(), f.reads()));
+        }
+        return words;
+    }
+
+    /**
+     * {@code text} with each disguised word replaced by how it reads ({@link Word#reads}), or {@code text} itself
+     * when it has none: what a reader reads, for matching phrases.
+     */
+    public static String asRead(String text) {
+        List<Found> found = scan(text, Integer.MAX_VALUE);
+        if (found.isEmpty()) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder(text.length());
+        int at = 0;
+        for (Found f : found) {
+            out.append(text, at, f.start()).append(f.reads());
+            at = f.end();
+        }
+        return out.append(text, at, text.length()).toString();
+    }
+
+    /** A disguised word where it stands in the text (its characters from {@code start} to before {@code end}). */
+    private record Found(int start, int end, String reads) {
+    }
+
+    private static List<Found> scan(CharSequence text, int max) {
+        List<Found> found = new ArrayList<>();
         if (text == null) {
-            return words;
+            return found;
         }
         int n = Math.min(text.length(), MAX_CHARS);
         if (!anyLookAlike(text, n)) {
-            return words; // most text, English or Japanese: one cheap pass instead of finding its words
+            return found; // most text, English or Japanese: one cheap pass instead of finding its words
         }
         int start = -1;
         boolean ascii = false;
         boolean foreign = false;
-        for (int i = 0; i <= n && words.size() < max; i++) {
+        for (int i = 0; i <= n && found.size() < max; i++) {
             char c = i < n ? text.charAt(i) : ' ';
             boolean letter = c < 0x80 ? (c | 0x20) >= 'a' && (c | 0x20) <= 'z' : partOfWord(c);
             if (letter) {
@@ -60,34 +90,14 @@ public final class Homoglyphs {
                 continue;
             }
             if (start >= 0 && ascii && foreign) {
-                String written = text.subSequence(start, i).toString();
-                String reads = latinReading(written);
+                String reads = latinReading(text.subSequence(start, i).toString());
                 if (reads != null) {
-                    words.add(new Word(written, reads));
+                    found.add(new Found(start, i, reads));
                 }
             }
             start = -1;
         }
-        return words;
-    }
-
-    /**
-     * {@code text} with each disguised word replaced by how it reads ({@link Word#reads}), or {@code text} itself
-     * when it has none: what a reader reads, for matching phrases.
-     */
-    public static String asRead(String text) {
-        List<Word> words = find(text, Integer.MAX_VALUE);
-        if (words.isEmpty()) {
-            return text;
-        }
-        StringBuilder out = new StringBuilder(text.length());
-        int at = 0;
-        for (Word w : words) {
-            int found = text.indexOf(w.written(), at);
-            out.append(text, at, found).append(w.reads());
-            at = found + w.written().length();
-        }
-        return out.append(text, at, text.length()).toString();
+        return found;
     }
 
     private static boolean anyLookAlike(CharSequence text, int n) {
