@@ -94,8 +94,12 @@ final class OleInspection {
                     : globals != null ? globals.dde() : null;
             List<Embedded> embedded = new ArrayList<>();
             boolean[] equation = {EQUATION_EDITOR.equals(clsid)};
+            String[] embeddedDde = {null};
             if (!encrypted) {
-                embedded(root, new int[] {0}, 0, embedded, equation);
+                embedded(root, new int[] {0}, 0, embedded, equation, embeddedDde);
+                if (dde == null) {
+                    dde = embeddedDde[0];
+                }
                 if (root.hasEntry("PowerPoint Document")) {
                     presentationObjects(root, embedded, presentationVba);
                 }
@@ -108,10 +112,12 @@ final class OleInspection {
      * The embedded objects of a storage and those below it: Word keeps them in {@code ObjectPool/_<id>}, Excel in
      * {@code MBD<id>} storages, an OOXML document's {@code oleObject<n>.bin} and an ODF document's {@code Object <n>} are
      * such an object themselves (root). PowerPoint 97–2003 keeps its objects compressed inside its document stream:
-     * not read.
+     * read by {@link #presentationObjects}. A Word document or Excel workbook embedded as a storage of its own (its
+     * {@code WordDocument} or {@code Workbook} stream in the object's storage, not packaged as a file) is searched for
+     * DDE in place, as the document itself is: the first instruction found goes to {@code dde[0]}.
      */
-    private static void embedded(DirectoryEntry dir, int[] seen, int depth, List<Embedded> out, boolean[] equation)
-            throws IOException {
+    private static void embedded(DirectoryEntry dir, int[] seen, int depth, List<Embedded> out, boolean[] equation,
+            String[] dde) throws IOException {
         if (depth > 16) {
             return;
         }
@@ -120,7 +126,10 @@ final class OleInspection {
             seen[0]++;
             if (e instanceof DirectoryEntry d) {
                 equation[0] |= EQUATION_EDITOR.equals(d.getStorageClsid());
-                embedded(d, seen, depth + 1, out, equation);
+                if (dde[0] == null && d instanceof DirectoryNode node) {
+                    dde[0] = embeddedDde(node);
+                }
+                embedded(d, seen, depth + 1, out, equation, dde);
             } else if (e.getName().equals(Ole10Native.OLE10_NATIVE) && dir instanceof DirectoryNode node) {
                 out.add(packaged(node));
             } else if (e.getName().equals("Package") && e instanceof DocumentEntry doc) {
@@ -129,6 +138,19 @@ final class OleInspection {
                 }
             }
         }
+    }
+
+    /** The DDE instruction of a Word document or workbook embedded as this storage, or {@code null}. */
+    private static String embeddedDde(DirectoryNode storage) throws IOException {
+        if (storage.hasEntry("WordDocument")) {
+            return encrypted(storage, null) ? null : wordDde(storage);
+        }
+        String workbook = storage.hasEntry("Workbook") ? "Workbook" : storage.hasEntry("Book") ? "Book" : null;
+        if (workbook == null || encrypted(storage, null)) {
+            return null;
+        }
+        Globals globals = globals(storage, workbook);
+        return globals == null ? null : globals.dde();
     }
 
     /**

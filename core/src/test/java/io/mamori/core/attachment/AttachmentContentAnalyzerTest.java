@@ -739,6 +739,32 @@ class AttachmentContentAnalyzerTest {
     }
 
     @Test
+    void aDdeFieldOfAWordDocumentEmbeddedAsAStorageIsFound() throws Exception {
+        // oletools' DDE document embedded in its harmless one as Word embeds a document: its streams in ObjectPool/_<id>
+        byte[] dde;
+        try (net.lingala.zip4j.io.inputstream.ZipInputStream zip = new net.lingala.zip4j.io.inputstream.ZipInputStream(
+                new ByteArrayInputStream(sample("oletools/dde-test-from-office2016.doc.zip")), "infected-test".toCharArray())) {
+            zip.getNextEntry();
+            dde = zip.readAllBytes();
+        }
+        byte[] doc;
+        try (org.apache.poi.poifs.filesystem.POIFSFileSystem outer = new org.apache.poi.poifs.filesystem.POIFSFileSystem(
+                new ByteArrayInputStream(sample("oletools/harmless-clean.doc")));
+             org.apache.poi.poifs.filesystem.POIFSFileSystem inner = new org.apache.poi.poifs.filesystem.POIFSFileSystem(
+                new ByteArrayInputStream(dde))) {
+            org.apache.poi.poifs.filesystem.DirectoryEntry pool = outer.getRoot().hasEntry("ObjectPool")
+                    ? (org.apache.poi.poifs.filesystem.DirectoryEntry) outer.getRoot().getEntry("ObjectPool")
+                    : outer.getRoot().createDirectory("ObjectPool");
+            org.apache.poi.poifs.filesystem.EntryUtils.copyNodes(inner.getRoot(), pool.createDirectory("_1559052431"));
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            outer.writeFilesystem(out);
+            doc = out.toByteArray();
+        }
+        assertThat(analyze(file("議事録.doc", doc))).containsExactly(Finding.of("OFFICE_DDE",
+                "議事録.doc: DDEAUTO c:\\\\windows\\\\system32\\\\cmd.exe \"/k calc.exe\""));
+    }
+
+    @Test
     void aDdeLinkOfABinaryWorkbookAndAnExcel4MacroSheetInSylkAreFound() throws Exception {
         assertThat(analyze(file("dde-test.xlsb", sample("oletools/dde-test.xlsb")),
                 file("sample.slk", sample("oletools/excel4_sample_macro.slk"))))
