@@ -101,7 +101,7 @@ public final class Brands {
                 return Optional.of(e.getValue());
             }
         }
-        return joinedWords(words(folded), 1);
+        return joinedWords(words(folded), 1, asciiNames);
     }
 
     /**
@@ -117,24 +117,10 @@ public final class Brands {
         }
         String nfkc = Normalizer.normalize(displayName, Normalizer.Form.NFKC);
         // as written (a capital I stands for l: PayPaI) and in lower case (the data maps m, not M, to rn: Micr0soft)
-        Optional<Brand> found = disguised(lettersJoined(words(SKELETONS.skeleton(nfkc))));
-        return found.isPresent() ? found : disguised(lettersJoined(words(SKELETONS.skeleton(nfkc.toLowerCase(Locale.ROOT)))));
-    }
-
-    private Optional<Brand> disguised(List<String> words) {
-        for (int i = 0; i < words.size(); i++) {
-            StringBuilder joined = new StringBuilder();
-            for (int j = i; j < Math.min(words.size(), i + MAX_JOINED_WORDS); j++) {
-                joined.append(words.get(j));
-                if (joined.length() >= MIN_DISGUISED_NAME) {
-                    Brand b = skeletonNames.get(joined.toString());
-                    if (b != null) {
-                        return Optional.of(b);
-                    }
-                }
-            }
-        }
-        return Optional.empty();
+        Optional<Brand> found = joinedWords(lettersJoined(words(SKELETONS.skeleton(nfkc))), MIN_DISGUISED_NAME,
+                skeletonNames);
+        return found.isPresent() ? found : joinedWords(lettersJoined(words(SKELETONS.skeleton(nfkc.toLowerCase(
+                Locale.ROOT)))), MIN_DISGUISED_NAME, skeletonNames);
     }
 
     /** The words with each run of at least three one-letter words ("n e t f l i x") joined into one. */
@@ -170,7 +156,7 @@ public final class Brands {
                 words.add(w);
             }
         }
-        return joinedWords(words, MIN_DOMAIN_WORD);
+        return joinedWords(words, MIN_DOMAIN_WORD, asciiNames);
     }
 
     /** The brand that owns a registrable domain, if any. */
@@ -184,13 +170,14 @@ public final class Brands {
         return freemail.contains(d.endsWith(".") ? d.substring(0, d.length() - 1) : d);
     }
 
-    private Optional<Brand> joinedWords(List<String> words, int minLength) {
+    /** The first brand of {@code names} that consecutive words joined (at least {@code minLength} letters) spell. */
+    private static Optional<Brand> joinedWords(List<String> words, int minLength, Map<String, Brand> names) {
         for (int i = 0; i < words.size(); i++) {
             StringBuilder joined = new StringBuilder();
             for (int j = i; j < Math.min(words.size(), i + MAX_JOINED_WORDS); j++) {
                 joined.append(words.get(j));
                 if (joined.length() >= minLength) {
-                    Brand b = asciiNames.get(joined.toString());
+                    Brand b = names.get(joined.toString());
                     if (b != null) {
                         return Optional.of(b);
                     }

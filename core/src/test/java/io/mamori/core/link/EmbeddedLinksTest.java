@@ -1498,30 +1498,13 @@ class EmbeddedLinksTest {
 
     /** A one-page PDF with the lines of text and one link annotation opening {@code uri} over {@code area}. */
     private static byte[] pdf(List<String> lines, String uri, PDRectangle area) {
-        try (PDDocument doc = new PDDocument()) {
-            PDPage page = new PDPage(PDRectangle.A4);
-            doc.addPage(page);
-            try (PDPageContentStream content = new PDPageContentStream(doc, page)) {
-                content.beginText();
-                content.setFont(new PDType1Font(Standard14Fonts.FontName.HELVETICA), 10);
-                content.newLineAtOffset(50, 780);
-                for (String line : lines) {
-                    content.showText(line);
-                    content.newLineAtOffset(0, -14);
-                }
-                content.endText();
-            }
+        return pdf(lines, 1, doc -> {
             PDAnnotationLink link = new PDAnnotationLink();
             PDActionURI action = new PDActionURI();
             action.setURI(uri);
             link.setAction(action);
             link.setRectangle(area);
-            page.getAnnotations().add(link);
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            doc.save(out);
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+            doc.getPage(0).getAnnotations().add(link);
+        });
     }
 }
