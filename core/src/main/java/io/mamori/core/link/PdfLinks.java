@@ -38,9 +38,9 @@ import org.apache.pdfbox.text.PDFTextStripper;
 
 /**
  * The web links of a PDF (Apache PDFBox): the URI actions of its link annotations and buttons (what a click on the
- * page opens), the address its form buttons submit to, the URI its open action or a page's open action goes to
- * (what merely opening the document opens), and the {@code http(s)://} and {@code www.} URLs written in its text, with how much text the document has and how
- * much of a page its largest link covers, which tell a document that is only a button ("View document") from one
+ * page opens), the web address its form buttons submit to, the URI its open action or a page's open action goes to
+ * (what merely opening the document opens), and the {@code http(s)://} and {@code www.} URLs written in its text,
+ * with how much text the document has and how much of a page its largest link covers, which tell a document that is only a button ("View document") from one
  * that mentions a site. Bounded: PDFs over {@value #MAX_BYTES} bytes are not opened, PDFBox keeps at most
  * {@value #MAX_MEMORY} bytes of decoded streams, annotations of the first {@value #MAX_PAGES} pages and the text of
  * the first {@value #TEXT_PAGES} pages are read (when their content decodes to at most {@value #MAX_CONTENT_BYTES}
@@ -151,7 +151,7 @@ final class PdfLinks {
                     return null;
                 }
                 PDPage page = doc.getPage(i);
-                if (page.getActions() != null && add(urls, address(page.getActions().getO()))) {
+                if (add(urls, address(openAction(page)))) {
                     opensLink = true;
                 }
                 PDRectangle box = page.getCropBox();
@@ -211,9 +211,18 @@ final class PdfLinks {
         }
     }
 
+    /** The page's open action (in its additional actions), or {@code null} (none, or unreadable). */
+    private static PDAction openAction(PDPage page) {
+        try {
+            return page.getActions() == null ? null : page.getActions().getO();
+        } catch (RuntimeException damaged) {
+            return null;
+        }
+    }
+
     /**
      * The web address an action opens ({@code URI}) or sends a form to ({@code SubmitForm}, whose target is a URL
-     * file specification), or {@code null}.
+     * file specification; a target that is no web address, such as a file beside the form, is none), or {@code null}.
      */
     private static String address(PDAction action) {
         try {
@@ -221,7 +230,8 @@ final class PdfLinks {
                 return uri.getURI();
             }
             if (action instanceof PDActionSubmitForm submit && submit.getFile() != null) {
-                return submit.getFile().getFile();
+                String target = submit.getFile().getFile();
+                return target != null && target.strip().regionMatches(true, 0, "http", 0, 4) ? target : null;
             }
         } catch (IOException | RuntimeException damaged) {
             // an action that cannot be read opens nothing we can know of
