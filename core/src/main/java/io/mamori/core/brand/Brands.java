@@ -66,13 +66,12 @@ public final class Brands {
     private final Set<String> freemail;
     private static final java.util.regex.Pattern LABEL_SEPARATORS = java.util.regex.Pattern.compile("[.-]+");
 
-    private Brands(List<Brand> brands, Map<String, Brand> asciiNames, Map<String, Brand> otherNames, Set<String> freemail) {
+    private Brands(List<Brand> brands, Map<String, Brand> asciiNames, Map<String, Brand> otherNames,
+            Map<String, Brand> skeletonNames, Set<String> freemail) {
         this.brands = List.copyOf(brands);
         this.asciiNames = Map.copyOf(asciiNames);
         this.otherNames = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(otherNames));
-        Map<String, Brand> skeletons = new HashMap<>();
-        asciiNames.forEach((name, brand) -> skeletons.putIfAbsent(String.join("", words(SKELETONS.skeleton(name))), brand));
-        this.skeletonNames = Map.copyOf(skeletons);
+        this.skeletonNames = Map.copyOf(skeletonNames);
         Map<String, Brand> domains = new HashMap<>();
         for (Brand b : brands) {
             b.domains().forEach(d -> domains.putIfAbsent(d, b));
@@ -213,6 +212,7 @@ public final class Brands {
         List<Brand> brands = new ArrayList<>();
         Map<String, Brand> ascii = new HashMap<>();
         Map<String, Brand> other = new java.util.LinkedHashMap<>();
+        Map<String, Brand> skeletons = new HashMap<>();
         int number = 0;
         for (String line : lines("brands.tsv")) {
             number++;
@@ -233,6 +233,8 @@ public final class Brands {
                 }
                 if (folded.chars().allMatch(c -> c < 0x80)) {
                     ascii.putIfAbsent(String.join("", words(folded)), brand);
+                    // in file order, as the names: the first brand listed keeps a skeleton two names share
+                    skeletons.putIfAbsent(String.join("", words(SKELETONS.skeleton(folded))), brand);
                 } else {
                     other.putIfAbsent(folded, brand);
                 }
@@ -245,7 +247,7 @@ public final class Brands {
                 freemail.add(d);
             }
         }
-        return new Brands(brands, ascii, other, freemail);
+        return new Brands(brands, ascii, other, skeletons, freemail);
     }
 
     private static List<String> lines(String resource) {
