@@ -82,7 +82,7 @@ public final class FilterEvasionAnalyzer implements Analyzer {
         int nameSplits = 0;
         int nameDisguised = 0;
         String from = message.header("From").orElse("");
-        Mailbox sender = Mailbox.first(from).orElse(null);
+        Mailbox sender = Mailbox.sender(from).orElse(null);
         if (sender != null && sender.displayName() != null) {
             Invisibles.Splits name = Invisibles.splits(sender.displayName(), false);
             nameSplits = name.words();

@@ -117,7 +117,7 @@ public final class ImpersonationAnalyzer implements Analyzer {
 
     @Override
     public List<Finding> analyze(AnalysisInput input) {
-        Optional<Mailbox> maybeFrom = input.message().header("From").flatMap(Mailbox::first);
+        Optional<Mailbox> maybeFrom = input.message().header("From").flatMap(Mailbox::sender);
         if (maybeFrom.isEmpty()) {
             return List.of();
         }

@@ -617,7 +617,7 @@ public final class LinkAnalyzer implements Analyzer {
      * among the From domain's words.
      */
     private Optional<Brands.Brand> claimedBrand(ParsedMessage message, Optional<String> fromDomain) {
-        Optional<Mailbox> from = message.header("From").flatMap(Mailbox::first);
+        Optional<Mailbox> from = message.header("From").flatMap(Mailbox::sender);
         Optional<String> fromOrganisation = fromDomain.map(this::organisation);
         if (from.isPresent()) {
             // an address in the display name claims its own organisation's brand ("service@paypal.com" <x@...>);

@@ -52,6 +52,40 @@ public record Mailbox(String displayName, String address) {
         return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
     }
 
+    /**
+     * The sender as a reader takes it from a From field: its first mailbox, whose display name is everything the
+     * field shows besides addresses. Phrases of the list that hold no address are joined to it in field order, with
+     * the comma that separated them: an unquoted comma in a name ({@code Doe, John <jdoe@example.com>} is
+     * "Doe, John", not "John"), or a name put before a comma to hide it from parsers that take the first mailbox's
+     * phrase alone ({@code Microsoft account team ,_<x@evil.example>} shows "Microsoft account team" to the reader and
+     * "_" to such a parser). Other mailboxes of the field are left out.
+     */
+    public static Optional<Mailbox> sender(String value) {
+        Mailbox first = null;
+        List<String> shown = new ArrayList<>();
+        List<String> items = splitOutsideQuotes(value);
+        for (int i = 0; i < items.size() && i < MAX_MAILBOXES; i++) {
+            // a bare word without @ ("Doe" of Doe, John <…>) is a phrase here, not an address
+            Optional<Mailbox> mailbox = parse(items.get(i)).filter(m -> m.address().contains("@"));
+            if (mailbox.isEmpty()) {
+                String phrase = unquoted(items.get(i));
+                if (!phrase.isEmpty()) {
+                    shown.add(phrase);
+                }
+            } else if (first == null) {
+                first = mailbox.get();
+                if (!first.displayName().isEmpty()) {
+                    shown.add(first.displayName());
+                }
+            }
+        }
+        if (first == null) {
+            return Optional.empty();
+        }
+        return Optional.of(shown.size() <= 1 && (shown.isEmpty() || shown.get(0).equals(first.displayName())) ? first
+                : new Mailbox(String.join(", ", shown), first.address()));
+    }
+
     private static Optional<Mailbox> parse(String item) {
         int open = indexOutsideQuotes(item, '<');
         if (open >= 0) {

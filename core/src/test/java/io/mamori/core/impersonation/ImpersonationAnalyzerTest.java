@@ -212,6 +212,13 @@ class ImpersonationAnalyzerTest {
     }
 
     @Test
+    void aBrandNameHiddenBeforeACommaOfTheFromFieldIsTheNameTheReaderSees() {
+        assertThat(analyzeHeaders("", "From", "Microsoft account team ,_<no-reply@access-accsecurity.example>"))
+                .containsExactly(Finding.of("BRAND_IMPERSONATION",
+                        "name=Microsoft account team, _ from=access-accsecurity.example brand=Microsoft"));
+    }
+
+    @Test
     void aBrandNameInTheSendersDomainWithoutADisplayNameIsReported() {
         assertThat(analyzeHeaders("", "From", "notice@docusign-secure-mail.example")).containsExactly(
                 Finding.of("BRAND_IMPERSONATION", "from=docusign-secure-mail.example brand=DocuSign (brand name in the domain)"));
