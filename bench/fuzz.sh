@@ -53,6 +53,7 @@ all=(
   message.HeaderValuesFuzzTest#decodesAnyHeaderValue
   message.HeaderValuesFuzzTest#thePlainFastPathGivesTheFullDecodingsAnswer
   message.HeaderValuesFuzzTest#readsBackWhatMime4jEncodes
+  message.MailboxFuzzTest#readsAnyFromField
   scan.MessageScannerFuzzTest#scansAnyMessage
 )
 if [ ${#targets[@]} -eq 0 ]; then
