@@ -64,12 +64,14 @@ public record Mailbox(String displayName, String address) {
         Mailbox first = null;
         List<String> shown = new ArrayList<>();
         List<String> items = splitOutsideQuotes(value);
-        for (int i = 0; i < items.size() && i < MAX_MAILBOXES; i++) {
+        // every item is looked at (padding the field with empty items must not push the sender out of reach); at most
+        // MAX_MAILBOXES phrases are kept
+        for (int i = 0; i < items.size(); i++) {
             // a bare word without @ ("Doe" of Doe, John <…>) is a phrase here, not an address
             Optional<Mailbox> mailbox = parse(items.get(i)).filter(m -> m.address().contains("@"));
             if (mailbox.isEmpty()) {
                 String phrase = unquoted(items.get(i));
-                if (!phrase.isEmpty()) {
+                if (!phrase.isEmpty() && shown.size() < MAX_MAILBOXES) {
                     shown.add(phrase);
                 }
             } else if (first == null) {

@@ -8,8 +8,8 @@ import java.util.Optional;
 
 /**
  * Coverage-guided fuzzing of the hand-written address reader ({@link Mailbox}): any header value gives its mailboxes
- * without an exception, and the sender as the reader takes it ({@link Mailbox#sender}) is one of them with an address,
- * its display name holding the first such mailbox's own. In the test suite this runs the inputs under
+ * without an exception, and the sender as the reader takes it ({@link Mailbox#sender}) is the first of them with an
+ * address, its display name holding that mailbox's own; padding (empty items, bare words) does not hide it. In the test suite this runs the inputs under
  * {@code MailboxFuzzTestInputs/}; {@code bench/fuzz.sh} fuzzes it (bench/README.md).
  */
 class MailboxFuzzTest {
@@ -19,7 +19,12 @@ class MailboxFuzzTest {
         java.util.List<Mailbox> all = Mailbox.parseList(value);
         Optional<Mailbox> sender = Mailbox.sender(value);
         Optional<Mailbox> firstWithAddress = all.stream().filter(m -> m.address().contains("@")).findFirst();
-        assertThat(sender.map(Mailbox::address)).isEqualTo(firstWithAddress.map(Mailbox::address));
-        sender.ifPresent(s -> assertThat(s.displayName()).contains(firstWithAddress.get().displayName()));
+        sender.ifPresent(s -> assertThat(s.address()).contains("@"));
+        // parseList stops after 50 mailboxes (bare words among them); the sender is looked for in the whole field
+        firstWithAddress.ifPresent(f -> {
+            assertThat(sender).isPresent();
+            assertThat(sender.get().address()).isEqualTo(f.address());
+            assertThat(sender.get().displayName()).contains(f.displayName());
+        });
     }
 }
