@@ -52,6 +52,12 @@ public final class SenderAuthAnalyzer implements Analyzer {
     private static final Pattern COMMENT = Pattern.compile("\\([^()]*\\)");
     private static final Pattern WHITE_SPACE = Pattern.compile("\\s+");
     private static final Pattern MAIL_SYSTEM = Pattern.compile("(?i)|mailer-daemon|postmaster");
+    /**
+     * How mail systems name themselves on their bounces (Sendmail, Postfix, Exim). Not "System Administrator" or
+     * "Mail Administrator": phishing signs with those.
+     */
+    private static final Pattern MAIL_SYSTEM_NAME = Pattern.compile(
+            "(?i)mailer[- ]daemon|postmaster|mail delivery (?:system|subsystem|service)");
     private static final Pattern CONTROL = Pattern.compile("[\\p{Cntrl}]");
     private static final Pattern DMARC_PASS = Pattern.compile("(?i)(^|;)\\s*dmarc\\s*=\\s*pass\\b");
 
@@ -134,7 +140,14 @@ public final class SenderAuthAnalyzer implements Analyzer {
             return false;
         }
         Matcher m = ANGLE_ADDRESS.matcher(froms.get(0));
-        String address = (m.find() ? m.group(1) : COMMENT.matcher(froms.get(0)).replaceAll("")).strip();
+        boolean angle = m.find();
+        String address = (angle ? m.group(1) : COMMENT.matcher(froms.get(0)).replaceAll("")).strip();
+        if (address.isEmpty() && angle) {
+            // "<>" is a mail system's null sender when the name is one too ("MAILER-DAEMON <>") or absent; a brand's
+            // name on it ("Facebook" <>) is a sender the reader cannot check, not a bounce
+            String name = COMMENT.matcher(froms.get(0).substring(0, m.start())).replaceAll("").replace("\"", "").strip();
+            return name.isEmpty() || MAIL_SYSTEM_NAME.matcher(name).matches();
+        }
         int at = address.lastIndexOf('@');
         return MAIL_SYSTEM.matcher(at < 0 ? address : address.substring(0, at)).matches();
     }

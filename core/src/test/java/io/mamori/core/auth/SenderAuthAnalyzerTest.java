@@ -344,6 +344,11 @@ class SenderAuthAnalyzerTest {
         assertThat(fromFindings(message("From: postmaster\r\n"), "")).isEmpty();
         // the same brand trick from a "mailer" that is not the mail system's own mailbox is still reported
         assertThat(fromFindings(message("From: Correios <mailer@correios>\r\n"), "")).hasSize(1);
+        // the null sender is a mail system's when unnamed or named as one; a brand's name on it is no bounce
+        assertThat(fromFindings(message("From: <>\r\n"), "")).isEmpty();
+        assertThat(fromFindings(message("From: Mail Delivery System <>\r\n"), "")).isEmpty();
+        assertThat(fromFindings(message("From: \"Facebook\" <>\r\n"), "")).extracting(Finding::evidence)
+                .containsExactly("From does not hold exactly one address with a domain: \"Facebook\" <>");
     }
 
     @Test
