@@ -58,7 +58,8 @@ public record Mailbox(String displayName, String address) {
      * the comma that separated them: an unquoted comma in a name ({@code Doe, John <jdoe@example.com>} is
      * "Doe, John", not "John"), or a name put before a comma to hide it from parsers that take the first mailbox's
      * phrase alone ({@code Microsoft account team ,_<x@evil.example>} shows "Microsoft account team" to the reader and
-     * "_" to such a parser). Other mailboxes of the field are left out.
+     * "_" to such a parser). Other mailboxes of the field are left out. A field with no address holding an {@code @}
+     * gives its first mailbox as {@link #first} does.
      */
     public static Optional<Mailbox> sender(String value) {
         Mailbox first = null;
@@ -82,7 +83,8 @@ public record Mailbox(String displayName, String address) {
             }
         }
         if (first == null) {
-            return Optional.empty();
+            // no address with a domain at all ("Mail Delivery Subsystem <MAILER-DAEMON>"): the first mailbox as it is
+            return first(value);
         }
         return Optional.of(shown.size() <= 1 && (shown.isEmpty() || shown.get(0).equals(first.displayName())) ? first
                 : new Mailbox(String.join(", ", shown), first.address()));

@@ -118,6 +118,11 @@ class ImpersonationAnalyzerTest {
                 Finding.of("DISPLAY_NAME_IMPERSONATION", "name=代表取締役 山田太郎 address=ceo@outlook.jp"));
         assertThat(analyzeHeaders("", "From", "ceo@outlook.jp (Suzuki, Taro)")).containsExactly(
                 Finding.of("DISPLAY_NAME_IMPERSONATION", "name=Suzuki, Taro address=ceo@outlook.jp"));
+        // an unquoted comma in the name, and a name on a bare local part with no domain at all
+        assertThat(analyzeHeaders("", "From", "Suzuki, Taro <ceo.office@gmail.com>")).containsExactly(
+                Finding.of("DISPLAY_NAME_IMPERSONATION", "name=Suzuki, Taro address=ceo.office@gmail.com"));
+        assertThat(analyzeHeaders("", "From", "山田太郎 <yamada>")).containsExactly(
+                Finding.of("DISPLAY_NAME_IMPERSONATION", "name=山田太郎 address=yamada"));
     }
 
     @Test

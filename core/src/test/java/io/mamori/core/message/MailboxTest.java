@@ -21,6 +21,9 @@ class MailboxTest {
         assertThat(Mailbox.sender("a@example.com (Accounts)")).contains(new Mailbox("Accounts", "a@example.com"));
         assertThat(Mailbox.sender("a@example.com")).contains(new Mailbox("", "a@example.com"));
         assertThat(Mailbox.sender("Just a phrase, and another")).isEmpty();
+        // no address with a domain: the first mailbox as it is (a bounce's MAILER-DAEMON, a name on a bare local part)
+        assertThat(Mailbox.sender("Mail Delivery Subsystem <MAILER-DAEMON>")).contains(
+                new Mailbox("Mail Delivery Subsystem", "mailer-daemon"));
         assertThat(Mailbox.sender("")).isEmpty();
     }
 }
