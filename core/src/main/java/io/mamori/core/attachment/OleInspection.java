@@ -175,35 +175,54 @@ final class OleInspection {
      * names, and its header for data: a program named {@code 請求書.exe} would have had neither name nor content.
      */
     static Embedded packaged(byte[] stream) {
-        Embedded byHand = packagerLayout(stream);
+        Ole10Native pkg;
         try {
-            Ole10Native pkg = new Ole10Native(stream, 0);
-            if (pkg.getFileName2() != null && !pkg.getFileName2().isBlank()) {
-                return new Embedded(pkg.getFileName2(), pkg.getDataBuffer());
-            }
-            if (byHand.name() != null && byHand.data() != null) {
-                return byHand;
-            }
-            return new Embedded(pkg.getFileName() != null && !pkg.getFileName().isBlank() ? pkg.getFileName()
-                    : pkg.getLabel(), pkg.getDataBuffer());
+            pkg = new Ole10Native(stream, 0);
         } catch (Ole10NativeException | RuntimeException unreadable) {
-            return byHand;
+            return packagerLayout(stream);
         }
+        if (pkg.getFileName2() != null && !pkg.getFileName2().isBlank()) {
+            return new Embedded(pkg.getFileName2(), pkg.getDataBuffer());
+        }
+        String poiName = pkg.getFileName() != null && !pkg.getFileName().isBlank() ? pkg.getFileName() : pkg.getLabel();
+        if (poiName != null && !poiName.isBlank()) {
+            // POI found the layout: its data, the names as the sender's Windows wrote them
+            String name = ansiName(stream);
+            return new Embedded(name != null && !name.isBlank() ? name : poiName, pkg.getDataBuffer());
+        }
+        // POI found no names (it took a Shift_JIS label for none): Packager's layout by hand, where it holds
+        Embedded byHand = packagerLayout(stream);
+        return byHand.name() != null && byHand.data() != null ? byHand : new Embedded(poiName, pkg.getDataBuffer());
+    }
+
+    /** Bytes of a package's head read for its names: the size, the type, and the label and file name at most. */
+    private static byte[] head(byte[] stream) {
+        return java.util.Arrays.copyOf(stream, Math.min(stream.length, 4 + 2 + 2 * MAX_PACKAGE_NAME));
+    }
+
+    /** The package's file name, else its label ({@link #ansi}), read by hand; {@code null} for neither. */
+    private static String ansiName(byte[] stream) {
+        byte[] head = head(stream);
+        int labelEnd = nul(head, 6);
+        return ansiName(head, labelEnd, labelEnd < 0 ? -1 : nul(head, labelEnd + 1));
+    }
+
+    /** The file name (up to {@code nameEnd}), else the label (up to {@code labelEnd}), of a package's head. */
+    private static String ansiName(byte[] head, int labelEnd, int nameEnd) {
+        return nameEnd > labelEnd + 1 ? ansi(head, labelEnd + 1, nameEnd) : labelEnd > 6 ? ansi(head, 6, labelEnd) : null;
     }
 
     /**
      * A package read by hand in Packager's layout: its size (4 bytes), type (2; 2 for an embedded file), the label
-     * and the file name each ending in a NUL ({@link #ansi}), two reserved shorts, the command's length (4) and the
-     * command, the data's length (4) and the data. The name is the file name, else the label, else {@code null}; the
-     * data is {@code null} unless the type is 2 and every length fits in the stream (the Packager's link form names a
-     * file on the reader's disk and carries none).
+     * and the file name each ending in a NUL ({@link #ansiName}), two reserved shorts, the command's length (4) and
+     * the command, the data's length (4) and the data. The data is {@code null} unless the type is 2 and every length
+     * fits in the stream (the Packager's link form names a file on the reader's disk and carries none).
      */
     private static Embedded packagerLayout(byte[] stream) {
-        byte[] head = java.util.Arrays.copyOf(stream, Math.min(stream.length, 4 + 2 + 2 * MAX_PACKAGE_NAME));
+        byte[] head = head(stream);
         int labelEnd = nul(head, 6);
         int nameEnd = labelEnd < 0 ? -1 : nul(head, labelEnd + 1);
-        String name = nameEnd > labelEnd + 1 ? ansi(head, labelEnd + 1, nameEnd)
-                : labelEnd > 6 ? ansi(head, 6, labelEnd) : null;
+        String name = ansiName(head, labelEnd, nameEnd);
         if (nameEnd < 0 || stream.length < 6 || (stream[4] & 0xff | (stream[5] & 0xff) << 8) != 2) {
             return new Embedded(name, null);
         }

@@ -103,6 +103,22 @@ public final class Brands {
         return joinedWords(words(folded), 1, asciiNames);
     }
 
+    /** A brand a display name shows, and whether in disguise ({@link #inDisplayNameDisguised}). */
+    public record Named(Brand brand, boolean disguised) {
+    }
+
+    /**
+     * The brand a display name shows, plainly ({@link #inDisplayName}) or, when it names none so, in disguise: what
+     * the impersonation check and the link check (mail presenting itself as a brand) both ask.
+     */
+    public Optional<Named> named(String displayName) {
+        Optional<Brand> plain = inDisplayName(displayName);
+        if (plain.isPresent()) {
+            return Optional.of(new Named(plain.get(), false));
+        }
+        return inDisplayNameDisguised(displayName).map(b -> new Named(b, true));
+    }
+
     /**
      * The brand whose name a display name shows in disguise, for a display name in which {@link #inDisplayName} finds
      * none: letters replaced by look-alikes ({@code PayPaI} with a capital I, {@code Arnazon}, {@code Micr0soft},

@@ -40,6 +40,8 @@ public final class FilterEvasionAnalyzer implements Analyzer {
     static final String HOMOGLYPHS = "TEXT_HOMOGLYPHS";
     /** Disguised words shown in the evidence at most. */
     static final int SHOWN_WORDS = 3;
+    /** Disguised words counted at most per text (the evidence says "1000 word(s)" for more). */
+    static final int MAX_DISGUISED_COUNTED = 1000;
     static final int MAX_TEXT_CHARS = 400_000;
 
     /** Hidden runs inside words from which the splitting is deliberate (one can be an editor's stray span). */
@@ -150,9 +152,13 @@ public final class FilterEvasionAnalyzer implements Analyzer {
         return findings;
     }
 
-    /** Adds the disguised words of {@code text} to {@code found} and says how many it has. */
+    /**
+     * Adds the disguised words of {@code text} to {@code found} (up to {@value #SHOWN_WORDS} in all) and says how many it
+     * has, counting at most {@value #MAX_DISGUISED_COUNTED}: past {@value #SPLIT_WORDS_STRONG} the count changes
+     * nothing but the evidence, and a text of words made so should not make a list of each.
+     */
     private static int disguised(String text, List<Homoglyphs.Word> found) {
-        List<Homoglyphs.Word> words = Homoglyphs.find(text, Integer.MAX_VALUE);
+        List<Homoglyphs.Word> words = Homoglyphs.find(text, MAX_DISGUISED_COUNTED);
         found.addAll(words.subList(0, Math.min(words.size(), Math.max(0, SHOWN_WORDS - found.size()))));
         return words.size();
     }

@@ -160,14 +160,10 @@ public final class ImpersonationAnalyzer implements Analyzer {
         // address of another organisation there is DISPLAY_NAME_ADDRESS_MISMATCH's business
         String nameWithoutAddresses = ADDRESS_IN_NAME.matcher(Normalizer.normalize(from.displayName(), Normalizer.Form.NFKC))
                 .replaceAll(" ");
-        Optional<Brands.Brand> named = brands.inDisplayName(nameWithoutAddresses);
-        boolean disguised = false;
-        if (named.isEmpty()) {
-            named = brands.inDisplayNameDisguised(nameWithoutAddresses);
-            disguised = named.isPresent();
-        }
+        Optional<Brands.Named> named = brands.named(nameWithoutAddresses);
         if (named.isPresent()) {
-            Brands.Brand b = named.get();
+            Brands.Brand b = named.get().brand();
+            boolean disguised = named.get().disguised();
             boolean owned = b.owns(fromOrganisation);
             // postmaster@ and the like belong to the provider itself (RFC 5321 §4.5.1, RFC 2142), never to a user
             // of its free mailboxes: Microsoft's own delivery reports come from postmaster@outlook.com

@@ -633,7 +633,8 @@ public final class LinkAnalyzer implements Analyzer {
                     }
                 }
             }
-            Optional<Brands.Brand> named = brands.inDisplayName(ADDRESS_IN_NAME.matcher(name).replaceAll(" "));
+            // plainly or in disguise (PayPaI, N e t f l i x), as the impersonation check reads it
+            Optional<Brands.Brand> named = brands.named(ADDRESS_IN_NAME.matcher(name).replaceAll(" ")).map(Brands.Named::brand);
             if (named.isPresent()) {
                 return named;
             }

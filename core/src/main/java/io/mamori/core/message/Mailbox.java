@@ -86,8 +86,8 @@ public record Mailbox(String displayName, String address) {
             // no address with a domain at all ("Mail Delivery Subsystem <MAILER-DAEMON>"): the first mailbox as it is
             return first(value);
         }
-        return Optional.of(shown.size() <= 1 && (shown.isEmpty() || shown.get(0).equals(first.displayName())) ? first
-                : new Mailbox(String.join(", ", shown), first.address()));
+        String name = String.join(", ", shown);
+        return Optional.of(name.equals(first.displayName()) ? first : new Mailbox(name, first.address()));
     }
 
     private static Optional<Mailbox> parse(String item) {

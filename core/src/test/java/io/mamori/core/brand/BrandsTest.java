@@ -44,6 +44,13 @@ class BrandsTest {
         assertThat(disguised("Arnazonia Tours")).isEqualTo("-");
         assertThat(disguised("山田 太郎")).isEqualTo("-");
         assertThat(disguised("")).isEqualTo("-");
+        // one look-up for both: a plain name first, then one in disguise
+        assertThat(brands.named("PayPal Service")).hasValueSatisfying(n -> assertThat(n.disguised()).isFalse());
+        assertThat(brands.named("PayPaI Service")).hasValueSatisfying(n -> {
+            assertThat(n.brand().name()).isEqualTo("PayPal");
+            assertThat(n.disguised()).isTrue();
+        });
+        assertThat(brands.named("Taro Yamada")).isEmpty();
     }
 
     @Test

@@ -203,6 +203,13 @@ class LinkAnalyzerTest {
     }
 
     @Test
+    void aBrandNamedInDisguiseClaimsTheBrandForItsLinksToo() {
+        assertThat(analyzeHtmlFrom("N e t f l i x <billing@promo-mail.example>",
+                "<a href='https://account-check.example/'>Update payment</a>")).contains(
+                Finding.of("LINK_BRAND_MISMATCH", "brand=Netflix href=account-check.example"));
+    }
+
+    @Test
     void aMessageThatIsAPictureWithALinkIsImageOnlyButAPictureWithACaptionIsNot() {
         assertThat(analyzeHtml("<p><a href='https://example.com/offer'><img src='cid:banner'></a></p><p>Hi!</p>"))
                 .containsExactly(Finding.of("HTML_IMAGE_ONLY", "3 characters of text, 1 image(s), 1 link(s)"));
