@@ -422,6 +422,7 @@ public final class LureWordingAnalyzer implements Analyzer {
             byKey.put(c.key, c);
         }
         Map<Category, List<Phrase>> result = new EnumMap<>(Category.class);
+        Map<String, Integer> seen = new java.util.HashMap<>();
         try (InputStream in = LureWordingAnalyzer.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException("missing resource " + RESOURCE);
@@ -443,6 +444,12 @@ public final class LureWordingAnalyzer implements Analyzer {
                 }
                 String written = fields[1].strip();
                 String folded = LureText.fold(written);
+                // the same phrase twice (two languages sharing a word) would be evidence twice and count twice
+                Integer first = seen.putIfAbsent(folded, number);
+                if (first != null) {
+                    throw new IllegalStateException(RESOURCE + " line " + number + ": \"" + written
+                            + "\" is the phrase of line " + first + " already");
+                }
                 boolean ascii = LureText.isAsciiWord(folded);
                 List<Phrase> list = result.computeIfAbsent(category, k -> new ArrayList<>());
                 list.add(new Phrase(category, list.size(), written, ascii ? folded : LureText.withoutSpaces(folded), ascii,

@@ -1,6 +1,7 @@
 package io.mamori.core.lure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.mamori.core.analysis.AnalysisInput;
 import io.mamori.core.analysis.Finding;
@@ -174,6 +175,43 @@ class LureWordingAnalyzerTest {
                 "Votre colis est en attente : échec de livraison. Frais de douane à régler sous 48 heures."))))
                 .extracting(Finding::evidence).containsExactly("sous 48 heures",
                         "votre colis,échec de livraison,frais de douane", "urgency,delivery");
+    }
+
+    @Test
+    void rewardStorageSubscriptionAndExtortionLuresAreRecognisedInGermanSpanishFrenchAndPortuguese() {
+        assertThat(analyzePlain("Herzlichen Glückwunsch!", "Sie wurden ausgewählt: Ihre Belohnung wartet. Nehmen Sie"
+                + " an unserer Umfrage teil, das Angebot läuft heute ab."))
+                .extracting(Finding::code, Finding::evidence).containsExactly(
+                        tuple("LURE_URGENCY", "läuft heute ab"),
+                        tuple("LURE_PRIZE", "subject:herzlichen glückwunsch,sie wurden ausgewählt,ihre belohnung wartet"),
+                        tuple("LURE_COMBINED", "urgency,prize"));
+        assertThat(analyzePlain("Aviso", "Su almacenamiento está lleno y sus fotos serán eliminadas. Actualiza tu"
+                + " método de pago en las próximas 48 horas."))
+                .extracting(Finding::code, Finding::evidence).containsExactly(
+                        tuple("LURE_URGENCY", "en las próximas 48 horas"),
+                        tuple("LURE_ACCOUNT_SUSPENSION", "su almacenamiento está lleno,sus fotos serán eliminadas"),
+                        tuple("LURE_PAYMENT", "actualiza tu método de pago"),
+                        tuple("LURE_COMBINED", "urgency,suspension,payment"));
+        assertThat(analyzePlain("Sécurité", "Je connais votre mot de passe. J'ai enregistré une vidéo de vous ;"
+                + " envoyez 500 € à cette adresse bitcoin."))
+                .extracting(Finding::code, Finding::evidence).containsExactly(
+                        tuple("LURE_EXTORTION", "je connais votre mot de passe,enregistré une vidéo de vous,adresse bitcoin"));
+        assertThat(analyzePlain("Parabéns", "Sua recompensa exclusiva está disponível: renda passiva e lucro garantido."))
+                .extracting(Finding::code, Finding::evidence).containsExactly(
+                        tuple("LURE_PRIZE", "recompensa exclusiva,subject:parabéns,sua recompensa,renda passiva,"
+                                + "lucro garantido"));
+    }
+
+    @Test
+    void everydayGermanSpanishAndFrenchMailIsNoLure() {
+        // congratulations, a shop's shipping notice and an ordinary reminder: no category combines
+        assertBelowTagWithout(List.of(
+                new String[] {"Herzlichen Glückwunsch zum Geburtstag", "Liebe Anna, alles Gute zum Geburtstag!"},
+                new String[] {"Ihre Bestellung wurde versandt", "Ihr Paket ist unterwegs und wird morgen zugestellt."
+                        + " Die Sendungsnummer finden Sie in Ihrem Kundenkonto."},
+                new String[] {"Felicidades por el nuevo proyecto", "Enhorabuena al equipo, la reunión es el lunes."},
+                new String[] {"Rappel : réunion de lundi", "Votre colis de documents est arrivé à l'accueil."}),
+                "LURE_COMBINED");
     }
 
     @Test
