@@ -132,7 +132,7 @@ public final class LinkAnalyzer implements Analyzer {
     /**
      * Link text that starts like a button asking to act on something the message offers: view or download a shared
      * document, pay, claim, track or reschedule, listen to a voicemail; in Japanese and English, and the account
-     * buttons of the Portuguese, Spanish, German and French lures that {@code lure-phrases.tsv} knows. With
+     * buttons of the Portuguese, Spanish, German, French, Dutch and Italian lures that {@code lure-phrases.tsv} knows. With
      * {@link #ACCOUNT_ACTION} and {@link #CLICK_HERE} it makes {@code LINK_ACTION_ELSEWHERE}.
      */
     private static final Pattern CALL_TO_ACTION = Pattern.compile("(?iu)^\\W*(?:view|open|download|review|pay|claim|"
@@ -140,7 +140,8 @@ public final class LinkAnalyzer implements Analyzer {
             + "acessar|acesse|verificar|verifique|confirmar|confirme|atualizar|atualize|regularizar|"
             + "acceder|accede|actualizar|actualice|"
             + "(?:jetzt\\s+)?(?:bestätigen|verifizieren|anmelden|aktualisieren)|"
-            + "vérifier|confirmer|accéder|mettre à jour)\\b|"
+            + "vérifier|confirmer|accéder|mettre à jour|"
+            + "(?:nu\\s+)?(?:bevestigen|verifiëren|inloggen|bijwerken)|accedi|verifica|conferma|aggiorna)\\b|"
             + "^\\W*(?:詳細|表示|開く|ダウンロード|お支払い|支払う|受け取る|受取|再配達|確認|申請|手続)");
     private static final Pattern ADDRESS_IN_NAME = Pattern.compile(
             "[A-Za-z0-9._%+-]+@((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63})");

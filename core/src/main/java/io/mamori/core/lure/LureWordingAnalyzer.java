@@ -26,7 +26,7 @@ import java.util.stream.Collectors;
 
 /**
  * Looks for the wording of phishing and business e-mail compromise lures in the subject and the body text, in
- * Japanese and English (and a compact set of Portuguese, Spanish, German and French phrases): urgency, account
+ * Japanese and English (and smaller sets of Portuguese, Spanish, German, French, Dutch and Italian phrases): urgency, account
  * suspension and mailbox trouble, credential and identity checks, payment, billing and bank-account changes, parcel
  * delivery pretexts, prizes and gains, advance-fee fraud (inheritances, compensation funds, money to transfer),
  * shared-document, voicemail, fax and signature pretexts, extortion, and

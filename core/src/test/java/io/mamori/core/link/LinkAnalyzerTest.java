@@ -183,6 +183,10 @@ class LinkAnalyzerTest {
                 "<a href='https://regulariza-conta.example/'>Acessar minha conta</a>"
                         + "<a href='https://konto-check.example/'>Jetzt bestätigen</a>")).containsExactly(
                 Finding.of("LINK_ACTION_ELSEWHERE", "sender=banco-aviso.example href=regulariza-conta.example; konto-check.example"));
+        assertThat(analyzeHtmlFrom("Bank <info@bank-bericht.example>",
+                "<a href='https://rekening-check.example/'>Nu bevestigen</a>"
+                        + "<a href='https://conto-verifica.example/'>Accedi al tuo conto</a>")).containsExactly(
+                Finding.of("LINK_ACTION_ELSEWHERE", "sender=bank-bericht.example href=rekening-check.example; conto-verifica.example"));
         // the same buttons on the sender's own site, links that ask nothing, and URLs in plain text are not noted
         assertThat(analyzeHtmlFrom("eSign <notice@esign-mail.example>",
                 "<a href='https://app.esign-mail.example/v'>Review document</a><a href='https://news.example.org/'>Our blog</a>"

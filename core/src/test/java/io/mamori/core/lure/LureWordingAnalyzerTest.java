@@ -203,6 +203,26 @@ class LureWordingAnalyzerTest {
     }
 
     @Test
+    void dutchAndItalianLuresAreRecognised() {
+        assertThat(analyzePlain("Belangrijk", "Uw account is geblokkeerd wegens verdachte activiteit. Bevestig uw"
+                + " gegevens binnen 24 uur."))
+                .extracting(Finding::code, Finding::evidence).containsExactly(
+                        tuple("LURE_URGENCY", "binnen 24 uur"),
+                        tuple("LURE_ACCOUNT_SUSPENSION", "uw account is geblokkeerd,verdachte activiteit"),
+                        tuple("LURE_CREDENTIAL", "bevestig uw gegevens"),
+                        tuple("LURE_COMBINED", "urgency,suspension,credential"));
+        assertThat(analyzePlain("Il tuo pacco", "Consegna non riuscita: il pacco è in giacenza. Paga i dazi doganali"
+                + " entro 48 ore."))
+                .extracting(Finding::code, Finding::evidence).containsExactly(
+                        tuple("LURE_URGENCY", "entro 48 ore"),
+                        tuple("LURE_DELIVERY", "subject:il tuo pacco,consegna non riuscita,dazi doganali"),
+                        tuple("LURE_COMBINED", "urgency,delivery"));
+        // an ordinary Dutch reminder with its amount due and a deadline: the amount is an everyday payment phrase
+        assertBelowTagWithout(List.<String[]>of(new String[] {"Herinnering factuur", "Het openstaand bedrag van uw factuur"
+                + " graag binnen 24 uur voldoen. Laatste herinnering."}), "LURE_COMBINED");
+    }
+
+    @Test
     void everydayGermanSpanishAndFrenchMailIsNoLure() {
         // congratulations, a shop's shipping notice and an ordinary reminder: no category combines
         assertBelowTagWithout(List.of(
