@@ -71,6 +71,33 @@ class PhishingDetectionTest {
     }
 
     @Test
+    void aButtonToAnotherSiteInAMessageWhoseFromCannotBeAuthenticatedIsTagged() throws IOException {
+        // our own messages: a From without a domain (no DMARC check can fail) and a button to another organisation
+        String html = "\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Your colleague left a note for you.</p>"
+                + "<p><a href='https://files-portal.example/d/8812'>Open the note</a></p>\r\n";
+        MessageScanner.ScanResult r = ShippedScanner.scan(("From: Document Center <notice@document-center>\r\n"
+                + "To: keiri@example.co.jp\r\nSubject: New document" + html).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(r.findings()).extracting(Finding::code, Finding::evidence).containsExactly(
+                tuple("LINK_ACTION_ELSEWHERE", "sender=document-center href=files-portal.example"),
+                tuple("FROM_INVALID", "From does not hold exactly one address with a domain: Document Center"
+                        + " <notice@document-center>"),
+                tuple("INVALID_FROM_AND_ACTION_LINK", "FROM_INVALID+LINK_ACTION_ELSEWHERE"));
+        assertThat(r.verdict().action()).isEqualTo(Action.TAG);
+
+        // the same button from a sender with a domain, and the same broken From with a link that asks nothing
+        MessageScanner.ScanResult valid = ShippedScanner.scan(("From: Document Center <notice@document-center.example>\r\n"
+                + "To: keiri@example.co.jp\r\nSubject: New document" + html).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(valid.findings()).extracting(Finding::code).containsExactly("LINK_ACTION_ELSEWHERE");
+        assertThat(valid.verdict().action()).isEqualTo(Action.DELIVER);
+        MessageScanner.ScanResult plainLink = ShippedScanner.scan(("From: Document Center <notice@document-center>\r\n"
+                + "To: keiri@example.co.jp\r\nSubject: Minutes\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+                + "<p>The minutes are on <a href='https://files-portal.example/d/8812'>our wiki</a>.</p>\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(plainLink.findings()).extracting(Finding::code).containsExactly("FROM_INVALID");
+        assertThat(plainLink.verdict().action()).isEqualTo(Action.DELIVER);
+    }
+
+    @Test
     void newslettersWithAPreviewLineAMobileVersionAndJoinersAreDelivered() throws IOException {
         for (String fixture : List.of("evasion/newsletter-preheader.eml", "evasion/japanese-html.eml",
                 "evasion/emoji-zwj.eml", "evasion/persian-zwnj.eml", "evasion/german-soft-hyphens.eml")) {
