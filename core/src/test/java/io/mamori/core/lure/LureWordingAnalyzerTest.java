@@ -271,6 +271,22 @@ class LureWordingAnalyzerTest {
     }
 
     @Test
+    void aBrokerageAccountLureWithARestrictedAccountAndAnAccountCheckIsCombined() {
+        List<Finding> findings = analyzePlain("【重要】お取引を制限しております",
+                "お客様の証券口座への不正アクセスを検知しました。24時間以内に口座情報の確認をお願いいたします。");
+        assertThat(findings).containsExactly(
+                new Finding("LURE_URGENCY", 1.0, "24時間以内"),
+                new Finding("LURE_ACCOUNT_SUSPENSION", 2.0, "不正アクセス,subject:お取引を制限"),
+                new Finding("LURE_CREDENTIAL", 1.0, "口座情報の確認"),
+                new Finding("LURE_COMBINED", 1.0, "urgency,suspension,credential"));
+        // a tax office's seizure notice and a benefit to collect are lures of their own categories
+        assertThat(analyzePlain("差押予告通知", "未納の税金があるため、財産の差押を予告します。"))
+                .extracting(Finding::code).containsExactly("LURE_PAYMENT");
+        assertThat(analyzePlain("特別給付金のお知らせ", "給付金のお受け取り手続きはこちら。"))
+                .extracting(Finding::code).containsExactly("LURE_PRIZE");
+    }
+
+    @Test
     void everydayJapaneseSignInWordsAreNoLure() {
         // a one-time code, an ISO certification and a seminar one signs up for on a member page: "ログイン" and
         // "認証" alone once made the seminar's deadline (至急) a combination, and so a TAG
