@@ -280,6 +280,15 @@ public final class LureWordingAnalyzer implements Analyzer {
      * at the first character no phrase continues with. Transitions live in one hash table.
      */
     private static final class PhraseTrie {
+        /** A word of a phrase written {@value #GAP} stands for one to {@value #MAX_GAP_WORDS} words of the text. */
+        static final char GAP = '*';
+        static final int MAX_GAP_WORDS = 3;
+        /** Characters that end a clause: a gap never skips a word holding one. */
+        private static final String CLAUSE_ENDS = ".,;:!?()[]<>\"|";
+        /** Negations (folded) of the languages that have phrases with gaps: a gap never skips one. */
+        private static final Set<String> NEGATIONS = Set.of("not", "never", "nicht", "nie", "kein", "keine", "niet",
+                "geen", "nooit", "pas", "jamais", "no", "nunca", "nao", "non", "mai");
+
         /**
          * Transitions (node, character) to child in one open-addressing table: {@code keys} holds
          * {@code node * 128 + character + 1} (0 marks a free slot), {@code children} the child. ASCII phrases only hold
@@ -358,10 +367,19 @@ public final class LureWordingAnalyzer implements Analyzer {
 
         /** Adds to {@code hits} every phrase that starts at {@code from} and ends on a word boundary. */
         void match(String text, int from, Set<Phrase> hits) {
-            int node = 0;
+            match(text, from, 0, hits);
+        }
+
+        /**
+         * Walks on from {@code node} at {@code from}. After each space of a phrase that continues with a gap
+         * ({@value #GAP}), the walk also goes on after one to {@value #MAX_GAP_WORDS} words of the text: at most that
+         * many branches per gap, and a phrase holds few gaps.
+         */
+        private void match(String text, int from, int node, Set<Phrase> hits) {
             int n = text.length();
             for (int i = from; i < n; i++) {
-                node = child(node, text.charAt(i));
+                char c = text.charAt(i);
+                node = child(node, c);
                 if (node < 0) {
                     return;
                 }
@@ -369,7 +387,36 @@ public final class LureWordingAnalyzer implements Analyzer {
                 if (found != null && (i + 1 == n || !LureText.isWordChar(text.charAt(i + 1)))) {
                     hits.addAll(found);
                 }
+                if (c == ' ') {
+                    int gap = child(node, GAP);
+                    int after = gap < 0 ? -1 : child(gap, ' ');
+                    int next = i + 1;
+                    for (int words = 1; after >= 0 && words <= MAX_GAP_WORDS; words++) {
+                        next = afterWord(text, next);
+                        if (next < 0) {
+                            break;
+                        }
+                        match(text, next, after, hits);
+                    }
+                }
             }
+        }
+
+        /**
+         * Where the word at {@code at} and the space after it end, or -1 when there is no word there, when it ends a
+         * clause (a gap does not reach over punctuation into the next sentence) or when it is a negation ("your
+         * account has not been suspended", "Ihr Konto wurde nicht gesperrt" say the opposite).
+         */
+        private static int afterWord(String text, int at) {
+            int n = text.length();
+            int i = at;
+            while (i < n && text.charAt(i) != ' ') {
+                if (CLAUSE_ENDS.indexOf(text.charAt(i)) >= 0) {
+                    return -1;
+                }
+                i++;
+            }
+            return i == at || i >= n || NEGATIONS.contains(text.substring(at, i)) ? -1 : i + 1;
         }
     }
 
@@ -416,6 +463,25 @@ public final class LureWordingAnalyzer implements Analyzer {
         text.append(s, 0, Math.min(s.length(), room)).append('\n');
     }
 
+    /**
+     * A gap ({@code *}) is a word of its own, between two words of a phrase in Latin letters, never two in a row: a
+     * phrase in Japanese is matched without spaces, and a gap at either end would only widen what counts as its start
+     * or end.
+     */
+    static void checkGaps(String folded, int line) {
+        List<String> words = List.of(folded.split(" "));
+        boolean wellPlaced = LureText.isAsciiWord(folded) && words.size() >= 3;
+        for (int i = 0; wellPlaced && i < words.size(); i++) {
+            boolean gap = words.get(i).equals(String.valueOf(PhraseTrie.GAP));
+            wellPlaced = gap ? i > 0 && i < words.size() - 1 && !words.get(i - 1).equals(words.get(i))
+                    : words.get(i).indexOf(PhraseTrie.GAP) < 0;
+        }
+        if (!wellPlaced) {
+            throw new IllegalStateException(RESOURCE + " line " + line + ": a gap (" + PhraseTrie.GAP + ") must be a"
+                    + " word of its own between two words of a phrase in Latin letters");
+        }
+    }
+
     private static Map<Category, List<Phrase>> load() {
         Map<String, Category> byKey = new LinkedHashMap<>();
         for (Category c : Category.values()) {
@@ -444,6 +510,10 @@ public final class LureWordingAnalyzer implements Analyzer {
                 }
                 String written = fields[1].strip();
                 String folded = LureText.fold(written);
+                if (folded.indexOf(PhraseTrie.GAP) >= 0) {
+                    checkGaps(folded, number);
+                    written = written.replace(" " + PhraseTrie.GAP + " ", " … ");
+                }
                 // the same phrase twice (two languages sharing a word) would be evidence twice and count twice
                 Integer first = seen.putIfAbsent(folded, number);
                 if (first != null) {

@@ -1,6 +1,7 @@
 package io.mamori.core.lure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.mamori.core.analysis.AnalysisInput;
@@ -220,6 +221,34 @@ class LureWordingAnalyzerTest {
         // an ordinary Dutch reminder with its amount due and a deadline: the amount is an everyday payment phrase
         assertBelowTagWithout(List.<String[]>of(new String[] {"Herinnering factuur", "Het openstaand bedrag van uw factuur"
                 + " graag binnen 24 uur voldoen. Laatste herinnering."}), "LURE_COMBINED");
+    }
+
+    @Test
+    void aGapInAPhraseStandsForOneToThreeWordsOfOneClauseAndNeverANegation() {
+        // German puts the verb last, and an adverb sits inside the fixed phrase in every language
+        assertThat(analyzePlain("Hinweis", "Sie haben ein neues iPhone gewonnen"))
+                .containsExactly(new Finding("LURE_PRIZE", 1.0, "sie haben … gewonnen"));
+        assertThat(analyzePlain("Hinweis", "Sie haben ein Apple iPhone 15 gewonnen")).as("four words").isEmpty();
+        assertThat(analyzePlain("Notice", "You have been randomly selected"))
+                .containsExactly(new Finding("LURE_PRIZE", 1.0, "you have been … selected"));
+        // without words between, the phrase of its own matches, and the gap's does not count it twice
+        assertThat(analyzePlain("Notice", "You have been selected"))
+                .containsExactly(new Finding("LURE_PRIZE", 1.0, "you have been selected"));
+        assertThat(analyzePlain("Hinweis", "Ihr Konto wurde nicht gesperrt. Ihr Konto wurde geprüft. Gesperrt wurde"
+                + " nichts.")).as("a negation, and words of another sentence").isEmpty();
+        assertThat(analyzePlain("Melding", "U heeft een cadeaubon gewonnen"))
+                .containsExactly(new Finding("LURE_PRIZE", 1.0, "u heeft … gewonnen"));
+        assertThat(analyzePlain("Melding", "U heeft niet gewonnen")).isEmpty();
+    }
+
+    @Test
+    void aGapIsAWordOfItsOwnBetweenTwoWordsOfALatinPhrase() {
+        LureWordingAnalyzer.checkGaps("sie haben * gewonnen", 1);
+        for (String misplaced : List.of("* haben gewonnen", "sie haben *", "sie * * gewonnen", "sie haben* gewonnen",
+                "あなた * 当選", "sie *")) {
+            assertThatThrownBy(() -> LureWordingAnalyzer.checkGaps(misplaced, 7)).as(misplaced)
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("line 7");
+        }
     }
 
     @Test
