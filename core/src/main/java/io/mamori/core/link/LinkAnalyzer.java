@@ -55,6 +55,8 @@ public final class LinkAnalyzer implements Analyzer {
 
     static final String TEXT_MISMATCH = "LINK_TEXT_MISMATCH";
     static final String IP_LITERAL = "LINK_IP_LITERAL";
+    /** {@code LINK_IP_LITERAL} for a button or sign-in link to an address on the internet: TAG on its own. */
+    private static final double IP_BUTTON = 2.0;
     static final String PUNYCODE = "LINK_PUNYCODE";
     static final String SHORTENER = "LINK_SHORTENER";
     static final String DANGEROUS_SCHEME = "LINK_DANGEROUS_SCHEME";
@@ -386,9 +388,7 @@ public final class LinkAnalyzer implements Analyzer {
             scan.add(OBFUSCATED, 1.0, "encoded host " + shortened(written) + " = " + host);
         }
         boolean ip = isIpLiteral(host);
-        if (ip) {
-            scan.add(IP_LITERAL, 1.0, host);
-        } else {
+        if (!ip) {
             judgeHostName(host, scan);
             deceptiveHost(url, host, scan);
         }
@@ -405,8 +405,15 @@ public final class LinkAnalyzer implements Analyzer {
         Boolean click = null;
         boolean ownSite = scan.fromOrganisation.filter(target::equals).isPresent();
         boolean brandsOwn = scan.claimedBrand.filter(b -> b.owns(target)).isPresent();
-        if (!ownSite && !brandsOwn && (formAction || (anchorText != null && (accountAction
-                || (click = CLICK_HERE.matcher(text).find()) || CALL_TO_ACTION.matcher(text).find())))) {
+        boolean actionElsewhere = !ownSite && !brandsOwn && (formAction || (anchorText != null && (accountAction
+                || (click = CLICK_HERE.matcher(text).find()) || CALL_TO_ACTION.matcher(text).find())));
+        if (ip) {
+            // No service asks its users to sign in, verify or open a document at a bare address on the internet;
+            // an intranet's systems (private addresses) do, and a picture or a plain link at an address is weaker.
+            boolean buttonOnTheInternet = actionElsewhere && isPublicAddress(host);
+            scan.add(IP_LITERAL, buttonOnTheInternet ? IP_BUTTON : 1.0, buttonOnTheInternet ? host + " (button)" : host);
+        }
+        if (actionElsewhere) {
             // weight 0 alone (a newsletter's "update your preferences" goes to its mailing service); it counts in
             // composites with lure wording, where "act on this, over there" is the lure's whole point
             scan.evidencePrefix.put(ACTION_ELSEWHERE, "sender=" + scan.fromOrganisation.orElse("none") + " href=");
@@ -777,6 +784,34 @@ public final class LinkAnalyzer implements Analyzer {
      * An IPv6 literal, or a host whose last label is a number: browsers then read the whole host as an IPv4
      * address, also in the integer, octal and hex forms ({@code http://3232235777/}) used to hide one.
      */
+    /**
+     * Whether an IP-literal host is an address on the internet: not loopback, link-local or a private range (RFC 1918,
+     * RFC 4193), where a company's own systems are. Forms browsers read but people do not write (hexadecimal, octal,
+     * one number) are taken as on the internet: they are written to hide the address.
+     */
+    static boolean isPublicAddress(String host) {
+        if (host.startsWith("[")) {
+            String v6 = host.substring(1, host.length() - (host.endsWith("]") ? 1 : 0)).toLowerCase(Locale.ROOT);
+            return !(v6.equals("::1") || v6.startsWith("fe8") || v6.startsWith("fe9") || v6.startsWith("fea")
+                    || v6.startsWith("feb") || v6.startsWith("fc") || v6.startsWith("fd"));
+        }
+        String[] parts = host.split("\\.", -1);
+        int[] octets = new int[4];
+        if (parts.length != 4) {
+            return true;
+        }
+        for (int i = 0; i < 4; i++) {
+            if (!parts[i].matches("0|[1-9][0-9]{0,2}")) {
+                return true;
+            }
+            octets[i] = Integer.parseInt(parts[i]);
+        }
+        int a = octets[0];
+        int b = octets[1];
+        return !(a == 10 || a == 127 || (a == 172 && b >= 16 && b <= 31) || (a == 192 && b == 168)
+                || (a == 169 && b == 254));
+    }
+
     static boolean isIpLiteral(String host) {
         if (host.startsWith("[")) {
             return true;

@@ -39,7 +39,7 @@ class LinkAnalyzerTest {
     void aPhishingPageReportsEveryKindOfBadLinkOnceWithItsEvidence() {
         assertThat(analyze("phishing-links.eml")).containsExactly(
                 Finding.of("LINK_TEXT_MISMATCH", "shown=paypal.com href=paypa1-login.example"),
-                Finding.of("LINK_IP_LITERAL", "192.0.2.10; 198.51.100.7"),
+                new Finding("LINK_IP_LITERAL", 2.0, "192.0.2.10 (button); 198.51.100.7"),
                 new Finding("LINK_PUNYCODE", 2.0, "xn--pypal-4ve.com (pаypal.com)"),
                 Finding.of("LINK_SHORTENER", "bit.ly"),
                 Finding.of("LINK_DANGEROUS_SCHEME", "javascript:"),
@@ -88,6 +88,23 @@ class LinkAnalyzerTest {
         assertThat(LinkAnalyzer.mixesScripts("pаypal.com")).isTrue();
         assertThat(LinkAnalyzer.mixesScripts("日本語ドメイン.jp")).isFalse();
         assertThat(LinkAnalyzer.mixesScripts("sonyソニー.jp")).isFalse();
+    }
+
+    @Test
+    void aButtonToAnAddressOnTheInternetWeighsTwiceAndOneToAnIntranetAddressDoesNot() {
+        assertThat(analyzeHtml("<a href='http://203.0.113.80/secure/'>Sign in to continue</a>")).contains(
+                new Finding("LINK_IP_LITERAL", 2.0, "203.0.113.80 (button)"));
+        // the company's own workflow server, and a plain link to an address on the internet
+        assertThat(analyzeHtml("<a href='http://192.168.10.5/workflow/'>承認はこちら</a>"
+                + "<a href='http://[fd12:3456::5]/wiki/'>View</a><a href='http://203.0.113.80/'>203.0.113.80</a>"))
+                .contains(Finding.of("LINK_IP_LITERAL", "192.168.10.5; [fd12:3456::5]; 203.0.113.80"));
+        assertThat(LinkAnalyzer.isPublicAddress("8.8.8.8")).isTrue();
+        assertThat(LinkAnalyzer.isPublicAddress("172.32.0.1")).isTrue();
+        assertThat(LinkAnalyzer.isPublicAddress("0x7f.1")).as("written to hide it").isTrue();
+        for (String intranet : List.of("10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.0.1", "127.0.0.1",
+                "169.254.1.1", "[::1]", "[fe80::1]", "[fc00::5]")) {
+            assertThat(LinkAnalyzer.isPublicAddress(intranet)).as(intranet).isFalse();
+        }
     }
 
     @Test

@@ -26,7 +26,7 @@ class PhishingDetectionTest {
     void aPayPalMessageWhoseSignInLinkIsAnIpAddressIsAtLeastQuarantined() throws IOException {
         MessageScanner.ScanResult r = scan("phishing-corpus/nazario-phishing0-00079.eml");
         assertThat(r.findings()).extracting(Finding::code, Finding::evidence).containsExactly(
-                tuple("LINK_IP_LITERAL", "211.235.241.129"),
+                tuple("LINK_IP_LITERAL", "211.235.241.129 (button)"),
                 tuple("LINK_BRAND_MISMATCH", "brand=PayPal href=211.235.241.129"),
                 tuple("LINK_ACTION_ELSEWHERE", "sender=paypal.com href=211.235.241.129"),
                 tuple("LURE_ACCOUNT_SUSPENSION", "subject:security measures"),
