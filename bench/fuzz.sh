@@ -48,6 +48,7 @@ all=(
   link.TextReadersFuzzTest#cleansUrlsAsBrowsersDo
   link.TextReadersFuzzTest#foldsAsciiAsTheGeneralPassDoes
   link.TextReadersFuzzTest#readsAnyHtml
+  lure.LureWordingFuzzTest#findsThePhrasesRegularExpressionsFind
   verdict.DisarmFuzzTest#disarmedHtmlHoldsNothingActive
   verdict.DisarmFuzzTest#disarmedTextHoldsNoClickableUrl
   message.HeaderValuesFuzzTest#decodesAnyHeaderValue

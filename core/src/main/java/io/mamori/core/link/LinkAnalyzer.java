@@ -134,8 +134,8 @@ public final class LinkAnalyzer implements Analyzer {
     /**
      * Link text that starts like a button asking to act on something the message offers: view or download a shared
      * document, pay, claim, track or reschedule, listen to a voicemail; in Japanese and English, and the account
-     * buttons of the Portuguese, Spanish, German, French, Dutch and Italian lures that {@code lure-phrases.tsv} knows. With
-     * {@link #ACCOUNT_ACTION} and {@link #CLICK_HERE} it makes {@code LINK_ACTION_ELSEWHERE}.
+     * buttons of the Portuguese, Spanish, German, French, Dutch and Italian lures that {@code lure-phrases.tsv}
+     * knows. With {@link #ACCOUNT_ACTION} and {@link #CLICK_HERE} it makes {@code LINK_ACTION_ELSEWHERE}.
      */
     private static final Pattern CALL_TO_ACTION = Pattern.compile("(?iu)^\\W*(?:view|open|download|review|pay|claim|"
             + "redeem|track|reschedule|listen|access|accept|sign|get started|continue|proceed|"
@@ -781,10 +781,6 @@ public final class LinkAnalyzer implements Analyzer {
     }
 
     /**
-     * An IPv6 literal, or a host whose last label is a number: browsers then read the whole host as an IPv4
-     * address, also in the integer, octal and hex forms ({@code http://3232235777/}) used to hide one.
-     */
-    /**
      * Whether an IP-literal host is an address on the internet: not loopback, link-local or a private range (RFC 1918,
      * RFC 4193), where a company's own systems are. Forms browsers read but people do not write (hexadecimal, octal,
      * one number) are taken as on the internet: they are written to hide the address.
@@ -812,6 +808,10 @@ public final class LinkAnalyzer implements Analyzer {
                 || (a == 169 && b == 254));
     }
 
+    /**
+     * An IPv6 literal, or a host whose last label is a number: browsers then read the whole host as an IPv4
+     * address, also in the integer, octal and hex forms ({@code http://3232235777/}) used to hide one.
+     */
     static boolean isIpLiteral(String host) {
         if (host.startsWith("[")) {
             return true;

@@ -26,7 +26,8 @@ import java.util.stream.Collectors;
 
 /**
  * Looks for the wording of phishing and business e-mail compromise lures in the subject and the body text, in
- * Japanese and English (and smaller sets of Portuguese, Spanish, German, French, Dutch and Italian phrases): urgency, account
+ * Japanese and English (and smaller sets of Portuguese, Spanish, German, French, Dutch and Italian phrases, whose
+ * phrases may hold gaps, {@code *}, for words in between): urgency, account
  * suspension and mailbox trouble, credential and identity checks, payment, billing and bank-account changes, parcel
  * delivery pretexts, prizes and gains, advance-fee fraud (inheritances, compensation funds, money to transfer),
  * shared-document, voicemail, fax and signature pretexts, extortion, and
@@ -239,6 +240,13 @@ public final class LureWordingAnalyzer implements Analyzer {
             }
         }
         return false;
+    }
+
+    /** The phrases in Latin letters (as written, a gap as "…") that occur in folded text: for the fuzz test. */
+    Set<String> latinPhrasesIn(String folded) {
+        Set<Phrase> hits = new java.util.HashSet<>();
+        matchWords(folded, hits);
+        return hits.stream().map(Phrase::written).collect(Collectors.toCollection(java.util.TreeSet::new));
     }
 
     /** ASCII phrases that occur in the folded text on word boundaries. */
