@@ -28,6 +28,8 @@ class LureWordingFuzzTest {
     /** One to three words, each followed by a space, none holding clause punctuation or being a negation. */
     private static final String GAP = "(?:(?!(?:not|never|nicht|nie|kein|keine|niet|geen|nooit|pas|jamais|no|nunca|nao"
             + "|non|mai) )[^ .,;:!?()\\[\\]<>\"|]+ ){1,3}";
+    /** Each phrase's first word: a text without it cannot hold the phrase (saves most expressions' runs). */
+    private static final Map<String, String> FIRST_WORDS = new LinkedHashMap<>();
     private static final Map<String, Pattern> PHRASES = phrases();
 
     @FuzzTest(maxDuration = "30s")
@@ -35,7 +37,7 @@ class LureWordingFuzzTest {
         String folded = LureText.fold(data.consumeRemainingAsString());
         Set<String> expected = new TreeSet<>();
         PHRASES.forEach((written, pattern) -> {
-            if (pattern.matcher(folded).find()) {
+            if (folded.contains(FIRST_WORDS.get(written)) && pattern.matcher(folded).find()) {
                 expected.add(written);
             }
         });
@@ -65,7 +67,9 @@ class LureWordingFuzzTest {
                         regex.append(Pattern.quote(words[i])).append(i < words.length - 1 ? " " : "");
                     }
                 }
-                phrases.put(written.replace(" * ", " … "), Pattern.compile(regex.append("(?![A-Za-z0-9])").toString()));
+                String shown = written.replace(" * ", " … ");
+                phrases.put(shown, Pattern.compile(regex.append("(?![A-Za-z0-9])").toString()));
+                FIRST_WORDS.put(shown, words[0]);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
