@@ -782,13 +782,16 @@ public final class LinkAnalyzer implements Analyzer {
 
     /**
      * Whether an IP-literal host is an address on the internet: not loopback, link-local or a private range (RFC 1918,
-     * RFC 4193), where a company's own systems are. Forms browsers read but people do not write (hexadecimal, octal,
+     * RFC 4193; IPv4 ones also written as IPv4-mapped IPv6), where a company's own systems are. Forms browsers read but people do not write (hexadecimal, octal,
      * one number) are taken as on the internet: they are written to hide the address.
      */
     static boolean isPublicAddress(String host) {
         if (host.startsWith("[")) {
             String v6 = host.substring(1, host.length() - (host.endsWith("]") ? 1 : 0)).toLowerCase(Locale.ROOT);
-            return !(v6.equals("::1") || v6.startsWith("fe8") || v6.startsWith("fe9") || v6.startsWith("fea")
+            if (v6.startsWith("::ffff:") && v6.indexOf('.') > 0) {
+                return isPublicAddress(v6.substring("::ffff:".length())); // an IPv4 address written as IPv6
+            }
+            return !(v6.matches("[0:]*:0*1") || v6.startsWith("fe8") || v6.startsWith("fe9") || v6.startsWith("fea")
                     || v6.startsWith("feb") || v6.startsWith("fc") || v6.startsWith("fd"));
         }
         String[] parts = host.split("\\.", -1);

@@ -101,8 +101,10 @@ class LinkAnalyzerTest {
         assertThat(LinkAnalyzer.isPublicAddress("8.8.8.8")).isTrue();
         assertThat(LinkAnalyzer.isPublicAddress("172.32.0.1")).isTrue();
         assertThat(LinkAnalyzer.isPublicAddress("0x7f.1")).as("written to hide it").isTrue();
+        assertThat(LinkAnalyzer.isPublicAddress("[::ffff:203.0.113.80]")).isTrue();
+        assertThat(LinkAnalyzer.isPublicAddress("[2001:db8::1]")).isTrue();
         for (String intranet : List.of("10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.0.1", "127.0.0.1",
-                "169.254.1.1", "[::1]", "[fe80::1]", "[fc00::5]")) {
+                "169.254.1.1", "[::1]", "[0:0:0:0:0:0:0:1]", "[fe80::1]", "[fc00::5]", "[::ffff:10.0.0.1]")) {
             assertThat(LinkAnalyzer.isPublicAddress(intranet)).as(intranet).isFalse();
         }
     }
