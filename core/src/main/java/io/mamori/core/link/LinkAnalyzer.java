@@ -782,8 +782,9 @@ public final class LinkAnalyzer implements Analyzer {
 
     /**
      * Whether an IP-literal host is an address on the internet: not loopback, link-local or a private range (RFC 1918,
-     * RFC 4193; IPv4 ones also written as IPv4-mapped IPv6), where a company's own systems are. Forms browsers read but people do not write (hexadecimal, octal,
-     * one number) are taken as on the internet: they are written to hide the address.
+     * RFC 4193; IPv4 ones also written as IPv4-mapped IPv6), where a company's own systems are. Forms browsers read but
+     * people do not write (hexadecimal, octal, one number) are taken as on the internet: they are written to hide the
+     * address.
      */
     static boolean isPublicAddress(String host) {
         if (host.startsWith("[")) {

@@ -40,11 +40,11 @@ import org.apache.pdfbox.text.PDFTextStripper;
  * The web links of a PDF (Apache PDFBox): the URI actions of its link annotations and buttons (what a click on the
  * page opens), the web address its form buttons submit to, the URI its open action or a page's open action goes to
  * (what merely opening the document opens), and the {@code http(s)://} and {@code www.} URLs written in its text,
- * with how much text the document has and how much of a page its largest link covers, which tell a document that is only a button ("View document") from one
- * that mentions a site. Bounded: PDFs over {@value #MAX_BYTES} bytes are not opened, PDFBox keeps at most
- * {@value #MAX_MEMORY} bytes of decoded streams, annotations of the first {@value #MAX_PAGES} pages and the text of
- * the first {@value #TEXT_PAGES} pages are read (when their content decodes to at most {@value #MAX_CONTENT_BYTES}
- * bytes), at most {@value #MAX_LINKS} links kept. The same load reads the QR
+ * with how much text the document has and how much of a page its largest link covers, which tell a document that is
+ * only a button ("View document") from one that mentions a site. Bounded: PDFs over {@value #MAX_BYTES} bytes are
+ * not opened, PDFBox keeps at most {@value #MAX_MEMORY} bytes of decoded streams, annotations of the first
+ * {@value #MAX_PAGES} pages and the text of the first {@value #TEXT_PAGES} pages are read (when their content decodes
+ * to at most {@value #MAX_CONTENT_BYTES} bytes), at most {@value #MAX_LINKS} links kept. The same load reads the QR
  * codes of its pictures ({@link PdfPictures}), or, when they hold none, of the inline pictures of the pages whose text
  * is read, or, when those hold none either, of its drawings ({@link PdfDrawings}). A PDF that does not open
  * (damaged, or needing a password: {@code AttachmentContentAnalyzer} reports those) has no links. Stateless.

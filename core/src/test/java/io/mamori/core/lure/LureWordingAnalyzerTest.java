@@ -45,6 +45,11 @@ class LureWordingAnalyzerTest {
         }
     }
 
+    /** The findings of a plain mail, code and evidence, are exactly {@code expected}, in order. */
+    private void assertLures(String subject, String text, org.assertj.core.groups.Tuple... expected) {
+        assertThat(analyzePlain(subject, text)).extracting(Finding::code, Finding::evidence).containsExactly(expected);
+    }
+
     private double score(List<Finding> findings) {
         return findings.stream().mapToDouble(f -> catalogue.weight(f.code()) * f.multiplier()).sum();
     }
@@ -180,44 +185,38 @@ class LureWordingAnalyzerTest {
 
     @Test
     void rewardStorageSubscriptionAndExtortionLuresAreRecognisedInGermanSpanishFrenchAndPortuguese() {
-        assertThat(analyzePlain("Herzlichen Glückwunsch!", "Sie wurden ausgewählt: Ihre Belohnung wartet. Nehmen Sie"
-                + " an unserer Umfrage teil, das Angebot läuft heute ab."))
-                .extracting(Finding::code, Finding::evidence).containsExactly(
-                        tuple("LURE_URGENCY", "läuft heute ab"),
-                        tuple("LURE_PRIZE", "subject:herzlichen glückwunsch,sie wurden ausgewählt,ihre belohnung wartet"),
-                        tuple("LURE_COMBINED", "urgency,prize"));
-        assertThat(analyzePlain("Aviso", "Su almacenamiento está lleno y sus fotos serán eliminadas. Actualiza tu"
-                + " método de pago en las próximas 48 horas."))
-                .extracting(Finding::code, Finding::evidence).containsExactly(
-                        tuple("LURE_URGENCY", "en las próximas 48 horas"),
-                        tuple("LURE_ACCOUNT_SUSPENSION", "su almacenamiento está lleno,sus fotos serán eliminadas"),
-                        tuple("LURE_PAYMENT", "actualiza tu método de pago"),
-                        tuple("LURE_COMBINED", "urgency,suspension,payment"));
-        assertThat(analyzePlain("Sécurité", "Je connais votre mot de passe. J'ai enregistré une vidéo de vous ;"
-                + " envoyez 500 € à cette adresse bitcoin."))
-                .extracting(Finding::code, Finding::evidence).containsExactly(
-                        tuple("LURE_EXTORTION", "je connais votre mot de passe,enregistré une vidéo de vous,adresse bitcoin"));
-        assertThat(analyzePlain("Parabéns", "Sua recompensa exclusiva está disponível: renda passiva e lucro garantido."))
-                .extracting(Finding::code, Finding::evidence).containsExactly(
-                        tuple("LURE_PRIZE", "recompensa exclusiva,subject:parabéns,sua recompensa,renda passiva,"
-                                + "lucro garantido"));
+        assertLures("Herzlichen Glückwunsch!", "Sie wurden ausgewählt: Ihre Belohnung wartet. Nehmen Sie"
+                + " an unserer Umfrage teil, das Angebot läuft heute ab.",
+                tuple("LURE_URGENCY", "läuft heute ab"),
+                tuple("LURE_PRIZE", "subject:herzlichen glückwunsch,sie wurden ausgewählt,ihre belohnung wartet"),
+                tuple("LURE_COMBINED", "urgency,prize"));
+        assertLures("Aviso", "Su almacenamiento está lleno y sus fotos serán eliminadas. Actualiza tu"
+                + " método de pago en las próximas 48 horas.",
+                tuple("LURE_URGENCY", "en las próximas 48 horas"),
+                tuple("LURE_ACCOUNT_SUSPENSION", "su almacenamiento está lleno,sus fotos serán eliminadas"),
+                tuple("LURE_PAYMENT", "actualiza tu método de pago"),
+                tuple("LURE_COMBINED", "urgency,suspension,payment"));
+        assertLures("Sécurité", "Je connais votre mot de passe. J'ai enregistré une vidéo de vous ;"
+                + " envoyez 500 € à cette adresse bitcoin.",
+                tuple("LURE_EXTORTION", "je connais votre mot de passe,enregistré une vidéo de vous,adresse bitcoin"));
+        assertLures("Parabéns", "Sua recompensa exclusiva está disponível: renda passiva e lucro garantido.",
+                tuple("LURE_PRIZE", "recompensa exclusiva,subject:parabéns,sua recompensa,renda passiva,"
+                        + "lucro garantido"));
     }
 
     @Test
     void dutchAndItalianLuresAreRecognised() {
-        assertThat(analyzePlain("Belangrijk", "Uw account is geblokkeerd wegens verdachte activiteit. Bevestig uw"
-                + " gegevens binnen 24 uur."))
-                .extracting(Finding::code, Finding::evidence).containsExactly(
-                        tuple("LURE_URGENCY", "binnen 24 uur"),
-                        tuple("LURE_ACCOUNT_SUSPENSION", "uw account is geblokkeerd,verdachte activiteit"),
-                        tuple("LURE_CREDENTIAL", "bevestig uw gegevens"),
-                        tuple("LURE_COMBINED", "urgency,suspension,credential"));
-        assertThat(analyzePlain("Il tuo pacco", "Consegna non riuscita: il pacco è in giacenza. Paga i dazi doganali"
-                + " entro 48 ore."))
-                .extracting(Finding::code, Finding::evidence).containsExactly(
-                        tuple("LURE_URGENCY", "entro 48 ore"),
-                        tuple("LURE_DELIVERY", "subject:il tuo pacco,consegna non riuscita,dazi doganali"),
-                        tuple("LURE_COMBINED", "urgency,delivery"));
+        assertLures("Belangrijk", "Uw account is geblokkeerd wegens verdachte activiteit. Bevestig uw"
+                + " gegevens binnen 24 uur.",
+                tuple("LURE_URGENCY", "binnen 24 uur"),
+                tuple("LURE_ACCOUNT_SUSPENSION", "uw account is geblokkeerd,verdachte activiteit"),
+                tuple("LURE_CREDENTIAL", "bevestig uw gegevens"),
+                tuple("LURE_COMBINED", "urgency,suspension,credential"));
+        assertLures("Il tuo pacco", "Consegna non riuscita: il pacco è in giacenza. Paga i dazi doganali"
+                + " entro 48 ore.",
+                tuple("LURE_URGENCY", "entro 48 ore"),
+                tuple("LURE_DELIVERY", "subject:il tuo pacco,consegna non riuscita,dazi doganali"),
+                tuple("LURE_COMBINED", "urgency,delivery"));
         // an ordinary Dutch reminder with its amount due and a deadline: the amount is an everyday payment phrase
         assertBelowTagWithout(List.<String[]>of(new String[] {"Herinnering factuur", "Het openstaand bedrag van uw factuur"
                 + " graag binnen 24 uur voldoen. Laatste herinnering."}), "LURE_COMBINED");

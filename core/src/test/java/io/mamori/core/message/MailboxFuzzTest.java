@@ -9,8 +9,9 @@ import java.util.Optional;
 /**
  * Coverage-guided fuzzing of the hand-written address reader ({@link Mailbox}): any header value gives its mailboxes
  * without an exception, and the sender as the reader takes it ({@link Mailbox#sender}) is the first of them with an
- * address, its display name holding that mailbox's own; padding (empty items, bare words) does not hide it. In the test suite this runs the inputs under
- * {@code MailboxFuzzTestInputs/}; {@code bench/fuzz.sh} fuzzes it (bench/README.md).
+ * address, its display name holding that mailbox's own; padding (empty items, bare words) does not hide it. In the
+ * test suite this runs the inputs under {@code MailboxFuzzTestInputs/}; {@code bench/fuzz.sh} fuzzes it
+ * (bench/README.md).
  */
 class MailboxFuzzTest {
 
