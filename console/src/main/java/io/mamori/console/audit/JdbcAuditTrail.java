@@ -1,5 +1,8 @@
 package io.mamori.console.audit;
 
+import io.mamori.core.store.MessageState;
+import io.mamori.core.store.MessageStore;
+import io.mamori.core.store.TransactionWork;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.sql.Connection;
@@ -17,7 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +45,9 @@ import org.slf4j.LoggerFactory;
  * {@value #MAX_OBJECT}/{@value #MAX_STATE} characters for actor/source/action/object/before and after) and its
  * time is truncated to microseconds, so what the database gives back hashes exactly as written.
  *
+ * <p>A move of a stored message and its entry share one transaction ({@link #recordTransition}): the store's, on
+ * which the entry is appended as above, so that no message is released or deleted without its entry.
+ *
  * <p>Every appended entry is also written as one line to the {@code mamori.audit} logger.
  *
  * <p>Thread-safe.
@@ -59,6 +67,8 @@ public final class JdbcAuditTrail implements AuditTrail {
 
     private final DataSource dataSource;
     private final boolean h2;
+    /** The database's URL and schema, to tell whether a store's connection is on the same database. */
+    private final String database;
     private final ReentrantLock appendLock = new ReentrantLock(true);
 
     /** @param dataSource the gateway's database, migrated (Flyway V5 creates the tables) */
@@ -70,6 +80,7 @@ public final class JdbcAuditTrail implements AuditTrail {
                 throw new IllegalArgumentException("audit log: unsupported database " + product);
             }
             this.h2 = "H2".equalsIgnoreCase(product);
+            this.database = c.getMetaData().getURL() + " schema " + c.getSchema();
         } catch (SQLException e) {
             throw new AuditLogException("audit log: cannot reach the database: " + e.getMessage(), e);
         }
@@ -83,11 +94,7 @@ public final class JdbcAuditTrail implements AuditTrail {
 
     /** Appends {@code entry} and returns the stored row (cleaned values, seq and hashes). */
     public AuditRecord append(AuditEntry entry) {
-        AuditEntry clean = new AuditEntry(AuditChain.truncate(entry.at()),
-                AuditChain.clean(entry.actor(), MAX_ACTOR), AuditChain.clean(entry.sourceIp(), MAX_SOURCE),
-                AuditChain.clean(entry.action(), MAX_ACTION), AuditChain.clean(entry.object(), MAX_OBJECT),
-                AuditChain.clean(entry.before(), MAX_STATE), AuditChain.clean(entry.after(), MAX_STATE),
-                entry.success());
+        AuditEntry clean = clean(entry);
         AuditRecord stored;
         try {
             // The lock is taken before a pooled connection, so appenders queueing here hold no connection.
@@ -97,67 +104,89 @@ public final class JdbcAuditTrail implements AuditTrail {
             } finally {
                 appendLock.unlock();
             }
-            if (h2) {
-                // H2 neither writes nor fsyncs on commit; CHECKPOINT SYNC does both (see Databases.h2FileUrl).
-                try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
-                    st.execute("CHECKPOINT SYNC");
-                }
-            }
+            checkpoint();
         } catch (SQLException | RuntimeException e) {
-            LOG.error("audit entry NOT recorded: action={} object={} actor={}: {}", clean.action(), clean.object(),
-                    clean.actor(), e.toString());
-            throw new AuditLogException("cannot record audit entry " + clean.action() + " on '" + clean.object()
-                    + "': " + e.getMessage(), e);
+            throw notRecorded(clean, e);
         }
+        logged(stored);
+        return stored;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here the entry is appended on the store's transaction ({@link MessageStore#transition(String, MessageState,
+     * TransactionWork)}): if it cannot be, the move is rolled back and an {@link AuditLogException} thrown. The store
+     * must be in this trail's database, which is checked on its connection.
+     */
+    @Override
+    public boolean recordTransition(MessageStore store, String id, MessageState to, Function<Boolean, AuditEntry> entry) {
+        AtomicReference<AuditEntry> written = new AtomicReference<>();
+        AtomicReference<AuditRecord> stored = new AtomicReference<>();
+        boolean moved;
+        try {
+            // As in append: the lock before the store's connection, so no appender holds a connection while it waits.
+            appendLock.lock();
+            try {
+                moved = store.transition(id, to, (c, m) -> {
+                    written.set(clean(entry.apply(m)));
+                    String database = c.getMetaData().getURL() + " schema " + c.getSchema();
+                    if (!this.database.equals(database)) {
+                        throw new SQLException("the message store's database (" + database
+                                + ") is not the audit trail's; the move and its entry cannot share a transaction");
+                    }
+                    stored.set(insert(c, written.get()));
+                });
+            } finally {
+                appendLock.unlock();
+            }
+            checkpoint();
+        } catch (SQLException | RuntimeException e) {
+            if (written.get() == null && e instanceof RuntimeException failure) {
+                throw failure; // the store failed before the entry was made: nothing moved, nothing to record
+            }
+            throw notRecorded(written.get(), e);
+        }
+        logged(stored.get());
+        return moved;
+    }
+
+    private static AuditEntry clean(AuditEntry entry) {
+        return new AuditEntry(AuditChain.truncate(entry.at()),
+                AuditChain.clean(entry.actor(), MAX_ACTOR), AuditChain.clean(entry.sourceIp(), MAX_SOURCE),
+                AuditChain.clean(entry.action(), MAX_ACTION), AuditChain.clean(entry.object(), MAX_OBJECT),
+                AuditChain.clean(entry.before(), MAX_STATE), AuditChain.clean(entry.after(), MAX_STATE),
+                entry.success());
+    }
+
+    /** On H2, which neither writes nor fsyncs on commit, CHECKPOINT SYNC does both (see Databases.h2FileUrl). */
+    private void checkpoint() throws SQLException {
+        if (h2) {
+            try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+                st.execute("CHECKPOINT SYNC");
+            }
+        }
+    }
+
+    private static AuditLogException notRecorded(AuditEntry clean, Exception e) {
+        LOG.error("audit entry NOT recorded: action={} object={} actor={}: {}", clean.action(), clean.object(),
+                clean.actor(), e.toString());
+        return new AuditLogException("cannot record audit entry " + clean.action() + " on '" + clean.object()
+                + "': " + e.getMessage(), e);
+    }
+
+    private static void logged(AuditRecord stored) {
         LOG.info("seq={} action={} object={} ok={} actor={} source={} before={} after={}", stored.seq(),
                 stored.action(), stored.object(), stored.success(), stored.actor(), stored.sourceIp(),
                 stored.before(), stored.after());
-        return stored;
     }
 
     private AuditRecord appendLocked(Connection c, AuditEntry e) throws SQLException {
         c.setAutoCommit(false);
         try {
-            long last;
-            String lastHash;
-            try (PreparedStatement head = c.prepareStatement(
-                    "SELECT last_seq, last_hash FROM audit_head WHERE id = 1 FOR UPDATE");
-                 ResultSet rs = head.executeQuery()) {
-                if (!rs.next()) {
-                    throw new SQLException("the audit chain head (audit_head row 1) is missing");
-                }
-                last = rs.getLong(1);
-                lastHash = rs.getString(2);
-            }
-            if (!AuditChain.isHash(lastHash)) {
-                throw new SQLException("the audit chain head holds no valid hash; run `mamori audit verify`");
-            }
-            long seq = last + 1;
-            String hash = AuditChain.hash(seq, e, lastHash);
-            try (PreparedStatement insert = c.prepareStatement("INSERT INTO audit_log (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                insert.setLong(1, seq);
-                insert.setObject(2, OffsetDateTime.ofInstant(e.at(), ZoneOffset.UTC));
-                insert.setString(3, e.actor());
-                insert.setString(4, e.sourceIp());
-                insert.setString(5, e.action());
-                insert.setString(6, e.object());
-                insert.setString(7, e.before());
-                insert.setString(8, e.after());
-                insert.setBoolean(9, e.success());
-                insert.setString(10, lastHash);
-                insert.setString(11, hash);
-                insert.executeUpdate();
-            }
-            try (PreparedStatement move = c.prepareStatement(
-                    "UPDATE audit_head SET last_seq = ?, last_hash = ? WHERE id = 1")) {
-                move.setLong(1, seq);
-                move.setString(2, hash);
-                move.executeUpdate();
-            }
+            AuditRecord stored = insert(c, e);
             c.commit();
-            return new AuditRecord(seq, e.at(), e.actor(), e.sourceIp(), e.action(), e.object(), e.before(),
-                    e.after(), e.success(), lastHash, hash);
+            return stored;
         } catch (SQLException | RuntimeException ex) {
             try {
                 c.rollback();
@@ -168,6 +197,49 @@ public final class JdbcAuditTrail implements AuditTrail {
         } finally {
             c.setAutoCommit(true);
         }
+    }
+
+    /** Appends {@code e} (cleaned) on the transaction of {@code c}: locks the head, inserts the row, moves the head. */
+    private static AuditRecord insert(Connection c, AuditEntry e) throws SQLException {
+        long last;
+        String lastHash;
+        try (PreparedStatement head = c.prepareStatement(
+                "SELECT last_seq, last_hash FROM audit_head WHERE id = 1 FOR UPDATE");
+             ResultSet rs = head.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("the audit chain head (audit_head row 1) is missing");
+            }
+            last = rs.getLong(1);
+            lastHash = rs.getString(2);
+        }
+        if (!AuditChain.isHash(lastHash)) {
+            throw new SQLException("the audit chain head holds no valid hash; run `mamori audit verify`");
+        }
+        long seq = last + 1;
+        String hash = AuditChain.hash(seq, e, lastHash);
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO audit_log (" + COLUMNS
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            insert.setLong(1, seq);
+            insert.setObject(2, OffsetDateTime.ofInstant(e.at(), ZoneOffset.UTC));
+            insert.setString(3, e.actor());
+            insert.setString(4, e.sourceIp());
+            insert.setString(5, e.action());
+            insert.setString(6, e.object());
+            insert.setString(7, e.before());
+            insert.setString(8, e.after());
+            insert.setBoolean(9, e.success());
+            insert.setString(10, lastHash);
+            insert.setString(11, hash);
+            insert.executeUpdate();
+        }
+        try (PreparedStatement move = c.prepareStatement(
+                "UPDATE audit_head SET last_seq = ?, last_hash = ? WHERE id = 1")) {
+            move.setLong(1, seq);
+            move.setString(2, hash);
+            move.executeUpdate();
+        }
+        return new AuditRecord(seq, e.at(), e.actor(), e.sourceIp(), e.action(), e.object(), e.before(),
+                e.after(), e.success(), lastHash, hash);
     }
 
     /**

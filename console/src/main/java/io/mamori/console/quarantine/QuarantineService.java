@@ -200,7 +200,10 @@ public final class QuarantineService {
                 }
                 matched++;
                 Runnable lesson = lessons < BULK_LESSONS ? learning.prepare(m, true) : () -> { };
-                if (store.transition(m.id(), MessageState.QUEUED)) {
+                // each message with its own entry, in the transaction of its move; the summary follows at the end
+                if (audit.recordTransition(store, m.id(), MessageState.QUEUED, moved -> new AuditEntry(clock.instant(),
+                        actor, source, "queue.release", m.id(), m.state().name(),
+                        (moved ? "QUEUED" : "refused: moved meanwhile") + " (bulk release by " + object + ")", moved))) {
                     released.add(m.id());
                     lesson.run();
                     lessons++;
@@ -301,10 +304,17 @@ public final class QuarantineService {
         Optional<StoredMessage> message = store.find(r.messageId());
         MessageState before = message.map(StoredMessage::state).orElse(null);
         Runnable lesson = message.map(m -> learning.prepare(m, true)).orElse(() -> { });
-        if (!store.transition(r.messageId(), MessageState.QUEUED)) {
+        boolean moved;
+        try {
+            moved = audit.recordTransition(store, r.messageId(), MessageState.QUEUED, m -> new AuditEntry(clock.instant(),
+                    actor, source, "quarantine.request.approve", object, null, "message " + r.messageId() + " "
+                    + (m ? before + " -> QUEUED" : "not releasable (" + before + ")"), m));
+        } catch (RuntimeException e) {
+            requests.reopen(requestId); // neither moved nor recorded: the request is still to be decided
+            throw e;
+        }
+        if (!moved) {
             requests.reopen(requestId);
-            record(actor, source, "quarantine.request.approve", object, "message " + r.messageId() + " not releasable ("
-                    + before + ")", false);
             return refused(Refusal.CONFLICT, "メッセージを解放できません(状態: " + before + ") / the message cannot be released (state "
                     + before + ")");
         }
@@ -314,7 +324,6 @@ public final class QuarantineService {
                 requests.decide(other.id(), Status.APPROVED, actor, "released with request #" + requestId);
             }
         }
-        record(actor, source, "quarantine.request.approve", object, "message " + r.messageId() + " " + before + " -> QUEUED", true);
         return new Result.Ok<>(requests.find(requestId).orElseThrow());
     }
 
@@ -351,12 +360,11 @@ public final class QuarantineService {
         }
         Runnable lesson = to == MessageState.QUEUED || to == MessageState.DELETED
                 ? learning.prepare(before.get(), to == MessageState.QUEUED) : () -> { };
-        boolean moved = store.transition(id, to);
+        boolean moved = audit.recordTransition(store, id, to, m -> new AuditEntry(clock.instant(), actor, source, action,
+                id, before.get().state().name(), m ? to.name() : "refused: not allowed in state " + before.get().state(), m));
         if (moved) {
             lesson.run();
         }
-        audit.record(new AuditEntry(clock.instant(), actor, source, action, id, before.get().state().name(),
-                moved ? to.name() : "refused: not allowed in state " + before.get().state(), moved));
         if (!moved) {
             return refused(Refusal.CONFLICT, "この状態のメッセージには実行できません / not allowed in state " + before.get().state());
         }

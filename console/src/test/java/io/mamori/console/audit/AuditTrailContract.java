@@ -4,7 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.mamori.core.analysis.Action;
+import io.mamori.core.analysis.Verdict;
+import io.mamori.core.message.Direction;
+import io.mamori.core.message.Envelope;
+import io.mamori.core.store.MessageState;
+import io.mamori.core.store.NewMessage;
+import io.mamori.core.store.Spool;
+import io.mamori.core.store.StoredMessage;
+import io.mamori.gateway.crypto.MasterKeys;
 import io.mamori.gateway.store.Databases;
+import io.mamori.gateway.store.JdbcMessageStore;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Clock;
 import java.io.ByteArrayOutputStream;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -383,6 +396,72 @@ abstract class AuditTrailContract {
     static void execute(Connection c, String sql) throws Exception {
         try (PreparedStatement st = c.prepareStatement(sql)) {
             st.execute();
+        }
+    }
+
+    /** A new quarantined message in {@code store}. */
+    private static StoredMessage quarantined(JdbcMessageStore store) throws Exception {
+        try (Spool spool = store.openSpool()) {
+            try (OutputStream out = spool.output()) {
+                out.write("Subject: x\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII));
+            }
+            Envelope e = new Envelope(Direction.INBOUND, "x@spam.example", List.of("sato@example.co.jp"), "192.0.2.10", "mx",
+                    null, true, T0);
+            return store.commit(spool, new NewMessage(e, "x", new Verdict(Action.QUARANTINE, 10, List.of()),
+                    MessageState.QUARANTINED), "");
+        }
+    }
+
+    private static AuditEntry release(String id, boolean moved) {
+        return new AuditEntry(T0, "analyst@example.co.jp", "192.0.2.9", "queue.release", id, "QUARANTINED",
+                moved ? "QUEUED" : "refused", moved);
+    }
+
+    @Test
+    void aMoveOfAStoredMessageAndItsEntryCommitTogetherOrNotAtAll() throws Exception {
+        try (JdbcMessageStore store = new JdbcMessageStore(dataSource, MasterKeys.openOrCreate(dir.resolve("keys")),
+                JdbcMessageStore.Settings.under(dir.resolve("store")), Clock.systemUTC())) {
+            StoredMessage released = quarantined(store);
+            assertThat(audit.recordTransition(store, released.id(), MessageState.QUEUED, moved -> release(released.id(), moved)))
+                    .isTrue();
+            assertThat(store.find(released.id()).orElseThrow().state()).isEqualTo(MessageState.QUEUED);
+            assertThat(audit.search(AuditFilter.ALL, null, 10).entries()).singleElement().satisfies(r -> {
+                assertThat(r.object()).isEqualTo(released.id());
+                assertThat(r.after()).isEqualTo("QUEUED");
+                assertThat(r.success()).isTrue();
+            });
+            // a refused move has its entry too
+            assertThat(audit.recordTransition(store, released.id(), MessageState.QUARANTINED, moved -> release(released.id(), moved)))
+                    .isFalse();
+            assertThat(audit.search(AuditFilter.ALL, null, 10).entries()).hasSize(2).first()
+                    .satisfies(r -> assertThat(r.success()).isFalse());
+
+            // the entry cannot be appended (the chain head is damaged): the release is rolled back
+            StoredMessage kept = quarantined(store);
+            tamper("UPDATE audit_head SET last_hash = 'damaged' WHERE id = 1");
+            assertThatThrownBy(() -> audit.recordTransition(store, kept.id(), MessageState.QUEUED, moved -> release(kept.id(), moved)))
+                    .isInstanceOf(AuditLogException.class).hasMessageContaining("queue.release")
+                    .hasMessageContaining(kept.id());
+            assertThat(store.find(kept.id()).orElseThrow().state()).isEqualTo(MessageState.QUARANTINED);
+            assertThatThrownBy(() -> audit.recordTransition(store, kept.id(), MessageState.DELETED, moved -> release(kept.id(), moved)))
+                    .isInstanceOf(AuditLogException.class);
+            try (InputStream content = store.openContent(kept.id())) {
+                assertThat(content.readAllBytes()).as("not deleted: its content is still readable").isNotEmpty();
+            }
+        }
+    }
+
+    @Test
+    void aStoreInAnotherDatabaseIsRefusedAndItsMessageStays() throws Exception {
+        Path other = dir.resolve("other");
+        try (HikariDataSource otherDatabase = Databases.open(Databases.Settings.embedded(other.resolve("db")));
+             JdbcMessageStore store = new JdbcMessageStore(otherDatabase, MasterKeys.openOrCreate(other.resolve("keys")),
+                     JdbcMessageStore.Settings.under(other.resolve("store")), Clock.systemUTC())) {
+            StoredMessage m = quarantined(store);
+            assertThatThrownBy(() -> audit.recordTransition(store, m.id(), MessageState.QUEUED, moved -> release(m.id(), moved)))
+                    .isInstanceOf(AuditLogException.class).hasMessageContaining("is not the audit trail's");
+            assertThat(store.find(m.id()).orElseThrow().state()).isEqualTo(MessageState.QUARANTINED);
+            assertThat(audit.head()).as("nothing appended").isNull();
         }
     }
 }

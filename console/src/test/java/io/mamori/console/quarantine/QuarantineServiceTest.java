@@ -155,6 +155,29 @@ class QuarantineServiceTest {
     }
 
     @Test
+    void withTheAuditTableAnActionWhoseEntryCannotBeWrittenDoesNotHappen() throws Exception {
+        io.mamori.console.audit.JdbcAuditTrail table = new io.mamori.console.audit.JdbcAuditTrail(dataSource);
+        QuarantineService audited = new QuarantineService(store, requests, FindingCatalogue.builtIn(), table, Clock.systemUTC());
+        StoredMessage m = commit(MessageState.QUARANTINED, "x@spam.example", List.of(), "sato@example.co.jp");
+        ReleaseRequest r = ok(audited.requestRelease(m.id(), "sato@example.co.jp", "", "api-token", "x"));
+        try (java.sql.Connection c = dataSource.getConnection(); java.sql.Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE audit_head SET last_hash = 'damaged' WHERE id = 1");
+        }
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> audited.approve(r.id(), "ok", "analyst", "10.0.0.9"))
+                .isInstanceOf(io.mamori.console.audit.AuditLogException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> audited.release(m.id(), "analyst", "10.0.0.9"))
+                .isInstanceOf(io.mamori.console.audit.AuditLogException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> audited.delete(m.id(), "analyst", "10.0.0.9"))
+                .isInstanceOf(io.mamori.console.audit.AuditLogException.class);
+
+        assertThat(store.find(m.id()).orElseThrow().state()).isEqualTo(MessageState.QUARANTINED);
+        assertThat(requests.find(r.id()).orElseThrow().status()).as("still to be decided").isEqualTo(Status.PENDING);
+        assertThat(table.search(io.mamori.console.audit.AuditFilter.ALL, null, 10).entries())
+                .extracting(io.mamori.console.audit.AuditRecord::action).containsExactly("quarantine.request.create");
+    }
+
+    @Test
     void aRequestForAMessageTheEmployeeDidNotReceiveIsRefused() throws Exception {
         StoredMessage m = commit(MessageState.QUARANTINED, "x@spam.example", List.of(), "sato@example.co.jp");
 
@@ -205,7 +228,13 @@ class QuarantineServiceTest {
         assertThat(byFinding.released()).containsExactly(c.id());
         assertThat(refusal(service.releaseBulk("a@b.example", "LINK_SHORTENER", "api-token", "x"))).isEqualTo(Refusal.INVALID);
         assertThat(refusal(service.releaseBulk(null, "NO_SUCH_CODE", "api-token", "x"))).isEqualTo(Refusal.INVALID);
-        assertThat(audited).extracting(AuditEntry::action).containsOnly("queue.release_bulk").hasSize(4);
+        assertThat(audited).filteredOn(e -> e.action().equals("queue.release_bulk")).hasSize(4);
+        assertThat(audited).filteredOn(e -> e.action().equals("queue.release")).as("one entry per released message")
+                .extracting(AuditEntry::object, AuditEntry::after).containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple(a.id(), "QUEUED (bulk release by sender=news@shop.example)"),
+                        org.assertj.core.groups.Tuple.tuple(b.id(), "QUEUED (bulk release by sender=news@shop.example)"),
+                        org.assertj.core.groups.Tuple.tuple(c.id(), "QUEUED (bulk release by finding=LINK_SHORTENER)"));
+        assertThat(audited).hasSize(7);
     }
 
     @Test

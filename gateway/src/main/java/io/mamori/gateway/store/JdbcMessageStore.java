@@ -11,6 +11,7 @@ import io.mamori.core.store.RecipientStatus;
 import io.mamori.core.store.Spool;
 import io.mamori.core.store.StoredMessage;
 import io.mamori.core.store.StoredRecipient;
+import io.mamori.core.store.TransactionWork;
 import io.mamori.core.store.Traffic;
 import io.mamori.gateway.crypto.ContentKey;
 import io.mamori.gateway.crypto.MasterKeys;
@@ -716,25 +717,48 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
      */
     @Override
     public boolean transition(String id, MessageState to) {
+        return transition(id, to, NOTHING_ALONGSIDE);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>{@code alongside} runs on this store's connection, so what it writes must be in this store's database (the
+     * audit trail checks that it is).
+     */
+    @Override
+    public boolean transition(String id, MessageState to, TransactionWork alongside) {
         Objects.requireNonNull(to, "to");
+        Objects.requireNonNull(alongside, "alongside");
         List<MessageState> from = new ArrayList<>();
         for (MessageState s : MessageState.values()) {
             if (s.canMoveTo(to)) {
                 from.add(s);
             }
         }
-        return transition(id, from, to);
+        return transition(id, from, to, alongside);
     }
 
     @Override
     public boolean transition(String id, MessageState from, MessageState to) {
         Objects.requireNonNull(from, "from");
         Objects.requireNonNull(to, "to");
-        return from.canMoveTo(to) && transition(id, List.of(from), to);
+        return from.canMoveTo(to) && transition(id, List.of(from), to, NOTHING_ALONGSIDE);
     }
 
-    private boolean transition(String id, List<MessageState> from, MessageState to) {
+    private boolean transition(String id, List<MessageState> from, MessageState to, TransactionWork alongside) {
+        if (from.isEmpty() && alongside == NOTHING_ALONGSIDE) {
+            return false;
+        }
         if (from.isEmpty()) {
+            try (Connection c = dataSource.getConnection()) {
+                inTransaction(c, () -> {
+                    alongside.run(c, false);
+                    return null;
+                });
+            } catch (SQLException e) {
+                throw failure("record the refused move of message " + id + " to " + to, e);
+            }
             return false;
         }
         Instant now = micros(clock.instant());
@@ -762,6 +786,7 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
                         content.executeUpdate();
                     }
                 }
+                alongside.run(c, rows == 1);
                 return rows;
             });
         } catch (SQLException e) {
@@ -883,6 +908,8 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
             }
         }
     }
+
+    private static final TransactionWork NOTHING_ALONGSIDE = (c, moved) -> { };
 
     /** Work on a connection that may throw {@link SQLException}. */
     @FunctionalInterface
