@@ -1,7 +1,7 @@
 package io.mamori.console.audit;
 
-import io.mamori.core.store.MessageState;
-import io.mamori.core.store.MessageStore;
+import io.mamori.core.store.TransactionWork;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -15,16 +15,21 @@ public interface AuditTrail {
     void record(AuditEntry entry);
 
     /**
-     * Moves a stored message and records the entry of that action ({@code entry} is given whether it moved). The
-     * audit table records both in one database transaction, so the move never happens without its entry; this default
-     * (for trails outside the store's database) records after the move.
+     * Runs an action of a person on the database together with its entry: {@code action} is given the work that
+     * records the entry and must run it once, on its own transaction, after the change ({@code entry} is given whether
+     * the change happened). The audit table appends the entry on that transaction, so the change commits with its
+     * entry or not at all; this default (for trails outside the database) records after the action returns. An action
+     * that fails before it runs the work records nothing here: nothing happened, and its caller records why.
      *
-     * @return whether the message moved
+     * @return what {@code action} returns
      */
-    default boolean recordTransition(MessageStore store, String id, MessageState to, Function<Boolean, AuditEntry> entry) {
-        boolean moved = store.transition(id, to);
-        record(entry.apply(moved));
-        return moved;
+    default <T> T recordAlong(Function<TransactionWork, T> action, Function<Boolean, AuditEntry> entry) {
+        AtomicReference<Boolean> done = new AtomicReference<>();
+        T result = action.apply((connection, changed) -> done.set(changed));
+        if (done.get() != null) {
+            record(entry.apply(done.get()));
+        }
+        return result;
     }
 
     AuditTrail LOG_ONLY = entry -> org.slf4j.LoggerFactory.getLogger("mamori.audit").info(

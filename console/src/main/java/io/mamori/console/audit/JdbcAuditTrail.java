@@ -45,8 +45,9 @@ import org.slf4j.LoggerFactory;
  * {@value #MAX_OBJECT}/{@value #MAX_STATE} characters for actor/source/action/object/before and after) and its
  * time is truncated to microseconds, so what the database gives back hashes exactly as written.
  *
- * <p>A move of a stored message and its entry share one transaction ({@link #recordTransition}): the store's, on
- * which the entry is appended as above, so that no message is released or deleted without its entry.
+ * <p>An action on the database and its entry can share one transaction ({@link #recordAlong}): the action's, on
+ * which the entry is appended as above, so that no message is released or deleted, no list entry added or removed,
+ * without its entry.
  *
  * <p>Every appended entry is also written as one line to the {@code mamori.audit} logger.
  *
@@ -115,25 +116,25 @@ public final class JdbcAuditTrail implements AuditTrail {
     /**
      * {@inheritDoc}
      *
-     * <p>Here the entry is appended on the store's transaction ({@link MessageStore#transition(String, MessageState,
-     * TransactionWork)}): if it cannot be, the move is rolled back and an {@link AuditLogException} thrown. The store
-     * must be in this trail's database, which is checked on its connection.
+     * <p>Here the entry is appended on the action's transaction (e.g. {@link MessageStore#transition(String,
+     * MessageState, TransactionWork)}): if it cannot be, the action is rolled back and an {@link AuditLogException}
+     * thrown. The action's connection must be to this trail's database, which is checked.
      */
     @Override
-    public boolean recordTransition(MessageStore store, String id, MessageState to, Function<Boolean, AuditEntry> entry) {
+    public <T> T recordAlong(Function<TransactionWork, T> action, Function<Boolean, AuditEntry> entry) {
         AtomicReference<AuditEntry> written = new AtomicReference<>();
         AtomicReference<AuditRecord> stored = new AtomicReference<>();
-        boolean moved;
+        T result;
         try {
-            // As in append: the lock before the store's connection, so no appender holds a connection while it waits.
+            // As in append: the lock before the action's connection, so no appender holds a connection while it waits.
             appendLock.lock();
             try {
-                moved = store.transition(id, to, (c, m) -> {
+                result = action.apply((c, m) -> {
                     written.set(clean(entry.apply(m)));
                     String database = c.getMetaData().getURL() + " schema " + c.getSchema();
                     if (!this.database.equals(database)) {
-                        throw new SQLException("the message store's database (" + database
-                                + ") is not the audit trail's; the move and its entry cannot share a transaction");
+                        throw new SQLException("the action's database (" + database
+                                + ") is not the audit trail's; the action and its entry cannot share a transaction");
                     }
                     stored.set(insert(c, written.get()));
                 });
@@ -143,12 +144,14 @@ public final class JdbcAuditTrail implements AuditTrail {
             checkpoint();
         } catch (SQLException | RuntimeException e) {
             if (written.get() == null && e instanceof RuntimeException failure) {
-                throw failure; // the store failed before the entry was made: nothing moved, nothing to record
+                throw failure; // the action failed before its entry was made: nothing happened, nothing to record here
             }
             throw notRecorded(written.get(), e);
         }
-        logged(stored.get());
-        return moved;
+        if (stored.get() != null) {
+            logged(stored.get());
+        }
+        return result;
     }
 
     private static AuditEntry clean(AuditEntry entry) {

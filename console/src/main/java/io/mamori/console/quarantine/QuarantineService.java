@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Quarantine operations shared by the REST API and the CLI: list held and quarantined mail with the reasons in
@@ -201,7 +202,7 @@ public final class QuarantineService {
                 matched++;
                 Runnable lesson = lessons < BULK_LESSONS ? learning.prepare(m, true) : () -> { };
                 // each message with its own entry, in the transaction of its move; the summary follows at the end
-                if (audit.recordTransition(store, m.id(), MessageState.QUEUED, moved -> new AuditEntry(clock.instant(),
+                if (moveRecorded(m.id(), MessageState.QUEUED, moved -> new AuditEntry(clock.instant(),
                         actor, source, "queue.release", m.id(), m.state().name(),
                         (moved ? "QUEUED" : "refused: moved meanwhile") + " (bulk release by " + object + ")", moved))) {
                     released.add(m.id());
@@ -306,7 +307,7 @@ public final class QuarantineService {
         Runnable lesson = message.map(m -> learning.prepare(m, true)).orElse(() -> { });
         boolean moved;
         try {
-            moved = audit.recordTransition(store, r.messageId(), MessageState.QUEUED, m -> new AuditEntry(clock.instant(),
+            moved = moveRecorded(r.messageId(), MessageState.QUEUED, m -> new AuditEntry(clock.instant(),
                     actor, source, "quarantine.request.approve", object, null, "message " + r.messageId() + " "
                     + (m ? before + " -> QUEUED" : "not releasable (" + before + ")"), m));
         } catch (RuntimeException e) {
@@ -360,7 +361,7 @@ public final class QuarantineService {
         }
         Runnable lesson = to == MessageState.QUEUED || to == MessageState.DELETED
                 ? learning.prepare(before.get(), to == MessageState.QUEUED) : () -> { };
-        boolean moved = audit.recordTransition(store, id, to, m -> new AuditEntry(clock.instant(), actor, source, action,
+        boolean moved = moveRecorded(id, to, m -> new AuditEntry(clock.instant(), actor, source, action,
                 id, before.get().state().name(), m ? to.name() : "refused: not allowed in state " + before.get().state(), m));
         if (moved) {
             lesson.run();
@@ -369,6 +370,11 @@ public final class QuarantineService {
             return refused(Refusal.CONFLICT, "この状態のメッセージには実行できません / not allowed in state " + before.get().state());
         }
         return new Result.Ok<>(view(store.find(id).orElseThrow()));
+    }
+
+    /** Moves a message with its audit entry, in one transaction where the trail is the audit table. */
+    private boolean moveRecorded(String id, MessageState to, Function<Boolean, AuditEntry> entry) {
+        return audit.recordAlong(work -> store.transition(id, to, work), entry);
     }
 
     /** The reasons of a stored message: its finding codes with the catalogue's Japanese and English texts. */

@@ -412,6 +412,11 @@ abstract class AuditTrailContract {
         }
     }
 
+    /** Moves a message with its entry, as the quarantine operations do. */
+    private boolean move(JdbcMessageStore store, String id, MessageState to) {
+        return audit.recordAlong(work -> store.transition(id, to, work), moved -> release(id, moved));
+    }
+
     private static AuditEntry release(String id, boolean moved) {
         return new AuditEntry(T0, "analyst@example.co.jp", "192.0.2.9", "queue.release", id, "QUARANTINED",
                 moved ? "QUEUED" : "refused", moved);
@@ -422,7 +427,7 @@ abstract class AuditTrailContract {
         try (JdbcMessageStore store = new JdbcMessageStore(dataSource, MasterKeys.openOrCreate(dir.resolve("keys")),
                 JdbcMessageStore.Settings.under(dir.resolve("store")), Clock.systemUTC())) {
             StoredMessage released = quarantined(store);
-            assertThat(audit.recordTransition(store, released.id(), MessageState.QUEUED, moved -> release(released.id(), moved)))
+            assertThat(move(store, released.id(), MessageState.QUEUED))
                     .isTrue();
             assertThat(store.find(released.id()).orElseThrow().state()).isEqualTo(MessageState.QUEUED);
             assertThat(audit.search(AuditFilter.ALL, null, 10).entries()).singleElement().satisfies(r -> {
@@ -431,7 +436,7 @@ abstract class AuditTrailContract {
                 assertThat(r.success()).isTrue();
             });
             // a refused move has its entry too
-            assertThat(audit.recordTransition(store, released.id(), MessageState.QUARANTINED, moved -> release(released.id(), moved)))
+            assertThat(move(store, released.id(), MessageState.QUARANTINED))
                     .isFalse();
             assertThat(audit.search(AuditFilter.ALL, null, 10).entries()).hasSize(2).first()
                     .satisfies(r -> assertThat(r.success()).isFalse());
@@ -439,11 +444,11 @@ abstract class AuditTrailContract {
             // the entry cannot be appended (the chain head is damaged): the release is rolled back
             StoredMessage kept = quarantined(store);
             tamper("UPDATE audit_head SET last_hash = 'damaged' WHERE id = 1");
-            assertThatThrownBy(() -> audit.recordTransition(store, kept.id(), MessageState.QUEUED, moved -> release(kept.id(), moved)))
+            assertThatThrownBy(() -> move(store, kept.id(), MessageState.QUEUED))
                     .isInstanceOf(AuditLogException.class).hasMessageContaining("queue.release")
                     .hasMessageContaining(kept.id());
             assertThat(store.find(kept.id()).orElseThrow().state()).isEqualTo(MessageState.QUARANTINED);
-            assertThatThrownBy(() -> audit.recordTransition(store, kept.id(), MessageState.DELETED, moved -> release(kept.id(), moved)))
+            assertThatThrownBy(() -> move(store, kept.id(), MessageState.DELETED))
                     .isInstanceOf(AuditLogException.class);
             try (InputStream content = store.openContent(kept.id())) {
                 assertThat(content.readAllBytes()).as("not deleted: its content is still readable").isNotEmpty();
@@ -458,7 +463,7 @@ abstract class AuditTrailContract {
              JdbcMessageStore store = new JdbcMessageStore(otherDatabase, MasterKeys.openOrCreate(other.resolve("keys")),
                      JdbcMessageStore.Settings.under(other.resolve("store")), Clock.systemUTC())) {
             StoredMessage m = quarantined(store);
-            assertThatThrownBy(() -> audit.recordTransition(store, m.id(), MessageState.QUEUED, moved -> release(m.id(), moved)))
+            assertThatThrownBy(() -> move(store, m.id(), MessageState.QUEUED))
                     .isInstanceOf(AuditLogException.class).hasMessageContaining("is not the audit trail's");
             assertThat(store.find(m.id()).orElseThrow().state()).isEqualTo(MessageState.QUARANTINED);
             assertThat(audit.head()).as("nothing appended").isNull();
