@@ -1,5 +1,8 @@
 package io.mamori.core.brand;
 
+import io.mamori.core.analysis.AnalysisInput;
+import io.mamori.core.analysis.MessageMemo;
+import io.mamori.core.message.Mailbox;
 import io.mamori.core.text.ConfusableSkeleton;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -46,6 +49,9 @@ public final class Brands {
         }
     }
 
+    /** An address written in a display name ("service@paypal.com" &lt;x@evil.example&gt;); group 1 is its domain. */
+    public static final java.util.regex.Pattern ADDRESS_IN_NAME = java.util.regex.Pattern.compile(
+            "[A-Za-z0-9._%+-]+@((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63})");
     /** Consecutive words joined when looking for a name: "bank of america" is three. */
     private static final int MAX_JOINED_WORDS = 4;
     /** A brand name found among a domain's labels must be at least this long ("dhl" yes, "au" no). */
@@ -64,6 +70,7 @@ public final class Brands {
     private final Map<String, Brand> skeletonNames;
     private final Map<String, Brand> byDomain;
     private final Set<String> freemail;
+    private final MessageMemo.Key<Optional<Named>> namedByFrom = MessageMemo.Key.of("brand named by the From display name");
     private static final java.util.regex.Pattern LABEL_SEPARATORS = java.util.regex.Pattern.compile("[.-]+");
 
     private Brands(List<Brand> brands, Map<String, Brand> asciiNames, Map<String, Brand> otherNames,
@@ -117,6 +124,17 @@ public final class Brands {
             return Optional.of(new Named(plain.get(), false));
         }
         return inDisplayNameDisguised(displayName).map(b -> new Named(b, true));
+    }
+
+    /**
+     * The brand the message's From display name shows ({@link #named}), read after NFKC and with the addresses written
+     * in it left out: an address written as the name ("taro@gmail.com") names its provider, not a brand. Computed once
+     * per message for the analyzers that ask (impersonation, links).
+     */
+    public Optional<Named> namedByFrom(AnalysisInput input) {
+        return input.memo().computeIfAbsent(namedByFrom, () -> input.message().header("From").flatMap(Mailbox::sender)
+                .flatMap(from -> named(ADDRESS_IN_NAME.matcher(Normalizer.normalize(from.displayName(), Normalizer.Form.NFKC))
+                        .replaceAll(" "))));
     }
 
     /**

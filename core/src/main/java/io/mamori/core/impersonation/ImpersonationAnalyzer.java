@@ -70,8 +70,6 @@ public final class ImpersonationAnalyzer implements Analyzer {
     private static final Set<String> PROVIDER_MAILBOXES = Set.of("postmaster", "mailer-daemon", "hostmaster", "abuse");
     /** Replies diverted to a free mailbox. */
     static final double REPLY_TO_FREEMAIL_MULTIPLIER = 1.5;
-    private static final Pattern ADDRESS_IN_NAME = Pattern.compile(
-            "[A-Za-z0-9._%+-]+@((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63})");
     /** Mailing lists that rewrite From say so in the display name ("'Taro' via Group"): that is not a disguise. */
     private static final Pattern VIA = Pattern.compile("(?i)(^|\\s)via\\s");
 
@@ -128,7 +126,7 @@ public final class ImpersonationAnalyzer implements Analyzer {
         fromOrganisation.flatMap(org -> lookalike(org, current)).ifPresent(findings::add);
         displayName(from, current).ifPresent(findings::add);
         if (fromOrganisation.isPresent() && !protectedFor(current).organisations().contains(fromOrganisation.get())) {
-            Optional<Finding> brand = brand(from, fromOrganisation.get());
+            Optional<Finding> brand = brand(input, from, fromOrganisation.get());
             Optional<Finding> address = addressInName(from, fromOrganisation.get());
             brand.ifPresent(findings::add);
             address.ifPresent(findings::add);
@@ -153,14 +151,11 @@ public final class ImpersonationAnalyzer implements Analyzer {
     }
 
     /** A brand's name in the display name (or among the domain's words) on an address that is not the brand's. */
-    private Optional<Finding> brand(Mailbox from, String fromOrganisation) {
+    private Optional<Finding> brand(AnalysisInput input, Mailbox from, String fromOrganisation) {
         String domain = from.domain().orElse("");
         boolean freemail = brands.isFreemail(domain);
-        // an address written as the display name ("taro@gmail.com") names its provider, not a brand claim; an
-        // address of another organisation there is DISPLAY_NAME_ADDRESS_MISMATCH's business
-        String nameWithoutAddresses = ADDRESS_IN_NAME.matcher(Normalizer.normalize(from.displayName(), Normalizer.Form.NFKC))
-                .replaceAll(" ");
-        Optional<Brands.Named> named = brands.named(nameWithoutAddresses);
+        // an address of another organisation written in the display name is DISPLAY_NAME_ADDRESS_MISMATCH's business
+        Optional<Brands.Named> named = brands.namedByFrom(input);
         if (named.isPresent()) {
             Brands.Brand b = named.get().brand();
             boolean disguised = named.get().disguised();
@@ -256,7 +251,7 @@ public final class ImpersonationAnalyzer implements Analyzer {
         if (name.indexOf('@') < 0 || VIA.matcher(name).find()) {
             return Optional.empty();
         }
-        Matcher m = ADDRESS_IN_NAME.matcher(Normalizer.normalize(name, Normalizer.Form.NFKC));
+        Matcher m = Brands.ADDRESS_IN_NAME.matcher(Normalizer.normalize(name, Normalizer.Form.NFKC));
         while (m.find()) {
             Optional<String> shownOrg = organisation(m.group(1));
             if (shownOrg.isPresent() && !shownOrg.get().equals(fromOrganisation)) {

@@ -145,8 +145,6 @@ public final class LinkAnalyzer implements Analyzer {
             + "vérifier|confirmer|accéder|mettre à jour|"
             + "(?:nu\\s+)?(?:bevestigen|verifiëren|inloggen|bijwerken)|accedi|verifica|conferma|aggiorna)\\b|"
             + "^\\W*(?:詳細|表示|開く|ダウンロード|お支払い|支払う|受け取る|受取|再配達|確認|申請|手続)");
-    private static final Pattern ADDRESS_IN_NAME = Pattern.compile(
-            "[A-Za-z0-9._%+-]+@((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63})");
     /** Public suffixes under which the sites that phishing imitates usually are. */
     private static final Set<String> COMMON_SUFFIXES = Set.of("com", "net", "org", "edu", "gov", "info", "biz",
             "jp", "co.jp", "ne.jp", "or.jp", "ac.jp", "go.jp", "lg.jp", "us", "uk", "co.uk", "org.uk", "ac.uk",
@@ -189,7 +187,7 @@ public final class LinkAnalyzer implements Analyzer {
     public List<Finding> analyze(AnalysisInput input) {
         Scan scan = new Scan(fromDomain(input.message()), suffixes);
         scan.fromOrganisation = scan.fromDomain.map(this::organisation);
-        scan.claimedBrand = claimedBrand(input.message(), scan.fromDomain);
+        scan.claimedBrand = claimedBrand(input, scan.fromDomain);
         for (MimePart part : input.message().parts()) {
             if (scan.exhausted()) {
                 break;
@@ -624,14 +622,14 @@ public final class LinkAnalyzer implements Analyzer {
      * The brand a message presents itself as: named in the From display name, owning the From domain, or named
      * among the From domain's words.
      */
-    private Optional<Brands.Brand> claimedBrand(ParsedMessage message, Optional<String> fromDomain) {
-        Optional<Mailbox> from = message.header("From").flatMap(Mailbox::sender);
+    private Optional<Brands.Brand> claimedBrand(AnalysisInput input, Optional<String> fromDomain) {
+        Optional<Mailbox> from = input.message().header("From").flatMap(Mailbox::sender);
         Optional<String> fromOrganisation = fromDomain.map(this::organisation);
         if (from.isPresent()) {
             // an address in the display name claims its own organisation's brand ("service@paypal.com" <x@...>);
             // the sender's own address there ("taro@gmail.com") claims nothing
             String name = Normalizer.normalize(from.get().displayName(), Normalizer.Form.NFKC);
-            Matcher addresses = ADDRESS_IN_NAME.matcher(name);
+            Matcher addresses = Brands.ADDRESS_IN_NAME.matcher(name);
             while (addresses.find()) {
                 String shownOrganisation = organisation(addresses.group(1).toLowerCase(Locale.ROOT));
                 if (fromOrganisation.filter(shownOrganisation::equals).isEmpty()) {
@@ -642,7 +640,7 @@ public final class LinkAnalyzer implements Analyzer {
                 }
             }
             // plainly or in disguise (PayPaI, N e t f l i x), as the impersonation check reads it
-            Optional<Brands.Brand> named = brands.named(ADDRESS_IN_NAME.matcher(name).replaceAll(" ")).map(Brands.Named::brand);
+            Optional<Brands.Brand> named = brands.namedByFrom(input).map(Brands.Named::brand);
             if (named.isPresent()) {
                 return named;
             }

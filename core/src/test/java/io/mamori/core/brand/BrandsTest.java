@@ -2,6 +2,16 @@ package io.mamori.core.brand;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mamori.core.analysis.AnalysisInput;
+import io.mamori.core.message.Direction;
+import io.mamori.core.message.Envelope;
+import io.mamori.core.message.MessageParser;
+import io.mamori.core.message.ParsedMessage;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class BrandsTest {
@@ -98,5 +108,29 @@ class BrandsTest {
         assertThat(brands.isFreemail("docomo.ne.jp")).isTrue();
         assertThat(brands.isFreemail("mail.docomo.ne.jp")).isFalse();
         assertThat(brands.isFreemail("example.co.jp")).isFalse();
+    }
+
+    private Optional<Brands.Named> namedByFrom(String from) throws Exception {
+        byte[] raw = ("From: " + from + "\r\nTo: b@example.co.jp\r\nSubject: x\r\n\r\nbody\r\n").getBytes(StandardCharsets.UTF_8);
+        try (ParsedMessage m = new MessageParser().parse(new ByteArrayInputStream(raw))) {
+            AnalysisInput input = new AnalysisInput(new Envelope(Direction.INBOUND, "x@example.net", List.of("b@example.co.jp"),
+                    "192.0.2.1", "mx", null, false, Instant.EPOCH), m);
+            Optional<Brands.Named> first = brands.namedByFrom(input);
+            assertThat(brands.namedByFrom(input)).as("the same for every analyzer of the message").isEqualTo(first);
+            return first;
+        }
+    }
+
+    @Test
+    void theFromDisplayNameIsReadAfterNfkcWithTheAddressesWrittenInItLeftOut() throws Exception {
+        assertThat(namedByFrom("=?UTF-8?B?77yw772B772Z77yw772B772M?= <x@evil.example>"))
+                .contains(new Brands.Named(brands.inDisplayName("PayPal").orElseThrow(), false));
+        assertThat(namedByFrom("\"PayPaI service@paypal.com\" <x@evil.example>")).hasValueSatisfying(n -> {
+            assertThat(n.brand().name()).isEqualTo("PayPal");
+            assertThat(n.disguised()).isTrue();
+        });
+        assertThat(namedByFrom("\"paypal@gmail.com\" <paypal@gmail.com>")).as("an address names its provider, no brand").isEmpty();
+        assertThat(namedByFrom("Taro Yamada <taro@example.net>")).isEmpty();
+        assertThat(namedByFrom("<x@example.net>")).isEmpty();
     }
 }
