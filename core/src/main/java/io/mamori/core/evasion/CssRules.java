@@ -47,10 +47,71 @@ final class CssRules {
     private final Map<Element, Map<String, String>> fromRules;
     private final Map<Element, Map<String, String>> fromMediaRules;
     private final Map<String, Map<String, String>> inlineStyles = new HashMap<>();
+    private final int strayWords;
 
-    private CssRules(Map<Element, Map<String, String>> fromRules, Map<Element, Map<String, String>> fromMediaRules) {
+    private CssRules(Map<Element, Map<String, String>> fromRules, Map<Element, Map<String, String>> fromMediaRules,
+            int strayWords) {
         this.fromRules = fromRules;
         this.fromMediaRules = fromMediaRules;
+        this.strayWords = strayWords;
+    }
+
+    /** Words written in the style elements outside any rule or at-rule ({@link #strayWords(String)}). */
+    int strayWords() {
+        return strayWords;
+    }
+
+    /**
+     * Words of {@code css} (without comments) that belong to no rule, no at-rule and no declaration: a stylesheet is
+     * selectors, blocks and at-rules, and its browser shows none of it, so words written between them are there for
+     * something that reads the HTML as text, a content filter (the "hash-buster" word salad of phishing kits, meant
+     * to look like ordinary mail to a statistical filter). Counted are runs of two or more letters in the pieces at
+     * the top level that precede no block: the text after the last rule, and statements ended by {@code ;} that are
+     * neither at-rules nor declarations (no {@code :}). A rule's selector, however long, is not counted, nor anything
+     * after a block left open.
+     */
+    static int strayWords(String css) {
+        int words = 0;
+        int depth = 0;
+        int start = 0;
+        int n = css.length();
+        for (int i = 0; i < n; i++) {
+            char c = css.charAt(i);
+            if (c == '{') {
+                depth++;
+            } else if (c == '}') {
+                if (depth > 0 && --depth == 0) {
+                    start = i + 1;
+                }
+            } else if (c == ';' && depth == 0) {
+                words += statementWords(css, start, i);
+                start = i + 1;
+            }
+        }
+        return depth == 0 ? words + statementWords(css, start, n) : words;
+    }
+
+    /** The words of a top-level statement that is neither an at-rule nor a declaration (see {@link #strayWords}). */
+    private static int statementWords(String css, int from, int to) {
+        int begin = from;
+        while (begin < to && Character.isWhitespace(css.charAt(begin))) {
+            begin++;
+        }
+        if (begin == to || css.charAt(begin) == '@' || css.indexOf(':', begin) >= 0 && css.indexOf(':', begin) < to) {
+            return 0;
+        }
+        int words = 0;
+        int run = 0;
+        for (int i = begin; i < to; i++) {
+            if (Character.isLetter(css.charAt(i))) {
+                if (++run == 2) {
+                    words++;
+                }
+            } else {
+                run = 0;
+            }
+        }
+        return words;
     }
 
     /** The rules of the document's style elements, at most {@code maxRules} of them applied. */
@@ -61,16 +122,20 @@ final class CssRules {
     /** {@link #of(Document, int)}, the elements matched in one walk or by one select per selector (as before). */
     static CssRules of(Document doc, int maxRules, boolean oneWalk) {
         StringBuilder css = new StringBuilder();
+        int stray = 0;
         for (Element style : doc.getElementsByTag("style")) {
             if (css.length() >= MAX_CSS_CHARS) {
                 break;
             }
-            css.append(style.data()).append('\n');
+            String data = style.data();
+            css.append(data).append('\n');
+            // each element on its own: one element's words are not the selector of the next one's first rule
+            stray += strayWords(withoutComments(data.length() > MAX_CSS_CHARS ? data.substring(0, MAX_CSS_CHARS) : data));
         }
         Map<Element, Map<String, String>> fromRules = new IdentityHashMap<>();
         Map<Element, Map<String, String>> fromMedia = new IdentityHashMap<>();
         if (css.isEmpty()) {
-            return new CssRules(fromRules, fromMedia);
+            return new CssRules(fromRules, fromMedia, stray);
         }
         List<Rule> rules = new ArrayList<>();
         read(withoutComments(css.length() > MAX_CSS_CHARS ? css.substring(0, MAX_CSS_CHARS) : css.toString()),
@@ -93,7 +158,7 @@ final class CssRules {
                 apply(owners.get(i), select(doc, evaluators.get(i)), fromRules, fromMedia);
             }
         }
-        return new CssRules(fromRules, fromMedia);
+        return new CssRules(fromRules, fromMedia, stray);
     }
 
     private static void apply(Rule rule, List<Element> matched, Map<Element, Map<String, String>> fromRules,

@@ -23,7 +23,8 @@ import java.util.stream.Collectors;
  * that it outweighs what is shown (hidden text salting, Cisco Talos 2025). Cut words, or a page of hidden text five
  * times longer than the visible text, weigh more than hidden text merely longer than the visible text. A newsletter's hidden preview text
  * (the "preheader", typically under 150 characters) and the hidden mobile version a {@code @media} rule shows again
- * stay below both thresholds.</li>
+ * stay below both thresholds. Words written into a {@code <style>} element outside its rules (a stylesheet holds no
+ * prose, and no mail client shows it) are the same trick and weigh as much as cut words.</li>
  * <li>{@code TEXT_INVISIBLE_CHARS}: zero-width and other invisible characters, or soft hyphens where no hyphenation
  * program would put them, inside words of the subject, the From display name or the visible body text
  * ({@link Invisibles}); joiners in emoji and in scripts that need them are not counted.</li>
@@ -54,6 +55,11 @@ public final class FilterEvasionAnalyzer implements Analyzer {
      */
     static final int BULK_HIDDEN_LETTERS = 1000;
     static final int BULK_HIDDEN_RATIO = 5;
+    /**
+     * Words written in style elements outside any rule from which they are a word salad for filters
+     * ({@link CssRules#strayWords}): a stray word or two is a typo in a stylesheet, twenty are prose no one shows.
+     */
+    static final int MIN_STYLE_WORDS = 20;
     /** Words split by invisible characters from which the finding weighs fully, and from which it weighs more. */
     static final int SPLIT_WORDS_FULL = 2;
     static final int SPLIT_WORDS_STRONG = 5;
@@ -75,6 +81,7 @@ public final class FilterEvasionAnalyzer implements Analyzer {
         int hiddenLetters = 0;
         int hiddenRuns = 0;
         int wordSplits = 0;
+        int styleWords = 0;
         Map<HtmlText.Technique, Integer> byTechnique = new EnumMap<>(HtmlText.Technique.class);
         Invisibles.Splits subject = Invisibles.splits(message.subject(), false);
         int subjectSplits = subject.words();
@@ -107,6 +114,7 @@ public final class FilterEvasionAnalyzer implements Analyzer {
                 hiddenLetters += reading.hiddenLetters();
                 hiddenRuns += reading.hiddenRuns();
                 wordSplits += reading.wordSplits();
+                styleWords += reading.styleWords();
                 reading.byTechnique().forEach((t, n) -> byTechnique.merge(t, n, Integer::sum));
                 shown = reading.visible();
             } else if ("text/plain".equals(part.contentType())) {
@@ -123,13 +131,16 @@ public final class FilterEvasionAnalyzer implements Analyzer {
         boolean splitting = wordSplits >= MIN_WORD_SPLITS;
         boolean outweighing = hiddenLetters >= MIN_HIDDEN_LETTERS && hiddenLetters >= visibleLetters;
         boolean bulk = hiddenLetters >= BULK_HIDDEN_LETTERS && hiddenLetters >= (long) BULK_HIDDEN_RATIO * visibleLetters;
-        if (splitting || outweighing) {
-            // cutting words with hidden text, or hiding pages of it, is never layout: it weighs more than some hidden text
+        boolean salad = styleWords >= MIN_STYLE_WORDS;
+        if (splitting || outweighing || salad) {
+            // cutting words with hidden text, hiding pages of it, or writing words into a stylesheet is never layout:
+            // it weighs more than some hidden text
             String how = byTechnique.entrySet().stream().map(e -> e.getKey().label() + " " + e.getValue())
                     .collect(Collectors.joining(", "));
-            findings.add(new Finding(HIDDEN_TEXT, splitting || bulk ? 1.5 : 1.0, hiddenLetters + " hidden characters in "
-                    + hiddenRuns + " place(s) (" + how + "), " + wordSplits + " inside words; " + visibleLetters
-                    + " visible"));
+            findings.add(new Finding(HIDDEN_TEXT, splitting || bulk || salad ? 1.5 : 1.0, hiddenLetters
+                    + " hidden characters in " + hiddenRuns + " place(s)" + (how.isEmpty() ? "" : " (" + how + ")") + ", "
+                    + wordSplits + " inside words; " + visibleLetters + " visible"
+                    + (styleWords > 0 ? "; " + styleWords + " word(s) in style elements outside any rule" : "")));
         }
         int words = subjectSplits + nameSplits + bodySplits;
         if (words > 0) {

@@ -77,9 +77,10 @@ public final class HtmlText {
      * @param hiddenRuns     places where hidden text with letters sits (consecutive hidden text nodes are one place)
      * @param wordSplits     hidden runs sitting inside a word: a visible letter right before and right after them
      * @param byTechnique    hidden letters by the technique that hid them
+     * @param styleWords     words written in the {@code <style>} elements outside any rule (word salad for filters)
      */
     public record Reading(String visible, int visibleLetters, int hiddenLetters, int hiddenRuns, int wordSplits,
-            Map<Technique, Integer> byTechnique) {
+            Map<Technique, Integer> byTechnique, int styleWords) {
         public Reading {
             Objects.requireNonNull(visible, "visible");
             EnumMap<Technique, Integer> copy = new EnumMap<>(Technique.class);
@@ -229,7 +230,7 @@ public final class HtmlText {
         Element root = doc.body() != null ? doc.body() : doc;
         NodeTraversor.filter(walk, root);
         return new Reading(walk.text.toString(), walk.visibleLetters, walk.hiddenLetters, walk.hiddenRuns,
-                walk.wordSplits, walk.byTechnique);
+                walk.wordSplits, walk.byTechnique, rules.strayWords());
     }
 
     /**

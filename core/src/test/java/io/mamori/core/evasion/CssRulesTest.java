@@ -95,4 +95,20 @@ class CssRulesTest {
             assertSameEitherWay(css.toString());
         }
     }
+
+    @Test
+    void strayWordsAreThoseOutsideRulesAtRulesAndDeclarations() {
+        assertThat(CssRules.strayWords("p { color: red } .a, .b .c, td > span.x { display: none }")).as("selectors").isZero();
+        assertThat(CssRules.strayWords("@import url(\"https://fonts.example/css?family=Open+Sans\"); @charset \"utf-8\";"))
+                .as("at-rule statements").isZero();
+        assertThat(CssRules.strayWords("@media screen and (max-width: 600px) { .m { display: block } }")).isZero();
+        assertThat(CssRules.strayWords("<!-- p { margin: 0 } -->")).as("CDO and CDC").isZero();
+        assertThat(CssRules.strayWords("p { margin: 0 } font-family: Arial, Helvetica; color: black")).as("declarations")
+                .isZero();
+        assertThat(CssRules.strayWords("p { margin: 0 } .open { color: red; lantern harbour orchard velvet")).as("inside a block left open")
+                .isZero();
+        assertThat(CssRules.strayWords("lantern b21c, harbour q7x_pm, orchard")).as("runs of two letters or more").isEqualTo(4);
+        assertThat(CssRules.strayWords("p { margin: 0 }\nlantern, harbour; orchard velvet; .x { color: red } maple")).isEqualTo(5);
+        assertThat(CssRules.strayWords("日本語の 単語")).as("any script").isEqualTo(2);
+    }
 }

@@ -95,6 +95,19 @@ class FilterEvasionAnalyzerTest {
     }
 
     @Test
+    void wordsWrittenIntoAStyleElementOutsideItsRulesAreHiddenTextThatReachesTagAlone() {
+        List<Finding> findings = analyze("evasion/style-salad-en.eml");
+        assertThat(findings).containsExactly(new Finding("HTML_HIDDEN_TEXT", 1.5,
+                "0 hidden characters in 0 place(s), 0 inside words; 76 visible; 28 word(s) in style elements outside any rule"));
+        assertThat(score(findings)).isGreaterThanOrEqualTo(4.0);
+    }
+
+    @Test
+    void aNewsletterStylesheetWithManySelectorsAtRulesAndOfficeDefinitionsHasNoStrayWords() {
+        assertThat(analyze("evasion/newsletter-stylesheet.eml")).isEmpty();
+    }
+
+    @Test
     void moreHiddenTextThanVisibleTextIsReportedBelowTagAlone() {
         List<Finding> findings = analyze("evasion/hidden-bulk-en.eml");
         assertThat(findings).containsExactly(new Finding("HTML_HIDDEN_TEXT", 1.0,
