@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.pdfbox.Loader;
+import org.apache.pdfbox.cos.COSName;
 import org.apache.pdfbox.io.MemoryUsageSetting;
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.pdmodel.PDDocumentCatalog;
@@ -19,7 +20,9 @@ import org.apache.pdfbox.pdmodel.encryption.InvalidPasswordException;
 import org.apache.pdfbox.pdmodel.interactive.action.PDAction;
 import org.apache.pdfbox.pdmodel.interactive.action.PDActionJavaScript;
 import org.apache.pdfbox.pdmodel.interactive.action.PDActionLaunch;
+import org.apache.pdfbox.pdmodel.interactive.action.PDAnnotationAdditionalActions;
 import org.apache.pdfbox.pdmodel.interactive.action.PDDocumentCatalogAdditionalActions;
+import org.apache.pdfbox.pdmodel.interactive.action.PDPageAdditionalActions;
 import org.apache.pdfbox.pdmodel.interactive.annotation.PDAnnotation;
 import org.apache.pdfbox.pdmodel.interactive.annotation.PDAnnotationFileAttachment;
 import org.apache.pdfbox.pdmodel.interactive.annotation.PDAnnotationLink;
@@ -29,9 +32,11 @@ import org.apache.pdfbox.pdmodel.interactive.annotation.PDAnnotationWidget;
  * What a PDF attachment holds that runs or drops something, read with Apache PDFBox from its document catalogue and
  * first pages (never its page content): whether it needs a password ({@link PdfEncryption}), JavaScript that runs
  * without the reader asking for it (the document's open action, its catalogue's additional actions — will close, save
- * or print — and its document-level scripts, as pdfid counts them; a form field's calculation script is not, as forms
- * of tax offices and banks have them), Launch actions (which start a program or open a file: in the open action or a
- * link or widget annotation of the first pages), and the files embedded in it (its {@code EmbeddedFiles} name tree and
+ * or print — and its document-level scripts, as pdfid counts them; the open and close actions of the first pages and
+ * the page-open and page-visible actions of their annotations; each also through the actions it chains to with
+ * {@code /Next}; a form field's calculation script or a button's script is not, as forms of tax offices and banks have
+ * them), Launch actions (which start a program or open a file: in the open action or a link or widget annotation of
+ * the first pages, also chained), and the files embedded in it (its {@code EmbeddedFiles} name tree and
  * file attachment annotations; a Factur-X/ZUGFeRD invoice's XML is such a file too, so a file is no signal by itself:
  * its name and content are inspected). Bounded: the loader's memory as {@link PdfEncryption}'s, name trees walked to
  * {@value #MAX_NODES} nodes, {@value #MAX_PAGES} pages, embedded files up to a byte budget in all. Stateless.
@@ -42,6 +47,8 @@ final class PdfInspection {
     static final int MAX_NODES = 1000;
     /** Pages whose annotations are looked at. */
     static final int MAX_PAGES = 50;
+    /** Actions of one chain ({@code /Next}) looked at at most. */
+    static final int MAX_CHAIN = 32;
     /** Embedded files taken at most. */
     static final int MAX_FILES = 32;
 
@@ -83,20 +90,22 @@ final class PdfInspection {
         List<EmbeddedFile> files = new ArrayList<>();
         int[] budget = {maxFileBytes};
         try {
-            Object open = catalog.getOpenAction();
-            if (open instanceof PDActionJavaScript) {
-                javascript = "open action";
-            } else if (open instanceof PDActionLaunch l) {
-                launch = launched(l);
+            if (catalog.getOpenAction() instanceof PDAction open) {
+                javascript = chained(open, PDActionJavaScript.class) != null ? "open action" : null;
+                PDActionLaunch l = chained(open, PDActionLaunch.class);
+                launch = l != null ? launched(l) : null;
             }
         } catch (IOException | RuntimeException damaged) {
             // an open action that cannot be read is not one
         }
-        PDDocumentCatalogAdditionalActions actions = catalog.getActions();
-        if (javascript == null && actions != null && (actions.getWC() instanceof PDActionJavaScript
-                || actions.getWS() instanceof PDActionJavaScript || actions.getWP() instanceof PDActionJavaScript
-                || actions.getDS() instanceof PDActionJavaScript || actions.getDP() instanceof PDActionJavaScript)) {
-            javascript = "document action";
+        try {
+            PDDocumentCatalogAdditionalActions actions = catalog.getActions();
+            if (javascript == null && actions != null && anyJavaScript(actions.getWC(), actions.getWS(), actions.getWP(),
+                    actions.getDS(), actions.getDP())) {
+                javascript = "document action";
+            }
+        } catch (RuntimeException damaged) {
+            // additional actions that cannot be read are none
         }
         PDDocumentNameDictionary names = catalog.getNames();
         if (names != null) {
@@ -128,10 +137,27 @@ final class PdfInspection {
                 break; // a damaged page tree: what was found so far stands
             }
             try {
+                PDPageAdditionalActions pageActions = page.getActions();
+                if (javascript == null && anyJavaScript(pageActions.getO(), pageActions.getC())) {
+                    javascript = "page " + n + " open or close action";
+                }
+            } catch (RuntimeException damaged) {
+                // a page's additional actions that cannot be read are none
+            }
+            try {
                 for (PDAnnotation annotation : page.getAnnotations()) {
+                    if (javascript == null && annotation.getCOSObject().getCOSDictionary(COSName.AA) != null) {
+                        // page open, close, visible, invisible: they run as the page is shown, without a click
+                        PDAnnotationAdditionalActions shown = new PDAnnotationAdditionalActions(
+                                annotation.getCOSObject().getCOSDictionary(COSName.AA));
+                        if (anyJavaScript(shown.getPO(), shown.getPC(), shown.getPV(), shown.getPI())) {
+                            javascript = "annotation on page " + n + " (page open or visible)";
+                        }
+                    }
                     PDAction action = annotation instanceof PDAnnotationLink link ? link.getAction()
                             : annotation instanceof PDAnnotationWidget widget ? widget.getAction() : null;
-                    if (launch == null && action instanceof PDActionLaunch l) {
+                    PDActionLaunch l = launch == null && action != null ? chained(action, PDActionLaunch.class) : null;
+                    if (l != null) {
                         launch = launched(l);
                     }
                     if (annotation instanceof PDAnnotationFileAttachment attachment && files.size() < MAX_FILES) {
@@ -143,6 +169,45 @@ final class PdfInspection {
             }
         }
         return new Result(false, javascript, launch, List.copyOf(files));
+    }
+
+    /** Whether any of {@code actions} (each may be null) runs JavaScript, itself or through its chain. */
+    private static boolean anyJavaScript(PDAction... actions) {
+        for (PDAction action : actions) {
+            if (action != null && chained(action, PDActionJavaScript.class) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The first action of {@code type} in {@code first} and the actions it chains to ({@code /Next}, which a viewer
+     * runs after it: a harmless "go to page 1" may chain to a script), breadth-first, at most {@value #MAX_CHAIN}
+     * actions, each once (a chain may loop).
+     */
+    static <T extends PDAction> T chained(PDAction first, Class<T> type) {
+        java.util.ArrayDeque<PDAction> todo = new java.util.ArrayDeque<>(List.of(first));
+        java.util.Set<Object> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        int visited = 0;
+        while (!todo.isEmpty() && visited++ < MAX_CHAIN) {
+            PDAction action = todo.poll();
+            if (!seen.add(action.getCOSObject())) {
+                continue;
+            }
+            if (type.isInstance(action)) {
+                return type.cast(action);
+            }
+            try {
+                List<PDAction> next = action.getNext();
+                if (next != null) {
+                    next.stream().filter(java.util.Objects::nonNull).forEach(todo::add);
+                }
+            } catch (RuntimeException damaged) {
+                // a chain that cannot be read ends here
+            }
+        }
+        return null;
     }
 
     /** What a Launch action starts: its file, or its Windows parameters' file, or {@code "a program"}. */

@@ -942,6 +942,70 @@ class AttachmentContentAnalyzerTest {
     }
 
     @Test
+    void javascriptOfPageActionsOfAnnotationsShownWithThePageAndBehindChainedActionsIsFound() throws Exception {
+        // a harmless "go to page 1" as the open action, chaining (/Next) to a script
+        byte[] chained = pdf(doc -> {
+            var goTo = new org.apache.pdfbox.pdmodel.interactive.action.PDActionGoTo();
+            var page = new org.apache.pdfbox.pdmodel.interactive.documentnavigation.destination.PDPageFitDestination();
+            page.setPage(doc.getPage(0));
+            goTo.setDestination(page);
+            goTo.setNext(List.of(new org.apache.pdfbox.pdmodel.interactive.action.PDActionJavaScript("app.alert(1)")));
+            doc.getDocumentCatalog().setOpenAction(goTo);
+        });
+        byte[] pageOpen = pdf(doc -> {
+            var actions = new org.apache.pdfbox.pdmodel.interactive.action.PDPageAdditionalActions();
+            actions.setO(new org.apache.pdfbox.pdmodel.interactive.action.PDActionJavaScript("this.submitForm('x')"));
+            doc.getPage(0).setActions(actions);
+        });
+        byte[] visible = pdf(doc -> {
+            var widget = new org.apache.pdfbox.pdmodel.interactive.annotation.PDAnnotationWidget();
+            var actions = new org.apache.pdfbox.pdmodel.interactive.action.PDAnnotationAdditionalActions();
+            actions.setPV(new org.apache.pdfbox.pdmodel.interactive.action.PDActionJavaScript("app.launchURL('x')"));
+            widget.getCOSObject().setItem(org.apache.pdfbox.cos.COSName.AA, actions);
+            doc.getPage(0).getAnnotations().add(widget);
+        });
+        // a link to a web page that chains to launching a program
+        byte[] launch = pdf(doc -> {
+            var uri = new org.apache.pdfbox.pdmodel.interactive.action.PDActionURI();
+            uri.setURI("https://example.com/");
+            var run = new org.apache.pdfbox.pdmodel.interactive.action.PDActionLaunch();
+            var file = new org.apache.pdfbox.pdmodel.common.filespecification.PDSimpleFileSpecification();
+            file.setFile("powershell.exe");
+            run.setFile(file);
+            uri.setNext(List.of(run));
+            var link = new org.apache.pdfbox.pdmodel.interactive.annotation.PDAnnotationLink();
+            link.setAction(uri);
+            doc.getPage(0).getAnnotations().add(link);
+        });
+        assertThat(analyze(file("a.pdf", chained), file("b.pdf", pageOpen), file("c.pdf", visible), file("d.pdf", launch)))
+                .containsExactly(
+                        Finding.of("PDF_JAVASCRIPT", "a.pdf: open action"),
+                        Finding.of("PDF_JAVASCRIPT", "b.pdf: page 1 open or close action"),
+                        Finding.of("PDF_JAVASCRIPT", "c.pdf: annotation on page 1 (page open or visible)"),
+                        Finding.of("PDF_LAUNCH_ACTION", "d.pdf: powershell.exe"));
+    }
+
+    @Test
+    void aFieldScriptThatRunsOnAClickAndAnActionChainThatLoopsAreNothing() throws Exception {
+        byte[] click = pdf(doc -> {
+            var widget = new org.apache.pdfbox.pdmodel.interactive.annotation.PDAnnotationWidget();
+            var actions = new org.apache.pdfbox.pdmodel.interactive.action.PDAnnotationAdditionalActions();
+            actions.setU(new org.apache.pdfbox.pdmodel.interactive.action.PDActionJavaScript("this.print()"));
+            widget.getCOSObject().setItem(org.apache.pdfbox.cos.COSName.AA, actions);
+            doc.getPage(0).getAnnotations().add(widget);
+        });
+        byte[] loop = pdf(doc -> {
+            var goTo = new org.apache.pdfbox.pdmodel.interactive.action.PDActionGoTo();
+            var page = new org.apache.pdfbox.pdmodel.interactive.documentnavigation.destination.PDPageFitDestination();
+            page.setPage(doc.getPage(0));
+            goTo.setDestination(page);
+            goTo.setNext(List.of(goTo));
+            doc.getDocumentCatalog().setOpenAction(goTo);
+        });
+        assertThat(analyze(file("form.pdf", click), file("loop.pdf", loop))).isEmpty();
+    }
+
+    @Test
     void filesEmbeddedInPdfsAreInspected() throws Exception {
         byte[] docm = zip("[Content_Types].xml", ascii("<Types/>"), "word/document.xml", ascii("<w:document/>"),
                 "word/vbaProject.bin", new byte[16]);
