@@ -65,5 +65,6 @@ class TextReadersFuzzTest {
         assertThat(r.hiddenLetters()).isNotNegative();
         assertThat(r.hiddenRuns()).isNotNegative();
         assertThat(r.wordSplits()).isNotNegative();
+        assertThat(r.styleWords()).isNotNegative();
     }
 }
