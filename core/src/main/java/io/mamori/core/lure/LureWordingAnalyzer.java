@@ -33,8 +33,8 @@ import java.util.stream.Collectors;
  * shared-document, voicemail, fax and signature pretexts, extortion, and
  * callback requests (phone this number about a charge). Phrases are data ({@code lure-phrases.tsv}); the text is
  * folded first ({@link LureText}) so full-width, half-width, kana and accent variants match. One finding per
- * category, with the matched phrases as evidence and a multiplier growing with the number of distinct phrases
- * (capped); and {@code LURE_COMBINED} when two or more categories appear, since a lure is a combination (urgency
+ * category, with the matched phrases as evidence and a multiplier growing with the number of distinct phrases found
+ * apart from each other (capped; overlapping phrases of one sentence count once); and {@code LURE_COMBINED} when two or more categories appear, since a lure is a combination (urgency
  * plus a credential check, or a bank-account change) while one category alone is ordinary business mail.
  *
  * <p>On inbound mail a category whose phrase stands in the Subject counts half a phrase more: the subject is the
@@ -152,10 +152,11 @@ public final class LureWordingAnalyzer implements Analyzer {
     @Override
     public List<Finding> analyze(AnalysisInput input) {
         String folded = LureText.fold(scannedText(input));
-        Set<Phrase> hits = matches(folded);
+        Matches found = matches(folded);
+        Set<Phrase> hits = found.phrases;
         // the subject only adds weight to phrases of the text: not read when the text has none
         Set<Phrase> inSubject = !hits.isEmpty() && input.envelope().direction() == Direction.INBOUND
-                ? matches(LureText.fold(bounded(input.message().subject())))
+                ? matches(LureText.fold(bounded(input.message().subject()))).phrases
                 : Set.of();
         List<Finding> findings = new ArrayList<>();
         List<Category> seen = new ArrayList<>();
@@ -177,7 +178,8 @@ public final class LureWordingAnalyzer implements Analyzer {
             }
             if (!matched.isEmpty()) {
                 double bonus = subject && e.getKey().hookInSubject ? SUBJECT_BONUS : 0.0;
-                double multiplier = Math.min(MAX_CATEGORY_MULTIPLIER, 1.0 + PER_EXTRA_PHRASE * (matched.size() - 1) + bonus);
+                int distinct = found.apart(e.getKey());
+                double multiplier = Math.min(MAX_CATEGORY_MULTIPLIER, 1.0 + PER_EXTRA_PHRASE * (distinct - 1) + bonus);
                 findings.add(new Finding(e.getKey().code, multiplier, String.join(",", matched)));
                 seen.add(e.getKey());
             }
@@ -200,14 +202,67 @@ public final class LureWordingAnalyzer implements Analyzer {
         return findings;
     }
 
-    private Set<Phrase> matches(String folded) {
-        Set<Phrase> hits = new java.util.HashSet<>();
+    private Matches matches(String folded) {
+        Matches hits = new Matches();
         matchWords(folded, hits);
         // The other phrases all hold a non-ASCII character, so ASCII text (most mail) cannot contain one.
         if (!LureText.isAscii(folded)) {
             matchCompact(LureText.withoutSpaces(folded), hits);
         }
         return hits;
+    }
+
+    /**
+     * The phrases found in a text and where: from where to where in the folded text (phrases of Latin letters) or in
+     * the text without spaces (the others), at most {@value #MAX_OCCURRENCES} places in all.
+     */
+    private static final class Matches {
+        static final int MAX_OCCURRENCES = 10_000;
+        final Set<Phrase> phrases = new java.util.HashSet<>();
+        private final List<int[]> places = new ArrayList<>();
+        private final List<Phrase> placed = new ArrayList<>();
+
+        void add(Phrase phrase, int start, int end, boolean compact) {
+            phrases.add(phrase);
+            if (placed.size() < MAX_OCCURRENCES) {
+                placed.add(phrase);
+                places.add(new int[] {start, end, compact ? 1 : 0});
+            }
+        }
+
+        /**
+         * How many of the category's phrases were found apart from each other: one sentence counts once, however many
+         * phrases of the list it holds ("Ihr Konto wurde vorübergehend gesperrt" holds {@code vorübergehend gesperrt}
+         * and {@code ihr konto wurde * gesperrt}; 「ご本人確認」 holds 本人確認 twice over, were both listed). Places
+         * are taken by where they end, each that starts after the last one taken and is of a phrase not yet counted
+         * (the greatest number of places apart, as in interval scheduling); a phrase found only past the
+         * {@value #MAX_OCCURRENCES} places kept counts as apart.
+         */
+        int apart(Category category) {
+            List<Integer> order = new ArrayList<>();
+            for (int i = 0; i < placed.size(); i++) {
+                if (placed.get(i).category() == category) {
+                    order.add(i);
+                }
+            }
+            order.sort(java.util.Comparator.<Integer>comparingInt(i -> places.get(i)[2])
+                    .thenComparingInt(i -> places.get(i)[1]).thenComparingInt(i -> -places.get(i)[0]));
+            Set<Phrase> counted = new java.util.HashSet<>();
+            int[] lastEnd = {-1, -1};
+            for (int i : order) {
+                int[] place = places.get(i);
+                if (place[0] >= lastEnd[place[2]] && counted.add(placed.get(i))) {
+                    lastEnd[place[2]] = place[1];
+                }
+            }
+            Set<Phrase> placedOnes = new java.util.HashSet<>(placed);
+            for (Phrase p : phrases) {
+                if (p.category() == category && !placedOnes.contains(p)) {
+                    counted.add(p);
+                }
+            }
+            return counted.size();
+        }
     }
 
     /**
@@ -244,13 +299,13 @@ public final class LureWordingAnalyzer implements Analyzer {
 
     /** The phrases in Latin letters (as written, a gap as "…") that occur in folded text: for the fuzz test. */
     Set<String> latinPhrasesIn(String folded) {
-        Set<Phrase> hits = new java.util.HashSet<>();
+        Matches hits = new Matches();
         matchWords(folded, hits);
-        return hits.stream().map(Phrase::written).collect(Collectors.toCollection(java.util.TreeSet::new));
+        return hits.phrases.stream().map(Phrase::written).collect(Collectors.toCollection(java.util.TreeSet::new));
     }
 
     /** ASCII phrases that occur in the folded text on word boundaries. */
-    private void matchWords(String folded, Set<Phrase> hits) {
+    private void matchWords(String folded, Matches hits) {
         int n = folded.length();
         boolean previousWordChar = false;
         for (int i = 0; i < n; i++) {
@@ -263,7 +318,7 @@ public final class LureWordingAnalyzer implements Analyzer {
     }
 
     /** Other phrases that occur anywhere in the text without spaces. */
-    private void matchCompact(String compact, Set<Phrase> hits) {
+    private void matchCompact(String compact, Matches hits) {
         for (int i = 0; i < compact.length(); i++) {
             char c = compact.charAt(i);
             if (!startsPhrase[c]) {
@@ -273,7 +328,7 @@ public final class LureWordingAnalyzer implements Analyzer {
             if (candidates != null) {
                 for (Phrase p : candidates) {
                     if (compact.startsWith(p.folded(), i)) {
-                        hits.add(p);
+                        hits.add(p, i, i + p.folded().length(), true);
                     }
                 }
             }
@@ -374,8 +429,8 @@ public final class LureWordingAnalyzer implements Analyzer {
         }
 
         /** Adds to {@code hits} every phrase that starts at {@code from} and ends on a word boundary. */
-        void match(String text, int from, Set<Phrase> hits) {
-            match(text, from, 0, hits);
+        void match(String text, int from, Matches hits) {
+            match(text, from, from, 0, hits);
         }
 
         /**
@@ -383,7 +438,7 @@ public final class LureWordingAnalyzer implements Analyzer {
          * ({@value #GAP}), the walk also goes on after one to {@value #MAX_GAP_WORDS} words of the text: at most that
          * many branches per gap, and a phrase holds few gaps.
          */
-        private void match(String text, int from, int node, Set<Phrase> hits) {
+        private void match(String text, int start, int from, int node, Matches hits) {
             int n = text.length();
             for (int i = from; i < n; i++) {
                 char c = text.charAt(i);
@@ -393,7 +448,9 @@ public final class LureWordingAnalyzer implements Analyzer {
                 }
                 List<Phrase> found = ending.get(node);
                 if (found != null && (i + 1 == n || !LureText.isWordChar(text.charAt(i + 1)))) {
-                    hits.addAll(found);
+                    for (Phrase p : found) {
+                        hits.add(p, start, i + 1, false);
+                    }
                 }
                 if (c == ' ') {
                     int gap = child(node, GAP);
@@ -404,7 +461,7 @@ public final class LureWordingAnalyzer implements Analyzer {
                         if (next < 0) {
                             break;
                         }
-                        match(text, next, after, hits);
+                        match(text, start, next, after, hits);
                     }
                 }
             }

@@ -241,6 +241,16 @@ class LureWordingAnalyzerTest {
     }
 
     @Test
+    void phrasesOverlappingInOneSentenceCountOnceAndPhrasesApartEach() {
+        // one sentence, two phrases of the list: both are evidence, the category weighs as for one
+        assertThat(analyzePlain("Hinweis", "Ihr Konto wurde vorübergehend gesperrt.")).containsExactly(
+                new Finding("LURE_ACCOUNT_SUSPENSION", 1.0, "vorübergehend gesperrt,ihr konto wurde … gesperrt"));
+        // the same two phrases in two sentences, and a third phrase apart
+        assertThat(analyzePlain("Hinweis", "Ihr Konto wurde gesperrt. Der Zugang bleibt vorübergehend gesperrt."))
+                .containsExactly(new Finding("LURE_ACCOUNT_SUSPENSION", 1.5, "ihr konto wurde gesperrt,vorübergehend gesperrt"));
+    }
+
+    @Test
     void aGapIsAWordOfItsOwnBetweenTwoWordsOfALatinPhrase() {
         LureWordingAnalyzer.checkGaps("sie haben * gewonnen", 1);
         for (String misplaced : List.of("* haben gewonnen", "sie haben *", "sie * * gewonnen", "sie haben* gewonnen",
