@@ -3,6 +3,7 @@ package io.mamori.core.lure;
 import io.mamori.core.evasion.Invisibles;
 import io.mamori.core.text.Homoglyphs;
 import java.text.Normalizer;
+import java.util.Set;
 
 /**
  * Folds text so that the visual variants a lure uses to dodge filters compare equal: NFKC (full-width ASCII,
@@ -107,6 +108,74 @@ public final class LureText {
             return '\'';
         }
         return c;
+    }
+
+    /**
+     * {@code text} with the words written in ASCII look-alikes read as the word they imitate, when that word is one of
+     * {@code vocabulary} (folded words of the phrases) and the word as written is not: a capital {@code I} next to a
+     * lower-case letter read as {@code l} ("Iog in", "WaIIet"), a {@code 0} or {@code 1} next to a letter read as
+     * {@code o} or {@code l} ("acc0unt", "1ogin"). Such a spelling is a disguise, never a typing slip (the keys are
+     * far apart, and "Iog" needs the shift key). A word is a run of three or more ASCII letters and digits with at least
+     * two lower-case letters. Hand-written: no library reads ASCII look-alikes (Unicode's confusables map {@code I}
+     * and {@code l} to one skeleton, but the skeleton is no word). The same instance when nothing is read otherwise.
+     */
+    static String undisguise(String text, Set<String> vocabulary) {
+        StringBuilder out = null;
+        int copied = 0;
+        int n = text.length();
+        int i = 0;
+        while (i < n) {
+            if (!isWordChar(text.charAt(i))) {
+                i++;
+                continue;
+            }
+            int start = i;
+            boolean suspect = false;
+            while (i < n && isWordChar(text.charAt(i))) {
+                char c = text.charAt(i++);
+                suspect |= c == 'I' || c == '0' || c == '1';
+            }
+            String read = suspect && i - start >= 3 ? readAway(text, start, i) : null;
+            if (read != null && vocabulary.contains(read)
+                    && !vocabulary.contains(text.substring(start, i).toLowerCase(java.util.Locale.ROOT))) {
+                if (out == null) {
+                    out = new StringBuilder(text.length());
+                }
+                out.append(text, copied, start).append(read);
+                copied = i;
+            }
+        }
+        return out == null ? text : out.append(text, copied, n).toString();
+    }
+
+    /** The word {@code text[from, to)} with its look-alikes read away, lower-cased; null if it has none or too few lower-case letters. */
+    private static String readAway(String text, int from, int to) {
+        char[] word = new char[to - from];
+        int lower = 0;
+        boolean changed = false;
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            char before = i > from ? text.charAt(i - 1) : ' ';
+            char after = i + 1 < to ? text.charAt(i + 1) : ' ';
+            char read = c;
+            if (c == 'I' && (isLower(before) || isLower(after))) {
+                read = 'l';
+            } else if ((c == '0' || c == '1') && (isLetter(before) || isLetter(after))) {
+                read = c == '0' ? 'o' : 'l';
+            }
+            changed |= read != c;
+            lower += isLower(c) ? 1 : 0;
+            word[i - from] = read >= 'A' && read <= 'Z' ? (char) (read + ('a' - 'A')) : read;
+        }
+        return changed && lower >= 2 ? new String(word) : null;
+    }
+
+    private static boolean isLower(char c) {
+        return c >= 'a' && c <= 'z';
+    }
+
+    private static boolean isLetter(char c) {
+        return isLower(c) || (c >= 'A' && c <= 'Z');
     }
 
     /** The folded text without any spaces: Japanese is written without them, and a line break may split a word. */

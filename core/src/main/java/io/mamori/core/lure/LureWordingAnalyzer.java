@@ -45,6 +45,10 @@ import java.util.stream.Collectors;
  * the text also holds something shaped like a telephone number ({@link #hasPhoneNumber}): its phrases ask the reader
  * to call, and without a number to call they are ordinary customer-service wording.
  *
+ * <p>Words written in ASCII look-alikes ("Someone tried to Iog in", "acc0unt") are read as the words of the phrases
+ * they imitate ({@link LureText#undisguise}); a phrase found only so is marked {@code (disguised)} in the evidence and
+ * counts half a phrase more.
+ *
  * <p>HTML bodies are read as the reader sees them ({@link HtmlText#visible}), never rendered: text hidden from the
  * reader is left out, so that hidden junk cannot dilute or cut the lure's words, and invisible characters inside
  * words are dropped by the folding. Work is bounded: at most {@value #MAX_SCANNED_CHARS} characters are examined.
@@ -85,6 +89,8 @@ public final class LureWordingAnalyzer implements Analyzer {
     private static final double MAX_CATEGORY_MULTIPLIER = 2.0;
     /** What a phrase in the Subject of inbound mail adds to its category's multiplier: half a phrase more. */
     private static final double SUBJECT_BONUS = 0.5;
+    /** What a phrase written in ASCII look-alikes ({@link LureText#undisguise}) adds: no one writes "Iog in" honestly. */
+    private static final double DISGUISE_BONUS = 0.5;
     /** Digits a telephone number has at least (a Japanese number has 10, a North American one 10 or 11). */
     private static final int MIN_PHONE_DIGITS = 10;
     /** At most this many digits in one number: longer runs are account, order or tracking numbers. */
@@ -112,6 +118,8 @@ public final class LureWordingAnalyzer implements Analyzer {
     private final Map<Category, List<Phrase>> phrases;
     /** ASCII phrases: the text is scanned once, from each word start, not once per phrase. */
     private final PhraseTrie asciiPhrases = new PhraseTrie();
+    /** The words of the ASCII phrases, folded: what words written in ASCII look-alikes may be read as. */
+    private final Set<String> vocabulary;
     /** Other phrases (Japanese) by their first character, matched in the text without spaces. */
     private final Map<Character, List<Phrase>> byFirstChar;
     /** Which characters start some phrase of {@link #byFirstChar}: most characters of a text start none. */
@@ -121,15 +129,19 @@ public final class LureWordingAnalyzer implements Analyzer {
     public LureWordingAnalyzer() {
         this.phrases = load();
         Map<Character, List<Phrase>> chars = new java.util.HashMap<>();
+        Set<String> words = new java.util.HashSet<>();
         for (List<Phrase> list : phrases.values()) {
             for (Phrase p : list) {
                 if (p.ascii()) {
                     asciiPhrases.add(p);
+                    words.addAll(List.of(p.folded().split(" ")));
                 } else {
                     chars.computeIfAbsent(p.folded().charAt(0), k -> new ArrayList<>()).add(p);
                 }
             }
         }
+        words.remove(String.valueOf(PhraseTrie.GAP));
+        this.vocabulary = Set.copyOf(words);
         this.byFirstChar = new java.util.HashMap<>(chars);
         chars.keySet().forEach(c -> startsPhrase[c] = true);
     }
@@ -151,12 +163,20 @@ public final class LureWordingAnalyzer implements Analyzer {
 
     @Override
     public List<Finding> analyze(AnalysisInput input) {
-        String folded = LureText.fold(scannedText(input));
+        String scanned = scannedText(input);
+        String read = LureText.undisguise(scanned, vocabulary);
+        String folded = LureText.fold(read);
         Matches found = matches(folded);
         Set<Phrase> hits = found.phrases;
+        // phrases found only once ASCII look-alikes were read away ("Someone tried to Iog in"): written so on purpose
+        Set<Phrase> disguised = new java.util.HashSet<>();
+        if (read != scanned && !hits.isEmpty()) {
+            disguised.addAll(hits);
+            disguised.removeAll(matches(LureText.fold(scanned)).phrases);
+        }
         // the subject only adds weight to phrases of the text: not read when the text has none
         Set<Phrase> inSubject = !hits.isEmpty() && input.envelope().direction() == Direction.INBOUND
-                ? matches(LureText.fold(bounded(input.message().subject()))).phrases
+                ? matches(LureText.fold(LureText.undisguise(bounded(input.message().subject()), vocabulary))).phrases
                 : Set.of();
         List<Finding> findings = new ArrayList<>();
         List<Category> seen = new ArrayList<>();
@@ -169,15 +189,17 @@ public final class LureWordingAnalyzer implements Analyzer {
             }
             List<String> matched = new ArrayList<>();
             boolean subject = false;
+            boolean inDisguise = false;
             for (Phrase p : e.getValue()) {
                 if (hits.contains(p)) {
                     boolean here = inSubject.contains(p);
                     subject |= here;
-                    matched.add(here ? "subject:" + p.written() : p.written());
+                    inDisguise |= disguised.contains(p);
+                    matched.add((here ? "subject:" : "") + p.written() + (disguised.contains(p) ? " (disguised)" : ""));
                 }
             }
             if (!matched.isEmpty()) {
-                double bonus = subject && e.getKey().hookInSubject ? SUBJECT_BONUS : 0.0;
+                double bonus = (subject && e.getKey().hookInSubject ? SUBJECT_BONUS : 0.0) + (inDisguise ? DISGUISE_BONUS : 0.0);
                 int distinct = found.apart(e.getKey());
                 double multiplier = Math.min(MAX_CATEGORY_MULTIPLIER, 1.0 + PER_EXTRA_PHRASE * (distinct - 1) + bonus);
                 findings.add(new Finding(e.getKey().code, multiplier, String.join(",", matched)));

@@ -241,6 +241,21 @@ class LureWordingAnalyzerTest {
     }
 
     @Test
+    void phrasesWrittenInAsciiLookAlikesAreReadAsTheirWordsAndCountMore() {
+        assertLures("Someone tried to Iog in to your account", "Review the activity.",
+                tuple("LURE_ACCOUNT_SUSPENSION", "subject:someone tried to log in (disguised)"));
+        // two phrases apart (×1.5), one or more of them disguised (half a phrase more)
+        assertThat(analyzePlain("Security", "Your acc0unt will be suspended. Someone tried to Iog in.")).containsExactly(
+                new Finding("LURE_ACCOUNT_SUSPENSION", 2.0,
+                        "account will be suspended (disguised),someone tried to log in (disguised)"));
+        // capitals, digits and the pronoun of ordinary text stay as they are
+        assertThat(LureText.undisguise("If I log in at 10 In 2024, I1 and Item 0A", java.util.Set.of("log", "lf", "ln")))
+                .isEqualTo("If I log in at 10 In 2024, I1 and Item 0A");
+        assertThat(LureText.undisguise("WaIIet CouId acc0unt 1ogin", java.util.Set.of("wallet", "account", "login")))
+                .isEqualTo("wallet CouId account login");
+    }
+
+    @Test
     void phrasesOverlappingInOneSentenceCountOnceAndPhrasesApartEach() {
         // one sentence, two phrases of the list: both are evidence, the category weighs as for one
         assertThat(analyzePlain("Hinweis", "Ihr Konto wurde vorübergehend gesperrt.")).containsExactly(
