@@ -49,6 +49,7 @@ all=(
   link.TextReadersFuzzTest#foldsAsciiAsTheGeneralPassDoes
   link.TextReadersFuzzTest#readsAnyHtml
   lure.LureWordingFuzzTest#findsThePhrasesRegularExpressionsFind
+  lure.LureWordingFuzzTest#readsLookAlikesAwayOnlyInWordsOfTheVocabulary
   verdict.DisarmFuzzTest#disarmedHtmlHoldsNothingActive
   verdict.DisarmFuzzTest#disarmedTextHoldsNoClickableUrl
   message.HeaderValuesFuzzTest#decodesAnyHeaderValue

@@ -44,6 +44,37 @@ class LureWordingFuzzTest {
         assertThat(ANALYZER.latinPhrasesIn(folded)).isEqualTo(expected);
     }
 
+    /**
+     * Reading ASCII look-alikes away changes nothing but the letters of words it reads as a word of the vocabulary:
+     * the same length, and each changed character an {@code I}, {@code 0} or {@code 1} read as {@code l}, {@code o},
+     * {@code l}, or an upper-case letter lower-cased, within a word that holds one of the three.
+     */
+    @FuzzTest(maxDuration = "30s")
+    void readsLookAlikesAwayOnlyInWordsOfTheVocabulary(FuzzedDataProvider data) {
+        Set<String> vocabulary = Set.of("log", "login", "account", "wallet", "could", "lol");
+        String text = data.consumeRemainingAsString();
+        String read = LureText.undisguise(text, vocabulary);
+        assertThat(read).hasSameSizeAs(text);
+        for (int i = 0; i < text.length(); i++) {
+            char was = text.charAt(i);
+            char is = read.charAt(i);
+            if (was != is) {
+                boolean lookAlike = (was == 'I' || was == '1') && is == 'l' || was == '0' && is == 'o';
+                boolean lowered = was >= 'A' && was <= 'Z' && is == Character.toLowerCase(was);
+                assertThat(lookAlike || lowered).as("%s at %d read as %s", was, i, is).isTrue();
+                int start = i;
+                while (start > 0 && LureText.isWordChar(text.charAt(start - 1))) {
+                    start--;
+                }
+                int end = i;
+                while (end < text.length() && LureText.isWordChar(text.charAt(end))) {
+                    end++;
+                }
+                assertThat(vocabulary).contains(read.substring(start, end));
+            }
+        }
+    }
+
     /** The phrases in Latin letters of the shipped list, as the analyzer writes them, with their expressions. */
     private static Map<String, Pattern> phrases() {
         Map<String, Pattern> phrases = new LinkedHashMap<>();
