@@ -36,6 +36,7 @@ import io.mamori.core.scan.MessageScanner;
 import io.mamori.gateway.dns.DnsjavaResolver;
 import io.mamori.core.store.MessageState;
 import io.mamori.core.store.MessageStore;
+import io.mamori.gateway.store.JdbcMessageStore;
 import io.mamori.core.verdict.MessageRewriter;
 import io.mamori.gateway.auth.AppPasswords;
 import io.mamori.gateway.clamd.ClamdScanner;
@@ -154,7 +155,7 @@ class GatewayConfiguration {
     }
 
     @Bean
-    QuarantineService quarantineService(MessageStore store, ReleaseRequests requests, FindingCatalogue catalogue,
+    QuarantineService quarantineService(JdbcMessageStore store, ReleaseRequests requests, FindingCatalogue catalogue,
             AuditTrail audit, Clock clock, MamoriProperties settings, io.mamori.core.classifier.ContentLearner learner) {
         return new QuarantineService(store, requests, catalogue, audit, clock,
                 settings.analysis().learnFromDecisions() ? learner : io.mamori.core.classifier.DecisionLearning.NONE);
@@ -171,7 +172,7 @@ class GatewayConfiguration {
     }
 
     @Bean
-    MessageStore messageStore(LocalStore local) {
+    JdbcMessageStore messageStore(LocalStore local) {
         return local.store();
     }
 

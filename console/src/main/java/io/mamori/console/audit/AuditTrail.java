@@ -1,6 +1,6 @@
 package io.mamori.console.audit;
 
-import io.mamori.core.store.TransactionWork;
+import io.mamori.gateway.store.TransactionWork;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 

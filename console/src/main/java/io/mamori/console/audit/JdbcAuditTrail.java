@@ -1,8 +1,8 @@
 package io.mamori.console.audit;
 
 import io.mamori.core.store.MessageState;
-import io.mamori.core.store.MessageStore;
-import io.mamori.core.store.TransactionWork;
+import io.mamori.gateway.store.JdbcMessageStore;
+import io.mamori.gateway.store.TransactionWork;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.sql.Connection;
@@ -116,7 +116,7 @@ public final class JdbcAuditTrail implements AuditTrail {
     /**
      * {@inheritDoc}
      *
-     * <p>Here the entry is appended on the action's transaction (e.g. {@link MessageStore#transition(String,
+     * <p>Here the entry is appended on the action's transaction (e.g. {@link JdbcMessageStore#transition(String,
      * MessageState, TransactionWork)}): if it cannot be, the action is rolled back and an {@link AuditLogException}
      * thrown. The action's connection must be to this trail's database, which is checked.
      */

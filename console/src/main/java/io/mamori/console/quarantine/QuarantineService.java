@@ -7,10 +7,10 @@ import io.mamori.core.classifier.DecisionLearning;
 import io.mamori.core.message.Direction;
 import io.mamori.core.store.MessageQuery;
 import io.mamori.core.store.MessageState;
-import io.mamori.core.store.MessageStore;
 import io.mamori.core.store.StoredMessage;
 import io.mamori.core.store.StoredRecipient;
 import io.mamori.gateway.quarantine.ReleaseRequests;
+import io.mamori.gateway.store.JdbcMessageStore;
 import io.mamori.gateway.quarantine.ReleaseRequests.ReleaseRequest;
 import io.mamori.gateway.quarantine.ReleaseRequests.Status;
 import java.time.Clock;
@@ -88,7 +88,7 @@ public final class QuarantineService {
     /** Kinds of refusal, so each caller can map them (HTTP status, exit code). */
     public enum Refusal { NOT_FOUND, CONFLICT, FORBIDDEN, INVALID }
 
-    private final MessageStore store;
+    private final JdbcMessageStore store;
     private final ReleaseRequests requests;
     private final FindingCatalogue catalogue;
     private final AuditTrail audit;
@@ -98,7 +98,7 @@ public final class QuarantineService {
     private final int bulkLimit;
 
     /** Without learning from decisions. */
-    public QuarantineService(MessageStore store, ReleaseRequests requests, FindingCatalogue catalogue, AuditTrail audit,
+    public QuarantineService(JdbcMessageStore store, ReleaseRequests requests, FindingCatalogue catalogue, AuditTrail audit,
             Clock clock) {
         this(store, requests, catalogue, audit, clock, DecisionLearning.NONE);
     }
@@ -107,13 +107,13 @@ public final class QuarantineService {
      * @param learning what releases (legitimate) and deletions (phishing) of held and quarantined mail teach the
      *                 content classifier
      */
-    public QuarantineService(MessageStore store, ReleaseRequests requests, FindingCatalogue catalogue, AuditTrail audit,
+    public QuarantineService(JdbcMessageStore store, ReleaseRequests requests, FindingCatalogue catalogue, AuditTrail audit,
             Clock clock, DecisionLearning learning) {
         this(store, requests, catalogue, audit, clock, learning, BULK_PAGE, BULK_LIMIT);
     }
 
     /** With other page and request sizes for bulk releases (tests: the paging without ten thousand messages). */
-    QuarantineService(MessageStore store, ReleaseRequests requests, FindingCatalogue catalogue, AuditTrail audit,
+    QuarantineService(JdbcMessageStore store, ReleaseRequests requests, FindingCatalogue catalogue, AuditTrail audit,
             Clock clock, DecisionLearning learning, int bulkPage, int bulkLimit) {
         if (bulkPage < 1 || bulkPage > 1000 || bulkLimit < bulkPage) {
             throw new IllegalArgumentException("bulk page 1 to 1000 and limit at least a page: " + bulkPage + ", " + bulkLimit);

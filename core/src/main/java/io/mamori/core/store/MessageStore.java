@@ -108,13 +108,6 @@ public interface MessageStore {
      */
     boolean transition(String id, MessageState from, MessageState to);
 
-    /**
-     * As {@link #transition(String, MessageState)}, with {@code alongside} run on the same database transaction after
-     * the state change, whether the message moved or not: both commit, or neither does. A failure of
-     * {@code alongside} is thrown, and the message is then where it was.
-     */
-    boolean transition(String id, MessageState to, TransactionWork alongside);
-
     /** Re-encrypts stored content keys under the current primary key (after a key rotation). Returns how many. */
     int rewrapKeys() throws IOException;
 }

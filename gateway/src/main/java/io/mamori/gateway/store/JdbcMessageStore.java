@@ -11,7 +11,6 @@ import io.mamori.core.store.RecipientStatus;
 import io.mamori.core.store.Spool;
 import io.mamori.core.store.StoredMessage;
 import io.mamori.core.store.StoredRecipient;
-import io.mamori.core.store.TransactionWork;
 import io.mamori.core.store.Traffic;
 import io.mamori.gateway.crypto.ContentKey;
 import io.mamori.gateway.crypto.MasterKeys;
@@ -721,12 +720,11 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
     }
 
     /**
-     * {@inheritDoc}
-     *
-     * <p>{@code alongside} runs on this store's connection, so what it writes must be in this store's database (the
-     * audit trail checks that it is).
+     * As {@link #transition(String, MessageState)}, with {@code alongside} run on the same database transaction after
+     * the state change, whether the message moved or not: both commit, or neither does. A failure of
+     * {@code alongside} is thrown, and the message is then where it was. {@code alongside} runs on this store's
+     * connection, so what it writes must be in this store's database (the audit trail checks that it is).
      */
-    @Override
     public boolean transition(String id, MessageState to, TransactionWork alongside) {
         Objects.requireNonNull(to, "to");
         Objects.requireNonNull(alongside, "alongside");

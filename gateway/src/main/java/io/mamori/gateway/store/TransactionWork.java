@@ -1,12 +1,13 @@
-package io.mamori.core.store;
+package io.mamori.gateway.store;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 
 /**
- * Work done on the database transaction of a message's state change ({@link MessageStore#transition(String,
- * MessageState, TransactionWork)}), committed or rolled back with it: the audit entry of a person's action, so that
- * the action never happens without its entry.
+ * Work done on the database transaction of a change in the gateway's database (a message's state change, {@link
+ * JdbcMessageStore#transition(String, io.mamori.core.store.MessageState, TransactionWork)}), committed or rolled back
+ * with it: the audit entry of a person's action, so that the action never happens without its entry. In the gateway,
+ * not in core: core holds no JDBC (ArchitectureTest).
  */
 @FunctionalInterface
 public interface TransactionWork {
