@@ -71,6 +71,25 @@ class PhishingDetectionTest {
     }
 
     @Test
+    void aButtonToAThirdSiteInAMessageNamingABrandThatIsNotItsSenderIsTagged() throws IOException {
+        // our own messages: a brand in the display name of another sender, and a button to a third organisation
+        java.util.function.Function<String, byte[]> mail = href -> ("From: PayPal <service@pay-notice.example>\r\n"
+                + "To: keiri@example.co.jp\r\nSubject: Your statement\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+                + "<p>Your monthly statement is ready.</p><p><a href='" + href + "'>View statement</a></p>\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        MessageScanner.ScanResult third = ShippedScanner.scan(mail.apply("https://statement-center.example/s/5521"));
+        assertThat(third.findings()).extracting(Finding::code).contains("BRAND_IMPERSONATION", "LINK_ACTION_ELSEWHERE",
+                "SENDER_DISGUISE_AND_ACTION_LINK");
+        assertThat(third.verdict().action()).isEqualTo(Action.TAG);
+
+        // a reseller's button to the brand's own site is not "elsewhere"
+        MessageScanner.ScanResult own = ShippedScanner.scan(mail.apply("https://www.paypal.com/myaccount/statements"));
+        assertThat(own.findings()).extracting(Finding::code).doesNotContain("LINK_ACTION_ELSEWHERE",
+                "SENDER_DISGUISE_AND_ACTION_LINK");
+        assertThat(own.verdict().action()).isEqualTo(Action.DELIVER);
+    }
+
+    @Test
     void aButtonToAnotherSiteInAMessageWhoseFromCannotBeAuthenticatedIsTagged() throws IOException {
         // our own messages: a From without a domain (no DMARC check can fail) and a button to another organisation
         String html = "\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Your colleague left a note for you.</p>"
@@ -185,6 +204,7 @@ class PhishingDetectionTest {
                 tuple("PHISHING_LURE_AND_LINK", "LURE_CREDENTIAL+LINK_BRAND_MISMATCH"),
                 tuple("PHISHING_BRAND_AND_LURE", "BRAND_IMPERSONATION+LURE_CREDENTIAL"),
                 tuple("PHISHING_SENDER_AND_LINK", "BRAND_IMPERSONATION+LINK_BRAND_MISMATCH"),
+                tuple("SENDER_DISGUISE_AND_ACTION_LINK", "BRAND_IMPERSONATION+LINK_ACTION_ELSEWHERE"),
                 tuple("PHISHING_LURES_AND_ACTION_LINK", "LURE_COMBINED+LINK_ACTION_ELSEWHERE"),
                 tuple("PHISHING_LURE_AND_SHORTENED_LINK", "LURE_CREDENTIAL+LINK_SUSPICIOUS_TLD"));
         assertThat(r.verdict().action()).isGreaterThanOrEqualTo(Action.QUARANTINE);
