@@ -941,29 +941,42 @@ class AttachmentContentAnalyzerTest {
                 Finding.of("PDF_LAUNCH_ACTION", "請求書.pdf: cmd.exe"));
     }
 
-    @Test
-    void javascriptOfPageActionsOfAnnotationsShownWithThePageAndBehindChainedActionsIsFound() throws Exception {
-        // a harmless "go to page 1" as the open action, chaining (/Next) to a script
-        byte[] chained = pdf(doc -> {
+    /** A PDF whose first page has a form widget with the additional actions {@code setUp} gives it. */
+    private static byte[] pdfWithWidget(
+            java.util.function.Consumer<org.apache.pdfbox.pdmodel.interactive.action.PDAnnotationAdditionalActions> setUp)
+            throws Exception {
+        return pdf(doc -> {
+            var widget = new org.apache.pdfbox.pdmodel.interactive.annotation.PDAnnotationWidget();
+            var actions = new org.apache.pdfbox.pdmodel.interactive.action.PDAnnotationAdditionalActions();
+            setUp.accept(actions);
+            widget.getCOSObject().setItem(org.apache.pdfbox.cos.COSName.AA, actions);
+            doc.getPage(0).getAnnotations().add(widget);
+        });
+    }
+
+    /** A PDF whose open action is "go to page 1", chaining ({@code /Next}) to {@code next}, or to itself when null. */
+    private static byte[] pdfGoingToPageOne(org.apache.pdfbox.pdmodel.interactive.action.PDAction next) throws Exception {
+        return pdf(doc -> {
             var goTo = new org.apache.pdfbox.pdmodel.interactive.action.PDActionGoTo();
             var page = new org.apache.pdfbox.pdmodel.interactive.documentnavigation.destination.PDPageFitDestination();
             page.setPage(doc.getPage(0));
             goTo.setDestination(page);
-            goTo.setNext(List.of(new org.apache.pdfbox.pdmodel.interactive.action.PDActionJavaScript("app.alert(1)")));
+            goTo.setNext(List.of(next == null ? goTo : next));
             doc.getDocumentCatalog().setOpenAction(goTo);
         });
+    }
+
+    @Test
+    void javascriptOfPageActionsOfAnnotationsShownWithThePageAndBehindChainedActionsIsFound() throws Exception {
+        // a harmless "go to page 1" as the open action, chaining (/Next) to a script
+        byte[] chained = pdfGoingToPageOne(new org.apache.pdfbox.pdmodel.interactive.action.PDActionJavaScript("app.alert(1)"));
         byte[] pageOpen = pdf(doc -> {
             var actions = new org.apache.pdfbox.pdmodel.interactive.action.PDPageAdditionalActions();
             actions.setO(new org.apache.pdfbox.pdmodel.interactive.action.PDActionJavaScript("this.submitForm('x')"));
             doc.getPage(0).setActions(actions);
         });
-        byte[] visible = pdf(doc -> {
-            var widget = new org.apache.pdfbox.pdmodel.interactive.annotation.PDAnnotationWidget();
-            var actions = new org.apache.pdfbox.pdmodel.interactive.action.PDAnnotationAdditionalActions();
-            actions.setPV(new org.apache.pdfbox.pdmodel.interactive.action.PDActionJavaScript("app.launchURL('x')"));
-            widget.getCOSObject().setItem(org.apache.pdfbox.cos.COSName.AA, actions);
-            doc.getPage(0).getAnnotations().add(widget);
-        });
+        byte[] visible = pdfWithWidget(actions -> actions.setPV(
+                new org.apache.pdfbox.pdmodel.interactive.action.PDActionJavaScript("app.launchURL('x')")));
         // a link to a web page that chains to launching a program
         byte[] launch = pdf(doc -> {
             var uri = new org.apache.pdfbox.pdmodel.interactive.action.PDActionURI();
@@ -987,21 +1000,9 @@ class AttachmentContentAnalyzerTest {
 
     @Test
     void aFieldScriptThatRunsOnAClickAndAnActionChainThatLoopsAreNothing() throws Exception {
-        byte[] click = pdf(doc -> {
-            var widget = new org.apache.pdfbox.pdmodel.interactive.annotation.PDAnnotationWidget();
-            var actions = new org.apache.pdfbox.pdmodel.interactive.action.PDAnnotationAdditionalActions();
-            actions.setU(new org.apache.pdfbox.pdmodel.interactive.action.PDActionJavaScript("this.print()"));
-            widget.getCOSObject().setItem(org.apache.pdfbox.cos.COSName.AA, actions);
-            doc.getPage(0).getAnnotations().add(widget);
-        });
-        byte[] loop = pdf(doc -> {
-            var goTo = new org.apache.pdfbox.pdmodel.interactive.action.PDActionGoTo();
-            var page = new org.apache.pdfbox.pdmodel.interactive.documentnavigation.destination.PDPageFitDestination();
-            page.setPage(doc.getPage(0));
-            goTo.setDestination(page);
-            goTo.setNext(List.of(goTo));
-            doc.getDocumentCatalog().setOpenAction(goTo);
-        });
+        byte[] click = pdfWithWidget(actions -> actions.setU(
+                new org.apache.pdfbox.pdmodel.interactive.action.PDActionJavaScript("this.print()")));
+        byte[] loop = pdfGoingToPageOne(null);
         assertThat(analyze(file("form.pdf", click), file("loop.pdf", loop))).isEmpty();
     }
 
