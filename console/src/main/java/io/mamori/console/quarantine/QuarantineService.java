@@ -10,9 +10,9 @@ import io.mamori.core.store.MessageState;
 import io.mamori.core.store.StoredMessage;
 import io.mamori.core.store.StoredRecipient;
 import io.mamori.gateway.quarantine.ReleaseRequests;
-import io.mamori.gateway.store.JdbcMessageStore;
 import io.mamori.gateway.quarantine.ReleaseRequests.ReleaseRequest;
 import io.mamori.gateway.quarantine.ReleaseRequests.Status;
+import io.mamori.gateway.store.JdbcMessageStore;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,7 +27,9 @@ import java.util.function.Function;
  * Quarantine operations shared by the REST API and the CLI: list held and quarantined mail with the reasons in
  * Japanese and English, release and delete (one message or in bulk), and employees' release requests that an
  * analyst approves (the message is released for delivery) or denies (with a reason). Every call records an
- * {@link AuditEntry}, successful or not; listings too, since they reveal senders and subjects.
+ * {@link AuditEntry}, successful or not; listings too, since they reveal senders and subjects. A message moves (released,
+ * deleted, released in bulk, released by an approval) in one transaction with its entry ({@link
+ * AuditTrail#recordAlong}): when the entry cannot be written, the message stays where it was and the call throws.
  *
  * <p>Callers say who acts ({@code actor}: a console user, {@code api-token}, {@code cli:<os user>}) and from where
  * ({@code source}: an IP address or {@code local}); how they authenticated is not this class's business. The
