@@ -1,6 +1,7 @@
 package io.mamori.console.lists;
 
 import io.mamori.console.audit.AuditEntry;
+import io.mamori.console.audit.AuditLogException;
 import io.mamori.console.audit.AuditTrail;
 import io.mamori.core.lists.InvalidListEntry;
 import io.mamori.core.lists.ListEntry;
@@ -14,12 +15,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
  * Allow and block list management shared by the REST API and the CLI. Entries added here go to the database
  * (organisation-wide, or one recipient's with {@code user}); the policy's and the list file's entries are shown
- * alongside, read-only (edit those files instead). Every call is recorded in the audit trail, refused ones too.
+ * alongside, read-only (edit those files instead). Every call is recorded in the audit trail, refused ones too; an
+ * addition or removal in one transaction with its entry ({@link AuditTrail#recordAlong}), so that when the entry cannot
+ * be written the list is as it was and the call throws.
  *
  * <p>Errors are exceptions with a specific message in English and Japanese: {@link InvalidListEntry} for a bad
  * value, list, target, user or comment, {@link JdbcListStore.DuplicateEntry} for a value already listed,
@@ -87,11 +91,18 @@ public final class ListService {
     /** Adds an entry to the organisation-wide list ({@code user == null}) or to one recipient's. */
     public View add(ListKind kind, ListTarget target, String user, String value, String comment, String actor, String source) {
         String object = object(kind, target, user, value);
+        AtomicReference<StoredEntry> added = new AtomicReference<>();
         try {
-            StoredEntry e = store.add(kind, target, user, value, comment, actor);
-            record(actor, source, "lists.add", object, e.entry().origin(), true);
+            // the entry is recorded in the insert's transaction: no entry is added without its record
+            StoredEntry e = audit.recordAlong(work -> store.add(kind, target, user, value, comment, actor, stored -> {
+                added.set(stored);
+                return work;
+            }), done -> entry(actor, source, "lists.add", object, added.get().entry().origin(), true));
             return view(e);
+        } catch (AuditLogException e) {
+            throw e; // neither added nor recorded
         } catch (RuntimeException e) {
+            // refused before the insert (an invalid value, a duplicate): nothing happened
             record(actor, source, "lists.add", object, e.getMessage(), false);
             throw e;
         }
@@ -100,12 +111,14 @@ public final class ListService {
     /** Removes a database entry by id. @throws NotListed if there is none */
     public View remove(long id, String actor, String source) {
         StoredEntry e = store.find(id).orElse(null);
-        if (e == null || !store.remove(id)) {
+        if (e == null) {
             record(actor, source, "lists.remove", "#" + id, "no such entry", false);
             throw NotListed.entry(id);
         }
-        record(actor, source, "lists.remove", "#" + id, object(e.entry().kind(), e.entry().target(), e.entry().owner(),
-                e.entry().pattern().text()), true);
+        if (!removeRecorded(id, "#" + id, object(e.entry().kind(), e.entry().target(), e.entry().owner(),
+                e.entry().pattern().text()), "no such entry", actor, source)) {
+            throw NotListed.entry(id);
+        }
         return view(e);
     }
 
@@ -119,12 +132,13 @@ public final class ListService {
             record(actor, source, "lists.remove", object, bad.getMessage(), false);
             throw bad;
         }
-        if (e == null || !store.remove(e.id())) {
-            record(actor, source, "lists.remove", object, "not listed", false);
+        if (e == null || !removeRecorded(e.id(), object, e.entry().origin(), "not listed", actor, source)) {
+            if (e == null) {
+                record(actor, source, "lists.remove", object, "not listed", false);
+            }
             throw new NotListed("not on the " + kind.lowerName() + " list" + (user == null ? "" : " of " + user) + ": " + value,
                     kind.lowerName() + " リスト" + (user == null ? "" : " (" + user + ")") + "に登録されていません: " + value);
         }
-        record(actor, source, "lists.remove", object, e.entry().origin(), true);
         return view(e);
     }
 
@@ -181,7 +195,17 @@ public final class ListService {
         return kind.lowerName() + " " + target.lowerName() + " " + value + (user == null ? "" : " user=" + user);
     }
 
+    /** Removes a database entry with its record, in one transaction where the trail is the audit table. */
+    private boolean removeRecorded(long id, String object, String removed, String notThere, String actor, String source) {
+        return audit.recordAlong(work -> store.remove(id, work),
+                gone -> entry(actor, source, "lists.remove", object, gone ? removed : notThere, gone));
+    }
+
+    private AuditEntry entry(String actor, String source, String action, String object, String after, boolean success) {
+        return new AuditEntry(clock.instant(), actor, source, action, object, null, after, success);
+    }
+
     private void record(String actor, String source, String action, String object, String after, boolean success) {
-        audit.record(new AuditEntry(clock.instant(), actor, source, action, object, null, after, success));
+        audit.record(entry(actor, source, action, object, after, success));
     }
 }

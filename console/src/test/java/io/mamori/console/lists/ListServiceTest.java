@@ -50,6 +50,27 @@ class ListServiceTest {
     }
 
     @Test
+    void withTheAuditTableAChangeWhoseEntryCannotBeWrittenDoesNotHappen() throws Exception {
+        io.mamori.console.audit.JdbcAuditTrail table = new io.mamori.console.audit.JdbcAuditTrail(dataSource);
+        ListService recorded = new ListService(store, List::of, List::of, table, Clock.systemUTC());
+        ListService.View kept = recorded.add(ListKind.BLOCK, ListTarget.SENDER, null, "spam.example", null, "cli:root", "local");
+        assertThat(table.search(io.mamori.console.audit.AuditFilter.ALL, null, 10).entries()).singleElement()
+                .satisfies(r -> assertThat(r.after()).isEqualTo("global#" + kept.id()));
+        try (java.sql.Connection c = dataSource.getConnection(); java.sql.Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE audit_head SET last_hash = 'damaged' WHERE id = 1");
+        }
+
+        assertThatThrownBy(() -> recorded.add(ListKind.ALLOW, ListTarget.SENDER, null, "partner.example", null, "cli:root",
+                "local")).isInstanceOf(io.mamori.console.audit.AuditLogException.class);
+        assertThatThrownBy(() -> recorded.remove(kept.id(), "cli:root", "local"))
+                .isInstanceOf(io.mamori.console.audit.AuditLogException.class);
+        assertThatThrownBy(() -> recorded.remove(ListKind.BLOCK, ListTarget.SENDER, null, "spam.example", "cli:root", "local"))
+                .isInstanceOf(io.mamori.console.audit.AuditLogException.class);
+
+        assertThat(store.list(null)).extracting(e -> e.entry().pattern().text()).containsExactly("spam.example");
+    }
+
+    @Test
     void entriesAreAddedListedWithEverySourceAndRemovedWithAnAuditEntryEachTime() {
         ListService.View added = service.add(ListKind.BLOCK, ListTarget.SENDER, null, "Spam.example", "campaign", "cli:root", "local");
         ListService.View own = service.add(ListKind.ALLOW, ListTarget.SENDER, "sato@example.co.jp", "partner.example", null,

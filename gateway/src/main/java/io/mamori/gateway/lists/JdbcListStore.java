@@ -1,5 +1,8 @@
 package io.mamori.gateway.lists;
 
+import static io.mamori.gateway.store.Transactions.NOTHING_ALONGSIDE;
+import static io.mamori.gateway.store.Transactions.inTransaction;
+
 import io.mamori.core.lists.InvalidListEntry;
 import io.mamori.core.lists.ListEntry;
 import io.mamori.core.lists.ListKind;
@@ -7,6 +10,7 @@ import io.mamori.core.lists.ListPattern;
 import io.mamori.core.lists.ListSource;
 import io.mamori.core.lists.ListStore;
 import io.mamori.core.lists.ListTarget;
+import io.mamori.gateway.store.TransactionWork;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
@@ -136,6 +140,16 @@ public final class JdbcListStore implements ListStore {
      * @throws DuplicateEntry           if the same value is already on that list
      */
     public StoredEntry add(ListKind kind, ListTarget target, String owner, String value, String comment, String createdBy) {
+        return add(kind, target, owner, value, comment, createdBy, stored -> NOTHING_ALONGSIDE);
+    }
+
+    /**
+     * As {@link #add(ListKind, ListTarget, String, String, String, String)}, with the work {@code alongside} gives for the
+     * new entry run on the insert's transaction after it: both commit, or neither does (the audit entry of the person
+     * who added it). A refused value or a duplicate is refused before, and runs nothing.
+     */
+    public StoredEntry add(ListKind kind, ListTarget target, String owner, String value, String comment, String createdBy,
+            java.util.function.Function<StoredEntry, TransactionWork> alongside) {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(target, "target");
         if (kind == ListKind.ALLOW && target != ListTarget.SENDER) {
@@ -151,24 +165,31 @@ public final class JdbcListStore implements ListStore {
         String by = Objects.requireNonNull(createdBy, "createdBy");
         by = by.length() > MAX_OWNER ? by.substring(0, MAX_OWNER) : by;
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("INSERT INTO list_entries (owner, list_kind, target, entry, comment,"
-                     + " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
-            ps.setString(1, own);
-            ps.setString(2, kind.name());
-            ps.setString(3, target.name());
-            ps.setString(4, pattern.text());
-            ps.setString(5, note);
-            ps.setString(6, by);
-            ps.setObject(7, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
-            ps.executeUpdate();
-            long id;
-            try (ResultSet keys = ps.getGeneratedKeys()) {
-                keys.next();
-                id = keys.getLong(1);
-            }
+        String addedBy = by;
+        try (Connection c = dataSource.getConnection()) {
+            StoredEntry stored = inTransaction(c, () -> {
+                long id;
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO list_entries (owner, list_kind, target, entry,"
+                        + " comment, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                    ps.setString(1, own);
+                    ps.setString(2, kind.name());
+                    ps.setString(3, target.name());
+                    ps.setString(4, pattern.text());
+                    ps.setString(5, note);
+                    ps.setString(6, addedBy);
+                    ps.setObject(7, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+                    ps.executeUpdate();
+                    try (ResultSet keys = ps.getGeneratedKeys()) {
+                        keys.next();
+                        id = keys.getLong(1);
+                    }
+                }
+                StoredEntry made = new StoredEntry(id, entry(id, own, kind, target, pattern), note, addedBy, now);
+                alongside.apply(made).run(c, true);
+                return made;
+            });
             invalidate();
-            return new StoredEntry(id, entry(id, own, kind, target, pattern), note, by, now);
+            return stored;
         } catch (SQLException e) {
             if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
                 throw new DuplicateEntry(find(kind, target, owner, pattern.text()).map(StoredEntry::id).orElse(-1L));
@@ -179,10 +200,24 @@ public final class JdbcListStore implements ListStore {
 
     /** Removes an entry by id; {@code false} if there is none. */
     public boolean remove(long id) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("DELETE FROM list_entries WHERE id = ?")) {
-            ps.setLong(1, id);
-            boolean removed = ps.executeUpdate() == 1;
+        return remove(id, NOTHING_ALONGSIDE);
+    }
+
+    /**
+     * As {@link #remove(long)}, with {@code alongside} run on the delete's transaction after it, whether an entry was
+     * removed or not: both commit, or neither does.
+     */
+    public boolean remove(long id, TransactionWork alongside) {
+        try (Connection c = dataSource.getConnection()) {
+            boolean removed = inTransaction(c, () -> {
+                boolean gone;
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM list_entries WHERE id = ?")) {
+                    ps.setLong(1, id);
+                    gone = ps.executeUpdate() == 1;
+                }
+                alongside.run(c, gone);
+                return gone;
+            });
             invalidate();
             return removed;
         } catch (SQLException e) {

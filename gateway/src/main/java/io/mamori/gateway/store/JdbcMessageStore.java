@@ -1,5 +1,8 @@
 package io.mamori.gateway.store;
 
+import static io.mamori.gateway.store.Transactions.NOTHING_ALONGSIDE;
+import static io.mamori.gateway.store.Transactions.inTransaction;
+
 import io.mamori.core.analysis.Verdict;
 import io.mamori.core.message.Direction;
 import io.mamori.core.message.Envelope;
@@ -904,29 +907,6 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
             synchronized (OWNED_SPOOLS) {
                 OWNED_SPOOLS.remove(spoolDir);
             }
-        }
-    }
-
-    private static final TransactionWork NOTHING_ALONGSIDE = (c, moved) -> { };
-
-    /** Work on a connection that may throw {@link SQLException}. */
-    @FunctionalInterface
-    private interface SqlWork<T> {
-        T run() throws SQLException;
-    }
-
-    /** Runs {@code work} as one transaction on {@code c}: committed, or rolled back on any failure; autocommit restored. */
-    private static <T> T inTransaction(Connection c, SqlWork<T> work) throws SQLException {
-        c.setAutoCommit(false);
-        try {
-            T result = work.run();
-            c.commit();
-            return result;
-        } catch (SQLException | RuntimeException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(true);
         }
     }
 
