@@ -46,8 +46,8 @@ import org.slf4j.LoggerFactory;
  * time is truncated to microseconds, so what the database gives back hashes exactly as written.
  *
  * <p>An action on the database and its entry can share one transaction ({@link #recordAlong}): the action's, on
- * which the entry is appended as above, so that no message is released or deleted, and no list entry added or
- * removed, without its entry.
+ * which the entry is appended as above, so that no message is released or deleted, no list entry added or removed,
+ * and no one's roles changed without its entry.
  *
  * <p>Every appended entry is also written as one line to the {@code mamori.audit} logger.
  *

@@ -1,6 +1,8 @@
 package io.mamori.console.directory;
 
 import io.mamori.core.access.Role;
+import io.mamori.gateway.store.TransactionWork;
+import io.mamori.gateway.store.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -137,8 +139,20 @@ public final class JdbcDirectory {
         saveAll(List.of(person));
     }
 
+    /**
+     * As {@link #save(Person)}, with {@code alongside} run on the save's transaction after it: both commit, or neither
+     * does (the audit entry of the person who changed someone's roles or access).
+     */
+    public void save(Person person, TransactionWork alongside) {
+        saveAll(List.of(person), alongside);
+    }
+
     /** Adds or replaces every person given, in one transaction: all of them or none. */
     public void saveAll(Collection<Person> people) {
+        saveAll(people, Transactions.NOTHING_ALONGSIDE);
+    }
+
+    private void saveAll(Collection<Person> people, TransactionWork alongside) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -158,6 +172,7 @@ public final class JdbcDirectory {
                 for (Person p : people) {
                     write(c, p);
                 }
+                alongside.run(c, true);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();

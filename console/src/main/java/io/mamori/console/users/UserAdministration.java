@@ -77,8 +77,11 @@ public final class UserAdministration {
         if (changes.isEmpty()) {
             return new Saved(List.of(), false);
         }
-        directory.save(after);
-        audit.record(entry(actor, source, "user.update", after.email(), describe(before), describe(after), true));
+        // in the save's transaction: no one's roles or access change without the entry that says who changed them
+        audit.recordAlong(work -> {
+            directory.save(after, work);
+            return null;
+        }, saved -> entry(actor, source, "user.update", after.email(), describe(before), describe(after), true));
         return new Saved(changes, notifyIfAccessChanged(before, after, actor, source));
     }
 
