@@ -6,6 +6,8 @@ import io.mamori.console.text.ConsoleMessages;
 import io.mamori.core.access.Role;
 import io.mamori.gateway.auth.Argon2id;
 import io.mamori.gateway.crypto.MasterKeys;
+import io.mamori.gateway.store.TransactionWork;
+import io.mamori.gateway.store.Transactions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.SecureRandom;
@@ -148,6 +150,16 @@ public final class ConsoleAccounts {
      *                                          users page's words for it
      */
     public String createUser(String email, String displayName, String department, Set<Role> roles) {
+        return createUser(email, displayName, department, roles, person -> Transactions.NOTHING_ALONGSIDE);
+    }
+
+    /**
+     * As {@link #createUser(String, String, String, Set)}, the person saved and the account created in one transaction
+     * with the work {@code alongside} gives for the person as saved (the audit entry of who created the account): all of
+     * it commits, or none. A refused address or an existing account is refused before, and runs nothing.
+     */
+    public String createUser(String email, String displayName, String department, Set<Role> roles,
+            java.util.function.Function<Person, TransactionWork> alongside) {
         String address = requireEmail(email);
         Optional<Person> existing = directory.find(address);
         Person person;
@@ -165,8 +177,16 @@ public final class ConsoleAccounts {
             throw ConsoleMessages.invalid("users.problem.accountExists");
         }
         String password = RecoveryCodes.display(codes.randomCode());
-        directory.save(person);
-        if (!accounts.create(address, argon2.hash(password), clock.instant())) {
+        String hash = argon2.hash(password);
+        Person saved = person;
+        try {
+            directory.save(person, (c, done) -> {
+                if (!accounts.create(c, address, hash, clock.instant())) {
+                    throw new AccountExists(); // created meanwhile: the person's save is rolled back with it
+                }
+                alongside.apply(saved).run(c, true);
+            });
+        } catch (AccountExists e) {
             throw ConsoleMessages.invalid("users.problem.accountExists");
         }
         return password;
@@ -397,5 +417,12 @@ public final class ConsoleAccounts {
 
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s.strip();
+    }
+
+    /** An account for the address was created between the check and the insert. */
+    private static final class AccountExists extends RuntimeException {
+        AccountExists() {
+            super(null, null, false, false);
+        }
     }
 }

@@ -56,9 +56,17 @@ final class JdbcAccounts {
 
     /** Creates an account with a password to change at first sign-in; {@code false} if one exists. */
     boolean create(String email, String passwordHash, Instant now) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement insert = c.prepareStatement("INSERT INTO console_account (email, password_hash,"
-                     + " must_change_password, failed_attempts, created_at) VALUES (?, ?, TRUE, 0, ?)")) {
+        try (Connection c = dataSource.getConnection()) {
+            return create(c, email, passwordHash, now);
+        } catch (SQLException e) {
+            throw failure("create the account of " + email, e);
+        }
+    }
+
+    /** As {@link #create(String, String, Instant)}, on the transaction of {@code c}. */
+    boolean create(Connection c, String email, String passwordHash, Instant now) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO console_account (email, password_hash,"
+                + " must_change_password, failed_attempts, created_at) VALUES (?, ?, TRUE, 0, ?)")) {
             insert.setString(1, email);
             insert.setString(2, passwordHash);
             insert.setObject(3, timestamp(now));
@@ -68,7 +76,7 @@ final class JdbcAccounts {
             if ("23505".equals(e.getSQLState())) {
                 return false;
             }
-            throw failure("create the account of " + email, e);
+            throw e;
         }
     }
 

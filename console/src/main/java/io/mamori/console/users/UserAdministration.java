@@ -97,16 +97,21 @@ public final class UserAdministration {
     public String createAccount(String email, String displayName, String department, Set<Role> roles, String actor,
             String source) {
         Optional<Person> before = directory.find(email.strip().toLowerCase(java.util.Locale.ROOT));
+        java.util.concurrent.atomic.AtomicReference<Person> saved = new java.util.concurrent.atomic.AtomicReference<>();
         String password;
         try {
-            password = accounts.createUser(email, displayName, department, roles);
+            // the person, the account and the entry in one transaction: no account exists without its entry
+            password = audit.recordAlong(work -> accounts.createUser(email, displayName, department, roles, person -> {
+                saved.set(person);
+                return work;
+            }), created -> entry(actor, source, "user.created", saved.get().email(),
+                    before.map(UserAdministration::describe).orElse(null), describe(saved.get()), true));
         } catch (IllegalArgumentException e) {
+            // refused before anything was written (an invalid address, an existing account)
             audit.record(entry(actor, source, "user.created", email, null, e.getMessage(), false));
             throw e;
         }
-        Person after = directory.find(email.strip().toLowerCase(java.util.Locale.ROOT)).orElseThrow();
-        audit.record(entry(actor, source, "user.created", after.email(), before.map(UserAdministration::describe).orElse(null),
-                describe(after), true));
+        Person after = saved.get();
         before.ifPresent(was -> notifyIfAccessChanged(was, after, actor, source));
         return password;
     }

@@ -45,6 +45,7 @@ class UserAdministrationTest {
     JdbcMessageStore store;
     JdbcDirectory directory;
     JdbcAuditTrail audit;
+    ConsoleAccounts accounts;
     UserAdministration administration;
 
     @BeforeEach
@@ -54,7 +55,7 @@ class UserAdministrationTest {
         MasterKeys keys = MasterKeys.openOrCreate(dir.resolve("keys"));
         store = new JdbcMessageStore(dataSource, keys, JdbcMessageStore.Settings.under(dir), clock);
         directory = new JdbcDirectory(dataSource, clock);
-        ConsoleAccounts accounts = new ConsoleAccounts(dataSource, directory, keys, new Argon2id(1024, 1, 1),
+        accounts = new ConsoleAccounts(dataSource, directory, keys, new Argon2id(1024, 1, 1),
                 new ConsoleAccounts.Lockout(10, Duration.ofMinutes(15)), clock);
         Policy policy = new PolicyLoader(FindingCatalogue.builtIn()).parse("""
                 version: 1
@@ -103,5 +104,26 @@ class UserAdministrationTest {
                 .isInstanceOf(AuditLogException.class);
         assertThat(directory.find("sato@example.co.jp").orElseThrow().roles()).as("not made an administrator")
                 .doesNotContain(Role.ADMIN).contains(Role.ANALYST);
+    }
+
+    @Test
+    void anAccountIsCreatedWithItsEntryOrNotAtAll() throws Exception {
+        String password = administration.createAccount("tanaka@example.co.jp", "田中", "営業部", EnumSet.of(Role.ANALYST),
+                "admin@example.co.jp", "10.0.0.9");
+        assertThat(password).isNotBlank();
+        assertThat(accounts.hasAccount("tanaka@example.co.jp")).isTrue();
+        assertThat(audit.search(AuditFilter.ALL, null, 10).entries()).singleElement().satisfies(r -> {
+            assertThat(r.action()).isEqualTo("user.created");
+            assertThat(r.object()).isEqualTo("tanaka@example.co.jp");
+            assertThat(r.success()).isTrue();
+        });
+
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE audit_head SET last_hash = 'damaged' WHERE id = 1");
+        }
+        assertThatThrownBy(() -> administration.createAccount("suzuki@example.co.jp", "鈴木", null, EnumSet.of(Role.ADMIN),
+                "admin@example.co.jp", "10.0.0.9")).isInstanceOf(AuditLogException.class);
+        assertThat(accounts.hasAccount("suzuki@example.co.jp")).as("no account").isFalse();
+        assertThat(directory.find("suzuki@example.co.jp")).as("nor a directory entry").isEmpty();
     }
 }
