@@ -1,6 +1,8 @@
 package io.mamori.console.directory;
 
 import io.mamori.core.access.Role;
+import io.mamori.gateway.store.TransactionWork;
+import io.mamori.gateway.store.Transactions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,6 +35,16 @@ public final class DirectoryImport {
      * @throws DirectoryFileException naming line and column of every problem; nothing was changed
      */
     public ImportReport run(byte[] content, String fileName, boolean dryRun) throws DirectoryFileException {
+        return run(content, fileName, dryRun, report -> Transactions.NOTHING_ALONGSIDE);
+    }
+
+    /**
+     * As {@link #run(byte[], String, boolean)}, with the work {@code alongside} gives for the report run on the
+     * transaction that applies it (the audit entry of the import): both commit, or neither. A dry run, or a file that
+     * changes nothing, writes nothing and runs nothing.
+     */
+    public ImportReport run(byte[] content, String fileName, boolean dryRun,
+            java.util.function.Function<ImportReport, TransactionWork> alongside) throws DirectoryFileException {
         List<DirectoryCsv.Entry> entries = csv.parse(content, fileName);
         Map<String, Person> current = new LinkedHashMap<>();
         directory.list().forEach(p -> current.put(p.email(), p));
@@ -84,10 +96,11 @@ public final class DirectoryImport {
         if (activeAdmins(current) > 0 && activeAdmins(after) == 0) {
             throw new DirectoryFileException(List.of(CsvProblem.of(fileName, 1, 0, "", "users.import.csv.noAdministrator")));
         }
+        ImportReport report = new ImportReport(fileName, added, updated, deactivated, unchanged, !dryRun);
         if (!dryRun && !writes.isEmpty()) {
-            directory.saveAll(writes);
+            directory.saveAll(writes, alongside.apply(report));
         }
-        return new ImportReport(fileName, added, updated, deactivated, unchanged, !dryRun);
+        return report;
     }
 
     private static long activeAdmins(Map<String, Person> people) {

@@ -152,7 +152,8 @@ public final class JdbcDirectory {
         saveAll(people, Transactions.NOTHING_ALONGSIDE);
     }
 
-    private void saveAll(Collection<Person> people, TransactionWork alongside) {
+    /** As {@link #saveAll(Collection)}, with {@code alongside} run on the same transaction after the writes. */
+    public void saveAll(Collection<Person> people, TransactionWork alongside) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {

@@ -125,14 +125,30 @@ public final class UserAdministration {
         Map<String, Person> before = new LinkedHashMap<>();
         directory.list().forEach(p -> before.put(p.email(), p));
         ImportReport report;
+        java.util.concurrent.atomic.AtomicReference<ImportReport> applied = new java.util.concurrent.atomic.AtomicReference<>();
         try {
-            report = new DirectoryImport(directory).run(content, fileName, dryRun);
-        } catch (DirectoryFileException e) {
+            // the changes and their entry in one transaction: no one's access changes by import without the record
+            report = audit.recordAlong(work -> {
+                try {
+                    return new DirectoryImport(directory).run(content, fileName, dryRun, r -> {
+                        applied.set(r);
+                        return work;
+                    });
+                } catch (DirectoryFileException e) {
+                    throw new RefusedFile(e);
+                }
+            }, done -> entry(actor, source, "directory.import", fileName, null, applied.get().summary(), true));
+        } catch (RefusedFile refused) {
+            DirectoryFileException e = refused.file;
             audit.record(entry(actor, source, "directory.import", fileName, null,
                     (dryRun ? "dry-run " : "") + "refused: " + e.problems().size() + " problem(s)", false));
             throw e;
         }
-        audit.record(entry(actor, source, "directory.import", fileName, null, (dryRun ? "dry-run " : "") + report.summary(), true));
+        if (applied.get() == null) {
+            // a dry run, or a file that changes nothing: nothing was written, and the entry says what it found
+            audit.record(entry(actor, source, "directory.import", fileName, null, (dryRun ? "dry-run " : "") + report.summary(),
+                    true));
+        }
         if (report.applied()) {
             List<String> touched = new ArrayList<>(report.deactivated());
             report.updated().forEach(c -> touched.add(c.email()));
@@ -276,5 +292,15 @@ public final class UserAdministration {
 
     private AuditEntry entry(String actor, String source, String action, String object, String before, String after, boolean ok) {
         return new AuditEntry(clock.instant(), actor, source, action, object, before, after, ok);
+    }
+
+    /** A refused file, carried out of {@link AuditTrail#recordAlong}'s action (which throws no checked exception). */
+    private static final class RefusedFile extends RuntimeException {
+        final DirectoryFileException file;
+
+        RefusedFile(DirectoryFileException file) {
+            super(null, null, false, false);
+            this.file = file;
+        }
     }
 }

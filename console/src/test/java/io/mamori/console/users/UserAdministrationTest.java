@@ -126,4 +126,21 @@ class UserAdministrationTest {
         assertThat(accounts.hasAccount("suzuki@example.co.jp")).as("no account").isFalse();
         assertThat(directory.find("suzuki@example.co.jp")).as("nor a directory entry").isEmpty();
     }
+
+    @Test
+    void anImportIsAppliedWithItsEntryOrNotAtAll() throws Exception {
+        directory.save(new Person("admin@example.co.jp", "管理者", null, null, EnumSet.of(Role.ADMIN), new TreeSet<>(), "ja",
+                true, Person.Source.CONSOLE));
+        byte[] csv = ("email,display_name,department,roles\n"
+                + "sato@example.co.jp,佐藤,経理部,analyst\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        administration.importCsv(csv, "people.csv", true, "admin@example.co.jp", "10.0.0.9");
+        assertThat(directory.find("sato@example.co.jp")).as("a dry run writes nothing").isEmpty();
+
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE audit_head SET last_hash = 'damaged' WHERE id = 1");
+        }
+        assertThatThrownBy(() -> administration.importCsv(csv, "people.csv", false, "admin@example.co.jp", "10.0.0.9"))
+                .isInstanceOf(AuditLogException.class);
+        assertThat(directory.find("sato@example.co.jp")).as("not imported").isEmpty();
+    }
 }
