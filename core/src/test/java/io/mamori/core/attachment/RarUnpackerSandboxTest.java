@@ -73,6 +73,11 @@ class RarUnpackerSandboxTest {
             // the same program without the sandbox: every probe succeeds, so each assertion below can fail
             assertThat(run(RarUnpacker.of(program, Duration.ofSeconds(20))))
                     .contains("secret", "read-secret", "sees-etc", "connected", "done");
+            // the program said it connected; the accepting thread counts the connection a moment later
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (connections.get() < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
             int unconfined = connections.get();
             assertThat(unconfined).isEqualTo(1);
 
