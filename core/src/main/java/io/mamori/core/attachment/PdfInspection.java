@@ -47,8 +47,6 @@ final class PdfInspection {
     static final int MAX_NODES = 1000;
     /** Pages whose annotations are looked at. */
     static final int MAX_PAGES = 50;
-    /** Actions of one chain ({@code /Next}) looked at at most. */
-    static final int MAX_CHAIN = 32;
     /** Embedded files taken at most. */
     static final int MAX_FILES = 32;
 
@@ -91,8 +89,8 @@ final class PdfInspection {
         int[] budget = {maxFileBytes};
         try {
             if (catalog.getOpenAction() instanceof PDAction open) {
-                javascript = chained(open, PDActionJavaScript.class) != null ? "open action" : null;
-                PDActionLaunch l = chained(open, PDActionLaunch.class);
+                javascript = PdfActions.first(open, PDActionJavaScript.class) != null ? "open action" : null;
+                PDActionLaunch l = PdfActions.first(open, PDActionLaunch.class);
                 launch = l != null ? launched(l) : null;
             }
         } catch (IOException | RuntimeException damaged) {
@@ -156,7 +154,7 @@ final class PdfInspection {
                     }
                     PDAction action = annotation instanceof PDAnnotationLink link ? link.getAction()
                             : annotation instanceof PDAnnotationWidget widget ? widget.getAction() : null;
-                    PDActionLaunch l = launch == null && action != null ? chained(action, PDActionLaunch.class) : null;
+                    PDActionLaunch l = launch == null ? PdfActions.first(action, PDActionLaunch.class) : null;
                     if (l != null) {
                         launch = launched(l);
                     }
@@ -174,40 +172,11 @@ final class PdfInspection {
     /** Whether any of {@code actions} (each may be null) runs JavaScript, itself or through its chain. */
     private static boolean anyJavaScript(PDAction... actions) {
         for (PDAction action : actions) {
-            if (action != null && chained(action, PDActionJavaScript.class) != null) {
+            if (action != null && PdfActions.first(action, PDActionJavaScript.class) != null) {
                 return true;
             }
         }
         return false;
-    }
-
-    /**
-     * The first action of {@code type} in {@code first} and the actions it chains to ({@code /Next}, which a viewer
-     * runs after it: a harmless "go to page 1" may chain to a script), breadth-first, at most {@value #MAX_CHAIN}
-     * actions, each once (a chain may loop).
-     */
-    static <T extends PDAction> T chained(PDAction first, Class<T> type) {
-        java.util.ArrayDeque<PDAction> todo = new java.util.ArrayDeque<>(List.of(first));
-        java.util.Set<Object> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        int visited = 0;
-        while (!todo.isEmpty() && visited++ < MAX_CHAIN) {
-            PDAction action = todo.poll();
-            if (!seen.add(action.getCOSObject())) {
-                continue;
-            }
-            if (type.isInstance(action)) {
-                return type.cast(action);
-            }
-            try {
-                List<PDAction> next = action.getNext();
-                if (next != null) {
-                    next.stream().filter(java.util.Objects::nonNull).forEach(todo::add);
-                }
-            } catch (RuntimeException damaged) {
-                // a chain that cannot be read ends here
-            }
-        }
-        return null;
     }
 
     /** What a Launch action starts: its file, or its Windows parameters' file, or {@code "a program"}. */

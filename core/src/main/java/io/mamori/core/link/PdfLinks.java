@@ -1,5 +1,6 @@
 package io.mamori.core.link;
 
+import io.mamori.core.attachment.PdfActions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -222,9 +223,21 @@ final class PdfLinks {
 
     /**
      * The web address an action opens ({@code URI}) or sends a form to ({@code SubmitForm}, whose target is a URL
-     * file specification; a target that is no web address, such as a file beside the form, is none), or {@code null}.
+     * file specification; a target that is no web address, such as a file beside the form, is none), itself or one of
+     * the actions it chains to ({@link PdfActions#chain}: "go to page 1", then open a site), or {@code null}.
      */
-    private static String address(PDAction action) {
+    private static String address(PDAction first) {
+        for (PDAction action : PdfActions.chain(first)) {
+            String address = ownAddress(action);
+            if (address != null) {
+                return address;
+            }
+        }
+        return null;
+    }
+
+    /** The web address this one action opens or sends a form to, or {@code null}. */
+    private static String ownAddress(PDAction action) {
         try {
             if (action instanceof PDActionURI uri) {
                 return uri.getURI();

@@ -222,6 +222,23 @@ class EmbeddedLinksTest {
                 new Part("application/pdf", "q3.pdf", pageOpens))))).containsExactly(
                         Finding.of("LINK_IN_PDF", "docs-view.example.org"));
 
+        // and an open action that shows the first page, then (its /Next action) opens the site
+        byte[] chained = pdf(report, 6, doc -> {
+            org.apache.pdfbox.pdmodel.interactive.action.PDActionGoTo show =
+                    new org.apache.pdfbox.pdmodel.interactive.action.PDActionGoTo();
+            org.apache.pdfbox.pdmodel.interactive.documentnavigation.destination.PDPageFitDestination first =
+                    new org.apache.pdfbox.pdmodel.interactive.documentnavigation.destination.PDPageFitDestination();
+            first.setPage(doc.getPage(0));
+            show.setDestination(first);
+            PDActionURI open = new PDActionURI();
+            open.setURI("https://docs-view.example.org/q3");
+            show.setNext(List.of(open));
+            doc.getDocumentCatalog().setOpenAction(show);
+        });
+        assertThat(analyzer.analyze(input(message("Reports <reports@vendor.example.com>", LONG_TEXT,
+                new Part("application/pdf", "q3.pdf", chained))))).containsExactly(
+                        Finding.of("LINK_IN_PDF", "docs-view.example.org"));
+
         // the same document opening its sender's own site is nothing; so is the same report without the action
         ParsedMessage own = message("Reports <reports@docs-view.example.org>", LONG_TEXT,
                 new Part("application/pdf", "q3.pdf", opensSite));
