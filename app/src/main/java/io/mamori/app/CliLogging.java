@@ -42,9 +42,10 @@ public final class CliLogging extends ContextAwareBase implements Configurator {
         root.setLevel(Level.WARN);
         root.addAppender(stderr);
         context.getLogger("mamori.audit").setLevel(Level.INFO);
-        // PDFBox warns about every damaged or font-less PDF it reads for links; the analysis result says what matters
-        context.getLogger("org.apache.pdfbox").setLevel(Level.ERROR);
-        context.getLogger("org.apache.fontbox").setLevel(Level.ERROR);
+        // PDFBox warns about every damaged or font-less PDF it reads for links, and logs each damaged operator at ERROR
+        // with a stack trace (thousands for one crafted PDF); the analysis result says what matters
+        context.getLogger("org.apache.pdfbox").setLevel(Level.OFF);
+        context.getLogger("org.apache.fontbox").setLevel(Level.OFF);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 }

@@ -33,8 +33,8 @@ class CliLoggingTest {
         assertThat(appender.getTarget()).isEqualTo("System.err");
         assertThat(appender.isStarted()).isTrue();
         assertThat(context.getLogger("mamori.audit").getEffectiveLevel()).isEqualTo(Level.INFO);
-        assertThat(context.getLogger("org.apache.pdfbox.pdmodel.font").getEffectiveLevel()).isEqualTo(Level.ERROR);
-        assertThat(context.getLogger("org.apache.fontbox").getEffectiveLevel()).isEqualTo(Level.ERROR);
+        assertThat(context.getLogger("org.apache.pdfbox.pdmodel.font").getEffectiveLevel()).isEqualTo(Level.OFF);
+        assertThat(context.getLogger("org.apache.fontbox").getEffectiveLevel()).isEqualTo(Level.OFF);
         assertThat(context.getLogger("io.mamori.core").getEffectiveLevel()).isEqualTo(Level.WARN);
     }
 
