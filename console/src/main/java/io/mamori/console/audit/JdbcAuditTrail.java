@@ -3,6 +3,7 @@ package io.mamori.console.audit;
 import io.mamori.core.store.MessageState;
 import io.mamori.gateway.store.JdbcMessageStore;
 import io.mamori.gateway.store.TransactionWork;
+import io.mamori.gateway.store.Transactions;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.sql.Connection;
@@ -101,7 +102,7 @@ public final class JdbcAuditTrail implements AuditTrail {
             // The lock is taken before a pooled connection, so appenders queueing here hold no connection.
             appendLock.lock();
             try (Connection c = dataSource.getConnection()) {
-                stored = appendLocked(c, clean);
+                stored = Transactions.inTransaction(c, () -> insert(c, clean));
             } finally {
                 appendLock.unlock();
             }
@@ -182,24 +183,6 @@ public final class JdbcAuditTrail implements AuditTrail {
         LOG.info("seq={} action={} object={} ok={} actor={} source={} before={} after={}", stored.seq(),
                 stored.action(), stored.object(), stored.success(), stored.actor(), stored.sourceIp(),
                 stored.before(), stored.after());
-    }
-
-    private AuditRecord appendLocked(Connection c, AuditEntry e) throws SQLException {
-        c.setAutoCommit(false);
-        try {
-            AuditRecord stored = insert(c, e);
-            c.commit();
-            return stored;
-        } catch (SQLException | RuntimeException ex) {
-            try {
-                c.rollback();
-            } catch (SQLException suppressed) {
-                ex.addSuppressed(suppressed);
-            }
-            throw ex;
-        } finally {
-            c.setAutoCommit(true);
-        }
     }
 
     /** Appends {@code e} (cleaned) on the transaction of {@code c}: locks the head, inserts the row, moves the head. */

@@ -155,8 +155,7 @@ public final class JdbcDirectory {
     /** As {@link #saveAll(Collection)}, with {@code alongside} run on the same transaction after the writes. */
     public void saveAll(Collection<Person> people, TransactionWork alongside) {
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
+            Transactions.inTransaction(c, () -> {
                 Set<String> known = new TreeSet<>(departmentsIn(c));
                 for (Person p : people) {
                     for (String d : departmentsNamedBy(p)) {
@@ -174,13 +173,8 @@ public final class JdbcDirectory {
                     write(c, p);
                 }
                 alongside.run(c, true);
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
+                return null;
+            });
         } catch (SQLException e) {
             throw failure("save directory entries", e);
         }

@@ -363,8 +363,9 @@ public final class QuarantineService {
         }
         Runnable lesson = to == MessageState.QUEUED || to == MessageState.DELETED
                 ? learning.prepare(before.get(), to == MessageState.QUEUED) : () -> { };
-        boolean moved = moveRecorded(id, to, m -> new AuditEntry(clock.instant(), actor, source, action,
-                id, before.get().state().name(), m ? to.name() : "refused: not allowed in state " + before.get().state(), m));
+        String was = before.get().state().name();
+        boolean moved = moveRecorded(id, to, m -> new AuditEntry(clock.instant(), actor, source, action, id, was,
+                m ? to.name() : "refused: not allowed in state " + was, m));
         if (moved) {
             lesson.run();
         }

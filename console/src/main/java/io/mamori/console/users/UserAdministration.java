@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,7 +98,7 @@ public final class UserAdministration {
     public String createAccount(String email, String displayName, String department, Set<Role> roles, String actor,
             String source) {
         Optional<Person> before = directory.find(email.strip().toLowerCase(java.util.Locale.ROOT));
-        java.util.concurrent.atomic.AtomicReference<Person> saved = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<Person> saved = new AtomicReference<>();
         String password;
         try {
             // the person, the account and the entry in one transaction: no account exists without its entry
@@ -125,7 +126,7 @@ public final class UserAdministration {
         Map<String, Person> before = new LinkedHashMap<>();
         directory.list().forEach(p -> before.put(p.email(), p));
         ImportReport report;
-        java.util.concurrent.atomic.AtomicReference<ImportReport> applied = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<ImportReport> applied = new AtomicReference<>();
         try {
             // the changes and their entry in one transaction: no one's access changes by import without the record
             report = audit.recordAlong(work -> {
@@ -146,8 +147,8 @@ public final class UserAdministration {
         }
         if (applied.get() == null) {
             // a dry run, or a file that changes nothing: nothing was written, and the entry says what it found
-            audit.record(entry(actor, source, "directory.import", fileName, null, (dryRun ? "dry-run " : "") + report.summary(),
-                    true));
+            audit.record(entry(actor, source, "directory.import", fileName, null,
+                    (dryRun ? "dry-run " : "") + report.summary(), true));
         }
         if (report.applied()) {
             List<String> touched = new ArrayList<>(report.deactivated());

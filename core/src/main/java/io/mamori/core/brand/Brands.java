@@ -70,7 +70,8 @@ public final class Brands {
     private final Map<String, Brand> skeletonNames;
     private final Map<String, Brand> byDomain;
     private final Set<String> freemail;
-    private final MessageMemo.Key<Optional<Named>> namedByFrom = MessageMemo.Key.of("brand named by the From display name");
+    private final MessageMemo.Key<Optional<Named>> namedByFrom =
+            MessageMemo.Key.of("brand named by the From display name");
     private static final java.util.regex.Pattern LABEL_SEPARATORS = java.util.regex.Pattern.compile("[.-]+");
 
     private Brands(List<Brand> brands, Map<String, Brand> asciiNames, Map<String, Brand> otherNames,
@@ -133,8 +134,8 @@ public final class Brands {
      */
     public Optional<Named> namedByFrom(AnalysisInput input) {
         return input.memo().computeIfAbsent(namedByFrom, () -> input.message().header("From").flatMap(Mailbox::sender)
-                .flatMap(from -> named(ADDRESS_IN_NAME.matcher(Normalizer.normalize(from.displayName(), Normalizer.Form.NFKC))
-                        .replaceAll(" "))));
+                .flatMap(from -> named(ADDRESS_IN_NAME.matcher(
+                        Normalizer.normalize(from.displayName(), Normalizer.Form.NFKC)).replaceAll(" "))));
     }
 
     /**

@@ -97,13 +97,17 @@ final class CssRules {
         while (begin < to && Character.isWhitespace(css.charAt(begin))) {
             begin++;
         }
-        if (begin == to || css.charAt(begin) == '@' || css.indexOf(':', begin) >= 0 && css.indexOf(':', begin) < to) {
+        if (begin == to || css.charAt(begin) == '@') {
             return 0;
         }
         int words = 0;
         int run = 0;
         for (int i = begin; i < to; i++) {
-            if (Character.isLetter(css.charAt(i))) {
+            char c = css.charAt(i);
+            if (c == ':') {
+                return 0; // a declaration (within this statement only: one pass over the sheet in all)
+            }
+            if (Character.isLetter(c)) {
                 if (++run == 2) {
                     words++;
                 }

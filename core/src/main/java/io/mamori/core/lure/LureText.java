@@ -148,7 +148,10 @@ public final class LureText {
         return out == null ? text : out.append(text, copied, n).toString();
     }
 
-    /** The word {@code text[from, to)} with its look-alikes read away, lower-cased; null if it has none or too few lower-case letters. */
+    /**
+     * The word {@code text[from, to)} with its look-alikes read away, lower-cased; null if it has none or fewer than two
+     * lower-case letters.
+     */
     private static String readAway(String text, int from, int to) {
         char[] word = new char[to - from];
         int lower = 0;

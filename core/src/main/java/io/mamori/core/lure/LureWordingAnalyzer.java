@@ -34,8 +34,9 @@ import java.util.stream.Collectors;
  * callback requests (phone this number about a charge). Phrases are data ({@code lure-phrases.tsv}); the text is
  * folded first ({@link LureText}) so full-width, half-width, kana and accent variants match. One finding per
  * category, with the matched phrases as evidence and a multiplier growing with the number of distinct phrases found
- * apart from each other (capped; overlapping phrases of one sentence count once); and {@code LURE_COMBINED} when two or more categories appear, since a lure is a combination (urgency
- * plus a credential check, or a bank-account change) while one category alone is ordinary business mail.
+ * apart from each other (capped; overlapping phrases of one sentence count once); and {@code LURE_COMBINED} when two
+ * or more categories appear, since a lure is a combination (urgency plus a credential check, or a bank-account change)
+ * while one category alone is ordinary business mail.
  *
  * <p>On inbound mail a category whose phrase stands in the Subject counts half a phrase more: the subject is the
  * hook a lure is built around and what the reader sees first, while the same words deep in a long body are more
@@ -89,7 +90,7 @@ public final class LureWordingAnalyzer implements Analyzer {
     private static final double MAX_CATEGORY_MULTIPLIER = 2.0;
     /** What a phrase in the Subject of inbound mail adds to its category's multiplier: half a phrase more. */
     private static final double SUBJECT_BONUS = 0.5;
-    /** What a phrase written in ASCII look-alikes ({@link LureText#undisguise}) adds: no one writes "Iog in" honestly. */
+    /** What a phrase in ASCII look-alikes ({@link LureText#undisguise}) adds: no one writes "Iog in" honestly. */
     private static final double DISGUISE_BONUS = 0.5;
     /** Digits a telephone number has at least (a Japanese number has 10, a North American one 10 or 11). */
     private static final int MIN_PHONE_DIGITS = 10;
@@ -199,7 +200,8 @@ public final class LureWordingAnalyzer implements Analyzer {
                 }
             }
             if (!matched.isEmpty()) {
-                double bonus = (subject && e.getKey().hookInSubject ? SUBJECT_BONUS : 0.0) + (inDisguise ? DISGUISE_BONUS : 0.0);
+                double bonus = (subject && e.getKey().hookInSubject ? SUBJECT_BONUS : 0.0)
+                        + (inDisguise ? DISGUISE_BONUS : 0.0);
                 int distinct = found.apart(e.getKey());
                 double multiplier = Math.min(MAX_CATEGORY_MULTIPLIER, 1.0 + PER_EXTRA_PHRASE * (distinct - 1) + bonus);
                 findings.add(new Finding(e.getKey().code, multiplier, String.join(",", matched)));

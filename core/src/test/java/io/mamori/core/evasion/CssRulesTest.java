@@ -110,5 +110,7 @@ class CssRulesTest {
         assertThat(CssRules.strayWords("lantern b21c, harbour q7x_pm, orchard")).as("runs of two letters or more").isEqualTo(4);
         assertThat(CssRules.strayWords("p { margin: 0 }\nlantern, harbour; orchard velvet; .x { color: red } maple")).isEqualTo(5);
         assertThat(CssRules.strayWords("日本語の 単語")).as("any script").isEqualTo(2);
+        assertThat(CssRules.strayWords("lantern harbour; color: red; orchard velvet")).as("a declaration is its statement only")
+                .isEqualTo(4);
     }
 }

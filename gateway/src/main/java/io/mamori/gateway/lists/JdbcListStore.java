@@ -169,8 +169,9 @@ public final class JdbcListStore implements ListStore {
         try (Connection c = dataSource.getConnection()) {
             StoredEntry stored = inTransaction(c, () -> {
                 long id;
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO list_entries (owner, list_kind, target, entry,"
-                        + " comment, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO list_entries (owner, list_kind, target,"
+                        + " entry, comment, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        Statement.RETURN_GENERATED_KEYS)) {
                     ps.setString(1, own);
                     ps.setString(2, kind.name());
                     ps.setString(3, target.name());

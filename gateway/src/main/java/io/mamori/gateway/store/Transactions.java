@@ -26,7 +26,11 @@ public final class Transactions {
             c.commit();
             return result;
         } catch (SQLException | RuntimeException e) {
-            c.rollback();
+            try {
+                c.rollback();
+            } catch (SQLException rollback) {
+                e.addSuppressed(rollback); // the first failure is what went wrong
+            }
             throw e;
         } finally {
             c.setAutoCommit(true);
