@@ -99,12 +99,9 @@ final class ConsoleCommand extends CliHelp.Group {
         @Override
         public Integer call() throws Exception {
             return LocalStore.with(STORE, s -> {
-                MamoriProperties settings = Settings.load(java.util.List.of());
-                JdbcDirectory directory = new JdbcDirectory(s.dataSource(), Clock.systemUTC());
-                Optional<String> password = ConsoleConfiguration.accounts(s, directory, settings, Clock.systemUTC())
-                        .resetUser(email, clearTotp);
+                Optional<String> password = ConsoleConfiguration.credentials(s, Clock.systemUTC()).resetAccount(email,
+                        clearTotp, CliAudit.actor(), CliAudit.SOURCE);
                 String address = email.strip().toLowerCase(java.util.Locale.ROOT);
-                s.audit().record(CliAudit.entry("user.reset", address, null, clearTotp ? "password and totp" : "password", password.isPresent()));
                 if (password.isEmpty()) {
                     System.err.println("console: コンソールアカウント " + address + " はありません / no console account " + address);
                     return 1;

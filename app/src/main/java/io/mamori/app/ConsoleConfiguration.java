@@ -5,6 +5,8 @@ import io.mamori.console.web.ClientAddress;
 import org.springframework.context.MessageSource;
 import io.mamori.console.api.ApiTokens;
 import io.mamori.console.notice.Notices;
+import io.mamori.console.users.Credentials;
+import io.mamori.gateway.auth.AppPasswords;
 import io.mamori.console.users.UserAdministration;
 import io.mamori.console.audit.AuditTrail;
 import io.mamori.console.policy.PolicyEditor;
@@ -38,6 +40,13 @@ class ConsoleConfiguration {
     }
 
     /** The same accounts service for the offline commands. */
+    /** The command line's {@link Credentials}, on a stopped gateway's store, recorded in its audit trail. */
+    static Credentials credentials(LocalStore local, Clock clock) {
+        JdbcDirectory directory = new JdbcDirectory(local.dataSource(), clock);
+        return new Credentials(new AppPasswords(local.dataSource(), clock), new ApiTokens(local.dataSource(), clock),
+                accounts(local, directory, Settings.load(java.util.List.of()), clock), local.audit(), clock);
+    }
+
     static ConsoleAccounts accounts(LocalStore local, JdbcDirectory directory, MamoriProperties settings, Clock clock) {
         MamoriProperties.Lockout lockout = settings.console().lockout();
         return new ConsoleAccounts(local.dataSource(), directory, local.keys(), Argon2id.OWASP,
@@ -78,6 +87,12 @@ class ConsoleConfiguration {
     UserAdministration userAdministration(JdbcDirectory directory, ConsoleAccounts accounts, Notices notices,
             AuditTrail audit, Clock clock) {
         return new UserAdministration(directory, accounts, notices, audit, clock);
+    }
+
+    @Bean
+    Credentials credentials(AppPasswords appPasswords, ApiTokens apiTokens, ConsoleAccounts accounts, AuditTrail audit,
+            Clock clock) {
+        return new Credentials(appPasswords, apiTokens, accounts, audit, clock);
     }
 
     @Bean

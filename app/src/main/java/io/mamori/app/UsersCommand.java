@@ -46,20 +46,15 @@ final class UsersCommand extends CliHelp.Group {
             return LocalStore.with(STORE, s -> {
                 String password;
                 try {
-                    password = new AppPasswords(s.dataSource(), Clock.systemUTC()).issue(user, label);
+                    // recorded with the password's label, refused or not, in the insert's transaction
+                    password = ConsoleConfiguration.credentials(s, Clock.systemUTC()).issueAppPassword(user, label,
+                            CliAudit.actor(), CliAudit.SOURCE);
                 } catch (InvalidInput e) { // a label or address AppPasswords refuses
-                    s.audit().record(CliAudit.entry("user.app-password.add", user, null,
-                            "failed: " + e.getMessage(), false));
                     System.err.println("users: アプリパスワードを発行できません: " + e.messageJa()
                             + " / cannot issue the app password: " + e.getMessage());
                     return 2;
-                } catch (RuntimeException e) {
-                    s.audit().record(CliAudit.entry("user.app-password.add", user, null,
-                            "failed: " + e.getMessage(), false));
-                    throw e;
                 }
                 // The password itself never goes into the log; the label says which one it is.
-                s.audit().record(CliAudit.entry("user.app-password.add", user, null, "label=" + label, true));
                 System.out.printf("%s（%s）のアプリパスワード。表示はこの一度だけです / App password for %s (%s), shown only"
                         + " once:%n%s%n", user, label, user, label, password);
                 return 0;
@@ -103,9 +98,8 @@ final class UsersCommand extends CliHelp.Group {
         @Override
         public Integer call() throws Exception {
             return LocalStore.with(STORE, s -> {
-                boolean revoked = new AppPasswords(s.dataSource(), Clock.systemUTC()).revoke(user, id);
-                s.audit().record(CliAudit.entry("user.app-password.revoke", user, "id=" + id,
-                        revoked ? "revoked" : "refused: no such active app password", revoked));
+                boolean revoked = ConsoleConfiguration.credentials(s, Clock.systemUTC()).revokeAppPassword(user, id,
+                        CliAudit.actor(), CliAudit.SOURCE);
                 if (revoked) {
                     System.out.printf("アプリパスワード #%d を失効させました / app password #%d revoked%n", id, id);
                 } else {

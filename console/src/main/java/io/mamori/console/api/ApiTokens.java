@@ -1,5 +1,7 @@
 package io.mamori.console.api;
 
+import io.mamori.gateway.store.TransactionWork;
+import io.mamori.gateway.store.Transactions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -19,6 +21,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
 import javax.sql.DataSource;
 
 /**
@@ -28,7 +31,7 @@ import javax.sql.DataSource;
  * to 256 bits of entropy — and the stored hash is compared in constant time. Tokens are shown once and never
  * logged.
  *
- * <p>Thread-safe; every method is one statement.
+ * <p>Thread-safe; every method is one statement, or one transaction with the work run alongside it.
  */
 public final class ApiTokens {
 
@@ -60,6 +63,15 @@ public final class ApiTokens {
     }
 
     public Issued issue(String ownerEmail, String label, Duration validity, String createdBy) {
+        return issue(ownerEmail, label, validity, createdBy, issued -> Transactions.NOTHING_ALONGSIDE);
+    }
+
+    /**
+     * Issues a token as {@link #issue(String, String, Duration, String)} does, with the work {@code alongside} gives for
+     * it run on the insert's transaction (the audit entry of who issued it): if that fails, no token is stored.
+     */
+    public Issued issue(String ownerEmail, String label, Duration validity, String createdBy,
+            Function<Issued, TransactionWork> alongside) {
         if (validity.isNegative() || validity.isZero()) {
             throw new IllegalArgumentException("validity must be positive");
         }
@@ -68,20 +80,26 @@ public final class ApiTokens {
         String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         Instant now = clock.instant();
         Instant expires = now.plus(validity);
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement insert = c.prepareStatement("INSERT INTO api_tokens (owner_email, label, token_hash, created_by,"
-                     + " created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
-            insert.setString(1, ownerEmail.toLowerCase(Locale.ROOT));
-            insert.setString(2, label);
-            insert.setString(3, hash(token));
-            insert.setString(4, createdBy);
-            insert.setObject(5, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
-            insert.setObject(6, OffsetDateTime.ofInstant(expires, ZoneOffset.UTC));
-            insert.executeUpdate();
-            try (ResultSet keys = insert.getGeneratedKeys()) {
-                keys.next();
-                return new Issued(keys.getLong(1), token, expires);
-            }
+        try (Connection c = dataSource.getConnection()) {
+            return Transactions.inTransaction(c, () -> {
+                Issued issued;
+                try (PreparedStatement insert = c.prepareStatement("INSERT INTO api_tokens (owner_email, label, token_hash,"
+                        + " created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                    insert.setString(1, ownerEmail.toLowerCase(Locale.ROOT));
+                    insert.setString(2, label);
+                    insert.setString(3, hash(token));
+                    insert.setString(4, createdBy);
+                    insert.setObject(5, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+                    insert.setObject(6, OffsetDateTime.ofInstant(expires, ZoneOffset.UTC));
+                    insert.executeUpdate();
+                    try (ResultSet keys = insert.getGeneratedKeys()) {
+                        keys.next();
+                        issued = new Issued(keys.getLong(1), token, expires);
+                    }
+                }
+                alongside.apply(issued).run(c, true);
+                return issued;
+            });
         } catch (SQLException e) {
             throw new IllegalStateException("cannot store the API token: " + e.getMessage(), e);
         }
@@ -125,13 +143,27 @@ public final class ApiTokens {
 
     /** Revokes one of {@code ownerEmail}'s tokens; false when there is no such usable token. */
     public boolean revoke(String ownerEmail, long id) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement update = c.prepareStatement("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND owner_email = ?"
-                     + " AND revoked_at IS NULL")) {
-            update.setObject(1, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
-            update.setLong(2, id);
-            update.setString(3, ownerEmail.toLowerCase(Locale.ROOT));
-            return update.executeUpdate() == 1;
+        return revoke(ownerEmail, id, Transactions.NOTHING_ALONGSIDE);
+    }
+
+    /**
+     * Revokes as {@link #revoke(String, long)} does, with {@code alongside} run on the update's transaction (told
+     * whether a token was revoked): if it fails, nothing is revoked.
+     */
+    public boolean revoke(String ownerEmail, long id, TransactionWork alongside) {
+        try (Connection c = dataSource.getConnection()) {
+            return Transactions.inTransaction(c, () -> {
+                boolean revoked;
+                try (PreparedStatement update = c.prepareStatement("UPDATE api_tokens SET revoked_at = ? WHERE id = ?"
+                        + " AND owner_email = ? AND revoked_at IS NULL")) {
+                    update.setObject(1, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
+                    update.setLong(2, id);
+                    update.setString(3, ownerEmail.toLowerCase(Locale.ROOT));
+                    revoked = update.executeUpdate() == 1;
+                }
+                alongside.run(c, revoked);
+                return revoked;
+            });
         } catch (SQLException e) {
             throw new IllegalStateException("cannot revoke API token " + id + ": " + e.getMessage(), e);
         }

@@ -199,9 +199,17 @@ public final class ConsoleAccounts {
      * @return the new password, or empty if {@code email} has no account
      */
     public Optional<String> resetUser(String email, boolean clearTotp) {
+        return resetUser(email, clearTotp, Transactions.NOTHING_ALONGSIDE);
+    }
+
+    /**
+     * As {@link #resetUser(String, boolean)}, with {@code alongside} run on the reset's transaction, told whether
+     * there was an account to reset (the audit entry of who reset it): if it fails, nothing changes.
+     */
+    public Optional<String> resetUser(String email, boolean clearTotp, TransactionWork alongside) {
         String address = normalize(email);
         String password = RecoveryCodes.display(codes.randomCode());
-        return accounts.resetToInitialPassword(address, argon2.hash(password), clearTotp)
+        return accounts.resetToInitialPassword(address, argon2.hash(password), clearTotp, alongside)
                 ? Optional.of(password) : Optional.empty();
     }
 

@@ -1,5 +1,7 @@
 package io.mamori.console.identity;
 
+import io.mamori.gateway.store.TransactionWork;
+import io.mamori.gateway.store.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -83,33 +85,29 @@ final class JdbcAccounts {
     /**
      * Replaces the password with one to change at first sign-in and lifts a lock; with {@code clearTotp} also
      * removes the TOTP key and the recovery codes, so the user enrolls again. {@code false} if no account.
+     * {@code alongside} runs on the same transaction, told whether the account was reset (its audit entry): if it
+     * fails, nothing changes.
      */
-    boolean resetToInitialPassword(String email, String passwordHash, boolean clearTotp) {
+    boolean resetToInitialPassword(String email, String passwordHash, boolean clearTotp, TransactionWork alongside) {
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement update = c.prepareStatement("UPDATE console_account SET password_hash = ?,"
-                    + " must_change_password = TRUE, password_changed_at = NULL, failed_attempts = 0, locked_until = NULL"
-                    + (clearTotp ? ", totp_secret = NULL, totp_last_step = NULL" : "") + " WHERE email = ?")) {
-                update.setString(1, passwordHash);
-                update.setString(2, email);
-                if (update.executeUpdate() != 1) {
-                    c.rollback();
-                    return false;
+            return Transactions.inTransaction(c, () -> {
+                boolean reset;
+                try (PreparedStatement update = c.prepareStatement("UPDATE console_account SET password_hash = ?,"
+                        + " must_change_password = TRUE, password_changed_at = NULL, failed_attempts = 0, locked_until = NULL"
+                        + (clearTotp ? ", totp_secret = NULL, totp_last_step = NULL" : "") + " WHERE email = ?")) {
+                    update.setString(1, passwordHash);
+                    update.setString(2, email);
+                    reset = update.executeUpdate() == 1;
                 }
-                if (clearTotp) {
+                if (reset && clearTotp) {
                     try (PreparedStatement delete = c.prepareStatement("DELETE FROM console_recovery_code WHERE email = ?")) {
                         delete.setString(1, email);
                         delete.executeUpdate();
                     }
                 }
-                c.commit();
-                return true;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
+                alongside.run(c, reset);
+                return reset;
+            });
         } catch (SQLException e) {
             throw failure("reset the account of " + email, e);
         }

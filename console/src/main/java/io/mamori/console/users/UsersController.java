@@ -10,8 +10,6 @@ import io.mamori.console.directory.Person;
 import io.mamori.console.identity.ConsoleAccounts;
 import io.mamori.console.identity.ConsoleUser;
 import io.mamori.console.web.ClientAddress;
-import io.mamori.console.audit.AuditEntry;
-import io.mamori.console.audit.AuditTrail;
 import io.mamori.core.access.Role;
 import io.mamori.gateway.auth.AppPasswords;
 import jakarta.servlet.http.HttpServletRequest;
@@ -35,7 +33,6 @@ import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.multipart.MultipartFile;
@@ -68,17 +65,17 @@ class UsersController {
     private final AppPasswords appPasswords;
     private final ApiTokens apiTokens;
     private final UserAdministration administration;
-    private final AuditTrail audit;
+    private final Credentials credentials;
     private final Clock clock;
 
     UsersController(JdbcDirectory directory, ConsoleAccounts accounts, AppPasswords appPasswords, ApiTokens apiTokens,
-            UserAdministration administration, AuditTrail audit, Clock clock) {
+            UserAdministration administration, Credentials credentials, Clock clock) {
         this.directory = directory;
         this.accounts = accounts;
         this.appPasswords = appPasswords;
         this.apiTokens = apiTokens;
         this.administration = administration;
-        this.audit = audit;
+        this.credentials = credentials;
         this.clock = clock;
     }
 
@@ -173,12 +170,12 @@ class UsersController {
             @RequestParam(defaultValue = "false") boolean clearTotp, HttpServletRequest request, Model model) {
         require(user, Role.ADMIN);
         Person person = find(email);
-        Optional<String> password = accounts.resetUser(person.email(), clearTotp);
+        Optional<String> password = credentials.resetAccount(person.email(), clearTotp, user.email(),
+                ClientAddress.recorded(request));
         if (password.isEmpty()) {
             model.addAttribute("problem", "noAccount");
             return show(model, person);
         }
-        record(user, request, "user.reset", person.email(), clearTotp ? "one-time password issued, TOTP cleared" : "one-time password issued");
         model.addAttribute("oneTimePassword", password.get());
         return show(model, person);
     }
@@ -193,8 +190,7 @@ class UsersController {
             model.addAttribute("problem", "label");
             return show(model, person);
         }
-        String password = appPasswords.issue(person.email(), cleanLabel);
-        record(user, request, "user.app-password.add", person.email(), "label=" + cleanLabel);
+        String password = credentials.issueAppPassword(person.email(), cleanLabel, user.email(), ClientAddress.recorded(request));
         model.addAttribute("appPassword", password);
         return show(model, person);
     }
@@ -204,9 +200,7 @@ class UsersController {
             HttpServletRequest request, RedirectAttributes redirect) {
         require(user, Role.ADMIN);
         Person person = find(email);
-        boolean revoked = appPasswords.revoke(person.email(), id);
-        audit.record(new AuditEntry(clock.instant(), user.email(), ClientAddress.recorded(request), "user.app-password.revoke",
-                person.email(), null, "id=" + id + (revoked ? "" : " (not found or already revoked)"), revoked));
+        boolean revoked = credentials.revokeAppPassword(person.email(), id, user.email(), ClientAddress.recorded(request));
         redirect.addFlashAttribute("outcome", revoked ? "appPasswordRevoked" : "notFound");
         return "redirect:/users/person?email=" + urlEncode(person.email());
     }
@@ -222,9 +216,8 @@ class UsersController {
             model.addAttribute("problem", "token");
             return show(model, person);
         }
-        ApiTokens.Issued issued = apiTokens.issue(person.email(), cleanLabel, Duration.ofDays(days), user.email());
-        audit.record(new AuditEntry(clock.instant(), user.email(), ClientAddress.recorded(request), "api-token.issue", person.email(),
-                null, "id=" + issued.id() + " label=" + cleanLabel + " expires=" + issued.expiresAt(), true));
+        ApiTokens.Issued issued = credentials.issueApiToken(person.email(), cleanLabel, Duration.ofDays(days), user.email(),
+                ClientAddress.recorded(request));
         model.addAttribute("apiToken", issued.token());
         return show(model, person);
     }
@@ -234,9 +227,7 @@ class UsersController {
             HttpServletRequest request, RedirectAttributes redirect) {
         require(user, Role.ADMIN);
         Person person = find(email);
-        boolean revoked = apiTokens.revoke(person.email(), id);
-        audit.record(new AuditEntry(clock.instant(), user.email(), ClientAddress.recorded(request), "api-token.revoke", person.email(),
-                null, "id=" + id + (revoked ? "" : " (not found or already revoked)"), revoked));
+        boolean revoked = credentials.revokeApiToken(person.email(), id, user.email(), ClientAddress.recorded(request));
         redirect.addFlashAttribute("outcome", revoked ? "apiTokenRevoked" : "notFound");
         return "redirect:/users/person?email=" + urlEncode(person.email());
     }
@@ -314,10 +305,6 @@ class UsersController {
 
     private Person find(String email) {
         return directory.find(email).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
-    }
-
-    private void record(ConsoleUser user, HttpServletRequest request, String action, String object, String after) {
-        audit.record(new AuditEntry(clock.instant(), user.email(), ClientAddress.recorded(request), action, object, null, after, true));
     }
 
     private static String blankToNull(String s) {

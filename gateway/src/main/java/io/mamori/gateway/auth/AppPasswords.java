@@ -1,6 +1,8 @@
 package io.mamori.gateway.auth;
 
 import io.mamori.core.text.InvalidInput;
+import io.mamori.gateway.store.TransactionWork;
+import io.mamori.gateway.store.Transactions;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -70,6 +72,14 @@ public final class AppPasswords implements PasswordVerifier {
      *                      reason in English and Japanese)
      */
     public String issue(String userEmail, String label) {
+        return issue(userEmail, label, Transactions.NOTHING_ALONGSIDE);
+    }
+
+    /**
+     * Issues a new app password as {@link #issue(String, String)} does, with {@code alongside} run on the insert's
+     * transaction after the insert (the audit entry of the person who issued it): if it fails, no password is stored.
+     */
+    public String issue(String userEmail, String label, TransactionWork alongside) {
         String user = normalizeUser(userEmail);
         if (user == null) {
             throw new InvalidInput("user e-mail must look like local@domain, at most " + MAX_EMAIL + " characters",
@@ -82,24 +92,41 @@ public final class AppPasswords implements PasswordVerifier {
         for (int attempt = 0; attempt < ISSUE_ATTEMPTS; attempt++) {
             String password = randomPassword();
             String hash = argon2.hash(password);
-            try (Connection c = dataSource.getConnection();
-                 PreparedStatement insert = c.prepareStatement(
-                         "INSERT INTO app_password (user_email, label, lookup_code, password_hash, created_at) VALUES (?, ?, ?, ?, ?)")) {
-                insert.setString(1, user);
-                insert.setString(2, label.strip());
-                insert.setString(3, password.substring(0, GROUP));
-                insert.setString(4, hash);
-                insert.setObject(5, timestamp(clock.instant()));
-                insert.executeUpdate();
+            try (Connection c = dataSource.getConnection()) {
+                Transactions.inTransaction(c, () -> {
+                    insert(c, user, label.strip(), password.substring(0, GROUP), hash);
+                    alongside.run(c, true);
+                    return null;
+                });
                 return display(password);
-            } catch (SQLException e) {
-                if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                    throw new IllegalStateException("cannot store the app password: " + e.getMessage(), e);
-                }
+            } catch (LookupCodeTaken e) {
                 // Lookup code already used by this user (1 in 2^20 per existing password): draw again.
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot store the app password: " + e.getMessage(), e);
             }
         }
         throw new IllegalStateException("could not find a free lookup code for " + user);
+    }
+
+    /** The insert's unique-key violation, told apart from a failure of the work alongside it. */
+    private static final class LookupCodeTaken extends SQLException {
+        LookupCodeTaken(SQLException cause) {
+            super(cause.getMessage(), cause.getSQLState(), cause);
+        }
+    }
+
+    private void insert(Connection c, String user, String label, String lookupCode, String hash) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement(
+                "INSERT INTO app_password (user_email, label, lookup_code, password_hash, created_at) VALUES (?, ?, ?, ?, ?)")) {
+            insert.setString(1, user);
+            insert.setString(2, label);
+            insert.setString(3, lookupCode);
+            insert.setString(4, hash);
+            insert.setObject(5, timestamp(clock.instant()));
+            insert.executeUpdate();
+        } catch (SQLException e) {
+            throw UNIQUE_VIOLATION.equals(e.getSQLState()) ? new LookupCodeTaken(e) : e;
+        }
     }
 
     @Override
@@ -131,17 +158,30 @@ public final class AppPasswords implements PasswordVerifier {
 
     /** Revokes one app password of {@code userEmail}; returns whether an active one was revoked. */
     public boolean revoke(String userEmail, long id) {
+        return revoke(userEmail, id, Transactions.NOTHING_ALONGSIDE);
+    }
+
+    /**
+     * Revokes as {@link #revoke(String, long)} does, with {@code alongside} run on the update's transaction (told
+     * whether a password was revoked): if it fails, nothing is revoked.
+     */
+    public boolean revoke(String userEmail, long id, TransactionWork alongside) {
         String user = normalizeUser(userEmail);
-        if (user == null) {
-            return false;
-        }
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement update = c.prepareStatement(
-                     "UPDATE app_password SET revoked_at = ? WHERE id = ? AND user_email = ? AND revoked_at IS NULL")) {
-            update.setObject(1, timestamp(clock.instant()));
-            update.setLong(2, id);
-            update.setString(3, user);
-            return update.executeUpdate() == 1;
+        try (Connection c = dataSource.getConnection()) {
+            return Transactions.inTransaction(c, () -> {
+                boolean revoked = false;
+                if (user != null) {
+                    try (PreparedStatement update = c.prepareStatement(
+                            "UPDATE app_password SET revoked_at = ? WHERE id = ? AND user_email = ? AND revoked_at IS NULL")) {
+                        update.setObject(1, timestamp(clock.instant()));
+                        update.setLong(2, id);
+                        update.setString(3, user);
+                        revoked = update.executeUpdate() == 1;
+                    }
+                }
+                alongside.run(c, revoked);
+                return revoked;
+            });
         } catch (SQLException e) {
             throw new IllegalStateException("cannot revoke app password " + id + ": " + e.getMessage(), e);
         }

@@ -161,6 +161,36 @@ class AppPasswordsTest {
 
     @ParameterizedTest
     @MethodSource("databases")
+    void workAlongsideSharesTheTransactionAndItsFailureUndoesTheChange(String database) {
+        AppPasswords store = store(database);
+        List<Long> rowsSeen = new ArrayList<>();
+        String password = store.issue("taro@example.co.jp", "Outlook", (c, issued) -> {
+            try (Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM app_password")) {
+                rs.next();
+                rowsSeen.add(rs.getLong(1));
+            }
+        });
+        assertThat(rowsSeen).as("the work sees the insert on its transaction").containsExactly(1L);
+
+        assertThatThrownBy(() -> store.issue("taro@example.co.jp", "iPhone", (c, issued) -> {
+            throw new SQLException("entry refused");
+        })).isInstanceOf(IllegalStateException.class).hasMessageContaining("entry refused");
+        assertThat(store.list("taro@example.co.jp")).extracting(AppPassword::label).containsExactly("Outlook");
+
+        long id = store.list("taro@example.co.jp").get(0).id();
+        List<Boolean> told = new ArrayList<>();
+        assertThat(store.revoke("taro@example.co.jp", id + 1, (c, revoked) -> told.add(revoked))).isFalse();
+        assertThatThrownBy(() -> store.revoke("taro@example.co.jp", id, (c, revoked) -> {
+            told.add(revoked);
+            throw new SQLException("entry refused");
+        })).isInstanceOf(IllegalStateException.class);
+        assertThat(told).as("told whether a password was revoked").containsExactly(false, true);
+        assertThat(store.verify("taro@example.co.jp", password)).as("the failed revocation was rolled back").isTrue();
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
     void issuingRefusesInvalidInput(String database) {
         AppPasswords store = store(database);
         assertThatThrownBy(() -> store.issue("not-an-email", "x")).hasMessageContaining("local@domain");
