@@ -23,7 +23,7 @@ import java.util.Optional;
  * them: one archive reader and one set of bounds for every analyzer, rather than a second reader whose limits could
  * drift from the first.
  * Encrypted entries are not opened by the walk itself; an encrypted attachment that a password opened in the
- * attachment analyzer's inspection is walked, decrypted again with that password, by {@link #walkOpened}. Of an Office
+ * attachment analyzer's inspection is walked decrypted, by {@link #walkOpened}. Of an Office
  * Open XML document, attached or inside an archive, only its pictures
  * ({@code word/media/}, {@code xl/media/}, {@code ppt/media/}, by content), its relationship parts and a Word
  * document's main part are handed over,
@@ -239,19 +239,19 @@ public final class ArchiveContents {
     }
 
     /**
-     * As {@link #walkIfArchive} for an encrypted attachment that {@code password} opened in the attachment analyzer's
-     * inspection ({@link AttachmentContentAnalyzer#passwordThatOpened}): decrypted again with that password alone
-     * ({@link ArchivePasswords}, within {@link ArchiveLimits#maxBufferBytes()}, as the inspection and the antivirus
-     * analyzer do), the files of a zip or 7z archive are walked as its entries ({@code invoice.zip!/scan.pdf}), and the
+     * As {@link #walkIfArchive} for an encrypted attachment that a password opened in the attachment analyzer's
+     * inspection ({@link AttachmentContentAnalyzer#openerOf}): as the inspection decrypted it, or decrypted again with
+     * that password alone ({@link ArchivePasswords.Opener}, within {@link ArchiveLimits#maxBufferBytes()}), the files of a zip or 7z archive are walked as its entries ({@code invoice.zip!/scan.pdf}), and the
      * package of an Office document as the attached document ({@code report.docx!/word/media/image1.png}), within the
      * same bounds as any walk. An attachment the password does not open after all is walked as it is. Not started once
      * the deadline has passed (a 7z key derivation alone takes a noticeable part of a second).
      *
      * @throws InterruptedException when the calling thread was interrupted (the pipeline's time budget ran out)
      */
-    public boolean walkOpened(String path, String name, PartContent content, String password, Visitor visitor)
+    public boolean walkOpened(String path, String name, PartContent content, ArchivePasswords.Opener opener,
+            Visitor visitor)
             throws InterruptedException {
-        Objects.requireNonNull(password, "password");
+        Objects.requireNonNull(opener, "opener");
         if (ended) {
             return false;
         }
@@ -269,7 +269,7 @@ public final class ArchiveContents {
         boolean document = FileSignatures.isOle2(head, head.length);
         Optional<ArchivePasswords.Reopened> reopened;
         try (InputStream in = content.open()) {
-            reopened = ArchivePasswords.reopen(in, password, limits.maxEntries(), limits.maxBufferBytes());
+            reopened = opener.reopen(in, limits.maxEntries(), limits.maxBufferBytes());
         } catch (IOException unreadable) {
             return !ended; // the attachment analyzer reports content that cannot be read
         }

@@ -380,6 +380,27 @@ public final class ArchivePasswords {
      * Office document, or the files of a zip or 7z archive; exactly one is not {@code null}.
      */
     public record Reopened(byte[] documentPackage, List<File> files) {
+
+        /** The decrypted bytes it holds. */
+        long size() {
+            return documentPackage != null ? documentPackage.length
+                    : files.stream().mapToLong(f -> f.bytes().length).sum();
+        }
+    }
+
+    /**
+     * How the analyzers after the inspection have an encrypted attachment that a password opened in it: the decrypted
+     * content the inspection kept ({@code kept}, at most {@link ContentInspection#MAX_KEPT_BYTES} a message), or else
+     * the attachment decrypted again with {@code password}. Each decryption costs a key derivation (Office: 100,000
+     * SHA-512 rounds; 7z: 2^19 SHA-256 rounds), so the antivirus and link analyzers share the inspection's rather than
+     * deriving the key once each.
+     */
+    public record Opener(String password, Reopened kept) {
+
+        /** The kept content, or the attachment read from {@code in} and decrypted again ({@link #reopen}). */
+        public Optional<Reopened> reopen(InputStream in, int maxEntries, int maxBytes) throws IOException {
+            return kept != null ? Optional.of(kept) : ArchivePasswords.reopen(in, password, maxEntries, maxBytes);
+        }
     }
 
     /**

@@ -164,15 +164,16 @@ public final class AttachmentContentAnalyzer implements Analyzer {
     }
 
     /**
-     * The password the message gives ({@link ArchivePasswords}) that opened this encrypted zip or 7z attachment or Office
-     * document in the message's inspection (made once), or Excel's default password for a document encrypted with it
-     * ({@link OleInspection#DEFAULT_PASSWORD}, which Office opens without asking), or empty: with it the files can be had again
-     * ({@link ArchivePasswords#open}, {@link ArchivePasswords#openDocument}) without trying every candidate again.
+     * How to have the content of this encrypted zip or 7z attachment or Office document, which a password the message
+     * gives ({@link ArchivePasswords}) opened in the message's inspection (made once), or Excel's default password
+     * ({@link OleInspection#DEFAULT_PASSWORD}, which Office opens without asking) did: the decrypted content the
+     * inspection kept, or that password, with which it opens again without every candidate being tried; empty when
+     * none opened it.
      *
      * @throws InterruptedException when the calling thread was interrupted (the pipeline's time budget ran out)
      */
-    public static Optional<String> passwordThatOpened(AnalysisInput input, MimePart part) throws InterruptedException {
-        return Optional.ofNullable(inspected(input).openedWithPasswords().get(part.path()));
+    public static Optional<ArchivePasswords.Opener> openerOf(AnalysisInput input, MimePart part) throws InterruptedException {
+        return Optional.ofNullable(inspected(input).opened().get(part.path()));
     }
 
     /**
@@ -180,7 +181,7 @@ public final class AttachmentContentAnalyzer implements Analyzer {
      * {@link HtmlAttachmentAnalyzer} on the way, in the order of the walk.
      */
     record Inspected(List<Finding> findings, List<HtmlAttachmentAnalyzer.Page> pages, boolean linkSourcesInside,
-            boolean rarInside, boolean zstdInside, Map<String, String> openedWithPasswords) {
+            boolean rarInside, boolean zstdInside, Map<String, ArchivePasswords.Opener> opened) {
     }
 
     /**
@@ -201,8 +202,10 @@ public final class AttachmentContentAnalyzer implements Analyzer {
     }
 
     /**
-     * The inspection of the message with the default limits, in the message's memo: it holds only the findings and the
-     * pages' evidence, never the parts' bytes. An inspection cut short by the analysis budget is not kept.
+     * The inspection of the message with the default limits, in the message's memo: it holds the findings and the
+     * pages' evidence, and of the parts' bytes only what passwords decrypted, at most
+     * {@value ContentInspection#MAX_KEPT_BYTES} bytes a message ({@link #openerOf}). An inspection cut short by the
+     * analysis budget is not kept.
      */
     static final MessageMemo.Key<Inspected> INSPECTED = MessageMemo.Key.of("attachment inspection");
 
@@ -227,7 +230,7 @@ public final class AttachmentContentAnalyzer implements Analyzer {
     private static Inspected inspect(AnalysisInput input, ArchiveLimits limits, RarUnpacker unpacker,
             HtmlAttachmentAnalyzer.Pages pages) throws InterruptedException {
         ParsedMessage message = input.message();
-        Map<String, String> opened = new HashMap<>();
+        Map<String, ArchivePasswords.Opener> opened = new HashMap<>();
         ContentInspection inspection = new ContentInspection(limits);
         List<ArchivePasswords.Candidates> found = new ArrayList<>(1);
         inspection.passwordsFrom(() -> {
@@ -265,7 +268,7 @@ public final class AttachmentContentAnalyzer implements Analyzer {
                 inspection.add(ContentInspection.NOT_INSPECTED, path + ": content unreadable");
             }
             if (inspection.openedWith() != null) {
-                opened.put(part.path(), inspection.openedWith());
+                opened.put(part.path(), new ArchivePasswords.Opener(inspection.openedWith(), inspection.openedContent()));
             }
             if (inspection.encryptedZip() && content.complete()) {
                 ArchivePasswords.Candidates passwords = inspection.passwords();
@@ -273,7 +276,7 @@ public final class AttachmentContentAnalyzer implements Analyzer {
                     try (InputStream in = content.open()) {
                         String password = inspection.openWithPasswords(path, part.path(), in, passwords);
                         if (password != null) {
-                            opened.put(part.path(), password);
+                            opened.put(part.path(), new ArchivePasswords.Opener(password, inspection.openedContent()));
                         }
                     } catch (IOException e) {
                         // read once already: the inspection said what it could

@@ -78,6 +78,11 @@ final class ContentInspection {
 
     /** An entry must expand past this before its ratio counts: small, very compressible files are normal. */
     static final long RATIO_FLOOR = 1024 * 1024;
+    /**
+     * The most decrypted bytes of attachments that passwords opened an inspection keeps for the antivirus and link
+     * analyzers ({@link #openedContent}), per message; what is past it they decrypt again.
+     */
+    static final long MAX_KEPT_BYTES = 8L * 1024 * 1024;
     /** Characters of a remote target or a field instruction shown in evidence at most. */
     private static final int MAX_TARGET_SHOWN = 200;
     /** How much further than an archive an Office document's parts may go (entries and ratio). */
@@ -161,6 +166,10 @@ final class ContentInspection {
      * archive; {@code null} for none.
      */
     private String openedWith;
+    /** The decrypted content of the attachment {@link #openedWith} opened, when kept ({@link #keep}). */
+    private ArchivePasswords.Reopened openedContent;
+    /** Decrypted bytes kept so far in this inspection. */
+    private long keptBytes;
     /** The passwords the message gives ({@link ArchivePasswords}), asked for only when something is encrypted. */
     private java.util.function.Supplier<ArchivePasswords.Candidates> passwords =
             () -> new ArchivePasswords.Candidates(List.of(), null);
@@ -233,6 +242,29 @@ final class ContentInspection {
         return openedWith;
     }
 
+    /**
+     * The decrypted content of the attachment last opened with a password ({@link #openedWith}, or the zip archive
+     * {@link #openWithPasswords} opened), kept for the analyzers after the inspection, or {@code null} when there is
+     * none or keeping it would pass {@value #MAX_KEPT_BYTES} bytes in this inspection.
+     */
+    ArchivePasswords.Reopened openedContent() {
+        return openedContent;
+    }
+
+    /**
+     * Keeps what a password opened, for {@link #openedContent}, unless that would pass {@value #MAX_KEPT_BYTES}
+     * decrypted bytes in this inspection: beyond, the analyzers decrypt it again themselves.
+     */
+    private void keep(ArchivePasswords.Reopened content) {
+        long size = content.size();
+        if (keptBytes + size <= MAX_KEPT_BYTES) {
+            keptBytes += size;
+            openedContent = content;
+        } else {
+            openedContent = null;
+        }
+    }
+
     /** The passwords the message or its password mail gives (asked for once, when something encrypted is met). */
     ArchivePasswords.Candidates passwords() {
         return passwords.get();
@@ -272,6 +304,7 @@ final class ContentInspection {
     String openWithPasswords(String path, String partPath, InputStream in, ArchivePasswords.Candidates passwords)
             throws InterruptedException {
         this.partPath = partPath;
+        this.openedContent = null;
         String password = null;
         try {
             byte[] zip = in.readNBytes(limits.maxBufferBytes() + 1);
@@ -285,6 +318,7 @@ final class ContentInspection {
             }
             if (openable(path, opened)) {
                 password = opened.get().password();
+                keep(new ArchivePasswords.Reopened(null, opened.get().files()));
                 opened(path, passwords, password);
                 // the walk that met it encrypted counted its entries and judged their names
                 inspectFiles(path, opened.get().files(), false, false);
@@ -385,6 +419,7 @@ final class ContentInspection {
         this.partPath = partPath;
         this.encryptedZip = false;
         this.openedWith = null;
+        this.openedContent = null;
         try {
             file(path, name, declared, in, 0);
         } catch (Stop stop) {
@@ -636,6 +671,7 @@ final class ContentInspection {
             // antivirus and link walks open it again with the same password)
             if (depth == 0) {
                 openedWith = OleInspection.DEFAULT_PASSWORD;
+                keep(new ArchivePasswords.Reopened(byDefault.get().bytes(), null));
             }
             nested(path, name, new Metered(new ByteArrayInputStream(byDefault.get().bytes()), null, path), depth);
         } else if (r.encrypted()) {
@@ -649,6 +685,7 @@ final class ContentInspection {
                     if (pkg.isPresent()) {
                         // the document itself, decrypted: its macros are found as an unencrypted one's
                         openedWith = pkg.get().password();
+                        keep(new ArchivePasswords.Reopened(pkg.get().bytes(), null));
                         opened(path, candidates, openedWith);
                         nested(path, name, new Metered(new ByteArrayInputStream(pkg.get().bytes()), null, path), depth);
                     }
@@ -1332,6 +1369,7 @@ final class ContentInspection {
             return;
         }
         openedWith = opened.get().password();
+        keep(new ArchivePasswords.Reopened(null, opened.get().files()));
         opened(path, candidates, openedWith);
         try {
             // counted and named here: an encrypted header hid the entries from the walk

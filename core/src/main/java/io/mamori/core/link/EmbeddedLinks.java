@@ -4,6 +4,7 @@ import io.mamori.core.analysis.AnalysisInput;
 import io.mamori.core.analysis.MessageMemo;
 import io.mamori.core.attachment.ArchiveContents;
 import io.mamori.core.attachment.ArchiveLimits;
+import io.mamori.core.attachment.ArchivePasswords;
 import io.mamori.core.attachment.AttachmentContentAnalyzer;
 import io.mamori.core.attachment.AttachmentNameAnalyzer;
 import io.mamori.core.attachment.OfficeRelationships;
@@ -248,18 +249,18 @@ public final class EmbeddedLinks {
                 // an encrypted attachment that a password the message or a password mail gives opened in the
                 // inspection (PPAP): its files are read decrypted, as the inspection and the antivirus analyzer read
                 // them; a QR code or a phishing PDF inside a password zip is no way around this search
-                String password;
+                ArchivePasswords.Opener opener;
                 try {
-                    password = AttachmentContentAnalyzer.passwordThatOpened(input, part).orElse(null);
+                    opener = AttachmentContentAnalyzer.openerOf(input, part).orElse(null);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     break;
                 }
                 boolean ole2 = !ArchiveContents.isArchive(head, head.length);
-                if (ole2 && password == null) {
+                if (ole2 && opener == null) {
                     continue; // an OLE2 file that no password opened: no pictures for this search
                 }
-                if (ole2 || (password == null && officeDocument(part, head))) {
+                if (ole2 || (opener == null && officeDocument(part, head))) {
                     // an attached document's pictures have their own allowance, as a PDF's do: decoy pictures before
                     // it do not hide its QR code
                     if (documents++ < MAX_OFFICE) {
@@ -271,7 +272,7 @@ public final class EmbeddedLinks {
                                 MAX_ARCHIVED_BYTES, deadline).sharing(heads);
                         Counts counts = new Counts(0, MAX_PDFS, documentLinks);
                         try {
-                            archived(own, part, password, counts, MAX_DOCUMENT_IMAGES, links, deadline);
+                            archived(own, part, opener, counts, MAX_DOCUMENT_IMAGES, links, deadline);
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                             break;
@@ -290,7 +291,7 @@ public final class EmbeddedLinks {
                 Counts counts = new Counts(images, pdfs, documentLinks);
                 search.archiveWalks++;
                 try {
-                    archived(archives, part, password, counts, MAX_IMAGES, links, deadline);
+                    archived(archives, part, opener, counts, MAX_IMAGES, links, deadline);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     break;
@@ -323,10 +324,10 @@ public final class EmbeddedLinks {
      * The pictures and PDFs inside an archive attachment (nested archives too), or the pictures of an attached Office
      * document, read as the message's own: counted against the same per-message caps and deadline, their links placed
      * by their path in the archive or document ({@code invoice.zip!/scan.png}, {@code invoice.zip!/a.pdf, page 1},
-     * {@code report.docx!/word/media/image1.png}). An attachment that {@code password} (when not {@code null}) opened
-     * in the inspection is walked decrypted ({@link ArchiveContents#walkOpened}), with the same paths.
+     * {@code report.docx!/word/media/image1.png}). An attachment that a password opened in the inspection ({@code opener},
+     * when not {@code null}) is walked decrypted ({@link ArchiveContents#walkOpened}), with the same paths.
      */
-    private static void archived(ArchiveContents archives, MimePart part, String password, Counts counts,
+    private static void archived(ArchiveContents archives, MimePart part, ArchivePasswords.Opener opener, Counts counts,
             int maxImages, Set<Link> links, long deadline) throws InterruptedException {
         String name = shownName(part);
         // an Office document's hyperlinks and its words, by the document's path, until the walk has read both
@@ -377,10 +378,10 @@ public final class EmbeddedLinks {
             return System.nanoTime() <= deadline;
         };
         try {
-            if (password == null) {
+            if (opener == null) {
                 archives.walkIfArchive(name, part.filename(), part.content(), visitor);
             } else {
-                archives.walkOpened(name, part.filename(), part.content(), password, visitor);
+                archives.walkOpened(name, part.filename(), part.content(), opener, visitor);
             }
         } finally {
             // a Word document that is little more than its links is a "view document" button, as such a PDF is
