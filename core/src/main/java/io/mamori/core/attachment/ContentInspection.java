@@ -660,15 +660,26 @@ final class ContentInspection {
         if (r.installer() != null) {
             add(EXECUTABLE_CONTENT, path + ": " + r.installer());
         }
+        // The passwords the message gives are tried first: a document that one of them opens is encrypted for its
+        // reader, and cannot also be one Excel opens by itself; each try costs a key derivation (100,000 rounds).
+        ArchivePasswords.Candidates candidates = null;
+        Optional<ArchivePasswords.Decrypted> byCandidate = Optional.empty();
+        if (r.encrypted() && depth == 0 && documentsTried < ArchivePasswords.MAX_DOCUMENTS) {
+            candidates = passwords.get();
+            if (!candidates.all().isEmpty()) {
+                documentsTried++;
+                byCandidate = ArchivePasswords.openDocument(bytes, candidates.all(), limits.maxBufferBytes());
+            }
+        }
         Optional<ArchivePasswords.Decrypted> byDefault = Optional.empty();
-        if (r.encrypted() && defaultsTried < ArchivePasswords.MAX_DOCUMENTS) {
+        if (r.encrypted() && byCandidate.isEmpty() && defaultsTried < ArchivePasswords.MAX_DOCUMENTS) {
             defaultsTried++;
             byDefault = ArchivePasswords.openDocument(bytes, List.of(OleInspection.DEFAULT_PASSWORD), limits.maxBufferBytes());
         }
         if (byDefault.isPresent()) {
             // Excel's default password, with which Office opens the document without asking its reader for one: not an
             // encrypted document for the reader, nor here; its package is inspected as an unencrypted one's (the
-            // antivirus and link walks open it again with the same password)
+            // antivirus and link walks have it as kept here, or open it again with the same password)
             if (depth == 0) {
                 openedWith = OleInspection.DEFAULT_PASSWORD;
                 keep(new ArchivePasswords.Reopened(byDefault.get().bytes(), null));
@@ -676,20 +687,12 @@ final class ContentInspection {
             nested(path, name, new Metered(new ByteArrayInputStream(byDefault.get().bytes()), null, path), depth);
         } else if (r.encrypted()) {
             add(ENCRYPTED, locate(path));
-            if (depth == 0 && documentsTried < ArchivePasswords.MAX_DOCUMENTS) {
-                ArchivePasswords.Candidates candidates = passwords.get();
-                if (!candidates.all().isEmpty()) {
-                    documentsTried++;
-                    Optional<ArchivePasswords.Decrypted> pkg =
-                            ArchivePasswords.openDocument(bytes, candidates.all(), limits.maxBufferBytes());
-                    if (pkg.isPresent()) {
-                        // the document itself, decrypted: its macros are found as an unencrypted one's
-                        openedWith = pkg.get().password();
-                        keep(new ArchivePasswords.Reopened(pkg.get().bytes(), null));
-                        opened(path, candidates, openedWith);
-                        nested(path, name, new Metered(new ByteArrayInputStream(pkg.get().bytes()), null, path), depth);
-                    }
-                }
+            if (byCandidate.isPresent()) {
+                // the document itself, decrypted: its macros are found as an unencrypted one's
+                openedWith = byCandidate.get().password();
+                keep(new ArchivePasswords.Reopened(byCandidate.get().bytes(), null));
+                opened(path, candidates, openedWith);
+                nested(path, name, new Metered(new ByteArrayInputStream(byCandidate.get().bytes()), null, path), depth);
             }
         }
         if (r.dde() != null) {

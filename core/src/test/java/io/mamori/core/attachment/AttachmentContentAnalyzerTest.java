@@ -877,6 +877,11 @@ class AttachmentContentAnalyzerTest {
         }
         assertThat(OleInspection.inspect(plain).encrypted()).isFalse();
         assertThat(analyze(file("dde.xls", plain))).containsExactly(Finding.of("OFFICE_DDE", "dde.xls: cmd /c calc.exe"));
+
+        // the message's passwords are tried first; none opens the workbook, and Excel's default password still does
+        assertThat(analyze(mailWithBody("text/plain", "password: Abc12345",
+                file("autostart.xlsm", sample("oletools/autostart-encrypt-standardpassword.xlsm")))))
+                .containsExactly(Finding.of("OFFICE_MACRO", "autostart.xlsm"));
     }
 
     // ---- PDF active content and files embedded in PDFs ------------------------------------------------------
