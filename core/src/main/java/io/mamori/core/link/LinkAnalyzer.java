@@ -65,6 +65,7 @@ public final class LinkAnalyzer implements Analyzer {
     static final String DECEPTIVE_HOST = "LINK_DECEPTIVE_HOST";
     static final String OBFUSCATED = "LINK_OBFUSCATED";
     static final String FREE_HOSTING = "LINK_FREE_HOSTING";
+    static final String STORAGE_PAGE = "LINK_STORAGE_PAGE";
     static final String BRAND_MISMATCH = "LINK_BRAND_MISMATCH";
     static final String SENDER_MISMATCH = "LINK_SENDER_MISMATCH";
     static final String UNUSUAL_PORT = "LINK_UNUSUAL_PORT";
@@ -74,11 +75,11 @@ public final class LinkAnalyzer implements Analyzer {
     static final String IN_PDF = "LINK_IN_PDF";
     static final String IN_DOCUMENT = "LINK_IN_DOCUMENT";
     private static final List<String> CODES = List.of(TEXT_MISMATCH, IP_LITERAL, PUNYCODE, SHORTENER,
-            DANGEROUS_SCHEME, CREDENTIAL_FORM, SUSPICIOUS_TLD, DECEPTIVE_HOST, OBFUSCATED, FREE_HOSTING, BRAND_MISMATCH,
-            SENDER_MISMATCH, UNUSUAL_PORT, IMAGE_ONLY, ACTION_ELSEWHERE, QR_CODE, IN_PDF, IN_DOCUMENT);
+            DANGEROUS_SCHEME, CREDENTIAL_FORM, SUSPICIOUS_TLD, DECEPTIVE_HOST, OBFUSCATED, FREE_HOSTING, STORAGE_PAGE,
+            BRAND_MISMATCH, SENDER_MISMATCH, UNUSUAL_PORT, IMAGE_ONLY, ACTION_ELSEWHERE, QR_CODE, IN_PDF, IN_DOCUMENT);
     /** The codes that say a link's destination itself is suspect, whatever the text around it. */
     private static final Set<String> SUSPECT_DESTINATION = Set.of(IP_LITERAL, PUNYCODE, SHORTENER, DANGEROUS_SCHEME,
-            SUSPICIOUS_TLD, DECEPTIVE_HOST, OBFUSCATED, FREE_HOSTING, BRAND_MISMATCH, UNUSUAL_PORT);
+            SUSPICIOUS_TLD, DECEPTIVE_HOST, OBFUSCATED, FREE_HOSTING, STORAGE_PAGE, BRAND_MISMATCH, UNUSUAL_PORT);
     /** Multiplier of LINK_QR_CODE for a code leading to the sender's own organisation (tickets, invoices). */
     static final double QR_OWN_SITE = 0.4;
     /** Multiplier of LINK_QR_CODE for a code leading to a suspect destination. */
@@ -667,9 +668,11 @@ public final class LinkAnalyzer implements Analyzer {
                 scan.add(PUNYCODE, 1.0, ascii + " (" + unicode + ")");
             }
         }
-        if (freeHosting(ascii, scan.currentUrl)) {
+        if (freeHosting(ascii, scan.currentUrl) || CloudStorage.isStorage(ascii)) {
             scan.add(FREE_HOSTING, 1.0, ascii);
         }
+        // a web page kept in a storage bucket: where phishing kits are put, not where companies publish
+        CloudStorage.page(ascii, scan.currentUrl).ifPresent(page -> scan.add(STORAGE_PAGE, 1.0, ascii + ": " + page));
         Optional<String> registrable = scan.registrable(ascii);
         if (shorteners.contains(ascii) || registrable.filter(shorteners::contains).isPresent()) {
             scan.add(SHORTENER, 1.0, ascii);

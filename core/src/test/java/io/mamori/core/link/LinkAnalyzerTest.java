@@ -154,6 +154,34 @@ class LinkAnalyzerTest {
     }
 
     @Test
+    void webPagesKeptInCloudStorageAreReportedButItsFilesAndTheProvidersOwnPagesAreNot() {
+        // a sign-in page in a bucket, path and virtual-host style, S3 in a region, Azure Blob, with the reader's address
+        // after "#" as kits add it
+        assertThat(analyzeHtml("<a href='https://storage.googleapis.com/x-bucket/index.html#keiri@example.co.jp'>Sign in</a>"
+                + "<a href='https://docs-share.s3.us-east-2.amazonaws.com/view/Login.HTM?id=1'>View</a>"
+                + "<a href='https://acct1.blob.core.windows.net/$web/verify.html'>Verify</a>"
+                + "<a href='https://s3-eu-west-1.amazonaws.com/b/inv.svg'>Invoice</a>")).containsExactly(
+                Finding.of("LINK_FREE_HOSTING",
+                        "storage.googleapis.com; docs-share.s3.us-east-2.amazonaws.com; acct1.blob.core.windows.net; "
+                                + "s3-eu-west-1.amazonaws.com"),
+                Finding.of("LINK_STORAGE_PAGE", "storage.googleapis.com: index.html; docs-share.s3.us-east-2.amazonaws.com: "
+                        + "login.htm; acct1.blob.core.windows.net: verify.html; s3-eu-west-1.amazonaws.com: inv.svg"),
+                Finding.of("LINK_ACTION_ELSEWHERE", "sender=example.com href=storage.googleapis.com; "
+                        + "docs-share.s3.us-east-2.amazonaws.com; acct1.blob.core.windows.net"));
+        // a report to download from a bucket is only a file on a service anyone can use; a bucket's folder, a page
+        // whose name only starts like one, web fonts, Amazon's notification service and a company's own page are none
+        assertThat(analyzeHtml("<a href='https://reports.s3.ap-northeast-1.amazonaws.com/2024/report.pdf'>Download</a>"
+                + "<a href='https://storage.googleapis.com/x-bucket/?page=a.html'>list</a>"
+                + "<a href='https://storage.googleapis.com/x-bucket/a.html.pdf'>file</a>"))
+                .containsExactly(Finding.of("LINK_FREE_HOSTING",
+                        "reports.s3.ap-northeast-1.amazonaws.com; storage.googleapis.com"),
+                        Finding.of("LINK_ACTION_ELSEWHERE", "sender=example.com href=reports.s3.ap-northeast-1.amazonaws.com"));
+        assertThat(analyzeHtml("<a href='https://fonts.googleapis.com/css?family=Roboto'>f</a>"
+                + "<a href='https://sns.us-west-2.amazonaws.com/unsubscribe.html?SubscriptionArn=x'>unsubscribe</a>"
+                + "<a href='https://www.example.com/campaign/index.html'>campaign</a>")).isEmpty();
+    }
+
+    @Test
     void onlyHomographIdnsAreReported() {
         // all-Cyrillic look-alike letters: "аррӏе" is a whole-script homograph of apple
         assertThat(analyzeHtml("<a href='https://xn--80ak6aa92e.com/'>x</a>")).containsExactly(
@@ -273,7 +301,7 @@ class LinkAnalyzerTest {
         assertThat(analyzer.name()).isEqualTo("links");
         assertThat(analyzer.codes()).containsExactly("LINK_TEXT_MISMATCH", "LINK_IP_LITERAL", "LINK_PUNYCODE",
                 "LINK_SHORTENER", "LINK_DANGEROUS_SCHEME", "HTML_CREDENTIAL_FORM", "LINK_SUSPICIOUS_TLD",
-                "LINK_DECEPTIVE_HOST", "LINK_OBFUSCATED", "LINK_FREE_HOSTING", "LINK_BRAND_MISMATCH",
+                "LINK_DECEPTIVE_HOST", "LINK_OBFUSCATED", "LINK_FREE_HOSTING", "LINK_STORAGE_PAGE", "LINK_BRAND_MISMATCH",
                 "LINK_SENDER_MISMATCH", "LINK_UNUSUAL_PORT", "HTML_IMAGE_ONLY", "LINK_ACTION_ELSEWHERE", "LINK_QR_CODE",
                 "LINK_IN_PDF", "LINK_IN_DOCUMENT");
         for (String code : analyzer.codes()) {
