@@ -66,6 +66,9 @@ public final class LinkAnalyzer implements Analyzer {
     static final String OBFUSCATED = "LINK_OBFUSCATED";
     static final String FREE_HOSTING = "LINK_FREE_HOSTING";
     static final String STORAGE_PAGE = "LINK_STORAGE_PAGE";
+    static final String OPEN_REDIRECT = "LINK_OPEN_REDIRECT";
+    /** Redirectors, rewriters and trackers followed one inside another at most (a Safe Link to a Google redirect). */
+    private static final int MAX_REDIRECTS = 3;
     static final String BRAND_MISMATCH = "LINK_BRAND_MISMATCH";
     static final String SENDER_MISMATCH = "LINK_SENDER_MISMATCH";
     static final String UNUSUAL_PORT = "LINK_UNUSUAL_PORT";
@@ -76,10 +79,11 @@ public final class LinkAnalyzer implements Analyzer {
     static final String IN_DOCUMENT = "LINK_IN_DOCUMENT";
     private static final List<String> CODES = List.of(TEXT_MISMATCH, IP_LITERAL, PUNYCODE, SHORTENER,
             DANGEROUS_SCHEME, CREDENTIAL_FORM, SUSPICIOUS_TLD, DECEPTIVE_HOST, OBFUSCATED, FREE_HOSTING, STORAGE_PAGE,
-            BRAND_MISMATCH, SENDER_MISMATCH, UNUSUAL_PORT, IMAGE_ONLY, ACTION_ELSEWHERE, QR_CODE, IN_PDF, IN_DOCUMENT);
+            OPEN_REDIRECT, BRAND_MISMATCH, SENDER_MISMATCH, UNUSUAL_PORT, IMAGE_ONLY, ACTION_ELSEWHERE, QR_CODE, IN_PDF, IN_DOCUMENT);
     /** The codes that say a link's destination itself is suspect, whatever the text around it. */
     private static final Set<String> SUSPECT_DESTINATION = Set.of(IP_LITERAL, PUNYCODE, SHORTENER, DANGEROUS_SCHEME,
-            SUSPICIOUS_TLD, DECEPTIVE_HOST, OBFUSCATED, FREE_HOSTING, STORAGE_PAGE, BRAND_MISMATCH, UNUSUAL_PORT);
+            SUSPICIOUS_TLD, DECEPTIVE_HOST, OBFUSCATED, FREE_HOSTING, STORAGE_PAGE, OPEN_REDIRECT, BRAND_MISMATCH,
+            UNUSUAL_PORT);
     /** Multiplier of LINK_QR_CODE for a code leading to the sender's own organisation (tickets, invoices). */
     static final double QR_OWN_SITE = 0.4;
     /** Multiplier of LINK_QR_CODE for a code leading to a suspect destination. */
@@ -365,6 +369,11 @@ public final class LinkAnalyzer implements Analyzer {
     }
 
     private void examine(String rawUrl, String anchorText, boolean formAction, Scan scan) {
+        examine(rawUrl, anchorText, formAction, scan, 0);
+    }
+
+    /** {@code depth}: how many redirectors, rewriters or trackers the link passed through to here ({@link Redirects}). */
+    private void examine(String rawUrl, String anchorText, boolean formAction, Scan scan, int depth) {
         scan.count();
         String url = cleaned(rawUrl);
         scan.currentUrl = url;
@@ -390,6 +399,9 @@ public final class LinkAnalyzer implements Analyzer {
         if (!ip) {
             judgeHostName(host, scan);
             deceptiveHost(url, host, scan);
+            if (depth < MAX_REDIRECTS && throughRedirect(url, host, anchorText, formAction, scan, depth)) {
+                return; // the destination was examined as the link
+            }
         }
         // the anchor text in NFKC once, for the shown domain and for its words
         String normalized = anchorText == null ? null : Normalizer.normalize(anchorText, Normalizer.Form.NFKC);
@@ -441,6 +453,32 @@ public final class LinkAnalyzer implements Analyzer {
                 scan.senderMismatch.add(target);
             }
         }
+    }
+
+    /**
+     * A link through a redirector, rewriter or tracker that writes its destination in the link ({@link Redirects}):
+     * the destination is examined as the link, with the same text, and an open redirector of another organisation
+     * than the destination's is {@code LINK_OPEN_REDIRECT} ({@code www.google.com to evil.example}). Not for
+     * the sender's own redirector (Google's notifications link through google.com/url). Whether it was one.
+     */
+    private boolean throughRedirect(String url, String host, String anchorText, boolean formAction, Scan scan,
+            int depth) {
+        String ascii = scan.ascii(host);
+        Optional<Redirects.Destination> through = ascii == null ? Optional.empty() : Redirects.of(ascii, url);
+        if (through.isEmpty()) {
+            return false;
+        }
+        Optional<String> destinationHost = host(cleaned(through.get().url()));
+        String via = scan.organisation(host);
+        if (destinationHost.isEmpty() || scan.fromOrganisation.filter(via::equals).isPresent()) {
+            return false;
+        }
+        String to = isIpLiteral(destinationHost.get()) ? destinationHost.get() : scan.organisation(destinationHost.get());
+        if (through.get().openRedirector() && !to.equals(via)) {
+            scan.add(OPEN_REDIRECT, 1.0, host + " to " + to);
+        }
+        examine(through.get().url(), anchorText, formAction, scan, depth + 1);
+        return true;
     }
 
     /**

@@ -182,6 +182,47 @@ class LinkAnalyzerTest {
     }
 
     @Test
+    void aLinkThroughAnOpenRedirectorIsReportedAndItsDestinationExaminedAsTheLink() {
+        String bing = "a1" + java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString("https://203.0.113.9/verify".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(analyzeHtml("<a href='https://www.google.com/url?sa=t&q=https%3A%2F%2Fsecure-login.top%2Fa&ust=1'>"
+                + "Sign in</a><a href='https://www.bing.com/ck/a?!&&p=abc&u=" + bing + "&ntb=1'>Verify</a>"
+                + "<a href='https://www.google.co.jp/amp/s/evil.example.net/doc'>y</a>")).containsExactly(
+                new Finding("LINK_IP_LITERAL", 2.0, "203.0.113.9 (button)"),
+                Finding.of("LINK_SUSPICIOUS_TLD", "secure-login.top"),
+                Finding.of("LINK_DECEPTIVE_HOST", "google.co.jp/…/evil.example.net"),
+                Finding.of("LINK_OPEN_REDIRECT", "www.google.com to secure-login.top; www.bing.com to 203.0.113.9; "
+                        + "www.google.co.jp to example.net"),
+                Finding.of("LINK_ACTION_ELSEWHERE", "sender=example.com href=secure-login.top; 203.0.113.9"));
+        // Google's own notification links through its redirector: nothing (as before, the redirector is the link)
+        assertThat(analyzeHtmlFrom("Google Alerts <googlealerts-noreply@google.com>",
+                "<a href='https://www.google.com/url?rct=j&sa=t&url=https://news.example.org/a.html'>News</a>")).isEmpty();
+        // a broken escape, a destination that is no web address, a redirector to its own site: nothing to follow
+        assertThat(analyzeHtml("<a href='https://www.google.com/url?q=%zz'>a</a>"
+                + "<a href='https://www.google.com/url?q=javascript:alert(1)'>b</a>"
+                + "<a href='https://www.google.com/url?q=https://maps.google.com/x'>c</a>")).isEmpty();
+    }
+
+    @Test
+    void aRewrittenOrTrackedLinkIsJudgedByItsDestinationWithoutAFindingOfItsOwn() {
+        // a Safe Link of a forwarded message around a page in a bucket, shown as the site it really goes to
+        String safe = "https://eur03.safelinks.protection.outlook.com/?url=" + java.net.URLEncoder.encode(
+                "https://storage.googleapis.com/b/login.html", java.nio.charset.StandardCharsets.UTF_8) + "&data=x";
+        assertThat(analyzeHtml("<a href='" + safe + "'>storage.googleapis.com</a>")).containsExactly(
+                Finding.of("LINK_FREE_HOSTING", "storage.googleapis.com"),
+                Finding.of("LINK_STORAGE_PAGE", "storage.googleapis.com: login.html"));
+        // a newsletter's click tracking to the sender's own shop, shown as it: no text mismatch, no action elsewhere;
+        // a Safe Link around a Google redirect is followed through both
+        assertThat(analyzeHtmlFrom("Shop <news@shop.example.com>",
+                "<a href='https://abc123.r.us-east-2.awstrack.me/L0/https:%2F%2Fwww.shop.example.com%2Fsale/1/0101'>"
+                        + "Shop now at www.shop.example.com</a>"
+                        + "<a href='https://nam02.safelinks.protection.outlook.com/?url=" + java.net.URLEncoder.encode(
+                        "https://www.google.com/url?q=https://evil.example.net/", java.nio.charset.StandardCharsets.UTF_8)
+                        + "'>x</a>")).containsExactly(
+                Finding.of("LINK_OPEN_REDIRECT", "www.google.com to example.net"));
+    }
+
+    @Test
     void onlyHomographIdnsAreReported() {
         // all-Cyrillic look-alike letters: "аррӏе" is a whole-script homograph of apple
         assertThat(analyzeHtml("<a href='https://xn--80ak6aa92e.com/'>x</a>")).containsExactly(
@@ -301,7 +342,8 @@ class LinkAnalyzerTest {
         assertThat(analyzer.name()).isEqualTo("links");
         assertThat(analyzer.codes()).containsExactly("LINK_TEXT_MISMATCH", "LINK_IP_LITERAL", "LINK_PUNYCODE",
                 "LINK_SHORTENER", "LINK_DANGEROUS_SCHEME", "HTML_CREDENTIAL_FORM", "LINK_SUSPICIOUS_TLD",
-                "LINK_DECEPTIVE_HOST", "LINK_OBFUSCATED", "LINK_FREE_HOSTING", "LINK_STORAGE_PAGE", "LINK_BRAND_MISMATCH",
+                "LINK_DECEPTIVE_HOST", "LINK_OBFUSCATED", "LINK_FREE_HOSTING", "LINK_STORAGE_PAGE", "LINK_OPEN_REDIRECT",
+                "LINK_BRAND_MISMATCH",
                 "LINK_SENDER_MISMATCH", "LINK_UNUSUAL_PORT", "HTML_IMAGE_ONLY", "LINK_ACTION_ELSEWHERE", "LINK_QR_CODE",
                 "LINK_IN_PDF", "LINK_IN_DOCUMENT");
         for (String code : analyzer.codes()) {

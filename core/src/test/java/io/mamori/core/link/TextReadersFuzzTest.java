@@ -15,7 +15,8 @@ import java.util.regex.Matcher;
  * regular expression's {@code find()} finds (it is a faster way to the same answer), {@link LinkAnalyzer#cleaned}
  * must do what the WHATWG URL parser's first step does and nothing more, {@link LureText#fold} must fold ASCII text
  * the same way on its fast path as on its general one, and {@link HtmlText} must read any HTML
- * (our walk of jsoup's tree and the style rules it applies) without an exception. In the test suite each runs the
+ * (our walk of jsoup's tree and the style rules it applies) without an exception, and {@link Redirects} must read
+ * the destination of any redirected link without one. In the test suite each runs the
  * inputs under {@code TextReadersFuzzTestInputs/}; {@code bench/fuzz.sh} fuzzes them (bench/README.md).
  */
 class TextReadersFuzzTest {
@@ -46,6 +47,22 @@ class TextReadersFuzzTest {
         String expected = stripped.substring(0, Math.min(stripped.length(), 4096))
                 .replaceAll("\\A[\\x00-\\x20]+|[\\x00-\\x20]+\\z", "");
         assertThat(cleaned).isEqualTo(expected);
+    }
+
+    private static final List<String> REDIRECTING_HOSTS = List.of("www.google.com", "www.google.co.jp", "www.youtube.com",
+            "l.facebook.com", "l.instagram.com", "vk.com", "www.bing.com", "www.linkedin.com", "adclick.g.doubleclick.net",
+            "eur03.safelinks.protection.outlook.com", "clicktime.symantec.com", "urldefense.com",
+            "urldefense.proofpoint.com", "abc.r.us-east-2.awstrack.me");
+
+    /**
+     * {@link Redirects#of} reads the destination of any link through a redirector, rewriter or tracker without an
+     * exception, and what it gives is a web address.
+     */
+    @FuzzTest(maxDuration = "30s")
+    void readsTheDestinationOfAnyRedirectedLink(FuzzedDataProvider data) {
+        String host = data.pickValue(REDIRECTING_HOSTS);
+        String url = "https://" + host + data.consumeRemainingAsString();
+        Redirects.of(host, url).ifPresent(d -> assertThat(d.url()).matches("(?is)https?://.+"));
     }
 
     /**
