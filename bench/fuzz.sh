@@ -48,6 +48,7 @@ all=(
   link.TextReadersFuzzTest#cleansUrlsAsBrowsersDo
   link.TextReadersFuzzTest#foldsAsciiAsTheGeneralPassDoes
   link.TextReadersFuzzTest#readsAnyHtml
+  link.TextReadersFuzzTest#readsTheDestinationOfAnyRedirectedLink
   lure.LureWordingFuzzTest#findsThePhrasesRegularExpressionsFind
   lure.LureWordingFuzzTest#readsLookAlikesAwayOnlyInWordsOfTheVocabulary
   verdict.DisarmFuzzTest#disarmedHtmlHoldsNothingActive
@@ -125,7 +126,12 @@ summary="$root/bench/out/fuzz-summary.txt"
 mkdir -p "$root/bench/out/fuzz"
 : > "$summary"
 for t in "${targets[@]}"; do
-  case "$t" in *.*) ;; *) t="$(printf '%s\n' "${all[@]}" | grep -F "$t" | head -1)";; esac
+  case "$t" in
+    *.*) ;;
+    *) wanted="$t"
+       t="$(printf '%s\n' "${all[@]}" | grep -F "$wanted" | head -1 || true)"
+       if [ -z "$t" ]; then echo "fuzz: no such target in this script's list: $wanted" >&2; exit 2; fi ;;
+  esac
   class="io.mamori.core.${t%%#*}"
   method="${t#*#}"
   log="$root/bench/out/fuzz/${t//[#.]/-}.log"
