@@ -4,6 +4,7 @@ import io.mamori.core.analysis.AnalysisInput;
 import io.mamori.core.analysis.Analyzer;
 import io.mamori.core.analysis.Finding;
 import io.mamori.core.brand.Brands;
+import io.mamori.core.link.FreeHosting;
 import io.mamori.core.link.PublicSuffixList;
 import io.mamori.core.message.Mailbox;
 import io.mamori.core.text.ConfusableSkeleton;
@@ -33,7 +34,9 @@ import java.util.regex.Pattern;
  * {@link Brands} but the address is not at one of the brand's domains; more when it is a free mailbox) and
  * {@code DISPLAY_NAME_ADDRESS_MISMATCH} (the display name shows an address of another organisation than the real
  * one, {@code "service@paypal.com" <x@elsewhere.example>}) and {@code SERVICE_NAME_ON_FREEMAIL} (a service desk's or
- * a system's name, "Customer Support", on a free mailbox). An organisation is the
+ * a system's name, "Customer Support", on a free mailbox) and {@code SENDER_ON_FREE_HOSTING} (an address on the
+ * domain of a service where anyone creates a site or app under the service's name, {@link FreeHosting}). An
+ * organisation is the
  * registrable domain of the Public Suffix List. Domain labels shorter than {@value #MIN_LABEL} characters are
  * never compared: short names collide by chance. The settings are read from the supplier once per message, so a
  * policy reload applies to the next message. Thread-safe when the supplier is.
@@ -49,6 +52,7 @@ public final class ImpersonationAnalyzer implements Analyzer {
     static final String NAME_ADDRESS = "DISPLAY_NAME_ADDRESS_MISMATCH";
     static final String NAME_ORGANISATION = "DISPLAY_NAME_ORGANISATION_IMPERSONATION";
     static final String SERVICE_NAME_ON_FREEMAIL = "SERVICE_NAME_ON_FREEMAIL";
+    static final String SENDER_ON_FREE_HOSTING = "SENDER_ON_FREE_HOSTING";
     /**
      * Display names of a company's service desks and systems. A support desk, a billing or security team, a mail
      * administrator or a notification system writes from its company's domain, never from a free mailbox; on a free
@@ -110,7 +114,7 @@ public final class ImpersonationAnalyzer implements Analyzer {
     @Override
     public Set<String> codes() {
         return new LinkedHashSet<>(List.of(LOOKALIKE_DOMAIN, DISPLAY_NAME, REPLY_TO, REPLY_TO_FREEMAIL, RETURN_PATH, BRAND,
-                NAME_ADDRESS, NAME_ORGANISATION, SERVICE_NAME_ON_FREEMAIL));
+                NAME_ADDRESS, NAME_ORGANISATION, SERVICE_NAME_ON_FREEMAIL, SENDER_ON_FREE_HOSTING));
     }
 
     @Override
@@ -139,6 +143,11 @@ public final class ImpersonationAnalyzer implements Analyzer {
                 }
             }
         }
+        // an address on a hosting service's domain, which anyone gets with a project there (Firebase's
+        // noreply@<project>.firebaseapp.com): a company writes from its own domain
+        from.domain().map(d -> d.toLowerCase(Locale.ROOT)).flatMap(d -> FreeHosting.shipped().domainAbove(d)
+                .map(service -> Finding.of(SENDER_ON_FREE_HOSTING, "from=" + d + " (" + service + ")")))
+                .ifPresent(findings::add);
         if (fromOrganisation.isPresent()) {
             String org = fromOrganisation.get();
             findings.addAll(replyTo(input, org));

@@ -101,7 +101,6 @@ public final class LinkAnalyzer implements Analyzer {
     /** A domain name shown in anchor text (ASCII after NFKC, so full-width ｐａｙｐａｌ．ｃｏｍ counts too). */
     private static final Pattern SHOWN_DOMAIN = Pattern.compile(
             "(?<![a-z0-9-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59}))(?![a-z0-9-])");
-    private static final Pattern SCHEME_AND_SLASHES = Pattern.compile("(?i)^[a-z][a-z0-9+.-]*:[/\\\\]*");
     private static final Pattern DOTTED_NUMBERS = Pattern.compile("^[0-9a-fx.]+$");
     private static final Pattern NUMERIC_LABEL = Pattern.compile("^(?:[0-9]+|0x[0-9a-f]*)$");
     private static final Pattern FROM_ADDRESS_DOMAIN = Pattern.compile("@([^\\s<>@,;\"()\\[\\]]+)\\s*>?\\s*$");
@@ -162,9 +161,7 @@ public final class LinkAnalyzer implements Analyzer {
     private final PublicSuffixList suffixes;
     private final Set<String> shorteners;
     private final Set<String> suspiciousTlds;
-    /** Free hosting: domains ("web.app": any host under it) and host/path prefixes ("docs.google.com/forms/"). */
-    private final Set<String> freeHostingDomains;
-    private final List<String> freeHostingPrefixes;
+    private final FreeHosting freeHosting;
     private final Brands brands;
 
     /** With the shipped Public Suffix List, shortener, suspicious TLD, free hosting and brand lists. */
@@ -172,9 +169,7 @@ public final class LinkAnalyzer implements Analyzer {
         this.suffixes = PublicSuffixList.builtIn();
         this.shorteners = loadList("shorteners.txt");
         this.suspiciousTlds = loadList("suspicious-tlds.txt");
-        Set<String> hosting = loadList("free-hosting.txt");
-        this.freeHostingDomains = hosting.stream().filter(e -> !e.contains("/")).collect(java.util.stream.Collectors.toUnmodifiableSet());
-        this.freeHostingPrefixes = hosting.stream().filter(e -> e.contains("/")).sorted().toList();
+        this.freeHosting = FreeHosting.shipped();
         this.brands = Brands.builtIn();
     }
 
@@ -706,7 +701,7 @@ public final class LinkAnalyzer implements Analyzer {
                 scan.add(PUNYCODE, 1.0, ascii + " (" + unicode + ")");
             }
         }
-        if (freeHosting(ascii, scan.currentUrl) || CloudStorage.isStorage(ascii)) {
+        if (freeHosting.serves(ascii, scan.currentUrl)) {
             scan.add(FREE_HOSTING, 1.0, ascii);
         }
         // a web page kept in a storage bucket: where phishing kits are put, not where companies publish
@@ -902,28 +897,6 @@ public final class LinkAnalyzer implements Analyzer {
             long letters = label.codePoints().filter(Character::isLetter).count();
             if (letters >= 3 && label.codePoints().filter(Character::isLetter).allMatch(c -> LATIN_LOOKALIKES.indexOf(c) >= 0)) {
                 return true;
-            }
-        }
-        return false;
-    }
-
-    /** A host (or host and path) of a service where anyone can publish a page under the service's name. */
-    private boolean freeHosting(String asciiHost, String url) {
-        // a listed domain counts for the pages under it (user.web.app), not for the service's own site
-        int dot = asciiHost.indexOf('.');
-        while (dot >= 0) {
-            String parent = asciiHost.substring(dot + 1);
-            if (freeHostingDomains.contains(parent)) {
-                return !asciiHost.equals("www." + parent);
-            }
-            dot = asciiHost.indexOf('.', dot + 1);
-        }
-        if (!freeHostingPrefixes.isEmpty() && url != null) {
-            String rest = SCHEME_AND_SLASHES.matcher(url).replaceFirst("").toLowerCase(Locale.ROOT);
-            for (String prefix : freeHostingPrefixes) {
-                if (rest.startsWith(prefix)) {
-                    return true;
-                }
             }
         }
         return false;

@@ -278,6 +278,20 @@ class ImpersonationAnalyzerTest {
     }
 
     @Test
+    void anAddressOnAHostingServicesDomainIsReportedAndRepliesElsewhereAddToIt() {
+        // Firebase gives every project an address to send from; phishing sends from one and collects replies elsewhere
+        assertThat(analyzeHeaders("", "From", "Support <noreply@pro15-c102a.firebaseapp.com>"))
+                .containsExactly(Finding.of("SENDER_ON_FREE_HOSTING", "from=pro15-c102a.firebaseapp.com (firebaseapp.com)"));
+        assertThat(analyzeHeaders("", "From", "<noreply@Shop-App.Web.App>", "Reply-To", "desk@example.org"))
+                .containsExactly(Finding.of("SENDER_ON_FREE_HOSTING", "from=shop-app.web.app (web.app)"),
+                        Finding.of("REPLY_TO_MISMATCH", "from=shop-app.web.app reply-to=example.org"));
+        // the service's own mail and a company's own domain are not
+        assertThat(analyzeHeaders("", "From", "Firebase <noreply@firebase.google.com>")).isEmpty();
+        assertThat(analyzeHeaders("", "From", "<news@www.web.app>")).isEmpty();
+        assertThat(analyzeHeaders("", "From", "<noreply@app.example.co.jp>")).isEmpty();
+    }
+
+    @Test
     void aServiceDesksNameOnAFreeMailboxIsReported() {
         assertThat(analyzeHeaders("", "From", "Customer Support <helpdesk.center2024@gmail.com>"))
                 .containsExactly(Finding.of("SERVICE_NAME_ON_FREEMAIL",
@@ -314,7 +328,7 @@ class ImpersonationAnalyzerTest {
         assertThat(analyzer.name()).isEqualTo("impersonation");
         assertThat(analyzer.codes()).containsExactly("LOOKALIKE_DOMAIN", "DISPLAY_NAME_IMPERSONATION",
                 "REPLY_TO_MISMATCH", "REPLY_TO_FREEMAIL", "RETURN_PATH_MISMATCH", "BRAND_IMPERSONATION", "DISPLAY_NAME_ADDRESS_MISMATCH",
-                "DISPLAY_NAME_ORGANISATION_IMPERSONATION", "SERVICE_NAME_ON_FREEMAIL");
+                "DISPLAY_NAME_ORGANISATION_IMPERSONATION", "SERVICE_NAME_ON_FREEMAIL", "SENDER_ON_FREE_HOSTING");
         for (String code : analyzer.codes()) {
             assertThat(catalogue.entry(code)).as(code).isPresent();
         }
