@@ -83,8 +83,9 @@ public final class ApiTokens {
         try (Connection c = dataSource.getConnection()) {
             return Transactions.inTransaction(c, () -> {
                 Issued issued;
-                try (PreparedStatement insert = c.prepareStatement("INSERT INTO api_tokens (owner_email, label, token_hash,"
-                        + " created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                try (PreparedStatement insert = c.prepareStatement("INSERT INTO api_tokens (owner_email, label,"
+                        + " token_hash, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+                        Statement.RETURN_GENERATED_KEYS)) {
                     insert.setString(1, ownerEmail.toLowerCase(Locale.ROOT));
                     insert.setString(2, label);
                     insert.setString(3, hash(token));

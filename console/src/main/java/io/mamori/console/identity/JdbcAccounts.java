@@ -93,7 +93,8 @@ final class JdbcAccounts {
             return Transactions.inTransaction(c, () -> {
                 boolean reset;
                 try (PreparedStatement update = c.prepareStatement("UPDATE console_account SET password_hash = ?,"
-                        + " must_change_password = TRUE, password_changed_at = NULL, failed_attempts = 0, locked_until = NULL"
+                        + " must_change_password = TRUE, password_changed_at = NULL, failed_attempts = 0,"
+                        + " locked_until = NULL"
                         + (clearTotp ? ", totp_secret = NULL, totp_last_step = NULL" : "") + " WHERE email = ?")) {
                     update.setString(1, passwordHash);
                     update.setString(2, email);

@@ -190,7 +190,8 @@ class UsersController {
             model.addAttribute("problem", "label");
             return show(model, person);
         }
-        String password = credentials.issueAppPassword(person.email(), cleanLabel, user.email(), ClientAddress.recorded(request));
+        String password = credentials.issueAppPassword(person.email(), cleanLabel, user.email(),
+                ClientAddress.recorded(request));
         model.addAttribute("appPassword", password);
         return show(model, person);
     }

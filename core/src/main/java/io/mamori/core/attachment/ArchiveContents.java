@@ -241,8 +241,9 @@ public final class ArchiveContents {
     /**
      * As {@link #walkIfArchive} for an encrypted attachment that a password opened in the attachment analyzer's
      * inspection ({@link AttachmentContentAnalyzer#openerOf}): as the inspection decrypted it, or decrypted again with
-     * that password alone ({@link ArchivePasswords.Opener}, within {@link ArchiveLimits#maxBufferBytes()}), the files of a zip or 7z archive are walked as its entries ({@code invoice.zip!/scan.pdf}), and the
-     * package of an Office document as the attached document ({@code report.docx!/word/media/image1.png}), within the
+     * that password alone ({@link ArchivePasswords.Opener}, within {@link ArchiveLimits#maxBufferBytes()}), the files
+     * of a zip or 7z archive are walked as its entries ({@code invoice.zip!/scan.pdf}), and the package of an Office
+     * document as the attached document ({@code report.docx!/word/media/image1.png}), within the
      * same bounds as any walk. An attachment the password does not open after all is walked as it is. Not started once
      * the deadline has passed (a 7z key derivation alone takes a noticeable part of a second).
      *

@@ -172,7 +172,8 @@ public final class AttachmentContentAnalyzer implements Analyzer {
      *
      * @throws InterruptedException when the calling thread was interrupted (the pipeline's time budget ran out)
      */
-    public static Optional<ArchivePasswords.Opener> openerOf(AnalysisInput input, MimePart part) throws InterruptedException {
+    public static Optional<ArchivePasswords.Opener> openerOf(AnalysisInput input, MimePart part)
+            throws InterruptedException {
         return Optional.ofNullable(inspected(input).opened().get(part.path()));
     }
 

@@ -1,18 +1,11 @@
 package io.mamori.core.link;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Services where anyone can publish a page, a form or a file, or create an app, under the service's own name
@@ -73,23 +66,8 @@ public final class FreeHosting {
     }
 
     private static FreeHosting load(String resource) {
-        Set<String> domains = new HashSet<>();
-        List<String> prefixes = new ArrayList<>();
-        try (InputStream in = FreeHosting.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource " + resource);
-            }
-            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            String line;
-            while ((line = reader.readLine()) != null) {
-                String entry = line.strip().toLowerCase(Locale.ROOT);
-                if (!entry.isEmpty() && !entry.startsWith("#")) {
-                    (entry.contains("/") ? prefixes : domains).add(entry);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + resource, e);
-        }
-        return new FreeHosting(domains, prefixes.stream().distinct().sorted().toList());
+        Set<String> entries = LinkAnalyzer.loadList(resource);
+        return new FreeHosting(entries.stream().filter(e -> !e.contains("/")).collect(Collectors.toSet()),
+                entries.stream().filter(e -> e.contains("/")).sorted().toList());
     }
 }

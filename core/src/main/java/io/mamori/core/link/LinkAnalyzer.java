@@ -79,7 +79,8 @@ public final class LinkAnalyzer implements Analyzer {
     static final String IN_DOCUMENT = "LINK_IN_DOCUMENT";
     private static final List<String> CODES = List.of(TEXT_MISMATCH, IP_LITERAL, PUNYCODE, SHORTENER,
             DANGEROUS_SCHEME, CREDENTIAL_FORM, SUSPICIOUS_TLD, DECEPTIVE_HOST, OBFUSCATED, FREE_HOSTING, STORAGE_PAGE,
-            OPEN_REDIRECT, BRAND_MISMATCH, SENDER_MISMATCH, UNUSUAL_PORT, IMAGE_ONLY, ACTION_ELSEWHERE, QR_CODE, IN_PDF, IN_DOCUMENT);
+            OPEN_REDIRECT, BRAND_MISMATCH, SENDER_MISMATCH, UNUSUAL_PORT, IMAGE_ONLY, ACTION_ELSEWHERE, QR_CODE, IN_PDF,
+            IN_DOCUMENT);
     /** The codes that say a link's destination itself is suspect, whatever the text around it. */
     private static final Set<String> SUSPECT_DESTINATION = Set.of(IP_LITERAL, PUNYCODE, SHORTENER, DANGEROUS_SCHEME,
             SUSPICIOUS_TLD, DECEPTIVE_HOST, OBFUSCATED, FREE_HOSTING, STORAGE_PAGE, OPEN_REDIRECT, BRAND_MISMATCH,
@@ -453,8 +454,8 @@ public final class LinkAnalyzer implements Analyzer {
     /**
      * A link through a redirector, rewriter or tracker that writes its destination in the link ({@link Redirects}):
      * the destination is examined as the link, with the same text, and an open redirector of another organisation
-     * than the destination's is {@code LINK_OPEN_REDIRECT} ({@code www.google.com to evil.example}). Not for
-     * the sender's own redirector (Google's notifications link through google.com/url). Whether it was one.
+     * than the destination's is {@code LINK_OPEN_REDIRECT} ({@code www.google.com to evil.example}). The sender's own
+     * redirector is not followed (Google's notifications link through google.com/url). Whether it was one.
      */
     private boolean throughRedirect(String url, String host, String anchorText, boolean formAction, Scan scan,
             int depth) {
@@ -465,7 +466,8 @@ public final class LinkAnalyzer implements Analyzer {
         }
         Optional<String> destinationHost = host(cleaned(through.get().url()));
         String via = scan.organisation(host);
-        if (destinationHost.isEmpty() || scan.fromOrganisation.filter(via::equals).isPresent()) {
+        if (destinationHost.isEmpty()
+                || (through.get().openRedirector() && scan.fromOrganisation.filter(via::equals).isPresent())) {
             return false;
         }
         String to = isIpLiteral(destinationHost.get()) ? destinationHost.get() : scan.organisation(destinationHost.get());
@@ -921,7 +923,7 @@ public final class LinkAnalyzer implements Analyzer {
         });
     }
 
-    private static Set<String> loadList(String resource) {
+    static Set<String> loadList(String resource) {
         Set<String> entries = new HashSet<>();
         try (InputStream in = LinkAnalyzer.class.getResourceAsStream(resource)) {
             if (in == null) {

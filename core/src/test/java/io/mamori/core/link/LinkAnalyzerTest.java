@@ -157,15 +157,16 @@ class LinkAnalyzerTest {
     void webPagesKeptInCloudStorageAreReportedButItsFilesAndTheProvidersOwnPagesAreNot() {
         // a sign-in page in a bucket, path and virtual-host style, S3 in a region, Azure Blob, with the reader's address
         // after "#" as kits add it
-        assertThat(analyzeHtml("<a href='https://storage.googleapis.com/x-bucket/index.html#keiri@example.co.jp'>Sign in</a>"
+        assertThat(analyzeHtml("<a href='https://storage.googleapis.com/x-bucket/index.html#keiri@example.co.jp'>"
+                + "Sign in</a>"
                 + "<a href='https://docs-share.s3.us-east-2.amazonaws.com/view/Login.HTM?id=1'>View</a>"
                 + "<a href='https://acct1.blob.core.windows.net/$web/verify.html'>Verify</a>"
                 + "<a href='https://s3-eu-west-1.amazonaws.com/b/inv.svg'>Invoice</a>")).containsExactly(
                 Finding.of("LINK_FREE_HOSTING",
                         "storage.googleapis.com; docs-share.s3.us-east-2.amazonaws.com; acct1.blob.core.windows.net; "
                                 + "s3-eu-west-1.amazonaws.com"),
-                Finding.of("LINK_STORAGE_PAGE", "storage.googleapis.com: index.html; docs-share.s3.us-east-2.amazonaws.com: "
-                        + "login.htm; acct1.blob.core.windows.net: verify.html; s3-eu-west-1.amazonaws.com: inv.svg"),
+                Finding.of("LINK_STORAGE_PAGE", "storage.googleapis.com: index.html; "
+                        + "docs-share.s3.us-east-2.amazonaws.com: login.htm; acct1.blob.core.windows.net: verify.html; s3-eu-west-1.amazonaws.com: inv.svg"),
                 Finding.of("LINK_ACTION_ELSEWHERE", "sender=example.com href=storage.googleapis.com; "
                         + "docs-share.s3.us-east-2.amazonaws.com; acct1.blob.core.windows.net"));
         // a report to download from a bucket is only a file on a service anyone can use; a bucket's folder, a page
@@ -175,7 +176,8 @@ class LinkAnalyzerTest {
                 + "<a href='https://storage.googleapis.com/x-bucket/a.html.pdf'>file</a>"))
                 .containsExactly(Finding.of("LINK_FREE_HOSTING",
                         "reports.s3.ap-northeast-1.amazonaws.com; storage.googleapis.com"),
-                        Finding.of("LINK_ACTION_ELSEWHERE", "sender=example.com href=reports.s3.ap-northeast-1.amazonaws.com"));
+                        Finding.of("LINK_ACTION_ELSEWHERE",
+                                "sender=example.com href=reports.s3.ap-northeast-1.amazonaws.com"));
         assertThat(analyzeHtml("<a href='https://fonts.googleapis.com/css?family=Roboto'>f</a>"
                 + "<a href='https://sns.us-west-2.amazonaws.com/unsubscribe.html?SubscriptionArn=x'>unsubscribe</a>"
                 + "<a href='https://www.example.com/campaign/index.html'>campaign</a>")).isEmpty();

@@ -116,8 +116,8 @@ public final class AppPasswords implements PasswordVerifier {
     }
 
     private void insert(Connection c, String user, String label, String lookupCode, String hash) throws SQLException {
-        try (PreparedStatement insert = c.prepareStatement(
-                "INSERT INTO app_password (user_email, label, lookup_code, password_hash, created_at) VALUES (?, ?, ?, ?, ?)")) {
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO app_password"
+                + " (user_email, label, lookup_code, password_hash, created_at) VALUES (?, ?, ?, ?, ?)")) {
             insert.setString(1, user);
             insert.setString(2, label);
             insert.setString(3, lookupCode);
@@ -171,8 +171,8 @@ public final class AppPasswords implements PasswordVerifier {
             return Transactions.inTransaction(c, () -> {
                 boolean revoked = false;
                 if (user != null) {
-                    try (PreparedStatement update = c.prepareStatement(
-                            "UPDATE app_password SET revoked_at = ? WHERE id = ? AND user_email = ? AND revoked_at IS NULL")) {
+                    try (PreparedStatement update = c.prepareStatement("UPDATE app_password SET revoked_at = ?"
+                            + " WHERE id = ? AND user_email = ? AND revoked_at IS NULL")) {
                         update.setObject(1, timestamp(clock.instant()));
                         update.setLong(2, id);
                         update.setString(3, user);
