@@ -370,7 +370,9 @@ public final class LinkAnalyzer implements Analyzer {
 
     /** {@code depth}: how many redirectors, rewriters or trackers the link passed through to here ({@link Redirects}). */
     private void examine(String rawUrl, String anchorText, boolean formAction, Scan scan, int depth) {
-        scan.count();
+        if (depth == 0) {
+            scan.count(); // a destination followed is the same link
+        }
         String url = cleaned(rawUrl);
         scan.currentUrl = url;
         String s = scheme(url);
