@@ -291,7 +291,7 @@ class GatewayConfiguration {
     }
 
     @Bean
-    ReceptionPipeline receptionPipeline(MessageStore store, MessageScanner scanner, PolicyEngine engine,
+    ReceptionPipeline receptionPipeline(JdbcMessageStore store, MessageScanner scanner, PolicyEngine engine,
             PolicyHolder policy, FindingCatalogue catalogue, MamoriProperties settings, Clock clock, MeterRegistry meters,
             JdbcSenderHistory history, ThreadPoolExecutor passwordMailExecutor, ReleaseRequests releaseRequests) {
         // Big bodies of a message being rewritten spill (encrypted) next to the spool, like the parser's.

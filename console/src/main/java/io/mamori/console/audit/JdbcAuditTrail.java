@@ -48,8 +48,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An action on the database and its entry can share one transaction ({@link #recordAlong}): the action's, on
  * which the entry is appended as above, so that no message is released or deleted, no list entry added or removed,
- * no one's roles changed (on the users page or by an import), no console account created or reset and no app
- * password or API token issued or revoked without its entry.
+ * no one's roles changed (on the users page or by an import), no console account created or reset, no app
+ * password or API token issued or revoked and no message opened with an analyst's password changed without its
+ * entry.
  *
  * <p>Every appended entry is also written as one line to the {@code mamori.audit} logger.
  *

@@ -1,6 +1,7 @@
 package io.mamori.console.quarantine;
 
 import io.mamori.console.audit.AuditEntry;
+import io.mamori.console.audit.AuditLogException;
 import io.mamori.console.audit.AuditTrail;
 import io.mamori.console.quarantine.QuarantineService.Refusal;
 import io.mamori.console.quarantine.QuarantineService.Result;
@@ -12,13 +13,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * An analyst opens a message quarantined for a password-protected attachment with the password the sender gave by
  * telephone or another way (PPAP): the gateway analyzes it again with that password
  * ({@link ReceptionPipeline#reassess}), so that its content is inspected and scanned before anyone decides; if the
  * policy lets the content decide and it is clean, it is committed again for delivery. The password is used for that
- * analysis only: never stored, logged or audited. Audited as {@code quarantine.open-with-password}.
+ * analysis only: never stored, logged or audited. Audited as {@code quarantine.open-with-password}; a revised verdict
+ * and a message committed again commit with their entry ({@link AuditTrail#recordAlong}).
  */
 public final class PasswordOpening {
 
@@ -59,17 +62,34 @@ public final class PasswordOpening {
             return new Result.Refused<>(Refusal.INVALID, "パスワードは 1〜" + MAX_PASSWORD + " 文字で、制御文字を含めないでください"
                     + " / the password must be 1 to " + MAX_PASSWORD + " characters without control characters");
         }
+        // KEPT and COMMITTED_AGAIN commit with their entry: the revised verdict, or the deletion of the quarantined
+        // message after its copy was committed again, happens only if the entry is written with it
+        AtomicReference<Reassessment> decided = new AtomicReference<>();
         Reassessment r;
         try {
-            r = reception.reassess(id, PasswordMail.fromAnalyst(actor, password));
-        } catch (IOException | RuntimeException e) {
-            record(actor, source, id, "failed: " + e.getClass().getSimpleName(), false);
-            throw e instanceof IOException io ? new UncheckedIOException("cannot analyze message " + id + " again", io)
-                    : (RuntimeException) e;
+            r = audit.recordAlong(work -> {
+                try {
+                    return reception.reassess(id, PasswordMail.fromAnalyst(actor, password), outcome -> {
+                        decided.set(outcome);
+                        return work;
+                    });
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot analyze message " + id + " again", e);
+                }
+            }, changed -> entry(actor, source, id, !changed ? "not quarantined" : decided.get().outcome()
+                    == Reassessment.Outcome.KEPT ? kept(decided.get()) : committedAgain(decided.get()), changed));
+        } catch (AuditLogException e) {
+            throw e; // nothing changed, and nothing could be recorded
+        } catch (RuntimeException e) {
+            Throwable cause = e instanceof UncheckedIOException io ? io.getCause() : e;
+            record(actor, source, id, "failed: " + cause.getClass().getSimpleName(), false);
+            throw e;
         }
         return switch (r.outcome()) {
             case NOT_QUARANTINED -> {
-                record(actor, source, id, "not quarantined", false);
+                if (decided.get() == null) {
+                    record(actor, source, id, "not quarantined", false); // else recorded with the refused change
+                }
                 yield store.find(id).isPresent()
                         ? new Result.Refused<>(Refusal.CONFLICT, "隔離中のメッセージではありません / the message is not quarantined")
                         : new Result.Refused<>(Refusal.NOT_FOUND, "メッセージが見つかりません / no such message: " + id);
@@ -78,20 +98,26 @@ public final class PasswordOpening {
                 record(actor, source, id, r.outcome().name(), false);
                 yield new Result.Ok<>(new Opened(r.outcome(), quarantine.view(store.find(id).orElseThrow()), null));
             }
-            case KEPT -> {
-                record(actor, source, id, "KEPT " + r.verdict().action() + " " + String.join(",", r.verdict().codes()), true);
-                yield new Result.Ok<>(new Opened(r.outcome(), quarantine.view(store.find(id).orElseThrow()), null));
-            }
-            case COMMITTED_AGAIN -> {
-                record(actor, source, id, "COMMITTED_AGAIN as " + r.committedAs() + " " + r.verdict().action(), true);
-                yield new Result.Ok<>(new Opened(r.outcome(),
-                        quarantine.view(store.find(r.committedAs()).orElseThrow()), r.committedAs()));
-            }
+            case KEPT -> new Result.Ok<>(new Opened(r.outcome(), quarantine.view(store.find(id).orElseThrow()), null));
+            case COMMITTED_AGAIN -> new Result.Ok<>(new Opened(r.outcome(),
+                    quarantine.view(store.find(r.committedAs()).orElseThrow()), r.committedAs()));
         };
     }
 
+    private static String kept(Reassessment r) {
+        return "KEPT " + r.verdict().action() + " " + String.join(",", r.verdict().codes());
+    }
+
+    private static String committedAgain(Reassessment r) {
+        return "COMMITTED_AGAIN as " + r.committedAs() + " " + r.verdict().action();
+    }
+
     private void record(String actor, String source, String id, String after, boolean success) {
-        audit.record(new AuditEntry(clock.instant(), actor, source, "quarantine.open-with-password", id, "QUARANTINED",
-                after, success));
+        audit.record(entry(actor, source, id, after, success));
+    }
+
+    private AuditEntry entry(String actor, String source, String id, String after, boolean success) {
+        return new AuditEntry(clock.instant(), actor, source, "quarantine.open-with-password", id, "QUARANTINED", after,
+                success);
     }
 }

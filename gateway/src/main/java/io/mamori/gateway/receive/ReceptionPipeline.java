@@ -15,7 +15,6 @@ import io.mamori.core.policy.PolicyEngine;
 import io.mamori.core.scan.MessageScanner;
 import io.mamori.core.scan.MessageScanner.ScanResult;
 import io.mamori.core.store.MessageState;
-import io.mamori.core.store.MessageStore;
 import io.mamori.core.store.NewMessage;
 import io.mamori.core.store.Spool;
 import io.mamori.core.store.StoredMessage;
@@ -24,6 +23,9 @@ import io.mamori.core.message.Direction;
 import io.mamori.core.verdict.AuthResultsHeaders;
 import io.mamori.core.verdict.MessageRewriter;
 import io.mamori.gateway.contact.ContactRecorder;
+import io.mamori.gateway.store.JdbcMessageStore;
+import io.mamori.gateway.store.TransactionWork;
+import io.mamori.gateway.store.Transactions;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
@@ -39,6 +41,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.commons.io.IOUtils;
 import org.apache.commons.io.input.TeeInputStream;
@@ -66,7 +69,7 @@ public final class ReceptionPipeline implements MessageReceiver {
     private static final DateTimeFormatter RFC5322 =
             DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ROOT);
 
-    private final MessageStore store;
+    private final JdbcMessageStore store;
     private final MessageScanner scanner;
     private final PolicyEngine engine;
     private final Supplier<Policy> policy;
@@ -79,7 +82,7 @@ public final class ReceptionPipeline implements MessageReceiver {
     private final PasswordMails passwordMails;
     private final io.mamori.gateway.quarantine.ReleaseRequests releaseRequests;
 
-    public ReceptionPipeline(MessageStore store, MessageScanner scanner, PolicyEngine engine, Supplier<Policy> policy,
+    public ReceptionPipeline(JdbcMessageStore store, MessageScanner scanner, PolicyEngine engine, Supplier<Policy> policy,
             FindingCatalogue catalogue, MessageRewriter rewriter, String hostname, Clock clock, MeterRegistry meters) {
         this(store, scanner, engine, policy, catalogue, rewriter, hostname, clock, meters, null, null, null);
     }
@@ -92,7 +95,7 @@ public final class ReceptionPipeline implements MessageReceiver {
      *                         password opened and that was committed again are approved by the gateway; {@code null}:
      *                         none kept
      */
-    public ReceptionPipeline(MessageStore store, MessageScanner scanner, PolicyEngine engine, Supplier<Policy> policy,
+    public ReceptionPipeline(JdbcMessageStore store, MessageScanner scanner, PolicyEngine engine, Supplier<Policy> policy,
             FindingCatalogue catalogue, MessageRewriter rewriter, String hostname, Clock clock, MeterRegistry meters,
             ContactRecorder contacts, java.util.concurrent.Executor passwordMailWork,
             io.mamori.gateway.quarantine.ReleaseRequests releaseRequests) {
@@ -214,13 +217,27 @@ public final class ReceptionPipeline implements MessageReceiver {
      * analyst. When they open nothing of it, nothing changes. When they open an encrypted attachment, the message's new
      * verdict is what it would have been with the password in it: if that is QUARANTINE or REJECT (the content is bad,
      * or {@code attachments.opened} quarantines), the quarantined message keeps its place with the new verdict recorded
-     * ({@link MessageStore#revise}), so an analyst sees what is inside; otherwise the message is committed again as the
+     * ({@link JdbcMessageStore#revise}), so an analyst sees what is inside; otherwise the message is committed again as the
      * verdict says (tagged, disarmed or stripped as for any message; X-Mamori-Verdict names the password mail, or says
      * an analyst gave the password, and the quarantined message) and the quarantined one is deleted. In that order, a
      * failure in between leaves the quarantined message where it was, never a lost one. A message the antivirus engine
      * could not scan stays as it was.
      */
     public Reassessment reassess(String id, PasswordMail passwords) throws IOException {
+        return reassess(id, passwords, decided -> Transactions.NOTHING_ALONGSIDE);
+    }
+
+    /**
+     * As {@link #reassess(String, PasswordMail)}, with the work {@code alongside} gives for the outcome run on the
+     * transaction that makes it (the audit entry of the analyst who gave the password): the revised verdict of a
+     * message that stays quarantined ({@code KEPT}), or the deletion of the quarantined message after its copy was
+     * committed again ({@code COMMITTED_AGAIN}); the work is told whether that change happened (when the message was
+     * no longer quarantined by then, the outcome is {@code NOT_QUARANTINED}). When the work fails, the quarantined
+     * message stays as it was, a copy committed again is withdrawn, and the failure is thrown. Outcomes that change
+     * nothing run no work.
+     */
+    public Reassessment reassess(String id, PasswordMail passwords, Function<Reassessment, TransactionWork> alongside)
+            throws IOException {
         Optional<Envelope> stored = store.envelope(id);
         Optional<StoredMessage> before = store.find(id);
         if (stored.isEmpty() || before.isEmpty() || before.get().state() != MessageState.QUARANTINED) {
@@ -255,12 +272,13 @@ public final class ReceptionPipeline implements MessageReceiver {
             String from = passwords.fromAnalyst() ? "an analyst's password" : "the password mail id=" + passwords.messageId();
             if (verdict.action() == Action.QUARANTINE || verdict.action() == Action.REJECT) {
                 Verdict kept = new Verdict(Action.QUARANTINE, verdict.score(), verdict.findings());
-                if (!store.revise(id, MessageState.QUARANTINED, kept)) {
+                Reassessment outcome = new Reassessment(Reassessment.Outcome.KEPT, kept, null);
+                if (!store.revise(id, MessageState.QUARANTINED, kept, alongside.apply(outcome))) {
                     return new Reassessment(Reassessment.Outcome.NOT_QUARANTINED, null, null);
                 }
                 LOG.info("message id={} opened with {}; stays quarantined score={} findings={}", id, from,
                         String.format(Locale.ROOT, "%.2f", kept.score()), String.join(",", kept.codes()));
-                return new Reassessment(Reassessment.Outcome.KEPT, kept, null);
+                return outcome;
             }
             StringBuilder trace = trace(r.traceFields());
             // the analyst's name stays out of the delivered message's header (the audit log has it)
@@ -269,7 +287,16 @@ public final class ReceptionPipeline implements MessageReceiver {
             ReceiveResult result = commit(envelope, parsed, parsed.subject(), verdict, r.policy(), trace, spool, copies,
                     note, sample);
             String again = ((ReceiveResult.Accepted) result).queueId();
-            if (!store.transition(id, MessageState.QUARANTINED, MessageState.DELETED)) {
+            Reassessment outcome = new Reassessment(Reassessment.Outcome.COMMITTED_AGAIN, verdict, again);
+            boolean deleted;
+            try {
+                deleted = store.transition(id, MessageState.QUARANTINED, MessageState.DELETED, alongside.apply(outcome));
+            } catch (RuntimeException e) {
+                // the work alongside failed: the quarantined message stays, and so its copy must not be delivered
+                store.transition(again, MessageState.DELETED);
+                throw e;
+            }
+            if (!deleted) {
                 // An analyst released or deleted it meanwhile (or another password opened it first): that decision
                 // stands, and the copy is withdrawn before the delivery worker, which polls, takes it.
                 store.transition(again, MessageState.DELETED);
@@ -280,7 +307,7 @@ public final class ReceptionPipeline implements MessageReceiver {
             LOG.info("message id={} opened with {} and committed again as id={}; the quarantined copy is deleted", id,
                     from, again);
             approvePendingRequests(id, again);
-            return new Reassessment(Reassessment.Outcome.COMMITTED_AGAIN, verdict, again);
+            return outcome;
         } finally {
             spool.discard();
             for (Spool copy : copies) {

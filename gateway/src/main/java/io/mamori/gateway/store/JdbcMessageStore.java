@@ -268,17 +268,33 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
 
     @Override
     public boolean revise(String id, MessageState state, Verdict verdict) {
+        return revise(id, state, verdict, NOTHING_ALONGSIDE);
+    }
+
+    /**
+     * As {@link #revise(String, MessageState, Verdict)}, with {@code alongside} run on the same database transaction,
+     * whether the verdict was revised or not: both commit, or neither does (see {@link #transition(String,
+     * MessageState, TransactionWork)}).
+     */
+    public boolean revise(String id, MessageState state, Verdict verdict, TransactionWork alongside) {
         Objects.requireNonNull(verdict, "verdict");
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("UPDATE messages SET action = ?, score = ?, finding_codes = ?,"
-                     + " version = version + 1, updated_at = ? WHERE id = ? AND state = ?")) {
-            ps.setString(1, verdict.action().name());
-            ps.setDouble(2, verdict.score());
-            ps.setString(3, String.join(",", verdict.codes()));
-            setInstant(ps, 4, micros(clock.instant()));
-            ps.setString(5, id);
-            ps.setString(6, state.name());
-            return ps.executeUpdate() == 1;
+        Objects.requireNonNull(alongside, "alongside");
+        try (Connection c = dataSource.getConnection()) {
+            return inTransaction(c, () -> {
+                boolean revised;
+                try (PreparedStatement ps = c.prepareStatement("UPDATE messages SET action = ?, score = ?,"
+                        + " finding_codes = ?, version = version + 1, updated_at = ? WHERE id = ? AND state = ?")) {
+                    ps.setString(1, verdict.action().name());
+                    ps.setDouble(2, verdict.score());
+                    ps.setString(3, String.join(",", verdict.codes()));
+                    setInstant(ps, 4, micros(clock.instant()));
+                    ps.setString(5, id);
+                    ps.setString(6, state.name());
+                    revised = ps.executeUpdate() == 1;
+                }
+                alongside.run(c, revised);
+                return revised;
+            });
         } catch (SQLException e) {
             throw failure("revise the verdict of message " + id, e);
         }
@@ -742,9 +758,18 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
 
     @Override
     public boolean transition(String id, MessageState from, MessageState to) {
+        return transition(id, from, to, NOTHING_ALONGSIDE);
+    }
+
+    /**
+     * As {@link #transition(String, MessageState, MessageState)}, with {@code alongside} run on the same database
+     * transaction, whether the message moved or not (see {@link #transition(String, MessageState, TransactionWork)}).
+     */
+    public boolean transition(String id, MessageState from, MessageState to, TransactionWork alongside) {
         Objects.requireNonNull(from, "from");
         Objects.requireNonNull(to, "to");
-        return from.canMoveTo(to) && transition(id, List.of(from), to, NOTHING_ALONGSIDE);
+        Objects.requireNonNull(alongside, "alongside");
+        return transition(id, from.canMoveTo(to) ? List.of(from) : List.of(), to, alongside);
     }
 
     private boolean transition(String id, List<MessageState> from, MessageState to, TransactionWork alongside) {

@@ -1,7 +1,9 @@
 package io.mamori.gateway.receive;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mamori.core.analysis.PasswordMail;
 import io.mamori.core.attachment.EncryptedFiles;
 import io.mamori.core.message.Direction;
 import io.mamori.core.message.Envelope;
@@ -149,6 +151,52 @@ class PasswordMailTest {
                 + "ARCHIVE_PASSWORD_SENT_SEPARATELY; password-mail=" + password.id() + "; reassessed=" + quarantined.id()
                 + "\r\n");
         assertThat(content).as("the attachment as it came").contains(Base64.getMimeEncoder().encodeToString(zip));
+    }
+
+    @Test
+    void anAnalystsPasswordCommitsTheChangeWithTheWorkAlongsideOrNothing() throws Exception {
+        reception = pipeline(BY_CONTENT, Runnable::run);
+        StoredMessage quarantined = receive(withZip(cleanZip()));
+        PasswordMail analyst = PasswordMail.fromAnalyst("analyst@example.co.jp", PASSWORD);
+
+        // the work fails (an audit entry that cannot be written): the quarantined message stays, its copy is withdrawn
+        assertThatThrownBy(() -> reception.reassess(quarantined.id(), analyst, outcome -> (c, changed) -> {
+            throw new java.sql.SQLException("entry refused");
+        })).hasMessageContaining("entry refused");
+        assertThat(now(quarantined).state()).isEqualTo(MessageState.QUARANTINED);
+        assertThat(rig.store().search(new MessageQuery(null, SENDER, null, "お見積書", null, MessageState.QUEUED,
+                Direction.INBOUND, null, null, null, 0, 10))).as("no copy left to deliver").isEmpty();
+
+        // the work sees the deletion on its transaction and is told of it
+        List<String> seen = new java.util.ArrayList<>();
+        ReceptionPipeline.Reassessment r = reception.reassess(quarantined.id(), analyst, outcome -> (c, changed) -> {
+            try (java.sql.PreparedStatement q = c.prepareStatement("SELECT state FROM messages WHERE id = ?")) {
+                q.setString(1, quarantined.id());
+                try (java.sql.ResultSet rs = q.executeQuery()) {
+                    rs.next();
+                    seen.add(outcome.outcome() + " " + changed + " " + rs.getString(1));
+                }
+            }
+        });
+        assertThat(r.outcome()).isEqualTo(ReceptionPipeline.Reassessment.Outcome.COMMITTED_AGAIN);
+        assertThat(seen).containsExactly("COMMITTED_AGAIN true DELETED");
+        assertThat(now(quarantined).state()).isEqualTo(MessageState.DELETED);
+        assertThat(rig.store().find(r.committedAs()).orElseThrow().state()).isEqualTo(MessageState.QUEUED);
+    }
+
+    @Test
+    void aVerdictRevisedForAnAnalystsPasswordIsKeptOnlyWithTheWorkAlongside() throws Exception {
+        StoredMessage quarantined = receive(withZip(cleanZip()));
+        PasswordMail analyst = PasswordMail.fromAnalyst("analyst@example.co.jp", PASSWORD);
+        assertThatThrownBy(() -> reception.reassess(quarantined.id(), analyst, outcome -> (c, changed) -> {
+            throw new java.sql.SQLException("entry refused");
+        })).hasMessageContaining("entry refused");
+        assertThat(now(quarantined).findingCodes()).as("not revised").isEqualTo("ENCRYPTED_ARCHIVE");
+
+        ReceptionPipeline.Reassessment r = reception.reassess(quarantined.id(), analyst,
+                outcome -> io.mamori.gateway.store.Transactions.NOTHING_ALONGSIDE);
+        assertThat(r.outcome()).isEqualTo(ReceptionPipeline.Reassessment.Outcome.KEPT);
+        assertThat(now(quarantined).findingCodes()).isEqualTo("ENCRYPTED_ARCHIVE_OPENED,ARCHIVE_PASSWORD_FROM_ANALYST");
     }
 
     @Test

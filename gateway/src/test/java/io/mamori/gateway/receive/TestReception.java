@@ -10,7 +10,6 @@ import io.mamori.core.policy.PolicyEngine;
 import io.mamori.core.policy.PolicyLoader;
 import io.mamori.core.scan.Analyzers;
 import io.mamori.core.scan.MessageScanner;
-import io.mamori.core.store.MessageStore;
 import io.mamori.core.verdict.MessageRewriter;
 import io.mamori.gateway.contact.ContactRecorder;
 import io.mamori.gateway.quarantine.ReleaseRequests;
@@ -62,7 +61,7 @@ final class TestReception {
      */
     static ReceptionPipeline pipeline(Rig rig, Path dir, String policyText, ContactRecorder contacts,
             Executor passwordMailWork, ReleaseRequests requests, List<Analyzer> more) throws Exception {
-        MessageStore store = rig.store();
+        io.mamori.gateway.store.JdbcMessageStore store = rig.store();
         ExecutorService analysis = rig.analysis();
         FindingCatalogue catalogue = FindingCatalogue.builtIn();
         Policy policy = new PolicyLoader(catalogue).parse(policyText, "policy.yaml");
