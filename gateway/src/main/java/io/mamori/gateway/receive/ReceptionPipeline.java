@@ -217,8 +217,8 @@ public final class ReceptionPipeline implements MessageReceiver {
      * analyst. When they open nothing of it, nothing changes. When they open an encrypted attachment, the message's new
      * verdict is what it would have been with the password in it: if that is QUARANTINE or REJECT (the content is bad,
      * or {@code attachments.opened} quarantines), the quarantined message keeps its place with the new verdict recorded
-     * ({@link JdbcMessageStore#revise}), so an analyst sees what is inside; otherwise the message is committed again as the
-     * verdict says (tagged, disarmed or stripped as for any message; X-Mamori-Verdict names the password mail, or says
+     * ({@link JdbcMessageStore#revise}), so an analyst sees what is inside; otherwise the message is committed again
+     * as the verdict says (tagged, disarmed or stripped as for any message; X-Mamori-Verdict names the password mail, or says
      * an analyst gave the password, and the quarantined message) and the quarantined one is deleted. In that order, a
      * failure in between leaves the quarantined message where it was, never a lost one. A message the antivirus engine
      * could not scan stays as it was.
