@@ -457,7 +457,8 @@ public final class LinkAnalyzer implements Analyzer {
      * A link through a redirector, rewriter or tracker that writes its destination in the link ({@link Redirects}):
      * the destination is examined as the link, with the same text, and an open redirector of another organisation
      * than the destination's is {@code LINK_OPEN_REDIRECT} ({@code www.google.com to evil.example}). The sender's own
-     * redirector is not followed (Google's notifications link through google.com/url). Whether it was one.
+     * redirector, or its brand's, is not followed (Google's notifications link through google.com/url). Whether it was
+     * one.
      */
     private boolean throughRedirect(String url, String host, String anchorText, boolean formAction, Scan scan,
             int depth) {
@@ -468,8 +469,7 @@ public final class LinkAnalyzer implements Analyzer {
         }
         Optional<String> destinationHost = host(cleaned(through.get().url()));
         String via = scan.organisation(host);
-        if (destinationHost.isEmpty()
-                || (through.get().openRedirector() && scan.fromOrganisation.filter(via::equals).isPresent())) {
+        if (destinationHost.isEmpty() || (through.get().openRedirector() && sendersOwn(via, scan))) {
             return false;
         }
         String to = isIpLiteral(destinationHost.get()) ? destinationHost.get() : scan.organisation(destinationHost.get());
@@ -478,6 +478,18 @@ public final class LinkAnalyzer implements Analyzer {
         }
         examine(through.get().url(), anchorText, formAction, scan, depth + 1);
         return true;
+    }
+
+    /**
+     * Whether a redirector's organisation is the sender's: the same domain, or domains of one brand (Facebook's
+     * notifications come from facebookmail.com and link through l.facebook.com).
+     */
+    private boolean sendersOwn(String via, Scan scan) {
+        if (scan.fromOrganisation.isEmpty()) {
+            return false;
+        }
+        String from = scan.fromOrganisation.get();
+        return from.equals(via) || brands.owner(via).filter(b -> b.owns(from)).isPresent();
     }
 
     /**

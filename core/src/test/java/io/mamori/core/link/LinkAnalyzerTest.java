@@ -199,6 +199,10 @@ class LinkAnalyzerTest {
         // Google's own notification links through its redirector: nothing (as before, the redirector is the link)
         assertThat(analyzeHtmlFrom("Google Alerts <googlealerts-noreply@google.com>",
                 "<a href='https://www.google.com/url?rct=j&sa=t&url=https://news.example.org/a.html'>News</a>")).isEmpty();
+        // nor the brand's: Facebook's notifications come from facebookmail.com and link out through l.facebook.com
+        assertThat(analyzeHtmlFrom("Facebook <notification@facebookmail.com>",
+                "<a href='https://l.facebook.com/l.php?u=https%3A%2F%2Fnews.example.org%2F&h=x'>a post's link</a>"))
+                .isEmpty();
         // a broken escape, a destination that is no web address, a redirector to its own site: nothing to follow
         assertThat(analyzeHtml("<a href='https://www.google.com/url?q=%zz'>a</a>"
                 + "<a href='https://www.google.com/url?q=javascript:alert(1)'>b</a>"
