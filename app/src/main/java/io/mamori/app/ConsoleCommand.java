@@ -1,6 +1,7 @@
 package io.mamori.app;
 
 import io.mamori.console.directory.JdbcDirectory;
+import io.mamori.console.identity.ConsoleAccounts;
 import io.mamori.console.users.UserAdministration;
 import io.mamori.core.access.Role;
 import io.mamori.core.text.InvalidInput;
@@ -66,7 +67,7 @@ final class ConsoleCommand extends CliHelp.Group {
                 UserAdministration administration = new UserAdministration(directory,
                         ConsoleConfiguration.accounts(s, directory, settings, Clock.systemUTC()),
                         DirectoryCommand.notices(s, settings), s.audit(), Clock.systemUTC());
-                String address = email.strip().toLowerCase(java.util.Locale.ROOT);
+                String address = ConsoleAccounts.normalize(email);
                 String password;
                 try {
                     password = administration.createAccount(email, name, department, parsed, CliAudit.actor(), CliAudit.SOURCE);
@@ -101,7 +102,7 @@ final class ConsoleCommand extends CliHelp.Group {
             return LocalStore.with(STORE, s -> {
                 Optional<String> password = ConsoleConfiguration.credentials(s, Clock.systemUTC()).resetAccount(email,
                         clearTotp, CliAudit.actor(), CliAudit.SOURCE);
-                String address = email.strip().toLowerCase(java.util.Locale.ROOT);
+                String address = ConsoleAccounts.normalize(email);
                 if (password.isEmpty()) {
                     System.err.println("console: コンソールアカウント " + address + " はありません / no console account " + address);
                     return 1;

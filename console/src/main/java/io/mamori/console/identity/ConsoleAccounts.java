@@ -419,7 +419,8 @@ public final class ConsoleAccounts {
         return address;
     }
 
-    static String normalize(String email) {
+    /** An address as accounts are kept under: stripped and in lower case ({@code null} stays {@code null}). */
+    public static String normalize(String email) {
         return email == null ? null : email.strip().toLowerCase(Locale.ROOT);
     }
 

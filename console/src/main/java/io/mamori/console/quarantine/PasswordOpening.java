@@ -76,8 +76,7 @@ public final class PasswordOpening {
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot analyze message " + id + " again", e);
                 }
-            }, changed -> entry(actor, source, id, !changed ? "not quarantined" : decided.get().outcome()
-                    == Reassessment.Outcome.KEPT ? kept(decided.get()) : committedAgain(decided.get()), changed));
+            }, changed -> entry(actor, source, id, changed ? after(decided.get()) : "not quarantined", changed));
         } catch (AuditLogException e) {
             throw e; // nothing changed, and nothing could be recorded
         } catch (RuntimeException e) {
@@ -104,12 +103,11 @@ public final class PasswordOpening {
         };
     }
 
-    private static String kept(Reassessment r) {
-        return "KEPT " + r.verdict().action() + " " + String.join(",", r.verdict().codes());
-    }
-
-    private static String committedAgain(Reassessment r) {
-        return "COMMITTED_AGAIN as " + r.committedAs() + " " + r.verdict().action();
+    /** What a change that happened is recorded as: the verdict kept, or where the message was committed again. */
+    private static String after(Reassessment r) {
+        return r.outcome() == Reassessment.Outcome.KEPT
+                ? "KEPT " + r.verdict().action() + " " + String.join(",", r.verdict().codes())
+                : "COMMITTED_AGAIN as " + r.committedAs() + " " + r.verdict().action();
     }
 
     private void record(String actor, String source, String id, String after, boolean success) {

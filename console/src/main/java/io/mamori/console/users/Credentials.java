@@ -8,7 +8,6 @@ import io.mamori.console.identity.ConsoleAccounts;
 import io.mamori.gateway.auth.AppPasswords;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -82,7 +81,7 @@ public final class Credentials {
      * enrolment); empty, and recorded as refused, when there is no account.
      */
     public Optional<String> resetAccount(String email, boolean clearTotp, String actor, String source) {
-        String object = email == null ? null : email.strip().toLowerCase(Locale.ROOT);
+        String object = ConsoleAccounts.normalize(email);
         return audit.recordAlong(work -> accounts.resetUser(email, clearTotp, work),
                 reset -> entry(actor, source, "user.reset", object, null, !reset ? "refused: no console account"
                         : clearTotp ? "one-time password issued, TOTP cleared" : "one-time password issued", reset));

@@ -268,16 +268,16 @@ public final class AttachmentContentAnalyzer implements Analyzer {
             } catch (IOException e) {
                 inspection.add(ContentInspection.NOT_INSPECTED, path + ": content unreadable");
             }
-            if (inspection.openedWith() != null) {
-                opened.put(part.path(), new ArchivePasswords.Opener(inspection.openedWith(), inspection.openedContent()));
+            if (inspection.opener() != null) {
+                opened.put(part.path(), inspection.opener());
             }
             if (inspection.encryptedZip() && content.complete()) {
                 ArchivePasswords.Candidates passwords = inspection.passwords();
                 if (!passwords.all().isEmpty()) {
                     try (InputStream in = content.open()) {
-                        String password = inspection.openWithPasswords(path, part.path(), in, passwords);
-                        if (password != null) {
-                            opened.put(part.path(), new ArchivePasswords.Opener(password, inspection.openedContent()));
+                        ArchivePasswords.Opener opener = inspection.openWithPasswords(path, part.path(), in, passwords);
+                        if (opener != null) {
+                            opened.put(part.path(), opener);
                         }
                     } catch (IOException e) {
                         // read once already: the inspection said what it could

@@ -80,7 +80,7 @@ final class ContentInspection {
     static final long RATIO_FLOOR = 1024 * 1024;
     /**
      * The most decrypted bytes of attachments that passwords opened an inspection keeps for the antivirus and link
-     * analyzers ({@link #openedContent}), per message; what is past it they decrypt again.
+     * analyzers ({@link #opener}), per message; what is past it they decrypt again.
      */
     static final long MAX_KEPT_BYTES = 8L * 1024 * 1024;
     /** Characters of a remote target or a field instruction shown in evidence at most. */
@@ -162,12 +162,10 @@ final class ContentInspection {
     /** Whether the attachment last inspected is a zip archive with encrypted entries (not an Office document). */
     private boolean encryptedZip;
     /**
-     * The password of the message that opened the attachment last inspected, an encrypted Office document or 7z
-     * archive; {@code null} for none.
+     * How the attachment last inspected, an encrypted Office document, zip or 7z archive that a password opened, is
+     * had again ({@link #keepOpener}); {@code null} for none.
      */
-    private String openedWith;
-    /** The decrypted content of the attachment {@link #openedWith} opened, when kept ({@link #keep}). */
-    private ArchivePasswords.Reopened openedContent;
+    private ArchivePasswords.Opener opener;
     /** Decrypted bytes kept so far in this inspection. */
     private long keptBytes;
     /** The passwords the message gives ({@link ArchivePasswords}), asked for only when something is encrypted. */
@@ -235,34 +233,26 @@ final class ContentInspection {
     }
 
     /**
-     * The password of the message that opened the attachment last inspected ({@link #attachment}), an encrypted Office
-     * document whose decrypted package was inspected or an encrypted 7z archive whose files were; {@code null} for none.
+     * How the attachment last inspected ({@link #attachment}, or {@link #openWithPasswords}) is had again when a
+     * password opened it (an encrypted Office document whose decrypted package was inspected, a zip or 7z archive whose
+     * files were): the password, and the decrypted content unless keeping it would pass {@value #MAX_KEPT_BYTES} bytes
+     * in this inspection; {@code null} for none.
      */
-    String openedWith() {
-        return openedWith;
+    ArchivePasswords.Opener opener() {
+        return opener;
     }
 
     /**
-     * The decrypted content of the attachment last opened with a password ({@link #openedWith}, or the zip archive
-     * {@link #openWithPasswords} opened), kept for the analyzers after the inspection, or {@code null} when there is
-     * none or keeping it would pass {@value #MAX_KEPT_BYTES} bytes in this inspection.
+     * The attachment was opened with {@code password}: its {@link #opener}, keeping {@code content} unless that would
+     * pass {@value #MAX_KEPT_BYTES} decrypted bytes in this inspection (beyond, the analyzers decrypt it again).
      */
-    ArchivePasswords.Reopened openedContent() {
-        return openedContent;
-    }
-
-    /**
-     * Keeps what a password opened, for {@link #openedContent}, unless that would pass {@value #MAX_KEPT_BYTES}
-     * decrypted bytes in this inspection: beyond, the analyzers decrypt it again themselves.
-     */
-    private void keep(ArchivePasswords.Reopened content) {
+    private void keepOpener(String password, ArchivePasswords.Reopened content) {
         long size = content.size();
-        if (keptBytes + size <= MAX_KEPT_BYTES) {
+        boolean kept = keptBytes + size <= MAX_KEPT_BYTES;
+        if (kept) {
             keptBytes += size;
-            openedContent = content;
-        } else {
-            openedContent = null;
         }
+        opener = new ArchivePasswords.Opener(password, kept ? content : null);
     }
 
     /** The passwords the message or its password mail gives (asked for once, when something encrypted is met). */
@@ -299,13 +289,12 @@ final class ContentInspection {
      * message gives that opens it ({@link ArchivePasswords#open}), and inspects its files like those of any archive
      * (their names were judged already), within the message's byte budget; one that holds more than
      * {@link ArchiveLimits#maxBufferBytes()} decrypted is {@code ATTACHMENT_NOT_INSPECTED}. When one opens it, see
-     * {@link #opened}. The password that opened it, or {@code null}.
+     * {@link #opened}. How it is had again ({@link #opener}), or {@code null} when none opened it.
      */
-    String openWithPasswords(String path, String partPath, InputStream in, ArchivePasswords.Candidates passwords)
-            throws InterruptedException {
+    ArchivePasswords.Opener openWithPasswords(String path, String partPath, InputStream in,
+            ArchivePasswords.Candidates passwords) throws InterruptedException {
         this.partPath = partPath;
-        this.openedContent = null;
-        String password = null;
+        this.opener = null;
         try {
             byte[] zip = in.readNBytes(limits.maxBufferBytes() + 1);
             if (zip.length > limits.maxBufferBytes()) {
@@ -317,16 +306,15 @@ final class ContentInspection {
                 throw new InterruptedException("attachment inspection interrupted");
             }
             if (openable(path, opened)) {
-                password = opened.get().password();
-                keep(new ArchivePasswords.Reopened(null, opened.get().files()));
-                opened(path, passwords, password);
+                keepOpener(opened.get().password(), new ArchivePasswords.Reopened(null, opened.get().files()));
+                opened(path, passwords, opened.get().password());
                 // the walk that met it encrypted counted its entries and judged their names
                 inspectFiles(path, opened.get().files(), false, false);
             }
-            return password;
+            return opener;
         } catch (Stop stop) {
             stopped(stop);
-            return password;
+            return opener;
         } catch (IOException e) {
             return null; // unreadable: the inspection already said what it could
         }
@@ -418,8 +406,7 @@ final class ContentInspection {
             throws InterruptedException {
         this.partPath = partPath;
         this.encryptedZip = false;
-        this.openedWith = null;
-        this.openedContent = null;
+        this.opener = null;
         try {
             file(path, name, declared, in, 0);
         } catch (Stop stop) {
@@ -660,8 +647,8 @@ final class ContentInspection {
         if (r.installer() != null) {
             add(EXECUTABLE_CONTENT, path + ": " + r.installer());
         }
-        // The passwords the message gives are tried first: a document that one of them opens is encrypted for its
-        // reader, and cannot also be one Excel opens by itself; each try costs a key derivation (100,000 rounds).
+        // The passwords the message gives are tried first: a document that one of them opens is encrypted for
+        // its reader, and cannot also be one Excel opens by itself. Each try costs a key derivation.
         ArchivePasswords.Candidates candidates = null;
         Optional<ArchivePasswords.Decrypted> byCandidate = Optional.empty();
         if (r.encrypted() && depth == 0 && documentsTried < ArchivePasswords.MAX_DOCUMENTS) {
@@ -681,17 +668,17 @@ final class ContentInspection {
             // encrypted document for the reader, nor here; its package is inspected as an unencrypted one's (the
             // antivirus and link walks have it as kept here, or open it again with the same password)
             if (depth == 0) {
-                openedWith = OleInspection.DEFAULT_PASSWORD;
-                keep(new ArchivePasswords.Reopened(byDefault.get().bytes(), null));
+                keepOpener(OleInspection.DEFAULT_PASSWORD,
+                        new ArchivePasswords.Reopened(byDefault.get().bytes(), null));
             }
             nested(path, name, new Metered(new ByteArrayInputStream(byDefault.get().bytes()), null, path), depth);
         } else if (r.encrypted()) {
             add(ENCRYPTED, locate(path));
             if (byCandidate.isPresent()) {
                 // the document itself, decrypted: its macros are found as an unencrypted one's
-                openedWith = byCandidate.get().password();
-                keep(new ArchivePasswords.Reopened(byCandidate.get().bytes(), null));
-                opened(path, candidates, openedWith);
+                keepOpener(byCandidate.get().password(),
+                        new ArchivePasswords.Reopened(byCandidate.get().bytes(), null));
+                opened(path, candidates, byCandidate.get().password());
                 nested(path, name, new Metered(new ByteArrayInputStream(byCandidate.get().bytes()), null, path), depth);
             }
         }
@@ -1352,7 +1339,7 @@ final class ContentInspection {
      * password try costs a key derivation), and inspects its files as {@link #openWithPasswords} does a zip's: the
      * findings of {@link #opened}, the files' names judged (an encrypted header hid them) and their content inspected
      * within the message's budgets; one that holds more than {@link ArchiveLimits#maxBufferBytes()} decrypted is
-     * {@code ATTACHMENT_NOT_INSPECTED}. The password is kept for {@link #openedWith}.
+     * {@code ATTACHMENT_NOT_INSPECTED}. How it is had again is kept for {@link #opener}.
      */
     private void openSevenZip(String path, byte[] bytes) {
         if (sevenZipsTried >= ArchivePasswords.MAX_SEVEN_ZIPS) {
@@ -1371,9 +1358,8 @@ final class ContentInspection {
         if (!openable(path, opened)) {
             return;
         }
-        openedWith = opened.get().password();
-        keep(new ArchivePasswords.Reopened(null, opened.get().files()));
-        opened(path, candidates, openedWith);
+        keepOpener(opened.get().password(), new ArchivePasswords.Reopened(null, opened.get().files()));
+        opened(path, candidates, opened.get().password());
         try {
             // counted and named here: an encrypted header hid the entries from the walk
             inspectFiles(path, opened.get().files(), true, true);

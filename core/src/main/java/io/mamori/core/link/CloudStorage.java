@@ -61,25 +61,10 @@ final class CloudStorage {
      * @param url       the URL as cleaned for examination (scheme, host, path, then query or fragment), or {@code null}
      */
     static Optional<String> page(String asciiHost, String url) {
-        if (!isStorage(asciiHost)) {
+        if (url == null || !isStorage(asciiHost)) {
             return Optional.empty();
         }
-        if (url == null) {
-            return Optional.empty();
-        }
-        int start = url.indexOf("//");
-        int pathStart = start < 0 ? 0 : start + 2;
-        while (pathStart < url.length() && "/?#".indexOf(url.charAt(pathStart)) < 0) {
-            pathStart++; // the host and port
-        }
-        if (pathStart >= url.length() || url.charAt(pathStart) != '/') {
-            return Optional.empty();
-        }
-        int end = pathStart;
-        while (end < url.length() && "?#".indexOf(url.charAt(end)) < 0) {
-            end++;
-        }
-        String path = url.substring(pathStart, end);
+        String path = LinkAnalyzer.path(url);
         String name = path.substring(path.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
         return PAGE.matcher(name).matches() ? Optional.of(name.length() > 60 ? name.substring(0, 60) + "…" : name)
                 : Optional.empty();

@@ -396,10 +396,12 @@ public final class LinkAnalyzer implements Analyzer {
         boolean ip = isIpLiteral(host);
         if (!ip) {
             judgeHostName(host, scan);
-            deceptiveHost(url, host, scan);
             if (depth < MAX_REDIRECTS && throughRedirect(url, host, anchorText, formAction, scan, depth)) {
-                return; // the destination was examined as the link
+                // the destination was examined as the link; the domain written in the redirector's link is that
+                // destination, reported by LINK_OPEN_REDIRECT rather than as a deceptive host as well
+                return;
             }
+            deceptiveHost(url, host, scan);
         }
         // the anchor text in NFKC once, for the shown domain and for its words
         String normalized = anchorText == null ? null : Normalizer.normalize(anchorText, Normalizer.Form.NFKC);
@@ -608,8 +610,11 @@ public final class LinkAnalyzer implements Analyzer {
         return COMMON_SUFFIXES.contains(suffix);
     }
 
-    /** The first {@code max} segments of a URL's path (before any query or fragment). */
-    private static List<String> leadingPathSegments(String url, int max) {
+    /**
+     * Where a URL's path starts: after the scheme, the slashes (or back-slashes, as browsers read them) and the
+     * authority; the URL's length when it has no path, query or fragment.
+     */
+    private static int pathStart(String url) {
         int i = schemeEnd(url);
         while (i < url.length() && (url.charAt(i) == '/' || url.charAt(i) == '\\')) {
             i++;
@@ -617,6 +622,33 @@ public final class LinkAnalyzer implements Analyzer {
         while (i < url.length() && "/\\?#".indexOf(url.charAt(i)) < 0) {
             i++;
         }
+        return i;
+    }
+
+    /** A URL's path (before any query or fragment), back-slashes read as slashes as browsers do; empty if none. */
+    static String path(String url) {
+        int i = pathStart(url);
+        int end = i;
+        while (end < url.length() && "?#".indexOf(url.charAt(end)) < 0) {
+            end++;
+        }
+        return url.substring(i, end).replace('\\', '/');
+    }
+
+    /** A URL's query, without "?" and the fragment; empty if none. */
+    static String query(String url) {
+        int start = pathStart(url);
+        int q = url.indexOf('?', start);
+        if (q < 0) {
+            return "";
+        }
+        int hash = url.indexOf('#', q);
+        return url.substring(q + 1, hash < 0 ? url.length() : hash);
+    }
+
+    /** The first {@code max} segments of a URL's path (before any query or fragment). */
+    private static List<String> leadingPathSegments(String url, int max) {
+        int i = pathStart(url);
         List<String> segments = new ArrayList<>(max);
         while (segments.size() < max && i < url.length() && (url.charAt(i) == '/' || url.charAt(i) == '\\')) {
             int end = i + 1;
@@ -719,9 +751,11 @@ public final class LinkAnalyzer implements Analyzer {
         }
         if (freeHosting.serves(ascii, scan.currentUrl)) {
             scan.add(FREE_HOSTING, 1.0, ascii);
+            // a web page kept in a storage bucket (storage is free hosting): where phishing kits are put, not where
+            // companies publish
+            CloudStorage.page(ascii, scan.currentUrl)
+                    .ifPresent(page -> scan.add(STORAGE_PAGE, 1.0, ascii + ": " + page));
         }
-        // a web page kept in a storage bucket: where phishing kits are put, not where companies publish
-        CloudStorage.page(ascii, scan.currentUrl).ifPresent(page -> scan.add(STORAGE_PAGE, 1.0, ascii + ": " + page));
         Optional<String> registrable = scan.registrable(ascii);
         if (shorteners.contains(ascii) || registrable.filter(shorteners::contains).isPresent()) {
             scan.add(SHORTENER, 1.0, ascii);

@@ -42,8 +42,8 @@ final class Redirects {
         if (url == null || url.length() > MAX_URL) {
             return Optional.empty();
         }
-        String path = path(url);
-        String query = query(url);
+        String path = LinkAnalyzer.path(url);
+        String query = LinkAnalyzer.query(url);
         String open = null;
         String rewritten = null;
         if (GOOGLE.matcher(asciiHost).matches()) {
@@ -74,8 +74,10 @@ final class Redirects {
         } else if (asciiHost.equals("clicktime.symantec.com")) {
             rewritten = param(query, "u");
         } else if (asciiHost.equals("urldefense.com") && path.startsWith("/v3/__")) {
-            int end = url.indexOf("__;", url.indexOf("/v3/__") + 6);
-            rewritten = end < 0 ? null : url.substring(url.indexOf("/v3/__") + 6, end);
+            // the destination as written, query and all, up to the "__;" that starts Proofpoint's own data
+            int start = url.indexOf("/v3/__");
+            int end = start < 0 ? -1 : url.indexOf("__;", start + 6);
+            rewritten = end < 0 ? null : url.substring(start + 6, end);
         } else if (asciiHost.equals("urldefense.proofpoint.com") && path.equals("/v2/url")) {
             String u = param(query, "u");
             rewritten = u == null ? null : decoded(u.replace('-', '%').replace('_', '/'));
@@ -90,30 +92,6 @@ final class Redirects {
             return Optional.of(new Destination(rewritten, false));
         }
         return Optional.empty();
-    }
-
-    /** The path: from the first "/" after the host to the query or fragment (empty if none). */
-    private static String path(String url) {
-        int i = url.indexOf("//");
-        i = i < 0 ? 0 : i + 2;
-        while (i < url.length() && "/?#".indexOf(url.charAt(i)) < 0) {
-            i++;
-        }
-        int end = i;
-        while (end < url.length() && "?#".indexOf(url.charAt(end)) < 0) {
-            end++;
-        }
-        return url.substring(i, end);
-    }
-
-    /** The query, without "?" and the fragment, or empty. */
-    private static String query(String url) {
-        int q = url.indexOf('?');
-        if (q < 0) {
-            return "";
-        }
-        int hash = url.indexOf('#', q);
-        return url.substring(q + 1, hash < 0 ? url.length() : hash);
     }
 
     /** A query parameter's value, %-decoded, or {@code null}. */

@@ -218,10 +218,10 @@ public final class ReceptionPipeline implements MessageReceiver {
      * verdict is what it would have been with the password in it: if that is QUARANTINE or REJECT (the content is bad,
      * or {@code attachments.opened} quarantines), the quarantined message keeps its place with the new verdict recorded
      * ({@link JdbcMessageStore#revise}), so an analyst sees what is inside; otherwise the message is committed again
-     * as the verdict says (tagged, disarmed or stripped as for any message; X-Mamori-Verdict names the password mail, or says
-     * an analyst gave the password, and the quarantined message) and the quarantined one is deleted. In that order, a
-     * failure in between leaves the quarantined message where it was, never a lost one. A message the antivirus engine
-     * could not scan stays as it was.
+     * as the verdict says (tagged, disarmed or stripped as for any message; X-Mamori-Verdict names the password mail,
+     * or says an analyst gave the password, and the quarantined message) and the quarantined one is deleted. In that
+     * order, a failure in between leaves the quarantined message where it was, never a lost one. A message the
+     * antivirus engine could not scan stays as it was.
      */
     public Reassessment reassess(String id, PasswordMail passwords) throws IOException {
         return reassess(id, passwords, decided -> Transactions.NOTHING_ALONGSIDE);
@@ -292,8 +292,13 @@ public final class ReceptionPipeline implements MessageReceiver {
             try {
                 deleted = store.transition(id, MessageState.QUARANTINED, MessageState.DELETED, alongside.apply(outcome));
             } catch (RuntimeException e) {
-                // the work alongside failed: the quarantined message stays, and so its copy must not be delivered
-                store.transition(again, MessageState.DELETED);
+                // the deletion failed (its work alongside, or the database): the quarantined message stays, so its
+                // copy must not be delivered
+                try {
+                    store.transition(again, MessageState.DELETED);
+                } catch (RuntimeException withdrawal) {
+                    e.addSuppressed(withdrawal); // the first failure is what went wrong
+                }
                 throw e;
             }
             if (!deleted) {
