@@ -35,7 +35,8 @@ import java.util.regex.Pattern;
  * {@code DISPLAY_NAME_ADDRESS_MISMATCH} (the display name shows an address of another organisation than the real
  * one, {@code "service@paypal.com" <x@elsewhere.example>}) and {@code SERVICE_NAME_ON_FREEMAIL} (a service desk's or
  * a system's name, "Customer Support", on a free mailbox) and {@code SENDER_ON_FREE_HOSTING} (an address on the
- * domain of a service where anyone creates a site or app under the service's name, {@link FreeHosting}). An
+ * domain of a service where anyone creates a site or app under the service's name, {@link FreeHosting}) and
+ * {@code FROM_NAME_DETACHED} (the From field shows a name apart from its address, {@link Mailbox#detachedName}). An
  * organisation is the
  * registrable domain of the Public Suffix List. Domain labels shorter than {@value #MIN_LABEL} characters are
  * never compared: short names collide by chance. The settings are read from the supplier once per message, so a
@@ -53,6 +54,7 @@ public final class ImpersonationAnalyzer implements Analyzer {
     static final String NAME_ORGANISATION = "DISPLAY_NAME_ORGANISATION_IMPERSONATION";
     static final String SERVICE_NAME_ON_FREEMAIL = "SERVICE_NAME_ON_FREEMAIL";
     static final String SENDER_ON_FREE_HOSTING = "SENDER_ON_FREE_HOSTING";
+    static final String FROM_NAME_DETACHED = "FROM_NAME_DETACHED";
     /**
      * Display names of a company's service desks and systems. A support desk, a billing or security team, a mail
      * administrator or a notification system writes from its company's domain, never from a free mailbox; on a free
@@ -114,12 +116,13 @@ public final class ImpersonationAnalyzer implements Analyzer {
     @Override
     public Set<String> codes() {
         return new LinkedHashSet<>(List.of(LOOKALIKE_DOMAIN, DISPLAY_NAME, REPLY_TO, REPLY_TO_FREEMAIL, RETURN_PATH, BRAND,
-                NAME_ADDRESS, NAME_ORGANISATION, SERVICE_NAME_ON_FREEMAIL, SENDER_ON_FREE_HOSTING));
+                NAME_ADDRESS, NAME_ORGANISATION, SERVICE_NAME_ON_FREEMAIL, SENDER_ON_FREE_HOSTING, FROM_NAME_DETACHED));
     }
 
     @Override
     public List<Finding> analyze(AnalysisInput input) {
-        Optional<Mailbox> maybeFrom = input.message().header("From").flatMap(Mailbox::sender);
+        Optional<String> fromField = input.message().header("From");
+        Optional<Mailbox> maybeFrom = fromField.flatMap(Mailbox::sender);
         if (maybeFrom.isEmpty()) {
             return List.of();
         }
@@ -127,6 +130,8 @@ public final class ImpersonationAnalyzer implements Analyzer {
         Mailbox from = maybeFrom.get();
         Optional<String> fromOrganisation = from.domain().flatMap(this::organisation);
         List<Finding> findings = new ArrayList<>();
+        fromField.flatMap(Mailbox::detachedName).ifPresent(name -> findings.add(
+                Finding.of(FROM_NAME_DETACHED, "name=" + shown(name) + " address=" + from.address())));
         fromOrganisation.flatMap(org -> lookalike(org, current)).ifPresent(findings::add);
         displayName(from, current).ifPresent(findings::add);
         if (fromOrganisation.isPresent() && !protectedFor(current).organisations().contains(fromOrganisation.get())) {

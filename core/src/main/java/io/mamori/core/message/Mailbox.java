@@ -90,6 +90,44 @@ public record Mailbox(String displayName, String address) {
         return Optional.of(name.equals(first.displayName()) ? first : new Mailbox(name, first.address()));
     }
 
+    /**
+     * The name a From field shows apart from its only address, when it stands there on purpose: a phrase that holds no
+     * address, separated from the address by a comma, where the address carries no name of its own
+     * ({@code Kundenservice, <service@example.de>}, {@code Microsoft account team ,_<x@evil.example>}), the same name
+     * again ({@code Decathlon, Decathlon <x@example.net>}), or the phrase was quoted as a whole
+     * ({@code "Paket-Service", jehd <x@example.de>}). Parsers that take the first mailbox's phrase (DMARC's, many
+     * filters') see another name than the reader. An unquoted comma inside a person's or company's name
+     * ({@code Doe, John <jdoe@example.com>}, {@code Widgets, Inc. <news@example.com>}) is a sending program's mistake,
+     * not this: its address has a name of its own. Empty for a field with no address or with more than one.
+     */
+    public static Optional<String> detachedName(String value) {
+        Mailbox only = null;
+        List<String> phrases = new ArrayList<>();
+        boolean quoted = false;
+        for (String item : splitOutsideQuotes(value)) {
+            Optional<Mailbox> mailbox = parse(item).filter(m -> m.address().contains("@"));
+            if (mailbox.isPresent()) {
+                if (only != null) {
+                    return Optional.empty();
+                }
+                only = mailbox.get();
+                continue;
+            }
+            String phrase = unquoted(item);
+            if (!phrase.isEmpty() && phrases.size() < MAX_MAILBOXES) {
+                phrases.add(phrase);
+                quoted |= item.strip().startsWith("\"");
+            }
+        }
+        if (only == null || phrases.isEmpty()) {
+            return Optional.empty();
+        }
+        String own = only.displayName();
+        boolean nameless = own.codePoints().noneMatch(Character::isLetterOrDigit);
+        boolean repeated = phrases.stream().anyMatch(p -> p.equalsIgnoreCase(own));
+        return nameless || repeated || quoted ? Optional.of(String.join(", ", phrases)) : Optional.empty();
+    }
+
     private static Optional<Mailbox> parse(String item) {
         int open = indexOutsideQuotes(item, '<');
         if (open >= 0) {

@@ -219,8 +219,11 @@ class ImpersonationAnalyzerTest {
     @Test
     void aBrandNameHiddenBeforeACommaOfTheFromFieldIsTheNameTheReaderSees() {
         assertThat(analyzeHeaders("", "From", "Microsoft account team ,_<no-reply@access-accsecurity.example>"))
-                .containsExactly(Finding.of("BRAND_IMPERSONATION",
-                        "name=Microsoft account team, _ from=access-accsecurity.example brand=Microsoft"));
+                .containsExactly(
+                        Finding.of("FROM_NAME_DETACHED",
+                                "name=Microsoft account team address=no-reply@access-accsecurity.example"),
+                        Finding.of("BRAND_IMPERSONATION",
+                                "name=Microsoft account team, _ from=access-accsecurity.example brand=Microsoft"));
     }
 
     @Test
@@ -292,6 +295,15 @@ class ImpersonationAnalyzerTest {
     }
 
     @Test
+    void aNameCutOffFromItsAddressIsReportedButACommaInsideANameIsNot() {
+        assertThat(analyzeHeaders("", "From", "Kundenservice, <service@kundenclub.example>"))
+                .containsExactly(Finding.of("FROM_NAME_DETACHED", "name=Kundenservice address=service@kundenclub.example"));
+        // a comma inside a person's or a company's name is a sending program's mistake
+        assertThat(analyzeHeaders("", "From", "Doe, John <jdoe@doe-family.example>")).isEmpty();
+        assertThat(analyzeHeaders("", "From", "Widgets, Inc. <news@widgets.example>")).isEmpty();
+    }
+
+    @Test
     void aServiceDesksNameOnAFreeMailboxIsReported() {
         assertThat(analyzeHeaders("", "From", "Customer Support <helpdesk.center2024@gmail.com>"))
                 .containsExactly(Finding.of("SERVICE_NAME_ON_FREEMAIL",
@@ -328,7 +340,8 @@ class ImpersonationAnalyzerTest {
         assertThat(analyzer.name()).isEqualTo("impersonation");
         assertThat(analyzer.codes()).containsExactly("LOOKALIKE_DOMAIN", "DISPLAY_NAME_IMPERSONATION",
                 "REPLY_TO_MISMATCH", "REPLY_TO_FREEMAIL", "RETURN_PATH_MISMATCH", "BRAND_IMPERSONATION", "DISPLAY_NAME_ADDRESS_MISMATCH",
-                "DISPLAY_NAME_ORGANISATION_IMPERSONATION", "SERVICE_NAME_ON_FREEMAIL", "SENDER_ON_FREE_HOSTING");
+                "DISPLAY_NAME_ORGANISATION_IMPERSONATION", "SERVICE_NAME_ON_FREEMAIL", "SENDER_ON_FREE_HOSTING",
+                "FROM_NAME_DETACHED");
         for (String code : analyzer.codes()) {
             assertThat(catalogue.entry(code)).as(code).isPresent();
         }

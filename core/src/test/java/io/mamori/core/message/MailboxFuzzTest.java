@@ -9,7 +9,8 @@ import java.util.Optional;
 /**
  * Coverage-guided fuzzing of the hand-written address reader ({@link Mailbox}): any header value gives its mailboxes
  * without an exception, and the sender as the reader takes it ({@link Mailbox#sender}) is the first of them with an
- * address, its display name holding that mailbox's own; padding (empty items, bare words) does not hide it. In the
+ * address, its display name holding that mailbox's own; padding (empty items, bare words) does not hide it; a name standing apart ({@link Mailbox#detachedName})
+ * is only found beside an address. In the
  * test suite this runs the inputs under {@code MailboxFuzzTestInputs/}; {@code bench/fuzz.sh} fuzzes it
  * (bench/README.md).
  */
@@ -30,6 +31,12 @@ class MailboxFuzzTest {
             assertThat(sender).isPresent();
             assertThat(sender.get().address()).isEqualTo(f.address());
             assertThat(sender.get().displayName()).contains(f.displayName());
+        });
+        // a detached name is shown beside an address: never found in a field without one, never blank
+        Mailbox.detachedName(value).ifPresent(name -> {
+            assertThat(name).isNotBlank();
+            assertThat(sender).isPresent();
+            assertThat(sender.get().address()).contains("@");
         });
     }
 }

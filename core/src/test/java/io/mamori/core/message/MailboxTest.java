@@ -26,4 +26,31 @@ class MailboxTest {
                 new Mailbox("Mail Delivery Subsystem", "mailer-daemon"));
         assertThat(Mailbox.sender("")).isEmpty();
     }
+
+    @Test
+    void aNameStandingApartFromTheOnlyAddressIsDetached() {
+        // the address has no name of its own, or only punctuation
+        assertThat(Mailbox.detachedName("Kundenservice, <service@example.de>")).contains("Kundenservice");
+        assertThat(Mailbox.detachedName("Microsoft account team ,_<no-reply@access-security.example>"))
+                .contains("Microsoft account team");
+        assertThat(Mailbox.detachedName("Temu,(<service@example.de>)")).contains("Temu");
+        // the same name twice, or a phrase quoted as a whole before the comma
+        assertThat(Mailbox.detachedName("Decathlon, Decathlon <news@example.net>")).contains("Decathlon");
+        assertThat(Mailbox.detachedName("\"Paket-Service\", jehd <service@example.de>")).contains("Paket-Service");
+        // =?UTF-8?B?...?= names arrive decoded; a Japanese name is a name
+        assertThat(Mailbox.detachedName("サポート窓口, <support@example.jp>")).contains("サポート窓口");
+    }
+
+    @Test
+    void anUnquotedCommaInsideAPersonsOrCompanysNameIsNotDetached() {
+        assertThat(Mailbox.detachedName("Doe, John <jdoe@example.com>")).isEmpty();
+        assertThat(Mailbox.detachedName("Widgets, Inc. <news@example.com>")).isEmpty();
+        assertThat(Mailbox.detachedName("\"Tanaka, Taro\" <taro@example.co.jp>")).isEmpty();
+        assertThat(Mailbox.detachedName("Taro <taro@example.co.jp>")).isEmpty();
+        assertThat(Mailbox.detachedName("taro@example.co.jp")).isEmpty();
+        // no address, or two (FROM_INVALID's case, not this one)
+        assertThat(Mailbox.detachedName("Just a phrase, and another")).isEmpty();
+        assertThat(Mailbox.detachedName("\"Lidl\", <a@example.de>, \"Lidl\", <b@example.de>")).isEmpty();
+        assertThat(Mailbox.detachedName("")).isEmpty();
+    }
 }

@@ -13,9 +13,11 @@ import org.junit.jupiter.api.Test;
  * fixtures, {@code messages/scam/}), through every shipped analyzer, the composites and the shipped default policy:
  * advance-fee fraud answering to a free mailbox, a Brazilian overdue-bill lure behind a shortener, a picture-only body
  * whose link is shortened, an IP-address link beside a shortened one, a fake order with a number to call to cancel,
- * a mailbox notice from a "Mail Administrator" on a free mailbox. The benign look-alikes (a genuine Brazilian
+ * a mailbox notice from a "Mail Administrator" on a free mailbox, a service desk's name cut off from its address by
+ * a comma with a button to another site. The benign look-alikes (a genuine Brazilian
  * bill, a newsletter with a shortened link and a free ticket, a mailing-list post about such letters, a small shop's
- * invoice from a free mailbox under a "customer support" name) are delivered.
+ * invoice from a free mailbox under a "customer support" name, a newsletter whose company name has an unquoted
+ * comma) are delivered.
  * DNS answers come from an empty table, so sender authentication adds nothing here.
  */
 class ScamDetectionTest {
@@ -125,6 +127,24 @@ class ScamDetectionTest {
         assertThat(r.findings()).extracting(Finding::code, Finding::evidence).containsExactly(
                 tuple("LURE_ADVANCE_FEE", "late client"),
                 tuple("REPLY_TO_MISMATCH", "from=university.example reply-to=example.org"));
+        assertThat(r.verdict().action()).isEqualTo(Action.DELIVER);
+    }
+
+    @Test
+    void aNameCutOffFromItsAddressWithAButtonElsewhereIsTagged() throws IOException {
+        MessageScanner.ScanResult r = scan("detached-name-de.eml");
+        assertThat(r.findings()).extracting(Finding::code, Finding::evidence).containsExactly(
+                tuple("LINK_ACTION_ELSEWHERE", "sender=kundenclub-mitte.example href=umfrage-portal.example"),
+                tuple("FROM_NAME_DETACHED", "name=Kundenservice address=service@kundenclub-mitte.example"),
+                tuple("SENDER_DISGUISE_AND_ACTION_LINK", "FROM_NAME_DETACHED+LINK_ACTION_ELSEWHERE"));
+        assertThat(r.verdict().action()).isEqualTo(Action.TAG);
+    }
+
+    @Test
+    void aNewsletterWhoseCompanyNameHasAnUnquotedCommaIsDelivered() throws IOException {
+        MessageScanner.ScanResult r = scan("comma-in-company-name-en.eml");
+        assertThat(r.findings()).extracting(Finding::code, Finding::evidence).containsExactly(
+                tuple("LINK_ACTION_ELSEWHERE", "sender=widgets-inc.example href=mailer-service.example"));
         assertThat(r.verdict().action()).isEqualTo(Action.DELIVER);
     }
 }
