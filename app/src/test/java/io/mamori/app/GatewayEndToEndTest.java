@@ -309,6 +309,20 @@ class GatewayEndToEndTest {
     }
 
     @Test
+    void mailInTheOrganisationsOwnNameFromAnOutsideServerIsTagged() throws Exception {
+        // example.co.jp is the organisation's; the local zone publishes no SPF, DKIM key or DMARC record for it, so
+        // nothing authorises 127.0.0.1 to write in its name
+        byte[] forged = ("From: =?UTF-8?B?57eP5YuZ6YOo?= <soumu@example.co.jp>\r\n"
+                + "To: sato@example.co.jp\r\nSubject: own-domain-1\r\nMessage-ID: <own-domain-1@example.co.jp>\r\n"
+                + "Date: Sat, 28 Nov 2026 10:00:00 +0900\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: text/plain; charset=UTF-8\r\n\r\nown-domain-1\r\n").getBytes(StandardCharsets.US_ASCII);
+        assertThat(smtplib("sato@example.co.jp", forged)).isEqualTo("SENT");
+        ReceivedMessage got = awaitDownstream(m -> m.dataAsString().contains("own-domain-1@example.co.jp"),
+                Duration.ofSeconds(30));
+        assertThat(got.dataAsString()).contains("X-Mamori-Verdict: TAG;").contains("OWN_DOMAIN_UNAUTHENTICATED");
+    }
+
+    @Test
     void theContentModelNamedBySettingsJudgesInboundWording() throws Exception {
         byte[] sent = message("content-1", "=?UTF-8?B?6KuL5rGC5pu4?=", "Content-Type: text/plain; charset=UTF-8\r\n",
                 "content-1: " + String.join(" ", CONTENT_PHISHING_WORDS) + "\r\n");

@@ -1,5 +1,6 @@
 package io.mamori.core.auth;
 
+import io.mamori.core.link.PublicSuffixList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -32,6 +33,59 @@ public record SenderAuthResult(SpfResult spf, List<DkimResult> dkim, DmarcResult
     /** DMARC as the gateway acts on it: a failure with a trusted ARC override counts as pass. */
     public DmarcResult.Kind effectiveDmarc() {
         return dmarc.kind() == DmarcResult.Kind.FAIL && arcOverride.isPresent() ? DmarcResult.Kind.PASS : dmarc.kind();
+    }
+
+    /**
+     * Whether the From domain is authenticated, and what decided it.
+     *
+     * @param kind   {@code PASS}, {@code FAIL}, or {@code TEMPERROR} when a temporary DNS error left it open (never a
+     *               failure, RFC 7489 §6.6.2)
+     * @param detail for evidence, e.g. {@code dmarc=pass} or {@code dmarc=none, no aligned SPF or DKIM pass}
+     */
+    public record Author(DmarcResult.Kind kind, String detail) {
+        public boolean authenticated() {
+            return kind == DmarcResult.Kind.PASS;
+        }
+    }
+
+    /**
+     * Whether the From domain is authenticated: DMARC passes (RFC 7489: an SPF or DKIM pass aligned with the From
+     * domain; also a failure that a trusted ARC sealer vouches for, as the gateway treats it everywhere), or, for a
+     * domain that publishes no DMARC record, SPF or DKIM passes for a domain aligned with it in the relaxed sense of
+     * RFC 7489 §3.1 (the same registrable domain by the Public Suffix List). The second case matters: many
+     * organisations publish SPF and sign with DKIM but have no DMARC record, and their genuine mail is just as
+     * authenticated. A temporary DNS error that could have changed the answer gives {@code TEMPERROR}; anything else
+     * (fail, permerror, nothing aligned) is {@code FAIL}.
+     */
+    public Author author() {
+        if (effectiveDmarc() == DmarcResult.Kind.PASS) {
+            return new Author(DmarcResult.Kind.PASS, arcOverride.isPresent()
+                    ? "dmarc=pass (trusted ARC sealer " + arcOverride.get().sealer() + ")" : "dmarc=pass");
+        }
+        if (dmarc.kind() != DmarcResult.Kind.NONE || dmarc.fromDomain().isEmpty()) {
+            return new Author(dmarc.kind() == DmarcResult.Kind.TEMPERROR ? DmarcResult.Kind.TEMPERROR
+                    : DmarcResult.Kind.FAIL, "dmarc=" + dmarc.kind().lowerName());
+        }
+        PublicSuffixList suffixes = PublicSuffixList.builtIn();
+        Optional<String> from = organisation(suffixes, dmarc.fromDomain());
+        if (from.isPresent()) {
+            if (spf.kind() == SpfResult.Kind.PASS && from.equals(organisation(suffixes, spf.domain()))) {
+                return new Author(DmarcResult.Kind.PASS, "spf=pass aligned (no DMARC record)");
+            }
+            for (DkimResult d : dkim) {
+                if (d.kind() == DkimResult.Kind.PASS && from.equals(organisation(suffixes, d.domain()))) {
+                    return new Author(DmarcResult.Kind.PASS, "dkim=pass d=" + d.domain() + " aligned (no DMARC record)");
+                }
+            }
+        }
+        if (spf.kind() == SpfResult.Kind.TEMPERROR || dkim.stream().anyMatch(d -> d.kind() == DkimResult.Kind.TEMPERROR)) {
+            return new Author(DmarcResult.Kind.TEMPERROR, "dmarc=none, SPF or DKIM had a temporary DNS error");
+        }
+        return new Author(DmarcResult.Kind.FAIL, "dmarc=none, no aligned SPF or DKIM pass");
+    }
+
+    private static Optional<String> organisation(PublicSuffixList suffixes, String domain) {
+        return domain == null || domain.isEmpty() ? Optional.empty() : suffixes.registrableDomain(domain);
     }
 
     /**

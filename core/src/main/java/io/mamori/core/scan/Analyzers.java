@@ -11,6 +11,7 @@ import io.mamori.core.auth.SenderAuthAnalyzer;
 import io.mamori.core.auth.SenderAuthSettings;
 import io.mamori.core.impersonation.ImpersonationAnalyzer;
 import io.mamori.core.impersonation.ImpersonationSettings;
+import io.mamori.core.impersonation.OwnDomainAnalyzer;
 import io.mamori.core.impersonation.ProtectedPerson;
 import io.mamori.core.contact.FirstContactAnalyzer;
 import io.mamori.core.evasion.FilterEvasionAnalyzer;
@@ -138,6 +139,7 @@ public final class Analyzers {
         all.add(new ImpersonationAnalyzer(new ProtectedFromPolicy(ports.policy())));
         SenderAuthAnalyzer senderAuth = new SenderAuthAnalyzer(ports.dns(), ports.senderAuth(), ports.clock());
         all.add(senderAuth);
+        all.add(new OwnDomainAnalyzer(senderAuth::evaluate, () -> ports.policy().get()::isInternal));
         all.add(new SenderListAnalyzer(() -> ports.policy().get().lists().entries(), ports.listFile(), ports.listStore(),
                 new DmarcAlignment(senderAuth)));
         ports.history().ifPresent(history -> all.add(new FirstContactAnalyzer(history, ports.clock(), () -> {

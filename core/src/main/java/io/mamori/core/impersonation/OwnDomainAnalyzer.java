@@ -1,0 +1,75 @@
+package io.mamori.core.impersonation;
+
+import io.mamori.core.analysis.AnalysisInput;
+import io.mamori.core.analysis.Analyzer;
+import io.mamori.core.analysis.Finding;
+import io.mamori.core.auth.DmarcResult;
+import io.mamori.core.auth.SenderAuthResult;
+import io.mamori.core.message.Direction;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * Inbound mail written in the organisation's own name that its own domain does not vouch for:
+ * {@code OWN_DOMAIN_UNAUTHENTICATED} when the From domain is one of the organisation's internal domains and sender
+ * authentication does not pass for it ({@link SenderAuthResult#author()}: no DMARC pass, nor, without a DMARC record,
+ * an SPF or DKIM pass of the same organisation). Mail between colleagues stays inside Microsoft 365 or Google
+ * Workspace and never reaches the gateway's inbound listener; what arrives there under the company's own domain is
+ * a service sending on its behalf (which SPF or a DKIM signature for the domain authorises) or a forgery ("from the
+ * IT department", a CEO's address, the recipient's own address in extortion mail). Many Japanese organisations
+ * publish no DMARC record or {@code p=none}, so DMARC's own policy cannot be relied on to stop the forgery, which is
+ * why this is judged here whatever the domain publishes. A temporary DNS error is never a failure (no finding), and
+ * a message without its SMTP client's address (an offline scan) is not judged.
+ * Thread-safe when the suppliers are.
+ */
+public final class OwnDomainAnalyzer implements Analyzer {
+
+    static final String OWN_DOMAIN_UNAUTHENTICATED = "OWN_DOMAIN_UNAUTHENTICATED";
+
+    private final Function<AnalysisInput, SenderAuthResult> senderAuth;
+    private final Supplier<Predicate<String>> internal;
+
+    /**
+     * @param senderAuth the sender-authentication results of an input (the sender-auth analyzer's, evaluated once per
+     *                   input)
+     * @param internal   whether a domain is the organisation's, asked once per message (policy reloads apply)
+     */
+    public OwnDomainAnalyzer(Function<AnalysisInput, SenderAuthResult> senderAuth, Supplier<Predicate<String>> internal) {
+        this.senderAuth = Objects.requireNonNull(senderAuth, "senderAuth");
+        this.internal = Objects.requireNonNull(internal, "internal");
+    }
+
+    @Override
+    public String name() {
+        return "own-domain";
+    }
+
+    @Override
+    public Set<String> codes() {
+        return Set.of(OWN_DOMAIN_UNAUTHENTICATED);
+    }
+
+    @Override
+    public List<Finding> analyze(AnalysisInput input) {
+        if (input.envelope().direction() != Direction.INBOUND) {
+            return List.of();
+        }
+        SenderAuthResult result = senderAuth.apply(input);
+        String from = result.dmarc().fromDomain();
+        // without the SMTP client's address (an offline scan of a stored message) SPF could not be asked: the domain
+        // may well authorise the server, so there is nothing to judge
+        if (from.isEmpty() || result.clientIp().isBlank() || !internal.get().test(from)) {
+            return List.of();
+        }
+        SenderAuthResult.Author author = result.author();
+        if (author.kind() != DmarcResult.Kind.FAIL) {
+            return List.of();
+        }
+        return List.of(Finding.of(OWN_DOMAIN_UNAUTHENTICATED,
+                "from=" + from + " ip=" + result.clientIp() + " (" + author.detail() + ")"));
+    }
+}
