@@ -527,15 +527,7 @@ public final class LinkAnalyzer implements Analyzer {
 
     /** The explicit port of a URL's authority, if any. */
     static Optional<Integer> port(String url) {
-        int i = schemeEnd(url);
-        while (i < url.length() && (url.charAt(i) == '/' || url.charAt(i) == '\\')) {
-            i++;
-        }
-        int end = i;
-        while (end < url.length() && "/\\?#".indexOf(url.charAt(end)) < 0) {
-            end++;
-        }
-        String authority = url.substring(i, end);
+        String authority = authority(url);
         authority = authority.substring(authority.lastIndexOf('@') + 1);
         int colon = authority.lastIndexOf(':');
         if (colon < 0 || authority.endsWith("]") || colon == authority.length() - 1) {
@@ -610,19 +602,36 @@ public final class LinkAnalyzer implements Analyzer {
         return COMMON_SUFFIXES.contains(suffix);
     }
 
-    /**
-     * Where a URL's path starts: after the scheme, the slashes (or back-slashes, as browsers read them) and the
-     * authority; the URL's length when it has no path, query or fragment.
-     */
-    private static int pathStart(String url) {
+    /** Where a URL's authority starts: after the scheme and the slashes (or back-slashes, as browsers read them). */
+    private static int authorityStart(String url) {
         int i = schemeEnd(url);
         while (i < url.length() && (url.charAt(i) == '/' || url.charAt(i) == '\\')) {
             i++;
         }
+        return i;
+    }
+
+    /** Where the authority that starts at {@code start} ends: at the path, query or fragment, or the URL's end. */
+    private static int authorityEnd(String url, int start) {
+        int i = start;
         while (i < url.length() && "/\\?#".indexOf(url.charAt(i)) < 0) {
             i++;
         }
         return i;
+    }
+
+    /** A URL's authority: user information, host and port, as browsers delimit it. */
+    private static String authority(String url) {
+        int start = authorityStart(url);
+        return url.substring(start, authorityEnd(url, start));
+    }
+
+    /**
+     * Where a URL's path starts: after the scheme, the slashes and the authority; the URL's length when it has no
+     * path, query or fragment.
+     */
+    private static int pathStart(String url) {
+        return authorityEnd(url, authorityStart(url));
     }
 
     /** A URL's path (before any query or fragment), back-slashes read as slashes as browsers do; empty if none. */
@@ -665,19 +674,12 @@ public final class LinkAnalyzer implements Analyzer {
 
     /** User information before the host ({@code http://www.paypal.com@evil.example/}) when it looks like a site. */
     private static Optional<String> userInfo(String url) {
-        int i = schemeEnd(url);
-        while (i < url.length() && (url.charAt(i) == '/' || url.charAt(i) == '\\')) {
-            i++;
-        }
-        int end = i;
-        while (end < url.length() && "/\\?#".indexOf(url.charAt(end)) < 0) {
-            end++;
-        }
-        int at = url.lastIndexOf('@', end - 1);
-        if (at < i) {
+        String authority = authority(url);
+        int at = authority.lastIndexOf('@');
+        if (at < 0) {
             return Optional.empty();
         }
-        String info = url.substring(i, at);
+        String info = authority.substring(0, at);
         return info.indexOf('.') > 0 ? Optional.of(info) : Optional.empty();
     }
 
@@ -835,19 +837,11 @@ public final class LinkAnalyzer implements Analyzer {
     /** The host of an absolute or scheme-relative URL, lower-case, without user info, port or trailing dot. */
     static Optional<String> host(String rawUrl) {
         String url = cleaned(rawUrl);
-        int i = schemeEnd(url);
-        if (i == 0 && !url.startsWith("//")) {
+        if (schemeEnd(url) == 0 && !url.startsWith("//")) {
             return Optional.empty();
         }
         // Browsers read back-slashes as slashes and accept any number of them after a web scheme.
-        while (i < url.length() && (url.charAt(i) == '/' || url.charAt(i) == '\\')) {
-            i++;
-        }
-        int end = i;
-        while (end < url.length() && "/\\?#".indexOf(url.charAt(end)) < 0) {
-            end++;
-        }
-        String authority = url.substring(i, end);
+        String authority = authority(url);
         authority = authority.substring(authority.lastIndexOf('@') + 1);
         String host;
         if (authority.startsWith("[")) {
