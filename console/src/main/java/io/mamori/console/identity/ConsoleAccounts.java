@@ -41,6 +41,9 @@ public final class ConsoleAccounts {
     /** How far back a code counts as "expired" rather than "wrong", for the message and the audit entry. */
     private static final int EXPIRED_STEPS_REPORTED = 20;
 
+    /** How many recovery codes an enrolment issues. */
+    public static final int RECOVERY_CODES = RecoveryCodes.COUNT;
+
     /**
      * @param maxFailures wrong passwords or codes in a row that lock the account
      * @param lockFor     how long a lock lasts
@@ -278,6 +281,16 @@ public final class ConsoleAccounts {
      * @return the problems, empty when the password was changed
      */
     public Optional<PasswordProblem> changePassword(String email, String current, String next, String confirmation) {
+        return changePassword(email, current, next, confirmation, Transactions.NOTHING_ALONGSIDE);
+    }
+
+    /**
+     * As {@link #changePassword(String, String, String, String)}, with {@code alongside} run on the transaction that
+     * stores the new password (the audit entry of the change): if it fails, the password stays as it was. It does not
+     * run when the change is refused.
+     */
+    public Optional<PasswordProblem> changePassword(String email, String current, String next, String confirmation,
+            TransactionWork alongside) {
         String address = normalize(email);
         Account a = accounts.find(address).orElseThrow(() -> new IllegalStateException("no account " + address));
         if (current == null || !Argon2id.verify(a.passwordHash(), current)) {
@@ -302,7 +315,7 @@ public final class ConsoleAccounts {
         if (n.toLowerCase(Locale.ROOT).contains(address) || (local.length() >= 4 && n.toLowerCase(Locale.ROOT).contains(local))) {
             return Optional.of(PasswordProblem.CONTAINS_EMAIL);
         }
-        accounts.changePassword(address, argon2.hash(n), clock.instant());
+        accounts.changePassword(address, argon2.hash(n), clock.instant(), alongside);
         return Optional.empty();
     }
 
@@ -319,6 +332,15 @@ public final class ConsoleAccounts {
      * @return the recovery codes to show once, or empty when the code does not match
      */
     public Optional<List<String>> finishEnrollment(String email, Enrollment enrollment, String code) {
+        return finishEnrollment(email, enrollment, code, Transactions.NOTHING_ALONGSIDE);
+    }
+
+    /**
+     * As {@link #finishEnrollment(String, Enrollment, String)}, with {@code alongside} run on the transaction that
+     * stores the key and the recovery codes (the audit entry of the enrolment); it does not run for a wrong code.
+     */
+    public Optional<List<String>> finishEnrollment(String email, Enrollment enrollment, String code,
+            TransactionWork alongside) {
         String address = normalize(email);
         OptionalLong step = totp.matchingStep(enrollment.secret(), code, clock.instant());
         if (step.isEmpty()) {
@@ -331,7 +353,7 @@ public final class ConsoleAccounts {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        accounts.enrollTotp(address, sealed, step.getAsLong(), issued.stored(), clock.instant());
+        accounts.enrollTotp(address, sealed, step.getAsLong(), issued.stored(), clock.instant(), alongside);
         return Optional.of(issued.shown());
     }
 

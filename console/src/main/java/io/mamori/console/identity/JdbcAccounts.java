@@ -164,19 +164,35 @@ final class JdbcAccounts {
         update("UPDATE console_account SET failed_attempts = 0, last_login_at = ? WHERE email = ?", email, timestamp(now));
     }
 
-    void changePassword(String email, String passwordHash, Instant now) {
-        update("UPDATE console_account SET password_hash = ?, must_change_password = FALSE, password_changed_at = ?"
-                + " WHERE email = ?", email, passwordHash, timestamp(now));
+    /** Stores a changed password, with {@code alongside} run on the same transaction (told whether it changed). */
+    void changePassword(String email, String passwordHash, Instant now, TransactionWork alongside) {
+        try (Connection c = dataSource.getConnection()) {
+            Transactions.inTransaction(c, () -> {
+                try (PreparedStatement update = c.prepareStatement("UPDATE console_account SET password_hash = ?,"
+                        + " must_change_password = FALSE, password_changed_at = ? WHERE email = ?")) {
+                    update.setString(1, passwordHash);
+                    update.setObject(2, timestamp(now));
+                    update.setString(3, email);
+                    if (update.executeUpdate() != 1) {
+                        throw new IllegalStateException("no account " + email);
+                    }
+                }
+                alongside.run(c, true);
+                return null;
+            });
+        } catch (SQLException e) {
+            throw failure("change the password of " + email, e);
+        }
     }
 
     /**
      * Stores a TOTP key, the step its enrollment code was accepted for, and new recovery codes (replacing any
-     * earlier ones), in one transaction.
+     * earlier ones), in one transaction with {@code alongside} (told that it enrolled).
      */
-    void enrollTotp(String email, String sealedSecret, long acceptedStep, List<RecoveryCodes.Stored> codes, Instant now) {
+    void enrollTotp(String email, String sealedSecret, long acceptedStep, List<RecoveryCodes.Stored> codes, Instant now,
+            TransactionWork alongside) {
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
+            Transactions.inTransaction(c, () -> {
                 try (PreparedStatement update = c.prepareStatement(
                         "UPDATE console_account SET totp_secret = ?, totp_last_step = ? WHERE email = ?")) {
                     update.setString(1, sealedSecret);
@@ -201,13 +217,9 @@ final class JdbcAccounts {
                     }
                     insert.executeBatch();
                 }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
+                alongside.run(c, true);
+                return null;
+            });
         } catch (SQLException e) {
             throw failure("store the TOTP enrollment of " + email, e);
         }

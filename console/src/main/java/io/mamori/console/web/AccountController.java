@@ -62,7 +62,9 @@ class AccountController {
         ConsoleAuthentication signIn = signIn();
         String email = signIn.user().email();
         InetAddress client = clients.of(request);
-        Optional<PasswordProblem> problem = accounts.changePassword(email, current, password, confirmation);
+        // the new password is stored with its entry, or not at all
+        Optional<PasswordProblem> problem = audit.recordAlong(email, client, "password.changed", email, null,
+                work -> accounts.changePassword(email, current, password, confirmation, work));
         if (problem.isPresent()) {
             audit.record(email, client, "password.change", email, problem.get().name().toLowerCase(Locale.ROOT), false);
             Optional<java.time.Instant> locked = accounts.lockedUntil(email);
@@ -76,7 +78,6 @@ class AccountController {
             model.addAttribute("problem", problem.get().name().toLowerCase(Locale.ROOT).replace('_', '-'));
             return "password";
         }
-        audit.record(email, client, "password.changed", email, null, true);
         if (signIn.stage() == ConsoleAuthentication.Stage.COMPLETE) {
             request.changeSessionId();
             flash.addFlashAttribute("notice", "password-changed");
@@ -109,7 +110,9 @@ class AccountController {
         }
         ConsoleAuthentication signIn = signIn();
         String email = signIn.user().email();
-        Optional<List<String>> codes = accounts.finishEnrollment(email, enrollment, code);
+        // the key and the recovery codes are stored with the entry, or not at all
+        Optional<List<String>> codes = audit.recordAlong(email, clients.of(request), "mfa.enrolled", email,
+                "totp, " + ConsoleAccounts.RECOVERY_CODES + " recovery codes", work -> accounts.finishEnrollment(email, enrollment, code, work));
         if (codes.isEmpty()) {
             response.setStatus(422);
             model.addAttribute("qr", enrollment.qrDataUri());
@@ -118,7 +121,6 @@ class AccountController {
             return "totp-setup";
         }
         session.removeAttribute(ENROLLMENT);
-        audit.record(email, clients.of(request), "mfa.enrolled", email, "totp, " + codes.get().size() + " recovery codes", true);
         flash.addFlashAttribute("recoveryCodes", codes.get());
         flow.advance(request, response, signIn.completedWithSecondFactor());
         return "redirect:/account/recovery-codes";
