@@ -70,7 +70,8 @@ public final class LureWordingAnalyzer implements Analyzer {
         ADVANCE_FEE("advance-fee", "LURE_ADVANCE_FEE", true),
         DOCUMENT("document", "LURE_DOCUMENT_SHARE", true),
         EXTORTION("extortion", "LURE_EXTORTION", true),
-        CALLBACK("callback", "LURE_CALLBACK", true);
+        CALLBACK("callback", "LURE_CALLBACK", true),
+        SPAM("spam", "LURE_SPAM_OFFER", true);
 
         final String key;
         final String code;
@@ -212,8 +213,10 @@ public final class LureWordingAnalyzer implements Analyzer {
         // only through them keeps its finding but combines with no other. An urgent invoice (【至急】請求書送付), or a
         // card company's statement that names the card details page (お支払い日 … カード情報), is no lure.
         List<String> combining = new ArrayList<>(seen.size());
+        // A spam offer is no pretext about the reader's account or money: it weighs by its own phrases and combines
+        // with no lure (an appeal for Ukrainian women refugees marked urgent is not a lure).
         for (Category c : seen) {
-            if (!phrases.get(c).stream().filter(hits::contains).allMatch(Phrase::everyday)) {
+            if (c != Category.SPAM && !phrases.get(c).stream().filter(hits::contains).allMatch(Phrase::everyday)) {
                 combining.add(c.key);
             }
         }

@@ -55,6 +55,32 @@ class LureWordingAnalyzerTest {
     }
 
     @Test
+    void aSpamOfferWeighsByItsOwnPhrasesAndReachesTagWhenItRepeatsItsOffer() {
+        // a casino mailing in German: bonus and free spins, said three ways (subject, body)
+        List<Finding> casino = analyzePlain("Willkommensbonus bis zu 800 EUR + 200 Freispiele",
+                "Jetzt im Online Casino anmelden: 200 Freispiele warten. Dazu ein Deposit Bonus von 100 %.");
+        assertThat(casino).extracting(Finding::code, Finding::evidence).containsExactly(
+                tuple("LURE_SPAM_OFFER", "online casino,deposit bonus,subject:freispiele"));
+        assertThat(score(casino)).isEqualTo(4.0);
+        // one phrase stays well below TAG
+        assertLures("Gesundheit", "Potenzmittel ohne Rezept kaufen.", tuple("LURE_SPAM_OFFER", "potenzmittel,ohne rezept"));
+        assertThat(score(analyzePlain("本日限定", "オンラインカジノで遊ぼう"))).isLessThan(4.0);
+    }
+
+    @Test
+    void aSpamOfferCombinesWithNoLureAndWordsOtherMailUsesAreNoOffer() {
+        // an appeal marked urgent that names Ukrainian women: the offer phrase does not make a lure combination
+        List<Finding> appeal = analyzePlain("Urgent appeal", "Urgent: shelter for Ukrainian women and children.");
+        assertThat(appeal).extracting(Finding::code).doesNotContain("LURE_COMBINED");
+        assertThat(score(appeal)).isLessThan(4.0);
+        assertBelowTagWithout(List.of(
+                new String[] {"Tennis club", "Mixed doubles and singles on Saturday; the casino night is in May."},
+                new String[] {"Your loan application", "Your loan was approved; the bonus interest applies from June."},
+                new String[] {"Meeting request", "Our CEO would like to meet you next week in Osaka."},
+                new String[] {"薬局のお知らせ", "処方箋の受付時間が変わります。"}), "LURE_SPAM_OFFER");
+    }
+
+    @Test
     void japaneseSuspensionLureWithHalfWidthKanaAndABrokenLineMatchesEveryCategoryAndTheirCombination() {
         List<Finding> findings = analyze("account-suspension-ja.eml");
         assertThat(findings).containsExactly(
@@ -492,7 +518,7 @@ class LureWordingAnalyzerTest {
         assertThat(analyzer.name()).isEqualTo("lure-wording");
         assertThat(analyzer.codes()).containsExactly("LURE_URGENCY", "LURE_ACCOUNT_SUSPENSION", "LURE_CREDENTIAL",
                 "LURE_PAYMENT", "LURE_DELIVERY", "LURE_PRIZE", "LURE_ADVANCE_FEE", "LURE_DOCUMENT_SHARE", "LURE_EXTORTION",
-                "LURE_CALLBACK", "LURE_COMBINED");
+                "LURE_CALLBACK", "LURE_SPAM_OFFER", "LURE_COMBINED");
         for (String code : analyzer.codes()) {
             assertThat(catalogue.entry(code)).as(code).isPresent();
             assertThat(catalogue.weight(code)).as(code).isBetween(1.0, 3.0);
