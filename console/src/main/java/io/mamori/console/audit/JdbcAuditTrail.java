@@ -108,11 +108,11 @@ public final class JdbcAuditTrail implements AuditTrail {
             } finally {
                 appendLock.unlock();
             }
-            checkpoint();
         } catch (SQLException | RuntimeException e) {
             throw notRecorded(clean, e);
         }
         logged(stored);
+        synced(clean);
         return stored;
     }
 
@@ -144,15 +144,15 @@ public final class JdbcAuditTrail implements AuditTrail {
             } finally {
                 appendLock.unlock();
             }
-            checkpoint();
-        } catch (SQLException | RuntimeException e) {
-            if (written.get() == null && e instanceof RuntimeException failure) {
-                throw failure; // the action failed before its entry was made: nothing happened, nothing to record here
+        } catch (RuntimeException e) {
+            if (written.get() == null) {
+                throw e; // the action failed before its entry was made: nothing happened, nothing to record here
             }
             throw notRecorded(written.get(), e);
         }
         if (stored.get() != null) {
             logged(stored.get());
+            synced(written.get());
         }
         return result;
     }
@@ -171,6 +171,22 @@ public final class JdbcAuditTrail implements AuditTrail {
             try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
                 st.execute("CHECKPOINT SYNC");
             }
+        }
+    }
+
+    /**
+     * Makes a committed entry durable (H2). A failure here comes after the commit: the action and its entry did
+     * happen, and stay in the database; what is not known is whether they reach the disk before a crash. The error
+     * says so rather than "not recorded", which would send someone to do the action again.
+     */
+    private void synced(AuditEntry clean) {
+        try {
+            checkpoint();
+        } catch (SQLException | RuntimeException e) {
+            LOG.error("audit entry recorded but NOT synced to disk: action={} object={} actor={}: {}", clean.action(),
+                    clean.object(), clean.actor(), e.toString());
+            throw new AuditLogException("audit entry " + clean.action() + " on '" + clean.object()
+                    + "' was recorded with its action, but the database could not be synced to disk: " + e.getMessage(), e);
         }
     }
 
