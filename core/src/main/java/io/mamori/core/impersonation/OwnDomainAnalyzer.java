@@ -23,24 +23,38 @@ import java.util.function.Supplier;
  * IT department", a CEO's address, the recipient's own address in extortion mail). Many Japanese organisations
  * publish no DMARC record or {@code p=none}, so DMARC's own policy cannot be relied on to stop the forgery, which is
  * why this is judged here whatever the domain publishes. A temporary DNS error is never a failure (no finding), and
- * a message without its SMTP client's address (an offline scan) is not judged.
+ * a message without its SMTP client's address (an offline scan) is not judged, nor one from a system the policy names
+ * as the organisation's own sender ({@code organisation.own_senders}: a copier's scan-to-mail, an application server
+ * that writes to employees through the MX without SPF or DKIM for the domain).
  * Thread-safe when the suppliers are.
  */
 public final class OwnDomainAnalyzer implements Analyzer {
 
     static final String OWN_DOMAIN_UNAUTHENTICATED = "OWN_DOMAIN_UNAUTHENTICATED";
 
+    /**
+     * @param internalDomain whether a domain is the organisation's
+     * @param ownSender      whether an SMTP client address (as text) is one of the organisation's own systems that
+     *                       send in its name to the inbound listener (the policy's {@code organisation.own_senders})
+     */
+    public record Settings(Predicate<String> internalDomain, Predicate<String> ownSender) {
+        public Settings {
+            Objects.requireNonNull(internalDomain, "internalDomain");
+            Objects.requireNonNull(ownSender, "ownSender");
+        }
+    }
+
     private final Function<AnalysisInput, SenderAuthResult> senderAuth;
-    private final Supplier<Predicate<String>> internal;
+    private final Supplier<Settings> settings;
 
     /**
      * @param senderAuth the sender-authentication results of an input (the sender-auth analyzer's, evaluated once per
      *                   input)
-     * @param internal   whether a domain is the organisation's, asked once per message (policy reloads apply)
+     * @param settings   the organisation's domains and own senders, asked once per message (policy reloads apply)
      */
-    public OwnDomainAnalyzer(Function<AnalysisInput, SenderAuthResult> senderAuth, Supplier<Predicate<String>> internal) {
+    public OwnDomainAnalyzer(Function<AnalysisInput, SenderAuthResult> senderAuth, Supplier<Settings> settings) {
         this.senderAuth = Objects.requireNonNull(senderAuth, "senderAuth");
-        this.internal = Objects.requireNonNull(internal, "internal");
+        this.settings = Objects.requireNonNull(settings, "settings");
     }
 
     @Override
@@ -62,7 +76,9 @@ public final class OwnDomainAnalyzer implements Analyzer {
         String from = result.dmarc().fromDomain();
         // without the SMTP client's address (an offline scan of a stored message) SPF could not be asked: the domain
         // may well authorise the server, so there is nothing to judge
-        if (from.isEmpty() || result.clientIp().isBlank() || !internal.get().test(from)) {
+        Settings current = settings.get();
+        if (from.isEmpty() || result.clientIp().isBlank() || !current.internalDomain().test(from)
+                || current.ownSender().test(result.clientIp())) {
             return List.of();
         }
         SenderAuthResult.Author author = result.author();

@@ -4,6 +4,7 @@ import io.mamori.core.access.AccessRules;
 import io.mamori.core.analysis.Action;
 import io.mamori.core.lists.ListEntry;
 import io.mamori.core.message.Direction;
+import io.mamori.core.network.Cidr;
 import java.net.IDN;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -106,11 +107,33 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
     /**
      * @param name            display name of the organisation, e.g. {@code 株式会社サンプル}
      * @param internalDomains the domains the inbound listener accepts mail for; never empty
+     * @param ownSenders      networks of the organisation's own systems that send mail in its name to the inbound
+     *                        listener (a copier's scan-to-mail, an application server): mail from them is not judged
+     *                        by {@code OWN_DOMAIN_UNAUTHENTICATED}; may be empty
      */
-    public record Organisation(String name, List<DomainPattern> internalDomains) {
+    public record Organisation(String name, List<DomainPattern> internalDomains, List<Cidr> ownSenders) {
         public Organisation {
             Objects.requireNonNull(name, "name");
             internalDomains = List.copyOf(internalDomains);
+            ownSenders = List.copyOf(ownSenders);
+        }
+
+        public Organisation(String name, List<DomainPattern> internalDomains) {
+            this(name, internalDomains, List.of());
+        }
+
+        /** Whether {@code address} (an IP address as text) is one of {@link #ownSenders}; false for anything else. */
+        public boolean isOwnSender(String address) {
+            if (ownSenders.isEmpty() || address == null || address.isBlank()) {
+                return false;
+            }
+            java.net.InetAddress ip;
+            try {
+                ip = Cidr.parse(address.strip()).network(); // a literal only: never a DNS look-up
+            } catch (IllegalArgumentException notAnAddress) {
+                return false;
+            }
+            return ownSenders.stream().anyMatch(n -> n.contains(ip));
         }
     }
 

@@ -123,7 +123,7 @@ final class PolicyDocument {
     }
 
     private Organisation organisation(Node node) {
-        Map<String, Node> f = fields(node, "organisation", List.of("name", "internal_domains"),
+        Map<String, Node> f = fields(node, "organisation", List.of("name", "internal_domains", "own_senders"),
                 Set.of("name", "internal_domains"));
         if (f == null) {
             return null;
@@ -142,7 +142,11 @@ final class PolicyDocument {
         }
         List<DomainPattern> domains = f.containsKey("internal_domains")
                 ? domains(f.get("internal_domains"), "organisation.internal_domains") : null;
-        return name == null || domains == null ? null : new Organisation(name, domains);
+        // an empty list is allowed here: no system of the organisation sends to the MX
+        Node senders = f.get("own_senders");
+        List<Cidr> ownSenders = senders == null || senders instanceof SequenceNode seq && seq.getValue().isEmpty()
+                ? List.of() : networks(senders, "organisation.own_senders");
+        return name == null || domains == null || ownSenders == null ? null : new Organisation(name, domains, ownSenders);
     }
 
     private List<DomainPattern> domains(Node node, String path) {

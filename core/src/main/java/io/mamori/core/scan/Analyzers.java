@@ -139,7 +139,10 @@ public final class Analyzers {
         all.add(new ImpersonationAnalyzer(new ProtectedFromPolicy(ports.policy())));
         SenderAuthAnalyzer senderAuth = new SenderAuthAnalyzer(ports.dns(), ports.senderAuth(), ports.clock());
         all.add(senderAuth);
-        all.add(new OwnDomainAnalyzer(senderAuth::evaluate, () -> ports.policy().get()::isInternal));
+        all.add(new OwnDomainAnalyzer(senderAuth::evaluate, () -> {
+            Policy p = ports.policy().get();
+            return new OwnDomainAnalyzer.Settings(p::isInternal, p.organisation()::isOwnSender);
+        }));
         all.add(new SenderListAnalyzer(() -> ports.policy().get().lists().entries(), ports.listFile(), ports.listStore(),
                 new DmarcAlignment(senderAuth)));
         ports.history().ifPresent(history -> all.add(new FirstContactAnalyzer(history, ports.clock(), () -> {

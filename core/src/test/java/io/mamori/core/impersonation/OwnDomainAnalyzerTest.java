@@ -34,6 +34,8 @@ class OwnDomainAnalyzerTest {
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-01-05T00:00:00Z"), ZoneOffset.UTC);
     private static final String FORGER = "203.0.113.9";
     private static final String SURVEY_SERVICE = "198.51.100.7";
+    /** The office copier, which sends scans to employees through the MX; named as an own sender by the policy. */
+    private static final String COPIER = "192.0.2.25";
 
     private static List<Finding> analyze(DnsResolver dns, Direction direction, String from, String ip) throws IOException {
         byte[] raw = ("From: 総務部 <" + from + ">\r\nTo: keiri@mamori-shoji.co.jp\r\nSubject: パスワードの更新\r\n"
@@ -44,8 +46,8 @@ class OwnDomainAnalyzerTest {
         AnalysisInput input = new AnalysisInput(envelope, new MessageParser().parse(new ByteArrayInputStream(raw)),
                 RawMessage.of(raw));
         SenderAuthAnalyzer senderAuth = new SenderAuthAnalyzer(dns, SenderAuthSettings.defaults(), CLOCK);
-        OwnDomainAnalyzer analyzer = new OwnDomainAnalyzer(senderAuth::evaluate,
-                () -> d -> d.equals("mamori-shoji.co.jp") || d.endsWith(".mamori-shoji.co.jp"));
+        OwnDomainAnalyzer analyzer = new OwnDomainAnalyzer(senderAuth::evaluate, () -> new OwnDomainAnalyzer.Settings(
+                d -> d.equals("mamori-shoji.co.jp") || d.endsWith(".mamori-shoji.co.jp"), COPIER::equals));
         return analyzer.analyze(input);
     }
 
@@ -77,13 +79,16 @@ class OwnDomainAnalyzerTest {
         assertThat(analyze(TableDnsResolver.builder().tempFail("mamori-shoji.co.jp").tempFail("_dmarc.mamori-shoji.co.jp")
                 .build(), Direction.INBOUND, "soumu@mamori-shoji.co.jp", FORGER)).isEmpty();
         assertThat(analyze(ownDomain().build(), Direction.OUTBOUND, "soumu@mamori-shoji.co.jp", FORGER)).isEmpty();
+        // the copier the policy names as the organisation's own sender: its scans have no SPF or DKIM
+        assertThat(analyze(ownDomain().build(), Direction.INBOUND, "scanner@mamori-shoji.co.jp", COPIER)).isEmpty();
         // a stored message scanned offline has no SMTP client address: SPF could not be asked
         assertThat(analyze(ownDomain().build(), Direction.INBOUND, "soumu@mamori-shoji.co.jp", "")).isEmpty();
     }
 
     @Test
     void theCodeIsInTheCatalogue() {
-        OwnDomainAnalyzer analyzer = new OwnDomainAnalyzer(input -> null, () -> d -> false);
+        OwnDomainAnalyzer analyzer = new OwnDomainAnalyzer(input -> null,
+                () -> new OwnDomainAnalyzer.Settings(d -> false, ip -> false));
         assertThat(analyzer.codes()).containsExactly("OWN_DOMAIN_UNAUTHENTICATED");
         assertThat(FindingCatalogue.builtIn().entry("OWN_DOMAIN_UNAUTHENTICATED")).isPresent();
     }

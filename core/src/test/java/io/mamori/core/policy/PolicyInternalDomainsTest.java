@@ -65,4 +65,45 @@ class PolicyInternalDomainsTest {
         assertThat(policy.isInternal("taro@exa mple.co.jp")).isFalse();
         assertThat(policy.isInternal("x@" + "a".repeat(300) + ".example.co.jp")).isFalse();
     }
+
+    @Test
+    void ownSendersAreNetworksOfTheOrganisationsSystemsAndOptional() throws PolicyException {
+        assertThat(policy.organisation().ownSenders()).isEmpty();
+        assertThat(policy.organisation().isOwnSender("192.0.2.25")).isFalse();
+        Policy withCopier = new PolicyLoader(TestCatalogue.CATALOGUE).parse("""
+                version: 1
+                organisation:
+                  name: Sample
+                  internal_domains: [example.co.jp]
+                  own_senders: [192.0.2.25, "2001:db8:10::/48"]
+                inbound:
+                  thresholds: {}
+                outbound:
+                  thresholds: {}
+                """, "policy.yaml");
+        assertThat(withCopier.organisation().isOwnSender("192.0.2.25")).isTrue();
+        assertThat(withCopier.organisation().isOwnSender("2001:db8:10::7")).isTrue();
+        assertThat(withCopier.organisation().isOwnSender("192.0.2.26")).isFalse();
+        // never a host name (no DNS look-up), nothing malformed
+        assertThat(withCopier.organisation().isOwnSender("copier.example.co.jp")).isFalse();
+        assertThat(withCopier.organisation().isOwnSender("")).isFalse();
+        assertThat(withCopier.organisation().isOwnSender(null)).isFalse();
+    }
+
+    @Test
+    void anOwnSenderThatIsNoNetworkIsAnErrorNamingItsPlace() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new PolicyLoader(TestCatalogue.CATALOGUE).parse("""
+                version: 1
+                organisation:
+                  name: Sample
+                  internal_domains: [example.co.jp]
+                  own_senders: [192.0.2.0/24, copier.example.co.jp]
+                inbound:
+                  thresholds: {}
+                outbound:
+                  thresholds: {}
+                """, "policy.yaml")).isInstanceOf(PolicyException.class)
+                .hasMessageContaining("policy.yaml:5:31: organisation.own_senders[1]:")
+                .hasMessageContaining("not an IP network in CIDR notation: 'copier.example.co.jp'");
+    }
 }
