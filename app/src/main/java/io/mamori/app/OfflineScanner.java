@@ -45,10 +45,11 @@ import org.apache.james.mime4j.stream.RawField;
  * {@code mamori.dns.server}; with neither, every DNS question is answered as a temporary error, so sender
  * authentication reports {@code AUTH_TEMPFAIL} (weight 0) instead of guessing.
  *
- * <p>What needs the gateway's database is not evaluated offline, and the commands say so: {@code FIRST_CONTACT}
- * (there is no sender history, and building one from the scanned files would make their order decide the result)
- * and the allow/block entries kept in the database (organisation-wide and per recipient). The policy's lists and
- * its list file do apply.
+ * <p>What needs the gateway's database or the SMTP session is not evaluated offline, and the commands say so:
+ * {@code FIRST_CONTACT} (there is no sender history, and building one from the scanned files would make their order
+ * decide the result), {@code OWN_DOMAIN_UNAUTHENTICATED} (a stored message has no SMTP client address for SPF) and
+ * the allow/block entries kept in the database (organisation-wide and per recipient). The policy's lists and its list
+ * file do apply.
  */
 final class OfflineScanner implements AutoCloseable {
 
@@ -62,10 +63,12 @@ final class OfflineScanner implements AutoCloseable {
     static final String NEUTRAL_DOMAIN = "evaluation.invalid";
 
     /** Finding codes the offline scanner cannot produce. */
-    static final List<String> NOT_EVALUATED = List.of("FIRST_CONTACT");
-    static final String NOTE = "注: オフラインでは FIRST_CONTACT(初めての相手)は評価せず、データベースの許可・拒否リスト"
+    static final List<String> NOT_EVALUATED = List.of("FIRST_CONTACT", "OWN_DOMAIN_UNAUTHENTICATED");
+    static final String NOTE = "注: オフラインでは FIRST_CONTACT(初めての相手)と OWN_DOMAIN_UNAUTHENTICATED(自社ドメインの認証なし。"
+            + "送信元サーバーのアドレスがありません)は評価せず、データベースの許可・拒否リスト"
             + "(組織全体・受信者ごと)も適用しません。ポリシーとリストファイルのリストは適用します。\n"
-            + "Note: offline, FIRST_CONTACT is not evaluated (there is no sender history) and the allow/block entries kept"
+            + "Note: offline, FIRST_CONTACT is not evaluated (there is no sender history), nor OWN_DOMAIN_UNAUTHENTICATED"
+            + " (the sending server's address is not known), and the allow/block entries kept"
             + " in the database (organisation-wide and per recipient) are not applied; the policy's lists and its list"
             + " file are.";
 

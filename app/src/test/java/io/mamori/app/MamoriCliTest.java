@@ -1109,10 +1109,13 @@ class MamoriCliTest {
         Files.writeString(eml, "From: a@partner.example\r\nSubject: hello\r\n\r\nbody\r\n");
 
         assertThat(run("scan", eml.toString())).isZero();
-        assertThat(out()).contains("FIRST_CONTACT(初めての相手)は評価せず").contains("FIRST_CONTACT is not evaluated");
+        assertThat(out()).contains("FIRST_CONTACT(初めての相手)と OWN_DOMAIN_UNAUTHENTICATED(自社ドメインの認証なし")
+                .contains("FIRST_CONTACT is not evaluated").contains("nor OWN_DOMAIN_UNAUTHENTICATED");
 
         assertThat(run("scan", eml.toString(), "--json")).isZero();
         assertThat(new ObjectMapper().readTree(out()).get("notEvaluated").get(0).asText()).isEqualTo("FIRST_CONTACT");
+        assertThat(new ObjectMapper().readTree(out()).get("notEvaluated").get(1).asText())
+                .isEqualTo("OWN_DOMAIN_UNAUTHENTICATED");
     }
 
     @Test
