@@ -185,8 +185,12 @@ public final class JdbcAuditTrail implements AuditTrail {
         } catch (SQLException | RuntimeException e) {
             LOG.error("audit entry recorded but NOT synced to disk: action={} object={} actor={}: {}", clean.action(),
                     clean.object(), clean.actor(), e.toString());
-            throw new AuditLogException("audit entry " + clean.action() + " on '" + clean.object()
-                    + "' was recorded with its action, but the database could not be synced to disk: " + e.getMessage(), e);
+            // what someone reads on the page or the command line: do not do it again
+            throw new AuditLogException("操作と監査ログ（" + clean.action() + "、対象 '" + clean.object()
+                    + "'）は記録されましたが、データベースをディスクへ同期できませんでした（操作をやり直さないでください）: "
+                    + e.getMessage() + " / audit entry " + clean.action() + " on '" + clean.object()
+                    + "' was recorded with its action, but the database could not be synced to disk (do not repeat the"
+                    + " action): " + e.getMessage(), e);
         }
     }
 

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.mamori.gateway.store.Databases;
-import java.io.PrintWriter;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -15,7 +15,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,74 +46,29 @@ class H2AuditSyncFailureTest {
 
     /** The real data source, whose statements refuse {@code CHECKPOINT SYNC} while {@link #diskFails} is set. */
     private DataSource failingSync() {
-        return new DataSource() {
-            @Override
-            public Connection getConnection() throws SQLException {
-                return wrap(real.getConnection());
-            }
-
-            @Override
-            public Connection getConnection(String user, String password) throws SQLException {
-                return wrap(real.getConnection(user, password));
-            }
-
-            @Override
-            public PrintWriter getLogWriter() throws SQLException {
-                return real.getLogWriter();
-            }
-
-            @Override
-            public void setLogWriter(PrintWriter out) throws SQLException {
-                real.setLogWriter(out);
-            }
-
-            @Override
-            public void setLoginTimeout(int seconds) throws SQLException {
-                real.setLoginTimeout(seconds);
-            }
-
-            @Override
-            public int getLoginTimeout() throws SQLException {
-                return real.getLoginTimeout();
-            }
-
-            @Override
-            public Logger getParentLogger() {
-                return Logger.getGlobal();
-            }
-
-            @Override
-            public <T> T unwrap(Class<T> type) throws SQLException {
-                return real.unwrap(type);
-            }
-
-            @Override
-            public boolean isWrapperFor(Class<?> type) throws SQLException {
-                return real.isWrapperFor(type);
-            }
-        };
+        // createStatement only: a PreparedStatement is a Statement too, and must stay what it is
+        return proxy(DataSource.class, real, (method, result) -> !(result instanceof Connection c) ? result
+                : proxy(Connection.class, c, (m, made) -> m.getName().equals("createStatement")
+                        ? checkpointFails((Statement) made) : made));
     }
 
-    private Connection wrap(Connection connection) {
-        InvocationHandler statements = (proxy, method, args) -> {
-            Object result = invoke(connection, method, args);
-            if (result instanceof Statement statement && method.getName().equals("createStatement")) {
-                return Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Statement.class},
-                        (p, m, a) -> {
-                            if (m.getName().equals("execute") && a != null && "CHECKPOINT SYNC".equals(a[0])
-                                    && diskFails.get()) {
-                                throw new SQLException("No space left on device");
-                            }
-                            return invoke(statement, m, a);
-                        });
-            }
-            return result;
-        };
-        return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class},
-                statements);
+    private Statement checkpointFails(Statement statement) {
+        return (Statement) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Statement.class},
+                (p, m, a) -> {
+                    if (m.getName().equals("execute") && a != null && "CHECKPOINT SYNC".equals(a[0]) && diskFails.get()) {
+                        throw new SQLException("No space left on device");
+                    }
+                    return invoke(statement, m, a);
+                });
     }
 
-    private static Object invoke(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {
+    /** {@code target} behind {@code type}, each result passed through {@code then}. */
+    private <T> T proxy(Class<T> type, T target, java.util.function.BiFunction<Method, Object, Object> then) {
+        InvocationHandler handler = (p, method, args) -> then.apply(method, invoke(target, method, args));
+        return type.cast(Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {type}, handler));
+    }
+
+    private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
         try {
             return method.invoke(target, args);
         } catch (InvocationTargetException e) {
@@ -133,6 +87,7 @@ class H2AuditSyncFailureTest {
                 "queue.delete", "m-2", null, "deleted", true)))
                 .isInstanceOf(AuditLogException.class)
                 .hasMessageContaining("was recorded with its action")
+                .hasMessageContaining("操作をやり直さないでください")
                 .hasMessageContaining("could not be synced to disk")
                 .hasMessageContaining("No space left on device");
         assertThatThrownBy(() -> trail.recordAlong(work -> {

@@ -113,6 +113,14 @@ public final class SenderAuthAnalyzer implements Analyzer {
         return out;
     }
 
+    /**
+     * The author domain DMARC judges (RFC 7489 §6.6.1: the domain of the single address of the single From field,
+     * A-label), or empty when there is none; read from the header alone, without any DNS work.
+     */
+    public static Optional<String> authorDomain(ParsedMessage message) {
+        return Optional.ofNullable(Author.of(message).domain());
+    }
+
     /** The single author domain of the From fields, or why there is none (DMARC's {@code permerror} then). */
     private record Author(String domain, String problem) {
         static Author of(ParsedMessage message) {

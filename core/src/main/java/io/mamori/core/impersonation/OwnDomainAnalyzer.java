@@ -4,10 +4,12 @@ import io.mamori.core.analysis.AnalysisInput;
 import io.mamori.core.analysis.Analyzer;
 import io.mamori.core.analysis.Finding;
 import io.mamori.core.auth.DmarcResult;
+import io.mamori.core.auth.SenderAuthAnalyzer;
 import io.mamori.core.auth.SenderAuthResult;
 import io.mamori.core.message.Direction;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -72,20 +74,22 @@ public final class OwnDomainAnalyzer implements Analyzer {
         if (input.envelope().direction() != Direction.INBOUND) {
             return List.of();
         }
-        SenderAuthResult result = senderAuth.apply(input);
-        String from = result.dmarc().fromDomain();
-        // without the SMTP client's address (an offline scan of a stored message) SPF could not be asked: the domain
-        // may well authorise the server, so there is nothing to judge
+        // decided from the header and the envelope first: most mail is not in the organisation's name, and need not
+        // wait for the DNS answers of sender authentication. Without the SMTP client's address (an offline scan of a
+        // stored message) SPF could not be asked: the domain may well authorise the server, so nothing is judged.
         Settings current = settings.get();
-        if (from.isEmpty() || result.clientIp().isBlank() || !current.internalDomain().test(from)
-                || current.ownSender().test(result.clientIp())) {
+        String client = input.envelope().clientAddress();
+        Optional<String> from = SenderAuthAnalyzer.authorDomain(input.message());
+        if (from.isEmpty() || client == null || client.isBlank() || !current.internalDomain().test(from.get())
+                || current.ownSender().test(client)) {
             return List.of();
         }
+        SenderAuthResult result = senderAuth.apply(input);
         SenderAuthResult.Author author = result.author();
         if (author.kind() != DmarcResult.Kind.FAIL) {
             return List.of();
         }
         return List.of(Finding.of(OWN_DOMAIN_UNAUTHENTICATED,
-                "from=" + from + " ip=" + result.clientIp() + " (" + author.detail() + ")"));
+                "from=" + result.dmarc().fromDomain() + " ip=" + client + " (" + author.detail() + ")"));
     }
 }

@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -15,7 +14,6 @@ import java.util.stream.Collectors;
  */
 public final class FreeHosting {
 
-    private static final Pattern SCHEME_AND_SLASHES = Pattern.compile("(?i)^[a-z][a-z0-9+.-]*:[/\\\\]*");
     private static final FreeHosting SHIPPED = load("free-hosting.txt");
 
     /** Domains: every host below one counts (user.web.app), not the service's own site (web.app, www.web.app). */
@@ -55,7 +53,7 @@ public final class FreeHosting {
             return true;
         }
         if (url != null) {
-            String rest = SCHEME_AND_SLASHES.matcher(url).replaceFirst("").toLowerCase(Locale.ROOT);
+            String rest = url.substring(LinkAnalyzer.authorityStart(url)).toLowerCase(Locale.ROOT);
             for (String prefix : prefixes) {
                 if (rest.startsWith(prefix)) {
                     return true;

@@ -603,7 +603,7 @@ public final class LinkAnalyzer implements Analyzer {
     }
 
     /** Where a URL's authority starts: after the scheme and the slashes (or back-slashes, as browsers read them). */
-    private static int authorityStart(String url) {
+    static int authorityStart(String url) {
         int i = schemeEnd(url);
         while (i < url.length() && (url.charAt(i) == '/' || url.charAt(i) == '\\')) {
             i++;

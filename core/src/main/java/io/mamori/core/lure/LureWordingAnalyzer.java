@@ -61,27 +61,32 @@ public final class LureWordingAnalyzer implements Analyzer {
     enum Category {
         // Urgency and payment wording is everyday business in a subject (【至急】, 請求書送付の件, "Invoice 1234"):
         // there it is no stronger a sign than in the body.
-        URGENCY("urgency", "LURE_URGENCY", false),
-        SUSPENSION("suspension", "LURE_ACCOUNT_SUSPENSION", true),
-        CREDENTIAL("credential", "LURE_CREDENTIAL", true),
-        PAYMENT("payment", "LURE_PAYMENT", false),
-        DELIVERY("delivery", "LURE_DELIVERY", true),
-        PRIZE("prize", "LURE_PRIZE", true),
-        ADVANCE_FEE("advance-fee", "LURE_ADVANCE_FEE", true),
-        DOCUMENT("document", "LURE_DOCUMENT_SHARE", true),
-        EXTORTION("extortion", "LURE_EXTORTION", true),
-        CALLBACK("callback", "LURE_CALLBACK", true),
-        SPAM("spam", "LURE_SPAM_OFFER", true);
+        URGENCY("urgency", "LURE_URGENCY", false, true),
+        SUSPENSION("suspension", "LURE_ACCOUNT_SUSPENSION", true, true),
+        CREDENTIAL("credential", "LURE_CREDENTIAL", true, true),
+        PAYMENT("payment", "LURE_PAYMENT", false, true),
+        DELIVERY("delivery", "LURE_DELIVERY", true, true),
+        PRIZE("prize", "LURE_PRIZE", true, true),
+        ADVANCE_FEE("advance-fee", "LURE_ADVANCE_FEE", true, true),
+        DOCUMENT("document", "LURE_DOCUMENT_SHARE", true, true),
+        EXTORTION("extortion", "LURE_EXTORTION", true, true),
+        CALLBACK("callback", "LURE_CALLBACK", true, true),
+        // A spam offer is no pretext about the reader's account or money: it weighs by its own phrases and combines
+        // with no lure (an appeal for Ukrainian women refugees marked urgent is not a lure).
+        SPAM("spam", "LURE_SPAM_OFFER", true, false);
 
         final String key;
         final String code;
         /** Whether a phrase of this category in the Subject of inbound mail counts more than in the body. */
         final boolean hookInSubject;
+        /** Whether the category counts towards {@code LURE_COMBINED}. */
+        final boolean combines;
 
-        Category(String key, String code, boolean hookInSubject) {
+        Category(String key, String code, boolean hookInSubject, boolean combines) {
             this.key = key;
             this.code = code;
             this.hookInSubject = hookInSubject;
+            this.combines = combines;
         }
     }
 
@@ -213,10 +218,8 @@ public final class LureWordingAnalyzer implements Analyzer {
         // only through them keeps its finding but combines with no other. An urgent invoice (【至急】請求書送付), or a
         // card company's statement that names the card details page (お支払い日 … カード情報), is no lure.
         List<String> combining = new ArrayList<>(seen.size());
-        // A spam offer is no pretext about the reader's account or money: it weighs by its own phrases and combines
-        // with no lure (an appeal for Ukrainian women refugees marked urgent is not a lure).
         for (Category c : seen) {
-            if (c != Category.SPAM && !phrases.get(c).stream().filter(hits::contains).allMatch(Phrase::everyday)) {
+            if (c.combines && !phrases.get(c).stream().filter(hits::contains).allMatch(Phrase::everyday)) {
                 combining.add(c.key);
             }
         }

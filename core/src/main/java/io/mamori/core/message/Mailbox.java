@@ -62,31 +62,13 @@ public record Mailbox(String displayName, String address) {
      * gives its first mailbox as {@link #first} does.
      */
     public static Optional<Mailbox> sender(String value) {
-        Mailbox first = null;
-        List<String> shown = new ArrayList<>();
-        List<String> items = splitOutsideQuotes(value);
-        // every item is looked at (padding the field with empty items must not push the sender out of reach); at most
-        // MAX_MAILBOXES phrases are kept
-        for (int i = 0; i < items.size(); i++) {
-            // a bare word without @ ("Doe" of Doe, John <…>) is a phrase here, not an address
-            Optional<Mailbox> mailbox = parse(items.get(i)).filter(m -> m.address().contains("@"));
-            if (mailbox.isEmpty()) {
-                String phrase = unquoted(items.get(i));
-                if (!phrase.isEmpty() && shown.size() < MAX_MAILBOXES) {
-                    shown.add(phrase);
-                }
-            } else if (first == null) {
-                first = mailbox.get();
-                if (!first.displayName().isEmpty()) {
-                    shown.add(first.displayName());
-                }
-            }
-        }
-        if (first == null) {
+        Parts parts = parts(value);
+        if (parts.first() == null) {
             // no address with a domain at all ("Mail Delivery Subsystem <MAILER-DAEMON>"): the first mailbox as it is
             return first(value);
         }
-        String name = String.join(", ", shown);
+        String name = String.join(", ", parts.shown());
+        Mailbox first = parts.first();
         return Optional.of(name.equals(first.displayName()) ? first : new Mailbox(name, first.address()));
     }
 
@@ -101,31 +83,59 @@ public record Mailbox(String displayName, String address) {
      * not this: its address has a name of its own. Empty for a field with no address or with more than one.
      */
     public static Optional<String> detachedName(String value) {
-        Mailbox only = null;
+        Parts parts = parts(value);
+        if (parts.addresses() != 1 || parts.phrases().isEmpty()) {
+            return Optional.empty();
+        }
+        String own = parts.first().displayName();
+        boolean nameless = own.codePoints().noneMatch(Character::isLetterOrDigit);
+        boolean repeated = parts.phrases().stream().anyMatch(p -> p.equalsIgnoreCase(own));
+        return nameless || repeated || parts.quotedPhrase() ? Optional.of(String.join(", ", parts.phrases()))
+                : Optional.empty();
+    }
+
+    /**
+     * An address field as a reader sees it.
+     *
+     * @param first        the first mailbox with an address holding {@code @}, or {@code null}
+     * @param addresses    how many such mailboxes the field holds
+     * @param shown        what the field shows besides addresses, in field order: its phrases and the first mailbox's
+     *                     own name
+     * @param phrases      the items that hold no address (a bare word without {@code @} is one), at most
+     *                     {@value #MAX_MAILBOXES}
+     * @param quotedPhrase whether one of them was quoted as a whole
+     */
+    private record Parts(Mailbox first, int addresses, List<String> shown, List<String> phrases, boolean quotedPhrase) {
+    }
+
+    /** Every item is looked at: padding the field with empty items must not push an address out of reach. */
+    private static Parts parts(String value) {
+        Mailbox first = null;
+        int addresses = 0;
+        List<String> shown = new ArrayList<>();
         List<String> phrases = new ArrayList<>();
         boolean quoted = false;
         for (String item : splitOutsideQuotes(value)) {
+            // a bare word without @ ("Doe" of Doe, John <…>) is a phrase here, not an address
             Optional<Mailbox> mailbox = parse(item).filter(m -> m.address().contains("@"));
             if (mailbox.isPresent()) {
-                if (only != null) {
-                    return Optional.empty();
+                addresses++;
+                if (first == null) {
+                    first = mailbox.get();
+                    if (!first.displayName().isEmpty()) {
+                        shown.add(first.displayName());
+                    }
                 }
-                only = mailbox.get();
                 continue;
             }
             String phrase = unquoted(item);
             if (!phrase.isEmpty() && phrases.size() < MAX_MAILBOXES) {
                 phrases.add(phrase);
+                shown.add(phrase);
                 quoted |= item.strip().startsWith("\"");
             }
         }
-        if (only == null || phrases.isEmpty()) {
-            return Optional.empty();
-        }
-        String own = only.displayName();
-        boolean nameless = own.codePoints().noneMatch(Character::isLetterOrDigit);
-        boolean repeated = phrases.stream().anyMatch(p -> p.equalsIgnoreCase(own));
-        return nameless || repeated || quoted ? Optional.of(String.join(", ", phrases)) : Optional.empty();
+        return new Parts(first, addresses, shown, phrases, quoted);
     }
 
     private static Optional<Mailbox> parse(String item) {

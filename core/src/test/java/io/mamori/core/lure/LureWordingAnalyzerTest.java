@@ -64,14 +64,16 @@ class LureWordingAnalyzerTest {
         assertThat(score(casino)).isEqualTo(4.0);
         // one phrase stays well below TAG
         assertLures("Gesundheit", "Potenzmittel ohne Rezept kaufen.", tuple("LURE_SPAM_OFFER", "potenzmittel,ohne rezept"));
-        assertThat(score(analyzePlain("本日限定", "オンラインカジノで遊ぼう"))).isLessThan(4.0);
+        assertLures("本日限定", "オンラインカジノで遊ぼう", tuple("LURE_SPAM_OFFER", "オンラインカジノ"));
+        assertThat(score(analyzePlain("本日限定", "オンラインカジノで遊ぼう"))).isEqualTo(2.0);
     }
 
     @Test
     void aSpamOfferCombinesWithNoLureAndWordsOtherMailUsesAreNoOffer() {
         // an appeal marked urgent that names Ukrainian women: the offer phrase does not make a lure combination
         List<Finding> appeal = analyzePlain("Urgent appeal", "Urgent: shelter for Ukrainian women and children.");
-        assertThat(appeal).extracting(Finding::code).doesNotContain("LURE_COMBINED");
+        assertThat(appeal).extracting(Finding::code).contains("LURE_URGENCY", "LURE_SPAM_OFFER")
+                .doesNotContain("LURE_COMBINED");
         assertThat(score(appeal)).isLessThan(4.0);
         assertBelowTagWithout(List.of(
                 new String[] {"Tennis club", "Mixed doubles and singles on Saturday; the casino night is in May."},
