@@ -37,6 +37,7 @@ all=(
   attachment.ArchiveParsersFuzzTest#readsAnyRelationshipPart
   attachment.ArchiveParsersFuzzTest#searchesAnyWordPartForDde
   attachment.ArchiveParsersFuzzTest#readsAnyRtfTemplate
+  attachment.ArchiveParsersFuzzTest#readsAnyXfaForm
   attachment.ArchiveParsersFuzzTest#readsAnyRtfObjects
   attachment.ArchiveParsersFuzzTest#findsPasswordCandidatesInAnyText
   attachment.ArchiveParsersFuzzTest#thePasswordPrefilterMissesNoPasswordWord

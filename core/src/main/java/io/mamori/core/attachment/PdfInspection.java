@@ -32,7 +32,8 @@ import org.apache.pdfbox.pdmodel.interactive.annotation.PDAnnotationWidget;
  * What a PDF attachment holds that runs or drops something, read with Apache PDFBox from its document catalogue and
  * first pages (never its page content): whether it needs a password ({@link PdfEncryption}), JavaScript that runs
  * without the reader asking for it (the document's open action, its catalogue's additional actions — will close, save
- * or print — and its document-level scripts, as pdfid counts them; the open and close actions of the first pages and
+ * or print — and its document-level scripts, as pdfid counts them; the scripts of its XFA form that run as the form
+ * opens, closes, is saved or printed ({@link XfaScripts}); the open and close actions of the first pages and
  * the page-open and page-visible actions of their annotations; each also through the actions it chains to with
  * {@code /Next}; a form field's calculation script or a button's script is not, as forms of tax offices and banks have
  * them), Launch actions (which start a program or open a file: in the open action or a link or widget annotation of
@@ -89,9 +90,13 @@ final class PdfInspection {
         int[] budget = {maxFileBytes};
         try {
             if (catalog.getOpenAction() instanceof PDAction open) {
-                javascript = PdfActions.first(open, PDActionJavaScript.class) != null ? "open action" : null;
-                PDActionLaunch l = PdfActions.first(open, PDActionLaunch.class);
-                launch = l != null ? launched(l) : null;
+                for (PDAction action : PdfActions.chain(open)) {
+                    if (javascript == null && action instanceof PDActionJavaScript) {
+                        javascript = "open action";
+                    } else if (launch == null && action instanceof PDActionLaunch l) {
+                        launch = launched(l);
+                    }
+                }
             }
         } catch (IOException | RuntimeException damaged) {
             // an open action that cannot be read is not one
@@ -104,6 +109,15 @@ final class PdfInspection {
             }
         } catch (RuntimeException damaged) {
             // additional actions that cannot be read are none
+        }
+        try {
+            String activity = javascript == null
+                    ? XfaScripts.unasked(catalog.getCOSObject().getCOSDictionary(COSName.ACRO_FORM)) : null;
+            if (activity != null) {
+                javascript = "XFA form script (" + activity + ")";
+            }
+        } catch (RuntimeException damaged) {
+            // an interactive form that cannot be read has no scripts
         }
         PDDocumentNameDictionary names = catalog.getNames();
         if (names != null) {

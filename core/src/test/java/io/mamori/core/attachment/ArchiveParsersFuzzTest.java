@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * Coverage-guided fuzzing of what reads attachments byte by byte: the whole inspection of one attachment (archives
  * within archives, Office documents, RAR headers, 7z headers, type detection), Office documents' relationship parts
- * and fields,
+ * and fields, XFA forms' scripts,
  * the 7z header reader that decides
  * whether a password may be tried, and the password search in message text. Each must end with findings or nothing,
  * never with another exception, a hang or unbounded memory: a damaged attachment is a finding, not a failed
@@ -114,6 +114,19 @@ class ArchiveParsersFuzzTest {
     void readsAnyRtfTemplate(byte[] rtf) {
         RtfTemplate.of(rtf).ifPresent(target -> assertThat(target).isNotBlank()
                 .hasSizeLessThanOrEqualTo(RtfTemplate.MAX_TARGET));
+    }
+
+    /**
+     * The packets of a PDF's XFA form ({@link XfaScripts}, StAX): the name of an event that runs unasked or nothing,
+     * never an exception (seeded with a LiveCycle-style template whose docReady event runs JavaScript).
+     */
+    @FuzzTest(maxDuration = "30s")
+    void readsAnyXfaForm(byte[] xfa) {
+        String activity = XfaScripts.firstUnasked(new ByteArrayInputStream(xfa));
+        if (activity != null) {
+            assertThat(activity).isIn("initialize", "ready", "docReady", "docClose", "preSave", "postSave", "prePrint",
+                    "postPrint");
+        }
     }
 
     /** A 7z header: a cost to try passwords with, or empty; nothing else. */

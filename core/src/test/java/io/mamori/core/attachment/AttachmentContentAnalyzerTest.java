@@ -1011,6 +1011,90 @@ class AttachmentContentAnalyzerTest {
         assertThat(analyze(file("form.pdf", click), file("loop.pdf", loop))).isEmpty();
     }
 
+    /**
+     * A PDF with an XFA form (as Adobe LiveCycle Designer writes one) whose template holds {@code fields}; as one
+     * stream, or as the packet array (preamble, template, postamble) when {@code packets}.
+     */
+    private static byte[] pdfWithXfa(String fields, boolean packets) throws Exception {
+        String head = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<xdp:xdp xmlns:xdp=\"http://ns.adobe.com/xdp/\">";
+        String template = "<template xmlns=\"http://www.xfa.org/schema/xfa-template/3.3/\"><subform name=\"form1\">"
+                + fields + "</subform></template>";
+        String tail = "</xdp:xdp>";
+        return pdf(doc -> {
+            var form = new org.apache.pdfbox.pdmodel.interactive.form.PDAcroForm(doc);
+            org.apache.pdfbox.cos.COSBase xfa;
+            if (packets) {
+                var array = new org.apache.pdfbox.cos.COSArray();
+                for (String[] packet : new String[][] {{"preamble", head}, {"template", template}, {"postamble", tail}}) {
+                    array.add(new org.apache.pdfbox.cos.COSString(packet[0]));
+                    array.add(xfaStream(doc, packet[1]));
+                }
+                xfa = array;
+            } else {
+                xfa = xfaStream(doc, head + template + tail);
+            }
+            form.getCOSObject().setItem(org.apache.pdfbox.cos.COSName.XFA, xfa);
+            doc.getDocumentCatalog().setAcroForm(form);
+        });
+    }
+
+    private static org.apache.pdfbox.cos.COSStream xfaStream(org.apache.pdfbox.pdmodel.PDDocument doc, String xml)
+            throws IOException {
+        var stream = doc.getDocument().createCOSStream();
+        try (var out = stream.createOutputStream(org.apache.pdfbox.cos.COSName.FLATE_DECODE)) {
+            out.write(xml.getBytes(StandardCharsets.UTF_8));
+        }
+        return stream;
+    }
+
+    private static String xfaEvent(String activity, String attributes, String script) {
+        return "<field name=\"f\"><event activity=\"" + activity + "\"><script" + attributes + ">" + script
+                + "</script></event></field>";
+    }
+
+    @Test
+    void javascriptOfAnXfaFormThatRunsAsTheFormOpensClosesOrPrintsIsFound() throws Exception {
+        String js = " contentType=\"application/x-javascript\"";
+        byte[] docReady = pdfWithXfa("<event activity=\"docReady\" ref=\"$host\"><script" + js
+                + ">app.launchURL(\"https://evil.example/\");</script></event>", false);
+        // a calculation first (not counted), then an initialisation in the template packet of a packet array
+        byte[] initialize = pdfWithXfa(xfaEvent("calculate", js, "this.rawValue = 1;")
+                + xfaEvent("initialize", js + " runAt=\"both\"", "<![CDATA[var s = util.stringFromStream(x);]]>"), true);
+        byte[] print = pdfWithXfa(xfaEvent("prePrint", js, "xfa.host.messageBox('x');"), false);
+        assertThat(analyze(file("a.pdf", docReady), file("b.pdf", initialize), file("c.pdf", print))).containsExactly(
+                Finding.of("PDF_JAVASCRIPT", "a.pdf: XFA form script (docReady)"),
+                Finding.of("PDF_JAVASCRIPT", "b.pdf: XFA form script (initialize)"),
+                Finding.of("PDF_JAVASCRIPT", "c.pdf: XFA form script (prePrint)"));
+    }
+
+    @Test
+    void xfaFormsWithCalculationsClickScriptsFormCalcOrServerScriptsAndDamagedXfaAreNothing() throws Exception {
+        String js = " contentType=\"application/x-javascript\"";
+        // what a tax office's LiveCycle form has: totals, validations and buttons in JavaScript, an empty initialize
+        byte[] form = pdfWithXfa(xfaEvent("calculate", js, "this.rawValue = a.rawValue + b.rawValue;")
+                + xfaEvent("validate", js, "this.rawValue > 0;") + xfaEvent("click", js, "xfa.host.print(1);")
+                + xfaEvent("initialize", js, "  "), true);
+        // FormCalc (XFA's default language, no contentType) and a script only a form server runs
+        byte[] formCalc = pdfWithXfa(xfaEvent("initialize", "", "$ = Sum(a, b)")
+                + xfaEvent("docReady", js + " runAt=\"server\"", "xfa.form.recalculate(1);"), false);
+        // a DTD whose entities would expand (refused, not expanded), and XML cut off as its script begins
+        byte[] entities = pdf(doc -> {
+            var f = new org.apache.pdfbox.pdmodel.interactive.form.PDAcroForm(doc);
+            f.getCOSObject().setItem(org.apache.pdfbox.cos.COSName.XFA, xfaStream(doc, "<?xml version=\"1.0\"?>"
+                    + "<!DOCTYPE x [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">]>"
+                    + "<x><event activity=\"docReady\"><script" + js + ">&b;</script></event></x>"));
+            doc.getDocumentCatalog().setAcroForm(f);
+        });
+        byte[] cut = pdf(doc -> {
+            var f = new org.apache.pdfbox.pdmodel.interactive.form.PDAcroForm(doc);
+            f.getCOSObject().setItem(org.apache.pdfbox.cos.COSName.XFA, xfaStream(doc,
+                    "<x><event activity=\"docReady\"><scr"));
+            doc.getDocumentCatalog().setAcroForm(f);
+        });
+        assertThat(analyze(file("form.pdf", form), file("calc.pdf", formCalc), file("dtd.pdf", entities),
+                file("cut.pdf", cut))).isEmpty();
+    }
+
     @Test
     void filesEmbeddedInPdfsAreInspected() throws Exception {
         byte[] docm = zip("[Content_Types].xml", ascii("<Types/>"), "word/document.xml", ascii("<w:document/>"),
