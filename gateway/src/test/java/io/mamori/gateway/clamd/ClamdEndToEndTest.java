@@ -263,6 +263,23 @@ class ClamdEndToEndTest {
         assertThat(m.findingCodes()).contains("MALWARE_FOUND");
     }
 
+    @Test
+    void eicarCompressedInARarInsideACompressedRarIsCaughtToo() throws Exception {
+        // the outer archive unpacked by libarchive holds the inner one, which clamd cannot open either
+        byte[] inner = io.mamori.core.attachment.RarWriter.rar5()
+                .add("setup.com", io.mamori.core.attachment.RarWriter.Kind.PACKED, ClamdProcess.eicar())
+                .end();
+        byte[] outer = io.mamori.core.attachment.RarWriter.rar5()
+                .add("documents/scan.rar", io.mamori.core.attachment.RarWriter.Kind.PACKED, inner)
+                .end();
+
+        StoredMessage m = stored(send(mail("invoice.rar", outer)));
+
+        assertThat(m.state()).isEqualTo(MessageState.QUARANTINED);
+        assertThat(m.findingCodes()).contains("MALWARE_FOUND");
+        assertThat(content(m)).contains("MALWARE_FOUND");
+    }
+
     /**
      * Debian's clamd does not decompress zip entries compressed with Zstandard (method 93, which WinZip writes): it
      * found EICAR in such a zip "OK". The analyzer hands it each such entry's file, decoded, attached or nested (in a
