@@ -304,6 +304,31 @@ class LureWordingAnalyzerTest {
     }
 
     @Test
+    void accountAndIdentityChecksAreCredentialLuresInEveryLanguageOfTheCompactSets() {
+        // the themes of the English credential phrases (account information, identity that could not be verified,
+        // reactivating the account, a wallet's recovery phrase), as kits word them in each language
+        assertLures("Wichtig", "Bitte bestätigen Sie Ihre Kontoinformationen innerhalb von 24 Stunden.",
+                tuple("LURE_URGENCY", "innerhalb von 24 stunden"),
+                tuple("LURE_CREDENTIAL", "bestätigen sie ihre kontoinformationen"),
+                tuple("LURE_COMBINED", "urgency,credential"));
+        assertLures("Hinweis", "Bestätige deine Identität, damit dein Konto aktiv bleibt.",
+                tuple("LURE_CREDENTIAL", "bestätige deine identität"));
+        assertLures("Aviso", "No hemos podido verificar su identidad. Reactive su cuenta hoy.",
+                tuple("LURE_CREDENTIAL", "no hemos podido verificar su,reactive su cuenta"));
+        assertLures("Avis", "Nous n'avons pas pu vérifier votre compte : confirmez qu'il s'agit bien de vous.",
+                tuple("LURE_CREDENTIAL", "nous n'avons pas pu vérifier votre,confirmez qu'il s'agit bien de vous"));
+        assertLures("Aviso", "Não conseguimos verificar sua conta. Confirme suas informações.",
+                tuple("LURE_CREDENTIAL", "confirme suas informações,não conseguimos verificar sua"));
+        assertLures("Melding", "Voer uw herstelzin in om uw wallet te behouden.",
+                tuple("LURE_CREDENTIAL", "herstelzin"));
+        assertLures("Avviso", "Non siamo riusciti a verificare il tuo account: riattiva il tuo account.",
+                tuple("LURE_CREDENTIAL", "riattiva il tuo account,non siamo riusciti a verificare il tuo"));
+        // a service's own notice that a payment failed is the payment category, not a credential check
+        assertLures("Zahlung", "Aktualisiere deine Zahlungsinformationen im Konto.",
+                tuple("LURE_PAYMENT", "aktualisiere deine zahlungsinformationen"));
+    }
+
+    @Test
     void everydayGermanSpanishAndFrenchMailIsNoLure() {
         // congratulations, a shop's shipping notice and an ordinary reminder: no category combines
         assertBelowTagWithout(List.of(
