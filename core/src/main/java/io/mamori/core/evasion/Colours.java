@@ -42,6 +42,9 @@ final class Colours {
             Map.entry("whitesmoke", rgb(245, 245, 245)), Map.entry("snow", rgb(255, 250, 250)),
             Map.entry("ivory", rgb(255, 255, 240)), Map.entry("transparent", new Rgba(0, 0, 0, 0)));
 
+    /** The background of a page that declares none. */
+    static final Rgba PAGE = new Rgba(255, 255, 255, 1.0);
+
     private Colours() {
     }
 

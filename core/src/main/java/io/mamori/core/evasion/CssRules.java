@@ -48,12 +48,23 @@ final class CssRules {
     private final Map<Element, Map<String, String>> fromMediaRules;
     private final Map<String, Map<String, String>> inlineStyles = new HashMap<>();
     private final int strayWords;
+    private final boolean backgrounds;
 
     private CssRules(Map<Element, Map<String, String>> fromRules, Map<Element, Map<String, String>> fromMediaRules,
-            int strayWords) {
+            int strayWords, boolean backgrounds) {
         this.fromRules = fromRules;
         this.fromMediaRules = fromMediaRules;
         this.strayWords = strayWords;
+        this.backgrounds = backgrounds;
+    }
+
+    /**
+     * Whether the style elements set a background anywhere. Only rules that can hide text are applied to elements
+     * (selecting is the costly part), so a background given by a class rule ({@code .content {background: #036}}) is
+     * not known where it applies; the page's colour is then unknown too.
+     */
+    boolean declaresBackgrounds() {
+        return backgrounds;
     }
 
     /** Words written in the style elements outside any rule or at-rule ({@link #strayWords(String)}). */
@@ -139,8 +150,9 @@ final class CssRules {
         Map<Element, Map<String, String>> fromRules = new IdentityHashMap<>();
         Map<Element, Map<String, String>> fromMedia = new IdentityHashMap<>();
         if (css.isEmpty()) {
-            return new CssRules(fromRules, fromMedia, stray);
+            return new CssRules(fromRules, fromMedia, stray, false);
         }
+        boolean backgrounds = containsIgnoringCase(css.toString(), "background");
         List<Rule> rules = new ArrayList<>();
         read(withoutComments(css.length() > MAX_CSS_CHARS ? css.substring(0, MAX_CSS_CHARS) : css.toString()),
                 false, 0, rules, maxRules);
@@ -162,7 +174,16 @@ final class CssRules {
                 apply(owners.get(i), select(doc, evaluators.get(i)), fromRules, fromMedia);
             }
         }
-        return new CssRules(fromRules, fromMedia, stray);
+        return new CssRules(fromRules, fromMedia, stray, backgrounds);
+    }
+
+    private static boolean containsIgnoringCase(String text, String lowerCaseWord) {
+        for (int i = 0, last = text.length() - lowerCaseWord.length(); i <= last; i++) {
+            if (text.regionMatches(true, i, lowerCaseWord, 0, lowerCaseWord.length())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void apply(Rule rule, List<Element> matched, Map<Element, Map<String, String>> fromRules,

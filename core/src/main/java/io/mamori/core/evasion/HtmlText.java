@@ -291,7 +291,10 @@ public final class HtmlText {
 
         Walk(CssRules rules) {
             this.rules = rules;
-            frames.push(new Frame(null, false, false, null, null));
+            // the page: mail clients show a message on white unless it declares another background, and SpamAssassin's
+            // HTML reader assumes the same (its low-contrast rules compare text with #ffffff when none is given); a
+            // style element that sets backgrounds may set the page's or a box's, which are then not known
+            frames.push(new Frame(null, false, false, null, rules.declaresBackgrounds() ? null : Colours.PAGE));
         }
 
         @Override

@@ -100,6 +100,21 @@ class HtmlTextTest {
     }
 
     @Test
+    void whiteTextOnAPageThatDeclaresNoBackgroundIsHiddenButNotWhenAStyleSheetSetsBackgrounds() {
+        // hash-buster salt as spam writes it: near-white words on a page with no background of its own (white)
+        HtmlText.Reading plain = HtmlText.read("<html><body><font color='#FFFFFF'>9bbf38a544f990e7</font><br>"
+                + "<a href='https://example.com/'>Offer</a><p style='color:#fffffb'>in 1927 Portalmix</p></body></html>");
+        assertThat(plain.visible().replaceAll("\\s+", " ").strip()).isEqualTo("Offer");
+        assertThat(plain.byTechnique()).isEqualTo(Map.of(Technique.BACKGROUND_COLOUR, 31));
+        // a dark page, given on the body, shows the same words
+        assertThat(words("<body bgcolor='#000000'><font color='#FFFFFF'>shown</font></body>")).isEqualTo("shown");
+        // a newsletter whose style sheet gives its boxes their colours: where a class rule applies is not worked out
+        // for backgrounds, so the page's colour is not assumed
+        assertThat(words("<style>.hero{background:#003366;padding:8px}</style><div class='hero'>"
+                + "<h1 style='color:#ffffff'>Spring sale</h1></div>")).isEqualTo("Spring sale");
+    }
+
+    @Test
     void colourValuesParseInTheirCommonForms() {
         assertThat(Colours.parse("#FFF")).isEqualTo(new Colours.Rgba(255, 255, 255, 1.0));
         assertThat(Colours.parse("ffffff")).isEqualTo(new Colours.Rgba(255, 255, 255, 1.0));
