@@ -24,7 +24,8 @@ import org.jsoup.select.NodeTraversor;
  * one walk over the body then sorts each text node into visible or hidden by the styles that hide content in mail
  * clients: {@code display:none}, {@code visibility:hidden}, a font size of (about) zero, {@code opacity:0}, a zero
  * height or width with {@code overflow:hidden}, text pushed far off-screen, the {@code hidden} attribute, a transparent
- * text colour, and a text colour within a few shades of the background colour declared on the element or an ancestor.
+ * text colour, and a text colour within a few shades of the background colour declared on the element or an ancestor,
+ * or of the white page a client shows when nothing declares a background ({@link CssRules#declaresBackgrounds}).
  * Styles come from {@code style} attributes, {@code bgcolor}/{@code color} attributes and the plain (not
  * {@code @media}) rules of {@code <style>} elements that can hide text, applied with jsoup's selector engine; content a
  * {@code @media} rule shows again (the "mobile-only" blocks of responsive newsletters) counts as visible. Words are separated as a browser separates them:
