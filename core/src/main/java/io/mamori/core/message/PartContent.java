@@ -2,7 +2,6 @@ package io.mamori.core.message;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Path;
 
 /**
  * The decoded (transfer-decoded) bytes of one body part, as far as the message's content budget reached. Held
@@ -11,19 +10,11 @@ import java.nio.file.Path;
  */
 public final class PartContent {
 
-    private final PartContents owner;
-    private final byte[] bytes;
-    private final Path path;
-    private final byte[] iv;
-    private final long length;
+    private final EncryptedSpool.Stored stored;
     private final boolean complete;
 
-    PartContent(PartContents owner, byte[] bytes, Path path, byte[] iv, long length, boolean complete) {
-        this.owner = owner;
-        this.bytes = bytes;
-        this.path = path;
-        this.iv = iv;
-        this.length = length;
+    PartContent(EncryptedSpool.Stored stored, boolean complete) {
+        this.stored = stored;
         this.complete = complete;
     }
 
@@ -33,12 +24,12 @@ public final class PartContent {
      * @throws IOException when the holder was closed or the temporary file cannot be read
      */
     public InputStream open() throws IOException {
-        return owner.open(bytes, path, iv);
+        return stored.open();
     }
 
     /** Number of bytes kept (all of the part's decoded bytes when {@link #complete()}). */
     public long length() {
-        return length;
+        return stored.size();
     }
 
     /**
@@ -51,6 +42,6 @@ public final class PartContent {
 
     @Override
     public String toString() {
-        return "PartContent[" + length + " bytes" + (complete ? "" : ", incomplete") + "]";
+        return "PartContent[" + stored.size() + " bytes" + (complete ? "" : ", incomplete") + "]";
     }
 }

@@ -1,0 +1,240 @@
+package io.mamori.core.message;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.ref.Cleaner;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import javax.crypto.Cipher;
+import javax.crypto.CipherInputStream;
+import javax.crypto.CipherOutputStream;
+import javax.crypto.KeyGenerator;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.IvParameterSpec;
+
+/**
+ * Bytes kept on the heap up to a limit and beyond it in temporary files encrypted with AES-CTR under a key that exists
+ * only in this object, because mail is never written to disk in clear (DESIGN.md, encryption at rest): the decoded
+ * parts of a message ({@link PartContents}) and the bodies of a rewrite ({@code verdict.SpoolingBodyFactory}). Each
+ * {@link Sink} keeps at most {@code heapPerSink} bytes on the heap, and the sinks of one spool at most
+ * {@code heapInAll} together; past either its bytes go to a file of its own (a fresh IV each). {@link #close()}
+ * deletes the files and forgets the key; a spool dropped without being closed still has its files deleted when it is
+ * garbage-collected (a {@link Cleaner}), so a missed close costs disk space for a while, not forever.
+ *
+ * <p>Thread-safe for reading: any number of threads may {@link Stored#open()} what was stored. A sink is written by one
+ * thread, and the sinks of one spool one after another (the heap count is not shared safely between writers).
+ * Opening after {@link #close()} fails with an {@link IOException}.
+ */
+public final class EncryptedSpool implements AutoCloseable {
+
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    private final Path directory;
+    private final String prefix;
+    private final int heapPerSink;
+    private final long heapInAll;
+    private final TemporaryFiles files = new TemporaryFiles();
+    private Cleaner.Cleanable cleanable;
+    private SecretKey key;
+    private SecureRandom random;
+    private long heapUsed;
+    private volatile boolean closed;
+
+    /**
+     * A spool writing its files into {@code directory}, named {@code prefix…enc}, keeping at most {@code heapPerSink}
+     * bytes of a sink and {@code heapInAll} bytes of all its sinks on the heap.
+     */
+    public EncryptedSpool(Path directory, String prefix, int heapPerSink, long heapInAll) {
+        this.directory = directory;
+        this.prefix = prefix;
+        this.heapPerSink = heapPerSink;
+        this.heapInAll = heapInAll;
+    }
+
+    /** A place to write one piece of content into; {@link Sink#finish()} gives what was written. */
+    public Sink newSink() {
+        return new Sink();
+    }
+
+    /** Whether {@link #close()} has been called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Deletes every temporary file and forgets the key; idempotent. */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (cleanable != null) {
+            cleanable.clean();
+        }
+        key = null;
+    }
+
+    /** The temporary files of one spool; deletes them when run (by close or by the cleaner). */
+    private static final class TemporaryFiles implements Runnable {
+        private final List<Path> paths = new ArrayList<>();
+
+        synchronized void add(Path path) {
+            paths.add(path);
+        }
+
+        @Override
+        public synchronized void run() {
+            for (Path f : paths) {
+                try {
+                    Files.deleteIfExists(f);
+                } catch (IOException e) {
+                    // Nothing better to do than try the others: the file is encrypted under a key now forgotten.
+                }
+            }
+            paths.clear();
+        }
+    }
+
+    private synchronized Path newFile() throws IOException {
+        if (closed) {
+            throw new IOException("the spool is closed");
+        }
+        if (cleanable == null) {
+            cleanable = CLEANER.register(this, files);
+        }
+        Path path = Files.createTempFile(directory, prefix, ".enc");
+        files.add(path);
+        return path;
+    }
+
+    private synchronized byte[] newIv() {
+        if (random == null) {
+            random = new SecureRandom();
+        }
+        byte[] iv = new byte[16];
+        random.nextBytes(iv);
+        return iv;
+    }
+
+    private Cipher cipher(int mode, byte[] iv) throws IOException {
+        try {
+            synchronized (this) {
+                if (key == null) {
+                    if (closed) {
+                        throw new IOException("the spool is closed");
+                    }
+                    KeyGenerator generator = KeyGenerator.getInstance("AES");
+                    generator.init(128, random != null ? random : (random = new SecureRandom()));
+                    key = generator.generateKey();
+                }
+            }
+            Cipher cipher = Cipher.getInstance("AES/CTR/NoPadding");
+            cipher.init(mode, key, new IvParameterSpec(iv));
+            return cipher;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("AES-CTR is not available", e);
+        }
+    }
+
+    /** Collects one piece of content on the heap, moving it to an encrypted file past the spool's heap limits. */
+    public final class Sink extends OutputStream {
+        private ByteArrayOutputStream memory = new ByteArrayOutputStream();
+        private OutputStream file;
+        private Path path;
+        private byte[] iv;
+        private long size;
+        private Stored stored;
+
+        private Sink() {
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (stored != null) {
+                throw new IOException("the content is finished");
+            }
+            if (file == null && (memory.size() + len > heapPerSink || heapUsed + len > heapInAll)) {
+                spill();
+            }
+            if (file == null) {
+                memory.write(b, off, len);
+                heapUsed += len;
+            } else {
+                file.write(b, off, len);
+            }
+            size += len;
+        }
+
+        private void spill() throws IOException {
+            path = newFile();
+            iv = newIv();
+            file = new CipherOutputStream(Files.newOutputStream(path), cipher(Cipher.ENCRYPT_MODE, iv));
+            heapUsed -= memory.size();
+            memory.writeTo(file);
+            memory = null;
+        }
+
+        /** Ends the content (closing its file, if any) and gives it; finishing again gives the same. */
+        public Stored finish() throws IOException {
+            if (stored == null) {
+                if (file != null) {
+                    file.close();
+                    stored = new Stored(null, path, iv, size);
+                } else {
+                    stored = new Stored(memory.toByteArray(), null, null, size);
+                }
+            }
+            return stored;
+        }
+
+        /** {@link #finish()}; a sink closed without being finished keeps what it was given. */
+        @Override
+        public void close() throws IOException {
+            finish();
+        }
+    }
+
+    /** What one sink was given: on the heap, or in an encrypted file of the spool. */
+    public final class Stored {
+        private final byte[] bytes;
+        private final Path path;
+        private final byte[] iv;
+        private final long size;
+
+        private Stored(byte[] bytes, Path path, byte[] iv, long size) {
+            this.bytes = bytes;
+            this.path = path;
+            this.iv = iv;
+            this.size = size;
+        }
+
+        /** The number of bytes stored. */
+        public long size() {
+            return size;
+        }
+
+        /**
+         * A new stream over the bytes; the caller closes it.
+         *
+         * @throws IOException when the spool was closed or the temporary file cannot be read
+         */
+        public InputStream open() throws IOException {
+            if (closed) {
+                throw new IOException("the spool is closed");
+            }
+            if (bytes != null) {
+                return new ByteArrayInputStream(bytes);
+            }
+            return new CipherInputStream(Files.newInputStream(path), cipher(Cipher.DECRYPT_MODE, iv));
+        }
+    }
+}
