@@ -39,8 +39,9 @@ final class XfaScripts {
     /** Parser events looked at at most. */
     static final int MAX_EVENTS = 1_000_000;
 
-    private static final Set<String> UNASKED = Set.of("initialize", "ready", "docready", "docclose", "presave",
-            "postsave", "preprint", "postprint");
+    /** XFA's names are case-sensitive: a viewer runs no event whose activity it does not know ({@code docclose}). */
+    private static final Set<String> UNASKED = Set.of("initialize", "ready", "docReady", "docClose", "preSave",
+            "postSave", "prePrint", "postPrint");
 
     private XfaScripts() {
     }
@@ -101,11 +102,10 @@ final class XfaScripts {
                         String name = xml.getLocalName();
                         if (name.equals("event")) {
                             String activity = xml.getAttributeValue(null, "activity");
-                            events.push(activity != null && UNASKED.contains(activity.toLowerCase(Locale.ROOT))
-                                    ? activity : "");
+                            events.push(activity != null && UNASKED.contains(activity) ? activity : "");
                         } else if (name.equals("script") && !events.isEmpty() && !events.peek().isEmpty()
                                 && javascript(xml.getAttributeValue(null, "contentType"))
-                                && !"server".equalsIgnoreCase(attribute(xml, "runAt"))) {
+                                && !"server".equals(attribute(xml, "runAt"))) {
                             scriptOf = events.peek();
                             script.setLength(0);
                         }
