@@ -323,6 +323,11 @@ class LureWordingAnalyzerTest {
                 tuple("LURE_CREDENTIAL", "herstelzin"));
         assertLures("Avviso", "Non siamo riusciti a verificare il tuo account: riattiva il tuo account.",
                 tuple("LURE_CREDENTIAL", "riattiva il tuo account,non siamo riusciti a verificare il tuo"));
+        // German in the familiar address, as streaming and app brands (and the kits copying them) write
+        assertLures("Dein Konto", "Dein Konto wurde vorübergehend gesperrt. Deine Zahlung wurde leider abgelehnt.",
+                tuple("LURE_ACCOUNT_SUSPENSION", "vorübergehend gesperrt,dein konto wurde … gesperrt"),
+                tuple("LURE_PAYMENT", "deine zahlung wurde … abgelehnt"),
+                tuple("LURE_COMBINED", "suspension,payment"));
         // a service's own notice that a payment failed is the payment category, not a credential check
         assertLures("Zahlung", "Aktualisiere deine Zahlungsinformationen im Konto.",
                 tuple("LURE_PAYMENT", "aktualisiere deine zahlungsinformationen"));
