@@ -1020,18 +1020,24 @@ class AttachmentContentAnalyzerTest {
         String template = "<template xmlns=\"http://www.xfa.org/schema/xfa-template/3.3/\"><subform name=\"form1\">"
                 + fields + "</subform></template>";
         String tail = "</xdp:xdp>";
+        return packets ? pdfWithXfaPackets(head, template, tail) : pdfWithXfaPackets(head + template + tail);
+    }
+
+    /** A PDF whose form's XFA is {@code xml}, one stream, or the packet array of three (preamble, template, postamble). */
+    private static byte[] pdfWithXfaPackets(String... xml) throws Exception {
         return pdf(doc -> {
             var form = new org.apache.pdfbox.pdmodel.interactive.form.PDAcroForm(doc);
             org.apache.pdfbox.cos.COSBase xfa;
-            if (packets) {
+            if (xml.length == 1) {
+                xfa = xfaStream(doc, xml[0]);
+            } else {
                 var array = new org.apache.pdfbox.cos.COSArray();
-                for (String[] packet : new String[][] {{"preamble", head}, {"template", template}, {"postamble", tail}}) {
-                    array.add(new org.apache.pdfbox.cos.COSString(packet[0]));
-                    array.add(xfaStream(doc, packet[1]));
+                String[] names = {"preamble", "template", "postamble"};
+                for (int i = 0; i < xml.length; i++) {
+                    array.add(new org.apache.pdfbox.cos.COSString(names[i]));
+                    array.add(xfaStream(doc, xml[i]));
                 }
                 xfa = array;
-            } else {
-                xfa = xfaStream(doc, head + template + tail);
             }
             form.getCOSObject().setItem(org.apache.pdfbox.cos.COSName.XFA, xfa);
             doc.getDocumentCatalog().setAcroForm(form);
@@ -1078,19 +1084,10 @@ class AttachmentContentAnalyzerTest {
         byte[] formCalc = pdfWithXfa(xfaEvent("initialize", "", "$ = Sum(a, b)")
                 + xfaEvent("docReady", js + " runAt=\"server\"", "xfa.form.recalculate(1);"), false);
         // a DTD whose entities would expand (refused, not expanded), and XML cut off as its script begins
-        byte[] entities = pdf(doc -> {
-            var f = new org.apache.pdfbox.pdmodel.interactive.form.PDAcroForm(doc);
-            f.getCOSObject().setItem(org.apache.pdfbox.cos.COSName.XFA, xfaStream(doc, "<?xml version=\"1.0\"?>"
-                    + "<!DOCTYPE x [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">]>"
-                    + "<x><event activity=\"docReady\"><script" + js + ">&b;</script></event></x>"));
-            doc.getDocumentCatalog().setAcroForm(f);
-        });
-        byte[] cut = pdf(doc -> {
-            var f = new org.apache.pdfbox.pdmodel.interactive.form.PDAcroForm(doc);
-            f.getCOSObject().setItem(org.apache.pdfbox.cos.COSName.XFA, xfaStream(doc,
-                    "<x><event activity=\"docReady\"><scr"));
-            doc.getDocumentCatalog().setAcroForm(f);
-        });
+        byte[] entities = pdfWithXfaPackets("<?xml version=\"1.0\"?>"
+                + "<!DOCTYPE x [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">]>"
+                + "<x><event activity=\"docReady\"><script" + js + ">&b;</script></event></x>");
+        byte[] cut = pdfWithXfaPackets("<x><event activity=\"docReady\"><scr");
         assertThat(analyze(file("form.pdf", form), file("calc.pdf", formCalc), file("dtd.pdf", entities),
                 file("cut.pdf", cut))).isEmpty();
     }
