@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -227,8 +228,15 @@ public final class HtmlText {
 
     private static Reading walk(Document doc) {
         CssRules rules = CssRules.of(doc, MAX_STYLE_RULES);
-        Walk walk = new Walk(rules);
         Element root = doc.body() != null ? doc.body() : doc;
+        // the page: mail clients show a message on white unless it declares another background, and SpamAssassin's
+        // HTML reader assumes the same (its low-contrast rules compare text with #ffffff when none is given); a style
+        // element that sets backgrounds may set the page's or a box's, and the html element outside the body its own,
+        // which are then not known (the body's own is read as the walk enters it)
+        Element html = root.parent();
+        boolean unknownPage = rules.declaresBackgrounds() || (html != null && (html.hasAttr("bgcolor")
+                || html.hasAttr("background") || html.attr("style").toLowerCase(Locale.ROOT).contains("background")));
+        Walk walk = new Walk(rules, unknownPage ? null : Colours.PAGE);
         NodeTraversor.filter(walk, root);
         return new Reading(walk.text.toString(), walk.visibleLetters, walk.hiddenLetters, walk.hiddenRuns,
                 walk.wordSplits, walk.byTechnique, rules.strayWords());
@@ -290,12 +298,10 @@ public final class HtmlText {
         private boolean runAfterLetter;
         private int nodes;
 
-        Walk(CssRules rules) {
+        /** {@code page}: the background behind the body, {@code null} when not known. */
+        Walk(CssRules rules, Colours.Rgba page) {
             this.rules = rules;
-            // the page: mail clients show a message on white unless it declares another background, and SpamAssassin's
-            // HTML reader assumes the same (its low-contrast rules compare text with #ffffff when none is given); a
-            // style element that sets backgrounds may set the page's or a box's, which are then not known
-            frames.push(new Frame(null, false, false, null, rules.declaresBackgrounds() ? null : Colours.PAGE));
+            frames.push(new Frame(null, false, false, null, page));
         }
 
         @Override

@@ -106,8 +106,10 @@ class HtmlTextTest {
                 + "<a href='https://example.com/'>Offer</a><p style='color:#fffffb'>in 1927 Portalmix</p></body></html>");
         assertThat(plain.visible().replaceAll("\\s+", " ").strip()).isEqualTo("Offer");
         assertThat(plain.byTechnique()).isEqualTo(Map.of(Technique.BACKGROUND_COLOUR, 31));
-        // a dark page, given on the body, shows the same words
+        // a dark page, given on the body or on the html element around it, shows the same words
         assertThat(words("<body bgcolor='#000000'><font color='#FFFFFF'>shown</font></body>")).isEqualTo("shown");
+        assertThat(words("<html style='background-color:#111'><body><p style='color:#fff'>dark</p></body></html>"))
+                .isEqualTo("dark");
         // a newsletter whose style sheet gives its boxes their colours: where a class rule applies is not worked out
         // for backgrounds, so the page's colour is not assumed
         assertThat(words("<style>.hero{background:#003366;padding:8px}</style><div class='hero'>"
