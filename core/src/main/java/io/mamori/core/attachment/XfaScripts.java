@@ -90,10 +90,10 @@ final class XfaScripts {
     /** The first unasked JavaScript event of an XFA text; what was read before damaged or cut-off XML stands. */
     static String firstUnasked(InputStream in) {
         XMLStreamReader xml = null;
-        // the activity of each open <event> (null for events that do not run unasked), innermost first
+        // the activity of each open <event> ("" for events that do not run unasked), innermost first
         Deque<String> events = new ArrayDeque<>();
         String scriptOf = null; // the unasked activity whose JavaScript <script> is being read
-        StringBuilder script = new StringBuilder();
+        boolean written = false; // whether that script has any text
         try {
             xml = OfficeXml.reader(in);
             for (int n = 0; n < MAX_EVENTS && xml.hasNext(); n++) {
@@ -105,20 +105,18 @@ final class XfaScripts {
                             events.push(activity != null && UNASKED.contains(activity) ? activity : "");
                         } else if (name.equals("script") && !events.isEmpty() && !events.peek().isEmpty()
                                 && javascript(xml.getAttributeValue(null, "contentType"))
-                                && !"server".equals(attribute(xml, "runAt"))) {
+                                && !"server".equals(xml.getAttributeValue(null, "runAt"))) {
                             scriptOf = events.peek();
-                            script.setLength(0);
+                            written = false;
                         }
                     }
                     case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA -> {
-                        if (scriptOf != null && script.length() < 64) {
-                            script.append(xml.getText().strip());
-                        }
+                        written |= scriptOf != null && !xml.getText().isBlank();
                     }
                     case XMLStreamConstants.END_ELEMENT -> {
                         String name = xml.getLocalName();
                         if (name.equals("script") && scriptOf != null) {
-                            if (!script.isEmpty()) {
+                            if (written) {
                                 return scriptOf;
                             }
                             scriptOf = null;
@@ -136,16 +134,11 @@ final class XfaScripts {
         } finally {
             OfficeXml.close(xml);
         }
-        return scriptOf != null && !script.isEmpty() ? scriptOf : null;
+        return scriptOf != null && written ? scriptOf : null;
     }
 
     /** XFA names a script's language by MIME type; without one it is FormCalc. */
     private static boolean javascript(String contentType) {
         return contentType != null && contentType.toLowerCase(Locale.ROOT).contains("javascript");
-    }
-
-    private static String attribute(XMLStreamReader xml, String name) {
-        String value = xml.getAttributeValue(null, name);
-        return value == null ? "" : value.strip();
     }
 }
