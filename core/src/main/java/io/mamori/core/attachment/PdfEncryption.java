@@ -21,11 +21,23 @@ package io.mamori.core.attachment;
  * thread-safe, and this check covers PDFs the link analyzer never opens (inside archives, up to
  * {@link ArchiveLimits#maxBufferBytes()}).
  */
-final class PdfEncryption {
+public final class PdfEncryption {
 
     static final long MAX_MEMORY = 64L * 1024 * 1024;
 
     private PdfEncryption() {
+    }
+
+    /**
+     * Whether PDFBox failed for want of BouncyCastle: it needs that library only for a PDF encrypted for its
+     * recipients' certificates (the {@code Adobe.PubSec} security handler), and Mamori does not ship it, so PDFBox
+     * throws {@link NoClassDefFoundError} (an {@code Error}, not an exception) as it opens such a PDF. The PDF is then
+     * one that cannot be opened without its recipient's key, as one that needs a password. Found by fuzzing: the
+     * analyzers failed on it.
+     */
+    public static boolean needsCertificate(NoClassDefFoundError e) {
+        String missing = e.getMessage();
+        return missing != null && (missing.startsWith("org/bouncycastle/") || missing.startsWith("org.bouncycastle."));
     }
 
     /**

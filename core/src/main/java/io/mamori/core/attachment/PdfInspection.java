@@ -79,6 +79,11 @@ final class PdfInspection {
         } catch (IOException | RuntimeException e) {
             // RuntimeException: PDFBox throws unchecked exceptions on some damaged files
             return new Result(PdfEncryption.declaresEncryption(pdf), null, null, List.of());
+        } catch (NoClassDefFoundError e) {
+            if (!PdfEncryption.needsCertificate(e)) {
+                throw e;
+            }
+            return new Result(true, null, null, List.of());
         }
     }
 

@@ -1,6 +1,7 @@
 package io.mamori.core.link;
 
 import io.mamori.core.attachment.PdfActions;
+import io.mamori.core.attachment.PdfEncryption;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -48,7 +49,8 @@ import org.apache.pdfbox.text.PDFTextStripper;
  * to at most {@value #MAX_CONTENT_BYTES} bytes), at most {@value #MAX_LINKS} links kept. The same load reads the QR
  * codes of its pictures ({@link PdfPictures}), or, when they hold none, of the inline pictures of the pages whose text
  * is read, or, when those hold none either, of its drawings ({@link PdfDrawings}). A PDF that does not open
- * (damaged, or needing a password: {@code AttachmentContentAnalyzer} reports those) has no links. Stateless.
+ * (damaged, needing a password, or encrypted for its recipients' certificates: {@code AttachmentContentAnalyzer}
+ * reports those) has no links. Stateless.
  */
 final class PdfLinks {
 
@@ -200,6 +202,11 @@ final class PdfLinks {
             // RuntimeException: PDFBox throws unchecked exceptions on some damaged files; a PDF it cannot read has
             // no links we can know of
             return null;
+        } catch (NoClassDefFoundError e) {
+            if (!PdfEncryption.needsCertificate(e)) {
+                throw e;
+            }
+            return null; // encrypted for certificates: it does not open, as one that needs a password
         }
     }
 

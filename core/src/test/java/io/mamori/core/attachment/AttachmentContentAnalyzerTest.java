@@ -1119,6 +1119,15 @@ class AttachmentContentAnalyzerTest {
     }
 
     @Test
+    void aPdfEncryptedForRecipientsCertificatesIsEncryptedAndFailsNoAnalysis() throws Exception {
+        // the fuzzer's find: PDFBox opens such a PDF only with BouncyCastle, which is not shipped, and threw an Error
+        String pdf = new String(sample("pdf/user-password-aes128.pdf"), StandardCharsets.ISO_8859_1);
+        assertThat(pdf).contains("/Filter /Standard");
+        byte[] pubSec = pdf.replace("/Filter /Standard", "/Filter /Adobe.PubSec").getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(analyze(file("cert.pdf", pubSec))).containsExactly(Finding.of("ENCRYPTED_ARCHIVE", "cert.pdf (part 2)"));
+    }
+
+    @Test
     void aPdfThatNeedsAUserPasswordIsEncryptedWhateverTheRevision() throws Exception {
         assertThat(analyze(file("rc4-40.pdf", sample("pdf/user-password-rc4-40.pdf")),
                 file("rc4-128.pdf", sample("pdf/user-password-rc4-128.pdf")),

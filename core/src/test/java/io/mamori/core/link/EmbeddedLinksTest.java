@@ -294,6 +294,23 @@ class EmbeddedLinksTest {
     }
 
     @Test
+    void aPdfEncryptedForRecipientsCertificatesHasNoLinksAndDoesNotFailTheAnalyzer() throws Exception {
+        // the fuzzer's find: PDFBox opens such a PDF only with BouncyCastle, which is not shipped, and threw an Error
+        byte[] pubSec = certificateEncrypted();
+        assertThat(analyzer.analyze(input(message("a <a@example.com>", LONG_TEXT,
+                new Part("application/pdf", "cert.pdf", pubSec))))).isEmpty();
+    }
+
+    /** A PDF encrypted with a password, its security handler renamed to the certificates' one ({@code Adobe.PubSec}). */
+    private static byte[] certificateEncrypted() throws java.io.IOException {
+        try (java.io.InputStream in = EmbeddedLinksTest.class.getResourceAsStream("/files/pdf/user-password-aes128.pdf")) {
+            String pdf = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+            org.assertj.core.api.Assertions.assertThat(pdf).contains("/Filter /Standard");
+            return pdf.replace("/Filter /Standard", "/Filter /Adobe.PubSec").getBytes(StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    @Test
     void blockListChecksSeeTheLinksOfQrCodesAndPdfs() {
         ParsedMessage message = message("a <a@example.com>", "see https://www.example.com/",
                 new Part("image/png", "qr.png", qrPng("https://evil.example.net/login?x=1", 4)),
