@@ -30,9 +30,10 @@ public final class PdfEncryption {
 
     /**
      * Whether PDFBox failed for want of BouncyCastle: it needs that library only for a PDF encrypted for its
-     * recipients' certificates (the {@code Adobe.PubSec} security handler), and Mamori does not ship it, so PDFBox
-     * throws {@link NoClassDefFoundError} (an {@code Error}, not an exception) as it opens such a PDF. The PDF is then
-     * one that cannot be opened without its recipient's key, as one that needs a password. Found by fuzzing: the
+     * recipients' certificates (the {@code Adobe.PubSec} security handler), and core does not depend on it (the
+     * application has it through the gateway's TLS code), so without it PDFBox throws {@link NoClassDefFoundError} (an
+     * {@code Error}, not an exception) as it opens such a PDF. The PDF is then one that cannot be opened without its
+     * recipient's key, as with BouncyCastle: like one that needs a password. Found by fuzzing core, where the
      * analyzers failed on it.
      */
     public static boolean needsCertificate(NoClassDefFoundError e) {
