@@ -63,6 +63,10 @@ final class PdfInspection {
         static final Result NOTHING = new Result(false, null, null, List.of());
     }
 
+    static {
+        PdfDecoding.install();
+    }
+
     private PdfInspection() {
     }
 

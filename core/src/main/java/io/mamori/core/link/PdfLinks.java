@@ -1,6 +1,7 @@
 package io.mamori.core.link;
 
 import io.mamori.core.attachment.PdfActions;
+import io.mamori.core.attachment.PdfDecoding;
 import io.mamori.core.attachment.PdfEncryption;
 import java.io.IOException;
 import java.io.InputStream;
@@ -82,6 +83,7 @@ final class PdfLinks {
 
     static {
         FontMappers.set(new BuiltInFontOnly());
+        PdfDecoding.install();
     }
 
     private PdfLinks() {
