@@ -67,8 +67,8 @@ public final class PdfDecoding {
         if (columns < 1 || colors < 1 || bits < 1) {
             return false;
         }
-        long rowBytes = (columns * colors * bits + 7) / 8;
-        return rowBytes <= MAX_ROW_BYTES && columns * colors * bits <= Integer.MAX_VALUE - 7;
+        // in long arithmetic; within the cap PDFBox's own int arithmetic cannot overflow either
+        return (columns * colors * bits + 7) / 8 <= MAX_ROW_BYTES;
     }
 
     /** One of PDFBox's filters, refusing a predictor without a usable row. */

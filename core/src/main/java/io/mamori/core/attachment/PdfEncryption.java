@@ -38,7 +38,7 @@ public final class PdfEncryption {
      */
     public static boolean needsCertificate(NoClassDefFoundError e) {
         String missing = e.getMessage();
-        return missing != null && (missing.startsWith("org/bouncycastle/") || missing.startsWith("org.bouncycastle."));
+        return missing != null && missing.startsWith("org/bouncycastle/");
     }
 
     /**

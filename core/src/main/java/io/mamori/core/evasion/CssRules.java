@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
 import org.jsoup.select.Elements;
@@ -33,6 +34,8 @@ final class CssRules {
     private static final Set<String> HIDING = Set.of("display", "visibility", "font-size", "font", "opacity",
             "overflow", "height", "max-height", "width", "max-width", "text-indent", "position", "left", "top",
             "margin-left", "margin-top", "color", "background", "background-color", "background-image");
+
+    private static final Pattern BACKGROUND = Pattern.compile("background", Pattern.CASE_INSENSITIVE | Pattern.LITERAL);
 
     private record Rule(String selectors, Map<String, String> declarations, boolean media) {
     }
@@ -152,7 +155,7 @@ final class CssRules {
         if (css.isEmpty()) {
             return new CssRules(fromRules, fromMedia, stray, false);
         }
-        boolean backgrounds = containsIgnoringCase(css.toString(), "background");
+        boolean backgrounds = mentionsBackground(css);
         List<Rule> rules = new ArrayList<>();
         read(withoutComments(css.length() > MAX_CSS_CHARS ? css.substring(0, MAX_CSS_CHARS) : css.toString()),
                 false, 0, rules, maxRules);
@@ -177,13 +180,9 @@ final class CssRules {
         return new CssRules(fromRules, fromMedia, stray, backgrounds);
     }
 
-    private static boolean containsIgnoringCase(String text, String lowerCaseWord) {
-        for (int i = 0, last = text.length() - lowerCaseWord.length(); i <= last; i++) {
-            if (text.regionMatches(true, i, lowerCaseWord, 0, lowerCaseWord.length())) {
-                return true;
-            }
-        }
-        return false;
+    /** Whether style text names a background property anywhere (in any letter case, as CSS allows). */
+    static boolean mentionsBackground(CharSequence css) {
+        return BACKGROUND.matcher(css).find();
     }
 
     private static void apply(Rule rule, List<Element> matched, Map<Element, Map<String, String>> fromRules,

@@ -7,7 +7,6 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -235,7 +234,7 @@ public final class HtmlText {
         // which are then not known (the body's own is read as the walk enters it)
         Element html = root.parent();
         boolean unknownPage = rules.declaresBackgrounds() || (html != null && (html.hasAttr("bgcolor")
-                || html.hasAttr("background") || html.attr("style").toLowerCase(Locale.ROOT).contains("background")));
+                || html.hasAttr("background") || CssRules.mentionsBackground(html.attr("style"))));
         Walk walk = new Walk(rules, unknownPage ? null : Colours.PAGE);
         NodeTraversor.filter(walk, root);
         return new Reading(walk.text.toString(), walk.visibleLetters, walk.hiddenLetters, walk.hiddenRuns,

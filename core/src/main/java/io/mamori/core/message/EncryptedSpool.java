@@ -111,12 +111,17 @@ public final class EncryptedSpool implements AutoCloseable {
         return path;
     }
 
-    private synchronized byte[] newIv() {
+    /** The spool's random source, made on first use (most messages never spill). */
+    private synchronized SecureRandom random() {
         if (random == null) {
             random = new SecureRandom();
         }
+        return random;
+    }
+
+    private synchronized byte[] newIv() {
         byte[] iv = new byte[16];
-        random.nextBytes(iv);
+        random().nextBytes(iv);
         return iv;
     }
 
@@ -128,7 +133,7 @@ public final class EncryptedSpool implements AutoCloseable {
                         throw new IOException("the spool is closed");
                     }
                     KeyGenerator generator = KeyGenerator.getInstance("AES");
-                    generator.init(128, random != null ? random : (random = new SecureRandom()));
+                    generator.init(128, random());
                     key = generator.generateKey();
                 }
             }

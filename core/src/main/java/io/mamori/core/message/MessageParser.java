@@ -323,7 +323,7 @@ public final class MessageParser {
             ByteArrayOutputStream kept = new ByteArrayOutputStream(Math.min(keep, 8192));
             // Files are what content analysis and the antivirus look at: attachments, and any part that is
             // not a readable body (an unnamed application/octet-stream part is a file too).
-            PartContents.Sink sink = contents != PartContents.none() && (attachment || !text) ? contents.newSink() : null;
+            EncryptedSpool.Sink sink = contents != PartContents.none() && (attachment || !text) ? contents.newSink() : null;
             long contentRoom = sink == null ? 0 : Math.max(0, limits.maxAttachmentBytes() - contentKept);
             long size = 0;
             byte[] buf = new byte[8192];
@@ -342,7 +342,7 @@ public final class MessageParser {
             if (sink != null) {
                 long stored = Math.min(size, contentRoom);
                 contentKept += stored;
-                content = sink.finish(stored == size);
+                content = new PartContent(sink.finish(), stored == size);
             }
             String decoded = null;
             if (text) {

@@ -53,29 +53,11 @@ public final class PartContents implements AutoCloseable {
         }
     }
 
-    /** A sink for one part; confined to the parsing thread. */
-    Sink newSink() {
+    /** A sink for one part, made a {@link PartContent} when the part ends; confined to the parsing thread. */
+    EncryptedSpool.Sink newSink() {
         if (spool == null) {
             throw new IllegalStateException("this holder keeps no contents");
         }
-        return new Sink(spool.newSink());
-    }
-
-    /** Collects one part's bytes, on the heap or in an encrypted file. */
-    static final class Sink {
-        private final EncryptedSpool.Sink spooled;
-
-        private Sink(EncryptedSpool.Sink spooled) {
-            this.spooled = spooled;
-        }
-
-        void write(byte[] b, int off, int len) throws IOException {
-            spooled.write(b, off, len);
-        }
-
-        /** Finishes the part; {@code complete} says whether every decoded byte was kept. */
-        PartContent finish(boolean complete) throws IOException {
-            return new PartContent(spooled.finish(), complete);
-        }
+        return spool.newSink();
     }
 }
