@@ -1,32 +1,38 @@
 package io.mamori.core.message;
 
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.RegistryConfiguration;
+import com.google.crypto.tink.StreamingAead;
+import com.google.crypto.tink.streamingaead.PredefinedStreamingAeadParameters;
+import com.google.crypto.tink.streamingaead.StreamingAeadConfig;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.ref.Cleaner;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import javax.crypto.Cipher;
-import javax.crypto.CipherInputStream;
-import javax.crypto.CipherOutputStream;
-import javax.crypto.KeyGenerator;
-import javax.crypto.SecretKey;
-import javax.crypto.spec.IvParameterSpec;
 
 /**
- * Bytes kept on the heap up to a limit and beyond it in temporary files encrypted with AES-CTR under a key that exists
+ * Bytes kept on the heap up to a limit and beyond it in temporary files encrypted with an AEAD under a key that exists
  * only in this object, because mail is never written to disk in clear (DESIGN.md, encryption at rest): the decoded
  * parts of a message ({@link PartContents}) and the bodies of a rewrite ({@code verdict.SpoolingBodyFactory}). Each
  * {@link Sink} keeps at most {@code heapPerSink} bytes on the heap, and the sinks of one spool at most
- * {@code heapInAll} together; past either its bytes go to a file of its own (a fresh IV each). {@link #close()}
- * deletes the files and forgets the key; a spool dropped without being closed still has its files deleted when it is
- * garbage-collected (a {@link Cleaner}), so a missed close costs disk space for a while, not forever.
+ * {@code heapInAll} together; past either its bytes go to a file of its own. {@link #close()} deletes the files and
+ * forgets the key; a spool dropped without being closed still has its files deleted when it is garbage-collected (a
+ * {@link Cleaner}), so a missed close costs disk space for a while, not forever.
+ *
+ * <p>The files are Tink Streaming AEAD (AES256_GCM_HKDF_4KB, as the message store's content, for the same reason: small
+ * segments keep an open stream's buffers small) with the file's name as associated data: a file changed, cut short or
+ * put in another's place fails to read with an {@link IOException} instead of giving the analyzers other bytes than
+ * the mail's.
  *
  * <p>Thread-safe for reading: any number of threads may {@link Stored#open()} what was stored. A sink is written by one
  * thread, and the sinks of one spool one after another (the heap count is not shared safely between writers).
@@ -36,14 +42,32 @@ public final class EncryptedSpool implements AutoCloseable {
 
     private static final Cleaner CLEANER = Cleaner.create();
 
+    /** Tink's segments are 4 KiB: unbuffered, each would be a system call. */
+    private static final int IO_BUFFER = 64 * 1024;
+
+    /** Registers Tink's streaming AEAD when a spool first spills: most scans never load Tink at all. */
+    private static final class Tink {
+        static {
+            try {
+                StreamingAeadConfig.register();
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("cannot register Tink's streaming AEAD", e);
+            }
+        }
+
+        static StreamingAead newKey() throws GeneralSecurityException {
+            return KeysetHandle.generateNew(PredefinedStreamingAeadParameters.AES256_GCM_HKDF_4KB)
+                    .getPrimitive(RegistryConfiguration.get(), StreamingAead.class);
+        }
+    }
+
     private final Path directory;
     private final String prefix;
     private final int heapPerSink;
     private final long heapInAll;
     private final TemporaryFiles files = new TemporaryFiles();
     private Cleaner.Cleanable cleanable;
-    private SecretKey key;
-    private SecureRandom random;
+    private StreamingAead aead;
     private long heapUsed;
     private volatile boolean closed;
 
@@ -75,7 +99,7 @@ public final class EncryptedSpool implements AutoCloseable {
         if (cleanable != null) {
             cleanable.clean();
         }
-        key = null;
+        aead = null;
     }
 
     /** The temporary files of one spool; deletes them when run (by close or by the cleaner). */
@@ -111,38 +135,23 @@ public final class EncryptedSpool implements AutoCloseable {
         return path;
     }
 
-    /** The spool's random source, made on first use (most messages never spill). */
-    private synchronized SecureRandom random() {
-        if (random == null) {
-            random = new SecureRandom();
+    /** The spool's key, made on first use (most messages never spill). */
+    private synchronized StreamingAead aead() throws IOException {
+        if (closed) {
+            throw new IOException("the spool is closed");
         }
-        return random;
-    }
-
-    private synchronized byte[] newIv() {
-        byte[] iv = new byte[16];
-        random().nextBytes(iv);
-        return iv;
-    }
-
-    private Cipher cipher(int mode, byte[] iv) throws IOException {
-        try {
-            synchronized (this) {
-                if (key == null) {
-                    if (closed) {
-                        throw new IOException("the spool is closed");
-                    }
-                    KeyGenerator generator = KeyGenerator.getInstance("AES");
-                    generator.init(128, random());
-                    key = generator.generateKey();
-                }
+        if (aead == null) {
+            try {
+                aead = Tink.newKey();
+            } catch (GeneralSecurityException e) {
+                throw new IOException("cannot make the spool's key", e);
             }
-            Cipher cipher = Cipher.getInstance("AES/CTR/NoPadding");
-            cipher.init(mode, key, new IvParameterSpec(iv));
-            return cipher;
-        } catch (GeneralSecurityException e) {
-            throw new IOException("AES-CTR is not available", e);
         }
+        return aead;
+    }
+
+    private static byte[] associatedData(Path path) {
+        return path.getFileName().toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /** Collects one piece of content on the heap, moving it to an encrypted file past the spool's heap limits. */
@@ -150,7 +159,6 @@ public final class EncryptedSpool implements AutoCloseable {
         private ByteArrayOutputStream memory = new ByteArrayOutputStream();
         private OutputStream file;
         private Path path;
-        private byte[] iv;
         private long size;
         private Stored stored;
 
@@ -181,8 +189,12 @@ public final class EncryptedSpool implements AutoCloseable {
 
         private void spill() throws IOException {
             path = newFile();
-            iv = newIv();
-            file = new CipherOutputStream(Files.newOutputStream(path), cipher(Cipher.ENCRYPT_MODE, iv));
+            try {
+                file = aead().newEncryptingStream(new BufferedOutputStream(Files.newOutputStream(path), IO_BUFFER),
+                        associatedData(path));
+            } catch (GeneralSecurityException e) {
+                throw new IOException("cannot encrypt a spool file", e);
+            }
             heapUsed -= memory.size();
             memory.writeTo(file);
             memory = null;
@@ -193,9 +205,9 @@ public final class EncryptedSpool implements AutoCloseable {
             if (stored == null) {
                 if (file != null) {
                     file.close();
-                    stored = new Stored(null, path, iv, size);
+                    stored = new Stored(null, path, size);
                 } else {
-                    stored = new Stored(memory.toByteArray(), null, null, size);
+                    stored = new Stored(memory.toByteArray(), null, size);
                 }
             }
             return stored;
@@ -212,13 +224,11 @@ public final class EncryptedSpool implements AutoCloseable {
     public final class Stored {
         private final byte[] bytes;
         private final Path path;
-        private final byte[] iv;
         private final long size;
 
-        private Stored(byte[] bytes, Path path, byte[] iv, long size) {
+        private Stored(byte[] bytes, Path path, long size) {
             this.bytes = bytes;
             this.path = path;
-            this.iv = iv;
             this.size = size;
         }
 
@@ -230,7 +240,8 @@ public final class EncryptedSpool implements AutoCloseable {
         /**
          * A new stream over the bytes; the caller closes it.
          *
-         * @throws IOException when the spool was closed or the temporary file cannot be read
+         * @throws IOException when the spool was closed or the temporary file cannot be read; reading fails with one
+         *                     when the file was changed or cut short
          */
         public InputStream open() throws IOException {
             if (closed) {
@@ -239,7 +250,13 @@ public final class EncryptedSpool implements AutoCloseable {
             if (bytes != null) {
                 return new ByteArrayInputStream(bytes);
             }
-            return new CipherInputStream(Files.newInputStream(path), cipher(Cipher.DECRYPT_MODE, iv));
+            InputStream file = new BufferedInputStream(Files.newInputStream(path), IO_BUFFER);
+            try {
+                return aead().newDecryptingStream(file, associatedData(path));
+            } catch (GeneralSecurityException | IOException e) {
+                file.close();
+                throw e instanceof IOException io ? io : new IOException("cannot decrypt a spool file", e);
+            }
         }
     }
 }

@@ -46,7 +46,7 @@ class EncryptedSpoolTest {
             assertThat(files()).isEqualTo(1);
             try (Stream<Path> s = Files.list(dir)) {
                 byte[] onDisk = Files.readAllBytes(s.findFirst().orElseThrow());
-                assertThat(onDisk).hasSize(secret.length).isNotEqualTo(secret);
+                assertThat(onDisk.length).as("a header and a tag per segment").isGreaterThan(secret.length);
                 assertThat(new String(onDisk, StandardCharsets.ISO_8859_1)).doesNotContain("Seikyu");
             }
             assertThat(read(kept)).isEqualTo(secret);
@@ -81,5 +81,64 @@ class EncryptedSpoolTest {
         assertThatThrownBy(stored::open).isInstanceOf(IOException.class).hasMessageContaining("closed");
         assertThatThrownBy(() -> spool.newSink().write(big, 0, big.length)).isInstanceOf(IOException.class)
                 .hasMessageContaining("closed");
+    }
+
+    /** The only file of the directory. */
+    private Path onlyFile() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.reduce((a, b) -> {
+                throw new AssertionError("more than one file: " + a + ", " + b);
+            }).orElseThrow();
+        }
+    }
+
+    private static EncryptedSpool.Stored spill(EncryptedSpool spool, byte[] content) throws IOException {
+        try (EncryptedSpool.Sink sink = spool.newSink()) {
+            sink.write(content, 0, content.length);
+            return sink.finish();
+        }
+    }
+
+    @Test
+    void aFileChangedOrCutShortOnDiskFailsToReadInsteadOfGivingOtherBytes() throws IOException {
+        byte[] content = "振込先変更のお知らせ ".repeat(1000).getBytes(StandardCharsets.UTF_8); // ~30 KB, several segments
+        try (EncryptedSpool spool = new EncryptedSpool(dir, "t-", 1024, Long.MAX_VALUE)) {
+            EncryptedSpool.Stored stored = spill(spool, content);
+            Path file = onlyFile();
+            byte[] good = Files.readAllBytes(file);
+            assertThat(read(stored)).isEqualTo(content);
+
+            byte[] flipped = good.clone();
+            flipped[good.length / 2] ^= 1;
+            Files.write(file, flipped);
+            assertThatThrownBy(() -> read(stored)).isInstanceOf(IOException.class);
+
+            Files.write(file, Arrays.copyOf(good, good.length - 4096));
+            assertThatThrownBy(() -> read(stored)).as("a segment less").isInstanceOf(IOException.class);
+
+            Files.write(file, good);
+            assertThat(read(stored)).as("the file as written reads again").isEqualTo(content);
+        }
+    }
+
+    @Test
+    void aFilePutInAnothersPlaceFailsToRead() throws IOException {
+        byte[] invoice = "請求書 No. 1 ".repeat(300).getBytes(StandardCharsets.UTF_8);
+        byte[] other = "振込先 No. 2 ".repeat(300).getBytes(StandardCharsets.UTF_8);
+        try (EncryptedSpool spool = new EncryptedSpool(dir, "t-", 1024, Long.MAX_VALUE)) {
+            EncryptedSpool.Stored first = spill(spool, invoice);
+            Path firstFile = onlyFile();
+            EncryptedSpool.Stored second = spill(spool, other);
+            Path secondFile;
+            try (Stream<Path> s = Files.list(dir)) {
+                secondFile = s.filter(p -> !p.equals(firstFile)).findFirst().orElseThrow();
+            }
+            byte[] firstBytes = Files.readAllBytes(firstFile);
+            Files.write(firstFile, Files.readAllBytes(secondFile));
+            Files.write(secondFile, firstBytes);
+
+            assertThatThrownBy(() -> read(first)).as("same key, another file's name").isInstanceOf(IOException.class);
+            assertThatThrownBy(() -> read(second)).isInstanceOf(IOException.class);
+        }
     }
 }
