@@ -79,12 +79,23 @@ public final class NoticeTemplates {
 
     /** Checks {@code text} and, if it is valid, makes it the template (atomically replacing the file). */
     public void write(NoticeKind kind, NoticeLanguage language, String text) throws NoticeTemplateException, IOException {
+        write(kind, language, text, () -> { });
+    }
+
+    /**
+     * As {@link #write(NoticeKind, NoticeLanguage, String)}, running {@code beforeReplacing} once the text is checked
+     * and written beside the file, just before it replaces the file: when it throws (the audit entry of the change
+     * could not be recorded), nothing changes.
+     */
+    public void write(NoticeKind kind, NoticeLanguage language, String text, Runnable beforeReplacing)
+            throws NoticeTemplateException, IOException {
         NoticeTemplate.parse(kind, language, text, file(kind, language).getFileName().toString());
         Files.createDirectories(directory);
         Path target = file(kind, language);
         Path temp = Files.createTempFile(directory, target.getFileName().toString(), ".tmp");
         try {
             Files.writeString(temp, text, StandardCharsets.UTF_8);
+            beforeReplacing.run();
             try {
                 Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
@@ -97,6 +108,12 @@ public final class NoticeTemplates {
 
     /** Removes the override, so the shipped default applies again. */
     public void reset(NoticeKind kind, NoticeLanguage language) throws IOException {
+        reset(kind, language, () -> { });
+    }
+
+    /** As {@link #reset(NoticeKind, NoticeLanguage)}, running {@code beforeRemoving} first: when it throws, nothing changes. */
+    public void reset(NoticeKind kind, NoticeLanguage language, Runnable beforeRemoving) throws IOException {
+        beforeRemoving.run();
         Files.deleteIfExists(file(kind, language));
     }
 

@@ -75,8 +75,16 @@ class NoticeTemplatesController {
         String content = text.replace("\r\n", "\n");
         String object = k.fileName() + "." + l.tag();
         if (action.equals("reset")) {
-            templates.reset(k, l);
-            audit.record(new AuditEntry(clock.instant(), user.email(), ClientAddress.recorded(request), "notice.template.reset", object, null, "default", true));
+            // Recorded before the file goes, so the change never happens without its entry; a failure after it is a
+            // second entry.
+            try {
+                templates.reset(k, l, () -> audit.record(entry(user, request, "notice.template.reset", object, null,
+                        "default", true)));
+            } catch (IOException e) {
+                audit.record(entry(user, request, "notice.template.reset", object, null,
+                        "failed: " + e.getClass().getSimpleName(), false));
+                throw e;
+            }
             redirect.addFlashAttribute("outcome", "reset");
             return "redirect:/notices/templates/" + k.fileName() + "/" + l.tag();
         }
@@ -84,22 +92,31 @@ class NoticeTemplatesController {
         if (!problems.isEmpty() || action.equals("validate")) {
             model.addAttribute("problems", problems);
             if (action.equals("save")) {
-                audit.record(new AuditEntry(clock.instant(), user.email(), ClientAddress.recorded(request), "notice.template.save", object,
-                        null, "refused: " + problems.get(0), false));
+                audit.record(entry(user, request, "notice.template.save", object, null, "refused: " + problems.get(0), false));
             }
             return show(model, k, l, content, problems.isEmpty() ? "valid" : "invalid");
         }
         String before = templates.read(k, l);
         try {
-            templates.write(k, l, content);
+            templates.write(k, l, content, () -> audit.record(entry(user, request, "notice.template.save", object, before,
+                    content, true)));
         } catch (NoticeTemplateException e) {
+            audit.record(entry(user, request, "notice.template.save", object, null, "refused: " + e.problems().get(0), false));
             model.addAttribute("problems", e.problems());
             return show(model, k, l, content, "invalid");
+        } catch (IOException e) {
+            audit.record(entry(user, request, "notice.template.save", object, before,
+                    "failed: " + e.getClass().getSimpleName(), false));
+            throw e;
         }
-        audit.record(new AuditEntry(clock.instant(), user.email(), ClientAddress.recorded(request), "notice.template.save", object,
-                before, content, true));
         redirect.addFlashAttribute("outcome", "saved");
         return "redirect:/notices/templates/" + k.fileName() + "/" + l.tag();
+    }
+
+    private AuditEntry entry(ConsoleUser user, HttpServletRequest request, String action, String object, String before,
+            String after, boolean success) {
+        return new AuditEntry(clock.instant(), user.email(), ClientAddress.recorded(request), action, object, before, after,
+                success);
     }
 
     private String show(Model model, NoticeKind k, NoticeLanguage l, String text, String outcome) {

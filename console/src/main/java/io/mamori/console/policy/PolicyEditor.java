@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Edits the policy file the gateway runs on: validates a text, shows its difference from the running version,
@@ -102,37 +103,66 @@ public final class PolicyEditor {
     /**
      * Saves {@code text} if it is valid and the file still has the hash {@code baseHash}; records the outcome
      * in the audit trail as {@code policy.save} with actor {@code author} (before/after: the content hashes).
+     *
+     * <p>A save is never in force without its entry: the new text is written and synced to a temporary file beside
+     * the policy first, the version and its entry are committed in one transaction, and only then does the file
+     * replace the policy (an atomic rename, which the watcher then applies). A file that cannot be written, or an
+     * entry that cannot be recorded ({@link io.mamori.console.audit.AuditLogException}), leaves the policy as it
+     * was; a rename that fails after the commit is recorded as a second, failed entry.
+     *
+     * @throws IOException when the file cannot be written or replaced (recorded as a failed save)
      */
     public synchronized SaveResult save(String text, String baseHash, String author, String sourceIp) throws IOException {
         String content = normalise(text);
         List<PolicyError> errors = validate(content);
         String onDisk = hash(fileText());
         String next = hash(content);
-        SaveResult result;
+        String before = "sha256:" + onDisk;
         if (!errors.isEmpty()) {
-            result = new SaveResult.Invalid(errors);
+            return recorded(new SaveResult.Invalid(errors), author, sourceIp, before,
+                    "refused: " + errors.size() + " error(s): " + errors.get(0).render(), false);
         } else if (!onDisk.equals(baseHash)) {
-            result = new SaveResult.Stale(onDisk);
+            return recorded(new SaveResult.Stale(onDisk), author, sourceIp, before,
+                    "refused: stale edit (started from sha256:" + baseHash + ")", false);
         } else if (onDisk.equals(next)) {
-            result = new SaveResult.Unchanged();
-        } else {
-            write(holder.file(), content);
-            long id = versions.add(clock.instant(), author, next, onDisk, content);
-            result = new SaveResult.Saved(id, next);
+            return recorded(new SaveResult.Unchanged(), author, sourceIp, before, "unchanged", true);
         }
-        String after;
-        if (result instanceof SaveResult.Saved s) {
-            after = "sha256:" + next + " version " + s.versionId();
-        } else if (result instanceof SaveResult.Invalid i) {
-            after = "refused: " + i.errors().size() + " error(s): " + i.errors().get(0).render();
-        } else if (result instanceof SaveResult.Stale) {
-            after = "refused: stale edit (started from sha256:" + baseHash + ")";
-        } else {
-            after = "unchanged";
+        Path file = holder.file();
+        Path prepared;
+        try {
+            prepared = prepare(file, content);
+        } catch (IOException e) {
+            recorded(null, author, sourceIp, before, "failed: cannot write a file beside the policy", false);
+            throw e;
         }
-        audit.record(new AuditEntry(clock.instant(), author, sourceIp, "policy.save", "policy", "sha256:" + onDisk, after,
-                result instanceof SaveResult.Saved || result instanceof SaveResult.Unchanged));
+        try {
+            AtomicLong version = new AtomicLong();
+            long id = audit.recordAlong(work -> versions.add(clock.instant(), author, next, onDisk, content, v -> {
+                version.set(v);
+                return work;
+            }), done -> entry(author, sourceIp, before, "sha256:" + next + " version " + version.get(), true));
+            try {
+                Files.move(prepared, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                recorded(null, author, sourceIp, before, "failed: version " + id + " stored but the policy file not"
+                        + " replaced (" + e.getClass().getSimpleName() + ")", false);
+                throw e instanceof AtomicMoveNotSupportedException
+                        ? new IOException("cannot replace " + file + " atomically", e) : e;
+            }
+            return new SaveResult.Saved(id, next);
+        } finally {
+            Files.deleteIfExists(prepared);
+        }
+    }
+
+    private SaveResult recorded(SaveResult result, String author, String sourceIp, String before, String after,
+            boolean success) {
+        audit.record(entry(author, sourceIp, before, after, success));
         return result;
+    }
+
+    private AuditEntry entry(String author, String sourceIp, String before, String after, boolean success) {
+        return new AuditEntry(clock.instant(), author, sourceIp, "policy.save", "policy", before, after, success);
     }
 
     /** SHA-256 of the UTF-8 text, hex. */
@@ -149,21 +179,18 @@ public final class PolicyEditor {
         return text == null ? "" : text.replace("\r\n", "\n").replace('\r', '\n');
     }
 
-    private static void write(Path file, String content) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, ".policy-", ".tmp");
+    /** The content in a new file beside {@code file}, synced to disk; deleted again when it cannot be. */
+    private static Path prepare(Path file, String content) throws IOException {
+        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".policy-", ".tmp");
         try {
             Files.writeString(tmp, content, StandardCharsets.UTF_8);
             try (var channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
                 channel.force(true);
             }
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("cannot replace " + file + " atomically", e);
-            }
-        } finally {
+            return tmp;
+        } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
+            throw e;
         }
     }
 }

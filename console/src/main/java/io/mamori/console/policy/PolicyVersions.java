@@ -1,5 +1,7 @@
 package io.mamori.console.policy;
 
+import io.mamori.gateway.store.TransactionWork;
+import io.mamori.gateway.store.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,6 +13,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongFunction;
 import javax.sql.DataSource;
 
 /**
@@ -29,21 +32,31 @@ public final class PolicyVersions {
         this.dataSource = dataSource;
     }
 
-    /** Stores a version and returns its id. */
-    public long add(Instant savedAt, String author, String contentHash, String baseHash, String content) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement insert = c.prepareStatement("INSERT INTO policy_versions (saved_at, author, content_hash,"
-                     + " base_hash, content) VALUES (?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
-            insert.setObject(1, OffsetDateTime.ofInstant(savedAt, ZoneOffset.UTC));
-            insert.setString(2, author);
-            insert.setString(3, contentHash);
-            insert.setString(4, baseHash);
-            insert.setString(5, content);
-            insert.executeUpdate();
-            try (ResultSet keys = insert.getGeneratedKeys()) {
-                keys.next();
-                return keys.getLong(1);
-            }
+    /**
+     * Stores a version and returns its id, with the work {@code alongside} gives for that id run on the insert's
+     * transaction (the audit entry of the save): if it fails, no version is stored.
+     */
+    public long add(Instant savedAt, String author, String contentHash, String baseHash, String content,
+            LongFunction<TransactionWork> alongside) {
+        try (Connection c = dataSource.getConnection()) {
+            return Transactions.inTransaction(c, () -> {
+                long id;
+                try (PreparedStatement insert = c.prepareStatement("INSERT INTO policy_versions (saved_at, author,"
+                        + " content_hash, base_hash, content) VALUES (?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                    insert.setObject(1, OffsetDateTime.ofInstant(savedAt, ZoneOffset.UTC));
+                    insert.setString(2, author);
+                    insert.setString(3, contentHash);
+                    insert.setString(4, baseHash);
+                    insert.setString(5, content);
+                    insert.executeUpdate();
+                    try (ResultSet keys = insert.getGeneratedKeys()) {
+                        keys.next();
+                        id = keys.getLong(1);
+                    }
+                }
+                alongside.apply(id).run(c, true);
+                return id;
+            });
         } catch (SQLException e) {
             throw new IllegalStateException("cannot store the policy version: " + e.getMessage(), e);
         }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,6 +112,39 @@ class NoticeTemplatesTest {
         templates.reset(NoticeKind.MFA_REMINDER, NoticeLanguage.EN);
         assertThat(templates.read(NoticeKind.MFA_REMINDER, NoticeLanguage.EN))
                 .isEqualTo(NoticeTemplates.defaultText(NoticeKind.MFA_REMINDER, NoticeLanguage.EN));
+    }
+
+    @Test
+    void aChangeWhoseEntryCannotBeRecordedDoesNotHappen() throws Exception {
+        NoticeTemplates templates = new NoticeTemplates(dir);
+        templates.write(NoticeKind.MFA_REMINDER, NoticeLanguage.EN, VALID);
+        String edited = VALID.replace("MFA", "Two-factor");
+        Runnable refused = () -> {
+            throw new IllegalStateException("the audit log cannot be written");
+        };
+
+        assertThatThrownBy(() -> templates.write(NoticeKind.MFA_REMINDER, NoticeLanguage.EN, edited, refused))
+                .hasMessageContaining("audit log");
+        assertThat(templates.read(NoticeKind.MFA_REMINDER, NoticeLanguage.EN)).isEqualTo(VALID);
+        assertThatThrownBy(() -> templates.reset(NoticeKind.MFA_REMINDER, NoticeLanguage.EN, refused))
+                .hasMessageContaining("audit log");
+        assertThat(templates.overridden(NoticeKind.MFA_REMINDER, NoticeLanguage.EN)).isTrue();
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(f -> f.getFileName().toString())).as("no temporary file left")
+                    .containsExactly("mfa-reminder.en.txt");
+        }
+
+        List<String> order = new java.util.ArrayList<>();
+        templates.write(NoticeKind.MFA_REMINDER, NoticeLanguage.EN, edited, () -> {
+            try {
+                order.add("entry while the file still holds " + (templates.read(NoticeKind.MFA_REMINDER, NoticeLanguage.EN)
+                        .equals(VALID) ? "the old text" : "the new text"));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(order).containsExactly("entry while the file still holds the old text");
+        assertThat(templates.read(NoticeKind.MFA_REMINDER, NoticeLanguage.EN)).isEqualTo(edited);
     }
 
     @Test

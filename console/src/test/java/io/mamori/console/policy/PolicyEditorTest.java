@@ -1,14 +1,21 @@
 package io.mamori.console.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mamori.console.audit.AuditEntry;
+import io.mamori.console.audit.AuditFilter;
+import io.mamori.console.audit.AuditLogException;
+import io.mamori.console.audit.JdbcAuditTrail;
 import io.mamori.console.testing.MutableClock;
 import io.mamori.console.testing.TestDatabases;
 import io.mamori.core.analysis.FindingCatalogue;
 import io.mamori.core.policy.PolicyHolder;
 import io.mamori.core.policy.PolicyLoader;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -96,6 +103,49 @@ class PolicyEditorTest {
         assertThat(audit.get(2).after()).contains("stale");
         try (var files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString())).as("no temporary file left").containsExactly("policy.yaml");
+        }
+    }
+
+    /**
+     * With the real audit trail: a save whose entry cannot be recorded is not in force (file and versions unchanged).
+     */
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void aSaveIsInForceOnlyWithItsEntry(String vendor) throws Exception {
+        Path file = dir.resolve("policy.yaml");
+        Files.writeString(file, POLICY, StandardCharsets.UTF_8);
+        PolicyLoader loader = new PolicyLoader(FindingCatalogue.builtIn());
+        PolicyHolder holder = new PolicyHolder(loader, file);
+        javax.sql.DataSource db = TestDatabases.fresh(vendor);
+        JdbcAuditTrail trail = new JdbcAuditTrail(db);
+        PolicyEditor editor = new PolicyEditor(holder, loader, new PolicyVersions(db), trail, clock);
+        String base = PolicyEditor.hash(POLICY);
+
+        String first = POLICY.replace("tag: 4", "tag: 5");
+        var saved = (PolicyEditor.SaveResult.Saved) editor.save(first, base, "hanako@example.co.jp", "192.0.2.1");
+        assertThat(trail.search(AuditFilter.ALL, null, 10).entries()).singleElement().satisfies(r -> {
+            assertThat(r.action()).isEqualTo("policy.save");
+            assertThat(r.after()).isEqualTo("sha256:" + saved.contentHash() + " version " + saved.versionId());
+            assertThat(r.success()).isTrue();
+        });
+
+        try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE audit_head SET last_hash = 'damaged' WHERE id = 1");
+        }
+        String second = first.replace("reject: 20", "reject: 30");
+        assertThatThrownBy(() -> editor.save(second, saved.contentHash(), "taro@example.co.jp", "192.0.2.2"))
+                .isInstanceOf(AuditLogException.class);
+        assertThat(Files.readString(file)).as("not in force").isEqualTo(first);
+        assertThat(editor.versions().list(10)).as("no version stored").hasSize(1);
+        assertThat(names()).containsExactly("policy.yaml");
+
+        holder.reload();
+        assertThat(holder.currentSource()).isEqualTo(first);
+    }
+
+    private List<String> names() throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
         }
     }
 }
