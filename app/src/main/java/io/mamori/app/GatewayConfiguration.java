@@ -17,6 +17,7 @@ import io.mamori.gateway.contact.JdbcSenderHistory;
 import io.mamori.gateway.lists.JdbcListStore;
 import io.mamori.gateway.quarantine.ReleaseRequests;
 import io.mamori.core.analysis.AnalysisPipeline;
+import io.mamori.core.analysis.AnalyzerPool;
 import io.mamori.core.analysis.FindingCatalogue;
 import io.mamori.core.message.Direction;
 import io.mamori.core.message.MessageParser;
@@ -55,6 +56,7 @@ import io.mamori.gateway.receive.ReceptionPipeline;
 import io.mamori.gateway.smtp.ListenerConfig;
 import io.mamori.gateway.smtp.SmtpListener;
 import io.mamori.gateway.tls.ServerTls;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -73,10 +75,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -207,19 +207,20 @@ class GatewayConfiguration {
                 ZoneId.systemDefault());
     }
 
-    @Bean(destroyMethod = "shutdownNow")
-    ExecutorService analyzerExecutor(MamoriProperties settings) {
+    @Bean(destroyMethod = "close")
+    AnalyzerPool analyzerPool(MamoriProperties settings, MeterRegistry meters) {
         int threads = Math.max(2, settings.analysis().threads());
-        AtomicInteger n = new AtomicInteger();
-        // Bounded, and large enough for every session's analyzers at once (sessions × analyzers); a task the
-        // queue cannot take is refused, which the pipeline reports as ANALYZER_FAILED. Running it on the session
-        // thread instead (CallerRuns) would escape the analyzer's time budget.
+        // Bounded, and large enough for every session's analyzers at once (sessions × analyzers); a task the queue
+        // cannot take is refused, which the pipeline reports as ANALYZER_FAILED. Up to as many threads again stand in
+        // for analyzer runs stuck past their budget (AnalyzerPool).
         int capacity = Math.max(4096, settings.smtp().maxConnections() * 2 * 16);
-        return new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(capacity), r -> {
-            Thread t = new Thread(r, "mamori-analyzer-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        }, new ThreadPoolExecutor.AbortPolicy());
+        AnalyzerPool pool = new AnalyzerPool("mamori-analyzer", threads, capacity, threads);
+        Gauge.builder("mamori.analyzer.overrunning", pool, AnalyzerPool::overrunning)
+                .description("analyzer runs still going after their time budget (a stuck parser uses a core until it returns)")
+                .register(meters);
+        FunctionCounter.builder("mamori.analyzer.overruns", pool, AnalyzerPool::overruns)
+                .description("analyzer runs that went on after their time budget").register(meters);
+        return pool;
     }
 
     @Bean
@@ -229,10 +230,10 @@ class GatewayConfiguration {
 
     @Bean
     MessageScanner messageScanner(FindingCatalogue catalogue, PolicyEngine engine, PolicyHolder policy,
-            ExecutorService analyzerExecutor, MamoriProperties settings, ListFileWatcher listFile, JdbcListStore listStore,
+            AnalyzerPool analyzerPool, MamoriProperties settings, ListFileWatcher listFile, JdbcListStore listStore,
             JdbcSenderHistory history) {
         AnalysisPipeline pipeline = new AnalysisPipeline(Analyzers.shipped(analyzerPorts(settings, policy::current, listFile,
-                listStore, Optional.of(history))), catalogue, settings.analysis().budget(), analyzerExecutor);
+                listStore, Optional.of(history))), catalogue, settings.analysis().budget(), analyzerPool);
         Path temp = settings.dataDir().resolve("spool");
         try {
             Files.createDirectories(temp);

@@ -1,6 +1,7 @@
 package io.mamori.app;
 
 import io.mamori.core.analysis.AnalysisPipeline;
+import io.mamori.core.analysis.AnalyzerPool;
 import io.mamori.core.analysis.FindingCatalogue;
 import io.mamori.core.analysis.RawMessage;
 import io.mamori.core.auth.DnsAnswer;
@@ -30,8 +31,6 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.apache.james.mime4j.codec.DecodeMonitor;
 import org.apache.james.mime4j.dom.field.DateTimeField;
 import org.apache.james.mime4j.field.DateTimeFieldLenientImpl;
@@ -72,15 +71,15 @@ final class OfflineScanner implements AutoCloseable {
             + " in the database (organisation-wide and per recipient) are not applied; the policy's lists and its list"
             + " file are.";
 
-    private final ExecutorService executor;
+    private final AnalyzerPool pool;
     private final MessageScanner scanner;
     private final FindingCatalogue catalogue;
     private final String dnsDescription;
     private final Policy policy;
 
-    private OfflineScanner(ExecutorService executor, MessageScanner scanner, FindingCatalogue catalogue,
+    private OfflineScanner(AnalyzerPool pool, MessageScanner scanner, FindingCatalogue catalogue,
             String dnsDescription, Policy policy) {
-        this.executor = executor;
+        this.pool = pool;
         this.scanner = scanner;
         this.catalogue = catalogue;
         this.dnsDescription = dnsDescription;
@@ -152,18 +151,14 @@ final class OfflineScanner implements AutoCloseable {
         // two per core only add context switches (the gateway's pool is sized for sessions waiting on the network)
         int cores = Runtime.getRuntime().availableProcessors();
         int threads = Math.max(2, Math.min(settings.analysis().threads(), 2 * cores));
-        ExecutorService executor = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "mamori-analyzer");
-            t.setDaemon(true);
-            return t;
-        });
+        AnalyzerPool pool = new AnalyzerPool("mamori-analyzer", threads, 4096, threads);
         Policy chosen = policy;
         AnalysisPipeline pipeline = new AnalysisPipeline(Analyzers.shipped(GatewayConfiguration.analyzerPorts(settings,
                 () -> chosen, () -> fileEntries, ListStore.NONE, Optional.empty(), resolver, contentModel)), catalogue,
-                settings.analysis().budget(), executor);
+                settings.analysis().budget(), pool);
         MessageScanner scanner = new MessageScanner(new MessageParser(ParseLimits.defaults()), pipeline,
                 new PolicyEngine(catalogue), () -> chosen);
-        return new OfflineScanner(executor, scanner, catalogue, dnsDescription, chosen);
+        return new OfflineScanner(pool, scanner, catalogue, dnsDescription, chosen);
     }
 
     private static Policy withNeutralOrganisation(Policy p) {
@@ -223,7 +218,7 @@ final class OfflineScanner implements AutoCloseable {
 
     @Override
     public void close() {
-        executor.shutdownNow();
+        pool.close();
     }
 
     /** The resolver {@code --dns} names, parsed as {@code mamori.dns.server} is; refused as the option it is. */

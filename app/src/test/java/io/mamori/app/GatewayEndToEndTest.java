@@ -447,7 +447,9 @@ class GatewayEndToEndTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).containsPattern("mamori_messages_total\\{.*action=\"DELIVER\".*direction=\"inbound\".*} [1-9]")
-                .contains("mamori_queue_depth");
+                .contains("mamori_queue_depth")
+                .containsPattern("(?m)^mamori_analyzer_overrunning(\\{[^}]*})? [0-9.]+$")
+                .containsPattern("(?m)^mamori_analyzer_overruns_total(\\{[^}]*})? [0-9.]+$");
         HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(api("/actuator/health")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(health.body()).contains("\"UP\"");

@@ -13,6 +13,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * The budget counts from the moment an analyzer starts running, so a busy pool does not turn into timeouts;
  * an analyzer still queued after the queue limit (ten budgets by default) also counts as failed, so a
  * saturated pool cannot stall a session. A timed-out analyzer is cancelled and interrupted; one that ignores
- * interruption keeps its pool thread until it returns, so size the pool with headroom.
+ * interruption (a library caught in an endless loop) keeps its pool thread until it returns: the {@link Overruns}
+ * given are told when such a run overran and when it returned, so that the pool can stand in for the thread meanwhile
+ * ({@link AnalyzerPool}) and whoever runs the gateway can see it.
  *
  * <p>Every analyzer of a message is given the same {@link AnalysisInput}: work several of them need (an HTML part's
  * parse, the inspection of the attachments, sender authentication) is done once, through its {@link MessageMemo}.
@@ -47,6 +50,31 @@ public final class AnalysisPipeline {
     private final Duration budget;
     private final Duration queueLimit;
     private final ExecutorService executor;
+    private final Overruns overruns;
+
+    /**
+     * Told of analyzer runs that go on after their budget ran out and they were interrupted, and of their return.
+     * Called on the caller's thread ({@link #overran}) and on the analyzer's pool thread ({@link #returned}); must not
+     * block or throw.
+     */
+    public interface Overruns {
+        /** {@code analyzer}, running on {@code thread}, overran its budget and was interrupted but goes on. */
+        void overran(String analyzer, Thread thread);
+
+        /** A run reported to {@link #overran} returned at last, {@code late} after its budget ran out. */
+        void returned(String analyzer, Duration late);
+
+        /** Told nothing. */
+        Overruns NONE = new Overruns() {
+            @Override
+            public void overran(String analyzer, Thread thread) {
+            }
+
+            @Override
+            public void returned(String analyzer, Duration late) {
+            }
+        };
+    }
 
     /** With the built-in catalogue and a queue limit of ten budgets. */
     public AnalysisPipeline(List<Analyzer> analyzers, Duration budgetPerAnalyzer, ExecutorService executor) {
@@ -59,17 +87,31 @@ public final class AnalysisPipeline {
         this(analyzers, catalogue, budgetPerAnalyzer, budgetPerAnalyzer.multipliedBy(10), executor);
     }
 
+    /** On {@code pool}'s executor, telling it of overruns, with a queue limit of ten budgets. */
+    public AnalysisPipeline(List<Analyzer> analyzers, FindingCatalogue catalogue, Duration budgetPerAnalyzer,
+            AnalyzerPool pool) {
+        this(analyzers, catalogue, budgetPerAnalyzer, budgetPerAnalyzer.multipliedBy(10), pool.executor(), pool);
+    }
+
+    /** Telling nobody of overruns. */
+    public AnalysisPipeline(List<Analyzer> analyzers, FindingCatalogue catalogue, Duration budgetPerAnalyzer,
+            Duration queueLimit, ExecutorService executor) {
+        this(analyzers, catalogue, budgetPerAnalyzer, queueLimit, executor, Overruns.NONE);
+    }
+
     /**
      * @param analyzers         analyzers with unique names, run in this order (findings keep it)
      * @param catalogue         known finding codes; must contain {@code ANALYZER_FAILED}
      * @param budgetPerAnalyzer running time allowed to each analyzer per message
      * @param queueLimit        time an analyzer may wait for a pool thread before it counts as failed
      * @param executor          bounded pool owned by the caller
+     * @param overruns          told of runs that go on after their budget
      * @throws IllegalArgumentException for duplicate or blank names, a declared code missing from the
      *                                  catalogue, or a non-positive duration
      */
     public AnalysisPipeline(List<Analyzer> analyzers, FindingCatalogue catalogue, Duration budgetPerAnalyzer,
-            Duration queueLimit, ExecutorService executor) {
+            Duration queueLimit, ExecutorService executor, Overruns overruns) {
+        this.overruns = Objects.requireNonNull(overruns, "overruns");
         this.analyzers = List.copyOf(analyzers);
         this.catalogue = Objects.requireNonNull(catalogue, "catalogue");
         this.budget = positive(budgetPerAnalyzer, "budgetPerAnalyzer");
@@ -133,17 +175,13 @@ public final class AnalysisPipeline {
     }
 
     private Attempt submit(Analyzer analyzer, AnalysisInput input) {
-        AtomicLong started = new AtomicLong();
-        long submitted = System.nanoTime();
+        Attempt attempt = new Attempt(analyzer, System.nanoTime());
         try {
-            Future<List<Finding>> future = executor.submit(() -> {
-                started.set(System.nanoTime() | 1); // never 0, which means "not started"
-                return analyzer.analyze(input);
-            });
-            return new Attempt(analyzer, future, submitted, started);
+            attempt.future = executor.submit(() -> attempt.runOn(input));
         } catch (RejectedExecutionException e) {
-            return new Attempt(analyzer, null, submitted, started);
+            attempt.future = null;
         }
+        return attempt;
     }
 
     /**
@@ -169,21 +207,52 @@ public final class AnalysisPipeline {
 
     /** One analyzer's run on one message. */
     private final class Attempt {
-        private final Analyzer analyzer;
-        private final Future<List<Finding>> future;
-        private final long submitted;
-        private final AtomicLong started;
+        private static final int QUEUED = 0;
+        private static final int RUNNING = 1;
+        private static final int DONE = 2;
+        /** Still running after its budget ran out and it was interrupted. */
+        private static final int OVERRUN = 3;
 
-        Attempt(Analyzer analyzer, Future<List<Finding>> future, long submitted, AtomicLong started) {
+        private final Analyzer analyzer;
+        private final long submitted;
+        private final AtomicLong started = new AtomicLong();
+        private final AtomicInteger state = new AtomicInteger(QUEUED);
+        private volatile Thread thread;
+        /** Set by the submitting thread before it awaits; null when the executor refused the run. */
+        private Future<List<Finding>> future;
+
+        Attempt(Analyzer analyzer, long submitted) {
             this.analyzer = analyzer;
-            this.future = future;
             this.submitted = submitted;
-            this.started = started;
         }
 
+        List<Finding> runOn(AnalysisInput input) throws Exception {
+            thread = Thread.currentThread();
+            started.set(System.nanoTime() | 1); // never 0, which means "not started"
+            state.set(RUNNING);
+            try {
+                return analyzer.analyze(input);
+            } finally {
+                thread = null;
+                if (state.getAndSet(DONE) == OVERRUN) {
+                    overruns.returned(analyzer.name(),
+                            Duration.ofNanos(Math.max(0, System.nanoTime() - started.get() - budget.toNanos())));
+                }
+            }
+        }
+
+        /**
+         * Cancels the run and interrupts it if it started (perhaps only just); one that goes on regardless is reported
+         * to the overruns.
+         */
         void cancel() {
-            if (future != null) {
-                future.cancel(true);
+            if (future == null) {
+                return;
+            }
+            future.cancel(true);
+            Thread running = thread;
+            if (running != null && state.compareAndSet(RUNNING, OVERRUN)) {
+                overruns.overran(analyzer.name(), running);
             }
         }
 
@@ -197,7 +266,7 @@ public final class AnalysisPipeline {
                 long deadline = start != 0 ? start + budget.toNanos() : submitted + queueLimit.toNanos();
                 long wait = deadline - System.nanoTime();
                 if (wait <= 0 && !future.isDone()) {
-                    future.cancel(true);
+                    cancel();
                     return List.of(failed(analyzer, start != 0
                             ? "timeout " + budget.toMillis() + "ms"
                             : "not started within " + queueLimit.toMillis() + "ms (executor saturated)"));
