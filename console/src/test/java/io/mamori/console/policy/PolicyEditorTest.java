@@ -55,14 +55,26 @@ class PolicyEditorTest {
         TestDatabases.dropSchemas();
     }
 
+    /** POLICY in the policy file, and a holder of it. */
+    private PolicyHolder policyFile() throws Exception {
+        Files.writeString(file(), POLICY, StandardCharsets.UTF_8);
+        return new PolicyHolder(new PolicyLoader(FindingCatalogue.builtIn()), file());
+    }
+
+    private Path file() {
+        return dir.resolve("policy.yaml");
+    }
+
+    private PolicyEditor editor(PolicyHolder holder, javax.sql.DataSource db, io.mamori.console.audit.AuditTrail trail) {
+        return new PolicyEditor(holder, new PolicyLoader(FindingCatalogue.builtIn()), new PolicyVersions(db), trail, clock);
+    }
+
     @ParameterizedTest
     @MethodSource("vendors")
     void savesOnlyValidEditsFromTheCurrentVersionAndKeepsEveryVersion(String vendor) throws Exception {
-        Path file = dir.resolve("policy.yaml");
-        Files.writeString(file, POLICY, StandardCharsets.UTF_8);
-        PolicyLoader loader = new PolicyLoader(FindingCatalogue.builtIn());
-        PolicyHolder holder = new PolicyHolder(loader, file);
-        PolicyEditor editor = new PolicyEditor(holder, loader, new PolicyVersions(TestDatabases.fresh(vendor)), audit::add, clock);
+        PolicyHolder holder = policyFile();
+        Path file = file();
+        PolicyEditor editor = editor(holder, TestDatabases.fresh(vendor), audit::add);
         String base = PolicyEditor.hash(editor.fileText());
 
         String invalid = POLICY.replace("hold: 8", "hold: 2");
@@ -112,13 +124,11 @@ class PolicyEditorTest {
     @ParameterizedTest
     @MethodSource("vendors")
     void aSaveIsInForceOnlyWithItsEntry(String vendor) throws Exception {
-        Path file = dir.resolve("policy.yaml");
-        Files.writeString(file, POLICY, StandardCharsets.UTF_8);
-        PolicyLoader loader = new PolicyLoader(FindingCatalogue.builtIn());
-        PolicyHolder holder = new PolicyHolder(loader, file);
+        PolicyHolder holder = policyFile();
+        Path file = file();
         javax.sql.DataSource db = TestDatabases.fresh(vendor);
         JdbcAuditTrail trail = new JdbcAuditTrail(db);
-        PolicyEditor editor = new PolicyEditor(holder, loader, new PolicyVersions(db), trail, clock);
+        PolicyEditor editor = editor(holder, db, trail);
         String base = PolicyEditor.hash(POLICY);
 
         String first = POLICY.replace("tag: 4", "tag: 5");
