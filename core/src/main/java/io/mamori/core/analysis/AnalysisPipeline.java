@@ -44,6 +44,10 @@ public final class AnalysisPipeline {
 
     /** The code of the finding that reports a failed analyzer. */
     public static final String ANALYZER_FAILED = "ANALYZER_FAILED";
+    /** The reason of an analyzer that the executor refused (queue full, or shut down). */
+    private static final String REJECTED = "rejected by the executor";
+    /** The start of the reason of an analyzer that waited for a thread past the queue limit. */
+    private static final String NOT_STARTED = "not started within ";
 
     private final List<Analyzer> analyzers;
     private final FindingCatalogue catalogue;
@@ -140,6 +144,20 @@ public final class AnalysisPipeline {
 
     public List<Analyzer> analyzers() {
         return analyzers;
+    }
+
+    /**
+     * Whether {@code finding} reports an analyzer that never ran because the pool had no room for it (its queue was
+     * full, it waited past the queue limit, or the executor was shut down): the gateway was overloaded, so the message
+     * was not analysed, whatever it holds (a timeout, an exception or a contract violation is the message's doing).
+     */
+    public static boolean notRun(Finding finding) {
+        if (!finding.code().equals(ANALYZER_FAILED) || finding.evidence() == null) {
+            return false;
+        }
+        int colon = finding.evidence().indexOf(": ");
+        String reason = colon < 0 ? "" : finding.evidence().substring(colon + 2);
+        return reason.equals(REJECTED) || reason.startsWith(NOT_STARTED);
     }
 
     /**
@@ -258,7 +276,7 @@ public final class AnalysisPipeline {
 
         List<Finding> await() throws InterruptedException {
             if (future == null) {
-                return List.of(failed(analyzer, "rejected by the executor"));
+                return List.of(failed(analyzer, REJECTED));
             }
             long pollNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(1), budget.toNanos() / 10);
             while (true) {
@@ -269,7 +287,7 @@ public final class AnalysisPipeline {
                     cancel();
                     return List.of(failed(analyzer, start != 0
                             ? "timeout " + budget.toMillis() + "ms"
-                            : "not started within " + queueLimit.toMillis() + "ms (executor saturated)"));
+                            : NOT_STARTED + queueLimit.toMillis() + "ms (executor saturated)"));
                 }
                 try {
                     // While queued, look again soon: once it starts, its own budget applies.

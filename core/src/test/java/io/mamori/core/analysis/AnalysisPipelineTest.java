@@ -121,8 +121,9 @@ class AnalysisPipelineTest {
             return List.of();
         });
         try {
-            assertThat(pipeline(Duration.ofMillis(100), spinning).run(INPUT))
-                    .containsExactly(new Finding("ANALYZER_FAILED", 1.0, "spinning: timeout 100ms"));
+            List<Finding> findings = pipeline(Duration.ofMillis(100), spinning).run(INPUT);
+            assertThat(findings).containsExactly(new Finding("ANALYZER_FAILED", 1.0, "spinning: timeout 100ms"));
+            assertThat(AnalysisPipeline.notRun(findings.get(0))).as("it ran: the message's doing").isFalse();
         } finally {
             stop.set(true);
         }
@@ -175,8 +176,10 @@ class AnalysisPipelineTest {
             AnalysisPipeline p = new AnalysisPipeline(List.of(new Scripted("queued", List::of)),
                     FindingCatalogue.builtIn(), Duration.ofMillis(50), Duration.ofMillis(200), single);
 
-            assertThat(p.run(INPUT)).containsExactly(
+            List<Finding> findings = p.run(INPUT);
+            assertThat(findings).containsExactly(
                     new Finding("ANALYZER_FAILED", 1.0, "queued: not started within 200ms (executor saturated)"));
+            assertThat(AnalysisPipeline.notRun(findings.get(0))).as("the gateway was too busy").isTrue();
         } finally {
             release.countDown();
             single.shutdownNow();
@@ -186,8 +189,9 @@ class AnalysisPipelineTest {
     @Test
     void aShutDownExecutorYieldsFailures() {
         pool.shutdown();
-        assertThat(pipeline(Duration.ofSeconds(1), new Scripted("any", List::of)).run(INPUT))
-                .containsExactly(new Finding("ANALYZER_FAILED", 1.0, "any: rejected by the executor"));
+        List<Finding> findings = pipeline(Duration.ofSeconds(1), new Scripted("any", List::of)).run(INPUT);
+        assertThat(findings).containsExactly(new Finding("ANALYZER_FAILED", 1.0, "any: rejected by the executor"));
+        assertThat(AnalysisPipeline.notRun(findings.get(0))).isTrue();
     }
 
     @Test

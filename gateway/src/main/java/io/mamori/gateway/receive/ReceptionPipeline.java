@@ -2,6 +2,7 @@ package io.mamori.gateway.receive;
 
 import io.mamori.core.analysis.Action;
 import io.mamori.core.analysis.AnalysisInput;
+import io.mamori.core.analysis.AnalysisPipeline;
 import io.mamori.core.analysis.Finding;
 import io.mamori.core.analysis.FindingCatalogue;
 import io.mamori.core.analysis.PasswordMail;
@@ -153,6 +154,17 @@ public final class ReceptionPipeline implements MessageReceiver {
                 record(envelope, null, verdict, spool.size(), sample, "");
                 return new Received(new ReceiveResult.Refused(550, "5.7.1",
                         "Message rejected by policy (" + String.join(",", verdict.codes()) + ")"), outcome.input(), current);
+            }
+            if (verdict.findings().stream().anyMatch(AnalysisPipeline::notRun)) {
+                // Overloaded (every analyzer thread busy, or shutting down): the message was not analysed. As Postfix
+                // defers when its content filter cannot take mail, the sender retries later rather than the mail
+                // going through with only ANALYZER_FAILED's tag.
+                meters.counter("mamori.messages.tempfailed", "direction", envelope.direction().lowerName(),
+                        "reason", "analysis-busy").increment();
+                LOG.warn("message id=- direction={} client={} from=<{}> tempfail=analysis-busy", envelope.direction()
+                        .lowerName(), envelope.clientAddress(), sanitize(envelope.mailFrom()));
+                return new Received(new ReceiveResult.Refused(451, "4.3.2",
+                        "Too busy to analyze the message, try again later"), outcome.input(), current);
             }
             if (verdict.codes().contains(AV_UNAVAILABLE)
                     && current.antivirus().whenUnavailable() == Policy.Antivirus.WhenUnavailable.TEMPFAIL) {

@@ -79,6 +79,20 @@ class ReceptionTransformsTest {
     }
 
     @Test
+    void anOverloadedGatewayDefersTheMessageInsteadOfPassingItUnanalysed() throws Exception {
+        // the analyzers' pool refuses work, as when it is shut down or its queue is full
+        rig.analysis().shutdown();
+        Envelope envelope = new Envelope(Direction.INBOUND, "a@partner.example", List.of("b@example.co.jp"), "192.0.2.10",
+                "client.partner.example", null, false, Instant.now());
+
+        ReceiveResult r = reception.receive(envelope, new ByteArrayInputStream(("From: a@partner.example\r\n"
+                + "To: b@example.co.jp\r\nSubject: x\r\n\r\nhello\r\n").getBytes(StandardCharsets.UTF_8)));
+
+        assertThat(r).isEqualTo(new ReceiveResult.Refused(451, "4.3.2", "Too busy to analyze the message, try again later"));
+        assertThat(rig.store().list(null, 10)).as("nothing accepted").isEmpty();
+    }
+
+    @Test
     void aMessageDisarmCannotRewriteIsQuarantinedWholeInsteadOfDeliveredUndisarmed() throws Exception {
         // A header field of 1.5 MB (folded into short lines): the Mime4j tree refuses header fields over 1 MiB.
         String huge = "X-Padding: " + "a".repeat(70) + ("\r\n " + "b".repeat(70)).repeat(21_000) + "\r\n";
