@@ -73,6 +73,14 @@ public final class AnalyzerPool implements AnalysisPipeline.Overruns, AutoClosea
         return overruns.get();
     }
 
+    /**
+     * Whether as many runs overrun as the pool may add threads for: from now on each further one takes a thread of the
+     * pool's own for as long as it lasts, and only a restart gives the cores back. The gateway's health says so.
+     */
+    public boolean standInsExhausted() {
+        return overrunning.get() >= maxExtraThreads && overrunning.get() > 0;
+    }
+
     /** The threads the pool runs analyzers on now: its own and those standing in for overrunning runs. */
     public int size() {
         return executor.getCorePoolSize();

@@ -85,6 +85,7 @@ class AnalyzerPoolTest {
                 .containsExactly(new Finding("ANALYZER_FAILED", 1.0, "looping: timeout 100ms"));
         assertThat(pool.overrunning()).isEqualTo(1);
         assertThat(pool.size()).as("one thread standing in").isEqualTo(2);
+        assertThat(pool.standInsExhausted()).as("three more may stand in").isFalse();
 
         // With its only thread looping, a pool of one would leave this waiting until it counts as failed
         assertThat(pipeline(quick("next", "next message")).run(INPUT))
@@ -104,6 +105,7 @@ class AnalyzerPoolTest {
         assertThat(pipeline(spinning("second")).run(INPUT)).extracting(Finding::code).containsExactly("ANALYZER_FAILED");
         assertThat(pool.overrunning()).isEqualTo(2);
         assertThat(pool.size()).as("at most one extra thread").isEqualTo(2);
+        assertThat(pool.standInsExhausted()).isTrue();
 
         // every thread is busy now: the next run waits and counts as failed, never hangs the caller
         assertThat(pipeline(quick("starved", "x")).run(INPUT)).singleElement().satisfies(f -> {
@@ -113,6 +115,7 @@ class AnalyzerPoolTest {
 
         stop.set(true);
         await(() -> pool.overrunning() == 0 && pool.size() == 1);
+        assertThat(pool.standInsExhausted()).isFalse();
 
         // a run that sleeps is interrupted at its budget: it returns at once and the pool is as it was
         Analyzer sleeping = new Analyzer() {
