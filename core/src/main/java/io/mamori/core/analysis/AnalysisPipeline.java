@@ -259,15 +259,19 @@ public final class AnalysisPipeline {
             }
         }
 
-        /**
-         * Cancels the run and interrupts it if it started (perhaps only just); one that goes on regardless is reported
-         * to the overruns.
-         */
+        /** Cancels the run, interrupting it if it started (when the caller itself is interrupted). */
         void cancel() {
-            if (future == null) {
-                return;
+            if (future != null) {
+                future.cancel(true);
             }
-            future.cancel(true);
+        }
+
+        /**
+         * Cancels the run at its deadline, interrupting it if it started (perhaps only just); one that goes on
+         * regardless is reported to the overruns.
+         */
+        private void timedOut() {
+            cancel();
             Thread running = thread;
             if (running != null && state.compareAndSet(RUNNING, OVERRUN)) {
                 overruns.overran(analyzer.name(), running);
@@ -284,7 +288,7 @@ public final class AnalysisPipeline {
                 long deadline = start != 0 ? start + budget.toNanos() : submitted + queueLimit.toNanos();
                 long wait = deadline - System.nanoTime();
                 if (wait <= 0 && !future.isDone()) {
-                    cancel();
+                    timedOut();
                     return List.of(failed(analyzer, start != 0
                             ? "timeout " + budget.toMillis() + "ms"
                             : NOT_STARTED + queueLimit.toMillis() + "ms (executor saturated)"));
