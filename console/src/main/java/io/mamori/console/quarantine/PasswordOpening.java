@@ -31,7 +31,7 @@ public final class PasswordOpening {
     /**
      * What opening did.
      *
-     * @param outcome     NOT_OPENED, ANTIVIRUS_UNAVAILABLE, KEPT or COMMITTED_AGAIN
+     * @param outcome     NOT_OPENED, ANTIVIRUS_UNAVAILABLE, ANALYSIS_BUSY, KEPT or COMMITTED_AGAIN
      * @param message     the quarantined message as it is now (KEPT: with its new verdict), or the copy committed again
      * @param committedAs the queue id of the copy committed again, or {@code null}
      */
@@ -93,7 +93,7 @@ public final class PasswordOpening {
                         ? new Result.Refused<>(Refusal.CONFLICT, "隔離中のメッセージではありません / the message is not quarantined")
                         : new Result.Refused<>(Refusal.NOT_FOUND, "メッセージが見つかりません / no such message: " + id);
             }
-            case NOT_OPENED, ANTIVIRUS_UNAVAILABLE -> {
+            case NOT_OPENED, ANTIVIRUS_UNAVAILABLE, ANALYSIS_BUSY -> {
                 record(actor, source, id, r.outcome().name(), false);
                 yield new Result.Ok<>(new Opened(r.outcome(), quarantine.view(store.find(id).orElseThrow()), null));
             }

@@ -217,6 +217,8 @@ public final class ReceptionPipeline implements MessageReceiver {
             NOT_OPENED,
             /** The antivirus engine did not answer: nothing changed, it can be tried again. */
             ANTIVIRUS_UNAVAILABLE,
+            /** The analyzers found no thread (the gateway was overloaded): nothing changed, it can be tried again. */
+            ANALYSIS_BUSY,
             /** Opened; it stays quarantined with the new verdict recorded. */
             KEPT,
             /** Opened and judged deliverable: committed again, the quarantined copy deleted. */
@@ -272,6 +274,9 @@ public final class ReceptionPipeline implements MessageReceiver {
             }
             ScanResult r = scanner.analyze(envelope, parsed, spool::openInput, new TraceFields(hostname), passwords);
             Verdict verdict = r.verdict();
+            if (verdict.findings().stream().anyMatch(AnalysisPipeline::notRun)) {
+                return new Reassessment(Reassessment.Outcome.ANALYSIS_BUSY, null, null);
+            }
             // only this analysis had passwords from outside the message: their finding says one of them opened it
             if (!verdict.codes().contains(passwords.fromAnalyst() ? PASSWORD_FROM_ANALYST : PASSWORD_SENT_SEPARATELY)) {
                 return new Reassessment(Reassessment.Outcome.NOT_OPENED, null, null);

@@ -200,6 +200,22 @@ class PasswordMailTest {
     }
 
     @Test
+    void anAnalystsPasswordWhileTheGatewayIsTooBusyChangesNothingAndSaysSo() throws Exception {
+        StoredMessage quarantined = receive(withZip(cleanZip()));
+        rig.analysis().shutdown(); // the analyzers' pool takes no work, as when every thread is busy past the queue limit
+
+        ReceptionPipeline.Reassessment r = reception.reassess(quarantined.id(),
+                PasswordMail.fromAnalyst("analyst@example.co.jp", PASSWORD), outcome -> (c, changed) -> {
+                    throw new AssertionError("nothing to record: nothing changed");
+                });
+
+        assertThat(r.outcome()).as("not \"the password did not open it\"")
+                .isEqualTo(ReceptionPipeline.Reassessment.Outcome.ANALYSIS_BUSY);
+        assertThat(now(quarantined).state()).isEqualTo(MessageState.QUARANTINED);
+        assertThat(now(quarantined).findingCodes()).isEqualTo("ENCRYPTED_ARCHIVE");
+    }
+
+    @Test
     void anEmployeesPendingReleaseRequestIsApprovedByTheGatewayWhenTheMessageIsCommittedAgain() throws Exception {
         io.mamori.gateway.quarantine.ReleaseRequests requests =
                 new io.mamori.gateway.quarantine.ReleaseRequests(rig.dataSource(), Clock.systemUTC());
