@@ -33,8 +33,8 @@ class AnalyzerPoolTest {
         }
     }
 
-    /** Loops without looking at interruption until the test ends it, as a library caught in an endless loop. */
-    private Analyzer spinning(String name) {
+    /** An analyzer named {@code name} that runs {@code body}. */
+    private static Analyzer named(String name, java.util.concurrent.Callable<List<Finding>> body) {
         return new Analyzer() {
             @Override
             public String name() {
@@ -42,27 +42,24 @@ class AnalyzerPoolTest {
             }
 
             @Override
-            public List<Finding> analyze(AnalysisInput input) {
-                while (!stop.get()) {
-                    Thread.onSpinWait();
-                }
-                return List.of();
+            public List<Finding> analyze(AnalysisInput input) throws Exception {
+                return body.call();
             }
         };
     }
 
-    private static Analyzer quick(String name, String evidence) {
-        return new Analyzer() {
-            @Override
-            public String name() {
-                return name;
+    /** Loops without looking at interruption until the test ends it, as a library caught in an endless loop. */
+    private Analyzer spinning(String name) {
+        return named(name, () -> {
+            while (!stop.get()) {
+                Thread.onSpinWait();
             }
+            return List.of();
+        });
+    }
 
-            @Override
-            public List<Finding> analyze(AnalysisInput input) {
-                return List.of(Finding.of("MIME_LONG_LINE", evidence));
-            }
-        };
+    private static Analyzer quick(String name, String evidence) {
+        return named(name, () -> List.of(Finding.of("MIME_LONG_LINE", evidence)));
     }
 
     private AnalysisPipeline pipeline(Analyzer... analyzers) {
@@ -118,18 +115,10 @@ class AnalyzerPoolTest {
         assertThat(pool.standInsExhausted()).isFalse();
 
         // a run that sleeps is interrupted at its budget: it returns at once and the pool is as it was
-        Analyzer sleeping = new Analyzer() {
-            @Override
-            public String name() {
-                return "sleeping";
-            }
-
-            @Override
-            public List<Finding> analyze(AnalysisInput input) throws InterruptedException {
-                Thread.sleep(60_000);
-                return List.of();
-            }
-        };
+        Analyzer sleeping = named("sleeping", () -> {
+            Thread.sleep(60_000);
+            return List.of();
+        });
         assertThat(pipeline(sleeping).run(INPUT)).extracting(Finding::evidence).containsExactly("sleeping: timeout 100ms");
         await(() -> pool.overrunning() == 0 && pool.size() == 1);
         assertThat(pool.overruns()).isBetween(2L, 3L);
