@@ -126,7 +126,11 @@ final class DisarmedHtml {
             }
         };
         HtmlStreamRenderer renderer = HtmlStreamRenderer.create(target, e -> failure[0] = e, Handler.DO_NOTHING);
-        HtmlSanitizer.Policy policy = (defangLinks ? WITHOUT_LINKS : WITH_LINKS).apply(renderer);
+        // URLs are defanged in the text nodes of the result, as a mail client's linkifier reads them: an element the
+        // policy drops joins the text on either side ("htt<xyz></xyz>ps://…"), which defanging the input's text events
+        // one by one missed
+        HtmlSanitizer.Policy policy = (defangLinks ? WITHOUT_LINKS : WITH_LINKS)
+                .apply(defangLinks ? new DefangedTextNodes(renderer) : renderer);
         run(chunks, new LinksAndImages(balanced(policy), defangLinks, !defangLinks), failure);
     }
 
@@ -177,19 +181,78 @@ final class DisarmedHtml {
     }
 
     /**
+     * Defangs the URLs of each text node of the result whole ({@link LinkDefanger#defangText}): the text between two
+     * tags the policy writes, however many text events it came in. Memory stays bounded: past 64 K characters the text
+     * is handed on up to a place where no URL can be cut ({@link LinkDefanger#lastSafeCut}).
+     */
+    private static final class DefangedTextNodes implements HtmlStreamEventReceiver {
+        private static final int MAX_PENDING = 64 * 1024;
+
+        private final HtmlStreamEventReceiver next;
+        private final StringBuilder pending = new StringBuilder();
+
+        DefangedTextNodes(HtmlStreamEventReceiver next) {
+            this.next = next;
+        }
+
+        @Override
+        public void openDocument() {
+            next.openDocument();
+        }
+
+        @Override
+        public void closeDocument() {
+            flush();
+            next.closeDocument();
+        }
+
+        @Override
+        public void openTag(String name, List<String> attrs) {
+            flush();
+            next.openTag(name, attrs);
+        }
+
+        @Override
+        public void closeTag(String name) {
+            flush();
+            next.closeTag(name);
+        }
+
+        @Override
+        public void text(String text) {
+            pending.append(text);
+            if (pending.length() > MAX_PENDING) {
+                char[] chars = new char[pending.length()];
+                pending.getChars(0, chars.length, chars, 0);
+                int cut = LinkDefanger.lastSafeCut(chars, chars.length);
+                String head = pending.substring(0, cut);
+                pending.delete(0, cut);
+                next.text(LinkDefanger.defangText(head));
+            }
+        }
+
+        private void flush() {
+            if (pending.length() > 0) {
+                String s = pending.toString();
+                pending.setLength(0);
+                next.text(LinkDefanger.defangText(s));
+            }
+        }
+    }
+
+    /**
      * Anchors become their text followed by {@code " [target]"} (defanged when asked), unless {@code keepLinks};
-     * images that are not {@code cid:} parts of the message become their alt text; URLs in text are defanged.
+     * images that are not {@code cid:} parts of the message become their alt text. URLs in text are defanged after
+     * the policy ({@link DefangedTextNodes}, or the text's writer for {@link #toText}).
      * Consecutive text events are joined first, so a URL split between two pieces is still found whole.
      */
     static final class LinksAndImages implements HtmlStreamEventReceiver {
-        private static final int MAX_PENDING = 64 * 1024;
         private static final int MAX_ANCHOR_TEXT = 2048;
 
         private final HtmlStreamEventReceiver next;
         private final boolean defang;
         private final boolean keepLinks;
         private final Deque<Anchor> anchors = new ArrayDeque<>();
-        private final StringBuilder pending = new StringBuilder();
 
         private static final class Anchor {
             final String href;
@@ -213,7 +276,6 @@ final class DisarmedHtml {
 
         @Override
         public void closeDocument() {
-            flush();
             while (!anchors.isEmpty()) {
                 closeAnchor();
             }
@@ -222,7 +284,6 @@ final class DisarmedHtml {
 
         @Override
         public void openTag(String name, List<String> attrs) {
-            flush();
             switch (name) {
                 case "a" -> {
                     if (keepLinks) {
@@ -240,7 +301,6 @@ final class DisarmedHtml {
                         String alt = attribute(attrs, "alt");
                         if (alt != null && !alt.isBlank()) {
                             text("[" + alt.strip() + "]");
-                            flush();
                         }
                     }
                 }
@@ -250,7 +310,6 @@ final class DisarmedHtml {
 
         @Override
         public void closeTag(String name) {
-            flush();
             if (name.equals("a") && !keepLinks) {
                 if (!anchors.isEmpty()) {
                     closeAnchor();
@@ -262,26 +321,10 @@ final class DisarmedHtml {
 
         @Override
         public void text(String text) {
-            pending.append(text);
+            next.text(text);
             Anchor open = anchors.peek();
             if (open != null && open.text.length() < MAX_ANCHOR_TEXT) {
                 open.text.append(text, 0, Math.min(text.length(), MAX_ANCHOR_TEXT - open.text.length()));
-            }
-            if (pending.length() > MAX_PENDING) {
-                char[] chars = new char[pending.length()];
-                pending.getChars(0, chars.length, chars, 0);
-                int cut = LinkDefanger.lastSafeCut(chars, chars.length);
-                String head = pending.substring(0, cut);
-                pending.delete(0, cut);
-                next.text(defang ? LinkDefanger.defangText(head) : head);
-            }
-        }
-
-        private void flush() {
-            if (pending.length() > 0) {
-                String s = pending.toString();
-                pending.setLength(0);
-                next.text(defang ? LinkDefanger.defangText(s) : s);
             }
         }
 

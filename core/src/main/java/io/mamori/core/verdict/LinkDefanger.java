@@ -182,14 +182,32 @@ final class LinkDefanger {
         }
     }
 
-    /** Where text may be cut without cutting a URL; the whole buffer (keeping surrogate pairs) when nowhere. */
+    /**
+     * Where text may be cut without cutting a URL: after its last character that ends one. Where there is none (a run
+     * of URL characters longer than the buffer), a cut that splits no scheme or {@code www.}: 16 characters before the
+     * end, moved back before any h, f or w of the 14 characters before it, since a scheme as {@link #URL_IN_TEXT}
+     * reads it is at most 14 characters long ({@code https%3a%2f%2f}); one that starts earlier ends before the cut and
+     * is defanged in the head, with the URL it starts. Cutting at the end instead could split {@code htt|ps://}, and
+     * neither piece would be defanged.
+     */
     static int lastSafeCut(char[] buffer, int length) {
         for (int i = length - 1; i > 0; i--) {
             if (endsUrl(buffer[i])) {
                 return i;
             }
         }
-        return Character.isHighSurrogate(buffer[length - 1]) ? length - 1 : length;
+        if (length <= 32) {
+            return Character.isHighSurrogate(buffer[length - 1]) ? length - 1 : length;
+        }
+        // no character ends a URL, so all are printable ASCII: no surrogate pair to keep together
+        int cut = length - 16;
+        for (int i = cut - 1; i >= cut - 14; i--) {
+            char c = Character.toLowerCase(buffer[i]);
+            if (c == 'h' || c == 'f' || c == 'w') {
+                cut = i;
+            }
+        }
+        return cut;
     }
 
     static boolean endsUrl(char c) {

@@ -84,9 +84,10 @@ class DisarmedHtmlTest {
                 + "https://signin.ebay.com/ws/eBayISAPI.dll?SignIn</a> now; see <a href='https://example.com/'>"
                 + "https://example.com</a>.</p>", true);
 
-        // The spans the anchors became have no attributes, so the sanitizer leaves out their tags.
+        // The spans the anchors became have no attributes, so the sanitizer leaves out their tags; the text then is one
+        // text node, defanged as a whole (the full stop after the last URL goes with it, as URL characters do)
         assertThat(out).isEqualTo("<p>Log in hxxps://signin[.]ebay[.]com/ws/eBayISAPI[.]dll?SignIn"
-                + " [hxxp://xxlplan[.]ovh[.]net/~vizoso/ee] now; see hxxps://example[.]com.</p>");
+                + " [hxxp://xxlplan[.]ovh[.]net/~vizoso/ee] now; see hxxps://example[.]com[.]</p>");
     }
 
     @Test
@@ -131,6 +132,20 @@ class DisarmedHtmlTest {
 
         assertThat(out).isEqualTo("Sign in: hxxps://evil[.]example/login or www[.]evil[.]example\r\n");
         assertThat(text("<p>ht<b></b>tps://evil.example/login</p>", false)).isEqualTo("https://evil.example/login\r\n");
+    }
+
+    /**
+     * An element the sanitizer drops joins the text on either side into one text node of the result, which a mail
+     * client linkifies whole: a URL cut by one ({@code htt<xyz></xyz>ps://…}) is defanged as the result shows it. Kept
+     * elements ({@code <b>}) keep separate text nodes, which linkifiers do not join.
+     */
+    @Test
+    void aUrlCutByADroppedElementIsDefangedAsTheResultJoinsIt() throws Exception {
+        String out = sanitize("<p>Sign in: htt<xyz></xyz>ps://evil.example/login or ww<blink>w.</blink>evil.example/x"
+                + " <span>ok</span></p>", true);
+
+        assertThat(Jsoup.parseBodyFragment(out).text())
+                .isEqualTo("Sign in: hxxps://evil[.]example/login or www[.]evil[.]example/x ok");
     }
 
     /**

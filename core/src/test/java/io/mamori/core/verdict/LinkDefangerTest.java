@@ -67,6 +67,19 @@ class LinkDefangerTest {
                 .isEqualTo("詳細はhxxps://login[.]example[.]co/verify をご確認ください。こちらwww[.]example[.]jpへ");
     }
 
+    /** A run without a place to cut longer than the buffer: the cut never splits a scheme, so the URL is defanged. */
+    @Test
+    void aRunLongerThanTheBufferIsNotCutInsideAScheme() throws Exception {
+        for (int pad = 0; pad < 40; pad++) {
+            // the scheme lands at every place around the end of the 64 K buffer
+            String text = "x".repeat(64 * 1024 - 20 + pad) + "https://evil.example/login";
+            java.io.StringWriter out = new java.io.StringWriter();
+            LinkDefanger.defangStream(new StringReader(text), out);
+            assertThat(out.toString()).as("pad %d", pad).endsWith("hxxps://evil[.]example/login")
+                    .doesNotContain("https://");
+        }
+    }
+
     @Test
     void streamingCutsBetweenUrlsSoEveryOneIsFound() throws Exception {
         StringBuilder text = new StringBuilder();
