@@ -181,15 +181,12 @@ final class DisarmedHtml {
     }
 
     /**
-     * Defangs the URLs of each text node of the result whole ({@link LinkDefanger#defangText}): the text between two
-     * tags the policy writes, however many text events it came in. Memory stays bounded: past 64 K characters the text
-     * is handed on up to a place where no URL can be cut ({@link LinkDefanger#lastSafeCut}).
+     * Defangs the URLs of each text node of the result whole ({@link LinkDefanger.HeldText}): the text between two tags
+     * the policy writes, however many text events it came in.
      */
     private static final class DefangedTextNodes implements HtmlStreamEventReceiver {
-        private static final int MAX_PENDING = 64 * 1024;
-
         private final HtmlStreamEventReceiver next;
-        private final StringBuilder pending = new StringBuilder();
+        private final LinkDefanger.HeldText held = new LinkDefanger.HeldText();
 
         DefangedTextNodes(HtmlStreamEventReceiver next) {
             this.next = next;
@@ -202,40 +199,34 @@ final class DisarmedHtml {
 
         @Override
         public void closeDocument() {
-            flush();
+            endTextNode();
             next.closeDocument();
         }
 
         @Override
         public void openTag(String name, List<String> attrs) {
-            flush();
+            endTextNode();
             next.openTag(name, attrs);
         }
 
         @Override
         public void closeTag(String name) {
-            flush();
+            endTextNode();
             next.closeTag(name);
         }
 
         @Override
         public void text(String text) {
-            pending.append(text);
-            if (pending.length() > MAX_PENDING) {
-                char[] chars = new char[pending.length()];
-                pending.getChars(0, chars.length, chars, 0);
-                int cut = LinkDefanger.lastSafeCut(chars, chars.length);
-                String head = pending.substring(0, cut);
-                pending.delete(0, cut);
-                next.text(LinkDefanger.defangText(head));
+            String ready = held.add(text, 0, text.length());
+            if (ready != null) {
+                next.text(ready);
             }
         }
 
-        private void flush() {
-            if (pending.length() > 0) {
-                String s = pending.toString();
-                pending.setLength(0);
-                next.text(LinkDefanger.defangText(s));
+        private void endTextNode() {
+            String rest = held.rest();
+            if (!rest.isEmpty()) {
+                next.text(rest);
             }
         }
     }

@@ -138,10 +138,42 @@ final class LinkDefanger {
         return new Defanging(out);
     }
 
-    private static final class Defanging extends Writer {
+    /**
+     * Text that arrives in pieces, defanged as if it had come whole: held until a place where no URL can be cut
+     * ({@link #lastSafeCut}) once it passes 64 K characters, so memory stays bounded however long the text. Used by the
+     * text output's writer ({@link #defanging}) and by the HTML output's text nodes ({@code DisarmedHtml}).
+     */
+    static final class HeldText {
         private static final int CHUNK = 64 * 1024;
-        private final Writer out;
         private final StringBuilder pending = new StringBuilder();
+
+        /** Takes {@code text}; what can go out already, defanged, or {@code null} while everything is held. */
+        String add(CharSequence text, int start, int end) {
+            pending.append(text, start, end);
+            if (pending.length() < CHUNK) {
+                return null;
+            }
+            char[] chars = new char[pending.length()];
+            pending.getChars(0, chars.length, chars, 0);
+            int cut = lastSafeCut(chars, chars.length);
+            pending.delete(0, cut);
+            return defangText(new String(chars, 0, cut));
+        }
+
+        /** The rest, defanged, and nothing held any more; empty when nothing was. */
+        String rest() {
+            if (pending.length() == 0) {
+                return "";
+            }
+            String rest = defangText(pending.toString());
+            pending.setLength(0);
+            return rest;
+        }
+    }
+
+    private static final class Defanging extends Writer {
+        private final Writer out;
+        private final HeldText held = new HeldText();
 
         Defanging(Writer out) {
             this.out = out;
@@ -149,22 +181,18 @@ final class LinkDefanger {
 
         @Override
         public void write(char[] chars, int off, int len) throws IOException {
-            pending.append(chars, off, len);
-            drainPastChunk();
+            take(java.nio.CharBuffer.wrap(chars), off, off + len);
         }
 
         @Override
         public void write(String text, int off, int len) throws IOException {
-            pending.append(text, off, off + len);
-            drainPastChunk();
+            take(text, off, off + len);
         }
 
-        private void drainPastChunk() throws IOException {
-            if (pending.length() >= CHUNK) {
-                char[] chars = pending.toString().toCharArray();
-                int cut = lastSafeCut(chars, chars.length);
-                out.write(defangText(new String(chars, 0, cut)));
-                pending.delete(0, cut);
+        private void take(CharSequence text, int start, int end) throws IOException {
+            String ready = held.add(text, start, end);
+            if (ready != null) {
+                out.write(ready);
             }
         }
 
@@ -176,8 +204,7 @@ final class LinkDefanger {
 
         @Override
         public void close() throws IOException {
-            out.write(defangText(pending.toString()));
-            pending.setLength(0);
+            out.write(held.rest());
             out.flush();
         }
     }
