@@ -211,7 +211,7 @@ class GatewayConfiguration {
     AnalyzerPool analyzerPool(MamoriProperties settings, MeterRegistry meters) {
         int threads = Math.max(2, settings.analysis().threads());
         // Bounded, and large enough for every session's analyzers at once (sessions × analyzers); a task the queue
-        // cannot take is refused, which the pipeline reports as ANALYZER_FAILED. Up to as many threads again stand in
+        // cannot take is refused, which the pipeline reports as ANALYZER_NOT_RUN. Up to as many threads again stand in
         // for analyzer runs stuck past their budget (AnalyzerPool).
         int capacity = Math.max(4096, settings.smtp().maxConnections() * 2 * 16);
         AnalyzerPool pool = new AnalyzerPool("mamori-analyzer", threads, capacity, threads);

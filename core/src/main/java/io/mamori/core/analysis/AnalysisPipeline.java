@@ -3,9 +3,12 @@ package io.mamori.core.analysis;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -22,13 +25,16 @@ import org.slf4j.LoggerFactory;
  * Runs every analyzer on a message, each under its own time budget, and enforces the {@link Analyzer}
  * contract: an analyzer that throws, overruns its budget, returns {@code null} or a null finding, or emits a
  * code missing from the {@link FindingCatalogue} yields an {@code ANALYZER_FAILED} finding naming it and
- * the reason (e.g. {@code "mime-sanity: timeout 200ms"}), never a silent pass.
+ * the reason (e.g. {@code "mime-sanity: timeout 200ms"}), never a silent pass. Analyzers the pool could not take
+ * (its queue full, past the queue limit, shut down) are not the message's doing: one {@code ANALYZER_NOT_RUN}
+ * finding names them all, so that whoever runs the pipeline can defer the message instead
+ * ({@code analysis.when_busy} in the gateway).
  *
  * <p>Analyzers of one message run in parallel on the {@link ExecutorService} the caller supplies and owns: a
  * bounded pool (e.g. {@code Executors.newFixedThreadPool(n)}), shared by all sessions, never shut down here.
  * The budget counts from the moment an analyzer starts running, so a busy pool does not turn into timeouts;
  * an analyzer still queued after the queue limit (ten budgets by default) also counts as failed, so a
- * saturated pool cannot stall a session. A timed-out analyzer is cancelled and interrupted; one that ignores
+ * saturated pool cannot stall a session (it is not run at all then). A timed-out analyzer is cancelled and interrupted; one that ignores
  * interruption (a library caught in an endless loop) keeps its pool thread until it returns: the {@link Overruns}
  * given are told when such a run overran and when it returned, so that the pool can stand in for the thread meanwhile
  * ({@link AnalyzerPool}) and whoever runs the gateway can see it.
@@ -44,6 +50,11 @@ public final class AnalysisPipeline {
 
     /** The code of the finding that reports a failed analyzer. */
     public static final String ANALYZER_FAILED = "ANALYZER_FAILED";
+    /**
+     * The code of the one finding that names the analyzers which never ran on a message because the pool had no
+     * room for them: the gateway was overloaded, so the message was not (wholly) analysed, whatever it holds.
+     */
+    public static final String ANALYZER_NOT_RUN = "ANALYZER_NOT_RUN";
     /** The reason of an analyzer that the executor refused (queue full, or shut down). */
     private static final String REJECTED = "rejected by the executor";
     /** The start of the reason of an analyzer that waited for a thread past the queue limit. */
@@ -105,7 +116,7 @@ public final class AnalysisPipeline {
 
     /**
      * @param analyzers         analyzers with unique names, run in this order (findings keep it)
-     * @param catalogue         known finding codes; must contain {@code ANALYZER_FAILED}
+     * @param catalogue         known finding codes; must contain {@code ANALYZER_FAILED} and {@code ANALYZER_NOT_RUN}
      * @param budgetPerAnalyzer running time allowed to each analyzer per message
      * @param queueLimit        time an analyzer may wait for a pool thread before it counts as failed
      * @param executor          bounded pool owned by the caller
@@ -121,8 +132,10 @@ public final class AnalysisPipeline {
         this.budget = positive(budgetPerAnalyzer, "budgetPerAnalyzer");
         this.queueLimit = positive(queueLimit, "queueLimit");
         this.executor = Objects.requireNonNull(executor, "executor");
-        if (catalogue.entry(ANALYZER_FAILED).isEmpty()) {
-            throw new IllegalArgumentException("the finding catalogue has no " + ANALYZER_FAILED + " entry");
+        for (String own : List.of(ANALYZER_FAILED, ANALYZER_NOT_RUN)) {
+            if (catalogue.entry(own).isEmpty()) {
+                throw new IllegalArgumentException("the finding catalogue has no " + own + " entry");
+            }
         }
         Set<String> names = new HashSet<>();
         for (Analyzer a : this.analyzers) {
@@ -147,20 +160,6 @@ public final class AnalysisPipeline {
     }
 
     /**
-     * Whether {@code finding} reports an analyzer that never ran because the pool had no room for it (its queue was
-     * full, it waited past the queue limit, or the executor was shut down): the gateway was overloaded, so the message
-     * was not analysed, whatever it holds (a timeout, an exception or a contract violation is the message's doing).
-     */
-    public static boolean notRun(Finding finding) {
-        if (!finding.code().equals(ANALYZER_FAILED) || finding.evidence() == null) {
-            return false;
-        }
-        int colon = finding.evidence().indexOf(": ");
-        String reason = colon < 0 ? "" : finding.evidence().substring(colon + 2);
-        return reason.equals(REJECTED) || reason.startsWith(NOT_STARTED);
-    }
-
-    /**
      * Findings of all analyzers in analyzer order, then the catalogue's composites they meet; never throws for an
      * analyzer's failure.
      */
@@ -170,6 +169,8 @@ public final class AnalysisPipeline {
             attempts.add(submit(analyzer, input));
         }
         List<Finding> findings = new ArrayList<>();
+        // reason -> the analyzers that never ran for it, in analyzer order
+        Map<String, List<String>> notRun = new LinkedHashMap<>();
         boolean interrupted = false;
         for (Attempt attempt : attempts) {
             if (interrupted) {
@@ -178,7 +179,12 @@ public final class AnalysisPipeline {
                 continue;
             }
             try {
-                findings.addAll(attempt.await());
+                Outcome outcome = attempt.await();
+                if (outcome.notRunReason() != null) {
+                    notRun.computeIfAbsent(outcome.notRunReason(), r -> new ArrayList<>()).add(attempt.analyzer.name());
+                } else {
+                    findings.addAll(outcome.findings());
+                }
             } catch (InterruptedException e) {
                 interrupted = true;
                 attempt.cancel();
@@ -188,8 +194,24 @@ public final class AnalysisPipeline {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+        if (!notRun.isEmpty()) {
+            StringJoiner evidence = new StringJoiner("; ");
+            notRun.forEach((reason, names) -> evidence.add(String.join(", ", names) + ": " + reason));
+            findings.add(Finding.of(ANALYZER_NOT_RUN, evidence.toString()));
+        }
         findings.addAll(catalogue.compositesOf(findings));
         return List.copyOf(findings);
+    }
+
+    /** An analyzer's findings, or why it never ran ({@code findings} then empty). */
+    private record Outcome(List<Finding> findings, String notRunReason) {
+        static Outcome ran(List<Finding> findings) {
+            return new Outcome(findings, null);
+        }
+
+        static Outcome notRun(String reason) {
+            return new Outcome(List.of(), reason);
+        }
     }
 
     private Attempt submit(Analyzer analyzer, AnalysisInput input) {
@@ -278,9 +300,9 @@ public final class AnalysisPipeline {
             }
         }
 
-        List<Finding> await() throws InterruptedException {
+        Outcome await() throws InterruptedException {
             if (future == null) {
-                return List.of(failed(analyzer, REJECTED));
+                return Outcome.notRun(REJECTED);
             }
             long pollNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(1), budget.toNanos() / 10);
             while (true) {
@@ -289,23 +311,22 @@ public final class AnalysisPipeline {
                 long wait = deadline - System.nanoTime();
                 if (wait <= 0 && !future.isDone()) {
                     timedOut();
-                    return List.of(failed(analyzer, start != 0
-                            ? "timeout " + budget.toMillis() + "ms"
-                            : NOT_STARTED + queueLimit.toMillis() + "ms (executor saturated)"));
+                    return start != 0 ? Outcome.ran(List.of(failed(analyzer, "timeout " + budget.toMillis() + "ms")))
+                            : Outcome.notRun(NOT_STARTED + queueLimit.toMillis() + "ms (executor saturated)");
                 }
                 try {
                     // While queued, look again soon: once it starts, its own budget applies.
                     List<Finding> result = future.get(start != 0 ? Math.max(wait, 0) : Math.min(Math.max(wait, 0), pollNanos),
                             TimeUnit.NANOSECONDS);
-                    return checked(result);
+                    return Outcome.ran(checked(result));
                 } catch (TimeoutException e) {
                     // loop: re-evaluate the deadline
                 } catch (ExecutionException e) {
                     Throwable cause = e.getCause() == null ? e : e.getCause();
                     logFailure(analyzer, cause);
-                    return List.of(failed(analyzer, cause.getClass().getSimpleName()));
+                    return Outcome.ran(List.of(failed(analyzer, cause.getClass().getSimpleName())));
                 } catch (CancellationException e) {
-                    return List.of(failed(analyzer, "cancelled"));
+                    return Outcome.ran(List.of(failed(analyzer, "cancelled")));
                 }
             }
         }

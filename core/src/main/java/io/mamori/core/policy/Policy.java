@@ -34,10 +34,12 @@ import java.util.Set;
  * @param lists        global allow and block lists
  * @param firstContact when a sender domain counts as a first contact
  * @param access       who may use the console from where and when ({@link AccessRules#DEFAULT} when absent)
+ * @param analysis     what happens to a message the overloaded gateway could not analyse ({@link Analysis#DEFAULT}
+ *                     when absent)
  */
 public record Policy(int version, Organisation organisation, Rules inbound, Rules outbound, Tagging tag,
         Antivirus antivirus, Protection protection, Attachments attachments, Disarm disarm, Lists lists,
-        FirstContact firstContact, AccessRules access) {
+        FirstContact firstContact, AccessRules access, Analysis analysis) {
 
     public Policy {
         Objects.requireNonNull(organisation, "organisation");
@@ -49,6 +51,7 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
         lists = lists == null ? Lists.NONE : lists;
         firstContact = firstContact == null ? FirstContact.DEFAULT : firstContact;
         access = access == null ? AccessRules.DEFAULT : access;
+        analysis = analysis == null ? Analysis.DEFAULT : analysis;
     }
 
     /**
@@ -58,20 +61,20 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
     public Policy(int version, Organisation organisation, Rules inbound, Rules outbound, Tagging tag,
             Antivirus antivirus, Protection protection) {
         this(version, organisation, inbound, outbound, tag, antivirus, protection, Attachments.DEFAULT,
-                Disarm.DEFAULT, Lists.NONE, FirstContact.DEFAULT, AccessRules.DEFAULT);
+                Disarm.DEFAULT, Lists.NONE, FirstContact.DEFAULT, AccessRules.DEFAULT, Analysis.DEFAULT);
     }
 
     /** With the default attachment handling and disarm off. */
     public Policy(int version, Organisation organisation, Rules inbound, Rules outbound, Tagging tag,
             Antivirus antivirus, Protection protection, Lists lists, FirstContact firstContact, AccessRules access) {
         this(version, organisation, inbound, outbound, tag, antivirus, protection, Attachments.DEFAULT,
-                Disarm.DEFAULT, lists, firstContact, access);
+                Disarm.DEFAULT, lists, firstContact, access, Analysis.DEFAULT);
     }
 
     /** This policy with another organisation (e.g. a neutral one for evaluating a corpus). */
     public Policy withOrganisation(Organisation other) {
         return new Policy(version, other, inbound, outbound, tag, antivirus, protection, attachments, disarm, lists,
-                firstContact, access);
+                firstContact, access, analysis);
     }
 
     /** The rules for one direction. */
@@ -283,6 +286,26 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
     }
 
     /**
+     * What to do with a message that was not wholly analysed because the gateway was overloaded (finding
+     * {@code ANALYZER_NOT_RUN}: some analyzer found no thread in time).
+     *
+     * @param whenBusy TEMPFAIL answers {@code 451 4.3.2} so the sender retries later (nothing is accepted unanalysed;
+     *                 as Postfix defers when its content filter cannot take mail); DELIVER accepts it with the finding,
+     *                 and the policy's forced action for {@code ANALYZER_NOT_RUN} (TAG by default) applies
+     */
+    public record Analysis(WhenBusy whenBusy) {
+
+        public enum WhenBusy { TEMPFAIL, DELIVER }
+
+        /** Used when {@code analysis.when_busy} is absent. */
+        public static final Analysis DEFAULT = new Analysis(WhenBusy.TEMPFAIL);
+
+        public Analysis {
+            Objects.requireNonNull(whenBusy, "whenBusy");
+        }
+    }
+
+    /**
      * Who and what impersonation detection protects besides the internal domains.
      *
      * @param partnerDomains domains of partners whose lookalikes are suspicious (ASCII, lower case)
@@ -479,7 +502,7 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
          * their weight, as do authentication failures and explicit blocks.
          */
         public static final Set<String> DEFAULT_ALLOW_NEVER_OVERRIDES = Set.of(
-                "MALWARE_FOUND", "AV_UNAVAILABLE", "ANALYZER_FAILED",
+                "MALWARE_FOUND", "AV_UNAVAILABLE", "ANALYZER_FAILED", "ANALYZER_NOT_RUN",
                 "ATTACHMENT_EXECUTABLE", "ATTACHMENT_EXECUTABLE_CONTENT", "ATTACHMENT_DOUBLE_EXTENSION",
                 "ATTACHMENT_NAME_RTLO", "ATTACHMENT_TYPE_MISMATCH", "OFFICE_MACRO", "OFFICE_REMOTE_CONTENT",
                 "OFFICE_DDE", "OFFICE_EQUATION_EDITOR", "PDF_LAUNCH_ACTION", "RTF_DISGUISED",

@@ -73,7 +73,7 @@ final class PolicyDocument {
             throw new PolicyException(errors);
         }
         Map<String, Node> top = fields(root, "", List.of("version", "organisation", "inbound", "outbound", "tag", "antivirus",
-                        "protection", "attachments", "disarm", "lists", "first_contact", "access"),
+                        "protection", "attachments", "disarm", "lists", "first_contact", "access", "analysis"),
                 Set.of("version", "organisation", "inbound", "outbound"));
         if (top == null) {
             throw result();
@@ -91,11 +91,12 @@ final class PolicyDocument {
         Policy.FirstContact firstContact = top.containsKey("first_contact")
                 ? firstContact(top.get("first_contact")) : Policy.FirstContact.DEFAULT;
         AccessRules access = top.containsKey("access") ? access(top.get("access")) : AccessRules.DEFAULT;
+        Policy.Analysis analysis = top.containsKey("analysis") ? analysis(top.get("analysis")) : Policy.Analysis.DEFAULT;
         if (!errors.isEmpty()) {
             throw result();
         }
         return new Policy(version, organisation, inbound, outbound, tag, antivirus, protection, attachments, disarm,
-                lists, firstContact, access);
+                lists, firstContact, access, analysis);
     }
 
     private PolicyException result() {
@@ -765,26 +766,47 @@ final class PolicyDocument {
     private static final java.util.regex.Pattern TIME_OF_DAY = java.util.regex.Pattern.compile("(\\d{1,2}):(\\d{2})");
 
     private Policy.Antivirus antivirus(Node node) {
-        if (isNull(node)) {
-            return Policy.Antivirus.DEFAULT;
+        Boolean tempfail = tempfailOrDeliver(node, "antivirus", "when_unavailable");
+        if (tempfail == null) {
+            return null;
         }
-        Map<String, Node> f = fields(node, "antivirus", List.of("when_unavailable"), Set.of());
+        return new Policy.Antivirus(tempfail ? Policy.Antivirus.WhenUnavailable.TEMPFAIL
+                : Policy.Antivirus.WhenUnavailable.DELIVER);
+    }
+
+    private Policy.Analysis analysis(Node node) {
+        Boolean tempfail = tempfailOrDeliver(node, "analysis", "when_busy");
+        if (tempfail == null) {
+            return null;
+        }
+        return new Policy.Analysis(tempfail ? Policy.Analysis.WhenBusy.TEMPFAIL : Policy.Analysis.WhenBusy.DELIVER);
+    }
+
+    /**
+     * A section whose one key says {@code tempfail} (the default, also for an empty section) or {@code deliver}:
+     * whether it says tempfail, or {@code null} after recording an error.
+     */
+    private Boolean tempfailOrDeliver(Node node, String section, String key) {
+        if (isNull(node)) {
+            return true;
+        }
+        Map<String, Node> f = fields(node, section, List.of(key), Set.of());
         if (f == null) {
             return null;
         }
-        Node when = f.get("when_unavailable");
+        Node when = f.get(key);
         if (when == null) {
-            return Policy.Antivirus.DEFAULT;
+            return true;
         }
-        String value = string(when, "antivirus.when_unavailable");
+        String value = string(when, section + "." + key);
         if (value == null) {
             return null;
         }
         return switch (value) {
-            case "tempfail" -> new Policy.Antivirus(Policy.Antivirus.WhenUnavailable.TEMPFAIL);
-            case "deliver" -> new Policy.Antivirus(Policy.Antivirus.WhenUnavailable.DELIVER);
+            case "tempfail" -> true;
+            case "deliver" -> false;
             default -> {
-                error(when, "antivirus.when_unavailable", "must be tempfail or deliver, not '" + value + "'",
+                error(when, section + "." + key, "must be tempfail or deliver, not '" + value + "'",
                         "tempfail または deliver を指定してください（'" + value + "' は使えません）");
                 yield null;
             }

@@ -104,9 +104,9 @@ class AnalyzerPoolTest {
         assertThat(pool.size()).as("at most one extra thread").isEqualTo(2);
         assertThat(pool.standInsExhausted()).isTrue();
 
-        // every thread is busy now: the next run waits and counts as failed, never hangs the caller
+        // every thread is busy now: the next run waits and counts as not run, never hangs the caller
         assertThat(pipeline(quick("starved", "x")).run(INPUT)).singleElement().satisfies(f -> {
-            assertThat(f.code()).isEqualTo("ANALYZER_FAILED");
+            assertThat(f.code()).isEqualTo("ANALYZER_NOT_RUN");
             assertThat(f.evidence()).startsWith("starved: not started within");
         });
 

@@ -22,6 +22,7 @@ class CompositeFindingsTest {
     private static final String CATALOGUE = """
             findings:
               ANALYZER_FAILED: {weight: 3, ja: "失敗", en: "failed"}
+              ANALYZER_NOT_RUN: {weight: 1, ja: "未実施", en: "not run"}
               LURE_A: {weight: 1, ja: "誘い文句", en: "lure"}
               LURE_B: {weight: 1, ja: "誘い文句", en: "lure"}
               LINK_X: {weight: 2, ja: "リンク", en: "link"}

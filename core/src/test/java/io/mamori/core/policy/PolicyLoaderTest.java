@@ -324,8 +324,8 @@ class PolicyLoaderTest {
         // Within the alias limit the composer shares nodes; the schema walk never visits unknown keys.
         String yaml = VALID + "x: &x [1, 2, 3]\ny: [*x, *x, *x]\n";
         assertThat(errorsOf(yaml)).containsExactly(
-                error(19, 1, "x", "unknown key; expected one of version, organisation, inbound, outbound, tag, antivirus, protection, attachments, disarm, lists, first_contact, access"),
-                error(20, 1, "y", "unknown key; expected one of version, organisation, inbound, outbound, tag, antivirus, protection, attachments, disarm, lists, first_contact, access"));
+                error(19, 1, "x", "unknown key; expected one of version, organisation, inbound, outbound, tag, antivirus, protection, attachments, disarm, lists, first_contact, access, analysis"),
+                error(20, 1, "y", "unknown key; expected one of version, organisation, inbound, outbound, tag, antivirus, protection, attachments, disarm, lists, first_contact, access, analysis"));
     }
 
     @Test
@@ -441,6 +441,25 @@ class PolicyLoaderTest {
     }
 
     @Test
+    void analysisWhenBusyDefaultsToTempfailAndRejectsUnknownValuesWithTheirPosition() throws Exception {
+        assertThat(loader.parse(VALID, "policy.yaml").analysis()).isEqualTo(Policy.Analysis.DEFAULT);
+        assertThat(Policy.Analysis.DEFAULT.whenBusy()).isEqualTo(Policy.Analysis.WhenBusy.TEMPFAIL);
+        assertThat(loader.parse(VALID + "analysis:\n  when_busy: deliver\n", "policy.yaml").analysis().whenBusy())
+                .isEqualTo(Policy.Analysis.WhenBusy.DELIVER);
+        assertThat(loader.parse(VALID + "analysis:\n", "policy.yaml").analysis()).isEqualTo(Policy.Analysis.DEFAULT);
+
+        int line = (int) VALID.lines().count() + 2;
+        assertThat(errorsOf(VALID + "analysis:\n  when_busy: accept\n")).singleElement().satisfies(e -> {
+            assertThat(e.key()).isEqualTo("analysis.when_busy");
+            assertThat(e.line()).isEqualTo(line);
+            assertThat(e.column()).isEqualTo(14);
+            assertThat(e.message()).contains("tempfail or deliver, not 'accept'");
+        });
+        assertThat(errorsOf(VALID + "analysis:\n  when_unavailable: deliver\n")).singleElement()
+                .satisfies(e -> assertThat(e.key()).isEqualTo("analysis.when_unavailable"));
+    }
+
+    @Test
     void protectionListsPartnerDomainsAndPeopleAndNamesABadAddress() throws Exception {
         Policy p = loader.parse(VALID + """
                 protection:
@@ -481,12 +500,14 @@ class PolicyLoaderTest {
                 .containsExactly("example.co.jp", "example.jp");
         assertThat(p.inbound().thresholds()).isEqualTo(
                 Map.of(Action.TAG, 4.0, Action.HOLD, 8.0, Action.QUARANTINE, 10.0, Action.REJECT, 20.0));
-        assertThat(p.inbound().forced()).isEqualTo(
-                Map.of("ATTACHMENT_EXECUTABLE", Action.QUARANTINE, "ANALYZER_FAILED", Action.TAG,
-                        "DMARC_REJECT_POLICY_FAIL", Action.QUARANTINE, "MALWARE_FOUND", Action.QUARANTINE,
-                        "ATTACHMENT_EXECUTABLE_CONTENT", Action.QUARANTINE, "ARCHIVE_BOMB", Action.QUARANTINE,
-                        "AV_UNAVAILABLE", Action.TAG, "SENDER_BLOCKED", Action.QUARANTINE,
-                        "LINK_BLOCKED", Action.QUARANTINE, "OFFICE_EQUATION_EDITOR", Action.QUARANTINE));
+        assertThat(p.inbound().forced()).isEqualTo(Map.ofEntries(
+                Map.entry("ATTACHMENT_EXECUTABLE", Action.QUARANTINE), Map.entry("ANALYZER_FAILED", Action.TAG),
+                Map.entry("ANALYZER_NOT_RUN", Action.TAG), Map.entry("DMARC_REJECT_POLICY_FAIL", Action.QUARANTINE),
+                Map.entry("MALWARE_FOUND", Action.QUARANTINE), Map.entry("ATTACHMENT_EXECUTABLE_CONTENT", Action.QUARANTINE),
+                Map.entry("ARCHIVE_BOMB", Action.QUARANTINE), Map.entry("AV_UNAVAILABLE", Action.TAG),
+                Map.entry("SENDER_BLOCKED", Action.QUARANTINE), Map.entry("LINK_BLOCKED", Action.QUARANTINE),
+                Map.entry("OFFICE_EQUATION_EDITOR", Action.QUARANTINE)));
+        assertThat(p.analysis()).isEqualTo(Policy.Analysis.DEFAULT);
         assertThat(p.attachments()).isEqualTo(new Policy.Attachments(Policy.Attachments.Handling.QUARANTINE,
                 Policy.Attachments.Handling.SCORE));
         assertThat(p.disarm()).isEqualTo(new Policy.Disarm(false, Policy.Disarm.ApplyTo.EXTERNAL, false, true));

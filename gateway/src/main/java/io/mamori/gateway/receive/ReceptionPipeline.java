@@ -155,10 +155,10 @@ public final class ReceptionPipeline implements MessageReceiver {
                 return new Received(new ReceiveResult.Refused(550, "5.7.1",
                         "Message rejected by policy (" + String.join(",", verdict.codes()) + ")"), outcome.input(), current);
             }
-            if (verdict.findings().stream().anyMatch(AnalysisPipeline::notRun)) {
-                // Overloaded (every analyzer thread busy, or shutting down): the message was not analysed. As Postfix
-                // defers when its content filter cannot take mail, the sender retries later rather than the mail
-                // going through with only ANALYZER_FAILED's tag.
+            if (verdict.codes().contains(AnalysisPipeline.ANALYZER_NOT_RUN)
+                    && current.analysis().whenBusy() == Policy.Analysis.WhenBusy.TEMPFAIL) {
+                // Overloaded (analyzers found no thread in time, or shutting down): the message was not wholly
+                // analysed. As Postfix defers when its content filter cannot take mail, the sender retries later.
                 meters.counter("mamori.messages.tempfailed", "direction", envelope.direction().lowerName(),
                         "reason", "analysis-busy").increment();
                 LOG.warn("message id=- direction={} client={} from=<{}> tempfail=analysis-busy", envelope.direction()
@@ -274,7 +274,8 @@ public final class ReceptionPipeline implements MessageReceiver {
             }
             ScanResult r = scanner.analyze(envelope, parsed, spool::openInput, new TraceFields(hostname), passwords);
             Verdict verdict = r.verdict();
-            if (verdict.findings().stream().anyMatch(AnalysisPipeline::notRun)) {
+            if (verdict.codes().contains(AnalysisPipeline.ANALYZER_NOT_RUN)) {
+                // whatever analysis.when_busy says: the quarantined copy stays, and the analyst can try again
                 return new Reassessment(Reassessment.Outcome.ANALYSIS_BUSY, null, null);
             }
             // only this analysis had passwords from outside the message: their finding says one of them opened it

@@ -93,6 +93,22 @@ class ReceptionTransformsTest {
     }
 
     @Test
+    void aSiteThatPrefersAvailabilityGetsTheUnanalysedMessageWithItsFindingAndForcedAction() throws Exception {
+        reception = pipeline(POLICY.replace("forced: {ATTACHMENT_EXECUTABLE: QUARANTINE}",
+                "forced: {ATTACHMENT_EXECUTABLE: QUARANTINE, ANALYZER_NOT_RUN: TAG}")
+                + "analysis:\n  when_busy: deliver\n", null);
+        rig.analysis().shutdown();
+
+        StoredMessage m = receive(Direction.INBOUND, "From: a@partner.example\r\nTo: b@example.co.jp\r\nSubject: x\r\n"
+                + "\r\nhello\r\n");
+
+        assertThat(m.state()).isEqualTo(MessageState.QUEUED);
+        assertThat(m.action()).as("the forced action, not the score (far below tag: 40)").isEqualTo("TAG");
+        assertThat(m.findingCodes()).isEqualTo("ANALYZER_NOT_RUN");
+        assertThat(content(m)).containsPattern("X-Mamori-Verdict: TAG; score=1\\.00; findings=ANALYZER_NOT_RUN");
+    }
+
+    @Test
     void aMessageDisarmCannotRewriteIsQuarantinedWholeInsteadOfDeliveredUndisarmed() throws Exception {
         // A header field of 1.5 MB (folded into short lines): the Mime4j tree refuses header fields over 1 MiB.
         String huge = "X-Padding: " + "a".repeat(70) + ("\r\n " + "b".repeat(70)).repeat(21_000) + "\r\n";
