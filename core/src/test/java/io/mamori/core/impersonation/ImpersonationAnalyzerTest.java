@@ -208,6 +208,26 @@ class ImpersonationAnalyzerTest {
     }
 
     @Test
+    void japaneseOnlineBrokersNamedOnOtherDomainsAreImpersonatedAndOnTheirOwnAreNot() {
+        // the 2025 wave of phishing for brokerage logins; our own fixtures, written as those mails name the brokers
+        assertThat(analyzeHeaders("", "From", "【SBI証券】 <info@sbisec-login.example>"))
+                .containsExactly(Finding.of("BRAND_IMPERSONATION", "name=【SBI証券】 from=sbisec-login.example brand=SBI証券"));
+        assertThat(analyzeHeaders("", "From", "野村證券株式会社 <support@nomura-kabu.example>"))
+                .containsExactly(Finding.of("BRAND_IMPERSONATION",
+                        "name=野村證券株式会社 from=nomura-kabu.example brand=野村證券"));
+        assertThat(analyzeHeaders("", "From", "マネックス証券 <info@account-check.example>"))
+                .extracting(Finding::evidence).containsExactly("name=マネックス証券 from=account-check.example brand=マネックス証券");
+        assertThat(analyzeHeaders("", "From", "auカブコム証券 <info@kabu-com.example>"))
+                .extracting(Finding::evidence).containsExactly("name=auカブコム証券 from=kabu-com.example brand=三菱UFJ");
+        // the brokers' own mail
+        assertThat(analyzeHeaders("", "From", "SBI証券 <info@sbisec.co.jp>")).isEmpty();
+        assertThat(analyzeHeaders("", "From", "大和証券 <info@mail.daiwa.co.jp>")).isEmpty();
+        assertThat(analyzeHeaders("", "From", "auカブコム証券 <info@kabu.com>")).isEmpty();
+        // a place or a person called 大和 or 野村 is no broker
+        assertThat(analyzeHeaders("", "From", "野村 太郎 <taro@nomura-kogyo.example>")).isEmpty();
+    }
+
+    @Test
     void aBrandNameInDisguiseWeighsMoreAndSaysSo() {
         assertThat(analyzeHeaders("", "From", "N e t f l i x ! <billing@mailer.promo-mail.click>")).containsExactly(
                 new Finding("BRAND_IMPERSONATION", 1.5,

@@ -270,6 +270,22 @@ class PhishingDetectionTest {
     }
 
     @Test
+    void aJapaneseBrokerLookalikeOfThe2025WaveIsRejectedAndTheBrokersOwnNoticeDelivered() throws IOException {
+        MessageScanner.ScanResult r = scan("phishing/brand-broker-ja.eml");
+        assertThat(r.findings()).extracting(Finding::code, Finding::evidence).contains(
+                tuple("BRAND_IMPERSONATION", "name=SBI証券 from=sbisec-support.com brand=SBI証券"),
+                tuple("LINK_BRAND_MISMATCH", "brand=SBI証券 href=account-verify.cc"),
+                tuple("LINK_DECEPTIVE_HOST", "sbisec.co.jp inside sbisec.co.jp.account-verify.cc"),
+                tuple("LURE_ACCOUNT_SUSPENSION", "利用を停止,不正アクセス,第三者による,お取引を制限"),
+                tuple("PHISHING_BRAND_AND_LURE", "BRAND_IMPERSONATION+LURE_CREDENTIAL"));
+        assertThat(r.verdict().action()).isEqualTo(Action.REJECT);
+
+        MessageScanner.ScanResult genuine = scan("phishing/brand-broker-genuine-ja.eml");
+        assertThat(genuine.findings()).isEmpty();
+        assertThat(genuine.verdict().action()).isEqualTo(Action.DELIVER);
+    }
+
+    @Test
     void aBrandsGenuineNoticeFromItsOwnDomainIsDelivered() throws IOException {
         MessageScanner.ScanResult r = scan("phishing/brand-amazon-genuine-ja.eml");
         // its "ログイン" once was a credential lure phrase of its own; the specific phrases leave it nothing
