@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * quarantines the first (it cannot be inspected, {@code attachments.encrypted}); when an inbound mail of the same
  * envelope sender to one of its recipients comes within {@code attachments.password_mail_minutes} and its text gives
  * passwords ({@link ArchivePasswords#of}), the quarantined message is analyzed again with them
- * ({@link ReceptionPipeline#reassess}), off the SMTP session's thread. A sender who can send the password could as
+ * ({@link ReceptionPipeline#reassess}), off the SMTP session's thread. The two mails are often sent at once and may
+ * arrive in either order: a message quarantined for encryption also looks back over the window for such a mail that
+ * came before it ({@link #quarantined}). A sender who can send the password could as
  * well have written it into the first mail, which is opened the same way: the second mail opens nothing the first
  * could not, and what it opens is inspected and scanned before anything is delivered.
  *
@@ -37,23 +39,32 @@ import org.slf4j.LoggerFactory;
 final class PasswordMails {
 
     private static final Logger LOG = LoggerFactory.getLogger("mamori.message");
-    /** Quarantined messages one password mail is tried on. */
+    /** Quarantined messages one password mail is tried on, and earlier mails a quarantined message looks at. */
     static final int MAX_MESSAGES = 3;
+    /** Larger earlier mails are not read for a password: a password mail is a few lines (and perhaps a logo). */
+    static final long MAX_PASSWORD_MAIL_BYTES = 1024 * 1024;
     private static final String ENCRYPTED = Policy.Attachments.ENCRYPTED_CODE;
 
-    /** Analyzes a quarantined message again with a password mail's passwords. */
+    /** Analyzes a quarantined message again with a password mail's passwords: whether they opened anything. */
     interface Reassessment {
-        void reassess(String quarantinedId, PasswordMail mail) throws Exception;
+        boolean reassess(String quarantinedId, PasswordMail mail) throws Exception;
+    }
+
+    /** The passwords a stored message's text gives ({@link ArchivePasswords#of}), empty when none or unreadable. */
+    interface StoredPasswords {
+        List<String> of(String storedId) throws Exception;
     }
 
     private final MessageStore store;
     private final Executor executor;
     private final Reassessment reassessment;
+    private final StoredPasswords storedPasswords;
 
-    PasswordMails(MessageStore store, Executor executor, Reassessment reassessment) {
+    PasswordMails(MessageStore store, Executor executor, Reassessment reassessment, StoredPasswords storedPasswords) {
         this.store = store;
         this.executor = executor;
         this.reassessment = reassessment;
+        this.storedPasswords = storedPasswords;
     }
 
     /**
@@ -93,10 +104,79 @@ final class PasswordMails {
         }
     }
 
+    /**
+     * An inbound message was committed as {@code storedId} with {@code ENCRYPTED_ARCHIVE} among its findings: if it
+     * was quarantined, the mails of the same envelope sender to one of its recipients that came within the window
+     * before it (at most {@value #MAX_MESSAGES}, newest first, each at most {@value #MAX_PASSWORD_MAIL_BYTES} bytes)
+     * are read for passwords, which are tried on it in turn until one opens it, all on the executor. Never throws.
+     */
+    void quarantined(Envelope envelope, String storedId, Policy policy) {
+        int minutes = policy.attachments().passwordMailMinutes();
+        if (minutes == 0 || envelope.direction() != Direction.INBOUND || envelope.mailFrom().isEmpty()) {
+            return;
+        }
+        Instant since = envelope.receivedAt().minus(Duration.ofMinutes(minutes));
+        try {
+            executor.execute(() -> {
+                try {
+                    lookBack(envelope, storedId, since);
+                } catch (Exception | LinkageError e) {
+                    LOG.warn("message id={} could not be tried with earlier password mails ({})", storedId,
+                            e.getClass().getSimpleName());
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.warn("message id={} waits for a password, but the gateway is too busy to look for an earlier one now",
+                    storedId);
+        }
+    }
+
+    private void lookBack(Envelope envelope, String storedId, Instant since) throws Exception {
+        StoredMessage quarantined = store.find(storedId).orElse(null);
+        if (quarantined == null || quarantined.state() != MessageState.QUARANTINED
+                || !List.of(quarantined.findingCodes().split(",")).contains(ENCRYPTED)) {
+            return;
+        }
+        for (StoredMessage earlier : earlier(envelope, storedId, since)) {
+            List<String> passwords;
+            try {
+                passwords = storedPasswords.of(earlier.id());
+            } catch (Exception e) {
+                // deleted meanwhile, or unreadable: the others may still give it
+                LOG.debug("message id={} could not be read for a password ({})", earlier.id(), e.getClass().getSimpleName());
+                continue;
+            }
+            if (!passwords.isEmpty() && reassessment.reassess(storedId, new PasswordMail(earlier.id(), passwords))) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Inbound messages of the same envelope sender to one of these recipients since then whose content is kept and
+     * small enough to be a password mail, newest first; not the message itself, nor one quarantined for encryption.
+     */
+    private List<StoredMessage> earlier(Envelope envelope, String storedId, Instant since) {
+        Set<String> recipients = lowerCase(envelope.recipients());
+        List<StoredMessage> found = store.search(new MessageQuery(null, envelope.mailFrom(), null, null, null, null,
+                Direction.INBOUND, since, null, null, 0, 50, null));
+        return found.stream()
+                .filter(m -> !m.id().equals(storedId) && m.mailFrom().equalsIgnoreCase(envelope.mailFrom()))
+                .filter(m -> m.state() != MessageState.DELETED && m.size() <= MAX_PASSWORD_MAIL_BYTES
+                        && !List.of(m.findingCodes().split(",")).contains(ENCRYPTED))
+                .filter(m -> m.recipients().stream().map(StoredRecipient::address)
+                        .anyMatch(a -> recipients.contains(a.toLowerCase(Locale.ROOT))))
+                .limit(MAX_MESSAGES)
+                .toList();
+    }
+
+    private static Set<String> lowerCase(List<String> addresses) {
+        return addresses.stream().map(r -> r.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+    }
+
     /** Inbound messages of the same envelope sender to one of these recipients, quarantined for encryption since then. */
     private List<StoredMessage> waiting(Envelope envelope, String storedId, Instant since) {
-        Set<String> recipients = envelope.recipients().stream().map(r -> r.toLowerCase(Locale.ROOT))
-                .collect(Collectors.toSet());
+        Set<String> recipients = lowerCase(envelope.recipients());
         // the sender criterion matches a part of the address; only the same address counts
         List<StoredMessage> found = store.search(new MessageQuery(null, envelope.mailFrom(), null, null, null,
                 MessageState.QUARANTINED, Direction.INBOUND, since, null, null, 0, 50, ENCRYPTED));

@@ -19,6 +19,7 @@ import io.mamori.core.store.MessageState;
 import io.mamori.core.store.NewMessage;
 import io.mamori.core.store.Spool;
 import io.mamori.core.store.StoredMessage;
+import io.mamori.core.attachment.ArchivePasswords;
 import io.mamori.core.attachment.AttachmentContentAnalyzer;
 import io.mamori.core.message.Direction;
 import io.mamori.core.verdict.AuthResultsHeaders;
@@ -102,7 +103,8 @@ public final class ReceptionPipeline implements MessageReceiver {
             io.mamori.gateway.quarantine.ReleaseRequests releaseRequests) {
         this.releaseRequests = releaseRequests;
         this.contacts = contacts;
-        this.passwordMails = passwordMailWork == null ? null : new PasswordMails(store, passwordMailWork, this::reassess);
+        this.passwordMails = passwordMailWork == null ? null : new PasswordMails(store, passwordMailWork,
+                (id, mail) -> reassess(id, mail).outcome() != Reassessment.Outcome.NOT_OPENED, this::passwordsIn);
         this.store = store;
         this.scanner = scanner;
         this.engine = engine;
@@ -119,15 +121,43 @@ public final class ReceptionPipeline implements MessageReceiver {
         Received r = receiveOne(envelope, data);
         if (passwordMails != null && r.result() instanceof ReceiveResult.Accepted accepted) {
             passwordMails.received(envelope, r.input(), accepted.queueId(), r.policy());
+            if (r.encrypted()) {
+                passwordMails.quarantined(envelope, accepted.queueId(), r.policy());
+            }
         }
         return r.result();
     }
 
     /**
      * What one message's reception gave, and what the password-mail look-up needs of it: what the analyzers saw
-     * ({@code null} when the message could not be parsed) and the policy in force.
+     * ({@code null} when the message could not be parsed), the policy in force, and whether an encrypted attachment
+     * could not be opened ({@code ENCRYPTED_ARCHIVE}).
      */
-    private record Received(ReceiveResult result, AnalysisInput input, Policy policy) {
+    private record Received(ReceiveResult result, AnalysisInput input, Policy policy, boolean encrypted) {
+        Received(ReceiveResult result, AnalysisInput input, Policy policy) {
+            this(result, input, policy, false);
+        }
+    }
+
+    /**
+     * The passwords a stored inbound message's text gives, read from its original content (a password mail that came
+     * before the message it opens); empty when it has none or cannot be read.
+     */
+    private List<String> passwordsIn(String id) throws IOException {
+        Optional<Envelope> envelope = store.envelope(id);
+        if (envelope.isEmpty()) {
+            return List.of();
+        }
+        ParsedMessage parsed;
+        try (InputStream in = store.openOriginal(id)) {
+            parsed = parse(in);
+        }
+        if (parsed == null) {
+            return List.of();
+        }
+        try (parsed) {
+            return ArchivePasswords.of(new AnalysisInput(envelope.get(), parsed)).own();
+        }
     }
 
     private Received receiveOne(Envelope envelope, InputStream data) throws IOException {
@@ -176,7 +206,7 @@ public final class ReceptionPipeline implements MessageReceiver {
                         "Antivirus scan unavailable, try again later"), outcome.input(), current);
             }
             return new Received(commit(envelope, parsed, subject, verdict, current, trace, spool, copies, "", sample),
-                    outcome.input(), current);
+                    outcome.input(), current, verdict.codes().contains(Policy.Attachments.ENCRYPTED_CODE));
         } finally {
             spool.discard();
             for (Spool copy : copies) {

@@ -301,6 +301,59 @@ class PasswordMailTest {
     }
 
     @Test
+    void aPasswordMailThatCameFirstOpensTheMessageQuarantinedAfterIt() throws Exception {
+        // both mails sent at once by the sender's PPAP system: the password may overtake the zip
+        StoredMessage password = receive(passwordMail(PASSWORD));
+        StoredMessage zip = receive(withZip(cleanZip()));
+
+        StoredMessage after = now(zip);
+        assertThat(after.state()).as("attachments.opened follows encrypted: quarantine").isEqualTo(MessageState.QUARANTINED);
+        assertThat(after.findingCodes()).isEqualTo("ENCRYPTED_ARCHIVE_OPENED,ARCHIVE_PASSWORD_SENT_SEPARATELY");
+        assertThat(now(password).state()).as("the password mail itself is ordinary mail").isEqualTo(MessageState.QUEUED);
+    }
+
+    @Test
+    void earlierMailsAreTriedNewestFirstUntilOneOpensAndTheCopyNamesThatOne() throws Exception {
+        reception = pipeline(BY_CONTENT, Runnable::run);
+        StoredMessage right = receive(passwordMail(PASSWORD));
+        receive(passwordMail("Wrong-Password-1"));
+        StoredMessage quarantined = receive(withZip(cleanZip()));
+
+        assertThat(now(quarantined).state()).isEqualTo(MessageState.DELETED);
+        List<StoredMessage> queued = rig.store().search(new MessageQuery(null, SENDER, null, "お見積書", null,
+                MessageState.QUEUED, Direction.INBOUND, null, null, null, 0, 10));
+        assertThat(queued).hasSize(1);
+        assertThat(content(queued.get(0).id())).contains("; password-mail=" + right.id() + "; reassessed="
+                + quarantined.id() + "\r\n");
+    }
+
+    @Test
+    void onlyAnEarlierMailOfTheSameSenderToTheSameRecipientInTimeThatOpensItChangesAnything() throws Exception {
+        reception = pipeline(BY_CONTENT, Runnable::run);
+        receive("someone@elsewhere.example", RECIPIENT, Instant.now(), passwordMail(PASSWORD));
+        receive(SENDER, "c@example.co.jp", Instant.now(), passwordMail(PASSWORD));
+        receive(passwordMail("Wrong-Password-1"));
+        receive(SENDER, RECIPIENT, Instant.now(), "From: " + SENDER + "\r\nSubject: x\r\n\r\nno password here\r\n");
+        StoredMessage deleted = receive(passwordMail(PASSWORD));
+        rig.store().transition(deleted.id(), MessageState.DELETED);
+
+        StoredMessage quarantined = receive(withZip(cleanZip()));
+
+        assertThat(now(quarantined).state()).isEqualTo(MessageState.QUARANTINED);
+        assertThat(now(quarantined).findingCodes()).isEqualTo("ENCRYPTED_ARCHIVE");
+    }
+
+    @Test
+    void aPasswordMailMoreThanTheWindowBeforeTheMessageIsNotTried() throws Exception {
+        receive(passwordMail(PASSWORD));
+        StoredMessage late = receive(SENDER, RECIPIENT, Instant.now().plus(Duration.ofMinutes(31)), withZip(cleanZip()));
+        StoredMessage inTime = receive(SENDER, RECIPIENT, Instant.now().plus(Duration.ofMinutes(29)), withZip(cleanZip()));
+
+        assertThat(now(late).findingCodes()).isEqualTo("ENCRYPTED_ARCHIVE");
+        assertThat(now(inTime).findingCodes()).isEqualTo("ENCRYPTED_ARCHIVE_OPENED,ARCHIVE_PASSWORD_SENT_SEPARATELY");
+    }
+
+    @Test
     void theWindowCanBeTurnedOff() throws Exception {
         reception = pipeline(BY_CONTENT + "  password_mail_minutes: 0\n", Runnable::run);
         StoredMessage quarantined = receive(withZip(cleanZip()));
