@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * <p>Analyzers of one message run in parallel on the {@link ExecutorService} the caller supplies and owns: a
  * bounded pool (e.g. {@code Executors.newFixedThreadPool(n)}), shared by all sessions, never shut down here.
  * The budget counts from the moment an analyzer starts running, so a busy pool does not turn into timeouts;
- * an analyzer still queued after the queue limit (ten budgets by default) also counts as failed, so a
- * saturated pool cannot stall a session (it is not run at all then). A timed-out analyzer is cancelled and interrupted; one that ignores
+ * an analyzer still queued after the queue limit (ten budgets by default) is not run at all ({@code ANALYZER_NOT_RUN}),
+ * so a saturated pool cannot stall a session. A timed-out analyzer is cancelled and interrupted; one that ignores
  * interruption (a library caught in an endless loop) keeps its pool thread until it returns: the {@link Overruns}
  * given are told when such a run overran and when it returned, so that the pool can stand in for the thread meanwhile
  * ({@link AnalyzerPool}) and whoever runs the gateway can see it.
