@@ -765,6 +765,37 @@ class GatewayEndToEndTest {
     }
 
     @Test
+    void aPasswordMailThatOvertookItsZipOpensTheZipWhenItIsQuarantined() throws Exception {
+        // both mails of PPAP sent at once: the password mail is accepted first, then the zip, which is opened with the
+        // earlier mail's password as soon as it is quarantined
+        String zipBase64 = EncryptedZips.base64("Mitsumori-88");
+        String passwordText = new String("添付ファイルのパスワード：Mitsumori-88\r\nppap-4\r\n".getBytes(StandardCharsets.UTF_8),
+                StandardCharsets.ISO_8859_1);
+
+        withPolicy("attachments:\n  opened: score\n",
+                p -> p.attachments().opened() == io.mamori.core.policy.Policy.Attachments.Handling.SCORE, () -> {
+                    assertThat(smtplib("sato@example.co.jp", message("ppap-4", "password-first",
+                            "Content-Type: text/plain; charset=UTF-8\r\n", passwordText))).isEqualTo("SENT");
+                    awaitDownstream(m -> m.dataAsString().contains("ppap-4"), Duration.ofSeconds(30));
+                    assertThat(smtplib("sato@example.co.jp", message("ppap-3", "quote-second",
+                            "Content-Type: multipart/mixed; boundary=\"P1\"\r\n", ppapMail(zipBase64, "ppap-3"))))
+                            .isEqualTo("SENT");
+
+                    ReceivedMessage opened = awaitDownstream(m -> m.dataAsString().contains("ppap-3@partner.example"),
+                            Duration.ofSeconds(30));
+                    var verdict = Pattern.compile("X-Mamori-Verdict: TAG; [^\r\n]*ENCRYPTED_ARCHIVE_OPENED,"
+                            + "ARCHIVE_PASSWORD_SENT_SEPARATELY[^\r\n]*; password-mail=([0-9A-Z]{26}); reassessed=([0-9A-Z]{26})\r\n")
+                            .matcher(opened.dataAsString());
+                    assertThat(verdict.find()).as(opened.dataAsString()).isTrue();
+                    assertThat(store.find(verdict.group(1)).orElseThrow().subject()).isEqualTo("password-first");
+                    StoredMessage quarantined = store.find(verdict.group(2)).orElseThrow();
+                    assertThat(quarantined.subject()).isEqualTo("quote-second");
+                    assertThat(waitFor(() -> store.find(quarantined.id()).orElseThrow().state() == MessageState.DELETED
+                            ? "deleted" : null)).isEqualTo("deleted");
+                });
+    }
+
+    @Test
     void japaneseHtmlPhishingIsDisarmedOnTheWay() throws Exception {
         String html = "<html><head><script>location='http://evil.example/'</script></head><body onload=\"steal()\">"
                 + "<p>お客様のアカウントは停止されました。<a href=\"https://login.example-bank.co/verify\">こちら</a>から"
