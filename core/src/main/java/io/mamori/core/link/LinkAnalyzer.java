@@ -459,8 +459,8 @@ public final class LinkAnalyzer implements Analyzer {
      * A link through a redirector, rewriter or tracker that writes its destination in the link ({@link Redirects}):
      * the destination is examined as the link, with the same text, and an open redirector of another organisation
      * than the destination's is {@code LINK_OPEN_REDIRECT} ({@code www.google.com to evil.example}). The sender's own
-     * redirector, or its brand's, is not followed (Google's notifications link through google.com/url). Whether it was
-     * one.
+     * redirector, or its brand's, is not followed (Google's notifications link through google.com/url), unless it leads
+     * to a bare public IP address. Whether it was one.
      */
     private boolean throughRedirect(String url, String host, String anchorText, boolean formAction, Scan scan,
             int depth) {
@@ -471,7 +471,13 @@ public final class LinkAnalyzer implements Analyzer {
         }
         Optional<String> destinationHost = host(cleaned(through.get().url()));
         String via = scan.organisation(host);
-        if (destinationHost.isEmpty() || (through.get().openRedirector() && sendersOwn(via, scan))) {
+        if (destinationHost.isEmpty()) {
+            return false;
+        }
+        // no sender sends its readers through its own redirector to a bare address on the internet: that one is
+        // followed even on the sender's (or its brand's) site, which a spoofed sender names as its own
+        boolean toBareAddress = isIpLiteral(destinationHost.get()) && isPublicAddress(destinationHost.get());
+        if (through.get().openRedirector() && !toBareAddress && sendersOwn(via, scan)) {
             return false;
         }
         String to = isIpLiteral(destinationHost.get()) ? destinationHost.get() : scan.organisation(destinationHost.get());

@@ -13,8 +13,9 @@ import java.util.regex.Pattern;
  * LinkedIn's redirectors, DoubleClick's ad clicks), which phishing uses so that filters and readers see a reputable
  * domain, or a link rewriter or click tracker that a mail system or mailing service put there (Microsoft Defender's
  * Safe Links, Proofpoint's URL Defense, Symantec's click-time protection, Amazon SES's click tracking), which hides
- * the destination from the checks the same way. The link analyzer examines the destination as the link, and reports
- * an open redirector to another site ({@code LINK_OPEN_REDIRECT}).
+ * the destination from the checks the same way; and, on any site, a query parameter that is a web address at a bare
+ * public IP address. The link analyzer examines the destination as the link, and reports an open redirector to another
+ * site ({@code LINK_OPEN_REDIRECT}).
  *
  * <p>Hand-written: each service writes its destination its own way (a query parameter, a path after a marker, base64),
  * documented or known from their links; no library reads them. Only destinations with a web scheme are taken.
@@ -85,6 +86,9 @@ final class Redirects {
             int end = path.indexOf('/', 4);
             rewritten = decoded(end < 0 ? path.substring(4) : path.substring(4, end));
         }
+        if (open == null && rewritten == null) {
+            open = publicAddressIn(query);
+        }
         if (open != null && WEB.matcher(open).matches()) {
             return Optional.of(new Destination(open, true));
         }
@@ -92,6 +96,33 @@ final class Redirects {
             return Optional.of(new Destination(rewritten, false));
         }
         return Optional.empty();
+    }
+
+    /**
+     * The first query parameter of a link to any other site that is a web address at a bare public IP address
+     * ({@code …?RedirectToDomain&DomainUrl=http://211.…}), or {@code null}: following the link sends the reader there,
+     * which is what phishing uses a reputable site's open redirect for, and no click tracker or legitimate redirect
+     * sends readers to a bare address on the internet (a company's own systems at private addresses do not count).
+     */
+    private static String publicAddressIn(String query) {
+        if (query.isEmpty()) {
+            return null;
+        }
+        for (String pair : query.split("&", 64)) {
+            int eq = pair.indexOf('=');
+            // only values that start as a web address are decoded: trackers' queries are long and many
+            if (eq <= 0 || !pair.regionMatches(true, eq + 1, "http", 0, 4)) {
+                continue;
+            }
+            String value = decoded(pair.substring(eq + 1));
+            if (value != null && WEB.matcher(value).matches()) {
+                Optional<String> host = LinkAnalyzer.host(value);
+                if (host.isPresent() && LinkAnalyzer.isIpLiteral(host.get()) && LinkAnalyzer.isPublicAddress(host.get())) {
+                    return value;
+                }
+            }
+        }
+        return null;
     }
 
     /** A query parameter's value, %-decoded, or {@code null}. */

@@ -212,6 +212,27 @@ class LinkAnalyzerTest {
     }
 
     @Test
+    void aLinkOfAnySiteWhoseQueryHoldsAWebAddressAtABarePublicAddressGoesThere() {
+        // an old-style open redirect of an auction site, as 2005 phishing used them (our own fixture)
+        assertThat(analyzeHtml("<a href='http://cgi4.auction.example.net/ws/Api.dll?RedirectToDomain"
+                + "&DomainUrl=http%3A%2F%2F198.51.100.23%2F%7Eupdate%2Fsignin.html'>Sign in to your account</a>"))
+                .containsExactly(
+                        new Finding("LINK_IP_LITERAL", 2.0, "198.51.100.23 (button)"),
+                        Finding.of("LINK_OPEN_REDIRECT", "cgi4.auction.example.net to 198.51.100.23"),
+                        Finding.of("LINK_ACTION_ELSEWHERE", "sender=example.com href=198.51.100.23"));
+        // also on the site the From names: a spoofed sender's "own" redirector
+        assertThat(analyzeHtmlFrom("Auction <aw-confirm@auction.example.net>", "<a href='http://cgi4.auction.example.net/"
+                + "ws/Api.dll?RedirectToDomain&DomainUrl=http://198.51.100.23/signin.html'>Sign in</a>"))
+                .extracting(Finding::code).containsExactly("LINK_IP_LITERAL", "LINK_OPEN_REDIRECT", "LINK_ACTION_ELSEWHERE");
+        // a tracker to a named site, a company's own system at a private address, a value that only mentions an
+        // address, a broken escape: nothing
+        assertThat(analyzeHtml("<a href='https://click.news.example.org/t?u=https%3A%2F%2Fshop.example.org%2Fsale'>a</a>"
+                + "<a href='https://intranet.example.net/go?to=http://192.168.10.5/wiki'>b</a>"
+                + "<a href='https://search.example.org/q?text=http+servers+at+203.0.113.5'>c</a>"
+                + "<a href='https://r.example.org/?u=http%zz203.0.113.5'>d</a>")).isEmpty();
+    }
+
+    @Test
     void aRewrittenOrTrackedLinkIsJudgedByItsDestinationWithoutAFindingOfItsOwn() {
         // a Safe Link of a forwarded message around a page in a bucket, shown as the site it really goes to
         String safe = "https://eur03.safelinks.protection.outlook.com/?url=" + java.net.URLEncoder.encode(
