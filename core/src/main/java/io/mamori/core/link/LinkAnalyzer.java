@@ -351,9 +351,20 @@ public final class LinkAnalyzer implements Analyzer {
         String where = actionHost.orElse("none");
         if (form.getElementsByTag("input").stream().anyMatch(LinkAnalyzer::isPassword)) {
             scan.add(CREDENTIAL_FORM, 1.0, "password action=" + where);
-        } else if (actionHost.isPresent() && !sameOrganisation(actionHost.get(), scan)) {
+        } else if (actionHost.isPresent() && !sameOrganisation(actionHost.get(), scan)
+                && !trackedToSender(action, actionHost.get(), scan)) {
             scan.add(CREDENTIAL_FORM, 1.0, "action=" + where + " from=" + scan.fromDomain.orElse("none"));
         }
+    }
+
+    /**
+     * Whether a form's action is a link rewriter's or click tracker's ({@link Redirects}, not an open redirector) whose
+     * destination is the sender's own site: a newsletter's search box sent through its ad server's click tracking.
+     */
+    private boolean trackedToSender(String action, String actionHost, Scan scan) {
+        String ascii = scan.ascii(actionHost);
+        return ascii != null && Redirects.of(ascii, action).filter(d -> !d.openRedirector())
+                .flatMap(d -> host(cleaned(d.url()))).filter(h -> sameOrganisation(h, scan)).isPresent();
     }
 
     private boolean sameOrganisation(String host, Scan scan) {

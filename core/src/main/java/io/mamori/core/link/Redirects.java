@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  * site ({@code www.google.com/url?q=…}, Google's AMP viewer, YouTube's, Facebook's, Instagram's, VK's, Bing's and
  * LinkedIn's redirectors, DoubleClick's ad clicks), which phishing uses so that filters and readers see a reputable
  * domain, or a link rewriter or click tracker that a mail system or mailing service put there (Microsoft Defender's
- * Safe Links, Proofpoint's URL Defense, Symantec's click-time protection, Amazon SES's click tracking), which hides
+ * Safe Links, Proofpoint's URL Defense, Symantec's click-time protection, Amazon SES's and DoubleClick's click
+ * tracking), which hides
  * the destination from the checks the same way; and, on any site, a query parameter that is a web address at a bare
  * public IP address. The link analyzer examines the destination as the link, and reports an open redirector to another
  * site ({@code LINK_OPEN_REDIRECT}).
@@ -68,6 +69,9 @@ final class Redirects {
             open = bing(param(query, "u"));
         } else if (asciiHost.equals("www.linkedin.com") && path.equals("/redir/redirect")) {
             open = param(query, "url");
+        } else if (asciiHost.endsWith(".doubleclick.net") && path.startsWith("/clk;")) {
+            // DoubleClick's click tracking: clk;<ad>;<placement>;<type>?<destination>, the "?" often written %3f
+            rewritten = clickDestination(url);
         } else if (asciiHost.equals("adclick.g.doubleclick.net") || asciiHost.equals("ad.doubleclick.net")) {
             open = param(query, "adurl");
         } else if (asciiHost.endsWith(".safelinks.protection.outlook.com")) {
@@ -123,6 +127,18 @@ final class Redirects {
             }
         }
         return null;
+    }
+
+    /** The destination of a DoubleClick click link: what follows its first "?" or "%3f", %-decoded; or {@code null}. */
+    private static String clickDestination(String url) {
+        int start = url.indexOf("/clk;");
+        int plain = url.indexOf('?', start);
+        int encoded = url.toLowerCase(Locale.ROOT).indexOf("%3f", start);
+        int mark = plain < 0 ? encoded : encoded < 0 ? plain : Math.min(plain, encoded);
+        if (mark < 0) {
+            return null;
+        }
+        return decoded(url.substring(mark + (mark == plain ? 1 : 3)));
     }
 
     /** A query parameter's value, %-decoded, or {@code null}. */

@@ -252,6 +252,22 @@ class LinkAnalyzerTest {
     }
 
     @Test
+    void aNewslettersSearchBoxThroughItsAdServersClickTrackingIsNoFormPostingElsewhere() {
+        // as 2004 auction newsletters wrote it (our own fixture): the "?" before the destination written %3f
+        String form = "<form action='http://auction.doubleclick.net/clk;123;456;h%3fhttp%3a%2f%2fsearch.auction.example.net"
+                + "/search.dll?krd=1&ht=1' method=get><input name=query><input type=image src='go.gif'></form>";
+        assertThat(analyzeHtmlFrom("Auction <news@reply.auction.example.net>", form)).isEmpty();
+        // the same tracking to another site: the form posts elsewhere, and the destination is judged as the link
+        assertThat(analyzeHtmlFrom("Auction <news@reply.auction.example.net>", form.replace(
+                "search.auction.example.net", "203.0.113.7"))).extracting(Finding::code)
+                .containsExactly("LINK_IP_LITERAL", "HTML_CREDENTIAL_FORM", "LINK_ACTION_ELSEWHERE");
+        // a plain "?" and a DoubleClick link that is no click link
+        assertThat(analyzeHtmlFrom("Auction <news@reply.auction.example.net>", "<a href='https://ad.doubleclick.net/"
+                + "clk;1;2;x?https://evil.example.org/login'>Sign in</a>")).extracting(Finding::evidence)
+                .containsExactly("sender=example.net href=example.org");
+    }
+
+    @Test
     void onlyHomographIdnsAreReported() {
         // all-Cyrillic look-alike letters: "аррӏе" is a whole-script homograph of apple
         assertThat(analyzeHtml("<a href='https://xn--80ak6aa92e.com/'>x</a>")).containsExactly(
