@@ -16,7 +16,6 @@ import io.mamori.gateway.store.JdbcMessageStore;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -196,7 +195,7 @@ public final class QuarantineService {
                 examined++;
                 // the search finds the sender as part of the address; the finding exactly (checked again here)
                 boolean match = bySender ? m.mailFrom().equalsIgnoreCase(sender.strip())
-                        : Arrays.asList(m.findingCodes().split(",")).contains(finding.strip());
+                        : m.hasFinding(finding.strip());
                 if (!match) {
                     stepped++;
                     continue;

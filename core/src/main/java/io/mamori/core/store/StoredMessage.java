@@ -44,6 +44,11 @@ public record StoredMessage(
         recipients = List.copyOf(recipients);
     }
 
+    /** Whether {@code code} is one of the message's finding codes (exactly, not as part of a longer one). */
+    public boolean hasFinding(String code) {
+        return java.util.Arrays.asList(findingCodes.split(",")).contains(code);
+    }
+
     public List<String> pendingRecipients() {
         return recipients.stream().filter(r -> r.status() == RecipientStatus.PENDING).map(StoredRecipient::address).toList();
     }

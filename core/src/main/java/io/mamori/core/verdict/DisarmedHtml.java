@@ -234,8 +234,8 @@ final class DisarmedHtml {
     /**
      * Anchors become their text followed by {@code " [target]"} (defanged when asked), unless {@code keepLinks};
      * images that are not {@code cid:} parts of the message become their alt text. URLs in text are defanged after
-     * the policy ({@link DefangedTextNodes}, or the text's writer for {@link #toText}).
-     * Consecutive text events are joined first, so a URL split between two pieces is still found whole.
+     * the policy ({@link DefangedTextNodes}, or the text's writer for {@link #toText}), which join the pieces a text
+     * comes in, so a URL split between two of them is still found whole.
      */
     static final class LinksAndImages implements HtmlStreamEventReceiver {
         private static final int MAX_ANCHOR_TEXT = 2048;

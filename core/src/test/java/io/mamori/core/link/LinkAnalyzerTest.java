@@ -265,6 +265,9 @@ class LinkAnalyzerTest {
         assertThat(analyzeHtmlFrom("Auction <news@reply.auction.example.net>", "<a href='https://ad.doubleclick.net/"
                 + "clk;1;2;x?https://evil.example.org/login'>Sign in</a>")).extracting(Finding::evidence)
                 .containsExactly("sender=example.net href=example.org");
+        // letters whose lower case is longer (İ) before the marker, and a marker at the very end: nothing, no failure
+        assertThat(analyzeHtml("<a href='https://ad.doubleclick.net/clk;" + "\u0130".repeat(12) + "%3f'>x</a>"
+                + "<a href='https://ad.doubleclick.net/clk;1;2;x%3F'>y</a>")).isEmpty();
     }
 
     @Test

@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -133,8 +134,7 @@ final class PasswordMails {
 
     private void lookBack(Envelope envelope, String storedId, Instant since) throws Exception {
         StoredMessage quarantined = store.find(storedId).orElse(null);
-        if (quarantined == null || quarantined.state() != MessageState.QUARANTINED
-                || !List.of(quarantined.findingCodes().split(",")).contains(ENCRYPTED)) {
+        if (quarantined == null || quarantined.state() != MessageState.QUARANTINED || !quarantined.hasFinding(ENCRYPTED)) {
             return;
         }
         for (StoredMessage earlier : earlier(envelope, storedId, since)) {
@@ -154,37 +154,37 @@ final class PasswordMails {
 
     /**
      * Inbound messages of the same envelope sender to one of these recipients since then whose content is kept and
-     * small enough to be a password mail, newest first; not the message itself, nor one quarantined for encryption.
+     * small enough to be a password mail, newest first; not one quarantined for encryption.
      */
     private List<StoredMessage> earlier(Envelope envelope, String storedId, Instant since) {
-        Set<String> recipients = lowerCase(envelope.recipients());
-        List<StoredMessage> found = store.search(new MessageQuery(null, envelope.mailFrom(), null, null, null, null,
-                Direction.INBOUND, since, null, null, 0, 50, null));
-        return found.stream()
-                .filter(m -> !m.id().equals(storedId) && m.mailFrom().equalsIgnoreCase(envelope.mailFrom()))
+        return sameSenderAndRecipient(envelope, storedId, null, since, null)
                 .filter(m -> m.state() != MessageState.DELETED && m.size() <= MAX_PASSWORD_MAIL_BYTES
-                        && !List.of(m.findingCodes().split(",")).contains(ENCRYPTED))
-                .filter(m -> m.recipients().stream().map(StoredRecipient::address)
-                        .anyMatch(a -> recipients.contains(a.toLowerCase(Locale.ROOT))))
+                        && !m.hasFinding(ENCRYPTED))
                 .limit(MAX_MESSAGES)
                 .toList();
-    }
-
-    private static Set<String> lowerCase(List<String> addresses) {
-        return addresses.stream().map(r -> r.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
     }
 
     /** Inbound messages of the same envelope sender to one of these recipients, quarantined for encryption since then. */
     private List<StoredMessage> waiting(Envelope envelope, String storedId, Instant since) {
-        Set<String> recipients = lowerCase(envelope.recipients());
-        // the sender criterion matches a part of the address; only the same address counts
-        List<StoredMessage> found = store.search(new MessageQuery(null, envelope.mailFrom(), null, null, null,
-                MessageState.QUARANTINED, Direction.INBOUND, since, null, null, 0, 50, ENCRYPTED));
-        return found.stream()
-                .filter(m -> !m.id().equals(storedId) && m.mailFrom().equalsIgnoreCase(envelope.mailFrom()))
-                .filter(m -> m.recipients().stream().map(StoredRecipient::address)
-                        .anyMatch(a -> recipients.contains(a.toLowerCase(Locale.ROOT))))
+        return sameSenderAndRecipient(envelope, storedId, MessageState.QUARANTINED, since, ENCRYPTED)
                 .limit(MAX_MESSAGES)
                 .toList();
+    }
+
+    /**
+     * Inbound messages (newest first, at most 50 looked at) in {@code state} ({@code null}: any) with {@code finding}
+     * ({@code null}: any) received since then, of exactly the same envelope sender to at least one of the envelope's
+     * recipients; never {@code storedId} itself.
+     */
+    private Stream<StoredMessage> sameSenderAndRecipient(Envelope envelope, String storedId, MessageState state,
+            Instant since, String finding) {
+        Set<String> recipients = envelope.recipients().stream().map(r -> r.toLowerCase(Locale.ROOT))
+                .collect(Collectors.toSet());
+        // the sender criterion matches a part of the address; only the same address counts
+        return store.search(new MessageQuery(null, envelope.mailFrom(), null, null, null, state, Direction.INBOUND,
+                        since, null, null, 0, 50, finding)).stream()
+                .filter(m -> !m.id().equals(storedId) && m.mailFrom().equalsIgnoreCase(envelope.mailFrom()))
+                .filter(m -> m.recipients().stream().map(StoredRecipient::address)
+                        .anyMatch(a -> recipients.contains(a.toLowerCase(Locale.ROOT))));
     }
 }
