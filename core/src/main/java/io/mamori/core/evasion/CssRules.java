@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
@@ -139,6 +140,25 @@ final class CssRules {
 
     /** {@link #of(Document, int)}, the elements matched in one walk or by one select per selector (as before). */
     static CssRules of(Document doc, int maxRules, boolean oneWalk) {
+        return of(doc, maxRules, oneWalk, CssRules::hides, CssRules::shows);
+    }
+
+    /**
+     * The rules of the document's style elements that give elements a background ({@code background},
+     * {@code background-color}), at most {@code maxRules} of them applied; rules inside {@code @media} are left out
+     * (for {@link DrawnPictures}, which reads the colours of table cells).
+     */
+    static CssRules backgrounds(Document doc, int maxRules) {
+        return of(doc, maxRules, LEGACY_QUERIES,
+                d -> d.containsKey("background") || d.containsKey("background-color"), d -> false);
+    }
+
+    /**
+     * The rules whose declarations (of the properties read here) {@code plain} accepts, and the {@code @media} rules
+     * {@code media} accepts.
+     */
+    private static CssRules of(Document doc, int maxRules, boolean oneWalk, Predicate<Map<String, String>> plain,
+            Predicate<Map<String, String>> media) {
         StringBuilder css = new StringBuilder();
         int stray = 0;
         for (Element style : doc.getElementsByTag("style")) {
@@ -158,7 +178,7 @@ final class CssRules {
         boolean backgrounds = mentionsBackground(css);
         List<Rule> rules = new ArrayList<>();
         read(withoutComments(css.length() > MAX_CSS_CHARS ? css.substring(0, MAX_CSS_CHARS) : css.toString()),
-                false, 0, rules, maxRules);
+                false, 0, rules, maxRules, plain, media);
         List<Evaluator> evaluators = new ArrayList<>();
         List<Rule> owners = new ArrayList<>();
         for (Rule rule : rules) {
@@ -306,7 +326,8 @@ final class CssRules {
     }
 
     /** Reads the rules of {@code css} that matter into {@code out}. */
-    private static void read(String css, boolean media, int nesting, List<Rule> out, int max) {
+    private static void read(String css, boolean media, int nesting, List<Rule> out, int max,
+            Predicate<Map<String, String>> plainWanted, Predicate<Map<String, String>> mediaWanted) {
         int i = 0;
         int n = css.length();
         while (i < n && out.size() < max) {
@@ -322,13 +343,14 @@ final class CssRules {
             if (prelude.startsWith("@")) {
                 String at = prelude.toLowerCase(Locale.ROOT);
                 if ((at.startsWith("@media") || at.startsWith("@supports")) && nesting < MAX_NESTING) {
-                    read(block, true, nesting + 1, out, max);
+                    read(block, true, nesting + 1, out, max, plainWanted, mediaWanted);
                 }
             } else if (!prelude.isEmpty()) {
                 Map<String, String> declarations = Css.declarations(block);
                 declarations.keySet().retainAll(HIDING);
-                // only rules that can hide (or, on some screen, show) text are applied: selecting is the costly part
-                if (media ? shows(declarations) : hides(declarations)) {
+                // only the rules wanted are applied (for hidden text: those that can hide it, or on some screen show
+                // it): selecting is the costly part
+                if (media ? mediaWanted.test(declarations) : plainWanted.test(declarations)) {
                     out.add(new Rule(prelude, declarations, media));
                 }
             }

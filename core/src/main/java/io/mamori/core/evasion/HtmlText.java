@@ -79,9 +79,14 @@ public final class HtmlText {
      * @param wordSplits     hidden runs sitting inside a word: a visible letter right before and right after them
      * @param byTechnique    hidden letters by the technique that hid them
      * @param styleWords     words written in the {@code <style>} elements outside any rule (word salad for filters)
+     * @param gridTables     tables (outside elements that show no text) that could be a picture drawn with coloured
+     *                       cells: at least {@value #GRID_MIN_ROWS} rows of their own and four cells a row (a row
+     *                       of a QR code has at least four runs of modules, each a cell with {@code colspan} at
+     *                       least), nine in ten or more of them empty (no text but spaces or invisible characters, at
+     *                       most one element)
      */
     public record Reading(String visible, int visibleLetters, int hiddenLetters, int hiddenRuns, int wordSplits,
-            Map<Technique, Integer> byTechnique, int styleWords) {
+            Map<Technique, Integer> byTechnique, int styleWords, int gridTables) {
         public Reading {
             Objects.requireNonNull(visible, "visible");
             EnumMap<Technique, Integer> copy = new EnumMap<>(Technique.class);
@@ -89,6 +94,10 @@ public final class HtmlText {
             byTechnique = Collections.unmodifiableMap(copy);
         }
     }
+
+    /** Rows and empty cells a table needs at least to count in {@link Reading#gridTables()} (the smallest QR code's). */
+    static final int GRID_MIN_ROWS = 21;
+    static final int GRID_MIN_CELLS = 4 * GRID_MIN_ROWS;
 
     /** Elements whose content is not shown text. */
     private static final Set<String> SKIPPED = Set.of("script", "style", "template", "head", "title", "noscript",
@@ -238,7 +247,7 @@ public final class HtmlText {
         Walk walk = new Walk(rules, unknownPage ? null : Colours.PAGE);
         NodeTraversor.filter(walk, root);
         return new Reading(walk.text.toString(), walk.visibleLetters, walk.hiddenLetters, walk.hiddenRuns,
-                walk.wordSplits, walk.byTechnique, rules.strayWords());
+                walk.wordSplits, walk.byTechnique, rules.strayWords(), walk.gridTables);
     }
 
     /**
@@ -289,6 +298,9 @@ public final class HtmlText {
         private int hiddenLetters;
         private int hiddenRuns;
         private int wordSplits;
+        private int gridTables;
+        /** Rows, cells and empty cells of the tables the walk is in, innermost last. */
+        private final Deque<int[]> tables = new ArrayDeque<>();
         /** The last visible character was a letter, with no word break since. */
         private boolean afterLetter;
         /** Letters of the hidden run under way (0: none under way). */
@@ -319,6 +331,7 @@ public final class HtmlText {
             if (SKIPPED.contains(name)) {
                 return FilterResult.SKIP_ENTIRELY;
             }
+            countGrid(e, name);
             Frame parent = frames.peek();
             Frame frame = frame(e, parent);
             if (frame != parent) {
@@ -334,6 +347,9 @@ public final class HtmlText {
         @Override
         public FilterResult tail(Node node, int depth) {
             if (node instanceof Element e) {
+                if (e.normalName().equals("table") && !tables.isEmpty()) {
+                    endGrid();
+                }
                 if (BREAKS.contains(e.normalName())) {
                     wordBreak(frames.peek());
                 }
@@ -343,6 +359,49 @@ public final class HtmlText {
                 }
             }
             return FilterResult.CONTINUE;
+        }
+
+        private void countGrid(Element e, String name) {
+            if (name.equals("table")) {
+                tables.push(new int[3]);
+                return;
+            }
+            int[] table = tables.peek();
+            if (table == null) {
+                return;
+            }
+            if (name.equals("tr")) {
+                table[0]++;
+            } else if (name.equals("td") || name.equals("th")) {
+                table[1]++;
+                if (empty(e)) {
+                    table[2]++;
+                }
+            }
+        }
+
+        private void endGrid() {
+            int[] table = tables.pop();
+            if (table[0] >= GRID_MIN_ROWS && table[2] >= Math.max(GRID_MIN_CELLS, 4L * table[0])
+                    && table[2] * 10L >= table[1] * 9L) {
+                gridTables++;
+            }
+        }
+
+        /** No text but spaces (no-break spaces too) and invisible characters, and at most one element inside. */
+        private static boolean empty(Element cell) {
+            int elements = 0;
+            for (int i = 0; i < cell.childNodeSize(); i++) {
+                Node child = cell.childNode(i);
+                if (child instanceof Element && ++elements > 1) {
+                    return false;
+                }
+                if (child instanceof TextNode t && !t.getWholeText().chars()
+                        .allMatch(c -> c <= ' ' || c == 0xa0 || Character.getType(c) == Character.FORMAT)) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /** A break of the text, unless the element has no box at all (not displayed), and so breaks no line. */

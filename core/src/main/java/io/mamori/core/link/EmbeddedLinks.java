@@ -9,6 +9,7 @@ import io.mamori.core.attachment.AttachmentContentAnalyzer;
 import io.mamori.core.attachment.AttachmentNameAnalyzer;
 import io.mamori.core.attachment.OfficeRelationships;
 import io.mamori.core.attachment.OfficeText;
+import io.mamori.core.evasion.DrawnPictures;
 import io.mamori.core.message.Direction;
 import io.mamori.core.message.Envelope;
 import io.mamori.core.message.MimePart;
@@ -56,6 +57,11 @@ public final class EmbeddedLinks {
     static final int MAX_IMAGE_BYTES = 2 * 1024 * 1024;
     static final int MIN_IMAGE_BYTES = 100;
     static final int MAX_PDFS = 3;
+    /** Text and HTML bodies searched for drawn QR codes (alternatives say the same thing twice). */
+    static final int MAX_DRAWN_PARTS = 4;
+    /** Where a drawn QR code was, as evidence. */
+    static final String DRAWN_WITH_CHARACTERS = "drawn with text characters";
+    static final String DRAWN_WITH_CELLS = "drawn with table cells";
     static final int MAX_OFFICE = 3;
     static final int MAX_DOCUMENT_IMAGES = PdfPictures.MAX_IMAGES;
     /** External hyperlinks of Office documents kept per message (their documents' other links are not read). */
@@ -77,6 +83,11 @@ public final class EmbeddedLinks {
     public enum Source {
         /** The text of a QR code in a picture (of the message, or inside a PDF or Office document). */
         QR_CODE,
+        /**
+         * The text of a QR code drawn in a text or HTML body with block characters or an HTML table's coloured cells
+         * ({@link DrawnPictures}): a picture that is no picture, made to get past QR readers that look at pictures.
+         */
+        DRAWN_QR_CODE,
         /** A link annotation or a URL in the text of a PDF attachment. */
         PDF,
         /**
@@ -182,21 +193,29 @@ public final class EmbeddedLinks {
         int pdfs = 0;
         int documents = 0;
         int documentLinks = 0;
+        int drawnIn = 0;
         ArchiveContents archives = null;
         Boolean filesInArchives = null;
         for (MimePart part : message.parts()) {
             if (System.nanoTime() > deadline || Thread.currentThread().isInterrupted()) {
                 break;
             }
-            if (part.text() != null && "text/html".equals(part.contentType()) && images < MAX_IMAGES) {
-                for (byte[] image : dataImages(part.text(), MAX_IMAGES - images)) {
-                    images++;
-                    qrLink(image).ifPresent(links::add);
-                    if (System.nanoTime() > deadline) {
-                        break;
-                    }
+            boolean html = "text/html".equals(part.contentType());
+            if (part.text() != null && (html || "text/plain".equals(part.contentType()))) {
+                if (!part.attachment() && drawnIn++ < MAX_DRAWN_PARTS) {
+                    drawnLinks(html ? DrawnPictures.inHtml(input, part.text()) : DrawnPictures.inText(part.text()), links,
+                            deadline);
                 }
-                continue;
+                if (html && images < MAX_IMAGES) {
+                    for (byte[] image : dataImages(part.text(), MAX_IMAGES - images)) {
+                        images++;
+                        qrLink(image).ifPresent(links::add);
+                        if (System.nanoTime() > deadline) {
+                            break;
+                        }
+                    }
+                    continue;
+                }
             }
             PartContent content = part.content();
             if (content == null || content.length() < MIN_IMAGE_BYTES) {
@@ -420,6 +439,17 @@ public final class EmbeddedLinks {
     private static String shownName(MimePart part) {
         return part.filename() == null || part.filename().isBlank()
                 ? "part " + part.path() : AttachmentNameAnalyzer.displayed(part.filename());
+    }
+
+    /** The QR codes of drawings in a body, each placed by how it was drawn. */
+    private static void drawnLinks(List<DrawnPictures.Drawing> drawings, Set<Link> links, long deadline) {
+        for (DrawnPictures.Drawing drawing : drawings) {
+            if (System.nanoTime() > deadline) {
+                return;
+            }
+            String place = drawing.kind() == DrawnPictures.Kind.TABLE_CELLS ? DRAWN_WITH_CELLS : DRAWN_WITH_CHARACTERS;
+            QrCodes.read(drawing).ifPresent(text -> links.add(new Link(Source.DRAWN_QR_CODE, text, false, place)));
+        }
     }
 
     private static Optional<Link> qrLink(byte[] image) {

@@ -8,6 +8,7 @@ import com.google.zxing.ReaderException;
 import com.google.zxing.Result;
 import com.google.zxing.common.HybridBinarizer;
 import com.google.zxing.qrcode.QRCodeReader;
+import io.mamori.core.evasion.DrawnPictures;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
@@ -16,6 +17,7 @@ import java.awt.image.DataBufferByte;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
@@ -93,6 +95,50 @@ final class QrCodes {
         } catch (ReaderException | RuntimeException e) {
             return Optional.empty();
         }
+    }
+
+    /** White cells drawn around a {@link DrawnPictures.Drawing}: the quiet zone a drawing cut at the code lacks. */
+    static final int DRAWING_MARGIN = 8;
+    /** A drawing's cells are drawn at up to 4 pixels, and the whole at most about this many pixels a side. */
+    private static final int DRAWING_PIXELS = 1200;
+
+    /**
+     * The text of the first QR code in a grid drawn with characters or table cells, dark on light or, failing that,
+     * light on dark (text drawn for a dark terminal, a table in inverted colours); each cell drawn as a square of
+     * pixels on a white margin.
+     */
+    static Optional<String> read(DrawnPictures.Drawing drawing) {
+        int w = drawing.width() + 2 * DRAWING_MARGIN;
+        int h = drawing.height() + 2 * DRAWING_MARGIN;
+        int scale = Math.max(1, Math.min(4, DRAWING_PIXELS / Math.max(w, h)));
+        for (boolean inverted : new boolean[] {false, true}) {
+            byte[] values = new byte[w * scale * h * scale];
+            Arrays.fill(values, (byte) 0xff);
+            for (int y = 0; y < drawing.height(); y++) {
+                for (int x = 0; x < drawing.width(); x++) {
+                    if (drawing.isDark(x, y) != inverted) {
+                        int top = (y + DRAWING_MARGIN) * scale;
+                        int left = (x + DRAWING_MARGIN) * scale;
+                        for (int dy = 0; dy < scale; dy++) {
+                            Arrays.fill(values, (top + dy) * w * scale + left,
+                                    (top + dy) * w * scale + left + scale, (byte) 0);
+                        }
+                    }
+                }
+            }
+            try {
+                Optional<String> text = decode(new Luminance(values, w * scale, h * scale));
+                if (text.isPresent()) {
+                    return text;
+                }
+            } catch (ReaderException | RuntimeException e) {
+                // no code this way round
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                break;
+            }
+        }
+        return Optional.empty();
     }
 
     private static Optional<String> decode(Luminance picture) throws ReaderException {

@@ -10,6 +10,7 @@ import com.google.zxing.qrcode.QRCodeWriter;
 import io.mamori.core.analysis.AnalysisInput;
 import io.mamori.core.analysis.Finding;
 import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.evasion.DrawnCodes;
 import io.mamori.core.message.Direction;
 import io.mamori.core.message.Envelope;
 import io.mamori.core.message.MessageParser;
@@ -420,6 +421,62 @@ class EmbeddedLinksTest {
     }
 
     @Test
+    void aQrCodeDrawnInTheBodyWithBlockCharactersOrTableCellsIsReadAndSaysHow() {
+        String url = "https://evil.example.net/login";
+        BitMatrix code = DrawnCodes.code(url);
+        String from = "IT Support <it@helpdesk.example.org>";
+        ParsedMessage text = message(from, "Scan to keep your mailbox:\n\n" + DrawnCodes.halfBlocks(code, "  ", false)
+                + "\nIT Support");
+        assertThat(EmbeddedLinks.of(text, 60_000)).containsExactly(new EmbeddedLinks.Link(
+                EmbeddedLinks.Source.DRAWN_QR_CODE, url, false, "drawn with text characters"));
+        assertThat(analyzer.analyze(input(text))).containsExactly(
+                Finding.of("LINK_QR_CODE", "evil.example.net (drawn with text characters)"),
+                Finding.of("LINK_QR_CODE_DRAWN", "evil.example.net (drawn with text characters)"));
+        // drawn for a dark terminal: the light modules are the blocks
+        ParsedMessage inverted = message(from, DrawnCodes.halfBlocks(code, "", true));
+        assertThat(EmbeddedLinks.of(inverted, 60_000)).containsExactly(new EmbeddedLinks.Link(
+                EmbeddedLinks.Source.DRAWN_QR_CODE, url, false, "drawn with text characters"));
+        // an HTML body's table of black and white cells
+        ParsedMessage html = message(from, null, new Part("text/html; charset=utf-8", null,
+                ("<p>Scan:</p>" + DrawnCodes.table(code, "bgcolor=#000", "bgcolor=#fff")).getBytes(StandardCharsets.UTF_8)));
+        assertThat(EmbeddedLinks.of(html, 60_000)).containsExactly(new EmbeddedLinks.Link(
+                EmbeddedLinks.Source.DRAWN_QR_CODE, url, false, "drawn with table cells"));
+        assertThat(analyzer.analyze(input(html))).containsExactly(
+                Finding.of("HTML_IMAGE_ONLY", "5 characters of text, a QR code"),
+                Finding.of("LINK_QR_CODE", "evil.example.net (drawn with table cells)"),
+                Finding.of("LINK_QR_CODE_DRAWN", "evil.example.net (drawn with table cells)"));
+    }
+
+    @Test
+    void aDrawnCodeToTheSendersOwnSiteWeighsLittleAndADrawingThatIsNoCodeIsNothing() {
+        ParsedMessage own = message("Tickets <tickets@events.example.com>", LONG_TEXT + "\n\n"
+                + DrawnCodes.halfBlocks(DrawnCodes.code("https://www.example.com/t/48213"), "", false));
+        assertThat(analyzer.analyze(input(own))).containsExactly(
+                new Finding("LINK_QR_CODE", 0.4, "www.example.com (drawn with text characters)"),
+                new Finding("LINK_QR_CODE_DRAWN", 0.4, "www.example.com (drawn with text characters)"));
+        // a grid of dark and light cells that is no code (a pixel-art banner), and a code whose text is no link
+        java.util.Random random = new java.util.Random(7);
+        StringBuilder grid = new StringBuilder("<table>");
+        for (int y = 0; y < 25; y++) {
+            grid.append("<tr>");
+            for (int x = 0; x < 25; x++) {
+                grid.append(random.nextBoolean() ? "<td bgcolor=black></td>" : "<td bgcolor=white></td>");
+            }
+            grid.append("</tr>");
+        }
+        grid.append("</table>");
+        ParsedMessage noise = message("News <news@shop.example.org>", null, new Part("text/html; charset=utf-8", null,
+                (grid + "<p>" + LONG_TEXT + "</p>").getBytes(StandardCharsets.UTF_8)));
+        assertThat(EmbeddedLinks.of(noise, 60_000)).isEmpty();
+        assertThat(analyzer.analyze(input(noise))).isEmpty();
+        ParsedMessage wifi = message("Front desk <desk@hotel.example.org>",
+                DrawnCodes.halfBlocks(DrawnCodes.code("WIFI:S:Guest;T:WPA;P:welcome2024;;"), "", false));
+        assertThat(EmbeddedLinks.of(wifi, 60_000)).extracting(EmbeddedLinks.Link::url)
+                .containsExactly("WIFI:S:Guest;T:WPA;P:welcome2024;;");
+        assertThat(analyzer.analyze(input(wifi))).isEmpty();
+    }
+
+    @Test
     void aQrCodeOrPdfLinkWithLureWordingMakesAPhishingCompositeButAloneStaysBelowTag() {
         FindingCatalogue catalogue = FindingCatalogue.builtIn();
         assertThat(catalogue.compositesOf(List.of(Finding.of("LINK_QR_CODE", "x.example"),
@@ -438,6 +495,13 @@ class EmbeddedLinksTest {
         assertThat(catalogue.compositesOf(List.of(Finding.of("LINK_IN_DOCUMENT", "x.example (a.docx)"),
                 Finding.of("LURE_PAYMENT", "請求書")))).extracting(Finding::code).containsExactly("PHISHING_DOCUMENT_LINK");
         assertThat(catalogue.entry("LINK_IN_DOCUMENT").orElseThrow().weight()).isLessThan(4.0);
+        // a drawn code hides its link from filters: with a lure, the evasion composite too; alone it makes TAG
+        assertThat(catalogue.compositesOf(List.of(Finding.of("LINK_QR_CODE", "x.example (drawn with table cells)"),
+                Finding.of("LINK_QR_CODE_DRAWN", "x.example (drawn with table cells)"),
+                Finding.of("LURE_CREDENTIAL", "パスワード")))).extracting(Finding::code)
+                .containsExactlyInAnyOrder("PHISHING_QR_CODE", "EVASION_AND_LURE");
+        assertThat(catalogue.entry("LINK_QR_CODE").orElseThrow().weight()
+                + catalogue.entry("LINK_QR_CODE_DRAWN").orElseThrow().weight()).isEqualTo(4.0);
     }
 
     // ---- QR codes drawn in attached documents -------------------------------------------------------------------

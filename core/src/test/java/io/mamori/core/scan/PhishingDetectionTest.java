@@ -286,6 +286,30 @@ class PhishingDetectionTest {
     }
 
     @Test
+    void aQrCodeDrawnWithTableCellsOrBlockCharactersIsReadAndWithALureQuarantinedATicketDelivered()
+            throws IOException {
+        MessageScanner.ScanResult table = scan("phishing/drawn-qr-table-ja.eml");
+        assertThat(table.findings()).extracting(Finding::code, Finding::evidence).contains(
+                tuple("LINK_QR_CODE", "m365-mfa-renew.com (drawn with table cells)"),
+                tuple("LINK_QR_CODE_DRAWN", "m365-mfa-renew.com (drawn with table cells)"),
+                tuple("PHISHING_QR_CODE", "LINK_QR_CODE+LURE_CREDENTIAL"),
+                tuple("EVASION_AND_LURE", "LINK_QR_CODE_DRAWN+LURE_CREDENTIAL"));
+        assertThat(table.verdict().action()).isGreaterThanOrEqualTo(Action.QUARANTINE);
+
+        MessageScanner.ScanResult text = scan("phishing/drawn-qr-text.eml");
+        assertThat(text.findings()).extracting(Finding::code, Finding::evidence).contains(
+                tuple("LINK_QR_CODE", "docs-secure-share.com (drawn with text characters)"),
+                tuple("LINK_QR_CODE_DRAWN", "docs-secure-share.com (drawn with text characters)"));
+        assertThat(text.verdict().action()).isGreaterThanOrEqualTo(Action.QUARANTINE);
+
+        // an electronic ticket drawn the same way, leading to the sender's own site
+        MessageScanner.ScanResult ticket = scan("phishing/drawn-qr-genuine-ja.eml");
+        assertThat(ticket.findings()).extracting(Finding::code, Finding::multiplier).contains(
+                tuple("LINK_QR_CODE", 0.4), tuple("LINK_QR_CODE_DRAWN", 0.4));
+        assertThat(ticket.verdict().action()).isEqualTo(Action.DELIVER);
+    }
+
+    @Test
     void aBrandsGenuineNoticeFromItsOwnDomainIsDelivered() throws IOException {
         MessageScanner.ScanResult r = scan("phishing/brand-amazon-genuine-ja.eml");
         // its "ログイン" once was a credential lure phrase of its own; the specific phrases leave it nothing
