@@ -57,7 +57,7 @@ public final class EmbeddedLinks {
     static final int MAX_IMAGE_BYTES = 2 * 1024 * 1024;
     static final int MIN_IMAGE_BYTES = 100;
     static final int MAX_PDFS = 3;
-    /** Text and HTML bodies searched for drawn QR codes (alternatives say the same thing twice). */
+    /** Text and HTML parts searched for drawn QR codes (alternatives say the same thing twice). */
     static final int MAX_DRAWN_PARTS = 4;
     /** Where a drawn QR code was, as evidence. */
     static final String DRAWN_WITH_CHARACTERS = "drawn with text characters";
@@ -202,9 +202,11 @@ public final class EmbeddedLinks {
             }
             boolean html = "text/html".equals(part.contentType());
             if (part.text() != null && (html || "text/plain".equals(part.contentType()))) {
-                if (!part.attachment() && drawnIn++ < MAX_DRAWN_PARTS) {
-                    drawnLinks(html ? DrawnPictures.inHtml(input, part.text()) : DrawnPictures.inText(part.text()), links,
-                            deadline);
+                if (drawnIn++ < MAX_DRAWN_PARTS) {
+                    // an attached page or text file too: a browser shows the page, and a phone reads what it shows
+                    String file = part.attachment() && part.filename() != null ? shownName(part) + ", " : "";
+                    drawnLinks(html ? DrawnPictures.inHtml(input, part.text()) : DrawnPictures.inText(part.text()),
+                            file, links, deadline);
                 }
                 if (html && images < MAX_IMAGES) {
                     for (byte[] image : dataImages(part.text(), MAX_IMAGES - images)) {
@@ -441,13 +443,17 @@ public final class EmbeddedLinks {
                 ? "part " + part.path() : AttachmentNameAnalyzer.displayed(part.filename());
     }
 
-    /** The QR codes of drawings in a body, each placed by how it was drawn. */
-    private static void drawnLinks(List<DrawnPictures.Drawing> drawings, Set<Link> links, long deadline) {
+    /**
+     * The QR codes of drawings in a body or an attached text or HTML file, each placed by how it was drawn, after the
+     * file's name ({@code file}: "name, " or empty for a body).
+     */
+    private static void drawnLinks(List<DrawnPictures.Drawing> drawings, String file, Set<Link> links, long deadline) {
         for (DrawnPictures.Drawing drawing : drawings) {
             if (System.nanoTime() > deadline) {
                 return;
             }
-            String place = drawing.kind() == DrawnPictures.Kind.TABLE_CELLS ? DRAWN_WITH_CELLS : DRAWN_WITH_CHARACTERS;
+            String place = file + (drawing.kind() == DrawnPictures.Kind.TABLE_CELLS ? DRAWN_WITH_CELLS
+                    : DRAWN_WITH_CHARACTERS);
             QrCodes.read(drawing).ifPresent(text -> links.add(new Link(Source.DRAWN_QR_CODE, text, false, place)));
         }
     }

@@ -445,6 +445,11 @@ class EmbeddedLinksTest {
                 Finding.of("HTML_IMAGE_ONLY", "5 characters of text, a QR code"),
                 Finding.of("LINK_QR_CODE", "evil.example.net (drawn with table cells)"),
                 Finding.of("LINK_QR_CODE_DRAWN", "evil.example.net (drawn with table cells)"));
+        // an attached page: the browser shows it, the phone reads it
+        ParsedMessage page = message(from, "See the attached notice.", new Part("text/html; charset=utf-8",
+                "Notice.html", DrawnCodes.table(code, "style='background:#000'", "").getBytes(StandardCharsets.UTF_8)));
+        assertThat(EmbeddedLinks.of(page, 60_000)).containsExactly(new EmbeddedLinks.Link(
+                EmbeddedLinks.Source.DRAWN_QR_CODE, url, false, "Notice.html, drawn with table cells"));
     }
 
     @Test
