@@ -30,8 +30,8 @@ import org.jsoup.select.NodeTraversor;
  * attribute or the document's style rules; else that of a lone element inside it) is darker than mid-grey.
  * Bounded: only text with enough such characters, or HTML whose visible text has as many or which has a table of
  * {@value #MIN_SIDE} rows whose cells are nearly all empty ({@link HtmlText.Reading#gridTables()}: a drawing's cells
- * are coloured, not written in), is looked at
- * further; at most {@value #MAX_DRAWINGS} drawings per text and {@value #MAX_TABLES} large tables per document.
+ * are coloured, not written in), is looked at further; at most {@value #MAX_DRAWINGS} drawings per text and
+ * {@value #MAX_TABLES} large tables per document.
  * Stateless and thread-safe.
  */
 public final class DrawnPictures {
@@ -93,7 +93,7 @@ public final class DrawnPictures {
     /**
      * The drawings in an HTML body of the input's message. Its reading ({@link HtmlText#read(AnalysisInput, String)},
      * shared with the analyzers that read its text) tells whether there can be one: enough block characters in the
-     * visible text, or enough table rows and cells; only then is the HTML parsed again for its lines and tables.
+     * visible text, or a table that may be a grid; only then is the HTML parsed again for its lines and tables.
      */
     public static List<Drawing> inHtml(AnalysisInput input, String html) {
         return inHtml(HtmlText.read(input, html), html);
