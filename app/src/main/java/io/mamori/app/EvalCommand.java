@@ -5,6 +5,7 @@ import io.mamori.core.analysis.Action;
 import io.mamori.core.analysis.Finding;
 import io.mamori.core.message.Direction;
 import io.mamori.core.message.Envelope;
+import io.mamori.core.message.ParsedMessage;
 import io.mamori.core.scan.MessageScanner.ScanResult;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -234,7 +235,12 @@ final class EvalCommand implements Callable<Integer> {
                     : new java.io.BufferedInputStream(Files.newInputStream(item.file()), 64 * 1024)) {
                 io.mamori.core.analysis.RawMessage raw = held != null ? io.mamori.core.analysis.RawMessage.of(held)
                         : () -> Files.newInputStream(item.file());
-                return Outcome.of(item, scanner.scan(envelope, in, raw));
+                ScanResult result = scanner.scan(envelope, in, raw);
+                // closed now, not when collected: its temporary files go, and its share of the parser's heap budget
+                // comes back
+                try (ParsedMessage message = result.message()) {
+                    return Outcome.of(item, result);
+                }
             }
         } catch (Exception e) {
             return Outcome.failed(item, e.getClass().getSimpleName() + ": " + e.getMessage());

@@ -90,7 +90,7 @@ final class LearnCommand implements Callable<Integer> {
             System.err.println("learn: 元のモデルを読めません / cannot read the starting model: " + e.getMessage());
             return 2;
         }
-        MessageParser parser = new MessageParser(ParseLimits.defaults());
+        MessageParser parser = MessageParser.offline(ParseLimits.defaults());
         List<String> errors = new ArrayList<>();
         int learntPhishing = 0;
         int learntHam = 0;

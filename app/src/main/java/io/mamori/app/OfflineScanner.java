@@ -156,7 +156,7 @@ final class OfflineScanner implements AutoCloseable {
         AnalysisPipeline pipeline = new AnalysisPipeline(Analyzers.shipped(GatewayConfiguration.analyzerPorts(settings,
                 () -> chosen, () -> fileEntries, ListStore.NONE, Optional.empty(), resolver, contentModel)), catalogue,
                 settings.analysis().budget(), pool);
-        MessageScanner scanner = new MessageScanner(new MessageParser(ParseLimits.defaults()), pipeline,
+        MessageScanner scanner = new MessageScanner(MessageParser.offline(ParseLimits.defaults()), pipeline,
                 new PolicyEngine(catalogue), () -> chosen);
         return new OfflineScanner(pool, scanner, catalogue, dnsDescription, chosen);
     }

@@ -5,6 +5,7 @@ import io.mamori.core.analysis.Finding;
 import io.mamori.core.analysis.FindingCatalogue;
 import io.mamori.core.message.Direction;
 import io.mamori.core.message.Envelope;
+import io.mamori.core.message.ParsedMessage;
 import io.mamori.core.policy.PolicyEngine;
 import io.mamori.core.scan.MessageScanner.ScanResult;
 import java.io.BufferedInputStream;
@@ -83,10 +84,12 @@ final class ScanCommand implements Callable<Integer> {
                     continue;
                 }
                 byAction.merge(result.verdict().action().name(), 1, Integer::sum);
-                if (json) {
-                    System.out.println(mapper.writeValueAsString(toJson(file, result, scanner.catalogue(), direction)));
-                } else {
-                    printText(file, result, scanner.catalogue(), direction);
+                try (ParsedMessage message = result.message()) {
+                    if (json) {
+                        System.out.println(mapper.writeValueAsString(toJson(file, result, scanner.catalogue(), direction)));
+                    } else {
+                        printText(file, result, scanner.catalogue(), direction);
+                    }
                 }
             }
         }

@@ -19,13 +19,15 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Bytes kept on the heap up to a limit and beyond it in temporary files encrypted with an AEAD under a key that exists
  * only in this object, because mail is never written to disk in clear (DESIGN.md, encryption at rest): the decoded
  * parts of a message ({@link PartContents}) and the bodies of a rewrite ({@code verdict.SpoolingBodyFactory}). Each
  * {@link Sink} keeps at most {@code heapPerSink} bytes on the heap, and the sinks of one spool at most
- * {@code heapInAll} together; past either its bytes go to a file of its own. {@link #close()} deletes the files and
+ * {@code heapInAll} together, and, when the spool is given a {@link HeapBudget} shared with other spools, no more than
+ * that budget has left; past any of these its bytes go to a file of its own. {@link #close()} deletes the files and
  * forgets the key; a spool dropped without being closed still has its files deleted when it is garbage-collected (a
  * {@link Cleaner}), so a missed close costs disk space for a while, not forever.
  *
@@ -65,6 +67,8 @@ public final class EncryptedSpool implements AutoCloseable {
     private final String prefix;
     private final int heapPerSink;
     private final long heapInAll;
+    /** Shared with other spools, or null. */
+    private final HeapBudget shared;
     private final TemporaryFiles files = new TemporaryFiles();
     private Cleaner.Cleanable cleanable;
     private StreamingAead aead;
@@ -76,10 +80,51 @@ public final class EncryptedSpool implements AutoCloseable {
      * bytes of a sink and {@code heapInAll} bytes of all its sinks on the heap.
      */
     public EncryptedSpool(Path directory, String prefix, int heapPerSink, long heapInAll) {
+        this(directory, prefix, heapPerSink, heapInAll, null);
+    }
+
+    /**
+     * As {@link #EncryptedSpool(Path, String, int, long)}, the bytes on the heap also taken from {@code shared} (if not
+     * null), a budget of all the spools given it: what this spool holds on the heap is given back to it when the
+     * spool is closed.
+     */
+    public EncryptedSpool(Path directory, String prefix, int heapPerSink, long heapInAll, HeapBudget shared) {
         this.directory = directory;
         this.prefix = prefix;
         this.heapPerSink = heapPerSink;
         this.heapInAll = heapInAll;
+        this.shared = shared;
+    }
+
+    /**
+     * Bytes that several spools may keep on the heap together (the offline commands' parser: many messages in
+     * parallel, each allowed more than the gateway's few hundred kilobytes, never more than this in all). Thread-safe.
+     */
+    public static final class HeapBudget {
+        private final AtomicLong left;
+
+        public HeapBudget(long bytes) {
+            this.left = new AtomicLong(bytes);
+        }
+
+        /** Takes {@code n} bytes if that many are left. */
+        boolean take(long n) {
+            for (long l = left.get(); l >= n; l = left.get()) {
+                if (left.compareAndSet(l, l - n)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        void giveBack(long n) {
+            left.addAndGet(n);
+        }
+
+        /** Bytes left: for tests. */
+        long left() {
+            return left.get();
+        }
     }
 
     /** A place to write one piece of content into; {@link Sink#finish()} gives what was written. */
@@ -95,6 +140,9 @@ public final class EncryptedSpool implements AutoCloseable {
     /** Deletes every temporary file and forgets the key; idempotent. */
     @Override
     public synchronized void close() {
+        if (!closed && shared != null) {
+            shared.giveBack(heapUsed);
+        }
         closed = true;
         if (cleanable != null) {
             cleanable.clean();
@@ -175,7 +223,8 @@ public final class EncryptedSpool implements AutoCloseable {
             if (stored != null) {
                 throw new IOException("the content is finished");
             }
-            if (file == null && (memory.size() + len > heapPerSink || heapUsed + len > heapInAll)) {
+            if (file == null && (memory.size() + len > heapPerSink || heapUsed + len > heapInAll
+                    || (shared != null && !shared.take(len)))) {
                 spill();
             }
             if (file == null) {
@@ -196,6 +245,9 @@ public final class EncryptedSpool implements AutoCloseable {
                 throw new IOException("cannot encrypt a spool file", e);
             }
             heapUsed -= memory.size();
+            if (shared != null) {
+                shared.giveBack(memory.size());
+            }
             memory.writeTo(file);
             memory = null;
         }

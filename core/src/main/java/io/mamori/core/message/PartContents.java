@@ -40,6 +40,15 @@ public final class PartContents implements AutoCloseable {
         return new PartContents(new EncryptedSpool(directory, "mamori-part-", HEAP_PER_PART, HEAP_PER_MESSAGE));
     }
 
+    /**
+     * A holder keeping up to {@code perMessage} bytes of parts on the heap, any part up to that size, as far as the
+     * budget shared with other holders allows; the rest in encrypted files as {@link #in(Path)} does.
+     */
+    static PartContents in(Path directory, long perMessage, EncryptedSpool.HeapBudget shared) {
+        return new PartContents(new EncryptedSpool(directory, "mamori-part-",
+                (int) Math.min(perMessage, Integer.MAX_VALUE - 8), perMessage, shared));
+    }
+
     /** Whether {@link #close()} has been called (the shared {@link #none()} is never closed). */
     public boolean isClosed() {
         return spool != null && spool.isClosed();

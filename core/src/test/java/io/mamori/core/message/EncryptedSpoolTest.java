@@ -61,6 +61,42 @@ class EncryptedSpoolTest {
     }
 
     @Test
+    void spoolsSharingAHeapBudgetKeepNoMoreThanItOnTheHeapAndClosingGivesTheirShareBack() throws IOException {
+        byte[] piece = new byte[1000];
+        Arrays.fill(piece, (byte) 'p');
+        EncryptedSpool.HeapBudget budget = new EncryptedSpool.HeapBudget(1500);
+        EncryptedSpool first = new EncryptedSpool(dir, "t-", 4096, 4096, budget);
+        EncryptedSpool.Sink a = first.newSink();
+        a.write(piece, 0, piece.length);
+        a.finish();
+        assertThat(files()).isZero();
+        assertThat(budget.left()).isEqualTo(500);
+        try (EncryptedSpool second = new EncryptedSpool(dir, "t-", 4096, 4096, budget)) {
+            // within its own limits, but past what the budget has left: a file, and the budget untouched
+            EncryptedSpool.Sink b = second.newSink();
+            b.write(piece, 0, piece.length);
+            EncryptedSpool.Stored spilled = b.finish();
+            assertThat(files()).isEqualTo(1);
+            assertThat(budget.left()).isEqualTo(500);
+            assertThat(read(spilled)).isEqualTo(piece);
+            // a piece that starts on the heap and spills gives back what it had taken
+            EncryptedSpool.Sink c = second.newSink();
+            c.write(piece, 0, 400);
+            assertThat(budget.left()).isEqualTo(100);
+            c.write(piece, 0, 400);
+            c.finish();
+            assertThat(files()).isEqualTo(2);
+            assertThat(budget.left()).isEqualTo(500);
+            first.close();
+            assertThat(budget.left()).as("the first spool's share back").isEqualTo(1500);
+            first.close();
+            assertThat(budget.left()).as("closing twice gives back once").isEqualTo(1500);
+        }
+        assertThat(budget.left()).isEqualTo(1500);
+        assertThat(files()).isZero();
+    }
+
+    @Test
     void aPieceOverThePerSinkLimitGoesToAFileAndNothingOpensAfterClose() throws IOException {
         byte[] big = new byte[5000];
         Arrays.fill(big, (byte) 'x');

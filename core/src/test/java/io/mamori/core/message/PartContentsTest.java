@@ -64,6 +64,39 @@ class PartContentsTest {
     }
 
     @Test
+    void theOfflineParserKeepsLargerPartsOnTheHeapWithinABudgetOfAllItsOpenMessages() throws IOException {
+        byte[] big = new byte[PartContents.HEAP_PER_PART + 1000];
+        java.util.Arrays.fill(big, (byte) 'q');
+        String raw = message(base64Attachment("big.bin", big));
+        // two such parts fit the budget in all, a third does not
+        MessageParser offline = MessageParser.offline(ParseLimits.defaults(), temp, 2L * big.length + 10);
+        ParsedMessage first = parse(offline, raw);
+        ParsedMessage second = parse(offline, raw);
+        assertThat(tempFiles()).as("over the gateway's per-part limit, on the heap").isEmpty();
+        try (ParsedMessage third = parse(offline, raw)) {
+            assertThat(tempFiles()).as("past the budget: an encrypted file").hasSize(1);
+            try (InputStream in = third.parts().get(0).content().open()) {
+                assertThat(in.readAllBytes()).isEqualTo(big);
+            }
+        }
+        assertThat(tempFiles()).isEmpty();
+        first.close();
+        try (ParsedMessage fourth = parse(offline, raw)) {
+            assertThat(tempFiles()).as("the first one's share came back when it was closed").isEmpty();
+            try (InputStream in = fourth.parts().get(0).content().open()) {
+                assertThat(in.readAllBytes()).isEqualTo(big);
+            }
+        }
+        second.close();
+        // a message larger than an offline message's own allowance goes to files whatever the budget
+        byte[] huge = new byte[(int) MessageParser.OFFLINE_HEAP_PER_MESSAGE + 1];
+        try (ParsedMessage m = parse(MessageParser.offline(ParseLimits.defaults(), temp, Long.MAX_VALUE),
+                message(base64Attachment("huge.bin", huge)))) {
+            assertThat(tempFiles()).hasSize(1);
+        }
+    }
+
+    @Test
     void largePartsGoToEncryptedTemporaryFilesThatCloseDeletes() throws IOException {
         byte[] big = new byte[PartContents.HEAP_PER_PART + 1000];
         for (int i = 0; i < big.length; i++) {
