@@ -26,6 +26,7 @@ import io.mamori.core.malware.MalwareAnalyzer;
 import io.mamori.core.malware.MalwareScanner;
 import io.mamori.core.mime.MimeSanityAnalyzer;
 import io.mamori.core.policy.Policy;
+import io.mamori.core.spam.GtubeAnalyzer;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -145,6 +146,7 @@ public final class Analyzers {
         }));
         all.add(new SenderListAnalyzer(() -> ports.policy().get().lists().entries(), ports.listFile(), ports.listStore(),
                 new DmarcAlignment(senderAuth)));
+        all.add(new GtubeAnalyzer());
         ports.history().ifPresent(history -> all.add(new FirstContactAnalyzer(history, ports.clock(), () -> {
             Policy p = ports.policy().get();
             return new FirstContactAnalyzer.Settings(p.firstContact().window(), p.firstContact().learning(), p::isInternal);

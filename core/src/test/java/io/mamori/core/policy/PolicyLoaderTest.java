@@ -506,7 +506,7 @@ class PolicyLoaderTest {
                 Map.entry("MALWARE_FOUND", Action.QUARANTINE), Map.entry("ATTACHMENT_EXECUTABLE_CONTENT", Action.QUARANTINE),
                 Map.entry("ARCHIVE_BOMB", Action.QUARANTINE), Map.entry("AV_UNAVAILABLE", Action.TAG),
                 Map.entry("SENDER_BLOCKED", Action.QUARANTINE), Map.entry("LINK_BLOCKED", Action.QUARANTINE),
-                Map.entry("OFFICE_EQUATION_EDITOR", Action.QUARANTINE)));
+                Map.entry("OFFICE_EQUATION_EDITOR", Action.QUARANTINE), Map.entry("GTUBE", Action.QUARANTINE)));
         assertThat(p.analysis()).isEqualTo(Policy.Analysis.DEFAULT);
         assertThat(p.attachments()).isEqualTo(new Policy.Attachments(Policy.Attachments.Handling.QUARANTINE,
                 Policy.Attachments.Handling.SCORE));

@@ -310,6 +310,16 @@ class PhishingDetectionTest {
     }
 
     @Test
+    void theSpamFiltersTestStringIsQuarantinedAsTheShippedPolicySaysAndItsNameAloneIsNot() throws IOException {
+        MessageScanner.ScanResult gtube = scan("spam/spamassassin-gtube.eml");
+        assertThat(gtube.findings()).extracting(Finding::code).contains("GTUBE");
+        assertThat(gtube.verdict().action()).isEqualTo(Action.QUARANTINE);
+        MessageScanner.ScanResult not = scan("spam/spamassassin-not_gtube.eml");
+        assertThat(not.findings()).extracting(Finding::code).doesNotContain("GTUBE");
+        assertThat(not.verdict().action()).isEqualTo(Action.DELIVER);
+    }
+
+    @Test
     void aBrandsGenuineNoticeFromItsOwnDomainIsDelivered() throws IOException {
         MessageScanner.ScanResult r = scan("phishing/brand-amazon-genuine-ja.eml");
         // its "ログイン" once was a credential lure phrase of its own; the specific phrases leave it nothing
