@@ -45,6 +45,7 @@ all=(
   text.HomoglyphsFuzzTest#findsLatinWordsInDisguiseAndReadsThemAway
   link.PdfLinksFuzzTest#readsAnyPdf
   link.QrCodesFuzzTest#readsAnyPicture
+  link.QrCodesFuzzTest#joinsAnyTwoPictures
   link.DrawnQrCodesFuzzTest#readsAnyDrawing
   link.TextReadersFuzzTest#findsTheUrlsTheRegularExpressionFinds
   link.TextReadersFuzzTest#cleansUrlsAsBrowsersDo

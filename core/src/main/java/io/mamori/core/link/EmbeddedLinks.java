@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The links a message carries where text filters do not look: QR codes in its pictures (image parts, attached or
- * inline, and {@code data:image/...;base64} images written into HTML bodies), the links of its PDF attachments, and
+ * inline, and {@code data:image/...;base64} images written into HTML bodies; a code split across two consecutive such
+ * pictures; a code drawn in a text or HTML part without a picture), the links of its PDF attachments, and
  * QR codes in the pictures of its PDFs; pictures and PDFs inside archive attachments too, and the pictures and external
  * hyperlinks ({@link OfficeRelationships}) of Office Open XML (docx, xlsx, pptx) documents, attached or inside
  * archives: all of these are read by one walk
@@ -62,6 +63,7 @@ public final class EmbeddedLinks {
     /** Where a drawn QR code was, as evidence. */
     static final String DRAWN_WITH_CHARACTERS = "drawn with text characters";
     static final String DRAWN_WITH_CELLS = "drawn with table cells";
+    static final String SPLIT_ACROSS_PICTURES = "split across two pictures";
     static final int MAX_OFFICE = 3;
     static final int MAX_DOCUMENT_IMAGES = PdfPictures.MAX_IMAGES;
     /** External hyperlinks of Office documents kept per message (their documents' other links are not read). */
@@ -84,10 +86,12 @@ public final class EmbeddedLinks {
         /** The text of a QR code in a picture (of the message, or inside a PDF or Office document). */
         QR_CODE,
         /**
-         * The text of a QR code drawn in a text or HTML body with block characters or an HTML table's coloured cells
-         * ({@link DrawnPictures}): a picture that is no picture, made to get past QR readers that look at pictures.
+         * The text of a QR code made to get past QR readers that look at one picture at a time: drawn in a text or
+         * HTML part with block characters or an HTML table's coloured cells ({@link DrawnPictures}), a picture that is
+         * no picture, or split across two of the message's pictures that hold no code alone
+         * ({@link QrCodes#readJoined}).
          */
-        DRAWN_QR_CODE,
+        DISGUISED_QR_CODE,
         /** A link annotation or a URL in the text of a PDF attachment. */
         PDF,
         /**
@@ -194,6 +198,7 @@ public final class EmbeddedLinks {
         int documents = 0;
         int documentLinks = 0;
         int drawnIn = 0;
+        List<QrCodes.Luminance> unread = new ArrayList<>();
         ArchiveContents archives = null;
         Boolean filesInArchives = null;
         for (MimePart part : message.parts()) {
@@ -211,7 +216,7 @@ public final class EmbeddedLinks {
                 if (html && images < MAX_IMAGES) {
                     for (byte[] image : dataImages(part.text(), MAX_IMAGES - images)) {
                         images++;
-                        qrLink(image).ifPresent(links::add);
+                        picture(image, links, unread);
                         if (System.nanoTime() > deadline) {
                             break;
                         }
@@ -232,7 +237,7 @@ public final class EmbeddedLinks {
                     continue;
                 }
                 images++;
-                bytes(content).flatMap(EmbeddedLinks::qrLink).ifPresent(links::add);
+                bytes(content).ifPresent(image -> picture(image, links, unread));
             } else if (PdfLinks.looksLikePdf(head, head.length)) {
                 if (pdfs >= MAX_PDFS || content.length() > PdfLinks.MAX_BYTES || !content.complete()) {
                     continue;
@@ -322,7 +327,23 @@ public final class EmbeddedLinks {
                 documentLinks = counts.documentLinks;
             }
         }
+        for (int i = 0; i + 1 < unread.size() && System.nanoTime() <= deadline; i++) {
+            QrCodes.readJoined(unread.get(i), unread.get(i + 1)).ifPresent(
+                    text -> links.add(new Link(Source.DISGUISED_QR_CODE, text, false, SPLIT_ACROSS_PICTURES)));
+        }
         return List.copyOf(links);
+    }
+
+    /**
+     * A picture of the message itself (an image part, or a {@code data:} image of an HTML body): its QR code's link,
+     * or, when it holds none, its brightness kept for a code split across two pictures.
+     */
+    private static void picture(byte[] image, Set<Link> links, List<QrCodes.Luminance> unread) {
+        QrCodes.Picture picture = QrCodes.readPicture(image);
+        picture.text().ifPresent(text -> links.add(new Link(Source.QR_CODE, text, false)));
+        if (picture.unread() != null) {
+            unread.add(picture.unread());
+        }
     }
 
     /**
@@ -454,12 +475,8 @@ public final class EmbeddedLinks {
             }
             String place = file + (drawing.kind() == DrawnPictures.Kind.TABLE_CELLS ? DRAWN_WITH_CELLS
                     : DRAWN_WITH_CHARACTERS);
-            QrCodes.read(drawing).ifPresent(text -> links.add(new Link(Source.DRAWN_QR_CODE, text, false, place)));
+            QrCodes.read(drawing).ifPresent(text -> links.add(new Link(Source.DISGUISED_QR_CODE, text, false, place)));
         }
-    }
-
-    private static Optional<Link> qrLink(byte[] image) {
-        return QrCodes.read(image).map(text -> new Link(Source.QR_CODE, text, false));
     }
 
     private static Optional<byte[]> bytes(PartContent content) {

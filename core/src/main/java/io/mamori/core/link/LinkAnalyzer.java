@@ -45,7 +45,7 @@ import org.jsoup.nodes.Element;
  * form, or a link whose text asks to sign in, verify, pay, view or click, leads to another organisation than the
  * From domain's and the claimed brand's; it only counts in composites with lure wording). The links of QR codes in
  * pictures, of PDF attachments and of Office documents ({@link EmbeddedLinks}) go through the same checks and add
- * {@code LINK_QR_CODE}, {@code LINK_QR_CODE_DRAWN}, {@code LINK_IN_PDF} and {@code LINK_IN_DOCUMENT} (see
+ * {@code LINK_QR_CODE}, {@code LINK_QR_CODE_DISGUISED}, {@code LINK_IN_PDF} and {@code LINK_IN_DOCUMENT} (see
  * {@code scanEmbedded}). Each code appears at most once, its
  * evidence listing the distinct hosts (up to {@value #MAX_EVIDENCE_ITEMS}), so that many links never add up to a
  * high score by count alone: a newsletter with many links is normal. Work is bounded: at most
@@ -76,12 +76,12 @@ public final class LinkAnalyzer implements Analyzer {
     static final String IMAGE_ONLY = "HTML_IMAGE_ONLY";
     static final String ACTION_ELSEWHERE = "LINK_ACTION_ELSEWHERE";
     static final String QR_CODE = "LINK_QR_CODE";
-    static final String QR_CODE_DRAWN = "LINK_QR_CODE_DRAWN";
+    static final String QR_CODE_DISGUISED = "LINK_QR_CODE_DISGUISED";
     static final String IN_PDF = "LINK_IN_PDF";
     static final String IN_DOCUMENT = "LINK_IN_DOCUMENT";
     private static final List<String> CODES = List.of(TEXT_MISMATCH, IP_LITERAL, PUNYCODE, SHORTENER,
             DANGEROUS_SCHEME, CREDENTIAL_FORM, SUSPICIOUS_TLD, DECEPTIVE_HOST, OBFUSCATED, FREE_HOSTING, STORAGE_PAGE,
-            OPEN_REDIRECT, BRAND_MISMATCH, SENDER_MISMATCH, UNUSUAL_PORT, IMAGE_ONLY, ACTION_ELSEWHERE, QR_CODE, QR_CODE_DRAWN,
+            OPEN_REDIRECT, BRAND_MISMATCH, SENDER_MISMATCH, UNUSUAL_PORT, IMAGE_ONLY, ACTION_ELSEWHERE, QR_CODE, QR_CODE_DISGUISED,
             IN_PDF, IN_DOCUMENT);
     /** The codes that say a link's destination itself is suspect, whatever the text around it. */
     private static final Set<String> SUSPECT_DESTINATION = Set.of(IP_LITERAL, PUNYCODE, SHORTENER, DANGEROUS_SCHEME,
@@ -224,8 +224,9 @@ public final class LinkAnalyzer implements Analyzer {
      * weighted down when it leads to the sender's own organisation and up when its destination is suspect; a code in
      * a picture inside an attached document or archive names where it is ({@code evil.example (invoice.pdf, page 1)},
      * {@code evil.example (scan.zip!/code.png)}); a code drawn in the body with block characters or table cells
-     * instead of a picture adds {@code LINK_QR_CODE_DRAWN} (the drawing is made to pass QR readers that look at
-     * pictures; weighted down, as the code is, when it leads to the sender's own organisation). A PDF link is ordinary (an invoice names its company's site):
+     * instead of a picture, or split across two pictures, adds {@code LINK_QR_CODE_DISGUISED} (made to pass QR readers
+     * that look at one picture at a time; weighted down, as the code is, when it leads to the sender's own
+     * organisation). A PDF link is ordinary (an invoice names its company's site):
      * {@code LINK_IN_PDF} only when its destination is suspect, or when the PDF is little more than a button leading
      * to another organisation than the sender's; a PDF inside an archive is named ({@code evil.example
      * (invoice.zip!/invoice.pdf)}). A hyperlink of an Office document is ordinary too: {@code LINK_IN_DOCUMENT} only
@@ -253,12 +254,12 @@ public final class LinkAnalyzer implements Analyzer {
                 continue;
             }
             boolean ownSite = host.isPresent() && sameOrganisation(host.get(), scan);
-            if (link.source() == EmbeddedLinks.Source.QR_CODE || link.source() == EmbeddedLinks.Source.DRAWN_QR_CODE) {
+            if (link.source() == EmbeddedLinks.Source.QR_CODE || link.source() == EmbeddedLinks.Source.DISGUISED_QR_CODE) {
                 qr = true;
                 String placed = link.place().isEmpty() ? shown : shown + " (" + link.place() + ")";
                 scan.add(QR_CODE, suspect ? QR_SUSPECT : ownSite ? QR_OWN_SITE : 1.0, placed);
-                if (link.source() == EmbeddedLinks.Source.DRAWN_QR_CODE) {
-                    scan.add(QR_CODE_DRAWN, ownSite ? QR_OWN_SITE : 1.0, placed);
+                if (link.source() == EmbeddedLinks.Source.DISGUISED_QR_CODE) {
+                    scan.add(QR_CODE_DISGUISED, ownSite ? QR_OWN_SITE : 1.0, placed);
                 }
             } else if (suspect || (link.buttonLike() && !ownSite)) {
                 scan.add(link.source() == EmbeddedLinks.Source.DOCUMENT ? IN_DOCUMENT : IN_PDF, 1.0,

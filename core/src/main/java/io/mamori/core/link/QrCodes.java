@@ -70,13 +70,121 @@ final class QrCodes {
 
     /** The text of the first QR code found in the image, or empty. */
     static Optional<String> read(byte[] image) {
+        return readPicture(image).text();
+    }
+
+    /**
+     * A picture read for a QR code: the code's text, or, when it held none, its brightness ({@code unread}, null when
+     * the picture was not decoded at all) for {@link #readJoined}.
+     */
+    record Picture(Optional<String> text, Luminance unread) {
+        static final Picture NONE = new Picture(Optional.empty(), null);
+    }
+
+    /** {@link #read(byte[])}, keeping the brightness of a picture without a code. */
+    static Picture readPicture(byte[] image) {
+        Luminance picture;
         try {
-            Luminance picture = luminance(image);
-            return picture == null ? Optional.empty() : decode(picture);
-        } catch (ReaderException | IOException | RuntimeException e) {
+            picture = luminance(image);
+        } catch (IOException | RuntimeException e) {
             // RuntimeException: image readers throw IllegalArgumentException and others on damaged files
+            return Picture.NONE;
+        }
+        if (picture == null) {
+            return Picture.NONE;
+        }
+        try {
+            Optional<String> text = decode(picture);
+            return new Picture(text, text.isPresent() ? null : picture);
+        } catch (ReaderException | RuntimeException e) {
+            return new Picture(Optional.empty(), picture);
+        }
+    }
+
+    /** Share of a picture's pixels that must be near black or near white for it to be half of a code. */
+    private static final double BILEVEL_SHARE = 0.9;
+
+    /**
+     * The text of a QR code split across two pictures, each holding none alone (a way past QR readers that look at
+     * one picture at a time: the mail shows them one above the other, or side by side): {@code first} above
+     * {@code second} when they are as wide, side by side when they are as high (both, for two halves of a square
+     * cut down the middle), each also the other way round, on a white margin. Only pictures that are nearly all black and white are joined (a code's halves are; photographs and
+     * banners are not), so that a newsletter's pictures cost a pass over their pixels, not a decode.
+     */
+    static Optional<String> readJoined(Luminance first, Luminance second) {
+        boolean above = first.width() == second.width();
+        boolean beside = first.height() == second.height();
+        if (!(above || beside) || !bilevel(first) || !bilevel(second)) {
             return Optional.empty();
         }
+        for (boolean stack : new boolean[] {true, false}) {
+            if (stack ? !above : !beside) {
+                continue;
+            }
+            for (Luminance[] pair : new Luminance[][] {{first, second}, {second, first}}) {
+                try {
+                    Optional<String> text = decode(stack ? stacked(pair[0], pair[1]) : sideBySide(pair[0], pair[1]));
+                    if (text.isPresent()) {
+                        return text;
+                    }
+                } catch (ReaderException | RuntimeException e) {
+                    // not the two halves of one code this way round
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Nearly all pixels near black or near white, and some of each. */
+    private static boolean bilevel(Luminance p) {
+        int dark = 0;
+        int light = 0;
+        byte[] v = p.values();
+        for (byte b : v) {
+            int y = b & 0xff;
+            if (y < 64) {
+                dark++;
+            } else if (y > 192) {
+                light++;
+            }
+        }
+        return dark + light >= BILEVEL_SHARE * v.length && dark > v.length / 20 && light > v.length / 20;
+    }
+
+    /** {@code top} above {@code bottom} (as wide), on a white margin. */
+    private static Luminance stacked(Luminance top, Luminance bottom) {
+        int w = top.width();
+        int m = margin(w, top.height() + bottom.height());
+        int cw = w + 2 * m;
+        int ch = top.height() + bottom.height() + 2 * m;
+        byte[] out = white(cw * ch);
+        for (int y = 0; y < top.height(); y++) {
+            System.arraycopy(top.values(), y * w, out, (m + y) * cw + m, w);
+        }
+        for (int y = 0; y < bottom.height(); y++) {
+            System.arraycopy(bottom.values(), y * w, out, (m + top.height() + y) * cw + m, w);
+        }
+        return new Luminance(out, cw, ch);
+    }
+
+    /** {@code left} beside {@code right} (as high), on a white margin. */
+    private static Luminance sideBySide(Luminance left, Luminance right) {
+        int h = left.height();
+        int m = margin(left.width() + right.width(), h);
+        int cw = left.width() + right.width() + 2 * m;
+        int ch = h + 2 * m;
+        byte[] out = white(cw * ch);
+        for (int y = 0; y < h; y++) {
+            System.arraycopy(left.values(), y * left.width(), out, (m + y) * cw + m, left.width());
+            System.arraycopy(right.values(), y * right.width(), out, (m + y) * cw + m + left.width(), right.width());
+        }
+        return new Luminance(out, cw, ch);
+    }
+
+    private static byte[] white(int n) {
+        byte[] values = new byte[n];
+        Arrays.fill(values, (byte) 0xff);
+        return values;
     }
 
     /**
@@ -150,7 +258,7 @@ final class QrCodes {
     }
 
     /** One byte of brightness per pixel, row by row. */
-    private record Luminance(byte[] values, int width, int height) {
+    record Luminance(byte[] values, int width, int height) {
     }
 
     private static Luminance luminance(byte[] image) throws IOException {

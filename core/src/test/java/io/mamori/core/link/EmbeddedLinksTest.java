@@ -428,28 +428,72 @@ class EmbeddedLinksTest {
         ParsedMessage text = message(from, "Scan to keep your mailbox:\n\n" + DrawnCodes.halfBlocks(code, "  ", false)
                 + "\nIT Support");
         assertThat(EmbeddedLinks.of(text, 60_000)).containsExactly(new EmbeddedLinks.Link(
-                EmbeddedLinks.Source.DRAWN_QR_CODE, url, false, "drawn with text characters"));
+                EmbeddedLinks.Source.DISGUISED_QR_CODE, url, false, "drawn with text characters"));
         assertThat(analyzer.analyze(input(text))).containsExactly(
                 Finding.of("LINK_QR_CODE", "evil.example.net (drawn with text characters)"),
-                Finding.of("LINK_QR_CODE_DRAWN", "evil.example.net (drawn with text characters)"));
+                Finding.of("LINK_QR_CODE_DISGUISED", "evil.example.net (drawn with text characters)"));
         // drawn for a dark terminal: the light modules are the blocks
         ParsedMessage inverted = message(from, DrawnCodes.halfBlocks(code, "", true));
         assertThat(EmbeddedLinks.of(inverted, 60_000)).containsExactly(new EmbeddedLinks.Link(
-                EmbeddedLinks.Source.DRAWN_QR_CODE, url, false, "drawn with text characters"));
+                EmbeddedLinks.Source.DISGUISED_QR_CODE, url, false, "drawn with text characters"));
         // an HTML body's table of black and white cells
         ParsedMessage html = message(from, null, new Part("text/html; charset=utf-8", null,
                 ("<p>Scan:</p>" + DrawnCodes.table(code, "bgcolor=#000", "bgcolor=#fff")).getBytes(StandardCharsets.UTF_8)));
         assertThat(EmbeddedLinks.of(html, 60_000)).containsExactly(new EmbeddedLinks.Link(
-                EmbeddedLinks.Source.DRAWN_QR_CODE, url, false, "drawn with table cells"));
+                EmbeddedLinks.Source.DISGUISED_QR_CODE, url, false, "drawn with table cells"));
         assertThat(analyzer.analyze(input(html))).containsExactly(
                 Finding.of("HTML_IMAGE_ONLY", "5 characters of text, a QR code"),
                 Finding.of("LINK_QR_CODE", "evil.example.net (drawn with table cells)"),
-                Finding.of("LINK_QR_CODE_DRAWN", "evil.example.net (drawn with table cells)"));
+                Finding.of("LINK_QR_CODE_DISGUISED", "evil.example.net (drawn with table cells)"));
         // an attached page: the browser shows it, the phone reads it
         ParsedMessage page = message(from, "See the attached notice.", new Part("text/html; charset=utf-8",
                 "Notice.html", DrawnCodes.table(code, "style='background:#000'", "").getBytes(StandardCharsets.UTF_8)));
         assertThat(EmbeddedLinks.of(page, 60_000)).containsExactly(new EmbeddedLinks.Link(
-                EmbeddedLinks.Source.DRAWN_QR_CODE, url, false, "Notice.html, drawn with table cells"));
+                EmbeddedLinks.Source.DISGUISED_QR_CODE, url, false, "Notice.html, drawn with table cells"));
+    }
+
+    @Test
+    void aQrCodeSplitAcrossTwoPicturesIsReadJoinedAndSaysSo() {
+        String url = "https://evil.example.net/mfa";
+        BufferedImage code = qrImage(url, 6);
+        int side = code.getWidth();
+        // the top and bottom halves as two attached pictures, in either order
+        byte[] top = encode(code.getSubimage(0, 0, side, side / 2), "png");
+        byte[] bottom = encode(code.getSubimage(0, side / 2, side, side - side / 2), "png");
+        assertThat(QrCodes.read(top)).as("half a code is no code").isEmpty();
+        String from = "IT Support <it@helpdesk.example.org>";
+        for (byte[][] order : new byte[][][] {{top, bottom}, {bottom, top}}) {
+            ParsedMessage message = message(from, "Scan the code to keep your account.",
+                    new Part("image/png", "a.png", order[0]), new Part("image/png", "b.png", order[1]));
+            assertThat(EmbeddedLinks.of(message, 60_000)).containsExactly(new EmbeddedLinks.Link(
+                    EmbeddedLinks.Source.DISGUISED_QR_CODE, url, false, "split across two pictures"));
+        }
+        // left and right halves written into the HTML as data: pictures, side by side
+        String html = "<p>Scan:</p><img src=\"data:image/png;base64,"
+                + Base64.getEncoder().encodeToString(encode(code.getSubimage(0, 0, side / 2, side), "png"))
+                + "\"><img src=\"data:image/png;base64,"
+                + Base64.getEncoder().encodeToString(encode(code.getSubimage(side / 2, 0, side - side / 2, side), "png"))
+                + "\">";
+        ParsedMessage sideBySide = message(from, null,
+                new Part("text/html; charset=utf-8", null, html.getBytes(StandardCharsets.UTF_8)));
+        assertThat(analyzer.analyze(input(sideBySide))).containsExactly(
+                Finding.of("HTML_IMAGE_ONLY", "5 characters of text, a QR code"),
+                Finding.of("LINK_QR_CODE", "evil.example.net (split across two pictures)"),
+                Finding.of("LINK_QR_CODE_DISGUISED", "evil.example.net (split across two pictures)"));
+    }
+
+    @Test
+    void picturesThatAreNoHalvesOfACodeAreNotJoined() {
+        // two photographs as wide as each other, a photograph beside half a code, two halves of different codes
+        BufferedImage a = qrImage("https://evil.example.net/a", 6);
+        BufferedImage b = qrImage("https://other.example.org/b", 6);
+        int side = a.getWidth();
+        ParsedMessage photos = message("Shop <news@shop.example.org>", LONG_TEXT,
+                new Part("image/png", "p1.png", encode(photo(300, 200), "png")),
+                new Part("image/png", "p2.png", encode(photo(300, 150), "png")),
+                new Part("image/png", "half.png", encode(a.getSubimage(0, 0, side, side / 2), "png")),
+                new Part("image/png", "other.png", encode(b.getSubimage(0, side / 2, side, side - side / 2), "png")));
+        assertThat(EmbeddedLinks.of(photos, 60_000)).isEmpty();
     }
 
     @Test
@@ -458,7 +502,7 @@ class EmbeddedLinksTest {
                 + DrawnCodes.halfBlocks(DrawnCodes.code("https://www.example.com/t/48213"), "", false));
         assertThat(analyzer.analyze(input(own))).containsExactly(
                 new Finding("LINK_QR_CODE", 0.4, "www.example.com (drawn with text characters)"),
-                new Finding("LINK_QR_CODE_DRAWN", 0.4, "www.example.com (drawn with text characters)"));
+                new Finding("LINK_QR_CODE_DISGUISED", 0.4, "www.example.com (drawn with text characters)"));
         // a grid of dark and light cells that is no code (a pixel-art banner), and a code whose text is no link
         java.util.Random random = new java.util.Random(7);
         StringBuilder grid = new StringBuilder("<table>");
@@ -502,11 +546,11 @@ class EmbeddedLinksTest {
         assertThat(catalogue.entry("LINK_IN_DOCUMENT").orElseThrow().weight()).isLessThan(4.0);
         // a drawn code hides its link from filters: with a lure, the evasion composite too; alone it makes TAG
         assertThat(catalogue.compositesOf(List.of(Finding.of("LINK_QR_CODE", "x.example (drawn with table cells)"),
-                Finding.of("LINK_QR_CODE_DRAWN", "x.example (drawn with table cells)"),
+                Finding.of("LINK_QR_CODE_DISGUISED", "x.example (drawn with table cells)"),
                 Finding.of("LURE_CREDENTIAL", "パスワード")))).extracting(Finding::code)
                 .containsExactlyInAnyOrder("PHISHING_QR_CODE", "EVASION_AND_LURE");
         assertThat(catalogue.entry("LINK_QR_CODE").orElseThrow().weight()
-                + catalogue.entry("LINK_QR_CODE_DRAWN").orElseThrow().weight()).isEqualTo(4.0);
+                + catalogue.entry("LINK_QR_CODE_DISGUISED").orElseThrow().weight()).isEqualTo(4.0);
     }
 
     // ---- QR codes drawn in attached documents -------------------------------------------------------------------

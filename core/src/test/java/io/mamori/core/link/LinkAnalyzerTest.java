@@ -393,7 +393,7 @@ class LinkAnalyzerTest {
                 "LINK_DECEPTIVE_HOST", "LINK_OBFUSCATED", "LINK_FREE_HOSTING", "LINK_STORAGE_PAGE", "LINK_OPEN_REDIRECT",
                 "LINK_BRAND_MISMATCH",
                 "LINK_SENDER_MISMATCH", "LINK_UNUSUAL_PORT", "HTML_IMAGE_ONLY", "LINK_ACTION_ELSEWHERE", "LINK_QR_CODE",
-                "LINK_QR_CODE_DRAWN", "LINK_IN_PDF", "LINK_IN_DOCUMENT");
+                "LINK_QR_CODE_DISGUISED", "LINK_IN_PDF", "LINK_IN_DOCUMENT");
         for (String code : analyzer.codes()) {
             assertThat(catalogue.entry(code)).as(code).isPresent();
         }

@@ -286,26 +286,32 @@ class PhishingDetectionTest {
     }
 
     @Test
-    void aQrCodeDrawnWithTableCellsOrBlockCharactersIsReadAndWithALureQuarantinedATicketDelivered()
+    void aQrCodeDrawnWithCellsOrCharactersOrSplitInTwoIsReadAndWithALureQuarantinedATicketDelivered()
             throws IOException {
         MessageScanner.ScanResult table = scan("phishing/drawn-qr-table-ja.eml");
         assertThat(table.findings()).extracting(Finding::code, Finding::evidence).contains(
                 tuple("LINK_QR_CODE", "m365-mfa-renew.com (drawn with table cells)"),
-                tuple("LINK_QR_CODE_DRAWN", "m365-mfa-renew.com (drawn with table cells)"),
+                tuple("LINK_QR_CODE_DISGUISED", "m365-mfa-renew.com (drawn with table cells)"),
                 tuple("PHISHING_QR_CODE", "LINK_QR_CODE+LURE_CREDENTIAL"),
-                tuple("EVASION_AND_LURE", "LINK_QR_CODE_DRAWN+LURE_CREDENTIAL"));
+                tuple("EVASION_AND_LURE", "LINK_QR_CODE_DISGUISED+LURE_CREDENTIAL"));
         assertThat(table.verdict().action()).isGreaterThanOrEqualTo(Action.QUARANTINE);
 
         MessageScanner.ScanResult text = scan("phishing/drawn-qr-text.eml");
         assertThat(text.findings()).extracting(Finding::code, Finding::evidence).contains(
                 tuple("LINK_QR_CODE", "docs-secure-share.com (drawn with text characters)"),
-                tuple("LINK_QR_CODE_DRAWN", "docs-secure-share.com (drawn with text characters)"));
+                tuple("LINK_QR_CODE_DISGUISED", "docs-secure-share.com (drawn with text characters)"));
         assertThat(text.verdict().action()).isGreaterThanOrEqualTo(Action.QUARANTINE);
+
+        MessageScanner.ScanResult split = scan("phishing/split-qr-ja.eml");
+        assertThat(split.findings()).extracting(Finding::code, Finding::evidence).contains(
+                tuple("LINK_QR_CODE", "docs-share-secure.com (split across two pictures)"),
+                tuple("LINK_QR_CODE_DISGUISED", "docs-share-secure.com (split across two pictures)"));
+        assertThat(split.verdict().action()).isGreaterThanOrEqualTo(Action.QUARANTINE);
 
         // an electronic ticket drawn the same way, leading to the sender's own site
         MessageScanner.ScanResult ticket = scan("phishing/drawn-qr-genuine-ja.eml");
         assertThat(ticket.findings()).extracting(Finding::code, Finding::multiplier).contains(
-                tuple("LINK_QR_CODE", 0.4), tuple("LINK_QR_CODE_DRAWN", 0.4));
+                tuple("LINK_QR_CODE", 0.4), tuple("LINK_QR_CODE_DISGUISED", 0.4));
         assertThat(ticket.verdict().action()).isEqualTo(Action.DELIVER);
     }
 
