@@ -396,8 +396,18 @@ public final class HtmlText {
                 if (child instanceof Element && ++elements > 1) {
                     return false;
                 }
-                if (child instanceof TextNode t && !t.getWholeText().chars()
-                        .allMatch(c -> c <= ' ' || c == 0xa0 || Character.getType(c) == Character.FORMAT)) {
+                if (child instanceof TextNode t && !blank(t.getWholeText())) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** Only spaces, no-break spaces, control and format (invisible) characters. */
+        private static boolean blank(String s) {
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c > ' ' && c != 0xa0 && Character.getType(c) != Character.FORMAT) {
                     return false;
                 }
             }
