@@ -107,8 +107,15 @@ public final class AnalyzerTimes {
                     }
                     nanos[parts] += threads.getCurrentThreadCpuTime() - s;
                     // the links analyzer's search is shared with the sender lists through the input's memo: searched
-                    // again with an input of its own (a new, empty memo), to count it whole
+                    // again with an input of its own (a new, empty memo), to count it whole; its HTML readings
+                    // (which the search consults for drawn QR codes) made first, outside the count, as the analyzers
+                    // that read the text have made them by then in the pipeline
                     AnalysisInput again = new AnalysisInput(envelope, parsed, RawMessage.of(m));
+                    for (MimePart part : parsed.parts()) {
+                        if (part.text() != null && "text/html".equals(part.contentType())) {
+                            io.mamori.core.evasion.HtmlText.read(again, part.text());
+                        }
+                    }
                     long e = threads.getCurrentThreadCpuTime();
                     EmbeddedLinks.of(again);
                     nanos[parts + 1] += threads.getCurrentThreadCpuTime() - e;
