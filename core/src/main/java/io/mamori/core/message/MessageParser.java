@@ -88,7 +88,8 @@ public final class MessageParser {
      * gateway keeps 1 MiB, {@link PartContents#HEAP_PER_MESSAGE}), and all open messages' together up to
      * {@value #OFFLINE_HEAP_IN_ALL}, past which they go to encrypted temporary files as the gateway's do. Writing a
      * file that is on disk in clear anyway to an encrypted scratch file and decrypting it for each analyzer that
-     * reads it cost about 5 % of {@code eval}'s CPU over the corpus (its C1-compiled code has no AES instructions).
+     * reads it cost about 3 to 5 % of {@code eval}'s CPU over the corpus (its C1-compiled code has no AES
+     * instructions).
      * Messages must be closed for their share of the budget to come back.
      */
     public static MessageParser offline(ParseLimits limits) {
