@@ -62,11 +62,6 @@ public final class DrawnPictures {
     /** Eleven lines of half blocks draw 21 rows. */
     static final int MIN_LINES = 11;
     static final int MIN_BLOCKS = 100;
-    /**
-     * Cells a table of a drawing has at least: 21 rows of at least 4 (a row of a QR code has at least 4 runs of dark
-     * and light modules, which a drawing may write as one cell each with {@code colspan}).
-     */
-    static final int MIN_CELLS = 4 * MIN_SIDE;
     public static final int MAX_DRAWINGS = 3;
     static final int MAX_TABLES = 20;
 
@@ -347,7 +342,8 @@ public final class DrawnPictures {
                 return;
             }
             List<Element> rows = rows(table);
-            if (rows.size() < MIN_SIDE || rows.size() > MAX_SIDE || cellsOf(rows) < MIN_CELLS) {
+            // the test the HTML reading counted the document's candidate tables by: the others are layout
+            if (rows.size() > MAX_SIDE || !mayBeGrid(rows)) {
                 continue;
             }
             looked++;
@@ -382,16 +378,20 @@ public final class DrawnPictures {
         return rows;
     }
 
-    private static int cellsOf(List<Element> rows) {
-        int n = 0;
+    private static boolean mayBeGrid(List<Element> rows) {
+        int cells = 0;
+        int empty = 0;
         for (Element row : rows) {
             for (Element cell : row.children()) {
                 if (isCell(cell)) {
-                    n++;
+                    cells++;
+                    if (HtmlText.emptyCell(cell)) {
+                        empty++;
+                    }
                 }
             }
         }
-        return n;
+        return HtmlText.mayBeGrid(rows.size(), cells, empty);
     }
 
     private static boolean isCell(Element e) {

@@ -96,8 +96,44 @@ public final class HtmlText {
     }
 
     /** Rows and empty cells a table needs at least to count in {@link Reading#gridTables()} (the smallest QR code's). */
-    static final int GRID_MIN_ROWS = 21;
+    static final int GRID_MIN_ROWS = DrawnPictures.MIN_SIDE;
     static final int GRID_MIN_CELLS = 4 * GRID_MIN_ROWS;
+
+    /**
+     * Whether a table of {@code rows} rows of its own and {@code cells} cells, {@code emptyCells} of them empty
+     * ({@link #emptyCell}), could be a picture drawn with coloured cells ({@link Reading#gridTables()}; the tables
+     * {@link DrawnPictures} reads).
+     */
+    static boolean mayBeGrid(int rows, int cells, int emptyCells) {
+        return rows >= GRID_MIN_ROWS && emptyCells >= Math.max(GRID_MIN_CELLS, 4L * rows)
+                && emptyCells * 10L >= cells * 9L;
+    }
+
+    /** No text but spaces (no-break spaces too) and invisible characters, and at most one element inside. */
+    static boolean emptyCell(Element cell) {
+        int elements = 0;
+        for (int i = 0; i < cell.childNodeSize(); i++) {
+            Node child = cell.childNode(i);
+            if (child instanceof Element && ++elements > 1) {
+                return false;
+            }
+            if (child instanceof TextNode t && !blank(t.getWholeText())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Only spaces, no-break spaces, control and format (invisible) characters. */
+    private static boolean blank(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c > ' ' && c != 0xa0 && Character.getType(c) != Character.FORMAT) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /** Elements whose content is not shown text. */
     private static final Set<String> SKIPPED = Set.of("script", "style", "template", "head", "title", "noscript",
@@ -374,7 +410,7 @@ public final class HtmlText {
                 table[0]++;
             } else if (name.equals("td") || name.equals("th")) {
                 table[1]++;
-                if (empty(e)) {
+                if (emptyCell(e)) {
                     table[2]++;
                 }
             }
@@ -382,36 +418,9 @@ public final class HtmlText {
 
         private void endGrid() {
             int[] table = tables.pop();
-            if (table[0] >= GRID_MIN_ROWS && table[2] >= Math.max(GRID_MIN_CELLS, 4L * table[0])
-                    && table[2] * 10L >= table[1] * 9L) {
+            if (mayBeGrid(table[0], table[1], table[2])) {
                 gridTables++;
             }
-        }
-
-        /** No text but spaces (no-break spaces too) and invisible characters, and at most one element inside. */
-        private static boolean empty(Element cell) {
-            int elements = 0;
-            for (int i = 0; i < cell.childNodeSize(); i++) {
-                Node child = cell.childNode(i);
-                if (child instanceof Element && ++elements > 1) {
-                    return false;
-                }
-                if (child instanceof TextNode t && !blank(t.getWholeText())) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        /** Only spaces, no-break spaces, control and format (invisible) characters. */
-        private static boolean blank(String s) {
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                if (c > ' ' && c != 0xa0 && Character.getType(c) != Character.FORMAT) {
-                    return false;
-                }
-            }
-            return true;
         }
 
         /** A break of the text, unless the element has no box at all (not displayed), and so breaks no line. */
