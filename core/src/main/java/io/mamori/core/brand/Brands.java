@@ -28,7 +28,9 @@ import java.util.Set;
  * presents itself as a brand but sends the reader elsewhere). Immutable and thread-safe.
  *
  * <p>Names of ASCII letters match whole words of the folded text (NFKC, lower case), where consecutive words may
- * be joined to catch {@code Pay.Pal} and {@code e-Tax}; other names (Japanese) match as substrings.
+ * be joined to catch {@code Pay.Pal} and {@code e-Tax}; other names (Japanese) match as substrings. A name that is
+ * also an ordinary word ({@code =ledger} in the file) counts only as the whole display name, alone or with words that
+ * name a sender's role ({@code Ledger}, {@code LEDGER Support Team}, not {@code General Ledger}).
  */
 public final class Brands {
 
@@ -58,7 +60,20 @@ public final class Brands {
     private static final int MIN_DOMAIN_WORD = 3;
     /** A brand name found in disguise must be at least this long. */
     private static final int MIN_DISGUISED_NAME = 4;
+    /**
+     * Words that name a sender's role rather than who the sender is: what a brand adds to its name in a display name
+     * ("Ledger Support", "The Tesla Team", "Lido Finance News"). A name that is also an ordinary word counts when the
+     * display name holds nothing but it and these. ASCII only, as the words are compared after folding.
+     */
+    private static final Set<String> SENDER_ROLES = Set.of("the", "team", "support", "service", "services", "customer",
+            "customers", "care", "help", "helpdesk", "desk", "center", "centre", "security", "alert", "alerts", "notice",
+            "notification", "notifications", "news", "newsletter", "update", "updates", "info", "official", "account",
+            "accounts", "billing", "member", "members", "membership", "rewards", "no", "reply", "noreply",
+            "kundenservice", "kundendienst", "atendimento", "suporte", "equipe", "equipo", "soporte", "servicio");
     private static final ConfusableSkeleton SKELETONS = ConfusableSkeleton.builtIn();
+    /** The squeezed skeletons of {@link #SENDER_ROLES} ("tearn" for team: the data maps m to rn). */
+    private static final Set<String> SENDER_ROLE_SKELETONS = SENDER_ROLES.stream()
+            .map(r -> String.join("", words(SKELETONS.skeleton(r)))).collect(java.util.stream.Collectors.toUnmodifiableSet());
     private static final Brands BUILT_IN = load();
 
     private final List<Brand> brands;
@@ -68,6 +83,9 @@ public final class Brands {
     private final Map<String, Brand> otherNames;
     /** Squeezed confusable skeleton of each ASCII name ("arnazon" for amazon) to its brand. */
     private final Map<String, Brand> skeletonNames;
+    /** Squeezed names that count only as the whole display name ("ledger"), and their skeletons, to their brand. */
+    private final Map<String, Brand> aloneNames;
+    private final Map<String, Brand> aloneSkeletons;
     private final Map<String, Brand> byDomain;
     private final Set<String> freemail;
     private final MessageMemo.Key<Optional<Named>> namedByFrom =
@@ -75,11 +93,14 @@ public final class Brands {
     private static final java.util.regex.Pattern LABEL_SEPARATORS = java.util.regex.Pattern.compile("[.-]+");
 
     private Brands(List<Brand> brands, Map<String, Brand> asciiNames, Map<String, Brand> otherNames,
-            Map<String, Brand> skeletonNames, Set<String> freemail) {
+            Map<String, Brand> skeletonNames, Map<String, Brand> aloneNames, Map<String, Brand> aloneSkeletons,
+            Set<String> freemail) {
         this.brands = List.copyOf(brands);
         this.asciiNames = Map.copyOf(asciiNames);
         this.otherNames = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(otherNames));
         this.skeletonNames = Map.copyOf(skeletonNames);
+        this.aloneNames = Map.copyOf(aloneNames);
+        this.aloneSkeletons = Map.copyOf(aloneSkeletons);
         Map<String, Brand> domains = new HashMap<>();
         for (Brand b : brands) {
             b.domains().forEach(d -> domains.putIfAbsent(d, b));
@@ -108,7 +129,23 @@ public final class Brands {
                 return Optional.of(e.getValue());
             }
         }
-        return joinedWords(words(folded), 1, asciiNames);
+        List<String> words = words(folded);
+        Optional<Brand> found = joinedWords(words, 1, asciiNames);
+        return found.isPresent() ? found : alone(words, SENDER_ROLES, aloneNames);
+    }
+
+    /** The brand whose name-that-is-also-a-word the words spell once the sender's role words are left out. */
+    private static Optional<Brand> alone(List<String> words, Set<String> roles, Map<String, Brand> names) {
+        if (names.isEmpty() || words.size() > MAX_JOINED_WORDS + 3) {
+            return Optional.empty();
+        }
+        StringBuilder rest = new StringBuilder();
+        for (String w : words) {
+            if (!roles.contains(w)) {
+                rest.append(w);
+            }
+        }
+        return Optional.ofNullable(names.get(rest.toString()));
     }
 
     /** A brand a display name shows, and whether in disguise ({@link #inDisplayNameDisguised}). */
@@ -151,10 +188,18 @@ public final class Brands {
         }
         String nfkc = Normalizer.normalize(displayName, Normalizer.Form.NFKC);
         // as written (a capital I stands for l: PayPaI) and in lower case (the data maps m, not M, to rn: Micr0soft)
-        Optional<Brand> found = joinedWords(lettersJoined(words(SKELETONS.skeleton(nfkc))), MIN_DISGUISED_NAME,
-                skeletonNames);
-        return found.isPresent() ? found : joinedWords(lettersJoined(words(SKELETONS.skeleton(nfkc.toLowerCase(
-                Locale.ROOT)))), MIN_DISGUISED_NAME, skeletonNames);
+        List<String> asWritten = lettersJoined(words(SKELETONS.skeleton(nfkc)));
+        Optional<Brand> found = joinedWords(asWritten, MIN_DISGUISED_NAME, skeletonNames);
+        if (found.isPresent()) {
+            return found;
+        }
+        List<String> lower = lettersJoined(words(SKELETONS.skeleton(nfkc.toLowerCase(Locale.ROOT))));
+        found = joinedWords(lower, MIN_DISGUISED_NAME, skeletonNames);
+        if (found.isPresent()) {
+            return found;
+        }
+        found = alone(asWritten, SENDER_ROLE_SKELETONS, aloneSkeletons);
+        return found.isPresent() ? found : alone(lower, SENDER_ROLE_SKELETONS, aloneSkeletons);
     }
 
     /** The words with each run of at least three one-letter words ("n e t f l i x") joined into one. */
@@ -248,6 +293,8 @@ public final class Brands {
         Map<String, Brand> ascii = new HashMap<>();
         Map<String, Brand> other = new java.util.LinkedHashMap<>();
         Map<String, Brand> skeletons = new HashMap<>();
+        Map<String, Brand> alone = new HashMap<>();
+        Map<String, Brand> aloneSkeletons = new HashMap<>();
         int number = 0;
         for (String line : lines("brands.tsv")) {
             number++;
@@ -263,6 +310,20 @@ public final class Brands {
             brands.add(brand);
             for (String name : fields[1].split("\\|")) {
                 String folded = fold(name.strip());
+                if (folded.startsWith("=")) {
+                    // a name that is also an ordinary word: only the whole display name (never a domain's word)
+                    String word = String.join("", words(folded));
+                    if (word.isEmpty() || !folded.chars().allMatch(c -> c < 0x80)) {
+                        throw new IllegalStateException("brands.tsv line " + number + ": '" + name.strip()
+                                + "': a name alone must be of ASCII letters and digits");
+                    }
+                    alone.putIfAbsent(word, brand);
+                    String skeleton = String.join("", words(SKELETONS.skeleton(folded)));
+                    if (skeleton.length() >= MIN_DISGUISED_NAME) {
+                        aloneSkeletons.putIfAbsent(skeleton, brand);
+                    }
+                    continue;
+                }
                 if (folded.isEmpty()) {
                     continue;
                 }
@@ -282,7 +343,7 @@ public final class Brands {
                 freemail.add(d);
             }
         }
-        return new Brands(brands, ascii, other, skeletons, freemail);
+        return new Brands(brands, ascii, other, skeletons, alone, aloneSkeletons, freemail);
     }
 
     private static List<String> lines(String resource) {

@@ -92,6 +92,46 @@ class BrandsTest {
     }
 
     @Test
+    void aNameThatIsAlsoAWordCountsOnlyAsTheWholeDisplayNameWithTheSendersRoleWords() {
+        assertThat(named("Ledger")).isEqualTo("Ledger");
+        assertThat(named("LEDGER")).isEqualTo("Ledger");
+        assertThat(named("Ledger News")).isEqualTo("Ledger");
+        assertThat(named("The Tesla Team")).isEqualTo("Tesla");
+        assertThat(named("Ripple Customer Support")).isEqualTo("Ripple・XRP");
+        assertThat(named("Lowe's")).isEqualTo("Lowe's");
+        assertThat(named("Netto Kundenservice")).isEqualTo("Netto");
+        // the same words among others: an accounts department, a person, a model, a goal, a hotel's own desk
+        assertThat(named("General Ledger Team")).isEqualTo("-");
+        assertThat(named("Katie from Ledger")).isEqualTo("-");
+        assertThat(named("John Lowes")).isEqualTo("-");
+        assertThat(named("Tesla Model S")).isEqualTo("-");
+        assertThat(named("Target Practice")).isEqualTo("-");
+        assertThat(named("Booking Team")).isEqualTo("-");
+        assertThat(named("AAA Plumbing")).isEqualTo("-");
+        assertThat(named("Team")).isEqualTo("-");
+        // in disguise too (a capital I for l), with the role words also read by their skeletons
+        assertThat(disguised("Iedger Team")).isEqualTo("Ledger");
+        assertThat(disguised("T E S L A")).isEqualTo("Tesla");
+        assertThat(disguised("Ieaves of grass")).isEqualTo("-");
+        // never a word of a domain: general-ledger.example is no brand's
+        assertThat(brands.inDomainName("general-ledger.example")).isEmpty();
+        assertThat(brands.inDomainName("target-practice.example")).isEmpty();
+    }
+
+    @Test
+    void retailersOfTheRewardSurveyScamsAreKnownOnTheirOwnDomainsToo() {
+        assertThat(named("Decathlon Kundenservice")).isEqualTo("Decathlon");
+        assertThat(named("Deutsche Bahn Team")).isEqualTo("Deutsche Bahn");
+        assertThat(named("Lidl-Kundenservice")).isEqualTo("Lidl");
+        assertThat(named("ADAC Belohnungen")).isEqualTo("ADAC");
+        assertThat(named("Sam's Club")).isEqualTo("Walmart");
+        assertThat(named("The AAA Team")).isEqualTo("AAA");
+        assertThat(brands.owner("lidl.de")).map(Brands.Brand::name).contains("Lidl");
+        assertThat(brands.owner("bahn.de")).map(Brands.Brand::name).contains("Deutsche Bahn");
+        assertThat(brands.owner("aaa.com")).map(Brands.Brand::name).contains("AAA");
+    }
+
+    @Test
     void aBrandAmongTheWordsOfAHostNameIsFoundButNotInsideAnotherWord() {
         assertThat(brands.inDomainName("paypal-secure.example")).map(Brands.Brand::name).contains("PayPal");
         assertThat(brands.inDomainName("www.paypal.com.evil.example")).map(Brands.Brand::name).contains("PayPal");

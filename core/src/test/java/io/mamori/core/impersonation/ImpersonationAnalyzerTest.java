@@ -237,6 +237,17 @@ class ImpersonationAnalyzerTest {
     }
 
     @Test
+    void aBrandWhoseNameIsAlsoAWordIsImpersonatedByADisplayNameOfThatNameAlone() {
+        assertThat(analyzeHeaders("", "From", "\"LEDGER\" <info@updates-ledger.example>")).containsExactly(
+                Finding.of("BRAND_IMPERSONATION", "name=LEDGER from=updates-ledger.example brand=Ledger"));
+        assertThat(analyzeHeaders("", "From", "Iedger Support <k14@wallet-sync.example>")).containsExactly(
+                new Finding("BRAND_IMPERSONATION", 1.5,
+                        "name=Iedger Support from=wallet-sync.example brand=Ledger (disguised name)"));
+        assertThat(analyzeHeaders("", "From", "Ledger <hello@ledger.com>")).isEmpty();
+        assertThat(analyzeHeaders("", "From", "General Ledger Team <gl@accounts.example>")).isEmpty();
+    }
+
+    @Test
     void aBrandNameHiddenBeforeACommaOfTheFromFieldIsTheNameTheReaderSees() {
         assertThat(analyzeHeaders("", "From", "Microsoft account team ,_<no-reply@access-accsecurity.example>"))
                 .containsExactly(
