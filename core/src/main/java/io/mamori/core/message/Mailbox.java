@@ -116,8 +116,9 @@ public record Mailbox(String displayName, String address) {
         List<String> phrases = new ArrayList<>();
         boolean quoted = false;
         for (String item : splitOutsideQuotes(value)) {
-            // a bare word without @ ("Doe" of Doe, John <…>) is a phrase here, not an address
-            Optional<Mailbox> mailbox = parse(item).filter(m -> m.address().contains("@"));
+            // a bare word without @ ("Doe" of Doe, John <…>) is a phrase here, not an address, and so is a quoted
+            // phrase whose only @ is inside the quotes ("Delivery@GLS.de", <x@evil.example>): a reader sees a name
+            Optional<Mailbox> mailbox = parse(item).filter(m -> indexOutsideQuotes(m.address(), '@') >= 0);
             if (mailbox.isPresent()) {
                 addresses++;
                 if (first == null) {

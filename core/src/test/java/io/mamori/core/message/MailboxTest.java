@@ -37,6 +37,12 @@ class MailboxTest {
         // the same name twice, or a phrase quoted as a whole before the comma
         assertThat(Mailbox.detachedName("Decathlon, Decathlon <news@example.net>")).contains("Decathlon");
         assertThat(Mailbox.detachedName("\"Paket-Service\", jehd <service@example.de>")).contains("Paket-Service");
+        // a quoted phrase that looks like an address is a name the reader sees, not a second address
+        assertThat(Mailbox.detachedName("\"Delivery@GLS.de\", <reply@mailer.example>")).contains("Delivery@GLS.de");
+        assertThat(Mailbox.sender("\"Delivery@GLS.de\", <reply@mailer.example>"))
+                .contains(new Mailbox("Delivery@GLS.de", "reply@mailer.example"));
+        assertThat(Mailbox.sender("\"john.doe\"@example.com")).as("a quoted local part is an address")
+                .contains(new Mailbox("", "\"john.doe\"@example.com"));
         // =?UTF-8?B?...?= names arrive decoded; a Japanese name is a name
         assertThat(Mailbox.detachedName("サポート窓口, <support@example.jp>")).contains("サポート窓口");
     }
