@@ -111,8 +111,13 @@ class DkimConformanceTest {
     }
 
     static TableDnsResolver mailDkimDns() throws IOException {
+        return fakeDns("jdkim/Mail-DKIM/FAKE_DNS.dat");
+    }
+
+    /** A table of Mail-DKIM's FAKE_DNS.dat format: "name value" lines, NX for no record, ~~ for no answer. */
+    static TableDnsResolver fakeDns(String path) throws IOException {
         TableDnsResolver.Builder b = TableDnsResolver.builder();
-        try (InputStream in = Files.newInputStream(resource("jdkim/Mail-DKIM/FAKE_DNS.dat"));
+        try (InputStream in = Files.newInputStream(resource(path));
              BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII))) {
             String line;
             while ((line = r.readLine()) != null) {
@@ -172,6 +177,39 @@ class DkimConformanceTest {
             DkimResult relaxed = lax.get(i);
             if (relaxed.kind() == DkimResult.Kind.PASS && strict.kind() != DkimResult.Kind.PASS) {
                 assertThat(strict.kind()).as(file).isEqualTo(DkimResult.Kind.POLICY);
+            }
+        }
+    }
+
+    static Stream<String> jdkimCorpusFiles() throws IOException {
+        try (Stream<Path> files = Files.list(resource("jdkim/corpus"))) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".eml")).sorted().toList().stream();
+        }
+    }
+
+    /**
+     * jDKIM's own corpus (mail of Gmail, Yahoo, MySpace and others as it was signed in 2008–2010), with the key records
+     * its test adds in code ({@code jdkim/corpus-keys.dat}): jDKIM expects a message named {@code FAIL_} to fail
+     * (a body hash changed, a key that is not published) and every other one to verify. Their keys are of 1024 bits and
+     * Yahoo's signatures rsa-sha1, so RFC 6376's rules, as for Mail-DKIM's corpus; under the product's RFC 8301 rules
+     * an rsa-sha1 signature must be {@code policy}, never a pass.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdkimCorpusFiles")
+    void jdkimCorpusGivesJdkimsExpectation(String file) throws IOException {
+        TableDnsResolver dns = fakeDns("jdkim/corpus-keys.dat");
+        List<DkimResult> results = verify(resource("jdkim/corpus/" + file), dns, RFC_6376);
+        assertThat(results).as(file).isNotEmpty();
+        assertThat(anyPass(results)).as("%s: %s", file, results).isEqualTo(!file.startsWith("FAIL_"));
+        if (file.startsWith("FAIL_BADBH")) {
+            assertThat(results).extracting(DkimResult::kind, DkimResult::reason)
+                    .containsOnly(org.assertj.core.groups.Tuple.tuple(DkimResult.Kind.FAIL, "body hash mismatch"));
+        } else if (file.startsWith("FAIL_")) {
+            assertThat(results).extracting(DkimResult::kind).as("no key published").containsOnly(DkimResult.Kind.PERMERROR);
+        }
+        for (DkimResult r : verify(resource("jdkim/corpus/" + file), dns, DkimVerifier.Settings.RFC_8301)) {
+            if (r.algorithm().equals("rsa-sha1")) {
+                assertThat(r.kind()).as(file).isNotEqualTo(DkimResult.Kind.PASS);
             }
         }
     }
