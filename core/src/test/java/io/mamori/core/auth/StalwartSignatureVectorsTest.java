@@ -18,9 +18,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The DKIM and ARC vectors of Stalwart's mail-auth ({@code conformance/stalwart/dkim/*.txt}, {@code arc/*.txt}): real
- * messages of ietf.org, facebookmail.com, topicbox.com and github.com, test domains and the RFC 8463 example, each file its key records ("name value"
- * lines), an empty line, then the message with LF line ends, which the suite's driver turns into CRLF as SMTP would
- * deliver it. The driver checks at 2022-11-07 (Unix time 1667843664, so that signatures with an expiry are in date)
+ * messages of ietf.org, facebookmail.com, topicbox.com and github.com, test domains and the RFC 8463 example; each
+ * file its key records ("name value" lines), an empty line, then the message with LF line ends, which the suite's
+ * driver turns into CRLF as SMTP would deliver it. The driver checks at 2022-11-07 (Unix time 1667843664, so that signatures with an expiry are in date)
  * that the message's last DKIM signature verifies, and that its ARC chain does.
  */
 class StalwartSignatureVectorsTest {
