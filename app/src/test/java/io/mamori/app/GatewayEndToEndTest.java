@@ -323,6 +323,32 @@ class GatewayEndToEndTest {
     }
 
     @Test
+    void blockListsTheLocalZonePublishesAreAskedOnlyOnceThePolicyNamesThem() throws Exception {
+        // the lists' zones are the test's own, answered by the local DNS server like Spamhaus answers: the client
+        // address 127.0.0.1 as "exploited machine", a link's domain as "phishing domain"
+        DNS.a("1.0.0.127.zen.blocklist.test", "127.0.0.4");
+        DNS.a("phish-landing.example.dbl.blocklist.test", "127.0.1.4");
+        byte[] listed = message("blocklist-1", "=?UTF-8?B?6KuL5rGC5pu4?=", "Content-Type: text/plain; charset=UTF-8\r\n",
+                "blocklist-1 https://phish-landing.example/login\r\n");
+        assertThat(smtplib("sato@example.co.jp", listed)).isEqualTo("SENT");
+        ReceivedMessage before = awaitDownstream(m -> m.dataAsString().contains("blocklist-1@partner.example"),
+                Duration.ofSeconds(30));
+        assertThat(before.dataAsString()).as("no zones in the policy: nothing asked")
+                .doesNotContain("IP_BLOCKLISTED").doesNotContain("DOMAIN_BLOCKLISTED");
+
+        withPolicy("blocklists:\n  ip: [zen.blocklist.test]\n  domain: [dbl.blocklist.test]\n",
+                p -> !p.blocklists().isEmpty(), () -> {
+                    byte[] again = message("blocklist-2", "=?UTF-8?B?6KuL5rGC5pu4?=",
+                            "Content-Type: text/plain; charset=UTF-8\r\n", "blocklist-2 https://phish-landing.example/login\r\n");
+                    assertThat(smtplib("sato@example.co.jp", again)).isEqualTo("SENT");
+                    ReceivedMessage got = awaitDownstream(m -> m.dataAsString().contains("blocklist-2@partner.example"),
+                            Duration.ofSeconds(30));
+                    assertThat(got.dataAsString()).contains("X-Mamori-Verdict: TAG;").contains("IP_BLOCKLISTED")
+                            .contains("DOMAIN_BLOCKLISTED");
+                });
+    }
+
+    @Test
     void theContentModelNamedBySettingsJudgesInboundWording() throws Exception {
         byte[] sent = message("content-1", "=?UTF-8?B?6KuL5rGC5pu4?=", "Content-Type: text/plain; charset=UTF-8\r\n",
                 "content-1: " + String.join(" ", CONTENT_PHISHING_WORDS) + "\r\n");
@@ -588,6 +614,7 @@ class GatewayEndToEndTest {
             Files.writeString(POLICY, policy("example.co.jp"), StandardCharsets.UTF_8);
             waitFor(() -> policyHolder.current().disarm().equals(io.mamori.core.policy.Policy.Disarm.DEFAULT)
                     && policyHolder.current().attachments().equals(io.mamori.core.policy.Policy.Attachments.DEFAULT)
+                    && policyHolder.current().blocklists().isEmpty()
                     ? "restored" : null);
         }
     }

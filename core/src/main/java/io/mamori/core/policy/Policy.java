@@ -36,10 +36,11 @@ import java.util.Set;
  * @param access       who may use the console from where and when ({@link AccessRules#DEFAULT} when absent)
  * @param analysis     what happens to a message the overloaded gateway could not analyse ({@link Analysis#DEFAULT}
  *                     when absent)
+ * @param blocklists   the DNS block lists asked about inbound mail ({@link Blocklists#NONE} when absent)
  */
 public record Policy(int version, Organisation organisation, Rules inbound, Rules outbound, Tagging tag,
         Antivirus antivirus, Protection protection, Attachments attachments, Disarm disarm, Lists lists,
-        FirstContact firstContact, AccessRules access, Analysis analysis) {
+        FirstContact firstContact, AccessRules access, Analysis analysis, Blocklists blocklists) {
 
     public Policy {
         Objects.requireNonNull(organisation, "organisation");
@@ -52,6 +53,7 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
         firstContact = firstContact == null ? FirstContact.DEFAULT : firstContact;
         access = access == null ? AccessRules.DEFAULT : access;
         analysis = analysis == null ? Analysis.DEFAULT : analysis;
+        blocklists = blocklists == null ? Blocklists.NONE : blocklists;
     }
 
     /**
@@ -61,20 +63,20 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
     public Policy(int version, Organisation organisation, Rules inbound, Rules outbound, Tagging tag,
             Antivirus antivirus, Protection protection) {
         this(version, organisation, inbound, outbound, tag, antivirus, protection, Attachments.DEFAULT,
-                Disarm.DEFAULT, Lists.NONE, FirstContact.DEFAULT, AccessRules.DEFAULT, Analysis.DEFAULT);
+                Disarm.DEFAULT, Lists.NONE, FirstContact.DEFAULT, AccessRules.DEFAULT, Analysis.DEFAULT, Blocklists.NONE);
     }
 
     /** With the default attachment handling and disarm off. */
     public Policy(int version, Organisation organisation, Rules inbound, Rules outbound, Tagging tag,
             Antivirus antivirus, Protection protection, Lists lists, FirstContact firstContact, AccessRules access) {
         this(version, organisation, inbound, outbound, tag, antivirus, protection, Attachments.DEFAULT,
-                Disarm.DEFAULT, lists, firstContact, access, Analysis.DEFAULT);
+                Disarm.DEFAULT, lists, firstContact, access, Analysis.DEFAULT, Blocklists.NONE);
     }
 
     /** This policy with another organisation (e.g. a neutral one for evaluating a corpus). */
     public Policy withOrganisation(Organisation other) {
         return new Policy(version, other, inbound, outbound, tag, antivirus, protection, attachments, disarm, lists,
-                firstContact, access, analysis);
+                firstContact, access, analysis, blocklists);
     }
 
     /** The rules for one direction. */
@@ -302,6 +304,30 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
 
         public Analysis {
             Objects.requireNonNull(whenBusy, "whenBusy");
+        }
+    }
+
+    /**
+     * DNS block lists ({@code blocklists}) asked about inbound mail: none unless the policy lists zones, since the
+     * public lists' terms differ (Spamhaus answers queries of a commercial site only through its Data Query Service,
+     * {@code <key>.zen.dq.spamhaus.net}; queries through a public resolver get an error code, never a listing).
+     *
+     * @param ipZones     zones that list sending addresses (DNSBL, such as {@code zen.spamhaus.org}), asked for the SMTP
+     *                    client's address (RFC 5782 §2.1)
+     * @param domainZones zones that list domains (URI block lists, such as {@code dbl.spamhaus.org}), asked for the
+     *                    registrable domains of the sender addresses and of the links (RFC 5782 §2.3)
+     */
+    public record Blocklists(List<String> ipZones, List<String> domainZones) {
+
+        public static final Blocklists NONE = new Blocklists(List.of(), List.of());
+
+        public Blocklists {
+            ipZones = List.copyOf(ipZones);
+            domainZones = List.copyOf(domainZones);
+        }
+
+        public boolean isEmpty() {
+            return ipZones.isEmpty() && domainZones.isEmpty();
         }
     }
 

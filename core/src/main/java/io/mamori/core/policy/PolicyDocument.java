@@ -73,7 +73,7 @@ final class PolicyDocument {
             throw new PolicyException(errors);
         }
         Map<String, Node> top = fields(root, "", List.of("version", "organisation", "inbound", "outbound", "tag", "antivirus",
-                        "protection", "attachments", "disarm", "lists", "first_contact", "access", "analysis"),
+                        "protection", "attachments", "disarm", "lists", "first_contact", "access", "analysis", "blocklists"),
                 Set.of("version", "organisation", "inbound", "outbound"));
         if (top == null) {
             throw result();
@@ -92,11 +92,13 @@ final class PolicyDocument {
                 ? firstContact(top.get("first_contact")) : Policy.FirstContact.DEFAULT;
         AccessRules access = top.containsKey("access") ? access(top.get("access")) : AccessRules.DEFAULT;
         Policy.Analysis analysis = top.containsKey("analysis") ? analysis(top.get("analysis")) : Policy.Analysis.DEFAULT;
+        Policy.Blocklists blocklists = top.containsKey("blocklists") ? blocklists(top.get("blocklists"))
+                : Policy.Blocklists.NONE;
         if (!errors.isEmpty()) {
             throw result();
         }
         return new Policy(version, organisation, inbound, outbound, tag, antivirus, protection, attachments, disarm,
-                lists, firstContact, access, analysis);
+                lists, firstContact, access, analysis, blocklists);
     }
 
     private PolicyException result() {
@@ -512,6 +514,38 @@ final class PolicyDocument {
             }
         }
         return ok ? result : null;
+    }
+
+    private Policy.Blocklists blocklists(Node node) {
+        if (isNull(node)) {
+            return Policy.Blocklists.NONE;
+        }
+        Map<String, Node> f = fields(node, "blocklists", List.of("ip", "domain"), Set.of());
+        if (f == null) {
+            return null;
+        }
+        List<String> ip = f.containsKey("ip") ? zones(f.get("ip"), "blocklists.ip") : List.of();
+        List<String> domain = f.containsKey("domain") ? zones(f.get("domain"), "blocklists.domain") : List.of();
+        return ip == null || domain == null ? null : new Policy.Blocklists(ip, domain);
+    }
+
+    /** DNS zones of block lists: domain names without wildcards. */
+    private List<String> zones(Node node, String path) {
+        List<DomainPattern> patterns = domains(node, path);
+        if (patterns == null) {
+            return null;
+        }
+        List<String> zones = new ArrayList<>();
+        for (int i = 0; i < patterns.size(); i++) {
+            if (patterns.get(i).subdomains()) {
+                error(((SequenceNode) node).getValue().get(i), path + "[" + i + "]",
+                        "a block list is one DNS zone, such as zen.spamhaus.org; '*' is not allowed",
+                        "ブロックリストは zen.spamhaus.org のような 1 つの DNS ゾーンです。'*' は使えません");
+                return null;
+            }
+            zones.add(patterns.get(i).domain());
+        }
+        return zones;
     }
 
     private Policy.FirstContact firstContact(Node node) {

@@ -26,6 +26,7 @@ import io.mamori.core.malware.MalwareAnalyzer;
 import io.mamori.core.malware.MalwareScanner;
 import io.mamori.core.mime.MimeSanityAnalyzer;
 import io.mamori.core.policy.Policy;
+import io.mamori.core.reputation.DnsBlocklistAnalyzer;
 import io.mamori.core.spam.GtubeAnalyzer;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -147,6 +148,11 @@ public final class Analyzers {
         all.add(new SenderListAnalyzer(() -> ports.policy().get().lists().entries(), ports.listFile(), ports.listStore(),
                 new DmarcAlignment(senderAuth)));
         all.add(new GtubeAnalyzer());
+        all.add(new DnsBlocklistAnalyzer(ports.dns(), () -> {
+            Policy p = ports.policy().get();
+            return new DnsBlocklistAnalyzer.Settings(p.blocklists().ipZones(), p.blocklists().domainZones(),
+                    p::isInternal, a -> p.organisation().isOwnSender(a.getHostAddress()));
+        }));
         ports.history().ifPresent(history -> all.add(new FirstContactAnalyzer(history, ports.clock(), () -> {
             Policy p = ports.policy().get();
             return new FirstContactAnalyzer.Settings(p.firstContact().window(), p.firstContact().learning(), p::isInternal);

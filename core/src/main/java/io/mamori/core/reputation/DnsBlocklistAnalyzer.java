@@ -1,0 +1,224 @@
+package io.mamori.core.reputation;
+
+import io.mamori.core.analysis.AnalysisInput;
+import io.mamori.core.analysis.Analyzer;
+import io.mamori.core.analysis.Finding;
+import io.mamori.core.auth.DnsAnswer;
+import io.mamori.core.auth.DnsResolver;
+import io.mamori.core.link.MessageLinks;
+import io.mamori.core.link.PublicSuffixList;
+import io.mamori.core.message.Direction;
+import io.mamori.core.message.Mailbox;
+import io.mamori.core.message.ParsedMessage;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * DNS block lists (RFC 5782) for inbound mail, as the policy's {@code blocklists} names them: the SMTP client's
+ * address in the IP lists (DNSBL: {@code 4.3.2.1.zen.spamhaus.org} for 1.2.3.4, nibbles for IPv6), and in the
+ * domain lists (URI block lists such as {@code dbl.spamhaus.org}) the registrable domains of the From address, the
+ * envelope sender, Reply-To and the message's links ({@link MessageLinks}, at most {@value #MAX_DOMAINS} domains).
+ * {@code IP_BLOCKLISTED} and {@code DOMAIN_BLOCKLISTED} carry the zone and its answer, which says why (Spamhaus:
+ * 127.0.0.2 spam source, 127.0.0.4 exploited machine, 127.0.1.4 phishing domain …).
+ *
+ * <p>An answer counts only inside 127.0.0.0/8 and not as 127.0.0.1 or 127.255.255.0/24, which the lists use for
+ * errors (a query through a public resolver, over the free quota, a malformed query): a resolver that rewrites
+ * NXDOMAIN to an advertising server's address, or a refused query, must never list anyone. A timeout or a server
+ * failure is no listing either (the message is not held for a list's outage). The organisation's own sending
+ * servers, private and link-local client addresses, and internal domains are never asked about. Outbound mail is
+ * not checked. Written here because a DNSBL query is a name built from an address or domain and one A look-up
+ * through the DNS port the gateway already has; no library adds to that.
+ */
+public final class DnsBlocklistAnalyzer implements Analyzer {
+
+    static final String IP_LISTED = "IP_BLOCKLISTED";
+    static final String DOMAIN_LISTED = "DOMAIN_BLOCKLISTED";
+    /** Distinct registrable domains asked about per message, senders first. */
+    static final int MAX_DOMAINS = 20;
+    /** Links read per message to find those domains. */
+    static final int MAX_LINKS = 200;
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
+    /**
+     * What the analyzer needs from the policy in force.
+     *
+     * @param ipZones     DNSBL zones asked for the client address
+     * @param domainZones URI block list zones asked for domains
+     * @param internal    whether a domain is one of the organisation's own
+     * @param ownSender   whether a client address is one of the organisation's own sending servers
+     */
+    public record Settings(List<String> ipZones, List<String> domainZones, Predicate<String> internal,
+            Predicate<InetAddress> ownSender) {
+        public Settings {
+            ipZones = List.copyOf(ipZones);
+            domainZones = List.copyOf(domainZones);
+            Objects.requireNonNull(internal, "internal");
+            Objects.requireNonNull(ownSender, "ownSender");
+        }
+    }
+
+    private final DnsResolver dns;
+    private final Supplier<Settings> settings;
+    private final PublicSuffixList suffixes = PublicSuffixList.builtIn();
+
+    public DnsBlocklistAnalyzer(DnsResolver dns, Supplier<Settings> settings) {
+        this.dns = Objects.requireNonNull(dns, "dns");
+        this.settings = Objects.requireNonNull(settings, "settings");
+    }
+
+    @Override
+    public String name() {
+        return "dns-blocklists";
+    }
+
+    @Override
+    public Set<String> codes() {
+        return Set.of(IP_LISTED, DOMAIN_LISTED);
+    }
+
+    @Override
+    public List<Finding> analyze(AnalysisInput input) {
+        Settings s = settings.get();
+        if (input.envelope().direction() != Direction.INBOUND || (s.ipZones().isEmpty() && s.domainZones().isEmpty())) {
+            return List.of();
+        }
+        List<Finding> findings = new ArrayList<>();
+        clientAddress(input).filter(a -> worthAsking(a) && !s.ownSender().test(a)).ifPresent(address -> {
+            String reversed = reversed(address);
+            for (String zone : s.ipZones()) {
+                listing(reversed + "." + zone).ifPresent(answer -> findings.add(Finding.of(IP_LISTED,
+                        "ip=" + address.getHostAddress() + " zone=" + zone + " answer=" + answer)));
+            }
+        });
+        if (!s.domainZones().isEmpty()) {
+            Map<String, String> domains = domains(input, s.internal());
+            for (Map.Entry<String, String> d : domains.entrySet()) {
+                if (Thread.currentThread().isInterrupted()) {
+                    break;
+                }
+                for (String zone : s.domainZones()) {
+                    listing(d.getKey() + "." + zone).ifPresent(answer -> findings.add(Finding.of(DOMAIN_LISTED,
+                            "domain=" + d.getKey() + " (" + d.getValue() + ") zone=" + zone + " answer=" + answer)));
+                }
+            }
+        }
+        return findings;
+    }
+
+    /** The list's answer when it lists the name: the first address in 127/8 that is not an error code. */
+    private Optional<String> listing(String name) {
+        if (name.length() > 253) {
+            return Optional.empty();
+        }
+        DnsAnswer answer = dns.lookup(name, DnsResolver.Type.A);
+        if (!(answer instanceof DnsAnswer.Records records)) {
+            return Optional.empty();
+        }
+        return records.values().stream().filter(DnsBlocklistAnalyzer::isListing).findFirst();
+    }
+
+    /** 127.0.0.2 to 127.255.254.255: a listing; 127.0.0.1, 127.255.255.x and anything outside 127/8: not. */
+    static boolean isListing(String address) {
+        if (!IPV4.matcher(address).matches() || !address.startsWith("127.")) {
+            return false;
+        }
+        return !address.equals("127.0.0.1") && !address.startsWith("127.255.255.");
+    }
+
+    private static Optional<InetAddress> clientAddress(AnalysisInput input) {
+        String raw = input.envelope().clientAddress();
+        if (raw == null || raw.isBlank()) {
+            return Optional.empty();
+        }
+        String a = raw.strip();
+        if (a.startsWith("[") && a.endsWith("]")) {
+            a = a.substring(1, a.length() - 1);
+        }
+        // a literal only: never a name look-up
+        if (!(IPV4.matcher(a).matches() || (a.contains(":") && a.matches("[0-9A-Fa-f:.]+")))) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(InetAddress.getByName(a));
+        } catch (java.net.UnknownHostException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Public addresses only: lists say nothing of private, link-local or unspecified ones. */
+    private static boolean worthAsking(InetAddress a) {
+        if (a.isAnyLocalAddress() || a.isLinkLocalAddress() || a.isSiteLocalAddress() || a.isMulticastAddress()) {
+            return false;
+        }
+        // IPv6 unique local addresses (fc00::/7) are the private ones of IPv6
+        return !(a instanceof Inet6Address && (a.getAddress()[0] & 0xfe) == 0xfc);
+    }
+
+    /** The address as a DNSBL query's prefix: octets reversed for IPv4, nibbles reversed for IPv6 (RFC 5782 §2.4). */
+    static String reversed(InetAddress a) {
+        byte[] b = a.getAddress();
+        StringBuilder s = new StringBuilder();
+        if (a instanceof Inet4Address) {
+            for (int i = b.length - 1; i >= 0; i--) {
+                s.append(b[i] & 0xff);
+                if (i > 0) {
+                    s.append('.');
+                }
+            }
+        } else {
+            for (int i = b.length - 1; i >= 0; i--) {
+                s.append(Character.forDigit(b[i] & 0x0f, 16)).append('.').append(Character.forDigit((b[i] >> 4) & 0x0f, 16));
+                if (i > 0) {
+                    s.append('.');
+                }
+            }
+        }
+        return s.toString();
+    }
+
+    /** Registrable domain → where it was found: the sender addresses first, then the links. */
+    private Map<String, String> domains(AnalysisInput input, Predicate<String> internal) {
+        Map<String, String> out = new LinkedHashMap<>();
+        ParsedMessage m = input.message();
+        m.header("From").flatMap(Mailbox::sender).flatMap(Mailbox::domain).ifPresent(d -> add(out, d, "From", internal));
+        Mailbox.domainOf(input.envelope().mailFrom()).ifPresent(d -> add(out, d, "envelope sender", internal));
+        m.header("Reply-To").flatMap(Mailbox::first).flatMap(Mailbox::domain).ifPresent(d -> add(out, d, "Reply-To", internal));
+        for (MessageLinks.Link link : MessageLinks.of(input, MAX_LINKS)) {
+            if (out.size() >= MAX_DOMAINS) {
+                break;
+            }
+            add(out, link.host(), "link", internal);
+        }
+        return out;
+    }
+
+    private void add(Map<String, String> out, String host, String where, Predicate<String> internal) {
+        if (out.size() >= MAX_DOMAINS) {
+            return;
+        }
+        String h = host.toLowerCase(Locale.ROOT);
+        if (h.endsWith(".")) {
+            h = h.substring(0, h.length() - 1);
+        }
+        if (h.startsWith("[") || IPV4.matcher(h).matches() || h.contains(":")) {
+            return;
+        }
+        Optional<String> registrable = suffixes.registrableDomain(h);
+        if (registrable.isEmpty() || internal.test(registrable.get()) || internal.test(h)) {
+            return;
+        }
+        out.putIfAbsent(registrable.get(), where);
+    }
+}

@@ -1,0 +1,130 @@
+package io.mamori.core.reputation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mamori.core.analysis.AnalysisInput;
+import io.mamori.core.analysis.Finding;
+import io.mamori.core.auth.DnsResolver.Type;
+import io.mamori.core.auth.TableDnsResolver;
+import io.mamori.core.message.Direction;
+import io.mamori.core.message.Envelope;
+import io.mamori.core.message.MessageParser;
+import io.mamori.core.message.ParsedMessage;
+import java.io.ByteArrayInputStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The block list analyzer against a DNS table laid out as the lists publish (RFC 5782: 127.0.0.2 is every list's
+ * test entry, an A record in 127/8 a listing, 127.255.255.x Spamhaus's error codes). Zones and domains are test
+ * names ({@code .test}, {@code .example}); nothing here leaves the process.
+ */
+class DnsBlocklistAnalyzerTest {
+
+    static final String IP_ZONE = "zen.blocklist.test";
+    static final String DOMAIN_ZONE = "dbl.blocklist.test";
+
+    private static List<Finding> analyze(TableDnsResolver dns, Direction direction, String client, String message) throws Exception {
+        return analyze(dns, direction, client, message, List.of(IP_ZONE), List.of(DOMAIN_ZONE));
+    }
+
+    private static List<Finding> analyze(TableDnsResolver dns, Direction direction, String client, String message,
+            List<String> ipZones, List<String> domainZones) throws Exception {
+        DnsBlocklistAnalyzer analyzer = new DnsBlocklistAnalyzer(dns, () -> new DnsBlocklistAnalyzer.Settings(ipZones,
+                domainZones, d -> d.equals("example.co.jp") || d.endsWith(".example.co.jp"),
+                a -> a.getHostAddress().equals("198.51.100.25")));
+        byte[] raw = message.getBytes(StandardCharsets.UTF_8);
+        try (ParsedMessage m = new MessageParser().parse(new ByteArrayInputStream(raw))) {
+            return analyzer.analyze(new AnalysisInput(new Envelope(direction, "bounce@mailer.sender.example",
+                    List.of("taro@example.co.jp"), client, "mx.sender.example", null, false, Instant.EPOCH), m));
+        }
+    }
+
+    static final String PLAIN = "From: Sales <sales@sender.example>\r\nTo: taro@example.co.jp\r\nSubject: offer\r\n\r\n"
+            + "See https://www.offer.example/deal and our site https://intranet.example.co.jp/x\r\n";
+
+    @Test
+    void aListedClientAddressIsReportedWithTheZonesAnswer() throws Exception {
+        TableDnsResolver dns = TableDnsResolver.builder()
+                .add("2.0.0.127." + IP_ZONE, Type.A, "127.0.0.2")
+                .add("7.113.0.203." + IP_ZONE, Type.A, "127.0.0.4")
+                .build();
+        assertThat(analyze(dns, Direction.INBOUND, "203.0.113.7", PLAIN)).containsExactly(
+                Finding.of("IP_BLOCKLISTED", "ip=203.0.113.7 zone=zen.blocklist.test answer=127.0.0.4"));
+        assertThat(analyze(dns, Direction.INBOUND, "127.0.0.2", PLAIN)).as("every list's test entry").containsExactly(
+                Finding.of("IP_BLOCKLISTED", "ip=127.0.0.2 zone=zen.blocklist.test answer=127.0.0.2"));
+        assertThat(analyze(dns, Direction.INBOUND, "203.0.113.8", PLAIN)).as("NXDOMAIN: not listed").isEmpty();
+    }
+
+    @Test
+    void ipv6AddressesAreAskedByTheirReversedNibbles() throws Exception {
+        String reversed = DnsBlocklistAnalyzer.reversed(InetAddress.getByName("2001:db8::1"));
+        assertThat(reversed).isEqualTo("1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2");
+        TableDnsResolver dns = TableDnsResolver.builder().add(reversed + "." + IP_ZONE, Type.A, "127.0.0.3").build();
+        assertThat(analyze(dns, Direction.INBOUND, "2001:db8::1", PLAIN)).extracting(Finding::evidence)
+                .containsExactly("ip=2001:db8:0:0:0:0:0:1 zone=zen.blocklist.test answer=127.0.0.3");
+    }
+
+    @Test
+    void errorCodesRewrittenAnswersAndTimeoutsAreNoListing() throws Exception {
+        TableDnsResolver dns = TableDnsResolver.builder()
+                // Spamhaus: a query through a public resolver, over the quota
+                .add("7.113.0.203." + IP_ZONE, Type.A, "127.255.255.254")
+                // URIBL and SURBL: query refused
+                .add("offer.example." + DOMAIN_ZONE, Type.A, "127.0.0.1")
+                // a resolver that sends NXDOMAIN to an advertising server
+                .add("sender.example." + DOMAIN_ZONE, Type.A, "192.0.2.80")
+                .tempFail("9.113.0.203." + IP_ZONE)
+                .build();
+        assertThat(analyze(dns, Direction.INBOUND, "203.0.113.7", PLAIN)).isEmpty();
+        assertThat(analyze(dns, Direction.INBOUND, "203.0.113.9", PLAIN)).as("timeout").isEmpty();
+        assertThat(DnsBlocklistAnalyzer.isListing("127.0.1.4")).isTrue();
+        assertThat(DnsBlocklistAnalyzer.isListing("127.255.255.252")).isFalse();
+        assertThat(DnsBlocklistAnalyzer.isListing("127.0.0.1")).isFalse();
+        assertThat(DnsBlocklistAnalyzer.isListing("10.0.0.2")).isFalse();
+    }
+
+    @Test
+    void listedDomainsOfTheSenderAndTheLinksAreReportedButInternalOnesAreNeverAsked() throws Exception {
+        TableDnsResolver dns = TableDnsResolver.builder()
+                .add("offer.example." + DOMAIN_ZONE, Type.A, "127.0.1.4")
+                .add("sender.example." + DOMAIN_ZONE, Type.A, "127.0.1.2")
+                .add("example.co.jp." + DOMAIN_ZONE, Type.A, "127.0.1.2")
+                .build();
+        assertThat(analyze(dns, Direction.INBOUND, "203.0.113.8", PLAIN)).containsExactly(
+                Finding.of("DOMAIN_BLOCKLISTED", "domain=sender.example (From) zone=dbl.blocklist.test answer=127.0.1.2"),
+                Finding.of("DOMAIN_BLOCKLISTED", "domain=offer.example (link) zone=dbl.blocklist.test answer=127.0.1.4"));
+    }
+
+    @Test
+    void nothingIsAskedOutboundWithoutZonesOrForPrivateAndOwnAddresses() throws Exception {
+        TableDnsResolver dns = TableDnsResolver.builder()
+                .add("2.0.0.127." + IP_ZONE, Type.A, "127.0.0.2")
+                .add("sender.example." + DOMAIN_ZONE, Type.A, "127.0.1.2")
+                .build();
+        assertThat(analyze(dns, Direction.OUTBOUND, "127.0.0.2", PLAIN)).isEmpty();
+        assertThat(analyze(dns, Direction.INBOUND, "127.0.0.2", PLAIN, List.of(), List.of())).isEmpty();
+        assertThat(dns.lookupCount()).as("no question asked").isZero();
+        assertThat(analyze(dns, Direction.INBOUND, "192.168.1.20", PLAIN, List.of(IP_ZONE), List.of())).isEmpty();
+        assertThat(analyze(dns, Direction.INBOUND, "fd00::20", PLAIN, List.of(IP_ZONE), List.of())).isEmpty();
+        assertThat(analyze(dns, Direction.INBOUND, "198.51.100.25", PLAIN, List.of(IP_ZONE), List.of())).isEmpty();
+        assertThat(analyze(dns, Direction.INBOUND, "mail.sender.example", PLAIN, List.of(IP_ZONE), List.of()))
+                .as("a name, not an address: never looked up").isEmpty();
+        assertThat(dns.lookupCount()).isZero();
+    }
+
+    @Test
+    void atMostTwentyDomainsAreAskedAboutPerMessage() throws Exception {
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < 60; i++) {
+            body.append("https://site").append(i).append(".example/\r\n");
+        }
+        TableDnsResolver dns = TableDnsResolver.builder().build();
+        analyze(dns, Direction.INBOUND, "203.0.113.8", "From: a@sender.example\r\nTo: taro@example.co.jp\r\nSubject: x\r\n\r\n"
+                + body, List.of(), List.of(DOMAIN_ZONE, "uribl.blocklist.test"));
+        assertThat(dns.lookupCount()).isEqualTo(2 * DnsBlocklistAnalyzer.MAX_DOMAINS);
+    }
+}
