@@ -118,7 +118,7 @@ public record Mailbox(String displayName, String address) {
         for (String item : splitOutsideQuotes(value)) {
             // a bare word without @ ("Doe" of Doe, John <…>) is a phrase here, not an address, and so is a quoted
             // phrase whose only @ is inside the quotes ("Delivery@GLS.de", <x@evil.example>): a reader sees a name
-            Optional<Mailbox> mailbox = parse(item).filter(m -> indexOutsideQuotes(m.address(), '@') >= 0);
+            Optional<Mailbox> mailbox = parse(item).filter(m -> hasDomainPart(m.address()));
             if (mailbox.isPresent()) {
                 addresses++;
                 if (first == null) {
@@ -206,6 +206,11 @@ public record Mailbox(String displayName, String address) {
         }
         items.add(value.substring(start));
         return items;
+    }
+
+    /** Whether an address has an {@code @} outside quotes: {@code "a@b"} alone is a quoted phrase, not an address. */
+    static boolean hasDomainPart(String address) {
+        return indexOutsideQuotes(address, '@') >= 0;
     }
 
     private static int indexOutsideQuotes(String s, char wanted) {

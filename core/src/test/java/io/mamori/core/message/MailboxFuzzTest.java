@@ -20,11 +20,12 @@ class MailboxFuzzTest {
     void readsAnyFromField(@NotNull String value) {
         java.util.List<Mailbox> all = Mailbox.parseList(value);
         Optional<Mailbox> sender = Mailbox.sender(value);
-        Optional<Mailbox> firstWithAddress = all.stream().filter(m -> m.address().contains("@")).findFirst();
+        // an address: an @ outside quotes ("Delivery@GLS.de" alone is a phrase the reader sees as a name)
+        Optional<Mailbox> firstWithAddress = all.stream().filter(m -> Mailbox.hasDomainPart(m.address())).findFirst();
         // parseList stops after 50 mailboxes (bare words among them); the sender is looked for in the whole field, and
         // is the first mailbox as it is when none has an address with @ (sender.get() is then that one, or one with @
         // past the first 50)
-        if (sender.isPresent() && !sender.get().address().contains("@")) {
+        if (sender.isPresent() && !Mailbox.hasDomainPart(sender.get().address())) {
             assertThat(sender).isEqualTo(Mailbox.first(value));
         }
         firstWithAddress.ifPresent(f -> {
@@ -36,7 +37,7 @@ class MailboxFuzzTest {
         Mailbox.detachedName(value).ifPresent(name -> {
             assertThat(name).isNotBlank();
             assertThat(sender).isPresent();
-            assertThat(sender.get().address()).contains("@");
+            assertThat(Mailbox.hasDomainPart(sender.get().address())).isTrue();
         });
     }
 }
