@@ -59,6 +59,8 @@ class StartupReport {
                       %s
                   暗号化された添付 / encrypted attachments
                       %s
+                  DNS ブロックリスト / DNS block lists
+                      %s
                   内容の分類モデル / content classifier
                       %s
                   データ / data
@@ -80,6 +82,7 @@ class StartupReport {
                         .orElse("圧縮されたエントリーは展開しません (libarchive-tools を入れるか mamori.analysis.rar-unpacker を設定)"
                                 + " / compressed entries not unpacked (install libarchive-tools, or set mamori.analysis.rar-unpacker)"),
                 encryptedAttachments(policy.current().attachments()),
+                blocklists(policy.current().blocklists()),
                 contentClassifier(settings),
                 settings.dataDir().toAbsolutePath().normalize(), settings.policy().file().toAbsolutePath().normalize(),
                 String.join(", ", policy.current().organisation().internalDomains().stream()
@@ -99,6 +102,18 @@ class StartupReport {
                 + (minutes == 0 ? "待たない" : minutes + " 分待つ") + " (ポリシー attachments.*)"
                 + " / " + name + "; opened with a password given by mail: " + opened + "; password mails "
                 + (minutes == 0 ? "not looked for" : "looked for " + minutes + " min") + " (policy attachments.*)";
+    }
+
+    /** Which DNS block lists inbound mail is checked against, subscribers' keys hidden; the policy may change later. */
+    static String blocklists(io.mamori.core.policy.Policy.Blocklists b) {
+        if (b.isEmpty()) {
+            return "問い合わせない (ポリシー blocklists で指定) / none asked (name zones in the policy's blocklists)";
+        }
+        String ip = b.ipZones().isEmpty() ? "-" : String.join(", ", b.ipZones().stream()
+                .map(io.mamori.core.reputation.DnsBlocklistAnalyzer::shown).toList());
+        String domain = b.domainZones().isEmpty() ? "-" : String.join(", ", b.domainZones().stream()
+                .map(io.mamori.core.reputation.DnsBlocklistAnalyzer::shown).toList());
+        return "IP: " + ip + "; ドメイン / domains: " + domain;
     }
 
     /** Where the content model is, whether it exists yet, and whether analysts' decisions teach it. */

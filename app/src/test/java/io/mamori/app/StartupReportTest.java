@@ -6,7 +6,7 @@ import io.mamori.core.policy.Policy;
 import io.mamori.core.policy.Policy.Attachments.Handling;
 import org.junit.jupiter.api.Test;
 
-/** The start-up report's line on password-protected attachments (PPAP). */
+/** The start-up report's lines on password-protected attachments (PPAP) and on DNS block lists. */
 class StartupReportTest {
 
     @Test
@@ -20,5 +20,14 @@ class StartupReportTest {
                 "quarantine; メールのパスワードで開けたもの: score; パスワード別送メール: 待たない (ポリシー attachments.*)"
                         + " / quarantine; opened with a password given by mail: score; password mails not looked for"
                         + " (policy attachments.*)");
+    }
+
+    @Test
+    void theBlockListLineNamesTheZonesWithoutTheSubscribersKey() {
+        assertThat(StartupReport.blocklists(Policy.Blocklists.NONE))
+                .isEqualTo("問い合わせない (ポリシー blocklists で指定) / none asked (name zones in the policy's blocklists)");
+        assertThat(StartupReport.blocklists(new Policy.Blocklists(java.util.List.of("k3y0fthesubscriber0123456.zen.dq.spamhaus.net"),
+                java.util.List.of("k3y0fthesubscriber0123456.dbl.dq.spamhaus.net", "multi.uribl.com")))).isEqualTo(
+                "IP: <key>.zen.dq.spamhaus.net; ドメイン / domains: <key>.dbl.dq.spamhaus.net, multi.uribl.com");
     }
 }

@@ -50,6 +50,8 @@ public final class DnsBlocklistAnalyzer implements Analyzer {
     /** Links read per message to find those domains. */
     static final int MAX_LINKS = 200;
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    /** Labels this long in a zone name are a subscriber's key ({@link #shown}). */
+    static final int KEY_LABEL = 16;
 
     /**
      * What the analyzer needs from the policy in force.
@@ -99,7 +101,7 @@ public final class DnsBlocklistAnalyzer implements Analyzer {
             String reversed = reversed(address);
             for (String zone : s.ipZones()) {
                 listing(reversed + "." + zone).ifPresent(answer -> findings.add(Finding.of(IP_LISTED,
-                        "ip=" + address.getHostAddress() + " zone=" + zone + " answer=" + answer)));
+                        "ip=" + address.getHostAddress() + " zone=" + shown(zone) + " answer=" + answer)));
             }
         });
         if (!s.domainZones().isEmpty()) {
@@ -110,11 +112,28 @@ public final class DnsBlocklistAnalyzer implements Analyzer {
                 }
                 for (String zone : s.domainZones()) {
                     listing(d.getKey() + "." + zone).ifPresent(answer -> findings.add(Finding.of(DOMAIN_LISTED,
-                            "domain=" + d.getKey() + " (" + d.getValue() + ") zone=" + zone + " answer=" + answer)));
+                            "domain=" + d.getKey() + " (" + d.getValue() + ") zone=" + shown(zone) + " answer=" + answer)));
                 }
             }
         }
         return findings;
+    }
+
+    /**
+     * A zone as evidence, the console and the start-up report show it: a paid list's zone carries the subscriber's
+     * key as a label ({@code <key>.zen.dq.spamhaus.net}), a secret that must not reach findings, quarantine records or
+     * logs, so a label of {@value #KEY_LABEL} characters or more (no public list's zone has one) is shown as
+     * {@code <key>}.
+     */
+    public static String shown(String zone) {
+        StringBuilder out = new StringBuilder();
+        for (String label : zone.split("\\.", -1)) {
+            if (out.length() > 0) {
+                out.append('.');
+            }
+            out.append(label.length() >= KEY_LABEL ? "<key>" : label);
+        }
+        return out.toString();
     }
 
     /** The list's answer when it lists the name: the first address in 127/8 that is not an error code. */

@@ -60,6 +60,16 @@ class DnsBlocklistAnalyzerTest {
     }
 
     @Test
+    void aSubscribersKeyInTheZoneNeverReachesTheEvidence() throws Exception {
+        String zone = "k3y0fthesubscriber0123456.zen.dq.blocklist.test";
+        TableDnsResolver dns = TableDnsResolver.builder().add("7.113.0.203." + zone, Type.A, "127.0.0.2").build();
+        assertThat(analyze(dns, Direction.INBOUND, "203.0.113.7", PLAIN, List.of(zone), List.of()))
+                .extracting(Finding::evidence).containsExactly("ip=203.0.113.7 zone=<key>.zen.dq.blocklist.test answer=127.0.0.2");
+        assertThat(DnsBlocklistAnalyzer.shown("zen.spamhaus.org")).isEqualTo("zen.spamhaus.org");
+        assertThat(DnsBlocklistAnalyzer.shown("multi.uribl.com")).isEqualTo("multi.uribl.com");
+    }
+
+    @Test
     void ipv6AddressesAreAskedByTheirReversedNibbles() throws Exception {
         String reversed = DnsBlocklistAnalyzer.reversed(InetAddress.getByName("2001:db8::1"));
         assertThat(reversed).isEqualTo("1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2");
