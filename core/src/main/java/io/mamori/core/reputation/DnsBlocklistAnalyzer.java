@@ -36,7 +36,8 @@ import java.util.regex.Pattern;
  * <p>An answer counts only inside 127.0.0.0/8 and not as 127.0.0.1 or 127.255.255.0/24, which the lists use for
  * errors (a query through a public resolver, over the free quota, a malformed query): a resolver that rewrites
  * NXDOMAIN to an advertising server's address, or a refused query, must never list anyone. A timeout or a server
- * failure is no listing either (the message is not held for a list's outage). The organisation's own sending
+ * failure is no listing either (the message is not held for a list's outage), and that list is not asked again for the
+ * message; no question is asked after {@link #BUDGET}. The organisation's own sending
  * servers, private and link-local client addresses, and internal domains are never asked about. Outbound mail is
  * not checked. Written here because a DNSBL query is a name built from an address or domain and one A look-up
  * through the DNS port the gateway already has; no library adds to that.
@@ -49,6 +50,8 @@ public final class DnsBlocklistAnalyzer implements Analyzer {
     static final int MAX_DOMAINS = 20;
     /** Links read per message to find those domains. */
     static final int MAX_LINKS = 200;
+    /** Time for a message's questions, well inside the analyzer's budget (10 s in the gateway). */
+    static final java.time.Duration BUDGET = java.time.Duration.ofSeconds(5);
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     /** Labels this long in a zone name are a subscriber's key ({@link #shown}). */
     static final int KEY_LABEL = 16;
@@ -97,26 +100,56 @@ public final class DnsBlocklistAnalyzer implements Analyzer {
             return List.of();
         }
         List<Finding> findings = new ArrayList<>();
+        Asking asking = new Asking(System.nanoTime() + BUDGET.toNanos());
         clientAddress(input).filter(a -> worthAsking(a) && !s.ownSender().test(a)).ifPresent(address -> {
             String reversed = reversed(address);
             for (String zone : s.ipZones()) {
-                listing(reversed + "." + zone).ifPresent(answer -> findings.add(Finding.of(IP_LISTED,
+                asking.listing(zone, reversed).ifPresent(answer -> findings.add(Finding.of(IP_LISTED,
                         "ip=" + address.getHostAddress() + " zone=" + shown(zone) + " answer=" + answer)));
             }
         });
         if (!s.domainZones().isEmpty()) {
             Map<String, String> domains = domains(input, s.internal());
             for (Map.Entry<String, String> d : domains.entrySet()) {
-                if (Thread.currentThread().isInterrupted()) {
-                    break;
-                }
                 for (String zone : s.domainZones()) {
-                    listing(d.getKey() + "." + zone).ifPresent(answer -> findings.add(Finding.of(DOMAIN_LISTED,
+                    asking.listing(zone, d.getKey()).ifPresent(answer -> findings.add(Finding.of(DOMAIN_LISTED,
                             "domain=" + d.getKey() + " (" + d.getValue() + ") zone=" + shown(zone) + " answer=" + answer)));
                 }
             }
         }
         return findings;
+    }
+
+    /**
+     * The questions of one message. A list that does not answer (timeout, server failure) is not asked again for the
+     * message, and no question is asked past {@link #BUDGET}: a list's outage costs each message at most one
+     * resolver timeout per zone, never the analyzer's whole time (which would be {@code ANALYZER_FAILED}).
+     */
+    private final class Asking {
+        private final long deadline;
+        private final Set<String> silent = new java.util.HashSet<>();
+
+        Asking(long deadline) {
+            this.deadline = deadline;
+        }
+
+        Optional<String> listing(String zone, String prefix) {
+            if (silent.contains(zone) || System.nanoTime() > deadline || Thread.currentThread().isInterrupted()) {
+                return Optional.empty();
+            }
+            String name = prefix + "." + zone;
+            if (name.length() > 253) {
+                return Optional.empty();
+            }
+            DnsAnswer answer = dns.lookup(name, DnsResolver.Type.A);
+            if (answer instanceof DnsAnswer.TempFail) {
+                silent.add(zone);
+            }
+            if (!(answer instanceof DnsAnswer.Records records)) {
+                return Optional.empty();
+            }
+            return records.values().stream().filter(DnsBlocklistAnalyzer::isListing).findFirst();
+        }
     }
 
     /**
@@ -134,18 +167,6 @@ public final class DnsBlocklistAnalyzer implements Analyzer {
             out.append(label.length() >= KEY_LABEL ? "<key>" : label);
         }
         return out.toString();
-    }
-
-    /** The list's answer when it lists the name: the first address in 127/8 that is not an error code. */
-    private Optional<String> listing(String name) {
-        if (name.length() > 253) {
-            return Optional.empty();
-        }
-        DnsAnswer answer = dns.lookup(name, DnsResolver.Type.A);
-        if (!(answer instanceof DnsAnswer.Records records)) {
-            return Optional.empty();
-        }
-        return records.values().stream().filter(DnsBlocklistAnalyzer::isListing).findFirst();
     }
 
     /** 127.0.0.2 to 127.255.254.255: a listing; 127.0.0.1, 127.255.255.x and anything outside 127/8: not. */

@@ -127,6 +127,26 @@ class DnsBlocklistAnalyzerTest {
     }
 
     @Test
+    void aListThatDoesNotAnswerIsAskedOncePerMessageSoAnOutageCannotExhaustTheAnalyzersTime() throws Exception {
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < 30; i++) {
+            body.append("https://site").append(i).append(".example/\r\n");
+        }
+        TableDnsResolver.Builder b = TableDnsResolver.builder();
+        for (int i = 0; i < 30; i++) {
+            b.tempFail("site" + i + ".example." + DOMAIN_ZONE);
+        }
+        b.tempFail("sender.example." + DOMAIN_ZONE).add("site3.example.uri.blocklist.test", Type.A, "127.0.1.5");
+        TableDnsResolver dns = b.build();
+        List<Finding> found = analyze(dns, Direction.INBOUND, "203.0.113.8", "From: a@sender.example\r\nTo: taro@example.co.jp\r\n"
+                + "Subject: x\r\n\r\n" + body, List.of(), List.of(DOMAIN_ZONE, "uri.blocklist.test"));
+        assertThat(found).extracting(Finding::evidence)
+                .containsExactly("domain=site3.example (link) zone=uri.blocklist.test answer=127.0.1.5");
+        assertThat(dns.lookupCount()).as("the silent zone once, the other for every domain")
+                .isEqualTo(1 + DnsBlocklistAnalyzer.MAX_DOMAINS);
+    }
+
+    @Test
     void atMostTwentyDomainsAreAskedAboutPerMessage() throws Exception {
         StringBuilder body = new StringBuilder();
         for (int i = 0; i < 60; i++) {
