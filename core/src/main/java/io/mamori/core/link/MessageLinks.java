@@ -47,11 +47,23 @@ public final class MessageLinks {
     private MessageLinks() {
     }
 
+    /** Links collected per message at most: what any caller may ask for. */
+    public static final int MAX_LINKS = 500;
+    private static final io.mamori.core.analysis.MessageMemo.Key<List<Link>> LINKS =
+            io.mamori.core.analysis.MessageMemo.Key.of("web links of the message");
+
     /**
-     * The distinct web links of the message's text and HTML parts, in order of appearance, at most {@code max}; then
-     * those of its pictures and PDFs, found once per input ({@link EmbeddedLinks#of}) for this and the link analyzer.
+     * The distinct web links of the message's text and HTML parts, in order of appearance, at most {@code max} (and at
+     * most {@value #MAX_LINKS}); then those of its pictures and PDFs, found once per input ({@link EmbeddedLinks#of})
+     * for this and the link analyzer. Collected once per message for every analyzer that asks (the block list and the
+     * DNS block lists), each taking the first {@code max}, which are the links a collection of {@code max} would hold.
      */
     public static List<Link> of(AnalysisInput input, int max) {
+        List<Link> all = input.memo().computeIfAbsent(LINKS, () -> collect(input, MAX_LINKS));
+        return all.size() <= max ? all : all.subList(0, max);
+    }
+
+    private static List<Link> collect(AnalysisInput input, int max) {
         ParsedMessage message = input.message();
         Set<Link> links = new LinkedHashSet<>();
         for (MimePart part : message.parts()) {

@@ -317,10 +317,15 @@ class EmbeddedLinksTest {
                 new Part("image/png", "qr.png", qrPng("https://evil.example.net/login?x=1", 4)),
                 new Part("application/pdf", "d.pdf", pdf(List.of("Open"), "https://files.example.org/f/2",
                         new PDRectangle(0, 0, 600, 800))));
-        assertThat(MessageLinks.of(input(message), 100)).containsExactly(
+        io.mamori.core.analysis.AnalysisInput in = input(message);
+        assertThat(MessageLinks.of(in, 100)).containsExactly(
                 new MessageLinks.Link("www.example.com", "/"),
                 new MessageLinks.Link("evil.example.net", "/login?x=1"),
                 new MessageLinks.Link("files.example.org", "/f/2"));
+        // collected once per message: a caller that wants fewer gets the first of the same list
+        assertThat(MessageLinks.of(in, 2)).containsExactly(new MessageLinks.Link("www.example.com", "/"),
+                new MessageLinks.Link("evil.example.net", "/login?x=1"));
+        assertThat(MessageLinks.of(in, 100)).isSameAs(MessageLinks.of(in, 500));
     }
 
     // ---- hyperlinks of Office documents -----------------------------------------------------------------------
