@@ -138,7 +138,9 @@ public final class DnsBlocklistAnalyzer implements Analyzer {
                 return Optional.empty();
             }
             String name = prefix + "." + zone;
-            if (name.length() > 253) {
+            if (!askable(name)) {
+                // a name DNS cannot carry is skipped, never asked: its error must not silence the list for the
+                // message's other domains (a link of a 70-letter label put first would otherwise hide the rest)
                 return Optional.empty();
             }
             DnsAnswer answer = dns.lookup(name, DnsResolver.Type.A);
@@ -167,6 +169,26 @@ public final class DnsBlocklistAnalyzer implements Analyzer {
             out.append(label.length() >= KEY_LABEL ? "<key>" : label);
         }
         return out.toString();
+    }
+
+    /** Whether DNS can carry the name: ASCII, at most 253 characters, labels of 1 to 63 characters. */
+    static boolean askable(String name) {
+        if (name.isEmpty() || name.length() > 253) {
+            return false;
+        }
+        int label = 0;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == '.') {
+                if (label == 0) {
+                    return false;
+                }
+                label = 0;
+            } else if (c <= ' ' || c >= 0x7f || ++label > 63) {
+                return false;
+            }
+        }
+        return label > 0;
     }
 
     /** 127.0.0.2 to 127.255.254.255: a listing; 127.0.0.1, 127.255.255.x and anything outside 127/8: not. */
@@ -251,6 +273,12 @@ public final class DnsBlocklistAnalyzer implements Analyzer {
         String h = host.toLowerCase(Locale.ROOT);
         if (h.endsWith(".")) {
             h = h.substring(0, h.length() - 1);
+        }
+        try {
+            // a From domain may arrive in Unicode (SMTPUTF8, RFC 6531); lists are asked in A-labels
+            h = java.net.IDN.toASCII(h, java.net.IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            return;
         }
         if (h.startsWith("[") || IPV4.matcher(h).matches() || h.contains(":")) {
             return;

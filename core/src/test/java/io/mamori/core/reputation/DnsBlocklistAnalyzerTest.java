@@ -147,6 +147,31 @@ class DnsBlocklistAnalyzerTest {
     }
 
     @Test
+    void aNameDnsCannotCarryIsSkippedWithoutSilencingTheListForTheOtherDomains() throws Exception {
+        String longLabel = "a".repeat(70);
+        TableDnsResolver dns = TableDnsResolver.builder().add("phish.example." + DOMAIN_ZONE, Type.A, "127.0.1.4").build();
+        List<Finding> found = analyze(dns, Direction.INBOUND, "203.0.113.8", "From: a@sender.example\r\nTo: taro@example.co.jp\r\n"
+                + "Subject: x\r\n\r\nhttps://" + longLabel + ".example/ https://phish.example/login\r\n",
+                List.of(), List.of(DOMAIN_ZONE));
+        assertThat(found).extracting(Finding::evidence)
+                .containsExactly("domain=phish.example (link) zone=dbl.blocklist.test answer=127.0.1.4");
+        assertThat(DnsBlocklistAnalyzer.askable("a.example")).isTrue();
+        assertThat(DnsBlocklistAnalyzer.askable(longLabel + ".example")).isFalse();
+        assertThat(DnsBlocklistAnalyzer.askable("a..example")).isFalse();
+        assertThat(DnsBlocklistAnalyzer.askable("例え.jp")).isFalse();
+    }
+
+    @Test
+    void aUnicodeSenderDomainIsAskedInItsALabels() throws Exception {
+        TableDnsResolver dns = TableDnsResolver.builder()
+                .add("xn--r8jz45g.example." + DOMAIN_ZONE, Type.A, "127.0.1.2").build();
+        assertThat(analyze(dns, Direction.INBOUND, "203.0.113.8", "From: =?UTF-8?B?5L6L?= <info@例え.example>\r\n"
+                + "To: taro@example.co.jp\r\nSubject: x\r\n\r\nhello\r\n", List.of(), List.of(DOMAIN_ZONE)))
+                .extracting(Finding::evidence)
+                .containsExactly("domain=xn--r8jz45g.example (From) zone=dbl.blocklist.test answer=127.0.1.2");
+    }
+
+    @Test
     void atMostTwentyDomainsAreAskedAboutPerMessage() throws Exception {
         StringBuilder body = new StringBuilder();
         for (int i = 0; i < 60; i++) {
