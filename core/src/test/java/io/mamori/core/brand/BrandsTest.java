@@ -119,6 +119,22 @@ class BrandsTest {
     }
 
     @Test
+    void japaneseCardCompaniesBanksAndLineOfThePhishingReportsAreKnown() {
+        assertThat(named("ライフカード株式会社")).isEqualTo("ライフカード");
+        assertThat(named("【オリコカード】ご利用確認")).isEqualTo("オリコ");
+        assertThat(named("ＪＡＣＣＳ")).isEqualTo("ジャックス");
+        assertThat(named("住信ＳＢＩネット銀行")).isEqualTo("住信SBIネット銀行");
+        assertThat(named("LINE")).isEqualTo("LINE");
+        assertThat(named("LINEヤフー株式会社")).isEqualTo("LINE");
+        assertThat(named("セブン銀行")).isEqualTo("セブン銀行");
+        // a music chart, a line of products, a person
+        assertThat(named("オリコン ニュース")).isEqualTo("-");
+        assertThat(named("Product Line Team")).isEqualTo("-");
+        assertThat(named("Online Store")).isEqualTo("-");
+        assertThat(brands.owner("lycorp.co.jp")).map(Brands.Brand::name).contains("LINE");
+    }
+
+    @Test
     void retailersOfTheRewardSurveyScamsAreKnownOnTheirOwnDomainsToo() {
         assertThat(named("Decathlon Kundenservice")).isEqualTo("Decathlon");
         assertThat(named("Deutsche Bahn Team")).isEqualTo("Deutsche Bahn");
