@@ -8,11 +8,12 @@ import io.mamori.core.policy.PolicyLoader;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "policy", mixinStandardHelpOptions = true,
         description = {"ポリシーファイルを扱います。", "Policy file commands."},
-        subcommands = PolicyCommand.Validate.class)
+        subcommands = {PolicyCommand.Validate.class, PolicyCommand.CheckBlocklists.class})
 final class PolicyCommand extends CliHelp.Group {
 
     @Command(name = "validate", mixinStandardHelpOptions = true,
@@ -53,6 +54,68 @@ final class PolicyCommand extends CliHelp.Group {
                 e.errors().forEach(error -> System.err.println(error.renderBilingual()));
                 return 1;
             }
+        }
+    }
+
+    @Command(name = "check-blocklists", mixinStandardHelpOptions = true,
+            description = {"ポリシーの blocklists に書いた DNS ブロックリストが、このゲートウェイのリゾルバーに正しく応答するかを"
+                + "確かめます（RFC 5782 のテスト用の登録: IP は 127.0.0.2、ドメインは test）。"
+                + "動作しないリストがあれば終了コード 1 です。",
+                "Check that the DNS block lists of the policy's blocklists answer this gateway's resolver as a list"
+                    + " should (RFC 5782 test entries: 127.0.0.2, test). Exit code 1 if one does not work."})
+    static final class CheckBlocklists implements Callable<Integer> {
+
+        @Parameters(index = "0", paramLabel = "FILE", description = "ブロックリストを確かめる policy.yaml / policy.yaml whose block lists to check")
+        Path file;
+
+        @Option(names = "--dns", paramLabel = "HOST:PORT", description = {"使うリゾルバー（既定: mamori.dns.server、"
+            + "なければシステムのリゾルバー。ゲートウェイと同じ）",
+            "resolver to ask (default: mamori.dns.server, else the system's resolvers, as the gateway does)"})
+        String dns;
+
+        @Override
+        public Integer call() {
+            Policy policy;
+            try {
+                policy = new PolicyLoader(FindingCatalogue.builtIn()).load(file);
+            } catch (PolicyException e) {
+                e.errors().forEach(error -> System.err.println(error.renderBilingual()));
+                return 1;
+            }
+            Policy.Blocklists lists = policy.blocklists();
+            if (lists.isEmpty()) {
+                System.out.printf("%s: blocklists にゾーンがありません（問い合わせません） / names no block list zones"
+                        + " (none are asked)%n", file);
+                return 0;
+            }
+            MamoriProperties settings = Settings.load(java.util.List.of());
+            java.util.Optional<java.net.InetSocketAddress> server;
+            try {
+                server = dns == null ? settings.dns().serverAddress()
+                        : new MamoriProperties.Dns(dns, settings.dns().timeout()).serverAddress();
+            } catch (InvalidSetting e) {
+                System.err.println("--dns '" + dns + "': host:port にしてください / must be host:port");
+                return 2;
+            }
+            java.time.Duration timeout = settings.dns().timeout();
+            io.mamori.core.auth.DnsResolver resolver = server
+                    .<io.mamori.core.auth.DnsResolver>map(s -> io.mamori.gateway.dns.DnsjavaResolver.usingServer(s, timeout,
+                            java.time.Clock.systemUTC()))
+                    .orElseGet(() -> io.mamori.gateway.dns.DnsjavaResolver.usingSystemResolvers(timeout, java.time.Clock.systemUTC()));
+            System.out.println("リゾルバー / resolver: " + server.map(s -> s.getHostString() + ":" + s.getPort())
+                    .orElse("システム / system"));
+            boolean allWork = true;
+            for (String zone : lists.ipZones()) {
+                io.mamori.core.reputation.BlocklistCheck.Result r = io.mamori.core.reputation.BlocklistCheck.ipZone(resolver, zone);
+                System.out.println(r.describe());
+                allWork &= r.outcome() == io.mamori.core.reputation.BlocklistCheck.Outcome.WORKS;
+            }
+            for (String zone : lists.domainZones()) {
+                io.mamori.core.reputation.BlocklistCheck.Result r = io.mamori.core.reputation.BlocklistCheck.domainZone(resolver, zone);
+                System.out.println(r.describe());
+                allWork &= r.outcome() == io.mamori.core.reputation.BlocklistCheck.Outcome.WORKS;
+            }
+            return allWork ? 0 : 1;
         }
     }
 }

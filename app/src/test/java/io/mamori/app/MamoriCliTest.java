@@ -265,6 +265,29 @@ class MamoriCliTest {
     }
 
     @Test
+    void checkBlocklistsAsksEachZonesTestEntriesThroughTheConfiguredResolver() throws Exception {
+        // two zones of the test's own on the local DNS server: one answers as RFC 5782 says, one refuses this resolver
+        // as Spamhaus refuses a public one; the key in the second zone's name is never printed
+        DNS.a("2.0.0.127.zen.cli-blocklist.test", "127.0.0.2");
+        DNS.a("test.k3y0fthesubscriber0123456.dbl.cli-blocklist.test", "127.255.255.254");
+        DNS.a("invalid.k3y0fthesubscriber0123456.dbl.cli-blocklist.test", "127.255.255.254");
+        Path policy = dir.resolve("policy.yaml");
+        Files.writeString(policy, Files.readString(Path.of("..", "config", "policy.example.yaml"))
+                + "blocklists:\n  ip: [zen.cli-blocklist.test]\n  domain: [k3y0fthesubscriber0123456.dbl.cli-blocklist.test]\n");
+
+        assertThat(run("policy", "check-blocklists", policy.toString())).as(err()).isEqualTo(1);
+        assertThat(out()).contains("zen.cli-blocklist.test (IP): 動作しています / works [127.0.0.2 → 127.0.0.2; 127.0.0.1 → NXDOMAIN]")
+                .contains("<key>.dbl.cli-blocklist.test (ドメイン / domain): エラー応答").contains("127.255.255.254")
+                .doesNotContain("k3y0fthesubscriber0123456");
+
+        Files.writeString(policy, Files.readString(Path.of("..", "config", "policy.example.yaml"))
+                + "blocklists:\n  ip: [zen.cli-blocklist.test]\n");
+        assertThat(run("policy", "check-blocklists", policy.toString())).as(err()).isZero();
+        assertThat(run("policy", "check-blocklists", Path.of("..", "config", "policy.example.yaml").toString())).isZero();
+        assertThat(out()).contains("names no block list zones");
+    }
+
+    @Test
     void appPasswordIsShownOnceAndListedWithoutTheSecret() {
         assertThat(run("users", "add-app-password", "sato@example.co.jp", "--label", "laptop")).as(err()).isZero();
         assertThat(out()).startsWith("sato@example.co.jp（laptop）のアプリパスワード。表示はこの一度だけです"
@@ -982,7 +1005,7 @@ class MamoriCliTest {
     @Test
     void everyCommandHasHelp() {
         for (String[] cmd : new String[][] {{"--help"}, {"start", "--help"}, {"scan", "--help"}, {"eval", "--help"}, {"learn", "--help"}, {"queue", "--help"},
-                {"policy", "validate", "--help"}, {"keys", "rotate", "--help"}, {"users", "add-app-password", "--help"},
+                {"policy", "validate", "--help"}, {"policy", "check-blocklists", "--help"}, {"keys", "rotate", "--help"}, {"users", "add-app-password", "--help"},
                 {"directory", "import", "--help"}, {"directory", "list", "--help"}, {"console", "add-user", "--help"},
                 {"console", "reset-user", "--help"},
                 {"audit", "--help"}, {"audit", "verify", "--help"}, {"audit", "list", "--help"}, {"audit", "export", "--help"},

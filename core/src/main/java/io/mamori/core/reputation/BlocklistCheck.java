@@ -1,0 +1,113 @@
+package io.mamori.core.reputation;
+
+import io.mamori.core.auth.DnsAnswer;
+import io.mamori.core.auth.DnsResolver;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Whether a DNS block list answers this gateway as a list should (RFC 5782 §5): an IP list lists its test entry
+ * 127.0.0.2 and not 127.0.0.1, a domain list lists {@code test} (or its own documented test domain, such as Spamhaus
+ * DBL's {@code dbltest.com}) and not {@code invalid}. What an administrator checks after naming zones in the policy:
+ * a wrong zone, a resolver the list refuses (a public one, or a wrong key: error codes 127.255.255.x, URIBL's
+ * 127.0.0.1) or a list that does not answer all look the same in the mail flow — nothing is ever listed.
+ */
+public final class BlocklistCheck {
+
+    /** What a check found. */
+    public enum Outcome { WORKS, ERROR_CODE, NO_TEST_ENTRY, LISTS_EVERYTHING, NO_ANSWER }
+
+    /**
+     * One zone's check.
+     *
+     * @param zone    the zone as shown ({@link DnsBlocklistAnalyzer#shown}: a subscriber's key hidden)
+     * @param ip      whether it is an IP list (else a domain list)
+     * @param outcome what was found
+     * @param detail  the answers, for the administrator
+     */
+    public record Result(String zone, boolean ip, Outcome outcome, String detail) {
+        public Result {
+            Objects.requireNonNull(zone, "zone");
+            Objects.requireNonNull(outcome, "outcome");
+            Objects.requireNonNull(detail, "detail");
+        }
+
+        /** Japanese, then English, as the CLI prints it. */
+        public String describe() {
+            String kind = ip ? "IP" : "ドメイン / domain";
+            String what = switch (outcome) {
+                case WORKS -> "動作しています / works";
+                case ERROR_CODE -> "エラー応答: このリゾルバーからの問い合わせを拒否しています（公開リゾルバー経由、"
+                        + "キーの誤り、上限超過など） / error code: the list refuses this resolver (a public resolver, a wrong"
+                        + " key, over the quota)";
+                case NO_TEST_ENTRY -> "テスト用の登録がありません（ゾーン名の誤りの可能性） / no test entry listed (is the zone"
+                        + " name right?)";
+                case LISTS_EVERYTHING -> "掲載されないはずの名前も掲載と応答します（リゾルバーが応答を書き換えている可能性） /"
+                        + " lists what it must not (does the resolver rewrite answers?)";
+                case NO_ANSWER -> "応答がありません（タイムアウト・サーバー障害） / no answer (timeout, server failure)";
+            };
+            return zone + " (" + kind + "): " + what + " [" + detail + "]";
+        }
+    }
+
+    private static final List<String> DOMAIN_TEST_ENTRIES = List.of("test", "dbltest.com");
+
+    private BlocklistCheck() {
+    }
+
+    /** Checks an IP list (DNSBL) zone. */
+    public static Result ipZone(DnsResolver dns, String zone) {
+        DnsAnswer listed = dns.lookup("2.0.0.127." + zone, DnsResolver.Type.A);
+        DnsAnswer unlisted = dns.lookup("1.0.0.127." + zone, DnsResolver.Type.A);
+        String detail = "127.0.0.2 → " + text(listed) + "; 127.0.0.1 → " + text(unlisted);
+        return new Result(DnsBlocklistAnalyzer.shown(zone), true, outcome(List.of(listed), unlisted), detail);
+    }
+
+    /** Checks a domain list (URI DNSBL) zone. */
+    public static Result domainZone(DnsResolver dns, String zone) {
+        List<DnsAnswer> listed = DOMAIN_TEST_ENTRIES.stream().map(t -> dns.lookup(t + "." + zone, DnsResolver.Type.A)).toList();
+        DnsAnswer unlisted = dns.lookup("invalid." + zone, DnsResolver.Type.A);
+        StringBuilder detail = new StringBuilder();
+        for (int i = 0; i < DOMAIN_TEST_ENTRIES.size(); i++) {
+            detail.append(DOMAIN_TEST_ENTRIES.get(i)).append(" → ").append(text(listed.get(i))).append("; ");
+        }
+        detail.append("invalid → ").append(text(unlisted));
+        return new Result(DnsBlocklistAnalyzer.shown(zone), false, outcome(listed, unlisted), detail.toString());
+    }
+
+    private static Outcome outcome(List<DnsAnswer> testEntries, DnsAnswer mustNotBeListed) {
+        if (testEntries.stream().anyMatch(a -> a instanceof DnsAnswer.TempFail)) {
+            return Outcome.NO_ANSWER;
+        }
+        if (errorCode(mustNotBeListed).isPresent() || testEntries.stream().anyMatch(a -> errorCode(a).isPresent())) {
+            return Outcome.ERROR_CODE;
+        }
+        if (listing(mustNotBeListed)) {
+            return Outcome.LISTS_EVERYTHING;
+        }
+        return testEntries.stream().anyMatch(BlocklistCheck::listing) ? Outcome.WORKS : Outcome.NO_TEST_ENTRY;
+    }
+
+    private static boolean listing(DnsAnswer a) {
+        return a instanceof DnsAnswer.Records r && r.values().stream().anyMatch(DnsBlocklistAnalyzer::isListing);
+    }
+
+    /** An answer the lists use for errors: 127.255.255.x (Spamhaus), 127.0.0.1 (URIBL, SURBL: refused). */
+    private static Optional<String> errorCode(DnsAnswer a) {
+        if (!(a instanceof DnsAnswer.Records r)) {
+            return Optional.empty();
+        }
+        return r.values().stream().filter(v -> v.startsWith("127.255.255.") || v.equals("127.0.0.1")).findFirst();
+    }
+
+    private static String text(DnsAnswer a) {
+        if (a instanceof DnsAnswer.Records r) {
+            return String.join(",", r.values());
+        }
+        if (a instanceof DnsAnswer.NoRecords n) {
+            return n.nxdomain() ? "NXDOMAIN" : "NODATA";
+        }
+        return "no answer";
+    }
+}

@@ -1,0 +1,50 @@
+package io.mamori.core.reputation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mamori.core.auth.DnsResolver.Type;
+import io.mamori.core.auth.TableDnsResolver;
+import org.junit.jupiter.api.Test;
+
+/** A block list's test entries (RFC 5782 §5), as the lists answer them and as misconfigurations make them look. */
+class BlocklistCheckTest {
+
+    @Test
+    void aListAnsweringItsTestEntriesWorks() {
+        TableDnsResolver dns = TableDnsResolver.builder()
+                .add("2.0.0.127.zen.list.test", Type.A, "127.0.0.2")
+                .add("test.uri.list.test", Type.A, "127.0.0.2")
+                .add("dbltest.com.dbl.list.test", Type.A, "127.0.1.2")
+                .build();
+        BlocklistCheck.Result ip = BlocklistCheck.ipZone(dns, "zen.list.test");
+        assertThat(ip.outcome()).isEqualTo(BlocklistCheck.Outcome.WORKS);
+        assertThat(ip.detail()).isEqualTo("127.0.0.2 → 127.0.0.2; 127.0.0.1 → NXDOMAIN");
+        assertThat(BlocklistCheck.domainZone(dns, "uri.list.test").outcome()).isEqualTo(BlocklistCheck.Outcome.WORKS);
+        assertThat(BlocklistCheck.domainZone(dns, "dbl.list.test").outcome()).as("Spamhaus DBL's own test domain")
+                .isEqualTo(BlocklistCheck.Outcome.WORKS);
+    }
+
+    @Test
+    void refusedWrongSilentAndRewritingListsAreToldApart() {
+        TableDnsResolver dns = TableDnsResolver.builder()
+                .add("2.0.0.127.refused.list.test", Type.A, "127.255.255.254")
+                .add("1.0.0.127.refused.list.test", Type.A, "127.255.255.254")
+                .add("2.0.0.127.rewrites.list.test", Type.A, "127.0.0.2")
+                .add("1.0.0.127.rewrites.list.test", Type.A, "127.0.0.2")
+                .tempFail("2.0.0.127.silent.list.test")
+                .build();
+        assertThat(BlocklistCheck.ipZone(dns, "refused.list.test").outcome()).isEqualTo(BlocklistCheck.Outcome.ERROR_CODE);
+        assertThat(BlocklistCheck.ipZone(dns, "wrong.list.test").outcome()).isEqualTo(BlocklistCheck.Outcome.NO_TEST_ENTRY);
+        assertThat(BlocklistCheck.ipZone(dns, "rewrites.list.test").outcome()).isEqualTo(BlocklistCheck.Outcome.LISTS_EVERYTHING);
+        assertThat(BlocklistCheck.ipZone(dns, "silent.list.test").outcome()).isEqualTo(BlocklistCheck.Outcome.NO_ANSWER);
+    }
+
+    @Test
+    void theSubscribersKeyIsHiddenInWhatIsShown() {
+        BlocklistCheck.Result r = BlocklistCheck.ipZone(TableDnsResolver.builder().build(),
+                "k3y0fthesubscriber0123456.zen.dq.list.test");
+        assertThat(r.zone()).isEqualTo("<key>.zen.dq.list.test");
+        assertThat(r.describe()).startsWith("<key>.zen.dq.list.test (IP): テスト用の登録がありません")
+                .doesNotContain("k3y0fthesubscriber0123456");
+    }
+}
