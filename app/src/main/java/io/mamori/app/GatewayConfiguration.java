@@ -274,7 +274,8 @@ class GatewayConfiguration {
             malware = Optional.of(new ClamdScanner(clamd.host(), clamd.port(), Duration.ofSeconds(2), av.timeout(),
                     av.maxStreamSize().toBytes()));
         }
-        return new Analyzers.Ports(resolver, auth, clock, malware, policy, listFile, listStore, history, contentModel);
+        return new Analyzers.Ports(resolver, auth, clock, malware, policy, listFile, listStore, history, contentModel,
+                settings.dns().blocklistKeyValue());
     }
 
     /**

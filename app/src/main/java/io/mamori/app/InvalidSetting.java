@@ -19,7 +19,7 @@ import org.springframework.util.unit.DataSize;
 final class InvalidSetting extends InvalidInput {
 
     private static final long serialVersionUID = 1L;
-    private static final Pattern SECRET = Pattern.compile(".*(password|secret|token).*");
+    private static final Pattern SECRET = Pattern.compile(".*(password|secret|token|blocklist-key).*");
 
     private final String key;
 

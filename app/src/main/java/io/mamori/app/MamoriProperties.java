@@ -37,7 +37,7 @@ public record MamoriProperties(
         store = store == null ? new Store(128, Duration.ZERO, DataSize.ofKilobytes(128)) : store;
         tls = tls == null ? new Tls(null, null) : tls;
         relay = relay == null ? new Relay(null, null, null) : relay;
-        dns = dns == null ? new Dns(null, Duration.ofSeconds(2)) : dns;
+        dns = dns == null ? new Dns(null, Duration.ofSeconds(2), null) : dns;
         auth = auth == null ? new SenderAuth(List.of()) : auth;
         antivirus = antivirus == null ? new Antivirus(null, Duration.ofSeconds(10), DataSize.ofMegabytes(25)) : antivirus;
         notices = notices == null ? new NoticeSettings(null, null, null) : notices;
@@ -113,11 +113,25 @@ public record MamoriProperties(
     }
 
     /** {@code server} is {@code host:port} of a resolver; empty means the system's resolvers. */
-    public record Dns(String server, Duration timeout) {
+    public record Dns(String server, Duration timeout, String blocklistKey) {
+        /** A DNS label: what a block list subscription's key is ({@code <key>.zen.dq.spamhaus.net}). */
+        private static final java.util.regex.Pattern KEY = java.util.regex.Pattern.compile("[A-Za-z0-9-]{1,63}");
+
         public Dns {
             if (server != null && !server.isBlank()) {
                 resolver(server);
             }
+            if (blocklistKey != null && !blocklistKey.isBlank() && !KEY.matcher(blocklistKey.strip()).matches()) {
+                // a secret: InvalidSetting shows it as '****'
+                throw new InvalidSetting("mamori.dns.blocklist-key", blocklistKey,
+                        "英数字とハイフン 1〜63 文字にしてください", "must be 1 to 63 letters, digits and hyphens");
+            }
+        }
+
+        /** The block list subscription key that stands for {@code {key}} in the policy's zones, if set. */
+        public java.util.Optional<String> blocklistKeyValue() {
+            return blocklistKey == null || blocklistKey.isBlank() ? java.util.Optional.empty()
+                    : java.util.Optional.of(blocklistKey.strip());
         }
 
         /** The resolver's address; a missing port means 53. */

@@ -224,7 +224,7 @@ final class OfflineScanner implements AutoCloseable {
     /** The resolver {@code --dns} names, parsed as {@code mamori.dns.server} is; refused as the option it is. */
     private static Optional<InetSocketAddress> dnsOption(String dns, MamoriProperties settings) {
         try {
-            return new MamoriProperties.Dns(dns, settings.dns().timeout()).serverAddress();
+            return new MamoriProperties.Dns(dns, settings.dns().timeout(), null).serverAddress();
         } catch (InvalidSetting e) {
             throw new io.mamori.core.text.InvalidInput("--dns '" + dns + "': must be host:port or offline",
                     "--dns '" + dns + "': host:port か offline にしてください");

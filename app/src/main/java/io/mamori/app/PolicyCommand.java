@@ -92,7 +92,7 @@ final class PolicyCommand extends CliHelp.Group {
             java.util.Optional<java.net.InetSocketAddress> server;
             try {
                 server = dns == null ? settings.dns().serverAddress()
-                        : new MamoriProperties.Dns(dns, settings.dns().timeout()).serverAddress();
+                        : new MamoriProperties.Dns(dns, settings.dns().timeout(), null).serverAddress();
             } catch (InvalidSetting e) {
                 System.err.println("--dns '" + dns + "': host:port にしてください / must be host:port");
                 return 2;
@@ -105,15 +105,23 @@ final class PolicyCommand extends CliHelp.Group {
             System.out.println("リゾルバー / resolver: " + server.map(s -> s.getHostString() + ":" + s.getPort())
                     .orElse("システム / system"));
             boolean allWork = true;
-            for (String zone : lists.ipZones()) {
-                io.mamori.core.reputation.BlocklistCheck.Result r = io.mamori.core.reputation.BlocklistCheck.ipZone(resolver, zone);
-                System.out.println(r.describe());
-                allWork &= r.outcome() == io.mamori.core.reputation.BlocklistCheck.Outcome.WORKS;
-            }
-            for (String zone : lists.domainZones()) {
-                io.mamori.core.reputation.BlocklistCheck.Result r = io.mamori.core.reputation.BlocklistCheck.domainZone(resolver, zone);
-                System.out.println(r.describe());
-                allWork &= r.outcome() == io.mamori.core.reputation.BlocklistCheck.Outcome.WORKS;
+            java.util.Optional<String> key = settings.dns().blocklistKeyValue();
+            for (boolean ip : new boolean[] {true, false}) {
+                for (String zone : ip ? lists.ipZones() : lists.domainZones()) {
+                    java.util.Optional<String> asked = io.mamori.core.reputation.DnsBlocklistAnalyzer.queried(zone, key);
+                    if (asked.isEmpty()) {
+                        System.out.println(zone + ": mamori.dns.blocklist-key が未設定のため問い合わせません / not asked:"
+                                + " mamori.dns.blocklist-key is not set");
+                        allWork = false;
+                        continue;
+                    }
+                    io.mamori.core.reputation.BlocklistCheck.Result r = ip
+                            ? io.mamori.core.reputation.BlocklistCheck.ipZone(resolver, asked.get())
+                            : io.mamori.core.reputation.BlocklistCheck.domainZone(resolver, asked.get());
+                    // the zone as the policy writes it: a key from the setting is never printed
+                    System.out.println(r.describe().replace(r.zone(), io.mamori.core.reputation.DnsBlocklistAnalyzer.shown(zone)));
+                    allWork &= r.outcome() == io.mamori.core.reputation.BlocklistCheck.Outcome.WORKS;
+                }
             }
             return allWork ? 0 : 1;
         }

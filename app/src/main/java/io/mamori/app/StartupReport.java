@@ -82,7 +82,7 @@ class StartupReport {
                         .orElse("圧縮されたエントリーは展開しません (libarchive-tools を入れるか mamori.analysis.rar-unpacker を設定)"
                                 + " / compressed entries not unpacked (install libarchive-tools, or set mamori.analysis.rar-unpacker)"),
                 encryptedAttachments(policy.current().attachments()),
-                blocklists(policy.current().blocklists()),
+                blocklists(policy.current().blocklists(), settings.dns().blocklistKeyValue().isPresent()),
                 contentClassifier(settings),
                 settings.dataDir().toAbsolutePath().normalize(), settings.policy().file().toAbsolutePath().normalize(),
                 String.join(", ", policy.current().organisation().internalDomains().stream()
@@ -105,14 +105,16 @@ class StartupReport {
     }
 
     /** Which DNS block lists inbound mail is checked against, subscribers' keys hidden; the policy may change later. */
-    static String blocklists(io.mamori.core.policy.Policy.Blocklists b) {
+    static String blocklists(io.mamori.core.policy.Policy.Blocklists b, boolean keySet) {
         if (b.isEmpty()) {
             return "問い合わせない (ポリシー blocklists で指定) / none asked (name zones in the policy's blocklists)";
         }
-        String ip = b.ipZones().isEmpty() ? "-" : String.join(", ", b.ipZones().stream()
-                .map(io.mamori.core.reputation.DnsBlocklistAnalyzer::shown).toList());
-        String domain = b.domainZones().isEmpty() ? "-" : String.join(", ", b.domainZones().stream()
-                .map(io.mamori.core.reputation.DnsBlocklistAnalyzer::shown).toList());
+        java.util.function.Function<String, String> zone = z -> io.mamori.core.reputation.DnsBlocklistAnalyzer.shown(z)
+                + (z.startsWith(io.mamori.core.reputation.DnsBlocklistAnalyzer.KEY_PLACEHOLDER + ".") && !keySet
+                        ? " (キー未設定のため問い合わせない: mamori.dns.blocklist-key / not asked: mamori.dns.blocklist-key"
+                                + " not set)" : "");
+        String ip = b.ipZones().isEmpty() ? "-" : String.join(", ", b.ipZones().stream().map(zone).toList());
+        String domain = b.domainZones().isEmpty() ? "-" : String.join(", ", b.domainZones().stream().map(zone).toList());
         return "IP: " + ip + "; ドメイン / domains: " + domain;
     }
 

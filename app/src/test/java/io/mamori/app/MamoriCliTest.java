@@ -288,6 +288,26 @@ class MamoriCliTest {
     }
 
     @Test
+    void theBlocklistKeyComesFromTheSettingAndIsNeverPrinted() throws Exception {
+        DNS.a("2.0.0.127.s3cr3tkey.zen.cli-keyed.test", "127.0.0.2");
+        Path policy = dir.resolve("policy.yaml");
+        Files.writeString(policy, Files.readString(Path.of("..", "config", "policy.example.yaml"))
+                + "blocklists:\n  ip: [\"{key}.zen.cli-keyed.test\"]\n");
+        assertThat(run("policy", "check-blocklists", policy.toString())).as("no key set: the zone is not asked").isEqualTo(1);
+        assertThat(out()).contains("{key}.zen.cli-keyed.test: mamori.dns.blocklist-key が未設定のため問い合わせません");
+        try {
+            System.setProperty("mamori.dns.blocklist-key", "S3cr3tKey");
+            assertThat(run("policy", "check-blocklists", policy.toString())).as(out() + err()).isZero();
+            assertThat(out()).contains("{key}.zen.cli-keyed.test (IP): 動作しています / works").doesNotContainIgnoringCase("s3cr3tkey");
+            System.setProperty("mamori.dns.blocklist-key", "not a key!");
+            assertThat(run("policy", "check-blocklists", policy.toString())).isNotZero();
+            assertThat(err()).contains("mamori.dns.blocklist-key='****'").doesNotContain("not a key!");
+        } finally {
+            System.clearProperty("mamori.dns.blocklist-key");
+        }
+    }
+
+    @Test
     void appPasswordIsShownOnceAndListedWithoutTheSecret() {
         assertThat(run("users", "add-app-password", "sato@example.co.jp", "--label", "laptop")).as(err()).isZero();
         assertThat(out()).startsWith("sato@example.co.jp（laptop）のアプリパスワード。表示はこの一度だけです"

@@ -529,9 +529,28 @@ final class PolicyDocument {
         return ip == null || domain == null ? null : new Policy.Blocklists(ip, domain);
     }
 
-    /** DNS zones of block lists: domain names without wildcards. */
+    /**
+     * DNS zones of block lists: domain names without wildcards, whose first label may be {@code {key}}, which stands
+     * for the subscription key of the setting {@code mamori.dns.blocklist-key} (kept out of the policy text).
+     */
     private List<String> zones(Node node, String path) {
-        List<DomainPattern> patterns = domains(node, path);
+        List<Integer> keyed = new ArrayList<>();
+        Node checked = node;
+        if (node instanceof SequenceNode seq && Tag.SEQ.equals(node.getTag())) {
+            // the placeholder is no domain label: check the rest of the name as the domain it must be
+            List<Node> items = new ArrayList<>();
+            for (int i = 0; i < seq.getValue().size(); i++) {
+                Node item = seq.getValue().get(i);
+                if (item instanceof ScalarNode scalar && scalar.getValue().startsWith(KEY_LABEL)) {
+                    keyed.add(i);
+                    item = new ScalarNode(scalar.getTag(), scalar.getValue().substring(KEY_LABEL.length()),
+                            scalar.getStartMark(), scalar.getEndMark(), scalar.getScalarStyle());
+                }
+                items.add(item);
+            }
+            checked = new SequenceNode(seq.getTag(), true, items, seq.getStartMark(), seq.getEndMark(), seq.getFlowStyle());
+        }
+        List<DomainPattern> patterns = domains(checked, path);
         if (patterns == null) {
             return null;
         }
@@ -543,10 +562,13 @@ final class PolicyDocument {
                         "ブロックリストは zen.spamhaus.org のような 1 つの DNS ゾーンです。'*' は使えません");
                 return null;
             }
-            zones.add(patterns.get(i).domain());
+            zones.add((keyed.contains(i) ? KEY_LABEL : "") + patterns.get(i).domain());
         }
         return zones;
     }
+
+    /** The first label of a zone that stands for the block list subscription key. */
+    private static final String KEY_LABEL = "{key}.";
 
     private Policy.FirstContact firstContact(Node node) {
         if (isNull(node)) {

@@ -63,15 +63,35 @@ public final class DnsBlocklistAnalyzer implements Analyzer {
      * @param domainZones URI block list zones asked for domains
      * @param internal    whether a domain is one of the organisation's own
      * @param ownSender   whether a client address is one of the organisation's own sending servers
+     * @param key         what {@value #KEY_PLACEHOLDER} in a zone stands for (the subscription key, a setting); a zone
+     *                    that needs it is not asked while it is unset
      */
     public record Settings(List<String> ipZones, List<String> domainZones, Predicate<String> internal,
-            Predicate<InetAddress> ownSender) {
+            Predicate<InetAddress> ownSender, Optional<String> key) {
         public Settings {
             ipZones = List.copyOf(ipZones);
             domainZones = List.copyOf(domainZones);
             Objects.requireNonNull(internal, "internal");
             Objects.requireNonNull(ownSender, "ownSender");
+            Objects.requireNonNull(key, "key");
         }
+
+        /** Without a subscription key. */
+        public Settings(List<String> ipZones, List<String> domainZones, Predicate<String> internal,
+                Predicate<InetAddress> ownSender) {
+            this(ipZones, domainZones, internal, ownSender, Optional.empty());
+        }
+    }
+
+    /** The first label of a policy zone that stands for the subscription key ({@code {key}.zen.dq.spamhaus.net}). */
+    public static final String KEY_PLACEHOLDER = "{key}";
+
+    /** The zone to ask: the placeholder replaced by the key; empty when the zone needs a key that is not set. */
+    public static Optional<String> queried(String zone, Optional<String> key) {
+        if (!zone.startsWith(KEY_PLACEHOLDER + ".")) {
+            return Optional.of(zone);
+        }
+        return key.map(k -> k.toLowerCase(Locale.ROOT) + zone.substring(KEY_PLACEHOLDER.length()));
     }
 
     private final DnsResolver dns;
@@ -104,16 +124,17 @@ public final class DnsBlocklistAnalyzer implements Analyzer {
         clientAddress(input).filter(a -> worthAsking(a) && !s.ownSender().test(a)).ifPresent(address -> {
             String reversed = reversed(address);
             for (String zone : s.ipZones()) {
-                asking.listing(zone, reversed).ifPresent(answer -> findings.add(Finding.of(IP_LISTED,
-                        "ip=" + address.getHostAddress() + " zone=" + shown(zone) + " answer=" + answer)));
+                queried(zone, s.key()).flatMap(z -> asking.listing(z, reversed)).ifPresent(answer -> findings.add(
+                        Finding.of(IP_LISTED, "ip=" + address.getHostAddress() + " zone=" + shown(zone) + " answer=" + answer)));
             }
         });
         if (!s.domainZones().isEmpty()) {
             Map<String, String> domains = domains(input, s.internal());
             for (Map.Entry<String, String> d : domains.entrySet()) {
                 for (String zone : s.domainZones()) {
-                    asking.listing(zone, d.getKey()).ifPresent(answer -> findings.add(Finding.of(DOMAIN_LISTED,
-                            "domain=" + d.getKey() + " (" + d.getValue() + ") zone=" + shown(zone) + " answer=" + answer)));
+                    queried(zone, s.key()).flatMap(z -> asking.listing(z, d.getKey())).ifPresent(answer -> findings.add(
+                            Finding.of(DOMAIN_LISTED, "domain=" + d.getKey() + " (" + d.getValue() + ") zone=" + shown(zone)
+                                    + " answer=" + answer)));
                 }
             }
         }

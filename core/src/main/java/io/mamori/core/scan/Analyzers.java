@@ -59,11 +59,14 @@ public final class Analyzers {
      *                   analyzer runs and {@code FIRST_CONTACT} is not evaluated
      * @param contentModel the content classifier's model in force: the one the site trained ({@code mamori learn}), or
      *                   {@link ContentModel#EMPTY}, which gives no opinion
+     * @param blocklistKey the block list subscription key that stands for {@code {key}} in the policy's block list
+     *                   zones (a setting, kept out of the policy text), if set
      */
     public record Ports(DnsResolver dns, SenderAuthSettings senderAuth, Clock clock, Optional<MalwareScanner> malware,
             Supplier<Policy> policy, Supplier<List<ListEntry>> listFile, ListStore listStore,
-            Optional<SenderHistory> history, Supplier<ContentModel> contentModel) {
+            Optional<SenderHistory> history, Supplier<ContentModel> contentModel, Optional<String> blocklistKey) {
         public Ports {
+            Objects.requireNonNull(blocklistKey, "blocklistKey");
             Objects.requireNonNull(policy, "policy");
             Objects.requireNonNull(dns, "dns");
             Objects.requireNonNull(senderAuth, "senderAuth");
@@ -73,6 +76,13 @@ public final class Analyzers {
             Objects.requireNonNull(listStore, "listStore");
             Objects.requireNonNull(history, "history");
             Objects.requireNonNull(contentModel, "contentModel");
+        }
+
+        /** Without a block list key. */
+        public Ports(DnsResolver dns, SenderAuthSettings senderAuth, Clock clock, Optional<MalwareScanner> malware,
+                Supplier<Policy> policy, Supplier<List<ListEntry>> listFile, ListStore listStore,
+                Optional<SenderHistory> history, Supplier<ContentModel> contentModel) {
+            this(dns, senderAuth, clock, malware, policy, listFile, listStore, history, contentModel, Optional.empty());
         }
 
         /** Without a content model (the content classifier gives no opinion). */
@@ -151,7 +161,7 @@ public final class Analyzers {
         all.add(new DnsBlocklistAnalyzer(ports.dns(), () -> {
             Policy p = ports.policy().get();
             return new DnsBlocklistAnalyzer.Settings(p.blocklists().ipZones(), p.blocklists().domainZones(),
-                    p::isInternal, a -> p.organisation().isOwnSender(a.getHostAddress()));
+                    p::isInternal, a -> p.organisation().isOwnSender(a.getHostAddress()), ports.blocklistKey());
         }));
         ports.history().ifPresent(history -> all.add(new FirstContactAnalyzer(history, ports.clock(), () -> {
             Policy p = ports.policy().get();

@@ -63,6 +63,24 @@ class PolicyBlocklistsTest {
     }
 
     @Test
+    void aZoneMayStartWithTheKeyPlaceholderThatTheSettingFillsIn() throws Exception {
+        Policy p = loader.parse(BASE + """
+                blocklists:
+                  ip: ["{key}.zen.dq.spamhaus.net"]
+                  domain: ["{key}.DBL.dq.spamhaus.net", multi.uribl.com]
+                """, "policy.yaml");
+        assertThat(p.blocklists().ipZones()).containsExactly("{key}.zen.dq.spamhaus.net");
+        assertThat(p.blocklists().domainZones()).containsExactly("{key}.dbl.dq.spamhaus.net", "multi.uribl.com");
+        PolicyException e = rejected("""
+                blocklists:
+                  ip: ["zen.{key}.spamhaus.net", "{key}."]
+                """);
+        assertThat(e.errors().stream().map(PolicyError::render).toList()).hasSize(2)
+                .allSatisfy(r -> assertThat(r).contains("is not a valid domain name"))
+                .anySatisfy(r -> assertThat(r).startsWith("policy.yaml:10:8: blocklists.ip[0]"));
+    }
+
+    @Test
     void aWildcardZoneIsRefused() {
         PolicyException e = rejected("""
                 blocklists:

@@ -70,6 +70,25 @@ class DnsBlocklistAnalyzerTest {
     }
 
     @Test
+    void theKeyPlaceholderIsFilledInFromTheSettingAndAZoneThatNeedsAMissingKeyIsNotAsked() throws Exception {
+        TableDnsResolver dns = TableDnsResolver.builder().add("7.113.0.203.s3cr3t.zen.dq.blocklist.test", Type.A, "127.0.0.3")
+                .build();
+        DnsBlocklistAnalyzer keyed = new DnsBlocklistAnalyzer(dns, () -> new DnsBlocklistAnalyzer.Settings(
+                List.of("{key}.zen.dq.blocklist.test"), List.of(), d -> false, a -> false, java.util.Optional.of("S3CR3T")));
+        byte[] raw = PLAIN.getBytes(StandardCharsets.UTF_8);
+        try (ParsedMessage m = new MessageParser().parse(new ByteArrayInputStream(raw))) {
+            assertThat(keyed.analyze(new AnalysisInput(new Envelope(Direction.INBOUND, "", List.of("taro@example.co.jp"),
+                    "203.0.113.7", "mx", null, false, Instant.EPOCH), m))).containsExactly(
+                    Finding.of("IP_BLOCKLISTED", "ip=203.0.113.7 zone={key}.zen.dq.blocklist.test answer=127.0.0.3"));
+        }
+        TableDnsResolver counted = TableDnsResolver.builder().build();
+        assertThat(analyze(counted, Direction.INBOUND, "203.0.113.7", PLAIN, List.of("{key}.zen.dq.blocklist.test"),
+                List.of("{key}.dbl.dq.blocklist.test"))).isEmpty();
+        assertThat(counted.lookupCount()).as("no key: nothing asked").isZero();
+        assertThat(DnsBlocklistAnalyzer.queried("zen.spamhaus.org", java.util.Optional.empty())).contains("zen.spamhaus.org");
+    }
+
+    @Test
     void ipv6AddressesAreAskedByTheirReversedNibbles() throws Exception {
         String reversed = DnsBlocklistAnalyzer.reversed(InetAddress.getByName("2001:db8::1"));
         assertThat(reversed).isEqualTo("1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2");
