@@ -101,6 +101,7 @@ class GatewayEndToEndTest {
     static void settings(DynamicPropertyRegistry r) {
         r.add("mamori.data-dir", DATA::toString);
         r.add("mamori.dns.server", () -> "127.0.0.1:" + DNS.address().getPort());
+        r.add("mamori.dns.blocklist-key", () -> "E2eKey0123");
         r.add("mamori.policy.file", POLICY::toString);
         r.add("mamori.policy.reload-interval", () -> "200ms");
         r.add("mamori.hostname", () -> "mamori.test");
@@ -326,7 +327,8 @@ class GatewayEndToEndTest {
     void blockListsTheLocalZonePublishesAreAskedOnlyOnceThePolicyNamesThem() throws Exception {
         // the lists' zones are the test's own, answered by the local DNS server like Spamhaus answers: the client
         // address 127.0.0.1 as "exploited machine", a link's domain as "phishing domain"
-        DNS.a("1.0.0.127.zen.blocklist.test", "127.0.0.4");
+        // the IP list's zone is written with {key}, which the setting mamori.dns.blocklist-key fills in
+        DNS.a("1.0.0.127.e2ekey0123.zen.blocklist.test", "127.0.0.4");
         DNS.a("phish-landing.example.dbl.blocklist.test", "127.0.1.4");
         byte[] listed = message("blocklist-1", "=?UTF-8?B?6KuL5rGC5pu4?=", "Content-Type: text/plain; charset=UTF-8\r\n",
                 "blocklist-1 https://phish-landing.example/login\r\n");
@@ -336,7 +338,7 @@ class GatewayEndToEndTest {
         assertThat(before.dataAsString()).as("no zones in the policy: nothing asked")
                 .doesNotContain("IP_BLOCKLISTED").doesNotContain("DOMAIN_BLOCKLISTED");
 
-        withPolicy("blocklists:\n  ip: [zen.blocklist.test]\n  domain: [dbl.blocklist.test]\n",
+        withPolicy("blocklists:\n  ip: [\"{key}.zen.blocklist.test\"]\n  domain: [dbl.blocklist.test]\n",
                 p -> !p.blocklists().isEmpty(), () -> {
                     byte[] again = message("blocklist-2", "=?UTF-8?B?6KuL5rGC5pu4?=",
                             "Content-Type: text/plain; charset=UTF-8\r\n", "blocklist-2 https://phish-landing.example/login\r\n");
