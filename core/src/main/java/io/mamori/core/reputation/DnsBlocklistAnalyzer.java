@@ -229,8 +229,11 @@ public final class DnsBlocklistAnalyzer implements Analyzer {
         if (a.startsWith("[") && a.endsWith("]")) {
             a = a.substring(1, a.length() - 1);
         }
-        // a literal only: never a name look-up
-        if (!(IPV4.matcher(a).matches() || (a.contains(":") && a.matches("[0-9A-Fa-f:.]+")))) {
+        // a literal only: never a name look-up (Java resolves "999.1.1.1" as a host name, so octets are checked too;
+        // a string with a colon is parsed as an IPv6 literal or refused, never looked up)
+        boolean v4 = IPV4.matcher(a).matches()
+                && java.util.Arrays.stream(a.split("\\.")).allMatch(o -> Integer.parseInt(o) <= 255);
+        if (!(v4 || (a.contains(":") && a.matches("[0-9A-Fa-f:.]+")))) {
             return Optional.empty();
         }
         try {

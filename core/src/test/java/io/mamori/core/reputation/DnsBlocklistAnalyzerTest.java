@@ -142,6 +142,8 @@ class DnsBlocklistAnalyzerTest {
         assertThat(analyze(dns, Direction.INBOUND, "198.51.100.25", PLAIN, List.of(IP_ZONE), List.of())).isEmpty();
         assertThat(analyze(dns, Direction.INBOUND, "mail.sender.example", PLAIN, List.of(IP_ZONE), List.of()))
                 .as("a name, not an address: never looked up").isEmpty();
+        assertThat(analyze(dns, Direction.INBOUND, "999.0.113.7", PLAIN, List.of(IP_ZONE), List.of()))
+                .as("no address either: Java would look it up as a name").isEmpty();
         assertThat(dns.lookupCount()).isZero();
     }
 
