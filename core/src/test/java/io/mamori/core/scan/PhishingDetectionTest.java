@@ -286,6 +286,22 @@ class PhishingDetectionTest {
     }
 
     @Test
+    void anAutomaticWithdrawalLureInARailwayServicesNameIsHeldAndItsGenuineNoticeDelivered() throws IOException {
+        // えきねっと's "自動退会処理のお知らせ" campaigns (the Council of Anti-Phishing Japan's reports): the name on another
+        // domain with the withdrawal pretext; the service's own notice of the same rule from its own domain
+        MessageScanner.ScanResult lure = scan("phishing/ekinet-withdrawal-ja.eml");
+        assertThat(lure.findings()).extracting(Finding::code, Finding::evidence).contains(
+                tuple("LURE_ACCOUNT_SUSPENSION", "subject:自動退会"),
+                tuple("BRAND_IMPERSONATION", "name=えきねっと from=eki-net-service.com brand=ビューカード・えきねっと"),
+                tuple("PHISHING_BRAND_AND_LURE", "BRAND_IMPERSONATION+LURE_ACCOUNT_SUSPENSION"));
+        assertThat(lure.verdict().action()).isGreaterThanOrEqualTo(Action.HOLD);
+
+        MessageScanner.ScanResult genuine = scan("phishing/ekinet-withdrawal-genuine-ja.eml");
+        assertThat(genuine.findings()).extracting(Finding::code).doesNotContain("BRAND_IMPERSONATION", "PHISHING_BRAND_AND_LURE");
+        assertThat(genuine.verdict().action()).isEqualTo(Action.DELIVER);
+    }
+
+    @Test
     void aQrCodeDrawnWithCellsOrCharactersOrSplitInTwoIsReadAndWithALureQuarantinedATicketDelivered()
             throws IOException {
         MessageScanner.ScanResult table = scan("phishing/drawn-qr-table-ja.eml");
