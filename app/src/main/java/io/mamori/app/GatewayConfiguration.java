@@ -246,13 +246,15 @@ class GatewayConfiguration {
     /** DNS and sender-authentication settings for the shipped analyzers; the offline commands use the same. */
     static Analyzers.Ports analyzerPorts(MamoriProperties settings, Supplier<Policy> policy, Supplier<List<ListEntry>> listFile,
             ListStore listStore, Optional<SenderHistory> history) {
-        MamoriProperties.Dns dns = settings.dns();
+        return analyzerPorts(settings, policy, listFile, listStore, history, resolver(settings.dns().serverAddress(),
+                settings.dns().timeout()), settings.analysis().contentModelSupplier(settings.dataDir()));
+    }
+
+    /** The gateway's resolver: the one at {@code server}, or the system's resolvers when none is set. */
+    static DnsjavaResolver resolver(Optional<java.net.InetSocketAddress> server, Duration timeout) {
         Clock clock = Clock.systemUTC();
-        DnsjavaResolver resolver = dns.serverAddress()
-                .map(server -> DnsjavaResolver.usingServer(server, dns.timeout(), clock))
-                .orElseGet(() -> DnsjavaResolver.usingSystemResolvers(dns.timeout(), clock));
-        return analyzerPorts(settings, policy, listFile, listStore, history, resolver,
-                settings.analysis().contentModelSupplier(settings.dataDir()));
+        return server.map(s -> DnsjavaResolver.usingServer(s, timeout, clock))
+                .orElseGet(() -> DnsjavaResolver.usingSystemResolvers(timeout, clock));
     }
 
     /**

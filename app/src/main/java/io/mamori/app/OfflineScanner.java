@@ -222,7 +222,8 @@ final class OfflineScanner implements AutoCloseable {
     }
 
     /** The resolver {@code --dns} names, parsed as {@code mamori.dns.server} is; refused as the option it is. */
-    private static Optional<InetSocketAddress> dnsOption(String dns, MamoriProperties settings) {
+    /** The resolver a {@code --dns HOST:PORT} option names; a malformed one is refused with a bilingual message. */
+    static Optional<InetSocketAddress> dnsOption(String dns, MamoriProperties settings) {
         try {
             return new MamoriProperties.Dns(dns, settings.dns().timeout(), null).serverAddress();
         } catch (InvalidSetting e) {

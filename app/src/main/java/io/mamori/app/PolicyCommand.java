@@ -5,6 +5,7 @@ import io.mamori.core.lists.ListFile;
 import io.mamori.core.policy.Policy;
 import io.mamori.core.policy.PolicyException;
 import io.mamori.core.policy.PolicyLoader;
+import io.mamori.core.reputation.BlocklistCheck;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -89,38 +90,19 @@ final class PolicyCommand extends CliHelp.Group {
                 return 0;
             }
             MamoriProperties settings = Settings.load(java.util.List.of());
-            java.util.Optional<java.net.InetSocketAddress> server;
-            try {
-                server = dns == null ? settings.dns().serverAddress()
-                        : new MamoriProperties.Dns(dns, settings.dns().timeout(), null).serverAddress();
-            } catch (InvalidSetting e) {
-                System.err.println("--dns '" + dns + "': host:port にしてください / must be host:port");
-                return 2;
-            }
-            java.time.Duration timeout = settings.dns().timeout();
-            io.mamori.core.auth.DnsResolver resolver = server
-                    .<io.mamori.core.auth.DnsResolver>map(s -> io.mamori.gateway.dns.DnsjavaResolver.usingServer(s, timeout,
-                            java.time.Clock.systemUTC()))
-                    .orElseGet(() -> io.mamori.gateway.dns.DnsjavaResolver.usingSystemResolvers(timeout, java.time.Clock.systemUTC()));
+            // a malformed --dns is refused by the CLI's handler, in both languages, as for scan and eval
+            java.util.Optional<java.net.InetSocketAddress> server = dns == null ? settings.dns().serverAddress()
+                    : OfflineScanner.dnsOption(dns, settings);
+            io.mamori.core.auth.DnsResolver resolver = GatewayConfiguration.resolver(server, settings.dns().timeout());
             System.out.println("リゾルバー / resolver: " + server.map(s -> s.getHostString() + ":" + s.getPort())
                     .orElse("システム / system"));
-            boolean allWork = true;
             java.util.Optional<String> key = settings.dns().blocklistKeyValue();
+            boolean allWork = true;
             for (boolean ip : new boolean[] {true, false}) {
                 for (String zone : ip ? lists.ipZones() : lists.domainZones()) {
-                    java.util.Optional<String> asked = io.mamori.core.reputation.DnsBlocklistAnalyzer.queried(zone, key);
-                    if (asked.isEmpty()) {
-                        System.out.println(zone + ": mamori.dns.blocklist-key が未設定のため問い合わせません / not asked:"
-                                + " mamori.dns.blocklist-key is not set");
-                        allWork = false;
-                        continue;
-                    }
-                    io.mamori.core.reputation.BlocklistCheck.Result r = ip
-                            ? io.mamori.core.reputation.BlocklistCheck.ipZone(resolver, asked.get())
-                            : io.mamori.core.reputation.BlocklistCheck.domainZone(resolver, asked.get());
-                    // the zone as the policy writes it: a key from the setting is never printed
-                    System.out.println(r.describe().replace(r.zone(), io.mamori.core.reputation.DnsBlocklistAnalyzer.shown(zone)));
-                    allWork &= r.outcome() == io.mamori.core.reputation.BlocklistCheck.Outcome.WORKS;
+                    BlocklistCheck.Result r = BlocklistCheck.zone(resolver, zone, ip, key);
+                    System.out.println(r.describe());
+                    allWork &= r.outcome() == BlocklistCheck.Outcome.WORKS;
                 }
             }
             return allWork ? 0 : 1;

@@ -82,7 +82,7 @@ class StartupReport {
                         .orElse("圧縮されたエントリーは展開しません (libarchive-tools を入れるか mamori.analysis.rar-unpacker を設定)"
                                 + " / compressed entries not unpacked (install libarchive-tools, or set mamori.analysis.rar-unpacker)"),
                 encryptedAttachments(policy.current().attachments()),
-                blocklists(policy.current().blocklists(), settings.dns().blocklistKeyValue().isPresent()),
+                blocklists(policy.current().blocklists(), settings.dns().blocklistKeyValue()),
                 contentClassifier(settings),
                 settings.dataDir().toAbsolutePath().normalize(), settings.policy().file().toAbsolutePath().normalize(),
                 String.join(", ", policy.current().organisation().internalDomains().stream()
@@ -105,12 +105,12 @@ class StartupReport {
     }
 
     /** Which DNS block lists inbound mail is checked against, subscribers' keys hidden; the policy may change later. */
-    static String blocklists(io.mamori.core.policy.Policy.Blocklists b, boolean keySet) {
+    static String blocklists(io.mamori.core.policy.Policy.Blocklists b, Optional<String> key) {
         if (b.isEmpty()) {
             return "問い合わせない (ポリシー blocklists で指定) / none asked (name zones in the policy's blocklists)";
         }
         java.util.function.Function<String, String> zone = z -> io.mamori.core.reputation.DnsBlocklistAnalyzer.shown(z)
-                + (z.startsWith(io.mamori.core.reputation.DnsBlocklistAnalyzer.KEY_PLACEHOLDER + ".") && !keySet
+                + (io.mamori.core.reputation.DnsBlocklistAnalyzer.queried(z, key).isEmpty()
                         ? " (キー未設定のため問い合わせない: mamori.dns.blocklist-key / not asked: mamori.dns.blocklist-key"
                                 + " not set)" : "");
         String ip = b.ipZones().isEmpty() ? "-" : String.join(", ", b.ipZones().stream().map(zone).toList());

@@ -294,7 +294,7 @@ class MamoriCliTest {
         Files.writeString(policy, Files.readString(Path.of("..", "config", "policy.example.yaml"))
                 + "blocklists:\n  ip: [\"{key}.zen.cli-keyed.test\"]\n");
         assertThat(run("policy", "check-blocklists", policy.toString())).as("no key set: the zone is not asked").isEqualTo(1);
-        assertThat(out()).contains("{key}.zen.cli-keyed.test: mamori.dns.blocklist-key が未設定のため問い合わせません");
+        assertThat(out()).contains("{key}.zen.cli-keyed.test (IP): mamori.dns.blocklist-key が未設定のため問い合わせません");
         try {
             System.setProperty("mamori.dns.blocklist-key", "S3cr3tKey");
             assertThat(run("policy", "check-blocklists", policy.toString())).as(out() + err()).isZero();

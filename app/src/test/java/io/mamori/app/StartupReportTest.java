@@ -24,15 +24,15 @@ class StartupReportTest {
 
     @Test
     void theBlockListLineNamesTheZonesWithoutTheSubscribersKey() {
-        assertThat(StartupReport.blocklists(Policy.Blocklists.NONE, false))
+        assertThat(StartupReport.blocklists(Policy.Blocklists.NONE, java.util.Optional.empty()))
                 .isEqualTo("問い合わせない (ポリシー blocklists で指定) / none asked (name zones in the policy's blocklists)");
         assertThat(StartupReport.blocklists(new Policy.Blocklists(java.util.List.of("k3y0fthesubscriber0123456.zen.dq.spamhaus.net"),
-                java.util.List.of("k3y0fthesubscriber0123456.dbl.dq.spamhaus.net", "multi.uribl.com")), false)).isEqualTo(
+                java.util.List.of("k3y0fthesubscriber0123456.dbl.dq.spamhaus.net", "multi.uribl.com")), java.util.Optional.empty())).isEqualTo(
                 "IP: <key>.zen.dq.spamhaus.net; ドメイン / domains: <key>.dbl.dq.spamhaus.net, multi.uribl.com");
         // the key kept out of the policy, in the setting mamori.dns.blocklist-key
         Policy.Blocklists keyed = new Policy.Blocklists(java.util.List.of("{key}.zen.dq.spamhaus.net"), java.util.List.of());
-        assertThat(StartupReport.blocklists(keyed, true)).isEqualTo("IP: {key}.zen.dq.spamhaus.net; ドメイン / domains: -");
-        assertThat(StartupReport.blocklists(keyed, false)).isEqualTo("IP: {key}.zen.dq.spamhaus.net (キー未設定のため問い合わせない:"
+        assertThat(StartupReport.blocklists(keyed, java.util.Optional.of("s3cr3t"))).isEqualTo("IP: {key}.zen.dq.spamhaus.net; ドメイン / domains: -");
+        assertThat(StartupReport.blocklists(keyed, java.util.Optional.empty())).isEqualTo("IP: {key}.zen.dq.spamhaus.net (キー未設定のため問い合わせない:"
                 + " mamori.dns.blocklist-key / not asked: mamori.dns.blocklist-key not set); ドメイン / domains: -");
     }
 }

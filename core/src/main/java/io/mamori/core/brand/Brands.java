@@ -136,6 +136,7 @@ public final class Brands {
 
     /** The brand whose name-that-is-also-a-word the words spell once the sender's role words are left out. */
     private static Optional<Brand> alone(List<String> words, Set<String> roles, Map<String, Brand> names) {
+        // a brand's name with a role or two ("The Ledger Support Team"); a longer display name is a sentence
         if (names.isEmpty() || words.size() > MAX_JOINED_WORDS + 3) {
             return Optional.empty();
         }

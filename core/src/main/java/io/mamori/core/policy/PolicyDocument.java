@@ -153,13 +153,8 @@ final class PolicyDocument {
     }
 
     private List<DomainPattern> domains(Node node, String path) {
-        if (!(node instanceof SequenceNode seq) || !Tag.SEQ.equals(node.getTag())) {
-            error(node, path, "must be a list of domains, got " + describe(node),
-                    "ドメインのリストにしてください（" + describeJa(node) + "が指定されています）");
-            return null;
-        }
-        if (seq.getValue().isEmpty()) {
-            error(node, path, "must list at least one domain", "ドメインを 1 つ以上指定してください");
+        SequenceNode seq = domainList(node, path);
+        if (seq == null) {
             return null;
         }
         List<DomainPattern> result = new ArrayList<>();
@@ -529,42 +524,56 @@ final class PolicyDocument {
         return ip == null || domain == null ? null : new Policy.Blocklists(ip, domain);
     }
 
+    /** A non-empty YAML list, or {@code null} after recording why not. */
+    private SequenceNode domainList(Node node, String path) {
+        if (!(node instanceof SequenceNode seq) || !Tag.SEQ.equals(node.getTag())) {
+            error(node, path, "must be a list of domains, got " + describe(node),
+                    "ドメインのリストにしてください（" + describeJa(node) + "が指定されています）");
+            return null;
+        }
+        if (seq.getValue().isEmpty()) {
+            error(node, path, "must list at least one domain", "ドメインを 1 つ以上指定してください");
+            return null;
+        }
+        return seq;
+    }
+
     /**
      * DNS zones of block lists: domain names without wildcards, whose first label may be {@code {key}}, which stands
      * for the subscription key of the setting {@code mamori.dns.blocklist-key} (kept out of the policy text).
      */
     private List<String> zones(Node node, String path) {
-        List<Integer> keyed = new ArrayList<>();
-        Node checked = node;
-        if (node instanceof SequenceNode seq && Tag.SEQ.equals(node.getTag())) {
-            // the placeholder is no domain label: check the rest of the name as the domain it must be
-            List<Node> items = new ArrayList<>();
-            for (int i = 0; i < seq.getValue().size(); i++) {
-                Node item = seq.getValue().get(i);
-                if (item instanceof ScalarNode scalar && scalar.getValue().startsWith(KEY_LABEL)) {
-                    keyed.add(i);
-                    item = new ScalarNode(scalar.getTag(), scalar.getValue().substring(KEY_LABEL.length()),
-                            scalar.getStartMark(), scalar.getEndMark(), scalar.getScalarStyle());
-                }
-                items.add(item);
-            }
-            checked = new SequenceNode(seq.getTag(), true, items, seq.getStartMark(), seq.getEndMark(), seq.getFlowStyle());
-        }
-        List<DomainPattern> patterns = domains(checked, path);
-        if (patterns == null) {
+        SequenceNode seq = domainList(node, path);
+        if (seq == null) {
             return null;
         }
-        List<String> zones = new ArrayList<>();
-        for (int i = 0; i < patterns.size(); i++) {
-            if (patterns.get(i).subdomains()) {
-                error(((SequenceNode) node).getValue().get(i), path + "[" + i + "]",
-                        "a block list is one DNS zone, such as zen.spamhaus.org; '*' is not allowed",
+        Map<String, Integer> firstIndex = new LinkedHashMap<>();
+        boolean ok = true;
+        for (int i = 0; i < seq.getValue().size(); i++) {
+            Node item = seq.getValue().get(i);
+            String itemPath = path + "[" + i + "]";
+            String raw = string(item, itemPath);
+            // the placeholder is no domain label: the rest of the name must be the domain it stands before
+            boolean keyed = raw != null && raw.startsWith(KEY_LABEL);
+            DomainPattern zone = raw == null ? null
+                    : domainPattern(item, itemPath, keyed ? raw.substring(KEY_LABEL.length()) : raw);
+            String name = zone == null ? null : (keyed ? KEY_LABEL : "") + zone.domain();
+            if (zone == null) {
+                ok = false;
+            } else if (zone.subdomains()) {
+                error(item, itemPath, "a block list is one DNS zone, such as zen.spamhaus.org; '*' is not allowed",
                         "ブロックリストは zen.spamhaus.org のような 1 つの DNS ゾーンです。'*' は使えません");
-                return null;
+                ok = false;
+            } else if (firstIndex.containsKey(name)) {
+                error(item, itemPath, "duplicate of " + path + "[" + firstIndex.get(name) + "]",
+                        path + "[" + firstIndex.get(name) + "] と重複しています");
+                ok = false;
+            } else {
+                firstIndex.put(name, i);
             }
-            zones.add((keyed.contains(i) ? KEY_LABEL : "") + patterns.get(i).domain());
         }
-        return zones;
+        List<String> zones = List.copyOf(firstIndex.keySet());
+        return ok ? zones : null;
     }
 
     /** The first label of a zone that stands for the block list subscription key. */

@@ -16,12 +16,12 @@ import java.util.Optional;
 public final class BlocklistCheck {
 
     /** What a check found. */
-    public enum Outcome { WORKS, ERROR_CODE, NO_TEST_ENTRY, LISTS_EVERYTHING, NO_ANSWER }
+    public enum Outcome { WORKS, ERROR_CODE, NO_TEST_ENTRY, LISTS_EVERYTHING, NO_ANSWER, NO_KEY }
 
     /**
      * One zone's check.
      *
-     * @param zone    the zone as shown ({@link DnsBlocklistAnalyzer#shown}: a subscriber's key hidden)
+     * @param zone    the zone as the policy writes it, shown ({@link DnsBlocklistAnalyzer#shown}: no key)
      * @param ip      whether it is an IP list (else a domain list)
      * @param outcome what was found
      * @param detail  the answers, for the administrator
@@ -46,6 +46,8 @@ public final class BlocklistCheck {
                 case LISTS_EVERYTHING -> "掲載されないはずの名前も掲載と応答します（リゾルバーが応答を書き換えている可能性） /"
                         + " lists what it must not (does the resolver rewrite answers?)";
                 case NO_ANSWER -> "応答がありません（タイムアウト・サーバー障害） / no answer (timeout, server failure)";
+                case NO_KEY -> "mamori.dns.blocklist-key が未設定のため問い合わせません / not asked: mamori.dns.blocklist-key"
+                        + " is not set";
             };
             return zone + " (" + kind + "): " + what + " [" + detail + "]";
         }
@@ -56,24 +58,28 @@ public final class BlocklistCheck {
     private BlocklistCheck() {
     }
 
-    /** Checks an IP list (DNSBL) zone. */
-    public static Result ipZone(DnsResolver dns, String zone) {
-        DnsAnswer listed = dns.lookup("2.0.0.127." + zone, DnsResolver.Type.A);
-        DnsAnswer unlisted = dns.lookup("1.0.0.127." + zone, DnsResolver.Type.A);
-        String detail = "127.0.0.2 → " + text(listed) + "; 127.0.0.1 → " + text(unlisted);
-        return new Result(DnsBlocklistAnalyzer.shown(zone), true, outcome(List.of(listed), unlisted), detail);
-    }
-
-    /** Checks a domain list (URI DNSBL) zone. */
-    public static Result domainZone(DnsResolver dns, String zone) {
-        List<DnsAnswer> listed = DOMAIN_TEST_ENTRIES.stream().map(t -> dns.lookup(t + "." + zone, DnsResolver.Type.A)).toList();
-        DnsAnswer unlisted = dns.lookup("invalid." + zone, DnsResolver.Type.A);
-        StringBuilder detail = new StringBuilder();
-        for (int i = 0; i < DOMAIN_TEST_ENTRIES.size(); i++) {
-            detail.append(DOMAIN_TEST_ENTRIES.get(i)).append(" → ").append(text(listed.get(i))).append("; ");
+    /**
+     * Checks a zone of the policy ({@code ip}: an IP list, else a domain list), its {@code {key}} filled in from
+     * {@code key} as the analyzer does ({@link DnsBlocklistAnalyzer#queried}); {@link Outcome#NO_KEY}, nothing asked,
+     * when the zone needs a key that is not set.
+     */
+    public static Result zone(DnsResolver dns, String zone, boolean ip, Optional<String> key) {
+        String shown = DnsBlocklistAnalyzer.shown(zone);
+        Optional<String> asked = DnsBlocklistAnalyzer.queried(zone, key);
+        if (asked.isEmpty()) {
+            return new Result(shown, ip, Outcome.NO_KEY, "-");
         }
-        detail.append("invalid → ").append(text(unlisted));
-        return new Result(DnsBlocklistAnalyzer.shown(zone), false, outcome(listed, unlisted), detail.toString());
+        List<String> testEntries = ip ? List.of("2.0.0.127") : DOMAIN_TEST_ENTRIES;
+        String unlistedEntry = ip ? "1.0.0.127" : "invalid";
+        List<DnsAnswer> listed = testEntries.stream().map(t -> dns.lookup(t + "." + asked.get(), DnsResolver.Type.A))
+                .toList();
+        DnsAnswer unlisted = dns.lookup(unlistedEntry + "." + asked.get(), DnsResolver.Type.A);
+        StringBuilder detail = new StringBuilder();
+        for (int i = 0; i < testEntries.size(); i++) {
+            detail.append(ip ? "127.0.0.2" : testEntries.get(i)).append(" → ").append(text(listed.get(i))).append("; ");
+        }
+        detail.append(ip ? "127.0.0.1" : unlistedEntry).append(" → ").append(text(unlisted));
+        return new Result(shown, ip, outcome(listed, unlisted), detail.toString());
     }
 
     private static Outcome outcome(List<DnsAnswer> testEntries, DnsAnswer mustNotBeListed) {
@@ -93,12 +99,11 @@ public final class BlocklistCheck {
         return a instanceof DnsAnswer.Records r && r.values().stream().anyMatch(DnsBlocklistAnalyzer::isListing);
     }
 
-    /** An answer the lists use for errors: 127.255.255.x (Spamhaus), 127.0.0.1 (URIBL, SURBL: refused). */
     private static Optional<String> errorCode(DnsAnswer a) {
         if (!(a instanceof DnsAnswer.Records r)) {
             return Optional.empty();
         }
-        return r.values().stream().filter(v -> v.startsWith("127.255.255.") || v.equals("127.0.0.1")).findFirst();
+        return r.values().stream().filter(DnsBlocklistAnalyzer::isErrorCode).findFirst();
     }
 
     private static String text(DnsAnswer a) {

@@ -128,7 +128,8 @@ public final class DnsBlocklistAnalyzer implements Analyzer {
                         Finding.of(IP_LISTED, "ip=" + address.getHostAddress() + " zone=" + shown(zone) + " answer=" + answer)));
             }
         });
-        if (!s.domainZones().isEmpty()) {
+        // the message's links are read only when some domain list can be asked (its key, if it needs one, is set)
+        if (s.domainZones().stream().anyMatch(z -> queried(z, s.key()).isPresent())) {
             Map<String, String> domains = domains(input, s.internal());
             for (Map.Entry<String, String> d : domains.entrySet()) {
                 for (String zone : s.domainZones()) {
@@ -212,12 +213,14 @@ public final class DnsBlocklistAnalyzer implements Analyzer {
         return label > 0;
     }
 
-    /** 127.0.0.2 to 127.255.254.255: a listing; 127.0.0.1, 127.255.255.x and anything outside 127/8: not. */
+    /** 127.0.0.2 to 127.255.254.255: a listing; an error code ({@link #isErrorCode}) or anything outside 127/8: not. */
     static boolean isListing(String address) {
-        if (!IPV4.matcher(address).matches() || !address.startsWith("127.")) {
-            return false;
-        }
-        return !address.equals("127.0.0.1") && !address.startsWith("127.255.255.");
+        return IPV4.matcher(address).matches() && address.startsWith("127.") && !isErrorCode(address);
+    }
+
+    /** An answer the lists use for errors: 127.255.255.x (Spamhaus), 127.0.0.1 (URIBL and SURBL: query refused). */
+    static boolean isErrorCode(String address) {
+        return address.equals("127.0.0.1") || address.startsWith("127.255.255.");
     }
 
     private static Optional<InetAddress> clientAddress(AnalysisInput input) {

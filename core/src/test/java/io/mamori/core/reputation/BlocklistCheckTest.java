@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mamori.core.auth.DnsResolver.Type;
 import io.mamori.core.auth.TableDnsResolver;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** A block list's test entries (RFC 5782 §5), as the lists answer them and as misconfigurations make them look. */
 class BlocklistCheckTest {
+
+    private static final Optional<String> NO_KEY = Optional.empty();
 
     @Test
     void aListAnsweringItsTestEntriesWorks() {
@@ -16,11 +19,11 @@ class BlocklistCheckTest {
                 .add("test.uri.list.test", Type.A, "127.0.0.2")
                 .add("dbltest.com.dbl.list.test", Type.A, "127.0.1.2")
                 .build();
-        BlocklistCheck.Result ip = BlocklistCheck.ipZone(dns, "zen.list.test");
+        BlocklistCheck.Result ip = BlocklistCheck.zone(dns, "zen.list.test", true, NO_KEY);
         assertThat(ip.outcome()).isEqualTo(BlocklistCheck.Outcome.WORKS);
         assertThat(ip.detail()).isEqualTo("127.0.0.2 → 127.0.0.2; 127.0.0.1 → NXDOMAIN");
-        assertThat(BlocklistCheck.domainZone(dns, "uri.list.test").outcome()).isEqualTo(BlocklistCheck.Outcome.WORKS);
-        assertThat(BlocklistCheck.domainZone(dns, "dbl.list.test").outcome()).as("Spamhaus DBL's own test domain")
+        assertThat(BlocklistCheck.zone(dns, "uri.list.test", false, NO_KEY).outcome()).isEqualTo(BlocklistCheck.Outcome.WORKS);
+        assertThat(BlocklistCheck.zone(dns, "dbl.list.test", false, NO_KEY).outcome()).as("Spamhaus DBL's own test domain")
                 .isEqualTo(BlocklistCheck.Outcome.WORKS);
     }
 
@@ -33,18 +36,29 @@ class BlocklistCheckTest {
                 .add("1.0.0.127.rewrites.list.test", Type.A, "127.0.0.2")
                 .tempFail("2.0.0.127.silent.list.test")
                 .build();
-        assertThat(BlocklistCheck.ipZone(dns, "refused.list.test").outcome()).isEqualTo(BlocklistCheck.Outcome.ERROR_CODE);
-        assertThat(BlocklistCheck.ipZone(dns, "wrong.list.test").outcome()).isEqualTo(BlocklistCheck.Outcome.NO_TEST_ENTRY);
-        assertThat(BlocklistCheck.ipZone(dns, "rewrites.list.test").outcome()).isEqualTo(BlocklistCheck.Outcome.LISTS_EVERYTHING);
-        assertThat(BlocklistCheck.ipZone(dns, "silent.list.test").outcome()).isEqualTo(BlocklistCheck.Outcome.NO_ANSWER);
+        assertThat(BlocklistCheck.zone(dns, "refused.list.test", true, NO_KEY).outcome()).isEqualTo(BlocklistCheck.Outcome.ERROR_CODE);
+        assertThat(BlocklistCheck.zone(dns, "wrong.list.test", true, NO_KEY).outcome()).isEqualTo(BlocklistCheck.Outcome.NO_TEST_ENTRY);
+        assertThat(BlocklistCheck.zone(dns, "rewrites.list.test", true, NO_KEY).outcome()).isEqualTo(BlocklistCheck.Outcome.LISTS_EVERYTHING);
+        assertThat(BlocklistCheck.zone(dns, "silent.list.test", true, NO_KEY).outcome()).isEqualTo(BlocklistCheck.Outcome.NO_ANSWER);
     }
 
     @Test
     void theSubscribersKeyIsHiddenInWhatIsShown() {
-        BlocklistCheck.Result r = BlocklistCheck.ipZone(TableDnsResolver.builder().build(),
-                "k3y0fthesubscriber0123456.zen.dq.list.test");
+        BlocklistCheck.Result r = BlocklistCheck.zone(TableDnsResolver.builder().build(), "k3y0fthesubscriber0123456.zen.dq.list.test", true, NO_KEY);
         assertThat(r.zone()).isEqualTo("<key>.zen.dq.list.test");
         assertThat(r.describe()).startsWith("<key>.zen.dq.list.test (IP): テスト用の登録がありません")
                 .doesNotContain("k3y0fthesubscriber0123456");
+    }
+
+    @Test
+    void theKeyFromTheSettingIsFilledInAndNeverShownAndWithoutItNothingIsAsked() {
+        TableDnsResolver dns = TableDnsResolver.builder().add("2.0.0.127.s3cr3t.zen.dq.list.test", Type.A, "127.0.0.2").build();
+        BlocklistCheck.Result r = BlocklistCheck.zone(dns, "{key}.zen.dq.list.test", true, Optional.of("S3CR3T"));
+        assertThat(r.outcome()).isEqualTo(BlocklistCheck.Outcome.WORKS);
+        assertThat(r.describe()).startsWith("{key}.zen.dq.list.test (IP): 動作しています").doesNotContainIgnoringCase("s3cr3t");
+        int asked = dns.lookupCount();
+        assertThat(BlocklistCheck.zone(dns, "{key}.zen.dq.list.test", true, NO_KEY).outcome())
+                .isEqualTo(BlocklistCheck.Outcome.NO_KEY);
+        assertThat(dns.lookupCount()).isEqualTo(asked);
     }
 }

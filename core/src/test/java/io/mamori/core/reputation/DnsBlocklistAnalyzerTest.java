@@ -43,6 +43,15 @@ class DnsBlocklistAnalyzerTest {
         }
     }
 
+    /** A plain-text body of {@code n} links, each to a domain of its own ({@code site0.example} …). */
+    private static String links(int n) {
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            body.append("https://site").append(i).append(".example/\r\n");
+        }
+        return body.toString();
+    }
+
     static final String PLAIN = "From: Sales <sales@sender.example>\r\nTo: taro@example.co.jp\r\nSubject: offer\r\n\r\n"
             + "See https://www.offer.example/deal and our site https://intranet.example.co.jp/x\r\n";
 
@@ -149,10 +158,7 @@ class DnsBlocklistAnalyzerTest {
 
     @Test
     void aListThatDoesNotAnswerIsAskedOncePerMessageSoAnOutageCannotExhaustTheAnalyzersTime() throws Exception {
-        StringBuilder body = new StringBuilder();
-        for (int i = 0; i < 30; i++) {
-            body.append("https://site").append(i).append(".example/\r\n");
-        }
+        String body = links(30);
         TableDnsResolver.Builder b = TableDnsResolver.builder();
         for (int i = 0; i < 30; i++) {
             b.tempFail("site" + i + ".example." + DOMAIN_ZONE);
@@ -194,10 +200,7 @@ class DnsBlocklistAnalyzerTest {
 
     @Test
     void atMostTwentyDomainsAreAskedAboutPerMessage() throws Exception {
-        StringBuilder body = new StringBuilder();
-        for (int i = 0; i < 60; i++) {
-            body.append("https://site").append(i).append(".example/\r\n");
-        }
+        String body = links(60);
         TableDnsResolver dns = TableDnsResolver.builder().build();
         analyze(dns, Direction.INBOUND, "203.0.113.8", "From: a@sender.example\r\nTo: taro@example.co.jp\r\nSubject: x\r\n\r\n"
                 + body, List.of(), List.of(DOMAIN_ZONE, "uribl.blocklist.test"));
