@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mamori.core.auth.DnsResolver.Type;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,18 +60,10 @@ class StalwartSpfConformanceTest {
         }
     }
 
-    static Path folder() {
-        try {
-            return Path.of(StalwartSpfConformanceTest.class.getResource("/conformance/stalwart/spf").toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     static List<Case> cases() throws IOException {
         List<Case> cases = new ArrayList<>();
         List<Path> files;
-        try (Stream<Path> s = Files.list(folder())) {
+        try (Stream<Path> s = Files.list(DkimConformanceTest.resource("stalwart/spf"))) {
             files = s.filter(p -> p.toString().endsWith(".yml")).sorted().toList();
         }
         for (Path file : files) {
