@@ -28,4 +28,14 @@ public interface DnsResolver {
     }
 
     DnsAnswer lookup(String name, Type type);
+
+    /**
+     * The same question without waiting for its answer, for a caller that asks several at once (the block lists ask
+     * up to twenty domains in each list). The future completes with what {@link #lookup} would return, never
+     * exceptionally, within the resolver's own timeout. This default answers on the calling thread before it returns;
+     * the gateway's resolver sends the question and returns at once.
+     */
+    default java.util.concurrent.CompletableFuture<DnsAnswer> lookupAsync(String name, Type type) {
+        return java.util.concurrent.CompletableFuture.completedFuture(lookup(name, type));
+    }
 }

@@ -21,6 +21,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -36,8 +38,10 @@ import java.util.regex.Pattern;
  * <p>An answer counts only inside 127.0.0.0/8 and not as 127.0.0.1 or 127.255.255.0/24, which the lists use for
  * errors (a query through a public resolver, over the free quota, a malformed query): a resolver that rewrites
  * NXDOMAIN to an advertising server's address, or a refused query, must never list anyone. A timeout or a server
- * failure is no listing either (the message is not held for a list's outage), and that list is not asked again for the
- * message; no question is asked after {@link #BUDGET}. The organisation's own sending
+ * failure is no listing either (the message is not held for a list's outage). The questions go out together, in two
+ * rounds ({@link #ask}): a list that does not answer the first is not asked the rest for the message, and nothing is
+ * waited for or asked after {@link #BUDGET}. The observer ({@link Observer}) hears what every answer said about its
+ * list, which is how the gateway tells an administrator that a list refuses it. The organisation's own sending
  * servers, private and link-local client addresses, and internal domains are never asked about. Outbound mail is
  * not checked. Written here because a DNSBL query is a name built from an address or domain and one A look-up
  * through the DNS port the gateway already has; no library adds to that.
@@ -94,13 +98,48 @@ public final class DnsBlocklistAnalyzer implements Analyzer {
         return key.map(k -> k.toLowerCase(Locale.ROOT) + zone.substring(KEY_PLACEHOLDER.length()));
     }
 
+    /** What one answer said about the list that gave it (not about the name asked). */
+    public enum Outcome {
+        /** A listing (an answer in 127/8 that is no error code). */
+        LISTED,
+        /** Not listed: NXDOMAIN, no address, or an answer outside 127/8 (a resolver that rewrites NXDOMAIN). */
+        NOT_LISTED,
+        /** An error code ({@link #isErrorCode}): the list refuses this resolver, the key or the query. */
+        ERROR_CODE,
+        /** No answer in time, or a server failure. */
+        NO_ANSWER
+    }
+
+    /**
+     * Told of each answer of a list, for the gateway's metrics and health: a list that refuses the gateway's resolver
+     * or does not answer lists nobody, and looks just like clean mail in the mail flow. Called on the analyzer's
+     * thread; must be quick and thread-safe.
+     */
+    @FunctionalInterface
+    public interface Observer {
+        Observer NONE = (zone, ip, outcome) -> { };
+
+        /**
+         * @param zone    the zone as the policy writes it, shown without a key ({@link #shown})
+         * @param ip      whether it is an IP list (else a domain list)
+         * @param outcome what the answer said
+         */
+        void answered(String zone, boolean ip, Outcome outcome);
+    }
+
     private final DnsResolver dns;
     private final Supplier<Settings> settings;
+    private final Observer observer;
     private final PublicSuffixList suffixes = PublicSuffixList.builtIn();
 
     public DnsBlocklistAnalyzer(DnsResolver dns, Supplier<Settings> settings) {
+        this(dns, settings, Observer.NONE);
+    }
+
+    public DnsBlocklistAnalyzer(DnsResolver dns, Supplier<Settings> settings, Observer observer) {
         this.dns = Objects.requireNonNull(dns, "dns");
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.observer = Objects.requireNonNull(observer, "observer");
     }
 
     @Override
@@ -119,23 +158,37 @@ public final class DnsBlocklistAnalyzer implements Analyzer {
         if (input.envelope().direction() != Direction.INBOUND || (s.ipZones().isEmpty() && s.domainZones().isEmpty())) {
             return List.of();
         }
-        List<Finding> findings = new ArrayList<>();
-        Asking asking = new Asking(System.nanoTime() + BUDGET.toNanos());
-        clientAddress(input).filter(a -> worthAsking(a) && !s.ownSender().test(a)).ifPresent(address -> {
-            String reversed = reversed(address);
+        List<Zone> zones = new ArrayList<>();
+        Optional<InetAddress> client = clientAddress(input).filter(a -> worthAsking(a) && !s.ownSender().test(a));
+        client.ifPresent(address -> {
             for (String zone : s.ipZones()) {
-                queried(zone, s.key()).flatMap(z -> asking.listing(z, reversed)).ifPresent(answer -> findings.add(
-                        Finding.of(IP_LISTED, "ip=" + address.getHostAddress() + " zone=" + shown(zone) + " answer=" + answer)));
+                queried(zone, s.key()).ifPresent(z -> zones.add(new Zone(zone, z, true, List.of(reversed(address)))));
             }
         });
         // the message's links are read only when some domain list can be asked (its key, if it needs one, is set)
-        if (s.domainZones().stream().anyMatch(z -> queried(z, s.key()).isPresent())) {
-            Map<String, String> domains = domains(input, s.internal());
-            for (Map.Entry<String, String> d : domains.entrySet()) {
-                for (String zone : s.domainZones()) {
-                    queried(zone, s.key()).flatMap(z -> asking.listing(z, d.getKey())).ifPresent(answer -> findings.add(
-                            Finding.of(DOMAIN_LISTED, "domain=" + d.getKey() + " (" + d.getValue() + ") zone=" + shown(zone)
-                                    + " answer=" + answer)));
+        Map<String, String> domains = s.domainZones().stream().anyMatch(z -> queried(z, s.key()).isPresent())
+                ? domains(input, s.internal()) : Map.of();
+        if (!domains.isEmpty()) {
+            for (String zone : s.domainZones()) {
+                queried(zone, s.key()).ifPresent(z -> zones.add(new Zone(zone, z, false, List.copyOf(domains.keySet()))));
+            }
+        }
+        if (zones.isEmpty()) {
+            return List.of();
+        }
+        ask(zones, System.nanoTime() + BUDGET.toNanos());
+        List<Finding> findings = new ArrayList<>();
+        for (Zone zone : zones) {
+            if (zone.ip) {
+                zone.listing(zone.prefixes.get(0)).ifPresent(answer -> findings.add(Finding.of(IP_LISTED,
+                        "ip=" + client.orElseThrow().getHostAddress() + " zone=" + shown(zone.policyZone) + " answer=" + answer)));
+            }
+        }
+        for (Map.Entry<String, String> d : domains.entrySet()) {
+            for (Zone zone : zones) {
+                if (!zone.ip) {
+                    zone.listing(d.getKey()).ifPresent(answer -> findings.add(Finding.of(DOMAIN_LISTED, "domain="
+                            + d.getKey() + " (" + d.getValue() + ") zone=" + shown(zone.policyZone) + " answer=" + answer)));
                 }
             }
         }
@@ -143,37 +196,95 @@ public final class DnsBlocklistAnalyzer implements Analyzer {
     }
 
     /**
-     * The questions of one message. A list that does not answer (timeout, server failure) is not asked again for the
-     * message, and no question is asked past {@link #BUDGET}: a list's outage costs each message at most one
-     * resolver timeout per zone, never the analyzer's whole time (which would be {@code ANALYZER_FAILED}).
+     * One list's questions for a message and the answers that came back in time.
+     *
+     * @param policyZone the zone as the policy writes it (shown in evidence and to the observer, never the key)
+     * @param queried    the zone asked, its key filled in
+     * @param prefixes   the reversed client address, or the domains, in the order findings keep
      */
-    private final class Asking {
-        private final long deadline;
-        private final Set<String> silent = new java.util.HashSet<>();
-
-        Asking(long deadline) {
-            this.deadline = deadline;
+    private record Zone(String policyZone, String queried, boolean ip, List<String> prefixes,
+            Map<String, DnsAnswer> answers) {
+        Zone(String policyZone, String queried, boolean ip, List<String> prefixes) {
+            this(policyZone, queried, ip, prefixes, new LinkedHashMap<>());
         }
 
-        Optional<String> listing(String zone, String prefix) {
-            if (silent.contains(zone) || System.nanoTime() > deadline || Thread.currentThread().isInterrupted()) {
-                return Optional.empty();
-            }
-            String name = prefix + "." + zone;
-            if (!askable(name)) {
-                // a name DNS cannot carry is skipped, never asked: its error must not silence the list for the
-                // message's other domains (a link of a 70-letter label put first would otherwise hide the rest)
-                return Optional.empty();
-            }
-            DnsAnswer answer = dns.lookup(name, DnsResolver.Type.A);
-            if (answer instanceof DnsAnswer.TempFail) {
-                silent.add(zone);
-            }
-            if (!(answer instanceof DnsAnswer.Records records)) {
-                return Optional.empty();
-            }
-            return records.values().stream().filter(DnsBlocklistAnalyzer::isListing).findFirst();
+        Optional<String> listing(String prefix) {
+            return answers.get(prefix) instanceof DnsAnswer.Records records
+                    ? records.values().stream().filter(DnsBlocklistAnalyzer::isListing).findFirst() : Optional.empty();
         }
+    }
+
+    /**
+     * Asks the lists, all at once, in two rounds: first one question to each list, then, to each list that answered
+     * it, the rest of its questions together. A list that does not answer (timeout, server failure) is thus asked once
+     * per message, not for every domain, and a list's outage costs a message at most one resolver timeout, never the
+     * analyzer's whole time (which would be {@code ANALYZER_FAILED}); answers after {@code deadline} are not waited for
+     * and no question is sent after it. The answers go into each zone's map; the observer is told of each, from this
+     * thread.
+     */
+    private void ask(List<Zone> zones, long deadline) {
+        Map<Zone, Map<String, CompletableFuture<DnsAnswer>>> first = new LinkedHashMap<>();
+        for (Zone zone : zones) {
+            zone.prefixes.stream().filter(p -> askable(p + "." + zone.queried)).findFirst()
+                    .ifPresent(p -> first.put(zone, Map.of(p, dns.lookupAsync(p + "." + zone.queried, DnsResolver.Type.A))));
+        }
+        if (!collect(first, deadline)) {
+            return;
+        }
+        Map<Zone, Map<String, CompletableFuture<DnsAnswer>>> rest = new LinkedHashMap<>();
+        for (Zone zone : first.keySet()) {
+            if (zone.answers.isEmpty() || zone.answers.values().iterator().next() instanceof DnsAnswer.TempFail
+                    || System.nanoTime() > deadline) {
+                continue;
+            }
+            Map<String, CompletableFuture<DnsAnswer>> asked = new LinkedHashMap<>();
+            for (String prefix : zone.prefixes) {
+                // a name DNS cannot carry is skipped, never asked (a link of a 70-letter label has no answer to give)
+                if (!zone.answers.containsKey(prefix) && askable(prefix + "." + zone.queried)) {
+                    asked.put(prefix, dns.lookupAsync(prefix + "." + zone.queried, DnsResolver.Type.A));
+                }
+            }
+            rest.put(zone, asked);
+        }
+        collect(rest, deadline);
+    }
+
+    /** Waits for the answers until the deadline; false when interrupted (the analyzer's budget ran out). */
+    private boolean collect(Map<Zone, Map<String, CompletableFuture<DnsAnswer>>> asked, long deadline) {
+        for (Map.Entry<Zone, Map<String, CompletableFuture<DnsAnswer>>> zone : asked.entrySet()) {
+            for (Map.Entry<String, CompletableFuture<DnsAnswer>> question : zone.getValue().entrySet()) {
+                DnsAnswer answer;
+                try {
+                    answer = question.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                } catch (java.util.concurrent.TimeoutException e) {
+                    answer = new DnsAnswer.TempFail("no answer within the block lists' time");
+                } catch (java.util.concurrent.ExecutionException e) {
+                    answer = new DnsAnswer.TempFail(e.getCause() == null ? "failed" : e.getCause().getClass().getSimpleName());
+                }
+                zone.getKey().answers.put(question.getKey(), answer);
+                observer.answered(shown(zone.getKey().policyZone), zone.getKey().ip, outcome(answer));
+            }
+        }
+        return true;
+    }
+
+    /** What an answer says about the list (not about the name asked). */
+    static Outcome outcome(DnsAnswer answer) {
+        if (answer instanceof DnsAnswer.TempFail) {
+            return Outcome.NO_ANSWER;
+        }
+        if (answer instanceof DnsAnswer.Records records) {
+            if (records.values().stream().anyMatch(DnsBlocklistAnalyzer::isErrorCode)) {
+                return Outcome.ERROR_CODE;
+            }
+            if (records.values().stream().anyMatch(DnsBlocklistAnalyzer::isListing)) {
+                return Outcome.LISTED;
+            }
+        }
+        return Outcome.NOT_LISTED;
     }
 
     /**

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mamori.core.analysis.AnalysisInput;
 import io.mamori.core.analysis.Finding;
+import io.mamori.core.auth.DnsAnswer;
+import io.mamori.core.auth.DnsResolver;
 import io.mamori.core.auth.DnsResolver.Type;
 import io.mamori.core.auth.TableDnsResolver;
 import io.mamori.core.message.Direction;
@@ -14,7 +16,13 @@ import java.io.ByteArrayInputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,9 +41,14 @@ class DnsBlocklistAnalyzerTest {
 
     private static List<Finding> analyze(TableDnsResolver dns, Direction direction, String client, String message,
             List<String> ipZones, List<String> domainZones) throws Exception {
+        return analyze(dns, DnsBlocklistAnalyzer.Observer.NONE, direction, client, message, ipZones, domainZones);
+    }
+
+    private static List<Finding> analyze(DnsResolver dns, DnsBlocklistAnalyzer.Observer observer, Direction direction,
+            String client, String message, List<String> ipZones, List<String> domainZones) throws Exception {
         DnsBlocklistAnalyzer analyzer = new DnsBlocklistAnalyzer(dns, () -> new DnsBlocklistAnalyzer.Settings(ipZones,
                 domainZones, d -> d.equals("example.co.jp") || d.endsWith(".example.co.jp"),
-                a -> a.getHostAddress().equals("198.51.100.25")));
+                a -> a.getHostAddress().equals("198.51.100.25")), observer);
         byte[] raw = message.getBytes(StandardCharsets.UTF_8);
         try (ParsedMessage m = new MessageParser().parse(new ByteArrayInputStream(raw))) {
             return analyzer.analyze(new AnalysisInput(new Envelope(direction, "bounce@mailer.sender.example",
@@ -205,5 +218,140 @@ class DnsBlocklistAnalyzerTest {
         analyze(dns, Direction.INBOUND, "203.0.113.8", "From: a@sender.example\r\nTo: taro@example.co.jp\r\nSubject: x\r\n\r\n"
                 + body, List.of(), List.of(DOMAIN_ZONE, "uribl.blocklist.test"));
         assertThat(dns.lookupCount()).isEqualTo(2 * DnsBlocklistAnalyzer.MAX_DOMAINS);
+    }
+
+    /**
+     * A DNS port whose answers the test gives by hand: each question waits, as a real resolver's would, until
+     * {@link #answerAll} takes the answers from the table. So the test sees which questions were out at once.
+     */
+    private static final class HeldDns implements DnsResolver {
+        private final TableDnsResolver table;
+        private final List<String> asked = new ArrayList<>();
+        private final List<CompletableFuture<DnsAnswer>> pending = new ArrayList<>();
+        private final List<String> pendingNames = new ArrayList<>();
+
+        HeldDns(TableDnsResolver table) {
+            this.table = table;
+        }
+
+        @Override
+        public DnsAnswer lookup(String name, Type type) {
+            throw new AssertionError("the block lists ask without waiting");
+        }
+
+        @Override
+        public synchronized CompletableFuture<DnsAnswer> lookupAsync(String name, Type type) {
+            asked.add(name);
+            CompletableFuture<DnsAnswer> f = new CompletableFuture<>();
+            pending.add(f);
+            pendingNames.add(name);
+            return f;
+        }
+
+        /** Waits until {@code n} questions are out and unanswered, then answers them all; their names. */
+        List<String> answerAll(int n) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (true) {
+                synchronized (this) {
+                    if (pending.size() >= n) {
+                        List<String> names = List.copyOf(pendingNames);
+                        for (int i = 0; i < pending.size(); i++) {
+                            pending.get(i).complete(table.lookup(pendingNames.get(i), Type.A));
+                        }
+                        pending.clear();
+                        pendingNames.clear();
+                        return names;
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    synchronized (this) {
+                        throw new AssertionError("only " + pending.size() + " of " + n + " questions out: " + pendingNames);
+                    }
+                }
+                Thread.sleep(5);
+            }
+        }
+
+        synchronized int pendingCount() {
+            return pending.size();
+        }
+    }
+
+    @Test
+    void theListsAreAskedAllAtOnceFirstOneQuestionEachThenTheRestOfEachListThatAnswered() throws Exception {
+        HeldDns dns = new HeldDns(TableDnsResolver.builder()
+                .add("site7.example." + DOMAIN_ZONE, Type.A, "127.0.1.4")
+                .add("8.113.0.203." + IP_ZONE, Type.A, "127.0.0.3")
+                .tempFail("sender.example.silent.blocklist.test").build());
+        ExecutorService thread = Executors.newSingleThreadExecutor();
+        try {
+            Future<List<Finding>> found = thread.submit(() -> analyze(dns, DnsBlocklistAnalyzer.Observer.NONE,
+                    Direction.INBOUND, "203.0.113.8", "From: a@sender.example\r\nTo: taro@example.co.jp\r\nSubject: x\r\n\r\n"
+                            + links(10), List.of(IP_ZONE), List.of(DOMAIN_ZONE, "silent.blocklist.test")));
+            assertThat(dns.answerAll(3)).as("round one: a question to each list, together").containsExactly(
+                    "8.113.0.203." + IP_ZONE, "sender.example." + DOMAIN_ZONE, "sender.example.silent.blocklist.test");
+            List<String> second = dns.answerAll(10);
+            assertThat(second).as("round two: the other ten domains of the list that answered, together; none of the"
+                    + " silent list's or the IP list's, which has no more to ask").hasSize(10)
+                    .allMatch(n -> n.endsWith(".example." + DOMAIN_ZONE) && n.startsWith("site"));
+            assertThat(found.get(10, TimeUnit.SECONDS)).extracting(Finding::evidence).containsExactly(
+                    "ip=203.0.113.8 zone=zen.blocklist.test answer=127.0.0.3",
+                    "domain=site7.example (link) zone=dbl.blocklist.test answer=127.0.1.4");
+            assertThat(dns.pendingCount()).isZero();
+        } finally {
+            thread.shutdownNow();
+        }
+    }
+
+    @Test
+    void anInterruptedAnalyzerStopsWaitingForTheListsAndKeepsItsInterrupt() throws Exception {
+        HeldDns dns = new HeldDns(TableDnsResolver.builder().build());
+        ExecutorService thread = Executors.newSingleThreadExecutor();
+        try {
+            CompletableFuture<Boolean> interruptKept = new CompletableFuture<>();
+            Future<List<Finding>> found = thread.submit(() -> {
+                List<Finding> f = analyze(dns, DnsBlocklistAnalyzer.Observer.NONE, Direction.INBOUND, "203.0.113.8",
+                        PLAIN, List.of(IP_ZONE), List.of(DOMAIN_ZONE));
+                interruptKept.complete(Thread.currentThread().isInterrupted());
+                return f;
+            });
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (dns.pendingCount() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(dns.pendingCount()).as("both lists asked, neither answers").isEqualTo(2);
+            found.cancel(true); // what the pipeline does when the analyzer's budget runs out
+            assertThat(interruptKept.get(5, TimeUnit.SECONDS)).as("returned, interrupt flag kept").isTrue();
+        } finally {
+            thread.shutdownNow();
+        }
+    }
+
+    @Test
+    void theObserverHearsWhatEachAnswerSaidAboutItsListByThePolicysZoneNeverTheKey() throws Exception {
+        String keyed = "{key}.dbl.dq.blocklist.test";
+        String key = "abcdefghijklmnopqrstuvwxyz";
+        TableDnsResolver dns = TableDnsResolver.builder()
+                .add("8.113.0.203." + IP_ZONE, Type.A, "127.255.255.254")
+                .add("sender.example." + key + ".dbl.dq.blocklist.test", Type.A, "127.0.1.2")
+                .tempFail("sender.example.silent.blocklist.test").build();
+        List<String> heard = new ArrayList<>();
+        DnsBlocklistAnalyzer analyzer = new DnsBlocklistAnalyzer(dns, () -> new DnsBlocklistAnalyzer.Settings(
+                List.of(IP_ZONE), List.of(keyed, "silent.blocklist.test"), d -> false, a -> false,
+                java.util.Optional.of(key)),
+                (zone, ip, outcome) -> heard.add(zone + " " + (ip ? "ip" : "domain") + " " + outcome));
+        byte[] raw = ("From: a@sender.example\r\nTo: taro@example.co.jp\r\nSubject: x\r\n\r\nhttps://www.offer.example/\r\n")
+                .getBytes(StandardCharsets.UTF_8);
+        try (ParsedMessage m = new MessageParser().parse(new ByteArrayInputStream(raw))) {
+            analyzer.analyze(new AnalysisInput(new Envelope(Direction.INBOUND, "a@sender.example",
+                    List.of("taro@example.co.jp"), "203.0.113.8", "mx.sender.example", null, false, Instant.EPOCH), m));
+        }
+        assertThat(heard).containsExactly(
+                "zen.blocklist.test ip ERROR_CODE",
+                "{key}.dbl.dq.blocklist.test domain LISTED",
+                "silent.blocklist.test domain NO_ANSWER",
+                "{key}.dbl.dq.blocklist.test domain NOT_LISTED");
+        assertThat(DnsBlocklistAnalyzer.outcome(new DnsAnswer.Records(List.of("192.0.2.80")))).as("a rewritten NXDOMAIN")
+                .isEqualTo(DnsBlocklistAnalyzer.Outcome.NOT_LISTED);
     }
 }

@@ -2,7 +2,6 @@ package io.mamori.gateway.dns;
 
 import io.mamori.core.auth.DnsAnswer;
 import io.mamori.core.auth.DnsResolver;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,6 +11,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -94,19 +95,38 @@ public final class DnsjavaResolver implements DnsResolver {
 
     @Override
     public DnsAnswer lookup(String name, DnsResolver.Type type) {
+        CompletableFuture<DnsAnswer> answer = lookupAsync(name, type);
+        try {
+            // completes within the resolver's timeout (dnsjava's own, and the safety net of lookupAsync after it)
+            return answer.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new DnsAnswer.TempFail(type + " " + name + ": interrupted");
+        } catch (ExecutionException e) { // lookupAsync never completes exceptionally; kept for the compiler
+            return tempFail(type, name, e.getCause() == null ? e : e.getCause());
+        }
+    }
+
+    /**
+     * Sends the question and returns at once (answers from the cache are complete already); the answer is made on
+     * dnsjava's selector thread when the response arrives. Never completes exceptionally: every failure is a
+     * {@link DnsAnswer.TempFail}.
+     */
+    @Override
+    public CompletableFuture<DnsAnswer> lookupAsync(String name, DnsResolver.Type type) {
         String n = name.toLowerCase(Locale.ROOT);
         Key key = new Key(n.endsWith(".") ? n : n + ".", type);
         Instant now = clock.instant();
         Cached hit = cache.get(key);
         if (hit != null && now.isBefore(hit.expires)) {
-            return hit.answer;
+            return CompletableFuture.completedFuture(hit.answer);
         }
         Name qname;
         try {
             qname = Name.fromString(key.name);
         } catch (TextParseException e) {
             // a name the DNS cannot carry (label over 63 octets, ...) cannot exist
-            return new DnsAnswer.NoRecords(true);
+            return CompletableFuture.completedFuture(new DnsAnswer.NoRecords(true));
         }
         int qtype = switch (type) {
             case A -> org.xbill.DNS.Type.A;
@@ -115,12 +135,20 @@ public final class DnsjavaResolver implements DnsResolver {
             case TXT -> org.xbill.DNS.Type.TXT;
             case PTR -> org.xbill.DNS.Type.PTR;
         };
-        Message response;
+        CompletableFuture<Message> sent;
         try {
-            response = send(Message.newQuery(Record.newRecord(qname, qtype, DClass.IN)), IN_PLACE);
-        } catch (IOException e) {
-            return new DnsAnswer.TempFail(type + " " + name + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            sent = resolver.sendAsync(Message.newQuery(Record.newRecord(qname, qtype, DClass.IN)), IN_PLACE)
+                    .toCompletableFuture();
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(tempFail(type, name, e));
         }
+        // dnsjava completes the future itself when its own timeout passes; the extra second is a safety net
+        return sent.orTimeout(resolver.getTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS)
+                .handle((response, error) -> error != null ? tempFail(type, name, error)
+                        : answered(key, name, qtype, response, now));
+    }
+
+    private DnsAnswer answered(Key key, String name, int qtype, Message response, Instant now) {
         int rcode = response.getRcode();
         DnsAnswer answer;
         long ttl;
@@ -128,7 +156,7 @@ public final class DnsjavaResolver implements DnsResolver {
             answer = new DnsAnswer.NoRecords(true);
             ttl = NEGATIVE_TTL_SECONDS;
         } else if (rcode != Rcode.NOERROR) {
-            return new DnsAnswer.TempFail(type + " " + name + ": " + Rcode.string(rcode));
+            return new DnsAnswer.TempFail(key.type + " " + name + ": " + Rcode.string(rcode));
         } else {
             List<String> values = new ArrayList<>();
             ttl = MAX_TTL_SECONDS;
@@ -153,21 +181,15 @@ public final class DnsjavaResolver implements DnsResolver {
         return answer;
     }
 
-    /** {@link Resolver#send} with the completion running on {@code executor}; every failure is an IOException. */
-    private Message send(Message query, Executor executor) throws IOException {
-        try {
-            // dnsjava completes the future itself when its own timeout passes; the extra second is a safety net
-            return resolver.sendAsync(query, executor).toCompletableFuture()
-                    .get(resolver.getTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            throw cause instanceof IOException io ? io : new IOException(cause == null ? e : cause);
-        } catch (TimeoutException e) {
-            throw new IOException("timed out", e);
+    /** A failure to get an answer, with the reason of the innermost exception (never the query's data beyond its name). */
+    private static DnsAnswer tempFail(DnsResolver.Type type, String name, Throwable error) {
+        Throwable e = error;
+        while (e instanceof CompletionException && e.getCause() != null) {
+            e = e.getCause();
         }
+        String reason = e instanceof TimeoutException ? "timed out"
+                : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return new DnsAnswer.TempFail(type + " " + name + ": " + reason);
     }
 
     private static String text(Record r, int qtype) {

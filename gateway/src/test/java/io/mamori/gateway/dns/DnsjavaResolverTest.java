@@ -119,4 +119,33 @@ class DnsjavaResolverTest {
                 org.assertj.core.groups.Tuple.tuple("SPF_FAIL", "mailfrom=bank.example ip=203.0.113.9"),
                 org.assertj.core.groups.Tuple.tuple("DMARC_REJECT_POLICY_FAIL", "from=bank.example policy=reject"));
     }
+
+    @Test
+    void lookupAsyncReturnsAtOnceAndCompletesWithATemporaryFailureWhenTheServerIsSilent() throws Exception {
+        try (DatagramSocket silent = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            DnsjavaResolver r = DnsjavaResolver.usingServer((InetSocketAddress) silent.getLocalSocketAddress(),
+                    Duration.ofMillis(300), CLOCK);
+            java.util.concurrent.CompletableFuture<DnsAnswer> a = r.lookupAsync("bank.example", DnsResolver.Type.TXT);
+            java.util.concurrent.CompletableFuture<DnsAnswer> b = r.lookupAsync("other.example", DnsResolver.Type.A);
+            assertThat(a).as("sent, not waited for").isNotDone();
+            assertThat(b).isNotDone();
+            assertThat(a.get(3, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(DnsAnswer.TempFail.class);
+            assertThat(b.get(3, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(DnsAnswer.TempFail.class);
+        }
+    }
+
+    @Test
+    void lookupAsyncGivesWhatLookupGivesAndSharesItsCache() throws Exception {
+        assertThat(resolver.lookupAsync("HOST.bank.example.", DnsResolver.Type.A).get(3, java.util.concurrent.TimeUnit.SECONDS))
+                .isEqualTo(new DnsAnswer.Records(List.of("203.0.113.9")));
+        assertThat(resolver.lookupAsync("nosuch.example", DnsResolver.Type.TXT).get(3, java.util.concurrent.TimeUnit.SECONDS))
+                .isEqualTo(new DnsAnswer.NoRecords(true));
+        assertThat(resolver.lookupAsync("broken.example", DnsResolver.Type.TXT).get(3, java.util.concurrent.TimeUnit.SECONDS))
+                .isInstanceOf(DnsAnswer.TempFail.class);
+        int asked = dns.queryCount();
+        assertThat(resolver.lookup("host.bank.example", DnsResolver.Type.A)).isEqualTo(new DnsAnswer.Records(List.of("203.0.113.9")));
+        assertThat(resolver.lookupAsync("nosuch.example", DnsResolver.Type.TXT)).as("cached: complete at once")
+                .isCompletedWithValue(new DnsAnswer.NoRecords(true));
+        assertThat(dns.queryCount()).isEqualTo(asked);
+    }
 }
