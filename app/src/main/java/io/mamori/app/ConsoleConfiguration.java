@@ -58,6 +58,15 @@ class ConsoleConfiguration {
         return new PolicyEditor(holder, new PolicyLoader(catalogue), new PolicyVersions(local.dataSource()), audit, clock);
     }
 
+    /** The block lists for the console, checked through a resolver set up as the gateway's (its own answer cache). */
+    @Bean
+    io.mamori.console.policy.Blocklists consoleBlocklists(PolicyHolder holder,
+            io.mamori.core.reputation.BlocklistStatus status, MamoriProperties settings, AuditTrail audit, Clock clock) {
+        return new io.mamori.console.policy.Blocklists(holder::current, status,
+                GatewayConfiguration.resolver(settings.dns().serverAddress(), settings.dns().timeout()),
+                settings.dns().blocklistKeyValue(), audit, clock);
+    }
+
     @Bean
     Scope scope(JdbcDirectory directory) {
         return new Scope(directory);

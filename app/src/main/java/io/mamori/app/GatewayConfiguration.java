@@ -32,6 +32,8 @@ import io.mamori.core.policy.PolicyLoader;
 import io.mamori.core.policy.PolicyWatcher;
 import io.mamori.core.auth.DnsResolver;
 import io.mamori.core.auth.SenderAuthSettings;
+import io.mamori.core.reputation.BlocklistStatus;
+import io.mamori.core.reputation.DnsBlocklistAnalyzer;
 import io.mamori.core.scan.Analyzers;
 import io.mamori.core.scan.MessageScanner;
 import io.mamori.gateway.dns.DnsjavaResolver;
@@ -56,6 +58,7 @@ import io.mamori.gateway.receive.ReceptionPipeline;
 import io.mamori.gateway.smtp.ListenerConfig;
 import io.mamori.gateway.smtp.SmtpListener;
 import io.mamori.gateway.tls.ServerTls;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -231,9 +234,10 @@ class GatewayConfiguration {
     @Bean
     MessageScanner messageScanner(FindingCatalogue catalogue, PolicyEngine engine, PolicyHolder policy,
             AnalyzerPool analyzerPool, MamoriProperties settings, ListFileWatcher listFile, JdbcListStore listStore,
-            JdbcSenderHistory history) {
+            JdbcSenderHistory history, BlocklistStatus blocklists, MeterRegistry meters) {
         AnalysisPipeline pipeline = new AnalysisPipeline(Analyzers.shipped(analyzerPorts(settings, policy::current, listFile,
-                listStore, Optional.of(history))), catalogue, settings.analysis().budget(), analyzerPool);
+                listStore, Optional.of(history), blocklistObserver(blocklists, meters))), catalogue,
+                settings.analysis().budget(), analyzerPool);
         Path temp = settings.dataDir().resolve("spool");
         try {
             Files.createDirectories(temp);
@@ -245,9 +249,28 @@ class GatewayConfiguration {
 
     /** DNS and sender-authentication settings for the shipped analyzers; the offline commands use the same. */
     static Analyzers.Ports analyzerPorts(MamoriProperties settings, Supplier<Policy> policy, Supplier<List<ListEntry>> listFile,
-            ListStore listStore, Optional<SenderHistory> history) {
+            ListStore listStore, Optional<SenderHistory> history, DnsBlocklistAnalyzer.Observer blocklistObserver) {
         return analyzerPorts(settings, policy, listFile, listStore, history, resolver(settings.dns().serverAddress(),
-                settings.dns().timeout()), settings.analysis().contentModelSupplier(settings.dataDir()));
+                settings.dns().timeout()), settings.analysis().contentModelSupplier(settings.dataDir()), blocklistObserver);
+    }
+
+    /** What the block lists have been answering: the health endpoint and the console's dashboard show it. */
+    @Bean
+    BlocklistStatus blocklistStatus(Clock clock) {
+        return new BlocklistStatus(clock);
+    }
+
+    /**
+     * The block lists' answers into {@code status} and the counter {@code mamori.blocklists.answers{zone, list=ip|domain,
+     * outcome=listed|not_listed|error_code|no_answer}} (zones without their key).
+     */
+    static DnsBlocklistAnalyzer.Observer blocklistObserver(BlocklistStatus status, MeterRegistry meters) {
+        return (zone, ip, outcome) -> {
+            status.answered(zone, ip, outcome);
+            Counter.builder("mamori.blocklists.answers").description("answers of the DNS block lists, by what they said")
+                    .tag("zone", zone).tag("list", ip ? "ip" : "domain")
+                    .tag("outcome", outcome.name().toLowerCase(java.util.Locale.ROOT)).register(meters).increment();
+        };
     }
 
     /** The gateway's resolver: the one at {@code server}, or the system's resolvers when none is set. */
@@ -258,12 +281,13 @@ class GatewayConfiguration {
     }
 
     /**
-     * As {@link #analyzerPorts(MamoriProperties, Supplier, Supplier, ListStore, Optional)} with the given resolver and
-     * content model (the offline commands choose theirs: their DNS, and a model named by the setting or --model).
+     * As {@link #analyzerPorts(MamoriProperties, Supplier, Supplier, ListStore, Optional, DnsBlocklistAnalyzer.Observer)}
+     * with the given resolver and content model (the offline commands choose theirs: their DNS, and a model named by the
+     * setting or --model).
      */
     static Analyzers.Ports analyzerPorts(MamoriProperties settings, Supplier<Policy> policy, Supplier<List<ListEntry>> listFile,
             ListStore listStore, Optional<SenderHistory> history, DnsResolver resolver,
-            Supplier<io.mamori.core.classifier.ContentModel> contentModel) {
+            Supplier<io.mamori.core.classifier.ContentModel> contentModel, DnsBlocklistAnalyzer.Observer blocklistObserver) {
         Clock clock = Clock.systemUTC();
         // the attachment walks of every analyzer unpack compressed RAR archives with the process's unpacker
         io.mamori.core.attachment.RarUnpacker.configure(settings.analysis().rarUnpacker());
@@ -277,7 +301,7 @@ class GatewayConfiguration {
                     av.maxStreamSize().toBytes()));
         }
         return new Analyzers.Ports(resolver, auth, clock, malware, policy, listFile, listStore, history, contentModel,
-                settings.dns().blocklistKeyValue());
+                settings.dns().blocklistKeyValue(), blocklistObserver);
     }
 
     /**

@@ -154,7 +154,8 @@ final class OfflineScanner implements AutoCloseable {
         AnalyzerPool pool = new AnalyzerPool("mamori-analyzer", threads, 4096, threads);
         Policy chosen = policy;
         AnalysisPipeline pipeline = new AnalysisPipeline(Analyzers.shipped(GatewayConfiguration.analyzerPorts(settings,
-                () -> chosen, () -> fileEntries, ListStore.NONE, Optional.empty(), resolver, contentModel)), catalogue,
+                () -> chosen, () -> fileEntries, ListStore.NONE, Optional.empty(), resolver, contentModel,
+                io.mamori.core.reputation.DnsBlocklistAnalyzer.Observer.NONE)), catalogue,
                 settings.analysis().budget(), pool);
         MessageScanner scanner = new MessageScanner(MessageParser.offline(ParseLimits.defaults()), pipeline,
                 new PolicyEngine(catalogue), () -> chosen);

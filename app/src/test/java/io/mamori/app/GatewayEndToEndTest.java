@@ -138,6 +138,9 @@ class GatewayEndToEndTest {
     io.mamori.console.notice.Notices notices;
 
     @Autowired
+    io.mamori.core.reputation.BlocklistStatus blocklistStatus;
+
+    @Autowired
     io.mamori.gateway.contact.JdbcSenderHistory senderHistory;
 
     @Autowired
@@ -338,7 +341,9 @@ class GatewayEndToEndTest {
         assertThat(before.dataAsString()).as("no zones in the policy: nothing asked")
                 .doesNotContain("IP_BLOCKLISTED").doesNotContain("DOMAIN_BLOCKLISTED");
 
-        withPolicy("blocklists:\n  ip: [\"{key}.zen.blocklist.test\"]\n  domain: [dbl.blocklist.test]\n",
+        // a third list refuses this gateway as Spamhaus refuses a public resolver: an error code for every question
+        DNS.a("partner.example.refusing.blocklist.test", "127.255.255.254");
+        withPolicy("blocklists:\n  ip: [\"{key}.zen.blocklist.test\"]\n  domain: [dbl.blocklist.test, refusing.blocklist.test]\n",
                 p -> !p.blocklists().isEmpty(), () -> {
                     byte[] again = message("blocklist-2", "=?UTF-8?B?6KuL5rGC5pu4?=",
                             "Content-Type: text/plain; charset=UTF-8\r\n", "blocklist-2 https://phish-landing.example/login\r\n");
@@ -346,7 +351,21 @@ class GatewayEndToEndTest {
                     ReceivedMessage got = awaitDownstream(m -> m.dataAsString().contains("blocklist-2@partner.example"),
                             Duration.ofSeconds(30));
                     assertThat(got.dataAsString()).contains("X-Mamori-Verdict: TAG;").contains("IP_BLOCKLISTED")
-                            .contains("DOMAIN_BLOCKLISTED");
+                            .contains("DOMAIN_BLOCKLISTED").doesNotContain("refusing.blocklist.test");
+                    // what the lists answered reaches the status the console shows and the metrics; never the key
+                    var lists = blocklistStatus.zones(java.util.List.of("{key}.zen.blocklist.test"),
+                            java.util.List.of("dbl.blocklist.test", "refusing.blocklist.test"));
+                    assertThat(lists).extracting(z -> z.zone() + " " + z.state() + " listed=" + z.listed()
+                            + " errors=" + z.errorCodes()).containsExactly(
+                            "{key}.zen.blocklist.test WORKING listed=1 errors=0",
+                            "dbl.blocklist.test WORKING listed=1 errors=0",
+                            "refusing.blocklist.test REFUSING listed=0 errors=1");
+                    HttpResponse<String> metrics = HttpClient.newHttpClient().send(
+                            HttpRequest.newBuilder(api("/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString());
+                    assertThat(metrics.body())
+                            .containsPattern("mamori_blocklists_answers_total\\{[^}]*outcome=\"error_code\"[^}]*zone=\"refusing\\.blocklist\\.test\"[^}]*} 1\\.0")
+                            .containsPattern("mamori_blocklists_answers_total\\{[^}]*outcome=\"listed\"[^}]*zone=\"dbl\\.blocklist\\.test\"[^}]*} 1\\.0")
+                            .doesNotContain("e2ekey0123");
                 });
     }
 

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mamori.console.audit.AuditEntry;
 import io.mamori.console.audit.AuditTrail;
 import io.mamori.core.access.Role;
+import io.mamori.core.reputation.BlocklistStatus;
+import io.mamori.core.reputation.DnsBlocklistAnalyzer;
 import org.springframework.beans.factory.annotation.Autowired;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;
@@ -21,6 +24,9 @@ class ConsolePolicyAndAuditPagesTest extends ConsoleContext {
 
     @Autowired
     AuditTrail trail;
+
+    @Autowired
+    BlocklistStatus blocklistStatus;
 
     private static final String RUNNING_THRESHOLDS = "thresholds: { tag: 4, hold: 8, quarantine: 10, reject: 20 }";
 
@@ -215,5 +221,62 @@ class ConsolePolicyAndAuditPagesTest extends ConsoleContext {
             }
         }
         throw new AssertionError(needle);
+    }
+
+    @Test
+    void thePolicyPageShowsWhatTheBlockListsAnswerAndChecksThemOnRequestWhichTheAuditLogRecords() throws Exception {
+        // the local DNS server answers as the lists do: one list works, the other refuses this resolver (error codes)
+        DNS.a("2.0.0.127.zen.console-bl.test", "127.0.0.2");
+        DNS.a("test.refusing-bl.test", "127.255.255.254");
+        DNS.a("invalid.refusing-bl.test", "127.255.255.254");
+        ConsoleClient admin = signedIn("blocklist-admin", "リスト 管理者", Role.ADMIN);
+        ConsoleClient analyst = signedIn("blocklist-analyst", "リスト 分析", Role.ANALYST);
+        int mark = auditMark();
+        try {
+            Files.writeString(POLICY, ConsoleContext.policy("")
+                    + "blocklists:\n  ip: [zen.console-bl.test]\n  domain: [refusing-bl.test]\n", StandardCharsets.UTF_8);
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (policy.current().blocklists().isEmpty()) {
+                assertThat(System.nanoTime()).as("the policy is applied within 20 s").isLessThan(deadline);
+                Thread.sleep(50);
+            }
+            // as the gateway's block list analyzer reports an inbound message's error-code answer
+            blocklistStatus.answered("refusing-bl.test", false, DnsBlocklistAnalyzer.Outcome.ERROR_CODE);
+
+            admin.get("/policy");
+            assertThat(admin.page().select("#blocklist-status tbody tr")).extracting(r -> r.attr("data-zone") + ": "
+                    + r.selectFirst(".state").text()).containsExactly("zen.console-bl.test: まだ問い合わせていません",
+                    "refusing-bl.test: エラー応答: このゲートウェイのリゾルバーからの問い合わせを拒否しています");
+            assertThat(admin.page().selectFirst("#blocklist-checks")).as("nothing checked yet").isNull();
+
+            admin.post("/policy/check-blocklists");
+            assertThat(admin.last.statusCode()).isEqualTo(200);
+            assertThat(admin.page().select("#blocklist-checks tbody tr")).extracting(r -> r.attr("data-zone") + " "
+                    + r.attr("data-outcome") + ": " + r.selectFirst(".outcome").text()).containsExactly(
+                    "zen.console-bl.test WORKS: 動作しています",
+                    "refusing-bl.test ERROR_CODE: エラー応答: このリゾルバーからの問い合わせを拒否しています(公開リゾルバー経由、キーの誤り、上限超過など)");
+            assertThat(auditSince(mark)).anySatisfy(line -> assertThat(line).contains("action=policy.blocklists.check")
+                    .contains("actor=" + admin.email).contains("zen.console-bl.test (ip): WORKS")
+                    .contains("refusing-bl.test (domain): ERROR_CODE"));
+
+            admin.get("/dashboard");
+            assertThat(admin.page().select("#blocklist-warning li")).extracting(li -> li.attr("data-zone"))
+                    .containsExactly("refusing-bl.test");
+            assertThat(admin.text("#blocklist-warning")).contains("refusing-bl.test(ドメイン)が")
+                    .contains("エラー応答を返しています");
+            analyst.get("/dashboard");
+            assertThat(analyst.last.statusCode()).isEqualTo(200);
+            assertThat(analyst.page().selectFirst("#blocklist-warning")).as("for those who look after the policy").isNull();
+            assertThat(analyst.post("/policy/check-blocklists").statusCode()).isEqualTo(403);
+
+            blocklistStatus.answered("refusing-bl.test", false, DnsBlocklistAnalyzer.Outcome.NOT_LISTED);
+            admin.get("/dashboard");
+            assertThat(admin.page().selectFirst("#blocklist-warning")).as("working again").isNull();
+        } finally {
+            usePolicy("");
+            while (!policy.current().blocklists().isEmpty()) {
+                Thread.sleep(50);
+            }
+        }
     }
 }

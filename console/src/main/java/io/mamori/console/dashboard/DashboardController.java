@@ -24,11 +24,13 @@ class DashboardController {
 
     private final Dashboard dashboard;
     private final MessageSource messages;
+    private final io.mamori.console.policy.Blocklists blocklists;
     private final ObjectMapper json = new ObjectMapper();
 
-    DashboardController(Dashboard dashboard, MessageSource messages) {
+    DashboardController(Dashboard dashboard, MessageSource messages, io.mamori.console.policy.Blocklists blocklists) {
         this.dashboard = dashboard;
         this.messages = messages;
+        this.blocklists = blocklists;
     }
 
     @GetMapping("/dashboard")
@@ -39,6 +41,10 @@ class DashboardController {
         model.addAttribute("directions", Direction.values());
         model.addAttribute("actions", Dashboard.ACTIONS);
         model.addAttribute("zone", dashboard.zone());
+        // a list that refuses the gateway or does not answer lists nobody: those who look after the policy are told
+        if (user.hasRole(io.mamori.core.access.Role.ADMIN) || user.hasRole(io.mamori.core.access.Role.AUDITOR)) {
+            model.addAttribute("troubledBlocklists", blocklists.troubled());
+        }
         model.addAttribute("chart", json.writeValueAsString(chart(view, locale)));
         return "dashboard";
     }

@@ -36,9 +36,11 @@ class PolicyController {
     }
 
     private final PolicyEditor editor;
+    private final Blocklists blocklists;
 
-    PolicyController(PolicyEditor editor) {
+    PolicyController(PolicyEditor editor, Blocklists blocklists) {
         this.editor = editor;
+        this.blocklists = blocklists;
     }
 
     @GetMapping("/policy")
@@ -93,6 +95,16 @@ class PolicyController {
         return show(model, user, text, baseHash, "stale");
     }
 
+    /** Checks the running policy's block lists through the gateway's resolver; the results beside the editor. */
+    @PostMapping("/policy/check-blocklists")
+    String checkBlocklists(@AuthenticationPrincipal ConsoleUser user, HttpServletRequest request, Model model)
+            throws IOException {
+        require(user, Role.ADMIN, Role.AUDITOR);
+        model.addAttribute("blocklistChecks", blocklists.check(user.email(), ClientAddress.recorded(request)));
+        String text = editor.fileText();
+        return show(model, user, text, PolicyEditor.hash(text), null);
+    }
+
     @GetMapping("/policy/history")
     String history(@AuthenticationPrincipal ConsoleUser user, Model model) {
         require(user, Role.ADMIN, Role.AUDITOR);
@@ -123,6 +135,8 @@ class PolicyController {
         model.addAttribute("text", PolicyEditor.normalise(text));
         model.addAttribute("baseHash", baseHash);
         model.addAttribute("canEdit", user.hasRole(Role.ADMIN));
+        model.addAttribute("blocklists", blocklists.zones());
+        model.addAttribute("zone", java.time.ZoneId.systemDefault());
         if (outcome != null) {
             model.addAttribute("outcome", outcome);
         }

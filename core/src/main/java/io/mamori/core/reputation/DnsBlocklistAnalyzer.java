@@ -196,16 +196,23 @@ public final class DnsBlocklistAnalyzer implements Analyzer {
     }
 
     /**
-     * One list's questions for a message and the answers that came back in time.
-     *
-     * @param policyZone the zone as the policy writes it (shown in evidence and to the observer, never the key)
-     * @param queried    the zone asked, its key filled in
-     * @param prefixes   the reversed client address, or the domains, in the order findings keep
+     * One list's questions for a message and the answers that came back in time: {@code policyZone} as the policy
+     * writes it (shown in evidence and to the observer, never the key), {@code queried} the zone asked (its key filled
+     * in), {@code prefixes} the reversed client address or the domains, in the order findings keep.
      */
-    private record Zone(String policyZone, String queried, boolean ip, List<String> prefixes,
-            Map<String, DnsAnswer> answers) {
+    private static final class Zone {
+        final String policyZone;
+        final String queried;
+        final boolean ip;
+        final List<String> prefixes;
+        /** Filled in by {@link #ask}; a key of its maps by identity. */
+        final Map<String, DnsAnswer> answers = new LinkedHashMap<>();
+
         Zone(String policyZone, String queried, boolean ip, List<String> prefixes) {
-            this(policyZone, queried, ip, prefixes, new LinkedHashMap<>());
+            this.policyZone = policyZone;
+            this.queried = queried;
+            this.ip = ip;
+            this.prefixes = prefixes;
         }
 
         Optional<String> listing(String prefix) {
@@ -216,11 +223,11 @@ public final class DnsBlocklistAnalyzer implements Analyzer {
 
     /**
      * Asks the lists, all at once, in two rounds: first one question to each list, then, to each list that answered
-     * it, the rest of its questions together. A list that does not answer (timeout, server failure) is thus asked once
-     * per message, not for every domain, and a list's outage costs a message at most one resolver timeout, never the
-     * analyzer's whole time (which would be {@code ANALYZER_FAILED}); answers after {@code deadline} are not waited for
-     * and no question is sent after it. The answers go into each zone's map; the observer is told of each, from this
-     * thread.
+     * it usefully, the rest of its questions together. A list that does not answer (timeout, server failure) or refuses
+     * (an error code) is thus asked once per message, not for every domain, and a list's outage costs a message at most
+     * one resolver timeout, never the analyzer's whole time (which would be {@code ANALYZER_FAILED}); answers after
+     * {@code deadline} are not waited for and no question is sent after it. The answers go into each zone's map; the
+     * observer is told of each, from this thread.
      */
     private void ask(List<Zone> zones, long deadline) {
         Map<Zone, Map<String, CompletableFuture<DnsAnswer>>> first = new LinkedHashMap<>();
@@ -233,8 +240,12 @@ public final class DnsBlocklistAnalyzer implements Analyzer {
         }
         Map<Zone, Map<String, CompletableFuture<DnsAnswer>>> rest = new LinkedHashMap<>();
         for (Zone zone : first.keySet()) {
-            if (zone.answers.isEmpty() || zone.answers.values().iterator().next() instanceof DnsAnswer.TempFail
-                    || System.nanoTime() > deadline) {
+            // a list that gave no answer, or an error code (it refuses this resolver), has nothing more to say
+            if (zone.answers.isEmpty() || System.nanoTime() > deadline) {
+                continue;
+            }
+            Outcome probe = outcome(zone.answers.values().iterator().next());
+            if (probe == Outcome.NO_ANSWER || probe == Outcome.ERROR_CODE) {
                 continue;
             }
             Map<String, CompletableFuture<DnsAnswer>> asked = new LinkedHashMap<>();

@@ -61,12 +61,16 @@ public final class Analyzers {
      *                   {@link ContentModel#EMPTY}, which gives no opinion
      * @param blocklistKey the block list subscription key that stands for {@code {key}} in the policy's block list
      *                   zones (a setting, kept out of the policy text), if set
+     * @param blocklistObserver told what each block list answer said about its list (the gateway's
+     *                   {@link io.mamori.core.reputation.BlocklistStatus} and metrics)
      */
     public record Ports(DnsResolver dns, SenderAuthSettings senderAuth, Clock clock, Optional<MalwareScanner> malware,
             Supplier<Policy> policy, Supplier<List<ListEntry>> listFile, ListStore listStore,
-            Optional<SenderHistory> history, Supplier<ContentModel> contentModel, Optional<String> blocklistKey) {
+            Optional<SenderHistory> history, Supplier<ContentModel> contentModel, Optional<String> blocklistKey,
+            DnsBlocklistAnalyzer.Observer blocklistObserver) {
         public Ports {
             Objects.requireNonNull(blocklistKey, "blocklistKey");
+            Objects.requireNonNull(blocklistObserver, "blocklistObserver");
             Objects.requireNonNull(policy, "policy");
             Objects.requireNonNull(dns, "dns");
             Objects.requireNonNull(senderAuth, "senderAuth");
@@ -76,6 +80,14 @@ public final class Analyzers {
             Objects.requireNonNull(listStore, "listStore");
             Objects.requireNonNull(history, "history");
             Objects.requireNonNull(contentModel, "contentModel");
+        }
+
+        /** Without an observer of the block lists' answers. */
+        public Ports(DnsResolver dns, SenderAuthSettings senderAuth, Clock clock, Optional<MalwareScanner> malware,
+                Supplier<Policy> policy, Supplier<List<ListEntry>> listFile, ListStore listStore,
+                Optional<SenderHistory> history, Supplier<ContentModel> contentModel, Optional<String> blocklistKey) {
+            this(dns, senderAuth, clock, malware, policy, listFile, listStore, history, contentModel, blocklistKey,
+                    DnsBlocklistAnalyzer.Observer.NONE);
         }
 
         /** Without a block list key. */
@@ -162,7 +174,7 @@ public final class Analyzers {
             Policy p = ports.policy().get();
             return new DnsBlocklistAnalyzer.Settings(p.blocklists().ipZones(), p.blocklists().domainZones(),
                     p::isInternal, a -> p.organisation().isOwnSender(a.getHostAddress()), ports.blocklistKey());
-        }));
+        }, ports.blocklistObserver()));
         ports.history().ifPresent(history -> all.add(new FirstContactAnalyzer(history, ports.clock(), () -> {
             Policy p = ports.policy().get();
             return new FirstContactAnalyzer.Settings(p.firstContact().window(), p.firstContact().learning(), p::isInternal);

@@ -278,21 +278,23 @@ class DnsBlocklistAnalyzerTest {
     }
 
     @Test
-    void theListsAreAskedAllAtOnceFirstOneQuestionEachThenTheRestOfEachListThatAnswered() throws Exception {
+    void theListsAreAskedAllAtOnceFirstOneQuestionEachThenTheRestOfEachListThatAnsweredWithoutAnErrorCode() throws Exception {
         HeldDns dns = new HeldDns(TableDnsResolver.builder()
                 .add("site7.example." + DOMAIN_ZONE, Type.A, "127.0.1.4")
                 .add("8.113.0.203." + IP_ZONE, Type.A, "127.0.0.3")
-                .tempFail("sender.example.silent.blocklist.test").build());
+                .tempFail("sender.example.silent.blocklist.test")
+                .add("sender.example.refusing.blocklist.test", Type.A, "127.255.255.254").build());
         ExecutorService thread = Executors.newSingleThreadExecutor();
         try {
             Future<List<Finding>> found = thread.submit(() -> analyze(dns, DnsBlocklistAnalyzer.Observer.NONE,
                     Direction.INBOUND, "203.0.113.8", "From: a@sender.example\r\nTo: taro@example.co.jp\r\nSubject: x\r\n\r\n"
-                            + links(10), List.of(IP_ZONE), List.of(DOMAIN_ZONE, "silent.blocklist.test")));
-            assertThat(dns.answerAll(3)).as("round one: a question to each list, together").containsExactly(
-                    "8.113.0.203." + IP_ZONE, "sender.example." + DOMAIN_ZONE, "sender.example.silent.blocklist.test");
+                            + links(10), List.of(IP_ZONE), List.of(DOMAIN_ZONE, "silent.blocklist.test", "refusing.blocklist.test")));
+            assertThat(dns.answerAll(4)).as("round one: a question to each list, together").containsExactly(
+                    "8.113.0.203." + IP_ZONE, "sender.example." + DOMAIN_ZONE, "sender.example.silent.blocklist.test",
+                    "sender.example.refusing.blocklist.test");
             List<String> second = dns.answerAll(10);
             assertThat(second).as("round two: the other ten domains of the list that answered, together; none of the"
-                    + " silent list's or the IP list's, which has no more to ask").hasSize(10)
+                    + " silent or the refusing list's, or the IP list's, which has no more to ask").hasSize(10)
                     .allMatch(n -> n.endsWith(".example." + DOMAIN_ZONE) && n.startsWith("site"));
             assertThat(found.get(10, TimeUnit.SECONDS)).extracting(Finding::evidence).containsExactly(
                     "ip=203.0.113.8 zone=zen.blocklist.test answer=127.0.0.3",

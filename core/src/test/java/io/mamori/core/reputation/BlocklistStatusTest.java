@@ -1,0 +1,129 @@
+package io.mamori.core.reputation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.mamori.core.reputation.BlocklistStatus.State;
+import io.mamori.core.reputation.DnsBlocklistAnalyzer.Outcome;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/** How the lists' answers become each list's state, and what the log says about it. */
+class BlocklistStatusTest {
+
+    static final String IP = "zen.blocklist.test";
+    static final String DOMAIN = "dbl.blocklist.test";
+    static final String KEYED = "abcdefghijklmnopqrstuvwxyz.zen.dq.blocklist.test";
+
+    /** A clock the test moves. */
+    static final class Hands extends Clock {
+        Instant now = Instant.parse("2026-11-30T09:00:00Z");
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneId.of("UTC");
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    private final Hands clock = new Hands();
+    private final BlocklistStatus status = new BlocklistStatus(clock);
+    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    private final Logger log = (Logger) LoggerFactory.getLogger(BlocklistStatus.class);
+
+    @BeforeEach
+    void listen() {
+        logs.start();
+        log.addAppender(logs);
+    }
+
+    @AfterEach
+    void stopListening() {
+        log.detachAppender(logs);
+    }
+
+    private List<String> logged() {
+        return logs.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+    }
+
+    @Test
+    void aListIsRefusingFromItsFirstErrorCodeAndWorkingAgainFromItsNextUsableAnswer() {
+        status.answered(IP, true, Outcome.NOT_LISTED);
+        status.answered(IP, true, Outcome.LISTED);
+        assertThat(status.troubled(List.of(IP), List.of())).isEmpty();
+        clock.now = clock.now.plusSeconds(60);
+        status.answered(IP, true, Outcome.ERROR_CODE);
+        BlocklistStatus.Zone z = status.zones(List.of(IP), List.of()).get(0);
+        assertThat(z.state()).isEqualTo(State.REFUSING);
+        assertThat(z.since()).isEqualTo(Instant.parse("2026-11-30T09:01:00Z"));
+        assertThat(z.lastUsable()).isEqualTo(Instant.parse("2026-11-30T09:00:00Z"));
+        assertThat(List.of(z.listed(), z.notListed(), z.errorCodes(), z.noAnswers())).containsExactly(1L, 1L, 1L, 0L);
+        assertThat(status.troubled(List.of(IP), List.of())).extracting(BlocklistStatus.Zone::zone).containsExactly(IP);
+        assertThat(logged()).singleElement().asString().startsWith("WARN DNS block list zen.blocklist.test (IP) answers"
+                + " with error codes");
+        status.answered(IP, true, Outcome.NOT_LISTED);
+        assertThat(status.zones(List.of(IP), List.of()).get(0).state()).isEqualTo(State.WORKING);
+        assertThat(logged()).last().isEqualTo("INFO DNS block list zen.blocklist.test (IP) answers again");
+    }
+
+    @Test
+    void oneLostAnswerIsNoOutageButThreeInARowAre() {
+        status.answered(DOMAIN, false, Outcome.NOT_LISTED);
+        status.answered(DOMAIN, false, Outcome.NO_ANSWER);
+        status.answered(DOMAIN, false, Outcome.NO_ANSWER);
+        status.answered(DOMAIN, false, Outcome.NOT_LISTED);
+        status.answered(DOMAIN, false, Outcome.NO_ANSWER);
+        status.answered(DOMAIN, false, Outcome.NO_ANSWER);
+        assertThat(status.zones(List.of(), List.of(DOMAIN)).get(0).state()).isEqualTo(State.WORKING);
+        assertThat(logged()).isEmpty();
+        status.answered(DOMAIN, false, Outcome.NO_ANSWER);
+        assertThat(status.zones(List.of(), List.of(DOMAIN)).get(0).state()).isEqualTo(State.NOT_ANSWERING);
+        assertThat(logged()).containsExactly("WARN DNS block list dbl.blocklist.test (domain) has not answered 3 questions"
+                + " in a row: it lists nobody while it is down; see `mamori policy check-blocklists`");
+    }
+
+    @Test
+    void aFlappingListIsWarnedAboutAtMostOnceInTenMinutes() {
+        for (int i = 0; i < 5; i++) {
+            status.answered(IP, true, Outcome.ERROR_CODE);
+            status.answered(IP, true, Outcome.NOT_LISTED);
+            clock.now = clock.now.plusSeconds(60);
+        }
+        assertThat(logged().stream().filter(l -> l.startsWith("WARN"))).hasSize(1);
+        clock.now = clock.now.plus(BlocklistStatus.WARN_INTERVAL);
+        status.answered(IP, true, Outcome.ERROR_CODE);
+        assertThat(logged().stream().filter(l -> l.startsWith("WARN"))).hasSize(2);
+        assertThat(logs.list).allMatch(e -> e.getLevel() == Level.WARN || e.getLevel() == Level.INFO);
+    }
+
+    @Test
+    void listsAreShownAsThePolicyNamesThemWithoutTheKeyAndThoseNotAskedYetSaySo() {
+        status.answered(DnsBlocklistAnalyzer.shown(KEYED), true, Outcome.ERROR_CODE);
+        status.answered(DOMAIN, false, Outcome.NOT_LISTED);
+        status.answered("removed.blocklist.test", false, Outcome.ERROR_CODE);
+        assertThat(status.zones(List.of(KEYED, IP), List.of(DOMAIN)))
+                .extracting(z -> z.zone() + " " + z.ip() + " " + z.state())
+                .containsExactly("<key>.zen.dq.blocklist.test true REFUSING", "zen.blocklist.test true NOT_ASKED_YET",
+                        "dbl.blocklist.test false WORKING");
+        assertThat(status.troubled(List.of(KEYED, IP), List.of(DOMAIN))).hasSize(1);
+        assertThat(logged()).noneMatch(l -> l.contains("abcdefghijklmnop"));
+    }
+}
