@@ -205,6 +205,12 @@ class ImpersonationAnalyzerTest {
         // a user of the brand's own free mailbox service calling himself the brand counts once
         assertThat(analyzeHeaders("", "From", "Microsoft account team <ms.account.team@outlook.com>")).containsExactly(
                 Finding.of("BRAND_IMPERSONATION", "name=Microsoft account team from=outlook.com brand=Microsoft (free mailbox)"));
+        // free mailboxes abroad and consumer ISPs' mailboxes count as well (a PayPal notice never comes from them)
+        assertThat(analyzeHeaders("", "From", "Paypal <pay2pal@excite.com>")).containsExactly(new Finding(
+                "BRAND_IMPERSONATION", 1.5, "name=Paypal from=excite.com brand=PayPal (free mailbox)"));
+        assertThat(analyzeHeaders("", "From", "\"Amazon Kundenservice\" <kundenservice.amzn@t-online.de>")).containsExactly(
+                new Finding("BRAND_IMPERSONATION", 1.5,
+                        "name=Amazon Kundenservice from=t-online.de brand=Amazon (free mailbox)"));
     }
 
     @Test
