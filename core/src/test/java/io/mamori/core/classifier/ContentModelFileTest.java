@@ -3,6 +3,8 @@ package io.mamori.core.classifier;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mamori.core.testing.MovingClock;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -11,7 +13,6 @@ import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
@@ -21,26 +22,6 @@ class ContentModelFileTest {
 
     @TempDir
     Path dir;
-
-    /** A clock the test moves. */
-    private static final class MovingClock extends Clock {
-        Instant now = Instant.parse("2026-11-28T00:00:00Z");
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneId.of("UTC");
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     private static void write(Path file, ContentModel model) throws IOException {
         try (OutputStream out = Files.newOutputStream(file)) {
@@ -54,20 +35,20 @@ class ContentModelFileTest {
     void aChangedFileIsReadAgainAfterTheCheckIntervalAndABrokenOneKeepsTheModelInForce() throws IOException {
         Path file = dir.resolve("model.tsv.gz");
         write(file, ContentModelTest.trained());
-        MovingClock clock = new MovingClock();
+        MovingClock clock = new MovingClock(Instant.parse("2026-11-28T00:00:00Z"));
         ContentModelFile models = new ContentModelFile(file, clock);
         assertThat(models.get().phishingMessages()).isEqualTo(60);
 
         ContentModel more = new ContentModel.Builder(ContentModelTest.trained()).learn(List.of("x"), true).build();
         write(file, more);
-        Files.setLastModifiedTime(file, FileTime.from(clock.now.plusSeconds(1)));
+        Files.setLastModifiedTime(file, FileTime.from(clock.instant().plusSeconds(1)));
         assertThat(models.get().phishingMessages()).as("not looked at before the interval").isEqualTo(60);
-        clock.now = clock.now.plus(ContentModelFile.CHECK_EVERY).plus(Duration.ofMillis(1));
+        clock.advance(ContentModelFile.CHECK_EVERY.plus(Duration.ofMillis(1)));
         assertThat(models.get().phishingMessages()).isEqualTo(61);
 
         Files.writeString(file, "half-written");
-        Files.setLastModifiedTime(file, FileTime.from(clock.now.plusSeconds(2)));
-        clock.now = clock.now.plus(ContentModelFile.CHECK_EVERY).plus(Duration.ofMillis(1));
+        Files.setLastModifiedTime(file, FileTime.from(clock.instant().plusSeconds(2)));
+        clock.advance(ContentModelFile.CHECK_EVERY.plus(Duration.ofMillis(1)));
         assertThat(models.get().phishingMessages()).as("a broken file keeps the model in force").isEqualTo(61);
     }
 

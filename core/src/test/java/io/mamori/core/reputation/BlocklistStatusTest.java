@@ -8,9 +8,8 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.mamori.core.reputation.BlocklistStatus.State;
 import io.mamori.core.reputation.DnsBlocklistAnalyzer.Outcome;
-import java.time.Clock;
+import io.mamori.core.testing.MovingClock;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,27 +23,7 @@ class BlocklistStatusTest {
     static final String DOMAIN = "dbl.blocklist.test";
     static final String KEYED = "abcdefghijklmnopqrstuvwxyz.zen.dq.blocklist.test";
 
-    /** A clock the test moves. */
-    static final class Hands extends Clock {
-        Instant now = Instant.parse("2026-11-30T09:00:00Z");
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneId.of("UTC");
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
-    private final Hands clock = new Hands();
+    private final MovingClock clock = new MovingClock(Instant.parse("2026-11-30T09:00:00Z"));
     private final BlocklistStatus status = new BlocklistStatus(clock);
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
     private final Logger log = (Logger) LoggerFactory.getLogger(BlocklistStatus.class);
@@ -69,7 +48,7 @@ class BlocklistStatusTest {
         status.answered(IP, true, Outcome.NOT_LISTED);
         status.answered(IP, true, Outcome.LISTED);
         assertThat(status.troubled(List.of(IP), List.of())).isEmpty();
-        clock.now = clock.now.plusSeconds(60);
+        clock.advance(java.time.Duration.ofSeconds(60));
         status.answered(IP, true, Outcome.ERROR_CODE);
         BlocklistStatus.Zone z = status.zones(List.of(IP), List.of()).get(0);
         assertThat(z.state()).isEqualTo(State.REFUSING);
@@ -105,10 +84,10 @@ class BlocklistStatusTest {
         for (int i = 0; i < 5; i++) {
             status.answered(IP, true, Outcome.ERROR_CODE);
             status.answered(IP, true, Outcome.NOT_LISTED);
-            clock.now = clock.now.plusSeconds(60);
+            clock.advance(java.time.Duration.ofSeconds(60));
         }
         assertThat(logged().stream().filter(l -> l.startsWith("WARN"))).hasSize(1);
-        clock.now = clock.now.plus(BlocklistStatus.WARN_INTERVAL);
+        clock.advance(BlocklistStatus.WARN_INTERVAL);
         status.answered(IP, true, Outcome.ERROR_CODE);
         assertThat(logged().stream().filter(l -> l.startsWith("WARN"))).hasSize(2);
         assertThat(logs.list).allMatch(e -> e.getLevel() == Level.WARN || e.getLevel() == Level.INFO);
