@@ -32,6 +32,7 @@ import io.mamori.core.policy.PolicyLoader;
 import io.mamori.core.policy.PolicyWatcher;
 import io.mamori.core.auth.DnsResolver;
 import io.mamori.core.auth.SenderAuthSettings;
+import io.mamori.core.malware.EngineStatus;
 import io.mamori.core.reputation.BlocklistStatus;
 import io.mamori.core.reputation.DnsBlocklistAnalyzer;
 import io.mamori.core.scan.Analyzers;
@@ -81,6 +82,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
@@ -234,10 +236,10 @@ class GatewayConfiguration {
     @Bean
     MessageScanner messageScanner(FindingCatalogue catalogue, PolicyEngine engine, PolicyHolder policy,
             AnalyzerPool analyzerPool, MamoriProperties settings, ListFileWatcher listFile, JdbcListStore listStore,
-            JdbcSenderHistory history, BlocklistStatus blocklists, MeterRegistry meters) {
+            JdbcSenderHistory history, BlocklistStatus blocklists, EngineStatus antivirus, MeterRegistry meters) {
         AnalysisPipeline pipeline = new AnalysisPipeline(Analyzers.shipped(analyzerPorts(settings, policy::current, listFile,
-                listStore, Optional.of(history), blocklistObserver(blocklists, meters))), catalogue,
-                settings.analysis().budget(), analyzerPool);
+                listStore, Optional.of(history), new Watchers(blocklistObserver(blocklists, meters), antivirus::watching))),
+                catalogue, settings.analysis().budget(), analyzerPool);
         Path temp = settings.dataDir().resolve("spool");
         try {
             Files.createDirectories(temp);
@@ -247,11 +249,36 @@ class GatewayConfiguration {
         return new MessageScanner(new MessageParser(ParseLimits.defaults(), temp), pipeline, engine, policy::current);
     }
 
+    /**
+     * Who hears what the services outside answer the analyzers: in the running gateway the block lists' and the
+     * antivirus engine's status (dashboard, log) and metrics; offline, no one.
+     *
+     * @param blocklists told of each block list answer
+     * @param antivirus  puts a watcher between the antivirus analyzer and the engine
+     */
+    record Watchers(DnsBlocklistAnalyzer.Observer blocklists, UnaryOperator<MalwareScanner> antivirus) {
+        static final Watchers NONE = new Watchers(DnsBlocklistAnalyzer.Observer.NONE, UnaryOperator.identity());
+    }
+
     /** DNS and sender-authentication settings for the shipped analyzers; the offline commands use the same. */
     static Analyzers.Ports analyzerPorts(MamoriProperties settings, Supplier<Policy> policy, Supplier<List<ListEntry>> listFile,
-            ListStore listStore, Optional<SenderHistory> history, DnsBlocklistAnalyzer.Observer blocklistObserver) {
+            ListStore listStore, Optional<SenderHistory> history, Watchers watchers) {
         return analyzerPorts(settings, policy, listFile, listStore, history, resolver(settings.dns().serverAddress(),
-                settings.dns().timeout()), settings.analysis().contentModelSupplier(settings.dataDir()), blocklistObserver);
+                settings.dns().timeout()), settings.analysis().contentModelSupplier(settings.dataDir()), watchers);
+    }
+
+    /**
+     * Whether the antivirus engine has been answering: the dashboard shows it, the log warns when it stops, and
+     * {@code mamori.antivirus.scans{outcome=clean|infected|unscannable|unavailable}} counts its answers.
+     */
+    @Bean
+    EngineStatus antivirusStatus(Clock clock, MeterRegistry meters) {
+        return new EngineStatus(clock, outcome -> Counter.builder("mamori.antivirus.scans")
+                .description("files the antivirus engine was asked to scan, by its answer")
+                .tag("outcome", outcome instanceof MalwareScanner.Clean ? "clean"
+                        : outcome instanceof MalwareScanner.Infected ? "infected"
+                        : outcome instanceof MalwareScanner.Unavailable ? "unavailable" : "unscannable")
+                .register(meters).increment());
     }
 
     /** What the block lists have been answering: the health endpoint and the console's dashboard show it. */
@@ -281,13 +308,13 @@ class GatewayConfiguration {
     }
 
     /**
-     * As {@link #analyzerPorts(MamoriProperties, Supplier, Supplier, ListStore, Optional, DnsBlocklistAnalyzer.Observer)}
+     * As {@link #analyzerPorts(MamoriProperties, Supplier, Supplier, ListStore, Optional, Watchers)}
      * with the given resolver and content model (the offline commands choose theirs: their DNS, and a model named by the
      * setting or --model).
      */
     static Analyzers.Ports analyzerPorts(MamoriProperties settings, Supplier<Policy> policy, Supplier<List<ListEntry>> listFile,
             ListStore listStore, Optional<SenderHistory> history, DnsResolver resolver,
-            Supplier<io.mamori.core.classifier.ContentModel> contentModel, DnsBlocklistAnalyzer.Observer blocklistObserver) {
+            Supplier<io.mamori.core.classifier.ContentModel> contentModel, Watchers watchers) {
         Clock clock = Clock.systemUTC();
         // the attachment walks of every analyzer unpack compressed RAR archives with the process's unpacker
         io.mamori.core.attachment.RarUnpacker.configure(settings.analysis().rarUnpacker());
@@ -297,11 +324,11 @@ class GatewayConfiguration {
         Optional<MalwareScanner> malware = Optional.empty();
         if (av.configured()) {
             HostAndPort clamd = MamoriProperties.hostAndPort("mamori.antivirus.clamd", av.clamd().trim());
-            malware = Optional.of(new ClamdScanner(clamd.host(), clamd.port(), Duration.ofSeconds(2), av.timeout(),
-                    av.maxStreamSize().toBytes()));
+            malware = Optional.of(watchers.antivirus().apply(new ClamdScanner(clamd.host(), clamd.port(),
+                    Duration.ofSeconds(2), av.timeout(), av.maxStreamSize().toBytes())));
         }
         return new Analyzers.Ports(resolver, auth, clock, malware, policy, listFile, listStore, history, contentModel,
-                settings.dns().blocklistKeyValue(), blocklistObserver);
+                settings.dns().blocklistKeyValue(), watchers.blocklists());
     }
 
     /**

@@ -155,7 +155,7 @@ final class OfflineScanner implements AutoCloseable {
         Policy chosen = policy;
         AnalysisPipeline pipeline = new AnalysisPipeline(Analyzers.shipped(GatewayConfiguration.analyzerPorts(settings,
                 () -> chosen, () -> fileEntries, ListStore.NONE, Optional.empty(), resolver, contentModel,
-                io.mamori.core.reputation.DnsBlocklistAnalyzer.Observer.NONE)), catalogue,
+                GatewayConfiguration.Watchers.NONE)), catalogue,
                 settings.analysis().budget(), pool);
         MessageScanner scanner = new MessageScanner(MessageParser.offline(ParseLimits.defaults()), pipeline,
                 new PolicyEngine(catalogue), () -> chosen);

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mamori.console.audit.AuditEntry;
 import io.mamori.console.audit.AuditTrail;
 import io.mamori.core.access.Role;
+import io.mamori.core.malware.EngineStatus;
+import io.mamori.core.malware.MalwareScanner;
 import io.mamori.core.reputation.BlocklistStatus;
 import io.mamori.core.reputation.DnsBlocklistAnalyzer;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -27,6 +29,12 @@ class ConsolePolicyAndAuditPagesTest extends ConsoleContext {
 
     @Autowired
     BlocklistStatus blocklistStatus;
+
+    @Autowired
+    EngineStatus antivirusStatus;
+
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
 
     private static final String RUNNING_THRESHOLDS = "thresholds: { tag: 4, hold: 8, quarantine: 10, reject: 20 }";
 
@@ -278,5 +286,26 @@ class ConsolePolicyAndAuditPagesTest extends ConsoleContext {
                 Thread.sleep(50);
             }
         }
+    }
+
+    @Test
+    void theDashboardTellsAdministratorsWhenTheAntivirusEngineDoesNotAnswer() throws Exception {
+        ConsoleClient admin = signedIn("antivirus-admin", "検査 管理者", Role.ADMIN);
+        ConsoleClient analyst = signedIn("antivirus-analyst", "検査 分析", Role.ANALYST);
+        try {
+            // as the antivirus analyzer's watched engine reports a message's attachment it could not scan
+            antivirusStatus.answered(new MalwareScanner.Unavailable("clamd 127.0.0.1:3310: Connection refused"));
+            admin.get("/dashboard");
+            assertThat(admin.text("#antivirus-warning")).contains("ウイルス検査エンジンが応答しません")
+                    .contains("clamd 127.0.0.1:3310: Connection refused").contains("AV_UNAVAILABLE");
+            analyst.get("/dashboard");
+            assertThat(analyst.page().selectFirst("#antivirus-warning")).isNull();
+            assertThat(meters.get("mamori.antivirus.scans").tag("outcome", "unavailable").counter().count())
+                    .as("the metric counts the engine's answers").isPositive();
+        } finally {
+            antivirusStatus.answered(new MalwareScanner.Clean());
+        }
+        admin.get("/dashboard");
+        assertThat(admin.page().selectFirst("#antivirus-warning")).as("answering again").isNull();
     }
 }

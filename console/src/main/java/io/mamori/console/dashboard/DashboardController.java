@@ -3,6 +3,7 @@ package io.mamori.console.dashboard;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mamori.console.identity.ConsoleUser;
+import io.mamori.core.malware.EngineStatus;
 import io.mamori.core.message.Direction;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,12 +26,15 @@ class DashboardController {
     private final Dashboard dashboard;
     private final MessageSource messages;
     private final io.mamori.console.policy.Blocklists blocklists;
+    private final EngineStatus antivirus;
     private final ObjectMapper json = new ObjectMapper();
 
-    DashboardController(Dashboard dashboard, MessageSource messages, io.mamori.console.policy.Blocklists blocklists) {
+    DashboardController(Dashboard dashboard, MessageSource messages, io.mamori.console.policy.Blocklists blocklists,
+            EngineStatus antivirus) {
         this.dashboard = dashboard;
         this.messages = messages;
         this.blocklists = blocklists;
+        this.antivirus = antivirus;
     }
 
     @GetMapping("/dashboard")
@@ -41,9 +45,14 @@ class DashboardController {
         model.addAttribute("directions", Direction.values());
         model.addAttribute("actions", Dashboard.ACTIONS);
         model.addAttribute("zone", dashboard.zone());
-        // a list that refuses the gateway or does not answer lists nobody: those who look after the policy are told
+        // a block list that refuses the gateway lists nobody, and attachments go unscanned while the antivirus engine
+        // is down: those who look after the gateway are told at the top
         if (user.hasRole(io.mamori.core.access.Role.ADMIN) || user.hasRole(io.mamori.core.access.Role.AUDITOR)) {
             model.addAttribute("troubledBlocklists", blocklists.troubled());
+            EngineStatus.View av = antivirus.view();
+            if (av.state() == EngineStatus.State.UNAVAILABLE) {
+                model.addAttribute("antivirusDown", av);
+            }
         }
         model.addAttribute("chart", json.writeValueAsString(chart(view, locale)));
         return "dashboard";

@@ -7,6 +7,7 @@ import io.mamori.core.analysis.AnalysisPipeline;
 import io.mamori.core.analysis.Analyzer;
 import io.mamori.core.analysis.FindingCatalogue;
 import io.mamori.core.attachment.AttachmentContentAnalyzer;
+import io.mamori.core.malware.EngineStatus;
 import io.mamori.core.malware.MalwareAnalyzer;
 import io.mamori.core.message.Direction;
 import io.mamori.core.message.MessageParser;
@@ -77,6 +78,7 @@ class ClamdEndToEndTest {
     Path dir;
 
     private ClamdProcess clamd;
+    private final EngineStatus antivirus = new EngineStatus(Clock.systemUTC(), EngineStatus.Listener.NONE);
     private HikariDataSource dataSource;
     private JdbcMessageStore store;
     private SmtpListener listener;
@@ -96,7 +98,7 @@ class ClamdEndToEndTest {
         PolicyEngine engine = new PolicyEngine(catalogue);
         List<Analyzer> analyzers = new ArrayList<>(Analyzers.local());
         analyzers.add(new AttachmentContentAnalyzer());
-        analyzers.add(new MalwareAnalyzer(clamd.scanner()));
+        analyzers.add(new MalwareAnalyzer(antivirus.watching(clamd.scanner())));
         analysis = Executors.newFixedThreadPool(4);
         MessageScanner scanner = new MessageScanner(new MessageParser(),
                 new AnalysisPipeline(analyzers, catalogue, Duration.ofSeconds(20), analysis), engine, () -> policy);
@@ -219,6 +221,13 @@ class ClamdEndToEndTest {
         assertThat(reply).startsWith("250 2.0.0");
         assertThat(store.list(null, 10)).singleElement()
                 .satisfies(m -> assertThat(m.findingCodes()).contains("AV_UNAVAILABLE"));
+        // what the console's dashboard shows: the engine down since this message, and why
+        assertThat(antivirus.view()).satisfies(v -> {
+            assertThat(v.state()).isEqualTo(EngineStatus.State.UNAVAILABLE);
+            assertThat(v.reason()).startsWith("clamd ");
+            assertThat(v.failed()).isEqualTo(1);
+            assertThat(v.scanned()).isZero();
+        });
     }
 
     @Test
@@ -341,5 +350,11 @@ class ClamdEndToEndTest {
 
         assertThat(m.state()).isEqualTo(MessageState.QUEUED);
         assertThat(content(m)).contains("X-Mamori-Verdict: DELIVER; score=0.00; findings=none");
+        assertThat(antivirus.view()).satisfies(v -> {
+            assertThat(v.state()).isEqualTo(EngineStatus.State.WORKING);
+            assertThat(v.scanned()).isPositive();
+            assertThat(v.infected()).isZero();
+            assertThat(v.failed()).isZero();
+        });
     }
 }
