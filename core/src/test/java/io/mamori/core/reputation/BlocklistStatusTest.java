@@ -2,19 +2,15 @@ package io.mamori.core.reputation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.mamori.core.reputation.BlocklistStatus.State;
 import io.mamori.core.reputation.DnsBlocklistAnalyzer.Outcome;
+import io.mamori.core.testing.LogCapture;
 import io.mamori.core.testing.MovingClock;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /** How the lists' answers become each list's state, and what the log says about it. */
 class BlocklistStatusTest {
@@ -25,22 +21,20 @@ class BlocklistStatusTest {
 
     private final MovingClock clock = new MovingClock(Instant.parse("2026-11-30T09:00:00Z"));
     private final BlocklistStatus status = new BlocklistStatus(clock);
-    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
-    private final Logger log = (Logger) LoggerFactory.getLogger(BlocklistStatus.class);
+    private final LogCapture logs = new LogCapture(BlocklistStatus.class);
 
     @BeforeEach
     void listen() {
         logs.start();
-        log.addAppender(logs);
     }
 
     @AfterEach
     void stopListening() {
-        log.detachAppender(logs);
+        logs.stop();
     }
 
     private List<String> logged() {
-        return logs.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+        return logs.lines();
     }
 
     @Test
@@ -90,7 +84,7 @@ class BlocklistStatusTest {
         clock.advance(BlocklistStatus.WARN_INTERVAL);
         status.answered(IP, true, Outcome.ERROR_CODE);
         assertThat(logged().stream().filter(l -> l.startsWith("WARN"))).hasSize(2);
-        assertThat(logs.list).allMatch(e -> e.getLevel() == Level.WARN || e.getLevel() == Level.INFO);
+        assertThat(logged()).allMatch(l -> l.startsWith("WARN ") || l.startsWith("INFO "));
     }
 
     @Test
