@@ -8,9 +8,8 @@ import io.mamori.core.testing.LogCapture;
 import io.mamori.core.testing.MovingClock;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** How the lists' answers become each list's state, and what the log says about it. */
 class BlocklistStatusTest {
@@ -21,21 +20,8 @@ class BlocklistStatusTest {
 
     private final MovingClock clock = new MovingClock(Instant.parse("2026-11-30T09:00:00Z"));
     private final BlocklistStatus status = new BlocklistStatus(clock);
-    private final LogCapture logs = new LogCapture(BlocklistStatus.class);
-
-    @BeforeEach
-    void listen() {
-        logs.start();
-    }
-
-    @AfterEach
-    void stopListening() {
-        logs.stop();
-    }
-
-    private List<String> logged() {
-        return logs.lines();
-    }
+    @RegisterExtension
+    final LogCapture logs = new LogCapture(BlocklistStatus.class);
 
     @Test
     void aListIsRefusingFromItsFirstErrorCodeAndWorkingAgainFromItsNextUsableAnswer() {
@@ -50,11 +36,11 @@ class BlocklistStatusTest {
         assertThat(z.lastUsable()).isEqualTo(Instant.parse("2026-11-30T09:00:00Z"));
         assertThat(List.of(z.listed(), z.notListed(), z.errorCodes(), z.noAnswers())).containsExactly(1L, 1L, 1L, 0L);
         assertThat(status.troubled(List.of(IP), List.of())).extracting(BlocklistStatus.Zone::zone).containsExactly(IP);
-        assertThat(logged()).singleElement().asString().startsWith("WARN DNS block list zen.blocklist.test (IP) answers"
+        assertThat(logs.lines()).singleElement().asString().startsWith("WARN DNS block list zen.blocklist.test (IP) answers"
                 + " with error codes");
         status.answered(IP, true, Outcome.NOT_LISTED);
         assertThat(status.zones(List.of(IP), List.of()).get(0).state()).isEqualTo(State.WORKING);
-        assertThat(logged()).last().isEqualTo("INFO DNS block list zen.blocklist.test (IP) answers again");
+        assertThat(logs.lines()).last().isEqualTo("INFO DNS block list zen.blocklist.test (IP) answers again");
     }
 
     @Test
@@ -66,10 +52,10 @@ class BlocklistStatusTest {
         status.answered(DOMAIN, false, Outcome.NO_ANSWER);
         status.answered(DOMAIN, false, Outcome.NO_ANSWER);
         assertThat(status.zones(List.of(), List.of(DOMAIN)).get(0).state()).isEqualTo(State.WORKING);
-        assertThat(logged()).isEmpty();
+        assertThat(logs.lines()).isEmpty();
         status.answered(DOMAIN, false, Outcome.NO_ANSWER);
         assertThat(status.zones(List.of(), List.of(DOMAIN)).get(0).state()).isEqualTo(State.NOT_ANSWERING);
-        assertThat(logged()).containsExactly("WARN DNS block list dbl.blocklist.test (domain) has not answered 3 questions"
+        assertThat(logs.lines()).containsExactly("WARN DNS block list dbl.blocklist.test (domain) has not answered 3 questions"
                 + " in a row: it lists nobody while it is down; see `mamori policy check-blocklists`");
     }
 
@@ -80,11 +66,11 @@ class BlocklistStatusTest {
             status.answered(IP, true, Outcome.NOT_LISTED);
             clock.advance(java.time.Duration.ofSeconds(60));
         }
-        assertThat(logged().stream().filter(l -> l.startsWith("WARN"))).hasSize(1);
+        assertThat(logs.lines().stream().filter(l -> l.startsWith("WARN"))).hasSize(1);
         clock.advance(BlocklistStatus.WARN_INTERVAL);
         status.answered(IP, true, Outcome.ERROR_CODE);
-        assertThat(logged().stream().filter(l -> l.startsWith("WARN"))).hasSize(2);
-        assertThat(logged()).allMatch(l -> l.startsWith("WARN ") || l.startsWith("INFO "));
+        assertThat(logs.lines().stream().filter(l -> l.startsWith("WARN"))).hasSize(2);
+        assertThat(logs.lines()).allMatch(l -> l.startsWith("WARN ") || l.startsWith("INFO "));
     }
 
     @Test
@@ -97,6 +83,6 @@ class BlocklistStatusTest {
                 .containsExactly("<key>.zen.dq.blocklist.test true REFUSING", "zen.blocklist.test true NOT_ASKED_YET",
                         "dbl.blocklist.test false WORKING");
         assertThat(status.troubled(List.of(KEYED, IP), List.of(DOMAIN))).hasSize(1);
-        assertThat(logged()).noneMatch(l -> l.contains("abcdefghijklmnop"));
+        assertThat(logs.lines()).noneMatch(l -> l.contains("abcdefghijklmnop"));
     }
 }

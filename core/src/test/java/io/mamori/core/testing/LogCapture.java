@@ -4,10 +4,17 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import java.util.List;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.LoggerFactory;
 
-/** What one class logs while a test runs, as "LEVEL message" lines. Start it before, stop it after each test. */
-public final class LogCapture {
+/**
+ * What one class logs while a test runs, as "LEVEL message" lines: a JUnit extension
+ * ({@code @RegisterExtension final LogCapture logs = new LogCapture(X.class);}) that listens from before each test to
+ * after it.
+ */
+public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
 
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
     private final Logger logger;
@@ -16,12 +23,15 @@ public final class LogCapture {
         this.logger = (Logger) LoggerFactory.getLogger(logging);
     }
 
-    public void start() {
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        appender.list.clear();
         appender.start();
         logger.addAppender(appender);
     }
 
-    public void stop() {
+    @Override
+    public void afterEach(ExtensionContext context) {
         logger.detachAppender(appender);
     }
 
