@@ -19,6 +19,8 @@ import org.springframework.stereotype.Component;
 @Component
 class StartupReport {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StartupReport.class);
+
     private final GatewayConfiguration.Listeners listeners;
     private final MamoriProperties settings;
     private final PolicyHolder policy;
@@ -75,8 +77,7 @@ class StartupReport {
                 blank(outboundHop) ? "MX へ直接配送 / direct MX delivery" : outboundHop,
                 String.join(",", settings.smtp().outbound().trustedNetworks()),
                 http, http, settings.dataDir().resolve(ApiToken.FILE).toAbsolutePath().normalize(),
-                settings.antivirus().configured() ? "clamd " + settings.antivirus().clamd()
-                        : "無効 (mamori.antivirus.clamd=host:port で有効) / off (set mamori.antivirus.clamd=host:port)",
+                antivirus(settings.antivirus()),
                 io.mamori.core.attachment.RarUnpacker.system().program()
                         .map(p -> "圧縮されたエントリーを " + p + " で展開 / compressed entries unpacked by " + p)
                         .orElse("圧縮されたエントリーは展開しません (libarchive-tools を入れるか mamori.analysis.rar-unpacker を設定)"
@@ -102,6 +103,26 @@ class StartupReport {
                 + (minutes == 0 ? "待たない" : minutes + " 分待つ") + " (ポリシー attachments.*)"
                 + " / " + name + "; opened with a password given by mail: " + opened + "; password mails "
                 + (minutes == 0 ? "not looked for" : "looked for " + minutes + " min") + " (policy attachments.*)";
+    }
+
+    /**
+     * The antivirus engine and whether it answers {@code PING} now (2 s at most): a clamd that is not running yet, or a
+     * wrong address, is seen at the start rather than in the first message's {@code AV_UNAVAILABLE}.
+     */
+    static String antivirus(MamoriProperties.Antivirus av) {
+        if (!av.configured()) {
+            return "無効 (mamori.antivirus.clamd=host:port で有効) / off (set mamori.antivirus.clamd=host:port)";
+        }
+        io.mamori.gateway.delivery.HostAndPort clamd = MamoriProperties.hostAndPort("mamori.antivirus.clamd", av.clamd().trim());
+        boolean answers = new io.mamori.gateway.clamd.ClamdScanner(clamd.host(), clamd.port(), java.time.Duration.ofSeconds(2),
+                java.time.Duration.ofSeconds(2), av.maxStreamSize().toBytes()).ping();
+        if (!answers) {
+            LOG.warn("clamd at {} does not answer PING: messages with attachments get AV_UNAVAILABLE until it does",
+                    av.clamd().trim());
+        }
+        return "clamd " + av.clamd().trim() + (answers ? " (応答あり / answering)"
+                : " (応答なし: 応答するまで添付ファイルのあるメールは AV_UNAVAILABLE になります"
+                        + " / not answering: messages with attachments get AV_UNAVAILABLE until it does)");
     }
 
     /** Which DNS block lists inbound mail is checked against, subscribers' keys hidden; the policy may change later. */

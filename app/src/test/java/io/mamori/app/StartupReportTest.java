@@ -35,4 +35,21 @@ class StartupReportTest {
         assertThat(StartupReport.blocklists(keyed, java.util.Optional.empty())).isEqualTo("IP: {key}.zen.dq.spamhaus.net (キー未設定のため問い合わせない:"
                 + " mamori.dns.blocklist-key / not asked: mamori.dns.blocklist-key not set); ドメイン / domains: -");
     }
+
+    static final org.springframework.util.unit.DataSize SIZE = org.springframework.util.unit.DataSize.ofMegabytes(25);
+
+    @Test
+    void theAntivirusLineSaysWhetherClamdAnswersAtTheStart() throws Exception {
+        assertThat(StartupReport.antivirus(new MamoriProperties.Antivirus("", null, null))).startsWith("無効");
+        try (io.mamori.gateway.clamd.ClamdProcess clamd = io.mamori.gateway.clamd.ClamdProcess.start()) {
+            assertThat(StartupReport.antivirus(new MamoriProperties.Antivirus("127.0.0.1:" + clamd.port(), null, SIZE)))
+                    .isEqualTo("clamd 127.0.0.1:" + clamd.port() + " (応答あり / answering)");
+        }
+        try (java.net.ServerSocket closed = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int port = closed.getLocalPort();
+            closed.close();
+            assertThat(StartupReport.antivirus(new MamoriProperties.Antivirus("127.0.0.1:" + port, null, SIZE)))
+                    .startsWith("clamd 127.0.0.1:" + port + " (応答なし").contains("not answering");
+        }
+    }
 }

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * signature database written here: the EICAR test file's MD5 and one more test hash. Fails, never skips,
  * when clamd is not installed ({@code run-tests} installs it).
  */
-final class ClamdProcess implements AutoCloseable {
+public final class ClamdProcess implements AutoCloseable {
 
     /** Name under which clamd reports the EICAR file (clamd appends {@code .UNOFFICIAL} to our own signatures). */
     static final String EICAR_SIGNATURE = "Mamori.Test.EICAR.UNOFFICIAL";
@@ -48,7 +48,7 @@ final class ClamdProcess implements AutoCloseable {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
 
-    static ClamdProcess start() throws IOException, InterruptedException {
+    public static ClamdProcess start() throws IOException, InterruptedException {
         if (!Files.isExecutable(CLAMD)) {
             throw new IllegalStateException("clamd is not installed at " + CLAMD
                     + ": install Debian's clamav-daemon (apt-get install clamav-daemon clamav clamdscan; ./run-tests does)");
@@ -96,7 +96,7 @@ final class ClamdProcess implements AutoCloseable {
         return clamd;
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
