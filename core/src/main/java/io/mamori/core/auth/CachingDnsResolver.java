@@ -2,12 +2,15 @@ package io.mamori.core.auth;
 
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 
 /**
  * Remembers the answers of one message's evaluation so that SPF, DKIM, DMARC and ARC never ask the same
- * question twice (the DMARC tree walk and SPF's {@code include}s overlap). One instance per message, then
- * dropped: no TTL handling needed. Thread-safe.
+ * question twice (the DMARC tree walk and SPF's {@code include}s overlap). A question asked ahead with
+ * {@link #lookupAsync} (the evaluation sends the ones it will surely ask together, up front) is waited for when it is
+ * looked up. One instance per message, then dropped: no TTL handling needed. Thread-safe.
  */
 final class CachingDnsResolver implements DnsResolver {
 
@@ -15,7 +18,7 @@ final class CachingDnsResolver implements DnsResolver {
     }
 
     private final DnsResolver delegate;
-    private final Map<Question, DnsAnswer> answers = new ConcurrentHashMap<>();
+    private final Map<Question, CompletableFuture<DnsAnswer>> answers = new ConcurrentHashMap<>();
 
     CachingDnsResolver(DnsResolver delegate) {
         this.delegate = delegate;
@@ -23,13 +26,22 @@ final class CachingDnsResolver implements DnsResolver {
 
     @Override
     public DnsAnswer lookup(String name, Type type) {
-        Question q = new Question(TableDnsResolver.normal(name.toLowerCase(Locale.ROOT)), type);
-        DnsAnswer cached = answers.get(q);
-        if (cached != null) {
-            return cached;
+        CompletableFuture<DnsAnswer> answer = lookupAsync(name, type);
+        try {
+            // the delegate's futures complete within its timeout and never exceptionally
+            return answer.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new DnsAnswer.TempFail(type + " " + name + ": interrupted");
+        } catch (ExecutionException e) {
+            return new DnsAnswer.TempFail(type + " " + name + ": " + (e.getCause() == null ? "failed"
+                    : e.getCause().getClass().getSimpleName()));
         }
-        DnsAnswer answer = delegate.lookup(q.name(), type);
-        answers.put(q, answer);
-        return answer;
+    }
+
+    @Override
+    public CompletableFuture<DnsAnswer> lookupAsync(String name, Type type) {
+        Question q = new Question(TableDnsResolver.normal(name.toLowerCase(Locale.ROOT)), type);
+        return answers.computeIfAbsent(q, k -> delegate.lookupAsync(k.name(), k.type()));
     }
 }

@@ -201,9 +201,14 @@ final class DkimSignatures {
         return out.toString();
     }
 
+    /** Where a signature's public key is published (§3.6.2.1). */
+    static String keyName(String selector, String domain) {
+        return selector + "._domainkey." + domain;
+    }
+
     /** Fetches and parses {@code selector._domainkey.domain} (§3.6.1, §3.6.2.2) for key type {@code keyType}. */
     static KeyAnswer key(DnsResolver dns, String selector, String domain, String keyType, String hash) {
-        String name = selector + "._domainkey." + domain;
+        String name = keyName(selector, domain);
         DnsAnswer answer = dns.lookup(name, Type.TXT);
         if (answer instanceof DnsAnswer.TempFail t) {
             return new KeyAnswer.TempFail("key " + name + ": " + t.reason());

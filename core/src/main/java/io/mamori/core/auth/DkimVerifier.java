@@ -212,6 +212,18 @@ final class DkimVerifier {
     }
 
     /**
+     * Sends the question for the key of a signature not yet decided without waiting, so that the keys of all a
+     * message's signatures go out together and {@link #fetchKey} finds the answer. Only through a message's own cache
+     * ({@link CachingDnsResolver}, as sender authentication gives): through any other resolver {@link #fetchKey} would
+     * ask again, so nothing is sent ahead.
+     */
+    void askForKey(Check c) {
+        if (c.decided == null && c.key == null && dns instanceof CachingDnsResolver) {
+            dns.lookupAsync(DkimSignatures.keyName(c.selector, c.domain), DnsResolver.Type.TXT);
+        }
+    }
+
+    /**
      * The public key of a signature not yet decided (RFC 6376 §6.1.2), fetched before its body is hashed: a key that
      * cannot be fetched decides the signature (TEMPERROR or PERMERROR) and spares the body pass. Once per signature.
      */

@@ -37,6 +37,11 @@ final class DmarcEvaluator {
         }
     }
 
+    /** Where {@code domain}'s DMARC record is (RFC 7489 §6.1): the first question of {@link #evaluate} for it. */
+    static String recordName(String domain) {
+        return "_dmarc." + TableDnsResolver.normal(domain);
+    }
+
     DmarcResult evaluate(String fromDomain, SpfResult spf, List<DkimResult> dkim) {
         String from = TableDnsResolver.normal(fromDomain);
         try {
@@ -149,7 +154,7 @@ final class DmarcEvaluator {
             names.add(String.join(".", java.util.Arrays.copyOfRange(labels, i, labels.length)));
         }
         for (int i = 0; i < names.size(); i++) {
-            DnsAnswer a = dns.lookup("_dmarc." + names.get(i), Type.TXT);
+            DnsAnswer a = dns.lookup(recordName(names.get(i)), Type.TXT);
             if (a instanceof DnsAnswer.TempFail f) {
                 throw new TempError("DMARC record of " + names.get(i) + ": " + f.reason());
             }

@@ -182,8 +182,16 @@ public final class SenderAuthAnalyzer implements Analyzer {
         // Judged as of the message's arrival (a signature's x= expiry, SPF's %{t}): in the gateway that is now; an
         // offline re-scan of stored mail gives the time it arrived, not the day it is scanned.
         Clock at = e.receivedAt() == null ? clock : Clock.fixed(e.receivedAt(), ZoneOffset.UTC);
-        SpfResult spf = ip == null ? new SpfResult(SpfResult.Kind.NONE, "", "", "no client IP address")
-                : new SpfEvaluator(cached, at).check(ip, mailFrom, e.helo());
+        // the first questions of SPF and DMARC go out now, together with the DKIM keys below: the evaluation then waits
+        // about one answer's time for them, not one after the other
+        String spfDomain = SpfEvaluator.domainChecked(mailFrom, e.helo());
+        if (ip != null && SpfEvaluator.validDomain(spfDomain)) {
+            cached.lookupAsync(spfDomain, DnsResolver.Type.TXT);
+        }
+        Author author = Author.of(input.message());
+        if (author.domain() != null) {
+            cached.lookupAsync(DmarcEvaluator.recordName(author.domain()), DnsResolver.Type.TXT);
+        }
         DkimVerifier dkim = new DkimVerifier(cached, at, dkimSettings);
         List<DkimResult> dkimResults = List.of();
         ArcResult arc = new ArcResult(ArcResult.Kind.NONE, List.of(), "");
@@ -200,7 +208,9 @@ public final class SenderAuthAnalyzer implements Analyzer {
                 arc = new ArcResult(ArcResult.Kind.NONE, List.of(), "raw message unreadable: " + ex.getClass().getSimpleName());
             }
         }
-        DmarcResult dmarc = dmarc(input, cached, spf, dkimResults, rawChecked);
+        SpfResult spf = ip == null ? new SpfResult(SpfResult.Kind.NONE, "", "", "no client IP address")
+                : new SpfEvaluator(cached, at).check(ip, mailFrom, e.helo());
+        DmarcResult dmarc = dmarc(author, cached, spf, dkimResults, rawChecked);
         Optional<ArcResult.ArcSet> override = Optional.empty();
         if (dmarc.kind() == DmarcResult.Kind.FAIL && arc.kind() == ArcResult.Kind.PASS) {
             override = trustedPass(arc);
@@ -208,9 +218,8 @@ public final class SenderAuthAnalyzer implements Analyzer {
         return new SenderAuthResult(spf, dkimResults, dmarc, arc, override, e.clientAddress(), rawChecked);
     }
 
-    private DmarcResult dmarc(AnalysisInput input, DnsResolver cached, SpfResult spf, List<DkimResult> dkim,
+    private DmarcResult dmarc(Author author, DnsResolver cached, SpfResult spf, List<DkimResult> dkim,
             boolean rawChecked) {
-        Author author = Author.of(input.message());
         if (author.domain() == null) {
             return new DmarcResult(DmarcResult.Kind.PERMERROR, "", "", DmarcResult.Policy.NONE, author.problem());
         }

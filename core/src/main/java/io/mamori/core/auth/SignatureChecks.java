@@ -30,7 +30,14 @@ final class SignatureChecks {
         try (InputStream in = raw.open(); RawMail mail = RawMail.read(in)) {
             List<DkimVerifier.Check> checks = dkim.prepare(mail);
             ArcVerifier.Chain chain = arc.prepare(mail);
-            // keys before bodies (RFC 6376 §6.1.2, then §6.1.3): a signature whose key cannot be had needs no body hash
+            // keys before bodies (RFC 6376 §6.1.2, then §6.1.3): a signature whose key cannot be had needs no body hash;
+            // all the keys asked for together first
+            for (DkimVerifier.Check c : checks) {
+                dkim.askForKey(c);
+            }
+            if (chain.decided == null) {
+                dkim.askForKey(chain.newestAms);
+            }
             for (DkimVerifier.Check c : checks) {
                 dkim.fetchKey(c);
             }

@@ -51,14 +51,12 @@ final class SpfEvaluator {
      */
     SpfResult check(InetAddress client, String mailFrom, String helo) {
         String sender;
-        String domain;
+        String domain = domainChecked(mailFrom, helo);
         if (mailFrom == null || mailFrom.isEmpty()) {
-            domain = helo == null ? "" : helo;
             sender = "postmaster@" + domain;
         } else {
             int at = mailFrom.lastIndexOf('@');
             String local = at < 0 ? "postmaster" : mailFrom.substring(0, at);
-            domain = at < 0 ? mailFrom : mailFrom.substring(at + 1);
             sender = (local.isEmpty() ? "postmaster" : local) + "@" + domain;
         }
         if (!validDomain(domain)) {
@@ -68,6 +66,15 @@ final class SpfEvaluator {
         Session s = new Session(client, sender, domain, helo == null ? "" : helo);
         Outcome o = s.checkHost(domain);
         return new SpfResult(o.kind, domain, o.explanation, o.detail);
+    }
+
+    /** The domain whose SPF record {@link #check} asks first: MAIL FROM's, or HELO's for the null sender (§2.4). */
+    static String domainChecked(String mailFrom, String helo) {
+        if (mailFrom == null || mailFrom.isEmpty()) {
+            return helo == null ? "" : helo;
+        }
+        int at = mailFrom.lastIndexOf('@');
+        return at < 0 ? mailFrom : mailFrom.substring(at + 1);
     }
 
     static boolean validDomain(String domain) {

@@ -12,6 +12,7 @@ import io.mamori.core.message.Direction;
 import io.mamori.core.message.Envelope;
 import io.mamori.core.message.MessageParser;
 import io.mamori.core.message.ParsedMessage;
+import io.mamori.core.testing.HeldDns;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -278,6 +279,29 @@ class SenderAuthAnalyzerTest {
         assertThat(analyzer(dns).analyze(input("/messages/sender-auth/unsigned-bank.eml", Direction.OUTBOUND,
                 "203.0.113.9", "support@bank.example"))).isEmpty();
         assertThat(dns.lookupCount()).isZero();
+    }
+
+    @Test
+    void theFirstQuestionsOfSpfAndDmarcAndTheDkimKeysGoOutTogether() throws Exception {
+        HeldDns dns = new HeldDns(football().build());
+        AnalysisInput in = input("/conformance/dkimpy/rfc6376.signed.msg", Direction.INBOUND, "203.0.113.9",
+                "joe@football.example.com");
+        java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            java.util.concurrent.Future<SenderAuthResult> result = thread.submit(() -> analyzer(dns).evaluate(in));
+            assertThat(dns.answerAll(4)).as("one wave, before any answer").containsExactlyInAnyOrder(
+                    "football.example.com", "_dmarc.football.example.com", "brisbane._domainkey.football.example.com",
+                    "test._domainkey.football.example.com");
+            // the rest of the DMARC tree walk (RFC 9989 §4.10) depends on what came before: one at a time
+            assertThat(dns.answerAll(1)).containsExactly("_dmarc.example.com");
+            assertThat(dns.answerAll(1)).containsExactly("_dmarc.com");
+            SenderAuthResult r = result.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(r.dmarc().kind()).isEqualTo(DmarcResult.Kind.PASS);
+            assertThat(r.spf().kind()).isEqualTo(SpfResult.Kind.FAIL);
+            assertThat(dns.pendingCount()).isZero();
+        } finally {
+            thread.shutdownNow();
+        }
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.mamori.core.auth.DnsAnswer;
 import io.mamori.core.auth.DnsResolver;
 import io.mamori.core.auth.DnsResolver.Type;
 import io.mamori.core.auth.TableDnsResolver;
+import io.mamori.core.testing.HeldDns;
 import io.mamori.core.message.Direction;
 import io.mamori.core.message.Envelope;
 import io.mamori.core.message.MessageParser;
@@ -218,63 +219,6 @@ class DnsBlocklistAnalyzerTest {
         analyze(dns, Direction.INBOUND, "203.0.113.8", "From: a@sender.example\r\nTo: taro@example.co.jp\r\nSubject: x\r\n\r\n"
                 + body, List.of(), List.of(DOMAIN_ZONE, "uribl.blocklist.test"));
         assertThat(dns.lookupCount()).isEqualTo(2 * DnsBlocklistAnalyzer.MAX_DOMAINS);
-    }
-
-    /**
-     * A DNS port whose answers the test gives by hand: each question waits, as a real resolver's would, until
-     * {@link #answerAll} takes the answers from the table. So the test sees which questions were out at once.
-     */
-    private static final class HeldDns implements DnsResolver {
-        private final TableDnsResolver table;
-        private final List<String> asked = new ArrayList<>();
-        private final List<CompletableFuture<DnsAnswer>> pending = new ArrayList<>();
-        private final List<String> pendingNames = new ArrayList<>();
-
-        HeldDns(TableDnsResolver table) {
-            this.table = table;
-        }
-
-        @Override
-        public DnsAnswer lookup(String name, Type type) {
-            throw new AssertionError("the block lists ask without waiting");
-        }
-
-        @Override
-        public synchronized CompletableFuture<DnsAnswer> lookupAsync(String name, Type type) {
-            asked.add(name);
-            CompletableFuture<DnsAnswer> f = new CompletableFuture<>();
-            pending.add(f);
-            pendingNames.add(name);
-            return f;
-        }
-
-        /** Waits until {@code n} questions are out and unanswered, then answers them all; their names. */
-        List<String> answerAll(int n) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (true) {
-                synchronized (this) {
-                    if (pending.size() >= n) {
-                        List<String> names = List.copyOf(pendingNames);
-                        for (int i = 0; i < pending.size(); i++) {
-                            pending.get(i).complete(table.lookup(pendingNames.get(i), Type.A));
-                        }
-                        pending.clear();
-                        pendingNames.clear();
-                        return names;
-                    }
-                }
-                if (System.nanoTime() > deadline) {
-                    synchronized (this) {
-                        throw new AssertionError("only " + pending.size() + " of " + n + " questions out: " + pendingNames);
-                    }
-                }
-                Thread.sleep(5);
-            }
-        }
-
-        synchronized int pendingCount() {
-            return pending.size();
-        }
     }
 
     @Test
