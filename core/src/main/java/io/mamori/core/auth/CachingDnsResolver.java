@@ -4,7 +4,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 
 /**
  * Remembers the answers of one message's evaluation so that SPF, DKIM, DMARC and ARC never ask the same
@@ -26,17 +25,7 @@ final class CachingDnsResolver implements DnsResolver {
 
     @Override
     public DnsAnswer lookup(String name, Type type) {
-        CompletableFuture<DnsAnswer> answer = lookupAsync(name, type);
-        try {
-            // the delegate's futures complete within its timeout and never exceptionally
-            return answer.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new DnsAnswer.TempFail(type + " " + name + ": interrupted");
-        } catch (ExecutionException e) {
-            return new DnsAnswer.TempFail(type + " " + name + ": " + (e.getCause() == null ? "failed"
-                    : e.getCause().getClass().getSimpleName()));
-        }
+        return DnsAnswer.await(lookupAsync(name, type), type + " " + name);
     }
 
     @Override

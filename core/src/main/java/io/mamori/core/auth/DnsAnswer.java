@@ -32,6 +32,24 @@ public sealed interface DnsAnswer {
         }
     }
 
+    /**
+     * Waits for an answer asked with {@link DnsResolver#lookupAsync}, which completes within the resolver's timeout. An
+     * interrupted wait is a temporary failure, the thread's interrupt kept; so is a future that failed, which the
+     * contract rules out.
+     *
+     * @param question what was asked ({@code "TXT example.com"}), for the reason of a failure
+     */
+    static DnsAnswer await(java.util.concurrent.CompletableFuture<DnsAnswer> pending, String question) {
+        try {
+            return pending.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new TempFail(question + ": interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            return new TempFail(question + ": " + (e.getCause() == null ? "failed" : e.getCause().getClass().getSimpleName()));
+        }
+    }
+
     static DnsAnswer of(List<String> values, boolean nxdomain) {
         return values.isEmpty() ? new NoRecords(nxdomain) : new Records(values);
     }

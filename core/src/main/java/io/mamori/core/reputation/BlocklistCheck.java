@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 
 /**
  * Whether a DNS block list answers this gateway as a list should (RFC 5782 §5): an IP list lists its test entry
@@ -77,26 +76,14 @@ public final class BlocklistCheck {
         List<CompletableFuture<DnsAnswer>> testAnswers = testEntries.stream()
                 .map(t -> dns.lookupAsync(t + "." + asked.get(), DnsResolver.Type.A)).toList();
         CompletableFuture<DnsAnswer> unlistedAnswer = dns.lookupAsync(unlistedEntry + "." + asked.get(), DnsResolver.Type.A);
-        List<DnsAnswer> listed = testAnswers.stream().map(BlocklistCheck::answer).toList();
-        DnsAnswer unlisted = answer(unlistedAnswer);
+        List<DnsAnswer> listed = testAnswers.stream().map(a -> DnsAnswer.await(a, "A test entry")).toList();
+        DnsAnswer unlisted = DnsAnswer.await(unlistedAnswer, "A " + unlistedEntry);
         StringBuilder detail = new StringBuilder();
         for (int i = 0; i < testEntries.size(); i++) {
             detail.append(ip ? "127.0.0.2" : testEntries.get(i)).append(" → ").append(text(listed.get(i))).append("; ");
         }
         detail.append(ip ? "127.0.0.1" : unlistedEntry).append(" → ").append(text(unlisted));
         return new Result(shown, ip, outcome(listed, unlisted), detail.toString());
-    }
-
-    /** The answer; lookupAsync completes within the resolver's timeout and never exceptionally. */
-    private static DnsAnswer answer(CompletableFuture<DnsAnswer> asked) {
-        try {
-            return asked.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new DnsAnswer.TempFail("interrupted");
-        } catch (ExecutionException e) {
-            return new DnsAnswer.TempFail(e.getCause() == null ? "failed" : e.getCause().getClass().getSimpleName());
-        }
     }
 
     private static Outcome outcome(List<DnsAnswer> testEntries, DnsAnswer mustNotBeListed) {

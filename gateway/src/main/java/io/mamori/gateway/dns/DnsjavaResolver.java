@@ -14,7 +14,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -95,16 +94,8 @@ public final class DnsjavaResolver implements DnsResolver {
 
     @Override
     public DnsAnswer lookup(String name, DnsResolver.Type type) {
-        CompletableFuture<DnsAnswer> answer = lookupAsync(name, type);
-        try {
-            // completes within the resolver's timeout (dnsjava's own, and the safety net of lookupAsync after it)
-            return answer.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new DnsAnswer.TempFail(type + " " + name + ": interrupted");
-        } catch (ExecutionException e) { // lookupAsync never completes exceptionally; kept for the compiler
-            return tempFail(type, name, e.getCause() == null ? e : e.getCause());
-        }
+        // completes within the resolver's timeout (dnsjava's own, and the safety net of lookupAsync after it)
+        return DnsAnswer.await(lookupAsync(name, type), type + " " + name);
     }
 
     /**
