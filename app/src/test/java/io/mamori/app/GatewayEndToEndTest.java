@@ -366,6 +366,21 @@ class GatewayEndToEndTest {
                             .containsPattern("mamori_blocklists_answers_total\\{[^}]*outcome=\"error_code\"[^}]*zone=\"refusing\\.blocklist\\.test\"[^}]*} 1\\.0")
                             .containsPattern("mamori_blocklists_answers_total\\{[^}]*outcome=\"listed\"[^}]*zone=\"dbl\\.blocklist\\.test\"[^}]*} 1\\.0")
                             .doesNotContain("e2ekey0123");
+                    // the same for a monitoring system, with the administrator's token
+                    String token = Files.readString(DATA.resolve("api-token")).trim();
+                    HttpResponse<String> status = get(HttpClient.newHttpClient(), token, "/api/v1/status");
+                    assertThat(status.statusCode()).isEqualTo(200);
+                    com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+                            .readTree(status.body());
+                    assertThat(json.path("antivirus").path("state").asText()).as("no engine configured here")
+                            .isEqualTo("NOT_ASKED_YET");
+                    assertThat(json.path("blocklists")).extracting(z -> z.path("zone").asText() + " " + z.path("list").asText()
+                            + " " + z.path("state").asText() + " " + z.path("errorCodes").asLong()).containsExactly(
+                            "{key}.zen.blocklist.test ip WORKING 0", "dbl.blocklist.test domain WORKING 0",
+                            "refusing.blocklist.test domain REFUSING 1");
+                    assertThat(status.body()).doesNotContain("e2ekey0123");
+                    assertThat(get(HttpClient.newHttpClient(), "wrong" + token, "/api/v1/status").statusCode())
+                            .isEqualTo(401);
                 });
     }
 

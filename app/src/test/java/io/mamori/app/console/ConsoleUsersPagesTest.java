@@ -258,6 +258,9 @@ class ConsoleUsersPagesTest extends ConsoleContext {
         assertThat(api(http, auditorToken, "/api/v1/messages/counts").statusCode()).as("auditors read every message")
                 .isEqualTo(200);
         assertThat(api(http, employeeToken, "/api/v1/audit").statusCode()).isEqualTo(403);
+        assertThat(api(http, auditorToken, "/api/v1/status").statusCode()).as("auditors read the services' status")
+                .isEqualTo(200);
+        assertThat(api(http, employeeToken, "/api/v1/status").statusCode()).isEqualTo(403);
         assertThat(api(http, employeeToken, "/api/v1/lists").statusCode()).isEqualTo(403);
         assertThat(api(http, auditorToken, "/api/v1/audit.csv?action=login.*").statusCode()).isEqualTo(200);
         HttpResponse<String> exported = api(http, auditorToken, "/api/v1/audit?action=audit.export&actor=" + auditor);

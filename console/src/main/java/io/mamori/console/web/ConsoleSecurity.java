@@ -119,14 +119,15 @@ class ConsoleSecurity {
                 .addFilterBefore(tokens, AuthorizationFilter.class)
                 // Scoped tokens carry their owner's roles. Messages and quarantine answer any valid token: their
                 // controllers act as the caller (ApiCaller) and ask Scope and ScopedQuarantine per message, as the
-                // pages do (404 outside the scope, auditors read-only, employees their own mail). The audit log is
-                // for administrators and auditors; lists answer any valid token too: ListsController lets administrators and
-                // analysts manage everything and anyone else only their own per-user entries.
+                // pages do (404 outside the scope, auditors read-only, employees their own mail). The audit log and
+                // the status of the services outside are for administrators and auditors; lists answer any valid token
+                // too: ListsController lets administrators and analysts manage everything and anyone else only their
+                // own per-user entries.
                 .authorizeHttpRequests(a -> a
                         .requestMatchers("/api/v1/openapi.json", "/api/v1/openapi.json/**").hasAuthority("API")
                         .requestMatchers("/api/v1/messages", "/api/v1/messages/**", "/api/v1/quarantine",
                                 "/api/v1/quarantine/**", "/api/v1/lists", "/api/v1/lists/**").hasAuthority("API")
-                        .requestMatchers("/api/v1/audit", "/api/v1/audit.csv").hasAnyAuthority(
+                        .requestMatchers("/api/v1/audit", "/api/v1/audit.csv", "/api/v1/status").hasAnyAuthority(
                                 ApiTokenFilter.ADMIN_TOKEN, "ROLE_ADMIN", "ROLE_AUDITOR")
                         .anyRequest().hasAnyAuthority(ApiTokenFilter.ADMIN_TOKEN, "ROLE_ADMIN", "ROLE_ANALYST"))
                 .exceptionHandling(e -> e.authenticationEntryPoint((request, response, ex) -> {
