@@ -98,12 +98,9 @@ final class PolicyCommand extends CliHelp.Group {
                     .orElse("システム / system"));
             java.util.Optional<String> key = settings.dns().blocklistKeyValue();
             boolean allWork = true;
-            for (boolean ip : new boolean[] {true, false}) {
-                for (String zone : ip ? lists.ipZones() : lists.domainZones()) {
-                    BlocklistCheck.Result r = BlocklistCheck.zone(resolver, zone, ip, key);
-                    System.out.println(r.describe());
-                    allWork &= r.outcome() == BlocklistCheck.Outcome.WORKS;
-                }
+            for (BlocklistCheck.Result r : BlocklistCheck.all(resolver, lists, key)) {
+                System.out.println(r.describe());
+                allWork &= r.outcome() == BlocklistCheck.Outcome.WORKS;
             }
             return allWork ? 0 : 1;
         }

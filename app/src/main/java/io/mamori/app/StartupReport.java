@@ -4,6 +4,7 @@ import io.mamori.console.audit.AuditEntry;
 import io.mamori.console.audit.AuditTrail;
 import io.mamori.console.identity.ConsoleAccounts;
 import io.mamori.core.policy.PolicyHolder;
+import io.mamori.core.reputation.BlocklistCheck;
 import java.util.Optional;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.web.context.WebServerApplicationContext;
@@ -62,7 +63,7 @@ class StartupReport {
                   暗号化された添付 / encrypted attachments
                       %s
                   DNS ブロックリスト / DNS block lists
-                      %s
+                      %s%s
                   内容の分類モデル / content classifier
                       %s
                   データ / data
@@ -84,6 +85,9 @@ class StartupReport {
                                 + " / compressed entries not unpacked (install libarchive-tools, or set mamori.analysis.rar-unpacker)"),
                 encryptedAttachments(policy.current().attachments()),
                 blocklists(policy.current().blocklists(), settings.dns().blocklistKeyValue()),
+                blocklistCheck(policy.current().blocklists().isEmpty() ? null
+                        : GatewayConfiguration.resolver(settings.dns().serverAddress(), settings.dns().timeout()),
+                        policy.current().blocklists(), settings.dns().blocklistKeyValue()),
                 contentClassifier(settings),
                 settings.dataDir().toAbsolutePath().normalize(), settings.policy().file().toAbsolutePath().normalize(),
                 String.join(", ", policy.current().organisation().internalDomains().stream()
@@ -123,6 +127,27 @@ class StartupReport {
         return "clamd " + av.clamd().trim() + (answers ? " (応答あり / answering)"
                 : " (応答なし: 応答するまで添付ファイルのあるメールは AV_UNAVAILABLE になります"
                         + " / not answering: messages with attachments get AV_UNAVAILABLE until it does)");
+    }
+
+    /**
+     * Each block list's answer to its test entries now ({@link BlocklistCheck}, as {@code mamori policy check-blocklists}
+     * asks), one line each under the list row; a list that does not work is also a warning in the log. A Spamhaus zone
+     * asked through a public resolver, a wrong key or a wrong zone name is thus seen at the start, not never. Empty
+     * without zones ({@code dns} then unused).
+     */
+    static String blocklistCheck(io.mamori.core.auth.DnsResolver dns, io.mamori.core.policy.Policy.Blocklists b,
+            Optional<String> key) {
+        if (b.isEmpty()) {
+            return "";
+        }
+        StringBuilder lines = new StringBuilder();
+        for (BlocklistCheck.Result r : BlocklistCheck.all(dns, b, key)) {
+            lines.append("\n      ").append(r.describe());
+            if (r.outcome() != BlocklistCheck.Outcome.WORKS && r.outcome() != BlocklistCheck.Outcome.NO_KEY) {
+                LOG.warn("DNS block list {} does not work: {}", r.zone(), r.outcome());
+            }
+        }
+        return lines.toString();
     }
 
     /** Which DNS block lists inbound mail is checked against, subscribers' keys hidden; the policy may change later. */

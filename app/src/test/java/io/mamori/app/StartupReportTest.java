@@ -36,6 +36,22 @@ class StartupReportTest {
                 + " mamori.dns.blocklist-key / not asked: mamori.dns.blocklist-key not set); ドメイン / domains: -");
     }
 
+    @Test
+    void eachBlockListIsCheckedAtTheStartOneLineEach() {
+        io.mamori.core.auth.TableDnsResolver dns = io.mamori.core.auth.TableDnsResolver.builder()
+                .add("2.0.0.127.zen.blocklist.test", io.mamori.core.auth.DnsResolver.Type.A, "127.0.0.2")
+                .add("test.refusing.blocklist.test", io.mamori.core.auth.DnsResolver.Type.A, "127.255.255.254")
+                .add("invalid.refusing.blocklist.test", io.mamori.core.auth.DnsResolver.Type.A, "127.255.255.254").build();
+        assertThat(StartupReport.blocklistCheck(dns, Policy.Blocklists.NONE, java.util.Optional.empty())).isEmpty();
+        assertThat(dns.lookupCount()).isZero();
+        String lines = StartupReport.blocklistCheck(dns, new Policy.Blocklists(java.util.List.of("zen.blocklist.test"),
+                java.util.List.of("refusing.blocklist.test", "{key}.dbl.blocklist.test")), java.util.Optional.empty());
+        assertThat(lines.lines().skip(1).toList()).satisfiesExactly(
+                l -> assertThat(l).startsWith("      zen.blocklist.test (IP): 動作しています / works"),
+                l -> assertThat(l).startsWith("      refusing.blocklist.test (ドメイン / domain): エラー応答"),
+                l -> assertThat(l).startsWith("      {key}.dbl.blocklist.test (ドメイン / domain): mamori.dns.blocklist-key が未設定"));
+    }
+
     static final org.springframework.util.unit.DataSize SIZE = org.springframework.util.unit.DataSize.ofMegabytes(25);
 
     @Test

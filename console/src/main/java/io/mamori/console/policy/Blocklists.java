@@ -7,7 +7,6 @@ import io.mamori.core.policy.Policy;
 import io.mamori.core.reputation.BlocklistCheck;
 import io.mamori.core.reputation.BlocklistStatus;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -63,14 +62,7 @@ public final class Blocklists {
 
     /** Checks every list of the running policy now, and records who asked and what was found. */
     public List<BlocklistCheck.Result> check(String actor, String sourceIp) {
-        Policy.Blocklists b = policy.get().blocklists();
-        List<BlocklistCheck.Result> results = new ArrayList<>();
-        for (String zone : b.ipZones()) {
-            results.add(BlocklistCheck.zone(dns, zone, true, key));
-        }
-        for (String zone : b.domainZones()) {
-            results.add(BlocklistCheck.zone(dns, zone, false, key));
-        }
+        List<BlocklistCheck.Result> results = BlocklistCheck.all(dns, policy.get().blocklists(), key);
         StringJoiner found = new StringJoiner("; ");
         results.forEach(r -> found.add(r.zone() + " (" + (r.ip() ? "ip" : "domain") + "): " + r.outcome()));
         audit.record(new AuditEntry(clock.instant(), actor, sourceIp, CHECK_ACTION, "blocklists", null,

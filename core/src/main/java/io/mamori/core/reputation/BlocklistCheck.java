@@ -59,6 +59,18 @@ public final class BlocklistCheck {
     private BlocklistCheck() {
     }
 
+    /** Checks every zone of {@code lists}, IP lists first, each in the policy's order ({@link #zone}). */
+    public static List<Result> all(DnsResolver dns, io.mamori.core.policy.Policy.Blocklists lists, Optional<String> key) {
+        List<Result> results = new java.util.ArrayList<>();
+        for (String zone : lists.ipZones()) {
+            results.add(zone(dns, zone, true, key));
+        }
+        for (String zone : lists.domainZones()) {
+            results.add(zone(dns, zone, false, key));
+        }
+        return results;
+    }
+
     /**
      * Checks a zone of the policy ({@code ip}: an IP list, else a domain list), its {@code {key}} filled in from
      * {@code key} as the analyzer does ({@link DnsBlocklistAnalyzer#queried}); {@link Outcome#NO_KEY}, nothing asked,
