@@ -281,7 +281,7 @@ class GatewayConfiguration {
                 .register(meters).increment());
     }
 
-    /** What the block lists have been answering: the health endpoint and the console's dashboard show it. */
+    /** What the block lists have been answering: the console (dashboard, policy page), GET /api/v1/status and the log. */
     @Bean
     BlocklistStatus blocklistStatus(Clock clock) {
         return new BlocklistStatus(clock);
@@ -323,12 +323,16 @@ class GatewayConfiguration {
         MamoriProperties.Antivirus av = settings.antivirus();
         Optional<MalwareScanner> malware = Optional.empty();
         if (av.configured()) {
-            HostAndPort clamd = MamoriProperties.hostAndPort("mamori.antivirus.clamd", av.clamd().trim());
-            malware = Optional.of(watchers.antivirus().apply(new ClamdScanner(clamd.host(), clamd.port(),
-                    Duration.ofSeconds(2), av.timeout(), av.maxStreamSize().toBytes())));
+            malware = Optional.of(watchers.antivirus().apply(clamd(av, av.timeout())));
         }
         return new Analyzers.Ports(resolver, auth, clock, malware, policy, listFile, listStore, history, contentModel,
                 settings.dns().blocklistKeyValue(), watchers.blocklists());
+    }
+
+    /** The configured clamd ({@code mamori.antivirus.clamd}): 2 s to connect, {@code answerWithin} to answer. */
+    static ClamdScanner clamd(MamoriProperties.Antivirus av, Duration answerWithin) {
+        HostAndPort clamd = MamoriProperties.hostAndPort("mamori.antivirus.clamd", av.clamd().trim());
+        return new ClamdScanner(clamd.host(), clamd.port(), Duration.ofSeconds(2), answerWithin, av.maxStreamSize().toBytes());
     }
 
     /**

@@ -117,9 +117,7 @@ class StartupReport {
         if (!av.configured()) {
             return "無効 (mamori.antivirus.clamd=host:port で有効) / off (set mamori.antivirus.clamd=host:port)";
         }
-        io.mamori.gateway.delivery.HostAndPort clamd = MamoriProperties.hostAndPort("mamori.antivirus.clamd", av.clamd().trim());
-        boolean answers = new io.mamori.gateway.clamd.ClamdScanner(clamd.host(), clamd.port(), java.time.Duration.ofSeconds(2),
-                java.time.Duration.ofSeconds(2), av.maxStreamSize().toBytes()).ping();
+        boolean answers = GatewayConfiguration.clamd(av, java.time.Duration.ofSeconds(2)).ping();
         if (!answers) {
             LOG.warn("clamd at {} does not answer PING: messages with attachments get AV_UNAVAILABLE until it does",
                     av.clamd().trim());
