@@ -59,16 +59,19 @@ public final class BlocklistCheck {
     private BlocklistCheck() {
     }
 
-    /** Checks every zone of {@code lists}, IP lists first, each in the policy's order ({@link #zone}). */
+    /**
+     * Checks every zone of {@code lists}, IP lists first, each in the policy's order ({@link #zone}); all the zones'
+     * questions go out together, so lists that do not answer cost one resolver timeout in all.
+     */
     public static List<Result> all(DnsResolver dns, io.mamori.core.policy.Policy.Blocklists lists, Optional<String> key) {
-        List<Result> results = new java.util.ArrayList<>();
+        List<java.util.function.Supplier<Result>> asked = new java.util.ArrayList<>();
         for (String zone : lists.ipZones()) {
-            results.add(zone(dns, zone, true, key));
+            asked.add(ask(dns, zone, true, key));
         }
         for (String zone : lists.domainZones()) {
-            results.add(zone(dns, zone, false, key));
+            asked.add(ask(dns, zone, false, key));
         }
-        return results;
+        return asked.stream().map(java.util.function.Supplier::get).toList();
     }
 
     /**
@@ -77,25 +80,32 @@ public final class BlocklistCheck {
      * when the zone needs a key that is not set.
      */
     public static Result zone(DnsResolver dns, String zone, boolean ip, Optional<String> key) {
+        return ask(dns, zone, ip, key).get();
+    }
+
+    /** Sends the zone's questions together and returns what waits for their answers and judges them. */
+    private static java.util.function.Supplier<Result> ask(DnsResolver dns, String zone, boolean ip, Optional<String> key) {
         String shown = DnsBlocklistAnalyzer.shown(zone);
         Optional<String> asked = DnsBlocklistAnalyzer.queried(zone, key);
         if (asked.isEmpty()) {
-            return new Result(shown, ip, Outcome.NO_KEY, "-");
+            Result notAsked = new Result(shown, ip, Outcome.NO_KEY, "-");
+            return () -> notAsked;
         }
         List<String> testEntries = ip ? List.of("2.0.0.127") : DOMAIN_TEST_ENTRIES;
         String unlistedEntry = ip ? "1.0.0.127" : "invalid";
-        // asked together: a list that does not answer costs one resolver timeout, not one per question
         List<CompletableFuture<DnsAnswer>> testAnswers = testEntries.stream()
                 .map(t -> dns.lookupAsync(t + "." + asked.get(), DnsResolver.Type.A)).toList();
         CompletableFuture<DnsAnswer> unlistedAnswer = dns.lookupAsync(unlistedEntry + "." + asked.get(), DnsResolver.Type.A);
-        List<DnsAnswer> listed = testAnswers.stream().map(a -> DnsAnswer.await(a, "A test entry")).toList();
-        DnsAnswer unlisted = DnsAnswer.await(unlistedAnswer, "A " + unlistedEntry);
-        StringBuilder detail = new StringBuilder();
-        for (int i = 0; i < testEntries.size(); i++) {
-            detail.append(ip ? "127.0.0.2" : testEntries.get(i)).append(" → ").append(text(listed.get(i))).append("; ");
-        }
-        detail.append(ip ? "127.0.0.1" : unlistedEntry).append(" → ").append(text(unlisted));
-        return new Result(shown, ip, outcome(listed, unlisted), detail.toString());
+        return () -> {
+            List<DnsAnswer> listed = testAnswers.stream().map(a -> DnsAnswer.await(a, "A test entry")).toList();
+            DnsAnswer unlisted = DnsAnswer.await(unlistedAnswer, "A " + unlistedEntry);
+            StringBuilder detail = new StringBuilder();
+            for (int i = 0; i < testEntries.size(); i++) {
+                detail.append(ip ? "127.0.0.2" : testEntries.get(i)).append(" → ").append(text(listed.get(i))).append("; ");
+            }
+            detail.append(ip ? "127.0.0.1" : unlistedEntry).append(" → ").append(text(unlisted));
+            return new Result(shown, ip, outcome(listed, unlisted), detail.toString());
+        };
     }
 
     private static Outcome outcome(List<DnsAnswer> testEntries, DnsAnswer mustNotBeListed) {

@@ -61,4 +61,26 @@ class BlocklistCheckTest {
                 .isEqualTo(BlocklistCheck.Outcome.NO_KEY);
         assertThat(dns.lookupCount()).isEqualTo(asked);
     }
+
+    @Test
+    void everyZonesQuestionsGoOutTogetherBeforeAnyIsWaitedFor() throws Exception {
+        io.mamori.core.testing.HeldDns dns = new io.mamori.core.testing.HeldDns(TableDnsResolver.builder()
+                .add("2.0.0.127.zen.list.test", Type.A, "127.0.0.2")
+                .add("test.refused.list.test", Type.A, "127.255.255.254").build());
+        java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            java.util.concurrent.Future<java.util.List<BlocklistCheck.Result>> results = thread.submit(() -> BlocklistCheck.all(
+                    dns, new io.mamori.core.policy.Policy.Blocklists(java.util.List.of("zen.list.test"),
+                            java.util.List.of("refused.list.test", "{key}.dbl.list.test")), NO_KEY));
+            assertThat(dns.answerAll(5)).as("both asked zones' questions at once; the keyless zone not at all")
+                    .containsExactly("2.0.0.127.zen.list.test", "1.0.0.127.zen.list.test", "test.refused.list.test",
+                            "dbltest.com.refused.list.test", "invalid.refused.list.test");
+            assertThat(results.get(10, java.util.concurrent.TimeUnit.SECONDS)).extracting(BlocklistCheck.Result::outcome)
+                    .containsExactly(BlocklistCheck.Outcome.WORKS, BlocklistCheck.Outcome.ERROR_CODE,
+                            BlocklistCheck.Outcome.NO_KEY);
+            assertThat(dns.pendingCount()).isZero();
+        } finally {
+            thread.shutdownNow();
+        }
+    }
 }
