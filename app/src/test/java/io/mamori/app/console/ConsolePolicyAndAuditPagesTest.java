@@ -253,7 +253,7 @@ class ConsolePolicyAndAuditPagesTest extends ConsoleContext {
 
             admin.get("/policy");
             assertThat(admin.page().select("#blocklist-status tbody tr")).extracting(r -> r.attr("data-zone") + ": "
-                    + r.selectFirst(".state").text()).containsExactly("zen.console-bl.test: まだ問い合わせていません",
+                    + r.selectFirst(".state").text()).containsExactly("zen.console-bl.test: まだ応答がありません",
                     "refusing-bl.test: エラー応答: このゲートウェイのリゾルバーからの問い合わせを拒否しています");
             assertThat(admin.page().selectFirst("#blocklist-checks")).as("nothing checked yet").isNull();
 

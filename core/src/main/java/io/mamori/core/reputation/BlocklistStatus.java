@@ -40,8 +40,11 @@ public final class BlocklistStatus implements DnsBlocklistAnalyzer.Observer {
         REFUSING,
         /** Its last {@value BlocklistStatus#SILENT_AFTER} or more questions got no answer. */
         NOT_ANSWERING,
-        /** No question asked yet (no inbound mail since the start, or since the policy named it). */
-        NOT_ASKED_YET
+        /**
+         * No answer yet: nothing asked since the start (or since the policy named it), or only fewer than
+         * {@value BlocklistStatus#SILENT_AFTER} questions that went unanswered.
+         */
+        NO_ANSWER_YET
     }
 
     /**
@@ -66,7 +69,7 @@ public final class BlocklistStatus implements DnsBlocklistAnalyzer.Observer {
 
     /** Mutable state of one list, guarded by itself. */
     private static final class Seen {
-        State state = State.WORKING;
+        State state = State.NO_ANSWER_YET;
         Instant since;
         Instant lastUsable;
         Instant lastWarned;
@@ -146,7 +149,7 @@ public final class BlocklistStatus implements DnsBlocklistAnalyzer.Observer {
 
     /**
      * The lists the policy names now, IP lists first, each in the policy's order; a list not asked anything yet is
-     * {@link State#NOT_ASKED_YET}. Lists the policy no longer names are left out.
+     * {@link State#NO_ANSWER_YET}. Lists the policy no longer names are left out.
      */
     public List<Zone> zones(List<String> ipZones, List<String> domainZones) {
         List<Zone> out = new ArrayList<>();
@@ -168,7 +171,7 @@ public final class BlocklistStatus implements DnsBlocklistAnalyzer.Observer {
     private Zone zone(String shown, boolean ip) {
         Seen seen = zones.get(new Key(shown, ip));
         if (seen == null) {
-            return new Zone(shown, ip, State.NOT_ASKED_YET, null, null, 0, 0, 0, 0);
+            return new Zone(shown, ip, State.NO_ANSWER_YET, null, null, 0, 0, 0, 0);
         }
         synchronized (seen) {
             return new Zone(shown, ip, seen.state, seen.since, seen.lastUsable, seen.listed, seen.notListed,

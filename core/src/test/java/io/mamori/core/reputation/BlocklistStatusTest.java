@@ -44,6 +44,15 @@ class BlocklistStatusTest {
     }
 
     @Test
+    void aListIsNotWorkingBeforeItsFirstUsableAnswer() {
+        status.answered(DOMAIN, false, Outcome.NO_ANSWER);
+        assertThat(status.zones(List.of(), List.of(DOMAIN)).get(0).state()).isEqualTo(State.NO_ANSWER_YET);
+        status.answered(DOMAIN, false, Outcome.NOT_LISTED);
+        assertThat(status.zones(List.of(), List.of(DOMAIN)).get(0).state()).isEqualTo(State.WORKING);
+        assertThat(logs.lines()).isEmpty();
+    }
+
+    @Test
     void oneLostAnswerIsNoOutageButThreeInARowAre() {
         status.answered(DOMAIN, false, Outcome.NOT_LISTED);
         status.answered(DOMAIN, false, Outcome.NO_ANSWER);
@@ -80,7 +89,7 @@ class BlocklistStatusTest {
         status.answered("removed.blocklist.test", false, Outcome.ERROR_CODE);
         assertThat(status.zones(List.of(KEYED, IP), List.of(DOMAIN)))
                 .extracting(z -> z.zone() + " " + z.ip() + " " + z.state())
-                .containsExactly("<key>.zen.dq.blocklist.test true REFUSING", "zen.blocklist.test true NOT_ASKED_YET",
+                .containsExactly("<key>.zen.dq.blocklist.test true REFUSING", "zen.blocklist.test true NO_ANSWER_YET",
                         "dbl.blocklist.test false WORKING");
         assertThat(status.troubled(List.of(KEYED, IP), List.of(DOMAIN))).hasSize(1);
         assertThat(logs.lines()).noneMatch(l -> l.contains("abcdefghijklmnop"));
