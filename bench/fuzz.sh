@@ -60,6 +60,7 @@ all=(
   message.HeaderValuesFuzzTest#thePlainFastPathGivesTheFullDecodingsAnswer
   message.HeaderValuesFuzzTest#readsBackWhatMime4jEncodes
   message.MailboxFuzzTest#readsAnyFromField
+  auth.SenderAuthFuzzTest#evaluatesAnyMessage
   scan.MessageScannerFuzzTest#scansAnyMessage
 )
 if [ ${#targets[@]} -eq 0 ]; then
