@@ -58,12 +58,12 @@ class ConsoleConfiguration {
         return new PolicyEditor(holder, new PolicyLoader(catalogue), new PolicyVersions(local.dataSource()), audit, clock);
     }
 
-    /** The block lists for the console, checked through a resolver set up as the gateway's (its own answer cache). */
+    /** The block lists for the console, checked through the gateway's resolver. */
     @Bean
     io.mamori.console.policy.Blocklists consoleBlocklists(PolicyHolder holder,
-            io.mamori.core.reputation.BlocklistStatus status, MamoriProperties settings, AuditTrail audit, Clock clock) {
-        return new io.mamori.console.policy.Blocklists(holder::current, status,
-                GatewayConfiguration.resolver(settings.dns().serverAddress(), settings.dns().timeout()),
+            io.mamori.core.reputation.BlocklistStatus status, io.mamori.gateway.dns.DnsjavaResolver resolver,
+            MamoriProperties settings, AuditTrail audit, Clock clock) {
+        return new io.mamori.console.policy.Blocklists(holder::current, status, resolver,
                 settings.dns().blocklistKeyValue(), audit, clock);
     }
 

@@ -236,9 +236,11 @@ class GatewayConfiguration {
     @Bean
     MessageScanner messageScanner(FindingCatalogue catalogue, PolicyEngine engine, PolicyHolder policy,
             AnalyzerPool analyzerPool, MamoriProperties settings, ListFileWatcher listFile, JdbcListStore listStore,
-            JdbcSenderHistory history, BlocklistStatus blocklists, EngineStatus antivirus, MeterRegistry meters) {
+            JdbcSenderHistory history, DnsjavaResolver resolver, BlocklistStatus blocklists, EngineStatus antivirus,
+            MeterRegistry meters) {
         AnalysisPipeline pipeline = new AnalysisPipeline(Analyzers.shipped(analyzerPorts(settings, policy::current, listFile,
-                listStore, Optional.of(history), new Watchers(blocklistObserver(blocklists, meters), antivirus::watching))),
+                listStore, Optional.of(history), resolver, settings.analysis().contentModelSupplier(settings.dataDir()),
+                new Watchers(blocklistObserver(blocklists, meters), antivirus::watching))),
                 catalogue, settings.analysis().budget(), analyzerPool);
         Path temp = settings.dataDir().resolve("spool");
         try {
@@ -258,13 +260,6 @@ class GatewayConfiguration {
      */
     record Watchers(DnsBlocklistAnalyzer.Observer blocklists, UnaryOperator<MalwareScanner> antivirus) {
         static final Watchers NONE = new Watchers(DnsBlocklistAnalyzer.Observer.NONE, UnaryOperator.identity());
-    }
-
-    /** DNS and sender-authentication settings for the shipped analyzers; the offline commands use the same. */
-    static Analyzers.Ports analyzerPorts(MamoriProperties settings, Supplier<Policy> policy, Supplier<List<ListEntry>> listFile,
-            ListStore listStore, Optional<SenderHistory> history, Watchers watchers) {
-        return analyzerPorts(settings, policy, listFile, listStore, history, resolver(settings.dns().serverAddress(),
-                settings.dns().timeout()), settings.analysis().contentModelSupplier(settings.dataDir()), watchers);
     }
 
     /**
@@ -300,7 +295,16 @@ class GatewayConfiguration {
         };
     }
 
-    /** The gateway's resolver: the one at {@code server}, or the system's resolvers when none is set. */
+    /**
+     * The gateway's one resolver ({@code mamori.dns.server}, else the system's): the analyzers, the console's block
+     * list check and the start-up report ask through it and share its answer cache.
+     */
+    @Bean
+    DnsjavaResolver gatewayResolver(MamoriProperties settings) {
+        return resolver(settings.dns().serverAddress(), settings.dns().timeout());
+    }
+
+    /** A resolver as the gateway's: the one at {@code server}, or the system's resolvers when none is set. */
     static DnsjavaResolver resolver(Optional<java.net.InetSocketAddress> server, Duration timeout) {
         Clock clock = Clock.systemUTC();
         return server.map(s -> DnsjavaResolver.usingServer(s, timeout, clock))
@@ -308,9 +312,8 @@ class GatewayConfiguration {
     }
 
     /**
-     * As {@link #analyzerPorts(MamoriProperties, Supplier, Supplier, ListStore, Optional, Watchers)}
-     * with the given resolver and content model (the offline commands choose theirs: their DNS, and a model named by the
-     * setting or --model).
+     * DNS and sender-authentication settings for the shipped analyzers, with the resolver and content model the caller
+     * chose: the gateway its resolver and the data directory's model, the offline commands their --dns and --model.
      */
     static Analyzers.Ports analyzerPorts(MamoriProperties settings, Supplier<Policy> policy, Supplier<List<ListEntry>> listFile,
             ListStore listStore, Optional<SenderHistory> history, DnsResolver resolver,

@@ -222,8 +222,8 @@ final class OfflineScanner implements AutoCloseable {
         pool.close();
     }
 
-    /** The resolver {@code --dns} names, parsed as {@code mamori.dns.server} is; refused as the option it is. */
-    /** The resolver a {@code --dns HOST:PORT} option names; a malformed one is refused with a bilingual message. */
+    /** The resolver {@code --dns HOST:PORT} names, parsed as {@code mamori.dns.server} is; a malformed one is refused
+     * as the option it is, in both languages. */
     static Optional<InetSocketAddress> dnsOption(String dns, MamoriProperties settings) {
         try {
             return new MamoriProperties.Dns(dns, settings.dns().timeout(), null).serverAddress();

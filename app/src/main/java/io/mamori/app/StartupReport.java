@@ -27,14 +27,16 @@ class StartupReport {
     private final PolicyHolder policy;
     private final ConsoleAccounts accounts;
     private final AuditTrail audit;
+    private final io.mamori.core.auth.DnsResolver resolver;
 
     StartupReport(GatewayConfiguration.Listeners listeners, MamoriProperties settings, PolicyHolder policy,
-            ConsoleAccounts accounts, AuditTrail audit) {
+            ConsoleAccounts accounts, AuditTrail audit, io.mamori.gateway.dns.DnsjavaResolver resolver) {
         this.listeners = listeners;
         this.settings = settings;
         this.policy = policy;
         this.accounts = accounts;
         this.audit = audit;
+        this.resolver = resolver;
     }
 
     @EventListener
@@ -84,10 +86,8 @@ class StartupReport {
                         .orElse("圧縮されたエントリーは展開しません (libarchive-tools を入れるか mamori.analysis.rar-unpacker を設定)"
                                 + " / compressed entries not unpacked (install libarchive-tools, or set mamori.analysis.rar-unpacker)"),
                 encryptedAttachments(policy.current().attachments()),
-                blocklists(policy.current().blocklists(), settings.dns().blocklistKeyValue()),
-                blocklistCheck(policy.current().blocklists().isEmpty() ? null
-                        : GatewayConfiguration.resolver(settings.dns().serverAddress(), settings.dns().timeout()),
-                        policy.current().blocklists(), settings.dns().blocklistKeyValue()),
+                blocklists(policy.current().blocklists()),
+                blocklistCheck(resolver, policy.current().blocklists(), settings.dns().blocklistKeyValue()),
                 contentClassifier(settings),
                 settings.dataDir().toAbsolutePath().normalize(), settings.policy().file().toAbsolutePath().normalize(),
                 String.join(", ", policy.current().organisation().internalDomains().stream()
@@ -130,8 +130,8 @@ class StartupReport {
     /**
      * Each block list's answer to its test entries now ({@link BlocklistCheck}, as {@code mamori policy check-blocklists}
      * asks), one line each under the list row; a list that does not work is also a warning in the log. A Spamhaus zone
-     * asked through a public resolver, a wrong key or a wrong zone name is thus seen at the start, not never. Empty
-     * without zones ({@code dns} then unused).
+     * asked through a public resolver, a missing or wrong key or a wrong zone name is thus seen at the start, not
+     * never. Empty without zones.
      */
     static String blocklistCheck(io.mamori.core.auth.DnsResolver dns, io.mamori.core.policy.Policy.Blocklists b,
             Optional<String> key) {
@@ -148,17 +148,18 @@ class StartupReport {
         return lines.toString();
     }
 
-    /** Which DNS block lists inbound mail is checked against, subscribers' keys hidden; the policy may change later. */
-    static String blocklists(io.mamori.core.policy.Policy.Blocklists b, Optional<String> key) {
+    /**
+     * Which DNS block lists inbound mail is checked against, subscribers' keys hidden (whether each works, or waits for
+     * its key, is {@link #blocklistCheck}'s line); the policy may change later.
+     */
+    static String blocklists(io.mamori.core.policy.Policy.Blocklists b) {
         if (b.isEmpty()) {
             return "問い合わせない (ポリシー blocklists で指定) / none asked (name zones in the policy's blocklists)";
         }
-        java.util.function.Function<String, String> zone = z -> io.mamori.core.reputation.DnsBlocklistAnalyzer.shown(z)
-                + (io.mamori.core.reputation.DnsBlocklistAnalyzer.queried(z, key).isEmpty()
-                        ? " (キー未設定のため問い合わせない: mamori.dns.blocklist-key / not asked: mamori.dns.blocklist-key"
-                                + " not set)" : "");
-        String ip = b.ipZones().isEmpty() ? "-" : String.join(", ", b.ipZones().stream().map(zone).toList());
-        String domain = b.domainZones().isEmpty() ? "-" : String.join(", ", b.domainZones().stream().map(zone).toList());
+        String ip = b.ipZones().isEmpty() ? "-" : String.join(", ", b.ipZones().stream()
+                .map(io.mamori.core.reputation.DnsBlocklistAnalyzer::shown).toList());
+        String domain = b.domainZones().isEmpty() ? "-" : String.join(", ", b.domainZones().stream()
+                .map(io.mamori.core.reputation.DnsBlocklistAnalyzer::shown).toList());
         return "IP: " + ip + "; ドメイン / domains: " + domain;
     }
 

@@ -24,16 +24,14 @@ class StartupReportTest {
 
     @Test
     void theBlockListLineNamesTheZonesWithoutTheSubscribersKey() {
-        assertThat(StartupReport.blocklists(Policy.Blocklists.NONE, java.util.Optional.empty()))
+        assertThat(StartupReport.blocklists(Policy.Blocklists.NONE))
                 .isEqualTo("問い合わせない (ポリシー blocklists で指定) / none asked (name zones in the policy's blocklists)");
         assertThat(StartupReport.blocklists(new Policy.Blocklists(java.util.List.of("k3y0fthesubscriber0123456.zen.dq.spamhaus.net"),
-                java.util.List.of("k3y0fthesubscriber0123456.dbl.dq.spamhaus.net", "multi.uribl.com")), java.util.Optional.empty())).isEqualTo(
+                java.util.List.of("k3y0fthesubscriber0123456.dbl.dq.spamhaus.net", "multi.uribl.com")))).isEqualTo(
                 "IP: <key>.zen.dq.spamhaus.net; ドメイン / domains: <key>.dbl.dq.spamhaus.net, multi.uribl.com");
-        // the key kept out of the policy, in the setting mamori.dns.blocklist-key
-        Policy.Blocklists keyed = new Policy.Blocklists(java.util.List.of("{key}.zen.dq.spamhaus.net"), java.util.List.of());
-        assertThat(StartupReport.blocklists(keyed, java.util.Optional.of("s3cr3t"))).isEqualTo("IP: {key}.zen.dq.spamhaus.net; ドメイン / domains: -");
-        assertThat(StartupReport.blocklists(keyed, java.util.Optional.empty())).isEqualTo("IP: {key}.zen.dq.spamhaus.net (キー未設定のため問い合わせない:"
-                + " mamori.dns.blocklist-key / not asked: mamori.dns.blocklist-key not set); ドメイン / domains: -");
+        // the key kept out of the policy, in the setting mamori.dns.blocklist-key: the zone as written
+        assertThat(StartupReport.blocklists(new Policy.Blocklists(java.util.List.of("{key}.zen.dq.spamhaus.net"),
+                java.util.List.of()))).isEqualTo("IP: {key}.zen.dq.spamhaus.net; ドメイン / domains: -");
     }
 
     @Test

@@ -184,13 +184,12 @@ public final class SenderAuthAnalyzer implements Analyzer {
         Clock at = e.receivedAt() == null ? clock : Clock.fixed(e.receivedAt(), ZoneOffset.UTC);
         // the first questions of SPF and DMARC go out now, together with the DKIM keys below: the evaluation then waits
         // about one answer's time for them, not one after the other
-        String spfDomain = SpfEvaluator.domainChecked(mailFrom, e.helo());
-        if (ip != null && SpfEvaluator.validDomain(spfDomain)) {
-            cached.lookupAsync(spfDomain, DnsResolver.Type.TXT);
+        if (ip != null) {
+            SpfEvaluator.askAhead(cached, mailFrom, e.helo());
         }
         Author author = Author.of(input.message());
         if (author.domain() != null) {
-            cached.lookupAsync(DmarcEvaluator.recordName(author.domain()), DnsResolver.Type.TXT);
+            DmarcEvaluator.askAhead(cached, author.domain());
         }
         DkimVerifier dkim = new DkimVerifier(cached, at, dkimSettings);
         List<DkimResult> dkimResults = List.of();
