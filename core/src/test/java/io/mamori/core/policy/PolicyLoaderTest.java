@@ -504,7 +504,9 @@ class PolicyLoaderTest {
                 Map.entry("ATTACHMENT_EXECUTABLE", Action.QUARANTINE), Map.entry("ANALYZER_FAILED", Action.TAG),
                 Map.entry("ANALYZER_NOT_RUN", Action.TAG), Map.entry("DMARC_REJECT_POLICY_FAIL", Action.QUARANTINE),
                 Map.entry("MALWARE_FOUND", Action.QUARANTINE), Map.entry("ATTACHMENT_EXECUTABLE_CONTENT", Action.QUARANTINE),
-                Map.entry("ARCHIVE_BOMB", Action.QUARANTINE), Map.entry("AV_UNAVAILABLE", Action.TAG),
+                Map.entry("ARCHIVE_BOMB", Action.QUARANTINE), Map.entry("ARCHIVE_TOO_DEEP", Action.QUARANTINE),
+                Map.entry("MIME_TOO_DEEP", Action.QUARANTINE), Map.entry("MIME_TOO_MANY_PARTS", Action.QUARANTINE),
+                Map.entry("AV_UNAVAILABLE", Action.TAG),
                 Map.entry("SENDER_BLOCKED", Action.QUARANTINE), Map.entry("LINK_BLOCKED", Action.QUARANTINE),
                 Map.entry("OFFICE_EQUATION_EDITOR", Action.QUARANTINE), Map.entry("GTUBE", Action.QUARANTINE)));
         assertThat(p.analysis()).isEqualTo(Policy.Analysis.DEFAULT);

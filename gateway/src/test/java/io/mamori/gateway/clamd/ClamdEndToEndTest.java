@@ -242,6 +242,25 @@ class ClamdEndToEndTest {
     }
 
     @Test
+    void eicarPastTheThousandthPartIsCaughtByClamdInTheMessageSentWhole() throws Exception {
+        // the parser records 1,000 parts; the file after them is never kept, so the analyzer sends the raw message
+        StringBuilder message = new StringBuilder("From: billing@example.net\r\nTo: keiri@example.co.jp\r\n"
+                + "Subject: notes\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n");
+        for (int i = 0; i < 1_000; i++) {
+            message.append("--b\r\nContent-Type: text/plain\r\n\r\nnote ").append(i).append("\r\n");
+        }
+        message.append("--b\r\nContent-Type: application/octet-stream; name=\"setup.com\"\r\n"
+                + "Content-Disposition: attachment; filename=\"setup.com\"\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+                .append(Base64.getMimeEncoder().encodeToString(ClamdProcess.eicar())).append("\r\n--b--\r\n");
+
+        StoredMessage m = stored(send(message.toString()));
+
+        assertThat(m.state()).isEqualTo(MessageState.QUARANTINED);
+        assertThat(m.findingCodes()).contains("MALWARE_FOUND", "MIME_TOO_MANY_PARTS");
+        assertThat(content(m)).contains("MALWARE_FOUND");
+    }
+
+    @Test
     void eicarCompressedInARarSentOverSmtpIsCaughtByClamdOnceLibarchiveUnpacksIt() throws Exception {
         // clamd from Debian cannot open compressed RAR (its unrar module is non-free); the analyzer hands it the
         // archive unpacked by libarchive as a tar stream
