@@ -8,6 +8,7 @@ import io.mamori.core.link.FreeHosting;
 import io.mamori.core.link.PublicSuffixList;
 import io.mamori.core.message.Mailbox;
 import io.mamori.core.text.ConfusableSkeleton;
+import io.mamori.core.text.HostHomographs;
 import java.net.IDN;
 import java.text.Normalizer;
 import java.util.ArrayList;
@@ -36,7 +37,9 @@ import java.util.regex.Pattern;
  * one, {@code "service@paypal.com" <x@elsewhere.example>}) and {@code SERVICE_NAME_ON_FREEMAIL} (a service desk's or
  * a system's name, "Customer Support", on a free mailbox) and {@code SENDER_ON_FREE_HOSTING} (an address on the
  * domain of a service where anyone creates a site or app under the service's name, {@link FreeHosting}) and
- * {@code FROM_NAME_DETACHED} (the From field shows a name apart from its address, {@link Mailbox#detachedName}). An
+ * {@code FROM_NAME_DETACHED} (the From field shows a name apart from its address, {@link Mailbox#detachedName}) and
+ * {@code SENDER_DOMAIN_HOMOGRAPH} (the From domain mixes scripts in a label, or is written in Latin look-alikes of
+ * another script, {@link HostHomographs}; not when it already is a {@code LOOKALIKE_DOMAIN}). An
  * organisation is the
  * registrable domain of the Public Suffix List. Domain labels shorter than {@value #MIN_LABEL} characters are
  * never compared: short names collide by chance. The settings are read from the supplier once per message, so a
@@ -55,6 +58,7 @@ public final class ImpersonationAnalyzer implements Analyzer {
     static final String SERVICE_NAME_ON_FREEMAIL = "SERVICE_NAME_ON_FREEMAIL";
     static final String SENDER_ON_FREE_HOSTING = "SENDER_ON_FREE_HOSTING";
     static final String FROM_NAME_DETACHED = "FROM_NAME_DETACHED";
+    static final String SENDER_DOMAIN_HOMOGRAPH = "SENDER_DOMAIN_HOMOGRAPH";
     /**
      * Display names of a company's service desks and systems. A support desk, a billing or security team, a mail
      * administrator or a notification system writes from its company's domain, never from a free mailbox; on a free
@@ -116,7 +120,8 @@ public final class ImpersonationAnalyzer implements Analyzer {
     @Override
     public Set<String> codes() {
         return new LinkedHashSet<>(List.of(LOOKALIKE_DOMAIN, DISPLAY_NAME, REPLY_TO, REPLY_TO_FREEMAIL, RETURN_PATH, BRAND,
-                NAME_ADDRESS, NAME_ORGANISATION, SERVICE_NAME_ON_FREEMAIL, SENDER_ON_FREE_HOSTING, FROM_NAME_DETACHED));
+                NAME_ADDRESS, NAME_ORGANISATION, SERVICE_NAME_ON_FREEMAIL, SENDER_ON_FREE_HOSTING, FROM_NAME_DETACHED,
+                SENDER_DOMAIN_HOMOGRAPH));
     }
 
     @Override
@@ -132,7 +137,12 @@ public final class ImpersonationAnalyzer implements Analyzer {
         List<Finding> findings = new ArrayList<>();
         fromField.flatMap(Mailbox::detachedName).ifPresent(name -> findings.add(
                 Finding.of(FROM_NAME_DETACHED, "name=" + shown(name) + " address=" + from.address())));
-        fromOrganisation.flatMap(org -> lookalike(org, current)).ifPresent(findings::add);
+        Optional<Finding> lookalike = fromOrganisation.flatMap(org -> lookalike(org, current));
+        lookalike.ifPresent(findings::add);
+        if (lookalike.isEmpty()) {
+            // the same disguise is one fact: a homograph of a protected domain is already LOOKALIKE_DOMAIN
+            from.domain().flatMap(ImpersonationAnalyzer::homograph).ifPresent(findings::add);
+        }
         displayName(from, current).ifPresent(findings::add);
         if (fromOrganisation.isPresent() && !protectedFor(current).organisations().contains(fromOrganisation.get())) {
             Optional<Finding> brand = brand(input, from, fromOrganisation.get());
@@ -399,6 +409,28 @@ public final class ImpersonationAnalyzer implements Analyzer {
     static String compactName(String name) {
         String nfkc = Normalizer.normalize(name, Normalizer.Form.NFKC);
         return NAME_SEPARATORS.matcher(nfkc).replaceAll("").toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * A From domain written to pass for another ({@link HostHomographs}): letters of several scripts in one label
+     * (×2, TAG on its own: no one registers such a name to write from honestly), or a label all of Latin look-alikes of
+     * another script (×1). Evidence: the ASCII domain and its Unicode form, as {@code LINK_PUNYCODE} shows a link's.
+     */
+    private static Optional<Finding> homograph(String domain) {
+        String ascii;
+        String unicode;
+        try {
+            ascii = IDN.toASCII(domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain,
+                    IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+            unicode = IDN.toUnicode(ascii, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        if (unicode.equals(ascii) && !ascii.startsWith("xn--") && !ascii.contains(".xn--")) {
+            return Optional.empty();
+        }
+        return HostHomographs.of(unicode).map(kind -> new Finding(SENDER_DOMAIN_HOMOGRAPH,
+                kind == HostHomographs.Kind.MIXED_SCRIPTS ? 2.0 : 1.0, "from=" + ascii + " (" + unicode + ")"));
     }
 
     /** The registrable domain (lower-case ASCII) of a domain name, or the name itself when it has none. */

@@ -10,6 +10,7 @@ import io.mamori.core.message.Mailbox;
 import io.mamori.core.message.CalendarText;
 import io.mamori.core.message.MimePart;
 import io.mamori.core.message.ParsedMessage;
+import io.mamori.core.text.HostHomographs;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -108,13 +109,6 @@ public final class LinkAnalyzer implements Analyzer {
     private static final Pattern NUMERIC_LABEL = Pattern.compile("^(?:[0-9]+|0x[0-9a-f]*)$");
     private static final Pattern FROM_ADDRESS_DOMAIN = Pattern.compile("@([^\\s<>@,;\"()\\[\\]]+)\\s*>?\\s*$");
 
-    private static final Set<Character.UnicodeScript> JAPANESE_AND_LATIN =
-            Set.of(Character.UnicodeScript.HAN, Character.UnicodeScript.LATIN);
-    /**
-     * Cyrillic and Greek letters that look like Latin ones. A label written only with them ("раураl") is a
-     * whole-script homograph of a Latin name; browsers (Chromium's IDN display policy) show such names as punycode.
-     */
-    private static final String LATIN_LOOKALIKES = "аеорсухіјѕԁһӏԛԝҽпгѵѡьъвкмтнАЕОРСУХІЈЅВКМТН" + "αοιρνκτυχεΑΟΙΡΝΚΤΥΧΕΒΗΜΖ";
     /**
      * Link text that asks the reader to act on an account; phishing puts its own address behind exactly these
      * words, while a brand's own mail sends them to the brand's domains. The English words not inside an ASCII word
@@ -770,11 +764,8 @@ public final class LinkAnalyzer implements Analyzer {
             // An internationalised name is ordinary (日本語.jp); a homograph is what deceives: letters of several
             // scripts in one label, or a label written only with Latin look-alikes of another script.
             String unicode = IDN.toUnicode(ascii, IDN.ALLOW_UNASSIGNED);
-            if (mixesScripts(unicode)) {
-                scan.add(PUNYCODE, 2.0, ascii + " (" + unicode + ")");
-            } else if (wholeScriptLookalike(unicode)) {
-                scan.add(PUNYCODE, 1.0, ascii + " (" + unicode + ")");
-            }
+            HostHomographs.of(unicode).ifPresent(kind -> scan.add(PUNYCODE,
+                    kind == HostHomographs.Kind.MIXED_SCRIPTS ? 2.0 : 1.0, ascii + " (" + unicode + ")"));
         }
         if (freeHosting.serves(ascii, scan.currentUrl)) {
             scan.add(FREE_HOSTING, 1.0, ascii);
@@ -928,47 +919,6 @@ public final class LinkAnalyzer implements Analyzer {
         }
         String last = host.substring(host.lastIndexOf('.') + 1);
         return NUMERIC_LABEL.matcher(last).matches();
-    }
-
-    /**
-     * Whether a label mixes writing systems the way homographs do ({@code pаypal} with a Cyrillic а). Japanese
-     * names mix kanji, hiragana and katakana, and Latin with them, legitimately; those count as one system.
-     */
-    static boolean mixesScripts(String unicodeHost) {
-        for (String label : unicodeHost.split("\\.")) {
-            Set<Character.UnicodeScript> scripts = new HashSet<>();
-            label.codePoints().forEach(c -> {
-                Character.UnicodeScript script = Character.UnicodeScript.of(c);
-                switch (script) {
-                    case COMMON, INHERITED, UNKNOWN -> { }
-                    case HIRAGANA, KATAKANA -> scripts.add(Character.UnicodeScript.HAN);
-                    default -> scripts.add(script);
-                }
-            });
-            if (scripts.size() > 1 && !JAPANESE_AND_LATIN.containsAll(scripts)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * Whether a label consists only of Cyrillic or Greek letters that look like Latin ones (three or more), under
-     * an ASCII top-level domain: under a TLD of the same script (москва.рф) the name reads as what it is, which is
-     * also where Chromium stops showing punycode.
-     */
-    static boolean wholeScriptLookalike(String unicodeHost) {
-        String[] labels = unicodeHost.split("\\.");
-        if (labels.length < 2 || !labels[labels.length - 1].chars().allMatch(c -> c < 0x80)) {
-            return false;
-        }
-        for (String label : labels) {
-            long letters = label.codePoints().filter(Character::isLetter).count();
-            if (letters >= 3 && label.codePoints().filter(Character::isLetter).allMatch(c -> LATIN_LOOKALIKES.indexOf(c) >= 0)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static String dangerousEvidence(String scheme, String url) {

@@ -59,6 +59,24 @@ class AttachmentNameAnalyzerTest {
                 org.assertj.core.groups.Tuple.tuple("ATTACHMENT_EXECUTABLE", "invoice.exe. . "));
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"exe", "scr", "com", "js", "jse", "vbs", "wsf", "hta", "lnk",
+            "iso", "img", "vhd", "msi", "ps1", "bat", "cmd", "one"})
+    void everyProgramScriptDiskImageAndOneNoteExtensionIsExecutable(String extension) throws Exception {
+        String name = "請求書_2024." + extension;
+        String mail = "From: a@example.net\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+                + "--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename*=UTF-8''"
+                + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8) + "\r\n\r\nAAAA\r\n--b--\r\n";
+        Envelope envelope = new Envelope(Direction.INBOUND, "", List.of("a@example.co.jp"), "192.0.2.1", "", null,
+                false, Instant.EPOCH);
+        try (io.mamori.core.message.ParsedMessage m = new io.mamori.core.message.MessageParser().parse(
+                new java.io.ByteArrayInputStream(mail.getBytes(java.nio.charset.StandardCharsets.US_ASCII)))) {
+            assertThat(analyzer.analyze(new AnalysisInput(envelope, m))).containsExactly(
+                    Finding.of("ATTACHMENT_EXECUTABLE", name));
+        }
+    }
+
     @Test
     void ordinaryDocumentsArchivesAndDottedNamesRaiseNothing() {
         assertThat(analyze("benign-names.eml")).isEmpty();

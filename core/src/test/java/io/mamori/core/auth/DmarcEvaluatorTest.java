@@ -39,6 +39,32 @@ class DmarcEvaluatorTest {
     }
 
     @Test
+    void aRecordWithPsdNEndsTheTreeWalkAsTheOrganizationalDomain() throws Exception {
+        // RFC 9989 §4.10.2: psd=n marks the organizational domain itself (a department run as its own organisation)
+        DnsResolver dns = TableDnsResolver.builder()
+                .add("_dmarc.dept.example.com", Type.TXT, "v=DMARC1; p=quarantine; psd=n")
+                .add("_dmarc.example.com", Type.TXT, "v=DMARC1; p=reject")
+                .build();
+        DmarcEvaluator e = new DmarcEvaluator(dns);
+        assertThat(e.organizationalDomain("mail.dept.example.com")).isEqualTo("dept.example.com");
+        assertThat(e.organizationalDomain("www.example.com")).isEqualTo("example.com");
+        // so the parent's signature is not aligned with the department's mail, and the department's own is
+        DmarcResult parent = e.evaluate("mail.dept.example.com", NO_SPF, List.of(pass("example.com")));
+        assertThat(parent.kind()).isEqualTo(DmarcResult.Kind.FAIL);
+        assertThat(parent.policyDomain()).isEqualTo("dept.example.com");
+        assertThat(e.evaluate("mail.dept.example.com", NO_SPF, List.of(pass("dept.example.com"))).kind())
+                .isEqualTo(DmarcResult.Kind.PASS);
+        // without psd=n the walk goes on to the parent, whose signature is then aligned
+        DnsResolver plain = TableDnsResolver.builder()
+                .add("_dmarc.dept.example.com", Type.TXT, "v=DMARC1; p=quarantine")
+                .add("_dmarc.example.com", Type.TXT, "v=DMARC1; p=reject")
+                .build();
+        assertThat(new DmarcEvaluator(plain).organizationalDomain("mail.dept.example.com")).isEqualTo("example.com");
+        assertThat(new DmarcEvaluator(plain).evaluate("mail.dept.example.com", NO_SPF, List.of(pass("example.com"))).kind())
+                .isEqualTo(DmarcResult.Kind.PASS);
+    }
+
+    @Test
     void strictAlignmentRefusesASubdomainSignature() {
         DnsResolver dns = TableDnsResolver.builder().add("_dmarc.example.com", Type.TXT, "v=DMARC1; p=quarantine; adkim=s").build();
         DmarcResult r = new DmarcEvaluator(dns).evaluate("example.com", NO_SPF, List.of(pass("mail.example.com")));

@@ -130,6 +130,35 @@ class SenderAuthAnalyzerTest {
     }
 
     @Test
+    void aNonExistentSubdomainGetsTheNpPolicyAndAnExistingOneTheSubdomainPolicy() throws IOException {
+        TableDnsResolver.Builder records = TableDnsResolver.builder()
+                .add("bank.example", Type.TXT, "v=spf1 -all")
+                .add("_dmarc.bank.example", Type.TXT, "v=DMARC1; p=reject; sp=quarantine; np=reject");
+        java.util.function.Function<String, List<Finding>> from = domain -> {
+            byte[] bytes = new String(bytes("/messages/sender-auth/unsigned-bank.eml"), java.nio.charset.StandardCharsets.UTF_8)
+                    .replace("<support@bank.example>\r\nTo:", "<support@" + domain + ">\r\nTo:")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            Envelope envelope = new Envelope(Direction.INBOUND, "support@bank.example", List.of("a@example.co.jp"),
+                    "203.0.113.9", "mx.bank.example", null, true, CLOCK.instant());
+            try {
+                return analyzer(records.build()).analyze(new AnalysisInput(envelope,
+                        new MessageParser().parse(new ByteArrayInputStream(bytes)), RawMessage.of(bytes)));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+
+        // RFC 9989 np=: a made-up name under the bank's domain, which exists nowhere in the DNS
+        assertThat(from.apply("login.bank.example")).extracting(Finding::code, Finding::evidence).containsExactly(
+                tuple("SPF_FAIL", "mailfrom=bank.example ip=203.0.113.9"),
+                tuple("DMARC_REJECT_POLICY_FAIL", "from=login.bank.example policy=reject"));
+        records.add("news.bank.example", Type.MX, "mx.bank.example");
+        assertThat(from.apply("news.bank.example")).extracting(Finding::code, Finding::evidence).containsExactly(
+                tuple("SPF_FAIL", "mailfrom=bank.example ip=203.0.113.9"),
+                tuple("DMARC_FAIL", "from=news.bank.example policy=quarantine"));
+    }
+
+    @Test
     void aSubdomainOfARejectDomainGetsTheSubdomainPolicyFromTheTreeWalk() throws IOException {
         DnsResolver dns = TableDnsResolver.builder()
                 .add("bank.example", Type.TXT, "v=spf1 -all")

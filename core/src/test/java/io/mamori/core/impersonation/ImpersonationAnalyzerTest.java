@@ -67,6 +67,25 @@ class ImpersonationAnalyzerTest {
     }
 
     @Test
+    void aSenderDomainMixingScriptsOrWrittenInLatinLookalikesIsAHomographWhateverItImitates() {
+        assertThat(lookalikes("Documents <share@xn--scure-docs-ksi.com>")).containsExactly(new Finding(
+                "SENDER_DOMAIN_HOMOGRAPH", 2.0, "from=xn--scure-docs-ksi.com (s\u0435cure-docs.com)"));
+        // the Unicode form, as an SMTPUTF8 message writes it, is the same name
+        assertThat(lookalikes("Documents <share@s\u0435cure-docs.com>")).containsExactly(new Finding(
+                "SENDER_DOMAIN_HOMOGRAPH", 2.0, "from=xn--scure-docs-ksi.com (s\u0435cure-docs.com)"));
+        assertThat(lookalikes("Coco <shop@xn--n1aahb.com>")).containsExactly(new Finding(
+                "SENDER_DOMAIN_HOMOGRAPH", 1.0, "from=xn--n1aahb.com (\u0441\u043e\u0441\u043e.com)"));
+    }
+
+    @Test
+    void japaneseAndCyrillicDomainNamesThatReadAsWhatTheyAreAreNoHomographs() {
+        assertThat(lookalikes("info@xn--eckwd4c7c5976acvb2w6i.jp")).isEmpty(); // 日本語ドメイン.jp
+        assertThat(lookalikes("info@xn--80adxhks.xn--p1ai")).isEmpty();         // москва.рф
+        assertThat(lookalikes("info@xn--n1aahb.xn--p1ai")).isEmpty();           // сосо.рф: Cyrillic under a Cyrillic TLD
+        assertThat(lookalikes("info@secure-docs.com")).isEmpty();
+    }
+
+    @Test
     void aPartnerNameWithExtraWordsIsALookalike() {
         assertThat(analyze("lookalike-embedded.eml", "keiri@example-co-jp.com")).containsExactly(
                 Finding.of("LOOKALIKE_DOMAIN", "from=example-co-jp.com looks like example.co.jp (contains example)"));
@@ -378,7 +397,7 @@ class ImpersonationAnalyzerTest {
         assertThat(analyzer.codes()).containsExactly("LOOKALIKE_DOMAIN", "DISPLAY_NAME_IMPERSONATION",
                 "REPLY_TO_MISMATCH", "REPLY_TO_FREEMAIL", "RETURN_PATH_MISMATCH", "BRAND_IMPERSONATION", "DISPLAY_NAME_ADDRESS_MISMATCH",
                 "DISPLAY_NAME_ORGANISATION_IMPERSONATION", "SERVICE_NAME_ON_FREEMAIL", "SENDER_ON_FREE_HOSTING",
-                "FROM_NAME_DETACHED");
+                "FROM_NAME_DETACHED", "SENDER_DOMAIN_HOMOGRAPH");
         for (String code : analyzer.codes()) {
             assertThat(catalogue.entry(code)).as(code).isPresent();
         }

@@ -85,9 +85,9 @@ class LinkAnalyzerTest {
         assertThat(LinkAnalyzer.isIpLiteral("0x7f.1")).isTrue();
         assertThat(LinkAnalyzer.isIpLiteral("[2001:db8::1]")).isTrue();
         assertThat(LinkAnalyzer.isIpLiteral("cafe.be")).isFalse();
-        assertThat(LinkAnalyzer.mixesScripts("pаypal.com")).isTrue();
-        assertThat(LinkAnalyzer.mixesScripts("日本語ドメイン.jp")).isFalse();
-        assertThat(LinkAnalyzer.mixesScripts("sonyソニー.jp")).isFalse();
+        assertThat(io.mamori.core.text.HostHomographs.mixesScripts("pаypal.com")).isTrue();
+        assertThat(io.mamori.core.text.HostHomographs.mixesScripts("日本語ドメイン.jp")).isFalse();
+        assertThat(io.mamori.core.text.HostHomographs.mixesScripts("sonyソニー.jp")).isFalse();
     }
 
     @Test
@@ -277,7 +277,7 @@ class LinkAnalyzerTest {
                 Finding.of("LINK_PUNYCODE", "xn--80ak6aa92e.com (аррӏе.com)"));
         assertThat(analyzeHtml("<a href='https://xn--bckg9lpd.xn--zckzah/'>x</a><a href='https://bücher.example/'>y</a>"))
                 .isEmpty();
-        assertThat(LinkAnalyzer.wholeScriptLookalike("москва.рф")).isFalse();
+        assertThat(io.mamori.core.text.HostHomographs.wholeScriptLookalike("москва.рф")).isFalse();
     }
 
     @Test
