@@ -121,8 +121,8 @@ public final class ReceptionPipeline implements MessageReceiver {
         Received r = receiveOne(envelope, data);
         if (passwordMails != null && r.result() instanceof ReceiveResult.Accepted accepted) {
             passwordMails.received(envelope, r.input(), accepted.queueId(), r.policy());
-            if (r.encrypted()) {
-                passwordMails.quarantined(envelope, accepted.queueId(), r.policy());
+            if (r.waitingForPassword() != null) {
+                passwordMails.quarantined(envelope, r.waitingForPassword(), r.policy());
             }
         }
         return r.result();
@@ -130,13 +130,21 @@ public final class ReceptionPipeline implements MessageReceiver {
 
     /**
      * What one message's reception gave, and what the password-mail look-up needs of it: what the analyzers saw
-     * ({@code null} when the message could not be parsed), the policy in force, and whether an encrypted attachment
-     * could not be opened ({@code ENCRYPTED_ARCHIVE}).
+     * ({@code null} when the message could not be parsed), the policy in force, and the id of the message committed
+     * QUARANTINED with an encrypted attachment that could not be opened ({@code ENCRYPTED_ARCHIVE}): the message itself,
+     * or with {@code attachments.encrypted: strip} its kept original; {@code null} when there is none.
      */
-    private record Received(ReceiveResult result, AnalysisInput input, Policy policy, boolean encrypted) {
+    private record Received(ReceiveResult result, AnalysisInput input, Policy policy, String waitingForPassword) {
         Received(ReceiveResult result, AnalysisInput input, Policy policy) {
-            this(result, input, policy, false);
+            this(result, input, policy, null);
         }
+    }
+
+    /**
+     * What a commit stored: the SMTP answer's queue id (the message, or its stripped copy) and the id of the copy
+     * committed QUARANTINED ({@code null} when none was).
+     */
+    private record Committed(ReceiveResult.Accepted accepted, String quarantined) {
     }
 
     /**
@@ -205,8 +213,9 @@ public final class ReceptionPipeline implements MessageReceiver {
                 return new Received(new ReceiveResult.Refused(451, "4.7.1",
                         "Antivirus scan unavailable, try again later"), outcome.input(), current);
             }
-            return new Received(commit(envelope, parsed, subject, verdict, current, trace, spool, copies, "", sample),
-                    outcome.input(), current, verdict.codes().contains(Policy.Attachments.ENCRYPTED_CODE));
+            Committed committed = commit(envelope, parsed, subject, verdict, current, trace, spool, copies, "", sample);
+            return new Received(committed.accepted(), outcome.input(), current,
+                    verdict.codes().contains(Policy.Attachments.ENCRYPTED_CODE) ? committed.quarantined() : null);
         } finally {
             spool.discard();
             for (Spool copy : copies) {
@@ -216,7 +225,7 @@ public final class ReceptionPipeline implements MessageReceiver {
     }
 
     /** Commits a message as its verdict and the policy say: whole, or stripped with its original kept. */
-    private ReceiveResult commit(Envelope envelope, ParsedMessage parsed, String subject, Verdict verdict, Policy current,
+    private Committed commit(Envelope envelope, ParsedMessage parsed, String subject, Verdict verdict, Policy current,
             StringBuilder trace, Spool spool, List<Spool> copies, String note, Timer.Sample sample) throws IOException {
         Transforms t = plan(envelope, parsed, verdict, current, spool);
         if (t.stripPaths().isEmpty() && t.stripFindings().size() > 0) {
@@ -332,9 +341,8 @@ public final class ReceptionPipeline implements MessageReceiver {
             // the analyst's name stays out of the delivered message's header (the audit log has it)
             String note = (passwords.fromAnalyst() ? "; password=analyst" : "; password-mail=" + passwords.messageId())
                     + "; reassessed=" + id;
-            ReceiveResult result = commit(envelope, parsed, parsed.subject(), verdict, r.policy(), trace, spool, copies,
-                    note, sample);
-            String again = ((ReceiveResult.Accepted) result).queueId();
+            String again = commit(envelope, parsed, parsed.subject(), verdict, r.policy(), trace, spool, copies,
+                    note, sample).accepted().queueId();
             Reassessment outcome = new Reassessment(Reassessment.Outcome.COMMITTED_AGAIN, verdict, again);
             boolean deleted;
             try {
@@ -450,7 +458,7 @@ public final class ReceptionPipeline implements MessageReceiver {
     }
 
     /** Commits the message as one copy, transformed as planned; a message that cannot be rewritten is quarantined. */
-    private ReceiveResult commitWhole(Envelope envelope, ParsedMessage parsed, String subject, Verdict verdict,
+    private Committed commitWhole(Envelope envelope, ParsedMessage parsed, String subject, Verdict verdict,
             StringBuilder trace, Spool spool, List<Spool> copies, Transforms t, String note, Timer.Sample sample)
             throws IOException {
         Spool content = spool;
@@ -472,7 +480,8 @@ public final class ReceptionPipeline implements MessageReceiver {
         StoredMessage stored = store.commit(content, new NewMessage(envelope, subject, verdict, stateFor(verdict.action())), prefix);
         record(envelope, stored.id(), verdict, stored.size(), sample, notes.toString());
         recordContacts(envelope, parsed, stored);
-        return new ReceiveResult.Accepted(stored.id());
+        return new Committed(new ReceiveResult.Accepted(stored.id()),
+                stored.state() == MessageState.QUARANTINED ? stored.id() : null);
     }
 
     /**
@@ -482,7 +491,7 @@ public final class ReceptionPipeline implements MessageReceiver {
      * quarantined copy, never a delivered message the sender will send again. Only the delivered copy counts as
      * contact (the quarantined original is what the recipient did not get).
      */
-    private ReceiveResult commitStripped(Envelope envelope, ParsedMessage parsed, String subject, Verdict verdict,
+    private Committed commitStripped(Envelope envelope, ParsedMessage parsed, String subject, Verdict verdict,
             StringBuilder trace, Spool spool, List<Spool> copies, Transforms t, String note, Timer.Sample sample)
             throws IOException {
         Spool original = spool;
@@ -516,7 +525,7 @@ public final class ReceptionPipeline implements MessageReceiver {
                 receivedHeader(envelope, delivered.id()) + trace + "X-Mamori-Verdict: " + verdict.headerValue() + notes + "\r\n");
         record(envelope, stored.id(), verdict, stored.size(), sample, notes);
         recordContacts(envelope, parsed, stored);
-        return new ReceiveResult.Accepted(stored.id());
+        return new Committed(new ReceiveResult.Accepted(stored.id()), kept.id());
     }
 
     /**

@@ -313,6 +313,33 @@ class PasswordMailTest {
     }
 
     @Test
+    void withStripThePasswordMailBeforeOrAfterOpensTheKeptOriginalAndTheWholeMessageFollowsTheStrippedCopy()
+            throws Exception {
+        reception = pipeline(POLICY + "attachments:\n  encrypted: strip\n  opened: score\n", Runnable::run);
+        for (boolean passwordFirst : new boolean[] {true, false}) {
+            StoredMessage password = passwordFirst ? receive(passwordMail(PASSWORD)) : null;
+            StoredMessage stripped = receive(withZip(cleanZip()));
+            assertThat(stripped.state()).as("the copy without the zip is delivered").isEqualTo(MessageState.QUEUED);
+            String original = content(stripped.id()).replaceAll("(?s).*; original=([^;\\s]+).*", "$1");
+            if (!passwordFirst) {
+                password = receive(passwordMail(PASSWORD));
+            }
+
+            assertThat(now(rig.store().find(original).orElseThrow()).state()).as("password first: " + passwordFirst)
+                    .isEqualTo(MessageState.DELETED);
+            List<StoredMessage> whole = rig.store().search(new MessageQuery(null, SENDER, null, "お見積書", null,
+                    MessageState.QUEUED, Direction.INBOUND, null, null, null, 0, 10)).stream()
+                    .filter(m -> !m.id().equals(stripped.id())).toList();
+            assertThat(whole).hasSize(1);
+            assertThat(content(whole.get(0).id())).contains("; password-mail=" + password.id() + "; reassessed="
+                    + original + "\r\n");
+            for (String done : List.of(whole.get(0).id(), stripped.id(), password.id())) {
+                rig.store().transition(done, MessageState.DELETED); // the next round starts from an empty mailbox
+            }
+        }
+    }
+
+    @Test
     void earlierMailsAreTriedNewestFirstUntilOneOpensAndTheCopyNamesThatOne() throws Exception {
         reception = pipeline(BY_CONTENT, Runnable::run);
         StoredMessage right = receive(passwordMail(PASSWORD));
