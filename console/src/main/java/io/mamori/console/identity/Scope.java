@@ -3,6 +3,7 @@ package io.mamori.console.identity;
 import io.mamori.console.directory.JdbcDirectory;
 import io.mamori.core.access.Role;
 import io.mamori.core.message.Direction;
+import io.mamori.core.store.MessageState;
 import io.mamori.core.store.StoredMessage;
 import io.mamori.core.store.StoredRecipient;
 import java.util.ArrayList;
@@ -48,7 +49,7 @@ public final class Scope {
 
     /** Whether {@code user} may release, delete or approve a stored message. */
     public boolean canActOnMessage(ConsoleUser user, StoredMessage message) {
-        return canActOnMessage(user, message.direction(), message.mailFrom(), addresses(message));
+        return canActOnMessage(user, message.direction(), message.state(), message.mailFrom(), addresses(message));
     }
 
     /**
@@ -65,15 +66,20 @@ public final class Scope {
         return owns(user, parties) || (user.hasRole(Role.APPROVER) && inApproverScope(user, parties));
     }
 
-    /** Whether {@code user} may release, delete or approve a message (never an auditor by that role alone). */
-    public boolean canActOnMessage(ConsoleUser user, Direction direction, String sender, Collection<String> recipients) {
+    /**
+     * Whether {@code user} may release, delete or approve a message (never an auditor by that role alone). An employee
+     * acts only on the outbound mail they sent that is HELD (for a second look before it leaves); outbound mail
+     * QUARANTINED (malware, a leak the policy stops) is the analysts' and approvers' to release.
+     */
+    public boolean canActOnMessage(ConsoleUser user, Direction direction, MessageState state, String sender,
+            Collection<String> recipients) {
         if (user.hasAnyRole(Role.ADMIN, Role.ANALYST)) {
             return true;
         }
         if (user.hasRole(Role.APPROVER) && inApproverScope(user, parties(direction, sender, recipients))) {
             return true;
         }
-        return direction == Direction.OUTBOUND && same(user.email(), sender);
+        return direction == Direction.OUTBOUND && state == MessageState.HELD && same(user.email(), sender);
     }
 
     /** Whether {@code user} may see and act for a whole department (its people, its held mail). */

@@ -2,6 +2,7 @@ package io.mamori.console.lists;
 
 import io.mamori.console.api.ApiCaller;
 import io.mamori.console.identity.ConsoleUser;
+import io.mamori.console.identity.Scope;
 import io.mamori.console.web.ClientAddress;
 import io.mamori.core.access.Role;
 import io.mamori.core.lists.InvalidListEntry;
@@ -50,9 +51,11 @@ import org.springframework.web.bind.annotation.RestController;
 class ListsController {
 
     private final ListService service;
+    private final Scope scope;
 
-    ListsController(ListService service) {
+    ListsController(ListService service, Scope scope) {
         this.service = service;
+        this.scope = scope;
     }
 
     record AddBody(String value, String target, String user, String comment) {
@@ -80,13 +83,24 @@ class ListsController {
         if (!managesEverything(caller) && (readOnly(caller) || !self(caller, body == null ? null : body.user()))) {
             return refuse(caller, request, "lists.add", list + (body == null || body.user() == null ? "" : " user=" + body.user()));
         }
+        ListKind kind;
+        ListTarget target;
         try {
-            ListKind kind = ListKind.parse(list);
+            kind = ListKind.parse(list);
             if (body == null || body.value() == null || body.value().isBlank()) {
+                service.refused("lists.add", list, "no value", caller.email(), ClientAddress.recorded(request));
                 return error(HttpStatus.BAD_REQUEST, "invalid", "値 (value) が必要です", "value is required");
             }
-            ListTarget target = body.target() == null || body.target().isBlank()
+            target = body.target() == null || body.target().isBlank()
                     ? ListService.impliedTarget(body.value()) : ListTarget.parse(body.target().strip());
+        } catch (InvalidListEntry e) {
+            // refused before it reached the lists (no such list or target): recorded as the service records its own
+            service.refused("lists.add", list + (body == null || body.target() == null ? "" : " target=" + body.target()),
+                    e.getMessage(), caller.email(),
+                    ClientAddress.recorded(request));
+            return error(HttpStatus.BAD_REQUEST, "invalid", e.messageJa(), e.getMessage());
+        }
+        try {
             return ResponseEntity.status(HttpStatus.CREATED).body(service.add(kind, target, blankToNull(body.user()),
                     body.value(), body.comment(), caller.email(), ClientAddress.recorded(request)));
         } catch (JdbcListStore.DuplicateEntry e) {
@@ -125,9 +139,9 @@ class ListsController {
         return caller.hasAnyRole(Role.ADMIN, Role.ANALYST);
     }
 
-    /** An auditor without a role that may change anything reads only. */
-    private static boolean readOnly(ConsoleUser caller) {
-        return caller.hasRole(Role.AUDITOR) && !caller.hasAnyRole(Role.ADMIN, Role.ANALYST, Role.APPROVER, Role.EMPLOYEE);
+    /** An auditor without a role that may change anything reads only, as in the console's pages ({@link Scope}). */
+    private boolean readOnly(ConsoleUser caller) {
+        return scope.readOnly(caller);
     }
 
     private static boolean self(ConsoleUser caller, String user) {

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -256,8 +257,13 @@ public final class QuarantineService {
                     + m.state() + ")");
         }
         try {
-            ReleaseRequest r = requests.create(messageId, requester, comment);
-            record(actor, source, "quarantine.request.create", object, "request #" + r.id(), true);
+            // the entry is written on the insert's transaction: no request stands without its record
+            AtomicReference<ReleaseRequest> created = new AtomicReference<>();
+            ReleaseRequest r = audit.recordAlong(work -> requests.create(messageId, requester, comment, request -> {
+                created.set(request);
+                return work;
+            }), done -> new AuditEntry(clock.instant(), actor, source, "quarantine.request.create", object, null,
+                    "request #" + created.get().id(), done));
             return new Result.Ok<>(r);
         } catch (ReleaseRequests.DuplicatePending e) {
             record(actor, source, "quarantine.request.create", object, "already pending #" + e.existing(), false);
@@ -323,7 +329,11 @@ public final class QuarantineService {
         lesson.run();
         for (ReleaseRequest other : requests.forMessage(r.messageId())) {
             if (other.id() != requestId && other.status() == Status.PENDING) {
-                requests.decide(other.id(), Status.APPROVED, actor, "released with request #" + requestId);
+                // each request decided has its own entry (the message was released with this one)
+                String with = "released with request #" + requestId;
+                audit.recordAlong(work -> requests.decide(other.id(), Status.APPROVED, actor, with, work),
+                        decided -> new AuditEntry(clock.instant(), actor, source, "quarantine.request.approve",
+                                "request #" + other.id(), null, with, decided));
             }
         }
         return new Result.Ok<>(requests.find(requestId).orElseThrow());
@@ -342,15 +352,17 @@ public final class QuarantineService {
             return refused(Refusal.INVALID, "却下の理由を入力してください / a denial needs a reason");
         }
         try {
-            if (!requests.decide(requestId, Status.DENIED, actor, reason)) {
-                record(actor, source, "quarantine.request.deny", object, "already " + found.get().status(), false);
+            // the entry is written on the update's transaction: no denial stands without its record
+            String message = found.get().messageId();
+            if (!audit.recordAlong(work -> requests.decide(requestId, Status.DENIED, actor, reason, work),
+                    denied -> new AuditEntry(clock.instant(), actor, source, "quarantine.request.deny", object, null,
+                            denied ? "message " + message : "already decided", denied))) {
                 return refused(Refusal.CONFLICT, "この依頼は処理済みです / the request was already decided");
             }
         } catch (ReleaseRequests.InvalidRequest e) {
             record(actor, source, "quarantine.request.deny", object, e.getMessage(), false);
             return refused(Refusal.INVALID, e.bilingual());
         }
-        record(actor, source, "quarantine.request.deny", object, "message " + found.get().messageId(), true);
         return new Result.Ok<>(requests.find(requestId).orElseThrow());
     }
 

@@ -7,6 +7,7 @@ import io.mamori.console.directory.JdbcDirectory;
 import io.mamori.console.testing.TestDatabases;
 import io.mamori.core.access.Role;
 import io.mamori.core.message.Direction;
+import io.mamori.core.store.MessageState;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
@@ -43,9 +44,9 @@ class ScopeTest {
     void anApproverSeesAndActsOnTheirDepartmentsMessagesOnly() {
         ConsoleUser approver = user("boss@example.co.jp", Set.of(Role.APPROVER), "営業部");
         assertThat(scope.canSeeMessage(approver, Direction.INBOUND, "x@partner.example", List.of("SALES1@example.co.jp"))).isTrue();
-        assertThat(scope.canActOnMessage(approver, Direction.INBOUND, "x@partner.example", List.of("sales1@example.co.jp"))).isTrue();
+        assertThat(scope.canActOnMessage(approver, Direction.INBOUND, MessageState.QUARANTINED, "x@partner.example", List.of("sales1@example.co.jp"))).isTrue();
         assertThat(scope.canSeeMessage(approver, Direction.INBOUND, "x@partner.example", List.of("acct1@example.co.jp"))).isFalse();
-        assertThat(scope.canActOnMessage(approver, Direction.INBOUND, "x@partner.example", List.of("acct1@example.co.jp"))).isFalse();
+        assertThat(scope.canActOnMessage(approver, Direction.INBOUND, MessageState.QUARANTINED, "x@partner.example", List.of("acct1@example.co.jp"))).isFalse();
         assertThat(scope.canSeeMessage(approver, Direction.OUTBOUND, "sales1@example.co.jp", List.of("y@partner.example"))).isTrue();
         assertThat(scope.canSeeMessage(approver, Direction.INBOUND, "x@partner.example", List.of("sales2@example.co.jp")))
                 .as("a deactivated person no longer counts for the department").isFalse();
@@ -59,16 +60,19 @@ class ScopeTest {
         assertThat(scope.canSeeMessage(approver, Direction.INBOUND, "sales1@example.co.jp", List.of("acct1@example.co.jp"))).isFalse();
         ConsoleUser employee = user("sales1@example.co.jp", Set.of(Role.EMPLOYEE));
         assertThat(scope.canSeeMessage(employee, Direction.INBOUND, "sales1@example.co.jp", List.of("acct1@example.co.jp"))).isFalse();
-        assertThat(scope.canActOnMessage(employee, Direction.INBOUND, "sales1@example.co.jp", List.of("acct1@example.co.jp"))).isFalse();
+        assertThat(scope.canActOnMessage(employee, Direction.INBOUND, MessageState.QUARANTINED, "sales1@example.co.jp", List.of("acct1@example.co.jp"))).isFalse();
     }
 
     @Test
-    void anEmployeeSeesOwnMailAndActsOnlyOnOutboundMailTheySent() {
+    void anEmployeeSeesOwnMailAndActsOnlyOnHeldOutboundMailTheySent() {
         ConsoleUser employee = user("acct1@example.co.jp", Set.of(Role.EMPLOYEE));
         assertThat(scope.canSeeMessage(employee, Direction.INBOUND, "x@partner.example", List.of("a@example.co.jp", "Acct1@example.co.jp"))).isTrue();
-        assertThat(scope.canActOnMessage(employee, Direction.INBOUND, "x@partner.example", List.of("acct1@example.co.jp"))).isFalse();
+        assertThat(scope.canActOnMessage(employee, Direction.INBOUND, MessageState.QUARANTINED, "x@partner.example", List.of("acct1@example.co.jp"))).isFalse();
         assertThat(scope.canSeeMessage(employee, Direction.OUTBOUND, "acct1@example.co.jp", List.of("y@partner.example"))).isTrue();
-        assertThat(scope.canActOnMessage(employee, Direction.OUTBOUND, "acct1@example.co.jp", List.of("y@partner.example"))).isTrue();
+        assertThat(scope.canActOnMessage(employee, Direction.OUTBOUND, MessageState.HELD, "acct1@example.co.jp", List.of("y@partner.example"))).isTrue();
+        assertThat(scope.canActOnMessage(employee, Direction.OUTBOUND, MessageState.QUARANTINED, "acct1@example.co.jp", List.of("y@partner.example")))
+                .as("outbound mail the policy quarantined (malware, a leak) is not the sender's to release").isFalse();
+        assertThat(scope.canActOnMessage(employee, Direction.OUTBOUND, MessageState.HELD, "sales1@example.co.jp", List.of("y@partner.example"))).isFalse();
         assertThat(scope.canSeeMessage(employee, Direction.INBOUND, "x@partner.example", List.of("sales1@example.co.jp"))).isFalse();
     }
 
@@ -77,11 +81,11 @@ class ScopeTest {
         for (Role role : List.of(Role.ADMIN, Role.ANALYST)) {
             ConsoleUser u = user("admin@example.co.jp", Set.of(role));
             assertThat(scope.canSeeMessage(u, Direction.INBOUND, "x@partner.example", List.of("acct1@example.co.jp"))).isTrue();
-            assertThat(scope.canActOnMessage(u, Direction.INBOUND, "x@partner.example", List.of("acct1@example.co.jp"))).isTrue();
+            assertThat(scope.canActOnMessage(u, Direction.INBOUND, MessageState.QUARANTINED, "x@partner.example", List.of("acct1@example.co.jp"))).isTrue();
         }
         ConsoleUser auditor = user("audit@example.co.jp", Set.of(Role.AUDITOR));
         assertThat(scope.canSeeMessage(auditor, Direction.INBOUND, "x@partner.example", List.of("acct1@example.co.jp"))).isTrue();
-        assertThat(scope.canActOnMessage(auditor, Direction.INBOUND, "x@partner.example", List.of("acct1@example.co.jp"))).isFalse();
+        assertThat(scope.canActOnMessage(auditor, Direction.INBOUND, MessageState.QUARANTINED, "x@partner.example", List.of("acct1@example.co.jp"))).isFalse();
         assertThat(scope.coversDepartment(auditor, "経理部")).isFalse();
     }
 

@@ -3,8 +3,9 @@ package io.mamori.gateway.delivery;
 /**
  * Turns stored content into the SMTP DATA stream: lines starting with '.' get a second dot (RFC 5321
  * §4.5.2), and a lone CR or LF becomes CRLF so that no peer can read a different end of data than we meant
- * (the "SMTP smuggling" ambiguity). Content that is already CRLF and unstuffed — what our own listener
- * stores — passes through unchanged apart from the dots.
+ * (the "SMTP smuggling" ambiguity). Content that is already CRLF and unstuffed passes through unchanged apart from
+ * the dots. Our own listener stores a bare CR as CRLF already (so that the MIME parser, which ends lines at LF, sees
+ * the lines this sends); a bare LF it stores as sent, which the parser and this both read as a line end.
  *
  * <p>Not thread-safe: one per transaction.
  */

@@ -1,6 +1,8 @@
 package io.mamori.gateway.quarantine;
 
 import io.mamori.core.text.InvalidInput;
+import io.mamori.gateway.store.TransactionWork;
+import io.mamori.gateway.store.Transactions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
@@ -93,6 +95,16 @@ public final class ReleaseRequests {
      * @throws DuplicatePending         if the requester already has a pending request for this message
      */
     public ReleaseRequest create(String messageId, String requester, String comment) {
+        return create(messageId, requester, comment, created -> Transactions.NOTHING_ALONGSIDE);
+    }
+
+    /**
+     * As {@link #create(String, String, String)}, with the work {@code alongside} gives for the request created run on
+     * the insert's transaction (an audit entry naming it): when it fails, no request is recorded.
+     */
+    public ReleaseRequest create(String messageId, String requester, String comment,
+            java.util.function.Function<ReleaseRequest, TransactionWork> alongside) {
+        Objects.requireNonNull(alongside, "alongside");
         String who = address(requester, "requester");
         String text = text(comment, "comment");
         Optional<ReleaseRequest> pending = forMessage(messageId).stream()
@@ -101,18 +113,25 @@ public final class ReleaseRequests {
             throw new DuplicatePending(pending.get().id());
         }
         Instant now = now();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("INSERT INTO release_requests (message_id, requester, comment, status,"
-                     + " requested_at) VALUES (?, ?, ?, 'PENDING', ?)", Statement.RETURN_GENERATED_KEYS)) {
-            ps.setString(1, messageId);
-            ps.setString(2, who);
-            ps.setString(3, text);
-            ps.setObject(4, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
-            ps.executeUpdate();
-            try (ResultSet keys = ps.getGeneratedKeys()) {
-                keys.next();
-                return new ReleaseRequest(keys.getLong(1), messageId, who, text, Status.PENDING, now, null, null, null);
-            }
+        try (Connection c = dataSource.getConnection()) {
+            return Transactions.inTransaction(c, () -> {
+                ReleaseRequest created;
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO release_requests (message_id, requester, comment,"
+                        + " status, requested_at) VALUES (?, ?, ?, 'PENDING', ?)", Statement.RETURN_GENERATED_KEYS)) {
+                    ps.setString(1, messageId);
+                    ps.setString(2, who);
+                    ps.setString(3, text);
+                    ps.setObject(4, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+                    ps.executeUpdate();
+                    try (ResultSet keys = ps.getGeneratedKeys()) {
+                        keys.next();
+                        created = new ReleaseRequest(keys.getLong(1), messageId, who, text, Status.PENDING, now, null, null,
+                                null);
+                    }
+                }
+                alongside.apply(created).run(c, true);
+                return created;
+            });
         } catch (SQLException e) {
             if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
                 throw new DuplicatePending(forMessage(messageId).stream()
@@ -149,6 +168,15 @@ public final class ReleaseRequests {
      * @return {@code false} if the request does not exist or is no longer pending
      */
     public boolean decide(long id, Status to, String by, String reason) {
+        return decide(id, to, by, reason, Transactions.NOTHING_ALONGSIDE);
+    }
+
+    /**
+     * As {@link #decide(long, Status, String, String)}, with {@code alongside} run on the update's transaction (told
+     * whether the request was decided): when it fails, nothing is decided.
+     */
+    public boolean decide(long id, Status to, String by, String reason, TransactionWork alongside) {
+        Objects.requireNonNull(alongside, "alongside");
         if (to == Status.PENDING) {
             throw new IllegalArgumentException("a decision is APPROVED or DENIED");
         }
@@ -156,19 +184,26 @@ public final class ReleaseRequests {
         if (to == Status.DENIED && why == null) {
             throw new InvalidRequest("a denial needs a reason", "却下の理由を入力してください");
         }
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("UPDATE release_requests SET status = ?, decided_by = ?, decided_at = ?,"
-                     + " decision_reason = ? WHERE id = ? AND status = 'PENDING'")) {
-            ps.setString(1, to.name());
-            ps.setString(2, clip(Objects.requireNonNull(by, "by")));
-            ps.setObject(3, OffsetDateTime.ofInstant(now(), ZoneOffset.UTC));
-            if (why == null) {
-                ps.setNull(4, Types.VARCHAR);
-            } else {
-                ps.setString(4, why);
-            }
-            ps.setLong(5, id);
-            return ps.executeUpdate() == 1;
+        String decider = clip(Objects.requireNonNull(by, "by"));
+        try (Connection c = dataSource.getConnection()) {
+            return Transactions.inTransaction(c, () -> {
+                boolean decided;
+                try (PreparedStatement ps = c.prepareStatement("UPDATE release_requests SET status = ?, decided_by = ?,"
+                        + " decided_at = ?, decision_reason = ? WHERE id = ? AND status = 'PENDING'")) {
+                    ps.setString(1, to.name());
+                    ps.setString(2, decider);
+                    ps.setObject(3, OffsetDateTime.ofInstant(now(), ZoneOffset.UTC));
+                    if (why == null) {
+                        ps.setNull(4, Types.VARCHAR);
+                    } else {
+                        ps.setString(4, why);
+                    }
+                    ps.setLong(5, id);
+                    decided = ps.executeUpdate() == 1;
+                }
+                alongside.run(c, decided);
+                return decided;
+            });
         } catch (SQLException e) {
             throw failure("decide release request " + id, e);
         }

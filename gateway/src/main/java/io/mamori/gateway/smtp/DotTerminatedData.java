@@ -148,6 +148,11 @@ final class DotTerminatedData extends InputStream {
     }
 
     private void fill() throws IOException {
+        if (transportFailure != null) {
+            // the connection failed (a timeout, most often): every later read fails at once, so that the parser's
+            // drain, the spool's and the session's each do not wait out the DATA timeout again
+            throw transportFailure;
+        }
         outPos = 0;
         outLen = 0;
         try {
@@ -178,51 +183,61 @@ final class DotTerminatedData extends InputStream {
         }
     }
 
-    /** Decodes {@code raw[0..n)} into {@code out}; returns how many raw bytes belong to this DATA. */
+    /**
+     * Decodes {@code raw[0..n)} into {@code out}; returns how many raw bytes belong to this DATA.
+     *
+     * <p>A bare CR (one not followed by LF) is stored as CRLF. The MIME parser (Mime4j) ends lines at LF only, while
+     * the delivery side ({@code DotStuffer}) sends a bare CR as CRLF, as the next hop reads it: stored as received,
+     * {@code "text\r--boundary"} would be one line of a text part to our analyzers and a new part, never analyzed, to
+     * the recipient's server. Stored as CRLF, what is analyzed is what is delivered. The byte after a bare CR is
+     * content, never dot-stuffing (the client did not end a line there). A bare LF needs no such care: the parser and
+     * the delivery side both read it as a line end.
+     */
     private int decode(int n) {
         boolean keep = rejection == null;
         for (int i = 0; i < n; i++) {
             byte c = raw[i];
+            if (state == LINE_START && c == '.') {
+                // the transparency dot does not count towards the line's length (RFC 5321 section 4.5.3.1.6)
+                state = AFTER_DOT;
+                continue;
+            }
+            if ((state == AFTER_CR || state == AFTER_DOT_CR) && c != '\n') {
+                lineLength = 0; // the CR before was a bare one, which ended its line
+            }
             lineLength++;
             if (lineLength > maxLineLength && rejection == null) {
                 rejection = String.format(LINE_TOO_LONG, maxLineLength);
                 keep = false;
             }
             switch (state) {
-                case LINE_START -> {
-                    if (c == '.') {
-                        state = AFTER_DOT;
-                    } else {
+                case AFTER_CR -> {
+                    if (c == '\n') {
                         keep = emit(c, keep);
-                        state = c == '\r' ? AFTER_CR : MID_LINE;
+                        state = LINE_START;
+                    } else {
+                        keep = bareCrEnded(keep);
+                        keep = content(c, keep);
                     }
                 }
-                case MID_LINE -> {
-                    keep = emit(c, keep);
-                    state = c == '\r' ? AFTER_CR : MID_LINE;
-                }
-                case AFTER_CR -> {
-                    keep = emit(c, keep);
-                    state = c == '\n' ? LINE_START : c == '\r' ? AFTER_CR : MID_LINE;
+                case AFTER_DOT_CR -> {
+                    if (c == '\n') {
+                        ended = true;
+                        return i + 1;
+                    }
+                    // ".\r" not followed by LF: the dot was stuffing, the CR is content (a bare one).
+                    keep = emit((byte) '\r', keep);
+                    keep = bareCrEnded(keep);
+                    keep = content(c, keep);
                 }
                 case AFTER_DOT -> {
                     if (c == '\r') {
                         state = AFTER_DOT_CR;
                     } else {
-                        keep = emit(c, keep);
-                        state = MID_LINE;
+                        keep = content(c, keep);
                     }
                 }
-                default -> {
-                    if (c == '\n') {
-                        ended = true;
-                        return i + 1;
-                    }
-                    // ".\r" not followed by LF: the dot was stuffing, the CR is content.
-                    keep = emit((byte) '\r', keep);
-                    keep = emit(c, keep);
-                    state = c == '\r' ? AFTER_CR : MID_LINE;
-                }
+                default -> keep = content(c, keep);
             }
             if (c == '\n') {
                 // Any LF resets the line length, so mail with bare-LF line ends is not mistaken for one long line.
@@ -230,6 +245,18 @@ final class DotTerminatedData extends InputStream {
             }
         }
         return n;
+    }
+
+    /** One byte of content in the middle of a line (or after a bare line end). */
+    private boolean content(byte c, boolean keep) {
+        boolean kept = emit(c, keep);
+        state = c == '\r' ? AFTER_CR : MID_LINE;
+        return kept;
+    }
+
+    /** The CR just emitted was not followed by LF: its LF is added, and the next byte starts a line of content. */
+    private boolean bareCrEnded(boolean keep) {
+        return emit((byte) '\n', keep);
     }
 
     private boolean emit(byte c, boolean keep) {

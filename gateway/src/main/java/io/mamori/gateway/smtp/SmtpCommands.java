@@ -143,9 +143,28 @@ final class SmtpCommands {
         session.sendResponse(reply);
     }
 
+    /**
+     * Whether a HELO/EHLO argument can be a host name or address literal: not empty, no space, control character or
+     * NUL (which the store refuses and the Received header must not carry), and none of the characters that would
+     * end a {@code Received} clause ({@code ;()}). Lenient otherwise: clients name themselves sloppily
+     * ({@code localhost}, a bare host name, an underscore), and the name is only recorded, never trusted.
+     */
+    static boolean heloName(String domain) {
+        if (domain.isEmpty() || domain.length() > 255) {
+            return false;
+        }
+        for (int i = 0; i < domain.length(); i++) {
+            char c = domain.charAt(i);
+            if (c <= ' ' || c == 0x7f || c == ';' || c == '(' || c == ')') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private void helo(Session session, SessionState state, String args) throws IOException {
         String domain = args.strip();
-        if (domain.isEmpty() || domain.contains(" ")) {
+        if (!heloName(domain)) {
             session.sendResponse("501 5.5.4 Syntax: HELO hostname");
             return;
         }
@@ -156,7 +175,7 @@ final class SmtpCommands {
 
     private void ehlo(Session session, SessionState state, String args) throws IOException {
         String domain = args.strip();
-        if (domain.isEmpty() || domain.contains(" ")) {
+        if (!heloName(domain)) {
             session.sendResponse("501 5.5.4 Syntax: EHLO hostname");
             return;
         }

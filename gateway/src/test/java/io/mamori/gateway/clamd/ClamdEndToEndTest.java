@@ -261,6 +261,24 @@ class ClamdEndToEndTest {
     }
 
     @Test
+    void eicarBehindABareCrInATextPartIsAPartOfItsOwnToTheAnalyzersAsToTheNextHop() throws Exception {
+        // Read by LF alone, "see the file\r--b" is a line of the text part, whose body is never sent to the engine;
+        // sent on, the CR becomes CRLF and the recipient's server sees a second part. The listener stores CRLF.
+        String message = "From: billing@example.net\r\nTo: keiri@example.co.jp\r\nSubject: notes\r\n"
+                + "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+                + "--b\r\nContent-Type: text/plain\r\n\r\nsee the file\r--b\r\n"
+                + "Content-Type: application/octet-stream; name=\"setup.com\"\r\n"
+                + "Content-Disposition: attachment; filename=\"setup.com\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                + Base64.getMimeEncoder().encodeToString(ClamdProcess.eicar()) + "\r\n--b--\r\n";
+
+        StoredMessage m = stored(send(message));
+
+        assertThat(m.state()).isEqualTo(MessageState.QUARANTINED);
+        assertThat(m.findingCodes()).contains("MALWARE_FOUND");
+        assertThat(content(m)).contains("see the file\r\n--b\r\n");
+    }
+
+    @Test
     void eicarCompressedInARarSentOverSmtpIsCaughtByClamdOnceLibarchiveUnpacksIt() throws Exception {
         // clamd from Debian cannot open compressed RAR (its unrar module is non-free); the analyzer hands it the
         // archive unpacked by libarchive as a tar stream

@@ -48,7 +48,8 @@ class DotTerminatedDataTest {
     void onlyCrLfDotCrLfEndsTheData() throws IOException {
         String content = "x\n.\ny\r\n.\rz\r\n.x\r\n";
         BufferedInputStream in = wire(content + ".\r\nNEXT");
-        assertThat(readAll(new DotTerminatedData(in, 1000, 1000))).isEqualTo("x\n.\ny\r\n\rz\r\nx\r\n");
+        // (the bare CR after a transparency dot is stored as CRLF: aBareCrIsStoredAsCrLf…)
+        assertThat(readAll(new DotTerminatedData(in, 1000, 1000))).isEqualTo("x\n.\ny\r\n\r\nz\r\nx\r\n");
         assertThat(rest(in)).isEqualTo("NEXT");
     }
 
@@ -97,6 +98,33 @@ class DotTerminatedDataTest {
     }
 
     @Test
+    void aBareCrIsStoredAsCrLfSoTheParserSeesTheLinesTheNextHopWillSee() throws IOException {
+        // read by LF alone (as Mime4j does), "hi\r--B" would be one line of text; sent on as "hi\r\n--B", a boundary
+        String wire = "--B\r\nContent-Type: text/plain\r\n\r\nhi\r--B\r\nContent-Type: application/x-msdownload\r\n\r\n"
+                + "MZ\r\n--B--\r\n";
+        assertThat(readAll(new DotTerminatedData(wire(wire + ".\r\n"), 100_000, 1000))).isEqualTo(
+                "--B\r\nContent-Type: text/plain\r\n\r\nhi\r\n--B\r\nContent-Type: application/x-msdownload\r\n\r\n"
+                        + "MZ\r\n--B--\r\n");
+        // two in a row, one at the end, and one after a transparency dot: each its own line end, and the byte after a
+        // bare CR is content, never stuffing
+        assertThat(readAll(new DotTerminatedData(wire("a\r\r.b\r\n..\rc\r\nd\r\r\n.\r\n"), 100_000, 1000)))
+                .isEqualTo("a\r\n\r\n.b\r\n.\r\nc\r\nd\r\n\r\n");
+        // split across reads: the same bytes one at a time
+        InputStream byteByByte = new ByteArrayInputStream("x\r.y\r\n.\rz\r\n.\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(readAll(new DotTerminatedData(byteByByte, 100_000, 1000))).isEqualTo("x\r\n.y\r\n\r\nz\r\n");
+    }
+
+    @Test
+    void aBareCrEndsItsLineForTheLengthLimitAndTheTransparencyDotDoesNotCount() throws IOException {
+        String lines = "a".repeat(999) + "\r" + "b".repeat(998) + "\r\n";
+        assertThat(readAll(new DotTerminatedData(wire(lines + ".\r\n"), 100_000, 1000)))
+                .isEqualTo("a".repeat(999) + "\r\n" + "b".repeat(998) + "\r\n");
+        // a 1000-byte line that begins with a dot arrives as 1001 bytes with its transparency dot
+        String dotted = "." + "c".repeat(997) + "\r\n";
+        assertThat(readAll(new DotTerminatedData(wire("." + dotted + ".\r\n"), 100_000, 1000))).isEqualTo(dotted);
+    }
+
+    @Test
     void drainingStopsAtTwiceTheLimitSoAnEndlessSenderIsCutOff() {
         DotTerminatedData data = new DotTerminatedData(wire("z".repeat(200) + "\r\n".repeat(5000)), 1024, 100_000);
         assertThatThrownBy(data::drain).isInstanceOf(DotTerminatedData.TooMuchData.class);
@@ -107,6 +135,24 @@ class DotTerminatedDataTest {
         DotTerminatedData data = new DotTerminatedData(wire("half a message\r\n"), 1000, 1000);
         assertThatThrownBy(() -> readAll(data)).isInstanceOf(EOFException.class);
         assertThat(data.transportFailure()).isInstanceOf(EOFException.class);
+    }
+
+    @Test
+    void afterATimeoutEveryLaterReadFailsAtOnceWithoutWaitingOnTheConnectionAgain() {
+        int[] reads = {0};
+        InputStream stalled = new InputStream() {
+            @Override
+            public int read() throws IOException {
+                reads[0]++;
+                throw new java.net.SocketTimeoutException("Read timed out");
+            }
+        };
+        DotTerminatedData data = new DotTerminatedData(stalled, 1000, 1000);
+        assertThatThrownBy(() -> readAll(data)).isInstanceOf(java.net.SocketTimeoutException.class);
+        // the parser's drain, the spool's consume and the session's drain each read again
+        assertThatThrownBy(() -> readAll(data)).isInstanceOf(java.net.SocketTimeoutException.class);
+        assertThatThrownBy(data::drain).isInstanceOf(java.net.SocketTimeoutException.class);
+        assertThat(reads[0]).as("the connection was waited on once").isEqualTo(1);
     }
 
     @Test
