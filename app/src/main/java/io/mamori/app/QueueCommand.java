@@ -51,6 +51,9 @@ final class QueueCommand extends CliHelp.Group {
         public Integer call() throws Exception {
             return LocalStore.with(STORE, s -> {
                 List<StoredMessage> messages = s.store().list(state, limit);
+                // who read which mail is recorded, as for the console's search and the quarantine list
+                s.audit().record(CliAudit.entry("message.search", state == null ? "all states" : "state=" + state, null,
+                        messages.size() + " message(s)", true));
                 System.out.print(TABLE.headings());
                 for (StoredMessage m : messages) {
                     System.out.print(TABLE.line(m.id(), m.direction().lowerName(), m.state(), m.action(),
@@ -72,6 +75,7 @@ final class QueueCommand extends CliHelp.Group {
         @Override
         public Integer call() throws Exception {
             return LocalStore.with(STORE, s -> s.store().find(id).map(m -> {
+                s.audit().record(CliAudit.entry("message.view", m.id(), null, m.state().name(), true));
                 System.out.printf("%-28s%s%n", "ID:", m.id());
                 System.out.printf("%s%s%n", ScanCommand.label("方向", "Direction", 28), m.direction().lowerName());
                 System.out.printf("%s%s%n", ScanCommand.label("状態", "State", 28), m.state());
@@ -91,6 +95,8 @@ final class QueueCommand extends CliHelp.Group {
                 }
                 return 0;
             }).orElseGet(() -> {
+                s.audit().record(CliAudit.entry("message.view", id.length() > 100 ? id.substring(0, 100) : id, null,
+                        "not found", false));
                 System.err.println(noMessage(id));
                 return 1;
             }));

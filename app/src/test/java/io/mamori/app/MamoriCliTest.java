@@ -600,6 +600,23 @@ class MamoriCliTest {
     }
 
     @Test
+    void readingTheQueueIsRecordedInTheAuditLogAsTheConsolesSearchAndViewAre() throws Exception {
+        String a;
+        try (LocalStore local = LocalStore.open(Settings.load(List.of()), java.time.Clock.systemUTC())) {
+            a = quarantine(local, "a@partner.example", "ATTACHMENT_EXECUTABLE");
+        }
+        assertThat(run("queue", "list", "--state", "QUARANTINED")).as(err()).isZero();
+        assertThat(run("queue", "show", a)).as(err()).isZero();
+        assertThat(run("queue", "show", "NO-SUCH-ID")).isEqualTo(1);
+
+        assertThat(run("audit", "list", "--action", "message.*")).as(err()).isZero();
+        assertThat(out()).containsPattern("(?m)^ +1 .* local +message\\.search +yes +state=QUARANTINED: - → 1 message\\(s\\)$")
+                .containsPattern("(?m)^ +2 .* message\\.view +yes +" + a + ": - → QUARANTINED$")
+                .containsPattern("(?m)^ +3 .* message\\.view +NO +NO-SUCH-ID: - → not found$")
+                .contains("3 件 / 3 entries");
+    }
+
+    @Test
     void queueActionsAreRecordedInTheAuditLogAndAnEditedRowIsFoundByVerify() throws Exception {
         String a;
         String b;

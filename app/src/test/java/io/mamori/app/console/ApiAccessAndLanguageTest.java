@@ -189,10 +189,26 @@ class ApiAccessAndLanguageTest extends ConsoleContext {
         assertThat(body.get("message_ja").asText()).isEqualTo("'taro@@partner.example' はメールアドレスではありません");
         assertThat(body.get("message_en").asText()).isEqualTo("'taro@@partner.example' is not an e-mail address");
 
+        int mark = auditMark();
         HttpResponse<String> unknownList = call(bearer, "POST", "/api/v1/lists/link", "{\"value\": \"x.example\"}");
         assertThat(unknownList.statusCode()).isEqualTo(400);
         assertThat(json.readTree(unknownList.body()).get("message").asText()).isEqualTo(
                 "不明なリスト 'link' です。allow か block を指定してください / unknown list 'link'; expected allow or block");
+        assertThat(call(bearer, "POST", "/api/v1/lists/block", "{\"comment\": \"no value\"}").statusCode()).isEqualTo(400);
+        assertThat(auditSince(mark)).as("refused before they reached the lists, and still recorded")
+                .anyMatch(l -> l.contains("action=lists.add object=link ok=false actor=" + analyst))
+                .anyMatch(l -> l.contains("action=lists.add object=block ok=false actor=" + analyst));
+
+        // what Spring refuses before a controller runs gets the same kind of answer
+        HttpResponse<String> notANumber = call(bearer, "DELETE", "/api/v1/lists/entries/abc", null);
+        assertThat(notANumber.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(notANumber.body()).get("message").asText())
+                .isEqualTo("id の値が正しくありません(long) / id is not a valid long");
+        HttpResponse<String> notJson = call(bearer, "POST", "/api/v1/lists/block", "{\"value\": ");
+        assertThat(notJson.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(notJson.body()).get("error").asText()).isEqualTo("invalid");
+        assertThat(json.readTree(notJson.body()).get("message").asText())
+                .isEqualTo("リクエスト本文の JSON を読めません / the request body is not valid JSON of the expected form");
 
         HttpResponse<String> missing = call(bearer, "DELETE", "/api/v1/lists/entries/987654321", null);
         assertThat(missing.statusCode()).isEqualTo(404);
@@ -203,12 +219,36 @@ class ApiAccessAndLanguageTest extends ConsoleContext {
     }
 
     @Test
+    void releaseRequestsRefusedForTheirFormOrForAskingForAnotherPersonAreAudited() throws Exception {
+        String employee = newAddress("request-employee");
+        String analyst = newAddress("request-analyst");
+        accounts.createUser(employee, "社員 依頼", "営業部", java.util.Set.of(Role.EMPLOYEE));
+        accounts.createUser(analyst, "分析 依頼", "情報システム部", java.util.Set.of(Role.ANALYST));
+        int mark = auditMark();
+
+        assertThat(call(scopedToken(employee), "POST", "/api/v1/quarantine/01NOSUCHMESSAGE/requests",
+                "{\"requester\": \"someone-else@example.co.jp\"}").statusCode()).isEqualTo(403);
+        assertThat(call(scopedToken(analyst), "POST", "/api/v1/quarantine/01NOSUCHMESSAGE/requests", "{}").statusCode())
+                .isEqualTo(400);
+
+        assertThat(auditSince(mark))
+                .anyMatch(l -> l.contains("action=quarantine.request.create object=01NOSUCHMESSAGE requester=someone-else@example.co.jp ok=false actor=" + employee))
+                .anyMatch(l -> l.contains("action=quarantine.request.create object=01NOSUCHMESSAGE ok=false actor=" + analyst));
+    }
+
+    @Test
     void anAuditorsTokenReadsItsOwnListButChangesNothing() throws Exception {
         String auditor = newAddress("list-auditor");
         accounts.createUser(auditor, "監査 リスト", "監査室", java.util.Set.of(Role.AUDITOR));
         String bearer = scopedToken(auditor);
         assertThat(call(bearer, "GET", "/api/v1/lists?user=" + auditor, null).statusCode()).isEqualTo(200);
         assertThat(call(bearer, "POST", "/api/v1/lists/block", "{\"value\": \"ro.example\", \"user\": \"" + auditor + "\"}")
+                .statusCode()).isEqualTo(403);
+        // an auditor is also an employee of the organisation: still read-only, as on the console's pages
+        String both = newAddress("list-auditor-employee");
+        accounts.createUser(both, "監査 社員", "監査室", java.util.Set.of(Role.AUDITOR, Role.EMPLOYEE));
+        String theirs = scopedToken(both);
+        assertThat(call(theirs, "POST", "/api/v1/lists/block", "{\"value\": \"ro.example\", \"user\": \"" + both + "\"}")
                 .statusCode()).isEqualTo(403);
     }
 }

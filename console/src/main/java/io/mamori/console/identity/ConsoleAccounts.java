@@ -410,7 +410,8 @@ public final class ConsoleAccounts {
     private boolean expired(byte[] secret, String code, Instant now) {
         long current = Totp.step(now);
         for (long s = current - 2; s >= current - EXPIRED_STEPS_REPORTED; s--) {
-            if (totp.code(secret, s).equals(code.replace(" ", ""))) {
+            if (java.security.MessageDigest.isEqual(totp.code(secret, s).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                    code.replace(" ", "").getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
                 return true;
             }
         }

@@ -120,12 +120,15 @@ class QuarantineController {
         String source = ClientAddress.recorded(request);
         if (organisationWide(caller)) {
             if (b.requester() == null || b.requester().isBlank()) {
+                scoped.refused(caller, source, "quarantine.request.create", id, "no requester");
                 return invalid("依頼者のアドレス(requester)が必要です / requester (the employee's address) is required");
             }
             return answer(service.requestRelease(id, b.requester(), b.comment(), caller.email(), source), HttpStatus.CREATED);
         }
         // Anyone else asks for themselves, as on the console's message page.
         if (b.requester() != null && !b.requester().isBlank() && !b.requester().strip().equalsIgnoreCase(caller.email())) {
+            scoped.refused(caller, source, "quarantine.request.create", id + " requester=" + b.requester(),
+                    "asked for another person");
             return forbidden();
         }
         return answer(scoped.requestRelease(caller, id, b.comment(), source), HttpStatus.CREATED);

@@ -238,6 +238,11 @@ public final class ScopedQuarantine {
         return Optional.empty();
     }
 
+    /** Records a request refused before it reached this class (its form was wrong, or it asked for another person). */
+    public void refused(ConsoleUser user, String source, String action, String object, String why) {
+        record(user, source, action, clip(object), why, false);
+    }
+
     private void record(ConsoleUser user, String source, String action, String object, String after, boolean success) {
         audit.record(new AuditEntry(clock.instant(), user.email(), source, action, object, null, after, success));
     }

@@ -33,6 +33,9 @@ public record SearchForm(String id, String sender, String recipient, String subj
                     blank(finding) ? null : finding.strip().toUpperCase(Locale.ROOT));
         } catch (java.time.format.DateTimeParseException e) {
             throw new IllegalArgumentException("dates are YYYY-MM-DD: " + e.getParsedString(), e);
+        } catch (java.time.DateTimeException e) {
+            // parsed, but past the calendar's end once a day is added (+999999999-12-31)
+            throw new IllegalArgumentException("date out of range: " + e.getMessage(), e);
         }
     }
 

@@ -277,7 +277,9 @@ class UsersController {
     String apply(@AuthenticationPrincipal ConsoleUser user, @RequestParam String hash, HttpServletRequest request,
             HttpSession session, Model model, Locale locale) {
         require(user, Role.ADMIN);
-        if (!(session.getAttribute(PENDING_IMPORT) instanceof PendingImport pending) || !pending.hash().equals(hash)) {
+        if (!(session.getAttribute(PENDING_IMPORT) instanceof PendingImport pending)
+                || !java.security.MessageDigest.isEqual(pending.hash().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        hash.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
             model.addAttribute("problem", "noPending");
             return "users-import";
         }

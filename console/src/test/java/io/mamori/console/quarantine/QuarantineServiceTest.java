@@ -145,12 +145,19 @@ class QuarantineServiceTest {
         });
         assertThat(refusal(service.approve(sato.id(), null, "analyst@example.co.jp", "10.0.0.9"))).isEqualTo(Refusal.CONFLICT);
         assertThat(audited).filteredOn(AuditEntry::success).extracting(AuditEntry::action).containsExactly(
-                "quarantine.request.create", "quarantine.request.create", "quarantine.requests.list", "quarantine.request.approve");
+                "quarantine.request.create", "quarantine.request.create", "quarantine.requests.list",
+                "quarantine.request.approve", "quarantine.request.approve");
         assertThat(audited).filteredOn(e -> e.action().equals("quarantine.request.approve") && e.success())
-                .singleElement().satisfies(e -> {
+                .satisfiesExactly(e -> {
+                    assertThat(e.object()).isEqualTo("request #" + sato.id());
                     assertThat(e.actor()).isEqualTo("analyst@example.co.jp");
                     assertThat(e.sourceIp()).isEqualTo("10.0.0.9");
                     assertThat(e.after()).isEqualTo("message " + m.id() + " QUARANTINED -> QUEUED");
+                }, e -> {
+                    // the other pending request, decided with it, has an entry of its own
+                    assertThat(e.object()).isEqualTo("request #" + suzuki.id());
+                    assertThat(e.actor()).isEqualTo("analyst@example.co.jp");
+                    assertThat(e.after()).isEqualTo("released with request #" + sato.id());
                 });
     }
 
@@ -159,10 +166,19 @@ class QuarantineServiceTest {
         io.mamori.console.audit.JdbcAuditTrail table = new io.mamori.console.audit.JdbcAuditTrail(dataSource);
         QuarantineService audited = new QuarantineService(store, requests, FindingCatalogue.builtIn(), table, Clock.systemUTC());
         StoredMessage m = commit(MessageState.QUARANTINED, "x@spam.example", List.of(), "sato@example.co.jp");
+        StoredMessage other = commit(MessageState.QUARANTINED, "y@spam.example", List.of(), "suzuki@example.co.jp");
         ReleaseRequest r = ok(audited.requestRelease(m.id(), "sato@example.co.jp", "", "api-token", "x"));
         try (java.sql.Connection c = dataSource.getConnection(); java.sql.Statement st = c.createStatement()) {
             st.executeUpdate("UPDATE audit_head SET last_hash = 'damaged' WHERE id = 1");
         }
+
+        // a request and a denial are written with their entries too: neither stands without it
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> audited.requestRelease(other.id(), "suzuki@example.co.jp",
+                "", "api-token", "x")).isInstanceOf(io.mamori.console.audit.AuditLogException.class);
+        assertThat(requests.forMessage(other.id())).isEmpty();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> audited.deny(r.id(), "spam", "analyst", "10.0.0.9"))
+                .isInstanceOf(io.mamori.console.audit.AuditLogException.class);
+        assertThat(requests.find(r.id()).orElseThrow().status()).isEqualTo(Status.PENDING);
 
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> audited.approve(r.id(), "ok", "analyst", "10.0.0.9"))
                 .isInstanceOf(io.mamori.console.audit.AuditLogException.class);
