@@ -3,6 +3,7 @@ package io.mamori.gateway.smtp;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
 
 /**
  * The message content of one SMTP DATA phase, read straight from the session's socket input: strips the
@@ -67,8 +68,19 @@ final class DotTerminatedData extends InputStream {
     private boolean ended;
     private String rejection;
     private IOException transportFailure;
+    private final long deadline;
 
     DotTerminatedData(InputStream in, long maxSize, int maxLineLength) {
+        this(in, maxSize, maxLineLength, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param deadline {@link System#nanoTime()} by which the whole DATA must have arrived: a client that sends a byte
+     *                 now and then, each within the socket's read timeout, cannot hold the session for days; past it
+     *                 the next read fails as a timeout ({@link #transportFailure()})
+     */
+    DotTerminatedData(InputStream in, long maxSize, int maxLineLength, long deadline) {
+        this.deadline = deadline;
         this.in = in;
         this.chunked = in.markSupported();
         this.maxSize = maxSize;
@@ -157,6 +169,9 @@ final class DotTerminatedData extends InputStream {
         outLen = 0;
         try {
             while (outLen == 0 && !ended) {
+                if (deadline != Long.MAX_VALUE && System.nanoTime() - deadline > 0) {
+                    throw new SocketTimeoutException("DATA did not complete in the time allowed");
+                }
                 int want = chunked ? raw.length : 1;
                 if (chunked) {
                     in.mark(want);

@@ -13,6 +13,7 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A client socket (plain, or TLS after STARTTLS) whose output adds RFC 3463 enhanced status codes to the
@@ -40,10 +41,29 @@ final class EnhancedStatusSocket extends Socket {
 
     private final Socket delegate;
     private final OutputStream output;
+    private final AtomicInteger errorReplies;
 
     EnhancedStatusSocket(Socket delegate) throws IOException {
+        this(delegate, new AtomicInteger());
+    }
+
+    /** The same session's socket after STARTTLS: the error replies sent before still count. */
+    EnhancedStatusSocket(Socket delegate, EnhancedStatusSocket before) throws IOException {
+        this(delegate, before.errorReplies);
+    }
+
+    private EnhancedStatusSocket(Socket delegate, AtomicInteger errorReplies) throws IOException {
         this.delegate = delegate;
-        this.output = new RewritingOutputStream(delegate.getOutputStream());
+        this.errorReplies = errorReplies;
+        this.output = new RewritingOutputStream(delegate.getOutputStream(), errorReplies);
+    }
+
+    /**
+     * How many 4xx and 5xx replies the session has sent, ours and the library's alike (an unknown command, a refused
+     * recipient, a bad password): {@link SmtpCommands} closes a session that has had too many.
+     */
+    int errorReplies() {
+        return errorReplies.get();
     }
 
     /** The wrapped socket (for STARTTLS, which layers TLS over the plain one). */
@@ -175,9 +195,11 @@ final class EnhancedStatusSocket extends Socket {
 
         private static final int MAX_BUFFERED = 4096;
         private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+        private final AtomicInteger errorReplies;
 
-        RewritingOutputStream(OutputStream out) {
+        RewritingOutputStream(OutputStream out, AtomicInteger errorReplies) {
             super(out);
+            this.errorReplies = errorReplies;
         }
 
         @Override
@@ -213,8 +235,18 @@ final class EnhancedStatusSocket extends Socket {
             String text = line.toString(StandardCharsets.UTF_8);
             line.reset();
             String rewritten = text.endsWith("\r\n") ? rewrite(text.substring(0, text.length() - 2)) + "\r\n" : text;
+            if (finalErrorLine(rewritten)) {
+                errorReplies.incrementAndGet();
+            }
             out.write(rewritten.getBytes(StandardCharsets.UTF_8));
         }
+    }
+
+    /** The last line of a 4xx or 5xx reply ({@code "550 5.7.1 …"}, not a continuation line {@code "550-…"}). */
+    static boolean finalErrorLine(String line) {
+        return line.length() >= 4 && (line.charAt(0) == '4' || line.charAt(0) == '5')
+                && Character.isDigit(line.charAt(1)) && Character.isDigit(line.charAt(2))
+                && (line.charAt(3) == ' ' || line.charAt(3) == '\r');
     }
 
     /** Server socket whose accepted sockets are {@link EnhancedStatusSocket}s. */

@@ -18,6 +18,7 @@ final class ListenerMetrics {
     private final AtomicInteger active = new AtomicInteger();
     private final Counter accepted;
     private final Counter rejected;
+    private final Counter tooManyErrors;
     private final Counter tlsEstablished;
     private final Counter tlsFailed;
     private final Counter authSuccess;
@@ -28,6 +29,7 @@ final class ListenerMetrics {
         this.listener = listener;
         accepted = counter("mamori.smtp.connections", "accepted");
         rejected = counter("mamori.smtp.connections", "rejected");
+        tooManyErrors = counter("mamori.smtp.connections", "too-many-errors");
         tlsEstablished = counter("mamori.smtp.tls", "established");
         tlsFailed = counter("mamori.smtp.tls", "failed");
         authSuccess = counter("mamori.smtp.auth", "success");
@@ -53,6 +55,11 @@ final class ListenerMetrics {
 
     void connectionRejected() {
         rejected.increment();
+    }
+
+    /** A session closed for too many error replies. */
+    void tooManyErrors() {
+        tooManyErrors.increment();
     }
 
     void tlsEstablished() {

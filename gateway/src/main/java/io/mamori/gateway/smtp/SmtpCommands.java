@@ -49,6 +49,14 @@ final class SmtpCommands {
     private static final Pattern RCPT_TO = Pattern.compile("(?i)TO:[ ]?<([^<>]*)>((?: +[^ ]+)*) *");
     private static final Pattern SOURCE_ROUTE = Pattern.compile("^@[^:]*:");
     private static final int MAX_AUTH_FAILURES = 3;
+    /**
+     * Error replies (4xx, 5xx) a session may have before its next command is answered 421 and the connection closed:
+     * an address harvester trying recipients, or a client stuck in a loop, is cut off (Postfix's
+     * {@code smtpd_hard_error_limit}, whose default this is). A client that sends mail has far fewer.
+     */
+    static final int MAX_ERROR_REPLIES = 20;
+    /** The whole DATA phase may last this many DATA read timeouts ({@link ListenerConfig#dataTimeout()}). */
+    static final int DATA_DEADLINE_TIMEOUTS = 10;
 
     static final String TEMPORARY_FAILURE = "451 4.3.0 Temporary failure, try again later";
 
@@ -100,6 +108,10 @@ final class SmtpCommands {
             SessionState state = states.apply(session);
             if (state == null) {
                 throw new DropConnectionException(421, "4.3.0 Session state lost, closing connection");
+            }
+            if (session.getSocket() instanceof EnhancedStatusSocket socket && socket.errorReplies() >= MAX_ERROR_REPLIES) {
+                metrics.tooManyErrors();
+                throw new DropConnectionException(421, "4.7.0 Too many errors, closing connection");
             }
             handler.handle(session, state, space < 0 ? "" : line.substring(space + 1));
         }
@@ -228,7 +240,8 @@ final class SmtpCommands {
         metrics.tlsEstablished();
         // Whatever the client sent in clear after STARTTLS is thrown away with the old buffers (RFC 3207 §4.2,
         // CVE-2011-0411), and the session starts over: a new EHLO is required.
-        session.setSocket(new EnhancedStatusSocket(secure));
+        session.setSocket(session.getSocket() instanceof EnhancedStatusSocket before
+                ? new EnhancedStatusSocket(secure, before) : new EnhancedStatusSocket(secure));
         session.setTlsStarted(true);
         session.setTlsPeerCertificates(null);
         session.resetSmtpProtocol();
@@ -502,7 +515,9 @@ final class SmtpCommands {
         Socket socket = session.getSocket();
         int commandTimeout = socket.getSoTimeout();
         socket.setSoTimeout((int) config.dataTimeout().toMillis());
-        DotTerminatedData data = new DotTerminatedData(session.getRawInput(), config.maxMessageSize(), config.maxLineLength());
+        // the whole DATA within ten read timeouts (mamori.smtp.data-timeout: 100 min as shipped), however it trickles in
+        DotTerminatedData data = new DotTerminatedData(session.getRawInput(), config.maxMessageSize(), config.maxLineLength(),
+                System.nanoTime() + config.dataTimeout().multipliedBy(DATA_DEADLINE_TIMEOUTS).toNanos());
         ReceiveResult result = null;
         Exception failure = null;
         try {

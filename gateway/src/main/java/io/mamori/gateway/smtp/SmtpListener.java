@@ -132,13 +132,31 @@ public final class SmtpListener implements AutoCloseable {
         executor.shutdownNow();
     }
 
+    /**
+     * What the per-client limit counts a client as: its IPv4 address, or the /64 network of its IPv6 address (one
+     * host, or one customer of a provider, is given a whole /64, so counting single IPv6 addresses would let it open
+     * any number of sessions).
+     */
+    static InetAddress limitedAs(InetAddress client) {
+        if (!(client instanceof java.net.Inet6Address)) {
+            return client;
+        }
+        byte[] network = client.getAddress();
+        java.util.Arrays.fill(network, 8, 16, (byte) 0);
+        try {
+            return InetAddress.getByAddress(network);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException("16 bytes are an IPv6 address", e);
+        }
+    }
+
     /** Per-client connection limit and session bookkeeping; the total limit is subethasmtp's. */
     private final class ConnectionLimits implements SessionHandler {
 
         @Override
         public SessionAcceptance accept(Session session) {
             InetAddress client = session.getSocket().getInetAddress();
-            int count = perClient.merge(client, 1, Integer::sum);
+            int count = perClient.merge(limitedAs(client), 1, Integer::sum);
             if (count > config.maxConnectionsPerClient()) {
                 release(client);
                 metrics.connectionRejected();
@@ -161,7 +179,7 @@ public final class SmtpListener implements AutoCloseable {
         }
 
         private void release(InetAddress client) {
-            perClient.computeIfPresent(client, (address, count) -> count <= 1 ? null : count - 1);
+            perClient.computeIfPresent(limitedAs(client), (address, count) -> count <= 1 ? null : count - 1);
         }
     }
 }

@@ -300,6 +300,33 @@ class InboundListenerTest {
     }
 
     @Test
+    void aDataPhaseTricklingInEachByteWithinTheReadTimeoutIsClosedAtItsDeadline() throws Exception {
+        // read timeout 300 ms, so the whole DATA has ten of them: 3 s
+        SmtpDialogue client = start(config().withTimeouts(Duration.ofSeconds(30), Duration.ofMillis(300)));
+        client.reply();
+        client.command("EHLO c.example");
+        openTransaction(client);
+        assertThat(client.command("DATA")).startsWith("354");
+        client.raw("Subject: slow\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        int sent = 0;
+        try {
+            // one byte every 100 ms, for up to 30 s: far past the deadline unless the session is closed
+            while (sent < 300 && client.input().available() == 0) {
+                client.raw(new byte[] {'x'});
+                sent++;
+                Thread.sleep(100);
+            }
+        } catch (java.net.SocketException closed) {
+            // the server closed first: what is asserted below
+        }
+        assertThat(sent).as("bytes trickled before the session was closed").isLessThan(300);
+        assertThat(client.reply()).isEqualTo("421 4.4.2 Timeout waiting for data, closing connection");
+        assertThat(client.closedByServer()).isTrue();
+        assertThat(receiver.readFailure()).isInstanceOf(java.net.SocketTimeoutException.class)
+                .hasMessage("DATA did not complete in the time allowed");
+    }
+
+    @Test
     void anIdleSessionIsClosedAfterTheCommandTimeout() throws IOException {
         SmtpDialogue client = start(config().withTimeouts(Duration.ofMillis(400), Duration.ofSeconds(30)));
         client.reply();
@@ -326,6 +353,18 @@ class InboundListenerTest {
     }
 
     @Test
+    void thePerClientLimitCountsAnIpv6ClientByItsSlash64() throws Exception {
+        InetAddress one = InetAddress.getByName("2001:db8:1:2::10");
+        InetAddress sameNetwork = InetAddress.getByName("2001:db8:1:2:ffff:ffff:ffff:1");
+        InetAddress otherNetwork = InetAddress.getByName("2001:db8:1:3::10");
+        assertThat(SmtpListener.limitedAs(one)).isEqualTo(SmtpListener.limitedAs(sameNetwork))
+                .isEqualTo(InetAddress.getByName("2001:db8:1:2::"));
+        assertThat(SmtpListener.limitedAs(otherNetwork)).isNotEqualTo(SmtpListener.limitedAs(one));
+        InetAddress v4 = InetAddress.getByName("192.0.2.7");
+        assertThat(SmtpListener.limitedAs(v4)).isEqualTo(v4);
+    }
+
+    @Test
     void connectionsBeyondTheTotalLimitGet421WithAnEnhancedCode() throws Exception {
         SmtpDialogue first = start(config().withConnectionLimits(1, 1));
         assertThat(first.reply()).startsWith("220 ");
@@ -344,6 +383,31 @@ class InboundListenerTest {
         }
         assertThat(client.command("HELO my_host")).startsWith("250 ");
         assertThat(client.command("EHLO [192.0.2.1]")).startsWith("250-");
+    }
+
+    @Test
+    void aSessionWithTwentyErrorRepliesIsClosedAtItsNextCommand() throws IOException {
+        SmtpDialogue client = startedAndGreeted();
+        openTransaction(client);
+        // an address harvester: refused recipients and unknown commands, ours and the library's replies alike
+        for (int i = 0; i < 10; i++) {
+            assertThat(client.command("RCPT TO:<user" + i + "@elsewhere.example>")).startsWith("5");
+            assertThat(client.command("FROB " + i)).startsWith("500 ");
+        }
+        assertThat(client.command("RCPT TO:<taro@example.co.jp>")).isEqualTo("421 4.7.0 Too many errors, closing connection");
+        assertThat(client.closedByServer()).isTrue();
+        assertThat(meters.counter("mamori.smtp.connections", "listener", "inbound", "result", "too-many-errors").count())
+                .isEqualTo(1.0);
+    }
+
+    @Test
+    void nineteenErrorRepliesStillLetTheSessionSendMail() throws IOException {
+        SmtpDialogue client = startedAndGreeted();
+        openTransaction(client);
+        for (int i = 0; i < 19; i++) {
+            assertThat(client.command("RCPT TO:<user" + i + "@elsewhere.example>")).startsWith("5");
+        }
+        assertThat(client.command("RCPT TO:<hanako@example.co.jp>")).startsWith("250");
     }
 
     @Test
