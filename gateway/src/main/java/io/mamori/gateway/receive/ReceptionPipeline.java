@@ -534,7 +534,14 @@ public final class ReceptionPipeline implements MessageReceiver {
      */
     private void recordContacts(Envelope envelope, ParsedMessage parsed, StoredMessage stored) {
         if (contacts != null && stored.state() == MessageState.QUEUED) {
-            contacts.accepted(envelope, parsed, stored.receivedAt());
+            try {
+                contacts.accepted(envelope, parsed, stored.receivedAt());
+            } catch (RuntimeException e) {
+                // The message is committed: a failure here must not become a 451, which the sender would answer by
+                // sending it again (delivered twice). The history misses one contact; the next message records it.
+                LOG.warn("message id={} is accepted, but its sender could not be recorded as a contact ({})", stored.id(),
+                        e.getClass().getSimpleName());
+            }
         }
     }
 
