@@ -42,6 +42,7 @@ final class EnhancedStatusSocket extends Socket {
     private final Socket delegate;
     private final OutputStream output;
     private final AtomicInteger errorReplies;
+    private InputStream input;
 
     EnhancedStatusSocket(Socket delegate) throws IOException {
         this(delegate, new AtomicInteger());
@@ -81,8 +82,11 @@ final class EnhancedStatusSocket extends Socket {
     }
 
     @Override
-    public InputStream getInputStream() throws IOException {
-        return delegate.getInputStream();
+    public synchronized InputStream getInputStream() throws IOException {
+        if (input == null) {
+            input = new LineDeadlineInputStream(delegate.getInputStream());
+        }
+        return input;
     }
 
     @Override
@@ -188,6 +192,55 @@ final class EnhancedStatusSocket extends Socket {
     @Override
     public String toString() {
         return delegate.toString();
+    }
+
+    /**
+     * The client's bytes, with one line (a command, or a line of DATA) allowed no longer than the socket's read timeout
+     * from its first byte to its LF. The read timeout alone restarts with every byte, so a client sending a byte a
+     * minute could hold a session for as long as it liked with one command line (subethasmtp reads command lines
+     * itself); past the line's time the next read fails as a timeout, which subethasmtp answers 421 and closes, and
+     * DATA reports as a transport failure. A line longer than the buffer counts from its first byte all the same.
+     */
+    private final class LineDeadlineInputStream extends java.io.FilterInputStream {
+
+        /** {@link System#nanoTime()} when the current line's first byte came; 0 at the start of a line. */
+        private long lineStarted;
+
+        LineDeadlineInputStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int timeout = delegate.getSoTimeout();
+            if (lineStarted != 0 && timeout > 0 && System.nanoTime() - lineStarted > timeout * 1_000_000L) {
+                throw new java.net.SocketTimeoutException("line not complete within the read timeout");
+            }
+            int n = in.read(b, off, len);
+            for (int i = off; i < off + n; i++) {
+                if (b[i] == '\n') {
+                    lineStarted = 0;
+                } else if (lineStarted == 0) {
+                    lineStarted = System.nanoTime();
+                }
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            // DATA's reader skips what it already decoded: those bytes pass the line tracking as reads do
+            byte[] buffer = new byte[(int) Math.min(n, 8192)];
+            int read = read(buffer, 0, buffer.length);
+            return Math.max(read, 0);
+        }
     }
 
     /** Passes bytes through line by line (replies are short), rewriting the lines listed above. */

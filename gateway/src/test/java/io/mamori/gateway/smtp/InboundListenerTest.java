@@ -310,9 +310,32 @@ class InboundListenerTest {
         client.raw("Subject: slow\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         int sent = 0;
         try {
-            // one byte every 100 ms, for up to 30 s: far past the deadline unless the session is closed
+            // a short line every 100 ms (each line in time), for up to 30 s: far past the deadline unless closed
             while (sent < 300 && client.input().available() == 0) {
-                client.raw(new byte[] {'x'});
+                client.raw(new byte[] {'x', '\r', '\n'});
+                sent++;
+                Thread.sleep(100);
+            }
+        } catch (java.net.SocketException closed) {
+            // the server closed first: what is asserted below
+        }
+        assertThat(sent).as("lines trickled before the session was closed").isLessThan(300);
+        assertThat(client.reply()).isEqualTo("421 4.4.2 Timeout waiting for data, closing connection");
+        assertThat(client.closedByServer()).isTrue();
+        assertThat(receiver.readFailure()).isInstanceOf(java.net.SocketTimeoutException.class)
+                .hasMessage("DATA did not complete in the time allowed");
+    }
+
+    @Test
+    void aCommandLineTrickledInAByteAtATimeIsClosedOnceItTakesLongerThanTheCommandTimeout() throws Exception {
+        SmtpDialogue client = start(config().withTimeouts(Duration.ofMillis(400), Duration.ofSeconds(30)));
+        client.reply();
+        assertThat(client.command("EHLO c.example")).startsWith("250-");
+        int sent = 0;
+        try {
+            // each byte well within the read timeout, for up to 30 s
+            while (sent < 300 && client.input().available() == 0) {
+                client.raw(new byte[] {'N'});
                 sent++;
                 Thread.sleep(100);
             }
@@ -320,10 +343,8 @@ class InboundListenerTest {
             // the server closed first: what is asserted below
         }
         assertThat(sent).as("bytes trickled before the session was closed").isLessThan(300);
-        assertThat(client.reply()).isEqualTo("421 4.4.2 Timeout waiting for data, closing connection");
+        assertThat(client.reply()).isEqualTo("421 4.4.2 Timeout waiting for a command, closing connection");
         assertThat(client.closedByServer()).isTrue();
-        assertThat(receiver.readFailure()).isInstanceOf(java.net.SocketTimeoutException.class)
-                .hasMessage("DATA did not complete in the time allowed");
     }
 
     @Test
