@@ -51,16 +51,19 @@ class OversizedStructureTest {
         assertThat(r.verdict().action()).isEqualTo(Action.QUARANTINE);
     }
 
-    @Test
-    void tenThousandPartsAreQuarantinedAsTooMany() throws IOException {
+    /** A message of {@code n} small text parts. */
+    private static String parts(int n) {
         StringBuilder mail = new StringBuilder(HEAD + "Content-Type: multipart/mixed; boundary=x\r\n\r\n");
-        for (int i = 0; i < 10_000; i++) {
+        for (int i = 0; i < n; i++) {
             mail.append("--x\r\nContent-Type: text/plain; name=note").append(i).append(".txt\r\n\r\nnote ").append(i)
                     .append("\r\n");
         }
-        mail.append("--x--\r\n");
+        return mail.append("--x--\r\n").toString();
+    }
 
-        MessageScanner.ScanResult r = scan(mail.toString());
+    @Test
+    void tenThousandPartsAreQuarantinedAsTooMany() throws IOException {
+        MessageScanner.ScanResult r = scan(parts(10_000));
 
         assertThat(only(r, "MIME_TOO_MANY_PARTS").evidence())
                 .isEqualTo("more than 1000 body parts; later parts were not examined");
@@ -69,14 +72,7 @@ class OversizedStructureTest {
 
     @Test
     void aThousandPartsAreWithinTheLimitAndNotForced() throws IOException {
-        StringBuilder mail = new StringBuilder(HEAD + "Content-Type: multipart/mixed; boundary=x\r\n\r\n");
-        for (int i = 0; i < 1_000; i++) {
-            mail.append("--x\r\nContent-Type: text/plain; name=note").append(i).append(".txt\r\n\r\nnote ").append(i)
-                    .append("\r\n");
-        }
-        mail.append("--x--\r\n");
-
-        MessageScanner.ScanResult r = scan(mail.toString());
+        MessageScanner.ScanResult r = scan(parts(1_000));
 
         assertThat(r.findings()).extracting(Finding::code).doesNotContain("MIME_TOO_MANY_PARTS", "MIME_TOO_DEEP");
         assertThat(r.verdict().action()).isLessThan(Action.QUARANTINE);

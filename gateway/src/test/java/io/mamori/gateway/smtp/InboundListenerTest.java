@@ -69,6 +69,24 @@ class InboundListenerTest {
         return client;
     }
 
+    /**
+     * Sends {@code piece} every 100 ms until the server answers or closes, at most 300 times (30 s); returns how many
+     * were sent.
+     */
+    private static int trickle(SmtpDialogue client, byte[] piece) throws Exception {
+        int sent = 0;
+        try {
+            while (sent < 300 && client.input().available() == 0) {
+                client.raw(piece);
+                sent++;
+                Thread.sleep(100);
+            }
+        } catch (java.net.SocketException closed) {
+            // the server closed first
+        }
+        return sent;
+    }
+
     private static void openTransaction(SmtpDialogue client) throws IOException {
         assertThat(client.command("MAIL FROM:<sender@example.net>")).isEqualTo("250 2.1.0 Ok");
         assertThat(client.command("RCPT TO:<taro@example.co.jp>")).isEqualTo("250 2.1.5 Ok");
@@ -308,18 +326,9 @@ class InboundListenerTest {
         openTransaction(client);
         assertThat(client.command("DATA")).startsWith("354");
         client.raw("Subject: slow\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        int sent = 0;
-        try {
-            // a short line every 100 ms (each line in time), for up to 30 s: far past the deadline unless closed
-            while (sent < 300 && client.input().available() == 0) {
-                client.raw(new byte[] {'x', '\r', '\n'});
-                sent++;
-                Thread.sleep(100);
-            }
-        } catch (java.net.SocketException closed) {
-            // the server closed first: what is asserted below
-        }
-        assertThat(sent).as("lines trickled before the session was closed").isLessThan(300);
+        // a short line every 100 ms (each line in time): far past the deadline unless the session is closed
+        assertThat(trickle(client, new byte[] {'x', '\r', '\n'})).as("lines trickled before the session was closed")
+                .isLessThan(300);
         assertThat(client.reply()).isEqualTo("421 4.4.2 Timeout waiting for data, closing connection");
         assertThat(client.closedByServer()).isTrue();
         assertThat(receiver.readFailure()).isInstanceOf(java.net.SocketTimeoutException.class)
@@ -331,18 +340,8 @@ class InboundListenerTest {
         SmtpDialogue client = start(config().withTimeouts(Duration.ofMillis(400), Duration.ofSeconds(30)));
         client.reply();
         assertThat(client.command("EHLO c.example")).startsWith("250-");
-        int sent = 0;
-        try {
-            // each byte well within the read timeout, for up to 30 s
-            while (sent < 300 && client.input().available() == 0) {
-                client.raw(new byte[] {'N'});
-                sent++;
-                Thread.sleep(100);
-            }
-        } catch (java.net.SocketException closed) {
-            // the server closed first: what is asserted below
-        }
-        assertThat(sent).as("bytes trickled before the session was closed").isLessThan(300);
+        // each byte well within the read timeout
+        assertThat(trickle(client, new byte[] {'N'})).as("bytes trickled before the session was closed").isLessThan(300);
         assertThat(client.reply()).isEqualTo("421 4.4.2 Timeout waiting for a command, closing connection");
         assertThat(client.closedByServer()).isTrue();
     }
