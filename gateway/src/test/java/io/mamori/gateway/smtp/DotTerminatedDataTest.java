@@ -124,6 +124,68 @@ class DotTerminatedDataTest {
         assertThat(readAll(new DotTerminatedData(wire("." + dotted + ".\r\n"), 100_000, 1000))).isEqualTo(dotted);
     }
 
+    /**
+     * What the DATA reader must give, written the plain way for comparison: wire lines end at CRLF only; a line that
+     * is a lone dot ends the data; a leading dot is removed; then each bare CR of the content becomes CRLF.
+     *
+     * @return the content and how many wire bytes it took (up to and including the terminator)
+     */
+    private static java.util.Map.Entry<String, Integer> reference(String wire) {
+        StringBuilder out = new StringBuilder();
+        int pos = 0;
+        while (true) {
+            if (wire.startsWith(".\r\n", pos)) {
+                return java.util.Map.entry(out.toString().replaceAll("\r(?!\n)", "\r\n"), pos + 3);
+            }
+            if (wire.startsWith(".", pos)) {
+                pos++;
+            }
+            int end = wire.indexOf("\r\n", pos);
+            if (end < 0) {
+                throw new IllegalStateException("no terminator in " + wire);
+            }
+            out.append(wire, pos, end + 2);
+            pos = end + 2;
+        }
+    }
+
+    /** Answers each read with 1 to 7 bytes, so that the reader's state crosses every kind of chunk boundary. */
+    private static InputStream dribbling(byte[] bytes, java.util.Random random) {
+        return new ByteArrayInputStream(bytes) {
+            @Override
+            public synchronized int read(byte[] b, int off, int len) {
+                return super.read(b, off, Math.min(len, 1 + random.nextInt(7)));
+            }
+        };
+    }
+
+    @Test
+    void anyMixOfDotsCrsAndLfsDecodesAsThePlainReadingSaysWhereverTheReadsAreCut() throws IOException {
+        java.util.Random random = new java.util.Random(20261130);
+        char[] alphabet = {'a', 'a', '.', '.', '\r', '\r', '\n', '\n', '\u00e9'};
+        for (int round = 0; round < 3_000; round++) {
+            StringBuilder content = new StringBuilder();
+            int length = random.nextInt(60);
+            for (int i = 0; i < length; i++) {
+                content.append(alphabet[random.nextInt(alphabet.length)]);
+            }
+            String wire = content + "\r\n.\r\nNEXT";
+            java.util.Map.Entry<String, Integer> expected = reference(wire);
+            byte[] bytes = wire.getBytes(StandardCharsets.ISO_8859_1);
+            String rest = wire.substring(expected.getValue());
+
+            BufferedInputStream chunked = new BufferedInputStream(dribbling(bytes, random), 16);
+            DotTerminatedData data = new DotTerminatedData(chunked, 100_000, 100_000);
+            assertThat(new String(data.readAllBytes(), StandardCharsets.ISO_8859_1)).as("wire %s", wire.replace("\r", "\\r")
+                    .replace("\n", "\\n")).isEqualTo(expected.getKey());
+            assertThat(new String(chunked.readAllBytes(), StandardCharsets.ISO_8859_1)).as("left for the session").isEqualTo(rest);
+
+            InputStream byteByByte = new ByteArrayInputStream(bytes);
+            assertThat(new String(new DotTerminatedData(byteByByte, 100_000, 100_000).readAllBytes(),
+                    StandardCharsets.ISO_8859_1)).isEqualTo(expected.getKey());
+        }
+    }
+
     @Test
     void drainingStopsAtTwiceTheLimitSoAnEndlessSenderIsCutOff() {
         DotTerminatedData data = new DotTerminatedData(wire("z".repeat(200) + "\r\n".repeat(5000)), 1024, 100_000);
