@@ -108,6 +108,27 @@ class MailPagesSecurityTest extends ConsoleContext {
     }
 
     @Test
+    void aSubjectWithARightToLeftOverrideIsShownWithTheOverrideWrittenOutOnTheListAndTheMessagePage() throws Exception {
+        String marker = UUID.randomUUID().toString().substring(0, 8);
+        String analyst = newAddress("rlo-analyst");
+        String secret = userWithTotp(analyst, "分析 担当", "情報システム部", Role.ANALYST);
+        String recipient = newAddress("rlo-recipient");
+        person(recipient, "経理 二郎", "経理部");
+        StoredMessage m = quarantined(recipient, "Invoice " + marker + " \u202Efdp.exe");
+        CLOCK.advance(Duration.ofSeconds(30));
+        // analysts sign in from the network the test policy allows them
+        ConsoleClient c = new ConsoleClient(base(), CERTIFICATE, "192.0.2.44");
+        c.signIn(analyst, PASSWORD);
+        c.post("/login/totp", "code", code(secret, CLOCK.instant()));
+        assertThat(c.follow().statusCode()).isEqualTo(200);
+
+        assertThat(c.get("/messages/" + m.id()).statusCode()).isEqualTo(200);
+        assertThat(c.text("#message-subject")).isEqualTo("Invoice " + marker + " <U+202E>fdp.exe");
+        assertThat(c.get("/messages?subject=" + marker).statusCode()).isEqualTo(200);
+        assertThat(c.last.body()).contains(marker + " &lt;U+202E&gt;fdp.exe").doesNotContain("\u202E");
+    }
+
+    @Test
     void anEmployeeSeesOnlyTheirOwnMailAndAsksForReleaseWhichTheirApproverApproves() throws Exception {
         String marker = UUID.randomUUID().toString().substring(0, 8);
         String employee = newAddress("employee");

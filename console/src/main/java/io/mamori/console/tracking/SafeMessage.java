@@ -5,6 +5,7 @@ import io.mamori.core.message.MessageParser;
 import io.mamori.core.message.MimePart;
 import io.mamori.core.message.ParseLimits;
 import io.mamori.core.message.ParsedMessage;
+import io.mamori.core.text.VisibleText;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -21,7 +22,9 @@ import org.jsoup.safety.Safelist;
  * its body as <em>plain text</em>, the links it contains as text, and its attachments by name. The message's
  * own HTML is never rendered as markup: an HTML body is reduced to its text (jsoup, with every element removed),
  * so scripts, styles, forms and remote images (tracking pixels) never run or load; how many remote resources
- * were dropped is counted so the page can say so. Pages print every value escaped.
+ * were dropped is counted so the page can say so. Pages print every value escaped. Header fields, link targets and
+ * attachment names show their invisible formatting and control characters written out ({@link VisibleText}), so a
+ * right-to-left override cannot make {@code invoice<U+202E>fdp.exe} read as {@code invoiceexe.pdf}.
  *
  * @param headers             top-level header fields, decoded, at most {@value #MAX_HEADERS}
  * @param body                the body as text (the first text/plain part, else the first text/html part's text)
@@ -47,7 +50,8 @@ public record SafeMessage(List<HeaderField> headers, String body, boolean bodyFr
     /** Reads and parses a message (header prefix included); {@code raw} is read to its end, not closed. */
     public static SafeMessage read(InputStream raw) throws IOException {
         try (ParsedMessage parsed = PARSER.parse(raw)) {
-            List<HeaderField> headers = parsed.headers().stream().limit(MAX_HEADERS).toList();
+            List<HeaderField> headers = parsed.headers().stream().limit(MAX_HEADERS)
+                    .map(h -> new HeaderField(VisibleText.of(h.name()), VisibleText.of(h.value()))).toList();
             MimePart plain = null;
             MimePart html = null;
             List<Attachment> attachments = new ArrayList<>();
@@ -58,7 +62,8 @@ public record SafeMessage(List<HeaderField> headers, String body, boolean bodyFr
                 } else if (text && html == null && part.contentType().equals("text/html")) {
                     html = part;
                 } else if (part.attachment() || part.text() == null) {
-                    attachments.add(new Attachment(part.filename(), part.contentType(), part.size()));
+                    attachments.add(new Attachment(part.filename() == null ? null : VisibleText.of(part.filename()),
+                            part.contentType(), part.size()));
                 }
             }
             String body = "";
@@ -69,7 +74,7 @@ public record SafeMessage(List<HeaderField> headers, String body, boolean bodyFr
                 Document doc = Jsoup.parse(html.text());
                 blocked = doc.select("img[src], image, iframe[src], frame[src], link[href], script[src], video, audio,"
                         + " source[src], object, embed, [background], [style*=url(]").size();
-                links = doc.select("a[href], area[href]").stream().map(a -> a.attr("href").strip())
+                links = doc.select("a[href], area[href]").stream().map(a -> VisibleText.of(a.attr("href").strip()))
                         .filter(h -> !h.isEmpty()).distinct().limit(MAX_LINKS).toList();
                 if (plain == null) {
                     body = text(doc);

@@ -1,6 +1,7 @@
 package io.mamori.console.web;
 
 import io.mamori.console.identity.ConsoleUser;
+import io.mamori.core.text.VisibleText;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Locale;
 import org.springframework.security.core.Authentication;
@@ -35,5 +36,28 @@ class ConsoleModel {
             return path.isEmpty() ? "/" : "/login";
         }
         return path;
+    }
+
+    /** {@code ${shown.of(m.subject)}}: a stored message's own words as a page shows them ({@link Shown}). */
+    @ModelAttribute("shown")
+    Shown shown() {
+        return Shown.INSTANCE;
+    }
+
+    /**
+     * Writes out the invisible formatting and control characters of text that came with mail (a subject, a sender
+     * address), as {@code <U+202E>}, so that a right-to-left override or a zero-width character cannot make it read
+     * as something else ({@link VisibleText}). The message page's header fields, links and attachment names come
+     * written out already ({@code SafeMessage}).
+     */
+    public static final class Shown {
+        static final Shown INSTANCE = new Shown();
+
+        private Shown() {
+        }
+
+        public String of(String text) {
+            return VisibleText.of(text);
+        }
     }
 }

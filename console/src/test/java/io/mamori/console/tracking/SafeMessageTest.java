@@ -75,6 +75,20 @@ class SafeMessageTest {
     }
 
     @Test
+    void invisibleCharactersInHeadersLinksAndAttachmentNamesAreWrittenOut() throws Exception {
+        SafeMessage m = read("From: =?UTF-8?B?" + java.util.Base64.getEncoder().encodeToString(
+                "Pay\u200Bpal <x@evil.example>".getBytes(StandardCharsets.UTF_8)) + "?=\r\n"
+                + "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+                + "--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<a href=\"https://bank.example\u202E/moc.live\">x</a>\r\n"
+                + "--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment;"
+                + " filename*=UTF-8''Rechnung_%E2%80%AEfdp.exe\r\n\r\nMZ\r\n--b--\r\n");
+
+        assertThat(m.header("From")).isEqualTo("Pay<U+200B>pal <x@evil.example>");
+        assertThat(m.links()).containsExactly("https://bank.example<U+202E>/moc.live");
+        assertThat(m.attachments()).extracting(SafeMessage.Attachment::filename).containsExactly("Rechnung_<U+202E>fdp.exe");
+    }
+
+    @Test
     void aLongBodyIsCutAndSaysSo() throws Exception {
         SafeMessage m = read("Subject: long\r\n\r\n" + "a".repeat(SafeMessage.MAX_BODY + 10) + "\r\n");
         assertThat(m.truncated()).isTrue();

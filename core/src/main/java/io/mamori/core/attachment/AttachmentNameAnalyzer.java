@@ -4,6 +4,7 @@ import io.mamori.core.analysis.AnalysisInput;
 import io.mamori.core.analysis.Analyzer;
 import io.mamori.core.analysis.Finding;
 import io.mamori.core.message.MimePart;
+import io.mamori.core.text.VisibleText;
 import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.List;
@@ -108,22 +109,24 @@ public final class AttachmentNameAnalyzer implements Analyzer {
 
     /**
      * A file name as evidence shows it: runs of spaces shortened, and invisible and control characters (such as the
-     * right-to-left override) written as {@code <U+202E>} so that the name cannot disguise itself in the console.
+     * right-to-left override; a tab too) written as {@code <U+202E>} ({@link VisibleText}) so that the name cannot
+     * disguise itself in the console.
      */
     public static String displayed(String name) {
         StringBuilder out = new StringBuilder(name.length());
         int spaces = 0;
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
+        for (int i = 0; i < name.length(); ) {
+            int c = name.codePointAt(i);
+            i += Character.charCount(c);
             if (c == ' ' || c == '\u3000') {
                 spaces++;
                 continue;
             }
             spaces = flushSpaces(out, spaces);
-            if (Character.getType(c) == Character.FORMAT || Character.isISOControl(c)) {
-                out.append(String.format(Locale.ROOT, "<U+%04X>", (int) c));
+            if (VisibleText.hides(c) || c == '\t') {
+                out.append(VisibleText.code(c));
             } else {
-                out.append(c);
+                out.appendCodePoint(c);
             }
         }
         flushSpaces(out, spaces);
