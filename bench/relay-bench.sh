@@ -381,7 +381,8 @@ start_mamori() { # heap-options... ; sets MAMORI_PORT MAMORI_PID
   local cmd=(java "$@" "${JAVA_EXTRA[@]}" "${jfr[@]}" -jar "$JAR" start
     "--mamori.data-dir=$dir/data" "--mamori.smtp.inbound.port=$MAMORI_PORT"
     "--mamori.smtp.outbound.port=$out_port" "--server.port=$http_port"
-    "--mamori.relay.inbound.next-hop=127.0.0.1:$SINK_PORT" "--mamori.policy.file=$policy"
+    "--mamori.relay.inbound.next-hop=127.0.0.1:$SINK_PORT" "--mamori.relay.inbound.tls=opportunistic"
+    "--mamori.policy.file=$policy"
     "--mamori.dns.server=127.0.0.1:$dns_port"
     "${MAMORI_EXTRA[@]}")
   echo "${cmd[*]}" >"$dir/command"

@@ -407,11 +407,7 @@ class GatewayConfiguration {
 
     @Bean(destroyMethod = "close")
     DeliveryService deliveryService(MessageStore store, MamoriProperties settings, Clock clock, MeterRegistry meters) {
-        Map<String, TlsPolicy> requireTls = new LinkedHashMap<>();
-        settings.relay().requireTlsDomains().forEach(d -> requireTls.put(d, TlsPolicy.REQUIRED));
-        DeliveryRoutes routes = new DeliveryRoutes(
-                new RouteConfig(Direction.INBOUND, hop("mamori.relay.inbound.next-hop", settings.relay().inbound()), requireTls, TlsPolicy.OPPORTUNISTIC),
-                new RouteConfig(Direction.OUTBOUND, hop("mamori.relay.outbound.next-hop", settings.relay().outbound()), requireTls, TlsPolicy.OPPORTUNISTIC));
+        DeliveryRoutes routes = routes(settings.relay());
         if (!routes.inboundRouted()) {
             LOG.warn("mamori.relay.inbound.next-hop is not set: inbound mail is accepted and queued until it is");
         }
@@ -423,10 +419,57 @@ class GatewayConfiguration {
         DnsjavaMxResolver mx = dns.serverAddress().map(server -> DnsjavaMxResolver.usingServer(server, dns.timeout()))
                 .orElseGet(() -> DnsjavaMxResolver.usingSystemResolvers(dns.timeout()));
         DeliveryService service = new DeliveryService(store, routes, mx,
-                new SmtpClient(SmtpTimeouts.defaults()), retry, new DsnWriter(helo, clock, ZoneId.systemDefault()),
+                relayClient(settings.relay()), retry, new DsnWriter(helo, clock, ZoneId.systemDefault()),
                 new DeliverySettings(d.workers(), d.pollInterval(), Duration.ofMinutes(30), 8, helo), clock, meters);
         service.start();
         return service;
+    }
+
+    /**
+     * The two ways out: each to its next hop, or (outbound without one) to the recipients' MX hosts, with the TLS
+     * policy of its {@code mamori.relay.*.tls} (verified towards a next hop unless set otherwise) and verified TLS for
+     * the domains of {@code mamori.relay.require-tls-domains}.
+     */
+    static DeliveryRoutes routes(MamoriProperties.Relay relay) {
+        Map<String, TlsPolicy> requireTls = new LinkedHashMap<>();
+        relay.requireTlsDomains().forEach(d -> requireTls.put(d, TlsPolicy.REQUIRED));
+        return new DeliveryRoutes(
+                new RouteConfig(Direction.INBOUND, hop("mamori.relay.inbound.next-hop", relay.inbound()), requireTls,
+                        relay.inbound().tlsPolicy("mamori.relay.inbound.tls")),
+                new RouteConfig(Direction.OUTBOUND, hop("mamori.relay.outbound.next-hop", relay.outbound()), requireTls,
+                        relay.outbound().tlsPolicy("mamori.relay.outbound.tls")));
+    }
+
+    /** The delivery client: verified TLS against the JDK's trust store, or the certificates of the relay's own. */
+    static SmtpClient relayClient(MamoriProperties.Relay relay) {
+        if (relay.trustStore() == null) {
+            return new SmtpClient(SmtpTimeouts.defaults());
+        }
+        return new SmtpClient(SmtpTimeouts.defaults(), SmtpClient.trusting(pemTrustStore(relay.trustStore())));
+    }
+
+    /** The certificates of a PEM file as a trust store; an unreadable or empty file is an {@link InvalidSetting}. */
+    static java.security.KeyStore pemTrustStore(java.nio.file.Path file) {
+        String key = "mamori.relay.trust-store";
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            java.util.Collection<? extends java.security.cert.Certificate> certificates =
+                    java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in);
+            if (certificates.isEmpty()) {
+                throw new InvalidSetting(key, file, "PEM 形式の証明書がありません", "holds no PEM certificate");
+            }
+            java.security.KeyStore store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+            store.load(null, null);
+            int i = 0;
+            for (java.security.cert.Certificate certificate : certificates) {
+                store.setCertificateEntry("trusted-" + i++, certificate);
+            }
+            return store;
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            InvalidSetting invalid = new InvalidSetting(key, file, "証明書ファイルを読めません: " + e.getMessage(),
+                    "cannot read the certificates: " + e.getMessage());
+            invalid.initCause(e);
+            throw invalid;
+        }
     }
 
     private static Optional<HostAndPort> hop(String key, MamoriProperties.Route route) {

@@ -36,7 +36,7 @@ public record MamoriProperties(
     public MamoriProperties {
         store = store == null ? new Store(128, Duration.ZERO, DataSize.ofKilobytes(128)) : store;
         tls = tls == null ? new Tls(null, null) : tls;
-        relay = relay == null ? new Relay(null, null, null) : relay;
+        relay = relay == null ? new Relay(null, null, null, null) : relay;
         dns = dns == null ? new Dns(null, Duration.ofSeconds(2), null) : dns;
         auth = auth == null ? new SenderAuth(List.of()) : auth;
         antivirus = antivirus == null ? new Antivirus(null, Duration.ofSeconds(10), DataSize.ofMegabytes(25)) : antivirus;
@@ -282,10 +282,16 @@ public record MamoriProperties(
     public record Tls(Path certificate, Path privateKey) {
     }
 
-    public record Relay(Route inbound, Route outbound, List<String> requireTlsDomains) {
+    /**
+     * Where accepted mail goes, and how its TLS is checked.
+     *
+     * @param trustStore a PEM file of the certificates (a private CA's) that verified TLS accepts instead of the JDK's
+     *                   trust store, for a next hop with a certificate of its own; {@code null}: the JDK's
+     */
+    public record Relay(Route inbound, Route outbound, List<String> requireTlsDomains, Path trustStore) {
         public Relay {
-            inbound = inbound == null ? new Route(null) : inbound;
-            outbound = outbound == null ? new Route(null) : outbound;
+            inbound = inbound == null ? new Route(null, null) : inbound;
+            outbound = outbound == null ? new Route(null, null) : outbound;
             requireTlsDomains = requireTlsDomains == null ? List.of() : List.copyOf(requireTlsDomains);
             if (inbound.nextHop() != null && !inbound.nextHop().isBlank()) {
                 hostAndPort("mamori.relay.inbound.next-hop", inbound.nextHop().trim());
@@ -293,11 +299,44 @@ public record MamoriProperties(
             if (outbound.nextHop() != null && !outbound.nextHop().isBlank()) {
                 hostAndPort("mamori.relay.outbound.next-hop", outbound.nextHop().trim());
             }
+            inbound.tlsPolicy("mamori.relay.inbound.tls");
+            outbound.tlsPolicy("mamori.relay.outbound.tls");
+            if (trustStore != null && trustStore.toString().isBlank()) {
+                trustStore = null;
+            }
         }
     }
 
-    /** {@code nextHop} is {@code host:port}; empty means direct MX delivery (outbound only). */
-    public record Route(String nextHop) {
+    /**
+     * One way out.
+     *
+     * @param nextHop {@code host:port}; empty means direct MX delivery (outbound only)
+     * @param tls     {@code required} (STARTTLS with a certificate that the trust store accepts and that names the
+     *                host, else nothing is sent and the attempt is retried) or {@code opportunistic} (STARTTLS when
+     *                offered, certificate unchecked, else plain text: RFC 7435); empty: required towards a next hop
+     *                (Microsoft 365, Google Workspace, a smart host: services with certificates), opportunistic for
+     *                direct MX delivery, as the internet's MX hosts are
+     */
+    public record Route(String nextHop, String tls) {
+
+        /** Whether mail goes to a configured next hop rather than to the recipients' MX hosts. */
+        public boolean routed() {
+            return nextHop != null && !nextHop.isBlank();
+        }
+
+        /** The TLS policy in force; {@code key} names the setting in an error. */
+        io.mamori.gateway.delivery.TlsPolicy tlsPolicy(String key) {
+            if (tls == null || tls.isBlank()) {
+                return routed() ? io.mamori.gateway.delivery.TlsPolicy.REQUIRED
+                        : io.mamori.gateway.delivery.TlsPolicy.OPPORTUNISTIC;
+            }
+            return switch (tls.strip().toLowerCase(java.util.Locale.ROOT)) {
+                case "required" -> io.mamori.gateway.delivery.TlsPolicy.REQUIRED;
+                case "opportunistic" -> io.mamori.gateway.delivery.TlsPolicy.OPPORTUNISTIC;
+                default -> throw new InvalidSetting(key, tls, "required か opportunistic にしてください",
+                        "must be required or opportunistic");
+            };
+        }
     }
 
     public record Delivery(int workers, Duration maxLifetime, Duration pollInterval, Duration retryInitial,

@@ -75,9 +75,11 @@ class StartupReport {
                 %n""",
                 settings.smtp().inbound().bind(), listeners.inbound().port(),
                 blank(inboundHop) ? "(未設定: mamori.relay.inbound.next-hop を設定するまでメールはキューで待ちます"
-                        + " / not set: mail is queued until mamori.relay.inbound.next-hop is set)" : inboundHop,
+                        + " / not set: mail is queued until mamori.relay.inbound.next-hop is set)"
+                        : inboundHop + " " + tls(settings.relay().inbound(), "mamori.relay.inbound.tls"),
                 settings.smtp().outbound().bind(), listeners.outbound().port(),
-                blank(outboundHop) ? "MX へ直接配送 / direct MX delivery" : outboundHop,
+                (blank(outboundHop) ? "MX へ直接配送 / direct MX delivery" : outboundHop) + " "
+                        + tls(settings.relay().outbound(), "mamori.relay.outbound.tls"),
                 String.join(",", settings.smtp().outbound().trustedNetworks()),
                 http, http, settings.dataDir().resolve(ApiToken.FILE).toAbsolutePath().normalize(),
                 antivirus(settings.antivirus()),
@@ -93,6 +95,21 @@ class StartupReport {
                 String.join(", ", policy.current().organisation().internalDomains().stream()
                         .map(d -> (d.subdomains() ? "*." : "") + d.domain()).toList()));
         initialAdmin(http);
+    }
+
+    /**
+     * How a route's TLS is checked; a next hop reached without a verified certificate is also a log warning (an
+     * attacker on the path could read and change every message).
+     */
+    static String tls(MamoriProperties.Route route, String key) {
+        if (route.tlsPolicy(key) == io.mamori.gateway.delivery.TlsPolicy.REQUIRED) {
+            return "(TLS 必須・証明書を検証 / TLS required, certificate verified)";
+        }
+        if (route.routed()) {
+            LOG.warn("{}=opportunistic: mail to the next hop {} goes without a verified certificate, and in plain text"
+                    + " when TLS fails", key, route.nextHop());
+        }
+        return "(TLS は可能なら使用・証明書は検証しない / TLS when offered, certificate not verified: " + key + ")";
     }
 
     /**

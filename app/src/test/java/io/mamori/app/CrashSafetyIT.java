@@ -46,6 +46,8 @@ class CrashSafetyIT {
             List<String> settings = List.of("--mamori.policy.file=" + data.resolve("policy.yaml"),
                     "--mamori.dns.server=127.0.0.1:" + dns.address().getPort(),
                     "--mamori.relay.inbound.next-hop=127.0.0.1:" + downstreamPort,
+                    // the test's next hop offers no TLS (GatewayEndToEndTest relays over verified TLS, the default)
+                    "--mamori.relay.inbound.tls=opportunistic",
                     "--mamori.delivery.retry-initial=1s", "--mamori.delivery.retry-max=1s",
                     "--mamori.delivery.poll-interval=100ms");
 

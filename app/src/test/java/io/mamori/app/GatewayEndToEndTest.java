@@ -48,7 +48,13 @@ import org.springframework.test.context.DynamicPropertySource;
 @DirtiesContext
 class GatewayEndToEndTest {
 
-    static final TestSmtpServer DOWNSTREAM = new TestSmtpServer().start();
+    /**
+     * The next hop, as Microsoft 365 or Google would be: STARTTLS with a certificate for its name, which the gateway
+     * verifies by default ({@code mamori.relay.*.tls}); its CA is given as {@code mamori.relay.trust-store}.
+     */
+    static final io.mamori.gateway.testing.TestCertificates.Issued NEXT_HOP_CERTIFICATE =
+            io.mamori.gateway.testing.TestCertificates.selfSigned("localhost");
+    static final TestSmtpServer DOWNSTREAM = new TestSmtpServer(NEXT_HOP_CERTIFICATE.server()).start();
     /** DNS for sender authentication and MX lookups comes from a local zone, never the internet. */
     static final TestDnsServer DNS = new TestDnsServer().start();
     static final Path DATA;
@@ -62,6 +68,10 @@ class GatewayEndToEndTest {
             DATA = Files.createTempDirectory("mamori-e2e");
             POLICY = DATA.resolve("policy.yaml");
             Files.writeString(POLICY, policy("example.co.jp"), StandardCharsets.UTF_8);
+            Files.writeString(DATA.resolve("next-hop-ca.pem"), "-----BEGIN CERTIFICATE-----\n"
+                    + java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                            .encodeToString(NEXT_HOP_CERTIFICATE.certificate().getEncoded())
+                    + "\n-----END CERTIFICATE-----\n", StandardCharsets.US_ASCII);
             // A content model as `mamori learn` writes one: made-up words, so no other test's mail is judged by it
             io.mamori.core.classifier.ContentModel.Builder model = new io.mamori.core.classifier.ContentModel.Builder();
             for (int i = 0; i < 60; i++) {
@@ -70,7 +80,7 @@ class GatewayEndToEndTest {
             try (java.io.OutputStream out = Files.newOutputStream(DATA.resolve("content-model.tsv"))) {
                 model.build().write(out, 1);
             }
-        } catch (IOException e) {
+        } catch (IOException | java.security.GeneralSecurityException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
@@ -109,8 +119,10 @@ class GatewayEndToEndTest {
         r.add("mamori.smtp.inbound.port", () -> "0");
         r.add("mamori.smtp.outbound.bind", () -> "127.0.0.1");
         r.add("mamori.smtp.outbound.port", () -> "0");
-        r.add("mamori.relay.inbound.next-hop", () -> "127.0.0.1:" + DOWNSTREAM.port());
-        r.add("mamori.relay.outbound.next-hop", () -> "127.0.0.1:" + DOWNSTREAM.port());
+        // by name, as a real next hop is named: its certificate is checked against the name (TLS required by default)
+        r.add("mamori.relay.inbound.next-hop", () -> "localhost:" + DOWNSTREAM.port());
+        r.add("mamori.relay.outbound.next-hop", () -> "localhost:" + DOWNSTREAM.port());
+        r.add("mamori.relay.trust-store", () -> DATA.resolve("next-hop-ca.pem").toString());
         r.add("mamori.delivery.retry-initial", () -> "1s");
         r.add("mamori.delivery.retry-max", () -> "2s");
         r.add("mamori.delivery.poll-interval", () -> "100ms");
@@ -266,6 +278,7 @@ class GatewayEndToEndTest {
         ReceivedMessage got = awaitDownstream(m -> m.dataAsString().contains("smtplib-1"), Duration.ofSeconds(30));
         assertThat(got.mailFrom()).isEqualTo("yamada@partner.example");
         assertThat(got.rcpts()).containsExactly("sato@example.co.jp");
+        assertThat(got.tls()).as("relayed to the next hop over TLS, its certificate verified (the default)").isTrue();
         String added = assertSentBytesWithAddedHeaders(sent, got.data());
         assertThat(added).contains("X-Mamori-Verdict: DELIVER; score=0.00; findings=none")
                 .containsPattern("Authentication-Results: mamori\\.test; spf=none smtp\\.mailfrom=partner\\.example;[^\r\n]*dmarc=none");

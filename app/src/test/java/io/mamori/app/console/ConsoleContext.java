@@ -130,6 +130,9 @@ abstract class ConsoleContext {
         r.add("mamori.smtp.outbound.port", () -> "0");
         r.add("mamori.relay.inbound.next-hop", () -> "127.0.0.1:" + DOWNSTREAM.port());
         r.add("mamori.relay.outbound.next-hop", () -> "127.0.0.1:" + DOWNSTREAM.port());
+        // the test's next hop on loopback offers no TLS (GatewayEndToEndTest relays over verified TLS, the default)
+        r.add("mamori.relay.inbound.tls", () -> "opportunistic");
+        r.add("mamori.relay.outbound.tls", () -> "opportunistic");
         r.add("mamori.delivery.poll-interval", () -> "100ms");
         r.add("mamori.notices.setup-url", () -> "https://mamori.example.co.jp/login");
         r.add("mamori.console.trusted-proxies", () -> "127.0.0.1/32,::1/128");
