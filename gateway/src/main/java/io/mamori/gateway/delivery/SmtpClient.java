@@ -338,8 +338,12 @@ public final class SmtpClient implements AutoCloseable {
 
     /** A parsed (possibly multi-line) SMTP reply. */
     record Reply(int code, List<String> lines) {
+        /**
+         * A 2xx reply. DATA's 354 is checked by its own code; a 3xx anywhere else is a broken server, not an
+         * acceptance: counting it as one would record as delivered what the server may never have taken.
+         */
         boolean positive() {
-            return code >= 200 && code < 400;
+            return code >= 200 && code < 300;
         }
 
         boolean permanent() {

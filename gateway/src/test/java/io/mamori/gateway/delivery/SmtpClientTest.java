@@ -152,6 +152,22 @@ class SmtpClientTest {
     }
 
     @Test
+    void aThreeHundredReplyToARecipientOrToTheEndOfDataIsNoAcceptance() {
+        // a broken server: RFC 5321 gives 3xx only to DATA (354); anything else is not "accepted"
+        server.enqueue(Reply.at(TestSmtpServer.Stage.DATA_END, 354, "go on"));
+        DeliveryResult end = send(List.of("b@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
+        assertThat(end.recipients()).singleElement().satisfies(r -> {
+            assertThat(r.outcome()).isEqualTo(Outcome.TEMP_FAILED);
+            assertThat(r.reply()).startsWith("354 go on");
+        });
+
+        server.enqueue(Reply.at(TestSmtpServer.Stage.RCPT, 354, "maybe"));
+        DeliveryResult rcpt = send(List.of("b@rcpt.test", "c@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
+        assertThat(rcpt.addressesWith(Outcome.TEMP_FAILED)).containsExactly("b@rcpt.test");
+        assertThat(rcpt.addressesWith(Outcome.DELIVERED)).containsExactly("c@rcpt.test");
+    }
+
+    @Test
     void tempFailureThenSuccessDeliversOnce() {
         server.enqueue(Reply.tempFail451());
 
