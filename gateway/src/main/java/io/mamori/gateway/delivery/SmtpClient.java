@@ -76,6 +76,8 @@ public final class SmtpClient implements AutoCloseable {
     private static final int MAX_REPLY_LINE = 2048;
     private static final int MAX_REPLY_LINES = 100;
     private static final int BLOCK = 64 * 1024;
+    /** The whole content must be taken within this many data block timeouts (30 min by default). */
+    static final int CONTENT_BLOCK_TIMEOUTS = 10;
     private static final Duration QUIT_WAIT = Duration.ofSeconds(5);
     /** How long an unused connection stays open for the next message (Postfix: smtp_connection_cache_time_limit). */
     static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(5);
@@ -710,7 +712,15 @@ public final class SmtpClient implements AutoCloseable {
                 }
                 ssl.setSSLParameters(params);
                 ssl.setSoTimeout((int) timeouts.command().toMillis());
-                ssl.startHandshake();
+                // the whole handshake within the command timeout, not each read of it (a peer could drip it)
+                Socket plain = socket;
+                ScheduledFuture<?> guard = writeWatchdog.schedule(() -> closeQuietly(plain), timeouts.command().toMillis(),
+                        TimeUnit.MILLISECONDS);
+                try {
+                    ssl.startHandshake();
+                } finally {
+                    guard.cancel(false);
+                }
                 attach(ssl);
                 secure = true;
             } catch (SocketTimeoutException e) {
@@ -727,11 +737,20 @@ public final class SmtpClient implements AutoCloseable {
             return new Abort(Kind.TLS, Outcome.TEMP_FAILED, detail);
         }
 
+        /**
+         * Sends the content, dot-stuffed. Each block must be taken within the data block timeout, and the whole content
+         * within {@value #CONTENT_BLOCK_TIMEOUTS} of them: a peer reading a few bytes a minute cannot hold the worker.
+         */
         private void streamContent() throws Abort {
             DotStuffer stuffer = new DotStuffer();
             byte[] src = new byte[BLOCK];
             byte[] dst = new byte[DotStuffer.maxEncodedLength(BLOCK)];
+            long deadline = System.nanoTime() + timeouts.dataBlock().multipliedBy(CONTENT_BLOCK_TIMEOUTS).toNanos();
             while (true) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new Abort(Kind.TIMEOUT, Outcome.TEMP_FAILED, "the message content was not taken by " + hop
+                            + " within " + timeouts.dataBlock().multipliedBy(CONTENT_BLOCK_TIMEOUTS).toMinutes() + " min");
+                }
                 int n;
                 try {
                     n = content.read(src);
@@ -777,13 +796,19 @@ public final class SmtpClient implements AutoCloseable {
             }
         }
 
+        /**
+         * One reply, which must arrive whole within {@code timeout}: the socket's read timeout alone restarts with
+         * every byte, so a peer sending a byte now and then could hold a delivery worker for months (a DSN's MX, named
+         * by whoever forged the sender, is such a peer).
+         */
         private Reply read(Duration timeout) throws Abort {
             try {
+                long deadline = System.nanoTime() + timeout.toNanos();
                 socket.setSoTimeout((int) timeout.toMillis());
                 List<String> lines = new ArrayList<>();
                 int code = -1;
                 while (true) {
-                    String line = readLine();
+                    String line = readLine(deadline);
                     if (line == null) {
                         throw new Abort(Kind.CONNECT, Outcome.TEMP_FAILED,
                                 "connection closed by " + hop + " while waiting for the reply to " + stage);
@@ -819,11 +844,19 @@ public final class SmtpClient implements AutoCloseable {
             }
         }
 
-        /** One reply line without CRLF, at most {@link #MAX_REPLY_LINE} bytes; null at end of stream. */
-        private String readLine() throws IOException, Abort {
+        /**
+         * One reply line without CRLF, at most {@link #MAX_REPLY_LINE} bytes; null at end of stream. Each read waits
+         * only for what is left until {@code deadline} ({@link System#nanoTime()}).
+         */
+        private String readLine(long deadline) throws IOException, Abort {
             ByteArrayOutputStream line = new ByteArrayOutputStream(128);
             while (true) {
                 if (readPos == readLimit) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new SocketTimeoutException("reply not complete in time");
+                    }
+                    socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(left))));
                     int n = in.read(readBuf);
                     if (n < 0) {
                         return null;

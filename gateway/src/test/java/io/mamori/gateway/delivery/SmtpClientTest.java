@@ -10,6 +10,7 @@ import io.mamori.gateway.testing.TestSmtpServer.FailureMode;
 import io.mamori.gateway.testing.TestSmtpServer.ReceivedMessage;
 import io.mamori.gateway.testing.TestSmtpServer.Reply;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -165,6 +166,38 @@ class SmtpClientTest {
         DeliveryResult rcpt = send(List.of("b@rcpt.test", "c@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
         assertThat(rcpt.addressesWith(Outcome.TEMP_FAILED)).containsExactly("b@rcpt.test");
         assertThat(rcpt.addressesWith(Outcome.DELIVERED)).containsExactly("c@rcpt.test");
+    }
+
+    @Test
+    void aPeerDrippingItsReplyAByteAtATimeIsGivenUpOnceTheReplyTakesLongerThanItsTimeout() throws Exception {
+        // each byte well within the read timeout (500 ms); the whole greeting would take 30 s
+        try (java.net.ServerSocket dripping = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             SmtpClient impatient = new SmtpClient(SmtpTimeouts.all(Duration.ofMillis(500)))) {
+            int[] sent = {0};
+            Thread peer = new Thread(() -> {
+                try (java.net.Socket s = dripping.accept()) {
+                    java.io.OutputStream out = s.getOutputStream();
+                    for (byte b : ("220-" + "x".repeat(296)).getBytes(StandardCharsets.US_ASCII)) {
+                        out.write(b);
+                        out.flush();
+                        sent[0]++;
+                        Thread.sleep(100);
+                    }
+                } catch (IOException | InterruptedException closed) {
+                    // the client gave up: what the test expects
+                }
+            });
+            peer.start();
+
+            DeliveryResult result = impatient.deliver(new HostAndPort("127.0.0.1", dripping.getLocalPort()), "gw.test",
+                    "a@sender.test", List.of("b@rcpt.test"), new ByteArrayInputStream(CONTENT), CONTENT.length,
+                    TlsPolicy.OPPORTUNISTIC);
+
+            assertThat(result.addressesWith(Outcome.TEMP_FAILED)).containsExactly("b@rcpt.test");
+            assertThat(result.failure()).hasValueSatisfying(f -> assertThat(f.kind()).isEqualTo(Kind.TIMEOUT));
+            peer.join(40_000);
+            assertThat(sent[0]).as("bytes dripped before the client gave up").isLessThan(300);
+        }
     }
 
     @Test
