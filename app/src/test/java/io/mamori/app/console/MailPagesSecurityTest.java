@@ -38,6 +38,16 @@ class MailPagesSecurityTest extends ConsoleContext {
         return c;
     }
 
+    /** An analyst signed in from the network the test policy allows analysts. */
+    private ConsoleClient signedInAsAnalyst(String email, String secret) throws Exception {
+        CLOCK.advance(Duration.ofSeconds(30));
+        ConsoleClient c = new ConsoleClient(base(), CERTIFICATE, "192.0.2.44");
+        c.signIn(email, PASSWORD);
+        c.post("/login/totp", "code", code(secret, CLOCK.instant()));
+        assertThat(c.follow().statusCode()).isEqualTo(200);
+        return c;
+    }
+
     private StoredMessage quarantined(String recipient, String subject) throws Exception {
         return quarantined(recipient, subject, "ATTACHMENT_EXECUTABLE");
     }
@@ -115,12 +125,7 @@ class MailPagesSecurityTest extends ConsoleContext {
         String recipient = newAddress("rlo-recipient");
         person(recipient, "経理 二郎", "経理部");
         StoredMessage m = quarantined(recipient, "Invoice " + marker + " \u202Efdp.exe");
-        CLOCK.advance(Duration.ofSeconds(30));
-        // analysts sign in from the network the test policy allows them
-        ConsoleClient c = new ConsoleClient(base(), CERTIFICATE, "192.0.2.44");
-        c.signIn(analyst, PASSWORD);
-        c.post("/login/totp", "code", code(secret, CLOCK.instant()));
-        assertThat(c.follow().statusCode()).isEqualTo(200);
+        ConsoleClient c = signedInAsAnalyst(analyst, secret);
 
         assertThat(c.get("/messages/" + m.id()).statusCode()).isEqualTo(200);
         assertThat(c.text("#message-subject")).isEqualTo("Invoice " + marker + " <U+202E>fdp.exe");
@@ -411,11 +416,7 @@ class MailPagesSecurityTest extends ConsoleContext {
         // A finding no other console test uses, since release-by-finding covers the whole quarantine.
         StoredMessage rtf1 = quarantined(recipient, "RTF 1", "RTF_DISGUISED");
         StoredMessage rtf2 = quarantined(recipient, "RTF 2", "RTF_DISGUISED");
-        CLOCK.advance(Duration.ofSeconds(30));
-        ConsoleClient c = new ConsoleClient(base(), CERTIFICATE, "192.0.2.44");
-        c.signIn(analyst, PASSWORD);
-        c.post("/login/totp", "code", code(secret, CLOCK.instant()));
-        assertThat(c.follow().statusCode()).isEqualTo(200);
+        ConsoleClient c = signedInAsAnalyst(analyst, secret);
         int mark = auditMark();
 
         assertThat(c.get("/quarantine").statusCode()).isEqualTo(200);

@@ -27,7 +27,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -1726,17 +1725,7 @@ class AttachmentContentAnalyzerTest {
 
     @Test
     void aGigabyteOfZerosInAZipIsABombStoppedEarlyInBoundedTimeAndMemory() throws Exception {
-        ByteArrayOutputStream bomb = new ByteArrayOutputStream();
-        try (ZipOutputStream zip = new ZipOutputStream(bomb)) {
-            zip.setLevel(Deflater.BEST_SPEED);
-            zip.putNextEntry(new ZipEntry("zeros.bin"));
-            byte[] zeros = new byte[1024 * 1024];
-            for (int i = 0; i < 1024; i++) {
-                zip.write(zeros);
-            }
-            zip.closeEntry();
-        }
-        byte[] raw = mail(file("bomb.zip", bomb.toByteArray()));
+        byte[] raw = mail(file("bomb.zip", io.mamori.core.testing.Bombs.zerosZip(1024)));
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
         long start = System.nanoTime();

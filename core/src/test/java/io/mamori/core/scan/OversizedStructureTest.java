@@ -8,7 +8,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
@@ -80,18 +79,7 @@ class OversizedStructureTest {
 
     @Test
     void aGigabyteOfZerosInAZipIsQuarantinedAsABomb() throws IOException {
-        ByteArrayOutputStream bomb = new ByteArrayOutputStream();
-        try (ZipOutputStream zip = new ZipOutputStream(bomb)) {
-            zip.setLevel(Deflater.BEST_SPEED);
-            zip.putNextEntry(new ZipEntry("zeros.bin"));
-            byte[] zeros = new byte[1024 * 1024];
-            for (int i = 0; i < 1024; i++) {
-                zip.write(zeros);
-            }
-            zip.closeEntry();
-        }
-
-        MessageScanner.ScanResult r = scan(withAttachment("bomb.zip", bomb.toByteArray()));
+        MessageScanner.ScanResult r = scan(withAttachment("bomb.zip", io.mamori.core.testing.Bombs.zerosZip(1024)));
 
         assertThat(only(r, "ARCHIVE_BOMB").evidence()).isEqualTo("bomb.zip!/zeros.bin: expands more than 100×");
         assertThat(r.verdict().action()).isEqualTo(Action.QUARANTINE);
