@@ -486,6 +486,23 @@ class GatewayEndToEndTest {
     }
 
     @Test
+    void aDsnGoesBackTheWayTheFailedMessageCame() throws Exception {
+        // an employee's outbound mail refused by the far end: the DSN goes to the employee's mailbox, inbound
+        DOWNSTREAM.enqueue(TestSmtpServer.Reply.rcptReject("gone@partner.example", 550));
+        Process p = run(List.of("/usr/bin/python3", "-c", SMTPLIB, "127.0.0.1", String.valueOf(listeners.outbound().port()),
+                "sato@example.co.jp", "gone@partner.example"), plainJapanese("bounce-out-1"));
+        assertThat(output(p).trim()).isEqualTo("SENT");
+
+        ReceivedMessage dsn = awaitDownstream(m -> m.mailFrom().isEmpty() && m.dataAsString().contains("bounce-out-1"),
+                Duration.ofSeconds(30));
+        assertThat(dsn.rcpts()).containsExactly("sato@example.co.jp");
+        assertThat(store.list(null, 500)).filteredOn(m -> m.mailFrom().isEmpty()
+                        && m.recipients().stream().anyMatch(r -> r.address().equals("sato@example.co.jp")))
+                .extracting(StoredMessage::direction).contains(io.mamori.core.message.Direction.INBOUND)
+                .doesNotContain(io.mamori.core.message.Direction.OUTBOUND);
+    }
+
+    @Test
     void downstreamThatIsDownForAWhileGetsTheMailOnceItIsBack() throws Exception {
         DOWNSTREAM.stop();
         try {

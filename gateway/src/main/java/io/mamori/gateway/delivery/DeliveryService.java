@@ -222,7 +222,10 @@ public final class DeliveryService implements AutoCloseable {
             try (OutputStream out = spool.output(); InputStream content = store.openContent(original.id())) {
                 dsnWriter.write(original.id(), original.mailFrom(), original.receivedAt(), failures, content, out);
             }
-            Envelope envelope = new Envelope(Direction.OUTBOUND, "", List.of(original.mailFrom()), "127.0.0.1",
+            // back the way the original came: the sender of outbound mail is one of ours, reached through the inbound
+            // next hop (their mailbox service); the sender of inbound mail is outside, reached outbound
+            Direction back = original.direction() == Direction.OUTBOUND ? Direction.INBOUND : Direction.OUTBOUND;
+            Envelope envelope = new Envelope(back, "", List.of(original.mailFrom()), "127.0.0.1",
                     settings.heloName(), null, false, now);
             NewMessage dsn = new NewMessage(envelope, DsnWriter.subject(), new Verdict(Action.DELIVER, 0, List.of()),
                     MessageState.QUEUED);
