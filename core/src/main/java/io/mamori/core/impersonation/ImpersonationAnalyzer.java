@@ -417,24 +417,27 @@ public final class ImpersonationAnalyzer implements Analyzer {
      * another script (×1). Evidence: the ASCII domain and its Unicode form, as {@code LINK_PUNYCODE} shows a link's.
      */
     private static Optional<Finding> homograph(String domain) {
-        String ascii;
+        Optional<String> ascii = asciiDomain(domain);
+        if (ascii.isEmpty() || !(ascii.get().startsWith("xn--") || ascii.get().contains(".xn--"))) {
+            return Optional.empty(); // every label plain ASCII: nothing to pass for anything
+        }
         String unicode;
         try {
-            ascii = IDN.toASCII(domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain,
-                    IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
-            unicode = IDN.toUnicode(ascii, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+            unicode = IDN.toUnicode(ascii.get(), IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
-        if (unicode.equals(ascii) && !ascii.startsWith("xn--") && !ascii.contains(".xn--")) {
-            return Optional.empty();
-        }
         return HostHomographs.of(unicode).map(kind -> new Finding(SENDER_DOMAIN_HOMOGRAPH,
-                kind == HostHomographs.Kind.MIXED_SCRIPTS ? 2.0 : 1.0, "from=" + ascii + " (" + unicode + ")"));
+                kind == HostHomographs.Kind.MIXED_SCRIPTS ? 2.0 : 1.0, "from=" + ascii.get() + " (" + unicode + ")"));
     }
 
     /** The registrable domain (lower-case ASCII) of a domain name, or the name itself when it has none. */
     private Optional<String> organisation(String domain) {
+        return asciiDomain(domain).map(ascii -> suffixes.registrableDomain(ascii).orElse(ascii));
+    }
+
+    /** A domain name in lower-case ASCII (Punycode), without a trailing dot; empty when it is not a usable name. */
+    private static Optional<String> asciiDomain(String domain) {
         String ascii;
         try {
             ascii = IDN.toASCII(domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain,
@@ -442,10 +445,7 @@ public final class ImpersonationAnalyzer implements Analyzer {
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
-        if (ascii.isEmpty() || ascii.length() > 253) {
-            return Optional.empty();
-        }
-        return Optional.of(suffixes.registrableDomain(ascii).orElse(ascii));
+        return ascii.isEmpty() || ascii.length() > 253 ? Optional.empty() : Optional.of(ascii);
     }
 
     /**
