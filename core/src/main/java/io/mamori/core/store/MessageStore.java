@@ -77,10 +77,25 @@ public interface MessageStore {
 
     /**
      * Claims up to {@code limit} QUEUED messages whose next attempt is due at {@code now}, leasing each to
-     * the caller for {@code lease} (a claimed message is not returned again until its lease ends or
-     * {@link #recordAttempt} is called).
+     * the caller until {@code now + lease} (a claimed message is not returned again until its lease ends or
+     * {@link #recordAttempt} is called). Times are kept to the microsecond.
      */
     List<StoredMessage> claimDue(Instant now, int limit, Duration lease);
+
+    /**
+     * Extends the caller's lease of a message to {@code now + lease}, just before it starts the message's attempt.
+     * The lease is named by its end, {@code leaseUntil} ({@code now + lease} of the {@link #claimDue} or renewal that
+     * set it): no two claims of a message end at the same time, so the end identifies the holder. False when the
+     * message has been claimed again since (its lease ended and another worker took it) or left the queue: the
+     * caller must then leave it alone.
+     */
+    boolean renewLease(String id, Instant leaseUntil, Instant now, Duration lease);
+
+    /**
+     * Gives back the caller's lease (named by its end, as for {@link #renewLease}) without attempting the message,
+     * so it is due again at once; a message claimed by someone else since is left alone.
+     */
+    void releaseLease(String id, Instant leaseUntil);
 
     /**
      * Records the outcome of one delivery attempt: recipient statuses and replies, the attempt count, and

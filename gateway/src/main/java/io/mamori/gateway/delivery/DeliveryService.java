@@ -34,12 +34,16 @@ import org.slf4j.LoggerFactory;
  * queue a DSN to the sender for recipients that failed permanently or outlived the retry lifetime.
  *
  * <p>Delivery is at least once: an attempt is recorded only after the SMTP transactions, so a crash in
- * between (or an expired lease) delivers the message again — duplicates happen only then. A DSN is
+ * between delivers the message again — duplicates happen only then. A DSN is
  * committed to the store as a new OUTBOUND message (null sender, so it is durable and retried like any
  * other mail) before the failure is recorded, so a crash can repeat a DSN but never lose it.
  *
+ * <p>A worker claims a few messages at once ({@link DeliverySettings#claimBatch()}) and attempts them in turn, each
+ * under a lease renewed at its turn and each attempt ending before that lease does ({@link #processClaimed}), so two
+ * workers (or two nodes) never work on one message at the same time.
+ *
  * <p>Thread-safe. {@link #start()} once; {@link #close()} stops the workers, letting each finish the
- * message it is delivering (messages claimed but not started are released when their lease ends).
+ * message it is delivering and give back the messages it claimed but had not begun.
  */
 public final class DeliveryService implements AutoCloseable {
 
@@ -114,13 +118,48 @@ public final class DeliveryService implements AutoCloseable {
     public int deliverDue() {
         int count = 0;
         List<StoredMessage> due;
-        while (!(due = store.claimDue(clock.instant(), settings.claimBatch(), settings.lease())).isEmpty()) {
-            for (StoredMessage m : due) {
-                process(m);
-                count++;
-            }
+        Instant now;
+        while (!(due = store.claimDue(now = clock.instant(), settings.claimBatch(), settings.lease())).isEmpty()) {
+            count += processClaimed(due, now.plus(settings.lease()), true);
         }
         return count;
+    }
+
+    /**
+     * Attempts each message of a claimed batch in turn, as long as the worker holds its lease. Each lease is renewed
+     * just before the message's turn (the messages before it may have used much of it), and each attempt ends
+     * before its lease does: otherwise a slow batch would let another worker claim and deliver the same message
+     * while this one still works on it. When the service stops, the messages not yet begun are given back. Returns
+     * how many attempts were made.
+     */
+    int processClaimed(List<StoredMessage> claimed, Instant leaseUntil, boolean evenWhenStopped) {
+        int attempts = 0;
+        for (StoredMessage m : claimed) {
+            Instant now = clock.instant();
+            try {
+                if (!evenWhenStopped && !running) {
+                    store.releaseLease(m.id(), leaseUntil);
+                    continue;
+                }
+                if (!store.renewLease(m.id(), leaseUntil, now, settings.lease())) {
+                    log.info("delivery {}: claimed again by another worker after its lease ended, or out of the queue;"
+                            + " not attempted here", m.id());
+                    continue;
+                }
+            } catch (RuntimeException e) {
+                log.warn("delivery {}: cannot renew its lease: {}; left for the next claim", m.id(), e.toString());
+                continue;
+            }
+            process(m, now.plus(settings.lease()).minus(recordingMargin(settings.lease())));
+            attempts++;
+        }
+        return attempts;
+    }
+
+    /** Time kept back from each lease to record the attempt and queue a DSN: a tenth of it, at most a minute. */
+    static Duration recordingMargin(Duration lease) {
+        Duration tenth = lease.dividedBy(10);
+        return tenth.compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1) : tenth;
     }
 
     @Override
@@ -149,8 +188,9 @@ public final class DeliveryService implements AutoCloseable {
     private void workLoop() {
         while (running) {
             List<StoredMessage> due;
+            Instant now = clock.instant();
             try {
-                due = store.claimDue(clock.instant(), settings.claimBatch(), settings.lease());
+                due = store.claimDue(now, settings.claimBatch(), settings.lease());
             } catch (RuntimeException e) {
                 log.warn("cannot claim due messages: {}", e.toString());
                 due = List.of();
@@ -159,9 +199,7 @@ public final class DeliveryService implements AutoCloseable {
                 awaitWork();
                 continue;
             }
-            for (StoredMessage m : due) {
-                process(m);
-            }
+            processClaimed(due, now.plus(settings.lease()), false);
         }
     }
 
@@ -179,10 +217,10 @@ public final class DeliveryService implements AutoCloseable {
         }
     }
 
-    /** One attempt for one claimed message; never throws, so a bad message cannot stop a worker. */
-    void process(StoredMessage message) {
+    /** One attempt, ending by {@code deadline}, for one claimed message; never throws, so a bad message cannot stop a worker. */
+    private void process(StoredMessage message, Instant deadline) {
         try {
-            MessageDelivery.Attempt attempt = delivery.attempt(message, () -> store.openContent(message.id()));
+            MessageDelivery.Attempt attempt = delivery.attempt(message, () -> store.openContent(message.id()), deadline);
             List<StoredRecipient> outcomes = attempt.outcomes();
             Instant next = attempt.nextAttemptAt();
             String error = attempt.error();

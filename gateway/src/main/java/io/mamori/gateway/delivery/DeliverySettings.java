@@ -9,8 +9,8 @@ import java.util.Objects;
  * @param workers      delivery threads (default 4)
  * @param pollInterval how often an idle worker asks the store for due messages (default 1 s); a
  *                     {@link DeliveryService#wakeUp()} cuts the wait short
- * @param lease        how long a claimed message stays reserved for one worker (default 30 min); must outlast
- *                     one attempt, or another worker may deliver the same message again
+ * @param lease        how long a claimed message stays reserved for one worker (default 30 min), renewed when its
+ *                     turn comes; one attempt is cut short a tenth of it (at most a minute) before it ends
  * @param claimBatch   messages a worker claims at once (default 1)
  * @param heloName     our host name for EHLO and for DSNs
  * @throws IllegalArgumentException naming the bad setting

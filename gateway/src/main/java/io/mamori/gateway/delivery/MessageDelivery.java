@@ -49,6 +49,7 @@ final class MessageDelivery {
     }
 
     private static final int MAX_ERROR = 500;
+    static final String TIME_LIMIT = "time limit of the delivery attempt reached before the next host";
 
     private final DeliveryRoutes routes;
     private final MxResolver mxResolver;
@@ -69,12 +70,22 @@ final class MessageDelivery {
         this.metrics = metrics;
     }
 
+    /** One attempt without a time limit of its own (only the SMTP client's per-stage timeouts). */
     Attempt attempt(StoredMessage message, ContentSource content) {
+        return attempt(message, content, null);
+    }
+
+    /**
+     * One attempt that ends by {@code deadline} ({@code null}: no limit): no connection is begun after it, and a
+     * transaction still running then is cut short, its recipients without an answer deferred. The delivery workers
+     * end each attempt before the message's lease does, so no other worker can start on it meanwhile.
+     */
+    Attempt attempt(StoredMessage message, ContentSource content, Instant deadline) {
         Map<String, StoredRecipient> outcomes = new LinkedHashMap<>();
         List<DsnWriter.Failure> failures = new ArrayList<>();
         Set<String> errors = new LinkedHashSet<>();
         for (RouteGroup group : routes.plan(message.direction(), message.pendingRecipients())) {
-            deliverGroup(message, group, content, outcomes, failures, errors);
+            deliverGroup(message, group, content, deadline, outcomes, failures, errors);
         }
         Instant next = null;
         if (outcomes.values().stream().anyMatch(r -> r.status() == RecipientStatus.PENDING)) {
@@ -92,8 +103,14 @@ final class MessageDelivery {
         return new Attempt(new ArrayList<>(outcomes.values()), failures, next, error);
     }
 
-    private void deliverGroup(StoredMessage message, RouteGroup group, ContentSource content,
+    private void deliverGroup(StoredMessage message, RouteGroup group, ContentSource content, Instant deadline,
                               Map<String, StoredRecipient> outcomes, List<DsnWriter.Failure> failures, Set<String> errors) {
+        if (deadline != null && !clock.instant().isBefore(deadline)) {
+            deferAll(group.recipients(), TIME_LIMIT, outcomes);
+            errors.add(TIME_LIMIT);
+            metrics.failure(message.direction(), "timeout");
+            return;
+        }
         List<HostAndPort> hops;
         if (group.target() instanceof Target.NextHop n) {
             hops = List.of(n.hop());
@@ -126,9 +143,16 @@ final class MessageDelivery {
         List<String> remaining = group.recipients();
         for (HostAndPort hop : hops) {
             Instant started = clock.instant();
+            if (deadline != null && !started.isBefore(deadline)) {
+                deferAll(remaining, TIME_LIMIT, outcomes);
+                errors.add(TIME_LIMIT);
+                metrics.failure(message.direction(), "timeout");
+                return;
+            }
+            Duration within = deadline == null ? null : Duration.between(started, deadline);
             DeliveryResult result;
             try (InputStream in = content.open()) {
-                result = client.deliver(hop, heloName, message.mailFrom(), remaining, in, message.size(), group.tls());
+                result = client.deliver(hop, heloName, message.mailFrom(), remaining, in, message.size(), group.tls(), within);
             } catch (IOException e) {
                 String reason = "cannot read stored content: " + e.getMessage();
                 deferAll(remaining, reason, outcomes);

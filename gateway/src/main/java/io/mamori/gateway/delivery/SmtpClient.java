@@ -79,6 +79,8 @@ public final class SmtpClient implements AutoCloseable {
     /** The whole content must be taken within this many data block timeouts (30 min by default). */
     static final int CONTENT_BLOCK_TIMEOUTS = 10;
     private static final Duration QUIT_WAIT = Duration.ofSeconds(5);
+    /** A transaction without a time limit of its own (about 146 years of {@link System#nanoTime()}). */
+    private static final long NO_DEADLINE = Long.MAX_VALUE;
     /** How long an unused connection stays open for the next message (Postfix: smtp_connection_cache_time_limit). */
     static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(5);
     /** No connection is reused after this age (Postfix: smtp_connection_reuse_time_limit). */
@@ -166,6 +168,16 @@ public final class SmtpClient implements AutoCloseable {
      */
     public DeliveryResult deliver(HostAndPort hop, String heloName, String mailFrom, List<String> rcpts,
                                   InputStream content, long size, TlsPolicy tls) {
+        return deliver(hop, heloName, mailFrom, rcpts, content, size, tls, null);
+    }
+
+    /**
+     * As {@link #deliver(HostAndPort, String, String, List, InputStream, long, TlsPolicy)}, and the whole transaction
+     * (a retry on a new connection included) ends within {@code within}: every wait is cut short when the time is up,
+     * and the recipients without an answer by then are deferred. {@code null}: only the per-stage timeouts apply.
+     */
+    public DeliveryResult deliver(HostAndPort hop, String heloName, String mailFrom, List<String> rcpts,
+                                  InputStream content, long size, TlsPolicy tls, Duration within) {
         Objects.requireNonNull(hop);
         Objects.requireNonNull(content);
         Objects.requireNonNull(tls);
@@ -177,17 +189,18 @@ public final class SmtpClient implements AutoCloseable {
         }
         String from = mailFrom == null ? "" : mailFrom;
         PoolKey key = new PoolKey(hop, heloName, tls);
-        Transaction tx = new Transaction(key, from, rcpts, content, size);
+        long deadline = within == null ? NO_DEADLINE : System.nanoTime() + Math.max(0, within.toNanos());
+        Transaction tx = new Transaction(key, from, rcpts, content, size, deadline);
         DeliveryResult result = tx.run(true, true);
-        if (tx.staleConnection) {
+        if (tx.staleConnection && !tx.pastDeadline()) {
             log.debug("reused connection to {} was gone; retrying on a new one", hop);
-            tx = new Transaction(key, from, rcpts, content, size);
+            tx = new Transaction(key, from, rcpts, content, size, deadline);
             result = tx.run(true, false);
         }
-        if (tx.opportunisticHandshakeFailed) {
+        if (tx.opportunisticHandshakeFailed && !tx.pastDeadline()) {
             // RFC 7435: a failed opportunistic handshake must not block delivery; retry in plain text.
             log.debug("TLS handshake with {} failed; retrying without STARTTLS", hop);
-            result = new Transaction(key, from, rcpts, content, size).run(false, false);
+            result = new Transaction(key, from, rcpts, content, size, deadline).run(false, false);
         }
         return result;
     }
@@ -412,8 +425,11 @@ public final class SmtpClient implements AutoCloseable {
         boolean opportunisticHandshakeFailed;
         /** A reused connection failed before it carried anything: run the transaction again on a new one. */
         boolean staleConnection;
+        /** {@link System#nanoTime()} by which the transaction ends, or {@link #NO_DEADLINE}. */
+        private final long deadline;
 
-        Transaction(PoolKey key, String mailFrom, List<String> rcpts, InputStream content, long size) {
+        Transaction(PoolKey key, String mailFrom, List<String> rcpts, InputStream content, long size, long deadline) {
+            this.deadline = deadline;
             this.key = key;
             this.hop = key.hop();
             this.heloName = key.heloName();
@@ -431,6 +447,11 @@ public final class SmtpClient implements AutoCloseable {
             } catch (Abort a) {
                 if (reused && a.kind != Kind.LOCAL && (repliesRead == 0 || firstReplyCode == 421)) {
                     staleConnection = true;
+                }
+                if (pastDeadline() && a.kind != Kind.LOCAL && a.kind != Kind.REPLY) {
+                    // whatever broke the wait (a timeout cut short, a socket closed by a guard) was the time limit
+                    a = new Abort(Kind.TIMEOUT, Outcome.TEMP_FAILED, "time limit of the delivery attempt reached during "
+                            + stage + " with " + hop);
                 }
                 failure = Optional.of(new SessionFailure(a.kind, a.getMessage()));
                 settleRemaining(a.outcome, a.getMessage());
@@ -662,10 +683,13 @@ public final class SmtpClient implements AutoCloseable {
             if (address.isUnresolved()) {
                 throw new Abort(Kind.CONNECT, Outcome.TEMP_FAILED, "cannot resolve " + hop.host());
             }
+            if (pastDeadline()) {
+                throw new Abort(Kind.TIMEOUT, Outcome.TEMP_FAILED, "no time left to connect to " + hop);
+            }
             Socket s = new Socket();
             try {
                 s.setTcpNoDelay(true);
-                s.connect(address, (int) timeouts.connect().toMillis());
+                s.connect(address, (int) capped(timeouts.connect()).toMillis());
             } catch (SocketTimeoutException e) {
                 closeQuietly(s);
                 throw new Abort(Kind.TIMEOUT, Outcome.TEMP_FAILED, "connect to " + hop + " timed out");
@@ -711,10 +735,11 @@ public final class SmtpClient implements AutoCloseable {
                     }
                 }
                 ssl.setSSLParameters(params);
-                ssl.setSoTimeout((int) timeouts.command().toMillis());
+                Duration handshake = capped(timeouts.command());
+                ssl.setSoTimeout((int) handshake.toMillis());
                 // the whole handshake within the command timeout, not each read of it (a peer could drip it)
                 Socket plain = socket;
-                ScheduledFuture<?> guard = writeWatchdog.schedule(() -> closeQuietly(plain), timeouts.command().toMillis(),
+                ScheduledFuture<?> guard = writeWatchdog.schedule(() -> closeQuietly(plain), handshake.toMillis(),
                         TimeUnit.MILLISECONDS);
                 try {
                     ssl.startHandshake();
@@ -745,9 +770,9 @@ public final class SmtpClient implements AutoCloseable {
             DotStuffer stuffer = new DotStuffer();
             byte[] src = new byte[BLOCK];
             byte[] dst = new byte[DotStuffer.maxEncodedLength(BLOCK)];
-            long deadline = System.nanoTime() + timeouts.dataBlock().multipliedBy(CONTENT_BLOCK_TIMEOUTS).toNanos();
+            long contentDeadline = System.nanoTime() + capped(timeouts.dataBlock().multipliedBy(CONTENT_BLOCK_TIMEOUTS)).toNanos();
             while (true) {
-                if (System.nanoTime() - deadline > 0) {
+                if (System.nanoTime() - contentDeadline > 0) {
                     throw new Abort(Kind.TIMEOUT, Outcome.TEMP_FAILED, "the message content was not taken by " + hop
                             + " within " + timeouts.dataBlock().multipliedBy(CONTENT_BLOCK_TIMEOUTS).toMinutes() + " min");
                 }
@@ -782,7 +807,7 @@ public final class SmtpClient implements AutoCloseable {
             ScheduledFuture<?> guard = writeWatchdog.schedule(() -> {
                 writeTimedOut = true;
                 closeQuietly(s);
-            }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+            }, capped(timeout).toMillis(), TimeUnit.MILLISECONDS);
             try {
                 out.write(bytes, 0, len);
                 out.flush();
@@ -803,12 +828,13 @@ public final class SmtpClient implements AutoCloseable {
          */
         private Reply read(Duration timeout) throws Abort {
             try {
-                long deadline = System.nanoTime() + timeout.toNanos();
-                socket.setSoTimeout((int) timeout.toMillis());
+                Duration wait = capped(timeout);
+                long replyDeadline = System.nanoTime() + wait.toNanos();
+                socket.setSoTimeout((int) wait.toMillis());
                 List<String> lines = new ArrayList<>();
                 int code = -1;
                 while (true) {
-                    String line = readLine(deadline);
+                    String line = readLine(replyDeadline);
                     if (line == null) {
                         throw new Abort(Kind.CONNECT, Outcome.TEMP_FAILED,
                                 "connection closed by " + hop + " while waiting for the reply to " + stage);
@@ -881,6 +907,19 @@ public final class SmtpClient implements AutoCloseable {
                     return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
                 }
             }
+        }
+
+        /** {@code timeout}, or what is left of the transaction's time if that is less (at least 1 ms). */
+        private Duration capped(Duration timeout) {
+            if (deadline == NO_DEADLINE) {
+                return timeout;
+            }
+            long left = deadline - System.nanoTime();
+            return left < timeout.toNanos() ? Duration.ofMillis(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left))) : timeout;
+        }
+
+        boolean pastDeadline() {
+            return deadline != NO_DEADLINE && System.nanoTime() - deadline >= 0;
         }
 
         private void quietQuit() {

@@ -652,6 +652,40 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
         return claimed;
     }
 
+    @Override
+    public boolean renewLease(String id, Instant leaseUntil, Instant now, Duration lease) {
+        Objects.requireNonNull(id, "id");
+        if (lease == null || lease.isNegative() || lease.isZero()) {
+            throw new IllegalArgumentException("lease must be positive: " + lease);
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE messages SET lease_until = ?, version = version + 1, updated_at = ?"
+                     + " WHERE id = ? AND state = 'QUEUED' AND lease_until = ?")) {
+            setInstant(ps, 1, micros(now.plus(lease)));
+            setInstant(ps, 2, micros(now));
+            ps.setString(3, id);
+            setInstant(ps, 4, micros(leaseUntil));
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw failure("renew the delivery lease of message " + id, e);
+        }
+    }
+
+    @Override
+    public void releaseLease(String id, Instant leaseUntil) {
+        Objects.requireNonNull(id, "id");
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE messages SET lease_until = NULL, version = version + 1, updated_at = ?"
+                     + " WHERE id = ? AND lease_until = ?")) {
+            setInstant(ps, 1, micros(clock.instant()));
+            ps.setString(2, id);
+            setInstant(ps, 3, micros(leaseUntil));
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw failure("release the delivery lease of message " + id, e);
+        }
+    }
+
     /**
      * {@inheritDoc}
      *

@@ -100,6 +100,20 @@ class MessageDeliveryTest {
     }
 
     @Test
+    void anAttemptWhoseTimeIsUpConnectsNowhereAndDefersItsRecipients() {
+        MessageDelivery.Attempt attempt = deliveryWithDirectMx().attempt(message(Direction.INBOUND, NOW, 2, "b@corp.test"),
+                content(), NOW);
+
+        assertThat(attempt.outcomes()).singleElement().satisfies(r -> {
+            assertThat(r.status()).isEqualTo(RecipientStatus.PENDING);
+            assertThat(r.lastReply()).isEqualTo(MessageDelivery.TIME_LIMIT);
+        });
+        assertThat(attempt.nextAttemptAt()).isEqualTo(NOW.plus(Duration.ofMinutes(4)));
+        assertThat(downstream.connectionCount()).isZero();
+        assertThat(meters.counter("mamori.delivery.failures", "direction", "inbound", "kind", "timeout").count()).isEqualTo(1);
+    }
+
+    @Test
     void permanentRefusalOfOneRecipientOwesTheSenderADsn() {
         downstream.enqueue(Reply.rcptReject("gone@corp.test", 550));
 

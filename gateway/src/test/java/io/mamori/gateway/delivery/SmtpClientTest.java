@@ -305,6 +305,32 @@ class SmtpClientTest {
     }
 
     @Test
+    void theTransactionsTimeLimitCutsAStalledReplyShortOfItsOwnTimeout() {
+        server.enqueue(FailureMode.STALL);
+        long start = System.nanoTime();
+
+        DeliveryResult result = client.deliver(hop(), "gw.test", "a@sender.test", List.of("b@rcpt.test"),
+                new ByteArrayInputStream(CONTENT), CONTENT.length, TlsPolicy.OPPORTUNISTIC, Duration.ofMillis(800));
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the reply timeout is 5 s").isLessThan(Duration.ofSeconds(4));
+        assertThat(result.recipients().get(0).outcome()).isEqualTo(Outcome.TEMP_FAILED);
+        assertThat(result.failure()).hasValueSatisfying(f -> {
+            assertThat(f.kind()).isEqualTo(Kind.TIMEOUT);
+            assertThat(f.detail()).isEqualTo("time limit of the delivery attempt reached during end of data with " + hop());
+        });
+    }
+
+    @Test
+    void noConnectionIsOpenedWhenTheTransactionHasNoTimeLeft() {
+        DeliveryResult result = client.deliver(hop(), "gw.test", "a@sender.test", List.of("b@rcpt.test"),
+                new ByteArrayInputStream(CONTENT), CONTENT.length, TlsPolicy.OPPORTUNISTIC, Duration.ZERO);
+
+        assertThat(result.recipients().get(0).outcome()).isEqualTo(Outcome.TEMP_FAILED);
+        assertThat(result.failure()).hasValueSatisfying(f -> assertThat(f.kind()).isEqualTo(Kind.TIMEOUT));
+        assertThat(server.connectionCount()).isZero();
+    }
+
+    @Test
     void serverThatDropsConnectionsBeforeTheGreetingIsATemporaryFailure() {
         server.enqueue(FailureMode.REFUSE_CONNECTIONS);
 

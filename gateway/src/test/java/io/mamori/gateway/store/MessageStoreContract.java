@@ -352,6 +352,68 @@ abstract class MessageStoreContract {
     }
 
     @Test
+    void aLeaseIsRenewedOnlyByItsHolder() throws Exception {
+        StoredMessage first = commit(bytes("m1"), MessageState.QUEUED, "s", "a@example.jp");
+        StoredMessage second = commit(bytes("m2"), MessageState.QUEUED, "s", "a@example.jp");
+        Instant now = clock.instant();
+        Duration lease = Duration.ofMinutes(5);
+        Instant until = now.plus(lease);
+        assertThat(store.claimDue(now, 10, lease)).hasSize(2);
+
+        // renewed at minute 4 for 5 more: nobody may claim it at minute 6, when the first lease would have ended
+        assertThat(store.renewLease(first.id(), until, now.plus(Duration.ofMinutes(4)), lease)).isTrue();
+        assertThat(ids(store.claimDue(now.plus(Duration.ofMinutes(6)), 10, lease))).containsExactly(second.id());
+        assertThat(store.claimDue(now.plus(Duration.ofMinutes(8)), 10, lease)).isEmpty();
+        assertThat(store.renewLease(first.id(), now.plus(Duration.ofMinutes(9)), now.plus(Duration.ofMinutes(8)), lease))
+                .as("renewed again, named by its new end").isTrue();
+
+        // the second's lease ended at minute 5 and a claim at minute 6 took it: its first holder, late, may not renew,
+        // though the new holder's lease is live at that moment
+        assertThat(store.renewLease(second.id(), until, now.plus(Duration.ofMinutes(7)), lease)).isFalse();
+        assertThat(store.renewLease(second.id(), now.plus(Duration.ofMinutes(11)), now.plus(Duration.ofMinutes(7)), lease))
+                .as("the holder of the claim at minute 6").isTrue();
+    }
+
+    @Test
+    void aLeaseThatEndedIsStillRenewedWhileNobodyElseClaimedTheMessage() throws Exception {
+        StoredMessage m = commit(bytes("m"), MessageState.QUEUED, "s", "a@example.jp");
+        Instant now = clock.instant();
+        Duration lease = Duration.ofMinutes(5);
+        assertThat(store.claimDue(now, 10, lease)).hasSize(1);
+
+        assertThat(store.renewLease(m.id(), now.plus(lease), now.plus(Duration.ofMinutes(7)), lease)).isTrue();
+        assertThat(store.claimDue(now.plus(Duration.ofMinutes(8)), 10, lease)).isEmpty();
+    }
+
+    @Test
+    void aMessageTakenOutOfTheQueueHasNoLeaseToRenew() throws Exception {
+        StoredMessage m = commit(bytes("m"), MessageState.QUEUED, "s", "a@example.jp");
+        Instant now = clock.instant();
+        Duration lease = Duration.ofMinutes(5);
+        assertThat(store.claimDue(now, 10, lease)).hasSize(1);
+
+        assertThat(store.transition(m.id(), MessageState.DELETED)).as("an operator deletes it").isTrue();
+
+        assertThat(store.renewLease(m.id(), now.plus(lease), now.plus(Duration.ofMinutes(1)), lease)).isFalse();
+        assertThat(store.renewLease("01JNOSUCHMESSAGE000000000", now.plus(lease), now, lease)).isFalse();
+    }
+
+    @Test
+    void aReleasedLeaseMakesTheMessageDueAtOnceButAnotherHoldersIsLeftAlone() throws Exception {
+        StoredMessage m = commit(bytes("m"), MessageState.QUEUED, "s", "a@example.jp");
+        Instant now = clock.instant();
+        Duration lease = Duration.ofMinutes(5);
+        assertThat(store.claimDue(now, 10, lease)).hasSize(1);
+
+        store.releaseLease(m.id(), now.plus(lease));
+        Instant later = now.plus(Duration.ofMinutes(1));
+        assertThat(ids(store.claimDue(later, 10, lease))).containsExactly(m.id());
+
+        store.releaseLease(m.id(), now.plus(lease));   // the first holder again: that lease is gone
+        assertThat(store.claimDue(later, 10, lease)).as("still leased by the second claim").isEmpty();
+    }
+
+    @Test
     void recordingAnAttemptReleasesTheLeaseAndSchedulesTheRetry() throws Exception {
         StoredMessage stored = commit(bytes("m"), MessageState.QUEUED, "s", "a@example.jp");
         Instant now = clock.instant();

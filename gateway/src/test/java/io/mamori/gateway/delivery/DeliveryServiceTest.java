@@ -1,0 +1,160 @@
+package io.mamori.gateway.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.mamori.core.analysis.Action;
+import io.mamori.core.analysis.Verdict;
+import io.mamori.core.message.Direction;
+import io.mamori.core.message.Envelope;
+import io.mamori.core.store.MessageState;
+import io.mamori.core.store.NewMessage;
+import io.mamori.core.store.RecipientStatus;
+import io.mamori.core.store.Spool;
+import io.mamori.core.store.StoredMessage;
+import io.mamori.core.testing.MovingClock;
+import io.mamori.gateway.crypto.MasterKeys;
+import io.mamori.gateway.store.Databases;
+import io.mamori.gateway.store.JdbcMessageStore;
+import io.mamori.gateway.testing.TestDnsServer;
+import io.mamori.gateway.testing.TestSmtpServer;
+import io.mamori.gateway.testing.TestSmtpServer.FailureMode;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.SimpleResolver;
+
+/**
+ * The delivery workers' leases, with the real store (embedded H2) and a real SMTP peer on loopback: a worker that
+ * claimed a batch never delivers a message another worker has claimed since, and no attempt outlasts its lease.
+ */
+class DeliveryServiceTest {
+
+    /** The shortest lease the settings allow; one attempt may use it less a tenth. */
+    private static final Duration LEASE = Duration.ofSeconds(10);
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @TempDir
+    Path dir;
+    private final MovingClock clock = new MovingClock(Instant.parse("2026-11-30T09:00:00Z"));
+    private final TestSmtpServer downstream = new TestSmtpServer().start();
+    private final TestDnsServer dns = new TestDnsServer().start();
+    /** Timeouts far longer than the lease, so only the lease can end a stalled attempt in time. */
+    private final SmtpClient client = new SmtpClient(SmtpTimeouts.all(Duration.ofMinutes(2)));
+    private HikariDataSource dataSource;
+    private JdbcMessageStore store;
+    private DeliveryService service;
+
+    @BeforeEach
+    void open() throws IOException {
+        dataSource = Databases.open(Databases.Settings.embedded(dir.resolve("db")));
+        store = new JdbcMessageStore(dataSource, MasterKeys.openOrCreate(dir.resolve("keys")),
+                JdbcMessageStore.Settings.under(dir), clock);
+        DeliveryRoutes routes = new DeliveryRoutes(
+                RouteConfig.via(Direction.INBOUND, new HostAndPort("127.0.0.1", downstream.port())),
+                RouteConfig.via(Direction.OUTBOUND, new HostAndPort("127.0.0.1", downstream.port())));
+        SimpleResolver resolver = new SimpleResolver(dns.address());
+        RetrySchedule retry = new RetrySchedule(Duration.ofMinutes(1), 2, Duration.ofHours(1), 0, Duration.ofDays(5),
+                clock, new SplittableRandom(1));
+        service = new DeliveryService(store, routes, new DnsjavaMxResolver(resolver, new SplittableRandom(1), downstream.port()),
+                client, retry, new DsnWriter("gw.test", clock, ZoneOffset.UTC),
+                new DeliverySettings(1, Duration.ofSeconds(1), LEASE, 8, "gw.test"), clock, null);
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        service.close();
+        client.close();
+        downstream.close();
+        dns.close();
+        store.close();
+        dataSource.close();
+    }
+
+    @Test
+    void aWorkerWhoseLeaseEndedBeforeAMessagesTurnLeavesItToTheWorkerThatClaimedItSince() throws IOException {
+        StoredMessage first = commit("first");
+        StoredMessage second = commit("second");
+        Instant claimedAt = clock.instant();
+        List<StoredMessage> staleBatch = store.claimDue(claimedAt, 8, LEASE);
+        assertThat(staleBatch).hasSize(2);
+
+        // worker A stalls past its lease (a slow peer before these two, a long pause); worker B claims them
+        clock.advance(LEASE.plusSeconds(1));
+        Instant reclaimedAt = clock.instant();
+        List<StoredMessage> claimedByB = store.claimDue(reclaimedAt, 8, LEASE);
+        assertThat(claimedByB).hasSize(2);
+
+        assertThat(service.processClaimed(staleBatch, claimedAt.plus(LEASE), true)).as("attempts by worker A").isZero();
+        assertThat(downstream.messageCount()).as("delivered by worker A").isZero();
+
+        assertThat(service.processClaimed(claimedByB, reclaimedAt.plus(LEASE), true)).as("attempts by worker B").isEqualTo(2);
+        assertThat(List.of(downstream.takeMessage(WAIT).dataAsString(), downstream.takeMessage(WAIT).dataAsString()))
+                .anySatisfy(d -> assertThat(d).endsWith("first\r\n"))
+                .anySatisfy(d -> assertThat(d).endsWith("second\r\n"));
+        assertThat(downstream.messageCount()).isEqualTo(2);
+        for (StoredMessage m : List.of(first, second)) {
+            StoredMessage now = store.find(m.id()).orElseThrow();
+            assertThat(now.state()).isEqualTo(MessageState.DELIVERED);
+            assertThat(now.attempts()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void anAttemptAgainstAStalledPeerEndsBeforeItsLeaseAndLeavesTheRecipientPending() throws IOException {
+        StoredMessage m = commit("stalled");
+        downstream.enqueue(FailureMode.STALL);
+        long started = System.nanoTime();
+
+        assertThat(service.deliverDue()).isEqualTo(1);
+
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        assertThat(took).as("cut short by the lease, not by the two-minute reply timeout")
+                .isLessThan(LEASE.plusSeconds(10));
+        StoredMessage after = store.find(m.id()).orElseThrow();
+        assertThat(after.state()).isEqualTo(MessageState.QUEUED);
+        assertThat(after.recipients()).singleElement().satisfies(r -> {
+            assertThat(r.status()).isEqualTo(RecipientStatus.PENDING);
+            assertThat(r.lastReply()).isEqualTo("time limit of the delivery attempt reached during end of data with 127.0.0.1:"
+                    + downstream.port());
+        });
+        assertThat(after.attempts()).isEqualTo(1);
+    }
+
+    @Test
+    void aStoppedServiceGivesBackTheMessagesItClaimedButHadNotBegun() throws IOException {
+        commit("one");
+        commit("two");
+        Instant claimedAt = clock.instant();
+        List<StoredMessage> batch = store.claimDue(claimedAt, 8, LEASE);
+        assertThat(store.claimDue(claimedAt, 8, LEASE)).as("leased").isEmpty();
+
+        // the service was never started (or was closed): its worker must not begin anything more
+        assertThat(service.processClaimed(batch, claimedAt.plus(LEASE), false)).isZero();
+
+        assertThat(store.claimDue(claimedAt, 8, LEASE)).as("due again at once").hasSize(2);
+        assertThat(downstream.messageCount()).isZero();
+    }
+
+    private StoredMessage commit(String body) throws IOException {
+        try (Spool spool = store.openSpool()) {
+            try (OutputStream out = spool.output()) {
+                out.write(("Subject: " + body + "\r\n\r\n" + body + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            }
+            Envelope envelope = new Envelope(Direction.INBOUND, "sender@example.org", List.of("taro@corp.test"),
+                    "192.0.2.10", "mx.example.org", null, false, clock.instant());
+            return store.commit(spool, new NewMessage(envelope, body, new Verdict(Action.DELIVER, 0, List.of()),
+                    MessageState.QUEUED), "");
+        }
+    }
+}
