@@ -22,6 +22,8 @@ import java.util.List;
  * @param attempts      delivery attempts so far
  * @param nextAttemptAt when the next delivery attempt is due (QUEUED only), else {@code null}
  * @param lastError     last delivery error summary, or {@code null}
+ * @param queuedAt      when it last entered the delivery queue: its commit, or the release that queued it (its
+ *                      commit time while it has never been queued); delivery's retry lifetime counts from here
  */
 public record StoredMessage(
         String id,
@@ -38,7 +40,8 @@ public record StoredMessage(
         Instant receivedAt,
         int attempts,
         Instant nextAttemptAt,
-        String lastError) {
+        String lastError,
+        Instant queuedAt) {
 
     public StoredMessage {
         recipients = List.copyOf(recipients);

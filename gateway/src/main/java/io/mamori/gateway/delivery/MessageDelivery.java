@@ -89,7 +89,7 @@ final class MessageDelivery {
         }
         Instant next = null;
         if (outcomes.values().stream().anyMatch(r -> r.status() == RecipientStatus.PENDING)) {
-            Optional<Instant> scheduled = retry.next(message.receivedAt(), message.attempts() + 1);
+            Optional<Instant> scheduled = retry.next(message.queuedAt(), message.attempts() + 1);
             if (scheduled.isPresent()) {
                 next = scheduled.get();
             } else {

@@ -142,7 +142,7 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
     private static final int PAGE = 200;
     private static final String LOCK_FILE = ".lock";
     private static final String MESSAGE_COLUMNS = "id, direction, mail_from, client_address, subject, state, action, score,"
-            + " finding_codes, size, received_at, attempts, next_attempt_at, last_error";
+            + " finding_codes, size, received_at, attempts, next_attempt_at, last_error, queued_at";
 
     private final DataSource dataSource;
     private final SqlVendor vendor;
@@ -758,7 +758,7 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
         }
         return new StoredMessage(id, before.direction(), before.mailFrom(), recipients,
                 before.clientAddress(), before.subject(), next, before.action(), before.score(), before.findingCodes(),
-                before.size(), before.receivedAt(), before.attempts() + 1, due, lastError);
+                before.size(), before.receivedAt(), before.attempts() + 1, due, lastError, before.queuedAt());
     }
 
     /**
@@ -824,8 +824,10 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
         Instant now = micros(clock.instant());
         StringJoiner states = new StringJoiner(", ", "(", ")");
         from.forEach(s -> states.add("'" + s.name() + "'"));
+        // a message entering the queue starts its delivery lifetime now (next_attempt_at and queued_at: both "now")
         String sql = "UPDATE messages SET state = ?, next_attempt_at = ?, lease_until = NULL, version = version + 1, updated_at = ?"
                 + (to == MessageState.DELETED ? ", wrapped_key = NULL, wrap_key_id = NULL" : "")
+                + (to == MessageState.QUEUED ? ", queued_at = ?" : "")
                 + " WHERE id = ? AND state IN " + states;
         int updated;
         try (Connection c = dataSource.getConnection()) {
@@ -834,10 +836,14 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
             updated = inTransaction(c, () -> {
                 int rows;
                 try (PreparedStatement ps = c.prepareStatement(sql)) {
-                    ps.setString(1, to.name());
-                    setInstant(ps, 2, to == MessageState.QUEUED ? now : null);
-                    setInstant(ps, 3, now);
-                    ps.setString(4, id);
+                    int i = 1;
+                    ps.setString(i++, to.name());
+                    setInstant(ps, i++, to == MessageState.QUEUED ? now : null);
+                    setInstant(ps, i++, now);
+                    if (to == MessageState.QUEUED) {
+                        setInstant(ps, i++, now);
+                    }
+                    ps.setString(i, id);
                     rows = ps.executeUpdate();
                 }
                 if (rows == 1 && to == MessageState.DELETED) {
@@ -988,8 +994,8 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
     private void insert(Connection c, List<NewRow> rows) throws SQLException {
         try (PreparedStatement message = c.prepareStatement("INSERT INTO messages (id, direction, mail_from, client_address,"
                 + " helo, auth_user, tls, subject, state, action, score, finding_codes, size, header_prefix, wrapped_key,"
-                + " wrap_key_id, blob_name, received_at, attempts, next_attempt_at, lease_until, last_error, version, updated_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, NULL, NULL, 0, ?)");
+                + " wrap_key_id, blob_name, received_at, attempts, next_attempt_at, lease_until, last_error, version, updated_at,"
+                + " queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, NULL, NULL, 0, ?, ?)");
              PreparedStatement recipient = c.prepareStatement("INSERT INTO recipients (message_id, ordinal, address, status,"
                      + " last_reply) VALUES (?, ?, ?, 'PENDING', NULL)");
              PreparedStatement content = c.prepareStatement("INSERT INTO message_content (message_id, content) VALUES (?, ?)")) {
@@ -1017,6 +1023,7 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
                 setInstant(message, 18, row.committedAt());
                 setInstant(message, 19, state == MessageState.QUEUED ? row.committedAt() : null);
                 setInstant(message, 20, row.committedAt());
+                setInstant(message, 21, row.committedAt());
                 message.addBatch();
                 if (row.inlineContent() != null) {
                     content.setString(1, row.id());
@@ -1053,13 +1060,13 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
     private static Object[] messageRow(ResultSet rs) throws SQLException {
         return new Object[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                 rs.getString(5), rs.getString(6), rs.getString(7), rs.getDouble(8), rs.getString(9),
-                rs.getLong(10), instant(rs, 11), rs.getInt(12), instant(rs, 13), rs.getString(14)};
+                rs.getLong(10), instant(rs, 11), rs.getInt(12), instant(rs, 13), rs.getString(14), instant(rs, 15)};
     }
 
     private static StoredMessage storedMessage(Object[] r, List<StoredRecipient> recipients) {
         return new StoredMessage((String) r[0], Direction.valueOf((String) r[1]), (String) r[2], recipients,
                 (String) r[3], (String) r[4], MessageState.valueOf((String) r[5]), (String) r[6], (double) r[7],
-                (String) r[8], (long) r[9], (Instant) r[10], (int) r[11], (Instant) r[12], (String) r[13]);
+                (String) r[8], (long) r[9], (Instant) r[10], (int) r[11], (Instant) r[12], (String) r[13], (Instant) r[14]);
     }
 
     private List<StoredMessage> load(Connection c, List<String> wanted) throws SQLException {
@@ -1126,7 +1133,7 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
         return new StoredMessage(row.id(), e.direction(), e.mailFrom(), recipients, e.clientAddress(), row.subject(), state,
                 row.message().verdict().action().name(), row.message().verdict().score(),
                 String.join(",", row.message().verdict().codes()), row.size(), row.committedAt(), 0,
-                state == MessageState.QUEUED ? row.committedAt() : null, null);
+                state == MessageState.QUEUED ? row.committedAt() : null, null, row.committedAt());
     }
 
     /** Whether the row is known not to exist (so a failed commit's file may go); unknown counts as "maybe". */

@@ -65,7 +65,7 @@ class MessageDeliveryTest {
         List<StoredRecipient> recipients = java.util.Arrays.stream(rcpts)
                 .map(r -> new StoredRecipient(r, RecipientStatus.PENDING, null)).toList();
         return new StoredMessage("Q1", direction, "taro@sender.test", recipients, "192.0.2.50", "hi",
-                MessageState.QUEUED, "DELIVER", 0, "", CONTENT.length, receivedAt, attempts, receivedAt, null);
+                MessageState.QUEUED, "DELIVER", 0, "", CONTENT.length, receivedAt, attempts, receivedAt, null, receivedAt);
     }
 
     private static MessageDelivery.ContentSource content() {
@@ -143,6 +143,20 @@ class MessageDeliveryTest {
         });
         assertThat(attempt.failures()).singleElement().satisfies(f -> assertThat(f.status()).isEqualTo("4.4.7"));
         assertThat(attempt.nextAttemptAt()).isNull();
+    }
+
+    @Test
+    void mailReleasedFromQuarantineAfterTheLifetimeStillGetsItsRetriesFromTheRelease() {
+        downstream.enqueue(FailureMode.TEMPFAIL_451);
+        List<StoredRecipient> pending = List.of(new StoredRecipient("b@corp.test", RecipientStatus.PENDING, null));
+        StoredMessage released = new StoredMessage("Q1", Direction.INBOUND, "taro@sender.test", pending, "192.0.2.50", "hi",
+                MessageState.QUEUED, "QUARANTINE", 9, "", CONTENT.length, NOW.minus(Duration.ofDays(6)), 0, NOW, null, NOW);
+
+        MessageDelivery.Attempt attempt = deliveryWithDirectMx().attempt(released, content());
+
+        assertThat(attempt.outcomes()).extracting(StoredRecipient::status).containsExactly(RecipientStatus.PENDING);
+        assertThat(attempt.failures()).isEmpty();
+        assertThat(attempt.nextAttemptAt()).isEqualTo(NOW.plus(Duration.ofMinutes(1)));
     }
 
     @Test

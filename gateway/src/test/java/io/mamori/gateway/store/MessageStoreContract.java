@@ -262,6 +262,27 @@ abstract class MessageStoreContract {
     }
 
     @Test
+    void aMessageEntersTheQueueAtItsCommitOrAtTheReleaseThatQueuesIt() throws Exception {
+        StoredMessage queued = commit(bytes("q"), MessageState.QUEUED, "s", "a@example.jp");
+        StoredMessage quarantined = commit(bytes("x"), MessageState.QUARANTINED, "s", "a@example.jp");
+        Instant committed = Instant.parse("2026-11-28T04:00:00.123456Z");
+        assertThat(queued.queuedAt()).isEqualTo(committed);
+        assertThat(store.find(queued.id()).orElseThrow().queuedAt()).isEqualTo(committed);
+
+        clock.advance(Duration.ofDays(6));   // an analyst releases it after six days in quarantine
+        assertThat(store.transition(quarantined.id(), MessageState.QUEUED)).isTrue();
+        assertThat(store.claimDue(clock.instant(), 10, Duration.ofMinutes(5))).hasSize(2);
+        StoredMessage attempted = store.recordAttempt(quarantined.id(),
+                List.of(new StoredRecipient("a@example.jp", RecipientStatus.PENDING, "451 4.7.1 try later")), clock.instant(), null);
+
+        Instant released = committed.plus(Duration.ofDays(6));
+        assertThat(attempted.queuedAt()).isEqualTo(released);
+        assertThat(attempted.receivedAt()).isEqualTo(committed);
+        assertThat(store.find(quarantined.id()).orElseThrow().queuedAt()).isEqualTo(released);
+        assertThat(store.find(queued.id()).orElseThrow().queuedAt()).as("a claim does not move it").isEqualTo(committed);
+    }
+
+    @Test
     void lifeCycleAllowsOnlyTheDocumentedTransitions() throws Exception {
         StoredMessage held = commit(bytes("held"), MessageState.HELD, "s", "a@example.jp");
         assertThat(held.nextAttemptAt()).isNull();
