@@ -50,6 +50,7 @@ import io.mamori.gateway.delivery.DeliverySettings;
 import io.mamori.gateway.delivery.DnsjavaMxResolver;
 import io.mamori.gateway.delivery.DsnWriter;
 import io.mamori.gateway.delivery.HostAndPort;
+import io.mamori.gateway.delivery.NextHopRecipients;
 import io.mamori.gateway.delivery.RetrySchedule;
 import io.mamori.gateway.delivery.RouteConfig;
 import io.mamori.gateway.delivery.SmtpClient;
@@ -57,6 +58,7 @@ import io.mamori.gateway.delivery.SmtpTimeouts;
 import io.mamori.gateway.delivery.TlsPolicy;
 import io.mamori.gateway.receive.ReceptionPipeline;
 import io.mamori.gateway.smtp.ListenerConfig;
+import io.mamori.gateway.smtp.RecipientCheck;
 import io.mamori.gateway.smtp.SmtpListener;
 import io.mamori.gateway.tls.ServerTls;
 import io.micrometer.core.instrument.Counter;
@@ -379,8 +381,12 @@ class GatewayConfiguration {
     @Bean(destroyMethod = "close")
     Listeners listeners(MamoriProperties settings, ServerTls tls, ReceptionPipeline receiver, PolicyHolder policy,
             AppPasswords passwords, Clock clock, MeterRegistry meters) throws IOException {
+        RecipientCheck recipients = settings.relay().inbound().verifiesRecipients()
+                ? new NextHopRecipients(routes(settings.relay()), relayClient(settings.relay()), settings.effectiveHostname(),
+                        clock, meters)
+                : RecipientCheck.ACCEPT_ALL;
         SmtpListener inbound = new SmtpListener(listenerConfig(settings, Direction.INBOUND), tls, receiver,
-                domain -> policy.current().isInternal(domain), passwords, clock, meters);
+                domain -> policy.current().isInternal(domain), recipients, passwords, clock, meters);
         SmtpListener outbound = new SmtpListener(listenerConfig(settings, Direction.OUTBOUND), tls, receiver,
                 domain -> policy.current().isInternal(domain), passwords, clock, meters);
         inbound.start();

@@ -290,8 +290,8 @@ public record MamoriProperties(
      */
     public record Relay(Route inbound, Route outbound, List<String> requireTlsDomains, Path trustStore) {
         public Relay {
-            inbound = inbound == null ? new Route(null, null) : inbound;
-            outbound = outbound == null ? new Route(null, null) : outbound;
+            inbound = inbound == null ? new Route(null, null, null) : inbound;
+            outbound = outbound == null ? new Route(null, null, null) : outbound;
             requireTlsDomains = requireTlsDomains == null ? List.of() : List.copyOf(requireTlsDomains);
             if (inbound.nextHop() != null && !inbound.nextHop().isBlank()) {
                 hostAndPort("mamori.relay.inbound.next-hop", inbound.nextHop().trim());
@@ -301,6 +301,15 @@ public record MamoriProperties(
             }
             inbound.tlsPolicy("mamori.relay.inbound.tls");
             outbound.tlsPolicy("mamori.relay.outbound.tls");
+            if (inbound.verifiesRecipients() && !inbound.routed()) {
+                throw new InvalidSetting("mamori.relay.inbound.verify-recipients", true,
+                        "受信者を確認する転送先がありません（mamori.relay.inbound.next-hop を設定してください）",
+                        "needs mamori.relay.inbound.next-hop: it is the next hop that is asked");
+            }
+            if (outbound.verifiesRecipients()) {
+                throw new InvalidSetting("mamori.relay.outbound.verify-recipients", true,
+                        "受信者の確認は受信（MX）側だけの設定です", "applies to inbound mail only");
+            }
             if (trustStore != null && trustStore.toString().isBlank()) {
                 trustStore = null;
             }
@@ -316,8 +325,15 @@ public record MamoriProperties(
      *                offered, certificate unchecked, else plain text: RFC 7435); empty: required towards a next hop
      *                (Microsoft 365, Google Workspace, a smart host: services with certificates), opportunistic for
      *                direct MX delivery, as the internet's MX hosts are
+     * @param verifyRecipients inbound only: ask the next hop at RCPT whether it takes each address, and refuse those it
+     *                refuses (550 5.1.1), so mail for addresses that do not exist is never taken and bounced to a
+     *                possibly forged sender; the next hop's failures let mail in (default false)
      */
-    public record Route(String nextHop, String tls) {
+    public record Route(String nextHop, String tls, Boolean verifyRecipients) {
+
+        public boolean verifiesRecipients() {
+            return Boolean.TRUE.equals(verifyRecipients);
+        }
 
         /** Whether mail goes to a configured next hop rather than to the recipients' MX hosts. */
         public boolean routed() {

@@ -50,6 +50,7 @@ class StartupReport {
                 Mamori が起動しました / Mamori is running
                   受信 SMTP (MX) / SMTP inbound (MX)
                       %s:%d  -> 転送先 / next hop %s
+                      %s
                   送信 SMTP (スマートホスト) / SMTP outbound (smart host)
                       %s:%d  -> %s  (STARTTLS; STARTTLS 後に AUTH / AUTH after STARTTLS; 信頼するネットワーク / trusted %s)
                   HTTP
@@ -77,6 +78,10 @@ class StartupReport {
                 blank(inboundHop) ? "(未設定: mamori.relay.inbound.next-hop を設定するまでメールはキューで待ちます"
                         + " / not set: mail is queued until mamori.relay.inbound.next-hop is set)"
                         : inboundHop + " " + tls(settings.relay().inbound(), "mamori.relay.inbound.tls"),
+                settings.relay().inbound().verifiesRecipients()
+                        ? "受信者を転送先に確認し、存在しない宛先は RCPT で拒否 / recipients verified with the next hop at RCPT"
+                        : "受信者は確認しない: 存在しない宛先は受け取ってから送信者に返送 (mamori.relay.inbound.verify-recipients)"
+                                + " / recipients not verified: mail for unknown addresses is taken and returned to the sender",
                 settings.smtp().outbound().bind(), listeners.outbound().port(),
                 (blank(outboundHop) ? "MX へ直接配送 / direct MX delivery" : outboundHop) + " "
                         + tls(settings.relay().outbound(), "mamori.relay.outbound.tls"),

@@ -123,6 +123,7 @@ class GatewayEndToEndTest {
         r.add("mamori.relay.inbound.next-hop", () -> "localhost:" + DOWNSTREAM.port());
         r.add("mamori.relay.outbound.next-hop", () -> "localhost:" + DOWNSTREAM.port());
         r.add("mamori.relay.trust-store", () -> DATA.resolve("next-hop-ca.pem").toString());
+        r.add("mamori.relay.inbound.verify-recipients", () -> "true");
         r.add("mamori.delivery.retry-initial", () -> "1s");
         r.add("mamori.delivery.retry-max", () -> "2s");
         r.add("mamori.delivery.poll-interval", () -> "100ms");
@@ -471,18 +472,29 @@ class GatewayEndToEndTest {
     }
 
     @Test
-    void permanentRefusalDownstreamSendsADsnToTheSender() throws Exception {
+    void anAddressTheMailboxServiceDoesNotHaveIsRefusedAtRcptSoNoDsnIsOwed() throws Exception {
+        // mamori.relay.inbound.verify-recipients: the next hop is asked over the same verified TLS as delivery
         DOWNSTREAM.enqueue(TestSmtpServer.Reply.rcptReject("nobody@example.co.jp", 550));
+
+        assertThat(smtplib("nobody@example.co.jp", plainJapanese("unknown-1")))
+                .isEqualTo("RCPT-REFUSED 550 5.1.1 Recipient address rejected: no such mailbox");
+        assertThat(store.list(null, 500)).noneMatch(m -> m.recipients().stream()
+                .anyMatch(r -> r.address().equals("nobody@example.co.jp")));
+    }
+
+    @Test
+    void permanentRefusalDownstreamSendsADsnToTheSender() throws Exception {
+        DOWNSTREAM.enqueue(TestSmtpServer.Reply.reject550());
         byte[] sent = plainJapanese("bounce-1");
 
-        assertThat(smtplib("nobody@example.co.jp", sent)).isEqualTo("SENT");
+        assertThat(smtplib("kimura@example.co.jp", sent)).isEqualTo("SENT");
 
         ReceivedMessage dsn = awaitDownstream(m -> m.mailFrom().isEmpty() && m.dataAsString().contains("bounce-1"),
                 Duration.ofSeconds(30));
         assertThat(dsn.rcpts()).containsExactly("yamada@partner.example");
         assertThat(dsn.dataAsString()).contains("multipart/report").contains("report-type=delivery-status")
-                .contains("Final-Recipient: rfc822; nobody@example.co.jp").contains("Action: failed")
-                .contains("Status: 5.1.1");
+                .contains("Final-Recipient: rfc822; kimura@example.co.jp").contains("Action: failed")
+                .contains("Status: 5.7.1");
     }
 
     @Test

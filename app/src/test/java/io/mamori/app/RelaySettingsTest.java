@@ -21,8 +21,8 @@ class RelaySettingsTest {
 
     private static MamoriProperties.Relay relay(String inboundHop, String inboundTls, String outboundHop, String outboundTls,
             List<String> requireTls) {
-        return new MamoriProperties.Relay(new MamoriProperties.Route(inboundHop, inboundTls),
-                new MamoriProperties.Route(outboundHop, outboundTls), requireTls, null);
+        return new MamoriProperties.Relay(new MamoriProperties.Route(inboundHop, inboundTls, null),
+                new MamoriProperties.Route(outboundHop, outboundTls, null), requireTls, null);
     }
 
     @Test
@@ -44,6 +44,22 @@ class RelaySettingsTest {
         assertThatThrownBy(() -> relay("next.example:25", "verify", "", null, List.of()))
                 .isInstanceOf(InvalidSetting.class)
                 .hasMessage("mamori.relay.inbound.tls='verify': must be required or opportunistic");
+    }
+
+    @Test
+    void recipientVerificationNeedsAnInboundNextHopAndIsRefusedOutbound() {
+        MamoriProperties.Route inbound = new MamoriProperties.Route("next.example:25", null, true);
+        MamoriProperties.Route none = new MamoriProperties.Route(null, null, null);
+        assertThat(new MamoriProperties.Relay(inbound, none, List.of(), null).inbound().verifiesRecipients()).isTrue();
+        assertThat(new MamoriProperties.Relay(none, none, List.of(), null).inbound().verifiesRecipients()).isFalse();
+
+        assertThatThrownBy(() -> new MamoriProperties.Relay(new MamoriProperties.Route("", null, true), none, List.of(), null))
+                .isInstanceOf(InvalidSetting.class)
+                .hasMessage("mamori.relay.inbound.verify-recipients='true': needs mamori.relay.inbound.next-hop: it is the next"
+                        + " hop that is asked");
+        assertThatThrownBy(() -> new MamoriProperties.Relay(inbound, new MamoriProperties.Route(null, null, true), List.of(),
+                null)).isInstanceOf(InvalidSetting.class)
+                .hasMessage("mamori.relay.outbound.verify-recipients='true': applies to inbound mail only");
     }
 
     @Test

@@ -205,6 +205,35 @@ public final class SmtpClient implements AutoCloseable {
         return result;
     }
 
+    /**
+     * Asks {@code hop} whether it would take mail for {@code rcpt}, without sending any: {@code MAIL FROM:<>}, {@code RCPT
+     * TO}, {@code QUIT} (Postfix's address verification probe). The one recipient's outcome is DELIVERED when the hop
+     * accepted the address, PERM_FAILED for a 5xx to RCPT, TEMP_FAILED for anything else (a 4xx, no answer in time, a
+     * refused null sender: none of these says the address does not exist). Never throws for network trouble.
+     *
+     * @param within the whole probe's time limit
+     */
+    public DeliveryResult verifyRecipient(HostAndPort hop, String heloName, String rcpt, TlsPolicy tls, Duration within) {
+        Objects.requireNonNull(hop);
+        Objects.requireNonNull(rcpt);
+        Objects.requireNonNull(tls);
+        Objects.requireNonNull(within);
+        if (heloName == null || heloName.isEmpty() || BAD_PATH_CHARS.matcher(heloName).find()) {
+            throw new IllegalArgumentException("invalid HELO name: " + heloName);
+        }
+        PoolKey key = new PoolKey(hop, heloName, tls);
+        long deadline = System.nanoTime() + Math.max(0, within.toNanos());
+        Transaction tx = new Transaction(key, "", List.of(rcpt), InputStream.nullInputStream(), 0, deadline);
+        tx.probe = true;
+        DeliveryResult result = tx.run(true, false);
+        if (tx.opportunisticHandshakeFailed && !tx.pastDeadline()) {
+            Transaction plain = new Transaction(key, "", List.of(rcpt), InputStream.nullInputStream(), 0, deadline);
+            plain.probe = true;
+            result = plain.run(false, false);
+        }
+        return result;
+    }
+
     /** Closes the idle connections and stops the timer; later deliveries still work but reuse nothing. */
     @Override
     public void close() {
@@ -427,6 +456,10 @@ public final class SmtpClient implements AutoCloseable {
         boolean staleConnection;
         /** {@link System#nanoTime()} by which the transaction ends, or {@link #NO_DEADLINE}. */
         private final long deadline;
+        /** Only ask about the recipients ({@link #verifyRecipient}): no DATA, and QUIT after the RCPT replies. */
+        boolean probe;
+        /** Whether the current wait was shortened to the transaction's time limit (so its timeout is the limit's). */
+        private boolean cappedByDeadline;
 
         Transaction(PoolKey key, String mailFrom, List<String> rcpts, InputStream content, long size, long deadline) {
             this.deadline = deadline;
@@ -448,7 +481,7 @@ public final class SmtpClient implements AutoCloseable {
                 if (reused && a.kind != Kind.LOCAL && (repliesRead == 0 || firstReplyCode == 421)) {
                     staleConnection = true;
                 }
-                if (pastDeadline() && a.kind != Kind.LOCAL && a.kind != Kind.REPLY) {
+                if ((a.kind == Kind.TIMEOUT && cappedByDeadline) || (pastDeadline() && a.kind != Kind.LOCAL && a.kind != Kind.REPLY)) {
                     // whatever broke the wait (a timeout cut short, a socket closed by a guard) was the time limit
                     a = new Abort(Kind.TIMEOUT, Outcome.TEMP_FAILED, "time limit of the delivery attempt reached during "
                             + stage + " with " + hop);
@@ -517,10 +550,10 @@ public final class SmtpClient implements AutoCloseable {
                 return;
             }
             StringBuilder mail = new StringBuilder("MAIL FROM:<").append(mailFrom).append('>');
-            if (limit >= 0 && size >= 0) {
+            if (limit >= 0 && size >= 0 && !probe) {
                 mail.append(" SIZE=").append(size);
             }
-            if (ext.containsKey("8BITMIME")) {
+            if (ext.containsKey("8BITMIME") && !probe) {
                 mail.append(" BODY=8BITMIME");
             }
             if (needUtf8) {
@@ -578,7 +611,9 @@ public final class SmtpClient implements AutoCloseable {
                 for (String r : toSend) {
                     batch.append("RCPT TO:<").append(r).append(">\r\n");
                 }
-                batch.append("DATA\r\n");
+                if (!probe) {
+                    batch.append("DATA\r\n");
+                }
                 stage = "MAIL FROM";
                 send(batch.toString(), timeouts.command());
                 Reply mailReply = read(timeouts.command());
@@ -589,6 +624,10 @@ public final class SmtpClient implements AutoCloseable {
                 stage = "RCPT TO";
                 for (String r : toSend) {
                     recordRcpt(r, read(timeouts.command()), accepted);
+                }
+                if (probe) {
+                    quietQuit();
+                    return;
                 }
                 stage = "DATA";
                 dataReply = read(timeouts.dataInitiation());
@@ -613,6 +652,10 @@ public final class SmtpClient implements AutoCloseable {
                 for (String r : toSend) {
                     send("RCPT TO:<" + r + ">\r\n", timeouts.command());
                     recordRcpt(r, read(timeouts.command()), accepted);
+                }
+                if (probe) {
+                    quietQuit();
+                    return;
                 }
                 if (accepted.isEmpty()) {
                     quietQuit();
@@ -644,13 +687,17 @@ public final class SmtpClient implements AutoCloseable {
         private void recordRcpt(String rcpt, Reply reply, List<String> accepted) {
             if (reply.positive()) {
                 accepted.add(rcpt);
+                if (probe) {
+                    results.put(rcpt, new RecipientResult(rcpt, Outcome.DELIVERED, reply.text()));
+                }
             } else {
                 results.put(rcpt, new RecipientResult(rcpt, reply.permanent() ? Outcome.PERM_FAILED : Outcome.TEMP_FAILED, reply.text()));
             }
         }
 
         private Abort rejected(Reply reply) {
-            return new Abort(Kind.REPLY, reply.permanent() ? Outcome.PERM_FAILED : Outcome.TEMP_FAILED, reply.text());
+            // a probe's refused MAIL FROM:<> says nothing about the recipient
+            return new Abort(Kind.REPLY, reply.permanent() && !probe ? Outcome.PERM_FAILED : Outcome.TEMP_FAILED, reply.text());
         }
 
         private Map<String, String> hello() throws Abort {
@@ -915,7 +962,9 @@ public final class SmtpClient implements AutoCloseable {
                 return timeout;
             }
             long left = deadline - System.nanoTime();
-            return left < timeout.toNanos() ? Duration.ofMillis(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left))) : timeout;
+            cappedByDeadline = left < timeout.toNanos();
+            // rounded up: a wait that ends a little early would read as the stage's own timeout
+            return cappedByDeadline ? Duration.ofMillis(Math.max(1, (left + 999_999) / 1_000_000)) : timeout;
         }
 
         boolean pastDeadline() {

@@ -64,17 +64,20 @@ final class SmtpCommands {
     private final ServerTls tls;
     private final MessageReceiver receiver;
     private final Predicate<String> internalDomain;
+    private final RecipientCheck recipients;
     private final PasswordVerifier passwords;
     private final Clock clock;
     private final ListenerMetrics metrics;
     private final Function<Session, SessionState> states;
 
     SmtpCommands(ListenerConfig config, ServerTls tls, MessageReceiver receiver, Predicate<String> internalDomain,
-                 PasswordVerifier passwords, Clock clock, ListenerMetrics metrics, Function<Session, SessionState> states) {
+                 RecipientCheck recipients, PasswordVerifier passwords, Clock clock, ListenerMetrics metrics,
+                 Function<Session, SessionState> states) {
         this.config = config;
         this.tls = tls;
         this.receiver = receiver;
         this.internalDomain = internalDomain;
+        this.recipients = recipients;
         this.passwords = passwords;
         this.clock = clock;
         this.metrics = metrics;
@@ -481,6 +484,11 @@ final class SmtpCommands {
             }
             if (!internalDomain.test(domain)) {
                 session.sendResponse("550 5.7.1 Relaying denied");
+                return;
+            }
+            String refusal = state.recipients.contains(address) ? null : recipients.refusal(address);
+            if (refusal != null) {
+                session.sendResponse(refusal);
                 return;
             }
         }

@@ -57,12 +57,21 @@ public final class SmtpListener implements AutoCloseable {
      */
     public SmtpListener(ListenerConfig config, ServerTls tls, MessageReceiver receiver, Predicate<String> internalDomain,
                         PasswordVerifier passwords, Clock clock, MeterRegistry meters) {
+        this(config, tls, receiver, internalDomain, RecipientCheck.ACCEPT_ALL, passwords, clock, meters);
+    }
+
+    /**
+     * As above, and the inbound listener refuses the addresses of internal domains that {@code recipients} refuses
+     * (recipient verification against the next hop), so mail for them is never taken and bounced later.
+     */
+    public SmtpListener(ListenerConfig config, ServerTls tls, MessageReceiver receiver, Predicate<String> internalDomain,
+                        RecipientCheck recipients, PasswordVerifier passwords, Clock clock, MeterRegistry meters) {
         this.config = Objects.requireNonNull(config, "config");
         String name = config.role().lowerName();
         this.metrics = new ListenerMetrics(meters, name);
         SmtpCommands commands = new SmtpCommands(config, Objects.requireNonNull(tls, "tls"),
                 Objects.requireNonNull(receiver, "receiver"), Objects.requireNonNull(internalDomain, "internalDomain"),
-                Objects.requireNonNull(passwords, "passwords"), Objects.requireNonNull(clock, "clock"), metrics,
+                Objects.requireNonNull(recipients, "recipients"), Objects.requireNonNull(passwords, "passwords"), Objects.requireNonNull(clock, "clock"), metrics,
                 sessions::get);
         AtomicInteger threads = new AtomicInteger();
         this.executor = Executors.newCachedThreadPool(task -> {

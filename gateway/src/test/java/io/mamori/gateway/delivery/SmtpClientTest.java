@@ -321,6 +321,26 @@ class SmtpClientTest {
     }
 
     @Test
+    void aRecipientProbeAsksWithTheNullSenderAndSendsNoMail() {
+        server.enqueue(TestSmtpServer.Reply.rcptReject("gone@rcpt.test", 550));
+
+        DeliveryResult known = client.verifyRecipient(hop(), "gw.test", "b@rcpt.test", TlsPolicy.OPPORTUNISTIC, WAIT);
+        DeliveryResult gone = client.verifyRecipient(hop(), "gw.test", "gone@rcpt.test", TlsPolicy.OPPORTUNISTIC, WAIT);
+
+        assertThat(known.recipients()).singleElement().satisfies(r -> {
+            assertThat(r.outcome()).isEqualTo(Outcome.DELIVERED);
+            assertThat(r.reply()).startsWith("250");
+        });
+        assertThat(gone.recipients()).singleElement().satisfies(r -> {
+            assertThat(r.outcome()).isEqualTo(Outcome.PERM_FAILED);
+            assertThat(r.reply()).startsWith("550 5.1.1");
+        });
+        assertThat(server.commandLog()).filteredOn(c -> c.startsWith("MAIL FROM")).containsOnly("MAIL FROM:<>");
+        assertThat(server.commandLog()).noneMatch(c -> c.startsWith("DATA"));
+        assertThat(server.messageCount()).isZero();
+    }
+
+    @Test
     void noConnectionIsOpenedWhenTheTransactionHasNoTimeLeft() {
         DeliveryResult result = client.deliver(hop(), "gw.test", "a@sender.test", List.of("b@rcpt.test"),
                 new ByteArrayInputStream(CONTENT), CONTENT.length, TlsPolicy.OPPORTUNISTIC, Duration.ZERO);

@@ -4,7 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mamori.core.message.Direction;
 import io.mamori.core.message.Envelope;
+import io.mamori.gateway.delivery.DeliveryRoutes;
+import io.mamori.gateway.delivery.HostAndPort;
+import io.mamori.gateway.delivery.NextHopRecipients;
+import io.mamori.gateway.delivery.RouteConfig;
+import io.mamori.gateway.delivery.SmtpClient;
+import io.mamori.gateway.delivery.SmtpTimeouts;
 import io.mamori.gateway.receive.ReceiveResult;
+import io.mamori.gateway.testing.TestSmtpServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -128,6 +135,39 @@ class InboundListenerTest {
         assertThat(client.command("RCPT TO:<someone@elsewhere.example>")).isEqualTo("550 5.7.1 Relaying denied");
         assertThat(client.command("RCPT TO:<someone@example.co.jp.evil.example>")).isEqualTo("550 5.7.1 Relaying denied");
         assertThat(client.command("DATA")).isEqualTo("554 5.5.1 Error: no valid recipients");
+    }
+
+    @Test
+    void withRecipientVerificationAnAddressTheNextHopRefusesIsRefusedAtRcptAndTheOthersAreTaken() throws Exception {
+        try (TestSmtpServer nextHop = new TestSmtpServer().start();
+             SmtpClient probes = new SmtpClient(SmtpTimeouts.all(Duration.ofSeconds(5)))) {
+            nextHop.enqueue(TestSmtpServer.Reply.rcptReject("nobody@example.co.jp", 550));
+            DeliveryRoutes routes = new DeliveryRoutes(
+                    RouteConfig.via(Direction.INBOUND, new HostAndPort("127.0.0.1", nextHop.port())),
+                    RouteConfig.via(Direction.OUTBOUND, new HostAndPort("127.0.0.1", nextHop.port())));
+            listener = new SmtpListener(config(), TestTls.server(), receiver, internalDomains::contains,
+                    new NextHopRecipients(routes, probes, "mx.example.co.jp", Clock.fixed(NOW, ZoneOffset.UTC), meters),
+                    (user, password) -> true, Clock.fixed(NOW, ZoneOffset.UTC), meters);
+            listener.start();
+            SmtpDialogue client = connect();
+            assertThat(client.reply()).startsWith("220 ");
+            assertThat(client.command("EHLO client.example.net")).startsWith("250-mx.example.co.jp");
+
+            assertThat(client.command("MAIL FROM:<sender@example.net>")).isEqualTo("250 2.1.0 Ok");
+            assertThat(client.command("RCPT TO:<nobody@example.co.jp>"))
+                    .isEqualTo("550 5.1.1 Recipient address rejected: no such mailbox");
+            assertThat(client.command("RCPT TO:<someone@elsewhere.example>")).as("not ours: the next hop is not asked")
+                    .isEqualTo("550 5.7.1 Relaying denied");
+            assertThat(client.command("RCPT TO:<taro@example.co.jp>")).isEqualTo("250 2.1.5 Ok");
+            assertThat(client.command("DATA")).startsWith("354 ");
+            client.raw("Subject: hi\r\n\r\nhello\r\n.\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(client.reply()).startsWith("250 2.0.0 Ok");
+
+            assertThat(receiver.take().envelope().recipients()).containsExactly("taro@example.co.jp");
+            assertThat(nextHop.commandLog()).filteredOn(c -> c.startsWith("RCPT"))
+                    .containsExactly("RCPT TO:<nobody@example.co.jp>", "RCPT TO:<taro@example.co.jp>");
+            assertThat(nextHop.messageCount()).isZero();
+        }
     }
 
     @Test
