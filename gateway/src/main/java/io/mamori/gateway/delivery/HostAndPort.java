@@ -68,6 +68,11 @@ public record HostAndPort(String host, int port, InetAddress address) {
         }
     }
 
+    /** Whether {@code host} is an IPv4 or IPv6 literal rather than a name. */
+    static boolean isIpLiteral(String host) {
+        return host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
+    }
+
     /** The socket address to connect to (resolving {@code host} now if no address was given). */
     public InetSocketAddress socketAddress() {
         return address != null ? new InetSocketAddress(address, port) : new InetSocketAddress(host, port);

@@ -9,6 +9,8 @@ import io.mamori.gateway.delivery.DeliveryRoutes.Target;
 import io.mamori.gateway.delivery.MxResolver.MxResolution;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,6 +37,14 @@ final class MessageDelivery {
         InputStream open() throws IOException;
     }
 
+    /** The addresses of a next hop named by host ({@link InetAddress#getAllByName} in production). */
+    @FunctionalInterface
+    interface HostAddresses {
+        List<InetAddress> of(String host) throws UnknownHostException;
+    }
+
+    private static final HostAddresses SYSTEM = host -> List.of(InetAddress.getAllByName(host));
+
     /**
      * @param outcomes      new status of every recipient that was pending
      * @param failures      recipients that failed in this attempt, for the DSN
@@ -58,9 +68,16 @@ final class MessageDelivery {
     private final RetrySchedule retry;
     private final Clock clock;
     private final DeliveryMetrics metrics;
+    private final HostAddresses hostAddresses;
 
     MessageDelivery(DeliveryRoutes routes, MxResolver mxResolver, SmtpClient client, String heloName,
                     RetrySchedule retry, Clock clock, DeliveryMetrics metrics) {
+        this(routes, mxResolver, client, heloName, retry, clock, metrics, SYSTEM);
+    }
+
+    MessageDelivery(DeliveryRoutes routes, MxResolver mxResolver, SmtpClient client, String heloName,
+                    RetrySchedule retry, Clock clock, DeliveryMetrics metrics, HostAddresses hostAddresses) {
+        this.hostAddresses = hostAddresses;
         this.routes = routes;
         this.mxResolver = mxResolver;
         this.client = client;
@@ -113,7 +130,7 @@ final class MessageDelivery {
         }
         List<HostAndPort> hops;
         if (group.target() instanceof Target.NextHop n) {
-            hops = List.of(n.hop());
+            hops = addressesOf(n.hop());
         } else if (group.target() instanceof Target.Unrouted u) {
             deferAll(group.recipients(), u.reason(), outcomes);
             errors.add(u.reason());
@@ -198,6 +215,27 @@ final class MessageDelivery {
             if (remaining.isEmpty() || !result.allTempFailed()) {
                 return;
             }
+        }
+    }
+
+    /**
+     * A next hop named by host, once per address it resolves to, so the next address is tried while every recipient
+     * is deferred (as for MX hosts, RFC 5321 §5.1: Microsoft 365's and Google's names resolve to several); the name
+     * stays the TLS server name. An IP literal, or a name that does not resolve now, is left as it is (connecting
+     * reports the failure).
+     */
+    private List<HostAndPort> addressesOf(HostAndPort hop) {
+        if (hop.address() != null || HostAndPort.isIpLiteral(hop.host())) {
+            return List.of(hop);
+        }
+        try {
+            List<InetAddress> addresses = hostAddresses.of(hop.host());
+            if (addresses.isEmpty()) {
+                return List.of(hop);
+            }
+            return addresses.stream().map(a -> new HostAndPort(hop.host(), hop.port(), a)).toList();
+        } catch (UnknownHostException e) {
+            return List.of(hop);
         }
     }
 

@@ -376,9 +376,6 @@ public final class SmtpClient implements AutoCloseable {
         return s.chars().allMatch(c -> c < 0x80);
     }
 
-    private static boolean isIpLiteral(String host) {
-        return host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
-    }
 
     /** A parsed (possibly multi-line) SMTP reply. */
     record Reply(int code, List<String> lines) {
@@ -774,7 +771,7 @@ public final class SmtpClient implements AutoCloseable {
                 if (policy == TlsPolicy.REQUIRED) {
                     params.setEndpointIdentificationAlgorithm("HTTPS");
                 }
-                if (!isIpLiteral(hop.host())) {
+                if (!HostAndPort.isIpLiteral(hop.host())) {
                     try {
                         params.setServerNames(List.of(new SNIHostName(hop.host())));
                     } catch (IllegalArgumentException notAValidSniName) {

@@ -160,6 +160,28 @@ class MessageDeliveryTest {
     }
 
     @Test
+    void aNextHopNamedByHostIsTriedAtEachOfItsAddressesUnderItsOwnName() throws Exception {
+        // the mailbox service's name resolves to two addresses; nothing listens at the first (127.0.0.2 is loopback too)
+        DeliveryRoutes routes = new DeliveryRoutes(
+                RouteConfig.via(Direction.INBOUND, new HostAndPort("mail.protection.test", downstream.port())),
+                new RouteConfig(Direction.OUTBOUND, Optional.empty(), Map.of(), TlsPolicy.OPPORTUNISTIC));
+        List<String> asked = new java.util.ArrayList<>();
+        MessageDelivery delivery = new MessageDelivery(routes, new DnsjavaMxResolver(new SimpleResolver(dns.address()),
+                new SplittableRandom(1), downstream.port()), client, "gw.test", retry, clock, new DeliveryMetrics(meters),
+                host -> {
+                    asked.add(host);
+                    return List.of(java.net.InetAddress.getByName("127.0.0.2"), java.net.InetAddress.getByName("127.0.0.1"));
+                });
+
+        MessageDelivery.Attempt attempt = delivery.attempt(message(Direction.INBOUND, NOW, 0, "b@corp.test"), content());
+
+        assertThat(attempt.outcomes()).extracting(StoredRecipient::status).containsExactly(RecipientStatus.DELIVERED);
+        assertThat(asked).containsExactly("mail.protection.test");
+        assertThat(downstream.takeMessage(WAIT).data()).isEqualTo(CONTENT);
+        assertThat(meters.counter("mamori.delivery.failures", "direction", "inbound", "kind", "connect").count()).isEqualTo(1);
+    }
+
+    @Test
     void outboundMailWithoutSmartHostGoesToTheNextMxWhenTheFirstIsDown() {
         // 127.0.0.2 is loopback too, but nothing listens there: the preferred MX refuses the connection.
         dns.mx("partner.test", 10, "mx1.partner.test").mx("partner.test", 20, "mx2.partner.test")
