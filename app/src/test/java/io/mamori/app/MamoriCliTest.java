@@ -944,11 +944,13 @@ class MamoriCliTest {
                 "people.csv:2: approver_departments: 承認者には承認する部署が必要です(この列か、本人の部署) / an approver needs"
                         + " a department to approve for (this one or a department of their own)\n",
                 "directory: 取り込みませんでした（問題 3 件） / nothing imported (3 problem(s))");
+        assertThat(run("console", "add-user", "sato@example.co.jp")).as(err()).isZero();
         Files.writeString(csv, "email,display_name\nyamada@example.co.jp,山田\n", StandardCharsets.UTF_8);
         assertThat(run("directory", "import", csv.toString())).isEqualTo(1);
-        assertThat(err()).as("the console's check that an administrator remains").contains("people.csv:1: 取り込むと有効な管理者が"
-                + "いなくなります。役割 admin の人を 1 人以上残してください / the import would leave no active administrator;"
-                + " keep at least one person with the role admin\n");
+        assertThat(err()).as("the console's check that an administrator remains").contains("people.csv:1: 取り込むとログインできる"
+                + "有効な管理者がいなくなります。役割 admin でコンソールのアカウントを持つ人を 1 人以上残してください / the import would"
+                + " leave no active administrator who can sign in; keep at least one person with the role admin and a console"
+                + " account\n");
     }
 
     @Test

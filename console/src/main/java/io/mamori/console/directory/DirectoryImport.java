@@ -17,8 +17,8 @@ import java.util.stream.Collectors;
  * by hand ({@link Person.Source#CONSOLE}) are deactivated only when the file says so. Importing the same file
  * twice changes nothing the second time. A language left empty in the file keeps the person's own choice.
  *
- * <p>All or nothing: a file with any problem changes nothing, and so does an import that would leave the
- * directory without an active administrator when it had one. Thread-safe.
+ * <p>All or nothing: a file with any problem changes nothing, and so does an import that would leave no active
+ * administrator who can sign in (one with a console account) when there was one. Thread-safe.
  */
 public final class DirectoryImport {
 
@@ -65,8 +65,11 @@ public final class DirectoryImport {
             }
             Person before = current.get(e.email());
             String language = e.language() != null ? e.language() : before != null ? before.language() : null;
+            // a person created by hand stays so: listed in one file, they are still never deactivated by leaving another
+            Person.Source source = before != null && before.source() == Person.Source.CONSOLE
+                    ? Person.Source.CONSOLE : Person.Source.CSV;
             Person target = new Person(e.email(), e.displayName(), e.department(), e.managerEmail(), e.roles(),
-                    new java.util.TreeSet<>(e.approverDepartments()), language, e.active(), Person.Source.CSV);
+                    new java.util.TreeSet<>(e.approverDepartments()), language, e.active(), source);
             after.put(target.email(), target);
             if (before == null) {
                 added.add(target.email());
@@ -93,7 +96,7 @@ public final class DirectoryImport {
                 deactivated.add(p.email());
             }
         }
-        if (activeAdmins(current) > 0 && activeAdmins(after) == 0) {
+        if (directory.administratorsWhoCanSignIn(current.values()) > 0 && directory.administratorsWhoCanSignIn(after.values()) == 0) {
             throw new DirectoryFileException(List.of(CsvProblem.of(fileName, 1, 0, "", "users.import.csv.noAdministrator")));
         }
         ImportReport report = new ImportReport(fileName, added, updated, deactivated, unchanged, !dryRun);
@@ -101,10 +104,6 @@ public final class DirectoryImport {
             directory.saveAll(writes, alongside.apply(report));
         }
         return report;
-    }
-
-    private static long activeAdmins(Map<String, Person> people) {
-        return people.values().stream().filter(p -> p.active() && p.roles().contains(Role.ADMIN)).count();
     }
 
     private static List<String> differences(Person a, Person b) {

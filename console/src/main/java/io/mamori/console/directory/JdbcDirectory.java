@@ -56,6 +56,31 @@ public final class JdbcDirectory {
         return query("", null);
     }
 
+    /** The addresses that have a console account (may sign in while active), lower case. */
+    public Set<String> withAccounts() {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT email FROM console_account");
+             ResultSet rs = ps.executeQuery()) {
+            Set<String> emails = new java.util.HashSet<>();
+            while (rs.next()) {
+                emails.add(rs.getString(1));
+            }
+            return emails;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the console accounts: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * How many of {@code people} are active administrators with a console account, i.e. can sign in and
+     * administer; a directory entry with the role alone cannot.
+     */
+    public long administratorsWhoCanSignIn(Collection<Person> people) {
+        Set<String> accounts = withAccounts();
+        return people.stream().filter(p -> p.active() && p.roles().contains(io.mamori.core.access.Role.ADMIN)
+                && accounts.contains(p.email())).count();
+    }
+
     /** Every department name, in order. */
     public List<String> departments() {
         try (Connection c = dataSource.getConnection();

@@ -69,8 +69,9 @@ public final class UserAdministration {
         }
         boolean wasAdmin = before.active() && before.roles().contains(Role.ADMIN);
         boolean isAdmin = after.active() && after.roles().contains(Role.ADMIN);
-        if (wasAdmin && !isAdmin && directory.list().stream()
-                .filter(p -> p.active() && p.roles().contains(Role.ADMIN) && !p.email().equals(before.email())).findAny().isEmpty()) {
+        // the others who could still sign in and administer: a directory entry with the role but no account cannot
+        if (wasAdmin && !isAdmin && directory.administratorsWhoCanSignIn(directory.list().stream()
+                .filter(p -> !p.email().equals(before.email())).toList()) == 0) {
             audit.record(entry(actor, source, "user.update", before.email(), describe(before), "refused: last active administrator", false));
             throw new IllegalArgumentException("the last active administrator cannot be demoted or deactivated");
         }

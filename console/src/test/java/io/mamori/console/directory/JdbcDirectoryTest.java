@@ -5,13 +5,19 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.mamori.console.testing.MutableClock;
 import io.mamori.console.testing.TestDatabases;
+import io.mamori.console.identity.ConsoleAccounts;
 import io.mamori.core.access.Role;
+import io.mamori.gateway.auth.Argon2id;
+import io.mamori.gateway.crypto.MasterKeys;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -29,8 +35,19 @@ class JdbcDirectoryTest {
         TestDatabases.dropSchemas();
     }
 
+    @TempDir
+    Path dir;
+    private javax.sql.DataSource dataSource;
+
     private JdbcDirectory directory(String vendor) {
-        return new JdbcDirectory(TestDatabases.fresh(vendor), clock);
+        dataSource = TestDatabases.fresh(vendor);
+        return new JdbcDirectory(dataSource, clock);
+    }
+
+    /** Gives {@code email} a console account as {@code mamori console add-user} does (a person made by hand). */
+    private void account(JdbcDirectory directory, String email, Set<Role> roles) throws Exception {
+        new ConsoleAccounts(dataSource, directory, MasterKeys.openOrCreate(dir.resolve("keys")), new Argon2id(1024, 1, 1),
+                new ConsoleAccounts.Lockout(10, Duration.ofMinutes(15)), clock).createUser(email, "管理者", null, roles);
     }
 
     private static byte[] utf8(String s) {
@@ -138,10 +155,45 @@ class JdbcDirectoryTest {
 
     @ParameterizedTest
     @MethodSource("vendors")
+    void aPersonCreatedByHandStaysSoWhenAFileListsThemAndTheNextFileCannotDeactivateThem(String vendor) throws Exception {
+        JdbcDirectory directory = directory(vendor);
+        account(directory, "admin@example.co.jp", Set.of(Role.ADMIN));
+        DirectoryImport importer = new DirectoryImport(directory);
+
+        importer.run(utf8(FIRST + "admin@example.co.jp,情報システム 管理者,情報システム部,,admin,,ja,true\n"), "people.csv", false);
+        Person listed = directory.find("admin@example.co.jp").orElseThrow();
+        assertThat(listed.department()).isEqualTo("情報システム部");
+        assertThat(listed.source()).isEqualTo(Person.Source.CONSOLE);
+
+        ImportReport next = importer.run(utf8(FIRST), "people.csv", false);
+        assertThat(next.deactivated()).isEmpty();
+        assertThat(directory.find("admin@example.co.jp").orElseThrow().active()).isTrue();
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void anImportThatLeavesOnlyAdministratorsWithoutAnAccountChangesNothing(String vendor) throws Exception {
+        JdbcDirectory directory = directory(vendor);
+        account(directory, "admin@example.co.jp", Set.of(Role.ADMIN));
+        DirectoryImport importer = new DirectoryImport(directory);
+
+        // the one administrator who can sign in is demoted; the administrator the file names has no account
+        DirectoryFileException e = catchThrowableOfType(DirectoryFileException.class, () -> importer.run(
+                utf8(HEADER + "admin@example.co.jp,管理者,,,employee,,ja,true\ncio@example.co.jp,最高情報責任者,,,admin,,ja,true\n"),
+                "people.csv", false));
+
+        assertThat(e.getMessage()).contains("no active administrator who can sign in");
+        assertThat(directory.find("admin@example.co.jp").orElseThrow().roles()).containsExactly(Role.ADMIN);
+        assertThat(directory.find("cio@example.co.jp")).isEmpty();
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
     void anImportThatWouldLeaveNoActiveAdministratorChangesNothing(String vendor) throws Exception {
         JdbcDirectory directory = directory(vendor);
         DirectoryImport importer = new DirectoryImport(directory);
         importer.run(utf8(FIRST), "people.csv", false);
+        account(directory, "hanako@example.co.jp", Set.of(Role.ADMIN));
 
         DirectoryFileException e = catchThrowableOfType(DirectoryFileException.class, () -> importer.run(
                 utf8(HEADER + "hanako@example.co.jp,佐藤 花子,経営企画部,,employee,,ja,true\n"), "people.csv", false));
