@@ -9,6 +9,7 @@ import io.mamori.console.audit.AuditVerification;
 import io.mamori.console.audit.InvalidAuditInput;
 import io.mamori.console.audit.JdbcAuditTrail;
 import io.mamori.gateway.store.Databases;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -219,15 +220,32 @@ final class AuditCommand extends CliHelp.Group {
                 return 2;
             }
             return withAudit(audit -> {
-                audit.record(CliAudit.entry("audit.export", "audit", null, f.describe() + " → " + file.toAbsolutePath(), true));
+                String what = f.describe() + " → " + file.toAbsolutePath();
+                OutputStream out;
+                try {
+                    out = Files.newOutputStream(file);
+                } catch (IOException e) {
+                    return failed(audit, what, e);
+                }
+                // recorded before the rows are read, so that the file holds its own export too
+                audit.record(CliAudit.entry("audit.export", "audit", null, what, true));
                 long rows;
-                try (OutputStream out = Files.newOutputStream(file)) {
+                try (out) {
                     rows = audit.exportCsv(f, out, ZoneId.systemDefault());
+                } catch (IOException e) {
+                    return failed(audit, what, e);
                 }
                 System.out.printf("%d 件を %s に書き出しました / %d entr%s written to %s%n", rows, file, rows,
                         rows == 1 ? "y" : "ies", file);
                 return 0;
             });
+        }
+
+        private int failed(JdbcAuditTrail audit, String what, IOException e) {
+            audit.record(CliAudit.entry("audit.export", "audit", null, what + ": " + e.getClass().getSimpleName(), false));
+            System.err.println("audit export: " + file + " に書き込めません / cannot write " + file + " ("
+                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
+            return 2;
         }
     }
 }

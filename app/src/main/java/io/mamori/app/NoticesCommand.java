@@ -27,7 +27,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.regex.Pattern;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -49,7 +48,6 @@ final class NoticesCommand extends CliHelp.Group {
             "Web コンソールの「ユーザーとロール」のページ（多要素認証の設定を促すメールを送る）",
             "the web console's page Users and roles (Send MFA set-up reminders)");
 
-    private static final Pattern EMAIL = Pattern.compile("[^@\\s<>\"]+@[^@\\s<>\"]+\\.[^@\\s<>\"]+");
     private static final long MAX_CSV = 10L * 1024 * 1024;
 
     /** One line of the recipients file. */
@@ -71,8 +69,16 @@ final class NoticesCommand extends CliHelp.Group {
         List<String> problems = new ArrayList<>();
         Map<String, Recipient> byEmail = new LinkedHashMap<>();
         CSVFormat format = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).setIgnoreHeaderCase(true)
-                .setTrim(true).setIgnoreEmptyLines(true).setAllowMissingColumnNames(true).get();
-        try (CSVParser parser = format.parse(new StringReader(text))) {
+                .setTrim(true).setIgnoreEmptyLines(true).setAllowMissingColumnNames(true)
+                .setDuplicateHeaderMode(org.apache.commons.csv.DuplicateHeaderMode.ALLOW_EMPTY).get();
+        CSVParser opened;
+        try {
+            opened = format.parse(new StringReader(text));
+        } catch (IllegalArgumentException e) {
+            // a column named twice (which would read one of them silently); commons-csv says so in English, for programmers
+            throw new IllegalArgumentException(file + ":1: 1 行目に同じ列名が 2 回あります / the first line names a column twice", e);
+        }
+        try (CSVParser parser = opened) {
             Map<String, Integer> header = parser.getHeaderMap();
             if (header == null || header.keySet().stream().noneMatch(h -> h.equalsIgnoreCase("email"))) {
                 throw new IllegalArgumentException(file + ":1: 1 行目に列名（例: email,name,department,language）が必要です"
@@ -81,7 +87,7 @@ final class NoticesCommand extends CliHelp.Group {
             for (CSVRecord r : parser) {
                 int line = (int) r.getParser().getCurrentLineNumber();
                 String email = get(r, "email");
-                if (!EMAIL.matcher(email).matches()) {
+                if (!io.mamori.core.text.MailAddresses.plausible(email)) {
                     problems.add(file + ":" + line + ": '" + email + "' はメールアドレスではありません / not an email address: '"
                             + email + "'");
                     continue;

@@ -21,7 +21,6 @@ final class UsersCommand extends CliHelp.Group {
     static final LocalStore.Command STORE = new LocalStore.Command("users", "Web コンソールの「ユーザーとロール」のページ",
             "the web console's page Users and roles");
 
-    private static final java.util.regex.Pattern EMAIL = java.util.regex.Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
 
     @Command(name = "add-app-password", mixinStandardHelpOptions = true,
             description = {"USER のアプリパスワードを発行します（表示は一度だけで、保存するのは Argon2id ハッシュのみです）。",
@@ -39,7 +38,7 @@ final class UsersCommand extends CliHelp.Group {
 
         @Override
         public Integer call() throws Exception {
-            if (!EMAIL.matcher(user).matches()) {
+            if (!io.mamori.core.text.MailAddresses.plausible(user)) {
                 System.err.println("users: メールアドレスではありません / not an email address: " + user);
                 return 2;
             }

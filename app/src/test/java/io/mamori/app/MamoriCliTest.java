@@ -1,6 +1,7 @@
 package io.mamori.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -744,6 +745,15 @@ class MamoriCliTest {
         assertThat(text).contains(",queue.delete,請求書-ID,,not found,false,").contains(",audit.export,audit,,filter: all → ");
         assertThat(run("audit", "export", csv.toString(), "--action", "queue.delete")).isZero();
         assertThat(out()).contains("1 entry written");
+
+        Path nowhere = dir.resolve("no-such-dir").resolve("audit.csv");
+        assertThat(run("audit", "export", nowhere.toString())).isEqualTo(2);
+        assertThat(err()).contains("audit export: " + nowhere + " に書き込めません / cannot write " + nowhere
+                + " (NoSuchFileException").doesNotContain("\tat ");
+        assertThat(run("audit", "export", csv.toString(), "--action", "audit.export")).isZero();
+        assertThat(Files.readString(csv, StandardCharsets.UTF_8)).as("the failed export is recorded as failed")
+                .contains(",audit.export,audit,,filter: action=audit.export → " + csv.toAbsolutePath())
+                .contains("→ " + nowhere.toAbsolutePath() + ": NoSuchFileException,false,");
     }
 
     @Test
@@ -891,6 +901,18 @@ class MamoriCliTest {
                 .getBytes(java.nio.charset.Charset.forName("windows-31j")));
         List<NoticesCommand.Recipient> read = NoticesCommand.readRecipients(users);
         assertThat(read).containsExactly(new NoticesCommand.Recipient(2, "sato@example.co.jp", "佐藤 花子", "総務部", "ja"));
+    }
+
+    @Test
+    void aRecipientsFileThatNamesAColumnTwiceIsRefusedInBothLanguages() throws Exception {
+        Path users = dir.resolve("twice.csv");
+        Files.writeString(users, "email,name,email\nsato@example.co.jp,佐藤 花子,sato@example.co.jp\n", StandardCharsets.UTF_8);
+
+        assertThatThrownBy(() -> NoticesCommand.readRecipients(users)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(users + ":1: 1 行目に同じ列名が 2 回あります / the first line names a column twice");
+        Files.writeString(users, "email,name,,\nsato@example.co.jp,佐藤 花子,,\n", StandardCharsets.UTF_8);
+        assertThat(NoticesCommand.readRecipients(users)).as("unnamed columns (an editor's trailing commas) are no duplicates")
+                .extracting(NoticesCommand.Recipient::email).containsExactly("sato@example.co.jp");
     }
 
     @Test

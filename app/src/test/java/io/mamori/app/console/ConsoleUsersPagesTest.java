@@ -83,6 +83,17 @@ class ConsoleUsersPagesTest extends ConsoleContext {
                 "roles", "employee", "language", "ja", "active", "true");
         assertThat(admin.text("#problem")).contains("上長");
         assertThat(directory.find(hanako).orElseThrow().managerEmail()).isNull();
+
+        int mark = auditMark();
+        admin.post("/users/person", "email", hanako, "displayName", "佐藤\u202E子花", "roles", "employee", "language", "ja",
+                "active", "true");
+        assertThat(admin.text("#problem")).contains("見えない書式文字");
+        assertThat(directory.find(hanako).orElseThrow().displayName()).isEqualTo("佐藤 花子");
+        assertThat(auditSince(mark)).as("a refused form is audited too").anySatisfy(l -> assertThat(l)
+                .contains("action=user.update", "object=" + hanako, "ok=false", "problem=name"));
+        admin.post("/users/person", "email", hanako, "displayName", "佐藤 花子", "managerEmail", "a@" + ".".repeat(200_000) + "@",
+                "roles", "employee", "language", "ja", "active", "true");
+        assertThat(admin.text("#problem")).as("refused at once, however long").contains("上長");
         assertThat(admin.get("/users/person?email=ghost@example.co.jp").statusCode()).isEqualTo(404);
     }
 
@@ -103,6 +114,25 @@ class ConsoleUsersPagesTest extends ConsoleContext {
         assertThat(admin.postForm("/users/person", Map.of("email", jiro, "displayName", "x", "roles", "admin", "active", "true"))
                 .statusCode()).isEqualTo(403);
         assertThat(directory.find(jiro).orElseThrow().roles()).containsExactly(Role.EMPLOYEE);
+    }
+
+    @Test
+    void aDirectoryFileOfSeveralMegabytesIsCheckedNotRefusedByTheUploadLimit() throws Exception {
+        ConsoleClient admin = signedIn("users-import-large", "大量 管理者", Role.ADMIN);
+        StringBuilder csv = new StringBuilder("email,display_name\n");
+        String name = "名".repeat(100);   // 300 bytes in UTF-8
+        for (int i = 0; i < 8000; i++) {
+            csv.append("bulk").append(i).append("@example.co.jp,").append(name).append('\n');
+        }
+        byte[] file = csv.toString().getBytes(StandardCharsets.UTF_8);
+        assertThat(file.length).as("past the servlet container's default limit of 1 MB").isGreaterThan(2_000_000);
+
+        admin.get("/users/import");
+        admin.postFile("/users/import", "file", "many.csv", file);
+
+        assertThat(admin.last.statusCode()).isEqualTo(200);
+        assertThat(admin.page().select("#report .added")).hasSize(8000);
+        assertThat(directory.find("bulk0@example.co.jp")).as("a dry run changes nothing").isEmpty();
     }
 
     @Test
@@ -239,6 +269,29 @@ class ConsoleUsersPagesTest extends ConsoleContext {
             assertThat(templates.overridden(NoticeKind.MFA_REMINDER, NoticeLanguage.EN)).isFalse();
         } finally {
             templates.reset(NoticeKind.MFA_REMINDER, NoticeLanguage.EN);
+        }
+    }
+
+    @Test
+    void aTemplateFileThatIsNotUtf8OpensWithItsProblemAndASaveReplacesIt() throws Exception {
+        ConsoleClient admin = signedIn("users-templates-sjis", "テンプレート 管理者", Role.ADMIN);
+        java.nio.file.Path file = templates.file(NoticeKind.MFA_REMINDER, NoticeLanguage.JA);
+        java.nio.file.Files.createDirectories(file.getParent());
+        // saved by a Windows editor as Shift_JIS
+        java.nio.file.Files.write(file, "件名: 多要素認証の設定をお願いします\n".getBytes(java.nio.charset.Charset.forName("Shift_JIS")));
+        try {
+            assertThat(admin.get("/notices/templates/mfa-reminder/ja").statusCode()).isEqualTo(200);
+            assertThat(admin.text("#outcome")).contains("読み込めませんでした");
+            assertThat(admin.text("#errors")).contains("UTF-8 で保存してください");
+            String shipped = admin.page().selectFirst("#template-text").wholeText();
+
+            int mark = auditMark();
+            admin.post("/notices/templates/mfa-reminder/ja", "text", shipped, "action", "save");
+            assertThat(admin.last.statusCode()).isEqualTo(302);
+            assertThat(templates.read(NoticeKind.MFA_REMINDER, NoticeLanguage.JA)).isEqualTo(shipped.replace("\r\n", "\n"));
+            assertThat(auditSince(mark)).anySatisfy(l -> assertThat(l).contains("action=notice.template.save", "ok=true"));
+        } finally {
+            templates.reset(NoticeKind.MFA_REMINDER, NoticeLanguage.JA);
         }
     }
 

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import io.mamori.core.text.VisibleText;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -46,7 +47,6 @@ public final class DirectoryCsv {
     private static final int MAX_PROBLEMS = 100;
     private static final int MAX_EMAIL = 320;
     private static final int MAX_NAME = 200;
-    private static final Pattern EMAIL = Pattern.compile("[^@\\s\"<>,;]+@[^@\\s\"<>,;]+\\.[^@\\s\"<>,;]+");
 
     /**
      * One person as the file states them.
@@ -144,6 +144,11 @@ public final class DirectoryCsv {
         String email = f.email("email", true);
         String displayName = f.text("display_name", true, MAX_NAME);
         String department = normalizedName(f.text("department", false, MAX_NAME));
+        if (department != null && department.length() > MAX_NAME) {
+            // NFKC can lengthen a name (㍿ is four letters): the limit holds for what is stored
+            f.problem("department", "users.import.csv.tooLong", String.valueOf(MAX_NAME));
+            department = null;
+        }
         String manager = f.email("manager_email", false);
         if (manager != null && manager.equals(email)) {
             f.problem("manager_email", "users.problem.managerSelf");
@@ -155,7 +160,7 @@ public final class DirectoryCsv {
         Set<String> approves = new TreeSet<>();
         for (String value : f.list("approver_departments")) {
             String name = normalizedName(value);
-            if (name.length() > MAX_NAME || name.codePoints().anyMatch(Character::isISOControl)) {
+            if (name.length() > MAX_NAME || !VisibleText.fitForAName(name)) {
                 f.problem("approver_departments", "users.import.csv.departmentName", String.valueOf(MAX_NAME));
             } else {
                 approves.add(name);
@@ -263,11 +268,11 @@ public final class DirectoryCsv {
                 }
                 return null;
             }
-            if (value.codePointCount(0, value.length()) > max) {
+            if (value.length() > max) {
                 problem(column, "users.import.csv.tooLong", String.valueOf(max));
                 return null;
             }
-            if (value.codePoints().anyMatch(Character::isISOControl)) {
+            if (!VisibleText.fitForAName(value)) {
                 problem(column, "users.import.csv.controlCharacters");
                 return null;
             }
@@ -279,7 +284,7 @@ public final class DirectoryCsv {
             if (value == null) {
                 return null;
             }
-            if (!EMAIL.matcher(value).matches()) {
+            if (!io.mamori.core.text.MailAddresses.plausible(value)) {
                 problem(column, "email.invalid", value);
                 return null;
             }

@@ -21,7 +21,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 /**
@@ -35,7 +34,6 @@ import javax.sql.DataSource;
  */
 public final class ConsoleAccounts {
 
-    private static final Pattern EMAIL = Pattern.compile("[^@\\s\"<>,;]+@[^@\\s\"<>,;]+\\.[^@\\s\"<>,;]+");
     static final int MIN_PASSWORD = 12;
     static final int MAX_PASSWORD = 128;
     /** How far back a code counts as "expired" rather than "wrong", for the message and the audit entry. */
@@ -436,7 +434,7 @@ public final class ConsoleAccounts {
 
     private static String requireEmail(String email) {
         String address = normalize(email);
-        if (address == null || address.length() > 320 || !EMAIL.matcher(address).matches()) {
+        if (address == null || !io.mamori.core.text.MailAddresses.plausible(address)) {
             throw ConsoleMessages.invalid("email.invalid", email);
         }
         return address;

@@ -62,6 +62,29 @@ public final class NoticeTemplates {
         return defaultText(kind, language);
     }
 
+    /**
+     * What an editor shows: the text in use, or, when the file cannot be read (not UTF-8, too large), the shipped
+     * default with the file's problem, so that the page opens and saving replaces the file.
+     */
+    public Editable editable(NoticeKind kind, NoticeLanguage language) {
+        Path file = file(kind, language);
+        if (Files.isRegularFile(file)) {
+            try {
+                return new Editable(readFile(file), List.of());
+            } catch (NoticeTemplateException e) {
+                return new Editable(defaultText(kind, language), e.problems());
+            }
+        }
+        return new Editable(defaultText(kind, language), List.of());
+    }
+
+    /** The text for an editor, and the problems of the file when it could not be read (then the text is the default). */
+    public record Editable(String text, List<NoticeTemplateException.Problem> problems) {
+        public Editable {
+            problems = List.copyOf(problems);
+        }
+    }
+
     /** Whether a file in the directory overrides the shipped default. */
     public boolean overridden(NoticeKind kind, NoticeLanguage language) {
         return Files.isRegularFile(file(kind, language));
@@ -185,6 +208,10 @@ public final class NoticeTemplates {
     /** Reads a template file as strict UTF-8: a file saved as Shift_JIS gets a clear error, not mojibake. */
     private static String readFile(Path file) throws NoticeTemplateException {
         try {
+            if (Files.size(file) > NoticeTemplate.MAX_CHARS * 4L) {
+                throw new NoticeTemplateException(List.of(new NoticeTemplateException.Problem(file.toString(), 0, 0,
+                        "テンプレートが長すぎます / template file too large")));
+            }
             byte[] bytes = Files.readAllBytes(file);
             if (bytes.length > NoticeTemplate.MAX_CHARS * 4) {
                 throw new NoticeTemplateException(List.of(new NoticeTemplateException.Problem(file.toString(), 0, 0,

@@ -62,7 +62,11 @@ class NoticeTemplatesController {
         require(user, Role.ADMIN);
         NoticeKind k = kind(kind);
         NoticeLanguage l = language(language);
-        return show(model, k, l, templates.read(k, l), null);
+        NoticeTemplates.Editable editable = templates.editable(k, l);
+        if (!editable.problems().isEmpty()) {
+            model.addAttribute("problems", editable.problems());
+        }
+        return show(model, k, l, editable.text(), editable.problems().isEmpty() ? null : "unreadable");
     }
 
     @PostMapping("/notices/templates/{kind}/{language}")
@@ -96,7 +100,8 @@ class NoticeTemplatesController {
             }
             return show(model, k, l, content, problems.isEmpty() ? "valid" : "invalid");
         }
-        String before = templates.read(k, l);
+        NoticeTemplates.Editable current = templates.editable(k, l);
+        String before = current.problems().isEmpty() ? current.text() : "unreadable: " + current.problems().get(0).message();
         try {
             templates.write(k, l, content, () -> audit.record(entry(user, request, "notice.template.save", object, before,
                     content, true)));

@@ -292,6 +292,14 @@ public final class UserAdministration {
         return value == null ? (ja ? "なし" : "none") : value;
     }
 
+    /**
+     * Records a refused request (a form value the page refused before anything changed): every human action is
+     * audited, those that change nothing too.
+     */
+    public void refused(String action, String object, String reason, String actor, String source) {
+        audit.record(entry(actor, source, action, object, null, "refused: " + reason, false));
+    }
+
     private AuditEntry entry(String actor, String source, String action, String object, String before, String after, boolean ok) {
         return new AuditEntry(clock.instant(), actor, source, action, object, before, after, ok);
     }

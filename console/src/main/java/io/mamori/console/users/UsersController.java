@@ -26,7 +26,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -48,7 +47,6 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 @Controller
 class UsersController {
 
-    private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
     private static final String PENDING_IMPORT = UsersController.class.getName() + ".import";
     private static final long MAX_IMPORT_BYTES = 16L * 1024 * 1024;
 
@@ -120,9 +118,12 @@ class UsersController {
         TreeSet<String> approves = Arrays.stream(approverDepartments.split("[;、,]")).map(String::strip).filter(s -> !s.isEmpty())
                 .map(s -> Normalizer.normalize(s, Normalizer.Form.NFKC)).collect(Collectors.toCollection(TreeSet::new));
         String dept = blankToNull(department) == null ? null : Normalizer.normalize(department.strip(), Normalizer.Form.NFKC);
-        if (displayName.isBlank() || displayName.length() > 200) {
+        if (displayName.isBlank() || displayName.strip().length() > 200 || !io.mamori.core.text.VisibleText.fitForAName(displayName.strip())) {
             problem = "name";
-        } else if (manager != null && (!EMAIL.matcher(manager).matches() || directory.find(manager).isEmpty())) {
+        } else if (dept != null && (dept.length() > 200 || !io.mamori.core.text.VisibleText.fitForAName(dept))
+                || approves.stream().anyMatch(a -> a.length() > 200 || !io.mamori.core.text.VisibleText.fitForAName(a))) {
+            problem = "department";
+        } else if (manager != null && (!io.mamori.core.text.MailAddresses.plausible(manager) || directory.find(manager).isEmpty())) {
             problem = "manager";
         } else if (manager != null && manager.equals(before.email())) {
             problem = "managerSelf";
@@ -143,9 +144,12 @@ class UsersController {
                 redirect.addFlashAttribute("outcome", saved.changes().isEmpty() ? "unchanged" : saved.notified() ? "savedNotified" : "saved");
                 return "redirect:/users/person?email=" + urlEncode(before.email());
             } catch (IllegalArgumentException e) {
-                problem = "lastAdmin";
+                problem = "lastAdmin";   // audited by the administration
+                model.addAttribute("problem", problem);
+                return show(model, before);
             }
         }
+        administration.refused("user.update", before.email(), "problem=" + problem, user.email(), ClientAddress.recorded(request));
         model.addAttribute("problem", problem);
         return show(model, before);
     }
@@ -155,6 +159,8 @@ class UsersController {
         require(user, Role.ADMIN);
         Person person = find(email);
         if (accounts.hasAccount(person.email())) {
+            administration.refused("user.created", person.email(), "problem=accountExists", user.email(),
+                    ClientAddress.recorded(request));
             model.addAttribute("problem", "accountExists");
             return show(model, person);
         }
@@ -186,7 +192,9 @@ class UsersController {
         require(user, Role.ADMIN);
         Person person = find(email);
         String cleanLabel = label.strip().isEmpty() ? "console" : label.strip();
-        if (cleanLabel.length() > 100 || cleanLabel.chars().anyMatch(Character::isISOControl)) {
+        if (cleanLabel.length() > 100 || !io.mamori.core.text.VisibleText.fitForAName(cleanLabel)) {
+            administration.refused("user.app-password.add", person.email(), "problem=label", user.email(),
+                    ClientAddress.recorded(request));
             model.addAttribute("problem", "label");
             return show(model, person);
         }
@@ -213,7 +221,9 @@ class UsersController {
         require(user, Role.ADMIN);
         Person person = find(email);
         String cleanLabel = label.strip().isEmpty() ? "api" : label.strip();
-        if (cleanLabel.length() > 100 || days < 1 || days > 366) {
+        if (cleanLabel.length() > 100 || !io.mamori.core.text.VisibleText.fitForAName(cleanLabel) || days < 1 || days > 366) {
+            administration.refused("api-token.issue", person.email(), "problem=token", user.email(),
+                    ClientAddress.recorded(request));
             model.addAttribute("problem", "token");
             return show(model, person);
         }

@@ -38,6 +38,35 @@ class DirectoryCsvTest {
     }
 
     @Test
+    void namesWithInvisibleFormattingCharactersAreRefused() {
+        // a right-to-left override, a zero-width space, a line separator and an isolate: each can disguise a name
+        List<CsvProblem> problems = problemsOf("email,display_name,department,roles,approver_departments\n"
+                + "a@example.co.jp,山田\u202E太郎,,,\n"
+                + "b@example.co.jp,佐藤\u200B花子,,,\n"
+                + "c@example.co.jp,鈴木,営業\u2028部,,\n"
+                + "d@example.co.jp,高橋,,approver,経理\u2066部\n");
+
+        String invisible = "must not contain control characters, line breaks or invisible formatting characters (such as"
+                + " U+202E, U+200B)";
+        assertThat(problems).extracting(CsvProblem::render).contains(
+                "people.csv:2: column 2 (display_name): " + invisible,
+                "people.csv:3: column 2 (display_name): " + invisible,
+                "people.csv:4: column 3 (department): " + invisible,
+                "people.csv:5: column 5 (approver_departments): department names are at most 200 characters, without control"
+                        + " or invisible formatting characters");
+        assertThat(problems.get(0).render("ja")).contains("見えない書式文字");
+    }
+
+    @Test
+    void aDepartmentThatNfkcLengthensPastTheLimitIsRefusedNotStored() {
+        // ㍿ (one character) is 株式会社 (four) after NFKC: 51 of them are 204 characters
+        List<CsvProblem> problems = problemsOf("email,display_name,department\na@example.co.jp,A," + "㍿".repeat(51) + "\n");
+
+        assertThat(problems).extracting(CsvProblem::render)
+                .containsExactly("people.csv:2: column 3 (department): longer than 200 characters");
+    }
+
+    @Test
     void onlyEmailAndNameAreRequiredAndColumnsMayComeInAnyOrder() throws Exception {
         List<DirectoryCsv.Entry> entries = csv.parse("Display_Name,EMAIL\n鈴木 一郎,ichiro@example.co.jp\n\n"
                 .getBytes(StandardCharsets.UTF_8), "people.csv");
@@ -137,7 +166,8 @@ class DirectoryCsvTest {
         List<CsvProblem> problems = problemsOf("email,display_name,department\n\na@example.co.jp,A,\"two\nlines\"\n"
                 + "bad,B,x\n");
         assertThat(problems).extracting(CsvProblem::render).contains(
-                "people.csv:3: column 3 (department): must not contain control characters or line breaks",
+                "people.csv:3: column 3 (department): must not contain control characters, line breaks or invisible formatting"
+                        + " characters (such as U+202E, U+200B)",
                 "people.csv:5: column 1 (email): 'bad' is not an email address");
     }
 }

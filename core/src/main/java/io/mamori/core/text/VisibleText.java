@@ -21,6 +21,16 @@ public final class VisibleText {
                 || (Character.isISOControl(codePoint) && codePoint != '\t');
     }
 
+    /**
+     * Whether {@code text} may serve as a name people are shown (a person, a department, a label): no control character,
+     * tab, line or paragraph separator, nor any character that {@link #hides} — names are printed in terminals, pages and
+     * notices, where such a character could act on the screen or disguise the name.
+     */
+    public static boolean fitForAName(String text) {
+        return text.codePoints().noneMatch(c -> hides(c) || c == '\t'
+                || Character.getType(c) == Character.LINE_SEPARATOR || Character.getType(c) == Character.PARAGRAPH_SEPARATOR);
+    }
+
     /** How a hiding code point is written: {@code <U+202E>}. */
     public static String code(int codePoint) {
         return String.format(Locale.ROOT, "<U+%04X>", codePoint);
