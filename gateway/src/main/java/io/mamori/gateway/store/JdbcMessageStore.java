@@ -141,6 +141,7 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
     private static final int REPLY_LIMIT = 2000;
     private static final int PAGE = 200;
     private static final String LOCK_FILE = ".lock";
+    private static final Duration SPOOL_LOCK_WAIT = Duration.ofSeconds(30);
     private static final String MESSAGE_COLUMNS = "id, direction, mail_from, client_address, subject, state, action, score,"
             + " finding_codes, size, received_at, attempts, next_attempt_at, last_error, queued_at";
 
@@ -153,10 +154,24 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
     private final Clock clock;
     private final QueueIds ids;
     private final GroupCommitter<NewRow> committer;
-    private final FileLock spoolLock;
     private final AtomicBoolean closed = new AtomicBoolean();
-    /** Spool directories owned by a store of this JVM (an OS lock cannot tell two of our own stores apart). */
-    private static final Set<Path> OWNED_SPOOLS = new HashSet<>();
+    /**
+     * The spool directories stores of this JVM use, each with the one channel on its lock file and how many stores use
+     * it: an OS lock cannot tell two of our own stores apart, and on Linux closing any descriptor of a file drops the
+     * whole process's locks on it. Guarded by itself.
+     */
+    private static final Map<Path, SpoolUse> SPOOLS_IN_USE = new HashMap<>();
+
+    /** This JVM's hold on one spool directory: a shared lock while any of its stores is open. */
+    private static final class SpoolUse {
+        final FileChannel channel;
+        FileLock lock;
+        int stores;
+
+        SpoolUse(FileChannel channel) {
+            this.channel = channel;
+        }
+    }
 
     /** One message ready for insertion. */
     /** One message ready for insertion; {@code inlineContent} is its ciphertext, or null when it is in a file. */
@@ -183,20 +198,12 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
             throw new IOException("cannot reach the message database: " + e.getMessage(), e);
         }
         this.ids = new QueueIds(clock, new SecureRandom());
-        this.spoolLock = lockSpool(spoolDir);
-        try {
-            if (spoolLock != null) {
-                recoverOrphans();
-                if (vendor == SqlVendor.H2) {
-                    releaseDeadLeases();
-                }
-            } else {
-                log.info("Spool {} is owned by another store; skipping orphan recovery", spoolDir);
+        useSpool(spoolDir, () -> {
+            recoverOrphans();
+            if (vendor == SqlVendor.H2) {
+                releaseDeadLeases();
             }
-        } catch (IOException | RuntimeException e) {
-            releaseSpool();
-            throw e;
-        }
+        });
         this.committer = new GroupCommitter<>("mamori-group-commit", settings.maxBatch(), settings.batchWindow(), this::writeBatch);
     }
 
@@ -961,16 +968,16 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
     }
 
     private void releaseSpool() {
-        if (spoolLock == null) {
-            return;
-        }
-        try {
-            spoolLock.channel().close();
-        } catch (IOException e) {
-            log.warn("Cannot release spool lock: {}", e.toString());
-        } finally {
-            synchronized (OWNED_SPOOLS) {
-                OWNED_SPOOLS.remove(spoolDir);
+        synchronized (SPOOLS_IN_USE) {
+            SpoolUse use = SPOOLS_IN_USE.get(spoolDir);
+            if (use == null || --use.stores > 0) {
+                return;
+            }
+            SPOOLS_IN_USE.remove(spoolDir);
+            try {
+                use.channel.close();
+            } catch (IOException e) {
+                log.warn("Cannot release spool lock: {}", e.toString());
             }
         }
     }
@@ -1289,30 +1296,67 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
         return new UncheckedIOException(new IOException("cannot " + what + ": " + e.getMessage(), e));
     }
 
+    /** What the first store to use a spool directory does while no other process uses it. */
+    @FunctionalInterface
+    private interface Recovery {
+        void run() throws IOException;
+    }
+
     /**
-     * Exclusive ownership of the spool directory, or {@code null} if another store has it. Stores of this
-     * JVM are told apart by a set, without opening the lock file: on Linux closing any descriptor of a file
-     * drops the whole process's lock on it.
+     * Starts using the spool directory. Every process that uses it holds a shared lock on its lock file for as long as
+     * it does; the orphan recovery (which deletes every uncommitted spool file) runs only under the exclusive lock, i.e.
+     * when no other process uses the directory, and only in the first store of this JVM. The exclusive lock is then
+     * exchanged for a shared one: while this process uses the spool, no other can take the exclusive lock and delete
+     * its files (before that, a process that found the spool owned went on without any lock, and whichever process
+     * took the lock next recovered the spool from under it). A process that finds the exclusive lock held (another
+     * store recovering) waits for it, at most {@link #SPOOL_LOCK_WAIT}.
      */
-    private static FileLock lockSpool(Path spoolDir) throws IOException {
-        synchronized (OWNED_SPOOLS) {
-            if (OWNED_SPOOLS.contains(spoolDir)) {
-                return null;
+    private static void useSpool(Path spoolDir, Recovery recovery) throws IOException {
+        synchronized (SPOOLS_IN_USE) {
+            SpoolUse use = SPOOLS_IN_USE.get(spoolDir);
+            if (use != null) {
+                use.stores++;
+                return;
             }
-            FileChannel channel = FileChannel.open(spoolDir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock;
+            FileChannel channel = FileChannel.open(spoolDir.resolve(LOCK_FILE), StandardOpenOption.CREATE,
+                    StandardOpenOption.READ, StandardOpenOption.WRITE);
             try {
-                lock = channel.tryLock();
+                FileLock exclusive = channel.tryLock(0, Long.MAX_VALUE, false);
+                if (exclusive != null) {
+                    recovery.run();
+                    exclusive.release();
+                } else {
+                    log.info("Spool {} is in use by another process; skipping orphan recovery", spoolDir);
+                }
+                use = new SpoolUse(channel);
+                use.lock = sharedLock(channel, spoolDir);
             } catch (IOException | RuntimeException e) {
                 channel.close();
                 throw e;
             }
-            if (lock == null) {
-                channel.close();
-                return null;
+            use.stores = 1;
+            SPOOLS_IN_USE.put(spoolDir, use);
+        }
+    }
+
+    private static FileLock sharedLock(FileChannel channel, Path spoolDir) throws IOException {
+        long deadline = System.nanoTime() + SPOOL_LOCK_WAIT.toNanos();
+        while (true) {
+            FileLock shared = channel.tryLock(0, Long.MAX_VALUE, true);
+            if (shared != null) {
+                return shared;
             }
-            OWNED_SPOOLS.add(spoolDir);
-            return lock;
+            if (System.nanoTime() - deadline > 0) {
+                throw new IOException("スプール " + spoolDir + " は別のプロセスが排他ロックしたままです / the spool " + spoolDir
+                        + " stays locked exclusively by another process (an older Mamori version?) for more than "
+                        + SPOOL_LOCK_WAIT.toSeconds() + " s");
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for the spool lock", e);
+            }
         }
     }
 
