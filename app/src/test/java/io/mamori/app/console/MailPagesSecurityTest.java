@@ -118,6 +118,27 @@ class MailPagesSecurityTest extends ConsoleContext {
     }
 
     @Test
+    void aMessageWhoseContentIsLostOpensAndSaysSoUnlikeADeletedOne() throws Exception {
+        String analyst = newAddress("lost-analyst");
+        String secret = userWithTotp(analyst, "分析 担当", "情報システム部", Role.ANALYST);
+        String recipient = newAddress("lost-recipient");
+        person(recipient, "経理 三郎", "経理部");
+        // larger than the inline limit: its content is a file, which the disk then loses
+        byte[] large = ("Subject: large\r\n\r\n" + "x".repeat(200 * 1024) + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        StoredMessage lost = commitMessage(Direction.INBOUND, "billing@partner.example", List.of(recipient), "lost",
+                MessageState.QUARANTINED, Action.QUARANTINE, large, "ATTACHMENT_EXECUTABLE");
+        java.nio.file.Files.delete(DATA.resolve("messages").resolve(lost.id()));
+        StoredMessage deleted = quarantined(recipient, "deleted");
+        assertThat(store.transition(deleted.id(), MessageState.DELETED)).isTrue();
+        ConsoleClient c = signedInAsAnalyst(analyst, secret);
+
+        assertThat(c.get("/messages/" + lost.id()).statusCode()).isEqualTo(200);
+        assertThat(c.text("#content-gone")).contains("本文を読み込めません");
+        assertThat(c.get("/messages/" + deleted.id()).statusCode()).isEqualTo(200);
+        assertThat(c.text("#content-gone")).isEqualTo("本文は削除済みです。");
+    }
+
+    @Test
     void aSubjectWithARightToLeftOverrideIsShownWithTheOverrideWrittenOutOnTheListAndTheMessagePage() throws Exception {
         String marker = UUID.randomUUID().toString().substring(0, 8);
         String analyst = newAddress("rlo-analyst");

@@ -6,6 +6,7 @@ import io.mamori.console.identity.ConsoleUser;
 import io.mamori.console.identity.Scope;
 import io.mamori.core.analysis.FindingCatalogue;
 import io.mamori.core.store.MessageQuery;
+import io.mamori.core.store.MessageState;
 import io.mamori.core.store.MessageStore;
 import io.mamori.core.store.StoredMessage;
 import java.io.IOException;
@@ -18,6 +19,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Message tracking for the console pages and the REST API, always within the {@link Scope} of the user asking:
@@ -29,6 +32,8 @@ import java.util.Optional;
  * <p>Thread-safe.
  */
 public final class MessageTracking {
+
+    private static final Logger log = LoggerFactory.getLogger(MessageTracking.class);
 
     /** A finding code with its reason for people. */
     public record Reason(String code, String reasonJa, String reasonEn) {
@@ -106,9 +111,14 @@ public final class MessageTracking {
         try (InputStream in = store.openContent(m.id())) {
             content = Optional.of(SafeMessage.read(in));
         } catch (NoSuchFileException e) {
+            if (m.state() != MessageState.DELETED) {
+                log.warn("message {}: its content file is missing", m.id());
+            }
             content = Optional.empty();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read message " + m.id(), e);
+        } catch (IOException | UncheckedIOException e) {
+            // a file damaged or a key missing: the page says so instead of failing (the rest of the message is shown)
+            log.warn("message {}: its content cannot be read: {}", m.id(), e.toString());
+            content = Optional.empty();
         }
         record(user, source, "message.view", m.id(), m.state().name(), true);
         return Optional.of(new Detail(m, reasons(m.findingCodes()), content, canAct(user, m)));

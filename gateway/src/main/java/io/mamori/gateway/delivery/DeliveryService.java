@@ -256,9 +256,20 @@ public final class DeliveryService implements AutoCloseable {
 
     private String queueDsn(StoredMessage original, List<DsnWriter.Failure> failures) throws IOException {
         Instant now = clock.instant();
+        byte[] header;
+        try (InputStream content = store.openContent(original.id())) {
+            header = DsnWriter.readHeader(content);
+        } catch (IOException | RuntimeException e) {
+            // content lost or unreadable (a missing file, a key not in the keyset): the sender is still told, without the
+            // copy of the header; otherwise the DSN, and with it the failure, would be retried for ever
+            log.warn("delivery {}: its content cannot be read ({}); the DSN goes without the original header", original.id(),
+                    e.toString());
+            header = new byte[0];
+        }
         try (Spool spool = store.openSpool()) {
-            try (OutputStream out = spool.output(); InputStream content = store.openContent(original.id())) {
-                dsnWriter.write(original.id(), original.mailFrom(), original.receivedAt(), failures, content, out);
+            try (OutputStream out = spool.output()) {
+                dsnWriter.write(original.id(), original.mailFrom(), original.receivedAt(), failures,
+                        new java.io.ByteArrayInputStream(header), out);
             }
             // back the way the original came: the sender of outbound mail is one of ours, reached through the inbound
             // next hop (their mailbox service); the sender of inbound mail is outside, reached outbound

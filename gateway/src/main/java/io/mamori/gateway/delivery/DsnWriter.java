@@ -143,6 +143,12 @@ public final class DsnWriter {
         head.append(deliveryStatus(queueId, arrivalDate, now, failures));
 
         byte[] originalHeader = readHeader(originalContent);
+        if (originalHeader.length == 0) {
+            // the original could not be read: RFC 3462 §2 lets the third part go
+            out.write(head.toString().getBytes(StandardCharsets.UTF_8));
+            out.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+            return;
+        }
         head.append("\r\n--").append(boundary).append("\r\n");
         head.append("Content-Type: text/rfc822-headers");
         boolean ascii = isAscii(originalHeader);

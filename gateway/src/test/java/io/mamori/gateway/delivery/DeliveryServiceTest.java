@@ -58,8 +58,10 @@ class DeliveryServiceTest {
     @BeforeEach
     void open() throws IOException {
         dataSource = Databases.open(Databases.Settings.embedded(dir.resolve("db")));
-        store = new JdbcMessageStore(dataSource, MasterKeys.openOrCreate(dir.resolve("keys")),
-                JdbcMessageStore.Settings.under(dir), clock);
+        // content in files (inline limit 0), so that a test can lose one
+        JdbcMessageStore.Settings under = JdbcMessageStore.Settings.under(dir);
+        store = new JdbcMessageStore(dataSource, MasterKeys.openOrCreate(dir.resolve("keys")), new JdbcMessageStore.Settings(
+                under.spoolDir(), under.messageDir(), under.maxBatch(), under.batchWindow(), 0), clock);
         DeliveryRoutes routes = new DeliveryRoutes(
                 RouteConfig.via(Direction.INBOUND, new HostAndPort("127.0.0.1", downstream.port())),
                 RouteConfig.via(Direction.OUTBOUND, new HostAndPort("127.0.0.1", downstream.port())));
@@ -144,6 +146,25 @@ class DeliveryServiceTest {
 
         assertThat(store.claimDue(claimedAt, 8, LEASE)).as("due again at once").hasSize(2);
         assertThat(downstream.messageCount()).isZero();
+    }
+
+    @Test
+    void aMessageWhoseContentIsLostBouncesAtTheEndOfItsLifetimeWithADsnWithoutItsHeader() throws IOException {
+        StoredMessage lost = commit("lost");
+        java.nio.file.Files.delete(dir.resolve("messages").resolve(lost.id()));
+        clock.advance(Duration.ofDays(6));
+
+        service.deliverDue();
+
+        StoredMessage after = store.find(lost.id()).orElseThrow();
+        assertThat(after.state()).isEqualTo(MessageState.BOUNCED);
+        assertThat(after.recipients()).singleElement().satisfies(r ->
+                assertThat(r.lastReply()).startsWith("delivery time expired after 5 days; last: cannot read stored content"));
+        TestSmtpServer.ReceivedMessage dsn = downstream.takeMessage(WAIT);
+        assertThat(dsn.mailFrom()).isEmpty();
+        assertThat(dsn.rcpts()).containsExactly("sender@example.org");
+        assertThat(dsn.dataAsString()).contains("Final-Recipient: rfc822; taro@corp.test", "Status: 4.4.7")
+                .doesNotContain("text/rfc822-headers");
     }
 
     private StoredMessage commit(String body) throws IOException {
