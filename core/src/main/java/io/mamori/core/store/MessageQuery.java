@@ -30,8 +30,11 @@ public record MessageQuery(String id, String sender, String recipient, String su
         MessageState state, Direction direction, Instant from, Instant to, Set<String> parties, int offset, int limit,
         String finding) {
 
-    /** Most addresses a scope may name (an approver's departments); more is refused rather than silently cut. */
-    public static final int MAX_PARTIES = 10_000;
+    /**
+     * Most addresses a scope may name (an approver's departments: a large company's division); more is refused rather
+     * than silently cut. The store binds them as one array, so the bound is memory, not the statement's parameters.
+     */
+    public static final int MAX_PARTIES = 200_000;
 
     public MessageQuery {
         id = blankToNull(id);

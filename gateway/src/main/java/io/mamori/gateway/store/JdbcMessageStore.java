@@ -547,11 +547,17 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
                 terms.add("1 = 0");
                 return;
             }
-            String in = placeholders(parties.size());
-            terms.add("(EXISTS (SELECT 1 FROM recipients rp WHERE rp.message_id = m.id AND LOWER(rp.address) IN " + in
-                    + ") OR (m.direction = 'OUTBOUND' AND LOWER(m.mail_from) IN " + in + "))");
-            values.addAll(parties);
-            values.addAll(parties);
+            // one array parameter each, not a placeholder per address: an approver's departments may hold more people than
+            // a statement may have parameters (PostgreSQL: 32,767)
+            terms.add("(EXISTS (SELECT 1 FROM recipients rp WHERE rp.message_id = m.id AND LOWER(rp.address) = ANY(?))"
+                    + " OR (m.direction = 'OUTBOUND' AND LOWER(m.mail_from) = ANY(?)))");
+            String[] addresses = parties.toArray(String[]::new);
+            values.add(new AddressArray(addresses));
+            values.add(new AddressArray(addresses));
+        }
+
+        /** A list of addresses bound as one SQL array. */
+        private record AddressArray(String[] addresses) {
         }
 
         String sql() {
@@ -561,7 +567,11 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
         int bind(PreparedStatement ps, int first) throws SQLException {
             int i = first;
             for (Object v : values) {
-                ps.setObject(i++, v);
+                if (v instanceof AddressArray a) {
+                    ps.setArray(i++, ps.getConnection().createArrayOf("VARCHAR", a.addresses()));
+                } else {
+                    ps.setObject(i++, v);
+                }
             }
             return i;
         }

@@ -736,6 +736,16 @@ abstract class MessageStoreContract {
         assertThat(counts.get(MessageState.QUARANTINED)).isEqualTo(1);
         assertThat(counts.get(MessageState.QUEUED)).isZero();
         assertThat(store.countByState((Set<String>) null).get(MessageState.QUEUED)).isEqualTo(1);
+
+        // an approver of a whole division: more addresses than a statement may have parameters
+        Set<String> division = new java.util.HashSet<>();
+        for (int i = 0; i < 40_000; i++) {
+            division.add("person" + i + "@example.jp");
+        }
+        division.add("taro@example.jp");
+        assertThat(idsInOrder(store.search(MessageQuery.all(10).withParties(division))))
+                .containsExactly(forTaro.id(), fromTaro.id());
+        assertThat(store.countByState(division).get(MessageState.HELD)).isEqualTo(1);
     }
 
     @Test
