@@ -55,6 +55,10 @@ final class PolicyDocument {
     private static final int MAX_ERRORS = 100;
     private static final int MAX_NAME_LENGTH = 200;
     private static final int MAX_PREFIX_LENGTH = 64;
+    /** Longest number as written (underscores included); the largest value in a policy has a few digits. */
+    private static final int MAX_NUMBER_LENGTH = 32;
+    /** Most digits a number may have before, and after, its decimal point once its exponent is applied. */
+    private static final int MAX_NUMBER_DIGITS = 64;
     private static final List<Action> THRESHOLD_ACTIONS = List.of(Action.TAG, Action.HOLD, Action.QUARANTINE, Action.REJECT);
 
     private final String file;
@@ -1119,16 +1123,30 @@ final class PolicyDocument {
 
     private BigDecimal number(Node node, String path) {
         if (node instanceof ScalarNode scalar && (Tag.INT.equals(node.getTag()) || Tag.FLOAT.equals(node.getTag()))) {
+            String text = scalar.getValue();
+            String shown = abbreviate(text);
+            // Checked before any BigDecimal work: 1e-999999999 would print as a billion digits and a 400,000-digit
+            // mantissa takes minutes to strip of its zeros, while no policy value needs more than a few digits.
+            if (text.length() > MAX_NUMBER_LENGTH) {
+                error(node, path, "a number of more than " + MAX_NUMBER_LENGTH + " characters, got '" + shown + "'",
+                        MAX_NUMBER_LENGTH + " 文字を超える数値は使えません（'" + shown + "' が指定されています）");
+                return null;
+            }
             try {
-                BigDecimal value = new BigDecimal(scalar.getValue().replace("_", ""));
-                if (Double.isFinite(value.doubleValue())) {
-                    return value;
+                BigDecimal value = new BigDecimal(text.replace("_", ""));
+                if (value.scale() > MAX_NUMBER_DIGITS || (long) value.precision() - value.scale() > MAX_NUMBER_DIGITS) {
+                    error(node, path, "exponent out of range: at most " + MAX_NUMBER_DIGITS
+                            + " digits before and after the decimal point, got '" + shown + "'",
+                            "指数が範囲外です。小数点の前後とも " + MAX_NUMBER_DIGITS + " 桁以内にしてください（'"
+                            + shown + "' が指定されています）");
+                    return null;
                 }
+                return value;
             } catch (NumberFormatException e) {
                 // falls through: hexadecimal, octal, sexagesimal, .inf and .nan are not accepted
             }
-            error(node, path, "must be a plain decimal number, got '" + scalar.getValue() + "'",
-                    "通常の 10 進数にしてください（'" + scalar.getValue() + "' が指定されています）");
+            error(node, path, "must be a plain decimal number, got '" + shown + "'",
+                    "通常の 10 進数にしてください（'" + shown + "' が指定されています）");
             return null;
         }
         error(node, path, "must be a number, got " + describe(node),

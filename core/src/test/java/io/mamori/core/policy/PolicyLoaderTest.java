@@ -271,6 +271,36 @@ class PolicyLoaderTest {
     }
 
     @Test
+    void numbersWithExtremeExponentsOrTooManyDigitsAreRefusedQuicklyAndShownClipped() {
+        String manyDigits = "1" + "0".repeat(400_000) + "e-400000";
+        String yaml = replace("version: 1", "version: 1e-999999999")
+                .replace("    tag: 4", "    tag: 1e-2147483647")
+                // explicitly tagged, since the parser leaves scalars over 1,024 characters untyped
+                .replace("    hold: 8", "    hold: !!float " + manyDigits)
+                .replace("    reject: 20", "    reject: 0e+99999")
+                + "first_contact:\n  window_days: !!int 1" + "0".repeat(100_000) + "\n";
+        List<PolicyError> errors = assertTimeoutPreemptively(Duration.ofSeconds(2), () -> errorsOf(yaml));
+
+        String range = "exponent out of range: at most 64 digits before and after the decimal point, got ";
+        String tooLong = "a number of more than 32 characters, got '1" + "0".repeat(39) + "…'";
+        assertThat(errors).containsExactly(
+                error(1, 10, "version", range + "'1e-999999999'"),
+                error(7, 10, "inbound.thresholds.tag", range + "'1e-2147483647'"),
+                error(8, 11, "inbound.thresholds.hold", tooLong),
+                error(10, 13, "inbound.thresholds.reject", range + "'0e+99999'"),
+                error(20, 16, "first_contact.window_days", tooLong));
+        assertThat(errors.get(2).messageJa()).isEqualTo("32 文字を超える数値は使えません（'1" + "0".repeat(39) + "…' が指定されています）");
+    }
+
+    @Test
+    void numbersWithAnExponentWithinRangeAreStillRead() throws Exception {
+        Policy p = loader.parse(replace("    reject: 20", "    reject: 2.5e1") + "first_contact:\n  window_days: 3.65e2\n",
+                "policy.yaml");
+        assertThat(p.inbound().thresholds()).containsEntry(Action.REJECT, 25.0);
+        assertThat(p.firstContact().windowDays()).isEqualTo(365);
+    }
+
+    @Test
     void subjectPrefixWithALineBreakIsRejected() {
         assertThat(errorsOf(replace("subject_prefix: \"[要注意]\"", "subject_prefix: \"[要注意]\\r\\nBcc: x@evil.example\"")))
                 .containsExactly(error(18, 19, "tag.subject_prefix", "must not contain control characters or line breaks"));
