@@ -85,13 +85,17 @@ public final class ListFileWatcher implements Supplier<List<ListEntry>>, AutoClo
     private void pollSafely() {
         try {
             poll();
-        } catch (RuntimeException e) {
-            // An escaping exception would cancel the schedule and silently end hot reload.
-            log.warn("List file watcher poll failed; will retry", e);
+        } catch (Throwable e) {
+            // Anything escaping, an Error included, would cancel the schedule and silently end hot reload; one
+            // failed poll must not, and the next one tries again.
+            log.error("List file watcher poll failed; will retry", e);
         }
     }
 
-    /** One poll: note a change, or apply it once it has stayed the same for a poll. */
+    /**
+     * One poll: note a change, or apply it once it has stayed the same for a poll. An apply that throws leaves the
+     * change pending, so the next poll tries it again.
+     */
     void poll() {
         Optional<Path> file = path.get();
         String now = fingerprint(file);
@@ -103,10 +107,14 @@ public final class ListFileWatcher implements Supplier<List<ListEntry>>, AutoClo
         if (!settling) {
             return;
         }
-        settling = false;
-        if (now.equals(applied)) {
-            return;
+        if (!now.equals(applied)) {
+            apply(file, now);
         }
+        settling = false;
+    }
+
+    /** Puts the file's content (fingerprint {@code now}) in force, or keeps the last good list when it is bad. */
+    private void apply(Optional<Path> file, String now) {
         if (file.isEmpty()) {
             current = List.of();
             lastErrors = List.of();

@@ -55,13 +55,17 @@ public final class PolicyWatcher implements AutoCloseable {
     private void pollSafely() {
         try {
             poll();
-        } catch (RuntimeException e) {
-            // An escaping exception would cancel the schedule and silently end hot reload.
-            log.warn("Policy watcher poll failed; will retry", e);
+        } catch (Throwable e) {
+            // Anything escaping, an Error included, would cancel the schedule and silently end hot reload; one
+            // failed poll must not, and the next one tries again.
+            log.error("Policy watcher poll failed; will retry", e);
         }
     }
 
-    /** One poll: note a change, or reload once the changed content has stayed the same for a poll. */
+    /**
+     * One poll: note a change, or reload once the changed content has stayed the same for a poll. A reload that
+     * throws leaves the change pending, so the next poll tries it again.
+     */
     void poll() {
         String now = fingerprint();
         if (!now.equals(lastSeen)) {
@@ -70,8 +74,8 @@ public final class PolicyWatcher implements AutoCloseable {
             return;
         }
         if (settling) {
-            settling = false;
             holder.reload();
+            settling = false;
         }
     }
 

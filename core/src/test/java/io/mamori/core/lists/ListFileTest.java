@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -106,6 +109,31 @@ class ListFileTest {
         watcher.poll();
         watcher.poll();
         assertThat(watcher.get()).as("no file configured any more").isEmpty();
+    }
+
+    @Test
+    void theWatcherKeepsPollingAfterAPollFailsWithAnError() throws Exception {
+        Path file = dir.resolve("lists.txt");
+        Files.writeString(file, "block sender spam.example\n");
+        AtomicInteger calls = new AtomicInteger();
+        Supplier<Optional<Path>> path = () -> {
+            if (calls.incrementAndGet() == 2) {
+                throw new OutOfMemoryError("thrown by a test path");
+            }
+            return Optional.of(file);
+        };
+        try (ListFileWatcher watcher = new ListFileWatcher(path).start(Duration.ofMillis(20))) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (calls.get() < 2) {
+                assertThat(System.nanoTime()).as("first poll within 10 s").isLessThan(deadline);
+                Thread.sleep(10);
+            }
+            Files.writeString(file, "block sender spam.example\nblock link evil.example\n");
+            while (watcher.get().size() < 2) {
+                assertThat(System.nanoTime()).as("the edit applied within 10 s").isLessThan(deadline);
+                Thread.sleep(10);
+            }
+        }
     }
 
     @Test

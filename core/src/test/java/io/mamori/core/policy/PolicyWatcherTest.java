@@ -1,6 +1,7 @@
 package io.mamori.core.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import io.mamori.core.analysis.Action;
@@ -10,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -103,6 +105,46 @@ class PolicyWatcherTest {
 
         watcher.poll();
         assertThat(holder.current().inbound().thresholds()).containsEntry(Action.QUARANTINE, 10.0);
+    }
+
+    @Test
+    void aPollThatFailsWithAnErrorDoesNotEndHotReload() throws Exception {
+        PolicyHolder holder = new PolicyHolder(loader, file);
+        AtomicBoolean failed = new AtomicBoolean();
+        holder.subscribe(p -> {
+            if (failed.compareAndSet(false, true)) {
+                throw new OutOfMemoryError("thrown by a test listener");
+            }
+        });
+
+        try (PolicyWatcher watcher = PolicyWatcher.start(holder, Duration.ofMillis(20))) {
+            saveAtomically(PolicyHolderTest.POLICY.replace("hold: 8", "hold: 9"));
+            await(failed::get);
+
+            saveAtomically(PolicyHolderTest.POLICY.replace("hold: 8", "hold: 12"));
+            await(() -> holder.current().inbound().thresholds().get(Action.HOLD) == 12.0);
+        }
+    }
+
+    @Test
+    void aReloadThatThrowsIsTriedAgainAtTheNextPoll() throws Exception {
+        PolicyHolder holder = new PolicyHolder(loader, file);
+        PolicyWatcher watcher = new PolicyWatcher(holder);
+        watcher.poll();
+        AtomicBoolean failed = new AtomicBoolean();
+        holder.subscribe(p -> {
+            if (failed.compareAndSet(false, true)) {
+                throw new OutOfMemoryError("thrown by a test listener");
+            }
+        });
+
+        Files.writeString(file, PolicyHolderTest.POLICY.replace("hold: 8", "hold: 9"));
+        watcher.poll();
+        assertThatThrownBy(watcher::poll).isInstanceOf(OutOfMemoryError.class);
+        assertThat(holder.lastReload()).containsInstanceOf(ReloadResult.Applied.class);
+
+        watcher.poll();
+        assertThat(holder.lastReload()).as("reloaded again, and found in force").containsInstanceOf(ReloadResult.Unchanged.class);
     }
 
     @Test
