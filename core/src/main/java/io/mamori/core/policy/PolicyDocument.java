@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiFunction;
+import java.util.regex.Pattern;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
@@ -55,6 +56,9 @@ final class PolicyDocument {
     private static final int MAX_ERRORS = 100;
     private static final int MAX_NAME_LENGTH = 200;
     private static final int MAX_PREFIX_LENGTH = 64;
+    /** RFC 5321 §4.5.3.1: a local part of 64 octets, '@' and a domain of 255. */
+    private static final int MAX_ADDRESS_LENGTH = 320;
+    private static final Pattern ADDRESS = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
     /** Longest number as written (underscores included); the largest value in a policy has a few digits. */
     private static final int MAX_NUMBER_LENGTH = 32;
     /** Most digits a number may have before, and after, its decimal point once its exponent is applied. */
@@ -389,9 +393,15 @@ final class PolicyDocument {
             String address = string(item, path + ".addresses[" + i + "]");
             if (address == null) {
                 ok = false;
-            } else if (!address.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
-                error(item, path + ".addresses[" + i + "]", "'" + address + "' is not an email address",
-                        "'" + address + "' はメールアドレスではありません");
+            } else if (address.length() > MAX_ADDRESS_LENGTH) {
+                // checked before the pattern, whose backtracking grows with the square of the length
+                error(item, path + ".addresses[" + i + "]", "longer than " + MAX_ADDRESS_LENGTH
+                        + " characters, the most an address can have (RFC 5321)",
+                        MAX_ADDRESS_LENGTH + " 文字を超えています（RFC 5321 によるアドレスの最大長）");
+                ok = false;
+            } else if (!ADDRESS.matcher(address).matches()) {
+                error(item, path + ".addresses[" + i + "]", "'" + abbreviate(address) + "' is not an email address",
+                        "'" + abbreviate(address) + "' はメールアドレスではありません");
                 ok = false;
             } else {
                 addresses.add(address.toLowerCase(java.util.Locale.ROOT));

@@ -511,6 +511,16 @@ class PolicyLoaderTest {
     }
 
     @Test
+    void anAddressLongerThanAnyAddressCanBeIsRefusedQuickly() {
+        String yaml = VALID + "protection:\n  people:\n    - name: x\n      addresses:\n        - \"a@"
+                + ".".repeat(100_000) + "@\"\n";
+        List<PolicyError> errors = assertTimeoutPreemptively(Duration.ofSeconds(2), () -> errorsOf(yaml));
+        assertThat(errors).containsExactly(error(23, 11, "protection.people[0].addresses[0]",
+                "longer than 320 characters, the most an address can have (RFC 5321)"));
+        assertThat(errors.get(0).messageJa()).isEqualTo("320 文字を超えています（RFC 5321 によるアドレスの最大長）");
+    }
+
+    @Test
     void shippedExampleIsTheBuiltInDefault() throws Exception {
         byte[] example = Files.readAllBytes(EXAMPLE);
         byte[] resource;
