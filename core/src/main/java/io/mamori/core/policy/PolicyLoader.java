@@ -55,9 +55,10 @@ public final class PolicyLoader {
 
     /** Parses policy text; {@code fileName} only labels the errors. */
     public Policy parse(String yaml, String fileName) throws PolicyException {
-        if (yaml.length() > MAX_BYTES) {
-            throw single(fileName, 1, 1, "larger than " + MAX_BYTES + " characters",
-                    MAX_BYTES + " 文字を超えています");
+        // Measured as the file will hold it, so that text the console accepts is a file the watcher and a restart
+        // accept too (200,000 'あ' are 200,000 chars but 600,000 bytes).
+        if (utf8Length(yaml) > MAX_BYTES) {
+            throw tooLarge(fileName);
         }
         String text = yaml.startsWith("\uFEFF") ? yaml.substring(1) : yaml;
         return new PolicyDocument(fileName, catalogue).read(compose(text, fileName));
@@ -93,10 +94,32 @@ public final class PolicyLoader {
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "）");
         }
         if (content.length > MAX_BYTES) {
-            throw single(name, 1, 1, "larger than " + MAX_BYTES + " bytes",
-                    MAX_BYTES + " バイトを超えています");
+            throw tooLarge(name);
         }
         return content;
+    }
+
+    private static PolicyException tooLarge(String fileName) {
+        return single(fileName, 1, 1, "larger than " + MAX_BYTES + " bytes", MAX_BYTES + " バイトを超えています");
+    }
+
+    /** Bytes of {@code text} in UTF-8, counted up to just over {@link #MAX_BYTES}. */
+    private static long utf8Length(String text) {
+        long bytes = 0;
+        for (int i = 0; i < text.length() && bytes <= MAX_BYTES; i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
     }
 
     /** Parses file content, which must be UTF-8. */

@@ -398,7 +398,25 @@ class PolicyLoaderTest {
     void oversizedTextIsRefusedBeforeParsing() {
         String yaml = VALID + "#" + "x".repeat(PolicyLoader.MAX_BYTES) + "\n";
         assertThat(errorsOf(yaml)).containsExactly(
-                error(1, 1, "", "larger than " + PolicyLoader.MAX_BYTES + " characters"));
+                error(1, 1, "", "larger than " + PolicyLoader.MAX_BYTES + " bytes"));
+    }
+
+    @Test
+    void textIsMeasuredInUtf8BytesAsTheFileHoldingItIs(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("policy.yaml");
+        String over = VALID + "# " + "あ".repeat(200_000) + "\n";
+        Files.writeString(file, over, StandardCharsets.UTF_8);
+        assertThat(over.length()).as("fewer chars than the limit").isLessThan(PolicyLoader.MAX_BYTES);
+        assertThat(errorsOf(over)).containsExactly(error(1, 1, "", "larger than " + PolicyLoader.MAX_BYTES + " bytes"));
+        assertThatThrownBy(() -> loader.load(file)).isInstanceOfSatisfying(PolicyException.class,
+                e -> assertThat(e.errors()).extracting(PolicyError::message)
+                        .containsExactly("larger than " + PolicyLoader.MAX_BYTES + " bytes"));
+        assertThat(errorsOf(over).get(0).messageJa()).isEqualTo(PolicyLoader.MAX_BYTES + " バイトを超えています");
+
+        String under = VALID + "# " + "あ".repeat(170_000) + "😀".repeat(100) + "\n";
+        Files.writeString(file, under, StandardCharsets.UTF_8);
+        assertThat(Files.size(file)).isLessThanOrEqualTo(PolicyLoader.MAX_BYTES);
+        assertThat(loader.parse(under, "policy.yaml")).isEqualTo(loader.load(file));
     }
 
     @Test
