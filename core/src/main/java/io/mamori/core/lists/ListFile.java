@@ -127,13 +127,17 @@ public final class ListFile {
 
     /** Reads and parses a list file; entries name it by its file name ({@code lists.txt:12}). */
     public static List<ListEntry> read(Path file) throws Invalid {
-        String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
-        return parse(bytes(file), name);
+        return parse(bytes(file), name(file));
+    }
+
+    /** What errors and entries call a list file: its file name. */
+    static String name(Path file) {
+        return file.getFileName() == null ? file.toString() : file.getFileName().toString();
     }
 
     /** The bytes of a list file, at most {@value #MAX_BYTES}; read errors become {@link Invalid}. */
     static byte[] bytes(Path file) throws Invalid {
-        String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
+        String name = name(file);
         byte[] content;
         try (InputStream in = Files.newInputStream(file)) {
             content = in.readNBytes(MAX_BYTES + 1);

@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The entries of the list file in force, hot-reloaded the way the policy is (see
  * {@code io.mamori.core.policy.PolicyWatcher} for why it polls the content instead of watching the directory):
- * a change is applied once two consecutive polls see the same new content, so a half-written file is never
- * loaded; a valid edit replaces the entries and is logged at INFO; an invalid edit, an unreadable or deleted
+ * a change is applied once two consecutive polls see the same new content, and what is applied is the content the
+ * second poll read, so a half-written file is never loaded; a valid edit replaces the entries and is logged at INFO; an invalid edit, an unreadable or deleted
  * file keeps the last good entries and logs every bad line at WARN, in Japanese and English. The path itself
  * comes from the policy and may change with it; no path means no entries.
  *
@@ -48,8 +48,13 @@ public final class ListFileWatcher implements Supplier<List<ListEntry>>, AutoClo
     public ListFileWatcher(Supplier<Optional<Path>> path) throws ListFile.Invalid {
         this.path = Objects.requireNonNull(path, "path");
         Optional<Path> file = path.get();
-        this.current = file.isPresent() ? ListFile.read(file.get()) : List.of();
-        this.lastSeen = fingerprint(file);
+        // one read for both, so that an edit made meanwhile cannot count as applied
+        Seen seen = look(file);
+        if (seen.unreadable() != null) {
+            throw seen.unreadable();
+        }
+        this.current = file.isPresent() ? ListFile.parse(seen.content(), ListFile.name(file.get())) : List.of();
+        this.lastSeen = seen.fingerprint();
         this.applied = lastSeen;
         file.ifPresent(f -> log.info("List file {} loaded: {} entries", f, current.size()));
     }
@@ -98,39 +103,50 @@ public final class ListFileWatcher implements Supplier<List<ListEntry>>, AutoClo
      */
     void poll() {
         Optional<Path> file = path.get();
-        String now = fingerprint(file);
-        if (!now.equals(lastSeen)) {
-            lastSeen = now;
+        Seen now = look(file);
+        if (!now.fingerprint().equals(lastSeen)) {
+            lastSeen = now.fingerprint();
             settling = true;
             return;
         }
         if (!settling) {
             return;
         }
-        if (!now.equals(applied)) {
+        if (!now.fingerprint().equals(applied)) {
+            // the content this poll read, not a new read: a write begun since must not be applied half-done
             apply(file, now);
         }
         settling = false;
     }
 
-    /** Puts the file's content (fingerprint {@code now}) in force, or keeps the last good list when it is bad. */
-    private void apply(Optional<Path> file, String now) {
+    /**
+     * What one look at the file found: its bytes, or why it could not be read ({@code unreadable}), and a fingerprint
+     * of that; both null when no file is configured.
+     */
+    private record Seen(String fingerprint, byte[] content, ListFile.Invalid unreadable) {
+    }
+
+    /** Puts what {@code now} found in force, or keeps the last good list when it is bad. */
+    private void apply(Optional<Path> file, Seen now) {
         if (file.isEmpty()) {
             current = List.of();
             lastErrors = List.of();
-            applied = now;
+            applied = now.fingerprint();
             log.info("List file no longer configured; its entries no longer apply");
             return;
         }
         try {
-            List<ListEntry> next = ListFile.read(file.get());
+            if (now.unreadable() != null) {
+                throw now.unreadable();
+            }
+            List<ListEntry> next = ListFile.parse(now.content(), ListFile.name(file.get()));
             current = next;
             lastErrors = List.of();
-            applied = now;
+            applied = now.fingerprint();
             log.info("List file {} reloaded: {} entries", file.get(), next.size());
         } catch (ListFile.Invalid e) {
             lastErrors = e.errors();
-            applied = now;
+            applied = now.fingerprint();
             // The operator reads this line, so each error is in Japanese and English, as on the command line.
             log.warn("List file edit rejected; keeping the last good list ({} entries) / リストファイルの変更を"
                     + "受け付けませんでした。前の正しいリスト（{} 件）を使い続けます。{} error(s):\n{}",
@@ -138,15 +154,16 @@ public final class ListFileWatcher implements Supplier<List<ListEntry>>, AutoClo
         }
     }
 
-    private static String fingerprint(Optional<Path> file) {
+    private static Seen look(Optional<Path> file) {
         if (file.isEmpty()) {
-            return "none";
+            return new Seen("none", null, null);
         }
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(ListFile.bytes(file.get()));
-            return file.get().toAbsolutePath() + " " + HexFormat.of().formatHex(digest);
+            byte[] content = ListFile.bytes(file.get());
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(content);
+            return new Seen(file.get().toAbsolutePath() + " " + HexFormat.of().formatHex(digest), content, null);
         } catch (ListFile.Invalid e) {
-            return file.get().toAbsolutePath() + " unreadable: " + e.getMessage();
+            return new Seen(file.get().toAbsolutePath() + " unreadable: " + e.getMessage(), null, e);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
         }

@@ -75,8 +75,24 @@ public final class PolicyHolder {
     }
 
     /** Re-reads the file; see {@link ReloadResult} for the outcomes. Never throws for a bad file. */
-    public synchronized ReloadResult reload() {
-        ReloadResult result = readAgain();
+    public ReloadResult reload() {
+        return reload(() -> PolicyLoader.read(file, fileName));
+    }
+
+    /**
+     * The file's content as a caller has read it (at most {@link PolicyLoader#MAX_BYTES}), or the error of reading it.
+     */
+    @FunctionalInterface
+    interface Content {
+        byte[] bytes() throws PolicyException;
+    }
+
+    /**
+     * As {@link #reload()}, with the content the caller read instead of a new read: {@link PolicyWatcher} passes the
+     * content it saw settle, so that a write begun since is never applied half-done.
+     */
+    synchronized ReloadResult reload(Content content) {
+        ReloadResult result = readAgain(content);
         lastReload = result;
         if (result instanceof ReloadResult.Applied applied) {
             for (Consumer<Policy> listener : listeners) {
@@ -90,12 +106,12 @@ public final class PolicyHolder {
         return result;
     }
 
-    private ReloadResult readAgain() {
+    private ReloadResult readAgain(Content source) {
         Policy previous = current;
         byte[] content;
         Policy next;
         try {
-            content = PolicyLoader.read(file, fileName);
+            content = source.bytes();
             if (Arrays.equals(sha256(content), currentDigest)) {
                 return new ReloadResult.Unchanged(previous);
             }

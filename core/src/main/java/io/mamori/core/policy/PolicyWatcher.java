@@ -10,7 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies edits of the policy file while the gateway runs, by calling {@link PolicyHolder#reload()}; subscribe
+ * Applies edits of the policy file while the gateway runs, through {@link PolicyHolder#reload(PolicyHolder.Content)}; subscribe
  * to the holder to hear about applied policies.
  *
  * <p>It polls the file's content digest rather than using {@link java.nio.file.WatchService}: editors that
@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * (which swap a symlink two levels up) all change the content a path resolves to without the directory event
  * a WatchService reports, while reading a file of a few kilobytes once a second costs nothing. A change is
  * applied once two consecutive polls see the same new content, so a file caught half-written by a
- * non-atomic writer is not loaded. Latency is therefore between one and two intervals.
+ * non-atomic writer is not loaded; what is applied is the content the second poll read, not a third read that a
+ * write begun meanwhile could cut short. Latency is therefore between one and two intervals.
  *
  * <p>Thread-safe; one daemon thread per watcher. {@link #close()} stops it and waits for a running poll to finish.
  */
@@ -67,23 +68,31 @@ public final class PolicyWatcher implements AutoCloseable {
      * throws leaves the change pending, so the next poll tries it again.
      */
     void poll() {
-        String now = fingerprint();
-        if (!now.equals(lastSeen)) {
-            lastSeen = now;
+        Seen now = look();
+        if (!now.fingerprint().equals(lastSeen)) {
+            lastSeen = now.fingerprint();
             settling = true;
             return;
         }
         if (settling) {
-            holder.reload();
+            // the content this poll read, not a new read: a write begun since must not be applied half-done
+            holder.reload(now.content());
             settling = false;
         }
     }
 
-    private String fingerprint() {
+    /** What one look at the file found: its content (or why it could not be read) and a fingerprint of that. */
+    private record Seen(String fingerprint, PolicyHolder.Content content) {
+    }
+
+    private Seen look() {
         try {
-            return HexFormat.of().formatHex(PolicyHolder.sha256(PolicyLoader.read(holder.file(), holder.file().toString())));
+            byte[] content = PolicyLoader.read(holder.file(), holder.file().toString());
+            return new Seen(HexFormat.of().formatHex(PolicyHolder.sha256(content)), () -> content);
         } catch (PolicyException e) {
-            return "unreadable: " + e.getMessage();
+            return new Seen("unreadable: " + e.getMessage(), () -> {
+                throw e;
+            });
         }
     }
 

@@ -3,6 +3,7 @@ package io.mamori.core.lists;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mamori.core.testing.ScriptedFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -109,6 +110,18 @@ class ListFileTest {
         watcher.poll();
         watcher.poll();
         assertThat(watcher.get()).as("no file configured any more").isEmpty();
+    }
+
+    @Test
+    void theWatcherAppliesTheContentThatSettledNotAWriteBegunAfterIt() throws Exception {
+        String settled = "block sender spam.example\nblock link evil.example\n";
+        try (ScriptedFile changing = ScriptedFile.create(dir.resolve("lists.txt"))) {
+            changing.then("block sender spam.example\n", settled, settled, "block sender spam.example\nblock link evil.ex");
+            ListFileWatcher watcher = new ListFileWatcher(() -> Optional.of(changing.path()));
+            watcher.poll();
+            watcher.poll();
+            assertThat(watcher.get()).extracting(e -> e.pattern().text()).containsExactly("spam.example", "evil.example");
+        }
     }
 
     @Test

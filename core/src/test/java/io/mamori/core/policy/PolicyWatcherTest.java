@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import io.mamori.core.analysis.Action;
+import io.mamori.core.testing.ScriptedFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -105,6 +106,22 @@ class PolicyWatcherTest {
 
         watcher.poll();
         assertThat(holder.current().inbound().thresholds()).containsEntry(Action.QUARANTINE, 10.0);
+    }
+
+    @Test
+    void whatIsAppliedIsTheContentThatSettledNotAWriteBegunAfterIt() throws Exception {
+        String settled = PolicyHolderTest.POLICY + "first_contact:\n  window_days: 30\n";
+        String halfWritten = PolicyHolderTest.POLICY + "first_contact:\n  window_days: 3";
+        try (ScriptedFile changing = ScriptedFile.create(dir.resolve("changing.yaml"))) {
+            changing.then(PolicyHolderTest.POLICY, settled, settled, halfWritten);
+            PolicyHolder holder = new PolicyHolder(loader, changing.path());
+            PolicyWatcher watcher = new PolicyWatcher(holder);
+            watcher.poll();
+            watcher.poll();
+            assertThat(holder.lastReload()).containsInstanceOf(ReloadResult.Applied.class);
+            assertThat(holder.current().firstContact().windowDays()).isEqualTo(30);
+            assertThat(holder.currentSource()).isEqualTo(settled);
+        }
     }
 
     @Test
