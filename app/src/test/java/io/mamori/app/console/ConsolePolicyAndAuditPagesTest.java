@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mamori.console.audit.AuditEntry;
 import io.mamori.console.audit.AuditTrail;
+import io.mamori.console.policy.PolicyEditor;
 import io.mamori.core.access.Role;
 import io.mamori.core.malware.EngineStatus;
 import io.mamori.core.malware.MalwareScanner;
@@ -100,6 +101,43 @@ class ConsolePolicyAndAuditPagesTest extends ConsoleContext {
                     .contains("ok=true").contains("actor=" + admin.email).contains("version"))
                     .anySatisfy(line -> assertThat(line).contains("action=policy.save").contains("ok=false").contains("stale"))
                     .anySatisfy(line -> assertThat(line).contains("action=policy.save").contains("ok=false").contains("error"));
+        } finally {
+            usePolicy("");
+        }
+    }
+
+    @Test
+    void aTextTooLongToCompareGetsTheReasonInsteadOfADiffAlsoWhenASaveIsStale() throws Exception {
+        ConsoleClient admin = signedIn("policy-diff-long", "差分 管理者", Role.ADMIN);
+        admin.get("/policy");
+        String original = admin.page().selectFirst("#policy-text").wholeText();
+        String baseHash = admin.page().selectFirst("input[name=baseHash]").attr("value");
+        String manyLines = original + "# x\n".repeat(40_000);
+
+        admin.post("/policy/diff", "text", manyLines, "baseHash", baseHash);
+        assertThat(admin.last.statusCode()).isEqualTo(200);
+        assertThat(admin.page().selectFirst("#diff-view")).isNull();
+        assertThat(admin.text("#errors")).contains("edited/policy.yaml").contains("5000 行を超えているため比較できません");
+
+        admin.post("/policy/save", "text", manyLines, "baseHash", PolicyEditor.hash("a version before"));
+        assertThat(admin.last.statusCode()).isEqualTo(200);
+        assertThat(admin.text("#outcome")).contains("別の人が");
+        assertThat(admin.page().selectFirst("#diff-view")).isNull();
+        assertThat(admin.text("#errors")).contains("5000 行を超えているため比較できません");
+        assertThat(Files.readString(POLICY)).isEqualTo(original);
+
+        try {
+            admin.post("/policy/save", "text", manyLines, "baseHash", baseHash);
+            admin.follow();
+            assertThat(admin.text("#outcome")).as("valid, so saved").contains("保存しました");
+            admin.post("/policy/save", "text", original, "baseHash", PolicyEditor.hash(manyLines));
+            admin.follow();
+            admin.get("/policy/history");
+            var rows = admin.page().select("#versions tbody tr");
+            admin.get("/policy/history/" + rows.get(0).selectFirst("a").text() + "?against=" + rows.get(1).selectFirst("a").text());
+            assertThat(admin.last.statusCode()).isEqualTo(200);
+            assertThat(admin.text("#diff-refused")).contains("5000 行を超えているため比較できません");
+            assertThat(admin.page().selectFirst("#content").wholeText()).isEqualTo(original);
         } finally {
             usePolicy("");
         }

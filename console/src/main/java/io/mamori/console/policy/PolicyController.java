@@ -6,6 +6,7 @@ import io.mamori.console.identity.ConsoleUser;
 import io.mamori.console.web.ClientAddress;
 import io.mamori.core.access.Role;
 import io.mamori.core.policy.PolicyError;
+import io.mamori.core.policy.PolicyException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -63,7 +64,14 @@ class PolicyController {
     String diff(@AuthenticationPrincipal ConsoleUser user, @RequestParam(defaultValue = "") String text,
             @RequestParam String baseHash, Model model) {
         require(user, Role.ADMIN, Role.AUDITOR);
-        List<String> diff = PolicyEditor.diff(editor.runningText(), text, "running/policy.yaml", "edited/policy.yaml");
+        List<String> diff;
+        try {
+            diff = PolicyEditor.diff(editor.runningText(), text, "running/policy.yaml", "edited/policy.yaml");
+        } catch (PolicyException e) {
+            // too large to compare: the errors say which text and why, in place of the difference
+            model.addAttribute("errors", e.errors());
+            return show(model, user, text, baseHash, null);
+        }
         model.addAttribute("diff", diff);
         model.addAttribute("errors", editor.validate(text));
         return show(model, user, text, baseHash, diff.isEmpty() ? "same" : null);
@@ -90,8 +98,12 @@ class PolicyController {
         }
         // Stale: keep the user's text, show what changed on disk meanwhile, and let them start again from it.
         String current = editor.fileText();
-        model.addAttribute("diff", PolicyEditor.diff(current, text, "saved-meanwhile/policy.yaml", "edited/policy.yaml"));
-        model.addAttribute("errors", List.of());
+        try {
+            model.addAttribute("diff", PolicyEditor.diff(current, text, "saved-meanwhile/policy.yaml", "edited/policy.yaml"));
+            model.addAttribute("errors", List.of());
+        } catch (PolicyException e) {
+            model.addAttribute("errors", e.errors());
+        }
         return show(model, user, text, baseHash, "stale");
     }
 
@@ -122,8 +134,16 @@ class PolicyController {
                 : editor.versions().find(against).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
         model.addAttribute("version", version);
         model.addAttribute("base", base);
-        model.addAttribute("diff", base == null ? List.of() : PolicyEditor.diff(base.content(), version.content(),
-                "version-" + base.id() + "/policy.yaml", "version-" + version.id() + "/policy.yaml"));
+        List<String> diff = List.of();
+        if (base != null) {
+            try {
+                diff = PolicyEditor.diff(base.content(), version.content(), "version-" + base.id() + "/policy.yaml",
+                        "version-" + version.id() + "/policy.yaml");
+            } catch (PolicyException e) {
+                model.addAttribute("diffRefused", e.errors());
+            }
+        }
+        model.addAttribute("diff", diff);
         model.addAttribute("versions", editor.versions().list(200));
         model.addAttribute("zone", java.time.ZoneId.systemDefault());
         return "policy-version";

@@ -55,6 +55,9 @@ public final class PolicyEditor {
     /** Errors in edited text are labelled with this name. */
     public static final String EDITED_NAME = "policy.yaml";
 
+    /** Most lines a text may have to be compared; 18 times the shipped example, and compared within a second or two. */
+    static final int MAX_DIFF_LINES = 5_000;
+
     private final PolicyHolder holder;
     private final PolicyLoader loader;
     private final PolicyVersions versions;
@@ -93,11 +96,35 @@ public final class PolicyEditor {
         }
     }
 
-    /** A unified diff from {@code from} to {@code to} with three lines of context; empty when they are equal. */
-    public static List<String> diff(String from, String to, String fromName, String toName) {
-        List<String> a = normalise(from).lines().toList();
-        List<String> b = normalise(to).lines().toList();
-        return UnifiedDiffUtils.generateUnifiedDiff(fromName, toName, a, DiffUtils.diff(a, b), 3);
+    /**
+     * A unified diff from {@code from} to {@code to} with three lines of context; empty when they are equal.
+     *
+     * @throws PolicyException naming the text (as {@code fromName} or {@code toName}) that is larger than a policy
+     *                         file may be or has more than {@value #MAX_DIFF_LINES} lines: the diff's time grows with
+     *                         the square of the lines that differ, so such a text is refused before comparing
+     */
+    public static List<String> diff(String from, String to, String fromName, String toName) throws PolicyException {
+        String a = normalise(from);
+        String b = normalise(to);
+        requireComparable(a, fromName);
+        requireComparable(b, toName);
+        List<String> aLines = a.lines().toList();
+        List<String> bLines = b.lines().toList();
+        return UnifiedDiffUtils.generateUnifiedDiff(fromName, toName, aLines, DiffUtils.diff(aLines, bLines), 3);
+    }
+
+    private static void requireComparable(String text, String name) throws PolicyException {
+        PolicyLoader.requireWithinSize(text, name);
+        int lines = 1;
+        for (int i = 0; i < text.length() && lines <= MAX_DIFF_LINES; i++) {
+            if (text.charAt(i) == '\n' && i + 1 < text.length()) {
+                lines++;
+            }
+        }
+        if (lines > MAX_DIFF_LINES) {
+            throw new PolicyException(List.of(new PolicyError(name, 1, 1, "", "more than " + MAX_DIFF_LINES
+                    + " lines, too many to compare", MAX_DIFF_LINES + " 行を超えているため比較できません")));
+        }
     }
 
     /**

@@ -2,6 +2,8 @@ package io.mamori.console.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.mamori.console.audit.AuditEntry;
 import io.mamori.console.audit.AuditFilter;
@@ -10,6 +12,8 @@ import io.mamori.console.audit.JdbcAuditTrail;
 import io.mamori.console.testing.MutableClock;
 import io.mamori.console.testing.TestDatabases;
 import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.policy.PolicyError;
+import io.mamori.core.policy.PolicyException;
 import io.mamori.core.policy.PolicyHolder;
 import io.mamori.core.policy.PolicyLoader;
 import java.io.IOException;
@@ -18,10 +22,12 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -151,6 +157,25 @@ class PolicyEditorTest {
 
         holder.reload();
         assertThat(holder.currentSource()).isEqualTo(first);
+    }
+
+    @Test
+    void textsTooLargeToCompareAreRefusedBeforeTheDiffStarts() {
+        String manyLines = POLICY + "# x\n".repeat(40_000);
+        PolicyException lines = assertTimeoutPreemptively(Duration.ofSeconds(2), () -> catchThrowableOfType(
+                PolicyException.class, () -> PolicyEditor.diff(POLICY, manyLines, "running/policy.yaml", "edited/policy.yaml")));
+        assertThat(lines).as("refused").isNotNull();
+        assertThat(lines.errors()).containsExactly(new PolicyError("edited/policy.yaml", 1, 1, "",
+                "more than 5000 lines, too many to compare", "5000 行を超えているため比較できません"));
+        assertThat(lines.getMessage()).isEqualTo("edited/policy.yaml:1:1: 5000 行を超えているため比較できません"
+                + " / more than 5000 lines, too many to compare");
+
+        String large = POLICY + "# " + "あ".repeat(200_000) + "\n";
+        PolicyException size = assertTimeoutPreemptively(Duration.ofSeconds(2), () -> catchThrowableOfType(
+                PolicyException.class, () -> PolicyEditor.diff(large, POLICY, "running/policy.yaml", "edited/policy.yaml")));
+        assertThat(size).as("refused").isNotNull();
+        assertThat(size.getMessage()).as("the loader's own refusal of an over-size policy")
+                .isEqualTo("running/policy.yaml:1:1: 524288 バイトを超えています / larger than 524288 bytes");
     }
 
     private List<String> names() throws IOException {

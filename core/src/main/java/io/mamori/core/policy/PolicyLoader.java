@@ -55,13 +55,21 @@ public final class PolicyLoader {
 
     /** Parses policy text; {@code fileName} only labels the errors. */
     public Policy parse(String yaml, String fileName) throws PolicyException {
-        // Measured as the file will hold it, so that text the console accepts is a file the watcher and a restart
-        // accept too (200,000 'あ' are 200,000 chars but 600,000 bytes).
-        if (utf8Length(yaml) > MAX_BYTES) {
-            throw tooLarge(fileName);
-        }
+        requireWithinSize(yaml, fileName);
         String text = yaml.startsWith("\uFEFF") ? yaml.substring(1) : yaml;
         return new PolicyDocument(fileName, catalogue).read(compose(text, fileName));
+    }
+
+    /**
+     * Refuses text larger than a policy file may be ({@link #MAX_BYTES}), in the words of the loader's own refusal:
+     * for work that costs more than reading, such as comparing two texts, to check before it starts.
+     */
+    public static void requireWithinSize(String text, String fileName) throws PolicyException {
+        // Measured as the file will hold it, so that text the console accepts is a file the watcher and a restart
+        // accept too (200,000 'あ' are 200,000 chars but 600,000 bytes).
+        if (utf8Length(text) > MAX_BYTES) {
+            throw tooLarge(fileName);
+        }
     }
 
     /**
