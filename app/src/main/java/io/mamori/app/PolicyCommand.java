@@ -39,10 +39,10 @@ final class PolicyCommand extends CliHelp.Group {
                         + " organisation %s, %d list entr%s)%n", file, domains, organisation, entries, domains, organisation,
                         entries, entries == 1 ? "y" : "ies");
                 if (policy.lists().file().isPresent()) {
-                    Path listFile = ListFile.resolve(file, policy.lists().file().get());
                     try {
-                        int listed = ListFile.read(listFile).size();
-                        System.out.printf("%s: 正常です（%d 件） / OK (%d entr%s)%n", listFile, listed, listed,
+                        int listed = ListFile.readNamedBy(file, policy.lists().file()).size();
+                        System.out.printf("%s: 正常です（%d 件） / OK (%d entr%s)%n",
+                                ListFile.resolve(file, policy.lists().file().get()), listed, listed,
                                 listed == 1 ? "y" : "ies");
                     } catch (ListFile.Invalid e) {
                         e.errors().forEach(error -> System.err.println(error.renderBilingual()));

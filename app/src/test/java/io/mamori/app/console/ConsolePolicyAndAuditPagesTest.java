@@ -107,6 +107,23 @@ class ConsolePolicyAndAuditPagesTest extends ConsoleContext {
     }
 
     @Test
+    void aSaveNamingAListFileThatCannotBeReadIsRefusedWithTheReasonAndAudited() throws Exception {
+        ConsoleClient admin = signedIn("policy-list-file", "リスト 管理者", Role.ADMIN);
+        int mark = auditMark();
+        admin.get("/policy");
+        String original = admin.page().selectFirst("#policy-text").wholeText();
+        String baseHash = admin.page().selectFirst("input[name=baseHash]").attr("value");
+
+        admin.post("/policy/save", "text", original + "lists:\n  file: missing-lists.txt\n", "baseHash", baseHash);
+        assertThat(admin.last.statusCode()).isEqualTo(200);
+        assertThat(admin.text("#outcome")).contains("リストファイルを使えないため保存しませんでした");
+        assertThat(admin.text("#list-file-errors")).contains("missing-lists.txt").contains("ファイルを読めません（NoSuchFileException");
+        assertThat(Files.readString(POLICY)).isEqualTo(original);
+        assertThat(auditSince(mark)).anySatisfy(line -> assertThat(line).contains("action=policy.save").contains("ok=false")
+                .contains("actor=" + admin.email).contains("refused: list file: missing-lists.txt: cannot read the file"));
+    }
+
+    @Test
     void aTextTooLongToCompareGetsTheReasonInsteadOfADiffAlsoWhenASaveIsStale() throws Exception {
         ConsoleClient admin = signedIn("policy-diff-long", "差分 管理者", Role.ADMIN);
         admin.get("/policy");

@@ -96,6 +96,10 @@ class PolicyController {
             model.addAttribute("errors", invalid.errors());
             return show(model, user, text, baseHash, "invalid");
         }
+        if (result instanceof PolicyEditor.SaveResult.ListFileInvalid listFile) {
+            model.addAttribute("listFileErrors", listFile.errors());
+            return show(model, user, text, baseHash, "listFile");
+        }
         // Stale: keep the user's text, show what changed on disk meanwhile, and let them start again from it.
         String current = editor.fileText();
         try {

@@ -4,6 +4,8 @@ import com.github.difflib.DiffUtils;
 import com.github.difflib.UnifiedDiffUtils;
 import io.mamori.console.audit.AuditEntry;
 import io.mamori.console.audit.AuditTrail;
+import io.mamori.core.lists.ListFile;
+import io.mamori.core.policy.Policy;
 import io.mamori.core.policy.PolicyError;
 import io.mamori.core.policy.PolicyException;
 import io.mamori.core.policy.PolicyHolder;
@@ -24,8 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Edits the policy file the gateway runs on: validates a text, shows its difference from the running version,
- * and saves it atomically (write a temporary file beside it, then rename) only when it is valid and nobody saved
- * in between. The running {@link io.mamori.core.policy.PolicyWatcher} then applies the file; every saved version
+ * and saves it atomically (write a temporary file beside it, then rename) only when it is valid, the list file it
+ * names can be used, and nobody saved in between. The running {@link io.mamori.core.policy.PolicyWatcher} then applies the file; every saved version
  * is kept in {@link PolicyVersions} and every save (or refusal) goes to the audit trail.
  *
  * <p>Thread-safe: saves are serialised within this process; the stale check compares the hash of the file on
@@ -41,6 +43,13 @@ public final class PolicyEditor {
 
         /** Not written: the text is invalid. */
         record Invalid(List<PolicyError> errors) implements SaveResult {
+        }
+
+        /**
+         * Not written: the text is valid but names a list file ({@code lists.file}) that cannot be used, with which
+         * the gateway would not start again.
+         */
+        record ListFileInvalid(List<ListFile.Error> errors) implements SaveResult {
         }
 
         /** Not written: the file changed since the editor read it (hash {@code currentHash} now). */
@@ -141,18 +150,29 @@ public final class PolicyEditor {
      */
     public synchronized SaveResult save(String text, String baseHash, String author, String sourceIp) throws IOException {
         String content = normalise(text);
-        List<PolicyError> errors = validate(content);
         String onDisk = hash(fileText());
         String next = hash(content);
         String before = "sha256:" + onDisk;
-        if (!errors.isEmpty()) {
+        Policy policy;
+        try {
+            policy = loader.parse(content, EDITED_NAME);
+        } catch (PolicyException e) {
+            List<PolicyError> errors = e.errors();
             return recorded(new SaveResult.Invalid(errors), author, sourceIp, before,
                     "refused: " + errors.size() + " error(s): " + errors.get(0).render(), false);
-        } else if (!onDisk.equals(baseHash)) {
+        }
+        if (!onDisk.equals(baseHash)) {
             return recorded(new SaveResult.Stale(onDisk), author, sourceIp, before,
                     "refused: stale edit (started from sha256:" + baseHash + ")", false);
         } else if (onDisk.equals(next)) {
             return recorded(new SaveResult.Unchanged(), author, sourceIp, before, "unchanged", true);
+        }
+        try {
+            // the check of policy validate: the gateway would not start again with a list file it cannot use
+            ListFile.readNamedBy(holder.file(), policy.lists().file());
+        } catch (ListFile.Invalid e) {
+            return recorded(new SaveResult.ListFileInvalid(e.errors()), author, sourceIp, before,
+                    "refused: list file: " + e.errors().get(0).render(), false);
         }
         Path file = holder.file();
         Path prepared;

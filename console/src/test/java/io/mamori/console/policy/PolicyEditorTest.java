@@ -12,6 +12,7 @@ import io.mamori.console.audit.JdbcAuditTrail;
 import io.mamori.console.testing.MutableClock;
 import io.mamori.console.testing.TestDatabases;
 import io.mamori.core.analysis.FindingCatalogue;
+import io.mamori.core.lists.ListFile;
 import io.mamori.core.policy.PolicyError;
 import io.mamori.core.policy.PolicyException;
 import io.mamori.core.policy.PolicyHolder;
@@ -157,6 +158,35 @@ class PolicyEditorTest {
 
         holder.reload();
         assertThat(holder.currentSource()).isEqualTo(first);
+    }
+
+    @Test
+    void aSaveNamingAListFileThatCannotBeUsedIsRefusedAsPolicyValidateRefusesIt() throws Exception {
+        PolicyHolder holder = policyFile();
+        PolicyEditor editor = editor(holder, TestDatabases.fresh("h2"), audit::add);
+        String base = PolicyEditor.hash(POLICY);
+        String naming = POLICY + "lists:\n  file: lists.txt\n";
+
+        assertThat(editor.save(naming, base, "hanako@example.co.jp", "192.0.2.1")).isInstanceOfSatisfying(
+                PolicyEditor.SaveResult.ListFileInvalid.class, r -> assertThat(r.errors()).singleElement().satisfies(e -> {
+                    assertThat(e.render()).startsWith("lists.txt: cannot read the file (NoSuchFileException");
+                    assertThat(e.renderJa()).startsWith("lists.txt: ファイルを読めません（NoSuchFileException");
+                }));
+        Files.writeString(dir.resolve("lists.txt"), "block sender spam.example\nblock sendr x.example\n");
+        assertThat(editor.save(naming, base, "hanako@example.co.jp", "192.0.2.1")).isInstanceOfSatisfying(
+                PolicyEditor.SaveResult.ListFileInvalid.class, r -> assertThat(r.errors()).extracting(ListFile.Error::render)
+                        .containsExactly("lists.txt:2: unknown target 'sendr'; expected sender or link"));
+        assertThat(Files.readString(file())).as("not saved").isEqualTo(POLICY);
+        assertThat(editor.versions().list(10)).isEmpty();
+
+        Files.writeString(dir.resolve("lists.txt"), "block sender spam.example\n");
+        assertThat(editor.save(naming, base, "hanako@example.co.jp", "192.0.2.1")).isInstanceOf(PolicyEditor.SaveResult.Saved.class);
+        assertThat(Files.readString(file())).isEqualTo(naming);
+
+        assertThat(audit).extracting(AuditEntry::action).containsOnly("policy.save");
+        assertThat(audit).extracting(AuditEntry::success).containsExactly(false, false, true);
+        assertThat(audit.get(0).after()).startsWith("refused: list file: lists.txt: cannot read the file");
+        assertThat(audit.get(1).after()).isEqualTo("refused: list file: lists.txt:2: unknown target 'sendr'; expected sender or link");
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -123,6 +124,16 @@ public final class ListFile {
         }
         Path dir = policyFile.toAbsolutePath().getParent();
         return (dir == null ? p : dir.resolve(p)).normalize();
+    }
+
+    /**
+     * The entries of the list file that the policy at {@code policyFile} names ({@code named}, its {@code lists.file},
+     * {@linkplain #resolve resolved} against it); none when it names none. A gateway refuses to start with a list file
+     * it cannot use, so a policy gets this check before it is put in force: by {@code policy validate} and by the
+     * console's save.
+     */
+    public static List<ListEntry> readNamedBy(Path policyFile, Optional<String> named) throws Invalid {
+        return named.isEmpty() ? List.of() : read(resolve(policyFile, named.get()));
     }
 
     /** Reads and parses a list file; entries name it by its file name ({@code lists.txt:12}). */
