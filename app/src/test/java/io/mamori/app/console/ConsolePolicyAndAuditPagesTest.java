@@ -11,6 +11,7 @@ import io.mamori.core.malware.MalwareScanner;
 import io.mamori.core.reputation.BlocklistStatus;
 import io.mamori.core.reputation.DnsBlocklistAnalyzer;
 import org.springframework.beans.factory.annotation.Autowired;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -101,6 +102,33 @@ class ConsolePolicyAndAuditPagesTest extends ConsoleContext {
                     .contains("ok=true").contains("actor=" + admin.email).contains("version"))
                     .anySatisfy(line -> assertThat(line).contains("action=policy.save").contains("ok=false").contains("stale"))
                     .anySatisfy(line -> assertThat(line).contains("action=policy.save").contains("ok=false").contains("error"));
+        } finally {
+            usePolicy("");
+        }
+    }
+
+    @Test
+    void aPolicyFileSavedAsShiftJisIsShownWithTheReasonAndAValidSaveReplacesIt() throws Exception {
+        ConsoleClient admin = signedIn("policy-sjis", "文字 管理者", Role.ADMIN);
+        int mark = auditMark();
+        String running = policy.currentSource();
+        try {
+            Files.write(POLICY, running.getBytes(Charset.forName("Shift_JIS")));
+            admin.get("/policy");
+            assertThat(admin.last.statusCode()).isEqualTo(200);
+            assertThat(admin.text("#file-errors")).contains(POLICY.toString())
+                    .contains("UTF-8 として正しくありません。ファイルを UTF-8 で保存してください");
+            assertThat(admin.page().selectFirst("#showing-running")).isNotNull();
+            assertThat(admin.page().selectFirst("#policy-text").wholeText()).as("the running policy").isEqualTo(running);
+
+            admin.post("/policy/save", "text", running, "baseHash", admin.page().selectFirst("input[name=baseHash]").attr("value"));
+            assertThat(admin.last.statusCode()).isEqualTo(302);
+            assertThat(Files.readString(POLICY)).isEqualTo(running);
+            admin.follow();
+            assertThat(admin.text("#outcome")).contains("保存しました");
+            assertThat(admin.page().selectFirst("#file-errors")).isNull();
+            assertThat(auditSince(mark)).anySatisfy(line -> assertThat(line).contains("action=policy.save").contains("ok=true")
+                    .contains("before=unusable: " + POLICY + ":"));
         } finally {
             usePolicy("");
         }

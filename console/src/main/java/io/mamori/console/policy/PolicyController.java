@@ -45,10 +45,9 @@ class PolicyController {
     }
 
     @GetMapping("/policy")
-    String page(@AuthenticationPrincipal ConsoleUser user, Model model) throws IOException {
+    String page(@AuthenticationPrincipal ConsoleUser user, Model model) {
         require(user, Role.ADMIN, Role.AUDITOR);
-        String text = editor.fileText();
-        return show(model, user, text, PolicyEditor.hash(text), null);
+        return showFile(model, user);
     }
 
     @PostMapping("/policy/validate")
@@ -101,9 +100,13 @@ class PolicyController {
             return show(model, user, text, baseHash, "listFile");
         }
         // Stale: keep the user's text, show what changed on disk meanwhile, and let them start again from it.
-        String current = editor.fileText();
+        PolicyEditor.OnDisk current = editor.onDisk();
+        if (!(current instanceof PolicyEditor.OnDisk.Text file)) {
+            model.addAttribute("fileErrors", ((PolicyEditor.OnDisk.Unusable) current).errors());
+            return show(model, user, text, baseHash, "stale");
+        }
         try {
-            model.addAttribute("diff", PolicyEditor.diff(current, text, "saved-meanwhile/policy.yaml", "edited/policy.yaml"));
+            model.addAttribute("diff", PolicyEditor.diff(file.text(), text, "saved-meanwhile/policy.yaml", "edited/policy.yaml"));
             model.addAttribute("errors", List.of());
         } catch (PolicyException e) {
             model.addAttribute("errors", e.errors());
@@ -113,12 +116,10 @@ class PolicyController {
 
     /** Checks the running policy's block lists through the gateway's resolver; the results beside the editor. */
     @PostMapping("/policy/check-blocklists")
-    String checkBlocklists(@AuthenticationPrincipal ConsoleUser user, HttpServletRequest request, Model model)
-            throws IOException {
+    String checkBlocklists(@AuthenticationPrincipal ConsoleUser user, HttpServletRequest request, Model model) {
         require(user, Role.ADMIN, Role.AUDITOR);
         model.addAttribute("blocklistChecks", blocklists.check(user.email(), ClientAddress.recorded(request)));
-        String text = editor.fileText();
-        return show(model, user, text, PolicyEditor.hash(text), null);
+        return showFile(model, user);
     }
 
     @GetMapping("/policy/history")
@@ -151,6 +152,20 @@ class PolicyController {
         model.addAttribute("versions", editor.versions().list(200));
         model.addAttribute("zone", java.time.ZoneId.systemDefault());
         return "policy-version";
+    }
+
+    /**
+     * The editor on the file as it is on disk; on the running policy when the gateway cannot read the file, with the
+     * reasons, so that an administrator can replace the file from here.
+     */
+    private String showFile(Model model, ConsoleUser user) {
+        PolicyEditor.OnDisk disk = editor.onDisk();
+        if (disk instanceof PolicyEditor.OnDisk.Text file) {
+            return show(model, user, file.text(), file.hash(), null);
+        }
+        model.addAttribute("fileErrors", ((PolicyEditor.OnDisk.Unusable) disk).errors());
+        model.addAttribute("showingRunning", true);
+        return show(model, user, editor.runningText(), disk.hash(), null);
     }
 
     private String show(Model model, ConsoleUser user, String text, String baseHash, String outcome) {

@@ -81,9 +81,39 @@ public final class PolicyEditor {
         this.clock = Objects.requireNonNull(clock);
     }
 
-    /** The file as it is on disk now (what the editor starts from). */
-    public String fileText() throws IOException {
-        return Files.readString(holder.file(), StandardCharsets.UTF_8);
+    /** The policy file as it is on disk now: what the editor starts from, and what a save must start from. */
+    public sealed interface OnDisk {
+
+        /** The SHA-256 of the file's bytes (of the reason it cannot be read, when it cannot), hex. */
+        String hash();
+
+        /** The file holds UTF-8 text of a size a policy may have (valid or not). */
+        record Text(String text, String hash) implements OnDisk {
+        }
+
+        /**
+         * The gateway cannot read the file as a policy (too large, not UTF-8, missing or unreadable), for the reasons
+         * {@code errors}; a valid save replaces it.
+         */
+        record Unusable(List<PolicyError> errors, String hash) implements OnDisk {
+        }
+    }
+
+    /** Reads the policy file as the gateway does: at most a policy's size, strictly UTF-8. */
+    public OnDisk onDisk() {
+        String name = holder.file().toString();
+        byte[] content;
+        try {
+            content = PolicyLoader.read(holder.file(), name);
+        } catch (PolicyException e) {
+            return new OnDisk.Unusable(e.errors(), hash(e.getMessage()));
+        }
+        String hash = sha256(content);
+        try {
+            return new OnDisk.Text(PolicyLoader.decodeUtf8(content, name), hash);
+        } catch (PolicyException e) {
+            return new OnDisk.Unusable(e.errors(), hash);
+        }
     }
 
     /** The text of the policy in force. */
@@ -150,9 +180,11 @@ public final class PolicyEditor {
      */
     public synchronized SaveResult save(String text, String baseHash, String author, String sourceIp) throws IOException {
         String content = normalise(text);
-        String onDisk = hash(fileText());
+        OnDisk disk = onDisk();
+        String onDisk = disk.hash();
         String next = hash(content);
-        String before = "sha256:" + onDisk;
+        String before = disk instanceof OnDisk.Unusable unusable
+                ? "unusable: " + unusable.errors().get(0).render() : "sha256:" + onDisk;
         Policy policy;
         try {
             policy = loader.parse(content, EDITED_NAME);
@@ -214,8 +246,12 @@ public final class PolicyEditor {
 
     /** SHA-256 of the UTF-8 text, hex. */
     public static String hash(String text) {
+        return sha256(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String sha256(byte[] content) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
         }

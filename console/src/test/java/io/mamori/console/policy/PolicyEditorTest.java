@@ -18,6 +18,7 @@ import io.mamori.core.policy.PolicyException;
 import io.mamori.core.policy.PolicyHolder;
 import io.mamori.core.policy.PolicyLoader;
 import java.io.IOException;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -82,7 +83,8 @@ class PolicyEditorTest {
         PolicyHolder holder = policyFile();
         Path file = file();
         PolicyEditor editor = editor(holder, TestDatabases.fresh(vendor), audit::add);
-        String base = PolicyEditor.hash(editor.fileText());
+        String base = editor.onDisk().hash();
+        assertThat(editor.onDisk()).isEqualTo(new PolicyEditor.OnDisk.Text(POLICY, PolicyEditor.hash(POLICY)));
 
         String invalid = POLICY.replace("hold: 8", "hold: 2");
         assertThat(editor.validate(invalid)).singleElement().satisfies(e -> {
@@ -187,6 +189,33 @@ class PolicyEditorTest {
         assertThat(audit).extracting(AuditEntry::success).containsExactly(false, false, true);
         assertThat(audit.get(0).after()).startsWith("refused: list file: lists.txt: cannot read the file");
         assertThat(audit.get(1).after()).isEqualTo("refused: list file: lists.txt:2: unknown target 'sendr'; expected sender or link");
+    }
+
+    @Test
+    void aPolicyFileTheGatewayCannotReadIsReportedWithItsReasonAndAValidSaveReplacesIt() throws Exception {
+        PolicyHolder holder = policyFile();
+        PolicyEditor editor = editor(holder, TestDatabases.fresh("h2"), audit::add);
+        String edited = POLICY.replace("tag: 4", "tag: 5");
+
+        Files.write(file(), POLICY.getBytes(Charset.forName("Shift_JIS")));
+        PolicyEditor.OnDisk sjis = editor.onDisk();
+        assertThat(sjis).isInstanceOfSatisfying(PolicyEditor.OnDisk.Unusable.class, u -> assertThat(u.errors())
+                .containsExactly(new PolicyError(file().toString(), 3, 9, "", "not valid UTF-8; save the file as UTF-8",
+                        "UTF-8 として正しくありません。ファイルを UTF-8 で保存してください")));
+        assertThat(editor.save(edited, sjis.hash(), "hanako@example.co.jp", "192.0.2.1"))
+                .isInstanceOf(PolicyEditor.SaveResult.Saved.class);
+        assertThat(Files.readString(file())).isEqualTo(edited);
+        assertThat(audit.get(0).before()).isEqualTo("unusable: " + file() + ":3:9: not valid UTF-8; save the file as UTF-8");
+
+        Files.writeString(file(), POLICY + "# " + "x".repeat(600_000) + "\n");
+        PolicyEditor.OnDisk large = editor.onDisk();
+        assertThat(large).isInstanceOfSatisfying(PolicyEditor.OnDisk.Unusable.class, u -> assertThat(u.errors())
+                .extracting(PolicyError::message).containsExactly("larger than 524288 bytes"));
+        assertThat(editor.save(edited, "a hash from before", "hanako@example.co.jp", "192.0.2.1"))
+                .as("the stale check still holds").isEqualTo(new PolicyEditor.SaveResult.Stale(large.hash()));
+        assertThat(editor.save(edited, large.hash(), "hanako@example.co.jp", "192.0.2.1"))
+                .isInstanceOf(PolicyEditor.SaveResult.Saved.class);
+        assertThat(Files.readString(file())).isEqualTo(edited);
     }
 
     @Test

@@ -90,8 +90,11 @@ public final class PolicyLoader {
         }
     }
 
-    /** Bytes of a policy file, at most {@link #MAX_BYTES}; read errors become a {@link PolicyException}. */
-    static byte[] read(Path file, String name) throws PolicyException {
+    /**
+     * Bytes of a policy file, at most {@link #MAX_BYTES}; read errors become a {@link PolicyException}, and so does a
+     * larger file. What the gateway reads, for a tool (the console's editor) to read the file the same way.
+     */
+    public static byte[] read(Path file, String name) throws PolicyException {
         byte[] content;
         try (InputStream in = Files.newInputStream(file)) {
             content = in.readNBytes(MAX_BYTES + 1);
@@ -135,7 +138,11 @@ public final class PolicyLoader {
         return parse(decodeUtf8(content, fileName), fileName);
     }
 
-    private static String decodeUtf8(byte[] content, String fileName) throws PolicyException {
+    /**
+     * The text of file content as the gateway decodes it: strictly UTF-8, an error pointing at the first byte that
+     * is not (a file saved as Shift_JIS).
+     */
+    public static String decodeUtf8(byte[] content, String fileName) throws PolicyException {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
