@@ -57,8 +57,7 @@ final class PolicyDocument {
     private static final int MAX_NAME_LENGTH = 200;
     private static final int MAX_PREFIX_LENGTH = 64;
     /** RFC 5321 §4.5.3.1: a local part of 64 octets, '@' and a domain of 255. */
-    private static final int MAX_ADDRESS_LENGTH = 320;
-    private static final Pattern ADDRESS = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
+    private static final int MAX_ADDRESS_LENGTH = io.mamori.core.text.MailAddresses.MAX_LENGTH;
     /** Longest number as written (underscores included); the largest value in a policy has a few digits. */
     private static final int MAX_NUMBER_LENGTH = 32;
     /** Most digits a number may have before, and after, its decimal point once its exponent is applied. */
@@ -394,12 +393,12 @@ final class PolicyDocument {
             if (address == null) {
                 ok = false;
             } else if (address.length() > MAX_ADDRESS_LENGTH) {
-                // checked before the pattern, whose backtracking grows with the square of the length
+                // said apart from the other reasons: the most an address can have
                 error(item, path + ".addresses[" + i + "]", "longer than " + MAX_ADDRESS_LENGTH
                         + " characters, the most an address can have (RFC 5321)",
                         MAX_ADDRESS_LENGTH + " 文字を超えています（RFC 5321 によるアドレスの最大長）");
                 ok = false;
-            } else if (!ADDRESS.matcher(address).matches()) {
+            } else if (!io.mamori.core.text.MailAddresses.plausible(address)) {
                 error(item, path + ".addresses[" + i + "]", "'" + abbreviate(address) + "' is not an email address",
                         "'" + abbreviate(address) + "' はメールアドレスではありません");
                 ok = false;
