@@ -84,8 +84,10 @@ import org.slf4j.LoggerFactory;
  * A second store on the same directories (e.g. a CLI command next to the running gateway) skips this.
  *
  * <p><b>Durability.</b> Rows written by {@link #commit} survive a process kill and a power loss. Later state
- * changes (claims, attempts, transitions) survive a process kill; on H2 a power loss may undo the last
- * ones, which at worst repeats a delivery (at-least-once).
+ * changes (claims, attempts, transitions) are durable on PostgreSQL; on H2, which writes commits up to half a
+ * second later, a crash (a process kill too) may undo the last ones, which at worst repeats a delivery
+ * (at-least-once). A move to DELETED is the exception: it is made durable ({@code CHECKPOINT SYNC}) before the
+ * content file is deleted, so no crash brings back a row with its key but without its file.
  *
  * <p><b>Errors.</b> Database failures in methods without {@code throws IOException} surface as
  * {@link UncheckedIOException}. {@link #recordAttempt} on an unknown id throws {@link NoSuchElementException};
@@ -875,7 +877,10 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
         } catch (SQLException e) {
             throw failure("move message " + id + " to " + to, e);
         }
-        if (updated == 1 && to == MessageState.DELETED && QueueIds.isWellFormed(id)) {
+        // The row must be durable before its file goes: H2 writes a commit up to half a second later, and a crash in
+        // between would bring the row back with its key but without the file. (Deletions are rare, operators' and
+        // withdrawn copies', so each pays for its own sync.)
+        if (updated == 1 && to == MessageState.DELETED && deletionDurable(id) && QueueIds.isWellFormed(id)) {
             try {
                 Files.deleteIfExists(messageDir.resolve(id));
             } catch (IOException e) {
@@ -883,6 +888,22 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
             }
         }
         return updated == 1;
+    }
+
+    /** H2: {@code CHECKPOINT SYNC} (write and fsync) after the move to DELETED; PostgreSQL's commit is durable already. */
+    private boolean deletionDurable(String id) {
+        if (vendor != SqlVendor.H2) {
+            return true;
+        }
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+            st.execute("CHECKPOINT SYNC");
+            return true;
+        } catch (SQLException e) {
+            // The file stays; the next start deletes it once the row is seen deleted (orphan recovery).
+            log.warn("Message {} deleted but its content file stays until the next start: cannot make the deletion"
+                    + " durable: {}", id, e.getMessage());
+            return false;
+        }
     }
 
     /**
