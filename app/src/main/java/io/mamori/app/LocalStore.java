@@ -2,6 +2,7 @@ package io.mamori.app;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.mamori.console.audit.JdbcAuditTrail;
+import io.mamori.console.identity.ConsoleAccounts;
 import io.mamori.gateway.crypto.MasterKeys;
 import io.mamori.gateway.store.Databases;
 import io.mamori.gateway.store.JdbcMessageStore;
@@ -52,12 +53,16 @@ final class LocalStore implements AutoCloseable {
 
     /**
      * Opens the store as configured, runs {@code action} on it and closes it. When a running gateway holds the embedded
-     * database, says so on standard error as {@code command} and returns 3.
+     * database, says so on standard error as {@code command} and returns 3; when the master keyset of a database that
+     * holds encrypted data is missing, says so and returns 1.
      */
     static int with(Command command, Action action) throws Exception {
         LocalStore store;
         try {
             store = open(Settings.load(java.util.List.of()), Clock.systemUTC());
+        } catch (MasterKeys.KeysetMissing e) {
+            System.err.println(command.name() + ": " + e.bilingual());
+            return 1;
         } catch (RuntimeException e) {
             if (databaseInUse(e)) {
                 System.err.println(command.databaseInUse());
@@ -83,7 +88,10 @@ final class LocalStore implements AutoCloseable {
     static LocalStore open(MamoriProperties settings, Clock clock) throws IOException {
         HikariDataSource ds = Databases.open(databaseSettings(settings));
         try {
-            MasterKeys keys = MasterKeys.openOrCreate(settings.dataDir().resolve("keys"));
+            // A missing keyset is created only for a database that holds nothing encrypted: data restored without its
+            // keys directory must not start under new keys that cannot read it.
+            MasterKeys keys = MasterKeys.openOrCreate(settings.dataDir().resolve("keys"),
+                    () -> JdbcMessageStore.holdsWrappedKeys(ds) || ConsoleAccounts.holdsTotpSecrets(ds));
             JdbcMessageStore.Settings under = JdbcMessageStore.Settings.under(settings.dataDir());
             MamoriProperties.Store s = settings.store();
             JdbcMessageStore store = new JdbcMessageStore(ds, keys, new JdbcMessageStore.Settings(under.spoolDir(),

@@ -340,6 +340,78 @@ class MamoriCliTest {
     }
 
     @Test
+    void aDataDirectoryWhoseKeysetIsMissingIsRefusedWhileItHoldsEncryptedData() throws Exception {
+        Path keys = dir.resolve("data/keys").toAbsolutePath();
+        assertThat(run("queue", "list")).as("a fresh data directory opens: " + err()).isZero();
+        assertThat(keys.resolve("master-keyset.json")).exists();
+        deleteTree(keys);
+        assertThat(run("queue", "list")).as("nothing encrypted yet, so new keys are fine: " + err()).isZero();
+        String id;
+        try (LocalStore local = LocalStore.open(Settings.load(List.of()), java.time.Clock.systemUTC())) {
+            id = quarantine(local, "a@partner.example", "OFFICE_MACRO");
+        }
+        Path saved = dir.resolve("keys-backup");
+        Files.move(keys, saved);
+
+        assertThat(run("queue", "list")).isEqualTo(1);
+        assertThat(err()).contains("queue: マスター鍵セット " + keys.resolve("master-keyset.json") + " がありませんが、")
+                .contains("鍵ディレクトリ " + keys + " をデータと同時に取ったバックアップから戻すか")
+                .contains(" / the master keyset " + keys.resolve("master-keyset.json") + " is missing, but the database holds")
+                .contains("Restore the keys directory " + keys + " from the backup taken with the data");
+        assertThat(keys).as("no new keyset").doesNotExist();
+        assertThatThrownBy(() -> LocalStore.open(Settings.load(List.of()), java.time.Clock.systemUTC()))
+                .isInstanceOf(io.mamori.gateway.crypto.MasterKeys.KeysetMissing.class);
+
+        Files.move(saved, keys);
+        try (LocalStore local = LocalStore.open(Settings.load(List.of()), java.time.Clock.systemUTC());
+             java.io.InputStream in = local.store().openContent(id)) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.US_ASCII)).contains("From: a@partner.example");
+        }
+    }
+
+    @Test
+    void aConsoleTotpKeyAloneAlsoKeepsAMissingKeysetFromBeingReplaced() throws Exception {
+        enrollTotp("sato@example.co.jp");
+        deleteTree(dir.resolve("data/keys"));
+
+        assertThat(run("keys", "rotate")).isEqualTo(1);
+        assertThat(err()).contains("keys: マスター鍵セット ").contains(" / the master keyset ");
+        assertThat(dir.resolve("data/keys")).doesNotExist();
+    }
+
+    /** Creates a console account for {@code email} with an enrolled authenticator; returns its key as displayed. */
+    private static String enrollTotp(String email) throws Exception {
+        java.time.Clock clock = java.time.Clock.systemUTC();
+        try (LocalStore local = LocalStore.open(Settings.load(List.of()), clock)) {
+            io.mamori.console.identity.ConsoleAccounts accounts = consoleAccounts(local, clock);
+            accounts.createUser(email, "佐藤", null, java.util.Set.of(io.mamori.core.access.Role.ADMIN));
+            io.mamori.console.identity.ConsoleAccounts.Enrollment e = accounts.startEnrollment(email, "Mamori");
+            accounts.finishEnrollment(email, e, totpCode(e.displaySecret(), clock.instant())).orElseThrow();
+            return e.displaySecret();
+        }
+    }
+
+    private static io.mamori.console.identity.ConsoleAccounts consoleAccounts(LocalStore local, java.time.Clock clock) {
+        return ConsoleConfiguration.accounts(local, new io.mamori.console.directory.JdbcDirectory(local.dataSource(), clock),
+                Settings.load(List.of()), clock);
+    }
+
+    /** What an authenticator app shows for the displayed key at {@code at} (java-otp, independent of the gateway). */
+    private static String totpCode(String displayedSecret, java.time.Instant at) throws Exception {
+        byte[] key = new org.apache.commons.codec.binary.Base32().decode(displayedSecret.replace(" ", ""));
+        return new com.eatthepath.otp.TimeBasedOneTimePasswordGenerator()
+                .generateOneTimePasswordString(new javax.crypto.spec.SecretKeySpec(key, "RAW"), at);
+    }
+
+    private static void deleteTree(Path root) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    @Test
     void evalCountsActionsOverEmlAndMboxFilesAndListsTheWrongWay() throws Exception {
         Path corpus = Files.createDirectories(dir.resolve("corpus/sub"));
         Files.writeString(corpus.resolve("plain.eml"), "From: a@partner.example\r\nSubject: hi\r\n\r\nhello\r\n");

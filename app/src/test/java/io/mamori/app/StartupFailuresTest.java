@@ -103,6 +103,22 @@ class StartupFailuresTest {
     }
 
     @Test
+    void aMissingKeysetOfADatabaseWithEncryptedDataIsReportedInJapaneseAndEnglish() throws Exception {
+        Path keys = dir.resolve("data/keys");
+        io.mamori.gateway.crypto.MasterKeys.KeysetMissing missing = catchThrowableOfType(
+                () -> io.mamori.gateway.crypto.MasterKeys.openOrCreate(keys, () -> true),
+                io.mamori.gateway.crypto.MasterKeys.KeysetMissing.class);
+
+        FailureAnalysis analysis = registered().analyze(new BeanCreationException("localStore", "Failed to instantiate", missing));
+
+        assertThat(analysis).isNotNull();
+        assertThat(analysis.getDescription()).startsWith("マスター鍵セットがないため、起動しません。\n"
+                + "The master keyset is missing; the gateway does not start.\n" + missing.messageJa() + "\n" + missing.getMessage());
+        assertThat(analysis.getAction()).contains("鍵ディレクトリ " + keys.toAbsolutePath() + " を、データと同時に取ったバックアップから戻して")
+                .contains("Restore the keys directory " + keys.toAbsolutePath() + " from the backup");
+    }
+
+    @Test
     void otherFailuresAreLeftToSpringBoot() {
         assertThat(registered().analyze(new BeanCreationException("x", "y", new IllegalStateException("z")))).isNull();
     }

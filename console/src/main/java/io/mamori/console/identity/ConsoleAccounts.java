@@ -428,6 +428,14 @@ public final class ConsoleAccounts {
         }
     }
 
+    /**
+     * Whether any console account has a TOTP key, which only the master keyset that encrypted it can read (for telling
+     * a first start from a database whose keyset has gone missing).
+     */
+    public static boolean holdsTotpSecrets(DataSource dataSource) {
+        return new JdbcAccounts(dataSource).anyTotpSecret();
+    }
+
     private static String context(String email) {
         return "totp:" + email;
     }

@@ -242,6 +242,17 @@ final class JdbcAccounts {
         }
     }
 
+    /** Whether any account has a TOTP key (one row is enough). */
+    boolean anyTotpSecret() {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement q = c.prepareStatement("SELECT 1 FROM console_account WHERE totp_secret IS NOT NULL LIMIT 1");
+             ResultSet rs = q.executeQuery()) {
+            return rs.next();
+        } catch (SQLException e) {
+            throw failure("look for TOTP keys", e);
+        }
+    }
+
     /** The unused recovery code of {@code email} with this lookup code: {@code [id, hash]}, or empty. */
     Optional<RecoveryCodes.Candidate> recoveryCode(String email, String lookup) {
         try (Connection c = dataSource.getConnection();

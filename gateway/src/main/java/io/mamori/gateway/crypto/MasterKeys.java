@@ -43,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * <p>The keyset lives in {@code <dir>/master-keyset.json}, created on first start with mode 0600 in a
  * 0700 directory and always replaced atomically (write a temporary file, fsync, rename, fsync the
  * directory). It is stored unencrypted: whoever can read that file can read the mail, so the directory
- * belongs on a disk with the same protection as the database; a KMS-wrapped keyset is a later option.
+ * belongs on a disk with the same protection as the database; a KMS-wrapped keyset is a later option. A missing file
+ * is created afresh only while the database holds nothing encrypted ({@link #openOrCreate(Path, EncryptedData)}):
+ * otherwise it was lost, and is refused ({@link KeysetMissing}).
  *
  * <p>Rotation ({@link #rotate()}) adds a fresh AES256_GCM key and makes it primary; the earlier keys stay
  * in the keyset, so every wrapped content key remains readable, and a copy of the previous file is kept as
@@ -93,12 +95,76 @@ public final class MasterKeys {
         this.current = snapshot;
     }
 
+    /**
+     * Tells {@link #openOrCreate(Path, EncryptedData)} whether the database already holds data encrypted under a master
+     * keyset, which a newly generated keyset could not read.
+     */
+    @FunctionalInterface
+    public interface EncryptedData {
+        /** Whether anything encrypted under a master key is stored (a wrapped content key, a TOTP key). */
+        boolean exists() throws IOException;
+    }
+
+    /**
+     * The keyset file is missing while the database holds data encrypted under it: the keys directory was not restored
+     * with the data, or the disk that holds it is not mounted. A new keyset would leave every stored message unreadable
+     * and encrypt new mail under keys the old data knows nothing of, so none is created.
+     */
+    public static final class KeysetMissing extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        private final Path directory;
+        private final String messageJa;
+
+        KeysetMissing(Path directory) {
+            super("the master keyset " + directory.resolve(KEYSET_FILE) + " is missing, but the database holds data encrypted"
+                    + " under master keys (message keys or TOTP keys); a new keyset would leave it unreadable, so none is"
+                    + " created. Restore the keys directory " + directory + " from the backup taken with the data, or mount"
+                    + " the disk that holds it, and try again");
+            this.directory = directory;
+            this.messageJa = "マスター鍵セット " + directory.resolve(KEYSET_FILE) + " がありませんが、データベースにはマスター鍵で"
+                    + "暗号化されたデータ（メッセージ鍵または TOTP 鍵）があります。新しい鍵セットではそれらを読めないため、作成しません。"
+                    + "鍵ディレクトリ " + directory + " をデータと同時に取ったバックアップから戻すか、それを置くディスクをマウントしてから"
+                    + "やり直してください";
+        }
+
+        /** The keys directory that should hold the keyset. */
+        public Path directory() {
+            return directory;
+        }
+
+        /** The reason in Japanese. */
+        public String messageJa() {
+            return messageJa;
+        }
+
+        /** Japanese first, then English. */
+        public String bilingual() {
+            return messageJa + " / " + getMessage();
+        }
+    }
+
     /** Loads the keyset under {@code dir}, creating the directory and a new keyset on first start. */
     public static MasterKeys openOrCreate(Path dir) throws IOException {
+        return openOrCreate(dir, () -> false);
+    }
+
+    /**
+     * Loads the keyset under {@code dir}; creates the directory and a new keyset only when there is none and
+     * {@code existing} says that nothing encrypted is stored yet (a first start).
+     *
+     * @throws KeysetMissing if the keyset file is missing but {@code existing} holds data
+     */
+    public static MasterKeys openOrCreate(Path dir, EncryptedData existing) throws IOException {
+        Objects.requireNonNull(existing, "existing");
         registerTink();
         Path absolute = dir.toAbsolutePath().normalize();
-        createPrivateDirectories(absolute);
         Path file = absolute.resolve(KEYSET_FILE);
+        // Before anything is created: a keys disk that did not mount must not gain a directory and a keyset.
+        if (Files.notExists(file) && existing.exists()) {
+            throw new KeysetMissing(absolute);
+        }
+        createPrivateDirectories(absolute);
         try (var lock = lockDirectory(absolute)) {
             if (Files.notExists(file)) {
                 KeysetHandle fresh = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);

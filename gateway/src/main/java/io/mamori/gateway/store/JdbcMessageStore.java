@@ -907,6 +907,20 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
     }
 
     /**
+     * Whether any message row holds a wrapped content key (one row is enough), for telling a first start from a
+     * database whose master keyset has gone missing.
+     */
+    public static boolean holdsWrappedKeys(DataSource dataSource) throws IOException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT 1 FROM messages WHERE wrapped_key IS NOT NULL LIMIT 1");
+             ResultSet rs = ps.executeQuery()) {
+            return rs.next();
+        } catch (SQLException e) {
+            throw new IOException("cannot read the message database: " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * {@inheritDoc}
      *
      * <p>Works in pages and commits each, so it can be interrupted and run again; rows already on the

@@ -94,6 +94,24 @@ class MasterKeysTest {
     }
 
     @Test
+    void aMissingKeysetIsNotCreatedAfreshWhileEncryptedDataExists() throws Exception {
+        Path keysDir = dir.resolve("data/keys");
+        assertThatThrownBy(() -> MasterKeys.openOrCreate(keysDir, () -> true))
+                .isInstanceOfSatisfying(MasterKeys.KeysetMissing.class, e -> {
+                    assertThat(e.directory()).isEqualTo(keysDir.toAbsolutePath());
+                    assertThat(e.bilingual()).startsWith("マスター鍵セット " + keysDir.toAbsolutePath().resolve("master-keyset.json")
+                            + " がありませんが、").contains("鍵ディレクトリ " + keysDir.toAbsolutePath() + " をデータと同時に取った")
+                            .contains(" / the master keyset " + keysDir.toAbsolutePath().resolve("master-keyset.json") + " is missing")
+                            .contains("Restore the keys directory " + keysDir.toAbsolutePath() + " from the backup");
+                });
+        assertThat(keysDir).as("nothing created").doesNotExist();
+
+        MasterKeys created = MasterKeys.openOrCreate(keysDir, () -> false);
+        assertThat(MasterKeys.openOrCreate(keysDir, () -> true).primaryKeyId()).as("an existing keyset opens")
+                .isEqualTo(created.primaryKeyId());
+    }
+
+    @Test
     void aDamagedKeysetFileIsReportedByName() throws Exception {
         Files.writeString(dir.resolve("master-keyset.json"), "{\"primaryKeyId\": 1}");
         assertThatThrownBy(() -> MasterKeys.openOrCreate(dir))
