@@ -335,8 +335,31 @@ class MamoriCliTest {
         assertThat(out()).contains("0 message(s)");
 
         assertThat(run("keys", "rotate")).as(err()).isZero();
-        assertThat(out()).containsPattern("新しい主マスター鍵 \\d+（以前は \\d+）。メッセージ鍵 0 件を包み直し、変更前のキーセットを .+ に保存しました"
-                + " / new primary master key \\d+ \\(was \\d+\\); 0 message key\\(s\\) re-wrapped; previous keyset saved as ");
+        assertThat(out()).containsPattern("新しい主マスター鍵 \\d+（以前は \\d+）。メッセージ鍵 0 件を包み直し、TOTP 鍵 0 件を暗号化し直し、"
+                + "変更前のキーセットを .+ に保存しました / new primary master key \\d+ \\(was \\d+\\); 0 message key\\(s\\)"
+                + " re-wrapped; 0 TOTP key\\(s\\) re-encrypted; previous keyset saved as ");
+    }
+
+    @Test
+    void keysRotateAlsoReencryptsConsoleTotpKeysUnderTheNewPrimaryKey() throws Exception {
+        String secret = enrollTotp("sato@example.co.jp");
+
+        assertThat(run("keys", "rotate")).as(err()).isZero();
+
+        assertThat(out()).contains("TOTP 鍵 1 件を暗号化し直し").contains("; 1 TOTP key(s) re-encrypted;");
+        int primary = io.mamori.gateway.crypto.MasterKeys.openOrCreate(dir.resolve("data/keys")).primaryKeyId();
+        byte[] sealed = java.util.Base64.getDecoder().decode(query("SELECT totp_secret FROM console_account"
+                + " WHERE email = 'sato@example.co.jp'"));
+        assertThat(sealed[0]).as("Tink output prefix").isEqualTo((byte) 1);
+        assertThat(java.nio.ByteBuffer.wrap(sealed, 1, 4).getInt()).as("names the new primary key").isEqualTo(primary);
+        java.time.Clock later = java.time.Clock.offset(java.time.Clock.systemUTC(), java.time.Duration.ofSeconds(60));
+        try (LocalStore local = LocalStore.open(Settings.load(List.of()), later)) {
+            assertThat(consoleAccounts(local, later).checkSecondFactor("sato@example.co.jp", totpCode(secret, later.instant())))
+                    .isInstanceOf(io.mamori.console.identity.ConsoleAccounts.SecondFactorCheck.Accepted.class);
+        }
+        assertThat(run("audit", "list")).isZero();
+        assertThat(out()).containsPattern("keys\\.rotate +yes +master-key: primary \\d+ → primary " + Integer.toUnsignedString(primary)
+                + "; 0 message key\\(s\\) re-wrapped; 1 TOTP key\\(s\\) re-encrypted");
     }
 
     @Test
@@ -610,6 +633,17 @@ class MamoriCliTest {
     }
 
     private static final String ME = "cli:" + System.getProperty("user.name");
+
+    /** The first column of the first row of {@code select} on the configured database (the CLI has closed it). */
+    private static String query(String select) throws Exception {
+        try (com.zaxxer.hikari.HikariDataSource ds = io.mamori.gateway.store.Databases.open(
+                LocalStore.databaseSettings(Settings.load(List.of())));
+             java.sql.Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery(select)) {
+            assertThat(rs.next()).as(select).isTrue();
+            return rs.getString(1);
+        }
+    }
 
     /** Runs SQL on the configured database as someone with direct access to it would (the CLI has closed it). */
     private static void sql(String statement) throws Exception {

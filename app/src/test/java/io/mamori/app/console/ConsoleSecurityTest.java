@@ -206,6 +206,36 @@ class ConsoleSecurityTest extends ConsoleContext {
     }
 
     @Test
+    void aTotpKeyThatCannotBeDecryptedRefusesTheSignInAndIsAuditedAsAFailure() throws Exception {
+        String email = userWithPassword(newAddress("unreadable"), "鍵 不明", Role.ADMIN);
+        String secret = enrollTotp(email);
+        // as if the master key that encrypted it had been destroyed: sealed under a keyset the gateway does not hold
+        byte[] foreign = io.mamori.gateway.crypto.MasterKeys.openOrCreate(Files.createTempDirectory("other-keys"))
+                .encryptSecret(new org.apache.commons.codec.binary.Base32().decode(secret.replace(" ", "")), "totp:" + email);
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection(
+                io.mamori.gateway.store.Databases.Settings.embedded(DATA.resolve("db")).url(), "sa", "");
+             java.sql.PreparedStatement update = db.prepareStatement("UPDATE console_account SET totp_secret = ? WHERE email = ?")) {
+            update.setString(1, java.util.Base64.getEncoder().encodeToString(foreign));
+            update.setString(2, email);
+            assertThat(update.executeUpdate()).isEqualTo(1);
+        }
+        CLOCK.advance(Duration.ofSeconds(30));
+        ConsoleClient c = client("198.51.100.7");
+        assertThat(c.signIn(email, PASSWORD).statusCode()).isEqualTo(200);
+        assertThat(c.last.uri().getPath()).isEqualTo("/login/totp");
+        int mark = auditMark();
+
+        c.post("/login/totp", "code", code(secret, CLOCK.instant()));
+
+        assertThat(c.last.statusCode()).isEqualTo(401);
+        assertThat(c.text("#totp-error")).isEqualTo("サーバーで2段階認証の鍵を読み取れないため、確認コードを照合できません。"
+                + "リカバリーコードを使うか、管理者に連絡してください。");
+        assertThat(c.get("/").statusCode()).as("not signed in").isEqualTo(302);
+        assertThat(auditSince(mark)).anyMatch(l -> l.contains("action=login.failure object=" + email + " ok=false")
+                && l.contains("second factor unreadable"));
+    }
+
+    @Test
     void theSessionIdChangesAtEveryStepOfTheSignIn() throws Exception {
         String email = userWithPassword(newAddress("fixation"), "固定化 確認", Role.ADMIN);
         String secret = enrollTotp(email);

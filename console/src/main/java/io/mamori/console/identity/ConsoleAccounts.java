@@ -17,11 +17,14 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Console accounts: creating them with a one-time initial password, checking passwords with lockout, changing
@@ -33,6 +36,8 @@ import javax.sql.DataSource;
  * timing does not tell which accounts exist. Thread-safe.
  */
 public final class ConsoleAccounts {
+
+    private static final Logger log = LoggerFactory.getLogger(ConsoleAccounts.class);
 
     static final int MIN_PASSWORD = 12;
     static final int MAX_PASSWORD = 128;
@@ -89,7 +94,20 @@ public final class ConsoleAccounts {
         record Locked(Instant until) implements SecondFactorCheck {
         }
 
-        enum Reason { WRONG, EXPIRED, REUSED, NOT_ENROLLED }
+        /**
+         * {@code UNREADABLE}: the stored TOTP key cannot be decrypted with the master keyset (its key was removed, or
+         * the row is damaged), so no code can be checked; a recovery code still works.
+         */
+        enum Reason { WRONG, EXPIRED, REUSED, NOT_ENROLLED, UNREADABLE }
+    }
+
+    /**
+     * The outcome of {@link #reencryptTotpSecrets()}.
+     *
+     * @param reencrypted keys now encrypted under the primary master key that were not before
+     * @param unreadable  keys that could not be decrypted, left as they were (their users cannot sign in with a code)
+     */
+    public record Reencryption(int reencrypted, int unreadable) {
     }
 
     /** Why a new password was refused; the name is the message key suffix ({@code password.error.*}). */
@@ -381,7 +399,14 @@ public final class ConsoleAccounts {
         }
         String given = input == null ? "" : input.strip();
         if (given.replace(" ", "").matches("\\d{6}")) {
-            byte[] secret = secretOf(a);
+            byte[] secret;
+            try {
+                secret = secretOf(a);
+            } catch (IOException | IllegalArgumentException e) {
+                // Not the user's mistake, so not counted towards the lockout; the caller audits the refusal.
+                log.error("The TOTP key of {} cannot be decrypted, so its codes are refused: {}", address, e.getMessage());
+                return new SecondFactorCheck.Rejected(SecondFactorCheck.Reason.UNREADABLE, Optional.empty());
+            }
             OptionalLong step = totp.matchingStep(secret, given, now);
             if (step.isPresent()) {
                 if (accounts.acceptTotpStep(address, step.getAsLong())) {
@@ -420,12 +445,36 @@ public final class ConsoleAccounts {
         return new SecondFactorCheck.Rejected(reason, accounts.recordFailure(address, now, lockout.maxFailures(), lockout.lockFor()));
     }
 
-    private byte[] secretOf(Account a) {
-        try {
-            return keys.decryptSecret(Base64.getDecoder().decode(a.totpSecret()), context(a.email()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /** The account's TOTP key; an {@link IllegalArgumentException} when the stored text is not Base64. */
+    private byte[] secretOf(Account a) throws IOException {
+        return keys.decryptSecret(Base64.getDecoder().decode(a.totpSecret()), context(a.email()));
+    }
+
+    /**
+     * Encrypts every stored TOTP key that the primary master key does not encrypt yet under it (after a rotation, so
+     * that the old keys can be retired). Each account is committed on its own, and its key is readable under the old
+     * or the new master key at every moment, so an interrupted run loses nothing and can simply be run again. A key
+     * enrolled again meanwhile is left as enrolled.
+     */
+    public Reencryption reencryptTotpSecrets() {
+        int reencrypted = 0;
+        int unreadable = 0;
+        for (Map.Entry<String, String> entry : accounts.totpSecrets().entrySet()) {
+            String email = entry.getKey();
+            Optional<byte[]> again;
+            try {
+                again = keys.reencryptSecret(Base64.getDecoder().decode(entry.getValue()), context(email));
+            } catch (IOException | IllegalArgumentException e) {
+                log.warn("The TOTP key of {} cannot be decrypted and stays as it is: {}", email, e.getMessage());
+                unreadable++;
+                continue;
+            }
+            if (again.isPresent()
+                    && accounts.replaceTotpSecret(email, entry.getValue(), Base64.getEncoder().encodeToString(again.get()))) {
+                reencrypted++;
+            }
         }
+        return new Reencryption(reencrypted, unreadable);
     }
 
     /**

@@ -10,7 +10,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -250,6 +252,39 @@ final class JdbcAccounts {
             return rs.next();
         } catch (SQLException e) {
             throw failure("look for TOTP keys", e);
+        }
+    }
+
+    /** Every stored TOTP key, sealed as stored, by account address. */
+    Map<String, String> totpSecrets() {
+        Map<String, String> sealed = new LinkedHashMap<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement q = c.prepareStatement("SELECT email, totp_secret FROM console_account"
+                     + " WHERE totp_secret IS NOT NULL ORDER BY email");
+             ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                sealed.put(rs.getString(1), rs.getString(2));
+            }
+            return sealed;
+        } catch (SQLException e) {
+            throw failure("read the TOTP keys", e);
+        }
+    }
+
+    /**
+     * Replaces the sealed TOTP key of {@code email} with {@code replacement}, committed on its own, if it is still
+     * {@code expected}: {@code false} when the user enrolled again or was reset meanwhile (that key stands).
+     */
+    boolean replaceTotpSecret(String email, String expected, String replacement) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement update = c.prepareStatement(
+                     "UPDATE console_account SET totp_secret = ? WHERE email = ? AND totp_secret = ?")) {
+            update.setString(1, replacement);
+            update.setString(2, email);
+            update.setString(3, expected);
+            return update.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw failure("store the re-encrypted TOTP key of " + email, e);
         }
     }
 

@@ -257,8 +257,68 @@ class ConsoleAccountsTest {
                     + " WHERE email = 'taro@example.co.jp') WHERE email = 'hanako@example.co.jp'");
         }
         clock.advance(Duration.ofSeconds(30));
-        assertThatThrownBy(() -> accounts.checkSecondFactor("hanako@example.co.jp", appCode(enrolledSecret, clock.instant())))
-                .hasMessageContaining("cannot decrypt the secret for totp:hanako@example.co.jp");
+        assertThat(accounts.checkSecondFactor("hanako@example.co.jp", appCode(enrolledSecret, clock.instant())))
+                .isEqualTo(new SecondFactorCheck.Rejected(SecondFactorCheck.Reason.UNREADABLE, Optional.empty()));
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void aTotpKeyThatCannotBeDecryptedRefusesCodesWithoutLockingAndRecoveryCodesStillWork(String vendor) throws Exception {
+        ConsoleAccounts accounts = accounts(vendor);
+        accounts.createUser("taro@example.co.jp", null, null, Set.of(Role.ADMIN));
+        List<String> codes = enroll(accounts, "taro@example.co.jp");
+        String secret = accounts.startEnrollment("x@example.co.jp", "Mamori").displaySecret();
+        // as if its master key had been destroyed: a key the gateway's keyset does not hold
+        byte[] foreign = MasterKeys.openOrCreate(dir.resolve("other-keys"))
+                .encryptSecret(new Base32().decode(secret.replace(" ", "")), "totp:taro@example.co.jp");
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE console_account SET totp_secret = '" + java.util.Base64.getEncoder().encodeToString(foreign)
+                    + "' WHERE email = 'taro@example.co.jp'");
+        }
+
+        for (int i = 0; i < 12; i++) {
+            clock.advance(Duration.ofSeconds(30));
+            assertThat(accounts.checkSecondFactor("taro@example.co.jp", appCode(secret, clock.instant())))
+                    .isEqualTo(new SecondFactorCheck.Rejected(SecondFactorCheck.Reason.UNREADABLE, Optional.empty()));
+        }
+        assertThat(accounts.checkSecondFactor("taro@example.co.jp", codes.get(0))).isEqualTo(new SecondFactorCheck.Accepted(true, 9));
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void aRotationReencryptsEveryTotpKeyUnderTheNewPrimaryKey(String vendor) throws Exception {
+        ConsoleAccounts gateway = enrolledUser(vendor);
+        gateway.createUser("hanako@example.co.jp", null, null, Set.of(Role.ADMIN));
+        enroll(gateway, "hanako@example.co.jp");
+        gateway.createUser("jiro@example.co.jp", null, null, Set.of(Role.ADMIN));
+        // the keys rotate command, on the same keys directory
+        MasterKeys command = MasterKeys.openOrCreate(dir.resolve("keys"));
+        MasterKeys.Rotation rotation = command.rotate();
+        ConsoleAccounts cli = new ConsoleAccounts(dataSource, directory, command, new Argon2id(1024, 1, 1),
+                new ConsoleAccounts.Lockout(10, Duration.ofMinutes(15)), clock);
+
+        assertThat(cli.reencryptTotpSecrets()).isEqualTo(new ConsoleAccounts.Reencryption(2, 0));
+
+        assertThat(storedTotpKeyIds()).containsOnlyKeys("taro@example.co.jp", "hanako@example.co.jp")
+                .containsValues(rotation.newPrimaryId(), rotation.newPrimaryId());
+        assertThat(cli.reencryptTotpSecrets()).as("run again: nothing left to do").isEqualTo(new ConsoleAccounts.Reencryption(0, 0));
+        clock.advance(Duration.ofSeconds(30));
+        assertThat(gateway.checkSecondFactor("taro@example.co.jp", appCode(enrolledSecret, clock.instant())))
+                .as("the running gateway reads the re-encrypted key").isEqualTo(new SecondFactorCheck.Accepted(false, 10));
+    }
+
+    /** The master key id in each stored TOTP key's Tink output prefix (0x01, then the id big-endian), read without Tink. */
+    private java.util.Map<String, Integer> storedTotpKeyIds() throws Exception {
+        java.util.Map<String, Integer> ids = new java.util.HashMap<>();
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT email, totp_secret FROM console_account WHERE totp_secret IS NOT NULL")) {
+            while (rs.next()) {
+                byte[] sealed = java.util.Base64.getDecoder().decode(rs.getString(2));
+                assertThat(sealed[0]).isEqualTo((byte) 1);
+                ids.put(rs.getString(1), java.nio.ByteBuffer.wrap(sealed, 1, 4).getInt());
+            }
+        }
+        return ids;
     }
 
     @ParameterizedTest

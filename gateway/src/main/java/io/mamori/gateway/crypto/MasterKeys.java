@@ -8,6 +8,7 @@ import com.google.crypto.tink.RegistryConfiguration;
 import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
 import com.google.crypto.tink.TinkProtoKeysetFormat;
 import com.google.crypto.tink.aead.AeadConfig;
+import com.google.crypto.tink.aead.AeadKey;
 import com.google.crypto.tink.aead.PredefinedAeadParameters;
 import com.google.crypto.tink.streamingaead.StreamingAeadConfig;
 import java.io.IOException;
@@ -29,9 +30,11 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -50,13 +53,15 @@ import org.slf4j.LoggerFactory;
  * <p>Rotation ({@link #rotate()}) adds a fresh AES256_GCM key and makes it primary; the earlier keys stay
  * in the keyset, so every wrapped content key remains readable, and a copy of the previous file is kept as
  * {@code master-keyset-<UTC time>.json.bak}. New content keys are wrapped under the new primary at once;
- * existing ones move over when the store re-wraps them ({@code MessageStore.rewrapKeys()}). Follow-up for
- * operators: once a re-wrap has finished and no row still names an old key id, the old keys can be
+ * existing ones move over when the store re-wraps them ({@code MessageStore.rewrapKeys()}), and secrets when they are
+ * encrypted again ({@link #reencryptSecret}; the {@code keys rotate} command does both). Follow-up for
+ * operators: once both have finished and no row still names an old key id, the old keys can be
  * disabled and later destroyed with Tink's tooling ({@code tinkey}), and the backup files deleted; until
  * then they hold the same secrets as the live keyset.
  *
  * <p>A rotation by another process (the {@code keys rotate} command while the gateway runs) is picked up:
- * an unwrap that fails re-reads the file if it changed, and wrapping checks the file every few seconds.
+ * an unwrap that fails re-reads the file if it changed, wrapping checks the file every few seconds, and encrypting a
+ * secret checks it every time.
  * Rotations are serialised across processes with a lock file in the same directory.
  *
  * <p>Thread-safe. Key material is never logged or shown by {@code toString()}; key ids are not secret.
@@ -241,6 +246,9 @@ public final class MasterKeys {
      */
     public byte[] encryptSecret(byte[] plaintext, String context) throws IOException {
         Objects.requireNonNull(context, "context");
+        // Secrets are few (an enrolment now and then): one look at the file each time, so that a secret is never
+        // sealed under a primary key that a rotation by another process has already replaced.
+        reloadIfReplaced();
         try {
             return current.aead().encrypt(plaintext, secretAssociatedData(context));
         } catch (GeneralSecurityException e) {
@@ -264,6 +272,35 @@ public final class MasterKeys {
             throw new IOException("cannot decrypt the secret for " + context + " with master keyset " + file
                     + " (wrong keyset or damaged row)", first);
         }
+    }
+
+    /**
+     * The secret of {@code ciphertext} (from {@link #encryptSecret} for {@code context}) encrypted again under the
+     * primary key, or empty when the primary key already encrypts it: for moving secrets to a new primary key after a
+     * rotation, so that the old keys can be retired.
+     */
+    public Optional<byte[]> reencryptSecret(byte[] ciphertext, String context) throws IOException {
+        Objects.requireNonNull(ciphertext, "ciphertext");
+        reloadIfReplaced();
+        if (startsWith(ciphertext, primaryOutputPrefix(current))) {
+            return Optional.empty();
+        }
+        byte[] plaintext = decryptSecret(ciphertext, context);
+        try {
+            return Optional.of(encryptSecret(plaintext, context));
+        } finally {
+            Arrays.fill(plaintext, (byte) 0);
+        }
+    }
+
+    /** The bytes every ciphertext of the primary key begins with (Tink's output prefix: a marker and the key id). */
+    private static byte[] primaryOutputPrefix(Snapshot s) {
+        return ((AeadKey) s.keyset().getPrimary().getKey()).getOutputPrefix().toByteArray();
+    }
+
+    private static boolean startsWith(byte[] bytes, byte[] prefix) {
+        return prefix.length > 0 && bytes.length >= prefix.length
+                && Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
     }
 
     private static byte[] secretAssociatedData(String context) {

@@ -94,6 +94,35 @@ class MasterKeysTest {
     }
 
     @Test
+    void aSecretEncryptedAfterARotationByAnotherInstanceNamesTheNewPrimaryKey() throws Exception {
+        MasterKeys gateway = MasterKeys.openOrCreate(dir);
+        MasterKeys command = MasterKeys.openOrCreate(dir);
+        MasterKeys.Rotation rotation = command.rotate();
+
+        byte[] sealed = gateway.encryptSecret("12345678901234567890".getBytes(StandardCharsets.US_ASCII), "totp:taro@example.co.jp");
+
+        assertThat(tinkKeyId(sealed)).isEqualTo(rotation.newPrimaryId());
+    }
+
+    @Test
+    void aSecretIsReencryptedUnderTheNewPrimaryKeyOnceAndThenLeftAlone() throws Exception {
+        MasterKeys keys = MasterKeys.openOrCreate(dir);
+        byte[] secret = "12345678901234567890".getBytes(StandardCharsets.US_ASCII);
+        byte[] sealed = keys.encryptSecret(secret, "totp:taro@example.co.jp");
+        assertThat(keys.reencryptSecret(sealed, "totp:taro@example.co.jp")).as("already under the primary key").isEmpty();
+
+        MasterKeys.Rotation rotation = keys.rotate();
+        byte[] again = keys.reencryptSecret(sealed, "totp:taro@example.co.jp").orElseThrow();
+
+        assertThat(tinkKeyId(sealed)).isEqualTo(rotation.previousPrimaryId());
+        assertThat(tinkKeyId(again)).isEqualTo(rotation.newPrimaryId());
+        assertThat(keys.decryptSecret(again, "totp:taro@example.co.jp")).isEqualTo(secret);
+        assertThat(keys.reencryptSecret(again, "totp:taro@example.co.jp")).isEmpty();
+        assertThatThrownBy(() -> keys.reencryptSecret(sealed, "totp:hanako@example.co.jp"))
+                .as("bound to its context as before").isInstanceOf(IOException.class);
+    }
+
+    @Test
     void aMissingKeysetIsNotCreatedAfreshWhileEncryptedDataExists() throws Exception {
         Path keysDir = dir.resolve("data/keys");
         assertThatThrownBy(() -> MasterKeys.openOrCreate(keysDir, () -> true))
@@ -109,6 +138,12 @@ class MasterKeysTest {
         MasterKeys created = MasterKeys.openOrCreate(keysDir, () -> false);
         assertThat(MasterKeys.openOrCreate(keysDir, () -> true).primaryKeyId()).as("an existing keyset opens")
                 .isEqualTo(created.primaryKeyId());
+    }
+
+    /** The key id in a Tink ciphertext's output prefix (0x01, then the id big-endian), read without Tink. */
+    private static int tinkKeyId(byte[] ciphertext) {
+        assertThat(ciphertext[0]).as("Tink output prefix").isEqualTo((byte) 1);
+        return java.nio.ByteBuffer.wrap(ciphertext, 1, 4).getInt();
     }
 
     @Test
