@@ -171,6 +171,7 @@ public final class ListFile {
             text = text.substring(1);
         }
         List<Error> errors = new ArrayList<>();
+        int unreported = 0;
         Map<String, ListEntry> entries = new LinkedHashMap<>();
         String[] lines = text.split("\r\n|\r|\n", -1);
         for (int i = 0; i < lines.length; i++) {
@@ -202,8 +203,14 @@ public final class ListFile {
             } catch (InvalidListEntry e) {
                 if (errors.size() < MAX_ERRORS) {
                     errors.add(Error.of(fileName, lineNo, e));
+                } else {
+                    unreported++;
                 }
             }
+        }
+        if (unreported > 0) {
+            errors.add(new Error(fileName, lines.length, "and " + unreported + " more line(s) with problems, not listed",
+                    "ほかに問題のある行が " + unreported + " 行あります（表示していません）"));
         }
         if (!errors.isEmpty()) {
             throw new Invalid(errors);

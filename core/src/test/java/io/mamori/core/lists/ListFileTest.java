@@ -74,6 +74,16 @@ class ListFileTest {
     }
 
     @Test
+    void pastAHundredBadLinesTheRestAreCountedNotDropped() {
+        String bad = "alow sender partner.co.jp\n".repeat(130);
+        assertThatThrownBy(() -> parse(bad)).isInstanceOfSatisfying(ListFile.Invalid.class, e -> {
+            assertThat(e.errors()).hasSize(101);
+            assertThat(e.errors().get(100).render()).isEqualTo("lists.txt:131: and 30 more line(s) with problems, not listed");
+            assertThat(e.errors().get(100).renderJa()).isEqualTo("lists.txt:131: ほかに問題のある行が 30 行あります（表示していません）");
+        });
+    }
+
+    @Test
     void aFileThatIsNotUtf8IsReportedAtItsLine() {
         byte[] sjis = "block sender a.example\nblock sender 例え.jp\n".getBytes(java.nio.charset.Charset.forName("Shift_JIS"));
         assertThatThrownBy(() -> ListFile.parse(sjis, "lists.txt")).hasMessage(
