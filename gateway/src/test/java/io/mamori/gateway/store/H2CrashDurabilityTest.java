@@ -6,10 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.zaxxer.hikari.HikariDataSource;
 import io.mamori.core.store.MessageState;
 import io.mamori.gateway.crypto.MasterKeys;
-import java.io.BufferedReader;
+import io.mamori.gateway.testing.ChildJvm;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -18,7 +16,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,29 +28,15 @@ class H2CrashDurabilityTest {
     @Test
     void everyAcknowledgedCommitSurvivesSigkill() throws Exception {
         int count = 40;
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process child = new ProcessBuilder(java.toString(), "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-                CommittingProcess.class.getName(), dir.toString(), String.valueOf(count))
-                .redirectErrorStream(true).start();
         Map<String, Integer> acknowledged = new HashMap<>();
-        boolean ready = false;
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = lines.readLine()) != null; ) {
-                if (line.startsWith("COMMITTED ")) {
-                    String[] parts = line.split(" ");
-                    acknowledged.put(parts[2], Integer.parseInt(parts[1]));
-                } else if (line.equals("READY")) {
-                    ready = true;
-                    child.destroyForcibly();
-                    break;
-                }
+        try (ChildJvm child = ChildJvm.untilReady(CommittingProcess.class, line -> {
+            if (line.startsWith("COMMITTED ")) {
+                String[] parts = line.split(" ");
+                acknowledged.put(parts[2], Integer.parseInt(parts[1]));
             }
-        } finally {
-            child.destroyForcibly();
-            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }, dir.toString(), String.valueOf(count))) {
+            child.kill();
         }
-        assertThat(ready).as("child reached READY").isTrue();
-        assertThat(child.exitValue()).as("killed by SIGKILL").isEqualTo(137);
         assertThat(acknowledged).hasSize(count);
         assertThat(MessageStoreContract.filesUnder(dir.resolve("spool"))).hasSize(1);
 
@@ -73,28 +56,14 @@ class H2CrashDurabilityTest {
     @Test
     void aDeletionWhoseContentFileIsGoneSurvivesSigkill() throws Exception {
         int count = 6;
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process child = new ProcessBuilder(java.toString(), "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-                DeletingProcess.class.getName(), dir.toString(), String.valueOf(count))
-                .redirectErrorStream(true).start();
         List<String> deleted = new ArrayList<>();
-        boolean ready = false;
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = lines.readLine()) != null; ) {
-                if (line.startsWith("DELETED ")) {
-                    deleted.add(line.substring("DELETED ".length()));
-                } else if (line.equals("READY")) {
-                    ready = true;
-                    child.destroyForcibly();
-                    break;
-                }
+        try (ChildJvm child = ChildJvm.untilReady(DeletingProcess.class, line -> {
+            if (line.startsWith("DELETED ")) {
+                deleted.add(line.substring("DELETED ".length()));
             }
-        } finally {
-            child.destroyForcibly();
-            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }, dir.toString(), String.valueOf(count))) {
+            child.kill();
         }
-        assertThat(ready).as("child reached READY").isTrue();
-        assertThat(child.exitValue()).as("killed by SIGKILL").isEqualTo(137);
         assertThat(deleted).hasSize(count);
         assertThat(MessageStoreContract.filesUnder(dir.resolve("messages"))).as("every content file was deleted").isEmpty();
 

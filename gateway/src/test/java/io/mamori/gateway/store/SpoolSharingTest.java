@@ -12,8 +12,7 @@ import io.mamori.core.store.NewMessage;
 import io.mamori.core.store.Spool;
 import io.mamori.core.store.StoredMessage;
 import io.mamori.gateway.crypto.MasterKeys;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
+import io.mamori.gateway.testing.ChildJvm;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +21,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,29 +35,14 @@ class SpoolSharingTest {
     @TempDir
     Path dir;
 
-    private Process holder(String name) throws Exception {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process child = new ProcessBuilder(java.toString(), "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-                SpoolHoldingProcess.class.getName(), dir.resolve(name).toString(), dir.resolve("spool").toString())
-                .redirectErrorStream(true).start();
-        BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-        for (String line; (line = lines.readLine()) != null; ) {
-            if (line.equals("READY")) {
-                return child;
-            }
-        }
-        child.destroyForcibly();
-        throw new AssertionError(name + " ended before it was ready");
-    }
-
-    private static void stop(Process child) throws Exception {
-        child.getOutputStream().close();
-        assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    private ChildJvm holder(String name) throws Exception {
+        return ChildJvm.untilReady(SpoolHoldingProcess.class, line -> { }, dir.resolve(name).toString(),
+                dir.resolve("spool").toString());
     }
 
     @Test
     void aProcessThatFindsTheSpoolInUseKeepsOthersFromRecoveringItWhileItReceives() throws Exception {
-        Process first = holder("first");
+        ChildJvm first = holder("first");
         try (HikariDataSource dataSource = Databases.open(Databases.Settings.embedded(dir.resolve("ours").resolve("db")))) {
             JdbcMessageStore ours = new JdbcMessageStore(dataSource, MasterKeys.openOrCreate(dir.resolve("ours").resolve("keys")),
                     new JdbcMessageStore.Settings(dir.resolve("spool"), dir.resolve("ours").resolve("messages"), 1, Duration.ZERO, 0),
@@ -71,8 +54,8 @@ class SpoolSharingTest {
                 assertThat(spoolFiles()).hasSize(1);
 
                 // the process that recovered the spool goes; another starts while this one is still receiving
-                stop(first);
-                Process next = holder("next");
+                first.finish();
+                ChildJvm next = holder("next");
                 try {
                     assertThat(spoolFiles()).as("the message being received is still there").hasSize(1);
                     Envelope envelope = new Envelope(Direction.INBOUND, "s@example.org", List.of("r@example.jp"), "192.0.2.1",
@@ -83,13 +66,13 @@ class SpoolSharingTest {
                         assertThat(new String(in.readAllBytes(), StandardCharsets.US_ASCII)).endsWith("still arriving\r\n");
                     }
                 } finally {
-                    stop(next);
+                    next.finish();
                 }
             } finally {
                 ours.close();
             }
         } finally {
-            first.destroyForcibly();
+            first.close();
         }
     }
 
@@ -98,11 +81,9 @@ class SpoolSharingTest {
         Files.createDirectories(dir.resolve("spool"));
         Path leftOver = Files.write(dir.resolve("spool").resolve("01JLEFTOVER0000000000000000"), new byte[] {1, 2, 3});
 
-        Process first = holder("first");
-        try {
+        try (ChildJvm first = holder("first")) {
             assertThat(leftOver).doesNotExist();
-        } finally {
-            stop(first);
+            first.finish();
         }
     }
 
