@@ -267,7 +267,11 @@ public record MamoriProperties(
             }
             if (outbound != null) {
                 port("mamori.smtp.outbound.port", outbound.port());
-                networks("mamori.smtp.outbound.trusted-networks", outbound.trustedNetworks());
+                networks("mamori.smtp.outbound.trusted-networks", outbound.trustedNetworks()).stream()
+                        .filter(n -> n.prefixLength() == 0).findFirst().ifPresent(n -> {
+                            throw new InvalidSetting("mamori.smtp.outbound.trusted-networks", n.network().getHostAddress() + "/0",
+                                    "すべてのアドレスを信頼するとオープンリレーになります", "would trust every address: an open relay");
+                        });
             }
         }
     }

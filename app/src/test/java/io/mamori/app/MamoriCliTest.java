@@ -229,6 +229,12 @@ class MamoriCliTest {
                 .endsWith(" must be a duration such as 500ms, 30s, 15m, 2h or 5d\n");
         assertThat(runWith("mamori.console.trusted-proxies", "10.0.0.0/8, nonsense", "audit", "verify")).isEqualTo(2);
         assertThat(err()).startsWith("mamori: 設定に誤りがあります: mamori.console.trusted-proxies='nonsense': CIDR 表記の");
+        assertThat(runWith("mamori.smtp.outbound.trusted-networks", "127.0.0.0/8,0.0.0.0/0", "audit", "verify")).isEqualTo(2);
+        assertThat(err()).isEqualTo("mamori: 設定に誤りがあります: mamori.smtp.outbound.trusted-networks='0.0.0.0/0':"
+                + " すべてのアドレスを信頼するとオープンリレーになります / invalid setting: mamori.smtp.outbound.trusted-networks="
+                + "'0.0.0.0/0': would trust every address: an open relay\n");
+        assertThat(runWith("mamori.smtp.outbound.trusted-networks", "10.0.0.0/-0", "audit", "verify")).isEqualTo(2);
+        assertThat(err()).startsWith("mamori: 設定に誤りがあります: mamori.smtp.outbound.trusted-networks='10.0.0.0/-0': CIDR 表記の");
         Path eml = Files.writeString(dir.resolve("plain.eml"), "From: a@partner.example\r\nSubject: hello\r\n\r\nbody\r\n");
         assertThat(runWith("mamori.dns.server", "[::1", "scan", eml.toString())).isEqualTo(2);
         assertThat(err()).startsWith("mamori: 設定に誤りがあります: mamori.dns.server='[::1': ホスト名か IP アドレスと、ポートにしてください");

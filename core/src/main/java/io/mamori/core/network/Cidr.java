@@ -51,11 +51,12 @@ public record Cidr(InetAddress network, int prefixLength) {
         int max = parsed.getAddress().length * 8;
         int prefix = max;
         if (slash >= 0) {
-            try {
-                prefix = Integer.parseInt(value.substring(slash + 1));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("invalid prefix length in '" + text + "'", e);
+            String digits = value.substring(slash + 1);
+            // digits only: Integer.parseInt takes "-0" and "+8", and 10.0.0.0/-0 would be every address
+            if (!digits.matches("[0-9]{1,3}")) {
+                throw new IllegalArgumentException("invalid prefix length in '" + text + "'");
             }
+            prefix = Integer.parseInt(digits);
         }
         return new Cidr(parsed, prefix);
     }

@@ -35,6 +35,16 @@ class CidrTest {
     }
 
     @Test
+    void aPrefixLengthIsDigitsOnly() {
+        // Integer.parseInt reads "-0" as 0: 10.0.0.0/-0 would have trusted every address
+        for (String text : new String[] {"10.0.0.0/-0", "10.0.0.0/+8", "10.0.0.0/ 8", "10.0.0.0/", "10.0.0.0/0008", "::1/-0"}) {
+            assertThatThrownBy(() -> Cidr.parse(text)).as(text).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(text.strip());
+        }
+        assertThat(Cidr.parse("10.0.0.0/008").prefixLength()).isEqualTo(8);
+    }
+
+    @Test
     void hostBitsAreClearedInTheNormalForm() throws UnknownHostException {
         assertThat(Cidr.parse("192.0.2.77/24")).hasToString("192.0.2.0/24");
         assertThat(Cidr.parse(" 2001:db8::1/32 ")).hasToString("2001:db8::/32");

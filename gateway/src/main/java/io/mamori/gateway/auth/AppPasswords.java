@@ -231,7 +231,10 @@ public final class AppPasswords implements PasswordVerifier {
     private boolean markUsedIfActive(long id) {
         try (Connection c = dataSource.getConnection();
              PreparedStatement update = c.prepareStatement(
-                     "UPDATE app_password SET last_used_at = ? WHERE id = ? AND revoked_at IS NULL")) {
+                     "UPDATE app_password SET last_used_at = ? WHERE id = ? AND revoked_at IS NULL"
+                             // a person the directory deactivated (left the company) sends no more mail with them
+                             + " AND NOT EXISTS (SELECT 1 FROM directory_person p WHERE p.email = app_password.user_email"
+                             + " AND NOT p.active)")) {
             update.setObject(1, timestamp(clock.instant()));
             update.setLong(2, id);
             return update.executeUpdate() == 1;

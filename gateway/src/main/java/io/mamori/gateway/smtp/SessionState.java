@@ -14,6 +14,11 @@ final class SessionState {
     boolean tls;
     String helo;
     String authenticatedUser;
+    /**
+     * The password the user authenticated with, kept for the session so that each MAIL checks it again (a password
+     * revoked, or a person deactivated, stops an open session too); never logged, gone with the session.
+     */
+    String authenticatedPassword;
     int authFailures;
 
     /** Reverse path of the open transaction ({@code ""} for {@code <>}), or {@code null} if none is open. */

@@ -310,6 +310,10 @@ final class SmtpCommands {
         } catch (Aborted e) {
             session.sendResponse("501 5.7.0 Authentication aborted");
             return;
+        } catch (java.io.EOFException e) {
+            // the client hung up at the prompt: the session ends quietly, as between commands
+            session.quit();
+            return;
         } catch (IllegalArgumentException e) {
             session.sendResponse("501 5.5.2 Cannot decode response");
             return;
@@ -324,11 +328,35 @@ final class SmtpCommands {
         }
         if (valid) {
             state.authenticatedUser = user;
+            state.authenticatedPassword = password;
             metrics.authSucceeded();
             session.sendResponse("235 2.7.0 Authentication successful");
         } else {
             fail(session, state);
         }
+    }
+
+    /**
+     * Whether the session's credentials still hold (asked at each MAIL: the check is cached, so it costs no hash); if
+     * not, the session is no longer authenticated and the client is told so.
+     */
+    private boolean stillValid(Session session, SessionState state) throws IOException {
+        boolean valid;
+        try {
+            valid = passwords.verify(state.authenticatedUser, state.authenticatedPassword);
+        } catch (RuntimeException e) {
+            log.warn("app password check failed: {}", e.toString());
+            session.sendResponse("454 4.7.0 Temporary authentication failure");
+            return false;
+        }
+        if (!valid) {
+            log.info("SMTP session from {}: its credentials were revoked; authentication required again",
+                    state.client.getHostAddress());
+            state.authenticatedUser = null;
+            state.authenticatedPassword = null;
+            session.sendResponse("530 5.7.0 Authentication required: the credentials are no longer valid");
+        }
+        return valid;
     }
 
     private void fail(Session session, SessionState state) throws IOException, DropConnectionException {
@@ -385,6 +413,9 @@ final class SmtpCommands {
         }
         if (config.role() == Direction.OUTBOUND && !state.trusted && state.authenticatedUser == null) {
             session.sendResponse("530 5.7.0 Authentication required");
+            return;
+        }
+        if (config.role() == Direction.OUTBOUND && state.authenticatedUser != null && !stillValid(session, state)) {
             return;
         }
         Matcher m = MAIL_FROM.matcher(args);

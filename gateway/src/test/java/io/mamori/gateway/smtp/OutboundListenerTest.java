@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 class OutboundListenerTest {
 
     private static AppPasswords passwords;
+    private static JdbcDataSource dataSource;
     private static String taroPassword;
 
     private final RecordingReceiver receiver = new RecordingReceiver();
@@ -38,7 +39,7 @@ class OutboundListenerTest {
 
     @BeforeAll
     static void issuePasswords() {
-        JdbcDataSource dataSource = new JdbcDataSource();
+        dataSource = new JdbcDataSource();
         dataSource.setURL("jdbc:h2:mem:outbound-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
         Flyway.configure().dataSource(dataSource).locations("classpath:db/migration/h2").load().migrate();
         passwords = new AppPasswords(dataSource, Clock.systemUTC());
@@ -71,6 +72,17 @@ class OutboundListenerTest {
         client.command("EHLO pc.example.co.jp");
         client.startTls(TestTls.client());
         assertThat(client.command("EHLO pc.example.co.jp")).contains("250 AUTH PLAIN LOGIN");
+        return client;
+    }
+
+    /** One more session with the running listener, after STARTTLS. */
+    private SmtpDialogue anotherSessionWithTls() throws IOException {
+        SmtpDialogue client = new SmtpDialogue(listener.port());
+        clients.add(client);
+        client.reply();
+        client.command("EHLO pc.example.co.jp");
+        client.startTls(TestTls.client());
+        client.command("EHLO pc.example.co.jp");
         return client;
     }
 
@@ -201,6 +213,64 @@ class OutboundListenerTest {
         second.command("EHLO pc.example.co.jp");
         assertThat(second.command("AUTH PLAIN " + b64("\0jiro@example.co.jp\0" + password)))
                 .isEqualTo("535 5.7.8 Authentication credentials invalid");
+    }
+
+    @Test
+    void aPasswordRevokedDuringASessionStopsThatSessionsNextMail() throws IOException {
+        String password = passwords.issue("saburo@example.co.jp", "stolen phone");
+        long id = passwords.list("saburo@example.co.jp").get(0).id();
+        SmtpDialogue client = startedWithTls();
+        assertThat(client.command("AUTH PLAIN " + b64("\0saburo@example.co.jp\0" + password))).startsWith("235 ");
+        assertThat(client.command("MAIL FROM:<saburo@example.co.jp>")).isEqualTo("250 2.1.0 Ok");
+        assertThat(client.command("RSET")).startsWith("250 ");
+
+        assertThat(passwords.revoke("saburo@example.co.jp", id)).isTrue();
+
+        assertThat(client.command("MAIL FROM:<saburo@example.co.jp>"))
+                .isEqualTo("530 5.7.0 Authentication required: the credentials are no longer valid");
+        assertThat(client.command("MAIL FROM:<saburo@example.co.jp>")).isEqualTo("530 5.7.0 Authentication required");
+    }
+
+    @Test
+    void theAppPasswordsOfAPersonTheDirectoryDeactivatedNoLongerAuthenticate() throws Exception {
+        String password = passwords.issue("shiro@example.co.jp", "phone");
+        SmtpDialogue client = startedWithTls();
+        assertThat(client.command("AUTH PLAIN " + b64("\0shiro@example.co.jp\0" + password))).startsWith("235 ");
+        assertThat(client.command("MAIL FROM:<shiro@example.co.jp>")).isEqualTo("250 2.1.0 Ok");
+        assertThat(client.command("RSET")).startsWith("250 ");
+
+        // shiro leaves the company: the directory (the console's, in the same database) marks him inactive
+        try (java.sql.Connection c = dataSource.getConnection();
+             java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO directory_person (email, display_name, active,"
+                     + " source, created_at, updated_at) VALUES ('shiro@example.co.jp', '四郎', FALSE, 'CSV', NOW(), NOW())")) {
+            ps.executeUpdate();
+        }
+
+        assertThat(client.command("MAIL FROM:<shiro@example.co.jp>")).startsWith("530 5.7.0");
+        SmtpDialogue second = anotherSessionWithTls();
+        assertThat(second.command("AUTH PLAIN " + b64("\0shiro@example.co.jp\0" + password)))
+                .isEqualTo("535 5.7.8 Authentication credentials invalid");
+    }
+
+    @Test
+    void aClientThatHangsUpAtTheAuthPromptEndsTheSessionQuietly() throws Exception {
+        ch.qos.logback.classic.Logger sessions = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger("org.subethamail.smtp.server.Session");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        sessions.addAppender(logged);
+        try {
+            SmtpDialogue client = startedWithTls();
+            assertThat(client.command("AUTH LOGIN")).isEqualTo("334 VXNlcm5hbWU6");
+            client.close();
+            SmtpDialogue next = anotherSessionWithTls();   // the listener goes on; give the first session time to end
+            assertThat(next.command("NOOP")).startsWith("250 ");
+            Thread.sleep(300);
+            assertThat(logged.list).noneMatch(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN));
+        } finally {
+            sessions.detachAppender(logged);
+        }
     }
 
     @Test
