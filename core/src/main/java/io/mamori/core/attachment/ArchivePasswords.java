@@ -58,9 +58,13 @@ public final class ArchivePasswords {
      */
     static final Pattern WORD = Pattern.compile(
             "(?i)(パスワード|パス|暗証番号|解凍キー|解凍用|password|passcode|passwd|pass ?word|(?<![a-z0-9_])pwd?(?![a-z0-9_]))");
-    /** What may stand between the word and the password: spaces, colons, は, brackets, "is". */
+    /**
+     * What may stand between the word and the password: spaces, colons, は, brackets, "is". At most 64 of them: Java
+     * matches each repetition of a group with alternatives one stack frame deeper, and "Password" followed by thousands
+     * of colons overflowed the stack (after the message was committed: the client got 421 and sent it again).
+     */
     private static final Pattern SEPARATOR = Pattern.compile(
-            "(?i)^(?:[\\s:=は→⇒\\-–—「『【\\[(<\"'」』】\\])>]|is\\b|です)*");
+            "(?i)^(?:[\\s:=は→⇒\\-–—「『【\\[(<\"'」』】\\])>]|is\\b|です){0,64}");
     private static final Pattern CANDIDATE = Pattern.compile("^[!-~]{4,32}");
     /** Closing marks and sentence ends around a password in running text, never part of it. */
     private static final String TRAILING = "」』】])>\"'.,;。、";

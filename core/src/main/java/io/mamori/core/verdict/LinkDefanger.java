@@ -38,7 +38,10 @@ final class LinkDefanger {
      * top-level domain, so that {@code invoice.pdf} and {@code v1.2.3} stay as written.
      */
     private static final Pattern BARE_HOST = Pattern.compile(
-            "(?<![A-Za-z0-9@._%+\\-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}(?![A-Za-z0-9\\-])");
+            // at most 126 labels before the top-level one, as in DNS: each repetition of the group is a stack frame deeper,
+            // and "a." thousands of times overflowed the stack
+            "(?<![A-Za-z0-9@._%+\\-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.){1,126}[A-Za-z]{2,63}"
+                    + "(?![A-Za-z0-9\\-])");
     private static final io.mamori.core.link.PublicSuffixList SUFFIXES = io.mamori.core.link.PublicSuffixList.builtIn();
 
     private LinkDefanger() {

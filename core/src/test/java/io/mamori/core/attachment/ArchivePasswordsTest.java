@@ -7,6 +7,24 @@ import org.junit.jupiter.api.Test;
 class ArchivePasswordsTest {
 
     @Test
+    void thousandsOfSeparatorsAfterThePasswordWordDoNotOverflowTheStack() throws Exception {
+        // on a thread with a small stack, as the smallest JVM default is: the unbounded pattern overflowed here
+        String text = "Password" + ":".repeat(20_000) + " secret12";
+        java.util.concurrent.atomic.AtomicReference<Object> outcome = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread t = new Thread(null, () -> {
+            try {
+                outcome.set(ArchivePasswords.candidates(text));
+            } catch (Throwable e) {
+                outcome.set(e);
+            }
+        }, "small-stack", 256 * 1024);
+        t.start();
+        t.join();
+        assertThat(outcome.get()).isInstanceOf(java.util.List.class);
+        assertThat(ArchivePasswords.candidates("Password" + ":".repeat(40) + " secret12")).containsExactly("secret12");
+    }
+
+    @Test
     void passwordsAreTakenAfterAPasswordWordInJapaneseOrEnglish() {
         assertThat(ArchivePasswords.candidates("パスワード：Inv0ice-2025")).containsExactly("Inv0ice-2025");
         assertThat(ArchivePasswords.candidates("パスワードは「x7Kp29q!」です。")).containsExactly("x7Kp29q!");

@@ -18,6 +18,24 @@ class LinkDefangerTest {
     }
 
     @Test
+    void aRunOfThousandsOfLabelsDoesNotOverflowTheStackAndIsNoHost() throws Exception {
+        String text = "see " + "a.".repeat(20_000) + "com and evil.com/login";
+        java.util.concurrent.atomic.AtomicReference<Object> outcome = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread t = new Thread(null, () -> {
+            try {
+                outcome.set(LinkDefanger.defangText(text));
+            } catch (Throwable e) {
+                outcome.set(e);
+            }
+        }, "small-stack", 256 * 1024);
+        t.start();
+        t.join();
+        assertThat(outcome.get()).isInstanceOf(String.class);
+        assertThat((String) outcome.get()).endsWith("com and evil[.]com/login");
+        assertThat(LinkDefanger.defangText("mail." + "a.".repeat(100) + "example.com")).contains("[.]");
+    }
+
+    @Test
     void aUrlHiddenInThePathCannotBeLinkifiedEither() {
         assertThat(LinkDefanger.shown("https://evil.example/?next=www.bank.example/login", true))
                 .isEqualTo("hxxps://evil[.]example/?next=www[.]bank[.]example/login")

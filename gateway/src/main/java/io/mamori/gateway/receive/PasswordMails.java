@@ -99,7 +99,8 @@ final class PasswordMails {
             }
         } catch (RejectedExecutionException e) {
             LOG.warn("message id={} is a password mail, but the gateway is too busy to try it now", storedId);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | StackOverflowError e) {
+            // the message is committed: whatever the search met must not turn its 250 into a 4xx (sent again, delivered twice)
             LOG.warn("message id={} is a password mail, but its quarantined messages could not be looked up ({})",
                     storedId, e.getClass().getSimpleName());
         }

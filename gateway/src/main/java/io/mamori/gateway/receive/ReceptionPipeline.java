@@ -549,8 +549,9 @@ public final class ReceptionPipeline implements MessageReceiver {
     private MessageRewriter.Result rewrite(Spool from, Spool to, MessageRewriter.Plan plan) throws IOException {
         try (InputStream in = from.openInput(); OutputStream out = to.output()) {
             return rewriter.rewrite(in, out, plan);
-        } catch (IOException | RuntimeException e) {
-            // A store failure shows again at commit and becomes 451 there; here it is the content that failed.
+        } catch (IOException | RuntimeException | StackOverflowError e) {
+            // A store failure shows again at commit and becomes 451 there; here it is the content that failed (a pattern
+            // too deep for the stack included: quarantined, not deferred for ever).
             LOG.warn("message id={} cannot be rewritten ({}); it is quarantined instead", from.id(), e.getClass().getSimpleName());
             meters.counter("mamori.rewrites.failed").increment();
             return null;
