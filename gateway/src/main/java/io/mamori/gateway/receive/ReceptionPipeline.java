@@ -22,6 +22,7 @@ import io.mamori.core.store.StoredMessage;
 import io.mamori.core.attachment.ArchivePasswords;
 import io.mamori.core.attachment.AttachmentContentAnalyzer;
 import io.mamori.core.message.Direction;
+import io.mamori.core.verdict.AttachmentStripper;
 import io.mamori.core.verdict.AuthResultsHeaders;
 import io.mamori.core.verdict.MessageRewriter;
 import io.mamori.gateway.contact.ContactRecorder;
@@ -507,11 +508,18 @@ public final class ReceptionPipeline implements MessageReceiver {
         MessageRewriter.Result result = rewrite(spool, delivered, t.plan().stripping(t.stripPaths(),
                 catalogue.reasons(t.stripFindings()), original.id()));
         Verdict quarantined = new Verdict(Action.QUARANTINE, verdict.score(), verdict.findings());
-        if (result == null) {
+        boolean partMissed = result != null && !allRemoved(t.stripPaths(), result.removed());
+        if (result == null || partMissed) {
+            // a part the findings name but the rewrite did not find (the parser and the rewriter number a message
+            // differently) would be delivered: the whole message is quarantined instead, as docs/policy.md says
+            if (partMissed) {
+                LOG.warn("message id={}: a part to strip was not found in the message; it is quarantined whole", spool.id());
+            }
             Transforms cleaning = original == spool ? t.withoutDeliveryTransforms()
                     : new Transforms(MessageRewriter.Plan.NONE, false, false, List.of(), Set.of());
             return commitWhole(envelope, parsed, subject, quarantined, trace, original, copies, cleaning,
-                    note + "; rewrite=failed" + (original == spool ? "" : "; forged-authres-removed=1"), sample);
+                    note + (partMissed ? "; strip=part-not-found" : "; rewrite=failed")
+                            + (original == spool ? "" : "; forged-authres-removed=1"), sample);
         }
         String originalNotes = note + "; stripped-copy=" + delivered.id()
                 + (t.forgedAuthResults() ? "; forged-authres-removed=1" : "");
@@ -526,6 +534,11 @@ public final class ReceptionPipeline implements MessageReceiver {
         record(envelope, stored.id(), verdict, stored.size(), sample, notes);
         recordContacts(envelope, parsed, stored);
         return new Committed(new ReceiveResult.Accepted(stored.id()), kept.id());
+    }
+
+    /** Whether every part to strip was removed, itself or with a container it is inside. */
+    private static boolean allRemoved(Set<String> paths, List<AttachmentStripper.Removed> removed) {
+        return paths.stream().allMatch(p -> removed.stream().anyMatch(r -> p.equals(r.path()) || p.startsWith(r.path() + ".")));
     }
 
     /**

@@ -194,6 +194,26 @@ class ReceptionTransformsTest {
     }
 
     @Test
+    void aPartToStripThatTheRewriteCannotFindQuarantinesTheWholeMessageInsteadOfDeliveringIt() throws Exception {
+        reception = pipeline(POLICY + "attachments:\n  encrypted: strip\n", null);
+        // the whole message is an attached message (message/rfc822 at the top): its encrypted zip is part "2" to the
+        // parser, but the rewriter does not number the inside of a top-level message
+        String inner = "From: c@partner.example\r\nTo: b@example.co.jp\r\nSubject: inner\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=i\r\n\r\n"
+                + "--i\r\nContent-Type: text/plain\r\n\r\nthe files\r\n"
+                + "--i\r\nContent-Type: application/zip; name=\"files.zip\"\r\n"
+                + "Content-Disposition: attachment; filename=\"files.zip\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                + java.util.Base64.getMimeEncoder().encodeToString(encryptedZip()) + "\r\n--i--\r\n";
+
+        StoredMessage stored = receive(Direction.INBOUND, "From: a@partner.example\r\nTo: b@example.co.jp\r\n"
+                + "Subject: forwarded\r\nMIME-Version: 1.0\r\nContent-Type: message/rfc822\r\n\r\n" + inner);
+
+        assertThat(stored.state()).isEqualTo(MessageState.QUARANTINED);
+        assertThat(content(stored)).contains("strip=part-not-found");
+        assertThat(rig.store().list(MessageState.QUEUED, 100)).as("nothing delivered").isEmpty();
+    }
+
+    @Test
     void onlyTheDeliveredCopyOfAStrippedMessageMakesItsSenderAKnownContact() throws Exception {
         InMemorySenderHistory history = new InMemorySenderHistory();
         String policyText = POLICY + "attachments:\n  encrypted: strip\n";
