@@ -62,8 +62,8 @@ class ConsoleSecurity {
     }
 
     @Bean
-    LoginThrottle loginThrottle(ConsoleSettings settings, Clock clock) {
-        return new LoginThrottle(settings.maxFailuresPerAddress(), settings.addressWindow(), clock);
+    io.mamori.core.network.FailureThrottle loginThrottle(ConsoleSettings settings, Clock clock) {
+        return new io.mamori.core.network.FailureThrottle(settings.maxFailuresPerAddress(), settings.addressWindow(), clock);
     }
 
     @Bean
@@ -90,7 +90,7 @@ class ConsoleSecurity {
     /** A bean so that Spring Boot does not create its default user with a generated password. */
     @Bean
     PasswordAuthenticationProvider passwordAuthenticationProvider(ConsoleAccounts accounts, JdbcDirectory directory,
-            PolicyHolder policy, LoginThrottle throttle, Clock clock) {
+            PolicyHolder policy, io.mamori.core.network.FailureThrottle throttle, Clock clock) {
         return new PasswordAuthenticationProvider(accounts, directory, policy, throttle, clock);
     }
 

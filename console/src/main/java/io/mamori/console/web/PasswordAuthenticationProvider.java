@@ -28,11 +28,11 @@ final class PasswordAuthenticationProvider implements AuthenticationProvider {
     private final ConsoleAccounts accounts;
     private final JdbcDirectory directory;
     private final PolicyHolder policy;
-    private final LoginThrottle throttle;
+    private final io.mamori.core.network.FailureThrottle throttle;
     private final Clock clock;
 
     PasswordAuthenticationProvider(ConsoleAccounts accounts, JdbcDirectory directory, PolicyHolder policy,
-            LoginThrottle throttle, Clock clock) {
+            io.mamori.core.network.FailureThrottle throttle, Clock clock) {
         this.accounts = accounts;
         this.directory = directory;
         this.policy = policy;

@@ -49,6 +49,9 @@ final class SmtpCommands {
     private static final Pattern RCPT_TO = Pattern.compile("(?i)TO:[ ]?<([^<>]*)>((?: +[^ ]+)*) *");
     private static final Pattern SOURCE_ROUTE = Pattern.compile("^@[^:]*:");
     private static final int MAX_AUTH_FAILURES = 3;
+    /** Failed AUTH attempts one client address (an IPv6 /64) may make across sessions in {@link #AUTH_FAILURE_WINDOW}. */
+    static final int AUTH_FAILURES_PER_ADDRESS = 30;
+    static final java.time.Duration AUTH_FAILURE_WINDOW = java.time.Duration.ofMinutes(10);
     /**
      * Error replies (4xx, 5xx) a session may have before its next command is answered 421 and the connection closed:
      * an address harvester trying recipients, or a client stuck in a loop, is cut off (Postfix's
@@ -66,6 +69,8 @@ final class SmtpCommands {
     private final Predicate<String> internalDomain;
     private final RecipientCheck recipients;
     private final PasswordVerifier passwords;
+    /** Failed AUTH per client address across its sessions: each try costs an Argon2id hash. */
+    private final io.mamori.core.network.FailureThrottle authFailures;
     private final Clock clock;
     private final ListenerMetrics metrics;
     private final Function<Session, SessionState> states;
@@ -79,6 +84,7 @@ final class SmtpCommands {
         this.internalDomain = internalDomain;
         this.recipients = recipients;
         this.passwords = passwords;
+        this.authFailures = new io.mamori.core.network.FailureThrottle(AUTH_FAILURES_PER_ADDRESS, AUTH_FAILURE_WINDOW, clock);
         this.clock = clock;
         this.metrics = metrics;
         this.states = states;
@@ -280,6 +286,11 @@ final class SmtpCommands {
             session.sendResponse("501 5.5.4 Syntax: AUTH mechanism [initial-response]");
             return;
         }
+        if (authFailures.refused(state.client)) {
+            // checked before any hash is computed: an address that failed this often waits out its window
+            metrics.authFailed();
+            throw new DropConnectionException(421, "4.7.0 Too many authentication failures from your address, try again later");
+        }
         String mechanism = parts[0].toUpperCase(Locale.ROOT);
         String initial = parts.length == 2 ? parts[1] : null;
         String user;
@@ -362,6 +373,7 @@ final class SmtpCommands {
     private void fail(Session session, SessionState state) throws IOException, DropConnectionException {
         metrics.authFailed();
         state.authFailures++;
+        authFailures.recordFailure(state.client);
         log.info("SMTP AUTH failed from {}", state.client.getHostAddress());
         if (state.authFailures >= MAX_AUTH_FAILURES) {
             throw new DropConnectionException(421, "4.7.0 Too many authentication failures, closing connection");

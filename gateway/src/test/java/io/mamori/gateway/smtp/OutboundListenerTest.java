@@ -274,6 +274,30 @@ class OutboundListenerTest {
     }
 
     @Test
+    void anAddressThatFailedAuthTooOftenAcrossSessionsIsRefusedBeforeAnyPasswordIsChecked() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger checked = new java.util.concurrent.atomic.AtomicInteger();
+        ListenerConfig config = ListenerConfig.defaults(Direction.OUTBOUND, InetAddress.getLoopbackAddress(), 0, "relay.example.co.jp");
+        listener = new SmtpListener(config, TestTls.server(), receiver, domain -> false, (user, password) -> {
+            checked.incrementAndGet();
+            return passwords.verify(user, password);
+        }, Clock.systemUTC(), meters);
+        listener.start();
+        int sessions = 0;
+        while (checked.get() < SmtpCommands.AUTH_FAILURES_PER_ADDRESS) {
+            SmtpDialogue guesser = anotherSessionWithTls();
+            sessions++;
+            for (int i = 0; i < 3 && checked.get() < SmtpCommands.AUTH_FAILURES_PER_ADDRESS; i++) {
+                guesser.command("AUTH PLAIN " + b64("\0taro@example.co.jp\0wrong-password-" + i + "-" + sessions));
+            }
+        }
+
+        SmtpDialogue next = anotherSessionWithTls();
+        assertThat(next.command("AUTH PLAIN " + b64("\0taro@example.co.jp\0" + taroPassword)))
+                .isEqualTo("421 4.7.0 Too many authentication failures from your address, try again later");
+        assertThat(checked.get()).as("no hash for the refused attempt").isEqualTo(SmtpCommands.AUTH_FAILURES_PER_ADDRESS);
+    }
+
+    @Test
     void tls12AndTls13HandshakesSucceed() throws IOException {
         for (String protocol : List.of("TLSv1.2", "TLSv1.3")) {
             SmtpDialogue client = start(List.of());

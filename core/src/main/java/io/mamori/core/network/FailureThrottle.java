@@ -1,4 +1,4 @@
-package io.mamori.console.web;
+package io.mamori.core.network;
 
 import java.net.InetAddress;
 import java.time.Clock;
@@ -9,15 +9,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Counts failed sign-ins per client address in fixed windows and refuses an address that reached the limit
- * until its window ends; the per-account lockout catches guessing at one account, this catches one client
- * trying many. An IPv6 client counts by its /64, since one host usually holds a whole /64.
+ * Counts failed sign-ins (the console's, SMTP AUTH's) per client address in fixed windows and refuses an address
+ * that reached the limit until its window ends; the per-account lockout catches guessing at one account, this catches
+ * one client trying many (and, for SMTP AUTH, one client making the gateway compute password hashes without end). An IPv6 client counts by its /64, since one host usually holds a whole /64.
  *
  * <p>Kept in memory (a restart forgets it; the account lockout is in the database) and bounded: the least
  * recently touched addresses are dropped beyond {@value #MAX_ADDRESSES}. Thread-safe. Hand-written rather than
  * a rate-limit library because it is a counter per key with a clock and a size bound.
  */
-final class LoginThrottle {
+public final class FailureThrottle {
 
     static final int MAX_ADDRESSES = 100_000;
 
@@ -34,19 +34,19 @@ final class LoginThrottle {
         }
     };
 
-    LoginThrottle(int maxFailures, Duration window, Clock clock) {
+    public FailureThrottle(int maxFailures, Duration window, Clock clock) {
         this.maxFailures = maxFailures;
         this.window = window;
         this.clock = clock;
     }
 
     /** Whether {@code client} has used up its failures in the current window. */
-    synchronized boolean refused(InetAddress client) {
+    public synchronized boolean refused(InetAddress client) {
         Window w = current(key(client));
         return w != null && w.failures() >= maxFailures;
     }
 
-    synchronized void recordFailure(InetAddress client) {
+    public synchronized void recordFailure(InetAddress client) {
         String key = key(client);
         Window w = current(key);
         windows.put(key, w == null ? new Window(clock.instant(), 1) : new Window(w.start(), w.failures() + 1));

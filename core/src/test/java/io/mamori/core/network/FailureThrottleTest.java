@@ -1,17 +1,17 @@
-package io.mamori.console.web;
+package io.mamori.core.network;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mamori.console.testing.MutableClock;
+import io.mamori.core.testing.MovingClock;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-class LoginThrottleTest {
+class FailureThrottleTest {
 
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-12-01T00:00:00Z"));
-    private final LoginThrottle throttle = new LoginThrottle(3, Duration.ofMinutes(15), clock);
+    private final MovingClock clock = new MovingClock(Instant.parse("2026-12-01T00:00:00Z"));
+    private final FailureThrottle throttle = new FailureThrottle(3, Duration.ofMinutes(15), clock);
 
     @Test
     void anAddressIsRefusedAfterItsFailuresUntilTheWindowEnds() throws Exception {
