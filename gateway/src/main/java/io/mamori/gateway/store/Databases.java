@@ -66,6 +66,9 @@ public final class Databases {
         return "jdbc:h2:file:" + path + ";QUERY_CACHE_SIZE=64";
     }
 
+    /** How long a PostgreSQL statement may wait for the server's answer. */
+    static final java.time.Duration STATEMENT_SOCKET_TIMEOUT = java.time.Duration.ofMinutes(5);
+
     /** Creates the pool and migrates the schema; the caller closes the returned pool. */
     public static HikariDataSource open(Settings settings) {
         SqlVendor vendor = SqlVendor.ofUrl(settings.url());
@@ -76,6 +79,13 @@ public final class Databases {
         config.setMaximumPoolSize(settings.maxPoolSize());
         config.setPoolName("mamori-store");
         config.setAutoCommit(true);
+        if (vendor == SqlVendor.POSTGRESQL) {
+            // A database that stops answering must not hold every SMTP session at the end of DATA (and the committer
+            // with them) for ever: after 5 minutes the statement fails, the commit with it, and clients get 451 before
+            // their own 10-minute wait for the reply ends (RFC 5321 §4.5.3.2.6). A socketTimeout in the URL wins.
+            config.addDataSourceProperty("socketTimeout", String.valueOf(STATEMENT_SOCKET_TIMEOUT.toSeconds()));
+            config.addDataSourceProperty("tcpKeepAlive", "true");
+        }
         HikariDataSource dataSource = new HikariDataSource(config);
         try {
             Flyway.configure()

@@ -1,5 +1,7 @@
 package io.mamori.gateway.store;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -34,6 +36,18 @@ class PostgresMessageStoreTest extends MessageStoreContract {
     void dropDatabase() throws Exception {
         try (Connection c = connect(); Statement st = c.createStatement()) {
             st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void aStatementWaitsForTheServerAtMostFiveMinutesUnlessTheUrlSaysOtherwise() throws Exception {
+        try (Connection c = dataSource.getConnection()) {
+            assertThat(c.getNetworkTimeout()).isEqualTo(300_000);
+        }
+        try (com.zaxxer.hikari.HikariDataSource own = Databases.open(new Databases.Settings(
+                SERVER + "?currentSchema=" + schema + "&socketTimeout=42", "postgres", "", 2));
+             Connection c = own.getConnection()) {
+            assertThat(c.getNetworkTimeout()).isEqualTo(42_000);
         }
     }
 
