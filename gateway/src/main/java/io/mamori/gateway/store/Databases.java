@@ -88,11 +88,10 @@ public final class Databases {
         }
         HikariDataSource dataSource = new HikariDataSource(config);
         try {
-            Flyway.configure()
-                    .dataSource(dataSource)
-                    .locations(vendor.migrations())
-                    .load()
-                    .migrate();
+            org.flywaydb.core.api.configuration.FluentConfiguration flyway = Flyway.configure().locations(vendor.migrations());
+            // on PostgreSQL a migration of a large table may take longer than the pool's statement limit: its own connection
+            (vendor == SqlVendor.POSTGRESQL ? flyway.dataSource(settings.url(), settings.user(), settings.password())
+                    : flyway.dataSource(dataSource)).load().migrate();
             return dataSource;
         } catch (RuntimeException e) {
             dataSource.close();
