@@ -209,6 +209,22 @@ public final class ReleaseRequests {
         }
     }
 
+    /**
+     * Points the pending requests for {@code fromMessage} at {@code toMessage} (the message was committed again as that
+     * copy, which is held or quarantined in its turn): an approver then decides about the copy. Returns how many moved.
+     */
+    public int move(String fromMessage, String toMessage) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE release_requests SET message_id = ?"
+                     + " WHERE message_id = ? AND status = 'PENDING'")) {
+            ps.setString(1, Objects.requireNonNull(toMessage, "toMessage"));
+            ps.setString(2, Objects.requireNonNull(fromMessage, "fromMessage"));
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw failure("move the release requests of message " + fromMessage, e);
+        }
+    }
+
     /** Puts an approved request back to pending (its release failed); {@code false} if it was not approved. */
     public boolean reopen(long id) {
         try (Connection c = dataSource.getConnection();

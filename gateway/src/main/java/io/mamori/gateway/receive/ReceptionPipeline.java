@@ -368,13 +368,32 @@ public final class ReceptionPipeline implements MessageReceiver {
             }
             LOG.info("message id={} opened with {} and committed again as id={}; the quarantined copy is deleted", id,
                     from, again);
-            approvePendingRequests(id, again);
+            boolean delivered = store.find(again).map(m -> m.state() == MessageState.QUEUED).orElse(false);
+            if (delivered) {
+                approvePendingRequests(id, again);
+            } else {
+                // the copy is held or quarantined in its turn (a part to strip not found, a rewrite that failed): the
+                // employee's request waits for an approver, about the copy
+                movePendingRequests(id, again);
+            }
             return outcome;
         } finally {
             spool.discard();
             for (Spool copy : copies) {
                 copy.discard();
             }
+        }
+    }
+
+    private void movePendingRequests(String quarantinedId, String committedAs) {
+        if (releaseRequests == null) {
+            return;
+        }
+        try {
+            releaseRequests.move(quarantinedId, committedAs);
+        } catch (RuntimeException e) {
+            LOG.warn("release requests of message id={} could not be moved to id={} ({})", quarantinedId, committedAs,
+                    e.getClass().getSimpleName());
         }
     }
 

@@ -234,6 +234,28 @@ class PasswordMailTest {
     }
 
     @Test
+    void aPendingReleaseRequestFollowsACopyThatIsHeldInItsTurnInsteadOfBeingApproved() throws Exception {
+        io.mamori.gateway.quarantine.ReleaseRequests requests =
+                new io.mamori.gateway.quarantine.ReleaseRequests(rig.dataSource(), Clock.systemUTC());
+        // this organisation holds a message whose password came by mail for a person to look at
+        String holding = BY_CONTENT.replace("forced: {ATTACHMENT_EXECUTABLE: QUARANTINE}",
+                "forced: {ATTACHMENT_EXECUTABLE: QUARANTINE, ARCHIVE_PASSWORD_SENT_SEPARATELY: HOLD}");
+        reception = TestReception.pipeline(rig, dir, holding, null, Runnable::run, requests, List.of());
+        StoredMessage quarantined = receive(withZip(cleanZip()));
+        long asked = requests.create(quarantined.id(), RECIPIENT, "確認したいです").id();
+
+        receive(passwordMail(PASSWORD));
+
+        StoredMessage held = rig.store().search(new MessageQuery(null, SENDER, null, "お見積書", null, MessageState.HELD,
+                Direction.INBOUND, null, null, null, 0, 10)).get(0);
+        var request = requests.find(asked).orElseThrow();
+        assertThat(request.status()).as("an approver decides about the held copy")
+                .isEqualTo(io.mamori.gateway.quarantine.ReleaseRequests.Status.PENDING);
+        assertThat(request.messageId()).isEqualTo(held.id());
+        assertThat(now(quarantined).state()).isEqualTo(MessageState.DELETED);
+    }
+
+    @Test
     void anAnalystsReleaseWhileTheMessageIsOpenedStandsAndTheCopyIsWithdrawn() throws Exception {
         // the analyst releases the quarantined message while the password mail's analysis of it runs: an analyzer of
         // that analysis makes the release at exactly that moment
