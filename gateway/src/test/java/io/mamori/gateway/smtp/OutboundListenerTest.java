@@ -205,12 +205,7 @@ class OutboundListenerTest {
         SmtpDialogue client = startedWithTls();
         assertThat(client.command("AUTH PLAIN " + b64("\0jiro@example.co.jp\0" + password))).startsWith("235 ");
         assertThat(passwords.revoke("jiro@example.co.jp", id)).isTrue();
-        SmtpDialogue second = new SmtpDialogue(listener.port());
-        clients.add(second);
-        second.reply();
-        second.command("EHLO pc.example.co.jp");
-        second.startTls(TestTls.client());
-        second.command("EHLO pc.example.co.jp");
+        SmtpDialogue second = anotherSessionWithTls();
         assertThat(second.command("AUTH PLAIN " + b64("\0jiro@example.co.jp\0" + password)))
                 .isEqualTo("535 5.7.8 Authentication credentials invalid");
     }
