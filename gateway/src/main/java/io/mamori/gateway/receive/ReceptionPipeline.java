@@ -692,8 +692,11 @@ public final class ReceptionPipeline implements MessageReceiver {
         String direction = e.direction().lowerName();
         meters.counter("mamori.messages", "direction", direction, "action", v.action().name()).increment();
         sample.stop(meters.timer("mamori.receive", "direction", direction));
-        LOG.info("message id={} direction={} client={} from=<{}> to={} action={} score={} findings={} size={}{}",
-                id == null ? "-" : id, direction, e.clientAddress(), sanitize(e.mailFrom()), recipients(e.recipients()),
+        // the login of authenticated submission too: the envelope sender is whatever the client said
+        LOG.info("message id={} direction={} client={}{} from=<{}> to={} action={} score={} findings={} size={}{}",
+                id == null ? "-" : id, direction, e.clientAddress(),
+                e.authenticatedUser() == null ? "" : " auth=" + sanitize(e.authenticatedUser()), sanitize(e.mailFrom()),
+                recipients(e.recipients()),
                 v.action(), String.format(Locale.ROOT, "%.2f", v.score()), String.join(",", v.codes()), size,
                 transforms.isEmpty() ? "" : " transforms=" + transforms.substring(2).replace("; ", ","));
         for (Finding f : v.findings()) {

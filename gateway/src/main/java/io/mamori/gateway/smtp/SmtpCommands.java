@@ -338,7 +338,8 @@ final class SmtpCommands {
             return;
         }
         if (valid) {
-            state.authenticatedUser = user;
+            // the login as the app passwords know it (lower case, trimmed), for the store and the log; the password as typed
+            state.authenticatedUser = user.strip().toLowerCase(Locale.ROOT);
             state.authenticatedPassword = password;
             metrics.authSucceeded();
             session.sendResponse("235 2.7.0 Authentication successful");

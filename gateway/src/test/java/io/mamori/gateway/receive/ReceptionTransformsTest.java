@@ -72,6 +72,28 @@ class ReceptionTransformsTest {
         return rig.store().find(((ReceiveResult.Accepted) r).queueId()).orElseThrow();
     }
 
+    @Test
+    void theLogLineOfAnAuthenticatedSubmissionNamesTheLoginBesideTheEnvelopeSender() throws Exception {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("mamori.message");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        try {
+            // taro logged in, and says the CEO sends it
+            Envelope envelope = new Envelope(Direction.OUTBOUND, "ceo@example.co.jp", List.of("partner@customer.example"),
+                    "192.0.2.10", "pc.example.co.jp", "taro@example.co.jp", true, Instant.now());
+            ReceiveResult r = reception.receive(envelope, new ByteArrayInputStream(
+                    "From: ceo@example.co.jp\r\nTo: partner@customer.example\r\nSubject: hi\r\n\r\nhello\r\n"
+                            .getBytes(StandardCharsets.UTF_8)));
+            assertThat(r).isInstanceOf(ReceiveResult.Accepted.class);
+            assertThat(logged.list).extracting(e -> e.getFormattedMessage())
+                    .anyMatch(m -> m.contains("client=192.0.2.10 auth=taro@example.co.jp from=<ceo@example.co.jp>"));
+        } finally {
+            logger.detachAppender(logged);
+        }
+    }
+
     private String content(StoredMessage m) throws Exception {
         try (InputStream in = rig.store().openContent(m.id())) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
