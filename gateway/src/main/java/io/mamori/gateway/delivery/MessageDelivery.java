@@ -122,12 +122,6 @@ final class MessageDelivery {
 
     private void deliverGroup(StoredMessage message, RouteGroup group, ContentSource content, Instant deadline,
                               Map<String, StoredRecipient> outcomes, List<DsnWriter.Failure> failures, Set<String> errors) {
-        if (deadline != null && !clock.instant().isBefore(deadline)) {
-            deferAll(group.recipients(), TIME_LIMIT, outcomes);
-            errors.add(TIME_LIMIT);
-            metrics.failure(message.direction(), "timeout");
-            return;
-        }
         List<HostAndPort> hops;
         if (group.target() instanceof Target.NextHop n) {
             hops = addressesOf(n.hop());
