@@ -70,8 +70,9 @@ final class PasswordMails {
 
     /**
      * An inbound message was committed as {@code storedId} ({@code analyzed}: what its analyzers saw, {@code null} when
-     * it could not be parsed): if it can be a password mail, the quarantined messages it may give the password of are
-     * analyzed again on the executor. Never throws: the message is accepted already.
+     * it could not be parsed): if its text gives passwords, the quarantined messages it may give the password of are looked
+     * up and analyzed again on the executor; on the caller's thread (the SMTP session's, before its 250) only the text is
+     * searched. Never throws: the message is accepted already.
      */
     void received(Envelope envelope, AnalysisInput analyzed, String storedId, Policy policy) {
         int minutes = policy.attachments().passwordMailMinutes();
@@ -84,10 +85,21 @@ final class PasswordMails {
             if (passwords.isEmpty()) {
                 return;
             }
-            List<StoredMessage> waiting = waiting(envelope, storedId, envelope.receivedAt().minus(Duration.ofMinutes(minutes)));
             PasswordMail mail = new PasswordMail(storedId, passwords);
-            for (StoredMessage m : waiting) {
-                executor.execute(() -> {
+            Instant since = envelope.receivedAt().minus(Duration.ofMinutes(minutes));
+            // the store's look-up too runs on the executor: the session's 250 waits for nothing but the bounded search
+            // of the text above (a slow database would otherwise hold the reply past the client's timeout, and the
+            // message, committed already, would be sent again)
+            executor.execute(() -> {
+                List<StoredMessage> waiting;
+                try {
+                    waiting = waiting(envelope, storedId, since);
+                } catch (Exception | LinkageError e) {
+                    LOG.warn("message id={} is a password mail, but its quarantined messages could not be looked up ({})",
+                            storedId, e.getClass().getSimpleName());
+                    return;
+                }
+                for (StoredMessage m : waiting) {
                     try {
                         reassessment.reassess(m.id(), mail);
                     } catch (Exception | LinkageError e) {
@@ -95,14 +107,13 @@ final class PasswordMails {
                         LOG.warn("message id={} could not be analyzed again with the password mail id={} ({})", m.id(),
                                 storedId, e.getClass().getSimpleName());
                     }
-                });
-            }
+                }
+            });
         } catch (RejectedExecutionException e) {
             LOG.warn("message id={} is a password mail, but the gateway is too busy to try it now", storedId);
         } catch (RuntimeException | StackOverflowError e) {
             // the message is committed: whatever the search met must not turn its 250 into a 4xx (sent again, delivered twice)
-            LOG.warn("message id={} is a password mail, but its quarantined messages could not be looked up ({})",
-                    storedId, e.getClass().getSimpleName());
+            LOG.warn("message id={} could not be searched for passwords ({})", storedId, e.getClass().getSimpleName());
         }
     }
 

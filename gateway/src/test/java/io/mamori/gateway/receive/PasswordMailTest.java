@@ -413,6 +413,24 @@ class PasswordMailTest {
     }
 
     @Test
+    void theReplyToAPasswordMailWaitsForNoLookUpInTheStore() throws Exception {
+        List<Runnable> queued = new java.util.ArrayList<>();
+        reception = pipeline(POLICY, queued::add);
+        StoredMessage quarantined = receive(withZip(cleanZip()));
+        queued.clear();
+
+        // only the text is searched before the reply: the look-up of what waits for it is queued, even when nothing does
+        receive("someone.else@partner.example", RECIPIENT, Instant.now(), passwordMail(PASSWORD));
+        assertThat(queued).hasSize(1);
+        receive(passwordMail(PASSWORD));
+        assertThat(queued).hasSize(2);
+        assertThat(now(quarantined).findingCodes()).isEqualTo("ENCRYPTED_ARCHIVE");
+
+        queued.forEach(Runnable::run);
+        assertThat(now(quarantined).findingCodes()).isEqualTo("ENCRYPTED_ARCHIVE_OPENED,ARCHIVE_PASSWORD_SENT_SEPARATELY");
+    }
+
+    @Test
     void onItsOwnThreadThePasswordMailIsAnsweredFirstAndTheMessageOpenedAfter() throws Exception {
         ExecutorService work = Executors.newSingleThreadExecutor();
         try {
