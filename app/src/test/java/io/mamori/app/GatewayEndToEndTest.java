@@ -99,6 +99,7 @@ class GatewayEndToEndTest {
                     SENDER_BLOCKED: QUARANTINE
                 outbound:
                   thresholds: { tag: 6, quarantine: 15 }
+                  forced: { SEND_AS_NOT_PERMITTED: REJECT }
                 tag:
                   subject_prefix: "[要注意]"
                 lists:
@@ -158,6 +159,9 @@ class GatewayEndToEndTest {
 
     @Autowired
     io.mamori.core.policy.PolicyHolder policyHolder;
+
+    @Autowired
+    io.mamori.gateway.auth.AppPasswords appPasswords;
 
     @LocalServerPort
     int httpPort;
@@ -514,6 +518,64 @@ class GatewayEndToEndTest {
                 .doesNotContain(io.mamori.core.message.Direction.OUTBOUND);
     }
 
+    /** Submits with STARTTLS and AUTH LOGIN (the gateway's own self-signed certificate is not checked). */
+    private static final String SUBMIT = """
+            import smtplib, ssl, sys
+            data = sys.stdin.buffer.read()
+            host, port, user, password, sender, rcpt = sys.argv[1], int(sys.argv[2]), *sys.argv[3:7]
+            s = smtplib.SMTP(host, port, timeout=30)
+            try:
+                s.starttls(context=ssl._create_unverified_context())
+                s.login(user, password)
+                try:
+                    s.sendmail(sender, [rcpt], data)
+                    print("SENT")
+                except smtplib.SMTPDataError as e:
+                    print("DATA-REFUSED %d %s" % (e.smtp_code, e.smtp_error.decode()))
+            finally:
+                s.quit()
+            """;
+
+    private String submit(String login, String password, String sender, String from, String marker) throws Exception {
+        byte[] data = new String(message(marker, "=?UTF-8?B?6KaL56mN?=", "", "見積書をお送りします。\r\n" + marker + "\r\n"),
+                StandardCharsets.ISO_8859_1).replace("From: =?UTF-8?B?5bGx55Sw?= <yamada@partner.example>", "From: " + from)
+                .replace("To: sato@example.co.jp", "To: buyer@partner.example").getBytes(StandardCharsets.ISO_8859_1);
+        Process p = run(List.of("/usr/bin/python3", "-c", SUBMIT, "127.0.0.1", String.valueOf(listeners.outbound().port()),
+                login, password, sender, "buyer@partner.example"), data);
+        String out = output(p);
+        assertThat(p.exitValue()).as(out).isZero();
+        return out.trim();
+    }
+
+    @Test
+    void anEmployeeWithAnAppPasswordSendsAsThemselvesOrAsTheyAreAllowedButNotAsSomeoneElse() throws Exception {
+        String password = appPasswords.issue("taro@example.co.jp", "laptop");
+        assertThat(submit("taro@example.co.jp", password, "taro@example.co.jp", "太郎 <taro@example.co.jp>", "send-as-own"))
+                .isEqualTo("SENT");
+        assertThat(awaitDownstream(m -> m.dataAsString().contains("send-as-own"), Duration.ofSeconds(30)).mailFrom())
+                .isEqualTo("taro@example.co.jp");
+
+        // the president's address: refused before anything is accepted, the client told why
+        assertThat(submit("taro@example.co.jp", password, "ceo@example.co.jp", "社長 <ceo@example.co.jp>", "send-as-ceo"))
+                .isEqualTo("DATA-REFUSED 550 5.7.1 Message rejected by policy (SEND_AS_NOT_PERMITTED)");
+        // the envelope is taro's, but the reader would see the president
+        assertThat(submit("taro@example.co.jp", password, "taro@example.co.jp", "ceo@example.co.jp", "send-as-from"))
+                .startsWith("DATA-REFUSED 550 5.7.1").contains("SEND_AS_NOT_PERMITTED");
+        assertThat(store.list(null, 500)).extracting(StoredMessage::mailFrom).doesNotContain("ceo@example.co.jp");
+
+        // a shared mailbox the policy gives to taro
+        withPolicy("""
+                send_as:
+                  - login: taro@example.co.jp
+                    addresses: [sales@example.co.jp]
+                """, p -> p.sendAs().permits("taro@example.co.jp", "sales@example.co.jp"), () -> {
+            assertThat(submit("taro@example.co.jp", password, "sales@example.co.jp", "営業部 <sales@example.co.jp>",
+                    "send-as-sales")).isEqualTo("SENT");
+            assertThat(awaitDownstream(m -> m.dataAsString().contains("send-as-sales"), Duration.ofSeconds(30))
+                    .mailFrom()).isEqualTo("sales@example.co.jp");
+        });
+    }
+
     @Test
     void downstreamThatIsDownForAWhileGetsTheMailOnceItIsBack() throws Exception {
         DOWNSTREAM.stop();
@@ -693,6 +755,7 @@ class GatewayEndToEndTest {
             waitFor(() -> policyHolder.current().disarm().equals(io.mamori.core.policy.Policy.Disarm.DEFAULT)
                     && policyHolder.current().attachments().equals(io.mamori.core.policy.Policy.Attachments.DEFAULT)
                     && policyHolder.current().blocklists().isEmpty()
+                    && policyHolder.current().sendAs().equals(io.mamori.core.policy.Policy.SendAs.NONE)
                     ? "restored" : null);
         }
     }

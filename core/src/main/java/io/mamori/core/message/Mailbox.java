@@ -15,7 +15,8 @@ import java.util.Optional;
  */
 public record Mailbox(String displayName, String address) {
 
-    private static final int MAX_MAILBOXES = 50;
+    /** The most mailboxes {@link #parseList} reads of one header value. */
+    public static final int MAX_MAILBOXES = 50;
 
     /** The domain part of the address, or empty when there is none. */
     public Optional<String> domain() {

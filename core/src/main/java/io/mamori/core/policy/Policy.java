@@ -37,10 +37,12 @@ import java.util.Set;
  * @param analysis     what happens to a message the overloaded gateway could not analyse ({@link Analysis#DEFAULT}
  *                     when absent)
  * @param blocklists   the DNS block lists asked about inbound mail ({@link Blocklists#NONE} when absent)
+ * @param sendAs       the addresses besides its own that an authenticated login may send as ({@link SendAs#NONE}
+ *                     when absent)
  */
 public record Policy(int version, Organisation organisation, Rules inbound, Rules outbound, Tagging tag,
         Antivirus antivirus, Protection protection, Attachments attachments, Disarm disarm, Lists lists,
-        FirstContact firstContact, AccessRules access, Analysis analysis, Blocklists blocklists) {
+        FirstContact firstContact, AccessRules access, Analysis analysis, Blocklists blocklists, SendAs sendAs) {
 
     public Policy {
         Objects.requireNonNull(organisation, "organisation");
@@ -54,6 +56,7 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
         access = access == null ? AccessRules.DEFAULT : access;
         analysis = analysis == null ? Analysis.DEFAULT : analysis;
         blocklists = blocklists == null ? Blocklists.NONE : blocklists;
+        sendAs = sendAs == null ? SendAs.NONE : sendAs;
     }
 
     /**
@@ -63,20 +66,21 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
     public Policy(int version, Organisation organisation, Rules inbound, Rules outbound, Tagging tag,
             Antivirus antivirus, Protection protection) {
         this(version, organisation, inbound, outbound, tag, antivirus, protection, Attachments.DEFAULT,
-                Disarm.DEFAULT, Lists.NONE, FirstContact.DEFAULT, AccessRules.DEFAULT, Analysis.DEFAULT, Blocklists.NONE);
+                Disarm.DEFAULT, Lists.NONE, FirstContact.DEFAULT, AccessRules.DEFAULT, Analysis.DEFAULT, Blocklists.NONE,
+                SendAs.NONE);
     }
 
     /** With the default attachment handling and disarm off. */
     public Policy(int version, Organisation organisation, Rules inbound, Rules outbound, Tagging tag,
             Antivirus antivirus, Protection protection, Lists lists, FirstContact firstContact, AccessRules access) {
         this(version, organisation, inbound, outbound, tag, antivirus, protection, Attachments.DEFAULT,
-                Disarm.DEFAULT, lists, firstContact, access, Analysis.DEFAULT, Blocklists.NONE);
+                Disarm.DEFAULT, lists, firstContact, access, Analysis.DEFAULT, Blocklists.NONE, SendAs.NONE);
     }
 
     /** This policy with another organisation (e.g. a neutral one for evaluating a corpus). */
     public Policy withOrganisation(Organisation other) {
         return new Policy(version, other, inbound, outbound, tag, antivirus, protection, attachments, disarm, lists,
-                firstContact, access, analysis, blocklists);
+                firstContact, access, analysis, blocklists, sendAs);
     }
 
     /** The rules for one direction. */
@@ -328,6 +332,51 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
 
         public boolean isEmpty() {
             return ipZones.isEmpty() && domainZones.isEmpty();
+        }
+    }
+
+    /**
+     * Who may send as whom through authenticated submission ({@code send_as} in the policy file). A login (the
+     * address an app password was issued for) may always send as itself; here it is given more: a shared mailbox, a
+     * department's address, the address a copier or an application sends from. Mail whose envelope sender or From
+     * names another address gets {@code SEND_AS_NOT_PERMITTED}, and the policy decides (commercial gateways and
+     * Microsoft 365 itself enforce such "send as" rights). Addresses are kept lower case, domains in their ASCII form.
+     *
+     * @param byLogin login → the further addresses it may send as
+     */
+    public record SendAs(Map<String, Set<String>> byLogin) {
+
+        public static final SendAs NONE = new SendAs(Map.of());
+
+        public SendAs {
+            Map<String, Set<String>> copy = new java.util.HashMap<>();
+            byLogin.forEach((login, addresses) -> copy.put(normalAddress(login),
+                    addresses.stream().map(Policy::normalAddress).collect(java.util.stream.Collectors.toUnmodifiableSet())));
+            byLogin = Map.copyOf(copy);
+        }
+
+        /** Whether {@code login} may send as {@code address}: its own address, or one given to it here. */
+        public boolean permits(String login, String address) {
+            String l = normalAddress(login);
+            String a = normalAddress(address);
+            return l.equals(a) || byLogin.getOrDefault(l, Set.of()).contains(a);
+        }
+    }
+
+    /**
+     * An address as {@link SendAs} compares it: trimmed, lower case, its domain in ASCII (Punycode) form and without a
+     * trailing dot; an address whose domain is not a valid name is only lower-cased (it then matches only itself).
+     */
+    static String normalAddress(String address) {
+        String a = address.strip().toLowerCase(Locale.ROOT);
+        int at = a.lastIndexOf('@');
+        if (at < 0) {
+            return a;
+        }
+        try {
+            return a.substring(0, at + 1) + DomainPattern.toAscii(a.substring(at + 1));
+        } catch (IllegalArgumentException e) {
+            return a;
         }
     }
 

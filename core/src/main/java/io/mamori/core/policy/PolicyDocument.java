@@ -80,7 +80,8 @@ final class PolicyDocument {
             throw new PolicyException(errors);
         }
         Map<String, Node> top = fields(root, "", List.of("version", "organisation", "inbound", "outbound", "tag", "antivirus",
-                        "protection", "attachments", "disarm", "lists", "first_contact", "access", "analysis", "blocklists"),
+                        "protection", "attachments", "disarm", "lists", "first_contact", "access", "analysis", "blocklists",
+                        "send_as"),
                 Set.of("version", "organisation", "inbound", "outbound"));
         if (top == null) {
             throw result();
@@ -101,11 +102,12 @@ final class PolicyDocument {
         Policy.Analysis analysis = top.containsKey("analysis") ? analysis(top.get("analysis")) : Policy.Analysis.DEFAULT;
         Policy.Blocklists blocklists = top.containsKey("blocklists") ? blocklists(top.get("blocklists"))
                 : Policy.Blocklists.NONE;
+        Policy.SendAs sendAs = top.containsKey("send_as") ? sendAs(top.get("send_as")) : Policy.SendAs.NONE;
         if (!errors.isEmpty()) {
             throw result();
         }
         return new Policy(version, organisation, inbound, outbound, tag, antivirus, protection, attachments, disarm,
-                lists, firstContact, access, analysis, blocklists);
+                lists, firstContact, access, analysis, blocklists, sendAs);
     }
 
     private PolicyException result() {
@@ -379,34 +381,91 @@ final class PolicyDocument {
             error(f.get("name"), path + ".name", "must not be empty", "空にはできません");
             name = null;
         }
+        List<String> addresses = addresses(f.get("addresses"), path + ".addresses");
+        return addresses != null && name != null ? new Policy.Person(name, addresses) : null;
+    }
+
+    /** A non-empty list of e-mail addresses, lower-cased; null (after reporting) if anything is wrong. */
+    private List<String> addresses(Node list, String path) {
         List<String> addresses = new ArrayList<>();
-        Node list = f.get("addresses");
         if (!(list instanceof SequenceNode seq) || !Tag.SEQ.equals(list.getTag()) || seq.getValue().isEmpty()) {
-            error(list, path + ".addresses", "must be a non-empty list of addresses, got " + describe(list),
+            error(list, path, "must be a non-empty list of addresses, got " + describe(list),
                     "空でないアドレスのリストにしてください（" + describeJa(list) + "が指定されています）");
             return null;
         }
         boolean ok = true;
         for (int i = 0; i < seq.getValue().size(); i++) {
             Node item = seq.getValue().get(i);
-            String address = string(item, path + ".addresses[" + i + "]");
-            if (address == null) {
-                ok = false;
-            } else if (address.length() > MAX_ADDRESS_LENGTH) {
-                // said apart from the other reasons: the most an address can have
-                error(item, path + ".addresses[" + i + "]", "longer than " + MAX_ADDRESS_LENGTH
-                        + " characters, the most an address can have (RFC 5321)",
-                        MAX_ADDRESS_LENGTH + " 文字を超えています（RFC 5321 によるアドレスの最大長）");
-                ok = false;
-            } else if (!io.mamori.core.text.MailAddresses.plausible(address)) {
-                error(item, path + ".addresses[" + i + "]", "'" + abbreviate(address) + "' is not an email address",
-                        "'" + abbreviate(address) + "' はメールアドレスではありません");
+            String address = string(item, path + "[" + i + "]");
+            if (address == null || !address(item, path + "[" + i + "]", address)) {
                 ok = false;
             } else {
                 addresses.add(address.toLowerCase(java.util.Locale.ROOT));
             }
         }
-        return ok && name != null ? new Policy.Person(name, addresses) : null;
+        return ok ? addresses : null;
+    }
+
+    /** Whether {@code address} can be an e-mail address (reported if not). */
+    private boolean address(Node item, String path, String address) {
+        if (address.length() > MAX_ADDRESS_LENGTH) {
+            // said apart from the other reasons: the most an address can have
+            error(item, path, "longer than " + MAX_ADDRESS_LENGTH + " characters, the most an address can have (RFC 5321)",
+                    MAX_ADDRESS_LENGTH + " 文字を超えています（RFC 5321 によるアドレスの最大長）");
+            return false;
+        }
+        if (!io.mamori.core.text.MailAddresses.plausible(address)) {
+            error(item, path, "'" + abbreviate(address) + "' is not an email address",
+                    "'" + abbreviate(address) + "' はメールアドレスではありません");
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * {@code send_as}: a list of {@code {login, addresses}}, the further addresses each login (the address its app
+     * passwords were issued for) may send as; a login is named once.
+     */
+    private Policy.SendAs sendAs(Node node) {
+        if (isNull(node)) {
+            return Policy.SendAs.NONE;
+        }
+        if (!(node instanceof SequenceNode seq) || !Tag.SEQ.equals(node.getTag())) {
+            error(node, "send_as", "must be a list of {login, addresses}, got " + describe(node),
+                    "{login, addresses} のリストにしてください（" + describeJa(node) + "が指定されています）");
+            return null;
+        }
+        Map<String, Set<String>> byLogin = new LinkedHashMap<>();
+        Map<String, Integer> firstIndex = new LinkedHashMap<>();
+        boolean ok = true;
+        for (int i = 0; i < seq.getValue().size(); i++) {
+            String path = "send_as[" + i + "]";
+            Map<String, Node> f = fields(seq.getValue().get(i), path, List.of("login", "addresses"), Set.of("login", "addresses"));
+            if (f == null) {
+                ok = false;
+                continue;
+            }
+            Node loginNode = f.get("login");
+            String login = loginNode == null ? null : string(loginNode, path + ".login");
+            if (login != null && !address(loginNode, path + ".login", login)) {
+                login = null;
+            }
+            List<String> addresses = f.containsKey("addresses") ? addresses(f.get("addresses"), path + ".addresses") : null;
+            if (login == null || addresses == null) {
+                ok = false;
+                continue;
+            }
+            String key = login.toLowerCase(Locale.ROOT);
+            if (firstIndex.containsKey(key)) {
+                error(loginNode, path + ".login", "duplicate of send_as[" + firstIndex.get(key) + "]",
+                        "send_as[" + firstIndex.get(key) + "] と重複しています");
+                ok = false;
+                continue;
+            }
+            firstIndex.put(key, i);
+            byLogin.put(key, Set.copyOf(addresses));
+        }
+        return ok ? new Policy.SendAs(byLogin) : null;
     }
 
     private Policy.Lists lists(Node node) {

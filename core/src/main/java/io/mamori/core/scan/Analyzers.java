@@ -7,6 +7,7 @@ import io.mamori.core.attachment.HtmlAttachmentAnalyzer;
 import io.mamori.core.auth.DnsResolver;
 import io.mamori.core.classifier.ContentClassifierAnalyzer;
 import io.mamori.core.classifier.ContentModel;
+import io.mamori.core.auth.SendAsAnalyzer;
 import io.mamori.core.auth.SenderAuthAnalyzer;
 import io.mamori.core.auth.SenderAuthSettings;
 import io.mamori.core.impersonation.ImpersonationAnalyzer;
@@ -169,6 +170,7 @@ public final class Analyzers {
         }));
         all.add(new SenderListAnalyzer(() -> ports.policy().get().lists().entries(), ports.listFile(), ports.listStore(),
                 new DmarcAlignment(senderAuth)));
+        all.add(new SendAsAnalyzer(() -> ports.policy().get().sendAs()));
         all.add(new GtubeAnalyzer());
         all.add(new DnsBlocklistAnalyzer(ports.dns(), () -> {
             Policy p = ports.policy().get();

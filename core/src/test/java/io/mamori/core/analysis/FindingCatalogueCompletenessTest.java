@@ -36,7 +36,7 @@ class FindingCatalogueCompletenessTest {
     @Test
     void theShippedAnalyzersAreListedInReportOrder() {
         assertThat(shipped).extracting(Analyzer::name).containsExactly("mime-sanity", "attachment-name", "attachment-content",
-                "html-attachment", "links", "lure-wording", "filter-evasion", "content-classifier", "impersonation", "sender-auth", "own-domain", "lists",
+                "html-attachment", "links", "lure-wording", "filter-evasion", "content-classifier", "impersonation", "sender-auth", "own-domain", "lists", "send-as",
                 "gtube", "dns-blocklists", "antivirus");
     }
 
@@ -49,7 +49,7 @@ class FindingCatalogueCompletenessTest {
         List<Analyzer> analyzers = Analyzers.shipped(ports);
         assertThat(analyzers).extracting(Analyzer::name).containsExactly("mime-sanity", "attachment-name",
                 "attachment-content", "html-attachment", "links", "lure-wording", "filter-evasion", "content-classifier", "impersonation",
-                "sender-auth", "own-domain", "lists", "gtube", "dns-blocklists", "first-contact");
+                "sender-auth", "own-domain", "lists", "send-as", "gtube", "dns-blocklists", "first-contact");
         assertThat(analyzers).flatExtracting(Analyzer::codes).allSatisfy(code -> assertThat(catalogue.entry(code)).isPresent());
     }
 

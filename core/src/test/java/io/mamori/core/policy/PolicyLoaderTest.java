@@ -354,8 +354,8 @@ class PolicyLoaderTest {
         // Within the alias limit the composer shares nodes; the schema walk never visits unknown keys.
         String yaml = VALID + "x: &x [1, 2, 3]\ny: [*x, *x, *x]\n";
         assertThat(errorsOf(yaml)).containsExactly(
-                error(19, 1, "x", "unknown key; expected one of version, organisation, inbound, outbound, tag, antivirus, protection, attachments, disarm, lists, first_contact, access, analysis, blocklists"),
-                error(20, 1, "y", "unknown key; expected one of version, organisation, inbound, outbound, tag, antivirus, protection, attachments, disarm, lists, first_contact, access, analysis, blocklists"));
+                error(19, 1, "x", "unknown key; expected one of version, organisation, inbound, outbound, tag, antivirus, protection, attachments, disarm, lists, first_contact, access, analysis, blocklists, send_as"),
+                error(20, 1, "y", "unknown key; expected one of version, organisation, inbound, outbound, tag, antivirus, protection, attachments, disarm, lists, first_contact, access, analysis, blocklists, send_as"));
     }
 
     @Test
@@ -572,6 +572,42 @@ class PolicyLoaderTest {
                 Policy.Attachments.Handling.SCORE));
         assertThat(p.disarm()).isEqualTo(new Policy.Disarm(false, Policy.Disarm.ApplyTo.EXTERNAL, false, true));
         assertThat(p.outbound().thresholds()).isEqualTo(Map.of(Action.TAG, 6.0, Action.HOLD, 10.0, Action.QUARANTINE, 15.0));
+        assertThat(p.outbound().forced()).isEqualTo(Map.of("SEND_AS_NOT_PERMITTED", Action.REJECT));
+        assertThat(p.sendAs()).isEqualTo(Policy.SendAs.NONE);
         assertThat(p.tag().subjectPrefix()).isEqualTo("[要注意]");
+    }
+
+    @Test
+    void sendAsGivesLoginsFurtherAddressesAndNamesWhatIsWrong() throws Exception {
+        Policy p = loader.parse(VALID + """
+                send_as:
+                  - login: Scanner@Example.co.jp
+                    addresses: [scan@example.co.jp]
+                  - login: hanako@example.co.jp
+                    addresses: [sales@example.co.jp, Info@例え.jp]
+                """, "policy.yaml");
+        assertThat(p.sendAs().permits("scanner@example.co.jp", "SCAN@example.co.jp")).isTrue();
+        assertThat(p.sendAs().permits("hanako@example.co.jp", "info@xn--r8jz45g.jp")).isTrue();
+        assertThat(p.sendAs().permits("hanako@example.co.jp", "hanako@example.co.jp")).as("its own").isTrue();
+        assertThat(p.sendAs().permits("hanako@example.co.jp", "scan@example.co.jp")).as("another login's").isFalse();
+        assertThat(loader.parse(VALID + "send_as: []\n", "policy.yaml").sendAs()).isEqualTo(Policy.SendAs.NONE);
+
+        assertThat(errorsOf(VALID + "send_as:\n  - login: scanner\n    addresses: [scan@example.co.jp]\n"))
+                .singleElement().satisfies(e -> {
+                    assertThat(e.key()).isEqualTo("send_as[0].login");
+                    assertThat(e.message()).contains("not an email address");
+                });
+        assertThat(errorsOf(VALID + "send_as:\n  - login: a@example.co.jp\n    addresses: []\n"))
+                .singleElement().satisfies(e -> assertThat(e.key()).isEqualTo("send_as[0].addresses"));
+        assertThat(errorsOf(VALID + "send_as:\n  - login: a@example.co.jp\n    addresses: [b@example.co.jp]\n"
+                + "  - login: A@example.co.jp\n    addresses: [c@example.co.jp]\n")).singleElement().satisfies(e -> {
+                    assertThat(e.key()).isEqualTo("send_as[1].login");
+                    assertThat(e.message()).isEqualTo("duplicate of send_as[0]");
+                    assertThat(e.messageJa()).isEqualTo("send_as[0] と重複しています");
+                });
+        assertThat(errorsOf(VALID + "send_as:\n  a@example.co.jp: [b@example.co.jp]\n")).singleElement()
+                .satisfies(e -> assertThat(e.message()).startsWith("must be a list of {login, addresses}"));
+        assertThat(errorsOf(VALID + "send_as:\n  - login: a@example.co.jp\n")).singleElement()
+                .satisfies(e -> assertThat(e.key()).startsWith("send_as[0]"));
     }
 }

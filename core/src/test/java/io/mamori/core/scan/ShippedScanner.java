@@ -56,7 +56,7 @@ final class ShippedScanner {
     private static Policy withBlocklists(Policy p) {
         return new Policy(p.version(), p.organisation(), p.inbound(), p.outbound(), p.tag(), p.antivirus(), p.protection(),
                 p.attachments(), p.disarm(), p.lists(), p.firstContact(), p.access(), p.analysis(),
-                new Policy.Blocklists(List.of("zen.blocklist.test"), List.of("dbl.blocklist.test", "uri.blocklist.test")));
+                new Policy.Blocklists(List.of("zen.blocklist.test"), List.of("dbl.blocklist.test", "uri.blocklist.test")), p.sendAs());
     }
 
     /**

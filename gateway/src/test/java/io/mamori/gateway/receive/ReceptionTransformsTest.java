@@ -80,15 +80,21 @@ class ReceptionTransformsTest {
         logged.start();
         logger.addAppender(logged);
         try {
+            reception = TestReception.pipeline(rig, dir, POLICY.replace("  thresholds: {tag: 40}\n",
+                    "  thresholds: {tag: 40}\n  forced: {SEND_AS_NOT_PERMITTED: REJECT}\n"), null, null, null,
+                    List.of(new io.mamori.core.auth.SendAsAnalyzer(() -> io.mamori.core.policy.Policy.SendAs.NONE)));
             // taro logged in, and says the CEO sends it
             Envelope envelope = new Envelope(Direction.OUTBOUND, "ceo@example.co.jp", List.of("partner@customer.example"),
                     "192.0.2.10", "pc.example.co.jp", "taro@example.co.jp", true, Instant.now());
             ReceiveResult r = reception.receive(envelope, new ByteArrayInputStream(
                     "From: ceo@example.co.jp\r\nTo: partner@customer.example\r\nSubject: hi\r\n\r\nhello\r\n"
                             .getBytes(StandardCharsets.UTF_8)));
-            assertThat(r).isInstanceOf(ReceiveResult.Accepted.class);
+            // refused as the shipped policy refuses it (SEND_AS_NOT_PERMITTED), and the log says who tried
+            assertThat(r).isEqualTo(new ReceiveResult.Refused(550, "5.7.1",
+                    "Message rejected by policy (SEND_AS_NOT_PERMITTED)"));
             assertThat(logged.list).extracting(e -> e.getFormattedMessage())
-                    .anyMatch(m -> m.contains("client=192.0.2.10 auth=taro@example.co.jp from=<ceo@example.co.jp>"));
+                    .anyMatch(m -> m.contains("client=192.0.2.10 auth=taro@example.co.jp from=<ceo@example.co.jp>")
+                            && m.contains("action=REJECT") && m.contains("findings=SEND_AS_NOT_PERMITTED"));
         } finally {
             logger.detachAppender(logged);
         }
