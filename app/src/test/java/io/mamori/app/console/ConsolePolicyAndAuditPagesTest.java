@@ -142,6 +142,12 @@ class ConsolePolicyAndAuditPagesTest extends ConsoleContext {
         String original = admin.page().selectFirst("#policy-text").wholeText();
         String baseHash = admin.page().selectFirst("input[name=baseHash]").attr("value");
 
+        // Validate says what Save would refuse
+        admin.post("/policy/validate", "text", original + "lists:\n  file: missing-lists.txt\n", "baseHash", baseHash);
+        assertThat(admin.text("#outcome")).contains("リストファイルを使えません").doesNotContain("正しい形式です。");
+        assertThat(admin.page().selectFirst("#outcome").hasClass("error")).isTrue();
+        assertThat(admin.text("#list-file-errors")).contains("missing-lists.txt").contains("ファイルを読めません（NoSuchFileException");
+
         admin.post("/policy/save", "text", original + "lists:\n  file: missing-lists.txt\n", "baseHash", baseHash);
         assertThat(admin.last.statusCode()).isEqualTo(200);
         assertThat(admin.text("#outcome")).contains("リストファイルを使えないため保存しませんでした");

@@ -54,7 +54,14 @@ class PolicyController {
     String validate(@AuthenticationPrincipal ConsoleUser user, @RequestParam(defaultValue = "") String text,
             @RequestParam String baseHash, Model model) {
         require(user, Role.ADMIN, Role.AUDITOR);
-        List<PolicyError> errors = editor.validate(text);
+        // what Save would refuse, the list file it names included
+        PolicyEditor.SaveResult problems = editor.check(text);
+        if (problems instanceof PolicyEditor.SaveResult.ListFileInvalid listFile) {
+            model.addAttribute("errors", List.of());
+            model.addAttribute("listFileErrors", listFile.errors());
+            return show(model, user, text, baseHash, "listFileCheck");
+        }
+        List<PolicyError> errors = problems instanceof PolicyEditor.SaveResult.Invalid invalid ? invalid.errors() : List.of();
         model.addAttribute("errors", errors);
         return show(model, user, text, baseHash, errors.isEmpty() ? "valid" : null);
     }

@@ -136,6 +136,32 @@ public final class PolicyEditor {
     }
 
     /**
+     * What {@link #save} would refuse {@code text} for, without saving: its problems with line and column, or, for a valid
+     * text, the problems of the list file it names ({@code lists.file}), which the gateway would not start again with.
+     *
+     * @return {@link SaveResult.Invalid}, {@link SaveResult.ListFileInvalid}, or {@code null} when it could be saved
+     */
+    public SaveResult check(String text) {
+        Policy policy;
+        try {
+            policy = loader.parse(normalise(text), EDITED_NAME);
+        } catch (PolicyException e) {
+            return new SaveResult.Invalid(e.errors());
+        }
+        return listFileProblems(policy);
+    }
+
+    /** The problems of the list file {@code policy} names, or {@code null} when it can be used (or none is named). */
+    private SaveResult.ListFileInvalid listFileProblems(Policy policy) {
+        try {
+            ListFile.readNamedBy(holder.file(), policy.lists().file());
+            return null;
+        } catch (ListFile.Invalid e) {
+            return new SaveResult.ListFileInvalid(e.errors());
+        }
+    }
+
+    /**
      * A unified diff from {@code from} to {@code to} with three lines of context; empty when they are equal.
      *
      * @throws PolicyException naming the text (as {@code fromName} or {@code toName}) that is larger than a policy
@@ -199,12 +225,11 @@ public final class PolicyEditor {
         } else if (onDisk.equals(next)) {
             return recorded(new SaveResult.Unchanged(), author, sourceIp, before, "unchanged", true);
         }
-        try {
-            // the check of policy validate: the gateway would not start again with a list file it cannot use
-            ListFile.readNamedBy(holder.file(), policy.lists().file());
-        } catch (ListFile.Invalid e) {
-            return recorded(new SaveResult.ListFileInvalid(e.errors()), author, sourceIp, before,
-                    "refused: list file: " + e.errors().get(0).render(), false);
+        // the check of policy validate: the gateway would not start again with a list file it cannot use
+        SaveResult.ListFileInvalid listFile = listFileProblems(policy);
+        if (listFile != null) {
+            return recorded(listFile, author, sourceIp, before,
+                    "refused: list file: " + listFile.errors().get(0).render(), false);
         }
         Path file = holder.file();
         Path prepared;

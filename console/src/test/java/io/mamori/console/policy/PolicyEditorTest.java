@@ -181,7 +181,14 @@ class PolicyEditorTest {
         assertThat(Files.readString(file())).as("not saved").isEqualTo(POLICY);
         assertThat(editor.versions().list(10)).isEmpty();
 
+        // what Validate asks: the same refusal, without saving or auditing
+        assertThat(editor.check(naming)).isInstanceOfSatisfying(PolicyEditor.SaveResult.ListFileInvalid.class,
+                r -> assertThat(r.errors()).extracting(ListFile.Error::render)
+                        .containsExactly("lists.txt:2: unknown target 'sendr'; expected sender or link"));
+        assertThat(editor.check(naming.replace("version: 1", "version: 2"))).isInstanceOf(PolicyEditor.SaveResult.Invalid.class);
+
         Files.writeString(dir.resolve("lists.txt"), "block sender spam.example\n");
+        assertThat(editor.check(naming)).as("nothing to refuse").isNull();
         assertThat(editor.save(naming, base, "hanako@example.co.jp", "192.0.2.1")).isInstanceOf(PolicyEditor.SaveResult.Saved.class);
         assertThat(Files.readString(file())).isEqualTo(naming);
 
