@@ -385,6 +385,7 @@ class GatewayConfiguration {
                 ? new NextHopRecipients(routes(settings.relay()), relayClient(settings.relay()), settings.effectiveHostname(),
                         clock, meters)
                 : RecipientCheck.ACCEPT_ALL;
+        SmtpCredentialsLogFilter.install();
         SmtpListener inbound = new SmtpListener(listenerConfig(settings, Direction.INBOUND), tls, receiver,
                 domain -> policy.current().isInternal(domain), recipients, passwords, clock, meters);
         SmtpListener outbound = new SmtpListener(listenerConfig(settings, Direction.OUTBOUND), tls, receiver,

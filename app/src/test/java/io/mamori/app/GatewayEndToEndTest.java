@@ -548,6 +548,32 @@ class GatewayEndToEndTest {
     }
 
     @Test
+    void theAppPasswordIsNotLoggedEvenWhenTheSmtpLibrarysCommandTraceIsOn() throws Exception {
+        String password = appPasswords.issue("jiro@example.co.jp", "trace");
+        ch.qos.logback.classic.Logger session = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger("org.subethamail.smtp.server.Session");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        ch.qos.logback.classic.Level before = session.getLevel();
+        session.setLevel(ch.qos.logback.classic.Level.DEBUG);
+        session.addAppender(logged);
+        try {
+            // smtplib sends AUTH PLAIN with its initial response: the login and password in one base64 line
+            assertThat(submit("jiro@example.co.jp", password, "jiro@example.co.jp", "jiro@example.co.jp", "trace-1"))
+                    .isEqualTo("SENT");
+        } finally {
+            session.detachAppender(logged);
+            session.setLevel(before);
+        }
+        String plain = java.util.Base64.getEncoder().encodeToString(("\0jiro@example.co.jp\0" + password)
+                .getBytes(StandardCharsets.UTF_8));
+        List<String> lines = logged.list.stream().map(e -> e.getFormattedMessage()).toList();
+        assertThat(lines).as("the trace is on").anyMatch(l -> l.contains("FROM:<jiro@example.co.jp>"));
+        assertThat(lines).noneMatch(l -> l.contains(plain) || l.contains(password));
+    }
+
+    @Test
     void anEmployeeWithAnAppPasswordSendsAsThemselvesOrAsTheyAreAllowedButNotAsSomeoneElse() throws Exception {
         String password = appPasswords.issue("taro@example.co.jp", "laptop");
         assertThat(submit("taro@example.co.jp", password, "taro@example.co.jp", "太郎 <taro@example.co.jp>", "send-as-own"))

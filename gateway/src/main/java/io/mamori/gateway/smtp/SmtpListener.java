@@ -102,10 +102,8 @@ public final class SmtpListener implements AutoCloseable {
      * @throws RuntimeException if the address cannot be bound (the cause says why)
      */
     public synchronized void start() {
-        if (LoggerFactory.getLogger(Session.class).isDebugEnabled()) {
-            log.warn("DEBUG logging of {} records every SMTP command line including AUTH credentials;"
-                    + " set it to INFO", Session.class.getName());
-        }
+        // subethasmtp's Session logs every command line at DEBUG, AUTH PLAIN's credentials included: the application
+        // installs a log filter that drops those lines (io.mamori.app.SmtpCredentialsLogFilter)
         server.start();
         log.info("SMTP {} listener on {}:{}", config.role().lowerName(), config.bindAddress().getHostAddress(), port());
     }
