@@ -76,7 +76,7 @@ class ConsoleConfiguration {
     ConsoleSettings consoleSettings(MamoriProperties settings) {
         MamoriProperties.Console console = settings.console();
         return new ConsoleSettings(console.sessionTimeout(), console.login().maxFailuresPerAddress(),
-                console.login().addressWindow(), console.trustedProxyNetworks(), "Mamori");
+                console.login().addressWindow(), console.trustedProxyNetworks(), "Mamori", console.metricsNetworkList());
     }
 
     /** Runs inside the API's security filter chain only, never as a servlet filter of its own. */

@@ -41,7 +41,7 @@ public record MamoriProperties(
         auth = auth == null ? new SenderAuth(List.of()) : auth;
         antivirus = antivirus == null ? new Antivirus(null, Duration.ofSeconds(10), DataSize.ofMegabytes(25)) : antivirus;
         notices = notices == null ? new NoticeSettings(null, null, null) : notices;
-        console = console == null ? new Console(null, null, null, null, null) : console;
+        console = console == null ? new Console(null, null, null, null, null, null) : console;
     }
 
     /**
@@ -53,14 +53,17 @@ public record MamoriProperties(
      * @param trustedProxies reverse proxies (CIDR) whose X-Forwarded-For is believed; empty: none
      * @param initialAdmin   address of the first administrator a fresh gateway creates; empty: admin@ the first
      *                       internal domain of the policy
+     * @param metricsNetworks clients (CIDR) that may read {@code /actuator/prometheus} without a token (default the
+     *                       loopback addresses); from elsewhere it takes an administrator's or auditor's API token
      */
     public record Console(Duration sessionTimeout, Lockout lockout, Login login, List<String> trustedProxies,
-            String initialAdmin) {
+            String initialAdmin, List<String> metricsNetworks) {
         public Console {
             sessionTimeout = sessionTimeout == null ? Duration.ofMinutes(30) : sessionTimeout;
             lockout = lockout == null ? new Lockout(10, Duration.ofMinutes(15)) : lockout;
             login = login == null ? new Login(50, Duration.ofMinutes(15)) : login;
             trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
+            metricsNetworks = metricsNetworks == null ? List.of("127.0.0.0/8", "::1/128") : List.copyOf(metricsNetworks);
             if (sessionTimeout.toSeconds() < 60) {
                 throw new InvalidSetting("mamori.console.session-timeout", sessionTimeout, "1m 以上にしてください",
                         "must be at least 1m");
@@ -70,6 +73,12 @@ public record MamoriProperties(
             atLeastOne("mamori.console.login.max-failures-per-address", login.maxFailuresPerAddress());
             positive("mamori.console.login.address-window", login.addressWindow());
             networks("mamori.console.trusted-proxies", trustedProxies);
+            networks("mamori.console.metrics-networks", metricsNetworks);
+        }
+
+        /** The networks that read metrics without a token, parsed (they were checked when the settings were bound). */
+        public List<io.mamori.core.network.Cidr> metricsNetworkList() {
+            return networks("mamori.console.metrics-networks", metricsNetworks);
         }
 
         /** The proxies, parsed (they were checked when the settings were bound). */

@@ -60,10 +60,12 @@ import org.springframework.test.context.DynamicPropertySource;
  * One gateway for every console test class (Spring Boot starts once and is shared through the test context
  * cache): HTTPS with a self-signed certificate for {@code localhost}, a policy with access rules, loopback as the
  * trusted proxy (so tests choose their client address with {@code X-Forwarded-For}), and a clock the tests move.
- * Audit entries are read from the {@code mamori.audit} logger, where the gateway writes them.
+ * Audit entries are read from the {@code mamori.audit} logger, where the gateway writes them. Metrics are exported as
+ * in production (Spring Boot's tests leave the Prometheus endpoint out otherwise), so that who may read them is tested.
  */
 @SpringBootTest(classes = {MamoriApplication.class, ConsoleContext.TestClock.class},
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability(tracing = false)
 abstract class ConsoleContext {
 
     static final ZoneId TOKYO = ZoneId.of("Asia/Tokyo");

@@ -302,6 +302,47 @@ class ConsoleSecurityTest extends ConsoleContext {
         assertThat(c.get("/css/console.css").statusCode()).isEqualTo(200);
     }
 
+    @org.springframework.beans.factory.annotation.Autowired
+    io.mamori.console.api.ApiTokens apiTokens;
+
+    @Test
+    void prometheusIsReadFromTheMetricsNetworksOrWithAnAdministratorsOrAuditorsToken() throws Exception {
+        ConsoleClient local = client(null);
+        HttpResponse<String> scraped = local.get("/actuator/prometheus");
+        assertThat(scraped.statusCode()).as("loopback, where a local agent scrapes").isEqualTo(200);
+        assertThat(scraped.body()).contains("jvm_memory_used_bytes");
+
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().sslContext(sslFor(local)).build();
+        java.util.function.Function<String, HttpResponse<String>> from = bearer -> {
+            java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(base() + "/actuator/prometheus")).header("X-Forwarded-For", "192.0.2.9");
+            if (bearer != null) {
+                request.header("Authorization", "Bearer " + bearer);
+            }
+            try {
+                return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            } catch (java.io.IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        HttpResponse<String> anonymous = from.apply(null);
+        assertThat(anonymous.statusCode()).as("another network needs a token").isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"mamori\"");
+        assertThat(anonymous.body()).doesNotContain("jvm_memory");
+        assertThat(from.apply("not-a-token").statusCode()).isEqualTo(401);
+
+        assertThat(from.apply(Files.readString(DATA.resolve("api-token")).trim()).statusCode()).isEqualTo(200);
+        String auditor = userWithPassword(newAddress("metrics-auditor"), "監査 指標", Role.AUDITOR);
+        String analyst = userWithPassword(newAddress("metrics-analyst"), "分析 指標", Role.ANALYST);
+        HttpResponse<String> audited = from.apply(apiTokens.issue(auditor, "prometheus", Duration.ofDays(30),
+                "first-admin@example.co.jp").token());
+        assertThat(audited.statusCode()).isEqualTo(200);
+        assertThat(audited.body()).contains("jvm_memory_used_bytes");
+        assertThat(from.apply(apiTokens.issue(analyst, "prometheus", Duration.ofDays(30), "first-admin@example.co.jp")
+                .token()).statusCode()).as("an analyst's token is not for metrics").isEqualTo(403);
+        assertThat(client("192.0.2.9").get("/actuator/health").statusCode()).as("health stays open").isEqualTo(200);
+    }
+
     static javax.net.ssl.SSLContext sslFor(ConsoleClient c) throws Exception {
         java.security.KeyStore trust = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
         trust.load(null, null);

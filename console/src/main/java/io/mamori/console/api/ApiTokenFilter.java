@@ -117,9 +117,15 @@ public final class ApiTokenFilter extends OncePerRequestFilter {
         }
     }
 
+    /**
+     * The Prometheus metrics, which also take a token (from outside the networks that read them without one): there a
+     * request without one goes on unauthenticated, and the metrics' chain decides.
+     */
+    public static final String METRICS_PATH = "/actuator/prometheus";
+
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !request.getRequestURI().startsWith("/api/");
+        return !request.getRequestURI().startsWith("/api/") && !request.getRequestURI().equals(METRICS_PATH);
     }
 
     @Override
@@ -127,6 +133,10 @@ public final class ApiTokenFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String header = request.getHeader("Authorization");
         String presented = header != null && header.startsWith("Bearer ") ? header.substring(7).trim() : "";
+        if (presented.isEmpty() && request.getRequestURI().equals(METRICS_PATH)) {
+            chain.doFilter(request, response);
+            return;
+        }
         SecurityContext context = SecurityContextHolder.createEmptyContext();
         Set<Role> roles;
         String actor;

@@ -105,6 +105,46 @@ class ConsoleSecurity {
         return ConsoleMessages.newSource();
     }
 
+    /**
+     * The Prometheus metrics (message and finding counts, queue depths, sender domains never): readable without a token
+     * from {@code mamori.console.metrics-networks} (the loopback addresses by default, where a local Prometheus or
+     * agent scrapes), and from elsewhere with an administrator's or auditor's API token as a bearer token (Prometheus'
+     * {@code authorization} setting), which the access rules of the policy judge as for the API.
+     */
+    @Bean
+    @Order(0)
+    SecurityFilterChain metricsChain(HttpSecurity http, ApiTokenFilter tokens, ClientAddress clients,
+            ConsoleSettings settings) throws Exception {
+        http.securityMatcher(ApiTokenFilter.METRICS_PATH)
+                .csrf(csrf -> csrf.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .requestCache(cache -> cache.disable())
+                .formLogin(form -> form.disable())
+                .httpBasic(basic -> basic.disable())
+                .logout(logout -> logout.disable())
+                .addFilterBefore(tokens, AuthorizationFilter.class)
+                .authorizeHttpRequests(a -> a.anyRequest().access((authentication, context) -> {
+                    java.net.InetAddress client = clients.of(context.getRequest());
+                    if (settings.metricsNetworks().stream().anyMatch(n -> n.contains(client))) {
+                        return new org.springframework.security.authorization.AuthorizationDecision(true);
+                    }
+                    Authentication caller = authentication.get();
+                    return new org.springframework.security.authorization.AuthorizationDecision(caller != null
+                            && caller.getAuthorities().stream().map(org.springframework.security.core.GrantedAuthority::getAuthority)
+                                    .anyMatch(r -> r.equals(ApiTokenFilter.ADMIN_TOKEN) || r.equals("ROLE_ADMIN")
+                                            || r.equals("ROLE_AUDITOR")));
+                }))
+                .exceptionHandling(e -> e.authenticationEntryPoint((request, response, ex) -> {
+                    response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
+                    response.setHeader("WWW-Authenticate", "Bearer realm=\"mamori\"");
+                    // an anonymous caller from outside the networks is asked for a token (Spring Security sends a
+                    // refused anonymous caller here); a token whose owner is neither administrator nor auditor is refused
+                }).accessDeniedHandler((request, response, denied) -> response.setStatus(HttpServletResponse.SC_FORBIDDEN)))
+                .headers(h -> h.contentSecurityPolicy(csp -> csp.policyDirectives("default-src 'none'; frame-ancestors 'none'"))
+                        .referrerPolicy(r -> r.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.NO_REFERRER)));
+        return http.build();
+    }
+
     @Bean
     @Order(1)
     SecurityFilterChain apiChain(HttpSecurity http, ApiTokenFilter tokens) throws Exception {
@@ -158,8 +198,7 @@ class ConsoleSecurity {
                 .authorizeHttpRequests(a -> a
                         .requestMatchers("/login", "/login/locked", "/denied", "/language", "/error",
                                 "/css/**", "/img/**", "/favicon.ico").permitAll()
-                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info",
-                                "/actuator/prometheus").permitAll()
+                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info").permitAll()
                         .requestMatchers("/login/totp").hasAuthority(ConsoleAuthentication.Stage.TOTP.authority())
                         .requestMatchers("/account/totp").hasAuthority(ConsoleAuthentication.Stage.ENROLL_TOTP.authority())
                         .requestMatchers("/account/password").hasAnyAuthority(

@@ -14,15 +14,18 @@ import java.util.Objects;
  * @param addressWindow         length of the per-address window
  * @param trustedProxies        reverse proxies whose {@code X-Forwarded-For} is believed; empty: none
  * @param issuer                name shown in authenticator apps next to the account
+ * @param metricsNetworks       clients that may read the Prometheus metrics without a token (others need an
+ *                              administrator's or auditor's API token)
  */
 public record ConsoleSettings(Duration sessionTimeout, int maxFailuresPerAddress, Duration addressWindow,
-        List<Cidr> trustedProxies, String issuer) {
+        List<Cidr> trustedProxies, String issuer, List<Cidr> metricsNetworks) {
 
     public ConsoleSettings {
         Objects.requireNonNull(sessionTimeout, "sessionTimeout");
         Objects.requireNonNull(addressWindow, "addressWindow");
         Objects.requireNonNull(issuer, "issuer");
         trustedProxies = List.copyOf(trustedProxies);
+        metricsNetworks = List.copyOf(metricsNetworks);
         if (sessionTimeout.toSeconds() < 60) {
             throw new IllegalArgumentException("session timeout must be at least one minute: " + sessionTimeout);
         }
