@@ -246,10 +246,17 @@ public final class QuarantineService {
         String who = requester == null ? "" : bare(requester).toLowerCase(Locale.ROOT);
         boolean recipient = m.recipients().stream().map(StoredRecipient::address)
                 .anyMatch(a -> bare(a).toLowerCase(Locale.ROOT).equals(who));
-        if (!recipient) {
+        // the employee whose outbound mail was stopped asks too (authenticated submission is sent as its login, so the
+        // envelope sender is the employee's: SEND_AS_NOT_PERMITTED); an analyst or approver decides
+        boolean sender = m.direction() == Direction.OUTBOUND && !who.isEmpty()
+                && bare(m.mailFrom()).toLowerCase(Locale.ROOT).equals(who);
+        if (!recipient && !sender) {
             record(actor, source, "quarantine.request.create", object, "not a recipient", false);
-            return refused(Refusal.FORBIDDEN, "このメッセージの宛先ではないため、解放を依頼できません"
-                    + " / you are not a recipient of this message and cannot ask for its release");
+            return refused(Refusal.FORBIDDEN, m.direction() == Direction.OUTBOUND
+                    ? "このメッセージの送信者・宛先ではないため、解放を依頼できません"
+                            + " / you are neither the sender nor a recipient of this message and cannot ask for its release"
+                    : "このメッセージの宛先ではないため、解放を依頼できません"
+                            + " / you are not a recipient of this message and cannot ask for its release");
         }
         if (m.state() != MessageState.QUARANTINED && m.state() != MessageState.HELD) {
             record(actor, source, "quarantine.request.create", object, "state " + m.state(), false);

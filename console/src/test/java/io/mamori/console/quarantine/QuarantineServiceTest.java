@@ -194,6 +194,25 @@ class QuarantineServiceTest {
     }
 
     @Test
+    void theSenderOfStoppedOutboundMailAsksForItsReleaseButNotOfInboundMail() throws Exception {
+        StoredMessage outbound = commit(MessageState.QUARANTINED, Direction.OUTBOUND, "Sato@example.co.jp",
+                List.of(Finding.of("LURE_COMBINED", "x")), "Subject: 見積\r\n\r\nbody\r\n", "buyer@partner.example");
+        ReleaseRequest r = ok(service.requestRelease(outbound.id(), "sato@example.co.jp", "取引先への正式な見積です",
+                "sato@example.co.jp", "10.0.0.7"));
+        assertThat(r.requester()).isEqualTo("sato@example.co.jp");
+        assertThat(requests.forMessage(outbound.id())).hasSize(1);
+
+        Result<ReleaseRequest> colleague = service.requestRelease(outbound.id(), "tanaka@example.co.jp", "", "tanaka@example.co.jp", "x");
+        assertThat(refusal(colleague)).isEqualTo(Refusal.FORBIDDEN);
+        assertThat(((Result.Refused<?>) colleague).message()).contains("送信者・宛先ではない").contains("neither the sender");
+        // the sender of inbound mail is outside: only its recipients ask
+        StoredMessage inbound = commit(MessageState.QUARANTINED, Direction.INBOUND, "sato@example.co.jp", List.of(),
+                "Subject: x\r\n\r\nbody\r\n", "suzuki@example.co.jp");
+        assertThat(refusal(service.requestRelease(inbound.id(), "sato@example.co.jp", "", "sato@example.co.jp", "x")))
+                .isEqualTo(Refusal.FORBIDDEN);
+    }
+
+    @Test
     void aRequestForAMessageTheEmployeeDidNotReceiveIsRefused() throws Exception {
         StoredMessage m = commit(MessageState.QUARANTINED, "x@spam.example", List.of(), "sato@example.co.jp");
 
