@@ -231,24 +231,34 @@ public final class EncryptedSpool implements AutoCloseable {
                 memory.write(b, off, len);
                 heapUsed += len;
             } else {
-                file.write(b, off, len);
+                try {
+                    file.write(b, off, len);
+                } catch (IOException e) {
+                    throw new StorageFailure("cannot write a spool file", e);
+                }
             }
             size += len;
         }
 
         private void spill() throws IOException {
-            path = newFile();
             try {
+                path = newFile();
                 file = aead().newEncryptingStream(new BufferedOutputStream(Files.newOutputStream(path), IO_BUFFER),
                         associatedData(path));
             } catch (GeneralSecurityException e) {
                 throw new IOException("cannot encrypt a spool file", e);
+            } catch (IOException e) {
+                throw closed ? e : new StorageFailure("cannot create a spool file in " + directory, e);
             }
             heapUsed -= memory.size();
             if (shared != null) {
                 shared.giveBack(memory.size());
             }
-            memory.writeTo(file);
+            try {
+                memory.writeTo(file);
+            } catch (IOException e) {
+                throw new StorageFailure("cannot write a spool file", e);
+            }
             memory = null;
         }
 
@@ -256,7 +266,11 @@ public final class EncryptedSpool implements AutoCloseable {
         public Stored finish() throws IOException {
             if (stored == null) {
                 if (file != null) {
-                    file.close();
+                    try {
+                        file.close();
+                    } catch (IOException e) {
+                        throw new StorageFailure("cannot write a spool file", e);
+                    }
                     stored = new Stored(null, path, size);
                 } else {
                     stored = new Stored(memory.toByteArray(), null, size);

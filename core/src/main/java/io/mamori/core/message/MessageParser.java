@@ -149,10 +149,17 @@ public final class MessageParser {
         try {
             walk.consume(tokens);
         } catch (MimeIOException e) {
+            if (StorageFailure.find(e) != null) {
+                // the disk refused a part's content: not a malformation, and the parts would go unread
+                throw StorageFailure.find(e);
+            }
             walk.stopped(e.getCause() != null ? e.getCause() : e);
         } catch (MimeException e) {
             walk.stopped(e);
         } catch (RuntimeException e) {
+            if (StorageFailure.find(e) != null) {
+                throw StorageFailure.find(e);
+            }
             // Mime4j signals some malformations (e.g. an over-long boundary) with runtime exceptions.
             walk.stopped(e);
         }

@@ -119,6 +119,24 @@ class EncryptedSpoolTest {
                 .hasMessageContaining("closed");
     }
 
+    @Test
+    void aDirectoryTheDiskRefusesIsAStorageFailureAndAClosedSpoolIsNot() throws IOException {
+        byte[] big = new byte[5000];
+        // a directory under a regular file: no one, root included, can create files in it
+        Files.writeString(dir.resolve("plain-file"), "x");
+        Path refused = dir.resolve("plain-file").resolve("spool");
+        try (EncryptedSpool spool = new EncryptedSpool(refused, "t-", 4096, Long.MAX_VALUE)) {
+            EncryptedSpool.Sink sink = spool.newSink();
+            sink.write(big, 0, 4000);
+            assertThatThrownBy(() -> sink.write(big, 0, 1000)).isInstanceOf(StorageFailure.class)
+                    .hasMessageContaining("cannot create a spool file in " + refused);
+        }
+        EncryptedSpool closed = new EncryptedSpool(dir, "t-", 4096, Long.MAX_VALUE);
+        closed.close();
+        assertThatThrownBy(() -> closed.newSink().write(big, 0, big.length)).isInstanceOf(IOException.class)
+                .isNotInstanceOf(StorageFailure.class);
+    }
+
     /** The only file of the directory. */
     private Path onlyFile() throws IOException {
         try (Stream<Path> s = Files.list(dir)) {

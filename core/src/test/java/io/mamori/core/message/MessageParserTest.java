@@ -27,6 +27,23 @@ class MessageParserTest {
     }
 
     @Test
+    void anAttachmentTheDiskRefusesToKeepFailsTheParseInsteadOfPassingAsAMalformation(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) throws IOException {
+        java.nio.file.Files.writeString(dir.resolve("plain-file"), "x");
+        MessageParser refused = new MessageParser(ParseLimits.defaults(), dir.resolve("plain-file").resolve("parts"));
+        String attachment = java.util.Base64.getMimeEncoder().encodeToString(new byte[PartContents.HEAP_PER_PART + 4096]);
+        String message = "From: a@example.jp\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+                + "Content-Type: text/plain\r\n\r\nsee the file\r\n--b\r\nContent-Type: application/octet-stream;"
+                + " name=big.bin\r\nContent-Transfer-Encoding: base64\r\n\r\n" + attachment + "\r\n--b--\r\n";
+        // unread, the attachment would go unscanned: the caller defers the message instead (451)
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> refused.parse(new ByteArrayInputStream(
+                message.getBytes(StandardCharsets.US_ASCII)))).isInstanceOf(StorageFailure.class);
+        // what fits on the heap needs no disk
+        assertThat(refused.parse(new ByteArrayInputStream("From: a@example.jp\r\n\r\nhello\r\n"
+                .getBytes(StandardCharsets.US_ASCII))).parts()).extracting(MimePart::text).containsExactly("hello\r\n");
+    }
+
+    @Test
     void describesPartsOfAMultipartMessageAndKeepsOnlyText() throws IOException {
         ParsedMessage m = parse("""
                 From: a@example.jp\r

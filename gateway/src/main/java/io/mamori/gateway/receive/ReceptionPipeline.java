@@ -10,6 +10,7 @@ import io.mamori.core.analysis.RawMessage;
 import io.mamori.core.analysis.TraceFields;
 import io.mamori.core.analysis.Verdict;
 import io.mamori.core.message.Envelope;
+import io.mamori.core.message.StorageFailure;
 import io.mamori.core.message.ParsedMessage;
 import io.mamori.core.policy.Policy;
 import io.mamori.core.policy.PolicyEngine;
@@ -61,7 +62,8 @@ import org.slf4j.LoggerFactory;
  * delivered is tagged (TAG), disarmed (policy {@code disarm}) and stripped of attachments (policy
  * {@code attachments.*: strip}, the original kept QUARANTINED). X-Mamori-Verdict records what was done
  * ({@code ; disarmed=1}, {@code ; stripped=N; original=<id>}, {@code ; forged-authres-removed=N}); a message
- * that cannot be rewritten is quarantined ({@code ; rewrite=failed}).
+ * that cannot be rewritten is quarantined ({@code ; rewrite=failed}). A write the local disk refuses (full, gone) is
+ * the gateway's fault, not the message's ({@link StorageFailure}): the message is deferred (451), never quarantined.
  */
 public final class ReceptionPipeline implements MessageReceiver {
 
@@ -175,7 +177,8 @@ public final class ReceptionPipeline implements MessageReceiver {
         List<Spool> copies = new ArrayList<>();
         try {
             ParsedMessage parsed;
-            try (OutputStream out = spool.output()) {
+            // a write the disk refuses is told apart from the message's faults, also where the parser meets it
+            try (OutputStream out = new StorageOutput(spool.output())) {
                 InputStream tee = new TeeInputStream(data, out);
                 parsed = parse(tee);
                 // The parser reads to the end, but the spool must hold every byte whatever it did.
@@ -577,16 +580,65 @@ public final class ReceptionPipeline implements MessageReceiver {
         }
     }
 
-    /** Runs one rewrite; {@code null} when the message cannot be rewritten (the caller quarantines it instead). */
+    /**
+     * Runs one rewrite; {@code null} when the message cannot be rewritten (the caller quarantines it instead).
+     *
+     * @throws StorageFailure when the disk refused the rewritten message or a body the rewrite set aside: the message
+     *                        is not at fault, and is deferred (451) rather than quarantined
+     */
     private MessageRewriter.Result rewrite(Spool from, Spool to, MessageRewriter.Plan plan) throws IOException {
-        try (InputStream in = from.openInput(); OutputStream out = to.output()) {
+        try (InputStream in = from.openInput(); OutputStream out = new StorageOutput(to.output())) {
             return rewriter.rewrite(in, out, plan);
         } catch (IOException | RuntimeException | StackOverflowError e) {
-            // A store failure shows again at commit and becomes 451 there; here it is the content that failed (a pattern
-            // too deep for the stack included: quarantined, not deferred for ever).
+            StorageFailure storage = StorageFailure.find(e);
+            if (storage != null) {
+                LOG.warn("message id={} cannot be rewritten: the disk refused it ({})", from.id(), storage.getMessage());
+                throw storage;
+            }
+            // Here it is the content that failed (a pattern too deep for the stack included): quarantined, not
+            // deferred for ever.
             LOG.warn("message id={} cannot be rewritten ({}); it is quarantined instead", from.id(), e.getClass().getSimpleName());
             meters.counter("mamori.rewrites.failed").increment();
             return null;
+        }
+    }
+
+    /** A spool being written: whatever fails there is the disk's fault, not the message's. */
+    private static final class StorageOutput extends java.io.FilterOutputStream {
+        StorageOutput(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                throw new StorageFailure("cannot write the rewritten message", e);
+            }
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                throw new StorageFailure("cannot write the rewritten message", e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                out.close();
+            } catch (IOException e) {
+                throw new StorageFailure("cannot write the rewritten message", e);
+            }
         }
     }
 

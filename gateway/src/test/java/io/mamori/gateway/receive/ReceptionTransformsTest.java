@@ -1,6 +1,7 @@
 package io.mamori.gateway.receive;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mamori.core.analysis.FindingCatalogue;
 import io.mamori.core.contact.InMemorySenderHistory;
@@ -14,6 +15,7 @@ import io.mamori.gateway.contact.ContactRecorder;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -146,6 +148,29 @@ class ReceptionTransformsTest {
         assertThat(m.state()).isEqualTo(MessageState.QUARANTINED);
         assertThat(m.action()).isEqualTo("QUARANTINE");
         assertThat(content(m)).containsPattern("X-Mamori-Verdict: QUARANTINE; [^\r\n]*; rewrite=failed\r\n");
+    }
+
+    @Test
+    void aMessageWhoseRewriteTheDiskRefusesIsDeferredNotQuarantined() throws Exception {
+        // the rewrite sets bodies over 256 KiB aside on disk, here in a directory no one can create files in
+        Files.writeString(dir.resolve("plain-file"), "x");
+        reception = TestReception.pipeline(rig, dir.resolve("plain-file").resolve("rewrites"), POLICY, null, null, null,
+                List.of());
+        String body = "<p>" + "お知らせ ".repeat(60_000) + "</p><script>alert(1)</script>";
+        Envelope envelope = new Envelope(Direction.INBOUND, "a@partner.example", List.of("b@example.co.jp"), "192.0.2.10",
+                "client.partner.example", null, false, Instant.now());
+        int before = rig.store().list(null, 100).size();
+
+        assertThatThrownBy(() -> reception.receive(envelope, new ByteArrayInputStream(("From: a@partner.example\r\n"
+                + "To: b@example.co.jp\r\nSubject: x\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + body + "\r\n")
+                .getBytes(StandardCharsets.UTF_8)))).as("the session answers 451, the sender tries again")
+                .isInstanceOf(io.mamori.core.message.StorageFailure.class);
+        assertThat(rig.store().list(null, 100)).as("nothing stored, nothing quarantined").hasSize(before);
+
+        // a message small enough to rewrite on the heap is disarmed as ever
+        StoredMessage small = receive(Direction.INBOUND, "From: a@partner.example\r\nTo: b@example.co.jp\r\nSubject: y\r\n"
+                + "Content-Type: text/html\r\n\r\n<p>hello</p><script>alert(1)</script>\r\n");
+        assertThat(content(small)).containsPattern("X-Mamori-Verdict: DELIVER; [^\r\n]*; disarmed=1\r\n");
     }
 
     @Test
