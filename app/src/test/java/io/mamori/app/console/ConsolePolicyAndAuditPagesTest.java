@@ -232,6 +232,17 @@ class ConsolePolicyAndAuditPagesTest extends ConsoleContext {
         String baseHash = auditor.page().selectFirst("input[name=baseHash]").attr("value");
         auditor.post("/policy/validate", "text", before, "baseHash", baseHash);
         assertThat(auditor.text("#outcome")).contains("正しい形式");
+        // the list file a text names is not read for a read-only auditor: its errors would tell what files hold
+        java.nio.file.Path secret = Files.createTempFile("secret", ".txt");
+        try {
+            Files.writeString(secret, "SecretWord hunter2 extra\n");
+            auditor.post("/policy/validate", "text", before + "lists:\n  file: " + secret + "\n", "baseHash", baseHash);
+            assertThat(auditor.last.statusCode()).isEqualTo(200);
+            assertThat(auditor.page().selectFirst("#list-file-errors")).isNull();
+            assertThat(auditor.last.body()).doesNotContain("SecretWord");
+        } finally {
+            Files.deleteIfExists(secret);
+        }
         assertThat(auditor.post("/policy/save", "text", before.replace("tag: 4,", "tag: 3,"), "baseHash", baseHash)
                 .statusCode()).isEqualTo(403);
         assertThat(Files.readString(POLICY)).isEqualTo(before);

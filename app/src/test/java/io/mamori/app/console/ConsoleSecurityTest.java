@@ -341,6 +341,10 @@ class ConsoleSecurityTest extends ConsoleContext {
         assertThat(from.apply(apiTokens.issue(analyst, "prometheus", Duration.ofDays(30), "first-admin@example.co.jp")
                 .token()).statusCode()).as("an analyst's token is not for metrics").isEqualTo(403);
         assertThat(client("192.0.2.9").get("/actuator/health").statusCode()).as("health stays open").isEqualTo(200);
+        // the same counts are not to be had from a console session either
+        ConsoleClient employee = signedIn("metrics-employee", "社員 指標", Role.EMPLOYEE);
+        assertThat(employee.get("/actuator/metrics/mamori.queue.depth").statusCode()).isNotEqualTo(200);
+        assertThat(employee.last.body()).doesNotContain("measurements");
     }
 
     static javax.net.ssl.SSLContext sslFor(ConsoleClient c) throws Exception {

@@ -101,6 +101,7 @@ class ConsoleUsersPagesTest extends ConsoleContext {
     void aNonAdministratorCannotOpenOrChangeUsersAndAFormWithoutCsrfIsRefused() throws Exception {
         String jiro = userWithPassword(newAddress("jiro"), "鈴木 次郎", Role.EMPLOYEE);
         ConsoleClient auditor = signedIn("users-auditor", "監査 担当", Role.AUDITOR);
+        int mark = auditMark();
         assertThat(auditor.get("/users").statusCode()).isEqualTo(403);
         auditor.get("/");
         assertThat(auditor.post("/users/person", "email", jiro, "displayName", "乗っ取り", "roles", "admin", "active", "true")
@@ -109,6 +110,11 @@ class ConsoleUsersPagesTest extends ConsoleContext {
         assertThat(auditor.post("/users/person/api-tokens", "email", auditor.email).statusCode()).isEqualTo(403);
         assertThat(auditor.get("/notices/templates").statusCode()).isEqualTo(403);
         assertThat(directory.find(jiro).orElseThrow().roles()).containsExactly(Role.EMPLOYEE);
+        // each refusal is in the audit log, with who tried what
+        assertThat(auditSince(mark)).anySatisfy(l -> assertThat(l).contains("action=access.denied")
+                .contains("actor=" + auditor.email).contains("POST /users/person/api-tokens").contains("ok=false"));
+        assertThat(auditSince(mark)).anySatisfy(l -> assertThat(l).contains("action=access.denied")
+                .contains("GET /notices/templates"));
 
         ConsoleClient admin = signedIn("users-csrf", "CSRF 管理者", Role.ADMIN);
         assertThat(admin.postForm("/users/person", Map.of("email", jiro, "displayName", "x", "roles", "admin", "active", "true"))

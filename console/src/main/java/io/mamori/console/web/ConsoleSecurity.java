@@ -211,7 +211,7 @@ class ConsoleSecurity {
                 .logout(logout -> logout.logoutUrl("/logout").addLogoutHandler(handlers)
                         .logoutSuccessUrl("/login?logout").deleteCookies("JSESSIONID"))
                 .sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId()))
-                .exceptionHandling(e -> e.accessDeniedHandler(stageAware()))
+                .exceptionHandling(e -> e.accessDeniedHandler(stageAware(audit, clients)))
                 .addFilterBefore(new AccessRulesFilter(directory, accounts, policy, clients, flow, audit, clock),
                         AuthorizationFilter.class)
                 .headers(h -> h
@@ -224,10 +224,11 @@ class ConsoleSecurity {
     }
 
     /**
-     * A session part-way through signing in is sent back to its stage; a missing or wrong CSRF token and anything
-     * else gets 403.
+     * A session part-way through signing in is sent back to its stage; a missing or wrong CSRF token gets 403; a
+     * signed-in user refused a page or action for their role gets 403 and an {@code access.denied} entry in the audit
+     * log (every human action is audited, refusals included), as the mail pages and the API record theirs.
      */
-    private static AccessDeniedHandler stageAware() {
+    private static AccessDeniedHandler stageAware(ConsoleAudit audit, ClientAddress clients) {
         return (request, response, denied) -> {
             if (denied instanceof org.springframework.security.web.csrf.CsrfException) {
                 response.sendError(HttpServletResponse.SC_FORBIDDEN);
@@ -238,6 +239,10 @@ class ConsoleSecurity {
                     && signIn.stage() != ConsoleAuthentication.Stage.COMPLETE) {
                 response.sendRedirect(request.getContextPath() + signIn.stage().page());
                 return;
+            }
+            if (authentication instanceof ConsoleAuthentication signedIn) {
+                audit.record(signedIn.getName(), clients.of(request), "access.denied",
+                        request.getMethod() + " " + request.getRequestURI(), "roles=" + signedIn.user().roles(), false);
             }
             response.sendError(HttpServletResponse.SC_FORBIDDEN);
         };
