@@ -181,6 +181,38 @@ class ConsoleUsersPagesTest extends ConsoleContext {
     }
 
     @Test
+    void aResetByAnAdministratorEndsTheUsersOpenSessions() throws Exception {
+        ConsoleClient auditor = signedIn("users-reset-victim", "監査 被害", Role.AUDITOR);
+        assertThat(auditor.get("/").statusCode()).isEqualTo(200);
+        ConsoleClient admin = signedIn("users-reset-admin", "リセット 管理者", Role.ADMIN);
+        int mark = auditMark();
+
+        // the account is thought compromised (a lost phone): a new password, the TOTP key cleared
+        admin.get("/users/person?email=" + auditor.email);
+        admin.post("/users/person/reset", "email", auditor.email, "clearTotp", "true");
+        assertThat(admin.text("#one-time-password")).isNotBlank();
+
+        assertThat(auditor.get("/audit").statusCode()).as("the open session is over").isEqualTo(302);
+        assertThat(auditor.last.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/login"));
+        assertThat(auditor.get("/").statusCode()).isEqualTo(302);
+        assertThat(auditSince(mark)).anySatisfy(l -> assertThat(l).contains("action=session.ended")
+                .contains("actor=" + auditor.email).contains("credentials changed"));
+        assertThat(admin.get("/").statusCode()).as("the administrator's own session goes on").isEqualTo(200);
+
+        // a session that changes its own password goes on with it; the account's other sessions end
+        ConsoleClient other = new ConsoleClient(base(), CERTIFICATE, "192.0.2.12");
+        other.signIn(admin.email, PASSWORD);
+        admin.get("/account/password");
+        admin.post("/account/password", "current", PASSWORD, "password", "a much newer passphrase 2026",
+                "confirmation", "a much newer passphrase 2026");
+        assertThat(admin.get("/").statusCode()).isEqualTo(200);
+        assertThat(admin.text("#welcome")).contains("リセット 管理者");
+        // (it was part-way through signing in, at its second factor): ended, back to the password
+        assertThat(other.get("/").statusCode()).as("the other session of the account").isEqualTo(302);
+        assertThat(other.last.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/login"));
+    }
+
+    @Test
     void accountsAreCreatedAndResetAndAppPasswordsShownOnceThenRevoked() throws Exception {
         ConsoleClient admin = signedIn("users-accounts", "口座 管理者", Role.ADMIN);
         String saburo = newAddress("saburo");

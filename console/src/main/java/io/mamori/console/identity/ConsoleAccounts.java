@@ -64,7 +64,12 @@ public final class ConsoleAccounts {
     /** The result of a password check. */
     public sealed interface PasswordCheck {
         /** Right password; what the user must still do is in the flags. */
-        record Accepted(Person person, boolean mustChangePassword, boolean totpEnrolled) implements PasswordCheck {
+        /**
+         * @param credentialStamp what the account's credentials are now ({@link ConsoleAccounts#credentialStamp}), read
+         *                        with the password that was checked
+         */
+        record Accepted(Person person, boolean mustChangePassword, boolean totpEnrolled, String credentialStamp)
+                implements PasswordCheck {
         }
 
         /**
@@ -276,7 +281,29 @@ public final class ConsoleAccounts {
         if (!Argon2id.verify(a.passwordHash(), password)) {
             return new PasswordCheck.Rejected(true, accounts.recordFailure(address, now, lockout.maxFailures(), lockout.lockFor()));
         }
-        return new PasswordCheck.Accepted(person.get(), a.mustChangePassword(), a.totpEnrolled());
+        return new PasswordCheck.Accepted(person.get(), a.mustChangePassword(), a.totpEnrolled(), stamp(a));
+    }
+
+    /**
+     * A digest of what the account's credentials are now: its password hash (new at every change and reset, salted) and
+     * whether a TOTP key is enrolled. A console session keeps the stamp it signed in with and ends when the account's
+     * differs (an administrator's reset, a cleared TOTP key, a password changed elsewhere), as a lost phone or a
+     * compromised account asks; a session that changed its own credentials takes the new stamp. Empty when the person
+     * has no account (any more).
+     */
+    public Optional<String> credentialStamp(String email) {
+        String address = normalize(email);
+        return address == null ? Optional.empty() : accounts.find(address).map(ConsoleAccounts::stamp);
+    }
+
+    private static String stamp(Account a) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest((a.passwordHash() + "\n"
+                    + a.totpEnrolled()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return Base64.getEncoder().encodeToString(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+        }
     }
 
     /** Records a completed sign-in (all factors passed): the failure count starts again. */

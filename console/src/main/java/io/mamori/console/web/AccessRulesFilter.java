@@ -25,7 +25,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Re-checks every request of a signed-in (or signing-in) console session: the user must still be an active
  * person in the directory, and the policy's access rules in force now must allow the user's current roles from
- * this address at this time. A refused session is ended (the page says why, HTTP 403, audited as
+ * this address at this time, and the account's credentials must still be those the session proved (an administrator's
+ * reset or a cleared TOTP key ends the user's other sessions). A refused session is ended (the page says why, HTTP 403, audited as
  * {@code access.denied}); an allowed one continues with the user as the directory has them now, so role,
  * department and language changes apply at once. A completed session that never passed a second factor is sent
  * to do so as soon as the policy (or a new role) requires one.
@@ -72,6 +73,14 @@ final class AccessRulesFilter extends OncePerRequestFilter {
         Optional<Person> person = directory.find(email).filter(Person::active);
         if (person.isEmpty()) {
             audit.record(email, client, "session.ended", email, "no longer an active person in the directory", true);
+            flow.end(request);
+            response.sendRedirect(request.getContextPath() + "/login");
+            return;
+        }
+        if (!accounts.credentialStamp(email).filter(signIn.credentials()::equals).isPresent()) {
+            // reset by an administrator, TOTP key cleared, password changed in another session, account gone: the
+            // credentials this session proved are no longer the account's
+            audit.record(email, client, "session.ended", email, "the account's credentials changed", true);
             flow.end(request);
             response.sendRedirect(request.getContextPath() + "/login");
             return;

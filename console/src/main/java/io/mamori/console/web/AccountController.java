@@ -78,14 +78,17 @@ class AccountController {
             model.addAttribute("problem", problem.get().name().toLowerCase(Locale.ROOT).replace('_', '-'));
             return "password";
         }
+        // this session changed the credentials: it goes on with them (other sessions of the account end)
+        ConsoleAuthentication changed = signIn.withCredentials(accounts.credentialStamp(email).orElse(""));
         if (signIn.stage() == ConsoleAuthentication.Stage.COMPLETE) {
             request.changeSessionId();
+            flow.store(request, response, changed);
             flash.addFlashAttribute("notice", "password-changed");
             return "redirect:/";
         }
         ConsoleAuthentication.Stage next = PasswordAuthenticationProvider.secondFactorStage(
                 policy.current().access().mfaRequired(signIn.user().roles()), accounts.totpEnrolled(email));
-        return "redirect:" + flow.advance(request, response, signIn.withStage(next));
+        return "redirect:" + flow.advance(request, response, changed.withStage(next));
     }
 
     @GetMapping("/account/totp")
@@ -122,7 +125,8 @@ class AccountController {
         }
         session.removeAttribute(ENROLLMENT);
         flash.addFlashAttribute("recoveryCodes", codes.get());
-        flow.advance(request, response, signIn.completedWithSecondFactor());
+        flow.advance(request, response, signIn.withCredentials(accounts.credentialStamp(email).orElse(""))
+                .completedWithSecondFactor());
         return "redirect:/account/recovery-codes";
     }
 

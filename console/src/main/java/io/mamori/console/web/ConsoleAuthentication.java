@@ -50,17 +50,21 @@ final class ConsoleAuthentication extends AbstractAuthenticationToken {
     private final Stage stage;
     private final InetAddress client;
     private final boolean secondFactor;
+    /** The account's credentials when this session proved them ({@code ConsoleAccounts.credentialStamp}). */
+    private final String credentials;
 
-    ConsoleAuthentication(ConsoleUser user, Stage stage, InetAddress client) {
-        this(user, stage, client, false);
+    ConsoleAuthentication(ConsoleUser user, Stage stage, InetAddress client, String credentials) {
+        this(user, stage, client, false, credentials);
     }
 
-    private ConsoleAuthentication(ConsoleUser user, Stage stage, InetAddress client, boolean secondFactor) {
+    private ConsoleAuthentication(ConsoleUser user, Stage stage, InetAddress client, boolean secondFactor,
+            String credentials) {
         super(authorities(user, stage));
         this.user = user;
         this.stage = stage;
         this.client = client;
         this.secondFactor = secondFactor;
+        this.credentials = java.util.Objects.requireNonNull(credentials, "credentials");
         setAuthenticated(true);
     }
 
@@ -78,16 +82,26 @@ final class ConsoleAuthentication extends AbstractAuthenticationToken {
     }
 
     ConsoleAuthentication withStage(Stage next) {
-        return new ConsoleAuthentication(user, next, client, secondFactor);
+        return new ConsoleAuthentication(user, next, client, secondFactor, credentials);
     }
 
     /** The sign-in completed by a TOTP or recovery code (or a TOTP enrollment, which proves the same). */
     ConsoleAuthentication completedWithSecondFactor() {
-        return new ConsoleAuthentication(user, Stage.COMPLETE, client, true);
+        return new ConsoleAuthentication(user, Stage.COMPLETE, client, true, credentials);
     }
 
     ConsoleAuthentication withUser(ConsoleUser refreshed) {
-        return new ConsoleAuthentication(refreshed, stage, client, secondFactor);
+        return new ConsoleAuthentication(refreshed, stage, client, secondFactor, credentials);
+    }
+
+    /** This session after it changed the account's credentials itself (its password, its TOTP key). */
+    ConsoleAuthentication withCredentials(String current) {
+        return new ConsoleAuthentication(user, stage, client, secondFactor, current);
+    }
+
+    /** The account's credentials when this session proved them. */
+    String credentials() {
+        return credentials;
     }
 
     /** Whether this session passed a second factor; a policy that starts requiring one sends it back to do so. */

@@ -71,7 +71,7 @@ final class PasswordAuthenticationProvider implements AuthenticationProvider {
         Person p = accepted.person();
         ConsoleAuthentication.Stage stage = accepted.mustChangePassword() ? ConsoleAuthentication.Stage.CHANGE_PASSWORD
                 : secondFactorStage(rules.mfaRequired(p.roles()), accepted.totpEnrolled());
-        return new ConsoleAuthentication(ConsoleUser.of(p), stage, client);
+        return new ConsoleAuthentication(ConsoleUser.of(p), stage, client, accepted.credentialStamp());
     }
 
     /** The stage after the password (or after changing it): a second factor when enrolled or required. */

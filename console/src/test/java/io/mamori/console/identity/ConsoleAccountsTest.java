@@ -74,7 +74,10 @@ class ConsoleAccountsTest {
     private ConsoleAccounts enrolledUser(String vendor) throws Exception {
         ConsoleAccounts accounts = accounts(vendor);
         String initial = accounts.createUser("taro@example.co.jp", "山田 太郎", "営業部", Set.of(Role.ANALYST));
+        String before = accounts.credentialStamp("taro@example.co.jp").orElseThrow();
         assertThat(accounts.changePassword("taro@example.co.jp", initial, NEW_PASSWORD, NEW_PASSWORD)).isEmpty();
+        assertThat(accounts.credentialStamp("taro@example.co.jp")).as("a session's credentials are told apart")
+                .isPresent().get().isNotEqualTo(before);
         ConsoleAccounts.Enrollment e = accounts.startEnrollment("taro@example.co.jp", "Mamori");
         enrolledSecret = e.displaySecret();
         assertThat(accounts.finishEnrollment("taro@example.co.jp", e, appCode(enrolledSecret, clock.instant()))).isPresent();
@@ -95,12 +98,14 @@ class ConsoleAccountsTest {
         assertThat(accounts.checkPassword("taro@example.co.jp", initial.toUpperCase()))
                 .as("the initial password is exact").isInstanceOf(PasswordCheck.Rejected.class);
         PasswordCheck check = accounts.checkPassword("TARO@example.co.jp", initial);
-        assertThat(check).isEqualTo(new PasswordCheck.Accepted(person, true, false));
+        assertThat(check).isEqualTo(new PasswordCheck.Accepted(person, true, false,
+                accounts.credentialStamp(person.email()).orElseThrow()));
 
         assertThat(accounts.changePassword("taro@example.co.jp", initial, NEW_PASSWORD, NEW_PASSWORD)).isEmpty();
         assertThat(accounts.checkPassword("taro@example.co.jp", initial)).isInstanceOf(PasswordCheck.Rejected.class);
         assertThat(accounts.checkPassword("taro@example.co.jp", NEW_PASSWORD))
-                .isEqualTo(new PasswordCheck.Accepted(person, false, false));
+                .isEqualTo(new PasswordCheck.Accepted(person, false, false,
+                        accounts.credentialStamp(person.email()).orElseThrow()));
         assertThatThrownBy(() -> accounts.createUser("taro@example.co.jp", null, null, Set.of()))
                 .as("the users page's words, in both languages").isInstanceOfSatisfying(io.mamori.core.text.InvalidInput.class,
                         e -> assertThat(e.bilingual()).isEqualTo("このユーザーにはすでにアカウントがあります。 / This user already has an account."));
