@@ -88,6 +88,33 @@ class ConsoleSecurityTest extends ConsoleContext {
     }
 
     @Test
+    void refusalsByTheAccessRulesCountAsFailuresOfTheAddress() throws Exception {
+        // each refusal tells that the address has an account: asking for many must be throttled as guessing is
+        String email = userWithPassword(newAddress("probed"), "探索 対象", Role.ANALYST);
+        ConsoleClient prober = client("203.0.113.99");
+        for (int i = 0; i < 20; i++) {
+            assertThat(prober.signIn(email, "any password").statusCode()).as("refusal %d", i).isEqualTo(403);
+        }
+        assertThat(prober.signIn(email, "any password").statusCode()).isEqualTo(429);
+    }
+
+    @Test
+    void aPasswordTypedIntoTheAddressFieldIsNotKeptInTheAuditLogAndAReturnPathIsOnlyAPath() throws Exception {
+        int mark = auditMark();
+        ConsoleClient c = client("198.51.100.61");
+        c.get("/login");
+        c.post("/login", "email", "Tr0ub4dor&3-secret", "password", "x");
+        c.post("/login", "email", "nobody@example.co.jp", "password", "x");
+        assertThat(auditSince(mark)).noneMatch(l -> l.contains("Tr0ub4dor"))
+                .anySatisfy(l -> assertThat(l).contains("action=login.failure").contains("(not an address)"))
+                .anySatisfy(l -> assertThat(l).contains("action=login.failure").contains("nobody@example.co.jp"));
+
+        c.get("/login");
+        assertThat(c.post("/language", "lang", "en", "return", "/{x}").statusCode()).as("not an error page").isEqualTo(302);
+        assertThat(c.last.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/"));
+    }
+
+    @Test
     void aSignInFromANetworkThePolicyForbidsGetsTheDeniedPage() throws Exception {
         String email = userWithPassword(newAddress("analyst"), "分析 担当", Role.ANALYST);
         int mark = auditMark();

@@ -156,10 +156,13 @@ class AccountController {
         return "redirect:" + localPath(back);
     }
 
-    /** Only a path on this site (never {@code //host} or {@code https://…}): no open redirect. */
+    /**
+     * Only a path on this site (never {@code //host} or {@code https://…}): no open redirect. Braces are refused too:
+     * Spring expands a redirect's URI template, and {@code /{x}} would be an error page.
+     */
     static String localPath(String path) {
         if (path == null || !path.startsWith("/") || path.startsWith("//") || path.startsWith("/\\")
-                || path.chars().anyMatch(c -> c < 0x21 || c == 0x7f)) {
+                || path.chars().anyMatch(c -> c < 0x21 || c == 0x7f || c == '{' || c == '}')) {
             return "/";
         }
         return path;

@@ -53,6 +53,10 @@ final class PasswordAuthenticationProvider implements AuthenticationProvider {
         if (person.isPresent()) {
             AccessDecision decision = rules.check(person.get().roles(), client, clock.instant());
             if (decision instanceof AccessDecision.Denied denied) {
+                // counted as a failure of the address: refused before the password is checked (so that a forbidden
+                // network costs no hash), the answer says that the account exists, and unthrottled it could be asked for
+                // every address one wishes to know about
+                throttle.recordFailure(client);
                 throw new SignInRefused.ByAccessRule(email, denied);
             }
         }

@@ -59,11 +59,11 @@ final class SignInHandlers implements AuthenticationSuccessHandler, Authenticati
             request.getRequestDispatcher("/login/locked").forward(request, response);
         } else if (e instanceof SignInRefused.TooManyAttempts throttled) {
             LOG.warn("Console sign-in from {} refused: too many failures from this address", Cidr.format(client));
-            audit.record(ConsoleAudit.ANONYMOUS, client, "login.throttled", throttled.email(), null, false);
+            audit.record(ConsoleAudit.ANONYMOUS, client, "login.throttled", typed(throttled.email()), null, false);
             request.setAttribute(THROTTLED, Boolean.TRUE);
             request.getRequestDispatcher("/login/locked").forward(request, response);
         } else {
-            audit.record(ConsoleAudit.ANONYMOUS, client, "login.failure", email, "password", false);
+            audit.record(ConsoleAudit.ANONYMOUS, client, "login.failure", typed(email), "password", false);
             response.sendRedirect(request.getContextPath() + "/login?error");
         }
     }
@@ -73,6 +73,14 @@ final class SignInHandlers implements AuthenticationSuccessHandler, Authenticati
         if (authentication instanceof ConsoleAuthentication signIn) {
             audit.record(signIn.user().email(), clients.of(request), "logout", signIn.user().email(), null, true);
         }
+    }
+
+    /**
+     * What a failed sign-in typed as its address, for the audit log (which auditors read): an address as typed, but
+     * not something else — people type their password into the address field, and it must not be kept.
+     */
+    static String typed(String email) {
+        return email != null && io.mamori.core.text.MailAddresses.plausible(email) ? email : "(not an address)";
     }
 
     static String describe(io.mamori.core.access.AccessDecision.Denied d) {
