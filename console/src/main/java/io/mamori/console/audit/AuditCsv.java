@@ -66,7 +66,21 @@ public final class AuditCsv implements Closeable {
             return value;
         }
         char first = value.charAt(0);
-        return first == '=' || first == '+' || first == '-' || first == '@' || first == '\t' || first == '\r'
-                ? "'" + value : value;
+        if (first == '\t' || first == '\r') {
+            return "'" + value;
+        }
+        // the first character after any leading spaces, in its compatibility form: some spreadsheets skip the spaces,
+        // and read a full-width ＝ (as typed with a Japanese input method) as =
+        int i = 0;
+        while (i < value.length() && (value.charAt(i) == ' ' || value.charAt(i) == '\u3000')) {
+            i++;
+        }
+        if (i == value.length()) {
+            return value;
+        }
+        String lead = java.text.Normalizer.normalize(value.substring(i, i + Character.charCount(value.codePointAt(i))),
+                java.text.Normalizer.Form.NFKC);
+        char c = lead.isEmpty() ? ' ' : lead.charAt(0);
+        return c == '=' || c == '+' || c == '-' || c == '@' ? "'" + value : value;
     }
 }

@@ -359,6 +359,12 @@ abstract class AuditTrailContract {
         assertThat(r.get("object")).isEqualTo("佐藤, 花子");
         assertThat(r.get("before")).isEqualTo("line1\r\n\"quoted\"");
         assertThat(r.get("after")).isEqualTo("'=HYPERLINK(\"http://evil.example\")");
+        // behind spaces, or full width as a Japanese input method types it, a formula is still one to some spreadsheets
+        assertThat(AuditCsv.text(" =1+1")).isEqualTo("' =1+1");
+        assertThat(AuditCsv.text("\u3000＝SUM(A1)")).isEqualTo("'\u3000＝SUM(A1)");
+        assertThat(AuditCsv.text("＠cmd")).isEqualTo("'＠cmd");
+        assertThat(AuditCsv.text(" 佐藤")).isEqualTo(" 佐藤");
+        assertThat(AuditCsv.text("   ")).isEqualTo("   ");
         assertThat(r.get("success")).isEqualTo("true");
         assertThat(r.get("hash")).isEqualTo(records.get(1).get("prev_hash"));
         assertThat(records.get(1).get("before")).isEmpty();
