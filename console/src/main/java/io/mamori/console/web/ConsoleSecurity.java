@@ -105,6 +105,17 @@ class ConsoleSecurity {
         return ConsoleMessages.newSource();
     }
 
+    /** A chain for bearer tokens only: no session, cookie, CSRF token, form or basic sign-in. */
+    private static HttpSecurity tokenOnly(HttpSecurity http, ApiTokenFilter tokens) throws Exception {
+        return http.csrf(csrf -> csrf.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .requestCache(cache -> cache.disable())
+                .formLogin(form -> form.disable())
+                .httpBasic(basic -> basic.disable())
+                .logout(logout -> logout.disable())
+                .addFilterBefore(tokens, AuthorizationFilter.class);
+    }
+
     /**
      * The Prometheus metrics (message and finding counts, queue depths, sender domains never): readable without a token
      * from {@code mamori.console.metrics-networks} (the loopback addresses by default, where a local Prometheus or
@@ -115,14 +126,7 @@ class ConsoleSecurity {
     @Order(0)
     SecurityFilterChain metricsChain(HttpSecurity http, ApiTokenFilter tokens, ClientAddress clients,
             ConsoleSettings settings) throws Exception {
-        http.securityMatcher(ApiTokenFilter.METRICS_PATH)
-                .csrf(csrf -> csrf.disable())
-                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                .requestCache(cache -> cache.disable())
-                .formLogin(form -> form.disable())
-                .httpBasic(basic -> basic.disable())
-                .logout(logout -> logout.disable())
-                .addFilterBefore(tokens, AuthorizationFilter.class)
+        tokenOnly(http.securityMatcher(ApiTokenFilter.METRICS_PATH), tokens)
                 .authorizeHttpRequests(a -> a.anyRequest().access((authentication, context) -> {
                     java.net.InetAddress client = clients.of(context.getRequest());
                     if (settings.metricsNetworks().stream().anyMatch(n -> n.contains(client))) {
@@ -148,15 +152,8 @@ class ConsoleSecurity {
     @Bean
     @Order(1)
     SecurityFilterChain apiChain(HttpSecurity http, ApiTokenFilter tokens) throws Exception {
-        http.securityMatcher("/api/**")
-                .csrf(csrf -> csrf.disable())
-                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                .requestCache(cache -> cache.disable())
-                .formLogin(form -> form.disable())
-                .httpBasic(basic -> basic.disable())
-                .logout(logout -> logout.disable())
+        tokenOnly(http.securityMatcher("/api/**"), tokens)
                 .anonymous(anonymous -> anonymous.disable())
-                .addFilterBefore(tokens, AuthorizationFilter.class)
                 // Scoped tokens carry their owner's roles. Messages and quarantine answer any valid token: their
                 // controllers act as the caller (ApiCaller) and ask Scope and ScopedQuarantine per message, as the
                 // pages do (404 outside the scope, auditors read-only, employees their own mail). The audit log and
