@@ -48,6 +48,7 @@ import io.mamori.gateway.delivery.DeliveryRoutes;
 import io.mamori.gateway.delivery.DeliveryService;
 import io.mamori.gateway.delivery.DeliverySettings;
 import io.mamori.gateway.delivery.DnsjavaMxResolver;
+import io.mamori.gateway.delivery.MxAddressPolicy;
 import io.mamori.gateway.delivery.DsnWriter;
 import io.mamori.gateway.delivery.HostAndPort;
 import io.mamori.gateway.delivery.NextHopRecipients;
@@ -413,7 +414,8 @@ class GatewayConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    DeliveryService deliveryService(MessageStore store, MamoriProperties settings, Clock clock, MeterRegistry meters) {
+    DeliveryService deliveryService(MessageStore store, MamoriProperties settings, Clock clock, MeterRegistry meters)
+            throws IOException {
         DeliveryRoutes routes = routes(settings.relay());
         if (!routes.inboundRouted()) {
             LOG.warn("mamori.relay.inbound.next-hop is not set: inbound mail is accepted and queued until it is");
@@ -423,13 +425,27 @@ class GatewayConfiguration {
                 new java.security.SecureRandom());
         String helo = settings.effectiveHostname();
         MamoriProperties.Dns dns = settings.dns();
-        DnsjavaMxResolver mx = dns.serverAddress().map(server -> DnsjavaMxResolver.usingServer(server, dns.timeout()))
-                .orElseGet(() -> DnsjavaMxResolver.usingSystemResolvers(dns.timeout()));
+        MxAddressPolicy mxAddresses = mxAddressPolicy(settings);
+        DnsjavaMxResolver mx = dns.serverAddress()
+                .map(server -> DnsjavaMxResolver.usingServer(server, dns.timeout(), mxAddresses))
+                .orElseGet(() -> DnsjavaMxResolver.usingSystemResolvers(dns.timeout(), mxAddresses));
         DeliveryService service = new DeliveryService(store, routes, mx,
                 relayClient(settings.relay()), retry, new DsnWriter(helo, clock, ZoneId.systemDefault()),
                 new DeliverySettings(d.workers(), d.pollInterval(), Duration.ofMinutes(30), 8, helo), clock, meters);
         service.start();
         return service;
+    }
+
+    /**
+     * The addresses direct MX delivery may go to: never loopback, link-local … nor the addresses the SMTP listeners
+     * answer on (RFC 5321 §5.1: an MX list that points back at this gateway), private ones as
+     * {@code mamori.relay.mx-allow-private} says.
+     */
+    static MxAddressPolicy mxAddressPolicy(MamoriProperties settings) throws IOException {
+        MamoriProperties.Smtp smtp = settings.smtp();
+        List<InetAddress> bound = List.of(InetAddress.getByName(smtp.inbound().bind()),
+                InetAddress.getByName(smtp.outbound().bind()));
+        return new MxAddressPolicy(settings.relay().mxAllowPrivate(), false, MxAddressPolicy.listeningOn(bound));
     }
 
     /**

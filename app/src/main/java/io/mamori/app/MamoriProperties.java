@@ -36,7 +36,7 @@ public record MamoriProperties(
     public MamoriProperties {
         store = store == null ? new Store(128, Duration.ZERO, DataSize.ofKilobytes(128)) : store;
         tls = tls == null ? new Tls(null, null) : tls;
-        relay = relay == null ? new Relay(null, null, null, null) : relay;
+        relay = relay == null ? new Relay(null, null, null, null, false) : relay;
         dns = dns == null ? new Dns(null, Duration.ofSeconds(2), null) : dns;
         auth = auth == null ? new SenderAuth(List.of()) : auth;
         antivirus = antivirus == null ? new Antivirus(null, Duration.ofSeconds(10), DataSize.ofMegabytes(25)) : antivirus;
@@ -300,9 +300,15 @@ public record MamoriProperties(
      *
      * @param trustStore a PEM file of the certificates (a private CA's) that verified TLS accepts instead of the JDK's
      *                   trust store, for a next hop with a certificate of its own; {@code null}: the JDK's
+     * @param mxAllowPrivate whether direct MX delivery also goes to MX hosts at private addresses (RFC 1918, fc00::/7
+     *                   …), for partners reached through a VPN with its own DNS; never to loopback, link-local or this
+     *                   gateway's own addresses (default, and when empty, false: see
+     *                   {@link io.mamori.gateway.delivery.MxAddressPolicy})
      */
-    public record Relay(Route inbound, Route outbound, List<String> requireTlsDomains, Path trustStore) {
+    public record Relay(Route inbound, Route outbound, List<String> requireTlsDomains, Path trustStore,
+            Boolean mxAllowPrivate) {
         public Relay {
+            mxAllowPrivate = Boolean.TRUE.equals(mxAllowPrivate);
             inbound = inbound == null ? new Route(null, null, null) : inbound;
             outbound = outbound == null ? new Route(null, null, null) : outbound;
             requireTlsDomains = requireTlsDomains == null ? List.of() : List.copyOf(requireTlsDomains);

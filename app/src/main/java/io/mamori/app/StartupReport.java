@@ -83,7 +83,10 @@ class StartupReport {
                         : "受信者は確認しない: 存在しない宛先は受け取ってから送信者に返送 (mamori.relay.inbound.verify-recipients)"
                                 + " / recipients not verified: mail for unknown addresses is taken and returned to the sender",
                 settings.smtp().outbound().bind(), listeners.outbound().port(),
-                (blank(outboundHop) ? "MX へ直接配送 / direct MX delivery" : outboundHop) + " "
+                (blank(outboundHop) ? "MX へ直接配送 / direct MX delivery"
+                        + (settings.relay().mxAllowPrivate() ? " (プライベートアドレスの MX にも配送 / also to MX hosts at"
+                                + " private addresses: mamori.relay.mx-allow-private)" : "")
+                        : outboundHop) + " "
                         + tls(settings.relay().outbound(), "mamori.relay.outbound.tls"),
                 String.join(",", settings.smtp().outbound().trustedNetworks()),
                 http, http, settings.dataDir().resolve(ApiToken.FILE).toAbsolutePath().normalize(),

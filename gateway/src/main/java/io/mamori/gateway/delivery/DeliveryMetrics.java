@@ -23,7 +23,10 @@ final class DeliveryMetrics {
         }
     }
 
-    /** A failure by kind: connect, timeout, tls, protocol, reply, local, dns, rejected, expired, internal. */
+    /**
+     * A failure by kind: connect, timeout, tls, protocol, reply, local, dns, mx_address (MX hosts only at addresses
+     * mail must not go to), rejected, expired, internal.
+     */
     void failure(Direction direction, String kind) {
         if (registry != null) {
             Counter.builder("mamori.delivery.failures").description("Delivery failures by kind")

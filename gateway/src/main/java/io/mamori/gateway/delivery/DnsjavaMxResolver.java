@@ -10,8 +10,12 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
@@ -33,8 +37,9 @@ import org.xbill.DNS.Type;
  * <p>Follows RFC 5321 §5.1: MX hosts by ascending preference, in random order among equal preferences to
  * spread load; without MX records the domain's own A/AAAA records act as an implicit MX of preference 0.
  * A null MX (a single MX record with target "." per RFC 7505) means the domain accepts no mail. For each
- * host, IPv4 addresses come before IPv6 ones. At most {@value #MAX_HOSTS} addresses are returned so one
- * attempt stays bounded.
+ * host, IPv4 addresses come before IPv6 ones. Addresses that the {@link MxAddressPolicy} refuses (loopback, the
+ * gateway's own, link-local …) are left out. At most {@value #MAX_HOSTS} addresses are returned so one attempt stays
+ * bounded.
  *
  * <p>Thread-safe (dnsjava resolvers are).
  */
@@ -42,36 +47,42 @@ public final class DnsjavaMxResolver implements MxResolver {
 
     static final int MAX_HOSTS = 10;
 
+    private static final Logger log = LoggerFactory.getLogger(DnsjavaMxResolver.class);
+
     private final Resolver resolver;
     private final RandomGenerator random;
     private final int smtpPort;
+    private final MxAddressPolicy policy;
 
     /**
      * @param resolver a dnsjava resolver; never one that reaches the internet in tests
      * @param random   shuffles equal preferences (pass a seeded one for repeatable tests)
      * @param smtpPort port of the MX hosts: 25, except in tests whose SMTP peers listen on ephemeral ports
+     * @param policy   the addresses mail may go to ({@link MxAddressPolicy#LOOPBACK_FOR_TESTS} in tests whose MX
+     *                 hosts listen on loopback)
      */
-    public DnsjavaMxResolver(Resolver resolver, RandomGenerator random, int smtpPort) {
+    public DnsjavaMxResolver(Resolver resolver, RandomGenerator random, int smtpPort, MxAddressPolicy policy) {
         this.resolver = Objects.requireNonNull(resolver);
         this.random = Objects.requireNonNull(random);
         if (smtpPort < 1 || smtpPort > 65535) {
             throw new IllegalArgumentException("port out of range: " + smtpPort);
         }
         this.smtpPort = smtpPort;
+        this.policy = Objects.requireNonNull(policy);
     }
 
     /** Asks the recursive resolver at {@code server} (e.g. a local unbound, or a test DNS server on loopback). */
-    public static DnsjavaMxResolver usingServer(InetSocketAddress server, Duration timeout) {
+    public static DnsjavaMxResolver usingServer(InetSocketAddress server, Duration timeout, MxAddressPolicy policy) {
         SimpleResolver r = new SimpleResolver(server);
         r.setTimeout(timeout);
-        return new DnsjavaMxResolver(r, new Random(), HostAndPort.SMTP_PORT);
+        return new DnsjavaMxResolver(r, new Random(), HostAndPort.SMTP_PORT, policy);
     }
 
     /** Asks the resolvers of the operating system's configuration ({@code /etc/resolv.conf}). */
-    public static DnsjavaMxResolver usingSystemResolvers(Duration timeout) {
+    public static DnsjavaMxResolver usingSystemResolvers(Duration timeout, MxAddressPolicy policy) {
         ExtendedResolver r = new ExtendedResolver();
         r.setTimeout(timeout);
-        return new DnsjavaMxResolver(r, new Random(), HostAndPort.SMTP_PORT);
+        return new DnsjavaMxResolver(r, new Random(), HostAndPort.SMTP_PORT, policy);
     }
 
     @Override
@@ -83,7 +94,8 @@ public final class DnsjavaMxResolver implements MxResolver {
         } catch (IllegalArgumentException | TextParseException e) {
             return new MxResolution.NoDomain("invalid domain name '" + domain + "'");
         }
-        Answer mx = query(name, Type.MX);
+        Lookup lookup = new Lookup(domain);
+        Answer mx = lookup.query(name, Type.MX);
         if (mx instanceof Answer.Failed f) {
             return new MxResolution.TempFail("MX lookup for " + domain + " failed: " + f.reason());
         }
@@ -97,47 +109,29 @@ public final class DnsjavaMxResolver implements MxResolver {
             }
         }
         if (records.isEmpty()) {
-            return implicitMx(domain, name);
+            return implicitMx(lookup, name);
         }
         if (records.stream().allMatch(r -> r.getTarget().equals(Name.root))) {
             return new MxResolution.NoDomain("domain " + domain + " accepts no mail (null MX, RFC 7505)");
         }
-        List<HostAndPort> hosts = new ArrayList<>();
         String tempFailure = null;
         for (MXRecord r : ordered(records)) {
             if (r.getTarget().equals(Name.root)) {
                 continue;
             }
-            Addresses a = addresses(r.getTarget());
+            Addresses a = lookup.addresses(r.getTarget());
             if (a.tempFailure != null) {
                 tempFailure = a.tempFailure;
             }
-            addAll(hosts, r.getTarget(), a.addresses);
+            lookup.addUsable(r.getTarget(), a.addresses);
         }
-        if (!hosts.isEmpty()) {
-            return new MxResolution.Hosts(hosts);
-        }
-        return tempFailure != null ? new MxResolution.TempFail(tempFailure)
-                : new MxResolution.NoDomain("no MX host of " + domain + " has an address");
+        return lookup.outcome(tempFailure, "no MX host of " + domain + " has an address");
     }
 
-    private MxResolution implicitMx(String domain, Name name) {
-        Addresses a = addresses(name);
-        if (!a.addresses.isEmpty()) {
-            List<HostAndPort> hosts = new ArrayList<>();
-            addAll(hosts, name, a.addresses);
-            return new MxResolution.Hosts(hosts);
-        }
-        return a.tempFailure != null ? new MxResolution.TempFail(a.tempFailure)
-                : new MxResolution.NoDomain("domain " + domain + " has no MX and no address records");
-    }
-
-    private void addAll(List<HostAndPort> hosts, Name host, List<InetAddress> addresses) {
-        for (InetAddress address : addresses) {
-            if (hosts.size() < MAX_HOSTS) {
-                hosts.add(new HostAndPort(host.toString(true), smtpPort, address));
-            }
-        }
+    private MxResolution implicitMx(Lookup lookup, Name name) {
+        Addresses a = lookup.addresses(name);
+        lookup.addUsable(name, a.addresses);
+        return lookup.outcome(a.tempFailure, "domain " + lookup.domain + " has no MX and no address records");
     }
 
     /** By preference; equal preferences shuffled (RFC 5321 §5.1). */
@@ -164,26 +158,6 @@ public final class DnsjavaMxResolver implements MxResolver {
     private record Addresses(List<InetAddress> addresses, String tempFailure) {
     }
 
-    private Addresses addresses(Name host) {
-        List<InetAddress> found = new ArrayList<>();
-        String temp = null;
-        for (int type : new int[] {Type.A, Type.AAAA}) {
-            Answer answer = query(host, type);
-            if (answer instanceof Answer.Records r) {
-                for (Record rec : r.records()) {
-                    if (rec instanceof ARecord a) {
-                        found.add(a.getAddress());
-                    } else if (rec instanceof AAAARecord a) {
-                        found.add(a.getAddress());
-                    }
-                }
-            } else if (answer instanceof Answer.Failed f) {
-                temp = "address lookup for " + host + " failed: " + f.reason();
-            }
-        }
-        return new Addresses(found, temp);
-    }
-
     private sealed interface Answer {
         record Records(List<Record> records) implements Answer {
         }
@@ -195,20 +169,91 @@ public final class DnsjavaMxResolver implements MxResolver {
         }
     }
 
-    private Answer query(Name name, int type) {
-        Message response;
-        try {
-            response = resolver.send(Message.newQuery(Record.newRecord(name, type, DClass.IN)));
-        } catch (IOException e) {
-            return new Answer.Failed(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+    /** The state of one resolution: the hosts found and the addresses refused. */
+    private final class Lookup {
+
+        private final String domain;
+        private final List<HostAndPort> hosts = new ArrayList<>();
+        private final List<String> refused = new ArrayList<>();
+        private Set<InetAddress> own;
+
+        Lookup(String domain) {
+            this.domain = domain;
         }
-        int rcode = response.getRcode();
-        if (rcode == Rcode.NXDOMAIN) {
-            return new Answer.NxDomain();
+
+        void addUsable(Name host, List<InetAddress> addresses) {
+            for (InetAddress address : addresses) {
+                if (hosts.size() >= MAX_HOSTS) {
+                    return;
+                }
+                if (own == null) {
+                    own = policy.ownAddresses().get();
+                }
+                Optional<String> refusal = policy.refusal(address, own);
+                if (refusal.isPresent()) {
+                    refused.add(host.toString(true) + " " + address.getHostAddress() + " (" + refusal.get() + ")");
+                } else {
+                    hosts.add(new HostAndPort(host.toString(true), smtpPort, address));
+                }
+            }
         }
-        if (rcode != Rcode.NOERROR) {
-            return new Answer.Failed(Rcode.string(rcode));
+
+        /**
+         * The hosts found; else a temporary failure, which a later attempt may get past; else, when every address was
+         * refused, a permanent failure naming them; else {@code nothing}.
+         */
+        MxResolution outcome(String tempFailure, String nothing) {
+            if (!refused.isEmpty()) {
+                log.info("MX of {}: not delivered to {}", domain, String.join(", ", refused));
+            }
+            if (!hosts.isEmpty()) {
+                return new MxResolution.Hosts(hosts);
+            }
+            if (tempFailure != null) {
+                return new MxResolution.TempFail(tempFailure);
+            }
+            if (!refused.isEmpty()) {
+                return new MxResolution.NoUsableAddress("mail for " + domain + " is not delivered to the addresses its"
+                        + " MX hosts have: " + String.join(", ", refused) + " (RFC 5321 section 5.1)");
+            }
+            return new MxResolution.NoDomain(nothing);
         }
-        return new Answer.Records(response.getSection(Section.ANSWER));
+
+        Addresses addresses(Name host) {
+            List<InetAddress> found = new ArrayList<>();
+            String temp = null;
+            for (int type : new int[] {Type.A, Type.AAAA}) {
+                Answer answer = query(host, type);
+                if (answer instanceof Answer.Records r) {
+                    for (Record rec : r.records()) {
+                        if (rec instanceof ARecord a) {
+                            found.add(a.getAddress());
+                        } else if (rec instanceof AAAARecord a) {
+                            found.add(a.getAddress());
+                        }
+                    }
+                } else if (answer instanceof Answer.Failed f) {
+                    temp = "address lookup for " + host + " failed: " + f.reason();
+                }
+            }
+            return new Addresses(found, temp);
+        }
+
+        Answer query(Name name, int type) {
+            Message response;
+            try {
+                response = resolver.send(Message.newQuery(Record.newRecord(name, type, DClass.IN)));
+            } catch (IOException e) {
+                return new Answer.Failed(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            }
+            int rcode = response.getRcode();
+            if (rcode == Rcode.NXDOMAIN) {
+                return new Answer.NxDomain();
+            }
+            if (rcode != Rcode.NOERROR) {
+                return new Answer.Failed(Rcode.string(rcode));
+            }
+            return new Answer.Records(response.getSection(Section.ANSWER));
+        }
     }
 }

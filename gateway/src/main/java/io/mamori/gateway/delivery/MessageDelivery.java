@@ -143,6 +143,12 @@ final class MessageDelivery {
                 metrics.failure(message.direction(), "dns");
                 return;
             }
+            if (resolution instanceof MxResolution.NoUsableAddress refused) {
+                // RFC 3463 5.4.6 (routing loop detected), as other MTAs answer an MX list that points at themselves
+                failAll(message, group.recipients(), "5.4.6", refused.reason(), outcomes, failures);
+                metrics.failure(message.direction(), "mx_address");
+                return;
+            }
             if (resolution instanceof MxResolution.TempFail temp) {
                 deferAll(group.recipients(), temp.reason(), outcomes);
                 errors.add(temp.reason());

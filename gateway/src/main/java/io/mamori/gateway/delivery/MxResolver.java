@@ -7,7 +7,8 @@ import java.util.List;
  *
  * <p>Contract: thread-safe; never throws for DNS trouble — it answers {@link MxResolution.TempFail}, so a
  * DNS outage delays mail and never bounces it. Answers {@link MxResolution.NoDomain} only for a definite
- * answer that mail cannot be delivered (NXDOMAIN, a null MX per RFC 7505, no MX and no address).
+ * answer that mail cannot be delivered (NXDOMAIN, a null MX per RFC 7505, no MX and no address), and
+ * {@link MxResolution.NoUsableAddress} when the MX hosts have addresses but mail must go to none of them.
  */
 public interface MxResolver {
 
@@ -32,6 +33,15 @@ public interface MxResolver {
 
         /** The domain cannot receive mail: deliveries fail permanently with {@code reason}. */
         record NoDomain(String reason) implements MxResolution {
+        }
+
+        /**
+         * The MX hosts (or, without MX, the domain itself) resolve only to addresses mail must not go to: loopback,
+         * this gateway's own, link-local … ({@link MxAddressPolicy}). Deliveries fail permanently with
+         * {@code reason}: RFC 5321 §5.1 has mail whose MX list points at the local host not delivered there, and it
+         * takes the domain's owner, not a later attempt, to change that.
+         */
+        record NoUsableAddress(String reason) implements MxResolution {
         }
 
         /** DNS could not answer now (timeout, SERVFAIL): try again later. */

@@ -68,7 +68,8 @@ class DeliveryServiceTest {
         SimpleResolver resolver = new SimpleResolver(dns.address());
         RetrySchedule retry = new RetrySchedule(Duration.ofMinutes(1), 2, Duration.ofHours(1), 0, Duration.ofDays(5),
                 clock, new SplittableRandom(1));
-        service = new DeliveryService(store, routes, new DnsjavaMxResolver(resolver, new SplittableRandom(1), downstream.port()),
+        service = new DeliveryService(store, routes, new DnsjavaMxResolver(resolver, new SplittableRandom(1), downstream.port(),
+                MxAddressPolicy.LOOPBACK_FOR_TESTS),
                 client, retry, new DsnWriter("gw.test", clock, ZoneOffset.UTC),
                 new DeliverySettings(1, Duration.ofSeconds(1), LEASE, 8, "gw.test"), clock, null);
     }

@@ -25,9 +25,13 @@ class DnsjavaMxResolverTest {
     }
 
     private DnsjavaMxResolver resolver(long seed) {
+        return resolver(seed, MxAddressPolicy.INTERNET);
+    }
+
+    private DnsjavaMxResolver resolver(long seed, MxAddressPolicy policy) {
         SimpleResolver r = new SimpleResolver(dns.address());
         r.setTimeout(Duration.ofSeconds(2));
-        return new DnsjavaMxResolver(r, new SplittableRandom(seed), 2525);
+        return new DnsjavaMxResolver(r, new SplittableRandom(seed), 2525, policy);
     }
 
     private static List<String> hosts(MxResolution resolution) {
@@ -111,7 +115,7 @@ class DnsjavaMxResolverTest {
         r.setTimeout(Duration.ofMillis(300));
         dns.close();
 
-        MxResolution resolution = new DnsjavaMxResolver(r, new Random(1), 25).resolve("example.test");
+        MxResolution resolution = new DnsjavaMxResolver(r, new Random(1), 25, MxAddressPolicy.INTERNET).resolve("example.test");
 
         assertThat(resolution).isInstanceOf(MxResolution.TempFail.class);
     }
@@ -121,5 +125,87 @@ class DnsjavaMxResolverTest {
         dns.mx("xn--eckwd4c7c.test", 10, "mx.xn--eckwd4c7c.test").a("mx.xn--eckwd4c7c.test", "192.0.2.5");
 
         assertThat(hosts(resolver(1).resolve("ドメイン.test"))).containsExactly("mx.xn--eckwd4c7c.test/192.0.2.5:2525");
+    }
+
+    @Test
+    void mxHostsAtLoopbackUnspecifiedLinkLocalMulticastOrPrivateAddressesAreNeverDeliveredTo() {
+        // an outside domain's MX pointing at this host, a cloud's metadata service, the internal network
+        dns.mx("evil.test", 10, "lo.evil.test").a("lo.evil.test", "127.0.0.1").aaaa("lo.evil.test", "::1")
+                .mx("evil.test", 20, "meta.evil.test").a("meta.evil.test", "169.254.169.254")
+                .aaaa("meta.evil.test", "fe80::1")
+                .mx("evil.test", 30, "any.evil.test").a("any.evil.test", "0.0.0.0").aaaa("any.evil.test", "::")
+                .mx("evil.test", 40, "priv.evil.test").a("priv.evil.test", "10.0.0.5").aaaa("priv.evil.test", "fd00::5")
+                .mx("evil.test", 50, "group.evil.test").a("group.evil.test", "224.0.0.1")
+                .mx("evil.test", 60, "localhost.").a("localhost.", "127.0.0.1")
+                // an IPv4-mapped IPv6 address reaches the IPv4 address it maps, and is judged as that
+                .mx("evil.test", 70, "mapped.evil.test").aaaa("mapped.evil.test", "::ffff:127.0.0.2");
+
+        MxResolution resolution = resolver(1).resolve("evil.test");
+
+        assertThat(resolution).isInstanceOf(MxResolution.NoUsableAddress.class);
+        assertThat(((MxResolution.NoUsableAddress) resolution).reason()).isEqualTo("mail for evil.test is not delivered"
+                + " to the addresses its MX hosts have: lo.evil.test 127.0.0.1 (loopback), lo.evil.test 0:0:0:0:0:0:0:1"
+                + " (loopback), meta.evil.test 169.254.169.254 (link-local), meta.evil.test fe80:0:0:0:0:0:0:1"
+                + " (link-local), any.evil.test 0.0.0.0 (unspecified), any.evil.test 0:0:0:0:0:0:0:0 (unspecified),"
+                + " priv.evil.test 10.0.0.5 (private), priv.evil.test fd00:0:0:0:0:0:0:5 (private), group.evil.test"
+                + " 224.0.0.1 (multicast), localhost 127.0.0.1 (loopback), mapped.evil.test 127.0.0.2 (loopback)"
+                + " (RFC 5321 section 5.1)");
+    }
+
+    @Test
+    void aMixedMxSetKeepsOnlyTheAddressesMailMayGoTo() {
+        dns.mx("mixed.test", 10, "lo.mixed.test").a("lo.mixed.test", "127.0.0.1")
+                .mx("mixed.test", 20, "mx.mixed.test").a("mx.mixed.test", "192.0.2.25").a("mx.mixed.test", "10.1.2.3")
+                .aaaa("mx.mixed.test", "2001:db8::25").aaaa("mx.mixed.test", "fe80::25");
+
+        assertThat(hosts(resolver(1).resolve("mixed.test"))).containsExactly(
+                "mx.mixed.test/192.0.2.25:2525", "mx.mixed.test/2001:db8:0:0:0:0:0:25:2525");
+    }
+
+    @Test
+    void privateAddressesAreDeliveredToOnlyWhenAllowedAndLoopbackStillNot() {
+        dns.mx("intranet.test", 10, "mx.intranet.test").a("mx.intranet.test", "10.0.0.5")
+                .aaaa("mx.intranet.test", "fd00::5").mx("intranet.test", 20, "lo.intranet.test")
+                .a("lo.intranet.test", "127.0.0.1");
+
+        assertThat(hosts(resolver(1, new MxAddressPolicy(true, false, Set::of)).resolve("intranet.test")))
+                .containsExactly("mx.intranet.test/10.0.0.5:2525", "mx.intranet.test/fd00:0:0:0:0:0:0:5:2525");
+    }
+
+    @Test
+    void theGatewaysOwnAddressIsNotDeliveredToEvenWhenPrivateAddressesAre() throws Exception {
+        dns.mx("loop.test", 10, "us.loop.test").a("us.loop.test", "192.0.2.9").a("us.loop.test", "10.0.0.4")
+                .mx("loop.test", 20, "them.loop.test").a("them.loop.test", "192.0.2.1");
+        Set<java.net.InetAddress> own = Set.of(java.net.InetAddress.getByName("192.0.2.9"),
+                java.net.InetAddress.getByName("10.0.0.4"));
+
+        assertThat(hosts(resolver(1, new MxAddressPolicy(true, false, () -> own)).resolve("loop.test")))
+                .containsExactly("them.loop.test/192.0.2.1:2525");
+    }
+
+    @Test
+    void aDomainWithoutMxWhoseOwnAddressIsLoopbackIsNotDeliveredTo() {
+        dns.a("self.test", "127.0.0.1");
+
+        assertThat(resolver(1).resolve("self.test")).isEqualTo(new MxResolution.NoUsableAddress("mail for self.test is"
+                + " not delivered to the addresses its MX hosts have: self.test 127.0.0.1 (loopback) (RFC 5321 section 5.1)"));
+    }
+
+    @Test
+    void anMxHostThatCannotBeLookedUpNowKeepsARefusedSetTemporary() {
+        // the other host may have an address mail can go to once DNS answers
+        dns.mx("half.test", 10, "lo.half.test").a("lo.half.test", "127.0.0.1").mx("half.test", 20, "mx.half.test")
+                .fail("mx.half.test", Rcode.SERVFAIL);
+
+        assertThat(resolver(1).resolve("half.test")).isInstanceOf(MxResolution.TempFail.class);
+    }
+
+    @Test
+    void testsMayDeliverToLoopbackButNotToTheOtherSpecialAddresses() {
+        dns.mx("local.test", 10, "meta.local.test").a("meta.local.test", "169.254.169.254")
+                .mx("local.test", 20, "mx.local.test").a("mx.local.test", "127.0.0.1");
+
+        assertThat(hosts(resolver(1, MxAddressPolicy.LOOPBACK_FOR_TESTS).resolve("local.test")))
+                .containsExactly("mx.local.test/127.0.0.1:2525");
     }
 }

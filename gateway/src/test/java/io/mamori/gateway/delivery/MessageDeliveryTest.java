@@ -49,12 +49,17 @@ class MessageDeliveryTest {
     }
 
     private MessageDelivery delivery(RouteConfig outbound) {
+        // the MX hosts of these tests are the SMTP server on loopback, which production never delivers to
+        return delivery(outbound, MxAddressPolicy.LOOPBACK_FOR_TESTS);
+    }
+
+    private MessageDelivery delivery(RouteConfig outbound, MxAddressPolicy mxAddresses) {
         DeliveryRoutes routes = new DeliveryRoutes(
                 RouteConfig.via(Direction.INBOUND, new HostAndPort("127.0.0.1", downstream.port())), outbound);
         SimpleResolver resolver = new SimpleResolver(dns.address());
         resolver.setTimeout(Duration.ofSeconds(2));
-        return new MessageDelivery(routes, new DnsjavaMxResolver(resolver, new SplittableRandom(1), downstream.port()),
-                client, "gw.test", retry, clock, new DeliveryMetrics(meters));
+        return new MessageDelivery(routes, new DnsjavaMxResolver(resolver, new SplittableRandom(1), downstream.port(),
+                mxAddresses), client, "gw.test", retry, clock, new DeliveryMetrics(meters));
     }
 
     private MessageDelivery deliveryWithDirectMx() {
@@ -167,7 +172,7 @@ class MessageDeliveryTest {
                 new RouteConfig(Direction.OUTBOUND, Optional.empty(), Map.of(), TlsPolicy.OPPORTUNISTIC));
         List<String> asked = new java.util.ArrayList<>();
         MessageDelivery delivery = new MessageDelivery(routes, new DnsjavaMxResolver(new SimpleResolver(dns.address()),
-                new SplittableRandom(1), downstream.port()), client, "gw.test", retry, clock, new DeliveryMetrics(meters),
+                new SplittableRandom(1), downstream.port(), MxAddressPolicy.LOOPBACK_FOR_TESTS), client, "gw.test", retry, clock, new DeliveryMetrics(meters),
                 host -> {
                     asked.add(host);
                     return List.of(java.net.InetAddress.getByName("127.0.0.2"), java.net.InetAddress.getByName("127.0.0.1"));
@@ -258,5 +263,41 @@ class MessageDeliveryTest {
         assertThat(attempt.outcomes()).singleElement().satisfies(r -> assertThat(r.status()).isEqualTo(RecipientStatus.PENDING));
         assertThat(attempt.error()).contains("cannot read stored content: key unavailable");
         assertThat(downstream.connectionCount()).isZero();
+    }
+
+    @Test
+    void mailForADomainWhoseMxPointsAtThisHostFailsPermanentlyWithoutAConnection() {
+        // the SMTP server on loopback stands for a service of the gateway's own host that an outside domain aims at
+        dns.mx("evil.test", 10, "lo.evil.test").a("lo.evil.test", "127.0.0.1")
+                .mx("evil.test", 20, "meta.evil.test").a("meta.evil.test", "169.254.169.254");
+        MessageDelivery delivery = delivery(new RouteConfig(Direction.OUTBOUND, Optional.empty(), Map.of(),
+                TlsPolicy.OPPORTUNISTIC), MxAddressPolicy.INTERNET);
+
+        MessageDelivery.Attempt attempt = delivery.attempt(message(Direction.OUTBOUND, NOW, 0, "a@evil.test"), content());
+
+        assertThat(attempt.outcomes()).singleElement().satisfies(r -> assertThat(r.status()).isEqualTo(RecipientStatus.FAILED));
+        assertThat(attempt.failures()).singleElement().satisfies(f -> {
+            assertThat(f.status()).isEqualTo("5.4.6");
+            assertThat(f.diagnosis()).isEqualTo("mail for evil.test is not delivered to the addresses its MX hosts have:"
+                    + " lo.evil.test 127.0.0.1 (loopback), meta.evil.test 169.254.169.254 (link-local) (RFC 5321 section 5.1)");
+        });
+        assertThat(attempt.nextAttemptAt()).isNull();
+        assertThat(downstream.connectionCount()).isZero();
+        assertThat(meters.counter("mamori.delivery.failures", "direction", "outbound", "kind", "mx_address").count())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aMixedMxSetIsDeliveredToTheAllowedAddressOnly() {
+        // the preferred MX is a cloud's metadata service: never connected to (it would cost a connect timeout at best)
+        dns.mx("mixed.test", 10, "meta.mixed.test").a("meta.mixed.test", "169.254.169.254")
+                .mx("mixed.test", 20, "mx.mixed.test").a("mx.mixed.test", "127.0.0.1");
+
+        MessageDelivery.Attempt attempt = deliveryWithDirectMx().attempt(
+                message(Direction.OUTBOUND, NOW, 0, "a@mixed.test"), content());
+
+        assertThat(attempt.outcomes()).extracting(StoredRecipient::status).containsExactly(RecipientStatus.DELIVERED);
+        assertThat(downstream.takeMessage(WAIT).rcpts()).containsExactly("a@mixed.test");
+        assertThat(meters.find("mamori.delivery.failures").counters()).isEmpty();
     }
 }
