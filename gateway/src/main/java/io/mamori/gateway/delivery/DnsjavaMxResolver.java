@@ -13,6 +13,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,8 +43,8 @@ import org.xbill.DNS.Type;
  * spread load; without MX records the domain's own A/AAAA records act as an implicit MX of preference 0.
  * A null MX (a single MX record with target "." per RFC 7505) means the domain accepts no mail. For each
  * host, IPv4 addresses come before IPv6 ones. Addresses that the {@link MxAddressPolicy} refuses (loopback, the
- * gateway's own, link-local …) are left out. At most {@value #MAX_HOSTS} addresses are returned so one attempt stays
- * bounded.
+ * gateway's own, link-local …) are left out. At most {@value #MAX_HOSTS} addresses are returned, and the addresses
+ * of at most {@value #MAX_HOSTS} MX hosts are asked for, so one attempt stays bounded whatever the domain publishes.
  *
  * <p>Thread-safe (dnsjava resolvers are).
  */
@@ -48,6 +53,8 @@ public final class DnsjavaMxResolver implements MxResolver {
     static final int MAX_HOSTS = 10;
 
     private static final Logger log = LoggerFactory.getLogger(DnsjavaMxResolver.class);
+    private static final Executor IN_PLACE = Runnable::run;
+    private static final String TIME_UP = "time limit of the delivery attempt reached";
 
     private final Resolver resolver;
     private final RandomGenerator random;
@@ -86,7 +93,7 @@ public final class DnsjavaMxResolver implements MxResolver {
     }
 
     @Override
-    public MxResolution resolve(String domain) {
+    public MxResolution resolve(String domain, Duration within) {
         Name name;
         try {
             String ascii = IDN.toASCII(domain.strip(), IDN.ALLOW_UNASSIGNED);
@@ -94,7 +101,7 @@ public final class DnsjavaMxResolver implements MxResolver {
         } catch (IllegalArgumentException | TextParseException e) {
             return new MxResolution.NoDomain("invalid domain name '" + domain + "'");
         }
-        Lookup lookup = new Lookup(domain);
+        Lookup lookup = new Lookup(domain, within);
         Answer mx = lookup.query(name, Type.MX);
         if (mx instanceof Answer.Failed f) {
             return new MxResolution.TempFail("MX lookup for " + domain + " failed: " + f.reason());
@@ -115,10 +122,17 @@ public final class DnsjavaMxResolver implements MxResolver {
             return new MxResolution.NoDomain("domain " + domain + " accepts no mail (null MX, RFC 7505)");
         }
         String tempFailure = null;
+        int asked = 0;
         for (MXRecord r : ordered(records)) {
+            // RFC 5321 §5.1 lets a client stop after some MX hosts; asking for the addresses of all of them would let
+            // a domain with hundreds of MX records make each attempt send hundreds of questions
+            if (lookup.hosts.size() >= MAX_HOSTS || asked >= MAX_HOSTS) {
+                break;
+            }
             if (r.getTarget().equals(Name.root)) {
                 continue;
             }
+            asked++;
             Addresses a = lookup.addresses(r.getTarget());
             if (a.tempFailure != null) {
                 tempFailure = a.tempFailure;
@@ -169,16 +183,19 @@ public final class DnsjavaMxResolver implements MxResolver {
         }
     }
 
-    /** The state of one resolution: the hosts found and the addresses refused. */
+    /** The state of one resolution: its time limit, the hosts found and the addresses refused. */
     private final class Lookup {
 
         private final String domain;
+        /** {@link System#nanoTime()} by which no answer is awaited any more; {@code null}: none. */
+        private final Long deadline;
         private final List<HostAndPort> hosts = new ArrayList<>();
         private final List<String> refused = new ArrayList<>();
         private Set<InetAddress> own;
 
-        Lookup(String domain) {
+        Lookup(String domain, Duration within) {
             this.domain = domain;
+            this.deadline = within == null ? null : System.nanoTime() + Math.max(0, within.toNanos());
         }
 
         void addUsable(Name host, List<InetAddress> addresses) {
@@ -240,11 +257,32 @@ public final class DnsjavaMxResolver implements MxResolver {
         }
 
         Answer query(Name name, int type) {
+            Message query = Message.newQuery(Record.newRecord(name, type, DClass.IN));
             Message response;
             try {
-                response = resolver.send(Message.newQuery(Record.newRecord(name, type, DClass.IN)));
+                if (deadline == null) {
+                    response = resolver.send(query);
+                } else {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return new Answer.Failed(TIME_UP);
+                    }
+                    // the resolver's own timeout still ends the wait earlier when it is the shorter
+                    CompletableFuture<Message> sent = resolver.sendAsync(query, IN_PLACE).toCompletableFuture();
+                    try {
+                        response = sent.get(left, TimeUnit.NANOSECONDS);
+                    } catch (TimeoutException e) {
+                        sent.cancel(true);
+                        return new Answer.Failed(TIME_UP);
+                    }
+                }
             } catch (IOException e) {
-                return new Answer.Failed(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+                return failed(e);
+            } catch (ExecutionException e) {
+                return failed(e.getCause() == null ? e : e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new Answer.Failed("interrupted");
             }
             int rcode = response.getRcode();
             if (rcode == Rcode.NXDOMAIN) {
@@ -255,5 +293,9 @@ public final class DnsjavaMxResolver implements MxResolver {
             }
             return new Answer.Records(response.getSection(Section.ANSWER));
         }
+    }
+
+    private static Answer failed(Throwable e) {
+        return new Answer.Failed(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
     }
 }

@@ -137,7 +137,15 @@ final class MessageDelivery {
                 metrics.failure(message.direction(), "local");
                 return;
             }
-            MxResolution resolution = mxResolver.resolve(domain);
+            // the look-ups count against the attempt's time too: it must end before the message's lease does
+            Instant now = clock.instant();
+            if (deadline != null && !now.isBefore(deadline)) {
+                deferAll(group.recipients(), TIME_LIMIT, outcomes);
+                errors.add(TIME_LIMIT);
+                metrics.failure(message.direction(), "timeout");
+                return;
+            }
+            MxResolution resolution = mxResolver.resolve(domain, deadline == null ? null : Duration.between(now, deadline));
             if (resolution instanceof MxResolution.NoDomain no) {
                 failAll(message, group.recipients(), "5.1.2", no.reason(), outcomes, failures);
                 metrics.failure(message.direction(), "dns");

@@ -1,5 +1,6 @@
 package io.mamori.gateway.delivery;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -16,7 +17,17 @@ public interface MxResolver {
      * @param domain the recipient domain (an A-label or U-label; trailing dot optional)
      * @return the hosts to try in order, each with its resolved address and port 25
      */
-    MxResolution resolve(String domain);
+    default MxResolution resolve(String domain) {
+        return resolve(domain, null);
+    }
+
+    /**
+     * As {@link #resolve(String)}, ending by {@code within}: no question is sent after it, and an answer still awaited
+     * then counts as a DNS failure ({@link MxResolution.TempFail}), unless some hosts are known already.
+     *
+     * @param within the time the lookups may take ({@code null}: only the resolver's own timeout per question)
+     */
+    MxResolution resolve(String domain, Duration within);
 
     /** The answer of {@link #resolve}. */
     sealed interface MxResolution {

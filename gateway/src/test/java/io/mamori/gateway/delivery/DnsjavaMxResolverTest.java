@@ -208,4 +208,51 @@ class DnsjavaMxResolverTest {
         assertThat(hosts(resolver(1, MxAddressPolicy.LOOPBACK_FOR_TESTS).resolve("local.test")))
                 .containsExactly("mx.local.test/127.0.0.1:2525");
     }
+
+    @Test
+    void aDomainWithManyMxRecordsCostsAtMostTheAddressLookupsOfTenHosts() {
+        // one host with an address, then 23 without: the later ones are not asked about
+        dns.mx("many.test", 5, "h0.many.test").a("h0.many.test", "192.0.2.1");
+        for (int i = 1; i < 24; i++) {
+            dns.mx("many.test", 10, "h" + i + ".many.test");
+        }
+
+        MxResolution resolution = resolver(1).resolve("many.test");
+
+        // one MX question, then A and AAAA for MAX_HOSTS hosts (24 MX records cost 49 before)
+        assertThat(dns.queryCount()).isEqualTo(1 + 2 * DnsjavaMxResolver.MAX_HOSTS);
+        assertThat(hosts(resolution)).containsExactly("h0.many.test/192.0.2.1:2525");
+    }
+
+    @Test
+    void addressLookupsStopOnceTenAddressesAreKnown() {
+        for (int i = 0; i < 24; i++) {
+            dns.mx("big.test", i, "h" + i + ".big.test").a("h" + i + ".big.test", "192.0.2." + (2 * i + 1))
+                    .a("h" + i + ".big.test", "192.0.2." + (2 * i + 2));
+        }
+
+        List<String> hosts = hosts(resolver(1).resolve("big.test"));
+
+        assertThat(hosts).hasSize(DnsjavaMxResolver.MAX_HOSTS).startsWith("h0.big.test/192.0.2.1:2525")
+                .endsWith("h4.big.test/192.0.2.10:2525");
+        assertThat(dns.queryCount()).isEqualTo(1 + 2 * 5);
+    }
+
+    @Test
+    void lookupsEndWithTheTimeLimitOfTheDeliveryAttempt() throws Exception {
+        // a resolver that never answers, and a timeout of its own far longer than what is left of the attempt
+        try (java.net.DatagramSocket silent = new java.net.DatagramSocket(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0))) {
+            SimpleResolver r = new SimpleResolver((java.net.InetSocketAddress) silent.getLocalSocketAddress());
+            r.setTimeout(Duration.ofSeconds(30));
+            long started = System.nanoTime();
+
+            MxResolution resolution = new DnsjavaMxResolver(r, new Random(1), 25, MxAddressPolicy.INTERNET)
+                    .resolve("example.test", Duration.ofMillis(300));
+
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+            assertThat(resolution).isEqualTo(new MxResolution.TempFail(
+                    "MX lookup for example.test failed: time limit of the delivery attempt reached"));
+        }
+    }
 }

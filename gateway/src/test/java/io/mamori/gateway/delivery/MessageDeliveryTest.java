@@ -300,4 +300,19 @@ class MessageDeliveryTest {
         assertThat(downstream.takeMessage(WAIT).rcpts()).containsExactly("a@mixed.test");
         assertThat(meters.find("mamori.delivery.failures").counters()).isEmpty();
     }
+
+    @Test
+    void anAttemptWhoseTimeIsUpAsksNoMxQuestion() {
+        dns.mx("partner.test", 10, "mx.partner.test").a("mx.partner.test", "127.0.0.1");
+
+        MessageDelivery.Attempt attempt = deliveryWithDirectMx().attempt(
+                message(Direction.OUTBOUND, NOW, 0, "a@partner.test"), content(), NOW);
+
+        assertThat(attempt.outcomes()).singleElement().satisfies(r -> {
+            assertThat(r.status()).isEqualTo(RecipientStatus.PENDING);
+            assertThat(r.lastReply()).isEqualTo(MessageDelivery.TIME_LIMIT);
+        });
+        assertThat(dns.queryCount()).isZero();
+        assertThat(downstream.connectionCount()).isZero();
+    }
 }
