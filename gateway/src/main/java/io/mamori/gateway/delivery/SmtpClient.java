@@ -68,7 +68,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: a connection is used by one {@code deliver} call at a time (taken out of the pool while in
  * use); one client serves all workers. {@link #close()} closes the idle connections and stops the timer used
- * to bound socket writes and to expire idle connections.
+ * to bound socket writes and reply waits and to expire idle connections.
  */
 public final class SmtpClient implements AutoCloseable {
 
@@ -252,11 +252,12 @@ public final class SmtpClient implements AutoCloseable {
     }
 
     /** An open connection between transactions, owned by the pool (no thread uses it while it is here). */
-    private record IdleConnection(Socket socket, InputStream in, OutputStream out, boolean secure,
+    private record IdleConnection(Socket socket, Socket tcp, InputStream in, OutputStream out, boolean secure,
                                   Map<String, String> extensions, long openedAt, long idleSince) {
 
         boolean usable(long now, long idleTimeoutNanos) {
-            return now - idleSince < idleTimeoutNanos && now - openedAt < MAX_CONNECTION_AGE.toNanos() && !socket.isClosed();
+            return now - idleSince < idleTimeoutNanos && now - openedAt < MAX_CONNECTION_AGE.toNanos() && !socket.isClosed()
+                    && !tcp.isClosed();
         }
 
         /** Best effort and never blocking for long: QUIT fits in the socket buffer, and nobody waits for 221. */
@@ -433,6 +434,8 @@ public final class SmtpClient implements AutoCloseable {
         private final TlsPolicy policy;
         private final Map<String, RecipientResult> results = new LinkedHashMap<>();
         private Socket socket;
+        /** The TCP connection under {@link #socket} (the same socket until STARTTLS). */
+        private Socket tcp;
         private InputStream in;
         private OutputStream out;
         private byte[] readBuf = new byte[4096];
@@ -440,6 +443,8 @@ public final class SmtpClient implements AutoCloseable {
         private int readLimit;
         private boolean secure;
         private volatile boolean writeTimedOut;
+        /** Set once a reply did not arrive in time and the timer closed the connection; it stays closed. */
+        private volatile boolean readTimedOut;
         private String stage = "connect";
         private Map<String, String> extensions;
         private long openedAt;
@@ -486,7 +491,7 @@ public final class SmtpClient implements AutoCloseable {
                 failure = Optional.of(new SessionFailure(a.kind, a.getMessage()));
                 settleRemaining(a.outcome, a.getMessage());
             } finally {
-                if (!reusable || !offerIdle(key, new IdleConnection(socket, in, out, secure, extensions, openedAt, System.nanoTime()))) {
+                if (!reusable || !offerIdle(key, new IdleConnection(socket, tcp, in, out, secure, extensions, openedAt, System.nanoTime()))) {
                     closeSocket();
                 }
             }
@@ -592,6 +597,7 @@ public final class SmtpClient implements AutoCloseable {
         private void reuse(IdleConnection c) {
             reused = true;
             socket = c.socket();
+            tcp = c.tcp();
             in = c.in();
             out = c.out();
             secure = c.secure();
@@ -744,6 +750,7 @@ public final class SmtpClient implements AutoCloseable {
                 closeQuietly(s);
                 throw new Abort(Kind.CONNECT, Outcome.TEMP_FAILED, "connect to " + hop + " failed: " + e);
             }
+            tcp = s;
             attach(s);
         }
 
@@ -869,16 +876,30 @@ public final class SmtpClient implements AutoCloseable {
          * One reply, which must arrive whole within {@code timeout}: the socket's read timeout alone restarts with
          * every byte, so a peer sending a byte now and then could hold a delivery worker for months (a DSN's MX, named
          * by whoever forged the sender, is such a peer).
+         *
+         * <p>Over TLS the read timeouts are not enough either: one read waits for a whole TLS record, and every read
+         * of the connection underneath gets the full timeout again, so a record dripped a byte at a time is never
+         * cut short. A timer therefore closes the TCP connection underneath when the reply (or the transaction's
+         * time) is due, as the handshake guard does: that needs nothing from the TLS layer, whose own close would
+         * first try to send the peer a close alert.
          */
         private Reply read(Duration timeout) throws Abort {
+            Duration wait = capped(timeout);
+            Socket connection = tcp;
+            ScheduledFuture<?> guard = writeWatchdog.schedule(() -> {
+                readTimedOut = true;
+                closeQuietly(connection);
+            }, wait.toMillis(), TimeUnit.MILLISECONDS);
             try {
-                Duration wait = capped(timeout);
                 long replyDeadline = System.nanoTime() + wait.toNanos();
                 socket.setSoTimeout((int) wait.toMillis());
                 List<String> lines = new ArrayList<>();
                 int code = -1;
                 while (true) {
                     String line = readLine(replyDeadline);
+                    if (line == null && readTimedOut) {
+                        throw replyTimeout();
+                    }
                     if (line == null) {
                         throw new Abort(Kind.CONNECT, Outcome.TEMP_FAILED,
                                 "connection closed by " + hop + " while waiting for the reply to " + stage);
@@ -908,10 +929,19 @@ public final class SmtpClient implements AutoCloseable {
                 }
                 return new Reply(code, lines);
             } catch (SocketTimeoutException e) {
-                throw new Abort(Kind.TIMEOUT, Outcome.TEMP_FAILED, "timeout waiting for the reply to " + stage + " from " + hop);
+                throw replyTimeout();
             } catch (IOException e) {
+                if (readTimedOut) {
+                    throw replyTimeout();
+                }
                 throw new Abort(Kind.CONNECT, Outcome.TEMP_FAILED, "connection to " + hop + " lost during " + stage + ": " + e.getMessage());
+            } finally {
+                guard.cancel(false);
             }
+        }
+
+        private Abort replyTimeout() {
+            return new Abort(Kind.TIMEOUT, Outcome.TEMP_FAILED, "timeout waiting for the reply to " + stage + " from " + hop);
         }
 
         /**

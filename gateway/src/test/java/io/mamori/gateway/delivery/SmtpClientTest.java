@@ -10,11 +10,22 @@ import io.mamori.gateway.testing.TestSmtpServer.FailureMode;
 import io.mamori.gateway.testing.TestSmtpServer.ReceivedMessage;
 import io.mamori.gateway.testing.TestSmtpServer.Reply;
 import java.io.ByteArrayInputStream;
+import java.io.EOFException;
+import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -197,6 +208,51 @@ class SmtpClientTest {
             assertThat(result.failure()).hasValueSatisfying(f -> assertThat(f.kind()).isEqualTo(Kind.TIMEOUT));
             peer.join(40_000);
             assertThat(sent[0]).as("bytes dripped before the client gave up").isLessThan(300);
+        }
+    }
+
+    @Test
+    void aReplyDrippedOverTlsIsGivenUpAtItsDeadlineAlthoughEachTlsRecordReadWaitsForTheWholeRecord() throws Exception {
+        // After STARTTLS the peer writes its EHLO reply as one TLS record, one byte every 200 ms (about a minute in
+        // all): each byte arrives well within the read timeout, and the TLS layer waits for the whole record.
+        SSLContext serverTls = TestCertificates.selfSigned("drip.test").server();
+        try (DrippingServerSocket listener = new DrippingServerSocket();
+             SmtpClient impatient = new SmtpClient(SmtpTimeouts.all(Duration.ofSeconds(3)))) {
+            Thread peer = new Thread(() -> {
+                try (Socket s = listener.accept()) {
+                    InputStream in = s.getInputStream();
+                    OutputStream out = s.getOutputStream();
+                    out.write("220 drip.test\r\n".getBytes(StandardCharsets.US_ASCII));
+                    readLine(in);
+                    out.write("250-drip.test\r\n250 STARTTLS\r\n".getBytes(StandardCharsets.US_ASCII));
+                    readLine(in);
+                    out.write("220 go ahead\r\n".getBytes(StandardCharsets.US_ASCII));
+                    SSLSocket tls = (SSLSocket) serverTls.getSocketFactory().createSocket(s, null, s.getPort(), true);
+                    tls.setUseClientMode(false);
+                    tls.startHandshake();
+                    readLine(tls.getInputStream());
+                    listener.dripping.set(true);
+                    tls.getOutputStream().write(("250-drip.test " + "x".repeat(250) + "\r\n250 OK\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException closed) {
+                    // the client gave up: what the test expects
+                }
+            });
+            peer.start();
+            long start = System.nanoTime();
+
+            DeliveryResult result = impatient.deliver(new HostAndPort("127.0.0.1", listener.getLocalPort()), "gw.test",
+                    "a@sender.test", List.of("b@rcpt.test"), new ByteArrayInputStream(CONTENT), CONTENT.length,
+                    TlsPolicy.OPPORTUNISTIC, Duration.ofSeconds(5));
+
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(8));
+            assertThat(listener.dripped.get()).as("the dripped record was under way").isPositive();
+            assertThat(result.addressesWith(Outcome.TEMP_FAILED)).containsExactly("b@rcpt.test");
+            assertThat(result.failure()).hasValueSatisfying(f -> {
+                assertThat(f.kind()).isEqualTo(Kind.TIMEOUT);
+                assertThat(f.detail()).isEqualTo("timeout waiting for the reply to EHLO from " + result.hop());
+            });
+            peer.join(10_000);
         }
     }
 
@@ -496,5 +552,57 @@ class SmtpClientTest {
         assertThat(result.addressesWith(Outcome.PERM_FAILED)).containsExactly("b@rcpt.test>\r\nRSET");
         assertThat(result.addressesWith(Outcome.DELIVERED)).containsExactly("c@rcpt.test");
         assertThat(server.commandLog()).noneMatch(c -> c.equals("RSET"));
+    }
+
+    /**
+     * Accepts connections whose writes, once {@link #dripping} is set, go out one byte every 200 ms; a server TLS socket
+     * layered on such a connection writes its records through it.
+     */
+    private static final class DrippingServerSocket extends ServerSocket {
+        final AtomicBoolean dripping = new AtomicBoolean();
+        final AtomicInteger dripped = new AtomicInteger();
+
+        DrippingServerSocket() throws IOException {
+            super(0, 1, InetAddress.getLoopbackAddress());
+        }
+
+        @Override
+        public Socket accept() throws IOException {
+            Socket s = new Socket() {
+                @Override
+                public OutputStream getOutputStream() throws IOException {
+                    OutputStream raw = super.getOutputStream();
+                    return new FilterOutputStream(raw) {
+                        @Override
+                        public void write(byte[] b, int off, int len) throws IOException {
+                            if (!dripping.get()) {
+                                raw.write(b, off, len);
+                                return;
+                            }
+                            for (int i = 0; i < len; i++) {
+                                raw.write(b[off + i]);
+                                raw.flush();
+                                dripped.incrementAndGet();
+                                try {
+                                    Thread.sleep(200);
+                                } catch (InterruptedException e) {
+                                    throw new InterruptedIOException();
+                                }
+                            }
+                        }
+                    };
+                }
+            };
+            implAccept(s);
+            return s;
+        }
+    }
+
+    private static void readLine(InputStream in) throws IOException {
+        for (int b = in.read(); b != '\n'; b = in.read()) {
+            if (b < 0) {
+                throw new EOFException();
+            }
+        }
     }
 }
