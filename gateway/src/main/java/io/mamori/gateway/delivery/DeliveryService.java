@@ -257,7 +257,10 @@ public final class DeliveryService implements AutoCloseable {
     private String queueDsn(StoredMessage original, List<DsnWriter.Failure> failures) throws IOException {
         Instant now = clock.instant();
         byte[] header;
-        try (InputStream content = store.openContent(original.id())) {
+        // The header as the message came to us, without the fields we put in front of it (Received, Authentication-Results,
+        // X-Mamori-Verdict with its score and finding codes): a sender of phishing to an unknown address would otherwise
+        // learn how we judged it and could tune the next message.
+        try (InputStream content = store.openOriginal(original.id())) {
             header = DsnWriter.readHeader(content);
         } catch (IOException | RuntimeException e) {
             // content lost or unreadable (a missing file, a key not in the keyset): the sender is still told, without the
@@ -268,7 +271,11 @@ public final class DeliveryService implements AutoCloseable {
         }
         try (Spool spool = store.openSpool()) {
             try (OutputStream out = spool.output()) {
-                dsnWriter.write(original.id(), original.mailFrom(), original.receivedAt(), failures,
+                // the next hop of inbound mail is the organisation's own mail system: its replies and connection errors
+                // may name internal hosts, which a sender outside is not told (as at RCPT, see NextHopRecipients)
+                List<DsnWriter.Failure> told = original.direction() == Direction.INBOUND
+                        ? failures.stream().map(DsnWriter::inOwnWords).toList() : failures;
+                dsnWriter.write(original.id(), original.mailFrom(), original.receivedAt(), told,
                         new java.io.ByteArrayInputStream(header), out);
             }
             // back the way the original came: the sender of outbound mail is one of ours, reached through the inbound

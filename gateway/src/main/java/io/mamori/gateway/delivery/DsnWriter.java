@@ -95,6 +95,24 @@ public final class DsnWriter {
         return fallback;
     }
 
+    /**
+     * {@code failure} with our own diagnosis in place of the one the next hop gave: its reply code and status are kept
+     * (they say what went wrong), its text and any connection error (which names the host) are not.
+     */
+    public static Failure inOwnWords(Failure failure) {
+        Matcher m = SMTP_REPLY.matcher(failure.diagnosis());
+        String diagnosis;
+        if (failure.status().startsWith("4")) {
+            // expired: the last reply was a temporary one, not the reason the sender is told
+            diagnosis = failure.status() + " The message could not be delivered within the delivery period";
+        } else if (m.find()) {
+            diagnosis = m.group(1) + " " + failure.status() + " The recipient's mail server refused the message";
+        } else {
+            diagnosis = failure.status() + " The message could not be delivered";
+        }
+        return new Failure(failure.recipient(), failure.status(), diagnosis);
+    }
+
     /** Subject of every DSN. */
     public static String subject() {
         return SUBJECT_JA + " / " + SUBJECT_EN;

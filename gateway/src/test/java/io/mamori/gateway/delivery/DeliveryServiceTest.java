@@ -168,6 +168,49 @@ class DeliveryServiceTest {
                 .doesNotContain("text/rfc822-headers");
     }
 
+    @Test
+    void aBounceToTheSenderOfInboundMailShowsNeitherOurVerdictNorTheNextHopsReply() throws IOException {
+        StoredMessage m;
+        try (Spool spool = store.openSpool()) {
+            try (OutputStream out = spool.output()) {
+                out.write("From: billing@evil.example\r\nSubject: invoice\r\n\r\nplease pay\r\n".getBytes(StandardCharsets.US_ASCII));
+            }
+            Envelope envelope = new Envelope(Direction.INBOUND, "attacker@evil.example", List.of("nobody@corp.test"),
+                    "198.51.100.7", "mx.evil.example", null, false, clock.instant());
+            m = store.commit(spool, new NewMessage(envelope, "invoice", new Verdict(Action.TAG, 4.5, List.of()),
+                    MessageState.QUEUED), "Received: from mx.evil.example ([198.51.100.7]) by gw.corp.internal\r\n"
+                    + "Authentication-Results: gw.corp.internal; spf=fail smtp.mailfrom=evil.example\r\n"
+                    + "X-Mamori-Verdict: TAG; score=4.50; findings=LURE_WORDING,FIRST_CONTACT\r\n");
+        }
+        downstream.enqueue(TestSmtpServer.Reply.at(TestSmtpServer.Stage.RCPT, 550,
+                "5.1.1 <nobody@corp.test>: unknown in the mailbox database of mbx01.corp.internal"));
+
+        service.deliverDue();
+
+        assertThat(store.find(m.id()).orElseThrow().state()).isEqualTo(MessageState.BOUNCED);
+        TestSmtpServer.ReceivedMessage dsn = downstream.takeMessage(WAIT);
+        assertThat(dsn.mailFrom()).isEmpty();
+        assertThat(dsn.rcpts()).containsExactly("attacker@evil.example");
+        String text = dsn.dataAsString() + decodedBase64Parts(dsn.dataAsString());
+        assertThat(text).contains("Final-Recipient: rfc822; nobody@corp.test", "Status: 5.1.1",
+                "Diagnostic-Code: smtp; 550 5.1.1 ", "Details:   550 5.1.1 ", "text/rfc822-headers", "Subject: invoice")
+                .doesNotContain("X-Mamori-Verdict", "LURE_WORDING", "score=", "Received: from mx.evil.example",
+                        "Authentication-Results", "gw.corp.internal", "mbx01.corp.internal", "mailbox database");
+    }
+
+    /** The base64 parts of a MIME message, decoded (the DSN's human-readable part is one). */
+    private static String decodedBase64Parts(String message) {
+        StringBuilder decoded = new StringBuilder();
+        String marker = "Content-Transfer-Encoding: base64\r\n\r\n";
+        for (int at = message.indexOf(marker); at >= 0; at = message.indexOf(marker, at + 1)) {
+            int start = at + marker.length();
+            int end = message.indexOf("\r\n--", start);
+            decoded.append(new String(java.util.Base64.getMimeDecoder().decode(message.substring(start, end)),
+                    StandardCharsets.UTF_8));
+        }
+        return decoded.toString();
+    }
+
     private StoredMessage commit(String body) throws IOException {
         try (Spool spool = store.openSpool()) {
             try (OutputStream out = spool.output()) {

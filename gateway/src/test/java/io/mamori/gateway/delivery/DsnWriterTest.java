@@ -120,6 +120,18 @@ class DsnWriterTest {
     }
 
     @Test
+    void ourOwnWordingKeepsTheReplyCodeAndStatusButNoneOfTheNextHopsText() {
+        assertThat(DsnWriter.inOwnWords(new DsnWriter.Failure("b@rcpt.test", "5.1.1",
+                "550 5.1.1 <b@rcpt.test>: no such user on mbx01.corp.internal")).diagnosis())
+                .isEqualTo("550 5.1.1 The recipient's mail server refused the message");
+        assertThat(DsnWriter.inOwnWords(new DsnWriter.Failure("b@rcpt.test", "4.4.7",
+                "connect to 10.1.2.3:25 failed: Connection refused")).diagnosis())
+                .isEqualTo("4.4.7 The message could not be delivered within the delivery period");
+        assertThat(DsnWriter.inOwnWords(new DsnWriter.Failure("b@rcpt.test", "5.1.3", "recipient address has no domain"))
+                .diagnosis()).isEqualTo("5.1.3 The message could not be delivered");
+    }
+
+    @Test
     void theNullSenderNeverGetsADsn() {
         assertThat(DsnWriter.owesDsn("")).isFalse();
         assertThat(DsnWriter.owesDsn("taro@sender.test")).isTrue();
