@@ -6,10 +6,10 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock the test moves, in UTC. Not thread-safe: for tests that move it between calls. */
+/** A clock the test moves, in UTC. Threads the test runs alongside see each move. */
 public final class MovingClock extends Clock {
 
-    private Instant now;
+    private volatile Instant now;
 
     public MovingClock(Instant start) {
         this.now = start;

@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +41,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A worker claims a few messages at once ({@link DeliverySettings#claimBatch()}) and attempts them in turn, each
  * under a lease renewed at its turn and each attempt ending before that lease does ({@link #processClaimed}), so two
- * workers (or two nodes) never work on one message at the same time.
+ * workers (or two nodes) never work on one message at the same time. An attempt is recorded under its lease: one that
+ * outlived it anyway (a long pause) leaves the message to the worker that claimed it since, and records only the
+ * recipients it delivered or failed for good.
  *
  * <p>Thread-safe. {@link #start()} once; {@link #close()} stops the workers, letting each finish the
  * message it is delivering and give back the messages it claimed but had not begun.
@@ -150,7 +153,8 @@ public final class DeliveryService implements AutoCloseable {
                 log.warn("delivery {}: cannot renew its lease: {}; left for the next claim", m.id(), e.toString());
                 continue;
             }
-            process(m, now.plus(settings.lease()).minus(recordingMargin(settings.lease())));
+            Instant lease = now.plus(settings.lease());
+            process(m, lease, lease.minus(recordingMargin(settings.lease())));
             attempts++;
         }
         return attempts;
@@ -217,8 +221,11 @@ public final class DeliveryService implements AutoCloseable {
         }
     }
 
-    /** One attempt, ending by {@code deadline}, for one claimed message; never throws, so a bad message cannot stop a worker. */
-    private void process(StoredMessage message, Instant deadline) {
+    /**
+     * One attempt, ending by {@code deadline}, for one message under the lease that ends at {@code lease}; never throws, so
+     * a bad message cannot stop a worker.
+     */
+    private void process(StoredMessage message, Instant lease, Instant deadline) {
         try {
             MessageDelivery.Attempt attempt = delivery.attempt(message, () -> store.openContent(message.id()), deadline);
             List<StoredRecipient> outcomes = attempt.outcomes();
@@ -238,7 +245,16 @@ public final class DeliveryService implements AutoCloseable {
                     log.warn("delivery {}: DSN could not be queued: {}", message.id(), e.toString());
                 }
             }
-            StoredMessage updated = store.recordAttempt(message.id(), outcomes, next, error);
+            Optional<StoredMessage> recorded = store.recordAttempt(message.id(), lease, outcomes, next, error);
+            if (recorded.isEmpty()) {
+                // the lease ended during the attempt (a long pause, a slow store) and the message has moved on: the store
+                // kept only the recipients delivered or failed for good, and whoever has the message now does the rest
+                log.warn("delivery {}: its lease ended before the attempt was recorded; only its settled recipients were"
+                        + " recorded: delivered={} failed={}", message.id(), count(outcomes, RecipientStatus.DELIVERED),
+                        count(outcomes, RecipientStatus.FAILED));
+                return;
+            }
+            StoredMessage updated = recorded.get();
             log.info("delivery {} attempt {}: delivered={} deferred={} failed={} state={}{}", message.id(),
                     updated.attempts(), count(outcomes, RecipientStatus.DELIVERED), count(outcomes, RecipientStatus.PENDING),
                     count(outcomes, RecipientStatus.FAILED), updated.state(), next == null ? "" : " next=" + next);
@@ -246,7 +262,7 @@ public final class DeliveryService implements AutoCloseable {
             log.error("delivery {}: attempt failed unexpectedly", message.id(), e);
             metrics.failure(message.direction(), "internal");
             try {
-                store.recordAttempt(message.id(), List.of(), clock.instant().plus(retry.initialDelay()),
+                store.recordAttempt(message.id(), lease, List.of(), clock.instant().plus(retry.initialDelay()),
                         "internal error: " + e.getClass().getSimpleName());
             } catch (RuntimeException again) {
                 log.error("delivery {}: cannot record the attempt; it is retried when the lease ends", message.id(), again);

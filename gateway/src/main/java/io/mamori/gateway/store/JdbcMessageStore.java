@@ -726,6 +726,60 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The message row is locked first, so the lease cannot change hands between its check and the recording.
+     *
+     * @throws NoSuchElementException   if no message has this id
+     * @throws IllegalArgumentException if the lease is held and an outcome names an address that is not a recipient
+     */
+    @Override
+    public Optional<StoredMessage> recordAttempt(String id, Instant leaseUntil, List<StoredRecipient> outcomes,
+                                                 Instant nextAttemptAt, String error) {
+        Objects.requireNonNull(leaseUntil, "leaseUntil");
+        Objects.requireNonNull(outcomes, "outcomes");
+        Instant now = micros(clock.instant());
+        try (Connection c = dataSource.getConnection()) {
+            return inTransaction(c, () -> {
+                Instant held;
+                try (PreparedStatement ps = c.prepareStatement("SELECT lease_until FROM messages WHERE id = ? FOR UPDATE")) {
+                    ps.setString(1, id);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) {
+                            throw new NoSuchElementException("message " + id + " does not exist");
+                        }
+                        held = instant(rs, 1);
+                    }
+                }
+                if (micros(leaseUntil).equals(held)) {
+                    return Optional.of(recordAttempt(c, id, outcomes, nextAttemptAt, error, now));
+                }
+                recordSettled(c, id, outcomes);
+                return Optional.<StoredMessage>empty();
+            });
+        } catch (SQLException e) {
+            throw failure("record a delivery attempt for message " + id, e);
+        }
+    }
+
+    /** The DELIVERED and FAILED outcomes of recipients still PENDING; nothing else of the message changes. */
+    private static void recordSettled(Connection c, String id, List<StoredRecipient> outcomes) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE recipients SET status = ?, last_reply = ?"
+                + " WHERE message_id = ? AND address = ? AND status = 'PENDING'")) {
+            for (StoredRecipient outcome : outcomes) {
+                if (outcome.status() == RecipientStatus.PENDING) {
+                    continue;
+                }
+                ps.setString(1, outcome.status().name());
+                ps.setString(2, outcome.lastReply() == null ? null : clip(outcome.lastReply(), REPLY_LIMIT));
+                ps.setString(3, id);
+                ps.setString(4, outcome.address());
+                ps.executeUpdate();
+            }
+        }
+    }
+
     private StoredMessage recordAttempt(Connection c, String id, List<StoredRecipient> outcomes, Instant nextAttemptAt,
             String error, Instant now) throws SQLException {
         // Four statements: the message row locked and read, its recipients, the outcomes, the message

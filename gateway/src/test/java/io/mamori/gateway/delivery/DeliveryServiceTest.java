@@ -114,6 +114,38 @@ class DeliveryServiceTest {
     }
 
     @Test
+    void aWorkerThatOutlivedItsLeaseDoesNotOverwriteWhatTheWorkerThatClaimedTheMessageSinceRecorded() throws Exception {
+        StoredMessage m = commit("late");
+        downstream.enqueue(FailureMode.STALL);
+        Instant claimedAt = clock.instant();
+        List<StoredMessage> claimedByA = store.claimDue(claimedAt, 8, LEASE);
+        // worker A's peer takes the data and never answers: A gives up at the end of its attempt's time (real time)
+        Thread workerA = new Thread(() -> service.processClaimed(claimedByA, claimedAt.plus(LEASE), true));
+        workerA.start();
+        long waitUntil = System.nanoTime() + WAIT.toNanos();
+        while (!downstream.commandLog().contains("DATA") && System.nanoTime() < waitUntil) {
+            Thread.sleep(20);
+        }
+        Thread.sleep(200);
+
+        // meanwhile A's lease ends (a long pause, say) and worker B claims the message and delivers it
+        clock.advance(LEASE.plusSeconds(1));
+        Instant reclaimedAt = clock.instant();
+        List<StoredMessage> claimedByB = store.claimDue(reclaimedAt, 8, LEASE);
+        assertThat(claimedByB).hasSize(1);
+        assertThat(service.processClaimed(claimedByB, reclaimedAt.plus(LEASE), true)).isEqualTo(1);
+        assertThat(downstream.takeMessage(WAIT).dataAsString()).endsWith("late\r\n");
+        workerA.join(LEASE.plus(WAIT).toMillis());
+        assertThat(workerA.isAlive()).isFalse();
+
+        StoredMessage after = store.find(m.id()).orElseThrow();
+        assertThat(after.state()).isEqualTo(MessageState.DELIVERED);
+        assertThat(after.attempts()).as("B's attempt; A's came too late to count").isEqualTo(1);
+        assertThat(after.recipients()).singleElement().satisfies(r -> assertThat(r.status()).isEqualTo(RecipientStatus.DELIVERED));
+        assertThat(downstream.messageCount()).isEqualTo(1);
+    }
+
+    @Test
     void anAttemptAgainstAStalledPeerEndsBeforeItsLeaseAndLeavesTheRecipientPending() throws IOException {
         StoredMessage m = commit("stalled");
         downstream.enqueue(FailureMode.STALL);

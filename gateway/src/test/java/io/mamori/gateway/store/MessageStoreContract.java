@@ -38,6 +38,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -451,6 +452,67 @@ abstract class MessageStoreContract {
         assertThat(after.recipients().get(0).lastReply()).isEqualTo("451 4.3.0 try later");
         assertThat(store.claimDue(now.plus(Duration.ofMinutes(9)), 10, Duration.ofHours(1))).isEmpty();
         assertThat(ids(store.claimDue(retry, 10, Duration.ofHours(1)))).containsExactly(stored.id());
+    }
+
+    @Test
+    void anAttemptIsRecordedInFullOnlyWhileItsWorkerStillHoldsTheLease() throws Exception {
+        StoredMessage stored = commit(bytes("m"), MessageState.QUEUED, "s", "a@example.jp", "b@example.jp", "c@example.jp");
+        Instant now = clock.instant();
+        Duration lease = Duration.ofMinutes(5);
+        assertThat(store.claimDue(now, 10, lease)).hasSize(1);
+        // the first worker's lease ends; a second claims the message at minute 6
+        assertThat(store.claimDue(now.plus(Duration.ofMinutes(6)), 10, lease)).hasSize(1);
+
+        Optional<StoredMessage> late = store.recordAttempt(stored.id(), now.plus(lease), List.of(
+                new StoredRecipient("a@example.jp", RecipientStatus.DELIVERED, "250 ok"),
+                new StoredRecipient("b@example.jp", RecipientStatus.PENDING, "451 later"),
+                new StoredRecipient("c@example.jp", RecipientStatus.FAILED, "550 no such user")),
+                now.plus(Duration.ofMinutes(7)), "451 later");
+
+        assertThat(late).as("no longer the first worker's lease").isEmpty();
+        StoredMessage kept = store.find(stored.id()).orElseThrow();
+        assertThat(kept.state()).isEqualTo(MessageState.QUEUED);
+        assertThat(kept.attempts()).isZero();
+        assertThat(kept.lastError()).isNull();
+        assertThat(kept.recipients()).extracting(StoredRecipient::status)
+                .as("delivered and failed for good; the deferral is the new holder's to decide")
+                .containsExactly(RecipientStatus.DELIVERED, RecipientStatus.PENDING, RecipientStatus.FAILED);
+        assertThat(store.claimDue(now.plus(Duration.ofMinutes(8)), 10, lease)).as("the second lease still holds").isEmpty();
+
+        Instant secondLease = now.plus(Duration.ofMinutes(11));
+        StoredMessage recorded = store.recordAttempt(stored.id(), secondLease,
+                List.of(new StoredRecipient("b@example.jp", RecipientStatus.DELIVERED, "250 ok")), null, null).orElseThrow();
+        assertThat(recorded.state()).isEqualTo(MessageState.BOUNCED);
+        assertThat(recorded.attempts()).isEqualTo(1);
+
+        assertThat(store.recordAttempt(stored.id(), secondLease,
+                List.of(new StoredRecipient("b@example.jp", RecipientStatus.PENDING, "451 later")), null, null))
+                .as("recorded already: the lease was given back").isEmpty();
+        assertThat(store.find(stored.id()).orElseThrow().recipients()).extracting(StoredRecipient::status)
+                .containsExactly(RecipientStatus.DELIVERED, RecipientStatus.DELIVERED, RecipientStatus.FAILED);
+    }
+
+    @Test
+    void aLateAttemptNeverTurnsARecipientAnotherWorkerDeliveredIntoAFailure() throws Exception {
+        StoredMessage stored = commit(bytes("m"), MessageState.QUEUED, "s", "a@example.jp");
+        Instant now = clock.instant();
+        Duration lease = Duration.ofMinutes(5);
+        assertThat(store.claimDue(now, 10, lease)).hasSize(1);
+        assertThat(store.claimDue(now.plus(Duration.ofMinutes(6)), 10, lease)).hasSize(1);
+        assertThat(store.recordAttempt(stored.id(), now.plus(Duration.ofMinutes(11)),
+                List.of(new StoredRecipient("a@example.jp", RecipientStatus.DELIVERED, "250 ok")), null, null)).isPresent();
+
+        assertThat(store.recordAttempt(stored.id(), now.plus(lease),
+                List.of(new StoredRecipient("a@example.jp", RecipientStatus.FAILED, "550 gone")), null, "550 gone")).isEmpty();
+
+        StoredMessage after = store.find(stored.id()).orElseThrow();
+        assertThat(after.state()).isEqualTo(MessageState.DELIVERED);
+        assertThat(after.recipients()).singleElement().satisfies(r -> {
+            assertThat(r.status()).isEqualTo(RecipientStatus.DELIVERED);
+            assertThat(r.lastReply()).isEqualTo("250 ok");
+        });
+        assertThatThrownBy(() -> store.recordAttempt("01JNOSUCHMESSAGE000000000", now.plus(lease), List.of(), null, null))
+                .isInstanceOf(java.util.NoSuchElementException.class);
     }
 
     @Test
