@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,6 +53,8 @@ public final class DeliveryService implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DeliveryService.class);
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
+    /** Pauses before recording an attempt again after the store failed: a few seconds in all, well within a lease. */
+    static final List<Duration> RECORD_RETRIES = List.of(Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(3));
 
     private final MessageStore store;
     private final RetrySchedule retry;
@@ -227,7 +230,14 @@ public final class DeliveryService implements AutoCloseable {
      */
     private void process(StoredMessage message, Instant lease, Instant deadline) {
         try {
-            MessageDelivery.Attempt attempt = delivery.attempt(message, () -> store.openContent(message.id()), deadline);
+            MessageDelivery.Attempt attempt;
+            try {
+                attempt = delivery.attempt(message, () -> store.openContent(message.id()), deadline);
+            } catch (RuntimeException e) {
+                log.error("delivery {}: attempt failed unexpectedly", message.id(), e);
+                metrics.failure(message.direction(), "internal");
+                attempt = delivery.brokenOff(message, "internal error: " + e.getClass().getSimpleName());
+            }
             List<StoredRecipient> outcomes = attempt.outcomes();
             Instant next = attempt.nextAttemptAt();
             String error = attempt.error();
@@ -245,28 +255,58 @@ public final class DeliveryService implements AutoCloseable {
                     log.warn("delivery {}: DSN could not be queued: {}", message.id(), e.toString());
                 }
             }
-            Optional<StoredMessage> recorded = store.recordAttempt(message.id(), lease, outcomes, next, error);
-            if (recorded.isEmpty()) {
-                // the lease ended during the attempt (a long pause, a slow store) and the message has moved on: the store
-                // kept only the recipients delivered or failed for good, and whoever has the message now does the rest
-                log.warn("delivery {}: its lease ended before the attempt was recorded; only its settled recipients were"
-                        + " recorded: delivered={} failed={}", message.id(), count(outcomes, RecipientStatus.DELIVERED),
-                        count(outcomes, RecipientStatus.FAILED));
-                return;
-            }
-            StoredMessage updated = recorded.get();
-            log.info("delivery {} attempt {}: delivered={} deferred={} failed={} state={}{}", message.id(),
-                    updated.attempts(), count(outcomes, RecipientStatus.DELIVERED), count(outcomes, RecipientStatus.PENDING),
-                    count(outcomes, RecipientStatus.FAILED), updated.state(), next == null ? "" : " next=" + next);
+            record(message, lease, outcomes, next, error);
         } catch (RuntimeException e) {
-            log.error("delivery {}: attempt failed unexpectedly", message.id(), e);
+            log.error("delivery {}: attempt failed unexpectedly; it is retried when the lease ends", message.id(), e);
             metrics.failure(message.direction(), "internal");
+        }
+    }
+
+    /**
+     * Records an attempt, trying again after {@link #RECORD_RETRIES} while the store fails (a lock wait, a database
+     * fail-over). If it still cannot, the message is left to its lease rather than recorded without these outcomes, which
+     * would keep the recipients just delivered pending and have them delivered again a minute later. When the lease
+     * ends the message is attempted again, as after a crash at this point: a duplicate, never a lost message.
+     */
+    private void record(StoredMessage message, Instant lease, List<StoredRecipient> outcomes, Instant next, String error) {
+        Optional<StoredMessage> recorded;
+        for (int retries = 0; ; retries++) {
             try {
-                store.recordAttempt(message.id(), lease, List.of(), clock.instant().plus(retry.initialDelay()),
-                        "internal error: " + e.getClass().getSimpleName());
-            } catch (RuntimeException again) {
-                log.error("delivery {}: cannot record the attempt; it is retried when the lease ends", message.id(), again);
+                recorded = store.recordAttempt(message.id(), lease, outcomes, next, error);
+                break;
+            } catch (UncheckedIOException e) {
+                if (retries == RECORD_RETRIES.size() || !pause(RECORD_RETRIES.get(retries))) {
+                    log.error("delivery {}: cannot record the attempt (delivered={} failed={}): {}; it is retried when the"
+                            + " lease ends", message.id(), count(outcomes, RecipientStatus.DELIVERED),
+                            count(outcomes, RecipientStatus.FAILED), e.toString());
+                    return;
+                }
+                log.warn("delivery {}: cannot record the attempt ({}); trying again in {} ms", message.id(), e.toString(),
+                        RECORD_RETRIES.get(retries).toMillis());
             }
+        }
+        if (recorded.isEmpty()) {
+            // the lease ended during the attempt (a long pause, a slow store) and the message has moved on: the store
+            // kept only the recipients delivered or failed for good, and whoever has the message now does the rest
+            log.warn("delivery {}: its lease ended before the attempt was recorded; only its settled recipients were"
+                    + " recorded: delivered={} failed={}", message.id(), count(outcomes, RecipientStatus.DELIVERED),
+                    count(outcomes, RecipientStatus.FAILED));
+            return;
+        }
+        StoredMessage updated = recorded.get();
+        log.info("delivery {} attempt {}: delivered={} deferred={} failed={} state={}{}", message.id(),
+                updated.attempts(), count(outcomes, RecipientStatus.DELIVERED), count(outcomes, RecipientStatus.PENDING),
+                count(outcomes, RecipientStatus.FAILED), updated.state(), next == null ? "" : " next=" + next);
+    }
+
+    /** Sleeps; false if the worker was interrupted meanwhile (the service is stopping). */
+    private static boolean pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

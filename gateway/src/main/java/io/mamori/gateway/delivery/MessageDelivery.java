@@ -104,6 +104,25 @@ final class MessageDelivery {
         for (RouteGroup group : routes.plan(message.direction(), message.pendingRecipients())) {
             deliverGroup(message, group, content, deadline, outcomes, failures, errors);
         }
+        return settle(message, outcomes, failures, errors);
+    }
+
+    /**
+     * An attempt that broke off with an error of ours before any recipient was known to be delivered: every pending
+     * recipient is deferred like after a temporary failure, and returned to the sender once the lifetime is over, so a
+     * message that keeps failing does not stay queued for ever.
+     */
+    Attempt brokenOff(StoredMessage message, String reason) {
+        Map<String, StoredRecipient> outcomes = new LinkedHashMap<>();
+        deferAll(message.pendingRecipients(), reason, outcomes);
+        Set<String> errors = new LinkedHashSet<>();
+        errors.add(reason);
+        return settle(message, outcomes, new ArrayList<>(), errors);
+    }
+
+    /** The next attempt time (or the expiry of what is still pending) and the error summary of an attempt. */
+    private Attempt settle(StoredMessage message, Map<String, StoredRecipient> outcomes, List<DsnWriter.Failure> failures,
+                           Set<String> errors) {
         Instant next = null;
         if (outcomes.values().stream().anyMatch(r -> r.status() == RecipientStatus.PENDING)) {
             Optional<Instant> scheduled = retry.next(message.queuedAt(), message.attempts() + 1);

@@ -23,6 +23,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -143,6 +146,41 @@ class DeliveryServiceTest {
         assertThat(after.attempts()).as("B's attempt; A's came too late to count").isEqualTo(1);
         assertThat(after.recipients()).singleElement().satisfies(r -> assertThat(r.status()).isEqualTo(RecipientStatus.DELIVERED));
         assertThat(downstream.messageCount()).isEqualTo(1);
+    }
+
+    @Test
+    void anAttemptTheStoreCannotRecordAtOnceIsRecordedOnceItCanAndTheRecipientGetsTheMessageOnce() throws Exception {
+        StoredMessage m = commit("once");
+        try (Connection other = dataSource.getConnection()) {
+            // another transaction holds the recipient's row for a while: recording the attempt waits for it and gives up
+            // after H2's lock timeout (2 s)
+            other.setAutoCommit(false);
+            try (PreparedStatement ps = other.prepareStatement("UPDATE recipients SET last_reply = last_reply WHERE message_id = ?")) {
+                ps.setString(1, m.id());
+                assertThat(ps.executeUpdate()).isEqualTo(1);
+            }
+            Thread releaser = new Thread(() -> {
+                try {
+                    Thread.sleep(2_500);
+                    other.rollback();
+                } catch (InterruptedException | SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            releaser.start();
+
+            assertThat(service.deliverDue()).isEqualTo(1);
+            releaser.join();
+        }
+
+        assertThat(downstream.takeMessage(WAIT).dataAsString()).endsWith("once\r\n");
+        StoredMessage after = store.find(m.id()).orElseThrow();
+        assertThat(after.state()).isEqualTo(MessageState.DELIVERED);
+        assertThat(after.attempts()).isEqualTo(1);
+        assertThat(after.recipients()).singleElement().satisfies(r -> assertThat(r.status()).isEqualTo(RecipientStatus.DELIVERED));
+        clock.advance(Duration.ofHours(1));
+        service.deliverDue();
+        assertThat(downstream.messageCount()).as("delivered once").isEqualTo(1);
     }
 
     @Test

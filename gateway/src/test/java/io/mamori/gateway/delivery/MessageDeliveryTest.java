@@ -151,6 +151,27 @@ class MessageDeliveryTest {
     }
 
     @Test
+    void anAttemptBrokenOffByAnErrorOfOursIsRetriedWithBackOffAndBouncesOnceTheLifetimeIsOver() {
+        MessageDelivery delivery = deliveryWithDirectMx();
+
+        MessageDelivery.Attempt early = delivery.brokenOff(message(Direction.OUTBOUND, NOW.minus(Duration.ofHours(1)), 3,
+                "b@rcpt.test"), "internal error: IllegalStateException");
+        assertThat(early.outcomes()).singleElement().satisfies(r -> {
+            assertThat(r.status()).isEqualTo(RecipientStatus.PENDING);
+            assertThat(r.lastReply()).isEqualTo("internal error: IllegalStateException");
+        });
+        assertThat(early.nextAttemptAt()).as("the fourth back-off").isEqualTo(NOW.plus(Duration.ofMinutes(8)));
+        assertThat(early.failures()).isEmpty();
+
+        MessageDelivery.Attempt late = delivery.brokenOff(message(Direction.OUTBOUND, NOW.minus(Duration.ofDays(6)), 40,
+                "b@rcpt.test"), "internal error: IllegalStateException");
+        assertThat(late.outcomes()).singleElement().satisfies(r -> assertThat(r.status()).isEqualTo(RecipientStatus.FAILED));
+        assertThat(late.failures()).singleElement().satisfies(f -> assertThat(f.status()).isEqualTo("4.4.7"));
+        assertThat(late.nextAttemptAt()).isNull();
+        assertThat(downstream.connectionCount()).isZero();
+    }
+
+    @Test
     void mailReleasedFromQuarantineAfterTheLifetimeStillGetsItsRetriesFromTheRelease() {
         downstream.enqueue(FailureMode.TEMPFAIL_451);
         List<StoredRecipient> pending = List.of(new StoredRecipient("b@corp.test", RecipientStatus.PENDING, null));
