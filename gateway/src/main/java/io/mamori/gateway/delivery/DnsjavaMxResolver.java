@@ -119,7 +119,7 @@ public final class DnsjavaMxResolver implements MxResolver {
             return implicitMx(lookup, name);
         }
         if (records.stream().allMatch(r -> r.getTarget().equals(Name.root))) {
-            return new MxResolution.NoDomain("domain " + domain + " accepts no mail (null MX, RFC 7505)");
+            return new MxResolution.NoDomain("domain " + domain + " accepts no mail (null MX, RFC 7505)", "5.1.10");
         }
         String tempFailure = null;
         int asked = 0;

@@ -166,7 +166,7 @@ final class MessageDelivery {
             }
             MxResolution resolution = mxResolver.resolve(domain, deadline == null ? null : Duration.between(now, deadline));
             if (resolution instanceof MxResolution.NoDomain no) {
-                failAll(message, group.recipients(), "5.1.2", no.reason(), outcomes, failures);
+                failAll(message, group.recipients(), no.status(), no.reason(), outcomes, failures);
                 metrics.failure(message.direction(), "dns");
                 return;
             }

@@ -42,8 +42,16 @@ public interface MxResolver {
             }
         }
 
-        /** The domain cannot receive mail: deliveries fail permanently with {@code reason}. */
-        record NoDomain(String reason) implements MxResolution {
+        /**
+         * The domain cannot receive mail: deliveries fail permanently with {@code reason} and the enhanced status
+         * {@code status}: 5.1.2 (bad destination system) for a domain that does not exist, 5.1.10 for a null MX
+         * (RFC 7505 §4.2: the domain says it accepts no mail).
+         */
+        record NoDomain(String reason, String status) implements MxResolution {
+            /** A domain that does not exist or is not a domain name: 5.1.2. */
+            public NoDomain(String reason) {
+                this(reason, "5.1.2");
+            }
         }
 
         /**

@@ -234,7 +234,7 @@ public final class SmtpClient implements AutoCloseable {
         return result;
     }
 
-    /** Closes the idle connections and stops the timer; later deliveries still work but reuse nothing. */
+    /** Closes the idle connections and stops the timer that bounds writes and reply waits: the client is done. */
     @Override
     public void close() {
         List<IdleConnection> all = new ArrayList<>();

@@ -78,7 +78,7 @@ class DnsjavaMxResolverTest {
         dns.mx("nomail.test", 0, ".").a("nomail.test", "192.0.2.7");
 
         assertThat(resolver(1).resolve("nomail.test"))
-                .isEqualTo(new MxResolution.NoDomain("domain nomail.test accepts no mail (null MX, RFC 7505)"));
+                .isEqualTo(new MxResolution.NoDomain("domain nomail.test accepts no mail (null MX, RFC 7505)", "5.1.10"));
     }
 
     @Test

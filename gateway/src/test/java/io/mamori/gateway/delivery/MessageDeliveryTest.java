@@ -235,6 +235,20 @@ class MessageDeliveryTest {
     }
 
     @Test
+    void aDomainWithANullMxFailsWithTheStatusRfc7505GivesIt() {
+        dns.mx("nomail.test", 0, ".").a("nomail.test", "127.0.0.1");
+
+        MessageDelivery.Attempt attempt = deliveryWithDirectMx().attempt(
+                message(Direction.OUTBOUND, NOW, 0, "x@nomail.test"), content());
+
+        assertThat(attempt.failures()).singleElement().satisfies(f -> {
+            assertThat(f.status()).isEqualTo("5.1.10");
+            assertThat(f.diagnosis()).contains("null MX");
+        });
+        assertThat(downstream.connectionCount()).isZero();
+    }
+
+    @Test
     void nonexistentRecipientDomainFailsPermanentlyWithoutAConnection() {
         MessageDelivery.Attempt attempt = deliveryWithDirectMx().attempt(
                 message(Direction.OUTBOUND, NOW, 0, "x@missing.test"), content());
