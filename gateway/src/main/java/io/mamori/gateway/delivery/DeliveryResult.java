@@ -37,8 +37,19 @@ public record DeliveryResult(HostAndPort hop, boolean tls, List<RecipientResult>
     public record RecipientResult(String address, Outcome outcome, String reply) {
     }
 
-    /** Why a session ended before every recipient got a reply of its own. */
-    public record SessionFailure(Kind kind, String detail) {
+    /**
+     * Why a session ended before every recipient got a reply of its own.
+     *
+     * @param afterContent whether the whole content had been sent and only the final reply was missing: the peer may
+     *                     have the message (RFC 1047's duplicate problem), so it is not sent to the next host at once
+     */
+    public record SessionFailure(Kind kind, String detail, boolean afterContent) {
+
+        /** A failure before the content was sent. */
+        public SessionFailure(Kind kind, String detail) {
+            this(kind, detail, false);
+        }
+
         public enum Kind {
             /** TCP connect failed or the connection was lost. */
             CONNECT,

@@ -242,6 +242,11 @@ final class MessageDelivery {
             if (remaining.isEmpty() || !result.allTempFailed()) {
                 return;
             }
+            if (result.failure().map(DeliveryResult.SessionFailure::afterContent).orElse(false)) {
+                // the whole message went out and only the final reply was lost: the host may have it and deliver it.
+                // A retry later is a duplicate at worst; sending it to the next host now would make one at once
+                return;
+            }
         }
     }
 

@@ -72,6 +72,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class SmtpClient implements AutoCloseable {
 
+    /** The stage of a transaction whose content was all sent, waiting for the final reply. */
+    private static final String END_OF_DATA = "end of data";
+
     private static final Logger log = LoggerFactory.getLogger(SmtpClient.class);
     private static final int MAX_REPLY_LINE = 2048;
     private static final int MAX_REPLY_LINES = 100;
@@ -488,7 +491,7 @@ public final class SmtpClient implements AutoCloseable {
                     a = new Abort(Kind.TIMEOUT, Outcome.TEMP_FAILED, "time limit of the delivery attempt reached during "
                             + stage + " with " + hop);
                 }
-                failure = Optional.of(new SessionFailure(a.kind, a.getMessage()));
+                failure = Optional.of(new SessionFailure(a.kind, a.getMessage(), END_OF_DATA.equals(stage)));
                 settleRemaining(a.outcome, a.getMessage());
             } finally {
                 if (!reusable || !offerIdle(key, new IdleConnection(socket, tcp, in, out, secure, extensions, openedAt, System.nanoTime()))) {
@@ -674,7 +677,7 @@ public final class SmtpClient implements AutoCloseable {
             }
             stage = "message content";
             streamContent();
-            stage = "end of data";
+            stage = END_OF_DATA;
             Reply end = read(timeouts.dataTermination());
             Outcome outcome = end.positive() ? Outcome.DELIVERED : end.permanent() ? Outcome.PERM_FAILED : Outcome.TEMP_FAILED;
             for (String r : accepted) {

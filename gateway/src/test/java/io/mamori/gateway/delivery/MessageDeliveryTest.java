@@ -235,6 +235,34 @@ class MessageDeliveryTest {
     }
 
     @Test
+    void aConnectionLostAfterTheWholeMessageWasSentIsNotFollowedByTheNextMxAtOnce() {
+        dns.mx("two-mx.test", 10, "mx1.two-mx.test").mx("two-mx.test", 20, "mx2.two-mx.test")
+                .a("mx1.two-mx.test", "127.0.0.1").a("mx2.two-mx.test", "127.0.0.1");
+        // the first host takes the whole message and hangs up before its reply: it may well deliver it
+        downstream.enqueue(TestSmtpServer.Reply.disconnectAfterData());
+
+        MessageDelivery.Attempt attempt = deliveryWithDirectMx().attempt(
+                message(Direction.OUTBOUND, NOW, 0, "a@two-mx.test"), content());
+
+        assertThat(attempt.outcomes()).singleElement().satisfies(r -> assertThat(r.status()).isEqualTo(RecipientStatus.PENDING));
+        assertThat(downstream.connectionCount()).as("no second copy to the next MX host now").isEqualTo(1);
+        assertThat(attempt.nextAttemptAt()).isAfter(NOW);
+    }
+
+    @Test
+    void aConnectionLostBeforeTheMessageWasSentGoesToTheNextMxAtOnce() {
+        dns.mx("two-mx.test", 10, "mx1.two-mx.test").mx("two-mx.test", 20, "mx2.two-mx.test")
+                .a("mx1.two-mx.test", "127.0.0.1").a("mx2.two-mx.test", "127.0.0.1");
+        downstream.enqueue(TestSmtpServer.Reply.tempFail451());
+
+        MessageDelivery.Attempt attempt = deliveryWithDirectMx().attempt(
+                message(Direction.OUTBOUND, NOW, 0, "a@two-mx.test"), content());
+
+        assertThat(attempt.outcomes()).singleElement().satisfies(r -> assertThat(r.status()).isEqualTo(RecipientStatus.DELIVERED));
+        assertThat(downstream.connectionCount()).isEqualTo(2);
+    }
+
+    @Test
     void aDomainWithANullMxFailsWithTheStatusRfc7505GivesIt() {
         dns.mx("nomail.test", 0, ".").a("nomail.test", "127.0.0.1");
 
