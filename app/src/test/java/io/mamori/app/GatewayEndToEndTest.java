@@ -566,6 +566,8 @@ class GatewayEndToEndTest {
             session.detachAppender(logged);
             session.setLevel(before);
         }
+        // delivered before the next test scripts the downstream server's replies
+        awaitDownstream(m -> m.dataAsString().contains("trace-1"), Duration.ofSeconds(30));
         String plain = java.util.Base64.getEncoder().encodeToString(("\0jiro@example.co.jp\0" + password)
                 .getBytes(StandardCharsets.UTF_8));
         List<String> lines = logged.list.stream().map(e -> e.getFormattedMessage()).toList();
