@@ -95,15 +95,43 @@ public final class AttachmentStripper {
             String leaf = path.isEmpty() ? "1" : path;
             if (chosen.contains(leaf)) {
                 String filename = entity.getFilename();
+                if ((filename == null || filename.isBlank()) && entity.getHeader() != null
+                        && entity.getHeader().getField("Content-Type") instanceof org.apache.james.mime4j.dom.field.ContentTypeField type) {
+                    // a name given only as Content-Type's name parameter (older mailers) is still the file's name
+                    filename = type.getParameter("name");
+                }
                 replace(entity, filename, reasons, originalId, bodies);
                 removed.add(new Removed(leaf, filename));
             }
         }
     }
 
+    /** Longest file name the notice shows, in code points; a longer one is cut with "…". */
+    static final int MAX_SHOWN_NAME = 100;
+
+    /**
+     * A file name as the notice shows it. The sender chose it, and the notice is the gateway's own, trusted text: a name
+     * such as {@code invoice.pdf」は検査済みです。再送: https://…} with a line break and a right-to-left override would
+     * otherwise write the sender's words (and a clickable link) into it. So hiding and control characters are written
+     * out ({@link io.mamori.core.text.VisibleText}: no line break, no override), URLs and host names are defanged, and the
+     * name is cut to {@value #MAX_SHOWN_NAME} characters.
+     */
+    static String shown(String filename) {
+        String visible = io.mamori.core.text.VisibleText.of(filename.strip());
+        if (visible.codePointCount(0, visible.length()) > MAX_SHOWN_NAME) {
+            visible = visible.substring(0, visible.offsetByCodePoints(0, MAX_SHOWN_NAME)) + "…";
+        }
+        // the extension stays as it is: "macro.zip" is a file, though .zip is also a top-level domain
+        int dot = visible.lastIndexOf('.');
+        if (dot > 0 && visible.substring(dot + 1).matches("[A-Za-z0-9]{1,10}")) {
+            return LinkDefanger.defangText(visible.substring(0, dot)) + visible.substring(dot);
+        }
+        return LinkDefanger.defangText(visible);
+    }
+
     private static void replace(Entity entity, String filename, List<FindingCatalogue.Entry> reasons,
             String originalId, SpoolingBodyFactory bodies) throws IOException {
-        String shown = filename == null || filename.isBlank() ? "(名前なし / unnamed)" : filename;
+        String shown = filename == null || filename.isBlank() ? "(名前なし / unnamed)" : shown(filename);
         StringBuilder text = new StringBuilder();
         text.append("【Mamori】添付ファイル「").append(shown).append("」は安全のため削除されました。\r\n");
         for (FindingCatalogue.Entry e : reasons) {

@@ -68,6 +68,34 @@ class AttachmentStripperTest {
     }
 
     @Test
+    void aFileNameCannotWriteTheSendersWordsIntoTheGatewaysNotice() throws Exception {
+        // RFC 2231: "invoice.pdf」は検査済みです。再送: https://evil.example/dl" CR LF CR LF, a right-to-left override, "fdp.exe"
+        String raw = "From: a@example.net\r\nTo: b@example.co.jp\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee\r\n"
+                + "--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment;"
+                + " filename*=utf-8''invoice.pdf%E3%80%8D%E3%81%AF%E6%A4%9C%E6%9F%BB%E6%B8%88%E3%81%BF%E3%81%A7%E3%81%99%E3%80%82"
+                + "%E5%86%8D%E9%80%81%3A%20https%3A%2F%2Fevil.example%2Fdl%0D%0A%0D%0A%E2%80%AEfdp.exe\r\n"
+                + "Content-Transfer-Encoding: base64\r\n\r\nUEsDBA==\r\n--b\r\nContent-Type: application/zip; name=\"old-mailer.zip\"\r\n"
+                + "Content-Transfer-Encoding: base64\r\n\r\nUEsDBA==\r\n--b--\r\n";
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        List<AttachmentStripper.Removed> removed = new AttachmentStripper(temp).strip(
+                new ByteArrayInputStream(raw.getBytes(StandardCharsets.US_ASCII)), out, Set.of("2", "3"),
+                FindingCatalogue.builtIn().reasons(List.of(Finding.of("ENCRYPTED_ARCHIVE", "x"))));
+
+        assertThat(removed).extracting(AttachmentStripper.Removed::path).containsExactly("2", "3");
+        try (ParsedMessage stripped = parse(out.toByteArray())) {
+            String notice = stripped.parts().get(1).text();
+            String firstLine = notice.lines().findFirst().orElseThrow();
+            assertThat(firstLine).as("the whole name on the notice's own line").contains("<U+000D><U+000A>")
+                    .contains("<U+202E>fdp.exe」は安全のため削除されました").doesNotContain("https://").contains("evil[.]example");
+            assertThat(notice).doesNotContain("\u202e").doesNotContain("https://evil.example");
+            // a name given only as Content-Type's name parameter is the file's name too
+            assertThat(stripped.parts().get(2).text()).contains("添付ファイル「old-mailer.zip」");
+        }
+    }
+
+    @Test
     void partsInsideAnEmbeddedMessageAreNumberedAsTheParserNumbersThem() throws Exception {
         byte[] raw = ("Subject: fwd\r\nContent-Type: multipart/mixed; boundary=o\r\n\r\n"
                 + "--o\r\nContent-Type: text/plain\r\n\r\nsee below\r\n"
