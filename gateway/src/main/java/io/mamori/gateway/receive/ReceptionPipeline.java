@@ -698,7 +698,7 @@ public final class ReceptionPipeline implements MessageReceiver {
     private String receivedHeader(Envelope e, String id) {
         String protocol = "ESMTP" + (e.tls() ? "S" : "") + (e.authenticatedUser() != null ? "A" : "");
         StringBuilder b = new StringBuilder("Received: from ")
-                .append(e.helo().isEmpty() ? "unknown" : sanitize(e.helo()))
+                .append(e.helo().isEmpty() ? "unknown" : sanitize(asciiHelo(e.helo())))
                 .append(" ([").append(e.clientAddress()).append("])\r\n\tby ").append(hostname)
                 .append(" (Mamori) with ").append(protocol).append(" id ").append(id);
         if (e.recipients().size() == 1) {
@@ -707,6 +707,23 @@ public final class ReceptionPipeline implements MessageReceiver {
         b.append("; ").append(RFC5322.format(ZonedDateTime.ofInstant(e.receivedAt(), ZoneId.systemDefault())))
                 .append("\r\n");
         return b.toString();
+    }
+
+    /**
+     * The client's name as an ASCII token for the Received field: a Unicode host name in its A-label form, any other
+     * non-ASCII character as '?'. The message may go on to servers that do not take UTF-8 headers (RFC 6532 only with
+     * SMTPUTF8), and the name is only the client's claim.
+     */
+    static String asciiHelo(String helo) {
+        if (helo.chars().allMatch(c -> c < 0x80)) {
+            return helo;
+        }
+        try {
+            return java.net.IDN.toASCII(helo, java.net.IDN.ALLOW_UNASSIGNED);
+        } catch (IllegalArgumentException e) {
+            return helo.chars().map(c -> c < 0x80 ? c : '?')
+                    .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        }
     }
 
     /** The header fields analyzers asked for (e.g. Authentication-Results), CRLF-terminated. */

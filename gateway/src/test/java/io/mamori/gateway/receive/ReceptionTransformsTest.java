@@ -174,6 +174,21 @@ class ReceptionTransformsTest {
     }
 
     @Test
+    void aUnicodeClientNameIsWrittenInAsciiInTheReceivedField() throws Exception {
+        for (String helo : new String[] {"メール.example.jp", "bad\u00ffname"}) {
+            Envelope envelope = new Envelope(Direction.INBOUND, "a@partner.example", List.of("b@example.co.jp"),
+                    "192.0.2.10", helo, null, false, Instant.now());
+            ReceiveResult r = reception.receive(envelope, new ByteArrayInputStream(("From: a@partner.example\r\n"
+                    + "To: b@example.co.jp\r\nSubject: x\r\n\r\nhello\r\n").getBytes(StandardCharsets.UTF_8)));
+            String stored = content(rig.store().find(((ReceiveResult.Accepted) r).queueId()).orElseThrow());
+            String received = stored.substring(0, stored.indexOf("\r\n\tby "));
+            assertThat(received).startsWith("Received: from ").matches("[\\x20-\\x7e]+");
+        }
+        assertThat(ReceptionPipeline.asciiHelo("メール.example.jp")).isEqualTo("xn--4dkua4c.example.jp");
+        assertThat(ReceptionPipeline.asciiHelo("mail.example.jp")).isEqualTo("mail.example.jp");
+    }
+
+    @Test
     void aQuarantinedMessageIsStoredWithoutTheForgedFieldAndNotDisarmed() throws Exception {
         String html = "<html><body><script>x()</script><p>hello</p></body></html>";
         StoredMessage m = receive(Direction.INBOUND, "Authentication-Results: " + HOST + "; dmarc=pass\r\n"
