@@ -93,6 +93,12 @@ final class Disarmer {
             // An HTML file by its name opens in a browser whatever type the sender declared.
             return Kind.HTML_ATTACHMENT;
         }
+        if (type.equals("image/svg+xml") || name.endsWith(".svg") || name.endsWith(".mht") || name.endsWith(".mhtml")) {
+            // SVG and MHTML open in a browser too, and run their scripts there (SVG attachments carrying JavaScript are
+            // a phishing method of their own; the HTML attachment analyzer counts both as pages): sanitized as HTML.
+            // What is left is no longer a valid SVG or MHTML file, so it opens as an error page — inert, as intended.
+            return Kind.HTML_ATTACHMENT;
+        }
         if (type.equals("text/plain") && !attachment) {
             return Kind.PLAIN_BODY;
         }

