@@ -62,9 +62,9 @@ final class LinkDefanger {
         String target;
         if (scheme == null) {
             if (h.startsWith("//")) {
-                target = "http://" + asciiHost(h, 2);
+                target = withHostInFull("http://", h, 2);
             } else if (h.regionMatches(true, 0, "www.", 0, 4)) {
-                target = asciiHost(h, 0);
+                target = withHostInFull("", h, 0);
             } else {
                 return null;
             }
@@ -73,15 +73,54 @@ final class LinkDefanger {
             while (start < h.length() && (h.charAt(start) == '/' || h.charAt(start) == '\\')) {
                 start++;
             }
-            target = scheme + "://" + asciiHost(h, start);
+            target = withHostInFull(scheme + "://", h, start);
         } else if (scheme.equals("mailto")) {
-            target = h;
+            target = h.length() > MAX_SHOWN ? h.substring(0, MAX_SHOWN) + "…" : h;
         } else {
             // the scheme's name may hold dots (www.:x is a scheme "www."): defanged like any other text
             return (defang ? scheme.replace(".", "[.]") : scheme) + ":…";
         }
-        String result = defang ? defang(target) : target;
-        return result.length() > MAX_SHOWN ? result.substring(0, MAX_SHOWN) + "…" : result;
+        return defang ? defang(target) : target;
+    }
+
+    /** Longest user part ({@code user@}) of a URL shown before its host; a longer one is cut with "…". */
+    private static final int MAX_SHOWN_USERINFO = 20;
+
+    /**
+     * {@code prefix} and the URL in {@code s} from {@code start} on, as the reader is shown where it leads: the host
+     * always in full (in ASCII form) — it is where the link goes, and a cut made for length must never fall before it
+     * ({@code https://www.bank.example.login.…evil.example/}, or a long {@code user@} part before the real host); the
+     * user part shortened; only the path and query cut, to {@value #MAX_SHOWN} characters in all.
+     */
+    private static String withHostInFull(String prefix, String s, int start) {
+        int end = start;
+        while (end < s.length() && "/?#\\".indexOf(s.charAt(end)) < 0) {
+            end++;
+        }
+        String authority = s.substring(start, end);
+        int at = authority.lastIndexOf('@');
+        String userinfo = at >= 0 ? authority.substring(0, at) : null;
+        String hostPort = authority.substring(at + 1);
+        String host = hostPort;
+        String port = "";
+        int colon = hostPort.lastIndexOf(':');
+        if (colon >= 0 && !hostPort.startsWith("[")) {
+            host = hostPort.substring(0, colon);
+            port = hostPort.substring(colon);
+        }
+        if (host.chars().anyMatch(c -> c > 0x7e)) {
+            try {
+                host = IDN.toASCII(host, IDN.ALLOW_UNASSIGNED);
+            } catch (IllegalArgumentException e) {
+                // shown as written: a host that is not even a valid IDN is still not a link once defanged
+            }
+        }
+        String user = userinfo == null ? ""
+                : (userinfo.length() > MAX_SHOWN_USERINFO ? userinfo.substring(0, MAX_SHOWN_USERINFO) + "…" : userinfo) + "@";
+        String head = prefix + user + host + port;
+        String rest = s.substring(end);
+        int room = Math.max(0, MAX_SHOWN - head.length());
+        return head + (rest.length() > room ? rest.substring(0, room) + "…" : rest);
     }
 
     /** The URLs and bare host names in a piece of text, defanged; the rest of the text unchanged. */
@@ -261,32 +300,6 @@ final class LinkDefanger {
         return s.replace(".", "[.]");
     }
 
-    /** {@code s} from {@code start} on, with the host that starts there in ASCII form (IDN). */
-    private static String asciiHost(String s, int start) {
-        int end = start;
-        while (end < s.length() && "/?#\\".indexOf(s.charAt(end)) < 0) {
-            end++;
-        }
-        String authority = s.substring(start, end);
-        int at = authority.lastIndexOf('@');
-        String userinfo = at >= 0 ? authority.substring(0, at + 1) : "";
-        String hostPort = authority.substring(at + 1);
-        String host = hostPort;
-        String port = "";
-        int colon = hostPort.lastIndexOf(':');
-        if (colon >= 0 && !hostPort.startsWith("[")) {
-            host = hostPort.substring(0, colon);
-            port = hostPort.substring(colon);
-        }
-        if (host.chars().anyMatch(c -> c > 0x7e)) {
-            try {
-                host = IDN.toASCII(host, IDN.ALLOW_UNASSIGNED);
-            } catch (IllegalArgumentException e) {
-                // shown as written: a host that is not even a valid IDN is still not a link once defanged
-            }
-        }
-        return userinfo + host + port + s.substring(end);
-    }
 
     /** Drops control characters and whitespace that browsers ignore inside URLs (and that would break a line). */
     private static String clean(String href) {

@@ -48,6 +48,15 @@ class LinkDefangerTest {
                 .isEqualTo("hxxps://www[.]paypal[.]com@evil[.]example/");
         // Cyrillic "а" in pаypal: shown as Punycode, so the look-alike is visible.
         assertThat(LinkDefanger.shown("https://p\u0430ypal.com/login", true)).isEqualTo("hxxps://xn--pypal-4ve[.]com/login");
+        // a cut made for length never falls before the host: a long user part, a long chain of labels before the
+        // real domain, or a long path are shortened, the host is shown in full
+        String user = "a".repeat(130);
+        assertThat(LinkDefanger.shown("https://" + user + "@evil.example/", true))
+                .isEqualTo("hxxps://" + "a".repeat(20) + "…@evil[.]example/");
+        String labels = "www.mufg.jp.login." + "secure.".repeat(20) + "evil.example";
+        assertThat(LinkDefanger.shown("https://" + labels + "/x", true)).endsWith("secure[.]evil[.]example…");
+        assertThat(LinkDefanger.shown("https://evil.example/" + "p".repeat(300), true))
+                .startsWith("hxxps://evil[.]example/pppp").endsWith("…").hasSizeLessThan(140);
     }
 
     @Test
@@ -66,7 +75,9 @@ class LinkDefangerTest {
     @Test
     void longTargetsAreCutAndUndefangedOnesStayAsWritten() {
         String longUrl = "https://example.com/" + "a".repeat(300);
-        assertThat(LinkDefanger.shown(longUrl, true)).hasSize(LinkDefanger.MAX_SHOWN + 1).endsWith("…");
+        // cut to MAX_SHOWN characters as written, then defanged (each dot of the host written "[.]")
+        assertThat(LinkDefanger.shown(longUrl, false)).hasSize(LinkDefanger.MAX_SHOWN + 1).endsWith("…");
+        assertThat(LinkDefanger.shown(longUrl, true)).hasSize(LinkDefanger.MAX_SHOWN + 1 + 2).endsWith("…");
         assertThat(LinkDefanger.shown("https://example.com/x", false)).isEqualTo("https://example.com/x");
     }
 
