@@ -11,8 +11,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.james.mime4j.MimeException;
 import org.apache.james.mime4j.codec.EncoderUtil;
 import org.apache.james.mime4j.dom.Body;
@@ -38,8 +36,6 @@ import org.apache.james.mime4j.util.ByteSequence;
  * and is the entry point for a TAG alone. Thread-safe: one instance may rewrite many messages concurrently.
  */
 public final class TagRewriter {
-
-    private static final Pattern HTML_BODY_TAG = Pattern.compile("<body[^>]*>", Pattern.CASE_INSENSITIVE);
 
     private final Path tempDirectory;
 
@@ -201,12 +197,10 @@ public final class TagRewriter {
         return b.toString();
     }
 
-    private static String insertIntoHtml(String html, String banner) {
-        Matcher body = HTML_BODY_TAG.matcher(html);
-        if (body.find()) {
-            return html.substring(0, body.end()) + banner + html.substring(body.end());
-        }
-        return banner + html;
+    /** The banner where the body begins (see {@link HtmlBodyStart}); the rest of the text is kept as it was. */
+    static String insertIntoHtml(String html, String banner) {
+        int at = HtmlBodyStart.insertionPoint(html);
+        return html.substring(0, at) + banner + html.substring(at);
     }
 
     /** The warning in both forms. */

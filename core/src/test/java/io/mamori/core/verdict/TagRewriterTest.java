@@ -18,8 +18,12 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.stream.Stream;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Element;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class TagRewriterTest {
 
@@ -128,6 +132,26 @@ class TagRewriterTest {
                 .contains("<li>危険な&lt;b&gt;添付&lt;/b&gt;</li>", "<li>Dangerous &lt;b&gt;attachment&lt;/b&gt; &amp; more</li>")
                 .endsWith("</div>\r\n<p>ご請求書をお送りします。</p></BODY></html>");
         assertThat(m.parts()).extracting(MimePart::charset).startsWith("utf-8", "utf-8");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "<html><head><!-- <body> --></head><body>",
+            "<html><head><title><body></title></head><body>",
+            "<html><body title=\">\">",
+    })
+    void theHtmlWarningFollowsTheRealBodyTagNotOneInACommentTitleOrAttribute(String head) throws IOException {
+        String html = head + "<p>Hello</p></body></html>";
+        byte[] raw = ("Subject: hi\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + html + "\r\n")
+                .getBytes(StandardCharsets.UTF_8);
+
+        String tagged = parse(rewrite(raw, "[要注意]", REASONS)).parts().get(0).text();
+
+        assertThat(tagged).startsWith(head + "<div style=\"border:2px solid #c00;")
+                .endsWith("</div>\r\n<p>Hello</p></body></html>\r\n");
+        Element first = Jsoup.parse(tagged).body().child(0);
+        assertThat(first.tagName()).isEqualTo("div");
+        assertThat(first.text()).startsWith("【要注意】");
     }
 
     @Test
