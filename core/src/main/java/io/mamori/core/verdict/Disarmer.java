@@ -3,8 +3,11 @@ package io.mamori.core.verdict;
 import java.io.IOException;
 import java.io.Reader;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.apache.james.mime4j.dom.Body;
 import org.apache.james.mime4j.dom.Entity;
 import org.apache.james.mime4j.dom.Message;
@@ -14,8 +17,9 @@ import org.apache.james.mime4j.dom.SingleBody;
 /**
  * Disarms (メール無害化) a parsed message in place: every HTML part (body parts, HTML attachments, and the parts of
  * forwarded messages) is rebuilt by {@link DisarmedHtml}, or turned into text; text/plain body parts get their URLs
- * defanged; and the first text/plain and first text/html body part get a notice, Japanese then English, saying
- * what was done (after the TAG warning when the message is also tagged). Rewritten parts are UTF-8; everything
+ * defanged; and every text/plain and text/html body part a reader can see (the parts
+ * {@link TagRewriter#findTargets} names, for the same reason) gets a notice, Japanese then English, saying what was
+ * done (after the TAG warning when the message is also tagged). Rewritten parts are UTF-8; everything
  * else is left as it was. Stateless.
  */
 final class Disarmer {
@@ -31,12 +35,13 @@ final class Disarmer {
      */
     static int apply(Message message, MessageRewriter.Disarm options, TagRewriter.Banner banner,
             SpoolingBodyFactory bodies) throws IOException {
-        TagRewriter.Targets targets = TagRewriter.findTargets(message);
+        Set<Entity> targets = Collections.newSetFromMap(new IdentityHashMap<>());
+        targets.addAll(TagRewriter.findTargets(message));
         List<Entity> leaves = new ArrayList<>();
         collect(message, leaves);
         int rewritten = 0;
         for (Entity part : leaves) {
-            boolean notice = part == targets.plain || part == targets.html;
+            boolean notice = targets.contains(part);
             String plainPrelude = notice ? (banner == null ? "" : banner.plain()) + plainNotice(options) : "";
             String htmlPrelude = notice ? (banner == null ? "" : banner.html()) + htmlNotice(options) : "";
             switch (kind(part)) {

@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -26,10 +27,10 @@ import org.apache.james.mime4j.util.ByteSequence;
 
 /**
  * Carries out a TAG verdict: puts the subject prefix in front of the subject and a short warning, Japanese
- * then English, listing the reasons, at the top of the first text/plain and the first text/html body part.
- * Every other header field, body part, boundary, preamble and epilogue is written back byte for byte; the two
- * rewritten parts are re-encoded in UTF-8 (quoted-printable for mostly-ASCII text, else base64) with their
- * charset updated.
+ * then English, listing the reasons, at the top of every text/plain and text/html body part a reader can see
+ * (see {@link #findTargets}). Every other header field, body part, boundary, preamble and epilogue is written
+ * back byte for byte; the rewritten parts are re-encoded in UTF-8 (quoted-printable for mostly-ASCII text, else
+ * base64) with their charset updated.
  *
  * <p>The pass itself is {@link MessageRewriter}'s (Mime4j DOM, big bodies in AES-encrypted temporary files), so
  * big attachments are neither held in memory nor written to disk in clear; this class holds the tagging edits
@@ -63,17 +64,14 @@ public final class TagRewriter {
                 MessageRewriter.Plan.NONE.tagging(subjectPrefix, reasons));
     }
 
-    /** Tags a parsed message in place: the subject prefix, and the warning in the first plain and HTML parts. */
+    /** Tags a parsed message in place: the subject prefix, and the warning in every visible text body part. */
     static void apply(Message message, String subjectPrefix, List<FindingCatalogue.Entry> reasons,
             SpoolingBodyFactory bodies) throws IOException {
         prefixSubject(message.getHeader(), subjectPrefix);
         Banner banner = new Banner(reasons);
-        Targets targets = findTargets(message);
-        if (targets.plain != null) {
-            addBanner(targets.plain, banner.plain(), false, bodies);
-        }
-        if (targets.html != null) {
-            addBanner(targets.html, banner.html(), true, bodies);
+        for (Entity part : findTargets(message)) {
+            boolean html = isHtml(part);
+            addBanner(part, html ? banner.html() : banner.plain(), html, bodies);
         }
     }
 
@@ -133,19 +131,23 @@ public final class TagRewriter {
         return value;
     }
 
-    /** The first text/plain and text/html parts in document order that are not attachments. */
-    static final class Targets {
-        Entity plain;
-        Entity html;
-    }
-
-    static Targets findTargets(Entity message) {
-        Targets targets = new Targets();
+    /**
+     * The parts that get the warning, in document order: every text/plain and text/html leaf that is not an
+     * attachment, outside attached messages (message/rfc822 is someone else's mail, left untouched).
+     *
+     * <p>Every one, not the first of each type: which alternative a reader sees is the client's choice (RFC 2046
+     * section 5.1.4 says the last one it can show, some prefer plain text, some show the first), and
+     * multipart/mixed shows its inline text parts one after another. A sender who could guess the choice would
+     * put a decoy first, for the warning, and the real text last; with the warning in every visible text part
+     * there is no choice to guess. The cost is a repeated warning in a message with several inline text parts.
+     */
+    static List<Entity> findTargets(Entity message) {
+        List<Entity> targets = new ArrayList<>();
         findTargets(message, targets);
         return targets;
     }
 
-    private static void findTargets(Entity entity, Targets targets) {
+    private static void findTargets(Entity entity, List<Entity> targets) {
         Body body = entity.getBody();
         if (body instanceof Multipart multipart) {
             for (Entity part : multipart.getBodyParts()) {
@@ -154,14 +156,16 @@ public final class TagRewriter {
             return;
         }
         if (!(body instanceof SingleBody) || "attachment".equalsIgnoreCase(entity.getDispositionType())) {
-            return; // embedded messages are someone else's mail: left untouched
+            return;
         }
         String type = entity.getMimeType().toLowerCase(Locale.ROOT);
-        if (type.equals("text/plain") && targets.plain == null) {
-            targets.plain = entity;
-        } else if (type.equals("text/html") && targets.html == null) {
-            targets.html = entity;
+        if (type.equals("text/plain") || type.equals("text/html")) {
+            targets.add(entity);
         }
+    }
+
+    private static boolean isHtml(Entity part) {
+        return part.getMimeType().equalsIgnoreCase("text/html");
     }
 
     static void addBanner(Entity entity, String banner, boolean html, SpoolingBodyFactory bodies) throws IOException {

@@ -81,6 +81,21 @@ class DisarmTest {
     }
 
     @Test
+    void everyAlternativeGetsTheNoticeSoTheLastOneAClientShowsHasItToo() throws IOException {
+        byte[] raw = ("Subject: hi\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=B\r\n\r\n"
+                + "--B\r\nContent-Type: text/plain\r\n\r\nplain\r\n"
+                + "--B\r\nContent-Type: text/html\r\n\r\n<p>decoy</p>\r\n"
+                + "--B\r\nContent-Type: text/html\r\n\r\n<p>REAL</p>\r\n--B--\r\n").getBytes(StandardCharsets.US_ASCII);
+
+        List<MimePart> parts = parse(rewrite(raw, DISARM)).parts();
+
+        assertThat(parts).extracting(MimePart::text).hasSize(3)
+                .allSatisfy(t -> assertThat(t).contains("このメールは安全のため無害化されました"));
+        String real = parts.get(2).text();
+        assertThat(real.indexOf("無害化されました")).isLessThan(real.indexOf("REAL"));
+    }
+
+    @Test
     void linkThatShowsOneAddressAndGoesToAnotherNowShowsBoth() throws IOException {
         byte[] raw = Fixtures.bytes("disarm/nazario-ebay-mismatched-link.eml");
 

@@ -155,6 +155,19 @@ class TagRewriterTest {
     }
 
     @Test
+    void everyAlternativeGetsTheWarningSoTheLastOneAClientShowsHasItToo() throws IOException {
+        byte[] raw = ("Subject: hi\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=B\r\n\r\n"
+                + "--B\r\nContent-Type: text/plain\r\n\r\nplain\r\n"
+                + "--B\r\nContent-Type: text/html\r\n\r\n<p>decoy</p>\r\n"
+                + "--B\r\nContent-Type: text/html\r\n\r\n<p>REAL</p>\r\n--B--\r\n").getBytes(StandardCharsets.US_ASCII);
+
+        List<MimePart> parts = parse(rewrite(raw, "[要注意]", REASONS)).parts();
+
+        assertThat(parts).extracting(MimePart::text).hasSize(3).allSatisfy(t -> assertThat(t).contains("【要注意】"));
+        assertThat(parts.get(2).text()).startsWith("<div ").endsWith("</div>\r\n<p>REAL</p>");
+    }
+
+    @Test
     void attachmentsInlineImagesPreambleAndEpilogueAreUnchanged() throws IOException {
         byte[] raw = Fixtures.bytes("tag/alternative-with-attachments.eml");
         String original = ascii(raw);
