@@ -101,8 +101,10 @@ final class DkimVerifier {
                 throw new Malformed("signature lacks " + required + "=");
             }
         }
+        // The reasons name the problem, never the value: a reason goes into our Authentication-Results as a
+        // comment, and a value is the sender's text (v=1 dkim=pass header.d=bank.example, say).
         if (!t.get("v").equals("1")) {
-            throw new Malformed("signature version " + t.get("v"));
+            throw new Malformed("signature version is not 1");
         }
         checkCommon(c, t, settings, false);
         if (t.containsKey("i")) {
@@ -114,7 +116,7 @@ final class DkimVerifier {
         }
         String q = t.get("q");
         if (q != null && !List.of(DkimSignatures.noWhitespace(q).split(":")).contains("dns/txt")) {
-            throw new Malformed("unsupported q=" + q);
+            throw new Malformed("unsupported query method in q=");
         }
         long now = clock.instant().getEpochSecond();
         Long x = number(t.get("x"), "x");
@@ -131,7 +133,7 @@ final class DkimVerifier {
     static void checkCommon(Check c, Map<String, String> t, Settings settings, boolean arc) throws Malformed {
         String a = c.algorithm;
         if (!a.equals("rsa-sha256") && !a.equals("ed25519-sha256") && !a.equals("rsa-sha1")) {
-            throw new Malformed("unknown algorithm " + a);
+            throw new Malformed("unknown algorithm in a=");
         }
         if (c.domain.isEmpty() || c.selector.isEmpty()) {
             throw new Malformed("empty d= or s=");
@@ -139,7 +141,7 @@ final class DkimVerifier {
         String canon = canonicalization(t, arc);
         String[] parts = canon.split("/", -1);
         if (parts.length > 2 || !canonName(parts[0]) || (parts.length == 2 && !canonName(parts[1]))) {
-            throw new Malformed("unknown canonicalization " + canon);
+            throw new Malformed("unknown canonicalization in c=");
         }
         boolean relaxedBody = parts.length == 2 && parts[1].equals("relaxed");
         List<String> h = headerNames(t.get("h"), arc);

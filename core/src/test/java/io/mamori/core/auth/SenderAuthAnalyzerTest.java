@@ -116,6 +116,39 @@ class SenderAuthAnalyzerTest {
         assertThat(SenderAuthResult.value("a b\"c\\")).isEqualTo("\"a b\\\"c\\\\\"");
     }
 
+    /**
+     * A signature's tags spelled a pass in our own field: {@code v=1 dkim=pass header.d=bank.example} came out as
+     * {@code dkim=permerror (signature version 1 dkim=pass header.d=bank.example ...)}, and a transport rule or log
+     * search for "dkim=pass header.d=bank.example" matches that, comment or not.
+     */
+    @Test
+    void aSignatureCannotSpellAResultInsideOurAuthenticationResults() throws IOException {
+        String forged = "dkim=pass header.d=bank.example header.s=s1";
+        DnsResolver dns = TableDnsResolver.builder()
+                .add("bank.example", Type.TXT, "v=spf1 ip4:198.51.100.0/24 -all")
+                .add("_dmarc.bank.example", Type.TXT, "v=DMARC1; p=reject")
+                .add("key._domainkey.evil.example", Type.TXT, "v=DKIM1; k=" + forged + "; p=AAAA")
+                .build();
+        String[] signatures = {
+            "v=1 " + forged + "; a=rsa-sha256; d=evil.example; s=x; h=from; bh=AAAA; b=AAAA",
+            "v=1; a=" + forged + "; d=evil.example; s=x; h=from; bh=AAAA; b=AAAA",
+            "v=1; a=rsa-sha256; c=" + forged + "; d=evil.example; s=x; h=from; bh=AAAA; b=AAAA",
+            "v=1; a=rsa-sha256; q=" + forged + "; d=evil.example; s=x; h=from; bh=AAAA; b=AAAA",
+            // the key record is the sender's text too: d= is theirs
+            "v=1; a=rsa-sha256; d=evil.example; s=key; h=from; bh=AAAA; b=AAAA",
+        };
+        for (String signature : signatures) {
+            byte[] raw = ("DKIM-Signature: " + signature + "\r\nFrom: <ceo@bank.example>\r\nSubject: x\r\n\r\nhello\r\n")
+                    .getBytes(StandardCharsets.UTF_8);
+            AnalysisInput in = input(raw, Direction.INBOUND, "203.0.113.9", "a@evil.example");
+
+            String value = analyzer(dns).evaluate(in).authenticationResults("mx.example.co.jp");
+
+            assertThat(value).as(signature).contains("dkim=permerror").doesNotContain("dkim=pass")
+                    .doesNotContain("header.d=bank.example").doesNotContain("header.s=s1");
+        }
+    }
+
     @Test
     void anUnsignedMessageFromAnUnauthorisedServerFailsSpfAndTheRejectPolicy() throws IOException {
         DnsResolver dns = TableDnsResolver.builder()
