@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Everything sender authentication found for one message, typed, for the analyzer's findings and for the
@@ -20,6 +21,17 @@ import java.util.Optional;
  */
 public record SenderAuthResult(SpfResult spf, List<DkimResult> dkim, DmarcResult dmarc, ArcResult arc,
         Optional<ArcResult.ArcSet> arcOverride, String clientIp, boolean rawChecked) {
+
+    private static final String LDH_LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
+    private static final Pattern HOST_NAME = Pattern.compile(LDH_LABEL + "(?:\\." + LDH_LABEL + ")*");
+    /**
+     * A selector as RFC 6376 §3.1 defines it (dot-separated labels), at most 64 characters; underscores are let
+     * through, as DNS allows them and some signers use them.
+     */
+    private static final Pattern SELECTOR = Pattern.compile("(?=.{1,64}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?"
+            + "(?:\\.[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)*");
+    /** The start of b= as kept in {@link DkimResult#headerB()}. */
+    private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/=]{1,8}");
 
     public SenderAuthResult {
         Objects.requireNonNull(spf, "spf");
@@ -98,7 +110,7 @@ public record SenderAuthResult(SpfResult spf, List<DkimResult> dkim, DmarcResult
     public String authenticationResults(String authservId) {
         List<String> parts = new ArrayList<>();
         parts.add(authservId);
-        String identity = spf.domain().isEmpty() ? "" : " smtp.mailfrom=" + value(spf.domain());
+        String identity = domainName(spf.domain()).map(d -> " smtp.mailfrom=" + d).orElse("");
         parts.add("spf=" + spf.kind().lowerName() + identity);
         if (!rawChecked) {
             parts.add("dkim=none (raw message not available)");
@@ -110,13 +122,11 @@ public record SenderAuthResult(SpfResult spf, List<DkimResult> dkim, DmarcResult
                 if (!d.reason().isEmpty()) {
                     s.append(" (").append(comment(d.reason())).append(')');
                 }
-                if (!d.domain().isEmpty()) {
-                    s.append(" header.d=").append(value(d.domain()));
+                domainName(d.domain()).ifPresent(v -> s.append(" header.d=").append(v));
+                if (SELECTOR.matcher(d.selector()).matches()) {
+                    s.append(" header.s=").append(d.selector());
                 }
-                if (!d.selector().isEmpty()) {
-                    s.append(" header.s=").append(value(d.selector()));
-                }
-                if (!d.headerB().isEmpty()) {
+                if (BASE64.matcher(d.headerB()).matches()) {
                     s.append(" header.b=").append(value(d.headerB()));
                 }
                 parts.add(s.toString());
@@ -128,41 +138,43 @@ public record SenderAuthResult(SpfResult spf, List<DkimResult> dkim, DmarcResult
         } else if (dmarc.kind() == DmarcResult.Kind.FAIL) {
             dm.append(" (p=").append(dmarc.policy().lowerName()).append(')');
         }
-        if (!dmarc.fromDomain().isEmpty()) {
-            dm.append(" header.from=").append(value(dmarc.fromDomain()));
-        }
+        domainName(dmarc.fromDomain()).ifPresent(v -> dm.append(" header.from=").append(v));
         parts.add(dm.toString());
         parts.add("arc=" + arc.kind().lowerName() + (rawChecked ? "" : " (raw message not available)"));
         return String.join("; ", parts);
     }
 
     /**
-     * A pvalue: a token as is, anything else quoted (RFC 8601 §2.2, RFC 2045 token). The field is written in ASCII
-     * ({@link io.mamori.core.analysis.TraceFields}): an internationalised domain is given as its A-label
-     * ({@code 例え.jp} → {@code xn--r8jz45g.jp}), and what is left outside printable ASCII in a value taken from the
-     * message (a From domain with control characters, say) is written as {@code ?}, so that no such value can cost the
-     * message its authentication results.
+     * {@code domain} as a host name in its ASCII form (A-labels, RFC 5890), if it is one: letters, digits and hyphens
+     * in labels of at most 63 characters, 253 in all (RFC 1035 §2.3.1, RFC 5321 §4.5.3.1.2). Properties written from
+     * the message (header.d, header.from, smtp.mailfrom) are left out when they are not: RFC 8601 §2.3 lets a property
+     * be omitted, and anything else from the sender (a From domain {@code evil.example;dmarc=pass}, a d= folded over
+     * forty lines) could spell results in our field or make its line longer than RFC 5322 allows.
      */
-    static String value(String v) {
-        String ascii = v;
+    static Optional<String> domainName(String domain) {
+        String ascii = domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain;
         if (ascii.chars().anyMatch(c -> c > 0x7e)) {
             try {
                 ascii = java.net.IDN.toASCII(ascii, java.net.IDN.ALLOW_UNASSIGNED);
             } catch (IllegalArgumentException notADomain) {
-                // not a domain name IDNA can convert: the characters are replaced below
+                return Optional.empty();
             }
         }
-        if (!ascii.isEmpty() && ascii.chars().allMatch(c -> c > 0x20 && c < 0x7f && "()<>@,;:\\\"/[]?=".indexOf(c) < 0)) {
-            return ascii;
+        return ascii.length() <= 253 && HOST_NAME.matcher(ascii).matches() ? Optional.of(ascii) : Optional.empty();
+    }
+
+    /** A pvalue: a token as is, anything else quoted (RFC 8601 §2.2, RFC 2045 token); {@code v} is printable ASCII. */
+    static String value(String v) {
+        if (!v.isEmpty() && v.chars().allMatch(c -> c > 0x20 && c < 0x7f && "()<>@,;:\\\"/[]?=".indexOf(c) < 0)) {
+            return v;
         }
-        StringBuilder quoted = new StringBuilder(ascii.length() + 2).append('"');
-        for (int i = 0; i < ascii.length(); i++) {
-            char c = ascii.charAt(i);
+        StringBuilder quoted = new StringBuilder(v.length() + 2).append('"');
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
             if (c == '\\' || c == '"') {
-                quoted.append('\\').append(c);
-            } else {
-                quoted.append(c >= 0x20 && c < 0x7f ? c : '?');
+                quoted.append('\\');
             }
+            quoted.append(c);
         }
         return quoted.append('"').toString();
     }

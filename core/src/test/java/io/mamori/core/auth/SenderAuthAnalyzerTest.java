@@ -87,7 +87,8 @@ class SenderAuthAnalyzerTest {
      * A From domain with control characters (found by fuzzing: {@code MessageScannerFuzzTest}) went into the field's
      * value, the field was refused as not ASCII, and the analyzer failed: the message lost SPF, DKIM and DMARC
      * altogether. Such a From names no author domain ({@code FROM_INVALID}); and values taken from a signature (a
-     * DKIM {@code d=} in UTF-8, a selector with a control character) are written in ASCII too.
+     * DKIM {@code d=} in UTF-8, a selector with a control character) are left out unless they are a host name or
+     * selector, an internationalised name as its A-label.
      */
     @Test
     void valuesOutsidePrintableAsciiStillGetTheMessageItsAuthenticationResults() throws IOException {
@@ -95,7 +96,7 @@ class SenderAuthAnalyzerTest {
         String[][] cases = {
             {"From: Keiri <keiri@sample-shoji.\u007f\u0000.jp>\r\n", "dmarc=permerror", "FROM_INVALID"},
             {"From: Keiri <keiri@sample-shoji.example>\r\nDKIM-Signature: v=1; a=rsa-sha256; d=例え.jp; s=se\u0001l;"
-                    + " h=from; bh=AAAA; b=AAAA\r\n", "header.d=\"??????.jp\" header.s=\"se?l\"", "DKIM_PERMERROR"},
+                    + " h=from; bh=AAAA; b=AAAA\r\n", "dkim=permerror (no key record at sel._domainkey..jp) header.b=AAAA;", "DKIM_PERMERROR"},
         };
         for (String[] c : cases) {
             byte[] raw = (c[0] + "To: keiri@example.co.jp\r\nSubject: invoice\r\nMIME-Version: 1.0\r\n"
@@ -112,7 +113,7 @@ class SenderAuthAnalyzerTest {
         }
         // a signature's header is read as bytes, so a UTF-8 d= arrives as Latin-1 characters IDNA refuses (above);
         // an internationalised name that does arrive as such is written as its A-label
-        assertThat(SenderAuthResult.value("例え.jp")).isEqualTo("xn--r8jz45g.jp");
+        assertThat(SenderAuthResult.domainName("例え.jp")).contains("xn--r8jz45g.jp");
         assertThat(SenderAuthResult.value("a b\"c\\")).isEqualTo("\"a b\\\"c\\\\\"");
     }
 
@@ -147,6 +148,45 @@ class SenderAuthAnalyzerTest {
             assertThat(value).as(signature).contains("dkim=permerror").doesNotContain("dkim=pass")
                     .doesNotContain("header.d=bank.example").doesNotContain("header.s=s1");
         }
+    }
+
+    /**
+     * Properties were written from whatever the message held: a From domain {@code evil.example;dmarc=pass} (IDNA
+     * lets punctuation through) put a second result into our field, and a d= folded over forty lines came out as one
+     * long line with its line breaks as {@code ??}. Only host names and selectors are written now.
+     */
+    @Test
+    void onlyHostNamesAndSelectorsAreWrittenAsProperties() throws IOException {
+        DnsResolver dns = TableDnsResolver.builder().build();
+        StringBuilder foldedD = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            foldedD.append("label").append(i).append(".\r\n ");
+        }
+        String[][] cases = {
+            {"From: <ceo@evil.example;dmarc=pass>\r\n", "a@evil.example", "header.from="},
+            {"From: <ceo@bank.example>\r\nDKIM-Signature: v=1; a=rsa-sha256; d=" + foldedD + "example; s=sel; h=from;"
+                    + " bh=AAAA; b=AAAA\r\n", "a@evil.example", "header.d="},
+            {"From: <ceo@bank.example>\r\nDKIM-Signature: v=1; a=rsa-sha256; d=bank.example; s=" + "s".repeat(65)
+                    + "; h=from; bh=AAAA; b=AAAA\r\n", "a@evil.example", "header.s="},
+            {"From: <ceo@bank.example>\r\nDKIM-Signature: v=1; a=rsa-sha256; d=bank.example; s=a b; h=from;"
+                    + " bh=AAAA; b=AAAA\r\n", "a@evil.example", "header.s="},
+            {"From: <ceo@bank.example>\r\n", "a@" + "a".repeat(64) + ".example", "smtp.mailfrom="},
+        };
+        for (String[] c : cases) {
+            byte[] raw = (c[0] + "Subject: x\r\n\r\nhello\r\n").getBytes(StandardCharsets.UTF_8);
+
+            String value = analyzer(dns).evaluate(input(raw, Direction.INBOUND, "203.0.113.9", c[1]))
+                    .authenticationResults("mx.example.co.jp");
+
+            assertThat(value).as(c[0]).doesNotContain(c[2]).doesNotContain("?").doesNotContain("dmarc=pass")
+                    .hasSizeLessThan(400);
+        }
+        assertThat(SenderAuthResult.domainName("Mail.Example.COM.")).contains("Mail.Example.COM");
+        assertThat(SenderAuthResult.domainName("a".repeat(63) + ".example")).isPresent();
+        assertThat(SenderAuthResult.domainName("a".repeat(64) + ".example")).isEmpty();
+        assertThat(SenderAuthResult.domainName("-a.example")).isEmpty();
+        assertThat(SenderAuthResult.domainName("a.".repeat(125) + "jp")).isPresent();
+        assertThat(SenderAuthResult.domainName("a.".repeat(126) + "jp")).isEmpty();
     }
 
     @Test
