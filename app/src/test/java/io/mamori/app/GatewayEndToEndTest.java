@@ -218,10 +218,12 @@ class GatewayEndToEndTest {
                 "Content-Type: text/plain; charset=ISO-2022-JP\r\nContent-Transfer-Encoding: 7bit\r\n", body);
     }
 
+    /** One character of a folded field's value: the fields Mamori adds are folded with CRLF TAB. */
+    static final String FOLDED = "(?:[^\r\n]|\r\n\t)";
     static final Pattern ADDED_HEADERS = Pattern.compile(
             "Received: from [^\r\n]+\r\n\tby mamori\\.test \\(Mamori\\) with ESMTP id [0-9A-Z]{26}\r\n\tfor <[^>]+>; [^\r\n]+\r\n"
-                    + "Authentication-Results: mamori\\.test; [^\r\n]+\r\n"
-                    + "X-Mamori-Verdict: [A-Z]+; score=[0-9.]+; findings=[A-Z_,a-z]+\r\n");
+                    + "Authentication-Results: mamori\\.test;" + FOLDED + "+\r\n"
+                    + "X-Mamori-Verdict: [A-Z]+; score=[0-9.]+; findings=(?:[A-Z_a-z]|,(?:\r\n\t)?)+\r\n");
 
     /** Splits off the headers Mamori added and checks that the rest is byte-for-byte what was sent. */
     static String assertSentBytesWithAddedHeaders(byte[] sent, byte[] delivered) {
@@ -286,7 +288,8 @@ class GatewayEndToEndTest {
         assertThat(got.tls()).as("relayed to the next hop over TLS, its certificate verified (the default)").isTrue();
         String added = assertSentBytesWithAddedHeaders(sent, got.data());
         assertThat(added).contains("X-Mamori-Verdict: DELIVER; score=0.00; findings=none")
-                .containsPattern("Authentication-Results: mamori\\.test; spf=none smtp\\.mailfrom=partner\\.example;[^\r\n]*dmarc=none");
+                .containsPattern("Authentication-Results: mamori\\.test; spf=none smtp\\.mailfrom=partner\\.example;" + FOLDED
+                        + "*dmarc=none");
     }
 
     @Test
@@ -947,7 +950,7 @@ class GatewayEndToEndTest {
                     ReceivedMessage opened = awaitDownstream(m -> m.dataAsString().contains("ppap-1@partner.example"),
                             Duration.ofSeconds(30));
                     String delivered = opened.dataAsString();
-                    var verdict = Pattern.compile("X-Mamori-Verdict: TAG; [^\r\n]*ENCRYPTED_ARCHIVE_OPENED,"
+                    var verdict = Pattern.compile("X-Mamori-Verdict: TAG; [^\r\n]*ENCRYPTED_ARCHIVE_OPENED,(?:\r\n\t)?"
                             + "ARCHIVE_PASSWORD_SENT_SEPARATELY[^\r\n]*; password-mail=([0-9A-Z]{26}); reassessed="
                             + quarantined.id() + "\r\n").matcher(delivered);
                     assertThat(verdict.find()).as(delivered).isTrue();
@@ -979,7 +982,7 @@ class GatewayEndToEndTest {
 
                     ReceivedMessage opened = awaitDownstream(m -> m.dataAsString().contains("ppap-3@partner.example"),
                             Duration.ofSeconds(30));
-                    var verdict = Pattern.compile("X-Mamori-Verdict: TAG; [^\r\n]*ENCRYPTED_ARCHIVE_OPENED,"
+                    var verdict = Pattern.compile("X-Mamori-Verdict: TAG; [^\r\n]*ENCRYPTED_ARCHIVE_OPENED,(?:\r\n\t)?"
                             + "ARCHIVE_PASSWORD_SENT_SEPARATELY[^\r\n]*; password-mail=([0-9A-Z]{26}); reassessed=([0-9A-Z]{26})\r\n")
                             .matcher(opened.dataAsString());
                     assertThat(verdict.find()).as(opened.dataAsString()).isTrue();
@@ -1006,7 +1009,7 @@ class GatewayEndToEndTest {
 
             ReceivedMessage got = awaitDownstream(m -> m.dataAsString().contains("disarm-1@partner.example"),
                     Duration.ofSeconds(30));
-            assertThat(got.dataAsString()).containsPattern("X-Mamori-Verdict: [A-Z]+; [^\r\n]*; disarmed=1\r\n")
+            assertThat(got.dataAsString()).containsPattern("X-Mamori-Verdict: [A-Z]+; " + FOLDED + "*; disarmed=1\r\n")
                     .contains("Content-Type: text/html; charset=utf-8");
             String disarmed = parsed(got).parts().get(0).text();
             assertThat(disarmed).doesNotContainIgnoringCase("<script").doesNotContainIgnoringCase("<form")
@@ -1031,7 +1034,7 @@ class GatewayEndToEndTest {
         String text = new String(got.data(), StandardCharsets.ISO_8859_1);
         var added = Pattern.compile("Received: from [^\r\n]+\r\n\tby mamori\\.test \\(Mamori\\) with ESMTP id [0-9A-Z]{26}\r\n"
                 + "\tfor <[^>]+>; [^\r\n]+\r\n"
-                + "Authentication-Results: mamori\\.test; spf=none [^\r\n]+\r\n"
+                + "Authentication-Results: mamori\\.test; spf=none " + FOLDED + "+\r\n"
                 + "X-Mamori-Verdict: DELIVER; score=0\\.00; findings=none; forged-authres-removed=1\r\n").matcher(text);
         assertThat(added.lookingAt()).as(text).isTrue();
         assertThat(text.substring(added.end())).as("the sender's bytes without the forged field, byte for byte")
@@ -1099,7 +1102,7 @@ class GatewayEndToEndTest {
 
         ReceivedMessage got = awaitDownstream(m -> m.dataAsString().contains("request-1@blocked.example"), Duration.ofSeconds(30));
         assertThat(got.rcpts()).containsExactly("sato@example.co.jp");
-        assertThat(got.dataAsString()).containsPattern("X-Mamori-Verdict: QUARANTINE; score=[0-9.]+; findings=[A-Z_,]*SENDER_BLOCKED");
+        assertThat(got.dataAsString()).containsPattern("X-Mamori-Verdict: QUARANTINE; score=[0-9.]+; findings=(?:[A-Z_]|,(?:\r\n\t)?)*SENDER_BLOCKED");
         assertThat(api("POST", "/api/v1/quarantine/requests/" + requestId + "/approve", null).statusCode())
                 .as("decided once").isEqualTo(409);
 

@@ -498,8 +498,7 @@ public final class ReceptionPipeline implements MessageReceiver {
                 notes.append(transformNotes(t, result));
             }
         }
-        String prefix = receivedHeader(envelope, content.id()) + trace
-                + "X-Mamori-Verdict: " + verdict.headerValue() + notes + "\r\n";
+        String prefix = receivedHeader(envelope, content.id()) + trace + verdictHeader(verdict, notes);
         StoredMessage stored = store.commit(content, new NewMessage(envelope, subject, verdict, stateFor(verdict.action())), prefix);
         record(envelope, stored.id(), verdict, stored.size(), sample, notes.toString());
         recordContacts(envelope, parsed, stored);
@@ -546,13 +545,12 @@ public final class ReceptionPipeline implements MessageReceiver {
         String originalNotes = note + "; stripped-copy=" + delivered.id()
                 + (t.forgedAuthResults() ? "; forged-authres-removed=1" : "");
         StoredMessage kept = store.commit(original, new NewMessage(envelope, subject, quarantined, MessageState.QUARANTINED),
-                receivedHeader(envelope, original.id()) + trace + "X-Mamori-Verdict: " + quarantined.headerValue()
-                        + originalNotes + "\r\n");
+                receivedHeader(envelope, original.id()) + trace + verdictHeader(quarantined, originalNotes));
         LOG.info("message id={} direction={} action=QUARANTINE size={} kept-original-of={}", kept.id(),
                 envelope.direction().lowerName(), kept.size(), delivered.id());
         String notes = note + transformNotes(t, result) + "; original=" + kept.id();
         StoredMessage stored = store.commit(delivered, new NewMessage(envelope, subject, verdict, stateFor(verdict.action())),
-                receivedHeader(envelope, delivered.id()) + trace + "X-Mamori-Verdict: " + verdict.headerValue() + notes + "\r\n");
+                receivedHeader(envelope, delivered.id()) + trace + verdictHeader(verdict, notes));
         record(envelope, stored.id(), verdict, stored.size(), sample, notes);
         recordContacts(envelope, parsed, stored);
         return new Committed(new ReceiveResult.Accepted(stored.id()), kept.id());
@@ -726,13 +724,22 @@ public final class ReceptionPipeline implements MessageReceiver {
         }
     }
 
-    /** The header fields analyzers asked for (e.g. Authentication-Results), CRLF-terminated. */
+    /**
+     * The header fields analyzers asked for (e.g. Authentication-Results), folded and CRLF-terminated: eight DKIM
+     * signatures make an Authentication-Results value longer than the 998 characters a line may have (RFC 5322
+     * §2.1.1), and our own listener, like a strict next hop, refuses such a line.
+     */
     private static StringBuilder trace(List<TraceFields.Field> fields) {
         StringBuilder trace = new StringBuilder();
         for (TraceFields.Field f : fields) {
-            trace.append(f.name()).append(": ").append(f.value()).append("\r\n");
+            trace.append(f.foldedAt(';'));
         }
         return trace;
+    }
+
+    /** X-Mamori-Verdict, folded between its finding codes: a message may raise a hundred of them. */
+    private static String verdictHeader(Verdict verdict, CharSequence notes) {
+        return new TraceFields.Field("X-Mamori-Verdict", verdict.headerValue() + notes).foldedAt(',');
     }
 
     /** Keeps client-supplied words from breaking the header (no CR, LF, or other controls). */

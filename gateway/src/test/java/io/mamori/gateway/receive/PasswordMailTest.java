@@ -147,8 +147,8 @@ class PasswordMailTest {
         assertThat(released.recipients()).extracting(r -> r.address()).containsExactly(RECIPIENT);
         assertThat(released.findingCodes()).isEqualTo("ENCRYPTED_ARCHIVE_OPENED,ARCHIVE_PASSWORD_SENT_SEPARATELY");
         String content = content(released.id());
-        assertThat(content).contains("X-Mamori-Verdict: DELIVER; score=6.00; findings=ENCRYPTED_ARCHIVE_OPENED,"
-                + "ARCHIVE_PASSWORD_SENT_SEPARATELY; password-mail=" + password.id() + "; reassessed=" + quarantined.id()
+        assertThat(content).contains("X-Mamori-Verdict: DELIVER; score=6.00; findings=ENCRYPTED_ARCHIVE_OPENED,\r\n"
+                + "\tARCHIVE_PASSWORD_SENT_SEPARATELY; password-mail=" + password.id() + "; reassessed=" + quarantined.id()
                 + "\r\n");
         assertThat(content).as("the attachment as it came").contains(Base64.getMimeEncoder().encodeToString(zip));
     }

@@ -108,6 +108,75 @@ class ReceptionTransformsTest {
         }
     }
 
+    /** The header block of stored content, one line per element. */
+    private static List<String> headerLines(String content) {
+        return List.of(content.substring(0, content.indexOf("\r\n\r\n")).split("\r\n", -1));
+    }
+
+    /**
+     * Eight signatures with a long d= folded over forty lines gave an Authentication-Results line of 4,895
+     * characters, with the line breaks of d= as {@code ??}: more than the 998 RFC 5322 allows, and more than our own
+     * listener takes from a next hop's point of view.
+     */
+    @Test
+    void theAuthenticationResultsOfEightLongSignaturesIsFoldedIntoLinesOfAtMost998() throws Exception {
+        reception = TestReception.pipeline(rig, dir, POLICY, null, null, null, List.of(new io.mamori.core.auth.SenderAuthAnalyzer(
+                io.mamori.core.auth.TableDnsResolver.builder().build(), io.mamori.core.auth.SenderAuthSettings.defaults(),
+                java.time.Clock.systemUTC())));
+        StringBuilder d = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            d.append("label").append(i).append(".\r\n ");
+        }
+        StringBuilder signatures = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            signatures.append("DKIM-Signature: v=1; a=rsa-sha256; d=").append(d).append("example; s=sel").append(i)
+                    .append("; h=from; bh=AAAA; b=AAAA\r\n");
+        }
+
+        StoredMessage m = receive(Direction.INBOUND, signatures + "From: <ceo@bank.example>\r\nTo: b@example.co.jp\r\n"
+                + "Subject: x\r\n\r\nhello\r\n");
+
+        String content = content(m);
+        assertThat(headerLines(content)).allSatisfy(line -> assertThat(line.length()).as(line).isLessThanOrEqualTo(998));
+        var field = java.util.regex.Pattern.compile("Authentication-Results: (?:[^\r\n]*\r\n\t)*[^\r\n]*\r\n")
+                .matcher(content);
+        assertThat(field.find()).as(content).isTrue();
+        assertThat(field.group()).doesNotContain("?").contains(";\r\n\tdkim=permerror").contains("header.s=sel7")
+                .startsWith("Authentication-Results: " + HOST + ";");
+        assertThat(field.group().split("\r\n")).hasSizeGreaterThan(8);
+    }
+
+    /** X-Mamori-Verdict names every finding code, and a message may raise a hundred: the field is folded too. */
+    @Test
+    void anXMamoriVerdictWithEveryFindingCodeIsFoldedIntoLinesOfAtMost998() throws Exception {
+        // all but the two that defer the message (analysis not run, antivirus unavailable)
+        List<String> every = FindingCatalogue.builtIn().entries().keySet().stream()
+                .filter(c -> !c.equals("ANALYZER_NOT_RUN") && !c.equals("AV_UNAVAILABLE")).toList();
+        reception = TestReception.pipeline(rig, dir, POLICY, null, null, null, List.of(new io.mamori.core.analysis.Analyzer() {
+            @Override
+            public String name() {
+                return "every-code";
+            }
+
+            @Override
+            public List<io.mamori.core.analysis.Finding> analyze(io.mamori.core.analysis.AnalysisInput input) {
+                return every.stream().map(c -> new io.mamori.core.analysis.Finding(c, 1.0, "")).toList();
+            }
+        }));
+
+        StoredMessage m = receive(Direction.INBOUND, "From: a@partner.example\r\nTo: b@example.co.jp\r\nSubject: x\r\n"
+                + "\r\nhello\r\n");
+
+        String content = content(m);
+        assertThat(String.join(",", every).length()).as("the test's premise").isGreaterThan(998);
+        assertThat(headerLines(content)).allSatisfy(line -> assertThat(line.length()).as(line).isLessThanOrEqualTo(998));
+        var field = java.util.regex.Pattern.compile("X-Mamori-Verdict: (?:[^\r\n]*\r\n\t)*[^\r\n]*\r\n").matcher(content);
+        assertThat(field.find()).as(content).isTrue();
+        // unfolded (RFC 5322 §2.2.3), it names every code
+        String unfolded = field.group().replace("\r\n", "");
+        assertThat(every).allSatisfy(code -> assertThat(unfolded).containsPattern("[=,\t]" + code + "(,|;|$)"));
+    }
+
     @Test
     void anOverloadedGatewayDefersTheMessageInsteadOfPassingItUnanalysed() throws Exception {
         // the analyzers' pool refuses work, as when it is shut down or its queue is full
