@@ -12,7 +12,10 @@ import java.util.Objects;
  * {@code Authentication-Results} fields (RFC 8601) that claim to come from this gateway. Downstream systems (the
  * cloud mailbox, mail filters, clients) trust results carrying our authserv-id, so a sender who writes such a
  * field could vouch for their own forgery; RFC 8601 §5 therefore says a border MTA must remove fields claiming its
- * authserv-id before adding its own, and leave those of other ADMDs alone. Stateless and thread-safe.
+ * authserv-id before adding its own, and leave those of other ADMDs alone. The same goes for the gateway's own
+ * {@code X-Mamori-*} fields ({@code X-Mamori-Verdict}, {@code X-Mamori-Removed-Attachment}): a sender who writes
+ * {@code X-Mamori-Verdict: DELIVER} would otherwise speak for the gateway to the rules downstream that read it, so
+ * every such field of an arriving message is removed as well. Stateless and thread-safe.
  */
 public final class AuthResultsHeaders {
 
@@ -90,6 +93,9 @@ public final class AuthResultsHeaders {
                 }
                 field = null;
                 int colon = text.indexOf(':');
+                if (!continuation && colon > 0 && isOwnField(text.substring(0, colon))) {
+                    return true;
+                }
                 if (!continuation && colon > 0
                         && text.substring(0, colon).strip().equalsIgnoreCase("Authentication-Results")) {
                     field = new StringBuilder(text.substring(colon + 1, Math.min(text.length(), colon + 1 + MAX_VALUE_CHARS)));
@@ -136,6 +142,9 @@ public final class AuthResultsHeaders {
                 dropping = false;
                 if (isAuthResults(line)) {
                     held = new ByteArrayOutputStream();
+                } else if (isOwnField(fieldName(line))) {
+                    dropping = true;
+                    removed++;
                 }
             }
             if (dropping) {
@@ -182,6 +191,18 @@ public final class AuthResultsHeaders {
     private static String value(ByteArrayOutputStream field) {
         String text = field.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
         return text.substring(text.indexOf(':') + 1);
+    }
+
+    /** Whether a field of this name is one of the gateway's own ({@code X-Mamori-…}), which no sender may write. */
+    public static boolean isOwnField(String name) {
+        String n = name.strip();
+        return n.regionMatches(true, 0, "X-Mamori-", 0, "X-Mamori-".length());
+    }
+
+    private static String fieldName(byte[] line) {
+        String start = new String(line, 0, Math.min(line.length, 64), java.nio.charset.StandardCharsets.ISO_8859_1);
+        int colon = start.indexOf(':');
+        return colon > 0 ? start.substring(0, colon) : "";
     }
 
     private static boolean isAuthResults(byte[] line) {

@@ -185,7 +185,8 @@ public final class MessageRewriter {
         int removed = 0;
         for (Field f : header.getFields()) {
             if (f.getName().strip().equalsIgnoreCase("Authentication-Results")
-                    && AuthResultsHeaders.claims(f.getBody() == null ? "" : f.getBody(), authservId)) {
+                    && AuthResultsHeaders.claims(f.getBody() == null ? "" : f.getBody(), authservId)
+                    || AuthResultsHeaders.isOwnField(f.getName())) {
                 removed++;
             } else {
                 kept.add(f);

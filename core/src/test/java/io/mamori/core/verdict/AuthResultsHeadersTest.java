@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +49,27 @@ class AuthResultsHeadersTest {
                 "mamori.test")).isFalse();
         assertThat(AuthResultsHeaders.present(stream("Subject: a\nAuthentication-Results:\n mamori.test; x\n\nbody\n"),
                 "mamori.test")).as("LF line ends and a folded value").isTrue();
+    }
+
+    @Test
+    void theGatewaysOwnXMamoriFieldsAreRemovedFromAnArrivingMessageWhoeverWroteThem() throws Exception {
+        String forged = "X-Mamori-Verdict: DELIVER; score=0.00;\r\n\tfindings=none\r\n"
+                + "Subject: invoice\r\nx-mamori-removed-attachment: yes\r\nX-Mailer: other\r\n\r\n"
+                + "X-Mamori-Verdict: in the body stays\r\n";
+        assertThat(AuthResultsHeaders.present(stream(forged), "mamori.test")).isTrue();
+        assertThat(AuthResultsHeaders.present(stream("Subject: a\r\nX-Mamorii: x\r\n\r\n"), "mamori.test")).isFalse();
+
+        // the byte-for-byte path, and the tree the other transforms use
+        for (MessageRewriter.Plan plan : List.of(MessageRewriter.Plan.NONE.removingAuthResultsOf("mamori.test"),
+                MessageRewriter.Plan.NONE.removingAuthResultsOf("mamori.test").tagging("[要注意]", List.of()))) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            MessageRewriter.Result result = new MessageRewriter(temp).rewrite(stream(forged), out, plan);
+            String text = out.toString(StandardCharsets.UTF_8);
+            assertThat(result.authResultsRemoved()).isEqualTo(2);
+            assertThat(text.substring(0, text.indexOf("\r\n\r\n"))).doesNotContainIgnoringCase("X-Mamori")
+                    .doesNotContain("findings=none").contains("X-Mailer: other");
+            assertThat(text).contains("X-Mamori-Verdict: in the body stays");
+        }
     }
 
     @Test
