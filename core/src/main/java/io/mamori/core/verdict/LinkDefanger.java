@@ -83,6 +83,9 @@ final class LinkDefanger {
         return defang ? defang(target) : target;
     }
 
+    /** Longest host name DNS allows (RFC 1035 §2.3.4); a longer "host" in a link is cut with "…". */
+    private static final int MAX_HOST = 253;
+
     /** Longest user part ({@code user@}) of a URL shown before its host; a longer one is cut with "…". */
     private static final int MAX_SHOWN_USERINFO = 20;
 
@@ -114,6 +117,10 @@ final class LinkDefanger {
             } catch (IllegalArgumentException e) {
                 // shown as written: a host that is not even a valid IDN is still not a link once defanged
             }
+        }
+        if (host.length() > MAX_HOST) {
+            // no host name is longer (RFC 1035): what a sender wrote beyond that is not shown in full either
+            host = host.substring(0, MAX_HOST) + "…";
         }
         String user = userinfo == null ? ""
                 : (userinfo.length() > MAX_SHOWN_USERINFO ? userinfo.substring(0, MAX_SHOWN_USERINFO) + "…" : userinfo) + "@";

@@ -55,6 +55,9 @@ class LinkDefangerTest {
                 .isEqualTo("hxxps://" + "a".repeat(20) + "…@evil[.]example/");
         String labels = "www.mufg.jp.login." + "secure.".repeat(20) + "evil.example";
         assertThat(LinkDefanger.shown("https://" + labels + "/x", true)).endsWith("secure[.]evil[.]example…");
+        assertThat(LinkDefanger.shown("https://" + "h".repeat(100_000) + ".example/", false))
+                .as("no host is that long: cut where DNS ends").startsWith("https://" + "h".repeat(253) + "…")
+                .hasSizeLessThanOrEqualTo("https://".length() + 253 + 2);
         assertThat(LinkDefanger.shown("https://evil.example/" + "p".repeat(300), true))
                 .startsWith("hxxps://evil[.]example/pppp").endsWith("…").hasSizeLessThan(140);
     }

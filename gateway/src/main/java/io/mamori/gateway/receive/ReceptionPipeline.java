@@ -612,13 +612,18 @@ public final class ReceptionPipeline implements MessageReceiver {
             try {
                 out.write(b, off, len);
             } catch (IOException e) {
-                throw new StorageFailure("cannot write the rewritten message", e);
+                throw new StorageFailure("cannot write the message to the spool", e);
             }
         }
 
         @Override
         public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
+            // no array per byte: the reception's tee writes here byte by byte when its reader reads so
+            try {
+                out.write(b);
+            } catch (IOException e) {
+                throw new StorageFailure("cannot write the message to the spool", e);
+            }
         }
 
         @Override
@@ -626,7 +631,7 @@ public final class ReceptionPipeline implements MessageReceiver {
             try {
                 out.flush();
             } catch (IOException e) {
-                throw new StorageFailure("cannot write the rewritten message", e);
+                throw new StorageFailure("cannot write the message to the spool", e);
             }
         }
 
@@ -635,7 +640,7 @@ public final class ReceptionPipeline implements MessageReceiver {
             try {
                 out.close();
             } catch (IOException e) {
-                throw new StorageFailure("cannot write the rewritten message", e);
+                throw new StorageFailure("cannot write the message to the spool", e);
             }
         }
     }

@@ -234,10 +234,15 @@ class MessageDeliveryTest {
                 .containsExactlyInAnyOrder(List.of("a@one.test", "c@one.test"), List.of("b@two.test"));
     }
 
-    @Test
-    void aConnectionLostAfterTheWholeMessageWasSentIsNotFollowedByTheNextMxAtOnce() {
+    /** Two MX hosts for two-mx.test, both the downstream server on loopback. */
+    private void twoMxHostsOnLoopback() {
         dns.mx("two-mx.test", 10, "mx1.two-mx.test").mx("two-mx.test", 20, "mx2.two-mx.test")
                 .a("mx1.two-mx.test", "127.0.0.1").a("mx2.two-mx.test", "127.0.0.1");
+    }
+
+    @Test
+    void aConnectionLostAfterTheWholeMessageWasSentIsNotFollowedByTheNextMxAtOnce() {
+        twoMxHostsOnLoopback();
         // the first host takes the whole message and hangs up before its reply: it may well deliver it
         downstream.enqueue(TestSmtpServer.Reply.disconnectAfterData());
 
@@ -251,8 +256,7 @@ class MessageDeliveryTest {
 
     @Test
     void aConnectionLostBeforeTheMessageWasSentGoesToTheNextMxAtOnce() {
-        dns.mx("two-mx.test", 10, "mx1.two-mx.test").mx("two-mx.test", 20, "mx2.two-mx.test")
-                .a("mx1.two-mx.test", "127.0.0.1").a("mx2.two-mx.test", "127.0.0.1");
+        twoMxHostsOnLoopback();
         downstream.enqueue(TestSmtpServer.Reply.tempFail451());
 
         MessageDelivery.Attempt attempt = deliveryWithDirectMx().attempt(
