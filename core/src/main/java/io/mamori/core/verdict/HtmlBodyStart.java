@@ -127,15 +127,17 @@ final class HtmlBodyStart {
         if (html.startsWith("->", from)) {
             return from + 2;
         }
-        int dashes = html.indexOf("-->", from);
-        int bang = html.indexOf("--!>", from);
-        if (dashes < 0 && bang < 0) {
-            return -1;
+        // the first "--" followed by ">" or "!>": one pass that stops there (looking for each ending on its own to the
+        // end of the text made every comment cost the whole rest of it, quadratic over thousands of comments)
+        for (int i = html.indexOf("--", from); i >= 0; i = html.indexOf("--", i + 1)) {
+            if (html.startsWith(">", i + 2)) {
+                return i + 3;
+            }
+            if (html.startsWith("!>", i + 2)) {
+                return i + 4;
+            }
         }
-        if (bang >= 0 && (dashes < 0 || bang < dashes)) {
-            return bang + 4;
-        }
-        return dashes + 3;
+        return -1;
     }
 
     /** Where the end tag of an RCDATA/RAWTEXT element starts ("</name" then whitespace, '/' or '>'), or -1. */

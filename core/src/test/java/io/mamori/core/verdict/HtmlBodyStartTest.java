@@ -77,4 +77,13 @@ class HtmlBodyStartTest {
 
         assertThat(HtmlBodyStart.insertionPoint(html)).isEqualTo(marked.indexOf('|'));
     }
+
+    @org.junit.jupiter.api.Test
+    void manyCommentsBeforeTheBodyCostOnePass() {
+        // 600,000 comments in 4 MiB, no "--!>" anywhere: each comment must not search the rest of the text
+        String html = "<!---->".repeat(600_000) + "<body><p>x</p>";
+        int at = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5),
+                () -> HtmlBodyStart.insertionPoint(html));
+        org.assertj.core.api.Assertions.assertThat(at).isEqualTo(html.indexOf("<p>"));
+    }
 }
