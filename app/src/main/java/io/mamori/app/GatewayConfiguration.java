@@ -430,7 +430,7 @@ class GatewayConfiguration {
                 .map(server -> DnsjavaMxResolver.usingServer(server, dns.timeout(), mxAddresses))
                 .orElseGet(() -> DnsjavaMxResolver.usingSystemResolvers(dns.timeout(), mxAddresses));
         DeliveryService service = new DeliveryService(store, routes, mx,
-                relayClient(settings.relay()), retry, new DsnWriter(helo, clock, ZoneId.systemDefault()),
+                relayClient(settings.relay(), settings.dataDir().resolve("spool")), retry, new DsnWriter(helo, clock, ZoneId.systemDefault()),
                 new DeliverySettings(d.workers(), d.pollInterval(), Duration.ofMinutes(30), 8, helo), clock, meters);
         service.start();
         return service;
@@ -465,10 +465,14 @@ class GatewayConfiguration {
 
     /** The delivery client: verified TLS against the JDK's trust store, or the certificates of the relay's own. */
     static SmtpClient relayClient(MamoriProperties.Relay relay) {
-        if (relay.trustStore() == null) {
-            return new SmtpClient(SmtpTimeouts.defaults());
-        }
-        return new SmtpClient(SmtpTimeouts.defaults(), SmtpClient.trusting(pemTrustStore(relay.trustStore())));
+        return relayClient(relay, java.nio.file.Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    /** As above; a message converted to 7 bit for a host without 8BITMIME is held (encrypted) in {@code scratch}. */
+    static SmtpClient relayClient(MamoriProperties.Relay relay, java.nio.file.Path scratch) {
+        javax.net.ssl.SSLContext trust = relay.trustStore() == null ? SmtpClient.defaultContext()
+                : SmtpClient.trusting(pemTrustStore(relay.trustStore()));
+        return new SmtpClient(SmtpTimeouts.defaults(), trust, scratch);
     }
 
     /** The certificates of a PEM file as a trust store; an unreadable or empty file is an {@link InvalidSetting}. */

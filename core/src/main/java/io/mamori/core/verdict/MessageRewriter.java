@@ -164,6 +164,29 @@ public final class MessageRewriter {
         }
     }
 
+    /**
+     * Writes {@code raw} to {@code out} with its 8-bit bodies re-encoded in 7 bit ({@link SevenBitBodies}), for a host
+     * that does not offer 8BITMIME. Everything else is written back byte for byte; a message that is 7-bit already
+     * comes out unchanged.
+     *
+     * @return how many bodies were re-encoded
+     * @throws IOException when reading or writing fails or the message cannot be parsed (e.g. a line over 1 MiB);
+     *                     then {@code out} may hold a partial message
+     */
+    public int toSevenBit(InputStream raw, OutputStream out) throws IOException {
+        try (SpoolingBodyFactory bodies = new SpoolingBodyFactory(tempDirectory)) {
+            Message message = parse(raw, bodies);
+            try {
+                int converted = SevenBitBodies.convert(message, bodies);
+                new TagRewriter.RawPreservingWriter().writeMessage(message, out);
+                out.flush();
+                return converted;
+            } finally {
+                message.dispose();
+            }
+        }
+    }
+
     static Message parse(InputStream raw, SpoolingBodyFactory bodies) throws IOException {
         DefaultMessageBuilder builder = new DefaultMessageBuilder();
         builder.setMimeEntityConfig(MimeConfig.custom()

@@ -1,5 +1,7 @@
 package io.mamori.gateway.delivery;
 
+import io.mamori.core.message.EncryptedSpool;
+import io.mamori.core.verdict.MessageRewriter;
 import io.mamori.gateway.delivery.DeliveryResult.Outcome;
 import io.mamori.gateway.delivery.DeliveryResult.RecipientResult;
 import io.mamori.gateway.delivery.DeliveryResult.SessionFailure;
@@ -15,6 +17,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.NoSuchAlgorithmException;
@@ -43,6 +46,7 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
+import org.apache.james.mime4j.MimeIOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,7 +98,13 @@ public final class SmtpClient implements AutoCloseable {
     /** CR, LF, NUL, angle brackets and spaces would let an address smuggle commands or break the path syntax. */
     private static final Pattern BAD_PATH_CHARS = Pattern.compile("[\\x00-\\x20<>\\x7f]");
 
+    private static final Path TEMP_DIRECTORY = Path.of(System.getProperty("java.io.tmpdir"));
+    /** A converted message up to this size stays on the heap while it is sent; a bigger one is spilled, encrypted. */
+    private static final int CONVERTED_ON_HEAP = 256 * 1024;
+
     private final SmtpTimeouts timeouts;
+    private final Path scratchDirectory;
+    private final MessageRewriter sevenBit;
     private final SSLContext verifyingTls;
     private final SSLContext opportunisticTls;
     private final ScheduledExecutorService writeWatchdog;
@@ -110,13 +120,27 @@ public final class SmtpClient implements AutoCloseable {
      *                     checked in addition
      */
     public SmtpClient(SmtpTimeouts timeouts, SSLContext verifyingTls) {
-        this(timeouts, verifyingTls, DEFAULT_IDLE_TIMEOUT);
+        this(timeouts, verifyingTls, DEFAULT_IDLE_TIMEOUT, TEMP_DIRECTORY);
+    }
+
+    /**
+     * As above, and a message converted to 7 bit for a host without 8BITMIME is held (encrypted) in
+     * {@code scratchDirectory} while it is sent, e.g. the gateway's spool directory rather than {@code /tmp}.
+     */
+    public SmtpClient(SmtpTimeouts timeouts, SSLContext verifyingTls, Path scratchDirectory) {
+        this(timeouts, verifyingTls, DEFAULT_IDLE_TIMEOUT, scratchDirectory);
     }
 
     /** As above, keeping an unused connection open for {@code idleTimeout} (zero: never reuse connections). */
     SmtpClient(SmtpTimeouts timeouts, SSLContext verifyingTls, Duration idleTimeout) {
+        this(timeouts, verifyingTls, idleTimeout, TEMP_DIRECTORY);
+    }
+
+    private SmtpClient(SmtpTimeouts timeouts, SSLContext verifyingTls, Duration idleTimeout, Path scratchDirectory) {
         this.timeouts = Objects.requireNonNull(timeouts);
         this.verifyingTls = Objects.requireNonNull(verifyingTls);
+        this.scratchDirectory = Objects.requireNonNull(scratchDirectory, "scratchDirectory");
+        this.sevenBit = new MessageRewriter(scratchDirectory);
         this.opportunisticTls = unverifiedContext();
         this.idleTimeoutNanos = idleTimeout.toNanos();
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
@@ -340,7 +364,8 @@ public final class SmtpClient implements AutoCloseable {
         expired.forEach(IdleConnection::quitAndClose);
     }
 
-    private static SSLContext defaultContext() {
+    /** The JDK's default TLS context: verifies against the JDK's trust store. */
+    public static SSLContext defaultContext() {
         try {
             return SSLContext.getDefault();
         } catch (NoSuchAlgorithmException e) {
@@ -676,7 +701,11 @@ public final class SmtpClient implements AutoCloseable {
                 throw rejected(dataReply);
             }
             stage = "message content";
-            streamContent();
+            if (extensions.containsKey("8BITMIME")) {
+                streamContent(content);
+            } else {
+                streamSevenBit();
+            }
             stage = END_OF_DATA;
             Reply end = read(timeouts.dataTermination());
             Outcome outcome = end.positive() ? Outcome.DELIVERED : end.permanent() ? Outcome.PERM_FAILED : Outcome.TEMP_FAILED;
@@ -820,7 +849,7 @@ public final class SmtpClient implements AutoCloseable {
          * Sends the content, dot-stuffed. Each block must be taken within the data block timeout, and the whole content
          * within {@value #CONTENT_BLOCK_TIMEOUTS} of them: a peer reading a few bytes a minute cannot hold the worker.
          */
-        private void streamContent() throws Abort {
+        private void streamContent(InputStream content) throws Abort {
             DotStuffer stuffer = new DotStuffer();
             byte[] src = new byte[BLOCK];
             byte[] dst = new byte[DotStuffer.maxEncodedLength(BLOCK)];
@@ -845,6 +874,36 @@ public final class SmtpClient implements AutoCloseable {
             }
             int len = stuffer.finish(dst);
             write(dst, len, timeouts.dataBlock());
+        }
+
+        /**
+         * RFC 6152 §3: a host that does not offer 8BITMIME gets the content converted to 7 bit ({@link
+         * MessageRewriter#toSevenBit}); a message that cannot be converted is returned (5.6.3) rather than sent with
+         * its 8-bit bytes. The conversion is finished before the first byte goes out, so a failure leaves the peer
+         * nothing to deliver.
+         */
+        private void streamSevenBit() throws Abort {
+            try (EncryptedSpool spool = new EncryptedSpool(scratchDirectory, "mamori-7bit-", CONVERTED_ON_HEAP, CONVERTED_ON_HEAP)) {
+                EncryptedSpool.Stored converted;
+                try (EncryptedSpool.Sink sink = spool.newSink()) {
+                    int parts = sevenBit.toSevenBit(content, sink);
+                    converted = sink.finish();
+                    if (parts > 0) {
+                        log.debug("{} does not offer 8BITMIME: {} body part(s) converted to 7 bit", hop, parts);
+                    }
+                } catch (MimeIOException e) {
+                    throw new Abort(Kind.LOCAL, Outcome.PERM_FAILED, "554 5.6.3 " + hop
+                            + " does not offer 8BITMIME and the message cannot be converted to 7 bit: " + e.getMessage());
+                } catch (IOException e) {
+                    throw new Abort(Kind.LOCAL, Outcome.TEMP_FAILED, "cannot convert the stored content to 7 bit for "
+                            + hop + ": " + e.getMessage());
+                }
+                try (InputStream in = converted.open()) {
+                    streamContent(in);
+                } catch (IOException e) {
+                    throw new Abort(Kind.LOCAL, Outcome.TEMP_FAILED, "cannot read the converted content: " + e.getMessage());
+                }
+            }
         }
 
         private void send(String command, Duration timeout) throws Abort {

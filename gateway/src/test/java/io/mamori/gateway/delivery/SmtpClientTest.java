@@ -154,6 +154,61 @@ class SmtpClientTest {
     }
 
     @Test
+    void hostWithoutEightBitMimeGetsTheContentInSevenBit() throws IOException {
+        server.close();
+        server = new TestSmtpServer().eightBitMime(false).start();
+
+        DeliveryResult result = send(List.of("b@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
+
+        assertThat(result.addressesWith(Outcome.DELIVERED)).containsExactly("b@rcpt.test");
+        assertThat(server.commandLog()).contains("MAIL FROM:<a@sender.test> SIZE=" + CONTENT.length);
+        byte[] data = server.takeMessage(WAIT).data();
+        for (byte b : data) {
+            assertThat(b).as("every octet 7-bit (RFC 6152 §3)").isPositive();
+        }
+        String text = new String(data, StandardCharsets.US_ASCII);
+        assertThat(text).startsWith("From: a@sender.test\r\nTo: b@rcpt.test\r\nSubject: dots\r\n")
+                .contains("Content-Transfer-Encoding: quoted-printable\r\n");
+        byte[] body = java.util.Arrays.copyOfRange(data, text.indexOf("\r\n\r\n") + 4, data.length);
+        String contentText = new String(CONTENT, StandardCharsets.UTF_8);
+        try (InputStream decoder = new org.apache.james.mime4j.codec.QuotedPrintableInputStream(new ByteArrayInputStream(body), true)) {
+            assertThat(new String(decoder.readAllBytes(), StandardCharsets.UTF_8))
+                    .isEqualTo(contentText.substring(contentText.indexOf("\r\n\r\n") + 4));
+        }
+    }
+
+    @Test
+    void sevenBitContentGoesUnchangedToAHostWithoutEightBitMime() {
+        server.close();
+        server = new TestSmtpServer().eightBitMime(false).start();
+        byte[] ascii = "From: a@sender.test\r\nSubject: plain\r\n\r\n.dot line\r\nend\r\n".getBytes(StandardCharsets.US_ASCII);
+
+        DeliveryResult result = client.deliver(hop(), "gw.test", "a@sender.test", List.of("b@rcpt.test"),
+                new ByteArrayInputStream(ascii), TlsPolicy.OPPORTUNISTIC);
+
+        assertThat(result.addressesWith(Outcome.DELIVERED)).containsExactly("b@rcpt.test");
+        assertThat(server.takeMessage(WAIT).data()).isEqualTo(ascii);
+    }
+
+    @Test
+    void messageThatCannotBeConvertedForAHostWithoutEightBitMimeIsReturnedWith563AndNothingIsDelivered() {
+        server.close();
+        server = new TestSmtpServer().eightBitMime(false).start();
+        byte[] content = ("From: a@sender.test\r\nX-Long: " + "x".repeat(1024 * 1024 + 10) + "\r\n\r\n日本語\r\n")
+                .getBytes(StandardCharsets.UTF_8);
+
+        DeliveryResult result = client.deliver(hop(), "gw.test", "a@sender.test", List.of("b@rcpt.test"),
+                new ByteArrayInputStream(content), TlsPolicy.OPPORTUNISTIC);
+
+        assertThat(result.recipients()).singleElement().satisfies(r -> {
+            assertThat(r.outcome()).isEqualTo(Outcome.PERM_FAILED);
+            assertThat(r.reply()).startsWith("554 5.6.3 ").contains("does not offer 8BITMIME");
+        });
+        assertThat(result.failure()).hasValueSatisfying(f -> assertThat(f.kind()).isEqualTo(Kind.LOCAL));
+        assertThat(server.messageCount()).isZero();
+    }
+
+    @Test
     void nonAsciiAddressesAskForSmtpUtf8() {
         DeliveryResult result = client.deliver(hop(), "gw.test", "送信者@example.test", List.of("受信者@example.test"),
                 new ByteArrayInputStream(CONTENT), TlsPolicy.OPPORTUNISTIC);

@@ -184,6 +184,7 @@ public final class TestSmtpServer implements AutoCloseable {
     });
     private volatile long maxMessageSize = 64L * 1024 * 1024;
     private volatile boolean pipelining = true;
+    private volatile boolean eightBitMime = true;
     private volatile ServerSocket serverSocket;
     private Thread acceptor;
     private volatile CountDownLatch stopped = new CountDownLatch(1);
@@ -208,6 +209,12 @@ public final class TestSmtpServer implements AutoCloseable {
     /** Whether EHLO advertises PIPELINING (default true); commands are answered in order either way. */
     public TestSmtpServer pipelining(boolean advertise) {
         this.pipelining = advertise;
+        return this;
+    }
+
+    /** Whether EHLO advertises 8BITMIME (default true); the content is taken as it comes either way. */
+    public TestSmtpServer eightBitMime(boolean advertise) {
+        this.eightBitMime = advertise;
         return this;
     }
 
@@ -436,6 +443,9 @@ public final class TestSmtpServer implements AutoCloseable {
             resetTransaction();
             List<String> lines = new ArrayList<>(List.of("127.0.0.1", "8BITMIME", "SMTPUTF8",
                     "SIZE " + maxMessageSize, "ENHANCEDSTATUSCODES"));
+            if (!eightBitMime) {
+                lines.remove("8BITMIME");
+            }
             if (pipelining) {
                 lines.add(1, "PIPELINING");
             }
