@@ -185,7 +185,8 @@ final class MessageDelivery {
             hops = ((MxResolution.Hosts) resolution).hosts();
         }
         List<String> remaining = group.recipients();
-        for (HostAndPort hop : hops) {
+        for (int h = 0; h < hops.size(); h++) {
+            HostAndPort hop = hops.get(h);
             Instant started = clock.instant();
             if (deadline != null && !started.isBefore(deadline)) {
                 deferAll(remaining, TIME_LIMIT, outcomes);
@@ -239,6 +240,15 @@ final class MessageDelivery {
                 metrics.latency(message.direction(), Duration.between(message.receivedAt(), finished));
             }
             remaining = result.addressesWith(DeliveryResult.Outcome.TEMP_FAILED);
+            List<String> overLimit = tooManyRecipients(result);
+            if (deliveredAny && !overLimit.isEmpty()) {
+                // RFC 5321 §4.5.3.1.10: a host that takes only so many recipients per transaction answers the rest 452;
+                // they go in the next transaction at once, not after the back-off (other deferred ones wait for it).
+                // Each round delivers at least one recipient, so the rounds end
+                remaining = overLimit;
+                h--;
+                continue;
+            }
             if (remaining.isEmpty() || !result.allTempFailed()) {
                 return;
             }
@@ -286,6 +296,14 @@ final class MessageDelivery {
             return new StoredRecipient(address, RecipientStatus.FAILED, last.isEmpty() ? lifetime : lifetime + "; last: " + last);
         });
         errors.add(lifetime);
+    }
+
+    /** The recipients the host deferred with 452 at RCPT: too many recipients in one transaction (or no room for them). */
+    private static List<String> tooManyRecipients(DeliveryResult result) {
+        return result.recipients().stream()
+                .filter(r -> r.outcome() == DeliveryResult.Outcome.TEMP_FAILED && r.reply() != null && r.reply().startsWith("452"))
+                .map(DeliveryResult.RecipientResult::address)
+                .toList();
     }
 
     private static void failAll(StoredMessage message, List<String> recipients, String status, String reason,

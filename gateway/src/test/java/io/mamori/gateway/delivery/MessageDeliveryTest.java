@@ -1,6 +1,7 @@
 package io.mamori.gateway.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.mamori.core.message.Direction;
 import io.mamori.core.store.MessageState;
@@ -133,6 +134,38 @@ class MessageDeliveryTest {
             assertThat(f.diagnosis()).startsWith("550 5.1.1");
         });
         assertThat(attempt.nextAttemptAt()).isNull();
+    }
+
+    @Test
+    void recipientsOverTheHostsLimitPerTransactionGoInTheNextTransactionAtOnce() {
+        downstream.maxRecipients(2);
+
+        MessageDelivery.Attempt attempt = deliveryWithDirectMx().attempt(
+                message(Direction.INBOUND, NOW, 0, "r1@corp.test", "r2@corp.test", "r3@corp.test", "r4@corp.test", "r5@corp.test"),
+                content());
+
+        assertThat(attempt.outcomes()).extracting(StoredRecipient::status).containsOnly(RecipientStatus.DELIVERED).hasSize(5);
+        assertThat(attempt.nextAttemptAt()).isNull();
+        assertThat(downstream.takeMessage(WAIT).rcpts()).containsExactly("r1@corp.test", "r2@corp.test");
+        assertThat(downstream.takeMessage(WAIT).rcpts()).containsExactly("r3@corp.test", "r4@corp.test");
+        assertThat(downstream.takeMessage(WAIT).rcpts()).containsExactly("r5@corp.test");
+        assertThat(downstream.connectionCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aRecipientDeferredForAnotherReasonBesideTheLimitWaitsForTheBackOff() {
+        downstream.maxRecipients(2);
+        downstream.enqueue(Reply.rcptReject("r1@corp.test", 450));
+
+        MessageDelivery.Attempt attempt = deliveryWithDirectMx().attempt(
+                message(Direction.INBOUND, NOW, 0, "r1@corp.test", "r2@corp.test", "r3@corp.test", "r4@corp.test"), content());
+
+        assertThat(attempt.outcomes()).extracting(StoredRecipient::address, StoredRecipient::status).containsExactly(
+                tuple("r1@corp.test", RecipientStatus.PENDING), tuple("r2@corp.test", RecipientStatus.DELIVERED),
+                tuple("r3@corp.test", RecipientStatus.DELIVERED), tuple("r4@corp.test", RecipientStatus.DELIVERED));
+        assertThat(attempt.nextAttemptAt()).isNotNull();
+        assertThat(downstream.takeMessage(WAIT).rcpts()).containsExactly("r2@corp.test", "r3@corp.test");
+        assertThat(downstream.takeMessage(WAIT).rcpts()).containsExactly("r4@corp.test");
     }
 
     @Test

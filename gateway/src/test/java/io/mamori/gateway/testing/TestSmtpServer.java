@@ -185,6 +185,7 @@ public final class TestSmtpServer implements AutoCloseable {
     private volatile long maxMessageSize = 64L * 1024 * 1024;
     private volatile boolean pipelining = true;
     private volatile boolean eightBitMime = true;
+    private volatile int maxRecipients = Integer.MAX_VALUE;
     private volatile ServerSocket serverSocket;
     private Thread acceptor;
     private volatile CountDownLatch stopped = new CountDownLatch(1);
@@ -215,6 +216,15 @@ public final class TestSmtpServer implements AutoCloseable {
     /** Whether EHLO advertises 8BITMIME (default true); the content is taken as it comes either way. */
     public TestSmtpServer eightBitMime(boolean advertise) {
         this.eightBitMime = advertise;
+        return this;
+    }
+
+    /**
+     * Recipients taken per transaction; the next ones are answered {@code 452 4.5.3} (RFC 5321 §4.5.3.1.10, as
+     * Postfix's {@code smtpd_recipient_limit}). Default: no limit.
+     */
+    public TestSmtpServer maxRecipients(int perTransaction) {
+        this.maxRecipients = perTransaction;
         return this;
     }
 
@@ -514,6 +524,10 @@ public final class TestSmtpServer implements AutoCloseable {
             String address = pathOf(line, "RCPT TO:");
             if (address == null || address.isEmpty()) {
                 reply("501 5.5.4 Syntax: RCPT TO:<address>");
+                return;
+            }
+            if (rcpts.size() >= maxRecipients) {
+                reply("452 4.5.3 Error: too many recipients");
                 return;
             }
             Reply r = scripted(Stage.RCPT, address);
