@@ -36,7 +36,7 @@ final class Disarmer {
     static int apply(Message message, MessageRewriter.Disarm options, TagRewriter.Banner banner,
             SpoolingBodyFactory bodies) throws IOException {
         Set<Entity> targets = Collections.newSetFromMap(new IdentityHashMap<>());
-        targets.addAll(TagRewriter.findTargets(message));
+        targets.addAll(TagRewriter.findTargets(message, true));
         List<Entity> leaves = new ArrayList<>();
         collect(message, leaves);
         int rewritten = 0;
@@ -175,8 +175,6 @@ final class Disarmer {
 
     static String htmlNotice(MessageRewriter.Disarm options) {
         String[] lines = plainNotice(options).split("\r\n");
-        return "<div style=\"border:2px solid #1f4e9c;background:#f2f6fc;color:#000;padding:8px;margin:0 0 12px 0;"
-                + "font-family:sans-serif;font-size:14px\"><p style=\"margin:0 0 6px 0\">" + TagRewriter.Banner.escape(lines[0])
-                + "</p><p style=\"margin:0\">" + TagRewriter.Banner.escape(lines[1]) + "</p></div>\r\n";
+        return WarningBox.open("#1f4e9c", "#f2f6fc") + WarningBox.paragraph(List.of(lines), false) + WarningBox.close();
     }
 }

@@ -151,7 +151,11 @@ public final class MessageRewriter {
                         TagRewriter.prefixSubject(message.getHeader(), plan.tag().subjectPrefix());
                         banner = new TagRewriter.Banner(plan.tag().reasons());
                     }
+                    boolean noTextPart = TagRewriter.findTargets(message, true).isEmpty();
                     disarmed = Disarmer.apply(message, plan.disarm(), banner, bodies);
+                    if (banner != null && noTextPart) {
+                        TagRewriter.addBannerPart(message, banner.plain(), bodies);
+                    }
                 } else if (plan.tag() != null) {
                     TagRewriter.apply(message, plan.tag().subjectPrefix(), plan.tag().reasons(), bodies);
                 }

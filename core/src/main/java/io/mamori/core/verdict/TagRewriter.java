@@ -7,10 +7,13 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
+import java.math.BigInteger;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.james.mime4j.MimeException;
 import org.apache.james.mime4j.codec.EncoderUtil;
@@ -21,14 +24,19 @@ import org.apache.james.mime4j.dom.Message;
 import org.apache.james.mime4j.dom.Multipart;
 import org.apache.james.mime4j.dom.SingleBody;
 import org.apache.james.mime4j.field.DefaultFieldParser;
+import org.apache.james.mime4j.field.Fields;
+import org.apache.james.mime4j.message.BodyPart;
 import org.apache.james.mime4j.message.DefaultMessageWriter;
+import org.apache.james.mime4j.message.HeaderImpl;
+import org.apache.james.mime4j.message.MultipartImpl;
 import org.apache.james.mime4j.stream.Field;
 import org.apache.james.mime4j.util.ByteSequence;
 
 /**
  * Carries out a TAG verdict: puts the subject prefix in front of the subject and a short warning, Japanese
  * then English, listing the reasons, at the top of every text/plain and text/html body part a reader can see
- * (see {@link #findTargets}). Every other header field, body part, boundary, preamble and epilogue is written
+ * (see {@link #findTargets}), or, when there is none (only attachments, a signed message), as a text part of its own
+ * before the content ({@link #addBannerPart}). Every other header field, body part, boundary, preamble and epilogue is written
  * back byte for byte; the rewritten parts are re-encoded in UTF-8 (quoted-printable for mostly-ASCII text, else
  * base64) with their charset updated.
  *
@@ -37,6 +45,8 @@ import org.apache.james.mime4j.util.ByteSequence;
  * and is the entry point for a TAG alone. Thread-safe: one instance may rewrite many messages concurrently.
  */
 public final class TagRewriter {
+
+    private static final SecureRandom BOUNDARY_RANDOM = new SecureRandom();
 
     private final Path tempDirectory;
 
@@ -69,10 +79,54 @@ public final class TagRewriter {
             SpoolingBodyFactory bodies) throws IOException {
         prefixSubject(message.getHeader(), subjectPrefix);
         Banner banner = new Banner(reasons);
-        for (Entity part : findTargets(message)) {
+        List<Entity> targets = findTargets(message, false);
+        for (Entity part : targets) {
             boolean html = isHtml(part);
             addBanner(part, html ? banner.html() : banner.plain(), html, bodies);
         }
+        if (targets.isEmpty()) {
+            addBannerPart(message, banner.plain(), bodies);
+        }
+    }
+
+    /**
+     * For a message without a text part a reader sees (only attachments, a signed or encrypted message): the warning as
+     * a text part of its own, first, so it is not left with the subject prefix alone. A multipart/mixed message gets it
+     * as its first part; any other message is wrapped: its content becomes the second part of a new multipart/mixed,
+     * byte for byte (a signed part stays verifiable).
+     */
+    static void addBannerPart(Message message, String plainBanner, SpoolingBodyFactory bodies) throws IOException {
+        BodyPart bannerPart = new BodyPart();
+        Header bannerHeader = new HeaderImpl();
+        bannerHeader.addField(Fields.contentType("text/plain", Map.of("charset", "utf-8")));
+        bannerHeader.addField(Fields.contentTransferEncoding("base64"));
+        bannerHeader.addField(Fields.contentDisposition("inline"));
+        bannerPart.setHeader(bannerHeader);
+        bannerPart.setBody(TextParts.encode(bodies, false, w -> w.write(plainBanner)));
+        if (message.getBody() instanceof Multipart multipart && message.getMimeType().equalsIgnoreCase("multipart/mixed")) {
+            multipart.addBodyPart(bannerPart, 0);
+            return;
+        }
+        Header top = message.getHeader();
+        Header outer = new HeaderImpl();
+        Header inner = new HeaderImpl();
+        for (Field f : top.getFields()) {
+            String name = f.getName().strip().toLowerCase(Locale.ROOT);
+            (name.startsWith("content-") ? inner : outer).addField(f);
+        }
+        if (outer.getField("MIME-Version") == null) {
+            outer.addField(Fields.version("1.0"));
+        }
+        String boundary = "=_mamori_" + new BigInteger(120, BOUNDARY_RANDOM).toString(36);
+        outer.addField(Fields.contentType("multipart/mixed", Map.of("boundary", boundary)));
+        BodyPart original = new BodyPart();
+        original.setHeader(inner);
+        original.setBody(message.removeBody());
+        MultipartImpl mixed = new MultipartImpl("mixed");
+        mixed.addBodyPart(bannerPart);
+        mixed.addBodyPart(original);
+        message.setHeader(outer);
+        message.setBody(mixed);
     }
 
     static void prefixSubject(Header header, String prefix) throws IOException {
@@ -140,18 +194,25 @@ public final class TagRewriter {
      * multipart/mixed shows its inline text parts one after another. A sender who could guess the choice would
      * put a decoy first, for the warning, and the real text last; with the warning in every visible text part
      * there is no choice to guess. The cost is a repeated warning in a message with several inline text parts.
+     *
+     * @param intoSigned whether to look inside multipart/signed too: disarm changes signed content anyway; tagging
+     *                   alone leaves it byte for byte so the signature still verifies
      */
-    static List<Entity> findTargets(Entity message) {
+    static List<Entity> findTargets(Entity message, boolean intoSigned) {
         List<Entity> targets = new ArrayList<>();
-        findTargets(message, targets);
+        findTargets(message, intoSigned, targets);
         return targets;
     }
 
-    private static void findTargets(Entity entity, List<Entity> targets) {
+    private static void findTargets(Entity entity, boolean intoSigned, List<Entity> targets) {
         Body body = entity.getBody();
         if (body instanceof Multipart multipart) {
+            if (!intoSigned && entity.getMimeType().equalsIgnoreCase("multipart/signed")) {
+                // RFC 1847: a changed byte breaks the signature (S/MIME, PGP/MIME); the warning goes beside it instead
+                return;
+            }
             for (Entity part : multipart.getBodyParts()) {
-                findTargets(part, targets);
+                findTargets(part, intoSigned, targets);
             }
             return;
         }
@@ -225,19 +286,12 @@ public final class TagRewriter {
         }
 
         String html() {
-            StringBuilder b = new StringBuilder();
-            b.append("<div style=\"border:2px solid #c00;background:#fff4f4;color:#000;padding:8px;margin:0 0 12px 0;")
-                    .append("font-family:sans-serif;font-size:14px\">");
-            b.append("<p style=\"margin:0\"><strong>【要注意】このメールは Mamori の検査で注意が必要と判定されました。</strong></p><ul>");
-            for (FindingCatalogue.Entry e : reasons) {
-                b.append("<li>").append(escape(e.reasonJa())).append("</li>");
-            }
-            b.append("</ul><p style=\"margin:0\"><strong>[Caution] Mamori's inspection flagged this message.</strong></p><ul>");
-            for (FindingCatalogue.Entry e : reasons) {
-                b.append("<li>").append(escape(e.reasonEn())).append("</li>");
-            }
-            b.append("</ul></div>\r\n");
-            return b.toString();
+            return WarningBox.open("#c00", "#fff4f4")
+                    + WarningBox.paragraph(List.of("【要注意】このメールは Mamori の検査で注意が必要と判定されました。"), true)
+                    + WarningBox.paragraph(reasons.stream().map(e -> "・" + e.reasonJa()).toList(), false)
+                    + WarningBox.paragraph(List.of("[Caution] Mamori's inspection flagged this message."), true)
+                    + WarningBox.paragraph(reasons.stream().map(e -> "- " + e.reasonEn()).toList(), false)
+                    + WarningBox.close();
         }
 
         static String escape(String s) {

@@ -129,7 +129,7 @@ class TagRewriterTest {
                 .endsWith("ご請求書をお送りします。");
         assertThat(html.path()).isEqualTo("1.2");
         assertThat(html.text()).startsWith("<html><head><meta charset=\"utf-8\"></head><BODY class=\"x\"><div ")
-                .contains("<li>危険な&lt;b&gt;添付&lt;/b&gt;</li>", "<li>Dangerous &lt;b&gt;attachment&lt;/b&gt; &amp; more</li>")
+                .contains(">・危険な&lt;b&gt;添付&lt;/b&gt;</p>", ">- Dangerous &lt;b&gt;attachment&lt;/b&gt; &amp; more</p>")
                 .endsWith("</div>\r\n<p>ご請求書をお送りします。</p></BODY></html>");
         assertThat(m.parts()).extracting(MimePart::charset).startsWith("utf-8", "utf-8");
     }
@@ -147,7 +147,7 @@ class TagRewriterTest {
 
         String tagged = parse(rewrite(raw, "[要注意]", REASONS)).parts().get(0).text();
 
-        assertThat(tagged).startsWith(head + "<div style=\"border:2px solid #c00;")
+        assertThat(tagged).startsWith(head + "<div style=\"display:block!important;")
                 .endsWith("</div>\r\n<p>Hello</p></body></html>\r\n");
         Element first = Jsoup.parse(tagged).body().child(0);
         assertThat(first.tagName()).isEqualTo("div");
@@ -245,5 +245,77 @@ class TagRewriterTest {
         int start = message.indexOf("\r\n\r\n", message.indexOf(marker)) + 4;
         int end = message.indexOf("\r\n--", start);
         return Base64.getMimeDecoder().decode(message.substring(start, end));
+    }
+
+    private static byte[] crlf(byte[] lf) {
+        return ascii(lf).replace("\r\n", "\n").replace("\n", "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    void signedMessageGetsTheWarningBesideItsSignedPartWhichStillVerifies() throws Exception {
+        // a real S/MIME message (Thunderbird); CRLF as SMTP carries it
+        byte[] raw = crlf(Fixtures.bytes("tag/mimekit-thunderbird-smime-signed.eml"));
+        String original = ascii(raw);
+        String signedEntity = original.substring(original.indexOf("Content-Type: multipart/signed"));
+
+        String tagged = ascii(rewrite(raw, "[要注意]", REASONS));
+
+        ParsedMessage m = parse(tagged.getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(m.subject()).isEqualTo("[要注意] This is a test of signing with S/MIME");
+        assertThat(m.header("Content-Type").orElseThrow()).startsWith("multipart/mixed");
+        assertThat(m.parts().get(0).text()).startsWith("【要注意】").contains("[Caution]");
+        assertThat(m.parts().get(1).text()).as("the signed text itself is untouched")
+                .startsWith("This message is being generated and signed by Thunderbird");
+        String boundary = tagged.substring(tagged.indexOf("boundary=") + 9).split("\r\n")[0].replace("\"", "");
+        int second = tagged.indexOf("--" + boundary + "\r\n", tagged.indexOf("--" + boundary + "\r\n") + 1);
+        String secondPart = tagged.substring(second + boundary.length() + 4, tagged.lastIndexOf("\r\n--" + boundary + "--"));
+        assertThat(secondPart).isEqualTo(signedEntity);
+        Path part = Files.writeString(temp.resolve("signed-part.eml"), secondPart, StandardCharsets.ISO_8859_1);
+        Process openssl = new ProcessBuilder("openssl", "smime", "-verify", "-noverify", "-in", part.toString(),
+                "-out", temp.resolve("content").toString()).redirectErrorStream(true).start();
+        String said = new String(openssl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(openssl.waitFor()).as("openssl: %s", said).isZero();
+        assertThat(said).contains("Verification successful");
+    }
+
+    @Test
+    void attachmentOnlyMixedMessageGetsTheWarningAsItsFirstPart() throws IOException {
+        String pdf = Base64.getMimeEncoder().encodeToString("%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n".getBytes(StandardCharsets.US_ASCII));
+        String attachment = "Content-Type: application/pdf; name=\"invoice.pdf\"\r\nContent-Transfer-Encoding: base64\r\n"
+                + "Content-Disposition: attachment; filename=\"invoice.pdf\"\r\n\r\n" + pdf + "\r\n";
+        byte[] raw = ("From: a@sender.test\r\nSubject: invoice\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=\"B\"\r\n\r\npreamble\r\n--B\r\n" + attachment + "--B--\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+
+        String tagged = ascii(rewrite(raw, "[要注意]", REASONS));
+
+        ParsedMessage m = parse(tagged.getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(m.parts()).hasSize(2);
+        assertThat(m.parts().get(0).contentType()).isEqualTo("text/plain");
+        assertThat(m.parts().get(0).attachment()).isFalse();
+        assertThat(m.parts().get(0).text()).startsWith("【要注意】").contains("[Caution]");
+        assertThat(m.parts().get(1).filename()).isEqualTo("invoice.pdf");
+        assertThat(tagged).contains("preamble\r\n--B\r\n").contains("--B\r\n" + attachment + "--B--");
+    }
+
+    @Test
+    void singlePartAttachmentMessageIsWrappedWithTheWarningFirst() throws IOException {
+        String html = Base64.getMimeEncoder().encodeToString("<form action=\"https://login.example.test\">".getBytes(StandardCharsets.US_ASCII));
+        byte[] raw = ("From: a@sender.test\r\nSubject: fax\r\nContent-Type: text/html; name=\"fax.html\"\r\n"
+                + "Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"fax.html\"\r\n"
+                + "X-Other: kept\r\n\r\n" + html + "\r\n").getBytes(StandardCharsets.US_ASCII);
+
+        String tagged = ascii(rewrite(raw, "[要注意]", REASONS));
+
+        ParsedMessage m = parse(tagged.getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(m.subject()).isEqualTo("[要注意] fax");
+        assertThat(m.header("MIME-Version")).hasValue("1.0");
+        assertThat(m.header("Content-Type").orElseThrow()).startsWith("multipart/mixed");
+        assertThat(m.header("X-Other")).hasValue("kept");
+        assertThat(m.parts()).extracting(MimePart::contentType).containsExactly("text/plain", "text/html");
+        assertThat(m.parts().get(0).text()).startsWith("【要注意】");
+        assertThat(m.parts().get(1).filename()).isEqualTo("fax.html");
+        assertThat(tagged).contains("Content-Type: text/html; name=\"fax.html\"\r\nContent-Transfer-Encoding: base64\r\n"
+                + "Content-Disposition: attachment; filename=\"fax.html\"\r\n\r\n" + html + "\r\n");
     }
 }
