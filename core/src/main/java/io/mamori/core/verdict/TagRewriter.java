@@ -262,10 +262,13 @@ public final class TagRewriter {
         return b.toString();
     }
 
-    /** The banner where the body begins (see {@link HtmlBodyStart}); the rest of the text is kept as it was. */
+    /**
+     * The banner where the body begins (see {@link HtmlBodyStart}); before it, a {@code <meta>} charset says
+     * {@code utf-8}, as the part now is; the rest of the text is kept as it was.
+     */
     static String insertIntoHtml(String html, String banner) {
         int at = HtmlBodyStart.insertionPoint(html);
-        return html.substring(0, at) + banner + html.substring(at);
+        return TextParts.metaCharsetUtf8(html.substring(0, at)) + banner + html.substring(at);
     }
 
     /** The warning in both forms. */

@@ -159,6 +159,25 @@ final class TextParts {
         return m.find() ? m.group(1) : null;
     }
 
+    private static final Pattern META_TAG = Pattern.compile("<meta\\b[^>]*>", Pattern.CASE_INSENSITIVE);
+
+    /**
+     * {@code head} with the charset its {@code <meta>} elements declare made {@code utf-8}: a rewritten HTML part is
+     * UTF-8, and a client that loads the HTML without the MIME label (a web view fed the bytes) would otherwise decode
+     * it as the old charset, garbling Japanese text (HTML §4.2.5.4, the meta charset pre-scan).
+     */
+    static String metaCharsetUtf8(String head) {
+        Matcher tags = META_TAG.matcher(head);
+        StringBuilder out = new StringBuilder(head.length());
+        while (tags.find()) {
+            tags.appendReplacement(out, Matcher.quoteReplacement(
+                    META_CHARSET.matcher(tags.group()).replaceAll(m -> Matcher.quoteReplacement(
+                            m.group().substring(0, m.start(1) - m.start()) + "utf-8"))));
+        }
+        tags.appendTail(out);
+        return out.toString();
+    }
+
     static double nonAsciiShare(String s) {
         if (s.isEmpty()) {
             return 0;

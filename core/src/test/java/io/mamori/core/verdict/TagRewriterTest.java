@@ -318,4 +318,25 @@ class TagRewriterTest {
         assertThat(tagged).contains("Content-Type: text/html; name=\"fax.html\"\r\nContent-Transfer-Encoding: base64\r\n"
                 + "Content-Disposition: attachment; filename=\"fax.html\"\r\n\r\n" + html + "\r\n");
     }
+
+    @Test
+    void theHtmlsOwnCharsetDeclarationFollowsItsReEncodingToUtf8() throws IOException {
+        String html = "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=Shift_JIS\">"
+                + "<META CHARSET='shift_jis'><title>ご請求</title></head><body><p>ご請求書をお送りします。</p>"
+                + "<p>charset=Shift_JIS in the text stays</p></body></html>";
+        byte[] raw = ("Subject: invoice\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=Shift_JIS\r\n"
+                + "Content-Transfer-Encoding: base64\r\n\r\n"
+                + Base64.getMimeEncoder().encodeToString(html.getBytes(java.nio.charset.Charset.forName("Shift_JIS"))) + "\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+
+        MimePart part = parse(rewrite(raw, "[要注意]", REASONS)).parts().get(0);
+
+        assertThat(part.charset()).isEqualTo("utf-8");
+        assertThat(part.text()).startsWith("<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\">"
+                + "<META CHARSET='utf-8'><title>ご請求</title></head><body><div ")
+                .endsWith("<p>charset=Shift_JIS in the text stays</p></body></html>");
+        // a reader that goes by the HTML alone (no MIME label) now decodes it right
+        org.jsoup.nodes.Document asClientSees = Jsoup.parse(new ByteArrayInputStream(part.text().getBytes(StandardCharsets.UTF_8)), null, "");
+        assertThat(asClientSees.body().text()).contains("ご請求書をお送りします。");
+    }
 }
