@@ -8,9 +8,11 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -279,6 +281,16 @@ public final class MessageParser {
             String name = field.getName();
             byte[] value = valueBytes(field);
             String lower = name.toLowerCase(Locale.ROOT);
+            if (UNIQUE_MIME_FIELDS.contains(lower)) {
+                String normalised = withoutBlanks(value);
+                String first = e.firstMimeField.putIfAbsent(lower, normalised);
+                if (first != null && !first.equals(normalised) && !e.conflictReported) {
+                    // This parser takes the first; mail clients differ (some take the last), so a second, different
+                    // value can show the reader something other than what was analysed
+                    e.conflictReported = true;
+                    defect(MimeDefect.Kind.MALFORMED, e.where() + ": " + name.strip() + " given twice with different values");
+                }
+            }
             if (lower.equals("content-type") && e.contentType == null) {
                 e.contentType = MimeParameters.parse(value);
             } else if (lower.equals("content-disposition") && e.contentDisposition == null) {
@@ -502,6 +514,20 @@ public final class MessageParser {
     }
 
     /** One message or body part on the way down the tree. */
+    /** A field value without blanks and line breaks, ASCII letters in lower case: for comparing two values. */
+    private static String withoutBlanks(byte[] value) {
+        StringBuilder b = new StringBuilder(value.length);
+        for (byte x : value) {
+            if (x != ' ' && x != '\t' && x != '\r' && x != '\n') {
+                b.append(x >= 'A' && x <= 'Z' ? (char) (x + 32) : (char) (x & 0xff));
+            }
+        }
+        return b.toString();
+    }
+
+    private static final Set<String> UNIQUE_MIME_FIELDS =
+            Set.of("content-type", "content-transfer-encoding", "content-disposition");
+
     private static final class Entity {
         final String path;
         int headerCount;
@@ -509,6 +535,9 @@ public final class MessageParser {
         boolean flattened;
         MimeParameters contentType;
         MimeParameters contentDisposition;
+        /** The first value of each MIME field that occurs at most once (RFC 2045 §3), normalised, by lower-case name. */
+        final Map<String, String> firstMimeField = new HashMap<>(4);
+        boolean conflictReported;
 
         Entity(String path) {
             this.path = path;

@@ -288,4 +288,37 @@ class MessageParserTest {
             return n;
         }
     }
+
+    @Test
+    void aMimeFieldGivenTwiceWithDifferentValuesIsADefect() throws IOException {
+        // a real message (Enron, via the Ruby mail gem): multipart/alternative, then text/plain, in one header
+        ParsedMessage m = new MessageParser().parse(new ByteArrayInputStream(Fixtures.bytes("malformed-corpus/multiple_content_types.eml")));
+
+        assertThat(m.defects()).containsExactly(new MimeDefect(MimeDefect.Kind.MALFORMED,
+                "message: Content-type given twice with different values"));
+    }
+
+    @Test
+    void aMimeFieldRepeatedWithTheSameValueOrInOtherPartsIsNoDefect() throws IOException {
+        String raw = "Subject: x\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=B\r\n"
+                + "Content-Type: multipart/mixed;\r\n boundary=B\r\n\r\n"
+                + "--B\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: 7bit\r\n\r\na\r\n"
+                + "--B\r\nContent-Type: text/html\r\nContent-Transfer-Encoding: base64\r\n\r\nPGI+\r\n--B--\r\n";
+
+        ParsedMessage m = new MessageParser().parse(new ByteArrayInputStream(raw.getBytes(StandardCharsets.US_ASCII)));
+
+        assertThat(m.defects()).isEmpty();
+    }
+
+    @Test
+    void twoTransferEncodingsInOnePartAreOneDefectNamingThePart() throws IOException {
+        String raw = "Subject: x\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n"
+                + "--B\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: 7bit\r\nContent-Transfer-Encoding: base64\r\n"
+                + "Content-Transfer-Encoding: quoted-printable\r\n\r\nYQ==\r\n--B--\r\n";
+
+        ParsedMessage m = new MessageParser().parse(new ByteArrayInputStream(raw.getBytes(StandardCharsets.US_ASCII)));
+
+        assertThat(m.defects()).containsExactly(new MimeDefect(MimeDefect.Kind.MALFORMED,
+                "part 1: Content-Transfer-Encoding given twice with different values"));
+    }
 }
