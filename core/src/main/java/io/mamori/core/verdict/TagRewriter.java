@@ -47,6 +47,8 @@ import org.apache.james.mime4j.util.ByteSequence;
 public final class TagRewriter {
 
     private static final SecureRandom BOUNDARY_RANDOM = new SecureRandom();
+    /** Characters of a big HTML part in which its body start is looked for. */
+    static final int HTML_HEAD_WINDOW = 256 * 1024;
 
     private final Path tempDirectory;
 
@@ -242,15 +244,29 @@ public final class TagRewriter {
             SingleBody replacement = TextParts.encode(bodies, quotedPrintable, w -> w.write(tagged));
             TextParts.replace(entity, entity.getMimeType(), replacement, quotedPrintable);
         } else {
-            // Too big to hold: the banner goes first, so an HTML banner sits before <html>; browsers cope.
+            // Too big to hold: the body start is looked for in the first characters only (any real document's
+            // <body> comes early); a head longer than that gets the warning before the token the window cut
             SingleBody replacement = TextParts.encode(bodies, false, w -> {
-                w.write(banner);
                 try (Reader r = decoded.reader()) {
+                    if (html) {
+                        w.write(insertIntoHtml(readUpTo(r, HTML_HEAD_WINDOW), banner));
+                    } else {
+                        w.write(banner);
+                    }
                     r.transferTo(w);
                 }
             });
             TextParts.replace(entity, entity.getMimeType(), replacement, false);
         }
+    }
+
+    private static String readUpTo(Reader r, int chars) throws IOException {
+        char[] buf = new char[chars];
+        int n = 0;
+        for (int k; n < chars && (k = r.read(buf, n, chars - n)) >= 0; ) {
+            n += k;
+        }
+        return new String(buf, 0, n);
     }
 
     private static String readAll(Reader r) throws IOException {

@@ -339,4 +339,27 @@ class TagRewriterTest {
         org.jsoup.nodes.Document asClientSees = Jsoup.parse(new ByteArrayInputStream(part.text().getBytes(StandardCharsets.UTF_8)), null, "");
         assertThat(asClientSees.body().text()).contains("ご請求書をお送りします。");
     }
+
+    @Test
+    void aBigHtmlPartGetsTheWarningAfterItsBodyTagAndUtf8InItsMeta() throws IOException {
+        String head = "<!DOCTYPE html><html><head><meta charset=\"iso-8859-1\"><title>t</title></head><body class=\"x\">";
+        String tail = "<p>the end</p></body></html>";
+        StringBuilder html = new StringBuilder(head);
+        while (html.length() < TextParts.IN_MEMORY_TEXT_LIMIT + 100_000) {
+            html.append("<p>Newsletter line with caf\u00e9 and more text to fill the part.</p>\r\n");
+        }
+        html.append(tail);
+        byte[] raw = ("Subject: big\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=iso-8859-1\r\n"
+                + "Content-Transfer-Encoding: 8bit\r\n\r\n" + html + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+
+        String tagged = ascii(rewrite(raw, "[要注意]", REASONS));
+
+        String body = tagged.substring(tagged.indexOf("\r\n\r\n") + 4);
+        String text = new String(Base64.getMimeDecoder().decode(body.strip()), StandardCharsets.UTF_8);
+        assertThat(text).startsWith("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>t</title></head><body class=\"x\">"
+                + "<div style=\"display:block!important;")
+                .contains("【要注意】", "caf\u00e9")
+                .endsWith(tail + "\r\n");
+        assertThat(text.length()).isGreaterThan(html.length());
+    }
 }
