@@ -133,6 +133,36 @@ public final class MailCharsets {
         return replacingDecode(charset, bytes, off, len);
     }
 
+    /**
+     * The charset to stream text with no usable label in, judged as {@link #guess} judges whole text but from its first
+     * {@code len} bytes (text too big to decode at once): ISO-2022-JP escapes, else UTF-8 (also for ASCII), else the
+     * likelier of Shift_JIS (windows-31j) and EUC-JP. The sample may end inside a character: up to three bytes at its
+     * end may be left out of the judgement.
+     */
+    public static Charset likelyCharset(byte[] sample, int len) {
+        int kinds = scan(sample, 0, len);
+        if ((kinds & JIS_ESCAPE) != 0 && (kinds & EIGHT_BIT) == 0) {
+            return ISO_2022_JP_2;
+        }
+        if ((kinds & EIGHT_BIT) == 0 || decodesWithin(StandardCharsets.UTF_8, sample, len, 3) != null) {
+            return StandardCharsets.UTF_8;
+        }
+        String sjis = decodesWithin(WINDOWS_31J, sample, len, 1);
+        String euc = decodesWithin(EUC_JP, sample, len, 2);
+        return euc != null && (sjis == null || halfWidthKatakana(sjis) > halfWidthKatakana(euc)) ? EUC_JP : WINDOWS_31J;
+    }
+
+    /** The strict decoding of {@code sample}, or of it without up to {@code cut} last bytes, or null if none decodes. */
+    private static String decodesWithin(Charset charset, byte[] sample, int len, int cut) {
+        for (int k = 0; k <= cut && k <= len; k++) {
+            String s = strictDecode(charset, sample, 0, len - k);
+            if (s != null) {
+                return s;
+            }
+        }
+        return null;
+    }
+
     /** Decodes text with no usable label: ISO-2022-JP escapes, else ASCII, else UTF-8, else the likelier of Shift_JIS and EUC-JP. */
     static String guess(byte[] bytes, int off, int len) {
         return guess(bytes, off, len, scan(bytes, off, len));

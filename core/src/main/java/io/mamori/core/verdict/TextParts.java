@@ -41,6 +41,8 @@ final class TextParts {
 
     /** Decoded text parts larger than this are read while streaming, with the JDK charset for their label. */
     static final int IN_MEMORY_TEXT_LIMIT = 4 * 1024 * 1024;
+    /** Bytes of a bigger part its charset is judged from. */
+    private static final int SAMPLE = 64 * 1024;
 
     private static final Pattern META_CHARSET =
             Pattern.compile("charset\\s*=\\s*[\"']?([A-Za-z0-9_.:\\-]+)", Pattern.CASE_INSENSITIVE);
@@ -66,7 +68,8 @@ final class TextParts {
     /**
      * Opens the decoded text of a leaf part. Up to {@link #IN_MEMORY_TEXT_LIMIT} bytes it is decoded whole with
      * {@link MailCharsets} (which knows the Japanese mislabellings); bigger parts stream through the JDK charset
-     * for their label (UTF-8 without one). An HTML part without a charset parameter takes the one its
+     * for their label (without one, the charset {@link MailCharsets#likelyCharset} judges from the first 64 KiB). An
+     * HTML part without a charset parameter takes the one its
      * {@code <meta>} declares in the first 4 KiB.
      */
     static Decoded open(Entity entity, boolean html) throws IOException {
@@ -84,15 +87,28 @@ final class TextParts {
             String text = MailCharsets.decode(decoded, label);
             return new Decoded(new StringReader(text), nonAsciiShare(text) < 0.2);
         }
-        BufferedInputStream in = new BufferedInputStream(transferDecoded(body.getInputStream(), transfer), 64 * 1024);
-        if (label == null && html) {
-            in.mark(4096);
-            byte[] head = in.readNBytes(4096);
+        BufferedInputStream in = new BufferedInputStream(transferDecoded(body.getInputStream(), transfer), SAMPLE);
+        byte[] sample = null;
+        if (label == null) {
+            in.mark(SAMPLE);
+            sample = in.readNBytes(SAMPLE);
             in.reset();
-            label = htmlMetaCharset(head, head.length);
+            if (html) {
+                label = htmlMetaCharset(sample, sample.length);
+            }
         }
         Charset charset = label == null ? null : MailCharsets.lookup(label);
-        return new Decoded(new InputStreamReader(in, charset == null ? StandardCharsets.UTF_8 : charset), false);
+        if (charset == null) {
+            // unlabelled (or an unknown label): judged from the first bytes, as small parts are judged whole — read as
+            // UTF-8, Shift_JIS text would come out as replacement characters and be lost in the rewrite
+            if (sample == null) {
+                in.mark(SAMPLE);
+                sample = in.readNBytes(SAMPLE);
+                in.reset();
+            }
+            charset = MailCharsets.likelyCharset(sample, sample.length);
+        }
+        return new Decoded(new InputStreamReader(in, charset), false);
     }
 
     /** A new body holding what {@code content} writes, in UTF-8, transfer-encoded. */

@@ -129,4 +129,22 @@ class MailCharsetsTest {
                     .isEqualTo(MailCharsets.strictDecode(StandardCharsets.UTF_8, b, 0, b.length));
         }
     }
+
+    @Test
+    void theLikelyCharsetOfUnlabelledTextIsJudgedFromItsFirstBytes() {
+        String japanese = "今月のご請求書を送付いたします。ｶﾀｶﾅ";
+        byte[] sjis = japanese.getBytes(java.nio.charset.Charset.forName("windows-31j"));
+        byte[] euc = "今月のご請求書を送付いたします。".getBytes(java.nio.charset.Charset.forName("EUC-JP"));
+        byte[] utf8 = japanese.getBytes(StandardCharsets.UTF_8);
+        // cut inside a character: the sample's last bytes are not judged
+        byte[] cutUtf8 = java.util.Arrays.copyOf(utf8, utf8.length - 1);
+
+        assertThat(MailCharsets.likelyCharset(sjis, sjis.length).name()).isEqualTo("windows-31j");
+        assertThat(MailCharsets.likelyCharset(euc, euc.length).name()).isEqualTo("x-eucJP-Open");
+        assertThat(MailCharsets.likelyCharset(cutUtf8, cutUtf8.length)).isEqualTo(StandardCharsets.UTF_8);
+        byte[] ascii = "plain text".getBytes(StandardCharsets.US_ASCII);
+        assertThat(MailCharsets.likelyCharset(ascii, ascii.length)).isEqualTo(StandardCharsets.UTF_8);
+        byte[] jis = "\u001b$BF|K\\\u001b(B text".getBytes(StandardCharsets.US_ASCII);
+        assertThat(MailCharsets.likelyCharset(jis, jis.length).name()).isEqualTo("ISO-2022-JP-2");
+    }
 }

@@ -362,4 +362,22 @@ class TagRewriterTest {
                 .endsWith(tail + "\r\n");
         assertThat(text.length()).isGreaterThan(html.length());
     }
+
+    @Test
+    void aBigUnlabelledShiftJisPartKeepsItsTextWhenTagged() throws IOException {
+        String line = "お客様各位　今月のご請求書を送付いたします。ｶﾀｶﾅも含みます。\r\n";
+        StringBuilder text = new StringBuilder();
+        while (text.length() < TextParts.IN_MEMORY_TEXT_LIMIT * 2 / 3) {
+            text.append(line);
+        }
+        byte[] raw = ("Subject: big\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+                + text).getBytes(java.nio.charset.Charset.forName("windows-31j"));
+        assertThat(raw.length).as("over the size decoded at once").isGreaterThan(TextParts.IN_MEMORY_TEXT_LIMIT + 1000);
+
+        String tagged = ascii(rewrite(raw, "[要注意]", REASONS));
+
+        String body = tagged.substring(tagged.indexOf("\r\n\r\n") + 4);
+        String decoded = new String(Base64.getMimeDecoder().decode(body.strip()), StandardCharsets.UTF_8);
+        assertThat(decoded).startsWith("【要注意】").endsWith(text.toString()).doesNotContain("\uFFFD");
+    }
 }
