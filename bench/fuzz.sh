@@ -56,6 +56,7 @@ all=(
   lure.LureWordingFuzzTest#readsLookAlikesAwayOnlyInWordsOfTheVocabulary
   verdict.DisarmFuzzTest#disarmedHtmlHoldsNothingActive
   verdict.DisarmFuzzTest#disarmedTextHoldsNoClickableUrl
+  verdict.SevenBitConversionFuzzTest#convertsWithoutChangingWhatTheReaderGets
   message.HeaderValuesFuzzTest#decodesAnyHeaderValue
   message.HeaderValuesFuzzTest#thePlainFastPathGivesTheFullDecodingsAnswer
   message.HeaderValuesFuzzTest#readsBackWhatMime4jEncodes

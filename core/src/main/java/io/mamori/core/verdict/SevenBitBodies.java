@@ -19,8 +19,8 @@ import org.apache.james.mime4j.field.Fields;
  * A leaf labelled {@code 7bit}, {@code 8bit} or {@code binary} (or not labelled) whose bytes are not all 7-bit is
  * re-encoded: text in CRLF lines with quoted-printable, which keeps it readable; anything else, every {@code binary}
  * body and text with a bare CR or LF, with base64, which keeps every byte. The bytes themselves are unchanged, so the charset label
- * stays right. A composite part labelled {@code 8bit} or {@code binary} is relabelled {@code 7bit} once its parts
- * are converted (RFC 2045 §6.4: a composite part is never encoded itself). Bodies under another encoding, and
+ * stays right. A composite part labelled {@code 8bit} or {@code binary} is relabelled {@code 7bit} once parts under
+ * it are converted (RFC 2045 §6.4: a composite part is never encoded itself). Bodies under another encoding, and
  * header fields, are left as they are: an 8-bit header field cannot be converted without changing what it says,
  * and Postfix's conversion leaves them too. Stateless.
  */
@@ -37,12 +37,16 @@ final class SevenBitBodies {
             for (Entity part : multipart.getBodyParts()) {
                 converted += convert(part, bodies);
             }
-            relabelComposite(entity);
+            if (converted > 0) {
+                relabelComposite(entity);
+            }
             return converted;
         }
         if (body instanceof Message embedded) {
             int converted = convert(embedded, bodies);
-            relabelComposite(entity);
+            if (converted > 0) {
+                relabelComposite(entity);
+            }
             return converted;
         }
         if (!(body instanceof SingleBody single)) {
