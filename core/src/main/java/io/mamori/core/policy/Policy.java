@@ -580,17 +580,32 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
                 "MALWARE_FOUND", "AV_UNAVAILABLE", "ANALYZER_FAILED", "ANALYZER_NOT_RUN",
                 "ATTACHMENT_EXECUTABLE", "ATTACHMENT_EXECUTABLE_CONTENT", "ATTACHMENT_DOUBLE_EXTENSION",
                 "ATTACHMENT_NAME_RTLO", "ATTACHMENT_TYPE_MISMATCH", "OFFICE_MACRO", "OFFICE_REMOTE_CONTENT",
-                "OFFICE_DDE", "OFFICE_EQUATION_EDITOR", "PDF_LAUNCH_ACTION", "RTF_DISGUISED",
+                "OFFICE_DDE", "OFFICE_EQUATION_EDITOR", "PDF_LAUNCH_ACTION", "PDF_JAVASCRIPT", "RTF_DISGUISED",
+                "HTML_ATTACHMENT_SCRIPT", "HTML_ATTACHMENT_FORM", "HTML_CREDENTIAL_FORM", "GTUBE",
                 "ARCHIVE_BOMB", "ARCHIVE_TOO_DEEP", "ENCRYPTED_ARCHIVE", "ENCRYPTED_ARCHIVE_OPENED", "ATTACHMENT_NOT_INSPECTED",
-                "MIME_TOO_DEEP", "MIME_TOO_MANY_PARTS",
-                "DMARC_FAIL", "DMARC_REJECT_POLICY_FAIL", "SENDER_BLOCKED", "LINK_BLOCKED");
+                "MIME_TOO_DEEP", "MIME_TOO_MANY_PARTS", "MIME_HEADER_LIMIT",
+                "DMARC_FAIL", "DMARC_REJECT_POLICY_FAIL", "SENDER_BLOCKED", "LINK_BLOCKED", "DOMAIN_BLOCKLISTED");
+
+        /**
+         * What an allow entry never overrides whatever {@code never_overrides} says: malware and the failures that leave
+         * a message unscanned, programs, explicit blocks and a domain's request to reject what fails DMARC. Writing the
+         * key replaces the rest of the defaults, never these (an empty list would otherwise let an allow-listed
+         * partner's hijacked mailbox deliver a virus).
+         */
+        public static final Set<String> ALWAYS_COUNTED = Set.of(
+                "MALWARE_FOUND", "AV_UNAVAILABLE", "ANALYZER_FAILED", "ANALYZER_NOT_RUN",
+                "ATTACHMENT_EXECUTABLE", "ATTACHMENT_EXECUTABLE_CONTENT", "SENDER_BLOCKED", "LINK_BLOCKED",
+                "DMARC_REJECT_POLICY_FAIL");
 
         public static final Lists NONE = new Lists(List.of(), Optional.empty(), DEFAULT_ALLOW_NEVER_OVERRIDES);
 
+        /** @param allowNeverOverrides as written; {@link #ALWAYS_COUNTED} is added to it */
         public Lists {
             entries = List.copyOf(entries);
             Objects.requireNonNull(file, "file");
-            allowNeverOverrides = Set.copyOf(allowNeverOverrides);
+            Set<String> counted = new java.util.HashSet<>(allowNeverOverrides);
+            counted.addAll(ALWAYS_COUNTED);
+            allowNeverOverrides = Set.copyOf(counted);
         }
     }
 

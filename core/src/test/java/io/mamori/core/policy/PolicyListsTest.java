@@ -69,7 +69,8 @@ class PolicyListsTest {
                         org.assertj.core.groups.Tuple.tuple(ListKind.BLOCK, ListTarget.LINK,
                                 new ListPattern.Url("bit.ly", "/3abc"), "policy:lists.block.links[1]"));
         assertThat(p.lists().file()).contains("lists.txt");
-        assertThat(p.lists().allowNeverOverrides()).containsExactly("MALWARE_FOUND");
+        assertThat(p.lists().allowNeverOverrides()).as("what was written, and what always counts")
+                .containsExactlyInAnyOrderElementsOf(Policy.Lists.ALWAYS_COUNTED).contains("MALWARE_FOUND");
         assertThat(p.firstContact()).isEqualTo(new Policy.FirstContact(30, 0));
     }
 
@@ -148,7 +149,10 @@ class PolicyListsTest {
 
         Policy narrow = new Policy(p.version(), p.organisation(), p.inbound(), p.outbound(), p.tag(), p.antivirus(),
                 p.protection(), new Policy.Lists(List.of(), Optional.empty(), Set.of()), p.firstContact(), p.access());
-        assertThat(engine.decide(narrow, Direction.INBOUND, allowed).action()).isEqualTo(Action.DELIVER);
+        assertThat(engine.decide(narrow, Direction.INBOUND, allowed).action())
+                .as("an analyzer that did not finish counts whatever the list says").isEqualTo(Action.TAG);
+        assertThat(engine.decide(narrow, Direction.INBOUND, List.of(scored.get(0), scored.get(1), allowed.get(3))).action())
+                .isEqualTo(Action.DELIVER);
     }
 
     @Test
@@ -169,6 +173,38 @@ class PolicyListsTest {
         assertThat(engine.counted(trusting, List.of(encrypted, allowedSender))).isEmpty();
         assertThat(engine.decide(trusting, Direction.INBOUND, List.of(encrypted)).action())
                 .as("without the allow the section applies").isEqualTo(Action.QUARANTINE);
+    }
+
+    @Test
+    void anEmptyNeverOverridesStillCountsMalwareBlocksAndUnscannedMail() throws Exception {
+        PolicyEngine engine = new PolicyEngine(CATALOGUE);
+        Finding allowedSender = Finding.of("SENDER_ALLOWED",
+                "from=a@partner.example entry=partner.example source=policy:x (dmarc=pass)");
+        Finding malware = Finding.of("MALWARE_FOUND", "Win.Test.EICAR_HDB-1 in invoice.zip");
+        Finding unscanned = Finding.of("AV_UNAVAILABLE", "clamd 127.0.0.1:3310: Connection refused");
+        Finding lure = Finding.of("LURE_PAYMENT", "振込先");
+        Policy p = loader.parse(BASE + "lists:\n  allow:\n    senders: [partner.example]\n    never_overrides: []\n",
+                "policy.yaml");
+
+        assertThat(p.lists().allowNeverOverrides()).isEqualTo(Policy.Lists.ALWAYS_COUNTED);
+        assertThat(engine.counted(p, List.of(malware, unscanned, lure, allowedSender))).containsExactly(malware, unscanned);
+        Verdict v = engine.decide(p, Direction.INBOUND, List.of(malware, lure, allowedSender));
+        assertThat(v.score()).isEqualTo(CATALOGUE.weight("MALWARE_FOUND"));
+        assertThat(v.action()).isIn(Action.QUARANTINE, Action.REJECT);
+    }
+
+    @Test
+    void anAllowVouchesForTheSenderNotForFormsScriptsOrTheSpamTestString() throws Exception {
+        PolicyEngine engine = new PolicyEngine(CATALOGUE);
+        Finding allowedSender = Finding.of("SENDER_ALLOWED",
+                "from=a@partner.example entry=partner.example source=policy:x (dmarc=pass)");
+        List<Finding> content = List.of(Finding.of("HTML_CREDENTIAL_FORM", "password field posting to https://x.example/"),
+                Finding.of("HTML_ATTACHMENT_SCRIPT", "invoice.html"), Finding.of("PDF_JAVASCRIPT", "a.pdf"),
+                Finding.of("GTUBE", "GTUBE"), Finding.of("DOMAIN_BLOCKLISTED", "x.example"));
+        List<Finding> all = new java.util.ArrayList<>(content);
+        all.add(allowedSender);
+
+        assertThat(engine.counted(loader.parse(BASE, "policy.yaml"), all)).containsExactlyElementsOf(content);
     }
 
     @Test
