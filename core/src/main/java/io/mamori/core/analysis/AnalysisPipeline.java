@@ -143,6 +143,11 @@ public final class AnalysisPipeline {
             if (name == null || name.isBlank()) {
                 throw new IllegalArgumentException("analyzer " + a.getClass().getName() + " has no name");
             }
+            String failure = a.failureCode();
+            if (!ANALYZER_FAILED.equals(failure) && !a.codes().contains(failure)) {
+                throw new IllegalArgumentException("analyzer " + name + " reports its failures as " + failure
+                        + ", which is not one of its codes");
+            }
             if (!names.add(name)) {
                 throw new IllegalArgumentException("two analyzers are named " + name);
             }
@@ -235,7 +240,7 @@ public final class AnalysisPipeline {
     }
 
     private static Finding failed(Analyzer analyzer, String reason) {
-        return new Finding(ANALYZER_FAILED, 1.0, analyzer.name() + ": " + reason);
+        return new Finding(analyzer.failureCode(), 1.0, analyzer.name() + ": " + reason);
     }
 
     private static Duration positive(Duration d, String name) {

@@ -9,8 +9,8 @@ import java.util.Set;
  *
  * <p>Contract: {@link #analyze} is called concurrently for different messages and must be thread-safe;
  * it must not modify its input. It runs under a per-analyzer time budget enforced by the
- * {@link AnalysisPipeline}: an analyzer that throws or overruns yields {@code ANALYZER_FAILED} with
- * its {@link #name()} as evidence, never a silent pass. It should check {@link Thread#isInterrupted()}
+ * {@link AnalysisPipeline}: an analyzer that throws or overruns yields {@code ANALYZER_FAILED} (or its own
+ * {@link #failureCode()}) with its {@link #name()} as evidence, never a silent pass. It should check {@link Thread#isInterrupted()}
  * in long loops so that a timed-out run stops.
  */
 public interface Analyzer {
@@ -28,5 +28,16 @@ public interface Analyzer {
      */
     default Set<String> codes() {
         return Set.of();
+    }
+
+    /**
+     * The code of the finding the {@link AnalysisPipeline} reports when this analyzer throws or overruns its budget:
+     * {@code ANALYZER_FAILED} unless the analyzer's own code says more. The antivirus analyzer answers
+     * {@code AV_UNAVAILABLE}: a scan that did not finish is a scan the engine did not answer, and the policy's
+     * {@code antivirus.when_unavailable} (451 by default) must apply — not the milder TAG of a failed analyzer, which
+     * would accept unscanned attachments. Must be {@code ANALYZER_FAILED} or one of {@link #codes()}.
+     */
+    default String failureCode() {
+        return AnalysisPipeline.ANALYZER_FAILED;
     }
 }

@@ -60,6 +60,47 @@ class AnalysisPipelineTest {
     }
 
     @Test
+    void anAntivirusScanThatOverrunsItsBudgetIsAnUnavailableEngineNotAFailedAnalyzer() {
+        // a scanner that answers, but slower than the budget: the attachments are not scanned, so the policy's
+        // antivirus.when_unavailable (451 by default) must decide, not ANALYZER_FAILED's TAG
+        io.mamori.core.malware.MalwareScanner slow = content -> {
+            try {
+                Thread.sleep(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return new io.mamori.core.malware.MalwareScanner.Clean();
+        };
+
+        List<Finding> findings = pipeline(Duration.ofMillis(300), new io.mamori.core.malware.MalwareAnalyzer(slow)).run(INPUT);
+
+        assertThat(findings).containsExactly(Finding.of("AV_UNAVAILABLE", "antivirus: timeout 300ms"));
+    }
+
+    @Test
+    void anAnalyzerWhoseFailureCodeIsNotItsOwnIsRefused() {
+        Analyzer odd = new Analyzer() {
+            @Override
+            public String name() {
+                return "odd";
+            }
+
+            @Override
+            public List<Finding> analyze(AnalysisInput input) {
+                return List.of();
+            }
+
+            @Override
+            public String failureCode() {
+                return "MALWARE_FOUND";
+            }
+        };
+
+        assertThatThrownBy(() -> pipeline(Duration.ofSeconds(1), odd)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("analyzer odd reports its failures as MALWARE_FOUND, which is not one of its codes");
+    }
+
+    @Test
     void anAnalyzerThatThrowsIsReportedByNameAndExceptionType() {
         ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
                 new ch.qos.logback.core.read.ListAppender<>();
