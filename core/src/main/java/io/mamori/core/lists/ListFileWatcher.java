@@ -140,10 +140,17 @@ public final class ListFileWatcher implements Supplier<List<ListEntry>>, AutoClo
                 throw now.unreadable();
             }
             List<ListEntry> next = ListFile.parse(now.content(), ListFile.name(file.get()));
+            int before = current.size();
             current = next;
             lastErrors = List.of();
             applied = now.fingerprint();
-            log.info("List file {} reloaded: {} entries", file.get(), next.size());
+            if (next.isEmpty() && before > 0) {
+                // an emptied file is a valid list, but more often a truncated save or a mistake: every block is gone
+                log.warn("List file {} reloaded with no entries ({} before): its blocks and allows no longer apply / "
+                        + "リストファイルが空になりました(変更前 {} 件)。拒否・許可の登録はすべて無効です", file.get(), before, before);
+            } else {
+                log.info("List file {} reloaded: {} entries", file.get(), next.size());
+            }
         } catch (ListFile.Invalid e) {
             lastErrors = e.errors();
             applied = now.fingerprint();

@@ -123,6 +123,30 @@ class ListFileTest {
     }
 
     @Test
+    void anEmptiedFileIsAppliedWithAWarningInBothLanguages() throws Exception {
+        Path file = dir.resolve("lists.txt");
+        Files.writeString(file, "block sender spam.example\nblock link evil.example\n");
+        ListFileWatcher watcher = new ListFileWatcher(() -> Optional.of(file));
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+                new ch.qos.logback.core.read.ListAppender<>();
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ListFileWatcher.class);
+        logs.start();
+        log.addAppender(logs);
+        try {
+            Files.writeString(file, "# nothing left\n");
+            watcher.poll();
+            watcher.poll();
+        } finally {
+            log.detachAppender(logs);
+        }
+
+        assertThat(watcher.get()).isEmpty();
+        assertThat(logs.list).filteredOn(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).singleElement().asString()
+                .contains("no entries (2 before)", "変更前 2 件");
+    }
+
+    @Test
     void theWatcherAppliesTheContentThatSettledNotAWriteBegunAfterIt() throws Exception {
         String settled = "block sender spam.example\nblock link evil.example\n";
         try (ScriptedFile changing = ScriptedFile.create(dir.resolve("lists.txt"))) {
