@@ -61,20 +61,33 @@ final class DmarcEvaluator {
             Map<String, String> t = policyRecord.tags;
             boolean strictSpf = "s".equals(t.get("aspf"));
             boolean strictDkim = "s".equals(t.get("adkim"));
+            // RFC 7489 §3.1: an identifier is aligned only if it is the From domain or, relaxed, has the same
+            // organisational domain, which is then the From's or under it. Anything else is decided without a
+            // question to the DNS: a time-out in a tree that is not the From's own (the sender's name server, slow on
+            // purpose) must not turn the From owner's p=reject into a temperror (RFC 7489 §6.6.2 is about answers
+            // that could change the outcome, and these cannot).
+            String organisation = organizationalDomain(from, walk);
             boolean tempError = false;
             for (DkimResult d : dkim) {
-                if (d.kind() == DkimResult.Kind.PASS && aligned(from, d.domain(), strictDkim)) {
+                if (d.kind() != DkimResult.Kind.PASS && d.kind() != DkimResult.Kind.TEMPERROR) {
+                    continue;
+                }
+                Alignment a = alignment(from, organisation, d.domain(), strictDkim);
+                if (d.kind() == DkimResult.Kind.PASS && a == Alignment.ALIGNED) {
                     return new DmarcResult(Kind.PASS, from, policyRecord.domain, Policy.NONE, "dkim d=" + d.domain() + " aligned");
                 }
-                tempError |= d.kind() == DkimResult.Kind.TEMPERROR;
+                tempError |= a != Alignment.NOT_ALIGNED;
             }
-            if (spf != null && spf.kind() == SpfResult.Kind.PASS && aligned(from, spf.domain(), strictSpf)) {
-                return new DmarcResult(Kind.PASS, from, policyRecord.domain, Policy.NONE, "spf " + spf.domain() + " aligned");
+            if (spf != null && (spf.kind() == SpfResult.Kind.PASS || spf.kind() == SpfResult.Kind.TEMPERROR)) {
+                Alignment a = alignment(from, organisation, spf.domain(), strictSpf);
+                if (spf.kind() == SpfResult.Kind.PASS && a == Alignment.ALIGNED) {
+                    return new DmarcResult(Kind.PASS, from, policyRecord.domain, Policy.NONE, "spf " + spf.domain() + " aligned");
+                }
+                tempError |= a != Alignment.NOT_ALIGNED;
             }
-            tempError |= spf != null && spf.kind() == SpfResult.Kind.TEMPERROR;
             if (tempError) {
                 return new DmarcResult(Kind.TEMPERROR, from, policyRecord.domain, Policy.NONE,
-                        "no aligned pass, and SPF or DKIM had a temporary DNS error");
+                        "no aligned pass, and SPF or DKIM of a domain that could be aligned had a temporary DNS error");
             }
             Policy policy = policy(from, policyRecord);
             return new DmarcResult(Kind.FAIL, from, policyRecord.domain, policy, "no aligned SPF or DKIM pass");
@@ -136,15 +149,29 @@ final class DmarcEvaluator {
         return false;
     }
 
-    private boolean aligned(String from, String other, boolean strict) throws TempError {
+    /** Whether an identifier is aligned with the From domain, or could be but a temporary DNS error left it open. */
+    private enum Alignment {
+        ALIGNED, NOT_ALIGNED, UNKNOWN
+    }
+
+    /**
+     * The alignment of {@code other} with {@code from}, whose organisational domain is {@code organisation}. Only an
+     * identifier at or under {@code organisation} is looked up at all; a temporary error in its tree walk leaves it
+     * {@link Alignment#UNKNOWN}, never aligned or not (RFC 7489 §6.6.2): that tree is the From owner's, not the sender's.
+     */
+    private Alignment alignment(String from, String organisation, String other, boolean strict) {
         String o = TableDnsResolver.normal(other);
         if (o.equals(from)) {
-            return true;
+            return Alignment.ALIGNED;
         }
-        if (strict) {
-            return false;
+        if (strict || !(o.equals(organisation) || o.endsWith("." + organisation))) {
+            return Alignment.NOT_ALIGNED;
         }
-        return organizationalDomain(from).equals(organizationalDomain(o));
+        try {
+            return organizationalDomain(o).equals(organisation) ? Alignment.ALIGNED : Alignment.NOT_ALIGNED;
+        } catch (TempError e) {
+            return Alignment.UNKNOWN;
+        }
     }
 
     /**
@@ -185,7 +212,11 @@ final class DmarcEvaluator {
     /** The organizational domain by the RFC 9989 §4.10.2 tree walk. */
     String organizationalDomain(String domain) throws TempError {
         String d = TableDnsResolver.normal(domain);
-        List<Found> records = walk(d);
+        return organizationalDomain(d, walk(d));
+    }
+
+    /** The organizational domain of {@code d} (normalised) from the records of its tree walk. */
+    private static String organizationalDomain(String d, List<Found> records) {
         String last = null;
         String[] labels = d.split("\\.");
         for (Found f : records) {

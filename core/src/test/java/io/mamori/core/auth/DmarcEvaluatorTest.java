@@ -3,6 +3,7 @@ package io.mamori.core.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mamori.core.auth.DnsResolver.Type;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -99,6 +100,67 @@ class DmarcEvaluatorTest {
         DkimResult temp = new DkimResult(DkimResult.Kind.TEMPERROR, "example.com", "s", "rsa-sha256", "", "timeout");
         assertThat(new DmarcEvaluator(dns).evaluate("example.com", NO_SPF, List.of(temp)).kind())
                 .isEqualTo(DmarcResult.Kind.TEMPERROR);
+    }
+
+    /**
+     * The sender picks the d= of its signature and its MAIL FROM, and runs their name servers: a time-out there made
+     * the From owner's p=reject a temperror (no finding with weight). Only an identifier that could be aligned with the
+     * From domain, the From domain itself or one under its organisational domain, can leave DMARC open (RFC 7489
+     * §6.6.2).
+     */
+    @Test
+    void aTemporaryErrorCountsOnlyForAnIdentifierThatCouldBeAligned() {
+        DnsResolver dns = TableDnsResolver.builder()
+                .add("_dmarc.victim.example", Type.TXT, "v=DMARC1; p=reject")
+                .tempFail("_dmarc.mail.victim.example")
+                .build();
+        DmarcEvaluator e = new DmarcEvaluator(dns);
+
+        DmarcResult unalignedKey = e.evaluate("victim.example", NO_SPF, List.of(temp("slow.example")));
+        DmarcResult unalignedSpf = e.evaluate("victim.example",
+                new SpfResult(SpfResult.Kind.TEMPERROR, "slow.example", "", "timeout"), List.of());
+
+        assertThat(List.of(unalignedKey, unalignedSpf)).allSatisfy(r -> {
+            assertThat(r.kind()).isEqualTo(DmarcResult.Kind.FAIL);
+            assertThat(r.policy()).isEqualTo(DmarcResult.Policy.REJECT);
+        });
+        // the same errors for identifiers that could be aligned leave DMARC open: neither pass nor fail
+        assertThat(e.evaluate("victim.example", NO_SPF, List.of(temp("news.victim.example"))).kind())
+                .isEqualTo(DmarcResult.Kind.TEMPERROR);
+        assertThat(e.evaluate("victim.example", new SpfResult(SpfResult.Kind.TEMPERROR, "victim.example", "", "timeout"),
+                List.of()).kind()).isEqualTo(DmarcResult.Kind.TEMPERROR);
+        // and so does a time-out in the tree walk of a passing identifier under the From's organisational domain
+        assertThat(e.evaluate("victim.example", NO_SPF, List.of(pass("mail.victim.example"))).kind())
+                .isEqualTo(DmarcResult.Kind.TEMPERROR);
+        // with strict alignment only the From domain itself could be aligned
+        DnsResolver strict = TableDnsResolver.builder().add("_dmarc.victim.example", Type.TXT, "v=DMARC1; p=reject; adkim=s")
+                .build();
+        assertThat(new DmarcEvaluator(strict).evaluate("victim.example", NO_SPF, List.of(temp("news.victim.example"))).kind())
+                .isEqualTo(DmarcResult.Kind.FAIL);
+    }
+
+    @Test
+    void anIdentifierOutsideTheFromsOrganisationalDomainIsNotAlignedWithoutAnyQuestionAboutIt() {
+        DnsResolver table = TableDnsResolver.builder()
+                .add("_dmarc.victim.example", Type.TXT, "v=DMARC1; p=reject")
+                .tempFail("_dmarc.slow.example")
+                .build();
+        List<String> asked = new ArrayList<>();
+        DnsResolver recording = (name, type) -> {
+            asked.add(name);
+            return table.lookup(name, type);
+        };
+
+        DmarcResult r = new DmarcEvaluator(recording).evaluate("victim.example",
+                new SpfResult(SpfResult.Kind.PASS, "slow.example", "", "ip4"), List.of(pass("evil.example")));
+
+        assertThat(r.kind()).isEqualTo(DmarcResult.Kind.FAIL);
+        assertThat(r.policy()).isEqualTo(DmarcResult.Policy.REJECT);
+        assertThat(asked).containsExactly("_dmarc.victim.example", "_dmarc.example");
+    }
+
+    private static DkimResult temp(String d) {
+        return new DkimResult(DkimResult.Kind.TEMPERROR, d, "s", "rsa-sha256", "", "timeout");
     }
 
     @Test

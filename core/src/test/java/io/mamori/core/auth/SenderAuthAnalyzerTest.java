@@ -344,6 +344,40 @@ class SenderAuthAnalyzerTest {
         assertThat(FindingCatalogue.builtIn().weight("AUTH_TEMPFAIL")).isZero();
     }
 
+    /**
+     * A spoofer of a p=reject domain whose own name server times out (a signature of its domain, its MAIL FROM, the
+     * DMARC record of its domain) got dmarc=temperror, AUTH_TEMPFAIL of weight 0, instead of the reject policy's
+     * failure: its domain could never have been aligned with the From domain.
+     */
+    @Test
+    void aSpooferCannotEscapeTheRejectPolicyWithTimeOutsOfItsOwnNameServer() throws IOException {
+        byte[] signedBySlow = ("DKIM-Signature: v=1; a=rsa-sha256; d=slow.example; s=sel; h=from; bh=AAAA; b=AAAA\r\n"
+                + "From: ceo@bank.example\r\nSubject: invoice\r\n\r\nPlease pay invoice 42.\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] unsigned = ("From: ceo@bank.example\r\nSubject: invoice\r\n\r\nPlease pay invoice 42.\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        java.util.function.Supplier<TableDnsResolver.Builder> bank = () -> TableDnsResolver.builder()
+                .add("_dmarc.bank.example", Type.TXT, "v=DMARC1; p=reject")
+                .add("evil.example", Type.TXT, "v=spf1 ip4:203.0.113.0/24 -all");
+        record Case(String name, TableDnsResolver dns, byte[] raw, String mailFrom) {
+        }
+        List<Case> cases = List.of(
+                new Case("key of d=slow.example times out", bank.get().tempFail("sel._domainkey.slow.example").build(),
+                        signedBySlow, "x@evil.example"),
+                new Case("SPF of slow.example times out", bank.get().tempFail("slow.example").build(), unsigned, "x@slow.example"),
+                new Case("SPF of slow.example passes, its DMARC record times out", bank.get()
+                        .add("slow.example", Type.TXT, "v=spf1 ip4:203.0.113.0/24 -all")
+                        .tempFail("_dmarc.slow.example").build(), unsigned, "x@slow.example"));
+        for (Case c : cases) {
+            AnalysisInput in = input(c.raw(), Direction.INBOUND, "203.0.113.9", c.mailFrom());
+
+            SenderAuthResult r = analyzer(c.dns()).evaluate(in);
+
+            assertThat(r.dmarc().kind()).as(c.name()).isEqualTo(DmarcResult.Kind.FAIL);
+            assertThat(analyzer(c.dns()).analyze(in)).as(c.name()).extracting(Finding::code)
+                    .contains("DMARC_REJECT_POLICY_FAIL");
+        }
+    }
+
     @Test
     void aForwardedMailingListMessageSealedByATrustedSealerDoesNotFailDmarc() throws IOException {
         TableDnsResolver dns = listDns();
