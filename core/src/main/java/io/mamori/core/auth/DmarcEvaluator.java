@@ -177,7 +177,12 @@ final class DmarcEvaluator {
     /**
      * The DMARC records on the way from {@code domain} towards the root, nearest first (RFC 9989 §4.10):
      * the domain itself, then, skipping to at most {@value #MAX_WALK_LABELS} labels, each parent.
-     * A temporary error for the domain itself is fatal; one for a parent ends the walk.
+     * A temporary error ends the walk with {@link TempError}, for a parent as for the domain itself: a walk that
+     * stopped quietly at a parent would decide without that answer (RFC 7489 §6.6.2), missing a policy published
+     * higher up (a From domain without a record of its own would get none) or finding an organisational domain
+     * below the real one (a genuine subdomain signature would fail). The caller says what the error means: for the
+     * From domain, temperror; for an identifier under its organisational domain, alignment unknown. Since the
+     * trees of other domains are never walked ({@link #alignment}), a sender's slow name server cannot reach here.
      */
     private List<Found> walk(String domain) throws TempError {
         List<Found> found = new ArrayList<>();
