@@ -3,6 +3,7 @@ package io.mamori.core.auth;
 import io.mamori.core.auth.DnsResolver.Type;
 import io.mamori.core.auth.DmarcResult.Kind;
 import io.mamori.core.auth.DmarcResult.Policy;
+import io.mamori.core.link.PublicSuffixList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -10,8 +11,9 @@ import java.util.Map;
 
 /**
  * DMARC evaluation: identifier alignment and policy of RFC 7489, with policy discovery and the
- * organizational domain found by the DNS tree walk of RFC 9989 (DMARCbis) instead of a public suffix list,
- * so {@code psd=} and {@code np=} work and no suffix data has to be kept up to date.
+ * organizational domain found by the DNS tree walk of RFC 9989 (DMARCbis), so {@code psd=} and {@code np=} work;
+ * for alignment the organizational domain is never above the registrable domain of the Public Suffix List
+ * ({@link #organizationalDomain(String)} says why).
  *
  * <p>A DNS temporary error never makes DMARC fail (RFC 7489 §6.6.2): where a missing answer could change
  * the outcome, the result is {@code temperror}. Stateless and thread-safe; pass a per-message caching
@@ -214,16 +216,35 @@ final class DmarcEvaluator {
         return found;
     }
 
-    /** The organizational domain by the RFC 9989 §4.10.2 tree walk. */
+    /**
+     * The organizational domain by the RFC 9989 §4.10.2 tree walk, never above the registrable domain of the Public
+     * Suffix List.
+     */
     String organizationalDomain(String domain) throws TempError {
         String d = TableDnsResolver.normal(domain);
         return organizationalDomain(d, walk(d));
     }
 
-    /** The organizational domain of {@code d} (normalised) from the records of its tree walk. */
+    /**
+     * The organizational domain of {@code d} (normalised) from the records of its tree walk: the more specific of the
+     * walk's answer and the registrable domain by the Public Suffix List (RFC 7489 §3.2's way). A pure tree walk takes
+     * the highest record without {@code psd=y} as the organisation, so a hosting provider that publishes a record of
+     * its own for the suffix its customers get names under ({@code _dmarc.sakura.ne.jp}, no {@code psd=y}) made every
+     * two customers aligned: a spoofer's {@code attacker.sakura.ne.jp} passed for {@code victim.sakura.ne.jp}. The
+     * list knows such suffixes (its private section); the walk still decides below the registrable domain
+     * ({@code psd=n} departments, {@code psd=y} suffixes the list does not know).
+     */
     private static String organizationalDomain(String d, List<Found> records) {
-        String last = null;
         String[] labels = d.split("\\.");
+        String byWalk = treeWalk(d, labels, records);
+        int registrable = PublicSuffixList.builtIn().registrableDomain(d).map(r -> r.split("\\.").length)
+                .orElse(labels.length); // d is a public suffix itself: nothing above it is its organisation
+        int depth = Math.min(Math.max(registrable, byWalk.split("\\.").length), labels.length);
+        return String.join(".", java.util.Arrays.copyOfRange(labels, labels.length - depth, labels.length));
+    }
+
+    private static String treeWalk(String d, String[] labels, List<Found> records) {
+        String last = null;
         for (Found f : records) {
             String psd = f.tags.get("psd");
             if ("n".equals(psd)) {

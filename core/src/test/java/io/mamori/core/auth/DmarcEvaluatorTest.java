@@ -39,6 +39,29 @@ class DmarcEvaluatorTest {
         assertThat(r.policy()).isEqualTo(DmarcResult.Policy.REJECT);
     }
 
+    /**
+     * A hosting provider's record for the suffix its customers get names under, without psd=y: the tree walk alone
+     * made that suffix every customer's organizational domain, and a spoofer's name there aligned with any other's.
+     */
+    @Test
+    void twoCustomersOfAHostingSuffixInThePublicSuffixListAreNeverAlignedThoughTheSuffixHasARecord() throws Exception {
+        DnsResolver dns = TableDnsResolver.builder()
+                .add("_dmarc.sakura.ne.jp", Type.TXT, "v=DMARC1; p=none")
+                .add("_dmarc.victim.sakura.ne.jp", Type.TXT, "v=DMARC1; p=reject")
+                .build();
+        DmarcEvaluator e = new DmarcEvaluator(dns);
+
+        DmarcResult r = e.evaluate("victim.sakura.ne.jp", new SpfResult(SpfResult.Kind.PASS, "attacker.sakura.ne.jp", "", "ip4"),
+                List.of(pass("attacker.sakura.ne.jp")));
+
+        assertThat(r.kind()).isEqualTo(DmarcResult.Kind.FAIL);
+        assertThat(r.policy()).isEqualTo(DmarcResult.Policy.REJECT);
+        assertThat(e.organizationalDomain("www.victim.sakura.ne.jp")).isEqualTo("victim.sakura.ne.jp");
+        // the customer's own subdomains are still aligned with it
+        assertThat(e.evaluate("victim.sakura.ne.jp", NO_SPF, List.of(pass("mail.victim.sakura.ne.jp"))).kind())
+                .isEqualTo(DmarcResult.Kind.PASS);
+    }
+
     @Test
     void aRecordWithPsdNEndsTheTreeWalkAsTheOrganizationalDomain() throws Exception {
         // RFC 9989 §4.10.2: psd=n marks the organizational domain itself (a department run as its own organisation)
