@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 /**
  * DKIM signature verification (RFC 6376 §6), rsa-sha256 and ed25519-sha256 (RFC 8463), with the RFC 8301
  * rules by default: rsa-sha1 signatures and RSA keys under 1024 bits are not valid (reported as
- * {@code policy}). Works in steps so that one pass over the body serves every signature:
+ * {@code policy}); so is a signature whose {@code l=} leaves part of the body unsigned (RFC 6376 §8.2). Works in steps so that one pass over the body serves every signature:
  * {@link #prepare} reads the signature fields and sets up a body hasher for each, {@link #fetchKey} fetches each
  * one's key (a signature whose key cannot be had is decided then, and its body need not be hashed), the caller feeds
  * the body to the {@link Check#hasher()} of each signature still undecided, then {@link #finish} checks hashes and
@@ -288,6 +288,12 @@ final class DkimVerifier {
         }
         if (keyType.equals("rsa") && found.bits() < settings.minRsaBits()) {
             return c.result(Kind.POLICY, "RSA key of " + found.bits() + " bits is too short (RFC 8301)");
+        }
+        if (!arc && c.length >= 0 && c.hasher.canonicalLength() > c.length) {
+            // RFC 6376 §8.2: whatever follows the signed length (a link, new instructions) is anyone's, and a pass
+            // would let it through as the signer's, aligned for DMARC; "policy" (RFC 8601 §2.7.1) says the signature
+            // verified but is not accepted, so it counts as no signature and the finding shows why
+            return c.result(Kind.POLICY, "l= signs only part of the body (RFC 6376 section 8.2)");
         }
         return c.result(Kind.PASS, "");
     }

@@ -18,9 +18,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.Signature;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
@@ -301,6 +307,68 @@ class SenderAuthAnalyzerTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * A signature with l= shorter than the body verified as a pass and made DMARC pass, so anyone could append to a
+     * genuinely signed message (a link, new payment instructions) and keep the From domain's authentication.
+     */
+    @Test
+    void aSignatureWhoseLengthTagLeavesAppendedTextUnsignedIsNotAnAlignedPass() throws Exception {
+        KeyPair key = rsaKeys();
+        DnsResolver dns = TableDnsResolver.builder()
+                .add("sel._domainkey.bank.example", Type.TXT,
+                        "v=DKIM1; k=rsa; p=" + Base64.getEncoder().encodeToString(key.getPublic().getEncoded()))
+                .add("_dmarc.bank.example", Type.TXT, "v=DMARC1; p=reject")
+                .build();
+        String headers = "From: info@bank.example\r\nSubject: invoice\r\n";
+        String body = "Please pay invoice 42 to the account on file.\r\n";
+        String signature = signedWithLength(headers, body, key.getPrivate());
+        byte[] appended = (signature + headers + "\r\n" + body + "New account: 1234 at http://pay.evil.example/\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+
+        AnalysisInput in = input(appended, Direction.INBOUND, "192.0.2.9", "bounce@other.example");
+        SenderAuthResult r = analyzer(dns).evaluate(in);
+
+        assertThat(r.dkim()).extracting(DkimResult::kind).containsExactly(DkimResult.Kind.POLICY);
+        assertThat(r.dmarc().kind()).isEqualTo(DmarcResult.Kind.FAIL);
+        assertThat(analyzer(dns).analyze(in)).extracting(Finding::code, Finding::evidence).containsExactly(
+                tuple("DKIM_PERMERROR", "d=bank.example reason=l= signs only part of the body (RFC 6376 section 8.2)"),
+                tuple("DMARC_REJECT_POLICY_FAIL", "from=bank.example policy=reject"));
+        assertThat(r.authenticationResults("mx")).contains("dkim=policy (l signs only part of the body");
+        // the same signature over the whole body, as it was sent, still passes
+        byte[] whole = (signature + headers + "\r\n" + body).getBytes(StandardCharsets.US_ASCII);
+        SenderAuthResult sent = analyzer(dns).evaluate(input(whole, Direction.INBOUND, "192.0.2.9", "bounce@other.example"));
+        assertThat(sent.dkim()).extracting(DkimResult::kind).containsExactly(DkimResult.Kind.PASS);
+        assertThat(sent.dmarc().kind()).isEqualTo(DmarcResult.Kind.PASS);
+    }
+
+    private static KeyPair rsaKeys() throws GeneralSecurityException {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
+        return g.generateKeyPair();
+    }
+
+    /** A DKIM-Signature field (with its CRLF), relaxed/relaxed, whose l= is the canonical length of {@code body}. */
+    private static String signedWithLength(String headers, String body, PrivateKey key) throws Exception {
+        RawMail mail = RawMail.read(new ByteArrayInputStream((headers + "\r\n" + body).getBytes(StandardCharsets.US_ASCII)));
+        BodyHasher hasher = new BodyHasher(true, "SHA-256", -1);
+        for (byte[] line = mail.nextLine(); line != null; line = mail.nextLine()) {
+            hasher.line(line);
+        }
+        byte[] bodyHash = hasher.finish();
+        String field = "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=bank.example; s=sel; l="
+                + hasher.canonicalLength() + "; h=from:subject; bh=" + Base64.getEncoder().encodeToString(bodyHash) + "; b=";
+        StringBuilder data = new StringBuilder();
+        for (RawMail.Field f : DkimSignatures.selectFields(mail.fields(), List.of("from", "subject"))) {
+            data.append(DkimSignatures.canonicalHeader(f, true));
+        }
+        String self = DkimSignatures.canonicalHeader(new RawMail.Field("DKIM-Signature", field + "\r\n"), true);
+        data.append(self, 0, self.length() - 2);
+        Signature rsa = Signature.getInstance("SHA256withRSA");
+        rsa.initSign(key);
+        rsa.update(data.toString().getBytes(StandardCharsets.US_ASCII));
+        return field + Base64.getEncoder().encodeToString(rsa.sign()) + "\r\n";
     }
 
     @Test
