@@ -324,8 +324,9 @@ class GatewayConfiguration {
         Clock clock = Clock.systemUTC();
         // the attachment walks of every analyzer unpack compressed RAR archives with the process's unpacker
         io.mamori.core.attachment.RarUnpacker.configure(settings.analysis().rarUnpacker());
-        SenderAuthSettings auth = settings.auth().trustedArcSealers().isEmpty() ? SenderAuthSettings.defaults()
-                : new SenderAuthSettings(Set.copyOf(settings.auth().trustedArcSealers()));
+        // DNS may take four fifths of the analyzer's budget: the evaluation then decides with what it has in time
+        SenderAuthSettings auth = new SenderAuthSettings(Set.copyOf(settings.auth().trustedArcSealers()),
+                settings.analysis().budget().multipliedBy(4).dividedBy(5));
         MamoriProperties.Antivirus av = settings.antivirus();
         Optional<MalwareScanner> malware = Optional.empty();
         if (av.configured()) {

@@ -44,7 +44,23 @@ final class DmarcEvaluator {
      * without waiting; through a per-message cache, {@link #evaluate} then finds it.
      */
     static void askAhead(DnsResolver dns, String fromDomain) {
-        dns.lookupAsync(recordName(TableDnsResolver.normal(fromDomain)), Type.TXT);
+        // every question of the From domain's tree walk, not only its own record: the walk asks them all, and an
+        // answer still missing when the evaluation's DNS time is up would make the result a temperror
+        for (String name : walkNames(TableDnsResolver.normal(fromDomain))) {
+            dns.lookupAsync(recordName(name), Type.TXT);
+        }
+    }
+
+    /** The domains whose DMARC records the walk from {@code domain} asks for, nearest first (RFC 9989 §4.10). */
+    private static List<String> walkNames(String domain) {
+        String[] labels = domain.split("\\.");
+        List<String> names = new ArrayList<>();
+        names.add(domain);
+        int start = labels.length > MAX_WALK_LABELS ? labels.length - (MAX_WALK_LABELS - 1) : 1;
+        for (int i = start; i < labels.length; i++) {
+            names.add(String.join(".", java.util.Arrays.copyOfRange(labels, i, labels.length)));
+        }
+        return names;
     }
 
     /** Where the DMARC record of {@code domain} (normalised) is. */
@@ -188,13 +204,7 @@ final class DmarcEvaluator {
      */
     private List<Found> walk(String domain) throws TempError {
         List<Found> found = new ArrayList<>();
-        String[] labels = domain.split("\\.");
-        List<String> names = new ArrayList<>();
-        names.add(domain);
-        int start = labels.length > MAX_WALK_LABELS ? labels.length - (MAX_WALK_LABELS - 1) : 1;
-        for (int i = start; i < labels.length; i++) {
-            names.add(String.join(".", java.util.Arrays.copyOfRange(labels, i, labels.length)));
-        }
+        List<String> names = walkNames(domain);
         for (int i = 0; i < names.size(); i++) {
             DnsAnswer a = dns.lookup(recordName(names.get(i)), Type.TXT);
             if (a instanceof DnsAnswer.TempFail f) {

@@ -173,7 +173,7 @@ public final class SenderAuthAnalyzer implements Analyzer {
 
     private SenderAuthResult evaluateNow(AnalysisInput input) {
         Envelope e = input.envelope();
-        DnsResolver cached = new CachingDnsResolver(dns);
+        DnsResolver cached = new CachingDnsResolver(dns, settings.dnsTimeLimit());
         InetAddress ip = IpAddresses.parse(e.clientAddress());
         String mailFrom = e.mailFrom().strip();
         if (mailFrom.startsWith("<") && mailFrom.endsWith(">")) {
