@@ -59,7 +59,6 @@ public final class SenderAuthAnalyzer implements Analyzer {
     private static final Pattern MAIL_SYSTEM_NAME = Pattern.compile(
             "(?i)mailer[- ]daemon|postmaster|mail delivery (?:system|subsystem|service)");
     private static final Pattern CONTROL = Pattern.compile("[\\p{Cntrl}]");
-    private static final Pattern DMARC_PASS = Pattern.compile("(?i)(^|;)\\s*dmarc\\s*=\\s*pass\\b");
 
     private final DnsResolver dns;
     private final SenderAuthSettings settings;
@@ -212,7 +211,7 @@ public final class SenderAuthAnalyzer implements Analyzer {
         DmarcResult dmarc = dmarc(author, cached, spf, dkimResults, rawChecked);
         Optional<ArcResult.ArcSet> override = Optional.empty();
         if (dmarc.kind() == DmarcResult.Kind.FAIL && arc.kind() == ArcResult.Kind.PASS) {
-            override = trustedPass(arc);
+            override = trustedPass(arc, author.domain());
         }
         return new SenderAuthResult(spf, dkimResults, dmarc, arc, override, e.clientAddress(), rawChecked);
     }
@@ -254,7 +253,12 @@ public final class SenderAuthAnalyzer implements Analyzer {
         if (at < 1 || at == a.length() - 1) {
             return Optional.empty();
         }
-        String d = a.substring(at + 1).toLowerCase(Locale.ROOT);
+        return domain(a.substring(at + 1));
+    }
+
+    /** A domain as DMARC compares it: lower-case A-label, printable, of valid length and labels; else empty. */
+    private static Optional<String> domain(String written) {
+        String d = written.toLowerCase(Locale.ROOT);
         try {
             d = java.net.IDN.toASCII(d);
         } catch (IllegalArgumentException ex) {
@@ -265,16 +269,43 @@ public final class SenderAuthAnalyzer implements Analyzer {
         return printable && SpfEvaluator.validDomain(d) ? Optional.of(d) : Optional.empty();
     }
 
-    /** The newest set sealed by a trusted sealer whose ARC-Authentication-Results recorded dmarc=pass. */
-    private Optional<ArcResult.ArcSet> trustedPass(ArcResult arc) {
+    /**
+     * The newest ARC set, when a trusted sealer sealed it and recorded in its ARC-Authentication-Results that DMARC
+     * passed for the author domain this message has now. Only the newest set can speak for the message as it
+     * arrives: RFC 8617 §5.2 verifies only the newest ARC-Message-Signature, so an older set may have been copied
+     * from another message (a trusted sealer's pass for the attacker's own domain, replayed under a new From and
+     * body with the attacker's own set sealed on top). Its record must name the domain (header.from, RFC 7489
+     * §11.2) for the same reason: a pass for some other From says nothing about this one. Every DMARC result of the
+     * set must say so; an unreadable one does not count (see {@link AuthResults}).
+     */
+    private Optional<ArcResult.ArcSet> trustedPass(ArcResult arc, String authorDomain) {
         List<ArcResult.ArcSet> sets = arc.sets();
-        for (int i = sets.size() - 1; i >= 0; i--) {
-            ArcResult.ArcSet s = sets.get(i);
-            if (trusted(s.sealer()) && DMARC_PASS.matcher(s.authenticationResults()).find()) {
-                return Optional.of(s);
-            }
+        if (arc.kind() != ArcResult.Kind.PASS || sets.isEmpty() || authorDomain == null) {
+            return Optional.empty();
         }
-        return Optional.empty();
+        ArcResult.ArcSet newest = sets.get(sets.size() - 1);
+        if (newest.instance() != sets.size() || !trusted(newest.sealer())) {
+            return Optional.empty();
+        }
+        List<AuthResults.Result> dmarc = AuthResults.of(newest.authenticationResults()).stream()
+                .filter(r -> r.method().equals("dmarc")).toList();
+        boolean pass = !dmarc.isEmpty() && dmarc.stream().allMatch(r -> r.result().equals("pass")
+                && sameDomain(r.properties().get("header.from"), authorDomain));
+        return pass ? Optional.of(newest) : Optional.empty();
+    }
+
+    /** Whether an Authentication-Results {@code header.from} (a domain, or an address) names {@code authorDomain}. */
+    private static boolean sameDomain(String headerFrom, String authorDomain) {
+        if (headerFrom == null) {
+            return false;
+        }
+        // RFC 8601 §2.2 pvalue: [[local-part] "@"] domain-name
+        Optional<String> d = domain(headerFrom.substring(headerFrom.lastIndexOf('@') + 1));
+        return d.isPresent() && withoutRootDot(d.get()).equals(withoutRootDot(authorDomain));
+    }
+
+    private static String withoutRootDot(String domain) {
+        return domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain;
     }
 
     private boolean trusted(String sealer) {

@@ -11,8 +11,9 @@ import java.util.stream.Collectors;
  *
  * @param trustedArcSealers domains whose ARC seals are believed (e.g. {@code google.com},
  *                          {@code microsoft.com} / {@code outlook.com} for mail forwarded by Google or Microsoft
- *                          365): a DMARC failure is overridden when such a sealer recorded {@code dmarc=pass}
- *                          in a valid chain (RFC 8617 §7.2). Stored lower-case ASCII.
+ *                          365): a DMARC failure is overridden when such a sealer sealed the newest set of a
+ *                          valid chain and recorded {@code dmarc=pass} for the message's From domain in it
+ *                          (RFC 8617 §7.2). Stored lower-case ASCII.
  * @param dnsTimeLimit      how long one message's evaluation waits for DNS answers in all: past it an unanswered
  *                          question is a temporary error. Below the analyzer's time budget, so that the evaluation
  *                          ends with what it knows (the From domain's DMARC policy is asked first) rather than being

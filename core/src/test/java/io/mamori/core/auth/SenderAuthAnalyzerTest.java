@@ -494,22 +494,128 @@ class SenderAuthAnalyzerTest {
         }
     }
 
+    /** The fixture's sealer recorded a bare {@code dmarc=pass}: a pass for no named From domain vouches for none. */
     @Test
-    void aForwardedMailingListMessageSealedByATrustedSealerDoesNotFailDmarc() throws IOException {
+    void aTrustedSealersDmarcPassThatNamesNoFromDomainDoesNotOverrideDmarc() throws IOException {
         TableDnsResolver dns = listDns();
         List<Finding> findings = analyzer(dns, "example.org").analyze(forwarded());
-        assertThat(findings).extracting(Finding::code, Finding::evidence).containsExactly(
-                tuple("ARC_TRUSTED_OVERRIDE", "from=d1.example.org sealer=example.org i=1"));
+        assertThat(findings).extracting(Finding::code).containsExactly("SPF_FAIL", "DKIM_FAIL", "DMARC_REJECT_POLICY_FAIL");
         SenderAuthResult r = analyzer(dns, "example.org").evaluate(forwarded());
-        assertThat(r.effectiveDmarc()).isEqualTo(DmarcResult.Kind.PASS);
-        assertThat(r.authenticationResults("mx.example.co.jp")).contains(
-                "dmarc=pass (failed, overridden by trusted ARC sealer example.org) header.from=d1.example.org; arc=pass");
+        assertThat(r.arc().kind()).isEqualTo(ArcResult.Kind.PASS);
+        assertThat(r.effectiveDmarc()).isEqualTo(DmarcResult.Kind.FAIL);
     }
 
     @Test
     void theSameForwardedMessageFailsDmarcWhenItsSealerIsNotTrusted() throws IOException {
         List<Finding> findings = analyzer(listDns(), "google.com").analyze(forwarded());
         assertThat(findings).extracting(Finding::code).containsExactly("SPF_FAIL", "DKIM_FAIL", "DMARC_REJECT_POLICY_FAIL");
+    }
+
+    private static final ArcSealer TRUSTED_SEALER = new ArcSealer("trusted.example");
+    private static final ArcSealer EVIL_SEALER = new ArcSealer("evil.example");
+    private static final String INVOICE = "From: CEO <ceo@victim.example>\r\nTo: keiri@example.co.jp\r\n"
+            + "Subject: invoice\r\n\r\nPlease pay invoice 42 to account 1234.\r\n";
+
+    /** victim.example publishes p=reject and sends from 198.51.100.0/24; the sealers' keys; nothing signs with DKIM. */
+    private static TableDnsResolver victimDns() {
+        return TableDnsResolver.builder()
+                .add("_dmarc.victim.example", Type.TXT, "v=DMARC1; p=reject")
+                .add("victim.example", Type.TXT, "v=spf1 ip4:198.51.100.0/24 -all")
+                .add("_dmarc.evil.example", Type.TXT, "v=DMARC1; p=none")
+                .add("evil.example", Type.TXT, "v=spf1 ip4:203.0.113.0/24 -all")
+                .add("_dmarc.xn--bcher-kva.example", Type.TXT, "v=DMARC1; p=reject")
+                .add(TRUSTED_SEALER.keyName(), Type.TXT, TRUSTED_SEALER.keyRecord())
+                .add(EVIL_SEALER.keyName(), Type.TXT, EVIL_SEALER.keyRecord())
+                .build();
+    }
+
+    /** The message arrives from 203.0.113.5: SPF fails for victim.example, so DMARC fails unless ARC overrides it. */
+    private static SenderAuthResult viaTrustedSealer(String message) throws IOException {
+        return analyzer(victimDns(), "trusted.example").evaluate(input(message.getBytes(StandardCharsets.ISO_8859_1),
+                Direction.INBOUND, "203.0.113.5", "bounce@victim.example"));
+    }
+
+    /**
+     * RFC 8617 §5.2 verifies only the newest ARC-Message-Signature: an older set may come from any other message.
+     * Here a trusted sealer's genuine set, recording dmarc=pass for the attacker's own earlier mail, is copied under
+     * a new From (a p=reject domain) and body, and the attacker seals a valid set of their own on top. The chain
+     * validates, and must not make the forgery pass DMARC.
+     */
+    @Test
+    void aTrustedSealersPassReplayedBelowAnAttackersOwnSetDoesNotOverrideDmarc() throws IOException {
+        String own = "From: me@evil.example\r\nTo: friend@trusted.example\r\nSubject: hi\r\n\r\nhi\r\n";
+        String copied = TRUSTED_SEALER.set(own, "mx.trusted.example; spf=pass smtp.mailfrom=evil.example;"
+                + " dmarc=pass header.from=evil.example");
+        String forged = EVIL_SEALER.seal(copied + INVOICE, "mx.evil.example; dmarc=fail header.from=victim.example");
+
+        SenderAuthResult r = viaTrustedSealer(forged);
+
+        assertThat(r.arc().kind()).as(r.arc().reason()).isEqualTo(ArcResult.Kind.PASS);
+        assertThat(r.arc().sets()).extracting(ArcResult.ArcSet::sealer).containsExactly("trusted.example", "evil.example");
+        assertThat(r.arcOverride()).isEmpty();
+        assertThat(r.effectiveDmarc()).isEqualTo(DmarcResult.Kind.FAIL);
+        assertThat(SenderAuthAnalyzer.findings(r)).extracting(Finding::code).contains("DMARC_REJECT_POLICY_FAIL")
+                .doesNotContain("ARC_TRUSTED_OVERRIDE");
+        // a set that names this very From domain, copied from a genuine newsletter of victim.example that reached the
+        // attacker through the trusted sealer, vouches just as little for a new body under that From
+        String newsletter = "From: news@victim.example\r\nTo: me@evil.example\r\nSubject: news\r\n\r\nnews\r\n";
+        String genuine = TRUSTED_SEALER.set(newsletter, "mx.trusted.example; dmarc=pass header.from=victim.example");
+        SenderAuthResult replayed = viaTrustedSealer(EVIL_SEALER.seal(genuine + INVOICE, "mx.evil.example; dmarc=pass"));
+        assertThat(replayed.arc().kind()).as(replayed.arc().reason()).isEqualTo(ArcResult.Kind.PASS);
+        assertThat(replayed.arcOverride()).isEmpty();
+        assertThat(replayed.effectiveDmarc()).isEqualTo(DmarcResult.Kind.FAIL);
+        // the same trusted record, had the trusted sealer been the last hop and named this From domain, would count
+        String relayed = TRUSTED_SEALER.seal(EVIL_SEALER.seal(INVOICE, "mx.evil.example; dmarc=fail"),
+                "mx.trusted.example; dmarc=pass header.from=victim.example");
+        assertThat(viaTrustedSealer(relayed).arcOverride()).hasValueSatisfying(s -> assertThat(s.instance()).isEqualTo(2));
+    }
+
+    /**
+     * The newest trusted set counts only where it records, as a result (not in a comment), that DMARC passed for
+     * the From domain of the message as it is: the header.from property, compared as the author domain is (case,
+     * IDNA). The forms Microsoft 365 and Gmail write pass.
+     */
+    @Test
+    void aTrustedSealersDmarcPassCountsOnlyForTheFromDomainItNamesAsAResult() throws IOException {
+        String[] honoured = {
+            "mx.trusted.example; dmarc=pass header.from=victim.example",
+            "mx.trusted.example 1; spf=pass smtp.mailfrom=victim.example; dmarc=pass action=none"
+                    + " header.from=victim.example; dkim=none (message not signed) header.d=none; arc=none",
+            "mx.trusted.example; dkim=pass header.i=@victim.example header.s=s1 header.b=Ab12;\r\n"
+                    + "       spf=pass (trusted.example: domain of bounce@victim.example designates 198.51.100.7 as"
+                    + " permitted sender) smtp.mailfrom=bounce@victim.example;\r\n"
+                    + "       dmarc=pass (p=REJECT sp=REJECT dis=NONE) header.from=victim.example",
+            "mx.trusted.example; DMARC = Pass (comment) Header . From = VICTIM.Example",
+            "mx.trusted.example; dmarc=pass header.from=\"victim.example\"",
+        };
+        for (String aar : honoured) {
+            SenderAuthResult r = viaTrustedSealer(TRUSTED_SEALER.seal(INVOICE, aar));
+            assertThat(r.arcOverride()).as(aar).isPresent();
+            assertThat(SenderAuthAnalyzer.findings(r)).as(aar).extracting(Finding::code, Finding::evidence).containsExactly(
+                    tuple("ARC_TRUSTED_OVERRIDE", "from=victim.example sealer=trusted.example i=1"));
+        }
+        String[] ignored = {
+            "mx.trusted.example; dmarc=pass header.from=evil.example",
+            "mx.trusted.example; dmarc=pass header.from=victim.example.evil.example",
+            "mx.trusted.example; dmarc=pass",
+            "mx.trusted.example; dmarc=fail (p=reject;dmarc=pass if forwarded) header.from=victim.example",
+            "mx.trusted.example; spf=fail (;dmarc=pass header.from=victim.example) smtp.mailfrom=victim.example",
+            "mx.trusted.example; dmarc=pass header.from=victim.example header.from=evil.example",
+            "mx.trusted.example; dmarc=pass header.from=victim.example; dmarc=fail header.from=victim.example",
+            "mx.trusted.example; dmarc=pass header.from=victim.example (unclosed",
+            "; dmarc=pass header.from=victim.example",
+        };
+        for (String aar : ignored) {
+            SenderAuthResult r = viaTrustedSealer(TRUSTED_SEALER.seal(INVOICE, aar));
+            assertThat(r.arc().kind()).as(aar).isEqualTo(ArcResult.Kind.PASS);
+            assertThat(r.arcOverride()).as(aar).isEmpty();
+            assertThat(r.effectiveDmarc()).as(aar).isEqualTo(DmarcResult.Kind.FAIL);
+        }
+        // an internationalised From domain, written in UTF-8 (RFC 6532), and its A-label in the record
+        String idn = new String("From: <ceo@B\u00fccher.example>\r\nTo: keiri@example.co.jp\r\nSubject: x\r\n\r\nx\r\n"
+                .getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        assertThat(viaTrustedSealer(TRUSTED_SEALER.seal(idn, "mx.trusted.example; dmarc=pass header.from=xn--bcher-kva.example"))
+                .arcOverride()).isPresent();
     }
 
     private static TableDnsResolver listDns() {
