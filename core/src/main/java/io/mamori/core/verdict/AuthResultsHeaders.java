@@ -19,8 +19,6 @@ import java.util.Objects;
  */
 public final class AuthResultsHeaders {
 
-    /** The header block read at most; Mime4j's rewrite refuses longer header lines anyway. */
-    private static final long MAX_HEADER_BYTES = 4L * 1024 * 1024;
     /** How much of one field's value is kept: the authserv-id comes first, after at most some comments. */
     private static final int MAX_VALUE_CHARS = 16 * 1024;
 
@@ -66,131 +64,157 @@ public final class AuthResultsHeaders {
     }
 
     /**
-     * Whether the header block of {@code raw} (read up to its end, at most 4 MiB) holds an
-     * {@code Authentication-Results} field claiming {@code authservId}. Reads only the header block.
+     * Whether the header block of {@code raw} holds a field that {@link #remove} would remove: an
+     * {@code Authentication-Results} field claiming {@code authservId}, or one of the gateway's own fields. Reads
+     * only the header block, holding one field at a time and only its start, as {@link #remove} does.
      */
     public static boolean present(InputStream raw, String authservId) throws IOException {
-        InputStream in = raw instanceof BufferedInputStream ? raw : new BufferedInputStream(raw, 16 * 1024);
-        StringBuilder line = new StringBuilder();
-        StringBuilder field = null;
-        long read = 0;
-        for (int b; (b = in.read()) >= 0 && read < MAX_HEADER_BYTES; read++) {
-            if (b == '\n') {
-                if (line.length() == 0 || (line.length() == 1 && line.charAt(0) == '\r')) {
-                    break; // the empty line that ends the header block
-                }
-                String text = line.toString();
-                line.setLength(0);
-                boolean continuation = text.charAt(0) == ' ' || text.charAt(0) == '\t';
-                if (continuation && field != null) {
-                    if (field.length() < MAX_VALUE_CHARS) {
-                        field.append(' ').append(text, 0, Math.min(text.length(), MAX_VALUE_CHARS));
-                    }
-                    continue;
-                }
-                if (field != null && claims(field.toString(), authservId)) {
-                    return true;
-                }
-                field = null;
-                int colon = text.indexOf(':');
-                if (!continuation && colon > 0 && isOwnField(text.substring(0, colon))) {
-                    return true;
-                }
-                if (!continuation && colon > 0
-                        && text.substring(0, colon).strip().equalsIgnoreCase("Authentication-Results")) {
-                    field = new StringBuilder(text.substring(colon + 1, Math.min(text.length(), colon + 1 + MAX_VALUE_CHARS)));
-                }
-            } else if (line.length() < MAX_VALUE_CHARS) {
-                line.append((char) b);
-            }
-        }
-        return field != null && claims(field.toString(), authservId);
+        return scan(raw, OutputStream.nullOutputStream(), authservId, true) > 0;
     }
 
     /**
      * Copies {@code raw} to {@code out} without the top-level {@code Authentication-Results} fields that claim
-     * {@code authservId}; every other byte, the body included, is copied as it is. This is the path for a message
-     * that needs nothing else: Mime4j's tree, which the other transforms use, cannot reproduce every multipart
-     * framing byte for byte (it does not record whether a close delimiter had its own line end), and a relayed
-     * message's body must stay exactly as signed. Memory is bounded: a field is held only while it is an
-     * {@code Authentication-Results} field and at most {@value #MAX_VALUE_CHARS} bytes of it; one whose
-     * authserv-id cannot be found within that is removed too (RFC 8601 §5 allows removing any).
+     * {@code authservId}, and without the gateway's own fields; every other byte, the body included, is copied as
+     * it is. This is the path for a message that needs nothing else: Mime4j's tree, which the other transforms use,
+     * cannot reproduce every multipart framing byte for byte (it does not record whether a close delimiter had its
+     * own line end), and a relayed message's body must stay exactly as signed. Fields are told apart by their names
+     * as Mime4j reads them ({@link FieldName}), so that both paths, and {@link #present}, remove the same fields.
+     * Memory is bounded: a field is held only while its name is being read or it is an
+     * {@code Authentication-Results} field, and at most {@value #MAX_VALUE_CHARS} bytes of it; one whose
+     * authserv-id cannot be found within that is removed too (RFC 8601 §5 allows removing any), and so is one whose
+     * name cannot (no real field name is that long, and a sender could pad one to be let through unread).
      *
      * @return how many fields were removed
      */
     public static int remove(InputStream raw, OutputStream out, String authservId) throws IOException {
+        return scan(raw, out, authservId, false);
+    }
+
+    /**
+     * The header block field by field, as {@link #remove} describes; with {@code untilFirst}, stops at the first field
+     * removed or at the end of the header block, without reading the body.
+     */
+    private static int scan(InputStream raw, OutputStream out, String authservId, boolean untilFirst) throws IOException {
         Objects.requireNonNull(authservId, "authservId");
         InputStream in = raw instanceof BufferedInputStream ? raw : new BufferedInputStream(raw, 64 * 1024);
-        ByteArrayOutputStream held = null;   // the Authentication-Results field being read, or null
-        boolean dropping = false;            // the current field is being dropped (decided early)
+        HeldField field = null;
         int removed = 0;
         byte[] line;
         boolean lineStart = true;
+        boolean firstLine = true;
         while ((line = readLine(in, MAX_VALUE_CHARS)) != null) {
             boolean complete = line[line.length - 1] == '\n';
             if (lineStart && (line[0] == '\n' || (line[0] == '\r' && line.length > 1 && line[1] == '\n'))) {
-                removed += finish(held, out, authservId);
+                removed += field == null ? 0 : field.end(out, authservId);
+                if (untilFirst) {
+                    return removed;
+                }
                 out.write(line);
                 in.transferTo(out);
                 out.flush();
                 return removed;
             }
-            boolean continuation = !lineStart || line[0] == ' ' || line[0] == '\t';
+            // A line starting with white space continues the field before it (RFC 5322 §2.2.3). The header block's
+            // first line has none before it: Mime4j, and so the tree path, reads it as a field of its own with the
+            // white space dropped, so it starts one here too, or " Authentication-Results: <us>; ..." would pass.
+            boolean continuation = !lineStart || (!firstLine && (line[0] == ' ' || line[0] == '\t'));
             if (!continuation) {
-                removed += finish(held, out, authservId);
-                held = null;
-                dropping = false;
-                if (isAuthResults(line)) {
-                    held = new ByteArrayOutputStream();
-                } else if (isOwnField(fieldName(line))) {
-                    dropping = true;
-                    removed++;
+                removed += field == null ? 0 : field.end(out, authservId);
+                if (untilFirst && removed > 0) {
+                    return removed;
                 }
+                field = new HeldField();
             }
-            if (dropping) {
-                // part of a field already judged ours
-            } else if (held != null) {
-                held.write(line);
-                if (held.size() > MAX_VALUE_CHARS) {
-                    if (claimsOrUndecided(held, authservId)) {
-                        dropping = true;
-                        removed++;
-                    } else {
-                        held.writeTo(out);
-                    }
-                    held = null;
-                }
-            } else {
-                out.write(line);
+            removed += field.add(line, out, authservId);
+            if (untilFirst && removed > 0) {
+                return removed;
             }
+            firstLine = false;
             lineStart = complete;
         }
-        removed += finish(held, out, authservId);
+        removed += field == null ? 0 : field.end(out, authservId);
         out.flush();
         return removed;
     }
 
-    private static int finish(ByteArrayOutputStream held, OutputStream out, String authservId) throws IOException {
-        if (held == null) {
+    /** One header field on its way from the input to the output: held until it is known not to be removed. */
+    private static final class HeldField {
+        private enum State { NAMING, AUTH_RESULTS, KEPT, DROPPED }
+
+        private final FieldName name = new FieldName();
+        private State state = State.NAMING;
+        private ByteArrayOutputStream held = new ByteArrayOutputStream();
+        /** Where the value starts in {@link #held}: after the colon that ends the name. */
+        private int valueStart;
+
+        /** Takes the next piece of the field; returns 1 if that decided to remove it. */
+        int add(byte[] line, OutputStream out, String authservId) throws IOException {
+            switch (state) {
+                case KEPT -> out.write(line);
+                case DROPPED -> { }
+                case NAMING -> {
+                    int colon = name.read(line);
+                    held.write(line);
+                    if (colon >= 0) {
+                        valueStart = held.size() - line.length + colon + 1;
+                        if (isOwnField(name.name())) {
+                            return drop();
+                        }
+                        if (!name.is("Authentication-Results")) {
+                            return keep(out);
+                        }
+                        state = State.AUTH_RESULTS;
+                    }
+                    return tooLarge(out, authservId);
+                }
+                case AUTH_RESULTS -> {
+                    held.write(line);
+                    return tooLarge(out, authservId);
+                }
+                default -> throw new IllegalStateException();
+            }
             return 0;
         }
-        if (claims(value(held), authservId)) {
+
+        /** The field is complete: 1 if it is removed. */
+        int end(OutputStream out, String authservId) throws IOException {
+            if (state == State.AUTH_RESULTS && claims(value(), authservId)) {
+                return drop();
+            }
+            // a line without any colon is no field that anyone reads as ours (Mime4j drops it): left as it is
+            return state == State.NAMING || state == State.AUTH_RESULTS ? keep(out) : 0;
+        }
+
+        private int tooLarge(OutputStream out, String authservId) throws IOException {
+            if (held.size() <= MAX_VALUE_CHARS) {
+                return 0;
+            }
+            if (state == State.NAMING) {
+                return drop();
+            }
+            String value = value();
+            String id = authservId(value);
+            // An id running into the cut may be incomplete: then it is undecided as well.
+            boolean undecided = id == null || value.stripTrailing().endsWith(id);
+            return undecided || claims(value, authservId) ? drop() : keep(out);
+        }
+
+        private int drop() {
+            state = State.DROPPED;
+            held = null;
             return 1;
         }
-        held.writeTo(out);
-        return 0;
-    }
 
-    private static boolean claimsOrUndecided(ByteArrayOutputStream held, String authservId) {
-        String value = value(held);
-        String id = authservId(value);
-        // An id running into the cut may be incomplete: then it is undecided as well.
-        return id == null || value.stripTrailing().endsWith(id) || claims(value, authservId);
-    }
+        private int keep(OutputStream out) throws IOException {
+            held.writeTo(out);
+            state = State.KEPT;
+            held = null;
+            return 0;
+        }
 
-    private static String value(ByteArrayOutputStream field) {
-        String text = field.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
-        return text.substring(text.indexOf(':') + 1);
+        private String value() {
+            return held.toString(java.nio.charset.StandardCharsets.ISO_8859_1).substring(valueStart);
+        }
     }
 
     /** Whether a field of this name is one of the gateway's own ({@code X-Mamori-…}), which no sender may write. */
@@ -199,16 +223,71 @@ public final class AuthResultsHeaders {
         return n.regionMatches(true, 0, "X-Mamori-", 0, "X-Mamori-".length());
     }
 
-    private static String fieldName(byte[] line) {
-        String start = new String(line, 0, Math.min(line.length, 64), java.nio.charset.StandardCharsets.ISO_8859_1);
-        int colon = start.indexOf(':');
-        return colon > 0 ? start.substring(0, colon) : "";
-    }
+    /**
+     * A field's name read as Mime4j reads it (its {@code RawFieldParser}), the tree path's reader: everything before
+     * the first colon outside comments, however long, with comments dropped and white space and line breaks at
+     * either end dropped (RFC 5322 §4.5.8 obsolete syntax allows white space before the colon; a first line that
+     * starts with white space and a name folded before its colon are read the same way), a run inside kept as one
+     * space. Fed piece by piece; keeps only the name's first {@value #KEPT_NAME_CHARS} characters, enough to tell
+     * {@code Authentication-Results} and {@code X-Mamori-} names, so that padding costs no memory.
+     */
+    static final class FieldName {
+        private static final int KEPT_NAME_CHARS = 64;
 
-    private static boolean isAuthResults(byte[] line) {
-        String start = new String(line, 0, Math.min(line.length, 64), java.nio.charset.StandardCharsets.ISO_8859_1);
-        int colon = start.indexOf(':');
-        return colon > 0 && start.substring(0, colon).strip().equalsIgnoreCase("Authentication-Results");
+        private final StringBuilder kept = new StringBuilder();
+        private int length;
+        private int depth;
+        private boolean escaped;
+        private boolean space;
+        private boolean done;
+
+        /** Reads {@code bytes} (ISO-8859-1) up to the colon; the colon's index in them, or -1 if none yet. */
+        int read(byte[] bytes) {
+            for (int i = 0; i < bytes.length && !done; i++) {
+                char c = (char) (bytes[i] & 0xff);
+                if (depth > 0) {
+                    if (escaped) {
+                        escaped = false;
+                    } else if (c == '\\') {
+                        escaped = true;
+                    } else if (c == '(') {
+                        depth++;
+                    } else if (c == ')') {
+                        depth--;
+                    }
+                } else if (c == ':') {
+                    done = true;
+                    return i;
+                } else if (c == '(') {
+                    depth = 1;
+                } else if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+                    space = length > 0;
+                } else {
+                    if (space) {
+                        append(' ');
+                        space = false;
+                    }
+                    append(c);
+                }
+            }
+            return -1;
+        }
+
+        private void append(char c) {
+            if (kept.length() < KEPT_NAME_CHARS) {
+                kept.append(c);
+            }
+            length++;
+        }
+
+        /** The name's start (all of it when it is short). */
+        String name() {
+            return kept.toString();
+        }
+
+        boolean is(String fieldName) {
+            return length == kept.length() && kept.toString().equalsIgnoreCase(fieldName);
+        }
     }
 
     /** A line including its LF, or at most {@code max} bytes of it; {@code null} at the end. */

@@ -90,6 +90,62 @@ class AuthResultsHeadersTest {
     }
 
     /**
+     * Whether a field is removed depends on how its name is read, and the tree path (every transform but this
+     * cleaning alone) reads names with Mime4j: white space before the colon however much of it (RFC 5322 §4.5.8), a
+     * fold or a comment there, or white space before the name on the header block's first line, which no field
+     * precedes for it to continue. Such a field claiming our authserv-id is ours to remove (RFC 8601 §5) on both
+     * paths, and {@link AuthResultsHeaders#present}, which decides whether anything is removed at all, must see it.
+     */
+    @Test
+    void aForgedFieldIsFoundAndRemovedOnBothPathsHoweverItsNameIsPaddedFoldedOrIndented() throws Exception {
+        String rest = "From: support@bank.example\r\nSubject: verify\r\n\r\nbody\r\n";
+        String[] anywhere = {
+            "Authentication-Results" + " ".repeat(50) + ": mamori.test; dmarc=pass header.from=bank.example",
+            "Authentication-Results" + "\t".repeat(46) + ": mamori.test; dmarc=pass header.from=bank.example",
+            "Authentication-Results" + " ".repeat(20_000) + ": mamori.test; dmarc=pass header.from=bank.example",
+            "Authentication-Results" + " ".repeat(40_000) + ": mamori.test; dmarc=pass header.from=bank.example",
+            "Authentication-Results\r\n : mamori.test; dmarc=pass header.from=bank.example",
+            "Authentication-Results (as written): mamori.test; dmarc=pass header.from=bank.example",
+            "X-Mamori-Verdict" + " ".repeat(60) + ": DELIVER; score=0.00",
+        };
+        List<String> messages = new java.util.ArrayList<>();
+        for (String field : anywhere) {
+            messages.add(field + "\r\n" + rest);
+            messages.add("Received: from x by y; Mon, 1 Apr 2024 09:00:00 +0900\r\n" + field + "\r\n" + rest);
+        }
+        messages.add(" Authentication-Results: mamori.test; dmarc=pass header.from=bank.example\r\n" + rest);
+        messages.add("\t \r\n Authentication-Results: mamori.test; dmarc=pass header.from=bank.example\r\n" + rest);
+        for (String message : messages) {
+            String shown = message.substring(0, Math.min(message.length(), 90));
+            String expected = message.substring(message.indexOf("From: "));
+            if (message.startsWith("Received")) {
+                expected = "Received: from x by y; Mon, 1 Apr 2024 09:00:00 +0900\r\n" + expected;
+            }
+            assertThat(AuthResultsHeaders.present(stream(message), "mamori.test")).as(shown).isTrue();
+
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            MessageRewriter.Result bytewise = new MessageRewriter(temp).rewrite(stream(message), out,
+                    MessageRewriter.Plan.NONE.removingAuthResultsOf("mamori.test"));
+            assertThat(bytewise.authResultsRemoved()).as(shown).isEqualTo(1);
+            assertThat(out.toString(StandardCharsets.ISO_8859_1)).as(shown).isEqualTo(expected);
+
+            out.reset();
+            MessageRewriter.Result tree = new MessageRewriter(temp).rewrite(stream(message), out,
+                    MessageRewriter.Plan.NONE.removingAuthResultsOf("mamori.test").tagging("[!]", List.of()));
+            assertThat(tree.authResultsRemoved()).as(shown).isEqualTo(1);
+            assertThat(out.toString(StandardCharsets.ISO_8859_1)).as(shown).doesNotContain("mamori.test")
+                    .doesNotContain("DELIVER").contains("From: support@bank.example");
+        }
+        // after the first line, such a line continues the field before it, on both paths: it is From's, not a field
+        String folded = "From: support@bank.example\r\n Authentication-Results: mamori.test; dmarc=pass\r\n"
+                + "Subject: verify\r\n\r\nbody\r\n";
+        assertThat(AuthResultsHeaders.present(stream(folded), "mamori.test")).isFalse();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThat(AuthResultsHeaders.remove(stream(folded), out, "mamori.test")).isZero();
+        assertThat(out.toString(StandardCharsets.ISO_8859_1)).isEqualTo(folded);
+    }
+
+    /**
      * A forged field put on top of each corpus message (broken ones, LF line ends and mbox "From " lines included)
      * is removed and the message comes out byte for byte as it was, so downstream DKIM verification still sees what
      * the signer signed.
