@@ -6,6 +6,8 @@ import io.mamori.core.analysis.Finding;
 import io.mamori.core.analysis.MessageMemo;
 import io.mamori.core.message.Direction;
 import io.mamori.core.message.Envelope;
+import io.mamori.core.message.HeaderField;
+import io.mamori.core.message.Mailbox;
 import io.mamori.core.message.ParsedMessage;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -50,7 +52,6 @@ public final class SenderAuthAnalyzer implements Analyzer {
     private static final int MAX_DKIM_FINDINGS = 3;
     private static final Pattern ANGLE_ADDRESS = Pattern.compile("<([^<>]*)>");
     private static final Pattern COMMENT = Pattern.compile("\\([^()]*\\)");
-    private static final Pattern WHITE_SPACE = Pattern.compile("\\s+");
     private static final Pattern MAIL_SYSTEM = Pattern.compile("(?i)|mailer-daemon|postmaster");
     /**
      * How mail systems name themselves on their bounces (Sendmail, Postfix, Exim). Not "System Administrator" or
@@ -120,15 +121,20 @@ public final class SenderAuthAnalyzer implements Analyzer {
         return Optional.ofNullable(Author.of(message).domain());
     }
 
-    /** The single author domain of the From fields, or why there is none (DMARC's {@code permerror} then). */
+    /**
+     * The single author domain of the From fields, or why there is none (DMARC's {@code permerror} then). The address
+     * is {@link Mailbox#author}'s, which the sender lists match too: were they to read the field differently, an allow
+     * entry could match one address while DMARC passed for another.
+     */
     private record Author(String domain, String problem) {
         static Author of(ParsedMessage message) {
-            List<String> froms = message.headers("From");
+            List<HeaderField> froms = message.headerFields("From");
             if (froms.size() != 1) {
                 return new Author(null, froms.isEmpty() ? "no From header" : froms.size() + " From headers");
             }
-            return fromDomain(froms.get(0)).map(d -> new Author(d, null)).orElseGet(() -> new Author(null,
-                    "From does not hold exactly one address with a domain: " + froms.get(0)));
+            return Mailbox.author(froms.get(0)).flatMap(m -> asciiDomain(m.address())).map(d -> new Author(d, null))
+                    .orElseGet(() -> new Author(null,
+                            "From does not hold exactly one address with a domain: " + froms.get(0).value()));
         }
     }
 
@@ -230,30 +236,17 @@ public final class SenderAuthAnalyzer implements Analyzer {
         return r;
     }
 
-    /** The domain of the single address in a (decoded) From value. */
-    static Optional<String> fromDomain(String from) {
-        List<String> addresses = new ArrayList<>();
-        Matcher m = ANGLE_ADDRESS.matcher(from);
-        while (m.find()) {
-            addresses.add(m.group(1));
-        }
-        if (addresses.isEmpty()) {
-            String bare = COMMENT.matcher(from).replaceAll("").strip();
-            if (bare.contains(",")) {
-                return Optional.empty();
-            }
-            addresses.add(bare);
-        }
-        if (addresses.size() != 1) {
+    /**
+     * The domain of an author's address (lower-case, without comments or folding white space: {@link Mailbox}) as an
+     * A-label, IDNA2003 folding full-width letters, {@code 。} and soft hyphens as mail programs show them; empty when
+     * it is no domain.
+     */
+    static Optional<String> asciiDomain(String address) {
+        int at = address.lastIndexOf('@');
+        if (at < 1 || at == address.length() - 1) {
             return Optional.empty();
         }
-        // RFC 5322 §4.4 (obsolete syntax, still to be read): comments and folding white space around the dots
-        String a = WHITE_SPACE.matcher(COMMENT.matcher(addresses.get(0)).replaceAll("")).replaceAll("");
-        int at = a.lastIndexOf('@');
-        if (at < 1 || at == a.length() - 1) {
-            return Optional.empty();
-        }
-        return domain(a.substring(at + 1));
+        return domain(address.substring(at + 1));
     }
 
     /** A domain as DMARC compares it: lower-case A-label, printable, of valid length and labels; else empty. */

@@ -5,6 +5,7 @@ import io.mamori.core.analysis.Analyzer;
 import io.mamori.core.analysis.Finding;
 import io.mamori.core.link.MessageLinks;
 import io.mamori.core.message.Direction;
+import io.mamori.core.message.HeaderField;
 import io.mamori.core.message.Mailbox;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,7 +28,7 @@ import java.util.function.Supplier;
  *     controls both.</li>
  * <li>{@code LINK_BLOCKED}: a link of the text or HTML leads to a blocked domain (or sub-domain) or under a
  *     blocked URL.</li>
- * <li>{@code SENDER_ALLOWED}: the single From address matches an allow entry <em>and</em> the From domain is
+ * <li>{@code SENDER_ALLOWED}: the From field's single author ({@link Mailbox#author}) matches an allow entry <em>and</em> the From domain is
  *     authenticated ({@link SenderVerifier}). The policy engine then ignores the score-based findings except those
  *     the policy says an allow never overrides (malware, executables, DMARC failure …). Never emitted when the
  *     sender is also blocked: an explicit block wins.</li>
@@ -118,8 +119,8 @@ public final class SenderListAnalyzer implements Analyzer {
         Optional<Finding> blocked = senderBlocked(senders, entries);
         blocked.ifPresent(findings::add);
         linkBlocked(input, entries).ifPresent(findings::add);
-        if (blocked.isEmpty() && froms.size() == 1) {
-            allowed(input, froms.get(0), entries, recipients).ifPresent(findings::add);
+        if (blocked.isEmpty()) {
+            author(input).ifPresent(from -> allowed(input, from, entries, recipients).ifPresent(findings::add));
         }
         return findings;
     }
@@ -197,17 +198,29 @@ public final class SenderListAnalyzer implements Analyzer {
         return pattern instanceof ListPattern.Domain d && sender.domain().filter(d::covers).isPresent();
     }
 
-    /** Every mailbox of every From field (a message with several is suspicious, and each may be blocked). */
+    /**
+     * Every mailbox of every From field (a message with several is suspicious, and each may be blocked), the author
+     * first: bare words padding the field ({@code a, b, c, …}) count as mailboxes to {@link Mailbox#parseList} and must
+     * not push the address that DMARC judges out of reach. Read as written, as DMARC reads it ({@link Mailbox#author}).
+     */
     private static List<Identity> fromIdentities(AnalysisInput input) {
-        List<Identity> out = new ArrayList<>();
-        for (String value : input.message().headers("From")) {
-            for (Mailbox m : Mailbox.parseList(value)) {
-                if (out.size() < MAX_FROM_ADDRESSES) {
-                    out.add(identity("from", m.address()));
-                }
+        Set<String> addresses = new LinkedHashSet<>();
+        for (HeaderField field : input.message().headerFields("From")) {
+            Mailbox.author(field).ifPresent(m -> addresses.add(m.address()));
+            for (Mailbox m : Mailbox.parseList(field.asWritten())) {
+                addresses.add(m.address());
             }
         }
-        return out;
+        return addresses.stream().limit(MAX_FROM_ADDRESSES).map(a -> identity("from", a)).toList();
+    }
+
+    /**
+     * The From address an allow entry is matched against: the author of the single From field, the same mailbox whose
+     * domain DMARC judges ({@link SenderVerifier} then checks that judgement); none when there is no single author.
+     */
+    private static Optional<Identity> author(AnalysisInput input) {
+        List<HeaderField> froms = input.message().headerFields("From");
+        return froms.size() == 1 ? Mailbox.author(froms.get(0)).map(m -> identity("from", m.address())) : Optional.empty();
     }
 
     private static Identity identity(String label, String rawAddress) {

@@ -43,6 +43,20 @@ public final class EncodedWords {
         return decode(MailCharsets.decode(rawValue, hintCharset));
     }
 
+    /**
+     * A header value given as raw bytes, read in its charset as {@link #decode(byte[], String)} reads it and unfolded,
+     * with its encoded words left as they are.
+     */
+    public static String undecoded(byte[] rawValue, String hintCharset) {
+        if (hintCharset == null) {
+            String plain = plainUnfolded(rawValue);
+            if (plain != null) {
+                return plain;
+            }
+        }
+        return unfold(MailCharsets.decode(rawValue, hintCharset));
+    }
+
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /**

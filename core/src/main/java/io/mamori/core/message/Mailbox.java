@@ -6,8 +6,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * One mailbox of an address header whose encoded words are already decoded, as the message parser gives them.
- * Hand-written because mime4j's address parsers work on the raw (ASCII) header and would turn the decoded
+ * One mailbox of an address header whose encoded words are already decoded, as the message parser gives them
+ * ({@link #author} reads the field as written). Hand-written because mime4j's address parsers work on the raw (ASCII) header and would turn the decoded
  * Japanese display names into question marks; a display name is all we need beyond the address.
  *
  * @param displayName the phrase before {@code <...>} or the comment after a bare address, unquoted; may be empty
@@ -35,16 +35,56 @@ public record Mailbox(String displayName, String address) {
         return Optional.of(domain.toLowerCase(Locale.ROOT));
     }
 
-    /** The mailboxes of a header value, at most {@value #MAX_MAILBOXES}; group syntax is read as plain text. */
+    /**
+     * The mailboxes of a header value, at most {@value #MAX_MAILBOXES}. A group ({@code Board: a@x, b@y;}) gives its
+     * members; its name is no mailbox.
+     */
     public static List<Mailbox> parseList(String value) {
         List<Mailbox> mailboxes = new ArrayList<>();
-        for (String item : splitOutsideQuotes(value)) {
-            parse(item).ifPresent(mailboxes::add);
+        for (Item item : items(value)) {
+            if (!item.groupName()) {
+                parse(item).ifPresent(mailboxes::add);
+            }
             if (mailboxes.size() >= MAX_MAILBOXES) {
                 break;
             }
         }
         return mailboxes;
+    }
+
+    /**
+     * The author of a From field: the mailbox whose domain DMARC judges (RFC 7489 §6.6.1) and the sender lists match,
+     * so that both judge the same address. It is the field's only item with an {@code @} outside quoted strings,
+     * comments and domain literals, read as an address. Anything that makes the address a matter of interpretation
+     * gives none: a second such item (after a comma, inside a group), an item that is no address (two {@code @}, an
+     * {@code @} after the angle brackets, words between the atoms), or an unclosed quote, comment, literal or angle
+     * bracket. Phrases beside it (a comment, a quoted string, a group's name, a bare word like "Doe" of
+     * {@code Doe, John <jdoe@example.com>}) name nobody. Every item is looked at, past {@value #MAX_MAILBOXES}.
+     *
+     * @param field the From field; its structure is read from the value {@linkplain HeaderField#asWritten() as
+     *              written}, and the display name then decoded
+     */
+    public static Optional<Mailbox> author(HeaderField field) {
+        return author(field.asWritten()).map(m -> new Mailbox(EncodedWords.decode(m.displayName()), m.address()));
+    }
+
+    /** {@link #author(HeaderField)} of a value as written (encoded words not decoded). */
+    static Optional<Mailbox> author(String value) {
+        Scanned scanned = Scanned.of(value);
+        if (!scanned.closed()) {
+            return Optional.empty();
+        }
+        Item only = null;
+        for (Item item : items(scanned)) {
+            if (item.mask().indexOf('@') < 0) {
+                continue;
+            }
+            if (only != null || item.groupName()) {
+                return Optional.empty();
+            }
+            only = item;
+        }
+        return only == null ? Optional.empty() : parse(only).filter(m -> hasDomainPart(m.address()));
     }
 
     /** The first mailbox of a header value. */
@@ -116,10 +156,12 @@ public record Mailbox(String displayName, String address) {
         List<String> shown = new ArrayList<>();
         List<String> phrases = new ArrayList<>();
         boolean quoted = false;
-        for (String item : splitOutsideQuotes(value)) {
+        for (Item item : items(value)) {
             // a bare word without @ ("Doe" of Doe, John <…>) is a phrase here, not an address, and so is a quoted
-            // phrase whose only @ is inside the quotes ("Delivery@GLS.de", <x@evil.example>): a reader sees a name
-            Optional<Mailbox> mailbox = parse(item).filter(m -> hasDomainPart(m.address()));
+            // phrase whose only @ is inside the quotes ("Delivery@GLS.de", <x@evil.example>), and a group's name: a
+            // reader sees a name
+            Optional<Mailbox> mailbox = item.groupName() ? Optional.empty()
+                    : parse(item).filter(m -> hasDomainPart(m.address()));
             if (mailbox.isPresent()) {
                 addresses++;
                 if (first == null) {
@@ -130,44 +172,99 @@ public record Mailbox(String displayName, String address) {
                 }
                 continue;
             }
-            String phrase = unquoted(item);
+            String phrase = unquoted(item.text());
             if (!phrase.isEmpty() && phrases.size() < MAX_MAILBOXES) {
                 phrases.add(phrase);
                 shown.add(phrase);
-                quoted |= item.strip().startsWith("\"");
+                quoted |= item.text().strip().startsWith("\"");
             }
         }
         return new Parts(first, addresses, shown, phrases, quoted);
     }
 
-    private static Optional<Mailbox> parse(String item) {
-        int open = indexOutsideQuotes(item, '<');
+    private static Optional<Mailbox> parse(Item item) {
+        String text = item.text();
+        String mask = item.mask();
+        int open = mask.indexOf('<');
         if (open >= 0) {
-            int close = item.indexOf('>', open);
-            String address = item.substring(open + 1, close < 0 ? item.length() : close).strip();
-            return address.isEmpty() ? Optional.empty()
-                    : Optional.of(new Mailbox(unquoted(item.substring(0, open)), address.toLowerCase(Locale.ROOT)));
+            int close = mask.indexOf('>', open);
+            int end = close < 0 ? text.length() : close;
+            if (close >= 0 && mask.indexOf('@', close) >= 0) {
+                // "<x@evil.example> ceo@victim.example": which of the two a program shows is anyone's guess
+                return Optional.empty();
+            }
+            return addrSpec(text.substring(open + 1, end), mask.substring(open + 1, end), true)
+                    .map(a -> new Mailbox(unquoted(text.substring(0, open)), a));
         }
-        StringBuilder bare = new StringBuilder();
+        return addrSpec(text, mask, false).map(a -> new Mailbox(commentText(text), a));
+    }
+
+    /**
+     * The address of an addr-spec, lower-case, without its comments and the folding white space RFC 5322 §4.4 lets
+     * stand around its dots and {@code @} (obsolete syntax, still to be read: {@code jdoe@machine(comment). example});
+     * an obsolete route ({@code <@relay.example:jdoe@example.com>}) is dropped. Empty when it is none: two {@code @}
+     * outside quotes, or white space between two words ({@code Taro Yamada taro@example.com}). Outside angle brackets,
+     * text without an {@code @} is a bare word when it is one word ({@code postmaster}, "Doe" of {@code Doe, John
+     * <…>}), and a phrase, so nothing, when it is several.
+     */
+    private static Optional<String> addrSpec(String text, String mask, boolean angle) {
+        int from = 0;
+        if (angle && mask.stripLeading().startsWith("@")) {
+            int colon = mask.indexOf(':');
+            if (colon >= 0) {
+                from = colon + 1;
+            }
+        }
+        StringBuilder address = new StringBuilder(text.length() - from);
+        StringBuilder structure = new StringBuilder(text.length() - from);
+        boolean wordsApart = false;
+        boolean gap = false;
+        char before = 0;
+        for (int i = from; i < mask.length(); i++) {
+            char m = mask.charAt(i);
+            if (Character.isWhitespace(m)) {
+                gap = true;
+                continue;
+            }
+            if (gap && before != 0 && before != '.' && before != '@' && m != '.' && m != '@') {
+                wordsApart = true;
+            }
+            gap = false;
+            before = m;
+            address.append(text.charAt(i));
+            structure.append(m);
+        }
+        if (address.isEmpty() || wordsApart || structure.chars().filter(c -> c == '@').count() > 1) {
+            return Optional.empty();
+        }
+        return Optional.of(address.toString().toLowerCase(Locale.ROOT));
+    }
+
+    /** The text of the comments of a bare address, its display name ({@code a@example.com (Accounts)}). */
+    private static String commentText(String text) {
         StringBuilder comment = new StringBuilder();
         int depth = 0;
-        for (int i = 0; i < item.length(); i++) {
-            char c = item.charAt(i);
-            if (c == '(') {
+        boolean quoted = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\\' && (depth > 0 || quoted) && i + 1 < text.length()) {
+                if (depth > 0) {
+                    comment.append(text.charAt(i + 1));
+                }
+                i++;
+            } else if (depth == 0 && c == '"') {
+                quoted = !quoted;
+            } else if (quoted) {
+                continue;
+            } else if (c == '(') {
                 depth++;
             } else if (c == ')' && depth > 0) {
                 depth--;
             } else if (depth > 0) {
                 comment.append(c);
-            } else {
-                bare.append(c);
             }
         }
-        String address = bare.toString().strip();
-        if (address.isEmpty() || address.contains(" ")) {
-            return Optional.empty();
-        }
-        return Optional.of(new Mailbox(comment.toString().strip(), address.toLowerCase(Locale.ROOT)));
+        return comment.toString().strip();
     }
 
     private static String unquoted(String phrase) {
@@ -178,54 +275,93 @@ public record Mailbox(String displayName, String address) {
         return p.strip();
     }
 
-    private static List<String> splitOutsideQuotes(String value) {
-        List<String> items = new ArrayList<>();
-        boolean quoted = false;
+    /**
+     * One item of an address list: a mailbox, a phrase, or the name of a group.
+     *
+     * @param text      the item as written
+     * @param mask      its {@link Scanned#mask() mask}
+     * @param groupName whether it is the name before a group's colon ({@code Board} of {@code Board: a@x, b@y;})
+     */
+    private record Item(String text, String mask, boolean groupName) {
+    }
+
+    /**
+     * A header value and its mask: the same characters where they are structure, a space for each character of a
+     * comment (RFC 5322 §3.2.2 counts comments as folding white space), and {@link #HIDDEN} for each character inside
+     * a quoted string or a domain literal, so that a special found in the mask ({@code < > , ; : @}) is one. Quoted
+     * pairs (RFC 5322 §3.2.1) are read in comments too: {@code (\) <x@evil.example>)} is one comment.
+     *
+     * @param closed whether every quoted string, comment, domain literal and angle bracket was closed
+     */
+    private record Scanned(String text, String mask, boolean closed) {
+        static final char HIDDEN = 'x';
+
+        static Scanned of(String value) {
+            StringBuilder m = new StringBuilder(value.length());
+            int comment = 0;
+            boolean quoted = false;
+            boolean literal = false;
+            boolean angle = false;
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                boolean inside = comment > 0 || quoted || literal;
+                char hidden = comment > 0 ? ' ' : HIDDEN;
+                if (inside && c == '\\' && i + 1 < value.length()) {
+                    m.append(hidden).append(hidden);
+                    i++;
+                } else if (comment > 0) {
+                    comment += c == '(' ? 1 : c == ')' ? -1 : 0;
+                    m.append(' ');
+                } else if (quoted || literal) {
+                    boolean ends = quoted ? c == '"' : c == ']';
+                    quoted &= !ends;
+                    literal &= !ends;
+                    m.append(ends ? c : HIDDEN);
+                } else if (c == '(') {
+                    comment = 1;
+                    m.append(' ');
+                } else {
+                    quoted = c == '"';
+                    literal = c == '[';
+                    angle = c == '<' || (angle && c != '>');
+                    m.append(c);
+                }
+            }
+            return new Scanned(value, m.toString(), comment == 0 && !quoted && !literal && !angle);
+        }
+    }
+
+    private static List<Item> items(String value) {
+        return items(Scanned.of(value));
+    }
+
+    /**
+     * The items of an address list: split at commas, at the colon after a group's name and at the semicolon that ends
+     * the group (RFC 5322 §3.4), outside angle brackets and what the mask hides.
+     */
+    private static List<Item> items(Scanned scanned) {
+        String text = scanned.text();
+        String mask = scanned.mask();
+        List<Item> items = new ArrayList<>();
         boolean angle = false;
-        int comment = 0;
         int start = 0;
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '\\' && quoted) {
-                i++;
-            } else if (c == '"' && comment == 0) {
-                quoted = !quoted;
-            } else if (!quoted && c == '(') {
-                comment++;
-            } else if (!quoted && c == ')' && comment > 0) {
-                comment--;
-            } else if (comment > 0) {
-                continue;
-            } else if (!quoted && c == '<') {
+        for (int i = 0; i < mask.length(); i++) {
+            char c = mask.charAt(i);
+            if (c == '<') {
                 angle = true;
-            } else if (!quoted && c == '>') {
+            } else if (c == '>') {
                 angle = false;
-            } else if (!quoted && !angle && c == ',') {
-                items.add(value.substring(start, i));
+            } else if (!angle && (c == ',' || c == ';' || c == ':')) {
+                items.add(new Item(text.substring(start, i), mask.substring(start, i), c == ':'));
                 start = i + 1;
             }
         }
-        items.add(value.substring(start));
+        items.add(new Item(text.substring(start), mask.substring(start), false));
         return items;
     }
 
     /** Whether an address has an {@code @} outside quotes: {@code "a@b"} alone is a quoted phrase, not an address. */
     static boolean hasDomainPart(String address) {
-        return indexOutsideQuotes(address, '@') >= 0;
-    }
-
-    private static int indexOutsideQuotes(String s, char wanted) {
-        boolean quoted = false;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\\' && quoted) {
-                i++;
-            } else if (c == '"') {
-                quoted = !quoted;
-            } else if (!quoted && c == wanted) {
-                return i;
-            }
-        }
-        return -1;
+        return Scanned.of(address).mask().indexOf('@') >= 0;
     }
 }

@@ -303,7 +303,7 @@ public final class MessageParser {
                     pendingHeaders.add(new PendingHeader(headers.size(), name, value));
                     headers.add(new HeaderField(name, ""));
                 } else {
-                    headers.add(new HeaderField(name, EncodedWords.decode(value).strip()));
+                    headers.add(headerField(name, value, null));
                 }
             }
         }
@@ -332,10 +332,20 @@ public final class MessageParser {
             }
         }
 
+        /** A top-level field, decoded; an address field keeps its value as written too (see {@link HeaderField}). */
+        private static HeaderField headerField(String name, byte[] value, String hint) {
+            String decoded = EncodedWords.decode(value, hint).strip();
+            if (!HeaderField.addressField(name)) {
+                return new HeaderField(name, decoded);
+            }
+            String asWritten = EncodedWords.undecoded(value, hint).strip();
+            return new HeaderField(name, decoded, asWritten.equals(decoded) ? decoded : asWritten);
+        }
+
         private void decodePendingHeaders(Entity root) {
             String hint = root.contentType == null ? null : root.contentType.get("charset").orElse(null);
             for (PendingHeader p : pendingHeaders) {
-                headers.set(p.index(), new HeaderField(p.name(), EncodedWords.decode(p.value(), hint).strip()));
+                headers.set(p.index(), headerField(p.name(), p.value(), hint));
             }
             pendingHeaders.clear();
         }

@@ -58,6 +58,12 @@ public record ParsedMessage(
         return headers.stream().filter(h -> h.name().toLowerCase(Locale.ROOT).equals(n)).map(HeaderField::value).toList();
     }
 
+    /** All fields of a name (case-insensitive), in order. */
+    public List<HeaderField> headerFields(String name) {
+        String n = name.toLowerCase(Locale.ROOT);
+        return headers.stream().filter(h -> h.name().toLowerCase(Locale.ROOT).equals(n)).toList();
+    }
+
     public String subject() {
         return header("Subject").orElse("");
     }

@@ -746,6 +746,54 @@ class SenderAuthAnalyzerTest {
                 "info@example.co.jp")).isEmpty();
     }
 
+    /** victim.example asks for rejection; evil.example is the attacker's own domain, whose SPF passes from 203.0.113.0/24. */
+    private static TableDnsResolver victimAndAttacker() {
+        return TableDnsResolver.builder()
+                .add("victim.example", Type.TXT, "v=spf1 ip4:198.51.100.0/24 -all")
+                .add("_dmarc.victim.example", Type.TXT, "v=DMARC1; p=reject")
+                .add("evil.example", Type.TXT, "v=spf1 ip4:203.0.113.0/24 -all")
+                .add("_dmarc.evil.example", Type.TXT, "v=DMARC1; p=none")
+                .build();
+    }
+
+    private static SenderAuthResult fromTheAttackersServer(String fromAsWritten) throws IOException {
+        return analyzer(victimAndAttacker()).evaluate(input(message("From: " + fromAsWritten + "\r\n"), Direction.INBOUND,
+                "203.0.113.5", "x@evil.example"));
+    }
+
+    /**
+     * DMARC took the first {@code <…>} anywhere in the From value: the attacker's address in a comment, a quoted string,
+     * a second mailbox or a group made DMARC judge (and pass) the attacker's own domain while the reader saw the
+     * victim's. The author is now the one address a mail program reads, or none.
+     */
+    @Test
+    void anAddressHiddenInACommentAQuotedStringOrASecondMailboxDoesNotChooseTheDmarcDomain() throws IOException {
+        for (String from : new String[] {"ceo@victim.example (<x@evil.example>)", "(<x@evil.example>) ceo@victim.example",
+            "\"<x@evil.example>\"@victim.example", "ceo@victim.example (\\) <x@evil.example>)"}) {
+            SenderAuthResult r = fromTheAttackersServer(from);
+            assertThat(r.dmarc().fromDomain()).as(from).isEqualTo("victim.example");
+            assertThat(SenderAuthAnalyzer.findings(r)).as(from).extracting(Finding::code)
+                    .contains("DMARC_REJECT_POLICY_FAIL");
+        }
+        for (String from : new String[] {"ceo@victim.example, <x@evil.example>", "CEO <ceo@victim.example>, x@evil.example",
+            "Board: ceo@victim.example, <x@evil.example>;",
+            // decoded, these are "( <ceo@…> ) <x@…>" and "\" ceo@… \", x@…": one address to a parser of decoded text
+            "=?utf-8?q?=28?= <ceo@victim.example> =?utf-8?q?=29?= <x@evil.example>",
+            "=?utf-8?q?=22?= ceo@victim.example =?utf-8?q?=22?=, x@evil.example"}) {
+            SenderAuthResult r = fromTheAttackersServer(from);
+            assertThat(r.dmarc().kind()).as(from).isEqualTo(DmarcResult.Kind.PERMERROR);
+            assertThat(fromFindings(message("From: " + from + "\r\n"), "x@evil.example")).as(from).hasSize(1);
+        }
+        // the attacker's address where it is the address: the victim's is only the name
+        assertThat(fromTheAttackersServer("\"ceo@victim.example\" <x@evil.example>").dmarc())
+                .extracting(DmarcResult::kind, DmarcResult::fromDomain).containsExactly(DmarcResult.Kind.PASS, "evil.example");
+        // a domain written as mail programs show it: full-width letters, an ideographic full stop, a soft hyphen
+        for (String from : new String[] {"ceo@\uff56\uff49\uff43\uff54\uff49\uff4d.example", "ceo@victim\u3002example",
+            "ceo@vic\u00adtim.example"}) {
+            assertThat(fromTheAttackersServer(from).dmarc().fromDomain()).as(from).isEqualTo("victim.example");
+        }
+    }
+
     @Test
     void everyCodeHasAWeightAndJapaneseAndEnglishReasons() {
         FindingCatalogue catalogue = FindingCatalogue.builtIn();

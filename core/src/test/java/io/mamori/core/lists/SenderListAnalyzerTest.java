@@ -43,11 +43,16 @@ class SenderListAnalyzerTest {
 
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-04-06T00:00:00Z"), ZoneOffset.UTC);
     private static final FindingCatalogue CATALOGUE = FindingCatalogue.builtIn();
-    /** partner.example sends from 192.0.2.0/24 and asks for rejection of anything else; nodmarc.example has no DMARC. */
+    /**
+     * partner.example sends from 192.0.2.0/24 and asks for rejection of anything else; nodmarc.example has no DMARC;
+     * evil.example is the forger's own domain, which authorises the forger's server.
+     */
     private static final TableDnsResolver DNS = TableDnsResolver.builder()
             .add("partner.example", Type.TXT, "v=spf1 ip4:192.0.2.0/24 -all")
             .add("_dmarc.partner.example", Type.TXT, "v=DMARC1; p=reject")
             .add("nodmarc.example", Type.TXT, "v=spf1 ip4:198.51.100.0/24 -all")
+            .add("evil.example", Type.TXT, "v=spf1 ip4:203.0.113.0/24 -all")
+            .add("_dmarc.evil.example", Type.TXT, "v=DMARC1; p=reject")
             .build();
     private static final String PARTNER_IP = "192.0.2.10";
     private static final String FORGER_IP = "203.0.113.66";
@@ -244,6 +249,47 @@ class SenderListAnalyzerTest {
         PolicyEngine engine = new PolicyEngine(CATALOGUE);
         Verdict verdict = engine.decide(policy, Direction.INBOUND, findings);
         assertThat(verdict.score()).isEqualTo(engine.decide(policy, Direction.INBOUND, withoutLists).score()).isPositive();
+    }
+
+    private static byte[] partnerInvoiceFrom(String from) {
+        return new String(Fixtures.bytes("lists/partner-invoice.eml"), StandardCharsets.UTF_8)
+                .replaceFirst("(?m)^From: .*$", java.util.regex.Matcher.quoteReplacement("From: " + from))
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The allow entry was matched by the lists' reading of the From field and DMARC judged another: for
+     * {@code "<x@evil.example>"ceo@partner.example} the lists saw partner.example and DMARC passed evil.example, the
+     * forger's own domain, so the forger's mail was allowed. Both read the same author now, whose DMARC fails.
+     */
+    @Test
+    void anAddressQuotedBeforeThePartnersDoesNotLetTheForgersOwnDmarcPassApplyThePartnersAllowEntry() throws Exception {
+        Policy policy = policy("""
+                lists:
+                  allow:
+                    senders: [partner.example]
+                """);
+        AnalysisInput in = input(partnerInvoiceFrom("\"<x@evil.example>\"ceo@partner.example"), "x@evil.example", FORGER_IP);
+
+        assertThat(analyzer(policy, List.of(), ListStore.NONE).analyze(in)).containsExactly(Finding.of(
+                "SENDER_ALLOW_UNVERIFIED", "from=\"<x@evil.example>\"ceo@partner.example entry=partner.example"
+                        + " source=policy:lists.allow.senders[0] (dmarc=fail; allow not applied)"));
+        assertThat(senderAuth.evaluate(in).dmarc().fromDomain()).isEqualTo("partner.example");
+    }
+
+    /** Bare words before the address counted as mailboxes and pushed it past the ten From addresses looked at. */
+    @Test
+    void wordsPaddingTheFromFieldDoNotHideTheAuthorFromABlockEntry() throws Exception {
+        Policy policy = policy("""
+                lists:
+                  block:
+                    senders: [spam.example]
+                """);
+        AnalysisInput in = input(partnerInvoiceFrom("a, b, c, d, e, f, g, h, i, j, k, offers@news.spam.example"),
+                "bounce@mailer.example", FORGER_IP);
+
+        assertThat(analyzer(policy, List.of(), ListStore.NONE).analyze(in)).containsExactly(Finding.of("SENDER_BLOCKED",
+                "from=offers@news.spam.example entry=spam.example source=policy:lists.block.senders[0]"));
     }
 
     @Test
