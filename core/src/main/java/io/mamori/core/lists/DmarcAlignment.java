@@ -7,7 +7,8 @@ import java.util.Objects;
 
 /**
  * A From domain counts as authenticated as {@link SenderAuthResult#author()} says: DMARC passes (a trusted ARC
- * sealer's word included), or, for a domain without a DMARC record, an SPF or DKIM pass of the same organisation.
+ * sealer's word included), or, for a domain without a DMARC record, an SPF or DKIM pass of the same organisation;
+ * and only when that judgement was of the domain that matched the allow entry.
  *
  * <p>It takes the results of the sender-authentication checks from {@link SenderAuthAnalyzer#evaluate}, which
  * evaluates once per input: the analyzers run in parallel, and whichever of the sender-auth analyzer and this check
@@ -22,8 +23,16 @@ public final class DmarcAlignment implements SenderVerifier {
     }
 
     @Override
-    public Verification verify(AnalysisInput input) {
-        SenderAuthResult.Author author = senderAuth.evaluate(input).author();
+    public Verification verify(AnalysisInput input, String fromDomain) {
+        SenderAuthResult result = senderAuth.evaluate(input);
+        // the DMARC from-domain is what the pass (DMARC's, or an aligned SPF or DKIM pass without a DMARC record) was
+        // judged for; the lists and DMARC read the From field alike, and should they ever not, nothing is allowed
+        String judged = result.dmarc().fromDomain();
+        if (!judged.equals(fromDomain)) {
+            return new Verification(false, "authentication judged " + (judged.isEmpty() ? "no From domain" : judged)
+                    + ", not " + fromDomain);
+        }
+        SenderAuthResult.Author author = result.author();
         return new Verification(author.authenticated(), author.detail());
     }
 }

@@ -185,7 +185,11 @@ public final class SenderListAnalyzer implements Analyzer {
         } else {
             return Optional.empty();
         }
-        SenderVerifier.Verification v = verifier.verify(input);
+        if (from.domain().isEmpty()) {
+            return Optional.of(Finding.of(SENDER_ALLOW_UNVERIFIED, from.shown() + " " + entry
+                    + " (no domain to authenticate; allow not applied)"));
+        }
+        SenderVerifier.Verification v = verifier.verify(input, from.domain().get());
         String evidence = from.shown() + " " + entry + " (" + v.detail() + ")";
         return Optional.of(v.authenticated() ? Finding.of(SENDER_ALLOWED, evidence)
                 : Finding.of(SENDER_ALLOW_UNVERIFIED, from.shown() + " " + entry + " (" + v.detail() + "; allow not applied)"));

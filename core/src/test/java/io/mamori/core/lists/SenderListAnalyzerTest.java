@@ -277,6 +277,21 @@ class SenderListAnalyzerTest {
         assertThat(senderAuth.evaluate(in).dmarc().fromDomain()).isEqualTo("partner.example");
     }
 
+    /**
+     * The allow check asked only whether "the author" was authenticated, not whether the authenticated domain was the
+     * one that matched the entry: any difference between the lists' reading of the From field and DMARC's let the
+     * forger's own DMARC pass vouch for a partner's allow entry. A pass counts only for the matched domain now.
+     */
+    @Test
+    void aDmarcPassForTheForgersDomainDoesNotVerifyAnAllowEntryMatchedByThePartnersDomain() throws Exception {
+        AnalysisInput in = input(partnerInvoiceFrom("x@evil.example"), "x@evil.example", FORGER_IP);
+        DmarcAlignment alignment = new DmarcAlignment(senderAuth);
+
+        assertThat(alignment.verify(in, "partner.example")).isEqualTo(new SenderVerifier.Verification(false,
+                "authentication judged evil.example, not partner.example"));
+        assertThat(alignment.verify(in, "evil.example")).isEqualTo(new SenderVerifier.Verification(true, "dmarc=pass"));
+    }
+
     /** Bare words before the address counted as mailboxes and pushed it past the ten From addresses looked at. */
     @Test
     void wordsPaddingTheFromFieldDoNotHideTheAuthorFromABlockEntry() throws Exception {
