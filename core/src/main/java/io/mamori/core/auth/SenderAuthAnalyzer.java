@@ -128,6 +128,11 @@ public final class SenderAuthAnalyzer implements Analyzer {
      */
     private record Author(String domain, String problem) {
         static Author of(ParsedMessage message) {
+            if (!message.headerComplete()) {
+                // fields the parser dropped past its limit, or never read past a field longer than its limit, may hold
+                // a second From that the reader's program shows: the one From seen is not known to be the only one
+                return new Author(null, "header not read in full (over the parser's limits); another From may follow");
+            }
             List<HeaderField> froms = message.headerFields("From");
             if (froms.size() != 1) {
                 return new Author(null, froms.isEmpty() ? "no From header" : froms.size() + " From headers");

@@ -170,7 +170,8 @@ public final class MessageParser {
         if (longLines != null) {
             walk.defect(longLines);
         }
-        return new ParsedMessage(walk.headers, walk.parts, walk.defects, walk.maxDepth, in.bytesRead(), contents);
+        return new ParsedMessage(walk.headers, walk.parts, walk.defects, walk.maxDepth, in.bytesRead(), contents,
+                walk.headerEnded && !walk.headerFieldsDropped);
     }
 
     /** State of one parse; confined to the parsing thread. */
@@ -204,6 +205,10 @@ public final class MessageParser {
         long contentKept;
         boolean tooDeepRecorded;
         boolean mboxLineSeen;
+        /** Whether the top-level header was read to its end. */
+        boolean headerEnded;
+        /** Whether top-level header fields past the limit were dropped. */
+        boolean headerFieldsDropped;
 
         Walk(ParseLimits limits, LineScanningInputStream input, PartContents contents) {
             this.limits = limits;
@@ -272,6 +277,7 @@ public final class MessageParser {
             Entity e = stack.peek();
             e.headerCount++;
             if (e.headerCount > limits.maxHeaders()) {
+                headerFieldsDropped |= stack.size() == 1;
                 if (e.headerCount == limits.maxHeaders() + 1) {
                     defect(MimeDefect.Kind.HEADER_LIMIT, e.where() + ": more than "
                             + limits.maxHeaders() + " header fields; the rest were ignored");
@@ -312,6 +318,7 @@ public final class MessageParser {
             Entity e = stack.peek();
             if (stack.size() == 1) {
                 decodePendingHeaders(e);
+                headerEnded = true;
             }
             String declared = e.contentType == null ? "" : e.contentType.value();
             boolean multipart = declared.startsWith("multipart/");

@@ -12,12 +12,15 @@ import java.util.Optional;
  * included), so whoever parsed it closes it once analysis is over. Closing is idempotent; everything but
  * {@link MimePart#content()} stays usable afterwards.
  *
- * @param headers  top-level header fields in order (up to the header limit)
- * @param parts    leaf parts in document order (up to the part limit)
- * @param defects  structural problems met
- * @param maxDepth deepest multipart nesting seen
- * @param rawSize  bytes read
- * @param contents holder of the parts' {@link MimePart#content() contents}
+ * @param headers        top-level header fields in order (up to the header limit)
+ * @param parts          leaf parts in document order (up to the part limit)
+ * @param defects        structural problems met
+ * @param maxDepth       deepest multipart nesting seen
+ * @param rawSize        bytes read
+ * @param contents       holder of the parts' {@link MimePart#content() contents}
+ * @param headerComplete whether {@code headers} holds every field of the top-level header: false when the parser
+ *                       dropped fields past its limit or stopped inside the header (a field longer than its limit), so
+ *                       that a field not listed, a second From say, may still be in the message for its reader
  */
 public record ParsedMessage(
         List<HeaderField> headers,
@@ -25,7 +28,8 @@ public record ParsedMessage(
         List<MimeDefect> defects,
         int maxDepth,
         long rawSize,
-        PartContents contents) implements AutoCloseable {
+        PartContents contents,
+        boolean headerComplete) implements AutoCloseable {
 
     public ParsedMessage {
         headers = List.copyOf(headers);
@@ -34,7 +38,13 @@ public record ParsedMessage(
         Objects.requireNonNull(contents, "contents");
     }
 
-    /** A message without kept attachment contents. */
+    /** A message whose whole header is given. */
+    public ParsedMessage(List<HeaderField> headers, List<MimePart> parts, List<MimeDefect> defects, int maxDepth,
+            long rawSize, PartContents contents) {
+        this(headers, parts, defects, maxDepth, rawSize, contents, true);
+    }
+
+    /** A message whose whole header is given, without kept attachment contents. */
     public ParsedMessage(List<HeaderField> headers, List<MimePart> parts, List<MimeDefect> defects, int maxDepth,
             long rawSize) {
         this(headers, parts, defects, maxDepth, rawSize, PartContents.none());

@@ -794,6 +794,22 @@ class SenderAuthAnalyzerTest {
         }
     }
 
+    /**
+     * The parser keeps 1000 header fields and drops the rest: a second From behind 1000 padding fields was not counted,
+     * and DMARC passed for the first, the forger's own domain, while the reader's program showed either.
+     */
+    @Test
+    void aSecondFromPastTheParsersHeaderLimitLeavesTheMessageWithoutAnAuthor() throws IOException {
+        byte[] raw = ("From: x@evil.example\r\n" + "X-Pad: a\r\n".repeat(1000) + "From: ceo@victim.example\r\n"
+                + "Subject: invoice\r\n\r\nbody\r\n").getBytes(StandardCharsets.US_ASCII);
+        AnalysisInput in = input(raw, Direction.INBOUND, "203.0.113.5", "x@evil.example");
+
+        assertThat(analyzer(victimAndAttacker()).evaluate(in).dmarc().kind()).isEqualTo(DmarcResult.Kind.PERMERROR);
+        assertThat(analyzer(victimAndAttacker()).analyze(in)).extracting(Finding::code, Finding::evidence).containsExactly(
+                tuple("FROM_INVALID", "header not read in full (over the parser's limits); another From may follow"));
+        assertThat(SenderAuthAnalyzer.authorDomain(in.message())).isEmpty();
+    }
+
     @Test
     void everyCodeHasAWeightAndJapaneseAndEnglishReasons() {
         FindingCatalogue catalogue = FindingCatalogue.builtIn();

@@ -183,6 +183,25 @@ class MessageParserTest {
                 "message: header field longer than 65536 bytes; the rest of the message was not examined"));
     }
 
+    /**
+     * Fields dropped past the limit, or never read after an over-long field, were gone without a trace but a defect:
+     * a second From among them was in the message for its reader and not in the headers analysed.
+     */
+    @Test
+    void aHeaderCutOffByTheLimitsIsNotComplete() throws IOException {
+        String padding = "X-Pad: a\r\n".repeat(1000);
+        assertThat(parse("From: x@evil.example\r\n" + padding + "From: ceo@victim.example\r\n\r\nbody\r\n")
+                .headerComplete()).isFalse();
+        assertThat(parse("From: x@evil.example\r\nX-Long: " + "a".repeat(70_000) + "\r\nFrom: ceo@victim.example\r\n"
+                + "\r\nbody\r\n").headerComplete()).isFalse();
+        // a field limit in a body part leaves the message's own header whole; so does a header with no empty line
+        assertThat(parse("From: a@example.com\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n" + padding
+                + "X-Last: a\r\n\r\npart\r\n--b--\r\n").headerComplete()).isTrue();
+        assertThat(parse("From: a@example.com\r\nSubject: x\r\n").headerComplete()).isTrue();
+        assertThat(parse("From: a@example.com\r\n" + "X-Pad: a\r\n".repeat(999) + "\r\nbody\r\n").headerComplete())
+                .isTrue();
+    }
+
     @Test
     void linesLongerThan998CharactersAreOneDefect() throws IOException {
         ParsedMessage m = parse("Subject: x\r\n\r\n" + "b".repeat(1000) + "\r\nok\r\n" + "c".repeat(5000) + "\r\n");
