@@ -230,20 +230,29 @@ public sealed interface ListPattern {
     }
 
     /**
-     * The lower-case ASCII form of an address's domain, for comparing a sender with entries; empty when it has
-     * none or it is not a valid domain (an address literal such as {@code [192.0.2.1]}).
+     * The lower-case ASCII form of an address's domain, for comparing a sender with entries; empty when it has none
+     * or it is an address literal such as {@code [192.0.2.1]}. Read leniently, unlike an entry: a label that is no
+     * host name ({@code news_1}, {@code -x}, one over 63 characters) is still a label of the DNS and of mail, and
+     * a sender's domain that failed the strict reading matched no entry, so a block of {@code spam.example} let
+     * {@code offers@news_1.spam.example} through. IDNA without the STD3 rules, and where even that refuses the name,
+     * the name lower-cased: it can only match an entry it ends with.
      */
     static Optional<String> asciiDomainOf(String address) {
         int at = address.lastIndexOf('@');
         String domain = at < 0 ? address : address.substring(at + 1);
+        if (domain.endsWith(".") || domain.endsWith("。")) {
+            domain = domain.substring(0, domain.length() - 1);
+        }
         if (domain.isEmpty() || domain.startsWith("[")) {
             return Optional.empty();
         }
+        String ascii;
         try {
-            return Optional.of(ascii(domain, domain));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
+            ascii = IDN.toASCII(domain, IDN.ALLOW_UNASSIGNED);
+        } catch (IllegalArgumentException notIdna) {
+            ascii = domain;
         }
+        return Optional.of(ascii.toLowerCase(Locale.ROOT));
     }
 
     /** Values echoed in errors are shortened and stripped of controls, so an error line stays one line. */

@@ -115,6 +115,26 @@ class SenderListAnalyzerTest {
         assertThat(verdict.action()).isEqualTo(Action.QUARANTINE);
     }
 
+    /**
+     * A sender's domain was read with the host-name rules (STD3) an entry is typed with: a label with an underscore or a
+     * leading hyphen, which the DNS and mail servers carry, gave no domain at all, and no domain entry matched it.
+     */
+    @Test
+    void aBlockedDomainCatchesSubdomainsWhoseLabelsAreNoHostNames() throws Exception {
+        Policy policy = policy("""
+                lists:
+                  block:
+                    senders: [spam.example]
+                """);
+        for (String from : List.of("offers@news_1.spam.example", "offers@-x.spam.example",
+                "offers@" + "a".repeat(64) + ".spam.example")) {
+            AnalysisInput in = input(partnerInvoiceFrom(from), "bounce@mailer.example", FORGER_IP);
+
+            assertThat(analyzer(policy, List.of(), ListStore.NONE).analyze(in)).as(from).containsExactly(Finding.of(
+                    "SENDER_BLOCKED", "from=" + from + " entry=spam.example source=policy:lists.block.senders[0]"));
+        }
+    }
+
     @Test
     void theEnvelopeSenderIsBlockedTooAndAnAddressEntryMatchesOnlyThatAddress() throws Exception {
         Policy policy = policy("""
