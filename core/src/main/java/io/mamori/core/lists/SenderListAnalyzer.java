@@ -203,14 +203,21 @@ public final class SenderListAnalyzer implements Analyzer {
     }
 
     /**
-     * Every mailbox of every From field (a message with several is suspicious, and each may be blocked), the author
-     * first: bare words padding the field ({@code a, b, c, …}) count as mailboxes to {@link Mailbox#parseList} and must
-     * not push the address that DMARC judges out of reach. Read as written, as DMARC reads it ({@link Mailbox#author}).
+     * Every address of every From field (a message with several is suspicious, and each may be blocked): the author
+     * first, read as written as DMARC reads it ({@link Mailbox#author}); then every word with an {@code @}
+     * ({@link Mailbox#addressLikeWords}), so that a field too broken to hold a mailbox does not escape a block entry its
+     * reader's program would match; then the rest of {@link Mailbox#parseList}. Bare words padding the field
+     * ({@code a, b, c, …}) count as mailboxes there and would otherwise push the addresses out of reach.
      */
     private static List<Identity> fromIdentities(AnalysisInput input) {
         Set<String> addresses = new LinkedHashSet<>();
         for (HeaderField field : input.message().headerFields("From")) {
             Mailbox.author(field).ifPresent(m -> addresses.add(m.address()));
+        }
+        for (HeaderField field : input.message().headerFields("From")) {
+            addresses.addAll(Mailbox.addressLikeWords(field.asWritten()));
+        }
+        for (HeaderField field : input.message().headerFields("From")) {
             for (Mailbox m : Mailbox.parseList(field.asWritten())) {
                 addresses.add(m.address());
             }

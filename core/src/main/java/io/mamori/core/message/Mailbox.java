@@ -87,6 +87,34 @@ public record Mailbox(String displayName, String address) {
         return only == null ? Optional.empty() : parse(only).filter(m -> hasDomainPart(m.address()));
     }
 
+    /**
+     * Every word of a header value (as written) with an {@code @} outside quoted strings and comments, lower-case, at
+     * most {@value #MAX_MAILBOXES}: what a lenient program could take for an address, also where the field is no valid
+     * list ({@code "x"<TAB>offers@spam.example}, {@code Spam Co offers@spam.example}) and so has no mailbox or author.
+     * For block lists, where one more candidate can only block more; never for anything that grants.
+     */
+    public static List<String> addressLikeWords(String value) {
+        String mask = Scanned.of(value).mask();
+        List<String> words = new ArrayList<>();
+        for (int at = mask.indexOf('@'); at >= 0 && words.size() < MAX_MAILBOXES; at = mask.indexOf('@', at + 1)) {
+            int start = at;
+            while (start > 0 && !wordEnd(mask.charAt(start - 1))) {
+                start--;
+            }
+            int end = at + 1;
+            while (end < mask.length() && !wordEnd(mask.charAt(end))) {
+                end++;
+            }
+            words.add(value.substring(start, end).toLowerCase(Locale.ROOT));
+            at = end - 1;
+        }
+        return words;
+    }
+
+    private static boolean wordEnd(char maskChar) {
+        return Character.isWhitespace(maskChar) || "<>,;:".indexOf(maskChar) >= 0;
+    }
+
     /** The first mailbox of a header value. */
     public static Optional<Mailbox> first(String value) {
         List<Mailbox> all = parseList(value);

@@ -327,6 +327,26 @@ class SenderListAnalyzerTest {
                 "from=offers@news.spam.example entry=spam.example source=policy:lists.block.senders[0]"));
     }
 
+    /**
+     * A From field too broken to hold a mailbox (no author, FROM_INVALID's case) still shows its reader an address: a
+     * block entry matches it as a lenient mail program would read it.
+     */
+    @Test
+    void aFromTooBrokenToHoldAMailboxIsStillMatchedByABlockEntry() throws Exception {
+        Policy policy = policy("""
+                lists:
+                  block:
+                    senders: [spam.example]
+                """);
+        for (String from : List.of("\"x\"\toffers@news.spam.example", "Spam Co offers@news.spam.example",
+                "a, b, c, d, e, f, g, h, i, j, k, Spam Co offers@news.spam.example")) {
+            AnalysisInput in = input(partnerInvoiceFrom(from), "bounce@mailer.example", FORGER_IP);
+
+            assertThat(analyzer(policy, List.of(), ListStore.NONE).analyze(in)).as(from).containsExactly(Finding.of(
+                    "SENDER_BLOCKED", "from=offers@news.spam.example entry=spam.example source=policy:lists.block.senders[0]"));
+        }
+    }
+
     @Test
     void aPartnerWithoutDmarcIsAllowedOnAnAlignedSpfPassButNotFromAnotherServer() throws Exception {
         Policy policy = policy("""
