@@ -170,8 +170,8 @@ public final class MessageRewriter {
 
     /**
      * Writes {@code raw} to {@code out} with its 8-bit bodies re-encoded in 7 bit ({@link SevenBitBodies}), for a host
-     * that does not offer 8BITMIME. Everything else is written back byte for byte; a message that is 7-bit already
-     * comes out unchanged.
+     * that does not offer 8BITMIME. Everything else is written back byte for byte (but a header line that is no field,
+     * which the parse drops); a message without any 8-bit byte (NUL counts) comes out unchanged.
      *
      * @return how many bodies were re-encoded
      * @throws IOException when reading or writing fails or the message cannot be parsed (e.g. a line over 1 MiB);
@@ -179,7 +179,30 @@ public final class MessageRewriter {
      */
     public int toSevenBit(InputStream raw, OutputStream out) throws IOException {
         try (SpoolingBodyFactory bodies = new SpoolingBodyFactory(tempDirectory)) {
-            Message message = parse(raw, bodies);
+            // Held first, and sent as it is when it has no 8-bit byte: Mime4j's tree drops what it cannot read as a
+            // header field (a line without a colon), and a message that needs no conversion must not lose anything
+            org.apache.james.mime4j.dom.SingleBody held;
+            boolean eightBit = false;
+            try (SpoolingBodyFactory.Sink sink = bodies.newSink(); OutputStream copy = sink.shielded()) {
+                byte[] buffer = new byte[64 * 1024];
+                for (int n; (n = raw.read(buffer)) >= 0; ) {
+                    for (int i = 0; i < n && !eightBit; i++) {
+                        eightBit = buffer[i] <= 0;
+                    }
+                    copy.write(buffer, 0, n);
+                }
+                copy.flush();
+                held = sink.toBody();
+            }
+            if (!eightBit) {
+                held.writeTo(out);
+                out.flush();
+                return 0;
+            }
+            Message message;
+            try (InputStream in = held.getInputStream()) {
+                message = parse(in, bodies);
+            }
             try {
                 int converted = SevenBitBodies.convert(message, bodies);
                 new TagRewriter.RawPreservingWriter().writeMessage(message, out);
