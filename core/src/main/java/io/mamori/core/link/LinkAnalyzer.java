@@ -402,7 +402,7 @@ public final class LinkAnalyzer implements Analyzer {
         }
         String written = maybeHost.get();
         // browsers decode %-escapes in a host name: "%70aypal.com" is paypal.com, written to slip past filters
-        String host = written.indexOf('%') >= 0 ? percentDecoded(written) : written;
+        String host = UrlHosts.percentDecoded(written);
         if (!host.equals(written)) {
             scan.add(OBFUSCATED, 1.0, "encoded host " + shortened(written) + " = " + host);
         }
@@ -700,21 +700,6 @@ public final class LinkAnalyzer implements Analyzer {
         }
         String info = authority.substring(0, at);
         return info.indexOf('.') > 0 ? Optional.of(info) : Optional.empty();
-    }
-
-    private static String percentDecoded(String host) {
-        StringBuilder out = new StringBuilder(host.length());
-        for (int i = 0; i < host.length(); i++) {
-            char c = host.charAt(i);
-            if (c == '%' && i + 2 < host.length() && Character.digit(host.charAt(i + 1), 16) >= 0
-                    && Character.digit(host.charAt(i + 2), 16) >= 0) {
-                out.append((char) Integer.parseInt(host.substring(i + 1, i + 3), 16));
-                i += 2;
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString().toLowerCase(Locale.ROOT);
     }
 
     private static String shortened(String s) {

@@ -20,7 +20,8 @@ import org.jsoup.nodes.Element;
  * The web links of a message, for checks that only need where links lead (such as the block list): {@code a[href]},
  * {@code area[href]} and {@code form[action]} of HTML parts (jsoup, never rendered) and {@code http(s)://} or
  * {@code www.} URLs in plain text, and the web links of QR codes in pictures and of PDF attachments
- * ({@link EmbeddedLinks}); not other attachments. Hosts are lower-case ASCII (Punycode). Bounded like
+ * ({@link EmbeddedLinks}); not other attachments. Hosts are those the browser opens ({@link UrlHosts}), in
+ * lower-case ASCII (Punycode). Bounded like
  * {@link LinkAnalyzer}: at most {@code max} distinct links, {@value #MAX_HTML_CHARS} characters of HTML per part,
  * {@value #MAX_TEXT_CHARS} of text. Stateless and thread-safe.
  */
@@ -128,7 +129,8 @@ public final class MessageLinks {
         while (end < url.length() && "/\\?#".indexOf(url.charAt(end)) < 0) {
             end++;
         }
-        String host = LinkAnalyzer.host(url).orElse(null);
+        // the host the browser opens, as the link analyzer reads it: %-escapes decoded before the name is converted
+        String host = LinkAnalyzer.host(url).map(UrlHosts::percentDecoded).orElse(null);
         if (host == null) {
             return;
         }

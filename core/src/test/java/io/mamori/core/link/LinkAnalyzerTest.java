@@ -50,6 +50,13 @@ class LinkAnalyzerTest {
     }
 
     @Test
+    void anEncodedHostIsReadAsUtf8BytesAsTheBrowserReadsIt() {
+        // %E4%BE%8B%E3%81%88 is the UTF-8 of 例え: the host is 例え.jp, not six Latin-1 letters
+        assertThat(analyzeHtml("<a href='https://%E4%BE%8B%E3%81%88.jp/'>x</a>")).contains(
+                Finding.of("LINK_OBFUSCATED", "encoded host %e4%be%8b%e3%81%88.jp = 例え.jp"));
+    }
+
+    @Test
     void urlsInPlainTextAreExaminedButMailAddressesAreNotLinks() {
         assertThat(analyze("text-urls.eml")).containsExactly(
                 Finding.of("LINK_IP_LITERAL", "203.0.113.5"),

@@ -166,6 +166,27 @@ class SenderListAnalyzerTest {
                         + "host=bit.ly entry=https://bit.ly/3abcdef source=file:lists.txt:3"));
     }
 
+    /** An inbound message from other.example with one body part. */
+    private static AnalysisInput mail(String contentType, String body) throws IOException {
+        String raw = "From: a@other.example\r\nTo: sato@example.co.jp\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: " + contentType + "; charset=utf-8\r\n\r\n" + body + "\r\n";
+        return input(raw.getBytes(StandardCharsets.UTF_8), "a@other.example", FORGER_IP);
+    }
+
+    private List<Finding> blockedLinks(String linksYaml, AnalysisInput input) throws Exception {
+        return analyzer(policy("lists:\n  block:\n    links: " + linksYaml + "\n"), List.of(), ListStore.NONE).analyze(input);
+    }
+
+    @Test
+    void aBlockedDomainWrittenWithPercentEscapesInTheHostIsStillBlocked() throws Exception {
+        assertThat(blockedLinks("[evil.example]", mail("text/plain", "see https://%65vil.example/login now")))
+                .containsExactly(Finding.of("LINK_BLOCKED", "host=evil.example entry=evil.example source=policy:lists.block.links[0]"));
+        assertThat(blockedLinks("[evil.example]", mail("text/plain", "see https://evil%2Eexample/login now")))
+                .extracting(Finding::code).containsExactly("LINK_BLOCKED");
+        assertThat(blockedLinks("[\"https://evil.example/login\"]", mail("text/html", "<a href=\"https://%65vil.example/login?u=1\">x</a>")))
+                .extracting(Finding::code).containsExactly("LINK_BLOCKED");
+    }
+
     @Test
     void aNewsletterWithManyLinksRaisesNothingWhenNoneIsListed() throws Exception {
         Policy policy = policy("""
