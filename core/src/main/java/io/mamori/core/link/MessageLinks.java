@@ -20,8 +20,8 @@ import org.jsoup.nodes.Element;
  * The web links of a message, for checks that only need where links lead (such as the block list): {@code a[href]},
  * {@code area[href]} and {@code form[action]} of HTML parts (jsoup, never rendered) and {@code http(s)://} or
  * {@code www.} URLs in plain text, and the web links of QR codes in pictures and of PDF attachments
- * ({@link EmbeddedLinks}); not other attachments. Hosts are those the browser opens ({@link UrlHosts}), in
- * lower-case ASCII (Punycode). Bounded like
+ * ({@link EmbeddedLinks}); not other attachments. Hosts are those the browser opens ({@link UrlHosts#of}),
+ * one spelling per destination. Bounded like
  * {@link LinkAnalyzer}: at most {@code max} distinct links, {@value #MAX_HTML_CHARS} characters of HTML per part,
  * {@value #MAX_TEXT_CHARS} of text. Stateless and thread-safe.
  */
@@ -35,7 +35,8 @@ public final class MessageLinks {
     /**
      * One link destination.
      *
-     * @param host         lower-case ASCII host, or an IP literal as written ({@code [2001:db8::1]}, {@code 192.0.2.1})
+     * @param host         the host the browser opens ({@link UrlHosts#of}): lower-case ASCII, or an IP address in its
+     *                     canonical form ({@code [2001:db8::1]}, {@code 192.0.2.1})
      * @param pathAndQuery path and query as written, starting with {@code /}; empty for none; no fragment
      */
     public record Link(String host, String pathAndQuery) {
@@ -129,16 +130,10 @@ public final class MessageLinks {
         while (end < url.length() && "/\\?#".indexOf(url.charAt(end)) < 0) {
             end++;
         }
-        // the host the browser opens, as the link analyzer reads it: %-escapes decoded before the name is converted
-        String host = LinkAnalyzer.host(url).map(UrlHosts::percentDecoded).orElse(null);
+        // the host the browser opens, in one spelling, so an entry matches it however the link writes it
+        String host = LinkAnalyzer.host(url).flatMap(UrlHosts::of).orElse(null);
         if (host == null) {
             return;
-        }
-        if (!LinkAnalyzer.isIpLiteral(host)) {
-            host = PublicSuffixList.ascii(host);
-            if (host == null) {
-                return;
-            }
         }
         String rest = url.substring(end).replace('\\', '/');
         int fragment = rest.indexOf('#');

@@ -1,6 +1,7 @@
 package io.mamori.core.lists;
 
 import io.mamori.core.link.PublicSuffixList;
+import io.mamori.core.link.UrlHosts;
 import java.net.IDN;
 import java.util.Locale;
 import java.util.Objects;
@@ -56,8 +57,9 @@ public sealed interface ListPattern {
     }
 
     /**
-     * A link destination: exact host (lower-case ASCII) and a path prefix (with query, if one was written). The
-     * scheme is not compared: {@code http} and {@code https} lead to the same place.
+     * A link destination: exact host (lower-case ASCII, or an IP address in the one spelling of
+     * {@link UrlHosts#of}) and a path prefix (with query, if one was written). The scheme is not compared:
+     * {@code http} and {@code https} lead to the same place.
      */
     record Url(String host, String path) implements ListPattern {
         public Url {
@@ -157,21 +159,29 @@ public sealed interface ListPattern {
         }
         String authority = rest.substring(0, end);
         authority = authority.substring(authority.lastIndexOf('@') + 1);
-        String host;
+        String name;
         if (authority.startsWith("[")) {
             int close = authority.indexOf(']');
             if (close < 0) {
                 throw new InvalidListEntry("'" + shown(value) + "' has an unterminated IPv6 address",
                         "'" + shown(value) + "' の IPv6 アドレスが ] で閉じられていません");
             }
-            host = authority.substring(0, close + 1).toLowerCase(Locale.ROOT);
+            name = authority.substring(0, close + 1).toLowerCase(Locale.ROOT);
         } else {
             int colon = authority.indexOf(':');
-            String name = colon < 0 ? authority : authority.substring(0, colon);
+            name = colon < 0 ? authority : authority.substring(0, colon);
             if (name.isEmpty()) {
                 throw new InvalidListEntry("'" + shown(value) + "' has no host", "'" + shown(value) + "' にホスト名がありません");
             }
-            host = name.matches("[0-9.]+") ? name : ascii(name, value);
+        }
+        // the host in the one spelling links are matched in (UrlHosts.of), so an address listed as 192.0.2.1 matches
+        // a link to 3221225985 or [::ffff:192.0.2.1], and one listed in such a spelling matches a link to 192.0.2.1
+        String host;
+        if (UrlHosts.isIpAddress(name.toLowerCase(Locale.ROOT))) {
+            host = UrlHosts.of(name.toLowerCase(Locale.ROOT)).orElseThrow(() -> new InvalidListEntry(
+                    "'" + shown(value) + "' has an invalid IP address", "'" + shown(value) + "' の IP アドレスが正しくありません"));
+        } else {
+            host = ascii(UrlHosts.percentDecoded(name), value);
         }
         String path = rest.substring(end);
         int fragment = path.indexOf('#');

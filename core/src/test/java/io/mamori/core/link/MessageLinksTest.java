@@ -45,4 +45,19 @@ class MessageLinksTest {
         assertThat(hosts(message("text/html", "<a href=\"https://%E4%BE%8B%E3%81%88.jp/\">x</a>")))
                 .containsExactly("xn--r8jz45g.jp");
     }
+
+    @Test
+    void aLinkToAnIpAddressHasItsHostInOneSpellingHoweverTheLinkWritesIt() throws Exception {
+        assertThat(hosts(message("text/plain", "http://3221225985/a http://0xc0000201/b http://192.0.513/c "
+                + "http://0300.0.2.1/d http://192.0.2.1./e")))
+                .containsExactly("192.0.2.1", "192.0.2.1", "192.0.2.1", "192.0.2.1", "192.0.2.1");
+        assertThat(hosts(message("text/html", "<a href=\"http://[::ffff:192.0.2.1]/x\">a</a>"
+                + "<a href=\"http://[2001:DB8:0:0:0:0:0:1]/\">b</a>"))).containsExactly("192.0.2.1", "[2001:db8::1]");
+    }
+
+    @Test
+    void aLinkWhoseHostNoBrowserAcceptsIsNotALink() throws Exception {
+        assertThat(hosts(message("text/plain", "http://256.0.0.1/x http://ok.example/"))).containsExactly("ok.example");
+        assertThat(hosts(message("text/html", "<a href=\"http://[::g]/x\">a</a><a href=\"http://1.2.3.4.5/\">b</a>"))).isEmpty();
+    }
 }

@@ -3,6 +3,7 @@ package io.mamori.core.lists;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ListPatternTest {
@@ -14,6 +15,17 @@ class ListPatternTest {
         assertThat(ListPattern.parse(ListTarget.SENDER, "ＰＡＲＴＮＥＲ。example.")).isEqualTo(new ListPattern.Domain("partner.example"));
         assertThat(ListPattern.parse(ListTarget.LINK, "HTTPS://Bit.ly:443/3AbC?x=1#frag")).isEqualTo(new ListPattern.Url("bit.ly", "/3AbC?x=1"));
         assertThat(ListPattern.parse(ListTarget.LINK, "http://192.0.2.1/login")).isEqualTo(new ListPattern.Url("192.0.2.1", "/login"));
+    }
+
+    @Test
+    void anIpAddressInAUrlIsKeptInOneSpellingHoweverTheEntryWritesIt() {
+        for (String value : List.of("http://192.0.2.1/", "http://3221225985/", "http://0xc0000201/", "http://192.0.513/",
+                "http://0300.0.2.1/", "http://192.0.2.1./", "http://[::ffff:192.0.2.1]/", "http://[::FFFF:C000:201]/")) {
+            assertThat(ListPattern.parse(ListTarget.LINK, value)).as(value).isEqualTo(new ListPattern.Url("192.0.2.1", "/"));
+        }
+        assertThat(ListPattern.parse(ListTarget.LINK, "https://[2001:DB8:0:0:0:0:0:1]:8443/x"))
+                .isEqualTo(new ListPattern.Url("[2001:db8::1]", "/x"));
+        assertThat(ListPattern.parse(ListTarget.LINK, "https://%65vil.example/x")).isEqualTo(new ListPattern.Url("evil.example", "/x"));
     }
 
     @Test
@@ -72,6 +84,10 @@ class ListPatternTest {
         assertThatThrownBy(() -> ListPattern.parse(ListTarget.SENDER, "exa mple.com")).hasMessageContaining("spaces");
         assertThatThrownBy(() -> ListPattern.parse(ListTarget.SENDER, "192.0.2.1")).hasMessageContaining("IP address");
         assertThatThrownBy(() -> ListPattern.parse(ListTarget.SENDER, "localhost")).hasMessageContaining("two labels");
+        assertThatThrownBy(() -> ListPattern.parse(ListTarget.LINK, "http://256.0.0.1/")).isInstanceOfSatisfying(
+                InvalidListEntry.class, e -> assertThat(e.bilingual()).isEqualTo(
+                        "'http://256.0.0.1/' の IP アドレスが正しくありません / 'http://256.0.0.1/' has an invalid IP address"));
+        assertThatThrownBy(() -> ListPattern.parse(ListTarget.LINK, "http://[::g]/")).hasMessageContaining("invalid IP address");
         assertThatThrownBy(() -> ListPattern.parse(ListTarget.SENDER, "")).hasMessage("empty value");
         assertThatThrownBy(() -> ListPattern.parse(ListTarget.SENDER, "x".repeat(3000) + ".example"))
                 .hasMessageContaining("longer than 2048");

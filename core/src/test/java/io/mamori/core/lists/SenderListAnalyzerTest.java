@@ -188,6 +188,22 @@ class SenderListAnalyzerTest {
     }
 
     @Test
+    void aBlockedIpAddressMatchesLinksToItInEverySpellingABrowserAccepts() throws Exception {
+        for (String link : List.of("http://3221225985/x", "http://0xc0000201/x", "http://192.0.513/x", "http://0300.0.2.1/x",
+                "http://192.0.2.1./x")) {
+            assertThat(blockedLinks("[\"http://192.0.2.1/\"]", mail("text/plain", "see " + link + " now"))).as(link)
+                    .containsExactly(Finding.of("LINK_BLOCKED", "host=192.0.2.1 entry=https://192.0.2.1/ source=policy:lists.block.links[0]"));
+        }
+        assertThat(blockedLinks("[\"http://192.0.2.1/\"]", mail("text/html", "<a href=\"http://[::ffff:192.0.2.1]/x\">x</a>")))
+                .extracting(Finding::code).containsExactly("LINK_BLOCKED");
+        // and the other way round: an entry written in another spelling blocks the plain address
+        assertThat(blockedLinks("[\"http://0xc0000201/login\"]", mail("text/plain", "see http://192.0.2.1/login now")))
+                .extracting(Finding::code).containsExactly("LINK_BLOCKED");
+        assertThat(blockedLinks("[\"http://[2001:db8:0:0::1]/\"]", mail("text/html", "<a href=\"http://[2001:DB8::0:1]/\">x</a>")))
+                .extracting(Finding::code).containsExactly("LINK_BLOCKED");
+    }
+
+    @Test
     void aNewsletterWithManyLinksRaisesNothingWhenNoneIsListed() throws Exception {
         Policy policy = policy("""
                 lists:
