@@ -427,7 +427,7 @@ public final class MessageParser {
                 decoded = MailCharsets.decode(bytes, cs);
             }
             parts.add(new MimePart(e.leafPath(), nesting, contentType, charset, filename, attachment, size, decoded,
-                    content));
+                    content, !text || kept.size() == size));
         }
 
         private static String metaCharset(byte[] html) {

@@ -14,6 +14,9 @@ package io.mamori.core.message;
  * @param content     decoded bytes of an attachment or any part that is not a text/plain or text/html body, as
  *                    far as {@link ParseLimits#maxAttachmentBytes()} reached (see {@link PartContent#complete()}),
  *                    else {@code null}; valid until the message's {@link PartContents} is closed
+ * @param textComplete whether {@code text} is the whole text of the part; false when the parser kept only its
+ *                    beginning ({@link ParseLimits#maxTextPerPart()}, {@link ParseLimits#maxTotalText()}), which
+ *                    checks that must see all of it report (the links of a part past the limit are not all known)
  */
 public record MimePart(
         String path,
@@ -24,11 +27,12 @@ public record MimePart(
         boolean attachment,
         long size,
         String text,
-        PartContent content) {
+        PartContent content,
+        boolean textComplete) {
 
-    /** A part described without its content. */
+    /** A part described without its content, its text (if any) whole. */
     public MimePart(String path, int depth, String contentType, String charset, String filename, boolean attachment,
             long size, String text) {
-        this(path, depth, contentType, charset, filename, attachment, size, text, null);
+        this(path, depth, contentType, charset, filename, attachment, size, text, null, true);
     }
 }

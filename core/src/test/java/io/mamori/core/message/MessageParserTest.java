@@ -164,6 +164,18 @@ class MessageParserTest {
     }
 
     @Test
+    void aTextPartSaysWhetherItsWholeTextWasKept() throws IOException {
+        MessageParser small = new MessageParser(new ParseLimits(50, 1000, 1000, 65536, 10, 25));
+        ParsedMessage m = small.parse(new ByteArrayInputStream(("Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+                + "--b\r\n\r\n0123456789\r\n--b\r\n\r\n0123456789a\r\n--b\r\n\r\nABCD\r\n--b\r\n\r\nxyz\r\n"
+                + "--b\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.7\r\n--b--\r\n").getBytes(StandardCharsets.US_ASCII)));
+
+        // a part at the limit is whole; past the per-part limit, or past what the message's total leaves, it is not
+        assertThat(m.parts()).extracting(MimePart::text).containsExactly("0123456789", "0123456789", "ABCD", "x", null);
+        assertThat(m.parts()).extracting(MimePart::textComplete).containsExactly(true, false, true, false, true);
+    }
+
+    @Test
     void headerLimitsAreDefectsNotFailures() throws IOException {
         StringBuilder many = new StringBuilder();
         for (int i = 0; i < 1500; i++) {
