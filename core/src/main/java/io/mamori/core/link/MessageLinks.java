@@ -10,25 +10,29 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jsoup.Jsoup;
-import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
 
 /**
- * The web links of a message, for checks that only need where links lead (such as the block list): {@code a[href]},
- * {@code area[href]} and {@code form[action]} of HTML parts (jsoup, never rendered) and {@code http(s)://} or
- * {@code www.} URLs in plain text, and the web links of QR codes in pictures and of PDF attachments
- * ({@link EmbeddedLinks}); not other attachments. Hosts are those the browser opens ({@link UrlHosts#of}),
- * one spelling per destination. Bounded like
- * {@link LinkAnalyzer}: at most {@code max} distinct links, {@value #MAX_HTML_CHARS} characters of HTML per part,
- * {@value #MAX_TEXT_CHARS} of text. Stateless and thread-safe.
+ * The web links of a message, for checks that only need where links lead (the block list, the DNS block lists):
+ * {@code a[href]}, {@code area[href]} and {@code form[action]} of HTML parts, attached HTML pages among them (jsoup,
+ * never rendered), {@code http(s)://} or {@code www.} URLs in plain text and calendar invitations, and the web links
+ * of QR codes in pictures and of PDF and Office attachments ({@link EmbeddedLinks}); not other attachments. Hosts
+ * are those the browser opens ({@link UrlHosts#of}), one spelling per destination. Of a text or HTML part at most
+ * {@value #MAX_PART_CHARS} characters are read, and at most what the parser kept of it ({@link MimePart#textComplete}):
+ * {@link #walk} says what it could not read. Stateless and thread-safe.
  */
 public final class MessageLinks {
 
-    static final int MAX_HTML_CHARS = 1_000_000;
-    static final int MAX_TEXT_CHARS = 200_000;
+    /**
+     * Characters of one text or HTML part read at most: the text the parser keeps of a part by default (1 MiB,
+     * {@code ParseLimits.defaults()}), so with the shipped limits only the parser cuts a part; a parser set to keep
+     * more does not make jsoup build a tree of any size.
+     */
+    static final int MAX_PART_CHARS = 1 << 20;
 
     private static final Pattern SCHEME = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*):");
 
@@ -49,77 +53,120 @@ public final class MessageLinks {
     private MessageLinks() {
     }
 
-    /** Links collected per message at most: what any caller may ask for. */
+    /** Links collected per message at most by {@link #of}: what any caller of it may ask for. */
     public static final int MAX_LINKS = 500;
     private static final io.mamori.core.analysis.MessageMemo.Key<List<Link>> LINKS =
             io.mamori.core.analysis.MessageMemo.Key.of("web links of the message");
 
     /**
-     * The distinct web links of the message's text and HTML parts, in order of appearance, at most {@code max} (and at
-     * most {@value #MAX_LINKS}); then those of its pictures and PDFs, found once per input ({@link EmbeddedLinks#of})
-     * for this and the link analyzer. Collected once per message for every analyzer that asks (the block list and the
-     * DNS block lists), each taking the first {@code max}, which are the links a collection of {@code max} would hold.
+     * The first {@code max} (at most {@value #MAX_LINKS}) distinct web links of the message in the order of
+     * {@link #walk}, for checks that ask something of each link and must stop somewhere (a DNS query per domain).
+     * Collected once per message for every analyzer that asks, each taking the first {@code max}, which are the links a
+     * collection of {@code max} would hold. A check that must see every link (a set look-up) walks them instead.
      */
     public static List<Link> of(AnalysisInput input, int max) {
-        List<Link> all = input.memo().computeIfAbsent(LINKS, () -> collect(input, MAX_LINKS));
+        List<Link> all = input.memo().computeIfAbsent(LINKS, () -> {
+            Set<Link> links = new LinkedHashSet<>();
+            walk(input, link -> {
+                links.add(link);
+                return links.size() < MAX_LINKS;
+            });
+            return List.copyOf(links);
+        });
         return all.size() <= max ? all : all.subList(0, max);
     }
 
-    private static List<Link> collect(AnalysisInput input, int max) {
+    /**
+     * Gives every web link of the message to {@code visitor}, as often as it is written, in order of appearance: those
+     * of the text, HTML and calendar parts, then those of pictures and documents ({@link EmbeddedLinks#of}, found once
+     * per input for this and the link analyzer), until the visitor returns false.
+     *
+     * @return what could not be read, one short description per part (empty when every link was given, or the visitor
+     *         stopped): a part the parser kept only the beginning of, or longer than {@value #MAX_PART_CHARS}
+     *         characters, a calendar longer than {@link CalendarText#MAX_BYTES} bytes, or the rest of a message whose
+     *         analysis was interrupted
+     */
+    public static List<String> walk(AnalysisInput input, Predicate<Link> visitor) {
         ParsedMessage message = input.message();
-        Set<Link> links = new LinkedHashSet<>();
+        List<String> unread = new ArrayList<>();
         for (MimePart part : message.parts()) {
-            if (links.size() >= max || Thread.currentThread().isInterrupted()) {
-                break;
+            if (Thread.currentThread().isInterrupted()) {
+                unread.add("part " + part.path() + " and after: the analysis was interrupted");
+                return unread;
             }
             java.util.Optional<CalendarText> calendar = CalendarText.of(part);
             if (calendar.isPresent()) {
-                textLinks(calendar.get().links(), max, links);
+                if (part.content().length() > CalendarText.MAX_BYTES || !part.content().complete()) {
+                    unread.add(shown(part) + ": calendar read to " + CalendarText.MAX_BYTES + " bytes");
+                }
+                if (!textLinks(calendar.get().links(), visitor)) {
+                    return List.of();
+                }
                 continue;
             }
-            if (part.attachment() || part.text() == null) {
+            boolean html = "text/html".equals(part.contentType());
+            // an attached HTML page opens in the browser, its links as clickable as the body's; a text file's are not
+            if (part.text() == null || (part.attachment() && !html)) {
                 continue;
             }
-            if ("text/html".equals(part.contentType())) {
-                String html = part.text();
-                Document doc = Jsoup.parse(html.length() > MAX_HTML_CHARS ? html.substring(0, MAX_HTML_CHARS) : html);
-                for (Element e : doc.select("a[href], area[href], form[action]")) {
-                    if (links.size() >= max) {
-                        break;
+            String text = part.text();
+            if (!part.textComplete()) {
+                unread.add(shown(part) + ": the parser kept " + text.length() + " characters of " + part.size() + " bytes");
+            }
+            if (text.length() > MAX_PART_CHARS) {
+                unread.add(shown(part) + ": read to " + MAX_PART_CHARS + " of " + text.length() + " characters");
+                text = text.substring(0, MAX_PART_CHARS);
+            }
+            if (html) {
+                for (Element e : Jsoup.parse(text).select("a[href], area[href], form[action]")) {
+                    Link link = parse(e.is("form") ? e.attr("action") : e.attr("href"));
+                    if (link != null && !visitor.test(link)) {
+                        return List.of();
                     }
-                    parse(e.is("form") ? e.attr("action") : e.attr("href"), links);
                 }
-            } else if ("text/plain".equals(part.contentType())) {
-                textLinks(part.text(), max, links);
+            } else if ("text/plain".equals(part.contentType()) && !textLinks(text, visitor)) {
+                return List.of();
             }
         }
-        if (links.size() < max && !Thread.currentThread().isInterrupted()) {
-            for (EmbeddedLinks.Link link : EmbeddedLinks.of(input)) {
-                if (links.size() >= max) {
-                    break;
-                }
-                String url = link.url();
-                parse(url.regionMatches(true, 0, "www.", 0, 4) ? "http://" + url : url, links);
+        if (Thread.currentThread().isInterrupted()) {
+            unread.add("pictures and documents: the analysis was interrupted");
+            return unread;
+        }
+        for (EmbeddedLinks.Link embedded : EmbeddedLinks.of(input)) {
+            String url = embedded.url();
+            Link link = parse(url.regionMatches(true, 0, "www.", 0, 4) ? "http://" + url : url);
+            if (link != null && !visitor.test(link)) {
+                return List.of();
             }
         }
-        return List.copyOf(links);
+        return unread;
     }
 
-    /** The web links of plain text, up to {@code max} links in all. */
-    private static void textLinks(String text, int max, Set<Link> links) {
-        TextUrls urls = new TextUrls(text.length() > MAX_TEXT_CHARS ? text.substring(0, MAX_TEXT_CHARS) : text);
-        for (String found = urls.next(); found != null && links.size() < max; found = urls.next()) {
+    /** A part as evidence names it: its position, type and file name. */
+    private static String shown(MimePart part) {
+        return "part " + part.path() + " " + part.contentType() + (part.filename() == null ? "" : " " + part.filename());
+    }
+
+    /** The web links of plain text to the visitor; whether it asked for more. */
+    private static boolean textLinks(String text, Predicate<Link> visitor) {
+        TextUrls urls = new TextUrls(text);
+        for (String found = urls.next(); found != null; found = urls.next()) {
             String url = TextUrls.withoutTrailingPunctuation(found);
-            parse(url.regionMatches(true, 0, "www.", 0, 4) ? "http://" + url : url, links);
+            Link link = parse(url.regionMatches(true, 0, "www.", 0, 4) ? "http://" + url : url);
+            if (link != null && !visitor.test(link)) {
+                return false;
+            }
         }
+        return true;
     }
 
-    private static void parse(String rawUrl, Set<Link> out) {
+    /** The destination of a web link, or null for a link that is not one or whose host no browser accepts. */
+    private static Link parse(String rawUrl) {
         String url = LinkAnalyzer.cleaned(rawUrl);
         Matcher scheme = SCHEME.matcher(url);
         String s = scheme.find() ? scheme.group(1).toLowerCase(Locale.ROOT) : "";
         if (!(s.equals("http") || s.equals("https") || (s.isEmpty() && url.startsWith("//")))) {
-            return;
+            return null;
         }
         int i = s.isEmpty() ? 0 : scheme.end();
         // Browsers read back-slashes as slashes and accept any number of them after a web scheme.
@@ -133,7 +180,7 @@ public final class MessageLinks {
         // the host the browser opens, in one spelling, so an entry matches it however the link writes it
         String host = LinkAnalyzer.host(url).flatMap(UrlHosts::of).orElse(null);
         if (host == null) {
-            return;
+            return null;
         }
         String rest = url.substring(end).replace('\\', '/');
         int fragment = rest.indexOf('#');
@@ -143,6 +190,6 @@ public final class MessageLinks {
         if (rest.startsWith("?")) {
             rest = "/" + rest;
         }
-        out.add(new Link(host, rest));
+        return new Link(host, rest);
     }
 }

@@ -8,6 +8,7 @@ import io.mamori.core.message.Direction;
 import io.mamori.core.message.HeaderField;
 import io.mamori.core.message.Mailbox;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -26,8 +27,12 @@ import java.util.function.Supplier;
  * <li>{@code SENDER_BLOCKED}: the From address or the envelope sender matches a block entry (address, or domain
  *     with its sub-domains). Either identity suffices: blocking is about refusing a source, and a spammer
  *     controls both.</li>
- * <li>{@code LINK_BLOCKED}: a link of the text or HTML leads to a blocked domain (or sub-domain) or under a
- *     blocked URL.</li>
+ * <li>{@code LINK_BLOCKED}: a link of the message ({@link MessageLinks}: its text, HTML, attached HTML pages,
+ *     calendar invitations, pictures and documents) leads to a blocked domain (or sub-domain) or under a blocked URL.
+ *     Every link is checked.</li>
+ * <li>{@code LINK_CHECK_INCOMPLETE}: there are link entries, and part of the message could not be read for links
+ *     (a part longer than the parser keeps): its links were not all checked. An allow never overrides it, as it
+ *     never overrides {@code LINK_BLOCKED}.</li>
  * <li>{@code SENDER_ALLOWED}: the From field's single author ({@link Mailbox#author}) matches an allow entry <em>and</em> the From domain is
  *     authenticated ({@link SenderVerifier}). The policy engine then ignores the score-based findings except those
  *     the policy says an allow never overrides (malware, executables, DMARC failure …). Never emitted when the
@@ -49,9 +54,11 @@ public final class SenderListAnalyzer implements Analyzer {
     public static final String LINK_BLOCKED = "LINK_BLOCKED";
     public static final String SENDER_ALLOWED = "SENDER_ALLOWED";
     public static final String SENDER_ALLOW_UNVERIFIED = "SENDER_ALLOW_UNVERIFIED";
+    public static final String LINK_CHECK_INCOMPLETE = "LINK_CHECK_INCOMPLETE";
 
-    static final int MAX_LINKS = 500;
     static final int MAX_EVIDENCE_ITEMS = 5;
+    /** Distinct matches of blocked links kept for the evidence; past them it says "and more". */
+    private static final int MAX_MATCHES_KEPT = 100;
     private static final int MAX_FROM_ADDRESSES = 10;
 
     private final Supplier<List<ListEntry>> policyEntries;
@@ -80,7 +87,7 @@ public final class SenderListAnalyzer implements Analyzer {
 
     @Override
     public Set<String> codes() {
-        return Set.of(SENDER_BLOCKED, LINK_BLOCKED, SENDER_ALLOWED, SENDER_ALLOW_UNVERIFIED);
+        return Set.of(SENDER_BLOCKED, LINK_BLOCKED, LINK_CHECK_INCOMPLETE, SENDER_ALLOWED, SENDER_ALLOW_UNVERIFIED);
     }
 
     /** A sender identity: where it was seen ({@code from} or {@code mailfrom}), the address, its ASCII domain. */
@@ -118,7 +125,7 @@ public final class SenderListAnalyzer implements Analyzer {
         List<Finding> findings = new ArrayList<>();
         Optional<Finding> blocked = senderBlocked(senders, entries);
         blocked.ifPresent(findings::add);
-        linkBlocked(input, entries).ifPresent(findings::add);
+        findings.addAll(linkBlocked(input, entries));
         if (blocked.isEmpty()) {
             author(input).ifPresent(from -> allowed(input, from, entries, recipients).ifPresent(findings::add));
         }
@@ -140,27 +147,96 @@ public final class SenderListAnalyzer implements Analyzer {
         return matches.isEmpty() ? Optional.empty() : Optional.of(Finding.of(SENDER_BLOCKED, joined(matches)));
     }
 
-    private static Optional<Finding> linkBlocked(AnalysisInput input, List<ListEntry> entries) {
-        List<ListEntry> linkEntries = entries.stream()
-                .filter(e -> e.kind() == ListKind.BLOCK && e.target() == ListTarget.LINK).toList();
-        if (linkEntries.isEmpty()) {
-            return Optional.empty();
+    /**
+     * {@code LINK_BLOCKED} for the links to a blocked domain or URL, and {@code LINK_CHECK_INCOMPLETE} when some text
+     * could not be read for links ({@link MessageLinks#walk}). Every link is checked: each is a look-up of its host in
+     * the entries, not a scan of them, so no count of links (decoys before the one that matters) can end the check.
+     */
+    private static List<Finding> linkBlocked(AnalysisInput input, List<ListEntry> entries) {
+        LinkBlocks blocks = new LinkBlocks(entries);
+        if (blocks.isEmpty()) {
+            return List.of();
         }
-        List<String> matches = new ArrayList<>();
-        for (MessageLinks.Link link : MessageLinks.of(input, MAX_LINKS)) {
-            for (ListEntry e : linkEntries) {
-                boolean hit = e.pattern() instanceof ListPattern.Domain d ? d.covers(link.host())
-                        : e.pattern() instanceof ListPattern.Url u && u.covers(link.host(), link.pathAndQuery());
-                if (hit) {
-                    String item = "host=" + link.host() + " " + e.evidence();
-                    if (!matches.contains(item)) {
-                        matches.add(item);
-                    }
-                    break;
+        Set<String> matches = new LinkedHashSet<>();
+        boolean[] moreMatches = {false};
+        List<String> unread = MessageLinks.walk(input, link -> {
+            Optional<ListEntry> entry = blocks.match(link);
+            if (entry.isPresent()) {
+                String item = "host=" + link.host() + " " + entry.get().evidence();
+                // distinct items for the evidence, up to a bound: a message may link to any number of blocked hosts
+                if (matches.size() < MAX_MATCHES_KEPT) {
+                    matches.add(item);
+                } else if (!matches.contains(item)) {
+                    moreMatches[0] = true;
+                }
+            }
+            return true;
+        });
+        List<Finding> findings = new ArrayList<>();
+        if (!matches.isEmpty()) {
+            findings.add(Finding.of(LINK_BLOCKED, joined(List.copyOf(matches)) + (moreMatches[0] ? " and more" : "")));
+        }
+        if (!unread.isEmpty()) {
+            findings.add(Finding.of(LINK_CHECK_INCOMPLETE, "not read for links: " + joined(unread)));
+        }
+        return findings;
+    }
+
+    /**
+     * The block entries for links, indexed by what they match: a domain entry by its domain, looked up for a host and
+     * each of its parent domains; URL entries by their host. A link matching several entries is named with the first
+     * of them in list order, as a scan of the list would name it.
+     */
+    private static final class LinkBlocks {
+        private final List<ListEntry> entries = new ArrayList<>();
+        private final Map<String, Integer> domains = new HashMap<>();
+        private final Map<String, List<Integer>> urlsByHost = new HashMap<>();
+
+        LinkBlocks(List<ListEntry> all) {
+            for (ListEntry e : all) {
+                if (e.kind() != ListKind.BLOCK || e.target() != ListTarget.LINK) {
+                    continue;
+                }
+                int index = entries.size();
+                entries.add(e);
+                if (e.pattern() instanceof ListPattern.Domain d) {
+                    domains.putIfAbsent(d.domain(), index);
+                } else if (e.pattern() instanceof ListPattern.Url u) {
+                    urlsByHost.computeIfAbsent(u.host(), h -> new ArrayList<>()).add(index);
                 }
             }
         }
-        return matches.isEmpty() ? Optional.empty() : Optional.of(Finding.of(LINK_BLOCKED, joined(matches)));
+
+        boolean isEmpty() {
+            return entries.isEmpty();
+        }
+
+        Optional<ListEntry> match(MessageLinks.Link link) {
+            String host = link.host();
+            int first = Integer.MAX_VALUE;
+            for (int from = 0; from >= 0; from = nextLabel(host, from)) {
+                Integer i = domains.get(from == 0 ? host : host.substring(from));
+                if (i != null && i < first) {
+                    first = i;
+                }
+            }
+            for (int i : urlsByHost.getOrDefault(host, List.of())) {
+                if (i >= first) {
+                    break;
+                }
+                if (((ListPattern.Url) entries.get(i).pattern()).covers(host, link.pathAndQuery())) {
+                    first = i;
+                    break;
+                }
+            }
+            return first == Integer.MAX_VALUE ? Optional.empty() : Optional.of(entries.get(first));
+        }
+
+        /** Where the parent domain of {@code host.substring(from)} starts, or -1 at the last label. */
+        private static int nextLabel(String host, int from) {
+            int dot = host.indexOf('.', from);
+            return dot < 0 ? -1 : dot + 1;
+        }
     }
 
     private Optional<Finding> allowed(AnalysisInput input, Identity from, List<ListEntry> entries, Set<String> recipients) {

@@ -574,7 +574,7 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
         /**
          * What an allow entry never overrides unless the policy says otherwise: an allow list vouches for who
          * sent a message, not for what it carries. Malware, programs and content that could not be inspected keep
-         * their weight, as do authentication failures and explicit blocks.
+         * their weight, as do authentication failures and explicit blocks, and links not all checked against them.
          */
         public static final Set<String> DEFAULT_ALLOW_NEVER_OVERRIDES = Set.of(
                 "MALWARE_FOUND", "AV_UNAVAILABLE", "ANALYZER_FAILED", "ANALYZER_NOT_RUN",
@@ -584,7 +584,8 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
                 "HTML_ATTACHMENT_SCRIPT", "HTML_ATTACHMENT_FORM", "HTML_CREDENTIAL_FORM", "GTUBE",
                 "ARCHIVE_BOMB", "ARCHIVE_TOO_DEEP", "ENCRYPTED_ARCHIVE", "ENCRYPTED_ARCHIVE_OPENED", "ATTACHMENT_NOT_INSPECTED",
                 "MIME_TOO_DEEP", "MIME_TOO_MANY_PARTS", "MIME_HEADER_LIMIT",
-                "DMARC_FAIL", "DMARC_REJECT_POLICY_FAIL", "SENDER_BLOCKED", "LINK_BLOCKED", "DOMAIN_BLOCKLISTED");
+                "DMARC_FAIL", "DMARC_REJECT_POLICY_FAIL", "SENDER_BLOCKED", "LINK_BLOCKED", "LINK_CHECK_INCOMPLETE",
+                "DOMAIN_BLOCKLISTED");
 
         /**
          * What an allow entry never overrides whatever {@code never_overrides} says: malware and the failures that leave
@@ -595,7 +596,7 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
         public static final Set<String> ALWAYS_COUNTED = Set.of(
                 "MALWARE_FOUND", "AV_UNAVAILABLE", "ANALYZER_FAILED", "ANALYZER_NOT_RUN",
                 "ATTACHMENT_EXECUTABLE", "ATTACHMENT_EXECUTABLE_CONTENT", "SENDER_BLOCKED", "LINK_BLOCKED",
-                "DMARC_REJECT_POLICY_FAIL");
+                "LINK_CHECK_INCOMPLETE", "DMARC_REJECT_POLICY_FAIL");
 
         public static final Lists NONE = new Lists(List.of(), Optional.empty(), DEFAULT_ALLOW_NEVER_OVERRIDES);
 

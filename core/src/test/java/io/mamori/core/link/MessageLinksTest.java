@@ -6,12 +6,16 @@ import io.mamori.core.analysis.AnalysisInput;
 import io.mamori.core.message.Direction;
 import io.mamori.core.message.Envelope;
 import io.mamori.core.message.MessageParser;
+import io.mamori.core.message.ParseLimits;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The web links of messages as the block lists and the DNS block lists see them: the hosts a browser opens. */
 class MessageLinksTest {
@@ -25,6 +29,21 @@ class MessageLinksTest {
                 + "Content-Type: " + contentType + "; charset=utf-8\r\n\r\n" + body + "\r\n";
         return new AnalysisInput(ENVELOPE, new MessageParser().parse(
                 new ByteArrayInputStream(raw.getBytes(StandardCharsets.UTF_8))));
+    }
+
+    @TempDir
+    Path temp;
+
+    /** A multipart/mixed message of the given parts (each its headers, an empty line and its body). */
+    private AnalysisInput multipart(String... parts) throws IOException {
+        StringBuilder raw = new StringBuilder("From: a@other.example\r\nTo: sato@example.co.jp\r\nSubject: x\r\n"
+                + "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n");
+        for (String part : parts) {
+            raw.append("--b\r\n").append(part).append("\r\n");
+        }
+        raw.append("--b--\r\n");
+        return new AnalysisInput(ENVELOPE, new MessageParser(ParseLimits.defaults(), temp).parse(
+                new ByteArrayInputStream(raw.toString().getBytes(StandardCharsets.UTF_8))));
     }
 
     private static List<String> hosts(AnalysisInput input) {
@@ -59,5 +78,45 @@ class MessageLinksTest {
     void aLinkWhoseHostNoBrowserAcceptsIsNotALink() throws Exception {
         assertThat(hosts(message("text/plain", "http://256.0.0.1/x http://ok.example/"))).containsExactly("ok.example");
         assertThat(hosts(message("text/html", "<a href=\"http://[::g]/x\">a</a><a href=\"http://1.2.3.4.5/\">b</a>"))).isEmpty();
+    }
+
+    @Test
+    void walkingGivesEveryLinkAsOftenAsWrittenWithThoseOfAnAttachedHtmlPageButNotOfAnAttachedTextFile() throws Exception {
+        AnalysisInput input = multipart("Content-Type: text/plain\r\n\r\nsee https://a.example/ and https://a.example/",
+                "Content-Type: text/html; name=invoice.html\r\nContent-Disposition: attachment; filename=invoice.html\r\n\r\n"
+                        + "<a href=\"https://login.evil.example/\">open</a>",
+                "Content-Type: text/plain; name=notes.txt\r\nContent-Disposition: attachment; filename=notes.txt\r\n\r\n"
+                        + "https://files.evil.example/");
+        List<String> walked = new ArrayList<>();
+        assertThat(MessageLinks.walk(input, link -> walked.add(link.host()))).isEmpty();
+        assertThat(walked).containsExactly("a.example", "a.example", "login.evil.example");
+        assertThat(hosts(input)).containsExactly("a.example", "login.evil.example");
+    }
+
+    @Test
+    void walkingPastFiveHundredLinksGivesThemAllWhileTheCollectionKeepsTheFirstFiveHundred() throws Exception {
+        StringBuilder html = new StringBuilder();
+        for (int i = 0; i < 600; i++) {
+            html.append("<a href=\"https://h").append(i).append(".example/\">.</a>");
+        }
+        AnalysisInput input = message("text/html", html.toString());
+        List<String> walked = new ArrayList<>();
+        assertThat(MessageLinks.walk(input, link -> walked.add(link.host()))).isEmpty();
+        assertThat(walked).hasSize(600).endsWith("h599.example");
+        assertThat(hosts(input)).hasSize(MessageLinks.MAX_LINKS).endsWith("h499.example");
+    }
+
+    @Test
+    void walkingSaysWhichPartItCouldNotReadWhole() throws Exception {
+        String calendar = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDESCRIPTION:" + "x".repeat(300_000)
+                + "\r\nURL:https://login.evil.example/\r\nEND:VEVENT\r\nEND:VCALENDAR";
+        AnalysisInput input = multipart("Content-Type: text/plain\r\n\r\nsee https://a.example/",
+                "Content-Type: text/calendar; method=REQUEST\r\n\r\n" + calendar,
+                "Content-Type: text/html\r\n\r\n" + "<p>" + "y".repeat(1_100_000) + "</p>");
+        List<String> walked = new ArrayList<>();
+        assertThat(MessageLinks.walk(input, link -> walked.add(link.host()))).containsExactly(
+                "part 2 text/calendar: calendar read to 262144 bytes",
+                "part 3 text/html: the parser kept 1048576 characters of 1100007 bytes");
+        assertThat(walked).containsExactly("a.example");
     }
 }

@@ -204,6 +204,69 @@ class SenderListAnalyzerTest {
     }
 
     @Test
+    void aBlockedLinkAfterFiveHundredHiddenDecoyLinksIsStillBlocked() throws Exception {
+        StringBuilder html = new StringBuilder("<div style=\"display:none\">");
+        for (int i = 0; i < 500; i++) {
+            html.append("<a href=\"https://cdn.other.example/p").append(i).append("\">.</a>");
+        }
+        html.append("</div><a href=\"https://login.evil.example/\">請求書を確認</a>");
+        assertThat(blockedLinks("[evil.example]", mail("text/html", html.toString()))).containsExactly(Finding.of(
+                "LINK_BLOCKED", "host=login.evil.example entry=evil.example source=policy:lists.block.links[0]"));
+    }
+
+    @Test
+    void aBlockedLinkPastTheFirst200000CharactersOfPlainTextIsStillBlocked() throws Exception {
+        String text = "ご確認ください。\r\n".repeat(25_000) + "https://login.evil.example/verify\r\n";
+        assertThat(text.length()).isGreaterThan(200_000);
+        assertThat(blockedLinks("[evil.example]", mail("text/plain", text))).extracting(Finding::code)
+                .containsExactly("LINK_BLOCKED");
+    }
+
+    @Test
+    void aLinkInAnAttachedHtmlPageIsCheckedButOneInAnAttachedTextFileIsNot() throws Exception {
+        String raw = "From: a@other.example\r\nTo: sato@example.co.jp\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee attachment\r\n"
+                + "--b\r\nContent-Type: text/html; name=invoice.html\r\nContent-Disposition: attachment; filename=invoice.html\r\n\r\n"
+                + "<a href=\"https://login.evil.example/\">open</a>\r\n"
+                + "--b\r\nContent-Type: text/plain; name=notes.txt\r\nContent-Disposition: attachment; filename=notes.txt\r\n\r\n"
+                + "https://files.evil.example/\r\n--b--\r\n";
+        assertThat(blockedLinks("[evil.example]", input(raw.getBytes(StandardCharsets.UTF_8), "a@other.example", FORGER_IP)))
+                .containsExactly(Finding.of("LINK_BLOCKED",
+                        "host=login.evil.example entry=evil.example source=policy:lists.block.links[0]"));
+    }
+
+    @Test
+    void aPartLongerThanTheParserKeepsIsReportedAsLinksNotAllChecked() throws Exception {
+        String html = "<p>" + "x".repeat(1_100_000) + "</p><a href=\"https://login.evil.example/\">open</a>";
+        List<Finding> findings = blockedLinks("[evil.example]", mail("text/html", html));
+        assertThat(findings).containsExactly(Finding.of("LINK_CHECK_INCOMPLETE",
+                "not read for links: part 1 text/html: the parser kept 1048576 characters of 1100055 bytes"));
+        // without link entries there is nothing to check, and nothing to report
+        assertThat(analyzer(policy("lists:\n  block:\n    senders: [spam.example]\n"), List.of(), ListStore.NONE)
+                .analyze(mail("text/html", html))).isEmpty();
+    }
+
+    @Test
+    void anAllowNeverOverridesLinksNotAllChecked() throws Exception {
+        Policy policy = policy("""
+                lists:
+                  allow:
+                    senders: [keiri@partner.example]
+                  block:
+                    links: [evil.example]
+                """);
+        String raw = "From: keiri@partner.example\r\nTo: sato@example.co.jp\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: text/html; charset=utf-8\r\n\r\n<p>" + "x".repeat(1_100_000)
+                + "</p><a href=\"https://login.evil.example/\">open</a>\r\n";
+        List<Finding> findings = analyzer(policy, List.of(), ListStore.NONE)
+                .analyze(input(raw.getBytes(StandardCharsets.UTF_8), "keiri@partner.example", PARTNER_IP));
+
+        assertThat(findings).extracting(Finding::code).containsExactly("LINK_CHECK_INCOMPLETE", "SENDER_ALLOWED");
+        assertThat(new PolicyEngine(CATALOGUE).decide(policy, Direction.INBOUND, findings).score())
+                .isEqualTo(CATALOGUE.weight("LINK_CHECK_INCOMPLETE")).isPositive();
+    }
+
+    @Test
     void aNewsletterWithManyLinksRaisesNothingWhenNoneIsListed() throws Exception {
         Policy policy = policy("""
                 lists:
@@ -481,8 +544,8 @@ class SenderListAnalyzerTest {
     @Test
     void theAnalyzerDeclaresItsCodesAndTheyAreInTheCatalogue() {
         SenderListAnalyzer analyzer = analyzer(new PolicyLoader(CATALOGUE).defaults(), List.of(), ListStore.NONE);
-        assertThat(analyzer.codes()).containsExactlyInAnyOrder("SENDER_BLOCKED", "LINK_BLOCKED", "SENDER_ALLOWED",
-                "SENDER_ALLOW_UNVERIFIED");
+        assertThat(analyzer.codes()).containsExactlyInAnyOrder("SENDER_BLOCKED", "LINK_BLOCKED", "LINK_CHECK_INCOMPLETE",
+                "SENDER_ALLOWED", "SENDER_ALLOW_UNVERIFIED");
         assertThat(analyzer.codes()).allSatisfy(code -> assertThat(CATALOGUE.entry(code)).isPresent());
         assertThat(Set.of("SENDER_ALLOWED", "SENDER_ALLOW_UNVERIFIED")).allSatisfy(c -> assertThat(CATALOGUE.weight(c)).isZero());
     }
