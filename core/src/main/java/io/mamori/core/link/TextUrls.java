@@ -13,8 +13,14 @@ import java.util.regex.Pattern;
  */
 final class TextUrls {
 
-    static final Pattern PATTERN = Pattern.compile(
-            "(?i)(?<![a-z0-9@.-])(?:https?://|www\\.)[^\\s<>\"'`\\u3000「」『』（）()\\[\\]{}、。]+");
+    /** What a URL is written with: anything up to white space, quotes, brackets and Japanese punctuation. */
+    private static final String URL_CHARS = "[^\\s<>\"'`\\u3000「」『』（）()\\[\\]{}、。]";
+    /**
+     * A URL; one whose host is an IPv6 address keeps its brackets (RFC 3986 §3.2.2, {@code http://[2001:db8::1]/}),
+     * which elsewhere end a URL, so that the block list and the link checks see its host as they see any other.
+     */
+    static final Pattern PATTERN = Pattern.compile("(?i)(?<![a-z0-9@.-])(?:https?://\\[[0-9a-f:.]+\\]" + URL_CHARS + "*"
+            + "|(?:https?://|www\\.)" + URL_CHARS + "+)");
 
     /** Punctuation that ends a sentence after a URL rather than belonging to it. */
     private static final Pattern TRAILING_PUNCTUATION = Pattern.compile("[.,;:!?'\"]+$");

@@ -37,6 +37,12 @@ class TextUrlsTest {
     }
 
     @Test
+    void aUrlWhoseHostIsABracketedIpv6AddressIsFoundWholeWhileOtherBracketsEndAUrl() {
+        assertThat(byScan("see http://[::ffff:192.0.2.1]/x and HTTPS://[2001:DB8::1] or [http://a.example/p]q"))
+                .containsExactly("http://[::ffff:192.0.2.1]/x", "HTTPS://[2001:DB8::1]", "http://a.example/p");
+    }
+
+    @Test
     void findsNothingInTextWithoutUrls() {
         assertThat(byScan("La de da de da 1.\nhttp: www htt wwwx Http:/ www")).isEmpty();
     }

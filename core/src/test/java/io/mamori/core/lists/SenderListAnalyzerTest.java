@@ -196,6 +196,8 @@ class SenderListAnalyzerTest {
         }
         assertThat(blockedLinks("[\"http://192.0.2.1/\"]", mail("text/html", "<a href=\"http://[::ffff:192.0.2.1]/x\">x</a>")))
                 .extracting(Finding::code).containsExactly("LINK_BLOCKED");
+        assertThat(blockedLinks("[\"http://192.0.2.1/\"]", mail("text/plain", "see http://[::ffff:192.0.2.1]/x now")))
+                .extracting(Finding::code).containsExactly("LINK_BLOCKED");
         // and the other way round: an entry written in another spelling blocks the plain address
         assertThat(blockedLinks("[\"http://0xc0000201/login\"]", mail("text/plain", "see http://192.0.2.1/login now")))
                 .extracting(Finding::code).containsExactly("LINK_BLOCKED");
