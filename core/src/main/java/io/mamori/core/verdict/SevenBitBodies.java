@@ -97,8 +97,8 @@ final class SevenBitBodies {
         /** Octets over 127 in CRLF lines: quoted-printable keeps every byte. */
         EIGHT_BIT_LINES,
         /**
-         * Octets over 127 with a bare CR or LF: Mime4j's quoted-printable encoder writes a bare line end as it is, which
-         * a decoder refuses or turns into CRLF, so only base64 keeps these bytes.
+         * Octets over 127 with a bare CR or LF (or a blank at the very end): Mime4j's quoted-printable encoder writes a
+         * bare line end as it is, which a decoder refuses or turns into CRLF, so only base64 keeps these bytes.
          */
         EIGHT_BIT_RAW
     }
@@ -123,7 +123,9 @@ final class SevenBitBodies {
                 }
             }
         }
-        if (previous == '\r') {
+        if (previous == '\r' || previous == ' ' || previous == '\t') {
+            // a blank at the very end, with no line end after it: Mime4j's encoder writes it as it is, and a
+            // quoted-printable decoder drops a line's trailing blanks (RFC 2045 §6.7 rule 3)
             bareLineEnd = true;
         }
         return !eightBit ? Bytes.SEVEN_BIT : bareLineEnd ? Bytes.EIGHT_BIT_RAW : Bytes.EIGHT_BIT_LINES;

@@ -190,6 +190,16 @@ class SevenBitConversionTest {
     }
 
     @Test
+    void textEndingInABlankWithoutALineEndGoesInBase64SoTheBlankStays() throws IOException {
+        String text = "最後に空白 \t";
+
+        Converted c = convertText(text);
+
+        assertThat(latin1(c.bytes())).contains("Content-Transfer-Encoding: base64\r\n");
+        assertThat(new String(Base64.getMimeDecoder().decode(body(c)), StandardCharsets.UTF_8)).isEqualTo(text);
+    }
+
+    @Test
     void messageThatCannotBeParsedIsAnErrorNotAPartialConversion() {
         byte[] line = new byte[1024 * 1024 + 10];
         Arrays.fill(line, (byte) 'x');
