@@ -131,7 +131,7 @@ public record Mailbox(String displayName, String address) {
      * gives its first mailbox as {@link #first} does.
      */
     public static Optional<Mailbox> sender(String value) {
-        Parts parts = parts(value);
+        Parts parts = shownParts(value);
         if (parts.first() == null) {
             // no address with a domain at all ("Mail Delivery Subsystem <MAILER-DAEMON>"): the first mailbox as it is
             return first(value);
@@ -152,7 +152,7 @@ public record Mailbox(String displayName, String address) {
      * not this: its address has a name of its own. Empty for a field with no address or with more than one.
      */
     public static Optional<String> detachedName(String value) {
-        Parts parts = parts(value);
+        Parts parts = shownParts(value);
         if (parts.addresses() != 1 || parts.phrases().isEmpty()) {
             return Optional.empty();
         }
@@ -175,6 +175,38 @@ public record Mailbox(String displayName, String address) {
      * @param quotedPhrase whether one of them was quoted as a whole
      */
     private record Parts(Mailbox first, int addresses, List<String> shown, List<String> phrases, boolean quotedPhrase) {
+    }
+
+    /**
+     * {@link #parts} as a reader's program shows the field. A field whose only address is inside a comment
+     * ({@code Temu,(<service@example.de>)}) has no mailbox for a parser ({@link #author} gives none: no author, no
+     * DMARC domain), but programs show a comment's text, so the reader sees the name "Temu" and that address: the
+     * sender analyzers judge what the reader sees, so for them the comment is read as text.
+     */
+    private static Parts shownParts(String value) {
+        Parts parts = parts(value);
+        if (parts.addresses() > 0 || value.indexOf('(') < 0) {
+            return parts;
+        }
+        return parts(commentsAsText(value));
+    }
+
+    /** {@code value} with the parentheses of its comments (outside quoted strings) made spaces. */
+    private static String commentsAsText(String value) {
+        StringBuilder b = new StringBuilder(value.length());
+        boolean quoted = false;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\\' && i + 1 < value.length()) {
+                b.append(c).append(value.charAt(++i));
+                continue;
+            }
+            if (c == '"') {
+                quoted = !quoted;
+            }
+            b.append(!quoted && (c == '(' || c == ')') ? ' ' : c);
+        }
+        return b.toString();
     }
 
     /** Every item is looked at: padding the field with empty items must not push an address out of reach. */

@@ -47,15 +47,25 @@ class MailboxTest {
     }
 
     @Test
+    void anAddressOnlyInACommentIsNoAuthorButTheReaderStillSeesANameDetachedFromIt() {
+        // programs show a comment's text: the reader sees "Temu" and the address; a parser sees no mailbox at all
+        assertThat(Mailbox.detachedName("Temu,(<service@example.de>)")).contains("Temu");
+        assertThat(Mailbox.sender("Temu,(<service@example.de>)")).hasValueSatisfying(m -> {
+            assertThat(m.address()).isEqualTo("service@example.de");
+            assertThat(m.displayName()).isEqualTo("Temu");
+        });
+        assertThat(Mailbox.author(new HeaderField("From", "Temu,(<service@example.de>)"))).isEmpty();
+    }
+
+    @Test
     void anUnquotedCommaInsideAPersonsOrCompanysNameIsNotDetached() {
         assertThat(Mailbox.detachedName("Doe, John <jdoe@example.com>")).isEmpty();
         assertThat(Mailbox.detachedName("Widgets, Inc. <news@example.com>")).isEmpty();
         assertThat(Mailbox.detachedName("\"Tanaka, Taro\" <taro@example.co.jp>")).isEmpty();
         assertThat(Mailbox.detachedName("Taro <taro@example.co.jp>")).isEmpty();
         assertThat(Mailbox.detachedName("taro@example.co.jp")).isEmpty();
-        // no address, or two (FROM_INVALID's case, not this one); an address in a comment is part of the comment
+        // no address, or two (FROM_INVALID's case, not this one)
         assertThat(Mailbox.detachedName("Just a phrase, and another")).isEmpty();
-        assertThat(Mailbox.detachedName("Temu,(<service@example.de>)")).isEmpty();
         assertThat(Mailbox.detachedName("\"Lidl\", <a@example.de>, \"Lidl\", <b@example.de>")).isEmpty();
         assertThat(Mailbox.detachedName("")).isEmpty();
     }
