@@ -251,7 +251,18 @@ class GatewayConfiguration {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + temp, e);
         }
-        return new MessageScanner(new MessageParser(ParseLimits.defaults(), temp), pipeline, engine, policy::current);
+        return new MessageScanner(new MessageParser(parseLimits(settings.smtp()), temp), pipeline, engine, policy::current);
+    }
+
+    /**
+     * The parser's limits for received mail: the attachment contents it keeps for the analyzers cover every message the
+     * listeners accept (decoded content is never larger than the message), or a sender could put a filler attachment
+     * over the budget first and leave the parts after it (an archive with a program) unread, their entry names
+     * unchecked. Kept parts beyond a little heap go to encrypted temporary files, so the budget is disk, not memory.
+     */
+    static ParseLimits parseLimits(MamoriProperties.Smtp smtp) {
+        long messages = smtp.maxMessageSize() == null ? 0 : smtp.maxMessageSize().toBytes();
+        return ParseLimits.defaults().withMaxAttachmentBytes(Math.max(ParseLimits.DEFAULT_MAX_ATTACHMENT_BYTES, messages));
     }
 
     /**
