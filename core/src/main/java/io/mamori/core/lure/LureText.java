@@ -1,6 +1,7 @@
 package io.mamori.core.lure;
 
 import io.mamori.core.evasion.Invisibles;
+import io.mamori.core.text.ConfusableSkeleton;
 import io.mamori.core.text.Homoglyphs;
 import java.text.Normalizer;
 import java.util.Set;
@@ -10,8 +11,9 @@ import java.util.Set;
  * half-width katakana, circled and compatibility forms), katakana folded to hiragana, ASCII lower-cased, Latin
  * letters with accents folded to their lower-case base letter (Portuguese, Spanish, German and French lures are
  * written with and without accents alike), typographic apostrophes folded to {@code '}, invisible characters dropped
- * (format characters such as the zero-width space, joiners and the soft hyphen, and the other {@link Invisibles} such
- * as Hangul fillers), whitespace runs collapsed to one space, and Latin words written partly with look-alike letters of
+ * (format characters such as the zero-width space, joiners and the soft hyphen, the other {@link Invisibles} such
+ * as Hangul fillers, and every other default-ignorable code point, variation selectors included: a renderer shows
+ * nothing for them, so {@code パス\uFE00ワード} reads as {@code パスワード}), whitespace runs collapsed to one space, and Latin words written partly with look-alike letters of
  * other scripts read as Latin ({@link Homoglyphs}).
  */
 public final class LureText {
@@ -54,7 +56,11 @@ public final class LureText {
                 space = true;
                 continue;
             }
-            if (Character.getType(c) == Character.FORMAT || Invisibles.isInvisible(c)) {
+            // by code point: the tag characters and the variation selectors past U+FFFF are surrogate pairs
+            int cp = Character.codePointAt(n, i);
+            if (Character.getType(cp) == Character.FORMAT || Invisibles.isInvisible(cp)
+                    || ConfusableSkeleton.defaultIgnorable(cp)) {
+                i += Character.charCount(cp) - 1;
                 continue;
             }
             if (space && out.length() > 0) {

@@ -63,4 +63,10 @@ class LureTextTest {
     void nonAsciiTextIsNormalisedAndKatakanaFolded() {
         assertThat(LureText.fold("ＰａｙＰａｌ\u200B アカウント")).isEqualTo("paypal あかうんと");
     }
+
+    @Test
+    void variationSelectorsAndTagCharactersAreDroppedLikeOtherInvisibleCharacters() {
+        assertThat(LureText.fold("アカ\uFE00ウント パス\uDB40\uDD00ワード 本\uFE0F人確認 ID\uDB40\uDC20\u200E"))
+                .isEqualTo("あかうんと ぱすわーど 本人確認 id");
+    }
 }
