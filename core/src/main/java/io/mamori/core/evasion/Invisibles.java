@@ -50,13 +50,30 @@ public final class Invisibles {
      * Whether a character shows nothing and takes no room: zero-width space, joiners, word joiner and the invisible
      * operators, the byte order mark, the soft hyphen, the combining grapheme joiner, the Mongolian vowel separator,
      * the deprecated format controls U+206A..U+206F, Hangul fillers, the Khmer inherent vowels, the shorthand format
-     * controls and the tag characters. Bidirectional controls are left out: they reorder text rather than hide it.
+     * controls, the tag characters and the variation selectors. Bidirectional controls are left out: they reorder text
+     * rather than hide it.
      */
     public static boolean isInvisible(int c) {
-        return c == SOFT_HYPHEN || c == 0x034F || c == 0x115F || c == 0x1160 || c == 0x17B4 || c == 0x17B5
+        return isVariationSelector(c) || c == SOFT_HYPHEN || c == 0x034F || c == 0x115F || c == 0x1160 || c == 0x17B4 || c == 0x17B5
                 || c == 0x180E || (c >= ZWSP && c <= ZWJ) || (c >= 0x2060 && c <= 0x2064) || (c >= 0x206A && c <= 0x206F)
                 || c == 0x3164 || c == 0xFEFF || c == 0xFFA0 || (c >= 0x1BCA0 && c <= 0x1BCA3) || c == 0xE0001
                 || (c >= 0xE0020 && c <= 0xE007F);
+    }
+
+    /** U+FE00..U+FE0F and the supplement U+E0100..U+E01EF. */
+    private static boolean isVariationSelector(int c) {
+        return (c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xE0100 && c <= 0xE01EF);
+    }
+
+    /**
+     * Whether a variation selector after {@code before} has a job: ideographic variation sequences pick a glyph of a
+     * Han character (葛 with U+E0100 in a family name), emoji and symbols take U+FE0E/U+FE0F for text or emoji style,
+     * digits take U+FE00 for a slashed zero. No Latin, Greek, Cyrillic, kana or Hangul letter has a registered
+     * variation sequence, so there a selector only hides the word from filters ({@code パス\uFE00ワード}).
+     */
+    private static boolean selectsVariant(int before) {
+        return before < 0 || !Character.isLetter(before) || !plain(before) || UnicodeScript.of(before) == UnicodeScript.HAN
+                || UnicodeScript.of(before) == UnicodeScript.COMMON;
     }
 
     private static final Splits NONE = new Splits(0, Set.of());
@@ -132,6 +149,9 @@ public final class Invisibles {
             }
             int before = letterBefore(word, k);
             int after = letterAfter(word, k);
+            if (isVariationSelector(c) && selectsVariant(before)) {
+                continue;
+            }
             if (before < 0 && after < 0) {
                 continue; // no word at all (padding)
             }

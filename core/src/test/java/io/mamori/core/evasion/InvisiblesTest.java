@@ -43,4 +43,14 @@ class InvisiblesTest {
         assertThat(Invisibles.splits("نامه\u200C", false).words()).as("Persian").isZero();
         assertThat(Invisibles.splits("\u200BAmazon\u2060 Support", true).words()).as("a body's padding").isZero();
     }
+
+    @Test
+    void variationSelectorsSplitKanaAndLatinWordsButNotIdeographicVariantsOrEmoji() {
+        assertThat(Invisibles.splits("アカ\uFE00ウント パス\uDB40\uDD00ワード Pay\uFE0FPal"))
+                .isEqualTo(new Invisibles.Splits(3, Set.of("U+FE00", "U+E0100", "U+FE0F")));
+        // 葛 with its ideographic variation selector in a family name, a red heart, a keycap, a slashed zero
+        assertThat(Invisibles.splits("葛\uDB40\uDD00飾区の辻\uFE00さん \u2764\uFE0Fです 1\uFE0F\u20E3 0\uFE00")
+                .words()).isZero();
+        assertThat(Invisibles.splits("I \u2764\uFE0FNY 渡\uDB40\uDD01辺様", false).words()).as("a header").isZero();
+    }
 }
