@@ -405,10 +405,16 @@ public final class ImpersonationAnalyzer implements Analyzer {
         return forms;
     }
 
-    /** NFKC (full-width to half-width), separators removed, case folded. */
+    /**
+     * NFKC (full-width to half-width), separators removed, case folded, then the confusable skeleton: a mail client
+     * shows {@code 山\u200B田太郎} and {@code Tаro} with a Cyrillic а as the protected name itself, so the name is
+     * compared as it looks. The skeleton drops the default-ignorable code points (zero-width characters, soft hyphen,
+     * Hangul filler, variation selectors, tag characters) and reads look-alikes of every script by one prototype.
+     */
     static String compactName(String name) {
         String nfkc = Normalizer.normalize(name, Normalizer.Form.NFKC);
-        return NAME_SEPARATORS.matcher(nfkc).replaceAll("").toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT);
+        String folded = NAME_SEPARATORS.matcher(nfkc).replaceAll("").toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT);
+        return ConfusableSkeleton.builtIn().skeleton(folded);
     }
 
     /**

@@ -145,6 +145,18 @@ class ImpersonationAnalyzerTest {
     }
 
     @Test
+    void aProtectedNameHiddenWithInvisibleCharactersOrWrittenInLookAlikeLettersIsStillTheName() {
+        for (String hidden : List.of("山\u200B田太郎", "山田\u00AD太郎", "山田\u2060太郎", "山田\u3164太郎",
+                "山田\uDB40\uDC20太郎", "山\uFE00田太郎", "T\u0430ro Suzuki", "Taro Suzuk\u0456")) {
+            assertThat(analyzeHeaders("", "From", "\"" + hidden + "\" <ceo@gmail.com>")).as(hidden).containsExactly(
+                    Finding.of("DISPLAY_NAME_IMPERSONATION", "name=" + hidden + " address=ceo@gmail.com"));
+        }
+        // another person's name in the same letters is still no one protected
+        assertThat(analyzeHeaders("", "From", "\"T\u0430ro Suzukawa\" <t.suzukawa@gmail.com>")).isEmpty();
+        assertThat(analyzeHeaders("", "From", "\"山田\u200B太一\" <yamada.taichi@gmail.com>")).isEmpty();
+    }
+
+    @Test
     void aRealAddressQuotedInsideTheDisplayNameDoesNotHideTheActualAddress() {
         assertThat(analyzeHeaders("", "From", "\"山田 太郎 <yamada@mamori-shoji.co.jp>\" <x@gmail.com>")).containsExactly(
                 Finding.of("DISPLAY_NAME_IMPERSONATION", "name=山田 太郎 <yamada@mamori-shoji.co.jp> address=x@gmail.com"),
