@@ -187,6 +187,79 @@ public final class LureText {
         return isLower(c) || (c >= 'A' && c <= 'Z');
     }
 
+    /**
+     * {@code text} in NFKC, or {@code text} itself when NFKC leaves it as it is (ASCII, most mail): the look-alike
+     * readings below must see {@code ａｃｃ０ｕｎｔ} as {@code acc0unt}, and a caller tells by identity whether they
+     * changed anything.
+     */
+    static String normalised(String text) {
+        if (isAscii(text) || Normalizer.isNormalized(text, Normalizer.Form.NFKC)) {
+            return text;
+        }
+        return Normalizer.normalize(text, Normalizer.Form.NFKC);
+    }
+
+    /**
+     * {@code text} with the kanji and dashes that look like katakana read as the katakana when they stand beside
+     * katakana: {@code ア力ウント} (the kanji 力 for カ), {@code 口ック} (口 for ロ), {@code パスワ一ド} and
+     * {@code パスワ―ド} (the kanji 一 or a dash for the long-vowel mark ー). Real Japanese writes these kanji all the
+     * time (努力, 人口, 一時停止, 工事), but inside a katakana word they are a disguise. So a kanji is read as katakana
+     * only when katakana stands on one side of it and no kanji on the other (人口ゼロ and アカウント一時停止 stay as they
+     * are), and a long-vowel look-alike only after katakana, where the long-vowel mark belongs (a dash that opens a
+     * list item stays a dash). ヵ and ヶ are left out of katakana: they count with kanji numerals (一ヶ月). The same
+     * instance when nothing is read otherwise. Expects NFKC text ({@link #normalised}): half-width ｰ is then ー.
+     */
+    static String readKatakana(String text) {
+        if (isAscii(text)) {
+            return text;
+        }
+        StringBuilder out = null;
+        int n = text.length();
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            char kana = katakanaLookAlike(c);
+            if (kana == 0) {
+                continue;
+            }
+            char before = i > 0 ? (out != null ? out.charAt(i - 1) : text.charAt(i - 1)) : ' ';
+            char after = i + 1 < n ? text.charAt(i + 1) : ' ';
+            boolean read = kana == 'ー'
+                    ? isKatakana(before) && !isHan(after)
+                    : (isKatakana(before) && !isHan(after)) || (isKatakana(after) && !isHan(before));
+            if (read) {
+                if (out == null) {
+                    out = new StringBuilder(text);
+                }
+                out.setCharAt(i, kana);
+            }
+        }
+        return out == null ? text : out.toString();
+    }
+
+    /** The katakana a kanji or dash looks like, or 0. */
+    private static char katakanaLookAlike(char c) {
+        return switch (c) {
+            case '力' -> 'カ';
+            case '口' -> 'ロ';
+            case '工' -> 'エ';
+            case '夕' -> 'タ';
+            case '卜' -> 'ト';
+            case '八' -> 'ハ';
+            case '二' -> 'ニ';
+            // the kanji one, the hyphen-minus, the hyphens, dashes and the minus sign (U+2011 is U+2010 after NFKC)
+            case '一', '-', '\u2010', '\u2012', '\u2013', '\u2014', '\u2015', '\u2212' -> 'ー';
+            default -> 0;
+        };
+    }
+
+    private static boolean isKatakana(char c) {
+        return (c >= '\u30A1' && c <= '\u30FA' && c != 'ヵ' && c != 'ヶ') || c == 'ー';
+    }
+
+    private static boolean isHan(char c) {
+        return Character.UnicodeScript.of(c) == Character.UnicodeScript.HAN;
+    }
+
     /** The folded text without any spaces: Japanese is written without them, and a line break may split a word. */
     static String withoutSpaces(String folded) {
         return folded.replace(" ", "");

@@ -47,8 +47,9 @@ import java.util.stream.Collectors;
  * to call, and without a number to call they are ordinary customer-service wording.
  *
  * <p>Words written in ASCII look-alikes ("Someone tried to Iog in", "acc0unt") are read as the words of the phrases
- * they imitate ({@link LureText#undisguise}); a phrase found only so is marked {@code (disguised)} in the evidence and
- * counts half a phrase more.
+ * they imitate ({@link LureText#undisguise}), and so are katakana words written with kanji or dashes that look like
+ * katakana ({@code ア力ウント}, {@code パスワ一ド}: {@link LureText#readKatakana}); a phrase found only so is marked
+ * {@code (disguised)} in the evidence and counts half a phrase more.
  *
  * <p>HTML bodies are read as the reader sees them ({@link HtmlText#visible}), never rendered: text hidden from the
  * reader is left out, so that hidden junk cannot dilute or cut the lure's words, and invisible characters inside
@@ -170,12 +171,14 @@ public final class LureWordingAnalyzer implements Analyzer {
 
     @Override
     public List<Finding> analyze(AnalysisInput input) {
-        String scanned = scannedText(input);
-        String read = LureText.undisguise(scanned, vocabulary);
+        // NFKC first: full-width look-alikes (ａｃｃ０ｕｎｔ) are the ASCII ones to read away
+        String scanned = LureText.normalised(scannedText(input));
+        String read = LureText.readKatakana(LureText.undisguise(scanned, vocabulary));
         String folded = LureText.fold(read);
         Matches found = matches(folded);
         Set<Phrase> hits = found.phrases;
-        // phrases found only once ASCII look-alikes were read away ("Someone tried to Iog in"): written so on purpose
+        // phrases found only once ASCII or katakana look-alikes were read away ("Someone tried to Iog in", ア力ウント):
+        // written so on purpose
         Set<Phrase> disguised = new java.util.HashSet<>();
         if (read != scanned && !hits.isEmpty()) {
             disguised.addAll(hits);
@@ -183,7 +186,8 @@ public final class LureWordingAnalyzer implements Analyzer {
         }
         // the subject only adds weight to phrases of the text: not read when the text has none
         Set<Phrase> inSubject = !hits.isEmpty() && input.envelope().direction() == Direction.INBOUND
-                ? matches(LureText.fold(LureText.undisguise(bounded(input.message().subject()), vocabulary))).phrases
+                ? matches(LureText.fold(LureText.readKatakana(LureText.undisguise(
+                        LureText.normalised(bounded(input.message().subject())), vocabulary)))).phrases
                 : Set.of();
         List<Finding> findings = new ArrayList<>();
         List<Category> seen = new ArrayList<>();

@@ -2,6 +2,7 @@ package io.mamori.core.lure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -68,5 +69,23 @@ class LureTextTest {
     void variationSelectorsAndTagCharactersAreDroppedLikeOtherInvisibleCharacters() {
         assertThat(LureText.fold("アカ\uFE00ウント パス\uDB40\uDD00ワード 本\uFE0F人確認 ID\uDB40\uDC20\u200E"))
                 .isEqualTo("あかうんと ぱすわーど 本人確認 id");
+    }
+
+    @Test
+    void kanjiAndDashesThatLookLikeKatakanaAreReadAsKatakanaOnlyInsideKatakanaWords() {
+        assertThat(LureText.readKatakana("ア力ウントが口ックされました。パスワ一ド、パスワ\u2015ド、パスワ-ド、工ラー、八ッキング"))
+                .isEqualTo("アカウントがロックされました。パスワード、パスワード、パスワード、エラー、ハッキング");
+        // the kanji of ordinary Japanese, a list item's dash and a count of months stay as they are
+        for (String ordinary : List.of("努力して人口ゼロの村へ", "アカウント一時停止のお知らせ", "カタログ一覧", "一ヶ月無料",
+                "工事のため八時から二人で作業", "- リスト項目", "ID-1234", "メール一通", "力を合わせて")) {
+            assertThat(LureText.readKatakana(ordinary)).isSameAs(ordinary);
+        }
+    }
+
+    @Test
+    void fullWidthTextIsNormalisedBeforeLookAlikesAreRead() {
+        assertThat(LureText.normalised("ａｃｃ０ｕｎｔ")).isEqualTo("acc0unt");
+        String ascii = "acc0unt";
+        assertThat(LureText.normalised(ascii)).isSameAs(ascii);
     }
 }

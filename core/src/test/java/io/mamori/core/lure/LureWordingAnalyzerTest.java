@@ -284,6 +284,22 @@ class LureWordingAnalyzerTest {
     }
 
     @Test
+    void japanesePhrasesWrittenWithKanjiOrDashesThatLookLikeKatakanaAreReadAsTheirWordsAndCountMore() {
+        assertLures("お知らせ", "ア力ウントが口ックされました。パスワ一ドを入力してください。",
+                tuple("LURE_ACCOUNT_SUSPENSION", "ロックされ (disguised)"),
+                tuple("LURE_CREDENTIAL", "パスワードを入力 (disguised)"),
+                tuple("LURE_COMBINED", "suspension,credential"));
+        assertLures("お知らせ", "パスワ\u2015ドを入力してください。", tuple("LURE_CREDENTIAL", "パスワードを入力 (disguised)"));
+        assertLures("お知らせ", "パスワ-ドを入力してください。", tuple("LURE_CREDENTIAL", "パスワードを入力 (disguised)"));
+    }
+
+    @Test
+    void fullWidthAsciiLookAlikesAreReadLikeHalfWidthOnes() {
+        assertThat(analyzePlain("Security", "Your ａｃｃ０ｕｎｔ will be suspended.")).containsExactly(
+                new Finding("LURE_ACCOUNT_SUSPENSION", 1.5, "account will be suspended (disguised)"));
+    }
+
+    @Test
     void phrasesOverlappingInOneSentenceCountOnceAndPhrasesApartEach() {
         // one sentence, two phrases of the list: both are evidence, the category weighs as for one
         assertThat(analyzePlain("Hinweis", "Ihr Konto wurde vorübergehend gesperrt.")).containsExactly(
