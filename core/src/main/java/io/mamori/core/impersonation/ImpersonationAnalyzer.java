@@ -381,9 +381,11 @@ public final class ImpersonationAnalyzer implements Analyzer {
             if (person.addresses().contains(from.address())) {
                 continue;
             }
+            // the length as the name is written: a skeleton may be longer (m is rn, 今 is three Hangul letters)
+            String written = compactText(person.displayName());
+            boolean longEnough = written.codePointCount(0, written.length()) >= MIN_CONTAINED_NAME;
             for (String form : nameForms(person.displayName())) {
-                boolean contained = form.codePointCount(0, form.length()) >= MIN_CONTAINED_NAME
-                        && compact.contains(form);
+                boolean contained = longEnough && compact.contains(form);
                 if (!form.isEmpty() && (compact.equals(form) || contained)) {
                     String name = shown.length() > MAX_SHOWN_NAME ? shown.substring(0, MAX_SHOWN_NAME) + "…" : shown;
                     return Optional.of(Finding.of(DISPLAY_NAME, "name=" + name + " address=" + from.address()));
@@ -412,9 +414,13 @@ public final class ImpersonationAnalyzer implements Analyzer {
      * Hangul filler, variation selectors, tag characters) and reads look-alikes of every script by one prototype.
      */
     static String compactName(String name) {
+        return ConfusableSkeleton.builtIn().skeleton(compactText(name));
+    }
+
+    /** NFKC, separators removed, case folded: the name as written, before its skeleton. */
+    private static String compactText(String name) {
         String nfkc = Normalizer.normalize(name, Normalizer.Form.NFKC);
-        String folded = NAME_SEPARATORS.matcher(nfkc).replaceAll("").toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT);
-        return ConfusableSkeleton.builtIn().skeleton(folded);
+        return NAME_SEPARATORS.matcher(nfkc).replaceAll("").toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT);
     }
 
     /**

@@ -157,6 +157,19 @@ class ImpersonationAnalyzerTest {
     }
 
     @Test
+    void aTwoCharacterNameIsMatchedWholeEvenWhenItsSkeletonIsLonger() {
+        // 今 has the skeleton of three Hangul letters and m that of rn: still names of two letters, never looked for
+        // inside a longer name
+        policy.set(new ImpersonationSettings(Set.of("mamori-shoji.co.jp"), Set.of(),
+                List.of(new ProtectedPerson("今 昭", Set.of("kon@mamori-shoji.co.jp")),
+                        new ProtectedPerson("Mo", Set.of("mo@mamori-shoji.co.jp")))));
+        assertThat(analyzeHeaders("", "From", "\"今昭子\" <akiko@gmail.com>")).isEmpty();
+        assertThat(analyzeHeaders("", "From", "\"Mr Morning\" <morning@gmail.com>")).isEmpty();
+        assertThat(analyzeHeaders("", "From", "\"今\u200B昭\" <ceo@gmail.com>")).extracting(Finding::code)
+                .containsExactly("DISPLAY_NAME_IMPERSONATION");
+    }
+
+    @Test
     void aRealAddressQuotedInsideTheDisplayNameDoesNotHideTheActualAddress() {
         assertThat(analyzeHeaders("", "From", "\"山田 太郎 <yamada@mamori-shoji.co.jp>\" <x@gmail.com>")).containsExactly(
                 Finding.of("DISPLAY_NAME_IMPERSONATION", "name=山田 太郎 <yamada@mamori-shoji.co.jp> address=x@gmail.com"),
