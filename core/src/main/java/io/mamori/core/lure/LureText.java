@@ -236,6 +236,50 @@ public final class LureText {
         return out == null ? text : out.toString();
     }
 
+    /**
+     * {@code text} with the katakana that look like kanji read as the kanji when they stand beside kanji and no
+     * katakana: {@code 入カ} (katakana カ for the kanji 力), {@code ロ座}, {@code ー時停止}. A katakana word is never
+     * touched (ロビー, サーバー), nor a counter between numerals and kanji unless it forms a kanji phrase. The same instance
+     * when nothing is read otherwise. Expects NFKC text ({@link #normalised}).
+     */
+    static String readKanji(String text) {
+        if (isAscii(text)) {
+            return text;
+        }
+        StringBuilder out = null;
+        int n = text.length();
+        for (int i = 0; i < n; i++) {
+            char kanji = kanjiLookAlike(text.charAt(i));
+            if (kanji == 0) {
+                continue;
+            }
+            char before = i > 0 ? (out != null ? out.charAt(i - 1) : text.charAt(i - 1)) : ' ';
+            char after = i + 1 < n ? text.charAt(i + 1) : ' ';
+            if ((isHan(before) && !isKatakana(after)) || (isHan(after) && !isKatakana(before))) {
+                if (out == null) {
+                    out = new StringBuilder(text);
+                }
+                out.setCharAt(i, kanji);
+            }
+        }
+        return out == null ? text : out.toString();
+    }
+
+    /** The kanji a katakana looks like, or 0. */
+    private static char kanjiLookAlike(char c) {
+        return switch (c) {
+            case 'カ' -> '力';
+            case 'ロ' -> '口';
+            case 'エ' -> '工';
+            case 'タ' -> '夕';
+            case 'ト' -> '卜';
+            case 'ハ' -> '八';
+            case 'ニ' -> '二';
+            case 'ー' -> '一';
+            default -> 0;
+        };
+    }
+
     /** The katakana a kanji or dash looks like, or 0. */
     private static char katakanaLookAlike(char c) {
         return switch (c) {

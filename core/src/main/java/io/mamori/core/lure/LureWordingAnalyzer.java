@@ -48,7 +48,8 @@ import java.util.stream.Collectors;
  *
  * <p>Words written in ASCII look-alikes ("Someone tried to Iog in", "acc0unt") are read as the words of the phrases
  * they imitate ({@link LureText#undisguise}), and so are katakana words written with kanji or dashes that look like
- * katakana ({@code ア力ウント}, {@code パスワ一ド}: {@link LureText#readKatakana}); a phrase found only so is marked
+ * katakana ({@code ア力ウント}, {@code パスワ一ド}: {@link LureText#readKatakana}) and kanji written with katakana that
+ * look like them ({@code 入カ}, {@code ロ座}: {@link LureText#readKanji}); a phrase found only so is marked
  * {@code (disguised)} in the evidence and counts half a phrase more.
  *
  * <p>HTML bodies are read as the reader sees them ({@link HtmlText#visible}), never rendered: text hidden from the
@@ -173,7 +174,7 @@ public final class LureWordingAnalyzer implements Analyzer {
     public List<Finding> analyze(AnalysisInput input) {
         // NFKC first: full-width look-alikes (ａｃｃ０ｕｎｔ) are the ASCII ones to read away
         String scanned = LureText.normalised(scannedText(input));
-        String read = LureText.readKatakana(LureText.undisguise(scanned, vocabulary));
+        String read = LureText.readKanji(LureText.readKatakana(LureText.undisguise(scanned, vocabulary)));
         String folded = LureText.fold(read);
         Matches found = matches(folded);
         Set<Phrase> hits = found.phrases;
@@ -186,8 +187,8 @@ public final class LureWordingAnalyzer implements Analyzer {
         }
         // the subject only adds weight to phrases of the text: not read when the text has none
         Set<Phrase> inSubject = !hits.isEmpty() && input.envelope().direction() == Direction.INBOUND
-                ? matches(LureText.fold(LureText.readKatakana(LureText.undisguise(
-                        LureText.normalised(bounded(input.message().subject())), vocabulary)))).phrases
+                ? matches(LureText.fold(LureText.readKanji(LureText.readKatakana(LureText.undisguise(
+                        LureText.normalised(bounded(input.message().subject())), vocabulary))))).phrases
                 : Set.of();
         List<Finding> findings = new ArrayList<>();
         List<Category> seen = new ArrayList<>();

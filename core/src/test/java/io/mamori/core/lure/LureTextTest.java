@@ -88,4 +88,12 @@ class LureTextTest {
         String ascii = "acc0unt";
         assertThat(LureText.normalised(ascii)).isSameAs(ascii);
     }
+
+    @Test
+    void katakanaThatLookLikeKanjiAreReadAsKanjiOnlyBesideKanjiOutsideKatakanaWords() {
+        assertThat(LureText.readKanji("パスワードを入カしてロ座をー時停止")).isEqualTo("パスワードを入力して口座を一時停止");
+        for (String ordinary : List.of("入口ロビーでサーバー更新", "カード情報", "データ一覧", "東京タワー", "ログイン")) {
+            assertThat(LureText.readKanji(ordinary)).isSameAs(ordinary);
+        }
+    }
 }

@@ -294,6 +294,14 @@ class LureWordingAnalyzerTest {
     }
 
     @Test
+    void japanesePhrasesWrittenWithKatakanaThatLookLikeKanjiAreReadAsTheirWordsAndCountMore() {
+        assertLures("お知らせ", "パスワードを入カしてください。ロ座を凍結しました。",
+                tuple("LURE_ACCOUNT_SUSPENSION", "口座を凍結 (disguised)"),
+                tuple("LURE_CREDENTIAL", "パスワードを入力 (disguised)"),
+                tuple("LURE_COMBINED", "suspension,credential"));
+    }
+
+    @Test
     void fullWidthAsciiLookAlikesAreReadLikeHalfWidthOnes() {
         assertThat(analyzePlain("Security", "Your ａｃｃ０ｕｎｔ will be suspended.")).containsExactly(
                 new Finding("LURE_ACCOUNT_SUSPENSION", 1.5, "account will be suspended (disguised)"));
