@@ -28,12 +28,38 @@ public final class AttachmentNameAnalyzer implements Analyzer {
     static final String DOUBLE_EXTENSION = "ATTACHMENT_DOUBLE_EXTENSION";
     static final String RTLO = "ATTACHMENT_NAME_RTLO";
 
+    /**
+     * Types that run code, install something, or change the reader's settings when opened with a double click on
+     * Windows with Office: the shipped policy quarantines them, so a type is here only when mail between people
+     * has little reason to carry it. Outlook's Level-1 blocked list is the base, without what people exchange for
+     * work: source code ({@code .py}, {@code .pl}, {@code .asp}, {@code .csh}, {@code .bas}, {@code .vbp}), which
+     * opens in an editor; certificates ({@code .cer}, {@code .crt}, {@code .der}), which are public data and
+     * install only after the reader confirms; Access databases ({@code .mdb}, {@code .accdb}), which Access opens
+     * with macros disabled; {@code .pst} and {@code .tmp}. Outside it: {@code .mof} and {@code .wim}, which
+     * do nothing when opened ({@code mofcomp} and DISM must be run on them). See docs/detection.md.
+     */
     private static final Set<String> EXECUTABLE_EXTENSIONS = Set.of(
+            // programs, installers and script hosts
             "exe", "scr", "com", "pif", "cpl", "js", "jse", "vbs", "vbe", "vb", "wsf", "wsh", "wsc", "ws", "sct",
-            "hta", "lnk", "url", "scf", "iso", "img", "vhd", "vhdx", "msi", "msp", "mst", "msc", "ps1", "psm1",
-            "psd1", "bat", "cmd", "jar", "jnlp", "reg", "inf", "one", "chm", "xll", "appx", "appxbundle", "msix",
-            "msixbundle", "application", "appref-ms", "gadget", "library-ms", "settingcontent-ms", "diagcab",
-            "xbap", "dll", "cab");
+            "hta", "htc", "msi", "msp", "mst", "msu", "msc", "bat", "cmd", "jar", "jnlp", "reg", "inf", "dll", "cab",
+            "appx", "appxbundle", "msix", "msixbundle", "appinstaller", "application", "appref-ms", "xbap", "vsto",
+            "gadget", "diagcab", "grp", "ins", "isp", "its", "ops", "osd", "prf", "xnk", "webpnp", "mcf", "asx",
+            "bgi", "fxp", "pyz", "pyzw", "udl", "printerexport", "wsb", "vsmacros",
+            // PowerShell and its predecessor Monad
+            "ps1", "psm1", "psd1", "psdm1", "ps1xml", "ps2", "ps2xml", "psc1", "psc2", "pssc", "cdxml", "msh", "msh1",
+            "msh2", "mshxml", "msh1xml", "msh2xml",
+            // shortcuts and Explorer files that fetch or start something elsewhere
+            "lnk", "url", "website", "scf", "shb", "shs", "rdp", "library-ms", "searchconnector-ms", "search-ms",
+            "settingcontent-ms", "appcontent-ms", "theme", "themepack", "deskthemepack",
+            // disk images that Explorer mounts, hiding their contents from mail filters
+            "iso", "img", "vhd", "vhdx",
+            // help files that run script
+            "chm", "hlp", "cnt", "hpj",
+            // OneNote, and Office files that are code: add-ins load on opening, SYLK and web queries run formulas
+            // and fetch content, compiled Access applications have no macro prompt
+            "one", "xll", "xla", "xlam", "ppa", "ppam", "wll", "slk", "iqy", "dqy", "rqy", "mde", "accde", "ade",
+            "adp", "mda", "accda", "accdr", "mdz", "mad", "maf", "mag", "mam", "maq", "mar", "mas", "mat", "mau",
+            "mav", "maw");
 
     private static final Set<String> DECOY_EXTENSIONS = Set.of(
             "pdf", "doc", "docx", "docm", "dot", "xls", "xlsx", "xlsm", "xlsb", "ppt", "pptx", "pptm", "rtf", "txt",
@@ -57,16 +83,14 @@ public final class AttachmentNameAnalyzer implements Analyzer {
     public List<Finding> analyze(AnalysisInput input) {
         List<Finding> findings = new ArrayList<>();
         for (MimePart part : input.message().parts()) {
-            String name = part.filename();
-            if (name != null && !name.isBlank()) {
-                judge(name, findings);
+            // Every name the part has: the reader's client may show another than the one the parser chose
+            for (String name : part.names()) {
+                if (!name.isBlank()) {
+                    judge(name, displayed(name), findings);
+                }
             }
         }
-        return findings;
-    }
-
-    private static void judge(String name, List<Finding> findings) {
-        judge(name, displayed(name), findings);
+        return findings.stream().distinct().toList();
     }
 
     /**
@@ -77,6 +101,15 @@ public final class AttachmentNameAnalyzer implements Analyzer {
         if (name.chars().anyMatch(c -> BIDI_OVERRIDES.indexOf(c) >= 0)) {
             findings.add(Finding.of(RTLO, evidence));
         }
+        int nul = name.indexOf('\0');
+        if (nul >= 0) {
+            // Programs written in C end the name at the NUL: report.js\0.txt is saved as report.js
+            judgeExtensions(name.substring(0, nul), evidence, findings);
+        }
+        judgeExtensions(name, evidence, findings);
+    }
+
+    private static void judgeExtensions(String name, String evidence, List<Finding> findings) {
         String asWindowsSeesIt = windowsName(name);
         String extension = extension(asWindowsSeesIt);
         if (!EXECUTABLE_EXTENSIONS.contains(extension)) {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -301,6 +302,10 @@ public final class MessageParser {
                 e.contentType = MimeParameters.parse(value);
             } else if (lower.equals("content-disposition") && e.contentDisposition == null) {
                 e.contentDisposition = MimeParameters.parse(value);
+            } else if ((lower.equals("content-type") || lower.equals("content-disposition"))
+                    && e.repeatedFields.size() < Entity.MAX_REPEATED_FIELDS) {
+                // A client that takes the last field may show the name in this one
+                e.repeatedFields.add(MimeParameters.parse(value));
             }
             if (stack.size() == 1) {
                 if (MailCharsets.hasEightBit(value, 0, value.length) && pendingHeaderBytes + value.length <= MAX_PENDING_HEADER_BYTES) {
@@ -387,6 +392,11 @@ public final class MessageParser {
             if (filename != null && filename.isBlank()) {
                 filename = null;
             }
+            List<String> otherNames = otherNames(e, filename);
+            if (filename == null && !otherNames.isEmpty()) {
+                filename = otherNames.get(0);
+                otherNames = otherNames.subList(1, otherNames.size());
+            }
             boolean text = contentType.equals("text/plain") || contentType.equals("text/html");
             boolean attachment = dispositionAttachment || (filename != null && !contentType.startsWith("text/"));
 
@@ -427,7 +437,31 @@ public final class MessageParser {
                 decoded = MailCharsets.decode(bytes, cs);
             }
             parts.add(new MimePart(e.leafPath(), nesting, contentType, charset, filename, attachment, size, decoded,
-                    content, !text || kept.size() == size));
+                    content, !text || kept.size() == size, otherNames));
+        }
+
+        /**
+         * The names of a part other than {@code primary}: clients differ in which parameter (Content-Disposition
+         * {@code filename} or Content-Type {@code name}), which repetition and which field they take, and in how
+         * they read broken RFC 2231 sections, so the reader may be shown any of these.
+         */
+        private static List<String> otherNames(Entity e, String primary) {
+            Set<String> names = new LinkedHashSet<>();
+            if (e.contentDisposition != null) {
+                names.addAll(e.contentDisposition.all("filename"));
+            }
+            if (e.contentType != null) {
+                names.addAll(e.contentType.all("name"));
+            }
+            for (MimeParameters field : e.repeatedFields) {
+                names.addAll(field.all("filename"));
+                names.addAll(field.all("name"));
+            }
+            names.removeIf(String::isBlank);
+            if (primary != null) {
+                names.remove(primary);
+            }
+            return List.copyOf(names);
         }
 
         private static String metaCharset(byte[] html) {
@@ -552,6 +586,10 @@ public final class MessageParser {
         boolean flattened;
         MimeParameters contentType;
         MimeParameters contentDisposition;
+        /** Bounds the fields kept for their names; a real part has one of each. */
+        static final int MAX_REPEATED_FIELDS = 8;
+        /** The Content-Type and Content-Disposition fields after the first of each, kept for the names they give. */
+        final List<MimeParameters> repeatedFields = new ArrayList<>(0);
         /** The first value of each MIME field that occurs at most once (RFC 2045 §3), normalised, by lower-case name. */
         final Map<String, String> firstMimeField = new HashMap<>(4);
         boolean conflictReported;

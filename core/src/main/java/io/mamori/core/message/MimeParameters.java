@@ -3,6 +3,7 @@ package io.mamori.core.message;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -132,6 +133,49 @@ final class MimeParameters {
             return Optional.of(EncodedWords.decode(latin1Bytes(plain)));
         }
         return Optional.empty();
+    }
+
+    /**
+     * Every value a mail client might take for the parameter, {@link #get} first: each repeated plain and
+     * extended value (clients disagree on whether the first or the last counts), and, when the RFC 2231
+     * sections have a gap ({@code name*0}, {@code name*2}), the sections before it, where a client that
+     * stops at the gap ends. Attachment names are judged by all of them, since the reader's client may
+     * show any one.
+     */
+    List<String> all(String name) {
+        String base = name.toLowerCase(Locale.ROOT);
+        LinkedHashSet<String> values = new LinkedHashSet<>();
+        get(name).ifPresent(values::add);
+        TreeMap<Integer, NameValuePair> sections = new TreeMap<>();
+        for (NameValuePair p : params) {
+            if (p.getName() == null || p.getValue() == null) {
+                continue;
+            }
+            String n = p.getName().trim().toLowerCase(Locale.ROOT);
+            if (n.equals(base)) {
+                values.add(EncodedWords.decode(latin1Bytes(p.getValue())));
+            } else if (n.equals(base + "*")) {
+                values.add(decodeExtended(List.of(new NameValuePair(base + "*", p.getValue()))));
+            } else if (n.startsWith(base + "*")) {
+                String rest = n.substring(base.length() + 1);
+                String digits = rest.endsWith("*") ? rest.substring(0, rest.length() - 1) : rest;
+                if (!digits.isEmpty() && digits.length() <= 3 && digits.chars().allMatch(Character::isDigit)
+                        && sections.size() < MAX_SECTIONS) {
+                    sections.putIfAbsent(Integer.parseInt(digits), new NameValuePair(n, p.getValue()));
+                }
+            }
+        }
+        if (!sections.isEmpty()) {
+            values.add(decodeExtended(List.copyOf(sections.values())));
+            List<NameValuePair> unbroken = new ArrayList<>();
+            for (int i = 0; sections.containsKey(i); i++) {
+                unbroken.add(sections.get(i));
+            }
+            if (!unbroken.isEmpty()) {
+                values.add(decodeExtended(unbroken));
+            }
+        }
+        return List.copyOf(values);
     }
 
     /**

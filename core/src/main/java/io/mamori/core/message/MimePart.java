@@ -1,5 +1,8 @@
 package io.mamori.core.message;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * One leaf body part (or the single body of a non-multipart message).
  *
@@ -17,6 +20,9 @@ package io.mamori.core.message;
  * @param textComplete whether {@code text} is the whole text of the part; false when the parser kept only its
  *                    beginning ({@link ParseLimits#maxTextPerPart()}, {@link ParseLimits#maxTotalText()}), which
  *                    checks that must see all of it report (the links of a part past the limit are not all known)
+ * @param otherNames  the part's names other than {@code filename} (a second {@code filename} parameter, the
+ *                    Content-Type {@code name}, a repeated field, the sections of a broken RFC 2231 name before
+ *                    its gap): what another mail client may show instead; empty for most parts
  */
 public record MimePart(
         String path,
@@ -28,7 +34,29 @@ public record MimePart(
         long size,
         String text,
         PartContent content,
-        boolean textComplete) {
+        boolean textComplete,
+        List<String> otherNames) {
+
+    public MimePart {
+        otherNames = otherNames == null ? List.of() : List.copyOf(otherNames);
+    }
+
+    /** A part with no names besides {@code filename}. */
+    public MimePart(String path, int depth, String contentType, String charset, String filename, boolean attachment,
+            long size, String text, PartContent content, boolean textComplete) {
+        this(path, depth, contentType, charset, filename, attachment, size, text, content, textComplete, List.of());
+    }
+
+    /** Every name the part has, {@code filename} first; empty when it has none. */
+    public List<String> names() {
+        if (filename == null) {
+            return otherNames;
+        }
+        List<String> names = new ArrayList<>(otherNames.size() + 1);
+        names.add(filename);
+        names.addAll(otherNames);
+        return names;
+    }
 
     /** A part described without its content, its text (if any) whole. */
     public MimePart(String path, int depth, String contentType, String charset, String filename, boolean attachment,

@@ -91,4 +91,45 @@ class AttachmentNameAnalyzerTest {
 
         assertThat(findings).containsExactly(Finding.of("ATTACHMENT_EXECUTABLE", "納品書.exe"));
     }
+
+    private List<Finding> analyzeAttachment(String partHeader) throws Exception {
+        String mail = "From: a@example.net\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+                + "--b\r\n" + partHeader + "\r\n\r\nAAAA\r\n--b--\r\n";
+        Envelope envelope = new Envelope(Direction.INBOUND, "", List.of("a@example.co.jp"), "192.0.2.1", "", null,
+                false, Instant.EPOCH);
+        try (io.mamori.core.message.ParsedMessage m = new io.mamori.core.message.MessageParser().parse(
+                new java.io.ByteArrayInputStream(mail.getBytes(java.nio.charset.StandardCharsets.US_ASCII)))) {
+            return analyzer.analyze(new AnalysisInput(envelope, m));
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+            "Content-Type: application/octet-stream; name=\"report.js\"\r\nContent-Disposition: attachment; filename=\"report.txt\"",
+            "Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"report.txt\"; filename=\"report.js\"",
+            "Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"report.txt\"\r\n"
+                    + "Content-Disposition: attachment; filename=\"report.js\"",
+            "Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename*0=\"report.js\"; filename*2=\".txt\""})
+    void anExecutableNameIsFoundWhicheverOfThePartsNamesItIs(String partHeader) throws Exception {
+        assertThat(analyzeAttachment(partHeader)).containsExactly(Finding.of("ATTACHMENT_EXECUTABLE", "report.js"));
+    }
+
+    @Test
+    void aNameIsAlsoJudgedAsCutAtANulCharacter() throws Exception {
+        assertThat(analyzeAttachment("Content-Type: application/octet-stream\r\n"
+                + "Content-Disposition: attachment; filename*=utf-8''report.js%00.txt")).containsExactly(
+                Finding.of("ATTACHMENT_EXECUTABLE", "report.js<U+0000>.txt"));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"rdp", "searchConnector-ms", "iqy", "slk", "appinstaller",
+            "wsb", "appcontent-ms", "udl", "printerexport", "ps1xml", "ps2xml", "psc1", "psc2", "msh", "mde", "accde",
+            "ade", "adp", "mda", "hlp", "msu", "shb", "shs", "website", "theme", "themepack", "xla", "xlam", "ppam",
+            "wll", "vsto", "htc", "ins", "isp", "mcf", "osd", "xnk", "maf", "mam", "cnt"})
+    void outlooksBlockedTypesAndOfficeAddInsAreExecutable(String extension) throws Exception {
+        assertThat(analyzeAttachment("Content-Type: application/octet-stream\r\n"
+                + "Content-Disposition: attachment; filename=\"file." + extension + "\"")).containsExactly(
+                Finding.of("ATTACHMENT_EXECUTABLE", "file." + extension));
+    }
 }

@@ -352,4 +352,29 @@ class MessageParserTest {
         assertThat(m.defects()).containsExactly(new MimeDefect(MimeDefect.Kind.MALFORMED,
                 "part 1: Content-Transfer-Encoding given twice with different values"));
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+            "Content-Type: application/octet-stream; name=\"report.js\"\r\nContent-Disposition: attachment; filename=\"report.txt\"",
+            "Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"report.txt\"; filename=\"report.js\"",
+            "Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"report.txt\"\r\n"
+                    + "Content-Disposition: attachment; filename=\"report.js\"",
+            "Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename*=x-bogus''report.txt; filename=\"report.js\""})
+    void everyNameAClientMightShowIsKeptBesidesTheOneTheParserChose(String header) throws IOException {
+        ParsedMessage m = parse("Subject: x\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n"
+                + "--B\r\n" + header + "\r\n\r\nabc\r\n--B--\r\n");
+
+        MimePart part = m.parts().get(0);
+        assertThat(part.filename()).isEqualTo("report.txt");
+        assertThat(part.names()).containsExactly("report.txt", "report.js");
+    }
+
+    @Test
+    void theSectionsOfABrokenRfc2231NameBeforeItsGapAreAlsoAName() throws IOException {
+        ParsedMessage m = parse("Subject: x\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n"
+                + "--B\r\nContent-Type: application/octet-stream\r\n"
+                + "Content-Disposition: attachment; filename*0=\"report.js\"; filename*2=\"x.txt\"\r\n\r\nabc\r\n--B--\r\n");
+
+        assertThat(m.parts().get(0).names()).containsExactly("report.jsx.txt", "report.js");
+    }
 }
