@@ -1051,6 +1051,11 @@ final class ContentInspection {
             }
             return;
         }
+        String macro = OfficeRelationships.macro(bytes);
+        if (macro != null) {
+            // the evidence the part's usual name gives, so that a document named both ways is one finding
+            add(OFFICE_MACRO, macro.equals("vbaProject") ? document : document + ": Excel 4 macro sheet");
+        }
         for (OfficeRelationships.External external : OfficeRelationships.externals(bytes)) {
             if (external.remoteContent()) {
                 add(REMOTE_CONTENT, document + ": " + external.kind() + " " + shown(external.target()));

@@ -108,6 +108,45 @@ public final class OfficeRelationships {
     }
 
     /**
+     * Relationship kinds that make their target part a macro Office runs, whatever the part is named: a VBA project,
+     * and Excel 4 macro sheets (international ones too).
+     */
+    private static final java.util.Set<String> MACROS = java.util.Set.of("vbaProject", "xlMacrosheet",
+            "xlIntlMacrosheet");
+
+    /**
+     * The kind of the first relationship of a relationship part that points at a macro ({@code vbaProject},
+     * {@code xlMacrosheet}, {@code xlIntlMacrosheet}), or {@code null}. A document's parts may be named anything
+     * (a VBA project as {@code word/media/image1.bin}, a macro sheet among {@code xl/worksheets/}): the relationship
+     * type is what Office goes by.
+     */
+    static String macro(byte[] part) {
+        XMLStreamReader xml = null;
+        try {
+            xml = OfficeXml.reader(new ByteArrayInputStream(part));
+            int read = 0;
+            while (xml.hasNext() && read < MAX_RELATIONSHIPS) {
+                if (xml.next() != XMLStreamConstants.START_ELEMENT || !xml.getLocalName().equals("Relationship")) {
+                    continue;
+                }
+                read++;
+                String type = xml.getAttributeValue(null, "Type");
+                if (type != null) {
+                    String kind = type.strip().substring(type.strip().lastIndexOf('/') + 1);
+                    if (MACROS.contains(kind)) {
+                        return kind;
+                    }
+                }
+            }
+        } catch (XMLStreamException | RuntimeException damaged) {
+            // as externals(): what was read before the damage stands
+        } finally {
+            OfficeXml.close(xml);
+        }
+        return null;
+    }
+
+    /**
      * Whether a relationship's target is on another host: a URL of any scheme but {@code file:} ({@code https://…},
      * {@code mhtml:http://…}, {@code \\host\share} as {@code file://host/share}), or a UNC path ({@code \\host\share},
      * {@code //host/share}). A path on the reader's own disk ({@code file:///C:/…}, {@code C:\…}) or inside the

@@ -433,6 +433,22 @@ class AttachmentContentAnalyzerTest {
     }
 
     @Test
+    void aMacroIsFoundByItsRelationshipTypeWhateverItsPartIsNamed() throws Exception {
+        byte[] docm = zip("[Content_Types].xml", ascii("<Types/>"), "word/document.xml", ascii("<w:document/>"),
+                "word/_rels/document.xml.rels", ascii("<Relationships><Relationship Id=\"rId9\" Type=\""
+                        + "http://schemas.microsoft.com/office/2006/relationships/vbaProject\" Target=\"media/image1.bin\"/>"
+                        + "</Relationships>"),
+                "word/media/image1.bin", new byte[16]);
+        byte[] xlsm = zip("[Content_Types].xml", ascii("<Types/>"), "xl/workbook.xml", ascii("<workbook/>"),
+                "xl/_rels/workbook.xml.rels", ascii("<Relationships><Relationship Id=\"rId2\" Type=\""
+                        + "http://schemas.microsoft.com/office/2006/relationships/xlIntlMacrosheet\""
+                        + " Target=\"worksheets/sheet2.xml\"/></Relationships>"),
+                "xl/worksheets/sheet2.xml", ascii("<xm:macrosheet/>"));
+        assertThat(analyze(file("報告.docx", docm), file("集計.xlsx", xlsm))).containsExactly(
+                Finding.of("OFFICE_MACRO", "報告.docx"), Finding.of("OFFICE_MACRO", "集計.xlsx: Excel 4 macro sheet"));
+    }
+
+    @Test
     void packagesInsidePackagesEndAtTheDepthLimit() throws Exception {
         byte[] inner = pe();
         String name = "run.exe";
