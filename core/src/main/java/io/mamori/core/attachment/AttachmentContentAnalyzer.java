@@ -96,24 +96,29 @@ public final class AttachmentContentAnalyzer implements Analyzer {
      * The paths ({@link MimePart#path()}) of the attachments that findings with one of {@code codes} are about,
      * e.g. every part an {@code ENCRYPTED_ARCHIVE} finding names, for {@code AttachmentStripper}. Matches the
      * evidence this analyzer writes: evidence ending {@code (part 2)} names exactly that part; otherwise the
-     * attachment's name (or {@code part 1.2}), alone or followed by {@code !/} (something inside it) or
-     * {@code : } (a detail), names every part shown by that name.
+     * attachment's name, or any of its other names ({@link MimePart#otherNames()}), or {@code part 1.2}, alone or
+     * followed by {@code !/} (something inside it) or {@code : } (a detail), names every part shown by that name.
      */
     public static Set<String> partsNamedBy(ParsedMessage message, List<Finding> findings, Set<String> codes) {
         Set<String> paths = new LinkedHashSet<>();
         for (MimePart part : message.parts()) {
-            String shown = displayedName(part);
             String located = " (part " + part.path() + ")";
+            // the name analyzer's evidence may give any of the part's names, not only the one shown
+            List<String> shownNames = new ArrayList<>(List.of(displayedName(part)));
+            part.otherNames().stream().filter(n -> !n.isBlank()).map(AttachmentNameAnalyzer::displayed)
+                    .forEach(shownNames::add);
             for (Finding f : findings) {
                 if (!codes.contains(f.code())) {
                     continue;
                 }
                 String e = f.evidence();
-                boolean names = e.endsWith(")") && e.contains(" (part ")
-                        ? e.endsWith(located) && (e.equals(shown + located) || e.startsWith(shown + "!/"))
-                        : e.equals(shown) || e.startsWith(shown + "!/") || e.startsWith(shown + ": ");
-                if (names) {
-                    paths.add(part.path());
+                for (String shown : shownNames) {
+                    boolean names = e.endsWith(")") && e.contains(" (part ")
+                            ? e.endsWith(located) && (e.equals(shown + located) || e.startsWith(shown + "!/"))
+                            : e.equals(shown) || e.startsWith(shown + "!/") || e.startsWith(shown + ": ");
+                    if (names) {
+                        paths.add(part.path());
+                    }
                 }
             }
         }

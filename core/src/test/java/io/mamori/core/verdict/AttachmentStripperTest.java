@@ -189,4 +189,21 @@ class AttachmentStripperTest {
                     .extracting(Finding::code).doesNotContain("OFFICE_MACRO");
         }
     }
+
+    /** An executable name the reader's client would show instead of the parser's choice still names its part. */
+    @Test
+    void aPartIsNamedByAFindingAboutAnyOfItsNames() throws Exception {
+        byte[] raw = ("From: a@example.net\r\nSubject: x\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+                + "--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--b\r\n"
+                + "Content-Type: application/octet-stream; name=\"report.js\"\r\n"
+                + "Content-Disposition: attachment; filename=\"report.txt\"\r\n\r\nAAAA\r\n--b--\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        try (ParsedMessage m = parse(raw)) {
+            List<Finding> findings = new io.mamori.core.attachment.AttachmentNameAnalyzer()
+                    .analyze(new AnalysisInput(ENVELOPE, m));
+
+            assertThat(AttachmentContentAnalyzer.partsNamedBy(m, findings, Set.of("ATTACHMENT_EXECUTABLE")))
+                    .containsExactly("2");
+        }
+    }
 }
