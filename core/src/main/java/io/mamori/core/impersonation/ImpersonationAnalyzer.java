@@ -26,7 +26,9 @@ import java.util.regex.Pattern;
 /**
  * Looks for a sender pretending to be someone the recipient trusts. It reports {@code LOOKALIKE_DOMAIN} (the From
  * domain's organisation is not a protected one but looks like one: the same confusable skeleton, a small edit
- * distance, or the protected name with extra words), {@code DISPLAY_NAME_IMPERSONATION} (the From display name is
+ * distance, or the protected name with extra words; or a protected domain is written whole inside it,
+ * {@code example.co.jp.evil.example}; failing the From, the same of a Reply-To or the envelope sender,
+ * {@link ProtectedDomains}), {@code DISPLAY_NAME_IMPERSONATION} (the From display name is
  * a protected person's name but the address is not theirs), {@code REPLY_TO_MISMATCH} (replies go to another
  * organisation than From; with {@code REPLY_TO_FREEMAIL}, weight 0, when that is a free mailbox) and
  * {@code RETURN_PATH_MISMATCH} (the envelope sender is another organisation; common
@@ -83,19 +85,9 @@ public final class ImpersonationAnalyzer implements Analyzer {
     /** Mailing lists that rewrite From say so in the display name ("'Taro' via Group"): that is not a disguise. */
     private static final Pattern VIA = Pattern.compile("(?i)(^|\\s)via\\s");
 
-    static final int MIN_LABEL = 5;
-    /** Labels at least this long tolerate two edits instead of one. */
-    static final int LONG_LABEL = 10;
+    static final int MIN_LABEL = ProtectedDomains.MIN_LABEL;
     /** A protected name shorter than this must match the display name whole, not as a part of it. */
     static final int MIN_CONTAINED_NAME = 3;
-    /**
-     * Same name under another suffix: how lookalikes are often registered, but also how groups spread over
-     * countries and how unrelated companies with a common name coexist (example.co.jp and example.org). Alone it
-     * stays below TAG even with one other weak finding beside it (a broken MIME structure, a failed signature); with
-     * lure wording the BEC_LURE composite counts.
-     */
-    static final double SAME_NAME_OTHER_SUFFIX = 0.3;
-    private static final int MAX_LABEL = 63;
     private static final int MAX_SHOWN_NAME = 64;
     /** Characters people put between the parts of a name: spaces, commas, dots and the Japanese middle dot. */
     private static final Pattern NAME_SEPARATORS = Pattern.compile("[\\s\\p{Z},.・･·]+");
@@ -137,14 +129,20 @@ public final class ImpersonationAnalyzer implements Analyzer {
         List<Finding> findings = new ArrayList<>();
         fromField.flatMap(Mailbox::detachedName).ifPresent(name -> findings.add(
                 Finding.of(FROM_NAME_DETACHED, "name=" + shown(name) + " address=" + from.address())));
-        Optional<Finding> lookalike = fromOrganisation.flatMap(org -> lookalike(org, current));
+        ProtectedDomains targets = protectedFor(current).domains();
+        Optional<Finding> lookalike = lookalike("from", from.domain(), targets);
         lookalike.ifPresent(findings::add);
         if (lookalike.isEmpty()) {
             // the same disguise is one fact: a homograph of a protected domain is already LOOKALIKE_DOMAIN
             from.domain().flatMap(ImpersonationAnalyzer::homograph).ifPresent(findings::add);
+            // replies and bounces sent to a look-alike of our own or a partner's domain, behind a From that may
+            // be genuine-looking: reported once, as the From's would be
+            replyToLookalike(input, targets)
+                    .or(() -> lookalike("mail-from", Mailbox.domainOf(input.envelope().mailFrom()), targets))
+                    .ifPresent(findings::add);
         }
         displayName(from, current).ifPresent(findings::add);
-        if (fromOrganisation.isPresent() && !protectedFor(current).organisations().contains(fromOrganisation.get())) {
+        if (fromOrganisation.isPresent() && !targets.organisations().contains(fromOrganisation.get())) {
             Optional<Finding> brand = brand(input, from, fromOrganisation.get());
             Optional<Finding> address = addressInName(from, fromOrganisation.get());
             brand.ifPresent(findings::add);
@@ -228,14 +226,14 @@ public final class ImpersonationAnalyzer implements Analyzer {
         }
         String folded = Normalizer.normalize(name, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
         Protected targets = protectedFor(current);
-        for (String organisation : targets.organisations()) {
+        for (String organisation : targets.domains().organisations()) {
             if (containsWord(folded, organisation)) {
                 return Optional.of(Finding.of(NAME_ORGANISATION, "name=" + shown(name) + " from=" + fromOrganisation
                         + " shows " + organisation));
             }
         }
-        String senderLabel = Name.of(fromOrganisation, skeletons).label();
-        for (Name target : targets.names()) {
+        String senderLabel = ProtectedDomains.Name.of(fromOrganisation, skeletons).label();
+        for (ProtectedDomains.Name target : targets.domains().names()) {
             // a sender whose own name is the same word ("Example" from example.com, when we are example.co.jp) names
             // itself; that coincidence is LOOKALIKE_DOMAIN's (same name, other suffix)
             if (target.label().equals(senderLabel)) {
@@ -317,38 +315,35 @@ public final class ImpersonationAnalyzer implements Analyzer {
         return List.of();
     }
 
-    private Optional<Finding> lookalike(String fromOrganisation, ImpersonationSettings current) {
-        Protected targets = protectedFor(current);
-        if (targets.organisations().contains(fromOrganisation)) {
+    /**
+     * {@code LOOKALIKE_DOMAIN} for a domain ({@code role}: from, reply-to, mail-from) that imitates a protected
+     * organisation: written inside the domain whole ({@code example.co.jp.evil.example}, which reads as ours up to
+     * where most readers stop), or a look-alike registrable domain.
+     */
+    private Optional<Finding> lookalike(String role, Optional<String> domain, ProtectedDomains targets) {
+        Optional<String> ascii = domain.flatMap(ProtectedDomains::asciiDomain);
+        if (ascii.isEmpty()) {
             return Optional.empty();
         }
-        Name candidate = Name.of(fromOrganisation, skeletons);
-        if (candidate.label().codePointCount(0, candidate.label().length()) < MIN_LABEL) {
-            return Optional.empty();
-        }
-        for (Name target : targets.names()) {
-            if (Thread.currentThread().isInterrupted()) {
-                break;
-            }
-            double multiplier = 1.0;
-            String why = null;
-            if (candidate.label().equals(target.label())) {
-                multiplier = SAME_NAME_OTHER_SUFFIX;
-                why = "same name, other suffix";
-            } else {
-                int distance = editDistance(candidate.label(), target.label());
-                int allowed = target.label().length() >= LONG_LABEL ? 2 : 1;
-                if (distance <= allowed) {
-                    why = "edit distance " + distance;
-                } else if (candidate.skeleton().equals(target.skeleton())) {
-                    why = "confusable characters";
-                } else if (candidate.skeleton().contains(target.skeleton())) {
-                    why = "contains " + target.label();
+        String organisation = suffixes.registrableDomain(ascii.get()).orElse(ascii.get());
+        return targets.embeddedIn(ascii.get(), organisation)
+                .map(target -> Finding.of(LOOKALIKE_DOMAIN, role + "=" + ascii.get() + " looks like " + target
+                        + " (" + target + " inside the domain)"))
+                .or(() -> targets.lookalike(organisation)
+                        // the same name under another suffix is a weak sign even in From; behind another From it is
+                        // most often an unrelated company's list or bounce address (REPLY_TO_MISMATCH says enough)
+                        .filter(r -> role.equals("from") || r.multiplier() >= 1.0)
+                        .map(r -> new Finding(LOOKALIKE_DOMAIN, r.multiplier(),
+                                role + "=" + r.shown() + " looks like " + r.target() + " (" + r.why() + ")")));
+    }
+
+    private Optional<Finding> replyToLookalike(AnalysisInput input, ProtectedDomains targets) {
+        for (String value : input.message().headers("Reply-To")) {
+            for (Mailbox mailbox : Mailbox.parseList(value)) {
+                Optional<Finding> found = lookalike("reply-to", mailbox.domain(), targets);
+                if (found.isPresent()) {
+                    return found;
                 }
-            }
-            if (why != null) {
-                return Optional.of(new Finding(LOOKALIKE_DOMAIN, multiplier,
-                        "from=" + candidate.shown() + " looks like " + target.shown() + " (" + why + ")"));
             }
         }
         return Optional.empty();
@@ -360,13 +355,7 @@ public final class ImpersonationAnalyzer implements Analyzer {
         if (cached != null && cached.source() == current) {
             return cached;
         }
-        Set<String> organisations = new TreeSet<>();
-        for (Set<String> domains : List.of(current.internalDomains(), current.protectedPartnerDomains())) {
-            domains.forEach(d -> organisation(d).ifPresent(organisations::add));
-        }
-        List<Name> names = organisations.stream().map(o -> Name.of(o, skeletons))
-                .filter(n -> n.label().codePointCount(0, n.label().length()) >= MIN_LABEL).toList();
-        Protected fresh = new Protected(current, Set.copyOf(organisations), names);
+        Protected fresh = new Protected(current, ProtectedDomains.of(current));
         prepared = fresh;
         return fresh;
     }
@@ -429,7 +418,7 @@ public final class ImpersonationAnalyzer implements Analyzer {
      * another script (×1). Evidence: the ASCII domain and its Unicode form, as {@code LINK_PUNYCODE} shows a link's.
      */
     private static Optional<Finding> homograph(String domain) {
-        Optional<String> ascii = asciiDomain(domain);
+        Optional<String> ascii = ProtectedDomains.asciiDomain(domain);
         if (ascii.isEmpty() || !(ascii.get().startsWith("xn--") || ascii.get().contains(".xn--"))) {
             return Optional.empty(); // every label plain ASCII: nothing to pass for anything
         }
@@ -445,78 +434,15 @@ public final class ImpersonationAnalyzer implements Analyzer {
 
     /** The registrable domain (lower-case ASCII) of a domain name, or the name itself when it has none. */
     private Optional<String> organisation(String domain) {
-        return asciiDomain(domain).map(ascii -> suffixes.registrableDomain(ascii).orElse(ascii));
-    }
-
-    /** A domain name in lower-case ASCII (Punycode), without a trailing dot; empty when it is not a usable name. */
-    private static Optional<String> asciiDomain(String domain) {
-        String ascii;
-        try {
-            ascii = IDN.toASCII(domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain,
-                    IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
-        return ascii.isEmpty() || ascii.length() > 253 ? Optional.empty() : Optional.of(ascii);
-    }
-
-    /**
-     * Optimal string alignment distance (Damerau-Levenshtein where a transposed pair is not edited again), over
-     * code points. Hand-written: a dozen lines, and labels are at most 63 characters, so the table stays small.
-     */
-    static int editDistance(String a, String b) {
-        int[] x = a.codePoints().limit(MAX_LABEL).toArray();
-        int[] y = b.codePoints().limit(MAX_LABEL).toArray();
-        int[][] d = new int[x.length + 1][y.length + 1];
-        for (int i = 0; i <= x.length; i++) {
-            d[i][0] = i;
-        }
-        for (int j = 0; j <= y.length; j++) {
-            d[0][j] = j;
-        }
-        for (int i = 1; i <= x.length; i++) {
-            for (int j = 1; j <= y.length; j++) {
-                int cost = x[i - 1] == y[j - 1] ? 0 : 1;
-                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-                if (i > 1 && j > 1 && x[i - 1] == y[j - 2] && x[i - 2] == y[j - 1]) {
-                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-                }
-            }
-        }
-        return d[x.length][y.length];
+        return ProtectedDomains.asciiDomain(domain).map(ascii -> suffixes.registrableDomain(ascii).orElse(ascii));
     }
 
     /**
      * The protected organisations of one settings object.
      *
-     * @param source        the settings they were prepared from (compared by identity)
-     * @param organisations registrable domains, lower-case ASCII
-     * @param names         those whose label is long enough to compare, in domain order
+     * @param source  the settings they were prepared from (compared by identity)
+     * @param domains their organisations and names
      */
-    private record Protected(ImpersonationSettings source, Set<String> organisations, List<Name> names) {
-    }
-
-    /**
-     * A registrable domain split for comparison: its first label decoded from punycode, and how to show it.
-     *
-     * @param label    the label before the public suffix, Unicode, lower-case
-     * @param skeleton the label's confusable skeleton
-     * @param shown    the ASCII domain, with its Unicode form in brackets when that differs
-     */
-    private record Name(String label, String skeleton, String shown) {
-
-        static Name of(String asciiOrganisation, ConfusableSkeleton skeletons) {
-            String unicode;
-            try {
-                unicode = IDN.toUnicode(asciiOrganisation, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
-            } catch (IllegalArgumentException e) {
-                unicode = asciiOrganisation;
-            }
-            int dot = unicode.indexOf('.');
-            String label = dot < 0 ? unicode : unicode.substring(0, dot);
-            String shown = unicode.equals(asciiOrganisation) ? asciiOrganisation
-                    : asciiOrganisation + " (" + unicode + ")";
-            return new Name(label, skeletons.skeleton(label), shown);
-        }
+    private record Protected(ImpersonationSettings source, ProtectedDomains domains) {
     }
 }

@@ -67,6 +67,39 @@ class ImpersonationAnalyzerTest {
     }
 
     @Test
+    void aProtectedDomainWrittenWholeInsideAnotherOrganisationsSenderDomainIsALookalike() {
+        assertThat(lookalikes("keiri@mamori-shoji.co.jp.evil.test")).contains(Finding.of("LOOKALIKE_DOMAIN",
+                "from=mamori-shoji.co.jp.evil.test looks like mamori-shoji.co.jp (mamori-shoji.co.jp inside the domain)"));
+        assertThat(lookalikes("keiri@mamori-shoji.co.jp-login.test")).contains(Finding.of("LOOKALIKE_DOMAIN",
+                "from=mamori-shoji.co.jp-login.test looks like mamori-shoji.co.jp (mamori-shoji.co.jp inside the domain)"));
+        assertThat(lookalikes("info@example.co.jp.mail-gw.test")).contains(Finding.of("LOOKALIKE_DOMAIN",
+                "from=example.co.jp.mail-gw.test looks like example.co.jp (example.co.jp inside the domain)"));
+        // the organisation's own sub-domains are its own; a name merely starting alike is another
+        assertThat(lookalikes("keiri@mail.mamori-shoji.co.jp")).isEmpty();
+        assertThat(lookalikes("keiri@example.co.jp.mamori-shoji.co.jp")).isEmpty();
+        // example.co.jpx.test is not example.co.jp with something after it; example-co-jp is a name, not the domain
+        assertThat(lookalikes("a@example.co.jpx.test")).isEmpty();
+        assertThat(lookalikes("a@example-co-jp.mail.protection.outlook.com")).isEmpty();
+    }
+
+    @Test
+    void aProtectedDomainWithAShortNameCountsWhenWrittenWholeInsideASenderDomain() {
+        policy.set(new ImpersonationSettings(Set.of("abc.co.jp"), Set.of(), List.of()));
+        assertThat(lookalikes("keiri@abc.co.jp.secure-mail.test")).contains(Finding.of("LOOKALIKE_DOMAIN",
+                "from=abc.co.jp.secure-mail.test looks like abc.co.jp (abc.co.jp inside the domain)"));
+    }
+
+    @Test
+    void aReplyToOrEnvelopeSenderImitatingAProtectedDomainIsALookalikeBehindAnUnrelatedFrom() {
+        assertThat(analyzeHeaders("", "From", "info@shop.test", "Reply-To", "keiri@mamori-shoji.co.jp.evil.test"))
+                .contains(Finding.of("LOOKALIKE_DOMAIN", "reply-to=mamori-shoji.co.jp.evil.test looks like "
+                        + "mamori-shoji.co.jp (mamori-shoji.co.jp inside the domain)"));
+        assertThat(analyzeHeaders("bounce@mamori-sh0ji.co.jp", "From", "info@shop.test"))
+                .contains(Finding.of("LOOKALIKE_DOMAIN",
+                        "mail-from=mamori-sh0ji.co.jp looks like mamori-shoji.co.jp (edit distance 1)"));
+    }
+
+    @Test
     void aSenderDomainMixingScriptsOrWrittenInLatinLookalikesIsAHomographWhateverItImitates() {
         assertThat(lookalikes("Documents <share@xn--scure-docs-ksi.com>")).containsExactly(new Finding(
                 "SENDER_DOMAIN_HOMOGRAPH", 2.0, "from=xn--scure-docs-ksi.com (s\u0435cure-docs.com)"));
@@ -219,10 +252,10 @@ class ImpersonationAnalyzerTest {
 
     @Test
     void editDistanceCountsATranspositionAsOneEdit() {
-        assertThat(ImpersonationAnalyzer.editDistance("paypal", "paypal")).isZero();
-        assertThat(ImpersonationAnalyzer.editDistance("paypal", "pyapal")).isEqualTo(1);
-        assertThat(ImpersonationAnalyzer.editDistance("paypal", "paypa")).isEqualTo(1);
-        assertThat(ImpersonationAnalyzer.editDistance("kitten", "sitting")).isEqualTo(3);
+        assertThat(ProtectedDomains.editDistance("paypal", "paypal")).isZero();
+        assertThat(ProtectedDomains.editDistance("paypal", "pyapal")).isEqualTo(1);
+        assertThat(ProtectedDomains.editDistance("paypal", "paypa")).isEqualTo(1);
+        assertThat(ProtectedDomains.editDistance("kitten", "sitting")).isEqualTo(3);
     }
 
     @Test
