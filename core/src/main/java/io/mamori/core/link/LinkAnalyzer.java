@@ -6,6 +6,8 @@ import io.mamori.core.analysis.Finding;
 import io.mamori.core.brand.Brands;
 import io.mamori.core.evasion.HtmlText;
 import io.mamori.core.evasion.Invisibles;
+import io.mamori.core.impersonation.ImpersonationSettings;
+import io.mamori.core.impersonation.ProtectedDomains;
 import io.mamori.core.message.Mailbox;
 import io.mamori.core.message.CalendarText;
 import io.mamori.core.message.MimePart;
@@ -29,6 +31,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jsoup.Jsoup;
@@ -42,7 +45,8 @@ import org.jsoup.nodes.Element;
  * {@code LINK_IP_LITERAL}, {@code LINK_PUNYCODE} (xn-- or non-ASCII host; double multiplier when a label mixes
  * scripts, the homograph trick), {@code LINK_SHORTENER}, {@code LINK_DANGEROUS_SCHEME} ({@code javascript:},
  * {@code vbscript:}, {@code data:}), {@code HTML_CREDENTIAL_FORM} (a password input, or a form posting to another
- * organisation than the From domain), {@code LINK_SUSPICIOUS_TLD}, and {@code LINK_ACTION_ELSEWHERE} (weight 0: a
+ * organisation than the From domain), {@code LINK_SUSPICIOUS_TLD}, {@code LINK_LOOKALIKE_DOMAIN} (a host imitating our
+ * own or a partner's domain, {@link ProtectedDomains}), and {@code LINK_ACTION_ELSEWHERE} (weight 0: a
  * form, or a link whose text asks to sign in, verify, pay, view or click, leads to another organisation than the
  * From domain's and the claimed brand's; it only counts in composites with lure wording). The links of QR codes in
  * pictures, of PDF attachments and of Office documents ({@link EmbeddedLinks}) go through the same checks and add
@@ -69,6 +73,7 @@ public final class LinkAnalyzer implements Analyzer {
     static final String FREE_HOSTING = "LINK_FREE_HOSTING";
     static final String STORAGE_PAGE = "LINK_STORAGE_PAGE";
     static final String OPEN_REDIRECT = "LINK_OPEN_REDIRECT";
+    static final String LOOKALIKE = "LINK_LOOKALIKE_DOMAIN";
     /** Redirectors, rewriters and trackers followed one inside another at most (a Safe Link to a Google redirect). */
     private static final int MAX_REDIRECTS = 3;
     static final String BRAND_MISMATCH = "LINK_BRAND_MISMATCH";
@@ -83,11 +88,11 @@ public final class LinkAnalyzer implements Analyzer {
     private static final List<String> CODES = List.of(TEXT_MISMATCH, IP_LITERAL, PUNYCODE, SHORTENER,
             DANGEROUS_SCHEME, CREDENTIAL_FORM, SUSPICIOUS_TLD, DECEPTIVE_HOST, OBFUSCATED, FREE_HOSTING, STORAGE_PAGE,
             OPEN_REDIRECT, BRAND_MISMATCH, SENDER_MISMATCH, UNUSUAL_PORT, IMAGE_ONLY, ACTION_ELSEWHERE, QR_CODE, QR_CODE_DISGUISED,
-            IN_PDF, IN_DOCUMENT);
+            IN_PDF, IN_DOCUMENT, LOOKALIKE);
     /** The codes that say a link's destination itself is suspect, whatever the text around it. */
     private static final Set<String> SUSPECT_DESTINATION = Set.of(IP_LITERAL, PUNYCODE, SHORTENER, DANGEROUS_SCHEME,
             SUSPICIOUS_TLD, DECEPTIVE_HOST, OBFUSCATED, FREE_HOSTING, STORAGE_PAGE, OPEN_REDIRECT, BRAND_MISMATCH,
-            UNUSUAL_PORT);
+            UNUSUAL_PORT, LOOKALIKE);
     /** Multiplier of LINK_QR_CODE for a code leading to the sender's own organisation (tickets, invoices). */
     static final double QR_OWN_SITE = 0.4;
     /** Multiplier of LINK_QR_CODE for a code leading to a suspect destination. */
@@ -160,9 +165,24 @@ public final class LinkAnalyzer implements Analyzer {
     private final Set<String> suspiciousTlds;
     private final FreeHosting freeHosting;
     private final Brands brands;
+    private final Supplier<ImpersonationSettings> protection;
+    /** Racing threads may both prepare the same settings; either result is correct. */
+    private volatile Prepared prepared;
 
-    /** With the shipped Public Suffix List, shortener, suspicious TLD, free hosting and brand lists. */
+    /**
+     * With the shipped Public Suffix List, shortener, suspicious TLD, free hosting and brand lists, and no protected
+     * organisations.
+     */
     public LinkAnalyzer() {
+        this(ImpersonationSettings::none);
+    }
+
+    /**
+     * @param protection our own and our partners' domains, whose look-alikes in links are
+     *                   {@code LINK_LOOKALIKE_DOMAIN}; asked once per message (policy reloads apply)
+     */
+    public LinkAnalyzer(Supplier<ImpersonationSettings> protection) {
+        this.protection = java.util.Objects.requireNonNull(protection, "protection");
         this.suffixes = PublicSuffixList.builtIn();
         this.shorteners = loadList("shorteners.txt");
         this.suspiciousTlds = loadList("suspicious-tlds.txt");
@@ -183,6 +203,7 @@ public final class LinkAnalyzer implements Analyzer {
     @Override
     public List<Finding> analyze(AnalysisInput input) {
         Scan scan = new Scan(fromDomain(input.message()), suffixes);
+        scan.protectedDomains = protectedDomains();
         scan.fromOrganisation = scan.fromDomain.map(this::organisation);
         scan.claimedBrand = claimedBrand(input, scan.fromDomain);
         for (MimePart part : input.message().parts()) {
@@ -739,11 +760,26 @@ public final class LinkAnalyzer implements Analyzer {
         });
     }
 
+    /** The protected organisations of the settings in force, prepared once per settings object. */
+    private ProtectedDomains protectedDomains() {
+        ImpersonationSettings current = java.util.Objects.requireNonNull(protection.get(), "protection settings");
+        Prepared cached = prepared;
+        if (cached == null || cached.source() != current) {
+            cached = new Prepared(current, ProtectedDomains.of(current));
+            prepared = cached;
+        }
+        return cached.domains();
+    }
+
+    private record Prepared(ImpersonationSettings source, ProtectedDomains domains) {
+    }
+
     private void judgeHostName(String host, Scan scan) {
         String ascii = scan.ascii(host);
         if (ascii == null) {
             return;
         }
+        lookalike(ascii, scan);
         boolean international = !ascii.equals(host) || ascii.startsWith("xn--") || ascii.contains(".xn--");
         if (international) {
             // An internationalised name is ordinary (日本語.jp); a homograph is what deceives: letters of several
@@ -767,6 +803,21 @@ public final class LinkAnalyzer implements Analyzer {
         if (suspiciousTlds.contains(tld)) {
             scan.add(SUSPICIOUS_TLD, 1.0, ascii);
         }
+    }
+
+    /**
+     * A link to a site that imitates our own or a partner's domain ({@link ProtectedDomains}): the protected domain
+     * written inside the host ({@code example.co.jp-login.example}) or a look-alike registrable domain
+     * ({@code examp1e.co.jp}); the fake sign-in page a lure about our own systems leads to. The same name under
+     * another suffix is not: companies link to their group's sites abroad (example.co.jp to example.com).
+     */
+    private void lookalike(String ascii, Scan scan) {
+        String organisation = scan.registrable(ascii).orElse(ascii);
+        scan.protectedDomains.embeddedIn(ascii, organisation)
+                .map(target -> ascii + " looks like " + target + " (" + target + " inside the host)")
+                .or(() -> scan.protectedDomains.lookalike(organisation).filter(r -> r.multiplier() >= 1.0)
+                        .map(r -> r.shown() + " looks like " + r.target() + " (" + r.why() + ")"))
+                .ifPresent(evidence -> scan.add(LOOKALIKE, 1.0, evidence));
     }
 
     /** The registrable domain of a host, or the host itself where there is none (IP literals, bare suffixes). */
@@ -953,6 +1004,7 @@ public final class LinkAnalyzer implements Analyzer {
         private final Optional<String> fromDomain;
         private Optional<String> fromOrganisation = Optional.empty();
         private Optional<Brands.Brand> claimedBrand = Optional.empty();
+        private ProtectedDomains protectedDomains;
         /** The URL being examined, for checks that need its path. */
         private String currentUrl;
         private final Map<String, Set<String>> evidence = new LinkedHashMap<>();

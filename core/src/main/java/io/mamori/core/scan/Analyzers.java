@@ -157,11 +157,12 @@ public final class Analyzers {
         List<Analyzer> all = new ArrayList<>(local());
         all.add(new AttachmentContentAnalyzer());
         all.add(new HtmlAttachmentAnalyzer());
-        all.add(new LinkAnalyzer());
+        ProtectedFromPolicy protection = new ProtectedFromPolicy(ports.policy());
+        all.add(new LinkAnalyzer(protection));
         all.add(new LureWordingAnalyzer());
         all.add(new FilterEvasionAnalyzer());
         all.add(new ContentClassifierAnalyzer(ports.contentModel()));
-        all.add(new ImpersonationAnalyzer(new ProtectedFromPolicy(ports.policy())));
+        all.add(new ImpersonationAnalyzer(protection));
         SenderAuthAnalyzer senderAuth = new SenderAuthAnalyzer(ports.dns(), ports.senderAuth(), ports.clock());
         all.add(senderAuth);
         all.add(new OwnDomainAnalyzer(senderAuth::evaluate, () -> {

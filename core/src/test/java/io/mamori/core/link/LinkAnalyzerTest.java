@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mamori.core.analysis.AnalysisInput;
 import io.mamori.core.analysis.Finding;
+import io.mamori.core.impersonation.ImpersonationSettings;
 import io.mamori.core.analysis.FindingCatalogue;
 import io.mamori.core.message.Direction;
 import io.mamori.core.message.Envelope;
@@ -14,6 +15,7 @@ import io.mamori.core.message.ParsedMessage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class LinkAnalyzerTest {
@@ -47,6 +49,34 @@ class LinkAnalyzerTest {
                 Finding.of("LINK_SUSPICIOUS_TLD", "secure-update.top"),
                 Finding.of("LINK_BRAND_MISMATCH", "brand=PayPal href=paypa1-login.example; 192.0.2.10; bit.ly; example.net"),
                 Finding.of("LINK_ACTION_ELSEWHERE", "sender=paypal.com href=paypa1-login.example; 192.0.2.10; bit.ly; example.net"));
+    }
+
+    private List<Finding> analyzeProtected(String html) {
+        LinkAnalyzer protecting = new LinkAnalyzer(() -> new ImpersonationSettings(Set.of("example.co.jp"),
+                Set.of("partner.co.jp"), List.of()));
+        ParsedMessage message = new ParsedMessage(List.of(new HeaderField("From", "info@service.example.net")),
+                List.of(new MimePart("1", 0, "text/html", "utf-8", null, false, html.length(), html)), List.of(), 0,
+                html.length());
+        return protecting.analyze(new AnalysisInput(ENVELOPE, message));
+    }
+
+    @Test
+    void aLinkToALookalikeOfOurOwnOrAPartnersDomainIsReportedWithTheDomainItImitatesButNotOurOwnSites() {
+        assertThat(analyzeProtected("<a href='https://examp1e.co.jp/login'>Sign in</a>")).contains(
+                Finding.of("LINK_LOOKALIKE_DOMAIN", "examp1e.co.jp looks like example.co.jp (edit distance 1)"));
+        assertThat(analyzeProtected("<a href='https://example.co.jp-login.test/share'>View document</a>")).contains(
+                Finding.of("LINK_LOOKALIKE_DOMAIN",
+                        "example.co.jp-login.test looks like example.co.jp (example.co.jp inside the host)"));
+        assertThat(analyzeProtected("<a href='https://partner.co.jp.mail-gw.test/'>x</a>")).contains(
+                Finding.of("LINK_LOOKALIKE_DOMAIN",
+                        "partner.co.jp.mail-gw.test looks like partner.co.jp (partner.co.jp inside the host)"));
+        // our own sub-domains, and our group's sites under another suffix, are not
+        assertThat(analyzeProtected("<a href='https://intra.example.co.jp/login'>Sign in</a>"
+                + "<a href='https://www.example.com/'>Group site</a><a href='https://www.partner.co.jp/'>x</a>"))
+                .extracting(Finding::code).doesNotContain("LINK_LOOKALIKE_DOMAIN");
+        // without protected organisations nothing is compared
+        assertThat(analyzeHtml("<a href='https://examp1e.co.jp/login'>Sign in</a>"))
+                .extracting(Finding::code).doesNotContain("LINK_LOOKALIKE_DOMAIN");
     }
 
     @Test
@@ -400,7 +430,7 @@ class LinkAnalyzerTest {
                 "LINK_DECEPTIVE_HOST", "LINK_OBFUSCATED", "LINK_FREE_HOSTING", "LINK_STORAGE_PAGE", "LINK_OPEN_REDIRECT",
                 "LINK_BRAND_MISMATCH",
                 "LINK_SENDER_MISMATCH", "LINK_UNUSUAL_PORT", "HTML_IMAGE_ONLY", "LINK_ACTION_ELSEWHERE", "LINK_QR_CODE",
-                "LINK_QR_CODE_DISGUISED", "LINK_IN_PDF", "LINK_IN_DOCUMENT");
+                "LINK_QR_CODE_DISGUISED", "LINK_IN_PDF", "LINK_IN_DOCUMENT", "LINK_LOOKALIKE_DOMAIN");
         for (String code : analyzer.codes()) {
             assertThat(catalogue.entry(code)).as(code).isPresent();
         }
