@@ -314,6 +314,7 @@ public final class LinkAnalyzer implements Analyzer {
         HtmlText.Reading reading = HtmlText.read(input, html);
         // one walk over the elements, in document order, instead of one CSS query per kind
         boolean passwordOutsideForm = false;
+        Optional<java.net.URL> base = UrlHosts.base(doc);
         int images = 0;
         int links = 0;
         for (Element e : doc.getAllElements()) {
@@ -324,10 +325,11 @@ public final class LinkAnalyzer implements Analyzer {
                 case "a", "area" -> {
                     if (e.hasAttr("href")) {
                         links++;
-                        examine(e.attr("href"), e.normalName().equals("a") ? e.text() : null, scan);
+                        examine(UrlHosts.resolved(e.attr("href"), base), e.normalName().equals("a") ? e.text() : null,
+                                scan);
                     }
                 }
-                case "form" -> examineForm(e, scan);
+                case "form" -> examineForm(e, base, scan);
                 case "input" -> passwordOutsideForm |= isPassword(e) && e.closest("form") == null;
                 case "img" -> {
                     images++;
@@ -365,8 +367,8 @@ public final class LinkAnalyzer implements Analyzer {
         }
     }
 
-    private void examineForm(Element form, Scan scan) {
-        String action = form.attr("action").strip();
+    private void examineForm(Element form, Optional<java.net.URL> base, Scan scan) {
+        String action = UrlHosts.resolved(form.attr("action").strip(), base);
         Optional<String> actionHost = host(action);
         if (!action.isEmpty()) {
             examine(action, null, true, scan);

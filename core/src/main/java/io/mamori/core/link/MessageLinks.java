@@ -7,6 +7,7 @@ import io.mamori.core.message.ParsedMessage;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
@@ -118,8 +119,10 @@ public final class MessageLinks {
                 text = text.substring(0, MAX_PART_CHARS);
             }
             if (html) {
-                for (Element e : Jsoup.parse(text).select("a[href], area[href], form[action]")) {
-                    Link link = parse(e.is("form") ? e.attr("action") : e.attr("href"));
+                org.jsoup.nodes.Document doc = Jsoup.parse(text);
+                Optional<java.net.URL> base = UrlHosts.base(doc);
+                for (Element e : doc.select("a[href], area[href], form[action]")) {
+                    Link link = parse(UrlHosts.resolved(e.is("form") ? e.attr("action") : e.attr("href"), base));
                     if (link != null && !visitor.test(link)) {
                         return List.of();
                     }

@@ -1,10 +1,14 @@
 package io.mamori.core.link;
 
 import java.net.InetAddress;
+import java.net.MalformedURLException;
+import java.net.URL;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Optional;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
 
 /**
  * The host of a web URL as a browser reads it (WHATWG URL standard, "host parsing"), for every check that compares
@@ -14,6 +18,43 @@ import java.util.Optional;
 public final class UrlHosts {
 
     private UrlHosts() {
+    }
+
+    /**
+     * The base URL a mail client resolves a document's relative links against: the first {@code <base href>}, when it
+     * is an absolute web URL (HTML, "the document base URL"; a message has no address of its own to resolve a relative
+     * base against). Without it {@code <a href="share/login">} looks like a link to nowhere while the reader's click
+     * goes to the base's site.
+     */
+    public static Optional<URL> base(Document doc) {
+        Element base = doc.selectFirst("base[href]");
+        if (base == null) {
+            return Optional.empty();
+        }
+        String href = LinkAnalyzer.cleaned(base.attr("href"));
+        int end = LinkAnalyzer.schemeEnd(href);
+        String scheme = end == 0 ? "" : href.substring(0, end - 1).toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new URL(href));
+        } catch (MalformedURLException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** A link as written, resolved against the document's base when it is relative (has no scheme). */
+    public static String resolved(String href, Optional<URL> base) {
+        String url = LinkAnalyzer.cleaned(href);
+        if (base.isEmpty() || url.isEmpty() || LinkAnalyzer.schemeEnd(url) != 0 || url.startsWith("#")) {
+            return href;
+        }
+        try {
+            return new URL(base.get(), url).toString();
+        } catch (MalformedURLException e) {
+            return href;
+        }
     }
 
     /**

@@ -80,6 +80,16 @@ class LinkAnalyzerTest {
     }
 
     @Test
+    void aRelativeLinkIsJudgedWhereTheBaseHrefSendsItNotWhereItsTextSays() {
+        assertThat(analyzeHtml("<head><base href='https://evil.test/'></head>"
+                + "<a href='share/login'>https://www.example.co.jp/share</a>")).contains(
+                Finding.of("LINK_TEXT_MISMATCH", "shown=example.co.jp href=evil.test"));
+        // a base that is no absolute web address is ignored, as browsers ignore it in a message
+        assertThat(analyzeHtml("<base href='folder/'><a href='share/login'>https://www.example.co.jp/share</a>"))
+                .extracting(Finding::code).doesNotContain("LINK_TEXT_MISMATCH");
+    }
+
+    @Test
     void anEncodedHostIsReadAsUtf8BytesAsTheBrowserReadsIt() {
         // %E4%BE%8B%E3%81%88 is the UTF-8 of 例え: the host is 例え.jp, not six Latin-1 letters
         assertThat(analyzeHtml("<a href='https://%E4%BE%8B%E3%81%88.jp/'>x</a>")).contains(

@@ -60,6 +60,14 @@ class MessageLinksTest {
     }
 
     @Test
+    void relativeLinksLeadWhereTheFirstBaseHrefSendsTheClick() throws Exception {
+        assertThat(hosts(message("text/html", "<base href=\"https://evil.example/\"><base href=\"https://x.example/\">"
+                + "<a href=\"share/login\">https://www.example.co.jp/share</a><form action=\"/post\"></form>"
+                + "<a href=\"https://www.example.co.jp/\">x</a>")))
+                .containsExactly("evil.example", "evil.example", "www.example.co.jp");
+    }
+
+    @Test
     void percentEscapesOfUtf8BytesInAHostAreDecodedAsUtf8ThenConvertedToPunycode() throws Exception {
         assertThat(hosts(message("text/html", "<a href=\"https://%E4%BE%8B%E3%81%88.jp/\">x</a>")))
                 .containsExactly("xn--r8jz45g.jp");
