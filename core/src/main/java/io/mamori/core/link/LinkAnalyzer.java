@@ -44,7 +44,8 @@ import org.jsoup.nodes.Element;
  * reports {@code LINK_TEXT_MISMATCH} (the anchor text shows one registrable domain, the href goes to another),
  * {@code LINK_IP_LITERAL}, {@code LINK_PUNYCODE} (xn-- or non-ASCII host; double multiplier when a label mixes
  * scripts, the homograph trick), {@code LINK_SHORTENER}, {@code LINK_DANGEROUS_SCHEME} ({@code javascript:},
- * {@code vbscript:}, {@code data:}), {@code HTML_CREDENTIAL_FORM} (a password input, or a form posting to another
+ * {@code vbscript:}, {@code data:}, file shares, search-ms, ms-msdt and the Office URI schemes, whose nested
+ * document address is examined as a link too), {@code HTML_CREDENTIAL_FORM} (a password input, or a form posting to another
  * organisation than the From domain), {@code LINK_SUSPICIOUS_TLD}, {@code LINK_LOOKALIKE_DOMAIN} (a host imitating our
  * own or a partner's domain, {@link ProtectedDomains}), and {@code LINK_ACTION_ELSEWHERE} (weight 0: a
  * form, or a link whose text asks to sign in, verify, pay, view or click, leads to another organisation than the
@@ -105,7 +106,21 @@ public final class LinkAnalyzer implements Analyzer {
     static final int MAX_TEXT_CHARS = 200_000;
     static final int MAX_EVIDENCE_ITEMS = 5;
 
-    private static final Set<String> DANGEROUS_SCHEMES = Set.of("javascript", "vbscript", "data");
+    /**
+     * Schemes no mail links to honestly. Script and inline documents; and the ways Windows opens something from a
+     * remote share or runs a program without a browser in between: file shares (file, smb, webdav and UNC paths,
+     * which also hand the reader's NTLM credentials to the share), Explorer's search over a remote share (search-ms,
+     * search: the "open this folder" lure that shows a shortcut as a document), the support diagnostic tool (ms-msdt,
+     * CVE-2022-30190), the app installer (ms-appinstaller) and the Office URI schemes, which open a remote document in
+     * Word or Excel past the browser's download warnings.
+     */
+    private static final Set<String> DANGEROUS_SCHEMES = Set.of("javascript", "vbscript", "data", "file", "smb",
+            "webdav", "search-ms", "search", "ms-msdt", "ms-appinstaller", "ms-officecmd", "ms-word", "ms-excel",
+            "ms-powerpoint", "ms-visio", "ms-access", "ms-project", "ms-publisher", "ms-spd", "ms-infopath");
+    /** What a UNC path ({@code \\host\share}) is reported as: Windows opens it as a file share. */
+    private static final String UNC = "unc";
+    /** A remote host after {@code //} or {@code \\} in a file-share or search location (before user info or a port). */
+    private static final Pattern SHARE_HOST = Pattern.compile("(?:\\\\\\\\|//)([^\\\\/@:?#|\\s]{2,})");
     private static final Set<String> WEB_SCHEMES = Set.of("http", "https", "ftp");
     /** A domain name shown in anchor text (ASCII after NFKC, so full-width ｐａｙｐａｌ．ｃｏｍ counts too). */
     private static final Pattern SHOWN_DOMAIN = Pattern.compile(
@@ -411,9 +426,12 @@ public final class LinkAnalyzer implements Analyzer {
         }
         String url = cleaned(rawUrl);
         scan.currentUrl = url;
-        String s = scheme(url);
-        if (DANGEROUS_SCHEMES.contains(s)) {
+        String s = url.startsWith("\\\\") ? UNC : scheme(url);
+        if (DANGEROUS_SCHEMES.contains(s) || s.equals(UNC)) {
             scan.add(DANGEROUS_SCHEME, 1.0, dangerousEvidence(s, url));
+            // the document an Office URI opens ("ms-word:ofe|u|https://evil.example/a.docx") is a link too
+            nestedUrl(s, url).filter(nested -> depth < MAX_REDIRECTS)
+                    .ifPresent(nested -> examine(nested, anchorText, formAction, scan, depth + 1));
             return;
         }
         if (!(WEB_SCHEMES.contains(s) || (s.isEmpty() && url.startsWith("//")))) {
@@ -960,6 +978,12 @@ public final class LinkAnalyzer implements Analyzer {
     }
 
     private static String dangerousEvidence(String scheme, String url) {
+        if (scheme.equals(UNC) || !Set.of("javascript", "vbscript", "data").contains(scheme)) {
+            // where the share or document is: the search location is %-encoded in search-ms links
+            Matcher m = SHARE_HOST.matcher(UrlHosts.percentDecoded(url));
+            String where = m.find() ? " " + m.group(1).toLowerCase(Locale.ROOT) : "";
+            return (scheme.equals(UNC) ? "UNC path" : scheme + ":") + where;
+        }
         if (!scheme.equals("data")) {
             return scheme + ":";
         }
@@ -969,6 +993,20 @@ public final class LinkAnalyzer implements Analyzer {
             end++;
         }
         return "data:" + rest.substring(0, end).toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The web address an Office URI opens: after its command ({@code ofe|u|}, {@code ofv|u|}, {@code nft|u|}) or
+     * straight after the scheme.
+     */
+    private static Optional<String> nestedUrl(String scheme, String url) {
+        if (!scheme.startsWith("ms-") || url.length() <= scheme.length() + 1) {
+            return Optional.empty();
+        }
+        String rest = url.substring(scheme.length() + 1);
+        int command = rest.lastIndexOf("|u|");
+        String nested = command >= 0 ? rest.substring(command + 3) : rest;
+        return WEB_SCHEMES.contains(scheme(nested)) ? Optional.of(nested) : Optional.empty();
     }
 
     private static Optional<String> fromDomain(ParsedMessage message) {

@@ -90,6 +90,22 @@ class LinkAnalyzerTest {
     }
 
     @Test
+    void linksThatOpenARemoteShareOrRunAWindowsProgramAreDangerousSchemesNamingTheirHost() {
+        assertThat(analyzeHtml("<a href='search-ms:query=invoice&crumb=location:%5C%5Cevil.test@SSL%5CDavWWWRoot'>"
+                + "請求書</a><a href='ms-msdt:/id PCWDiagnostic /skip force'>x</a><a href='file://files.evil.test/a.lnk'>"
+                + "x</a><a href='\\\\share.evil.test\\docs\\a.pdf'>x</a><a href='ms-appinstaller:?source=x'>x</a>"))
+                .contains(Finding.of("LINK_DANGEROUS_SCHEME",
+                        "search-ms: evil.test; ms-msdt:; file: files.evil.test; UNC path share.evil.test; ms-appinstaller:"));
+    }
+
+    @Test
+    void theDocumentAnOfficeUriOpensIsExaminedAsALink() {
+        assertThat(analyzeHtml("<a href='ms-word:ofe|u|https://192.0.2.7/invoice.docx'>Invoice</a>")).contains(
+                Finding.of("LINK_DANGEROUS_SCHEME", "ms-word: 192.0.2.7"),
+                Finding.of("LINK_IP_LITERAL", "192.0.2.7"));
+    }
+
+    @Test
     void anEncodedHostIsReadAsUtf8BytesAsTheBrowserReadsIt() {
         // %E4%BE%8B%E3%81%88 is the UTF-8 of 例え: the host is 例え.jp, not six Latin-1 letters
         assertThat(analyzeHtml("<a href='https://%E4%BE%8B%E3%81%88.jp/'>x</a>")).contains(
