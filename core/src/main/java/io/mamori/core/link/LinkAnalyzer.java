@@ -122,6 +122,9 @@ public final class LinkAnalyzer implements Analyzer {
     /** A field's name, label or autofill hint for a password (pw, passwd, current-password, パスワード, 暗証番号). */
     private static final Pattern PASSWORD_NAME = Pattern.compile("(?i)(?<![a-z])(?:pass(?:word|wd|wort|code)?|pwd?|"
             + "(?:current|new)-password)(?![a-z])|パスワード|暗証番号");
+    /** Dot-separated ASCII labels where some dot is an ideographic full stop. */
+    private static final Pattern IDEOGRAPHIC_DOTTED_NAME = Pattern.compile(
+            "[a-z0-9-]+(?:[.\u3002][a-z0-9-]+)*\u3002[a-z0-9-]+(?:[.\u3002][a-z0-9-]+)*");
     /** What a UNC path ({@code \\host\share}) is reported as: Windows opens it as a file share. */
     private static final String UNC = "unc";
     /** A remote host after {@code //} or {@code \\} in a file-share or search location (before user info or a port). */
@@ -343,10 +346,11 @@ public final class LinkAnalyzer implements Analyzer {
             }
             switch (e.normalName()) {
                 case "a", "area" -> {
-                    if (e.hasAttr("href")) {
+                    // an SVG link in older markup has only xlink:href, which browsers follow all the same
+                    String href = e.hasAttr("href") ? e.attr("href") : e.hasAttr("xlink:href") ? e.attr("xlink:href") : null;
+                    if (href != null) {
                         links++;
-                        examine(UrlHosts.resolved(e.attr("href"), base), e.normalName().equals("a") ? e.text() : null,
-                                scan);
+                        examine(UrlHosts.resolved(href, base), e.normalName().equals("a") ? e.text() : null, scan);
                     }
                 }
                 case "form" -> examineForm(e, base, scan);
@@ -894,9 +898,29 @@ public final class LinkAnalyzer implements Analyzer {
         return suffixes.registrableDomain(ascii).orElse(ascii);
     }
 
+    /**
+     * A host name written with ideographic full stops ({@code www.example。co。jp}, NFKC has made U+FF61 one) as the
+     * reader and IDNA read it, with dots. Only in a name that also has an ASCII dot or starts with www: between two
+     * words of a Japanese sentence a 。 ends the sentence.
+     */
+    private static String ideographicDots(String text) {
+        if (text.indexOf('\u3002') < 0) {
+            return text;
+        }
+        Matcher m = IDEOGRAPHIC_DOTTED_NAME.matcher(text);
+        StringBuilder out = new StringBuilder(text.length());
+        while (m.find()) {
+            String name = m.group();
+            boolean host = name.indexOf('.') >= 0 || name.startsWith("www\u3002");
+            m.appendReplacement(out, Matcher.quoteReplacement(host ? name.replace('\u3002', '.') : name));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
     /** The registrable domain an anchor text (already in NFKC) shows, if any. */
     private Optional<String> shownDomain(String normalizedAnchorText) {
-        String text = normalizedAnchorText.toLowerCase(Locale.ROOT);
+        String text = ideographicDots(normalizedAnchorText.toLowerCase(Locale.ROOT));
         Matcher m = SHOWN_DOMAIN.matcher(text);
         while (m.find()) {
             String candidate = m.group(1);

@@ -133,6 +133,22 @@ class LinkAnalyzerTest {
     }
 
     @Test
+    void anchorTextWithIdeographicFullStopsShowsTheDomainItSpells() {
+        assertThat(analyzeHtml("<a href='https://evil.test/'>www.example\u3002co\u3002jp</a>"
+                + "<a href='https://evil2.test/'>www.paypal\uff61com</a>")).contains(
+                Finding.of("LINK_TEXT_MISMATCH", "shown=example.co.jp href=evil.test; shown=paypal.com href=evil2.test"));
+        // a 。 ending a sentence between two words is no dot
+        assertThat(analyzeHtml("<a href='https://evil.test/'>Apple\u3002Google</a>")).extracting(Finding::code)
+                .doesNotContain("LINK_TEXT_MISMATCH");
+    }
+
+    @Test
+    void anSvgLinkWithOnlyXlinkHrefIsALink() {
+        assertThat(analyzeHtml("<svg><a xlink:href='javascript:alert(1)'><text>x</text></a></svg>")).contains(
+                Finding.of("LINK_DANGEROUS_SCHEME", "javascript:"));
+    }
+
+    @Test
     void anEncodedHostIsReadAsUtf8BytesAsTheBrowserReadsIt() {
         // %E4%BE%8B%E3%81%88 is the UTF-8 of 例え: the host is 例え.jp, not six Latin-1 letters
         assertThat(analyzeHtml("<a href='https://%E4%BE%8B%E3%81%88.jp/'>x</a>")).contains(
