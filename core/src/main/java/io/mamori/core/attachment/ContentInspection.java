@@ -1256,16 +1256,24 @@ final class ContentInspection {
 
     private void gzip(String path, String name, InputStream whole, int depth) throws IOException {
         try {
-            GzipCompressorInputStream gz = new GzipCompressorInputStream(whole);
-            String inner = gz.getMetaData().getFileName();
-            if (inner == null || inner.isBlank()) {
-                String base = name == null ? "" : name;
-                String lower = base.toLowerCase(Locale.ROOT);
-                inner = lower.endsWith(".tgz") ? base.substring(0, base.length() - 4) + ".tar"
-                        : lower.endsWith(".gz") ? base.substring(0, base.length() - 3) : "data";
-            }
+            // every member: gunzip and 7-Zip write them all out, one after the other, as one file
+            GzipCompressorInputStream gz = new GzipCompressorInputStream(whole, true);
+            String stored = gz.getMetaData().getFileName();
+            String base = name == null ? "" : name;
+            String lower = base.toLowerCase(Locale.ROOT);
+            // what gunzip names the file it writes (without -N), which is also what Windows' tools show
+            String unpacked = lower.endsWith(".tgz") ? base.substring(0, base.length() - 4) + ".tar"
+                    : lower.endsWith(".gz") ? base.substring(0, base.length() - 3) : null;
+            String inner = stored != null && !stored.isBlank() ? stored : unpacked != null ? unpacked : "data";
             entry(path);
             String innerPath = path + "!/" + AttachmentNameAnalyzer.displayed(inner);
+            // both names are judged: 7-Zip and gunzip -N take the stored one, gunzip and most others the outer one
+            if (stored != null && !stored.isBlank()) {
+                names(stored, innerPath);
+            }
+            if (unpacked != null && !unpacked.isBlank() && !unpacked.equals(stored)) {
+                names(unpacked, path + "!/" + AttachmentNameAnalyzer.displayed(unpacked));
+            }
             Metered content = new Metered(gz, gz::getCompressedCount, innerPath);
             nested(innerPath, lastSegment(inner), content, depth + 1);
             content.drain();

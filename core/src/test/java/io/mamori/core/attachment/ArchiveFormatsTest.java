@@ -1,0 +1,198 @@
+package io.mamori.core.attachment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mamori.core.analysis.AnalysisInput;
+import io.mamori.core.analysis.Finding;
+import io.mamori.core.message.Direction;
+import io.mamori.core.message.Envelope;
+import io.mamori.core.message.MessageParser;
+import io.mamori.core.message.ParseLimits;
+import io.mamori.core.message.ParsedMessage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import org.apache.commons.compress.archivers.ar.ArArchiveEntry;
+import org.apache.commons.compress.archivers.ar.ArArchiveOutputStream;
+import org.apache.commons.compress.archivers.cpio.CpioArchiveEntry;
+import org.apache.commons.compress.archivers.cpio.CpioArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.compressors.bzip2.BZip2CompressorOutputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
+import org.apache.commons.compress.compressors.gzip.GzipParameters;
+import org.apache.commons.compress.compressors.lzma.LZMACompressorOutputStream;
+import org.apache.commons.compress.compressors.xz.XZCompressorOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The archive and compression formats besides zip, 7z and RAR that Windows' tools, 7-Zip or LhaPlus open: what they
+ * hold is checked like a zip's files, and one that cannot be opened is said to be uninspected, never passed in silence.
+ */
+class ArchiveFormatsTest {
+
+    private static final Envelope ENVELOPE = new Envelope(Direction.INBOUND, "sender@example.net",
+            List.of("keiri@example.co.jp"), "192.0.2.1", "mail.example.net", null, false, Instant.parse("2025-04-01T00:00:00Z"));
+
+    private static final byte[] SCRIPT = ascii("var s = new ActiveXObject(\"WScript.Shell\"); s.Run(\"calc\");\n");
+
+    @TempDir
+    Path temp;
+
+    // ---- gzip ----------------------------------------------------------------------------------------------
+
+    @Test
+    void aScriptCompressedWithGzipIsJudgedByTheNameGunzipGivesIt() throws Exception {
+        assertThat(analyze("invoice.js.gz", gzip(null, ascii("hello\n"))))
+                .containsExactly(Finding.of("ATTACHMENT_EXECUTABLE", "invoice.js.gz!/invoice.js"));
+    }
+
+    @Test
+    void theNameStoredInAGzipHeaderIsJudgedToo() throws Exception {
+        assertThat(analyze("docs.gz", gzip("invoice.js", ascii("hello\n"))))
+                .containsExactly(Finding.of("ATTACHMENT_EXECUTABLE", "docs.gz!/invoice.js"));
+        assertThat(analyze("invoice.js.gz", gzip("invoice.txt", ascii("hello\n"))))
+                .containsExactly(Finding.of("ATTACHMENT_EXECUTABLE", "invoice.js.gz!/invoice.js"));
+    }
+
+    @Test
+    void everyMemberOfAGzipFileIsRead() throws Exception {
+        byte[] tar = tar("readme.txt", ascii("hello"), "invoice.js", SCRIPT);
+        // the first member ends inside the tar's second header: the script is only in the second member
+        ByteArrayOutputStream members = new ByteArrayOutputStream();
+        members.write(gzip(null, java.util.Arrays.copyOf(tar, 1024)));
+        members.write(gzip(null, java.util.Arrays.copyOfRange(tar, 1024, tar.length)));
+
+        assertThat(analyze("docs.tar.gz", members.toByteArray()))
+                .contains(Finding.of("ATTACHMENT_EXECUTABLE", "docs.tar.gz!/docs.tar!/invoice.js"));
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------------
+
+    private List<Finding> analyze(String name, byte[] content) throws Exception {
+        String raw = "From: sender@example.net\r\nTo: keiri@example.co.jp\r\nSubject: files\r\n"
+                + "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+                + "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nご確認ください。\r\n"
+                + "--b\r\nContent-Type: application/octet-stream; name=\"" + name + "\"\r\n"
+                + "Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"" + name + "\"\r\n\r\n"
+                + Base64.getMimeEncoder().encodeToString(content) + "\r\n--b--\r\n";
+        try (ParsedMessage m = new MessageParser(ParseLimits.defaults(), temp)
+                .parse(new ByteArrayInputStream(raw.getBytes(StandardCharsets.UTF_8)))) {
+            return new AttachmentContentAnalyzer().analyze(new AnalysisInput(ENVELOPE, m));
+        }
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** The smallest thing Windows' loader calls a PE file: MZ, e_lfanew at 0x3C, and the PE signature there. */
+    private static byte[] pe() {
+        byte[] b = new byte[512];
+        b[0] = 'M';
+        b[1] = 'Z';
+        b[0x3C] = (byte) 0x80;
+        b[0x80] = 'P';
+        b[0x81] = 'E';
+        b[0x84] = 0x4C;
+        b[0x85] = 0x01;
+        return b;
+    }
+
+    private static byte[] gzip(String storedName, byte[] content) throws IOException {
+        GzipParameters parameters = new GzipParameters();
+        if (storedName != null) {
+            parameters.setFileName(storedName);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GzipCompressorOutputStream gz = new GzipCompressorOutputStream(out, parameters)) {
+            gz.write(content);
+        }
+        return out.toByteArray();
+    }
+
+    private interface Compressor {
+        OutputStream over(OutputStream out) throws IOException;
+    }
+
+    private static byte[] compressed(Compressor compressor, byte[] content) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (OutputStream c = compressor.over(out)) {
+            c.write(content);
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] zstd(byte[] content) {
+        io.airlift.compress.zstd.ZstdCompressor zstd = new io.airlift.compress.zstd.ZstdCompressor();
+        byte[] packed = new byte[zstd.maxCompressedLength(content.length)];
+        int length = zstd.compress(content, 0, content.length, packed, 0, packed.length);
+        return java.util.Arrays.copyOf(packed, length);
+    }
+
+    /**
+     * compress(1)'s format without compressing: the header (block mode, 16 bits at most), then each byte as a 9-bit
+     * code, least significant bit first; short enough that the decoder's table never outgrows 9-bit codes.
+     */
+    private static byte[] unixCompress(byte[] content) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(0x1F);
+        out.write(0x9D);
+        out.write(0x90);
+        long bits = 0;
+        int count = 0;
+        for (byte b : content) {
+            bits |= (long) (b & 0xff) << count;
+            count += 9;
+            while (count >= 8) {
+                out.write((int) (bits & 0xff));
+                bits >>>= 8;
+                count -= 8;
+            }
+        }
+        if (count > 0) {
+            out.write((int) bits);
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] tar(Object... namesAndContents) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+            for (int i = 0; i < namesAndContents.length; i += 2) {
+                byte[] content = (byte[]) namesAndContents[i + 1];
+                TarArchiveEntry e = new TarArchiveEntry((String) namesAndContents[i]);
+                e.setSize(content.length);
+                tar.putArchiveEntry(e);
+                tar.write(content);
+                tar.closeArchiveEntry();
+            }
+        }
+        return out.toByteArray();
+    }
+
+    /** The start of an LZH archive as LHa writes it: a level-0 header of a stored (-lh0-) file. */
+    private static byte[] lzh() {
+        byte[] name = ascii("invoice.exe");
+        byte[] content = pe();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int headerSize = 22 + name.length;
+        out.write(headerSize);
+        out.write(0); // checksum, not checked by the signature
+        out.writeBytes(ascii("-lh0-"));
+        out.writeBytes(new byte[] {0, 2, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0x20, 0});
+        out.write(name.length);
+        out.writeBytes(name);
+        out.writeBytes(new byte[] {0, 0});
+        out.writeBytes(content);
+        out.write(0);
+        return out.toByteArray();
+    }
+}
