@@ -191,7 +191,8 @@ public final class ArchiveContents {
     public static boolean isArchive(byte[] head, int length) {
         return FileSignatures.isZip(head, length) || FileSignatures.isSevenZip(head, length)
                 || FileSignatures.isGzip(head, length) || FileSignatures.isTar(head, length)
-                || FileSignatures.isRar(head, length);
+                || FileSignatures.isRar(head, length) || FileSignatures.compression(head, length) != null
+                || FileSignatures.isCpio(head, length) || FileSignatures.isAr(head, length);
     }
 
     /**

@@ -588,8 +588,18 @@ final class ContentInspection {
                     || contentType.startsWith("application/vnd.oasis.opendocument"));
         } else if (FileSignatures.isGzip(head, n)) {
             gzip(path, name, whole, depth);
+        } else if (FileSignatures.compression(head, n) != null) {
+            decompressed(path, name, whole, depth, FileSignatures.compression(head, n));
         } else if (FileSignatures.isTar(head, n)) {
-            tar(path, whole, depth);
+            entries(path, new TarArchiveInputStream(whole), depth);
+        } else if (FileSignatures.isCpio(head, n)) {
+            entries(path, new org.apache.commons.compress.archivers.cpio.CpioArchiveInputStream(whole), depth);
+        } else if (FileSignatures.isAr(head, n)) {
+            entries(path, new org.apache.commons.compress.archivers.ar.ArArchiveInputStream(whole), depth);
+        } else if (kind == Kind.ARCHIVE && !FileSignatures.isSevenZip(head, n) && !FileSignatures.isRar(head, n)) {
+            String type = FileSignatures.unopenedArchive(head, n);
+            add(NOT_INSPECTED, path + ": " + (type != null ? type : UNOPENED_TYPES.get(contentType))
+                    + " archive, not opened");
         } else if (FileSignatures.isSevenZip(head, n)) {
             sevenZip(path, whole, depth);
         } else if (FileSignatures.isRar(head, n)) {
@@ -1097,12 +1107,17 @@ final class ContentInspection {
                         || declared.equals("application/csv")));
     }
 
-    private void tar(String path, InputStream whole, int depth) throws IOException {
-        TarArchiveInputStream tar = new TarArchiveInputStream(whole);
+    /** A tar, cpio or ar archive: entries one after the other, each read as it comes. */
+    private void entries(String path, org.apache.commons.compress.archivers.ArchiveInputStream<?> tar, int depth)
+            throws IOException {
         try {
-            for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+            for (org.apache.commons.compress.archivers.ArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
                 entry(path);
-                if (!e.isFile()) {
+                if (e.isDirectory() || (e instanceof TarArchiveEntry t && !t.isFile())) {
+                    continue;
+                }
+                if (!tar.canReadEntryData(e)) {
+                    add(NOT_INSPECTED, path + "!/" + AttachmentNameAnalyzer.displayed(e.getName()) + ": unreadable entry");
                     continue;
                 }
                 String entryPath = path + "!/" + AttachmentNameAnalyzer.displayed(e.getName());
@@ -1281,6 +1296,99 @@ final class ContentInspection {
             throw stop;
         } catch (IOException | RuntimeException e) {
             add(NOT_INSPECTED, path + ": damaged archive (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    /**
+     * A file compressed by bzip2, xz, LZMA, Zstandard or compress(1): one file inside, named as the tools that
+     * unpack it name it, the outer name without its suffix (a .tbz2, .txz, .tzst, .taz or .tlz being a tar).
+     */
+    private void decompressed(String path, String name, InputStream whole, int depth, FileSignatures.Compression format)
+            throws IOException {
+        Counted counted = new Counted(whole);
+        try {
+            InputStream in = switch (format) {
+                // every stream, as bunzip2, xz -d and 7-Zip write them all out, one after the other
+                case BZIP2 -> new org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream(counted, true);
+                case XZ -> new org.apache.commons.compress.compressors.xz.XZCompressorInputStream(counted, true, MEMORY_KIB);
+                case LZMA -> new org.apache.commons.compress.compressors.lzma.LZMACompressorInputStream(counted, MEMORY_KIB);
+                case ZSTD -> new io.airlift.compress.zstd.ZstdInputStream(counted);
+                case UNIX_COMPRESS -> new org.apache.commons.compress.compressors.z.ZCompressorInputStream(counted, MEMORY_KIB);
+            };
+            String base = name == null ? "" : name;
+            String lower = base.toLowerCase(Locale.ROOT);
+            String inner = "data";
+            for (String[] suffix : SUFFIXES.getOrDefault(format, new String[0][])) {
+                if (lower.endsWith(suffix[0]) && lower.length() > suffix[0].length()) {
+                    inner = base.substring(0, base.length() - suffix[0].length()) + suffix[1];
+                    break;
+                }
+            }
+            entry(path);
+            String innerPath = path + "!/" + AttachmentNameAnalyzer.displayed(inner);
+            names(inner, innerPath);
+            Metered content = new Metered(in, counted::count, innerPath);
+            nested(innerPath, lastSegment(inner), content, depth + 1);
+            content.drain();
+        } catch (Stop stop) {
+            throw stop;
+        } catch (IOException | RuntimeException e) {
+            add(NOT_INSPECTED, path + ": damaged archive (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    /** The memory a decompressor may take for its dictionary, as for 7z archives. */
+    private static final int MEMORY_KIB = 64 * 1024;
+
+    /** The suffixes each compressor's tools take off the name of the file they unpack, and what they put instead. */
+    private static final Map<FileSignatures.Compression, String[][]> SUFFIXES = Map.of(
+            FileSignatures.Compression.BZIP2, new String[][] {{".tbz2", ".tar"}, {".tbz", ".tar"}, {".bz2", ""}, {".bz", ""}},
+            FileSignatures.Compression.XZ, new String[][] {{".txz", ".tar"}, {".xz", ""}},
+            FileSignatures.Compression.LZMA, new String[][] {{".tlz", ".tar"}, {".lzma", ""}},
+            FileSignatures.Compression.ZSTD, new String[][] {{".tzst", ".tar"}, {".zst", ""}},
+            FileSignatures.Compression.UNIX_COMPRESS, new String[][] {{".taz", ".tar"}, {".z", ""}});
+
+    /** Archive types by Tika's names that Mamori cannot open, named for the evidence. */
+    private static final Map<String, String> UNOPENED_TYPES = Map.ofEntries(
+            Map.entry("application/x-lha", "LZH"), Map.entry("application/x-lharc", "LZH"),
+            Map.entry("application/vnd.ms-cab-compressed", "CAB"), Map.entry("application/x-ace-compressed", "ACE"),
+            Map.entry("application/x-arj", "ARJ"), Map.entry("application/x-stuffit", "StuffIt"),
+            Map.entry("application/x-stuffitx", "StuffIt X"), Map.entry("application/x-rpm", "RPM"),
+            Map.entry("application/x-zoo", "ZOO"), Map.entry("application/x-lzip", "lzip"),
+            Map.entry("application/x-lz4", "LZ4"), Map.entry("application/x-uc2-compressed", "UC2"),
+            Map.entry("application/x-ms-compress-szdd", "SZDD"), Map.entry("application/x-xar", "XAR"));
+
+    /** Counts the compressed bytes a decompressor has read, for the ratio limit. */
+    private static final class Counted extends java.io.FilterInputStream {
+        private long count;
+
+        Counted(InputStream in) {
+            super(in);
+        }
+
+        long count() {
+            return count;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            count += b < 0 ? 0 : 1;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            count += Math.max(0, n);
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = super.skip(n);
+            count += skipped;
+            return skipped;
         }
     }
 
@@ -1493,7 +1601,9 @@ final class ContentInspection {
             return Kind.ZIP;
         }
         if (FileSignatures.isSevenZip(head, n) || FileSignatures.isRar(head, n) || FileSignatures.isGzip(head, n)
-                || FileSignatures.isTar(head, n)) {
+                || FileSignatures.isTar(head, n) || FileSignatures.compression(head, n) != null
+                || FileSignatures.isCpio(head, n) || FileSignatures.isAr(head, n)
+                || FileSignatures.unopenedArchive(head, n) != null || UNOPENED_TYPES.containsKey(contentType)) {
             return Kind.ARCHIVE;
         }
         if (FileSignatures.isRtf(head, n)) {

@@ -81,9 +81,116 @@ final class FileSignatures {
         return length >= 3 && head[0] == 0x1F && head[1] == (byte) 0x8B && head[2] == 8;
     }
 
-    /** POSIX ustar (and GNU tar) magic at offset 257. */
+    /**
+     * POSIX ustar (and GNU tar) magic at offset 257, or an old (V7) header, which has no magic: tar and 7-Zip take a
+     * first block with a name and a valid header checksum as a tar archive.
+     */
     static boolean isTar(byte[] head, int length) {
-        return ascii(head, length, 257, "ustar");
+        if (ascii(head, length, 257, "ustar")) {
+            return true;
+        }
+        return length >= 512 && head[0] != 0 && tarChecksum(head);
+    }
+
+    /**
+     * Whether the first 512 bytes are a tar header by its checksum (POSIX: the sum of its bytes with the checksum field
+     * counted as blanks, in octal; old tars summed signed bytes). Parsed here, leniently as tar does: Commons Compress's
+     * parser throws on a field that is not octal.
+     */
+    private static boolean tarChecksum(byte[] header) {
+        long stored = 0;
+        int i = 148;
+        while (i < 156 && (header[i] == ' ' || header[i] == 0)) {
+            i++;
+        }
+        int digits = 0;
+        for (; i < 156 && header[i] >= '0' && header[i] <= '7'; i++, digits++) {
+            stored = stored * 8 + (header[i] - '0');
+        }
+        if (digits == 0 || (i < 156 && header[i] != ' ' && header[i] != 0)) {
+            return false;
+        }
+        long unsigned = 0;
+        long signed = 0;
+        for (int j = 0; j < 512; j++) {
+            byte b = j >= 148 && j < 156 ? (byte) ' ' : header[j];
+            unsigned += b & 0xff;
+            signed += b;
+        }
+        return stored == unsigned || stored == signed;
+    }
+
+    /** A stream compressor whose output is one file (a gzip file is {@link #isGzip}). */
+    enum Compression { BZIP2, XZ, LZMA, ZSTD, UNIX_COMPRESS }
+
+    /** Which stream compressor wrote the content, by its magic, or {@code null}. */
+    static Compression compression(byte[] head, int length) {
+        // "BZh", the block size, and the first block's magic (pi) or the end of stream's (sqrt(pi)) for an empty one
+        if (ascii(head, length, 0, "BZh") && length >= 10 && head[3] >= '1' && head[3] <= '9'
+                && (at(head, length, 4, new byte[] {0x31, 0x41, 0x59, 0x26, 0x53, 0x59})
+                        || at(head, length, 4, new byte[] {0x17, 0x72, 0x45, 0x38, 0x50, (byte) 0x90}))) {
+            return Compression.BZIP2;
+        }
+        if (startsWith(head, length, new byte[] {(byte) 0xFD, '7', 'z', 'X', 'Z', 0})) {
+            return Compression.XZ;
+        }
+        if (startsWith(head, length, new byte[] {0x28, (byte) 0xB5, 0x2F, (byte) 0xFD})) {
+            return Compression.ZSTD;
+        }
+        if (startsWith(head, length, new byte[] {0x1F, (byte) 0x9D})) {
+            return Compression.UNIX_COMPRESS;
+        }
+        // .lzma (LZMA alone) has no magic: the usual properties byte, a dictionary size and an unknown (all ones) or
+        // plausible uncompressed size, as xz --format=lzma writes
+        if (length >= 13 && head[0] == 0x5D && head[1] == 0 && head[2] == 0
+                && (head[12] == 0 || (head[12] == (byte) 0xFF && head[11] == (byte) 0xFF && head[10] == (byte) 0xFF))) {
+            return Compression.LZMA;
+        }
+        return null;
+    }
+
+    static boolean isCpio(byte[] head, int length) {
+        return org.apache.commons.compress.archivers.cpio.CpioArchiveInputStream.matches(head, length);
+    }
+
+    static boolean isAr(byte[] head, int length) {
+        return ascii(head, length, 0, "!<arch>\n");
+    }
+
+    /**
+     * The archive formats Mamori cannot open but Windows' tools, 7-Zip or LhaPlus do, by their magic, named for the
+     * evidence, or {@code null}: their files cannot be checked, which must not pass as nothing found.
+     */
+    static String unopenedArchive(byte[] head, int length) {
+        if (length >= 7 && head[2] == '-' && head[3] == 'l' && (head[4] == 'h' || head[4] == 'z') && head[6] == '-') {
+            return "LZH";
+        }
+        if (ascii(head, length, 0, "xar!")) {
+            return "XAR";
+        }
+        if (ascii(head, length, 0, "MSCF\u0000\u0000\u0000\u0000")) {
+            return "CAB";
+        }
+        if (ascii(head, length, 0, "ISc(")) {
+            return "InstallShield CAB";
+        }
+        if (ascii(head, length, 7, "**ACE**")) {
+            return "ACE";
+        }
+        if (startsWith(head, length, new byte[] {0x60, (byte) 0xEA}) && length >= 4
+                && ((head[2] & 0xff) | (head[3] & 0xff) << 8) <= 2600) {
+            return "ARJ";
+        }
+        if (ascii(head, length, 0, "StuffIt") || ascii(head, length, 0, "SIT!")) {
+            return "StuffIt";
+        }
+        if (ascii(head, length, 0, "zPQ")) {
+            return "ZPAQ";
+        }
+        if (startsWith(head, length, new byte[] {(byte) 0xED, (byte) 0xAB, (byte) 0xEE, (byte) 0xDB})) {
+            return "RPM";
+        }
+        return null;
     }
 
     /**

@@ -74,6 +74,121 @@ class ArchiveFormatsTest {
                 .contains(Finding.of("ATTACHMENT_EXECUTABLE", "docs.tar.gz!/docs.tar!/invoice.js"));
     }
 
+    // ---- the other compressors -----------------------------------------------------------------------------
+
+    @Test
+    void aProgramCompressedWithBzip2XzLzmaOrZstandardIsFoundInside() throws Exception {
+        assertThat(analyze("invoice.bz2", compressed(BZip2CompressorOutputStream::new, pe())))
+                .containsExactly(Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "invoice.bz2!/invoice: Windows executable (PE)"));
+        assertThat(analyze("invoice.xz", compressed(XZCompressorOutputStream::new, pe())))
+                .containsExactly(Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "invoice.xz!/invoice: Windows executable (PE)"));
+        assertThat(analyze("invoice.lzma", compressed(LZMACompressorOutputStream::new, pe())))
+                .containsExactly(Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "invoice.lzma!/invoice: Windows executable (PE)"));
+        assertThat(analyze("invoice.zst", zstd(pe())))
+                .containsExactly(Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "invoice.zst!/invoice: Windows executable (PE)"));
+    }
+
+    @Test
+    void theFileInsideACompressedFileIsJudgedByTheNameItUnpacksTo() throws Exception {
+        assertThat(analyze("invoice.exe.bz2", compressed(BZip2CompressorOutputStream::new, ascii("hello\n"))))
+                .containsExactly(Finding.of("ATTACHMENT_EXECUTABLE", "invoice.exe.bz2!/invoice.exe"));
+        assertThat(analyze("invoice.js.Z", unixCompress(ascii("hello\n"))))
+                .containsExactly(Finding.of("ATTACHMENT_EXECUTABLE", "invoice.js.Z!/invoice.js"));
+    }
+
+    @Test
+    void aTarCompressedWithBzip2OrXzIsOpened() throws Exception {
+        byte[] tar = tar("invoice.js", SCRIPT);
+
+        assertThat(analyze("docs.tar.bz2", compressed(BZip2CompressorOutputStream::new, tar)))
+                .contains(Finding.of("ATTACHMENT_EXECUTABLE", "docs.tar.bz2!/docs.tar!/invoice.js"));
+        assertThat(analyze("docs.txz", compressed(XZCompressorOutputStream::new, tar)))
+                .contains(Finding.of("ATTACHMENT_EXECUTABLE", "docs.txz!/docs.tar!/invoice.js"));
+    }
+
+    @Test
+    void aDamagedCompressedFileIsNotInspected() throws Exception {
+        byte[] bz2 = compressed(BZip2CompressorOutputStream::new, pe());
+        byte[] damaged = java.util.Arrays.copyOf(bz2, 20);
+
+        assertThat(analyze("invoice.bz2", damaged)).extracting(Finding::code).containsExactly("ATTACHMENT_NOT_INSPECTED");
+    }
+
+    @Test
+    void zerosCompressedWithXzAreABombByTheirRatio() throws Exception {
+        byte[] xz = compressed(XZCompressorOutputStream::new, new byte[8 * 1024 * 1024]);
+
+        assertThat(analyze("zeros.xz", xz))
+                .containsExactly(Finding.of("ARCHIVE_BOMB", "zeros.xz!/zeros: expands more than 100×"));
+    }
+
+    // ---- tar, cpio, ar -------------------------------------------------------------------------------------
+
+    @Test
+    void anOldTarWithoutTheUstarMagicIsOpenedByItsHeaderChecksum() throws Exception {
+        byte[] tar = tar("invoice.exe", pe());
+        java.util.Arrays.fill(tar, 257, 265, (byte) 0);
+        java.util.Arrays.fill(tar, 148, 156, (byte) ' ');
+        long sum = 0;
+        for (int i = 0; i < 512; i++) {
+            sum += tar[i] & 0xff;
+        }
+        byte[] checksum = String.format("%06o\0 ", sum).getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(checksum, 0, tar, 148, 8);
+
+        assertThat(analyze("docs.tar", tar)).containsExactly(
+                Finding.of("ATTACHMENT_EXECUTABLE", "docs.tar!/invoice.exe"),
+                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "docs.tar!/invoice.exe: Windows executable (PE)"));
+    }
+
+    @Test
+    void theFilesOfCpioAndArArchivesAreInspected() throws Exception {
+        ByteArrayOutputStream cpio = new ByteArrayOutputStream();
+        try (CpioArchiveOutputStream out = new CpioArchiveOutputStream(cpio)) {
+            CpioArchiveEntry e = new CpioArchiveEntry("invoice.exe", pe().length);
+            e.setMode(CpioArchiveEntry.C_ISREG | 0644);
+            out.putArchiveEntry(e);
+            out.write(pe());
+            out.closeArchiveEntry();
+        }
+        ByteArrayOutputStream ar = new ByteArrayOutputStream();
+        try (ArArchiveOutputStream out = new ArArchiveOutputStream(ar)) {
+            out.putArchiveEntry(new ArArchiveEntry("invoice.js", SCRIPT.length));
+            out.write(SCRIPT);
+            out.closeArchiveEntry();
+        }
+
+        assertThat(analyze("docs.cpio", cpio.toByteArray())).containsExactly(
+                Finding.of("ATTACHMENT_EXECUTABLE", "docs.cpio!/invoice.exe"),
+                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "docs.cpio!/invoice.exe: Windows executable (PE)"));
+        assertThat(analyze("docs.ar", ar.toByteArray()))
+                .contains(Finding.of("ATTACHMENT_EXECUTABLE", "docs.ar!/invoice.js"));
+    }
+
+    // ---- archives Mamori cannot open -----------------------------------------------------------------------
+
+    @Test
+    void anLzhArchiveIsNotInspectedUnderItsOwnNameAndADisguisedOneIsAMismatchToo() throws Exception {
+        assertThat(analyze("docs.lzh", lzh())).containsExactly(
+                Finding.of("ATTACHMENT_NOT_INSPECTED", "docs.lzh: LZH archive, not opened"));
+        assertThat(analyze("docs.zip", lzh())).extracting(Finding::code, Finding::evidence).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("ATTACHMENT_TYPE_MISMATCH", "docs.zip: named .zip, content is application/x-lharc"),
+                org.assertj.core.groups.Tuple.tuple("ATTACHMENT_NOT_INSPECTED", "docs.zip: LZH archive, not opened"));
+    }
+
+    @Test
+    void xarAndCabinetArchivesAreNotInspected() throws Exception {
+        byte[] xar = new byte[64];
+        System.arraycopy(ascii("xar!"), 0, xar, 0, 4);
+        byte[] cab = new byte[64];
+        System.arraycopy(ascii("MSCF"), 0, cab, 0, 4);
+
+        assertThat(analyze("docs.xar", xar)).containsExactly(
+                Finding.of("ATTACHMENT_NOT_INSPECTED", "docs.xar: XAR archive, not opened"));
+        assertThat(analyze("docs.cab", cab)).containsExactly(
+                Finding.of("ATTACHMENT_NOT_INSPECTED", "docs.cab: CAB archive, not opened"));
+    }
+
     // ---- helpers -------------------------------------------------------------------------------------------
 
     private List<Finding> analyze(String name, byte[] content) throws Exception {
