@@ -608,6 +608,17 @@ final class ContentInspection {
             } else {
                 rar(path, whole, depth);
             }
+        } else if ((kind == Kind.UNKNOWN || kind == Kind.TEXT) && sink == null) {
+            // a zip after other data (a self-extractor's stub, random bytes): Windows, 7-Zip and Python find it by its
+            // end record and open it; a larger file than can be held is not searched
+            byte[] bytes = whole.readNBytes(limits.maxBufferBytes());
+            if (whole.read() < 0 && ZipLayout.end(bytes) >= 0) {
+                if (depth >= limits.maxDepth()) {
+                    add(ARCHIVE_TOO_DEEP, path + ": archive nested more than " + limits.maxDepth() + " levels deep");
+                } else {
+                    zipLayout(path, bytes, depth, Set.of(), false);
+                }
+            }
         } else if (kind == Kind.OLE2 && sink == null) {
             byte[] bytes = buffered(path, whole);
             if (bytes != null) {
@@ -871,6 +882,30 @@ final class ContentInspection {
      * data descriptor), counted against the budgets.
      */
     private void zip(String path, InputStream whole, int depth, boolean document) throws IOException {
+        if (sink != null) {
+            // the walks for pages and pictures read as before; the names and structure are the inspection's
+            streamZip(path, whole, depth, document, new java.util.HashSet<>());
+            return;
+        }
+        byte[] bytes = whole.readNBytes(limits.maxBufferBytes() + 1);
+        if (bytes.length > limits.maxBufferBytes()) {
+            streamZip(path, new SequenceInputStream(new ByteArrayInputStream(bytes), whole), depth, document,
+                    new java.util.HashSet<>());
+            add(NOT_INSPECTED, path + ": larger than " + limits.maxBufferBytes() / (1024 * 1024)
+                    + " MiB, its central directory not compared with its entries");
+            return;
+        }
+        Set<String> streamed = new java.util.HashSet<>();
+        boolean inDocument = streamZip(path, new ByteArrayInputStream(bytes), depth, document, streamed);
+        zipLayout(path, bytes, depth, streamed, inDocument);
+    }
+
+    /**
+     * Reads a zip front to back, by its local headers, as the stream readers do; the names of the entries read go to
+     * {@code streamed}. Whether it is an Office document.
+     */
+    private boolean streamZip(String path, InputStream whole, int depth, boolean document, Set<String> streamed)
+            throws IOException {
         boolean encryptedSeen = false;
         boolean inDocument = document;
         ZipArchiveInputStream zip = new ZipEntries(whole);
@@ -878,6 +913,7 @@ final class ContentInspection {
         try {
             for (ZipArchiveEntry e; (e = zip.getNextEntry()) != null; ) {
                 String entryName = entryName(e);
+                streamed.add(entryName);
                 if (entryName.equals("[Content_Types].xml") || (seen == 0 && entryName.equals("mimetype"))) {
                     inDocument = true;
                 }
@@ -887,7 +923,7 @@ final class ContentInspection {
                         && sink.wanted(ArchiveContents.Type.WORD_DOCUMENT) <= 0) {
                     // an Office document's parts hold no files for a sink but its pictures, relationship parts and
                     // main text, attached or inside an archive alike
-                    return;
+                    return true;
                 }
                 if (inDocument) {
                     documentEntry(path);
@@ -997,7 +1033,7 @@ final class ContentInspection {
                 // a document cut short by its budgets: a sink's walk, which decompresses less of documents, may get
                 // further and find pictures this did not
                 linkSourcesInside = true;
-                return;
+                return inDocument;
             }
             throw stop;
         } catch (IOException | RuntimeException e) {
@@ -1005,6 +1041,157 @@ final class ContentInspection {
                 add(NOT_INSPECTED, path + ": damaged archive (" + e.getClass().getSimpleName() + ")");
             }
         }
+        return inDocument;
+    }
+
+    /**
+     * Reads a zip held in memory as Windows' tools, 7-Zip and Python do, from the central directory the last end
+     * record points to, and carves every local and central header besides: each name any of them would show (raw or
+     * by its Unicode Path field) is judged, the files only the central directory lists are inspected, and a zip that
+     * readers would read differently (data before or after it, a second archive or end record, headers outside the
+     * central directory, a local name the central directory contradicts) is {@code ATTACHMENT_NOT_INSPECTED} saying so:
+     * the stream reading above saw one of its versions only.
+     */
+    private void zipLayout(String path, byte[] bytes, int depth, Set<String> streamed, boolean document)
+            throws IOException {
+        Set<String> why = new LinkedHashSet<>();
+        int max = limits.maxEntries() + 1;
+        List<ZipLayout.Header> headers = ZipLayout.headers(bytes, max);
+        if (headers.size() >= max) {
+            throw bomb(path + ": more than " + limits.maxEntries() + " archive entries");
+        }
+        int end = ZipLayout.end(bytes);
+        if (end < 0) {
+            // a damaged zip (cut short): no reader lists more than its local headers, whose names are judged
+            if (!document) {
+                for (ZipLayout.Header h : headers) {
+                    for (String name : java.util.Arrays.asList(h.name(), h.unicodeName())) {
+                        if (name != null && !name.endsWith("/") && !streamed.contains(name)) {
+                            names(name, path + "!/" + AttachmentNameAnalyzer.displayed(name));
+                        }
+                    }
+                }
+            }
+            String damaged = path + ": damaged archive";
+            if (findings.stream().noneMatch(f -> f.code().equals(NOT_INSPECTED) && f.evidence().startsWith(damaged))) {
+                add(NOT_INSPECTED, damaged + " (no central directory)");
+            }
+            return;
+        }
+        if (ZipLayout.trailing(bytes, end)) {
+            why.add("data after the archive");
+        }
+        Map<Integer, ZipLayout.Header> localsAt = new HashMap<>();
+        for (ZipLayout.Header h : headers) {
+            if (!h.central()) {
+                localsAt.put(h.offset(), h);
+            }
+        }
+        Set<String> names = new LinkedHashSet<>();
+        List<long[]> data = new ArrayList<>();
+        Set<Integer> listed = new java.util.HashSet<>();
+        Set<String> central = new java.util.HashSet<>();
+        Set<String> judged = new java.util.HashSet<>(streamed);
+        boolean encrypted = false;
+        try (org.apache.commons.compress.archivers.zip.ZipFile zip = org.apache.commons.compress.archivers.zip.ZipFile
+                .builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(bytes)).setUseUnicodeExtraFields(false)
+                .setZstdInputStreamFactory(io.airlift.compress.zstd.ZstdInputStream::new).get()) {
+            List<ZipArchiveEntry> entries = java.util.Collections.list(zip.getEntriesInPhysicalOrder());
+            // Commons Compress says 0 for a self-extractor whose offsets were adjusted (zip -A): the first entry tells
+            long first = entries.stream().mapToLong(ZipArchiveEntry::getLocalHeaderOffset).min()
+                    .orElse(zip.getFirstLocalFileHeaderOffset());
+            // a spanned archive's marker (PK 7 8) comes before its first header
+            if (first > (FileSignatures.isZip(bytes, bytes.length) && ZipLayout.int32(bytes, 0) != ZipLayout.LOCAL ? 4 : 0)) {
+                why.add("data before the archive");
+            }
+            for (ZipArchiveEntry e : entries) {
+                String name = entryName(e);
+                names.add(name);
+                central.add(name);
+                listed.add((int) e.getLocalHeaderOffset());
+                if (e.getDataOffset() >= 0) {
+                    data.add(new long[] {e.getDataOffset(), e.getDataOffset() + Math.max(0, e.getCompressedSize())});
+                }
+                ZipLayout.Header local = localsAt.get((int) e.getLocalHeaderOffset());
+                if (local != null && !java.util.Arrays.equals(local.rawName(), e.getRawName())) {
+                    why.add("local name " + shown(AttachmentNameAnalyzer.displayed(local.name())) + ", central name "
+                            + shown(AttachmentNameAnalyzer.displayed(name)));
+                }
+            }
+            for (ZipArchiveEntry e : entries) {
+                String name = entryName(e);
+                if (document || e.isDirectory() || streamed.contains(name)) {
+                    continue;
+                }
+                // only the central directory lists it (or names it differently): what Windows would extract
+                entry(path);
+                String entryPath = path + "!/" + AttachmentNameAnalyzer.displayed(name);
+                judged.add(name);
+                names(name, entryPath);
+                if (e.getGeneralPurposeBit().usesEncryption()) {
+                    encrypted = true;
+                    continue;
+                }
+                if (!zip.canReadEntryData(e)) {
+                    add(NOT_INSPECTED, entryPath + ": unsupported compression method " + e.getMethod());
+                    continue;
+                }
+                if (e.getSize() > RATIO_FLOOR && e.getCompressedSize() > 0
+                        && e.getSize() / e.getCompressedSize() > limits.maxRatio()) {
+                    throw bomb(entryPath + ": declared to expand more than " + limits.maxRatio() + "×");
+                }
+                long compressed = Math.max(1, e.getCompressedSize());
+                try (InputStream in = zip.getInputStream(e)) {
+                    Metered content = new Metered(in, () -> compressed, entryPath);
+                    nested(entryPath, lastSegment(name), content, depth + 1);
+                    content.drain();
+                }
+            }
+        } catch (Stop stop) {
+            throw stop;
+        } catch (IOException | RuntimeException e) {
+            why.add("central directory unreadable (" + e.getClass().getSimpleName() + ")");
+        }
+        if (encrypted) {
+            add(ENCRYPTED, locate(path));
+        }
+        for (ZipLayout.Header h : headers) {
+            if (inside(data, h.offset())) {
+                continue; // a zip stored inside an entry: its own inspection reads it
+            }
+            names.add(h.name());
+            if (h.unicodeName() != null) {
+                names.add(h.unicodeName());
+            }
+            if (h.central() && !central.contains(h.name())) {
+                why.add("a second central directory");
+            } else if (!h.central() && !listed.contains(h.offset())) {
+                why.add("local headers the central directory does not list");
+            }
+        }
+        long ends = ZipLayout.ends(bytes, 64).stream().filter(at -> !inside(data, at)).count();
+        if (ends > 1) {
+            why.add("more than one end of central directory");
+        }
+        if (!document) {
+            for (String name : names) {
+                if (!name.endsWith("/") && judged.add(name)) {
+                    names(name, path + "!/" + AttachmentNameAnalyzer.displayed(name));
+                }
+            }
+        }
+        if (!why.isEmpty()) {
+            add(NOT_INSPECTED, path + ": zip that tools read differently (" + String.join("; ", why) + ")");
+        }
+    }
+
+    private static boolean inside(List<long[]> ranges, long offset) {
+        for (long[] r : ranges) {
+            if (offset >= r[0] && offset < r[1]) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -1,0 +1,257 @@
+package io.mamori.core.attachment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mamori.core.analysis.AnalysisInput;
+import io.mamori.core.analysis.Finding;
+import io.mamori.core.message.Direction;
+import io.mamori.core.message.Envelope;
+import io.mamori.core.message.MessageParser;
+import io.mamori.core.message.ParseLimits;
+import io.mamori.core.message.ParsedMessage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Zips read as Windows' Explorer, 7-Zip and Python read them, from the central directory at the end, and not only front
+ * to back as a stream reader does: each way of hiding a file from one reader behind what another shows is found.
+ */
+class ZipReadingTest {
+
+    private static final Envelope ENVELOPE = new Envelope(Direction.INBOUND, "sender@example.net",
+            List.of("keiri@example.co.jp"), "192.0.2.1", "mail.example.net", null, false, Instant.parse("2025-04-01T00:00:00Z"));
+
+    private static final byte[] TEXT = ascii("Please find the invoice attached.\n");
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void aZipAfterOtherBytesIsFoundByItsEndRecordAndItsFilesAreInspected() throws Exception {
+        byte[] junk = new byte[3000];
+        new java.util.Random(3).nextBytes(junk);
+        junk[0] = 0x11; // nothing a signature could take it for
+
+        assertThat(analyze("docs.zip", concat(junk, zip("invoice.exe", pe())))).containsExactly(
+                Finding.of("ATTACHMENT_EXECUTABLE", "docs.zip!/invoice.exe"),
+                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "docs.zip!/invoice.exe: Windows executable (PE)"),
+                Finding.of("ATTACHMENT_NOT_INSPECTED", "docs.zip: zip that tools read differently (data before the archive)"));
+    }
+
+    @Test
+    void aFalseEndRecordBetweenEntriesDoesNotHideTheEntriesAfterIt() throws Exception {
+        Stored zip = new Stored().add("readme.txt", TEXT).gap(endRecord()).add("invoice.exe", pe());
+
+        // a stream reader stops at the false record (and finds the archive damaged); Explorer lists both files
+        assertThat(analyze("docs.zip", zip.bytes())).contains(
+                Finding.of("ATTACHMENT_EXECUTABLE", "docs.zip!/invoice.exe"),
+                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "docs.zip!/invoice.exe: Windows executable (PE)"),
+                Finding.of("ATTACHMENT_NOT_INSPECTED",
+                        "docs.zip: zip that tools read differently (more than one end of central directory)"));
+    }
+
+    @Test
+    void aSecondZipAfterABenignOneIsInspected() throws Exception {
+        byte[] both = concat(zip("readme.txt", TEXT), zip("invoice.exe", pe()));
+
+        List<Finding> findings = analyze("docs.zip", both);
+
+        assertThat(findings).contains(
+                Finding.of("ATTACHMENT_EXECUTABLE", "docs.zip!/invoice.exe"),
+                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "docs.zip!/invoice.exe: Windows executable (PE)"));
+        assertThat(findings).filteredOn(f -> f.code().equals("ATTACHMENT_NOT_INSPECTED")).singleElement()
+                .extracting(Finding::evidence).asString().startsWith("docs.zip: zip that tools read differently (")
+                .contains("data before the archive");
+    }
+
+    @Test
+    void aCentralDirectoryNamingAnEntryOtherwiseThanItsLocalHeaderIsJudgedByBothNames() throws Exception {
+        Stored zip = new Stored().add("invoice.txt", "invoice.jse", null, ascii("WScript.Echo(1);\n"));
+
+        assertThat(analyze("docs.zip", zip.bytes())).contains(
+                Finding.of("ATTACHMENT_EXECUTABLE", "docs.zip!/invoice.jse"),
+                Finding.of("ATTACHMENT_NOT_INSPECTED",
+                        "docs.zip: zip that tools read differently (local name invoice.txt, central name invoice.jse)"));
+    }
+
+    @Test
+    void theNameInAUnicodePathFieldIsJudgedAs7ZipShowsIt() throws Exception {
+        Stored zip = new Stored().add("invoice.txt", "invoice.txt", "invoice.js", TEXT);
+
+        assertThat(analyze("docs.zip", zip.bytes())).containsExactly(
+                Finding.of("ATTACHMENT_EXECUTABLE", "docs.zip!/invoice.js"));
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------------
+
+    private List<Finding> analyze(String name, byte[] content) throws Exception {
+        String raw = "From: sender@example.net\r\nTo: keiri@example.co.jp\r\nSubject: files\r\n"
+                + "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+                + "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nご確認ください。\r\n"
+                + "--b\r\nContent-Type: application/zip; name=\"" + name + "\"\r\n"
+                + "Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"" + name + "\"\r\n\r\n"
+                + Base64.getMimeEncoder().encodeToString(content) + "\r\n--b--\r\n";
+        try (ParsedMessage m = new MessageParser(ParseLimits.defaults(), temp)
+                .parse(new ByteArrayInputStream(raw.getBytes(StandardCharsets.UTF_8)))) {
+            return new AttachmentContentAnalyzer().analyze(new AnalysisInput(ENVELOPE, m));
+        }
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
+    }
+
+    /** The smallest thing Windows' loader calls a PE file: MZ, e_lfanew at 0x3C, and the PE signature there. */
+    private static byte[] pe() {
+        byte[] b = new byte[512];
+        b[0] = 'M';
+        b[1] = 'Z';
+        b[0x3C] = (byte) 0x80;
+        b[0x80] = 'P';
+        b[0x81] = 'E';
+        b[0x84] = 0x4C;
+        b[0x85] = 0x01;
+        return b;
+    }
+
+    private static byte[] zip(String name, byte[] content) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(out)) {
+            zip.putNextEntry(new ZipEntry(name));
+            zip.write(content);
+            zip.closeEntry();
+        }
+        return out.toByteArray();
+    }
+
+    /** An empty end of central directory record, as a decoy. */
+    private static byte[] endRecord() {
+        byte[] b = new byte[22];
+        b[0] = 'P';
+        b[1] = 'K';
+        b[2] = 5;
+        b[3] = 6;
+        return b;
+    }
+
+    /**
+     * A zip of stored entries written field by field (APPNOTE 4.3), so that its local and central headers can say
+     * different things and bytes can lie between its records, as no zip library would write them.
+     */
+    private static final class Stored {
+        private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+        private final ByteArrayOutputStream central = new ByteArrayOutputStream();
+        private final List<Integer> offsets = new ArrayList<>();
+
+        Stored add(String name, byte[] content) {
+            return add(name, name, null, content);
+        }
+
+        /** An entry named {@code localName} in its local header and {@code centralName} in the central directory. */
+        Stored add(String localName, String centralName, String unicodePath, byte[] content) {
+            CRC32 crc = new CRC32();
+            crc.update(content);
+            byte[] extra = unicodePath == null ? new byte[0] : unicodePathField(localName, unicodePath);
+            int offset = body.size();
+            offsets.add(offset);
+            byte[] local = ascii(localName);
+            int32(body, 0x04034b50);
+            int16(body, 20);
+            int16(body, 0);
+            int16(body, 0);
+            int16(body, 0);
+            int16(body, 0x21);
+            int32(body, (int) crc.getValue());
+            int32(body, content.length);
+            int32(body, content.length);
+            int16(body, local.length);
+            int16(body, extra.length);
+            body.writeBytes(local);
+            body.writeBytes(extra);
+            body.writeBytes(content);
+            byte[] name = ascii(centralName);
+            int32(central, 0x02014b50);
+            int16(central, 20);
+            int16(central, 20);
+            int16(central, 0);
+            int16(central, 0);
+            int16(central, 0);
+            int16(central, 0x21);
+            int32(central, (int) crc.getValue());
+            int32(central, content.length);
+            int32(central, content.length);
+            int16(central, name.length);
+            int16(central, extra.length);
+            int16(central, 0);
+            int16(central, 0);
+            int16(central, 0);
+            int32(central, 0);
+            int32(central, offset);
+            central.writeBytes(name);
+            central.writeBytes(extra);
+            return this;
+        }
+
+        Stored gap(byte[] bytes) {
+            body.writeBytes(bytes);
+            return this;
+        }
+
+        byte[] bytes() {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            out.writeBytes(body.toByteArray());
+            out.writeBytes(central.toByteArray());
+            int32(out, 0x06054b50);
+            int16(out, 0);
+            int16(out, 0);
+            int16(out, offsets.size());
+            int16(out, offsets.size());
+            int32(out, central.size());
+            int32(out, body.size());
+            int16(out, 0);
+            return out.toByteArray();
+        }
+
+        /** Info-ZIP's Unicode Path field (0x7075): version 1, the CRC-32 of the raw name, the name in UTF-8. */
+        private static byte[] unicodePathField(String rawName, String unicode) {
+            byte[] utf8 = unicode.getBytes(StandardCharsets.UTF_8);
+            CRC32 crc = new CRC32();
+            crc.update(ascii(rawName));
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            int16(b, 0x7075);
+            int16(b, 5 + utf8.length);
+            b.write(1);
+            int32(b, (int) crc.getValue());
+            b.writeBytes(utf8);
+            return b.toByteArray();
+        }
+
+        private static void int16(ByteArrayOutputStream out, int v) {
+            out.write(v & 0xff);
+            out.write(v >>> 8 & 0xff);
+        }
+
+        private static void int32(ByteArrayOutputStream out, int v) {
+            int16(out, v & 0xffff);
+            int16(out, v >>> 16);
+        }
+    }
+}
