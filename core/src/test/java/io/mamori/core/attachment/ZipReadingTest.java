@@ -94,9 +94,27 @@ class ZipReadingTest {
                 Finding.of("ATTACHMENT_EXECUTABLE", "docs.zip!/invoice.js"));
     }
 
+    @Test
+    void aZipTooLargeToHoldIsReadFrontToBackAndSaidNotToBeComparedWithItsCentralDirectory() throws Exception {
+        byte[] random = new byte[1536 * 1024];
+        new java.util.Random(5).nextBytes(random);
+        AttachmentContentAnalyzer small = new AttachmentContentAnalyzer(
+                new ArchiveLimits(5, 1000, 100, 200L * 1024 * 1024, 1024 * 1024));
+
+        assertThat(analyze(small, "big.zip", zip("invoice.exe", concat(pe(), random)))).containsExactly(
+                Finding.of("ATTACHMENT_EXECUTABLE", "big.zip!/invoice.exe"),
+                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "big.zip!/invoice.exe: Windows executable (PE)"),
+                Finding.of("ATTACHMENT_NOT_INSPECTED",
+                        "big.zip: larger than 1 MiB, its central directory not compared with its entries"));
+    }
+
     // ---- helpers -------------------------------------------------------------------------------------------
 
     private List<Finding> analyze(String name, byte[] content) throws Exception {
+        return analyze(new AttachmentContentAnalyzer(), name, content);
+    }
+
+    private List<Finding> analyze(AttachmentContentAnalyzer analyzer, String name, byte[] content) throws Exception {
         String raw = "From: sender@example.net\r\nTo: keiri@example.co.jp\r\nSubject: files\r\n"
                 + "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
                 + "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nご確認ください。\r\n"
@@ -105,7 +123,7 @@ class ZipReadingTest {
                 + Base64.getMimeEncoder().encodeToString(content) + "\r\n--b--\r\n";
         try (ParsedMessage m = new MessageParser(ParseLimits.defaults(), temp)
                 .parse(new ByteArrayInputStream(raw.getBytes(StandardCharsets.UTF_8)))) {
-            return new AttachmentContentAnalyzer().analyze(new AnalysisInput(ENVELOPE, m));
+            return analyzer.analyze(new AnalysisInput(ENVELOPE, m));
         }
     }
 
