@@ -957,13 +957,8 @@ final class ContentInspection {
                     }
                     continue;
                 }
-                if (!zip.canReadEntryData(e)) {
-                    add(NOT_INSPECTED, entryPath + ": unsupported compression method " + e.getMethod());
+                if (!inspectable(e, zip.canReadEntryData(e), entryPath)) {
                     continue;
-                }
-                if (e.getSize() > RATIO_FLOOR && e.getCompressedSize() > 0
-                        && e.getSize() / e.getCompressedSize() > limits.maxRatio()) {
-                    throw bomb(entryPath + ": declared to expand more than " + limits.maxRatio() + "×");
                 }
                 Metered content = new Metered(zip, zip::getCompressedCount, entryPath, inDocument);
                 boolean zstd = e.getMethod() == org.apache.commons.compress.archivers.zip.ZipMethod.ZSTD.getCode()
@@ -1132,13 +1127,8 @@ final class ContentInspection {
                     encrypted = true;
                     continue;
                 }
-                if (!zip.canReadEntryData(e)) {
-                    add(NOT_INSPECTED, entryPath + ": unsupported compression method " + e.getMethod());
+                if (!inspectable(e, zip.canReadEntryData(e), entryPath)) {
                     continue;
-                }
-                if (e.getSize() > RATIO_FLOOR && e.getCompressedSize() > 0
-                        && e.getSize() / e.getCompressedSize() > limits.maxRatio()) {
-                    throw bomb(entryPath + ": declared to expand more than " + limits.maxRatio() + "×");
                 }
                 long compressed = Math.max(1, e.getCompressedSize());
                 try (InputStream in = zip.getInputStream(e)) {
@@ -1754,6 +1744,21 @@ final class ContentInspection {
             throw new Stop(Finding.of(NOT_INSPECTED, document + ": document has more than "
                     + DOCUMENT_FACTOR * limits.maxEntries() + " parts; the rest was not inspected"));
         }
+    }
+
+    /**
+     * Whether a zip entry's data can be inspected, the same for the front-to-back and the central-directory reading: an
+     * unsupported method is said so, and a declared expansion past the limit stops the archive as a bomb.
+     */
+    private boolean inspectable(org.apache.commons.compress.archivers.zip.ZipArchiveEntry e, boolean canRead, String entryPath) {
+        if (!canRead) {
+            add(NOT_INSPECTED, entryPath + ": unsupported compression method " + e.getMethod());
+            return false;
+        }
+        if (e.getSize() > RATIO_FLOOR && e.getCompressedSize() > 0 && e.getSize() / e.getCompressedSize() > limits.maxRatio()) {
+            throw bomb(entryPath + ": declared to expand more than " + limits.maxRatio() + "×");
+        }
+        return true;
     }
 
     private Stop bomb(String evidence) {
