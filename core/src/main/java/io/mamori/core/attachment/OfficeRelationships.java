@@ -80,29 +80,10 @@ public final class OfficeRelationships {
      */
     public static List<External> externals(byte[] part) {
         List<External> found = new ArrayList<>();
-        XMLStreamReader xml = null;
-        try {
-            xml = OfficeXml.reader(new ByteArrayInputStream(part));
-            int read = 0;
-            while (xml.hasNext() && read < MAX_RELATIONSHIPS) {
-                if (xml.next() != XMLStreamConstants.START_ELEMENT || !xml.getLocalName().equals("Relationship")) {
-                    continue;
-                }
-                read++;
-                String mode = xml.getAttributeValue(null, "TargetMode");
-                String type = xml.getAttributeValue(null, "Type");
-                String target = xml.getAttributeValue(null, "Target");
-                if (mode == null || !mode.strip().equalsIgnoreCase("External") || type == null || target == null) {
-                    continue;
-                }
-                String kind = type.strip();
-                found.add(new External(kind.substring(kind.lastIndexOf('/') + 1), target.strip()));
+        for (Relationship r : relationships(part)) {
+            if (r.mode() != null && r.mode().strip().equalsIgnoreCase("External") && r.type() != null && r.target() != null) {
+                found.add(new External(kind(r.type()), r.target().strip()));
             }
-        } catch (XMLStreamException | RuntimeException damaged) {
-            // RuntimeException: the JDK's parser throws some (IllegalStateException, …) on malformed input; what was
-            // read before stands
-        } finally {
-            OfficeXml.close(xml);
         }
         return found;
     }
@@ -121,29 +102,46 @@ public final class OfficeRelationships {
      * type is what Office goes by.
      */
     static String macro(byte[] part) {
+        for (Relationship r : relationships(part)) {
+            if (r.type() != null && MACROS.contains(kind(r.type()))) {
+                return kind(r.type());
+            }
+        }
+        return null;
+    }
+
+    /** One {@code Relationship} element's attributes as written (any may be missing). */
+    private record Relationship(String type, String target, String mode) {
+    }
+
+    /** The last path segment of a relationship type URI ({@code …/relationships/vbaProject}). */
+    private static String kind(String type) {
+        String t = type.strip();
+        return t.substring(t.lastIndexOf('/') + 1);
+    }
+
+    /**
+     * The relationships of a relationship part, in document order, at most {@code MAX_RELATIONSHIPS}; those before any
+     * damage when the XML is damaged or not a relationship part at all (then usually none).
+     */
+    private static List<Relationship> relationships(byte[] part) {
+        List<Relationship> found = new ArrayList<>();
         XMLStreamReader xml = null;
         try {
             xml = OfficeXml.reader(new ByteArrayInputStream(part));
-            int read = 0;
-            while (xml.hasNext() && read < MAX_RELATIONSHIPS) {
-                if (xml.next() != XMLStreamConstants.START_ELEMENT || !xml.getLocalName().equals("Relationship")) {
-                    continue;
-                }
-                read++;
-                String type = xml.getAttributeValue(null, "Type");
-                if (type != null) {
-                    String kind = type.strip().substring(type.strip().lastIndexOf('/') + 1);
-                    if (MACROS.contains(kind)) {
-                        return kind;
-                    }
+            while (xml.hasNext() && found.size() < MAX_RELATIONSHIPS) {
+                if (xml.next() == XMLStreamConstants.START_ELEMENT && xml.getLocalName().equals("Relationship")) {
+                    found.add(new Relationship(xml.getAttributeValue(null, "Type"), xml.getAttributeValue(null, "Target"),
+                            xml.getAttributeValue(null, "TargetMode")));
                 }
             }
         } catch (XMLStreamException | RuntimeException damaged) {
-            // as externals(): what was read before the damage stands
+            // RuntimeException: the JDK's parser throws some (IllegalStateException, …) on malformed input; what was
+            // read before stands
         } finally {
             OfficeXml.close(xml);
         }
-        return null;
+        return found;
     }
 
     /**
