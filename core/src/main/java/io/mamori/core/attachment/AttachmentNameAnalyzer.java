@@ -128,11 +128,23 @@ public final class AttachmentNameAnalyzer implements Analyzer {
         n.codePoints().filter(c -> Character.getType(c) != Character.FORMAT && !Character.isISOControl(c))
                 .forEach(visible::appendCodePoint);
         String s = visible.toString();
-        int end = s.length();
-        while (end > 0 && (s.charAt(end - 1) == '.' || Character.isWhitespace(s.charAt(end - 1)))) {
-            end--;
+        // what Windows saves a name as: trailing dots and blanks dropped; an NTFS stream suffix (report.js::$DATA is
+        // the file report.js itself) and trailing path separators (report.js/, as some unpackers write a name) too
+        boolean changed = true;
+        while (changed) {
+            String before = s;
+            int end = s.length();
+            while (end > 0 && (s.charAt(end - 1) == '.' || Character.isWhitespace(s.charAt(end - 1))
+                    || s.charAt(end - 1) == '/' || s.charAt(end - 1) == '\\')) {
+                end--;
+            }
+            s = s.substring(0, end);
+            if (s.toLowerCase(Locale.ROOT).endsWith("::$data")) {
+                s = s.substring(0, s.length() - "::$data".length());
+            }
+            changed = !s.equals(before);
         }
-        return s.substring(0, end).toLowerCase(Locale.ROOT);
+        return s.toLowerCase(Locale.ROOT);
     }
 
     static String extension(String name) {

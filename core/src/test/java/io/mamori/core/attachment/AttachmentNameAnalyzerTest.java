@@ -59,6 +59,16 @@ class AttachmentNameAnalyzerTest {
                 org.assertj.core.groups.Tuple.tuple("ATTACHMENT_EXECUTABLE", "invoice.exe. . "));
     }
 
+    @Test
+    void aNameIsReadAsWindowsSavesItWithoutAStreamSuffixOrTrailingSeparators() {
+        // report.js::$DATA is the file report.js itself on NTFS; unpackers write report.js/ as report.js
+        assertThat(AttachmentNameAnalyzer.windowsName("report.js::$DATA")).isEqualTo("report.js");
+        assertThat(AttachmentNameAnalyzer.windowsName("report.JS::$data. ")).isEqualTo("report.js");
+        assertThat(AttachmentNameAnalyzer.windowsName("invoice.js/")).isEqualTo("invoice.js");
+        assertThat(AttachmentNameAnalyzer.windowsName("invoice.js\\ .")).isEqualTo("invoice.js");
+        assertThat(AttachmentNameAnalyzer.windowsName("見積書.pdf")).isEqualTo("見積書.pdf");
+    }
+
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"exe", "scr", "com", "js", "jse", "vbs", "wsf", "hta", "lnk",
             "iso", "img", "vhd", "msi", "ps1", "bat", "cmd", "one"})
