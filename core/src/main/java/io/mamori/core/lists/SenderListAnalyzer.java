@@ -59,7 +59,8 @@ public final class SenderListAnalyzer implements Analyzer {
     static final int MAX_EVIDENCE_ITEMS = 5;
     /** Distinct matches of blocked links kept for the evidence; past them it says "and more". */
     private static final int MAX_MATCHES_KEPT = 100;
-    private static final int MAX_FROM_ADDRESSES = 10;
+    /** As many as a From field is read for ({@link Mailbox#MAX_MAILBOXES}): a look-up per address costs nothing. */
+    private static final int MAX_FROM_ADDRESSES = Mailbox.MAX_MAILBOXES;
 
     private final Supplier<List<ListEntry>> policyEntries;
     private final Supplier<List<ListEntry>> fileEntries;

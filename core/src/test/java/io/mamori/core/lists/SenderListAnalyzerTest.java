@@ -136,6 +136,24 @@ class SenderListAnalyzerTest {
     }
 
     @Test
+    void aBlockedAddressAfterTenOthersInTheFromFieldIsStillBlocked() throws Exception {
+        Policy policy = policy("""
+                lists:
+                  block:
+                    senders: [spam.example]
+                """);
+        StringBuilder from = new StringBuilder();
+        for (int i = 0; i < 12; i++) {
+            from.append("a").append(i).append("@filler.example, ");
+        }
+        from.append("offers@spam.example");
+        AnalysisInput in = input(partnerInvoiceFrom(from.toString()), "bounce@mailer.example", FORGER_IP);
+
+        assertThat(analyzer(policy, List.of(), ListStore.NONE).analyze(in)).extracting(Finding::code)
+                .containsExactly("SENDER_BLOCKED");
+    }
+
+    @Test
     void theEnvelopeSenderIsBlockedTooAndAnAddressEntryMatchesOnlyThatAddress() throws Exception {
         Policy policy = policy("""
                 lists:
