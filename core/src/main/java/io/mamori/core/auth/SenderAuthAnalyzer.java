@@ -159,6 +159,11 @@ public final class SenderAuthAnalyzer implements Analyzer {
         }
         Matcher m = ANGLE_ADDRESS.matcher(froms.get(0));
         boolean angle = m.find();
+        if (angle && (!COMMENT.matcher(froms.get(0).substring(m.end())).replaceAll("").isBlank()
+                || COMMENT.matcher(froms.get(0).substring(0, m.start())).replaceAll("").matches("(?s).*[,@;].*"))) {
+            // anything beside the one bracketed address (<>, ceo@…): a mail system's bounce names itself alone
+            return false;
+        }
         String address = (angle ? m.group(1) : COMMENT.matcher(froms.get(0)).replaceAll("")).strip();
         if (address.isEmpty() && angle) {
             // "<>" is a mail system's null sender when the name is one too ("MAILER-DAEMON <>") or absent; a brand's

@@ -729,6 +729,8 @@ class SenderAuthAnalyzerTest {
         assertThat(fromFindings(message("From: Mail Delivery System <>\r\n"), "")).isEmpty();
         assertThat(fromFindings(message("From: \"Facebook\" <>\r\n"), "")).extracting(Finding::evidence)
                 .containsExactly("From does not hold exactly one address with a domain: \"Facebook\" <>");
+        // a null sender with addresses beside it is no bounce either
+        assertThat(fromFindings(message("From: <>, ceo@one.example, cfo@two.example\r\n"), "")).hasSize(1);
     }
 
     @Test
