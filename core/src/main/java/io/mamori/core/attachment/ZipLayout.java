@@ -22,7 +22,7 @@ final class ZipLayout {
     private static final int UNICODE_PATH = 0x7075;
 
     /** A local or central header: where it starts, its name, the Unicode Path field's name if any, its data's end. */
-    record Header(int offset, boolean central, String name, String unicodeName, byte[] rawName, long dataEnd) {
+    record Header(int offset, boolean central, String name, String unicodeName, byte[] rawName) {
     }
 
     private ZipLayout() {
@@ -69,16 +69,15 @@ final class ZipLayout {
                 int nameLength = uint16(b, i + 26);
                 int extraLength = uint16(b, i + 28);
                 if (i + 30L + nameLength + extraLength <= b.length) {
-                    long dataEnd = i + 30L + nameLength + extraLength + uint32(b, i + 18);
                     found.add(header(b, i, false, uint16(b, i + 6), i + 30, nameLength, i + 30 + nameLength,
-                            extraLength, dataEnd));
+                            extraLength));
                 }
             } else if (signature == CENTRAL && i + 46 <= b.length) {
                 int nameLength = uint16(b, i + 28);
                 int extraLength = uint16(b, i + 30);
                 if (i + 46L + nameLength + extraLength <= b.length) {
                     found.add(header(b, i, true, uint16(b, i + 8), i + 46, nameLength, i + 46 + nameLength,
-                            extraLength, -1));
+                            extraLength));
                 }
             }
         }
@@ -86,7 +85,7 @@ final class ZipLayout {
     }
 
     private static Header header(byte[] b, int offset, boolean central, int flags, int nameAt, int nameLength,
-            int extraAt, int extraLength, long dataEnd) {
+            int extraAt, int extraLength) {
         byte[] raw = java.util.Arrays.copyOfRange(b, nameAt, nameAt + nameLength);
         String name = (flags & 0x800) != 0 ? new String(raw, StandardCharsets.UTF_8) : name(raw);
         String unicode = null;
@@ -102,7 +101,7 @@ final class ZipLayout {
             }
             p += 4 + size;
         }
-        return new Header(offset, central, name, unicode, raw, dataEnd);
+        return new Header(offset, central, name, unicode, raw);
     }
 
     /** A raw name as {@code ContentInspection} reads entry names: UTF-8 if it is, else Japanese Windows' CP932. */

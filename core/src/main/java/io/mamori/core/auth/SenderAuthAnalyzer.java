@@ -52,6 +52,8 @@ public final class SenderAuthAnalyzer implements Analyzer {
     private static final int MAX_DKIM_FINDINGS = 3;
     private static final Pattern ANGLE_ADDRESS = Pattern.compile("<([^<>]*)>");
     private static final Pattern COMMENT = Pattern.compile("\\([^()]*\\)");
+    /** What a bounce's lone sender name never holds: another address or a list separator. */
+    private static final Pattern BESIDE_AN_ADDRESS = Pattern.compile("[,@;]");
     private static final Pattern MAIL_SYSTEM = Pattern.compile("(?i)|mailer-daemon|postmaster");
     /**
      * How mail systems name themselves on their bounces (Sendmail, Postfix, Exim). Not "System Administrator" or
@@ -160,7 +162,7 @@ public final class SenderAuthAnalyzer implements Analyzer {
         Matcher m = ANGLE_ADDRESS.matcher(froms.get(0));
         boolean angle = m.find();
         if (angle && (!COMMENT.matcher(froms.get(0).substring(m.end())).replaceAll("").isBlank()
-                || COMMENT.matcher(froms.get(0).substring(0, m.start())).replaceAll("").matches("(?s).*[,@;].*"))) {
+                || BESIDE_AN_ADDRESS.matcher(COMMENT.matcher(froms.get(0).substring(0, m.start())).replaceAll("")).find())) {
             // anything beside the one bracketed address (<>, ceo@…): a mail system's bounce names itself alone
             return false;
         }

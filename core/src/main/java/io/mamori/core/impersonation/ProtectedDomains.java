@@ -57,6 +57,11 @@ public final class ProtectedDomains {
         return organisations;
     }
 
+    /** Whether there is no protected organisation at all (the usual offline case): nothing can be imitated. */
+    public boolean isEmpty() {
+        return organisations.isEmpty();
+    }
+
     /** Those whose label is long enough to compare, in domain order. */
     List<Name> names() {
         return names;
@@ -67,7 +72,7 @@ public final class ProtectedDomains {
      * another suffix, a small edit distance, the same confusable skeleton, or the protected name with extra words.
      */
     public Optional<Resemblance> lookalike(String organisation) {
-        if (organisations.contains(organisation)) {
+        if (names.isEmpty() || organisations.contains(organisation)) {
             return Optional.empty();
         }
         Name candidate = Name.of(organisation, ConfusableSkeleton.builtIn());

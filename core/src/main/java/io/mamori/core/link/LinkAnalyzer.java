@@ -881,6 +881,9 @@ public final class LinkAnalyzer implements Analyzer {
      * another suffix is not: companies link to their group's sites abroad (example.co.jp to example.com).
      */
     private void lookalike(String ascii, Scan scan) {
+        if (scan.protectedDomains.isEmpty()) {
+            return;
+        }
         String organisation = scan.registrable(ascii).orElse(ascii);
         scan.protectedDomains.embeddedIn(ascii, organisation)
                 .map(target -> ascii + " looks like " + target + " (" + target + " inside the host)")

@@ -47,7 +47,7 @@ public final class LureText {
             return foldAscii(text);
         }
         // Latin words written with Cyrillic or Greek look-alikes (Vеrіfy yоur аccount) read as the reader reads them
-        String n = Homoglyphs.asRead(Normalizer.normalize(text, Normalizer.Form.NFKC));
+        String n = Homoglyphs.asRead(normalised(text.toString()));
         StringBuilder out = new StringBuilder(n.length());
         boolean space = false;
         for (int i = 0; i < n.length(); i++) {
@@ -192,6 +192,14 @@ public final class LureText {
      * readings below must see {@code ａｃｃ０ｕｎｔ} as {@code acc0unt}, and a caller tells by identity whether they
      * changed anything.
      */
+    /**
+     * {@code text} as the phrases are looked for in it: NFKC ({@link #normalised}), then ASCII look-alikes
+     * ({@link #undisguise}), katakana and kanji look-alikes ({@link #readKatakana}, {@link #readKanji}) read away.
+     */
+    static String read(String text, Set<String> vocabulary) {
+        return readKanji(readKatakana(undisguise(normalised(text), vocabulary)));
+    }
+
     static String normalised(String text) {
         if (isAscii(text) || Normalizer.isNormalized(text, Normalizer.Form.NFKC)) {
             return text;

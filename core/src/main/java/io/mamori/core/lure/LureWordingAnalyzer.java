@@ -174,7 +174,7 @@ public final class LureWordingAnalyzer implements Analyzer {
     public List<Finding> analyze(AnalysisInput input) {
         // NFKC first: full-width look-alikes (ａｃｃ０ｕｎｔ) are the ASCII ones to read away
         String scanned = LureText.normalised(scannedText(input));
-        String read = LureText.readKanji(LureText.readKatakana(LureText.undisguise(scanned, vocabulary)));
+        String read = LureText.read(scanned, vocabulary);
         String folded = LureText.fold(read);
         Matches found = matches(folded);
         Set<Phrase> hits = found.phrases;
@@ -187,8 +187,7 @@ public final class LureWordingAnalyzer implements Analyzer {
         }
         // the subject only adds weight to phrases of the text: not read when the text has none
         Set<Phrase> inSubject = !hits.isEmpty() && input.envelope().direction() == Direction.INBOUND
-                ? matches(LureText.fold(LureText.readKanji(LureText.readKatakana(LureText.undisguise(
-                        LureText.normalised(bounded(input.message().subject())), vocabulary))))).phrases
+                ? matches(LureText.fold(LureText.read(bounded(input.message().subject()), vocabulary))).phrases
                 : Set.of();
         List<Finding> findings = new ArrayList<>();
         List<Category> seen = new ArrayList<>();
