@@ -564,7 +564,6 @@ public final class MessageParser {
     private record PendingHeader(int index, String name, byte[] value) {
     }
 
-    /** One message or body part on the way down the tree. */
     /** A field value without blanks and line breaks, ASCII letters in lower case: for comparing two values. */
     private static String withoutBlanks(byte[] value) {
         StringBuilder b = new StringBuilder(value.length);
@@ -579,6 +578,7 @@ public final class MessageParser {
     private static final Set<String> UNIQUE_MIME_FIELDS =
             Set.of("content-type", "content-transfer-encoding", "content-disposition");
 
+    /** One message or body part on the way down the tree. */
     private static final class Entity {
         final String path;
         int headerCount;
