@@ -141,6 +141,7 @@ public final class ConsoleAccounts {
     private final Totp totp = new Totp(random);
     private final RecoveryCodes codes;
     private final String dummyHash;
+    private final UnknownAddressLocks unknownLocks;
 
     public ConsoleAccounts(DataSource dataSource, JdbcDirectory directory, MasterKeys keys, Argon2id argon2,
             Lockout lockout, Clock clock) {
@@ -152,6 +153,7 @@ public final class ConsoleAccounts {
         this.clock = clock;
         this.codes = new RecoveryCodes(random, argon2);
         this.dummyHash = argon2.hash(codes.randomCode());
+        this.unknownLocks = new UnknownAddressLocks(UnknownAddressLocks.MAX_ADDRESSES);
     }
 
     /** Whether any console account exists (a fresh gateway has none). */
@@ -259,7 +261,7 @@ public final class ConsoleAccounts {
 
     /**
      * Checks a password for an active person with an account. A locked account is not checked. A wrong password
-     * counts towards the lockout.
+     * counts towards the lockout, also for an address without an account (see {@link UnknownAddressLocks}).
      */
     public PasswordCheck checkPassword(String email, String password) {
         String address = normalize(email);
@@ -271,8 +273,15 @@ public final class ConsoleAccounts {
             return new PasswordCheck.Rejected(account.isPresent(), Optional.empty());
         }
         if (account.isEmpty()) {
+            // An address without an account locks as an account would (same count, same lock, no hash while locked), so
+            // the locked page does not tell which addresses have accounts.
+            Optional<Instant> locked = address == null ? Optional.empty() : unknownLocks.lockedUntil(address, now);
+            if (locked.isPresent()) {
+                return new PasswordCheck.Locked(locked.get());
+            }
             Argon2id.verify(dummyHash, password);
-            return new PasswordCheck.Rejected(false, Optional.empty());
+            return new PasswordCheck.Rejected(false, address == null ? Optional.empty()
+                    : unknownLocks.recordFailure(address, now, lockout.maxFailures(), lockout.lockFor()));
         }
         Account a = account.get();
         if (a.lockedAt(now)) {

@@ -25,6 +25,7 @@ import java.util.Set;
 import javax.sql.DataSource;
 import org.apache.commons.codec.binary.Base32;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -185,6 +186,43 @@ class ConsoleAccountsTest {
         Person taro = directory.find("taro@example.co.jp").orElseThrow();
         directory.save(taro.withActive(false));
         assertThat(accounts.checkPassword("taro@example.co.jp", NEW_PASSWORD)).isEqualTo(new PasswordCheck.Rejected(false, Optional.empty()));
+    }
+
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void anAddressWithoutAnAccountLocksExactlyAsAnAccountDoesSoTheLockPageTellsNothing(String vendor) throws Exception {
+        ConsoleAccounts accounts = enrolledUser(vendor);
+        Person taro = directory.find("taro@example.co.jp").orElseThrow();
+        directory.save(taro.withActive(false)); // an inactive person's account answers as no account
+        for (String address : List.of("nobody@example.co.jp", "taro@example.co.jp")) {
+            for (int i = 1; i <= 9; i++) {
+                assertThat(accounts.checkPassword(address, "wrong " + i))
+                        .isEqualTo(new PasswordCheck.Rejected(false, Optional.empty()));
+            }
+            Instant until = clock.instant().plus(Duration.ofMinutes(15));
+            assertThat(accounts.checkPassword(address, "wrong 10"))
+                    .isEqualTo(new PasswordCheck.Rejected(false, Optional.of(until)));
+            assertThat(accounts.checkPassword(" " + address.toUpperCase(java.util.Locale.ROOT), "wrong 11"))
+                    .isEqualTo(new PasswordCheck.Locked(until));
+        }
+        clock.advance(Duration.ofMinutes(15));
+        assertThat(accounts.checkPassword("nobody@example.co.jp", "wrong"))
+                .as("the lock ends when an account's would").isEqualTo(new PasswordCheck.Rejected(false, Optional.empty()));
+        assertThat(accounts.checkPassword("someone-else@example.co.jp", "wrong"))
+                .isEqualTo(new PasswordCheck.Rejected(false, Optional.empty()));
+    }
+
+    @Test
+    void addressesWithoutAnAccountAreCountedInBoundedMemory() {
+        UnknownAddressLocks locks = new UnknownAddressLocks(3);
+        Instant now = Instant.parse("2026-12-02T01:00:00Z");
+        for (int i = 0; i < 100; i++) {
+            locks.recordFailure("a" + i + "@example.co.jp", now, 2, Duration.ofMinutes(15));
+        }
+        assertThat(locks.size()).isEqualTo(3);
+        assertThat(locks.recordFailure("a99@example.co.jp", now, 2, Duration.ofMinutes(15)))
+                .as("the most recent addresses are kept").contains(now.plus(Duration.ofMinutes(15)));
+        assertThat(locks.recordFailure("a0@example.co.jp", now, 2, Duration.ofMinutes(15))).isEmpty();
     }
 
     @ParameterizedTest
