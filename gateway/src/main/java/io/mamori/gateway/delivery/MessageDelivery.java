@@ -101,8 +101,11 @@ final class MessageDelivery {
         Map<String, StoredRecipient> outcomes = new LinkedHashMap<>();
         List<DsnWriter.Failure> failures = new ArrayList<>();
         Set<String> errors = new LinkedHashSet<>();
-        for (RouteGroup group : routes.plan(message.direction(), message.pendingRecipients())) {
-            deliverGroup(message, group, content, deadline, outcomes, failures, errors);
+        // one 7-bit copy for every host of the attempt without 8BITMIME, made when the first is reached
+        try (SevenBitCopy sevenBit = client.sevenBitCopy()) {
+            for (RouteGroup group : routes.plan(message.direction(), message.pendingRecipients())) {
+                deliverGroup(message, group, content, sevenBit, deadline, outcomes, failures, errors);
+            }
         }
         return settle(message, outcomes, failures, errors);
     }
@@ -139,7 +142,8 @@ final class MessageDelivery {
         return new Attempt(new ArrayList<>(outcomes.values()), failures, next, error);
     }
 
-    private void deliverGroup(StoredMessage message, RouteGroup group, ContentSource content, Instant deadline,
+    private void deliverGroup(StoredMessage message, RouteGroup group, ContentSource content, SevenBitCopy sevenBit,
+                              Instant deadline,
                               Map<String, StoredRecipient> outcomes, List<DsnWriter.Failure> failures, Set<String> errors) {
         List<HostAndPort> hops;
         if (group.target() instanceof Target.NextHop n) {
@@ -197,7 +201,8 @@ final class MessageDelivery {
             Duration within = deadline == null ? null : Duration.between(started, deadline);
             DeliveryResult result;
             try (InputStream in = content.open()) {
-                result = client.deliver(hop, heloName, message.mailFrom(), remaining, in, message.size(), group.tls(), within);
+                result = client.deliver(hop, heloName, message.mailFrom(), remaining, in, message.size(), sevenBit,
+                        group.tls(), within);
             } catch (IOException e) {
                 String reason = "cannot read stored content: " + e.getMessage();
                 deferAll(remaining, reason, outcomes);

@@ -46,7 +46,6 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
-import org.apache.james.mime4j.MimeIOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -104,7 +103,7 @@ public final class SmtpClient implements AutoCloseable {
 
     private final SmtpTimeouts timeouts;
     private final Path scratchDirectory;
-    private final MessageRewriter sevenBit;
+    private final MessageRewriter rewriter;
     private final SSLContext verifyingTls;
     private final SSLContext opportunisticTls;
     private final ScheduledExecutorService writeWatchdog;
@@ -140,7 +139,7 @@ public final class SmtpClient implements AutoCloseable {
         this.timeouts = Objects.requireNonNull(timeouts);
         this.verifyingTls = Objects.requireNonNull(verifyingTls);
         this.scratchDirectory = Objects.requireNonNull(scratchDirectory, "scratchDirectory");
-        this.sevenBit = new MessageRewriter(scratchDirectory);
+        this.rewriter = new MessageRewriter(scratchDirectory);
         this.opportunisticTls = unverifiedContext();
         this.idleTimeoutNanos = idleTimeout.toNanos();
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
@@ -182,8 +181,9 @@ public final class SmtpClient implements AutoCloseable {
 
     /**
      * Runs one SMTP transaction. Never throws for network or protocol trouble: every recipient gets an
-     * outcome. The content is read only after the peer answered 354, so it is untouched when the result has
-     * no DELIVERED or PERM_FAILED recipient from the data phase.
+     * outcome. The content is read only after the peer answered 354 (or, for a host without 8BITMIME, to convert it
+     * before MAIL FROM), so it is untouched when the result has no DELIVERED or PERM_FAILED recipient from the data
+     * phase and the host offers 8BITMIME.
      *
      * @param hop      where to connect
      * @param heloName our name for EHLO/HELO
@@ -205,8 +205,30 @@ public final class SmtpClient implements AutoCloseable {
      */
     public DeliveryResult deliver(HostAndPort hop, String heloName, String mailFrom, List<String> rcpts,
                                   InputStream content, long size, TlsPolicy tls, Duration within) {
+        try (SevenBitCopy sevenBit = sevenBitCopy()) {
+            return deliver(hop, heloName, mailFrom, rcpts, content, size, sevenBit, tls, within);
+        }
+    }
+
+    /**
+     * A holder for the 7-bit copy of one message, shared by the transactions of one delivery attempt so that the
+     * message is converted at most once ({@link #deliver(HostAndPort, String, String, List, InputStream, long,
+     * SevenBitCopy, TlsPolicy, Duration)}); the caller closes it when the attempt is over.
+     */
+    SevenBitCopy sevenBitCopy() {
+        return new SevenBitCopy(rewriter, scratchDirectory, CONVERTED_ON_HEAP);
+    }
+
+    /**
+     * As {@link #deliver(HostAndPort, String, String, List, InputStream, long, TlsPolicy, Duration)}, and a host without
+     * 8BITMIME gets {@code sevenBit}'s copy: made from {@code content} (before MAIL FROM) if it has not been made yet,
+     * else sent as it is, leaving {@code content} unread.
+     */
+    DeliveryResult deliver(HostAndPort hop, String heloName, String mailFrom, List<String> rcpts, InputStream content,
+                           long size, SevenBitCopy sevenBit, TlsPolicy tls, Duration within) {
         Objects.requireNonNull(hop);
         Objects.requireNonNull(content);
+        Objects.requireNonNull(sevenBit);
         Objects.requireNonNull(tls);
         if (rcpts.isEmpty()) {
             throw new IllegalArgumentException("no recipients");
@@ -217,17 +239,17 @@ public final class SmtpClient implements AutoCloseable {
         String from = mailFrom == null ? "" : mailFrom;
         PoolKey key = new PoolKey(hop, heloName, tls);
         long deadline = within == null ? NO_DEADLINE : System.nanoTime() + Math.max(0, within.toNanos());
-        Transaction tx = new Transaction(key, from, rcpts, content, size, deadline);
+        Transaction tx = new Transaction(key, from, rcpts, content, size, sevenBit, deadline);
         DeliveryResult result = tx.run(true, true);
         if (tx.staleConnection && !tx.pastDeadline()) {
             log.debug("reused connection to {} was gone; retrying on a new one", hop);
-            tx = new Transaction(key, from, rcpts, content, size, deadline);
+            tx = new Transaction(key, from, rcpts, content, size, sevenBit, deadline);
             result = tx.run(true, false);
         }
         if (tx.opportunisticHandshakeFailed && !tx.pastDeadline()) {
             // RFC 7435: a failed opportunistic handshake must not block delivery; retry in plain text.
             log.debug("TLS handshake with {} failed; retrying without STARTTLS", hop);
-            result = new Transaction(key, from, rcpts, content, size, deadline).run(false, false);
+            result = new Transaction(key, from, rcpts, content, size, sevenBit, deadline).run(false, false);
         }
         return result;
     }
@@ -250,11 +272,11 @@ public final class SmtpClient implements AutoCloseable {
         }
         PoolKey key = new PoolKey(hop, heloName, tls);
         long deadline = System.nanoTime() + Math.max(0, within.toNanos());
-        Transaction tx = new Transaction(key, "", List.of(rcpt), InputStream.nullInputStream(), 0, deadline);
+        Transaction tx = new Transaction(key, "", List.of(rcpt), InputStream.nullInputStream(), 0, null, deadline);
         tx.probe = true;
         DeliveryResult result = tx.run(true, false);
         if (tx.opportunisticHandshakeFailed && !tx.pastDeadline()) {
-            Transaction plain = new Transaction(key, "", List.of(rcpt), InputStream.nullInputStream(), 0, deadline);
+            Transaction plain = new Transaction(key, "", List.of(rcpt), InputStream.nullInputStream(), 0, null, deadline);
             plain.probe = true;
             result = plain.run(false, false);
         }
@@ -459,6 +481,10 @@ public final class SmtpClient implements AutoCloseable {
         private final List<String> rcpts;
         private final InputStream content;
         private final long size;
+        /** The attempt's 7-bit copy, for a host without 8BITMIME; null for a probe. */
+        private final SevenBitCopy sevenBit;
+        /** What goes after 354, chosen after EHLO: {@link #content} or the 7-bit copy. */
+        private EncryptedSpool.Stored converted;
         private final TlsPolicy policy;
         private final Map<String, RecipientResult> results = new LinkedHashMap<>();
         private Socket socket;
@@ -491,7 +517,8 @@ public final class SmtpClient implements AutoCloseable {
         /** Whether the current wait was shortened to the transaction's time limit (so its timeout is the limit's). */
         private boolean cappedByDeadline;
 
-        Transaction(PoolKey key, String mailFrom, List<String> rcpts, InputStream content, long size, long deadline) {
+        Transaction(PoolKey key, String mailFrom, List<String> rcpts, InputStream content, long size, SevenBitCopy sevenBit,
+                    long deadline) {
             this.deadline = deadline;
             this.key = key;
             this.hop = key.hop();
@@ -500,6 +527,7 @@ public final class SmtpClient implements AutoCloseable {
             this.rcpts = List.copyOf(rcpts);
             this.content = content;
             this.size = size;
+            this.sevenBit = sevenBit;
             this.policy = key.policy();
         }
 
@@ -579,9 +607,19 @@ public final class SmtpClient implements AutoCloseable {
                 quietQuit();
                 return;
             }
+            long sending = size;
+            if (!probe && (!ext.containsKey("8BITMIME") || sevenBit.drained(content))) {
+                converted = convertedCopy();
+                sending = converted.size();
+                if (limit > 0 && sending > limit) {
+                    quietQuit();
+                    throw new Abort(Kind.LOCAL, Outcome.PERM_FAILED, "552 5.3.4 Message size " + sending
+                            + " (converted to 7 bit) exceeds the limit " + limit + " of " + hop);
+                }
+            }
             StringBuilder mail = new StringBuilder("MAIL FROM:<").append(mailFrom).append('>');
-            if (limit >= 0 && size >= 0 && !probe) {
-                mail.append(" SIZE=").append(size);
+            if (limit >= 0 && sending >= 0 && !probe) {
+                mail.append(" SIZE=").append(sending);
             }
             if (ext.containsKey("8BITMIME") && !probe) {
                 mail.append(" BODY=8BITMIME");
@@ -701,10 +739,14 @@ public final class SmtpClient implements AutoCloseable {
                 throw rejected(dataReply);
             }
             stage = "message content";
-            if (extensions.containsKey("8BITMIME")) {
+            if (converted == null) {
                 streamContent(content);
             } else {
-                streamSevenBit();
+                try (InputStream in = converted.open()) {
+                    streamContent(in);
+                } catch (IOException e) {
+                    throw new Abort(Kind.LOCAL, Outcome.TEMP_FAILED, "cannot read the converted content: " + e.getMessage());
+                }
             }
             stage = END_OF_DATA;
             Reply end = read(timeouts.dataTermination());
@@ -878,31 +920,21 @@ public final class SmtpClient implements AutoCloseable {
 
         /**
          * RFC 6152 §3: a host that does not offer 8BITMIME gets the content converted to 7 bit ({@link
-         * MessageRewriter#toSevenBit}); a message that cannot be converted is returned (5.6.3) rather than sent with
-         * its 8-bit bytes. The conversion is finished before the first byte goes out, so a failure leaves the peer
-         * nothing to deliver.
+         * MessageRewriter#toSevenBit}), and a message that cannot be converted is returned (5.6.3) rather than sent with
+         * its 8-bit bytes. Called before MAIL FROM, so the size declared is the converted one and a failure leaves the
+         * peer without a transaction (QUIT is sent).
          */
-        private void streamSevenBit() throws Abort {
-            try (EncryptedSpool spool = new EncryptedSpool(scratchDirectory, "mamori-7bit-", CONVERTED_ON_HEAP, CONVERTED_ON_HEAP)) {
-                EncryptedSpool.Stored converted;
-                try (EncryptedSpool.Sink sink = spool.newSink()) {
-                    int parts = sevenBit.toSevenBit(content, sink);
-                    converted = sink.finish();
-                    if (parts > 0) {
-                        log.debug("{} does not offer 8BITMIME: {} body part(s) converted to 7 bit", hop, parts);
-                    }
-                } catch (MimeIOException e) {
-                    throw new Abort(Kind.LOCAL, Outcome.PERM_FAILED, "554 5.6.3 " + hop
-                            + " does not offer 8BITMIME and the message cannot be converted to 7 bit: " + e.getMessage());
-                } catch (IOException e) {
-                    throw new Abort(Kind.LOCAL, Outcome.TEMP_FAILED, "cannot convert the stored content to 7 bit for "
-                            + hop + ": " + e.getMessage());
-                }
-                try (InputStream in = converted.open()) {
-                    streamContent(in);
-                } catch (IOException e) {
-                    throw new Abort(Kind.LOCAL, Outcome.TEMP_FAILED, "cannot read the converted content: " + e.getMessage());
-                }
+        private EncryptedSpool.Stored convertedCopy() throws Abort {
+            try {
+                return sevenBit.of(content);
+            } catch (SevenBitCopy.Unconvertible e) {
+                quietQuit();
+                throw new Abort(Kind.LOCAL, Outcome.PERM_FAILED, "554 5.6.3 " + hop
+                        + " does not offer 8BITMIME and the message cannot be converted to 7 bit: " + e.getMessage());
+            } catch (IOException e) {
+                quietQuit();
+                throw new Abort(Kind.LOCAL, Outcome.TEMP_FAILED, "cannot convert the stored content to 7 bit for "
+                        + hop + ": " + e.getMessage());
             }
         }
 

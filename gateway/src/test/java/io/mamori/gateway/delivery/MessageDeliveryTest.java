@@ -267,6 +267,41 @@ class MessageDeliveryTest {
                 .containsExactlyInAnyOrder(List.of("a@one.test", "c@one.test"), List.of("b@two.test"));
     }
 
+    @Test
+    void aMessageForHostsWithoutEightBitMimeIsConvertedOnceForTheWholeAttemptAndDeclaredWithItsConvertedSize() {
+        downstream.eightBitMime(false);
+        dns.mx("one.test", 10, "mx.one.test").a("mx.one.test", "127.0.0.1").a("two.test", "127.0.0.1");
+        byte[] eightBit = "Subject: hi\r\n\r\n日本語の本文\r\n".getBytes(StandardCharsets.UTF_8);
+        java.util.concurrent.atomic.AtomicLong read = new java.util.concurrent.atomic.AtomicLong();
+        MessageDelivery.ContentSource counted = () -> new java.io.FilterInputStream(new ByteArrayInputStream(eightBit)) {
+            @Override
+            public int read(byte[] b, int off, int len) throws java.io.IOException {
+                int n = super.read(b, off, len);
+                read.addAndGet(Math.max(0, n));
+                return n;
+            }
+
+            @Override
+            public int read() throws java.io.IOException {
+                int c = super.read();
+                read.addAndGet(c < 0 ? 0 : 1);
+                return c;
+            }
+        };
+
+        MessageDelivery.Attempt attempt = deliveryWithDirectMx().attempt(
+                message(Direction.OUTBOUND, NOW, 0, "a@one.test", "b@two.test"), counted);
+
+        assertThat(attempt.outcomes()).allSatisfy(r -> assertThat(r.status()).isEqualTo(RecipientStatus.DELIVERED));
+        assertThat(read.get()).as("the stored content read once, for one conversion").isEqualTo(eightBit.length);
+        TestSmtpServer.ReceivedMessage first = downstream.takeMessage(WAIT);
+        TestSmtpServer.ReceivedMessage second = downstream.takeMessage(WAIT);
+        assertThat(second.data()).isEqualTo(first.data());
+        for (TestSmtpServer.ReceivedMessage m : List.of(first, second)) {
+            assertThat(m.mailParameters()).containsEntry("SIZE", String.valueOf(m.data().length));
+        }
+    }
+
     /** Two MX hosts for two-mx.test, both the downstream server on loopback. */
     private void twoMxHostsOnLoopback() {
         dns.mx("two-mx.test", 10, "mx1.two-mx.test").mx("two-mx.test", 20, "mx2.two-mx.test")

@@ -161,7 +161,6 @@ class SmtpClientTest {
         DeliveryResult result = send(List.of("b@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
 
         assertThat(result.addressesWith(Outcome.DELIVERED)).containsExactly("b@rcpt.test");
-        assertThat(server.commandLog()).contains("MAIL FROM:<a@sender.test> SIZE=" + CONTENT.length);
         byte[] data = server.takeMessage(WAIT).data();
         for (byte b : data) {
             assertThat(b).as("every octet 7-bit (RFC 6152 §3)").isPositive();
@@ -175,6 +174,20 @@ class SmtpClientTest {
             assertThat(new String(decoder.readAllBytes(), StandardCharsets.UTF_8))
                     .isEqualTo(contentText.substring(contentText.indexOf("\r\n\r\n") + 4));
         }
+    }
+
+    @Test
+    void theSizeDeclaredToAHostWithoutEightBitMimeIsThatOfTheConvertedMessageItReceives() {
+        server.close();
+        server = new TestSmtpServer().eightBitMime(false).start();
+
+        DeliveryResult result = send(List.of("b@rcpt.test"), TlsPolicy.OPPORTUNISTIC);
+
+        assertThat(result.addressesWith(Outcome.DELIVERED)).containsExactly("b@rcpt.test");
+        TestSmtpServer.ReceivedMessage received = server.takeMessage(WAIT);
+        // RFC 1870: SIZE is the size of the message sent, which the conversion made larger than the stored one
+        assertThat(received.data().length).isNotEqualTo(CONTENT.length);
+        assertThat(received.mailParameters()).containsExactly(java.util.Map.entry("SIZE", String.valueOf(received.data().length)));
     }
 
     @Test
@@ -206,6 +219,7 @@ class SmtpClientTest {
         });
         assertThat(result.failure()).hasValueSatisfying(f -> assertThat(f.kind()).isEqualTo(Kind.LOCAL));
         assertThat(server.messageCount()).isZero();
+        assertThat(server.commandLog()).as("no transaction begun").containsExactly("EHLO gw.test", "QUIT");
     }
 
     @Test

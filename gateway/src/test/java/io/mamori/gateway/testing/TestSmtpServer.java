@@ -14,10 +14,13 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -152,14 +155,18 @@ public final class TestSmtpServer implements AutoCloseable {
     /**
      * One message the server accepted.
      *
-     * @param mailFrom reverse path without angle brackets ("" for the null sender)
-     * @param rcpts    accepted forward paths in RCPT order
-     * @param data     the content exactly as sent, dot-unstuffed, without the terminating {@code .CRLF}
-     * @param tls      whether the transaction ran under STARTTLS
+     * @param mailFrom       reverse path without angle brackets ("" for the null sender)
+     * @param rcpts          accepted forward paths in RCPT order
+     * @param data           the content exactly as sent, dot-unstuffed, without the terminating {@code .CRLF}
+     * @param tls            whether the transaction ran under STARTTLS
+     * @param mailParameters the ESMTP parameters of MAIL FROM by upper-case keyword, e.g. {@code SIZE -> "1234"},
+     *                       {@code BODY -> "8BITMIME"} ({@code ""} for a keyword without a value), in order
      */
-    public record ReceivedMessage(String mailFrom, List<String> rcpts, byte[] data, boolean tls) {
+    public record ReceivedMessage(String mailFrom, List<String> rcpts, byte[] data, boolean tls,
+                                  Map<String, String> mailParameters) {
         public ReceivedMessage {
             rcpts = List.copyOf(rcpts);
+            mailParameters = Collections.unmodifiableMap(new LinkedHashMap<>(mailParameters));
         }
 
         public String dataAsString() {
@@ -390,6 +397,7 @@ public final class TestSmtpServer implements AutoCloseable {
         private boolean secure;
         private boolean greeted;
         private String mailFrom;
+        private final Map<String, String> mailParameters = new LinkedHashMap<>();
         private final List<String> rcpts = new ArrayList<>();
 
         Session(Socket socket) throws IOException {
@@ -513,6 +521,7 @@ public final class TestSmtpServer implements AutoCloseable {
                 return;
             }
             mailFrom = address;
+            mailParameters.putAll(parametersOf(line));
             reply(r != null ? r.code + " " + r.text : "250 2.1.0 Ok");
         }
 
@@ -574,6 +583,7 @@ public final class TestSmtpServer implements AutoCloseable {
             Reply end = scripted(Stage.DATA_END, null);
             String from = mailFrom;
             List<String> to = List.copyOf(rcpts);
+            Map<String, String> parameters = new LinkedHashMap<>(mailParameters);
             resetTransaction();
             if (tooBig) {
                 reply("552 5.3.4 Message size exceeds fixed limit");
@@ -582,7 +592,7 @@ public final class TestSmtpServer implements AutoCloseable {
             if (end != null && (end.behaviour != Reply.Behaviour.ANSWER || end.code >= 300)) {
                 return answer(end);
             }
-            messages.add(new ReceivedMessage(from, to, content.toByteArray(), secure));
+            messages.add(new ReceivedMessage(from, to, content.toByteArray(), secure, parameters));
             messageCount.incrementAndGet();
             reply(end != null ? end.code + " " + end.text : "250 2.0.0 Ok: queued as Q" + queueIds.incrementAndGet());
             return true;
@@ -611,6 +621,7 @@ public final class TestSmtpServer implements AutoCloseable {
 
         private void resetTransaction() {
             mailFrom = null;
+            mailParameters.clear();
             rcpts.clear();
         }
 
@@ -635,6 +646,20 @@ public final class TestSmtpServer implements AutoCloseable {
         }
         int close = rest.indexOf('>');
         return close < 0 ? null : rest.substring(1, close);
+    }
+
+    /** The ESMTP parameters after the path of a MAIL command (RFC 5321 §4.1.2 Mail-parameters), keywords upper case. */
+    private static Map<String, String> parametersOf(String line) {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        int close = line.indexOf('>');
+        for (String p : line.substring(close + 1).strip().split(" +")) {
+            if (p.isEmpty()) {
+                continue;
+            }
+            int eq = p.indexOf('=');
+            parameters.put((eq < 0 ? p : p.substring(0, eq)).toUpperCase(Locale.ROOT), eq < 0 ? "" : p.substring(eq + 1));
+        }
+        return parameters;
     }
 
     private static String stripCrlf(String s) {
