@@ -192,7 +192,7 @@ public final class DsnWriter {
         for (Failure f : failures) {
             sb.append("  宛先: ").append(f.recipient()).append("\r\n");
             sb.append("  理由: ").append(reason(f, true)).append("\r\n");
-            sb.append("  詳細: ").append(printable(f.diagnosis())).append("\r\n\r\n");
+            sb.append("  詳細: ").append(detailInJapanese(f)).append("\r\n\r\n");
         }
         sb.append("宛先のアドレスに誤りがないかご確認ください。元のメールのヘッダーを添付しています。\r\n\r\n");
         sb.append("----------------------------------------------------------------\r\n\r\n");
@@ -216,6 +216,32 @@ public final class DsnWriter {
             return japanese ? "受信側のサーバーが受け取りを拒否しました。" : "The receiving server refused it.";
         }
         return japanese ? "宛先のドメインはメールを受け取れません。" : "The recipient's domain cannot receive mail.";
+    }
+
+    /**
+     * The Japanese detail line: what the status class means (RFC 3463 §3: the subject digit; any 4.x.x is temporary),
+     * then the diagnostic as it was given, which is often the next hop's English reply.
+     */
+    static String detailInJapanese(Failure f) {
+        String diagnosis = printable(f.diagnosis());
+        String explanation = explanationInJapanese(f.status());
+        return diagnosis.isEmpty() ? explanation : explanation + " 原文: " + diagnosis;
+    }
+
+    private static String explanationInJapanese(String status) {
+        if (status.startsWith("4")) {
+            return "一時的な障害（相手サーバーの混雑や接続の失敗など）が配信期限まで続きました。";
+        }
+        return switch (status.substring(2, status.indexOf('.', 2))) {
+            case "1" -> "宛先アドレスの問題です（アドレスが存在しないか、誤りがあります）。";
+            case "2" -> "宛先のメールボックスの問題です（容量の超過や利用停止など）。";
+            case "3" -> "受信側のメールシステムの問題です（容量不足やサイズの制限など）。";
+            case "4" -> "ネットワークまたは配送経路の問題です（宛先ドメインのメールサーバーに届かないなど）。";
+            case "5" -> "メール配送の手順（SMTP）の問題です。";
+            case "6" -> "メールの内容または形式の問題です（文字コードや、変換できない形式など）。";
+            case "7" -> "セキュリティまたはポリシーによる拒否です（送信元の認証の失敗や迷惑メールの判定など）。";
+            default -> "原因は特定されていません。";
+        };
     }
 
     private String deliveryStatus(String queueId, Instant arrival, Instant now, List<Failure> failures) {

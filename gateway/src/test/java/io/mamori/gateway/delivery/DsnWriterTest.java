@@ -80,6 +80,32 @@ class DsnWriterTest {
     }
 
     @Test
+    void theJapaneseDetailExplainsTheStatusClassBeforeTheRemoteDiagnosticAndTheEnglishDetailIsTheDiagnostic()
+            throws IOException {
+        Message dsn = parse(dsn(List.of(
+                new DsnWriter.Failure("b@rcpt.test", "5.1.1", "550 5.1.1 <b@rcpt.test>: User unknown"),
+                new DsnWriter.Failure("c@rcpt.test", "5.7.1", "554 5.7.1 Message rejected due to content policy")),
+                HEADER.getBytes(StandardCharsets.US_ASCII)));
+        List<String> lines = text(((Multipart) dsn.getBody()).getBodyParts().get(0)).lines().toList();
+
+        assertThat(lines).filteredOn(l -> l.startsWith("  詳細: ")).containsExactly(
+                "  詳細: 宛先アドレスの問題です（アドレスが存在しないか、誤りがあります）。 原文: 550 5.1.1 <b@rcpt.test>: User unknown",
+                "  詳細: セキュリティまたはポリシーによる拒否です（送信元の認証の失敗や迷惑メールの判定など）。"
+                        + " 原文: 554 5.7.1 Message rejected due to content policy");
+        assertThat(lines).filteredOn(l -> l.startsWith("  Details: ")).containsExactly(
+                "  Details:   550 5.1.1 <b@rcpt.test>: User unknown",
+                "  Details:   554 5.7.1 Message rejected due to content policy");
+    }
+
+    @Test
+    void theJapaneseDetailOfAnExpiredMessageSaysTheFailureWasTemporary() {
+        assertThat(DsnWriter.detailInJapanese(new DsnWriter.Failure("b@rcpt.test", "4.4.7", "451 4.3.0 Try later")))
+                .isEqualTo("一時的な障害（相手サーバーの混雑や接続の失敗など）が配信期限まで続きました。 原文: 451 4.3.0 Try later");
+        assertThat(DsnWriter.detailInJapanese(new DsnWriter.Failure("b@rcpt.test", "5.6.3", "")))
+                .isEqualTo("メールの内容または形式の問題です（文字コードや、変換できない形式など）。");
+    }
+
+    @Test
     void nonSmtpReasonIsMarkedAsOurOwnDiagnostic() throws IOException {
         String status = text(((Multipart) parse(dsn(
                 List.of(new DsnWriter.Failure("x@missing.test", "5.1.2", "domain missing.test does not exist (NXDOMAIN)")),
