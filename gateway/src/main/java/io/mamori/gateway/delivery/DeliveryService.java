@@ -21,8 +21,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * under a lease renewed at its turn and each attempt ending before that lease does ({@link #processClaimed}), so two
  * workers (or two nodes) never work on one message at the same time. An attempt is recorded under its lease: one that
  * outlived it anyway (a long pause) leaves the message to the worker that claimed it since, and records only the
- * recipients it delivered or failed for good.
+ * recipients it delivered or failed for good. An attempt the store cannot record at all still follows the back-off and
+ * the lifetime ({@link #unrecordable}).
  *
  * <p>Thread-safe. {@link #start()} once; {@link #close()} stops the workers, letting each finish the
  * message it is delivering and give back the messages it claimed but had not begun.
@@ -63,6 +66,12 @@ public final class DeliveryService implements AutoCloseable {
     private final Clock clock;
     private final DeliveryMetrics metrics;
     private final MessageDelivery delivery;
+    private final List<Duration> recordRetries;
+    /**
+     * Per message, the attempts in a row this node could not record (cleared when one is): they stand in for the attempt
+     * count the store could not raise, so the back-off still grows. Only messages whose recording fails are here.
+     */
+    private final Map<String, Integer> unrecorded = new ConcurrentHashMap<>();
     private final Object signal = new Object();
     private boolean woken;
     private volatile boolean running;
@@ -82,6 +91,14 @@ public final class DeliveryService implements AutoCloseable {
     public DeliveryService(MessageStore store, DeliveryRoutes routes, MxResolver mxResolver, SmtpClient client,
                            RetrySchedule retry, DsnWriter dsnWriter, DeliverySettings settings, Clock clock,
                            MeterRegistry meters) {
+        this(store, routes, mxResolver, client, retry, dsnWriter, settings, clock, meters, RECORD_RETRIES);
+    }
+
+    /** As above, pausing {@code recordRetries} before recording an attempt again after the store failed. */
+    DeliveryService(MessageStore store, DeliveryRoutes routes, MxResolver mxResolver, SmtpClient client,
+                    RetrySchedule retry, DsnWriter dsnWriter, DeliverySettings settings, Clock clock,
+                    MeterRegistry meters, List<Duration> recordRetries) {
+        this.recordRetries = List.copyOf(recordRetries);
         this.store = Objects.requireNonNull(store);
         this.retry = Objects.requireNonNull(retry);
         this.dsnWriter = Objects.requireNonNull(dsnWriter);
@@ -264,9 +281,8 @@ public final class DeliveryService implements AutoCloseable {
 
     /**
      * Records an attempt, trying again after {@link #RECORD_RETRIES} while the store fails (a lock wait, a database
-     * fail-over). If it still cannot, the message is left to its lease rather than recorded without these outcomes, which
-     * would keep the recipients just delivered pending and have them delivered again a minute later. When the lease
-     * ends the message is attempted again, as after a crash at this point: a duplicate, never a lost message.
+     * fail-over). If it still cannot, the message is not recorded without these outcomes, which would keep the
+     * recipients just delivered pending and have them delivered again a minute later: see {@link #unrecordable}.
      */
     private void record(StoredMessage message, Instant lease, List<StoredRecipient> outcomes, Instant next, String error) {
         Optional<StoredMessage> recorded;
@@ -275,16 +291,20 @@ public final class DeliveryService implements AutoCloseable {
                 recorded = store.recordAttempt(message.id(), lease, outcomes, next, error);
                 break;
             } catch (UncheckedIOException e) {
-                if (retries == RECORD_RETRIES.size() || !pause(RECORD_RETRIES.get(retries))) {
-                    log.error("delivery {}: cannot record the attempt (delivered={} failed={}): {}; it is retried when the"
-                            + " lease ends", message.id(), count(outcomes, RecipientStatus.DELIVERED),
-                            count(outcomes, RecipientStatus.FAILED), e.toString());
+                if (retries == recordRetries.size() || !pause(recordRetries.get(retries))) {
+                    unrecordable(message, lease, outcomes, next, e);
                     return;
                 }
                 log.warn("delivery {}: cannot record the attempt ({}); trying again in {} ms", message.id(), e.toString(),
-                        RECORD_RETRIES.get(retries).toMillis());
+                        recordRetries.get(retries).toMillis());
+            } catch (RuntimeException e) {
+                // not a store outage but a recording the store refuses (an outcome for a recipient it does not know, a
+                // message gone): the same recording would be refused again
+                unrecordable(message, lease, outcomes, next, e);
+                return;
             }
         }
+        unrecorded.remove(message.id());
         if (recorded.isEmpty()) {
             // the lease ended during the attempt (a long pause, a slow store) and the message has moved on: the store
             // kept only the recipients delivered or failed for good, and whoever has the message now does the rest
@@ -297,6 +317,55 @@ public final class DeliveryService implements AutoCloseable {
         log.info("delivery {} attempt {}: delivered={} deferred={} failed={} state={}{}", message.id(),
                 updated.attempts(), count(outcomes, RecipientStatus.DELIVERED), count(outcomes, RecipientStatus.PENDING),
                 count(outcomes, RecipientStatus.FAILED), updated.state(), next == null ? "" : " next=" + next);
+    }
+
+    /**
+     * An attempt the store could not record. Left to its lease, the message would be claimed and delivered again each
+     * time the lease ends, for ever: its attempt count, and with it the back-off and the lifetime, would never move. So:
+     * <ul>
+     * <li>while recipients are pending, the worker keeps the message leased until the back-off after the attempts in a
+     * row that could not be recorded (counted here, on top of the stored count) — it comes back as a deferred message
+     * would, and at the end of its lifetime (the back-off never goes past it) the attempt fails what is pending, with
+     * its DSN;</li>
+     * <li>an attempt that left nothing pending (every recipient delivered, or failed with its DSN queued, which includes
+     * that last attempt) moves the message to the final state the recording would have given it, so it leaves the
+     * queue; its recipients' rows keep the statuses they had, as the log line says.</li>
+     * </ul>
+     * Either needs the lease to be still this worker's; if the store refuses that too, the message is left to its lease
+     * as before: a duplicate when it ends, as after a crash, never a lost message.
+     */
+    private void unrecordable(StoredMessage message, Instant lease, List<StoredRecipient> outcomes, Instant next,
+                              RuntimeException cause) {
+        int inARow = unrecorded.merge(message.id(), 1, Integer::sum);
+        long delivered = count(outcomes, RecipientStatus.DELIVERED);
+        long failed = count(outcomes, RecipientStatus.FAILED);
+        Instant now = clock.instant();
+        try {
+            if (next == null) {
+                boolean anyFailed = failed > 0 || message.recipients().stream().anyMatch(r -> r.status() == RecipientStatus.FAILED);
+                MessageState end = anyFailed ? MessageState.BOUNCED : MessageState.DELIVERED;
+                if (store.renewLease(message.id(), lease, now, settings.lease()) && store.transition(message.id(), end)) {
+                    unrecorded.remove(message.id());
+                    log.error("delivery {}: cannot record the attempt ({}); nothing is left to deliver (delivered={}"
+                            + " failed={}), so the message is moved to {}; its recipients' stored statuses are those before"
+                            + " the attempt", message.id(), cause.toString(), delivered, failed, end);
+                    return;
+                }
+            } else {
+                Instant until = retry.next(message.queuedAt(), message.attempts() + inARow).orElse(next);
+                if (until.isAfter(now) && store.renewLease(message.id(), lease, now, Duration.between(now, until))) {
+                    log.error("delivery {}: cannot record the attempt ({}), {} in a row (delivered={} failed={}); held"
+                            + " until {} as its back-off, then attempted again", message.id(), cause.toString(), inARow,
+                            delivered, failed, until);
+                    return;
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("delivery {}: cannot hold or settle the message whose attempt was not recorded: {}", message.id(),
+                    e.toString());
+        }
+        log.error("delivery {}: cannot record the attempt (delivered={} failed={}): {}; it is retried when the lease ends",
+                message.id(), delivered, failed, cause.toString());
     }
 
     /** Sleeps; false if the worker was interrupted meanwhile (the service is stopping). */

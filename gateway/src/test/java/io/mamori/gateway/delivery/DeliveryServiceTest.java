@@ -43,6 +43,8 @@ import org.xbill.DNS.SimpleResolver;
  */
 class DeliveryServiceTest {
 
+    /** Short pauses before recording an attempt again, so a test of a failing store takes no seconds. */
+    private static final List<Duration> RECORD_RETRIES = List.of(Duration.ofMillis(10), Duration.ofMillis(10));
     /** The shortest lease the settings allow; one attempt may use it less a tenth. */
     private static final Duration LEASE = Duration.ofSeconds(10);
     private static final Duration WAIT = Duration.ofSeconds(10);
@@ -59,7 +61,7 @@ class DeliveryServiceTest {
     private DeliveryService service;
 
     @BeforeEach
-    void open() throws IOException {
+    void open() throws IOException, SQLException {
         dataSource = Databases.open(Databases.Settings.embedded(dir.resolve("db")));
         // content in files (inline limit 0), so that a test can lose one
         JdbcMessageStore.Settings under = JdbcMessageStore.Settings.under(dir);
@@ -74,7 +76,31 @@ class DeliveryServiceTest {
         service = new DeliveryService(store, routes, new DnsjavaMxResolver(resolver, new SplittableRandom(1), downstream.port(),
                 MxAddressPolicy.LOOPBACK_FOR_TESTS),
                 client, retry, new DsnWriter("gw.test", clock, ZoneOffset.UTC),
-                new DeliverySettings(1, Duration.ofSeconds(1), LEASE, 8, "gw.test"), clock, null);
+                new DeliverySettings(1, Duration.ofSeconds(1), LEASE, 8, "gw.test"), clock, null, RECORD_RETRIES);
+        try (Connection c = dataSource.getConnection(); java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE TRIGGER refused_recordings BEFORE UPDATE ON recipients FOR EACH ROW CALL '"
+                    + RefusedRecordings.class.getName() + "'");
+        }
+    }
+
+    /**
+     * Makes the database refuse to update the recipients of chosen messages, as recording their attempts does: the
+     * store then fails the recording (a database fault that is there every time, or the first few times).
+     */
+    public static final class RefusedRecordings implements org.h2.api.Trigger {
+        private static final java.util.Map<String, Integer> REFUSALS_LEFT = new java.util.concurrent.ConcurrentHashMap<>();
+
+        static void refuse(String messageId, int times) {
+            REFUSALS_LEFT.put(messageId, times);
+        }
+
+        @Override
+        public void fire(Connection connection, Object[] oldRow, Object[] newRow) throws SQLException {
+            String messageId = (String) oldRow[0];
+            if (REFUSALS_LEFT.computeIfPresent(messageId, (id, left) -> left > 0 ? left - 1 : null) != null) {
+                throw new SQLException("the test refuses to update the recipients of " + messageId);
+            }
+        }
     }
 
     @AfterEach
@@ -181,6 +207,40 @@ class DeliveryServiceTest {
         clock.advance(Duration.ofHours(1));
         service.deliverDue();
         assertThat(downstream.messageCount()).as("delivered once").isEqualTo(1);
+    }
+
+    @Test
+    void aMessageWhoseAttemptsCanNeverBeRecordedFollowsItsBackOffAndLeavesTheQueueAtTheEndOfItsLifetime() throws IOException {
+        StoredMessage m = commit("never recorded");
+        RefusedRecordings.refuse(m.id(), Integer.MAX_VALUE);
+        downstream.enqueue(TestSmtpServer.Reply.rcptReject("taro@corp.test", 451));
+
+        assertThat(service.deliverDue()).isEqualTo(1);
+        clock.advance(LEASE.plusSeconds(1));
+        assertThat(service.deliverDue()).as("not attempted again when its lease ends").isZero();
+        clock.advance(Duration.ofMinutes(1));
+        downstream.enqueue(TestSmtpServer.Reply.rcptReject("taro@corp.test", 451));
+        assertThat(service.deliverDue()).as("attempted again after the back-off of one attempt, a minute").isEqualTo(1);
+        clock.advance(Duration.ofMinutes(1).plusSeconds(1));
+        assertThat(service.deliverDue()).as("the back-off grows: two minutes after two attempts").isZero();
+        clock.advance(Duration.ofMinutes(1));
+        downstream.enqueue(TestSmtpServer.Reply.rcptReject("taro@corp.test", 451));
+        assertThat(service.deliverDue()).isEqualTo(1);
+        assertThat(downstream.connectionCount()).isEqualTo(3);
+
+        // the end of its lifetime: the attempt fails the recipient, the sender gets the DSN, the message leaves the queue
+        clock.advance(Duration.ofDays(5));
+        downstream.enqueue(TestSmtpServer.Reply.rcptReject("taro@corp.test", 451));
+        assertThat(service.deliverDue()).as("the message and its DSN").isEqualTo(2);
+        StoredMessage after = store.find(m.id()).orElseThrow();
+        assertThat(after.state()).isEqualTo(MessageState.BOUNCED);
+        assertThat(after.attempts()).as("none could be recorded").isZero();
+        TestSmtpServer.ReceivedMessage dsn = downstream.takeMessage(WAIT);
+        assertThat(dsn.rcpts()).containsExactly("sender@example.org");
+        assertThat(dsn.dataAsString()).contains("Final-Recipient: rfc822; taro@corp.test", "Status: 4.4.7");
+        clock.advance(Duration.ofDays(1));
+        assertThat(service.deliverDue()).isZero();
+        assertThat(downstream.messageCount()).as("the DSN only").isEqualTo(1);
     }
 
     @Test
