@@ -98,27 +98,19 @@ public interface MessageStore {
     void releaseLease(String id, Instant leaseUntil);
 
     /**
-     * Records the outcome of one delivery attempt: recipient statuses and replies, the attempt count, and
-     * either the next attempt time (some recipients still PENDING) or the final state (DELIVERED when all
-     * recipients were delivered, BOUNCED when none is pending and at least one failed). Releases the lease, whoever
-     * holds it: a delivery worker records with its own lease instead ({@link #recordAttempt(String, Instant, List,
-     * Instant, String)}).
+     * Records the outcome of one delivery attempt made under the caller's lease, named by its end as for {@link
+     * #renewLease}: recipient statuses and replies, the attempt count, and either the next attempt time (some
+     * recipients still PENDING) or the final state (DELIVERED when all recipients were delivered, BOUNCED when none is
+     * pending and at least one failed); the lease is released. The attempt is recorded in full only while the caller
+     * still holds that lease. Once it has not (the lease ended and another worker claimed the message, an operator
+     * moved the message, or this attempt was recorded already), whoever has the message now decides its state: only
+     * what is settled for good is kept, so that nobody delivers or reports it again — recipients still PENDING that the
+     * attempt DELIVERED or FAILED get that status and reply. Their state, next attempt time, attempt count, error and
+     * lease stay as they are.
      *
      * @param outcomes      new status per recipient address (recipients not named keep theirs)
      * @param nextAttemptAt when to try PENDING recipients again; ignored when none is pending
      * @param error         summary of the attempt's error, or {@code null}
-     * @return the updated message
-     */
-    StoredMessage recordAttempt(String id, List<StoredRecipient> outcomes, Instant nextAttemptAt, String error);
-
-    /**
-     * As {@link #recordAttempt(String, List, Instant, String)}, for an attempt made under the caller's lease, named by its
-     * end as for {@link #renewLease}. The attempt is recorded in full only while the caller still holds that lease.
-     * Once it has not (the lease ended and another worker claimed the message, an operator moved the message, or this
-     * attempt was recorded already), whoever has the message now decides its state: only what is settled for good is
-     * kept, so that nobody delivers or reports it again — recipients still PENDING that the attempt DELIVERED or FAILED
-     * get that status and reply. Their state, next attempt time, attempt count, error and lease stay as they are.
-     *
      * @return the updated message; empty when the lease was no longer the caller's
      */
     Optional<StoredMessage> recordAttempt(String id, Instant leaseUntil, List<StoredRecipient> outcomes, Instant nextAttemptAt,

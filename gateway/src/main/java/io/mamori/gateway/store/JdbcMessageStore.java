@@ -708,28 +708,10 @@ public final class JdbcMessageStore implements MessageStore, AutoCloseable {
     /**
      * {@inheritDoc}
      *
-     * <p>If the message is no longer QUEUED (an operator deleted it during the attempt), the recipient
-     * statuses, attempt count and error are still recorded but the state stays. A {@code null}
-     * {@code nextAttemptAt} with recipients still pending means "due at once".
-     *
-     * @throws NoSuchElementException   if no message has this id
-     * @throws IllegalArgumentException if an outcome names an address that is not a recipient
-     */
-    @Override
-    public StoredMessage recordAttempt(String id, List<StoredRecipient> outcomes, Instant nextAttemptAt, String error) {
-        Objects.requireNonNull(outcomes, "outcomes");
-        Instant now = micros(clock.instant());
-        try (Connection c = dataSource.getConnection()) {
-            return inTransaction(c, () -> recordAttempt(c, id, outcomes, nextAttemptAt, error, now));
-        } catch (SQLException e) {
-            throw failure("record a delivery attempt for message " + id, e);
-        }
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * <p>The message row is locked first, so the lease cannot change hands between its check and the recording.
+     * <p>The message row is locked first, so the lease cannot change hands between its check and the recording. If the
+     * message is no longer QUEUED (an operator deleted it during the attempt), the recipient statuses, attempt count and
+     * error are still recorded but the state stays. A {@code null} {@code nextAttemptAt} with recipients still pending
+     * means "due at once".
      *
      * @throws NoSuchElementException   if no message has this id
      * @throws IllegalArgumentException if the lease is held and an outcome names an address that is not a recipient

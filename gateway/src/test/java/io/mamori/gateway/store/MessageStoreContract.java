@@ -273,8 +273,9 @@ abstract class MessageStoreContract {
         clock.advance(Duration.ofDays(6));   // an analyst releases it after six days in quarantine
         assertThat(store.transition(quarantined.id(), MessageState.QUEUED)).isTrue();
         assertThat(store.claimDue(clock.instant(), 10, Duration.ofMinutes(5))).hasSize(2);
-        StoredMessage attempted = store.recordAttempt(quarantined.id(),
-                List.of(new StoredRecipient("a@example.jp", RecipientStatus.PENDING, "451 4.7.1 try later")), clock.instant(), null);
+        StoredMessage attempted = store.recordAttempt(quarantined.id(), clock.instant().plus(Duration.ofMinutes(5)),
+                List.of(new StoredRecipient("a@example.jp", RecipientStatus.PENDING, "451 4.7.1 try later")), clock.instant(),
+                null).orElseThrow();
 
         Instant released = committed.plus(Duration.ofDays(6));
         assertThat(attempted.queuedAt()).isEqualTo(released);
@@ -442,8 +443,9 @@ abstract class MessageStoreContract {
         assertThat(store.claimDue(now, 10, Duration.ofHours(1))).hasSize(1);
         Instant retry = now.plus(Duration.ofMinutes(10));
 
-        StoredMessage after = store.recordAttempt(stored.id(),
-                List.of(new StoredRecipient("a@example.jp", RecipientStatus.PENDING, "451 4.3.0 try later")), retry, "451 from next hop");
+        StoredMessage after = store.recordAttempt(stored.id(), now.plus(Duration.ofHours(1)),
+                List.of(new StoredRecipient("a@example.jp", RecipientStatus.PENDING, "451 4.3.0 try later")), retry,
+                "451 from next hop").orElseThrow();
 
         assertThat(after.state()).isEqualTo(MessageState.QUEUED);
         assertThat(after.attempts()).isEqualTo(1);
@@ -515,19 +517,28 @@ abstract class MessageStoreContract {
                 .isInstanceOf(java.util.NoSuchElementException.class);
     }
 
+    /** Records an attempt as a delivery worker does: under the lease of its claim (the message must be due). */
+    private StoredMessage recordUnderLease(String id, List<StoredRecipient> outcomes, Instant nextAttemptAt, String error) {
+        Instant now = clock.instant();
+        Duration lease = Duration.ofMinutes(1);
+        assertThat(store.claimDue(now, 10, lease)).extracting(StoredMessage::id).contains(id);
+        return store.recordAttempt(id, now.plus(lease), outcomes, nextAttemptAt, error).orElseThrow();
+    }
+
     @Test
     void partialDeliveryStaysQueuedUntilNoRecipientIsPending() throws Exception {
         StoredMessage stored = commit(bytes("m"), MessageState.QUEUED, "s", "a@example.jp", "b@example.jp", "c@example.jp");
         Instant retry = clock.instant().plus(Duration.ofMinutes(5));
 
-        StoredMessage first = store.recordAttempt(stored.id(), List.of(
+        StoredMessage first = recordUnderLease(stored.id(), List.of(
                 new StoredRecipient("a@example.jp", RecipientStatus.DELIVERED, "250 ok"),
                 new StoredRecipient("b@example.jp", RecipientStatus.PENDING, "451 later"),
                 new StoredRecipient("c@example.jp", RecipientStatus.FAILED, "550 no such user")), retry, null);
         assertThat(first.state()).isEqualTo(MessageState.QUEUED);
         assertThat(first.pendingRecipients()).containsExactly("b@example.jp");
 
-        StoredMessage second = store.recordAttempt(stored.id(),
+        clock.advance(Duration.ofMinutes(5));
+        StoredMessage second = recordUnderLease(stored.id(),
                 List.of(new StoredRecipient("b@example.jp", RecipientStatus.DELIVERED, "250 ok")), retry, null);
         assertThat(second.state()).isEqualTo(MessageState.BOUNCED);
         assertThat(second.nextAttemptAt()).isNull();
@@ -539,7 +550,7 @@ abstract class MessageStoreContract {
     @Test
     void allRecipientsDeliveredMakesTheMessageDelivered() throws Exception {
         StoredMessage stored = commit(bytes("m"), MessageState.QUEUED, "s", "a@example.jp", "b@example.jp");
-        StoredMessage after = store.recordAttempt(stored.id(), List.of(
+        StoredMessage after = recordUnderLease(stored.id(), List.of(
                 new StoredRecipient("a@example.jp", RecipientStatus.DELIVERED, "250 ok"),
                 new StoredRecipient("b@example.jp", RecipientStatus.DELIVERED, "250 ok")), null, null);
         assertThat(after.state()).isEqualTo(MessageState.DELIVERED);
@@ -550,7 +561,7 @@ abstract class MessageStoreContract {
     @Test
     void failedRecipientsWithNonePendingBounceTheMessage() throws Exception {
         StoredMessage stored = commit(bytes("m"), MessageState.QUEUED, "s", "a@example.jp");
-        StoredMessage after = store.recordAttempt(stored.id(),
+        StoredMessage after = recordUnderLease(stored.id(),
                 List.of(new StoredRecipient("a@example.jp", RecipientStatus.FAILED, "550 5.1.1 unknown")), null, "550");
         assertThat(after.state()).isEqualTo(MessageState.BOUNCED);
         assertThat(store.claimDue(clock.instant().plus(Duration.ofDays(1)), 10, Duration.ofMinutes(1))).isEmpty();
@@ -559,9 +570,11 @@ abstract class MessageStoreContract {
     @Test
     void recordingAnAttemptForAnUnknownMessageOrRecipientFails() throws Exception {
         StoredMessage stored = commit(bytes("m"), MessageState.QUEUED, "s", "a@example.jp");
-        assertThatThrownBy(() -> store.recordAttempt("01JNOSUCHMESSAGE000000000", List.of(), null, null))
+        Instant leaseUntil = clock.instant().plus(Duration.ofMinutes(1));
+        assertThat(store.claimDue(clock.instant(), 10, Duration.ofMinutes(1))).hasSize(1);
+        assertThatThrownBy(() -> store.recordAttempt("01JNOSUCHMESSAGE000000000", leaseUntil, List.of(), null, null))
                 .isInstanceOf(java.util.NoSuchElementException.class);
-        assertThatThrownBy(() -> store.recordAttempt(stored.id(),
+        assertThatThrownBy(() -> store.recordAttempt(stored.id(), leaseUntil,
                 List.of(new StoredRecipient("z@example.jp", RecipientStatus.DELIVERED, "250")), null, null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("z@example.jp");
         StoredMessage unchanged = store.find(stored.id()).orElseThrow();
