@@ -29,6 +29,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
@@ -182,6 +183,8 @@ public final class TestSmtpServer implements AutoCloseable {
     private final List<String> commandLog = new ArrayList<>();
     private final AtomicInteger messageCount = new AtomicInteger();
     private final AtomicInteger connectionCount = new AtomicInteger();
+    /** One permit per session that began to stall (see {@link #awaitStall(Duration)}). */
+    private final Semaphore stalls = new Semaphore(0);
     private final AtomicInteger queueIds = new AtomicInteger();
     private final Set<Socket> openSockets = ConcurrentHashMap.newKeySet();
     private final ExecutorService sessions = Executors.newCachedThreadPool(r -> {
@@ -332,6 +335,23 @@ public final class TestSmtpServer implements AutoCloseable {
     public void dropConnections() {
         for (Socket s : openSockets) {
             closeQuietly(s);
+        }
+    }
+
+    /**
+     * Waits until a session has reached a scripted {@link FailureMode#STALL} (for {@link Stage#DATA_END}: the whole
+     * data read, no reply to come); each stall is awaited once.
+     *
+     * @throws AssertionError if none is reached within {@code timeout}
+     */
+    public void awaitStall(Duration timeout) {
+        try {
+            if (!stalls.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("no session stalled within " + timeout);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while waiting for a stall", e);
         }
     }
 
@@ -605,6 +625,7 @@ public final class TestSmtpServer implements AutoCloseable {
                     return false;
                 }
                 case STALL -> {
+                    stalls.release();
                     try {
                         stopped.await();
                     } catch (InterruptedException e) {
