@@ -18,7 +18,10 @@ import java.util.Set;
  * body implicitly (text, any other element) or that this scanner will not interpret (noscript and template,
  * which parse differently with scripting on and off; script holding {@code <!--}, whose escaping rules are not
  * worth the risk; anything unterminated). A div there opens the body itself, so the warning is its first child.
- * Stateless.
+ *
+ * <p>One pass: each character is read a bounded number of times, so thousands of comments or tags before the body
+ * cost no more than reading them. The text is read through {@link CharSequence#charAt} only, which lets a test count
+ * the reads. Stateless.
  */
 final class HtmlBodyStart {
 
@@ -32,7 +35,7 @@ final class HtmlBodyStart {
     }
 
     /** The offset in {@code html} where the warning should be inserted. */
-    static int insertionPoint(String html) {
+    static int insertionPoint(CharSequence html) {
         int i = 0;
         int n = html.length();
         while (i < n) {
@@ -45,27 +48,27 @@ final class HtmlBodyStart {
                 return i; // text starts the body
             }
             int tokenStart = i;
-            if (html.startsWith("<!--", i)) {
+            if (startsWith(html, "<!--", i)) {
                 int end = commentEnd(html, i + 4);
                 if (end < 0) {
                     return tokenStart;
                 }
                 i = end;
-            } else if (html.startsWith("<!", i) || html.startsWith("<?", i)) {
+            } else if (startsWith(html, "<!", i) || startsWith(html, "<?", i)) {
                 // DOCTYPE ends at its first '>' even inside its quoted identifiers; <![CDATA[ outside SVG and
                 // MathML, and anything else after "<!" or "<?", is a bogus comment that ends there too.
-                int end = html.indexOf('>', i + 2);
+                int end = indexOf(html, '>', i + 2);
                 if (end < 0) {
                     return tokenStart;
                 }
                 i = end + 1;
-            } else if (html.startsWith("</", i)) {
+            } else if (startsWith(html, "</", i)) {
                 if (i + 2 < n && html.charAt(i + 2) == '>') {
                     i += 3; // "</>" is dropped
                     continue;
                 }
                 if (i + 2 >= n || !isAsciiAlpha(html.charAt(i + 2))) {
-                    int end = html.indexOf('>', i + 2);
+                    int end = indexOf(html, '>', i + 2);
                     if (end < 0) {
                         return tokenStart;
                     }
@@ -73,7 +76,7 @@ final class HtmlBodyStart {
                     continue;
                 }
                 int nameEnd = tagNameEnd(html, i + 2);
-                String name = html.substring(i + 2, nameEnd).toLowerCase(Locale.ROOT);
+                String name = html.subSequence(i + 2, nameEnd).toString().toLowerCase(Locale.ROOT);
                 // </body>, </html> and </br> before the body open it; other end tags there are ignored
                 if (name.equals("body") || name.equals("html") || name.equals("br")) {
                     return tokenStart;
@@ -85,7 +88,7 @@ final class HtmlBodyStart {
                 i = end;
             } else if (i + 1 < n && isAsciiAlpha(html.charAt(i + 1))) {
                 int nameEnd = tagNameEnd(html, i + 1);
-                String name = html.substring(i + 1, nameEnd).toLowerCase(Locale.ROOT);
+                String name = html.subSequence(i + 1, nameEnd).toString().toLowerCase(Locale.ROOT);
                 int end = tagEnd(html, nameEnd);
                 if (end < 0) {
                     return tokenStart;
@@ -100,7 +103,7 @@ final class HtmlBodyStart {
                     if (close < 0) {
                         return tokenStart;
                     }
-                    if (name.equals("script") && html.substring(end, close).contains("<!--")) {
+                    if (name.equals("script") && indexOf(html, "<!--", end, close) >= 0) {
                         return tokenStart;
                     }
                     int closeEnd = tagEnd(html, close + 2 + name.length());
@@ -119,21 +122,21 @@ final class HtmlBodyStart {
     }
 
     /** The offset after a comment whose "<!--" ends just before {@code from}, or -1 when it is unterminated. */
-    private static int commentEnd(String html, int from) {
+    private static int commentEnd(CharSequence html, int from) {
         // "<!-->" and "<!--->" are closed at once (abrupt-closing-of-empty-comment)
-        if (html.startsWith(">", from)) {
+        if (startsWith(html, ">", from)) {
             return from + 1;
         }
-        if (html.startsWith("->", from)) {
+        if (startsWith(html, "->", from)) {
             return from + 2;
         }
         // the first "--" followed by ">" or "!>": one pass that stops there (looking for each ending on its own to the
         // end of the text made every comment cost the whole rest of it, quadratic over thousands of comments)
-        for (int i = html.indexOf("--", from); i >= 0; i = html.indexOf("--", i + 1)) {
-            if (html.startsWith(">", i + 2)) {
+        for (int i = indexOf(html, "--", from); i >= 0; i = indexOf(html, "--", i + 1)) {
+            if (startsWith(html, ">", i + 2)) {
                 return i + 3;
             }
-            if (html.startsWith("!>", i + 2)) {
+            if (startsWith(html, "!>", i + 2)) {
                 return i + 4;
             }
         }
@@ -141,15 +144,15 @@ final class HtmlBodyStart {
     }
 
     /** Where the end tag of an RCDATA/RAWTEXT element starts ("</name" then whitespace, '/' or '>'), or -1. */
-    private static int rawTextEnd(String html, int from, String name) {
+    private static int rawTextEnd(CharSequence html, int from, String name) {
         int i = from;
         while (true) {
-            int lt = html.indexOf("</", i);
+            int lt = indexOf(html, "</", i);
             if (lt < 0) {
                 return -1;
             }
             int after = lt + 2 + name.length();
-            if (html.regionMatches(true, lt + 2, name, 0, name.length()) && after < html.length()) {
+            if (regionMatchesIgnoreCase(html, lt + 2, name) && after < html.length()) {
                 char c = html.charAt(after);
                 if (isWhitespace(c) || c == '/' || c == '>') {
                     return lt;
@@ -159,7 +162,7 @@ final class HtmlBodyStart {
         }
     }
 
-    private static int tagNameEnd(String html, int from) {
+    private static int tagNameEnd(CharSequence html, int from) {
         int i = from;
         while (i < html.length()) {
             char c = html.charAt(i);
@@ -179,7 +182,7 @@ final class HtmlBodyStart {
      * states of section 13.2.5.32 to 13.2.5.40 exactly, because that is where a quote hides a '>': a quote only
      * opens a value right after '=' (and "=" at the start of an attribute name is part of the name).
      */
-    private static int tagEnd(String html, int from) {
+    private static int tagEnd(CharSequence html, int from) {
         TagState state = TagState.BEFORE_NAME;
         int i = from;
         while (i < html.length()) {
@@ -265,6 +268,65 @@ final class HtmlBodyStart {
             i++;
         }
         return -1;
+    }
+
+    /** As {@link String#startsWith(String, int)}. */
+    private static boolean startsWith(CharSequence html, String prefix, int at) {
+        if (at < 0 || at > html.length() - prefix.length()) {
+            return false;
+        }
+        for (int k = 0; k < prefix.length(); k++) {
+            if (html.charAt(at + k) != prefix.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** As {@link String#indexOf(int, int)}. */
+    private static int indexOf(CharSequence html, char c, int from) {
+        for (int i = Math.max(0, from); i < html.length(); i++) {
+            if (html.charAt(i) == c) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** As {@link String#indexOf(String, int)}. */
+    private static int indexOf(CharSequence html, String target, int from) {
+        return indexOf(html, target, from, html.length());
+    }
+
+    /** The first {@code target} lying wholly in {@code [from, to)}, or -1 (targets here are a few characters long). */
+    private static int indexOf(CharSequence html, String target, int from, int to) {
+        char first = target.charAt(0);
+        for (int i = Math.max(0, from); i <= to - target.length(); i++) {
+            if (html.charAt(i) == first && startsWith(html, target, i)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** As {@link String#regionMatches(boolean, int, String, int, int)} with {@code ignoreCase} for all of {@code name}. */
+    private static boolean regionMatchesIgnoreCase(CharSequence html, int at, String name) {
+        if (at < 0 || at > html.length() - name.length()) {
+            return false;
+        }
+        for (int k = 0; k < name.length(); k++) {
+            char a = html.charAt(at + k);
+            char b = name.charAt(k);
+            if (a == b) {
+                continue;
+            }
+            char upperA = Character.toUpperCase(a);
+            char upperB = Character.toUpperCase(b);
+            if (upperA != upperB && Character.toLowerCase(upperA) != Character.toLowerCase(upperB)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whitespace as the tokenizer sees it; CR is one because input preprocessing turns it into LF. */
