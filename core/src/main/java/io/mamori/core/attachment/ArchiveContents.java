@@ -18,9 +18,9 @@ import java.util.Optional;
  * The files inside a message's archives, for the analyzers that look at files of a kind wherever they are: PDFs and
  * pictures (the link analyzers' {@code EmbeddedLinks}), HTML and SVG pages ({@link HtmlAttachmentAnalyzer}, which
  * takes them from the attachment analyzer's inspection and walks with this only where that does not fit). It is
- * the walk of {@link AttachmentContentAnalyzer} (zip, 7z, gzip, tar and stored RAR entries, nested within one
- * another), under the same {@link ArchiveLimits} per message, handing over the files wanted instead of inspecting
- * them: one archive reader and one set of bounds for every analyzer, rather than a second reader whose limits could
+ * the walk of {@link AttachmentContentAnalyzer} (zip, 7z, gzip, tar and stored RAR entries, and the attachments of
+ * TNEF streams, nested within one another; not those of Outlook messages, which it does not open), under the same
+ * {@link ArchiveLimits} per message, handing over the files wanted instead of inspecting them: one archive reader and one set of bounds for every analyzer, rather than a second reader whose limits could
  * drift from the first.
  * Encrypted entries are not opened by the walk itself; an encrypted attachment that a password opened in the
  * attachment analyzer's inspection is walked decrypted, by {@link #walkOpened}. Of an Office
@@ -186,13 +186,15 @@ public final class ArchiveContents {
 
     /**
      * Whether a file starting with {@code head} is an archive this walks into: zip (an Office Open XML document is one
-     * too), 7z, gzip, tar or RAR.
+     * too), 7z, gzip, tar, RAR, cpio, ar, a compressed file, or a TNEF stream (winmail.dat), whose attachments are
+     * walked as entries.
      */
     public static boolean isArchive(byte[] head, int length) {
         return FileSignatures.isZip(head, length) || FileSignatures.isSevenZip(head, length)
                 || FileSignatures.isGzip(head, length) || FileSignatures.isTar(head, length)
                 || FileSignatures.isRar(head, length) || FileSignatures.compression(head, length) != null
-                || FileSignatures.isCpio(head, length) || FileSignatures.isAr(head, length);
+                || FileSignatures.isCpio(head, length) || FileSignatures.isAr(head, length)
+                || FileSignatures.isTnef(head, length);
     }
 
     /**

@@ -39,7 +39,9 @@ import java.util.Set;
  *     recursively within
  *     {@link ArchiveLimits}, with the name checks of {@link AttachmentNameAnalyzer} and all of the above
  *     applied to their entries (evidence {@code invoice.zip!/a/b.exe}); {@code ARCHIVE_BOMB} and
- *     {@code ARCHIVE_TOO_DEEP} when a limit is passed;</li>
+ *     {@code ARCHIVE_TOO_DEEP} when a limit is passed; so are the attachments of a TNEF stream (winmail.dat) and of an
+ *     attached Outlook message (.msg), each of their names judged ({@code winmail.dat!/invoice.exe},
+ *     {@code 転送.msg!/attached message 1!/invoice.exe}; {@link MapiAttachments});</li>
  * <li>{@code ENCRYPTED_ARCHIVE}: a password-protected zip, 7z or RAR, Office file or PDF (a PDF that opens
  *     without a password is not one), which no scanner can look into;</li>
  * <li>{@code ENCRYPTED_ARCHIVE_OPENED} instead, for an encrypted zip or 7z attachment or Office document that a password the
@@ -48,7 +50,8 @@ import java.util.Set;
  *     an analyst gave ({@code ARCHIVE_PASSWORD_FROM_ANALYST})
  *     opened: its content was inspected like an unencrypted one's;</li>
  * <li>{@code ATTACHMENT_NOT_INSPECTED}: a file larger than the message's content budget, a damaged archive,
- *     compressed RAR content that could not be unpacked, an unsupported compression method.</li>
+ *     compressed RAR content that could not be unpacked, an unsupported compression method, a damaged TNEF stream or
+ *     Outlook message, a file named or sent as TNEF that is none.</li>
  * </ul>
  * Work per message is bounded by the limits; the analyzer stops as soon as the calling thread is interrupted
  * (the pipeline's time budget). With the default limits, a message is inspected once, and the HTML pages inside its

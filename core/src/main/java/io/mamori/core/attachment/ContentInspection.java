@@ -578,6 +578,11 @@ final class ContentInspection {
                 pendingPage = new PendingPage(path, head, n, max);
             }
         }
+        if ((kind == Kind.UNKNOWN || kind == Kind.TEXT) && tnefNamed(name, declared)) {
+            // a mail client that takes it for TNEF by its name or type shows nothing of it, or what it makes of it
+            add(NOT_INSPECTED, path + ": TNEF by its " + (name != null && tnefNamed(name, null) ? "name" : "type")
+                    + " but not a TNEF stream (no signature), not opened");
+        }
         boolean container = kind == Kind.ZIP || kind == Kind.ARCHIVE;
         if (container && depth >= limits.maxDepth()) {
             add(ARCHIVE_TOO_DEEP, path + ": archive nested more than " + limits.maxDepth() + " levels deep");
@@ -596,6 +601,8 @@ final class ContentInspection {
             entries(path, new org.apache.commons.compress.archivers.cpio.CpioArchiveInputStream(whole), depth);
         } else if (FileSignatures.isAr(head, n)) {
             entries(path, new org.apache.commons.compress.archivers.ar.ArArchiveInputStream(whole), depth);
+        } else if (FileSignatures.isTnef(head, n)) {
+            tnef(path, whole, depth);
         } else if (kind == Kind.ARCHIVE && !FileSignatures.isSevenZip(head, n) && !FileSignatures.isRar(head, n)) {
             String type = FileSignatures.unopenedArchive(head, n);
             add(NOT_INSPECTED, path + ": " + (type != null ? type : UNOPENED_TYPES.get(contentType))
@@ -712,8 +719,113 @@ final class ContentInspection {
         if (r.equationEditor()) {
             add(EQUATION_EDITOR, path);
         }
+        if (r.message()) {
+            outlookMessage(path, bytes, depth);
+        }
         for (OleInspection.Embedded embedded : r.embedded()) {
             embedded(path, embedded.name(), embedded.data(), depth);
+        }
+    }
+
+    /** The media types a TNEF stream is sent as ([MS-OXTNEF] 2.1.3; the second by older Exchange servers). */
+    private static final Set<String> TNEF_TYPES = Set.of("application/ms-tnef", "application/vnd.ms-tnef");
+
+    /** Whether a file's name ({@code winmail.dat}) or declared type says it is a TNEF stream. */
+    private static boolean tnefNamed(String name, String declared) {
+        if (name != null && AttachmentNameAnalyzer.windowsName(lastSegment(name)).equalsIgnoreCase("winmail.dat")) {
+            return true;
+        }
+        return declared != null && TNEF_TYPES.contains(declared);
+    }
+
+    /**
+     * A TNEF stream (winmail.dat, {@link MapiAttachments.Tnef}), which Outlook and Exchange send a message's
+     * attachments in: each attachment is an entry, its names judged ({@code winmail.dat!/invoice.exe}) and its content
+     * inspected as an archive entry's, one level deeper (an attached message is a TNEF stream of its own, an OLE object a
+     * compound file). A stream that cannot be read to its end is {@code ATTACHMENT_NOT_INSPECTED}
+     * ({@code winmail.dat: damaged TNEF (unknown attribute level 75)}), after the attachments before the damage.
+     */
+    private void tnef(String path, InputStream whole, int depth) throws IOException {
+        byte[] bytes = buffered(path, whole);
+        if (bytes == null) {
+            return;
+        }
+        MapiAttachments.Tnef tnef = new MapiAttachments.Tnef(bytes, limits.maxEntries());
+        int index = 0;
+        for (MapiAttachments.Attached a; (a = tnef.next()) != null; ) {
+            entry(path);
+            index++;
+            String entryPath = attachedNames(path, a.names(), "attachment " + index);
+            if (a.unreadable() != null) {
+                add(NOT_INSPECTED, entryPath + ": TNEF attachment " + a.unreadable());
+            }
+            for (byte[] content : a.contents()) {
+                Metered metered = new Metered(new ByteArrayInputStream(content), null, entryPath);
+                nested(entryPath, a.names().isEmpty() ? null : lastSegment(a.names().get(0)), metered, depth + 1);
+                metered.drain();
+            }
+        }
+        if (tnef.damage() != null) {
+            add(NOT_INSPECTED, path + ": damaged TNEF (" + tnef.damage() + ")");
+        }
+    }
+
+    /**
+     * Judges every name of a file attached to a TNEF stream or an Outlook message, each with its own path as evidence
+     * (a mail client may show any of them), and returns the path of the file as evidence names it: by its first name,
+     * else as {@code unnamed}.
+     */
+    private String attachedNames(String container, List<String> names, String unnamed) {
+        for (String name : names) {
+            names(name, container + "!/" + AttachmentNameAnalyzer.displayed(lastSegment(name)));
+        }
+        return container + "!/" + (names.isEmpty() ? unnamed : AttachmentNameAnalyzer.displayed(lastSegment(names.get(0))));
+    }
+
+    /**
+     * An Outlook message (.msg, read with POI's HSMF): its attachments are inspected as the entries of an archive, their
+     * names judged ({@code mail.msg!/invoice.exe}) and their content one level deeper; an attached message is walked
+     * the same way as a nested archive, to the depth limit. A message HSMF cannot read is
+     * {@code ATTACHMENT_NOT_INSPECTED} ({@code mail.msg: damaged Outlook message (…)}). Its OLE objects are the compound
+     * file's embedded objects, inspected by {@link #ole} already.
+     */
+    private void outlookMessage(String path, byte[] bytes, int depth) {
+        try (org.apache.poi.poifs.filesystem.POIFSFileSystem fs =
+                new org.apache.poi.poifs.filesystem.POIFSFileSystem(new ByteArrayInputStream(bytes))) {
+            messageFiles(path, fs.getRoot(), depth);
+        } catch (Stop stop) {
+            throw stop;
+        } catch (IOException | RuntimeException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new Stop(null);
+            }
+            add(NOT_INSPECTED, path + ": damaged Outlook message (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    private void messageFiles(String path, org.apache.poi.poifs.filesystem.DirectoryNode message, int depth)
+            throws IOException {
+        if (depth >= limits.maxDepth()) {
+            add(ARCHIVE_TOO_DEEP, path + ": message nested more than " + limits.maxDepth() + " levels deep");
+            return;
+        }
+        MapiAttachments.MessageFiles read = MapiAttachments.files(message);
+        int index = 0;
+        for (MapiAttachments.MessageFile file : read.files()) {
+            entry(path);
+            index++;
+            String entryPath = attachedNames(path, file.names(),
+                    file.message() != null ? "attached message " + index : "attachment " + index);
+            if (file.message() != null) {
+                messageFiles(entryPath, file.message(), depth + 1);
+            } else if (file.content() != null) {
+                Metered metered = new Metered(new ByteArrayInputStream(file.content()), null, entryPath);
+                nested(entryPath, file.names().isEmpty() ? null : lastSegment(file.names().get(0)), metered, depth + 1);
+                metered.drain();
+            }
+        }
+        if (read.unread() > 0) {
+            add(NOT_INSPECTED, path + ": damaged Outlook message (" + read.unread() + " of its attachments unreadable)");
         }
     }
 
@@ -1800,7 +1912,7 @@ final class ContentInspection {
         }
         if (FileSignatures.isSevenZip(head, n) || FileSignatures.isRar(head, n) || FileSignatures.isGzip(head, n)
                 || FileSignatures.isTar(head, n) || FileSignatures.compression(head, n) != null
-                || FileSignatures.isCpio(head, n) || FileSignatures.isAr(head, n)
+                || FileSignatures.isCpio(head, n) || FileSignatures.isAr(head, n) || FileSignatures.isTnef(head, n)
                 || FileSignatures.unopenedArchive(head, n) != null || UNOPENED_TYPES.containsKey(contentType)) {
             return Kind.ARCHIVE;
         }
@@ -1832,6 +1944,9 @@ final class ContentInspection {
         }
         if (declared.equals("application/pdf")) {
             return Kind.PDF;
+        }
+        if (TNEF_TYPES.contains(declared)) {
+            return Kind.ARCHIVE; // not an Office document, as application/vnd.ms-tnef would make it below
         }
         if (declared.startsWith("image/")) {
             return Kind.IMAGE;

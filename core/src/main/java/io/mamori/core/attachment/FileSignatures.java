@@ -157,6 +157,11 @@ final class FileSignatures {
         return ascii(head, length, 0, "!<arch>\n");
     }
 
+    /** A TNEF stream (winmail.dat): its signature 0x223E9F78, little-endian ([MS-OXTNEF] 2.1.3.1). */
+    static boolean isTnef(byte[] head, int length) {
+        return startsWith(head, length, new byte[] {0x78, (byte) 0x9F, 0x3E, 0x22});
+    }
+
     /**
      * The archive formats Mamori cannot open but Windows' tools, 7-Zip or LhaPlus do, by their magic, named for the
      * evidence, or {@code null}: their files cannot be checked, which must not pass as nothing found.

@@ -43,10 +43,11 @@ final class OleInspection {
 
     /**
      * What was found; {@code embedded} are the files embedded in the document (or in the OLE object it is), in storage
-     * order, at most {@link #MAX_EMBEDDED}.
+     * order, at most {@link #MAX_EMBEDDED}; {@code message}, the file is an Outlook message, whose attachments
+     * {@link MapiAttachments} reads.
      */
     record Result(boolean macro, String macroKind, boolean encrypted, String installer, String dde,
-            List<Embedded> embedded, boolean equationEditor) {
+            List<Embedded> embedded, boolean equationEditor, boolean message) {
     }
 
     /**
@@ -104,7 +105,8 @@ final class OleInspection {
                     presentationObjects(root, embedded, presentationVba);
                 }
             }
-            return new Result(macro != null, macro, encrypted, installer, dde, List.copyOf(embedded), equation[0]);
+            return new Result(macro != null, macro, encrypted, installer, dde, List.copyOf(embedded), equation[0],
+                    MapiAttachments.isMessage(root));
         }
     }
 
