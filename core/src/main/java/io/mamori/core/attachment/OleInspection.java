@@ -285,7 +285,7 @@ final class OleInspection {
      * the PowerPoint Document stream): each a compound file of its own, stored as it is (recInstance 0) or compressed
      * with zlib after its decompressed size (recInstance 1), handed over without a name (its Package, if it is one,
      * names the file; the presentation's VBA project, stored so as well, is left out when {@code vbaFound}).
-     * Hand-written: POI reads presentations in its scratchpad module, which Mamori does not ship; the
+     * Hand-written, from before Mamori shipped POI's scratchpad module (whose HSLF reads whole presentations); the
      * record headers ([MS-PPT] 2.3.1: version and instance, type, length) are walked in order, containers (version
      * 0xF) entered, atoms skipped.
      */
@@ -376,7 +376,7 @@ final class OleInspection {
      * The first DDE field of a Word 97–2003 document ({@code DDEAUTO c:\\windows\\system32\\cmd.exe "/k calc.exe"}),
      * or {@code null}. [MS-DOC] 2.8.25: a field is its begin character (0x13), its instruction, a separator (0x14) and
      * its end (0x15), in the document's text, which the WordDocument stream holds as 8-bit (Windows-1252) or UTF-16LE
-     * pieces. Hand-written (POI's HWPF is in the scratchpad module Mamori does not ship): the stream is searched for a
+     * pieces. Hand-written, from before Mamori shipped POI's scratchpad module (HWPF): the stream is searched for a
      * field begin followed by an instruction in either encoding, as oletools' msodde does; a piece table that cuts an
      * instruction in two is not followed.
      */
