@@ -90,6 +90,12 @@ seed_archives() {
   [ -f "$dir/seed-clean.pdf" ] || { printf '\x07'; cat "$root/core/src/test/resources/files/pdf/clean.pdf"; } > "$dir/seed-clean.pdf"
   # 8 rtf: an obfuscated Equation Editor exploit
   [ -f "$dir/seed-equation.rtf" ] || { printf '\x08'; cat "$oletools/issue_251.rtf"; } > "$dir/seed-equation.rtf"
+  # 12 unnamed: TNEF streams (MimeKit's samples, core/src/test/resources/files/README.md), found by their signature; an
+  # Outlook message and data-before-name.tnef are among the test inputs already (ArchiveParsersFuzzTestInputs/)
+  local tnef="$root/core/src/test/resources/files/mimekit/tnef"
+  for t in two-files winmail; do
+    [ -f "$dir/seed-$t.tnef" ] || { printf '\x0c'; cat "$tnef/$t.tnef"; } > "$dir/seed-$t.tnef"
+  done
   [ -f "$dir/seed-a.zip" ] && return 0
   local work
   work="$(mktemp -d)"

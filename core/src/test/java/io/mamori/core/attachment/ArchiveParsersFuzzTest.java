@@ -11,7 +11,8 @@ import java.util.List;
 
 /**
  * Coverage-guided fuzzing of what reads attachments byte by byte: the whole inspection of one attachment (archives
- * within archives, Office documents, RAR headers, 7z headers, type detection), Office documents' relationship parts
+ * within archives, Office documents, RAR headers, 7z headers, TNEF streams and Outlook messages, type detection),
+ * Office documents' relationship parts
  * and fields, XFA forms' scripts,
  * the 7z header reader that decides
  * whether a password may be tried, and the password search in message text. Each must end with findings or nothing,
