@@ -22,8 +22,8 @@ import org.apache.poi.poifs.filesystem.Entry;
 /**
  * The files attached to the two containers Outlook and Exchange wrap attachments in: a TNEF stream
  * ({@code winmail.dat}, {@code application/ms-tnef}, [MS-OXTNEF]) and an Outlook message file ({@code .msg},
- * [MS-OXMSG]), read with Apache POI's HMEF and HSMF. A mail client that understands them (Outlook, Thunderbird with
- * LookOut, Apple Mail) shows their attachments as the message's own: a program inside one is a program attached.
+ * [MS-OXMSG]), read with Apache POI's HMEF and HSMF. A mail client that understands them (Outlook above all) shows
+ * their attachments as the message's own: a program inside one is a program attached.
  * Each attachment comes with every file name it has (the long name, the 8.3 name, the title), for the name checks,
  * and its content, for the inspection of a file inside an archive. Stateless but for one {@link Tnef} reader per
  * stream.
@@ -35,10 +35,10 @@ final class MapiAttachments {
     /** ... and each property of variable length in a stream named {@code __substg1.0_<tag>} ([MS-OXMSG] 2.1.3). */
     private static final String PROPERTY_STREAM = "__substg1.0_";
     /**
-     * The most bytes of an attachment's MAPI properties (its {@code attAttachment} attribute) handed to POI: it makes an
-     * object of some 70 bytes of each 4-byte value, so that a crafted attribute of many small values would take
-     * twenty times its size in memory. Real ones hold a few dozen properties and, for an attachment carried as a
-     * property ({@code PR_ATTACH_DATA_OBJ}), its data, which POI takes up to 1,000,000 bytes.
+     * The most bytes of an attachment's MAPI properties (its {@code attAttachment} attribute) handed to POI: it makes
+     * objects of tens of bytes of each 4-byte value, so that a crafted attribute of many small values would take many
+     * times its size in memory. Real ones hold a few dozen properties and, for an attachment carried as a property
+     * ({@code PR_ATTACH_DATA_OBJ}), its data, which POI takes up to 1,000,000 bytes.
      */
     static final int MAX_PROPERTIES_BYTES = 2 * 1024 * 1024;
     /** {@code PidTagAttachDataBinary} and {@code PidTagAttachDataObject} share this id; an object comes after its IID. */

@@ -201,6 +201,29 @@ class OutlookContainersTest {
                 Finding.of("ATTACHMENT_NOT_INSPECTED", "winmail.dat: damaged TNEF (attribute longer than the stream)"));
     }
 
+    @Test
+    void anAttachmentWhosePropertiesPoiCannotReadIsSaidSoAndTheNextOnesAreRead() throws Exception {
+        // one property of a type POI does not know (0x0999), so that it cannot tell the value's length
+        byte[] broken = {1, 0, 0, 0, (byte) 0x99, 0x09, 0x07, 0x37, 1, 0, 0, 0, 4, 0, 0, 0, 'a', 'b', 'c', 'd'};
+        byte[] tnef = new TnefWriter().attach("run.js", SCRIPT).properties(broken).attach("tool.exe", ascii("x")).bytes();
+
+        assertThat(analyze("winmail.dat", TNEF, tnef)).containsExactlyInAnyOrder(
+                Finding.of("ATTACHMENT_EXECUTABLE", "winmail.dat!/run.js"),
+                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "winmail.dat!/run.js: Windows script (wscript.shell)"),
+                Finding.of("ATTACHMENT_NOT_INSPECTED",
+                        "winmail.dat!/run.js: TNEF attachment properties unreadable (IllegalArgumentException)"),
+                Finding.of("ATTACHMENT_EXECUTABLE", "winmail.dat!/tool.exe"));
+    }
+
+    @Test
+    void propertiesPastTheirBoundAreNotHandedToPoi() throws Exception {
+        byte[] large = new byte[MapiAttachments.MAX_PROPERTIES_BYTES + 4]; // no properties, and padding past the bound
+        byte[] tnef = new TnefWriter().attach("notes.txt", ascii("hello")).properties(large).bytes();
+
+        assertThat(analyze("winmail.dat", TNEF, tnef)).containsExactly(Finding.of("ATTACHMENT_NOT_INSPECTED",
+                "winmail.dat!/notes.txt: TNEF attachment properties larger than 2 MiB, not read"));
+    }
+
     /** Every sample cut anywhere: a defined finding about the stream, never an exception (which would say "unreadable"). */
     @Test
     void everyCutOfEverySampleEndsInADefinedFinding() throws Exception {

@@ -61,6 +61,12 @@ final class TnefWriter {
         return this;
     }
 
+    /** MAPI properties for the attachment last added, as they are (an {@code attAttachment} attribute's data). */
+    TnefWriter properties(byte[] raw) {
+        attribute(LEVEL_ATTACHMENT, TNEFProperty.ID_ATTACHMENT.id, TYPE_BYTE, raw);
+        return this;
+    }
+
     byte[] bytes() {
         return out.toByteArray();
     }
