@@ -46,6 +46,9 @@ public final class CliLogging extends ContextAwareBase implements Configurator {
         // with a stack trace (thousands for one crafted PDF); the analysis result says what matters
         context.getLogger("org.apache.pdfbox").setLevel(Level.OFF);
         context.getLogger("org.apache.fontbox").setLevel(Level.OFF);
+        // POI's .msg and TNEF readers log each chunk of a damaged message they pass over at ERROR with a stack trace
+        context.getLogger("org.apache.poi.hsmf").setLevel(Level.OFF);
+        context.getLogger("org.apache.poi.hmef").setLevel(Level.OFF);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 }
