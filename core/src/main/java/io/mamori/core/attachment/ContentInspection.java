@@ -1042,8 +1042,19 @@ final class ContentInspection {
                 } else {
                     entry(path);
                 }
+                InputStream data = zip;
                 if (e.isDirectory()) {
-                    continue;
+                    if (inDocument) {
+                        continue;
+                    }
+                    int first = folderData(e, zip.canReadEntryData(e) ? zip : null);
+                    if (first == NO_DATA) {
+                        continue;
+                    }
+                    if (first >= 0) {
+                        data = new SequenceInputStream(new ByteArrayInputStream(new byte[] {(byte) first}),
+                                nonClosing(zip));
+                    }
                 }
                 String entryPath = path + "!/" + AttachmentNameAnalyzer.displayed(entryName);
                 String lower = entryName.toLowerCase(Locale.ROOT);
@@ -1072,7 +1083,7 @@ final class ContentInspection {
                 if (!inspectable(e, zip.canReadEntryData(e), entryPath)) {
                     continue;
                 }
-                Metered content = new Metered(zip, zip::getCompressedCount, entryPath, inDocument);
+                Metered content = new Metered(data, zip::getCompressedCount, entryPath, inDocument);
                 boolean zstd = e.getMethod() == org.apache.commons.compress.archivers.zip.ZipMethod.ZSTD.getCode()
                         || e.getMethod() == org.apache.commons.compress.archivers.zip.ZipMethod.ZSTD_DEPRECATED.getCode();
                 zstdInside |= zstd;
@@ -1179,7 +1190,7 @@ final class ContentInspection {
             if (!document) {
                 for (ZipLayout.Header h : headers) {
                     for (String name : java.util.Arrays.asList(h.name(), h.unicodeName())) {
-                        if (name != null && !name.endsWith("/") && !streamed.contains(name)) {
+                        if (name != null && !h.folder() && !streamed.contains(name)) {
                             names(name, path + "!/" + AttachmentNameAnalyzer.displayed(name));
                         }
                     }
@@ -1201,6 +1212,7 @@ final class ContentInspection {
             }
         }
         Set<String> names = new LinkedHashSet<>();
+        Set<String> withData = new java.util.HashSet<>();
         List<long[]> data = new ArrayList<>();
         Set<Integer> listed = new java.util.HashSet<>();
         Set<String> central = new java.util.HashSet<>();
@@ -1233,8 +1245,15 @@ final class ContentInspection {
             }
             for (ZipArchiveEntry e : entries) {
                 String name = entryName(e);
-                if (document || e.isDirectory() || streamed.contains(name)) {
+                if (document || streamed.contains(name)) {
                     continue;
+                }
+                if (e.isDirectory()) {
+                    try (InputStream in = zip.canReadEntryData(e) ? zip.getInputStream(e) : null) {
+                        if (folderData(e, in) == NO_DATA) {
+                            continue;
+                        }
+                    }
                 }
                 // only the central directory lists it (or names it differently): what Windows would extract
                 entry(path);
@@ -1271,6 +1290,13 @@ final class ContentInspection {
             if (h.unicodeName() != null) {
                 names.add(h.unicodeName());
             }
+            if (!h.folder()) {
+                // a name with a slash at its end that declares data: judged as the file it would be (see folderData)
+                withData.add(h.name());
+                if (h.unicodeName() != null) {
+                    withData.add(h.unicodeName());
+                }
+            }
             if (h.central() && !central.contains(h.name())) {
                 why.add("a second central directory");
             } else if (!h.central() && !listed.contains(h.offset())) {
@@ -1283,7 +1309,7 @@ final class ContentInspection {
         }
         if (!document) {
             for (String name : names) {
-                if (!name.endsWith("/") && judged.add(name)) {
+                if ((!name.endsWith("/") || withData.contains(name)) && judged.add(name)) {
                     names(name, path + "!/" + AttachmentNameAnalyzer.displayed(name));
                 }
             }
@@ -1408,17 +1434,26 @@ final class ContentInspection {
         try {
             for (org.apache.commons.compress.archivers.ArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
                 entry(path);
+                String name = e.getName();
+                if (e instanceof TarArchiveEntry t && fileUnderFolderName(t)) {
+                    // a regular file's header under a folder's name (invoice.js/) with data: GNU tar, bsdtar and 7-Zip
+                    // make a folder of it and skip the data, but no archiver writes one, and the data is what a reader
+                    // taking the header's type at its word writes out as invoice.js; judged as that file. Commons
+                    // Compress reads no data of an entry named as a folder: the entry it returned (the one it reads)
+                    // is renamed without the slash
+                    t.setName(name.substring(0, name.length() - 1));
+                }
                 if (e.isDirectory() || (e instanceof TarArchiveEntry t && !t.isFile())) {
                     continue;
                 }
                 if (!tar.canReadEntryData(e)) {
-                    add(NOT_INSPECTED, path + "!/" + AttachmentNameAnalyzer.displayed(e.getName()) + ": unreadable entry");
+                    add(NOT_INSPECTED, path + "!/" + AttachmentNameAnalyzer.displayed(name) + ": unreadable entry");
                     continue;
                 }
-                String entryPath = path + "!/" + AttachmentNameAnalyzer.displayed(e.getName());
-                names(e.getName(), entryPath);
+                String entryPath = path + "!/" + AttachmentNameAnalyzer.displayed(name);
+                names(name, entryPath);
                 Metered content = new Metered(tar, null, entryPath);
-                nested(entryPath, lastSegment(e.getName()), content, depth + 1);
+                nested(entryPath, lastSegment(name), content, depth + 1);
                 content.drain();
             }
         } catch (Stop stop) {
@@ -1426,6 +1461,15 @@ final class ContentInspection {
         } catch (IOException | RuntimeException e) {
             add(NOT_INSPECTED, path + ": damaged archive (" + e.getClass().getSimpleName() + ")");
         }
+    }
+
+    /**
+     * Whether a tar header is a regular file's (type {@code 0}, or NUL in old archives) under a name ending in a slash,
+     * with data: what old tar programs took for a folder.
+     */
+    private static boolean fileUnderFolderName(TarArchiveEntry t) {
+        return (t.getLinkFlag() == TarArchiveEntry.LF_NORMAL || t.getLinkFlag() == TarArchiveEntry.LF_OLDNORM)
+                && !t.isPaxHeader() && !t.isGlobalPaxHeader() && t.getName().endsWith("/") && t.getSize() > 0;
     }
 
     /**
@@ -1877,6 +1921,27 @@ final class ContentInspection {
             throw bomb(entryPath + ": declared to expand more than " + limits.maxRatio() + "×");
         }
         return true;
+    }
+
+    /** {@link #folderData}: the entry holds nothing, a folder as its name says. */
+    private static final int NO_DATA = -1;
+    /** {@link #folderData}: the entry declares data that cannot be read here (encrypted, an unsupported method). */
+    private static final int UNREAD_DATA = -2;
+
+    /**
+     * Whether a zip entry named as a folder ({@code invoice.js/}) holds data: 7-Zip, libarchive (bsdtar, Windows 11's
+     * Explorer), Info-ZIP and Python make a folder of it and drop the data, but no archiver writes data under a folder's
+     * name, and a reader that takes the entry as a file writes it out as the file its name without the slash names. Such
+     * an entry is judged as that file rather than passed over. The first byte of its data ({@code in}, which is read
+     * once whatever the declared sizes say: an attacker writes those too), {@link #NO_DATA} for a true folder, or
+     * {@link #UNREAD_DATA} when data is declared but {@code in} is {@code null} (unreadable) or it is encrypted.
+     */
+    private static int folderData(ZipArchiveEntry e, InputStream in) throws IOException {
+        if (e.getGeneralPurposeBit().usesEncryption() || in == null) {
+            return e.getSize() != 0 || e.getCompressedSize() > 0 ? UNREAD_DATA : NO_DATA;
+        }
+        int first = in.read();
+        return first < 0 ? NO_DATA : first;
     }
 
     private Stop bomb(String evidence) {

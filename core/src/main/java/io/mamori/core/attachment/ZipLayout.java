@@ -21,8 +21,16 @@ final class ZipLayout {
     static final int END = 0x06054b50;
     private static final int UNICODE_PATH = 0x7075;
 
-    /** A local or central header: where it starts, its name, the Unicode Path field's name if any, its data's end. */
-    record Header(int offset, boolean central, String name, String unicodeName, byte[] rawName) {
+    /**
+     * A local or central header: where it starts, its name, the Unicode Path field's name if any, its raw name, and the
+     * uncompressed size it declares (0 for a folder, and in a local header followed by a data descriptor).
+     */
+    record Header(int offset, boolean central, String name, String unicodeName, byte[] rawName, long size) {
+
+        /** Whether it names a folder ({@code a/}) that declares no data. */
+        boolean folder() {
+            return name.endsWith("/") && size == 0;
+        }
     }
 
     private ZipLayout() {
@@ -70,14 +78,14 @@ final class ZipLayout {
                 int extraLength = uint16(b, i + 28);
                 if (i + 30L + nameLength + extraLength <= b.length) {
                     found.add(header(b, i, false, uint16(b, i + 6), i + 30, nameLength, i + 30 + nameLength,
-                            extraLength));
+                            extraLength, uint32(b, i + 22)));
                 }
             } else if (signature == CENTRAL && i + 46 <= b.length) {
                 int nameLength = uint16(b, i + 28);
                 int extraLength = uint16(b, i + 30);
                 if (i + 46L + nameLength + extraLength <= b.length) {
                     found.add(header(b, i, true, uint16(b, i + 8), i + 46, nameLength, i + 46 + nameLength,
-                            extraLength));
+                            extraLength, uint32(b, i + 24)));
                 }
             }
         }
@@ -85,7 +93,7 @@ final class ZipLayout {
     }
 
     private static Header header(byte[] b, int offset, boolean central, int flags, int nameAt, int nameLength,
-            int extraAt, int extraLength) {
+            int extraAt, int extraLength, long declared) {
         byte[] raw = java.util.Arrays.copyOfRange(b, nameAt, nameAt + nameLength);
         String name = (flags & 0x800) != 0 ? new String(raw, StandardCharsets.UTF_8) : name(raw);
         String unicode = null;
@@ -101,7 +109,7 @@ final class ZipLayout {
             }
             p += 4 + size;
         }
-        return new Header(offset, central, name, unicode, raw);
+        return new Header(offset, central, name, unicode, raw, declared);
     }
 
     /** A raw name as {@code ContentInspection} reads entry names: UTF-8 if it is, else Japanese Windows' CP932. */

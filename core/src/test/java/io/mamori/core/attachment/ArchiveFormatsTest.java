@@ -125,6 +125,54 @@ class ArchiveFormatsTest {
     // ---- tar, cpio, ar -------------------------------------------------------------------------------------
 
     @Test
+    void aRegularFileUnderAFolderNameInATarIsJudgedByItsNameWithoutTheSlash() throws Exception {
+        // GNU tar, bsdtar and 7-Zip make a folder of it and skip its data; no archiver writes one
+        byte[] tar = tar("invoice.jsX", pe(), "readme.txt", ascii("hello"));
+        tar[10] = '/';
+        checksum(tar, 0);
+
+        assertThat(analyze("docs.tar", tar)).containsExactly(
+                Finding.of("ATTACHMENT_EXECUTABLE", "docs.tar!/invoice.js/"),
+                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "docs.tar!/invoice.js/: Windows executable (PE)"));
+    }
+
+    @Test
+    void aFileUnderAFolderNameInA7zArchiveIsJudgedByItsNameWithoutTheSlash() throws Exception {
+        // 7z marks folders by their empty stream, not by their name: an entry with data is a file whatever its name
+        org.apache.commons.compress.utils.SeekableInMemoryByteChannel channel =
+                new org.apache.commons.compress.utils.SeekableInMemoryByteChannel();
+        try (org.apache.commons.compress.archivers.sevenz.SevenZOutputFile out =
+                new org.apache.commons.compress.archivers.sevenz.SevenZOutputFile(channel)) {
+            org.apache.commons.compress.archivers.sevenz.SevenZArchiveEntry e =
+                    new org.apache.commons.compress.archivers.sevenz.SevenZArchiveEntry();
+            e.setName("invoice.js/");
+            out.putArchiveEntry(e);
+            out.write(pe());
+            out.closeArchiveEntry();
+        }
+        byte[] sevenZip = java.util.Arrays.copyOf(channel.array(), (int) channel.size());
+
+        assertThat(analyze("docs.7z", sevenZip)).containsExactly(
+                Finding.of("ATTACHMENT_EXECUTABLE", "docs.7z!/invoice.js/"),
+                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "docs.7z!/invoice.js/: Windows executable (PE)"));
+    }
+
+    @Test
+    void aFolderNamedLikeAScriptInATarIsNoFinding() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+            tar.putArchiveEntry(new TarArchiveEntry("chart.js/"));
+            tar.closeArchiveEntry();
+        }
+        byte[] oldStyle = tar("chart.jsX", new byte[0]);
+        oldStyle[8] = '/';
+        checksum(oldStyle, 0);
+
+        assertThat(analyze("chart.tar", out.toByteArray())).isEmpty();
+        assertThat(analyze("chart.tar", oldStyle)).isEmpty();
+    }
+
+    @Test
     void anOldTarWithoutTheUstarMagicIsOpenedByItsHeaderChecksum() throws Exception {
         byte[] tar = tar("invoice.exe", pe());
         java.util.Arrays.fill(tar, 257, 265, (byte) 0);
@@ -291,6 +339,16 @@ class ArchiveFormatsTest {
             }
         }
         return out.toByteArray();
+    }
+
+    /** Writes the checksum of the tar header at {@code at} again, after a change to it. */
+    private static void checksum(byte[] tar, int at) {
+        java.util.Arrays.fill(tar, at + 148, at + 156, (byte) ' ');
+        long sum = 0;
+        for (int i = at; i < at + 512; i++) {
+            sum += tar[i] & 0xff;
+        }
+        System.arraycopy(String.format("%06o\0 ", sum).getBytes(StandardCharsets.US_ASCII), 0, tar, at + 148, 8);
     }
 
     /** The start of an LZH archive as LHa writes it: a level-0 header of a stored (-lh0-) file. */

@@ -123,6 +123,60 @@ class ZipReadingTest {
                         "big.zip: larger than 1 MiB, its central directory not compared with its entries"));
     }
 
+    @Test
+    void aFileUnderAFolderNameIsJudgedByItsNameWithoutTheSlash() throws Exception {
+        // 7-Zip and bsdtar make a folder invoice.js of it and drop the data; a reader taking it as a file writes
+        // invoice.js: no archiver writes data under a folder's name
+        Stored zip = new Stored().add("invoice.js/", pe());
+
+        assertThat(analyze("docs.zip", zip.bytes())).containsExactly(
+                Finding.of("ATTACHMENT_EXECUTABLE", "docs.zip!/invoice.js/"),
+                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "docs.zip!/invoice.js/: Windows executable (PE)"));
+    }
+
+    @Test
+    void aFileUnderAFolderNameIsFoundByItsDataWhenItsHeaderDeclaresNoSize() throws Exception {
+        // deflated with a data descriptor: the local header says nothing of its size, the data says it all
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(out)) {
+            zip.putNextEntry(new ZipEntry("invoice.js/"));
+            zip.write(pe());
+            zip.closeEntry();
+        }
+
+        assertThat(analyze("docs.zip", out.toByteArray())).containsExactly(
+                Finding.of("ATTACHMENT_EXECUTABLE", "docs.zip!/invoice.js/"),
+                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "docs.zip!/invoice.js/: Windows executable (PE)"));
+    }
+
+    @Test
+    void aFileUnderAFolderNameOnlyTheCentralDirectoryGivesIsJudged() throws Exception {
+        Stored zip = new Stored().add("readme.txt", "invoice.js/", null, pe());
+
+        assertThat(analyze("docs.zip", zip.bytes())).contains(
+                Finding.of("ATTACHMENT_EXECUTABLE", "docs.zip!/invoice.js/"),
+                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "docs.zip!/invoice.js/: Windows executable (PE)"),
+                Finding.of("ATTACHMENT_NOT_INSPECTED",
+                        "docs.zip: zip that tools read differently (local name readme.txt, central name invoice.js/)"));
+    }
+
+    @Test
+    void aFolderNamedLikeAScriptIsNoFinding() throws Exception {
+        // Java's writer gives a folder two bytes of deflate data that expand to nothing
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(out)) {
+            zip.putNextEntry(new ZipEntry("chart.js/"));
+            zip.closeEntry();
+            zip.putNextEntry(new ZipEntry("chart.js/readme.txt"));
+            zip.write(TEXT);
+            zip.closeEntry();
+        }
+        Stored stored = new Stored().add("chart.js/", new byte[0]).add("chart.js/readme.txt", TEXT);
+
+        assertThat(analyze("chart.zip", out.toByteArray())).isEmpty();
+        assertThat(analyze("chart.zip", stored.bytes())).isEmpty();
+    }
+
     // ---- helpers -------------------------------------------------------------------------------------------
 
     private List<Finding> analyze(String name, byte[] content) throws Exception {
