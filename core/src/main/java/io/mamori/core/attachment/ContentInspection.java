@@ -1608,11 +1608,15 @@ final class ContentInspection {
         return n;
     }
 
+    /**
+     * A gzip file: the one file gunzip writes out of it ({@link Gunzipped}: every member, one after the other), named as
+     * gunzip and 7-Zip name it. Damage, and bytes other than zeros after the last member, are
+     * {@code ATTACHMENT_NOT_INSPECTED}, after the data before them was inspected.
+     */
     private void gzip(String path, String name, InputStream whole, int depth) throws IOException {
         try {
-            // every member: gunzip and 7-Zip write them all out, one after the other, as one file
-            GzipCompressorInputStream gz = new GzipCompressorInputStream(whole, true);
-            String stored = gz.getMetaData().getFileName();
+            Gunzipped gz = new Gunzipped(whole);
+            String stored = gz.storedName();
             String base = name == null ? "" : name;
             String lower = base.toLowerCase(Locale.ROOT);
             // what gunzip names the file it writes (without -N), which is also what Windows' tools show
@@ -1628,13 +1632,132 @@ final class ContentInspection {
             if (unpacked != null && !unpacked.isBlank() && !unpacked.equals(stored)) {
                 names(unpacked, path + "!/" + AttachmentNameAnalyzer.displayed(unpacked));
             }
-            Metered content = new Metered(gz, gz::getCompressedCount, innerPath);
+            Metered content = new Metered(gz, gz::compressedCount, innerPath);
             nested(innerPath, lastSegment(inner), content, depth + 1);
             content.drain();
+            if (gz.damage() != null) {
+                add(NOT_INSPECTED, path + ": damaged archive (" + gz.damage().getClass().getSimpleName() + ")");
+            } else if (gz.trailingData() > 0) {
+                add(NOT_INSPECTED, path + ": " + gz.trailingData() + " bytes after the compressed data, not inspected");
+            }
         } catch (Stop stop) {
             throw stop;
         } catch (IOException | RuntimeException e) {
             add(NOT_INSPECTED, path + ": damaged archive (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    /**
+     * The file gunzip writes out of a gzip file: the data of its members one after the other, as one file (the first
+     * bytes of a program may be in one member and the rest in the next), up to what follows the last member, which
+     * gunzip passes over (zeros in silence, other bytes with a warning: {@link #trailingData}). Damage ends the data
+     * where it is, after the bytes decompressed before it, which gunzip and 7-Zip have written out by then
+     * ({@link #damage}); reading on is not an error. Each member is read by Commons Compress, one at a time from a
+     * buffered stream that it leaves just after the member.
+     */
+    private static final class Gunzipped extends InputStream {
+        private final Counted counted;
+        private final InputStream in;
+        private final String storedName;
+        private GzipCompressorInputStream member;
+        private Exception damage;
+        private long trailingData;
+        private boolean ended;
+
+        /** @throws IOException when the file does not start with a gzip member's header */
+        Gunzipped(InputStream whole) throws IOException {
+            counted = new Counted(whole);
+            in = new java.io.BufferedInputStream(counted);
+            member = new GzipCompressorInputStream(in, false);
+            storedName = member.getMetaData().getFileName();
+        }
+
+        /** The name the first member's header gives, or {@code null}. */
+        String storedName() {
+            return storedName;
+        }
+
+        /** The compressed bytes read so far, for the ratio limit. */
+        long compressedCount() {
+            return counted.count();
+        }
+
+        /** What ended the data before the end of the file, or {@code null}. */
+        Exception damage() {
+            return damage;
+        }
+
+        /** How many bytes follow the last member, when they are not all zeros (0 when nothing or only zeros do). */
+        long trailingData() {
+            return trailingData;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            while (!ended) {
+                long before = member.getUncompressedCount();
+                int n;
+                try {
+                    n = member.read(b, off, len);
+                } catch (IOException | RuntimeException e) {
+                    if (e instanceof Stop stop) {
+                        throw stop;
+                    }
+                    // a member's check (its CRC, its size) fails after its last bytes were decompressed into b: they
+                    // are what the tools wrote out before saying so
+                    damage = e;
+                    ended = true;
+                    int decompressed = (int) (member.getUncompressedCount() - before);
+                    return decompressed > 0 ? decompressed : -1;
+                }
+                if (n >= 0) {
+                    return n;
+                }
+                next();
+            }
+            return -1;
+        }
+
+        /** After a member: the next one, or the end (what follows, if anything, is counted). */
+        private void next() throws IOException {
+            in.mark(2);
+            int b0 = in.read();
+            int b1 = b0 < 0 ? -1 : in.read();
+            in.reset();
+            if (b0 == 0x1f && b1 == 0x8b) {
+                try {
+                    member = new GzipCompressorInputStream(in, false);
+                } catch (IOException e) {
+                    damage = e;
+                    ended = true;
+                }
+                return;
+            }
+            ended = true;
+            long after = 0;
+            boolean zeros = true;
+            byte[] buf = new byte[8192];
+            for (int n; (n = in.read(buf)) >= 0; ) {
+                after += n;
+                for (int i = 0; i < n && zeros; i++) {
+                    zeros = buf[i] == 0;
+                }
+            }
+            trailingData = zeros ? 0 : after;
+        }
+
+        @Override
+        public void close() {
+            // the archive stream it reads from stays open for the next entry
         }
     }
 

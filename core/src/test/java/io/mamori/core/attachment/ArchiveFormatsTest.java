@@ -74,6 +74,48 @@ class ArchiveFormatsTest {
                 .contains(Finding.of("ATTACHMENT_EXECUTABLE", "docs.tar.gz!/docs.tar!/invoice.js"));
     }
 
+    @Test
+    void aProgramSplitAcrossGzipMembersIsJudgedAsTheOneFileGunzipWrites() throws Exception {
+        byte[] program = pe();
+        // "M" in the first member, "Z" and the PE header in the second: gunzip writes them out as one file
+        ByteArrayOutputStream members = new ByteArrayOutputStream();
+        members.write(gzip(null, java.util.Arrays.copyOf(program, 1)));
+        members.write(gzip(null, new byte[0]));
+        members.write(gzip(null, java.util.Arrays.copyOfRange(program, 1, program.length)));
+
+        assertThat(analyze("scan.gz", members.toByteArray())).containsExactly(
+                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "scan.gz!/scan: Windows executable (PE)"));
+    }
+
+    @Test
+    void bytesAfterTheLastGzipMemberDoNotHideTheProgramGunzipWritesOut() throws Exception {
+        // gunzip writes the program and warns "trailing garbage ignored"; 7-Zip extracts it and reports the data after
+        byte[] garbage = concat(gzip(null, pe()), ascii("garbage!garbage!"));
+
+        assertThat(analyze("scan.gz", garbage)).containsExactly(
+                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "scan.gz!/scan: Windows executable (PE)"),
+                Finding.of("ATTACHMENT_NOT_INSPECTED", "scan.gz: 16 bytes after the compressed data, not inspected"));
+    }
+
+    @Test
+    void zerosAfterTheLastGzipMemberArePassedOverAsGunzipDoes() throws Exception {
+        // tape padding: gunzip ignores it without a word
+        byte[] padded = concat(gzip(null, pe()), new byte[512]);
+
+        assertThat(analyze("scan.gz", padded)).containsExactly(
+                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "scan.gz!/scan: Windows executable (PE)"));
+    }
+
+    @Test
+    void aGzipMemberWhoseChecksumFailsIsJudgedByTheBytesToolsWroteOutBeforeSayingSo() throws Exception {
+        byte[] gz = gzip(null, pe());
+        gz[gz.length - 8] ^= 0x55; // the member's CRC-32: gunzip -c and 7-Zip write the data, then report the error
+
+        assertThat(analyze("scan.gz", gz)).containsExactly(
+                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "scan.gz!/scan: Windows executable (PE)"),
+                Finding.of("ATTACHMENT_NOT_INSPECTED", "scan.gz: damaged archive (IOException)"));
+    }
+
     // ---- the other compressors -----------------------------------------------------------------------------
 
     @Test
@@ -250,6 +292,12 @@ class ArchiveFormatsTest {
                 .parse(new ByteArrayInputStream(raw.getBytes(StandardCharsets.UTF_8)))) {
             return new AttachmentContentAnalyzer().analyze(new AnalysisInput(ENVELOPE, m));
         }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
     }
 
     private static byte[] ascii(String s) {
