@@ -272,7 +272,7 @@ public final class AttachmentContentAnalyzer implements Analyzer {
                 pages.part(part.path());
             }
             try (InputStream in = content.open()) {
-                inspection.attachment(path, part.path(), part.filename(), part.contentType(), in);
+                inspection.attachment(path, part.path(), part.filename(), part.contentType(), in, content::open);
             } catch (IOException e) {
                 inspection.add(ContentInspection.NOT_INSPECTED, path + ": content unreadable");
             }

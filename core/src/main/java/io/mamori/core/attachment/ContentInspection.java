@@ -114,6 +114,8 @@ final class ContentInspection {
     private final Sink sink;
     /** Unpacks compressed RAR archives; {@code null} for the system's ({@link RarUnpacker#system()}). */
     private RarUnpacker unpacker;
+    /** How the attachment being inspected is read again; {@code null} when it cannot be. */
+    private Reopen reopen;
 
     ContentInspection(ArchiveLimits limits) {
         this(limits, null);
@@ -404,6 +406,32 @@ final class ContentInspection {
      */
     void attachment(String path, String partPath, String name, String declared, InputStream in)
             throws InterruptedException {
+        attachment(path, partPath, name, declared, in, null);
+    }
+
+    /**
+     * As {@link #attachment(String, String, String, String, InputStream)} for an attachment that can be read again
+     * ({@code again}, e.g. the part's content in the message's store, or {@code null}): a large file need not be held in
+     * memory to be opened as the zip after other data that its last bytes say it holds ({@link #appendedZip}).
+     */
+    void attachment(String path, String partPath, String name, String declared, InputStream in, Reopen again)
+            throws InterruptedException {
+        this.reopen = again;
+        try {
+            inspectAttachment(path, partPath, name, declared, in);
+        } finally {
+            this.reopen = null;
+        }
+    }
+
+    /** Opens an attachment's content again, from its start. */
+    @FunctionalInterface
+    interface Reopen {
+        InputStream open() throws IOException;
+    }
+
+    private void inspectAttachment(String path, String partPath, String name, String declared, InputStream in)
+            throws InterruptedException {
         this.partPath = partPath;
         this.encryptedZip = false;
         this.opener = null;
@@ -616,16 +644,7 @@ final class ContentInspection {
                 rar(path, whole, depth);
             }
         } else if ((kind == Kind.UNKNOWN || kind == Kind.TEXT) && sink == null) {
-            // a zip after other data (a self-extractor's stub, random bytes): Windows, 7-Zip and Python find it by its
-            // end record and open it; a larger file than can be held is not searched
-            byte[] bytes = whole.readNBytes(limits.maxBufferBytes());
-            if (whole.read() < 0 && ZipLayout.end(bytes) >= 0) {
-                if (depth >= limits.maxDepth()) {
-                    add(ARCHIVE_TOO_DEEP, path + ": archive nested more than " + limits.maxDepth() + " levels deep");
-                } else {
-                    zipLayout(path, bytes, depth, Set.of(), false);
-                }
-            }
+            appendedZip(path, whole, depth);
         } else if (kind == Kind.OLE2 && sink == null) {
             byte[] bytes = buffered(path, whole);
             if (bytes != null) {
@@ -637,6 +656,74 @@ final class ContentInspection {
                 pdf(path, bytes, depth);
             }
         }
+    }
+
+    /**
+     * A zip after other data (a self-extractor's stub, random bytes): Windows, 7-Zip and Python find it by its end
+     * record near the end of the file and open it. The file streams past, only its last bytes kept
+     * ({@link ZipLayout.Tail}); more is read only when they hold an end record:
+     * <ul>
+     * <li>a file the tail holds whole, or an attachment of at most {@link ArchiveLimits#maxBufferBytes()} (read again
+     *     from the message's store), is read as any zip in memory, every header in it carved;</li>
+     * <li>of a larger one, only the archive, from where its end record says it starts: the tail's end when it is there,
+     *     else read again from the store for an attachment, within the same limit;</li>
+     * <li>an archive that cannot be had so (inside another archive and larger than the tail, or larger than the limit)
+     *     is {@code ATTACHMENT_NOT_INSPECTED}.</li>
+     * </ul>
+     * A file without an end record costs at most the tail's {@value ZipLayout.Tail#WINDOW} bytes of memory.
+     */
+    private void appendedZip(String path, InputStream whole, int depth) throws IOException {
+        ZipLayout.Tail tail = ZipLayout.Tail.of(whole);
+        byte[] window = tail.bytes();
+        int end = ZipLayout.end(window);
+        if (end < 0) {
+            return;
+        }
+        if (depth >= limits.maxDepth()) {
+            add(ARCHIVE_TOO_DEEP, path + ": archive nested more than " + limits.maxDepth() + " levels deep");
+            return;
+        }
+        long length = tail.length();
+        boolean again = depth == 0 && reopen != null;
+        if (length == window.length) {
+            zipLayout(path, window, depth, Set.of(), false, false);
+            return;
+        }
+        if (again && length <= limits.maxBufferBytes()) {
+            zipLayout(path, reread(0, length), depth, Set.of(), false, false);
+            return;
+        }
+        long start = ZipLayout.start(window, end, length - window.length + end);
+        long from = Math.max(0, start);
+        long archive = length - from;
+        if (archive <= window.length) {
+            zipLayout(path, java.util.Arrays.copyOfRange(window, (int) (window.length - archive), window.length), depth,
+                    Set.of(), false, from > 0);
+        } else if (again && archive <= limits.maxBufferBytes()) {
+            zipLayout(path, reread(from, archive), depth, Set.of(), false, from > 0);
+        } else {
+            long max = again ? limits.maxBufferBytes() : ZipLayout.Tail.WINDOW;
+            add(NOT_INSPECTED, path + ": zip after other data, larger than " + max / (1024 * 1024) + " MiB"
+                    + (again ? "" : " inside an archive") + ", not opened");
+        }
+    }
+
+    /**
+     * {@code length} bytes of the attachment from {@code from}, read again from the message's store.
+     *
+     * @throws IOException when they are not all there (the attachment is then unreadable)
+     */
+    private byte[] reread(long from, long length) throws IOException {
+        try (InputStream in = reopen.open()) {
+            in.skipNBytes(from);
+            byte[] bytes = in.readNBytes((int) length);
+            if (bytes.length == length) {
+                return bytes;
+            }
+        } catch (java.io.EOFException shorter) {
+            // as below
+        }
+        throw new IOException("attachment shorter when read again");
     }
 
     /**
@@ -1009,7 +1096,7 @@ final class ContentInspection {
         }
         Set<String> streamed = new java.util.HashSet<>();
         boolean inDocument = streamZip(path, new ByteArrayInputStream(bytes), depth, document, streamed);
-        zipLayout(path, bytes, depth, streamed, inDocument);
+        zipLayout(path, bytes, depth, streamed, inDocument, false);
     }
 
     /**
@@ -1170,8 +1257,8 @@ final class ContentInspection {
      * central directory, a local name the central directory contradicts) is {@code ATTACHMENT_NOT_INSPECTED} saying so:
      * the stream reading above saw one of its versions only.
      */
-    private void zipLayout(String path, byte[] bytes, int depth, Set<String> streamed, boolean document)
-            throws IOException {
+    private void zipLayout(String path, byte[] bytes, int depth, Set<String> streamed, boolean document,
+            boolean dataBefore) throws IOException {
         Set<String> why = new LinkedHashSet<>();
         // a local and a central header per entry, and a document may hold more parts than an archive entries
         int allowed = (document ? DOCUMENT_FACTOR : 1) * limits.maxEntries();
@@ -1201,6 +1288,9 @@ final class ContentInspection {
                 add(NOT_INSPECTED, damaged + " (no central directory)");
             }
             return;
+        }
+        if (dataBefore) {
+            why.add("data before the archive");
         }
         if (ZipLayout.trailing(bytes, end)) {
             why.add("data after the archive");

@@ -1,5 +1,7 @@
 package io.mamori.core.attachment;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
@@ -47,6 +49,93 @@ final class ZipLayout {
             }
         }
         return -1;
+    }
+
+    /**
+     * Where the archive whose end record is at {@code end} in {@code b} starts, {@code at} being that record's offset in
+     * the whole file: its central directory offset counts from there (a zip after other data whose offsets were not
+     * adjusted, as {@code cat stub archive.zip} makes, starts after the data; one whose offsets were, as {@code zip -A}
+     * does, at 0). Negative when the record points before the file (damaged, or ZIP64, whose fields say 0xFFFFFFFF).
+     */
+    static long start(byte[] b, int end, long at) {
+        return at - uint32(b, end + 12) - uint32(b, end + 16);
+    }
+
+    /**
+     * The last bytes of a file, kept while it streams past: enough to find a zip's end record (at most 65,557 bytes from
+     * the end: 22 bytes and a comment of up to 65,535) and to hold a small zip after other data whole, without holding the
+     * file. The buffer grows with the file up to {@value #WINDOW} bytes and no further.
+     */
+    static final class Tail {
+        /** The most bytes kept. */
+        static final int WINDOW = 1024 * 1024;
+        private byte[] buf = new byte[8 * 1024];
+        private int pos;
+        private boolean full;
+        private long length;
+
+        /**
+         * Reads {@code in} to its end, keeping its last bytes.
+         *
+         * @throws java.io.InterruptedIOException when the calling thread was interrupted (the analysis budget ran out)
+         */
+        static Tail of(InputStream in) throws IOException {
+            Tail tail = new Tail();
+            byte[] chunk = new byte[64 * 1024];
+            for (int n; (n = in.read(chunk)) >= 0; ) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new java.io.InterruptedIOException("reading a file's tail interrupted");
+                }
+                tail.write(chunk, n);
+            }
+            return tail;
+        }
+
+        private void write(byte[] b, int n) {
+            length += n;
+            int off = 0;
+            if (!full && pos + n <= WINDOW) {
+                if (pos + n > buf.length) {
+                    buf = java.util.Arrays.copyOf(buf, Math.min(WINDOW, Math.max(2 * buf.length, pos + n)));
+                }
+                System.arraycopy(b, 0, buf, pos, n);
+                pos += n;
+                return;
+            }
+            if (buf.length < WINDOW) {
+                buf = java.util.Arrays.copyOf(buf, WINDOW);
+            }
+            full = true;
+            if (n > WINDOW) {
+                off = n - WINDOW;
+                n = WINDOW;
+            }
+            int first = Math.min(n, WINDOW - pos);
+            System.arraycopy(b, off, buf, pos, first);
+            System.arraycopy(b, off + first, buf, 0, n - first);
+            pos = (pos + n) % WINDOW;
+        }
+
+        /** The bytes the file has had: all of them, or the last {@value #WINDOW}. */
+        long length() {
+            return length;
+        }
+
+        /** The bytes kept, the file's last, in order. */
+        byte[] bytes() {
+            if (!full) {
+                return java.util.Arrays.copyOf(buf, pos);
+            }
+            byte[] ordered = new byte[WINDOW];
+            System.arraycopy(buf, pos, ordered, 0, WINDOW - pos);
+            System.arraycopy(buf, 0, ordered, WINDOW - pos, pos);
+            return ordered;
+        }
+
+        /** The size of the buffer held: for tests, which show it does not grow with the file. */
+        int held() {
+            return buf.length;
+        }
     }
 
     /** Whether bytes follow the end record and its comment. */

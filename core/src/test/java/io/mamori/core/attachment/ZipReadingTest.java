@@ -177,6 +177,142 @@ class ZipReadingTest {
         assertThat(analyze("chart.zip", stored.bytes())).isEmpty();
     }
 
+    @Test
+    void aZipAfterFortyMebibytesOfOtherDataIsFoundFromTheTailWithoutHoldingTheFile() throws Exception {
+        // larger than the 32 MiB a file may be held in memory: before, it was not searched at all
+        long filler = 40L * 1024 * 1024;
+        byte[] zip = zip("invoice.exe", pe());
+        int[] opened = {0};
+        ContentInspection inspection = new ContentInspection(ArchiveLimits.defaults());
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+
+        long before = threads.getCurrentThreadAllocatedBytes();
+        inspection.attachment("data.bin", "2", "data.bin", "application/octet-stream", new Filled(filler, zip), () -> {
+            opened[0]++;
+            return new Filled(filler, zip);
+        });
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+
+        assertThat(inspection.findings()).containsExactly(
+                Finding.of("ATTACHMENT_EXECUTABLE", "data.bin!/invoice.exe"),
+                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "data.bin!/invoice.exe: Windows executable (PE)"),
+                Finding.of("ATTACHMENT_NOT_INSPECTED", "data.bin: zip that tools read differently (data before the archive)"));
+        assertThat(opened[0]).as("the archive is in the tail: nothing read again").isZero();
+        // the tail (1 MiB, copied once in order) and the archive's inspection, not the 40 MiB file
+        assertThat(allocated).isLessThan(8L * 1024 * 1024);
+    }
+
+    @Test
+    void aZipAfterOtherDataLargerThanTheTailIsReadAgainFromWhereItStarts() throws Exception {
+        long filler = 40L * 1024 * 1024;
+        byte[] random = new byte[2 * 1024 * 1024];
+        new java.util.Random(7).nextBytes(random);
+        byte[] zip = zip("invoice.exe", concat(pe(), random));
+        int[] opened = {0};
+        ContentInspection inspection = new ContentInspection(ArchiveLimits.defaults());
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+
+        long before = threads.getCurrentThreadAllocatedBytes();
+        inspection.attachment("data.bin", "2", "data.bin", "application/octet-stream", new Filled(filler, zip), () -> {
+            opened[0]++;
+            return new Filled(filler, zip);
+        });
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+
+        assertThat(inspection.findings()).containsExactly(
+                Finding.of("ATTACHMENT_EXECUTABLE", "data.bin!/invoice.exe"),
+                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "data.bin!/invoice.exe: Windows executable (PE)"),
+                Finding.of("ATTACHMENT_NOT_INSPECTED", "data.bin: zip that tools read differently (data before the archive)"));
+        assertThat(opened[0]).isEqualTo(1);
+        // the tail and the 2 MiB archive from where its end record says it starts, not the 42 MiB file
+        assertThat(allocated).isLessThan(16L * 1024 * 1024);
+    }
+
+    @Test
+    void anAttachmentWithoutAZipCostsItsTailNotItsSize() throws Exception {
+        // 20 MiB of unknown data: held whole before, to be searched for an end record it does not have
+        long size = 20L * 1024 * 1024;
+        int[] opened = {0};
+        ContentInspection inspection = new ContentInspection(ArchiveLimits.defaults());
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+
+        long before = threads.getCurrentThreadAllocatedBytes();
+        inspection.attachment("data.bin", "2", "data.bin", "application/octet-stream", new Filled(size, new byte[0]),
+                () -> {
+                    opened[0]++;
+                    return new Filled(size, new byte[0]);
+                });
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+
+        assertThat(inspection.findings()).isEmpty();
+        assertThat(opened[0]).isZero();
+        assertThat(allocated).isLessThan(4L * 1024 * 1024);
+    }
+
+    @Test
+    void anAttachmentThatMayBeHeldIsReadAgainWholeWhenItsTailHoldsAnEndRecord() throws Exception {
+        // 3 MiB of other data, then a zip: read again and carved as any zip held in memory
+        long filler = 3L * 1024 * 1024;
+        byte[] zip = zip("invoice.exe", pe());
+        int[] opened = {0};
+        ContentInspection inspection = new ContentInspection(ArchiveLimits.defaults());
+
+        inspection.attachment("data.bin", "2", "data.bin", "application/octet-stream", new Filled(filler, zip), () -> {
+            opened[0]++;
+            return new Filled(filler, zip);
+        });
+
+        assertThat(inspection.findings()).containsExactly(
+                Finding.of("ATTACHMENT_EXECUTABLE", "data.bin!/invoice.exe"),
+                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "data.bin!/invoice.exe: Windows executable (PE)"),
+                Finding.of("ATTACHMENT_NOT_INSPECTED", "data.bin: zip that tools read differently (data before the archive)"));
+        assertThat(opened[0]).isEqualTo(1);
+    }
+
+    @Test
+    void aFileWithoutAnEndRecordStreamsPastKeepingOnlyItsTail() throws Exception {
+        ZipLayout.Tail tail = ZipLayout.Tail.of(new Filled(40L * 1024 * 1024, ascii("the end")));
+
+        assertThat(tail.length()).isEqualTo(40L * 1024 * 1024 + 7);
+        assertThat(tail.held()).isEqualTo(ZipLayout.Tail.WINDOW);
+        byte[] kept = tail.bytes();
+        assertThat(kept).hasSize(ZipLayout.Tail.WINDOW);
+        assertThat(new String(kept, kept.length - 7, 7, StandardCharsets.US_ASCII)).isEqualTo("the end");
+        assertThat(ZipLayout.end(kept)).isEqualTo(-1);
+        assertThat(ZipLayout.Tail.of(new ByteArrayInputStream(TEXT)).bytes()).isEqualTo(TEXT);
+    }
+
+    @Test
+    void aZipAfterOtherDataInsideAnArchiveIsFoundInTheTail() throws Exception {
+        byte[] filler = new byte[2 * 1024 * 1024];
+        new java.util.Random(11).nextBytes(filler);
+        filler[0] = 0x11;
+        byte[] inner = concat(filler, zip("invoice.exe", pe()));
+
+        assertThat(analyze("docs.zip", zip("data.bin", inner))).containsExactly(
+                Finding.of("ATTACHMENT_EXECUTABLE", "docs.zip!/data.bin!/invoice.exe"),
+                Finding.of("ATTACHMENT_EXECUTABLE_CONTENT", "docs.zip!/data.bin!/invoice.exe: Windows executable (PE)"),
+                Finding.of("ATTACHMENT_NOT_INSPECTED",
+                        "docs.zip!/data.bin: zip that tools read differently (data before the archive)"));
+    }
+
+    @Test
+    void aZipAfterOtherDataInsideAnArchiveTooLargeForTheTailIsSaidNotToBeOpened() throws Exception {
+        // it cannot be read again without decompressing the outer archive a second time
+        byte[] filler = new byte[2 * 1024 * 1024];
+        new java.util.Random(11).nextBytes(filler);
+        filler[0] = 0x11;
+        byte[] random = new byte[1536 * 1024];
+        new java.util.Random(13).nextBytes(random);
+        byte[] inner = concat(filler, zip("invoice.exe", concat(pe(), random)));
+
+        assertThat(analyze("docs.zip", zip("data.bin", inner))).containsExactly(Finding.of("ATTACHMENT_NOT_INSPECTED",
+                "docs.zip!/data.bin: zip after other data, larger than 1 MiB inside an archive, not opened"));
+    }
+
     // ---- helpers -------------------------------------------------------------------------------------------
 
     private List<Finding> analyze(String name, byte[] content) throws Exception {
@@ -227,6 +363,48 @@ class ZipReadingTest {
             zip.closeEntry();
         }
         return out.toByteArray();
+    }
+
+    /**
+     * {@code filler} bytes of pseudo-random data (none of them a zip's signature's first byte, so that no header is
+     * carved from them) and then {@code tail}, made while read: the test holds neither.
+     */
+    private static final class Filled extends java.io.InputStream {
+        private final long filler;
+        private final byte[] tail;
+        private long pos;
+        private int seed = 0x2545F491;
+
+        Filled(long filler, byte[] tail) {
+            this.filler = filler;
+            this.tail = tail;
+        }
+
+        @Override
+        public int read() {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (pos >= filler + tail.length) {
+                return -1;
+            }
+            int n = (int) Math.min(len, filler + tail.length - pos);
+            for (int i = 0; i < n; i++, pos++) {
+                if (pos < filler) {
+                    seed ^= seed << 13;
+                    seed ^= seed >>> 17;
+                    seed ^= seed << 5;
+                    byte v = (byte) seed;
+                    b[off + i] = pos == 0 ? 0x11 : v == 'P' ? 0 : v;
+                } else {
+                    b[off + i] = tail[(int) (pos - filler)];
+                }
+            }
+            return n;
+        }
     }
 
     /** An empty end of central directory record, as a decoy. */
