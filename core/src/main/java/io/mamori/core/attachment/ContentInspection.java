@@ -114,7 +114,10 @@ final class ContentInspection {
     private final Sink sink;
     /** Unpacks compressed RAR archives; {@code null} for the system's ({@link RarUnpacker#system()}). */
     private RarUnpacker unpacker;
-    /** How the attachment being inspected is read again; {@code null} when it cannot be. */
+    /**
+     * How the attachment about to be inspected is read again; {@code null} when it cannot be, and once its inspection
+     * ({@link #file}) took it.
+     */
     private Reopen reopen;
 
     ContentInspection(ArchiveLimits limits) {
@@ -486,6 +489,9 @@ final class ContentInspection {
 
     /** Inspects one file at {@code depth} (0 = an attachment) and whatever it contains. */
     private void file(String path, String name, String declared, InputStream in, int depth) throws IOException {
+        // only the attachment's own content is read again: not a document's decrypted package, inspected at depth 0 too
+        Reopen again = reopen;
+        reopen = null;
         byte[] head = in.readNBytes(FileSignatures.HEAD);
         int n = head.length;
         // Tika's magic detection walks a thousand signatures: ask it only where ours do not decide (the common
@@ -644,7 +650,7 @@ final class ContentInspection {
                 rar(path, whole, depth);
             }
         } else if ((kind == Kind.UNKNOWN || kind == Kind.TEXT) && sink == null) {
-            appendedZip(path, whole, depth);
+            appendedZip(path, whole, depth, again);
         } else if (kind == Kind.OLE2 && sink == null) {
             byte[] bytes = buffered(path, whole);
             if (bytes != null) {
@@ -671,8 +677,10 @@ final class ContentInspection {
      *     is {@code ATTACHMENT_NOT_INSPECTED}.</li>
      * </ul>
      * A file without an end record costs at most the tail's {@value ZipLayout.Tail#WINDOW} bytes of memory.
+     *
+     * @param reopen how the file is read again (an attachment's content), or {@code null} when it cannot be
      */
-    private void appendedZip(String path, InputStream whole, int depth) throws IOException {
+    private void appendedZip(String path, InputStream whole, int depth, Reopen reopen) throws IOException {
         ZipLayout.Tail tail = ZipLayout.Tail.of(whole);
         byte[] window = tail.bytes();
         int end = ZipLayout.end(window);
@@ -684,13 +692,13 @@ final class ContentInspection {
             return;
         }
         long length = tail.length();
-        boolean again = depth == 0 && reopen != null;
+        boolean again = reopen != null;
         if (length == window.length) {
             zipLayout(path, window, depth, Set.of(), false, false);
             return;
         }
         if (again && length <= limits.maxBufferBytes()) {
-            zipLayout(path, reread(0, length), depth, Set.of(), false, false);
+            zipLayout(path, reread(reopen, 0, length), depth, Set.of(), false, false);
             return;
         }
         long start = ZipLayout.start(window, end, length - window.length + end);
@@ -700,7 +708,7 @@ final class ContentInspection {
             zipLayout(path, java.util.Arrays.copyOfRange(window, (int) (window.length - archive), window.length), depth,
                     Set.of(), false, from > 0);
         } else if (again && archive <= limits.maxBufferBytes()) {
-            zipLayout(path, reread(from, archive), depth, Set.of(), false, from > 0);
+            zipLayout(path, reread(reopen, from, archive), depth, Set.of(), false, from > 0);
         } else {
             long max = again ? limits.maxBufferBytes() : ZipLayout.Tail.WINDOW;
             add(NOT_INSPECTED, path + ": zip after other data, larger than " + max / (1024 * 1024) + " MiB"
@@ -713,7 +721,7 @@ final class ContentInspection {
      *
      * @throws IOException when they are not all there (the attachment is then unreadable)
      */
-    private byte[] reread(long from, long length) throws IOException {
+    private static byte[] reread(Reopen reopen, long from, long length) throws IOException {
         try (InputStream in = reopen.open()) {
             in.skipNBytes(from);
             byte[] bytes = in.readNBytes((int) length);
