@@ -2155,11 +2155,13 @@ final class ContentInspection {
      * name, and a reader that takes the entry as a file writes it out as the file its name without the slash names. Such
      * an entry is judged as that file rather than passed over. The first byte of its data ({@code in}, which is read
      * once whatever the declared sizes say: an attacker writes those too), {@link #NO_DATA} for a true folder, or
-     * {@link #UNREAD_DATA} when data is declared but {@code in} is {@code null} (unreadable) or it is encrypted.
+     * {@link #UNREAD_DATA} when a size is declared but {@code in} is {@code null} (unreadable) or it is encrypted.
      */
     private static int folderData(ZipArchiveEntry e, InputStream in) throws IOException {
         if (e.getGeneralPurposeBit().usesEncryption() || in == null) {
-            return e.getSize() != 0 || e.getCompressedSize() > 0 ? UNREAD_DATA : NO_DATA;
+            // by the declared size alone: an encrypted folder has compressed bytes of its own (ZipCrypto's header,
+            // AES's salt and check), and a size unknown until a data descriptor is no claim of data
+            return e.getSize() > 0 ? UNREAD_DATA : NO_DATA;
         }
         int first = in.read();
         return first < 0 ? NO_DATA : first;

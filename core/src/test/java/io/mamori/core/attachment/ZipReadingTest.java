@@ -178,6 +178,19 @@ class ZipReadingTest {
     }
 
     @Test
+    void anEncryptedFolderNamedLikeAScriptIsNoFileThoughItHasEncryptionBytes() throws Exception {
+        // ZipCrypto gives every entry, an empty folder too, a 12-byte header of its own: no data
+        byte[] zip = new Stored().add("chart.js/", new byte[12]).bytes();
+        int central = zip.length - 22 - (46 + 9);
+        zip[6] = 1; // encrypted
+        zip[central + 8] = 1;
+        java.util.Arrays.fill(zip, 22, 26, (byte) 0); // uncompressed size 0, compressed 12
+        java.util.Arrays.fill(zip, central + 24, central + 28, (byte) 0);
+
+        assertThat(analyze("chart.zip", zip)).extracting(Finding::code).doesNotContain("ATTACHMENT_EXECUTABLE");
+    }
+
+    @Test
     void aZipAfterFortyMebibytesOfOtherDataIsFoundFromTheTailWithoutHoldingTheFile() throws Exception {
         // larger than the 32 MiB a file may be held in memory: before, it was not searched at all
         long filler = 40L * 1024 * 1024;
