@@ -40,7 +40,8 @@ import org.jsoup.nodes.Element;
 
 /**
  * Examines the links of a message: {@code a[href]}, {@code area[href]} and {@code form[action]} of HTML parts
- * (parsed by jsoup, never rendered), {@code img[src]} for IP-literal hosts only, and URLs in plain text. It
+ * (parsed by jsoup, never rendered), the destination of a {@code <meta http-equiv="refresh">}
+ * ({@link MessageLinks#refreshTarget}), {@code img[src]} for IP-literal hosts only, and URLs in plain text. It
  * reports {@code LINK_TEXT_MISMATCH} (the anchor text shows one registrable domain, the href goes to another),
  * {@code LINK_IP_LITERAL}, {@code LINK_PUNYCODE} (xn-- or non-ASCII host; double multiplier when a label mixes
  * scripts, the homograph trick), {@code LINK_SHORTENER}, {@code LINK_DANGEROUS_SCHEME} ({@code javascript:},
@@ -354,6 +355,9 @@ public final class LinkAnalyzer implements Analyzer {
                     }
                 }
                 case "form" -> examineForm(e, base, scan);
+                // a page that sends the browser on by itself (an HTML part opened in a browser): its destination is
+                // judged as a link's, though no one clicks it
+                case "meta" -> MessageLinks.refreshTarget(e).ifPresent(url -> examine(UrlHosts.resolved(url, base), null, scan));
                 case "input" -> passwordOutsideForm |= isPassword(e) && e.closest("form") == null;
                 case "img" -> {
                     images++;

@@ -20,7 +20,8 @@ import org.jsoup.nodes.Element;
 /**
  * The web links of a message, for checks that only need where links lead (the block list, the DNS block lists):
  * {@code a[href]}, {@code area[href]} and {@code form[action]} of HTML parts, attached HTML pages among them (jsoup,
- * never rendered), {@code http(s)://} or {@code www.} URLs in plain text and calendar invitations, and the web links
+ * never rendered), and the page a {@code <meta http-equiv="refresh">} sends the browser to ({@link Origin#META_REFRESH}:
+ * an attached page opened in a browser goes there by itself, unclicked), {@code http(s)://} or {@code www.} URLs in plain text and calendar invitations, and the web links
  * of QR codes in pictures and of PDF and Office attachments ({@link EmbeddedLinks}); not other attachments. Hosts
  * are those the browser opens ({@link UrlHosts#of}), one spelling per destination. Of a text or HTML part at most
  * {@value #MAX_PART_CHARS} characters are read, and at most what the parser kept of it ({@link MimePart#textComplete}):
@@ -37,17 +38,43 @@ public final class MessageLinks {
 
     private static final Pattern SCHEME = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*):");
 
+    /** How the reader gets to a link's destination. */
+    public enum Origin {
+        /** A link, form, address in the text or link of a picture or document: the reader opens it. */
+        LINK(""),
+        /** A {@code <meta http-equiv="refresh">} of an HTML part: the browser goes there by itself. */
+        META_REFRESH("meta refresh");
+
+        private final String shown;
+
+        Origin(String shown) {
+            this.shown = shown;
+        }
+
+        /** How evidence names the origin ({@code meta refresh}); empty for an ordinary link. */
+        public String shown() {
+            return shown;
+        }
+    }
+
     /**
      * One link destination.
      *
      * @param host         the host the browser opens ({@link UrlHosts#of}): lower-case ASCII, or an IP address in its
      *                     canonical form ({@code [2001:db8::1]}, {@code 192.0.2.1})
      * @param pathAndQuery path and query as written, starting with {@code /}; empty for none; no fragment
+     * @param origin       how the reader gets there
      */
-    public record Link(String host, String pathAndQuery) {
+    public record Link(String host, String pathAndQuery, Origin origin) {
         public Link {
             Objects.requireNonNull(host, "host");
             Objects.requireNonNull(pathAndQuery, "pathAndQuery");
+            Objects.requireNonNull(origin, "origin");
+        }
+
+        /** An ordinary link ({@link Origin#LINK}). */
+        public Link(String host, String pathAndQuery) {
+            this(host, pathAndQuery, Origin.LINK);
         }
     }
 
@@ -121,8 +148,14 @@ public final class MessageLinks {
             if (html) {
                 org.jsoup.nodes.Document doc = Jsoup.parse(text);
                 Optional<java.net.URL> base = UrlHosts.base(doc);
-                for (Element e : doc.select("a[href], area[href], form[action]")) {
-                    Link link = parse(UrlHosts.resolved(e.is("form") ? e.attr("action") : e.attr("href"), base));
+                for (Element e : doc.select("a[href], area[href], form[action], meta[http-equiv]")) {
+                    Link link;
+                    if (e.is("meta")) {
+                        link = refreshTarget(e).map(url -> parse(UrlHosts.resolved(url, base)))
+                                .map(l -> new Link(l.host(), l.pathAndQuery(), Origin.META_REFRESH)).orElse(null);
+                    } else {
+                        link = parse(UrlHosts.resolved(e.is("form") ? e.attr("action") : e.attr("href"), base));
+                    }
                     if (link != null && !visitor.test(link)) {
                         return List.of();
                     }
@@ -143,6 +176,64 @@ public final class MessageLinks {
             }
         }
         return unread;
+    }
+
+    /**
+     * Where a {@code <meta http-equiv="refresh">} sends the browser, as written (unresolved); empty for any other
+     * element, or a refresh of the page itself. Read as browsers read {@code content}, by the HTML standard's "shared
+     * declarative refresh steps": a time of digits and dots, then {@code ;} or {@code ,} or white space, then the URL,
+     * after an optional {@code url=} (any case, spaces around {@code =}) and in optional quotes. Browsers also accept
+     * {@code 0;https://evil.example/} without {@code url=}, so that is read too.
+     */
+    static Optional<String> refreshTarget(Element meta) {
+        if (!meta.normalName().equals("meta") || !meta.attr("http-equiv").strip().equalsIgnoreCase("refresh")) {
+            return Optional.empty();
+        }
+        String c = meta.attr("content");
+        int n = c.length();
+        int i = skipSpace(c, 0);
+        int time = i;
+        while (i < n && ((c.charAt(i) >= '0' && c.charAt(i) <= '9') || c.charAt(i) == '.')) {
+            i++;
+        }
+        if (i == time) {
+            return Optional.empty(); // no time: browsers ignore the element
+        }
+        if (i < n && !isSpace(c.charAt(i)) && c.charAt(i) != ';' && c.charAt(i) != ',') {
+            return Optional.empty();
+        }
+        i = skipSpace(c, i);
+        if (i < n && (c.charAt(i) == ';' || c.charAt(i) == ',')) {
+            i = skipSpace(c, i + 1);
+        }
+        if (c.regionMatches(true, i, "url", 0, 3)) {
+            int j = skipSpace(c, i + 3);
+            if (j < n && c.charAt(j) == '=') {
+                i = skipSpace(c, j + 1);
+            }
+        }
+        if (i < n && (c.charAt(i) == '"' || c.charAt(i) == '\'')) {
+            char quote = c.charAt(i);
+            int end = c.indexOf(quote, i + 1);
+            c = c.substring(i + 1, end < 0 ? n : end);
+        } else {
+            c = c.substring(i);
+        }
+        c = c.strip();
+        return c.isEmpty() ? Optional.empty() : Optional.of(c);
+    }
+
+    private static int skipSpace(String s, int from) {
+        int i = from;
+        while (i < s.length() && isSpace(s.charAt(i))) {
+            i++;
+        }
+        return i;
+    }
+
+    /** ASCII white space as the HTML standard counts it: tab, line feed, form feed, carriage return, space. */
+    private static boolean isSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
     }
 
     /** A part as evidence names it: its position, type and file name. */

@@ -163,7 +163,9 @@ public final class SenderListAnalyzer implements Analyzer {
         List<String> unread = MessageLinks.walk(input, link -> {
             Optional<ListEntry> entry = blocks.match(link);
             if (entry.isPresent()) {
-                String item = "host=" + link.host() + " " + entry.get().evidence();
+                // a page the browser is sent to unclicked says so: the reader saw no link to it
+                String item = "host=" + link.host() + (link.origin() == MessageLinks.Origin.LINK ? ""
+                        : " (" + link.origin().shown() + ")") + " " + entry.get().evidence();
                 // distinct items for the evidence, up to a bound: a message may link to any number of blocked hosts
                 if (matches.size() < MAX_MATCHES_KEPT) {
                     matches.add(item);

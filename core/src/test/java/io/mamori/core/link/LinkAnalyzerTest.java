@@ -529,4 +529,14 @@ class LinkAnalyzerTest {
         assertThat(analyzeHtml(second)).isEqualTo(alone).contains(
                 Finding.of("LINK_SHORTENER", "bit.ly"), Finding.of("LINK_TEXT_MISMATCH", "shown=example.com href=bit.ly"));
     }
+
+    @Test
+    void theDestinationOfAMetaRefreshIsJudgedAsALinksIs() {
+        assertThat(analyze("meta-refresh.eml")).containsExactly(Finding.of("LINK_SHORTENER", "bit.ly"));
+        assertThat(analyzeHtml("<meta http-equiv='refresh' content='0; url=http://198.51.100.7/login'><p>Loading</p>"))
+                .containsExactly(Finding.of("LINK_IP_LITERAL", "198.51.100.7"));
+        // a page that reloads itself, or names a refresh without http-equiv, sends the reader nowhere
+        assertThat(analyzeHtml("<meta http-equiv='refresh' content='600'><meta name='refresh' content='0; url=https://bit.ly/x'>"
+                + "<p>News of the week</p>")).isEmpty();
+    }
 }

@@ -127,4 +127,40 @@ class MessageLinksTest {
                 "part 3 text/html: the parser kept 1048576 characters of 1100007 bytes");
         assertThat(walked).containsExactly("a.example");
     }
+
+    private static List<MessageLinks.Link> links(AnalysisInput input) {
+        return MessageLinks.of(input, MessageLinks.MAX_LINKS);
+    }
+
+    @Test
+    void aMetaRefreshIsALinkTheBrowserFollowsAndSaysSo() throws Exception {
+        // the spellings browsers accept: any case, url= or none, spaces around =, quotes, a comma, a fractional time
+        for (String content : List.of("0; url=https://evil.example/login?u=1", "0; URL='https://evil.example/login?u=1'",
+                "0;https://evil.example/login?u=1", "5 , Url = \"https://evil.example/login?u=1\"",
+                "0.5; url=https://EVIL.example/login?u=1#top")) {
+            assertThat(links(message("text/html", "<meta http-equiv=\"Refresh\" content=\"" + content.replace("\"", "&quot;")
+                    + "\"><p>Loading</p>"))).as(content).containsExactly(
+                            new MessageLinks.Link("evil.example", "/login?u=1", MessageLinks.Origin.META_REFRESH));
+        }
+        // relative to the page's base, as any link of it
+        assertThat(links(message("text/html", "<base href=\"https://evil.example/kit/\">"
+                + "<meta http-equiv=refresh content=\"0; url=next.php\">"))).containsExactly(
+                        new MessageLinks.Link("evil.example", "/kit/next.php", MessageLinks.Origin.META_REFRESH));
+        // an attached page, which opens in the browser
+        assertThat(links(multipart("Content-Type: text/plain\r\n\r\nsee attached",
+                "Content-Type: text/html; name=a.html\r\nContent-Disposition: attachment; filename=a.html\r\n\r\n"
+                        + "<html><head><meta http-equiv=\"refresh\" content=\"0;url=https://evil.example/a\"></head></html>")))
+                .containsExactly(new MessageLinks.Link("evil.example", "/a", MessageLinks.Origin.META_REFRESH));
+    }
+
+    @Test
+    void aMetaRefreshOfThePageItselfOrAMetaThatIsNoRefreshIsNoLink() throws Exception {
+        assertThat(links(message("text/html", "<meta http-equiv=\"refresh\" content=\"600\">"
+                + "<meta http-equiv=\"refresh\" content=\"url=https://evil.example/no-time\">"
+                + "<meta name=\"refresh\" content=\"0; url=https://evil.example/named\">"
+                + "<meta http-equiv=\"content-type\" content=\"text/html; url=https://evil.example/type\">"
+                + "<meta http-equiv=\"refresh\" content=\"0; url=javascript:alert(1)\">"
+                + "<a href=\"https://www.other.example/\">site</a>")))
+                .containsExactly(new MessageLinks.Link("www.other.example", "/"));
+    }
 }

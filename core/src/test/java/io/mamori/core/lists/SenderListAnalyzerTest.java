@@ -184,6 +184,22 @@ class SenderListAnalyzerTest {
                         + "host=bit.ly entry=https://bit.ly/3abcdef source=file:lists.txt:3"));
     }
 
+    @Test
+    void aBlockedDomainAnAttachedPageSendsTheBrowserToByMetaRefreshIsBlockedAndNamedSo() throws Exception {
+        Policy policy = policy("""
+                lists:
+                  block:
+                    links: [evil.example]
+                """);
+        assertThat(analyzer(policy, List.of(), ListStore.NONE)
+                .analyze(fixture("meta-refresh-attachment.eml", "accounts@service.example", FORGER_IP)))
+                .containsExactly(Finding.of("LINK_BLOCKED",
+                        "host=portal.evil.example (meta refresh) entry=evil.example source=policy:lists.block.links[0]"));
+        // a newsletter that reloads itself, with a refresh named but not declared: nothing blocked
+        assertThat(analyzer(policy, List.of(), ListStore.NONE)
+                .analyze(fixture("meta-refresh-newsletter.eml", "news@service.example", FORGER_IP))).isEmpty();
+    }
+
     /** An inbound message from other.example with one body part. */
     private static AnalysisInput mail(String contentType, String body) throws IOException {
         String raw = "From: a@other.example\r\nTo: sato@example.co.jp\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
