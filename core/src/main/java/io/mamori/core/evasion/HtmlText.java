@@ -30,7 +30,18 @@ import org.jsoup.select.NodeTraversor;
  * {@code @media}) rules of {@code <style>} elements that can hide text, applied with jsoup's selector engine; content a
  * {@code @media} rule shows again (the "mobile-only" blocks of responsive newsletters) counts as visible. Words are separated as a browser separates them:
  * block and table elements and line breaks break words, inline tags do not ({@code pass<b>word</b>} reads
- * "password").
+ * "password"). The base text of rubies is read as the line it is on screen and their readings ({@code rt}), the small
+ * line above it, after it, at the next block boundary ({@code お客様の<ruby>パ<rt>x</rt>ス<rt>y</rt></ruby>です} reads
+ * "お客様のパスです xy"); the fallback parentheses ({@code rp}) that a client showing ruby never shows are left out.
+ *
+ * <p>Besides the visible text, {@link Reading#readable()} is the text as a reader may read it, for the words of lures:
+ * the alt text of each shown picture that is not embedded in the message (a client that blocks remote pictures, as
+ * most do by default for unknown senders, and a picture without a source show the alt text where the picture would
+ * be; a {@code cid:} or {@code data:} picture is shown itself, and a picture of 1 pixel or less shows nothing), and
+ * {@code <bdo dir="rtl">} written as the right-to-left override it is (U+202E … U+202C), which the lure reading puts in
+ * the order shown. Text that CSS generates ({@code ::before { content: "…" }}) is not read: Outlook for Windows
+ * (Word's renderer) and Gmail, where the mail of the companies this gateway serves is read, do not show it, and
+ * reading it would mean matching every pseudo-element rule against the tree.
  *
  * <p>Bounded: at most {@value #MAX_HTML_CHARS} characters of HTML are parsed, {@value #MAX_TEXT_CHARS} characters of
  * visible text kept, {@value #MAX_STYLE_RULES} style rules applied. Given the {@link AnalysisInput}, trees and
@@ -73,6 +84,9 @@ public final class HtmlText {
      * invisible padding such as {@code &zwnj;&nbsp;} do not count).
      *
      * @param visible        the visible text, words in reading order (whitespace as written; block boundaries as a space)
+     * @param readable       the visible text with the alt text of remote or missing pictures in their place and
+     *                       {@code <bdo dir="rtl">} as U+202E … U+202C: what a reader whose client blocks remote
+     *                       pictures reads (the same instance as {@code visible} when the two do not differ)
      * @param visibleLetters letters of the visible text
      * @param hiddenLetters  letters of the hidden text
      * @param hiddenRuns     places where hidden text with letters sits (consecutive hidden text nodes are one place)
@@ -85,10 +99,11 @@ public final class HtmlText {
      *                       least), nine in ten or more of them empty (no text but spaces or invisible characters, at
      *                       most one element)
      */
-    public record Reading(String visible, int visibleLetters, int hiddenLetters, int hiddenRuns, int wordSplits,
-            Map<Technique, Integer> byTechnique, int styleWords, int gridTables) {
+    public record Reading(String visible, String readable, int visibleLetters, int hiddenLetters, int hiddenRuns,
+            int wordSplits, Map<Technique, Integer> byTechnique, int styleWords, int gridTables) {
         public Reading {
             Objects.requireNonNull(visible, "visible");
+            Objects.requireNonNull(readable, "readable");
             EnumMap<Technique, Integer> copy = new EnumMap<>(Technique.class);
             copy.putAll(byTechnique);
             byTechnique = Collections.unmodifiableMap(copy);
@@ -135,9 +150,12 @@ public final class HtmlText {
         return true;
     }
 
-    /** Elements whose content is not shown text. */
+    /**
+     * Elements whose content is not shown text. {@code rp} holds the parentheses a client that cannot show ruby shows
+     * around its readings; the clients that show ruby do not show them.
+     */
     private static final Set<String> SKIPPED = Set.of("script", "style", "template", "head", "title", "noscript",
-            "object", "svg", "math", "select", "textarea", "iframe");
+            "object", "svg", "math", "select", "textarea", "iframe", "rp");
     /** Elements whose boundaries separate words when rendered (block, list and table elements, line breaks, images). */
     private static final Set<String> BREAKS = Set.of("address", "article", "aside", "blockquote", "br", "button",
             "caption", "center", "dd", "details", "dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure",
@@ -225,7 +243,7 @@ public final class HtmlText {
     private HtmlText() {
     }
 
-    /** The visible text of an HTML part, for reading words (lure wording): hidden text left out. Parses anew. */
+    /** The visible text of an HTML part: hidden text left out. Parses anew. */
     public static String visible(String html) {
         return read(html).visible();
     }
@@ -282,8 +300,10 @@ public final class HtmlText {
                 || html.hasAttr("background") || CssRules.mentionsBackground(html.attr("style"))));
         Walk walk = new Walk(rules, unknownPage ? null : Colours.PAGE);
         NodeTraversor.filter(walk, root);
-        return new Reading(walk.text.toString(), walk.visibleLetters, walk.hiddenLetters, walk.hiddenRuns,
-                walk.wordSplits, walk.byTechnique, rules.strayWords(), walk.gridTables);
+        walk.endLine();
+        String visible = walk.text.toString();
+        return new Reading(visible, walk.readable == null ? visible : walk.readable.toString(), walk.visibleLetters,
+                walk.hiddenLetters, walk.hiddenRuns, walk.wordSplits, walk.byTechnique, rules.strayWords(), walk.gridTables);
     }
 
     /**
@@ -324,6 +344,14 @@ public final class HtmlText {
         private final CssRules rules;
         private final Deque<Frame> frames = new ArrayDeque<>();
         private final StringBuilder text = new StringBuilder();
+        /** {@link Reading#readable()}: null until it first differs from {@link #text}, then kept beside it. */
+        private StringBuilder readable;
+        /** Rubies the walk is in. */
+        private int rubies;
+        /** Depth of {@code rt} and {@code rtc} elements inside a ruby the walk is in. */
+        private int inReadings;
+        /** The readings of rubies since the last block boundary: read as the line above the base, after it. */
+        private final StringBuilder readings = new StringBuilder();
         private final Map<Technique, Integer> byTechnique = new EnumMap<>(Technique.class);
         /**
          * The elements that pushed a frame, innermost first: head and tail calls nest, and an element skipped whole
@@ -377,7 +405,44 @@ public final class HtmlText {
             if (BREAKS.contains(name)) {
                 wordBreak(frame);
             }
+            switch (name) {
+                case "ruby" -> rubies++;
+                case "rt", "rtc" -> inReadings += rubies > 0 ? 1 : 0;
+                case "img" -> {
+                    if (hiddenBy(frame) == null && altShown(e)) {
+                        appendReadable(e.attr("alt")); // between the word breaks of the picture
+                    }
+                }
+                case "bdo" -> {
+                    if (e.attr("dir").strip().equalsIgnoreCase("rtl")) {
+                        appendReadable("\u202E");
+                    }
+                }
+                default -> { }
+            }
             return FilterResult.CONTINUE;
+        }
+
+        /**
+         * Whether a client that blocks remote pictures shows {@code img}'s alt text: it has some, and its picture is
+         * not in the message ({@code cid:}, {@code data:}: shown as the picture it is) nor a pixel or less (a tracking
+         * pixel's box shows nothing).
+         */
+        private static boolean altShown(Element img) {
+            if (img.attr("alt").isBlank()) {
+                return false;
+            }
+            String src = img.attr("src").strip();
+            if (src.regionMatches(true, 0, "cid:", 0, 4) || src.regionMatches(true, 0, "data:", 0, 5)) {
+                return false;
+            }
+            for (String side : new String[] {"width", "height"}) {
+                Double px = Css.lengthPx(img.attr(side));
+                if (px != null && px <= 1.0) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         @Override
@@ -385,6 +450,21 @@ public final class HtmlText {
             if (node instanceof Element e) {
                 if (e.normalName().equals("table") && !tables.isEmpty()) {
                     endGrid();
+                }
+                switch (e.normalName()) {
+                    case "rt", "rtc" -> inReadings -= inReadings > 0 && rubies > 0 ? 1 : 0;
+                    case "ruby" -> {
+                        if (rubies > 0) {
+                            rubies--;
+                            readings.append(' ');
+                        }
+                    }
+                    case "bdo" -> {
+                        if (e.attr("dir").strip().equalsIgnoreCase("rtl")) {
+                            appendReadable("\u202C");
+                        }
+                    }
+                    default -> { }
                 }
                 if (BREAKS.contains(e.normalName())) {
                     wordBreak(frames.peek());
@@ -430,7 +510,25 @@ public final class HtmlText {
             }
             afterLetter = false;
             runLetters = 0;
-            appendVisible(" ");
+            if (readings.isEmpty()) {
+                appendVisible(" ");
+            } else {
+                endLine();
+            }
+        }
+
+        /** The readings of the rubies of the line that ends here, after it: never inside the words of their base. */
+        void endLine() {
+            if (!readings.isEmpty()) {
+                String line = readings.toString();
+                readings.setLength(0);
+                if (!line.isBlank()) {
+                    afterLetter = false;
+                    appendVisible(" ");
+                    appendVisible(line);
+                    appendVisible(" ");
+                }
+            }
         }
 
         private void onText(String s) {
@@ -455,6 +553,14 @@ public final class HtmlText {
             if (runLetters > 0 && runAfterLetter && afterLetter && Character.isLetterOrDigit(first)) {
                 wordSplits++;
             }
+            if (inReadings > 0) {
+                // a ruby's reading: read after its base (see the ruby's tail), not between the base's letters
+                visibleLetters += letters;
+                if (readings.length() < MAX_TEXT_CHARS) {
+                    readings.append(s);
+                }
+                return;
+            }
             runLetters = 0;
             visibleLetters += letters;
             int last = s.codePointBefore(s.length());
@@ -466,6 +572,23 @@ public final class HtmlText {
             int room = MAX_TEXT_CHARS - text.length();
             if (room > 0) {
                 text.append(s, 0, Math.min(room, s.length()));
+            }
+            if (readable != null) {
+                room = MAX_TEXT_CHARS - readable.length();
+                if (room > 0) {
+                    readable.append(s, 0, Math.min(room, s.length()));
+                }
+            }
+        }
+
+        /** Text of {@link Reading#readable()} alone: from here on it differs from the visible text. */
+        private void appendReadable(String s) {
+            if (readable == null) {
+                readable = new StringBuilder(text.length() + s.length() + 64).append(text);
+            }
+            int room = MAX_TEXT_CHARS - readable.length();
+            if (room > 0) {
+                readable.append(s, 0, Math.min(room, s.length()));
             }
         }
 

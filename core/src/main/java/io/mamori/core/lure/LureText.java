@@ -3,6 +3,7 @@ package io.mamori.core.lure;
 import io.mamori.core.evasion.Invisibles;
 import io.mamori.core.text.ConfusableSkeleton;
 import io.mamori.core.text.Homoglyphs;
+import java.text.Bidi;
 import java.text.Normalizer;
 import java.util.Set;
 
@@ -193,11 +194,74 @@ public final class LureText {
      * changed anything.
      */
     /**
-     * {@code text} as the phrases are looked for in it: NFKC ({@link #normalised}), then ASCII look-alikes
-     * ({@link #undisguise}), katakana and kanji look-alikes ({@link #readKatakana}, {@link #readKanji}) read away.
+     * {@code text} as the phrases are looked for in it: NFKC ({@link #normalised}), put in the order it is shown in
+     * ({@link #inVisualOrder}), then ASCII look-alikes ({@link #undisguise}), katakana and kanji look-alikes
+     * ({@link #readKatakana}, {@link #readKanji}) read away.
      */
     static String read(String text, Set<String> vocabulary) {
-        return readKanji(readKatakana(undisguise(normalised(text), vocabulary)));
+        return readKanji(readKatakana(undisguise(inVisualOrder(normalised(text)), vocabulary)));
+    }
+
+    /**
+     * {@code text} in the order a screen shows it when it holds a directional override, U+202E (right-to-left) or
+     * U+202D (left-to-right): {@code "Your \u202Etnuocca\u202C is locked"} is shown, and read, as "Your account is
+     * locked", while a filter reading the characters in memory order sees "tnuocca". Each line holding an override is
+     * reordered by the Unicode Bidirectional Algorithm (the JDK's {@link Bidi}, a line being a paragraph as mail
+     * shows it) and its right-to-left runs reversed by code point; lines without one, and text without one (nearly
+     * all mail: two searches of the text), are left as they are, so that Arabic or Hebrew text is not turned around. The
+     * same instance when nothing is reordered.
+     */
+    static String inVisualOrder(String text) {
+        if (text.indexOf('\u202E') < 0 && text.indexOf('\u202D') < 0) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder(text.length());
+        int start = 0;
+        int n = text.length();
+        while (start <= n) {
+            int end = start;
+            boolean override = false;
+            while (end < n && text.charAt(end) != '\n' && text.charAt(end) != '\r' && text.charAt(end) != '\u2029') {
+                override |= text.charAt(end) == '\u202E' || text.charAt(end) == '\u202D';
+                end++;
+            }
+            String line = text.substring(start, end);
+            out.append(override ? shownOrder(line) : line);
+            if (end < n) {
+                out.append(text.charAt(end));
+            }
+            start = end + 1;
+        }
+        return out.toString();
+    }
+
+    /** One line in the order shown: its runs in visual order, each right-to-left run reversed. */
+    private static String shownOrder(String line) {
+        Bidi bidi = new Bidi(line, Bidi.DIRECTION_DEFAULT_LEFT_TO_RIGHT);
+        if (bidi.isLeftToRight()) {
+            return line;
+        }
+        int runs = bidi.getRunCount();
+        byte[] levels = new byte[runs];
+        Integer[] order = new Integer[runs];
+        for (int r = 0; r < runs; r++) {
+            levels[r] = (byte) bidi.getRunLevel(r);
+            order[r] = r;
+        }
+        Bidi.reorderVisually(levels, 0, order, 0, runs);
+        StringBuilder out = new StringBuilder(line.length());
+        for (int r : order) {
+            String run = line.substring(bidi.getRunStart(r), bidi.getRunLimit(r));
+            if ((bidi.getRunLevel(r) & 1) == 1) {
+                int[] codePoints = run.codePoints().toArray();
+                for (int i = codePoints.length - 1; i >= 0; i--) {
+                    out.appendCodePoint(codePoints[i]);
+                }
+            } else {
+                out.append(run);
+            }
+        }
+        return out.toString();
     }
 
     static String normalised(String text) {

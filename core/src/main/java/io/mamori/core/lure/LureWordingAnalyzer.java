@@ -52,9 +52,12 @@ import java.util.stream.Collectors;
  * look like them ({@code 入カ}, {@code ロ座}: {@link LureText#readKanji}); a phrase found only so is marked
  * {@code (disguised)} in the evidence and counts half a phrase more.
  *
- * <p>HTML bodies are read as the reader sees them ({@link HtmlText#visible}), never rendered: text hidden from the
- * reader is left out, so that hidden junk cannot dilute or cut the lure's words, and invisible characters inside
- * words are dropped by the folding. Work is bounded: at most {@value #MAX_SCANNED_CHARS} characters are examined.
+ * <p>HTML bodies are read as the reader sees them ({@link HtmlText.Reading#readable}), never rendered: text hidden
+ * from the reader is left out, so that hidden junk cannot dilute or cut the lure's words, a ruby's readings are read
+ * after its base rather than between its letters, and the alt text of remote pictures is read where the picture is
+ * (most clients block remote pictures by default, and show the alt text instead); invisible characters inside words
+ * are dropped by the folding, and text a directional override (U+202E) turns around is read as it is shown
+ * ({@link LureText#inVisualOrder}), a phrase found only so marked {@code (disguised)} like the look-alikes above. Work is bounded: at most {@value #MAX_SCANNED_CHARS} characters are examined.
  * Immutable and thread-safe.
  */
 public final class LureWordingAnalyzer implements Analyzer {
@@ -541,8 +544,8 @@ public final class LureWordingAnalyzer implements Analyzer {
                 continue;
             }
             if ("text/html".equals(part.contentType())) {
-                String html = part.text();
-                append(text, HtmlText.visible(input, html));
+                // with the alt text of pictures a client blocking remote pictures shows in their place
+                append(text, HtmlText.read(input, part.text()).readable());
             } else if ("text/plain".equals(part.contentType())) {
                 append(text, part.text());
             }

@@ -133,4 +133,39 @@ class HtmlTextTest {
         assertThat(r.visible().strip()).isEqualTo("still shown");
         assertThat(r.hiddenLetters()).isZero();
     }
+
+    @Test
+    void aRubysReadingsAreReadAfterItsLineAndItsFallbackParenthesesNotAtAll() {
+        assertThat(words("<p>お客様の<ruby>パ<rt>q</rt>ス<rt>z</rt>ワ<rt>k</rt>ー<rt>j</rt>ド<rt>v</rt></ruby>の"
+                + "<ruby>漢字<rp>(</rp><rt>かんじ</rt><rp>)</rp></ruby>です</p><p>次</p>"))
+                .isEqualTo("お客様のパスワードの漢字です qzkjv かんじ 次");
+        HtmlText.Reading r = HtmlText.read("<ruby>東京<rt>とうきょう</rt></ruby>");
+        assertThat(r.visible().strip()).isEqualTo("東京 とうきょう");
+        assertThat(r.visibleLetters()).isEqualTo(7);
+        // a hidden ruby stays hidden, readings and all
+        assertThat(words("<p>a<span style='display:none'><ruby>b<rt>c</rt></ruby></span>d</p>")).isEqualTo("ad");
+    }
+
+    @Test
+    void theReadableTextHasTheAltTextOfRemoteAndMissingPicturesButTheVisibleTextHasNot() {
+        HtmlText.Reading r = HtmlText.read("<p>Dear user,<img src='https://cdn.example/a.png' alt='account suspended'>"
+                + "<img alt='no source'><img src='cid:logo' alt='embedded'><img src='DATA:image/png;base64,AAAA' alt='inline'>"
+                + "<img src='https://t.example/o.gif' width='1' height='1' alt='pixel'>"
+                + "<img src='https://cdn.example/b.png' style='display:none' alt='hidden'>"
+                + "<span hidden><img src='https://cdn.example/c.png' alt='hidden too'></span><img src='https://x.example/d.png'>"
+                + "thanks</p>");
+        assertThat(r.visible().replaceAll("\\s+", " ").strip()).isEqualTo("Dear user, thanks");
+        assertThat(r.readable().replaceAll("\\s+", " ").strip()).isEqualTo("Dear user, account suspended no source thanks");
+        assertThat(r.visibleLetters()).isEqualTo(14);
+        // nothing to add: the same text
+        HtmlText.Reading plain = HtmlText.read("<p>Hello <img src='cid:x' alt='logo'></p>");
+        assertThat(plain.readable()).isSameAs(plain.visible());
+    }
+
+    @Test
+    void aBdoRightToLeftIsReadableAsTheOverrideItIs() {
+        HtmlText.Reading r = HtmlText.read("<p>Your <bdo dir='RTL'>tnuocca</bdo> is locked</p>");
+        assertThat(r.visible().strip()).isEqualTo("Your tnuocca is locked");
+        assertThat(r.readable().strip()).isEqualTo("Your \u202Etnuocca\u202C is locked");
+    }
 }

@@ -96,4 +96,17 @@ class LureTextTest {
             assertThat(LureText.readKanji(ordinary)).isSameAs(ordinary);
         }
     }
+
+    @Test
+    void textADirectionalOverrideTurnsAroundIsPutInTheOrderShownAndOtherTextIsLeftAsItIs() {
+        // an override ends with its line; a left-to-right override leaves Latin letters as written
+        assertThat(LureText.fold(LureText.inVisualOrder("Your \u202Etnuocca\u202C is locked\nline \u202Eowt\n\u202Deno")))
+                .isEqualTo("your account is locked line two eno");
+        assertThat(LureText.fold(LureText.inVisualOrder("お客様の\u202Eトンウカア\u202Cを停止"))).isEqualTo("お客様のあかうんとを停止");
+        String plain = "no override: drowssap \u05E9\u05DC\u05D5\u05DD";
+        assertThat(LureText.inVisualOrder(plain)).isSameAs(plain);
+        // an override around right-to-left letters turns nothing around that the screen does not
+        assertThat(LureText.fold(LureText.inVisualOrder("Dana \u202E\u05E9\u05DC\u05D5\u05DD\u202C")))
+                .isEqualTo("dana \u05DD\u05D5\u05DC\u05E9");
+    }
 }

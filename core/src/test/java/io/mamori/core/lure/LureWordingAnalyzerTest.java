@@ -580,4 +580,63 @@ class LureWordingAnalyzerTest {
             assertThat(catalogue.weight(code)).as(code).isBetween(1.0, 3.0);
         }
     }
+
+    private List<Finding> analyzeHtml(String html) {
+        ParsedMessage message = new ParsedMessage(List.of(new HeaderField("Subject", "Notice")),
+                List.of(new MimePart("1", 0, "text/html", "utf-8", null, false, html.length(), html)), List.of(), 0,
+                html.length());
+        return analyzer.analyze(new AnalysisInput(ENVELOPE, message));
+    }
+
+    @Test
+    void theAltTextOfRemotePicturesIsReadWhereTheClientShowsItInsteadOfThePicture() {
+        // most clients block remote pictures by default: the reader reads the alt text; a tracking pixel shows nothing
+        assertThat(analyze("alt-text-en.eml")).containsExactly(
+                new Finding("LURE_URGENCY", 1.0, "within 24 hours"),
+                new Finding("LURE_ACCOUNT_SUSPENSION", 1.0, "account has been suspended"),
+                new Finding("LURE_CREDENTIAL", 1.0, "verify your account"),
+                new Finding("LURE_COMBINED", 1.0, "urgency,suspension,credential"));
+    }
+
+    @Test
+    void aNewslettersAltTextAndTheAltTextOfEmbeddedHiddenOrPixelPicturesRaiseNothing() {
+        // logo, hero and social icons; an embedded (cid:) picture shows itself, not its alt text; a 1-pixel one nothing
+        assertThat(analyze("alt-text-newsletter-en.eml")).isEmpty();
+        assertThat(analyzeHtml("<p>Thanks for your order.</p><img src='data:image/png;base64,iVBORw0KGgo=' "
+                + "alt='Your account has been suspended'><img style='display:none' src='https://x.example/a.png' "
+                + "alt='Verify your account within 24 hours'>")).isEmpty();
+    }
+
+    @Test
+    void wordsADirectionalOverrideTurnsAroundAreReadAsShownAndCountAsDisguised() {
+        // "Your <U+202E>dednepsus neeb sah tnuocca<U+202C>" is shown as "Your account has been suspended"
+        assertThat(analyze("bidi-override-en.eml")).containsExactly(
+                new Finding("LURE_URGENCY", 1.0, "within 24 hours"),
+                new Finding("LURE_ACCOUNT_SUSPENSION", 1.5, "account has been suspended (disguised)"),
+                new Finding("LURE_CREDENTIAL", 1.5, "verify your account (disguised)"),
+                new Finding("LURE_COMBINED", 1.0, "urgency,suspension,credential"));
+        assertLures("お知らせ", "お客様の\u202Eトンウカア\u202Cを停止しました。",
+                tuple("LURE_ACCOUNT_SUSPENSION", "アカウントを停止 (disguised)"));
+    }
+
+    @Test
+    void reversedLettersWithoutAnOverrideAndRightToLeftTextWithOneAreNoLure() {
+        // "drowssap" is shown as written; an override around a file name and a Hebrew signature turns no lure around
+        assertThat(analyze("bidi-benign-en.eml")).isEmpty();
+        assertThat(analyzePlain("Notice", "tnuocca ruoy yfirev won")).isEmpty();
+    }
+
+    @Test
+    void aRubysBaseTextIsReadAsOneWordWithItsReadingsAfterIt() {
+        // パ<rt>q</rt>ス<rt>z</rt>ワ…: the reader reads パスワード, with small letters above it
+        assertThat(analyze("ruby-ja.eml")).containsExactly(
+                new Finding("LURE_URGENCY", 1.0, "24時間以内"),
+                new Finding("LURE_CREDENTIAL", 1.0, "パスワードの有効期限"),
+                new Finding("LURE_COMBINED", 0.5, "urgency,credential"));
+    }
+
+    @Test
+    void japaneseWithFuriganaIsNoLure() {
+        assertThat(analyze("ruby-furigana-ja.eml")).isEmpty();
+    }
 }
