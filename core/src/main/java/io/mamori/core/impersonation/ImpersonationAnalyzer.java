@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
  * distance, or the protected name with extra words; or a protected domain is written whole inside it,
  * {@code example.co.jp.evil.example}; failing the From, the same of a Reply-To or the envelope sender,
  * {@link ProtectedDomains}), {@code DISPLAY_NAME_IMPERSONATION} (the From display name is
- * a protected person's name but the address is not theirs), {@code REPLY_TO_MISMATCH} (replies go to another
+ * a protected person's name or alias, or from outside a part of it with an executive's title, but the address is not
+ * theirs: {@link #displayName}), {@code REPLY_TO_MISMATCH} (replies go to another
  * organisation than From; with {@code REPLY_TO_FREEMAIL}, weight 0, when that is a free mailbox) and
  * {@code RETURN_PATH_MISMATCH} (the envelope sender is another organisation; common
  * and legitimate with mailing lists and mail services, hence its low catalogue weight). It also reports
@@ -91,6 +92,19 @@ public final class ImpersonationAnalyzer implements Analyzer {
     private static final int MAX_SHOWN_NAME = 64;
     /** Characters people put between the parts of a name: spaces, commas, dots and the Japanese middle dot. */
     private static final Pattern NAME_SEPARATORS = Pattern.compile("[\\s\\p{Z},.・･·]+");
+    /**
+     * What is left out when names are compared: {@link #NAME_SEPARATORS}, and the other characters that only space a
+     * name out on screen (hyphens and dashes, underscores, slashes, vertical bars, the blank braille pattern U+2800
+     * that renders as a space): {@code 山田_太郎} and {@code 山田\u2800太郎} read as 山田太郎.
+     */
+    private static final Pattern SPACING = Pattern.compile("[\\s\\p{Z}\\p{Pd},.・･·_/|\\u2800]+");
+    /**
+     * Titles a name is written with in mail that borrows an executive's authority ("山田社長", "社長 山田", "CEO Yamada"),
+     * compared as {@link #compactText} writes them. Longer titles first is not needed: a name is compared whole.
+     */
+    private static final List<String> TITLES = List.of("代表取締役社長", "代表取締役", "取締役社長", "社長", "副社長", "会長",
+            "代表", "専務取締役", "常務取締役", "専務", "常務", "取締役", "執行役員", "役員", "理事長", "頭取", "本部長", "部長",
+            "ceo", "cfo", "coo", "cto", "president", "chairman", "chairwoman", "chair", "director", "managingdirector");
 
     private final Supplier<ImpersonationSettings> settings;
     private final PublicSuffixList suffixes = PublicSuffixList.builtIn();
@@ -141,7 +155,7 @@ public final class ImpersonationAnalyzer implements Analyzer {
                     .or(() -> lookalike("mail-from", Mailbox.domainOf(input.envelope().mailFrom()), targets))
                     .ifPresent(findings::add);
         }
-        displayName(from, current).ifPresent(findings::add);
+        displayName(from, fromOrganisation, current).ifPresent(findings::add);
         if (fromOrganisation.isPresent() && !targets.organisations().contains(fromOrganisation.get())) {
             Optional<Finding> brand = brand(input, from, fromOrganisation.get());
             Optional<Finding> address = addressInName(from, fromOrganisation.get());
@@ -355,33 +369,102 @@ public final class ImpersonationAnalyzer implements Analyzer {
         if (cached != null && cached.source() == current) {
             return cached;
         }
-        Protected fresh = new Protected(current, ProtectedDomains.of(current));
+        Protected fresh = new Protected(current, ProtectedDomains.of(current), current.people().stream()
+                .map(ImpersonationAnalyzer::namesOf).toList(), current.internalDomains().stream()
+                .map(this::organisation).flatMap(Optional::stream).collect(java.util.stream.Collectors.toUnmodifiableSet()));
         prepared = fresh;
         return fresh;
     }
 
-    private Optional<Finding> displayName(Mailbox from, ImpersonationSettings current) {
+    /**
+     * {@code DISPLAY_NAME_IMPERSONATION}: a protected person's name or one of their aliases in the display name of an
+     * address not theirs (the display name as its forms, {@link #nameForms}, or holding one whole when it has three
+     * characters or more); or, on an address outside our own organisations, a part of the name with an executive's
+     * title and nothing else ({@code 山田社長}, {@code 社長 山田}, {@code President Suzuki}), which is how BEC mail signs
+     * for the president, while a colleague of the same family name inside the company may well be {@code 山田部長}.
+     * Evidence names the person when the name shown is an alias or a titled part.
+     */
+    private Optional<Finding> displayName(Mailbox from, Optional<String> fromOrganisation, ImpersonationSettings current) {
         String shown = from.displayName();
         if (shown.isEmpty() || current.people().isEmpty()) {
             return Optional.empty();
         }
+        Protected targets = protectedFor(current);
         String compact = compactName(shown);
-        for (ProtectedPerson person : current.people()) {
-            if (person.addresses().contains(from.address())) {
+        boolean outside = fromOrganisation.filter(targets.internal()::contains).isEmpty();
+        String name = shown.length() > MAX_SHOWN_NAME ? shown.substring(0, MAX_SHOWN_NAME) + "…" : shown;
+        String evidence = "name=" + name + " address=" + from.address();
+        for (Names person : targets.people()) {
+            if (person.person().addresses().contains(from.address())) {
                 continue;
             }
-            // the length as the name is written: a skeleton may be longer (m is rn, 今 is three Hangul letters)
-            String written = compactText(person.displayName());
-            boolean longEnough = written.codePointCount(0, written.length()) >= MIN_CONTAINED_NAME;
-            for (String form : nameForms(person.displayName())) {
-                boolean contained = longEnough && compact.contains(form);
-                if (!form.isEmpty() && (compact.equals(form) || contained)) {
-                    String name = shown.length() > MAX_SHOWN_NAME ? shown.substring(0, MAX_SHOWN_NAME) + "…" : shown;
-                    return Optional.of(Finding.of(DISPLAY_NAME, "name=" + name + " address=" + from.address()));
+            for (Names.Written written : person.names()) {
+                for (String form : written.forms()) {
+                    boolean contained = written.containable() && compact.contains(form);
+                    if (!form.isEmpty() && (compact.equals(form) || contained)) {
+                        return Optional.of(Finding.of(DISPLAY_NAME, evidence + (written.alias()
+                                ? " (alias of " + person.person().displayName() + ")" : "")));
+                    }
                 }
+            }
+            if (outside && person.titled().contains(compact)) {
+                return Optional.of(Finding.of(DISPLAY_NAME, evidence + " (" + person.person().displayName()
+                        + " with a title)"));
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * One protected person's names as compared: the display name and each alias ({@link Names.Written}), and the parts
+     * of each, and each whole, with a title before or after ({@link #TITLES}; {@code 社長の山田} too).
+     */
+    private static Names namesOf(ProtectedPerson person) {
+        List<Names.Written> names = new ArrayList<>();
+        Set<String> titled = new java.util.HashSet<>();
+        List<String> all = new ArrayList<>();
+        all.add(person.displayName());
+        all.addAll(person.aliases());
+        for (int i = 0; i < all.size(); i++) {
+            String written = compactText(all.get(i));
+            // the length as the name is written: a skeleton may be longer (m is rn, 今 is three Hangul letters)
+            names.add(new Names.Written(nameForms(all.get(i)), written.codePointCount(0, written.length())
+                    >= MIN_CONTAINED_NAME, i > 0));
+            Set<String> parts = new LinkedHashSet<>();
+            parts.add(written);
+            for (String part : NAME_SEPARATORS.split(Normalizer.normalize(all.get(i), Normalizer.Form.NFKC).strip())) {
+                String p = compactText(part);
+                // a single Latin letter is an initial, no name; a single kanji is a family name (林)
+                if (!p.isEmpty() && !(p.codePointCount(0, p.length()) < 2 && p.chars().allMatch(c -> c < 0x80))) {
+                    parts.add(p);
+                }
+            }
+            for (String part : parts) {
+                for (String title : TITLES) {
+                    titled.add(ConfusableSkeleton.builtIn().skeleton(part + title));
+                    titled.add(ConfusableSkeleton.builtIn().skeleton(title + part));
+                    titled.add(ConfusableSkeleton.builtIn().skeleton(title + "の" + part));
+                }
+            }
+        }
+        return new Names(person, List.copyOf(names), Set.copyOf(titled));
+    }
+
+    /**
+     * A protected person's names, prepared once per settings.
+     *
+     * @param person the person
+     * @param names  the display name and the aliases, as compared
+     * @param titled the parts of each name and each whole with a title, as {@link #compactName} writes them
+     */
+    private record Names(ProtectedPerson person, List<Written> names, Set<String> titled) {
+        /**
+         * @param forms       {@link #nameForms} of the name
+         * @param containable whether a display name holding a form counts (three characters or more as written)
+         * @param alias       whether the name is an alias
+         */
+        record Written(Set<String> forms, boolean containable, boolean alias) {
+        }
     }
 
     /** The name as written and, for a two-part name, the parts swapped (山田 太郎 / Taro Yamada either way round). */
@@ -406,10 +489,47 @@ public final class ImpersonationAnalyzer implements Analyzer {
         return ConfusableSkeleton.builtIn().skeleton(compactText(name));
     }
 
-    /** NFKC, separators removed, case folded: the name as written, before its skeleton. */
+    /**
+     * NFKC, marks a reader passes over dropped ({@link #withoutMarks}), spacing removed ({@link #SPACING}), case folded:
+     * the name as written, before its skeleton.
+     */
     private static String compactText(String name) {
-        String nfkc = Normalizer.normalize(name, Normalizer.Form.NFKC);
-        return NAME_SEPARATORS.matcher(nfkc).replaceAll("").toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT);
+        String nfkc = withoutMarks(Normalizer.normalize(name, Normalizer.Form.NFKC));
+        return SPACING.matcher(nfkc).replaceAll("").toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * {@code text} (NFKC) without its combining marks (Unicode categories Mn and Me): accents ({@code Tarō} reads as
+     * Taro to someone who knows the name), and marks put where they combine with nothing ({@code 山田\u0301},
+     * {@code 田\u3099}: a dakuten on a kanji), which the eye passes over. The voicing marks of kana are kept: ダ is
+     * not タ, and a decomposed {@code タ\u3099} is ダ as NFC composes it. The same instance when there is no mark.
+     */
+    static String withoutMarks(String text) {
+        String nfd = Normalizer.normalize(text, Normalizer.Form.NFD);
+        boolean marks = false;
+        for (int i = 0; i < nfd.length() && !marks; i++) {
+            int type = Character.getType(nfd.charAt(i));
+            marks = type == Character.NON_SPACING_MARK || type == Character.ENCLOSING_MARK;
+        }
+        if (!marks) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder(nfd.length());
+        for (int i = 0; i < nfd.length(); ) {
+            int c = nfd.codePointAt(i);
+            i += Character.charCount(c);
+            int type = Character.getType(c);
+            boolean kanaVoicing = (c == 0x3099 || c == 0x309A) && out.length() > 0 && isKana(out.charAt(out.length() - 1));
+            if ((type != Character.NON_SPACING_MARK && type != Character.ENCLOSING_MARK) || kanaVoicing) {
+                out.appendCodePoint(c);
+            }
+        }
+        return Normalizer.normalize(out, Normalizer.Form.NFC);
+    }
+
+    private static boolean isKana(char c) {
+        Character.UnicodeScript script = Character.UnicodeScript.of(c);
+        return script == Character.UnicodeScript.HIRAGANA || script == Character.UnicodeScript.KATAKANA;
     }
 
     /**
@@ -440,9 +560,12 @@ public final class ImpersonationAnalyzer implements Analyzer {
     /**
      * The protected organisations of one settings object.
      *
-     * @param source  the settings they were prepared from (compared by identity)
-     * @param domains their organisations and names
+     * @param source   the settings they were prepared from (compared by identity)
+     * @param domains  their organisations and names
+     * @param people   the protected people's names as compared
+     * @param internal the registrable domains of our own domains
      */
-    private record Protected(ImpersonationSettings source, ProtectedDomains domains) {
+    private record Protected(ImpersonationSettings source, ProtectedDomains domains, List<Names> people,
+            Set<String> internal) {
     }
 }

@@ -1,5 +1,6 @@
 package io.mamori.core.impersonation;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
@@ -11,11 +12,19 @@ import java.util.stream.Collectors;
  *
  * @param displayName the name as people know it, e.g. {@code 山田 太郎} or {@code Taro Yamada}
  * @param addresses   their own mail addresses; kept lower-case
+ * @param aliases     other names they are known by (the kana reading {@code ヤマダ タロウ}, a romanised name),
+ *                    matched as the display name is
  */
-public record ProtectedPerson(String displayName, Set<String> addresses) {
+public record ProtectedPerson(String displayName, Set<String> addresses, List<String> aliases) {
 
     public ProtectedPerson {
         Objects.requireNonNull(displayName, "displayName");
         addresses = addresses.stream().map(a -> a.strip().toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
+        aliases = List.copyOf(aliases);
+    }
+
+    /** A person known by one name. */
+    public ProtectedPerson(String displayName, Set<String> addresses) {
+        this(displayName, addresses, List.of());
     }
 }

@@ -460,4 +460,60 @@ class ImpersonationAnalyzerTest {
             assertThat(catalogue.entry(code)).as(code).isPresent();
         }
     }
+
+    @Test
+    void aProtectedNameWithCombiningMarksOrSpacingCharactersIsStillTheName() {
+        // an acute on 山, a dakuten on 田 (combining with nothing) and the blank braille pattern as a space
+        assertThat(analyze("display-name-marks.eml", "ceo.office@gmail.com")).containsExactly(Finding.of(
+                "DISPLAY_NAME_IMPERSONATION", "name=山\u0301田\u3099 太\u2800郎 address=ceo.office@gmail.com"));
+        for (String spaced : List.of("山田_太郎", "山田-太郎", "山田／太郎", "山田|太郎", "Tarō Suzuki", "Taro Su\u0308zuki",
+                "Taro\u2800Suzuki")) {
+            assertThat(analyzeHeaders("", "From", "\"" + spaced + "\" <ceo@gmail.com>")).as(spaced).containsExactly(
+                    Finding.of("DISPLAY_NAME_IMPERSONATION", "name=" + spaced + " address=ceo@gmail.com"));
+        }
+        // a voiced kana is another kana: ヤマダ is not ヤマタ
+        assertThat(ImpersonationAnalyzer.compactName("ヤマタ\u3099")).isEqualTo(ImpersonationAnalyzer.compactName("ヤマダ"))
+                .isNotEqualTo(ImpersonationAnalyzer.compactName("ヤマタ"));
+    }
+
+    @Test
+    void aPartOfAProtectedNameWithAnExecutivesTitleFromOutsideIsImpersonation() {
+        assertThat(analyze("display-name-title.eml", "president.office@gmail.com")).containsExactly(Finding.of(
+                "DISPLAY_NAME_IMPERSONATION", "name=山田社長 address=president.office@gmail.com (山田 太郎 with a title)"));
+        for (String titled : List.of("社長 山田", "社長の山田", "代表取締役　山田", "山田 CEO", "President Suzuki", "Suzuki CEO",
+                "ＣＥＯ　ＳＵＺＵＫＩ")) {
+            assertThat(analyzeHeaders("", "From", "\"" + titled + "\" <ceo@gmail.com>")).as(titled)
+                    .extracting(Finding::code).containsExactly("DISPLAY_NAME_IMPERSONATION");
+        }
+        // the whole name with a title was always the name
+        assertThat(analyzeHeaders("", "From", "\"山田 太郎 CEO\" <ceo@gmail.com>")).containsExactly(
+                Finding.of("DISPLAY_NAME_IMPERSONATION", "name=山田 太郎 CEO address=ceo@gmail.com"));
+    }
+
+    @Test
+    void aTitledNameFromTheExecutivesOwnAddressOrAColleagueInsideOrAnotherFamilyNameIsNoImpersonation() {
+        assertThat(analyze("title-real-address.eml", "yamada@mamori-shoji.co.jp")).isEmpty();
+        assertThat(analyze("title-colleague.eml", "yamada.hanako@mamori-shoji.co.jp")).isEmpty();
+        // another family name, a title alone, the family name alone, or the name inside other words
+        for (String other : List.of("田中社長", "社長", "山田", "山田商店 社長", "Director of Sales", "Suzuki Motors")) {
+            assertThat(analyzeHeaders("", "From", "\"" + other + "\" <info@gmail.com>")).as(other)
+                    .extracting(Finding::code).doesNotContain("DISPLAY_NAME_IMPERSONATION");
+        }
+    }
+
+    @Test
+    void anAliasOfAProtectedPersonSuchAsTheKanaReadingIsMatchedAsTheNameIs() {
+        policy.set(new ImpersonationSettings(Set.of("mamori-shoji.co.jp"), Set.of(), List.of(new ProtectedPerson(
+                "山田 太郎", Set.of("yamada@mamori-shoji.co.jp"), List.of("ヤマダ タロウ", "Taro Yamada")))));
+        // the kana reading, its dakuten written as a combining mark
+        assertThat(analyze("display-name-kana-alias.eml", "ceo.yamada@outlook.jp")).containsExactly(Finding.of(
+                "DISPLAY_NAME_IMPERSONATION", "name=ヤマタ\u3099 タロウ address=ceo.yamada@outlook.jp (alias of 山田 太郎)"));
+        assertThat(analyzeHeaders("", "From", "\"ﾔﾏﾀﾞ社長\" <ceo@gmail.com>")).containsExactly(Finding.of(
+                "DISPLAY_NAME_IMPERSONATION", "name=ﾔﾏﾀﾞ社長 address=ceo@gmail.com (山田 太郎 with a title)"));
+        assertThat(analyzeHeaders("", "From", "\"Yamada Taro\" <ceo@gmail.com>")).containsExactly(Finding.of(
+                "DISPLAY_NAME_IMPERSONATION", "name=Yamada Taro address=ceo@gmail.com (alias of 山田 太郎)"));
+        // the person's own address, and another name read alike in part
+        assertThat(analyzeHeaders("", "From", "ヤマダ タロウ <yamada@mamori-shoji.co.jp>")).isEmpty();
+        assertThat(analyzeHeaders("", "From", "\"ヤマタ タロウ\" <yamata@gmail.com>")).isEmpty();
+    }
 }
