@@ -399,11 +399,19 @@ public record Policy(int version, Organisation organisation, Rules inbound, Rule
     /**
      * @param name      display name as people write it, e.g. {@code 山田 太郎}
      * @param addresses every real address of the person (lower case)
+     * @param aliases   other names the person is known by, e.g. the kana reading {@code ヤマダ タロウ} or
+     *                  {@code Taro Yamada}; matched as the name is
      */
-    public record Person(String name, List<String> addresses) {
+    public record Person(String name, List<String> addresses, List<String> aliases) {
         public Person {
             Objects.requireNonNull(name, "name");
             addresses = List.copyOf(addresses);
+            aliases = List.copyOf(aliases);
+        }
+
+        /** A person known by one name. */
+        public Person(String name, List<String> addresses) {
+            this(name, addresses, List.of());
         }
     }
 

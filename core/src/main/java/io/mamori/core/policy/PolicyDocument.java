@@ -372,7 +372,7 @@ final class PolicyDocument {
     }
 
     private Policy.Person person(Node node, String path) {
-        Map<String, Node> f = fields(node, path, List.of("name", "addresses"), Set.of("name", "addresses"));
+        Map<String, Node> f = fields(node, path, List.of("name", "addresses", "aliases"), Set.of("name", "addresses"));
         if (f == null) {
             return null;
         }
@@ -382,7 +382,42 @@ final class PolicyDocument {
             name = null;
         }
         List<String> addresses = addresses(f.get("addresses"), path + ".addresses");
-        return addresses != null && name != null ? new Policy.Person(name, addresses) : null;
+        List<String> aliases = f.containsKey("aliases") ? aliases(f.get("aliases"), path + ".aliases") : List.of();
+        return addresses != null && name != null && aliases != null ? new Policy.Person(name, addresses, aliases) : null;
+    }
+
+    /**
+     * Other names of a protected person (a kana reading, a romanised name): a list of names, none empty and none holding
+     * a control, separator or invisible character ({@link io.mamori.core.text.VisibleText#fitForAName}), which would
+     * only make the alias match nothing; null (after reporting) if anything is wrong.
+     */
+    private List<String> aliases(Node list, String path) {
+        if (!(list instanceof SequenceNode seq) || !Tag.SEQ.equals(list.getTag())) {
+            error(list, path, "must be a list of names, got " + describe(list),
+                    "名前のリストにしてください（" + describeJa(list) + "が指定されています）");
+            return null;
+        }
+        List<String> aliases = new ArrayList<>();
+        boolean ok = true;
+        for (int i = 0; i < seq.getValue().size(); i++) {
+            Node item = seq.getValue().get(i);
+            String alias = string(item, path + "[" + i + "]");
+            if (alias != null && alias.isBlank()) {
+                error(item, path + "[" + i + "]", "must not be empty", "空にはできません");
+                alias = null;
+            } else if (alias != null && !io.mamori.core.text.VisibleText.fitForAName(alias)) {
+                error(item, path + "[" + i + "]", "'" + abbreviate(io.mamori.core.text.VisibleText.of(alias))
+                        + "' holds a control or invisible character", "'" + abbreviate(io.mamori.core.text.VisibleText.of(alias))
+                        + "' に制御文字または見えない文字が含まれています");
+                alias = null;
+            }
+            if (alias == null) {
+                ok = false;
+            } else {
+                aliases.add(alias.strip());
+            }
+        }
+        return ok ? aliases : null;
     }
 
     /** A non-empty list of e-mail addresses, lower-cased; null (after reporting) if anything is wrong. */

@@ -138,7 +138,7 @@ public final class Analyzers {
                 Set<String> partners = current.protection().partnerDomains().stream()
                         .map(Policy.DomainPattern::domain).collect(Collectors.toUnmodifiableSet());
                 List<ProtectedPerson> people = current.protection().people().stream()
-                        .map(p -> new ProtectedPerson(p.name(), Set.copyOf(p.addresses()))).toList();
+                        .map(p -> new ProtectedPerson(p.name(), Set.copyOf(p.addresses()), p.aliases())).toList();
                 settings = new ImpersonationSettings(internal, partners, people);
                 last = settings;
                 lastPolicy = current;

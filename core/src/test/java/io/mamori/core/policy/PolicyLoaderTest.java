@@ -530,6 +530,37 @@ class PolicyLoaderTest {
     }
 
     @Test
+    void aProtectedPersonMayHaveAliasesAndAnEmptyOrInvisibleAliasIsNamedInBothLanguages() throws Exception {
+        Policy p = loader.parse(VALID + """
+                protection:
+                  people:
+                    - name: 山田 太郎
+                      addresses: [yamada@example.co.jp]
+                      aliases: [ヤマダ タロウ, " Taro Yamada "]
+                """, "policy.yaml");
+        assertThat(p.protection().people()).containsExactly(new Policy.Person("山田 太郎",
+                List.of("yamada@example.co.jp"), List.of("ヤマダ タロウ", "Taro Yamada")));
+
+        assertThat(errorsOf(VALID + "protection:\n  people:\n    - name: x\n      addresses: [x@example.co.jp]\n"
+                + "      aliases: [\"  \", \"ヤマ\\u200Bダ\"]\n")).satisfiesExactly(
+                        e -> {
+                            assertThat(e.key()).isEqualTo("protection.people[0].aliases[0]");
+                            assertThat(e.message()).isEqualTo("must not be empty");
+                            assertThat(e.messageJa()).isEqualTo("空にはできません");
+                        },
+                        e -> {
+                            assertThat(e.key()).isEqualTo("protection.people[0].aliases[1]");
+                            assertThat(e.message()).isEqualTo("'ヤマ<U+200B>ダ' holds a control or invisible character");
+                            assertThat(e.messageJa()).isEqualTo("'ヤマ<U+200B>ダ' に制御文字または見えない文字が含まれています");
+                        });
+        assertThat(errorsOf(VALID + "protection:\n  people:\n    - name: x\n      addresses: [x@example.co.jp]\n"
+                + "      aliases: ヤマダ\n")).singleElement().satisfies(e -> {
+                    assertThat(e.key()).isEqualTo("protection.people[0].aliases");
+                    assertThat(e.message()).startsWith("must be a list of names");
+                });
+    }
+
+    @Test
     void anAddressLongerThanAnyAddressCanBeIsRefusedQuickly() {
         String yaml = VALID + "protection:\n  people:\n    - name: x\n      addresses:\n        - \"a@"
                 + ".".repeat(100_000) + "@\"\n";
