@@ -491,10 +491,14 @@ public final class ImpersonationAnalyzer implements Analyzer {
 
     /**
      * NFKC, marks a reader passes over dropped ({@link #withoutMarks}), spacing removed ({@link #SPACING}), case folded:
-     * the name as written, before its skeleton.
+     * the name as written, before its skeleton. A spacing dakuten or handakuten (U+309B, U+309C) is read as the
+     * combining one first, so that it voices the kana before it.
      */
     private static String compactText(String name) {
-        String nfkc = withoutMarks(Normalizer.normalize(name, Normalizer.Form.NFKC));
+        // the spacing voicing marks ゛ ゜ after a kana read as its dakuten (ヤマタ゛ is ヤマダ on screen); NFKC would make
+        // them a space and a mark that combines with nothing
+        String nfkc = withoutMarks(Normalizer.normalize(name.replace('\u309B', '\u3099').replace('\u309C', '\u309A'),
+                Normalizer.Form.NFKC));
         return SPACING.matcher(nfkc).replaceAll("").toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT);
     }
 

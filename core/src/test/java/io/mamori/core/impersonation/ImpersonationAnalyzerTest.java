@@ -510,6 +510,9 @@ class ImpersonationAnalyzerTest {
                 "DISPLAY_NAME_IMPERSONATION", "name=ヤマタ\u3099 タロウ address=ceo.yamada@outlook.jp (alias of 山田 太郎)"));
         assertThat(analyzeHeaders("", "From", "\"ﾔﾏﾀﾞ社長\" <ceo@gmail.com>")).containsExactly(Finding.of(
                 "DISPLAY_NAME_IMPERSONATION", "name=ﾔﾏﾀﾞ社長 address=ceo@gmail.com (山田 太郎 with a title)"));
+        // the spacing dakuten written after the kana, as old input methods do
+        assertThat(analyzeHeaders("", "From", "\"ヤマタ\u309B タロウ\" <ceo@gmail.com>")).containsExactly(Finding.of(
+                "DISPLAY_NAME_IMPERSONATION", "name=ヤマタ\u309B タロウ address=ceo@gmail.com (alias of 山田 太郎)"));
         assertThat(analyzeHeaders("", "From", "\"Yamada Taro\" <ceo@gmail.com>")).containsExactly(Finding.of(
                 "DISPLAY_NAME_IMPERSONATION", "name=Yamada Taro address=ceo@gmail.com (alias of 山田 太郎)"));
         // the person's own address, and another name read alike in part
