@@ -38,8 +38,8 @@ import org.jsoup.select.NodeTraversor;
  * the alt text of each shown picture that is not embedded in the message (a client that blocks remote pictures, as
  * most do by default for unknown senders, and a picture without a source show the alt text where the picture would
  * be; a {@code cid:} or {@code data:} picture is shown itself, and a picture of 1 pixel or less shows nothing), and
- * {@code <bdo dir="rtl">} written as the right-to-left override it is (U+202E … U+202C), which the lure reading puts in
- * the order shown. Text that CSS generates ({@code ::before { content: "…" }}) is not read: Outlook for Windows
+ * {@code <bdo dir="rtl">} and an inline {@code unicode-bidi: bidi-override; direction: rtl} written as the right-to-left
+ * override they are (U+202E … U+202C), which the lure reading puts in the order shown. Text that CSS generates ({@code ::before { content: "…" }}) is not read: Outlook for Windows
  * (Word's renderer) and Gmail, where the mail of the companies this gateway serves is read, do not show it, and
  * reading it would mean matching every pseudo-element rule against the tree.
  *
@@ -413,14 +413,31 @@ public final class HtmlText {
                         appendReadable(e.attr("alt")); // between the word breaks of the picture
                     }
                 }
-                case "bdo" -> {
-                    if (e.attr("dir").strip().equalsIgnoreCase("rtl")) {
-                        appendReadable("\u202E");
-                    }
-                }
                 default -> { }
             }
+            if (rightToLeftOverride(e)) {
+                appendReadable("\u202E");
+            }
             return FilterResult.CONTINUE;
+        }
+
+        /**
+         * Whether the element turns its text around as U+202E does: {@code <bdo dir="rtl">}, or the inline style
+         * {@code unicode-bidi: bidi-override} (or {@code isolate-override}) with {@code direction: rtl}. Asked at the
+         * element's head and tail alike; the style is parsed only when the attribute names an override.
+         */
+        private boolean rightToLeftOverride(Element e) {
+            if (e.normalName().equals("bdo")) {
+                return e.attr("dir").strip().equalsIgnoreCase("rtl");
+            }
+            String inline = e.attr("style");
+            if (inline.isEmpty() || !inline.toLowerCase(java.util.Locale.ROOT).contains("override")) {
+                return false;
+            }
+            Map<String, String> style = Css.declarations(inline);
+            String bidi = style.getOrDefault("unicode-bidi", "").strip().toLowerCase(java.util.Locale.ROOT);
+            return (bidi.equals("bidi-override") || bidi.equals("isolate-override"))
+                    && style.getOrDefault("direction", "").strip().equalsIgnoreCase("rtl");
         }
 
         /**
@@ -459,12 +476,10 @@ public final class HtmlText {
                             readings.append(' ');
                         }
                     }
-                    case "bdo" -> {
-                        if (e.attr("dir").strip().equalsIgnoreCase("rtl")) {
-                            appendReadable("\u202C");
-                        }
-                    }
                     default -> { }
+                }
+                if (rightToLeftOverride(e)) {
+                    appendReadable("\u202C");
                 }
                 if (BREAKS.contains(e.normalName())) {
                     wordBreak(frames.peek());

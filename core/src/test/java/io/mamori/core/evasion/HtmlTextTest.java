@@ -167,5 +167,9 @@ class HtmlTextTest {
         HtmlText.Reading r = HtmlText.read("<p>Your <bdo dir='RTL'>tnuocca</bdo> is locked</p>");
         assertThat(r.visible().strip()).isEqualTo("Your tnuocca is locked");
         assertThat(r.readable().strip()).isEqualTo("Your \u202Etnuocca\u202C is locked");
+        // the same override in an inline style; a right-to-left direction alone turns no Latin letters around
+        assertThat(HtmlText.read("<p>Your <span style='Direction: RTL; unicode-bidi: bidi-override'>tnuocca</span> is"
+                + " <span style='direction:rtl'>locked</span></p>").readable().strip())
+                .isEqualTo("Your \u202Etnuocca\u202C is locked");
     }
 }

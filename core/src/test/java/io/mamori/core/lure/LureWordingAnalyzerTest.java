@@ -617,6 +617,12 @@ class LureWordingAnalyzerTest {
                 new Finding("LURE_COMBINED", 1.0, "urgency,suspension,credential"));
         assertLures("お知らせ", "お客様の\u202Eトンウカア\u202Cを停止しました。",
                 tuple("LURE_ACCOUNT_SUSPENSION", "アカウントを停止 (disguised)"));
+        // in HTML, by element or style
+        assertThat(analyzeHtml("<p>Your <bdo dir=rtl>dednepsus neeb sah tnuocca</bdo>. Please <span style="
+                + "'unicode-bidi:bidi-override;direction:rtl'>tnuocca ruoy yfirev</span>.</p>")).containsExactly(
+                new Finding("LURE_ACCOUNT_SUSPENSION", 1.5, "account has been suspended (disguised)"),
+                new Finding("LURE_CREDENTIAL", 1.5, "verify your account (disguised)"),
+                new Finding("LURE_COMBINED", 0.5, "suspension,credential"));
     }
 
     @Test
