@@ -39,9 +39,10 @@ import org.jsoup.select.NodeTraversor;
  * most do by default for unknown senders, and a picture without a source show the alt text where the picture would
  * be; a {@code cid:} or {@code data:} picture is shown itself, and a picture of 1 pixel or less shows nothing), and
  * {@code <bdo dir="rtl">} and an inline {@code unicode-bidi: bidi-override; direction: rtl} written as the right-to-left
- * override they are (U+202E … U+202C), which the lure reading puts in the order shown. Text that CSS generates ({@code ::before { content: "…" }}) is not read: Outlook for Windows
- * (Word's renderer) and Gmail, where the mail of the companies this gateway serves is read, do not show it, and
- * reading it would mean matching every pseudo-element rule against the tree.
+ * override they are (U+202E … U+202C), which the lure reading puts in the order shown. Text that CSS generates
+ * ({@code ::before { content: "…" }}) is not read: Outlook for Windows (Word's renderer) and Gmail, where the mail of
+ * the companies this gateway serves is read, do not show it, and reading it would mean matching every pseudo-element
+ * rule against the tree.
  *
  * <p>Bounded: at most {@value #MAX_HTML_CHARS} characters of HTML are parsed, {@value #MAX_TEXT_CHARS} characters of
  * visible text kept, {@value #MAX_STYLE_RULES} style rules applied. Given the {@link AnalysisInput}, trees and
@@ -85,8 +86,9 @@ public final class HtmlText {
      *
      * @param visible        the visible text, words in reading order (whitespace as written; block boundaries as a space)
      * @param readable       the visible text with the alt text of remote or missing pictures in their place and
-     *                       {@code <bdo dir="rtl">} as U+202E … U+202C: what a reader whose client blocks remote
-     *                       pictures reads (the same instance as {@code visible} when the two do not differ)
+     *                       right-to-left overrides ({@code <bdo dir="rtl">}, the inline style) as U+202E … U+202C:
+     *                       what a reader whose client blocks remote pictures reads (the same instance as
+     *                       {@code visible} when the two do not differ)
      * @param visibleLetters letters of the visible text
      * @param hiddenLetters  letters of the hidden text
      * @param hiddenRuns     places where hidden text with letters sits (consecutive hidden text nodes are one place)
@@ -431,13 +433,24 @@ public final class HtmlText {
                 return e.attr("dir").strip().equalsIgnoreCase("rtl");
             }
             String inline = e.attr("style");
-            if (inline.isEmpty() || !inline.toLowerCase(java.util.Locale.ROOT).contains("override")) {
+            if (!mentionsOverride(inline)) {
                 return false;
             }
             Map<String, String> style = Css.declarations(inline);
             String bidi = style.getOrDefault("unicode-bidi", "").strip().toLowerCase(java.util.Locale.ROOT);
             return (bidi.equals("bidi-override") || bidi.equals("isolate-override"))
                     && style.getOrDefault("direction", "").strip().equalsIgnoreCase("rtl");
+        }
+
+        /** Whether a style attribute holds "override" in any case: no copy of the many styles that do not. */
+        private static boolean mentionsOverride(String style) {
+            for (int i = style.indexOf('-'); i >= 0; i = style.indexOf('-', i + 1)) {
+                // bidi-override and isolate-override: the word follows a hyphen
+                if (style.regionMatches(true, i + 1, "override", 0, 8)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /**
@@ -564,17 +577,17 @@ public final class HtmlText {
                 }
                 return;
             }
-            int first = s.codePointAt(0);
-            if (runLetters > 0 && runAfterLetter && afterLetter && Character.isLetterOrDigit(first)) {
-                wordSplits++;
-            }
             if (inReadings > 0) {
-                // a ruby's reading: read after its base (see the ruby's tail), not between the base's letters
+                // a ruby's reading: read after the line of its base (endLine), not between the base's letters
                 visibleLetters += letters;
                 if (readings.length() < MAX_TEXT_CHARS) {
                     readings.append(s);
                 }
                 return;
+            }
+            int first = s.codePointAt(0);
+            if (runLetters > 0 && runAfterLetter && afterLetter && Character.isLetterOrDigit(first)) {
+                wordSplits++;
             }
             runLetters = 0;
             visibleLetters += letters;
