@@ -384,9 +384,13 @@ public final class DeliveryService implements AutoCloseable {
         byte[] header;
         // The header as the message came to us, without the fields we put in front of it (Received, Authentication-Results,
         // X-Mamori-Verdict with its score and finding codes): a sender of phishing to an unknown address would otherwise
-        // learn how we judged it and could tune the next message.
+        // learn how we judged it and could tune the next message. For the same reason a sender outside gets the Subject
+        // it wrote, not our tagged one, and no Content-* fields of a rewrite.
         try (InputStream content = store.openOriginal(original.id())) {
             header = DsnWriter.readHeader(content);
+            if (original.direction() == Direction.INBOUND) {
+                header = DsnWriter.asReceived(header, original.subject());
+            }
         } catch (IOException | RuntimeException e) {
             // content lost or unreadable (a missing file, a key not in the keyset): the sender is still told, without the
             // copy of the header; otherwise the DSN, and with it the failure, would be retried for ever

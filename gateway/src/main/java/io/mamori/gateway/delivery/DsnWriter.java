@@ -284,6 +284,55 @@ public final class DsnWriter {
         return header.toByteArray();
     }
 
+    /**
+     * The header of an inbound message as it is returned to its sender outside: the stored header, which for a message
+     * the gateway rewrote (a TAG's subject prefix, a warning part that wrapped the body in {@code multipart/mixed}) is
+     * the rewrite's, given back as the sender wrote it as far as it can be. The Subject is the one the message came with
+     * ({@code originalSubject}, as the store kept it; none when it had none), and the fields that describe the body
+     * ({@code MIME-Version}, {@code Content-*}) are left out, since the body is not returned: a sender of phishing to an
+     * unknown address must not learn from the bounce that, or how, the gateway marked the message. The other fields stay
+     * byte for byte. A header mime4j cannot read is returned as empty.
+     */
+    static byte[] asReceived(byte[] header, String originalSubject) {
+        if (header.length == 0) {
+            return header;
+        }
+        org.apache.james.mime4j.dom.Header parsed;
+        try {
+            // permissive: the header is at most MAX_ORIGINAL_HEADER bytes already, and a long line is no reason to drop it
+            org.apache.james.mime4j.message.DefaultMessageBuilder builder =
+                    new org.apache.james.mime4j.message.DefaultMessageBuilder();
+            builder.setMimeEntityConfig(org.apache.james.mime4j.stream.MimeConfig.PERMISSIVE);
+            parsed = builder.parseHeader(new java.io.ByteArrayInputStream(header));
+        } catch (IOException | RuntimeException e) {
+            return new byte[0];
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(header.length + 64);
+        for (org.apache.james.mime4j.stream.Field f : parsed.getFields()) {
+            String name = f.getName().toLowerCase(Locale.ROOT);
+            if (name.equals("subject") || name.equals("mime-version") || name.startsWith("content-")) {
+                continue;
+            }
+            byte[] raw = f.getRaw() != null ? f.getRaw().toByteArray()
+                    : (f.getName() + ": " + f.getBody()).getBytes(StandardCharsets.UTF_8);
+            out.writeBytes(raw);
+            out.writeBytes(new byte[] {'\r', '\n'});
+        }
+        if (originalSubject != null && !originalSubject.isEmpty()) {
+            String subject = printableUtf8(originalSubject);
+            String value = isAscii(subject.getBytes(StandardCharsets.UTF_8)) && !subject.contains("=?")
+                    ? subject
+                    : org.apache.james.mime4j.codec.EncoderUtil.encodeEncodedWord(subject,
+                            org.apache.james.mime4j.codec.EncoderUtil.Usage.TEXT_TOKEN, "Subject: ".length(),
+                            StandardCharsets.UTF_8, org.apache.james.mime4j.codec.EncoderUtil.Encoding.B);
+            out.writeBytes(org.apache.james.mime4j.util.MimeUtil.fold("Subject: " + value, 0)
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.writeBytes(new byte[] {'\r', '\n'});
+        }
+        out.writeBytes(new byte[] {'\r', '\n'});
+        return out.toByteArray();
+    }
+
     private static String base64Lines(byte[] data) {
         return Base64.getMimeEncoder(76, new byte[] {'\r', '\n'}).encodeToString(data) + "\r\n";
     }

@@ -304,6 +304,34 @@ class DeliveryServiceTest {
                         "Authentication-Results", "gw.corp.internal", "mbx01.corp.internal", "mailbox database");
     }
 
+    @Test
+    void aBounceOfATaggedInboundMessageReturnsTheSubjectTheSenderWroteAndNoneOfTheRewritesFields() throws IOException {
+        StoredMessage m;
+        try (Spool spool = store.openSpool()) {
+            try (OutputStream out = spool.output()) {
+                // as the TAG rewrite stored it: the subject prefixed, the body wrapped with a warning part
+                out.write(("From: billing@evil.example\r\nMessage-ID: <42@evil.example>\r\n"
+                        + "Subject: =?UTF-8?B?44CQ6KaB5rOo5oSP44CRIOiri+axguabuA==?=\r\nMIME-Version: 1.0\r\n"
+                        + "Content-Type: multipart/mixed;\r\n boundary=\"=_mamori_warning\"\r\n\r\n"
+                        + "--=_mamori_warning\r\n\r\nwarning\r\n--=_mamori_warning--\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+            }
+            Envelope envelope = new Envelope(Direction.INBOUND, "attacker@evil.example", List.of("nobody@corp.test"),
+                    "198.51.100.7", "mx.evil.example", null, false, clock.instant());
+            m = store.commit(spool, new NewMessage(envelope, "請求書", new Verdict(Action.TAG, 4.5, List.of()),
+                    MessageState.QUEUED), "X-Mamori-Verdict: TAG; score=4.50; findings=LURE_WORDING\r\n");
+        }
+        downstream.enqueue(TestSmtpServer.Reply.at(TestSmtpServer.Stage.RCPT, 550, "5.1.1 unknown"));
+
+        service.deliverDue();
+
+        String dsn = downstream.takeMessage(WAIT).dataAsString();
+        String returned = dsn.substring(dsn.indexOf("Content-Type: text/rfc822-headers"));
+        assertThat(returned).contains("From: billing@evil.example\r\nMessage-ID: <42@evil.example>\r\n",
+                        "Subject: =?UTF-8?B?6KuL5rGC5pu4?=\r\n")
+                .doesNotContain("44CQ6KaB5rOo5oSP44CR", "multipart/mixed", "mamori_warning", "MIME-Version");
+    }
+
     /** The base64 parts of a MIME message, decoded (the DSN's human-readable part is one). */
     private static String decodedBase64Parts(String message) {
         StringBuilder decoded = new StringBuilder();

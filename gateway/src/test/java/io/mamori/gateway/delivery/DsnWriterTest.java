@@ -165,4 +165,20 @@ class DsnWriterTest {
                 new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream()))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void theHeaderReturnedToAnOutsideSenderKeepsItsOtherFieldsByteForByteAndTheSubjectItWrote() {
+        byte[] stored = ("Received: from a\r\n by b; Mon, 1 Dec 2026 10:00:00 +0000\r\nFrom: x@example.com\r\n"
+                + "Subject: [SUSPICIOUS] hello\r\nContent-Type: multipart/mixed; boundary=b\r\n"
+                + "Content-Transfer-Encoding: 7bit\r\nMIME-Version: 1.0\r\nTo: y@example.org\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        assertThat(new String(DsnWriter.asReceived(stored, "hello"), StandardCharsets.US_ASCII)).isEqualTo(
+                "Received: from a\r\n by b; Mon, 1 Dec 2026 10:00:00 +0000\r\nFrom: x@example.com\r\n"
+                        + "To: y@example.org\r\nSubject: hello\r\n\r\n");
+        assertThat(new String(DsnWriter.asReceived(stored, null), StandardCharsets.US_ASCII))
+                .as("a message that came without a subject").doesNotContain("Subject").endsWith("To: y@example.org\r\n\r\n");
+        assertThat(new String(DsnWriter.asReceived(stored, "a\r\nBcc: z@example.net"), StandardCharsets.US_ASCII))
+                .as("no field can be smuggled in through the stored subject").contains("Subject: a??Bcc: z@example.net\r\n");
+        assertThat(DsnWriter.asReceived(new byte[0], "hello")).isEmpty();
+    }
 }
