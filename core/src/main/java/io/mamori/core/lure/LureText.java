@@ -189,11 +189,6 @@ public final class LureText {
     }
 
     /**
-     * {@code text} in NFKC, or {@code text} itself when NFKC leaves it as it is (ASCII, most mail): the look-alike
-     * readings below must see {@code ａｃｃ０ｕｎｔ} as {@code acc0unt}, and a caller tells by identity whether they
-     * changed anything.
-     */
-    /**
      * {@code text} as the phrases are looked for in it: NFKC ({@link #normalised}), put in the order it is shown in
      * ({@link #inVisualOrder}), then ASCII look-alikes ({@link #undisguise}), katakana and kanji look-alikes
      * ({@link #readKatakana}, {@link #readKanji}) read away.
@@ -264,11 +259,23 @@ public final class LureText {
         return out.toString();
     }
 
+    /**
+     * {@code text} in NFKC, or {@code text} itself when NFKC leaves it as it is (ASCII, most mail): the look-alike
+     * readings must see {@code ａｃｃ０ｕｎｔ} as {@code acc0unt}, and a caller tells by identity whether they changed
+     * anything. The spacing voicing marks ゛ and ゜ (U+309B, U+309C) are read first as the combining ones, so that they
+     * voice the kana before them as on screen ({@code ハ゜スワート゛} is パスワード); NFKC alone would make each a
+     * space and a mark that combines with nothing.
+     */
     static String normalised(String text) {
-        if (isAscii(text) || Normalizer.isNormalized(text, Normalizer.Form.NFKC)) {
+        if (isAscii(text)) {
             return text;
         }
-        return Normalizer.normalize(text, Normalizer.Form.NFKC);
+        String voiced = text.indexOf('\u309B') < 0 && text.indexOf('\u309C') < 0 ? text
+                : text.replace('\u309B', '\u3099').replace('\u309C', '\u309A');
+        if (voiced == text && Normalizer.isNormalized(text, Normalizer.Form.NFKC)) {
+            return text;
+        }
+        return Normalizer.normalize(voiced, Normalizer.Form.NFKC);
     }
 
     /**

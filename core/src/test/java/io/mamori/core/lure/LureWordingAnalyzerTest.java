@@ -302,6 +302,17 @@ class LureWordingAnalyzerTest {
     }
 
     @Test
+    void spacingVoicingMarksVoiceTheKanaBeforeThemAsOnScreen() {
+        // ゛ and ゜ written after the kana (old input methods, half-width habits): on screen パスワード
+        assertLures("お知らせ", "ハ\u309Cスワート\u309Bを入力してください。アカウントを一時停止しました。",
+                tuple("LURE_ACCOUNT_SUSPENSION", "アカウントを一時停止"),
+                tuple("LURE_CREDENTIAL", "パスワードを入力"),
+                tuple("LURE_COMBINED", "suspension,credential"));
+        // a mark standing alone voices nothing that makes a phrase
+        assertLures("お知らせ", "記号 \u309B と \u309C の説明です。");
+    }
+
+    @Test
     void fullWidthAsciiLookAlikesAreReadLikeHalfWidthOnes() {
         assertThat(analyzePlain("Security", "Your ａｃｃ０ｕｎｔ will be suspended.")).containsExactly(
                 new Finding("LURE_ACCOUNT_SUSPENSION", 1.5, "account will be suspended (disguised)"));
